@@ -1,0 +1,16 @@
+"""An outgoing message: its stable identity and the exact bytes that will be sent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """Rendered once, persisted, then delivered; a resend uses these same bytes."""
+
+    message_id: str        # "<...@domain>", stable for (meeting, kind, recipient, revision)
+    recipient: str         # the one envelope recipient (never a list)
+    kind: str              # template kind, e.g. "invitation", "notice_update_received"
+    meeting_key: str       # "" for mail not tied to a meeting (welcome, alerts)
+    raw: bytes = b""       # the RFC 5322 bytes, CRLF line endings

@@ -1,0 +1,84 @@
+"""Roundtable updates: one per member per meeting, the latest wins, history kept."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Update:
+    """A member's roundtable update, as the agenda and packet show it."""
+
+    member_email: str
+    member_name: str
+    division: str
+    text: str                                   # the new text only (no quotes, signature)
+    received: datetime                          # aware
+    words: int
+    over_limit: bool                            # longer than one minute of speech
+    sections: tuple[tuple[str, str], ...] = ()  # recognised labels, e.g. ("Challenge", "...")
+    revision: int = 1                           # 2 = the member replaced an earlier update
+    late: bool = False                          # arrived after the packet went out
+
+
+LABELS: dict[str, str] = {
+    "challenge": "Challenge",
+    "challenges": "Challenge",
+    "success": "Success",
+    "successes": "Success",
+    "how members can help": "How members can help",
+    "how you can help": "How members can help",
+    "help": "How members can help",
+    "défi": "Challenge",
+    "succès": "Success",
+    "aide": "How members can help",
+}
+
+
+def word_count(text: str) -> int:
+    """Words as a listener hears them: runs of letters or digits."""
+    return sum(1 for token in text.split() if any(ch.isalnum() for ch in token))
+
+
+def sections(text: str) -> tuple[tuple[str, str], ...]:
+    """The optional labelled sections of an update ("Challenge: ...", "Success: ...").
+
+    A label is recognised at the start of a line, followed by a colon; text up to the next
+    label belongs to it. Without labels the result is empty and the whole text is the update.
+    """
+    found: list[tuple[str, list[str]]] = []
+    for line in text.splitlines():
+        head, sep, rest = line.partition(":")
+        label = LABELS.get(head.strip().strip("*_").strip().casefold()) if sep else None
+        if label is not None:
+            found.append((label, [rest.strip()] if rest.strip() else []))
+        elif found:
+            found[-1][1].append(line)
+    return tuple((label, "\n".join(body).strip()) for label, body in found)
+
+
+def make_update(
+    *,
+    member_email: str,
+    member_name: str,
+    division: str,
+    text: str,
+    received: datetime,
+    words_limit: int,
+    revision: int,
+    late: bool,
+) -> Update:
+    words = word_count(text)
+    return Update(
+        member_email=member_email,
+        member_name=member_name,
+        division=division,
+        text=text.strip(),
+        received=received,
+        words=words,
+        over_limit=words > words_limit,
+        sections=sections(text),
+        revision=revision,
+        late=late,
+    )

@@ -1,0 +1,4 @@
+"""Shared fixtures: real mail servers on loopback (Dovecot, aiosmtpd) and common test values."""
+
+from harness_dovecot import *  # noqa: F401,F403  (fixtures: dovecot, ...)
+from harness_smtp import *  # noqa: F401,F403  (fixtures: smtp_server, ...)

@@ -1,0 +1,78 @@
+"""Plain values for tests of the pure cycle: a small community, its meetings and replies."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from mailflow.config import (
+    AttachmentPolicy, ChairPolicy, Community, Config, ImapSettings, Member, MeetingRule, MemberStatus,
+    RoundtablePolicy, Roster, SilentChair, SmtpSettings, Step, Timeline, Tls,
+)
+from mailflow.cycle import Recipient, ReplyEvent, Situation
+from mailflow.meetings import Meeting
+from mailflow.state import CommunityState
+
+ZONE = ZoneInfo("America/Vancouver")
+
+MEMBERS = (
+    Member("Amara Okafor", "amara@example.org", "Physician Lead", "Fraser Northwest", date(2024, 1, 10)),
+    Member("Ben Tremblay", "ben@example.org", "Executive Director", "Kootenay Boundary", date(2024, 1, 10)),
+    Member("Chloé Gagnon", "chloe@example.org", "PMH Facilitator", "Vancouver", date(2024, 3, 2)),
+    Member("Dev Sharma", "dev@example.org", "PMH Facilitator", "Surrey-North Delta", date(2024, 3, 2)),
+    Member("Eli Wong", "eli@example.org", "Physician Lead", "Richmond", date(2026, 12, 20)),
+    Member("Fay Left", "fay@example.org", "Executive Director", "Comox Valley", date(2023, 5, 1),
+           MemberStatus.DEPARTED),
+)
+STAFF = "staff@example.org"
+
+
+def config(on_silence: SilentChair = SilentChair.SEND, members=MEMBERS) -> Config:
+    return Config(
+        path=Path("cop.toml"),
+        community=Community("Test CoP", "cop@example.org", ZONE, (STAFF,), ("lead@example.org",),
+                            "test-cop.example.org"),
+        meetings=MeetingRule("FREQ=MONTHLY;BYDAY=2TU", date(2026, 1, 13), time(12), timedelta(minutes=60),
+                             "https://video.example.org/cop"),
+        timeline=Timeline(),
+        chair=ChairPolicy(tuple(m.email for m in members if m.active), on_silence),
+        roundtable=RoundtablePolicy(),
+        attachments=AttachmentPolicy(),
+        imap=ImapSettings("127.0.0.1", 143, Tls.NONE, "cop@example.org"),
+        smtp=SmtpSettings("127.0.0.1", 25, Tls.NONE, "cop@example.org"),
+        state_dir=Path("state"),
+        templates_dir=None,
+        roster=Roster(Path("members.csv"), members),
+    )
+
+
+def meeting(day: date, chair: Member | None = MEMBERS[0], cancelled: bool = False,
+            minutes: int = 60) -> Meeting:
+    start = datetime.combine(day, time(12), ZONE)
+    due = tuple((step, (start + Timeline().offset(step)).astimezone(timezone.utc)) for step in Step)
+    return Meeting(day.isoformat(), start, start + timedelta(minutes=minutes), chair,
+                   "https://video.example.org/cop", cancelled=cancelled, due=due)
+
+
+JAN = meeting(date(2027, 1, 12))
+DEC = meeting(date(2026, 12, 8), chair=MEMBERS[3])
+FEB = meeting(date(2027, 2, 9), chair=MEMBERS[1])
+
+
+def situation(cfg: Config | None = None, m: Meeting = JAN, installed: datetime | None = None) -> Situation:
+    community = CommunityState(installed_at=installed or datetime(2026, 11, 1, tzinfo=timezone.utc))
+    return Situation(cfg or config(), m, community, previous=DEC, following=FEB)
+
+
+def reply(member: Member | None, text: str = "", *, request: str = "update", kind: str = "reply",
+          commands: tuple = (), rsvp: str | None = None, sha: str = "a" * 64,
+          received: datetime | None = None, email: str | None = None, is_staff: bool = False,
+          resources: tuple = (), refused: tuple = ()) -> ReplyEvent:
+    who = Recipient(member.name, member.email) if member else Recipient("Staff", email or STAFF)
+    return ReplyEvent(sha, who, member, is_staff, request, kind, text, commands, rsvp, resources, refused,
+                      received or datetime(2026, 12, 30, 18, tzinfo=timezone.utc))
+
+
+def at(step: Step, m: Meeting = JAN, plus: timedelta = timedelta(0)) -> datetime:
+    return m.due_at(step) + plus
