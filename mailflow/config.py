@@ -218,3 +218,11 @@ class Config:
     roster: Roster
     credentials_file: Path | None = None    # KEY=VALUE lines, read instead of the environment
     extra: dict[str, object] = field(default_factory=dict, compare=False)
+
+
+def load(path: Path) -> Config:
+    """Load and validate the schedule file at ``path`` and its roster (see mailflow.schedule_file)."""
+    # Imported here: the loader builds the types above, so a top-level import would be a cycle.
+    from mailflow.schedule_file import load as load_schedule
+
+    return load_schedule(path)

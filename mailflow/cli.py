@@ -1,0 +1,192 @@
+"""The ``mailflow`` command line: one small handler per subcommand; errors become exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mailflow.errors import ConfigError
+
+if TYPE_CHECKING:
+    from mailflow.config import Config
+    from mailflow.meetings import Meeting
+
+# --config, else $MAILFLOW_CONFIG, else this: the real schedule file, never the example, so that a
+# bare `mailflow run` cannot start mailing the example community by accident.
+DEFAULT_CONFIG = Path("config/cop.toml")
+EXIT_OK, EXIT_CONFIG = 0, 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one subcommand; return its exit code (2 for a wrong schedule file or wrong usage)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, or a usage error argparse has already printed
+        return exc.code if isinstance(exc.code, int) else EXIT_CONFIG
+    try:
+        return int(args.handler(args))
+    except ConfigError as exc:
+        print(f"mailflow: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser; add a subcommand with one add_parser block and one handler function."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="PATH", type=Path, default=argparse.SUPPRESS,
+                        help=f"schedule file (default: $MAILFLOW_CONFIG, else {DEFAULT_CONFIG})")
+    common.add_argument("--now", type=_moment, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    parser = argparse.ArgumentParser(prog="mailflow", parents=[common],
+                                     description="Runs a Community of Practice's meeting cycle by email.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    check = commands.add_parser("check", parents=[common], help="validate the schedule file and roster")
+    check.set_defaults(handler=run_check)
+
+    plan = commands.add_parser("plan", parents=[common], help="show the next meetings and when each step is due")
+    plan.add_argument("--count", type=_positive, default=6, metavar="N", help="how many meetings (default: 6)")
+    plan.add_argument("--json", action="store_true", help="print JSON (ISO 8601 times with UTC offsets)")
+    plan.set_defaults(handler=run_plan)
+    return parser
+
+
+def config_path(args: argparse.Namespace) -> Path:
+    explicit = getattr(args, "config", None)
+    return explicit or Path(os.environ.get("MAILFLOW_CONFIG") or DEFAULT_CONFIG)
+
+
+def now(args: argparse.Namespace, config: Config) -> datetime:
+    """The only clock read: ``--now`` (naive = the community's local time) or the real clock."""
+    moment: datetime | None = getattr(args, "now", None)
+    if moment is None:
+        return datetime.now(UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=config.community.timezone)
+
+
+def load_config(args: argparse.Namespace) -> Config:
+    from mailflow.config import load  # lazy: keep `mailflow --help` and startup fast
+
+    return load(config_path(args))
+
+
+# --- check -------------------------------------------------------------------------------------
+
+def run_check(args: argparse.Namespace) -> int:
+    from mailflow.meetings import occurrences
+
+    config = load_config(args)
+    upcoming = occurrences(config, now(args, config), 3 + len(config.meetings.overrides))
+    held = [m for m in upcoming if not m.cancelled][:3]
+    shown = [m for m in upcoming if held and m.start <= held[-1].start]
+    for line in check_summary(config, shown):
+        print(line)
+    return EXIT_OK
+
+
+def check_summary(config: Config, meetings: list[Meeting]) -> list[str]:
+    roster, community = config.roster, config.community
+    active = len(roster.active())
+    lines = [
+        f"ok: {config.path}",
+        f"community: {community.name} <{community.address}> ({community.timezone.key})",
+        f"members: {active} active, {len(roster.members) - active} departed ({roster.path})",
+        f"staff: {len(community.staff)}, minutes recipients: {len(community.minutes_recipients)}",
+        "next meetings:",
+    ]
+    lines += [f"  {_when(m)}  {_chair_text(m)}" for m in meetings] or ["  none: the rule gives no more meetings"]
+    for email in config.chair.rotation:
+        member = roster.get(email)
+        if member is not None and not member.active:
+            lines.append(f"note: chair.rotation names {email}, who has departed: skipped")
+    return lines
+
+
+# --- plan --------------------------------------------------------------------------------------
+
+def run_plan(args: argparse.Namespace) -> int:
+    import json
+
+    from mailflow.meetings import occurrences
+
+    config = load_config(args)
+    meetings = occurrences(config, now(args, config), args.count)
+    if args.json:
+        print(json.dumps([plan_entry(m) for m in meetings], indent=2, ensure_ascii=False))
+    else:
+        for line in plan_lines(meetings):
+            print(line)
+    return EXIT_OK
+
+
+def plan_entry(meeting: Meeting) -> dict[str, Any]:
+    """One meeting as JSON-ready values; times are ISO 8601 in the community's zone with offset."""
+    zone = meeting.start.tzinfo
+    return {
+        "key": meeting.key,
+        "date": meeting.start.date().isoformat(),
+        "start": meeting.start.isoformat(),
+        "end": meeting.end.isoformat(),
+        "cancelled": meeting.cancelled,
+        "chair": meeting.chair.email if meeting.chair else None,
+        "chair_name": meeting.chair.name if meeting.chair else None,
+        "location": meeting.location,
+        "video_link": meeting.video_link,
+        "note": meeting.note,
+        "steps": [] if meeting.cancelled else [
+            {"step": step.value, "due": due.astimezone(zone).isoformat()} for step, due in meeting.due
+        ],
+    }
+
+
+def plan_lines(meetings: list[Meeting]) -> list[str]:
+    lines: list[str] = []
+    for meeting in meetings:
+        lines.append(f"{_when(meeting)}  {_chair_text(meeting)}")
+        if meeting.key != meeting.start.date().isoformat():
+            lines.append(f"  moved from {meeting.key}")
+        lines.append(f"  {'place: ' + meeting.location if meeting.location else 'video: ' + meeting.video_link}")
+        if meeting.note:
+            lines.append(f"  note: {meeting.note}")
+        if not meeting.cancelled:
+            zone = meeting.start.tzinfo
+            lines += [f"  {step.value:<17} {_local(due.astimezone(zone))}" for step, due in meeting.due]
+        lines.append("")
+    return lines[:-1]
+
+
+def _when(meeting: Meeting) -> str:
+    return f"{meeting.start:%a %Y-%m-%d %H:%M}-{meeting.end:%H:%M %Z} ({meeting.minutes} min)"
+
+
+def _local(moment: datetime) -> str:
+    return f"{moment:%a %Y-%m-%d %H:%M %Z}"
+
+
+def _chair_text(meeting: Meeting) -> str:
+    if meeting.cancelled:
+        return "CANCELLED"
+    if meeting.chair is None:
+        return "chair: none"
+    return f"chair: {meeting.chair.name} <{meeting.chair.email}>"
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return value
+
+
+def _moment(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an ISO 8601 date-time, got {text!r}") from None
