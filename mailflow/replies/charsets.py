@@ -1,0 +1,80 @@
+"""Decoding bytes of any declared (or mislabelled) charset, and RFC 2047 header words."""
+
+from __future__ import annotations
+
+import codecs
+import re
+from email.header import decode_header
+
+_ALIASES = {
+    "ks_c_5601-1987": "cp949", "ks_c_5601": "cp949", "euc-kr": "cp949",
+    "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030",
+    "iso-8859-1": "cp1252", "latin1": "cp1252", "us-ascii": "cp1252", "ascii": "cp1252",
+    "iso-8859-8-i": "iso-8859-8", "x-sjis": "cp932", "shift_jis": "cp932", "sjis": "cp932",
+    "windows-31j": "cp932", "x-mac-roman": "mac_roman", "unicode-1-1-utf-7": "utf-7",
+    "big5": "big5hkscs", "utf8": "utf-8",
+}
+_SEVEN_BIT = {"iso2022_jp", "iso2022_jp_2", "iso2022_kr", "utf_7", "hz", "iso2022_jp_1", "iso2022_jp_3"}
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def codec_for(label: str | None) -> str | None:
+    """The Python codec name for a MIME charset label, or None when unknown."""
+    if not label:
+        return None
+    label = label.strip().strip('"').lower()
+    label = _ALIASES.get(label, label)
+    try:
+        return codecs.lookup(label).name
+    except (LookupError, ValueError):
+        return None
+
+
+def decode_bytes(data: bytes, label: str | None = None) -> str:
+    """Decode text bytes: valid UTF-8 wins over a wrong label; never raises."""
+    codec = codec_for(label)
+    if codec in _SEVEN_BIT:
+        try:
+            return data.decode(codec)
+        except (UnicodeDecodeError, ValueError):
+            pass
+    if data.isascii():
+        return data.decode("ascii")
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    for candidate in (codec, "cp1252"):
+        if candidate and candidate not in ("utf-8", "ascii"):
+            try:
+                return data.decode(candidate)
+            except (UnicodeDecodeError, ValueError, LookupError):
+                continue
+    return data.decode("latin-1")
+
+
+def _raw_header_bytes(value: str) -> bytes:
+    return value.encode("utf-8", "surrogateescape")
+
+
+def decode_header_value(value: object) -> str:
+    """An unfolded header value with RFC 2047 words decoded and control characters removed."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        value = str(value)
+    if any("\udc80" <= ch <= "\udcff" for ch in value):
+        value = decode_bytes(_raw_header_bytes(value))
+    value = re.sub(r"\r?\n[ \t]*", " ", value)
+    if "=?" in value:
+        try:
+            parts = decode_header(value)
+            value = "".join(
+                decode_bytes(chunk, charset) if isinstance(chunk, bytes) else chunk
+                for chunk, charset in parts
+            )
+        except (ValueError, LookupError, AssertionError):
+            pass
+    return " ".join(_CONTROL.sub(" ", value).replace("\r", " ").replace("\n", " ").split())

@@ -1,0 +1,109 @@
+"""HTML mail to plain text: blocks become lines, blockquotes become '>' quotes, cited history is marked."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+QUOTE_MARK = "\u2063QUOTED-HISTORY\u2063"   # a line the quote finder cuts at
+
+_BLOCKS = {
+    "p", "div", "br", "tr", "li", "ul", "ol", "table", "h1", "h2", "h3", "h4", "h5", "h6",
+    "pre", "section", "article", "header", "footer", "dl", "dt", "dd", "center", "form", "hr",
+}
+_SKIP = {"style", "script", "head", "title", "xml", "template", "noscript"}
+_VOID = {"br", "hr", "img", "meta", "link", "input", "col", "area", "base", "wbr", "source"}
+_HISTORY = re.compile(
+    r"(?:^|[\s_])(?:gmail_quote(?:_container)?|yahoo_quoted|moz-cite-prefix|protonmail_quote|"
+    r"divRplyFwdMsg|OLK_SRC_BODY_SECTION|mail-editor-reference-message-container|"
+    r"zmail_extra|reply-quoted|AppleOriginalContents|ms-outlook-mobile-reference-message)(?:$|\s)",
+)
+_SIGNATURE = re.compile(r"(?:^|\s)(?:gmail_signature|moz-signature|x_gmail_signature)(?:$|\s)", re.I)
+_WS = re.compile(r"[ \t\r\n\f\u00a0]+")
+
+
+class _Converter(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.lines: list[str] = []
+        self.cur: list[str] = []
+        self.cur_depth = 0
+        self.quote_depth = 0
+        self.pre = 0
+        self.skip: list[str] = []          # stack of tags whose content is dropped
+        self.marked = False
+
+    def flush(self) -> None:
+        text = "".join(self.cur)
+        if not self.pre:
+            text = text.strip()
+        if text or (self.lines and self.lines[-1] != ""):
+            prefix = "> " * self.cur_depth
+            self.lines.append(prefix + text if text else prefix.rstrip())
+        self.cur = []
+        self.cur_depth = self.quote_depth
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.skip:
+            if tag == self.skip[-1] and tag not in _VOID:
+                self.skip.append(tag)
+            return
+        names = " ".join(v or "" for k, v in attrs if k in ("class", "id", "name"))
+        if tag in _SKIP or (names and _SIGNATURE.search(names)):
+            if tag not in _VOID:
+                self.skip.append(tag)
+            return
+        if tag in _BLOCKS or tag == "blockquote":
+            self.flush()
+        if names and _HISTORY.search(names) and not self.marked and self.quote_depth == 0:
+            self.flush()
+            self.lines.append(QUOTE_MARK)
+            self.marked = True
+        if tag == "blockquote":
+            self.quote_depth += 1
+            self.cur_depth = self.quote_depth
+        elif tag == "hr":
+            self.lines.append("________________________________")
+        elif tag == "pre":
+            self.pre += 1
+        elif tag in ("td", "th"):
+            self.cur.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.skip:
+            if tag == self.skip[-1]:
+                self.skip.pop()
+            return
+        if tag in _BLOCKS or tag == "blockquote":
+            self.flush()
+        if tag == "blockquote" and self.quote_depth:
+            self.quote_depth -= 1
+            self.cur_depth = self.quote_depth
+        elif tag == "pre" and self.pre:
+            self.pre -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self.skip:
+            return
+        if not self.cur:
+            self.cur_depth = self.quote_depth
+        if self.pre:
+            parts = data.split("\n")
+            for i, part in enumerate(parts):
+                if i:
+                    self.flush()
+                self.cur.append(part)
+        else:
+            self.cur.append(_WS.sub(" ", data))
+
+
+def html_to_text(html: str) -> str:
+    """Readable text from an HTML body; never raises on malformed markup."""
+    conv = _Converter()
+    try:
+        conv.feed(html)
+        conv.close()
+    except (AssertionError, ValueError, IndexError):
+        pass
+    conv.flush()
+    return "\n".join(conv.lines)

@@ -1,0 +1,102 @@
+"""The understood reply: kinds, RSVP answers, commands, attachments, bounces, as frozen values."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from mailflow.errors import MailflowError
+
+
+class Kind(enum.StrEnum):
+    REPLY = "reply"
+    AUTO_REPLY = "auto_reply"
+    BOUNCE = "bounce"
+    CALENDAR_REPLY = "calendar_reply"
+
+
+class Rsvp(enum.StrEnum):
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    TENTATIVE = "tentative"
+
+
+class CommandKind(enum.StrEnum):
+    SKIP = "skip"
+    APPROVE = "approve"
+    FOCUS_TOPIC = "focus_topic"
+    PRESENTER = "presenter"
+    ADD_ITEM = "add_item"
+    REMOVE_ITEM = "remove_item"
+    SUGGEST_TOPIC = "suggest_topic"
+    NOTE = "note"
+    ACTION = "action"
+    RECORDING = "recording"
+
+
+@dataclass(frozen=True)
+class Command:
+    """One instruction found in the new text; ACTION carries ``who`` and the task in ``value``."""
+
+    kind: CommandKind
+    value: str = ""
+    who: str = ""
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A decoded MIME part with a sanitised name; ``inline`` marks cid: images (not resources)."""
+
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    data: bytes = field(default=b"", repr=False, compare=False)
+    inline: bool = False
+
+
+@dataclass(frozen=True)
+class Bounce:
+    """A delivery failure report: who failed, the RFC 3463 status, and whether it is final."""
+
+    recipients: tuple[str, ...]
+    status: str
+    permanent: bool
+
+
+@dataclass(frozen=True)
+class Reply:
+    """Everything mailflow needs from one incoming message."""
+
+    kind: Kind
+    from_addr: str = ""
+    from_name: str = ""
+    subject: str = ""
+    message_id: str = ""
+    in_reply_to: str = ""
+    references: tuple[str, ...] = ()
+    to_addrs: tuple[str, ...] = ()
+    date: datetime | None = None
+    text: str = ""
+    sections: tuple[tuple[str, str], ...] = ()
+    attachments: tuple[Attachment, ...] = ()
+    rsvp: Rsvp | None = None
+    commands: tuple[Command, ...] = ()
+    bounce: Bounce | None = None
+    calendar_uid: str | None = None
+    auto_submitted: bool = False
+    authentication_results: tuple[str, ...] = ()
+
+    @property
+    def resources(self) -> tuple[Attachment, ...]:
+        """The attachments that are shared files (not inline signature images)."""
+        return tuple(a for a in self.attachments if not a.inline)
+
+
+class UnparseableMessage(MailflowError):
+    """The message trips a hostile-input cap or the MIME parser cannot read it; quarantine it."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(f"unparseable message: {reason}; it is kept as bytes for staff to inspect")

@@ -1,0 +1,148 @@
+"""Signatures, sign-offs, phone footers, confidentiality disclaimers and land acknowledgements."""
+
+from __future__ import annotations
+
+import re
+
+_DELIMITER = re.compile(r"^(?:--|—|-- |_{2,})\s*$")
+_MOBILE = re.compile(
+    r"^\s*(?:sent from|sent via|sent using|sent with|sent on|get outlook for|envoy[ée] (?:de|depuis|avec|"
+    r"à partir de|a partir de|par)|von meinem|gesendet (?:von|mit|vom|über|aus)|enviado (?:desde|do|de|con)|"
+    r"inviato da|verzonden (?:vanaf|met|van)|verstuurd (?:vanaf|met)|skickat fr[åa]n|sendt fra|"
+    r"l[äa]hetetty|wys[łl]ane z|отправлено с|надіслано з|从我的|發自我的|télécharger outlook)\b"
+    r"(?P<rest>[^,;!?]{0,60})$",
+    re.IGNORECASE,
+)
+_LINK_TAIL = re.compile(r"\s*<(?:https?|mailto):[^>]*>\s*$|\s*\(?https?://\S+\)?\s*$")
+_MOBILE_CJK = re.compile(r"^\s*(?:iPhoneから送信|从我的iPhone发送|iPhone에서 보냄|Android에서 보냄)\s*$")
+_SIGN_OFF = re.compile(
+    r"^\s*(?i:(?:best|kind|warm|warmest|many|with kind|with best)\s+(?:regards|wishes|thanks)|regards|"
+    r"cheers|thanks|thank you|thanks again|many thanks|thx|sincerely|yours(?: truly| sincerely)?|"
+    r"best|all the best|take care|talk soon|cordialement|bien cordialement|bien [àa] (?:vous|toi)|"
+    r"salutations(?: distingu[ée]es)?|merci(?: beaucoup)?|amiti[ée]s|[àa] bient[ôo]t|bonne journ[ée]e|"
+    r"mit freundlichen gr[üu](?:ß|ss)en|freundliche gr[üu](?:ß|ss)e|viele gr[üu](?:ß|ss)e|"
+    r"beste gr[üu](?:ß|ss)e|lg|mfg|gru(?:ß|ss)|saludos(?: cordiales)?|un saludo|atentamente|"
+    r"cordiali saluti|distinti saluti|saluti|grazie|met vriendelijke groet(?:en)?|groeten|"
+    r"med v[äa]nlig h[äa]lsning|v[äa]nliga h[äa]lsningar|h[äa]lsningar|mvh|vh|kh|med venlig hilsen|"
+    r"venlig hilsen|vennlig hilsen|hilsen|pozdrawiam|z powa[żz]aniem|atenciosamente|abra[çc]os|"
+    r"obrigad[oa]|с уважением|спасибо|дякую)"
+    r"[ \t,.!]*(?:[-–—][ \t]*)?(?:[A-ZÀ-Ý][\w.'-]*[ \t]*){0,3}$"
+)
+_DISCLAIMER = re.compile(
+    r"(?:this (?:e-?mail|message|communication|transmission)(?: and any (?:files|attachments)[^.]{0,40})?"
+    r"[^.]{0,40}\b(?:is|are|may be|may contain|contains?)\b[^.]{0,60}\b(?:confidential|privileged|"
+    r"intended (?:only|solely))|confidentiality (?:notice|note|warning)|if you are not the intended "
+    r"recipient|avis de confidentialit[ée]|ce (?:courriel|message|courrier [ée]lectronique)[^.]{0,80}"
+    r"(?:confidenti|destin[ée]s? uniquement|exclusivement)|si vous n'[êe]tes pas (?:le )?destinataire|"
+    r"diese (?:e-mail|nachricht)[^.]{0,80}vertraulich|questo messaggio[^.]{0,80}riservat|"
+    r"este (?:mensaje|correo)[^.]{0,80}confidencial|disclaimer:)",
+    re.IGNORECASE,
+)
+_LAND = re.compile(
+    r"(?:acknowledge|recognize|recognise|reconna[îi]s|reconnaissons)[^.]{0,200}"
+    r"(?:tradition|unceded|ancestral|territor|treaty|homelands?|lands? of|non c[ée]d[ée]|autochtone|"
+    r"indigenous|first nations|peoples?|nations?)",
+    re.IGNORECASE,
+)
+_NAMEISH = re.compile(r"^\s*[-–—~/]\s*[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,3}\s*$")
+
+
+def _paragraph_start(lines: list[str], i: int) -> int:
+    while i > 0 and lines[i - 1].strip() and not lines[i - 1].lstrip().startswith(">"):
+        i -= 1
+    return i
+
+
+def _paragraph(lines: list[str], start: int) -> str:
+    end = start
+    while end < len(lines) and lines[end].strip() and not lines[end].lstrip().startswith(">"):
+        end += 1
+    return " ".join(lines[start:end])
+
+
+def _has_text(lines: list[str], end: int) -> bool:
+    return any(line.strip() and not line.lstrip().startswith(">") for line in lines[:end])
+
+
+def signature_start(lines: list[str]) -> int | None:
+    """The first line of the signature/footer region, if one can be told apart from the text."""
+    paragraphs: dict[int, str] = {}
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if not stripped or stripped.startswith(">"):
+            continue
+        if _DELIMITER.match(line) and _has_text(lines, i) and not _looks_like_list(lines, i):
+            return i
+        if (_is_mobile(stripped) or _MOBILE_CJK.match(stripped)) and _has_text(lines, i):
+            return i
+        start = _paragraph_start(lines, i)
+        if start not in paragraphs:
+            paragraphs[start] = _paragraph(lines, start)
+            text = paragraphs[start]
+            if (_DISCLAIMER.search(text) or (_LAND.search(text) and _is_land(text))) and _has_text(lines, start):
+                return start
+    return None
+
+
+def _is_land(paragraph: str) -> bool:
+    lowered = paragraph.lower()
+    return any(w in lowered for w in ("territor", "unceded", "non cédé", "traditional", "ancestral",
+                                      "treaty", "homeland", "first nations", "autochtone"))
+
+
+def _looks_like_list(lines: list[str], i: int) -> bool:
+    """A '---' between paragraphs of a long text is a rule, not a signature delimiter."""
+    if lines[i].strip() in ("--", "-- ", "—"):
+        return False
+    rest = [line for line in lines[i + 1:] if line.strip()]
+    return len(rest) > 12
+
+
+def trailing_sign_off(lines: list[str]) -> int | None:
+    """A closing like 'Regards,' followed only by a few short name/title lines."""
+    nonblank = [i for i, line in enumerate(lines) if line.strip()]
+    for pos, i in enumerate(nonblank):
+        if not _SIGN_OFF.match(lines[i]) or not _has_text(lines, i):
+            continue
+        after = nonblank[pos + 1:]
+        if len(after) <= 5 and all(len(lines[k].strip()) <= 60 for k in after):
+            return i
+    if nonblank and _NAMEISH.match(lines[nonblank[-1]]) and _has_text(lines, nonblank[-1]):
+        return nonblank[-1]
+    return None
+
+
+def _is_mobile(line: str) -> bool:
+    """'Sent from my iPhone', 'Get Outlook for iOS<https://...>' and their translations."""
+    match = _MOBILE.match(_LINK_TAIL.sub("", line))
+    return bool(match) and len(match.group("rest").split()) <= 5
+
+
+_CONTACT = re.compile(
+    r"(?:\+?\(?\d[\d ().-]{7,}\d)|[\w.+-]+@[\w-]+\.[\w.-]+|https?://|www\.|\bskype\b|^\s*(?:t|f|m|p|tel|fax|"
+    r"phone|mobile|cell|office)\s*[.:]", re.IGNORECASE)
+_NAME_LINE = re.compile(r"^\s*(?:[A-ZÀ-Ý][\w.'’-]*\s+){0,3}[A-ZÀ-Ý][\w.'’-]*\s*$")
+_VIA_MOBILE = re.compile(r"^\s*(?:sent\s+)?(?:via|from)\s+(?:my\s+)?(?:mobile|phone|cell|iphone|android)\b.{0,20}$",
+                         re.IGNORECASE)
+
+
+def contact_block_start(lines: list[str]) -> int | None:
+    """A trailing block that opens with a name or a rule and holds phone, e-mail or web details."""
+    nonblank = [i for i, line in enumerate(lines) if line.strip()]
+    if len(nonblank) < 2:
+        return None
+    tail = nonblank[-1]
+    if _VIA_MOBILE.match(lines[tail]):
+        start = _paragraph_start(lines, tail)
+        if start > 0 and tail - start <= 2 and _has_text(lines, start):
+            return start
+    for pos, i in enumerate(nonblank):
+        rest = nonblank[pos:]
+        if len(rest) > 15 or i == 0 or lines[i - 1].strip() or not _has_text(lines, i):
+            continue
+        opener = lines[i].strip()
+        if not (_NAME_LINE.match(opener) or re.fullmatch(r"[-_=*]{4,}", opener)):
+            continue
+        if all(len(lines[k].strip()) <= 60 for k in rest) and any(_CONTACT.search(lines[k]) for k in rest):
+            return i
+    return None

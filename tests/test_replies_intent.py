@@ -1,0 +1,94 @@
+"""Classification, RSVP words and commands in English and French."""
+
+from __future__ import annotations
+
+import pytest
+
+from mailflow.replies import Command, CommandKind, Kind, Rsvp, understand, understand_body
+
+
+def message(headers: str, body: str = "Hello") -> bytes:
+    return (f"From: m@example.org\r\nTo: cop@example.org\r\n{headers}\r\n\r\n{body}").encode()
+
+
+@pytest.mark.parametrize(
+    ("headers", "kind"),
+    [
+        ("Subject: Re: x\r\nAuto-Submitted: auto-replied", Kind.AUTO_REPLY),
+        ("Subject: Re: x\r\nAuto-Submitted: no", Kind.REPLY),
+        ("Subject: Re: x\r\nX-Autoreply: yes", Kind.AUTO_REPLY),
+        ("Subject: Re: x\r\nPrecedence: bulk", Kind.AUTO_REPLY),
+        ("Subject: Re: x\r\nX-Auto-Response-Suppress: All", Kind.REPLY),
+        ("Subject: Automatic reply: Call for updates", Kind.AUTO_REPLY),
+        ("Subject: Out of Office: Call for updates", Kind.AUTO_REPLY),
+        ("Subject: Absence du bureau", Kind.AUTO_REPLY),
+    ],
+)
+def test_auto_reply_headers_and_subjects(headers: str, kind: Kind) -> None:
+    """RFC 3834 and vendor headers and out-of-office subjects mark automatic mail."""
+    assert understand(message(headers)).kind is kind
+
+
+def test_out_of_office_text_needs_a_return_note() -> None:
+    """'I am out of the office until ...' is automatic; a member mentioning the office is not."""
+    ooo = "I am currently out of the office and will return on March 16 with limited access to email."
+    assert understand(message("Subject: Re: x", ooo)).kind is Kind.AUTO_REPLY
+    assert understand(message("Subject: Re: x", "I'll be out of the office that day.")).kind is Kind.REPLY
+
+
+def test_qmail_bounce_without_report() -> None:
+    """A qmail-style text bounce is recognised without a delivery-status part."""
+    body = ("Hi. This is the qmail-send program at mx.example.com.\nI'm afraid I wasn't able to deliver "
+            "your message to the following addresses.\nThis is a permanent error; I've given up.\n\n"
+            "<gone@example.com>:\n550 5.1.1 user unknown\n")
+    reply = understand(message("Subject: failure notice\r\nReturn-Path: <>", body))
+    assert reply.kind is Kind.BOUNCE
+    assert reply.bounce is not None and reply.bounce.recipients == ("gone@example.com",)
+    assert reply.bounce.status == "5.1.1"
+
+
+@pytest.mark.parametrize(
+    ("text", "rsvp"),
+    [
+        ("I'll be there!", Rsvp.ACCEPTED),
+        ("Count me in.", Rsvp.ACCEPTED),
+        ("Sorry, I can't attend this time.", Rsvp.DECLINED),
+        ("Regrets, travelling.", Rsvp.DECLINED),
+        ("Maybe, depends on a deadline.", Rsvp.TENTATIVE),
+        ("Je serai là.", Rsvp.ACCEPTED),
+        ("Je ne pourrai pas assister à la rencontre.", Rsvp.DECLINED),
+        ("Our pilot went live.", None),
+    ],
+)
+def test_rsvp_words(text: str, rsvp: Rsvp | None) -> None:
+    """Clear words give an RSVP; ordinary updates give none."""
+    assert understand_body(text).rsvp is rsvp
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Skip this month, sorry.", (Command(CommandKind.SKIP),)),
+        ("No update this month.", (Command(CommandKind.SKIP),)),
+        ("Je passe mon tour ce mois-ci.", (Command(CommandKind.SKIP),)),
+        ("Can't make it, nothing to report.", (Command(CommandKind.SKIP),)),
+        ("Approved, thanks!", (Command(CommandKind.APPROVE),)),
+        ("LGTM", (Command(CommandKind.APPROVE),)),
+        ("Ça me va.", (Command(CommandKind.APPROVE),)),
+        ("Not approved yet, see below.", ()),
+        ("Don't send yet, it looks good otherwise.", ()),
+        ("Focus: open data standards", (Command(CommandKind.FOCUS_TOPIC, "open data standards"),)),
+        ("Presenter: Dana Lee", (Command(CommandKind.PRESENTER, "Dana Lee"),)),
+        ("Add: budget review", (Command(CommandKind.ADD_ITEM, "budget review"),)),
+        ("Remove: item 3", (Command(CommandKind.REMOVE_ITEM, "item 3"),)),
+        ("Topic suggestion: AI procurement", (Command(CommandKind.SUGGEST_TOPIC, "AI procurement"),)),
+        ("Note: room changed", (Command(CommandKind.NOTE, "room changed"),)),
+        ("Action: Dana — send the slides", (Command(CommandKind.ACTION, "send the slides", who="Dana"),)),
+        ("Action: Sam - book the room", (Command(CommandKind.ACTION, "book the room", who="Sam"),)),
+        ("The recording is at https://video.example.org/r/42.",
+         (Command(CommandKind.RECORDING, "https://video.example.org/r/42"),)),
+    ],
+)
+def test_commands(text: str, expected: tuple[Command, ...]) -> None:
+    """General phrasings in English and French become commands; negated approval does not."""
+    assert understand_body(text).commands == expected

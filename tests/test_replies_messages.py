@@ -1,0 +1,94 @@
+"""Labelled messages the public corpora lack: French Outlook, land acknowledgements, iMIP, DSNs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mailflow.replies import CommandKind, Kind, Rsvp, understand
+
+MESSAGES = Path(__file__).parent / "messages"
+
+
+def load(name: str):
+    return understand((MESSAGES / name).read_bytes())
+
+
+def test_french_outlook_reply_drops_header_block_and_sign_off() -> None:
+    """A French Outlook reply keeps the update and drops 'De :/Envoyé :/Objet :' history and the sign-off."""
+    reply = load("french_outlook_reply.eml")
+    assert reply.kind is Kind.REPLY
+    assert reply.text == (
+        "Bonjour à tous,\n\n"
+        "Défi : la migration du registre a pris deux semaines de plus.\n"
+        "Succès : le nouveau formulaire est en ligne."
+    )
+    assert reply.from_name == "Amélie Tremblay"
+    assert reply.subject == "RE : Appel de mises à jour — mars"
+    assert reply.references == ("<invite-41@example.org>", "<call-42@example.org>")
+    assert dict(reply.sections) == {
+        "Challenge": "la migration du registre a pris deux semaines de plus.",
+        "Success": "le nouveau formulaire est en ligne.",
+    }
+
+
+def test_land_acknowledgement_is_signature() -> None:
+    """A land acknowledgement in the signature is not part of the update."""
+    reply = load("land_acknowledgement.eml")
+    assert reply.text == "We shipped the open data portal this month and retired two legacy forms."
+
+
+def test_outlook_imip_accept() -> None:
+    """An Outlook iMIP REPLY with PARTSTAT=ACCEPTED is a calendar reply, accepted."""
+    reply = load("imip_outlook_accept.eml")
+    assert reply.kind is Kind.CALENDAR_REPLY
+    assert reply.rsvp is Rsvp.ACCEPTED
+    assert reply.calendar_uid == "mailflow-2026-03-10@example.org"
+    assert reply.text == "See you there, looking forward to the focus topic."
+
+
+def test_google_imip_decline_with_folded_attendee() -> None:
+    """A Google Calendar REPLY (folded ATTENDEE line) is declined, and its invite.ics is no resource."""
+    reply = load("imip_google_decline.eml")
+    assert reply.kind is Kind.CALENDAR_REPLY
+    assert reply.rsvp is Rsvp.DECLINED
+    assert reply.resources == ()
+
+
+def test_dsn_for_our_invitation() -> None:
+    """A Postfix DSN for our invitation is a permanent bounce naming the failed recipient."""
+    reply = load("dsn_invitation.eml")
+    assert reply.kind is Kind.BOUNCE
+    assert reply.bounce is not None
+    assert reply.bounce.recipients == ("gone@example.com",)
+    assert reply.bounce.status == "5.1.1"
+    assert reply.bounce.permanent is True
+    assert reply.rsvp is None and reply.commands == ()
+
+
+def test_delay_dsn_is_not_a_failure() -> None:
+    """A delay notice is automatic mail, not a bounce."""
+    reply = load("dsn_delay.eml")
+    assert reply.kind is Kind.AUTO_REPLY
+    assert reply.bounce is None
+
+
+def test_french_out_of_office() -> None:
+    """'Réponse automatique :' is an auto-reply even with only X-Auto-Response-Suppress set."""
+    assert load("ooo_french.eml").kind is Kind.AUTO_REPLY
+
+
+def test_encoded_display_name_cannot_forge_sender() -> None:
+    """An RFC 2047 name hiding CRLF and another address neither changes From nor leaks a newline."""
+    reply = load("header_injection.eml")
+    assert reply.from_addr == "eve@example.com"
+    assert "\n" not in reply.from_name and "\r" not in reply.subject
+    assert [c.kind for c in reply.commands] == [CommandKind.APPROVE]
+
+
+def test_hostile_filenames_and_inline_images() -> None:
+    """Paths and bidi controls are stripped from names; a cid: image is inline, not a resource."""
+    reply = load("hostile_filename.eml")
+    names = [(a.filename, a.inline) for a in reply.attachments]
+    assert names == [("evilfdp.exe", False), ("logo.png", True)]
+    assert [a.filename for a in reply.resources] == ["evilfdp.exe"]
+    assert reply.text == "Slides attached."

@@ -1,0 +1,69 @@
+"""New-text extraction on hand-written bodies: quote styles, signatures, footers, inline replies."""
+
+from __future__ import annotations
+
+import pytest
+
+from mailflow.replies import Kind, understand, understand_body
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("Merci, c'est noté.\n\nLe mar. 3 mars 2026 à 08:00, CoP <cop@example.org> a écrit :\n> Bonjour",
+         "Merci, c'est noté."),
+        ("Done.\n\nAm 03.03.2026 um 08:00 schrieb CoP <cop@example.org>:\n> Hallo", "Done."),
+        ("Yes.\n\nOn Tue, Mar 3, 2026 at 8:00 AM CoP <\ncop@example.org> wrote:\n\n> Hi", "Yes."),
+        ("Fine.\n\n-----Original Message-----\nFrom: CoP\nSent: Tuesday\nSubject: x\n\nold", "Fine."),
+        ("Fine.\n\nFrom: CoP <cop@example.org>\nSent: Tuesday, March 3, 2026 8:00 AM\nTo: Me\n\nold",
+         "Fine."),
+        ("Fine.\n________________________________\nDe : CoP\nEnvoyé : mardi\nObjet : x\n\nvieux", "Fine."),
+        ("Update here.\n\nSent from my iPhone\n\nOn Mar 3, 2026, at 08:00, CoP wrote:\n> q", "Update here."),
+        ("Update here.\n\nEnvoyé de mon iPhone", "Update here."),
+        ("Update here.\n\nGet Outlook for Android<https://aka.ms/ghei36>", "Update here."),
+        ("Update here.\n-- \nJane Doe\nAnalyst", "Update here."),
+        ("Update here.\n\nThis email and any attachments are confidential and intended solely for the "
+         "addressee.", "Update here."),
+    ],
+)
+def test_new_text(body: str, expected: str) -> None:
+    """Quoted history, phone footers, signatures and disclaimers are removed."""
+    assert understand_body(body).text == expected
+
+
+def test_inline_replies_kept_in_order() -> None:
+    """Answers between quoted questions stay, in order, with their quotes; trailing quotes go."""
+    body = "> Can you present?\nYes, I can.\n> Which topic?\nData sharing.\n> Thanks\n> CoP"
+    assert understand_body(body).text == "> Can you present?\nYes, I can.\n> Which topic?\nData sharing."
+
+
+def test_sent_from_sentence_is_not_a_footer() -> None:
+    """A sentence that starts like a phone footer is kept."""
+    body = "Sent from my desk, which is far easier than my phone, here is the update."
+    assert understand_body(body).text == body
+
+
+def test_html_only_mail_is_converted() -> None:
+    """An HTML-only message becomes text and Gmail's quote container is dropped."""
+    raw = (
+        b"From: a@example.org\r\nTo: b@example.org\r\nSubject: Re: x\r\nMIME-Version: 1.0\r\n"
+        b"Content-Type: text/html; charset=utf-8\r\n\r\n"
+        b"<div dir=ltr>Our <b>update</b>: caf\xc3\xa9 opened.<br></div>"
+        b"<div class=gmail_quote><div>On Tue, CoP wrote:</div><blockquote>old</blockquote></div>"
+    )
+    reply = understand(raw)
+    assert reply.kind is Kind.REPLY
+    assert reply.text == "Our update: café opened."
+
+
+def test_mislabelled_charset_is_decoded() -> None:
+    """UTF-8 bytes labelled Big5 decode as UTF-8; Latin-1 bytes labelled UTF-8 still decode."""
+    head = b"From: a@example.org\r\nSubject: x\r\nContent-Type: text/plain; charset=%s\r\n\r\n"
+    assert understand(head % b"big5" + "您好".encode()).text == "您好"
+    assert understand(head % b"utf-8" + "Québec".encode("latin-1")).text == "Québec"
+
+
+def test_headerless_file_is_a_body() -> None:
+    """Bytes without an RFC 5322 header block are read as a body."""
+    reply = understand(b"Note: this is just a body.\n\nOn Mon, 2 Mar 2026, X <x@y.z> wrote:\n> q\n")
+    assert reply.text == "Note: this is just a body."
