@@ -1,0 +1,113 @@
+"""A process that uses a Store, for the kill and lock tests: holds the lock, tries it, or writes until killed."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from tinydb.table import Document
+
+from mailflow.errors import MailflowError
+from mailflow.store import Store
+
+PARTITION = "soak/partition"
+BLOB = "soak/latest.bin"
+WINDOW = 8            # documents kept in the partition
+CHILD_LIFETIME = 5.0  # seconds: a writer nobody killed stops by itself
+
+
+def document(n: int) -> dict[str, object]:
+    """Document number ``n``: 0.5 to 7 KB of text derived from n, with its checksum."""
+    seed = hashlib.sha256(str(n).encode()).hexdigest()
+    text = (seed * 120)[: 500 + (n % 44) * 150]
+    return {"n": n, "text": text, "sha256": hashlib.sha256(text.encode()).hexdigest()}
+
+
+def expected_state(n: int) -> dict[str, Any]:
+    """The whole partition, as JSON, after the writer's n-th write (n = 0: before any write)."""
+    if n == 0:
+        return {}
+    docs = {str(i): document(i) for i in range(max(1, n - WINDOW + 1), n + 1)}
+    return {"docs": docs, "meta": {"1": {"n": n}}}
+
+
+def blob(n: int) -> bytes:
+    """The blob written after write n: its number on the first line, then bytes derived from n."""
+    return b"%d\n" % n + hashlib.sha512(str(n).encode()).digest() * (1 + n % 64)
+
+
+def state_number(store: Store) -> int:
+    """The writer's counter as the store holds it."""
+    meta = store.db(PARTITION).table("meta").get(doc_id=1)
+    return 0 if meta is None else int(meta["n"])
+
+
+def write_forever(root: Path) -> None:
+    """Open the store and apply writes n+1, n+2, ... one batch each, announcing each on stdout."""
+    deadline = time.monotonic() + CHILD_LIFETIME
+    with Store.open(root) as store:
+        n = state_number(store)
+        while time.monotonic() < deadline:
+            n += 1
+            with store.batch(PARTITION) as db:
+                db.table("docs").insert(Document(document(n), doc_id=n))
+                if n > WINDOW:
+                    db.table("docs").remove(doc_ids=[n - WINDOW])
+                db.table("meta").upsert(Document({"n": n}, doc_id=1))
+            os.write(1, b"committed %d\n" % n)
+            store.put_blob(BLOB, blob(n))
+
+
+def fork_server(root: Path) -> None:
+    """For each "go" line on stdin fork a writer, report its pid, and report when it has died."""
+    for line in sys.stdin:
+        if line.strip() != "go":
+            continue
+        pid = os.fork()
+        if pid == 0:
+            try:
+                write_forever(root)
+            finally:
+                os._exit(0)
+        os.write(1, b"child %d\n" % pid)
+        _pid, status = os.waitpid(pid, 0)
+        os.write(1, b"dead %d %d\n" % (pid, status))
+
+
+def hold(root: Path) -> None:
+    """Hold the store's lock until killed."""
+    with Store.open(root):
+        os.write(1, b"locked\n")
+        time.sleep(600)
+
+
+def try_open(root: Path) -> int:
+    """Open the store once, as the daemon would at start-up: exit 0 if it opened, 1 with the error if not."""
+    try:
+        with Store.open(root):
+            print("opened")
+    except MailflowError as exc:
+        print(f"mailflow: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    command, root = argv[0], Path(argv[1])
+    if command == "fork-server":
+        fork_server(root)
+    elif command == "hold":
+        hold(root)
+    elif command == "try-open":
+        return try_open(root)
+    else:
+        raise SystemExit(f"unknown command {command!r}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

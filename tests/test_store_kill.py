@@ -1,0 +1,146 @@
+"""Crash safety of the store with real processes: SIGKILL mid-write, and the lock across processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+import store_writer
+from mailflow.store import TEMP_SUFFIX, Store
+
+WRITER = Path(__file__).with_name("store_writer.py")
+KILLS = 2000 if os.environ.get("MAILFLOW_LONG_SOAK") == "1" else 300
+MAX_DELAY = 0.04   # seconds between the writer's fork and its SIGKILL
+
+
+def _env() -> dict[str, str]:
+    """The test's environment, with the checkout importable by the child process."""
+    checkout = str(Path(__file__).resolve().parent.parent)
+    path = os.environ.get("PYTHONPATH")
+    return {**os.environ, "PYTHONPATH": checkout if not path else f"{checkout}{os.pathsep}{path}"}
+
+
+def _spawn(command: str, root: Path, **kwargs: object) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, str(WRITER), command, str(root)],
+        env=_env(),
+        text=True,
+        **kwargs,  # type: ignore[call-overload]
+    )
+
+
+@dataclass(frozen=True)
+class Round:
+    """What one writer did before its SIGKILL, as it announced on stdout."""
+
+    pid: int
+    last_committed: int | None   # highest write the writer reported as done, if any
+    status: int                  # waitpid status
+
+
+def _one_round(server: subprocess.Popen[str], rng: random.Random) -> Round:
+    assert server.stdin is not None and server.stdout is not None
+    server.stdin.write("go\n")
+    server.stdin.flush()
+    first = server.stdout.readline().split()
+    assert first[0] == "child", first
+    pid = int(first[1])
+    time.sleep(rng.uniform(0, MAX_DELAY))
+    os.kill(pid, signal.SIGKILL)
+    last: int | None = None
+    for line in server.stdout:
+        word, number, *rest = line.split()
+        if word == "committed":
+            last = int(number)
+        elif word == "dead":
+            return Round(pid, last, int(rest[0]))
+    raise AssertionError("the fork server stopped")
+
+
+def _temp_files(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if p.name.endswith(TEMP_SUFFIX)]
+
+
+@pytest.fixture
+def fork_server(tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
+    server = _spawn("fork-server", tmp_path / "state", stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    yield server
+    assert server.stdin is not None and server.stdout is not None
+    server.stdin.close()
+    server.wait(timeout=10)
+    server.stdout.close()
+
+
+def test_sigkill_at_random_moments_leaves_old_or_new_state(
+    tmp_path: Path, fork_server: subprocess.Popen[str]
+) -> None:
+    """A writer SIGKILLed at any moment leaves a partition that loads and holds its old or its new state."""
+    root = tmp_path / "state"
+    rng = random.Random(os.environ.get("MAILFLOW_SOAK_SEED", "store-kill"))
+    before = 0          # the state number verified after the previous kill
+    blob_before = 0
+    outcomes: Counter[str] = Counter()
+    for _ in range(KILLS):
+        result = _one_round(fork_server, rng)
+        assert os.WIFSIGNALED(result.status) and os.WTERMSIG(result.status) == signal.SIGKILL, result
+        leftovers = _temp_files(root)
+
+        with Store.open(root) as store:   # the lock died with the writer; stale temp files go
+            assert _temp_files(root) == []
+            n = store_writer.state_number(store)
+            committed = result.last_committed if result.last_committed is not None else before
+            assert n in (committed, committed + 1), (before, result, n)
+            assert n >= before
+            on_disk = json.loads((root / f"{store_writer.PARTITION}.json").read_bytes()) if n else {}
+            assert on_disk == store_writer.expected_state(n)
+            if store.has_blob(store_writer.BLOB):
+                data = store.get_blob(store_writer.BLOB)
+                number = int(data.split(b"\n", 1)[0])
+                assert data == store_writer.blob(number)
+                assert blob_before <= number <= n
+                blob_before = number
+
+        outcomes["temp file left (killed mid-write)"] += bool(leftovers)
+        outcomes["killed after replace, before its report"] += n == committed + 1
+        outcomes["killed before its first write"] += n == before
+        before = n
+
+    assert before >= KILLS // 10   # the writers made progress (about 8 writes per round when idle)
+    print(f"\n{KILLS} kills, final state {before}: {dict(outcomes)}")
+    assert outcomes["temp file left (killed mid-write)"] > 0
+
+
+def test_second_process_is_refused_while_the_first_holds_the_lock(tmp_path: Path) -> None:
+    """A second process opening the store exits with "already running"; once the first is SIGKILLed it opens."""
+    root = tmp_path / "state"
+    holder = _spawn("hold", root, stdout=subprocess.PIPE)
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline() == "locked\n"
+
+        second = _spawn("try-open", root, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        out, err = second.communicate(timeout=30)
+        assert second.returncode == 1
+        assert out == ""
+        assert err == f"mailflow: already running: another mailflow process holds {root / 'mailflow.lock'}\n"
+        assert (root / "mailflow.lock").read_text() == f"{holder.pid}\n"
+    finally:
+        holder.kill()
+        holder.wait(timeout=10)
+        if holder.stdout is not None:
+            holder.stdout.close()
+
+    third = _spawn("try-open", root, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = third.communicate(timeout=30)
+    assert (third.returncode, out, err) == (0, "opened\n", "")
