@@ -14,3 +14,4 @@ class OutgoingMessage:
     kind: str              # template kind, e.g. "invitation", "notice_update_received"
     meeting_key: str       # "" for mail not tied to a meeting (welcome, alerts)
     raw: bytes = b""       # the RFC 5322 bytes, CRLF line endings
+    mail_from: str = ""    # envelope sender (the reply address, so bounces carry the token); "" = service address
