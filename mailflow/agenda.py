@@ -77,10 +77,13 @@ def time_budget(
 def new_members(
     members: tuple, since: object, until: object, introductions: dict[str, str]
 ) -> tuple[NewMember, ...]:
-    """Active members who joined after ``since`` (a date, or None) and on or before ``until``."""
+    """Active members who joined on or after ``since`` (the last meeting's date, or None) and by ``until``.
+
+    Joining on the day of the last meeting still counts as new: that meeting could not introduce them.
+    """
     chosen = []
     for m in members:
-        if not m.active or m.joined > until or (since is not None and m.joined <= since):
+        if not m.active or m.joined > until or (since is not None and m.joined < since):
             continue
         chosen.append(NewMember(m.name, m.email, m.division, m.role, introductions.get(m.key)))
     return tuple(chosen)

@@ -52,6 +52,16 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--count", type=_positive, default=6, metavar="N", help="how many meetings (default: 6)")
     plan.add_argument("--json", action="store_true", help="print JSON (ISO 8601 times with UTC offsets)")
     plan.set_defaults(handler=run_plan)
+
+    parse = commands.add_parser("parse", help="show what mailflow understands of message files (no config needed)")
+    parse.add_argument("--json", action="store_true", help="one JSON object per file per line")
+    parse.add_argument("files", nargs="+", metavar="FILE", help="RFC 5322 message files (.eml)")
+    parse.set_defaults(handler=run_parse)
+
+    status = commands.add_parser("status", parents=[common], help="where each meeting stands")
+    status.add_argument("--meeting", metavar="DATE", help="one meeting, by its date (YYYY-MM-DD)")
+    status.add_argument("--json", action="store_true", help="print JSON")
+    status.set_defaults(handler=run_status)
     return parser
 
 
@@ -190,3 +200,35 @@ def _moment(text: str) -> datetime:
         return datetime.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected an ISO 8601 date-time, got {text!r}") from None
+
+
+# --- parse -------------------------------------------------------------------------------------
+
+def run_parse(args: argparse.Namespace) -> int:
+    from mailflow.replies.report import parse_command
+
+    return parse_command(args.files, args.json, sys.stdout)
+
+
+# --- status ------------------------------------------------------------------------------------
+
+def run_status(args: argparse.Namespace) -> int:
+    import json
+
+    from mailflow.status import collect, render_text
+    from mailflow.store import Store
+
+    config = load_config(args)
+    if not config.state_dir.exists():
+        print(f"mailflow: no state yet in {config.state_dir}: has `mailflow run` been started?", file=sys.stderr)
+        return 1
+    store = Store.open(config.state_dir, exclusive=False)
+    try:
+        data = collect(config, store, now(args, config), args.meeting)
+    except KeyError as exc:
+        print(f"mailflow: {exc.args[0] if exc.args else exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    finally:
+        store.close()
+    print(json.dumps(data, indent=2, ensure_ascii=False) if args.json else render_text(data))
+    return EXIT_OK

@@ -56,3 +56,19 @@ def parse_clock(spec: str | None) -> Clock:
     if origin:
         return ScaledClock(datetime.fromisoformat(start), float(speed), time.time, float(origin[0]))
     return ScaledClock(datetime.fromisoformat(start), float(speed))
+
+
+class ManualClock:
+    """Shows whatever it was last set to; a rehearsal or a test moves it and wakes the daemon."""
+
+    def __init__(self, start: datetime) -> None:
+        self.current = start.astimezone(timezone.utc)
+
+    def now(self) -> datetime:
+        return self.current
+
+    def set(self, instant: datetime) -> None:
+        self.current = instant.astimezone(timezone.utc)
+
+    def seconds_until(self, instant: datetime) -> float:
+        return max(0.0, (instant - self.current).total_seconds())

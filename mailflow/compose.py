@@ -33,7 +33,7 @@ _ADDR_SPEC = re.compile(
 )
 _HEADERS = ("From", "To", "Reply-To", "Subject", "Date", "Message-ID", "In-Reply-To",
             "References", "List-Id", "List-Unsubscribe", "Auto-Submitted",
-            "X-Auto-Response-Suppress")
+            "X-Auto-Response-Suppress", "X-Mailflow-Kind")
 
 
 class UnsafeMessage(MailflowError):
@@ -155,6 +155,7 @@ def _headers(composer: Composer, kind: str, recipient: Recipient, subject: str, 
     headers["List-Unsubscribe"] = f"<mailto:{community.address}?subject=unsubscribe>"
     headers["Auto-Submitted"] = "auto-generated"
     headers["X-Auto-Response-Suppress"] = "All"
+    headers["X-Mailflow-Kind"] = kind      # our own constant: lets staff filter, and rehearsals know what arrived
     return headers
 
 

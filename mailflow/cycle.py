@@ -159,6 +159,9 @@ def useful_until(step: Step, s: Situation) -> datetime:
 def on_time(s: Situation, state: MeetingState, now: datetime) -> Decision:
     """Run every step of one meeting that is due at ``now``, once; report the ones too late."""
     m = s.meeting
+    installed = s.community.installed_at
+    if installed is not None and m.start < installed:
+        return _before_installation(state, m, now)
     if m.cancelled:
         return _cancelled(s, state, now)
     sends: list[Send] = []
@@ -171,7 +174,6 @@ def on_time(s: Situation, state: MeetingState, now: datetime) -> Decision:
         if m.due_at(step) > now:
             continue
         if now >= useful_until(step, s):
-            installed = s.community.installed_at
             if installed is not None and m.due_at(step) < installed:
                 state = state.with_step(step, StepRecord(StepStatus.SKIPPED, now, "due before installation"))
                 continue
@@ -184,6 +186,15 @@ def on_time(s: Situation, state: MeetingState, now: datetime) -> Decision:
         sends += step_sends
         notes.append(f"meeting {m.key}: step {step.value} -> {len(step_sends)} message(s)")
     return Decision(meeting=state, sends=tuple(sends), notes=tuple(notes))
+
+
+def _before_installation(state: MeetingState, m: Meeting, now: datetime) -> Decision:
+    """A meeting held before mailflow was installed: none of its steps are ours to run or report."""
+    changed = state
+    for step in Step:
+        if state.step(step) is None and m.due_at(step) <= now:
+            changed = changed.with_step(step, StepRecord(StepStatus.SKIPPED, now, "meeting before installation"))
+    return Decision(meeting=changed if changed != state else None)
 
 
 def _cancelled(s: Situation, state: MeetingState, now: datetime) -> Decision:
@@ -237,7 +248,7 @@ def _call_for_updates(s: Situation, state: MeetingState, now: datetime):
     actions = _open_actions(s)
     sends = []
     for mem in active_members(s.config):
-        context = {"is_new_member": since is not None and mem.joined > since,
+        context = {"is_new_member": since is not None and mem.joined >= since,
                    "open_actions": list(actions),
                    "reply_by": s.meeting.due_at(Step.AGENDA_DRAFT),
                    "words_limit": s.config.roundtable.words_per_minute}

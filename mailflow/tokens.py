@@ -107,9 +107,22 @@ def token_from_address(addr: str, service_address: str, style: ReplyAddressStyle
 def message_id(
     secret: bytes, meeting_key: str, kind: str, recipient: str, revision: int, domain: str
 ) -> str:
-    """``<mac@domain>``: the same for (meeting, kind, recipient, revision), unguessable without the secret."""
+    """``<yyyymmdd.mac@domain>``: the same for (meeting, kind, recipient, revision), unguessable without the secret.
+
+    The meeting part lets a reply that lost its token (some clients drop Reply-To) be matched
+    to the outbox record of the message it answers without scanning every meeting.
+    """
     mac = _mac(secret, "message-id", meeting_key, kind, recipient.strip().casefold(), str(revision))
-    return f"<{mac[:32]}@{domain.lower()}>"
+    return f"<{_meeting_part(meeting_key)}.{mac[:32]}@{domain.lower()}>"
+
+
+def meeting_of_message_id(value: str) -> str | None:
+    """The meeting key one of our Message-IDs names ("" for mail not tied to a meeting), or None."""
+    match = re.fullmatch(r"<?([0-9]{8})\.[a-z2-7]{32}@[^>]+>?", value.strip())
+    if match is None:
+        return None
+    part = match.group(1)
+    return "" if part == NO_MEETING else f"{part[:4]}-{part[4:6]}-{part[6:]}"
 
 
 def thread_root(secret: bytes, meeting_key: str, recipient: str, domain: str) -> str:

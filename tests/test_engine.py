@@ -1,0 +1,92 @@
+"""The engine with a real store, outbox and composer (no network): steps, replies, holds."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from datetime import timedelta
+
+import pytest
+from cyclekit import JAN, MEMBERS, STAFF, at, config
+
+from mailflow.clock import ManualClock
+from mailflow.config import Step
+from mailflow.intake import Disposition
+from mailflow.outbox import State
+from mailflow.personas import Persona, read
+from mailflow.service import open_parts
+from mailflow.store import Store
+
+SECRET = b"engine-test-secret-0123456789"
+AMARA, BEN, CHLOE, DEV, ELI, FAY = MEMBERS
+
+
+@pytest.fixture
+def parts(tmp_path):
+    clock = ManualClock(at(Step.INVITATION, JAN, -timedelta(days=1)))
+    store = Store.open(tmp_path / "state")
+    built = open_parts(config(), clock, SECRET, store=store)
+    built.engine.tick(clock.now())          # first look: records the founding roster
+    yield built, clock
+    store.close()
+
+
+def sent_to(parts_, kind: str, meeting_key: str = JAN.key) -> dict[str, bytes]:
+    out = {}
+    for record in parts_.outbox.records():
+        if record.kind == kind and record.meeting_key in (meeting_key, ""):
+            out[record.recipient] = parts_.outbox.raw(record)
+    return out
+
+
+def test_tick_queues_each_step_once_with_stable_identities(parts):
+    """Running the invitation step twice queues one invitation per active member."""
+    p, clock = parts
+    clock.set(at(Step.INVITATION))
+    p.engine.tick(clock.now())
+    p.engine.tick(clock.now() + timedelta(minutes=1))
+    invitations = sent_to(p, "invitation")
+    assert set(invitations) == {m.email for m in MEMBERS if m.active}
+    msg = email.message_from_bytes(invitations[AMARA.email], policy=email.policy.default)
+    assert msg["To"].addresses[0].addr_spec == AMARA.email
+    assert "text/calendar" in {part.get_content_type() for part in msg.walk()}
+    queued = [r.kind for r in p.outbox.records() if r.meeting_key == JAN.key and r.state is State.QUEUED]
+    assert sorted(queued) == ["focus_planning"] + ["invitation"] * len(invitations)
+
+
+def test_member_reply_is_applied_once_and_acknowledged(parts):
+    """A Gmail-style update becomes the member's update; the same bytes again change nothing."""
+    p, clock = parts
+    clock.set(at(Step.CALL_FOR_UPDATES))
+    p.engine.tick(clock.now())
+    call = read(sent_to(p, "call_for_updates")[BEN.email])
+    raw = Persona(BEN.name, BEN.email, "gmail", "Best,\nBen").reply(
+        call, "Success: our food-security referral pilot is live in two clinics.", clock.now())
+    assert p.engine.accept(raw) is Disposition.PROCESSED
+    assert p.engine.accept(raw) is Disposition.PROCESSED
+    state = p.engine.meeting_state(JAN.key)
+    assert [u.text for u in state.updates] == ["Success: our food-security referral pilot is live in two clinics."]
+    assert list(sent_to(p, "notice_update_received")) == [BEN.email]
+
+
+def test_reply_from_someone_else_with_a_members_token_is_held_with_its_bytes(parts):
+    """A valid token used from another address is held, staff alerted, nothing applied."""
+    p, clock = parts
+    clock.set(at(Step.CALL_FOR_UPDATES))
+    p.engine.tick(clock.now())
+    call = read(sent_to(p, "call_for_updates")[BEN.email])
+    raw = Persona("Mallory", "mallory@evil.example", "gmail").reply(call, "I am Ben, honest.", clock.now())
+    assert p.engine.accept(raw) is Disposition.HELD
+    held = p.store.db("held").table("held").all()
+    assert held[0]["reason"].startswith("sender mallory@evil.example is not on the roster")
+    assert p.store.get_blob(held[0]["raw"]) == raw
+    assert p.engine.meeting_state(JAN.key).updates == ()
+    assert list(sent_to(p, "alert_held_mail")) == [STAFF]
+
+
+def test_unrelated_mail_is_ignored(parts):
+    """Mail not addressed to the service (and not a reply to us) is left alone."""
+    p, _ = parts
+    raw = (b"From: a@example.net\r\nTo: someone@example.net\r\nSubject: lunch\r\n"
+           b"Message-ID: <x@example.net>\r\n\r\nLunch at noon?\r\n")
+    assert p.engine.accept(raw) is Disposition.IGNORED
