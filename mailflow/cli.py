@@ -62,6 +62,11 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--meeting", metavar="DATE", help="one meeting, by its date (YYYY-MM-DD)")
     status.add_argument("--json", action="store_true", help="print JSON")
     status.set_defaults(handler=run_status)
+
+    demo = commands.add_parser("demo", help="run one whole cycle of the example community on embedded servers")
+    demo.add_argument("--out", type=Path, default=Path("mailflow-demo"), metavar="DIR",
+                      help="where to write index.html and messages/*.eml (default: ./mailflow-demo)")
+    demo.set_defaults(handler=run_demo)
     return parser
 
 
@@ -231,4 +236,16 @@ def run_status(args: argparse.Namespace) -> int:
     finally:
         store.close()
     print(json.dumps(data, indent=2, ensure_ascii=False) if args.json else render_text(data))
+    return EXIT_OK
+
+
+# --- demo --------------------------------------------------------------------------------------
+
+def run_demo(args: argparse.Namespace) -> int:
+    import logging
+
+    from mailflow.demo import run_demo as demo
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    demo(args.out, config_path=getattr(args, "config", None), today=getattr(args, "now", None))
     return EXIT_OK

@@ -111,7 +111,10 @@ class Daemon:
             self._scheduler.shutdown(wait=False)
             try:
                 async with asyncio.timeout(self.drain_seconds):
-                    await asyncio.gather(*tasks, return_exceptions=True)
+                    results = await asyncio.gather(*tasks, return_exceptions=True)
+                for task, result in zip(tasks, results):
+                    if isinstance(result, BaseException) and not isinstance(result, asyncio.CancelledError):
+                        log.error("task %s ended with %r", task.get_name(), result)
             except TimeoutError:
                 log.warning("stopping: some work did not drain within %.0f s", self.drain_seconds)
                 for task in tasks:
@@ -206,7 +209,7 @@ class Daemon:
                 log.exception("could not queue the outbox's alerts")
             if self._stop.is_set():
                 return
-            next_due = self.engine.outbox.next_due()
+            next_due = self._next_due()
             wait = self.clock.seconds_until(next_due) if next_due else self.reconcile_seconds
             self._outbox_wake.clear()
             try:
@@ -214,6 +217,14 @@ class Daemon:
                     await self._outbox_wake.wait()
             except TimeoutError:
                 pass
+
+    def _next_due(self) -> datetime | None:
+        from mailflow.outbox import State
+
+        waiting = (State.QUEUED, State.DEFERRED, State.PAUSED)
+        times = [r.next_attempt for r in self.engine.outbox.records()
+                 if r.state in waiting and r.next_attempt is not None]
+        return min(times) if times else None
 
     # --- intake -------------------------------------------------------------------------------
 

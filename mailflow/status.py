@@ -93,9 +93,11 @@ def collect(config: Config, store: Store, now: datetime, meeting_key: str | None
 
 
 def store_outbox_summary(store: Store) -> dict[str, int]:
-    from mailflow.outbox import summary
+    """How many outgoing messages are in each delivery state (read-only)."""
+    from mailflow.outbox import Outbox
 
-    return summary(store)
+    counts = Outbox(store, lambda: datetime.min).counts()
+    return {state.value: n for state, n in counts.items() if n}
 
 
 def render_text(data: dict) -> str:
