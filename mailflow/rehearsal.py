@@ -169,6 +169,11 @@ UPDATES = [
     "We are struggling with consent language for sharing screening results with community partners. "
     "If anyone has a template that passed their privacy review, I would love to see it.",
     "Success: the income-tax clinic we ran with the library helped 63 patients file and claim benefits.",
+    "Challenge: our new PCN clinic cannot find a social worker for the two days a week we are funded for.\n"
+    "How members can help: does anyone share a social worker across clinics, and how is it contracted?",
+    "We piloted the SDH screening question set with our MOAs; completion went from 20% to 70% once it was "
+    "added to the intake tablet.",
+    "Our division co-hosted a tenant-rights clinic with the legal aid society; 40 people came.",
 ]
 
 LONG_UPDATE = (
@@ -225,7 +230,7 @@ class SampleCommunity:
         return []
 
     def _on_focus_planning(self, p: Persona, i: int, got, now):
-        text = ("Thanks! Focus: Screening for food insecurity in primary care\n"
+        text = ("Thanks! Here is my plan.\n\nFocus: Screening for food insecurity in primary care\n"
                 "Presenter: Dr. Maya Chen, UBC Department of Family Practice (external)")
         return [(p.name, "(chair) proposes the focus topic and presenter", p.reply(got, text, now))]
 
@@ -254,7 +259,7 @@ class SampleCommunity:
     def _on_agenda_draft(self, p: Persona, i: int, got, now):
         self.drafts_seen += 1
         if self.drafts_seen == 1:
-            text = "Looks close. Please Add: Sharing the regional SDH referral map (Marie-Claire, 5 min)"
+            text = "Looks close. One change, please:\n\nAdd: Sharing the regional SDH referral map (Marie-Claire, 5 min)"
             return [(p.name, "(chair) asks for one change", p.reply(got, text, now))]
         return [(p.name, "(chair) approves the revised draft", p.reply(got, "Approved — thank you!", now))]
 

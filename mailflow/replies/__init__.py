@@ -17,6 +17,7 @@ from mailflow.replies.commands import find_commands
 from mailflow.replies.htmltext import html_to_text
 from mailflow.replies.limits import Limits, check_raw
 from mailflow.replies.newtext import extract_new_text
+from mailflow.replies.signatures import strip_own_name
 from mailflow.replies.parts import collect
 from mailflow.replies.reply import (
     Attachment, Bounce, Command, CommandKind, Kind, Reply, Rsvp, UnparseableMessage,
@@ -129,7 +130,7 @@ def _understand_message(message: Message, limits: Limits) -> Reply:
         references=tuple(_MSGID.findall(headers.get("references", ""))),
         to_addrs=_addresses(message),
         date=_date(headers.get("date", "")),
-        text=extract_new_text(body),
+        text=strip_own_name(extract_new_text(body), name),
         attachments=tuple(att for att, _ in contents.attachments),
         rsvp=calendar.rsvp if calendar and calendar.is_reply else None,
         bounce=verdict.failure,

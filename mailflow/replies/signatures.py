@@ -146,3 +146,24 @@ def contact_block_start(lines: list[str]) -> int | None:
         if all(len(lines[k].strip()) <= 60 for k in rest) and any(_CONTACT.search(lines[k]) for k in rest):
             return i
     return None
+
+
+def strip_own_name(text: str, sender_name: str) -> str:
+    """Drop a closing line that is only the sender's own name ("Sarah", "Dr. Cho", "M.-C.").
+
+    A bare name is too ambiguous to strip by shape alone; knowing who sent the message makes
+    it safe: every word of the line must be part of the From display name (or its initials).
+    """
+    words = {w.casefold() for w in re.findall(r"[\w'’-]+", sender_name)}
+    if not words:
+        return text
+    initials = {w[0] for w in words}
+    lines = text.rstrip().splitlines()
+    if len(lines) < 2:
+        return text
+    last = re.findall(r"[\w'’-]+", lines[-1])
+    if not last or len(last) > 4:
+        return text
+    if all(w.casefold() in words or (len(w) == 1 and w.casefold() in initials) for w in last):
+        return "\n".join(lines[:-1]).rstrip()
+    return text
