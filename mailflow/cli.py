@@ -18,7 +18,9 @@ if TYPE_CHECKING:
 # --config, else $MAILFLOW_CONFIG, else this: the real schedule file, never the example, so that a
 # bare `mailflow run` cannot start mailing the example community by accident.
 DEFAULT_CONFIG = Path("config/cop.toml")
-EXIT_OK, EXIT_CONFIG = 0, 2
+EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
+PREVIEW_KINDS = ("invitation", "focus-planning", "call-for-updates", "reminder", "agenda-draft", "agenda-packet",
+                 "day-of-reminder", "minutes-request", "minutes-digest", "chair-handover", "welcome")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,6 +64,18 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--meeting", metavar="DATE", help="one meeting, by its date (YYYY-MM-DD)")
     status.add_argument("--json", action="store_true", help="print JSON")
     status.set_defaults(handler=run_status)
+
+    preview = commands.add_parser("preview", parents=[common], help="render exactly the message a step would send")
+    preview.add_argument("kind", metavar="KIND", choices=PREVIEW_KINDS, help=", ".join(PREVIEW_KINDS))
+    preview.add_argument("--meeting", metavar="YYYY-MM-DD", help="the meeting (default: the next one)")
+    preview.add_argument("--member", metavar="EMAIL", help="the recipient (default: the first active member)")
+    preview.add_argument("--eml", type=Path, metavar="PATH", help="write the message (.eml) here")
+    preview.add_argument("--html", type=Path, metavar="PATH", help="write its HTML part here")
+    preview.set_defaults(handler=run_preview)
+
+    send_test = commands.add_parser("send-test", parents=[common], help="check the SMTP settings by sending one message")
+    send_test.add_argument("email", metavar="EMAIL", help="where to send the test message")
+    send_test.set_defaults(handler=run_send_test)
 
     demo = commands.add_parser("demo", help="run one whole cycle of the example community on embedded servers")
     demo.add_argument("--out", type=Path, default=Path("mailflow-demo"), metavar="DIR",
@@ -249,3 +263,33 @@ def run_demo(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     demo(args.out, config_path=getattr(args, "config", None), today=getattr(args, "now", None))
     return EXIT_OK
+
+
+# --- preview and send-test ---------------------------------------------------------------------
+
+def run_preview(args: argparse.Namespace) -> int:
+    from mailflow.preview import PreviewError, preview
+
+    config = load_config(args)
+    try:
+        made = preview(config, args.kind, now(args, config), meeting_key=args.meeting, member_email=args.member)
+    except PreviewError as exc:
+        print(f"mailflow: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    for note in made.notes:
+        print(f"mailflow preview: {note}", file=sys.stderr)
+    if args.eml:
+        args.eml.write_bytes(made.raw)
+    if args.html:
+        args.html.write_text(made.html, encoding="utf-8")
+    if not args.eml and not args.html:
+        sys.stdout.buffer.write(made.raw)
+        sys.stdout.flush()
+    return EXIT_OK
+
+
+def run_send_test(args: argparse.Namespace) -> int:
+    from mailflow.smtp import send_test_command
+
+    config = load_config(args)
+    return send_test_command(config, args.email, now(args, config))

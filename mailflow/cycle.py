@@ -85,7 +85,7 @@ class ReplyEvent:
     commands: tuple[tuple[str, str, str], ...]   # (kind, value, who)
     rsvp: str | None
     resources: tuple[Resource, ...]
-    refused: tuple[tuple[str, str], ...]          # (filename, reason)
+    refused: tuple[tuple[str, str, int], ...]     # (filename, reason, size)
     received: datetime
 
 
@@ -471,9 +471,10 @@ def _roundtable(s: Situation, state: MeetingState, event: ReplyEvent) -> Decisio
     state = replace(state, resources=_merge_resources(state.resources, event.resources),
                     suggestions=tuple(dict.fromkeys((*state.suggestions,
                                                      *(v for k, v, _ in event.commands if k == "suggest_topic")))))
-    for index, (filename, reason) in enumerate(event.refused):
+    for index, (filename, reason, size) in enumerate(event.refused):
         sends.append(Send("notice_attachment_refused", event.sender, s.meeting.key, Request.NOTICE,
-                          _revision(event, index), {"filename": filename, "reason": reason}))
+                          _revision(event, index), {"filename": filename, "reason": reason, "size": size,
+                                                    "limit": s.config.attachments.max_bytes}))
     if "skip" in commands:
         state = replace(state, skipped=state.skipped | {member.key}, away=state.away - {member.key})
         return Decision(meeting=state, sends=tuple(sends), notes=(f"meeting {s.meeting.key}: {member.email} skips",))

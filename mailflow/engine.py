@@ -239,13 +239,13 @@ class Engine:
 
     def _keep_attachments(self, reply: Reply, found: Attributed, now: datetime):
         resources: list[Resource] = []
-        refused: list[tuple[str, str]] = []
+        refused: list[tuple[str, str, int]] = []
         for attachment in reply.attachments:
             if attachment.inline:
                 continue
             reason = vet_attachment(attachment, self.config.attachments)
             if reason:
-                refused.append((attachment.filename, reason))
+                refused.append((attachment.filename, reason, attachment.size))
                 continue
             path = self.store.put_blob(_attachment_path(attachment), attachment.data)
             resources.append(Resource(
