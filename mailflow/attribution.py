@@ -41,7 +41,7 @@ class Held:
 def attribute(reply: Reply, config: Config, secret: bytes, sent: SentLookup) -> Attributed | Held:
     """Attribute ``reply`` or say why it must be held."""
     if reply.kind is Kind.BOUNCE:
-        return _bounce(reply, config, sent)
+        return _bounce(reply, config, secret, sent)
     sender = reply.from_addr.strip()
     if not sender:
         return Held("no From address")
@@ -91,9 +91,18 @@ def _person(config: Config, sender: str) -> tuple[Member | None, bool] | None:
     return member, is_staff
 
 
-def _bounce(reply: Reply, config: Config, sent: SentLookup) -> Attributed | Held:
+def _bounce(reply: Reply, config: Config, secret: bytes, sent: SentLookup) -> Attributed | Held:
     """A bounce names the member it failed for and (usually) quotes our Message-ID."""
     recipients = reply.bounce.recipients if reply.bounce else ()
+    community = config.community
+    for address in reply.to_addrs:     # our envelope sender carries the token (VERP), so bounces come back to it
+        token = token_from_address(address, community.address, community.reply_style)
+        for recipient in recipients if token else ():
+            parts = verify_token(secret, token, parseaddr(recipient)[1] or recipient)
+            member = config.roster.get(parseaddr(recipient)[1] or recipient)
+            if parts is not None and member is not None:
+                return Attributed(parts.meeting_key, parts.request, member.email, member.name, member, False,
+                                  "bounce")
     for message_id in (reply.in_reply_to, *reply.references):
         known = sent(message_id.strip()) if message_id else None
         if known:
