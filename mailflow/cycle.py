@@ -309,7 +309,7 @@ def _day_of_reminder(s: Situation, state: MeetingState, now: datetime):
     if late and state.packet_sent_at is not None:
         number = state.addenda_sent + 1
         agenda = replace(build_agenda(s, state), updates=late)
-        context = {"agenda": agenda, "attached": [], "listed": list(agenda.resources), "addendum": True}
+        context = {"agenda": agenda, "attached": [], "listed": [], "addendum": True}   # resources went with the packet
         sends += [Send("agenda_packet", member_recipient(mem), s.meeting.key, Request.PACKET, number,
                        context) for mem in active_members(s.config) if mem.key not in state.bounced]
         state = replace(state, addenda_sent=number,

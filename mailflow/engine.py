@@ -33,6 +33,7 @@ from mailflow.state import (
     CommunityState, MeetingState, community_from_json, community_to_json, meeting_from_json,
     meeting_to_json,
 )
+from mailflow.errors import StoreError
 from mailflow.store import Store
 
 log = logging.getLogger(__name__)
@@ -161,10 +162,16 @@ class Engine:
         if not _addressed_to_us(reply, self.config):
             self._record_inbox(sha, {"disposition": Disposition.IGNORED.value})
             return Disposition.IGNORED
-        found = attribute(reply, self.config, self.secret, self.sent_lookup)
-        if isinstance(found, Held):
-            return self._hold(sha, found.reason, reply, now)
-        return self._apply_reply(sha, reply, found, now)
+        try:
+            found = attribute(reply, self.config, self.secret, self.sent_lookup)
+            if isinstance(found, Held):
+                return self._hold(sha, found.reason, reply, now)
+            return self._apply_reply(sha, reply, found, now)
+        except StoreError:
+            raise                                   # the disk, not the message: the intake retries
+        except Exception as exc:  # noqa: BLE001 - one odd message is quarantined, never a loop or a crash
+            log.exception("message %s could not be applied; holding it", sha[:12])
+            return self._hold(sha, f"could not be applied ({type(exc).__name__}); raw bytes kept", reply, now)
 
     def oversize(self, headers: bytes, size: int) -> None:
         """A message too large to download: tell its sender once (unless automatic) and staff."""

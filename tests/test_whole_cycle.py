@@ -1,0 +1,123 @@
+"""One whole meeting cycle on real servers: the daemon, Dovecot, aiosmtpd, twelve members replying."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import email.policy
+import json
+from collections import Counter
+
+import pytest
+from cyclestage import DovecotStage, write_community
+
+from mailflow.cli import main
+from mailflow.config import load
+from mailflow.meetings import meeting_by_key
+from mailflow.rehearsal import LAND_ACK_TEXT, SampleCommunity, rehearse, sample_pdf
+
+
+def mailbox(dovecot, user: str) -> list[email.message.EmailMessage]:
+    with dovecot.imap(user) as client:
+        client.select_folder("INBOX", readonly=True)
+        uids = client.search("ALL")
+        fetched = client.fetch(uids, [b"BODY.PEEK[]"]) if uids else {}
+    return [email.message_from_bytes(fetched[u][b"BODY[]"], policy=email.policy.default) for u in sorted(fetched)]
+
+
+def text_of(msg) -> str:
+    """The plain-text part with whitespace runs collapsed (the text is wrapped at 72 columns)."""
+    return " ".join(msg.get_body(("plain",)).get_content().split())
+
+
+def kinds(msgs) -> Counter:
+    return Counter(str(m["X-Mailflow-Kind"]) for m in msgs)
+
+
+@pytest.fixture(scope="module")
+def cycle(dovecot, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("whole-cycle")
+    community = write_community(folder, dovecot)
+    config = load(community.toml)
+    stage = DovecotStage(dovecot, community.service)
+    try:
+        meeting = meeting_by_key(config, "2027-01-12")
+        transcript = asyncio.run(rehearse(config, stage, SampleCommunity(config, sample_pdf()), meeting))
+    finally:
+        stage.close()
+    return community, config, transcript
+
+
+def test_packet_in_each_members_mailbox_holds_every_update_without_quotes_or_signatures(cycle, dovecot):
+    """The agenda packet each member receives lists the updates as written, and nothing quoted."""
+    community, config, _ = cycle
+    for member in config.roster.active():
+        packets = [m for m in mailbox(dovecot, member.email) if m["X-Mailflow-Kind"] == "agenda_packet"]
+        assert packets, member.email
+        text = text_of(packets[0])
+        for snippet in ("the Saturday pharmacy partnership is now running", "Défi : recruter un travailleur social",
+                        "our first social prescribing clinic ran last week", "we are piloting a weekly call"):
+            assert snippet in text, (member.email, snippet)
+        for leak in ("wrote:", "Sent from my iPhone", "Envoyé :", "Cordialement", LAND_ACK_TEXT[:40],
+                     "CONFIDENTIALITY NOTICE", "> ", "Subject: Your roundtable update"):
+            assert leak not in text, (member.email, leak)
+        assert "Screening for food insecurity in primary care" in text
+        assert "Sharing the regional SDH referral map" in text
+    attached = [p.get_filename() for p in packets[0].iter_attachments()]
+    assert attached == ["SDH-resource-map.pdf"]
+
+
+def test_skipping_and_away_members_are_not_reminded_but_silent_ones_are(cycle, dovecot):
+    """Helen skipped and Tom is out of office: no reminder; Michel and Aisha had not answered: reminded."""
+    community, config, _ = cycle
+    by_name = {m.name: m.email for m in config.roster.active()}
+    reminded = {name for name, address in by_name.items() if kinds(mailbox(dovecot, address))["reminder"]}
+    assert reminded == {"Dr. Michel Gagnon", "Aisha Rahman"}
+
+
+def test_every_member_gets_each_message_once(cycle, dovecot):
+    """One invitation, one call for updates, one packet and one digest per active member; none for the departed."""
+    community, config, _ = cycle
+    for member in config.roster.active():
+        got = kinds(mailbox(dovecot, member.email))
+        for kind in ("invitation", "call_for_updates", "minutes_digest"):
+            assert got[kind] == 1, (member.email, kind, got)
+        ids = [m["Message-ID"] for m in mailbox(dovecot, member.email)]
+        assert len(ids) == len(set(ids))
+        assert all(len(m["To"].addresses) == 1 and m["Cc"] is None for m in mailbox(dovecot, member.email))
+    assert mailbox(dovecot, community.members[-1]) == []
+
+
+def test_minutes_digest_reaches_members_and_minutes_recipients_with_recording_and_actions(cycle, dovecot):
+    """Staff's minutes reply becomes a digest with the recording link and both action items."""
+    community, config, _ = cycle
+    for address in (config.roster.active()[0].email, community.leader):
+        digest = [m for m in mailbox(dovecot, address) if m["X-Mailflow-Kind"] == "minutes_digest"]
+        text = text_of(digest[0])
+        assert "https://video.example.org/rec/2027-01-cop" in text
+        assert "share the SDH referral map template with all divisions" in text
+        assert "circulate the consent language that passed privacy review" in text
+
+
+def test_late_update_goes_out_in_an_addendum_and_long_update_is_flagged(cycle, dovecot):
+    """Michel's update after the packet arrives in an addendum; Sarah is told once her update is long."""
+    community, config, _ = cycle
+    by_name = {m.name: m.email for m in config.roster.active()}
+    packets = [m for m in mailbox(dovecot, by_name["Dr. Helen Cho"]) if m["X-Mailflow-Kind"] == "agenda_packet"]
+    assert len(packets) == 2 and "food bank for direct referrals" in text_of(packets[1])
+    assert kinds(mailbox(dovecot, by_name['Dr. Sarah "Sally" Bennett']))["notice_update_too_long"] == 1
+
+
+def test_status_shows_the_cycle_as_staff_would_want(cycle, capsys):
+    """`mailflow status` lists each step done, who replied, skipped, is away, and the RSVP tally."""
+    community, config, _ = cycle
+    assert main(["status", "--config", str(community.toml), "--meeting", "2027-01-12", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    meeting = data["meetings"][0]
+    assert {s["status"] for s in meeting["steps"]} == {"done"}
+    assert meeting["skipped"] == ["Dr. Helen Cho"] and meeting["away"] == ["Tom Whitehorse"]
+    assert meeting["rsvps"] == {"accepted": 1, "declined": 1, "tentative": 0}
+    assert meeting["agenda_approved"] and meeting["minutes_received"] and meeting["no_answer"] == []
+    assert data["held"] == []
+    assert main(["status", "--config", str(community.toml), "--meeting", "2027-01-12"]) == 0
+    assert "RSVPs: 1 accepted, 0 tentative, 1 declined" in capsys.readouterr().out
