@@ -77,6 +77,11 @@ def build_parser() -> argparse.ArgumentParser:
     send_test.add_argument("email", metavar="EMAIL", help="where to send the test message")
     send_test.set_defaults(handler=run_send_test)
 
+    run = commands.add_parser("run", parents=[common], help="run the daemon until SIGTERM or SIGINT")
+    run.add_argument("--log-format", choices=("text", "json"), default="text", help="log lines as text or JSON")
+    run.add_argument("--log-level", choices=("debug", "info", "warning"), default="info")
+    run.set_defaults(handler=run_daemon)
+
     demo = commands.add_parser("demo", help="run one whole cycle of the example community on embedded servers")
     demo.add_argument("--out", type=Path, default=Path("mailflow-demo"), metavar="DIR",
                       help="where to write index.html and messages/*.eml (default: ./mailflow-demo)")
@@ -293,3 +298,25 @@ def run_send_test(args: argparse.Namespace) -> int:
 
     config = load_config(args)
     return send_test_command(config, args.email, now(args, config))
+
+
+# --- run ---------------------------------------------------------------------------------------
+
+def run_daemon(args: argparse.Namespace) -> int:
+    from mailflow import logs
+    from mailflow.clock import parse_clock
+    from mailflow.credentials import CredentialsError
+    from mailflow.errors import AlreadyRunning, StoreError
+    from mailflow.service import SecretMissing, run
+
+    logs.configure(args.log_format, args.log_level)
+    config = load_config(args)
+    try:
+        # MAILFLOW_CLOCK runs the daemon on a compressed clock (rehearsals and crash tests): START@SPEED[@EPOCH]
+        return run(config, parse_clock(os.environ.get("MAILFLOW_CLOCK")), reload_path=config_path(args))
+    except AlreadyRunning as exc:
+        print(f"mailflow: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except (SecretMissing, CredentialsError, StoreError) as exc:
+        print(f"mailflow: {exc}", file=sys.stderr)
+        return EXIT_CONFIG

@@ -207,6 +207,7 @@ class SampleCommunity:
         staff = config.community.staff[0]
         self.staff = Persona("Staff", staff, "outlook", "Divisions CoP support team")
         self.drafts_seen = 0
+        self.late_sent = False
 
     def respond(self, got: Sent, now: datetime) -> list[tuple[str, str, bytes]]:
         """The replies ``got`` provokes: (who, what they did, the bytes their client sends)."""
@@ -264,7 +265,8 @@ class SampleCommunity:
         return [(p.name, "(chair) approves the revised draft", p.reply(got, "Approved — thank you!", now))]
 
     def _on_agenda_packet(self, p: Persona, i: int, got, now):
-        if i == 9:
+        if i == 9 and not self.late_sent:          # the packet, not the addendum that follows it
+            self.late_sent = True
             text = ("Late, sorry: our division signed an agreement with the food bank for direct referrals "
                     "from clinics. Happy to share the MOU.")
             return [(p.name, "sends a late update (after the packet)", p.reply(got, text, now))]

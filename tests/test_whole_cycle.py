@@ -45,12 +45,12 @@ def cycle(dovecot, tmp_path_factory):
         transcript = asyncio.run(rehearse(config, stage, SampleCommunity(config, sample_pdf()), meeting))
     finally:
         stage.close()
-    return community, config, transcript
+    return community, config, transcript, stage.sent()
 
 
 def test_packet_in_each_members_mailbox_holds_every_update_without_quotes_or_signatures(cycle, dovecot):
     """The agenda packet each member receives lists the updates as written, and nothing quoted."""
-    community, config, _ = cycle
+    community, config, *_ = cycle
     for member in config.roster.active():
         packets = [m for m in mailbox(dovecot, member.email) if m["X-Mailflow-Kind"] == "agenda_packet"]
         assert packets, member.email
@@ -69,7 +69,7 @@ def test_packet_in_each_members_mailbox_holds_every_update_without_quotes_or_sig
 
 def test_skipping_and_away_members_are_not_reminded_but_silent_ones_are(cycle, dovecot):
     """Helen skipped and Tom is out of office: no reminder; Michel and Aisha had not answered: reminded."""
-    community, config, _ = cycle
+    community, config, *_ = cycle
     by_name = {m.name: m.email for m in config.roster.active()}
     reminded = {name for name, address in by_name.items() if kinds(mailbox(dovecot, address))["reminder"]}
     assert reminded == {"Dr. Michel Gagnon", "Aisha Rahman"}
@@ -77,7 +77,7 @@ def test_skipping_and_away_members_are_not_reminded_but_silent_ones_are(cycle, d
 
 def test_every_member_gets_each_message_once(cycle, dovecot):
     """One invitation, one call for updates, one packet and one digest per active member; none for the departed."""
-    community, config, _ = cycle
+    community, config, *_ = cycle
     for member in config.roster.active():
         got = kinds(mailbox(dovecot, member.email))
         for kind in ("invitation", "call_for_updates", "minutes_digest"):
@@ -90,7 +90,7 @@ def test_every_member_gets_each_message_once(cycle, dovecot):
 
 def test_minutes_digest_reaches_members_and_minutes_recipients_with_recording_and_actions(cycle, dovecot):
     """Staff's minutes reply becomes a digest with the recording link and both action items."""
-    community, config, _ = cycle
+    community, config, *_ = cycle
     for address in (config.roster.active()[0].email, community.leader):
         digest = [m for m in mailbox(dovecot, address) if m["X-Mailflow-Kind"] == "minutes_digest"]
         text = text_of(digest[0])
@@ -101,7 +101,7 @@ def test_minutes_digest_reaches_members_and_minutes_recipients_with_recording_an
 
 def test_late_update_goes_out_in_an_addendum_and_long_update_is_flagged(cycle, dovecot):
     """Michel's update after the packet arrives in an addendum; Sarah is told once her update is long."""
-    community, config, _ = cycle
+    community, config, *_ = cycle
     by_name = {m.name: m.email for m in config.roster.active()}
     packets = [m for m in mailbox(dovecot, by_name["Dr. Helen Cho"]) if m["X-Mailflow-Kind"] == "agenda_packet"]
     assert len(packets) == 2 and "food bank for direct referrals" in text_of(packets[1])
@@ -110,7 +110,7 @@ def test_late_update_goes_out_in_an_addendum_and_long_update_is_flagged(cycle, d
 
 def test_status_shows_the_cycle_as_staff_would_want(cycle, capsys):
     """`mailflow status` lists each step done, who replied, skipped, is away, and the RSVP tally."""
-    community, config, _ = cycle
+    community, config, *_ = cycle
     assert main(["status", "--config", str(community.toml), "--meeting", "2027-01-12", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     meeting = data["meetings"][0]
@@ -121,3 +121,13 @@ def test_status_shows_the_cycle_as_staff_would_want(cycle, capsys):
     assert data["held"] == []
     assert main(["status", "--config", str(community.toml), "--meeting", "2027-01-12"]) == 0
     assert "RSVPs: 1 accepted, 0 tentative, 1 declined" in capsys.readouterr().out
+
+
+def test_envelope_sender_carries_the_recipients_reply_token(cycle):
+    """Each message's MAIL FROM is the tokened reply address (VERP), so a bounce names its member."""
+    community, config, _, sent = cycle
+    local, domain = community.service.split("@")
+    for mail_from, rcpts, raw in sent:
+        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        assert mail_from == msg["Reply-To"].addresses[0].addr_spec
+        assert mail_from.startswith(local + "+") and mail_from.endswith("@" + domain)
