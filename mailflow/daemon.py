@@ -27,6 +27,7 @@ from mailflow.errors import ConfigError
 log = logging.getLogger(__name__)
 
 RECONCILE_SECONDS = 60.0
+LOGIN_RETRY_SECONDS = 60.0
 HORIZON = timedelta(days=120)
 
 
@@ -229,7 +230,21 @@ class Daemon:
     # --- intake -------------------------------------------------------------------------------
 
     async def _intake_task(self) -> None:
-        await asyncio.to_thread(self.intake.run, self._intake_stop)
+        """Runs the intake; a refused login is retried slowly (staff fix the secret and send SIGHUP)."""
+        from mailflow.imap import LoginRejected
+
+        while not self._stop.is_set():
+            try:
+                await asyncio.to_thread(self.intake.run, self._intake_stop)
+                return
+            except LoginRejected as exc:
+                log.error("IMAP login refused for %s: %s; retrying in %.0f s",
+                          self.config.imap.user, exc, LOGIN_RETRY_SECONDS)
+            try:
+                async with asyncio.timeout(LOGIN_RETRY_SECONDS):
+                    await self._stop.wait()
+            except TimeoutError:
+                pass
 
     def accept(self, raw: bytes):
         """The intake's sink (called in the intake thread)."""

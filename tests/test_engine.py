@@ -90,3 +90,43 @@ def test_unrelated_mail_is_ignored(parts):
     raw = (b"From: a@example.net\r\nTo: someone@example.net\r\nSubject: lunch\r\n"
            b"Message-ID: <x@example.net>\r\n\r\nLunch at noon?\r\n")
     assert p.engine.accept(raw) is Disposition.IGNORED
+
+
+def test_clock_jumping_back_and_forward_runs_each_step_once(parts):
+    """Back three days, then forward past three steps: nothing twice, nothing skipped."""
+    p, clock = parts
+    clock.set(at(Step.INVITATION))
+    p.engine.tick(clock.now())
+    p.engine.tick(at(Step.INVITATION, plus=-timedelta(days=3)))      # the clock went back
+    p.engine.tick(at(Step.REMINDER, plus=timedelta(hours=1)))         # then far forward
+    p.engine.tick(at(Step.INVITATION, plus=timedelta(days=1)))       # and back again
+    kinds = [r.kind for r in p.outbox.records() if r.meeting_key == JAN.key]
+    active = sum(1 for m in MEMBERS if m.active)
+    assert kinds.count("invitation") == active
+    assert kinds.count("call_for_updates") == active
+    assert kinds.count("reminder") == active              # nobody answered
+    assert kinds.count("focus_planning") == 1
+
+
+def test_steps_across_the_autumn_dst_change_fire_once_at_local_wall_time(tmp_path):
+    """Ticking hourly through 1 November 2026 (PDT -> PST): each step once, at its local clock time."""
+    from cyclekit import ZONE
+
+    from mailflow.meetings import meeting_by_key
+
+    cfg = config()
+    nov = meeting_by_key(cfg, "2026-11-10")
+    clock = ManualClock(nov.due_at(Step.INVITATION) - timedelta(hours=2))
+    with Store.open(tmp_path / "state") as store:
+        p = open_parts(cfg, clock, SECRET, store=store)
+        now = clock.now()
+        while now < nov.due_at(Step.MINUTES_REQUEST) + timedelta(hours=1):
+            clock.set(now)
+            p.engine.tick(now)
+            now += timedelta(hours=1)
+        kinds = [r.kind for r in p.outbox.records() if r.meeting_key == nov.key]
+    active = sum(1 for m in MEMBERS if m.active)
+    assert kinds.count("invitation") == active and kinds.count("day_of_reminder") == active
+    invitation_local = nov.due_at(Step.INVITATION).astimezone(ZONE)
+    assert (invitation_local.hour, invitation_local.tzname()) == (12, "PDT")
+    assert (nov.start.hour, nov.start.tzname()) == (12, "PST")
