@@ -96,7 +96,9 @@ async def rehearse(config: Config, stage: Stage, community: SampleCommunity, mee
                 for mail_from, rcpts, raw in fresh:
                     got = _sent(clock.now(), rcpts, raw)
                     transcript.sent.append(got)
-                    progress(f"    sent {got.kind:<26} to {got.to}")
+                    other = _meeting_of(got.raw)
+                    about = f"  (meeting {other})" if other and other != meeting.key else ""
+                    progress(f"    sent {got.kind:<26} to {got.to}{about}")
                     for who, what, reply in community.respond(got, clock.now()):
                         stage.deliver(reply)
                         delivered += 1
@@ -135,6 +137,13 @@ async def _quiet(parts, stage: Stage, delivered: int, settle: float, timeout: fl
 def _sent(now: datetime, rcpts: tuple[str, ...], raw: bytes) -> Sent:
     msg = email.message_from_bytes(raw, policy=email.policy.default)
     return Sent(now, ",".join(rcpts), str(msg.get("X-Mailflow-Kind", "")), str(msg.get("Subject", "")), raw)
+
+
+def _meeting_of(raw: bytes) -> str | None:
+    from mailflow.tokens import meeting_of_message_id
+
+    msg = email.message_from_bytes(raw, policy=email.policy.compat32)
+    return meeting_of_message_id(str(msg.get("Message-ID", "")))
 
 
 def _local(instant: datetime, config: Config) -> str:
