@@ -20,6 +20,7 @@ WORKDIR /opt/mailflow
 COPY pyproject.toml README.md ./
 COPY mailflow ./mailflow
 COPY templates ./templates
+COPY config ./config
 RUN pip install .
 
 USER mailflow

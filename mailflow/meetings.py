@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -103,7 +105,51 @@ def produces(config_rule: MeetingRule, day: date) -> bool:
 
 
 def all_meetings(config: Config) -> Iterator[Meeting]:
-    """Every meeting from ``first`` on, in rule order (endless for a rule without UNTIL or COUNT)."""
+    """Every meeting from ``first`` on, in rule order (endless for a rule without UNTIL or COUNT).
+
+    Each meeting is built once per Config object and kept: otherwise every lookup walks the rule
+    from ``first``, and a community with years of history pays for all of it on every reply.
+    """
+    with _CALENDARS_LOCK:
+        entry = _CALENDARS.get(id(config))
+        if entry is None or entry[0]() is not config:
+            key = id(config)
+            entry = (weakref.ref(config, lambda _, key=key, kept=_CALENDARS: kept.pop(key, None)), _Calendar(config))
+            _CALENDARS[key] = entry
+    return iter(entry[1])
+
+
+class _Calendar:
+    """The meetings of one Config, built on demand and kept in rule order."""
+
+    def __init__(self, config: Config) -> None:
+        self._source = _build_meetings(config)
+        self._built: list[Meeting] = []
+        self._lock = threading.Lock()
+
+    def __iter__(self) -> Iterator[Meeting]:
+        index = 0
+        while True:
+            if index >= len(self._built) and not self._extend(index):
+                return
+            yield self._built[index]
+            index += 1
+
+    def _extend(self, index: int) -> bool:
+        with self._lock:
+            while len(self._built) <= index:
+                meeting = next(self._source, None)
+                if meeting is None:
+                    return False
+                self._built.append(meeting)
+            return True
+
+
+_CALENDARS: dict[int, tuple[weakref.ref[Config], _Calendar]] = {}
+_CALENDARS_LOCK = threading.Lock()
+
+
+def _build_meetings(config: Config) -> Iterator[Meeting]:
     rule = config.meetings
     overrides = {override.date: override for override in rule.overrides}
     rotation = _rotation(config)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import email.parser
 import re
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -62,12 +63,27 @@ def understand(raw: bytes, *, limits: Limits = Limits()) -> Reply:
             text = decode_bytes(raw[: limits.max_text_chars * 4])
             return understand_body(text, html=bool(_HTMLISH.match(text)))
         check_raw(raw, limits)
-        message = email.message_from_bytes(raw, policy=policy.compat32)
-        return _understand_message(message, limits)
+        return _understand_message(_parse(raw), limits)
     except UnparseableMessage:
         raise
     except Exception as exc:  # the parser's own failures become a quarantine reason
         raise UnparseableMessage(f"the MIME parser failed ({type(exc).__name__})") from exc
+
+
+_FEED_CHUNK = 1 << 16
+
+
+def _parse(raw: bytes) -> Message:
+    """``email.message_from_bytes`` (compat32) fed in chunks: the same tree, a fraction of the memory.
+
+    message_from_bytes decodes the whole message to one str and wraps it in a StringIO (4 bytes
+    a character), about 8x the message at its peak; feeding slices keeps only the parsed tree.
+    """
+    parser = email.parser.BytesFeedParser(policy=policy.compat32)
+    view = memoryview(raw)
+    for start in range(0, len(raw), _FEED_CHUNK):
+        parser.feed(view[start:start + _FEED_CHUNK].tobytes())
+    return parser.close()
 
 
 def understand_body(text: str, *, html: bool = False) -> Reply:

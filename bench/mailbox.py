@@ -1,0 +1,162 @@
+"""The Dovecot measures: ingest (LMTP delivery -> applied and moved) and IDLE latency, with their floors."""
+
+from __future__ import annotations
+
+import smtplib
+import statistics
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import data
+from harness_dovecot import Dovecot
+from measures import Result, stdlib_parse
+
+from mailflow.config import Step
+from mailflow.intake import Disposition, ImapIntake
+
+
+class Timed:
+    """The intake's sink and cursor: the engine, stamping when each message is applied and filed."""
+
+    def __init__(self, engine) -> None:
+        self.engine = engine
+        self.applied: list[tuple[float, Disposition]] = []
+        self.filed: list[float] = []          # the cursor moves only after the IMAP MOVE
+        self.changed = threading.Condition()
+
+    def accept(self, raw: bytes) -> Disposition:
+        disposition = self.engine.accept(raw)
+        with self.changed:
+            self.applied.append((time.perf_counter(), disposition))
+            self.changed.notify_all()
+        return disposition
+
+    def oversize(self, headers: bytes, size: int) -> None:
+        self.engine.oversize(headers, size)
+
+    def load(self) -> tuple[int, int] | None:
+        return self.engine.load_cursor()
+
+    def save(self, uidvalidity: int, uid: int) -> None:
+        self.engine.save_cursor(uidvalidity, uid)
+        with self.changed:
+            self.filed.append(time.perf_counter())
+            self.changed.notify_all()
+
+    def wait_filed(self, count: int, timeout: float) -> None:
+        with self.changed:
+            if not self.changed.wait_for(lambda: len(self.filed) >= count, timeout):
+                raise TimeoutError(f"only {len(self.filed)} of {count} messages filed in {timeout:.0f} s")
+
+
+def lmtp_deliver(dovecot: Dovecot, rcpt: str, messages: list[bytes]) -> float:
+    """Deliver over one LMTP connection (as an MTA would); returns the seconds it took."""
+    start = time.perf_counter()
+    with smtplib.LMTP(str(dovecot.lmtp_socket)) as lmtp:
+        for raw in messages:
+            refused = lmtp.sendmail("member@members.example.org", [rcpt], raw)
+            assert not refused, refused
+    return time.perf_counter() - start
+
+
+def fetch_and_parse(dovecot: Dovecot, user: str, batch: int = 100) -> tuple[float, int]:
+    """The floor: imapclient SELECT + FETCH BODY.PEEK[] in batches, stdlib parse + walk + decode."""
+    start = time.perf_counter()
+    count = 0
+    with dovecot.imap(user) as client:
+        client.select_folder("INBOX", readonly=True)
+        uids = client.search("ALL")
+        for i in range(0, len(uids), batch):
+            for item in client.fetch(uids[i:i + batch], [b"BODY.PEEK[]"]).values():
+                stdlib_parse(item[b"BODY[]"])
+                count += 1
+    return time.perf_counter() - start, count
+
+
+class Running:
+    """A community whose service mailbox is on Dovecot, its engine, and the real intake IDLEing in a thread."""
+
+    def __init__(self, work: Path, dovecot: Dovecot, members: int) -> None:
+        self.dovecot = dovecot
+        self.service = dovecot.new_user()
+        community = data.write_community(work / "mailbox", members=members, service=self.service,
+                                         imap_port=dovecot.port)
+        self.config = data.load_config(community.toml)
+        meeting = data.meeting(self.config, "2027-01-12")
+        self.parts, self.clock = data.open_engine(self.config, meeting.due_at(Step.INVITATION))
+        self.calls = data.calls_for_updates(self.config, meeting, self.parts, self.clock)
+        self.now = meeting.due_at(Step.CALL_FOR_UPDATES) + timedelta(hours=2)
+        self.clock.set(self.now)
+        self.timed = Timed(self.parts.engine)
+        self.stop = threading.Event()
+        self.intake = ImapIntake(self.config.imap, dovecot.password, self.timed, self.timed)
+        self.thread = threading.Thread(target=self.intake.run, args=(self.stop,), name="intake", daemon=True)
+
+    def replies(self, count: int, seed: int, serial_base: int) -> list[bytes]:
+        return data.replies_for(self.config, self.calls, self.now, count, seed, serial_base=serial_base)
+
+    def start(self) -> None:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while self.intake.health.last_success is None:      # connected, caught up, about to IDLE
+            if time.monotonic() > deadline:
+                raise TimeoutError("the intake did not connect")
+            time.sleep(0.01)
+        time.sleep(0.2)
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(timeout=10)
+        self.parts.store.close()
+
+
+def measure_ingest(running: Running, replies: list[bytes]) -> Result:
+    """Replies/s from the first LMTP delivery until the last reply is applied and moved (intake IDLEing)."""
+    before = len(running.timed.filed)
+    start = time.perf_counter()
+    deliver_s = lmtp_deliver(running.dovecot, running.service, replies)
+    running.timed.wait_filed(before + len(replies), timeout=600)
+    elapsed = running.timed.filed[-1] - start
+    dispositions = [d for _, d in running.timed.applied[-len(replies):]]
+    value = len(replies) / elapsed
+    floor_user = running.dovecot.new_user()
+    floor_deliver_s = lmtp_deliver(running.dovecot, floor_user, replies)
+    fetch_s, fetched = fetch_and_parse(running.dovecot, floor_user)
+    floor = fetched / (floor_deliver_s + fetch_s)
+    processed = sum(d is Disposition.PROCESSED for d in dispositions)
+    return Result("ingest", value, "msgs/s", "ratio >= 0.5", value / floor >= 0.5, floor, {
+        "messages": len(replies), "processed": processed, "seconds": round(elapsed, 2),
+        "lmtp_delivery_s": round(deliver_s, 2), "floor_lmtp_delivery_s": round(floor_deliver_s, 2),
+        "floor_fetch_parse_s": round(fetch_s, 2),
+        "floor_fetch_parse_only_msgs_s": round(fetched / fetch_s, 1),
+    })
+
+
+def measure_latency(running: Running, replies: list[bytes], gap: float = 0.3) -> Result:
+    """Delivery (LMTP 250) -> applied by the engine, one message at a time, with the intake in IDLE."""
+    latencies = []
+    for raw in replies:
+        filed = len(running.timed.filed)
+        applied = len(running.timed.applied)
+        lmtp_deliver(running.dovecot, running.service, [raw])
+        delivered = time.perf_counter()
+        running.timed.wait_filed(filed + 1, timeout=30)
+        latencies.append(running.timed.applied[applied][0] - delivered)
+        time.sleep(gap)
+    ordered = sorted(latencies)
+    p50 = statistics.median(ordered)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return Result("latency", p50, "s (p50)", "p50 <= 0.7 s", p50 <= 0.7, None, {
+        "p50_s": round(p50, 3), "p95_s": round(p95, 3), "min_s": round(ordered[0], 3),
+        "max_s": round(ordered[-1], 3), "deliveries": len(latencies),
+        "note": "Dovecot delays IDLE pushes by 0.5 s (NOTIFY_DELAY_MSECS)",
+    })
+
+
+def start_dovecot() -> Dovecot:
+    server = Dovecot()
+    server.start()
+    return server
+

@@ -1,0 +1,338 @@
+"""The in-process measures: parse, store, send, memory and startup, each against its floor."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import email.policy
+import hashlib
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import data
+
+from mailflow.config import Step
+from mailflow.meetings import occurrences
+from mailflow.replies import understand
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+
+
+@dataclass
+class Result:
+    """One measure: its value and unit, and where they exist its floor and target."""
+
+    name: str
+    value: float
+    unit: str
+    target: str
+    met: bool
+    floor: float | None = None
+    details: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def ratio(self) -> float | None:
+        return self.value / self.floor if self.floor else None
+
+    def to_json(self) -> dict[str, object]:
+        out: dict[str, object] = {"value": round(self.value, 4), "unit": self.unit}
+        if self.floor is not None:
+            out["floor"] = round(self.floor, 4)
+            out["ratio"] = round(self.value / self.floor, 4)
+        out.update(target=self.target, met=self.met, **self.details)
+        return out
+
+
+# --- parse ---------------------------------------------------------------------------------------
+
+
+def stdlib_parse(raw: bytes) -> int:
+    """The floor: what any reader does with a reply using only the standard library."""
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    _ = (msg["From"].addresses, str(msg["Subject"]), msg["Date"].datetime, str(msg["Message-ID"]),
+         str(msg.get("In-Reply-To", "")), str(msg.get("References", "")))
+    body = msg.get_body(("plain", "html"))
+    size = len(body.get_content()) if body is not None else 0
+    for part in msg.walk():
+        if not part.is_multipart():
+            size += len(part.get_content())
+    return size
+
+
+def _rate(fn, items: list[bytes], rounds: int) -> tuple[float, list[float]]:
+    rates = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for raw in items:
+            fn(raw)
+        rates.append(len(items) / (time.perf_counter() - start))
+    return max(rates), rates
+
+
+def measure_parse(replies: list[bytes], rounds: int) -> Result:
+    """Replies per second through understand() vs the stdlib parse + walk + decode floor (best round)."""
+    for raw in replies[:20]:          # warm imports and regex caches for both
+        understand(raw)
+        stdlib_parse(raw)
+    value, value_runs = _rate(understand, replies, rounds)
+    floor, floor_runs = _rate(stdlib_parse, replies, rounds)
+    sizes = sorted(len(r) for r in replies)
+    return Result("parse", value, "msgs/s", "ratio >= 0.5", value / floor >= 0.5, floor, {
+        "messages": len(replies), "rounds": rounds, "median_bytes": statistics.median(sizes),
+        "runs": [round(r, 1) for r in value_runs], "floor_runs": [round(r, 1) for r in floor_runs],
+    })
+
+
+# --- store ---------------------------------------------------------------------------------------
+
+PER_MEETING = 100          # replies applied to each past meeting (a 100-member community answering)
+
+
+def _history_template(folder: Path, members: int) -> tuple[Path, str, list[str]]:
+    """A real state: the engine applies one reply from each member to the first meeting.
+
+    Returns the state directory, the meeting key and the sha256 of every applied reply.
+    """
+    community = data.write_community(folder, members=members)
+    config = data.load_config(community.toml)
+    first = data.meeting(config, data.FIRST_MEETING)
+    parts, clock = data.open_engine(config, first.due_at(Step.INVITATION))
+    calls = data.calls_for_updates(config, first, parts, clock)
+    now = first.due_at(Step.CALL_FOR_UPDATES) + timedelta(hours=3)
+    clock.set(now)
+    replies = data.replies_for(config, calls, now, PER_MEETING, seed=11, min_bytes=3_000, max_bytes=12_000,
+                               pdf_share=0.1)
+    for raw in replies:
+        parts.engine.accept(raw)
+    parts.store.close()
+    return config.state_dir, first.key, [hashlib.sha256(r).hexdigest() for r in replies]
+
+
+def _clone_meetings(state: Path, template_key: str, shas: list[str], keys: list[str]) -> None:
+    """Copy the template meeting's state, outbox and blobs to each of ``keys`` under fresh names.
+
+    Each clone gets its own reply hashes (raw/ and inbox/ blobs, the applied set) and its own
+    outbox message ids; outgoing records are marked sent, as they would be by then.
+    """
+    meeting_json = (state / "meetings" / f"{template_key}.json").read_text()
+    queue_json = (state / "outbox" / "queue" / f"{template_key}.json").read_text()
+    queue = json.loads(queue_json)
+    for n, key in enumerate(keys, start=1):
+        renamed = {sha: hashlib.sha256(f"{key}:{sha}".encode()).hexdigest() for sha in shas}
+        text = meeting_json.replace(template_key, key)
+        for old, new in renamed.items():
+            text = text.replace(old, new)
+            for kind, suffix in (("raw", ".eml"), ("inbox", ".rec")):
+                source = state / kind / old[:2] / f"{old}{suffix}"
+                target = state / kind / new[:2] / f"{new}{suffix}"
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, target)
+        (state / "meetings" / f"{key}.json").write_text(text)
+        tables = json.loads(json.dumps(queue).replace(template_key, key))
+        for doc in tables.get("messages", {}).values():
+            doc["state"] = "sent"
+            old_id = doc["message_id"].replace(key, template_key)
+            old_blob = state / "outbox" / "eml" / (hashlib.sha256(old_id.encode()).hexdigest() + ".eml")
+            new_blob = state / "outbox" / "eml" / (hashlib.sha256(doc["message_id"].encode()).hexdigest() + ".eml")
+            if old_blob.exists():
+                new_blob.write_bytes(old_blob.read_bytes().replace(template_key.encode(), key.encode()))
+        (state / "outbox" / "queue" / f"{key}.json").write_text(json.dumps(tables))
+
+
+def _apply_fresh(state_toml: Path, meeting_key: str, fresh: int) -> dict[str, list[float]]:
+    """Open the state, tick the current meeting's invitation and call, then time ``fresh`` accepts."""
+    config = data.load_config(state_toml)
+    current = data.meeting(config, meeting_key)
+    start = time.perf_counter()
+    parts, clock = data.open_engine(config, current.due_at(Step.INVITATION))
+    open_seconds = time.perf_counter() - start
+    calls = data.calls_for_updates(config, current, parts, clock)
+    now = current.due_at(Step.CALL_FOR_UPDATES) + timedelta(hours=3)
+    clock.set(now)
+    replies = data.replies_for(config, calls, now, fresh, seed=99, serial_base=900_000)
+    cpu, wall = [], []
+    for raw in replies:
+        c0, w0 = time.process_time(), time.perf_counter()
+        parts.engine.accept(raw)
+        cpu.append(time.process_time() - c0)
+        wall.append(time.perf_counter() - w0)
+    parts.store.close()
+    return {"cpu": cpu, "wall": wall, "open": [open_seconds]}
+
+
+def measure_store(work: Path, fresh: int, small: int = 1_000, large: int = 10_000) -> Result:
+    """Cost of applying a reply with ``large`` replies stored ÷ with ``small`` stored (100 per meeting)."""
+    members = PER_MEETING
+    template = work / "store-template"
+    state, key, shas = _history_template(template, members)
+    results = {}
+    for stored in (small, large):
+        folder = work / f"store-{stored}"
+        shutil.copytree(template, folder)
+        toml = folder / "cop.toml"
+        toml.write_text(toml.read_text().replace(str(template), str(folder)))
+        config = data.load_config(toml)
+        meetings = [m for m in occurrences(config, after=data.meeting(config, key).start - timedelta(days=1),
+                                           count=stored // PER_MEETING + 1)]
+        _clone_meetings(folder / "state", key, shas, [m.key for m in meetings[1:-1]])
+        results[stored] = _apply_fresh(toml, meetings[-1].key, fresh)
+        shutil.rmtree(folder, ignore_errors=True)
+
+    def typical(samples: list[float]) -> float:
+        return statistics.median(samples)
+
+    cpu_ratio = typical(results[large]["cpu"]) / typical(results[small]["cpu"])
+    wall_ratio = typical(results[large]["wall"]) / typical(results[small]["wall"])
+    min_ratio = min(results[large]["cpu"]) / min(results[small]["cpu"])
+    details = {
+        "layout": f"{members}-member community, {PER_MEETING} replies applied per past meeting "
+                  f"({small // PER_MEETING} vs {large // PER_MEETING} meetings); fresh replies go to the next meeting",
+        "fresh_replies": fresh,
+        f"cpu_ms_{small}": round(typical(results[small]["cpu"]) * 1e3, 2),
+        f"cpu_ms_{large}": round(typical(results[large]["cpu"]) * 1e3, 2),
+        f"wall_ms_{small}": round(typical(results[small]["wall"]) * 1e3, 2),
+        f"wall_ms_{large}": round(typical(results[large]["wall"]) * 1e3, 2),
+        "ratio_wall_median": round(wall_ratio, 3),
+        "ratio_cpu_min": round(min_ratio, 3),
+        f"store_open_s_{small}": round(results[small]["open"][0], 3),
+        f"store_open_s_{large}": round(results[large]["open"][0], 3),
+    }
+    return Result("store", cpu_ratio, "x (CPU, median)", "ratio <= 1.5", cpu_ratio <= 1.5, None, details)
+
+
+# --- send ----------------------------------------------------------------------------------------
+
+
+async def _raw_floor(server, messages: list[tuple[str, bytes]], connections: int, sender: str) -> float:
+    """aiosmtplib sendmail of the same persisted bytes, split over ``connections`` connections."""
+    import aiosmtplib
+    from harness_smtp import SMTP_PASSWORD, SMTP_USER
+
+    async def one(share: list[tuple[str, bytes]]) -> None:
+        client = aiosmtplib.SMTP(hostname="127.0.0.1", port=server.port, username=SMTP_USER,
+                                 password=SMTP_PASSWORD, start_tls=False)
+        await client.connect()
+        for rcpt, raw in share:
+            await client.sendmail(sender, [rcpt], raw)
+        await client.quit()
+
+    shares = [messages[i::connections] for i in range(connections)]
+    start = time.perf_counter()
+    await asyncio.gather(*(one(s) for s in shares))
+    return time.perf_counter() - start
+
+
+def measure_send(work: Path, members: int) -> Result:
+    """Invitations/s: engine.tick composes N (render + iCalendar + outbox), deliver_due sends them."""
+    from harness_smtp import SMTP_PASSWORD, RecordingHandler, SmtpServer
+
+    from mailflow.smtp import SmtpSender
+
+    server = SmtpServer(handler=RecordingHandler()).start()
+    try:
+        community = data.write_community(work / "send", members=members, smtp_port=server.port)
+        config = data.load_config(community.toml)
+        meeting = data.meeting(config, "2027-01-12")
+        due = meeting.due_at(Step.INVITATION)
+        parts, clock = data.open_engine(config, due)
+        start = time.perf_counter()
+        parts.engine.tick(due)
+        compose_s = time.perf_counter() - start
+        settings = server.settings()
+        sender = SmtpSender(settings, SMTP_PASSWORD, envelope_from=community.service)
+
+        async def deliver() -> tuple[float, int]:
+            began = time.perf_counter()
+            report = await parts.outbox.deliver_due(sender, due)
+            took = time.perf_counter() - began
+            await sender.close()
+            return took, len(report.sent)
+
+        deliver_s, sent = asyncio.run(deliver())
+        messages = [(r.recipient, parts.outbox.raw(r)) for r in parts.outbox.records() if r.state == "sent"]
+        parts.store.close()
+        server.handler.received.clear()
+        floor_s = asyncio.run(_raw_floor(server, messages, sender.parallelism, community.service))
+    finally:
+        server.stop()
+    value = sent / (compose_s + deliver_s)
+    floor = len(messages) / floor_s
+    per_message = (compose_s + deliver_s) / sent
+    projection = 10_000 * per_message
+    ratio = value / floor
+    met = ratio >= 0.5 and value >= 100 and projection <= 120
+    return Result("send", value, "msgs/s", "ratio >= 0.5; >= 100 msgs/s; 10k members <= 120 s", met, floor, {
+        "members": members, "sent": sent, "connections": sender.parallelism,
+        "compose_s": round(compose_s, 3), "deliver_s": round(deliver_s, 3),
+        "deliver_only_msgs_s": round(sent / deliver_s, 1), "compose_only_msgs_s": round(sent / compose_s, 1),
+        "median_bytes": statistics.median(len(raw) for _, raw in messages),
+        "projection_10k_s" if members < 10_000 else "measured_10k_s": round(projection, 1),
+    })
+
+
+# --- memory --------------------------------------------------------------------------------------
+
+
+def measure_memory(work: Path, attachment_bytes: int) -> dict[str, object]:
+    """Run bench/memory_child.py in a fresh interpreter; it reports idle and peak RSS around accept()."""
+    out = subprocess.run([sys.executable, str(BENCH / "memory_child.py"), str(work / f"memory-{attachment_bytes}"),
+                          str(attachment_bytes)], capture_output=True, text=True, timeout=600, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def memory_result(work: Path, accepted_bytes: int, literal_bytes: int) -> Result:
+    literal = measure_memory(work, literal_bytes)
+    accepted = measure_memory(work, accepted_bytes)
+    ratio = accepted["delta_bytes"] / accepted["attachment_bytes"]
+    met = ratio <= 4 and literal["delta_bytes"] / literal["attachment_bytes"] <= 4
+    return Result("memory", accepted["delta_bytes"] / 1e6, "MB over idle", "<= 4x the attachment", met, None, {
+        "attachment_mb": round(accepted["attachment_bytes"] / 1e6, 2),
+        "ratio_to_attachment": round(ratio, 2),
+        "disposition": accepted["disposition"],
+        "message_mb": round(accepted["message_bytes"] / 1e6, 2),
+        "literal_25mb": {
+            "attachment_mb": round(literal["attachment_bytes"] / 1e6, 2),
+            "message_mb": round(literal["message_bytes"] / 1e6, 2),
+            "delta_mb": round(literal["delta_bytes"] / 1e6, 1),
+            "ratio_to_attachment": round(literal["delta_bytes"] / literal["attachment_bytes"], 2),
+            "disposition": literal["disposition"], "held_reason": literal.get("held_reason", ""),
+        },
+    })
+
+
+# --- startup -------------------------------------------------------------------------------------
+
+
+def measure_startup(runs: int) -> Result:
+    """Wall time of ``mailflow check --config config/cop.example.toml`` in a fresh interpreter."""
+    command = [sys.executable, "-m", "mailflow", "check", "--config", str(REPO / "config" / "cop.example.toml")]
+    times = []
+    for _ in range(runs + 1):
+        start = time.perf_counter()
+        subprocess.run(command, capture_output=True, check=True, cwd=REPO, timeout=60)
+        times.append(time.perf_counter() - start)
+    times = times[1:]                  # the first run warms the page cache
+    bare = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"], check=True)
+        bare.append(time.perf_counter() - start)
+    value = statistics.median(times)
+    return Result("startup", value, "s", "<= 0.5 s", value <= 0.5, None, {
+        "runs": runs, "min_s": round(min(times), 3), "max_s": round(max(times), 3),
+        "bare_python_s": round(statistics.median(bare), 3),
+    })
+
+
+def tempdir() -> Path:
+    return Path(tempfile.mkdtemp(prefix="mailflow-bench-"))
+
