@@ -109,11 +109,8 @@ def _bounce(reply: Reply, config: Config, secret: bytes, sent: SentLookup) -> At
             member = config.roster.get(known[2])
             return Attributed(known[0], known[1], known[2], member.name if member else known[2],
                               member, False, "bounce")
-    for address in recipients:
-        member = config.roster.get(parseaddr(address)[1] or address)
-        if member is not None:
-            return Attributed("", "bounce", member.email, member.name, member, False, "bounce")
-    return Held("bounce for an address that is not on the roster")
+    # A DSN naming a member but tied to nothing we sent may be forged: it must not drop anyone.
+    return Held("bounce that does not answer a message we sent (no reply token, no known Message-ID)")
 
 
 def _authentication_failure(reply: Reply, authserv_id: str | None) -> str | None:

@@ -106,8 +106,12 @@ class Request(enum.StrEnum):
     ALERT = "alert"
 
 
-CHAIR_REQUESTS = frozenset({Request.FOCUS, Request.AGENDA, Request.HANDOVER})
-AGENDA_COMMANDS = frozenset({"focus_topic", "presenter", "add_item", "remove_item", "note", "approve"})
+# Replies that may carry a roundtable update: to the call or reminder, the invitation, and the packet
+# (a late update); a reply to the welcome is the newcomer's introduction.
+ROUNDTABLE_REQUESTS = frozenset({Request.UPDATE, Request.INVITATION, Request.PACKET, Request.WELCOME})
+HANDOVER_WAIT = timedelta(days=7)   # then the handover goes without the minutes
+MINUTES_MIN_WORDS = 20      # minutes without a recording, action or attachment need at least this much text
+NOTE_MIN_WORDS = 8          # a chair's free text shorter than this ("Thanks, got it!") is not an agenda note
 
 
 # --- recipients ---------------------------------------------------------------------------
@@ -212,6 +216,10 @@ def _cancelled(s: Situation, state: MeetingState, now: datetime) -> Decision:
 
 def _reinvite_if_changed(s: Situation, state: MeetingState, now: datetime, sends: list[Send]) -> MeetingState:
     fp = fingerprint(s.meeting)
+    if state.cancel_sent and now < s.meeting.start:
+        # the cancellation was withdrawn: calendars need the meeting back, and the skipped steps run again
+        state = replace(state, cancel_sent=False, calendar_fingerprint="", steps=tuple(
+            (step, r) for step, r in state.steps if r.detail != "meeting cancelled"))
     if state.calendar_sequence < 0 or fp == state.calendar_fingerprint or now >= s.meeting.start:
         return state
     seq = state.calendar_sequence + 1
@@ -325,6 +333,14 @@ def _minutes_request(s: Situation, state: MeetingState, now: datetime):
 
 
 def _chair_handover(s: Situation, state: MeetingState, now: datetime):
+    """The next chair needs the minutes: wait for them, up to HANDOVER_WAIT after the meeting."""
+    if state.minutes is None and now < s.meeting.start + HANDOVER_WAIT:
+        return state.with_step(Step.CHAIR_HANDOVER, StepRecord(StepStatus.WAITING, now, "waiting for the minutes")), []
+    detail = "" if state.minutes is not None else "sent without minutes"
+    return send_handover(s, state, now, detail)
+
+
+def send_handover(s: Situation, state: MeetingState, now: datetime, detail: str = ""):
     nxt = s.following
     if nxt is None or nxt.chair is None:
         return _step_done(state, Step.CHAIR_HANDOVER, now, "no next chair"), []
@@ -336,7 +352,7 @@ def _chair_handover(s: Situation, state: MeetingState, now: datetime):
     people = [member_recipient(nxt.chair)] + [r for r in staff_recipients(s.config) if r.key != nxt.chair.key]
     sends = [Send("chair_handover", p, nxt.key, Request.HANDOVER, 0, {**context, "meeting": nxt})
              for p in people]
-    return _step_done(state, Step.CHAIR_HANDOVER, now), sends
+    return _step_done(state, Step.CHAIR_HANDOVER, now, detail), sends
 
 
 RUNNERS = {
@@ -427,16 +443,20 @@ def on_reply(s: Situation, state: MeetingState, event: ReplyEvent) -> Decision:
         return on_bounce(s, applied, event.sender.key, event.received)
     if event.kind == "calendar_reply":
         return _rsvp(applied, event)
-    commands = {kind for kind, _, _ in event.commands}
     chair_key = s.meeting.chair.key if s.meeting.chair else None
     may_edit = event.is_staff or event.sender.key == chair_key
     if event.request == Request.MINUTES and may_edit:
         return _minutes(s, applied, event)
-    if may_edit and (event.request in CHAIR_REQUESTS or commands & {"approve", "focus_topic", "presenter"}):
+    if event.request in (Request.FOCUS, Request.AGENDA) and may_edit:
         return _agenda_change(s, applied, event)
-    if event.member is None:
-        return Decision(meeting=applied, notes=(f"reply from staff {event.sender.email} to {event.request}: nothing to apply",))
-    return _roundtable(s, applied, event)
+    if event.member is not None and event.request in ROUNDTABLE_REQUESTS:
+        return _roundtable(s, applied, event)
+    if event.member is not None and event.rsvp and event.request in (Request.DAY_OF, Request.INVITATION):
+        return _rsvp(applied, event)
+    # A reply to a notice, a digest, an alert, the handover...: kept (raw bytes, applied), never acted on,
+    # never answered, so a "Thanks!" cannot replace an update or start a loop with an auto-responder.
+    return Decision(meeting=applied, notes=(f"meeting {s.meeting.key}: reply from {event.sender.email} "
+                                            f"to {event.request}: nothing to apply",))
 
 
 def on_bounce(s: Situation, state: MeetingState, member_key: str, now: datetime) -> Decision:
@@ -483,7 +503,7 @@ def _roundtable(s: Situation, state: MeetingState, event: ReplyEvent) -> Decisio
         intro = dict(state.introductions)
         intro[member.key] = text
         return Decision(meeting=replace(state, introductions=tuple(sorted(intro.items()))), sends=tuple(sends))
-    if not _is_update(text, commands, bool(event.resources)):
+    if not _is_update(text, commands, bool(event.resources), event.rsvp is not None):
         return Decision(meeting=state, sends=tuple(sends))
     previous = state.update_of(member.key)
     update = make_update(
@@ -506,14 +526,14 @@ def _roundtable(s: Situation, state: MeetingState, event: ReplyEvent) -> Decisio
                     notes=(f"meeting {s.meeting.key}: update {update.revision} from {member.email}",))
 
 
-def _is_update(text: str, commands: set[str], has_resources: bool) -> bool:
+def _is_update(text: str, commands: set[str], has_resources: bool, has_rsvp: bool) -> bool:
     """A reply is an update unless it is only an RSVP, a suggestion or an attachment note."""
     words = len(text.split())
     if not words:
         return False
     if commands & {"suggest_topic"} and words < 25:
         return False
-    return not (commands == {"rsvp"} and words < 15) and not (has_resources and words < 6)
+    return not (has_rsvp and words < 15) and not (has_resources and words < 6)
 
 
 def _revision(event: ReplyEvent, index: int) -> int:
@@ -546,9 +566,10 @@ def _agenda_change(s: Situation, state: MeetingState, event: ReplyEvent) -> Deci
             edits, changed = replace(edits, notes=edits.notes + (value,)), True
         elif kind == "suggest_topic" and value:
             state = replace(state, suggestions=tuple(dict.fromkeys((*state.suggestions, value))))
-    if not changed and not any(k == "approve" for k, _, _ in event.commands) and event.text.strip():
+    approve = (any(k == "approve" for k, _, _ in event.commands)
+               and event.request == Request.AGENDA and state.agenda.sent_revision > 0)
+    if not changed and not event.commands and len(event.text.split()) >= NOTE_MIN_WORDS:
         edits, changed = replace(edits, notes=edits.notes + (event.text.strip(),)), True
-    approve = any(k == "approve" for k, _, _ in event.commands)
     sends: list[Send] = []
     notes: list[str] = []
     if changed:
@@ -573,6 +594,10 @@ def _minutes(s: Situation, state: MeetingState, event: ReplyEvent) -> Decision:
     actions = tuple(ActionItem(who=who or "", what=value, meeting_key=s.meeting.key)
                     for kind, value, who in event.commands if kind == "action")
     recording = next((value for kind, value, _ in event.commands if kind == "recording"), None)
+    if not (actions or recording or event.resources or len(event.text.split()) >= MINUTES_MIN_WORDS):
+        # "Thanks, I'll send them tomorrow" is not the minutes: nothing goes to the members.
+        return Decision(meeting=state, notes=(f"meeting {s.meeting.key}: reply from {event.sender.email} to the "
+                                              f"minutes request holds no minutes",))
     minutes = Minutes(meeting_key=s.meeting.key, text=event.text.strip(), recording_link=recording,
                       actions=actions, resources=event.resources, received=event.received,
                       sent_by=event.sender.name)
@@ -590,6 +615,10 @@ def _minutes(s: Situation, state: MeetingState, event: ReplyEvent) -> Decision:
         people.setdefault(email.casefold(), Recipient(email.split("@")[0], email))
     sends = tuple(Send("minutes_digest", p, s.meeting.key, Request.DIGEST, revision, context,
                        attachments=minutes.resources) for p in people.values())
+    record = state.step(Step.CHAIR_HANDOVER)
+    if record is not None and record.status is StepStatus.WAITING:      # the handover was waiting for these
+        state, handover = send_handover(s, state, event.received, "sent with the minutes")
+        sends += tuple(handover)
     return Decision(meeting=state, sends=sends,
                     notes=(f"meeting {s.meeting.key}: minutes revision {revision} from {event.sender.email}",))
 

@@ -147,8 +147,9 @@ class Daemon:
             log.error("reload refused, keeping the running configuration: %s", exc)
             return
         self.config = config
-        self.engine.config = config
-        log.info("configuration reloaded from %s", config.path)
+        self.engine.reconfigure(config)
+        log.info("configuration reloaded from %s (schedule, roster, policies and templates; "
+                 "mail server settings and secrets take effect at the next start)", config.path)
         self._wake.set()
 
     # --- timers -------------------------------------------------------------------------------
@@ -184,7 +185,10 @@ class Daemon:
             self.health.last_tick = now
             if notes:
                 self._outbox_wake.set()
-            self._reschedule(now)
+            try:
+                self._reschedule(now)
+            except Exception:  # noqa: BLE001 - the periodic reconcile still wakes the ticker
+                log.exception("could not set the step timers; the %.0f s reconcile stands in", self.reconcile_seconds)
 
     async def _on_loop(self, fn, *args):
         """Engine and store calls all run here, on the event loop's thread: one user at a time."""

@@ -22,7 +22,7 @@ from mailflow.cycle import (
     staff_recipients,
 )
 from mailflow.intake import Disposition
-from mailflow.meetings import Meeting, meeting_by_key, occurrences
+from mailflow.meetings import Meeting, meeting_by_key, meetings_between, occurrences
 from mailflow.message import OutgoingMessage
 from mailflow.outbox import MESSAGES, partition_for
 from mailflow.tokens import meeting_of_message_id
@@ -30,7 +30,7 @@ from mailflow.replies import UnparseableMessage, understand, vet_attachment
 from mailflow.replies.reply import Kind, Reply
 from mailflow.resources import Resource
 from mailflow.state import (
-    CommunityState, MeetingState, community_from_json, community_to_json, meeting_from_json,
+    CommunityState, MeetingState, StepStatus, community_from_json, community_to_json, meeting_from_json,
     meeting_to_json,
 )
 from mailflow.errors import StoreError
@@ -39,6 +39,9 @@ from mailflow.store import Store
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+
+LOOKBACK = timedelta(days=120)   # how far back a meeting with unrecorded steps is still looked at
+LOOKAHEAD = timedelta(days=70)   # longer than the earliest invitation (an "announce" of up to 10 weeks)
 
 # What a reply to a message of each kind means (the outbox remembers kinds, not requests).
 KIND_REQUEST: dict[str, str] = {
@@ -71,6 +74,15 @@ class Engine:
         self.clock = clock
         self.messages_seen = 0      # distinct messages recorded since start (rehearsals wait on it)
 
+    def reconfigure(self, config: Config) -> None:
+        """A reloaded schedule file and roster: new community texts, zone and templates too."""
+        from mailflow.compose import Composer
+        from mailflow.render import Renderer
+
+        self.config = config
+        self.composer = Composer(config.community, self.secret, Renderer(config.community.timezone,
+                                                                          config.templates_dir))
+
     # --- state ------------------------------------------------------------------------------
 
     def meeting_state(self, key: str) -> MeetingState:
@@ -96,8 +108,12 @@ class Engine:
     # --- the calendar around now -----------------------------------------------------------------
 
     def windows(self, now: datetime) -> list[Window]:
-        """Meetings with a step due by now whose cycle is not over (and their neighbours)."""
-        found = occurrences(self.config, after=now - timedelta(days=75), count=8)
+        """Meetings with a step due by now whose cycle is not over, or that still have a step unrecorded.
+
+        Chosen by time, not by count, so a weekly rule or a long outage cannot hide a meeting:
+        after an outage, every step nobody ran is reported missed rather than forgotten.
+        """
+        found = meetings_between(self.config, now - LOOKBACK, now + LOOKAHEAD)
         held = [m for m in found if not m.cancelled]
         result = []
         for meeting in found:
@@ -105,10 +121,16 @@ class Engine:
             later = [m for m in held if m.start > meeting.start]
             window = Window(meeting, earlier[-1] if earlier else None, later[0] if later else None)
             first_due = min(at for _, at in meeting.due)
+            if first_due > now:
+                continue
             end = window.following.start if window.following else meeting.start + timedelta(days=28)
-            if first_due <= now <= end + timedelta(days=1):
+            if now <= end + timedelta(days=1) or self._unfinished(meeting):
                 result.append(window)
         return result
+
+    def _unfinished(self, meeting: Meeting) -> bool:
+        state = self.meeting_state(meeting.key)
+        return any(state.step(step) is None or state.step(step).status is StepStatus.WAITING for step in Step)
 
     def situation(self, window: Window, community: CommunityState) -> Situation:
         previous_state = self.meeting_state(window.previous.key) if window.previous else None
@@ -132,16 +154,23 @@ class Engine:
         notes += self._apply(welcome, None, community, now)
         community = welcome.community or community
         for window in self.windows(now):
-            situation = self.situation(window, community)
-            decision = on_time(situation, self.meeting_state(window.meeting.key), now)
-            notes += self._apply(decision, window, community, now)
+            try:
+                situation = self.situation(window, community)
+                decision = on_time(situation, self.meeting_state(window.meeting.key), now)
+                notes += self._apply(decision, window, community, now)
+            except StoreError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - one meeting's failure (a broken template) must not stop the others
+                log.exception("meeting %s: its due steps failed; retried at the next wake-up", window.meeting.key)
+                notes.append(f"meeting {window.meeting.key}: failed ({type(exc).__name__})")
+                continue
             community = decision.community or community
         return notes
 
     def due_times(self, now: datetime) -> list[datetime]:
         """Every future instant at which some step falls due (for the scheduler's timers)."""
         instants = set()
-        for meeting in occurrences(self.config, after=now - timedelta(days=75), count=8):
+        for meeting in meetings_between(self.config, now - LOOKBACK, now + LOOKAHEAD):
             instants.update(at for _, at in meeting.due if at > now)
         return sorted(instants)
 
@@ -159,6 +188,17 @@ class Engine:
             reply = understand(raw)
         except UnparseableMessage as exc:
             return self._hold(sha, f"unparseable: {exc.reason}", None, now)
+        earlier = self._inbox_record_of_id(reply)
+        if earlier is not None:      # the same message delivered again with other Received: headers
+            self._record_inbox(sha, {**earlier, "duplicate": True})
+            log.info("message %s is a copy of %s already recorded", sha[:12], reply.message_id)
+            return Disposition(earlier["disposition"])
+        disposition = self._accept_parsed(sha, reply, now)
+        if reply.message_id:
+            self._record_id(reply, self._inbox_record(sha) or {"disposition": disposition.value})
+        return disposition
+
+    def _accept_parsed(self, sha: str, reply: Reply, now: datetime) -> Disposition:
         if not _addressed_to_us(reply, self.config):
             self._record_inbox(sha, {"disposition": Disposition.IGNORED.value})
             return Disposition.IGNORED
@@ -208,7 +248,10 @@ class Engine:
         community = self.community_state()
         situation = self.situation(window, community)
         state = self.meeting_state(window.meeting.key)
-        if reply.kind is Kind.BOUNCE:
+        if reply.kind is Kind.BOUNCE and (reply.bounce is None or not reply.bounce.permanent):
+            decision = Decision(meeting=replace(state, applied=state.applied | {sha}),
+                                notes=(f"temporary delivery failure for {found.sender_email}: not counted",))
+        elif reply.kind is Kind.BOUNCE:
             decision = on_bounce(situation, replace(state, applied=state.applied | {sha}),
                                  found.sender_email.casefold(), now)
         else:
@@ -238,7 +281,7 @@ class Engine:
             meeting = meeting_by_key(self.config, key)
         except Exception:  # noqa: BLE001 - a forged or stale key is held, never a crash
             return None
-        around = occurrences(self.config, after=meeting.start - timedelta(days=75), count=8)
+        around = meetings_between(self.config, meeting.start - LOOKBACK, meeting.start + LOOKAHEAD)
         held = [m for m in around if not m.cancelled]
         earlier = [m for m in held if m.start < meeting.start]
         later = [m for m in held if m.start > meeting.start]
@@ -282,6 +325,15 @@ class Engine:
     def _inbox_record(self, sha: str) -> dict | None:
         path = _inbox_path(sha)
         return json.loads(self.store.get_blob(path)) if self.store.has_blob(path) else None
+
+    def _inbox_record_of_id(self, reply: Reply) -> dict | None:
+        if not reply.message_id:
+            return None
+        path = _message_id_path(reply)
+        return json.loads(self.store.get_blob(path)) if self.store.has_blob(path) else None
+
+    def _record_id(self, reply: Reply, record: dict) -> None:
+        self.store.put_blob(_message_id_path(reply), json.dumps(record, sort_keys=True).encode())
 
     def _record_inbox(self, sha: str, record: dict) -> None:
         self.store.put_blob(_inbox_path(sha), json.dumps(record, sort_keys=True).encode())
@@ -380,6 +432,11 @@ def _revision(sha: str) -> int:
 def _inbox_path(sha: str) -> str:
     # a blob, not a .json partition: the store reads partitions at start-up, and these grow with history
     return f"inbox/{sha[:2]}/{sha}.rec"
+
+
+def _message_id_path(reply: Reply) -> str:
+    key = hashlib.sha256(f"{reply.from_addr.casefold()}\0{reply.message_id}".encode()).hexdigest()
+    return f"inbox/by-id/{key[:2]}/{key}.rec"
 
 
 def _attachment_path(attachment) -> str:

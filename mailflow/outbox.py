@@ -284,6 +284,7 @@ class _Run:
 
     due: deque[tuple[str, int]]
     chunk: int
+    parallel: int = 1
     claimed: deque[tuple[str, int, OutboxRecord]] = field(default_factory=deque)
     inflight: set[tuple[str, int]] = field(default_factory=set)
     unsettled: list[_Unsettled] = field(default_factory=list)
@@ -475,7 +476,7 @@ class Outbox:
         if self._paused_at(now):
             return self._report(drain, now)
         parallel = max(1, sender.parallelism)
-        run = _Run(deque(self._due(now)), chunk=parallel * CLAIM_CHUNK_PER_WORKER)
+        run = _Run(deque(self._due(now)), chunk=parallel * CLAIM_CHUNK_PER_WORKER, parallel=parallel)
         try:
             await asyncio.gather(*(self._worker(sender, run, drain, now) for _ in range(parallel)))
         finally:
@@ -502,8 +503,12 @@ class Outbox:
             partition, doc_id, record = run.claimed.popleft()
             result = await self._attempt(sender, record)
             run.unsettled.append((partition, doc_id, record, result, self.clock()))
-            await asyncio.sleep(0)   # let transactions that finished meanwhile share the next write
-            self._flush(run, drain)
+            # One write records a round of outcomes (as many as run in parallel), not one per message:
+            # each write rewrites the partition. A crash before it resends at most that round, each
+            # message once, byte-identical (they are still SENDING).
+            if len(run.unsettled) >= run.parallel or not run.claimed:
+                await asyncio.sleep(0)   # let transactions that finished meanwhile share the write
+                self._flush(run, drain)
 
     def _due(self, now: datetime) -> list[tuple[str, int]]:
         """(partition, doc id) of every waiting record due at ``now``, earliest first."""

@@ -13,7 +13,7 @@ from typing import Iterator
 
 from mailflow.clock import ManualClock
 from mailflow.config import Config, Member, Step
-from mailflow.cycle import RUNNERS, Recipient, Send, member_recipient
+from mailflow.cycle import RUNNERS, Recipient, Send, send_handover, member_recipient
 from mailflow.engine import Engine, Window
 from mailflow.errors import MailflowError
 from mailflow.samples import sample_context
@@ -128,11 +128,19 @@ def _send(engine: Engine, window: Window, state: MeetingState, what: str, member
         context = {k: sample[k] for k in ("minutes", "resources", "next_meeting", "next_focus", "suggested_topics")}
         context.update(minutes=minutes, next_meeting=window.following)
         return Send("minutes_digest", me, window.meeting.key, "digest", max(state.minutes_revision, 1), context)
+    if what == Step.CHAIR_HANDOVER:
+        _, sends = send_handover(situation, state, now)
+        return _for(sends, member, me, what, window)
     step = Step(what)
     fresh = MeetingState(key=state.key, updates=state.updates, skipped=frozenset(), away=frozenset(),
                          resources=state.resources, agenda=replace(state.agenda, approved=True),
                          minutes=state.minutes, introductions=state.introductions, suggestions=state.suggestions)
     _, sends = RUNNERS[step](situation, fresh, now)
+    return _for(sends, member, me, what, window)
+
+
+def _for(sends, member: Member, me: Recipient, what: str, window: Window) -> Send:
+    """The member's own copy; for a message only the chair or staff get, that copy addressed to them."""
     for send in sends:
         if send.to.key == member.key:
             return send

@@ -131,4 +131,4 @@ def thread_root(secret: bytes, meeting_key: str, recipient: str, domain: str) ->
     It is the first invitation's Message-ID, so the thread's root is a message the member
     really received (clients that thread by References then show one conversation).
     """
-    return message_id(secret, meeting_key, "invitation", recipient, 1, domain)
+    return message_id(secret, meeting_key, "invitation", recipient, 0, domain)

@@ -30,10 +30,10 @@ HEADERS = ["auto-submitted", "content-type", "date", "from", "in-reply-to", "lis
            "subject", "to", "x-auto-response-suppress", "x-mailflow-kind"]
 
 
-def build(kind: str, recipient: Recipient = MEMBER, *, context=None, **options):
+def build(kind: str, recipient: Recipient = MEMBER, *, context=None, revision: int = 1, **options):
     values = context or samples.sample_context(kind, COMMUNITY, MEETING, NOW)
     options.setdefault("meeting_key", MEETING.key)
-    return compose(COMPOSER, kind, recipient, values, request="update", revision=1, now=NOW,
+    return compose(COMPOSER, kind, recipient, values, request="update", revision=revision, now=NOW,
                    **options)
 
 
@@ -51,7 +51,7 @@ def structure(part, depth: int = 0) -> list[str]:
 
 def invitation(method: str = "REQUEST"):
     calendar = invitation_ics(COMMUNITY, MEETING, MEMBER.email, MEMBER.name, 0, method, NOW)
-    return build("invitation", calendar=calendar, calendar_method=method)
+    return build("invitation", calendar=calendar, calendar_method=method, revision=0)   # the first one
 
 
 def test_invitation_has_the_structure_calendar_clients_act_on():

@@ -49,6 +49,8 @@ def test_each_step_runs_once_in_order_through_the_cycle():
         seen += sorted({s.kind for s in sends})
         state, again = run_until(at(step, plus=timedelta(minutes=5)), state)
         assert again == (), step
+        if step is Step.MINUTES_REQUEST:
+            state = on_reply(situation(), state, MINUTES_REPLY).meeting
     assert [step for step, record in state.steps if record.status is StepStatus.DONE] == list(Step)
     assert "agenda_packet" in seen and "minutes_request" in seen and "chair_handover" in seen
 
@@ -206,12 +208,73 @@ def test_open_actions_are_carried_into_the_next_call_for_updates():
     assert [a.what for a in calls[0].context["open_actions"]] == ["share the toolkit"]
 
 
-def test_chair_handover_goes_to_the_next_chair_and_staff():
-    """After the meeting the next chair gets the handover, addressed about their meeting."""
+MINUTES_REPLY = reply(None, "We discussed housing.", request="minutes", is_staff=True, sha="m" * 64,
+                      commands=(("recording", "https://rec.example.org/1", ""),
+                                ("action", "draft the referral guide", "Dev")))
+
+
+def test_chair_handover_waits_for_the_minutes_then_goes_to_the_next_chair_and_staff():
+    """The handover carries the minutes: it waits for them, then goes about the next chair's meeting."""
     state, sends = run_until(at(Step.CHAIR_HANDOVER))
-    handover = [x for x in sends if x.kind == "chair_handover"]
+    assert not [x for x in sends if x.kind == "chair_handover"]
+    assert state.step(Step.CHAIR_HANDOVER).status is StepStatus.WAITING
+    d = on_reply(situation(), state, MINUTES_REPLY)
+    handover = [x for x in d.sends if x.kind == "chair_handover"]
     assert {x.to.email for x in handover} == {BEN.email, STAFF}
     assert handover[0].meeting_key == FEB.key
+    assert [a.what for a in handover[0].context["open_actions"]] == ["draft the referral guide"]
+
+
+def test_chair_handover_goes_without_minutes_after_a_week():
+    """No minutes a week after the meeting: the next chair still gets the handover."""
+    state, _ = run_until(at(Step.CHAIR_HANDOVER))
+    state, sends = run_until(JAN.start + timedelta(days=7, hours=1), state)
+    assert {x.to.email for x in sends if x.kind == "chair_handover"} == {BEN.email, STAFF}
+    assert state.step(Step.CHAIR_HANDOVER).detail == "sent without minutes"
+
+
+def test_replies_that_answer_no_request_for_content_change_nothing():
+    """"Thanks!" to a receipt notice or the digest is kept but never becomes an update, and is not answered."""
+    s = situation()
+    state = on_reply(s, MeetingState(key=JAN.key), reply(AMARA, "Our real update about the pilot.", sha="1" * 64)).meeting
+    for request in ("notice", "digest", "alert", "handover"):
+        d = on_reply(s, state, reply(AMARA, "Thanks!", request=request, sha=request[0] * 64))
+        assert d.sends == () and d.meeting.updates == state.updates, request
+
+
+def test_chair_saying_approved_in_an_update_does_not_approve_the_agenda():
+    """Approval counts only as a reply to the agenda draft, after one was sent."""
+    s = situation()
+    text = "Success: our SDH screening grant was approved by the board."
+    d = on_reply(s, MeetingState(key=JAN.key), reply(AMARA, text, commands=(("approve", "", ""),)))
+    assert not d.meeting.agenda.approved
+    assert [u.text for u in d.meeting.updates] == [text]
+
+
+def test_rsvp_in_words_is_not_an_update():
+    """'Yes, I'll be there' records an RSVP, not a roundtable update."""
+    d = on_reply(situation(), MeetingState(key=JAN.key), reply(BEN, "Yes, I'll be there. Thanks!",
+                                                               request="invite", rsvp="accepted"))
+    assert d.meeting.updates == () and d.meeting.rsvp_of(BEN.key) == "accepted"
+
+
+def test_a_courtesy_note_to_the_minutes_request_is_not_sent_out_as_minutes():
+    """A short reply without recording, actions or attachments does not become a digest."""
+    d = on_reply(situation(), MeetingState(key=JAN.key),
+                 reply(AMARA, "Thanks - I will send the minutes tomorrow.", request="minutes"))
+    assert d.sends == () and d.meeting.minutes is None
+
+
+def test_withdrawn_cancellation_reinvites_and_runs_the_skipped_steps():
+    """Cancel, then restore the meeting: a REQUEST with a higher SEQUENCE, and the call for updates runs."""
+    state, _ = run_until(at(Step.INVITATION))
+    cancelled = situation(m=meeting(JAN.start.date(), cancelled=True))
+    state = on_time(cancelled, state, at(Step.CALL_FOR_UPDATES)).meeting
+    assert state.step(Step.CALL_FOR_UPDATES).status is StepStatus.SKIPPED
+    d = on_time(situation(), state, at(Step.CALL_FOR_UPDATES, plus=timedelta(hours=1)))
+    invites = [x for x in d.sends if x.kind == "invitation"]
+    assert invites and {x.sequence for x in invites} == {2} and {x.calendar for x in invites} == {"REQUEST"}
+    assert {x.to.email for x in d.sends if x.kind == "call_for_updates"} == ACTIVE
 
 
 def test_cancelled_meeting_sends_a_cancel_with_a_higher_sequence_once():

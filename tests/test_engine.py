@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -130,3 +131,82 @@ def test_steps_across_the_autumn_dst_change_fire_once_at_local_wall_time(tmp_pat
     invitation_local = nov.due_at(Step.INVITATION).astimezone(ZONE)
     assert (invitation_local.hour, invitation_local.tzname()) == (12, "PDT")
     assert (nov.start.hour, nov.start.tzname()) == (12, "PST")
+
+
+def test_the_same_reply_delivered_twice_with_other_headers_is_applied_once(parts):
+    """A resent copy (new Received: lines, same Message-ID) changes nothing and sends nothing."""
+    p, clock = parts
+    clock.set(at(Step.CALL_FOR_UPDATES))
+    p.engine.tick(clock.now())
+    call = read(sent_to(p, "call_for_updates")[BEN.email])
+    raw = Persona(BEN.name, BEN.email, "gmail").reply(call, "Success: our clinic pilot is live.", clock.now())
+    assert p.engine.accept(raw) is Disposition.PROCESSED
+    before = len(list(p.outbox.records()))
+    copy = b"Received: from relay2.example.net by mx.example.org; Tue, 29 Dec 2026 20:01:00 +0000\r\n" + raw
+    assert p.engine.accept(copy) is Disposition.PROCESSED
+    assert len(list(p.outbox.records())) == before
+    assert [u.revision for u in p.engine.meeting_state(JAN.key).updates] == [1]
+
+
+def test_a_bounce_tied_to_nothing_we_sent_is_held_and_drops_nobody(parts):
+    """A DSN that only names a member (no token, no Message-ID of ours) may be forged: held."""
+    p, clock = parts
+    clock.set(at(Step.CALL_FOR_UPDATES))
+    p.engine.tick(clock.now())
+    dsn = (
+        "From: MAILER-DAEMON@evil.example\r\nTo: cop@example.org\r\nSubject: Undelivered Mail Returned to Sender\r\n"
+        "Message-ID: <dsn1@evil.example>\r\nMIME-Version: 1.0\r\n"
+        "Content-Type: multipart/report; report-type=delivery-status; boundary=b\r\n\r\n"
+        "--b\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n"
+        f"--b\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.evil.example\r\n\r\n"
+        f"Final-Recipient: rfc822; {BEN.email}\r\nAction: failed\r\nStatus: 5.1.1\r\n--b--\r\n"
+    ).encode()
+    assert p.engine.accept(dsn) is Disposition.HELD
+    assert p.engine.meeting_state(JAN.key).bounced == frozenset()
+
+
+def test_a_bounce_to_our_tokened_envelope_sender_marks_the_member_bounced(parts):
+    """A real DSN comes back to the VERP address of the message it failed for: the member is bounced."""
+    p, clock = parts
+    clock.set(at(Step.CALL_FOR_UPDATES))
+    p.engine.tick(clock.now())
+    record = next(r for r in p.outbox.records() if r.kind == "call_for_updates" and r.recipient == BEN.email)
+    dsn = (
+        f"From: MAILER-DAEMON@mx.example.net\r\nTo: {record.mail_from}\r\n"
+        "Subject: Undelivered Mail Returned to Sender\r\nMessage-ID: <dsn2@mx.example.net>\r\nMIME-Version: 1.0\r\n"
+        "Content-Type: multipart/report; report-type=delivery-status; boundary=b\r\n\r\n"
+        "--b\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n"
+        "--b\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.net\r\n\r\n"
+        f"Final-Recipient: rfc822; {BEN.email}\r\nAction: failed\r\nStatus: 5.1.1\r\n--b--\r\n"
+    ).encode()
+    assert p.engine.accept(dsn) is Disposition.PROCESSED
+    assert p.engine.meeting_state(JAN.key).bounced == frozenset({BEN.key})
+    assert list(sent_to(p, "alert_delivery_failed")) == [STAFF]
+
+
+def test_after_a_long_outage_every_step_nobody_ran_is_reported_missed(parts):
+    """Seven weeks down: the January meeting's unrun steps are reported missed, not forgotten."""
+    p, clock = parts
+    clock.set(at(Step.INVITATION))
+    p.engine.tick(clock.now())
+    p.engine.tick(JAN.start + timedelta(days=31))
+    state = p.engine.meeting_state(JAN.key)
+    missed = {step for step, r in state.steps if r.status.value == "missed"}
+    assert {Step.CALL_FOR_UPDATES, Step.AGENDA_PACKET, Step.MINUTES_REQUEST} <= missed
+    alerts = [r for r in p.outbox.records() if r.kind == "alert_step_missed" and r.meeting_key == JAN.key]
+    assert len(alerts) == len(missed)
+
+
+def test_a_weekly_rule_still_runs_the_upcoming_meetings_steps(tmp_path):
+    """Meetings are chosen by time, not by count: a weekly community gets its invitations."""
+    from mailflow.config import MeetingRule
+
+    weekly = replace(config(), meetings=MeetingRule("FREQ=WEEKLY;BYDAY=TU", JAN.start.date() - timedelta(days=70),
+                                                    JAN.start.timetz().replace(tzinfo=None),
+                                                    timedelta(minutes=60), "https://video.example.org/cop"))
+    with Store.open(tmp_path / "state") as store:
+        parts_ = open_parts(weekly, ManualClock(at(Step.INVITATION)), SECRET, store=store)
+        parts_.engine.tick(at(Step.INVITATION) - timedelta(days=1))
+        parts_.engine.tick(at(Step.INVITATION))
+        invited = {r.meeting_key for r in parts_.outbox.records() if r.kind == "invitation"}
+    assert JAN.key in invited

@@ -121,4 +121,4 @@ def test_message_id_is_stable_per_identity_and_differs_otherwise():
 def test_thread_root_is_the_first_invitation():
     """Every later mail about a meeting refers to the invitation the member received."""
     root = thread_root(SECRET, "2027-01-12", MEMBER, "example.org")
-    assert root == message_id(SECRET, "2027-01-12", "invitation", MEMBER, 1, "example.org")
+    assert root == message_id(SECRET, "2027-01-12", "invitation", MEMBER, 0, "example.org")   # SEQUENCE 0
