@@ -11,6 +11,7 @@ from pathlib import Path
 from mailflow.clock import ManualClock
 from mailflow.config import Config, Step, load
 from mailflow.meetings import Meeting, meeting_by_key
+from mailflow.rehearsal import sample_pdf
 from mailflow.personas import Persona, Received, read
 from mailflow.service import Parts, open_parts
 from mailflow.store import Store
@@ -169,25 +170,7 @@ def pdf(rng: random.Random, size: int) -> bytes:
         line = f"BT /F1 10 Tf 72 {rng.randint(60, 740)} Td ({paragraph(rng, 12)}) Tj ET"
         lines.append(line)
         body += len(line) + 1
-    stream = "\n".join(lines).encode("latin-1", "replace")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, obj in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, obj)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    return sample_pdf("\n".join(lines).encode("latin-1", "replace"))
 
 
 def big_pdf(size: int) -> bytes:

@@ -308,9 +308,8 @@ DISCLAIMER_TEXT = ("CONFIDENTIALITY NOTICE: This e-mail and any attachments are 
                    "for the named recipient. If you received it in error, please notify the sender and delete it.")
 
 
-def sample_pdf() -> bytes:
-    """A small, valid one-page PDF (a member's shared resource)."""
-    stream = b"BT /F1 18 Tf 72 720 Td (Regional SDH referral map) Tj ET"
+def sample_pdf(stream: bytes = b"BT /F1 18 Tf 72 720 Td (Regional SDH referral map) Tj ET") -> bytes:
+    """A small, valid one-page PDF (a member's shared resource) whose page draws ``stream``."""
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
