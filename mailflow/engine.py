@@ -17,9 +17,9 @@ from typing import Callable, Iterable
 
 from mailflow.attribution import Attributed, Held, attribute
 from mailflow.config import Config, Step
+from mailflow.answers import ReplyEvent, on_bounce, on_reply
 from mailflow.cycle import (
-    Decision, Recipient, ReplyEvent, Request, Send, Situation, on_bounce, on_reply, on_roster, on_time,
-    staff_recipients,
+    Decision, Recipient, Request, Send, Situation, on_roster, on_time, staff_recipients,
 )
 from mailflow.intake import Disposition
 from mailflow.meetings import Meeting, meeting_by_key, meetings_between, occurrences

@@ -10,7 +10,8 @@ from mailflow.config import (
     AttachmentPolicy, ChairPolicy, Community, Config, ImapSettings, Member, MeetingRule, MemberStatus,
     RoundtablePolicy, Roster, SilentChair, SmtpSettings, Step, Timeline, Tls,
 )
-from mailflow.cycle import Recipient, ReplyEvent, Situation
+from mailflow.answers import ReplyEvent
+from mailflow.cycle import Recipient, Situation
 from mailflow.meetings import Meeting
 from mailflow.state import CommunityState
 

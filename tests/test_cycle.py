@@ -8,7 +8,8 @@ from datetime import datetime, timedelta, timezone
 from cyclekit import FEB, JAN, MEMBERS, STAFF, at, config, meeting, reply, situation
 
 from mailflow.config import SilentChair, Step
-from mailflow.cycle import on_reply, on_roster, on_time
+from mailflow.answers import on_reply
+from mailflow.cycle import on_roster, on_time
 from mailflow.state import CommunityState, MeetingState, StepStatus
 
 AMARA, BEN, CHLOE, DEV, ELI, FAY = MEMBERS
