@@ -10,13 +10,24 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol, TypeVar
 
 from mailflow.config import SmtpSettings
 from mailflow.errors import DeliveryError, PermanentDeliveryError, SenderRejected
 
-if TYPE_CHECKING:
-    from mailflow.outbox import OutboxRecord
+
+class Attempted(Protocol):
+    """What the policy reads of a queued message (the outbox's record is one)."""
+
+    @property
+    def attempts(self) -> int: ...
+    @property
+    def first_attempt(self) -> datetime | None: ...
+    @property
+    def kind(self) -> str: ...
+
+
+R = TypeVar("R")
 
 
 class State(enum.StrEnum):
@@ -102,7 +113,7 @@ class Transition:
     alert: AlertReason | None = None
     pause_until: datetime | None = None
 
-    def apply(self, record: OutboxRecord) -> OutboxRecord:
+    def apply(self, record: R) -> R:
         return replace(
             record, state=self.state, attempts=self.attempts, first_attempt=self.first_attempt,
             next_attempt=self.next_attempt, last_error=self.last_error, sent_at=self.sent_at,
@@ -110,7 +121,7 @@ class Transition:
 
 
 def decide_after(
-    result: AttemptResult, record: OutboxRecord, now: datetime, settings: DeliveryPolicy, *, jitter: float = 0.5
+    result: AttemptResult, record: Attempted, now: datetime, settings: DeliveryPolicy, *, jitter: float = 0.5
 ) -> Transition:
     """Pure delivery policy: what becomes of ``record`` after an attempt that ended at ``now``.
 
