@@ -112,3 +112,12 @@ def test_plain_text_is_refused_unless_allowed() -> None:
         check_transport(plain)
     check_transport(ImapSettings(host="127.0.0.1", port=143, tls=Tls.NONE, user="u",
                                  allow_plaintext=True, ca_file=Path("/nonexistent")))
+
+
+def test_redaction_blanks_the_secret_but_not_single_letters_of_host_names():
+    """A real password is blanked out; a one-letter test password does not mangle every address."""
+    from mailflow.imap import redact
+
+    assert redact("LOGIN cop@example.org s3cret-pass failed", "s3cret-pass") == "LOGIN cop@example.org *** failed"
+    assert redact("connect failed (cop@example.org on imap.example.org)", "x") == \
+        "connect failed (cop@example.org on imap.example.org)"
