@@ -7,6 +7,7 @@ to anything else is kept and applied as "seen", never acted on and never answere
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -207,6 +208,15 @@ def _agenda_change(s: Situation, state: MeetingState, event: ReplyEvent) -> Deci
     return Decision(meeting=state, sends=tuple(sends), notes=tuple(notes))
 
 
+COMMAND_LINE = re.compile(r"^\s*(?:recording|action)\s*:", re.IGNORECASE)
+
+
+def _prose(text: str) -> str:
+    """The minutes' own text, without the Recording:/Action: lines the digest lists on their own."""
+    kept = [line for line in text.strip().splitlines() if not COMMAND_LINE.match(line)]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
+
+
 def _minutes(s: Situation, state: MeetingState, event: ReplyEvent) -> Decision:
     actions = tuple(ActionItem(who=who or "", what=value, meeting_key=s.meeting.key)
                     for kind, value, who in event.commands if kind == "action")
@@ -215,7 +225,7 @@ def _minutes(s: Situation, state: MeetingState, event: ReplyEvent) -> Decision:
         # "Thanks, I'll send them tomorrow" is not the minutes: nothing goes to the members.
         return Decision(meeting=state, notes=(f"meeting {s.meeting.key}: reply from {event.sender.email} to the "
                                               f"minutes request holds no minutes",))
-    minutes = Minutes(meeting_key=s.meeting.key, text=event.text.strip(), recording_link=recording,
+    minutes = Minutes(meeting_key=s.meeting.key, text=_prose(event.text), recording_link=recording,
                       actions=actions, resources=event.resources, received=event.received,
                       sent_by=event.sender.name)
     revision = state.minutes_revision + 1

@@ -88,6 +88,11 @@ class Request(enum.StrEnum):
 
 
 HANDOVER_WAIT = timedelta(days=7)   # then the handover goes without the minutes
+HANDOVER_DEADLINES = (
+    (Step.FOCUS_PLANNING, "We ask you for the focus topic and presenter"),
+    (Step.AGENDA_DRAFT, "The agenda draft comes to you for approval"),
+    (Step.AGENDA_PACKET, "The agenda goes to members"),
+)
 
 
 # --- recipients ---------------------------------------------------------------------------
@@ -323,8 +328,7 @@ def send_handover(s: Situation, state: MeetingState, now: datetime, detail: str 
     context = {"previous_agenda": build_agenda(s, state), "previous_minutes": state.minutes,
                "open_actions": list(state.minutes.actions if state.minutes else ()),
                "future_items": list(state.suggestions),
-               "deadlines": [(step.value, nxt.due_at(step)) for step in
-                             (Step.FOCUS_PLANNING, Step.AGENDA_DRAFT, Step.AGENDA_PACKET)]}
+               "deadlines": [(label, nxt.due_at(step)) for step, label in HANDOVER_DEADLINES]}
     people = [member_recipient(nxt.chair)] + [r for r in staff_recipients(s.config) if r.key != nxt.chair.key]
     sends = [Send("chair_handover", p, nxt.key, Request.HANDOVER, 0, {**context, "meeting": nxt})
              for p in people]
