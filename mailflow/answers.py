@@ -65,7 +65,7 @@ def on_reply(s: Situation, state: MeetingState, event: ReplyEvent) -> Decision:
     may_edit = event.is_staff or event.sender.key == chair_key
     if event.request == Request.MINUTES and may_edit:
         return _minutes(s, applied, event)
-    if event.request in (Request.FOCUS, Request.AGENDA) and may_edit:
+    if event.request in (Request.FOCUS, Request.AGENDA, Request.HANDOVER) and may_edit:
         return _agenda_change(s, applied, event)
     if event.member is not None and event.request in ROUNDTABLE_REQUESTS:
         return _roundtable(s, applied, event)
@@ -186,7 +186,8 @@ def _agenda_change(s: Situation, state: MeetingState, event: ReplyEvent) -> Deci
             state = replace(state, suggestions=tuple(dict.fromkeys((*state.suggestions, value))))
     approve = (any(k == "approve" for k, _, _ in event.commands)
                and event.request == Request.AGENDA and state.agenda.sent_revision > 0)
-    if not changed and not event.commands and len(event.text.split()) >= NOTE_MIN_WORDS:
+    free_text_is_a_note = event.request in (Request.FOCUS, Request.AGENDA)
+    if free_text_is_a_note and not changed and not event.commands and len(event.text.split()) >= NOTE_MIN_WORDS:
         edits, changed = replace(edits, notes=edits.notes + (event.text.strip(),)), True
     sends: list[Send] = []
     notes: list[str] = []

@@ -320,3 +320,14 @@ def test_agenda_lists_new_members_and_budgets_time():
     assert [n.name for n in agenda.new_members] == [ELI.name]
     assert agenda.budget.roundtable_minutes == 4 and agenda.budget.fits
     assert [u.member_name for u in agenda.updates] == sorted(m.name for m in MEMBERS[:4])
+
+
+def test_next_chair_can_answer_the_handover_with_the_focus_but_a_thank_you_is_no_note():
+    """Focus:/Presenter: in reply to the handover plan the next meeting; free text there changes nothing."""
+    s = replace(situation(m=FEB), previous=JAN, following=None)
+    d = on_reply(s, MeetingState(key=FEB.key), reply(BEN, "Thanks, this is really helpful for my planning work.",
+                                                     request="handover", sha="h" * 64))
+    assert d.meeting.agenda.notes == () and d.sends == ()
+    d = on_reply(s, d.meeting, reply(BEN, "Focus: Housing first", request="handover", sha="i" * 64,
+                                     commands=(("focus_topic", "Housing first", ""),)))
+    assert d.meeting.agenda.focus_topic == "Housing first"
