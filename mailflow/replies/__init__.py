@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import email
-import email.parser
 import re
 from dataclasses import replace
 from datetime import datetime, timezone
-from email import policy
 from email.message import Message
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 
-from mailflow.replies import classify
+from mailflow.replies import classify, largebodies
 from mailflow.replies.attachments import save_attachment, vet_attachment
 from mailflow.replies.charsets import decode_bytes, decode_header_value
 from mailflow.replies.commands import find_commands
@@ -70,20 +67,14 @@ def understand(raw: bytes, *, limits: Limits = Limits()) -> Reply:
         raise UnparseableMessage(f"the MIME parser failed ({type(exc).__name__})") from exc
 
 
-_FEED_CHUNK = 1 << 16
-
-
 def _parse(raw: bytes) -> Message:
     """``email.message_from_bytes`` (compat32) fed in chunks: the same tree, a fraction of the memory.
 
     message_from_bytes decodes the whole message to one str and wraps it in a StringIO (4 bytes
-    a character), about 8x the message at its peak; feeding slices keeps only the parsed tree.
+    a character), about 8x the message at its peak; feeding slices keeps only the parsed tree, and
+    large base64 bodies are decoded straight from ``raw`` (see ``largebodies``).
     """
-    parser = email.parser.BytesFeedParser(policy=policy.compat32)
-    view = memoryview(raw)
-    for start in range(0, len(raw), _FEED_CHUNK):
-        parser.feed(view[start:start + _FEED_CHUNK].tobytes())
-    return parser.close()
+    return largebodies.parse(raw)
 
 
 def understand_body(text: str, *, html: bool = False) -> Reply:

@@ -10,6 +10,7 @@ from email.message import Message
 from mailflow.replies.attachments import make_attachment
 from mailflow.replies.charsets import decode_bytes, decode_header_value
 from mailflow.replies.htmltext import html_to_text
+from mailflow.replies.largebodies import Part
 from mailflow.replies.limits import Limits, check_parts
 from mailflow.replies.reply import Attachment
 
@@ -32,6 +33,8 @@ class Contents:
 
 
 def _payload(part: Message) -> bytes:
+    if isinstance(part, Part) and part.decoded is not None:     # decoded at parse time
+        return part.decoded
     fast = _plain_base64(part)
     if fast is not None:
         return fast
