@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
+import binascii
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from email import policy
+from email import policy, quoprimime
 from email.header import Header
-from email.headerregistry import Address
+from email.headerregistry import Address, BaseHeader
 from email.message import EmailMessage
 from email.parser import BytesHeaderParser
 from email.utils import format_datetime
+from functools import lru_cache
 
 from mailflow.config import Community
 from mailflow.errors import MailflowError
 from mailflow.message import OutgoingMessage
-from mailflow.render import Renderer
+from mailflow.render import Rendered, Renderer
 from mailflow.tokens import message_id, reply_address, reply_token, thread_root
 
-POLICY = policy.SMTP.clone(max_line_length=78)
+LINE_LIMIT = 78
+POLICY = policy.SMTP.clone(max_line_length=LINE_LIMIT)
 SUBJECT_LIMIT = 200
 NAME_LIMIT = 100
 FILENAME_LIMIT = 120
@@ -159,34 +162,118 @@ def _headers(composer: Composer, kind: str, recipient: Recipient, subject: str, 
     return headers
 
 
-def _add_calendar(message: EmailMessage, calendar: bytes, method: str) -> None:
+# MIME parts are built from the header values and payloads the stdlib's content manager
+# would give them (email.contentmanager: set_text_content, set_bytes_content), each Content-*
+# header parsed once into the header object it would store, instead of several times per part.
+_BASE64_CHUNK = LINE_LIMIT // 4 * 3
+
+
+@lru_cache(maxsize=64)
+def _mime_header(name: str, value: str) -> BaseHeader:
+    """The parsed header ``message[name] = value`` stores; header objects are never changed."""
+    return POLICY.header_factory(name, value)
+
+
+def _boundary(own_id: str, index: int) -> str:
+    """Deterministic boundaries (same input, same bytes), numbered as the parts are walked.
+
+    The boundary carries the Message-ID's HMAC, which no quoted-printable or base64 body
+    can contain (``=_`` never occurs in either encoding).
+    """
+    return f"=_mf_{own_id.strip('<>').partition('@')[0][:20]}_{index}"
+
+
+def _base64(data: bytes) -> str:
+    return "".join(binascii.b2a_base64(data[start:start + _BASE64_CHUNK]).decode("ascii")
+                   for start in range(0, len(data), _BASE64_CHUNK))
+
+
+def _encoded_text(text: str, cte: str) -> str:
+    """``text`` as UTF-8 in ``cte`` (quoted-printable, 7bit or base64), lines as the stdlib ends them."""
+    lines = text.encode("utf-8").splitlines()
+    if cte == "base64":
+        return _base64(b"\r\n".join(lines) + b"\r\n")
+    body = b"\n".join(lines) + b"\n"
+    if cte == "7bit":
+        return body.decode("ascii")
+    return quoprimime.body_encode(body.decode("latin-1"), LINE_LIMIT)
+
+
+def _part(mime: Sequence[tuple[str, str]], payload: str | list[EmailMessage],
+          raw: Mapping[str, str] | None = None) -> EmailMessage:
+    """A part with ``raw`` headers set as they are, then the ``mime`` headers, then ``payload``."""
+    part = EmailMessage(policy=POLICY)
+    for name, value in (raw or {}).items():
+        part.set_raw(name, value)
+    for name, value in mime:
+        part.set_raw(name, _mime_header(name, value))
+    part.set_payload(payload)  # type: ignore[arg-type]  # the stub's list type is invariant
+    return part
+
+
+def _text_part(subtype: str, text: str) -> EmailMessage:
+    return _part([("Content-Type", f'text/{subtype}; charset="utf-8"'),
+                  ("Content-Transfer-Encoding", "quoted-printable")],
+                 _encoded_text(text, "quoted-printable"))
+
+
+def _calendar_parts(calendar: bytes, method: str) -> tuple[EmailMessage, EmailMessage]:
     """Inline text/calendar (what Outlook and Gmail act on) plus invite.ics, as Gmail sends it."""
     if method not in ("REQUEST", "CANCEL") or f"\r\nMETHOD:{method}\r\n".encode() not in calendar:
         raise UnsafeMessage(f"calendar method {method!r} does not match the calendar's METHOD")
     text = calendar.decode("utf-8")
     cte = "7bit" if text.isascii() else "base64"
-    message.add_alternative(text, subtype="calendar", params={"method": method}, cte=cte)
-    message.add_attachment(calendar, maintype="application", subtype="ics",
-                           filename="invite.ics")
+    # set_content(params=...) re-adds Content-Type after the encoding: that order, kept
+    inline = _part([("Content-Transfer-Encoding", cte),
+                    ("Content-Type", f'text/calendar; charset="utf-8"; method="{method}"')],
+                   _encoded_text(text, cte))
+    attached = _part([("Content-Type", "application/ics"),
+                      ("Content-Transfer-Encoding", "base64"),
+                      ("Content-Disposition", 'attachment; filename="invite.ics"')],
+                     _base64(calendar))
+    return inline, attached
 
 
-def _settle(message: EmailMessage, own_id: str) -> None:
-    """Deterministic boundaries (same input, same bytes) and no MIME-Version inside parts.
+def _attachment(filename: str, content_type: str, data: bytes) -> EmailMessage:
+    """A file part made by the stdlib's content manager: its name is user-derived text."""
+    maintype, _, subtype = content_type.partition("/")
+    if not maintype or not subtype:
+        maintype, subtype = "application", "octet-stream"
+    part = EmailMessage(policy=POLICY)
+    part.set_content(data, maintype=maintype, subtype=subtype, filename=safe_filename(filename))
+    del part["MIME-Version"]
+    return part
 
-    The boundary carries the Message-ID's HMAC, which no quoted-printable or base64 body
-    can contain (``=_`` never occurs in either encoding).
-    """
-    stamp = own_id.strip("<>").partition("@")[0][:20]
-    for index, part in enumerate(message.walk()):
-        if part is not message:
-            del part["MIME-Version"]
-        if part.is_multipart():
-            part.set_boundary(f"=_mf_{stamp}_{index}")
+
+def _message(headers: Mapping[str, str], rendered: Rendered, calendar: bytes | None,
+             calendar_method: str | None,
+             attachments: Sequence[tuple[str, str, bytes]]) -> EmailMessage:
+    """alternative{plain, html[, calendar]}, inside mixed{..., invite.ics, files} when there are any."""
+    own_id = headers["Message-ID"]
+    alternative = [_text_part("plain", rendered.text), _text_part("html", rendered.html)]
+    files: list[EmailMessage] = []
+    if calendar is not None:
+        inline, attached = _calendar_parts(calendar, calendar_method or "")
+        alternative.append(inline)
+        files.append(attached)
+    files.extend(_attachment(*attachment) for attachment in attachments)
+    if files:
+        body = _part([("Content-Type", f'multipart/alternative; boundary="{_boundary(own_id, 1)}"')],
+                     alternative)
+        top, parts = "mixed", [body, *files]
+    else:
+        top, parts = "alternative", alternative
+    return _part([("MIME-Version", "1.0"),
+                  ("Content-Type", f'multipart/{top}; boundary="{_boundary(own_id, 0)}"')], parts,
+                 raw=headers)
 
 
 def _check(raw: bytes, headers: Mapping[str, str]) -> None:
     """Parse the bytes back: exactly the headers we set, once each, and one To address."""
-    parsed = BytesHeaderParser(policy=policy.default).parsebytes(raw)   # the top-level headers are all it checks
+    # The top-level headers are all it checks, and a parser reads them only up to the first
+    # empty line (CRLF CRLF here, or earlier in any line ending), so the body is left out.
+    end = raw.find(b"\r\n\r\n")
+    parsed = BytesHeaderParser(policy=policy.default).parsebytes(raw if end < 0 else raw[:end + 4])
     names = sorted(name.lower() for name in parsed)
     expected = sorted([*(name.lower() for name in headers), "mime-version", "content-type"])
     if names != expected:
@@ -223,20 +310,8 @@ def compose(
     })
     headers = _headers(composer, kind, recipient, rendered.subject, meeting_key=meeting_key,
                        reply_to=reply_to, revision=revision, now=now)
-    message = EmailMessage(policy=POLICY)
-    for name, value in headers.items():
-        message.set_raw(name, value)   # already encoded and folded: see encoded_text
-    message.set_content(rendered.text, cte="quoted-printable")
-    message.add_alternative(rendered.html, subtype="html", cte="quoted-printable")
-    if calendar is not None:
-        _add_calendar(message, calendar, calendar_method or "")
-    for filename, content_type, data in attachments:
-        maintype, _, subtype = content_type.partition("/")
-        if not maintype or not subtype:
-            maintype, subtype = "application", "octet-stream"
-        message.add_attachment(data, maintype=maintype, subtype=subtype,
-                               filename=safe_filename(filename))
-    _settle(message, headers["Message-ID"])
+    # header values are already encoded and folded (see encoded_text), so they are set raw
+    message = _message(headers, rendered, calendar, calendar_method, attachments)
     raw = message.as_bytes()
     _check(raw, headers)
     return OutgoingMessage(message_id=headers["Message-ID"], recipient=recipient.email,

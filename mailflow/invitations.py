@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 import icalendar
 
@@ -28,10 +30,14 @@ def meeting_uid(community: Community, meeting: Meeting) -> str:
 
 def _timezone(community: Community, meeting: Meeting) -> icalendar.Timezone:
     """A VTIMEZONE covering the meeting's year and the next (transitions, not a floating time)."""
-    year = meeting.start.astimezone(community.timezone).year
+    return _zone_component(community.timezone, meeting.start.astimezone(community.timezone).year)
+
+
+@lru_cache(maxsize=16)
+def _zone_component(zone: ZoneInfo, year: int) -> icalendar.Timezone:
+    """Built once per zone and year: only ever serialised, never changed after building."""
     return icalendar.Timezone.from_tzinfo(
-        community.timezone, tzid=community.timezone.key,
-        first_date=date(year - 1, 1, 1), last_date=date(year + 2, 1, 1),
+        zone, tzid=zone.key, first_date=date(year - 1, 1, 1), last_date=date(year + 2, 1, 1),
     )
 
 
@@ -104,6 +110,16 @@ def invitation_ics(community: Community, meeting: Meeting, attendee_email: str,
         raise ValueError(f"SEQUENCE must be >= 0, not {sequence}")
     if dtstamp.tzinfo is None or meeting.start.tzinfo is None or meeting.end.tzinfo is None:
         raise ValueError("invitation times must be timezone-aware")
+    try:
+        before, after = _around_attendee(community, meeting, sequence, method, dtstamp)
+    except TypeError:   # a value that cannot be a cache key: serialise this calendar alone
+        return _calendar(community, meeting, attendee_email, attendee_name, sequence, method,
+                         dtstamp).to_ical()
+    return before + _attendee_line(attendee_email, attendee_name, method) + after
+
+
+def _calendar(community: Community, meeting: Meeting, attendee_email: str, attendee_name: str,
+              sequence: int, method: Method, dtstamp: datetime) -> icalendar.Calendar:
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -112,4 +128,31 @@ def invitation_ics(community: Community, meeting: Meeting, attendee_email: str,
     calendar.add_component(_timezone(community, meeting))
     calendar.add_component(
         _event(community, meeting, attendee_email, attendee_name, sequence, method, dtstamp))
-    return calendar.to_ical()
+    return calendar
+
+
+@lru_cache(maxsize=32)
+def _around_attendee(community: Community, meeting: Meeting, sequence: int, method: Method,
+                     dtstamp: datetime) -> tuple[bytes, bytes]:
+    """The serialised calendar before and after its one ATTENDEE line, shared by all attendees.
+
+    icalendar folds each content line on its own and joins them with CRLF, so the calendar
+    for any attendee is these bytes around that attendee's own folded line.
+    """
+    calendar = _calendar(community, meeting, "attendee@example.invalid", "", sequence, method,
+                         dtstamp)
+    items = calendar.property_items()
+    lines = [calendar.content_line(name, value).to_ical() for name, value in items]
+    names = [name for name, _ in items]
+    if names.count("ATTENDEE") != 1:
+        raise AssertionError("a calendar holds exactly one ATTENDEE")
+    index = names.index("ATTENDEE")
+    return (b"\r\n".join(lines[:index]) + b"\r\n",
+            b"\r\n" + b"\r\n".join(lines[index + 1:]) + b"\r\n")
+
+
+def _attendee_line(email: str, name: str, method: Method) -> bytes:
+    """The folded ATTENDEE content line, exactly as icalendar writes it inside an event."""
+    event = icalendar.Event()
+    event.add("attendee", _attendee(email, name, method))
+    return event.content_line("ATTENDEE", event["ATTENDEE"]).to_ical()
