@@ -14,7 +14,6 @@ import signal
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from typing import Callable
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler

@@ -242,7 +242,7 @@ class Engine:
         return record.meeting_key, KIND_REQUEST.get(record.kind, record.kind), record.recipient
 
     def _apply_reply(self, sha: str, reply: Reply, found: Attributed, now: datetime) -> Disposition:
-        window = self._window_for(found.meeting_key, now)
+        window = self.window_for(found.meeting_key, now)
         if window is None:
             return self._hold(sha, f"reply about an unknown meeting {found.meeting_key!r}", reply, now)
         community = self.community_state()
@@ -273,7 +273,7 @@ class Engine:
                  window.meeting.key, found.request)
         return Disposition.PROCESSED
 
-    def _window_for(self, key: str, now: datetime) -> Window | None:
+    def window_for(self, key: str, now: datetime) -> Window | None:
         if not key:
             current = self.windows(now)
             return current[-1] if current else None

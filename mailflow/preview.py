@@ -109,7 +109,7 @@ def _window(engine: Engine, meeting_key: str | None, now: datetime) -> Window:
         if upcoming is None:
             raise PreviewError("no upcoming meeting in the schedule")
         meeting_key = upcoming.key
-    window = engine._window_for(meeting_key, now)
+    window = engine.window_for(meeting_key, now)
     if window is None:
         raise PreviewError(f"no meeting on {meeting_key} in the schedule (see `mailflow plan`)")
     return window

@@ -96,7 +96,6 @@ class MeetingState:
 class CommunityState:
     installed_at: datetime | None = None
     known_members: frozenset[str] = frozenset()     # roster members already welcomed or founding
-    alerts: frozenset[str] = frozenset()            # once-only alerts already raised
     bounce_counts: tuple[tuple[str, int], ...] = ()
 
 
@@ -216,12 +215,12 @@ def meeting_from_json(d: dict) -> MeetingState:
 def community_to_json(c: CommunityState) -> dict:
     return {
         "installed_at": _iso(c.installed_at), "known_members": sorted(c.known_members),
-        "alerts": sorted(c.alerts), "bounce_counts": dict(c.bounce_counts),
+        "bounce_counts": dict(c.bounce_counts),
     }
 
 
 def community_from_json(d: dict) -> CommunityState:
     return CommunityState(
         installed_at=_dt(d["installed_at"]), known_members=frozenset(d["known_members"]),
-        alerts=frozenset(d["alerts"]), bounce_counts=tuple(d["bounce_counts"].items()),
+        bounce_counts=tuple(d["bounce_counts"].items()),
     )

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from mailflow.config import Config, Step
 from mailflow.meetings import Meeting, meeting_by_key, occurrences
-from mailflow.state import MeetingState, StepStatus, meeting_from_json
+from mailflow.state import MeetingState, meeting_from_json
 from mailflow.store import Store
 
 
