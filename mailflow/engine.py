@@ -114,12 +114,9 @@ class Engine:
         after an outage, every step nobody ran is reported missed rather than forgotten.
         """
         found = meetings_between(self.config, now - LOOKBACK, now + LOOKAHEAD)
-        held = [m for m in found if not m.cancelled]
         result = []
         for meeting in found:
-            earlier = [m for m in held if m.start < meeting.start]
-            later = [m for m in held if m.start > meeting.start]
-            window = Window(meeting, earlier[-1] if earlier else None, later[0] if later else None)
+            window = _window(meeting, found)
             first_due = min(at for _, at in meeting.due)
             if first_due > now:
                 continue
@@ -281,11 +278,7 @@ class Engine:
             meeting = meeting_by_key(self.config, key)
         except Exception:  # noqa: BLE001 - a forged or stale key is held, never a crash
             return None
-        around = meetings_between(self.config, meeting.start - LOOKBACK, meeting.start + LOOKAHEAD)
-        held = [m for m in around if not m.cancelled]
-        earlier = [m for m in held if m.start < meeting.start]
-        later = [m for m in held if m.start > meeting.start]
-        return Window(meeting, earlier[-1] if earlier else None, later[0] if later else None)
+        return _window(meeting, meetings_between(self.config, meeting.start - LOOKBACK, meeting.start + LOOKAHEAD))
 
     def _keep_attachments(self, reply: Reply, found: Attributed, now: datetime):
         resources: list[Resource] = []
@@ -410,6 +403,14 @@ class Engine:
         return compose(self.composer, send.kind, send.to, context, meeting_key=send.meeting_key,
                        request=send.request, revision=send.revision, now=now, calendar=calendar,
                        calendar_method=send.calendar, attachments=attachments)
+
+
+def _window(meeting: Meeting, around: list[Meeting]) -> Window:
+    """``meeting`` with the held (not cancelled) meetings just before and after it."""
+    held = [m for m in around if not m.cancelled]
+    earlier = [m for m in held if m.start < meeting.start]
+    later = [m for m in held if m.start > meeting.start]
+    return Window(meeting, earlier[-1] if earlier else None, later[0] if later else None)
 
 
 def _addressed_to_us(reply: Reply, config: Config) -> bool:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
-import os
 import ssl
 import sys
 from collections.abc import Awaitable, Callable
@@ -18,6 +17,7 @@ from typing import TextIO
 
 import aiosmtplib
 
+from mailflow.credentials import CredentialsError, resolve_secret
 from mailflow.config import AuthMethod, Community, Config, SmtpSettings, Tls
 from mailflow.errors import (
     ConfigError,
@@ -28,7 +28,7 @@ from mailflow.errors import (
 )
 from mailflow.message import OutgoingMessage
 
-__all__ = ["SmtpSender", "TokenProvider", "read_secret", "send_test", "send_test_command"]
+__all__ = ["SmtpSender", "TokenProvider", "send_test", "send_test_command"]
 
 log = logging.getLogger(__name__)
 
@@ -342,20 +342,6 @@ def _response_error(where: str, stage: _Stage, code: int, text: str, exc: BaseEx
 # ---------------------------------------------------------------- send-test
 
 
-def read_secret(config: Config, env_name: str) -> str:
-    """The value of ``env_name`` from the credentials file (KEY=VALUE lines) or the environment."""
-    if config.credentials_file is not None:
-        for line in config.credentials_file.read_text(encoding="utf-8").splitlines():
-            key, sep, value = line.partition("=")
-            if sep and key.strip() == env_name:
-                return value.strip()
-    value = os.environ.get(env_name)
-    if value is None:
-        where = f"{config.credentials_file} or the environment" if config.credentials_file else "the environment"
-        raise ConfigError(str(config.path), "smtp.secret_env", env_name, f"{env_name} to be set in {where}")
-    return value
-
-
 def build_test_message(community: Community, to: str, now: datetime) -> OutgoingMessage:
     """One short plain-text message proving that the SMTP settings work."""
     if any(c in to for c in "\r\n,;<>\x00") or "@" not in to:
@@ -400,9 +386,9 @@ def send_test_command(
     out = out or sys.stdout
     err = err or sys.stderr
     try:
-        secret = read_secret(config, config.smtp.secret_env) if config.smtp.user else ""
+        secret = resolve_secret(config.smtp, config.credentials_file) if config.smtp.user else ""
         summary = asyncio.run(send_test(config.smtp, secret, config.community, email, now))
-    except (ConfigError, ValueError) as exc:
+    except (ConfigError, CredentialsError, ValueError) as exc:
         print(f"mailflow send-test: {exc}", file=err)
         return 2
     except SenderRejected as exc:
