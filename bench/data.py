@@ -8,13 +8,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from mailflow.clock import ManualClock
-from mailflow.config import Config, Step, load
-from mailflow.meetings import Meeting, meeting_by_key
-from mailflow.rehearsal import sample_pdf
-from mailflow.personas import Persona, Received, read
-from mailflow.service import Parts, open_parts
-from mailflow.store import Store
+from mailflow.adapters.clock import ManualClock
+from mailflow.schedule import load
+from mailflow.schedule.config import Config, Step
+from mailflow.schedule.calendar import Meeting, meeting_by_key
+from mailflow_demo.rehearsal import sample_pdf
+from mailflow_demo.personas import Persona, Received, read
+from mailflow.app.wiring import Parts, open_parts
+from mailflow.adapters.store import Store
 
 SECRET = b"bench-secret-0123456789abcdef-fixed"
 FIRST_MEETING = "2026-01-13"          # second Tuesday: the rule's first meeting

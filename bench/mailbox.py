@@ -13,8 +13,8 @@ import data
 from harness_dovecot import Dovecot
 from measures import Result, stdlib_parse
 
-from mailflow.config import Step
-from mailflow.intake import Disposition, ImapIntake
+from mailflow.schedule.config import Step
+from mailflow.adapters.intake import Disposition, ImapIntake
 
 
 class Timed:

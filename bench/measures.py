@@ -19,9 +19,9 @@ from pathlib import Path
 
 import data
 
-from mailflow.config import Step
-from mailflow.meetings import occurrences
-from mailflow.replies import understand
+from mailflow.schedule.config import Step
+from mailflow.schedule.calendar import occurrences
+from mailflow.mail_in.replies import understand
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
@@ -235,7 +235,7 @@ def measure_send(work: Path, members: int) -> Result:
     """Invitations/s: engine.tick composes N (render + iCalendar + outbox), deliver_due sends them."""
     from harness_smtp import SMTP_PASSWORD, RecordingHandler, SmtpServer
 
-    from mailflow.smtp import SmtpSender
+    from mailflow.adapters.smtp import SmtpSender
 
     server = SmtpServer(handler=RecordingHandler()).start()
     try:

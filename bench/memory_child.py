@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import data
 
-from mailflow.config import Step
+from mailflow.schedule.config import Step
 
 
 def status(field: str) -> int:

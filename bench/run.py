@@ -24,7 +24,7 @@ import data
 import measures
 from measures import Result
 
-from mailflow.config import Step
+from mailflow.schedule.config import Step
 
 ORDER = ("parse", "ingest", "latency", "send", "store", "memory", "startup")
 

@@ -6,14 +6,14 @@ from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from mailflow.config import (
+from mailflow.schedule.config import (
     AttachmentPolicy, ChairPolicy, Community, Config, ImapSettings, Member, MeetingRule, MemberStatus,
     RoundtablePolicy, Roster, SilentChair, SmtpSettings, Step, Timeline, Tls,
 )
-from mailflow.answers import ReplyEvent
-from mailflow.cycle import Recipient, Situation
-from mailflow.meetings import Meeting
-from mailflow.state import CommunityState
+from mailflow.core.answers import ReplyEvent
+from mailflow.core.cycle import Recipient, Situation
+from mailflow.schedule.calendar import Meeting
+from mailflow.core.state import CommunityState
 
 ZONE = ZoneInfo("America/Vancouver")
 

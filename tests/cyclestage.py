@@ -8,7 +8,7 @@ from pathlib import Path
 from harness_dovecot import Dovecot
 from harness_smtp import SMTP_PASSWORD, LMTPRelayHandler, SmtpServer
 
-from mailflow.config import ImapSettings, SmtpSettings, Tls
+from mailflow.schedule.config import ImapSettings, SmtpSettings, Tls
 
 SECRET = "whole-cycle-test-secret-0123456789"
 NAMES = [

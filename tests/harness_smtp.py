@@ -18,8 +18,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
-from mailflow.config import SmtpSettings, Tls
-from mailflow.message import OutgoingMessage
+from mailflow.schedule.config import SmtpSettings, Tls
+from mailflow.mail_out.message import OutgoingMessage
 
 __all__ = [
     "SMTP_PASSWORD",

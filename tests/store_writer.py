@@ -12,7 +12,7 @@ from typing import Any
 from tinydb.table import Document
 
 from mailflow.errors import MailflowError
-from mailflow.store import Store
+from mailflow.adapters.store import Store
 
 PARTITION = "soak/partition"
 BLOB = "soak/latest.bin"

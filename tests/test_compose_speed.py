@@ -12,10 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mailflow import samples
-from mailflow.compose import POLICY, Composer, Recipient, compose, safe_filename
-from mailflow.invitations import _calendar, invitation_ics
-from mailflow.render import Renderer
+from mailflow.mail_out import samples
+from mailflow.mail_out.compose import POLICY, Composer, Recipient, compose, safe_filename
+from mailflow.mail_out.invitations import _calendar, invitation_ics
+from mailflow.mail_out.render import Renderer
 
 NOW = datetime(2026, 12, 22, 17, 0, tzinfo=UTC)
 SECRET = b"s" * 32

@@ -8,15 +8,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from mailflow.config import (
+from mailflow.schedule.config import (
     AuthMethod,
     Config,
     ReplyAddressStyle,
     SilentChair,
     Step,
     Tls,
-    load,
 )
+from mailflow.schedule import load
 from mailflow.errors import ConfigError
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "config" / "cop.example.toml"

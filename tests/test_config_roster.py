@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from mailflow.config import MemberStatus
+from mailflow.schedule.config import MemberStatus
 from mailflow.errors import ConfigError
-from mailflow.roster import load_roster, normalise_email
+from mailflow.schedule.roster import load_roster, normalise_email
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "config" / "members.example.csv"
 

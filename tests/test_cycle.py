@@ -7,10 +7,10 @@ from datetime import datetime, timedelta, timezone
 
 from cyclekit import FEB, JAN, MEMBERS, STAFF, at, config, meeting, reply, situation
 
-from mailflow.config import SilentChair, Step
-from mailflow.answers import on_reply
-from mailflow.cycle import on_roster, on_time
-from mailflow.state import CommunityState, MeetingState, StepStatus
+from mailflow.schedule.config import SilentChair, Step
+from mailflow.core.answers import on_reply
+from mailflow.core.cycle import on_roster, on_time
+from mailflow.core.state import CommunityState, MeetingState, StepStatus
 
 AMARA, BEN, CHLOE, DEV, ELI, FAY = MEMBERS
 ACTIVE = {m.email for m in MEMBERS if m.active}

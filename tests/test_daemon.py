@@ -17,8 +17,9 @@ import pytest
 from cyclestage import SECRET, DovecotStage, write_community
 from harness_smtp import SMTP_PASSWORD
 
-from mailflow.config import Step, load
-from mailflow.meetings import meeting_by_key
+from mailflow.schedule import load
+from mailflow.schedule.config import Step
+from mailflow.schedule.calendar import meeting_by_key
 
 
 def launch(toml: Path, env: dict[str, str], log: Path, *extra: str) -> subprocess.Popen:

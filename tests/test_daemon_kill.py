@@ -24,12 +24,13 @@ import email.policy
 import pytest
 from cyclestage import SECRET, DovecotStage, write_community
 
-from mailflow.clock import parse_clock
-from mailflow.config import Step, load
-from mailflow.meetings import meeting_by_key
-from mailflow.rehearsal import SampleCommunity, _sent, sample_pdf
-from mailflow.state import StepStatus, meeting_from_json
-from mailflow.store import Store
+from mailflow.adapters.clock import parse_clock
+from mailflow.schedule import load
+from mailflow.schedule.config import Step
+from mailflow.schedule.calendar import meeting_by_key
+from mailflow_demo.rehearsal import SampleCommunity, _sent, sample_pdf
+from mailflow.core.state import StepStatus, meeting_from_json
+from mailflow.adapters.store import Store
 
 LONG = os.environ.get("MAILFLOW_LONG_SOAK") == "1"
 KILLS = 80 if LONG else 25

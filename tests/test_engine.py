@@ -10,13 +10,13 @@ from datetime import timedelta
 import pytest
 from cyclekit import JAN, MEMBERS, STAFF, at, config
 
-from mailflow.clock import ManualClock
-from mailflow.config import Step
-from mailflow.intake import Disposition
-from mailflow.outbox import State
-from mailflow.personas import Persona, read
-from mailflow.service import open_parts
-from mailflow.store import Store
+from mailflow.adapters.clock import ManualClock
+from mailflow.schedule.config import Step
+from mailflow.adapters.intake import Disposition
+from mailflow.adapters.outbox import State
+from mailflow_demo.personas import Persona, read
+from mailflow.app.wiring import open_parts
+from mailflow.adapters.store import Store
 
 SECRET = b"engine-test-secret-0123456789"
 AMARA, BEN, CHLOE, DEV, ELI, FAY = MEMBERS
@@ -113,7 +113,7 @@ def test_steps_across_the_autumn_dst_change_fire_once_at_local_wall_time(tmp_pat
     """Ticking hourly through 1 November 2026 (PDT -> PST): each step once, at its local clock time."""
     from cyclekit import ZONE
 
-    from mailflow.meetings import meeting_by_key
+    from mailflow.schedule.calendar import meeting_by_key
 
     cfg = config()
     nov = meeting_by_key(cfg, "2026-11-10")
@@ -199,7 +199,7 @@ def test_after_a_long_outage_every_step_nobody_ran_is_reported_missed(parts):
 
 def test_a_weekly_rule_still_runs_the_upcoming_meetings_steps(tmp_path):
     """Meetings are chosen by time, not by count: a weekly community gets its invitations."""
-    from mailflow.config import MeetingRule
+    from mailflow.schedule.config import MeetingRule
 
     weekly = replace(config(), meetings=MeetingRule("FREQ=WEEKLY;BYDAY=TU", JAN.start.date() - timedelta(days=70),
                                                     JAN.start.timetz().replace(tzinfo=None),

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from mailflow.config import AuthMethod, ImapSettings, Tls
+from mailflow.schedule.config import AuthMethod, ImapSettings, Tls
 from mailflow.errors import ConfigError
-from mailflow.intake import Backoff, Disposition, ImapIntake, LoginRejected
+from mailflow.adapters.intake import Backoff, Disposition, ImapIntake, LoginRejected
 
 FAST = Backoff(initial=0.05, factor=2.0, cap=0.4)
 REPO = Path(__file__).resolve().parent.parent
@@ -348,7 +348,7 @@ def _child(dovecot, box, *, crash: bool) -> subprocess.CompletedProcess[str]:  #
 
 def _child_main(spec_json: str) -> None:
     """Entry point of the crash test's subprocess: one catch-up pass, then report."""
-    from mailflow.credentials import resolve_secret
+    from mailflow.adapters.credentials import resolve_secret
     spec = json.loads(spec_json)
     settings = ImapSettings(host="127.0.0.1", port=spec["port"], tls=Tls.NONE, user=spec["user"],
                             allow_plaintext=True, timeout_seconds=2.0, secret_env="TEST_IMAP_SECRET")

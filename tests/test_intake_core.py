@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from mailflow.config import ImapSettings, Tls
+from mailflow.schedule.config import ImapSettings, Tls
 from mailflow.errors import ConfigError
-from mailflow.imap import (
+from mailflow.adapters.imap import (
     IdleEvent,
     MailboxState,
     check_transport,
@@ -18,7 +18,7 @@ from mailflow.imap import (
     message_id_from,
     operation_deadline,
 )
-from mailflow.intake import Backoff, Disposition, destination, scan_start
+from mailflow.adapters.intake import Backoff, Disposition, destination, scan_start
 
 SETTINGS = ImapSettings(host="imap.example.org", port=993, tls=Tls.IMPLICIT, user="cop@example.org")
 
@@ -116,7 +116,7 @@ def test_plain_text_is_refused_unless_allowed() -> None:
 
 def test_redaction_blanks_the_secret_but_not_single_letters_of_host_names():
     """A real password is blanked out; a one-letter test password does not mangle every address."""
-    from mailflow.imap import redact
+    from mailflow.adapters.imap import redact
 
     assert redact("LOGIN cop@example.org s3cret-pass failed", "s3cret-pass") == "LOGIN cop@example.org *** failed"
     assert redact("connect failed (cop@example.org on imap.example.org)", "x") == \

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from mailflow.config import AuthMethod, ImapSettings, Tls
-from mailflow.credentials import CredentialsError, resolve_credential, resolve_secret
+from mailflow.schedule.config import AuthMethod, ImapSettings, Tls
+from mailflow.adapters.credentials import CredentialsError, resolve_credential, resolve_secret
 
 SETTINGS = ImapSettings(host="imap.example.org", port=993, tls=Tls.IMPLICIT, user="cop@example.org",
                         secret_env="COP_IMAP_PASSWORD")
@@ -69,7 +69,7 @@ def test_world_readable_file_is_warned_about(tmp_path: Path, caplog: pytest.LogC
     file = tmp_path / "credentials"
     file.write_text("COP_IMAP_PASSWORD=hunter2\n")
     file.chmod(0o644)
-    with caplog.at_level(logging.WARNING, logger="mailflow.credentials"):
+    with caplog.at_level(logging.WARNING, logger="mailflow.adapters.credentials"):
         assert resolve_secret(SETTINGS, file) == "hunter2"
     assert "chmod 600" in caplog.text and "hunter2" not in caplog.text
 

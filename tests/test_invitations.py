@@ -13,8 +13,8 @@ from pathlib import Path
 import icalendar
 import pytest
 
-from mailflow import samples
-from mailflow.invitations import invitation_ics, meeting_uid
+from mailflow.mail_out import samples
+from mailflow.mail_out.invitations import invitation_ics, meeting_uid
 
 NOW = datetime(2026, 12, 22, 17, 0, tzinfo=UTC)
 COMMUNITY = samples.sample_community()

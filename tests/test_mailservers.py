@@ -16,7 +16,7 @@ import pytest
 from imapclient import IMAPClient
 from imapclient.exceptions import LoginError
 
-from mailflow.mailservers import DemoMailServers, DemoServerError, UnknownMailbox
+from mailflow_demo.mailservers import DemoMailServers, DemoServerError, UnknownMailbox
 
 SERVICE = "cop@example.test"
 MEMBER = "ana.silva@example.test"

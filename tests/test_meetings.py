@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from mailflow.config import Config, Step, load
-from mailflow.meetings import (
+from mailflow.schedule import load
+from mailflow.schedule.config import Config, Step
+from mailflow.schedule.calendar import (
     due_instant,
     local_time,
     meeting_by_key,

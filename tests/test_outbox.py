@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from harness_smtp import SMTP_PASSWORD, ManualClock, SmtpServer, outgoing_message
 
-from mailflow.config import Tls
-from mailflow.message import OutgoingMessage
-from mailflow.outbox import AlertReason, DeliveryPolicy, DeliveryReport, Outbox, State
-from mailflow.smtp import SmtpSender
-from mailflow.store import Store
+from mailflow.schedule.config import Tls
+from mailflow.mail_out.message import OutgoingMessage
+from mailflow.adapters.outbox import AlertReason, DeliveryPolicy, DeliveryReport, Outbox, State
+from mailflow.adapters.smtp import SmtpSender
+from mailflow.adapters.store import Store
 
 SERVICE = "cop@example.test"
 POLICY = DeliveryPolicy(give_up_after=timedelta(hours=6), first_retry=timedelta(minutes=2),
@@ -256,7 +256,7 @@ def test_failing_alert_mail_is_logged_not_alerted(outbox: Outbox, server: SmtpSe
     alert_mail = outgoing_message("staff@example.test", 1, kind="alert_delivery", meeting_key="")
     outbox.enqueue([alert_mail])
     server.faults.rcpt[alert_mail.recipient] = "550 5.1.1 no such user"
-    with caplog.at_level(logging.ERROR, logger="mailflow.outbox"):
+    with caplog.at_level(logging.ERROR, logger="mailflow.adapters.outbox"):
         report = deliver(outbox, server, clock.now)
     assert report.failed == (alert_mail.message_id,) and report.alerts == () and outbox.alerts() == []
     assert f"alert mail {alert_mail.message_id} failed" in caplog.text

@@ -16,9 +16,9 @@ import pytest
 from harness_smtp import ManualClock, SmtpServer, outgoing_message
 
 import mailflow
-from mailflow.outbox import Outbox, OutboxRecord, State
-from mailflow.smtp import SmtpSender
-from mailflow.store import Store
+from mailflow.adapters.outbox import Outbox, OutboxRecord, State
+from mailflow.adapters.smtp import SmtpSender
+from mailflow.adapters.store import Store
 
 # The child delivers the outbox through the real SmtpSender. With "after-250" it wraps the sender at
 # our own seam: once the server's 250 is in, it says so on stdout and stalls, so the parent's SIGKILL
@@ -27,10 +27,10 @@ CHILD = """
 import asyncio, sys, time
 from datetime import datetime, timezone
 from pathlib import Path
-from mailflow.config import SmtpSettings, Tls
-from mailflow.outbox import Outbox
-from mailflow.smtp import SmtpSender
-from mailflow.store import Store
+from mailflow.schedule.config import SmtpSettings, Tls
+from mailflow.adapters.outbox import Outbox
+from mailflow.adapters.smtp import SmtpSender
+from mailflow.adapters.store import Store
 
 state, port, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 settings = SmtpSettings("127.0.0.1", port, Tls.NONE, "", allow_plaintext=True, max_connections=1)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from mailflow.outbox import (
+from mailflow.adapters.outbox import (
     AlertReason,
     AttemptResult,
     DeliveryPolicy,
@@ -96,7 +96,7 @@ def test_sender_rejected_pauses_without_failing_or_counting() -> None:
 
 def test_policy_takes_give_up_from_smtp_settings() -> None:
     """give_up_after comes from the configured SMTP settings."""
-    from mailflow.config import SmtpSettings, Tls
+    from mailflow.schedule.config import SmtpSettings, Tls
 
     settings = SmtpSettings("smtp.example.test", 587, Tls.STARTTLS, "bot", give_up_after=timedelta(hours=6))
     assert DeliveryPolicy.from_settings(settings).give_up_after == timedelta(hours=6)

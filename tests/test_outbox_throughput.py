@@ -11,9 +11,9 @@ from pathlib import Path
 import aiosmtplib
 from harness_smtp import ManualClock, SmtpServer, outgoing_message
 
-from mailflow.outbox import Outbox
-from mailflow.smtp import SmtpSender
-from mailflow.store import Store
+from mailflow.adapters.outbox import Outbox
+from mailflow.adapters.smtp import SmtpSender
+from mailflow.adapters.store import Store
 
 MESSAGES = 400
 CONNECTIONS = 4

@@ -10,11 +10,11 @@ import pytest
 from cyclekit import JAN, MEMBERS, at, config
 
 from mailflow.cli import main
-from mailflow.clock import ManualClock
-from mailflow.config import Step
-from mailflow.preview import preview
-from mailflow.service import open_parts
-from mailflow.store import Store
+from mailflow.adapters.clock import ManualClock
+from mailflow.schedule.config import Step
+from mailflow.app.preview import preview
+from mailflow.app.wiring import open_parts
+from mailflow.adapters.store import Store
 
 SECRET = "preview-test-secret-0123456789"
 
@@ -57,6 +57,6 @@ def test_every_kind_previews_for_the_next_meeting(cfg, tmp_path, capsys):
 @pytest.fixture(autouse=True)
 def _config_file(cfg, monkeypatch, tmp_path):
     """The CLI loads the schedule file; point it at a file equivalent to the test config."""
-    import mailflow.cli as cli
+    import mailflow.cli.commands as cli
 
     monkeypatch.setattr(cli, "load_config", lambda args: cfg)

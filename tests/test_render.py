@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from mailflow import samples
-from mailflow.compose import Recipient
-from mailflow.render import (
+from mailflow.mail_out import samples
+from mailflow.mail_out.compose import Recipient
+from mailflow.mail_out.render import (
     KINDS,
     TEXT_WIDTH,
     Renderer,

@@ -11,10 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mailflow.config import AttachmentPolicy
-from mailflow.replies import Attachment, Limits, UnparseableMessage, save_attachment, understand, vet_attachment
-from mailflow.replies.attachments import make_attachment, sanitise_filename
-from mailflow.replies.report import parse_command
+from mailflow.schedule.config import AttachmentPolicy
+from mailflow.mail_in.replies import Attachment, Limits, UnparseableMessage, save_attachment, understand, vet_attachment
+from mailflow.mail_in.replies.attachments import make_attachment, sanitise_filename
+from mailflow.mail_in.replies.report import parse_command
 
 MESSAGES = Path(__file__).parent / "messages"
 LONG = os.environ.get("MAILFLOW_LONG_FUZZ") == "1"

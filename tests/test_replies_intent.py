@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mailflow.replies import Command, CommandKind, Kind, Rsvp, understand, understand_body
+from mailflow.mail_in.replies import Command, CommandKind, Kind, Rsvp, understand, understand_body
 
 
 def message(headers: str, body: str = "Hello") -> bytes:

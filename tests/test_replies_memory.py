@@ -13,10 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mailflow.replies import understand
-from mailflow.replies.largebodies import LARGE_BODY, parse
-from mailflow.replies.limits import Limits
-from mailflow.replies.parts import collect
+from mailflow.mail_in.replies import understand
+from mailflow.mail_in.replies.largebodies import LARGE_BODY, parse
+from mailflow.mail_in.replies.limits import Limits
+from mailflow.mail_in.replies.parts import collect
 
 HEAD = b"From: Ana <ana@example.org>\r\nTo: cop@example.org\r\nSubject: Re: report\r\nMIME-Version: 1.0\r\n"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mailflow.replies import CommandKind, Kind, Rsvp, understand
+from mailflow.mail_in.replies import CommandKind, Kind, Rsvp, understand
 
 MESSAGES = Path(__file__).parent / "messages"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mailflow.replies import understand
+from mailflow.mail_in.replies import understand
 
 
 def message(name: str, body: str) -> bytes:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mailflow.replies import Kind, understand, understand_body
+from mailflow.mail_in.replies import Kind, understand, understand_body
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from tinydb import Query
 
 from mailflow.errors import AlreadyRunning, StoreError
-from mailflow.store import TEMP_SUFFIX, Store
+from mailflow.adapters.store import TEMP_SUFFIX, Store
 
 ADVICE = "mailflow never overwrites or repairs it"
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 import store_writer
-from mailflow.store import TEMP_SUFFIX, Store
+from mailflow.adapters.store import TEMP_SUFFIX, Store
 
 WRITER = Path(__file__).with_name("store_writer.py")
 KILLS = 2000 if os.environ.get("MAILFLOW_LONG_SOAK") == "1" else 300

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from mailflow.config import ReplyAddressStyle
-from mailflow.tokens import (
+from mailflow.schedule.config import ReplyAddressStyle
+from mailflow.core.tokens import (
     meeting_of_message_id,
     MAC_CHARS,
     TokenParts,

@@ -12,9 +12,9 @@ import pytest
 from cyclestage import DovecotStage, write_community
 
 from mailflow.cli import main
-from mailflow.config import load
-from mailflow.meetings import meeting_by_key
-from mailflow.rehearsal import LAND_ACK_TEXT, SampleCommunity, rehearse, sample_pdf
+from mailflow.schedule import load
+from mailflow.schedule.calendar import meeting_by_key
+from mailflow_demo.rehearsal import LAND_ACK_TEXT, SampleCommunity, rehearse, sample_pdf
 
 
 def mailbox(dovecot, user: str) -> list[email.message.EmailMessage]:

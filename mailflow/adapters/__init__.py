@@ -1,0 +1,1 @@
+"""Adapters: the state folder, the outbox, SMTP, IMAP, clocks, credentials and logs."""

@@ -1,0 +1,96 @@
+"""The secret for a mail server: a password or an OAuth2 token, from the environment or a credentials file."""
+
+from __future__ import annotations
+
+import logging
+import os
+import stat
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mailflow.schedule.config import AuthMethod, ServerSettings
+from mailflow.errors import MailflowError
+
+log = logging.getLogger(__name__)
+
+_WHAT = {AuthMethod.PASSWORD: "password", AuthMethod.XOAUTH2: "OAuth2 access token"}
+
+
+class CredentialsError(MailflowError):
+    """The secret cannot be found or the credentials file cannot be read; never carries the secret."""
+
+
+@dataclass(frozen=True)
+class Credential:
+    """Who logs in and how; the secret is kept out of ``repr`` so it never lands in a log or traceback."""
+
+    user: str
+    method: AuthMethod
+    secret: str = field(repr=False)
+
+
+def resolve_credential(
+    settings: ServerSettings,
+    credentials_file: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Credential:
+    """The login for ``settings``: user, method and the secret named by ``settings.secret_env``."""
+    return Credential(settings.user, settings.auth,
+                      resolve_secret(settings, credentials_file, environ))
+
+
+def resolve_secret(
+    settings: ServerSettings,
+    credentials_file: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> str:
+    """The value of ``settings.secret_env``: from ``credentials_file`` if given, else the environment."""
+    name = settings.secret_env
+    what = _WHAT[settings.auth]
+    if credentials_file is not None:
+        value = read_credentials_file(credentials_file).get(name)
+        if not value:
+            raise CredentialsError(
+                f"{credentials_file}: no {name}=... line: add the {what} for {settings.user} there")
+        return value
+    value = (os.environ if environ is None else environ).get(name)
+    if not value:
+        raise CredentialsError(
+            f"environment variable {name} is not set: set it to the {what} for {settings.user}"
+            " (or give a credentials file)")
+    return value
+
+
+def read_credentials_file(path: Path) -> dict[str, str]:
+    """KEY=VALUE lines; blank lines and ``#`` comments skipped, ``export`` and matching quotes allowed."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        mode = path.stat().st_mode
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CredentialsError(f"{path}: cannot read the credentials file: {exc.__class__.__name__}") from None
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        log.warning("credentials file %s is readable by group or others: chmod 600 it", path)
+    return dict(_parse_line(path, number, line) for number, line in _meaningful(text))
+
+
+def _meaningful(text: str) -> list[tuple[int, str]]:
+    lines = enumerate(text.splitlines(), start=1)
+    return [(n, line.strip()) for n, line in lines if line.strip() and not line.strip().startswith("#")]
+
+
+def _parse_line(path: Path, number: int, line: str) -> tuple[str, str]:
+    if line.startswith("export "):
+        line = line[len("export "):].lstrip()
+    key, sep, value = line.partition("=")
+    key = key.strip()
+    if not sep or not key or not key.replace("_", "").isalnum():
+        # the line may hold a secret: name the line, never echo it
+        raise CredentialsError(f"{path}:{number}: expected KEY=VALUE")
+    return key, _unquote(value.strip())
+
+
+def _unquote(value: str) -> str:
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        return value[1:-1]
+    return value

@@ -1,0 +1,453 @@
+"""The IMAP adapter: imapclient on its own worker thread, every call under a socket timeout and a deadline."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import email.parser
+import email.policy
+import enum
+import logging
+import queue
+import select
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from imapclient import IMAPClient
+from imapclient.exceptions import LoginError
+from imapclient.imapclient import DELETED, SocketTimeout
+
+from mailflow.schedule.config import AuthMethod, ImapSettings, Tls
+from mailflow.adapters.credentials import Credential
+from mailflow.errors import ConfigError, MailflowError
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+MIN_TRANSFER_BYTES_PER_SECOND = 65_536   # slower than this and the watchdog calls the connection dead
+CANCEL_CHECK_SECONDS = 0.1               # how often a waiting caller looks at its stop flag
+FETCH_BATCH = 200                        # summaries per FETCH when catching up on a big mailbox
+
+
+class ImapError(MailflowError):
+    """The IMAP server could not be used this time (network, timeout, server error): retry later."""
+
+
+class ImapInterrupted(ImapError):
+    """Stop was requested while an IMAP call was in flight; the connection was dropped."""
+
+
+class LoginRejected(MailflowError):
+    """The server refused our credentials: retrying will not help until the secret is fixed."""
+
+
+@dataclass(frozen=True)
+class MailboxState:
+    """What SELECT tells us about the intake folder."""
+
+    uidvalidity: int
+    uidnext: int
+    exists: int
+
+
+@dataclass(frozen=True)
+class MessageSummary:
+    """One message as seen before download: its UID, RFC822.SIZE and Message-ID (for logs)."""
+
+    uid: int
+    size: int
+    message_id: str
+
+
+class IdleEvent(enum.StrEnum):
+    NEW_MAIL = "new_mail"   # EXISTS: something arrived
+    NOTHING = "nothing"     # keep-alives, flag changes, expunges
+    CLOSED = "closed"       # BYE or end of stream
+
+
+# --- pure helpers -------------------------------------------------------------------------------
+
+
+def check_transport(settings: ImapSettings) -> None:
+    """Refuse plain text unless the settings explicitly allow it (loopback tests)."""
+    if settings.tls is Tls.NONE and not settings.allow_plaintext:
+        raise ConfigError("[imap]", "tls", settings.tls.value,
+                          "implicit or starttls (plain text only with allow_plaintext = true)")
+
+
+def operation_deadline(timeout: float, size: int = 0) -> float:
+    """How long one IMAP call may take in total before the watchdog drops the connection."""
+    return 2 * timeout + size / MIN_TRANSFER_BYTES_PER_SECOND
+
+
+def idle_event(responses: Iterable[tuple[object, ...]]) -> IdleEvent:
+    """Classify untagged responses received during IDLE."""
+    event = IdleEvent.NOTHING
+    for response in responses:
+        if len(response) >= 2 and response[1] == b"EXISTS":
+            event = IdleEvent.NEW_MAIL
+        if response and response[0] == b"BYE":
+            return IdleEvent.CLOSED
+    return event
+
+
+def message_id_from(header: bytes) -> str:
+    """The Message-ID from a header block, made safe for one log line ('-' when absent)."""
+    parsed = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(header)
+    value = str(parsed.get("Message-ID", "") or "")
+    cleaned = "".join(ch for ch in value if ch.isprintable()).strip()
+    return cleaned[:200] or "-"
+
+
+REDACT_MIN = 4   # a shorter "secret" would blank out letters of every host name and address
+
+
+def redact(text: str, secret: str) -> str:
+    """``text`` with the secret blanked out, whatever a server or library put in it."""
+    return text.replace(secret, "***") if len(secret) >= REDACT_MIN else text
+
+
+def describe(exc: BaseException, secret: str = "") -> str:
+    """One line for logs and health: the exception's class and message, no secret, bounded."""
+    text = f"{exc.__class__.__name__}: {exc}" if str(exc) else exc.__class__.__name__
+    return redact(text, secret)[:300]
+
+
+def mailbox_name(name: str, delimiter: str | None) -> str:
+    """A configured folder path ('a/b') in the server's own hierarchy delimiter."""
+    return name.replace("/", delimiter) if delimiter and delimiter != "/" else name
+
+
+def tls_context(settings: ImapSettings) -> ssl.SSLContext:
+    """The system's verifying defaults, plus ``ca_file`` for a private or self-signed CA."""
+    context = ssl.create_default_context()
+    if settings.ca_file is not None:
+        context.load_verify_locations(cafile=str(settings.ca_file))
+    return context
+
+
+# --- the worker thread --------------------------------------------------------------------------
+
+
+class _Worker:
+    """One daemon thread running one call at a time; callers wait on a Future with a deadline."""
+
+    def __init__(self, name: str) -> None:
+        self._jobs: queue.SimpleQueue[tuple[Callable[[], object], concurrent.futures.Future[object]] | None]
+        self._jobs = queue.SimpleQueue()
+        threading.Thread(target=self._loop, name=name, daemon=True).start()
+
+    def submit(self, call: Callable[[], T]) -> concurrent.futures.Future[T]:
+        future: concurrent.futures.Future[T] = concurrent.futures.Future()
+        self._jobs.put((call, future))  # type: ignore[arg-type]
+        return future
+
+    def close(self) -> None:
+        self._jobs.put(None)
+
+    def _loop(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            call, future = job
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(call())
+            except BaseException as exc:  # handed to the waiting caller, which decides
+                future.set_exception(exc)
+
+
+# --- the connection -----------------------------------------------------------------------------
+
+_TRANSIENT = (OSError, IMAPClient.Error)   # socket, TLS, timeout; protocol and server errors
+
+
+class ImapConnection:
+    """One IMAP session for the intake. Each method runs on the worker thread; the calling thread
+    enforces the deadline and, when it passes or ``cancelled()`` turns true, shuts the socket down
+    so the worker's blocked read returns. After any failure the connection is dead: make a new one.
+    """
+
+    def __init__(
+        self,
+        settings: ImapSettings,
+        credential: Credential,
+        *,
+        cancelled: Callable[[], bool] = lambda: False,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        check_transport(settings)
+        self.settings = settings
+        self._credential = credential
+        self._cancelled = cancelled
+        self._monotonic = monotonic
+        self._client: IMAPClient | None = None
+        self._worker = _Worker(f"mailflow-imap-{settings.user}")
+        self._broken = False
+        self._closed = False
+        self.delimiter: str | None = "/"
+        self._capabilities: frozenset[bytes] = frozenset()
+
+    @property
+    def where(self) -> str:
+        s = self.settings
+        return f"{s.user} on {s.host}:{s.port}"
+
+    # --- calls ---
+
+    def connect(self) -> None:
+        """Open the socket, TLS as configured, log in, learn the hierarchy delimiter."""
+        self._call("connect", self._connect, 3 * self.settings.timeout_seconds)
+
+    def select(self, folder: str) -> MailboxState:
+        return self._call(f"SELECT {folder}", lambda: self._select(folder), self._deadline())
+
+    def ensure_folder(self, folder: str) -> str:
+        """Create (and subscribe) ``folder`` if missing; returns its name on this server."""
+        return self._call(f"CREATE {folder}", lambda: self._ensure_folder(folder), self._deadline())
+
+    def summaries_after(self, uid: int) -> list[MessageSummary]:
+        """Every message with a UID above ``uid``, oldest first, without downloading bodies."""
+        return self._call(f"SEARCH UID {uid + 1}:*", lambda: self._summaries_after(uid),
+                          self._deadline())
+
+    def fetch_raw(self, uid: int, size: int) -> bytes | None:
+        """The whole message with BODY.PEEK[] (\\Seen untouched); None if it has gone."""
+        return self._call(f"FETCH {uid}", lambda: self._fetch(uid, "BODY.PEEK[]", b"BODY[]"),
+                          self._deadline(size))
+
+    def fetch_header(self, uid: int) -> bytes | None:
+        return self._call(f"FETCH {uid} header",
+                          lambda: self._fetch(uid, "BODY.PEEK[HEADER]", b"BODY[HEADER]"),
+                          self._deadline())
+
+    def move(self, uid: int, folder: str) -> None:
+        """MOVE if advertised, else COPY + \\Deleted + UID EXPUNGE of exactly this UID."""
+        self._call(f"MOVE {uid}", lambda: self._move(uid, folder), self._deadline())
+
+    @property
+    def supports_idle(self) -> bool:
+        return b"IDLE" in self._capabilities
+
+    def idle_start(self) -> IdleEvent:
+        """Enter IDLE; NEW_MAIL if the server announced mail while we were busy with other commands."""
+        return self._call("IDLE", self._idle_start, self._deadline())
+
+    def idle_wait(self, seconds: float) -> IdleEvent:
+        """Wait up to ``seconds`` inside IDLE; a closed connection raises ImapError."""
+        event = self._call("IDLE wait", lambda: self._idle_wait(seconds),
+                           seconds + self.settings.timeout_seconds)
+        if event is IdleEvent.CLOSED:
+            self.abort()
+            raise ImapError(f"IMAP server closed the connection ({self.where})")
+        return event
+
+    def idle_end(self) -> IdleEvent:
+        """DONE; reports whether anything arrived since the last wait."""
+        text, responses = self._call("DONE", lambda: self._require().idle_done(), self._deadline())
+        return idle_event(responses)
+
+    def close(self) -> None:
+        """LOGOUT if the connection is healthy (briefly, stop or not), then release everything."""
+        if self._closed:
+            return
+        if not self._broken and self._client is not None:
+            try:
+                self._call("LOGOUT", lambda: self._require().logout(),
+                           self.settings.timeout_seconds, interruptible=False)
+            except ImapError:
+                pass
+        self.abort()
+
+    def abort(self) -> None:
+        """Drop the connection now, from any thread: the worker's blocked read returns at once."""
+        self._broken = True
+        if self._closed:
+            return
+        self._closed = True
+        client = self._client
+        if client is not None:
+            try:
+                socket.socket.shutdown(client.socket(), socket.SHUT_RDWR)
+            except (OSError, AttributeError):
+                pass
+        self._worker.submit(self._release)
+        self._worker.close()
+
+    # --- deadline enforcement (calling thread) ---
+
+    def _deadline(self, size: int = 0) -> float:
+        return operation_deadline(self.settings.timeout_seconds, size)
+
+    def _call(self, what: str, call: Callable[[], T], deadline: float, *,
+              interruptible: bool = True) -> T:
+        if self._broken:
+            raise ImapError(f"{what}: the connection to {self.where} is already closed")
+        future = self._worker.submit(call)
+        end = self._monotonic() + deadline
+        while True:
+            done, _ = concurrent.futures.wait([future], timeout=CANCEL_CHECK_SECONDS)
+            if done:
+                return self._outcome(what, future)
+            if interruptible and self._cancelled():
+                self.abort()
+                raise ImapInterrupted(f"{what}: stopped")
+            if self._monotonic() >= end:
+                self.abort()
+                raise ImapError(f"{what} took more than {deadline:.1f} s ({self.where}):"
+                                " watchdog dropped the connection")
+
+    def _outcome(self, what: str, future: concurrent.futures.Future[T]) -> T:
+        try:
+            return future.result()
+        except LoginRejected:
+            self.abort()
+            raise
+        except _TRANSIENT as exc:
+            self.abort()
+            raise ImapError(f"{what} failed ({self.where}): {describe(exc, self._credential.secret)}"
+                            ) from None
+
+    # --- imapclient (worker thread) ---
+
+    def _require(self) -> IMAPClient:
+        if self._client is None:
+            raise ImapError("not connected")
+        return self._client
+
+    def _connect(self) -> None:
+        s = self.settings
+        context = tls_context(s) if s.tls is not Tls.NONE else None
+        timeout = SocketTimeout(connect=s.timeout_seconds, read=s.timeout_seconds)
+        self._client = IMAPClient(s.host, s.port, ssl=s.tls is Tls.IMPLICIT, ssl_context=context,
+                                  timeout=timeout)
+        if s.tls is Tls.STARTTLS:
+            self._client.starttls(context)
+        self._login(self._client)
+        self._capabilities = frozenset(self._client.capabilities())
+        listing = self._client.list_folders("", "")
+        self.delimiter = _delimiter(listing)
+        log.info("IMAP connected: %s (%s)", self.where, s.tls.value)
+
+    def _login(self, client: IMAPClient) -> None:
+        c = self._credential
+        try:
+            if c.method is AuthMethod.XOAUTH2:
+                client.oauth2_login(c.user, c.secret)
+            else:
+                client.login(c.user, c.secret)
+        except LoginError as exc:
+            text = redact(str(exc), c.secret)
+            if "UNAVAILABLE" in text.upper():   # server-side trouble (RFC 5530): try again later
+                raise ImapError(f"login temporarily unavailable ({self.where}): {text}") from None
+            raise LoginRejected(
+                f"IMAP login refused for {self.where}: {text[:200]}; check the secret in"
+                f" {self.settings.secret_env} (or the credentials file)") from None
+
+    def _select(self, folder: str) -> MailboxState:
+        client = self._require()
+        info = client.select_folder(mailbox_name(folder, self.delimiter))
+        _untagged(client).pop("EXISTS", None)   # known now; a later one means new mail
+        return MailboxState(int(info[b"UIDVALIDITY"]), int(info.get(b"UIDNEXT", 0)),
+                            int(info.get(b"EXISTS", 0)))
+
+    def _ensure_folder(self, folder: str) -> str:
+        client = self._require()
+        name = mailbox_name(folder, self.delimiter)
+        if client.folder_exists(name):
+            return name
+        try:
+            client.create_folder(name)
+        except IMAPClient.Error:
+            if not client.folder_exists(name):   # lost a race with another client: fine
+                raise
+        try:
+            client.subscribe_folder(name)        # so staff see it in their mail client
+        except IMAPClient.Error:
+            log.info("could not subscribe to %s (%s); continuing", name, self.where)
+        log.info("created IMAP folder %s (%s)", name, self.where)
+        return name
+
+    def _summaries_after(self, uid: int) -> list[MessageSummary]:
+        client = self._require()
+        uids = sorted(u for u in client.search(["UID", f"{uid + 1}:*"]) if u > uid)
+        summaries: list[MessageSummary] = []
+        for batch in _batches(uids, FETCH_BATCH):
+            found = client.fetch(batch, ["RFC822.SIZE", "BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"])
+            summaries += [_summary(u, found[u]) for u in batch if b"RFC822.SIZE" in found.get(u, {})]
+        return summaries
+
+    def _fetch(self, uid: int, item: str, key: bytes) -> bytes | None:
+        found = self._require().fetch([uid], [item]).get(uid, {})
+        data = found.get(key)
+        return bytes(data) if data is not None else None
+
+    def _move(self, uid: int, folder: str) -> None:
+        client = self._require()
+        if b"MOVE" in self._capabilities:
+            client.move([uid], folder)
+            return
+        client.copy([uid], folder)
+        client.add_flags([uid], [DELETED], silent=True)
+        if b"UIDPLUS" in self._capabilities:
+            client.uid_expunge([uid])
+        else:   # never a bare EXPUNGE: it would remove other clients' \Deleted mail too
+            log.warning("UID %s copied to %s and flagged \\Deleted; server lacks UIDPLUS, so it"
+                        " stays until someone expunges (%s)", uid, folder, self.where)
+
+    def _idle_start(self) -> IdleEvent:
+        client = self._require()
+        # An EXISTS the server sent during SEARCH/FETCH/MOVE was stored by imaplib and dropped by
+        # imapclient; the server will not repeat it in IDLE, so look for it here.
+        announced = _untagged(client).pop("EXISTS", None)
+        client.idle()
+        return IdleEvent.NEW_MAIL if announced or _untagged(client).pop("EXISTS", None) else IdleEvent.NOTHING
+
+    def _idle_wait(self, seconds: float) -> IdleEvent:
+        client = self._require()
+        readable, _, _ = select.select([client.socket()], [], [], max(seconds, 0))
+        if not readable:
+            return IdleEvent.NOTHING
+        responses = client.idle_check(timeout=0)
+        if not responses:   # readable yet no line: end of stream
+            return IdleEvent.CLOSED
+        return idle_event(responses)
+
+    def _release(self) -> None:
+        client, self._client = self._client, None
+        if client is None:
+            return
+        try:
+            client.shutdown()
+        except (OSError, IMAPClient.Error):
+            pass
+
+
+def _untagged(client: IMAPClient) -> dict[str, list[object]]:
+    """imaplib's store of untagged responses seen during other commands (keys like 'EXISTS')."""
+    responses: dict[str, list[object]] = client._imap.untagged_responses
+    return responses
+
+
+def _delimiter(listing: Sequence[tuple[object, object, object]]) -> str | None:
+    for _flags, delimiter, _name in listing:
+        if isinstance(delimiter, bytes):
+            return delimiter.decode()
+        if isinstance(delimiter, str):
+            return delimiter
+    return None
+
+
+def _summary(uid: int, data: dict[bytes, object]) -> MessageSummary:
+    header = next((v for k, v in data.items() if k.startswith(b"BODY[HEADER.FIELDS")), b"")
+    size = data[b"RFC822.SIZE"]
+    return MessageSummary(uid, int(size) if isinstance(size, int) else 0,
+                          message_id_from(bytes(header) if isinstance(header, bytes) else b""))
+
+
+def _batches(items: Sequence[int], size: int) -> list[Sequence[int]]:
+    return [items[i:i + size] for i in range(0, len(items), size)]

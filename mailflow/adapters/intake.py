@@ -1,0 +1,318 @@
+"""IMAP intake: catch up from a UIDVALIDITY+UID cursor, hand each message to a sink, then file it."""
+
+from __future__ import annotations
+
+import enum
+import logging
+import random as random_module
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Protocol, TypeVar
+
+from mailflow.schedule.config import ImapSettings
+from mailflow.adapters.credentials import Credential
+from mailflow.errors import MailflowError
+from mailflow.adapters.imap import (
+    IdleEvent,
+    ImapConnection,
+    ImapError,
+    ImapInterrupted,
+    LoginRejected,
+    MailboxState,
+    MessageSummary,
+    check_transport,
+    describe,
+)
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+IDLE_SLICE_SECONDS = 1.0        # IDLE waits in slices this long (stop is also checked every 0.1 s)
+NO_IDLE_POLL_SECONDS = 60.0     # catch-up interval for servers without IDLE
+SETTLE_SECONDS = 2.0            # after filing mail, look again this soon: a server may not push
+                                # mail that landed while we were busy or just entering IDLE
+
+__all__ = [
+    "Backoff", "CursorStore", "Disposition", "ImapIntake", "IntakeHealth", "LoginRejected",
+    "ScanStart", "Sink", "SinkFailed", "destination", "scan_start",
+]
+
+
+# --- contracts ----------------------------------------------------------------------------------
+
+
+class Disposition(enum.StrEnum):
+    PROCESSED = "processed"   # applied: move to the processed folder
+    HELD = "held"             # cannot be attributed (or quarantined): move to the held folder
+    IGNORED = "ignored"       # unrelated mail: leave it where it is, untouched
+
+
+class Sink(Protocol):
+    """Decides what a message is. Must durably record the outcome (and archive the raw bytes)
+    before returning, and must be idempotent: the same bytes again (after a crash, reconnect or
+    UIDVALIDITY change) give the same disposition without applying anything twice."""
+
+    def accept(self, raw: bytes) -> Disposition: ...
+
+    def oversize(self, headers: bytes, size: int) -> None:
+        """A message over max_message_bytes (not downloaded): tell the sender once, and staff."""
+
+
+class CursorStore(Protocol):
+    """Where the engine persists (uidvalidity, last UID seen) between runs."""
+
+    def load(self) -> tuple[int, int] | None: ...
+
+    def save(self, uidvalidity: int, uid: int) -> None: ...
+
+
+class SinkFailed(MailflowError):
+    """The sink raised for one message: nothing was filed, the cursor stays, the pass is retried."""
+
+
+# --- pure decisions -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScanStart:
+    """Where a catch-up pass starts: after ``uid``; ``rescan`` when the cursor no longer applies."""
+
+    uid: int
+    rescan: bool
+    nothing_new: bool
+
+
+def scan_start(saved: tuple[int, int] | None, state: MailboxState) -> ScanStart:
+    """Resume after the saved UID, or rescan everything when UIDVALIDITY changed (the sink dedups)."""
+    if saved is None:
+        return ScanStart(0, rescan=False, nothing_new=state.exists == 0)
+    uidvalidity, uid = saved
+    if uidvalidity != state.uidvalidity or (state.uidnext and uid >= state.uidnext):
+        return ScanStart(0, rescan=True, nothing_new=state.exists == 0)
+    return ScanStart(uid, rescan=False, nothing_new=bool(state.uidnext) and state.uidnext <= uid + 1)
+
+
+def destination(disposition: Disposition, settings: ImapSettings) -> str | None:
+    """The folder a message goes to once its outcome is recorded; None = leave it alone."""
+    return {
+        Disposition.PROCESSED: settings.processed_folder,
+        Disposition.HELD: settings.held_folder,
+        Disposition.IGNORED: None,
+    }[disposition]
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Exponential reconnect delay with equal jitter: half fixed, half random, capped."""
+
+    initial: float = 1.0
+    factor: float = 2.0
+    cap: float = 300.0
+
+    def delay(self, failures: int, jitter: float) -> float:
+        """Delay before attempt ``failures + 1``; ``jitter`` is uniform in [0, 1)."""
+        ceiling = min(self.cap, self.initial * self.factor ** max(failures - 1, 0))
+        return ceiling / 2 + ceiling / 2 * jitter
+
+
+@dataclass(frozen=True)
+class IntakeHealth:
+    """For the daemon's stall alarm. ``last_success`` is monotonic time of the last completed
+    catch-up pass (one happens at least every ``idle_renew_seconds`` while all is well)."""
+
+    last_success: float | None = None
+    consecutive_failures: int = 0
+    last_error: str | None = None
+
+
+# --- the loop -----------------------------------------------------------------------------------
+
+
+class ImapIntake:
+    """Connects, catches up, IDLEs; on trouble drops the connection and retries with backoff.
+
+    Every message goes: size check -> BODY.PEEK[] -> ``sink.accept`` -> file it -> cursor.
+    A crash anywhere leaves the cursor behind the message, so it is offered again and the sink's
+    idempotence makes that harmless. ``run`` raises only ``LoginRejected`` (fix the secret).
+    """
+
+    def __init__(
+        self,
+        settings: ImapSettings,
+        secret: str,
+        sink: Sink,
+        cursor: CursorStore,
+        *,
+        sleep: Callable[[float], object] | None = None,
+        random: Callable[[], float] = random_module.random,
+        monotonic: Callable[[], float] = time.monotonic,
+        backoff: Backoff = Backoff(),
+    ) -> None:
+        check_transport(settings)
+        self.settings = settings
+        self._credential = Credential(settings.user, settings.auth, secret)
+        self._sink = sink
+        self._cursor = cursor
+        self._sleep = sleep
+        self._random = random
+        self._monotonic = monotonic
+        self._backoff = backoff
+        self._stop: threading.Event | None = None
+        self._connection: ImapConnection | None = None
+        self._folders: dict[str, str] = {}
+        self.health = IntakeHealth()
+
+    # --- public ---
+
+    def run(self, stop: threading.Event) -> None:
+        """Until ``stop`` is set (returns within about a second of it)."""
+        self._stop = stop
+        log.info("IMAP intake starting for %s on %s:%s, folder %s", self.settings.user,
+                 self.settings.host, self.settings.port, self.settings.folder)
+        try:
+            while not stop.is_set():
+                try:
+                    busy = self._catch_up() > 0
+                    self._wait_for_mail(stop, SETTLE_SECONDS if busy else None)
+                except ImapInterrupted:
+                    break
+                except (ImapError, SinkFailed) as exc:
+                    self._failed(exc)
+                    if not stop.is_set():
+                        self._pause(self._backoff.delay(self.health.consecutive_failures,
+                                                        self._random()), stop)
+                except LoginRejected as exc:
+                    self._failed(exc)
+                    raise
+        finally:
+            self.close()
+            self._stop = None
+            log.info("IMAP intake stopped for %s", self.settings.user)
+
+    def poll_once(self) -> int:
+        """Connect if needed and catch up once; returns how many messages were handled."""
+        try:
+            return self._catch_up()
+        except (ImapError, SinkFailed, LoginRejected) as exc:
+            self._failed(exc)
+            raise
+
+    def close(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            connection.close()
+
+    # --- catch-up ---
+
+    def _connected(self) -> ImapConnection:
+        if self._connection is not None:
+            return self._connection
+        connection = ImapConnection(self.settings, self._credential, cancelled=self._cancelled,
+                                    monotonic=self._monotonic)
+        self._connection = connection
+        connection.connect()
+        s = self.settings
+        self._folders = {name: connection.ensure_folder(name)
+                         for name in (s.processed_folder, s.held_folder)}
+        return connection
+
+    def _cancelled(self) -> bool:
+        return self._stop is not None and self._stop.is_set()
+
+    def _catch_up(self) -> int:
+        connection = self._connected()
+        state = connection.select(self.settings.folder)
+        start = scan_start(self._cursor.load(), state)
+        handled = 0
+        if start.rescan:
+            log.warning("UIDVALIDITY of %s is now %s: rescanning all %s messages (the sink dedups)",
+                        self.settings.folder, state.uidvalidity, state.exists)
+        if not start.nothing_new:
+            for summary in connection.summaries_after(start.uid):
+                self._handle(connection, state.uidvalidity, summary)
+                handled += 1
+        self._succeeded()
+        return handled
+
+    def _handle(self, connection: ImapConnection, uidvalidity: int, summary: MessageSummary) -> None:
+        if summary.size > self.settings.max_message_bytes:
+            self._oversize(connection, summary)
+        else:
+            self._apply(connection, summary)
+        self._cursor.save(uidvalidity, summary.uid)
+
+    def _oversize(self, connection: ImapConnection, summary: MessageSummary) -> None:
+        header = connection.fetch_header(summary.uid)
+        if header is None:
+            log.info("UID %s %s vanished before it could be read", summary.uid, summary.message_id)
+            return
+        log.warning("UID %s %s is %s bytes, over the %s limit: not downloaded, left in %s",
+                    summary.uid, summary.message_id, summary.size, self.settings.max_message_bytes,
+                    self.settings.folder)
+        self._call_sink(summary, lambda: self._sink.oversize(header, summary.size))
+
+    def _apply(self, connection: ImapConnection, summary: MessageSummary) -> None:
+        raw = connection.fetch_raw(summary.uid, summary.size)
+        if raw is None:
+            log.info("UID %s %s vanished before it could be read", summary.uid, summary.message_id)
+            return
+        disposition = self._call_sink(summary, lambda: Disposition(self._sink.accept(raw)))
+        folder = destination(disposition, self.settings)
+        if folder is not None:
+            connection.move(summary.uid, self._folders[folder])
+        log.info("UID %s %s: %s%s", summary.uid, summary.message_id, disposition.value,
+                 f" -> {folder}" if folder else " (left in place)")
+
+    def _call_sink(self, summary: MessageSummary, call: Callable[[], T]) -> T:
+        try:
+            return call()
+        except Exception as exc:  # the engine's failure: keep the message, retry the pass later
+            log.exception("sink failed on UID %s %s", summary.uid, summary.message_id)
+            raise SinkFailed(f"sink failed on UID {summary.uid} {summary.message_id}:"
+                             f" {describe(exc, self._credential.secret)}") from exc
+
+    # --- waiting ---
+
+    def _wait_for_mail(self, stop: threading.Event, within: float | None = None) -> None:
+        """IDLE until mail arrives, ``within`` (default: the renew interval) passes, or stop."""
+        connection = self._connected()
+        limit = min(within or self.settings.idle_renew_seconds, self.settings.idle_renew_seconds)
+        if not connection.supports_idle:
+            self._pause(min(NO_IDLE_POLL_SECONDS, limit), stop)
+            return
+        event = connection.idle_start()
+        renew_at = self._monotonic() + limit
+        while event is not IdleEvent.NEW_MAIL and not stop.is_set():
+            left = renew_at - self._monotonic()
+            if left <= 0:
+                break
+            event = connection.idle_wait(min(IDLE_SLICE_SECONDS, left))
+        connection.idle_end()
+
+    def _pause(self, seconds: float, stop: threading.Event) -> None:
+        if self._sleep is not None:
+            self._sleep(seconds)
+        else:
+            stop.wait(seconds)
+
+    # --- health ---
+
+    def _succeeded(self) -> None:
+        self.health = IntakeHealth(last_success=self._monotonic())
+
+    def _failed(self, exc: BaseException) -> None:
+        self._drop()
+        text = describe(exc, self._credential.secret)
+        self.health = replace(self.health, consecutive_failures=self.health.consecutive_failures + 1,
+                              last_error=text)
+        log.warning("IMAP intake for %s failed (%d in a row): %s", self.settings.user,
+                    self.health.consecutive_failures, text)
+
+    def _drop(self) -> None:
+        """Drop the connection without LOGOUT (it has failed or is suspect)."""
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            connection.abort()

@@ -1,0 +1,1 @@
+"""The application: the engine that carries out the core's decisions, the daemon and its wiring."""

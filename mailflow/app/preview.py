@@ -1,0 +1,149 @@
+"""``mailflow preview``: the exact bytes a step would send to one member, without sending them."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Iterator
+
+from mailflow.adapters.clock import ManualClock
+from mailflow.schedule.config import Config, Member, Step
+from mailflow.core.cycle import RUNNERS, Recipient, Send, send_handover, member_recipient
+from mailflow.app.engine import Engine, Window
+from mailflow.errors import MailflowError
+from mailflow.mail_out.samples import sample_context
+from mailflow.app.wiring import SecretMissing, community_secret, open_parts
+from mailflow.core.state import MeetingState
+from mailflow.adapters.store import Store
+
+# The CLI's KIND names and the step (or kind) behind each.
+KINDS: dict[str, str] = {
+    "invitation": Step.INVITATION, "focus-planning": Step.FOCUS_PLANNING,
+    "call-for-updates": Step.CALL_FOR_UPDATES, "reminder": Step.REMINDER,
+    "agenda-draft": Step.AGENDA_DRAFT, "agenda-packet": Step.AGENDA_PACKET,
+    "day-of-reminder": Step.DAY_OF_REMINDER, "minutes-request": Step.MINUTES_REQUEST,
+    "minutes-digest": "minutes_digest", "chair-handover": Step.CHAIR_HANDOVER, "welcome": "welcome",
+}
+SUMMARY_KINDS = {"agenda_draft", "agenda_packet", "minutes_request", "minutes_digest", "chair_handover"}
+PREVIEW_SECRET = b"preview-only-secret-not-for-sending"
+
+
+class PreviewError(MailflowError):
+    """The preview cannot be made as asked (unknown meeting or member)."""
+
+
+@dataclass(frozen=True)
+class Preview:
+    raw: bytes
+    notes: tuple[str, ...]
+
+    @property
+    def html(self) -> str:
+        msg = email.message_from_bytes(self.raw, policy=email.policy.default)
+        part = msg.get_body(("html",))
+        return part.get_content() if part is not None else ""
+
+
+def preview(config: Config, kind: str, now: datetime, *, meeting_key: str | None = None,
+            member_email: str | None = None) -> Preview:
+    """Render ``kind`` for one member exactly as the daemon would (same identity, token and bytes)."""
+    notes: list[str] = []
+    try:
+        secret = community_secret(config)
+    except SecretMissing:
+        secret = PREVIEW_SECRET
+        notes.append(f"{config.community.secret_env} is not set: Message-ID and reply token differ from real mail")
+    member = _member(config, member_email)
+    with _store(config) as store:
+        clock = ManualClock(now)
+        parts = open_parts(config, clock, secret, store=store)
+        engine = parts.engine
+        window = _window(engine, meeting_key, now)
+        state = engine.meeting_state(window.meeting.key)
+        send = _send(engine, window, state, KINDS[kind], member, now)
+        if send.kind in SUMMARY_KINDS and not state.updates and not state.minutes:
+            sample = sample_context(send.kind, config.community, window.meeting, now)
+            send = replace(send, context={**send.context, **{k: sample[k] for k in send.context if k in sample}},
+                           attachments=())
+            notes.append("the store holds no replies for this meeting: realistic sample content is shown")
+        message = engine.compose(send, window, now, {send.meeting_key: set()})
+        assert message is not None
+    return Preview(message.raw, tuple(notes))
+
+
+def _member(config: Config, email_address: str | None) -> Member:
+    if email_address is None:
+        active = config.roster.active()
+        if not active:
+            raise PreviewError("the roster has no active member")
+        return active[0]
+    member = config.roster.get(email_address)
+    if member is None:
+        raise PreviewError(f"{email_address} is not on the roster {config.roster.path}")
+    return member
+
+
+@contextmanager
+def _store(config: Config) -> Iterator[Store]:
+    """The daemon's state, read-only, or an empty throwaway store when there is none yet."""
+    if config.state_dir.exists():
+        store = Store.open(config.state_dir, exclusive=False)
+        try:
+            yield store
+        finally:
+            store.close()
+        return
+    with tempfile.TemporaryDirectory(prefix="mailflow-preview-") as folder:
+        with Store.open(Path(folder) / "state") as store:
+            yield store
+
+
+def _window(engine: Engine, meeting_key: str | None, now: datetime) -> Window:
+    if meeting_key is None:
+        upcoming = engine.next_meeting(now)
+        if upcoming is None:
+            raise PreviewError("no upcoming meeting in the schedule")
+        meeting_key = upcoming.key
+    window = engine.window_for(meeting_key, now)
+    if window is None:
+        raise PreviewError(f"no meeting on {meeting_key} in the schedule (see `mailflow plan`)")
+    return window
+
+
+def _send(engine: Engine, window: Window, state: MeetingState, what: str, member: Member,
+          now: datetime) -> Send:
+    """The Send the cycle would make for ``member``, from the cycle's own step runners."""
+    me = member_recipient(member)
+    if what == "welcome":
+        return Send("welcome", me, window.meeting.key, "welcome", 0, {"next_meeting": window.meeting})
+    situation = engine.situation(window, engine.community_state())
+    if what == "minutes_digest":
+        sample = sample_context("minutes_digest", engine.config.community, window.meeting, now)
+        minutes = state.minutes or sample["minutes"]
+        context = {k: sample[k] for k in ("minutes", "resources", "next_meeting", "next_focus", "suggested_topics")}
+        context.update(minutes=minutes, next_meeting=window.following)
+        return Send("minutes_digest", me, window.meeting.key, "digest", max(state.minutes_revision, 1), context)
+    if what == Step.CHAIR_HANDOVER:
+        _, sends = send_handover(situation, state, now)
+        return _for(sends, member, me, what, window)
+    step = Step(what)
+    fresh = MeetingState(key=state.key, updates=state.updates, skipped=frozenset(), away=frozenset(),
+                         resources=state.resources, agenda=replace(state.agenda, approved=True),
+                         minutes=state.minutes, introductions=state.introductions, suggestions=state.suggestions)
+    _, sends = RUNNERS[step](situation, fresh, now)
+    return _for(sends, member, me, what, window)
+
+
+def _for(sends, member: Member, me: Recipient, what: str, window: Window) -> Send:
+    """The member's own copy; for a message only the chair or staff get, that copy addressed to them."""
+    for send in sends:
+        if send.to.key == member.key:
+            return send
+    if sends:
+        return replace(sends[0], to=me)
+    raise PreviewError(f"{member.email} would not receive {what.replace('_', '-')} for {window.meeting.key}")

@@ -1,0 +1,130 @@
+"""``mailflow status``: where each meeting stands, as staff want to see it."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+
+from mailflow.schedule.config import Config, Step
+from mailflow.schedule.calendar import Meeting, meeting_by_key, occurrences
+from mailflow.core.state import MeetingState, meeting_from_json
+from mailflow.adapters.store import Store
+
+
+@dataclass(frozen=True)
+class StepLine:
+    step: str
+    due: str
+    status: str          # done | missed | skipped | waiting | due | upcoming
+    detail: str
+
+
+@dataclass(frozen=True)
+class MeetingStatus:
+    date: str
+    start: str
+    chair: str
+    cancelled: bool
+    steps: list[StepLine]
+    replied: list[str]
+    skipped: list[str]
+    away: list[str]
+    bounced: list[str]
+    no_answer: list[str]
+    rsvps: dict[str, int]
+    rsvp_by_member: dict[str, str]
+    agenda_revision: int
+    agenda_approved: bool
+    minutes_received: bool
+    resources: list[str]
+
+
+def meeting_status(config: Config, meeting: Meeting, state: MeetingState, now: datetime) -> MeetingStatus:
+    steps = []
+    for step in Step:
+        record = state.step(step)
+        due = meeting.due_at(step)
+        if record is not None:
+            status, detail = record.status.value, record.detail
+        else:
+            status, detail = ("due" if due <= now else "upcoming"), ""
+        steps.append(StepLine(step.value, due.astimezone(config.community.timezone).isoformat(), status, detail))
+    members = config.roster.active()
+    names = {m.key: m.name for m in members}
+    replied = [u.member_name for u in state.updates]
+    answered = state.answered()
+    tally = {"accepted": 0, "declined": 0, "tentative": 0}
+    for _, answer in state.rsvps:
+        tally[answer] = tally.get(answer, 0) + 1
+    return MeetingStatus(
+        date=meeting.key,
+        start=meeting.start.isoformat(),
+        chair=meeting.chair.name if meeting.chair else "",
+        cancelled=meeting.cancelled,
+        steps=steps,
+        replied=sorted(replied),
+        skipped=sorted(names.get(k, k) for k in state.skipped),
+        away=sorted(names.get(k, k) for k in state.away),
+        bounced=sorted(names.get(k, k) for k in state.bounced),
+        no_answer=sorted(m.name for m in members if m.key not in answered),
+        rsvps=tally,
+        rsvp_by_member={names.get(k, k): v for k, v in state.rsvps},
+        agenda_revision=state.agenda.revision,
+        agenda_approved=state.agenda.approved,
+        minutes_received=state.minutes is not None,
+        resources=[f"{r.filename} ({r.shared_by})" for r in state.resources],
+    )
+
+
+def collect(config: Config, store: Store, now: datetime, meeting_key: str | None = None) -> dict:
+    """Everything ``status`` shows, as plain data (the JSON output)."""
+    if meeting_key:
+        meetings = [meeting_by_key(config, meeting_key)]
+    else:
+        meetings = [m for m in occurrences(config, after=now - timedelta(days=45), count=3)]
+    result = []
+    for meeting in meetings:
+        rows = store.db(f"meetings/{meeting.key}").table("state").all()
+        state = meeting_from_json(rows[0]) if rows else MeetingState(key=meeting.key)
+        result.append(asdict(meeting_status(config, meeting, state, now)))
+    held = store.db("held").table("held").all()
+    outbox = store_outbox_summary(store)
+    return {"now": now.isoformat(), "meetings": result, "held": [dict(h) for h in held], "outbox": outbox}
+
+
+def store_outbox_summary(store: Store) -> dict[str, int]:
+    """How many outgoing messages are in each delivery state (read-only)."""
+    from mailflow.adapters.outbox import Outbox
+
+    counts = Outbox(store, lambda: datetime.min).counts()
+    return {state.value: n for state, n in counts.items() if n}
+
+
+def render_text(data: dict) -> str:
+    lines = [f"mailflow status at {data['now']}", ""]
+    for m in data["meetings"]:
+        title = f"Meeting {m['date']} (starts {m['start']}, chair {m['chair'] or 'none'})"
+        lines += [title + ("  CANCELLED" if m["cancelled"] else ""), "-" * len(title)]
+        for s in m["steps"]:
+            mark = {"done": "✓", "missed": "✗", "skipped": "-", "waiting": "…", "due": "!", "upcoming": " "}
+            lines.append(f"  {mark.get(s['status'], '?')} {s['step']:<17} {s['due'][:16]}  {s['status']}"
+                         + (f" ({s['detail']})" if s["detail"] else ""))
+        lines.append(f"  updates ({len(m['replied'])}): {', '.join(m['replied']) or '-'}")
+        lines.append(f"  skipped: {', '.join(m['skipped']) or '-'}   away: {', '.join(m['away']) or '-'}"
+                     f"   bounced: {', '.join(m['bounced']) or '-'}")
+        lines.append(f"  no answer ({len(m['no_answer'])}): {', '.join(m['no_answer']) or '-'}")
+        r = m["rsvps"]
+        lines.append(f"  RSVPs: {r.get('accepted', 0)} accepted, {r.get('tentative', 0)} tentative, "
+                     f"{r.get('declined', 0)} declined")
+        lines.append(f"  agenda: revision {m['agenda_revision']}, "
+                     f"{'approved' if m['agenda_approved'] else 'not approved'}; "
+                     f"minutes: {'received' if m['minutes_received'] else 'not yet'}")
+        if m["resources"]:
+            lines.append(f"  resources: {', '.join(m['resources'])}")
+        lines.append("")
+    lines.append(f"Held mail: {len(data['held'])}")
+    for h in data["held"]:
+        lines.append(f"  {h['at'][:16]}  {h['sender'] or '?'}  {h['subject'][:40]!r}: {h['reason']}  [{h['raw']}]")
+    outbox = data["outbox"]
+    lines.append("Outbox: " + (", ".join(f"{n} {state}" for state, n in sorted(outbox.items())) or "empty"))
+    return "\n".join(lines)

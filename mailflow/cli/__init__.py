@@ -1,0 +1,7 @@
+"""The ``mailflow`` command line."""
+
+from __future__ import annotations
+
+from mailflow.cli.commands import main
+
+__all__ = ["main"]

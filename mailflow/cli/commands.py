@@ -1,0 +1,322 @@
+"""The ``mailflow`` command line: one small handler per subcommand; errors become exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mailflow.errors import ConfigError
+
+if TYPE_CHECKING:
+    from mailflow.schedule.config import Config
+    from mailflow.schedule.calendar import Meeting
+
+# --config, else $MAILFLOW_CONFIG, else this: the real schedule file, never the example, so that a
+# bare `mailflow run` cannot start mailing the example community by accident.
+DEFAULT_CONFIG = Path("config/cop.toml")
+EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
+PREVIEW_KINDS = ("invitation", "focus-planning", "call-for-updates", "reminder", "agenda-draft", "agenda-packet",
+                 "day-of-reminder", "minutes-request", "minutes-digest", "chair-handover", "welcome")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one subcommand; return its exit code (2 for a wrong schedule file or wrong usage)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, or a usage error argparse has already printed
+        return exc.code if isinstance(exc.code, int) else EXIT_CONFIG
+    try:
+        return int(args.handler(args))
+    except ConfigError as exc:
+        print(f"mailflow: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser; add a subcommand with one add_parser block and one handler function."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="PATH", type=Path, default=argparse.SUPPRESS,
+                        help=f"schedule file (default: $MAILFLOW_CONFIG, else {DEFAULT_CONFIG})")
+    common.add_argument("--now", type=_moment, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    parser = argparse.ArgumentParser(prog="mailflow", parents=[common],
+                                     description="Runs a Community of Practice's meeting cycle by email.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    check = commands.add_parser("check", parents=[common], help="validate the schedule file and roster")
+    check.set_defaults(handler=run_check)
+
+    plan = commands.add_parser("plan", parents=[common], help="show the next meetings and when each step is due")
+    plan.add_argument("--count", type=_positive, default=6, metavar="N", help="how many meetings (default: 6)")
+    plan.add_argument("--json", action="store_true", help="print JSON (ISO 8601 times with UTC offsets)")
+    plan.set_defaults(handler=run_plan)
+
+    parse = commands.add_parser("parse", help="show what mailflow understands of message files (no config needed)")
+    parse.add_argument("--json", action="store_true", help="one JSON object per file per line")
+    parse.add_argument("files", nargs="+", metavar="FILE", help="RFC 5322 message files (.eml)")
+    parse.set_defaults(handler=run_parse)
+
+    status = commands.add_parser("status", parents=[common], help="where each meeting stands")
+    status.add_argument("--meeting", metavar="DATE", help="one meeting, by its date (YYYY-MM-DD)")
+    status.add_argument("--json", action="store_true", help="print JSON")
+    status.set_defaults(handler=run_status)
+
+    preview = commands.add_parser("preview", parents=[common], help="render exactly the message a step would send")
+    preview.add_argument("kind", metavar="KIND", choices=PREVIEW_KINDS, help=", ".join(PREVIEW_KINDS))
+    preview.add_argument("--meeting", metavar="YYYY-MM-DD", help="the meeting (default: the next one)")
+    preview.add_argument("--member", metavar="EMAIL", help="the recipient (default: the first active member)")
+    preview.add_argument("--eml", type=Path, metavar="PATH", help="write the message (.eml) here")
+    preview.add_argument("--html", type=Path, metavar="PATH", help="write its HTML part here")
+    preview.set_defaults(handler=run_preview)
+
+    send_test = commands.add_parser("send-test", parents=[common], help="check the SMTP settings by sending one message")
+    send_test.add_argument("email", metavar="EMAIL", help="where to send the test message")
+    send_test.set_defaults(handler=run_send_test)
+
+    run = commands.add_parser("run", parents=[common], help="run the daemon until SIGTERM or SIGINT")
+    run.add_argument("--log-format", choices=("text", "json"), default="text", help="log lines as text or JSON")
+    run.add_argument("--log-level", choices=("debug", "info", "warning"), default="info")
+    run.set_defaults(handler=run_daemon)
+
+    demo = commands.add_parser("demo", help="run one whole cycle of the example community on embedded servers")
+    demo.add_argument("--out", type=Path, default=Path("mailflow-demo"), metavar="DIR",
+                      help="where to write index.html and messages/*.eml (default: ./mailflow-demo)")
+    demo.set_defaults(handler=run_demo)
+    return parser
+
+
+def config_path(args: argparse.Namespace) -> Path:
+    explicit = getattr(args, "config", None)
+    return explicit or Path(os.environ.get("MAILFLOW_CONFIG") or DEFAULT_CONFIG)
+
+
+def now(args: argparse.Namespace, config: Config) -> datetime:
+    """The only clock read: ``--now`` (naive = the community's local time) or the real clock."""
+    moment: datetime | None = getattr(args, "now", None)
+    if moment is None:
+        return datetime.now(UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=config.community.timezone)
+
+
+def load_config(args: argparse.Namespace) -> Config:
+    from mailflow.schedule import load  # lazy: keep `mailflow --help` and startup fast
+
+    return load(config_path(args))
+
+
+# --- check -------------------------------------------------------------------------------------
+
+def run_check(args: argparse.Namespace) -> int:
+    from mailflow.schedule.calendar import occurrences
+
+    config = load_config(args)
+    upcoming = occurrences(config, now(args, config), 3 + len(config.meetings.overrides))
+    held = [m for m in upcoming if not m.cancelled][:3]
+    shown = [m for m in upcoming if held and m.start <= held[-1].start]
+    for line in check_summary(config, shown):
+        print(line)
+    return EXIT_OK
+
+
+def check_summary(config: Config, meetings: list[Meeting]) -> list[str]:
+    roster, community = config.roster, config.community
+    active = len(roster.active())
+    lines = [
+        f"ok: {config.path}",
+        f"community: {community.name} <{community.address}> ({community.timezone.key})",
+        f"members: {active} active, {len(roster.members) - active} departed ({roster.path})",
+        f"staff: {len(community.staff)}, minutes recipients: {len(community.minutes_recipients)}",
+        "next meetings:",
+    ]
+    lines += [f"  {_when(m)}  {_chair_text(m)}" for m in meetings] or ["  none: the rule gives no more meetings"]
+    for email in config.chair.rotation:
+        member = roster.get(email)
+        if member is not None and not member.active:
+            lines.append(f"note: chair.rotation names {email}, who has departed: skipped")
+    return lines
+
+
+# --- plan --------------------------------------------------------------------------------------
+
+def run_plan(args: argparse.Namespace) -> int:
+    import json
+
+    from mailflow.schedule.calendar import occurrences
+
+    config = load_config(args)
+    meetings = occurrences(config, now(args, config), args.count)
+    if args.json:
+        print(json.dumps([plan_entry(m) for m in meetings], indent=2, ensure_ascii=False))
+    else:
+        for line in plan_lines(meetings):
+            print(line)
+    return EXIT_OK
+
+
+def plan_entry(meeting: Meeting) -> dict[str, Any]:
+    """One meeting as JSON-ready values; times are ISO 8601 in the community's zone with offset."""
+    zone = meeting.start.tzinfo
+    return {
+        "key": meeting.key,
+        "date": meeting.start.date().isoformat(),
+        "start": meeting.start.isoformat(),
+        "end": meeting.end.isoformat(),
+        "cancelled": meeting.cancelled,
+        "chair": meeting.chair.email if meeting.chair else None,
+        "chair_name": meeting.chair.name if meeting.chair else None,
+        "location": meeting.location,
+        "video_link": meeting.video_link,
+        "note": meeting.note,
+        "steps": [] if meeting.cancelled else [
+            {"step": step.value, "due": due.astimezone(zone).isoformat()} for step, due in meeting.due
+        ],
+    }
+
+
+def plan_lines(meetings: list[Meeting]) -> list[str]:
+    lines: list[str] = []
+    for meeting in meetings:
+        lines.append(f"{_when(meeting)}  {_chair_text(meeting)}")
+        if meeting.key != meeting.start.date().isoformat():
+            lines.append(f"  moved from {meeting.key}")
+        lines.append(f"  {'place: ' + meeting.location if meeting.location else 'video: ' + meeting.video_link}")
+        if meeting.note:
+            lines.append(f"  note: {meeting.note}")
+        if not meeting.cancelled:
+            zone = meeting.start.tzinfo
+            lines += [f"  {step.value:<17} {_local(due.astimezone(zone))}" for step, due in meeting.due]
+        lines.append("")
+    return lines[:-1]
+
+
+def _when(meeting: Meeting) -> str:
+    return f"{meeting.start:%a %Y-%m-%d %H:%M}-{meeting.end:%H:%M %Z} ({meeting.minutes} min)"
+
+
+def _local(moment: datetime) -> str:
+    return f"{moment:%a %Y-%m-%d %H:%M %Z}"
+
+
+def _chair_text(meeting: Meeting) -> str:
+    if meeting.cancelled:
+        return "CANCELLED"
+    if meeting.chair is None:
+        return "chair: none"
+    return f"chair: {meeting.chair.name} <{meeting.chair.email}>"
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return value
+
+
+def _moment(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an ISO 8601 date-time, got {text!r}") from None
+
+
+# --- parse -------------------------------------------------------------------------------------
+
+def run_parse(args: argparse.Namespace) -> int:
+    from mailflow.mail_in.replies.report import parse_command
+
+    return parse_command(args.files, args.json, sys.stdout)
+
+
+# --- status ------------------------------------------------------------------------------------
+
+def run_status(args: argparse.Namespace) -> int:
+    import json
+
+    from mailflow.app.status import collect, render_text
+    from mailflow.adapters.store import Store
+
+    config = load_config(args)
+    if not config.state_dir.exists():
+        print(f"mailflow: no state yet in {config.state_dir}: has `mailflow run` been started?", file=sys.stderr)
+        return 1
+    store = Store.open(config.state_dir, exclusive=False)
+    try:
+        data = collect(config, store, now(args, config), args.meeting)
+    except KeyError as exc:
+        print(f"mailflow: {exc.args[0] if exc.args else exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    finally:
+        store.close()
+    print(json.dumps(data, indent=2, ensure_ascii=False) if args.json else render_text(data))
+    return EXIT_OK
+
+
+# --- demo --------------------------------------------------------------------------------------
+
+def run_demo(args: argparse.Namespace) -> int:
+    import logging
+
+    from mailflow_demo.demo import run_demo as demo
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    demo(args.out, config_path=getattr(args, "config", None), today=getattr(args, "now", None))
+    return EXIT_OK
+
+
+# --- preview and send-test ---------------------------------------------------------------------
+
+def run_preview(args: argparse.Namespace) -> int:
+    from mailflow.app.preview import PreviewError, preview
+
+    config = load_config(args)
+    try:
+        made = preview(config, args.kind, now(args, config), meeting_key=args.meeting, member_email=args.member)
+    except PreviewError as exc:
+        print(f"mailflow: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    for note in made.notes:
+        print(f"mailflow preview: {note}", file=sys.stderr)
+    if args.eml:
+        args.eml.write_bytes(made.raw)
+    if args.html:
+        args.html.write_text(made.html, encoding="utf-8")
+    if not args.eml and not args.html:
+        sys.stdout.buffer.write(made.raw)
+        sys.stdout.flush()
+    return EXIT_OK
+
+
+def run_send_test(args: argparse.Namespace) -> int:
+    from mailflow.adapters.smtp import send_test_command
+
+    config = load_config(args)
+    return send_test_command(config, args.email, now(args, config))
+
+
+# --- run ---------------------------------------------------------------------------------------
+
+def run_daemon(args: argparse.Namespace) -> int:
+    from mailflow.adapters import logs
+    from mailflow.adapters.clock import parse_clock
+    from mailflow.adapters.credentials import CredentialsError
+    from mailflow.errors import AlreadyRunning, StoreError
+    from mailflow.app.wiring import SecretMissing, run
+
+    logs.configure(args.log_format, args.log_level)
+    config = load_config(args)
+    try:
+        # MAILFLOW_CLOCK runs the daemon on a compressed clock (rehearsals and crash tests): START@SPEED[@EPOCH]
+        return run(config, parse_clock(os.environ.get("MAILFLOW_CLOCK")), reload_path=config_path(args))
+    except AlreadyRunning as exc:
+        print(f"mailflow: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except (SecretMissing, CredentialsError, StoreError) as exc:
+        print(f"mailflow: {exc}", file=sys.stderr)
+        return EXIT_CONFIG

@@ -1,0 +1,251 @@
+"""What replies mean: one attributed reply applied to its meeting, as a pure decision.
+
+A reply acts only on the request it answers (the token or thread says which): an update to the
+call for updates, an edit or approval to the agenda draft, minutes to the minutes request. A reply
+to anything else is kept and applied as "seen", never acted on and never answered.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from mailflow.schedule.config import Member, Step
+from mailflow.core.cycle import (
+    Decision, Recipient, Request, Send, Situation, active_members, alert, member_recipient, send_draft,
+    send_handover, send_packet, step_done, suggested_topics,
+)
+from mailflow.core.minutes import ActionItem, Minutes
+from mailflow.core.resources import Resource
+from mailflow.core.roundtable import make_update
+from mailflow.core.state import MeetingState, StepStatus
+
+
+@dataclass(frozen=True)
+class ReplyEvent:
+    """A reply already attributed to a sender and a request, with its attachments stored."""
+
+    sha256: str
+    sender: Recipient
+    member: Member | None         # None for staff not on the roster
+    is_staff: bool
+    request: str
+    kind: str                     # reply | auto_reply | bounce | calendar_reply
+    text: str
+    commands: tuple[tuple[str, str, str], ...]   # (kind, value, who)
+    rsvp: str | None
+    resources: tuple[Resource, ...]
+    refused: tuple[tuple[str, str, int], ...]     # (filename, reason, size)
+    received: datetime
+
+
+# Replies that may carry a roundtable update: to the call or reminder, the invitation, and the packet
+# (a late update); a reply to the welcome is the newcomer's introduction.
+ROUNDTABLE_REQUESTS = frozenset({Request.UPDATE, Request.INVITATION, Request.PACKET, Request.WELCOME})
+MINUTES_MIN_WORDS = 20      # minutes without a recording, action or attachment need at least this much text
+NOTE_MIN_WORDS = 8          # a chair's free text shorter than this ("Thanks, got it!") is not an agenda note
+
+
+def on_reply(s: Situation, state: MeetingState, event: ReplyEvent) -> Decision:
+    """Apply one attributed reply to its meeting, once."""
+    if event.sha256 in state.applied:
+        return Decision(notes=(f"reply {event.sha256[:12]} already applied",))
+    applied = replace(state, applied=state.applied | {event.sha256})
+    if event.kind == "auto_reply":
+        if event.member is None:
+            return Decision(meeting=applied)
+        return Decision(meeting=replace(applied, away=applied.away | {event.member.key}),
+                        notes=(f"meeting {s.meeting.key}: {event.sender.email} is away",))
+    if event.kind == "bounce":
+        return on_bounce(s, applied, event.sender.key, event.received)
+    if event.kind == "calendar_reply":
+        return _rsvp(applied, event)
+    chair_key = s.meeting.chair.key if s.meeting.chair else None
+    may_edit = event.is_staff or event.sender.key == chair_key
+    if event.request == Request.MINUTES and may_edit:
+        return _minutes(s, applied, event)
+    if event.request in (Request.FOCUS, Request.AGENDA, Request.HANDOVER) and may_edit:
+        return _agenda_change(s, applied, event)
+    if event.member is not None and event.request in ROUNDTABLE_REQUESTS:
+        return _roundtable(s, applied, event)
+    if event.member is not None and event.rsvp and event.request in (Request.DAY_OF, Request.INVITATION):
+        return _rsvp(applied, event)
+    # A reply to a notice, a digest, an alert, the handover...: kept (raw bytes, applied), never acted on,
+    # never answered, so a "Thanks!" cannot replace an update or start a loop with an auto-responder.
+    return Decision(meeting=applied, notes=(f"meeting {s.meeting.key}: reply from {event.sender.email} "
+                                            f"to {event.request}: nothing to apply",))
+
+
+def on_bounce(s: Situation, state: MeetingState, member_key: str, now: datetime) -> Decision:
+    if member_key in state.bounced:
+        return Decision(meeting=state)
+    counts = dict(s.community.bounce_counts)
+    counts[member_key] = counts.get(member_key, 0) + 1
+    community = replace(s.community, bounce_counts=tuple(sorted(counts.items())))
+    told = alert(s, "alert_delivery_failed", f"bounce-{member_key}", now,
+                   {"reason": "the member's mail server refused our message (bounce)", "sender": member_key,
+                    "count": counts[member_key], "error": "bounce"})
+    return Decision(meeting=replace(state, bounced=state.bounced | {member_key}), community=community,
+                    sends=tuple(told), notes=(f"meeting {s.meeting.key}: bounce for {member_key}",))
+
+
+def _rsvp(state: MeetingState, event: ReplyEvent) -> Decision:
+    if event.rsvp is None:
+        return Decision(meeting=state)
+    rsvps = dict(state.rsvps)
+    rsvps[event.sender.key] = event.rsvp
+    return Decision(meeting=replace(state, rsvps=tuple(sorted(rsvps.items()))),
+                    notes=(f"meeting {state.key}: RSVP {event.rsvp} from {event.sender.email}",))
+
+
+def _roundtable(s: Situation, state: MeetingState, event: ReplyEvent) -> Decision:
+    member = event.member
+    assert member is not None
+    sends: list[Send] = []
+    commands = {kind for kind, _, _ in event.commands}
+    if event.rsvp:
+        state = _rsvp(state, event).meeting or state
+    state = replace(state, resources=_merge_resources(state.resources, event.resources),
+                    suggestions=tuple(dict.fromkeys((*state.suggestions,
+                                                     *(v for k, v, _ in event.commands if k == "suggest_topic")))))
+    for index, (filename, reason, size) in enumerate(event.refused):
+        sends.append(Send("notice_attachment_refused", event.sender, s.meeting.key, Request.NOTICE,
+                          _revision(event, index), {"filename": filename, "reason": reason, "size": size,
+                                                    "limit": s.config.attachments.max_bytes}))
+    if "skip" in commands:
+        state = replace(state, skipped=state.skipped | {member.key}, away=state.away - {member.key})
+        return Decision(meeting=state, sends=tuple(sends), notes=(f"meeting {s.meeting.key}: {member.email} skips",))
+    text = event.text.strip()
+    if event.request == Request.WELCOME:
+        intro = dict(state.introductions)
+        intro[member.key] = text
+        return Decision(meeting=replace(state, introductions=tuple(sorted(intro.items()))), sends=tuple(sends))
+    if not _is_update(text, commands, bool(event.resources), event.rsvp is not None):
+        return Decision(meeting=state, sends=tuple(sends))
+    previous = state.update_of(member.key)
+    update = make_update(
+        member_email=member.email, member_name=member.name, division=member.division, text=text,
+        received=event.received, words_limit=s.config.roundtable.words_per_minute,
+        revision=previous.revision + 1 if previous else 1,
+        late=state.packet_sent_at is not None,
+    )
+    history = state.history + ((previous,) if previous else ())
+    updates = tuple(u for u in state.updates if u.member_email.casefold() != member.key) + (update,)
+    state = replace(state, updates=updates, history=history, skipped=state.skipped - {member.key},
+                    away=state.away - {member.key})
+    sends.append(Send("notice_update_received", event.sender, s.meeting.key, Request.NOTICE,
+                      update.revision, {"update": update, "words_limit": s.config.roundtable.words_per_minute}))
+    if update.over_limit and f"too-long:{member.key}" not in state.notices:
+        sends.append(Send("notice_update_too_long", event.sender, s.meeting.key, Request.NOTICE, 0,
+                          {"update": update, "words_limit": s.config.roundtable.words_per_minute}))
+        state = replace(state, notices=state.notices | {f"too-long:{member.key}"})
+    return Decision(meeting=state, sends=tuple(sends),
+                    notes=(f"meeting {s.meeting.key}: update {update.revision} from {member.email}",))
+
+
+def _is_update(text: str, commands: set[str], has_resources: bool, has_rsvp: bool) -> bool:
+    """A reply is an update unless it is only an RSVP, a suggestion or an attachment note."""
+    words = len(text.split())
+    if not words:
+        return False
+    if commands & {"suggest_topic"} and words < 25:
+        return False
+    return not (has_rsvp and words < 15) and not (has_resources and words < 6)
+
+
+def _revision(event: ReplyEvent, index: int) -> int:
+    return int(event.sha256[:6], 16) * 100 + index
+
+
+def _merge_resources(have: tuple[Resource, ...], new: tuple[Resource, ...]) -> tuple[Resource, ...]:
+    seen = {r.sha256 for r in have}
+    merged = list(have)
+    for r in new:
+        if r.sha256 not in seen:
+            seen.add(r.sha256)
+            merged.append(r)
+    return tuple(merged)
+
+
+def _agenda_change(s: Situation, state: MeetingState, event: ReplyEvent) -> Decision:
+    edits = state.agenda
+    changed = False
+    for kind, value, _ in event.commands:
+        if kind == "focus_topic" and value:
+            edits, changed = replace(edits, focus_topic=value), True
+        elif kind == "presenter" and value:
+            edits, changed = replace(edits, presenter=value), True
+        elif kind == "add_item" and value:
+            edits, changed = replace(edits, added=edits.added + (value,)), True
+        elif kind == "remove_item" and value:
+            edits, changed = replace(edits, removed=edits.removed + (value,)), True
+        elif kind == "note" and value:
+            edits, changed = replace(edits, notes=edits.notes + (value,)), True
+        elif kind == "suggest_topic" and value:
+            state = replace(state, suggestions=tuple(dict.fromkeys((*state.suggestions, value))))
+    approve = (any(k == "approve" for k, _, _ in event.commands)
+               and event.request == Request.AGENDA and state.agenda.sent_revision > 0)
+    free_text_is_a_note = event.request in (Request.FOCUS, Request.AGENDA)
+    if free_text_is_a_note and not changed and not event.commands and len(event.text.split()) >= NOTE_MIN_WORDS:
+        edits, changed = replace(edits, notes=edits.notes + (event.text.strip(),)), True
+    sends: list[Send] = []
+    notes: list[str] = []
+    if changed:
+        draft_out = edits.sent_revision > 0
+        edits = replace(edits, revision=edits.revision + (1 if draft_out else 0), approved=False)
+        state = replace(state, agenda=edits)
+        if draft_out and s.meeting.start > event.received:
+            state, sends = send_draft(s, state)
+        notes.append(f"meeting {s.meeting.key}: agenda revision {edits.revision} from {event.sender.email}")
+    if approve:
+        state = replace(state, agenda=replace(state.agenda, approved=True, approved_by=event.sender.email))
+        notes.append(f"meeting {s.meeting.key}: agenda approved by {event.sender.email}")
+        record = state.step(Step.AGENDA_PACKET)
+        if record is not None and record.status is StepStatus.WAITING and event.received < s.meeting.start:
+            state, packet = send_packet(s, state, event.received)
+            state = step_done(state, Step.AGENDA_PACKET, event.received, "sent on approval")
+            sends += packet
+    return Decision(meeting=state, sends=tuple(sends), notes=tuple(notes))
+
+
+COMMAND_LINE = re.compile(r"^\s*(?:recording|action)\s*:", re.IGNORECASE)
+
+
+def _prose(text: str) -> str:
+    """The minutes' own text, without the Recording:/Action: lines the digest lists on their own."""
+    kept = [line for line in text.strip().splitlines() if not COMMAND_LINE.match(line)]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
+
+
+def _minutes(s: Situation, state: MeetingState, event: ReplyEvent) -> Decision:
+    actions = tuple(ActionItem(who=who or "", what=value, meeting_key=s.meeting.key)
+                    for kind, value, who in event.commands if kind == "action")
+    recording = next((value for kind, value, _ in event.commands if kind == "recording"), None)
+    if not (actions or recording or event.resources or len(event.text.split()) >= MINUTES_MIN_WORDS):
+        # "Thanks, I'll send them tomorrow" is not the minutes: nothing goes to the members.
+        return Decision(meeting=state, notes=(f"meeting {s.meeting.key}: reply from {event.sender.email} to the "
+                                              f"minutes request holds no minutes",))
+    minutes = Minutes(meeting_key=s.meeting.key, text=_prose(event.text), recording_link=recording,
+                      actions=actions, resources=event.resources, received=event.received,
+                      sent_by=event.sender.name)
+    revision = state.minutes_revision + 1
+    state = replace(state, minutes=minutes, minutes_revision=revision)
+    late = [u for u in state.updates if u.late]
+    context = {"minutes": minutes, "resources": list(_merge_resources(state.resources, event.resources)),
+               "next_meeting": s.following, "next_focus": s.following_focus,
+               "suggested_topics": list(suggested_topics(s, state)), "late_updates": late}
+    people: dict[str, Recipient] = {}
+    for mem in active_members(s.config):
+        if mem.key not in state.bounced:
+            people.setdefault(mem.key, member_recipient(mem))
+    for email in s.config.community.minutes_recipients:
+        people.setdefault(email.casefold(), Recipient(email.split("@")[0], email))
+    sends = tuple(Send("minutes_digest", p, s.meeting.key, Request.DIGEST, revision, context,
+                       attachments=minutes.resources) for p in people.values())
+    record = state.step(Step.CHAIR_HANDOVER)
+    if record is not None and record.status is StepStatus.WAITING:      # the handover was waiting for these
+        state, handover = send_handover(s, state, event.received, "sent with the minutes")
+        sends += tuple(handover)
+    return Decision(meeting=state, sends=sends,
+                    notes=(f"meeting {s.meeting.key}: minutes revision {revision} from {event.sender.email}",))

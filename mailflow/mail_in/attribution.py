@@ -1,0 +1,127 @@
+"""Who sent a reply, about which meeting and request, and whether to believe it.
+
+A reply is accepted when the token in the address it was sent to is valid for the member in
+its From address; failing that, when it answers (In-Reply-To/References) a message we sent to
+that same address. Anything else is held for staff with its reason.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from email.utils import parseaddr
+from typing import Callable
+
+from mailflow.schedule.config import Config, Member
+from mailflow.mail_in.replies.reply import Kind, Reply
+from mailflow.core.tokens import token_from_address, verify_token
+
+# What the outbox remembers of a message we sent: (meeting key, request, recipient email).
+SentLookup = Callable[[str], "tuple[str, str, str] | None"]
+
+_UID_MEETING = re.compile(r"(\d{4}-\d{2}-\d{2})")
+
+
+@dataclass(frozen=True)
+class Attributed:
+    meeting_key: str
+    request: str
+    sender_email: str
+    sender_name: str
+    member: Member | None      # None for staff not on the roster
+    is_staff: bool
+    via: str                   # "token", "thread", "calendar" or "bounce"
+
+
+@dataclass(frozen=True)
+class Held:
+    reason: str
+
+
+def attribute(reply: Reply, config: Config, secret: bytes, sent: SentLookup) -> Attributed | Held:
+    """Attribute ``reply`` or say why it must be held."""
+    if reply.kind is Kind.BOUNCE:
+        return _bounce(reply, config, secret, sent)
+    sender = reply.from_addr.strip()
+    if not sender:
+        return Held("no From address")
+    denied = _authentication_failure(reply, config.community.authserv_id)
+    if denied:
+        return Held(denied)
+    person = _person(config, sender)
+    if person is None:
+        return Held(f"sender {sender} is not on the roster or staff")
+    member, is_staff = person
+    if reply.kind is Kind.CALENDAR_REPLY and reply.calendar_uid:
+        found = _UID_MEETING.search(reply.calendar_uid)
+        if found:
+            return _ok(found.group(1), "invite", sender, reply, member, is_staff, "calendar")
+    community = config.community
+    saw_token = False
+    for address in reply.to_addrs:
+        token = token_from_address(address, community.address, community.reply_style)
+        if token is None:
+            continue
+        saw_token = True
+        parts = verify_token(secret, token, sender)
+        if parts is not None:
+            return _ok(parts.meeting_key, parts.request, sender, reply, member, is_staff, "token")
+    for message_id in (reply.in_reply_to, *reversed(reply.references)):
+        known = sent(message_id.strip()) if message_id else None
+        if known and known[2].casefold() == sender.casefold():
+            return _ok(known[0], known[1], sender, reply, member, is_staff, "thread")
+    if saw_token:
+        return Held(f"the reply token does not belong to {sender}")
+    return Held("no reply token and no reference to a message we sent to this sender")
+
+
+def _ok(meeting_key: str, request: str, sender: str, reply: Reply, member: Member | None,
+        is_staff: bool, via: str) -> Attributed:
+    name = member.name if member else (reply.from_name or sender.split("@")[0])
+    return Attributed(meeting_key, request, sender, name, member, is_staff, via)
+
+
+def _person(config: Config, sender: str) -> tuple[Member | None, bool] | None:
+    member = config.roster.get(sender)
+    is_staff = sender.casefold() in {s.casefold() for s in config.community.staff}
+    if member is not None and not member.active and not is_staff:
+        return None
+    if member is None and not is_staff:
+        return None
+    return member, is_staff
+
+
+def _bounce(reply: Reply, config: Config, secret: bytes, sent: SentLookup) -> Attributed | Held:
+    """A bounce names the member it failed for and (usually) quotes our Message-ID."""
+    recipients = reply.bounce.recipients if reply.bounce else ()
+    community = config.community
+    for address in reply.to_addrs:     # our envelope sender carries the token (VERP), so bounces come back to it
+        token = token_from_address(address, community.address, community.reply_style)
+        for recipient in recipients if token else ():
+            parts = verify_token(secret, token, parseaddr(recipient)[1] or recipient)
+            member = config.roster.get(parseaddr(recipient)[1] or recipient)
+            if parts is not None and member is not None:
+                return Attributed(parts.meeting_key, parts.request, member.email, member.name, member, False,
+                                  "bounce")
+    for message_id in (reply.in_reply_to, *reply.references):
+        known = sent(message_id.strip()) if message_id else None
+        if known:
+            member = config.roster.get(known[2])
+            return Attributed(known[0], known[1], known[2], member.name if member else known[2],
+                              member, False, "bounce")
+    # A DSN naming a member but tied to nothing we sent may be forged: it must not drop anyone.
+    return Held("bounce that does not answer a message we sent (no reply token, no known Message-ID)")
+
+
+def _authentication_failure(reply: Reply, authserv_id: str | None) -> str | None:
+    """Authentication-Results count only when added by our own server (RFC 8601 authserv-id)."""
+    if not authserv_id:
+        return None
+    for header in reply.authentication_results:
+        serv, _, results = header.partition(";")
+        if serv.strip().split()[0:1] != [authserv_id]:
+            continue
+        lowered = results.lower()
+        if "dmarc=fail" in lowered or ("spf=fail" in lowered and "dkim=pass" not in lowered):
+            return f"sender authentication failed ({authserv_id}: {results.strip()[:120]})"
+    return None

@@ -1,0 +1,175 @@
+"""Reply understanding: turn the raw bytes of an incoming message into a typed ``Reply`` (pure, no I/O)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import datetime, timezone
+from email.message import Message
+from email.utils import getaddresses, parseaddr, parsedate_to_datetime
+
+from mailflow.mail_in.replies import classify, largebodies
+from mailflow.mail_in.replies.attachments import save_attachment, vet_attachment
+from mailflow.mail_in.replies.charsets import decode_bytes, decode_header_value
+from mailflow.mail_in.replies.commands import find_commands
+from mailflow.mail_in.replies.htmltext import html_to_text
+from mailflow.mail_in.replies.limits import Limits, check_raw
+from mailflow.mail_in.replies.newtext import extract_new_text
+from mailflow.mail_in.replies.signatures import strip_own_name
+from mailflow.mail_in.replies.parts import collect
+from mailflow.mail_in.replies.reply import (
+    Attachment, Bounce, Command, CommandKind, Kind, Reply, Rsvp, UnparseableMessage,
+)
+from mailflow.mail_in.replies.rsvp import from_calendar, from_words
+from mailflow.mail_in.replies.sections import find_sections
+
+__all__ = [
+    "Attachment", "Bounce", "Command", "CommandKind", "Kind", "Limits", "Reply", "Rsvp",
+    "UnparseableMessage", "looks_like_message", "save_attachment", "understand", "understand_body",
+    "vet_attachment",
+]
+
+_MSGID = re.compile(r"<[^<>\s]{1,900}>")
+_FIELD_LINE = re.compile(rb"^[!-9;-~]{1,76}:")
+_KNOWN_FIELDS = re.compile(
+    rb"^(?:from|to|cc|subject|date|message-id|received|return-path|mime-version|content-type|"
+    rb"delivered-to|reply-to|in-reply-to|references|x-[\w-]+):", re.IGNORECASE | re.MULTILINE,
+)
+_HTMLISH = re.compile(r"^\s*(?:<!doctype html|<html|<head|<body|<div|<p[\s>]|<table|<meta)", re.IGNORECASE)
+_ADDRESS_FIELDS = ("to", "cc", "delivered-to", "x-original-to", "envelope-to", "x-envelope-to")
+
+
+def looks_like_message(raw: bytes) -> bool:
+    """True when ``raw`` starts with an RFC 5322 header block (else it is a bare body)."""
+    head = raw.lstrip(b"\r\n")[:65536]
+    end = re.search(rb"\r?\n\r?\n", head)
+    block = head[: end.start()] if end else head
+    lines = block.splitlines()
+    if not lines or not _FIELD_LINE.match(lines[0]) and not lines[0].startswith(b"From "):
+        return False
+    ok = all(_FIELD_LINE.match(line) or line[:1] in (b" ", b"\t") or line.startswith(b"From ")
+             for line in lines[:200])
+    return ok and bool(_KNOWN_FIELDS.search(block))
+
+
+def understand(raw: bytes, *, limits: Limits = Limits()) -> Reply:
+    """Parse, classify and extract; raises only ``UnparseableMessage``."""
+    try:
+        if not looks_like_message(raw):
+            check_raw(raw, limits)
+            text = decode_bytes(raw[: limits.max_text_chars * 4])
+            return understand_body(text, html=bool(_HTMLISH.match(text)))
+        check_raw(raw, limits)
+        return _understand_message(_parse(raw), limits)
+    except UnparseableMessage:
+        raise
+    except Exception as exc:  # the parser's own failures become a quarantine reason
+        raise UnparseableMessage(f"the MIME parser failed ({type(exc).__name__})") from exc
+
+
+def _parse(raw: bytes) -> Message:
+    """``email.message_from_bytes`` (compat32) fed in chunks: the same tree, a fraction of the memory.
+
+    message_from_bytes decodes the whole message to one str and wraps it in a StringIO (4 bytes
+    a character), about 8x the message at its peak; feeding slices keeps only the parsed tree, and
+    large base64 bodies are decoded straight from ``raw`` (see ``largebodies``).
+    """
+    return largebodies.parse(raw)
+
+
+def understand_body(text: str, *, html: bool = False) -> Reply:
+    """Understand a headerless body (plain or HTML) as a reply from an unknown sender."""
+    body = html_to_text(text) if html else text
+    verdict = classify.bounce_verdict({}, "", [], body)
+    new_text = extract_new_text(body)
+    kind = classify.kind_of(verdict, False, False, classify.out_of_office("", body))
+    return _finish(Reply(kind=kind, text=new_text, bounce=verdict.failure))
+
+
+def _headers(message: Message) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    for name, value in message.items():
+        key = name.strip().lower()
+        if key not in headers:
+            headers[key] = decode_header_value(value)
+    return headers
+
+
+def _all(message: Message, name: str) -> list[str]:
+    return [decode_header_value(v) for v in (message.get_all(name) or [])]
+
+
+def _date(value: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def _addresses(message: Message) -> tuple[str, ...]:
+    values = [v for name in _ADDRESS_FIELDS for v in _all(message, name)]
+    found = [addr.strip() for _, addr in getaddresses(values) if "@" in addr]
+    return tuple(dict.fromkeys(a for a in found if not re.search(r"[\s<>]", a)))
+
+
+def _understand_message(message: Message, limits: Limits) -> Reply:
+    headers = _headers(message)
+    if len(message.keys()) > limits.max_headers:
+        raise UnparseableMessage(f"{len(message.keys())} header fields, over the {limits.max_headers} cap")
+    contents = collect(message, limits)
+    body = "\n".join(contents.texts)
+    verdict = classify.bounce_verdict(headers, contents.report_type, contents.delivery_status, body)
+    calendar = from_calendar(contents.calendars)
+    automatic = classify.auto_submitted(headers)
+    ooo = classify.out_of_office(headers.get("subject", ""), body)
+    kind = classify.kind_of(verdict, bool(calendar and calendar.is_reply), automatic, ooo)
+    name, addr = _sender(message)
+    reply = Reply(
+        kind=kind,
+        from_addr=addr.strip() if "@" in addr and not re.search(r"[\s<>]", addr) else "",
+        from_name=name.strip(),
+        subject=headers.get("subject", ""),
+        message_id=_first_id(headers.get("message-id", "")),
+        in_reply_to=_first_id(headers.get("in-reply-to", "")),
+        references=tuple(_MSGID.findall(headers.get("references", ""))),
+        to_addrs=_addresses(message),
+        date=_date(headers.get("date", "")),
+        text=strip_own_name(extract_new_text(body), name),
+        attachments=tuple(att for att, _ in contents.attachments),
+        rsvp=calendar.rsvp if calendar and calendar.is_reply else None,
+        bounce=verdict.failure,
+        calendar_uid=calendar.uid if calendar else None,
+        auto_submitted=automatic,
+        authentication_results=tuple(_all(message, "authentication-results")),
+    )
+    return _finish(reply)
+
+
+def _sender(message: Message) -> tuple[str, str]:
+    """Split From before decoding RFC 2047 words, so an encoded name cannot forge the address."""
+    raw = str(message.get("From", "") or "")
+    if any("\udc80" <= ch <= "\udcff" for ch in raw):
+        raw = decode_bytes(raw.encode("utf-8", "surrogateescape"))
+    name, addr = parseaddr(re.sub(r"\r?\n[ \t]*", " ", raw))
+    return decode_header_value(name), addr
+
+
+def _first_id(value: str) -> str:
+    match = _MSGID.search(value)
+    return match.group(0) if match else value.strip()[:998]
+
+
+def _finish(reply: Reply) -> Reply:
+    """Add what the new text says: sections, RSVP words and commands (replies only)."""
+    if reply.kind not in (Kind.REPLY, Kind.CALENDAR_REPLY):
+        return reply
+    return replace(
+        reply,
+        sections=find_sections(reply.text),
+        rsvp=reply.rsvp or from_words(reply.text),
+        commands=find_commands(reply.text),
+    )
+

@@ -1,0 +1,103 @@
+"""Attachments as resources: safe names, content hashes, storage under a generated name, policy."""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import os
+import re
+import tempfile
+import unicodedata
+from pathlib import Path
+
+from mailflow.schedule.config import AttachmentPolicy
+from mailflow.mail_in.replies.charsets import decode_header_value
+from mailflow.mail_in.replies.reply import Attachment
+
+_BIDI_AND_INVISIBLE = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]")
+_SAFE_EXT = re.compile(r"\.[A-Za-z0-9]{1,8}")
+_MAX_NAME = 200
+
+
+def sanitise_filename(raw: str | None, content_type: str = "application/octet-stream") -> str:
+    """A display name safe to show and to store: no path, no control or bidi characters, NFC."""
+    name = _without_controls(raw or "")
+    name = _without_controls(decode_header_value(name))
+    name = re.split(r"[\\/]", name)[-1]
+    name = _BIDI_AND_INVISIBLE.sub("", name)
+    name = unicodedata.normalize("NFC", name).strip().lstrip(".").strip()
+    name = name.rstrip(". ")
+    if len(name) > _MAX_NAME:
+        stem, ext = os.path.splitext(name)
+        name = stem[: _MAX_NAME - len(ext[:16])] + ext[:16]
+    if not name:
+        name = "attachment" + (mimetypes.guess_extension(content_type) or ".bin")
+    return name
+
+
+def _without_controls(text: str) -> str:
+    return "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cs"))
+
+
+def make_attachment(raw_name: str | None, content_type: str, data: bytes, inline: bool) -> Attachment:
+    """An Attachment value from a decoded part."""
+    return Attachment(
+        filename=sanitise_filename(raw_name, content_type),
+        content_type=content_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        data=data,
+        inline=inline,
+    )
+
+
+def safe_extension(attachment: Attachment) -> str:
+    """The file extension used on disk: the name's own if plain, else one for the content type."""
+    ext = os.path.splitext(attachment.filename)[1]
+    if _SAFE_EXT.fullmatch(ext):
+        return ext.lower()
+    return mimetypes.guess_extension(attachment.content_type) or ".bin"
+
+
+def save_attachment(directory: Path, attachment: Attachment) -> Path:
+    """Write the bytes as <sha256><ext> inside ``directory`` (atomically) and return the path."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / f"{attachment.sha256}{safe_extension(attachment)}"
+    if target.resolve().parent != directory.resolve():
+        raise ValueError(f"refusing to write {target} outside {directory}")
+    if target.exists() and target.stat().st_size == len(attachment.data):
+        return target
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".incoming-")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(attachment.data)
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return target
+
+
+def effective_type(attachment: Attachment) -> str:
+    """The declared type, or the one the name implies when the client sent a generic type."""
+    declared = attachment.content_type.lower()
+    if declared in ("application/octet-stream", "application/x-download", "binary/octet-stream", ""):
+        guessed, _ = mimetypes.guess_type(attachment.filename, strict=False)
+        return guessed or declared
+    return declared
+
+
+def vet_attachment(attachment: Attachment, policy: AttachmentPolicy) -> str | None:
+    """Why the attachment is refused under ``policy``, or None when it is accepted."""
+    if attachment.size > policy.max_bytes:
+        return (f"{attachment.filename} is {attachment.size} bytes; the limit is "
+                f"{policy.max_bytes} bytes")
+    kind = effective_type(attachment)
+    if kind not in policy.allowed_types:
+        return f"{attachment.filename} is of type {kind}, which is not accepted"
+    implied, _ = mimetypes.guess_type(attachment.filename, strict=False)
+    if implied and implied not in policy.allowed_types:
+        return f"{attachment.filename} has a name of type {implied}, which is not accepted"
+    return None

@@ -1,0 +1,79 @@
+"""Telling replies from auto-replies, bounces and calendar replies by headers and wording."""
+
+from __future__ import annotations
+
+import re
+
+from mailflow.mail_in.replies.bounces import BounceVerdict, from_report, from_text
+from mailflow.mail_in.replies.reply import Kind
+
+_OOO_SUBJECT = re.compile(
+    r"^\s*(?:(?:re|aw|tr|fw|sv|antw)\s*:\s*)*(?:\[?(?:automatic reply|auto(?:matic)?[- ]?(?:reply|response|"
+    r"antwort)|autoreply|autorespon\w*|out of (?:the )?office|ooo\b|away from (?:the )?office|"
+    r"on (?:vacation|holiday|leave)|vacation(?: reply| notice)?\b|absence|absent|"
+    r"r[ée]ponse automatique|absence du bureau|message d'absence|"
+    r"automatische antwort|abwesenheitsnotiz|abwesend|respuesta autom[áa]tica|fuera de la oficina|"
+    r"risposta automatica|fuori (?:sede|ufficio)|automatisch antwoord|afwezig|resposta autom[áa]tica|"
+    r"autosvar|automaattinen vastaus|automatyczna odpowied[źz]|автоответ|自动回复|自動回覆|自動応答)\b)",
+    re.IGNORECASE,
+)
+_OOO_BODY = re.compile(
+    r"\b(?:i am|i'm|i will be|i'll be|je suis|je serai)\s+(?:currently\s+)?(?:out of (?:the )?office|away|"
+    r"on (?:vacation|holiday|leave|annual leave|parental leave)|absente?|en cong[ée]|en vacances|"
+    r"hors du bureau|travelling|traveling)|\bout of (?:the )?office\b|\bje suis absente?\b",
+    re.IGNORECASE,
+)
+_OOO_RETURN = re.compile(
+    r"\b(?:return(?:ing)?|back (?:in the office )?on|limited access to (?:e-?mail|my e-?mail)|respond "
+    r"(?:to your (?:e-?mail|message) )?(?:when|upon|as soon as)|reply (?:when|upon)|in my absence|"
+    r"de retour|retour le|acc[èe]s limit[ée]|en mon absence|r[ée]pondrai (?:[àa] mon retour|d[èe]s)|"
+    r"urgent)",
+    re.IGNORECASE,
+)
+_AUTO_HEADERS = ("x-autoreply", "x-autorespond", "x-autoresponder", "x-auto-reply")
+_BULK = {"bulk", "junk", "list", "auto_reply", "auto-reply"}
+
+
+def auto_submitted(headers: dict[str, str]) -> bool:
+    """RFC 3834 and the common vendor headers; X-Auto-Response-Suppress alone does not count."""
+    value = headers.get("auto-submitted", "").split(";")[0].strip().lower()
+    if value and value != "no":
+        return True
+    for name in _AUTO_HEADERS:
+        flag = headers.get(name, "").strip().lower()
+        if name in headers and flag not in ("no", "false", "0"):
+            return True
+    precedence = (headers.get("precedence", "") or headers.get("x-precedence", "")).strip().lower()
+    return precedence in _BULK
+
+
+def out_of_office(subject: str, text: str) -> bool:
+    """An out-of-office by its subject, or by its wording with a return date or absence note."""
+    if _OOO_SUBJECT.match(subject):
+        return True
+    head = text[:1500]
+    return bool(_OOO_BODY.search(head) and _OOO_RETURN.search(head)) and len(head.split()) < 200
+
+
+def bounce_verdict(headers: dict[str, str], report_type: str, reports: list[str], text: str) -> BounceVerdict:
+    """Read a delivery report (RFC 3464 or free text) if the message is one."""
+    failed = headers.get("x-failed-recipients", "")
+    if reports or report_type == "delivery-status":
+        verdict = from_report(reports, failed)
+        if verdict is not None:
+            return verdict
+    if report_type in ("disposition-notification", "feedback-report"):
+        return BounceVerdict(notice=True)
+    return from_text(headers.get("from", ""), headers.get("subject", ""),
+                     headers.get("return-path", "-"), text, failed)
+
+
+def kind_of(verdict: BounceVerdict, calendar_reply: bool, automatic: bool, ooo: bool) -> Kind:
+    """Bounces first, then calendar replies, then automatic mail; everything else is a reply."""
+    if verdict.failure is not None:
+        return Kind.BOUNCE
+    if calendar_reply:
+        return Kind.CALENDAR_REPLY
+    if verdict.delay or verdict.notice or automatic or ooo:
+        return Kind.AUTO_REPLY
+    return Kind.REPLY

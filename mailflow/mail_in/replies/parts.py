@@ -1,0 +1,170 @@
+"""Walking a parsed MIME tree: the body text, attachments, calendar parts and delivery reports."""
+
+from __future__ import annotations
+
+import binascii
+import re
+from dataclasses import dataclass, field
+from email.message import Message
+
+from mailflow.mail_in.replies.attachments import make_attachment
+from mailflow.mail_in.replies.charsets import decode_bytes, decode_header_value
+from mailflow.mail_in.replies.htmltext import html_to_text
+from mailflow.mail_in.replies.largebodies import Part
+from mailflow.mail_in.replies.limits import Limits, check_parts
+from mailflow.mail_in.replies.reply import Attachment
+
+_CID = re.compile(r"cid:([^\"'\s>)]+)", re.IGNORECASE)
+
+
+@dataclass
+class Contents:
+    """What the walk found, in document order."""
+
+    texts: list[str] = field(default_factory=list)
+    html: bool = False
+    raw_html: list[str] = field(default_factory=list)
+    attachments: list[tuple[Attachment, str]] = field(default_factory=list)  # (value, content-id)
+    calendars: list[str] = field(default_factory=list)
+    delivery_status: list[str] = field(default_factory=list)
+    report_type: str = ""
+    parts: int = 0
+    depth: int = 0
+
+
+def _payload(part: Message) -> bytes:
+    if isinstance(part, Part) and part.decoded is not None:     # decoded at parse time
+        return part.decoded
+    fast = _plain_base64(part)
+    if fast is not None:
+        return fast
+    data = part.get_payload(decode=True)
+    if isinstance(data, bytes):
+        return data
+    raw = part.get_payload()
+    return raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else b""
+
+
+def _plain_base64(part: Message) -> bytes | None:
+    """A well-formed base64 leaf decoded straight from the parsed text, or None to use the stdlib.
+
+    compat32's get_payload(decode=True) copies the text three times (encode, splitlines, join)
+    before decoding: a 25 MB attachment costs over 100 MB at its peak. Whatever this refuses
+    (non-ASCII, bad padding) goes the stdlib's way, so malformed parts decode exactly as before.
+    """
+    payload = part.get_payload()
+    if not isinstance(payload, str) or str(part.get("content-transfer-encoding", "")).lower() != "base64":
+        return None
+    try:
+        return binascii.a2b_base64(payload)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _disposition(part: Message) -> str:
+    value = part.get("Content-Disposition")
+    return str(value).split(";", 1)[0].strip().lower() if value else ""
+
+
+def _text_of(part: Message) -> str:
+    return decode_bytes(_payload(part), part.get_content_charset())
+
+
+def _count(part: Message, depth: int, found: Contents, limits: Limits) -> None:
+    found.parts += 1
+    found.depth = max(found.depth, depth)
+    check_parts(found.parts, found.depth, limits)
+    payload = part.get_payload()
+    if isinstance(payload, list):
+        for sub in payload:
+            if isinstance(sub, Message):
+                _count(sub, depth + 1, found, limits)
+
+
+def _best_alternative(children: list[Message]) -> Message | None:
+    for wanted in ("text/plain", "multipart/", "text/html"):
+        for child in children:
+            ctype = child.get_content_type()
+            if (ctype == wanted or ctype.startswith(wanted)) and _disposition(child) != "attachment":
+                if ctype == "text/plain" and not _text_of(child).strip():
+                    continue
+                return child
+    return None
+
+
+def _leaf(part: Message, ctype: str, body: bool, found: Contents, limits: Limits) -> None:
+    disposition = _disposition(part)
+    filename = part.get_filename()
+    if ctype == "text/calendar" or (filename and filename.lower().endswith((".ics", ".vcs"))):
+        found.calendars.append(_text_of(part)[: limits.max_text_chars])
+        return
+    # A multipart whose boundary the parser could not find arrives as one text blob.
+    is_text = ctype in ("text/plain", "text/html") or ctype.startswith("multipart/")
+    if is_text and disposition != "attachment" and (not filename or disposition == "inline"):
+        if not body or (ctype == "text/html" and found.texts and not found.html):
+            if ctype == "text/html":
+                found.raw_html.append(_text_of(part)[: limits.max_text_chars])
+            return
+        text = _text_of(part)[: limits.max_text_chars]
+        if ctype.startswith("multipart/"):
+            text = _strip_mime_noise(text)
+        if ctype == "text/html":
+            found.raw_html.append(text)
+            found.html = True
+            text = html_to_text(text)
+        found.texts.append(text)
+        return
+    if ctype == "message/delivery-status" or ctype == "text/delivery-status":
+        found.delivery_status.append(_text_of(part))
+        return
+    cid = decode_header_value(part.get("Content-ID")).strip("<> ")
+    inline = ctype.startswith("image/") and bool(cid) and disposition != "attachment"
+    found.attachments.append((make_attachment(filename, ctype, _payload(part), inline), cid))
+
+
+def _visit(part: Message, body: bool, found: Contents, limits: Limits) -> None:
+    ctype = part.get_content_type()
+    payload = part.get_payload()
+    if ctype == "message/delivery-status" and isinstance(payload, list):
+        found.delivery_status.append("\n\n".join(
+            "\n".join(f"{k}: {decode_header_value(v)}" for k, v in block.items())
+            for block in payload if isinstance(block, Message)))
+        return
+    if ctype in ("message/rfc822", "message/rfc822-headers", "text/rfc822-headers"):
+        if _disposition(part) == "attachment" and part.get_filename():
+            data = part.as_bytes() if isinstance(payload, list) else _payload(part)
+            found.attachments.append((make_attachment(part.get_filename(), ctype, data, False), ""))
+        return
+    if isinstance(payload, list):
+        children = [p for p in payload if isinstance(p, Message)]
+        if ctype == "multipart/report":
+            found.report_type = str(part.get_param("report-type") or "").lower()
+        chosen = _best_alternative(children) if ctype == "multipart/alternative" else None
+        for child in children:
+            _visit(child, body and (chosen is None or child is chosen), found, limits)
+        return
+    _leaf(part, ctype, body, found, limits)
+
+
+def collect(message: Message, limits: Limits) -> Contents:
+    """Walk the tree once, enforcing the part and depth caps."""
+    found = Contents()
+    _count(message, 0, found, limits)
+    _visit(message, True, found, limits)
+    referenced = {m.lower() for html in found.raw_html for m in _CID.findall(html)}
+    found.attachments = [
+        (_inline(att) if cid and cid.lower() in referenced else att, cid)
+        for att, cid in found.attachments
+    ]
+    return found
+
+
+def _inline(att: Attachment) -> Attachment:
+    return Attachment(att.filename, att.content_type, att.size, att.sha256, att.data, inline=True)
+
+
+_MIME_NOISE = re.compile(r"^(?:--\S+|content-[\w-]+:.*|\s*boundary=.*)$", re.IGNORECASE | re.MULTILINE)
+
+
+def _strip_mime_noise(text: str) -> str:
+    return _MIME_NOISE.sub("", text)

@@ -1,0 +1,216 @@
+"""Finding quoted history in a reply body: quote headers, Outlook header blocks, '>' blocks."""
+
+from __future__ import annotations
+
+import re
+
+from mailflow.mail_in.replies.htmltext import QUOTE_MARK
+
+_VERBS = (
+    r"wrote|writes|has written|a [ée]crit|[ée]crit|schrieb|hat geschrieben|escribi[óo]|ha escrito|"
+    r"ha escrit|va escriure|ha scritto|scrisse|schreef|heeft geschreven|napisa[łl]\(a\)|napisa[łl]a?|"
+    r"escreveu|skrev|skriver|kirjoitti|napsal\(a\)|napsal|nap[íi]sal|[íi]rta|yazd[ıi]|"
+    r"написал\(а\)|написала?|написав|пише|пишет|έγραψε|写道|寫道|작성|書きました|のメッセージ|"
+    r"a scris|ra[šs][ėe]|kirjutas|pisze|het volgende geschreven|napisał\(a\)|írta|wrote"
+)
+_INTRO = r"on|le|am|el|il|op|w dniu|em|den|d[ée]n|p[åa]|dne|el d[íi]a"
+_HEADER_END = re.compile(rf"(?:{_VERBS})\s*(?:[:：]|\.\.\.|…)?\s*$", re.IGNORECASE)
+_HEADER_VERB_COLON = re.compile(rf"\b(?:{_VERBS})\b.*[:：]\s*$", re.IGNORECASE)
+_INTRO_START = re.compile(rf"^\s*(?:{_INTRO})\s+\S", re.IGNORECASE)
+_HEADER_START = re.compile(rf"^\s*(?:(?:{_INTRO})\b|\d|[\u4e00-\u9fff\u3040-\u30ff\uac00-\ud7af])", re.IGNORECASE)
+_DATEISH = re.compile(r"\d|@|[\u4e00-\u9fff]")
+
+_SEPARATOR_WORDS = (
+    r"original message|original e-?mail|ursprüngliche nachricht|urspr[üu]ngliche e-mail|"
+    r"message d'origine|message original|mensaje original|messaggio originale|"
+    r"oorspronkelijk bericht|originalmeddelande|originalmeldung|oprindelig meddelelse|"
+    r"opprinnelig melding|alkuperäinen viesti|wiadomo[śs][ćc] oryginalna|oryginalna wiadomo[śs][ćc]|"
+    r"mensagem original|исходное сообщение|оригинальное сообщение|původní zpráva|pôvodná správa|"
+    r"eredeti üzenet|原始邮件|原始郵件|元のメッセージ|원본 메시지|forwarded message|"
+    r"message transf[ée]r[ée]|weitergeleitete nachricht|mensaje reenviado|messaggio inoltrato|"
+    r"doorgestuurd bericht|vidarebefordrat meddelande|videresendt meddelelse|"
+    r"wiadomo[śs][ćc] przekazana|mensagem encaminhada|пересылаемое сообщение|переслане повідомлення|"
+    r"oprindelig (?:besked|meddelelse)|ursprungligt meddelande|opprinnelig melding"
+)
+_SEPARATOR = re.compile(rf"^\s*[-=_*]{{2,}}\s*(?:{_SEPARATOR_WORDS})\s*[-=_*:]*\s*$", re.IGNORECASE)
+_FORWARD = re.compile(
+    r"^\s*(?:begin forwarded message|d[ée]but du message (?:r[ée]exp[ée]di[ée]|transf[ée]r[ée])|"
+    r"anfang der weitergeleiteten (?:nachricht|e-mail)|inicio del mensaje reenviado|"
+    r"inizio messaggio inoltrato|begin doorgestuurd bericht|vidarebefordrat brev|"
+    r"videresendt melding|in[íi]cio da mensagem reencaminhada)\s*[:：]?\s*$",
+    re.IGNORECASE,
+)
+_ABOVE_LINE = re.compile(r"(?:reply|write|type|respond)\w*\s+above\s+this\s+line", re.IGNORECASE)
+
+_FROM_KEYS = (
+    r"from|de|von|van|fr[åa]n|fra|fr[áa]|da|od|от|від|l[äa]hett[äa]j[äa]|felad[óo]|kimden|"
+    r"发件人|發件人|寄件者|差出人|送信者|보낸 사람|afzender|remitente|mittente|exp[ée]diteur|absender|"
+    r"nadawca|avs[äa]ndare|saatja"
+)
+_OTHER_KEYS = (
+    r"sent|date|envoy[ée](?: le)?|message du|copie [àa]|risposta|dato|kopi|gesendet|datum|verzonden|skickat|sendt|enviado|enviada|inviato|wys[łl]ano|"
+    r"wys[łl]ane|data|отправлено|дата|надіслано|l[äa]hetetty|p[äa]iv[äa]m[äa][äa]r[äa]|elk[üu]ldve|"
+    r"tarih|发送时间|發送時間|时间|日期|送信日時|日時|보낸 날짜|fecha|sent at|"
+    r"to|[àa]|an|aan|till|til|para|per|do|кому|komu|vastaanottaja|c[íi]mzett|kime|收件人|宛先|"
+    r"받는 사람|cc|kopie|cci|copie [àa]|"
+    r"subject|objet|betreff|onderwerp|[äa]mne|emne|asunto|oggetto|temat|assunto|тема|aihe|"
+    r"t[áa]rgy|konu|主题|主旨|件名|제목|sujet|reply-to|r[ée]pondre [àa]|antwort an|importance|priorit[ée]"
+)
+_KEY_LINE = re.compile(rf"^\s*[*_]*(?:{_FROM_KEYS}|{_OTHER_KEYS})[*_]*\s*[:：]", re.IGNORECASE)
+_FROM_LINE = re.compile(rf"^\s*[*_]*(?:{_FROM_KEYS})[*_]*\s*[:：]", re.IGNORECASE)
+_RULE = re.compile(r"^\s*(?:[-_=]{4,}|[-_]{2,}\s*(?:[A-Za-z][\w ]{0,40})?\s*[-_]{2,})\s*$")
+
+
+_QUOTED = re.compile(r"^\s*(?:(?:[A-Za-z]{1,3})?>|\|(?:\s|$))")
+_GMAIL_DATE = re.compile(
+    r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s+(?:\d{1,2}:\d{2}\s*(?:GMT[+-]\d{1,2}(?::?\d{2})?)?\s+\S.{0,120}|"
+    r"\S.{0,120}<[^<>\s]+@[^<>\s]+>\s*:?)$"
+)
+_EDGE = " \t-*_=~"
+_TIMEISH = re.compile(r"\d{1,2}[:.h]\d{2}|\d{4}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}")
+
+
+def is_quoted(line: str) -> bool:
+    return bool(_QUOTED.match(line))
+
+
+def _is_attribution(text: str) -> bool:
+    text = text.strip(_EDGE)
+    if not text or len(text) > 400:
+        return False
+    if _GMAIL_DATE.match(text):
+        return True
+    if _HEADER_END.search(text[-60:]) and (_DATEISH.search(text) or _HEADER_START.match(text)):
+        return True
+    if not text.endswith((":", "：")):
+        return False
+    if _HEADER_VERB_COLON.search(text) and _DATEISH.search(text):
+        return True
+    return "@" in text and bool(_TIMEISH.search(text))
+
+
+def _continuation(line: str) -> str | None:
+    """A wrapped header's next line; a short '>:' or '> wrote:' tail counts too."""
+    stripped = line.strip()
+    if not stripped:
+        return None
+    if is_quoted(line):
+        rest = stripped.lstrip(">").strip()
+        return rest if rest and len(rest) <= 40 and rest.endswith((":", "：")) else None
+    return stripped
+
+
+def quote_header_span(lines: list[str], i: int) -> int | None:
+    """If an attribution ('On <date>, <name> wrote:') starts at line i, the index of its last line."""
+    first = lines[i].strip()
+    if not first or is_quoted(lines[i]) or len(first) > 400:
+        return None
+    if not (_HEADER_START.match(first.strip(_EDGE)) or _DATEISH.search(first)):
+        return None
+    joined = first
+    for k in range(0, 4):
+        if k:
+            if i + k >= len(lines):
+                return None
+            nxt = _continuation(lines[i + k])
+            if nxt is None or _INTRO_START.match(nxt):
+                return None
+            joined = f"{joined} {nxt}"
+        if _is_attribution(joined):
+            return i + k
+        if len(joined) > 400:
+            return None
+    return None
+
+
+def _outlook_block_at(lines: list[str], i: int) -> bool:
+    """A From:/Sent:/To:/Subject: header block starts at line i (no separator needed)."""
+    if not _KEY_LINE.match(lines[i]):
+        return False
+    window = [line for line in lines[i:i + 10] if line.strip()][:7]
+    keys = [_key(line) for line in window if _KEY_LINE.match(line)]
+    distinct = len(set(keys))
+    if _FROM_LINE.match(lines[i]) and distinct >= 2 and sum(bool(_KEY_LINE.match(x)) for x in window[:3]) >= 2:
+        return True
+    return distinct >= 3 and all(_KEY_LINE.match(line) for line in window[:2])
+
+
+def _key(line: str) -> str:
+    return line.split(":", 1)[0].split("：", 1)[0].strip(" *_").lower()
+
+
+def history_start(lines: list[str]) -> int | None:
+    """The first line where unquoted history (Outlook block, separator, forward) begins."""
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if not stripped or is_quoted(line):
+            continue
+        if stripped == QUOTE_MARK:
+            return i
+        if _SEPARATOR.match(stripped) or _FORWARD.match(stripped) or _ABOVE_LINE.search(stripped):
+            return i
+        if _outlook_block_at(lines, i):
+            return _with_rule_before(lines, i)
+        end = quote_header_span(lines, i)
+        if end is not None and not _quote_follows(lines, end):
+            return _with_rule_before(lines, i)
+    return None
+
+
+def _with_rule_before(lines: list[str], i: int) -> int:
+    j = i - 1
+    while j >= 0 and not lines[j].strip():
+        j -= 1
+    if j >= 0 and (_RULE.match(lines[j]) or _SEPARATOR.match(lines[j].strip())):
+        return j
+    return i
+
+
+def _quote_follows(lines: list[str], i: int) -> bool:
+    for line in lines[i + 1:i + 4]:
+        if line.strip():
+            return is_quoted(line)
+    return False
+
+
+def drop_quote_blocks(lines: list[str]) -> list[str]:
+    """Drop attributions with the quote block they introduce, and quotes after the last new line.
+
+    Quote blocks between new lines that no attribution introduces are inline replies: kept in order.
+    """
+    drop = [False] * len(lines)
+    i = 0
+    while i < len(lines):
+        end = quote_header_span(lines, i)
+        if end is not None and _quote_follows(lines, end):
+            k = end + 1
+            while k < len(lines) and (not lines[k].strip() or is_quoted(lines[k])):
+                k += 1
+            for j in range(i, k):
+                drop[j] = True
+            i = k
+            continue
+        i += 1
+    last_text = -1
+    for i, line in enumerate(lines):
+        if line.strip() and not is_quoted(line) and not drop[i]:
+            last_text = i
+    return [line for i, line in enumerate(lines[: last_text + 1]) if not drop[i]]
+
+
+def header_block_end(lines: list[str], start: int) -> int:
+    """The line after a history header that starts at ``start`` (separator, attribution, key lines)."""
+    i = start
+    if i < len(lines) and (lines[i].strip() == QUOTE_MARK or _SEPARATOR.match(lines[i].strip())
+                           or _FORWARD.match(lines[i].strip()) or _RULE.match(lines[i])):
+        i += 1
+    while i < len(lines) and not lines[i].strip():
+        i += 1
+    end = quote_header_span(lines, i) if i < len(lines) else None
+    if end is not None:
+        return end + 1
+    if i < len(lines) and _KEY_LINE.match(lines[i]):
+        while i < len(lines) and lines[i].strip():
+            i += 1
+        return i
+    return max(i, start + 1)

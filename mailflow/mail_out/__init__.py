@@ -1,0 +1,1 @@
+"""Mail out: every message's words (templates), calendar part and exact bytes."""

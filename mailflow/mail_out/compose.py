@@ -1,0 +1,318 @@
+"""Composing one outgoing message: rendered parts, calendar, attachments and safe headers."""
+
+from __future__ import annotations
+
+import binascii
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from email import policy, quoprimime
+from email.header import Header
+from email.headerregistry import Address, BaseHeader
+from email.message import EmailMessage
+from email.parser import BytesHeaderParser
+from email.utils import format_datetime
+from functools import lru_cache
+
+from mailflow.schedule.config import Community
+from mailflow.errors import MailflowError
+from mailflow.mail_out.message import OutgoingMessage
+from mailflow.mail_out.render import Rendered, Renderer
+from mailflow.core.tokens import message_id, reply_address, reply_token, thread_root
+
+LINE_LIMIT = 78
+POLICY = policy.SMTP.clone(max_line_length=LINE_LIMIT)
+SUBJECT_LIMIT = 200
+NAME_LIMIT = 100
+FILENAME_LIMIT = 120
+# Categories never allowed in a header: controls (CR, LF, NUL, NEL...), format characters
+# (bidi overrides, zero-width), line and paragraph separators, surrogates, private, unassigned.
+_UNSAFE = {"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"}
+_ADDR_SPEC = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+"
+)
+_HEADERS = ("From", "To", "Reply-To", "Subject", "Date", "Message-ID", "In-Reply-To",
+            "References", "List-Id", "List-Unsubscribe", "Auto-Submitted",
+            "X-Auto-Response-Suppress", "X-Mailflow-Kind")
+
+
+class UnsafeMessage(MailflowError):
+    """An address is not a plain addr-spec, or the composed bytes do not parse back as built."""
+
+    def __init__(self, problem: str) -> None:
+        self.problem = problem
+        super().__init__(f"refusing to compose: {problem}")
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """The one person a message goes to."""
+
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class Composer:
+    """What composing needs besides the message itself; the secret never leaves here."""
+
+    community: Community
+    secret: bytes
+    renderer: Renderer
+
+
+def header_text(text: str, limit: int = SUBJECT_LIMIT) -> str:
+    """User-derived text made safe for one header line.
+
+    Controls, format characters and line separators become spaces, whitespace runs collapse,
+    and ``=?`` is broken up so a name or topic can never read as an RFC 2047 encoded-word.
+    """
+    cleaned = "".join(" " if unicodedata.category(ch) in _UNSAFE else ch for ch in text)
+    cleaned = " ".join(cleaned.split()).replace("=?", "= ?").replace("?=", "? =")
+    return cleaned[:limit].rstrip()
+
+
+def safe_filename(name: str) -> str:
+    """An attachment name with no path, quotes or controls; never empty."""
+    cleaned = header_text(name, FILENAME_LIMIT)
+    cleaned = re.sub(r'[\\/"<>:|*?]', "_", cleaned).strip(" .")
+    return cleaned or "attachment"
+
+
+def mailbox(name: str, email: str) -> Address:
+    """``Name <addr>`` with the name cleaned and the address checked to be a plain addr-spec."""
+    if not _ADDR_SPEC.fullmatch(email):
+        raise UnsafeMessage(f"not a plain email address: {email!r}")
+    local, _, domain = email.rpartition("@")
+    return Address(display_name=header_text(name, NAME_LIMIT), username=local, domain=domain)
+
+
+def encoded_text(text: str, header: str) -> str:
+    """RFC 2047 done once, by email.header, folded within 78 columns.
+
+    The value is stored raw, so the stdlib never re-folds it: Python 3.11's refolding can
+    split an encoded-word next to ``?`` and ``=`` and mangle the text (found by fuzzing).
+    """
+    if text.isascii():
+        plain = Header(text, "us-ascii", maxlinelen=76, header_name=header).encode()
+        if _fits(header, plain):
+            return plain
+    return Header(text, "utf-8", maxlinelen=76, header_name=header).encode()
+
+
+def _fits(header: str, value: str) -> bool:
+    """Every line within 78 columns, so the generator leaves the value alone."""
+    lines = value.split("\n")
+    return len(header) + 2 + len(lines[0]) <= 78 and all(len(line) <= 78 for line in lines[1:])
+
+
+def encoded_mailbox(name: str, email: str, header: str) -> str:
+    """``"Name" <addr>`` (or an encoded-word name), validated and folded by us."""
+    address = mailbox(name, email)
+    display = address.display_name
+    if not display:
+        return address.addr_spec
+    quoted = '"' + display.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    phrase = quoted if display.isascii() and _fits(header, quoted) else Header(
+        display, "utf-8", maxlinelen=76, header_name=header).encode()
+    one_line = f"{phrase} <{address.addr_spec}>"
+    if "\n" not in one_line and _fits(header, one_line):
+        return one_line
+    return f"{phrase}\n <{address.addr_spec}>"
+
+
+def list_id(community: Community) -> str:
+    """RFC 2919 identifier: the configured one, else derived from the service address."""
+    if community.list_id:
+        return header_text(community.list_id).replace(" ", "")
+    local, _, domain = community.address.rpartition("@")
+    return f"{re.sub(r'[^A-Za-z0-9-]', '-', local)}.{domain}".lower()
+
+
+def _domain(community: Community) -> str:
+    return community.address.rpartition("@")[2].lower()
+
+
+def _headers(composer: Composer, kind: str, recipient: Recipient, subject: str, *,
+             meeting_key: str, reply_to: str, revision: int, now: datetime) -> dict[str, str]:
+    community, domain = composer.community, _domain(composer.community)
+    own_id = message_id(composer.secret, meeting_key, kind, recipient.email, revision, domain)
+    headers = {
+        "From": encoded_mailbox(community.name, community.address, "From"),
+        "To": encoded_mailbox(recipient.name, recipient.email, "To"),
+        "Reply-To": encoded_mailbox(community.name, reply_to, "Reply-To"),
+        "Subject": encoded_text(header_text(subject), "Subject"),
+        "Date": format_datetime(now.astimezone(community.timezone)),
+        "Message-ID": own_id,
+    }
+    if meeting_key:
+        root = thread_root(composer.secret, meeting_key, recipient.email, domain)
+        if root != own_id:
+            headers["In-Reply-To"] = root
+            headers["References"] = root
+    headers["List-Id"] = encoded_mailbox(community.name, "x@x.example", "List-Id").replace(
+        "<x@x.example>", f"<{list_id(community)}>")
+    headers["List-Unsubscribe"] = f"<mailto:{community.address}?subject=unsubscribe>"
+    headers["Auto-Submitted"] = "auto-generated"
+    headers["X-Auto-Response-Suppress"] = "All"
+    headers["X-Mailflow-Kind"] = kind      # our own constant: lets staff filter, and rehearsals know what arrived
+    return headers
+
+
+# MIME parts are built from the header values and payloads the stdlib's content manager
+# would give them (email.contentmanager: set_text_content, set_bytes_content), each Content-*
+# header parsed once into the header object it would store, instead of several times per part.
+_BASE64_CHUNK = LINE_LIMIT // 4 * 3
+
+
+@lru_cache(maxsize=64)
+def _mime_header(name: str, value: str) -> BaseHeader:
+    """The parsed header ``message[name] = value`` stores; header objects are never changed."""
+    return POLICY.header_factory(name, value)
+
+
+def _boundary(own_id: str, index: int) -> str:
+    """Deterministic boundaries (same input, same bytes), numbered as the parts are walked.
+
+    The boundary carries the Message-ID's HMAC, which no quoted-printable or base64 body
+    can contain (``=_`` never occurs in either encoding).
+    """
+    return f"=_mf_{own_id.strip('<>').partition('@')[0][:20]}_{index}"
+
+
+def _base64(data: bytes) -> str:
+    return "".join(binascii.b2a_base64(data[start:start + _BASE64_CHUNK]).decode("ascii")
+                   for start in range(0, len(data), _BASE64_CHUNK))
+
+
+def _encoded_text(text: str, cte: str) -> str:
+    """``text`` as UTF-8 in ``cte`` (quoted-printable, 7bit or base64), lines as the stdlib ends them."""
+    lines = text.encode("utf-8").splitlines()
+    if cte == "base64":
+        return _base64(b"\r\n".join(lines) + b"\r\n")
+    body = b"\n".join(lines) + b"\n"
+    if cte == "7bit":
+        return body.decode("ascii")
+    return quoprimime.body_encode(body.decode("latin-1"), LINE_LIMIT)
+
+
+def _part(mime: Sequence[tuple[str, str]], payload: str | list[EmailMessage],
+          raw: Mapping[str, str] | None = None) -> EmailMessage:
+    """A part with ``raw`` headers set as they are, then the ``mime`` headers, then ``payload``."""
+    part = EmailMessage(policy=POLICY)
+    for name, value in (raw or {}).items():
+        part.set_raw(name, value)
+    for name, value in mime:
+        part.set_raw(name, _mime_header(name, value))
+    part.set_payload(payload)  # type: ignore[arg-type]  # the stub's list type is invariant
+    return part
+
+
+def _text_part(subtype: str, text: str) -> EmailMessage:
+    return _part([("Content-Type", f'text/{subtype}; charset="utf-8"'),
+                  ("Content-Transfer-Encoding", "quoted-printable")],
+                 _encoded_text(text, "quoted-printable"))
+
+
+def _calendar_parts(calendar: bytes, method: str) -> tuple[EmailMessage, EmailMessage]:
+    """Inline text/calendar (what Outlook and Gmail act on) plus invite.ics, as Gmail sends it."""
+    if method not in ("REQUEST", "CANCEL") or f"\r\nMETHOD:{method}\r\n".encode() not in calendar:
+        raise UnsafeMessage(f"calendar method {method!r} does not match the calendar's METHOD")
+    text = calendar.decode("utf-8")
+    cte = "7bit" if text.isascii() else "base64"
+    # set_content(params=...) re-adds Content-Type after the encoding: that order, kept
+    inline = _part([("Content-Transfer-Encoding", cte),
+                    ("Content-Type", f'text/calendar; charset="utf-8"; method="{method}"')],
+                   _encoded_text(text, cte))
+    attached = _part([("Content-Type", "application/ics"),
+                      ("Content-Transfer-Encoding", "base64"),
+                      ("Content-Disposition", 'attachment; filename="invite.ics"')],
+                     _base64(calendar))
+    return inline, attached
+
+
+def _attachment(filename: str, content_type: str, data: bytes) -> EmailMessage:
+    """A file part made by the stdlib's content manager: its name is user-derived text."""
+    maintype, _, subtype = content_type.partition("/")
+    if not maintype or not subtype:
+        maintype, subtype = "application", "octet-stream"
+    part = EmailMessage(policy=POLICY)
+    part.set_content(data, maintype=maintype, subtype=subtype, filename=safe_filename(filename))
+    del part["MIME-Version"]
+    return part
+
+
+def _message(headers: Mapping[str, str], rendered: Rendered, calendar: bytes | None,
+             calendar_method: str | None,
+             attachments: Sequence[tuple[str, str, bytes]]) -> EmailMessage:
+    """alternative{plain, html[, calendar]}, inside mixed{..., invite.ics, files} when there are any."""
+    own_id = headers["Message-ID"]
+    alternative = [_text_part("plain", rendered.text), _text_part("html", rendered.html)]
+    files: list[EmailMessage] = []
+    if calendar is not None:
+        inline, attached = _calendar_parts(calendar, calendar_method or "")
+        alternative.append(inline)
+        files.append(attached)
+    files.extend(_attachment(*attachment) for attachment in attachments)
+    if files:
+        body = _part([("Content-Type", f'multipart/alternative; boundary="{_boundary(own_id, 1)}"')],
+                     alternative)
+        top, parts = "mixed", [body, *files]
+    else:
+        top, parts = "alternative", alternative
+    return _part([("MIME-Version", "1.0"),
+                  ("Content-Type", f'multipart/{top}; boundary="{_boundary(own_id, 0)}"')], parts,
+                 raw=headers)
+
+
+def _check(raw: bytes, headers: Mapping[str, str]) -> None:
+    """Parse the bytes back: exactly the headers we set, once each, and one To address."""
+    # The top-level headers are all it checks, and a parser reads them only up to the first
+    # empty line (CRLF CRLF here, or earlier in any line ending), so the body is left out.
+    end = raw.find(b"\r\n\r\n")
+    parsed = BytesHeaderParser(policy=policy.default).parsebytes(raw if end < 0 else raw[:end + 4])
+    names = sorted(name.lower() for name in parsed)
+    expected = sorted([*(name.lower() for name in headers), "mime-version", "content-type"])
+    if names != expected:
+        raise UnsafeMessage(f"headers parse back as {names}, not {expected}")
+    if len(parsed["To"].addresses) != 1:
+        raise UnsafeMessage("To does not parse back as exactly one address")
+
+
+def compose(
+    composer: Composer,
+    kind: str,
+    recipient: Recipient,
+    context: Mapping[str, object],
+    *,
+    meeting_key: str,
+    request: str,
+    revision: int,
+    now: datetime,
+    calendar: bytes | None = None,
+    calendar_method: str | None = None,
+    attachments: Sequence[tuple[str, str, bytes]] = (),
+) -> OutgoingMessage:
+    """The exact bytes of ``kind`` for one recipient, with a reply token for ``request``.
+
+    ``context`` holds ``meeting`` and the kind's own values; composing adds community,
+    recipient, reply_address and now. ``attachments`` are (filename, content type, bytes).
+    """
+    community = composer.community
+    token = reply_token(composer.secret, meeting_key, request, recipient.email)
+    reply_to = reply_address(community.address, token, community.reply_style)
+    rendered = composer.renderer.render(kind, {
+        **context, "community": community, "recipient": recipient,
+        "reply_address": reply_to, "now": now,
+    })
+    headers = _headers(composer, kind, recipient, rendered.subject, meeting_key=meeting_key,
+                       reply_to=reply_to, revision=revision, now=now)
+    # header values are already encoded and folded (see encoded_text), so they are set raw
+    message = _message(headers, rendered, calendar, calendar_method, attachments)
+    raw = message.as_bytes()
+    _check(raw, headers)
+    return OutgoingMessage(message_id=headers["Message-ID"], recipient=recipient.email,
+                           kind=kind, meeting_key=meeting_key, raw=raw, mail_from=reply_to)

@@ -1,0 +1,158 @@
+"""iCalendar invitations (RFC 5545, iTIP RFC 5546, iMIP RFC 6047): one attendee per request."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+import icalendar
+
+from mailflow.schedule.config import Community
+from mailflow.schedule.calendar import Meeting
+
+PRODID = "-//mailflow//mailflow meeting invitations//EN"
+Method = Literal["REQUEST", "CANCEL"]
+_CONTROLS = {"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"}
+
+
+def meeting_uid(community: Community, meeting: Meeting) -> str:
+    """Stable per meeting: the occurrence key never changes, even when the meeting moves.
+
+    The service address's local part is included so two communities served from one
+    domain never share UIDs.
+    """
+    local, _, domain = community.address.rpartition("@")
+    return f"{meeting.key}-{local}@{domain.lower()}"
+
+
+def _timezone(community: Community, meeting: Meeting) -> icalendar.Timezone:
+    """A VTIMEZONE covering the meeting's year and the next (transitions, not a floating time)."""
+    return _zone_component(community.timezone, meeting.start.astimezone(community.timezone).year)
+
+
+@lru_cache(maxsize=16)
+def _zone_component(zone: ZoneInfo, year: int) -> icalendar.Timezone:
+    """Built once per zone and year: only ever serialised, never changed after building."""
+    return icalendar.Timezone.from_tzinfo(
+        zone, tzid=zone.key, first_date=date(year - 1, 1, 1), last_date=date(year + 2, 1, 1),
+    )
+
+
+def _description(community: Community, meeting: Meeting) -> str:
+    lines = [f"{community.name} meeting."]
+    if meeting.chair is not None:
+        lines.append(f"Chair: {meeting.chair.name}")
+    if meeting.video_link:
+        lines.append(f"Join: {meeting.video_link}")
+    if meeting.note:
+        lines.append(meeting.note)
+    lines.append("Reply to the invitation email to take part; accept or decline here.")
+    return "\n".join(lines)
+
+
+def _param(text: str) -> str:
+    """A parameter value: RFC 5545 allows neither DQUOTE nor control characters in one."""
+    cleaned = "".join(" " if unicodedata.category(ch) in _CONTROLS else ch for ch in text)
+    return " ".join(cleaned.replace('"', "'").split())
+
+
+def _attendee(email: str, name: str, method: Method) -> icalendar.vCalAddress:
+    attendee = icalendar.vCalAddress(f"mailto:{email}")
+    attendee.params["CN"] = _param(name)
+    attendee.params["CUTYPE"] = "INDIVIDUAL"
+    attendee.params["ROLE"] = "REQ-PARTICIPANT"
+    attendee.params["PARTSTAT"] = "NEEDS-ACTION"
+    if method == "REQUEST":
+        attendee.params["RSVP"] = "TRUE"
+    return attendee
+
+
+def _event(community: Community, meeting: Meeting, attendee_email: str, attendee_name: str,
+           sequence: int, method: Method, dtstamp: datetime) -> icalendar.Event:
+    zone = community.timezone
+    event = icalendar.Event()
+    event.add("uid", meeting_uid(community, meeting))
+    event.add("dtstamp", dtstamp.astimezone(UTC))
+    event.add("sequence", sequence)
+    event.add("dtstart", meeting.start.astimezone(zone))
+    event.add("dtend", meeting.end.astimezone(zone))
+    event.add("summary", f"{community.name} meeting")
+    event.add("location", meeting.location or meeting.video_link)
+    if meeting.video_link:
+        event.add("url", meeting.video_link)
+    event.add("description", _description(community, meeting))
+    organizer = icalendar.vCalAddress(f"mailto:{community.address}")
+    organizer.params["CN"] = _param(community.name)
+    event.add("organizer", organizer)
+    event.add("attendee", _attendee(attendee_email, attendee_name, method))
+    event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
+    event.add("transp", "OPAQUE")
+    event.add("class", "PUBLIC")
+    return event
+
+
+def invitation_ics(community: Community, meeting: Meeting, attendee_email: str,
+                   attendee_name: str, sequence: int, method: Method,
+                   dtstamp: datetime) -> bytes:
+    """The text/calendar body for one attendee: METHOD at calendar level, zone-anchored times.
+
+    Raise SEQUENCE on every change, cancellation included. A cancelled meeting can only
+    be sent with METHOD:CANCEL.
+    """
+    if method not in ("REQUEST", "CANCEL"):
+        raise ValueError(f"method must be REQUEST or CANCEL, not {method!r}")
+    if meeting.cancelled and method != "CANCEL":
+        raise ValueError(f"meeting {meeting.key} is cancelled: send METHOD:CANCEL")
+    if sequence < 0:
+        raise ValueError(f"SEQUENCE must be >= 0, not {sequence}")
+    if dtstamp.tzinfo is None or meeting.start.tzinfo is None or meeting.end.tzinfo is None:
+        raise ValueError("invitation times must be timezone-aware")
+    try:
+        before, after = _around_attendee(community, meeting, sequence, method, dtstamp)
+    except TypeError:   # a value that cannot be a cache key: serialise this calendar alone
+        return _calendar(community, meeting, attendee_email, attendee_name, sequence, method,
+                         dtstamp).to_ical()
+    return before + _attendee_line(attendee_email, attendee_name, method) + after
+
+
+def _calendar(community: Community, meeting: Meeting, attendee_email: str, attendee_name: str,
+              sequence: int, method: Method, dtstamp: datetime) -> icalendar.Calendar:
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", method)
+    calendar.add_component(_timezone(community, meeting))
+    calendar.add_component(
+        _event(community, meeting, attendee_email, attendee_name, sequence, method, dtstamp))
+    return calendar
+
+
+@lru_cache(maxsize=32)
+def _around_attendee(community: Community, meeting: Meeting, sequence: int, method: Method,
+                     dtstamp: datetime) -> tuple[bytes, bytes]:
+    """The serialised calendar before and after its one ATTENDEE line, shared by all attendees.
+
+    icalendar folds each content line on its own and joins them with CRLF, so the calendar
+    for any attendee is these bytes around that attendee's own folded line.
+    """
+    calendar = _calendar(community, meeting, "attendee@example.invalid", "", sequence, method,
+                         dtstamp)
+    items = calendar.property_items()
+    lines = [calendar.content_line(name, value).to_ical() for name, value in items]
+    names = [name for name, _ in items]
+    if names.count("ATTENDEE") != 1:
+        raise AssertionError("a calendar holds exactly one ATTENDEE")
+    index = names.index("ATTENDEE")
+    return (b"\r\n".join(lines[:index]) + b"\r\n",
+            b"\r\n" + b"\r\n".join(lines[index + 1:]) + b"\r\n")
+
+
+def _attendee_line(email: str, name: str, method: Method) -> bytes:
+    """The folded ATTENDEE content line, exactly as icalendar writes it inside an event."""
+    event = icalendar.Event()
+    event.add("attendee", _attendee(email, name, method))
+    return event.content_line("ATTENDEE", event["ATTENDEE"]).to_ical()

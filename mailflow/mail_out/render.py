@@ -1,0 +1,243 @@
+"""Rendering a message kind from its Jinja2 templates: subject, plain text and inlined HTML."""
+
+from __future__ import annotations
+
+import re
+import sys
+import textwrap
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import css_inline
+import jinja2
+from markupsafe import Markup, escape
+
+from mailflow.errors import MailflowError
+from mailflow.schedule.calendar import Meeting
+
+TEXT_WIDTH = 72
+
+BASE_KEYS = ("community", "recipient", "meeting", "reply_address", "now")
+
+# Each kind and the context keys it needs besides BASE_KEYS; a test renders every one.
+KINDS: dict[str, tuple[str, ...]] = {
+    "invitation": (),
+    "focus_planning": ("suggested_topics", "future_items", "draft_due"),
+    "call_for_updates": ("is_new_member", "open_actions", "reply_by", "words_limit"),
+    "reminder": ("reply_by",),
+    "agenda_draft": ("agenda", "packet_due", "on_silence"),
+    "agenda_packet": ("agenda", "attached", "listed", "addendum"),
+    "day_of_reminder": (),
+    "minutes_request": ("agenda",),
+    "minutes_digest": ("minutes", "resources", "next_meeting", "next_focus", "suggested_topics"),
+    "chair_handover": ("previous_agenda", "previous_minutes", "open_actions", "future_items",
+                       "deadlines"),
+    "welcome": ("next_meeting",),
+    "meeting_cancelled": (),
+    "notice_update_received": ("update", "words_limit"),
+    "notice_update_too_long": ("update", "words_limit"),
+    "notice_attachment_refused": ("filename", "reason", "size", "limit"),
+    "notice_message_too_large": ("size", "limit"),
+    "alert_held_mail": ("reason", "sender", "subject", "held_id"),
+    "alert_step_missed": ("step", "due", "reason"),
+    "alert_delivery_failed": ("reason", "error", "sender", "count"),   # sender: who it failed for
+    "alert_intake_stalled": ("error", "minutes_down"),
+    "alert_chair_silent": ("reason",),
+}
+
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+_BULLET = re.compile(r"\s*(?:[-*•]\s+|\d+[.)]\s+|(?:>\s?)+)?")
+
+
+class RenderError(MailflowError):
+    """A template is missing, broken, or was given the wrong context; the message says which."""
+
+    def __init__(self, kind: str, problem: str) -> None:
+        self.kind = kind
+        self.problem = problem
+        super().__init__(f"cannot render {kind!r}: {problem}")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One message kind rendered for one recipient."""
+
+    subject: str
+    text: str
+    html: str
+
+
+def packaged_templates_dir() -> Path:
+    """Our own templates: next to the package in a checkout, else installed under sys.prefix."""
+    candidates = (
+        Path(__file__).resolve().parents[2] / "templates",
+        Path(sys.prefix) / "share" / "mailflow" / "templates",
+    )
+    for candidate in candidates:
+        if (candidate / "_layout.txt.j2").is_file():
+            return candidate
+    raise RenderError("*", "packaged templates not found in " + " or ".join(map(str, candidates)))
+
+
+# ---- filters: dates in the community's zone, sizes, links, paragraphs ----------------------
+
+def _zone_label(moment: datetime) -> str:
+    abbreviation = moment.tzname() or ""
+    if abbreviation[:1] in "+-":      # zones without a letter abbreviation, e.g. "-03"
+        offset = moment.strftime("%z")
+        abbreviation = f"UTC{offset[:3]}:{offset[3:]}"
+    key = getattr(moment.tzinfo, "key", None)
+    return f"{abbreviation} ({key})" if key and key != abbreviation else abbreviation
+
+
+def _day(moment: datetime) -> str:
+    return f"{_DAYS[moment.weekday()]} {moment.day} {_MONTHS[moment.month - 1]} {moment.year}"
+
+
+@dataclass(frozen=True)
+class DateFilters:
+    """Formats instants in one zone, always naming the zone."""
+
+    zone: object  # a tzinfo
+
+    def local(self, moment: datetime) -> datetime:
+        if moment.tzinfo is None:
+            raise ValueError(f"naive datetime {moment.isoformat()} in a template")
+        return moment.astimezone(self.zone)  # type: ignore[arg-type]
+
+    def day(self, moment: datetime) -> str:
+        """Tuesday 12 January 2027"""
+        return _day(self.local(moment))
+
+    def moment(self, moment: datetime) -> str:
+        """Tuesday 12 January 2027, 12:00 PST (America/Vancouver)"""
+        local = self.local(moment)
+        return f"{_day(local)}, {local:%H:%M} {_zone_label(local)}"
+
+    def clock(self, moment: datetime) -> str:
+        """12:00 PST"""
+        local = self.local(moment)
+        return f"{local:%H:%M} {_zone_label(local).split(' (')[0]}"
+
+    def when(self, meeting: Meeting) -> str:
+        """Tuesday 12 January 2027, 12:00–13:00 PST (America/Vancouver)"""
+        start, end = self.local(meeting.start), self.local(meeting.end)
+        if start.date() != end.date():
+            return f"{_day(start)}, {start:%H:%M} – {_day(end)}, {end:%H:%M} {_zone_label(end)}"
+        return f"{_day(start)}, {start:%H:%M}–{end:%H:%M} {_zone_label(start)}"
+
+
+def filesize(size: int) -> str:
+    """340 KB, 2.4 MB, 10 MB: binary units, as mail clients and file managers show them."""
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    megabytes = size / (1024 * 1024)
+    return f"{megabytes:.1f} MB" if megabytes < 10 else f"{megabytes:.0f} MB"
+
+
+def minutes(value: float) -> str:
+    """5 min, 2.5 min"""
+    return f"{value:g} min"
+
+
+def safe_url(url: str | None) -> str:
+    """The URL when it is http(s) or mailto, else "" (a template then shows no link)."""
+    if not url:
+        return ""
+    scheme = urlsplit(url.strip()).scheme.lower()
+    return url.strip() if scheme in ("http", "https", "mailto") else ""
+
+
+def paragraphs(text: str) -> Markup:
+    """Escaped HTML paragraphs from plain text: blank lines split, single newlines break."""
+    blocks = [b.strip() for b in re.split(r"\n\s*\n", text.replace("\r\n", "\n")) if b.strip()]
+    html = (Markup("<br>\n").join(escape(line) for line in block.split("\n")) for block in blocks)
+    return Markup("\n").join(Markup("<p>%s</p>") % block for block in html)
+
+
+def wrap_text(body: str, width: int = TEXT_WIDTH) -> str:
+    """Wraps lines over ``width`` at spaces, keeping bullets and indents; never breaks a URL."""
+    out: list[str] = []
+    for line in body.split("\n"):
+        if len(line) <= width:
+            out.append(line)
+            continue
+        lead = _BULLET.match(line)
+        prefix = lead.group(0) if lead else ""
+        hang = prefix if ">" in prefix else " " * len(prefix)
+        if len(prefix) >= width // 2:
+            prefix = hang = ""
+        out.extend(textwrap.wrap(
+            line[len(prefix):], width=width, initial_indent=prefix, subsequent_indent=hang,
+            break_long_words=False, break_on_hyphens=False,
+        ))
+    return "\n".join(out)
+
+
+def _tidy(text: str) -> str:
+    """At most one blank line in a row, no trailing spaces, one final newline."""
+    lines = [line if line == "-- " else line.rstrip() for line in text.strip("\n").split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) + "\n"
+
+
+# ---- the renderer ---------------------------------------------------------------------------
+
+def _environment(search: list[str], dates: DateFilters, html: bool) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(search),
+        undefined=jinja2.StrictUndefined,
+        autoescape=html,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        date=dates.day, datetime=dates.moment, time=dates.clock, when=dates.when,
+        filesize=filesize, minutes=minutes, safe_url=safe_url, paragraphs=paragraphs,
+    )
+    return env
+
+
+class Renderer:
+    """Renders kinds from staff templates (when given) over the packaged ones, file by file."""
+
+    def __init__(self, timezone: object, templates_dir: Path | None = None) -> None:
+        search = [str(packaged_templates_dir())]
+        if templates_dir is not None:
+            search.insert(0, str(templates_dir))
+        dates = DateFilters(timezone)
+        self._text = _environment(search, dates, html=False)
+        self._html = _environment(search, dates, html=True)
+        self._inliner = css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False)
+
+    def render(self, kind: str, context: Mapping[str, object]) -> Rendered:
+        """Subject, wrapped plain text and CSS-inlined HTML for ``kind``."""
+        self._check(kind, context)
+        try:
+            text_template = self._text.get_template(f"{kind}.txt.j2")
+            subject_block = text_template.blocks.get("subject")
+            if subject_block is None:
+                raise RenderError(kind, f"{kind}.txt.j2 has no {{% block subject %}}")
+            values = dict(context)
+            subject = " ".join("".join(subject_block(text_template.new_context(values))).split())
+            values["email_subject"] = subject
+            text = _tidy(wrap_text(text_template.render(values)))
+            html = self._html.get_template(f"{kind}.html.j2").render(values)
+        except jinja2.TemplateError as error:
+            raise RenderError(kind, f"{type(error).__name__}: {error}") from error
+        return Rendered(subject=subject, text=text, html=self._inliner.inline(html))
+
+    @staticmethod
+    def _check(kind: str, context: Mapping[str, object]) -> None:
+        if kind not in KINDS:
+            raise RenderError(kind, f"unknown kind; known kinds: {', '.join(KINDS)}")
+        missing = [key for key in (*BASE_KEYS, *KINDS[kind]) if key not in context]
+        if missing:
+            raise RenderError(kind, f"context lacks {', '.join(missing)}")

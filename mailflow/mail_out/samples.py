@@ -1,0 +1,247 @@
+"""Realistic sample values for every message kind: previews before any reply exists, and tests."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from mailflow.core.agenda import Agenda, NewMember, TimeBudget
+from mailflow.schedule.config import DEFAULT_OFFSETS, Community, Member, SilentChair, Step
+from mailflow.schedule.calendar import Meeting
+from mailflow.core.minutes import ActionItem, Minutes
+from mailflow.mail_out.render import KINDS
+from mailflow.core.resources import Resource
+from mailflow.core.roundtable import Update
+
+# Text a hostile member might send: it must come out inert in HTML and never make a header.
+HOSTILE = '<script>alert(1)</script>"><img src=x onerror=alert(1)>\r\nBcc: all@example.net'
+
+_UPDATES = (
+    ("Amrit Gill", "amrit.gill@example.org", "North Shore",
+     ("Challenge: our referral form still goes out by fax, and we lose about one in five "
+     "referrals between the clinic and the community partner.\n\n"
+     "How members can help: has anyone moved referrals to a shared e-form that partners "
+     "without an EMR can use?")),
+    ("Claire Dubois", "claire.dubois@example.org", "Fraser Valley",
+     ("Success: the pilot with two clinics is finished and the evaluation report is out. "
+     "Staff found the short screening questions easy to use, and patients did not mind "
+     "being asked. I attached the two-page summary.")),
+    ("Jonah Whitehorse", "jonah.w@example.org", "Kootenay Boundary",
+     ("We are starting to plan next year's work with our local partners and would welcome "
+     "examples of agreements other groups have signed with community organisations: what "
+     "each side commits to, how data are shared, and how the agreement is reviewed. "
+     "Challenge: our partners are small and have no time for long meetings, so whatever we "
+     "propose has to be light. Success: two partners have already said yes to a first "
+     "conversation. How members can help: send me any template or short agreement you "
+     "have used, and tell me what you would do differently next time. I am also happy to "
+     "share what we learn at a future meeting if the group is interested. Finally, a "
+     "thank-you to everyone who answered last month's questions about evaluation: three of "
+     "you sent examples, and we used two of them almost as they were. If there is time, I "
+     "would also like to hear how other divisions keep their partners informed between "
+     "meetings: newsletters, short calls, or something else that works.")),
+)
+
+
+def sample_community(timezone: str = "America/Vancouver") -> Community:
+    """A community with made-up names and addresses."""
+    return Community(
+        name="Practice Leaders Community of Practice",
+        address="cop@example.org",
+        timezone=ZoneInfo(timezone),
+        staff=("staff@example.org",),
+        minutes_recipients=("leadership@example.org",),
+        list_id="cop.example.org",
+    )
+
+
+def sample_members() -> tuple[Member, ...]:
+    """Three members whose updates appear in the sample agenda."""
+    return tuple(
+        Member(name=name, email=email, role="Physician lead", division=division,
+               joined=date(2025, 9, 1))
+        for name, email, division, _ in _UPDATES
+    )
+
+
+def sample_meeting(community: Community, key: str = "2027-01-12",
+                   chair: Member | None = None) -> Meeting:
+    """A one-hour video meeting at noon on ``key``, with every step's due time."""
+    day = date.fromisoformat(key)
+    start = datetime.combine(day, time(12, 0), tzinfo=community.timezone)
+    due = tuple((step, (start + offset).astimezone(ZoneInfo("UTC")))
+                for step, offset in DEFAULT_OFFSETS.items())
+    return Meeting(key=key, start=start, end=start + timedelta(hours=1),
+                   chair=chair or sample_members()[0],
+                   video_link="https://video.example.org/j/84512907731", due=due)
+
+
+def _resources(meeting: Meeting) -> tuple[Resource, ...]:
+    shared = meeting.start - timedelta(days=9)
+    return (
+        Resource("Pilot evaluation summary.pdf", "application/pdf", 348_211, "ab" * 32,
+                 "Claire Dubois", "claire.dubois@example.org", shared),
+        Resource("Referral e-form draft.docx",
+                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                 61_440, "cd" * 32, "Amrit Gill", "amrit.gill@example.org", shared),
+        Resource("Partner workshop recording.mp4", "video/mp4", 48_000_000, "ef" * 32,
+                 "Jonah Whitehorse", "jonah.w@example.org", shared + timedelta(days=1)),
+    )
+
+
+def _updates(meeting: Meeting, words_limit: int) -> tuple[Update, ...]:
+    received = meeting.start - timedelta(days=10)
+    updates = []
+    for index, (name, email, division, text) in enumerate(_UPDATES):
+        words = len(text.split())
+        updates.append(Update(
+            member_email=email, member_name=name, division=division, text=text,
+            received=received + timedelta(hours=5 * index), words=words,
+            over_limit=words > words_limit, late=index == 2,
+        ))
+    return tuple(updates)
+
+
+def sample_agenda(meeting: Meeting, words_limit: int = 150) -> Agenda:
+    """A first draft: one new member, three updates (one long, one late), a focus topic."""
+    updates = _updates(meeting, words_limit)
+    return Agenda(
+        meeting_key=meeting.key,
+        revision=1,
+        new_members=(NewMember("Priya Raman", "priya.raman@example.org", "Central Island",
+                               "Executive director",
+                               "I joined the division in the autumn and look forward to "
+                               "learning from your work on partnerships."),),
+        updates=updates,
+        focus_topic="Working agreements with community partners",
+        presenter="Claire Dubois",
+        discussion_items=("Sharing referral forms across divisions",),
+        future_items=("Measuring what changed for patients", "Onboarding new clinics"),
+        notes=("Please keep updates to one minute so everyone is heard.",),
+        resources=_resources(meeting),
+        budget=TimeBudget(roundtable_minutes=3, new_members_minutes=5, focus_minutes=20,
+                          discussion_minutes=27, future_minutes=5,
+                          meeting_minutes=meeting.minutes, overflow_minutes=0),
+        no_update_from=("Sam Okafor",),
+    )
+
+
+def sample_minutes(meeting: Meeting) -> Minutes:
+    """Minutes as staff might send them, with a recording link and two action items."""
+    return Minutes(
+        meeting_key=meeting.key,
+        text="Eleven members attended; Priya Raman was welcomed.\n\n"
+             "Roundtable: members discussed moving referrals off fax; two divisions offered "
+             "their e-forms.\n\n"
+             "Focus: Claire Dubois presented the pilot evaluation. The group agreed to collect "
+             "short partner agreements in the shared folder.",
+        recording_link="https://video.example.org/rec/share/7Kq2",
+        actions=(ActionItem("Amrit Gill", "Circulate the referral e-form draft", meeting.key),
+                 ActionItem("Staff", "Create the shared folder for partner agreements",
+                            meeting.key)),
+        resources=_resources(meeting)[:2],
+        received=meeting.end + timedelta(days=1),
+        sent_by="staff@example.org",
+    )
+
+
+def _next(meeting: Meeting) -> Meeting:
+    members = sample_members()
+    return replace(meeting, key=(meeting.start + timedelta(days=28)).date().isoformat(),
+                   start=meeting.start + timedelta(days=28), end=meeting.end + timedelta(days=28),
+                   chair=members[1], due=())
+
+
+def sample_context(kind: str, community: Community, meeting: Meeting | None, now: datetime,
+                   *, words_limit: int = 150, hostile: bool = False) -> dict[str, object]:
+    """``meeting`` plus every kind-specific value ``kind`` needs (not community, recipient,
+    reply_address or now, which composing adds). ``hostile`` puts :data:`HOSTILE` text
+    into every field a member or staff member could have written."""
+    meeting = meeting or sample_meeting(community)
+    if hostile:
+        meeting = _hostile_meeting(meeting)
+    agenda = sample_agenda(meeting, words_limit)
+    minutes = sample_minutes(meeting)
+    if hostile:
+        agenda, minutes = _hostile_agenda(agenda), _hostile_minutes(minutes)
+    topics = ["Measuring what changed for patients", "Peer mentoring for new clinics"]
+    if hostile:
+        topics.append(HOSTILE)
+    update = agenda.updates[1 if kind != "notice_update_too_long" else 2]
+    values: dict[str, object] = {
+        "meeting": meeting,
+        "suggested_topics": topics,
+        "future_items": list(agenda.future_items),
+        "draft_due": meeting.start - timedelta(days=5),
+        "is_new_member": True,
+        "open_actions": list(minutes.actions),
+        "reply_by": meeting.start - timedelta(days=6),
+        "words_limit": words_limit,
+        "agenda": agenda,
+        "packet_due": meeting.start - timedelta(days=3),
+        "on_silence": str(SilentChair.SEND),
+        "attached": list(agenda.resources[:2]),
+        "listed": list(agenda.resources[2:]),
+        "addendum": False,
+        "minutes": minutes,
+        "resources": list(minutes.resources),
+        "next_meeting": _next(meeting),
+        "next_focus": "Measuring what changed for patients",
+        "previous_agenda": agenda,
+        "previous_minutes": minutes,
+        "deadlines": [("Focus topic and presenter", meeting.start - timedelta(days=5)),
+                      ("Agenda approval", meeting.start - timedelta(days=3))],
+        "update": update,
+        "filename": HOSTILE + ".exe" if hostile else "clinic-photos.zip",
+        "reason": (HOSTILE if hostile else "this type of file is not accepted"),
+        "size": 31_457_280,
+        "limit": 10_485_760,
+        "sender": "unknown.sender@example.net",
+        "subject": HOSTILE if hostile else "Re: Your roundtable update",
+        "held_id": "20270102T101500-3f9a",
+        "step": str(Step.CALL_FOR_UPDATES),
+        "due": meeting.due_at(Step.CALL_FOR_UPDATES) if meeting.due else now,
+        "error": HOSTILE if hostile else "550 5.1.1 <departed@example.org>: user unknown",
+        "minutes_down": 95,
+        "count": 1,
+    }
+    if kind.startswith("alert_") and kind not in ("alert_step_missed", "alert_chair_silent"):
+        values["meeting"] = None
+    if not hostile:
+        values.update(_STAFF_SAMPLES.get(kind, {}))
+    wanted = {"meeting", *KINDS[kind]}
+    return {key: value for key, value in values.items() if key in wanted}
+
+
+_STAFF_SAMPLES: dict[str, dict[str, object]] = {
+    "alert_held_mail": {"reason": "the sender is not on the roster"},
+    "alert_step_missed": {"reason": "mailflow was not running"},
+    "alert_delivery_failed": {
+        "reason": "the member's mail server refused our message for good",
+        "sender": "departed@example.org"},
+    "alert_intake_stalled": {"error": "IMAP connection to mail.example.org:993 timed out"},
+    "alert_chair_silent": {"reason": "the draft went to members as it stood"},
+}
+
+
+def _hostile_meeting(meeting: Meeting) -> Meeting:
+    chair = meeting.chair or sample_members()[0]
+    return replace(meeting, chair=replace(chair, name=HOSTILE), note=HOSTILE, location=HOSTILE,
+                   video_link="javascript:alert(1)")
+
+
+def _hostile_agenda(agenda: Agenda) -> Agenda:
+    updates = tuple(replace(u, member_name=HOSTILE, division=HOSTILE, text=HOSTILE + "\n" + u.text)
+                    for u in agenda.updates)
+    resources = tuple(replace(r, filename=HOSTILE, shared_by=HOSTILE) for r in agenda.resources)
+    members = tuple(replace(m, name=HOSTILE, introduction=HOSTILE) for m in agenda.new_members)
+    return replace(agenda, updates=updates, resources=resources, new_members=members,
+                   focus_topic=HOSTILE, presenter=HOSTILE, discussion_items=(HOSTILE,),
+                   future_items=(HOSTILE,), notes=(HOSTILE,), no_update_from=(HOSTILE,))
+
+
+def _hostile_minutes(minutes: Minutes) -> Minutes:
+    actions = tuple(replace(a, who=HOSTILE, what=HOSTILE) for a in minutes.actions)
+    return replace(minutes, text=HOSTILE + "\n\n" + minutes.text, actions=actions,
+                   recording_link="javascript:alert(1)",
+                   resources=tuple(replace(r, filename=HOSTILE) for r in minutes.resources))

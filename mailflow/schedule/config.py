@@ -1,0 +1,221 @@
+"""The schedule file and roster as typed, frozen values; after loading nothing parses strings."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+
+class Tls(enum.StrEnum):
+    IMPLICIT = "implicit"   # TLS from the first byte (IMAPS 993, SMTPS 465)
+    STARTTLS = "starttls"   # plain connect, then STARTTLS (required to succeed)
+    NONE = "none"           # plain text: only allowed when allow_plaintext = true (loopback tests)
+
+
+class AuthMethod(enum.StrEnum):
+    PASSWORD = "password"
+    XOAUTH2 = "xoauth2"
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """How to reach one mail server. The secret itself is never here: see ``secret_env``."""
+
+    host: str
+    port: int
+    tls: Tls
+    user: str
+    auth: AuthMethod = AuthMethod.PASSWORD
+    secret_env: str = "MAILFLOW_PASSWORD"  # env var holding the password or OAuth2 token
+    timeout_seconds: float = 30.0
+    allow_plaintext: bool = False
+    ca_file: Path | None = None            # extra CA bundle (self-signed test servers)
+
+
+@dataclass(frozen=True)
+class ImapSettings(ServerSettings):
+    folder: str = "INBOX"
+    processed_folder: str = "mailflow/processed"
+    held_folder: str = "mailflow/held"
+    idle_renew_seconds: int = 540          # RFC 2177: renew IDLE before 29 min; we do it every 9
+    max_message_bytes: int = 26_214_400    # RFC822.SIZE above this is not downloaded
+
+
+@dataclass(frozen=True)
+class SmtpSettings(ServerSettings):
+    max_connections: int = 4
+    message_deadline_seconds: float = 120.0
+    give_up_after: timedelta = timedelta(days=2)
+
+
+class MemberStatus(enum.StrEnum):
+    ACTIVE = "active"
+    DEPARTED = "departed"
+
+
+@dataclass(frozen=True)
+class Member:
+    name: str
+    email: str          # normalised: stripped, domain lower-cased; compare with .key
+    role: str
+    division: str
+    joined: date
+    status: MemberStatus = MemberStatus.ACTIVE
+    line: int = 0       # roster line, for error messages
+
+    @property
+    def key(self) -> str:
+        return self.email.casefold()
+
+    @property
+    def active(self) -> bool:
+        return self.status is MemberStatus.ACTIVE
+
+
+@dataclass(frozen=True)
+class Roster:
+    path: Path
+    members: tuple[Member, ...]
+
+    def get(self, email: str) -> Member | None:
+        wanted = email.strip().casefold()
+        for member in self.members:
+            if member.key == wanted:
+                return member
+        return None
+
+    def active(self) -> tuple[Member, ...]:
+        return tuple(m for m in self.members if m.active)
+
+
+class Step(enum.StrEnum):
+    """The timed steps of one meeting cycle, in their required order."""
+
+    INVITATION = "invitation"
+    FOCUS_PLANNING = "focus_planning"
+    CALL_FOR_UPDATES = "call_for_updates"
+    REMINDER = "reminder"
+    AGENDA_DRAFT = "agenda_draft"
+    AGENDA_PACKET = "agenda_packet"
+    DAY_OF_REMINDER = "day_of_reminder"
+    MINUTES_REQUEST = "minutes_request"
+    CHAIR_HANDOVER = "chair_handover"
+
+
+DEFAULT_OFFSETS: dict[Step, timedelta] = {
+    Step.INVITATION: timedelta(days=-21),
+    Step.FOCUS_PLANNING: timedelta(days=-21),
+    Step.CALL_FOR_UPDATES: timedelta(days=-14),
+    Step.REMINDER: timedelta(days=-7),
+    Step.AGENDA_DRAFT: timedelta(days=-5),
+    Step.AGENDA_PACKET: timedelta(days=-3),
+    Step.DAY_OF_REMINDER: timedelta(hours=-2),
+    Step.MINUTES_REQUEST: timedelta(days=1),
+    Step.CHAIR_HANDOVER: timedelta(days=1, hours=1),
+}
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """Offset of each step from the meeting start (negative = before)."""
+
+    offsets: tuple[tuple[Step, timedelta], ...] = tuple(DEFAULT_OFFSETS.items())
+
+    def offset(self, step: Step) -> timedelta:
+        return dict(self.offsets)[step]
+
+
+@dataclass(frozen=True)
+class Override:
+    """A staff change to one occurrence, identified by the date the rule gives it."""
+
+    date: date
+    cancelled: bool = False
+    start: datetime | None = None          # moved: new local start (aware, community zone)
+    duration: timedelta | None = None      # longer (or shorter) meeting
+    announce: timedelta | None = None      # invitation offset for this meeting (longer ones: earlier)
+    location: str | None = None            # in person: the place
+    chair: str | None = None               # staff override of the rotation (an email on the roster)
+    note: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class MeetingRule:
+    rrule: str                              # RFC 5545 RRULE, e.g. FREQ=MONTHLY;BYDAY=2TU
+    first: date                             # DTSTART date
+    start: time                             # local wall-clock start
+    duration: timedelta
+    video_link: str
+    overrides: tuple[Override, ...] = ()
+
+
+class SilentChair(enum.StrEnum):
+    SEND = "send"    # packet goes out with the draft as it stands; staff told
+    WAIT = "wait"    # packet waits for approval; staff alerted
+
+
+@dataclass(frozen=True)
+class ChairPolicy:
+    rotation: tuple[str, ...]               # member emails, in order
+    on_silence: SilentChair = SilentChair.SEND
+
+
+@dataclass(frozen=True)
+class RoundtablePolicy:
+    words_per_minute: int = 150             # longer updates are flagged
+    minutes_per_update: float = 1.0
+    focus_minutes: int = 20
+
+
+@dataclass(frozen=True)
+class AttachmentPolicy:
+    max_bytes: int = 10_485_760
+    allowed_types: tuple[str, ...] = (
+        "application/pdf", "image/png", "image/jpeg", "text/plain", "text/csv",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/msword", "application/vnd.ms-excel", "application/vnd.ms-powerpoint",
+    )
+    packet_total_bytes: int = 15_728_640    # attach in packets up to this total, list the rest
+
+
+class ReplyAddressStyle(enum.StrEnum):
+    PLUS = "plus"              # local+TOKEN@domain
+    DASH = "dash"              # local-TOKEN@domain (servers without plus addressing)
+
+
+@dataclass(frozen=True)
+class Community:
+    name: str
+    address: str                            # the service's own address (From, replies)
+    timezone: ZoneInfo
+    staff: tuple[str, ...]
+    minutes_recipients: tuple[str, ...] = ()
+    list_id: str = ""                       # RFC 2919 List-Id value, e.g. sdh-cop.example.org
+    reply_style: ReplyAddressStyle = ReplyAddressStyle.PLUS
+    secret_env: str = "MAILFLOW_SECRET"     # HMAC key for tokens and Message-IDs
+    authserv_id: str | None = None          # trust Authentication-Results only from this id
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    community: Community
+    meetings: MeetingRule
+    timeline: Timeline
+    chair: ChairPolicy
+    roundtable: RoundtablePolicy
+    attachments: AttachmentPolicy
+    imap: ImapSettings
+    smtp: SmtpSettings
+    state_dir: Path
+    templates_dir: Path | None
+    roster: Roster
+    credentials_file: Path | None = None    # KEY=VALUE lines, read instead of the environment
+    extra: dict[str, object] = field(default_factory=dict, compare=False)
+

@@ -1,0 +1,335 @@
+"""The schedule file (TOML) and its roster, loaded once into a typed, frozen Config or refused."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from mailflow.schedule.config import (
+    DEFAULT_OFFSETS,
+    AttachmentPolicy,
+    AuthMethod,
+    ChairPolicy,
+    Community,
+    Config,
+    ImapSettings,
+    MeetingRule,
+    Override,
+    ReplyAddressStyle,
+    Roster,
+    RoundtablePolicy,
+    ServerSettings,
+    SilentChair,
+    SmtpSettings,
+    Step,
+    Timeline,
+    Tls,
+)
+from mailflow.errors import ConfigError
+from mailflow.schedule.calendar import local_time, parse_rule, produces
+from mailflow.schedule.roster import load_roster
+from mailflow.schedule.keys import MISSING, KeyLines, Table, format_offset
+
+ROOT_KEYS = (
+    "community", "meetings", "timeline", "chair", "roundtable", "attachments", "imap", "smtp",
+    "state", "templates", "roster", "credentials_file",
+)
+SERVER_KEYS = ("host", "port", "tls", "user", "auth", "secret_env", "timeout_seconds", "allow_plaintext", "ca_file")
+IMAP_KEYS = ("folder", "processed_folder", "held_folder", "idle_renew_seconds", "max_message_bytes")
+SMTP_KEYS = ("max_connections", "message_deadline_seconds", "give_up_after")
+DEFAULT_PORTS = {
+    ("imap", Tls.IMPLICIT): 993, ("imap", Tls.STARTTLS): 143, ("imap", Tls.NONE): 143,
+    ("smtp", Tls.IMPLICIT): 465, ("smtp", Tls.STARTTLS): 587, ("smtp", Tls.NONE): 25,
+}
+STEP_ORDER = ", ".join(step.value for step in Step)
+
+
+def load(path: Path) -> Config:
+    """Read the schedule file at ``path`` and the roster it names; raise ConfigError if either is wrong."""
+    path = Path(path)
+    root = Table(str(path), KeyLines(text := _read(path)), "", _parse(text, path), path.parent)
+    root.expect(*ROOT_KEYS)
+    community = _community(root.table("community"))
+    roster = load_roster(root.path_value("roster"))
+    timeline = _timeline(root.table("timeline"))
+    config = Config(
+        path=path,
+        community=community,
+        meetings=_meetings(root.table("meetings"), community.timezone, roster, timeline),
+        timeline=timeline,
+        chair=_chair(root.table("chair"), roster),
+        roundtable=_roundtable(root.table("roundtable")),
+        attachments=_attachments(root.table("attachments")),
+        imap=_imap(_required(root, "imap")),
+        smtp=_smtp(_required(root, "smtp")),
+        state_dir=root.table("state").expect("dir").path_value("dir", path.parent / "state"),
+        templates_dir=root.table("templates").expect("dir").path_value("dir", None),
+        roster=roster,
+        credentials_file=root.path_value("credentials_file", None),
+    )
+    return config
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(str(path), "--config", str(path),
+                          "an existing schedule file (pass --config PATH or set MAILFLOW_CONFIG)") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(str(path), "--config", str(path), f"a readable UTF-8 TOML file ({exc})") from None
+
+
+def _parse(text: str, path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+        reason = str(exc).split(" (at line")[0]
+        line = int(found[1]) if found else None
+        raise ConfigError(str(path), "(syntax)", reason, "valid TOML (https://toml.io)", line) from None
+
+
+def _required(root: Table, name: str) -> Table:
+    if not root.has(name):
+        raise root.error(name, MISSING, f"a table [{name}] (this table is required)")
+    return root.table(name)
+
+
+def _community(t: Table) -> Community:
+    if not t.data:
+        raise t.error("name", MISSING, "a table [community] with name, address, timezone and staff")
+    t.expect("name", "address", "timezone", "staff", "minutes_recipients", "list_id", "reply_style",
+             "secret_env", "authserv_id")
+    staff = t.emails("staff")
+    if not staff:
+        raise t.error("staff", [], "at least one staff email address")
+    return Community(
+        name=t.text("name"),
+        address=t.email("address"),
+        timezone=t.zone("timezone"),
+        staff=staff,
+        minutes_recipients=t.emails("minutes_recipients", ()),
+        list_id=t.text("list_id", ""),
+        reply_style=t.choice("reply_style", ReplyAddressStyle, ReplyAddressStyle.PLUS),
+        secret_env=t.env_name("secret_env", "MAILFLOW_SECRET"),
+        authserv_id=t.text("authserv_id", None),
+    )
+
+
+def _meetings(t: Table, zone: ZoneInfo, roster: Roster, timeline: Timeline) -> MeetingRule:
+    t.expect("rrule", "first", "start", "duration_minutes", "video_link", "override")
+    first, start = t.day("first"), t.clock("start")
+    text = t.text("rrule")
+    try:
+        parse_rule(text, first, start)
+    except ValueError:
+        raise t.error("rrule", text, "an RFC 5545 RRULE of at most one meeting a day, e.g. "
+                                     "'FREQ=MONTHLY;BYDAY=2TU' (no BYHOUR/BYMINUTE/BYSECOND/DTSTART)") from None
+    duration = t.minutes("duration_minutes", timedelta(minutes=60))
+    rule = MeetingRule(rrule=text, first=first, start=start, duration=duration, video_link=_link(t))
+    if not produces(rule, first):
+        raise t.error("first", first.isoformat(), f"a date the rule {text!r} gives: the first meeting")
+    overrides = tuple(_override(o, zone, roster, rule, timeline) for o in t.tables("override"))
+    _refuse_duplicate_dates(t, overrides)
+    return replace(rule, overrides=overrides)
+
+
+def _link(t: Table) -> str:
+    link: str = t.text("video_link")
+    if not re.match(r"https?://\S+$", link):
+        raise t.error("video_link", link, "an http:// or https:// link to the video meeting")
+    return link
+
+
+def _override(o: Table, zone: ZoneInfo, roster: Roster, rule: MeetingRule, timeline: Timeline) -> Override:
+    o.expect("date", "cancelled", "start", "duration_minutes", "announce", "location", "chair", "note")
+    day = o.day("date")
+    if not produces(rule, day):
+        raise o.error("date", day.isoformat(), f"a date the rule {rule.rrule!r} gives (on or after {rule.first})")
+    override = Override(
+        date=day,
+        cancelled=o.boolean("cancelled", False),
+        start=o.get("start", None, lambda v: _moved(v, day, zone),
+                    "a local time \"13:00\" or local date-time 2027-03-16T12:00:00 (no UTC offset)"),
+        duration=o.minutes("duration_minutes", None),
+        announce=o.offset("announce", None),
+        location=o.text("location", None),
+        chair=_override_chair(o, roster),
+        note=o.text("note", None),
+        line=o.lines.find(o.path),
+    )
+    _check_cancelled(o, override)
+    _check_announce(o, override, rule, timeline)
+    return override
+
+
+def _moved(value: object, day: date, zone: ZoneInfo) -> datetime:
+    """A moved start: a TOML local time or date-time, or the same as a string."""
+    if isinstance(value, str):
+        text = value.strip().replace(" ", "T")
+        value = datetime.fromisoformat(text) if "T" in text else time.fromisoformat(text.zfill(5))
+    if isinstance(value, time) and not isinstance(value, datetime) and value.tzinfo is None:
+        value = datetime.combine(day, value)
+    if not isinstance(value, datetime) or value.tzinfo is not None:
+        raise ValueError(value)
+    return local_time(value, zone)
+
+
+def _override_chair(o: Table, roster: Roster) -> str | None:
+    email = o.email("chair", None)
+    if email is None:
+        return None
+    member = roster.get(email)
+    if member is None or not member.active:
+        state = "not on" if member is None else "departed from"
+        raise o.error("chair", email, f"an active member of the roster {roster.path} ({email} is {state} it)")
+    return member.email
+
+
+def _check_cancelled(o: Table, override: Override) -> None:
+    changes = ("start", "duration_minutes", "announce", "location", "chair")
+    if override.cancelled and any(o.has(name) for name in changes):
+        raise o.error("cancelled", True, "no other change on a cancelled meeting (only a note); "
+                                         f"remove {', '.join(n for n in changes if o.has(n))}")
+
+
+def _check_announce(o: Table, override: Override, rule: MeetingRule, timeline: Timeline) -> None:
+    """Longer meetings are announced earlier than usual (terms of reference: 'announced in advance')."""
+    invitation, planning = timeline.offset(Step.INVITATION), timeline.offset(Step.FOCUS_PLANNING)
+    longer = override.duration is not None and override.duration > rule.duration
+    if longer and override.announce is None:
+        raise o.error("announce", MISSING, f"an invitation offset earlier than timeline.invitation "
+                                           f"({format_offset(invitation)!r}) for this longer meeting, e.g. '-35d'")
+    if override.announce is None:
+        return
+    if longer and override.announce >= invitation:
+        raise o.error("announce", format_offset(override.announce),
+                      f"an offset earlier than timeline.invitation ({format_offset(invitation)!r}): "
+                      "a longer meeting is announced earlier than usual")
+    if override.announce > planning:
+        raise o.error("announce", format_offset(override.announce),
+                      f"an offset no later than timeline.focus_planning ({format_offset(planning)!r})")
+
+
+def _refuse_duplicate_dates(t: Table, overrides: tuple[Override, ...]) -> None:
+    seen: dict[date, int] = {}
+    for index, override in enumerate(overrides, 1):
+        if override.date in seen:
+            raise ConfigError(t.file, f"meetings.override[{index}].date", override.date.isoformat(),
+                              f"one override per date (meetings.override[{seen[override.date]}] has it)",
+                              override.line)
+        seen[override.date] = index
+
+
+def _timeline(t: Table) -> Timeline:
+    t.expect(*(step.value for step in Step))
+    offsets = tuple((step, t.offset(step.value, DEFAULT_OFFSETS[step])) for step in Step)
+    for (before, early), (after, late) in zip(offsets, offsets[1:], strict=False):
+        if late < early:
+            _refuse_order(t, before, early, after, late)
+    _refuse_sign(t, dict(offsets))
+    return Timeline(offsets=offsets)
+
+
+def _refuse_order(t: Table, before: Step, early: timedelta, after: Step, late: timedelta) -> None:
+    order = f"the steps run in the order {STEP_ORDER}"
+    if t.has(after.value) or not t.has(before.value):
+        raise t.error(after.value, format_offset(late),
+                      f"an offset no earlier than timeline.{before.value} ({format_offset(early)!r}): {order}")
+    raise t.error(before.value, format_offset(early),
+                  f"an offset no later than timeline.{after.value} ({format_offset(late)!r}): {order}")
+
+
+def _refuse_sign(t: Table, offsets: dict[Step, timedelta]) -> None:
+    if offsets[Step.DAY_OF_REMINDER] >= timedelta(0):
+        raise t.error(Step.DAY_OF_REMINDER.value, format_offset(offsets[Step.DAY_OF_REMINDER]),
+                      "an offset before the meeting start, e.g. '-2h'")
+    if offsets[Step.MINUTES_REQUEST] <= timedelta(0):
+        raise t.error(Step.MINUTES_REQUEST.value, format_offset(offsets[Step.MINUTES_REQUEST]),
+                      "an offset after the meeting start, e.g. '+1d'")
+
+
+def _chair(t: Table, roster: Roster) -> ChairPolicy:
+    t.expect("rotation", "on_silence")
+    rotation = t.emails("rotation")
+    emails = []
+    for index, email in enumerate(rotation, 1):
+        member = roster.get(email)
+        if member is None:
+            raise t.error(f"rotation[{index}]", email, f"a member on the roster {roster.path}")
+        emails.append(member.email)
+    if not any(roster.get(email).active for email in emails):  # type: ignore[union-attr]
+        raise t.error("rotation", list(rotation), f"at least one active member of the roster {roster.path}")
+    return ChairPolicy(rotation=tuple(emails), on_silence=t.choice("on_silence", SilentChair, SilentChair.SEND))
+
+
+def _roundtable(t: Table) -> RoundtablePolicy:
+    t.expect("words_per_minute", "minutes_per_update", "focus_minutes")
+    default = RoundtablePolicy()
+    return RoundtablePolicy(
+        words_per_minute=t.integer("words_per_minute", default.words_per_minute, minimum=1),
+        minutes_per_update=t.number("minutes_per_update", default.minutes_per_update),
+        focus_minutes=t.integer("focus_minutes", default.focus_minutes),
+    )
+
+
+def _attachments(t: Table) -> AttachmentPolicy:
+    t.expect("max_bytes", "allowed_types", "packet_total_bytes")
+    default = AttachmentPolicy()
+    kinds = t.texts("allowed_types", default.allowed_types)
+    for index, kind in enumerate(kinds, 1):
+        if not re.fullmatch(r"[\w.+-]+/[\w.+-]+", kind):
+            raise t.error(f"allowed_types[{index}]", kind, "a MIME type like 'application/pdf'")
+    return AttachmentPolicy(
+        max_bytes=t.integer("max_bytes", default.max_bytes, minimum=1),
+        allowed_types=tuple(kind.lower() for kind in kinds),
+        packet_total_bytes=t.integer("packet_total_bytes", default.packet_total_bytes),
+    )
+
+
+def _server(t: Table, kind: str, default_tls: Tls) -> dict[str, Any]:
+    tls = t.choice("tls", Tls, default_tls)
+    allow_plaintext = t.boolean("allow_plaintext", False)
+    if tls is Tls.NONE and not allow_plaintext:
+        raise t.error("tls", tls.value, "'implicit' or 'starttls' ('none' needs allow_plaintext = true, "
+                                        "for loopback test servers only)")
+    ca_file = t.path_value("ca_file", None)
+    if ca_file is not None and not ca_file.is_file():
+        raise t.error("ca_file", str(ca_file), "an existing CA bundle file (PEM)")
+    return dict(
+        host=t.text("host"), port=t.integer("port", DEFAULT_PORTS[kind, tls], minimum=1, maximum=65535),
+        tls=tls, user=t.text("user"), auth=t.choice("auth", AuthMethod, AuthMethod.PASSWORD),
+        secret_env=t.env_name("secret_env", ServerSettings.secret_env),
+        timeout_seconds=t.number("timeout_seconds", ServerSettings.timeout_seconds),
+        allow_plaintext=allow_plaintext, ca_file=ca_file,
+    )
+
+
+def _imap(t: Table) -> ImapSettings:
+    t.expect(*SERVER_KEYS, *IMAP_KEYS)
+    common = _server(t, "imap", Tls.IMPLICIT)
+    return ImapSettings(
+        **common,
+        folder=t.text("folder", ImapSettings.folder),
+        processed_folder=t.text("processed_folder", ImapSettings.processed_folder),
+        held_folder=t.text("held_folder", ImapSettings.held_folder),
+        idle_renew_seconds=t.integer("idle_renew_seconds", ImapSettings.idle_renew_seconds, minimum=60, maximum=1740),
+        max_message_bytes=t.integer("max_message_bytes", ImapSettings.max_message_bytes, minimum=1),
+    )
+
+
+def _smtp(t: Table) -> SmtpSettings:
+    t.expect(*SERVER_KEYS, *SMTP_KEYS)
+    common = _server(t, "smtp", Tls.STARTTLS)
+    return SmtpSettings(
+        **common,
+        max_connections=t.integer("max_connections", SmtpSettings.max_connections, minimum=1, maximum=64),
+        message_deadline_seconds=t.number("message_deadline_seconds", SmtpSettings.message_deadline_seconds),
+        give_up_after=t.offset("give_up_after", SmtpSettings.give_up_after, signed=False),
+    )
