@@ -263,8 +263,12 @@ def run_status(args: argparse.Namespace) -> int:
 def run_demo(args: argparse.Namespace) -> int:
     import logging
 
-    from mailflow_demo.demo import run_demo as demo
-
+    try:
+        from mailflow_demo.demo import run_demo as demo
+    except ModuleNotFoundError as exc:   # the demo's servers are an extra, not part of the daemon
+        print(f"mailflow: the demo needs its embedded mail servers ({exc.name} is not installed): "
+              "pip install 'mailflow[demo]' (from a checkout: pip install '.[demo]')", file=sys.stderr)
+        return EXIT_FAILED
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     demo(args.out, config_path=getattr(args, "config", None), today=getattr(args, "now", None))
     return EXIT_OK
