@@ -122,7 +122,7 @@ def calls_for_updates(config: Config, meeting: Meeting, parts: Parts, clock: Man
     for step in (Step.INVITATION, Step.CALL_FOR_UPDATES):
         clock.set(meeting.due_at(step))
         parts.engine.tick(meeting.due_at(step))
-    return sent_requests(parts, "call_for_updates", meeting.key)
+    return sent_requests(parts, "call-for-updates", meeting.key)
 
 
 # --- replies ------------------------------------------------------------------------------------

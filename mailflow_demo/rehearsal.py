@@ -227,7 +227,7 @@ class SampleCommunity:
             return []
         persona, index = found
         received = read(got.raw)
-        handler = getattr(self, f"_on_{got.kind}", None)
+        handler = getattr(self, f"_on_{got.kind.replace('-', '_')}", None)
         return handler(persona, index, received, now) if handler else []
 
     # members
@@ -284,7 +284,7 @@ class SampleCommunity:
     # staff
 
     def _staff(self, got: Sent, now: datetime):
-        if got.kind != "minutes_request":
+        if got.kind != "minutes-request":
             return []
         members = list(self.personas.values())
         who_a, who_b = members[1][0].name, members[3][0].name

@@ -11,7 +11,9 @@ from mailflow.schedule.config import (
     RoundtablePolicy, Roster, SilentChair, SmtpSettings, Step, Timeline, Tls,
 )
 from mailflow.core.answers import ReplyEvent
-from mailflow.core.cycle import Recipient, Situation
+from mailflow.core.decision import Recipient, Situation
+from mailflow.core.intent import Command, CommandKind, ReplyKind, Rsvp
+from mailflow.core.kinds import Request
 from mailflow.schedule.calendar import Meeting
 from mailflow.core.state import CommunityState
 
@@ -70,8 +72,11 @@ def reply(member: Member | None, text: str = "", *, request: str = "update", kin
           commands: tuple = (), rsvp: str | None = None, sha: str = "a" * 64,
           received: datetime | None = None, email: str | None = None, is_staff: bool = False,
           resources: tuple = (), refused: tuple = ()) -> ReplyEvent:
+    """A reply event; plain strings are read into the core's values (tuples of kind, value, who for commands)."""
     who = Recipient(member.name, member.email) if member else Recipient("Staff", email or STAFF)
-    return ReplyEvent(sha, who, member, is_staff, request, kind, text, commands, rsvp, resources, refused,
+    parsed = tuple(Command(CommandKind(k), v, w) for k, v, w in commands)
+    return ReplyEvent(sha, who, member, is_staff, Request(request), ReplyKind(kind), text, parsed,
+                      Rsvp(rsvp) if rsvp else None, resources, refused,
                       received or datetime(2026, 12, 30, 18, tzinfo=timezone.utc))
 
 

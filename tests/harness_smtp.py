@@ -18,6 +18,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
+from mailflow.core.kinds import MessageKind
 from mailflow.schedule.config import SmtpSettings, Tls
 from mailflow.mail_out.message import OutgoingMessage
 
@@ -60,7 +61,7 @@ class ManualClock:
 
 
 def outgoing_message(
-    recipient: str, n: int = 0, *, meeting_key: str = "2027-01-12", kind: str = "invitation", size: int = 600
+    recipient: str, n: int = 0, *, meeting_key: str = "2027-01-12", kind: MessageKind = MessageKind.INVITATION, size: int = 600
 ) -> OutgoingMessage:
     """A realistic small message for ``recipient`` (CRLF, 8-bit UTF-8 body, a line starting with '.')."""
     message_id = f"<{kind}.{n}.{recipient.replace('@', '.')}@cop.example.test>"

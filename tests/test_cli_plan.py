@@ -71,8 +71,8 @@ def test_plan_json_lists_meetings_with_offset_times(capsys: pytest.CaptureFixtur
     assert january["chair"] == "mgagnon@wrss-division.example.org" and january["location"] is None
     assert january["steps"][0] == {"step": "invitation", "due": "2026-12-22T12:00:00-08:00"}
     assert [s["step"] for s in january["steps"]] == [
-        "invitation", "focus_planning", "call_for_updates", "reminder", "agenda_draft", "agenda_packet",
-        "day_of_reminder", "minutes_request", "chair_handover"]
+        "invitation", "focus-planning", "call-for-updates", "reminder", "agenda-draft", "agenda-packet",
+        "day-of-reminder", "minutes-request", "chair-handover"]
     held = [m for m in plan if not m["cancelled"]]
     assert all(datetime.fromisoformat(m["start"]).strftime("%H:%M") == "12:00" for m in held)
     assert {datetime.fromisoformat(m["start"]).utcoffset().total_seconds() / 3600 for m in held} == {-8, -7}
@@ -93,14 +93,14 @@ def test_plan_text_shows_steps_in_local_time(capsys: pytest.CaptureFixture[str])
         "Tue 2027-01-12 12:00-13:00 PST (60 min)  chair: Dr. Michel Gagnon <mgagnon@wrss-division.example.org>",
         "  video: https://video.example.org/j/4815162342",
         "  invitation        Tue 2026-12-22 12:00 PST",
-        "  focus_planning    Tue 2026-12-22 12:00 PST",
-        "  call_for_updates  Tue 2026-12-29 12:00 PST",
+        "  focus-planning    Tue 2026-12-22 12:00 PST",
+        "  call-for-updates  Tue 2026-12-29 12:00 PST",
         "  reminder          Tue 2027-01-05 12:00 PST",
-        "  agenda_draft      Thu 2027-01-07 12:00 PST",
-        "  agenda_packet     Sat 2027-01-09 12:00 PST",
-        "  day_of_reminder   Tue 2027-01-12 10:00 PST",
-        "  minutes_request   Wed 2027-01-13 12:00 PST",
-        "  chair_handover    Wed 2027-01-13 13:00 PST",
+        "  agenda-draft      Thu 2027-01-07 12:00 PST",
+        "  agenda-packet     Sat 2027-01-09 12:00 PST",
+        "  day-of-reminder   Tue 2027-01-12 10:00 PST",
+        "  minutes-request   Wed 2027-01-13 12:00 PST",
+        "  chair-handover    Wed 2027-01-13 13:00 PST",
     ]
 
 

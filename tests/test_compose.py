@@ -13,8 +13,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hostile import HOSTILE, hostile_context
+from mailflow.core.kinds import MessageKind
 from mailflow.mail_out import samples
-from mailflow.mail_out.compose import Composer, Recipient, UnsafeMessage, compose, header_text
+from mailflow.core.decision import Recipient
+from mailflow.mail_out.compose import Composer, UnsafeMessage, compose, header_text
 from mailflow.mail_out.invitations import invitation_ics
 from mailflow.mail_out.render import KINDS, Renderer
 from mailflow.core.tokens import message_id, thread_root, token_from_address, verify_token
@@ -30,10 +33,11 @@ HEADERS = ["auto-submitted", "content-type", "date", "from", "in-reply-to", "lis
            "subject", "to", "x-auto-response-suppress", "x-mailflow-kind"]
 
 
-def build(kind: str, recipient: Recipient = MEMBER, *, context=None, revision: int = 1, **options):
+def build(name: str, recipient: Recipient = MEMBER, *, context=None, revision: int = 1, **options):
+    kind = MessageKind(name)
     values = context or samples.sample_context(kind, COMMUNITY, MEETING, NOW)
     options.setdefault("meeting_key", MEETING.key)
-    return compose(COMPOSER, kind, recipient, values, request="update", revision=revision, now=NOW,
+    return compose(COMPOSER, kind, recipient, values, revision=revision, now=NOW,
                    **options)
 
 
@@ -72,14 +76,14 @@ def test_calendar_method_must_match_the_calendar():
     """A CANCEL body cannot go out labelled as a REQUEST."""
     calendar = invitation_ics(COMMUNITY, MEETING, MEMBER.email, MEMBER.name, 1, "CANCEL", NOW)
     with pytest.raises(UnsafeMessage, match="does not match"):
-        build("meeting_cancelled", calendar=calendar, calendar_method="REQUEST")
+        build("meeting-cancelled", calendar=calendar, calendar_method="REQUEST")
 
 
 def test_plain_mail_is_alternative_and_attachments_make_it_mixed():
     """Text + HTML alternatives; attachments (with cleaned names) wrap them in mixed."""
     assert structure(parse(build("reminder").raw)) == [
         "multipart/alternative", "  text/plain", "  text/html"]
-    packet = build("agenda_packet", attachments=[
+    packet = build("agenda-packet", attachments=[
         ("../../Pilot \"summary\".pdf", "application/pdf", b"%PDF-1.7 test"),
         ("notes.txt", "text/plain", b"plain notes\n")])
     parsed = parse(packet.raw)
@@ -90,7 +94,7 @@ def test_plain_mail_is_alternative_and_attachments_make_it_mixed():
 
 def test_headers_are_exactly_the_promised_ones():
     """From, one To, Reply-To token, stable Message-ID, threading, list and auto headers."""
-    message = build("call_for_updates")
+    message = build("call-for-updates")
     parsed = parse(message.raw)
     assert sorted(name.lower() for name in parsed) == HEADERS
     assert parsed["From"] == f"{COMMUNITY.name} <cop@example.org>"
@@ -99,7 +103,7 @@ def test_headers_are_exactly_the_promised_ones():
     token = token_from_address(reply_to, COMMUNITY.address, COMMUNITY.reply_style)
     assert verify_token(SECRET, token, MEMBER.email).meeting_key == MEETING.key
     assert parsed["Message-ID"] == message.message_id == message_id(
-        SECRET, MEETING.key, "call_for_updates", MEMBER.email, 1, "example.org")
+        SECRET, MEETING.key, "call-for-updates", MEMBER.email, 1, "example.org")
     root = thread_root(SECRET, MEETING.key, MEMBER.email, "example.org")
     assert parsed["In-Reply-To"] == parsed["References"] == root
     assert parsed["List-Id"] == f'"{COMMUNITY.name}" <cop.example.org>'
@@ -107,7 +111,7 @@ def test_headers_are_exactly_the_promised_ones():
     assert parsed["Auto-Submitted"] == "auto-generated"
     assert parsed["X-Auto-Response-Suppress"] == "All"
     assert parsed["Date"] == "Tue, 22 Dec 2026 09:00:00 -0800"
-    assert message.recipient == MEMBER.email and message.kind == "call_for_updates"
+    assert message.recipient == MEMBER.email and message.kind == "call-for-updates"
     assert message.mail_from == reply_to          # bounces come back carrying the token
 
 
@@ -141,9 +145,9 @@ HOSTILE_TEXT = st.lists(st.one_of(DANGEROUS, st.text(max_size=8)), max_size=12).
 @given(name=HOSTILE_TEXT, filename=HOSTILE_TEXT)
 def test_no_user_text_can_add_a_header(name, filename):
     """Names and filenames full of CR, LF, NUL, U+2028 and encoded-words never add a header."""
-    values = samples.sample_context("notice_attachment_refused", COMMUNITY, MEETING, NOW)
+    values = samples.sample_context(MessageKind.NOTICE_ATTACHMENT_REFUSED, COMMUNITY, MEETING, NOW)
     values["filename"] = filename
-    raw = build("notice_attachment_refused", Recipient(name, MEMBER.email), context=values).raw
+    raw = build("notice-attachment-refused", Recipient(name, MEMBER.email), context=values).raw
     head = raw.split(b"\r\n\r\n", 1)[0]
     assert all(len(line) <= 998 for line in head.split(b"\r\n"))
     assert b"\n" not in head.replace(b"\r\n", b"") and b"\r" not in head.replace(b"\r\n", b"")
@@ -173,7 +177,7 @@ def test_every_kind_scores_below_one_with_spamassassin(tmp_path):
     mbox = bytearray()
     for kind in KINDS:
         calendar = method = None
-        if kind in ("invitation", "meeting_cancelled"):
+        if kind in ("invitation", "meeting-cancelled"):
             method = "REQUEST" if kind == "invitation" else "CANCEL"
             calendar = invitation_ics(COMMUNITY, MEETING, MEMBER.email, MEMBER.name, 1, method,
                                       NOW)

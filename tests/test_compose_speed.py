@@ -12,8 +12,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hostile import HOSTILE, hostile_context
+from mailflow.core.kinds import MessageKind
 from mailflow.mail_out import samples
-from mailflow.mail_out.compose import POLICY, Composer, Recipient, compose, safe_filename
+from mailflow.core.decision import Recipient
+from mailflow.mail_out.compose import POLICY, Composer, compose, safe_filename
 from mailflow.mail_out.invitations import _calendar, invitation_ics
 from mailflow.mail_out.render import Renderer
 
@@ -24,7 +27,7 @@ MEETING = samples.sample_meeting(COMMUNITY)
 RENDERER = Renderer(COMMUNITY.timezone)
 COMPOSER = Composer(COMMUNITY, SECRET, RENDERER)
 FILES = [("report.pdf", "application/pdf", bytes(range(256)) * 4),
-         (samples.HOSTILE + "../notes.txt", "text/plain", "héllo\n".encode()),
+         (HOSTILE + "../notes.txt", "text/plain", "héllo\n".encode()),
          ("odd", "no-slash", b"x")]
 
 
@@ -60,14 +63,14 @@ def stdlib_bytes(kind: str, recipient: Recipient, context: dict[str, object], ra
     return message.as_bytes()
 
 
-@pytest.mark.parametrize("kind", ["invitation", "agenda_packet", "minutes_digest", "alert_held_mail"])
+@pytest.mark.parametrize("kind", [MessageKind.INVITATION, MessageKind.AGENDA_PACKET, MessageKind.MINUTES_DIGEST, MessageKind.ALERT_HELD_MAIL])
 @pytest.mark.parametrize("files", [0, 3])
 @pytest.mark.parametrize("hostile", [False, True])
 def test_messages_are_the_bytes_the_stdlib_writes(kind: str, files: int, hostile: bool) -> None:
     """Plain, html and attached files come out byte for byte as the stdlib content manager writes them."""
     recipient = Recipient("Zoë \"Q\" O'Brien", "zoe@example.org")
-    context = samples.sample_context(kind, COMMUNITY, MEETING, NOW, hostile=hostile)
-    message = compose(COMPOSER, kind, recipient, context, meeting_key=MEETING.key, request="update",
+    context = (hostile_context if hostile else samples.sample_context)(kind, COMMUNITY, MEETING, NOW)
+    message = compose(COMPOSER, kind, recipient, context, meeting_key=MEETING.key,
                       revision=1, now=NOW, attachments=FILES[:files])
     assert message.raw == stdlib_bytes(kind, recipient, context, message.raw, message.mail_from,
                                        None, None, FILES[:files])
@@ -79,10 +82,10 @@ def test_messages_are_the_bytes_the_stdlib_writes(kind: str, files: int, hostile
 def test_invitations_are_the_bytes_the_stdlib_writes(method: str, name: str, files: int) -> None:
     """An invitation or cancellation (ASCII or UTF-8 calendar) matches the stdlib-built message."""
     recipient = Recipient(name, "member@example.org")
-    kind = "invitation" if method == "REQUEST" else "meeting_cancelled"
+    kind = MessageKind.INVITATION if method == "REQUEST" else MessageKind.MEETING_CANCELLED
     calendar = invitation_ics(COMMUNITY, MEETING, recipient.email, recipient.name, 2, method, NOW)
     context = samples.sample_context(kind, COMMUNITY, MEETING, NOW)
-    message = compose(COMPOSER, kind, recipient, context, meeting_key=MEETING.key, request="update",
+    message = compose(COMPOSER, kind, recipient, context, meeting_key=MEETING.key,
                       revision=2, now=NOW, calendar=calendar, calendar_method=method,
                       attachments=FILES[:files])
     assert message.raw == stdlib_bytes(kind, recipient, context, message.raw, message.mail_from,

@@ -9,7 +9,8 @@ from cyclekit import FEB, JAN, MEMBERS, STAFF, at, config, meeting, reply, situa
 
 from mailflow.schedule.config import SilentChair, Step
 from mailflow.core.answers import on_reply
-from mailflow.core.cycle import on_roster, on_time
+from mailflow.core.cycle import on_time
+from mailflow.core.membership import on_roster
 from mailflow.core.state import CommunityState, MeetingState, StepStatus
 
 AMARA, BEN, CHLOE, DEV, ELI, FAY = MEMBERS
@@ -36,7 +37,7 @@ def test_invitation_goes_once_to_every_active_member_with_a_calendar_request():
     invitations = [s for s in sends if s.kind == "invitation"]
     assert {s.to.email for s in invitations} == ACTIVE
     assert all(s.calendar == "REQUEST" and s.sequence == 0 for s in invitations)
-    assert kinds_to(sends)["focus_planning"] == {AMARA.email}
+    assert kinds_to(sends)["focus-planning"] == {AMARA.email}
     _, again = run_until(at(Step.INVITATION, plus=timedelta(hours=1)), state)
     assert again == ()
 
@@ -53,7 +54,7 @@ def test_each_step_runs_once_in_order_through_the_cycle():
         if step is Step.MINUTES_REQUEST:
             state = on_reply(situation(), state, MINUTES_REPLY).meeting
     assert [step for step, record in state.steps if record.status is StepStatus.DONE] == list(Step)
-    assert "agenda_packet" in seen and "minutes_request" in seen and "chair_handover" in seen
+    assert "agenda-packet" in seen and "minutes-request" in seen and "chair-handover" in seen
 
 
 def test_reminder_skips_members_who_replied_skipped_are_away_or_bounced():
@@ -76,9 +77,9 @@ def test_step_due_while_down_runs_when_still_useful_and_is_reported_when_not():
     assert state.step(Step.FOCUS_PLANNING).status is StepStatus.MISSED
     assert state.step(Step.REMINDER).status is StepStatus.MISSED
     assert state.step(Step.INVITATION).status is StepStatus.DONE
-    missed = [s for s in sends if s.kind == "alert_step_missed"]
+    missed = [s for s in sends if s.kind == "alert-step-missed"]
     assert {s.to.email for s in missed} == {STAFF}
-    assert {s.context["step"] for s in missed} == {"focus_planning", "reminder"}
+    assert {s.context["step"] for s in missed} == {"focus-planning", "reminder"}
 
 
 def test_steps_due_before_installation_are_not_reported_missed():
@@ -87,7 +88,7 @@ def test_steps_due_before_installation_are_not_reported_missed():
     s = situation(installed=installed)
     state, sends = run_until(installed + timedelta(minutes=1), s=s)
     assert state.step(Step.FOCUS_PLANNING).status is StepStatus.SKIPPED
-    assert not [x for x in sends if x.kind == "alert_step_missed"]
+    assert not [x for x in sends if x.kind == "alert-step-missed"]
 
 
 def test_later_update_replaces_earlier_and_history_is_kept():
@@ -99,7 +100,7 @@ def test_later_update_replaces_earlier_and_history_is_kept():
     assert [u.text for u in d.meeting.updates] == ["Corrected: our pilot now covers three clinics."]
     assert d.meeting.updates[0].revision == 2
     assert [u.text for u in d.meeting.history] == ["First draft of my update."]
-    assert [x.kind for x in d.sends] == ["notice_update_received"]
+    assert [x.kind for x in d.sends] == ["notice-update-received"]
 
 
 def test_long_update_is_kept_whole_flagged_and_the_member_told_once():
@@ -108,9 +109,9 @@ def test_long_update_is_kept_whole_flagged_and_the_member_told_once():
     long_text = " ".join(["word"] * 200)
     d1 = on_reply(s, MeetingState(key=JAN.key), reply(BEN, long_text, sha="1" * 64))
     assert d1.meeting.updates[0].over_limit and d1.meeting.updates[0].words == 200
-    assert "notice_update_too_long" in [x.kind for x in d1.sends]
+    assert "notice-update-too-long" in [x.kind for x in d1.sends]
     d2 = on_reply(s, d1.meeting, reply(BEN, long_text + " more", sha="2" * 64))
-    assert "notice_update_too_long" not in [x.kind for x in d2.sends]
+    assert "notice-update-too-long" not in [x.kind for x in d2.sends]
 
 
 def test_the_same_reply_applied_twice_changes_nothing():
@@ -130,20 +131,20 @@ def test_auto_reply_marks_away_and_answers_nothing():
 def test_chair_change_produces_a_revised_draft_then_approval_releases_the_packet():
     """After the draft went out, a Focus: line makes revision 2; 'approved' lets the packet go."""
     state, sends = run_until(at(Step.AGENDA_DRAFT))
-    assert kinds_to(sends)["agenda_draft"] == {AMARA.email, STAFF}
+    assert kinds_to(sends)["agenda-draft"] == {AMARA.email, STAFF}
     s = situation()
     d = on_reply(s, state, reply(AMARA, "Focus: Housing first\nPresenter: Dr. Lee (external)",
                                  request="agenda", sha="4" * 64,
                                  commands=(("focus_topic", "Housing first", ""),
                                            ("presenter", "Dr. Lee (external)", ""))))
-    drafts = [x for x in d.sends if x.kind == "agenda_draft"]
+    drafts = [x for x in d.sends if x.kind == "agenda-draft"]
     assert {x.revision for x in drafts} == {2}
     assert drafts[0].context["agenda"].focus_topic == "Housing first"
     d2 = on_reply(s, d.meeting, reply(AMARA, "Approved, thanks!", request="agenda", sha="5" * 64,
                                       commands=(("approve", "", ""),)))
     assert d2.meeting.agenda.approved
     state, sends = run_until(at(Step.AGENDA_PACKET), d2.meeting)
-    packets = [x for x in sends if x.kind == "agenda_packet"]
+    packets = [x for x in sends if x.kind == "agenda-packet"]
     assert {x.to.email for x in packets} == ACTIVE
     assert packets[0].context["agenda"].presenter == "Dr. Lee (external)"
 
@@ -153,11 +154,11 @@ def test_silent_chair_with_wait_policy_holds_the_packet_and_alerts_staff_once():
     s = situation(config(SilentChair.WAIT))
     state, _ = run_until(at(Step.AGENDA_DRAFT), s=s)
     state, sends = run_until(at(Step.AGENDA_PACKET), state, s)
-    assert kinds_to(sends) == {"alert_chair_silent": {STAFF}}
+    assert kinds_to(sends) == {"alert-chair-silent": {STAFF}}
     assert state.step(Step.AGENDA_PACKET).status is StepStatus.WAITING
     d = on_reply(s, state, reply(AMARA, "LGTM", request="agenda", commands=(("approve", "", ""),),
                                  received=at(Step.AGENDA_PACKET, plus=timedelta(hours=3))))
-    assert {x.kind for x in d.sends} == {"agenda_packet"}
+    assert {x.kind for x in d.sends} == {"agenda-packet"}
     assert d.meeting.step(Step.AGENDA_PACKET).status is StepStatus.DONE
 
 
@@ -165,8 +166,8 @@ def test_silent_chair_with_send_policy_sends_the_draft_as_is_and_tells_staff():
     """Policy 'send': the packet goes out unapproved, and staff hear about it."""
     state, _ = run_until(at(Step.AGENDA_DRAFT))
     state, sends = run_until(at(Step.AGENDA_PACKET), state)
-    assert kinds_to(sends)["alert_chair_silent"] == {STAFF}
-    assert kinds_to(sends)["agenda_packet"] == ACTIVE
+    assert kinds_to(sends)["alert-chair-silent"] == {STAFF}
+    assert kinds_to(sends)["agenda-packet"] == ACTIVE
 
 
 def test_late_update_goes_into_an_addendum_before_the_meeting():
@@ -178,7 +179,7 @@ def test_late_update_goes_into_an_addendum_before_the_meeting():
     state = on_reply(situation(), state, late).meeting
     assert state.update_of(DEV.key).late
     state, sends = run_until(at(Step.DAY_OF_REMINDER), state)
-    addenda = [x for x in sends if x.kind == "agenda_packet"]
+    addenda = [x for x in sends if x.kind == "agenda-packet"]
     assert addenda and all(x.context["addendum"] for x in addenda)
     assert [u.member_name for u in addenda[0].context["agenda"].updates] == [DEV.name]
 
@@ -189,7 +190,7 @@ def test_minutes_reply_becomes_a_digest_to_members_and_minutes_recipients():
     d = on_reply(situation(), state, reply(None, "We discussed housing.", request="minutes", is_staff=True,
                                            commands=(("recording", "https://rec.example.org/1", ""),
                                                      ("action", "draft the referral guide", "Dev"))))
-    digest = [x for x in d.sends if x.kind == "minutes_digest"]
+    digest = [x for x in d.sends if x.kind == "minutes-digest"]
     assert {x.to.email for x in digest} == ACTIVE | {"lead@example.org"}
     minutes = digest[0].context["minutes"]
     assert minutes.recording_link == "https://rec.example.org/1"
@@ -205,7 +206,7 @@ def test_open_actions_are_carried_into_the_next_call_for_updates():
     nxt = situation(m=FEB)
     nxt = replace(nxt, previous=JAN, previous_state=prior, following=None)
     decision = on_time(nxt, MeetingState(key=FEB.key), at(Step.CALL_FOR_UPDATES, FEB))
-    calls = [x for x in decision.sends if x.kind == "call_for_updates"]
+    calls = [x for x in decision.sends if x.kind == "call-for-updates"]
     assert [a.what for a in calls[0].context["open_actions"]] == ["share the toolkit"]
 
 
@@ -217,10 +218,10 @@ MINUTES_REPLY = reply(None, "We discussed housing.", request="minutes", is_staff
 def test_chair_handover_waits_for_the_minutes_then_goes_to_the_next_chair_and_staff():
     """The handover carries the minutes: it waits for them, then goes about the next chair's meeting."""
     state, sends = run_until(at(Step.CHAIR_HANDOVER))
-    assert not [x for x in sends if x.kind == "chair_handover"]
+    assert not [x for x in sends if x.kind == "chair-handover"]
     assert state.step(Step.CHAIR_HANDOVER).status is StepStatus.WAITING
     d = on_reply(situation(), state, MINUTES_REPLY)
-    handover = [x for x in d.sends if x.kind == "chair_handover"]
+    handover = [x for x in d.sends if x.kind == "chair-handover"]
     assert {x.to.email for x in handover} == {BEN.email, STAFF}
     assert handover[0].meeting_key == FEB.key
     assert [a.what for a in handover[0].context["open_actions"]] == ["draft the referral guide"]
@@ -230,7 +231,7 @@ def test_chair_handover_goes_without_minutes_after_a_week():
     """No minutes a week after the meeting: the next chair still gets the handover."""
     state, _ = run_until(at(Step.CHAIR_HANDOVER))
     state, sends = run_until(JAN.start + timedelta(days=7, hours=1), state)
-    assert {x.to.email for x in sends if x.kind == "chair_handover"} == {BEN.email, STAFF}
+    assert {x.to.email for x in sends if x.kind == "chair-handover"} == {BEN.email, STAFF}
     assert state.step(Step.CHAIR_HANDOVER).detail == "sent without minutes"
 
 
@@ -275,7 +276,7 @@ def test_withdrawn_cancellation_reinvites_and_runs_the_skipped_steps():
     d = on_time(situation(), state, at(Step.CALL_FOR_UPDATES, plus=timedelta(hours=1)))
     invites = [x for x in d.sends if x.kind == "invitation"]
     assert invites and {x.sequence for x in invites} == {2} and {x.calendar for x in invites} == {"REQUEST"}
-    assert {x.to.email for x in d.sends if x.kind == "call_for_updates"} == ACTIVE
+    assert {x.to.email for x in d.sends if x.kind == "call-for-updates"} == ACTIVE
 
 
 def test_cancelled_meeting_sends_a_cancel_with_a_higher_sequence_once():
@@ -283,7 +284,7 @@ def test_cancelled_meeting_sends_a_cancel_with_a_higher_sequence_once():
     state, _ = run_until(at(Step.INVITATION))
     s = situation(m=meeting(JAN.start.date(), cancelled=True))
     d = on_time(s, state, at(Step.INVITATION, plus=timedelta(days=2)))
-    cancels = [x for x in d.sends if x.kind == "meeting_cancelled"]
+    cancels = [x for x in d.sends if x.kind == "meeting-cancelled"]
     assert {x.to.email for x in cancels} == ACTIVE
     assert all(x.calendar == "CANCEL" and x.sequence == 1 for x in cancels)
     assert on_time(s, d.meeting, at(Step.INVITATION, plus=timedelta(days=3))).sends == ()
@@ -316,7 +317,7 @@ def test_agenda_lists_new_members_and_budgets_time():
     for i, member in enumerate(MEMBERS[:4]):
         state = on_reply(s, state, reply(member, f"Update number {i} about our work.", sha=str(i) * 64)).meeting
     state, sends = run_until(at(Step.AGENDA_DRAFT), state)
-    agenda = [x for x in sends if x.kind == "agenda_draft"][0].context["agenda"]
+    agenda = [x for x in sends if x.kind == "agenda-draft"][0].context["agenda"]
     assert [n.name for n in agenda.new_members] == [ELI.name]
     assert agenda.budget.roundtable_minutes == 4 and agenda.budget.fits
     assert [u.member_name for u in agenda.updates] == sorted(m.name for m in MEMBERS[:4])

@@ -138,7 +138,7 @@ def test_killed_daemon_loses_nothing_and_sends_nothing_twice(dovecot, tmp_path):
         assert record.status in (StepStatus.DONE, StepStatus.MISSED), (step, record)
     for member in config.roster.active():
         got = kinds_by_member[member.key]
-        assert {"invitation", "call_for_updates"} <= got, (member.email, got)
+        assert {"invitation", "call-for-updates"} <= got, (member.email, got)
     twice = [(u.member_name, u.revision, u.text[:60]) for u in state.updates if u.revision != 1]
     assert not twice and state.history == (), (twice, [(u.member_name, u.text[:60]) for u in state.history])
     assert len(state.updates) >= 7

@@ -18,9 +18,9 @@ def test_demo_writes_every_message_and_an_index_in_under_a_minute(tmp_path, caps
     index = (out / "index.html").read_text(encoding="utf-8")
     kinds = Counter(str(email.message_from_bytes(m.read_bytes(), policy=email.policy.default)["X-Mailflow-Kind"])
                     for m in messages)
-    assert {"invitation", "focus_planning", "call_for_updates", "reminder", "agenda_draft", "agenda_packet",
-            "day_of_reminder", "minutes_request", "minutes_digest", "chair_handover"} <= set(kinds)
-    assert kinds["agenda_draft"] >= 2 * 3              # two revisions, to the chair and two staff
+    assert {"invitation", "focus-planning", "call-for-updates", "reminder", "agenda-draft", "agenda-packet",
+            "day-of-reminder", "minutes-request", "minutes-digest", "chair-handover"} <= set(kinds)
+    assert kinds["agenda-draft"] >= 2 * 3              # two revisions, to the chair and two staff
     for m in messages:
         assert f'href="messages/{m.name}"' in index
     assert "<script" not in index.replace("<iframe", "")

@@ -52,7 +52,7 @@ def test_tick_queues_each_step_once_with_stable_identities(parts):
     assert msg["To"].addresses[0].addr_spec == AMARA.email
     assert "text/calendar" in {part.get_content_type() for part in msg.walk()}
     queued = [r.kind for r in p.outbox.records() if r.meeting_key == JAN.key and r.state is State.QUEUED]
-    assert sorted(queued) == ["focus_planning"] + ["invitation"] * len(invitations)
+    assert sorted(queued) == ["focus-planning"] + ["invitation"] * len(invitations)
 
 
 def test_member_reply_is_applied_once_and_acknowledged(parts):
@@ -60,14 +60,14 @@ def test_member_reply_is_applied_once_and_acknowledged(parts):
     p, clock = parts
     clock.set(at(Step.CALL_FOR_UPDATES))
     p.engine.tick(clock.now())
-    call = read(sent_to(p, "call_for_updates")[BEN.email])
+    call = read(sent_to(p, "call-for-updates")[BEN.email])
     raw = Persona(BEN.name, BEN.email, "gmail", "Best,\nBen").reply(
         call, "Success: our food-security referral pilot is live in two clinics.", clock.now())
     assert p.engine.accept(raw) is Disposition.PROCESSED
     assert p.engine.accept(raw) is Disposition.PROCESSED
     state = p.engine.meeting_state(JAN.key)
     assert [u.text for u in state.updates] == ["Success: our food-security referral pilot is live in two clinics."]
-    assert list(sent_to(p, "notice_update_received")) == [BEN.email]
+    assert list(sent_to(p, "notice-update-received")) == [BEN.email]
 
 
 def test_reply_from_someone_else_with_a_members_token_is_held_with_its_bytes(parts):
@@ -75,14 +75,14 @@ def test_reply_from_someone_else_with_a_members_token_is_held_with_its_bytes(par
     p, clock = parts
     clock.set(at(Step.CALL_FOR_UPDATES))
     p.engine.tick(clock.now())
-    call = read(sent_to(p, "call_for_updates")[BEN.email])
+    call = read(sent_to(p, "call-for-updates")[BEN.email])
     raw = Persona("Mallory", "mallory@evil.example", "gmail").reply(call, "I am Ben, honest.", clock.now())
     assert p.engine.accept(raw) is Disposition.HELD
     held = p.store.db("held").table("held").all()
     assert held[0]["reason"].startswith("sender mallory@evil.example is not on the roster")
     assert p.store.get_blob(held[0]["raw"]) == raw
     assert p.engine.meeting_state(JAN.key).updates == ()
-    assert list(sent_to(p, "alert_held_mail")) == [STAFF]
+    assert list(sent_to(p, "alert-held-mail")) == [STAFF]
 
 
 def test_unrelated_mail_is_ignored(parts):
@@ -104,9 +104,9 @@ def test_clock_jumping_back_and_forward_runs_each_step_once(parts):
     kinds = [r.kind for r in p.outbox.records() if r.meeting_key == JAN.key]
     active = sum(1 for m in MEMBERS if m.active)
     assert kinds.count("invitation") == active
-    assert kinds.count("call_for_updates") == active
+    assert kinds.count("call-for-updates") == active
     assert kinds.count("reminder") == active              # nobody answered
-    assert kinds.count("focus_planning") == 1
+    assert kinds.count("focus-planning") == 1
 
 
 def test_steps_across_the_autumn_dst_change_fire_once_at_local_wall_time(tmp_path):
@@ -127,7 +127,7 @@ def test_steps_across_the_autumn_dst_change_fire_once_at_local_wall_time(tmp_pat
             now += timedelta(hours=1)
         kinds = [r.kind for r in p.outbox.records() if r.meeting_key == nov.key]
     active = sum(1 for m in MEMBERS if m.active)
-    assert kinds.count("invitation") == active and kinds.count("day_of_reminder") == active
+    assert kinds.count("invitation") == active and kinds.count("day-of-reminder") == active
     invitation_local = nov.due_at(Step.INVITATION).astimezone(ZONE)
     assert (invitation_local.hour, invitation_local.tzname()) == (12, "PDT")
     assert (nov.start.hour, nov.start.tzname()) == (12, "PST")
@@ -138,7 +138,7 @@ def test_the_same_reply_delivered_twice_with_other_headers_is_applied_once(parts
     p, clock = parts
     clock.set(at(Step.CALL_FOR_UPDATES))
     p.engine.tick(clock.now())
-    call = read(sent_to(p, "call_for_updates")[BEN.email])
+    call = read(sent_to(p, "call-for-updates")[BEN.email])
     raw = Persona(BEN.name, BEN.email, "gmail").reply(call, "Success: our clinic pilot is live.", clock.now())
     assert p.engine.accept(raw) is Disposition.PROCESSED
     before = len(list(p.outbox.records()))
@@ -170,7 +170,7 @@ def test_a_bounce_to_our_tokened_envelope_sender_marks_the_member_bounced(parts)
     p, clock = parts
     clock.set(at(Step.CALL_FOR_UPDATES))
     p.engine.tick(clock.now())
-    record = next(r for r in p.outbox.records() if r.kind == "call_for_updates" and r.recipient == BEN.email)
+    record = next(r for r in p.outbox.records() if r.kind == "call-for-updates" and r.recipient == BEN.email)
     dsn = (
         f"From: MAILER-DAEMON@mx.example.net\r\nTo: {record.mail_from}\r\n"
         "Subject: Undelivered Mail Returned to Sender\r\nMessage-ID: <dsn2@mx.example.net>\r\nMIME-Version: 1.0\r\n"
@@ -181,7 +181,7 @@ def test_a_bounce_to_our_tokened_envelope_sender_marks_the_member_bounced(parts)
     ).encode()
     assert p.engine.accept(dsn) is Disposition.PROCESSED
     assert p.engine.meeting_state(JAN.key).bounced == frozenset({BEN.key})
-    assert list(sent_to(p, "alert_delivery_failed")) == [STAFF]
+    assert list(sent_to(p, "alert-delivery-failed")) == [STAFF]
 
 
 def test_after_a_long_outage_every_step_nobody_ran_is_reported_missed(parts):
@@ -193,7 +193,7 @@ def test_after_a_long_outage_every_step_nobody_ran_is_reported_missed(parts):
     state = p.engine.meeting_state(JAN.key)
     missed = {step for step, r in state.steps if r.status.value == "missed"}
     assert {Step.CALL_FOR_UPDATES, Step.AGENDA_PACKET, Step.MINUTES_REQUEST} <= missed
-    alerts = [r for r in p.outbox.records() if r.kind == "alert_step_missed" and r.meeting_key == JAN.key]
+    alerts = [r for r in p.outbox.records() if r.kind == "alert-step-missed" and r.meeting_key == JAN.key]
     assert len(alerts) == len(missed)
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from harness_smtp import SMTP_PASSWORD, ManualClock, SmtpServer, outgoing_message
 
+from mailflow.core.kinds import MessageKind
 from mailflow.schedule.config import Tls
 from mailflow.mail_out.message import OutgoingMessage
 from mailflow.adapters.outbox import AlertReason, DeliveryPolicy, DeliveryReport, Outbox, State
@@ -253,7 +254,7 @@ def test_parallel_connections_stay_within_the_bound(outbox: Outbox, server: Smtp
 def test_failing_alert_mail_is_logged_not_alerted(outbox: Outbox, server: SmtpServer, clock: ManualClock,
                                                    caplog: pytest.LogCaptureFixture) -> None:
     """An alert to staff that bounces raises no further alert; the failure is logged."""
-    alert_mail = outgoing_message("staff@example.test", 1, kind="alert_delivery", meeting_key="")
+    alert_mail = outgoing_message("staff@example.test", 1, kind=MessageKind.ALERT_DELIVERY_FAILED, meeting_key="")
     outbox.enqueue([alert_mail])
     server.faults.rcpt[alert_mail.recipient] = "550 5.1.1 no such user"
     with caplog.at_level(logging.ERROR, logger="mailflow.adapters.outbox"):
@@ -279,7 +280,7 @@ def test_records_are_partitioned_by_meeting(outbox: Outbox, store: Store) -> Non
     """Each meeting's records live in their own partition; mail without a meeting goes to 'general'."""
     outbox.enqueue([outgoing_message("a@example.test", 1, meeting_key="2027-01-12"),
                     outgoing_message("b@example.test", 2, meeting_key="2027-02-09"),
-                    outgoing_message("c@example.test", 3, meeting_key="", kind="welcome")])
+                    outgoing_message("c@example.test", 3, meeting_key="", kind=MessageKind.WELCOME)])
     assert store.partitions("outbox/queue/") == [
         "outbox/queue/2027-01-12", "outbox/queue/2027-02-09", "outbox/queue/general"]
     assert outbox.counts()[State.QUEUED] == 3

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from mailflow.core.kinds import MessageKind
 from mailflow.adapters.outbox import (
     AlertReason,
     AttemptResult,
@@ -23,7 +24,7 @@ POLICY = DeliveryPolicy(give_up_after=timedelta(days=2), first_retry=timedelta(m
 TEMP = AttemptResult(Outcome.TEMPORARY, "451 4.7.1 try later (at RCPT TO)")
 
 
-def record(kind: str = "invitation", **changes: object) -> OutboxRecord:
+def record(kind: MessageKind = MessageKind.INVITATION, **changes: object) -> OutboxRecord:
     base = OutboxRecord("<m@x>", "ann@example.test", kind, "2027-01-12", State.SENDING, next_attempt=T0)
     return replace(base, **changes)  # type: ignore[arg-type]
 
@@ -81,7 +82,7 @@ def test_permanent_failure_fails_at_once_with_an_alert() -> None:
 def test_alert_mail_that_fails_raises_no_alert(outcome: Outcome) -> None:
     """A staff alert that cannot be delivered is only logged: alerts never beget alerts."""
     late = T0 + timedelta(days=3)
-    t = decide_after(AttemptResult(outcome, "550 no"), record("alert_delivery", first_attempt=T0), late, POLICY)
+    t = decide_after(AttemptResult(outcome, "550 no"), record(MessageKind.ALERT_DELIVERY_FAILED, first_attempt=T0), late, POLICY)
     assert (t.state, t.alert) == (State.FAILED, None)
 
 

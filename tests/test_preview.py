@@ -48,7 +48,7 @@ def test_every_kind_previews_for_the_next_meeting(cfg, tmp_path, capsys):
                      "--html", str(tmp_path / f"{kind}.html")], )
         assert code == 0, kind
         msg = email.message_from_bytes(out.read_bytes(), policy=email.policy.default)
-        assert msg["X-Mailflow-Kind"] == kind.replace("-", "_")
+        assert msg["X-Mailflow-Kind"] == kind
         assert len(msg["To"].addresses) == 1
         assert (tmp_path / f"{kind}.html").read_text().startswith("<!")
     assert "realistic sample content is shown" in capsys.readouterr().err

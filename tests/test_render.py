@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from hostile import HOSTILE, hostile_context
+from mailflow.core.kinds import MessageKind
 from mailflow.mail_out import samples
-from mailflow.mail_out.compose import Recipient
+from mailflow.core.decision import Recipient
 from mailflow.mail_out.render import (
     KINDS,
     TEXT_WIDTH,
@@ -26,9 +28,10 @@ MEETING = samples.sample_meeting(COMMUNITY)
 RENDERER = Renderer(COMMUNITY.timezone)
 
 
-def context(kind: str, *, hostile: bool = False, name: str = "Amrit Gill") -> dict[str, object]:
-    values = samples.sample_context(kind, COMMUNITY, MEETING, NOW, hostile=hostile)
-    values.update(community=COMMUNITY, recipient=Recipient(name, "amrit.gill@example.org"),
+def context(name: str, *, hostile: bool = False, who: str = "Amrit Gill") -> dict[str, object]:
+    kind = MessageKind(name)
+    values = (hostile_context if hostile else samples.sample_context)(kind, COMMUNITY, MEETING, NOW)
+    values.update(community=COMMUNITY, recipient=Recipient(who, "amrit.gill@example.org"),
                   reply_address="cop+20270112updateaaaaaaaaaaaaaaaaaaaa@example.org", now=NOW)
     return values
 
@@ -42,7 +45,7 @@ def test_every_kind_renders_subject_text_and_html(kind):
     long_lines = [line for line in rendered.text.splitlines()
                   if len(line) > TEXT_WIDTH and "://" not in line and "@" not in line]
     assert long_lines == []
-    if not kind.startswith("alert_"):                   # members are always told to reply
+    if not kind.is_alert:                   # members are always told to reply
         assert "reply" in rendered.text.lower()
     assert "<style" not in rendered.html and 'style="' in rendered.html
     assert "max-width: 600px" in rendered.html
@@ -52,7 +55,7 @@ def test_every_kind_renders_subject_text_and_html(kind):
 @pytest.mark.parametrize("kind", KINDS)
 def test_hostile_text_comes_out_inert(kind):
     """Script tags, attribute break-outs and javascript: links from members are escaped."""
-    rendered = RENDERER.render(kind, context(kind, hostile=True, name=samples.HOSTILE))
+    rendered = RENDERER.render(kind, context(kind, hostile=True, who=HOSTILE))
     html = rendered.html.lower()
     assert "<script" not in html
     assert "<img" not in html
@@ -73,7 +76,7 @@ def test_dates_show_the_community_zone_with_its_name():
 
 def test_agenda_draft_says_how_to_approve_and_flags_long_updates():
     """The chair learns the reply words and sees which update runs over one minute."""
-    text = RENDERER.render("agenda_draft", context("agenda_draft")).text
+    text = RENDERER.render("agenda-draft", context("agenda-draft")).text
     for word in ('reply "approved"', "Focus:", "Presenter:", "Add:", "Remove:", "Note:"):
         assert word in text
     long_update = next(u for u in samples.sample_agenda(MEETING).updates if u.over_limit)
@@ -83,7 +86,7 @@ def test_agenda_draft_says_how_to_approve_and_flags_long_updates():
 
 def test_call_for_updates_mentions_labels_skip_and_attachments():
     """Members are told the optional labels, how to skip and that attachments are welcome."""
-    text = RENDERER.render("call_for_updates", context("call_for_updates")).text
+    text = RENDERER.render("call-for-updates", context("call-for-updates")).text
     for phrase in ("Challenge:", "Success:", "How members can help:", '"skip"', "Attach"):
         assert phrase in text
 

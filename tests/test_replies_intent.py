@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mailflow.mail_in.replies import Command, CommandKind, Kind, Rsvp, understand, understand_body
+from mailflow.mail_in.replies import Command, CommandKind, ReplyKind, Rsvp, understand, understand_body
 
 
 def message(headers: str, body: str = "Hello") -> bytes:
@@ -14,17 +14,17 @@ def message(headers: str, body: str = "Hello") -> bytes:
 @pytest.mark.parametrize(
     ("headers", "kind"),
     [
-        ("Subject: Re: x\r\nAuto-Submitted: auto-replied", Kind.AUTO_REPLY),
-        ("Subject: Re: x\r\nAuto-Submitted: no", Kind.REPLY),
-        ("Subject: Re: x\r\nX-Autoreply: yes", Kind.AUTO_REPLY),
-        ("Subject: Re: x\r\nPrecedence: bulk", Kind.AUTO_REPLY),
-        ("Subject: Re: x\r\nX-Auto-Response-Suppress: All", Kind.REPLY),
-        ("Subject: Automatic reply: Call for updates", Kind.AUTO_REPLY),
-        ("Subject: Out of Office: Call for updates", Kind.AUTO_REPLY),
-        ("Subject: Absence du bureau", Kind.AUTO_REPLY),
+        ("Subject: Re: x\r\nAuto-Submitted: auto-replied", ReplyKind.AUTO_REPLY),
+        ("Subject: Re: x\r\nAuto-Submitted: no", ReplyKind.REPLY),
+        ("Subject: Re: x\r\nX-Autoreply: yes", ReplyKind.AUTO_REPLY),
+        ("Subject: Re: x\r\nPrecedence: bulk", ReplyKind.AUTO_REPLY),
+        ("Subject: Re: x\r\nX-Auto-Response-Suppress: All", ReplyKind.REPLY),
+        ("Subject: Automatic reply: Call for updates", ReplyKind.AUTO_REPLY),
+        ("Subject: Out of Office: Call for updates", ReplyKind.AUTO_REPLY),
+        ("Subject: Absence du bureau", ReplyKind.AUTO_REPLY),
     ],
 )
-def test_auto_reply_headers_and_subjects(headers: str, kind: Kind) -> None:
+def test_auto_reply_headers_and_subjects(headers: str, kind: ReplyKind) -> None:
     """RFC 3834 and vendor headers and out-of-office subjects mark automatic mail."""
     assert understand(message(headers)).kind is kind
 
@@ -32,8 +32,8 @@ def test_auto_reply_headers_and_subjects(headers: str, kind: Kind) -> None:
 def test_out_of_office_text_needs_a_return_note() -> None:
     """'I am out of the office until ...' is automatic; a member mentioning the office is not."""
     ooo = "I am currently out of the office and will return on March 16 with limited access to email."
-    assert understand(message("Subject: Re: x", ooo)).kind is Kind.AUTO_REPLY
-    assert understand(message("Subject: Re: x", "I'll be out of the office that day.")).kind is Kind.REPLY
+    assert understand(message("Subject: Re: x", ooo)).kind is ReplyKind.AUTO_REPLY
+    assert understand(message("Subject: Re: x", "I'll be out of the office that day.")).kind is ReplyKind.REPLY
 
 
 def test_qmail_bounce_without_report() -> None:
@@ -42,7 +42,7 @@ def test_qmail_bounce_without_report() -> None:
             "your message to the following addresses.\nThis is a permanent error; I've given up.\n\n"
             "<gone@example.com>:\n550 5.1.1 user unknown\n")
     reply = understand(message("Subject: failure notice\r\nReturn-Path: <>", body))
-    assert reply.kind is Kind.BOUNCE
+    assert reply.kind is ReplyKind.BOUNCE
     assert reply.bounce is not None and reply.bounce.recipients == ("gone@example.com",)
     assert reply.bounce.status == "5.1.1"
 

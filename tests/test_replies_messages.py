@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mailflow.mail_in.replies import CommandKind, Kind, Rsvp, understand
+from mailflow.mail_in.replies import CommandKind, ReplyKind, Rsvp, understand
 
 MESSAGES = Path(__file__).parent / "messages"
 
@@ -16,7 +16,7 @@ def load(name: str):
 def test_french_outlook_reply_drops_header_block_and_sign_off() -> None:
     """A French Outlook reply keeps the update and drops 'De :/Envoyé :/Objet :' history and the sign-off."""
     reply = load("french_outlook_reply.eml")
-    assert reply.kind is Kind.REPLY
+    assert reply.kind is ReplyKind.REPLY
     assert reply.text == (
         "Bonjour à tous,\n\n"
         "Défi : la migration du registre a pris deux semaines de plus.\n"
@@ -40,7 +40,7 @@ def test_land_acknowledgement_is_signature() -> None:
 def test_outlook_imip_accept() -> None:
     """An Outlook iMIP REPLY with PARTSTAT=ACCEPTED is a calendar reply, accepted."""
     reply = load("imip_outlook_accept.eml")
-    assert reply.kind is Kind.CALENDAR_REPLY
+    assert reply.kind is ReplyKind.CALENDAR_REPLY
     assert reply.rsvp is Rsvp.ACCEPTED
     assert reply.calendar_uid == "mailflow-2026-03-10@example.org"
     assert reply.text == "See you there, looking forward to the focus topic."
@@ -49,7 +49,7 @@ def test_outlook_imip_accept() -> None:
 def test_google_imip_decline_with_folded_attendee() -> None:
     """A Google Calendar REPLY (folded ATTENDEE line) is declined, and its invite.ics is no resource."""
     reply = load("imip_google_decline.eml")
-    assert reply.kind is Kind.CALENDAR_REPLY
+    assert reply.kind is ReplyKind.CALENDAR_REPLY
     assert reply.rsvp is Rsvp.DECLINED
     assert reply.resources == ()
 
@@ -57,7 +57,7 @@ def test_google_imip_decline_with_folded_attendee() -> None:
 def test_dsn_for_our_invitation() -> None:
     """A Postfix DSN for our invitation is a permanent bounce naming the failed recipient."""
     reply = load("dsn_invitation.eml")
-    assert reply.kind is Kind.BOUNCE
+    assert reply.kind is ReplyKind.BOUNCE
     assert reply.bounce is not None
     assert reply.bounce.recipients == ("gone@example.com",)
     assert reply.bounce.status == "5.1.1"
@@ -68,13 +68,13 @@ def test_dsn_for_our_invitation() -> None:
 def test_delay_dsn_is_not_a_failure() -> None:
     """A delay notice is automatic mail, not a bounce."""
     reply = load("dsn_delay.eml")
-    assert reply.kind is Kind.AUTO_REPLY
+    assert reply.kind is ReplyKind.AUTO_REPLY
     assert reply.bounce is None
 
 
 def test_french_out_of_office() -> None:
     """'Réponse automatique :' is an auto-reply even with only X-Auto-Response-Suppress set."""
-    assert load("ooo_french.eml").kind is Kind.AUTO_REPLY
+    assert load("ooo_french.eml").kind is ReplyKind.AUTO_REPLY
 
 
 def test_encoded_display_name_cannot_forge_sender() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mailflow.mail_in.replies import Kind, understand, understand_body
+from mailflow.mail_in.replies import ReplyKind, understand, understand_body
 
 
 @pytest.mark.parametrize(
@@ -52,7 +52,7 @@ def test_html_only_mail_is_converted() -> None:
         b"<div class=gmail_quote><div>On Tue, CoP wrote:</div><blockquote>old</blockquote></div>"
     )
     reply = understand(raw)
-    assert reply.kind is Kind.REPLY
+    assert reply.kind is ReplyKind.REPLY
     assert reply.text == "Our update: café opened."
 
 

@@ -102,16 +102,16 @@ def test_addresses_that_are_not_ours_give_no_token():
 
 def test_message_id_is_stable_per_identity_and_differs_otherwise():
     """Same (meeting, kind, member, revision): same id; change any one: another id."""
-    first = message_id(SECRET, "2027-01-12", "agenda_draft", MEMBER, 1, "example.org")
-    assert first == message_id(SECRET, "2027-01-12", "agenda_draft", MEMBER.upper(), 1,
+    first = message_id(SECRET, "2027-01-12", "agenda-draft", MEMBER, 1, "example.org")
+    assert first == message_id(SECRET, "2027-01-12", "agenda-draft", MEMBER.upper(), 1,
                                "Example.ORG")
     assert first.startswith("<") and first.endswith("@example.org>")
     others = {
-        message_id(SECRET, "2027-01-12", "agenda_draft", MEMBER, 2, "example.org"),
-        message_id(SECRET, "2027-02-09", "agenda_draft", MEMBER, 1, "example.org"),
-        message_id(SECRET, "2027-01-12", "agenda_packet", MEMBER, 1, "example.org"),
-        message_id(SECRET, "2027-01-12", "agenda_draft", "x@example.org", 1, "example.org"),
-        message_id(b"other", "2027-01-12", "agenda_draft", MEMBER, 1, "example.org"),
+        message_id(SECRET, "2027-01-12", "agenda-draft", MEMBER, 2, "example.org"),
+        message_id(SECRET, "2027-02-09", "agenda-draft", MEMBER, 1, "example.org"),
+        message_id(SECRET, "2027-01-12", "agenda-packet", MEMBER, 1, "example.org"),
+        message_id(SECRET, "2027-01-12", "agenda-draft", "x@example.org", 1, "example.org"),
+        message_id(b"other", "2027-01-12", "agenda-draft", MEMBER, 1, "example.org"),
     }
     assert first not in others and len(others) == 5
     assert MEMBER.split("@")[0] not in first

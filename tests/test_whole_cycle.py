@@ -52,7 +52,7 @@ def test_packet_in_each_members_mailbox_holds_every_update_without_quotes_or_sig
     """The agenda packet each member receives lists the updates as written, and nothing quoted."""
     community, config, *_ = cycle
     for member in config.roster.active():
-        packets = [m for m in mailbox(dovecot, member.email) if m["X-Mailflow-Kind"] == "agenda_packet"]
+        packets = [m for m in mailbox(dovecot, member.email) if m["X-Mailflow-Kind"] == "agenda-packet"]
         assert packets, member.email
         text = text_of(packets[0])
         for snippet in ("the Saturday pharmacy partnership is now running", "Défi : recruter un travailleur social",
@@ -80,7 +80,7 @@ def test_every_member_gets_each_message_once(cycle, dovecot):
     community, config, *_ = cycle
     for member in config.roster.active():
         got = kinds(mailbox(dovecot, member.email))
-        for kind in ("invitation", "call_for_updates", "minutes_digest"):
+        for kind in ("invitation", "call-for-updates", "minutes-digest"):
             assert got[kind] == 1, (member.email, kind, got)
         ids = [m["Message-ID"] for m in mailbox(dovecot, member.email)]
         assert len(ids) == len(set(ids))
@@ -92,7 +92,7 @@ def test_minutes_digest_reaches_members_and_minutes_recipients_with_recording_an
     """Staff's minutes reply becomes a digest with the recording link and both action items."""
     community, config, *_ = cycle
     for address in (config.roster.active()[0].email, community.leader):
-        digest = [m for m in mailbox(dovecot, address) if m["X-Mailflow-Kind"] == "minutes_digest"]
+        digest = [m for m in mailbox(dovecot, address) if m["X-Mailflow-Kind"] == "minutes-digest"]
         text = text_of(digest[0])
         assert "https://video.example.org/rec/2027-01-cop" in text
         assert "share the SDH referral map template with all divisions" in text
@@ -103,9 +103,9 @@ def test_late_update_goes_out_in_an_addendum_and_long_update_is_flagged(cycle, d
     """Michel's update after the packet arrives in an addendum; Sarah is told once her update is long."""
     community, config, *_ = cycle
     by_name = {m.name: m.email for m in config.roster.active()}
-    packets = [m for m in mailbox(dovecot, by_name["Dr. Helen Cho"]) if m["X-Mailflow-Kind"] == "agenda_packet"]
+    packets = [m for m in mailbox(dovecot, by_name["Dr. Helen Cho"]) if m["X-Mailflow-Kind"] == "agenda-packet"]
     assert len(packets) == 2 and "food bank for direct referrals" in text_of(packets[1])
-    assert kinds(mailbox(dovecot, by_name['Dr. Sarah "Sally" Bennett']))["notice_update_too_long"] == 1
+    assert kinds(mailbox(dovecot, by_name['Dr. Sarah "Sally" Bennett']))["notice-update-too-long"] == 1
 
 
 def test_status_shows_the_cycle_as_staff_would_want(cycle, capsys):

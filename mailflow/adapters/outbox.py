@@ -22,10 +22,10 @@ from datetime import datetime
 from email.parser import BytesHeaderParser
 from typing import Any, Protocol
 
+from mailflow.core.kinds import MessageKind
 from mailflow.errors import DeliveryError
 from mailflow.core.delivery import (
     AlertReason, AttemptResult, DeliveryPolicy, Outcome, State, Transition, decide_after,
-    is_alert_kind,
 )
 from mailflow.mail_out.message import OutgoingMessage
 from mailflow.adapters.store import Store
@@ -43,7 +43,6 @@ __all__ = [
     "State",
     "Transition",
     "decide_after",
-    "is_alert_kind",
 ]
 
 log = logging.getLogger(__name__)
@@ -62,7 +61,7 @@ class OutboxRecord:
 
     message_id: str
     recipient: str
-    kind: str
+    kind: MessageKind
     meeting_key: str
     state: State = State.QUEUED
     attempts: int = 0
@@ -82,7 +81,7 @@ class OutboxRecord:
 
     def to_doc(self) -> dict[str, object]:
         return {
-            "message_id": self.message_id, "recipient": self.recipient, "kind": self.kind,
+            "message_id": self.message_id, "recipient": self.recipient, "kind": self.kind.value,
             "meeting_key": self.meeting_key, "state": self.state.value, "attempts": self.attempts,
             "next_attempt": _iso(self.next_attempt), "first_attempt": _iso(self.first_attempt),
             "last_error": self.last_error, "sent_at": _iso(self.sent_at), "mail_from": self.mail_from,
@@ -91,7 +90,7 @@ class OutboxRecord:
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> OutboxRecord:
         return cls(
-            message_id=doc["message_id"], recipient=doc["recipient"], kind=doc["kind"],
+            message_id=doc["message_id"], recipient=doc["recipient"], kind=MessageKind.parse(doc["kind"]),
             meeting_key=doc["meeting_key"], state=State(doc["state"]), attempts=int(doc["attempts"]),
             next_attempt=_dt(doc["next_attempt"]), first_attempt=_dt(doc["first_attempt"]),
             last_error=doc["last_error"], sent_at=_dt(doc["sent_at"]), mail_from=doc.get("mail_from", ""),

@@ -26,6 +26,7 @@ from mailflow.errors import (
     SenderRejected,
     TemporaryDeliveryError,
 )
+from mailflow.core.kinds import MessageKind
 from mailflow.mail_out.message import OutgoingMessage
 
 __all__ = ["SmtpSender", "TokenProvider", "send_test", "send_test_command"]
@@ -358,7 +359,7 @@ def build_test_message(community: Community, to: str, now: datetime) -> Outgoing
         "If you can read it, the SMTP settings work. No reply is needed.\n"
     )
     raw = msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
-    return OutgoingMessage(str(msg["Message-ID"]), to, "send_test", "", raw)
+    return OutgoingMessage(str(msg["Message-ID"]), to, MessageKind.SEND_TEST, "", raw)
 
 
 async def send_test(

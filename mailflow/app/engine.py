@@ -18,16 +18,19 @@ from typing import Callable, Iterable
 from mailflow.mail_in.attribution import Attributed, Held, attribute
 from mailflow.schedule.config import Config, Step
 from mailflow.core.answers import ReplyEvent, on_bounce, on_reply
-from mailflow.core.cycle import (
-    Decision, Recipient, Request, Send, Situation, on_roster, on_time, staff_recipients,
-)
+from mailflow.core.cycle import on_time
+from mailflow.core.decision import Decision, Recipient, Send, Situation
+from mailflow.core.intent import ReplyKind
+from mailflow.core.kinds import MessageKind
+from mailflow.core.membership import on_roster
+from mailflow.core.recipients import staff_recipients
 from mailflow.adapters.intake import Disposition
 from mailflow.schedule.calendar import Meeting, meeting_by_key, meetings_between, occurrences
 from mailflow.mail_out.message import OutgoingMessage
 from mailflow.adapters.outbox import MESSAGES, partition_for
 from mailflow.core.tokens import meeting_of_message_id
 from mailflow.mail_in.replies import UnparseableMessage, understand, vet_attachment
-from mailflow.mail_in.replies.reply import Kind, Reply
+from mailflow.mail_in.replies.reply import Reply
 from mailflow.core.resources import Resource
 from mailflow.core.state import (
     CommunityState, MeetingState, StepStatus, community_from_json, community_to_json, meeting_from_json,
@@ -42,16 +45,6 @@ Clock = Callable[[], datetime]
 
 LOOKBACK = timedelta(days=120)   # how far back a meeting with unrecorded steps is still looked at
 LOOKAHEAD = timedelta(days=70)   # longer than the earliest invitation (an "announce" of up to 10 weeks)
-
-# What a reply to a message of each kind means (the outbox remembers kinds, not requests).
-KIND_REQUEST: dict[str, str] = {
-    "invitation": Request.INVITATION, "meeting_cancelled": Request.INVITATION,
-    "focus_planning": Request.FOCUS, "call_for_updates": Request.UPDATE, "reminder": Request.UPDATE,
-    "agenda_draft": Request.AGENDA, "agenda_packet": Request.PACKET, "day_of_reminder": Request.DAY_OF,
-    "minutes_request": Request.MINUTES, "minutes_digest": Request.DIGEST,
-    "chair_handover": Request.HANDOVER, "welcome": Request.WELCOME,
-}
-
 
 @dataclass(frozen=True)
 class Window:
@@ -224,9 +217,9 @@ class Engine:
             reply = None
         sender = reply.from_addr if reply else ""
         person = self.config.roster.get(sender) if sender else None
-        if person is not None and reply is not None and reply.kind is Kind.REPLY:
-            sends.append(Send("notice_message_too_large", Recipient(person.name, person.email), "",
-                              Request.NOTICE, _revision(sha), {"size": size, "limit": limit,
+        if person is not None and reply is not None and reply.kind is ReplyKind.REPLY:
+            sends.append(Send(MessageKind.NOTICE_MESSAGE_TOO_LARGE, Recipient(person.name, person.email), "",
+                              _revision(sha), {"size": size, "limit": limit,
                                                                "subject": reply.subject}))
         self._hold(sha, f"message of {size} bytes is over the {limit}-byte limit", reply, now, extra=sends)
 
@@ -236,7 +229,7 @@ class Engine:
         record = self.outbox.get(message_id.strip(), meeting_key) if meeting_key is not None else None
         if record is None:
             return None
-        return record.meeting_key, KIND_REQUEST.get(record.kind, record.kind), record.recipient
+        return record.meeting_key, MessageKind.parse(record.kind).request, record.recipient
 
     def _apply_reply(self, sha: str, reply: Reply, found: Attributed, now: datetime) -> Disposition:
         window = self.window_for(found.meeting_key, now)
@@ -245,19 +238,19 @@ class Engine:
         community = self.community_state()
         situation = self.situation(window, community)
         state = self.meeting_state(window.meeting.key)
-        if reply.kind is Kind.BOUNCE and (reply.bounce is None or not reply.bounce.permanent):
+        if reply.kind is ReplyKind.BOUNCE and (reply.bounce is None or not reply.bounce.permanent):
             decision = Decision(meeting=replace(state, applied=state.applied | {sha}),
                                 notes=(f"temporary delivery failure for {found.sender_email}: not counted",))
-        elif reply.kind is Kind.BOUNCE:
+        elif reply.kind is ReplyKind.BOUNCE:
             decision = on_bounce(situation, replace(state, applied=state.applied | {sha}),
                                  found.sender_email.casefold(), now)
         else:
             resources, refused = self._keep_attachments(reply, found, now)
             event = ReplyEvent(
                 sha256=sha, sender=Recipient(found.sender_name, found.sender_email), member=found.member,
-                is_staff=found.is_staff, request=found.request, kind=reply.kind.value, text=reply.text,
-                commands=tuple((c.kind.value, c.value, c.who) for c in reply.commands),
-                rsvp=reply.rsvp.value if reply.rsvp else None, resources=resources, refused=refused,
+                is_staff=found.is_staff, request=found.request, kind=reply.kind, text=reply.text,
+                commands=reply.commands,
+                rsvp=reply.rsvp, resources=resources, refused=refused,
                 received=now,
             )
             decision = on_reply(situation, state, event)
@@ -306,8 +299,8 @@ class Engine:
             db.table("held").insert({"sha256": sha, "reason": reason, "sender": sender, "subject": subject,
                                      "at": now.isoformat(), "raw": _raw_path(sha)})
         sends = list(extra)
-        if reply is None or reply.kind is Kind.REPLY:
-            sends += [Send("alert_held_mail", r, "", Request.ALERT, _revision(sha),
+        if reply is None or reply.kind is ReplyKind.REPLY:
+            sends += [Send(MessageKind.ALERT_HELD_MAIL, r, "", _revision(sha),
                            {"reason": reason, "sender": sender, "subject": subject, "held_id": sha[:12]})
                       for r in staff_recipients(self.config)]
         self._apply(Decision(sends=tuple(sends)), None, self.community_state(), now)
@@ -344,8 +337,7 @@ class Engine:
     def outbox_alerts(self, now: datetime) -> None:
         """Staff hear once about each delivery the outbox gave up on, and each pause."""
         for alert in self.outbox.alerts():
-            sends = [Send("alert_delivery_failed", r, "", Request.ALERT,
-                          _revision(hashlib.sha256(alert.alert_id.encode()).hexdigest()),
+            sends = [Send(MessageKind.ALERT_DELIVERY_FAILED, r, "", _revision(hashlib.sha256(alert.alert_id.encode()).hexdigest()),
                           {"reason": alert.reason.value, "error": alert.detail, "sender": alert.recipient,
                            "subject": alert.kind, "count": 1})
                      for r in staff_recipients(self.config)]
@@ -354,7 +346,7 @@ class Engine:
 
     def alert_intake_stalled(self, now: datetime, minutes: int, error: str) -> None:
         once = hashlib.sha256(f"stall-{now.date().isoformat()}-{error}".encode()).hexdigest()
-        sends = [Send("alert_intake_stalled", r, "", Request.ALERT, _revision(once),
+        sends = [Send(MessageKind.ALERT_INTAKE_STALLED, r, "", _revision(once),
                       {"minutes_down": minutes, "error": error, "reason": "mail intake is not working"})
                  for r in staff_recipients(self.config)]
         self._apply(Decision(sends=tuple(sends)), None, self.community_state(), now)
@@ -401,7 +393,7 @@ class Engine:
                                       send.sequence, send.calendar, now)
         attachments = [(r.filename, r.content_type, self.store.get_blob(r.path)) for r in send.attachments]
         return compose(self.composer, send.kind, send.to, context, meeting_key=send.meeting_key,
-                       request=send.request, revision=send.revision, now=now, calendar=calendar,
+                       revision=send.revision, now=now, calendar=calendar,
                        calendar_method=send.calendar, attachments=attachments)
 
 
@@ -415,7 +407,7 @@ def _window(meeting: Meeting, around: list[Meeting]) -> Window:
 
 def _addressed_to_us(reply: Reply, config: Config) -> bool:
     """Mail for the service: sent to its address (with or without a token), or a bounce/calendar reply."""
-    if reply.kind in (Kind.BOUNCE, Kind.CALENDAR_REPLY):
+    if reply.kind in (ReplyKind.BOUNCE, ReplyKind.CALENDAR_REPLY):
         return True
     local, _, domain = config.community.address.casefold().rpartition("@")
     for address in reply.to_addrs:

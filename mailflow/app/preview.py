@@ -13,7 +13,10 @@ from typing import Iterator
 
 from mailflow.adapters.clock import ManualClock
 from mailflow.schedule.config import Config, Member, Step
-from mailflow.core.cycle import RUNNERS, Recipient, Send, send_handover, member_recipient
+from mailflow.core.cycle import RUNNERS, send_handover
+from mailflow.core.decision import Recipient, Send
+from mailflow.core.kinds import MessageKind
+from mailflow.core.recipients import member_recipient
 from mailflow.app.engine import Engine, Window
 from mailflow.errors import MailflowError
 from mailflow.mail_out.samples import sample_context
@@ -21,15 +24,11 @@ from mailflow.app.wiring import SecretMissing, community_secret, open_parts
 from mailflow.core.state import MeetingState
 from mailflow.adapters.store import Store
 
-# The CLI's KIND names and the step (or kind) behind each.
-KINDS: dict[str, str] = {
-    "invitation": Step.INVITATION, "focus-planning": Step.FOCUS_PLANNING,
-    "call-for-updates": Step.CALL_FOR_UPDATES, "reminder": Step.REMINDER,
-    "agenda-draft": Step.AGENDA_DRAFT, "agenda-packet": Step.AGENDA_PACKET,
-    "day-of-reminder": Step.DAY_OF_REMINDER, "minutes-request": Step.MINUTES_REQUEST,
-    "minutes-digest": "minutes_digest", "chair-handover": Step.CHAIR_HANDOVER, "welcome": "welcome",
-}
-SUMMARY_KINDS = {"agenda_draft", "agenda_packet", "minutes_request", "minutes_digest", "chair_handover"}
+# The kinds a preview can show: each step's message, the digest and the welcome.
+KINDS: tuple[MessageKind, ...] = (*(MessageKind(step.value) for step in Step), MessageKind.MINUTES_DIGEST,
+                                  MessageKind.WELCOME)
+SUMMARY_KINDS = {MessageKind.AGENDA_DRAFT, MessageKind.AGENDA_PACKET, MessageKind.MINUTES_REQUEST,
+                 MessageKind.MINUTES_DIGEST, MessageKind.CHAIR_HANDOVER}
 PREVIEW_SECRET = b"preview-only-secret-not-for-sending"
 
 
@@ -65,7 +64,7 @@ def preview(config: Config, kind: str, now: datetime, *, meeting_key: str | None
         engine = parts.engine
         window = _window(engine, meeting_key, now)
         state = engine.meeting_state(window.meeting.key)
-        send = _send(engine, window, state, KINDS[kind], member, now)
+        send = _send(engine, window, state, MessageKind(kind), member, now)
         if send.kind in SUMMARY_KINDS and not state.updates and not state.minutes:
             sample = sample_context(send.kind, config.community, window.meeting, now)
             send = replace(send, context={**send.context, **{k: sample[k] for k in send.context if k in sample}},
@@ -115,23 +114,23 @@ def _window(engine: Engine, meeting_key: str | None, now: datetime) -> Window:
     return window
 
 
-def _send(engine: Engine, window: Window, state: MeetingState, what: str, member: Member,
+def _send(engine: Engine, window: Window, state: MeetingState, what: MessageKind, member: Member,
           now: datetime) -> Send:
     """The Send the cycle would make for ``member``, from the cycle's own step runners."""
     me = member_recipient(member)
-    if what == "welcome":
-        return Send("welcome", me, window.meeting.key, "welcome", 0, {"next_meeting": window.meeting})
+    if what is MessageKind.WELCOME:
+        return Send(MessageKind.WELCOME, me, window.meeting.key, 0, {"next_meeting": window.meeting})
     situation = engine.situation(window, engine.community_state())
-    if what == "minutes_digest":
-        sample = sample_context("minutes_digest", engine.config.community, window.meeting, now)
+    if what is MessageKind.MINUTES_DIGEST:
+        sample = sample_context(MessageKind.MINUTES_DIGEST, engine.config.community, window.meeting, now)
         minutes = state.minutes or sample["minutes"]
         context = {k: sample[k] for k in ("minutes", "resources", "next_meeting", "next_focus", "suggested_topics")}
         context.update(minutes=minutes, next_meeting=window.following)
-        return Send("minutes_digest", me, window.meeting.key, "digest", max(state.minutes_revision, 1), context)
+        return Send(MessageKind.MINUTES_DIGEST, me, window.meeting.key, max(state.minutes_revision, 1), context)
     if what == Step.CHAIR_HANDOVER:
         _, sends = send_handover(situation, state, now)
         return _for(sends, member, me, what, window)
-    step = Step(what)
+    step = Step(what.value)
     fresh = MeetingState(key=state.key, updates=state.updates, skipped=frozenset(), away=frozenset(),
                          resources=state.resources, agenda=replace(state.agenda, approved=True),
                          minutes=state.minutes, introductions=state.introductions, suggestions=state.suggestions)
@@ -139,11 +138,11 @@ def _send(engine: Engine, window: Window, state: MeetingState, what: str, member
     return _for(sends, member, me, what, window)
 
 
-def _for(sends, member: Member, me: Recipient, what: str, window: Window) -> Send:
+def _for(sends, member: Member, me: Recipient, what: MessageKind, window: Window) -> Send:
     """The member's own copy; for a message only the chair or staff get, that copy addressed to them."""
     for send in sends:
         if send.to.key == member.key:
             return send
     if sends:
         return replace(sends[0], to=me)
-    raise PreviewError(f"{member.email} would not receive {what.replace('_', '-')} for {window.meeting.key}")
+    raise PreviewError(f"{member.email} would not receive {what} for {window.meeting.key}")

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
+from mailflow.core.decision import Situation
+from mailflow.core.minutes import ActionItem
+from mailflow.core.recipients import active_members
 from mailflow.core.resources import Resource
 from mailflow.core.roundtable import Update
+from mailflow.core.state import MeetingState
 
 
 @dataclass(frozen=True)
@@ -97,3 +102,62 @@ def apply_edits(base_items: tuple[str, ...], added: tuple[str, ...], removed: tu
         if item.strip().casefold() not in gone and item not in items:
             items.append(item)
     return tuple(items)
+
+
+# --- compiled from a meeting's state -----------------------------------------------------------
+
+def suggested_topics(s: Situation, state: MeetingState) -> tuple[str, ...]:
+    earlier = s.previous_state.suggestions if s.previous_state else ()
+    return tuple(dict.fromkeys((*earlier, *state.suggestions)))
+
+
+def future_items(s: Situation) -> tuple[str, ...]:
+    if s.previous_state is None:
+        return ()
+    return tuple(dict.fromkeys((*s.previous_state.suggestions, *s.previous_state.agenda.added)))
+
+
+def open_actions(s: Situation) -> tuple[ActionItem, ...]:
+    minutes = s.previous_state.minutes if s.previous_state else None
+    return tuple(a for a in (minutes.actions if minutes else ()) if not a.done)
+
+
+def build_agenda(s: Situation, state: MeetingState) -> Agenda:
+    """The five standing sections, from the replies and the chair's edits so far."""
+    config, m = s.config, s.meeting
+    since: date | None = s.previous.start.date() if s.previous else None
+    newcomers = new_members(config.roster.members, since, m.start.date(), dict(state.introductions))
+    updates = tuple(sorted(state.updates, key=lambda u: u.member_name.casefold()))
+    edits = state.agenda
+    items = apply_edits((), edits.added, edits.removed)
+    silent = tuple(mem.name for mem in active_members(config)
+                   if mem.key in (state.skipped | state.away) and state.update_of(mem.key) is None)
+    budget = time_budget(
+        updates=len(updates), new_members=len(newcomers),
+        focus_minutes=config.roundtable.focus_minutes if (edits.focus_topic or edits.presenter) else 0,
+        meeting_minutes=m.minutes, minutes_per_update=config.roundtable.minutes_per_update,
+    )
+    return Agenda(
+        meeting_key=m.key, revision=edits.revision, new_members=newcomers, updates=updates,
+        focus_topic=edits.focus_topic, presenter=edits.presenter, discussion_items=items,
+        future_items=suggested_topics(s, state), notes=edits.notes, resources=state.resources,
+        budget=budget, approved=edits.approved, no_update_from=silent,
+    )
+
+
+def split_resources(resources: tuple[Resource, ...], limit: int) -> tuple[tuple[Resource, ...], tuple[Resource, ...]]:
+    """Attach in order while the total stays under ``limit``; list the rest."""
+    attached, listed, total = [], [], 0
+    for r in resources:
+        if total + r.size <= limit:
+            attached.append(r)
+            total += r.size
+        else:
+            listed.append(r)
+    return tuple(attached), tuple(listed)
+
+
+def alert(s: Situation, kind: str, once: str, now: datetime, context: Mapping[str, object]) -> list[Send]:
+    """A message to every staff address; ``once`` names it, so its identity (and so the outbox) keeps it to one."""
+    revision = int(hashlib.sha256(once.encode()).hexdigest()[:8], 16)
+    return [Send(kind, r, s.meeting.key, Request.ALERT, revision, dict(context)) for r in staff_recipients(s.config)]

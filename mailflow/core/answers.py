@@ -11,11 +11,13 @@ import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from mailflow.core.agenda import suggested_topics
+from mailflow.core.cycle import send_draft, send_handover, send_packet, step_done
+from mailflow.core.decision import Decision, Recipient, Send, Situation
+from mailflow.core.intent import Command, CommandKind, ReplyKind, Rsvp
+from mailflow.core.kinds import MessageKind, Request
+from mailflow.core.recipients import active_members, alert, member_recipient
 from mailflow.schedule.config import Member, Step
-from mailflow.core.cycle import (
-    Decision, Recipient, Request, Send, Situation, active_members, alert, member_recipient, send_draft,
-    send_handover, send_packet, step_done, suggested_topics,
-)
 from mailflow.core.minutes import ActionItem, Minutes
 from mailflow.core.resources import Resource
 from mailflow.core.roundtable import make_update
@@ -30,11 +32,11 @@ class ReplyEvent:
     sender: Recipient
     member: Member | None         # None for staff not on the roster
     is_staff: bool
-    request: str
-    kind: str                     # reply | auto_reply | bounce | calendar_reply
+    request: Request
+    kind: ReplyKind
     text: str
-    commands: tuple[tuple[str, str, str], ...]   # (kind, value, who)
-    rsvp: str | None
+    commands: tuple[Command, ...]
+    rsvp: Rsvp | None
     resources: tuple[Resource, ...]
     refused: tuple[tuple[str, str, int], ...]     # (filename, reason, size)
     received: datetime
@@ -52,14 +54,14 @@ def on_reply(s: Situation, state: MeetingState, event: ReplyEvent) -> Decision:
     if event.sha256 in state.applied:
         return Decision(notes=(f"reply {event.sha256[:12]} already applied",))
     applied = replace(state, applied=state.applied | {event.sha256})
-    if event.kind == "auto_reply":
+    if event.kind is ReplyKind.AUTO_REPLY:
         if event.member is None:
             return Decision(meeting=applied)
         return Decision(meeting=replace(applied, away=applied.away | {event.member.key}),
                         notes=(f"meeting {s.meeting.key}: {event.sender.email} is away",))
-    if event.kind == "bounce":
+    if event.kind is ReplyKind.BOUNCE:
         return on_bounce(s, applied, event.sender.key, event.received)
-    if event.kind == "calendar_reply":
+    if event.kind is ReplyKind.CALENDAR_REPLY:
         return _rsvp(applied, event)
     chair_key = s.meeting.chair.key if s.meeting.chair else None
     may_edit = event.is_staff or event.sender.key == chair_key
@@ -83,7 +85,7 @@ def on_bounce(s: Situation, state: MeetingState, member_key: str, now: datetime)
     counts = dict(s.community.bounce_counts)
     counts[member_key] = counts.get(member_key, 0) + 1
     community = replace(s.community, bounce_counts=tuple(sorted(counts.items())))
-    told = alert(s, "alert_delivery_failed", f"bounce-{member_key}", now,
+    told = alert(s, MessageKind.ALERT_DELIVERY_FAILED, f"bounce-{member_key}",
                    {"reason": "the member's mail server refused our message (bounce)", "sender": member_key,
                     "count": counts[member_key], "error": "bounce"})
     return Decision(meeting=replace(state, bounced=state.bounced | {member_key}), community=community,
@@ -103,17 +105,16 @@ def _roundtable(s: Situation, state: MeetingState, event: ReplyEvent) -> Decisio
     member = event.member
     assert member is not None
     sends: list[Send] = []
-    commands = {kind for kind, _, _ in event.commands}
+    commands = {c.kind for c in event.commands}
     if event.rsvp:
         state = _rsvp(state, event).meeting or state
     state = replace(state, resources=_merge_resources(state.resources, event.resources),
                     suggestions=tuple(dict.fromkeys((*state.suggestions,
-                                                     *(v for k, v, _ in event.commands if k == "suggest_topic")))))
+                                                     *(c.value for c in event.commands if c.kind is CommandKind.SUGGEST_TOPIC)))))
     for index, (filename, reason, size) in enumerate(event.refused):
-        sends.append(Send("notice_attachment_refused", event.sender, s.meeting.key, Request.NOTICE,
-                          _revision(event, index), {"filename": filename, "reason": reason, "size": size,
+        sends.append(Send(MessageKind.NOTICE_ATTACHMENT_REFUSED, event.sender, s.meeting.key, _revision(event, index), {"filename": filename, "reason": reason, "size": size,
                                                     "limit": s.config.attachments.max_bytes}))
-    if "skip" in commands:
+    if CommandKind.SKIP in commands:
         state = replace(state, skipped=state.skipped | {member.key}, away=state.away - {member.key})
         return Decision(meeting=state, sends=tuple(sends), notes=(f"meeting {s.meeting.key}: {member.email} skips",))
     text = event.text.strip()
@@ -134,22 +135,21 @@ def _roundtable(s: Situation, state: MeetingState, event: ReplyEvent) -> Decisio
     updates = tuple(u for u in state.updates if u.member_email.casefold() != member.key) + (update,)
     state = replace(state, updates=updates, history=history, skipped=state.skipped - {member.key},
                     away=state.away - {member.key})
-    sends.append(Send("notice_update_received", event.sender, s.meeting.key, Request.NOTICE,
-                      update.revision, {"update": update, "words_limit": s.config.roundtable.words_per_minute}))
+    sends.append(Send(MessageKind.NOTICE_UPDATE_RECEIVED, event.sender, s.meeting.key, update.revision, {"update": update, "words_limit": s.config.roundtable.words_per_minute}))
     if update.over_limit and f"too-long:{member.key}" not in state.notices:
-        sends.append(Send("notice_update_too_long", event.sender, s.meeting.key, Request.NOTICE, 0,
+        sends.append(Send(MessageKind.NOTICE_UPDATE_TOO_LONG, event.sender, s.meeting.key, 0,
                           {"update": update, "words_limit": s.config.roundtable.words_per_minute}))
         state = replace(state, notices=state.notices | {f"too-long:{member.key}"})
     return Decision(meeting=state, sends=tuple(sends),
                     notes=(f"meeting {s.meeting.key}: update {update.revision} from {member.email}",))
 
 
-def _is_update(text: str, commands: set[str], has_resources: bool, has_rsvp: bool) -> bool:
+def _is_update(text: str, commands: set[CommandKind], has_resources: bool, has_rsvp: bool) -> bool:
     """A reply is an update unless it is only an RSVP, a suggestion or an attachment note."""
     words = len(text.split())
     if not words:
         return False
-    if commands & {"suggest_topic"} and words < 25:
+    if CommandKind.SUGGEST_TOPIC in commands and words < 25:
         return False
     return not (has_rsvp and words < 15) and not (has_resources and words < 6)
 
@@ -171,20 +171,21 @@ def _merge_resources(have: tuple[Resource, ...], new: tuple[Resource, ...]) -> t
 def _agenda_change(s: Situation, state: MeetingState, event: ReplyEvent) -> Decision:
     edits = state.agenda
     changed = False
-    for kind, value, _ in event.commands:
-        if kind == "focus_topic" and value:
+    for command in event.commands:
+        kind, value = command.kind, command.value
+        if kind is CommandKind.FOCUS_TOPIC and value:
             edits, changed = replace(edits, focus_topic=value), True
-        elif kind == "presenter" and value:
+        elif kind is CommandKind.PRESENTER and value:
             edits, changed = replace(edits, presenter=value), True
-        elif kind == "add_item" and value:
+        elif kind is CommandKind.ADD_ITEM and value:
             edits, changed = replace(edits, added=edits.added + (value,)), True
-        elif kind == "remove_item" and value:
+        elif kind is CommandKind.REMOVE_ITEM and value:
             edits, changed = replace(edits, removed=edits.removed + (value,)), True
-        elif kind == "note" and value:
+        elif kind is CommandKind.NOTE and value:
             edits, changed = replace(edits, notes=edits.notes + (value,)), True
-        elif kind == "suggest_topic" and value:
+        elif kind is CommandKind.SUGGEST_TOPIC and value:
             state = replace(state, suggestions=tuple(dict.fromkeys((*state.suggestions, value))))
-    approve = (any(k == "approve" for k, _, _ in event.commands)
+    approve = (any(c.kind is CommandKind.APPROVE for c in event.commands)
                and event.request == Request.AGENDA and state.agenda.sent_revision > 0)
     free_text_is_a_note = event.request in (Request.FOCUS, Request.AGENDA)
     if free_text_is_a_note and not changed and not event.commands and len(event.text.split()) >= NOTE_MIN_WORDS:
@@ -219,9 +220,9 @@ def _prose(text: str) -> str:
 
 
 def _minutes(s: Situation, state: MeetingState, event: ReplyEvent) -> Decision:
-    actions = tuple(ActionItem(who=who or "", what=value, meeting_key=s.meeting.key)
-                    for kind, value, who in event.commands if kind == "action")
-    recording = next((value for kind, value, _ in event.commands if kind == "recording"), None)
+    actions = tuple(ActionItem(who=c.who or "", what=c.value, meeting_key=s.meeting.key)
+                    for c in event.commands if c.kind is CommandKind.ACTION)
+    recording = next((c.value for c in event.commands if c.kind is CommandKind.RECORDING), None)
     if not (actions or recording or event.resources or len(event.text.split()) >= MINUTES_MIN_WORDS):
         # "Thanks, I'll send them tomorrow" is not the minutes: nothing goes to the members.
         return Decision(meeting=state, notes=(f"meeting {s.meeting.key}: reply from {event.sender.email} to the "
@@ -241,7 +242,7 @@ def _minutes(s: Situation, state: MeetingState, event: ReplyEvent) -> Decision:
             people.setdefault(mem.key, member_recipient(mem))
     for email in s.config.community.minutes_recipients:
         people.setdefault(email.casefold(), Recipient(email.split("@")[0], email))
-    sends = tuple(Send("minutes_digest", p, s.meeting.key, Request.DIGEST, revision, context,
+    sends = tuple(Send(MessageKind.MINUTES_DIGEST, p, s.meeting.key, revision, context,
                        attachments=minutes.resources) for p in people.values())
     record = state.step(Step.CHAIR_HANDOVER)
     if record is not None and record.status is StepStatus.WAITING:      # the handover was waiting for these

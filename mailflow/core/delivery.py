@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
+from mailflow.core.kinds import MessageKind
 from mailflow.schedule.config import SmtpSettings
 from mailflow.errors import DeliveryError, PermanentDeliveryError, SenderRejected
 
@@ -24,7 +25,7 @@ class Attempted(Protocol):
     @property
     def first_attempt(self) -> datetime | None: ...
     @property
-    def kind(self) -> str: ...
+    def kind(self) -> MessageKind: ...
 
 
 R = TypeVar("R")
@@ -54,14 +55,6 @@ class AlertReason(enum.StrEnum):
     REJECTED = "rejected"                # 5xx for one recipient
     GAVE_UP = "gave_up"                  # 4xx/timeouts until give_up_after
     SENDER_REJECTED = "sender_rejected"  # 535 / 5xx at MAIL FROM: the queue paused
-
-
-ALERT_KIND = "alert"
-
-
-def is_alert_kind(kind: str) -> bool:
-    """Alert mail to staff: when it fails it is only logged, so alerts never beget alerts."""
-    return kind == ALERT_KIND or kind.startswith(ALERT_KIND + "_")
 
 
 @dataclass(frozen=True)
@@ -128,7 +121,7 @@ def decide_after(
     4xx/timeouts: DEFERRED with exponential backoff (± jitter), until ``give_up_after`` from the first
     attempt, then FAILED with an alert. 5xx for the recipient: FAILED with an alert. Our account
     refused: PAUSED until ``now + pause_for``, attempt not counted, nobody failed. Alert mail
-    (``is_alert_kind``) never raises an alert itself.
+    (``MessageKind.is_alert``) never raises an alert itself.
     """
     if result.outcome is Outcome.SENDER_REJECTED:
         pause_until = now + settings.pause_for
@@ -138,12 +131,12 @@ def decide_after(
     first = record.first_attempt or now
     if result.outcome is Outcome.SENT:
         return Transition(State.SENT, attempts, first, None, "", sent_at=now)
-    alert_or_none = None if is_alert_kind(record.kind) else AlertReason.REJECTED
+    alert_or_none = None if record.kind.is_alert else AlertReason.REJECTED
     if result.outcome is Outcome.PERMANENT:
         return Transition(State.FAILED, attempts, first, None, result.detail, alert=alert_or_none)
     give_up_at = first + settings.give_up_after
     if now >= give_up_at:
-        gave_up = None if is_alert_kind(record.kind) else AlertReason.GAVE_UP
+        gave_up = None if record.kind.is_alert else AlertReason.GAVE_UP
         return Transition(State.FAILED, attempts, first, None, result.detail, alert=gave_up)
     retry_at = min(now + settings.backoff(attempts, jitter), give_up_at)
     return Transition(State.DEFERRED, attempts, first, retry_at, result.detail)

@@ -10,6 +10,7 @@ import enum
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from mailflow.core.intent import Rsvp
 from mailflow.schedule.config import Step
 from mailflow.core.minutes import ActionItem, Minutes
 from mailflow.core.resources import Resource
@@ -54,7 +55,7 @@ class MeetingState:
     skipped: frozenset[str] = frozenset()             # member keys
     away: frozenset[str] = frozenset()
     bounced: frozenset[str] = frozenset()
-    rsvps: tuple[tuple[str, str], ...] = ()           # (member key, accepted|declined|tentative)
+    rsvps: tuple[tuple[str, Rsvp], ...] = ()          # (member key, answer)
     introductions: tuple[tuple[str, str], ...] = ()   # (member key, text)
     resources: tuple[Resource, ...] = ()
     suggestions: tuple[str, ...] = ()
@@ -83,7 +84,7 @@ class MeetingState:
                 return update
         return None
 
-    def rsvp_of(self, member_key: str) -> str | None:
+    def rsvp_of(self, member_key: str) -> Rsvp | None:
         return dict(self.rsvps).get(member_key)
 
     def answered(self) -> frozenset[str]:
@@ -189,13 +190,13 @@ def meeting_from_json(d: dict) -> MeetingState:
     return MeetingState(
         key=d["key"],
         steps=tuple(
-            (Step(k), StepRecord(StepStatus(v["status"]), datetime.fromisoformat(v["at"]), v["detail"]))
+            (Step.parse(k), StepRecord(StepStatus(v["status"]), datetime.fromisoformat(v["at"]), v["detail"]))
             for k, v in d["steps"].items()
         ),
         updates=tuple(update_from_json(u) for u in d["updates"]),
         history=tuple(update_from_json(u) for u in d["history"]),
         skipped=frozenset(d["skipped"]), away=frozenset(d["away"]), bounced=frozenset(d["bounced"]),
-        rsvps=tuple(d["rsvps"].items()), introductions=tuple(d["introductions"].items()),
+        rsvps=tuple((k, Rsvp(v)) for k, v in d["rsvps"].items()), introductions=tuple(d["introductions"].items()),
         resources=tuple(resource_from_json(r) for r in d["resources"]),
         suggestions=tuple(d["suggestions"]),
         agenda=AgendaEdits(

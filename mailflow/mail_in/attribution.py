@@ -13,7 +13,7 @@ from email.utils import parseaddr
 from typing import Callable
 
 from mailflow.schedule.config import Config, Member
-from mailflow.mail_in.replies.reply import Kind, Reply
+from mailflow.mail_in.replies.reply import ReplyKind, Reply
 from mailflow.core.tokens import token_from_address, verify_token
 
 # What the outbox remembers of a message we sent: (meeting key, request, recipient email).
@@ -40,7 +40,7 @@ class Held:
 
 def attribute(reply: Reply, config: Config, secret: bytes, sent: SentLookup) -> Attributed | Held:
     """Attribute ``reply`` or say why it must be held."""
-    if reply.kind is Kind.BOUNCE:
+    if reply.kind is ReplyKind.BOUNCE:
         return _bounce(reply, config, secret, sent)
     sender = reply.from_addr.strip()
     if not sender:
@@ -52,7 +52,7 @@ def attribute(reply: Reply, config: Config, secret: bytes, sent: SentLookup) -> 
     if person is None:
         return Held(f"sender {sender} is not on the roster or staff")
     member, is_staff = person
-    if reply.kind is Kind.CALENDAR_REPLY and reply.calendar_uid:
+    if reply.kind is ReplyKind.CALENDAR_REPLY and reply.calendar_uid:
         found = _UID_MEETING.search(reply.calendar_uid)
         if found:
             return _ok(found.group(1), "invite", sender, reply, member, is_staff, "calendar")

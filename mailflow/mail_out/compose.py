@@ -16,6 +16,8 @@ from email.parser import BytesHeaderParser
 from email.utils import format_datetime
 from functools import lru_cache
 
+from mailflow.core.decision import Recipient
+from mailflow.core.kinds import MessageKind
 from mailflow.schedule.config import Community
 from mailflow.errors import MailflowError
 from mailflow.mail_out.message import OutgoingMessage
@@ -45,14 +47,6 @@ class UnsafeMessage(MailflowError):
     def __init__(self, problem: str) -> None:
         self.problem = problem
         super().__init__(f"refusing to compose: {problem}")
-
-
-@dataclass(frozen=True)
-class Recipient:
-    """The one person a message goes to."""
-
-    name: str
-    email: str
 
 
 @dataclass(frozen=True)
@@ -136,7 +130,7 @@ def _domain(community: Community) -> str:
     return community.address.rpartition("@")[2].lower()
 
 
-def _headers(composer: Composer, kind: str, recipient: Recipient, subject: str, *,
+def _headers(composer: Composer, kind: MessageKind, recipient: Recipient, subject: str, *,
              meeting_key: str, reply_to: str, revision: int, now: datetime) -> dict[str, str]:
     community, domain = composer.community, _domain(composer.community)
     own_id = message_id(composer.secret, meeting_key, kind, recipient.email, revision, domain)
@@ -158,7 +152,7 @@ def _headers(composer: Composer, kind: str, recipient: Recipient, subject: str, 
     headers["List-Unsubscribe"] = f"<mailto:{community.address}?subject=unsubscribe>"
     headers["Auto-Submitted"] = "auto-generated"
     headers["X-Auto-Response-Suppress"] = "All"
-    headers["X-Mailflow-Kind"] = kind      # our own constant: lets staff filter, and rehearsals know what arrived
+    headers["X-Mailflow-Kind"] = kind.value   # our own constant: lets staff filter, and rehearsals know what arrived
     return headers
 
 
@@ -284,25 +278,24 @@ def _check(raw: bytes, headers: Mapping[str, str]) -> None:
 
 def compose(
     composer: Composer,
-    kind: str,
+    kind: MessageKind,
     recipient: Recipient,
     context: Mapping[str, object],
     *,
     meeting_key: str,
-    request: str,
     revision: int,
     now: datetime,
     calendar: bytes | None = None,
     calendar_method: str | None = None,
     attachments: Sequence[tuple[str, str, bytes]] = (),
 ) -> OutgoingMessage:
-    """The exact bytes of ``kind`` for one recipient, with a reply token for ``request``.
+    """The exact bytes of ``kind`` for one recipient, with a reply token for the request it makes.
 
     ``context`` holds ``meeting`` and the kind's own values; composing adds community,
     recipient, reply_address and now. ``attachments`` are (filename, content type, bytes).
     """
     community = composer.community
-    token = reply_token(composer.secret, meeting_key, request, recipient.email)
+    token = reply_token(composer.secret, meeting_key, kind.request, recipient.email)
     reply_to = reply_address(community.address, token, community.reply_style)
     rendered = composer.renderer.render(kind, {
         **context, "community": community, "recipient": recipient,

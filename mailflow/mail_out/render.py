@@ -15,6 +15,7 @@ import css_inline
 import jinja2
 from markupsafe import Markup, escape
 
+from mailflow.core.kinds import MessageKind
 from mailflow.errors import MailflowError
 from mailflow.schedule.calendar import Meeting
 
@@ -23,29 +24,29 @@ TEXT_WIDTH = 72
 BASE_KEYS = ("community", "recipient", "meeting", "reply_address", "now")
 
 # Each kind and the context keys it needs besides BASE_KEYS; a test renders every one.
-KINDS: dict[str, tuple[str, ...]] = {
-    "invitation": (),
-    "focus_planning": ("suggested_topics", "future_items", "draft_due"),
-    "call_for_updates": ("is_new_member", "open_actions", "reply_by", "words_limit"),
-    "reminder": ("reply_by",),
-    "agenda_draft": ("agenda", "packet_due", "on_silence"),
-    "agenda_packet": ("agenda", "attached", "listed", "addendum"),
-    "day_of_reminder": (),
-    "minutes_request": ("agenda",),
-    "minutes_digest": ("minutes", "resources", "next_meeting", "next_focus", "suggested_topics"),
-    "chair_handover": ("previous_agenda", "previous_minutes", "open_actions", "future_items",
-                       "deadlines"),
-    "welcome": ("next_meeting",),
-    "meeting_cancelled": (),
-    "notice_update_received": ("update", "words_limit"),
-    "notice_update_too_long": ("update", "words_limit"),
-    "notice_attachment_refused": ("filename", "reason", "size", "limit"),
-    "notice_message_too_large": ("size", "limit"),
-    "alert_held_mail": ("reason", "sender", "subject", "held_id"),
-    "alert_step_missed": ("step", "due", "reason"),
-    "alert_delivery_failed": ("reason", "error", "sender", "count"),   # sender: who it failed for
-    "alert_intake_stalled": ("error", "minutes_down"),
-    "alert_chair_silent": ("reason",),
+KINDS: dict[MessageKind, tuple[str, ...]] = {
+    MessageKind.INVITATION: (),
+    MessageKind.FOCUS_PLANNING: ("suggested_topics", "future_items", "draft_due"),
+    MessageKind.CALL_FOR_UPDATES: ("is_new_member", "open_actions", "reply_by", "words_limit"),
+    MessageKind.REMINDER: ("reply_by",),
+    MessageKind.AGENDA_DRAFT: ("agenda", "packet_due", "on_silence"),
+    MessageKind.AGENDA_PACKET: ("agenda", "attached", "listed", "addendum"),
+    MessageKind.DAY_OF_REMINDER: (),
+    MessageKind.MINUTES_REQUEST: ("agenda",),
+    MessageKind.MINUTES_DIGEST: ("minutes", "resources", "next_meeting", "next_focus", "suggested_topics"),
+    MessageKind.CHAIR_HANDOVER: ("previous_agenda", "previous_minutes", "open_actions", "future_items",
+                                    "deadlines"),
+    MessageKind.WELCOME: ("next_meeting",),
+    MessageKind.MEETING_CANCELLED: (),
+    MessageKind.NOTICE_UPDATE_RECEIVED: ("update", "words_limit"),
+    MessageKind.NOTICE_UPDATE_TOO_LONG: ("update", "words_limit"),
+    MessageKind.NOTICE_ATTACHMENT_REFUSED: ("filename", "reason", "size", "limit"),
+    MessageKind.NOTICE_MESSAGE_TOO_LARGE: ("size", "limit"),
+    MessageKind.ALERT_HELD_MAIL: ("reason", "sender", "subject", "held_id"),
+    MessageKind.ALERT_STEP_MISSED: ("step", "due", "reason"),
+    MessageKind.ALERT_DELIVERY_FAILED: ("reason", "error", "sender", "count"),   # sender: who it failed for
+    MessageKind.ALERT_INTAKE_STALLED: ("error", "minutes_down"),
+    MessageKind.ALERT_CHAIR_SILENT: ("reason",),
 }
 
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -217,7 +218,7 @@ class Renderer:
         self._html = _environment(search, dates, html=True)
         self._inliner = css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False)
 
-    def render(self, kind: str, context: Mapping[str, object]) -> Rendered:
+    def render(self, kind: MessageKind, context: Mapping[str, object]) -> Rendered:
         """Subject, wrapped plain text and CSS-inlined HTML for ``kind``."""
         self._check(kind, context)
         try:
@@ -235,7 +236,7 @@ class Renderer:
         return Rendered(subject=subject, text=text, html=self._inliner.inline(html))
 
     @staticmethod
-    def _check(kind: str, context: Mapping[str, object]) -> None:
+    def _check(kind: MessageKind, context: Mapping[str, object]) -> None:
         if kind not in KINDS:
             raise RenderError(kind, f"unknown kind; known kinds: {', '.join(KINDS)}")
         missing = [key for key in (*BASE_KEYS, *KINDS[kind]) if key not in context]

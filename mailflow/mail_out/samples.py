@@ -10,12 +10,10 @@ from mailflow.core.agenda import Agenda, NewMember, TimeBudget
 from mailflow.schedule.config import DEFAULT_OFFSETS, Community, Member, SilentChair, Step
 from mailflow.schedule.calendar import Meeting
 from mailflow.core.minutes import ActionItem, Minutes
+from mailflow.core.kinds import MessageKind
 from mailflow.mail_out.render import KINDS
 from mailflow.core.resources import Resource
 from mailflow.core.roundtable import Update
-
-# Text a hostile member might send: it must come out inert in HTML and never make a header.
-HOSTILE = '<script>alert(1)</script>"><img src=x onerror=alert(1)>\r\nBcc: all@example.net'
 
 _UPDATES = (
     ("Amrit Gill", "amrit.gill@example.org", "North Shore",
@@ -152,22 +150,15 @@ def _next(meeting: Meeting) -> Meeting:
                    chair=members[1], due=())
 
 
-def sample_context(kind: str, community: Community, meeting: Meeting | None, now: datetime,
-                   *, words_limit: int = 150, hostile: bool = False) -> dict[str, object]:
+def sample_context(kind: MessageKind, community: Community, meeting: Meeting | None, now: datetime,
+                   *, words_limit: int = 150) -> dict[str, object]:
     """``meeting`` plus every kind-specific value ``kind`` needs (not community, recipient,
-    reply_address or now, which composing adds). ``hostile`` puts :data:`HOSTILE` text
-    into every field a member or staff member could have written."""
+    reply_address or now, which composing adds)."""
     meeting = meeting or sample_meeting(community)
-    if hostile:
-        meeting = _hostile_meeting(meeting)
     agenda = sample_agenda(meeting, words_limit)
     minutes = sample_minutes(meeting)
-    if hostile:
-        agenda, minutes = _hostile_agenda(agenda), _hostile_minutes(minutes)
     topics = ["Measuring what changed for patients", "Peer mentoring for new clinics"]
-    if hostile:
-        topics.append(HOSTILE)
-    update = agenda.updates[1 if kind != "notice_update_too_long" else 2]
+    update = agenda.updates[1 if kind is not MessageKind.NOTICE_UPDATE_TOO_LONG else 2]
     values: dict[str, object] = {
         "meeting": meeting,
         "suggested_topics": topics,
@@ -192,56 +183,32 @@ def sample_context(kind: str, community: Community, meeting: Meeting | None, now
         "deadlines": [("Focus topic and presenter", meeting.start - timedelta(days=5)),
                       ("Agenda approval", meeting.start - timedelta(days=3))],
         "update": update,
-        "filename": HOSTILE + ".exe" if hostile else "clinic-photos.zip",
-        "reason": (HOSTILE if hostile else "this type of file is not accepted"),
+        "filename": "clinic-photos.zip",
+        "reason": "this type of file is not accepted",
         "size": 31_457_280,
         "limit": 10_485_760,
         "sender": "unknown.sender@example.net",
-        "subject": HOSTILE if hostile else "Re: Your roundtable update",
+        "subject": "Re: Your roundtable update",
         "held_id": "20270102T101500-3f9a",
         "step": str(Step.CALL_FOR_UPDATES),
         "due": meeting.due_at(Step.CALL_FOR_UPDATES) if meeting.due else now,
-        "error": HOSTILE if hostile else "550 5.1.1 <departed@example.org>: user unknown",
+        "error": "550 5.1.1 <departed@example.org>: user unknown",
         "minutes_down": 95,
         "count": 1,
     }
-    if kind.startswith("alert_") and kind not in ("alert_step_missed", "alert_chair_silent"):
+    if kind.is_alert and kind not in (MessageKind.ALERT_STEP_MISSED, MessageKind.ALERT_CHAIR_SILENT):
         values["meeting"] = None
-    if not hostile:
-        values.update(_STAFF_SAMPLES.get(kind, {}))
+    values.update(_STAFF_SAMPLES.get(kind, {}))
     wanted = {"meeting", *KINDS[kind]}
     return {key: value for key, value in values.items() if key in wanted}
 
 
-_STAFF_SAMPLES: dict[str, dict[str, object]] = {
-    "alert_held_mail": {"reason": "the sender is not on the roster"},
-    "alert_step_missed": {"reason": "mailflow was not running"},
-    "alert_delivery_failed": {
+_STAFF_SAMPLES: dict[MessageKind, dict[str, object]] = {
+    MessageKind.ALERT_HELD_MAIL: {"reason": "the sender is not on the roster"},
+    MessageKind.ALERT_STEP_MISSED: {"reason": "mailflow was not running"},
+    MessageKind.ALERT_DELIVERY_FAILED: {
         "reason": "the member's mail server refused our message for good",
         "sender": "departed@example.org"},
-    "alert_intake_stalled": {"error": "IMAP connection to mail.example.org:993 timed out"},
-    "alert_chair_silent": {"reason": "the draft went to members as it stood"},
+    MessageKind.ALERT_INTAKE_STALLED: {"error": "IMAP connection to mail.example.org:993 timed out"},
+    MessageKind.ALERT_CHAIR_SILENT: {"reason": "the draft went to members as it stood"},
 }
-
-
-def _hostile_meeting(meeting: Meeting) -> Meeting:
-    chair = meeting.chair or sample_members()[0]
-    return replace(meeting, chair=replace(chair, name=HOSTILE), note=HOSTILE, location=HOSTILE,
-                   video_link="javascript:alert(1)")
-
-
-def _hostile_agenda(agenda: Agenda) -> Agenda:
-    updates = tuple(replace(u, member_name=HOSTILE, division=HOSTILE, text=HOSTILE + "\n" + u.text)
-                    for u in agenda.updates)
-    resources = tuple(replace(r, filename=HOSTILE, shared_by=HOSTILE) for r in agenda.resources)
-    members = tuple(replace(m, name=HOSTILE, introduction=HOSTILE) for m in agenda.new_members)
-    return replace(agenda, updates=updates, resources=resources, new_members=members,
-                   focus_topic=HOSTILE, presenter=HOSTILE, discussion_items=(HOSTILE,),
-                   future_items=(HOSTILE,), notes=(HOSTILE,), no_update_from=(HOSTILE,))
-
-
-def _hostile_minutes(minutes: Minutes) -> Minutes:
-    actions = tuple(replace(a, who=HOSTILE, what=HOSTILE) for a in minutes.actions)
-    return replace(minutes, text=HOSTILE + "\n\n" + minutes.text, actions=actions,
-                   recording_link="javascript:alert(1)",
-                   resources=tuple(replace(r, filename=HOSTILE) for r in minutes.resources))

@@ -92,17 +92,31 @@ class Roster:
 
 
 class Step(enum.StrEnum):
-    """The timed steps of one meeting cycle, in their required order."""
+    """The timed steps of one meeting cycle, in their required order.
+
+    A step's value is the kind of message it sends (see ``mailflow.core.kinds.MessageKind``);
+    in the schedule file its key is spelled with underscores, as every TOML key there is.
+    """
 
     INVITATION = "invitation"
-    FOCUS_PLANNING = "focus_planning"
-    CALL_FOR_UPDATES = "call_for_updates"
+    FOCUS_PLANNING = "focus-planning"
+    CALL_FOR_UPDATES = "call-for-updates"
     REMINDER = "reminder"
-    AGENDA_DRAFT = "agenda_draft"
-    AGENDA_PACKET = "agenda_packet"
-    DAY_OF_REMINDER = "day_of_reminder"
-    MINUTES_REQUEST = "minutes_request"
-    CHAIR_HANDOVER = "chair_handover"
+    AGENDA_DRAFT = "agenda-draft"
+    AGENDA_PACKET = "agenda-packet"
+    DAY_OF_REMINDER = "day-of-reminder"
+    MINUTES_REQUEST = "minutes-request"
+    CHAIR_HANDOVER = "chair-handover"
+
+    @property
+    def toml_key(self) -> str:
+        """The step's key under ``[timeline]`` in the schedule file."""
+        return self.value.replace("-", "_")
+
+    @classmethod
+    def parse(cls, text: str) -> Step:
+        """The step ``text`` names, in either spelling (state written by earlier versions)."""
+        return cls(text.replace("_", "-"))
 
 
 DEFAULT_OFFSETS: dict[Step, timedelta] = {

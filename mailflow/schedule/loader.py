@@ -46,7 +46,7 @@ DEFAULT_PORTS = {
     ("imap", Tls.IMPLICIT): 993, ("imap", Tls.STARTTLS): 143, ("imap", Tls.NONE): 143,
     ("smtp", Tls.IMPLICIT): 465, ("smtp", Tls.STARTTLS): 587, ("smtp", Tls.NONE): 25,
 }
-STEP_ORDER = ", ".join(step.value for step in Step)
+STEP_ORDER = ", ".join(step.toml_key for step in Step)
 
 
 def load(path: Path) -> Config:
@@ -228,8 +228,8 @@ def _refuse_duplicate_dates(t: Table, overrides: tuple[Override, ...]) -> None:
 
 
 def _timeline(t: Table) -> Timeline:
-    t.expect(*(step.value for step in Step))
-    offsets = tuple((step, t.offset(step.value, DEFAULT_OFFSETS[step])) for step in Step)
+    t.expect(*(step.toml_key for step in Step))
+    offsets = tuple((step, t.offset(step.toml_key, DEFAULT_OFFSETS[step])) for step in Step)
     for (before, early), (after, late) in zip(offsets, offsets[1:], strict=False):
         if late < early:
             _refuse_order(t, before, early, after, late)
@@ -239,19 +239,19 @@ def _timeline(t: Table) -> Timeline:
 
 def _refuse_order(t: Table, before: Step, early: timedelta, after: Step, late: timedelta) -> None:
     order = f"the steps run in the order {STEP_ORDER}"
-    if t.has(after.value) or not t.has(before.value):
-        raise t.error(after.value, format_offset(late),
-                      f"an offset no earlier than timeline.{before.value} ({format_offset(early)!r}): {order}")
-    raise t.error(before.value, format_offset(early),
-                  f"an offset no later than timeline.{after.value} ({format_offset(late)!r}): {order}")
+    if t.has(after.toml_key) or not t.has(before.toml_key):
+        raise t.error(after.toml_key, format_offset(late),
+                      f"an offset no earlier than timeline.{before.toml_key} ({format_offset(early)!r}): {order}")
+    raise t.error(before.toml_key, format_offset(early),
+                  f"an offset no later than timeline.{after.toml_key} ({format_offset(late)!r}): {order}")
 
 
 def _refuse_sign(t: Table, offsets: dict[Step, timedelta]) -> None:
     if offsets[Step.DAY_OF_REMINDER] >= timedelta(0):
-        raise t.error(Step.DAY_OF_REMINDER.value, format_offset(offsets[Step.DAY_OF_REMINDER]),
+        raise t.error(Step.DAY_OF_REMINDER.toml_key, format_offset(offsets[Step.DAY_OF_REMINDER]),
                       "an offset before the meeting start, e.g. '-2h'")
     if offsets[Step.MINUTES_REQUEST] <= timedelta(0):
-        raise t.error(Step.MINUTES_REQUEST.value, format_offset(offsets[Step.MINUTES_REQUEST]),
+        raise t.error(Step.MINUTES_REQUEST.toml_key, format_offset(offsets[Step.MINUTES_REQUEST]),
                       "an offset after the meeting start, e.g. '+1d'")
 
 

@@ -18,13 +18,13 @@ from mailflow.mail_in.replies.newtext import extract_new_text
 from mailflow.mail_in.replies.signatures import strip_own_name
 from mailflow.mail_in.replies.parts import collect
 from mailflow.mail_in.replies.reply import (
-    Attachment, Bounce, Command, CommandKind, Kind, Reply, Rsvp, UnparseableMessage,
+    Attachment, Bounce, Command, CommandKind, ReplyKind, Reply, Rsvp, UnparseableMessage,
 )
 from mailflow.mail_in.replies.rsvp import from_calendar, from_words
 from mailflow.mail_in.replies.sections import find_sections
 
 __all__ = [
-    "Attachment", "Bounce", "Command", "CommandKind", "Kind", "Limits", "Reply", "Rsvp",
+    "Attachment", "Bounce", "Command", "CommandKind", "Limits", "Reply", "ReplyKind", "Rsvp",
     "UnparseableMessage", "looks_like_message", "save_attachment", "understand", "understand_body",
     "vet_attachment",
 ]
@@ -164,7 +164,7 @@ def _first_id(value: str) -> str:
 
 def _finish(reply: Reply) -> Reply:
     """Add what the new text says: sections, RSVP words and commands (replies only)."""
-    if reply.kind not in (Kind.REPLY, Kind.CALENDAR_REPLY):
+    if reply.kind not in (ReplyKind.REPLY, ReplyKind.CALENDAR_REPLY):
         return reply
     return replace(
         reply,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from mailflow.mail_in.replies.bounces import BounceVerdict, from_report, from_text
-from mailflow.mail_in.replies.reply import Kind
+from mailflow.mail_in.replies.reply import ReplyKind
 
 _OOO_SUBJECT = re.compile(
     r"^\s*(?:(?:re|aw|tr|fw|sv|antw)\s*:\s*)*(?:\[?(?:automatic reply|auto(?:matic)?[- ]?(?:reply|response|"
@@ -68,12 +68,12 @@ def bounce_verdict(headers: dict[str, str], report_type: str, reports: list[str]
                      headers.get("return-path", "-"), text, failed)
 
 
-def kind_of(verdict: BounceVerdict, calendar_reply: bool, automatic: bool, ooo: bool) -> Kind:
+def kind_of(verdict: BounceVerdict, calendar_reply: bool, automatic: bool, ooo: bool) -> ReplyKind:
     """Bounces first, then calendar replies, then automatic mail; everything else is a reply."""
     if verdict.failure is not None:
-        return Kind.BOUNCE
+        return ReplyKind.BOUNCE
     if calendar_reply:
-        return Kind.CALENDAR_REPLY
+        return ReplyKind.CALENDAR_REPLY
     if verdict.delay or verdict.notice or automatic or ooo:
-        return Kind.AUTO_REPLY
-    return Kind.REPLY
+        return ReplyKind.AUTO_REPLY
+    return ReplyKind.REPLY

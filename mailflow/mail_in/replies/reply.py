@@ -2,46 +2,13 @@
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from mailflow.core.intent import Command, CommandKind, ReplyKind, Rsvp
 from mailflow.errors import MailflowError
 
-
-class Kind(enum.StrEnum):
-    REPLY = "reply"
-    AUTO_REPLY = "auto_reply"
-    BOUNCE = "bounce"
-    CALENDAR_REPLY = "calendar_reply"
-
-
-class Rsvp(enum.StrEnum):
-    ACCEPTED = "accepted"
-    DECLINED = "declined"
-    TENTATIVE = "tentative"
-
-
-class CommandKind(enum.StrEnum):
-    SKIP = "skip"
-    APPROVE = "approve"
-    FOCUS_TOPIC = "focus_topic"
-    PRESENTER = "presenter"
-    ADD_ITEM = "add_item"
-    REMOVE_ITEM = "remove_item"
-    SUGGEST_TOPIC = "suggest_topic"
-    NOTE = "note"
-    ACTION = "action"
-    RECORDING = "recording"
-
-
-@dataclass(frozen=True)
-class Command:
-    """One instruction found in the new text; ACTION carries ``who`` and the task in ``value``."""
-
-    kind: CommandKind
-    value: str = ""
-    who: str = ""
+__all__ = ["Attachment", "Bounce", "Command", "CommandKind", "Reply", "ReplyKind", "Rsvp", "UnparseableMessage"]
 
 
 @dataclass(frozen=True)
@@ -69,7 +36,7 @@ class Bounce:
 class Reply:
     """Everything mailflow needs from one incoming message."""
 
-    kind: Kind
+    kind: ReplyKind
     from_addr: str = ""
     from_name: str = ""
     subject: str = ""

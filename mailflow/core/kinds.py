@@ -1,0 +1,95 @@
+"""The one vocabulary of outgoing mail: each message kind, and the request a reply to it answers.
+
+A kind's value is its one spelling everywhere: the CLI (``mailflow preview call-for-updates``),
+the template files (``call-for-updates.txt.j2``), ``plan``, ``status``, the logs and the
+``X-Mailflow-Kind`` header.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class Request(enum.StrEnum):
+    """What a reply means, by the message it answers; its value is embedded in the reply token."""
+
+    INVITATION = "invite"
+    FOCUS = "focus"
+    UPDATE = "update"
+    AGENDA = "agenda"
+    PACKET = "packet"
+    DAY_OF = "dayof"
+    MINUTES = "minutes"
+    DIGEST = "digest"
+    HANDOVER = "handover"
+    WELCOME = "welcome"
+    NOTICE = "notice"
+    ALERT = "alert"
+
+
+class MessageKind(enum.StrEnum):
+    """Every kind of message mailflow sends."""
+
+    INVITATION = "invitation"
+    FOCUS_PLANNING = "focus-planning"
+    CALL_FOR_UPDATES = "call-for-updates"
+    REMINDER = "reminder"
+    AGENDA_DRAFT = "agenda-draft"
+    AGENDA_PACKET = "agenda-packet"
+    DAY_OF_REMINDER = "day-of-reminder"
+    MINUTES_REQUEST = "minutes-request"
+    MINUTES_DIGEST = "minutes-digest"
+    CHAIR_HANDOVER = "chair-handover"
+    WELCOME = "welcome"
+    MEETING_CANCELLED = "meeting-cancelled"
+    NOTICE_UPDATE_RECEIVED = "notice-update-received"
+    NOTICE_UPDATE_TOO_LONG = "notice-update-too-long"
+    NOTICE_ATTACHMENT_REFUSED = "notice-attachment-refused"
+    NOTICE_MESSAGE_TOO_LARGE = "notice-message-too-large"
+    ALERT_HELD_MAIL = "alert-held-mail"
+    ALERT_STEP_MISSED = "alert-step-missed"
+    ALERT_DELIVERY_FAILED = "alert-delivery-failed"
+    ALERT_INTAKE_STALLED = "alert-intake-stalled"
+    ALERT_CHAIR_SILENT = "alert-chair-silent"
+    SEND_TEST = "send-test"              # `mailflow send-test`: checks the SMTP settings
+
+    @classmethod
+    def parse(cls, text: str) -> MessageKind:
+        """The kind ``text`` names; the underscore spelling of earlier versions is read too."""
+        return cls(text.replace("_", "-"))
+
+    @property
+    def request(self) -> Request:
+        """What a reply to a message of this kind answers."""
+        if self.is_alert:
+            return Request.ALERT
+        if self.is_notice:
+            return Request.NOTICE
+        return _REQUESTS[self]
+
+    @property
+    def is_alert(self) -> bool:
+        """Mail to staff about trouble: when it fails it is only logged, so alerts never beget alerts."""
+        return self.value.startswith("alert-")
+
+    @property
+    def is_notice(self) -> bool:
+        """A short automatic answer to one member's reply (receipt, refusal)."""
+        return self.value.startswith("notice-")
+
+
+_REQUESTS: dict[MessageKind, Request] = {
+    MessageKind.INVITATION: Request.INVITATION,
+    MessageKind.MEETING_CANCELLED: Request.INVITATION,
+    MessageKind.FOCUS_PLANNING: Request.FOCUS,
+    MessageKind.CALL_FOR_UPDATES: Request.UPDATE,
+    MessageKind.REMINDER: Request.UPDATE,
+    MessageKind.AGENDA_DRAFT: Request.AGENDA,
+    MessageKind.AGENDA_PACKET: Request.PACKET,
+    MessageKind.DAY_OF_REMINDER: Request.DAY_OF,
+    MessageKind.MINUTES_REQUEST: Request.MINUTES,
+    MessageKind.MINUTES_DIGEST: Request.DIGEST,
+    MessageKind.CHAIR_HANDOVER: Request.HANDOVER,
+    MessageKind.WELCOME: Request.WELCOME,
+    MessageKind.SEND_TEST: Request.NOTICE,
+}
