@@ -111,14 +111,19 @@ def load_config(args: argparse.Namespace) -> Config:
 # --- check -------------------------------------------------------------------------------------
 
 def run_check(args: argparse.Namespace) -> int:
+    """Errors exit 2 (the file cannot mean what it says); warnings (likely mistakes) are printed, exit 0."""
     from mailflow.schedule.calendar import occurrences
+    from mailflow.schedule.lint import lint
 
     config = load_config(args)
-    upcoming = occurrences(config, now(args, config), 3 + len(config.meetings.overrides))
+    moment = now(args, config)
+    upcoming = occurrences(config, moment, 3 + len(config.meetings.overrides))
     held = [m for m in upcoming if not m.cancelled][:3]
     shown = [m for m in upcoming if held and m.start <= held[-1].start]
     for line in check_summary(config, shown):
         print(line)
+    for finding in lint(config, moment):
+        print(f"warning: {finding}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -6,7 +6,11 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:
+    from mailflow.schedule.keys import KeyLines
 
 
 class Tls(enum.StrEnum):
@@ -232,4 +236,5 @@ class Config:
     roster: Roster
     credentials_file: Path | None = None    # KEY=VALUE lines, read instead of the environment
     extra: dict[str, object] = field(default_factory=dict, compare=False)
+    lines: KeyLines | None = field(default=None, compare=False, repr=False)   # where each key was written
 

@@ -9,10 +9,9 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
 from mailflow.errors import ConfigError
 from mailflow.schedule.roster import normalise_email
+from mailflow.schedule.zones import ZoneNameError, place_zone
 
 T = TypeVar("T")
 E = TypeVar("E", bound=enum.Enum)
@@ -40,7 +39,7 @@ SECRET_KEYS = frozenset({
 })
 
 _OFFSET = re.compile(r"([+-])?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?")
-_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]*")
 OFFSET_FORM = "an offset like '-21d', '-2h', '+1d' or '+1d1h' (days, then hours < 24, then minutes < 60)"
 
 
@@ -141,7 +140,9 @@ class Table:
         return self
 
     def _secret_advice(self) -> str:
-        env = self.data.get("secret_env", "MAILFLOW_PASSWORD")  # ServerSettings.secret_env's default
+        env = self.data.get("secret_env")
+        if not (isinstance(env, str) and _is_env_name(env)):    # never echo what may be a pasted secret
+            env = "MAILFLOW_PASSWORD"                           # ServerSettings.secret_env's default
         where = f"the environment variable {env}" if self.path in ("imap", "smtp") else "an environment variable"
         return f"no secret in the schedule file: put it in {where} or in the credentials_file"
 
@@ -192,12 +193,26 @@ class Table:
     def clock(self, name: str, default: Any = REQUIRED) -> Any:
         return self.get(name, default, _clock, "a local time like \"12:00\" (24-hour, no UTC offset)")
 
-    def zone(self, name: str, default: Any = REQUIRED) -> Any:
-        return self.get(name, default, _zone, "an IANA time zone name like 'America/Vancouver'")
+    def zone(self, name: str, default: Any = REQUIRED, country: str | None = None) -> Any:
+        """An IANA zone that names a place; a fixed offset or an old alias is refused with the name to use."""
+        value = self.get(name, default, lambda v: _nonempty_text(v), "an IANA time zone name like 'America/Vancouver'")
+        if value is default:
+            return default
+        try:
+            return place_zone(value, country)
+        except ZoneNameError as exc:
+            raise self.error(name, value, exc.advice) from None
 
     def env_name(self, name: str, default: Any = REQUIRED) -> Any:
-        return self.get(name, default, lambda v: _matching(v, _ENV_NAME),
-                        "an environment variable name like MAILFLOW_PASSWORD")
+        """The NAME of an environment variable; the value is never shown back (it may be a pasted secret)."""
+        if name in self.data and not (isinstance(self.data[name], str) and _is_env_name(self.data[name])):
+            value = self.data[name]
+            if isinstance(value, str) and looks_like_secret(value):
+                raise self.error(name, HIDDEN, "the name of an environment variable, like MAILFLOW_PASSWORD; "
+                                               "this value looks like a secret itself: put the secret in that "
+                                               "variable or in the credentials_file, never in this file")
+            raise self.error(name, HIDDEN, "the name of an environment variable in capitals, like MAILFLOW_PASSWORD")
+        return self.get(name, default, lambda v: v, "")
 
     def email(self, name: str, default: Any = REQUIRED) -> Any:
         return self.get(name, default, lambda v: normalise_email(_typed(v, str)),
@@ -267,12 +282,6 @@ def _list(value: object) -> list[Any]:
     return _typed(value, list)
 
 
-def _matching(value: object, pattern: re.Pattern[str]) -> str:
-    if not pattern.fullmatch(_typed(value, str)):
-        raise ValueError(value)
-    return value  # type: ignore[return-value]
-
-
 def _day(value: object) -> date:
     if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         return date.fromisoformat(value)
@@ -289,8 +298,15 @@ def _clock(value: object) -> time:
     raise ValueError(value)
 
 
-def _zone(value: object) -> ZoneInfo:
-    try:
-        return ZoneInfo(_nonempty_text(value))
-    except (ZoneInfoNotFoundError, OSError) as exc:
-        raise ValueError(value) from exc
+def _is_env_name(text: str) -> bool:
+    return bool(_ENV_NAME.fullmatch(text)) and not looks_like_secret(text)
+
+
+def looks_like_secret(text: str) -> bool:
+    """Not how anyone names an environment variable: symbols or spaces, mixed case, or a long run of
+    letters and digits without an underscore (a pasted password, key or token)."""
+    if not re.fullmatch(r"[A-Za-z0-9_]+", text):
+        return True
+    lower, upper = any(ch.islower() for ch in text), any(ch.isupper() for ch in text)
+    digits = any(ch.isdigit() for ch in text)
+    return (lower and upper) or ((lower or upper) and digits and "_" not in text and len(text) >= 12)

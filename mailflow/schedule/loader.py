@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,7 +19,6 @@ from mailflow.schedule.config import (
     Config,
     ImapSettings,
     MeetingRule,
-    Override,
     ReplyAddressStyle,
     Roster,
     RoundtablePolicy,
@@ -31,7 +30,9 @@ from mailflow.schedule.config import (
     Tls,
 )
 from mailflow.errors import ConfigError
-from mailflow.schedule.calendar import local_time, parse_rule, produces
+from mailflow.schedule.calendar import parse_rule, produces
+from mailflow.schedule.overrides import read_overrides
+from mailflow.schedule.recurrence import rule_problem
 from mailflow.schedule.roster import load_roster
 from mailflow.schedule.keys import MISSING, KeyLines, Table, format_offset
 
@@ -52,9 +53,10 @@ STEP_ORDER = ", ".join(step.toml_key for step in Step)
 def load(path: Path) -> Config:
     """Read the schedule file at ``path`` and the roster it names; raise ConfigError if either is wrong."""
     path = Path(path)
-    root = Table(str(path), KeyLines(text := _read(path)), "", _parse(text, path), path.parent)
+    lines = KeyLines(text := _read(path))
+    root = Table(str(path), lines, "", _parse(text, path), path.parent)
     root.expect(*ROOT_KEYS)
-    community = _community(root.table("community"))
+    community = _community(root.table("community"), _country(root))
     roster = load_roster(root.path_value("roster"))
     timeline = _timeline(root.table("timeline"))
     config = Config(
@@ -71,6 +73,7 @@ def load(path: Path) -> Config:
         templates_dir=root.table("templates").expect("dir").path_value("dir", None),
         roster=roster,
         credentials_file=root.path_value("credentials_file", None),
+        lines=lines,
     )
     return config
 
@@ -92,7 +95,20 @@ def _parse(text: str, path: Path) -> dict[str, Any]:
         found = re.search(r"\(at line (\d+), column \d+\)", str(exc))
         reason = str(exc).split(" (at line")[0]
         line = int(found[1]) if found else None
-        raise ConfigError(str(path), "(syntax)", reason, "valid TOML (https://toml.io)", line) from None
+        hint = _syntax_hint(text.splitlines()[line - 1] if line and line <= len(text.splitlines()) else "")
+        raise ConfigError(str(path), "(syntax)", reason, "valid TOML (https://toml.io)" + hint, line) from None
+
+
+def _syntax_hint(line: str) -> str:
+    """The usual slips in a schedule file: a time or a date written without quotes or zero padding."""
+    key, _, value = line.partition("=")
+    value, name = value.strip(), key.strip() or "start"
+    if re.match(r"\d{1,2}:\d{2}(?!:\d)", value):
+        clock = re.match(r"\d{1,2}:\d{2}", value)[0]  # type: ignore[index]
+        return f"; quote times: {name} = \"{clock.zfill(5)}\""
+    if re.match(r"\d{4}-\d{1,2}-\d{1,2}\b", value):
+        return f"; write dates with two-digit months and days, e.g. {name} = 2027-01-12"
+    return ""
 
 
 def _required(root: Table, name: str) -> Table:
@@ -101,7 +117,14 @@ def _required(root: Table, name: str) -> Table:
     return root.table(name)
 
 
-def _community(t: Table) -> Community:
+def _country(root: Table) -> str | None:
+    """timeline.country as written (checked with the timeline): it ranks the zones a refused name suggests."""
+    timeline = root.data.get("timeline")
+    country = timeline.get("country") if isinstance(timeline, dict) else None
+    return country if isinstance(country, str) else None
+
+
+def _community(t: Table, country: str | None) -> Community:
     if not t.data:
         raise t.error("name", MISSING, "a table [community] with name, address, timezone and staff")
     t.expect("name", "address", "timezone", "staff", "minutes_recipients", "list_id", "reply_style",
@@ -112,7 +135,7 @@ def _community(t: Table) -> Community:
     return Community(
         name=t.text("name"),
         address=t.email("address"),
-        timezone=t.zone("timezone"),
+        timezone=t.zone("timezone", country=country),
         staff=staff,
         minutes_recipients=t.emails("minutes_recipients", ()),
         list_id=t.text("list_id", ""),
@@ -126,6 +149,8 @@ def _meetings(t: Table, zone: ZoneInfo, roster: Roster, timeline: Timeline) -> M
     t.expect("rrule", "first", "start", "duration_minutes", "video_link", "override")
     first, start = t.day("first"), t.clock("start")
     text = t.text("rrule")
+    if problem := rule_problem(text):
+        raise t.error("rrule", text, problem)
     try:
         parse_rule(text, first, start)
     except ValueError:
@@ -135,9 +160,7 @@ def _meetings(t: Table, zone: ZoneInfo, roster: Roster, timeline: Timeline) -> M
     rule = MeetingRule(rrule=text, first=first, start=start, duration=duration, video_link=_link(t))
     if not produces(rule, first):
         raise t.error("first", first.isoformat(), f"a date the rule {text!r} gives: the first meeting")
-    overrides = tuple(_override(o, zone, roster, rule, timeline) for o in t.tables("override"))
-    _refuse_duplicate_dates(t, overrides)
-    return replace(rule, overrides=overrides)
+    return replace(rule, overrides=read_overrides(t, zone, roster, rule, timeline))
 
 
 def _link(t: Table) -> str:
@@ -145,86 +168,6 @@ def _link(t: Table) -> str:
     if not re.match(r"https?://\S+$", link):
         raise t.error("video_link", link, "an http:// or https:// link to the video meeting")
     return link
-
-
-def _override(o: Table, zone: ZoneInfo, roster: Roster, rule: MeetingRule, timeline: Timeline) -> Override:
-    o.expect("date", "cancelled", "start", "duration_minutes", "announce", "location", "chair", "note")
-    day = o.day("date")
-    if not produces(rule, day):
-        raise o.error("date", day.isoformat(), f"a date the rule {rule.rrule!r} gives (on or after {rule.first})")
-    override = Override(
-        date=day,
-        cancelled=o.boolean("cancelled", False),
-        start=o.get("start", None, lambda v: _moved(v, day, zone),
-                    "a local time \"13:00\" or local date-time 2027-03-16T12:00:00 (no UTC offset)"),
-        duration=o.minutes("duration_minutes", None),
-        announce=o.offset("announce", None),
-        location=o.text("location", None),
-        chair=_override_chair(o, roster),
-        note=o.text("note", None),
-        line=o.lines.find(o.path),
-    )
-    _check_cancelled(o, override)
-    _check_announce(o, override, rule, timeline)
-    return override
-
-
-def _moved(value: object, day: date, zone: ZoneInfo) -> datetime:
-    """A moved start: a TOML local time or date-time, or the same as a string."""
-    if isinstance(value, str):
-        text = value.strip().replace(" ", "T")
-        value = datetime.fromisoformat(text) if "T" in text else time.fromisoformat(text.zfill(5))
-    if isinstance(value, time) and not isinstance(value, datetime) and value.tzinfo is None:
-        value = datetime.combine(day, value)
-    if not isinstance(value, datetime) or value.tzinfo is not None:
-        raise ValueError(value)
-    return local_time(value, zone)
-
-
-def _override_chair(o: Table, roster: Roster) -> str | None:
-    email = o.email("chair", None)
-    if email is None:
-        return None
-    member = roster.get(email)
-    if member is None or not member.active:
-        state = "not on" if member is None else "departed from"
-        raise o.error("chair", email, f"an active member of the roster {roster.path} ({email} is {state} it)")
-    return member.email
-
-
-def _check_cancelled(o: Table, override: Override) -> None:
-    changes = ("start", "duration_minutes", "announce", "location", "chair")
-    if override.cancelled and any(o.has(name) for name in changes):
-        raise o.error("cancelled", True, "no other change on a cancelled meeting (only a note); "
-                                         f"remove {', '.join(n for n in changes if o.has(n))}")
-
-
-def _check_announce(o: Table, override: Override, rule: MeetingRule, timeline: Timeline) -> None:
-    """Longer meetings are announced earlier than usual (terms of reference: 'announced in advance')."""
-    invitation, planning = timeline.offset(Step.INVITATION), timeline.offset(Step.FOCUS_PLANNING)
-    longer = override.duration is not None and override.duration > rule.duration
-    if longer and override.announce is None:
-        raise o.error("announce", MISSING, f"an invitation offset earlier than timeline.invitation "
-                                           f"({format_offset(invitation)!r}) for this longer meeting, e.g. '-35d'")
-    if override.announce is None:
-        return
-    if longer and override.announce >= invitation:
-        raise o.error("announce", format_offset(override.announce),
-                      f"an offset earlier than timeline.invitation ({format_offset(invitation)!r}): "
-                      "a longer meeting is announced earlier than usual")
-    if override.announce > planning:
-        raise o.error("announce", format_offset(override.announce),
-                      f"an offset no later than timeline.focus_planning ({format_offset(planning)!r})")
-
-
-def _refuse_duplicate_dates(t: Table, overrides: tuple[Override, ...]) -> None:
-    seen: dict[date, int] = {}
-    for index, override in enumerate(overrides, 1):
-        if override.date in seen:
-            raise ConfigError(t.file, f"meetings.override[{index}].date", override.date.isoformat(),
-                              f"one override per date (meetings.override[{seen[override.date]}] has it)",
-                              override.line)
-        seen[override.date] = index
 
 
 def _timeline(t: Table) -> Timeline:
