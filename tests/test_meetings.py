@@ -102,7 +102,7 @@ def test_hours_offset_across_a_dst_change_is_exact_elapsed_time() -> None:
 def test_step_in_the_spring_forward_gap_fires_once_after_the_gap(tmp_path: Path) -> None:
     """A step due at 02:30 on 2027-03-14 (no such local time) is due at 03:30 PDT, the offset before the gap applied."""
     config = schedule(tmp_path, rule="FREQ=YEARLY;BYMONTH=3;BYMONTHDAY=15", first="2027-03-15", start="02:30",
-                      timeline='agenda_packet = "-1d"')
+                      timeline='agenda_packet = "-1d"\nbusiness_days = false  # the DST change is on a Sunday')
     meeting = meeting_by_key(config, "2027-03-15")
     assert meeting.start == at("2027-03-15T02:30:00-07:00")
     packet = meeting.due_at(Step.AGENDA_PACKET)
@@ -113,7 +113,7 @@ def test_step_in_the_spring_forward_gap_fires_once_after_the_gap(tmp_path: Path)
 def test_step_at_an_ambiguous_time_fires_once_at_the_first(tmp_path: Path) -> None:
     """A step due at 01:30 on 2027-11-07 (which happens twice) is due at the first 01:30, PDT."""
     config = schedule(tmp_path, rule="FREQ=YEARLY;BYMONTH=11;BYMONTHDAY=8", first="2027-11-08", start="01:30",
-                      timeline='agenda_packet = "-1d"')
+                      timeline='agenda_packet = "-1d"\nbusiness_days = false  # the DST change is on a Sunday')
     packet = meeting_by_key(config, "2027-11-08").due_at(Step.AGENDA_PACKET)
     assert packet == at("2027-11-07T08:30:00+00:00")
     assert packet.astimezone(VANCOUVER).strftime("%H:%M %Z") == "01:30 PDT"

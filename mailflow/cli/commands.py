@@ -135,6 +135,7 @@ def check_summary(config: Config, meetings: list[Meeting]) -> list[str]:
         f"community: {community.name} <{community.address}> ({community.timezone.key})",
         f"members: {active} active, {len(roster.members) - active} departed ({roster.path})",
         f"staff: {len(community.staff)}, minutes recipients: {len(community.minutes_recipients)}",
+        _business_days_text(config),
         "next meetings:",
     ]
     lines += [f"  {_when(m)}  {_chair_text(m)}" for m in meetings] or ["  none: the rule gives no more meetings"]
@@ -143,6 +144,15 @@ def check_summary(config: Config, meetings: list[Meeting]) -> list[str]:
         if member is not None and not member.active:
             lines.append(f"note: chair.rotation names {email}, who has departed: skipped")
     return lines
+
+
+def _business_days_text(config: Config) -> str:
+    days = config.timeline.business_days
+    if days is None:
+        return "business days: off (steps fall on any day)"
+    holidays = f"public holidays of {days.place}" if days.country else "no public holidays (set timeline.country)"
+    extra = f", {len(days.extra_closed)} extra closed days" if days.extra_closed else ""
+    return f"business days: steps move off weekends, {holidays}{extra}"
 
 
 # --- plan --------------------------------------------------------------------------------------
@@ -155,16 +165,22 @@ def run_plan(args: argparse.Namespace) -> int:
     config = load_config(args)
     meetings = occurrences(config, now(args, config), args.count)
     if args.json:
-        print(json.dumps([plan_entry(m) for m in meetings], indent=2, ensure_ascii=False))
+        print(json.dumps([plan_entry(m, config) for m in meetings], indent=2, ensure_ascii=False))
     else:
-        for line in plan_lines(meetings):
+        for line in plan_lines(meetings, config):
             print(line)
     return EXIT_OK
 
 
-def plan_entry(meeting: Meeting) -> dict[str, Any]:
-    """One meeting as JSON-ready values; times are ISO 8601 in the community's zone with offset."""
+def plan_entry(meeting: Meeting, config: Config | None = None) -> dict[str, Any]:
+    """One meeting as JSON-ready values; times are ISO 8601 in the community's zone with offset.
+
+    A step business days moved also has ``planned`` (its time by the timeline alone) and ``moved`` (why).
+    """
+    from mailflow.schedule.calendar import moved_steps
+
     zone = meeting.start.tzinfo
+    moves = moved_steps(config, meeting) if config is not None else {}
     return {
         "key": meeting.key,
         "date": meeting.start.date().isoformat(),
@@ -177,12 +193,16 @@ def plan_entry(meeting: Meeting) -> dict[str, Any]:
         "video_link": meeting.video_link,
         "note": meeting.note,
         "steps": [] if meeting.cancelled else [
-            {"step": step.value, "due": due.astimezone(zone).isoformat()} for step, due in meeting.due
+            {"step": step.value, "due": due.astimezone(zone).isoformat()}
+            | ({"planned": moves[step][0].astimezone(zone).isoformat(), "moved": moves[step][1]} if step in moves else {})
+            for step, due in meeting.due
         ],
     }
 
 
-def plan_lines(meetings: list[Meeting]) -> list[str]:
+def plan_lines(meetings: list[Meeting], config: Config | None = None) -> list[str]:
+    from mailflow.schedule.calendar import moved_steps
+
     lines: list[str] = []
     for meeting in meetings:
         lines.append(f"{_when(meeting)}  {_chair_text(meeting)}")
@@ -193,7 +213,10 @@ def plan_lines(meetings: list[Meeting]) -> list[str]:
             lines.append(f"  note: {meeting.note}")
         if not meeting.cancelled:
             zone = meeting.start.tzinfo
-            lines += [f"  {step.value:<17} {_local(due.astimezone(zone))}" for step, due in meeting.due]
+            moves = moved_steps(config, meeting) if config is not None else {}
+            lines += [f"  {step.value:<17} {_local(due.astimezone(zone))}" + (
+                f"  (moved from {moves[step][0].astimezone(zone):%a %m-%d}: {moves[step][1]})" if step in moves else "")
+                for step, due in meeting.due]
         lines.append("")
     return lines[:-1]
 

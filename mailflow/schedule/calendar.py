@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from dateutil.rrule import rrule, rrulestr
 
+from mailflow.schedule.businessdays import closed_reason, move_steps
 from mailflow.schedule.config import Config, MeetingRule, Member, Override, Step
 
 
@@ -57,6 +58,8 @@ class Meeting:
 #   ``first``; members who are departed (in today's roster) are left out of the cycle. A per-meeting
 #   chair override replaces the rotation's pick for that meeting only; the rotation still advances.
 #   Cancelling a meeting shifts the rotation (nobody loses a turn); so does marking a member departed.
+# - With business days on, steps then move off weekends and holidays (businessdays.py): every user of
+#   Meeting.due (plan, preview, status, the cycle, the daemon's timers) sees the moved instants.
 
 
 def local_time(wall: datetime, zone: tzinfo) -> datetime:
@@ -221,8 +224,34 @@ def _meeting(config: Config, wall: datetime, override: Override | None, chair: M
         location=override.location if override else None,
         cancelled=bool(override and override.cancelled),
         note=override.note if override else None,
-        due=tuple((step, due_instant(start, offset)) for step, offset in _offsets(config, override)),
+        due=tuple(_due(config, start, override)),
     )
+
+
+def planned_due(config: Config, meeting: Meeting) -> tuple[tuple[Step, datetime], ...]:
+    """Each step's due instant by the timeline alone, before business days move it (for the plan)."""
+    override = next((o for o in config.meetings.overrides if o.date.isoformat() == meeting.key), None)
+    return tuple((step, due_instant(meeting.start, offset)) for step, offset in _offsets(config, override))
+
+
+def moved_steps(config: Config, meeting: Meeting) -> dict[Step, tuple[datetime, str]]:
+    """The steps business days moved: each one's planned instant (aware UTC) and why it moved."""
+    days = config.timeline.business_days
+    if days is None:
+        return {}
+    zone = meeting.start.tzinfo
+    moved = {}
+    for step, planned in planned_due(config, meeting):
+        if planned != meeting.due_at(step):
+            day = planned.astimezone(zone).date()
+            moved[step] = (planned, closed_reason(days, day) or "to keep a business day before the next step")
+    return moved
+
+
+def _due(config: Config, start: datetime, override: Override | None) -> list[tuple[Step, datetime]]:
+    due = [(step, due_instant(start, offset)) for step, offset in _offsets(config, override)]
+    days = config.timeline.business_days
+    return due if days is None else move_steps(start, due, days)
 
 
 def _offsets(config: Config, override: Override | None) -> list[tuple[Step, timedelta]]:

@@ -137,10 +137,28 @@ DEFAULT_OFFSETS: dict[Step, timedelta] = {
 
 
 @dataclass(frozen=True)
+class BusinessDays:
+    """Days a step may fall on: Monday to Friday, less the public holidays of a place and extra closed days."""
+
+    country: str | None = None              # ISO 3166 code the holidays package knows, e.g. "CA"
+    subdivision: str | None = None          # its subdivision code, e.g. "BC"
+    extra_closed: frozenset[date] = frozenset()
+
+    @property
+    def place(self) -> str:
+        return "-".join(part for part in (self.country, self.subdivision) if part)
+
+
+@dataclass(frozen=True)
 class Timeline:
-    """Offset of each step from the meeting start (negative = before)."""
+    """Offset of each step from the meeting start (negative = before).
+
+    ``business_days`` moves steps off weekends and holidays (see businessdays.py); None (the value
+    here, for plain calendars in tests) lets steps fall on any day. The schedule file's default is on.
+    """
 
     offsets: tuple[tuple[Step, timedelta], ...] = tuple(DEFAULT_OFFSETS.items())
+    business_days: BusinessDays | None = None
 
     def offset(self, step: Step) -> timedelta:
         return dict(self.offsets)[step]

@@ -10,7 +10,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from mailflow.schedule.calendar import local_time, occurrences
+from mailflow.schedule.businessdays import holiday_name
+from mailflow.schedule.calendar import local_time, meetings_between, occurrences
 from mailflow.schedule.config import Config
 
 EXAMPLE_ROSTER = "members.example.csv"
@@ -32,7 +33,8 @@ class Finding:
 
 def lint(config: Config, now: datetime) -> list[Finding]:
     """Every warning about ``config`` at ``now`` (aware), in file order."""
-    found = [*_example_roster(config), *_rule_ended(config, now), *_moved_into_past(config, now)]
+    found = [*_example_roster(config), *_rule_ended(config, now), *_moved_into_past(config, now),
+             *_meetings_on_holidays(config, now)]
     return sorted(found, key=lambda f: (f.file, f.line or 0))
 
 
@@ -72,6 +74,25 @@ def _moved_into_past(config: Config, now: datetime) -> list[Finding]:
                 f"meetings.override[{index}] moves the {override.date} meeting to "
                 f"{override.start:%Y-%m-%d %H:%M}, which is already past: it will not be held or announced; "
                 "correct the date, or cancel the meeting (cancelled = true)"))
+    return found
+
+
+def _meetings_on_holidays(config: Config, now: datetime) -> list[Finding]:
+    """Meetings never move for business days: say so when one of the next two years' falls on a closed day."""
+    days = config.timeline.business_days
+    if days is None:
+        return []
+    lines = {o.date.isoformat(): o.line for o in config.meetings.overrides}
+    found = []
+    for meeting in meetings_between(config, now, now + HOLIDAY_HORIZON):
+        day = meeting.start.date()
+        reason = holiday_name(days, day) or ("an extra closed day" if day in days.extra_closed else None)
+        if reason and not meeting.cancelled:
+            found.append(Finding(
+                str(config.path), lines.get(meeting.key) or _line(config, "meetings.rrule"),
+                f"the {day} meeting falls on {reason} ({days.place or 'timeline.extra_closed_days'}): it is held "
+                "anyway (meetings never move for business days); move or cancel it with a [[meetings.override]] "
+                "if that is not meant"))
     return found
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,6 +14,7 @@ from mailflow.schedule.config import (
     DEFAULT_OFFSETS,
     AttachmentPolicy,
     AuthMethod,
+    BusinessDays,
     ChairPolicy,
     Community,
     Config,
@@ -48,6 +49,7 @@ DEFAULT_PORTS = {
     ("smtp", Tls.IMPLICIT): 465, ("smtp", Tls.STARTTLS): 587, ("smtp", Tls.NONE): 25,
 }
 STEP_ORDER = ", ".join(step.toml_key for step in Step)
+BUSINESS_KEYS = ("business_days", "country", "subdivision", "extra_closed_days")
 
 
 def load(path: Path) -> Config:
@@ -171,13 +173,63 @@ def _link(t: Table) -> str:
 
 
 def _timeline(t: Table) -> Timeline:
-    t.expect(*(step.toml_key for step in Step))
+    t.expect(*(step.toml_key for step in Step), *BUSINESS_KEYS)
     offsets = tuple((step, t.offset(step.toml_key, DEFAULT_OFFSETS[step])) for step in Step)
     for (before, early), (after, late) in zip(offsets, offsets[1:], strict=False):
         if late < early:
             _refuse_order(t, before, early, after, late)
     _refuse_sign(t, dict(offsets))
-    return Timeline(offsets=offsets)
+    return Timeline(offsets=offsets, business_days=_business_days(t))
+
+
+def _business_days(t: Table) -> BusinessDays | None:
+    """On unless business_days = false; public holidays only where a country is named."""
+    country = t.get("country", None, _known_country,
+                    "an ISO 3166 country code the holidays package knows, like 'CA' (https://pypi.org/project/holidays/)")
+    subdivision = t.get("subdivision", None, lambda v: _typed_text(v).upper(), "a subdivision code like 'BC'")
+    if subdivision is not None:
+        if country is None:
+            raise t.error("subdivision", subdivision, "timeline.country as well (the subdivision is part of a country)")
+        if subdivision not in (known := _subdivisions(country)):
+            raise t.error("subdivision", subdivision, f"one of {country}'s subdivisions: {', '.join(known)}")
+    dates = t.get("extra_closed_days", [], lambda v: list(v) if isinstance(v, list) else _refuse(v), "a list of dates")
+    extra = frozenset(_closed_day(t, index, value) for index, value in enumerate(dates, 1))
+    if not t.boolean("business_days", True):
+        return None
+    return BusinessDays(country=country, subdivision=subdivision, extra_closed=extra)
+
+
+def _known_country(value: object) -> str:
+    from holidays import list_supported_countries   # lazy: only files naming a country pay for it
+
+    code = _typed_text(value).upper()
+    if code not in list_supported_countries():
+        raise ValueError(value)
+    return code
+
+
+def _subdivisions(country: str) -> list[str]:
+    from holidays import list_supported_countries
+
+    return list(list_supported_countries()[country])
+
+
+def _closed_day(t: Table, index: int, value: object) -> date:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        return date.fromisoformat(value.strip())
+    raise t.error(f"extra_closed_days[{index}]", value, "a date like 2027-12-24")
+
+
+def _typed_text(value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise TypeError(value)
+    return value.strip()
+
+
+def _refuse(value: object) -> list[object]:
+    raise TypeError(value)
 
 
 def _refuse_order(t: Table, before: Step, early: timedelta, after: Step, late: timedelta) -> None:
