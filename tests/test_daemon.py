@@ -51,7 +51,7 @@ def running(dovecot, tmp_path):
 
 
 def test_second_instance_exits_already_running_and_sigterm_drains(running, tmp_path):
-    """A second daemon on the same state refuses with "already running"; SIGTERM stops the first cleanly."""
+    """A second daemon on the same state refuses with "already running" (exit 3); the first is healthy; SIGTERM stops it cleanly."""
     community, stage, env = running
     log = tmp_path / "a.log"
     first = launch(community.toml, env, log)
@@ -59,8 +59,11 @@ def test_second_instance_exits_already_running_and_sigterm_drains(running, tmp_p
         assert wait_for(lambda: "mailflow running" in log.read_text()), log.read_text()
         second = subprocess.run([sys.executable, "-m", "mailflow", "run", "--config", str(community.toml)],
                                 capture_output=True, text=True, env={**os.environ, **env}, timeout=30)
-        assert second.returncode == 1
+        assert second.returncode == 3
         assert "already running" in second.stderr
+        healthy = subprocess.run([sys.executable, "-m", "mailflow", "health", "--config", str(community.toml)],
+                                 capture_output=True, text=True, timeout=30)
+        assert healthy.returncode == 0 and healthy.stdout.startswith(f"ok: the daemon (pid {first.pid}) ticked")
         started = time.monotonic()
         first.send_signal(signal.SIGTERM)
         assert first.wait(20) == 0

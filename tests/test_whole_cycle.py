@@ -123,6 +123,21 @@ def test_status_shows_the_cycle_as_staff_would_want(cycle, capsys):
     assert "RSVPs: 1 accepted, 0 tentative, 1 declined" in capsys.readouterr().out
 
 
+def test_status_shows_times_in_the_communitys_zone(cycle, capsys):
+    """Every time status shows is Vancouver time, named (PST/PDT), in the text and the JSON; none in UTC."""
+    community, config, *_ = cycle
+    moment = "2027-01-05T18:30:00+00:00"
+    assert main(["status", "--config", str(community.toml), "--meeting", "2027-01-12", "--json", "--now", moment]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["now"] == "2027-01-05T10:30:00-08:00" and data["timezone"] == "America/Vancouver"
+    assert all(step["due"].endswith("-08:00") for step in data["meetings"][0]["steps"])
+    assert main(["status", "--config", str(community.toml), "--meeting", "2027-01-12", "--now", moment]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("mailflow status at 2027-01-05 10:30 PST (America/Vancouver)\n")
+    assert "(starts 2027-01-12 12:00 PST," in text and "day-of-reminder   2027-01-12 10:00 PST" in text
+    assert "+00:00" not in text and "UTC" not in text
+
+
 def test_envelope_sender_carries_the_recipients_reply_token(cycle):
     """Each message's MAIL FROM is the tokened reply address (VERP), so a bounce names its member."""
     community, config, _, sent = cycle

@@ -182,6 +182,7 @@ class Daemon:
                 log.exception("tick at %s failed; will retry at the next wake-up", now.isoformat())
                 notes = []
             self.health.last_tick = now
+            _heartbeat(self.config.state_dir, now)
             if notes:
                 self._outbox_wake.set()
             try:
@@ -287,3 +288,13 @@ class Daemon:
                 minutes = int((now - since).total_seconds() // 60)
                 self.engine.alert_intake_stalled(now, minutes, str(health.last_error or "unknown error"))
                 self._outbox_wake.set()
+
+
+def _heartbeat(state_dir, now: datetime) -> None:
+    """`mailflow health` reads this file's age (Docker HEALTHCHECK); failing to write it is not fatal."""
+    from mailflow.adapters.heartbeat import beat
+
+    try:
+        beat(state_dir, now)
+    except OSError as exc:
+        log.warning("could not write the heartbeat in %s: %s", state_dir, exc)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from mailflow.schedule.config import Config, Step
 from mailflow.schedule.calendar import Meeting, meeting_by_key, occurrences
@@ -89,7 +90,26 @@ def collect(config: Config, store: Store, now: datetime, meeting_key: str | None
         result.append(asdict(meeting_status(config, meeting, state, now)))
     held = store.db("held").table("held").all()
     outbox = store_outbox_summary(store)
-    return {"now": now.isoformat(), "meetings": result, "held": [dict(h) for h in held], "outbox": outbox}
+    zone = config.community.timezone
+    held = [dict(h) | ({"at": _in_zone(h["at"], zone)} if h.get("at") else {}) for h in held]
+    return {"now": now.astimezone(zone).isoformat(), "timezone": zone.key, "meetings": result, "held": held,
+            "outbox": outbox}
+
+
+def _in_zone(moment: str, zone: ZoneInfo) -> str:
+    """An ISO time from the store (UTC) in the community's zone; left as it is if it does not parse."""
+    try:
+        return datetime.fromisoformat(moment).astimezone(zone).isoformat()
+    except (TypeError, ValueError):
+        return moment
+
+
+def _shown(moment: str, zone: ZoneInfo) -> str:
+    """2027-01-05 10:00 PST: how status shows a time (the community's zone, named)."""
+    try:
+        return f"{datetime.fromisoformat(moment).astimezone(zone):%Y-%m-%d %H:%M %Z}"
+    except (TypeError, ValueError):
+        return moment
 
 
 def store_outbox_summary(store: Store) -> dict[str, int]:
@@ -101,13 +121,14 @@ def store_outbox_summary(store: Store) -> dict[str, int]:
 
 
 def render_text(data: dict) -> str:
-    lines = [f"mailflow status at {data['now']}", ""]
+    zone = ZoneInfo(data["timezone"])
+    lines = [f"mailflow status at {_shown(data['now'], zone)} ({zone.key})", ""]
     for m in data["meetings"]:
-        title = f"Meeting {m['date']} (starts {m['start']}, chair {m['chair'] or 'none'})"
+        title = f"Meeting {m['date']} (starts {_shown(m['start'], zone)}, chair {m['chair'] or 'none'})"
         lines += [title + ("  CANCELLED" if m["cancelled"] else ""), "-" * len(title)]
         for s in m["steps"]:
             mark = {"done": "✓", "missed": "✗", "skipped": "-", "waiting": "…", "due": "!", "upcoming": " "}
-            lines.append(f"  {mark.get(s['status'], '?')} {s['step']:<17} {s['due'][:16]}  {s['status']}"
+            lines.append(f"  {mark.get(s['status'], '?')} {s['step']:<17} {_shown(s['due'], zone)}  {s['status']}"
                          + (f" ({s['detail']})" if s["detail"] else ""))
         lines.append(f"  updates ({len(m['replied'])}): {', '.join(m['replied']) or '-'}")
         lines.append(f"  skipped: {', '.join(m['skipped']) or '-'}   away: {', '.join(m['away']) or '-'}"
@@ -124,7 +145,7 @@ def render_text(data: dict) -> str:
         lines.append("")
     lines.append(f"Held mail: {len(data['held'])}")
     for h in data["held"]:
-        lines.append(f"  {h['at'][:16]}  {h['sender'] or '?'}  {h['subject'][:40]!r}: {h['reason']}  [{h['raw']}]")
+        lines.append(f"  {_shown(h['at'], zone)}  {h['sender'] or '?'}  {h['subject'][:40]!r}: {h['reason']}  [{h['raw']}]")
     outbox = data["outbox"]
     lines.append("Outbox: " + (", ".join(f"{n} {state}" for state, n in sorted(outbox.items())) or "empty"))
     return "\n".join(lines)

@@ -18,7 +18,27 @@ if TYPE_CHECKING:
 # --config, else $MAILFLOW_CONFIG, else this: the real schedule file, never the example, so that a
 # bare `mailflow run` cannot start mailing the example community by accident.
 DEFAULT_CONFIG = Path("config/cop.toml")
-EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_ALREADY_RUNNING = 0, 1, 2, 3
+# What `mailflow COMMAND --help` says first; the one-line help of `mailflow --help` is given with each.
+DESCRIPTIONS = {
+    "check": "Load the schedule file and roster and summarise them. Exit 2 with the file, line, key and what "
+             "was expected when something cannot be right; exit 0 with 'warning:' lines on stderr for likely "
+             "mistakes (a meeting moved into the past, UNTIL already past, the example roster in use...).",
+    "plan": "List the next meetings and when each step of their cycle is due, in the community's time zone "
+            "(steps moved off weekends and holidays say so).",
+    "parse": "Show what mailflow understands of message files: kind, new text, attachments, RSVP, commands. "
+             "Offline, no schedule file needed.",
+    "status": "Where each current meeting stands: steps done, due or missed, who answered, RSVPs, the agenda, "
+              "held mail and the outbox, times in the community's zone. Safe while the daemon runs.",
+    "preview": "Render exactly the message a step would send (same bytes as the daemon), to stdout or files.",
+    "send-test": "Check the SMTP settings by sending one plain message; prints the server's reply.",
+    "run": "Run the daemon: timers, IMAP intake and outbox, until SIGTERM or SIGINT; SIGHUP reloads the schedule "
+           "file and roster. Exit 2: the configuration or secrets are wrong; exit 3: already running.",
+    "health": "Exit 0 if the daemon ticked recently (its heartbeat file in the state folder), else 1: for "
+              "Docker's HEALTHCHECK and monitoring.",
+    "demo": "Run one whole cycle of the example community on embedded loopback mail servers and a compressed "
+            "clock, and write every message to a folder (needs the 'demo' extra).",
+}
 PREVIEW_KINDS = ("invitation", "focus-planning", "call-for-updates", "reminder", "agenda-draft", "agenda-packet",
                  "day-of-reminder", "minutes-request", "minutes-digest", "chair-handover", "welcome")
 
@@ -45,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--now", type=_moment, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     parser = argparse.ArgumentParser(prog="mailflow", parents=[common],
                                      description="Runs a Community of Practice's meeting cycle by email.")
+    parser.add_argument("--version", action="version", version=f"mailflow {_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     check = commands.add_parser("check", parents=[common], help="validate the schedule file and roster")
@@ -86,7 +107,29 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", type=Path, default=Path("mailflow-demo"), metavar="DIR",
                       help="where to write index.html and messages/*.eml (default: ./mailflow-demo)")
     demo.set_defaults(handler=run_demo)
+
+    health = commands.add_parser("health", help="exit 0 if the daemon ticked recently, else 1 (for HEALTHCHECK)")
+    where = health.add_mutually_exclusive_group()
+    where.add_argument("--config", metavar="PATH", type=Path, default=argparse.SUPPRESS,
+                       help=f"schedule file naming the state folder (default: $MAILFLOW_CONFIG, else {DEFAULT_CONFIG})")
+    where.add_argument("--state", metavar="DIR", type=Path, help="the state folder itself (no schedule file read)")
+    health.add_argument("--max-age", metavar="SECONDS", type=float, default=300.0,
+                        help="older heartbeats are unhealthy (default: 300)")
+    health.set_defaults(handler=run_health)
+    for name, command in commands.choices.items():
+        command.description = DESCRIPTIONS.get(name, command.description)
     return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("mailflow")
+    except PackageNotFoundError:   # a checkout on sys.path, not installed
+        from mailflow import __version__
+
+        return __version__
 
 
 def config_path(args: argparse.Namespace) -> Path:
@@ -332,6 +375,24 @@ def run_send_test(args: argparse.Namespace) -> int:
     return send_test_command(config, args.email, now(args, config))
 
 
+# --- health ------------------------------------------------------------------------------------
+
+def run_health(args: argparse.Namespace) -> int:
+    """0 healthy, 1 not (never 2: Docker reserves it), with one line saying why."""
+    from mailflow.adapters.heartbeat import check
+
+    state = args.state
+    if state is None:
+        try:
+            state = load_config(args).state_dir
+        except ConfigError as exc:
+            print(f"mailflow: unhealthy: {exc}", file=sys.stderr)
+            return EXIT_FAILED
+    result = check(state, args.max_age)
+    print(result.message, file=sys.stdout if result.healthy else sys.stderr)
+    return EXIT_OK if result.healthy else EXIT_FAILED
+
+
 # --- run ---------------------------------------------------------------------------------------
 
 def run_daemon(args: argparse.Namespace) -> int:
@@ -348,7 +409,7 @@ def run_daemon(args: argparse.Namespace) -> int:
         return run(config, parse_clock(os.environ.get("MAILFLOW_CLOCK")), reload_path=config_path(args))
     except AlreadyRunning as exc:
         print(f"mailflow: {exc}", file=sys.stderr)
-        return EXIT_FAILED
+        return EXIT_ALREADY_RUNNING   # not 1, which is also Python's exit after a crash (systemd restarts that)
     except (SecretMissing, CredentialsError, StoreError) as exc:
         print(f"mailflow: {exc}", file=sys.stderr)
         return EXIT_CONFIG
