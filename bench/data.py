@@ -15,7 +15,7 @@ from mailflow.schedule.calendar import Meeting, meeting_by_key
 from mailflow_demo.rehearsal import sample_pdf
 from mailflow_demo.personas import Persona, Received, read
 from mailflow.app.wiring import Parts, open_parts
-from mailflow.adapters.store import Store
+from mailflow.adapters.state_store import TinyDBStateStore
 
 SECRET = b"bench-secret-0123456789abcdef-fixed"
 FIRST_MEETING = "2026-01-13"          # second Tuesday: the rule's first meeting
@@ -108,7 +108,7 @@ dir = "{folder / 'state'}"
 def open_engine(config: Config, at: datetime) -> tuple[Parts, ManualClock]:
     """Store, outbox, composer and engine on the config's state directory, with a manual clock at ``at``."""
     clock = ManualClock(at)
-    return open_parts(config, clock, SECRET, store=Store.open(config.state_dir)), clock
+    return open_parts(config, clock, SECRET, states=TinyDBStateStore.open(config.state_dir)), clock
 
 
 def sent_requests(parts: Parts, kind: str, meeting_key: str) -> dict[str, bytes]:

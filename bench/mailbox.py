@@ -14,7 +14,8 @@ from harness_dovecot import Dovecot
 from measures import Result, stdlib_parse
 
 from mailflow.schedule.config import Step
-from mailflow.adapters.intake import Disposition, ImapIntake
+from mailflow.adapters.intake import ImapIntake
+from mailflow.ports import Disposition
 
 
 class Timed:
@@ -109,7 +110,7 @@ class Running:
     def close(self) -> None:
         self.stop.set()
         self.thread.join(timeout=10)
-        self.parts.store.close()
+        self.parts.states.close()
 
 
 def measure_ingest(running: Running, replies: list[bytes]) -> Result:

@@ -113,7 +113,7 @@ def _history_template(folder: Path, members: int) -> tuple[Path, str, list[str]]
                                pdf_share=0.1)
     for raw in replies:
         parts.engine.accept(raw)
-    parts.store.close()
+    parts.states.close()
     return config.state_dir, first.key, [hashlib.sha256(r).hexdigest() for r in replies]
 
 
@@ -165,7 +165,7 @@ def _apply_fresh(state_toml: Path, meeting_key: str, fresh: int) -> dict[str, li
         parts.engine.accept(raw)
         cpu.append(time.process_time() - c0)
         wall.append(time.perf_counter() - w0)
-    parts.store.close()
+    parts.states.close()
     return {"cpu": cpu, "wall": wall, "open": [open_seconds]}
 
 
@@ -259,7 +259,7 @@ def measure_send(work: Path, members: int) -> Result:
 
         deliver_s, sent = asyncio.run(deliver())
         messages = [(r.recipient, parts.outbox.raw(r)) for r in parts.outbox.records() if r.state == "sent"]
-        parts.store.close()
+        parts.states.close()
         server.handler.received.clear()
         floor_s = asyncio.run(_raw_floor(server, messages, sender.parallelism, community.service))
     finally:

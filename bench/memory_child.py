@@ -50,10 +50,10 @@ def main(folder: Path, attachment_bytes: int) -> None:
     disposition = parts.engine.accept(raw)
     peak = status("VmHWM")
     sha = hashlib.sha256(raw).hexdigest()
-    held = [d for d in parts.store.db("held").table("held").all() if d["sha256"] == sha]
+    held = [h for h in parts.states.held() if h.sha256 == sha]
     print(json.dumps({"idle_bytes": idle, "peak_bytes": peak, "delta_bytes": peak - idle,
                       "attachment_bytes": attachment_bytes, "message_bytes": message_bytes,
-                      "disposition": disposition.value, "held_reason": held[0]["reason"] if held else ""}))
+                      "disposition": disposition.value, "held_reason": held[0].reason if held else ""}))
 
 
 if __name__ == "__main__":

@@ -57,7 +57,7 @@ def parse_replies(work: Path, count: int) -> list[bytes]:
     meeting = data.meeting(config, "2027-01-12")
     parts, clock = data.open_engine(config, meeting.due_at(Step.INVITATION))
     calls = data.calls_for_updates(config, meeting, parts, clock)
-    parts.store.close()
+    parts.states.close()
     now = meeting.due_at(Step.CALL_FOR_UPDATES) + timedelta(hours=2)
     return data.replies_for(config, calls, now, count, seed=1)
 

@@ -86,15 +86,12 @@ def run_demo(out: Path, *, config_path: Path | None = None, today: datetime | No
 
 
 def _status_text(config: Config, transcript: Transcript) -> str:
+    from mailflow.adapters.state_store import TinyDBStateStore
     from mailflow.app.status import collect, render_text
-    from mailflow.adapters.store import Store
 
-    store = Store.open(config.state_dir, exclusive=False)
-    try:
-        return render_text(collect(config, store, transcript.sent[-1].at if transcript.sent else
+    with TinyDBStateStore.open(config.state_dir, exclusive=False) as states:
+        return render_text(collect(config, states, transcript.sent[-1].at if transcript.sent else
                                    transcript.meeting.start, transcript.meeting.key))
-    finally:
-        store.close()
 
 
 # --- the output folder -------------------------------------------------------------------------

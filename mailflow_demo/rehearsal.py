@@ -19,9 +19,10 @@ from typing import Callable, Protocol
 from mailflow.adapters.clock import ManualClock
 from mailflow.schedule.config import Config, ImapSettings, SmtpSettings, Step
 from mailflow.schedule.calendar import Meeting, occurrences
-from mailflow.adapters.outbox import State
+from mailflow.core.delivery import State
 from mailflow_demo.personas import Persona, read
-from mailflow.app.wiring import build_daemon
+from mailflow.app.daemon import Daemon
+from mailflow.app.wiring import Parts, build_daemon
 
 log = logging.getLogger(__name__)
 
@@ -82,13 +83,13 @@ async def rehearse(config: Config, stage: Stage, community: SampleCommunity, mee
     seen = 0
     delivered = 0
     try:
-        await _quiet(parts, stage, delivered, settle_seconds)
+        await _quiet(daemon, parts, stage, delivered, settle_seconds)
         for step, instant in sorted(meeting.due, key=lambda pair: pair[1]):
             clock.set(instant)
             daemon.wake()
-            progress(f"{_local(instant, config)}  {step.value.replace('_', ' ')}")
+            progress(f"{_local(instant, config)}  {step.value.replace('-', ' ')}")
             while True:
-                await _quiet(parts, stage, delivered, settle_seconds)
+                await _quiet(daemon, parts, stage, delivered, settle_seconds)
                 fresh = stage.sent()[seen:]
                 seen += len(fresh)
                 if not fresh:
@@ -111,18 +112,20 @@ async def rehearse(config: Config, stage: Stage, community: SampleCommunity, mee
     finally:
         daemon.stop()
         await runner
-        parts.store.close()
+        daemon.close()
+        parts.states.close()
     return transcript
 
 
-async def _quiet(parts, stage: Stage, delivered: int, settle: float, timeout: float = 30.0) -> None:
+async def _quiet(daemon: Daemon, parts: Parts, stage: Stage, delivered: int, settle: float,
+                 timeout: float = 30.0) -> None:
     """Until every delivered reply is recorded, the outbox has nothing due, and SMTP is still."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     last = -1
     stable_since = loop.time()
     while loop.time() < deadline:
-        counts = parts.outbox.counts()
+        counts = await daemon.store_io(parts.outbox.counts)   # the store has one user: its thread
         busy = counts[State.QUEUED] + counts[State.SENDING]
         n = len(stage.sent())
         if n != last:

@@ -9,7 +9,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,9 +18,10 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
+from mailflow.adapters import clock
 from mailflow.core.kinds import MessageKind
 from mailflow.schedule.config import SmtpSettings, Tls
-from mailflow.mail_out.message import OutgoingMessage
+from mailflow.core.message import OutgoingMessage
 
 __all__ = [
     "SMTP_PASSWORD",
@@ -46,18 +47,11 @@ SMTP_USER = "bot@example.test"
 SMTP_PASSWORD = "s3cret-Pa55word"   # tests assert it never shows up in logs or errors
 
 
-class ManualClock:
-    """A clock the test moves by hand (time is injected, never patched)."""
+class ManualClock(clock.ManualClock):
+    """A clock the test moves by hand (time is injected, never patched), from a fixed Monday morning."""
 
     def __init__(self, start: datetime = datetime(2027, 1, 4, 9, 0, tzinfo=timezone.utc)) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, delta: timedelta) -> datetime:
-        self.now += delta
-        return self.now
+        super().__init__(start)
 
 
 def outgoing_message(

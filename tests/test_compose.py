@@ -13,7 +13,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hostile import HOSTILE, hostile_context
 from mailflow.core.kinds import MessageKind
 from mailflow.mail_out import samples
 from mailflow.core.decision import Recipient

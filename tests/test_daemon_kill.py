@@ -29,7 +29,8 @@ from mailflow.schedule import load
 from mailflow.schedule.config import Step
 from mailflow.schedule.calendar import meeting_by_key
 from mailflow_demo.rehearsal import SampleCommunity, _sent, sample_pdf
-from mailflow.core.state import StepStatus, meeting_from_json
+from mailflow.adapters.state_codec import meeting_from_json
+from mailflow.core.state import StepStatus
 from mailflow.adapters.store import Store
 
 LONG = os.environ.get("MAILFLOW_LONG_SOAK") == "1"

@@ -12,10 +12,11 @@ from cyclekit import JAN, MEMBERS, STAFF, at, config
 
 from mailflow.adapters.clock import ManualClock
 from mailflow.schedule.config import Step
-from mailflow.adapters.intake import Disposition
+from mailflow.ports import Disposition
 from mailflow.adapters.outbox import State
 from mailflow_demo.personas import Persona, read
 from mailflow.app.wiring import open_parts
+from mailflow.adapters.state_store import TinyDBStateStore
 from mailflow.adapters.store import Store
 
 SECRET = b"engine-test-secret-0123456789"
@@ -26,7 +27,7 @@ AMARA, BEN, CHLOE, DEV, ELI, FAY = MEMBERS
 def parts(tmp_path):
     clock = ManualClock(at(Step.INVITATION, JAN, -timedelta(days=1)))
     store = Store.open(tmp_path / "state")
-    built = open_parts(config(), clock, SECRET, store=store)
+    built = open_parts(config(), clock, SECRET, states=TinyDBStateStore(store))
     built.engine.tick(clock.now())          # first look: records the founding roster
     yield built, clock
     store.close()
@@ -65,7 +66,7 @@ def test_member_reply_is_applied_once_and_acknowledged(parts):
         call, "Success: our food-security referral pilot is live in two clinics.", clock.now())
     assert p.engine.accept(raw) is Disposition.PROCESSED
     assert p.engine.accept(raw) is Disposition.PROCESSED
-    state = p.engine.meeting_state(JAN.key)
+    state = p.states.meeting(JAN.key)
     assert [u.text for u in state.updates] == ["Success: our food-security referral pilot is live in two clinics."]
     assert list(sent_to(p, "notice-update-received")) == [BEN.email]
 
@@ -78,10 +79,10 @@ def test_reply_from_someone_else_with_a_members_token_is_held_with_its_bytes(par
     call = read(sent_to(p, "call-for-updates")[BEN.email])
     raw = Persona("Mallory", "mallory@evil.example", "gmail").reply(call, "I am Ben, honest.", clock.now())
     assert p.engine.accept(raw) is Disposition.HELD
-    held = p.store.db("held").table("held").all()
-    assert held[0]["reason"].startswith("sender mallory@evil.example is not on the roster")
-    assert p.store.get_blob(held[0]["raw"]) == raw
-    assert p.engine.meeting_state(JAN.key).updates == ()
+    held = p.states.held()
+    assert held[0].reason.startswith("sender mallory@evil.example is not on the roster")
+    assert p.states.file(held[0].raw) == raw
+    assert p.states.meeting(JAN.key).updates == ()
     assert list(sent_to(p, "alert-held-mail")) == [STAFF]
 
 
@@ -119,7 +120,7 @@ def test_steps_across_the_autumn_dst_change_fire_once_at_local_wall_time(tmp_pat
     nov = meeting_by_key(cfg, "2026-11-10")
     clock = ManualClock(nov.due_at(Step.INVITATION) - timedelta(hours=2))
     with Store.open(tmp_path / "state") as store:
-        p = open_parts(cfg, clock, SECRET, store=store)
+        p = open_parts(cfg, clock, SECRET, states=TinyDBStateStore(store))
         now = clock.now()
         while now < nov.due_at(Step.MINUTES_REQUEST) + timedelta(hours=1):
             clock.set(now)
@@ -145,7 +146,7 @@ def test_the_same_reply_delivered_twice_with_other_headers_is_applied_once(parts
     copy = b"Received: from relay2.example.net by mx.example.org; Tue, 29 Dec 2026 20:01:00 +0000\r\n" + raw
     assert p.engine.accept(copy) is Disposition.PROCESSED
     assert len(list(p.outbox.records())) == before
-    assert [u.revision for u in p.engine.meeting_state(JAN.key).updates] == [1]
+    assert [u.revision for u in p.states.meeting(JAN.key).updates] == [1]
 
 
 def test_a_bounce_tied_to_nothing_we_sent_is_held_and_drops_nobody(parts):
@@ -162,7 +163,7 @@ def test_a_bounce_tied_to_nothing_we_sent_is_held_and_drops_nobody(parts):
         f"Final-Recipient: rfc822; {BEN.email}\r\nAction: failed\r\nStatus: 5.1.1\r\n--b--\r\n"
     ).encode()
     assert p.engine.accept(dsn) is Disposition.HELD
-    assert p.engine.meeting_state(JAN.key).bounced == frozenset()
+    assert p.states.meeting(JAN.key).bounced == frozenset()
 
 
 def test_a_bounce_to_our_tokened_envelope_sender_marks_the_member_bounced(parts):
@@ -180,7 +181,7 @@ def test_a_bounce_to_our_tokened_envelope_sender_marks_the_member_bounced(parts)
         f"Final-Recipient: rfc822; {BEN.email}\r\nAction: failed\r\nStatus: 5.1.1\r\n--b--\r\n"
     ).encode()
     assert p.engine.accept(dsn) is Disposition.PROCESSED
-    assert p.engine.meeting_state(JAN.key).bounced == frozenset({BEN.key})
+    assert p.states.meeting(JAN.key).bounced == frozenset({BEN.key})
     assert list(sent_to(p, "alert-delivery-failed")) == [STAFF]
 
 
@@ -190,7 +191,7 @@ def test_after_a_long_outage_every_step_nobody_ran_is_reported_missed(parts):
     clock.set(at(Step.INVITATION))
     p.engine.tick(clock.now())
     p.engine.tick(JAN.start + timedelta(days=31))
-    state = p.engine.meeting_state(JAN.key)
+    state = p.states.meeting(JAN.key)
     missed = {step for step, r in state.steps if r.status.value == "missed"}
     assert {Step.CALL_FOR_UPDATES, Step.AGENDA_PACKET, Step.MINUTES_REQUEST} <= missed
     alerts = [r for r in p.outbox.records() if r.kind == "alert-step-missed" and r.meeting_key == JAN.key]
@@ -205,7 +206,7 @@ def test_a_weekly_rule_still_runs_the_upcoming_meetings_steps(tmp_path):
                                                     JAN.start.timetz().replace(tzinfo=None),
                                                     timedelta(minutes=60), "https://video.example.org/cop"))
     with Store.open(tmp_path / "state") as store:
-        parts_ = open_parts(weekly, ManualClock(at(Step.INVITATION)), SECRET, store=store)
+        parts_ = open_parts(weekly, ManualClock(at(Step.INVITATION)), SECRET, states=TinyDBStateStore(store))
         parts_.engine.tick(at(Step.INVITATION) - timedelta(days=1))
         parts_.engine.tick(at(Step.INVITATION))
         invited = {r.meeting_key for r in parts_.outbox.records() if r.kind == "invitation"}

@@ -21,7 +21,8 @@ import pytest
 
 from mailflow.schedule.config import AuthMethod, ImapSettings, Tls
 from mailflow.errors import ConfigError
-from mailflow.adapters.intake import Backoff, Disposition, ImapIntake, LoginRejected
+from mailflow.adapters.intake import Backoff, ImapIntake, LoginRejected
+from mailflow.ports import Disposition
 
 FAST = Backoff(initial=0.05, factor=2.0, cap=0.4)
 REPO = Path(__file__).resolve().parent.parent

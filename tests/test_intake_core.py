@@ -18,7 +18,8 @@ from mailflow.adapters.imap import (
     message_id_from,
     operation_deadline,
 )
-from mailflow.adapters.intake import Backoff, Disposition, destination, scan_start
+from mailflow.adapters.intake import Backoff, destination, scan_start
+from mailflow.ports import Disposition
 
 SETTINGS = ImapSettings(host="imap.example.org", port=993, tls=Tls.IMPLICIT, user="cop@example.org")
 

@@ -14,8 +14,10 @@ from harness_smtp import SMTP_PASSWORD, ManualClock, SmtpServer, outgoing_messag
 
 from mailflow.core.kinds import MessageKind
 from mailflow.schedule.config import Tls
-from mailflow.mail_out.message import OutgoingMessage
-from mailflow.adapters.outbox import AlertReason, DeliveryPolicy, DeliveryReport, Outbox, State
+from mailflow.core.message import OutgoingMessage
+from mailflow.adapters.outbox_queue import TinyDBOutboxQueue
+from mailflow.app.outbox import DeliveryReport, Outbox
+from mailflow.core.delivery import AlertReason, DeliveryPolicy, State
 from mailflow.adapters.smtp import SmtpSender
 from mailflow.adapters.store import Store
 
@@ -39,7 +41,7 @@ def store(tmp_path: Path) -> Iterator[Store]:
 def outbox(store: Store, clock: ManualClock) -> Outbox:
     import random
 
-    return Outbox(store, clock, policy=POLICY, rng=random.Random(7))
+    return Outbox(TinyDBOutboxQueue(store), clock, policy=POLICY, rng=random.Random(7))
 
 
 @pytest.fixture
@@ -72,13 +74,13 @@ def test_server_receives_exactly_the_persisted_bytes_one_rcpt_each(outbox: Outbo
     """Each message reaches the server byte for byte as persisted, envelope from the service, one RCPT."""
     messages = members(3)
     assert outbox.enqueue(messages) == [m.message_id for m in messages]
-    report = deliver(outbox, server, clock.now)
+    report = deliver(outbox, server, clock.now())
     assert sorted(report.sent) == sorted(m.message_id for m in messages)
     by_rcpt = {r.rcpt_tos: r for r in server.received}
     for message in messages:
         received = by_rcpt[(message.recipient,)]
         record = outbox.get(message.message_id, message.meeting_key)
-        assert record is not None and record.state is State.SENT and record.sent_at == clock.now
+        assert record is not None and record.state is State.SENT and record.sent_at == clock.now()
         assert received.data == outbox.raw(record) == message.raw
         assert received.mail_from == SERVICE
     assert sorted(server.handler.rcpt_commands) == sorted(m.recipient for m in messages)
@@ -89,7 +91,7 @@ def test_enqueue_is_idempotent_and_sent_mail_is_never_resent(outbox: Outbox, ser
     """Re-enqueueing a known Message-ID changes nothing, even with other bytes, and SENT stays sent."""
     message = members(1)[0]
     outbox.enqueue([message])
-    deliver(outbox, server, clock.now)
+    deliver(outbox, server, clock.now())
     altered = OutgoingMessage(message.message_id, message.recipient, message.kind, message.meeting_key,
                               message.raw.replace(b"Meeting 0", b"Meeting X"))
     assert outbox.enqueue([altered, message]) == []
@@ -112,14 +114,14 @@ def test_421_at_greeting_defers_then_sends_on_retry(outbox: Outbox, server: Smtp
     message = members(1)[0]
     outbox.enqueue([message])
     server.faults.greeting.append("421 4.3.2 Too busy, try later")
-    report = deliver(outbox, server, clock.now)
+    report = deliver(outbox, server, clock.now())
     assert report.deferred == (message.message_id,) and not server.received
     record = outbox.get(message.message_id, message.meeting_key)
     assert record is not None and "421 4.3.2 Too busy" in record.last_error
-    assert record.next_attempt is not None and record.next_attempt > clock.now
-    assert deliver(outbox, server, clock.now).attempted == 0          # not due yet
-    clock.now = record.next_attempt
-    assert deliver(outbox, server, clock.now).sent == (message.message_id,)
+    assert record.next_attempt is not None and record.next_attempt > clock.now()
+    assert deliver(outbox, server, clock.now()).attempted == 0          # not due yet
+    clock.set(record.next_attempt)
+    assert deliver(outbox, server, clock.now()).sent == (message.message_id,)
     assert [r.data for r in server.received] == [message.raw]
 
 
@@ -128,12 +130,12 @@ def test_451_for_one_recipient_defers_only_that_one(outbox: Outbox, server: Smtp
     messages = members(4)
     outbox.enqueue(messages)
     server.faults.rcpt[messages[2].recipient] = ["451 4.7.1 Greylisted, try again later"]
-    report = deliver(outbox, server, clock.now, max_connections=2)
+    report = deliver(outbox, server, clock.now(), max_connections=2)
     assert report.deferred == (messages[2].message_id,)
     assert sorted(report.sent) == sorted(m.message_id for i, m in enumerate(messages) if i != 2)
     assert state_of(outbox, messages[2]) is State.DEFERRED
     clock.advance(timedelta(minutes=5))
-    assert deliver(outbox, server, clock.now).sent == (messages[2].message_id,)
+    assert deliver(outbox, server, clock.now()).sent == (messages[2].message_id,)
     assert sorted(r.rcpt_tos[0] for r in server.received) == sorted(m.recipient for m in messages)
 
 
@@ -142,7 +144,7 @@ def test_550_fails_for_good_with_exactly_one_alert(outbox: Outbox, server: SmtpS
     good, bad = members(2)
     outbox.enqueue([good, bad])
     server.faults.rcpt[bad.recipient] = "550 5.1.1 <member1@example.test>: no such user"
-    report = deliver(outbox, server, clock.now)
+    report = deliver(outbox, server, clock.now())
     assert report.failed == (bad.message_id,) and report.sent == (good.message_id,)
     [alert] = report.alerts
     assert (alert.reason, alert.message_id, alert.recipient) == (AlertReason.REJECTED, bad.message_id, bad.recipient)
@@ -163,19 +165,19 @@ def test_535_pauses_the_queue_with_one_alert_and_fails_nobody(outbox: Outbox, se
     messages = members(5)
     outbox.enqueue(messages)
     server.faults.auth_fails = True
-    report = deliver(outbox, server, clock.now, max_connections=3)
+    report = deliver(outbox, server, clock.now(), max_connections=3)
     assert report.sent == report.failed == () and not server.received
     assert [a.reason for a in report.alerts] == [AlertReason.SENDER_REJECTED]
     assert "535" in report.alerts[0].detail
-    assert report.paused_until == clock.now + POLICY.pause_for
+    assert report.paused_until == clock.now() + POLICY.pause_for
     assert {state_of(outbox, m) for m in messages} <= {State.PAUSED, State.QUEUED}
     assert deliver(outbox, server, clock.advance(timedelta(minutes=10))).attempted == 0   # still paused
     clock.advance(POLICY.pause_for)
-    again = deliver(outbox, server, clock.now)                      # still refused: same episode, no new alert
+    again = deliver(outbox, server, clock.now())                      # still refused: same episode, no new alert
     assert again.alerts == () and again.failed == ()
     server.faults.auth_fails = False
     outbox.resume()                                                  # e.g. the config was reloaded
-    done = deliver(outbox, server, clock.now)
+    done = deliver(outbox, server, clock.now())
     assert sorted(done.sent) == sorted(m.message_id for m in messages) and done.alerts == ()
     assert len(outbox.alerts()) == 1
 
@@ -185,7 +187,7 @@ def test_5xx_on_mail_from_pauses_the_queue(outbox: Outbox, server: SmtpServer, c
     message = members(1)[0]
     outbox.enqueue([message])
     server.faults.mail_from = "553 5.7.1 Sender address rejected: not owned by user"
-    report = deliver(outbox, server, clock.now)
+    report = deliver(outbox, server, clock.now())
     assert report.failed == () and [a.reason for a in report.alerts] == [AlertReason.SENDER_REJECTED]
     assert state_of(outbox, message) is State.PAUSED
 
@@ -196,7 +198,7 @@ def test_connection_dropped_after_data_resends_once_identically(outbox: Outbox, 
     message = members(1)[0]
     outbox.enqueue([message])
     server.faults.drop_after_data = 1
-    assert deliver(outbox, server, clock.now).deferred == (message.message_id,)
+    assert deliver(outbox, server, clock.now()).deferred == (message.message_id,)
     assert deliver(outbox, server, clock.advance(timedelta(minutes=3))).sent == (message.message_id,)
     assert deliver(outbox, server, clock.advance(timedelta(days=1))).attempted == 0
     copies = [r.data for r in server.received]
@@ -210,16 +212,16 @@ def test_gives_up_after_the_configured_time(outbox: Outbox, server: SmtpServer, 
     message = members(1)[0]
     outbox.enqueue([message])
     server.faults.rcpt[message.recipient] = "452 4.2.2 Mailbox full"
-    start = clock.now
+    start = clock.now()
     tries = 0
     while state_of(outbox, message) is not State.FAILED:
         record = outbox.get(message.message_id, message.meeting_key)
         assert record is not None and record.next_attempt is not None
-        clock.now = max(clock.now, record.next_attempt)
-        report = deliver(outbox, server, clock.now)
+        clock.set(max(clock.now(), record.next_attempt))
+        report = deliver(outbox, server, clock.now())
         tries += 1
         assert tries < 30
-    assert clock.now - start == POLICY.give_up_after          # the last try is exactly at the give-up time
+    assert clock.now() - start == POLICY.give_up_after          # the last try is exactly at the give-up time
     assert [a.reason for a in report.alerts] == [AlertReason.GAVE_UP]
     assert server.handler.rcpt_commands.count(message.recipient) == tries
 
@@ -231,7 +233,7 @@ def test_deadline_bounds_a_stalling_server(outbox: Outbox, server: SmtpServer, c
     server.faults.data_delay_seconds = 4.0
     loop_time = asyncio.new_event_loop()
     started = loop_time.time()
-    report = deliver(outbox, server, clock.now, message_deadline_seconds=0.5, timeout_seconds=30.0)
+    report = deliver(outbox, server, clock.now(), message_deadline_seconds=0.5, timeout_seconds=30.0)
     elapsed = loop_time.time() - started
     loop_time.close()
     assert report.deferred == (message.message_id,)
@@ -245,7 +247,7 @@ def test_parallel_connections_stay_within_the_bound(outbox: Outbox, server: Smtp
     messages = members(24)
     outbox.enqueue(messages)
     server.faults.data_delay_seconds = 0.02   # keep transactions overlapping
-    report = deliver(outbox, server, clock.now, max_connections=3)
+    report = deliver(outbox, server, clock.now(), max_connections=3)
     assert len(report.sent) == 24
     assert 2 <= server.handler.max_active <= 3
     assert server.handler.connections <= 3
@@ -257,23 +259,23 @@ def test_failing_alert_mail_is_logged_not_alerted(outbox: Outbox, server: SmtpSe
     alert_mail = outgoing_message("staff@example.test", 1, kind=MessageKind.ALERT_DELIVERY_FAILED, meeting_key="")
     outbox.enqueue([alert_mail])
     server.faults.rcpt[alert_mail.recipient] = "550 5.1.1 no such user"
-    with caplog.at_level(logging.ERROR, logger="mailflow.adapters.outbox"):
-        report = deliver(outbox, server, clock.now)
+    with caplog.at_level(logging.ERROR, logger="mailflow.app.outbox"):
+        report = deliver(outbox, server, clock.now())
     assert report.failed == (alert_mail.message_id,) and report.alerts == () and outbox.alerts() == []
     assert f"alert mail {alert_mail.message_id} failed" in caplog.text
 
 
 def test_sending_left_by_a_crash_goes_back_to_queued(store: Store, clock: ManualClock, server: SmtpServer) -> None:
     """recover() turns SENDING records into QUEUED ones; the next drain sends them."""
-    first = Outbox(store, clock, policy=POLICY)
+    first = Outbox(TinyDBOutboxQueue(store), clock, policy=POLICY)
     message = members(1)[0]
     first.enqueue([message])
     # the state a SIGKILL leaves (tested for real in test_outbox_crash.py): claimed, never settled
     store.db("outbox/queue/2027-01-12").table("messages").update({"state": "sending"})
     assert state_of(first, message) is State.SENDING
-    again = Outbox(store, clock, policy=POLICY)
+    again = Outbox(TinyDBOutboxQueue(store), clock, policy=POLICY)
     assert again.recover() == 1 and state_of(again, message) is State.QUEUED
-    assert deliver(again, server, clock.now).sent == (message.message_id,)
+    assert deliver(again, server, clock.now()).sent == (message.message_id,)
 
 
 def test_records_are_partitioned_by_meeting(outbox: Outbox, store: Store) -> None:
@@ -292,7 +294,7 @@ def test_password_never_reaches_logs_or_errors(outbox: Outbox, server: SmtpServe
     outbox.enqueue(members(2))
     server.faults.auth_fails = True
     with caplog.at_level(logging.DEBUG):
-        report = deliver(outbox, server, clock.now)
+        report = deliver(outbox, server, clock.now())
     texts = [caplog.text, *(a.detail for a in report.alerts), *(r.last_error for r in outbox.records())]
     assert report.alerts and all(SMTP_PASSWORD not in text for text in texts)
     assert SMTP_PASSWORD not in repr(SmtpSender(server.settings(), SMTP_PASSWORD))
@@ -304,5 +306,5 @@ def test_implicit_tls_server_delivers(smtp_server_factory: Callable[..., SmtpSer
     server = smtp_server_factory(Tls.IMPLICIT)
     message = members(1)[0]
     outbox.enqueue([message])
-    assert deliver(outbox, server, clock.now).sent == (message.message_id,)
+    assert deliver(outbox, server, clock.now()).sent == (message.message_id,)
     assert [r.data for r in server.received] == [message.raw] and server.handler.auth_attempts == 1

@@ -16,9 +16,12 @@ import pytest
 from harness_smtp import ManualClock, SmtpServer, outgoing_message
 
 import mailflow
-from mailflow.adapters.outbox import Outbox, OutboxRecord, State
+from mailflow.adapters.outbox_queue import TinyDBOutboxQueue
 from mailflow.adapters.smtp import SmtpSender
 from mailflow.adapters.store import Store
+from mailflow.app.outbox import Outbox
+from mailflow.core.delivery import State
+from mailflow.ports import OutboxRecord
 
 # The child delivers the outbox through the real SmtpSender. With "after-250" it wraps the sender at
 # our own seam: once the server's 250 is in, it says so on stdout and stalls, so the parent's SIGKILL
@@ -28,9 +31,11 @@ import asyncio, sys, time
 from datetime import datetime, timezone
 from pathlib import Path
 from mailflow.schedule.config import SmtpSettings, Tls
-from mailflow.adapters.outbox import Outbox
+from mailflow.adapters.clock import ManualClock
+from mailflow.adapters.outbox_queue import TinyDBOutboxQueue
 from mailflow.adapters.smtp import SmtpSender
 from mailflow.adapters.store import Store
+from mailflow.app.outbox import Outbox
 
 state, port, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 settings = SmtpSettings("127.0.0.1", port, Tls.NONE, "", allow_plaintext=True, max_connections=1)
@@ -51,7 +56,7 @@ async def main():
     sender = SmtpSender(settings, "", envelope_from="cop@example.test")
     seam = StallAfter250(sender) if mode == "after-250" else sender
     print("READY", flush=True)
-    await Outbox(store, lambda: now).deliver_due(seam, now)
+    await Outbox(TinyDBOutboxQueue(store), ManualClock(now)).deliver_due(seam, now)
 
 asyncio.run(main())
 """
@@ -71,7 +76,7 @@ def restart_and_deliver(state: Path, server: SmtpServer) -> list[OutboxRecord]:
             await outbox.deliver_due(sender, datetime(2027, 1, 4, 9, 0, tzinfo=timezone.utc))
 
     with Store.open(state) as store:
-        outbox = Outbox(store, ManualClock())
+        outbox = Outbox(TinyDBOutboxQueue(store), ManualClock())
         asyncio.run(run(outbox))
         return list(outbox.records())
 
@@ -83,7 +88,7 @@ def test_sigkill_mid_delivery_gives_at_most_one_identical_resend(tmp_path: Path,
     state = tmp_path / "state"
     message = outgoing_message("ann@example.test", 1)
     with Store.open(state) as store:
-        Outbox(store, ManualClock()).enqueue([message])
+        Outbox(TinyDBOutboxQueue(store), ManualClock()).enqueue([message])
     arrived = threading.Event()
     smtp_server.faults.data_arrived = arrived
     if mode == "before-250":

@@ -11,7 +11,8 @@ from pathlib import Path
 import aiosmtplib
 from harness_smtp import ManualClock, SmtpServer, outgoing_message
 
-from mailflow.adapters.outbox import Outbox
+from mailflow.adapters.outbox_queue import TinyDBOutboxQueue
+from mailflow.app.outbox import Outbox
 from mailflow.adapters.smtp import SmtpSender
 from mailflow.adapters.store import Store
 
@@ -41,7 +42,7 @@ def test_outbox_keeps_a_useful_share_of_raw_smtp_throughput(smtp_server: SmtpSer
 
     with Store.open(tmp_path / "state") as store:
         clock = ManualClock()
-        outbox = Outbox(store, clock)
+        outbox = Outbox(TinyDBOutboxQueue(store), clock)
         started = time.perf_counter()
         outbox.enqueue(outgoing)
         enqueue_seconds = time.perf_counter() - started
@@ -49,7 +50,7 @@ def test_outbox_keeps_a_useful_share_of_raw_smtp_throughput(smtp_server: SmtpSer
         async def drain() -> int:
             settings = smtp_server.settings(user="", max_connections=CONNECTIONS)
             async with SmtpSender(settings, "", envelope_from="cop@example.test") as sender:
-                return len((await outbox.deliver_due(sender, clock.now)).sent)
+                return len((await outbox.deliver_due(sender, clock.now())).sent)
 
         started = time.perf_counter()
         assert asyncio.run(drain()) == MESSAGES

@@ -14,6 +14,7 @@ from mailflow.adapters.clock import ManualClock
 from mailflow.schedule.config import Step
 from mailflow.app.preview import preview
 from mailflow.app.wiring import open_parts
+from mailflow.adapters.state_store import TinyDBStateStore
 from mailflow.adapters.store import Store
 
 SECRET = "preview-test-secret-0123456789"
@@ -31,7 +32,7 @@ def test_preview_invitation_equals_the_bytes_the_engine_queues(cfg, tmp_path):
     shown = preview(cfg, "invitation", when, meeting_key=JAN.key, member_email=MEMBERS[1].email)
     assert shown.notes == ()
     with Store.open(tmp_path / "real") as store:
-        parts = open_parts(cfg, ManualClock(when), SECRET.encode(), store=store)
+        parts = open_parts(cfg, ManualClock(when), SECRET.encode(), states=TinyDBStateStore(store))
         parts.engine.tick(when)
         queued = {r.recipient: parts.outbox.raw(r) for r in parts.outbox.records() if r.kind == "invitation"
                   and r.meeting_key == JAN.key}

@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mailflow.schedule.config import AttachmentPolicy
-from mailflow.mail_in.replies import Attachment, Limits, UnparseableMessage, save_attachment, understand, vet_attachment
+from mailflow.adapters.state_store import TinyDBStateStore
+from mailflow.mail_in.replies import Attachment, Limits, UnparseableMessage, safe_extension, understand, vet_attachment
 from mailflow.mail_in.replies.attachments import make_attachment, sanitise_filename
 from mailflow.mail_in.replies.report import parse_command
 
@@ -70,11 +71,17 @@ def test_filename_sanitising(raw: str, clean: str) -> None:
     assert sanitise_filename(raw, "application/pdf") == clean
 
 
-def test_save_attachment_uses_generated_name(tmp_path: Path) -> None:
-    """The stored file is <sha256><ext> inside the directory, whatever the sender named it."""
+def keep(root: Path, att: Attachment) -> Path:
+    """What the daemon does with a shared file: keep it in the state folder under a generated name."""
+    with TinyDBStateStore.open(root) as states:
+        return root / states.keep_file(att.sha256, safe_extension(att), att.data)
+
+
+def test_a_shared_file_is_kept_under_a_generated_name(tmp_path: Path) -> None:
+    """The stored file is <sha256><ext> under attachments/, whatever the sender named it."""
     att = make_attachment("../../evil.pdf", "application/pdf", b"%PDF-1.4", inline=False)
-    path = save_attachment(tmp_path, att)
-    assert path.parent == tmp_path and path.name == f"{att.sha256}.pdf"
+    path = keep(tmp_path / "state", att)
+    assert path.parent.parent == tmp_path / "state" / "attachments" and path.name == f"{att.sha256}.pdf"
     assert path.read_bytes() == b"%PDF-1.4"
 
 
@@ -143,11 +150,10 @@ def test_fuzz_mutated_messages(seed: bytes, edits: list[tuple[int, bytes]]) -> N
 
 @FUZZ
 @given(st.text(max_size=120), st.binary(max_size=64))
-def test_fuzz_save_stays_inside(tmp_path_factory: pytest.TempPathFactory, name: str, data: bytes) -> None:
-    """Whatever the filename, save_attachment writes exactly one file inside the directory."""
-    directory = tmp_path_factory.mktemp("att")
+def test_fuzz_kept_files_stay_inside(tmp_path_factory: pytest.TempPathFactory, name: str, data: bytes) -> None:
+    """Whatever the filename, the daemon keeps exactly one file, inside attachments/ of the state folder."""
+    root = tmp_path_factory.mktemp("att") / "state"
     att = make_attachment(name, "application/octet-stream", data, False)
-    path = save_attachment(directory, att)
-    assert path.resolve().parent == directory.resolve()
-    assert [p.name for p in directory.iterdir()] == [path.name]
-    assert isinstance(att, Attachment)
+    path = keep(root, att)
+    assert path.resolve().parent.parent == (root / "attachments").resolve()
+    assert [p.name for p in (root / "attachments").rglob("*") if p.is_file()] == [path.name]

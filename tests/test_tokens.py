@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from mailflow.core.kinds import Request
 from mailflow.schedule.config import ReplyAddressStyle
 from mailflow.core.tokens import (
     meeting_of_message_id,
@@ -65,8 +66,8 @@ def test_malformed_tokens_parse_to_none(bad):
 
 def test_mail_without_a_meeting_has_a_token_too():
     """Welcome mail and alerts are not tied to a meeting; their token says so."""
-    token = reply_token(SECRET, "", "intro", MEMBER)
-    assert verify_token(SECRET, token, MEMBER) == TokenParts("", "intro")
+    token = reply_token(SECRET, "", Request.WELCOME, MEMBER)
+    assert verify_token(SECRET, token, MEMBER) == TokenParts("", Request.WELCOME)
 
 
 def test_bad_request_codes_and_meeting_keys_are_refused():

@@ -70,5 +70,9 @@ class ManualClock:
     def set(self, instant: datetime) -> None:
         self.current = instant.astimezone(timezone.utc)
 
+    def advance(self, delta: timedelta) -> datetime:
+        self.current += delta
+        return self.current
+
     def seconds_until(self, instant: datetime) -> float:
         return max(0.0, (instant - self.current).total_seconds())

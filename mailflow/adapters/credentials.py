@@ -46,19 +46,27 @@ def resolve_secret(
     environ: Mapping[str, str] | None = None,
 ) -> str:
     """The value of ``settings.secret_env``: from ``credentials_file`` if given, else the environment."""
-    name = settings.secret_env
-    what = _WHAT[settings.auth]
+    return read_secret(settings.secret_env, f"the {_WHAT[settings.auth]} for {settings.user}",
+                       credentials_file, environ)
+
+
+def read_secret(
+    name: str,
+    what: str,
+    credentials_file: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> str:
+    """The secret called ``name`` (``what`` it is, for the error): from the credentials file if
+    one is configured, else the environment. The one place secrets are read; never logged."""
     if credentials_file is not None:
         value = read_credentials_file(credentials_file).get(name)
         if not value:
-            raise CredentialsError(
-                f"{credentials_file}: no {name}=... line: add the {what} for {settings.user} there")
+            raise CredentialsError(f"{credentials_file}: no {name}=... line: add {what} there")
         return value
     value = (os.environ if environ is None else environ).get(name)
     if not value:
         raise CredentialsError(
-            f"environment variable {name} is not set: set it to the {what} for {settings.user}"
-            " (or give a credentials file)")
+            f"environment variable {name} is not set: set it to {what} (or give a credentials file)")
     return value
 
 

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import enum
 import logging
 import random as random_module
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 from mailflow.schedule.config import ImapSettings
 from mailflow.adapters.credentials import Credential
 from mailflow.errors import MailflowError
+from mailflow.ports import CursorStore, Disposition, Sink
 from mailflow.adapters.imap import (
     IdleEvent,
     ImapConnection,
@@ -36,37 +36,9 @@ SETTLE_SECONDS = 2.0            # after filing mail, look again this soon: a ser
                                 # mail that landed while we were busy or just entering IDLE
 
 __all__ = [
-    "Backoff", "CursorStore", "Disposition", "ImapIntake", "IntakeHealth", "LoginRejected",
-    "ScanStart", "Sink", "SinkFailed", "destination", "scan_start",
+    "Backoff", "ImapIntake", "IntakeHealth", "LoginRejected", "ScanStart", "SinkFailed", "destination",
+    "scan_start",
 ]
-
-
-# --- contracts ----------------------------------------------------------------------------------
-
-
-class Disposition(enum.StrEnum):
-    PROCESSED = "processed"   # applied: move to the processed folder
-    HELD = "held"             # cannot be attributed (or quarantined): move to the held folder
-    IGNORED = "ignored"       # unrelated mail: leave it where it is, untouched
-
-
-class Sink(Protocol):
-    """Decides what a message is. Must durably record the outcome (and archive the raw bytes)
-    before returning, and must be idempotent: the same bytes again (after a crash, reconnect or
-    UIDVALIDITY change) give the same disposition without applying anything twice."""
-
-    def accept(self, raw: bytes) -> Disposition: ...
-
-    def oversize(self, headers: bytes, size: int) -> None:
-        """A message over max_message_bytes (not downloaded): tell the sender once, and staff."""
-
-
-class CursorStore(Protocol):
-    """Where the engine persists (uidvalidity, last UID seen) between runs."""
-
-    def load(self) -> tuple[int, int] | None: ...
-
-    def save(self, uidvalidity: int, uid: int) -> None: ...
 
 
 class SinkFailed(MailflowError):

@@ -27,7 +27,7 @@ from mailflow.errors import DeliveryError
 from mailflow.core.delivery import (
     AlertReason, AttemptResult, DeliveryPolicy, Outcome, State, Transition, decide_after,
 )
-from mailflow.mail_out.message import OutgoingMessage
+from mailflow.core.message import OutgoingMessage
 from mailflow.adapters.store import Store
 
 __all__ = [

@@ -27,7 +27,7 @@ from mailflow.errors import (
     TemporaryDeliveryError,
 )
 from mailflow.core.kinds import MessageKind
-from mailflow.mail_out.message import OutgoingMessage
+from mailflow.core.message import OutgoingMessage
 
 __all__ = ["SmtpSender", "TokenProvider", "send_test", "send_test_command"]
 

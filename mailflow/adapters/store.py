@@ -7,17 +7,17 @@ import json
 import logging
 import os
 import re
-import secrets
 import stat
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from tinydb import TinyDB
-from tinydb.storages import Storage
-from tinydb.table import Table
 
+from mailflow.adapters.partitions import AtomicJSONStorage, PartitionDB
+from mailflow.adapters.files import (
+    FILE_MODE, TEMP_SUFFIX, make_dirs, parse_state_file, write_atomically,
+)
 from mailflow.errors import AlreadyRunning, StoreError
 
 __all__ = ["AtomicJSONStorage", "Store"]
@@ -25,13 +25,9 @@ __all__ = ["AtomicJSONStorage", "Store"]
 log = logging.getLogger(__name__)
 
 LOCK_NAME = "mailflow.lock"
-FILE_MODE = 0o600
-DIR_MODE = 0o700
-TEMP_SUFFIX = ".mailflow-partial"   # temp files: ".<name>.<random>.mailflow-partial", same directory
 PARTITION_SUFFIX = ".json"
 _NAME_RE = re.compile(r"[A-Za-z0-9._/-]+")
 
-Tables = dict[str, dict[str, Any]]
 
 
 # ---------------------------------------------------------------- names and files
@@ -60,257 +56,6 @@ def _dumps(obj: object) -> bytes:
     return _ENCODER.encode(obj).encode("utf-8")
 
 
-def _id_order(doc_id: str) -> tuple[int, int, str]:
-    return (0, int(doc_id), "") if doc_id.isdigit() else (1, 0, doc_id)
-
-
-def _dumps_tables(tables: Tables) -> bytes:
-    """Serialise a partition: tables by name, documents by numeric id (TinyDB's order), keys sorted.
-
-    Plain ``sort_keys`` would order ids as strings ("10" before "9"), and TinyDB returns documents
-    in file order after a restart; numeric order keeps that the insertion order.
-    """
-    encode = _ENCODER.encode
-    parts = []
-    for name in sorted(tables):
-        table = tables[name]
-        docs = ", ".join(f"{encode(doc_id)}: {encode(table[doc_id])}" for doc_id in sorted(table, key=_id_order))
-        parts.append(f"{encode(name)}: {{{docs}}}")
-    return ("{" + ", ".join(parts) + "}").encode("utf-8")
-
-
-def _parse(path: Path, data: bytes) -> object:
-    """Parse a state file's bytes, or raise StoreError naming the file and saying what to do."""
-    advice = (
-        "mailflow never overwrites or repairs it: restore it from a backup, or move it out of the "
-        "state directory to start that part of the state afresh, then start mailflow again"
-    )
-    if not data.strip():
-        raise StoreError(f"{path}: the file is empty; {advice}")
-    try:
-        return json.loads(data.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise StoreError(f"{path}: not UTF-8 at byte {exc.start}; {advice}") from None
-    except json.JSONDecodeError as exc:
-        raise StoreError(
-            f"{path}: corrupt JSON at line {exc.lineno} column {exc.colno} ({exc.msg}); {advice}"
-        ) from None
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _make_dirs(root: Path, directory: Path) -> None:
-    """Create ``directory`` (inside ``root``) and its missing parents with mode 0700, durably."""
-    missing: list[Path] = []
-    current = directory
-    while current != root and not current.exists():
-        missing.append(current)
-        current = current.parent
-    for path in reversed(missing):
-        with suppress(FileExistsError):
-            os.mkdir(path, DIR_MODE)
-        os.chmod(path, DIR_MODE)   # mkdir's mode is filtered by the umask
-        _fsync_dir(path.parent)
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` so that a crash leaves either the old or the new file, never a mix.
-
-    Temp file in the same directory, fsync, os.replace, fsync of the directory. Mode 0600.
-    """
-    replace_file(path, data)
-    _fsync_dir(path.parent)
-
-
-def replace_file(path: Path, data: bytes) -> None:
-    """The first half of write_atomically: once this returns, ``path`` holds ``data`` (not yet durably)."""
-    temp = path.with_name(f".{path.name}.{secrets.token_hex(8)}{TEMP_SUFFIX}")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, FILE_MODE)
-    try:
-        try:
-            os.fchmod(fd, FILE_MODE)   # O_CREAT's mode is filtered by the umask
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(temp, path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-
-
-# ---------------------------------------------------------------- TinyDB storage
-
-
-class AtomicJSONStorage(Storage):
-    """A TinyDB storage that keeps the parsed state in memory and writes it through atomically.
-
-    TinyDB calls ``read()`` for every operation and mutates the dict it gets back before passing it
-    to ``write()``. So ``read()`` returns the live in-memory dict (no disk access), and the bytes last
-    written to disk are kept to restore that dict whenever a write does not reach the disk: a failed
-    operation, a failed write, or a batch left by an exception.
-    """
-
-    def __init__(
-        self,
-        path: Path,
-        *,
-        root: Path,
-        writable: bool,
-        on_commit: Callable[[], None] = lambda: None,
-    ) -> None:
-        super().__init__()
-        self.path = path
-        self._root = root
-        self._writable = writable
-        self._on_commit = on_commit
-        self._committed: bytes | None = self._load_committed()
-        self._data: Tables = self._decode(self._committed)
-        self._savepoints: list[bytes | None] = []   # one per open batch, outermost first
-        self._poisoned: list[bool] = []              # an operation failed inside that batch
-        self._dirty = False
-        self._closed = False
-        self.on_rollback: Callable[[], None] = lambda: None
-
-    # TinyDB's Storage interface
-
-    def read(self) -> Tables:
-        return self._data
-
-    def write(self, data: Tables) -> None:
-        self._data = data
-        if self._closed:
-            self.operation_failed()
-            raise StoreError(f"{self.path}: the store is closed; nothing was written")
-        if not self._writable:
-            self.operation_failed()
-            raise StoreError(f"{self.path}: the store is open read-only; nothing was written")
-        if self._savepoints:
-            self._dirty = True
-            return
-        self._commit()
-
-    def close(self) -> None:
-        """Refuse writes from now on: the store's lock is about to be released."""
-        self._closed = True
-
-    # batches
-
-    def begin(self) -> None:
-        """Start a (possibly nested) batch: writes stay in memory until the outermost one ends."""
-        outermost = not self._savepoints
-        self._savepoints.append(self._committed if outermost else _dumps_tables(self._data))
-        self._poisoned.append(False)
-
-    def end(self, failed: bool) -> None:
-        """End the innermost batch: on failure restore its start; the outermost writes once on success."""
-        savepoint = self._savepoints.pop()
-        poisoned = self._poisoned.pop()
-        if failed or poisoned:
-            self._restore(savepoint)
-            if not self._savepoints:
-                self._dirty = False
-            if poisoned and not failed:
-                raise StoreError(
-                    f"{self.path}: an operation failed inside a batch; the batch was rolled back "
-                    "and nothing of it was written"
-                )
-            return
-        if not self._savepoints and self._dirty:
-            self._commit()
-
-    def operation_failed(self) -> None:
-        """A TinyDB operation raised part-way: memory may be half-changed, so undo it."""
-        if self._savepoints:
-            self._poisoned[-1] = True   # restored when the batch ends, see end()
-        else:
-            self.rollback()
-
-    def rollback(self) -> None:
-        """Make the in-memory state equal to what is on disk."""
-        self._restore(self._committed)
-        self._dirty = False
-
-    # internals
-
-    def _commit(self) -> None:
-        try:
-            data = _dumps_tables(self._data)
-            _make_dirs(self._root, self.path.parent)
-            replace_file(self.path, data)
-        except BaseException:
-            self.rollback()
-            raise
-        self._committed = data   # the file holds it now, so memory stays equal to disk even if
-        self._dirty = False      # the directory fsync below fails
-        self._on_commit()
-        _fsync_dir(self.path.parent)
-
-    def _restore(self, snapshot: bytes | None) -> None:
-        self._data = self._decode(snapshot)
-        self.on_rollback()
-
-    def _load_committed(self) -> bytes | None:
-        try:
-            data = self.path.read_bytes()
-        except FileNotFoundError:
-            return None
-        except OSError as exc:
-            raise StoreError(f"{self.path}: cannot read the file: {exc.strerror}") from None
-        self._check_shape(_parse(self.path, data))
-        return data
-
-    def _check_shape(self, obj: object) -> None:
-        if not isinstance(obj, dict) or not all(isinstance(t, dict) for t in obj.values()):
-            raise StoreError(
-                f"{self.path}: not a mailflow partition (expected a JSON object of tables); "
-                "mailflow never overwrites it: move it out of the state directory and start again"
-            )
-
-    @staticmethod
-    def _decode(snapshot: bytes | None) -> Tables:
-        if snapshot is None:
-            return {}
-        decoded: Tables = json.loads(snapshot.decode("utf-8"))
-        return decoded
-
-
-class _PartitionTable(Table):
-    """A TinyDB table whose failed operations never leave the in-memory state half-changed."""
-
-    def _update_table(self, updater: Callable[[dict[int, Any]], None]) -> None:
-        try:
-            super()._update_table(updater)
-        except BaseException:
-            storage = self._storage
-            if isinstance(storage, AtomicJSONStorage):
-                storage.operation_failed()
-            raise
-
-
-class _PartitionDB(TinyDB):
-    """TinyDB over one partition file; forgets TinyDB's caches whenever the state is rolled back."""
-
-    table_class = _PartitionTable
-
-    def __init__(self, storage: AtomicJSONStorage) -> None:
-        super().__init__(storage=lambda: storage)
-        storage.on_rollback = self._forget_caches
-
-    def _forget_caches(self) -> None:
-        for table in self._tables.values():
-            table.clear_cache()
-            table._next_id = None   # noqa: SLF001  (TinyDB caches the next id per table)
-
-
 # ---------------------------------------------------------------- the store
 
 
@@ -329,7 +74,7 @@ class Store:
         self.root = root
         self.exclusive = exclusive
         self._lock_fd = lock_fd
-        self._dbs: dict[str, _PartitionDB] = {}
+        self._dbs: dict[str, PartitionDB] = {}
         self._closed = False
         self.writes = 0   # atomic file replacements made through this store (diagnostics, tests)
 
@@ -392,7 +137,7 @@ class Store:
                 writable=self.exclusive,
                 on_commit=self._count_write,
             )
-            db = self._dbs[partition] = _PartitionDB(storage)
+            db = self._dbs[partition] = PartitionDB(storage)
         return db
 
     @contextmanager
@@ -453,7 +198,7 @@ class Store:
             data = path.read_bytes()
         except FileNotFoundError:
             return default
-        return _parse(path, data)
+        return parse_state_file(path, data)
 
     # internals
 
@@ -476,7 +221,7 @@ class Store:
         return path
 
     def _write(self, path: Path, data: bytes) -> None:
-        _make_dirs(self.root, path.parent)
+        make_dirs(self.root, path.parent)
         write_atomically(path, data)
         self._count_write()
 
@@ -494,7 +239,7 @@ def _create_root(root: Path) -> None:
     try:
         if not root.exists():
             root.parent.mkdir(parents=True, exist_ok=True)
-            _make_dirs(root.parent, root)
+            make_dirs(root.parent, root)
         if not root.is_dir():
             raise StoreError(f"{root}: exists but is not a directory; choose another state directory")
     except OSError as exc:
@@ -540,7 +285,7 @@ def _validate_files(root: Path) -> None:
                 data = path.read_bytes()
             except OSError as exc:
                 raise StoreError(f"{path}: cannot read the file: {exc.strerror}") from None
-            _parse(path, data)
+            parse_state_file(path, data)
 
 
 def _remove_temp_files(root: Path) -> None:

@@ -1,33 +1,48 @@
 """``mailflow run``: one asyncio task tree that owns the timers, the intake and the outbox.
 
-The store is the only truth. The scheduler (APScheduler 3.x) holds one wake-up per due instant,
-rebuilt from the store and the calendar at start, after every change and by a periodic
-reconcile; a wake-up only asks the engine to run what is due, so a timer fired twice, late or
-never (a clock jump, a DST change) still runs each step exactly once.
+The store is the only truth, and it has one user: the daemon's store thread. Every engine call
+(composing a step, applying a reply) and every outbox write runs there, so the event loop keeps
+delivering, reading and handling signals while a large step is composed and fsynced.
+
+The timers hold one wake-up per due instant, rebuilt from the store and the calendar at start,
+after every change and by a periodic reconcile; a wake-up only asks the engine to run what is due,
+so a timer fired twice, late or never (a clock jump, a DST change) still runs each step once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import signal
 import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Callable
+from datetime import datetime, timedelta
+from typing import Any, Protocol, TypeVar
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-
-from mailflow.adapters.clock import Clock
-from mailflow.schedule.config import Config
+from mailflow.adapters.scheduler import Timers
 from mailflow.app.engine import Engine
 from mailflow.errors import ConfigError
+from mailflow.ports import Clock, Disposition, MailSender
+from mailflow.schedule.config import Config
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 RECONCILE_SECONDS = 60.0
 LOGIN_RETRY_SECONDS = 60.0
 HORIZON = timedelta(days=120)
+
+
+class Intake(Protocol):
+    """The mail source as the daemon runs it (mailflow.adapters.intake.ImapIntake)."""
+
+    health: Any
+
+    def run(self, stop: threading.Event) -> None: ...
 
 
 @dataclass
@@ -41,14 +56,11 @@ class Health:
 
 
 class Daemon:
-    """Runs until :meth:`stop`; :meth:`run` returns once work has drained."""
+    """Runs until :meth:`stop`; :meth:`run` returns once work has drained. Build, then :meth:`attach`."""
 
     def __init__(
         self,
         config: Config,
-        engine: Engine,
-        sender,
-        intake_factory,
         clock: Clock,
         *,
         reload: Callable[[], Config] | None = None,
@@ -57,22 +69,41 @@ class Daemon:
         drain_seconds: float = 20.0,
     ) -> None:
         self.config = config
-        self.engine = engine
-        self.sender = sender
-        # The intake is built with this daemon as its sink and cursor store (see accept/load/save).
-        self.intake = intake_factory(self) if intake_factory is not None else None
         self.clock = clock
         self.reload_config = reload
         self.stall_after = stall_after
         self.reconcile_seconds = reconcile_seconds
         self.drain_seconds = drain_seconds
         self.health = Health()
+        self._store_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mailflow-store")
         self._stop = asyncio.Event()
         self._wake = asyncio.Event()
         self._outbox_wake = asyncio.Event()
         self._intake_stop = threading.Event()
-        self._scheduler: AsyncIOScheduler | None = None
+        self._timers: Timers | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self.engine: Engine | None = None
+        self.sender: MailSender | None = None
+        self.intake: Intake | None = None
+
+    def attach(self, engine: Engine, sender: MailSender, intake: Intake | None) -> None:
+        """The parts the daemon runs (the intake is built with this daemon as its sink and cursor)."""
+        self.engine, self.sender, self.intake = engine, sender, intake
+
+    # --- the store thread ---------------------------------------------------------------------
+
+    async def store_io(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run ``fn`` on the store thread (the store's one user) and wait for it without blocking the loop."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._store_thread, functools.partial(fn, *args))
+
+    def _on_store_thread(self, fn: Callable[..., T], *args: Any) -> T:
+        """From the intake thread: run ``fn`` on the store thread and wait for its result."""
+        return self._store_thread.submit(fn, *args).result()
+
+    def close(self) -> None:
+        """Let the store thread finish what it was given (after :meth:`run` returned)."""
+        self._store_thread.shutdown(wait=True)
 
     # --- lifecycle ----------------------------------------------------------------------------
 
@@ -88,15 +119,12 @@ class Daemon:
         self._outbox_wake.set()
 
     async def run(self) -> None:
+        engine = self._engine()
         self._loop = asyncio.get_running_loop()
         self._install_signals()
-        self.engine.outbox.recover()
-        self._scheduler = AsyncIOScheduler(
-            timezone=timezone.utc,
-            job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
-        )
-        self._scheduler.start()
-        self._scheduler.add_job(self._wake.set, "interval", seconds=self.reconcile_seconds, id="reconcile")
+        await self.store_io(engine.outbox.recover)
+        self._timers = Timers(self._wake.set, self.reconcile_seconds)
+        self._timers.start()
         tasks = [
             asyncio.create_task(self._ticker(), name="ticker"),
             asyncio.create_task(self._outbox_loop(), name="outbox"),
@@ -108,21 +136,29 @@ class Daemon:
         try:
             await self._stop.wait()
         finally:
-            self._scheduler.shutdown(wait=False)
-            try:
-                async with asyncio.timeout(self.drain_seconds):
-                    results = await asyncio.gather(*tasks, return_exceptions=True)
-                for task, result in zip(tasks, results):
-                    if isinstance(result, BaseException) and not isinstance(result, asyncio.CancelledError):
-                        log.error("task %s ended with %r", task.get_name(), result)
-            except TimeoutError:
-                log.warning("stopping: some work did not drain within %.0f s", self.drain_seconds)
-                for task in tasks:
-                    task.cancel()
+            self._timers.shutdown()
+            await self._drain(tasks)
             close = getattr(self.sender, "close", None)
             if close is not None:
                 await close()
             log.info("mailflow stopped")
+
+    async def _drain(self, tasks: list[asyncio.Task[None]]) -> None:
+        try:
+            async with asyncio.timeout(self.drain_seconds):
+                results = await asyncio.gather(*tasks, return_exceptions=True)
+            for task, result in zip(tasks, results, strict=True):
+                if isinstance(result, BaseException) and not isinstance(result, asyncio.CancelledError):
+                    log.error("task %s ended with %r", task.get_name(), result)
+        except TimeoutError:
+            log.warning("stopping: some work did not drain within %.0f s", self.drain_seconds)
+            for task in tasks:
+                task.cancel()
+
+    def _engine(self) -> Engine:
+        if self.engine is None:
+            raise RuntimeError("Daemon.attach() was not called")
+        return self.engine
 
     def _install_signals(self) -> None:
         loop = asyncio.get_running_loop()
@@ -146,27 +182,20 @@ class Daemon:
             log.error("reload refused, keeping the running configuration: %s", exc)
             return
         self.config = config
-        self.engine.reconfigure(config)
+        self._store_thread.submit(self._engine().reconfigure, config)   # after whatever the engine is doing
         log.info("configuration reloaded from %s (schedule, roster, policies and templates; "
                  "mail server settings and secrets take effect at the next start)", config.path)
         self._wake.set()
 
     # --- timers -------------------------------------------------------------------------------
 
-    def _reschedule(self, now: datetime) -> None:
-        """One wake-up per due instant within the horizon, in real time (the clock may be compressed)."""
-        assert self._scheduler is not None
-        for job in self._scheduler.get_jobs():
-            if job.id.startswith("due-"):
-                job.remove()
-        real_now = datetime.now(timezone.utc)
-        instants = self.engine.due_times(now)
-        for instant in instants:
-            if instant - now > HORIZON:
-                break
-            when = real_now + timedelta(seconds=self.clock.seconds_until(instant))
-            self._scheduler.add_job(self._wake.set, "date", run_date=when, id=f"due-{instant.isoformat()}",
-                                    replace_existing=True)
+    async def _reschedule(self, now: datetime) -> None:
+        """One wake-up per due instant within the horizon (the clock may be compressed)."""
+        assert self._timers is not None
+        instants = await self.store_io(self._engine().due_times, now)
+        waits = [(instant.isoformat(), self.clock.seconds_until(instant)) for instant in instants
+                 if instant - now <= HORIZON]
+        self._timers.wake_after(waits)
 
     async def _ticker(self) -> None:
         self._wake.set()
@@ -177,7 +206,7 @@ class Daemon:
                 break
             now = self.clock.now()
             try:
-                notes = self.engine.tick(now)
+                notes = await self.store_io(self._engine().tick, now)
             except Exception:  # noqa: BLE001 - one bad step must not stop the daemon; it is retried
                 log.exception("tick at %s failed; will retry at the next wake-up", now.isoformat())
                 notes = []
@@ -186,35 +215,28 @@ class Daemon:
             if notes:
                 self._outbox_wake.set()
             try:
-                self._reschedule(now)
+                await self._reschedule(now)
             except Exception:  # noqa: BLE001 - the periodic reconcile still wakes the ticker
                 log.exception("could not set the step timers; the %.0f s reconcile stands in", self.reconcile_seconds)
-
-    async def _on_loop(self, fn, *args):
-        """Engine and store calls all run here, on the event loop's thread: one user at a time."""
-        return fn(*args)
-
-    def _from_thread(self, fn, *args):
-        """Run ``fn`` on the loop's thread from the intake thread, and wait for its result."""
-        assert self._loop is not None
-        return asyncio.run_coroutine_threadsafe(self._on_loop(fn, *args), self._loop).result()
 
     # --- outbox -------------------------------------------------------------------------------
 
     async def _outbox_loop(self) -> None:
+        engine = self._engine()
+        assert self.sender is not None
         while True:
             now = self.clock.now()
             try:
-                await self.engine.outbox.deliver_due(self.sender, now)
+                await engine.outbox.deliver_due(self.sender, now)
             except Exception:  # noqa: BLE001 - delivery errors are recorded per message by the outbox
                 log.exception("outbox pass failed")
             try:
-                self.engine.outbox_alerts(self.clock.now())
+                await self.store_io(engine.outbox_alerts, self.clock.now())
             except Exception:  # noqa: BLE001 - an alert that cannot be composed is logged, not fatal
                 log.exception("could not queue the outbox's alerts")
             if self._stop.is_set():
                 return
-            next_due = self._next_due()
+            next_due = await self.store_io(engine.outbox.queue.next_due)
             wait = self.clock.seconds_until(next_due) if next_due else self.reconcile_seconds
             self._outbox_wake.clear()
             try:
@@ -223,20 +245,13 @@ class Daemon:
             except TimeoutError:
                 pass
 
-    def _next_due(self) -> datetime | None:
-        from mailflow.adapters.outbox import State
-
-        waiting = (State.QUEUED, State.DEFERRED, State.PAUSED)
-        times = [r.next_attempt for r in self.engine.outbox.records()
-                 if r.state in waiting and r.next_attempt is not None]
-        return min(times) if times else None
-
     # --- intake -------------------------------------------------------------------------------
 
     async def _intake_task(self) -> None:
         """Runs the intake; a refused login is retried slowly (staff fix the secret and send SIGHUP)."""
         from mailflow.adapters.imap import LoginRejected
 
+        assert self.intake is not None
         while not self._stop.is_set():
             try:
                 await asyncio.to_thread(self.intake.run, self._intake_stop)
@@ -250,25 +265,30 @@ class Daemon:
             except TimeoutError:
                 pass
 
-    def accept(self, raw: bytes):
+    def accept(self, raw: bytes) -> Disposition:
         """The intake's sink (called in the intake thread)."""
-        disposition = self._from_thread(self.engine.accept, raw)
-        self._loop.call_soon_threadsafe(self._outbox_wake.set)
+        disposition = self._on_store_thread(self._engine().accept, raw)
+        self._poke_outbox()
         return disposition
 
     def oversize(self, headers: bytes, size: int) -> None:
-        self._from_thread(self.engine.oversize, headers, size)
-        self._loop.call_soon_threadsafe(self._outbox_wake.set)
+        self._on_store_thread(self._engine().oversize, headers, size)
+        self._poke_outbox()
 
     def load(self) -> tuple[int, int] | None:
         """The intake's cursor, kept in the store."""
-        return self._from_thread(self.engine.load_cursor)
+        return self._on_store_thread(self._engine().load_cursor)
 
     def save(self, uidvalidity: int, uid: int) -> None:
-        self._from_thread(self.engine.save_cursor, uidvalidity, uid)
+        self._on_store_thread(self._engine().save_cursor, uidvalidity, uid)
+
+    def _poke_outbox(self) -> None:
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._outbox_wake.set)
 
     async def _stall_watch(self) -> None:
         """Tell staff once when the intake has failed for ``stall_after``; once more when it recovers."""
+        assert self.intake is not None
         while not self._stop.is_set():
             try:
                 async with asyncio.timeout(min(5.0, self.reconcile_seconds)):
@@ -286,7 +306,8 @@ class Daemon:
             if not self.health.stall_alerted and now - since >= self.stall_after:
                 self.health.stall_alerted = True
                 minutes = int((now - since).total_seconds() // 60)
-                self.engine.alert_intake_stalled(now, minutes, str(health.last_error or "unknown error"))
+                error = str(health.last_error or "unknown error")
+                await self.store_io(self._engine().alert_intake_stalled, now, minutes, error)
                 self._outbox_wake.set()
 
 

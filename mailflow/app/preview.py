@@ -17,12 +17,12 @@ from mailflow.core.cycle import RUNNERS, send_handover
 from mailflow.core.decision import Recipient, Send
 from mailflow.core.kinds import MessageKind
 from mailflow.core.recipients import member_recipient
-from mailflow.app.engine import Engine, Window
+from mailflow.adapters.state_store import TinyDBStateStore
+from mailflow.app.runner import CycleRunner, Window
 from mailflow.errors import MailflowError
 from mailflow.mail_out.samples import sample_context
 from mailflow.app.wiring import SecretMissing, community_secret, open_parts
 from mailflow.core.state import MeetingState
-from mailflow.adapters.store import Store
 
 # The kinds a preview can show: each step's message, the digest and the welcome.
 KINDS: tuple[MessageKind, ...] = (*(MessageKind(step.value) for step in Step), MessageKind.MINUTES_DIGEST,
@@ -58,20 +58,17 @@ def preview(config: Config, kind: str, now: datetime, *, meeting_key: str | None
         secret = PREVIEW_SECRET
         notes.append(f"{config.community.secret_env} is not set: Message-ID and reply token differ from real mail")
     member = _member(config, member_email)
-    with _store(config) as store:
-        clock = ManualClock(now)
-        parts = open_parts(config, clock, secret, store=store)
-        engine = parts.engine
-        window = _window(engine, meeting_key, now)
-        state = engine.meeting_state(window.meeting.key)
-        send = _send(engine, window, state, MessageKind(kind), member, now)
+    with _states(config) as states:
+        engine = open_parts(config, ManualClock(now), secret, states=states).engine
+        window = _window(engine.runner, meeting_key, now)
+        state = states.meeting(window.meeting.key)
+        send = _send(engine.runner, window, state, MessageKind(kind), member, now)
         if send.kind in SUMMARY_KINDS and not state.updates and not state.minutes:
             sample = sample_context(send.kind, config.community, window.meeting, now)
             send = replace(send, context={**send.context, **{k: sample[k] for k in send.context if k in sample}},
                            attachments=())
             notes.append("the store holds no replies for this meeting: realistic sample content is shown")
-        message = engine.compose(send, window, now, {send.meeting_key: set()})
-        assert message is not None
+        message = engine.outgoing.render(send, window.meeting, now)
     return Preview(message.raw, tuple(notes))
 
 
@@ -88,41 +85,38 @@ def _member(config: Config, email_address: str | None) -> Member:
 
 
 @contextmanager
-def _store(config: Config) -> Iterator[Store]:
+def _states(config: Config) -> Iterator[TinyDBStateStore]:
     """The daemon's state, read-only, or an empty throwaway store when there is none yet."""
     if config.state_dir.exists():
-        store = Store.open(config.state_dir, exclusive=False)
-        try:
-            yield store
-        finally:
-            store.close()
+        with TinyDBStateStore.open(config.state_dir, exclusive=False) as states:
+            yield states
         return
     with tempfile.TemporaryDirectory(prefix="mailflow-preview-") as folder:
-        with Store.open(Path(folder) / "state") as store:
-            yield store
+        with TinyDBStateStore.open(Path(folder) / "state") as states:
+            yield states
 
 
-def _window(engine: Engine, meeting_key: str | None, now: datetime) -> Window:
+def _window(runner: CycleRunner, meeting_key: str | None, now: datetime) -> Window:
     if meeting_key is None:
-        upcoming = engine.next_meeting(now)
+        upcoming = runner.next_meeting(now)
         if upcoming is None:
             raise PreviewError("no upcoming meeting in the schedule")
         meeting_key = upcoming.key
-    window = engine.window_for(meeting_key, now)
+    window = runner.window_for(meeting_key, now)
     if window is None:
         raise PreviewError(f"no meeting on {meeting_key} in the schedule (see `mailflow plan`)")
     return window
 
 
-def _send(engine: Engine, window: Window, state: MeetingState, what: MessageKind, member: Member,
+def _send(runner: CycleRunner, window: Window, state: MeetingState, what: MessageKind, member: Member,
           now: datetime) -> Send:
     """The Send the cycle would make for ``member``, from the cycle's own step runners."""
     me = member_recipient(member)
     if what is MessageKind.WELCOME:
         return Send(MessageKind.WELCOME, me, window.meeting.key, 0, {"next_meeting": window.meeting})
-    situation = engine.situation(window, engine.community_state())
+    situation = runner.situation(window, runner.states.community())
     if what is MessageKind.MINUTES_DIGEST:
-        sample = sample_context(MessageKind.MINUTES_DIGEST, engine.config.community, window.meeting, now)
+        sample = sample_context(MessageKind.MINUTES_DIGEST, runner.config.community, window.meeting, now)
         minutes = state.minutes or sample["minutes"]
         context = {k: sample[k] for k in ("minutes", "resources", "next_meeting", "next_focus", "suggested_topics")}
         context.update(minutes=minutes, next_meeting=window.following)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Any
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from mailflow.schedule.config import Config, Step
 from mailflow.schedule.calendar import Meeting, meeting_by_key, occurrences
-from mailflow.core.state import MeetingState, meeting_from_json
-from mailflow.adapters.store import Store
+from mailflow.core.state import MeetingState
+from mailflow.ports import StateStore
 
 
 @dataclass(frozen=True)
@@ -77,31 +78,19 @@ def meeting_status(config: Config, meeting: Meeting, state: MeetingState, now: d
     )
 
 
-def collect(config: Config, store: Store, now: datetime, meeting_key: str | None = None) -> dict:
-    """Everything ``status`` shows, as plain data (the JSON output)."""
+def collect(config: Config, states: StateStore, now: datetime, meeting_key: str | None = None) -> dict[str, Any]:
+    """Everything ``status`` shows, as plain data (the JSON output), read through the Store contract."""
     if meeting_key:
         meetings = [meeting_by_key(config, meeting_key)]
     else:
         meetings = [m for m in occurrences(config, after=now - timedelta(days=45), count=3)]
-    result = []
-    for meeting in meetings:
-        rows = store.db(f"meetings/{meeting.key}").table("state").all()
-        state = meeting_from_json(rows[0]) if rows else MeetingState(key=meeting.key)
-        result.append(asdict(meeting_status(config, meeting, state, now)))
-    held = store.db("held").table("held").all()
-    outbox = store_outbox_summary(store)
+    result = [asdict(meeting_status(config, meeting, states.meeting(meeting.key), now)) for meeting in meetings]
     zone = config.community.timezone
-    held = [dict(h) | ({"at": _in_zone(h["at"], zone)} if h.get("at") else {}) for h in held]
+    held = [{"sha256": h.sha256, "reason": h.reason, "sender": h.sender, "subject": h.subject,
+             "at": h.at.astimezone(zone).isoformat(), "raw": h.raw} for h in states.held()]
+    outbox = {state.value: n for state, n in states.outbox.counts().items() if n}
     return {"now": now.astimezone(zone).isoformat(), "timezone": zone.key, "meetings": result, "held": held,
             "outbox": outbox}
-
-
-def _in_zone(moment: str, zone: ZoneInfo) -> str:
-    """An ISO time from the store (UTC) in the community's zone; left as it is if it does not parse."""
-    try:
-        return datetime.fromisoformat(moment).astimezone(zone).isoformat()
-    except (TypeError, ValueError):
-        return moment
 
 
 def _shown(moment: str, zone: ZoneInfo) -> str:
@@ -112,15 +101,7 @@ def _shown(moment: str, zone: ZoneInfo) -> str:
         return moment
 
 
-def store_outbox_summary(store: Store) -> dict[str, int]:
-    """How many outgoing messages are in each delivery state (read-only)."""
-    from mailflow.adapters.outbox import Outbox
-
-    counts = Outbox(store, lambda: datetime.min).counts()
-    return {state.value: n for state, n in counts.items() if n}
-
-
-def render_text(data: dict) -> str:
+def render_text(data: dict[str, Any]) -> str:
     zone = ZoneInfo(data["timezone"])
     lines = [f"mailflow status at {_shown(data['now'], zone)} ({zone.key})", ""]
     for m in data["meetings"]:

@@ -310,21 +310,21 @@ def run_parse(args: argparse.Namespace) -> int:
 def run_status(args: argparse.Namespace) -> int:
     import json
 
+    from mailflow.adapters.state_store import TinyDBStateStore
     from mailflow.app.status import collect, render_text
-    from mailflow.adapters.store import Store
 
     config = load_config(args)
     if not config.state_dir.exists():
         print(f"mailflow: no state yet in {config.state_dir}: has `mailflow run` been started?", file=sys.stderr)
         return 1
-    store = Store.open(config.state_dir, exclusive=False)
+    states = TinyDBStateStore.open(config.state_dir, exclusive=False)
     try:
-        data = collect(config, store, now(args, config), args.meeting)
+        data = collect(config, states, now(args, config), args.meeting)
     except KeyError as exc:
         print(f"mailflow: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return EXIT_CONFIG
     finally:
-        store.close()
+        states.close()
     print(json.dumps(data, indent=2, ensure_ascii=False) if args.json else render_text(data))
     return EXIT_OK
 

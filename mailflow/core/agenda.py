@@ -155,9 +155,3 @@ def split_resources(resources: tuple[Resource, ...], limit: int) -> tuple[tuple[
         else:
             listed.append(r)
     return tuple(attached), tuple(listed)
-
-
-def alert(s: Situation, kind: str, once: str, now: datetime, context: Mapping[str, object]) -> list[Send]:
-    """A message to every staff address; ``once`` names it, so its identity (and so the outbox) keeps it to one."""
-    revision = int(hashlib.sha256(once.encode()).hexdigest()[:8], 16)
-    return [Send(kind, r, s.meeting.key, Request.ALERT, revision, dict(context)) for r in staff_recipients(s.config)]

@@ -9,11 +9,13 @@ import re
 from dataclasses import dataclass
 from email.utils import parseaddr
 
+from mailflow.core.kinds import Request
 from mailflow.schedule.config import ReplyAddressStyle
 
 MAC_CHARS = 20                      # lower-case base32: 5 bits each, so 100 bits of HMAC-SHA256
 NO_MEETING = "00000000"             # the meeting part of a token for mail not tied to a meeting
 _REQUEST = re.compile(r"[a-z]{1,12}")
+_REQUESTS = frozenset(request.value for request in Request)
 _TOKEN = re.compile(rf"(?P<meeting>[0-9]{{8}})(?P<request>[a-z]{{1,12}})(?P<mac>[a-z2-7]{{{MAC_CHARS}}})")
 _MEETING_KEY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _SEPARATORS = {ReplyAddressStyle.PLUS: "+", ReplyAddressStyle.DASH: "-"}
@@ -24,7 +26,7 @@ class TokenParts:
     """What a token says about itself: the meeting and the request it answers."""
 
     meeting_key: str     # "2027-01-12", or "" for mail not tied to a meeting
-    request: str         # short lower-case code, e.g. "update", "agenda", "minutes"
+    request: Request     # what the reply answers
 
 
 def _mac(secret: bytes, purpose: str, *fields: str) -> str:
@@ -59,11 +61,11 @@ def reply_token(secret: bytes, meeting_key: str, request: str, member_email: str
 def parse_token(token: str) -> TokenParts | None:
     """The meeting and request a token names, or None when it is malformed (not yet verified)."""
     match = _TOKEN.fullmatch(token.strip().lower())
-    if match is None:
+    if match is None or match["request"] not in _REQUESTS:
         return None
     meeting = match["meeting"]
     key = "" if meeting == NO_MEETING else f"{meeting[:4]}-{meeting[4:6]}-{meeting[6:]}"
-    return TokenParts(meeting_key=key, request=match["request"])
+    return TokenParts(meeting_key=key, request=Request(match["request"]))
 
 
 def verify_token(secret: bytes, token: str, member_email: str) -> TokenParts | None:

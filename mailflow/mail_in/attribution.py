@@ -13,11 +13,12 @@ from email.utils import parseaddr
 from typing import Callable
 
 from mailflow.schedule.config import Config, Member
-from mailflow.mail_in.replies.reply import ReplyKind, Reply
+from mailflow.core.kinds import Request
+from mailflow.mail_in.replies.reply import Reply, ReplyKind
 from mailflow.core.tokens import token_from_address, verify_token
 
 # What the outbox remembers of a message we sent: (meeting key, request, recipient email).
-SentLookup = Callable[[str], "tuple[str, str, str] | None"]
+SentLookup = Callable[[str], "tuple[str, Request, str] | None"]
 
 _UID_MEETING = re.compile(r"(\d{4}-\d{2}-\d{2})")
 
@@ -25,7 +26,7 @@ _UID_MEETING = re.compile(r"(\d{4}-\d{2}-\d{2})")
 @dataclass(frozen=True)
 class Attributed:
     meeting_key: str
-    request: str
+    request: Request
     sender_email: str
     sender_name: str
     member: Member | None      # None for staff not on the roster
@@ -55,7 +56,7 @@ def attribute(reply: Reply, config: Config, secret: bytes, sent: SentLookup) -> 
     if reply.kind is ReplyKind.CALENDAR_REPLY and reply.calendar_uid:
         found = _UID_MEETING.search(reply.calendar_uid)
         if found:
-            return _ok(found.group(1), "invite", sender, reply, member, is_staff, "calendar")
+            return _ok(found.group(1), Request.INVITATION, sender, reply, member, is_staff, "calendar")
     community = config.community
     saw_token = False
     for address in reply.to_addrs:
@@ -75,7 +76,7 @@ def attribute(reply: Reply, config: Config, secret: bytes, sent: SentLookup) -> 
     return Held("no reply token and no reference to a message we sent to this sender")
 
 
-def _ok(meeting_key: str, request: str, sender: str, reply: Reply, member: Member | None,
+def _ok(meeting_key: str, request: Request, sender: str, reply: Reply, member: Member | None,
         is_staff: bool, via: str) -> Attributed:
     name = member.name if member else (reply.from_name or sender.split("@")[0])
     return Attributed(meeting_key, request, sender, name, member, is_staff, via)

@@ -20,8 +20,8 @@ from mailflow.core.decision import Recipient
 from mailflow.core.kinds import MessageKind
 from mailflow.schedule.config import Community
 from mailflow.errors import MailflowError
-from mailflow.mail_out.message import OutgoingMessage
-from mailflow.mail_out.render import Rendered, Renderer
+from mailflow.core.message import OutgoingMessage
+from mailflow.ports import Rendered, Renderer
 from mailflow.core.tokens import message_id, reply_address, reply_token, thread_root
 
 LINE_LIMIT = 78

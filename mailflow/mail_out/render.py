@@ -16,6 +16,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from mailflow.core.kinds import MessageKind
+from mailflow.ports import Rendered
 from mailflow.errors import MailflowError
 from mailflow.schedule.calendar import Meeting
 
@@ -62,15 +63,6 @@ class RenderError(MailflowError):
         self.kind = kind
         self.problem = problem
         super().__init__(f"cannot render {kind!r}: {problem}")
-
-
-@dataclass(frozen=True)
-class Rendered:
-    """One message kind rendered for one recipient."""
-
-    subject: str
-    text: str
-    html: str
 
 
 def packaged_templates_dir() -> Path:

@@ -12,6 +12,7 @@ from functools import lru_cache
 from dateutil.rrule import rrule, rrulestr
 
 from mailflow.schedule.businessdays import closed_reason, move_steps
+from mailflow.errors import MailflowError
 from mailflow.schedule.config import Config, MeetingRule, Member, Override, Step
 
 
@@ -192,18 +193,25 @@ def meetings_between(config: Config, start: datetime, end: datetime) -> list[Mee
     return found
 
 
+class UnknownMeeting(MailflowError, KeyError):
+    """No meeting on that date: the schedule's rule gives none, or the key is not a date."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
 def meeting_by_key(config: Config, key: str) -> Meeting:
-    """The meeting the rule gives on the ISO date ``key``; KeyError if the rule gives none."""
+    """The meeting the rule gives on the ISO date ``key``; UnknownMeeting if the rule gives none."""
     try:
         day = date.fromisoformat(key)
     except (ValueError, TypeError):
-        raise KeyError(f"no meeting {key!r}: expected an ISO date like 2027-01-12") from None
+        raise UnknownMeeting(f"no meeting {key!r}: expected an ISO date like 2027-01-12") from None
     for meeting in all_meetings(config):
         if meeting.key == key:
             return meeting
         if date.fromisoformat(meeting.key) > day:
             break
-    raise KeyError(f"no meeting on {key}: the schedule's rule gives no meeting that day")
+    raise UnknownMeeting(f"no meeting on {key}: the schedule's rule gives no meeting that day")
 
 
 _FREQUENCIES = frozenset({"DAILY", "WEEKLY", "MONTHLY", "YEARLY"})

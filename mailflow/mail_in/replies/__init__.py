@@ -9,7 +9,7 @@ from email.message import Message
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 
 from mailflow.mail_in.replies import classify, largebodies
-from mailflow.mail_in.replies.attachments import save_attachment, vet_attachment
+from mailflow.mail_in.replies.attachments import safe_extension, vet_attachment
 from mailflow.mail_in.replies.charsets import decode_bytes, decode_header_value
 from mailflow.mail_in.replies.commands import find_commands
 from mailflow.mail_in.replies.htmltext import html_to_text
@@ -25,7 +25,7 @@ from mailflow.mail_in.replies.sections import find_sections
 
 __all__ = [
     "Attachment", "Bounce", "Command", "CommandKind", "Limits", "Reply", "ReplyKind", "Rsvp",
-    "UnparseableMessage", "looks_like_message", "save_attachment", "understand", "understand_body",
+    "UnparseableMessage", "looks_like_message", "safe_extension", "understand", "understand_body",
     "vet_attachment",
 ]
 

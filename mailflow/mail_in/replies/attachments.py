@@ -6,9 +6,7 @@ import hashlib
 import mimetypes
 import os
 import re
-import tempfile
 import unicodedata
-from pathlib import Path
 
 from mailflow.schedule.config import AttachmentPolicy
 from mailflow.mail_in.replies.charsets import decode_header_value
@@ -52,32 +50,14 @@ def make_attachment(raw_name: str | None, content_type: str, data: bytes, inline
 
 
 def safe_extension(attachment: Attachment) -> str:
-    """The file extension used on disk: the name's own if plain, else one for the content type."""
-    ext = os.path.splitext(attachment.filename)[1]
-    if _SAFE_EXT.fullmatch(ext):
-        return ext.lower()
-    return mimetypes.guess_extension(attachment.content_type) or ".bin"
+    """The extension a shared file is kept under: the name's own if plain, else one for its type.
 
-
-def save_attachment(directory: Path, attachment: Attachment) -> Path:
-    """Write the bytes as <sha256><ext> inside ``directory`` (atomically) and return the path."""
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    target = directory / f"{attachment.sha256}{safe_extension(attachment)}"
-    if target.resolve().parent != directory.resolve():
-        raise ValueError(f"refusing to write {target} outside {directory}")
-    if target.exists() and target.stat().st_size == len(attachment.data):
-        return target
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".incoming-")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(attachment.data)
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return target
+    Never ``.json`` (the state folder's own documents), never anything but letters and digits.
+    """
+    for ext in (os.path.splitext(attachment.filename)[1], mimetypes.guess_extension(attachment.content_type)):
+        if ext and _SAFE_EXT.fullmatch(ext) and ext.lower() != ".json":
+            return ext.lower()
+    return ".bin"
 
 
 def effective_type(attachment: Attachment) -> str:

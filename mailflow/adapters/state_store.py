@@ -1,0 +1,147 @@
+"""The Store contract over the state folder: TinyDB partitions for state, files for bytes and records.
+
+Layout: ``meetings/<date>.json`` and ``global.json`` (state), ``held.json``, ``raw/`` (every message
+received), ``inbox/`` (what became of each), ``attachments/`` (shared files under generated names),
+``imap/cursor.json``, and the outbox (``outbox/``, see :mod:`mailflow.adapters.outbox_queue`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+
+from mailflow.adapters.outbox_queue import TinyDBOutboxQueue
+from mailflow.adapters.state_codec import community_from_json, community_to_json, meeting_from_json, meeting_to_json
+from mailflow.adapters.store import Store
+from mailflow.core.state import CommunityState, MeetingState
+from mailflow.ports import Disposition, HeldMessage, InboxRecord
+
+HELD = "held"
+CURSOR = "imap/cursor.json"
+
+
+def raw_path(sha256: str) -> str:
+    return f"raw/{sha256[:2]}/{sha256}.eml"
+
+
+def _inbox_path(sha256: str) -> str:
+    # a blob, not a .json partition: partitions are read at start-up, and these grow with history
+    return f"inbox/{sha256[:2]}/{sha256}.rec"
+
+
+def _message_id_path(sender: str, message_id: str) -> str:
+    key = hashlib.sha256(f"{sender.casefold()}\0{message_id}".encode()).hexdigest()
+    return f"inbox/by-id/{key[:2]}/{key}.rec"
+
+
+class TinyDBStateStore:
+    """:class:`mailflow.ports.StateStore` in a state folder (see :class:`mailflow.adapters.store.Store`)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.outbox = TinyDBOutboxQueue(store)
+
+    @classmethod
+    def open(cls, root: Path, *, exclusive: bool = True) -> TinyDBStateStore:
+        return cls(Store.open(root, exclusive=exclusive))
+
+    @property
+    def root(self) -> Path:
+        return self.store.root
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> TinyDBStateStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # meetings and the community
+
+    def meeting(self, key: str) -> MeetingState:
+        rows = self.store.db(f"meetings/{key}").table("state").all()
+        return meeting_from_json(rows[0]) if rows else MeetingState(key=key)
+
+    def save_meeting(self, state: MeetingState) -> None:
+        with self.store.batch(f"meetings/{state.key}") as db:
+            table = db.table("state")
+            table.truncate()
+            table.insert(meeting_to_json(state))
+
+    def community(self) -> CommunityState:
+        rows = self.store.db("global").table("community").all()
+        return community_from_json(rows[0]) if rows else CommunityState()
+
+    def save_community(self, state: CommunityState) -> None:
+        with self.store.batch("global") as db:
+            table = db.table("community")
+            table.truncate()
+            table.insert(community_to_json(state))
+
+    # incoming mail
+
+    def keep_raw(self, sha256: str, raw: bytes) -> str:
+        path = raw_path(sha256)
+        self.store.put_blob(path, raw)
+        return path
+
+    def raw(self, sha256: str) -> bytes:
+        return self.store.get_blob(raw_path(sha256))
+
+    def inbox_record(self, sha256: str) -> InboxRecord | None:
+        return self._record(_inbox_path(sha256))
+
+    def record_inbox(self, sha256: str, record: InboxRecord) -> None:
+        self._write_record(_inbox_path(sha256), record)
+
+    def inbox_record_by_id(self, sender: str, message_id: str) -> InboxRecord | None:
+        return self._record(_message_id_path(sender, message_id))
+
+    def record_message_id(self, sender: str, message_id: str, record: InboxRecord) -> None:
+        self._write_record(_message_id_path(sender, message_id), record)
+
+    def hold(self, held: HeldMessage) -> None:
+        with self.store.batch(HELD) as db:
+            db.table(HELD).insert({"sha256": held.sha256, "reason": held.reason, "sender": held.sender,
+                                   "subject": held.subject, "at": held.at.isoformat(), "raw": held.raw})
+
+    def held(self) -> list[HeldMessage]:
+        return [HeldMessage(d["sha256"], d["reason"], d["sender"], d["subject"], datetime.fromisoformat(d["at"]),
+                            d["raw"]) for d in self.store.db(HELD).table(HELD).all()]
+
+    def keep_file(self, sha256: str, suffix: str, data: bytes) -> str:
+        path = f"attachments/{sha256[:2]}/{sha256}{suffix}"
+        self.store.put_blob(path, data)
+        return path
+
+    def file(self, path: str) -> bytes:
+        return self.store.get_blob(path)
+
+    # the mailbox cursor
+
+    def cursor(self) -> tuple[int, int] | None:
+        saved = self.store.get_json(CURSOR)
+        if not isinstance(saved, dict):
+            return None
+        return int(saved["uidvalidity"]), int(saved["uid"])
+
+    def save_cursor(self, uidvalidity: int, uid: int) -> None:
+        self.store.put_json(CURSOR, {"uidvalidity": uidvalidity, "uid": uid})
+
+    # internals
+
+    def _record(self, path: str) -> InboxRecord | None:
+        if not self.store.has_blob(path):
+            return None
+        doc = json.loads(self.store.get_blob(path))
+        return InboxRecord(**{**doc, "disposition": Disposition(doc["disposition"])})
+
+    def _write_record(self, path: str, record: InboxRecord) -> None:
+        doc = {k: v for k, v in asdict(record).items() if v not in ("", False)}
+        self.store.put_blob(path, json.dumps({**doc, "disposition": record.disposition.value},
+                                             sort_keys=True).encode())

@@ -1,0 +1,192 @@
+"""Mail in: each message recorded, understood, attributed, then applied once or held for staff.
+
+Order of writes, so that a crash at any point loses nothing and applies nothing twice: raw bytes
+archived -> messages the reply causes persisted in the outbox -> meeting state saved (with the
+reply's sha256 in ``applied``) -> inbox record -> (the caller) the IMAP move.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import replace
+from datetime import datetime
+
+from mailflow.app.outgoing import Outgoing
+from mailflow.app.runner import CycleRunner
+from mailflow.core.answers import ReplyEvent, on_bounce, on_reply
+from mailflow.core.decision import Decision, Recipient, Send
+from mailflow.core.intent import ReplyKind
+from mailflow.core.kinds import MessageKind, Request
+from mailflow.core.recipients import staff_recipients
+from mailflow.core.resources import Resource
+from mailflow.core.tokens import meeting_of_message_id
+from mailflow.errors import StoreError
+from mailflow.mail_in.attribution import Attributed, Held, attribute
+from mailflow.mail_in.replies import Reply, UnparseableMessage, safe_extension, understand, vet_attachment
+from mailflow.ports import Clock, Disposition, HeldMessage, InboxRecord, StateStore
+from mailflow.schedule.config import Config
+
+log = logging.getLogger(__name__)
+
+
+class Inbox:
+    """The intake's sink: idempotent by the bytes' sha256 and by (sender, Message-ID)."""
+
+    def __init__(self, config: Config, states: StateStore, runner: CycleRunner, outgoing: Outgoing,
+                 secret: bytes, clock: Clock) -> None:
+        self.config = config
+        self.states = states
+        self.runner = runner
+        self.outgoing = outgoing
+        self.secret = secret
+        self.clock = clock
+        self.messages_seen = 0      # distinct messages recorded since start (rehearsals wait on it)
+
+    def accept(self, raw: bytes) -> Disposition:
+        """Record and apply one message from the mailbox."""
+        sha = hashlib.sha256(raw).hexdigest()
+        record = self.states.inbox_record(sha)
+        if record is not None:
+            return record.disposition
+        kept = self.states.keep_raw(sha, raw)
+        now = self.clock.now()
+        try:
+            reply = understand(raw)
+        except UnparseableMessage as exc:
+            return self._hold(sha, kept, f"unparseable: {exc.reason}", None, now)
+        earlier = self.states.inbox_record_by_id(reply.from_addr, reply.message_id) if reply.message_id else None
+        if earlier is not None:      # the same message delivered again with other Received: headers
+            self._record(sha, replace(earlier, duplicate=True))
+            log.info("message %s is a copy of %s already recorded", sha[:12], reply.message_id)
+            return earlier.disposition
+        disposition = self._accept_parsed(sha, kept, reply, now)
+        if reply.message_id:
+            recorded = self.states.inbox_record(sha) or InboxRecord(disposition)
+            self.states.record_message_id(reply.from_addr, reply.message_id, recorded)
+        return disposition
+
+    def oversize(self, headers: bytes, size: int) -> None:
+        """A message too large to download: tell its sender once (unless automatic) and staff."""
+        sha = hashlib.sha256(headers).hexdigest()
+        if self.states.inbox_record(sha) is not None:
+            return
+        now = self.clock.now()
+        limit = self.config.imap.max_message_bytes
+        try:
+            reply: Reply | None = understand(headers)
+        except UnparseableMessage:
+            reply = None
+        person = self.config.roster.get(reply.from_addr) if reply and reply.from_addr else None
+        told: tuple[Send, ...] = ()
+        if person is not None and reply is not None and reply.kind is ReplyKind.REPLY:
+            told = (Send(MessageKind.NOTICE_MESSAGE_TOO_LARGE, Recipient(person.name, person.email), "",
+                         _revision(sha), {"size": size, "limit": limit, "subject": reply.subject}),)
+        kept = self.states.keep_raw(sha, headers)     # what staff can see of it: the header block
+        self._hold(sha, kept, f"message of {size} bytes is over the {limit}-byte limit", reply, now, told)
+
+    def sent_lookup(self, message_id: str) -> tuple[str, Request, str] | None:
+        """(meeting, request, recipient) of a message we sent, from its Message-ID."""
+        meeting_key = meeting_of_message_id(message_id)
+        record = self.states.outbox.get(message_id.strip(), meeting_key) if meeting_key is not None else None
+        if record is None:
+            return None
+        return record.meeting_key, record.kind.request, record.recipient
+
+    # --- internals --------------------------------------------------------------------------------
+
+    def _accept_parsed(self, sha: str, kept: str, reply: Reply, now: datetime) -> Disposition:
+        if not _addressed_to_us(reply, self.config):
+            self._record(sha, InboxRecord(Disposition.IGNORED))
+            return Disposition.IGNORED
+        try:
+            found = attribute(reply, self.config, self.secret, self.sent_lookup)
+            if isinstance(found, Held):
+                return self._hold(sha, kept, found.reason, reply, now)
+            return self._apply(sha, kept, reply, found, now)
+        except StoreError:
+            raise                                   # the disk, not the message: the intake retries
+        except Exception as exc:  # noqa: BLE001 - one odd message is quarantined, never a loop or a crash
+            log.exception("message %s could not be applied; holding it", sha[:12])
+            return self._hold(sha, kept, f"could not be applied ({type(exc).__name__}); raw bytes kept", reply, now)
+
+    def _apply(self, sha: str, kept: str, reply: Reply, found: Attributed, now: datetime) -> Disposition:
+        window = self.runner.window_for(found.meeting_key, now)
+        if window is None:
+            return self._hold(sha, kept, f"reply about an unknown meeting {found.meeting_key!r}", reply, now)
+        community = self.states.community()
+        situation = self.runner.situation(window, community)
+        state = self.states.meeting(window.meeting.key)
+        if reply.kind is ReplyKind.BOUNCE and (reply.bounce is None or not reply.bounce.permanent):
+            decision = Decision(meeting=replace(state, applied=state.applied | {sha}),
+                                notes=(f"temporary delivery failure for {found.sender_email}: not counted",))
+        elif reply.kind is ReplyKind.BOUNCE:
+            decision = on_bounce(situation, replace(state, applied=state.applied | {sha}),
+                                 found.sender_email.casefold(), now)
+        else:
+            resources, refused = self._keep_attachments(reply, found, now)
+            event = ReplyEvent(
+                sha256=sha, sender=Recipient(found.sender_name, found.sender_email), member=found.member,
+                is_staff=found.is_staff, request=found.request, kind=reply.kind, text=reply.text,
+                commands=reply.commands, rsvp=reply.rsvp, resources=resources, refused=refused, received=now,
+            )
+            decision = on_reply(situation, state, event)
+        self.outgoing.carry_out(decision, window.meeting, community, now)
+        self._record(sha, InboxRecord(Disposition.PROCESSED, meeting=window.meeting.key, request=found.request,
+                                      kind=reply.kind.value, via=found.via, at=now.isoformat()))
+        log.info("message %s from %s applied to meeting %s (%s)", sha[:12], found.sender_email,
+                 window.meeting.key, found.request)
+        return Disposition.PROCESSED
+
+    def _keep_attachments(self, reply: Reply, found: Attributed,
+                          now: datetime) -> tuple[tuple[Resource, ...], tuple[tuple[str, str, int], ...]]:
+        resources: list[Resource] = []
+        refused: list[tuple[str, str, int]] = []
+        for attachment in reply.resources:
+            reason = vet_attachment(attachment, self.config.attachments)
+            if reason:
+                refused.append((attachment.filename, reason, attachment.size))
+                continue
+            path = self.states.keep_file(attachment.sha256, safe_extension(attachment), attachment.data)
+            resources.append(Resource(
+                filename=attachment.filename, content_type=attachment.content_type, size=attachment.size,
+                sha256=attachment.sha256, shared_by=found.sender_name, shared_by_email=found.sender_email,
+                shared_at=now, path=path,
+            ))
+        return tuple(resources), tuple(refused)
+
+    def _hold(self, sha: str, kept: str, reason: str, reply: Reply | None, now: datetime,
+              told: tuple[Send, ...] = ()) -> Disposition:
+        sender = reply.from_addr if reply else ""
+        subject = reply.subject if reply else ""
+        self.states.hold(HeldMessage(sha, reason, sender, subject, now, kept))
+        sends = list(told)
+        if reply is None or reply.kind is ReplyKind.REPLY:
+            sends += [Send(MessageKind.ALERT_HELD_MAIL, r, "", _revision(sha),
+                           {"reason": reason, "sender": sender, "subject": subject, "held_id": sha[:12]})
+                      for r in staff_recipients(self.config)]
+        self.outgoing.carry_out(Decision(sends=tuple(sends)), None, self.states.community(), now)
+        self._record(sha, InboxRecord(Disposition.HELD, reason=reason))
+        log.warning("message %s from %s held: %s", sha[:12], sender or "?", reason)
+        return Disposition.HELD
+
+    def _record(self, sha: str, record: InboxRecord) -> None:
+        self.states.record_inbox(sha, record)
+        self.messages_seen += 1
+
+
+def _addressed_to_us(reply: Reply, config: Config) -> bool:
+    """Mail for the service: sent to its address (with or without a token), or a bounce/calendar reply."""
+    if reply.kind in (ReplyKind.BOUNCE, ReplyKind.CALENDAR_REPLY):
+        return True
+    local, _, domain = config.community.address.casefold().rpartition("@")
+    for address in reply.to_addrs:
+        a_local, _, a_domain = address.strip().casefold().rpartition("@")
+        if a_domain == domain and (a_local == local or a_local.startswith(local + "+")
+                                   or a_local.startswith(local + "-")):
+            return True
+    return bool(reply.in_reply_to or reply.references)
+
+
+def _revision(sha: str) -> int:
+    return int(sha[:8], 16)

@@ -1,0 +1,276 @@
+"""The outbox: every outgoing message persisted before any SMTP conversation, then delivered exactly once.
+
+Crash semantics. A record is claimed (state SENDING) and the claim reaches the disk before its SMTP
+transaction starts; it is marked SENT right after the server's 250. A crash in between leaves it
+SENDING; the next process's first ``deliver_due`` (or ``recover()``) puts every SENDING record back
+to QUEUED, so that message is sent once more: the very same persisted bytes, with the same
+Message-ID. That is the only way a message can go out twice. A record marked SENT is never sent
+again, and ``enqueue`` never re-adds or changes a message_id it already holds. Nothing is handed to
+SMTP unless its claim was written: a claim that cannot be written ends the pass.
+
+Store work runs through ``io`` (the daemon passes its one store thread, so the event loop keeps
+delivering and reading while a write is fsynced); SMTP runs on the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
+
+from mailflow.core.delivery import (
+    AlertReason, AttemptResult, DeliveryPolicy, Outcome, State, Transition, decide_after,
+)
+from mailflow.core.message import OutgoingMessage
+from mailflow.errors import DeliveryError
+from mailflow.ports import Alert, Clock, MailSender, OutboxQueue, OutboxRecord, Pause, QueueRef
+
+__all__ = ["DeliveryReport", "Io", "Outbox", "inline_io"]
+
+log = logging.getLogger(__name__)
+
+CLAIM_CHUNK_PER_WORKER = 8          # claims written per store write, per parallel transaction
+
+T = TypeVar("T")
+Io = Callable[..., Awaitable[Any]]
+
+
+async def inline_io(fn: Callable[..., T], *args: Any) -> T:
+    """Run store work right here (tests and one-shot commands; the daemon uses its store thread)."""
+    return fn(*args)
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    """What one ``deliver_due`` did (message ids), and the alerts it raised."""
+
+    sent: tuple[str, ...] = ()
+    deferred: tuple[str, ...] = ()
+    failed: tuple[str, ...] = ()
+    paused_until: datetime | None = None
+    alerts: tuple[Alert, ...] = ()
+
+    @property
+    def attempted(self) -> int:
+        return len(self.sent) + len(self.deferred) + len(self.failed)
+
+
+@dataclass
+class _Run:
+    """Work of one deliver_due call: due records, claimed ones, outcomes not yet written."""
+
+    due: deque[QueueRef]
+    chunk: int
+    parallel: int = 1
+    claimed: deque[tuple[QueueRef, OutboxRecord]] = field(default_factory=deque)
+    inflight: set[QueueRef] = field(default_factory=set)
+    unsettled: list[tuple[QueueRef, OutboxRecord, AttemptResult, datetime]] = field(default_factory=list)
+    sent: list[str] = field(default_factory=list)
+    deferred: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    alerts: list[Alert] = field(default_factory=list)
+
+
+class Outbox:
+    """The persisted queue of outgoing mail and its delivery. One drain at a time.
+
+    ``clock`` stamps enqueued records and the outcome of each attempt (``deliver_due``'s ``now``
+    only selects what is due). ``rng`` draws the jitter of retries.
+    """
+
+    def __init__(self, queue: OutboxQueue, clock: Clock, *, policy: DeliveryPolicy | None = None,
+                 rng: random.Random | None = None, io: Io = inline_io) -> None:
+        self.queue = queue
+        self.clock = clock
+        self.policy = policy or DeliveryPolicy()
+        self.rng = rng or random.Random()
+        self.io = io
+        self._recovered = False
+
+    # ------------------------------------------------------------ the queue
+
+    def enqueue(self, messages: Iterable[OutgoingMessage]) -> list[str]:
+        """Persist bytes and records; return the message ids newly queued (a known id is left as it is)."""
+        added = self.queue.enqueue(messages, self.clock.now())
+        for message_id in added:
+            log.info("queued %s", message_id)
+        return added
+
+    def records(self) -> Iterator[OutboxRecord]:
+        return self.queue.records()
+
+    def get(self, message_id: str, meeting_key: str) -> OutboxRecord | None:
+        return self.queue.get(message_id, meeting_key)
+
+    def raw(self, record: OutboxRecord) -> bytes:
+        return self.queue.raw(record)
+
+    def counts(self) -> dict[State, int]:
+        return self.queue.counts()
+
+    def alerts(self) -> list[Alert]:
+        return self.queue.alerts()
+
+    def acknowledge(self, alert_id: str) -> None:
+        self.queue.acknowledge(alert_id)
+
+    def paused_until(self) -> datetime | None:
+        """The end of the current pause (it may lie in the past until a send succeeds), or None."""
+        pause = self.queue.pause()
+        return pause.until if pause else None
+
+    def resume(self) -> None:
+        """End a pause now (configuration reloaded): paused messages become due at once."""
+        self.queue.end_pause()
+        self.queue.unpause_records(self.clock.now())
+        log.info("outbox resumed")
+
+    def recover(self) -> int:
+        """Put records left SENDING by a crash back to QUEUED (at most one resend each); return how many."""
+        count = self.queue.recover(self.clock.now())
+        self._recovered = True
+        return count
+
+    # ------------------------------------------------------------ delivering
+
+    async def deliver_due(self, sender: MailSender, now: datetime) -> DeliveryReport:
+        """Send every message due at ``now``, ``sender.parallelism`` at a time; record each outcome.
+
+        Claims are written in chunks and outcomes in rounds (whatever finished meanwhile), so one
+        write covers several messages. Claims not settled when the drain ends go back to QUEUED.
+        """
+        if not self._recovered:
+            await self.io(self.recover)
+        parallel = max(1, sender.parallelism)
+        run = _Run(deque(), chunk=parallel * CLAIM_CHUNK_PER_WORKER, parallel=parallel)
+        if await self._paused_at(now):
+            return await self._report(run, now)
+        run.due.extend(await self.io(self.queue.due, now))
+        try:
+            await asyncio.gather(*(self._worker(sender, run, now) for _ in range(parallel)))
+        finally:
+            try:
+                await self._flush(run)
+            finally:
+                await self._release(run)
+        return await self._report(run, now)
+
+    async def _report(self, run: _Run, now: datetime) -> DeliveryReport:
+        until = await self.io(self.paused_until)
+        paused = until if until is not None and until > now else None
+        return DeliveryReport(tuple(run.sent), tuple(run.deferred), tuple(run.failed), paused, tuple(run.alerts))
+
+    async def _paused_at(self, now: datetime) -> bool:
+        until = await self.io(self.paused_until)
+        return until is not None and now < until
+
+    async def _worker(self, sender: MailSender, run: _Run, now: datetime) -> None:
+        while not await self._paused_at(now):
+            if not run.claimed:
+                await self._claim_chunk(run)
+            if not run.claimed:
+                return
+            ref, record = run.claimed.popleft()
+            result = await self._attempt(sender, record)
+            run.unsettled.append((ref, record, result, self.clock.now()))
+            # One write records a round of outcomes (as many as run in parallel), not one per message.
+            # A crash before it resends at most that round, each message once, byte-identical.
+            if len(run.unsettled) >= run.parallel or not run.claimed:
+                await asyncio.sleep(0)   # let transactions that finished meanwhile share the write
+                await self._flush(run)
+
+    async def _claim_chunk(self, run: _Run) -> None:
+        """Claim the next chunk of due records; only claims that reached the disk are attempted."""
+        chunk = [run.due.popleft() for _ in range(min(run.chunk, len(run.due)))]
+        if not chunk:
+            return
+        claimed = await self.io(self.queue.claim, chunk)
+        for ref, record in claimed:
+            run.claimed.append((ref, record))
+            run.inflight.add(ref)
+
+    async def _flush(self, run: _Run) -> None:
+        """Record every outcome received so far (one write per partition), then act on them."""
+        unsettled, run.unsettled = run.unsettled, []
+        if not unsettled:
+            return
+        decided = []
+        for ref, record, result, at in unsettled:
+            transition = decide_after(result, record, at, self.policy, jitter=self.rng.random())
+            decided.append((ref, transition.apply(record), transition, at))
+        await self.io(self.queue.settle, [(ref, updated) for ref, updated, _, _ in decided])
+        for ref, updated, transition, at in decided:
+            run.inflight.discard(ref)
+            await self._after_settle(updated, transition, at, run)
+
+    async def _release(self, run: _Run) -> None:
+        """Claims this drain did not settle (pause, cancellation, a failed write) go back to QUEUED."""
+        leftovers, run.inflight = run.inflight, set()
+        if leftovers:
+            await self.io(self.queue.release, sorted(leftovers))
+
+    async def _attempt(self, sender: MailSender, record: OutboxRecord) -> AttemptResult:
+        try:
+            raw = await self.io(self.queue.raw, record)
+        except FileNotFoundError:
+            return AttemptResult(Outcome.PERMANENT, f"the persisted bytes of {record.message_id} are missing")
+        message = OutgoingMessage(record.message_id, record.recipient, record.kind, record.meeting_key, raw,
+                                  record.mail_from)
+        try:
+            reply = await sender.send(message)
+        except DeliveryError as error:
+            return AttemptResult.from_error(error)
+        except Exception as error:   # a bug must not leave the record SENDING or stop the drain
+            log.exception("unexpected error sending %s", record.message_id)
+            return AttemptResult(Outcome.TEMPORARY, f"internal error: {type(error).__name__}: {error}")
+        return AttemptResult(Outcome.SENT, reply)
+
+    async def _after_settle(self, updated: OutboxRecord, transition: Transition, at: datetime, run: _Run) -> None:
+        _tally(updated, run)
+        if transition.pause_until is not None:
+            await self._pause(transition.pause_until, updated, at, run)
+        elif updated.state is State.SENT and await self.io(self.queue.pause) is not None:
+            await self.io(self.queue.end_pause)
+        elif transition.alert is not None:
+            await self._raise_alert(_alert_for(transition.alert, updated, at), run)
+        elif updated.state is State.FAILED:
+            log.error("alert mail %s failed and is dropped: %s", updated.message_id, updated.last_error)
+
+    async def _pause(self, until: datetime, record: OutboxRecord, at: datetime, run: _Run) -> None:
+        """Pause the queue; alert once per pause episode (an episode ends with a success or ``resume``)."""
+        current = await self.io(self.queue.pause)
+        since = current.since if current else at
+        await self.io(self.queue.set_pause, Pause(until, since, record.last_error))
+        if current is None:
+            log.error("outbox paused until %s: %s", until.isoformat(), record.last_error)
+            alert = Alert(f"paused:{at.isoformat()}", AlertReason.SENDER_REJECTED, at, record.last_error)
+            await self._raise_alert(alert, run)
+
+    async def _raise_alert(self, alert: Alert, run: _Run) -> None:
+        if await self.io(self.queue.add_alert, alert):
+            run.alerts.append(alert)
+
+
+def _tally(record: OutboxRecord, run: _Run) -> None:
+    state, message_id = record.state, record.message_id
+    if state is State.SENT:
+        run.sent.append(message_id)
+        log.info("sent %s (%s, attempt %d)", message_id, record.kind, record.attempts)
+    elif state is State.DEFERRED:
+        run.deferred.append(message_id)
+        when = record.next_attempt.isoformat() if record.next_attempt else "?"
+        log.warning("deferred %s until %s: %s", message_id, when, record.last_error)
+    elif state is State.FAILED:
+        run.failed.append(message_id)
+        log.error("failed %s for good: %s", message_id, record.last_error)
+
+
+def _alert_for(reason: AlertReason, record: OutboxRecord, at: datetime) -> Alert:
+    return Alert(f"{reason.value}:{record.message_id}", reason, at, record.last_error,
+                 record.message_id, record.recipient, record.kind.value, record.meeting_key)
+

@@ -1,0 +1,108 @@
+"""Carrying out a decision: compose each message once, persist it in the outbox, then save the state.
+
+Order of writes, so that a crash at any point loses nothing and sends nothing twice: messages
+persisted in the outbox (idempotent by Message-ID) -> meeting state -> community state. Deciding
+again after a crash gives the same identities, which the outbox already holds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Mapping
+from datetime import datetime
+
+from mailflow.app.outbox import Outbox
+from mailflow.core.decision import Decision, Send
+from mailflow.core.kinds import MessageKind
+from mailflow.core.message import OutgoingMessage
+from mailflow.core.recipients import once_revision, staff_recipients
+from mailflow.core.state import CommunityState
+from mailflow.core.tokens import message_id
+from mailflow.mail_out.compose import Composer, compose
+from mailflow.mail_out.invitations import invitation_ics
+from mailflow.ports import StateStore
+from mailflow.schedule.calendar import Meeting, meeting_by_key
+from mailflow.schedule.config import Config
+
+log = logging.getLogger(__name__)
+
+
+class Outgoing:
+    """Turns the core's Sends into persisted messages, and keeps the state that decided them."""
+
+    def __init__(self, config: Config, states: StateStore, outbox: Outbox, composer: Composer,
+                 secret: bytes) -> None:
+        self.config = config
+        self.states = states
+        self.outbox = outbox
+        self.composer = composer
+        self.secret = secret
+
+    def carry_out(self, decision: Decision, meeting: Meeting | None, community: CommunityState,
+                  now: datetime) -> list[str]:
+        """Persist the decision's messages, then its new state; return its notes (also logged)."""
+        known: dict[str, set[str]] = {}
+        messages = [self.compose(send, meeting, now, known) for send in decision.sends]
+        fresh = [m for m in messages if m is not None]
+        if fresh:
+            self.outbox.enqueue(fresh)
+        if decision.meeting is not None:
+            self.states.save_meeting(decision.meeting)
+        if decision.community is not None and decision.community != community:
+            self.states.save_community(decision.community)
+        for note in decision.notes:
+            log.info("%s", note)
+        return list(decision.notes)
+
+    def compose(self, send: Send, meeting: Meeting | None, now: datetime,
+                known: dict[str, set[str]] | None = None) -> OutgoingMessage | None:
+        """The message for ``send``, or None when the outbox already holds its identity."""
+        domain = self.config.community.address.rpartition("@")[2]
+        identity = message_id(self.secret, send.meeting_key, send.kind, send.to.email, send.revision, domain)
+        known = {} if known is None else known
+        if send.meeting_key not in known:
+            known[send.meeting_key] = self.states.outbox.known_ids(send.meeting_key)
+        if identity in known[send.meeting_key]:
+            return None
+        return self.render(send, meeting, now)
+
+    def render(self, send: Send, around: Meeting | None, now: datetime) -> OutgoingMessage:
+        """The exact bytes of ``send`` (the outbox is not consulted: previews use this).
+
+        The message is about the meeting its context names, else ``around`` (the meeting being
+        decided on), else the one its meeting key names.
+        """
+        meeting = send.context.get("meeting") or around
+        if meeting is None and send.meeting_key:
+            meeting = meeting_by_key(self.config, send.meeting_key)
+        assert meeting is None or isinstance(meeting, Meeting)
+        context = {**send.context, "meeting": meeting}
+        calendar = None
+        if send.calendar and meeting is not None:
+            calendar = invitation_ics(self.config.community, meeting, send.to.email, send.to.name,
+                                      send.sequence, send.calendar, now)
+        attachments = [(r.filename, r.content_type, self.states.file(r.path)) for r in send.attachments]
+        return compose(self.composer, send.kind, send.to, context, meeting_key=send.meeting_key,
+                       revision=send.revision, now=now, calendar=calendar, calendar_method=send.calendar,
+                       attachments=attachments)
+
+    # --- alerts from outside the cycle ---------------------------------------------------------
+
+    def alert_staff(self, kind: MessageKind, once: str, context: Mapping[str, object], now: datetime) -> None:
+        """One message of ``kind`` to every staff address; ``once`` names it, so it goes once."""
+        sends = tuple(Send(kind, r, "", once_revision(once), dict(context)) for r in staff_recipients(self.config))
+        self.carry_out(Decision(sends=sends), None, self.states.community(), now)
+
+    def outbox_alerts(self, now: datetime) -> None:
+        """Staff hear once about each delivery the outbox gave up on, and each pause."""
+        for alert in self.outbox.alerts():
+            self.alert_staff(MessageKind.ALERT_DELIVERY_FAILED, alert.alert_id,
+                             {"reason": alert.reason.value, "error": alert.detail, "sender": alert.recipient,
+                              "subject": alert.kind, "count": 1}, now)
+            self.outbox.acknowledge(alert.alert_id)
+
+    def alert_intake_stalled(self, now: datetime, minutes: int, error: str) -> None:
+        once = hashlib.sha256(f"stall-{now.date().isoformat()}-{error}".encode()).hexdigest()
+        self.alert_staff(MessageKind.ALERT_INTAKE_STALLED, once,
+                         {"minutes_down": minutes, "error": error, "reason": "mail intake is not working"}, now)

@@ -1,0 +1,304 @@
+"""The contracts between the application and its adapters: clock, store, mail in, mail out, renderer.
+
+The application (``mailflow.app``) depends on these protocols, never on TinyDB, SMTP or IMAP code;
+each adapter in ``mailflow.adapters`` implements one. A second implementation (a PostgreSQL store
+for hosting many communities, say) implements :class:`StateStore` and :class:`OutboxQueue` and
+passes the same contract tests; the core and the application do not change.
+"""
+
+from __future__ import annotations
+
+import enum
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from mailflow.core.delivery import AlertReason, State
+from mailflow.core.kinds import MessageKind
+from mailflow.core.state import CommunityState, MeetingState
+from mailflow.core.message import OutgoingMessage
+
+__all__ = [
+    "Alert", "Clock", "CursorStore", "Disposition", "HeldMessage", "InboxRecord", "MailSender",
+    "MailSource", "OutboxQueue", "OutboxRecord", "Pause", "QueueRef", "Rendered", "Renderer", "Sink",
+    "StateStore",
+]
+
+
+# --- time -------------------------------------------------------------------------------------
+
+
+class Clock(Protocol):
+    """The one source of "now": everything that needs the time is handed a clock."""
+
+    def now(self) -> datetime:
+        """The current instant, aware, UTC."""
+        ...
+
+    def seconds_until(self, instant: datetime) -> float:
+        """Real seconds to wait until the clock shows ``instant`` (0 if it already has)."""
+        ...
+
+
+# --- mail in ----------------------------------------------------------------------------------
+
+
+class Disposition(enum.StrEnum):
+    """What became of an incoming message, and so where the mailbox files it."""
+
+    PROCESSED = "processed"   # applied: move to the processed folder
+    HELD = "held"             # cannot be attributed (or quarantined): move to the held folder
+    IGNORED = "ignored"       # not ours: leave it where it is, untouched
+
+
+class Sink(Protocol):
+    """Decides what a message is. Must durably record the outcome (and archive the raw bytes)
+    before returning, and must be idempotent: the same bytes again (after a crash, reconnect or
+    UIDVALIDITY change) give the same disposition without applying anything twice."""
+
+    def accept(self, raw: bytes) -> Disposition: ...
+
+    def oversize(self, headers: bytes, size: int) -> None:
+        """A message over the size limit (not downloaded): tell the sender once, and staff."""
+        ...
+
+
+class CursorStore(Protocol):
+    """Where (uidvalidity, last UID seen) is kept between runs."""
+
+    def load(self) -> tuple[int, int] | None: ...
+
+    def save(self, uidvalidity: int, uid: int) -> None: ...
+
+
+class MailSource(Protocol):
+    """A mailbox read into a :class:`Sink` until ``stop`` is set (the IMAP intake)."""
+
+    def run(self, stop: threading.Event) -> None: ...
+
+
+# --- mail out ---------------------------------------------------------------------------------
+
+
+class MailSender(Protocol):
+    """The seam to SMTP: one message, one recipient, per call."""
+
+    @property
+    def parallelism(self) -> int:
+        """How many ``send`` calls may usefully run at once."""
+        ...
+
+    async def send(self, message: OutgoingMessage) -> str:
+        """Deliver ``message.raw``; return the server's reply. Raises DeliveryError subclasses."""
+        ...
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One message kind rendered for one recipient."""
+
+    subject: str
+    text: str
+    html: str
+
+
+class Renderer(Protocol):
+    """Turns a kind and its context into the words a person reads."""
+
+    def render(self, kind: MessageKind, context: Mapping[str, object]) -> Rendered: ...
+
+
+# --- what the store keeps ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InboxRecord:
+    """What became of one incoming message (by the sha256 of its bytes)."""
+
+    disposition: Disposition
+    meeting: str = ""
+    request: str = ""
+    kind: str = ""
+    via: str = ""
+    at: str = ""
+    reason: str = ""
+    duplicate: bool = False
+
+
+@dataclass(frozen=True)
+class HeldMessage:
+    """A message kept for staff instead of applied: why, and where its bytes are."""
+
+    sha256: str
+    reason: str
+    sender: str
+    subject: str
+    at: datetime
+    raw: str             # path of the raw bytes, relative to the state folder
+
+
+@dataclass(frozen=True)
+class OutboxRecord:
+    """One outgoing message's delivery state (its bytes are kept beside it)."""
+
+    message_id: str
+    recipient: str
+    kind: MessageKind
+    meeting_key: str
+    state: State = State.QUEUED
+    attempts: int = 0
+    next_attempt: datetime | None = None
+    first_attempt: datetime | None = None
+    last_error: str = ""
+    sent_at: datetime | None = None
+    mail_from: str = ""        # envelope sender (the tokened reply address); "" = the sender's default
+
+
+@dataclass(frozen=True)
+class Alert:
+    """Something staff must hear about once, persisted until acknowledged."""
+
+    alert_id: str
+    reason: AlertReason
+    at: datetime
+    detail: str
+    message_id: str = ""
+    recipient: str = ""
+    kind: str = ""
+    meeting_key: str = ""
+
+
+@dataclass(frozen=True)
+class Pause:
+    """The outbox is paused (our own account refused) until ``until``; ``since`` starts the episode."""
+
+    until: datetime
+    since: datetime
+    reason: str
+
+
+@dataclass(frozen=True, order=True)
+class QueueRef:
+    """Where one record lives in the queue (an implementation's own address for it)."""
+
+    partition: str
+    doc_id: int
+
+
+class OutboxQueue(Protocol):
+    """The persisted queue of outgoing mail: every write durable before it returns."""
+
+    def enqueue(self, messages: Iterable[OutgoingMessage], now: datetime) -> list[str]:
+        """Persist bytes then records; a message_id already held is left exactly as it is."""
+        ...
+
+    def known_ids(self, meeting_key: str) -> set[str]:
+        """The message ids held for one meeting ("" = mail not tied to a meeting)."""
+        ...
+
+    def get(self, message_id: str, meeting_key: str) -> OutboxRecord | None: ...
+
+    def raw(self, record: OutboxRecord) -> bytes:
+        """The exact bytes that are (or were) sent for ``record``."""
+        ...
+
+    def records(self) -> Iterator[OutboxRecord]:
+        """Every record (status, tests)."""
+        ...
+
+    def counts(self) -> dict[State, int]: ...
+
+    def next_due(self) -> datetime | None:
+        """The earliest next_attempt of a waiting record, or None."""
+        ...
+
+    def recover(self, now: datetime) -> int:
+        """Records left SENDING by a crash go back to QUEUED; return how many."""
+        ...
+
+    def due(self, now: datetime) -> list[QueueRef]:
+        """Waiting records due at ``now``, earliest first."""
+        ...
+
+    def claim(self, refs: Iterable[QueueRef]) -> list[tuple[QueueRef, OutboxRecord]]:
+        """Mark still-waiting records SENDING, durably, before any SMTP transaction; return them."""
+        ...
+
+    def settle(self, outcomes: Iterable[tuple[QueueRef, OutboxRecord]]) -> None:
+        """Write the new state of attempted records, durably."""
+        ...
+
+    def release(self, refs: Iterable[QueueRef]) -> None:
+        """Claimed records that were not attempted go back to QUEUED."""
+        ...
+
+    def pause(self) -> Pause | None: ...
+
+    def set_pause(self, pause: Pause) -> None: ...
+
+    def end_pause(self) -> None: ...
+
+    def unpause_records(self, now: datetime) -> None:
+        """Records PAUSED by a pause become QUEUED and due at ``now``."""
+        ...
+
+    def alerts(self) -> list[Alert]:
+        """Alerts not yet acknowledged, oldest first."""
+        ...
+
+    def add_alert(self, alert: Alert) -> bool:
+        """Keep ``alert`` unless one with its id is kept; True when it is new."""
+        ...
+
+    def acknowledge(self, alert_id: str) -> None: ...
+
+
+class StateStore(Protocol):
+    """Everything the daemon remembers: meetings, the community, incoming mail, the outbox queue.
+
+    One writer (the daemon's store thread); readers (``status``) open it read-only.
+    """
+
+    outbox: OutboxQueue
+
+    def meeting(self, key: str) -> MeetingState: ...
+
+    def save_meeting(self, state: MeetingState) -> None: ...
+
+    def community(self) -> CommunityState: ...
+
+    def save_community(self, state: CommunityState) -> None: ...
+
+    def keep_raw(self, sha256: str, raw: bytes) -> str:
+        """Archive an incoming message's bytes; return their path in the state folder."""
+        ...
+
+    def raw(self, sha256: str) -> bytes: ...
+
+    def inbox_record(self, sha256: str) -> InboxRecord | None: ...
+
+    def record_inbox(self, sha256: str, record: InboxRecord) -> None: ...
+
+    def inbox_record_by_id(self, sender: str, message_id: str) -> InboxRecord | None:
+        """The record of an earlier message from ``sender`` with this Message-ID."""
+        ...
+
+    def record_message_id(self, sender: str, message_id: str, record: InboxRecord) -> None: ...
+
+    def hold(self, held: HeldMessage) -> None: ...
+
+    def held(self) -> list[HeldMessage]: ...
+
+    def keep_file(self, sha256: str, suffix: str, data: bytes) -> str:
+        """Keep a shared file under a generated name; return its path in the state folder."""
+        ...
+
+    def file(self, path: str) -> bytes: ...
+
+    def cursor(self) -> tuple[int, int] | None: ...
+
+    def save_cursor(self, uidvalidity: int, uid: int) -> None: ...
+
+    def close(self) -> None: ...
