@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from mailflow.adapters.store import TEMP_SUFFIX
+from mailflow.adapters.files import TEMP_SUFFIX
 
 HEARTBEAT_NAME = "heartbeat"      # no .json: the store reads *.json files as its partitions
 DEFAULT_MAX_AGE_SECONDS = 300.0     # five reconcile periods
