@@ -26,6 +26,8 @@ NAMES = [
     ("Kenji Watanabe", "Executive Director", "Richmond Division"),
 ]
 
+PARIS_MEMBER, PARIS = "Luis Ferreira", "Europe/Paris"
+
 
 @dataclass(frozen=True)
 class Community:
@@ -41,12 +43,13 @@ def write_community(folder: Path, dovecot: Dovecot, *, chair_first: bool = True,
     """A schedule file and an Excel-style roster (BOM, CRLF, quotes) whose addresses are Dovecot users."""
     service, staff1, staff2, leader = (dovecot.new_user() for _ in range(4))
     members = tuple(dovecot.new_user() for _ in NAMES)
-    rows = ["name,email,role,division,joined,status"]
+    rows = ["name,email,role,division,joined,status,timezone"]
     for (name, role, division), address in zip(NAMES, members):
         departed = name.startswith("Kenji")
         joined = "2026-11-10" if name.startswith("Aisha") else "2025-01-14"
         quoted = '"' + name.replace('"', '""') + '"'
-        rows.append(f'{quoted},{address},{role},"{division}",{joined},{"departed" if departed else "active"}')
+        zone = PARIS if name == PARIS_MEMBER else ""   # one member reads times in their own zone
+        rows.append(f'{quoted},{address},{role},"{division}",{joined},{"departed" if departed else "active"},{zone}')
     (folder / "members.csv").write_bytes(("\ufeff" + "\r\n".join(rows) + "\r\n").encode("utf-8"))
     rotation = ", ".join(f'"{m}"' for m in members[:-1])
     toml = folder / "cop.toml"

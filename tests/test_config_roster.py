@@ -87,7 +87,7 @@ def test_empty_roster_is_refused(tmp_path: Path) -> None:
     file, error = refusal(tmp_path, f"{HEADER}\n\n")
     assert str(error) == f"{file}: roster = '{file}': expected at least one member row below the header"
     file, error = refusal(tmp_path, "")
-    assert str(error) == f"{file}: roster = '{file}': expected a header row: name,email,role,division,joined,status"
+    assert str(error) == f"{file}: roster = '{file}': expected a header row: name,email,role,division,joined,status,timezone"
 
 
 def test_misspelt_column_is_refused_but_extra_columns_are_ignored(tmp_path: Path) -> None:
@@ -102,7 +102,7 @@ def test_missing_required_column_is_refused(tmp_path: Path) -> None:
     """Without a joined column, new members could not be recognised: refused."""
     file, error = refusal(tmp_path, "name,email\nAnn,ann@example.org\n")
     assert str(error) == (f"{file}:1: column joined = '(missing)': "
-                          "expected a header with name, email, role, division, joined, status")
+                          "expected a header with name, email, role, division, joined, status, timezone")
 
 
 def test_bad_joined_date_and_status_are_refused(tmp_path: Path) -> None:

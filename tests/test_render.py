@@ -144,3 +144,21 @@ def test_wrap_keeps_bullets_hanging_and_urls_whole():
 def test_file_sizes_read_as_people_expect(size, shown):
     """Sizes are shown in binary units, as mail clients show them."""
     assert filesize(size) == shown
+
+
+def test_reader_in_another_zone_sees_their_day_and_the_communitys_beside_it():
+    """A recipient in Tokyo reads Wednesday 05:00 JST first, with Tuesday 12:00 PST beside it; in the same zone, nothing changes."""
+    from zoneinfo import ZoneInfo
+
+    values = context("invitation")
+    start = MEETING.start.astimezone(ZoneInfo("Asia/Tokyo"))
+    home = MEETING.start
+    tokyo = dict(values, recipient=Recipient("Aiko", "aiko@example.org", ZoneInfo("Asia/Tokyo")))
+    text = " ".join(RENDERER.render(MessageKind.INVITATION, tokyo).text.split())
+    days = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+    assert start.date() != home.date(), "the sample meeting must cross midnight in Tokyo for this test"
+    assert (f"{days[start.weekday()]} {start.day} {start:%B %Y}, {start:%H:%M}–"
+            f"{MEETING.end.astimezone(start.tzinfo):%H:%M} JST (Asia/Tokyo; {days[home.weekday()]} {home.day} "
+            f"{home:%B}, {home:%H:%M}–{MEETING.end:%H:%M} {home:%Z} in {COMMUNITY.timezone.key})") in text
+    same = dict(values, recipient=Recipient("Amrit Gill", "amrit.gill@example.org", COMMUNITY.timezone))
+    assert RENDERER.render(MessageKind.INVITATION, same) == RENDERER.render(MessageKind.INVITATION, values)

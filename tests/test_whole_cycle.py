@@ -9,7 +9,7 @@ import json
 from collections import Counter
 
 import pytest
-from cyclestage import DovecotStage, write_community
+from cyclestage import PARIS, PARIS_MEMBER, DovecotStage, write_community
 
 from mailflow.cli import main
 from mailflow.schedule import load
@@ -146,3 +146,34 @@ def test_envelope_sender_carries_the_recipients_reply_token(cycle):
         msg = email.message_from_bytes(raw, policy=email.policy.default)
         assert mail_from == msg["Reply-To"].addresses[0].addr_spec
         assert mail_from.startswith(local + "+") and mail_from.endswith("@" + domain)
+
+
+def test_member_in_paris_reads_paris_times_beside_the_communitys(cycle, dovecot):
+    """The roster's timezone column: invitation, call for updates, packet and day-of reminder show Paris time
+    first and Vancouver time beside it, in text and HTML; the calendar part keeps the community's zone."""
+    community, config, *_ = cycle
+    paris = next(m for m in config.roster.active() if m.name == PARIS_MEMBER)
+    assert paris.timezone is not None and paris.timezone.key == PARIS
+    got: dict = {}
+    for message in mailbox(dovecot, paris.email):   # the first of each kind (the packet, not its addendum)
+        got.setdefault(str(message["X-Mailflow-Kind"]), message)
+    meeting = "Tuesday 12 January 2027, 21:00–22:00 CET (Europe/Paris; 12:00–13:00 PST in America/Vancouver)"
+    expected = {
+        "invitation": [meeting],
+        "call-for-updates": [meeting, ", 21:00 CET (Europe/Paris; 12:00 PST in America/Vancouver)"],
+        "agenda-packet": [meeting],
+        "day-of-reminder": [meeting],
+    }
+    for kind, phrases in expected.items():
+        message = got[kind]
+        html = " ".join(message.get_body(("html",)).get_content().split())
+        for phrase in phrases:
+            assert phrase in text_of(message) and phrase in html, (kind, phrase)
+        assert "12:00–13:00 PST (America/Vancouver)" not in text_of(message), kind
+    assert str(got["day-of-reminder"]["Subject"]).startswith("Today at 21:00 CET (12:00 PST)")
+    calendar = next(p for p in got["invitation"].walk() if p.get_content_type() == "text/calendar").get_content()
+    assert "DTSTART;TZID=America/Vancouver:20270112T120000" in calendar and "Europe/Paris" not in calendar
+    other = next(m for m in config.roster.active() if m.name != PARIS_MEMBER)
+    invitation = next(m for m in mailbox(dovecot, other.email) if m["X-Mailflow-Kind"] == "invitation")
+    assert "Tuesday 12 January 2027, 12:00–13:00 PST (America/Vancouver)" in text_of(invitation)
+    assert "Paris" not in text_of(invitation)

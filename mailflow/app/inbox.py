@@ -80,7 +80,7 @@ class Inbox:
         person = self.config.roster.get(reply.from_addr) if reply and reply.from_addr else None
         told: tuple[Send, ...] = ()
         if person is not None and reply is not None and reply.kind is ReplyKind.REPLY:
-            told = (Send(MessageKind.NOTICE_MESSAGE_TOO_LARGE, Recipient(person.name, person.email), "",
+            told = (Send(MessageKind.NOTICE_MESSAGE_TOO_LARGE, Recipient(person.name, person.email, person.timezone), "",
                          _revision(sha), {"size": size, "limit": limit, "subject": reply.subject}),)
         kept = self.states.keep_raw(sha, headers)     # what staff can see of it: the header block
         self._hold(sha, kept, f"message of {size} bytes is over the {limit}-byte limit", reply, now, told)
@@ -126,7 +126,8 @@ class Inbox:
         else:
             resources, refused = self._keep_attachments(reply, found, now)
             event = ReplyEvent(
-                sha256=sha, sender=Recipient(found.sender_name, found.sender_email), member=found.member,
+                sha256=sha, member=found.member,
+                sender=Recipient(found.sender_name, found.sender_email, found.member.timezone if found.member else None),
                 is_staff=found.is_staff, request=found.request, kind=reply.kind, text=reply.text,
                 commands=reply.commands, rsvp=reply.rsvp, resources=resources, refused=refused, received=now,
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from mailflow.core.kinds import MessageKind, Request
 from mailflow.core.resources import Resource
@@ -18,6 +19,7 @@ class Recipient:
 
     name: str
     email: str
+    timezone: ZoneInfo | None = None    # where they read times (roster column); None: the community's zone
 
     @property
     def key(self) -> str:

@@ -12,14 +12,14 @@ from mailflow.schedule.config import Config, Member
 
 
 def member_recipient(member: Member) -> Recipient:
-    return Recipient(member.name, member.email)
+    return Recipient(member.name, member.email, member.timezone)
 
 
 def staff_recipients(config: Config) -> tuple[Recipient, ...]:
     people = []
     for email in config.community.staff:
         member = config.roster.get(email)
-        people.append(Recipient(member.name if member else email.split("@")[0], email))
+        people.append(Recipient(member.name, email, member.timezone) if member else Recipient(email.split("@")[0], email))
     return tuple(people)
 
 

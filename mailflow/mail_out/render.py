@@ -6,7 +6,8 @@ import re
 import sys
 import textwrap
 from collections.abc import Mapping
-from dataclasses import dataclass
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -94,14 +95,37 @@ def _day(moment: datetime) -> str:
 
 @dataclass(frozen=True)
 class DateFilters:
-    """Formats instants in one zone, always naming the zone."""
+    """Formats instants in the community's zone, always naming the zone.
 
-    zone: object  # a tzinfo
+    For a reader in another zone (the roster's timezone column), times are in the reader's zone,
+    with the community's beside them: "Tuesday 12 January 2027, 21:00 CET (Europe/Paris; 12:00 PST
+    in America/Vancouver)". The calendar part is not affected: calendars convert on their own.
+    """
+
+    zone: object                  # the community's tzinfo
+    reader: object | None = None  # the recipient's, when it differs
+
+    def for_reader(self, reader: object | None) -> DateFilters:
+        if reader is None or getattr(reader, "key", reader) == getattr(self.zone, "key", self.zone):
+            return self if self.reader is None else replace(self, reader=None)
+        return replace(self, reader=reader)
 
     def local(self, moment: datetime) -> datetime:
         if moment.tzinfo is None:
             raise ValueError(f"naive datetime {moment.isoformat()} in a template")
+        return moment.astimezone(self.reader or self.zone)  # type: ignore[arg-type]
+
+    def _home(self, moment: datetime) -> datetime:
         return moment.astimezone(self.zone)  # type: ignore[arg-type]
+
+    def _beside(self, label: str, moment: datetime, clock: str) -> str:
+        """``label`` ("CET (Europe/Paris)") with the community's time added inside its brackets."""
+        if self.reader is None:
+            return label
+        home, local = self._home(moment), self.local(moment)
+        day = "" if home.date() == local.date() else f"{_DAYS[home.weekday()]} {home.day} {_MONTHS[home.month - 1]}, "
+        beside = f"{day}{clock} {_zone_label(home).split(' (')[0]} in {getattr(self.zone, 'key', self.zone)}"
+        return f"{label[:-1]}; {beside})" if label.endswith(")") else f"{label} ({beside})"
 
     def day(self, moment: datetime) -> str:
         """Tuesday 12 January 2027"""
@@ -110,19 +134,40 @@ class DateFilters:
     def moment(self, moment: datetime) -> str:
         """Tuesday 12 January 2027, 12:00 PST (America/Vancouver)"""
         local = self.local(moment)
-        return f"{_day(local)}, {local:%H:%M} {_zone_label(local)}"
+        return f"{_day(local)}, {local:%H:%M} {self._beside(_zone_label(local), moment, f'{self._home(moment):%H:%M}')}"
 
     def clock(self, moment: datetime) -> str:
-        """12:00 PST"""
+        """12:00 PST; for a reader elsewhere 21:00 CET (12:00 PST)"""
         local = self.local(moment)
-        return f"{local:%H:%M} {_zone_label(local).split(' (')[0]}"
+        text = f"{local:%H:%M} {_zone_label(local).split(' (')[0]}"
+        if self.reader is None:
+            return text
+        home = self._home(moment)
+        return f"{text} ({home:%H:%M} {_zone_label(home).split(' (')[0]})"
 
     def when(self, meeting: Meeting) -> str:
         """Tuesday 12 January 2027, 12:00–13:00 PST (America/Vancouver)"""
         start, end = self.local(meeting.start), self.local(meeting.end)
+        home = f"{self._home(meeting.start):%H:%M}–{self._home(meeting.end):%H:%M}"
         if start.date() != end.date():
-            return f"{_day(start)}, {start:%H:%M} – {_day(end)}, {end:%H:%M} {_zone_label(end)}"
-        return f"{_day(start)}, {start:%H:%M}–{end:%H:%M} {_zone_label(start)}"
+            return (f"{_day(start)}, {start:%H:%M} – {_day(end)}, {end:%H:%M} "
+                    f"{self._beside(_zone_label(end), meeting.start, home)}")
+        return f"{_day(start)}, {start:%H:%M}–{end:%H:%M} {self._beside(_zone_label(start), meeting.start, home)}"
+
+
+# The zone of the recipient being rendered for: set by Renderer.render, read by the date filters
+# (a context variable, not the template context, so that imported macros format for them too).
+_READER: ContextVar[object | None] = ContextVar("mailflow_reader_zone", default=None)
+
+
+def _reader_filters(dates: DateFilters) -> dict[str, object]:
+    """The date filters, each formatting for the recipient being rendered for (their zone, if they have one)."""
+    def bound(name: str) -> object:
+        def apply(value: object) -> str:
+            return getattr(dates.for_reader(_READER.get()), name)(value)
+        return apply
+
+    return {"date": bound("day"), "datetime": bound("moment"), "time": bound("clock"), "when": bound("when")}
 
 
 def filesize(size: int) -> str:
@@ -191,8 +236,8 @@ def _environment(search: list[str], dates: DateFilters, html: bool) -> jinja2.En
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters.update(_reader_filters(dates))
     env.filters.update(
-        date=dates.day, datetime=dates.moment, time=dates.clock, when=dates.when,
         filesize=filesize, minutes=minutes, safe_url=safe_url, paragraphs=paragraphs,
     )
     return env
@@ -213,6 +258,7 @@ class Renderer:
     def render(self, kind: MessageKind, context: Mapping[str, object]) -> Rendered:
         """Subject, wrapped plain text and CSS-inlined HTML for ``kind``."""
         self._check(kind, context)
+        reader = _READER.set(getattr(context.get("recipient"), "timezone", None))
         try:
             text_template = self._text.get_template(f"{kind}.txt.j2")
             subject_block = text_template.blocks.get("subject")
@@ -225,6 +271,8 @@ class Renderer:
             html = self._html.get_template(f"{kind}.html.j2").render(values)
         except jinja2.TemplateError as error:
             raise RenderError(kind, f"{type(error).__name__}: {error}") from error
+        finally:
+            _READER.reset(reader)
         return Rendered(subject=subject, text=text, html=self._inliner.inline(html))
 
     @staticmethod

@@ -68,7 +68,8 @@ class Member:
     division: str
     joined: date
     status: MemberStatus = MemberStatus.ACTIVE
-    line: int = 0       # roster line, for error messages
+    line: int = 0       # roster line (CSV) or row (Excel), for error messages
+    timezone: ZoneInfo | None = None   # where the member reads times; None: the community's zone
 
     @property
     def key(self) -> str:
