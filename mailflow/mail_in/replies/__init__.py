@@ -14,8 +14,7 @@ from mailflow.mail_in.replies.charsets import decode_bytes, decode_header_value
 from mailflow.mail_in.replies.commands import find_commands
 from mailflow.mail_in.replies.htmltext import html_to_text
 from mailflow.mail_in.replies.limits import Limits, check_raw
-from mailflow.mail_in.replies.newtext import extract_new_text
-from mailflow.mail_in.replies.signatures import strip_own_name
+from mailflow.mail_in.replies.zones import extract_new_text
 from mailflow.mail_in.replies.parts import collect
 from mailflow.mail_in.replies.reply import (
     Attachment, Bounce, Command, CommandKind, ReplyKind, Reply, Rsvp, UnparseableMessage,
@@ -65,6 +64,18 @@ def understand(raw: bytes, *, limits: Limits = Limits()) -> Reply:
         raise
     except Exception as exc:  # the parser's own failures become a quarantine reason
         raise UnparseableMessage(f"the MIME parser failed ({type(exc).__name__})") from exc
+
+
+def read_body(raw: bytes, *, limits: Limits = Limits()) -> tuple[str, str]:
+    """The body text the zone model reads, and the sender's display name (for ``parse --explain``)."""
+    if not looks_like_message(raw):
+        check_raw(raw, limits)
+        text = decode_bytes(raw[: limits.max_text_chars * 4])
+        return (html_to_text(text) if _HTMLISH.match(text) else text), ""
+    check_raw(raw, limits)
+    message = _parse(raw)
+    contents = collect(message, limits)
+    return "\n".join(contents.texts), _sender(message)[0]
 
 
 def _parse(raw: bytes) -> Message:
@@ -137,7 +148,7 @@ def _understand_message(message: Message, limits: Limits) -> Reply:
         references=tuple(_MSGID.findall(headers.get("references", ""))),
         to_addrs=_addresses(message),
         date=_date(headers.get("date", "")),
-        text=strip_own_name(extract_new_text(body), name),
+        text=extract_new_text(body, name),
         attachments=tuple(att for att, _ in contents.attachments),
         rsvp=calendar.rsvp if calendar and calendar.is_reply else None,
         bounce=verdict.failure,

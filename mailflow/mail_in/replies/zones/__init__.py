@@ -1,0 +1,101 @@
+"""Zoning a reply's body: each line is greeting, body, closing, signature, disclaimer, quoted header,
+'>' quote or quoted history, decided by a trained linear scorer and Viterbi (see ``model``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mailflow.mail_in.replies.htmltext import QUOTE_MARK
+from mailflow.mail_in.replies.zones.features import Line, line_features
+from mailflow.mail_in.replies.zones.model import Weights, Zone, contributions, emissions, trained, viterbi
+
+__all__ = ["Zone", "Zoning", "explain", "extract_new_text", "split_lines", "zone_lines"]
+
+MAX_LINES = 4000            # non-blank lines zoned; the rest follows the last zone (a cap for hostile input)
+KEPT = frozenset({Zone.GREETING, Zone.BODY})
+
+
+def split_lines(text: str) -> list[str]:
+    """The body's lines with line endings and no-break spaces normalised and trailing blanks removed."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+    return [line.rstrip() for line in text.split("\n")]
+
+
+@dataclass(frozen=True)
+class Zoning:
+    """The lines of a body and the zone of each non-blank one."""
+
+    lines: tuple[str, ...]
+    rows: tuple[Line, ...]
+    zones: tuple[Zone, ...]
+
+    def zone_at(self) -> dict[int, Zone]:
+        return {row.index: zone for row, zone in zip(self.rows, self.zones)}
+
+    def new_text(self) -> str:
+        """Greeting and body lines, with '>' quotes that sit between them (inline answers), in order."""
+        keep: set[int] = set()
+        after_header = False
+        pending: list[int] = []
+        for row, zone in zip(self.rows, self.zones):
+            if zone in KEPT:
+                keep.update(pending)
+                pending = []
+                keep.add(row.index)
+                after_header = False
+            elif zone is Zone.QUOTED:
+                if not after_header:
+                    pending.append(row.index)
+            else:
+                pending = []
+                after_header = zone is Zone.HEADER
+        if not keep:
+            return ""
+        first, last = min(keep), max(keep)
+        out = [self.lines[i] for i in range(first, last + 1) if i in keep or not self.lines[i].strip()]
+        return tidy("\n".join(out))
+
+
+def tidy(text: str) -> str:
+    """Trim trailing spaces and runs of blank lines."""
+    lines = [line.rstrip() for line in text.split("\n") if line.strip() != QUOTE_MARK]
+    out: list[str] = []
+    for line in lines:
+        if line or (out and out[-1]):
+            out.append(line)
+    return "\n".join(out).strip()
+
+
+def zone_lines(lines: list[str], sender_name: str = "", weights: Weights | None = None) -> Zoning:
+    """Zone every non-blank line of ``lines``."""
+    rows = line_features(lines, sender_name)
+    extra = rows[MAX_LINES:]
+    rows = rows[:MAX_LINES]
+    weights = weights or trained()
+    forced = {k: Zone.HEADER for k, row in enumerate(rows) if row.text.strip() == QUOTE_MARK}
+    zones = viterbi(emissions(rows, weights), weights, forced)
+    if extra:
+        tail = zones[-1]
+        zones.extend(tail for _ in extra)
+        rows.extend(extra)
+    return Zoning(tuple(lines), tuple(rows), tuple(zones))
+
+
+def extract_new_text(text: str, sender_name: str = "") -> str:
+    """The sender's new text: the greeting and body zones of ``text`` (with inline '>' answers)."""
+    return zone_lines(split_lines(text), sender_name).new_text()
+
+
+def explain(zoning: Zoning, weights: Weights | None = None, top: int = 4) -> list[str]:
+    """One line per input line: its zone and the features that weighed most for it."""
+    weights = weights or trained()
+    at = {row.index: (row, zone) for row, zone in zip(zoning.rows, zoning.zones)}
+    out = []
+    for i, text in enumerate(zoning.lines):
+        if i not in at:
+            out.append(f"{'':10s} |")
+            continue
+        row, zone = at[i]
+        why = ", ".join(f"{f} {w:+.1f}" for f, w in contributions(row, zone, weights, top))
+        out.append(f"{zone:10s} | {text[:72]:72s} | {why}")
+    return out

@@ -1,0 +1,160 @@
+"""The zone model: per-zone linear scores over line features, decoded with Viterbi over a zone grammar.
+
+A message's lines move through zones in an order the grammar allows (greeting, body, closing,
+signature, disclaimer, then quoted header and history; '>' quotes may interleave with new text).
+Each line scores every zone as the sum of its features' weights; each step between zones adds a
+transition weight; Viterbi picks the best path. Weights live in ``weights.json`` (trained by
+``tools/train_zones.py``), loaded once.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mailflow.mail_in.replies.zones.features import Line
+
+
+class Zone(enum.StrEnum):
+    GREETING = "greeting"
+    BODY = "body"
+    CLOSING = "closing"
+    SIGNATURE = "signature"
+    DISCLAIMER = "disclaimer"
+    HEADER = "header"          # the attribution or header block of a quoted message
+    QUOTED = "quoted"          # '>'-quoted lines: may sit between new lines (inline answers)
+    HISTORY = "history"        # an unprefixed earlier message: everything after its header
+
+
+ZONES: tuple[Zone, ...] = tuple(Zone)
+START = "start"
+# The zone grammar: which zone may follow which (a line's zone, given the previous non-blank line's).
+ALLOWED: dict[str, frozenset[Zone]] = {
+    START: frozenset({Zone.GREETING, Zone.BODY, Zone.CLOSING, Zone.SIGNATURE, Zone.HEADER, Zone.QUOTED}),
+    Zone.GREETING: frozenset({Zone.GREETING, Zone.BODY, Zone.CLOSING, Zone.SIGNATURE, Zone.HEADER, Zone.QUOTED}),
+    Zone.BODY: frozenset({Zone.BODY, Zone.CLOSING, Zone.SIGNATURE, Zone.DISCLAIMER, Zone.HEADER, Zone.QUOTED}),
+    Zone.CLOSING: frozenset({Zone.CLOSING, Zone.SIGNATURE, Zone.DISCLAIMER, Zone.HEADER, Zone.QUOTED}),
+    Zone.SIGNATURE: frozenset({Zone.SIGNATURE, Zone.DISCLAIMER, Zone.HEADER, Zone.QUOTED}),
+    Zone.DISCLAIMER: frozenset({Zone.DISCLAIMER, Zone.SIGNATURE, Zone.HEADER, Zone.QUOTED}),
+    Zone.HEADER: frozenset({Zone.HEADER, Zone.QUOTED, Zone.HISTORY, Zone.BODY, Zone.GREETING}),
+    Zone.QUOTED: frozenset({Zone.QUOTED, Zone.BODY, Zone.GREETING, Zone.HEADER, Zone.CLOSING, Zone.SIGNATURE,
+                            Zone.DISCLAIMER}),
+    Zone.HISTORY: frozenset({Zone.HISTORY}),
+}
+NEG = float("-inf")
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Feature weights (one per zone) and transition weights, as trained."""
+
+    features: dict[str, tuple[float, ...]]
+    transitions: dict[str, tuple[float, ...]]      # previous zone (or "start") -> weight per next zone
+
+    @staticmethod
+    def from_json(data: dict) -> "Weights":
+        order = [Zone(z) for z in data["zones"]]
+        index = [order.index(z) for z in ZONES]
+        feats = {f: tuple(float(w[i]) for i in index) for f, w in data["features"].items()}
+        trans = {prev: tuple(float(data["transitions"][prev][i]) for i in index) for prev in data["transitions"]}
+        return Weights(feats, trans)
+
+    def to_json(self) -> dict:
+        return {
+            "zones": [str(z) for z in ZONES],
+            "transitions": {prev: [round(w, 4) for w in ws] for prev, ws in self.transitions.items()},
+            "features": {f: [round(w, 4) for w in ws] for f, ws in sorted(self.features.items())
+                         if any(abs(w) >= 5e-5 for w in ws)},
+        }
+
+
+@lru_cache(maxsize=1)
+def trained() -> Weights:
+    """The shipped weights (``weights.json`` beside this module), read once."""
+    text = resources.files(__package__).joinpath("weights.json").read_text(encoding="utf-8")
+    return Weights.from_json(json.loads(text))
+
+
+def emissions(lines: list[Line], weights: Weights) -> list[list[float]]:
+    """Each line's score for each zone: the sum of its features' weights."""
+    table = weights.features
+    z = len(ZONES)
+    out = []
+    for line in lines:
+        scores = [0.0] * z
+        for f in line.features:
+            ws = table.get(f)
+            if ws is not None:
+                for k in range(z):
+                    scores[k] += ws[k]
+        out.append(scores)
+    return out
+
+
+_PREV: tuple[str, ...] = (START, *ZONES)
+
+
+def viterbi(scores: list[list[float]], weights: Weights, forced: dict[int, Zone] | None = None) -> list[Zone]:
+    """The best zone path allowed by the grammar; ``forced`` pins some lines to a zone."""
+    n = len(scores)
+    if not n:
+        return []
+    z = len(ZONES)
+    allowed = [[(ZONES[k] in ALLOWED[prev]) for k in range(z)] for prev in _PREV]
+    trans = [weights.transitions.get(str(prev), (0.0,) * z) for prev in _PREV]
+    best = [NEG] * z
+    for k in range(z):
+        if allowed[0][k]:
+            best[k] = trans[0][k] + scores[0][k]
+    best = _pin(best, forced, 0)
+    back: list[list[int]] = []
+    for i in range(1, n):
+        row = scores[i]
+        new = [NEG] * z
+        ptr = [0] * z
+        for k in range(z):
+            top, arg = NEG, 0
+            for j in range(z):
+                prev = best[j]
+                if prev != NEG and allowed[j + 1][k]:
+                    value = prev + trans[j + 1][k]
+                    if value > top:
+                        top, arg = value, j
+            if top != NEG:
+                new[k] = top + row[k]
+                ptr[k] = arg
+        back.append(ptr)
+        best = _pin(new, forced, i)
+    k = max(range(z), key=lambda j: best[j])
+    path = [k]
+    for ptr in reversed(back):
+        k = ptr[k]
+        path.append(k)
+    path.reverse()
+    return [ZONES[k] for k in path]
+
+
+def _pin(row: list[float], forced: dict[int, Zone] | None, i: int) -> list[float]:
+    if not forced or i not in forced:
+        return row
+    keep = ZONES.index(forced[i])
+    if row[keep] == NEG:       # the pinned zone is unreachable: leave the row as it is
+        return row
+    return [v if k == keep else NEG for k, v in enumerate(row)]
+
+
+def contributions(line: Line, zone: Zone, weights: Weights, top: int = 4) -> list[tuple[str, float]]:
+    """The features that pushed ``line`` towards ``zone`` most, relative to the zones' mean."""
+    k = ZONES.index(zone)
+    found = []
+    for f in line.features:
+        ws = weights.features.get(f)
+        if ws is not None:
+            found.append((f, ws[k] - sum(ws) / len(ws)))
+    found.sort(key=lambda fw: -abs(fw[1]))
+    return found[:top]

@@ -1,0 +1,93 @@
+"""The cut rules mailflow used before the zone model, replayed line by line as *evidence*.
+
+Each non-blank line gets the zone the old rules would have given it (history cut, '>' quote blocks,
+signature delimiter / phone footer / disclaimer, contact block, trailing sign-off). The zone model
+reads this as one feature among many (``rule:<zone>``); the training labels start from it too.
+"""
+
+from __future__ import annotations
+
+from mailflow.mail_in.replies import quotes as q
+from mailflow.mail_in.replies import signatures as s
+from mailflow.mail_in.replies.htmltext import QUOTE_MARK
+from mailflow.mail_in.replies.zones.lexicon import GREETING, SIGN_OFF, SIGN_OFF_START
+from mailflow.mail_in.replies.zones.model import Zone
+
+Z = Zone
+
+
+def _has_new_text(lines: list[str]) -> bool:
+    return any(x.strip() and not q.is_quoted(x) and x.strip() != QUOTE_MARK for x in lines)
+
+
+def rule_zones(lines: list[str]) -> dict[int, Zone]:
+    """Zones the old rules give each non-blank line (their cuts, replayed with line numbers)."""
+    labels: dict[int, Zone] = {}
+    cur = list(range(len(lines)))
+    for _ in range(3):
+        sub = [lines[i] for i in cur]
+        cut = q.history_start(sub)
+        if cut is None:
+            break
+        end = q.header_block_end(sub, cut)
+        if _has_new_text(sub[:cut]):
+            for j in cur[cut:]:
+                labels[j] = Z.HISTORY
+            for j in cur[cut:end]:
+                labels[j] = Z.HEADER
+            cur = cur[:cut]
+            break
+        for j in cur[:cut]:
+            labels[j] = Z.QUOTED
+        for j in cur[cut:end]:
+            labels[j] = Z.HEADER
+        cur = cur[end:]
+    sub = [lines[i] for i in cur]
+    sig = s.signature_start(sub)
+    if sig is not None:
+        disclaimer = False
+        for k in range(sig, len(sub)):
+            line = sub[k]
+            if q.is_quoted(line):
+                labels[cur[k]] = Z.QUOTED
+            elif q.quote_header_span(sub, k) is not None:
+                labels[cur[k]] = Z.HEADER
+            else:
+                para = s._paragraph(sub, s._paragraph_start(sub, k))
+                disclaimer = disclaimer or bool(s._DISCLAIMER.search(para) or s._LAND.search(para))
+                labels[cur[k]] = Z.DISCLAIMER if disclaimer else Z.SIGNATURE
+        cur = cur[:sig]
+        sub = sub[:sig]
+    # quote blocks introduced by an attribution, and trailing quotes
+    kept = q.drop_quote_blocks(sub)
+    kept_idx: list[int] = []
+    k = 0
+    for pos, line in enumerate(sub):
+        if k < len(kept) and line == kept[k]:
+            kept_idx.append(cur[pos])
+            k += 1
+        else:
+            labels[cur[pos]] = Z.QUOTED if q.is_quoted(line) else Z.HEADER
+    cur = kept_idx
+    sub = [lines[i] for i in cur]
+    for rule in (s.contact_block_start, s.trailing_sign_off):
+        cut = rule(sub)
+        if cut is not None:
+            for pos in range(cut, len(sub)):
+                labels[cur[pos]] = Z.SIGNATURE
+            if SIGN_OFF.match(sub[cut]) or SIGN_OFF_START.match(sub[cut]):
+                labels[cur[cut]] = Z.CLOSING
+            cur = cur[:cut]
+            sub = sub[:cut]
+    greeted = False
+    for i in cur:
+        line = lines[i]
+        if q.is_quoted(line):
+            labels[i] = Z.QUOTED
+        elif not greeted and line.strip() and GREETING.match(line.strip()) and len(line.strip()) < 60:
+            labels[i] = Z.GREETING
+        else:
+            labels[i] = Z.BODY
+        if line.strip():
+            greeted = True
+    return {i: z for i, z in labels.items() if lines[i].strip()}
