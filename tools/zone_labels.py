@@ -55,14 +55,14 @@ def _header_extent(lines: list[str], b: int) -> int:
     return last
 
 
-def merge(lines: list[str], labels: dict[int, Zone], case: dict) -> dict[int, Zone] | None:
+def merge(lines: list[str], labels: dict[int, Zone], case: dict, body: str = "") -> dict[int, Zone] | None:
     """Gold facts from the manifest over the silver labels; None when they cannot be reconciled."""
     labels = dict(labels)
     nonblank = [i for i, x in enumerate(lines) if x.strip()]
     stats = case.get("quagga_stats")
     bound = len(lines)
     if stats is not None:
-        b = newest_end(lines, stats["newest_chars"]) if stats.get("has_history") else None
+        b = newest_end(body.replace("\r\n", "\n").split("\n") if body else lines, stats["newest_chars"]) if stats.get("has_history") else None
         if b is not None:
             bound = b
             last = _header_extent(lines, b)
