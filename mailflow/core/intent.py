@@ -18,6 +18,15 @@ class ReplyKind(enum.StrEnum):
     CALENDAR_REPLY = "calendar_reply"
 
 
+class AutoKind(enum.StrEnum):
+    """What kind of automatic mail an ``auto_reply`` is: only OUT_OF_OFFICE means the member is away."""
+
+    OUT_OF_OFFICE = "out_of_office"
+    DELAY = "delay"             # a delivery-delay report: the mail is still being retried
+    RECEIPT = "receipt"         # a read or delivery receipt
+    OTHER = "other"             # any other automatic message (auto-responders, list robots)
+
+
 class Rsvp(enum.StrEnum):
     ACCEPTED = "accepted"
     DECLINED = "declined"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import datetime, timezone
+from email.errors import MessageError
 from email.message import Message
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 
@@ -13,17 +14,18 @@ from mailflow.mail_in.replies.attachments import safe_extension, vet_attachment
 from mailflow.mail_in.replies.charsets import decode_bytes, decode_header_value
 from mailflow.mail_in.replies.commands import find_commands
 from mailflow.mail_in.replies.htmltext import html_to_text
+from mailflow.mail_in.replies.inline_answers import inline_answers
 from mailflow.mail_in.replies.limits import Limits, check_raw
 from mailflow.mail_in.replies.zones import extract_new_text
 from mailflow.mail_in.replies.parts import collect
 from mailflow.mail_in.replies.reply import (
-    Attachment, Bounce, Command, CommandKind, ReplyKind, Reply, Rsvp, UnparseableMessage,
+    Attachment, AutoKind, Bounce, Command, CommandKind, ReplyKind, Reply, Rsvp, UnparseableMessage,
 )
 from mailflow.mail_in.replies.rsvp import from_calendar, from_words
 from mailflow.mail_in.replies.sections import find_sections
 
 __all__ = [
-    "Attachment", "Bounce", "Command", "CommandKind", "Limits", "Reply", "ReplyKind", "Rsvp",
+    "Attachment", "AutoKind", "Bounce", "Command", "CommandKind", "Limits", "Reply", "ReplyKind", "Rsvp",
     "UnparseableMessage", "looks_like_message", "safe_extension", "understand", "understand_body",
     "vet_attachment",
 ]
@@ -52,18 +54,18 @@ def looks_like_message(raw: bytes) -> bool:
 
 
 def understand(raw: bytes, *, limits: Limits = Limits()) -> Reply:
-    """Parse, classify and extract; raises only ``UnparseableMessage``."""
-    try:
-        if not looks_like_message(raw):
-            check_raw(raw, limits)
-            text = decode_bytes(raw[: limits.max_text_chars * 4])
-            return understand_body(text, html=bool(_HTMLISH.match(text)))
+    """Parse, classify and extract.
+
+    Raises ``UnparseableMessage`` only for its declared reasons: a hostile-input cap is tripped, or
+    the standard library's MIME parser cannot read the bytes. Any other exception is a bug in
+    mailflow and propagates as itself, so tests and logs see it.
+    """
+    if not looks_like_message(raw):
         check_raw(raw, limits)
-        return _understand_message(_parse(raw), limits)
-    except UnparseableMessage:
-        raise
-    except Exception as exc:  # the parser's own failures become a quarantine reason
-        raise UnparseableMessage(f"the MIME parser failed ({type(exc).__name__})") from exc
+        text = decode_bytes(raw[: limits.max_text_chars * 4])
+        return understand_body(text, html=bool(_HTMLISH.match(text)))
+    check_raw(raw, limits)
+    return _understand_message(_parse(raw), limits)
 
 
 def read_body(raw: bytes, *, limits: Limits = Limits()) -> tuple[str, str]:
@@ -85,7 +87,11 @@ def _parse(raw: bytes) -> Message:
     a character), about 8x the message at its peak; feeding slices keeps only the parsed tree, and
     large base64 bodies are decoded straight from ``raw`` (see ``largebodies``).
     """
-    return largebodies.parse(raw)
+    try:
+        return largebodies.parse(raw)
+    except (ValueError, TypeError, IndexError, LookupError, AssertionError, MessageError) as exc:
+        # the stdlib parser's own failures on malformed bytes (our code does not run in there)
+        raise UnparseableMessage(f"the MIME parser failed ({type(exc).__name__}: {exc})"[:300]) from exc
 
 
 def understand_body(text: str, *, html: bool = False) -> Reply:
@@ -93,8 +99,10 @@ def understand_body(text: str, *, html: bool = False) -> Reply:
     body = html_to_text(text) if html else text
     verdict = classify.bounce_verdict({}, "", [], body)
     new_text = extract_new_text(body)
-    kind = classify.kind_of(verdict, False, False, classify.out_of_office("", body))
-    return _finish(Reply(kind=kind, text=new_text, bounce=verdict.failure))
+    ooo = classify.out_of_office("", body)
+    kind = classify.kind_of(verdict, False, False, ooo)
+    automatic = classify.auto_kind(verdict, False, ooo) if kind is ReplyKind.AUTO_REPLY else None
+    return _finish(Reply(kind=kind, text=new_text, bounce=verdict.failure, automatic=automatic))
 
 
 def _headers(message: Message) -> dict[str, str]:
@@ -138,6 +146,7 @@ def _understand_message(message: Message, limits: Limits) -> Reply:
     ooo = classify.out_of_office(headers.get("subject", ""), body)
     kind = classify.kind_of(verdict, bool(calendar and calendar.is_reply), automatic, ooo)
     name, addr = _sender(message)
+    answers = inline_answers(contents.raw_html[0]) if contents.raw_html and kind is ReplyKind.REPLY else ()
     reply = Reply(
         kind=kind,
         from_addr=addr.strip() if "@" in addr and not re.search(r"[\s<>]", addr) else "",
@@ -148,15 +157,24 @@ def _understand_message(message: Message, limits: Limits) -> Reply:
         references=tuple(_MSGID.findall(headers.get("references", ""))),
         to_addrs=_addresses(message),
         date=_date(headers.get("date", "")),
-        text=extract_new_text(body, name),
+        text=_with_answers(extract_new_text(body, name), answers),
         attachments=tuple(att for att, _ in contents.attachments),
         rsvp=calendar.rsvp if calendar and calendar.is_reply else None,
         bounce=verdict.failure,
         calendar_uid=calendar.uid if calendar else None,
         auto_submitted=automatic,
         authentication_results=tuple(_all(message, "authentication-results")),
+        answers_in_quote=bool(answers),
+        automatic=classify.auto_kind(verdict, automatic, ooo) if kind is ReplyKind.AUTO_REPLY else None,
     )
     return _finish(reply)
+
+
+def _with_answers(text: str, answers: tuple[str, ...]) -> str:
+    """The new text followed by the answers typed inside the quoted original, in their order."""
+    if not answers:
+        return text
+    return "\n\n".join(part for part in (text, *answers) if part)
 
 
 def _sender(message: Message) -> tuple[str, str]:

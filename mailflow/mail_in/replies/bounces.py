@@ -12,12 +12,19 @@ _ADDR = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 _STATUS = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.])")
 _SMTP_CODE = re.compile(r"(?<![\d.])([45])\d\d(?:[ -]|$)", re.MULTILINE)
 
+# Senders that only mail systems use, and role addresses a person may also write from.
 _DAEMON = re.compile(
-    r"mailer-daemon|post[_.-]?master|^(?:no-?reply|[\w.-]+-(?:admin|owner|bounces?|errors?))@|mail delivery (?:system|subsystem|service)|mail ?administrator|"
-    r"^(?:mailerdaemon|mdaemon|bounce[sd]?|double-bounce|nobody|root|smtp|mta)@|"
+    r"mailer-daemon|mail delivery (?:system|subsystem|service)|^(?:mailerdaemon|mdaemon|double-bounce)@|"
     r"delivery.?(?:status|notification|subsystem)|returned.?mail|internet mail delivery",
     re.IGNORECASE,
 )
+_ROLE = re.compile(
+    r"post[_.-]?master|mail ?administrator|^(?:no-?reply|[\w.-]+-(?:admin|owner|bounces?|errors?))@|"
+    r"^(?:bounce[sd]?|nobody|root|smtp|mta)@",
+    re.IGNORECASE,
+)
+# A person's answer keeps the thread's subject: "Re: ..." (or its translations) is not a report.
+_REPLY_SUBJECT = re.compile(r"^\s*(?:re|aw|sv|vs|antw|odp|ynt|r|rif|tr|wg|fw|fwd)\s*(?:\[\d+\])?\s*:", re.IGNORECASE)
 _SUBJECT = re.compile(
     r"undeliver|undelivered|non.?deliver|not (?:be )?delivered|delivery (?:status notification|"
     r"failure|failed|has failed|problem|report|notification)|mail delivery fail|failure notice|"
@@ -99,17 +106,24 @@ def from_report(reports: list[str], failed_header: str) -> BounceVerdict | None:
 
 
 def from_text(sender: str, subject: str, return_path: str, text: str, failed_header: str) -> BounceVerdict:
-    """Recognise a non-standard bounce from its sender, subject and wording."""
-    daemonish = bool(_DAEMON.search(sender)) or return_path.strip() in ("<>", "")
-    if _DELAY_SUBJECT.search(subject) and daemonish:
+    """Recognise a non-standard bounce from its sender, envelope, subject and wording.
+
+    A role address (postmaster@, office-admin@) is weak evidence: a person may write from it. Their
+    answer in a thread ("Re: ...") is a bounce only with two distinct failure phrases or codes.
+    """
+    system = bool(_DAEMON.search(sender)) or return_path.strip().strip("<>").lower() in ("", "mailer-daemon")
+    role = bool(_ROLE.search(sender))
+    if _DELAY_SUBJECT.search(subject) and (system or role):
         return BounceVerdict(delay=True)
     head = text[:20000]
     subject_hit = bool(_SUBJECT.search(subject))
-    if not (failed_header or daemonish or subject_hit):
+    if not (failed_header or system or role or subject_hit):
         return BounceVerdict()
-    body_hit = bool(_BODY.search(head))
-    if not (failed_header or (daemonish and (subject_hit or body_hit)) or
-            (subject_hit and body_hit and _STATUS.search(head))):
+    wording = len({m.group(0).strip().lower() for m in _BODY.finditer(head)})
+    as_reply = bool(_REPLY_SUBJECT.match(subject))
+    if not (failed_header or (system and (subject_hit or wording)) or
+            (role and (wording >= 2 or (wording and not as_reply))) or
+            (not as_reply and subject_hit and wording and _STATUS.search(head))):
         return BounceVerdict()
     recipients = tuple(dict.fromkeys(_ADDR.findall(failed_header) or _recipients_in(head)))
     match = _STATUS.search(head)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from mailflow.mail_in.replies.bounces import BounceVerdict, from_report, from_text
-from mailflow.mail_in.replies.reply import ReplyKind
+from mailflow.mail_in.replies.reply import AutoKind, ReplyKind
 
 _OOO_SUBJECT = re.compile(
     r"^\s*(?:(?:re|aw|tr|fw|sv|antw)\s*:\s*)*(?:\[?(?:automatic reply|auto(?:matic)?[- ]?(?:reply|response|"
@@ -77,3 +77,18 @@ def kind_of(verdict: BounceVerdict, calendar_reply: bool, automatic: bool, ooo: 
     if verdict.delay or verdict.notice or automatic or ooo:
         return ReplyKind.AUTO_REPLY
     return ReplyKind.REPLY
+
+
+def auto_kind(verdict: BounceVerdict, automatic: bool, ooo: bool) -> AutoKind | None:
+    """The sub-kind of automatic mail: a delay or receipt is never an out-of-office."""
+    if verdict.failure is not None:
+        return None
+    if verdict.delay:
+        return AutoKind.DELAY
+    if verdict.notice:
+        return AutoKind.RECEIPT
+    if ooo:
+        return AutoKind.OUT_OF_OFFICE
+    if automatic:
+        return AutoKind.OTHER
+    return None

@@ -13,11 +13,13 @@ _BLOCKS = {
 }
 _SKIP = {"style", "script", "head", "title", "xml", "template", "noscript"}
 _VOID = {"br", "hr", "img", "meta", "link", "input", "col", "area", "base", "wbr", "source"}
-_HISTORY = re.compile(
+HISTORY_CLASSES = _HISTORY = re.compile(
     r"(?:^|[\s_])(?:gmail_quote(?:_container)?|yahoo_quoted|moz-cite-prefix|protonmail_quote|"
     r"divRplyFwdMsg|OLK_SRC_BODY_SECTION|mail-editor-reference-message-container|"
     r"zmail_extra|reply-quoted|AppleOriginalContents|ms-outlook-mobile-reference-message)(?:$|\s)",
 )
+# Outlook desktop's quoted header: a div with a thin grey (or blue) top border above "From:".
+OUTLOOK_HEADER_STYLE = re.compile(r"border-top\s*:\s*solid\s+#(?:E1E1E1|B5C4DF)", re.IGNORECASE)
 _SIGNATURE = re.compile(r"(?:^|\s)(?:gmail_signature|moz-signature|x_gmail_signature)(?:$|\s)", re.I)
 _WS = re.compile(r"[ \t\r\n\f\u00a0]+")
 
@@ -55,7 +57,9 @@ class _Converter(HTMLParser):
             return
         if tag in _BLOCKS or tag == "blockquote":
             self.flush()
-        if names and _HISTORY.search(names) and not self.marked and self.quote_depth == 0:
+        style = next((v or "" for k, v in attrs if k == "style"), "")
+        if ((names and _HISTORY.search(names)) or (style and OUTLOOK_HEADER_STYLE.search(style))) \
+                and not self.marked and self.quote_depth == 0:
             self.flush()
             self.lines.append(QUOTE_MARK)
             self.marked = True

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import binascii
+import mimetypes
 import re
+import struct
 from dataclasses import dataclass, field
 from email.message import Message
+
+from tnefparse import TNEF
 
 from mailflow.mail_in.replies.attachments import make_attachment
 from mailflow.mail_in.replies.charsets import decode_bytes, decode_header_value
@@ -117,9 +121,38 @@ def _leaf(part: Message, ctype: str, body: bool, found: Contents, limits: Limits
     if ctype == "message/delivery-status" or ctype == "text/delivery-status":
         found.delivery_status.append(_text_of(part))
         return
+    if ctype == "application/ms-tnef" or (filename or "").strip().lower() == "winmail.dat":
+        if _tnef(_payload(part), body, found, limits):
+            return
     cid = decode_header_value(part.get("Content-ID")).strip("<> ")
     inline = ctype.startswith("image/") and bool(cid) and disposition != "attachment"
     found.attachments.append((make_attachment(filename, ctype, _payload(part), inline), cid))
+
+
+def _tnef(data: bytes, body: bool, found: Contents, limits: Limits) -> bool:
+    """Outlook's winmail.dat: its files become attachments and its body is read; False if unreadable.
+
+    An unreadable TNEF blob (wrong signature, truncated) stays an ordinary attachment.
+    """
+    try:
+        tnef = TNEF(data, do_checksum=False)
+        files = [(a.long_filename() or a.name, a.data) for a in tnef.attachments if a.data]
+        text, html = tnef.body, tnef.htmlbody
+    except (ValueError, IndexError, KeyError, TypeError, UnicodeDecodeError, struct.error):
+        return False
+    if body and not found.texts:
+        if text:
+            found.texts.append((decode_bytes(text) if isinstance(text, bytes) else text)[: limits.max_text_chars])
+        elif html:
+            markup = decode_bytes(html) if isinstance(html, bytes) else html
+            found.raw_html.append(markup[: limits.max_text_chars])
+            found.html = True
+            found.texts.append(html_to_text(markup[: limits.max_text_chars]))
+    for name, payload in files:
+        name = name if isinstance(name, str) else decode_bytes(name)
+        ctype = mimetypes.guess_type(name, strict=False)[0] or "application/octet-stream"
+        found.attachments.append((make_attachment(name, ctype, payload, False), ""))
+    return True
 
 
 def _visit(part: Message, body: bool, found: Contents, limits: Limits) -> None:

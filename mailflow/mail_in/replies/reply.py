@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from mailflow.core.intent import Command, CommandKind, ReplyKind, Rsvp
+from mailflow.core.intent import AutoKind, Command, CommandKind, ReplyKind, Rsvp
 from mailflow.errors import MailflowError
 
-__all__ = ["Attachment", "Bounce", "Command", "CommandKind", "Reply", "ReplyKind", "Rsvp", "UnparseableMessage"]
+__all__ = ["AutoKind", "Attachment", "Bounce", "Command", "CommandKind", "Reply", "ReplyKind", "Rsvp", "UnparseableMessage"]
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,8 @@ class Reply:
     calendar_uid: str | None = None
     auto_submitted: bool = False
     authentication_results: tuple[str, ...] = ()
+    automatic: AutoKind | None = None       # set when kind is AUTO_REPLY
+    answers_in_quote: bool = False          # text was typed inside the quoted original (read from HTML)
 
     @property
     def resources(self) -> tuple[Attachment, ...]:
