@@ -72,6 +72,17 @@ def merge(lines: list[str], labels: dict[int, Zone], case: dict, body: str = "")
         for i in nonblank:
             if i < bound and labels.get(i) in (Z.HEADER, Z.HISTORY):
                 labels[i] = Z.QUOTED if q.is_quoted(lines[i]) else Z.BODY
+    marker = collapse(case.get("history_starts", ""))
+    if marker:
+        b = next((i for i in nonblank if marker in collapse(lines[i])), None)
+        if b is not None:
+            bound = b
+            last = _header_extent(lines, b)
+            for i in nonblank:
+                if i >= b:
+                    labels[i] = Z.HEADER if i <= last else Z.HISTORY
+                elif labels.get(i) in (Z.HEADER, Z.HISTORY):
+                    labels[i] = Z.QUOTED if q.is_quoted(lines[i]) else Z.BODY
     want = [collapse(x) for x in case.get("must_contain", [])]
     avoid = [collapse(x) for x in case.get("must_not_contain", [])]
     gold_sig: list[int] = []
@@ -88,7 +99,7 @@ def merge(lines: list[str], labels: dict[int, Zone], case: dict, body: str = "")
             else:
                 labels[i] = Z.SIGNATURE
                 gold_sig.append(i)
-    if gold_sig and stats is not None:
+    if gold_sig:
         first = min(gold_sig)
         k = first - 1
         while k >= 0 and lines[k].strip() and len(lines[k].strip()) <= 60 and labels.get(k) is Z.BODY \

@@ -72,8 +72,7 @@ def zone_lines(lines: list[str], sender_name: str = "", weights: Weights | None 
     extra = rows[MAX_LINES:]
     rows = rows[:MAX_LINES]
     weights = weights or trained()
-    forced = {k: Zone.HEADER for k, row in enumerate(rows) if row.text.strip() == QUOTE_MARK}
-    zones = viterbi(emissions(rows, weights), weights, forced)
+    zones = viterbi(emissions(rows, weights), weights, lines=rows)
     if extra:
         tail = zones[-1]
         zones.extend(tail for _ in extra)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from mailflow.mail_in.replies.htmltext import QUOTE_MARK
 from mailflow.mail_in.replies.zones import lexicon as lx
+from mailflow.mail_in.replies.zones.model import Zone
 from mailflow.mail_in.replies.zones.rules import rule_zones
 
 # Words are runs of letters, digits, apostrophes and combining marks: "xʷməθkʷəy̓əm" is one word.
@@ -44,6 +45,8 @@ def quote_depth(line: str) -> int:
             depth += 1
         elif ch not in " \t":
             break
+    if depth and line.rstrip().endswith(">>>") and lx.DATE.search(line):
+        return 0        # a GroupWise header (">>> Name <addr> 01/02/01 11:12AM >>>") is not a quote
     return depth if lx.QUOTED.match(line) else 0
 
 
@@ -134,7 +137,7 @@ def header_shape(stripped: str) -> list[str]:
     """Features of lines that open or belong to a quoted message's header."""
     out: list[str] = []
     if stripped == QUOTE_MARK:
-        out.append("html_quote_mark")
+        out.extend(("html_quote_mark", "system_marker"))
         return out
     if lx.KEY_LINE.match(stripped):
         out.append("key_from" if lx.FROM_LINE.match(stripped) else "key_line")
@@ -160,8 +163,8 @@ def header_shape(stripped: str) -> list[str]:
         out.append("notes_address")
     if stripped.endswith(">>>") or stripped.startswith(">>>"):
         out.append("groupwise_arrows")
-    if lx.ABOVE_LINE.search(stripped):
-        out.append("reply_above_line")
+    if lx.ABOVE_LINE.search(stripped) and len(stripped) < 100:
+        out.extend(("reply_above_line", "system_marker"))
     if lx.ATTRIBUTION.match(stripped):
         out.append("attribution")
     if lx.ON_DATE_NAME.match(stripped) and not stripped.endswith((".", "?", "!")):
@@ -195,6 +198,8 @@ _STRONG_BREAK = frozenset({
     "key_from", "separator", "forward_marker", "forwarded_by", "wrote_end", "attribution", "html_quote_mark",
     "groupwise_arrows", "reply_above_line", "on_date_name",
 })
+# lines that do not count as new text for "no_text_above" (a forward or quote at the very top)
+_NOT_TEXT = frozenset({"key_line", "date_time", "rule:header", "rule:history", "rule:quoted", "rule"})
 BREAKS = _STRONG_BREAK | {"key_line", "date_time", "q"}
 
 
@@ -216,7 +221,8 @@ def line_features(lines: list[str], sender_name: str = "") -> list[Line]:
             if not rest:
                 base.append("q_empty")
         base.append(_bucket(blank_before, (0, 1, 2), "blank_above"))
-        base.append(f"rule:{rules.get(i, 'body')}")
+        if i in rules and rules[i] not in (Zone.BODY, Zone.GREETING):    # the rules' cuts, as evidence
+            base.append(f"rule:{rules[i]}")
         rows.append((i, raw, base, blank_before))
         blank_before = 0
     return _with_context(rows, lines)
@@ -262,7 +268,7 @@ def _with_context(rows: list[tuple[int, str, list[str], int]], lines: list[str])
             sign_off_at = k
         if "sig_delimiter" in base:
             delimiter_at = k
-        if "q" not in base and not breaks[k]:
+        if "q" not in base and not breaks[k] and not any(f in _NOT_TEXT for f in base):
             text_above = True
         tail = "T0" if to_break[k] <= 2 else "T1" if to_break[k] <= 5 else "T2" if to_break[k] <= 10 else "T3"
         feats.extend(f"{tail}&{f}" for f in base if f in _TAILED)

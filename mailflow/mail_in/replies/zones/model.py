@@ -99,11 +99,28 @@ def emissions(lines: list[Line], weights: Weights) -> list[list[float]]:
 _PREV: tuple[str, ...] = (START, *ZONES)
 
 
-def viterbi(scores: list[list[float]], weights: Weights, forced: dict[int, Zone] | None = None) -> list[Zone]:
+def constraints(lines: list[Line]) -> dict[int, Zone]:
+    """Lines whose zone is not the scorer's to decide.
+
+    A marker the sending system wrote ("history starts here": the HTML quote container, a "reply
+    above this line" banner) is a header; and history cannot start before any new text was seen
+    (a forward or quote at the very top is followed by the sender's text, not the end of it): such
+    lines are pinned to "not history" by giving HISTORY no path.
+    """
+    return {k: Zone.HEADER for k, line in enumerate(lines) if "system_marker" in line.features}
+
+
+def viterbi(scores: list[list[float]], weights: Weights, forced: dict[int, Zone] | None = None,
+            lines: list[Line] | None = None) -> list[Zone]:
     """The best zone path allowed by the grammar; ``forced`` pins some lines to a zone."""
     n = len(scores)
     if not n:
         return []
+    if lines is not None:
+        forced = {**constraints(lines), **(forced or {})}
+        history = ZONES.index(Zone.HISTORY)
+        scores = [row if "no_text_above" not in line.features else
+                  [NEG if k == history else v for k, v in enumerate(row)] for row, line in zip(scores, lines)]
     z = len(ZONES)
     allowed = [[(ZONES[k] in ALLOWED[prev]) for k in range(z)] for prev in _PREV]
     trans = [weights.transitions.get(str(prev), (0.0,) * z) for prev in _PREV]
