@@ -38,16 +38,13 @@ def _bucket(value: int, edges: tuple[int, ...], name: str) -> str:
 
 
 def quote_depth(line: str) -> int:
-    """How many '>' (or '|') quote levels open the line."""
-    depth = 0
-    for ch in line:
-        if ch in ">|":
-            depth += 1
-        elif ch not in " \t":
-            break
-    if depth and line.rstrip().endswith(">>>") and lx.DATE.search(line):
+    """How many '>' (or '|') quote levels open the line ("> > a", "C> a", "| a")."""
+    match = lx.QUOTED_PREFIX.match(line)
+    if not match:
+        return 0
+    if line.rstrip().endswith(">>>") and lx.DATE.search(line):
         return 0        # a GroupWise header (">>> Name <addr> 01/02/01 11:12AM >>>") is not a quote
-    return depth if lx.QUOTED.match(line) else 0
+    return max(1, sum(1 for ch in match.group(0) if ch in ">|"))
 
 
 def shape(text: str, sender_words: frozenset[str]) -> list[str]:
@@ -276,6 +273,10 @@ def _with_context(rows: list[tuple[int, str, list[str], int]], lines: list[str])
             feats.extend(f"SO&{f}" for f in base if f in _TAILED)
         if text_above:
             feats.extend(f"TA&{f}" for f in base if f in _ABOVE)
+        else:
+            feats.extend(f"NT&{f}" for f in base if f in _TAILED)
+            if k and any(f in _NOT_TEXT for f in rows[k - 1][2]):
+                feats.append("NT&after_header_line")
         feats.append("bias")
         out.append(Line(index, raw, tuple(feats)))
     return out
