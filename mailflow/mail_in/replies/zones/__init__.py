@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mailflow.mail_in.replies.htmltext import QUOTE_MARK
+from mailflow.mail_in.replies.signatures import strip_own_name
 from mailflow.mail_in.replies.zones.features import Line, line_features
 from mailflow.mail_in.replies.zones.model import Weights, Zone, contributions, emissions, trained, viterbi
 
@@ -81,8 +82,11 @@ def zone_lines(lines: list[str], sender_name: str = "", weights: Weights | None 
 
 
 def extract_new_text(text: str, sender_name: str = "") -> str:
-    """The sender's new text: the greeting and body zones of ``text`` (with inline '>' answers)."""
-    return zone_lines(split_lines(text), sender_name).new_text()
+    """The sender's new text: the greeting and body zones of ``text`` (with inline '>' answers).
+
+    A last line that is only the sender's own name (from the From header) is a sign-off too.
+    """
+    return strip_own_name(zone_lines(split_lines(text), sender_name).new_text(), sender_name)
 
 
 def explain(zoning: Zoning, weights: Weights | None = None, top: int = 4) -> list[str]:

@@ -236,6 +236,7 @@ def _with_context(rows: list[tuple[int, str, list[str], int]], lines: list[str])
         if breaks[k]:
             nxt = k
         to_break[k] = nxt - k
+    para = _paragraph_features(rows, breaks)
     out: list[Line] = []
     text_above = False
     sign_off_at = -99
@@ -250,6 +251,7 @@ def _with_context(rows: list[tuple[int, str, list[str], int]], lines: list[str])
                     feats.append("blank_below")
             else:
                 feats.append(f"{tag}:none")
+        feats.extend(para[k])
         feats.append(_bucket(to_break[k], (0, 1, 2, 3, 5, 8, 12), "to_break"))
         feats.append(_bucket(n - 1 - k, (0, 1, 2, 3, 5, 8, 12), "to_end"))
         feats.append(_bucket(k, (0, 1, 2, 5), "from_start"))
@@ -279,6 +281,48 @@ def _with_context(rows: list[tuple[int, str, list[str], int]], lines: list[str])
                 feats.append("NT&after_header_line")
         feats.append("bias")
         out.append(Line(index, raw, tuple(feats)))
+    return out
+
+
+# shapes that signature, footer and disclaimer lines have and body lines rarely do
+_SIGNY = frozenset({
+    "name_shape", "sender_name", "pipe", "title_word", "org_word", "pronouns", "credential", "phone", "email",
+    "url", "address", "contact_label", "mobile_footer", "land_words", "calendar_footer", "list_footer",
+    "disclaimer_words",
+})
+
+
+def _paragraph_features(rows: list[tuple[int, str, list[str], int]], breaks: list[bool]) -> list[list[str]]:
+    """Per line, features of its paragraph (lines with no blank between them): size, how many lines look
+    like a signature, whether all are short, and whether it is the last paragraph before a break."""
+    n = len(rows)
+    starts = [k for k in range(n) if k == 0 or rows[k][3] or ("q" in rows[k][2]) != ("q" in rows[k - 1][2])
+              or breaks[k] or breaks[k - 1]]
+    spans = [(a, b) for a, b in zip(starts, starts[1:] + [n])]
+    out: list[list[str]] = [[] for _ in range(n)]
+    for idx, (a, b) in enumerate(spans):
+        members = range(a, b)
+        if "q" in rows[a][2] or breaks[a]:
+            continue
+        sig = sum(1 for k in members if any(f in _SIGNY for f in rows[k][2]))
+        share = sig / (b - a)
+        short = all(len(rows[k][1].strip()) <= 60 for k in members)
+        nxt = spans[idx + 1][0] if idx + 1 < len(spans) else n
+        last = nxt >= n or breaks[nxt] or "q" in rows[nxt][2]
+        tags = [_bucket(b - a, (1, 2, 5), "para_size"),
+                "para_sig:most" if share >= 0.5 else "para_sig:some" if sig else "para_sig:none"]
+        if short:
+            tags.append("para_short")
+        if last:
+            tags.append("para_last")
+            tags.append(f"para_last&{tags[1]}" + ("&short" if short else ""))
+        if idx + 1 < len(spans) and not last:
+            c, d = spans[idx + 1]
+            later = sum(1 for k in range(c, d) if any(f in _SIGNY for f in rows[k][2]))
+            if later * 2 >= d - c:
+                tags.append("next_para_sig")
+        for k in members:
+            out[k] = tags + [f"para_line{min(k - a, 2)}"]
     return out
 
 

@@ -123,6 +123,13 @@ def viterbi(scores: list[list[float]], weights: Weights, forced: dict[int, Zone]
                   [NEG if k == history else v for k, v in enumerate(row)] for row, line in zip(scores, lines)]
     z = len(ZONES)
     allowed = [[(ZONES[k] in ALLOWED[prev]) for k in range(z)] for prev in _PREV]
+    # After new text, a header opens history: it is not followed by new text (that is only so for a
+    # forward or quote at the very top).
+    after_text = [list(row) for row in allowed]
+    header = _PREV.index(Zone.HEADER)
+    for k in (ZONES.index(Zone.BODY), ZONES.index(Zone.GREETING)):
+        after_text[header][k] = False
+    top = [True] * n if lines is None else ["no_text_above" in line.features for line in lines]
     trans = [weights.transitions.get(str(prev), (0.0,) * z) for prev in _PREV]
     best = [NEG] * z
     for k in range(z):
@@ -134,16 +141,17 @@ def viterbi(scores: list[list[float]], weights: Weights, forced: dict[int, Zone]
         row = scores[i]
         new = [NEG] * z
         ptr = [0] * z
+        grammar = allowed if top[i] else after_text
         for k in range(z):
-            top, arg = NEG, 0
+            high, arg = NEG, 0
             for j in range(z):
                 prev = best[j]
-                if prev != NEG and allowed[j + 1][k]:
+                if prev != NEG and grammar[j + 1][k]:
                     value = prev + trans[j + 1][k]
-                    if value > top:
-                        top, arg = value, j
-            if top != NEG:
-                new[k] = top + row[k]
+                    if value > high:
+                        high, arg = value, j
+            if high != NEG:
+                new[k] = high + row[k]
                 ptr[k] = arg
         back.append(ptr)
         best = _pin(new, forced, i)
