@@ -157,3 +157,9 @@ def test_fuzz_kept_files_stay_inside(tmp_path_factory: pytest.TempPathFactory, n
     path = keep(root, att)
     assert path.resolve().parent.parent == (root / "attachments").resolve()
     assert [p.name for p in (root / "attachments").rglob("*") if p.is_file()] == [path.name]
+
+
+def test_programming_errors_are_not_hidden() -> None:
+    """A caller's mistake (text instead of bytes) surfaces as itself, not as an unparseable message."""
+    with pytest.raises(TypeError):
+        understand("From: a@example.org\r\n\r\nhello")  # type: ignore[arg-type]

@@ -78,6 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     parse = commands.add_parser("parse", help="show what mailflow understands of message files (no config needed)")
     parse.add_argument("--json", action="store_true", help="one JSON object per file per line")
+    parse.add_argument("--explain", action="store_true",
+                       help="print each body line's zone and the features that weighed most for it")
     parse.add_argument("files", nargs="+", metavar="FILE", help="RFC 5322 message files (.eml)")
     parse.set_defaults(handler=run_parse)
 
@@ -302,6 +304,10 @@ def _moment(text: str) -> datetime:
 def run_parse(args: argparse.Namespace) -> int:
     from mailflow.mail_in.replies.report import parse_command
 
+    if args.explain:
+        from mailflow.mail_in.replies.zones.explain import explain_files
+
+        return explain_files(args.files, sys.stdout)
     return parse_command(args.files, args.json, sys.stdout)
 
 

@@ -11,6 +11,7 @@ _BLOCKS = {
     "p", "div", "br", "tr", "li", "ul", "ol", "table", "h1", "h2", "h3", "h4", "h5", "h6",
     "pre", "section", "article", "header", "footer", "dl", "dt", "dd", "center", "form", "hr",
 }
+_LINES = {"div", "li", "tr", "dt", "dd"}     # blocks that are lines; <p>, headings, tables are paragraphs
 _SKIP = {"style", "script", "head", "title", "xml", "template", "noscript"}
 _VOID = {"br", "hr", "img", "meta", "link", "input", "col", "area", "base", "wbr", "source"}
 HISTORY_CLASSES = _HISTORY = re.compile(
@@ -45,6 +46,14 @@ class _Converter(HTMLParser):
         self.cur = []
         self.cur_depth = self.quote_depth
 
+    def flush_text(self) -> None:
+        """End the current line if it has text (a div or list item is a line, not a paragraph)."""
+        if "".join(self.cur).strip():
+            self.flush()
+        else:
+            self.cur = []
+            self.cur_depth = self.quote_depth
+
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if self.skip:
             if tag == self.skip[-1] and tag not in _VOID:
@@ -55,7 +64,11 @@ class _Converter(HTMLParser):
             if tag not in _VOID:
                 self.skip.append(tag)
             return
-        if tag in _BLOCKS or tag == "blockquote":
+        if tag == "br" and not "".join(self.cur).strip():
+            self.lines.append(("> " * self.quote_depth).rstrip())      # an empty line the writer typed
+        elif tag in _LINES:
+            self.flush_text()
+        elif tag in _BLOCKS or tag == "blockquote":
             self.flush()
         style = next((v or "" for k, v in attrs if k == "style"), "")
         if ((names and _HISTORY.search(names)) or (style and OUTLOOK_HEADER_STYLE.search(style))) \
@@ -78,7 +91,9 @@ class _Converter(HTMLParser):
             if tag == self.skip[-1]:
                 self.skip.pop()
             return
-        if tag in _BLOCKS or tag == "blockquote":
+        if tag in _LINES:
+            self.flush_text()
+        elif tag in _BLOCKS or tag == "blockquote":
             self.flush()
         if tag == "blockquote" and self.quote_depth:
             self.quote_depth -= 1

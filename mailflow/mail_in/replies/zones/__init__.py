@@ -78,7 +78,7 @@ def zone_lines(lines: list[str], sender_name: str = "", weights: Weights | None 
         tail = zones[-1]
         zones.extend(tail for _ in extra)
         rows.extend(extra)
-    return Zoning(tuple(lines), tuple(rows), tuple(zones))
+    return Zoning(tuple(lines), tuple(rows), tuple(zones))      # lines past a history mark have no zone
 
 
 def extract_new_text(text: str, sender_name: str = "") -> str:

@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from mailflow.mail_in.replies.htmltext import QUOTE_MARK
+from mailflow.mail_in.replies.quotes import history_start
 from mailflow.mail_in.replies.zones import lexicon as lx
 from mailflow.mail_in.replies.zones.model import Zone
 from mailflow.mail_in.replies.zones.rules import rule_zones
@@ -75,15 +76,17 @@ def shape(text: str, sender_words: frozenset[str]) -> list[str]:
                            "digit" if first.isdigit() else "bullet" if first in "-*•–·+" else "other"))
     if lx.BULLET.match(stripped):
         out.append("bullet")
-    if lx.EMAIL.search(stripped):
+    low = stripped.lower()
+    digits = any(ch.isdigit() for ch in stripped)
+    if "@" in stripped and lx.EMAIL.search(stripped):
         out.append("email")
-    if lx.URL.search(stripped):
+    if "." in stripped and lx.URL.search(stripped):
         out.append("url")
-    if lx.PHONE.search(stripped):
+    if digits and lx.PHONE.search(stripped):
         out.append("phone")
     if lx.CONTACT_LABEL.match(stripped):
         out.append("contact_label")
-    if lx.ADDRESS.search(stripped):
+    if (digits or "box" in low) and lx.ADDRESS.search(stripped):
         out.append("address")
     if "|" in stripped and not stripped.startswith("|"):
         out.append("pipe")
@@ -118,19 +121,24 @@ def shape(text: str, sender_words: frozenset[str]) -> list[str]:
         out.append("sig_delimiter")
     if lx.RULE.match(stripped):
         out.append("rule")
-    if lx.DISCLAIMER.search(stripped):
+    if _has(low, lx.DISCLAIMER_HINTS) and lx.DISCLAIMER.search(stripped):
         out.append("disclaimer_words")
-    if lx.LAND.search(stripped):
+    if _has(low, lx.LAND_HINTS) and lx.LAND.search(stripped):
         out.append("land_words")
-    if lx.CALENDAR_FOOTER.search(stripped):
+    if _has(low, lx.CALENDAR_HINTS) and lx.CALENDAR_FOOTER.search(stripped):
         out.append("calendar_footer")
-    if lx.UNSUBSCRIBE_FOOTER.search(stripped):
+    if _has(low, lx.LIST_HINTS) and lx.UNSUBSCRIBE_FOOTER.search(stripped):
         out.append("list_footer")
-    out.extend(header_shape(stripped))
+    out.extend(header_shape(stripped, digits))
     return out
 
 
-def header_shape(stripped: str) -> list[str]:
+def _has(low: str, hints: tuple[str, ...]) -> bool:
+    """A cheap test before an expensive pattern: the line holds one of the pattern's key stems."""
+    return any(h in low for h in hints)
+
+
+def header_shape(stripped: str, digits: bool = True) -> list[str]:
     """Features of lines that open or belong to a quoted message's header."""
     out: list[str] = []
     if stripped == QUOTE_MARK:
@@ -144,19 +152,19 @@ def header_shape(stripped: str) -> list[str]:
         out.append("forward_marker")
     if lx.FORWARDED_BY.search(stripped):
         out.append("forwarded_by")
-    if lx.ATTRIBUTION_END.search(stripped[-60:]):
+    if lx.ATTRIBUTION_END.search(stripped[-32:]):
         out.append("wrote_end")
     if lx.INTRO_START.match(stripped):
         out.append("intro_word")
-    has_date = bool(lx.DATE.search(stripped))
-    has_time = bool(lx.TIME.search(stripped))
+    has_date = digits and bool(lx.DATE.search(stripped))
+    has_time = digits and bool(lx.TIME.search(stripped))
     if has_date and has_time:
         out.append("date_time")
     elif has_date:
         out.append("date")
     elif has_time:
         out.append("time")
-    if lx.NOTES_ADDRESS.search(stripped):
+    if ("/" in stripped or "@" in stripped) and lx.NOTES_ADDRESS.search(stripped):
         out.append("notes_address")
     if stripped.endswith(">>>") or stripped.startswith(">>>"):
         out.append("groupwise_arrows")
@@ -200,9 +208,38 @@ _NOT_TEXT = frozenset({"key_line", "date_time", "rule:header", "rule:history", "
 BREAKS = _STRONG_BREAK | {"key_line", "date_time", "q"}
 
 
+# Lines zoned past the first quote header that follows new text: enough for the model to confirm or
+# overrule the header; an earlier message further down is not read (the cost stays with the new text).
+HISTORY_WINDOW = 30
+
+
+def history_mark(lines: list[str]) -> int:
+    """How many lines to zone: up to a client's history marker (the HTML quote container) after new
+    text, else up to HISTORY_WINDOW non-blank lines past the first quote header after new text."""
+    seen_text = False
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped == QUOTE_MARK:
+            if seen_text:
+                return i + 1
+        elif stripped and not lx.QUOTED.match(line):
+            seen_text = True
+    cut = history_start(lines)
+    if cut is None or not any(x.strip() and not lx.QUOTED.match(x) for x in lines[:cut]):
+        return len(lines)
+    seen = 0
+    for i in range(cut, len(lines)):
+        if lines[i].strip():
+            seen += 1
+            if seen > HISTORY_WINDOW:
+                return i
+    return len(lines)
+
+
 def line_features(lines: list[str], sender_name: str = "") -> list[Line]:
     """Features for every non-blank line of ``lines`` (the message body split on newlines)."""
     sender_words = frozenset(w.lower() for w in _WORD.findall(sender_name) if len(w) > 1 or w.isalpha())
+    lines = lines[:history_mark(lines)]
     rules = rule_zones(lines)
     rows: list[tuple[int, str, list[str], int]] = []
     blank_before = 0
@@ -214,7 +251,8 @@ def line_features(lines: list[str], sender_name: str = "") -> list[Line]:
         base = ["q", f"q{min(depth, 3)}"] if depth else shape(raw, sender_words)
         if depth:
             rest = lx.QUOTED_PREFIX.sub("", raw).strip()
-            base.extend("in_q:" + f for f in header_shape(rest) if f != "html_quote_mark")
+            if rest and (rest[-1] in ":>" or ">>>" in rest or any(ch.isdigit() for ch in rest[:80])):
+                base.extend("in_q:" + f for f in header_shape(rest) if f != "html_quote_mark")
             if not rest:
                 base.append("q_empty")
         base.append(_bucket(blank_before, (0, 1, 2), "blank_above"))
@@ -292,6 +330,19 @@ _SIGNY = frozenset({
 })
 
 
+def _ruled(row: tuple[int, str, list[str], int]) -> bool:
+    return "rule" in row[2] or "sig_delimiter" in row[2]
+
+
+def _signy(row: tuple[int, str, list[str], int]) -> bool:
+    """A line that looks like part of a signature: a signature shape, and not a long sentence."""
+    text = row[1].strip()
+    if len(text) > 60 and text.endswith((".", "?", "!")) and "land_words" not in row[2] \
+            and "disclaimer_words" not in row[2]:
+        return False
+    return any(f in _SIGNY for f in row[2])
+
+
 def _paragraph_features(rows: list[tuple[int, str, list[str], int]], breaks: list[bool]) -> list[list[str]]:
     """Per line, features of its paragraph (lines with no blank between them): size, how many lines look
     like a signature, whether all are short, and whether it is the last paragraph before a break."""
@@ -304,10 +355,13 @@ def _paragraph_features(rows: list[tuple[int, str, list[str], int]], breaks: lis
         members = range(a, b)
         if "q" in rows[a][2] or breaks[a]:
             continue
-        sig = sum(1 for k in members if any(f in _SIGNY for f in rows[k][2]))
+        sig = sum(1 for k in members if _signy(rows[k]))
         share = sig / (b - a)
         short = all(len(rows[k][1].strip()) <= 60 for k in members)
-        nxt = spans[idx + 1][0] if idx + 1 < len(spans) else n
+        j = idx + 1
+        while j < len(spans) and all(_ruled(rows[k]) for k in range(*spans[j])):
+            j += 1          # a rule or a lone delimiter between the paragraph and the break is transparent
+        nxt = spans[j][0] if j < len(spans) else n
         last = nxt >= n or breaks[nxt] or "q" in rows[nxt][2]
         tags = [_bucket(b - a, (1, 2, 5), "para_size"),
                 "para_sig:most" if share >= 0.5 else "para_sig:some" if sig else "para_sig:none"]
@@ -318,7 +372,7 @@ def _paragraph_features(rows: list[tuple[int, str, list[str], int]], breaks: lis
             tags.append(f"para_last&{tags[1]}" + ("&short" if short else ""))
         if idx + 1 < len(spans) and not last:
             c, d = spans[idx + 1]
-            later = sum(1 for k in range(c, d) if any(f in _SIGNY for f in rows[k][2]))
+            later = sum(1 for k in range(c, d) if _signy(rows[k]))
             if later * 2 >= d - c:
                 tags.append("next_para_sig")
         for k in members:

@@ -77,11 +77,11 @@ collective cooperative coop co-op enterprises solutions consulting communication
 """.split())
 CREDENTIALS = frozenset("""
 md phd ph.d msc bsc ba ma mba mph rn bn bscn msn np lpn ccfp frcpc fcfp cpa ca cga cma peng p.eng
-jd llb esq dds dmd pharmd rd rsw msw mfa med edd dr mr ms mrs mme ccc ccc-slp ot pt
+jd llb esq dds dmd pharmd rd rsw msw mfa med edd ccc ccc-slp
 """.split())
 CREDENTIAL_SHAPE = re.compile(r",\s*(?:[A-Z]{2,6}\b\.?(?:\(\w+\))?,?\s*){1,4}$")
-PRONOUNS = re.compile(r"\b(?:she|he|they|ze|xe|elle|il|iel)\s*/\s*(?:her|him|them|hir|xem|elle|lui|iel)\b"
-                      r"(?:\s*/\s*\w+)?", re.IGNORECASE)
+_PRONOUN = r"(?:she|her|hers|he|him|his|they|them|theirs|ze|zir|hir|xe|xem|elle|il|iel|lui|ella|él|ille)"
+PRONOUNS = re.compile(rf"(?<![\w/]){_PRONOUN}\s*/\s*{_PRONOUN}(?:\s*/\s*{_PRONOUN})*(?![\w/])", re.IGNORECASE)
 FIRST_PERSON = frozenset("i i'm i've i'll i'd we we're we've our my me us je nous j'ai ich wir yo nosotros".split())
 FUNCTION_WORDS = frozenset("""
 the a an and or but to of in on for with is are was were be been have has had this that it will would can
@@ -115,3 +115,14 @@ CALENDAR_FOOTER = re.compile(
 UNSUBSCRIBE_FOOTER = re.compile(
     r"unsubscribe|you received this message because|to post to this group|mailing list|list-unsubscribe|"
     r"se d[ée]sabonner|se d[ée]sinscrire|abmelden", re.IGNORECASE)
+
+# Stems one of which every match of the pattern above contains (lower case): a cheap first test.
+DISCLAIMER_HINTS = ("confidenti", "intended", "privileg", "destinataire", "vertraulich", "riservat", "disclaimer",
+                    "exclusivement", "destin")
+LAND_HINTS = ("acknowledg", "recogni", "reconna", "tradition", "unceded", "ancestral", "treaty", "territor",
+              "homeland", "first nation", "métis", "metis", "inuit", "autochtone", "cédé", "cede", "indigenous",
+              "people", "nation")
+CALENDAR_HINTS = ("calendar", "receiving", "invitation", "google", "guest", "reply for", "more options", "meet",
+                  "zoom", "teams", "meeting", "passcode", "agenda", "kalender")
+LIST_HINTS = ("subscri", "received this", "this group", "mailing list", "désabonner", "désinscrire", "desabonner",
+              "desinscrire", "abmelden")
