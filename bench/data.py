@@ -9,13 +9,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from mailflow.adapters.clock import ManualClock
-from mailflow.schedule import load
-from mailflow.schedule.config import Config, Step
-from mailflow.schedule.calendar import Meeting, meeting_by_key
-from mailflow_demo.rehearsal import sample_pdf
-from mailflow_demo.personas import Persona, Received, read
-from mailflow.app.wiring import Parts, open_parts
 from mailflow.adapters.state_store import TinyDBStateStore
+from mailflow.app.wiring import Parts, open_parts
+from mailflow.schedule import load
+from mailflow.schedule.calendar import Meeting, meeting_by_key
+from mailflow.schedule.config import Config, Step
+from mailflow_demo.personas import Persona, Received, read
+from mailflow_demo.rehearsal import sample_pdf
 
 SECRET = b"bench-secret-0123456789abcdef-fixed"
 FIRST_MEETING = "2026-01-13"          # second Tuesday: the rule's first meeting
@@ -194,7 +194,7 @@ def reply_to(got: Received, persona: Persona, rng: random.Random, now: datetime,
     budget = target - len(got.text) * (2 if html else 1) - 1_500
     if rng.random() < pdf_share:
         size = rng.randint(2_000, max(2_500, min(30_000, int(budget * 0.6))))
-        attachments = (("resource-%d.pdf" % serial, "application/pdf", pdf(rng, size)),)
+        attachments = ((f"resource-{serial}.pdf", "application/pdf", pdf(rng, size)),)
         budget -= int(size * 1.37)
     history = earlier_thread(rng, max(0, budget // (2 if html else 1) - 600))
     text = update_text(rng)

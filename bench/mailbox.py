@@ -13,9 +13,9 @@ import data
 from harness_dovecot import Dovecot
 from measures import Result, stdlib_parse
 
-from mailflow.schedule.config import Step
 from mailflow.adapters.intake import ImapIntake
 from mailflow.ports import Disposition
+from mailflow.schedule.config import Step
 
 
 class Timed:

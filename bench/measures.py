@@ -19,9 +19,9 @@ from pathlib import Path
 
 import data
 
-from mailflow.schedule.config import Step
-from mailflow.schedule.calendar import occurrences
 from mailflow.mail_in.replies import understand
+from mailflow.schedule.calendar import occurrences
+from mailflow.schedule.config import Step
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
@@ -126,7 +126,7 @@ def _clone_meetings(state: Path, template_key: str, shas: list[str], keys: list[
     meeting_json = (state / "meetings" / f"{template_key}.json").read_text()
     queue_json = (state / "outbox" / "queue" / f"{template_key}.json").read_text()
     queue = json.loads(queue_json)
-    for n, key in enumerate(keys, start=1):
+    for _n, key in enumerate(keys, start=1):
         renamed = {sha: hashlib.sha256(f"{key}:{sha}".encode()).hexdigest() for sha in shas}
         text = meeting_json.replace(template_key, key)
         for old, new in renamed.items():

@@ -20,11 +20,11 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 sys.path[:0] = [str(BENCH), str(BENCH.parent / "tests"), str(BENCH.parent)]
 
-import data
-import measures
-from measures import Result
+import data  # noqa: E402  (found through the path set just above)
+import measures  # noqa: E402
+from measures import Result  # noqa: E402
 
-from mailflow.schedule.config import Step
+from mailflow.schedule.config import Step  # noqa: E402
 
 ORDER = ("parse", "ingest", "latency", "send", "store", "memory", "startup")
 
@@ -118,7 +118,7 @@ def table(results: dict[str, Result]) -> str:
             rows.append((name, _fmt(r.value), r.unit, _fmt(r.floor), _fmt(r.ratio), r.target,
                          "yes" if r.met else "NO"))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 

@@ -17,8 +17,8 @@ from typing import Protocol
 
 from mailflow.core.delivery import AlertReason, State
 from mailflow.core.kinds import MessageKind
-from mailflow.core.state import CommunityState, MeetingState
 from mailflow.core.message import OutgoingMessage
+from mailflow.core.state import CommunityState, MeetingState
 
 __all__ = [
     "Alert", "Clock", "CursorStore", "Disposition", "HeldMessage", "InboxRecord", "MailSender",
@@ -261,7 +261,10 @@ class StateStore(Protocol):
     One writer (the daemon's store thread); readers (``status``) open it read-only.
     """
 
-    outbox: OutboxQueue
+    @property
+    def outbox(self) -> OutboxQueue:
+        """The queue of outgoing mail, kept in the same store."""
+        ...
 
     def meeting(self, key: str) -> MeetingState: ...
 

@@ -17,10 +17,10 @@ import secrets
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 
 from mailflow.schedule import load
 from mailflow.schedule.config import Config, ImapSettings, SmtpSettings, Tls
@@ -64,7 +64,7 @@ def run_demo(out: Path, *, config_path: Path | None = None, today: datetime | No
     """Run the demo and write ``out``; returns what happened."""
     started = time.monotonic()
     config = load(config_path or example_config_path())
-    today = today or datetime.now(timezone.utc)
+    today = today or datetime.now(UTC)
     with tempfile.TemporaryDirectory(prefix="mailflow-demo-") as state:
         config = replace(config, state_dir=Path(state) / "state", credentials_file=None)
         meeting = pick_meeting(config, today)
@@ -124,7 +124,7 @@ def _card(number: int, at: datetime, kind: str, to: str, subject: str, href: str
     text_part = msg.get_body(("plain",))
     body_html = html_part.get_content() if html_part is not None else ""
     body_text = text_part.get_content() if text_part is not None else ""
-    files = [part.get_filename() for part in msg.iter_attachments() if part.get_filename()]
+    files = [name for part in msg.iter_attachments() if (name := part.get_filename())]
     extra = f"<div class=\"files\">attached: {html.escape(', '.join(files))}</div>" if files else ""
     return f"""
 <section class="card" id="m{number}">

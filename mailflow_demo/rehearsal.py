@@ -12,17 +12,18 @@ import asyncio
 import email
 import email.policy
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Callable, Protocol
+from typing import Protocol
 
 from mailflow.adapters.clock import ManualClock
-from mailflow.schedule.config import Config, ImapSettings, SmtpSettings, Step
-from mailflow.schedule.calendar import Meeting, occurrences
-from mailflow.core.delivery import State
-from mailflow_demo.personas import Persona, read
 from mailflow.app.daemon import Daemon
 from mailflow.app.wiring import Parts, build_daemon
+from mailflow.core.delivery import State
+from mailflow.schedule.calendar import Meeting, occurrences
+from mailflow.schedule.config import Config, ImapSettings, SmtpSettings, Step
+from mailflow_demo.personas import Persona, read
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +95,7 @@ async def rehearse(config: Config, stage: Stage, community: SampleCommunity, mee
                 seen += len(fresh)
                 if not fresh:
                     break
-                for mail_from, rcpts, raw in fresh:
+                for _mail_from, rcpts, raw in fresh:
                     got = _sent(clock.now(), rcpts, raw)
                     transcript.sent.append(got)
                     other = _meeting_of(got.raw)

@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from mailflow.schedule.config import (
-    AttachmentPolicy, ChairPolicy, Community, Config, ImapSettings, Member, MeetingRule, MemberStatus,
-    RoundtablePolicy, Roster, SilentChair, SmtpSettings, Step, Timeline, Tls,
-)
 from mailflow.core.answers import ReplyEvent
 from mailflow.core.decision import Recipient, Situation
 from mailflow.core.intent import Command, CommandKind, ReplyKind, Rsvp
 from mailflow.core.kinds import Request
-from mailflow.schedule.calendar import Meeting
 from mailflow.core.state import CommunityState
+from mailflow.schedule.calendar import Meeting
+from mailflow.schedule.config import (
+    AttachmentPolicy,
+    ChairPolicy,
+    Community,
+    Config,
+    ImapSettings,
+    MeetingRule,
+    Member,
+    MemberStatus,
+    Roster,
+    RoundtablePolicy,
+    SilentChair,
+    SmtpSettings,
+    Step,
+    Timeline,
+    Tls,
+)
 
 ZONE = ZoneInfo("America/Vancouver")
 
@@ -53,7 +66,7 @@ def config(on_silence: SilentChair = SilentChair.SEND, members=MEMBERS) -> Confi
 def meeting(day: date, chair: Member | None = MEMBERS[0], cancelled: bool = False,
             minutes: int = 60) -> Meeting:
     start = datetime.combine(day, time(12), ZONE)
-    due = tuple((step, (start + Timeline().offset(step)).astimezone(timezone.utc)) for step in Step)
+    due = tuple((step, (start + Timeline().offset(step)).astimezone(UTC)) for step in Step)
     return Meeting(day.isoformat(), start, start + timedelta(minutes=minutes), chair,
                    "https://video.example.org/cop", cancelled=cancelled, due=due)
 
@@ -64,7 +77,7 @@ FEB = meeting(date(2027, 2, 9), chair=MEMBERS[1])
 
 
 def situation(cfg: Config | None = None, m: Meeting = JAN, installed: datetime | None = None) -> Situation:
-    community = CommunityState(installed_at=installed or datetime(2026, 11, 1, tzinfo=timezone.utc))
+    community = CommunityState(installed_at=installed or datetime(2026, 11, 1, tzinfo=UTC))
     return Situation(cfg or config(), m, community, previous=DEC, following=FEB)
 
 
@@ -77,7 +90,7 @@ def reply(member: Member | None, text: str = "", *, request: str = "update", kin
     parsed = tuple(Command(CommandKind(k), v, w) for k, v, w in commands)
     return ReplyEvent(sha, who, member, is_staff, Request(request), ReplyKind(kind), text, parsed,
                       Rsvp(rsvp) if rsvp else None, resources, refused,
-                      received or datetime(2026, 12, 30, 18, tzinfo=timezone.utc))
+                      received or datetime(2026, 12, 30, 18, tzinfo=UTC))
 
 
 def at(step: Step, m: Meeting = JAN, plus: timedelta = timedelta(0)) -> datetime:

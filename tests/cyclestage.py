@@ -44,7 +44,7 @@ def write_community(folder: Path, dovecot: Dovecot, *, chair_first: bool = True,
     service, staff1, staff2, leader = (dovecot.new_user() for _ in range(4))
     members = tuple(dovecot.new_user() for _ in NAMES)
     rows = ["name,email,role,division,joined,status,timezone"]
-    for (name, role, division), address in zip(NAMES, members):
+    for (name, role, division), address in zip(NAMES, members, strict=False):
         departed = name.startswith("Kenji")
         joined = "2026-11-10" if name.startswith("Aisha") else "2025-01-14"
         quoted = '"' + name.replace('"', '""') + '"'

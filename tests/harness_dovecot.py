@@ -246,7 +246,7 @@ class Dovecot:
 
     def _output_since(self, offsets: tuple[int, ...]) -> str:
         text = ""
-        for path, offset in zip((self._stderr, self.log_path), offsets):
+        for path, offset in zip((self._stderr, self.log_path), offsets, strict=False):
             if path.exists():
                 text += path.read_bytes()[offset:].decode(errors="replace")
         return text

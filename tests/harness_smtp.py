@@ -9,8 +9,8 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +20,8 @@ from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from mailflow.adapters import clock
 from mailflow.core.kinds import MessageKind
-from mailflow.schedule.config import SmtpSettings, Tls
 from mailflow.core.message import OutgoingMessage
+from mailflow.schedule.config import SmtpSettings, Tls
 
 __all__ = [
     "SMTP_PASSWORD",
@@ -50,7 +50,7 @@ SMTP_PASSWORD = "s3cret-Pa55word"   # tests assert it never shows up in logs or 
 class ManualClock(clock.ManualClock):
     """A clock the test moves by hand (time is injected, never patched), from a fixed Monday morning."""
 
-    def __init__(self, start: datetime = datetime(2027, 1, 4, 9, 0, tzinfo=timezone.utc)) -> None:
+    def __init__(self, start: datetime = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)) -> None:
         super().__init__(start)
 
 
@@ -65,7 +65,7 @@ def outgoing_message(
         f"From: Test CoP <cop@example.test>\r\nTo: {recipient}\r\nSubject: Meeting {n}\r\n"
         f"Message-ID: {message_id}\r\nDate: Mon, 04 Jan 2027 09:00:00 +0000\r\nMIME-Version: 1.0\r\n"
         f"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{body}"
-    ).encode("utf-8")
+    ).encode()
     return OutgoingMessage(message_id, recipient, kind, meeting_key, raw)
 
 

@@ -11,8 +11,8 @@ from typing import Any
 
 from tinydb.table import Document
 
-from mailflow.errors import MailflowError
 from mailflow.adapters.store import Store
+from mailflow.errors import MailflowError
 
 PARTITION = "soak/partition"
 BLOB = "soak/latest.bin"

@@ -7,12 +7,12 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from test_config import BASE, refusal, write
 
 from mailflow.cli import main
 from mailflow.schedule import load
 from mailflow.schedule.calendar import meeting_by_key
 from mailflow.schedule.config import Step
-from test_config import BASE, refusal, write
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "config" / "cop.example.toml"

@@ -13,13 +13,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mailflow.core.kinds import MessageKind
-from mailflow.mail_out import samples
 from mailflow.core.decision import Recipient
+from mailflow.core.kinds import MessageKind
+from mailflow.core.tokens import message_id, thread_root, token_from_address, verify_token
+from mailflow.mail_out import samples
 from mailflow.mail_out.compose import Composer, UnsafeMessage, compose, header_text
 from mailflow.mail_out.invitations import invitation_ics
 from mailflow.mail_out.render import KINDS, Renderer
-from mailflow.core.tokens import message_id, thread_root, token_from_address, verify_token
 
 NOW = datetime(2026, 12, 22, 17, 0, tzinfo=UTC)
 SECRET = b"s" * 32

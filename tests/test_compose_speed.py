@@ -9,13 +9,13 @@ from email.parser import BytesParser
 
 import icalendar
 import pytest
+from hostile import HOSTILE, hostile_context
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hostile import HOSTILE, hostile_context
+from mailflow.core.decision import Recipient
 from mailflow.core.kinds import MessageKind
 from mailflow.mail_out import samples
-from mailflow.core.decision import Recipient
 from mailflow.mail_out.compose import POLICY, Composer, compose, safe_filename
 from mailflow.mail_out.invitations import _calendar, invitation_ics
 from mailflow.mail_out.render import Renderer

@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from mailflow.errors import ConfigError
+from mailflow.schedule import load
 from mailflow.schedule.config import (
     AuthMethod,
     Config,
@@ -16,8 +18,6 @@ from mailflow.schedule.config import (
     Step,
     Tls,
 )
-from mailflow.schedule import load
-from mailflow.errors import ConfigError
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "config" / "cop.example.toml"
 

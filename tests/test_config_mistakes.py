@@ -7,11 +7,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from test_config import BASE, line_of, refusal, write
 
 from mailflow.cli import main
 from mailflow.errors import ConfigError
 from mailflow.schedule import load
-from test_config import BASE, line_of, refusal, write
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "config" / "cop.example.toml"

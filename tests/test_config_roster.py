@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from mailflow.schedule.config import MemberStatus
+from mailflow.addresses import normalise as normalise_email
 from mailflow.errors import ConfigError
-from mailflow.schedule.roster import load_roster, normalise_email
+from mailflow.schedule.config import MemberStatus
+from mailflow.schedule.roster import load_roster
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "config" / "members.example.csv"
 

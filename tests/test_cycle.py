@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from cyclekit import FEB, JAN, MEMBERS, STAFF, at, config, meeting, reply, situation
 
-from mailflow.schedule.config import SilentChair, Step
 from mailflow.core.answers import on_reply
 from mailflow.core.cycle import on_time
 from mailflow.core.membership import on_roster
 from mailflow.core.state import CommunityState, MeetingState, StepStatus
+from mailflow.schedule.config import SilentChair, Step
 
 AMARA, BEN, CHLOE, DEV, ELI, FAY = MEMBERS
 ACTIVE = {m.email for m in MEMBERS if m.active}
@@ -302,7 +302,7 @@ def test_moved_meeting_sends_an_updated_invitation_with_the_same_identity_and_hi
 
 def test_members_added_to_the_roster_are_welcomed_but_founders_are_not():
     """The first look records the roster; a later addition gets one welcome."""
-    now = datetime(2026, 12, 1, tzinfo=timezone.utc)
+    now = datetime(2026, 12, 1, tzinfo=UTC)
     first = on_roster(config(members=MEMBERS[:4]), CommunityState(), JAN, now)
     assert first.sends == ()
     later = on_roster(config(), first.community, JAN, now + timedelta(days=1))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import json
 import os
 import signal
@@ -11,15 +13,13 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-import email
-import email.policy
 import pytest
 from cyclestage import SECRET, DovecotStage, write_community
 from harness_smtp import SMTP_PASSWORD
 
 from mailflow.schedule import load
-from mailflow.schedule.config import Step
 from mailflow.schedule.calendar import meeting_by_key
+from mailflow.schedule.config import Step
 
 
 def launch(toml: Path, env: dict[str, str], log: Path, *extra: str) -> subprocess.Popen:

@@ -9,6 +9,8 @@ are byte-identical and at most one extra per kill, and every reply was applied e
 
 from __future__ import annotations
 
+import email
+import email.policy
 import os
 import random
 import signal
@@ -19,19 +21,17 @@ from collections import defaultdict
 from datetime import timedelta
 from pathlib import Path
 
-import email
-import email.policy
 import pytest
 from cyclestage import SECRET, DovecotStage, write_community
 
 from mailflow.adapters.clock import parse_clock
-from mailflow.schedule import load
-from mailflow.schedule.config import Step
-from mailflow.schedule.calendar import meeting_by_key
-from mailflow_demo.rehearsal import SampleCommunity, _sent, sample_pdf
 from mailflow.adapters.state_codec import meeting_from_json
-from mailflow.core.state import StepStatus
 from mailflow.adapters.store import Store
+from mailflow.core.state import StepStatus
+from mailflow.schedule import load
+from mailflow.schedule.calendar import meeting_by_key
+from mailflow.schedule.config import Step
+from mailflow_demo.rehearsal import SampleCommunity, _sent, sample_pdf
 
 LONG = os.environ.get("MAILFLOW_LONG_SOAK") == "1"
 KILLS = 80 if LONG else 25
@@ -85,7 +85,7 @@ def test_killed_daemon_loses_nothing_and_sends_nothing_twice(dovecot, tmp_path):
     next_kill = time.monotonic() + rng.uniform(0.8, 1.8)
     try:
         while clock.now() < end_at or kills < KILLS:
-            for mail_from, rcpts, raw in stage.sent():
+            for _mail_from, rcpts, raw in stage.sent():
                 msg_id = email.message_from_bytes(raw, policy=email.policy.compat32)["Message-ID"]
                 key = (rcpts[0].casefold(), msg_id)
                 if key in answered:

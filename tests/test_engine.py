@@ -11,13 +11,13 @@ import pytest
 from cyclekit import JAN, MEMBERS, STAFF, at, config
 
 from mailflow.adapters.clock import ManualClock
-from mailflow.schedule.config import Step
-from mailflow.ports import Disposition
 from mailflow.adapters.outbox import State
-from mailflow_demo.personas import Persona, read
-from mailflow.app.wiring import open_parts
 from mailflow.adapters.state_store import TinyDBStateStore
 from mailflow.adapters.store import Store
+from mailflow.app.wiring import open_parts
+from mailflow.ports import Disposition
+from mailflow.schedule.config import Step
+from mailflow_demo.personas import Persona, read
 
 SECRET = b"engine-test-secret-0123456789"
 AMARA, BEN, CHLOE, DEV, ELI, FAY = MEMBERS

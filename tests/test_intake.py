@@ -19,10 +19,11 @@ from pathlib import Path
 
 import pytest
 
-from mailflow.schedule.config import AuthMethod, ImapSettings, Tls
+from mailflow.adapters.intake import ImapIntake, LoginRejected
+from mailflow.core.backoff import Backoff
 from mailflow.errors import ConfigError
-from mailflow.adapters.intake import Backoff, ImapIntake, LoginRejected
 from mailflow.ports import Disposition
+from mailflow.schedule.config import AuthMethod, ImapSettings, Tls
 
 FAST = Backoff(initial=0.05, factor=2.0, cap=0.4)
 REPO = Path(__file__).resolve().parent.parent
@@ -272,9 +273,9 @@ def test_idle_push_is_picked_up(dovecot, box, record_property) -> None:  # type:
         for n in range(5):
             start = time.monotonic()
             dovecot.deliver(box.user, message(f"push {n}"))
-            wait_until(lambda: len(box.sink.applied()) == n + 1, 2.5, f"push {n} to be applied")
+            wait_until(lambda n=n: len(box.sink.applied()) == n + 1, 2.5, f"push {n} to be applied")
             latencies.append(float(box.sink.applied()[-1]["at"]) - start)  # type: ignore[arg-type]
-            wait_until(lambda: count_in(dovecot, box.user, "mailflow/processed") == n + 1, 2, "move")
+            wait_until(lambda n=n: count_in(dovecot, box.user, "mailflow/processed") == n + 1, 2, "move")
             time.sleep(0.05)
     record_property("idle_latency_p50_ms", round(statistics.median(latencies) * 1000))
     record_property("idle_latency_max_ms", round(max(latencies) * 1000))

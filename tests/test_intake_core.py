@@ -6,8 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from mailflow.schedule.config import ImapSettings, Tls
-from mailflow.errors import ConfigError
 from mailflow.adapters.imap import (
     IdleEvent,
     MailboxState,
@@ -18,8 +16,10 @@ from mailflow.adapters.imap import (
     message_id_from,
     operation_deadline,
 )
-from mailflow.adapters.intake import Backoff, destination, scan_start
+from mailflow.adapters.intake import RECONNECT, destination, scan_start
+from mailflow.errors import ConfigError
 from mailflow.ports import Disposition
+from mailflow.schedule.config import ImapSettings, Tls
 
 SETTINGS = ImapSettings(host="imap.example.org", port=993, tls=Tls.IMPLICIT, user="cop@example.org")
 
@@ -65,7 +65,7 @@ def test_destination_by_disposition(disposition: Disposition, folder: str | None
 
 def test_backoff_doubles_to_the_cap_with_equal_jitter() -> None:
     """Delay ceilings 1, 2, 4 ... capped at 300 s; jitter picks between half and all of it."""
-    backoff = Backoff()
+    backoff = RECONNECT
     assert [backoff.delay(n, 0.0) for n in (1, 2, 3, 4)] == [0.5, 1.0, 2.0, 4.0]
     assert [backoff.delay(n, 0.999999) for n in (1, 2)] == pytest.approx([1.0, 2.0])
     assert backoff.delay(30, 0.0) == 150.0 and backoff.delay(30, 1.0) == 300.0

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from mailflow.schedule.config import AuthMethod, ImapSettings, Tls
 from mailflow.adapters.credentials import CredentialsError, resolve_credential, resolve_secret
+from mailflow.schedule.config import AuthMethod, ImapSettings, Tls
 
 SETTINGS = ImapSettings(host="imap.example.org", port=993, tls=Tls.IMPLICIT, user="cop@example.org",
                         secret_env="COP_IMAP_PASSWORD")

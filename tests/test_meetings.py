@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from mailflow.schedule import load
-from mailflow.schedule.config import Config, Step
 from mailflow.schedule.calendar import (
     due_instant,
     local_time,
@@ -18,6 +17,7 @@ from mailflow.schedule.calendar import (
     occurrences,
     split_offset,
 )
+from mailflow.schedule.config import Config, Step
 
 VANCOUVER = ZoneInfo("America/Vancouver")
 EXAMPLE = Path(__file__).resolve().parent.parent / "config" / "cop.example.toml"

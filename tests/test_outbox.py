@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 from harness_smtp import SMTP_PASSWORD, ManualClock, SmtpServer, outgoing_message
 
-from mailflow.core.kinds import MessageKind
-from mailflow.schedule.config import Tls
-from mailflow.core.message import OutgoingMessage
 from mailflow.adapters.outbox_queue import TinyDBOutboxQueue
-from mailflow.app.outbox import DeliveryReport, Outbox
-from mailflow.core.delivery import AlertReason, DeliveryPolicy, State
 from mailflow.adapters.smtp import SmtpSender
 from mailflow.adapters.store import Store
+from mailflow.app.outbox import DeliveryReport, Outbox
+from mailflow.core.delivery import AlertReason, DeliveryPolicy, State
+from mailflow.core.kinds import MessageKind
+from mailflow.core.message import OutgoingMessage
+from mailflow.schedule.config import Tls
 
 SERVICE = "cop@example.test"
 POLICY = DeliveryPolicy(give_up_after=timedelta(hours=6), first_retry=timedelta(minutes=2),

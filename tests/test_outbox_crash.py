@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.parser import BytesHeaderParser
 from pathlib import Path
 
@@ -73,7 +73,7 @@ def restart_and_deliver(state: Path, server: SmtpServer) -> list[OutboxRecord]:
 
     async def run(outbox: Outbox) -> None:
         async with SmtpSender(server.settings(user=""), "", envelope_from="cop@example.test") as sender:
-            await outbox.deliver_due(sender, datetime(2027, 1, 4, 9, 0, tzinfo=timezone.utc))
+            await outbox.deliver_due(sender, datetime(2027, 1, 4, 9, 0, tzinfo=UTC))
 
     with Store.open(state) as store:
         outbox = Outbox(TinyDBOutboxQueue(store), ManualClock())

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from mailflow.core.kinds import MessageKind
 from mailflow.adapters.outbox import (
     AlertReason,
     AttemptResult,
@@ -17,8 +16,9 @@ from mailflow.adapters.outbox import (
     State,
     decide_after,
 )
+from mailflow.core.kinds import MessageKind
 
-T0 = datetime(2027, 1, 4, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
 POLICY = DeliveryPolicy(give_up_after=timedelta(days=2), first_retry=timedelta(minutes=2),
                         max_retry=timedelta(hours=2), jitter=0.2, pause_for=timedelta(hours=1))
 TEMP = AttemptResult(Outcome.TEMPORARY, "451 4.7.1 try later (at RCPT TO)")

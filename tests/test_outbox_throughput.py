@@ -12,9 +12,9 @@ import aiosmtplib
 from harness_smtp import ManualClock, SmtpServer, outgoing_message
 
 from mailflow.adapters.outbox_queue import TinyDBOutboxQueue
-from mailflow.app.outbox import Outbox
 from mailflow.adapters.smtp import SmtpSender
 from mailflow.adapters.store import Store
+from mailflow.app.outbox import Outbox
 
 MESSAGES = 400
 CONNECTIONS = 4

@@ -9,13 +9,13 @@ from dataclasses import replace
 import pytest
 from cyclekit import JAN, MEMBERS, at, config
 
-from mailflow.cli import main
 from mailflow.adapters.clock import ManualClock
-from mailflow.schedule.config import Step
-from mailflow.app.preview import preview
-from mailflow.app.wiring import open_parts
 from mailflow.adapters.state_store import TinyDBStateStore
 from mailflow.adapters.store import Store
+from mailflow.app.preview import preview
+from mailflow.app.wiring import open_parts
+from mailflow.cli import main
+from mailflow.schedule.config import Step
 
 SECRET = "preview-test-secret-0123456789"
 

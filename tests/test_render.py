@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-
 from hostile import HOSTILE, hostile_context
+
+from mailflow.core.decision import Recipient
 from mailflow.core.kinds import MessageKind
 from mailflow.mail_out import samples
-from mailflow.core.decision import Recipient
 from mailflow.mail_out.render import (
     KINDS,
     TEXT_WIDTH,

@@ -11,11 +11,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mailflow.schedule.config import AttachmentPolicy
 from mailflow.adapters.state_store import TinyDBStateStore
 from mailflow.mail_in.replies import Attachment, Limits, UnparseableMessage, safe_extension, understand, vet_attachment
 from mailflow.mail_in.replies.attachments import make_attachment, sanitise_filename
 from mailflow.mail_in.replies.report import parse_command
+from mailflow.schedule.config import AttachmentPolicy
 
 MESSAGES = Path(__file__).parent / "messages"
 LONG = os.environ.get("MAILFLOW_LONG_FUZZ") == "1"

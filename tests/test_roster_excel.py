@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import Workbook
+from test_config import BASE, write
 
 from mailflow.errors import ConfigError
 from mailflow.schedule import load
 from mailflow.schedule.config import MemberStatus
 from mailflow.schedule.roster import load_roster
-from test_config import BASE, write
 
 HEADER = ["name", "email", "role", "division", "joined", "status", "timezone"]
 

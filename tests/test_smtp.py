@@ -5,18 +5,18 @@ from __future__ import annotations
 import asyncio
 import io
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from harness_smtp import SMTP_PASSWORD, SMTP_USER, SmtpServer, TlsFiles, make_tls_files, outgoing_message
 
-from mailflow.schedule.config import Community, SmtpSettings, Tls
-from mailflow.errors import ConfigError, PermanentDeliveryError, SenderRejected, TemporaryDeliveryError
 from mailflow.adapters.smtp import SmtpSender, send_test
+from mailflow.errors import ConfigError, PermanentDeliveryError, SenderRejected, TemporaryDeliveryError
+from mailflow.schedule.config import Community, SmtpSettings, Tls
 
-NOW = datetime(2027, 1, 4, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
 COMMUNITY = Community("SDH CoP", "cop@example.test", ZoneInfo("America/Vancouver"), ("staff@example.test",))
 
 

@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tinydb import Query
 
-from mailflow.errors import AlreadyRunning, StoreError
 from mailflow.adapters.store import TEMP_SUFFIX, Store
+from mailflow.errors import AlreadyRunning, StoreError
 
 ADVICE = "mailflow never overwrites or repairs it"
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
 import store_writer
+
 from mailflow.adapters.store import TEMP_SUFFIX, Store
 
 WRITER = Path(__file__).with_name("store_writer.py")

@@ -9,8 +9,8 @@ from dataclasses import replace
 import pytest
 from cyclekit import JAN, at, config
 
-from mailflow.schedule.config import Step
 from mailflow.app.preview import KINDS, preview
+from mailflow.schedule.config import Step
 
 pytestmark = pytest.mark.skipif(shutil.which("mu") is None, reason="mu (Debian maildir-utils) is not installed")
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import pytest
 
 from mailflow.core.kinds import Request
-from mailflow.schedule.config import ReplyAddressStyle
 from mailflow.core.tokens import (
-    meeting_of_message_id,
     MAC_CHARS,
     TokenParts,
+    meeting_of_message_id,
     message_id,
     parse_token,
     reply_address,
@@ -18,6 +17,7 @@ from mailflow.core.tokens import (
     token_from_address,
     verify_token,
 )
+from mailflow.schedule.config import ReplyAddressStyle
 
 SECRET = b"k" * 32
 MEMBER = "amrit.gill@example.org"

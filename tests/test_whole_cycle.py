@@ -142,7 +142,7 @@ def test_envelope_sender_carries_the_recipients_reply_token(cycle):
     """Each message's MAIL FROM is the tokened reply address (VERP), so a bounce names its member."""
     community, config, _, sent = cycle
     local, domain = community.service.split("@")
-    for mail_from, rcpts, raw in sent:
+    for mail_from, _rcpts, raw in sent:
         msg = email.message_from_bytes(raw, policy=email.policy.default)
         assert mail_from == msg["Reply-To"].addresses[0].addr_spec
         assert mail_from.startswith(local + "+") and mail_from.endswith("@" + domain)

@@ -6,8 +6,9 @@ Everything that needs "now" is handed a clock; nothing reads the system time its
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta, timezone
-from typing import Callable, Protocol
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 
 class Clock(Protocol):
@@ -20,7 +21,7 @@ class Clock(Protocol):
 
 class SystemClock:
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
     def seconds_until(self, instant: datetime) -> float:
         return max(0.0, (instant - self.now()).total_seconds())
@@ -31,7 +32,7 @@ class ScaledClock:
 
     def __init__(self, start: datetime, speed: float, monotonic: Callable[[], float] = time.monotonic,
                  origin: float | None = None) -> None:
-        self.start = start.astimezone(timezone.utc)
+        self.start = start.astimezone(UTC)
         self.speed = speed
         self._monotonic = monotonic
         self._origin = monotonic() if origin is None else origin
@@ -62,13 +63,13 @@ class ManualClock:
     """Shows whatever it was last set to; a rehearsal or a test moves it and wakes the daemon."""
 
     def __init__(self, start: datetime) -> None:
-        self.current = start.astimezone(timezone.utc)
+        self.current = start.astimezone(UTC)
 
     def now(self) -> datetime:
         return self.current
 
     def set(self, instant: datetime) -> None:
-        self.current = instant.astimezone(timezone.utc)
+        self.current = instant.astimezone(UTC)
 
     def advance(self, delta: timedelta) -> datetime:
         self.current += delta

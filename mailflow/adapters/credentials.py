@@ -9,8 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mailflow.schedule.config import AuthMethod, ServerSettings
 from mailflow.errors import MailflowError
+from mailflow.schedule.config import AuthMethod, ServerSettings
 
 log = logging.getLogger(__name__)
 

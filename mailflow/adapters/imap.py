@@ -21,9 +21,9 @@ from imapclient import IMAPClient
 from imapclient.exceptions import LoginError
 from imapclient.imapclient import DELETED, SocketTimeout
 
-from mailflow.schedule.config import AuthMethod, ImapSettings, Tls
 from mailflow.adapters.credentials import Credential
 from mailflow.errors import ConfigError, MailflowError
+from mailflow.schedule.config import AuthMethod, ImapSettings, Tls
 
 log = logging.getLogger(__name__)
 

@@ -10,10 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
-from mailflow.schedule.config import ImapSettings
 from mailflow.adapters.credentials import Credential
-from mailflow.errors import MailflowError
-from mailflow.ports import CursorStore, Disposition, Sink
 from mailflow.adapters.imap import (
     IdleEvent,
     ImapConnection,
@@ -25,6 +22,10 @@ from mailflow.adapters.imap import (
     check_transport,
     describe,
 )
+from mailflow.core.backoff import Backoff
+from mailflow.errors import MailflowError
+from mailflow.ports import CursorStore, Disposition, Sink
+from mailflow.schedule.config import ImapSettings
 
 log = logging.getLogger(__name__)
 
@@ -32,11 +33,12 @@ T = TypeVar("T")
 
 IDLE_SLICE_SECONDS = 1.0        # IDLE waits in slices this long (stop is also checked every 0.1 s)
 NO_IDLE_POLL_SECONDS = 60.0     # catch-up interval for servers without IDLE
+RECONNECT = Backoff(initial=1.0, factor=2.0, cap=300.0)   # equal jitter: half fixed, half random
 SETTLE_SECONDS = 2.0            # after filing mail, look again this soon: a server may not push
                                 # mail that landed while we were busy or just entering IDLE
 
 __all__ = [
-    "Backoff", "ImapIntake", "IntakeHealth", "LoginRejected", "ScanStart", "SinkFailed", "destination",
+    "RECONNECT", "ImapIntake", "IntakeHealth", "LoginRejected", "ScanStart", "SinkFailed", "destination",
     "scan_start",
 ]
 
@@ -77,20 +79,6 @@ def destination(disposition: Disposition, settings: ImapSettings) -> str | None:
 
 
 @dataclass(frozen=True)
-class Backoff:
-    """Exponential reconnect delay with equal jitter: half fixed, half random, capped."""
-
-    initial: float = 1.0
-    factor: float = 2.0
-    cap: float = 300.0
-
-    def delay(self, failures: int, jitter: float) -> float:
-        """Delay before attempt ``failures + 1``; ``jitter`` is uniform in [0, 1)."""
-        ceiling = min(self.cap, self.initial * self.factor ** max(failures - 1, 0))
-        return ceiling / 2 + ceiling / 2 * jitter
-
-
-@dataclass(frozen=True)
 class IntakeHealth:
     """For the daemon's stall alarm. ``last_success`` is monotonic time of the last completed
     catch-up pass (one happens at least every ``idle_renew_seconds`` while all is well)."""
@@ -121,7 +109,7 @@ class ImapIntake:
         sleep: Callable[[float], object] | None = None,
         random: Callable[[], float] = random_module.random,
         monotonic: Callable[[], float] = time.monotonic,
-        backoff: Backoff = Backoff(),
+        backoff: Backoff = RECONNECT,
     ) -> None:
         check_transport(settings)
         self.settings = settings

@@ -22,13 +22,19 @@ from datetime import datetime
 from email.parser import BytesHeaderParser
 from typing import Any, Protocol
 
-from mailflow.core.kinds import MessageKind
-from mailflow.errors import DeliveryError
-from mailflow.core.delivery import (
-    AlertReason, AttemptResult, DeliveryPolicy, Outcome, State, Transition, decide_after,
-)
-from mailflow.core.message import OutgoingMessage
 from mailflow.adapters.store import Store
+from mailflow.core.delivery import (
+    AlertReason,
+    AttemptResult,
+    DeliveryPolicy,
+    Outcome,
+    State,
+    Transition,
+    decide_after,
+)
+from mailflow.core.kinds import MessageKind
+from mailflow.core.message import OutgoingMessage
+from mailflow.errors import DeliveryError
 
 __all__ = [
     "Alert",

@@ -11,7 +11,7 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Table
 
-from mailflow.adapters.files import make_dirs, parse_state_file, replace_file, fsync_dir
+from mailflow.adapters.files import fsync_dir, make_dirs, parse_state_file, replace_file
 from mailflow.errors import StoreError
 
 Tables = dict[str, dict[str, Any]]

@@ -7,7 +7,7 @@ daemon's injected clock computes, compressed or not) into APScheduler's run date
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -20,7 +20,7 @@ class Timers:
     def __init__(self, wake: Callable[[], None], reconcile_seconds: float) -> None:
         self._wake = wake
         self._scheduler = AsyncIOScheduler(
-            timezone=timezone.utc,
+            timezone=UTC,
             job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
         )
         self._reconcile_seconds = reconcile_seconds
@@ -39,7 +39,7 @@ class Timers:
         for job in self._scheduler.get_jobs():
             if job.id.startswith(_DUE):
                 job.remove()
-        base = datetime.now(timezone.utc)   # APScheduler's own frame of time
+        base = datetime.now(UTC)   # APScheduler's own frame of time
         for name, seconds in waits:
             self._scheduler.add_job(self._wake, "date", run_date=base + timedelta(seconds=seconds),
                                     id=_DUE + name, replace_existing=True)

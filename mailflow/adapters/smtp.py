@@ -13,12 +13,13 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import aiosmtplib
 
 from mailflow.adapters.credentials import CredentialsError, resolve_secret
-from mailflow.schedule.config import AuthMethod, Community, Config, SmtpSettings, Tls
+from mailflow.core.kinds import MessageKind
+from mailflow.core.message import OutgoingMessage
 from mailflow.errors import (
     ConfigError,
     DeliveryError,
@@ -26,8 +27,7 @@ from mailflow.errors import (
     SenderRejected,
     TemporaryDeliveryError,
 )
-from mailflow.core.kinds import MessageKind
-from mailflow.core.message import OutgoingMessage
+from mailflow.schedule.config import AuthMethod, Community, Config, SmtpSettings, Tls
 
 __all__ = ["SmtpSender", "TokenProvider", "send_test", "send_test_command"]
 
@@ -176,9 +176,9 @@ class SmtpSender:
         self.connections_opened += 1
         return client
 
-    def _client_options(self) -> dict[str, object]:
+    def _client_options(self) -> dict[str, Any]:
         s = self.settings
-        options: dict[str, object] = {
+        options: dict[str, Any] = {
             "hostname": s.host,
             "port": s.port,
             "timeout": s.timeout_seconds,
@@ -264,7 +264,7 @@ class _Connection(aiosmtplib.SMTP):
     """
 
     def close(self) -> None:
-        if self.transport is not None:
+        if isinstance(self.transport, asyncio.Transport):
             self.transport.abort()
         super().close()
 

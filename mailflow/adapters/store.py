@@ -14,10 +14,14 @@ from pathlib import Path
 
 from tinydb import TinyDB
 
-from mailflow.adapters.partitions import AtomicJSONStorage, PartitionDB
 from mailflow.adapters.files import (
-    FILE_MODE, TEMP_SUFFIX, make_dirs, parse_state_file, write_atomically,
+    FILE_MODE,
+    TEMP_SUFFIX,
+    make_dirs,
+    parse_state_file,
+    write_atomically,
 )
+from mailflow.adapters.partitions import AtomicJSONStorage, PartitionDB
 from mailflow.errors import AlreadyRunning, StoreError
 
 __all__ = ["AtomicJSONStorage", "Store"]

@@ -24,7 +24,13 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from mailflow.core.delivery import (
-    AlertReason, AttemptResult, DeliveryPolicy, Outcome, State, Transition, decide_after,
+    AlertReason,
+    AttemptResult,
+    DeliveryPolicy,
+    Outcome,
+    State,
+    Transition,
+    decide_after,
 )
 from mailflow.core.message import OutgoingMessage
 from mailflow.errors import DeliveryError

@@ -5,24 +5,24 @@ from __future__ import annotations
 import email
 import email.policy
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Iterator
 
 from mailflow.adapters.clock import ManualClock
-from mailflow.schedule.config import Config, Member, Step
+from mailflow.adapters.state_store import TinyDBStateStore
+from mailflow.app.runner import CycleRunner, Window
+from mailflow.app.wiring import SecretMissing, community_secret, open_parts
 from mailflow.core.cycle import RUNNERS, send_handover
 from mailflow.core.decision import Recipient, Send
 from mailflow.core.kinds import MessageKind
 from mailflow.core.recipients import member_recipient
-from mailflow.adapters.state_store import TinyDBStateStore
-from mailflow.app.runner import CycleRunner, Window
+from mailflow.core.state import MeetingState
 from mailflow.errors import MailflowError
 from mailflow.mail_out.samples import sample_context
-from mailflow.app.wiring import SecretMissing, community_secret, open_parts
-from mailflow.core.state import MeetingState
+from mailflow.schedule.config import Config, Member, Step
 
 # The kinds a preview can show: each step's message, the digest and the welcome.
 KINDS: tuple[MessageKind, ...] = (*(MessageKind(step.value) for step in Step), MessageKind.MINUTES_DIGEST,

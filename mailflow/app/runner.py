@@ -69,7 +69,7 @@ class CycleRunner:
 
     def due_times(self, now: datetime) -> list[datetime]:
         """Every future instant at which some step falls due (for the scheduler's timers)."""
-        instants = set()
+        instants: set[datetime] = set()
         for meeting in meetings_between(self.config, now - LOOKBACK, now + LOOKAHEAD):
             instants.update(at for _, at in meeting.due if at > now)
         return sorted(instants)

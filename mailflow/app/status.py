@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from mailflow.schedule.config import Config, Step
-from mailflow.schedule.calendar import Meeting, meeting_by_key, occurrences
 from mailflow.core.state import MeetingState
 from mailflow.ports import StateStore
+from mailflow.schedule.calendar import Meeting, meeting_by_key, occurrences
+from mailflow.schedule.config import Config, Step
 
 
 @dataclass(frozen=True)

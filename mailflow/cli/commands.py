@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 from mailflow.errors import ConfigError
 
 if TYPE_CHECKING:
-    from mailflow.schedule.config import Config
     from mailflow.schedule.calendar import Meeting
+    from mailflow.schedule.config import Config
 
 # --config, else $MAILFLOW_CONFIG, else this: the real schedule file, never the example, so that a
 # bare `mailflow run` cannot start mailing the example community by accident.
@@ -405,8 +405,8 @@ def run_daemon(args: argparse.Namespace) -> int:
     from mailflow.adapters import logs
     from mailflow.adapters.clock import parse_clock
     from mailflow.adapters.credentials import CredentialsError
-    from mailflow.errors import AlreadyRunning, StoreError
     from mailflow.app.wiring import SecretMissing, run
+    from mailflow.errors import AlreadyRunning, StoreError
 
     logs.configure(args.log_format, args.log_level)
     config = load_config(args)

@@ -11,6 +11,7 @@ from mailflow.core.recipients import active_members
 from mailflow.core.resources import Resource
 from mailflow.core.roundtable import Update
 from mailflow.core.state import MeetingState
+from mailflow.schedule.config import Member
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def time_budget(
 
 
 def new_members(
-    members: tuple, since: object, until: object, introductions: dict[str, str]
+    members: tuple[Member, ...], since: date | None, until: date, introductions: dict[str, str]
 ) -> tuple[NewMember, ...]:
     """Active members who joined on or after ``since`` (the last meeting's date, or None) and by ``until``.
 

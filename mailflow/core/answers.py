@@ -16,12 +16,12 @@ from mailflow.core.cycle import send_draft, send_handover, send_packet, step_don
 from mailflow.core.decision import Decision, Recipient, Send, Situation
 from mailflow.core.intent import Command, CommandKind, ReplyKind, Rsvp
 from mailflow.core.kinds import MessageKind, Request
-from mailflow.core.recipients import active_members, alert, member_recipient
-from mailflow.schedule.config import Member, Step
 from mailflow.core.minutes import ActionItem, Minutes
+from mailflow.core.recipients import active_members, alert, member_recipient
 from mailflow.core.resources import Resource
 from mailflow.core.roundtable import make_update
 from mailflow.core.state import MeetingState, StepStatus
+from mailflow.schedule.config import Member, Step
 
 
 @dataclass(frozen=True)

@@ -122,7 +122,7 @@ def step_done(state: MeetingState, step: Step, now: datetime, detail: str = "") 
     return state.with_step(step, StepRecord(StepStatus.DONE, now, detail))
 
 
-def _invitation(s: Situation, state: MeetingState, now: datetime):
+def _invitation(s: Situation, state: MeetingState, now: datetime) -> tuple[MeetingState, list[Send]]:
     seq = max(state.calendar_sequence, 0)
     sends = [Send(MessageKind.INVITATION, member_recipient(mem), s.meeting.key, seq,
                   {"updated": False}, calendar="REQUEST", sequence=seq) for mem in active_members(s.config)]
@@ -130,7 +130,7 @@ def _invitation(s: Situation, state: MeetingState, now: datetime):
     return step_done(state, Step.INVITATION, now, f"{len(sends)} invited"), sends
 
 
-def _focus_planning(s: Situation, state: MeetingState, now: datetime):
+def _focus_planning(s: Situation, state: MeetingState, now: datetime) -> tuple[MeetingState, list[Send]]:
     sends = []
     if s.meeting.chair:
         context = {"suggested_topics": list(suggested_topics(s, state)),
@@ -141,7 +141,7 @@ def _focus_planning(s: Situation, state: MeetingState, now: datetime):
     return step_done(state, Step.FOCUS_PLANNING, now, "no chair" if not sends else ""), sends
 
 
-def _call_for_updates(s: Situation, state: MeetingState, now: datetime):
+def _call_for_updates(s: Situation, state: MeetingState, now: datetime) -> tuple[MeetingState, list[Send]]:
     since = s.previous.start.date() if s.previous else None
     actions = open_actions(s)
     sends = []
@@ -155,7 +155,7 @@ def _call_for_updates(s: Situation, state: MeetingState, now: datetime):
     return step_done(state, Step.CALL_FOR_UPDATES, now), sends
 
 
-def _reminder(s: Situation, state: MeetingState, now: datetime):
+def _reminder(s: Situation, state: MeetingState, now: datetime) -> tuple[MeetingState, list[Send]]:
     answered = state.answered()
     sends = [Send(MessageKind.REMINDER, member_recipient(mem), s.meeting.key, 0,
                   {"reply_by": s.meeting.due_at(Step.AGENDA_DRAFT)})
@@ -163,7 +163,7 @@ def _reminder(s: Situation, state: MeetingState, now: datetime):
     return step_done(state, Step.REMINDER, now, f"{len(sends)} reminded"), sends
 
 
-def _agenda_draft(s: Situation, state: MeetingState, now: datetime):
+def _agenda_draft(s: Situation, state: MeetingState, now: datetime) -> tuple[MeetingState, list[Send]]:
     state, sends = send_draft(s, state)
     return step_done(state, Step.AGENDA_DRAFT, now), sends
 
@@ -177,7 +177,7 @@ def send_draft(s: Situation, state: MeetingState) -> tuple[MeetingState, list[Se
     return replace(state, agenda=replace(state.agenda, sent_revision=agenda.revision)), sends
 
 
-def _agenda_packet(s: Situation, state: MeetingState, now: datetime):
+def _agenda_packet(s: Situation, state: MeetingState, now: datetime) -> tuple[MeetingState, list[Send]]:
     if not state.agenda.approved:
         silent = alert(s, MessageKind.ALERT_CHAIR_SILENT, "chair-silent",
                        {"reason": f"the chair has not approved the agenda (policy: {s.config.chair.on_silence.value})"})
@@ -199,7 +199,7 @@ def send_packet(s: Situation, state: MeetingState, now: datetime) -> tuple[Meeti
     return replace(state, packet_sent_at=now), sends
 
 
-def _day_of_reminder(s: Situation, state: MeetingState, now: datetime):
+def _day_of_reminder(s: Situation, state: MeetingState, now: datetime) -> tuple[MeetingState, list[Send]]:
     sends = [Send(MessageKind.DAY_OF_REMINDER, member_recipient(mem), s.meeting.key, 0)
              for mem in active_members(s.config)
              if state.rsvp_of(mem.key) is not Rsvp.DECLINED and mem.key not in state.bounced]
@@ -215,14 +215,14 @@ def _day_of_reminder(s: Situation, state: MeetingState, now: datetime):
     return step_done(state, Step.DAY_OF_REMINDER, now), sends
 
 
-def _minutes_request(s: Situation, state: MeetingState, now: datetime):
+def _minutes_request(s: Situation, state: MeetingState, now: datetime) -> tuple[MeetingState, list[Send]]:
     context = {"agenda": build_agenda(s, state)}
     sends = [Send(MessageKind.MINUTES_REQUEST, p, s.meeting.key, 0, context)
              for p in chair_and_staff(s.config, s.meeting)]
     return step_done(state, Step.MINUTES_REQUEST, now), sends
 
 
-def _chair_handover(s: Situation, state: MeetingState, now: datetime):
+def _chair_handover(s: Situation, state: MeetingState, now: datetime) -> tuple[MeetingState, list[Send]]:
     """The next chair needs the minutes: wait for them, up to HANDOVER_WAIT after the meeting."""
     if state.minutes is None and now < s.meeting.start + HANDOVER_WAIT:
         return state.with_step(Step.CHAIR_HANDOVER, StepRecord(StepStatus.WAITING, now, "waiting for the minutes")), []
@@ -230,7 +230,8 @@ def _chair_handover(s: Situation, state: MeetingState, now: datetime):
     return send_handover(s, state, now, detail)
 
 
-def send_handover(s: Situation, state: MeetingState, now: datetime, detail: str = ""):
+def send_handover(s: Situation, state: MeetingState, now: datetime,
+                  detail: str = "") -> tuple[MeetingState, list[Send]]:
     nxt = s.following
     if nxt is None or nxt.chair is None:
         return step_done(state, Step.CHAIR_HANDOVER, now, "no next chair"), []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from mailflow.core.kinds import MessageKind, Request
@@ -11,6 +12,8 @@ from mailflow.core.resources import Resource
 from mailflow.core.state import CommunityState, MeetingState
 from mailflow.schedule.calendar import Meeting
 from mailflow.schedule.config import Config
+
+CalendarMethod = Literal["REQUEST", "CANCEL"]
 
 
 @dataclass(frozen=True)
@@ -35,7 +38,7 @@ class Send:
     meeting_key: str
     revision: int
     context: Mapping[str, object] = field(default_factory=dict)
-    calendar: str | None = None          # "REQUEST" or "CANCEL"
+    calendar: CalendarMethod | None = None
     sequence: int = 0
     attachments: tuple[Resource, ...] = ()
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from mailflow.core.backoff import Backoff
 from mailflow.core.kinds import MessageKind
-from mailflow.schedule.config import SmtpSettings
 from mailflow.errors import DeliveryError, PermanentDeliveryError, SenderRejected
+from mailflow.schedule.config import SmtpSettings
 
 
 class Attempted(Protocol):
@@ -28,7 +29,10 @@ class Attempted(Protocol):
     def kind(self) -> MessageKind: ...
 
 
-R = TypeVar("R")
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+R = TypeVar("R", bound="DataclassInstance")
 
 
 class State(enum.StrEnum):
@@ -89,8 +93,9 @@ class DeliveryPolicy:
 
     def backoff(self, attempts: int, jitter: float) -> timedelta:
         """Delay after the ``attempts``-th failed attempt; ``jitter`` is a random draw in [0, 1)."""
-        base = min(self.max_retry, self.first_retry * 2 ** max(0, min(attempts - 1, 30)))
-        return base * (1 + self.jitter * (2 * jitter - 1))
+        rule = Backoff(self.first_retry.total_seconds(), 2.0, self.max_retry.total_seconds(),
+                       low=1 - self.jitter, high=1 + self.jitter)
+        return timedelta(seconds=rule.delay(attempts, jitter))
 
 
 @dataclass(frozen=True)

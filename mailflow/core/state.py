@@ -11,10 +11,10 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from mailflow.core.intent import Rsvp
-from mailflow.schedule.config import Step
 from mailflow.core.minutes import Minutes
 from mailflow.core.resources import Resource
 from mailflow.core.roundtable import Update
+from mailflow.schedule.config import Step
 
 
 class StepStatus(enum.StrEnum):

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from email.utils import parseaddr
 
+from mailflow import addresses
 from mailflow.core.kinds import Request
 from mailflow.schedule.config import ReplyAddressStyle
 
@@ -79,16 +80,9 @@ def verify_token(secret: bytes, token: str, member_email: str) -> TokenParts | N
     return parts
 
 
-def _split(address: str) -> tuple[str, str]:
-    local, at, domain = address.strip().rpartition("@")
-    if not at or not local or not domain:
-        raise ValueError(f"not an email address: {address!r}")
-    return local, domain
-
-
 def reply_address(service_address: str, token: str, style: ReplyAddressStyle) -> str:
     """``local+TOKEN@domain`` (or ``local-TOKEN@domain`` for servers without plus addressing)."""
-    local, domain = _split(service_address)
+    local, domain = addresses.split(service_address)
     return f"{local}{_SEPARATORS[style]}{token}@{domain}"
 
 
@@ -96,7 +90,7 @@ def token_from_address(addr: str, service_address: str, style: ReplyAddressStyle
     """The well-formed token in a reply address to our service address, or None."""
     _, bare = parseaddr(addr)
     local, at, domain = bare.rpartition("@")
-    service_local, service_domain = _split(service_address)
+    service_local, service_domain = addresses.split(service_address)
     if not at or domain.casefold() != service_domain.casefold():
         return None
     prefix = f"{service_local}{_SEPARATORS[style]}".casefold()

@@ -8,14 +8,14 @@ that same address. Anything else is held for staff with its reason.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import parseaddr
-from typing import Callable
 
-from mailflow.schedule.config import Config, Member
 from mailflow.core.kinds import Request
-from mailflow.mail_in.replies.reply import Reply, ReplyKind
 from mailflow.core.tokens import token_from_address, verify_token
+from mailflow.mail_in.replies.reply import Reply, ReplyKind
+from mailflow.schedule.config import Config, Member
 
 # What the outbox remembers of a message we sent: (meeting key, request, recipient email).
 SentLookup = Callable[[str], "tuple[str, Request, str] | None"]
@@ -98,7 +98,9 @@ def _bounce(reply: Reply, config: Config, secret: bytes, sent: SentLookup) -> At
     community = config.community
     for address in reply.to_addrs:     # our envelope sender carries the token (VERP), so bounces come back to it
         token = token_from_address(address, community.address, community.reply_style)
-        for recipient in recipients if token else ():
+        if token is None:
+            continue
+        for recipient in recipients:
             parts = verify_token(secret, token, parseaddr(recipient)[1] or recipient)
             member = config.roster.get(parseaddr(recipient)[1] or recipient)
             if parts is not None and member is not None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import binascii
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,26 +15,21 @@ from email.parser import BytesHeaderParser
 from email.utils import format_datetime
 from functools import lru_cache
 
+from mailflow import addresses
+from mailflow.characters import replace_unsafe
 from mailflow.core.decision import Recipient
 from mailflow.core.kinds import MessageKind
-from mailflow.schedule.config import Community
-from mailflow.errors import MailflowError
 from mailflow.core.message import OutgoingMessage
-from mailflow.ports import Rendered, Renderer
 from mailflow.core.tokens import message_id, reply_address, reply_token, thread_root
+from mailflow.errors import MailflowError
+from mailflow.ports import Rendered, Renderer
+from mailflow.schedule.config import Community
 
 LINE_LIMIT = 78
 POLICY = policy.SMTP.clone(max_line_length=LINE_LIMIT)
 SUBJECT_LIMIT = 200
 NAME_LIMIT = 100
 FILENAME_LIMIT = 120
-# Categories never allowed in a header: controls (CR, LF, NUL, NEL...), format characters
-# (bidi overrides, zero-width), line and paragraph separators, surrogates, private, unassigned.
-_UNSAFE = {"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"}
-_ADDR_SPEC = re.compile(
-    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-    r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+"
-)
 _HEADERS = ("From", "To", "Reply-To", "Subject", "Date", "Message-ID", "In-Reply-To",
             "References", "List-Id", "List-Unsubscribe", "Auto-Submitted",
             "X-Auto-Response-Suppress", "X-Mailflow-Kind")
@@ -64,7 +58,7 @@ def header_text(text: str, limit: int = SUBJECT_LIMIT) -> str:
     Controls, format characters and line separators become spaces, whitespace runs collapse,
     and ``=?`` is broken up so a name or topic can never read as an RFC 2047 encoded-word.
     """
-    cleaned = "".join(" " if unicodedata.category(ch) in _UNSAFE else ch for ch in text)
+    cleaned = replace_unsafe(text)
     cleaned = " ".join(cleaned.split()).replace("=?", "= ?").replace("?=", "? =")
     return cleaned[:limit].rstrip()
 
@@ -78,9 +72,9 @@ def safe_filename(name: str) -> str:
 
 def mailbox(name: str, email: str) -> Address:
     """``Name <addr>`` with the name cleaned and the address checked to be a plain addr-spec."""
-    if not _ADDR_SPEC.fullmatch(email):
+    if not addresses.is_plain(email):
         raise UnsafeMessage(f"not a plain email address: {email!r}")
-    local, _, domain = email.rpartition("@")
+    local, domain = addresses.split(email)
     return Address(display_name=header_text(name, NAME_LIMIT), username=local, domain=domain)
 
 

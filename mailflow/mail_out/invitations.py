@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Literal
@@ -10,12 +9,12 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from mailflow.schedule.config import Community
+from mailflow.characters import replace_unsafe
 from mailflow.schedule.calendar import Meeting
+from mailflow.schedule.config import Community
 
 PRODID = "-//mailflow//mailflow meeting invitations//EN"
 Method = Literal["REQUEST", "CANCEL"]
-_CONTROLS = {"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"}
 
 
 def meeting_uid(community: Community, meeting: Meeting) -> str:
@@ -55,7 +54,7 @@ def _description(community: Community, meeting: Meeting) -> str:
 
 def _param(text: str) -> str:
     """A parameter value: RFC 5545 allows neither DQUOTE nor control characters in one."""
-    cleaned = "".join(" " if unicodedata.category(ch) in _CONTROLS else ch for ch in text)
+    cleaned = replace_unsafe(text)
     return " ".join(cleaned.replace('"', "'").split())
 
 

@@ -17,8 +17,8 @@ import jinja2
 from markupsafe import Markup, escape
 
 from mailflow.core.kinds import MessageKind
-from mailflow.ports import Rendered
 from mailflow.errors import MailflowError
+from mailflow.ports import Rendered
 from mailflow.schedule.calendar import Meeting
 
 TEXT_WIDTH = 72

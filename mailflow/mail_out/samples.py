@@ -7,13 +7,13 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from mailflow.core.agenda import Agenda, NewMember, TimeBudget
-from mailflow.schedule.config import DEFAULT_OFFSETS, Community, Member, SilentChair, Step
-from mailflow.schedule.calendar import Meeting
-from mailflow.core.minutes import ActionItem, Minutes
 from mailflow.core.kinds import MessageKind
-from mailflow.mail_out.render import KINDS
+from mailflow.core.minutes import ActionItem, Minutes
 from mailflow.core.resources import Resource
 from mailflow.core.roundtable import Update
+from mailflow.mail_out.render import KINDS
+from mailflow.schedule.calendar import Meeting
+from mailflow.schedule.config import DEFAULT_OFFSETS, Community, Member, SilentChair, Step
 
 _UPDATES = (
     ("Amrit Gill", "amrit.gill@example.org", "North Shore",

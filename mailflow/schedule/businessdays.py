@@ -44,7 +44,7 @@ def holiday_name(days: BusinessDays, day: date) -> str | None:
 
 @lru_cache(maxsize=64)
 def _holidays(country: str, subdivision: str | None, year: int) -> dict[date, str]:
-    import holidays   # computed from rules, no I/O; imported only when a country is configured
+    import holidays  # computed from rules, no I/O; imported only when a country is configured
 
     return dict(holidays.country_holidays(country, subdiv=subdivision, years=year).items())
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 import weakref
 from collections.abc import Iterator
@@ -11,8 +12,8 @@ from functools import lru_cache
 
 from dateutil.rrule import rrule, rrulestr
 
-from mailflow.schedule.businessdays import closed_reason, move_steps
 from mailflow.errors import MailflowError
+from mailflow.schedule.businessdays import closed_reason, move_steps
 from mailflow.schedule.config import Config, MeetingRule, Member, Override, Step
 
 
@@ -118,7 +119,7 @@ def all_meetings(config: Config) -> Iterator[Meeting]:
         entry = _CALENDARS.get(id(config))
         if entry is None or entry[0]() is not config:
             key = id(config)
-            entry = (weakref.ref(config, lambda _, key=key, kept=_CALENDARS: kept.pop(key, None)), _Calendar(config))
+            entry = (weakref.ref(config, functools.partial(_forget, _CALENDARS, key)), _Calendar(config))
             _CALENDARS[key] = entry
     return iter(entry[1])
 
@@ -150,6 +151,12 @@ class _Calendar:
 
 
 _CALENDARS: dict[int, tuple[weakref.ref[Config], _Calendar]] = {}
+
+
+def _forget(calendars: dict[int, tuple[weakref.ref[Config], _Calendar]], key: int, _gone: object) -> None:
+    """A Config was collected: drop its calendar (weakref callback; bound to the dict itself, which
+    outlives the module's globals at interpreter exit)."""
+    calendars.pop(key, None)
 _CALENDARS_LOCK = threading.Lock()
 
 

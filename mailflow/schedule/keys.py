@@ -9,8 +9,9 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
+
+from mailflow import addresses
 from mailflow.errors import ConfigError
-from mailflow.schedule.roster import normalise_email
 from mailflow.schedule.zones import ZoneNameError, place_zone
 
 T = TypeVar("T")
@@ -215,7 +216,7 @@ class Table:
         return self.get(name, default, lambda v: v, "")
 
     def email(self, name: str, default: Any = REQUIRED) -> Any:
-        return self.get(name, default, lambda v: normalise_email(_typed(v, str)),
+        return self.get(name, default, lambda v: addresses.normalise(_typed(v, str)),
                         "an email address like name@example.org")
 
     def emails(self, name: str, default: Any = REQUIRED) -> tuple[str, ...]:
@@ -224,7 +225,7 @@ class Table:
 
     def _item_email(self, name: str, index: int, value: object) -> str:
         try:
-            return normalise_email(_typed(value, str))
+            return addresses.normalise(_typed(value, str))
         except (ValueError, TypeError):
             raise self.error(f"{name}[{index}]", value, "an email address like name@example.org") from None
 

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from mailflow.errors import ConfigError
+from mailflow.schedule.calendar import parse_rule, produces
 from mailflow.schedule.config import (
     DEFAULT_OFFSETS,
     AttachmentPolicy,
@@ -30,12 +32,10 @@ from mailflow.schedule.config import (
     Timeline,
     Tls,
 )
-from mailflow.errors import ConfigError
-from mailflow.schedule.calendar import parse_rule, produces
+from mailflow.schedule.keys import MISSING, KeyLines, Table, format_offset
 from mailflow.schedule.overrides import read_overrides
 from mailflow.schedule.recurrence import rule_problem
 from mailflow.schedule.roster import load_roster
-from mailflow.schedule.keys import MISSING, KeyLines, Table, format_offset
 
 ROOT_KEYS = (
     "community", "meetings", "timeline", "chair", "roundtable", "attachments", "imap", "smtp",
@@ -192,7 +192,8 @@ def _business_days(t: Table) -> BusinessDays | None:
             raise t.error("subdivision", subdivision, "timeline.country as well (the subdivision is part of a country)")
         if subdivision not in (known := _subdivisions(country)):
             raise t.error("subdivision", subdivision, f"one of {country}'s subdivisions: {', '.join(known)}")
-    dates = t.get("extra_closed_days", [], lambda v: list(v) if isinstance(v, list) else _refuse(v), "a list of dates")
+    dates: list[object] = t.get("extra_closed_days", [], lambda v: list(v) if isinstance(v, list) else _refuse(v),
+                                "a list of dates")
     extra = frozenset(_closed_day(t, index, value) for index, value in enumerate(dates, 1))
     if not t.boolean("business_days", True):
         return None
@@ -200,7 +201,7 @@ def _business_days(t: Table) -> BusinessDays | None:
 
 
 def _known_country(value: object) -> str:
-    from holidays import list_supported_countries   # lazy: only files naming a country pay for it
+    from holidays import list_supported_countries  # lazy: only files naming a country pay for it
 
     code = _typed_text(value).upper()
     if code not in list_supported_countries():

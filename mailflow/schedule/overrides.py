@@ -23,7 +23,7 @@ def read_overrides(t: Table, zone: ZoneInfo, roster: Roster, rule: MeetingRule,
     tables = t.tables("override")
     overrides = tuple(_override(o, zone, roster, rule, timeline) for o in tables)
     _refuse_duplicate_dates(t, overrides)
-    for o, override in zip(tables, overrides):
+    for o, override in zip(tables, overrides, strict=False):
         if override.start is not None:
             _refuse_early_move(o, override, rule, timeline, zone)
             _refuse_clash(o, override, overrides, rule, zone)

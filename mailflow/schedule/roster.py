@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 
+from mailflow import addresses
 from mailflow.errors import ConfigError
 from mailflow.schedule.config import Member, MemberStatus, Roster
 from mailflow.schedule.zones import ZoneNameError, place_zone
@@ -23,18 +24,6 @@ COLUMNS = ("name", "email", "role", "division", "joined", "status", "timezone")
 REQUIRED_COLUMNS = ("name", "email", "joined")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 
-# Deliberately plain: one @, no spaces, a dotted domain. Deliverability is the SMTP server's call.
-_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-_EMAIL = re.compile(rf"[^@\s<>(),;:\"]+@{_LABEL}(?:\.{_LABEL})+")
-
-
-def normalise_email(text: str) -> str:
-    """Return ``text`` stripped with its domain lower-cased; raise ValueError if it is no address."""
-    address = text.strip()
-    if not _EMAIL.fullmatch(address):
-        raise ValueError(f"not an email address: {text!r}")
-    local, domain = address.rsplit("@", 1)
-    return f"{local}@{domain.lower()}"
 
 
 @dataclass(frozen=True)
@@ -94,7 +83,7 @@ def parse_roster(text: str, path: Path) -> Roster:
 
 
 def _load_workbook(path: Path) -> Roster:
-    from openpyxl import load_workbook   # lazy: only an .xlsx roster pays for it
+    from openpyxl import load_workbook  # lazy: only an .xlsx roster pays for it
 
     source = _Source(path)
     try:
@@ -182,7 +171,7 @@ def _member(row: list[str], columns: dict[str, int], source: _Source, line: int)
     if not cells["name"]:
         raise error("name", "the member's name")
     try:
-        email = normalise_email(cells["email"])
+        email = addresses.normalise(cells["email"])
     except ValueError:
         raise error("email", "an email address like name@example.org") from None
     if not _is_date(cells["joined"]):

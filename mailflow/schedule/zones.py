@@ -136,7 +136,7 @@ def _utc(offset: timedelta) -> str:
 def _clocks(zone: ZoneInfo) -> _Clocks:
     january, july = (moment.replace(tzinfo=zone) for moment in (_JANUARY, _JULY))
     offsets = sorted([(january.utcoffset(), january.tzname()), (july.utcoffset(), july.tzname())],
-                     key=lambda pair: pair[0])
+                     key=lambda pair: pair[0] or timedelta(0))
     (standard, name), (summer, _) = offsets
     return _Clocks(standard or timedelta(0), summer or timedelta(0), name or "")
 

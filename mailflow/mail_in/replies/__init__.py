@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.errors import MessageError
 from email.message import Message
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 
+from mailflow import addresses
 from mailflow.mail_in.replies import classify, largebodies
 from mailflow.mail_in.replies.attachments import safe_extension, vet_attachment
 from mailflow.mail_in.replies.charsets import decode_bytes, decode_header_value
@@ -16,13 +17,21 @@ from mailflow.mail_in.replies.commands import find_commands
 from mailflow.mail_in.replies.htmltext import html_to_text
 from mailflow.mail_in.replies.inline_answers import inline_answers
 from mailflow.mail_in.replies.limits import Limits, check_raw
-from mailflow.mail_in.replies.zones import extract_new_text
 from mailflow.mail_in.replies.parts import collect
 from mailflow.mail_in.replies.reply import (
-    Attachment, AutoKind, Bounce, Command, CommandKind, ReplyKind, Reply, Rsvp, UnparseableMessage,
+    Attachment,
+    AutoKind,
+    Bounce,
+    Command,
+    CommandKind,
+    Reply,
+    ReplyKind,
+    Rsvp,
+    UnparseableMessage,
 )
 from mailflow.mail_in.replies.rsvp import from_calendar, from_words
 from mailflow.mail_in.replies.sections import find_sections
+from mailflow.mail_in.replies.zones import extract_new_text
 
 __all__ = [
     "Attachment", "AutoKind", "Bounce", "Command", "CommandKind", "Limits", "Reply", "ReplyKind", "Rsvp",
@@ -30,6 +39,7 @@ __all__ = [
     "vet_attachment",
 ]
 
+DEFAULT_LIMITS = Limits()
 _MSGID = re.compile(r"<[^<>\s]{1,900}>")
 _FIELD_LINE = re.compile(rb"^[!-9;-~]{1,76}:")
 _KNOWN_FIELDS = re.compile(
@@ -53,7 +63,7 @@ def looks_like_message(raw: bytes) -> bool:
     return ok and bool(_KNOWN_FIELDS.search(block))
 
 
-def understand(raw: bytes, *, limits: Limits = Limits()) -> Reply:
+def understand(raw: bytes, *, limits: Limits = DEFAULT_LIMITS) -> Reply:
     """Parse, classify and extract.
 
     Raises ``UnparseableMessage`` only for its declared reasons: a hostile-input cap is tripped, or
@@ -68,7 +78,7 @@ def understand(raw: bytes, *, limits: Limits = Limits()) -> Reply:
     return _understand_message(_parse(raw), limits)
 
 
-def read_body(raw: bytes, *, limits: Limits = Limits()) -> tuple[str, str]:
+def read_body(raw: bytes, *, limits: Limits = DEFAULT_LIMITS) -> tuple[str, str]:
     """The body text the zone model reads, and the sender's display name (for ``parse --explain``)."""
     if not looks_like_message(raw):
         check_raw(raw, limits)
@@ -125,13 +135,13 @@ def _date(value: str) -> datetime | None:
         parsed = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _addresses(message: Message) -> tuple[str, ...]:
     values = [v for name in _ADDRESS_FIELDS for v in _all(message, name)]
     found = [addr.strip() for _, addr in getaddresses(values) if "@" in addr]
-    return tuple(dict.fromkeys(a for a in found if not re.search(r"[\s<>]", a)))
+    return tuple(dict.fromkeys(a for a in map(addresses.bare, found) if a))
 
 
 def _understand_message(message: Message, limits: Limits) -> Reply:
@@ -149,7 +159,7 @@ def _understand_message(message: Message, limits: Limits) -> Reply:
     answers = inline_answers(contents.raw_html[0]) if contents.raw_html and kind is ReplyKind.REPLY else ()
     reply = Reply(
         kind=kind,
-        from_addr=addr.strip() if "@" in addr and not re.search(r"[\s<>]", addr) else "",
+        from_addr=addresses.bare(addr),
         from_name=name.strip(),
         subject=headers.get("subject", ""),
         message_id=_first_id(headers.get("message-id", "")),

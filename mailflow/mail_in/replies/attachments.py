@@ -8,9 +8,10 @@ import os
 import re
 import unicodedata
 
-from mailflow.schedule.config import AttachmentPolicy
+from mailflow.characters import replace_unsafe
 from mailflow.mail_in.replies.charsets import decode_header_value
 from mailflow.mail_in.replies.reply import Attachment
+from mailflow.schedule.config import AttachmentPolicy
 
 _BIDI_AND_INVISIBLE = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]")
 _SAFE_EXT = re.compile(r"\.[A-Za-z0-9]{1,8}")
@@ -34,7 +35,7 @@ def sanitise_filename(raw: str | None, content_type: str = "application/octet-st
 
 
 def _without_controls(text: str) -> str:
-    return "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cs"))
+    return replace_unsafe(text, ("Cc", "Cs"), "")
 
 
 def make_attachment(raw_name: str | None, content_type: str, data: bytes, inline: bool) -> Attachment:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from mailflow import addresses
 from mailflow.mail_in.replies.reply import Bounce
 
 _FIELD = re.compile(r"^([A-Za-z-]+):[ \t]*(.*)$", re.MULTILINE)
-_ADDR = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 _STATUS = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.])")
 _SMTP_CODE = re.compile(r"(?<![\d.])([45])\d\d(?:[ -]|$)", re.MULTILINE)
 
@@ -95,7 +95,7 @@ def from_report(reports: list[str], failed_header: str) -> BounceVerdict | None:
     if not actions and not statuses and not failed_header:
         return None
     if failed_header:
-        recipients += [a for a in _ADDR.findall(failed_header) if a not in recipients]
+        recipients += [a for a in addresses.find_all(failed_header) if a not in recipients]
     failed = "failed" in actions or (not actions and any(s.startswith(("5", "4")) for s in statuses))
     if failed or (failed_header and not actions):
         status = next((s for s in statuses if s[0] == "5"), statuses[0] if statuses else "5.0.0")
@@ -125,7 +125,7 @@ def from_text(sender: str, subject: str, return_path: str, text: str, failed_hea
             (role and (wording >= 2 or (wording and not as_reply))) or
             (not as_reply and subject_hit and wording and _STATUS.search(head))):
         return BounceVerdict()
-    recipients = tuple(dict.fromkeys(_ADDR.findall(failed_header) or _recipients_in(head)))
+    recipients = tuple(dict.fromkeys(addresses.find_all(failed_header) or _recipients_in(head)))
     match = _STATUS.search(head)
     if match and match.group(1) != "2":
         status = ".".join(match.groups())
@@ -137,7 +137,7 @@ def from_text(sender: str, subject: str, return_path: str, text: str, failed_hea
 
 def _recipients_in(text: str) -> list[str]:
     found = []
-    for address in _ADDR.findall(text[:4000]):
+    for address in addresses.find_all(text[:4000]):
         lowered = address.lower()
         if not lowered.startswith(("mailer-daemon", "postmaster")) and address not in found:
             found.append(address)

@@ -6,6 +6,8 @@ import codecs
 import re
 from email.header import decode_header
 
+from mailflow.characters import CONTROLS, replace_unsafe
+
 _ALIASES = {
     "ks_c_5601-1987": "cp949", "ks_c_5601": "cp949", "euc-kr": "cp949",
     "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030",
@@ -15,7 +17,6 @@ _ALIASES = {
     "big5": "big5hkscs", "utf8": "utf-8",
 }
 _SEVEN_BIT = {"iso2022_jp", "iso2022_jp_2", "iso2022_kr", "utf_7", "hz", "iso2022_jp_1", "iso2022_jp_3"}
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def codec_for(label: str | None) -> str | None:
@@ -77,4 +78,4 @@ def decode_header_value(value: object) -> str:
             )
         except (ValueError, LookupError, AssertionError):
             pass
-    return " ".join(_CONTROL.sub(" ", value).replace("\r", " ").replace("\n", " ").split())
+    return " ".join(replace_unsafe(value, CONTROLS).split())

@@ -26,7 +26,7 @@ class Part(Message):
 
     decoded: bytes | None = None
 
-    def get_payload(self, i=None, decode=False):  # type: ignore[no-untyped-def]  # the stdlib's signature
+    def get_payload(self, i=None, decode=False):  # the stdlib's signature
         """The stdlib's, except that a body decoded at parse time is returned as those bytes."""
         if decode and self.decoded is not None:
             return self.decoded
@@ -199,7 +199,7 @@ def _restore(text: str, aside: SetAside) -> str:
     """The text as the parser would have produced it from the whole message."""
     pieces, runs = _pieces(text, aside)
     out = [pieces[0]]
-    for run, piece in zip(runs, pieces[1:]):
+    for run, piece in zip(runs, pieces[1:], strict=False):
         out.append(aside.raw[run.start:run.end].decode("ascii"))
         out.append(piece)
     return "".join(out)
@@ -218,7 +218,7 @@ def _decoded(text: str, aside: SetAside) -> bytes | None:
     out = io.BytesIO()
     carry = b""
     try:
-        for piece, run in zip(pieces, runs):
+        for piece, run in zip(pieces, runs, strict=False):
             carry = _decode_whole_groups(out, carry + piece.encode("ascii").translate(None, b"\r\n"))
             for chunk in range(run.start, run.end, _DECODE_CHUNK):
                 letters = aside.raw[chunk:min(chunk + _DECODE_CHUNK, run.end)].translate(None, b"\r\n")

@@ -115,7 +115,7 @@ def trailing_sign_off(lines: list[str]) -> int | None:
 def _is_mobile(line: str) -> bool:
     """'Sent from my iPhone', 'Get Outlook for iOS<https://...>' and their translations."""
     match = _MOBILE.match(_LINK_TAIL.sub("", line))
-    return bool(match) and len(match.group("rest").split()) <= 5
+    return match is not None and len(match.group("rest").split()) <= 5
 
 
 _CONTACT = re.compile(

@@ -31,14 +31,14 @@ class Zoning:
     zones: tuple[Zone, ...]
 
     def zone_at(self) -> dict[int, Zone]:
-        return {row.index: zone for row, zone in zip(self.rows, self.zones)}
+        return {row.index: zone for row, zone in zip(self.rows, self.zones, strict=False)}
 
     def new_text(self) -> str:
         """Greeting and body lines, with '>' quotes that sit between them (inline answers), in order."""
         keep: set[int] = set()
         after_header = False
         pending: list[int] = []
-        for row, zone in zip(self.rows, self.zones):
+        for row, zone in zip(self.rows, self.zones, strict=False):
             if zone in KEPT:
                 keep.update(pending)
                 pending = []
@@ -92,7 +92,7 @@ def extract_new_text(text: str, sender_name: str = "") -> str:
 def explain(zoning: Zoning, weights: Weights | None = None, top: int = 4) -> list[str]:
     """One line per input line: its zone and the features that weighed most for it."""
     weights = weights or trained()
-    at = {row.index: (row, zone) for row, zone in zip(zoning.rows, zoning.zones)}
+    at = {row.index: (row, zone) for row, zone in zip(zoning.rows, zoning.zones, strict=False)}
     out = []
     for i, text in enumerate(zoning.lines):
         if i not in at:

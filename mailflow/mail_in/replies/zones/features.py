@@ -349,7 +349,7 @@ def _paragraph_features(rows: list[tuple[int, str, list[str], int]], breaks: lis
     n = len(rows)
     starts = [k for k in range(n) if k == 0 or rows[k][3] or ("q" in rows[k][2]) != ("q" in rows[k - 1][2])
               or breaks[k] or breaks[k - 1]]
-    spans = [(a, b) for a, b in zip(starts, starts[1:] + [n])]
+    spans = [(a, b) for a, b in zip(starts, starts[1:] + [n], strict=False)]
     out: list[list[str]] = [[] for _ in range(n)]
     for idx, (a, b) in enumerate(spans):
         members = range(a, b)

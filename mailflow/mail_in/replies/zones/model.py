@@ -57,7 +57,7 @@ class Weights:
     transitions: dict[str, tuple[float, ...]]      # previous zone (or "start") -> weight per next zone
 
     @staticmethod
-    def from_json(data: dict) -> "Weights":
+    def from_json(data: dict) -> Weights:
         order = [Zone(z) for z in data["zones"]]
         index = [order.index(z) for z in ZONES]
         feats = {f: tuple(float(w[i]) for i in index) for f, w in data["features"].items()}
@@ -120,7 +120,7 @@ def viterbi(scores: list[list[float]], weights: Weights, forced: dict[int, Zone]
         forced = {**constraints(lines), **(forced or {})}
         history = ZONES.index(Zone.HISTORY)
         scores = [row if "no_text_above" not in line.features else
-                  [NEG if k == history else v for k, v in enumerate(row)] for row, line in zip(scores, lines)]
+                  [NEG if k == history else v for k, v in enumerate(row)] for row, line in zip(scores, lines, strict=False)]
     z = len(ZONES)
     allowed = [[(ZONES[k] in ALLOWED[prev]) for k in range(z)] for prev in _PREV]
     # After new text, a header opens history: it is not followed by new text (that is only so for a
