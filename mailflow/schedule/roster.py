@@ -10,15 +10,19 @@ import csv
 import difflib
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from mailflow import addresses
 from mailflow.errors import ConfigError
 from mailflow.schedule.config import Member, MemberStatus, Roster
 from mailflow.schedule.zones import ZoneNameError, place_zone
+
+# Builds the located error for one cell of the row being read: (column, what was expected).
+RowError = Callable[[str, str], ConfigError]
 
 COLUMNS = ("name", "email", "role", "division", "joined", "status", "timezone")
 REQUIRED_COLUMNS = ("name", "email", "joined")
@@ -195,7 +199,7 @@ def _is_date(text: str) -> bool:
         return False
 
 
-def _status(text: str, error) -> MemberStatus:  # noqa: ANN001 - the row's error builder
+def _status(text: str, error: RowError) -> MemberStatus:
     if not text:
         return MemberStatus.ACTIVE
     try:
@@ -205,7 +209,7 @@ def _status(text: str, error) -> MemberStatus:  # noqa: ANN001 - the row's error
         raise error("status", f"{choices} (empty means active)") from None
 
 
-def _timezone(text: str, error):  # noqa: ANN001, ANN202 - the row's error builder; ZoneInfo | None
+def _timezone(text: str, error: RowError) -> ZoneInfo | None:
     """Empty: the member reads times in the community's zone. Else the IANA name of their place."""
     if not text:
         return None
