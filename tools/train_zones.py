@@ -16,20 +16,20 @@ import json
 import random
 import sys
 from collections import Counter, defaultdict
-from email import message_from_bytes
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tools"))
 
+from zone_labels import merge, silver  # noqa: E402
+
 from mailflow.mail_in.replies import read_body  # noqa: E402
 from mailflow.mail_in.replies.charsets import decode_bytes  # noqa: E402
 from mailflow.mail_in.replies.htmltext import html_to_text  # noqa: E402
 from mailflow.mail_in.replies.zones import split_lines  # noqa: E402
 from mailflow.mail_in.replies.zones.features import Line, line_features  # noqa: E402
-from mailflow.mail_in.replies.zones.model import ZONES, Weights, emissions, viterbi, START  # noqa: E402
-from zone_labels import merge, silver  # noqa: E402
+from mailflow.mail_in.replies.zones.model import START, ZONES, Weights, emissions, viterbi  # noqa: E402
 
 WEIGHTS = ROOT / "mailflow" / "mail_in" / "replies" / "zones" / "weights.json"
 OWN = ROOT / "tests" / "replies" / "train"
@@ -101,7 +101,7 @@ def train(data, epochs: int, seed: int) -> Weights:
                 continue
             wrong += 1
             prev_g, prev_p = START, START
-            for row, g, p in zip(rows, gold, pred):
+            for row, g, p in zip(rows, gold, pred, strict=False):
                 gi, pi = ZONES.index(g), ZONES.index(p)
                 if g != p:
                     for f in row.features:
@@ -117,8 +117,8 @@ def train(data, epochs: int, seed: int) -> Weights:
                 prev_g, prev_p = str(g), str(p)
             c += 1
         print(f"epoch {epoch + 1}: {wrong}/{len(data)} messages mis-zoned", file=sys.stderr)
-    avg_f = {f: tuple(w - a / c for w, a in zip(ws, acc_f[f])) for f, ws in feats.items()}
-    avg_t = {p: tuple(w - a / c for w, a in zip(ws, acc_t[p])) for p, ws in trans.items()}
+    avg_f = {f: tuple(w - a / c for w, a in zip(ws, acc_f[f], strict=False)) for f, ws in feats.items()}
+    avg_t = {p: tuple(w - a / c for w, a in zip(ws, acc_t[p], strict=False)) for p, ws in trans.items()}
     return Weights(avg_f, avg_t)
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 
 from mailflow.mail_in.replies import quotes as q
-from mailflow.mail_in.replies.zones.rules import rule_zones as silver
 from mailflow.mail_in.replies.zones import Zone
 from mailflow.mail_in.replies.zones.model import ALLOWED, START
 
@@ -110,7 +109,7 @@ def merge(lines: list[str], labels: dict[int, Zone], case: dict, body: str = "")
             if first < i < bound and labels.get(i) in (Z.BODY, Z.CLOSING, Z.GREETING):
                 labels[i] = Z.SIGNATURE
     seq = canonical([labels.get(i, Z.BODY) for i in nonblank])
-    return dict(zip(nonblank, seq)) if valid(seq) else None
+    return dict(zip(nonblank, seq, strict=False)) if valid(seq) else None
 
 
 def canonical(seq: list[Zone]) -> list[Zone]:

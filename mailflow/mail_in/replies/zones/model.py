@@ -11,13 +11,18 @@ from __future__ import annotations
 
 import enum
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from mailflow.mail_in.replies.zones.features import Line
+
+class Line(Protocol):
+    """What the model reads of a line: its features (``features.Line`` is one)."""
+
+    @property
+    def features(self) -> tuple[str, ...]: ...
 
 
 class Zone(enum.StrEnum):
@@ -80,7 +85,7 @@ def trained() -> Weights:
     return Weights.from_json(json.loads(text))
 
 
-def emissions(lines: list[Line], weights: Weights) -> list[list[float]]:
+def emissions(lines: Sequence[Line], weights: Weights) -> list[list[float]]:
     """Each line's score for each zone: the sum of its features' weights."""
     table = weights.features
     z = len(ZONES)
@@ -99,7 +104,7 @@ def emissions(lines: list[Line], weights: Weights) -> list[list[float]]:
 _PREV: tuple[str, ...] = (START, *ZONES)
 
 
-def constraints(lines: list[Line]) -> dict[int, Zone]:
+def constraints(lines: Sequence[Line]) -> dict[int, Zone]:
     """Lines whose zone is not the scorer's to decide.
 
     A marker the sending system wrote ("history starts here": the HTML quote container, a "reply
@@ -111,7 +116,7 @@ def constraints(lines: list[Line]) -> dict[int, Zone]:
 
 
 def viterbi(scores: list[list[float]], weights: Weights, forced: dict[int, Zone] | None = None,
-            lines: list[Line] | None = None) -> list[Zone]:
+            lines: Sequence[Line] | None = None) -> list[Zone]:
     """The best zone path allowed by the grammar; ``forced`` pins some lines to a zone."""
     n = len(scores)
     if not n:
