@@ -15,7 +15,7 @@ from mailflow.mail_in.replies.attachments import safe_extension, vet_attachment
 from mailflow.mail_in.replies.charsets import decode_bytes, decode_header_value
 from mailflow.mail_in.replies.commands import find_commands
 from mailflow.mail_in.replies.htmltext import html_to_text
-from mailflow.mail_in.replies.inline_answers import inline_answers
+from mailflow.mail_in.replies.inline_answers import inline_answers, may_have_answers
 from mailflow.mail_in.replies.limits import Limits, check_raw
 from mailflow.mail_in.replies.parts import collect
 from mailflow.mail_in.replies.reply import (
@@ -156,7 +156,8 @@ def _understand_message(message: Message, limits: Limits) -> Reply:
     ooo = classify.out_of_office(headers.get("subject", ""), body)
     kind = classify.kind_of(verdict, bool(calendar and calendar.is_reply), automatic, ooo)
     name, addr = _sender(message)
-    answers = inline_answers(contents.raw_html[0]) if contents.raw_html and kind is ReplyKind.REPLY else ()
+    answers = (inline_answers(contents.raw_html[0])
+               if contents.raw_html and kind is ReplyKind.REPLY and may_have_answers(contents.raw_html[0]) else ())
     reply = Reply(
         kind=kind,
         from_addr=addresses.bare(addr),

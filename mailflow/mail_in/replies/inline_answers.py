@@ -97,6 +97,18 @@ class _Finder(HTMLParser):
         self.cur.append(data)
 
 
+_HINT = re.compile(r"color", re.IGNORECASE)
+_QUOTE_HINT = re.compile(r"gmail_quote|divRplyFwdMsg|OLK_SRC_BODY_SECTION|yahoo_quoted|moz-cite-prefix|"
+                         r"AppleOriginalContents|mail-editor-reference-message-container|protonmail_quote|"
+                         r"border-top\s*:\s*solid\s+#(?:E1E1E1|B5C4DF)", re.IGNORECASE)
+
+
+def may_have_answers(html: str) -> bool:
+    """A cheap first test: a quoted original in the HTML, and a colour set after it."""
+    mark = _QUOTE_HINT.search(html)
+    return bool(mark and _HINT.search(html, mark.end()))
+
+
 def inline_answers(html: str) -> tuple[str, ...]:
     """The answers typed inside the quoted original, in order; () when there are none."""
     finder = _Finder()

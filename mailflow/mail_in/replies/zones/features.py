@@ -22,6 +22,10 @@ from mailflow.mail_in.replies.zones.rules import rule_zones
 _WORD = re.compile(r"[\w\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f'’]+")
 
 
+_DIGIT = re.compile(r"\d")
+_RULE_CHARS = frozenset("-_=*~#+.")
+
+
 @dataclass(frozen=True)
 class Line:
     """One non-blank line, its features, and where it is in the message."""
@@ -61,14 +65,15 @@ def shape(text: str, sender_words: frozenset[str]) -> list[str]:
         caps = sum(1 for w in alpha if w[0].isupper())
         share = caps / len(alpha)
         out.append("caps:all" if share == 1 else "caps:most" if share >= 0.66 else "caps:some" if caps else "caps:none")
-    letters = sum(1 for ch in stripped if ch.isalpha())
-    punct = sum(1 for ch in stripped if not ch.isalnum() and not ch.isspace())
+    punct = n - sum(map(str.isalnum, stripped)) - sum(map(str.isspace, stripped))
     if n:
         out.append(_bucket(int(100 * punct / n), (5, 20, 50, 90), "punct%"))
-        if letters and sum(1 for ch in stripped if ord(ch) > 0x24F and ch.isalpha()) * 2 > letters:
-            out.append("script:nonlatin")
-        if any(unicodedata.combining(ch) for ch in stripped):
-            out.append("combining")
+        if not stripped.isascii():
+            letters = sum(map(str.isalpha, stripped))
+            if letters and sum(1 for ch in stripped if ord(ch) > 0x24F and ch.isalpha()) * 2 > letters:
+                out.append("script:nonlatin")
+            if any(map(unicodedata.combining, stripped)):
+                out.append("combining")
     last = stripped[-1:]
     out.append("end:" + (last if last in ".,:;!?)" else "alnum" if last.isalnum() else "other"))
     first = stripped[:1]
@@ -77,10 +82,10 @@ def shape(text: str, sender_words: frozenset[str]) -> list[str]:
     if lx.BULLET.match(stripped):
         out.append("bullet")
     low = stripped.lower()
-    digits = any(ch.isdigit() for ch in stripped)
+    digits = bool(_DIGIT.search(stripped))
     if "@" in stripped and lx.EMAIL.search(stripped):
         out.append("email")
-    if "." in stripped and lx.URL.search(stripped):
+    if "." in stripped and _has(low, lx.URL_HINTS) and lx.URL.search(stripped):
         out.append("url")
     if digits and lx.PHONE.search(stripped):
         out.append("phone")
@@ -95,9 +100,9 @@ def shape(text: str, sender_words: frozenset[str]) -> list[str]:
         out.append("title_word")
     if lowered & lx.ORG_WORDS:
         out.append("org_word")
-    if lowered & lx.CREDENTIALS or lx.CREDENTIAL_SHAPE.search(stripped):
+    if lowered & lx.CREDENTIALS or ("," in stripped and lx.CREDENTIAL_SHAPE.search(stripped)):
         out.append("credential")
-    if lx.PRONOUNS.search(stripped):
+    if "/" in stripped and lx.PRONOUNS.search(stripped):
         out.append("pronouns")
     if lowered & lx.FIRST_PERSON:
         out.append("first_person")
@@ -109,17 +114,17 @@ def shape(text: str, sender_words: frozenset[str]) -> list[str]:
         out.append("sender_name")
     elif sender_words and lowered & sender_words:
         out.append("sender_word")
-    if lx.SIGN_OFF.match(stripped):
+    if n <= 60 and lx.SIGN_OFF.match(stripped):
         out.append("sign_off")
-    elif lx.SIGN_OFF_START.match(stripped):
+    elif n <= 120 and lx.SIGN_OFF_START.match(stripped):
         out.append("sign_off_start")
-    if lx.GREETING.match(stripped):
+    if n <= 120 and lx.GREETING.match(stripped):
         out.append("greeting")
-    if lx.MOBILE.match(stripped):
+    if n <= 200 and lx.MOBILE.match(stripped):
         out.append("mobile_footer")
     if lx.DELIMITER.match(text):
         out.append("sig_delimiter")
-    if lx.RULE.match(stripped):
+    if stripped[:1] in _RULE_CHARS and lx.RULE.match(stripped):
         out.append("rule")
     if _has(low, lx.DISCLAIMER_HINTS) and lx.DISCLAIMER.search(stripped):
         out.append("disclaimer_words")
@@ -133,9 +138,15 @@ def shape(text: str, sender_words: frozenset[str]) -> list[str]:
     return out
 
 
-def _has(low: str, hints: tuple[str, ...]) -> bool:
+_HINTS: dict[tuple[str, ...], re.Pattern[str]] = {}
+
+
+def _has(low: str, stems: tuple[str, ...]) -> bool:
     """A cheap test before an expensive pattern: the line holds one of the pattern's key stems."""
-    return any(h in low for h in hints)
+    pattern = _HINTS.get(stems)
+    if pattern is None:
+        pattern = _HINTS[stems] = lx.hints(stems)
+    return pattern.search(low) is not None
 
 
 def header_shape(stripped: str, digits: bool = True) -> list[str]:
@@ -144,13 +155,15 @@ def header_shape(stripped: str, digits: bool = True) -> list[str]:
     if stripped == QUOTE_MARK:
         out.extend(("html_quote_mark", "system_marker"))
         return out
-    if lx.KEY_LINE.match(stripped):
+    head = stripped[:48]
+    low = stripped.lower()
+    if (":" in head or "：" in head) and lx.KEY_LINE.match(stripped):
         out.append("key_from" if lx.FROM_LINE.match(stripped) else "key_line")
-    if lx.SEPARATOR.match(stripped):
+    if stripped[:1] in "-=_*" and lx.SEPARATOR.match(stripped):
         out.append("separator")
-    if lx.FORWARD.match(stripped):
+    if len(stripped) <= 80 and lx.FORWARD.match(stripped):
         out.append("forward_marker")
-    if lx.FORWARDED_BY.search(stripped):
+    if _has(low, ("forwarded", "transf", "weitergeleitet")) and lx.FORWARDED_BY.search(stripped):
         out.append("forwarded_by")
     if lx.ATTRIBUTION_END.search(stripped[-32:]):
         out.append("wrote_end")
@@ -168,11 +181,12 @@ def header_shape(stripped: str, digits: bool = True) -> list[str]:
         out.append("notes_address")
     if stripped.endswith(">>>") or stripped.startswith(">>>"):
         out.append("groupwise_arrows")
-    if lx.ABOVE_LINE.search(stripped) and len(stripped) < 100:
+    if "above" in low and len(stripped) < 100 and lx.ABOVE_LINE.search(stripped):
         out.extend(("reply_above_line", "system_marker"))
-    if lx.ATTRIBUTION.match(stripped):
+    if "wrote_end" in out and lx.ATTRIBUTION.match(stripped):
         out.append("attribution")
-    if lx.ON_DATE_NAME.match(stripped) and not stripped.endswith((".", "?", "!")):
+    if "intro_word" in out and digits and lx.ON_DATE_NAME.match(stripped) \
+            and not stripped.endswith((".", "?", "!")):
         out.append("on_date_name")
     return out
 
@@ -224,11 +238,20 @@ def history_mark(lines: list[str]) -> int:
                 return i + 1
         elif stripped and not lx.QUOTED.match(line):
             seen_text = True
+    end = len(lines)
     cut = history_start(lines)
-    if cut is None or not any(x.strip() and not lx.QUOTED.match(x) for x in lines[:cut]):
-        return len(lines)
+    if cut is not None and any(x.strip() and not lx.QUOTED.match(x) for x in lines[:cut]):
+        end = _window_end(lines, cut)
+    # a trailing '>' quote (nothing unquoted after it) is never new text: zone only its start
+    last = max((i for i in range(end) if lines[i].strip() and not lx.QUOTED.match(lines[i])), default=-1)
+    if last + 1 < end:
+        end = min(end, _window_end(lines, last + 1))
+    return end
+
+
+def _window_end(lines: list[str], start: int) -> int:
     seen = 0
-    for i in range(cut, len(lines)):
+    for i in range(start, len(lines)):
         if lines[i].strip():
             seen += 1
             if seen > HISTORY_WINDOW:
@@ -251,7 +274,7 @@ def line_features(lines: list[str], sender_name: str = "") -> list[Line]:
         base = ["q", f"q{min(depth, 3)}"] if depth else shape(raw, sender_words)
         if depth:
             rest = lx.QUOTED_PREFIX.sub("", raw).strip()
-            if rest and (rest[-1] in ":>" or ">>>" in rest or any(ch.isdigit() for ch in rest[:80])):
+            if rest and (rest[-1] in ":>" or ">>>" in rest or _DIGIT.search(rest, 0, 80)):
                 base.extend("in_q:" + f for f in header_shape(rest) if f != "html_quote_mark")
             if not rest:
                 base.append("q_empty")

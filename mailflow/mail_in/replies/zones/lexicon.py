@@ -122,7 +122,14 @@ DISCLAIMER_HINTS = ("confidenti", "intended", "privileg", "destinataire", "vertr
 LAND_HINTS = ("acknowledg", "recogni", "reconna", "tradition", "unceded", "ancestral", "treaty", "territor",
               "homeland", "first nation", "métis", "metis", "inuit", "autochtone", "cédé", "cede", "indigenous",
               "people", "nation")
-CALENDAR_HINTS = ("calendar", "receiving", "invitation", "google", "guest", "reply for", "more options", "meet",
-                  "zoom", "teams", "meeting", "passcode", "agenda", "kalender")
+CALENDAR_HINTS = ("calendar", "receiving", "invitation", "google", "guest", "reply for", "more options", "meet.google",
+                  "google meet", "zoom", "teams meeting", "join the meeting", "meeting id", "passcode", "kalender",
+                  "agenda")
+URL_HINTS = ("http", "www", ".com", ".org", ".net", ".ca", ".edu", ".gov", ".io")
 LIST_HINTS = ("subscri", "received this", "this group", "mailing list", "désabonner", "désinscrire", "desabonner",
               "desinscrire", "abmelden")
+
+
+def hints(stems: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern that finds any of the stems (searching a lower-cased line)."""
+    return re.compile("|".join(re.escape(stem) for stem in stems))

@@ -88,16 +88,11 @@ def trained() -> Weights:
 def emissions(lines: Sequence[Line], weights: Weights) -> list[list[float]]:
     """Each line's score for each zone: the sum of its features' weights."""
     table = weights.features
-    z = len(ZONES)
+    zero = (0.0,) * len(ZONES)
     out = []
     for line in lines:
-        scores = [0.0] * z
-        for f in line.features:
-            ws = table.get(f)
-            if ws is not None:
-                for k in range(z):
-                    scores[k] += ws[k]
-        out.append(scores)
+        vectors = [table[f] for f in line.features if f in table]
+        out.append([sum(column) for column in zip(zero, *vectors)])
     return out
 
 
@@ -141,18 +136,23 @@ def viterbi(scores: list[list[float]], weights: Weights, forced: dict[int, Zone]
         if allowed[0][k]:
             best[k] = trans[0][k] + scores[0][k]
     best = _pin(best, forced, 0)
+    # for each grammar and each zone, the (previous zone, transition weight) pairs that may precede it
+    preds = {
+        id(g): [[(j, trans[j + 1][k]) for j in range(z) if g[j + 1][k]] for k in range(z)]
+        for g in (allowed, after_text)
+    }
     back: list[list[int]] = []
     for i in range(1, n):
         row = scores[i]
+        table = preds[id(allowed if top[i] else after_text)]
         new = [NEG] * z
         ptr = [0] * z
-        grammar = allowed if top[i] else after_text
         for k in range(z):
             high, arg = NEG, 0
-            for j in range(z):
+            for j, weight in table[k]:
                 prev = best[j]
-                if prev != NEG and grammar[j + 1][k]:
-                    value = prev + trans[j + 1][k]
+                if prev != NEG:
+                    value = prev + weight
                     if value > high:
                         high, arg = value, j
             if high != NEG:
