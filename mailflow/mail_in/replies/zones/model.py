@@ -92,7 +92,7 @@ def emissions(lines: Sequence[Line], weights: Weights) -> list[list[float]]:
     out = []
     for line in lines:
         vectors = [table[f] for f in line.features if f in table]
-        out.append([sum(column) for column in zip(zero, *vectors)])
+        out.append([sum(column) for column in zip(zero, *vectors, strict=True)])
     return out
 
 
