@@ -11,10 +11,10 @@ import pytest
 from cyclekit import JAN, MEMBERS, STAFF, at, config
 
 from mailflow.adapters.clock import ManualClock
-from mailflow.adapters.outbox import State
 from mailflow.adapters.state_store import TinyDBStateStore
 from mailflow.adapters.store import Store
 from mailflow.app.wiring import open_parts
+from mailflow.core.delivery import State
 from mailflow.ports import Disposition
 from mailflow.schedule.config import Step
 from mailflow_demo.personas import Persona, read

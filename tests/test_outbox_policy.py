@@ -7,16 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from mailflow.adapters.outbox import (
-    AlertReason,
-    AttemptResult,
-    DeliveryPolicy,
-    OutboxRecord,
-    Outcome,
-    State,
-    decide_after,
-)
+from mailflow.core.delivery import AlertReason, AttemptResult, DeliveryPolicy, Outcome, State, decide_after
 from mailflow.core.kinds import MessageKind
+from mailflow.ports import OutboxRecord
 
 T0 = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
 POLICY = DeliveryPolicy(give_up_after=timedelta(days=2), first_retry=timedelta(minutes=2),
