@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from mailflow.core.answers import ReplyEvent
 from mailflow.core.decision import Recipient, Situation
-from mailflow.core.intent import Command, CommandKind, ReplyKind, Rsvp
+from mailflow.core.intent import AutoKind, Command, CommandKind, ReplyKind, Rsvp
 from mailflow.core.kinds import Request
 from mailflow.core.state import CommunityState
 from mailflow.schedule.calendar import Meeting
@@ -84,13 +84,14 @@ def situation(cfg: Config | None = None, m: Meeting = JAN, installed: datetime |
 def reply(member: Member | None, text: str = "", *, request: str = "update", kind: str = "reply",
           commands: tuple = (), rsvp: str | None = None, sha: str = "a" * 64,
           received: datetime | None = None, email: str | None = None, is_staff: bool = False,
-          resources: tuple = (), refused: tuple = ()) -> ReplyEvent:
+          resources: tuple = (), refused: tuple = (), automatic: str | None = None) -> ReplyEvent:
     """A reply event; plain strings are read into the core's values (tuples of kind, value, who for commands)."""
     who = Recipient(member.name, member.email) if member else Recipient("Staff", email or STAFF)
     parsed = tuple(Command(CommandKind(k), v, w) for k, v, w in commands)
     return ReplyEvent(sha, who, member, is_staff, Request(request), ReplyKind(kind), text, parsed,
                       Rsvp(rsvp) if rsvp else None, resources, refused,
-                      received or datetime(2026, 12, 30, 18, tzinfo=UTC))
+                      received or datetime(2026, 12, 30, 18, tzinfo=UTC),
+                      AutoKind(automatic) if automatic else AutoKind.OUT_OF_OFFICE if kind == "auto_reply" else None)
 
 
 def at(step: Step, m: Meeting = JAN, plus: timedelta = timedelta(0)) -> datetime:

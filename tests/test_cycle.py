@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from cyclekit import FEB, JAN, MEMBERS, STAFF, at, config, meeting, reply, situation
 
 from mailflow.core.answers import on_reply
@@ -126,6 +127,14 @@ def test_auto_reply_marks_away_and_answers_nothing():
     """An out-of-office is never an update and never answered."""
     d = on_reply(situation(), MeetingState(key=JAN.key), reply(DEV, "I am out of the office", kind="auto_reply"))
     assert d.sends == () and d.meeting.updates == () and DEV.key in d.meeting.away
+
+
+@pytest.mark.parametrize("automatic", ["delay", "receipt", "other"])
+def test_other_automatic_mail_marks_nobody_away(automatic: str):
+    """A delivery-delay report, a read receipt or another robot's mail is not an out-of-office."""
+    d = on_reply(situation(), MeetingState(key=JAN.key),
+                 reply(DEV, "Delivery is delayed", kind="auto_reply", automatic=automatic))
+    assert d.sends == () and d.meeting.updates == () and DEV.key not in d.meeting.away
 
 
 def test_chair_change_produces_a_revised_draft_then_approval_releases_the_packet():

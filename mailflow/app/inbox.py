@@ -130,6 +130,7 @@ class Inbox:
                 sender=Recipient(found.sender_name, found.sender_email, found.member.timezone if found.member else None),
                 is_staff=found.is_staff, request=found.request, kind=reply.kind, text=reply.text,
                 commands=reply.commands, rsvp=reply.rsvp, resources=resources, refused=refused, received=now,
+                automatic=reply.automatic,
             )
             decision = on_reply(situation, state, event)
         self.outgoing.carry_out(decision, window.meeting, community, now)

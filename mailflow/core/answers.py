@@ -14,7 +14,7 @@ from datetime import datetime
 from mailflow.core.agenda import suggested_topics
 from mailflow.core.cycle import send_draft, send_handover, send_packet, step_done
 from mailflow.core.decision import Decision, Recipient, Send, Situation
-from mailflow.core.intent import Command, CommandKind, ReplyKind, Rsvp
+from mailflow.core.intent import AutoKind, Command, CommandKind, ReplyKind, Rsvp
 from mailflow.core.kinds import MessageKind, Request
 from mailflow.core.minutes import ActionItem, Minutes
 from mailflow.core.recipients import active_members, alert, member_recipient
@@ -40,6 +40,7 @@ class ReplyEvent:
     resources: tuple[Resource, ...]
     refused: tuple[tuple[str, str, int], ...]     # (filename, reason, size)
     received: datetime
+    automatic: AutoKind | None = None             # for AUTO_REPLY: out-of-office, delay, receipt or other
 
 
 # Replies that may carry a roundtable update: to the call or reminder, the invitation, and the packet
@@ -55,8 +56,8 @@ def on_reply(s: Situation, state: MeetingState, event: ReplyEvent) -> Decision:
         return Decision(notes=(f"reply {event.sha256[:12]} already applied",))
     applied = replace(state, applied=state.applied | {event.sha256})
     if event.kind is ReplyKind.AUTO_REPLY:
-        if event.member is None:
-            return Decision(meeting=applied)
+        if event.member is None or event.automatic is not AutoKind.OUT_OF_OFFICE:
+            return Decision(meeting=applied)        # a delay report or a read receipt says nothing of the member
         return Decision(meeting=replace(applied, away=applied.away | {event.member.key}),
                         notes=(f"meeting {s.meeting.key}: {event.sender.email} is away",))
     if event.kind is ReplyKind.BOUNCE:
