@@ -8,8 +8,7 @@ from importlib.metadata import version
 
 import pytest
 
-from mailflow.cli import main
-from mailflow.cli.commands import build_parser
+from mailflow.cli import build_parser, main
 
 
 def test_version_prints_the_installed_version() -> None:

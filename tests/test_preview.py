@@ -58,6 +58,6 @@ def test_every_kind_previews_for_the_next_meeting(cfg, tmp_path, capsys):
 @pytest.fixture(autouse=True)
 def _config_file(cfg, monkeypatch, tmp_path):
     """The CLI loads the schedule file; point it at a file equivalent to the test config."""
-    import mailflow.cli.commands as cli
+    import mailflow.cli.base as cli
 
     monkeypatch.setattr(cli, "load_config", lambda args: cfg)
