@@ -301,7 +301,7 @@ def test_plaintext_server_needs_allow_plaintext(tmp_path: Path) -> None:
 def test_invalid_enum_value_lists_the_choices(tmp_path: Path) -> None:
     """An auth method we do not know is refused, listing the ones we do."""
     file, error = refusal(tmp_path, insert_after("[imap]", 'auth = "oauth"'))
-    assert str(error) == f"{file}:{line_of(BASE, '[imap]') + 1}: imap.auth = 'oauth': expected 'password' or 'xoauth2'"
+    assert str(error) == f"{file}:{line_of(BASE, '[imap]') + 1}: imap.auth = 'oauth': expected 'password' or 'xoauth2' or 'oauth2'"
 
 
 def test_invalid_staff_email_names_its_position(tmp_path: Path) -> None:

@@ -20,8 +20,9 @@ class Tls(enum.StrEnum):
 
 
 class AuthMethod(enum.StrEnum):
-    PASSWORD = "password"
-    XOAUTH2 = "xoauth2"
+    PASSWORD = "password"   # the password from secret_env
+    XOAUTH2 = "xoauth2"     # a fixed OAuth2 access token from secret_env, obtained elsewhere (never refreshed)
+    OAUTH2 = "oauth2"       # OAuth2 tokens mailflow obtains and refreshes itself, as [oauth2] says
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,74 @@ class SmtpSettings(ServerSettings):
     max_connections: int = 4
     message_deadline_seconds: float = 120.0
     give_up_after: timedelta = timedelta(days=2)
+
+
+class OAuth2Provider(enum.StrEnum):
+    MICROSOFT = "microsoft"   # Microsoft 365 / Exchange Online, through MSAL
+    GOOGLE = "google"         # Google Workspace, through google-auth
+    GENERIC = "generic"       # any RFC 6749 token endpoint
+
+
+class OAuth2Flow(enum.StrEnum):
+    """How mailflow gets its tokens; each provider allows some of these (see OAUTH2_FLOWS)."""
+
+    CLIENT_CREDENTIALS = "client_credentials"   # app-only: client id + secret (or certificate)
+    DEVICE_CODE = "device_code"                 # delegated: `mailflow auth microsoft` once, then the refresh token
+    SERVICE_ACCOUNT = "service_account"         # Google domain-wide delegation, subject = the mailbox
+    INSTALLED_APP = "installed_app"             # delegated: `mailflow auth google` once, then the refresh token
+    REFRESH_TOKEN = "refresh_token"             # a refresh token given in refresh_token_env, then the rotated ones
+
+
+OAUTH2_FLOWS: dict[OAuth2Provider, tuple[OAuth2Flow, ...]] = {   # the first is the default
+    OAuth2Provider.MICROSOFT: (OAuth2Flow.CLIENT_CREDENTIALS, OAuth2Flow.DEVICE_CODE),
+    OAuth2Provider.GOOGLE: (OAuth2Flow.SERVICE_ACCOUNT, OAuth2Flow.INSTALLED_APP),
+    OAuth2Provider.GENERIC: (OAuth2Flow.CLIENT_CREDENTIALS, OAuth2Flow.REFRESH_TOKEN),
+}
+
+MICROSOFT_AUTHORITY = "https://login.microsoftonline.com"
+GOOGLE_TOKEN_URL = "https://oauth2.googleapis.com/token"
+GOOGLE_AUTHORIZE_URL = "https://accounts.google.com/o/oauth2/v2/auth"
+
+
+@dataclass(frozen=True)
+class OAuth2Settings:
+    """Where mailflow's OAuth2 tokens come from. Secrets are never here: ``secret_env`` names the
+    client secret, ``key_file`` a private key file, ``refresh_token_env`` a first refresh token;
+    refresh tokens obtained later live in the token cache in the state folder."""
+
+    provider: OAuth2Provider
+    flow: OAuth2Flow
+    scopes: tuple[str, ...]
+    client_id: str = ""
+    tenant: str = ""                       # microsoft: directory (tenant) id or domain
+    authority: str = MICROSOFT_AUTHORITY   # microsoft: the login host (sovereign clouds, tests)
+    token_url: str = ""                    # generic; google installed_app
+    authorize_url: str = ""                # google installed_app (`mailflow auth google`)
+    subject: str = ""                      # google service_account: the mailbox acted for
+    secret_env: str = "MAILFLOW_OAUTH2_SECRET"   # env var / credentials-file key of the client secret
+    key_file: Path | None = None           # microsoft certificate (PEM key + cert) or google service-account JSON
+    refresh_token_env: str = "MAILFLOW_OAUTH2_REFRESH_TOKEN"   # generic refresh_token: the first refresh token
+    ca_file: Path | None = None            # CA bundle for the token endpoint instead of the system's
+    refresh_before_seconds: int = 300      # a token is renewed this long before it expires
+    timeout_seconds: float = 30.0
+
+    @property
+    def needs_client_secret(self) -> bool:
+        """Whether ``secret_env`` must hold a client secret for this provider and flow."""
+        if self.flow in (OAuth2Flow.DEVICE_CODE, OAuth2Flow.SERVICE_ACCOUNT):
+            return False
+        return not (self.flow is OAuth2Flow.CLIENT_CREDENTIALS and self.key_file is not None)
+
+    @property
+    def label(self) -> str:
+        """How people name this sign-in: 'Microsoft 365 (app-only)'."""
+        name = {OAuth2Provider.MICROSOFT: "Microsoft 365", OAuth2Provider.GOOGLE: "Google Workspace",
+                OAuth2Provider.GENERIC: "the OAuth2 provider"}[self.provider]
+        app_only = "app-only" if self.provider is OAuth2Provider.MICROSOFT else "client credentials"
+        kind = {OAuth2Flow.CLIENT_CREDENTIALS: app_only, OAuth2Flow.DEVICE_CODE: "delegated",
+                OAuth2Flow.SERVICE_ACCOUNT: "service account", OAuth2Flow.INSTALLED_APP: "delegated",
+                OAuth2Flow.REFRESH_TOKEN: "refresh token"}[self.flow]
+        return f"{name} ({kind})"
 
 
 class MemberStatus(enum.StrEnum):
@@ -254,6 +323,7 @@ class Config:
     templates_dir: Path | None
     roster: Roster
     credentials_file: Path | None = None    # KEY=VALUE lines, read instead of the environment
+    oauth2: OAuth2Settings | None = None    # set when [imap] or [smtp] has auth = "oauth2"
     extra: dict[str, object] = field(default_factory=dict, compare=False)
     lines: KeyLines | None = field(default=None, compare=False, repr=False)   # where each key was written
 

@@ -39,6 +39,8 @@ SECRET_KEYS = frozenset({
     "oauth2_token", "client_secret", "api_key", "hmac_key", "key",
 })
 
+_DEFAULT_SECRET_ENV = {"imap": "MAILFLOW_PASSWORD", "smtp": "MAILFLOW_PASSWORD", "oauth2": "MAILFLOW_OAUTH2_SECRET"}
+
 _OFFSET = re.compile(r"([+-])?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?")
 _ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]*")
 OFFSET_FORM = "an offset like '-21d', '-2h', '+1d' or '+1d1h' (days, then hours < 24, then minutes < 60)"
@@ -141,10 +143,11 @@ class Table:
         return self
 
     def _secret_advice(self) -> str:
+        default = _DEFAULT_SECRET_ENV.get(self.path)   # ServerSettings / OAuth2Settings secret_env defaults
         env = self.data.get("secret_env")
         if not (isinstance(env, str) and _is_env_name(env)):    # never echo what may be a pasted secret
-            env = "MAILFLOW_PASSWORD"                           # ServerSettings.secret_env's default
-        where = f"the environment variable {env}" if self.path in ("imap", "smtp") else "an environment variable"
+            env = default
+        where = f"the environment variable {env}" if default else "an environment variable"
         return f"no secret in the schedule file: put it in {where} or in the credentials_file"
 
     def get(self, name: str, default: T, convert: Callable[[Any], T], expected: str) -> T:

@@ -33,13 +33,14 @@ from mailflow.schedule.config import (
     Tls,
 )
 from mailflow.schedule.keys import MISSING, KeyLines, Table, format_offset
+from mailflow.schedule.oauth2 import check_server_auth, load_oauth2
 from mailflow.schedule.overrides import read_overrides
 from mailflow.schedule.recurrence import rule_problem
 from mailflow.schedule.roster import load_roster
 
 ROOT_KEYS = (
     "community", "meetings", "timeline", "chair", "roundtable", "attachments", "imap", "smtp",
-    "state", "templates", "roster", "credentials_file",
+    "state", "templates", "roster", "credentials_file", "oauth2",
 )
 SERVER_KEYS = ("host", "port", "tls", "user", "auth", "secret_env", "timeout_seconds", "allow_plaintext", "ca_file")
 IMAP_KEYS = ("folder", "processed_folder", "held_folder", "idle_renew_seconds", "max_message_bytes")
@@ -61,6 +62,7 @@ def load(path: Path) -> Config:
     community = _community(root.table("community"), _country(root))
     roster = load_roster(root.path_value("roster"))
     timeline = _timeline(root.table("timeline"))
+    imap, smtp = _imap(_required(root, "imap")), _smtp(_required(root, "smtp"))
     config = Config(
         path=path,
         community=community,
@@ -69,13 +71,14 @@ def load(path: Path) -> Config:
         chair=_chair(root.table("chair"), roster),
         roundtable=_roundtable(root.table("roundtable")),
         attachments=_attachments(root.table("attachments")),
-        imap=_imap(_required(root, "imap")),
-        smtp=_smtp(_required(root, "smtp")),
+        imap=imap,
+        smtp=smtp,
         state_dir=root.table("state").expect("dir").path_value("dir", path.parent / "state"),
         templates_dir=root.table("templates").expect("dir").path_value("dir", None),
         roster=roster,
         credentials_file=root.path_value("credentials_file", None),
         lines=lines,
+        oauth2=load_oauth2(root, imap, smtp),
     )
     return config
 
@@ -298,9 +301,11 @@ def _server(t: Table, kind: str, default_tls: Tls) -> dict[str, Any]:
     ca_file = t.path_value("ca_file", None)
     if ca_file is not None and not ca_file.is_file():
         raise t.error("ca_file", str(ca_file), "an existing CA bundle file (PEM)")
+    auth = t.choice("auth", AuthMethod, AuthMethod.PASSWORD)
+    check_server_auth(t, auth)
     return dict(
         host=t.text("host"), port=t.integer("port", DEFAULT_PORTS[kind, tls], minimum=1, maximum=65535),
-        tls=tls, user=t.text("user"), auth=t.choice("auth", AuthMethod, AuthMethod.PASSWORD),
+        tls=tls, user=t.text("user"), auth=auth,
         secret_env=t.env_name("secret_env", ServerSettings.secret_env),
         timeout_seconds=t.number("timeout_seconds", ServerSettings.timeout_seconds),
         allow_plaintext=allow_plaintext, ca_file=ca_file,
