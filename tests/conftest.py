@@ -2,3 +2,4 @@
 
 from harness_dovecot import *  # noqa: F401,F403  (fixtures: dovecot, ...)
 from harness_smtp import *  # noqa: F401,F403  (fixtures: smtp_server, ...)
+from harness_oauth import *  # noqa: F401,F403  (fixtures: oauth_server, dovecot_oauth, ...)

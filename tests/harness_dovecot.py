@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from imapclient import IMAPClient
 
-__all__ = ["Dovecot", "TcpProxy", "dovecot", "tcp_proxy"]
+__all__ = ["Dovecot", "TcpProxy", "dovecot", "run_dovecot", "tcp_proxy"]
 
 DOVECOT = Path("/usr/sbin/dovecot")
 DOVEADM = Path("/usr/bin/doveadm")
@@ -43,19 +43,10 @@ ssl = yes
 ssl_cert = <$SANDBOX/cert.pem
 ssl_key = <$SANDBOX/key.pem
 disable_plaintext_auth = no
-auth_mechanisms = plain login xoauth2
 default_internal_user  = $INTERNAL_USER
 default_internal_group = $INTERNAL_GROUP
 default_login_user     = $LOGIN_USER
-
-passdb {
-  driver = passwd-file
-  args = scheme=PLAIN $SANDBOX/users
-}
-userdb {
-  driver = static
-  args = uid=$MAIL_UID gid=$MAIL_GID home=$SANDBOX/mail/%d/%n
-}
+$AUTH
 first_valid_uid = 1
 mail_location = maildir:~/Maildir
 mail_fsync = never
@@ -91,9 +82,61 @@ service lmtp {
     port = $LMTP_PORT
   }
 }
+""")
+
+# Passwords only (the password doubles as an "XOAUTH2 token": the fixed-token tests need no provider).
+PASSWORD_AUTH = string.Template("""\
+auth_mechanisms = plain login xoauth2
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN $SANDBOX/users
+}
+userdb {
+  driver = static
+  args = uid=$MAIL_UID gid=$MAIL_GID home=$SANDBOX/mail/%d/%n
+}
 service anvil {
   chroot =
 }
+""")
+
+# Tokens checked by the provider's RFC 7662 introspection (MAIL-TESTING.md section 12.3); passwords
+# still work for the tests' own PLAIN logins. Each passdb takes only its own mechanisms, or a
+# password would pass as a token and the other way round.
+OAUTH2_AUTH = string.Template("""\
+auth_mechanisms = xoauth2 oauthbearer plain login
+auth_verbose = yes
+auth_failure_delay = 0 secs
+passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = $SANDBOX/dovecot-oauth2.conf.ext
+}
+passdb {
+  driver = passwd-file
+  mechanisms = plain login
+  args = scheme=PLAIN username_format=%u $SANDBOX/users
+}
+userdb {
+  driver = passwd-file
+  args = username_format=%u $SANDBOX/users
+  default_fields = home=$SANDBOX/mail/%d/%n
+}
+service anvil {
+  chroot =
+  unix_listener anvil-auth-penalty {
+    mode = 0
+  }
+}
+""")
+
+OAUTH2_EXT = string.Template("""\
+introspection_mode = post
+introspection_url = $URL
+username_attribute = email
+active_attribute = active
+active_value = true
+timeout_msecs = 2000
 """)
 
 
@@ -179,7 +222,9 @@ class Dovecot:
 
     host = "127.0.0.1"
 
-    def __init__(self) -> None:
+    def __init__(self, introspection_url: str | None = None) -> None:
+        """``introspection_url``: tokens (XOAUTH2, OAUTHBEARER) are checked there, not as passwords."""
+        self.introspection_url = introspection_url
         self.sandbox = Path(tempfile.mkdtemp(prefix="mailflow-dovecot-"))
         self.conf = self.sandbox / "dovecot.conf"
         self.log_path = self.sandbox / "log" / "dovecot.log"
@@ -203,14 +248,20 @@ class Dovecot:
         os.chmod(self.sandbox, 0o755)
         if os.geteuid() == 0:
             os.chown(self.sandbox / "mail", ident.uid, ident.gid)
+        ids = f":{ident.uid}:{ident.gid}::" if self.introspection_url else ""   # passwd-file userdb needs them
         (self.sandbox / "users").write_text(
-            "".join(f"{user}:{{PLAIN}}{self.password}\n" for user in self._users))
+            "".join(f"{user}:{{PLAIN}}{self.password}{ids}\n" for user in self._users))
+        if self.introspection_url:
+            (self.sandbox / "dovecot-oauth2.conf.ext").write_text(OAUTH2_EXT.substitute(URL=self.introspection_url))
         _make_certificate(self.sandbox)
         os.chmod(self.sandbox / "key.pem", 0o644)   # read by the unprivileged login process
 
     def _render(self) -> None:
         ident = _identity()
+        auth = (OAUTH2_AUTH if self.introspection_url else PASSWORD_AUTH).substitute(
+            SANDBOX=self.sandbox, MAIL_UID=ident.uid, MAIL_GID=ident.gid)
         self.conf.write_text(CONFIG.substitute(
+            AUTH=auth,
             TAG=self.sandbox.name, SANDBOX=self.sandbox, IMAP_PORT=self.port, IMAPS_PORT=self.tls_port,
             LMTP_PORT=self.lmtp_port, INTERNAL_USER=ident.internal_user,
             INTERNAL_GROUP=ident.internal_group, LOGIN_USER=ident.login_user,
@@ -344,23 +395,22 @@ class Dovecot:
 class _AttachLog:
     """Pytest plugin: a failing test that used Dovecot gets the log lines written during it."""
 
-    def __init__(self, server: Dovecot) -> None:
+    def __init__(self, server: Dovecot, fixture: str = "dovecot") -> None:
         self.server = server
+        self.fixture = fixture
+        self.offset = pytest.StashKey[int]()
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
         report = yield
-        if "dovecot" not in getattr(item, "fixturenames", ()):
+        if self.fixture not in getattr(item, "fixturenames", ()):
             return report
         if call.when == "setup":
-            item.stash[_LOG_OFFSET] = self.server.log_size()
+            item.stash[self.offset] = self.server.log_size()
         if report.failed:
-            text = self.server.log_since(item.stash.get(_LOG_OFFSET, 0))
-            report.sections.append(("dovecot log", text[-20_000:] or "(empty)"))
+            text = self.server.log_since(item.stash.get(self.offset, 0))
+            report.sections.append((f"{self.fixture} log", text[-20_000:] or "(empty)"))
         return report
-
-
-_LOG_OFFSET = pytest.StashKey[int]()
 
 
 def _require_dovecot() -> None:
@@ -376,10 +426,14 @@ def _require_dovecot() -> None:
 @pytest.fixture(scope="session")
 def dovecot(request: pytest.FixtureRequest) -> Iterator[Dovecot]:
     """A Dovecot for the whole session (per xdist worker); tests take fresh users from its pool."""
-    _require_dovecot()
-    server = Dovecot()
-    plugin = _AttachLog(server)
+    yield from run_dovecot(request, Dovecot(), "dovecot")
+
+
+def run_dovecot(request: pytest.FixtureRequest, server: Dovecot, fixture: str) -> Iterator[Dovecot]:
+    """Start ``server``, attach its log to failing tests that use ``fixture``, and clean up."""
+    plugin = _AttachLog(server, fixture)
     try:
+        _require_dovecot()
         server.start()
         request.config.pluginmanager.register(plugin, f"mailflow-dovecot-log-{id(server)}")
         yield server

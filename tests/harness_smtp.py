@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
+import json
 import socket
 import ssl
 import subprocess
 import threading
 import time
+import urllib.parse
+import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -16,7 +21,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
+from aiosmtpd.smtp import MISSING, SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from mailflow.adapters import clock
 from mailflow.core.kinds import MessageKind
@@ -28,6 +33,7 @@ __all__ = [
     "SMTP_USER",
     "Faults",
     "LMTPRelayHandler",
+    "OAuth2RelayHandler",
     "Received",
     "RecordingHandler",
     "ManualClock",
@@ -263,7 +269,9 @@ class SmtpServer:
         self.handler = handler or RecordingHandler()
         self.port = free_port()
         kwargs: dict[str, Any] = {"hostname": "127.0.0.1", "port": self.port, "ready_timeout": 10}
-        if auth:
+        if isinstance(self.handler, OAuth2RelayHandler):   # tokens only: AUTH XOAUTH2 from the handler
+            kwargs["auth_exclude_mechanism"] = ["PLAIN", "LOGIN"]
+        elif auth:
             kwargs["authenticator"] = self.handler.authenticate
         if tls is Tls.STARTTLS:
             assert tls_files is not None
@@ -293,6 +301,10 @@ class SmtpServer:
             faults.release_data.set()
         asyncio.run_coroutine_threadsafe(self._abort_connections(), self.controller.loop).result(5)
         self.controller.stop()
+
+    def cut_connections(self) -> None:
+        """Drop every open session now (a provider ending sessions whose token was revoked)."""
+        asyncio.run_coroutine_threadsafe(self._abort_connections(), self.controller.loop).result(5)
 
     async def _abort_connections(self) -> None:
         for protocol in list(self.handler.live):
@@ -434,3 +446,49 @@ def lmtp_relay_factory(smtp_server_factory: Callable[..., SmtpServer]) -> Callab
         return smtp_server_factory(tls, LMTPRelayHandler(socket_path))
 
     return factory
+
+
+class OAuth2RelayHandler(LMTPRelayHandler):
+    """Relays into Dovecot like LMTPRelayHandler, but takes only AUTH XOAUTH2, each token checked by
+    the provider's RFC 7662 introspection (MAIL-TESTING.md section 12.4); ``logins`` records who
+    signed in with which token."""
+
+    def __init__(self, socket_path: Path | str, introspect_url: str, faults: Faults | None = None) -> None:
+        super().__init__(socket_path, faults)
+        self.introspect_url = introspect_url
+        self.logins: list[tuple[str, bool]] = []   # (user, accepted)
+
+    async def _claims(self, user: str, token: str) -> dict[str, Any] | None:
+        def call() -> dict[str, Any]:
+            data = urllib.parse.urlencode({"token": token}).encode()
+            with urllib.request.urlopen(urllib.request.Request(self.introspect_url, data=data), timeout=5) as r:
+                return json.load(r)   # type: ignore[no-any-return]
+        try:
+            claims = await asyncio.to_thread(call)
+        except OSError:
+            return None
+        ok = claims.get("active") is True and str(claims.get("email", "")).lower() == user.lower()
+        return claims if ok else None
+
+    async def auth_XOAUTH2(self, server: SMTP, args: list[str]) -> AuthResult:  # noqa: N802 (aiosmtpd's name)
+        self.auth_attempts += 1
+        if len(args) == 2:
+            try:
+                blob = base64.b64decode(args[1], validate=True)
+            except binascii.Error:
+                await server.push("501 5.5.2 Can't decode base64")
+                return AuthResult(success=False, handled=True)
+        else:
+            blob = await server.challenge_auth("")
+            if blob is MISSING:
+                return AuthResult(success=False, handled=True)
+        fields = dict(p.split("=", 1) for p in bytes(blob).decode(errors="replace").split("\x01") if "=" in p)
+        user, auth = fields.get("user", ""), fields.get("auth", "")
+        claims = await self._claims(user, auth[7:]) if user and auth[:7].lower() == "bearer " else None
+        self.logins.append((user, claims is not None))
+        if claims is None:   # the error JSON as a 334 challenge; the client answers; then 535
+            error = json.dumps({"status": "401", "schemes": "Bearer", "scope": "https://mail.google.com/"})
+            if await server.challenge_auth(base64.b64encode(error.encode()).decode(), encode_to_b64=False) is MISSING:
+                return AuthResult(success=False, handled=True)
+            return AuthResult(success=False, handled=False, message="535 5.7.8 Username and Password not accepted")
+        return AuthResult(success=True, auth_data=LoginPassword(user.encode(), b""))

@@ -11,7 +11,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "mailflow"
 PURE = ("schedule", "core", "mail_in")
 CORE = sorted(str(p.relative_to(PACKAGE)) for folder in PURE for p in (PACKAGE / folder).rglob("*.py"))
 FORBIDDEN = {"asyncio", "socket", "imapclient", "aiosmtplib", "aiosmtpd", "apscheduler", "tinydb", "pymap",
-             "mailflow.adapters", "mailflow.app", "mailflow.cli", "mailflow_demo"}
+             "msal", "google", "requests", "mailflow.adapters", "mailflow.app", "mailflow.cli", "mailflow_demo"}
 
 
 def imports(path: Path) -> set[str]:

@@ -14,7 +14,8 @@ from mailflow.schedule.config import AuthMethod, ServerSettings
 
 log = logging.getLogger(__name__)
 
-_WHAT = {AuthMethod.PASSWORD: "password", AuthMethod.XOAUTH2: "OAuth2 access token"}
+_WHAT = {AuthMethod.PASSWORD: "password", AuthMethod.XOAUTH2: "OAuth2 access token",
+         AuthMethod.OAUTH2: "OAuth2 client secret"}
 
 
 class CredentialsError(MailflowError):
@@ -45,7 +46,12 @@ def resolve_secret(
     credentials_file: Path | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> str:
-    """The value of ``settings.secret_env``: from ``credentials_file`` if given, else the environment."""
+    """The value of ``settings.secret_env``: from ``credentials_file`` if given, else the environment.
+
+    A server with ``auth = "oauth2"`` has no secret of its own (its tokens come from [oauth2]): "".
+    """
+    if settings.auth is AuthMethod.OAUTH2:
+        return ""
     return read_secret(settings.secret_env, f"the {_WHAT[settings.auth]} for {settings.user}",
                        credentials_file, environ)
 

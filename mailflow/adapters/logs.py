@@ -32,6 +32,6 @@ def configure(fmt: str = "text", level: str = "info") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    # aiosmtplib/imapclient/apscheduler chatter stays at warning unless asked for debug
-    for noisy in ("apscheduler", "imapclient", "aiosmtplib", "mail.log"):
+    # library chatter (aiosmtplib, imapclient, apscheduler, MSAL, google-auth, urllib3) stays at warning unless asked for debug
+    for noisy in ("apscheduler", "imapclient", "aiosmtplib", "mail.log", "msal", "google", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING if level.lower() != "debug" else logging.DEBUG)
