@@ -56,3 +56,8 @@ class PermanentDeliveryError(DeliveryError):
 
 class SenderRejected(DeliveryError):
     """535 or 5xx on MAIL FROM: our own account is refused; pause the queue."""
+
+
+class SignInFailed(SenderRejected):
+    """The OAuth2 provider refused to give a token: the queue pauses like for a refused login, and no
+    pause alert is raised, because the token source's own alert already tells staff what to do."""

@@ -22,6 +22,8 @@ from imapclient.exceptions import LoginError
 from imapclient.imapclient import DELETED, SocketTimeout
 
 from mailflow.adapters.credentials import Credential
+from mailflow.adapters.oauth import AccessToken, FixedToken, TokenSource, TokenUnavailable
+from mailflow.adapters.oauth_errors import login_refused_advice
 from mailflow.errors import ConfigError, MailflowError
 from mailflow.schedule.config import AuthMethod, ImapSettings, Tls
 
@@ -53,6 +55,15 @@ class MailboxState:
     uidvalidity: int
     uidnext: int
     exists: int
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    """What a connection check reports: the server's greeting, the TLS version, the folders."""
+
+    greeting: str
+    tls: str | None
+    folders: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -177,12 +188,17 @@ class ImapConnection:
         settings: ImapSettings,
         credential: Credential,
         *,
+        tokens: TokenSource | None = None,
         cancelled: Callable[[], bool] = lambda: False,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         check_transport(settings)
         self.settings = settings
         self._credential = credential
+        if tokens is None and credential.method is AuthMethod.XOAUTH2:
+            tokens = FixedToken(credential.secret)
+        self._tokens = tokens
+        self._token: AccessToken | None = None
         self._cancelled = cancelled
         self._monotonic = monotonic
         self._client: IMAPClient | None = None
@@ -200,8 +216,19 @@ class ImapConnection:
     # --- calls ---
 
     def connect(self) -> None:
-        """Open the socket, TLS as configured, log in, learn the hierarchy delimiter."""
+        """Get a token (OAuth2), open the socket, TLS as configured, log in, learn the hierarchy delimiter."""
+        if self._tokens is not None:
+            self._token = self._call("OAuth2 sign-in", self._tokens.token, 2 * self.settings.timeout_seconds)
         self._call("connect", self._connect, 3 * self.settings.timeout_seconds)
+
+    @property
+    def token_renew_at(self) -> float | None:
+        """When this session's token is due for renewal (monotonic); reconnect by then. None: never."""
+        return self._token.renew_at if self._token is not None else None
+
+    @property
+    def capabilities(self) -> frozenset[bytes]:
+        return self._capabilities
 
     def select(self, folder: str) -> MailboxState:
         return self._call(f"SELECT {folder}", lambda: self._select(folder), self._deadline())
@@ -228,6 +255,10 @@ class ImapConnection:
     def move(self, uid: int, folder: str) -> None:
         """MOVE if advertised, else COPY + \\Deleted + UID EXPUNGE of exactly this UID."""
         self._call(f"MOVE {uid}", lambda: self._move(uid, folder), self._deadline())
+
+    def session_info(self) -> SessionInfo:
+        """Greeting, TLS version and every folder's name (for `mailflow check --connect`)."""
+        return self._call("LIST", self._session_info, self._deadline())
 
     @property
     def supports_idle(self) -> bool:
@@ -304,13 +335,17 @@ class ImapConnection:
     def _outcome(self, what: str, future: concurrent.futures.Future[T]) -> T:
         try:
             return future.result()
-        except LoginRejected:
+        except (LoginRejected, TokenUnavailable):
             self.abort()
             raise
         except _TRANSIENT as exc:
             self.abort()
-            raise ImapError(f"{what} failed ({self.where}): {describe(exc, self._credential.secret)}"
-                            ) from None
+            raise ImapError(f"{what} failed ({self.where}): {self._redacted(describe(exc))}") from None
+
+    def _redacted(self, text: str) -> str:
+        """``text`` without the password or the current token, whatever a server or library put in it."""
+        text = redact(text, self._credential.secret)
+        return redact(text, self._token.value) if self._token is not None else text
 
     # --- imapclient (worker thread) ---
 
@@ -325,6 +360,9 @@ class ImapConnection:
         timeout = SocketTimeout(connect=s.timeout_seconds, read=s.timeout_seconds)
         self._client = IMAPClient(s.host, s.port, ssl=s.tls is Tls.IMPLICIT, ssl_context=context,
                                   timeout=timeout)
+        # imaplib sends an AUTHENTICATE response and its CRLF as two writes: without NODELAY, Nagle
+        # and the server's delayed ACK add ~40 ms to every XOAUTH2 login.
+        self._client.socket().setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if s.tls is Tls.STARTTLS:
             self._client.starttls(context)
         self._login(self._client)
@@ -334,19 +372,44 @@ class ImapConnection:
         log.info("IMAP connected: %s (%s)", self.where, s.tls.value)
 
     def _login(self, client: IMAPClient) -> None:
+        if self._tokens is not None:
+            self._oauth2_login(client)
+            return
         c = self._credential
         try:
-            if c.method is AuthMethod.XOAUTH2:
-                client.oauth2_login(c.user, c.secret)
-            else:
-                client.login(c.user, c.secret)
+            client.login(c.user, c.secret)
         except LoginError as exc:
-            text = redact(str(exc), c.secret)
-            if "UNAVAILABLE" in text.upper():   # server-side trouble (RFC 5530): try again later
-                raise ImapError(f"login temporarily unavailable ({self.where}): {text}") from None
-            raise LoginRejected(
-                f"IMAP login refused for {self.where}: {text[:200]}; check the secret in"
-                f" {self.settings.secret_env} (or the credentials file)") from None
+            raise self._login_error(self._redacted(str(exc)), oauth=False) from None
+
+    def _oauth2_login(self, client: IMAPClient) -> None:
+        """XOAUTH2 with the current token; refused, ask for a new token and try once more."""
+        assert self._tokens is not None and self._token is not None
+        for attempt in (1, 2):
+            try:
+                client.oauth2_login(self._credential.user, self._token.value)
+                return
+            except LoginError as exc:
+                text = self._redacted(str(exc))
+                if attempt == 2 or isinstance(self._tokens, FixedToken) or "UNAVAILABLE" in text.upper():
+                    raise self._login_error(text, oauth=True) from None
+                log.info("IMAP refused the OAuth2 token (%s): trying once with a new one", self.where)
+                self._tokens.invalidate(self._token)
+                self._token = self._tokens.token()
+
+    def _login_error(self, text: str, *, oauth: bool) -> MailflowError:
+        if "UNAVAILABLE" in text.upper():   # server-side trouble (RFC 5530): try again later
+            return ImapError(f"login temporarily unavailable ({self.where}): {text}")
+        advice = (login_refused_advice("imap", text, oauth) if oauth else
+                  f"check the secret in {self.settings.secret_env} (or the credentials file)")
+        return LoginRejected(f"IMAP login refused for {self.where}: {text[:200]}; {advice}")
+
+    def _session_info(self) -> SessionInfo:
+        client = self._require()
+        version = getattr(client.socket(), "version", None)
+        greeting = bytes(client.welcome or b"").decode("utf-8", "replace")
+        names = [name if isinstance(name, str) else bytes(name).decode("utf-8", "replace")
+                 for _flags, _delimiter, name in client.list_folders()]
+        return SessionInfo(greeting, version() if callable(version) else None, tuple(names))
 
     def _select(self, folder: str) -> MailboxState:
         client = self._require()

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from mailflow.adapters.credentials import Credential
+from mailflow.adapters.oauth import FixedToken, TokenSource, TokenUnavailable
 from mailflow.adapters.imap import (
     IdleEvent,
     ImapConnection,
@@ -25,7 +26,7 @@ from mailflow.adapters.imap import (
 from mailflow.core.backoff import Backoff
 from mailflow.errors import MailflowError
 from mailflow.ports import CursorStore, Disposition, Sink
-from mailflow.schedule.config import ImapSettings
+from mailflow.schedule.config import AuthMethod, ImapSettings
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ NO_IDLE_POLL_SECONDS = 60.0     # catch-up interval for servers without IDLE
 RECONNECT = Backoff(initial=1.0, factor=2.0, cap=300.0)   # equal jitter: half fixed, half random
 SETTLE_SECONDS = 2.0            # after filing mail, look again this soon: a server may not push
                                 # mail that landed while we were busy or just entering IDLE
+RELOAD_CHECK_SECONDS = 0.5      # a backoff pause ends this soon after OAuth2 settings are reloaded
 
 __all__ = [
     "RECONNECT", "ImapIntake", "IntakeHealth", "LoginRejected", "ScanStart", "SinkFailed", "destination",
@@ -81,11 +83,14 @@ def destination(disposition: Disposition, settings: ImapSettings) -> str | None:
 @dataclass(frozen=True)
 class IntakeHealth:
     """For the daemon's stall alarm. ``last_success`` is monotonic time of the last completed
-    catch-up pass (one happens at least every ``idle_renew_seconds`` while all is well)."""
+    catch-up pass (one happens at least every ``idle_renew_seconds`` while all is well).
+    ``waiting_for_sign_in``: the OAuth2 provider refuses tokens; that is the token source's alert
+    to raise, so it does not count as a failure of the intake itself."""
 
     last_success: float | None = None
     consecutive_failures: int = 0
     last_error: str | None = None
+    waiting_for_sign_in: str | None = None
 
 
 # --- the loop -----------------------------------------------------------------------------------
@@ -106,6 +111,7 @@ class ImapIntake:
         sink: Sink,
         cursor: CursorStore,
         *,
+        tokens: TokenSource | None = None,
         sleep: Callable[[float], object] | None = None,
         random: Callable[[], float] = random_module.random,
         monotonic: Callable[[], float] = time.monotonic,
@@ -114,6 +120,12 @@ class ImapIntake:
         check_transport(settings)
         self.settings = settings
         self._credential = Credential(settings.user, settings.auth, secret)
+        if tokens is None and settings.auth is AuthMethod.XOAUTH2:
+            tokens = FixedToken(secret)
+        if tokens is None and settings.auth is AuthMethod.OAUTH2:
+            raise ValueError("auth = oauth2 needs a token source")
+        self._tokens = tokens
+        self._sign_in_failures = 0
         self._sink = sink
         self._cursor = cursor
         self._sleep = sleep
@@ -139,6 +151,11 @@ class ImapIntake:
                     self._wait_for_mail(stop, SETTLE_SECONDS if busy else None)
                 except ImapInterrupted:
                     break
+                except TokenUnavailable as exc:
+                    self._sign_in_failed(exc)
+                    failures = self._sign_in_failures if exc.permanent else self.health.consecutive_failures
+                    if not stop.is_set():
+                        self._pause(self._backoff.delay(failures, self._random()), stop)
                 except (ImapError, SinkFailed) as exc:
                     self._failed(exc)
                     if not stop.is_set():
@@ -156,6 +173,9 @@ class ImapIntake:
         """Connect if needed and catch up once; returns how many messages were handled."""
         try:
             return self._catch_up()
+        except TokenUnavailable as exc:
+            self._sign_in_failed(exc)
+            raise
         except (ImapError, SinkFailed, LoginRejected) as exc:
             self._failed(exc)
             raise
@@ -170,8 +190,8 @@ class ImapIntake:
     def _connected(self) -> ImapConnection:
         if self._connection is not None:
             return self._connection
-        connection = ImapConnection(self.settings, self._credential, cancelled=self._cancelled,
-                                    monotonic=self._monotonic)
+        connection = ImapConnection(self.settings, self._credential, tokens=self._tokens,
+                                    cancelled=self._cancelled, monotonic=self._monotonic)
         self._connection = connection
         connection.connect()
         s = self.settings
@@ -237,37 +257,74 @@ class ImapIntake:
     # --- waiting ---
 
     def _wait_for_mail(self, stop: threading.Event, within: float | None = None) -> None:
-        """IDLE until mail arrives, ``within`` (default: the renew interval) passes, or stop."""
+        """IDLE until mail arrives, ``within`` (default: the renew interval) passes, or stop; then,
+        if the session's OAuth2 token is due for renewal, log out (the next pass signs in afresh)."""
         connection = self._connected()
         limit = min(within or self.settings.idle_renew_seconds, self.settings.idle_renew_seconds)
+        renew_at = connection.token_renew_at
+        if renew_at is not None:
+            limit = min(limit, renew_at - self._monotonic())
+        if limit > 0:
+            self._idle(connection, stop, limit)
+        if renew_at is not None and self._monotonic() >= renew_at and not stop.is_set():
+            log.info("IMAP session of %s: its OAuth2 token is due for renewal; signing in again",
+                     self.settings.user)
+            self.close()
+
+    def _idle(self, connection: ImapConnection, stop: threading.Event, limit: float) -> None:
         if not connection.supports_idle:
             self._pause(min(NO_IDLE_POLL_SECONDS, limit), stop)
             return
         event = connection.idle_start()
-        renew_at = self._monotonic() + limit
+        end = self._monotonic() + limit
         while event is not IdleEvent.NEW_MAIL and not stop.is_set():
-            left = renew_at - self._monotonic()
+            left = end - self._monotonic()
             if left <= 0:
                 break
             event = connection.idle_wait(min(IDLE_SLICE_SECONDS, left))
         connection.idle_end()
 
     def _pause(self, seconds: float, stop: threading.Event) -> None:
+        """Sleep ``seconds`` (real time), ending early on stop or when OAuth2 settings were reloaded."""
         if self._sleep is not None:
             self._sleep(seconds)
-        else:
-            stop.wait(seconds)
+            return
+        generation = self._tokens.generation if self._tokens is not None else 0
+        end = time.monotonic() + seconds
+        while not stop.is_set():
+            left = end - time.monotonic()
+            if left <= 0:
+                return
+            stop.wait(min(left, RELOAD_CHECK_SECONDS))
+            if self._tokens is not None and self._tokens.generation != generation:
+                log.info("OAuth2 settings were reloaded: the IMAP intake tries again now")
+                return
 
     # --- health ---
 
     def _succeeded(self) -> None:
+        if self.health.waiting_for_sign_in:
+            log.info("IMAP intake for %s signed in again", self.settings.user)
+        self._sign_in_failures = 0
         self.health = IntakeHealth(last_success=self._monotonic())
+
+    def _sign_in_failed(self, exc: TokenUnavailable) -> None:
+        """No token: a refusal waits for the fix (the token source alerts); unreachable counts as a failure."""
+        if not exc.permanent:
+            self._failed(exc)
+            return
+        self._drop()
+        self._sign_in_failures += 1
+        if self._sign_in_failures == 1:
+            log.warning("IMAP intake for %s waits for OAuth2 sign-in to work again; the mailbox keeps the "
+                        "replies meanwhile", self.settings.user)
+        self.health = replace(self.health, consecutive_failures=0, waiting_for_sign_in=str(exc))
 
     def _failed(self, exc: BaseException) -> None:
         self._drop()
         text = describe(exc, self._credential.secret)
         self.health = replace(self.health, consecutive_failures=self.health.consecutive_failures + 1,
-                              last_error=text)
+                              last_error=text, waiting_for_sign_in=None)
         log.warning("IMAP intake for %s failed (%d in a row): %s", self.settings.user,
                     self.health.consecutive_failures, text)
 

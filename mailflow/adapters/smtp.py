@@ -7,7 +7,6 @@ import ipaddress
 import logging
 import ssl
 import sys
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
@@ -18,6 +17,8 @@ from typing import Any, TextIO
 import aiosmtplib
 
 from mailflow.adapters.credentials import CredentialsError, resolve_secret
+from mailflow.adapters.oauth import AccessToken, FixedToken, TokenSource, TokenUnavailable
+from mailflow.adapters.oauth_errors import login_refused_advice
 from mailflow.core.kinds import MessageKind
 from mailflow.core.message import OutgoingMessage
 from mailflow.errors import (
@@ -25,16 +26,14 @@ from mailflow.errors import (
     DeliveryError,
     PermanentDeliveryError,
     SenderRejected,
+    SignInFailed,
     TemporaryDeliveryError,
 )
 from mailflow.schedule.config import AuthMethod, Community, Config, SmtpSettings, Tls
 
-__all__ = ["SmtpSender", "TokenProvider", "send_test", "send_test_command"]
+__all__ = ["SmtpSender", "send_test", "send_test_command"]
 
 log = logging.getLogger(__name__)
-
-TokenProvider = Callable[[], Awaitable[str]]
-"""Returns a fresh OAuth2 access token for XOAUTH2 (called on every new connection)."""
 
 
 @dataclass(frozen=True)
@@ -62,9 +61,11 @@ class SmtpSender:
     TemporaryDeliveryError (4xx, timeouts, disconnects), PermanentDeliveryError (5xx for the
     recipient at RCPT or DATA) or SenderRejected (535, 5xx at greeting or MAIL FROM, TLS refused).
 
-    ``secret`` is the password, or the OAuth2 access token when ``settings.auth`` is XOAUTH2;
-    ``token_provider`` (XOAUTH2 only) fetches a fresh token per connection instead. The secret is
-    never logged nor put in an error (aiosmtplib itself does not log).
+    ``secret`` is the password, or the fixed OAuth2 access token when ``settings.auth`` is XOAUTH2;
+    with ``tokens`` (required for OAUTH2) each new connection authenticates with the token source's
+    current token, and a token the server refuses is replaced once. No token at all raises
+    SignInFailed (the provider refused; the queue pauses) or TemporaryDeliveryError (unreachable).
+    The secret is never logged nor put in an error (aiosmtplib itself does not log).
     """
 
     def __init__(
@@ -73,7 +74,7 @@ class SmtpSender:
         secret: str,
         *,
         envelope_from: str | None = None,
-        token_provider: TokenProvider | None = None,
+        tokens: TokenSource | None = None,
         tls_context: ssl.SSLContext | None = None,
         local_hostname: str | None = None,
     ) -> None:
@@ -81,7 +82,11 @@ class SmtpSender:
         self.settings = settings
         self.envelope_from = envelope_from or settings.user
         self._secret = secret
-        self._token_provider = token_provider
+        if tokens is None and settings.auth is AuthMethod.XOAUTH2:
+            tokens = FixedToken(secret)
+        if tokens is None and settings.auth is AuthMethod.OAUTH2:
+            raise ValueError("auth = oauth2 needs a token source")
+        self._tokens = tokens if settings.user else None
         self._tls_context = tls_context
         self._local_hostname = local_hostname
         self._slots = asyncio.Semaphore(max(1, settings.max_connections))
@@ -115,6 +120,10 @@ class SmtpSender:
                     await client.quit()
             except (aiosmtplib.SMTPException, OSError, TimeoutError):
                 client.close()
+
+    async def connection(self) -> aiosmtplib.SMTP:
+        """A new connection with TLS and AUTH done as configured, for checks; the caller QUITs it."""
+        return await self._connect()
 
     async def send(self, message: OutgoingMessage) -> str:
         """Deliver ``message.raw`` to ``message.recipient``; return the server's reply to DATA."""
@@ -164,9 +173,43 @@ class SmtpSender:
             self._idle.append(client)
 
     async def _connect(self) -> aiosmtplib.SMTP:
-        client = _Connection(**self._client_options())
+        token = await self._token()
+        try:
+            return await self._open(token)
+        except _TokenRefused as refused:
+            if token is None or isinstance(self._tokens, FixedToken):
+                raise refused.error from None
+            assert self._tokens is not None
+            log.info("%s refused the OAuth2 token: trying once with a new one", self.where)
+            self._tokens.invalidate(token)
+        token = await self._token()
+        try:
+            return await self._open(token)
+        except _TokenRefused as refused:
+            raise refused.error from None
+
+    async def _token(self) -> AccessToken | None:
+        """The token source's current token (off the event loop: it may ask the provider)."""
+        if self._tokens is None:
+            return None
+        try:
+            return await asyncio.to_thread(self._tokens.token)
+        except TokenUnavailable as exc:
+            if exc.permanent:
+                raise SignInFailed(str(exc)) from None
+            raise TemporaryDeliveryError(str(exc)) from None
+
+    async def _open(self, token: AccessToken | None) -> aiosmtplib.SMTP:
+        client = _Connection(**self._client_options(token))
         try:
             await client.connect()
+        except aiosmtplib.SMTPAuthenticationError as exc:
+            client.close()
+            if token is not None and 500 <= exc.code < 600:
+                advice = login_refused_advice("smtp", exc.message, oauth=True)
+                raise _TokenRefused(SenderRejected(f"{self.where}: login refused: {exc.code} {exc.message}; "
+                                                   f"{advice}")) from None
+            raise self._connect_error(exc) from None
         except aiosmtplib.SMTPException as exc:
             client.close()
             raise self._connect_error(exc) from None
@@ -176,7 +219,7 @@ class SmtpSender:
         self.connections_opened += 1
         return client
 
-    def _client_options(self) -> dict[str, Any]:
+    def _client_options(self, token: AccessToken | None = None) -> dict[str, Any]:
         s = self.settings
         options: dict[str, Any] = {
             "hostname": s.host,
@@ -190,14 +233,16 @@ class SmtpSender:
             options["tls_context"] = self._tls_context or _client_tls_context(s.ca_file)
         if s.user:
             options["username"] = s.user
-            if s.auth is AuthMethod.XOAUTH2:
-                options["oauth_token_generator"] = self._token_provider or self._static_token
+            if token is not None:
+                value = token.value
+
+                async def current_token() -> str:   # aiosmtplib asks once, at connect
+                    return value
+
+                options["oauth_token_generator"] = current_token
             else:
                 options["password"] = self._secret
         return options
-
-    async def _static_token(self) -> str:
-        return self._secret
 
     def _connect_error(self, exc: BaseException) -> DeliveryError:
         if isinstance(exc, aiosmtplib.SMTPResponseException):
@@ -256,12 +301,19 @@ class SmtpSender:
 
 
 class _Connection(aiosmtplib.SMTP):
-    """aiosmtplib's client, dropping the socket at once on close.
+    """aiosmtplib's client, dropping the socket at once on close, and keeping the server's greeting.
 
     A graceful TLS close waits for the server's close_notify; a connection we discard (error,
     deadline, after QUIT) has nothing left to say, and a pending shutdown would leak the socket
     if the event loop ends first.
     """
+
+    greeting = ""
+
+    async def connect(self, **kwargs: Any) -> aiosmtplib.SMTPResponse:
+        response = await super().connect(**kwargs)
+        self.greeting = f"{response.code} {response.message}"
+        return response
 
     def close(self) -> None:
         if isinstance(self.transport, asyncio.Transport):
@@ -271,6 +323,14 @@ class _Connection(aiosmtplib.SMTP):
 
 class _StaleConnection(Exception):
     """A reused connection turned out closed before anything was sent."""
+
+
+class _TokenRefused(Exception):
+    """The server refused our OAuth2 token at AUTH; ``error`` is what to raise if a new one fails too."""
+
+    def __init__(self, error: DeliveryError) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 def _check_tls_settings(settings: SmtpSettings) -> None:
@@ -370,10 +430,12 @@ async def send_test(
     now: datetime,
     *,
     tls_context: ssl.SSLContext | None = None,
+    tokens: TokenSource | None = None,
 ) -> str:
     """Send one test message to ``to``; return a one-line human summary. Raises DeliveryError."""
     message = build_test_message(community, to, now)
-    async with SmtpSender(settings, secret, envelope_from=community.address, tls_context=tls_context) as sender:
+    async with SmtpSender(settings, secret, envelope_from=community.address, tls_context=tls_context,
+                          tokens=tokens) as sender:
         reply = await sender.send(message)
     security = {Tls.IMPLICIT: "implicit TLS", Tls.STARTTLS: "STARTTLS", Tls.NONE: "plain text"}[settings.tls]
     login = f", logged in as {settings.user}" if settings.user else ""
@@ -388,7 +450,12 @@ def send_test_command(
     err = err or sys.stderr
     try:
         secret = resolve_secret(config.smtp, config.credentials_file) if config.smtp.user else ""
-        summary = asyncio.run(send_test(config.smtp, secret, config.community, email, now))
+        tokens = None
+        if config.smtp.auth is AuthMethod.OAUTH2:
+            from mailflow.adapters.oauth_grants import token_source
+
+            tokens = token_source(config)
+        summary = asyncio.run(send_test(config.smtp, secret, config.community, email, now, tokens=tokens))
     except (ConfigError, CredentialsError, ValueError) as exc:
         print(f"mailflow send-test: {exc}", file=err)
         return 2

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
+from mailflow.adapters.credentials import CredentialsError
 from mailflow.adapters.scheduler import Timers
 from mailflow.app.engine import Engine
 from mailflow.errors import ConfigError
@@ -34,6 +35,7 @@ T = TypeVar("T")
 
 RECONCILE_SECONDS = 60.0
 LOGIN_RETRY_SECONDS = 60.0
+SIGN_IN_WATCH_SECONDS = 1.0
 HORIZON = timedelta(days=120)
 
 
@@ -43,6 +45,12 @@ class Intake(Protocol):
     health: Any
 
     def run(self, stop: threading.Event) -> None: ...
+
+
+class SignIn(Protocol):
+    """The OAuth2 token source (mailflow.adapters.oauth.OAuth2Tokens), as the daemon watches it."""
+
+    health: Any
 
 
 @dataclass
@@ -64,6 +72,7 @@ class Daemon:
         clock: Clock,
         *,
         reload: Callable[[], Config] | None = None,
+        sign_in: SignIn | None = None,
         stall_after: timedelta = timedelta(minutes=15),
         reconcile_seconds: float = RECONCILE_SECONDS,
         drain_seconds: float = 20.0,
@@ -71,6 +80,7 @@ class Daemon:
         self.config = config
         self.clock = clock
         self.reload_config = reload
+        self.sign_in = sign_in   # when a server has auth = "oauth2": its health becomes the sign-in alert
         self.stall_after = stall_after
         self.reconcile_seconds = reconcile_seconds
         self.drain_seconds = drain_seconds
@@ -132,6 +142,8 @@ class Daemon:
         if self.intake is not None:
             tasks.append(asyncio.create_task(self._intake_task(), name="intake"))
             tasks.append(asyncio.create_task(self._stall_watch(), name="stall-watch"))
+        if self.sign_in is not None:
+            tasks.append(asyncio.create_task(self._sign_in_watch(), name="sign-in-watch"))
         log.info("mailflow running for %s", self.config.community.name)
         try:
             await self._stop.wait()
@@ -178,14 +190,22 @@ class Daemon:
             return
         try:
             config = self.reload_config()
-        except ConfigError as exc:
+        except (ConfigError, CredentialsError) as exc:
             log.error("reload refused, keeping the running configuration: %s", exc)
             return
         self.config = config
         self._store_thread.submit(self._engine().reconfigure, config)   # after whatever the engine is doing
-        log.info("configuration reloaded from %s (schedule, roster, policies and templates; "
-                 "mail server settings and secrets take effect at the next start)", config.path)
+        log.info("configuration reloaded from %s (schedule, roster, policies, templates, OAuth2 settings and "
+                 "secrets; other mail server settings take effect at the next start)", config.path)
+        if self.sign_in is not None:   # the sign-in may be fixed now: what waits for it goes at once
+            self._store_thread.submit(self._resume_outbox)
+            self._outbox_wake.set()
         self._wake.set()
+
+    def _resume_outbox(self) -> None:
+        outbox = self._engine().outbox
+        if outbox.paused_until() is not None:
+            outbox.resume()
 
     # --- timers -------------------------------------------------------------------------------
 
@@ -310,6 +330,29 @@ class Daemon:
                 await self.store_io(self._engine().alert_intake_stalled, now, minutes, error)
                 self._outbox_wake.set()
 
+    async def _sign_in_watch(self) -> None:
+        """Tell staff once per run of OAuth2 sign-in refusals (the token source knows the provider's
+        words and what to do); when tokens come again, the outbox paused meanwhile resumes."""
+        assert self.sign_in is not None
+        alerted, refused = 0, False
+        while not self._stop.is_set():
+            health = self.sign_in.health
+            if health.failing and health.permanent and health.episode != alerted and health.error is not None:
+                alerted = health.episode
+                error = health.error
+                await self.store_io(self._engine().alert_sign_in_failed, self.clock.now(), error.provider,
+                                    error.error, error.advice)
+                self._outbox_wake.set()
+            if refused and not health.failing:
+                await self.store_io(self._resume_outbox)
+                self._outbox_wake.set()
+            refused = health.failing and health.permanent
+            try:
+                async with asyncio.timeout(SIGN_IN_WATCH_SECONDS):
+                    await self._stop.wait()
+            except TimeoutError:
+                pass
+
 
 def _heartbeat(state_dir, now: datetime) -> None:
     """`mailflow health` reads this file's age (Docker HEALTHCHECK); failing to write it is not fatal."""
@@ -319,3 +362,4 @@ def _heartbeat(state_dir, now: datetime) -> None:
         beat(state_dir, now)
     except OSError as exc:
         log.warning("could not write the heartbeat in %s: %s", state_dir, exc)
+

@@ -68,6 +68,9 @@ class Engine:
     def alert_intake_stalled(self, now: datetime, minutes: int, error: str) -> None:
         self.outgoing.alert_intake_stalled(now, minutes, error)
 
+    def alert_sign_in_failed(self, now: datetime, provider: str, error: str, advice: str) -> None:
+        self.outgoing.alert_sign_in_failed(now, provider, error, advice)
+
     @property
     def messages_seen(self) -> int:
         return self.inbox.messages_seen

@@ -239,7 +239,7 @@ class Outbox:
     async def _after_settle(self, updated: OutboxRecord, transition: Transition, at: datetime, run: _Run) -> None:
         _tally(updated, run)
         if transition.pause_until is not None:
-            await self._pause(transition.pause_until, updated, at, run)
+            await self._pause(transition.pause_until, updated, at, run, alert=transition.alert is not None)
         elif updated.state is State.SENT and await self.io(self.queue.pause) is not None:
             await self.io(self.queue.end_pause)
         elif transition.alert is not None:
@@ -247,15 +247,18 @@ class Outbox:
         elif updated.state is State.FAILED:
             log.error("alert mail %s failed and is dropped: %s", updated.message_id, updated.last_error)
 
-    async def _pause(self, until: datetime, record: OutboxRecord, at: datetime, run: _Run) -> None:
-        """Pause the queue; alert once per pause episode (an episode ends with a success or ``resume``)."""
+    async def _pause(self, until: datetime, record: OutboxRecord, at: datetime, run: _Run, *,
+                     alert: bool = True) -> None:
+        """Pause the queue; alert once per pause episode (an episode ends with a success or ``resume``),
+        unless someone else alerts about its cause (``alert`` false: the OAuth2 sign-in failed)."""
         current = await self.io(self.queue.pause)
         since = current.since if current else at
         await self.io(self.queue.set_pause, Pause(until, since, record.last_error))
         if current is None:
             log.error("outbox paused until %s: %s", until.isoformat(), record.last_error)
-            alert = Alert(f"paused:{at.isoformat()}", AlertReason.SENDER_REJECTED, at, record.last_error)
-            await self._raise_alert(alert, run)
+            if alert:
+                await self._raise_alert(Alert(f"paused:{at.isoformat()}", AlertReason.SENDER_REJECTED, at,
+                                              record.last_error), run)
 
     async def _raise_alert(self, alert: Alert, run: _Run) -> None:
         if await self.io(self.queue.add_alert, alert):

@@ -106,3 +106,9 @@ class Outgoing:
         once = hashlib.sha256(f"stall-{now.date().isoformat()}-{error}".encode()).hexdigest()
         self.alert_staff(MessageKind.ALERT_INTAKE_STALLED, once,
                          {"minutes_down": minutes, "error": error, "reason": "mail intake is not working"}, now)
+
+    def alert_sign_in_failed(self, now: datetime, provider: str, error: str, advice: str) -> None:
+        """The OAuth2 provider refuses tokens: its words, and what to do (once a day at most per error)."""
+        once = hashlib.sha256(f"sign-in-{now.date().isoformat()}-{provider}-{error}".encode()).hexdigest()
+        self.alert_staff(MessageKind.ALERT_SIGN_IN_FAILED, once,
+                         {"provider": provider, "error": error, "advice": advice or "see the log"}, now)

@@ -18,7 +18,7 @@ from mailflow.core.delivery import DeliveryPolicy
 from mailflow.errors import MailflowError
 from mailflow.ports import Clock
 from mailflow.schedule import load
-from mailflow.schedule.config import Config
+from mailflow.schedule.config import AuthMethod, Config
 
 log = logging.getLogger(__name__)
 
@@ -64,15 +64,26 @@ def build_daemon(config: Config, clock: Clock, *, reload_path: Path | None = Non
                  **daemon_options: Any) -> tuple[Daemon, Parts]:
     """The daemon with real SMTP and IMAP adapters, secrets resolved from env or credentials file."""
     from mailflow.adapters.intake import ImapIntake
+    from mailflow.adapters.oauth_grants import build_grant, token_source
     from mailflow.adapters.smtp import SmtpSender
 
     secret = community_secret(config, environ)
     smtp_secret = resolve_secret(config.smtp, config.credentials_file, environ)
     imap_secret = resolve_secret(config.imap, config.credentials_file, environ) if with_intake else ""
-    daemon = Daemon(config, clock, reload=lambda: load(reload_path or config.path), **daemon_options)
+    tokens = token_source(config, environ) if config.oauth2 is not None else None
+
+    def reload() -> Config:
+        loaded = load(reload_path or config.path)
+        if tokens is not None and loaded.oauth2 is not None:   # OAuth2 settings and secrets apply at once
+            tokens.reload(build_grant(loaded, environ), loaded.oauth2.refresh_before_seconds)
+        return loaded
+
+    daemon = Daemon(config, clock, reload=reload, sign_in=tokens, **daemon_options)
     parts = open_parts(config, clock, secret, io=daemon.store_io)
-    sender = SmtpSender(config.smtp, smtp_secret, envelope_from=config.community.address)
-    intake = ImapIntake(config.imap, imap_secret, daemon, daemon) if with_intake else None
+    sender = SmtpSender(config.smtp, smtp_secret, envelope_from=config.community.address,
+                        tokens=tokens if config.smtp.auth is AuthMethod.OAUTH2 else None)
+    intake = ImapIntake(config.imap, imap_secret, daemon, daemon,
+                        tokens=tokens if config.imap.auth is AuthMethod.OAUTH2 else None) if with_intake else None
     daemon.attach(parts.engine, sender, intake)
     return daemon, parts
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from mailflow.core.backoff import Backoff
 from mailflow.core.kinds import MessageKind
-from mailflow.errors import DeliveryError, PermanentDeliveryError, SenderRejected
+from mailflow.errors import DeliveryError, PermanentDeliveryError, SenderRejected, SignInFailed
 from mailflow.schedule.config import SmtpSettings
 
 
@@ -53,6 +53,7 @@ class Outcome(enum.StrEnum):
     TEMPORARY = "temporary"
     PERMANENT = "permanent"
     SENDER_REJECTED = "sender_rejected"
+    SIGN_IN_FAILED = "sign_in_failed"      # no OAuth2 token: pause like SENDER_REJECTED, alerted elsewhere
 
 
 class AlertReason(enum.StrEnum):
@@ -70,6 +71,8 @@ class AttemptResult:
 
     @classmethod
     def from_error(cls, error: DeliveryError) -> AttemptResult:
+        if isinstance(error, SignInFailed):
+            return cls(Outcome.SIGN_IN_FAILED, str(error))
         if isinstance(error, SenderRejected):
             return cls(Outcome.SENDER_REJECTED, str(error))
         if isinstance(error, PermanentDeliveryError):
@@ -125,13 +128,15 @@ def decide_after(
 
     4xx/timeouts: DEFERRED with exponential backoff (± jitter), until ``give_up_after`` from the first
     attempt, then FAILED with an alert. 5xx for the recipient: FAILED with an alert. Our account
-    refused: PAUSED until ``now + pause_for``, attempt not counted, nobody failed. Alert mail
-    (``MessageKind.is_alert``) never raises an alert itself.
+    refused: PAUSED until ``now + pause_for``, attempt not counted, nobody failed (no alert when the
+    OAuth2 sign-in failed: the token source alerts). Alert mail (``MessageKind.is_alert``) never
+    raises an alert itself.
     """
-    if result.outcome is Outcome.SENDER_REJECTED:
+    if result.outcome in (Outcome.SENDER_REJECTED, Outcome.SIGN_IN_FAILED):
         pause_until = now + settings.pause_for
+        alert = AlertReason.SENDER_REJECTED if result.outcome is Outcome.SENDER_REJECTED else None
         return Transition(State.PAUSED, record.attempts, record.first_attempt, pause_until, result.detail,
-                          alert=AlertReason.SENDER_REJECTED, pause_until=pause_until)
+                          alert=alert, pause_until=pause_until)
     attempts = record.attempts + 1
     first = record.first_attempt or now
     if result.outcome is Outcome.SENT:

@@ -50,6 +50,7 @@ class MessageKind(enum.StrEnum):
     ALERT_STEP_MISSED = "alert-step-missed"
     ALERT_DELIVERY_FAILED = "alert-delivery-failed"
     ALERT_INTAKE_STALLED = "alert-intake-stalled"
+    ALERT_SIGN_IN_FAILED = "alert-sign-in-failed"    # the OAuth2 provider refuses to give tokens
     ALERT_CHAIR_SILENT = "alert-chair-silent"
     SEND_TEST = "send-test"              # `mailflow send-test`: checks the SMTP settings
 

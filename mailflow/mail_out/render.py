@@ -48,6 +48,7 @@ KINDS: dict[MessageKind, tuple[str, ...]] = {
     MessageKind.ALERT_STEP_MISSED: ("step", "due", "reason"),
     MessageKind.ALERT_DELIVERY_FAILED: ("reason", "error", "sender", "count"),   # sender: who it failed for
     MessageKind.ALERT_INTAKE_STALLED: ("error", "minutes_down"),
+    MessageKind.ALERT_SIGN_IN_FAILED: ("provider", "error", "advice"),
     MessageKind.ALERT_CHAIR_SILENT: ("reason",),
 }
 

@@ -195,6 +195,8 @@ def sample_context(kind: MessageKind, community: Community, meeting: Meeting | N
         "error": "550 5.1.1 <departed@example.org>: user unknown",
         "minutes_down": 95,
         "count": 1,
+        "provider": "Microsoft 365 (app-only)",
+        "advice": "create a new client secret in Entra ID, then reload mailflow",
     }
     if kind.is_alert and kind not in (MessageKind.ALERT_STEP_MISSED, MessageKind.ALERT_CHAIR_SILENT):
         values["meeting"] = None
@@ -210,5 +212,7 @@ _STAFF_SAMPLES: dict[MessageKind, dict[str, object]] = {
         "reason": "the member's mail server refused our message for good",
         "sender": "departed@example.org"},
     MessageKind.ALERT_INTAKE_STALLED: {"error": "IMAP connection to mail.example.org:993 timed out"},
+    MessageKind.ALERT_SIGN_IN_FAILED: {"error": "invalid_client: AADSTS7000222: The provided client secret keys "
+                                                "for app 'mailflow' are expired."},
     MessageKind.ALERT_CHAIR_SILENT: {"reason": "the draft went to members as it stood"},
 }
