@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     check = commands.add_parser("check", parents=[common], help="validate the schedule file and roster",
                                 description=DESCRIPTIONS["check"])
+    check.add_argument("--connect", action="store_true",
+                       help="also sign in to the IMAP and SMTP servers as configured (sends nothing)")
     check.set_defaults(handler=run_check)
 
     plan = commands.add_parser("plan", parents=[common], help="show the next meetings and when each step is due",
@@ -30,7 +32,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], comm
 DESCRIPTIONS = {
     "check": "Load the schedule file and roster and summarise them. Exit 2 with the file, line, key and what "
              "was expected when something cannot be right; exit 0 with 'warning:' lines on stderr for likely "
-             "mistakes (a meeting moved into the past, UNTIL already past, the example roster in use...).",
+             "mistakes (a meeting moved into the past, UNTIL already past, the example roster in use...). "
+             "With --connect, also sign in to the IMAP and SMTP servers as the daemon would (password or OAuth2), "
+             "send nothing, report server, TLS, folders and IDLE/MOVE/UIDPLUS; exit 1 with the reason if either "
+             "fails.",
     "plan": "List the next meetings and when each step of their cycle is due, in the community's time zone "
             "(steps moved off weekends and holidays say so).",
 }
@@ -50,6 +55,11 @@ def run_check(args: argparse.Namespace) -> int:
         print(line)
     for finding in lint(config, moment):
         print(f"warning: {finding}", file=sys.stderr)
+    if args.connect:
+        from mailflow.cli.signin import check_connect
+
+        sys.stdout.flush()
+        return check_connect(config)
     return EXIT_OK
 
 
