@@ -21,6 +21,7 @@ from harness_oauth import TENANT, Client, TokenServer
 from harness_smtp import SmtpServer, TlsFiles
 from oauthkit import oauth_smtp, write_oauth_community
 
+from mailflow.adapters.state_store import TinyDBStateStore
 from mailflow.cli import main
 from mailflow.schedule import load
 
@@ -110,7 +111,7 @@ def test_microsoft_device_code_sign_in_then_the_daemon_side_uses_the_refresh_tok
     assert process.wait(30) == 0, lines.text
     assert "signed in; the refresh token is kept in" in lines.text
 
-    cache = load(community.toml).state_dir / "oauth2-tokens.json"
+    cache = load(community.toml).state_dir / "oauth2-tokens"
     assert stat.S_IMODE(cache.stat().st_mode) == 0o600
     oauth_server.revoke_all_access(user)                  # only the refresh token can help now
     refreshes = oauth_server.count("refresh_token")
@@ -118,6 +119,7 @@ def test_microsoft_device_code_sign_in_then_the_daemon_side_uses_the_refresh_tok
     assert code == 0, output
     assert output.count("signed in with OAuth2, Microsoft 365 (delegated)") == 2
     assert oauth_server.count("refresh_token") > refreshes   # new tokens redeemed from the kept refresh token
+    TinyDBStateStore.open(cache.parent).close()            # the daemon's store lives beside the token cache
 
 
 @pytest.mark.parametrize("browser", ["on this machine", "elsewhere (address pasted)"])

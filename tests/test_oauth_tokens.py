@@ -198,7 +198,7 @@ def test_refresh_tokens_rotate_into_a_private_cache_that_survives_a_restart(
     given in the configuration replaces what the cache holds."""
     client = generic_client(oauth_server, "cop@example.test")
     settings = generic_settings(oauth_server, client, flow=OAuth2Flow.REFRESH_TOKEN)
-    cache = TokenCache(tmp_path / "state" / "oauth2-tokens.json")
+    cache = TokenCache(tmp_path / "state" / "oauth2-tokens")
     configured = oauth_server.issue_refresh_token(client.client_id, "cop@example.test")
     OAuth2Tokens(GenericGrant(settings, client.secret or "", configured, cache, session())).token()
     assert stat.S_IMODE(cache.path.stat().st_mode) == 0o600

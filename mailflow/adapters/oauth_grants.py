@@ -20,13 +20,14 @@ from typing import Any
 import requests
 
 from mailflow.adapters.credentials import CredentialsError, read_secret
+from mailflow.adapters.files import DIR_MODE, write_atomically
 from mailflow.adapters.oauth import Fetched, Grant, OAuth2Tokens, TokenUnavailable
 from mailflow.adapters.oauth_errors import generic_error, google_error, is_temporary, microsoft_error
 from mailflow.schedule.config import Config, OAuth2Flow, OAuth2Provider, OAuth2Settings
 
 log = logging.getLogger(__name__)
 
-TOKEN_CACHE_NAME = "oauth2-tokens.json"
+TOKEN_CACHE_NAME = "oauth2-tokens"   # no .json: the store reads *.json files in the state folder as its own
 
 
 # --- plumbing ------------------------------------------------------------------------------------
@@ -80,10 +81,8 @@ class TokenCache:
         return loaded if isinstance(loaded, dict) else {}
 
     def write(self, content: Mapping[str, Any]) -> None:
-        from mailflow.adapters.store import write_atomically
-
         if not self.path.parent.exists():
-            self.path.parent.mkdir(parents=True, mode=0o700)
+            self.path.parent.mkdir(parents=True, mode=DIR_MODE)
         write_atomically(self.path, json.dumps(content, sort_keys=True).encode())
 
 
