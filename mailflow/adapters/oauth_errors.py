@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-RELOAD = "then reload mailflow (systemctl reload mailflow, or SIGHUP)"
+RELOAD = "then restart mailflow (or reload it, when it reads that secret from a credentials file itself)"
 
 # AADSTS code -> what to do (https://learn.microsoft.com/entra/identity-platform/reference-error-codes)
 _MICROSOFT: dict[int, str] = {

@@ -75,5 +75,5 @@ def auth(config: Config, provider: str, out: TextIO | None = None, err: TextIO |
         print(f"mailflow auth {provider}: {exc}", file=err)
         return EXIT_FAILED
     print(f"signed in; the refresh token is kept in {config.state_dir} (mode 0600). "
-          "Reload mailflow if it is running (systemctl reload mailflow).", file=out)
+          "Reload or restart mailflow if it is running.", file=out)
     return EXIT_OK
