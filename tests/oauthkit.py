@@ -12,11 +12,11 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509.oid import NameOID
+from cyclestage import SECRET, write_community
 from harness_dovecot import Dovecot
 from harness_oauth import TENANT, Client, TokenServer, make_rsa_key
 from harness_smtp import OAuth2RelayHandler, SmtpServer, TlsFiles
 
-from cyclestage import SECRET, write_community
 from mailflow.schedule.config import (
     MICROSOFT_AUTHORITY,
     OAuth2Flow,

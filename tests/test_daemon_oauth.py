@@ -16,7 +16,7 @@ import pytest
 from harness_dovecot import Dovecot
 from harness_oauth import TENANT, TokenServer
 from harness_smtp import SmtpServer, TlsFiles
-from oauthkit import OAuthCommunity, generic_client, microsoft_client, oauth_smtp, write_oauth_community
+from oauthkit import generic_client, microsoft_client, oauth_smtp, write_oauth_community
 
 pytestmark = pytest.mark.filterwarnings("ignore:Session.login_data is deprecated:DeprecationWarning")
 

@@ -11,7 +11,6 @@ from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from mailflow.adapters.credentials import Credential
-from mailflow.adapters.oauth import FixedToken, TokenSource, TokenUnavailable
 from mailflow.adapters.imap import (
     IdleEvent,
     ImapConnection,
@@ -23,6 +22,7 @@ from mailflow.adapters.imap import (
     check_transport,
     describe,
 )
+from mailflow.adapters.oauth import FixedToken, TokenSource, TokenUnavailable
 from mailflow.core.backoff import Backoff
 from mailflow.errors import MailflowError
 from mailflow.ports import CursorStore, Disposition, Sink

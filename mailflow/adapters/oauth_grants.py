@@ -51,7 +51,7 @@ class HttpSession(requests.Session):
             settings["verify"] = self.ca_file
         return settings
 
-    def request(self, method: Any, url: Any, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def request(self, method: Any, url: Any, *args: Any, **kwargs: Any) -> requests.Response:
         given = kwargs.get("timeout")
         kwargs["timeout"] = self.timeout if given is None else min(float(given), self.timeout)
         return super().request(method, url, *args, **kwargs)

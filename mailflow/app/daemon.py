@@ -50,7 +50,8 @@ class Intake(Protocol):
 class SignIn(Protocol):
     """The OAuth2 token source (mailflow.adapters.oauth.OAuth2Tokens), as the daemon watches it."""
 
-    health: Any
+    @property
+    def health(self) -> Any: ...
 
 
 @dataclass
