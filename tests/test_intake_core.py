@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from mailflow.adapters.imap import (
+from mailflow.adapters.imap_protocol import (
     IdleEvent,
     MailboxState,
     check_transport,
@@ -117,7 +117,7 @@ def test_plain_text_is_refused_unless_allowed() -> None:
 
 def test_redaction_blanks_the_secret_but_not_single_letters_of_host_names():
     """A real password is blanked out; a one-letter test password does not mangle every address."""
-    from mailflow.adapters.imap import redact
+    from mailflow.adapters.imap_protocol import redact
 
     assert redact("LOGIN cop@example.org s3cret-pass failed", "s3cret-pass") == "LOGIN cop@example.org *** failed"
     assert redact("connect failed (cop@example.org on imap.example.org)", "x") == \

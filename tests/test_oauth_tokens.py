@@ -20,7 +20,8 @@ from oauthkit import (
 )
 
 from mailflow.adapters.credentials import Credential
-from mailflow.adapters.imap import ImapConnection, LoginRejected
+from mailflow.adapters.imap import ImapConnection
+from mailflow.adapters.imap_protocol import LoginRejected
 from mailflow.adapters.oauth import OAuth2Tokens, RetryPolicy, TokenUnavailable
 from mailflow.adapters.oauth_grants import (
     GenericGrant,

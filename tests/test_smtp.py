@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from harness_smtp import SMTP_PASSWORD, SMTP_USER, SmtpServer, TlsFiles, make_tls_files, outgoing_message
 
-from mailflow.adapters.smtp import SmtpSender, send_test
+from mailflow.adapters.send_test import send_test
+from mailflow.adapters.smtp import SmtpSender
 from mailflow.errors import ConfigError, PermanentDeliveryError, SenderRejected, TemporaryDeliveryError
 from mailflow.schedule.config import Community, SmtpSettings, Tls
 
@@ -109,7 +110,7 @@ def test_send_test_reports_what_happened(smtp_server_factory: Callable[..., Smtp
 
 def test_send_test_command_exit_codes(smtp_server: SmtpServer, tmp_path: Path) -> None:
     """The CLI handler prints the summary and exits 0, or explains and exits 1 when nothing listens."""
-    from mailflow.adapters.smtp import send_test_command
+    from mailflow.adapters.send_test import send_test_command
 
     class FakeConfig:   # only the fields send-test reads
         path = tmp_path / "schedule.toml"

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 import aiosmtplib
 
 from mailflow.adapters.credentials import Credential, CredentialsError, resolve_secret
-from mailflow.adapters.imap import ImapConnection, ImapError, LoginRejected, describe
+from mailflow.adapters.imap import ImapConnection
+from mailflow.adapters.imap_protocol import ImapError, LoginRejected, describe
 from mailflow.adapters.oauth import TokenSource, TokenUnavailable
 from mailflow.adapters.smtp import SmtpSender
 from mailflow.errors import ConfigError, DeliveryError

@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import concurrent.futures
-import email.parser
-import email.policy
-import enum
 import logging
 import queue
 import select
 import socket
-import ssl
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import TypeVar
 
 from imapclient import IMAPClient
@@ -22,128 +17,35 @@ from imapclient.exceptions import LoginError
 from imapclient.imapclient import DELETED, SocketTimeout
 
 from mailflow.adapters.credentials import Credential
+from mailflow.adapters.imap_protocol import (
+    CANCEL_CHECK_SECONDS,
+    FETCH_BATCH,
+    IdleEvent,
+    ImapError,
+    ImapInterrupted,
+    LoginRejected,
+    MailboxState,
+    MessageSummary,
+    SessionInfo,
+    batches,
+    check_transport,
+    delimiter_of,
+    describe,
+    idle_event,
+    mailbox_name,
+    operation_deadline,
+    redact,
+    summary_of,
+    tls_context,
+)
 from mailflow.adapters.oauth import AccessToken, FixedToken, TokenSource, TokenUnavailable
 from mailflow.adapters.oauth_errors import login_refused_advice
-from mailflow.errors import ConfigError, MailflowError
+from mailflow.errors import MailflowError
 from mailflow.schedule.config import AuthMethod, ImapSettings, Tls
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-
-MIN_TRANSFER_BYTES_PER_SECOND = 65_536   # slower than this and the watchdog calls the connection dead
-CANCEL_CHECK_SECONDS = 0.1               # how often a waiting caller looks at its stop flag
-FETCH_BATCH = 200                        # summaries per FETCH when catching up on a big mailbox
-
-
-class ImapError(MailflowError):
-    """The IMAP server could not be used this time (network, timeout, server error): retry later."""
-
-
-class ImapInterrupted(ImapError):
-    """Stop was requested while an IMAP call was in flight; the connection was dropped."""
-
-
-class LoginRejected(MailflowError):
-    """The server refused our credentials: retrying will not help until the secret is fixed."""
-
-
-@dataclass(frozen=True)
-class MailboxState:
-    """What SELECT tells us about the intake folder."""
-
-    uidvalidity: int
-    uidnext: int
-    exists: int
-
-
-@dataclass(frozen=True)
-class SessionInfo:
-    """What a connection check reports: the server's greeting, the TLS version, the folders."""
-
-    greeting: str
-    tls: str | None
-    folders: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class MessageSummary:
-    """One message as seen before download: its UID, RFC822.SIZE and Message-ID (for logs)."""
-
-    uid: int
-    size: int
-    message_id: str
-
-
-class IdleEvent(enum.StrEnum):
-    NEW_MAIL = "new_mail"   # EXISTS: something arrived
-    NOTHING = "nothing"     # keep-alives, flag changes, expunges
-    CLOSED = "closed"       # BYE or end of stream
-
-
-# --- pure helpers -------------------------------------------------------------------------------
-
-
-def check_transport(settings: ImapSettings) -> None:
-    """Refuse plain text unless the settings explicitly allow it (loopback tests)."""
-    if settings.tls is Tls.NONE and not settings.allow_plaintext:
-        raise ConfigError("[imap]", "tls", settings.tls.value,
-                          "implicit or starttls (plain text only with allow_plaintext = true)")
-
-
-def operation_deadline(timeout: float, size: int = 0) -> float:
-    """How long one IMAP call may take in total before the watchdog drops the connection."""
-    return 2 * timeout + size / MIN_TRANSFER_BYTES_PER_SECOND
-
-
-def idle_event(responses: Iterable[tuple[object, ...]]) -> IdleEvent:
-    """Classify untagged responses received during IDLE."""
-    event = IdleEvent.NOTHING
-    for response in responses:
-        if len(response) >= 2 and response[1] == b"EXISTS":
-            event = IdleEvent.NEW_MAIL
-        if response and response[0] == b"BYE":
-            return IdleEvent.CLOSED
-    return event
-
-
-def message_id_from(header: bytes) -> str:
-    """The Message-ID from a header block, made safe for one log line ('-' when absent)."""
-    parsed = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(header)
-    value = str(parsed.get("Message-ID", "") or "")
-    cleaned = "".join(ch for ch in value if ch.isprintable()).strip()
-    return cleaned[:200] or "-"
-
-
-REDACT_MIN = 4   # a shorter "secret" would blank out letters of every host name and address
-
-
-def redact(text: str, secret: str) -> str:
-    """``text`` with the secret blanked out, whatever a server or library put in it."""
-    return text.replace(secret, "***") if len(secret) >= REDACT_MIN else text
-
-
-def describe(exc: BaseException, secret: str = "") -> str:
-    """One line for logs and health: the exception's class and message, no secret, bounded."""
-    text = f"{exc.__class__.__name__}: {exc}" if str(exc) else exc.__class__.__name__
-    return redact(text, secret)[:300]
-
-
-def mailbox_name(name: str, delimiter: str | None) -> str:
-    """A configured folder path ('a/b') in the server's own hierarchy delimiter."""
-    return name.replace("/", delimiter) if delimiter and delimiter != "/" else name
-
-
-def tls_context(settings: ImapSettings) -> ssl.SSLContext:
-    """The system's verifying defaults, plus ``ca_file`` for a private or self-signed CA."""
-    context = ssl.create_default_context()
-    if settings.ca_file is not None:
-        context.load_verify_locations(cafile=str(settings.ca_file))
-    return context
-
-
-# --- the worker thread --------------------------------------------------------------------------
-
 
 class _Worker:
     """One daemon thread running one call at a time; callers wait on a Future with a deadline."""
@@ -368,7 +270,7 @@ class ImapConnection:
         self._login(self._client)
         self._capabilities = frozenset(self._client.capabilities())
         listing = self._client.list_folders("", "")
-        self.delimiter = _delimiter(listing)
+        self.delimiter = delimiter_of(listing)
         log.info("IMAP connected: %s (%s)", self.where, s.tls.value)
 
     def _login(self, client: IMAPClient) -> None:
@@ -439,9 +341,9 @@ class ImapConnection:
         client = self._require()
         uids = sorted(u for u in client.search(["UID", f"{uid + 1}:*"]) if u > uid)
         summaries: list[MessageSummary] = []
-        for batch in _batches(uids, FETCH_BATCH):
+        for batch in batches(uids, FETCH_BATCH):
             found = client.fetch(batch, ["RFC822.SIZE", "BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"])
-            summaries += [_summary(u, found[u]) for u in batch if b"RFC822.SIZE" in found.get(u, {})]
+            summaries += [summary_of(u, found[u]) for u in batch if b"RFC822.SIZE" in found.get(u, {})]
         return summaries
 
     def _fetch(self, uid: int, item: str, key: bytes) -> bytes | None:
@@ -494,23 +396,3 @@ def _untagged(client: IMAPClient) -> dict[str, list[object]]:
     """imaplib's store of untagged responses seen during other commands (keys like 'EXISTS')."""
     responses: dict[str, list[object]] = client._imap.untagged_responses
     return responses
-
-
-def _delimiter(listing: Sequence[tuple[object, object, object]]) -> str | None:
-    for _flags, delimiter, _name in listing:
-        if isinstance(delimiter, bytes):
-            return delimiter.decode()
-        if isinstance(delimiter, str):
-            return delimiter
-    return None
-
-
-def _summary(uid: int, data: dict[bytes, object]) -> MessageSummary:
-    header = next((v for k, v in data.items() if k.startswith(b"BODY[HEADER.FIELDS")), b"")
-    size = data[b"RFC822.SIZE"]
-    return MessageSummary(uid, int(size) if isinstance(size, int) else 0,
-                          message_id_from(bytes(header) if isinstance(header, bytes) else b""))
-
-
-def _batches(items: Sequence[int], size: int) -> list[Sequence[int]]:
-    return [items[i:i + size] for i in range(0, len(items), size)]

@@ -11,9 +11,9 @@ from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from mailflow.adapters.credentials import Credential
-from mailflow.adapters.imap import (
+from mailflow.adapters.imap import ImapConnection
+from mailflow.adapters.imap_protocol import (
     IdleEvent,
-    ImapConnection,
     ImapError,
     ImapInterrupted,
     LoginRejected,

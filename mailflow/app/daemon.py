@@ -270,7 +270,7 @@ class Daemon:
 
     async def _intake_task(self) -> None:
         """Runs the intake; a refused login is retried slowly (staff fix the secret and send SIGHUP)."""
-        from mailflow.adapters.imap import LoginRejected
+        from mailflow.adapters.imap_protocol import LoginRejected
 
         assert self.intake is not None
         while not self._stop.is_set():

@@ -75,7 +75,7 @@ def run_preview(args: argparse.Namespace) -> int:
 
 
 def run_send_test(args: argparse.Namespace) -> int:
-    from mailflow.adapters.smtp import send_test_command
+    from mailflow.adapters.send_test import send_test_command
 
     config = base.load_config(args)
     return send_test_command(config, args.email, now(args, config))
