@@ -78,14 +78,20 @@ def read_secret(
 
 def read_credentials_file(path: Path) -> dict[str, str]:
     """KEY=VALUE lines; blank lines and ``#`` comments skipped, ``export`` and matching quotes allowed."""
+    text = read_private_file(path, "credentials file")
+    return dict(_parse_line(path, number, line) for number, line in _meaningful(text))
+
+
+def read_private_file(path: Path, what: str) -> str:
+    """The text of a file holding secrets (credentials, a private key); the one place its mode is checked."""
     try:
         text = path.read_text(encoding="utf-8")
         mode = path.stat().st_mode
     except (OSError, UnicodeDecodeError) as exc:
-        raise CredentialsError(f"{path}: cannot read the credentials file: {exc.__class__.__name__}") from None
+        raise CredentialsError(f"{path}: cannot read the {what}: {exc.__class__.__name__}") from None
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
-        log.warning("credentials file %s is readable by group or others: chmod 600 it", path)
-    return dict(_parse_line(path, number, line) for number, line in _meaningful(text))
+        log.warning("%s %s is readable by group or others: chmod 600 it", what, path)
+    return text
 
 
 def _meaningful(text: str) -> list[tuple[int, str]]:

@@ -19,7 +19,7 @@ from typing import Any
 
 import requests
 
-from mailflow.adapters.credentials import CredentialsError, read_secret
+from mailflow.adapters.credentials import CredentialsError, read_private_file, read_secret
 from mailflow.adapters.files import DIR_MODE, write_atomically
 from mailflow.adapters.oauth import Fetched, Grant, OAuth2Tokens, TokenUnavailable
 from mailflow.adapters.oauth_errors import generic_error, google_error, is_temporary, microsoft_error
@@ -215,7 +215,7 @@ def _msal_result(label: str, result: Mapping[str, Any]) -> Fetched:
 
 def certificate_credential(key_file: Path) -> dict[str, str]:
     """MSAL's client credential from a PEM holding the private key and its certificate."""
-    text = _read_key_file(key_file)
+    text = read_private_file(key_file, "key file")
     key = _pem_block(text, "PRIVATE KEY")
     certificate = _pem_block(text, "CERTIFICATE")
     if not key or not certificate:
@@ -247,7 +247,7 @@ class GoogleServiceAccount:
         self.label = settings.label
         self._session = session
         try:
-            info = json.loads(_read_key_file(settings.key_file))   # type: ignore[arg-type]
+            info = json.loads(read_private_file(settings.key_file, "key file"))   # type: ignore[arg-type]
             self._credentials = service_account.Credentials.from_service_account_info(
                 info, scopes=list(settings.scopes), subject=settings.subject)
         except (ValueError, KeyError) as exc:
@@ -405,17 +405,6 @@ def token_source(config: Config, environ: Mapping[str, str] | None = None) -> OA
     """The daemon's TokenSource for ``auth = "oauth2"`` (shared by IMAP and SMTP)."""
     assert config.oauth2 is not None
     return OAuth2Tokens(build_grant(config, environ), refresh_before=config.oauth2.refresh_before_seconds)
-
-
-def _read_key_file(path: Path) -> str:
-    try:
-        text = path.read_text(encoding="utf-8")
-        mode = path.stat().st_mode
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CredentialsError(f"{path}: cannot read the key file ({exc.__class__.__name__})") from None
-    if mode & (stat.S_IRWXG | stat.S_IRWXO):
-        log.warning("key file %s is readable by group or others: chmod 600 it", path)
-    return text
 
 
 __all__ = [

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import logging
 import ssl
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from mailflow.errors import (
     SignInFailed,
     TemporaryDeliveryError,
 )
-from mailflow.schedule.config import AuthMethod, SmtpSettings, Tls
+from mailflow.schedule.config import AuthMethod, SmtpSettings, Tls, is_loopback
 
 __all__ = ["SmtpSender"]
 
@@ -333,17 +332,8 @@ def _check_tls_settings(settings: SmtpSettings) -> None:
             "smtp settings", "smtp.tls", str(settings.tls),
             "starttls or implicit (plain text only with allow_plaintext = true, for loopback tests)",
         )
-    if settings.allow_plaintext and not _is_loopback(settings.host):
+    if settings.allow_plaintext and not is_loopback(settings.host):
         log.warning("smtp: allow_plaintext is set for %s, which is not a loopback address", settings.host)
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _start_tls_flag(settings: SmtpSettings) -> bool | None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import enum
 
+from mailflow.schedule.config import Step
+
 
 class Request(enum.StrEnum):
     """What a reply means, by the message it answers; its value is embedded in the reply token."""
@@ -28,18 +30,18 @@ class Request(enum.StrEnum):
 
 
 class MessageKind(enum.StrEnum):
-    """Every kind of message mailflow sends."""
+    """Every kind of message mailflow sends; a timed step sends the kind spelled like the step."""
 
-    INVITATION = "invitation"
-    FOCUS_PLANNING = "focus-planning"
-    CALL_FOR_UPDATES = "call-for-updates"
-    REMINDER = "reminder"
-    AGENDA_DRAFT = "agenda-draft"
-    AGENDA_PACKET = "agenda-packet"
-    DAY_OF_REMINDER = "day-of-reminder"
-    MINUTES_REQUEST = "minutes-request"
+    INVITATION = Step.INVITATION.value
+    FOCUS_PLANNING = Step.FOCUS_PLANNING.value
+    CALL_FOR_UPDATES = Step.CALL_FOR_UPDATES.value
+    REMINDER = Step.REMINDER.value
+    AGENDA_DRAFT = Step.AGENDA_DRAFT.value
+    AGENDA_PACKET = Step.AGENDA_PACKET.value
+    DAY_OF_REMINDER = Step.DAY_OF_REMINDER.value
+    MINUTES_REQUEST = Step.MINUTES_REQUEST.value
     MINUTES_DIGEST = "minutes-digest"
-    CHAIR_HANDOVER = "chair-handover"
+    CHAIR_HANDOVER = Step.CHAIR_HANDOVER.value
     WELCOME = "welcome"
     MEETING_CANCELLED = "meeting-cancelled"
     NOTICE_UPDATE_RECEIVED = "notice-update-received"

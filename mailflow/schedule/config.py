@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import ipaddress
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -11,6 +12,16 @@ from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
     from mailflow.schedule.keys import KeyLines
+
+
+def is_loopback(host: str) -> bool:
+    """True for localhost and loopback IP addresses: the only hosts plain text may be allowed with."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class Tls(enum.StrEnum):

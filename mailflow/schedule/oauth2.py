@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from urllib.parse import urlsplit
 
@@ -17,6 +16,7 @@ from mailflow.schedule.config import (
     OAuth2Provider,
     OAuth2Settings,
     ServerSettings,
+    is_loopback,
 )
 from mailflow.schedule.keys import MISSING, Table
 
@@ -180,20 +180,11 @@ def _url(t: Table, name: str, default: str, *, bare: bool = False) -> str:
     if not value:
         return value
     parts = urlsplit(value)
-    secure = parts.scheme == "https" or (parts.scheme == "http" and _loopback(parts.hostname or ""))
+    secure = parts.scheme == "https" or (parts.scheme == "http" and is_loopback(parts.hostname or ""))
     if not secure or not parts.hostname or (bare and parts.path.strip("/")):
         form = "https://host (no path)" if bare else "an https:// URL (http:// only for a loopback test server)"
         raise t.error(name, value, form)
     return value.rstrip("/") if bare else value
-
-
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _subject(t: Table, flow: OAuth2Flow, users: list[tuple[str, ServerSettings]]) -> str:
