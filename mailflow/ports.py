@@ -23,7 +23,7 @@ from mailflow.core.state import CommunityState, MeetingState
 __all__ = [
     "Alert", "Clock", "CursorStore", "Disposition", "HeldMessage", "InboxRecord", "MailSender",
     "MailSource", "OutboxQueue", "OutboxRecord", "Pause", "QueueRef", "Rendered", "Renderer", "Sink",
-    "StateStore",
+    "StaffAction", "StaffRequest", "StateStore",
 ]
 
 
@@ -137,6 +137,23 @@ class HeldMessage:
     subject: str
     at: datetime
     raw: str             # path of the raw bytes, relative to the state folder
+
+
+class StaffAction(enum.StrEnum):
+    """What staff can ask a running daemon to do from the command line."""
+
+    ENABLE_MEMBER = "member-enable"      # re-enable delivery to a member suspended for bounces
+
+
+@dataclass(frozen=True)
+class StaffRequest:
+    """One staff request left for the daemon (``mailflow member enable EMAIL`` beside a running daemon)."""
+
+    request_id: str
+    action: StaffAction
+    subject: str          # what it acts on: a member's address
+    by: str               # who asked (the command line's user)
+    at: datetime
 
 
 @dataclass(frozen=True)
@@ -303,5 +320,13 @@ class StateStore(Protocol):
     def cursor(self) -> tuple[int, int] | None: ...
 
     def save_cursor(self, uidvalidity: int, uid: int) -> None: ...
+
+    def staff_requests(self) -> list[StaffRequest]:
+        """Requests staff left for the daemon from the command line, oldest first."""
+        ...
+
+    def finish_request(self, request_id: str) -> None:
+        """A request was applied (its effect saved first): it is not returned again."""
+        ...
 
     def close(self) -> None: ...

@@ -167,7 +167,7 @@ def test_a_bounce_tied_to_nothing_we_sent_is_held_and_drops_nobody(parts):
 
 
 def test_a_bounce_to_our_tokened_envelope_sender_marks_the_member_bounced(parts):
-    """A real DSN comes back to the VERP address of the message it failed for: the member is bounced."""
+    """A real DSN comes back to the VERP address of the message it failed for: the member is bounced and scored."""
     p, clock = parts
     clock.set(at(Step.CALL_FOR_UPDATES))
     p.engine.tick(clock.now())
@@ -182,7 +182,10 @@ def test_a_bounce_to_our_tokened_envelope_sender_marks_the_member_bounced(parts)
     ).encode()
     assert p.engine.accept(dsn) is Disposition.PROCESSED
     assert p.states.meeting(JAN.key).bounced == frozenset({BEN.key})
-    assert list(sent_to(p, "alert-delivery-failed")) == [STAFF]
+    score = p.states.community().bounce_of(BEN.key)
+    assert score is not None and (score.score, score.suspended_at) == (1, None)
+    assert "5.1.1" in score.evidence[0].detail
+    assert list(sent_to(p, "alert-delivery-failed")) == []     # staff hear at the threshold, with the evidence
 
 
 def test_after_a_long_outage_every_step_nobody_ran_is_reported_missed(parts):

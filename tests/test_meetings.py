@@ -164,8 +164,8 @@ location = "Room 201"
     assert apr.location == "Room 201" and may.location is None and not may.cancelled
 
 
-def test_chair_rotation_skips_departed_and_cancelled_and_keeps_overrides_local(tmp_path: Path) -> None:
-    """Rotation a, b(departed), c cycles a, c over held meetings; a chair override takes one turn's meeting."""
+def test_chair_rotation_gives_a_departed_members_turns_to_the_next_and_keeps_overrides_local(tmp_path: Path) -> None:
+    """Rotation a, b(departed), c: b's turns go to c, a cancelled meeting takes no turn, an override takes one."""
     config = schedule(tmp_path, rotation='"a@example.org", "b@example.org", "c@example.org"', first="2027-01-12",
                       meetings="""
 [[meetings.override]]
@@ -177,7 +177,23 @@ chair = "d@example.org"
 """)
     meetings = occurrences(config, at("2027-01-01T00:00:00-08:00"), 7)
     chairs = [m.chair.email[0] if m.chair else None for m in meetings]
-    assert chairs == ["a", "c", None, "a", "d", "a", "c"]
+    assert chairs == ["a", "c", None, "c", "d", "c", "c"]     # turns: a b - c a b c
+
+
+def test_a_departure_moves_only_the_departed_members_meetings_and_a_return_gives_them_back(tmp_path: Path) -> None:
+    """Marking a chair departed changes the chair of their meetings only; marking them active restores every chair."""
+    rotation = '"a@example.org", "b@example.org", "c@example.org", "d@example.org"'
+    staying = schedule(tmp_path, rotation=rotation)
+    before = [m.chair.email[0] for m in occurrences(staying, at("2027-01-01T00:00:00-08:00"), 12)]
+    (tmp_path / "members.csv").write_text(MEMBERS.replace("2025-01-01,departed", "2025-01-01,active"), encoding="utf-8")
+    returned = [m.chair.email[0] for m in occurrences(load(tmp_path / "cop.toml"), at("2027-01-01T00:00:00-08:00"), 12)]
+    all_active = MEMBERS.replace("2025-01-01,departed", "2025-01-01,active")
+    (tmp_path / "members.csv").write_text(all_active.replace("West,2025-01-01,active", "West,2025-01-01,departed"),
+                                          encoding="utf-8")
+    d_left = [m.chair.email[0] for m in occurrences(load(tmp_path / "cop.toml"), at("2027-01-01T00:00:00-08:00"), 12)]
+    assert returned == list("abcd" * 3)                          # 2027-01-12 is meeting 24 from first: a's turn
+    assert before == [c if c != "b" else "c" for c in returned]
+    assert d_left == [c if c != "d" else "a" for c in returned]
 
 
 def test_rotation_counts_from_first_not_from_now(tmp_path: Path) -> None:

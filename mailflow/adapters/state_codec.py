@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from mailflow.core.intent import Rsvp
 from mailflow.core.minutes import ActionItem, Minutes
 from mailflow.core.resources import Resource
 from mailflow.core.roundtable import Update
-from mailflow.core.state import AgendaEdits, CommunityState, MeetingState, StepRecord, StepStatus
+from mailflow.core.state import (
+    AgendaEdits,
+    Bounce,
+    BounceScore,
+    BounceSource,
+    CommunityState,
+    MeetingState,
+    StepRecord,
+    StepStatus,
+)
 from mailflow.schedule.config import Step
 
 Document = dict[str, Any]
@@ -95,6 +104,7 @@ def meeting_to_json(s: MeetingState) -> Document:
         "calendar_sequence": s.calendar_sequence, "calendar_fingerprint": s.calendar_fingerprint,
         "cancel_sent": s.cancel_sent, "packet_sent_at": _iso(s.packet_sent_at),
         "addenda_sent": s.addenda_sent,
+        "invited": sorted(s.invited) if s.invited is not None else None, "chair": s.chair,
     }
 
 
@@ -123,18 +133,42 @@ def meeting_from_json(d: Document) -> MeetingState:
         calendar_sequence=d["calendar_sequence"], calendar_fingerprint=d["calendar_fingerprint"],
         cancel_sent=d["cancel_sent"], packet_sent_at=_dt(d["packet_sent_at"]),
         addenda_sent=d["addenda_sent"],
+        # written by earlier versions without these: not recorded (the cycle adopts what it finds)
+        invited=frozenset(d["invited"]) if d.get("invited") is not None else None, chair=d.get("chair", ""),
+    )
+
+
+def bounce_to_json(b: BounceScore) -> Document:
+    return {
+        "member": b.member, "score": b.score, "last": b.last.isoformat(),
+        "evidence": [{"at": e.at.isoformat(), "source": e.source.value, "detail": e.detail,
+                      "meeting_key": e.meeting_key} for e in b.evidence],
+        "suspended_at": _iso(b.suspended_at),
+    }
+
+
+def bounce_from_json(d: Document) -> BounceScore:
+    return BounceScore(
+        member=d["member"], score=d["score"], last=date.fromisoformat(d["last"]),
+        evidence=tuple(Bounce(datetime.fromisoformat(e["at"]), BounceSource(e["source"]), e["detail"],
+                              e["meeting_key"]) for e in d["evidence"]),
+        suspended_at=_dt(d["suspended_at"]),
     )
 
 
 def community_to_json(c: CommunityState) -> Document:
     return {
         "installed_at": _iso(c.installed_at), "known_members": sorted(c.known_members),
-        "bounce_counts": dict(c.bounce_counts),
+        "departed": sorted(c.departed), "arrivals": {key: day.isoformat() for key, day in c.arrivals},
+        "bounces": [bounce_to_json(b) for b in c.bounces],
     }
 
 
 def community_from_json(d: Document) -> CommunityState:
+    # Earlier versions kept undated "bounce_counts": they cannot be scored by day, so they are not carried over.
     return CommunityState(
         installed_at=_dt(d["installed_at"]), known_members=frozenset(d["known_members"]),
-        bounce_counts=tuple(d["bounce_counts"].items()),
+        departed=frozenset(d.get("departed", ())),
+        arrivals=tuple((key, date.fromisoformat(day)) for key, day in d.get("arrivals", {}).items()),
+        bounces=tuple(bounce_from_json(b) for b in d.get("bounces", ())),
     )

@@ -13,11 +13,12 @@ from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 
+from mailflow.adapters import requests
 from mailflow.adapters.outbox_queue import TinyDBOutboxQueue
 from mailflow.adapters.state_codec import community_from_json, community_to_json, meeting_from_json, meeting_to_json
 from mailflow.adapters.store import Store
 from mailflow.core.state import CommunityState, MeetingState
-from mailflow.ports import Disposition, HeldMessage, InboxRecord
+from mailflow.ports import Disposition, HeldMessage, InboxRecord, StaffRequest
 
 HELD = "held"
 CURSOR = "imap/cursor.json"
@@ -132,6 +133,14 @@ class TinyDBStateStore:
 
     def save_cursor(self, uidvalidity: int, uid: int) -> None:
         self.store.put_json(CURSOR, {"uidvalidity": uidvalidity, "uid": uid})
+
+    # staff requests from the command line (adapters/requests.py)
+
+    def staff_requests(self) -> list[StaffRequest]:
+        return requests.pending(self.root)
+
+    def finish_request(self, request_id: str) -> None:
+        requests.finish(self.root, request_id)
 
     # internals
 

@@ -121,8 +121,10 @@ class Inbox:
             decision = Decision(meeting=replace(state, applied=state.applied | {sha}),
                                 notes=(f"temporary delivery failure for {found.sender_email}: not counted",))
         elif reply.kind is ReplyKind.BOUNCE:
+            status = reply.bounce.status if reply.bounce is not None else ""
             decision = on_bounce(situation, replace(state, applied=state.applied | {sha}),
-                                 found.sender_email.casefold(), now)
+                                 found.sender_email.casefold(), now,
+                                 f"{status} (delivery status notification from {reply.from_addr or 'the mail server'})")
         else:
             resources, refused = self._keep_attachments(reply, found, now)
             event = ReplyEvent(

@@ -13,17 +13,20 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from mailflow.app.outbox import Outbox
+from mailflow.core import bounces
+from mailflow.core.chairs import seated
 from mailflow.core.decision import Decision, Send
+from mailflow.core.delivery import AlertReason
 from mailflow.core.kinds import MessageKind
 from mailflow.core.message import OutgoingMessage
-from mailflow.core.recipients import once_revision, staff_recipients
-from mailflow.core.state import CommunityState
+from mailflow.core.recipients import deliverable, once_revision, staff_recipients
+from mailflow.core.state import Bounce, BounceSource, CommunityState
 from mailflow.core.tokens import message_id
 from mailflow.mail_out.compose import Composer, compose
 from mailflow.mail_out.invitations import invitation_ics
 from mailflow.ports import StateStore
-from mailflow.schedule.calendar import Meeting, meeting_by_key
-from mailflow.schedule.config import Config
+from mailflow.schedule.calendar import Meeting, meeting_by_key, occurrences
+from mailflow.schedule.config import Config, Member
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +44,12 @@ class Outgoing:
 
     def carry_out(self, decision: Decision, meeting: Meeting | None, community: CommunityState,
                   now: datetime) -> list[str]:
-        """Persist the decision's messages, then its new state; return its notes (also logged)."""
+        """Persist the decision's messages, then its new state; return its notes (also logged).
+
+        Nothing goes to a member whose delivery is suspended, nor to one who left the roster (but the
+        withdrawal of their invitations): the core does not decide such mail, and this holds it if it did.
+        """
+        decision = deliverable(decision, self.config, community)
         known: dict[str, set[str]] = {}
         messages = [self.compose(send, meeting, now, known) for send in decision.sends]
         fresh = [m for m in messages if m is not None]
@@ -95,12 +103,25 @@ class Outgoing:
         self.carry_out(Decision(sends=sends), None, self.states.community(), now)
 
     def outbox_alerts(self, now: datetime) -> None:
-        """Staff hear once about each delivery the outbox gave up on, and each pause."""
+        """Staff hear once about each delivery the outbox gave up on, and each pause; a member's server
+        refusing them for good scores a bounce instead (staff hear at the threshold)."""
         for alert in self.outbox.alerts():
+            member = self.config.roster.get(alert.recipient) if alert.reason is AlertReason.REJECTED else None
+            if member is not None:
+                self.count_bounce(member, Bounce(alert.at, BounceSource.SMTP, f"{alert.detail} (refused by the "
+                                                 f"server at delivery)", alert.meeting_key), now)
+                self.outbox.acknowledge(alert.alert_id)
+                continue
             self.alert_staff(MessageKind.ALERT_DELIVERY_FAILED, alert.alert_id,
                              {"reason": alert.reason.value, "error": alert.detail, "sender": alert.recipient,
                               "subject": alert.kind, "count": 1}, now)
             self.outbox.acknowledge(alert.alert_id)
+
+    def count_bounce(self, member: Member, bounce: Bounce, now: datetime) -> None:
+        community = self.states.community()
+        chairs = tuple(m for m in occurrences(self.config, now, 3)
+                       if (c := seated(self.config, m, self.states.meeting(m.key), now).chair) and c.key == member.key)
+        self.carry_out(bounces.count(self.config, community, member, bounce, chairs), None, community, now)
 
     def alert_intake_stalled(self, now: datetime, minutes: int, error: str) -> None:
         once = hashlib.sha256(f"stall-{now.date().isoformat()}-{error}".encode()).hexdigest()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from mailflow.app.outgoing import Outgoing
+from mailflow.core.bounces import NotAMember, enable, expire
+from mailflow.core.chairs import seated
 from mailflow.core.cycle import on_time
-from mailflow.core.decision import Situation
+from mailflow.core.decision import Decision, Situation
 from mailflow.core.membership import on_roster
 from mailflow.core.state import CommunityState, StepStatus
 from mailflow.errors import StoreError
@@ -49,11 +51,13 @@ class CycleRunner:
 
     def tick(self, now: datetime) -> list[str]:
         """Run every step due at ``now`` (idempotent: running it twice sends nothing twice)."""
-        notes: list[str] = []
+        notes: list[str] = self.staff_requests(now)
         community = self.states.community()
-        welcome = on_roster(self.config, community, self.next_meeting(now), now)
-        notes += self.outgoing.carry_out(welcome, None, community, now)
-        community = welcome.community or community
+        current = expire(self.config.bounce, community, now.astimezone(self.config.community.timezone).date())
+        roster = on_roster(self.config, current, self.next_meeting(now), now)
+        roster = roster if roster.community is not None else replace(roster, community=current)
+        notes += self.outgoing.carry_out(roster, None, community, now)
+        community = roster.community or community
         for window in self.windows(now):
             try:
                 decision = on_time(self.situation(window, community), self.states.meeting(window.meeting.key), now)
@@ -65,6 +69,21 @@ class CycleRunner:
                 notes.append(f"meeting {window.meeting.key}: failed ({type(exc).__name__})")
                 continue
             community = decision.community or community
+        return notes
+
+    def staff_requests(self, now: datetime) -> list[str]:
+        """Apply what staff asked from the command line beside the running daemon (each once; effect saved first)."""
+        notes: list[str] = []
+        for request in self.states.staff_requests():
+            community = self.states.community()
+            try:
+                decision = enable(self.config, community, request.subject)
+            except NotAMember as exc:
+                decision = Decision(notes=(f"staff request {request.request_id} not applied: {exc}",))
+            notes += self.outgoing.carry_out(decision, None, community, now)
+            self.states.finish_request(request.request_id)
+            log.info("staff request %s (%s %s by %s) applied", request.request_id, request.action,
+                     request.subject, request.by)
         return notes
 
     def due_times(self, now: datetime) -> list[datetime]:
@@ -80,7 +99,7 @@ class CycleRunner:
         Chosen by time, not by count, so a weekly rule or a long outage cannot hide a meeting:
         after an outage, every step nobody ran is reported missed rather than forgotten.
         """
-        found = meetings_between(self.config, now - LOOKBACK, now + LOOKAHEAD)
+        found = self.seated(meetings_between(self.config, now - LOOKBACK, now + LOOKAHEAD), now)
         result = []
         for meeting in found:
             window = window_of(meeting, found)
@@ -104,9 +123,13 @@ class CycleRunner:
         return Situation(self.config, window.meeting, community, window.previous, previous_state,
                          window.following, following_focus)
 
+    def seated(self, meetings: list[Meeting], now: datetime) -> list[Meeting]:
+        """Each meeting with its chair as it stands (the one its invitations named, see core/chairs.py)."""
+        return [seated(self.config, m, self.states.meeting(m.key), now) for m in meetings]
+
     def next_meeting(self, now: datetime) -> Meeting | None:
         upcoming = [m for m in occurrences(self.config, after=now, count=3) if not m.cancelled]
-        return upcoming[0] if upcoming else None
+        return self.seated(upcoming[:1], now)[0] if upcoming else None
 
     def window_for(self, key: str, now: datetime) -> Window | None:
         """The meeting ``key`` names (the current one for ""), or None when the schedule has no such meeting."""
@@ -117,4 +140,5 @@ class CycleRunner:
             meeting = meeting_by_key(self.config, key)
         except UnknownMeeting:
             return None
-        return window_of(meeting, meetings_between(self.config, meeting.start - LOOKBACK, meeting.start + LOOKAHEAD))
+        around = self.seated(meetings_between(self.config, meeting.start - LOOKBACK, meeting.start + LOOKAHEAD), now)
+        return window_of(next(m for m in around if m.key == key), around)

@@ -7,7 +7,9 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from mailflow.core.state import MeetingState
+from mailflow.core.bounces import live_score
+from mailflow.core.chairs import seated
+from mailflow.core.state import CommunityState, MeetingState
 from mailflow.ports import StateStore
 from mailflow.schedule.calendar import Meeting, meeting_by_key, occurrences
 from mailflow.schedule.config import Config, Step
@@ -84,13 +86,35 @@ def collect(config: Config, states: StateStore, now: datetime, meeting_key: str 
         meetings = [meeting_by_key(config, meeting_key)]
     else:
         meetings = [m for m in occurrences(config, after=now - timedelta(days=45), count=3)]
-    result = [asdict(meeting_status(config, meeting, states.meeting(meeting.key), now)) for meeting in meetings]
+    result = []
+    for meeting in meetings:
+        state = states.meeting(meeting.key)
+        result.append(asdict(meeting_status(config, seated(config, meeting, state, now), state, now)))
     zone = config.community.timezone
     held = [{"sha256": h.sha256, "reason": h.reason, "sender": h.sender, "subject": h.subject,
              "at": h.at.astimezone(zone).isoformat(), "raw": h.raw} for h in states.held()]
     outbox = {state.value: n for state, n in states.outbox.counts().items() if n}
     return {"now": now.astimezone(zone).isoformat(), "timezone": zone.key, "meetings": result, "held": held,
-            "outbox": outbox}
+            "outbox": outbox, "bounces": bounce_status(config, states.community(), now)}
+
+
+def bounce_status(config: Config, community: CommunityState, now: datetime) -> dict[str, Any]:
+    """Members whose delivery is suspended (with the evidence), and the live bounce scores of the others."""
+    zone, today = config.community.timezone, now.astimezone(config.community.timezone).date()
+
+    def who(key: str) -> dict[str, str]:
+        member = config.roster.get(key)
+        return {"name": member.name if member else key, "email": member.email if member else key}
+
+    suspended, scores = [], []
+    for record in community.bounces:
+        if record.suspended_at is not None:
+            suspended.append({**who(record.member), "since": record.suspended_at.astimezone(zone).isoformat(),
+                              "score": record.score, "evidence": [
+                                  {"at": b.at.astimezone(zone).isoformat(), "detail": b.detail} for b in record.evidence]})
+        elif (score := live_score(config.bounce, record, today)) > 0:
+            scores.append({**who(record.member), "score": score, "last": record.last.isoformat()})
+    return {"threshold": config.bounce.threshold, "suspended": suspended, "scores": scores}
 
 
 def _shown(moment: str, zone: ZoneInfo) -> str:
@@ -127,6 +151,14 @@ def render_text(data: dict[str, Any]) -> str:
     lines.append(f"Held mail: {len(data['held'])}")
     for h in data["held"]:
         lines.append(f"  {_shown(h['at'], zone)}  {h['sender'] or '?'}  {h['subject'][:40]!r}: {h['reason']}  [{h['raw']}]")
+    bounces = data["bounces"]
+    lines.append(f"Suspended for bounces: {len(bounces['suspended'])}"
+                 + ("   (re-enable: mailflow member enable EMAIL)" if bounces["suspended"] else ""))
+    for b in bounces["suspended"]:
+        lines.append(f"  {b['name']} <{b['email']}> since {_shown(b['since'], zone)} (score {b['score']})")
+    if bounces["scores"]:
+        lines.append(f"Bounce scores (suspended at {bounces['threshold']}): " + ", ".join(
+            f"{b['name']} {b['score']} (last {b['last']})" for b in bounces["scores"]))
     outbox = data["outbox"]
     lines.append("Outbox: " + (", ".join(f"{n} {state}" for state, n in sorted(outbox.items())) or "empty"))
     return "\n".join(lines)

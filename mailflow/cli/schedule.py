@@ -78,7 +78,8 @@ def check_summary(config: Config, meetings: list[Meeting]) -> list[str]:
     for email in config.chair.rotation:
         member = roster.get(email)
         if member is not None and not member.active:
-            lines.append(f"note: chair.rotation names {email}, who has departed: skipped")
+            lines.append(f"note: chair.rotation names {email}, who has departed: their turns go to the next in "
+                         "rotation; remove them from the list to share their turns out (this moves later chairs)")
     return lines
 
 

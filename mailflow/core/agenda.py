@@ -81,15 +81,19 @@ def time_budget(
 
 
 def new_members(
-    members: tuple[Member, ...], since: date | None, until: date, introductions: dict[str, str]
+    members: tuple[Member, ...], since: date | None, until: date, introductions: dict[str, str],
+    arrivals: dict[str, date] | None = None,
 ) -> tuple[NewMember, ...]:
-    """Active members who joined on or after ``since`` (the last meeting's date, or None) and by ``until``.
+    """Active members who joined (the roster's date) or arrived on the roster (the day mailflow welcomed
+    them) on or after ``since`` (the last meeting's date, or None) and by ``until``.
 
     Joining on the day of the last meeting still counts as new: that meeting could not introduce them.
     """
     chosen = []
+    arrived = arrivals or {}
     for m in members:
-        if not m.active or m.joined > until or (since is not None and m.joined < since):
+        days = [m.joined] + ([arrived[m.key]] if m.key in arrived else [])
+        if not m.active or not any(day <= until and (since is None or day >= since) for day in days):
             continue
         chosen.append(NewMember(m.name, m.email, m.division, m.role, introductions.get(m.key)))
     return tuple(chosen)
@@ -127,7 +131,8 @@ def build_agenda(s: Situation, state: MeetingState) -> Agenda:
     """The five standing sections, from the replies and the chair's edits so far."""
     config, m = s.config, s.meeting
     since: date | None = s.previous.start.date() if s.previous else None
-    newcomers = new_members(config.roster.members, since, m.start.date(), dict(state.introductions))
+    newcomers = new_members(config.roster.members, since, m.start.date(), dict(state.introductions),
+                            dict(s.community.arrivals))
     updates = tuple(sorted(state.updates, key=lambda u: u.member_name.casefold()))
     edits = state.agenda
     items = apply_edits((), edits.added, edits.removed)

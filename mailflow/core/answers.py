@@ -11,16 +11,17 @@ import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from mailflow.core import bounces
 from mailflow.core.agenda import suggested_topics
 from mailflow.core.cycle import send_draft, send_handover, send_packet, step_done
 from mailflow.core.decision import Decision, Recipient, Send, Situation
 from mailflow.core.intent import AutoKind, Command, CommandKind, ReplyKind, Rsvp
 from mailflow.core.kinds import MessageKind, Request
 from mailflow.core.minutes import ActionItem, Minutes
-from mailflow.core.recipients import active_members, alert, member_recipient
+from mailflow.core.recipients import alert, mailed_members, member_recipient
 from mailflow.core.resources import Resource
 from mailflow.core.roundtable import make_update
-from mailflow.core.state import MeetingState, StepStatus
+from mailflow.core.state import Bounce, BounceSource, MeetingState, StepStatus
 from mailflow.schedule.config import Member, Step
 
 
@@ -80,17 +81,20 @@ def on_reply(s: Situation, state: MeetingState, event: ReplyEvent) -> Decision:
                                             f"to {event.request}: nothing to apply",))
 
 
-def on_bounce(s: Situation, state: MeetingState, member_key: str, now: datetime) -> Decision:
-    if member_key in state.bounced:
-        return Decision(meeting=state)
-    counts = dict(s.community.bounce_counts)
-    counts[member_key] = counts.get(member_key, 0) + 1
-    community = replace(s.community, bounce_counts=tuple(sorted(counts.items())))
-    told = alert(s, MessageKind.ALERT_DELIVERY_FAILED, f"bounce-{member_key}",
-                   {"reason": "the member's mail server refused our message (bounce)", "sender": member_key,
-                    "count": counts[member_key], "error": "bounce"})
-    return Decision(meeting=replace(state, bounced=state.bounced | {member_key}), community=community,
-                    sends=tuple(told), notes=(f"meeting {s.meeting.key}: bounce for {member_key}",))
+def on_bounce(s: Situation, state: MeetingState, member_key: str, now: datetime, detail: str = "bounce") -> Decision:
+    """A permanent bounce (DSN 5.x.x): the member is marked bounced for this meeting and scored (bounces.py);
+    a bounce for an address that is not a member (staff, a minutes recipient) alerts staff."""
+    state = replace(state, bounced=state.bounced | {member_key})
+    member = s.config.roster.get(member_key)
+    if member is None:
+        told = alert(s, MessageKind.ALERT_DELIVERY_FAILED, f"bounce-{member_key}",
+                     {"reason": "the mail server refused our message (bounce)", "sender": member_key,
+                      "count": 1, "error": detail})
+        return Decision(meeting=state, sends=tuple(told), notes=(f"meeting {s.meeting.key}: bounce for {member_key}",))
+    chairs = tuple(m for m in (s.meeting, s.following)
+                   if m is not None and m.chair is not None and m.chair.key == member_key and m.start > now)
+    scored = bounces.count(s.config, s.community, member, Bounce(now, BounceSource.DSN, detail, s.meeting.key), chairs)
+    return replace(scored, meeting=state, notes=(f"meeting {s.meeting.key}: bounce for {member_key}", *scored.notes))
 
 
 def _rsvp(state: MeetingState, event: ReplyEvent) -> Decision:
@@ -238,7 +242,7 @@ def _minutes(s: Situation, state: MeetingState, event: ReplyEvent) -> Decision:
                "next_meeting": s.following, "next_focus": s.following_focus,
                "suggested_topics": list(suggested_topics(s, state)), "late_updates": late}
     people: dict[str, Recipient] = {}
-    for mem in active_members(s.config):
+    for mem in mailed_members(s):
         if mem.key not in state.bounced:
             people.setdefault(mem.key, member_recipient(mem))
     for email in s.config.community.minutes_recipients:

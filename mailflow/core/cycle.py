@@ -8,15 +8,16 @@ twice after a crash sends nothing twice: the outbox ignores an identity it alrea
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import replace
 from datetime import datetime, timedelta
 
 from mailflow.core.agenda import build_agenda, future_items, open_actions, split_resources, suggested_topics
+from mailflow.core.attendees import announced_chair, cancellation, chair_key, first_invitations, reconcile
+from mailflow.core.chairs import change_reason
 from mailflow.core.decision import Decision, Send, Situation
 from mailflow.core.intent import Rsvp
 from mailflow.core.kinds import MessageKind
-from mailflow.core.recipients import active_members, alert, chair_and_staff, member_recipient, staff_recipients
+from mailflow.core.recipients import alert, chair_and_staff, mailed_members, member_recipient, staff_recipients
 from mailflow.core.state import MeetingState, StepRecord, StepStatus
 from mailflow.schedule.calendar import Meeting
 from mailflow.schedule.config import SilentChair, Step
@@ -30,13 +31,6 @@ HANDOVER_DEADLINES = (
 
 
 # --- time -----------------------------------------------------------------------------------
-
-def fingerprint(meeting: Meeting) -> str:
-    """Changes when anything an invitation shows changes (and so SEQUENCE must rise)."""
-    text = "|".join([meeting.start.isoformat(), meeting.end.isoformat(), meeting.location or "",
-                     meeting.video_link, (meeting.chair.email if meeting.chair else "")])
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
-
 
 def useful_until(step: Step, s: Situation) -> datetime:
     """After this instant a step that did not run is reported missed instead of run late."""
@@ -60,7 +54,7 @@ def on_time(s: Situation, state: MeetingState, now: datetime) -> Decision:
         return _cancelled(s, state, now)
     sends: list[Send] = []
     notes: list[str] = []
-    state = _reinvite_if_changed(s, state, now, sends)
+    state = _calendar(s, _cancellation_withdrawn(s, state, now), now, sends, notes)
     for step in Step:
         record = state.step(step)
         if record is not None and record.status is not StepStatus.WAITING:
@@ -92,30 +86,53 @@ def _before_installation(state: MeetingState, m: Meeting, now: datetime) -> Deci
 
 
 def _cancelled(s: Situation, state: MeetingState, now: datetime) -> Decision:
-    sends: list[Send] = []
-    if state.calendar_sequence >= 0 and not state.cancel_sent and now < s.meeting.end:
-        seq = state.calendar_sequence + 1
-        sends = [Send(MessageKind.MEETING_CANCELLED, member_recipient(mem), s.meeting.key, seq,
-                      calendar="CANCEL", sequence=seq) for mem in active_members(s.config)]
-        state = replace(state, calendar_sequence=seq, cancel_sent=True)
+    state, sends = cancellation(s, state, now)
     for step in Step:
         if state.step(step) is None and s.meeting.due_at(step) <= now:
             state = state.with_step(step, StepRecord(StepStatus.SKIPPED, now, "meeting cancelled"))
     return Decision(meeting=state, sends=tuple(sends))
 
 
-def _reinvite_if_changed(s: Situation, state: MeetingState, now: datetime, sends: list[Send]) -> MeetingState:
-    fp = fingerprint(s.meeting)
-    if state.cancel_sent and now < s.meeting.start:
-        # the cancellation was withdrawn: calendars need the meeting back, and the skipped steps run again
-        state = replace(state, cancel_sent=False, calendar_fingerprint="", steps=tuple(
-            (step, r) for step, r in state.steps if r.detail != "meeting cancelled"))
-    if state.calendar_sequence < 0 or fp == state.calendar_fingerprint or now >= s.meeting.start:
+def _cancellation_withdrawn(s: Situation, state: MeetingState, now: datetime) -> MeetingState:
+    """Calendars need the meeting back, and the steps skipped for the cancellation run again."""
+    if not (state.cancel_sent and now < s.meeting.start):
         return state
-    seq = state.calendar_sequence + 1
-    sends += [Send(MessageKind.INVITATION, member_recipient(mem), s.meeting.key, seq,
-                   {"updated": True}, calendar="REQUEST", sequence=seq) for mem in active_members(s.config)]
-    return replace(state, calendar_sequence=seq, calendar_fingerprint=fp)
+    return replace(state, cancel_sent=False, calendar_fingerprint="", steps=tuple(
+        (step, r) for step, r in state.steps if r.detail != "meeting cancelled"))
+
+
+def _calendar(s: Situation, state: MeetingState, now: datetime, sends: list[Send], notes: list[str]) -> MeetingState:
+    """Invitations in line with the roster and the meeting; a new chair of an announced meeting takes over."""
+    old = announced_chair(s.config, s.meeting, state)
+    state, calendar = reconcile(s, state, now)
+    sends += calendar
+    if calendar:
+        notes.append(f"meeting {s.meeting.key}: calendar SEQUENCE {state.calendar_sequence}: "
+                     f"{len(calendar)} invitation(s) sent or withdrawn")
+    if old and state.chair != old and state.calendar_sequence >= 0 and now < s.meeting.start:
+        state = _chair_changed(s, state, now, old, sends)
+        notes.append(f"meeting {s.meeting.key}: chair {old} -> {state.chair or 'none'}")
+    return state
+
+
+def _chair_changed(s: Situation, state: MeetingState, now: datetime, old: str, sends: list[Send]) -> MeetingState:
+    """The new chair gets what the old one had been sent (focus planning, the draft); staff are told."""
+    new = s.meeting.chair
+    planned = state.step(Step.FOCUS_PLANNING)
+    focus = planned is not None and planned.status is StepStatus.DONE and now < useful_until(Step.FOCUS_PLANNING, s)
+    draft = state.agenda.sent_revision > 0 and state.packet_sent_at is None
+    if new is not None and focus:
+        sends += _focus_planning(s, state, now)[1]
+    if new is not None and draft:
+        state, drafts = send_draft(s, state)
+        sends += drafts          # staff already hold this revision: only the new chair's copy is new
+    previous = s.config.roster.get(old)
+    sends += alert(s, MessageKind.ALERT_CHAIR_CHANGED, f"chair-{s.meeting.key}-{chair_key(s.meeting)}", {
+        "old_chair": previous.name if previous else old, "new_chair": new.name if new else "nobody",
+        "new_chair_email": new.email if new else "no active member in chair.rotation",
+        "reason": change_reason(s.config, s.meeting, previous, old),
+        "focus_sent": new is not None and focus, "draft_sent": new is not None and draft, "reinvited": True})
+    return state
 
 
 def step_done(state: MeetingState, step: Step, now: datetime, detail: str = "") -> MeetingState:
@@ -123,10 +140,7 @@ def step_done(state: MeetingState, step: Step, now: datetime, detail: str = "") 
 
 
 def _invitation(s: Situation, state: MeetingState, now: datetime) -> tuple[MeetingState, list[Send]]:
-    seq = max(state.calendar_sequence, 0)
-    sends = [Send(MessageKind.INVITATION, member_recipient(mem), s.meeting.key, seq,
-                  {"updated": False}, calendar="REQUEST", sequence=seq) for mem in active_members(s.config)]
-    state = replace(state, calendar_sequence=seq, calendar_fingerprint=fingerprint(s.meeting))
+    state, sends = first_invitations(s, state)
     return step_done(state, Step.INVITATION, now, f"{len(sends)} invited"), sends
 
 
@@ -145,8 +159,9 @@ def _call_for_updates(s: Situation, state: MeetingState, now: datetime) -> tuple
     since = s.previous.start.date() if s.previous else None
     actions = open_actions(s)
     sends = []
-    for mem in active_members(s.config):
-        context = {"is_new_member": since is not None and mem.joined >= since,
+    for mem in mailed_members(s):
+        arrived = dict(s.community.arrivals).get(mem.key, mem.joined)
+        context = {"is_new_member": since is not None and max(mem.joined, arrived) >= since,
                    "open_actions": list(actions),
                    "reply_by": s.meeting.due_at(Step.AGENDA_DRAFT),
                    "words_limit": s.config.roundtable.words_per_minute}
@@ -159,7 +174,7 @@ def _reminder(s: Situation, state: MeetingState, now: datetime) -> tuple[Meeting
     answered = state.answered()
     sends = [Send(MessageKind.REMINDER, member_recipient(mem), s.meeting.key, 0,
                   {"reply_by": s.meeting.due_at(Step.AGENDA_DRAFT)})
-             for mem in active_members(s.config) if mem.key not in answered]
+             for mem in mailed_members(s) if mem.key not in answered]
     return step_done(state, Step.REMINDER, now, f"{len(sends)} reminded"), sends
 
 
@@ -195,13 +210,13 @@ def send_packet(s: Situation, state: MeetingState, now: datetime) -> tuple[Meeti
     context = {"agenda": agenda, "attached": list(attached), "listed": list(listed), "addendum": False}
     sends = [Send(MessageKind.AGENDA_PACKET, member_recipient(mem), s.meeting.key, 0, context,
                   attachments=attached)
-             for mem in active_members(s.config) if mem.key not in state.bounced]
+             for mem in mailed_members(s) if mem.key not in state.bounced]
     return replace(state, packet_sent_at=now), sends
 
 
 def _day_of_reminder(s: Situation, state: MeetingState, now: datetime) -> tuple[MeetingState, list[Send]]:
     sends = [Send(MessageKind.DAY_OF_REMINDER, member_recipient(mem), s.meeting.key, 0)
-             for mem in active_members(s.config)
+             for mem in mailed_members(s)
              if state.rsvp_of(mem.key) is not Rsvp.DECLINED and mem.key not in state.bounced]
     late = tuple(u for u in state.updates if u.late)
     if late and state.packet_sent_at is not None:
@@ -209,7 +224,7 @@ def _day_of_reminder(s: Situation, state: MeetingState, now: datetime) -> tuple[
         agenda = replace(build_agenda(s, state), updates=late)
         context = {"agenda": agenda, "attached": [], "listed": [], "addendum": True}   # resources went with the packet
         sends += [Send(MessageKind.AGENDA_PACKET, member_recipient(mem), s.meeting.key, number,
-                       context) for mem in active_members(s.config) if mem.key not in state.bounced]
+                       context) for mem in mailed_members(s) if mem.key not in state.bounced]
         state = replace(state, addenda_sent=number,
                         updates=tuple(replace(u, late=False) for u in state.updates))
     return step_done(state, Step.DAY_OF_REMINDER, now), sends

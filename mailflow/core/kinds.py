@@ -44,6 +44,7 @@ class MessageKind(enum.StrEnum):
     CHAIR_HANDOVER = Step.CHAIR_HANDOVER.value
     WELCOME = "welcome"
     MEETING_CANCELLED = "meeting-cancelled"
+    INVITATION_WITHDRAWN = "invitation-withdrawn"    # METHOD:CANCEL to a member who left the roster
     NOTICE_UPDATE_RECEIVED = "notice-update-received"
     NOTICE_UPDATE_TOO_LONG = "notice-update-too-long"
     NOTICE_ATTACHMENT_REFUSED = "notice-attachment-refused"
@@ -54,6 +55,8 @@ class MessageKind(enum.StrEnum):
     ALERT_INTAKE_STALLED = "alert-intake-stalled"
     ALERT_SIGN_IN_FAILED = "alert-sign-in-failed"    # the OAuth2 provider refuses to give tokens
     ALERT_CHAIR_SILENT = "alert-chair-silent"
+    ALERT_CHAIR_CHANGED = "alert-chair-changed"      # an announced meeting's chair changed (departure, override)
+    ALERT_MEMBER_SUSPENDED = "alert-member-suspended"  # bounce score reached the threshold: no more mail
     SEND_TEST = "send-test"              # `mailflow send-test`: checks the SMTP settings
 
     @classmethod
@@ -84,6 +87,7 @@ class MessageKind(enum.StrEnum):
 _REQUESTS: dict[MessageKind, Request] = {
     MessageKind.INVITATION: Request.INVITATION,
     MessageKind.MEETING_CANCELLED: Request.INVITATION,
+    MessageKind.INVITATION_WITHDRAWN: Request.NOTICE,
     MessageKind.FOCUS_PLANNING: Request.FOCUS,
     MessageKind.CALL_FOR_UPDATES: Request.UPDATE,
     MessageKind.REMINDER: Request.UPDATE,

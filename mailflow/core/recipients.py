@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from dataclasses import replace
 
-from mailflow.core.decision import Recipient, Send, Situation
+from mailflow.core.decision import Decision, Recipient, Send, Situation
 from mailflow.core.kinds import MessageKind
+from mailflow.core.state import CommunityState
 from mailflow.schedule.calendar import Meeting
 from mailflow.schedule.config import Config, Member
 
@@ -24,7 +26,7 @@ def staff_recipients(config: Config) -> tuple[Recipient, ...]:
 
 
 def chair_and_staff(config: Config, meeting: Meeting) -> tuple[Recipient, ...]:
-    people = [member_recipient(meeting.chair)] if meeting.chair else []
+    people = [member_recipient(meeting.chair)] if meeting.chair and meeting.chair.active else []
     keys = {p.key for p in people}
     people += [s for s in staff_recipients(config) if s.key not in keys]
     return tuple(people)
@@ -32,6 +34,41 @@ def chair_and_staff(config: Config, meeting: Meeting) -> tuple[Recipient, ...]:
 
 def active_members(config: Config) -> tuple[Member, ...]:
     return config.roster.active()
+
+
+def mailed_members(s: Situation) -> tuple[Member, ...]:
+    """Active members whose delivery is not suspended: who the steps for all members mail."""
+    suspended = s.community.suspended
+    return tuple(m for m in s.config.roster.active() if m.key not in suspended)
+
+
+def withheld(send: Send, config: Config, community: CommunityState) -> str | None:
+    """Why ``send`` must not go, or None: nobody mails a suspended member, nor a departed one except to
+    withdraw their invitation (staff addresses are staff whatever the roster says)."""
+    key = send.to.key
+    if key in {email.casefold() for email in config.community.staff}:
+        return None
+    if key in community.suspended:
+        return "delivery suspended (bounces)"
+    member = config.roster.get(key)
+    if member is not None and not member.active and send.kind is not MessageKind.INVITATION_WITHDRAWN:
+        return "departed"
+    return None
+
+
+def deliverable(decision: Decision, config: Config, community: CommunityState) -> Decision:
+    """``decision`` without the sends that must not go (see :func:`withheld`), each named in its notes."""
+    community = decision.community or community
+    kept, notes = [], list(decision.notes)
+    for send in decision.sends:
+        reason = withheld(send, config, community)
+        if reason is None:
+            kept.append(send)
+        else:
+            notes.append(f"{send.kind} to {send.to.email} not sent: {reason}")
+    if len(kept) == len(decision.sends):
+        return decision
+    return replace(decision, sends=tuple(kept), notes=tuple(notes))
 
 
 def once_revision(once: str) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 
 from mailflow.core.intent import Rsvp
 from mailflow.core.minutes import Minutes
@@ -66,6 +66,8 @@ class MeetingState:
     applied: frozenset[str] = frozenset()             # sha256 of replies applied
     calendar_sequence: int = -1                       # -1: no invitation sent yet
     calendar_fingerprint: str = ""
+    invited: frozenset[str] | None = None             # member keys holding the invitation (None: not recorded)
+    chair: str = ""                                   # key of the chair the invitations name ("": not recorded)
     cancel_sent: bool = False
     packet_sent_at: datetime | None = None
     addenda_sent: int = 0
@@ -93,8 +95,44 @@ class MeetingState:
         return frozenset(replied) | self.skipped | self.away | self.bounced
 
 
+class BounceSource(enum.StrEnum):
+    DSN = "dsn"              # a delivery status notification (5.x.x) came back
+    SMTP = "smtp"            # the server refused the recipient (5xx at RCPT or after DATA)
+
+
+@dataclass(frozen=True)
+class Bounce:
+    """One permanent delivery failure kept as evidence."""
+
+    at: datetime
+    source: BounceSource
+    detail: str
+    meeting_key: str = ""
+
+
+@dataclass(frozen=True)
+class BounceScore:
+    """A member's bounce score, as Mailman 3 keeps it: +1 per day with a permanent bounce."""
+
+    member: str                                     # member key
+    score: int
+    last: date                                      # the day (community's zone) of the last counted bounce
+    evidence: tuple[Bounce, ...] = ()               # the counted bounces, oldest first
+    suspended_at: datetime | None = None            # delivery suspended (score reached the threshold)
+
+
 @dataclass(frozen=True)
 class CommunityState:
     installed_at: datetime | None = None
-    known_members: frozenset[str] = frozenset()     # roster members already welcomed or founding
-    bounce_counts: tuple[tuple[str, int], ...] = ()
+    known_members: frozenset[str] = frozenset()     # active roster members already welcomed or founding
+    departed: frozenset[str] = frozenset()          # members seen leaving the roster (a return is not welcomed)
+    arrivals: tuple[tuple[str, date], ...] = ()     # (member key, day welcomed): new members at the next meeting
+    bounces: tuple[BounceScore, ...] = ()           # one per member with a live score or a suspension
+
+    def bounce_of(self, member_key: str) -> BounceScore | None:
+        return next((b for b in self.bounces if b.member == member_key), None)
+
+    @property
+    def suspended(self) -> frozenset[str]:
+        """Members whose delivery is suspended: they get no mail until staff re-enable them."""
+        return frozenset(b.member for b in self.bounces if b.suspended_at is not None)

@@ -40,6 +40,7 @@ KINDS: dict[MessageKind, tuple[str, ...]] = {
                                     "deadlines"),
     MessageKind.WELCOME: ("next_meeting",),
     MessageKind.MEETING_CANCELLED: (),
+    MessageKind.INVITATION_WITHDRAWN: (),
     MessageKind.NOTICE_UPDATE_RECEIVED: ("update", "words_limit"),
     MessageKind.NOTICE_UPDATE_TOO_LONG: ("update", "words_limit"),
     MessageKind.NOTICE_ATTACHMENT_REFUSED: ("filename", "reason", "size", "limit"),
@@ -50,6 +51,9 @@ KINDS: dict[MessageKind, tuple[str, ...]] = {
     MessageKind.ALERT_INTAKE_STALLED: ("error", "minutes_down"),
     MessageKind.ALERT_SIGN_IN_FAILED: ("provider", "error", "advice"),
     MessageKind.ALERT_CHAIR_SILENT: ("reason",),
+    MessageKind.ALERT_CHAIR_CHANGED: ("old_chair", "new_chair", "new_chair_email", "reason", "focus_sent",
+                                      "draft_sent", "reinvited"),
+    MessageKind.ALERT_MEMBER_SUSPENDED: ("member_name", "member_email", "score", "threshold", "evidence", "chairs"),
 }
 
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

@@ -11,6 +11,7 @@ from mailflow.core.kinds import MessageKind
 from mailflow.core.minutes import ActionItem, Minutes
 from mailflow.core.resources import Resource
 from mailflow.core.roundtable import Update
+from mailflow.core.state import Bounce, BounceSource
 from mailflow.mail_out.render import KINDS
 from mailflow.schedule.calendar import Meeting
 from mailflow.schedule.config import DEFAULT_OFFSETS, Community, Member, SilentChair, Step
@@ -150,6 +151,10 @@ def _next(meeting: Meeting) -> Meeting:
                    chair=members[1], due=())
 
 
+def _sample_bounce(day: date, detail: str) -> Bounce:
+    return Bounce(datetime.combine(day, time(9), ZoneInfo("America/Vancouver")), BounceSource.SMTP, detail)
+
+
 def sample_context(kind: MessageKind, community: Community, meeting: Meeting | None, now: datetime,
                    *, words_limit: int = 150) -> dict[str, object]:
     """``meeting`` plus every kind-specific value ``kind`` needs (not community, recipient,
@@ -198,7 +203,8 @@ def sample_context(kind: MessageKind, community: Community, meeting: Meeting | N
         "provider": "Microsoft 365 (app-only)",
         "advice": "create a new client secret in Entra ID, then reload mailflow",
     }
-    if kind.is_alert and kind not in (MessageKind.ALERT_STEP_MISSED, MessageKind.ALERT_CHAIR_SILENT):
+    if kind.is_alert and kind not in (MessageKind.ALERT_STEP_MISSED, MessageKind.ALERT_CHAIR_SILENT,
+                                      MessageKind.ALERT_CHAIR_CHANGED):
         values["meeting"] = None
     values.update(_STAFF_SAMPLES.get(kind, {}))
     wanted = {"meeting", *KINDS[kind]}
@@ -215,4 +221,14 @@ _STAFF_SAMPLES: dict[MessageKind, dict[str, object]] = {
     MessageKind.ALERT_SIGN_IN_FAILED: {"error": "invalid_client: AADSTS7000222: The provided client secret keys "
                                                 "for app 'mailflow' are expired."},
     MessageKind.ALERT_CHAIR_SILENT: {"reason": "the draft went to members as it stood"},
+    MessageKind.ALERT_CHAIR_CHANGED: {
+        "old_chair": "Amrit Gill", "new_chair": "Claire Dubois", "new_chair_email": "claire.dubois@example.org",
+        "reason": "Amrit Gill has left the roster", "focus_sent": True, "draft_sent": False, "reinvited": True},
+    MessageKind.ALERT_MEMBER_SUSPENDED: {
+        "member_name": "Jonah Whitehorse", "member_email": "jonah.w@example.org", "score": 3, "threshold": 3,
+        "evidence": [_sample_bounce(day, text) for day, text in (
+            (date(2027, 1, 5), "550 5.1.1 <jonah.w@example.org>: user unknown (refused at RCPT)"),
+            (date(2027, 1, 12), "5.1.1 user unknown (delivery status notification)"),
+            (date(2027, 1, 19), "550 5.1.1 <jonah.w@example.org>: user unknown (refused at RCPT)"))],
+        "chairs": []},
 }

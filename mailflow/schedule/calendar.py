@@ -56,10 +56,15 @@ class Meeting:
 #   before the gap, as RFC 5545 section 3.3.5 prescribes: 02:30 on a 02:00->03:00 day is 03:30.
 #   A local time that occurs twice (fall-back) is the first of the two (fold=0). Either way each
 #   step has exactly one due instant.
-# - The chair rotation cycles over the meetings that are not cancelled, in rule order from
-#   ``first``; members who are departed (in today's roster) are left out of the cycle. A per-meeting
-#   chair override replaces the rotation's pick for that meeting only; the rotation still advances.
-#   Cancelling a meeting shifts the rotation (nobody loses a turn); so does marking a member departed.
+# - The chair rotation gives turns by member: the n-th meeting that is not cancelled (in rule order
+#   from ``first``) is the turn of ``chair.rotation[n % len(rotation)]``, departed members included.
+#   A turn whose member has departed goes to the next active member in the rotation, for that
+#   meeting only: marking a member departed moves only their own meetings, and marking them active
+#   again gives them back. A per-meeting chair override (an active member) replaces the turn's pick
+#   for that meeting only; the rotation still advances. Cancelling a meeting shifts the rotation
+#   (nobody loses a turn). The same roster and file always give the same chairs; once a meeting is
+#   announced its chair is recorded in the state (core/chairs.py), so a later edit of the rotation
+#   does not move it.
 # - With business days on, steps then move off weekends and holidays (businessdays.py): every user of
 #   Meeting.due (plan, preview, status, the cycle, the daemon's timers) sees the moved instants.
 
@@ -163,12 +168,11 @@ _CALENDARS_LOCK = threading.Lock()
 def _build_meetings(config: Config) -> Iterator[Meeting]:
     rule = config.meetings
     overrides = {override.date: override for override in rule.overrides}
-    rotation = _rotation(config)
     held = 0
     for wall in parse_rule(rule.rrule, rule.first, rule.start):
         override = overrides.get(wall.date())
         cancelled = override is not None and override.cancelled
-        chair = None if cancelled else _chair(config, override, rotation, held)
+        chair = None if cancelled else _chair(config, override, held)
         held += 0 if cancelled else 1
         yield _meeting(config, wall, override, chair)
 
@@ -277,15 +281,23 @@ def _offsets(config: Config, override: Override | None) -> list[tuple[Step, time
     ]
 
 
-def _rotation(config: Config) -> tuple[Member, ...]:
-    members = (config.roster.get(email) for email in config.chair.rotation)
-    return tuple(member for member in members if member is not None and member.active)
+def next_in_rotation(config: Config, turn: int, passed: frozenset[str] = frozenset()) -> Member | None:
+    """The member whose turn ``turn`` is (counting from 0), or when they have departed (or their key is in
+    ``passed``) the next in the rotation who has not; None when nobody in the rotation can chair."""
+    rotation = config.chair.rotation
+    for step in range(len(rotation)):
+        member = config.roster.get(rotation[(turn + step) % len(rotation)])
+        if member is not None and member.active and member.key not in passed:
+            return member
+    return None
 
 
-def _chair(config: Config, override: Override | None, rotation: tuple[Member, ...], held: int) -> Member | None:
+def _chair(config: Config, override: Override | None, held: int) -> Member | None:
     if override is not None and override.chair:
-        return config.roster.get(override.chair)
-    return rotation[held % len(rotation)] if rotation else None
+        member = config.roster.get(override.chair)
+        if member is not None and member.active:
+            return member          # a departed override chair: the turn's pick chairs instead
+    return next_in_rotation(config, held)
 
 
 def _largest_move(rule: MeetingRule) -> timedelta:

@@ -301,6 +301,16 @@ class AttachmentPolicy:
     packet_total_bytes: int = 15_728_640    # attach in packets up to this total, list the rest
 
 
+@dataclass(frozen=True)
+class BouncePolicy:
+    """Bounce scoring as Mailman 3 does it: +1 per day with a permanent bounce; at ``threshold`` delivery to
+    the member is suspended until staff re-enable it; a score whose last bounce is older than
+    ``stale_after`` has expired."""
+
+    threshold: int = 3
+    stale_after: timedelta = timedelta(days=90)
+
+
 class ReplyAddressStyle(enum.StrEnum):
     PLUS = "plus"              # local+TOKEN@domain
     DASH = "dash"              # local-TOKEN@domain (servers without plus addressing)
@@ -335,6 +345,7 @@ class Config:
     roster: Roster
     credentials_file: Path | None = None    # KEY=VALUE lines, read instead of the environment
     oauth2: OAuth2Settings | None = None    # set when [imap] or [smtp] has auth = "oauth2"
+    bounce: BouncePolicy = field(default_factory=BouncePolicy)
     extra: dict[str, object] = field(default_factory=dict, compare=False)
     lines: KeyLines | None = field(default=None, compare=False, repr=False)   # where each key was written
 

@@ -34,7 +34,7 @@ class Finding:
 def lint(config: Config, now: datetime) -> list[Finding]:
     """Every warning about ``config`` at ``now`` (aware), in file order."""
     found = [*_example_roster(config), *_rule_ended(config, now), *_moved_into_past(config, now),
-             *_meetings_on_holidays(config, now)]
+             *_meetings_on_holidays(config, now), *_departed_override_chairs(config, now)]
     return sorted(found, key=lambda f: (f.file, f.line or 0))
 
 
@@ -93,6 +93,22 @@ def _meetings_on_holidays(config: Config, now: datetime) -> list[Finding]:
                 f"the {day} meeting falls on {reason} ({days.place or 'timeline.extra_closed_days'}): it is held "
                 "anyway (meetings never move for business days); move or cancel it with a [[meetings.override]] "
                 "if that is not meant"))
+    return found
+
+
+def _departed_override_chairs(config: Config, now: datetime) -> list[Finding]:
+    """An upcoming meeting's chair override names a member who has since departed: the rotation chairs it."""
+    zone, rule = config.community.timezone, config.meetings
+    found = []
+    for index, override in enumerate(rule.overrides, 1):
+        member = config.roster.get(override.chair) if override.chair else None
+        start = override.start or local_time(datetime.combine(override.date, rule.start), zone)
+        if member is not None and not member.active and start > now and not override.cancelled:
+            found.append(Finding(
+                str(config.path), override.line,
+                f"meetings.override[{index}].chair names {member.email}, who has departed: the {override.date} "
+                "meeting goes to the rotation's pick instead (mailflow plan shows who); name another chair or "
+                "remove the key"))
     return found
 
 

@@ -16,6 +16,7 @@ from mailflow.schedule.config import (
     DEFAULT_OFFSETS,
     AttachmentPolicy,
     AuthMethod,
+    BouncePolicy,
     BusinessDays,
     ChairPolicy,
     Community,
@@ -40,7 +41,7 @@ from mailflow.schedule.roster import load_roster
 
 ROOT_KEYS = (
     "community", "meetings", "timeline", "chair", "roundtable", "attachments", "imap", "smtp",
-    "state", "templates", "roster", "credentials_file", "oauth2",
+    "state", "templates", "roster", "credentials_file", "oauth2", "bounce",
 )
 SERVER_KEYS = ("host", "port", "tls", "user", "auth", "secret_env", "timeout_seconds", "allow_plaintext", "ca_file")
 IMAP_KEYS = ("folder", "processed_folder", "held_folder", "idle_renew_seconds", "max_message_bytes")
@@ -77,6 +78,7 @@ def load(path: Path) -> Config:
         templates_dir=root.table("templates").expect("dir").path_value("dir", None),
         roster=roster,
         credentials_file=root.path_value("credentials_file", None),
+        bounce=_bounce(root.table("bounce")),
         lines=lines,
         oauth2=load_oauth2(root, imap, smtp),
     )
@@ -290,6 +292,16 @@ def _attachments(t: Table) -> AttachmentPolicy:
         allowed_types=tuple(kind.lower() for kind in kinds),
         packet_total_bytes=t.integer("packet_total_bytes", default.packet_total_bytes),
     )
+
+
+def _bounce(t: Table) -> BouncePolicy:
+    t.expect("threshold", "stale_after")
+    default = BouncePolicy()
+    stale = t.offset("stale_after", default.stale_after, signed=False)
+    if stale < timedelta(days=1):
+        raise t.error("stale_after", t.data["stale_after"], "a duration of at least one day, e.g. '90d'")
+    return BouncePolicy(threshold=t.integer("threshold", default.threshold, minimum=1, maximum=100),
+                        stale_after=stale)
 
 
 def _server(t: Table, kind: str, default_tls: Tls) -> dict[str, Any]:
