@@ -8,12 +8,13 @@ from pathlib import Path
 
 from mailflow.cli import base
 from mailflow.cli.base import EXIT_CONFIG, EXIT_OK, now
+from mailflow.core.kinds import MessageKind
 
 PREVIEW_KINDS = ("invitation", "focus-planning", "call-for-updates", "reminder", "agenda-draft", "agenda-packet",
                  "day-of-reminder", "minutes-request", "minutes-digest", "chair-handover", "welcome")
 DESCRIPTIONS = {
-    "parse": "Show what mailflow understands of message files: kind, new text, attachments, RSVP, commands. "
-             "Offline, no schedule file needed.",
+    "parse": "Show what mailflow understands of message files: kind, new text, attachments, RSVP, commands; "
+             "with --request, what each means as a reply to that kind of message. Offline, no schedule file needed.",
     "preview": "Render exactly the message a step would send (same bytes as the daemon), to stdout or files.",
     "send-test": "Check the SMTP settings by sending one plain message; prints the server's reply.",
 }
@@ -25,6 +26,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], comm
     parse.add_argument("--json", action="store_true", help="one JSON object per file per line")
     parse.add_argument("--explain", action="store_true",
                        help="print each body line's zone and the features that weighed most for it")
+    parse.add_argument("--request", type=_message_kind, metavar="KIND", default=None,
+                       help="read each file as a reply to a message of this kind (invitation, call-for-updates, "
+                            "reminder, agenda-draft, day-of-reminder, minutes-request, minutes-digest...) "
+                            "and show what it means")
     parse.add_argument("files", nargs="+", metavar="FILE", help="RFC 5322 message files (.eml)")
     parse.set_defaults(handler=run_parse)
 
@@ -50,7 +55,15 @@ def run_parse(args: argparse.Namespace) -> int:
         from mailflow.mail_in.replies.zones.explain import explain_files
 
         return explain_files(args.files, sys.stdout)
-    return parse_command(args.files, args.json, sys.stdout)
+    return parse_command(args.files, args.json, sys.stdout, request=args.request)
+
+
+def _message_kind(text: str) -> MessageKind:
+    try:
+        return MessageKind.parse(text)
+    except ValueError:
+        known = ", ".join(kind.value for kind in MessageKind)
+        raise argparse.ArgumentTypeError(f"unknown message kind {text!r}; expected one of: {known}") from None
 
 
 def run_preview(args: argparse.Namespace) -> int:

@@ -53,3 +53,35 @@ class Command:
     kind: CommandKind
     value: str = ""
     who: str = ""
+
+
+class IntentKind(enum.StrEnum):
+    """What a reply asks for, read in the context of the request it answers (``mail_in`` decides)."""
+
+    RSVP = "rsvp"                  # value: an ``Rsvp`` (accepted / declined / tentative)
+    UPDATE = "update"              # value: the roundtable update (or, to the welcome, the introduction)
+    SKIP = "skip"                  # no update this cycle, stop reminding
+    AWAY = "away"                  # away for a while (an out-of-office, or said in words)
+    UNSUBSCRIBE = "unsubscribe"    # wants no more mail
+    APPROVE = "approve"            # the chair approves the agenda draft
+    FOCUS = "focus"                # value: the focus topic
+    PRESENTER = "presenter"        # value: who presents
+    ADD = "add"                    # value: an item for open discussion
+    REMOVE = "remove"              # value: the item to take off
+    NOTE = "note"                  # value: the chair's note for the agenda
+    SUGGEST = "suggest"            # value: a topic for a future meeting
+    MINUTES = "minutes"            # value: the minutes text
+    RECORDING = "recording"        # value: the recording link
+    ACTION = "action"              # value: the task; ``who`` its owner
+    DONE = "done"                  # value: which action item the member closed ("2", or its words)
+    UNDO = "undo"                  # revert the effect of this sender's previous reply (within the cycle)
+    UNCLEAR = "unclear"            # value: the one question to ask (the sender, or staff for the chair)
+
+
+@dataclass(frozen=True)
+class Intent:
+    """One thing a reply means; ``value`` and ``who`` as each ``IntentKind`` documents."""
+
+    kind: IntentKind
+    value: str = ""
+    who: str = ""

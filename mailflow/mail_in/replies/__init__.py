@@ -13,10 +13,10 @@ from mailflow import addresses
 from mailflow.mail_in.replies import classify, largebodies
 from mailflow.mail_in.replies.attachments import safe_extension, vet_attachment
 from mailflow.mail_in.replies.charsets import decode_bytes, decode_header_value
-from mailflow.mail_in.replies.commands import find_commands
 from mailflow.mail_in.replies.htmltext import html_to_text
 from mailflow.mail_in.replies.inline_answers import inline_answers, may_have_answers
 from mailflow.mail_in.replies.limits import Limits, check_raw
+from mailflow.mail_in.replies.meaning import find_commands, read_intent
 from mailflow.mail_in.replies.parts import collect
 from mailflow.mail_in.replies.reply import (
     Attachment,
@@ -24,6 +24,8 @@ from mailflow.mail_in.replies.reply import (
     Bounce,
     Command,
     CommandKind,
+    Intent,
+    IntentKind,
     Reply,
     ReplyKind,
     Rsvp,
@@ -34,8 +36,8 @@ from mailflow.mail_in.replies.sections import find_sections
 from mailflow.mail_in.replies.zones import extract_new_text
 
 __all__ = [
-    "Attachment", "AutoKind", "Bounce", "Command", "CommandKind", "Limits", "Reply", "ReplyKind", "Rsvp",
-    "UnparseableMessage", "looks_like_message", "safe_extension", "understand", "understand_body",
+    "Attachment", "AutoKind", "Bounce", "Command", "CommandKind", "Intent", "IntentKind", "Limits", "Reply", "ReplyKind", "Rsvp",
+    "UnparseableMessage", "looks_like_message", "read_intent", "safe_extension", "understand", "understand_body",
     "vet_attachment",
 ]
 

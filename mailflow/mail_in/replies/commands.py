@@ -1,93 +1,314 @@
-"""Commands in a reply's new text: skip, approval, agenda changes, notes, actions, recording links."""
+"""Instructions in a reply: labelled lines ("Remove: item 3") wherever a sentence starts, the chair's
+approval (and its negation), and agenda changes said in words ("please remove item 3").
+
+A label counts at the start of a line or after a sentence break ("Thanks! Focus: Housing first",
+"Approved, but please Remove: item 3"), never inside a sentence ("we discussed the topic: x").
+"""
 
 from __future__ import annotations
 
+import enum
 import re
+from dataclasses import dataclass
 
-from mailflow.mail_in.replies.reply import Command, CommandKind
+from mailflow.core.intent import IntentKind
+from mailflow.mail_in.replies.clauses import WORD, Clause, fold
 
-_LABELS: tuple[tuple[CommandKind, str], ...] = (
-    (CommandKind.FOCUS_TOPIC, r"focus(?: topic)?|sujet (?:principal|vedette)|th[èe]me|focus du mois"),
-    (CommandKind.PRESENTER, r"presenter|speaker|pr[ée]sentat(?:eur|rice)|conf[ée]rencier|conf[ée]renci[èe]re"),
-    (CommandKind.ADD_ITEM, r"add|add item|ajouter|ajout"),
-    (CommandKind.REMOVE_ITEM, r"remove|remove item|drop|retirer|supprimer|enlever"),
-    (CommandKind.SUGGEST_TOPIC, r"suggest|suggestion|topic suggestion|suggested topic|suggestion de sujet|"
-                                r"sujet sugg[ée]r[ée]|proposition de sujet"),
-    (CommandKind.NOTE, r"note|remarque"),
-    (CommandKind.ACTION, r"action|action item|todo|to do|[àa] faire"),
-    (CommandKind.RECORDING, r"recording|enregistrement|video|vid[ée]o"),
+_LABELS: tuple[tuple[IntentKind, str], ...] = (
+    (IntentKind.SUGGEST, r"suggest|suggestion|suggestions|topic suggestion|suggested topic|topic idea|future topic|"
+                         r"idea for a future meeting|suggestion for a future meeting|suggestion for future meetings|"
+                         r"suggestion de sujet|sujet suggere|proposition de sujet|idee de sujet|"
+                         r"suggestion pour une (?:prochaine|future) rencontre|"
+                         r"for (?:a |the )?(?:future|next|upcoming) (?:meeting|session)s?|"
+                         r"(?:a |an |one |another )?(?:good |possible |potential )?(?:topic|idea|suggestion)s? for "
+                         r"(?:a |the |our )?(?:future|next|upcoming|later) (?:meeting|session|discussion)s?|"
+                         r"(?:un |une )?(?:sujet|idee)s? pour (?:une|la|les) (?:prochaine|future)s? "
+                         r"(?:rencontre|reunion)s?"),
+    (IntentKind.FOCUS, r"focus|focus topic|topic|theme|sujet|sujet principal|focus du mois|theme du mois|"
+                       r"sujet vedette|focus presentation"),
+    (IntentKind.PRESENTER, r"presenter|presenters|speaker|speakers|guest speaker|presented by|presentateur|"
+                           r"presentatrice|conferencier|conferenciere|presente par|presentee par"),
+    (IntentKind.ADD, r"add|add item|add to agenda|add to the agenda|new item|ajouter|ajout|a ajouter|point a ajouter"),
+    (IntentKind.REMOVE, r"remove|remove item|drop|delete|take off|retirer|supprimer|enlever|a retirer|point a retirer"),
+    (IntentKind.NOTE, r"note|remarque|nb|n\.b"),
+    (IntentKind.ACTION, r"action|actions|action item|action items|todo|to do|to-do|a faire|suivi|suivis|next steps|"
+                        r"prochaines etapes"),
+    (IntentKind.RECORDING, r"recording|recording link|video|video link|enregistrement|lien de l'enregistrement|"
+                           r"lien vers l'enregistrement|lien video|zoom recording|replay"),
+    (IntentKind.DONE, r"done|fait|termine|terminee|action done|completed action"),
 )
-_LABEL_LINE = re.compile(
-    r"^\s*[*_-]*\s*(" + "|".join(f"(?P<{k.name}>{p})" for k, p in _LABELS) + r")\s*[*_]*\s*[:：]\s*(.+?)\s*$",
-    re.IGNORECASE,
+_LABEL = re.compile(
+    r"(?<![\w'])(?:" + "|".join(f"(?P<{kind.name}>{pattern})" for kind, pattern in _LABELS)
+    + r")(?:\s*\(s\))?\s*[*_]*\s*:(?!//)\s*[*_]*"
 )
+_LINE_START = re.compile(r"^[\s>*_•·#\-–—\d.)\[\]]*$")
+_FILLER_END = re.compile(
+    r"(?:\s|^)(?:please|pls|plz|kindly|and|also|but|then|so|plus|et|mais|aussi|puis|svp|s'il vous plait|merci de|"
+    r"veuillez|just|oh|ps|p\.s\.|the|our|my|le|la|notre|mon|ma|new|one more|another)\s*$"
+)
+_BREAK_END = re.compile(r"(?:[.!?;,:)\]-]|[^\w\s'\"])\s*$")
+_BULLET = re.compile(r"^\s*(?:[-*•·–—]|\d{1,2}[.)]|[a-z][.)])\s+(?P<item>\S.*?)\s*$")
 _URL = re.compile(r"https?://[^\s<>\"')\]]+", re.IGNORECASE)
+_COURTESY_TAIL = re.compile(
+    r"(?:[.!?]\s+|(?<!\s)\s+[-–—]\s+|,\s+)(?:thanks|thank you|many thanks|thx|merci|cheers|best|regards|cordialement)"
+    r"[^.!?]{0,40}[.!?]*\s*$", re.IGNORECASE,
+)
 _ACTION_SPLIT = re.compile(r"\s+[—–-]{1,2}\s+|\s*[—–]\s*|\s*:\s+")
-_SKIP = re.compile(
-    r"\bskip(?:ping)? (?:me )?(?:this|for this|the) (?:month|time|round|cycle|meeting)|\bplease skip me\b|"
-    r"\bno updates? (?:from me )?(?:this|for this|for the) (?:month|time|round|cycle)|"
-    r"\bnothing (?:new )?to (?:report|share|add)\b|\bi(?:'|’)ll pass\b|\bi will pass\b|"
-    r"\bpass(?:ing)? (?:on )?this (?:month|time|round)\b|\bsit(?:ting)? this one out\b|\bno update from me\b|"
-    r"\bje passe (?:mon tour|ce mois|cette fois)|\bpas de (?:mise [àa] jour|nouvelles?|nouveaut[ée]s?) "
-    r"(?:ce mois|cette fois|pour ce mois)|\brien (?:[àa] signaler|de neuf|[àa] rapporter)\b|"
-    r"\bje saute (?:mon tour|ce mois)",
-    re.IGNORECASE,
-)
-_APPROVE = re.compile(
-    r"\b(?:approved?|approving|looks good(?: to me)?|lgtm|go ahead|ok(?:ay)? to send|good to go|"
-    r"fine by me|ship it|send it|all good|looks great|approuv[ée]e?s?|j(?:'|’)approuve|[çc]a me va|"
-    r"c(?:'|’)est bon|bon pour (?:envoi|moi)|feu vert|vous pouvez (?:l(?:'|’))?envoyer|d(?:'|’)accord)\b",
-    re.IGNORECASE,
-)
-_VETO = re.compile(
-    r"\b(?:not|n(?:'|’)t|never|pas|ne|non|hold off|wait)\b[\w\s,]{0,20}$",
-    re.IGNORECASE,
-)
-_NEGATIVE = re.compile(
-    r"\b(?:not approved?|don(?:'|’)t send|do not send|not yet|hold off|wait before sending|"
-    r"not ready|pas encore|n(?:'|’)envo(?:yez|ie) pas|pas approuv[ée]|ne pas envoyer|attendez)\b",
-    re.IGNORECASE,
-)
+_ACTION_TO = re.compile(r"^(?P<who>(?:Dr\.?\s+|Dre\.?\s+)?[A-ZÀ-Ý][\w.'-]*(?:\s+(?:and|&|et|[A-ZÀ-Ý][\w.'-]*)){0,3})"
+                        r"\s+(?:to|will|va|doit|devra)\s+(?P<what>.+)$")
 
 
-def _labelled(line: str) -> Command | None:
-    match = _LABEL_LINE.match(line)
-    if not match:
-        return None
-    kind = next(k for k, _ in _LABELS if match.group(k.name))
-    value = match.group(len(_LABELS) + 2).strip(" *_")
-    if kind is CommandKind.ACTION:
+MAX_LABELS_PER_LINE = 12
+
+
+@dataclass(frozen=True)
+class Found:
+    """An instruction found in the text; ``labelled`` is False for one said in words."""
+
+    kind: IntentKind
+    value: str
+    who: str = ""
+    labelled: bool = True
+
+
+@dataclass(frozen=True)
+class LineCommands:
+    """The labelled instructions of one line, where they start, and lines a heading took as its items."""
+
+    found: tuple[Found, ...]
+    first: int                       # offset in the line of the first label (len(line) when none)
+    items_taken: tuple[int, ...]     # following line numbers consumed as the heading's items
+
+
+def labels_in(line: str) -> list[tuple[IntentKind, int, int]]:
+    """(kind, label start, value start) for each label at a line start or after a sentence break."""
+    folded = fold(line)
+    found: list[tuple[IntentKind, int, int]] = []
+    for match in _LABEL.finditer(folded):
+        if len(found) >= MAX_LABELS_PER_LINE:
+            break
+        before = folded[max(0, match.start() - 80):match.start()]
+        if not _LINE_START.match(before) or match.start() > 80:
+            stripped = before
+            while _FILLER_END.search(stripped):
+                stripped = _FILLER_END.sub("", stripped)
+            if stripped.strip() and not _BREAK_END.search(stripped):
+                continue
+        kind = next(k for k, _ in _LABELS if match.group(k.name) is not None)
+        found.append((kind, match.start(), match.end()))
+    return found
+
+
+def line_commands(lines: list[str], number: int) -> LineCommands:
+    """The labelled instructions on line ``number``; an empty label takes the bullets below it."""
+    line = lines[number]
+    spots = labels_in(line)
+    found: list[Found] = []
+    taken: list[int] = []
+    for i, (kind, _, value_start) in enumerate(spots):
+        end = spots[i + 1][1] if i + 1 < len(spots) else len(line)
+        value = line[value_start:end]
+        if value.strip(" *_.") or i + 1 < len(spots):
+            found.append(shape(kind, value))
+            continue
+        items, taken = _items(lines, number + 1)
+        found += [shape(kind, item) for item in items]
+    return LineCommands(tuple(f for f in found if f.value or f.kind is IntentKind.DONE),
+                        spots[0][1] if spots else len(line), tuple(taken))
+
+
+def _items(lines: list[str], start: int) -> tuple[list[str], list[int]]:
+    """The bullets under a heading, or else the one short line right under it."""
+    items: list[str] = []
+    taken: list[int] = []
+    number = start
+    while number < len(lines) and not lines[number].strip() and number - start < 1:
+        number += 1
+    while number < len(lines):
+        bullet = _BULLET.match(lines[number])
+        if not bullet:
+            break
+        items.append(bullet.group("item"))
+        taken.append(number)
+        number += 1
+    if not items and number < len(lines) and lines[number].strip() and not labels_in(lines[number]) \
+            and len(WORD.findall(lines[number])) <= 15:
+        items, taken = [lines[number].strip()], [number]
+    return items, taken
+
+
+def shape(kind: IntentKind, raw: str) -> Found:
+    """The instruction's value, cleaned: the link of a recording, who and what of an action."""
+    value = _COURTESY_TAIL.sub("", raw.strip()).strip(" *_\"'“”«»").rstrip(" .;,").strip()
+    if kind is IntentKind.RECORDING:
+        url = _URL.search(value)
+        return Found(kind, url.group(0).rstrip(".,;") if url else value)
+    if kind is IntentKind.ACTION:
         parts = _ACTION_SPLIT.split(value, maxsplit=1)
         if len(parts) == 2 and 0 < len(parts[0]) <= 60:
-            return Command(kind, parts[1].strip(), who=parts[0].strip())
-        return Command(kind, value)
-    if kind is CommandKind.RECORDING:
-        url = _URL.search(value)
-        return Command(kind, url.group(0).rstrip(".,;") if url else value)
-    return Command(kind, value)
+            return Found(kind, parts[1].strip(), who=parts[0].strip())
+        to = _ACTION_TO.match(value)
+        if to:
+            return Found(kind, to.group("what").strip(), who=to.group("who").strip())
+        return Found(kind, value)
+    if kind is IntentKind.DONE:
+        return Found(kind, value.lstrip("#").strip())
+    if kind in (IntentKind.PRESENTER, IntentKind.FOCUS):
+        instead = _INSTEAD.search(fold(value))
+        value = value[:instead.start()] if instead else value
+    return Found(kind, value)
 
 
-def _approval(text: str) -> bool:
-    if _NEGATIVE.search(text):
-        return False
+def recording_link(line: str) -> Found | None:
+    """A line that mentions the recording and carries a link ("The recording is at https://...")."""
+    if re.search(r"recording|enregistrement", line, re.IGNORECASE):
+        url = _URL.search(line)
+        if url:
+            return Found(IntentKind.RECORDING, url.group(0).rstrip(".,;"))
+    return None
+
+
+# --- the chair's approval -----------------------------------------------------------------------
+
+class Approval(enum.Enum):
+    APPROVE = "approve"
+    NOT_APPROVED = "not_approved"      # "not approved yet", "I don't approve"
+    HOLD = "hold"                      # "don't send yet", "wait"
+
+
+_APPROVE = re.compile(
+    r"\b(?:approved?|approving|lgtm|looks (?:good|great|fine|perfect|excellent|ok|okay|good to me)|all good|"
+    r"good to go|go ahead|ok to send|okay to send|fine (?:by|with) me|ship it|send it(?: out)?|"
+    r"please send(?: it)?(?: out)?|ready to (?:go|send)|works for me|sounds (?:good|great)|perfect|"
+    r"no (?:further )?changes?(?: needed| required| from me| to make)?|nothing to (?:change|add|modify)|all set|"
+    r"approuvee?s?|j'approuve|approuve|ca me va|c'est (?:bon|beau|parfait|correct)|tout est (?:beau|bon|parfait|correct)|"
+    r"parfait|bon pour (?:envoi|moi)|feu vert|(?:vous pouvez|tu peux) (?:l')?envoyer|allez-y|vas-y|ok pour moi|ca marche|"
+    r"aucun changement|rien a (?:changer|ajouter|modifier)|go for it)\b"
+)
+_APPROVE_HEAD = set("""
+the agenda draft revised new version revision it this that everything all is looks seems s 's i we yes ok okay
+great thanks thank you also and then so just fully to me l' le la ordre du jour tout ca est me semble oui merci
+good fine perfect wonderful excellent all hi hello bonjour please svp dear as far as concerned concerne en ce qui pour moi
+for me from my side side de mon cote cote really very tres totally otherwise sinon else rest the for pour reste c'est it's its that's everything's
+all's c' est
+""".split())
+_NEGATION = re.compile(r"\b(?:not|never|no|ne|n'|pas|jamais)\b|n't\b|\b(?:dont|cant|wont)\b")
+_HOLD = re.compile(
+    r"\b(?:don't|do not|please don't|dont) send\b|\bnot yet\b|\bhold (?:off|on|it)\b|\bwait (?:before|until|for|a)\b|"
+    r"^wait\b|\bnot (?:quite )?ready\b|\bpas encore\b|\bn'envoyez pas\b|\bne pas envoyer\b|^attendez\b|"
+    r"\battendez (?:avant|que)\b|\bpas tout de suite\b|\bne l'envoyez pas\b|"
+    r"\b(?:haven't|have not|not) (?:yet )?(?:had (?:a chance|the chance|time)|been able) to (?:look|review|read|check)|"
+    r"\b(?:i'll|i will|will) (?:review|look at|look over|read|check) (?:it|this|the (?:draft|agenda))? ?"
+    r"(?:later|tomorrow|tonight|soon|next week|this afternoon|this evening|shortly)\b|^(?:still )?reviewing\b|"
+    r"\bje n'ai pas encore (?:eu le temps|pu) (?:de |d')?(?:le |la )?(?:regarder|lire|reviser)"
+)
+
+
+def approval(clause: Clause) -> Approval | None:
+    """The clause approves, refuses approval, or asks to hold; None when it says nothing of it."""
+    text = clause.folded
+    if _HOLD.search(text):
+        return Approval.HOLD
     for match in _APPROVE.finditer(text):
-        if not _VETO.search(text[max(0, match.start() - 30): match.start()]):
-            return True
-    return False
+        head = text[:match.start()]
+        if _NEGATION.search(head) or re.match(r"\s*(?:yet|encore)\b", text[match.end():]) and "not" in head:
+            return Approval.NOT_APPROVED
+        if all(w in _APPROVE_HEAD for w in WORD.findall(head)) and not clause.question:
+            return Approval.APPROVE
+    return None
 
 
-def find_commands(text: str) -> tuple[Command, ...]:
-    """Every command in ``text``, in the order they appear; skip and approval first."""
-    found: list[Command] = []
-    if _SKIP.search(text):
-        found.append(Command(CommandKind.SKIP))
-    if _approval(text):
-        found.append(Command(CommandKind.APPROVE))
-    for line in text.split("\n"):
-        command = _labelled(line)
-        if command is None and re.search(r"recording|enregistrement", line, re.IGNORECASE):
-            url = _URL.search(line)
-            command = Command(CommandKind.RECORDING, url.group(0).rstrip(".,;")) if url else None
-        if command is not None and command not in found:
-            found.append(command)
-    return tuple(found)
+# --- agenda changes said in words ---------------------------------------------------------------
+
+_ASK = (r"(?:(?:please|pls|kindly|can you|could you|can we|could we|let's|let us|i'd like to|i would like to|"
+        r"we should|would you|would you mind|veuillez|svp|pourriez-vous|pouvez-vous|merci de|on peut|on pourrait|"
+        r"j'aimerais|je voudrais|also|and|et|aussi|then|just)\s+)*")
+_FUTURE_MEETING = (r"(?:\s+(?:at|in|for|during|lors d'une|a une|a la|pour une|pour la)\s+(?:a\s+|an\s+|the\s+|one of the\s+)?"
+                   r"(?:future|next|upcoming|later|prochaine|future|autre)\s+(?:meeting|session|cop|rencontre|reunion)s?)")
+_WORDED: tuple[tuple[IntentKind, re.Pattern[str]], ...] = (
+    (IntentKind.SUGGEST, re.compile(
+        rf"^(?:i'd|i would|i|we'd|we would|we) (?:like to |want to )?(?:suggest|propose|recommend)(?: that)? "
+        rf"(?:we (?:discuss|cover|look at|talk about|address|explore|hear about|have a (?:session|presentation) on) |"
+        rf"a (?:future )?(?:topic|session|presentation|discussion) (?:on|about) |as a (?:future )?topic:? )"
+        rf"(?P<v>.+?){_FUTURE_MEETING}?$|"
+        rf"^(?:a |one |another )?(?:good |possible |potential )?(?:topic|idea|suggestion)s? for (?:a |the )?"
+        rf"(?:future|next|upcoming|later) (?:meeting|session|discussion)s?(?: would be| could be| is| might be)?:? "
+        rf"(?P<v2>.+)$|"
+        rf"^(?:it would be (?:great|good|nice|helpful|interesting|useful) to|could we|can we|maybe we could|"
+        rf"perhaps we could) (?:have|hear|get|discuss|cover|talk about|look at)(?: a (?:session|presentation|talk|"
+        rf"discussion) on| about| from)? (?P<v3>.+?){_FUTURE_MEETING}$|"
+        rf"^je (?:suggere|propose|recommande)(?: qu'on aborde| que nous abordions| comme sujet| un sujet sur| "
+        rf"d'aborder| de discuter de| de parler de| une presentation sur) (?P<v4>.+?){_FUTURE_MEETING}?$|"
+        rf"^(?:un |comme )?(?:sujet|idee) pour (?:une|la) (?:prochaine|future) (?:rencontre|reunion) ?:? (?P<v5>.+)$|"
+        rf"^(?:pourrait-on|pourrions-nous|on pourrait|serait-il possible d') ?(?:aborder|discuter de|parler de|"
+        rf"avoir une presentation sur) (?P<v6>.+?){_FUTURE_MEETING}$")),
+    (IntentKind.REMOVE, re.compile(
+        rf"^{_ASK}(?:remove|drop|delete|take out|take off|cut|strike|retirer|retirez|enlever|enlevez|supprimer|"
+        rf"supprimez|retire|enleve)\s+(?P<v>.+?)(?:\s+(?:from|de|du|off)\s+(?:the\s+|this\s+|l')?"
+        rf"(?:agenda|draft|ordre du jour|list|liste))?(?:\s+please|\s+svp)?$")),
+    (IntentKind.ADD, re.compile(
+        rf"^{_ASK}(?:add|include|ajouter|ajoutez|inclure|incluez|ajoute)\s+(?P<v>.+?)(?:\s+(?:to|in|on|into|under|a|"
+        rf"dans|au|sous)\s+(?:the\s+|l'\s?|la\s+)?(?:agenda|open discussion|discussion|ordre du jour|draft|"
+        rf"discussion ouverte))?(?:\s+please|\s+svp)?$")),
+    (IntentKind.PRESENTER, re.compile(
+        r"^(?:please )?(?:change|switch|replace|update) the (?:presenter|speaker)(?: to| with| by| for)? (?P<v>.+)$|"
+        r"^(?:changer|changez|remplacer|remplacez) (?:le |la )?(?:presentat(?:eur|rice)|conferenci(?:er|ere)) "
+        r"(?:par|pour) (?P<v2>.+)$|"
+        r"^(?P<v3>i'll|i will|i can|i am going to|i'm going to|i'm happy to|i am happy to|je vais|je peux|je) "
+        r"(?:present|presenter|presenterai)(?: (?:it|this|myself|moi-meme))?$|"
+        r"^c'est (?P<v4>.+?) qui (?:va )?present(?:e|era|er)\b")),
+    (IntentKind.FOCUS, re.compile(
+        r"^(?:please )?(?:change|switch|replace|update) the (?:focus|topic|focus topic|theme)(?: to| with| for)? "
+        r"(?P<v>.+)$|^let's (?:do|go with|talk about|discuss|focus on|have) (?P<v2>.+)$|"
+        r"^(?:changer|changez) le (?:sujet|theme) pour (?P<v3>.+)$")),
+    (IntentKind.FOCUS, re.compile(
+        r"^(?:the |our |le |la |notre )?(?:focus|topic|theme|focus topic|sujet|focus presentation)(?: of the "
+        r"(?:meeting|presentation)| for (?:the |this |our )?(?:meeting|next meeting|presentation)| de la rencontre)?"
+        r" (?:will be|is going to be|should be|is|would be|sera|est|pourrait etre)(?: on| about| sur)? (?P<v>.+)$|"
+        r"^(?:i'd|i would|we'd|we would) like (?:to focus on|the focus to be(?: on)?|a presentation on|the topic to be)"
+        r" (?P<v2>.+)$|^let's focus on (?P<v3>.+)$")),
+    (IntentKind.PRESENTER, re.compile(
+        r"^(?P<v>.+?) (?:will|has agreed to|agreed to|can|is going to|is able to|would like to|will be able to|"
+        r"a accepte de|va|pourra) present(?:er)?\b.*$|^(?P<v2>.+?) will be (?:our|the) (?:presenter|speaker)\b|"
+        r"^(?:it will be )?presented by (?P<v3>.+)$|^(?P<v4>.+?) (?:presentera|sera (?:notre |la |le )?"
+        r"(?:presentat(?:eur|rice)|conferenci(?:er|ere)))\b")),
+)
+_LEAD = re.compile(r"(?:(?:and|et|also|so|then|puis|aussi|donc|ok|okay|oh)\s+)+")
+_PRONOUN = re.compile(r"^(?:it|this|that|them|these|those|ca|cela|ceci|le|la|les|one|something|anything)$")
+_SELF = re.compile(r"^(?:i|me|myself|moi|je|moi-meme|i'll|i will|i can|i am going to|i'm going to|i'm happy to|"
+                   r"i am happy to|je vais|je peux)$")
+_INSTEAD = re.compile(r"\s+(?:instead(?: of .+)?|rather than .+|au lieu de .+|a la place(?: de .+)?)$")
+_ARTICLE = re.compile(r"^(?:la|le|les|l')\s*(?=\S)")
+CHANGE = re.compile(
+    r"\b(?:change|move|swap|switch|replace|shorten|lengthen|extend|reorder|rearrange|fix|correct|rename|reword|"
+    r"update|put|give|cut|modifier|modifiez|changer|changez|deplacer|deplacez|corriger|corrigez|remplacer|"
+    r"remplacez|inverser|inversez|raccourcir|allonger|mettre|mettez)\b|\b(?:can|could) (?:we|you)\b|"
+    r"\bpourr(?:ait|ions|iez)\b|\bwould it be possible\b"
+)
+
+
+def worded(clause: Clause, sender: str) -> Found | None:
+    """An agenda change the chair says in words; ``sender`` stands in for "I will present"."""
+    lead = _LEAD.match(clause.folded)
+    skip = lead.end() if lead else 0
+    for kind, pattern in _WORDED:
+        match = pattern.match(clause.folded[skip:])
+        if not match:
+            continue
+        group = next(g for g in pattern.groupindex if match.group(g))
+        start, end = match.span(group)
+        value = clause.text[skip + start: skip + end].strip(" \"'“”«»*_.")
+        if kind in (IntentKind.PRESENTER, IntentKind.FOCUS):
+            value = value[:len(value) - len(_INSTEAD.search(fold(value)).group(0))] if _INSTEAD.search(fold(value)) \
+                else value
+            value = value[_ARTICLE.match(fold(value)).end():] if _ARTICLE.match(fold(value)) else value
+        folded = fold(value)
+        if kind is IntentKind.PRESENTER and _SELF.match(folded):
+            value = sender or "the chair"
+        elif _PRONOUN.match(folded) or len(WORD.findall(value)) > 14:
+            continue
+        elif kind is IntentKind.PRESENTER and (not any(ch.isupper() for ch in value) or len(WORD.findall(value)) > 8):
+            continue
+        if value:
+            return Found(kind, value, labelled=False)
+    return None

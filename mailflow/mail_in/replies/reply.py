@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from mailflow.core.intent import AutoKind, Command, CommandKind, ReplyKind, Rsvp
+from mailflow.core.intent import AutoKind, Command, CommandKind, Intent, IntentKind, ReplyKind, Rsvp
 from mailflow.errors import MailflowError
 
-__all__ = ["AutoKind", "Attachment", "Bounce", "Command", "CommandKind", "Reply", "ReplyKind", "Rsvp", "UnparseableMessage"]
+__all__ = [
+    "AutoKind", "Attachment", "Bounce", "Command", "CommandKind", "Intent", "IntentKind", "Reply", "ReplyKind",
+    "Rsvp", "UnparseableMessage",
+]
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,13 @@ import json
 from pathlib import Path
 from typing import TextIO
 
-from mailflow.mail_in.replies import Reply, UnparseableMessage, understand
+from mailflow.core.kinds import MessageKind
+from mailflow.mail_in.replies import Intent, Reply, UnparseableMessage, read_intent, understand
 
 
-def as_json(path: str, reply: Reply) -> dict[str, object]:
-    """The JSON object for one file, in the documented shape."""
-    return {
+def as_json(path: str, reply: Reply, request: MessageKind | None = None) -> dict[str, object]:
+    """The JSON object for one file, in the documented shape; with ``request``, also its ``intent``."""
+    found: dict[str, object] = {
         "file": path,
         "kind": str(reply.kind),
         "from": reply.from_addr,
@@ -25,12 +26,27 @@ def as_json(path: str, reply: Reply) -> dict[str, object]:
         "commands": [{"kind": str(c.kind), "value": c.value, **({"who": c.who} if c.who else {})}
                      for c in reply.commands],
     }
+    if request is not None:
+        found["request"] = request.value
+        found["intent"] = [_intent_json(i) for i in read_intent(reply, request.request)]
+    return found
 
 
-def summary(path: str, reply: Reply) -> str:
+def _intent_json(intent: Intent) -> dict[str, str]:
+    return {"kind": intent.kind.value, "value": intent.value, **({"who": intent.who} if intent.who else {})}
+
+
+def summary(path: str, reply: Reply, request: MessageKind | None = None) -> str:
     """A few readable lines for one file."""
     lines = [f"{path}: {reply.kind} from {reply.from_addr or '(unknown)'}",
              f"  subject: {reply.subject}"]
+    if request is not None:
+        intents = read_intent(reply, request.request)
+        lines.append(f"  as a reply to the {request.value}: " + ("nothing to do" if not intents else ""))
+        for intent in intents:
+            value = intent.value if len(intent.value) <= 200 else intent.value[:200] + " …"
+            lines.append(f"    {intent.kind}" + (f" {intent.who} —" if intent.who else "")
+                         + (f" {' '.join(value.split())}" if value else ""))
     if reply.rsvp:
         lines.append(f"  rsvp: {reply.rsvp}")
     if reply.bounce:
@@ -45,8 +61,9 @@ def summary(path: str, reply: Reply) -> str:
     return "\n".join(lines)
 
 
-def parse_command(paths: list[str], as_json_lines: bool, out: TextIO) -> int:
-    """Print each file's understanding; exit status 1 when any file could not be read or parsed."""
+def parse_command(paths: list[str], as_json_lines: bool, out: TextIO, request: MessageKind | None = None) -> int:
+    """Print each file's understanding (as a reply to ``request``, when given); exit status 1 when any
+    file could not be read or parsed."""
     status = 0
     for path in paths:
         try:
@@ -60,9 +77,9 @@ def parse_command(paths: list[str], as_json_lines: bool, out: TextIO) -> int:
             _error(out, as_json_lines, path, exc.reason)
             continue
         if as_json_lines:
-            out.write(json.dumps(as_json(path, reply), ensure_ascii=False) + "\n")
+            out.write(json.dumps(as_json(path, reply, request), ensure_ascii=False) + "\n")
         else:
-            out.write(summary(path, reply) + "\n\n")
+            out.write(summary(path, reply, request) + "\n\n")
     return status
 
 

@@ -1,41 +1,23 @@
-"""RSVP answers: from an iMIP METHOD:REPLY (the attendee's PARTSTAT) or from clear words."""
+"""RSVP answers: from an iMIP METHOD:REPLY (the attendee's PARTSTAT), from a bare "yes"/"no", or from
+words about the sender's own attendance.
+
+Words are read clause by clause: an attendance verb ("attend", "make it", "be there", "assister",
+"être là"...), what stands before it (who: the sender, or someone else; negation; a hedge; a
+condition) and what follows it (the meeting or a time, not "to evening clinics"). "Patients can't
+make it to evening clinics" is therefore no RSVP, "Unfortunately I won't be able to attend" is.
+"""
 
 from __future__ import annotations
 
+import enum
 import re
 from dataclasses import dataclass
 
+from mailflow.mail_in.replies.clauses import WORD, Clause, clauses, fold, noise, prepare, without_lead_in
 from mailflow.mail_in.replies.reply import Rsvp
 
 _PARTSTAT = {"ACCEPTED": Rsvp.ACCEPTED, "DECLINED": Rsvp.DECLINED, "TENTATIVE": Rsvp.TENTATIVE}
 _UNFOLD = re.compile(r"\r?\n[ \t]")
-
-_DECLINE = re.compile(
-    r"\b(?:can(?:'|’)?t|cannot|can not|won(?:'|’)t be able to|will not be able to|unable to|"
-    r"not able to|won(?:'|’)t|will not|couldn(?:'|’)t)\s+(?:attend|make it|come|join|be there|"
-    r"participate)|\b(?:my |send (?:my )?|with )?regrets\b|\bi(?:'|’)ll (?:have to )?miss\b|"
-    r"\bi (?:will|must|have to) (?:miss|decline|skip the meeting)|\bcount me out\b|"
-    r"\bje ne (?:pourrai|peux|serai) pas (?:[eê]tre (?:l[àa]|pr[ée]sente?)|assister|venir|participer|l[àa])|"
-    r"\bje serai absente?\b|\bje dois (?:d[ée]cliner|m'excuser)|\bmes excuses pour\b|"
-    r"\bje n'y serai pas\b|\bje ne participerai pas\b",
-    re.IGNORECASE,
-)
-_TENTATIVE = re.compile(
-    r"^\s*(?:maybe|perhaps|possibly|peut-[êe]tre|tentative(?:ly)?)\b|\bmaybe,? i(?:'|’)?(?:ll| will| can| might)\b|"
-    r"\b(?:might|may) (?:be able to )?(?:attend|make it|come|join|be there)\b|"
-    r"\bnot sure (?:if|whether) i can (?:attend|make it|come|join)|\btentatively (?:yes|attending)\b|"
-    r"\bje (?:serai|viendrai) peut-[êe]tre\b|\bpeut-[êe]tre (?:que je|pr[ée]sente?)\b|"
-    r"\bje ne suis pas s[ûu]re? de pouvoir\b",
-    re.IGNORECASE | re.MULTILINE,
-)
-_ACCEPT = re.compile(
-    r"\bi(?:'|’)?ll be there\b|\bi will be there\b|\bcount me in\b|\bi(?:'|’)?ll (?:attend|join|come)\b|"
-    r"\bi will (?:attend|join|come)\b|\bsee you (?:there|then|on)\b|\bi can (?:make it|attend|come)\b|"
-    r"\bi plan to (?:attend|join|be there)\b|\byes,? i(?:'|’)?(?:ll| will| can)\b|\bi(?:'|’)m in\b|"
-    r"\bje serai (?:l[àa]|pr[ée]sente?)\b|\bj(?:'|’)y serai\b|\bje participerai\b|\bje viendrai\b|"
-    r"\bcomptez sur moi\b|\bje confirme ma pr[ée]sence\b",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True)
@@ -69,12 +51,293 @@ def from_calendar(calendars: list[str], method_param: str = "") -> CalendarAnswe
     return None
 
 
-def from_words(text: str) -> Rsvp | None:
-    """An RSVP stated in plain English or French words, declines checked first."""
-    if _DECLINE.search(text):
-        return Rsvp.DECLINED
-    if _TENTATIVE.search(text):
-        return Rsvp.TENTATIVE
-    if _ACCEPT.search(text):
-        return Rsvp.ACCEPTED
+class Answer(enum.Enum):
+    """A clause that is nothing but an answer; what it answers depends on the request."""
+
+    YES = "yes"
+    NO = "no"
+    MAYBE = "maybe"
+    PASS = "pass"            # "skip", "I'll pass", "not this time": no to whatever was asked this cycle
+    GLAD = "glad"            # "Looking forward to it!": a yes only where attendance was asked
+
+
+_ANSWERS: dict[Answer, str] = {
+    Answer.YES: r"yes|yep|yeah|yup|ya|yes please|sure|sure thing|of course|absolutely|definitely|certainly|"
+                r"indeed|ok|okay|k|i can|i will|i shall|i do|oui|ouais|oui oui|bien sur|certainement|absolument|"
+                r"avec plaisir|volontiers|with pleasure|gladly|accept|accepted|i accept|attending|confirmed|"
+                r"i confirm|confirme|confirmee|je confirme|present|presente|presents?|y|\U0001f44d|\u2705|\u2714\ufe0f?",
+    Answer.NO: r"no|nope|nah|not|no thanks|no thank you|non|non merci|not possible|impossible|decline|declined|"
+               r"i decline|regrets|absent|absente|n|i can't|i cannot|i won't|can't|cannot|won't|"
+               r"je ne peux pas|pas possible|\U0001f44e|\u274c",
+    Answer.MAYBE: r"maybe|perhaps|possibly|probably|probably not|likely|probablement|possiblement|not sure|not sure yet|"
+                  r"unsure|tbd|tentative|"
+                  r"tentatively|peut-etre|pas sure?|pas certaine?|pas encore sure?|a confirmer|sous reserve|"
+                  r"it depends|depends|hopefully|i hope so|je l'espere|on verra|we'll see",
+    Answer.PASS: r"pass|i'll pass|i will pass|skip|skip me|skip it|skip please|please skip|please skip me|"
+                 r"not this time|not this month|not this round|not this one|not today|je passe|je passe mon tour|"
+                 r"pas cette fois|pas cette fois-ci|pas ce mois-ci|pas ce mois|pas aujourd'hui",
+    Answer.GLAD: r"looking forward|looking forward to it|looking forward to the meeting|look forward to it|"
+                 r"see you soon|au plaisir|hate to miss it|wouldn't miss it",
+}
+_ANSWER_RE = {kind: re.compile(rf"(?:{pattern})") for kind, pattern in _ANSWERS.items()}
+_LEADING = frozenset("""
+thanks thank+you merci sorry so+sorry desole desolee unfortunately malheureusement sadly helas actually en+fait
+well um umm hmm hmmm oh ah oops wait no+wait so alors bien and et then hi hello bonjour please svp ok+so
+for+me pour+moi from+me de+ma+part again encore all everyone tous a+tous team finalement
+""".split())
+_TRAILING = frozenset("""
+thanks thank+you merci sorry desole desolee for+me pour+moi from+me de+ma+part again please svp unfortunately
+malheureusement for+now pour+l'instant for+this+one wait actually en+fait
+""".split())
+_PUNCTUATION = re.compile(r"[!.,;]+")
+
+
+def _strip_edges(words: list[str]) -> list[str]:
+    """Drop greetings, thanks and hesitations from both ends ("Sorry, no!" -> "no")."""
+    changed = True
+    while changed and words:
+        changed = False
+        for size in (3, 2, 1):
+            if len(words) > size and "+".join(words[:size]) in _LEADING:
+                words, changed = words[size:], True
+                break
+            if len(words) > size and "+".join(words[-size:]) in _TRAILING:
+                words, changed = words[:-size], True
+                break
+    return words
+
+
+def answer(clause: Clause) -> Answer | None:
+    """The clause as a bare answer ("Yes!", "Non merci", "Sorry, no", "Skip"), else None."""
+    words = _PUNCTUATION.sub(" ", clause.folded).split()
+    if len(words) > 12:
+        return None
+    text = " ".join(_strip_edges(words))
+    for kind, pattern in _ANSWER_RE.items():
+        if pattern.fullmatch(text):
+            return kind
     return None
+
+
+# --- attendance in words ------------------------------------------------------------------------
+
+_VERB = re.compile(
+    r"\b(?:make it|make|attend|be available|available|disponible|be there|be present|be in attendance|come|join|"
+    r"participate|be joining|be attending|attending|joining|coming|dial in|call in|be on the call|be at|"
+    r"assister|venir|viendrai|participer|participerai|assisterai|me joindre|joindrai|y (?:etre|aller|assister)|"
+    r"(?:etre|serai|sera)(?: pas| jamais)? (?:la|presente?|presents|des votres|de la partie)|"
+    r"y serai(?: pas| jamais)?|y serons(?: pas)?)\b"
+)
+_FIRST_PERSON = {"i", "i'm", "im", "i'll", "ill", "i've", "i'd", "me", "myself", "we", "we'll", "we're", "we've",
+                 "je", "j'", "j'y", "moi", "nous", "on", "i'ii"}
+_FUNCTION = set("""
+will shall can could would should may might must be am is are was not n't no never cannot can't won't wont cant
+don't dont do does did didn't to able unable going gonna have has had need want wish plan planning intend
+expect hope hoping try trying afraid think sure unsure certain think believe guess probably possibly maybe
+perhaps definitely certainly still also just really unfortunately sadly sorry but so and then that afraid
+love like glad happy pleased please yes no ok okay yeah yep oui non actually already again even though
+regret to say let you know well really totally fully now today after all sadly helas malheureusement
+ne n' pas jamais plus pourrai pourrais peux pouvoir vais vas va serai sera serons suis etre crois pense
+sais que qu' dois devrai devoir compte comptais aimerais voudrais veux souhaite espere essayer essaierai
+tenter vraiment aussi encore bien desole desolee finalement certainement probablement peut-etre
+in fact
+""".split())
+_NEG = re.compile(r"\b(?:not|never|cannot|unable|no longer|ne|n'|pas|jamais|impossible)\b|n't\b|\b(?:wont|cant|dont)\b")
+_HEDGE = re.compile(
+    r"\b(?:might|may|maybe|perhaps|possibly|probably|try|trying|hope|hoping|hopefully|unsure|not (?:sure|certain)|"
+    r"do my best|peut-etre|essayer|essaierai|tenter|espere|probablement|pas (?:sure?|certaine?))\b"
+)
+_NOT_SURE = re.compile(r"\bnot (?:sure|certain)\b|\bpas (?:sure?|certaine?)\b")
+_DOUBT = re.compile(r"\b(?:don't think|do not think|doubt|ne pense pas|ne crois pas)\b")
+_COND = re.compile(
+    r"\b(?:if|unless|whether|when|whenever|in case|si|lorsque|quand|usually|always|every|last|did|was|were|had|"
+    r"hope you|hope everyone|glad you|wish you|anyone|who|whoever|those who|ceux qui|"
+    r"could you|can you|will you|would you|pourriez|pouvez)\b|\?"
+)
+_FUTURE = re.compile(
+    r"\b(?:will|'ll|shall|can|plan|planning|going to|gonna|am|'m|be|love to|like to|want to|intend|expect|"
+    r"confirm|serai|pourrai|vais|peux|compte|veux|voudrais|aimerais|souhaite|serons)\b|'ll\b|'m\b"
+)
+_MEETING = (r"meeting|meetings|session|call|cop|one|event|webinar|gathering|roundtable|presentation|rencontre|"
+            r"reunion|seance|appel|zoom|teams|cdp|group|groupe")
+_TIME = (r"today|tomorrow|tonight|monday|tuesday|wednesday|thursday|friday|saturday|sunday|time|week|month|day|"
+         r"date|afternoon|morning|evening|lundi|mardi|mercredi|jeudi|vendredi|fois|fois-ci|mois|mois-ci|semaine|"
+         r"jour|jour-la|aujourd'hui|demain|soir|matin|apres-midi|\d[\w/:-]*|jan\w*|feb\w*|mar\w*|apr\w*|may|jun\w*|"
+         r"jul\w*|aug\w*|sep\w*|oct\w*|nov\w*|dec\w*|janv\w*|fev\w*|mars|avr\w*|mai|juin|juil\w*|aout|sept\w*")
+_TAIL_FREE = re.compile(
+    r"(?:after all|either|anymore|as planned|in person|virtually|online|remotely|by (?:phone|video|zoom|teams)|"
+    r"en personne|en ligne|a distance|finalement|unfortunately|malheureusement|sorry|though|because|due to|"
+    r"since|as i|as we|parce|car|en raison|with you|with everyone|avec vous|then|there|as usual|"
+    r"comme d'habitude|late|early|en retard|plus tot|for sure|for certain|at all|this time|cette fois|"
+    r"ce mois|myself|moi-meme|too|as well|aussi|egalement|again|after|before|today|tomorrow|tonight|"
+    r"demain|aujourd'hui|partly|partially|for part|for the first|pour une partie|thanks|merci)\b"
+)
+_TAIL_MEETING = re.compile(
+    rf"(?:to|at|for|a|au|aux|the|our|your|la|le|les|l'|notre|votre|this|that|next|tomorrow's|today's|\w+'s)"
+    rf"(?:\s+[\w'-]+){{0,3}}?\s*(?<![\w'])(?:{_MEETING})\b"
+)
+_TAIL_TIME = re.compile(rf"(?:(?:on|this|that|next|ce|cette|cet|in|le|du|de|by)\s+)?(?:the\s+)?(?:{_TIME})\b")
+
+
+_ADVERB = re.compile(r"\b(?:malheureusement|helas|unfortunately|sadly|really|truly|honestly|vraiment|finalement|"
+                     r"actually|probably|likely|still|definitely|certainly|surely|absolutely)\b\s*")
+_FOR_OTHERS = re.compile(r"\bon behalf of\b|\bde la part d|\bin (?:his|her|their) (?:place|stead)\b")
+_WISH = re.compile(r"\b(?:would|'d) (?:love|like|have liked|have loved) to\b|\baimerais\b|\baurais aime\b|\bvoudrais\b")
+
+
+@dataclass(frozen=True)
+class Attendance:
+    """What a clause says about the sender's attendance; ``wish`` marks "I'd love to come" (a "but" may follow)."""
+
+    rsvp: Rsvp
+    wish: bool = False
+    by_the_way: bool = False          # "I'll be 5 minutes late": an answer only where attendance was asked
+
+
+def _about_self(head: str) -> bool:
+    """Nobody but the sender (or "we") stands before the verb: no "patients", "Dr Lee", "she"."""
+    tokens = WORD.findall(head)
+    last = max((i for i, t in enumerate(tokens) if t in _FIRST_PERSON), default=-1)
+    rest = tokens[last + 1:] if last >= 0 else tokens
+    if last < 0 and any(t in {"he", "she", "they", "il", "elle", "ils", "elles", "you", "vous"} for t in tokens):
+        return False
+    if any(t in {"behalf", "part"} for t in tokens):         # "on behalf of Dr Lee", "de la part de"
+        return False
+    return all(t in _FUNCTION or t.endswith("n't") for t in rest)
+
+
+def _tail_ok(tail: str) -> bool:
+    tail = tail.strip(" ,.!;:-")
+    return not tail or bool(_TAIL_FREE.match(tail) or _TAIL_MEETING.match(tail) or _TAIL_TIME.match(tail))
+
+
+_ACCEPT_PHRASES = re.compile(
+    r"\bcount me in\b|^(?:i )?can't wait\b|^i'?m in$|^(?:see|c) you (?:there|then|on|at|tomorrow|today|soon|next week|in|\w+day)\b|"
+    r"\bcomptez sur moi\b|\bj'en serai\b|\bje confirme (?:ma presence|ma participation|que je serai)|"
+    r"\bconfirm(?:ing)? (?:my )?(?:attendance|participation|presence)\b"
+)
+_LATE_PHRASES = re.compile(       # attending, by the way: an RSVP only where attendance was asked
+    r"^on my way\b|^(?:j'arrive|je suis en route)\b|"
+    r"^(?:i'll|i will|i may|i might) be (?:a (?:few|couple of|bit|little) |\d+ )?(?:minutes? |mins? )?late\b|"
+    r"^running (?:a (?:bit|little|few minutes?) |\d+ ?(?:minutes?|mins?) |a (?:bit|little) )?(?:late|behind)\b|"
+    r"^(?:i'll|i will)(?: have to| need to)? (?:leave|drop off|hop off) (?:a (?:bit|little) )?early\b|"
+    r"^je (?:serai|vais etre|vais arriver) (?:un peu )?en retard\b|^je (?:devrai|vais devoir) partir (?:plus tot|avant)"
+)
+_DECLINE_PHRASES = re.compile(
+    r"\bcount me out\b|^(?:my |with |please accept my |sincere |sending |send )?regrets\b|"
+    r"^(?:please )?(?:send|sending|accept|extend) my regrets\b|^i (?:send|extend|offer) my regrets\b|"
+    r"^i (?:have|'ve got|ve got) (?:a |another )?(?:conflict|scheduling conflict|prior commitment|clash|"
+    r"competing (?:meeting|commitment))|^i'?m double[- ]?booked\b|"
+    r"^(?:i'll|i will|i'm going to|i am going to|i'll have to|i will have to|i have to|i must|i need to)? ?"
+    r"miss (?:it|this|the meeting|today|tomorrow|this one|this month|this session)\b|"
+    r"^(?:i|i'll|i will|i must|i have to|i need to|i'll have to) (?:decline|bow out|send regrets)\b|"
+    r"^i'?m out$|^wish i could (?:attend|come|join|make it|be there)|"
+    r"^je (?:dois|vais devoir|devrai) (?:decliner|m'absenter|me desister|manquer|m'excuser)|^je me desiste\b|^je manquerai\b|"
+    r"^je vais manquer\b|^mes excuses pour (?:la|cette) (?:rencontre|reunion)|^je serai absente?$|"
+    r"^je (?:serai|suis) absente? (?:a|pour|lors de|ce jour|cette|mardi|lundi|mercredi|jeudi|vendredi|le \d)|"
+    r"^impossible pour moi\b|^(?:i'm |i am |i will be |i'll be |je suis |je serai )?(?:unavailable|indisponible)\b|"
+    r"^(?:i'm |i am )?double[- ]?booked\b|^something (?:came|has come|just came) up$|"
+    r"^(?:j'ai )?(?:un |eu un )?empechement(?: de derniere minute)?$|"
+    r"^(?:i have|i've got|i'll have|i'm|i am|i'll be|j'ai|je suis|je serai) (?:clinic|a clinic|in clinic|on call|"
+    r"an? (?:appointment|commitment|engagement|meeting|shift|call|conflict)|another (?:meeting|commitment|engagement)|"
+    r"a (?:prior|previous|competing) (?:commitment|engagement|meeting)|une clinique|en clinique|de garde|"
+    r"un rendez-vous|une (?:autre )?reunion|un (?:autre )?engagement|un conflit d'horaire)\b.*\b(?:that (?:day|"
+    r"afternoon|morning|evening|time|week)|then|at the same time|at that time|during the meeting|ce jour-la|"
+    r"cet apres-midi-la|ce matin-la|a ce moment-la|en meme temps|a la meme heure|cette journee-la)\b"
+)
+_TENTATIVE_PHRASES = re.compile(
+    r"^not sure (?:yet|if|whether)\b|^i'?m not sure (?:yet|if|whether)\b|^(?:i'll|i will) (?:try|do my best)\b|"
+    r"^(?:i'll|i will) confirm (?:later|closer|nearer|by|when|once|as soon)|^je vais essayer\b|^j'essaierai\b|"
+    r"^je (?:vous )?(?:confirmerai|confirme(?:rai)? plus tard|reviens (?:la-dessus|plus tard))\b|"
+    r"^(?:i'll|i will) (?:confirm|let you know)(?: (?:later|next week|closer|soon|by))?\b|^(?:tentatively|provisionally) (?:yes|attending|in)\b|^a confirmer\b|^sous reserve\b"
+)
+
+
+def attendance(clause: Clause) -> Attendance | None:
+    """The sender's own attendance, as this clause states it; None when it says nothing about it."""
+    text = _ADVERB.sub("", clause.folded)
+    if _FOR_OTHERS.search(text):
+        return None
+    rest = without_lead_in(text)
+    for pattern, rsvp in ((_DECLINE_PHRASES, Rsvp.DECLINED), (_TENTATIVE_PHRASES, Rsvp.TENTATIVE),
+                          (_ACCEPT_PHRASES, Rsvp.ACCEPTED)):
+        match = pattern.search(rest)
+        if match and _about_self(rest[:match.start()]) and not _COND.search(rest[:match.start()]):
+            return Attendance(rsvp)
+    late = _LATE_PHRASES.search(rest)
+    if late and _about_self(rest[:late.start()]):
+        return Attendance(Rsvp.ACCEPTED, by_the_way=True)
+    for match in _VERB.finditer(text):
+        head, tail = text[:match.start()], text[match.end():]
+        if clause.question or _COND.search(head) or not _about_self(head) or not _tail_ok(tail):
+            continue
+        said = _polarity(head, match.group(0))
+        if said is not None and said.rsvp is Rsvp.ACCEPTED and _WISH.search(head):
+            return Attendance(Rsvp.ACCEPTED, wish=True)
+        return said
+    return None
+
+
+def _polarity(head: str, verb: str) -> Attendance | None:
+    hedged = bool(_HEDGE.search(head))
+    bare_head = _NOT_SURE.sub(" ", head)
+    negated = bool(_NEG.search(bare_head) or re.search(r"\b(?:pas|jamais)\b", verb)) or bool(_DOUBT.search(head))
+    if negated and hedged:
+        return Attendance(Rsvp.TENTATIVE)
+    if negated:
+        return Attendance(Rsvp.DECLINED)
+    if hedged:
+        return Attendance(Rsvp.TENTATIVE)
+    progressive = verb in {"attending", "joining", "coming", "viendrai", "participerai", "assisterai", "joindrai"}
+    if progressive or verb.startswith(("serai", "y serai", "y serons")) or _FUTURE.search(head) or not head.strip():
+        return Attendance(Rsvp.ACCEPTED)
+    return None
+
+
+def from_words(text: str) -> Rsvp | None:
+    """An RSVP the sender states about themselves in words; None when none, or when they contradict.
+
+    Without the request it answers, a bare "yes" or "no" is no RSVP here; a leading "maybe" is.
+    """
+    found: list[Clause] = []
+    offset = 0
+    for number, line in enumerate(prepare(text).split("\n")):
+        if not noise(line):
+            found += clauses(line, offset, number, number * 1000)
+        offset += len(line) + 1
+    stated = stated_rsvps(found)
+    if found and answer(found[0]) is Answer.MAYBE:
+        stated.add(Rsvp.TENTATIVE)
+    return combine(stated)
+
+
+def stated_rsvps(found: list[Clause], asked: bool = False) -> set[Rsvp]:
+    """What the clauses say about attendance; "I'd love to come, but..." is a polite no. ``asked``: the
+    message answered asked about attendance, so "I'll be 5 minutes late" is a yes too."""
+    stated: set[Rsvp] = set()
+    for i, clause in enumerate(found):
+        said = attendance(clause)
+        if said is None or (said.by_the_way and not asked):
+            continue
+        if said.wish:
+            later = [attendance(c) for c in found[i + 1:] if c.sentence == clause.sentence and c.after_but]
+            if later:
+                answers = {a.rsvp for a in later if a is not None}
+                stated.add(Rsvp.ACCEPTED if Rsvp.ACCEPTED in answers else
+                           Rsvp.TENTATIVE if Rsvp.TENTATIVE in answers else Rsvp.DECLINED)
+                continue
+        stated.add(said.rsvp)
+    return stated
+
+
+def combine(found: set[Rsvp]) -> Rsvp | None:
+    """One answer from several: a maybe with a yes is a maybe; a yes with a no is no answer."""
+    if Rsvp.ACCEPTED in found and Rsvp.DECLINED in found:
+        return None
+    if Rsvp.TENTATIVE in found:
+        return Rsvp.TENTATIVE
+    return next(iter(found), None)
+
+
+__all__ = ["Answer", "Attendance", "CalendarAnswer", "answer", "attendance", "combine", "fold", "from_calendar",
+           "from_words", "stated_rsvps"]

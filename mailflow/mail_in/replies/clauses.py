@@ -1,0 +1,210 @@
+"""A reply's new text as the units its meaning is read from: lines, sentences and clauses.
+
+Everything is matched on a *folded* copy (lower case, accents and curly quotes removed, one
+character for one, so "Désabonnez-moi" and "desabonnez-moi" read alike) and every value is cut
+from the original text at the same offsets.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+MAX_CHARS = 60_000          # meaning is read from the first 60k characters (minutes run to ~30k)
+
+_SAME_WIDTH = {
+    "\u2018": "'", "\u2019": "'", "\u02bc": "'", "\u2032": "'", "`": "'", "\u00b4": "'",
+    "\u201c": '"', "\u201d": '"', "\u00ab": '"', "\u00bb": '"', "\u00a0": " ", "\u202f": " ",
+    "\u2009": " ", "\t": " ", "\u2013": "-", "\u2014": "-", "\u2212": "-", "\uff1a": ":", "\u2026": ".",
+}
+
+
+class _FoldTable(dict[int, str]):
+    """``str.translate`` table built as characters are met: each character folds to exactly one."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        folded = _SAME_WIDTH.get(char)
+        if folded is None:
+            base = unicodedata.normalize("NFD", char)[:1] or char
+            lower = base.lower()
+            folded = lower if len(lower) == 1 else base
+        self[code] = folded
+        return folded
+
+
+_TABLE = _FoldTable()
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, straight quotes and dashes; ``len(fold(s)) == len(s)``."""
+    return text.translate(_TABLE)
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One clause of the text: its words, folded words, where it sits, and how it ended."""
+
+    text: str               # original characters
+    folded: str             # the same, folded, edges trimmed of punctuation
+    start: int              # offset in the prepared text
+    line: int               # line number
+    sentence: int           # sentences run across clauses split at commas or "but"
+    question: bool          # ended with "?"
+    after_but: bool         # follows "but", "mais", "however"...
+
+    @property
+    def words(self) -> int:
+        return len(WORD.findall(self.folded))
+
+
+WORD = re.compile(r"[^\W_][\w'-]*")
+QUOTED = re.compile(r"^\s*>")
+_DEVICE = re.compile(
+    r"^\s*(?:sent from|sent via|sent using|sent with|sent on|get outlook for|envoye (?:de|depuis|avec|a partir de|"
+    r"par)|telecharger outlook|obtenir outlook)\b.{0,60}$|^\s*--\s*$|^\s*_{3,}\s*$"
+)
+_SENTENCE_END = re.compile(r"[.!?;]+")
+_CLAUSE_BREAK = re.compile(
+    r"(?<![.!?;])[.!?;]+(?=\s|$|[\"')\]])|[,:](?=\s|$)|(?<!\s)\s+-{1,2}\s+|[()]|"
+    r"(?<!\s)\s+(?=(?:but|mais|however|though|although|cependant|par contre|sauf que|except that|toutefois)\b)|"
+    r"(?<!\s)\s+and\s+(?=(?:i|i'm|i'll|i've|we|we're|we'll|won't|will|can't|cannot|can|couldn't|am|have to|"
+    r"need to|must|so|therefore|unfortunately|sadly)\b)|(?<!\s)\s+et\s+(?=(?:je|j'|nous|c'est)\b)"
+)
+_BUT = re.compile(r"^(?:but|mais|however|though|although|cependant|par contre|sauf que|except that|toutefois)\b[\s,]*")
+_ABBREVIATIONS = frozenset({"dr", "mr", "mrs", "ms", "st", "vs", "etc", "e.g", "i.e", "no", "approx", "dre", "mme", "m",
+                            "pr", "prof"})
+
+
+def _abbreviation(before: str) -> bool:
+    """The word before a period (``before``: up to 8 characters) is a title or abbreviation ("Dr. Lee")."""
+    word = before.rsplit(None, 1)[-1] if before.strip() else ""
+    whole = len(word) < len(before) or len(before) < 8      # not cut by the 8-character window
+    return whole and word in _ABBREVIATIONS
+
+
+_EDGE = " \t\"'*_~#>•·-:,.!?;()[]"
+
+
+def prepare(text: str) -> str:
+    """The text with CRLF made LF and hard-wrapped lines of a paragraph joined (offsets kept)."""
+    text = text[:MAX_CHARS].replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    joined: list[str] = []
+    for i, line in enumerate(lines):
+        joined.append(line)
+        if i + 1 < len(lines) and _wrapped(line, lines[i + 1]):
+            joined.append(" ")
+        elif i + 1 < len(lines):
+            joined.append("\n")
+    return "".join(joined)
+
+
+def _wrapped(line: str, following: str) -> bool:
+    """A line cut by the sender's client at ~72 columns: long, unfinished, next line goes on in lower case."""
+    stripped, nxt = line.rstrip(), following.lstrip()
+    return (len(stripped) >= 55 and not stripped.endswith((".", "!", "?", ":", ";"))
+            and bool(nxt) and nxt[0].islower() and not QUOTED.match(following))
+
+
+def noise(line: str) -> bool:
+    """A quoted line, a device footer or a signature rule: never part of what the member says."""
+    return bool(QUOTED.match(line) or _DEVICE.match(fold(line)))
+
+
+_CONTACT = re.compile(
+    r"(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}|[\w.+-]+@[\w-]+\.[\w.-]+|(?:https?://|www\.)\S+|\s\|\s|"
+    r"\b(?:she|he|they|elle|il|iel|ze)\s*/\s*(?:her|him|them|elle|lui|iel|hir)\b|"
+    r",\s*(?:MD|CCFP|FCFP|FRCPC|PhD|RN|NP|MSc|MPH|MBA|MHA|MSW|RSW)\b"
+)
+_URL = re.compile(r"(?:https?://|www\.)\S+")
+_SMALL = {"of", "and", "the", "for", "de", "du", "des", "la", "le", "et", "&", "in", "en", "d'", "l'", "at"}
+
+
+def _title_line(line: str) -> bool:
+    words = line.split()
+    if not 1 <= len(words) <= 9 or line.rstrip().endswith((".", "!", "?", ":", ",")):
+        return False
+    big = [w for w in words if w.lower() not in _SMALL]
+    return bool(big) and sum(w[:1].isupper() or not w[:1].isalpha() for w in big) >= 0.8 * len(big)
+
+
+_CONTACT_LABELS = {"tel", "phone", "cell", "mobile", "fax", "email", "e-mail", "web", "website", "office", "direct",
+                   "t", "c", "p", "f", "m", "e", "w", "ext", "x", "tél", "cellulaire", "téléc", "courriel", "site"}
+
+
+def _signature_line(line: str) -> bool:
+    """A name, title or organisation line, or a contact line (phone, address, pronouns) with nothing else."""
+    if line.startswith(("-", "*", "•")):
+        return False
+    rest = _CONTACT.sub(" ", " " + line)
+    words = [w.strip(":.,()[]") for w in rest.split()]
+    words = [w for w in words if w and w.lower() not in _CONTACT_LABELS]
+    return not words or _title_line(" ".join(words))
+
+
+def signature_tail(lines: list[str]) -> set[int]:
+    """The block at the very end that reads as a signature: names, titles, organisations and at least
+    one contact line, pronoun line or credential (a bare list of organisations stays content)."""
+    block: list[int] = []
+    for number in range(len(lines) - 1, -1, -1):
+        line = lines[number].strip()
+        if not line:
+            if block:
+                break
+            continue
+        if len(line) > 160 or not _signature_line(line):
+            break
+        block.append(number)
+    strong = any(_CONTACT.search(" " + _URL.sub(" ", lines[n])) for n in block)
+    return set(block) if strong or (len(block) >= 2 and any(_CONTACT.search(" " + lines[n]) for n in block)) else set()
+
+
+_LEAD_IN = re.compile(
+    r"^(?:(?:so|and|but|well|sorry|so sorry|unfortunately|sadly|honestly|really|just|also|again|i'm afraid|i think|"
+    r"apologies|my apologies|regretfully|oh|ah|oops|ok|okay|hey|hi|hi all|hello all|hi everyone|alas|then|"
+    r"i guess|i'm sorry but|i'm sorry to say|malheureusement|desolee?|donc|et|mais|alors|encore|"
+    r"pour moi|for me|as for me|quant a moi|this month|this time|ce mois-ci|cette fois-ci|hi all|"
+    r"hello|bonjour)\b[\s,]*)*"
+)
+
+
+def without_lead_in(folded: str) -> str:
+    """The clause without what may lead into a statement ("so", "sorry", "unfortunately", "hi all")."""
+    head = _LEAD_IN.match(folded)
+    return folded[head.end():] if head else folded
+
+
+def clauses(text: str, start: int, line_no: int, first_sentence: int) -> list[Clause]:
+    """Split one stretch of a line at sentence ends, commas, dashes and "but"."""
+    folded = fold(text)
+    found: list[Clause] = []
+    sentence, cursor, after_but = first_sentence, 0, False
+    pieces: list[tuple[int, int, str]] = []
+    for match in _CLAUSE_BREAK.finditer(folded):
+        if match.group(0).startswith(".") and _abbreviation(folded[max(0, match.start() - 8):match.start()]):
+            continue
+        pieces.append((cursor, match.start(), match.group(0)))
+        cursor = match.end()
+    pieces.append((cursor, len(folded), ""))
+    for begin, end, brk in pieces:
+        piece = folded[begin:end]
+        lead = len(piece) - len(piece.lstrip(_EDGE))
+        body = piece.strip(_EDGE)
+        but = _BUT.match(body)
+        if but:
+            after_but, lead, body = True, lead + but.end(), body[but.end():].strip(_EDGE)
+        if body:
+            found.append(Clause(text=text[begin + lead: begin + lead + len(body)], folded=body,
+                                start=start + begin + lead, line=line_no, sentence=sentence,
+                                question=brk.startswith("?") or piece.rstrip().endswith("?"),
+                                after_but=after_but))
+        if _SENTENCE_END.match(brk.strip()):
+            sentence += 1
+            after_but = False
+    return found
+
+
+def sentence_count(clause_list: list[Clause]) -> int:
+    return max((c.sentence for c in clause_list), default=-1) + 1

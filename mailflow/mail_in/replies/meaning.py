@@ -1,0 +1,279 @@
+"""What a reply means, read in the context of the request it answers: one small table per request.
+
+The same words mean different things in answer to different requests: "yes" accepts an
+invitation, approves an agenda draft and, to a call for updates, answers nothing that was asked
+(so the member is asked what they meant). Each ``Table`` says, for one request, what a bare answer
+means, which intents words may carry, and what the remaining prose becomes (an update, the
+chair's note, the minutes) from how many words. ``read_intent`` applies it to the clauses that
+``reading`` tagged once for all requests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from mailflow.core.intent import Command, CommandKind, Intent, IntentKind, ReplyKind, Rsvp
+from mailflow.core.kinds import Request
+from mailflow.mail_in.replies.commands import Approval
+from mailflow.mail_in.replies.phrases import Said
+from mailflow.mail_in.replies.reading import Part, Reading, read, without_commands
+from mailflow.mail_in.replies.reply import Reply
+from mailflow.mail_in.replies.rsvp import Answer, combine, stated_rsvps
+
+K = IntentKind
+
+ASK_ATTENDANCE = 'Will you attend the meeting? Please reply "yes" or "no".'
+ASK_UPDATE_YES = ('Did you mean to send a roundtable update? Please reply with your update (about one minute of '
+                  'speaking), or "skip" if you have none this month.')
+ASK_UPDATE_NO = ('Do you mean you have no roundtable update this month? Reply "skip" to confirm, or reply with '
+                 'your update.')
+ASK_UPDATE_SHORT = ('Is this your whole roundtable update? Please reply with your update (about one minute of '
+                    'speaking), or "skip" if you have none this month.')
+ASK_CORRECTION = ('Should this replace your roundtable update? Reply with the whole new update to replace it, or '
+                  '"undo" to withdraw what we recorded.')
+ASK_NOTICE_NO = 'Did we record something wrong? Reply "undo" to cancel it, or reply with the correction.'
+ASK_AGENDA = ('What should change in the agenda draft? Reply with lines such as "Remove: item 3" or "Add: an '
+              'item", or "approved" to send it as it stands.')
+ASK_RESERVATION = ('The chair approved the agenda draft and also wrote "{words}": should the draft go out as it '
+                   'stands, or wait for that change?')
+ASK_FOCUS = ('What is the focus topic, and who presents it? Please reply with two lines: "Focus: the topic" '
+             'and "Presenter: who presents".')
+ASK_MINUTES = ('Is this reply the minutes? Please reply with the minutes text, the recording link on a line '
+               '"Recording: ..." and each action item on a line "Action: who: what".')
+
+
+def _unclear(question: str) -> Intent:
+    return Intent(K.UNCLEAR, question)
+
+
+def _rsvp(rsvp: Rsvp) -> Intent:
+    return Intent(K.RSVP, rsvp.value)
+
+
+@dataclass(frozen=True)
+class Table:
+    """What a reply to one request may mean.
+
+    ``answers``: what a bare "yes", "no", "maybe", "skip" or "looking forward!" means (absent: nothing);
+    ``reads``: the intents words may carry; ``prose``: what the rest of the text becomes, from
+    ``prose_min`` words on; ``short``: the question to ask when there is less (empty: ignore it).
+    """
+
+    answers: Mapping[Answer, Intent] = field(default_factory=dict)
+    reads: frozenset[IntentKind] = frozenset()
+    prose: IntentKind | None = None
+    prose_min: int = 0
+    short: str = ""
+
+
+_ATTENDANCE_ANSWERS = MappingProxyType({
+    Answer.YES: _rsvp(Rsvp.ACCEPTED), Answer.NO: _rsvp(Rsvp.DECLINED), Answer.MAYBE: _rsvp(Rsvp.TENTATIVE),
+    Answer.PASS: _rsvp(Rsvp.DECLINED), Answer.GLAD: _rsvp(Rsvp.ACCEPTED),
+})
+_MEMBER = frozenset({K.RSVP, K.UPDATE, K.SKIP, K.AWAY, K.SUGGEST, K.DONE, K.UNSUBSCRIBE, K.UNDO})
+_CHAIR = frozenset({K.FOCUS, K.PRESENTER, K.ADD, K.REMOVE, K.NOTE, K.SUGGEST, K.RSVP, K.UNSUBSCRIBE, K.UNDO})
+_ASK_FOCUS_ALWAYS = MappingProxyType({answer: _unclear(ASK_FOCUS) for answer in Answer if answer is not Answer.GLAD})
+
+TABLES: Mapping[Request | None, Table] = MappingProxyType({
+    # "Reply yes or no": attendance. Enough words besides are an update (the core files one after the
+    # day-of reminder into the digest).
+    Request.INVITATION: Table(_ATTENDANCE_ANSWERS, _MEMBER, K.UPDATE, 15),
+    Request.DAY_OF: Table(_ATTENDANCE_ANSWERS, _MEMBER, K.UPDATE, 15),
+    # "Reply with your update, or skip": a bare yes or no answers nothing asked, so ask.
+    Request.UPDATE: Table(
+        {Answer.YES: _unclear(ASK_UPDATE_YES), Answer.NO: _unclear(ASK_UPDATE_NO),
+         Answer.MAYBE: _unclear(ASK_UPDATE_YES), Answer.PASS: Intent(K.SKIP)},
+        _MEMBER, K.UPDATE, 4, ASK_UPDATE_SHORT),
+    Request.PACKET: Table({Answer.PASS: Intent(K.SKIP)}, _MEMBER, K.UPDATE, 4),
+    Request.WELCOME: Table({}, frozenset({K.UPDATE, K.RSVP, K.SUGGEST, K.UNSUBSCRIBE, K.UNDO}), K.UPDATE, 4),
+    # A receipt ("Update received ... reply to change it"): a whole new text replaces the update.
+    Request.NOTICE: Table({Answer.NO: _unclear(ASK_NOTICE_NO), Answer.PASS: Intent(K.SKIP)}, _MEMBER, K.UPDATE, 15,
+                          ASK_CORRECTION),
+    # The chair: "approved", or changes; other prose is a note for the draft.
+    Request.AGENDA: Table(
+        {Answer.YES: Intent(K.APPROVE), Answer.NO: _unclear(ASK_AGENDA), Answer.MAYBE: _unclear(ASK_AGENDA),
+         Answer.PASS: _unclear(ASK_AGENDA)},
+        _CHAIR | {K.APPROVE}, K.NOTE, 8),
+    Request.FOCUS: Table(_ASK_FOCUS_ALWAYS, _CHAIR, K.NOTE, 8),
+    Request.HANDOVER: Table(_ASK_FOCUS_ALWAYS, _CHAIR, K.NOTE, 8),
+    # Staff (or the chair) with the minutes.
+    Request.MINUTES: Table({answer: _unclear(ASK_MINUTES) for answer in Answer if answer is not Answer.GLAD},
+                           frozenset({K.MINUTES, K.RECORDING, K.ACTION, K.DONE, K.SUGGEST, K.UNSUBSCRIBE, K.UNDO}),
+                           K.MINUTES, 20, ASK_MINUTES),
+    # The digest asks only for topic suggestions; thanks and comments are kept, nothing to do.
+    Request.DIGEST: Table({}, frozenset({K.SUGGEST, K.DONE, K.UNSUBSCRIBE, K.UNDO})),
+    Request.ALERT: Table(),
+    None: Table({}, frozenset({K.UNSUBSCRIBE})),      # a new message to the list address
+})
+
+_ORDER = (K.UNSUBSCRIBE, K.UNDO, K.RSVP, K.AWAY, K.SKIP, K.UPDATE, K.APPROVE, K.FOCUS, K.PRESENTER, K.ADD,
+          K.REMOVE, K.NOTE, K.MINUTES, K.RECORDING, K.ACTION, K.DONE, K.SUGGEST, K.UNCLEAR)
+
+
+def read_intent(reply: Reply, request: Request | None) -> tuple[Intent, ...]:
+    """What ``reply`` means as an answer to ``request`` (None: a new message, answering nothing)."""
+    table = TABLES.get(request, TABLES[None])
+    if reply.kind is ReplyKind.BOUNCE:
+        return ()
+    if reply.kind is ReplyKind.AUTO_REPLY:
+        return (Intent(K.AWAY),) if K.AWAY in table.reads else ()
+    if reply.kind is ReplyKind.CALENDAR_REPLY and reply.rsvp is not None:
+        return (_rsvp(reply.rsvp),) if table.reads else ()
+    return intents_of(read(reply.text, reply.from_name), table, bool(reply.resources))
+
+
+def intents_of(reading: Reading, table: Table, has_files: bool = False) -> tuple[Intent, ...]:
+    """The intents of one reading under one table, in a fixed order."""
+    found: list[Intent] = []
+    reads = table.reads
+    for said, kind in ((Said.UNSUBSCRIBE, K.UNSUBSCRIBE), (Said.UNDO, K.UNDO), (Said.AWAY, K.AWAY)):
+        if kind in reads and reading.has(said):
+            found.append(Intent(kind))
+    answered = _answers(reading, table)
+    found += _attendance(reading, table, answered)
+    found += [intent for intent in answered if intent.kind is not K.RSVP]
+    found += _instructions(reading, reads)
+    if K.APPROVE in reads:
+        found += _approval(reading, answered, reads)
+    said_no = (reading.has(Said.NO_UPDATE) or any(i.kind is K.SKIP for i in found)) and K.SKIP in reads
+    prose = _prose(reading, table, found, said_no or reading.has(Said.UNDO), has_files)
+    if prose is not None and prose.kind is K.UPDATE:
+        found = [i for i in found if i.kind is not K.SKIP and i.value not in (ASK_UPDATE_NO, ASK_UPDATE_YES)]
+    elif said_no and not any(i.kind is K.SKIP for i in found):
+        found.append(Intent(K.SKIP))
+    if prose is not None:
+        found.append(prose)
+    if any(i.kind in (K.UPDATE, K.RSVP) for i in found):      # a corrected reply replaces the last one anyway
+        found = [i for i in found if i.kind is not K.UNDO]
+    if any(i.kind is K.UNCLEAR for i in found):      # one question, and nothing half-read beside it
+        found = [i for i in found if i.kind is not K.APPROVE and i.kind is not K.SKIP]
+        first = next(i for i in found if i.kind is K.UNCLEAR)
+        found = [i for i in found if i.kind is not K.UNCLEAR] + [first]
+    return tuple(sorted(dict.fromkeys(found), key=lambda i: _ORDER.index(i.kind)))
+
+
+def _answers(reading: Reading, table: Table) -> list[Intent]:
+    """What the bare answers mean here; "I'll pass" anywhere is a bare pass."""
+    answers = reading.answers() + [Answer.PASS for p in reading.parts if p.said is Said.PASS and p.answer is None]
+    meant = list(dict.fromkeys(table.answers[a] for a in answers if a in table.answers))
+    if any(p.answer is None and p.said is not Said.COURTESY for p in reading.parts) or reading.commands:
+        meant = [i for i in meant if i.kind is not K.UNCLEAR]      # the rest of the reply says what it meant
+    if len({i.kind for i in meant}) > 1 and any(i.kind is K.UNCLEAR for i in meant):
+        return [next(i for i in meant if i.kind is K.UNCLEAR)]
+    return meant
+
+
+def _attendance(reading: Reading, table: Table, answered: list[Intent]) -> list[Intent]:
+    if K.RSVP not in table.reads:
+        return []
+    glad = table.answers.get(Answer.GLAD)
+    stated = stated_rsvps([p.clause for p in reading.parts], asked=glad is not None)
+    if reading.has(Said.AWAY_THEN):
+        stated.add(Rsvp.DECLINED)
+    from_answers = {Rsvp(i.value) for i in answered if i.kind is K.RSVP and i is not glad}
+    if not stated and not from_answers and glad is not None and glad in answered:
+        return [glad]
+    everything = stated | from_answers
+    if Rsvp.ACCEPTED in everything and Rsvp.DECLINED in everything:
+        return [_unclear(ASK_ATTENDANCE)]
+    rsvp = combine(everything)
+    return [_rsvp(rsvp)] if rsvp is not None else []
+
+
+def _instructions(reading: Reading, reads: frozenset[IntentKind]) -> list[Intent]:
+    """Labelled instructions, instructions said in words, and "my action item is done"."""
+    found = [Intent(c.kind, c.value, c.who) for c in reading.commands if c.kind in reads]
+    found += [Intent(p.edit.kind, p.edit.value) for p in reading.parts
+              if p.edit is not None and p.edit.kind in reads
+              and not any(f.kind is p.edit.kind for f in found if f.value)]
+    if K.DONE in reads and reading.has(Said.DONE) and not any(i.kind is K.DONE for i in found):
+        found.append(Intent(K.DONE))
+    return found
+
+
+def _approval(reading: Reading, answered: list[Intent], reads: frozenset[IntentKind]) -> list[Intent]:
+    """Approval unless held or negated; with a change it cannot make beside it, staff are asked."""
+    said = {p.approval for p in reading.parts}
+    if Approval.HOLD in said or Approval.NOT_APPROVED in said:
+        return []
+    if Approval.APPROVE not in said and Intent(K.APPROVE) not in answered:
+        return []
+    wishes = [p for p in _content(reading, reads) if p.change]
+    if wishes:
+        return [_unclear(ASK_RESERVATION.format(words=wishes[0].clause.text))]
+    return [Intent(K.APPROVE)]
+
+
+def _content(reading: Reading, reads: frozenset[IntentKind]) -> list[Part]:
+    """Clauses that say something this request does not read as an instruction."""
+    return [p for p in reading.content()
+            if not (p.edit is not None and p.edit.kind in reads)
+            and not (p.approval is not None and K.APPROVE in reads)]
+
+
+def _prose(reading: Reading, table: Table, found: list[Intent], said_no: bool, has_files: bool) -> Intent | None:
+    """The update, note or minutes the rest of the text makes, or a question when it is too short."""
+    if table.prose is None or reading.has(Said.UNSUBSCRIBE):
+        return None                              # a member who leaves sends no update
+    content = _content(reading, table.reads)
+    if all(p.clause.question for p in content) and table.prose is K.UPDATE:
+        content = []                             # questions only: kept for staff, nothing to record
+    words = sum(p.clause.words for p in content)
+    if table.prose is K.UPDATE:
+        if said_no:
+            enough = (reading.sections or words >= max(table.prose_min, 10)
+                      or sum(p.clause.words for p in content if p.clause.after_but) >= 3)
+        else:
+            enough = words >= table.prose_min
+        if enough:
+            return Intent(K.UPDATE, _text(reading, table.reads))
+        return _ask_if_short(table, found, words, said_no)
+    if table.prose is K.NOTE:
+        instructed = reading.commands or any(p.edit or p.approval for p in reading.parts) or found
+        return Intent(K.NOTE, _text(reading, table.reads)) if words >= table.prose_min and not instructed else None
+    listed = any(i.kind in (K.RECORDING, K.ACTION) for i in found)
+    if words >= table.prose_min or (has_files and (words or not found)) or (listed and words >= 3):
+        return Intent(K.MINUTES, _text(reading, frozenset({K.RECORDING, K.ACTION, K.DONE, K.SUGGEST})))
+    return _ask_if_short(table, found, words, said_no)
+
+
+def _ask_if_short(table: Table, found: list[Intent], words: int, said_no: bool) -> Intent | None:
+    if table.short and words and not found and not said_no:
+        return _unclear(table.short)
+    return None
+
+
+def _text(reading: Reading, reads: frozenset[IntentKind]) -> str:
+    """The text without the instructions read from it and without the lines that only greet or thank."""
+    lines = without_commands(reading, reads & frozenset({K.SUGGEST, K.DONE, K.RECORDING, K.ACTION})).split("\n")
+    quiet = {p.clause.line for p in reading.parts if p.said is Said.COURTESY}
+    loud = {p.clause.line for p in reading.parts if p.said is not Said.COURTESY}
+    trim = [i for i, line in enumerate(lines) if line.strip() and not (i in quiet and i not in loud)]
+    if not trim:
+        return ""
+    return "\n".join(lines[trim[0]: trim[-1] + 1]).strip()
+
+
+_COMMAND_KINDS = {
+    K.FOCUS: CommandKind.FOCUS_TOPIC, K.PRESENTER: CommandKind.PRESENTER, K.ADD: CommandKind.ADD_ITEM,
+    K.REMOVE: CommandKind.REMOVE_ITEM, K.SUGGEST: CommandKind.SUGGEST_TOPIC, K.NOTE: CommandKind.NOTE,
+    K.ACTION: CommandKind.ACTION, K.RECORDING: CommandKind.RECORDING,
+}
+
+
+def find_commands(text: str) -> tuple[Command, ...]:
+    """The instructions in ``text`` whatever it answers: skip (when the reply as a whole gives no
+    update), approval (unless negated or held), then the labelled lines in order."""
+    reading = read(text)
+    found: list[Command] = []
+    if any(i.kind is K.SKIP for i in intents_of(reading, TABLES[Request.UPDATE])):
+        found.append(Command(CommandKind.SKIP))
+    if Intent(K.APPROVE) in _approval(reading, [], TABLES[Request.AGENDA].reads):
+        found.append(Command(CommandKind.APPROVE))
+    for command in reading.commands:
+        kind = _COMMAND_KINDS.get(command.kind)
+        if kind is not None and Command(kind, command.value, command.who) not in found:
+            found.append(Command(kind, command.value, command.who))
+    return tuple(found)

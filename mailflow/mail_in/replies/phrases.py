@@ -1,0 +1,219 @@
+"""What one clause says, whatever it answers: the phrase tables (English and Canadian French).
+
+Each table is matched on a folded clause (see ``clauses.fold``); a phrase counts only when the
+words before it leave the sender as its subject ("patients skip appointments" is no skip).
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+
+from mailflow.mail_in.replies.clauses import WORD, Clause, without_lead_in
+
+
+class Said(enum.Enum):
+    """The kinds of clause the meaning of a reply is built from."""
+
+    NO_UPDATE = "no_update"        # "nothing to report this month"
+    PASS = "pass"                  # "I'll pass this time": no to whatever this cycle asked
+    AWAY = "away"                  # "I'm on leave until June"
+    AWAY_THEN = "away_then"        # "I'll be away that week": away when the meeting is
+    UNSUBSCRIBE = "unsubscribe"
+    UNDO = "undo"
+    DONE = "done"                  # "my action item is done"
+    COURTESY = "courtesy"          # thanks, greetings, sign-offs, a name
+    PROMISE = "promise"            # "I'll send it Friday", "noted"
+    ATTACHED = "attached"          # "please find attached"
+    EXCUSE = "excuse"              # "it's been a hectic month" (only next to a no)
+
+
+_LIST = (r"(?:list|lists|mailing|mailings|emails?|e-mails?|distribution|group|cop|community|communications|messages|"
+         r"listserv|mail|liste|listes|envois?|courriels?|groupe|communaute|cdp)\b")
+
+
+def _phrases(*patterns: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
+_TABLES: tuple[tuple[Said, re.Pattern[str]], ...] = (
+    (Said.UNSUBSCRIBE, _phrases(
+        r"^unsubscribe(?: me)?(?: please)?$|^please unsubscribe\b|\bunsubscribe me\b",
+        r"\b(?:i|i'd|i would|i want|i wish|i'd like|i would like|i need) (?:like |want |wish |need )?to "
+        r"(?:unsubscribe|opt out|be removed|leave (?:the|this) (?:list|group|cop|community))",
+        rf"\b(?:remove|take|drop|delete|strike|unsubscribe) me (?:off|from)(?: of)? (?:this |the |your |these |that |all |"
+        rf"any |future |mailflow's )?(?:[\w-]+ ){{0,2}}{_LIST}",
+        r"^(?:please )?(?:remove|take) me off$|^(?:please )?remove me$",
+        r"\b(?:remove|delete) my (?:name|email|e-mail|address|email address) from\b",
+        r"\b(?:i|i'd|we) (?:no longer|don't|do not) (?:want|wish|need) to (?:receive|get|be on)\b",
+        r"^(?:please )?stop (?:sending me|emailing me|sending these|these emails|the emails)\b",
+        r"^(?:please )?opt me out\b|^opt(?:-| )out(?: please)?$",
+        r"\bi(?:'m| am) (?:leaving|withdrawing from|stepping (?:down|away) from) (?:the|this|our) "
+        r"(?:cop|community|group|list|mailing list)\b",
+        r"\bdesabonne[rz]?(?:-moi| moi)?\b|\bdesinscri(?:re|vez|s|vez-moi)\b|\bdesinscrivez-moi\b",
+        rf"\b(?:retire[rz]?|enleve[rz]?|supprime[rz]?|raye[rz]?)(?:-moi| moi)? (?:de|des|du) (?:la |votre |cette |vos |"
+        rf"ces |l')?(?:[\w-]+ ){{0,2}}{_LIST}",
+        r"\b(?:veuillez|svp|merci de|pourriez-vous|pouvez-vous) me (?:retirer|desinscrire|desabonner|enlever|rayer)\b",
+        r"\bje (?:veux|voudrais|souhaite|desire|aimerais) (?:me desabonner|me desinscrire|etre retiree? |"
+        r"ne plus recevoir|quitter (?:la|cette) liste)",
+        r"\bje ne (?:veux|souhaite|desire) plus recevoir\b|^ne plus (?:recevoir|m'envoyer)\b",
+    )),
+    (Said.UNDO, _phrases(
+        r"^(?:please )?undo(?: (?:that|this|it|my (?:last|previous) (?:reply|answer|email|e-mail|message|update|"
+        r"response)|last|please))?$",
+        r"^(?:please )?(?:cancel|ignore|disregard|delete|retract|withdraw) (?:that|this|it|my (?:(?:last|previous|"
+        r"earlier|prior|first) )?(?:reply|answer|email|e-mail|message|update|response|rsvp|note))\b",
+        r"^(?:i )?sent (?:you )?(?:the|a) wrong (?:one|version|update|email|file|message)\b",
+        r"^(?:please )?(?:disregard|ignore|cancel)(?: (?:that|this|it))?(?: please)?$",
+        r"^scratch that\b|^never mind my (?:last|previous) (?:email|message|reply)\b|^(?:i )?changed my mind$",
+        r"^(?:i )?(?:sent|replied|answered|responded)(?: (?:that|this|it))? (?:by mistake|in error|too (?:soon|quickly)|"
+        r"to the wrong)\b|^wrong (?:email|reply|message|thread)\b|^oops,? wrong\b",
+        r"^annule[rz]?(?: (?:ma|mon) (?:derniere|dernier|precedente?) (?:reponse|message|courriel))?$",
+        r"^(?:veuillez |svp |merci d')?(?:ignorer|ignorez|oubliez|annulez|annuler) (?:mon|ma|ce|cette|le) "
+        r"(?:(?:dernier|derniere|precedent|precedente) )?(?:message|courriel|reponse|envoi)\b",
+        r"^veuillez ignorer$|^envoye par erreur\b|^erreur de ma part\b|^j'ai change d'avis$",
+    )),
+    (Said.AWAY_THEN, _phrases(
+        r"^(?:i'll|i will|i'm going to|i am going to) be (?:away|out of (?:the )?(?:office|country|town|province)|"
+        r"on vacation|on holidays?|travell?ing|at a conference|off)(?: (?:that|then|on the|on \w+day|at that time|"
+        r"during)\b.*)?$",
+        r"^(?:i'm|i am) (?:away|on vacation|travell?ing|off|out of town) (?:that|then|on the|on \w+day|at that time)\b",
+        r"^je (?:serai|vais etre) (?:en vacances|en conge|en deplacement|a l'exterieur|en voyage)"
+        r"(?: (?:ce jour-la|cette semaine-la|a ce moment-la|le \d+|mardi|lundi|mercredi|jeudi|vendredi)\b.*)?$",
+    )),
+    (Said.AWAY, _phrases(
+        r"^(?:i'm|i am|i'll be|i will be|i'm currently|i am currently|currently|i've been|i have been)? ?(?:off )?"
+        r"(?:away|on leave|on (?:maternity|parental|paternity|medical|sick|stress|educational|study|compassionate|"
+        r"bereavement|extended|personal) leave|on vacation|on holidays?|travell?ing|out of (?:the )?"
+        r"(?:office|country|province)|on sabbatical|off work) "
+        r"(?:until|till|til|through|thru|for (?:the|a|two|three|several|\d)|from|this|next|all|during|the rest|"
+        r"starting|as of|until further|on and off|mid|end|early|\d)",
+        r"^(?:i'm|i am|i'm currently|currently) (?:off )?on (?:maternity|parental|paternity|medical|sick|stress|educational|"
+        r"study|compassionate|bereavement|extended|personal) leave\b|^(?:i'm|i am) on sabbatical\b",
+        r"^je (?:suis|serai|vais etre|suis presentement|suis actuellement) (?:en conge|en vacances|absente?|"
+        r"a l'exterieur|hors du bureau|en deplacement|en voyage|en arret de travail)"
+        r"(?: (?:de maternite|de paternite|parental|de maladie|sans solde))? "
+        r"(?:jusqu|pour (?:les|la|le|\d|deux|trois|quelques)|pendant|du \d|des le|a partir|tout le|toute la|\d)",
+        r"^je (?:suis|serai) en (?:conge|arret) (?:de maternite|de paternite|parental|de maladie|sans solde)\b",
+        r"^en conge (?:de maternite|de paternite|parental|de maladie)\b",
+    )),
+    (Said.NO_UPDATE, _phrases(
+        r"^no updates?(?: (?:from me|for me|this (?:month|time|round|cycle|meeting)|for (?:this|the) "
+        r"(?:month|meeting|cycle)|to (?:report|share)|on my end|on my side|at this time|for now|right now))*$",
+        r"^(?:i have |i've |we have |we've |there's |there is )?(?:got )?nothing (?:new |much |significant |major )?"
+        r"(?:to (?:report|share|add|update|say)|this (?:month|time)|from me|new|on my end|on my side|for now)\b",
+        r"^(?:i|we) (?:don't|do not) have (?:an?|any) (?:update|updates|news)\b|"
+        r"^(?:i|we) (?:don't|do not) have anything (?:new |much )?to (?:report|share|add)\b|"
+        r"^(?:i|we) have no (?:update|updates|news)\b",
+        r"^not much (?:new )?(?:to (?:report|share)|this (?:month|time)|going on)\b|^no news\b|^nothing$",
+        r"^(?:je n'ai |nous n'avons |il n'y a )?rien (?:a signaler|de neuf|a rapporter|a partager|de nouveau|"
+        r"a ajouter|pour moi|de mon cote|ce mois-ci|cette fois-ci|a dire)\b",
+        r"^(?:je n'ai |nous n'avons )?(?:pas|aucune?) (?:de )?(?:mise a jour|mises a jour|nouvelles?|nouveautes?|"
+        r"update|nouveau|grand-chose (?:de neuf|a signaler|a dire))\b",
+        r"^pas grand-chose (?:de neuf|a signaler|a dire|a rapporter)\b|^n/a$|"
+        r"^(?:nada|zilch|nothing|rien|rien du tout)(?: (?:for |pour )?(?:this|ce|cette) (?:month|time|round|mois(?:-ci)?|"
+        r"fois(?:-ci)?))?(?: from me| pour moi| de ma part)?$|"
+        r"^(?:no (?:changes?|news|progress)|nothing (?:has )?changed)(?: (?:since|from) (?:last|the last) "
+        r"(?:month|time|meeting|update))?$|^(?:same as|idem que|pareil que) (?:last (?:month|time)|before|le mois dernier)$|"
+        r"^(?:pas de|aucun) changements?(?: depuis le mois dernier)?$|^idem$",
+    )),
+    (Said.PASS, _phrases(
+        r"^(?:i'll |i will |i'm going to |i am going to |i'll have to |i have to |i need to |we'll |we will |"
+        r"going to |gonna |i'd like to |i think i'll |please )?(?:skip|pass|sit out|sit this one out)"
+        r"(?: on)?(?: me)?(?: (?:for )?(?:this|that|the|my)? ?(?:one|month|time|round|cycle|turn|update|roundtable|"
+        r"session|now|meeting))?(?: please| thanks| thank you)?$",
+        r"^(?:i'm |i am )?(?:skipping|passing)(?: on)?(?: (?:this|the|my))? (?:month|time|round|cycle|turn|update|one)\b",
+        r"^(?:i'll |i will |i'm going to )?sit (?:this one|this round|this month) out\b",
+        r"^je (?:passe|saute)(?: mon tour| pour cette fois| ce mois-ci| cette fois(?:-ci)?)*$",
+        r"^pas (?:cette fois(?:-ci)?|ce mois(?:-ci)?)$",
+    )),
+    (Said.DONE, _phrases(
+        r"^(?:done|all done|completed?|fait|c'est fait|termine|terminee)$",
+        r"^(?:my |the )?action(?: item)?(?: #?\d+)? (?:is )?(?:done|complete|completed|finished|closed)\b",
+        r"^(?:i've|i have) (?:done|completed|finished|closed) (?:my|the) action(?: item)?\b",
+        r"^(?:mon |ma )?(?:action|suivi|tache)(?: #?\d+)? (?:est )?(?:faite?|terminee?|completee?)\b",
+    )),
+    (Said.ATTACHED, _phrases(
+        r"^(?:please )?(?:find|see) (?:attached|enclosed|the attached|my update attached|our)\b|^attached (?:is|are|please|"
+        r"you'll|you will|my|our|the)\b|^(?:here is|here's|here are|voici) (?:my|our|the)? ?(?:update|report|"
+        r"document|poster|slides?|presentation|file|brochure|mise a jour)\b|^(?:(?:my )?update|report|slides?|minutes|"
+        r"poster|file|document)? ?attached$|^see attached$|^(?:here are|voici) (?:the )?(?:minutes|notes|le proces-verbal|"
+        r"le compte rendu)\b",
+        r"\bci-joint\b|\bci-jointe?s?\b|\ben piece jointe\b|^voir (?:la )?piece jointe\b",
+    )),
+    (Said.PROMISE, _phrases(
+        r"^(?:i'll|i will|will|i'm going to|i am going to|i shall|we'll|we will) (?:try to )?(?:send|get|forward|share|"
+        r"reply|respond|follow up|get back|write|circulate|email|submit|have)\b.{0,60}"
+        r"(?:later|soon|tomorrow|shortly|by \w+|next week|this week|before|after|asap|monday|tuesday|wednesday|"
+        r"thursday|friday|weekend|tonight|in a (?:bit|few|day)|update|something|it|you)$",
+        r"^(?:update|more|details|my update) to follow\b|^(?:working|still working) on it\b|^on it$|^will do$|"
+        r"^stay tuned\b|^noted$|^(?:got|received) it\b|^(?:well )?received\b|^message received\b|^bien recu\b|"
+        r"^c'est note\b|^je m'en occupe\b|^je vous (?:reviens|reviendrai|envoie|enverrai|ferai parvenir)\b|"
+        r"^a suivre\b|^(?:i'll|i will|will) let you know\b|^je vous tiens au courant\b|^(?:not yet|pas encore)\b|"
+        r"^(?:i )?(?:don't|do not) have (?:them|it|the minutes|my update|an update) (?:ready )?yet\b|"
+        r"^je ne (?:les|l')ai pas encore\b",
+    )),
+)
+_COURTESY = (
+    (re.compile(r"^(?:thanks|thank you|thx|ty|tyvm|merci|many thanks|much appreciated|appreciated|appreciate it|"
+                r"cheers|thank u|mille mercis|un gros merci|merci beaucoup|merci bien)\b(?! to\b)"), 14),
+    (re.compile(r"^(?:hi|hello|hey|dear|good (?:morning|afternoon|evening|day)|greetings|bonjour|bonsoir|salut|allo|"
+                r"cher|chere|chers|cheres)\b"), 5),
+    (re.compile(r"^(?:best|regards|kind regards|warm regards|warmly|sincerely|cordialement|salutations|bien a vous|"
+                r"a bientot|take care|talk soon|all the best|bonne (?:journee|semaine|fin de semaine|soiree)|"
+                r"have a (?:good|great|nice|wonderful|lovely) (?:day|week|weekend|evening|one)|amities)\b"), 6),
+    (re.compile(r"^(?:hope|i hope|j'espere|en esperant) (?:you|you're|this|all|everyone|that|que|vous|tout)\b"), 10),
+    (re.compile(r"^(?:great|perfect|wonderful|excellent|awesome|fantastic|super|parfait|genial|formidable|lovely|"
+                r"nice|cool|fabulous|merveilleux|tres bien|sounds (?:good|great|perfect)|will do|noted|good|"
+                r"got it|ok|okay|d'accord|entendu|bravo|congrats|congratulations|felicitations)\b"), 3),
+    (re.compile(r"^(?:sorry|so sorry|desolee?|apologies|my apologies|oops|pardon|excusez-moi|my bad)$"), 2),
+    (re.compile(r"^(?:sorry|apologies|my apologies|desolee?|toutes mes excuses) (?:for|about|pour) (?:the |my |ce |le |mon )?"
+                r"(?:delay|late|delayed|slow|retard|oversight)\b"), 10),
+    (re.compile(r"^(?:looking forward|look forward|i look forward|au plaisir|hate to miss|see you soon|a la prochaine)\b"), 14),
+)
+_NAME = re.compile(r"^(?:[A-ZÀ-Ý][\w.'-]*\.?|dr\.?|Dr\.?|Dre?\.?)(?:\s+[A-ZÀ-Ý][\w.'-]*\.?){0,3}"
+                   r"(?:,?\s+(?:MD|CCFP|FCFP|FRCPC|PhD|RN|NP|MSc|MPH|MBA|MHA|BSc|MSW|RSW|OT|PT|RD|CPA)\b[\s,]*)*$")
+_EXCUSE = re.compile(
+    r"\b(?:busy|hectic|crazy|swamped|slammed|chaotic|overwhelmed|a lot going on|short[- ]staffed|on leave|sick|ill|"
+    r"vacation|holidays?|away|travell?ing|clinic|on call|conflict|appointment|conference|family|moving|move|"
+    r"occupee?|debordee?|chargee?|conge|malade|vacances|rush|fou|folle)\b"
+)
+
+
+def said(clause: Clause) -> Said | None:
+    """What the clause is, of the kinds in ``Said``; None for anything else (content, answers, commands)."""
+    text = clause.folded
+    rest = without_lead_in(text)
+    for kind, pattern in _TABLES:
+        if kind is Said.UNSUBSCRIBE:
+            match = pattern.search(text)
+            if match and not _negated(text[:match.start()]):
+                return kind
+        elif pattern.search(rest):
+            return kind
+    return Said.COURTESY if courtesy(clause) else None
+
+
+def _negated(head: str) -> bool:
+    return bool(re.search(r"\b(?:not|never|no need)\b|n't\b|\b(?:dont|ne)\b", head))
+
+
+def courtesy(clause: Clause) -> bool:
+    """Thanks, a greeting, a sign-off or good wishes: no content and no request."""
+    words = clause.words
+    return any(words <= most and pattern.match(clause.folded) and ":" not in clause.folded
+               for pattern, most in _COURTESY)
+
+
+def name(clause: Clause) -> bool:
+    """A bare name ("Dana", "Dr. Amara Singh, MD"), as under a sign-off."""
+    return clause.words <= 5 and bool(_NAME.match(clause.text.strip(" ,.-–—")))
+
+
+def excuse(clause: Clause) -> bool:
+    """A short reason for saying no ("it has been a hectic month"): not an update next to a skip."""
+    return clause.words <= 14 and bool(_EXCUSE.search(clause.folded))
+
+
+def words(text: str) -> int:
+    return len(WORD.findall(text))
