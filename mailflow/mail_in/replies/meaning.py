@@ -202,7 +202,8 @@ def _approval(reading: Reading, answered: list[Intent], reads: frozenset[IntentK
         return []
     wishes = [p for p in _content(reading, reads) if p.change]
     if wishes:
-        return [_unclear(ASK_RESERVATION.format(words=wishes[0].clause.text))]
+        line = reading.text.split("\n")[wishes[0].clause.line].strip()
+        return [_unclear(ASK_RESERVATION.format(words=line if len(line) <= 200 else line[:200] + "..."))]
     return [Intent(K.APPROVE)]
 
 

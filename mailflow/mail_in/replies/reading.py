@@ -15,7 +15,7 @@ from mailflow.mail_in.replies.commands import (
 )
 from mailflow.mail_in.replies.phrases import Said, excuse, name, said
 from mailflow.mail_in.replies.rsvp import Answer, Attendance, answer, attendance
-from mailflow.mail_in.replies.sections import find_sections
+from mailflow.mail_in.replies.sections import has_sections
 from mailflow.core.intent import Rsvp
 
 _SILENT = {Said.NO_UPDATE, Said.PASS, Said.AWAY, Said.AWAY_THEN, Said.UNSUBSCRIBE, Said.UNDO, Said.DONE,
@@ -96,7 +96,7 @@ def read(text: str, sender: str = "") -> Reading:
         spans += [(starts[n], starts[n] + len(lines[n]), kinds) for n in labelled.items_taken]
         found += clauses(line[:labelled.first], starts[number], number, number * 1000)
     parts = _tag(found, sender)
-    return Reading(prepared, tuple(parts), tuple(commands), tuple(spans), bool(find_sections(prepared)))
+    return Reading(prepared, tuple(parts), tuple(commands), tuple(spans), has_sections(prepared))
 
 
 def _tag(found: list[Clause], sender: str) -> list[Part]:

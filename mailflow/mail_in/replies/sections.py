@@ -27,3 +27,14 @@ def find_sections(text: str) -> tuple[tuple[str, str], ...]:
         elif found:
             found[-1][1].append(line.strip())
     return tuple((label, "\n".join(body).strip()) for label, body in found)
+
+
+_ANY_LABEL = re.compile(
+    r"(?:^|[.!?]\s+)\s*[*_#-]*\s*(?:" + "|".join(_LABELS.values()) + r")\s*[*_]*\s*[:：]\s*\S",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def has_sections(text: str) -> bool:
+    """Whether the text uses a Challenge/Success/Help label, at a line start or after a sentence."""
+    return bool(_ANY_LABEL.search(text))

@@ -1,0 +1,184 @@
+"""The tables of what replies mean, per request, and the edges of `mailflow parse --request`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mailflow.cli import main
+from mailflow.core.intent import Command, CommandKind, Intent, IntentKind, Rsvp
+from mailflow.core.kinds import MessageKind, Request
+from mailflow.mail_in.replies import read_intent, understand, understand_body
+from mailflow.mail_in.replies.meaning import TABLES
+
+MESSAGES = Path(__file__).parent / "messages"
+K = IntentKind
+
+
+def intents(text: str, request: Request | None) -> list[tuple[str, str]]:
+    return [(i.kind.value, i.value) for i in read_intent(understand_body(text), request)]
+
+
+def test_intent_kinds_are_the_documented_vocabulary():
+    """The intent kinds are exactly the ones `parse --request` documents, spelled as in its JSON."""
+    assert {k.value for k in IntentKind} == {
+        "rsvp", "update", "skip", "away", "unsubscribe", "approve", "focus", "presenter", "add", "remove", "note",
+        "suggest", "minutes", "recording", "action", "done", "undo", "unclear"}
+
+
+def test_every_request_has_a_table():
+    """Each request a reply can answer, and a new message answering none, has its own table."""
+    assert set(TABLES) == set(Request) | {None}
+
+
+# One row per request: what a bare "yes" and a bare "no" mean there (the README table says the same).
+@pytest.mark.parametrize(
+    ("request_", "yes", "no"),
+    [
+        (Request.INVITATION, [("rsvp", "accepted")], [("rsvp", "declined")]),
+        (Request.DAY_OF, [("rsvp", "accepted")], [("rsvp", "declined")]),
+        (Request.UPDATE, [("unclear", "update")], [("unclear", "skip")]),
+        (Request.AGENDA, [("approve", "")], [("unclear", "change")]),
+        (Request.FOCUS, [("unclear", "Focus:")], [("unclear", "Focus:")]),
+        (Request.HANDOVER, [("unclear", "Focus:")], [("unclear", "Focus:")]),
+        (Request.MINUTES, [("unclear", "minutes")], [("unclear", "minutes")]),
+        (Request.DIGEST, [], []),
+        (Request.PACKET, [], []),
+        (Request.WELCOME, [], []),
+        (Request.NOTICE, [], [("unclear", "undo")]),
+        (Request.ALERT, [], []),
+        (None, [], []),
+    ],
+)
+def test_a_bare_yes_or_no_means_what_the_request_asked(request_, yes, no):
+    """"Yes" accepts an invitation and approves a draft; to a call for updates it is a question back."""
+    for text, expected in (("Yes", yes), ("No", no)):
+        got = intents(text, request_)
+        assert [k for k, _ in got] == [k for k, _ in expected], text
+        for (_, value), (_, part) in zip(got, expected):
+            assert part in value, (text, value)
+
+
+def test_words_about_other_people_are_no_rsvp_even_without_a_request():
+    """The context-free RSVP (the `rsvp` field) reads only the sender's own attendance."""
+    assert understand_body("Our patients can't make it to evening clinics.").rsvp is None
+    assert understand_body("Dr. Lee can't make it.").rsvp is None
+    assert understand_body("Unfortunately I can't make it.").rsvp is Rsvp.DECLINED
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Approved, but please Remove: item 3", (Command(CommandKind.APPROVE), Command(CommandKind.REMOVE_ITEM, "item 3"))),
+        ("Thanks! Focus: Housing first", (Command(CommandKind.FOCUS_TOPIC, "Housing first"),)),
+        ("Focus: housing. Presenter: Dr. Lee", (Command(CommandKind.FOCUS_TOPIC, "housing"),
+                                                Command(CommandKind.PRESENTER, "Dr. Lee"))),
+        ("We discussed the topic: housing.", ()),
+        ("not approved yet", ()),
+        ("Nothing new on housing yet. Success: we hired two navigators for the clinic.", ()),
+    ],
+)
+def test_commands_field_finds_instructions_anywhere_after_a_sentence_break(text, expected):
+    """Without a request, `commands` still lists labelled instructions after a sentence break, never mid-sentence."""
+    assert understand_body(text).commands == expected
+
+
+def test_parse_without_request_keeps_its_shape(tmp_path, capsys):
+    """Without --request each JSON line has exactly the fields it had before, and no intent."""
+    path = tmp_path / "r.eml"
+    path.write_bytes(b"From: a@example.org\r\nTo: cop@example.org\r\nSubject: Re: x\r\n\r\nYes\r\n")
+    assert main(["parse", "--json", str(path)]) == 0
+    line = json.loads(capsys.readouterr().out)
+    assert set(line) == {"file", "kind", "from", "subject", "text", "attachments", "rsvp", "commands"}
+
+
+def test_parse_request_summary_says_what_the_reply_means(tmp_path, capsys):
+    """The readable summary lists the intents under the request answered."""
+    path = tmp_path / "r.eml"
+    path.write_bytes(b"From: a@example.org\r\nTo: cop@example.org\r\nSubject: Re: x\r\n\r\nApproved, but please "
+                     b"Remove: item 3\r\n")
+    assert main(["parse", "--request", "agenda-draft", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "as a reply to the agenda-draft:" in out
+    assert "    approve\n" in out and "    remove item 3\n" in out
+
+
+def test_parse_request_refuses_an_unknown_kind_and_names_the_known_ones(tmp_path, capsys):
+    """A misspelt --request is a usage error (exit 2) that lists the message kinds."""
+    path = tmp_path / "r.eml"
+    path.write_bytes(b"From: a@example.org\r\n\r\nYes\r\n")
+    assert main(["parse", "--request", "invitations", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "unknown message kind 'invitations'" in err and "call-for-updates" in err
+
+
+@pytest.mark.parametrize(
+    ("file", "kind", "expected"),
+    [
+        ("ooo_french.eml", "call-for-updates", [{"kind": "away", "value": ""}]),
+        ("ooo_french.eml", "minutes-digest", []),
+        ("imip_google_decline.eml", "invitation", [{"kind": "rsvp", "value": "declined"}]),
+        ("imip_outlook_accept.eml", "invitation", [{"kind": "rsvp", "value": "accepted"}]),
+        ("dsn_invitation.eml", "invitation", []),
+    ],
+)
+def test_automatic_mail_and_calendar_answers(file, kind, expected, capsys):
+    """An out-of-office means away; a calendar client's answer is the RSVP; a bounce means nothing."""
+    assert main(["parse", "--request", kind, "--json", str(MESSAGES / file)]) == 0
+    assert json.loads(capsys.readouterr().out)["intent"] == expected
+
+
+def test_quoted_unsubscribe_does_not_count():
+    """'unsubscribe' in the quoted original (or in a footer sentence) is no request to leave."""
+    raw = (b"From: a@example.org\r\nTo: cop@example.org\r\nSubject: Re: x\r\n\r\nHere is my update: our clinic now "
+           b"screens every new patient for food insecurity.\r\n\r\nOn Mon, Jan 4, 2027 at 9:00 AM CoP <cop@example.org> "
+           b"wrote:\r\n> To unsubscribe, reply unsubscribe.\r\n> Please reply with your update.\r\n")
+    got = read_intent(understand(raw), Request.UPDATE)
+    assert [i.kind for i in got] == [K.UPDATE]
+    assert intents("To unsubscribe from the clinic newsletter, patients click the link at the bottom.",
+                   Request.UPDATE)[0][0] == "update"
+
+
+def test_an_update_value_leaves_out_the_instructions_and_the_greetings():
+    """The update's text is what members will read: no Suggest: line, no "Hi all," or "Thanks, Dana"."""
+    got = read_intent(understand_body("Hi all,\n\nWe opened a food pantry at the clinic.\nSuggest: food security\n\n"
+                                      "Thanks,\nDana"), Request.UPDATE)
+    assert got == (Intent(K.UPDATE, "We opened a food pantry at the clinic."), Intent(K.SUGGEST, "food security"))
+
+
+def test_an_action_names_who_and_what():
+    """'Action: Dana — send the slides' and 'Sam to book the room' give who and what."""
+    got = read_intent(understand_body("Action: Dana — send the slides\nAction: Sam to book the room"),
+                      Request.MINUTES)
+    assert got == (Intent(K.ACTION, "send the slides", "Dana"), Intent(K.ACTION, "book the room", "Sam"))
+
+
+HOSTILE = ["yes" + "!" * 60 + "x", "no" + ". " * 3000, "i" + " " * 20000 + "x", "a" * 60000,
+           ": ".join(["focus"] * 3000), "Dr. " * 10000, "not sure " * 3000 + "make it",
+           "please " * 3000 + "unsubscribe", "\n".join(["Remove: item"] * 3000), "- " * 20000]
+
+
+@pytest.mark.parametrize("text", HOSTILE, ids=range(len(HOSTILE)))
+def test_hostile_text_is_read_without_blowing_up(text):
+    """Runs of punctuation, spaces or labels are read in time (the per-test timeout) under every table."""
+    reply = understand_body(text)
+    for request in TABLES:
+        read_intent(reply, request)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(list("yesnoSkipAd:!., \n'-éàRm") + ["approved", "skip", "Remove:", "I can't",
+                                                                   "make it", "unsubscribe", "Yes", "No", " but "]),
+                max_size=60).map("".join))
+def test_any_text_gives_only_intents_its_request_reads(text):
+    """Whatever the text, each request yields only the intents its table reads, or one question."""
+    reply = understand_body(text)
+    for request, table in TABLES.items():
+        got = read_intent(reply, request)
+        assert all(i.kind in table.reads or i.kind is K.UNCLEAR or i.kind is K.APPROVE and K.APPROVE in table.reads
+                   or i.kind is K.SKIP and K.SKIP in table.reads for i in got), (request, got)
+        assert sum(i.kind is K.UNCLEAR for i in got) <= 1
