@@ -6,9 +6,9 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
-from datetime import datetime, timezone
 from pathlib import Path
 
 CASES = Path(__file__).with_name("intent_cases.txt")
@@ -51,6 +51,7 @@ class Case:
     expect: tuple[str, ...]
     text: str
     attach: bool = False
+    known: str = ""          # a known fault elsewhere (text extraction) that makes this case fail, for now
 
     @property
     def name(self) -> str:
@@ -58,7 +59,7 @@ class Case:
 
 
 def load() -> list[Case]:
-    """Blocks of ``### request | shape | expect; expect [| +file]`` followed by the reply's text."""
+    """Blocks of ``### request | shape | expect; expect [| +file] [| known: why]`` then the reply's text."""
     cases: list[Case] = []
     header: tuple[int, str] | None = None
     body: list[str] = []
@@ -71,7 +72,8 @@ def load() -> list[Case]:
         request, shape, expect = fields[0], fields[1], fields[2]
         assert shape in SHAPES, f"intent_cases.txt:{number}: unknown shape {shape!r}"
         wanted = () if expect == "-" else tuple(e.strip() for e in expect.split(";") if e.strip())
-        cases.append(Case(number, request, shape, wanted, "\n".join(body).strip("\n"), "+file" in fields[3:]))
+        known = next((f.split(":", 1)[1].strip() for f in fields[3:] if f.startswith("known:")), "")
+        cases.append(Case(number, request, shape, wanted, "\n".join(body).strip("\n"), "+file" in fields[3:], known))
 
     for number, line in enumerate(CASES.read_text(encoding="utf-8").splitlines(), start=1):
         if line.startswith("### "):
@@ -91,7 +93,7 @@ def message(case: Case) -> bytes:
     msg["From"] = "Dana Lee <dana.lee@example.org>"
     msg["To"] = "Example CoP <cop+r.abc@example.org>"
     msg["Subject"] = subject
-    msg["Date"] = format_datetime(datetime(2027, 1, 5, 9, 30, tzinfo=timezone.utc))
+    msg["Date"] = format_datetime(datetime(2027, 1, 5, 9, 30, tzinfo=UTC))
     msg["Message-ID"] = f"<case-{case.line}@example.org>"
     if case.shape == "html":
         msg.set_content(_html(case.text, original, subject), subtype="html")

@@ -6,13 +6,20 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from intentkit import Case, load, message, mismatch
+
 from mailflow.cli import main
 from mailflow.core.kinds import MessageKind
 from mailflow.mail_in.replies import read_intent, understand_body
 
 CORPUS = load()
+
+
+def cases(selected: list[Case]) -> list[object]:
+    """The cases as parameters; one with a known fault elsewhere is a strict xfail (it must start failing
+    the day the fault is fixed, so the mark is removed)."""
+    return [pytest.param(c, id=c.name, marks=pytest.mark.xfail(strict=True, reason=c.known)) if c.known
+            else pytest.param(c, id=c.name) for c in selected]
 
 
 def test_the_corpus_covers_every_request_and_every_intent_kind():
@@ -26,7 +33,7 @@ def test_the_corpus_covers_every_request_and_every_intent_kind():
     assert len(CORPUS) >= 150
 
 
-@pytest.mark.parametrize("case", CORPUS, ids=lambda c: c.name)
+@pytest.mark.parametrize("case", cases(CORPUS))
 def test_case_through_parse_request(case: Case, tmp_path, capsys):
     """`mailflow parse --request KIND --json` lists the intents the case expects, and nothing else."""
     path = tmp_path / f"{case.name}.eml"
@@ -38,7 +45,7 @@ def test_case_through_parse_request(case: Case, tmp_path, capsys):
     assert problem is None, f"intent_cases.txt:{case.line}: {problem}\n{case.text}\n--- read as: {line['text']!r}"
 
 
-@pytest.mark.parametrize("case", [c for c in CORPUS if not c.attach], ids=lambda c: c.name)
+@pytest.mark.parametrize("case", cases([c for c in CORPUS if not c.attach]))
 def test_case_through_the_pure_function(case: Case):
     """read_intent() on the typed text alone gives the same intents as the whole message."""
     reply = understand_body(case.text)

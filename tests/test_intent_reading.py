@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from mailflow.cli import main
 from mailflow.core.intent import Command, CommandKind, Intent, IntentKind, Rsvp
-from mailflow.core.kinds import MessageKind, Request
+from mailflow.core.kinds import Request
 from mailflow.mail_in.replies import read_intent, understand, understand_body
 from mailflow.mail_in.replies.meaning import TABLES
 
@@ -59,7 +59,7 @@ def test_a_bare_yes_or_no_means_what_the_request_asked(request_, yes, no):
     for text, expected in (("Yes", yes), ("No", no)):
         got = intents(text, request_)
         assert [k for k, _ in got] == [k for k, _ in expected], text
-        for (_, value), (_, part) in zip(got, expected):
+        for (_, value), (_, part) in zip(got, expected, strict=True):
             assert part in value, (text, value)
 
 
@@ -124,10 +124,12 @@ def test_parse_request_refuses_an_unknown_kind_and_names_the_known_ones(tmp_path
         ("imip_google_decline.eml", "invitation", [{"kind": "rsvp", "value": "declined"}]),
         ("imip_outlook_accept.eml", "invitation", [{"kind": "rsvp", "value": "accepted"}]),
         ("dsn_invitation.eml", "invitation", []),
+        ("dsn_delay.eml", "call-for-updates", []),
     ],
 )
 def test_automatic_mail_and_calendar_answers(file, kind, expected, capsys):
-    """An out-of-office means away; a calendar client's answer is the RSVP; a bounce means nothing."""
+    """An out-of-office means away; a calendar client's answer is the RSVP; a bounce or a delay report means
+    nothing."""
     assert main(["parse", "--request", kind, "--json", str(MESSAGES / file)]) == 0
     assert json.loads(capsys.readouterr().out)["intent"] == expected
 

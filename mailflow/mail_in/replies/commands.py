@@ -299,9 +299,10 @@ def worded(clause: Clause, sender: str) -> Found | None:
         start, end = match.span(group)
         value = clause.text[skip + start: skip + end].strip(" \"'“”«»*_.")
         if kind in (IntentKind.PRESENTER, IntentKind.FOCUS):
-            value = value[:len(value) - len(_INSTEAD.search(fold(value)).group(0))] if _INSTEAD.search(fold(value)) \
-                else value
-            value = value[_ARTICLE.match(fold(value)).end():] if _ARTICLE.match(fold(value)) else value
+            instead = _INSTEAD.search(fold(value))
+            value = value[:instead.start()] if instead else value
+            article = _ARTICLE.match(fold(value))
+            value = value[article.end():] if article else value
         folded = fold(value)
         if kind is IntentKind.PRESENTER and _SELF.match(folded):
             value = sender or "the chair"

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from mailflow.core.intent import Command, CommandKind, Intent, IntentKind, ReplyKind, Rsvp
+from mailflow.core.intent import AutoKind, Command, CommandKind, Intent, IntentKind, ReplyKind, Rsvp
 from mailflow.core.kinds import Request
 from mailflow.mail_in.replies.commands import Approval
 from mailflow.mail_in.replies.phrases import Said
@@ -74,7 +74,8 @@ _ATTENDANCE_ANSWERS = MappingProxyType({
 })
 _MEMBER = frozenset({K.RSVP, K.UPDATE, K.SKIP, K.AWAY, K.SUGGEST, K.DONE, K.UNSUBSCRIBE, K.UNDO})
 _CHAIR = frozenset({K.FOCUS, K.PRESENTER, K.ADD, K.REMOVE, K.NOTE, K.SUGGEST, K.RSVP, K.UNSUBSCRIBE, K.UNDO})
-_ASK_FOCUS_ALWAYS = MappingProxyType({answer: _unclear(ASK_FOCUS) for answer in Answer if answer is not Answer.GLAD})
+_ASK_FOCUS_ALWAYS: Mapping[Answer, Intent] = MappingProxyType(
+    {answer: _unclear(ASK_FOCUS) for answer in Answer if answer is not Answer.GLAD})
 
 TABLES: Mapping[Request | None, Table] = MappingProxyType({
     # "Reply yes or no": attendance. Enough words besides are an update (the core files one after the
@@ -117,8 +118,9 @@ def read_intent(reply: Reply, request: Request | None) -> tuple[Intent, ...]:
     table = TABLES.get(request, TABLES[None])
     if reply.kind is ReplyKind.BOUNCE:
         return ()
-    if reply.kind is ReplyKind.AUTO_REPLY:
-        return (Intent(K.AWAY),) if K.AWAY in table.reads else ()
+    if reply.kind is ReplyKind.AUTO_REPLY:         # only an out-of-office says the member is away
+        away = reply.automatic in (AutoKind.OUT_OF_OFFICE, None) and K.AWAY in table.reads
+        return (Intent(K.AWAY),) if away else ()
     if reply.kind is ReplyKind.CALENDAR_REPLY and reply.rsvp is not None:
         return (_rsvp(reply.rsvp),) if table.reads else ()
     return intents_of(read(reply.text, reply.from_name), table, bool(reply.resources))

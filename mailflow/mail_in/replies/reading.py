@@ -8,15 +8,21 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from mailflow.core.intent import IntentKind
+from mailflow.core.intent import IntentKind, Rsvp
 from mailflow.mail_in.replies.clauses import Clause, clauses, noise, prepare, signature_tail
 from mailflow.mail_in.replies.commands import (
-    CHANGE, Approval, Found, approval, labels_in, line_commands, recording_link, worded,
+    CHANGE,
+    Approval,
+    Found,
+    approval,
+    labels_in,
+    line_commands,
+    recording_link,
+    worded,
 )
 from mailflow.mail_in.replies.phrases import Said, excuse, name, said
 from mailflow.mail_in.replies.rsvp import Answer, Attendance, answer, attendance
 from mailflow.mail_in.replies.sections import has_sections
-from mailflow.core.intent import Rsvp
 
 _SILENT = {Said.NO_UPDATE, Said.PASS, Said.AWAY, Said.AWAY_THEN, Said.UNSUBSCRIBE, Said.UNDO, Said.DONE,
            Said.COURTESY, Said.PROMISE, Said.ATTACHED}
