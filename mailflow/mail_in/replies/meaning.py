@@ -249,14 +249,26 @@ def _ask_if_short(table: Table, found: list[Intent], words: int, said_no: bool) 
 
 
 def _text(reading: Reading, reads: frozenset[IntentKind]) -> str:
-    """The text without the instructions read from it and without the lines that only greet or thank."""
+    """The text without the instructions read from it, and without what only leads in or signs off:
+    greetings, thanks, "yes, I'll be there", "here is my update:" before the first words of substance."""
     lines = without_commands(reading, reads & frozenset({K.SUGGEST, K.DONE, K.RECORDING, K.ACTION})).split("\n")
-    quiet = {p.clause.line for p in reading.parts if p.said is Said.COURTESY}
-    loud = {p.clause.line for p in reading.parts if p.said is not Said.COURTESY}
-    trim = [i for i, line in enumerate(lines) if line.strip() and not (i in quiet and i not in loud)]
-    if not trim:
+    lead_in = {p.clause.line for p in reading.parts if _leads_in(p)}
+    solid = {p.clause.line for p in reading.parts if not _leads_in(p)}
+    kept = [i for i, line in enumerate(lines) if line.strip() and not (i in lead_in and i not in solid)]
+    if not kept:
         return ""
-    return "\n".join(lines[trim[0]: trim[-1] + 1]).strip()
+    first = next((p for p in reading.parts if p.clause.line == kept[0] and not _leads_in(p)), None)
+    if first is not None:                # "Yes! Here's my update: we launched..." starts at "we launched"
+        line_start = len("\n".join(reading.text.split("\n")[:kept[0]])) + (1 if kept[0] else 0)
+        before = [p for p in reading.parts if p.clause.line == kept[0] and p.clause.start < first.clause.start]
+        if before and all(_leads_in(p) for p in before):
+            lines[kept[0]] = lines[kept[0]][first.clause.start - line_start:]
+    return "\n".join(lines[kept[0]: kept[-1] + 1]).strip()
+
+
+def _leads_in(part: Part) -> bool:
+    return (part.said in (Said.COURTESY, Said.ATTACHED) or part.answer is not None
+            or part.attendance is not None)
 
 
 _COMMAND_KINDS = {

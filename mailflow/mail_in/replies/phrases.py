@@ -47,7 +47,7 @@ _TABLES: tuple[tuple[Said, re.Pattern[str]], ...] = (
         r"\b(?:remove|delete) my (?:name|email|e-mail|address|email address) from\b",
         r"\b(?:i|i'd|we) (?:no longer|don't|do not) (?:want|wish|need) to (?:receive|get|be on)\b",
         r"^(?:please )?stop (?:sending me|emailing me|sending these|these emails|the emails)\b",
-        r"^(?:please )?opt me out\b|^opt(?:-| )out(?: please)?$",
+        r"^(?:please )?opt me out\b|^opt(?:-| )out(?: please)?$|^(?:please )?stop(?: please)?$",
         r"\bi(?:'m| am) (?:leaving|withdrawing from|stepping (?:down|away) from) (?:the|this|our) "
         r"(?:cop|community|group|list|mailing list)\b",
         r"\bdesabonne[rz]?(?:-moi| moi)?\b|\bdesinscri(?:re|vez|s|vez-moi)\b|\bdesinscrivez-moi\b",
@@ -78,8 +78,9 @@ _TABLES: tuple[tuple[Said, re.Pattern[str]], ...] = (
         r"on vacation|on holidays?|travell?ing|at a conference|off)(?: (?:that|then|on the|on \w+day|at that time|"
         r"during)\b.*)?$",
         r"^(?:i'm|i am) (?:away|on vacation|travell?ing|off|out of town) (?:that|then|on the|on \w+day|at that time)\b",
-        r"^je (?:serai|vais etre) (?:en vacances|en conge|en deplacement|a l'exterieur|en voyage)"
-        r"(?: (?:ce jour-la|cette semaine-la|a ce moment-la|le \d+|mardi|lundi|mercredi|jeudi|vendredi)\b.*)?$",
+        r"^je (?:serai|vais etre) (?:en vacances|en conge|en deplacement|a l'exterieur|en voyage)$",
+        r"^je (?:suis|serai|vais etre) (?:en vacances|en conge|en deplacement|a l'exterieur|en voyage|absente?) "
+        r"(?:ce jour-la|cette semaine-la|a ce moment-la|a cette date|le \d+|mardi|lundi|mercredi|jeudi|vendredi)\b",
     )),
     (Said.AWAY, _phrases(
         r"^(?:i'm|i am|i'll be|i will be|i'm currently|i am currently|currently|i've been|i have been)? ?(?:off )?"
@@ -100,7 +101,7 @@ _TABLES: tuple[tuple[Said, re.Pattern[str]], ...] = (
     (Said.NO_UPDATE, _phrases(
         r"^no updates?(?: (?:from me|for me|this (?:month|time|round|cycle|meeting)|for (?:this|the) "
         r"(?:month|meeting|cycle)|to (?:report|share)|on my end|on my side|at this time|for now|right now))*$",
-        r"^(?:i have |i've |we have |we've |there's |there is )?(?:got )?nothing (?:new |much |significant |major )?"
+        r"^(?:i have |i've |we have |we've |there's |there is |have |i've got |we've got )?(?:got )?nothing (?:new |much |significant |major )?"
         r"(?:to (?:report|share|add|update|say)|this (?:month|time)|from me|new|on my end|on my side|for now)\b",
         r"^(?:i|we) (?:don't|do not) have (?:an?|any) (?:update|updates|news)\b|"
         r"^(?:i|we) (?:don't|do not) have anything (?:new |much )?to (?:report|share|add)\b|"
@@ -115,7 +116,9 @@ _TABLES: tuple[tuple[Said, re.Pattern[str]], ...] = (
         r"fois(?:-ci)?))?(?: from me| pour moi| de ma part)?$|"
         r"^(?:no (?:changes?|news|progress)|nothing (?:has )?changed)(?: (?:since|from) (?:last|the last) "
         r"(?:month|time|meeting|update))?$|^(?:same as|idem que|pareil que) (?:last (?:month|time)|before|le mois dernier)$|"
-        r"^(?:pas de|aucun) changements?(?: depuis le mois dernier)?$|^idem$",
+        r"^(?:pas de|aucun) changements?(?: depuis le mois dernier)?$|^idem$|"
+        r"^(?:all|it's been|it has been|things are|things have been|c'est) (?:quiet|slow|calme|tranquille)"
+        r"(?: (?:on our end|on my end|here|this month|de mon cote|ce mois-ci))*$",
     )),
     (Said.PASS, _phrases(
         r"^(?:i'll |i will |i'm going to |i am going to |i'll have to |i have to |i need to |we'll |we will |"
@@ -124,7 +127,8 @@ _TABLES: tuple[tuple[Said, re.Pattern[str]], ...] = (
         r"session|now|meeting))?(?: please| thanks| thank you)?$",
         r"^(?:i'm |i am )?(?:skipping|passing)(?: on)?(?: (?:this|the|my))? (?:month|time|round|cycle|turn|update|one)\b",
         r"^(?:i'll |i will |i'm going to )?sit (?:this one|this round|this month) out\b",
-        r"^je (?:passe|saute)(?: mon tour| pour cette fois| ce mois-ci| cette fois(?:-ci)?)*$",
+        r"^je (?:vais )?(?:passe|passer|saute|sauter|m'abstiens|m'abstenir)(?: mon tour| pour cette fois| ce mois-ci|"
+        r" cette fois(?:-ci)?)*$",
         r"^pas (?:cette fois(?:-ci)?|ce mois(?:-ci)?)$",
     )),
     (Said.DONE, _phrases(

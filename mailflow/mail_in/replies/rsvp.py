@@ -170,7 +170,8 @@ _TAIL_FREE = re.compile(
     r"since|as i|as we|parce|car|en raison|with you|with everyone|avec vous|then|there|as usual|"
     r"comme d'habitude|late|early|en retard|plus tot|for sure|for certain|at all|this time|cette fois|"
     r"ce mois|myself|moi-meme|too|as well|aussi|egalement|again|after|before|today|tomorrow|tonight|"
-    r"demain|aujourd'hui|partly|partially|for part|for the first|pour une partie|thanks|merci)\b"
+    r"demain|aujourd'hui|partly|partially|for part|for the first|pour une partie|thanks|merci|sans faute|for sure|"
+    r"without fail|no matter what|a vous|a nous|with us|to you|en personne)\b"
 )
 _TAIL_MEETING = re.compile(
     rf"(?:to|at|for|a|au|aux|the|our|your|la|le|les|l'|notre|votre|this|that|next|tomorrow's|today's|\w+'s)"
@@ -212,7 +213,7 @@ def _tail_ok(tail: str) -> bool:
 
 
 _ACCEPT_PHRASES = re.compile(
-    r"\bcount me in\b|^(?:i )?can't wait\b|^i'?m in$|^(?:see|c) you (?:there|then|on|at|tomorrow|today|soon|next week|in|\w+day)\b|"
+    r"\bcount me in\b|^(?:i )?can't wait\b|^i'?m in$|^(?:see|c) you (?:there|then|on|at|tomorrow|today|soon|\w+day)\b|"
     r"\bcomptez sur moi\b|\bj'en serai\b|\bje confirme (?:ma presence|ma participation|que je serai)|"
     r"\bconfirm(?:ing)? (?:my )?(?:attendance|participation|presence)\b"
 )
