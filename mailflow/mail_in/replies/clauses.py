@@ -170,6 +170,51 @@ _LEAD_IN = re.compile(
 )
 
 
+class Phrases:
+    """A table of alternatives, matched fast: those anchored at the start (``^...``) are tried once
+    with ``match``, the others with ``search`` (one ``search`` over all of them tries every anchored
+    alternative at every position)."""
+
+    def __init__(self, *patterns: str) -> None:
+        anchored: list[str] = []
+        floating: list[str] = []
+        for pattern in patterns:
+            for branch in _branches(pattern):
+                (anchored if branch.startswith("^") else floating).append(branch)
+        self._start = re.compile("|".join(f"(?:{b[1:]})" for b in anchored)) if anchored else None
+        self._anywhere = re.compile("|".join(f"(?:{b})" for b in floating)) if floating else None
+
+    def search(self, text: str) -> re.Match[str] | None:
+        found = self._start.match(text) if self._start is not None else None
+        if found is None and self._anywhere is not None:
+            found = self._anywhere.search(text)
+        return found
+
+
+def _branches(pattern: str) -> list[str]:
+    """The top-level alternatives of a regular expression."""
+    branches, depth, start, i, in_class = [], 0, 0, 0, False
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            branches.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    branches.append(pattern[start:])
+    return branches
+
+
 def without_lead_in(folded: str) -> str:
     """The clause without what may lead into a statement ("so", "sorry", "unfortunately", "hi all")."""
     head = _LEAD_IN.match(folded)

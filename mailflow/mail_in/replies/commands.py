@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from mailflow.core.intent import IntentKind
-from mailflow.mail_in.replies.clauses import WORD, Clause, fold
+from mailflow.mail_in.replies.clauses import WORD, Clause, Phrases, fold
 
 _LABELS: tuple[tuple[IntentKind, str], ...] = (
     (IntentKind.SUGGEST, r"suggest|suggestion|suggestions|topic suggestion|suggested topic|topic idea|future topic|"
@@ -196,7 +196,7 @@ for me from my side side de mon cote cote really very tres totally otherwise sin
 all's c' est
 """.split())
 _NEGATION = re.compile(r"\b(?:not|never|no|ne|n'|pas|jamais)\b|n't\b|\b(?:dont|cant|wont)\b")
-_HOLD = re.compile(
+_HOLD = Phrases(
     r"\b(?:don't|do not|please don't|dont) send\b|\bnot yet\b|\bhold (?:off|on|it)\b|\bwait (?:before|until|for|a)\b|"
     r"^wait\b|\bnot (?:quite )?ready\b|\bpas encore\b|\bn'envoyez pas\b|\bne pas envoyer\b|^attendez\b|"
     r"\battendez (?:avant|que)\b|\bpas tout de suite\b|\bne l'envoyez pas\b|"

@@ -171,7 +171,7 @@ def _attendance(reading: Reading, table: Table, answered: list[Intent]) -> list[
     if K.RSVP not in table.reads:
         return []
     glad = table.answers.get(Answer.GLAD)
-    stated = stated_rsvps([p.clause for p in reading.parts], asked=glad is not None)
+    stated = stated_rsvps([p.clause for p in reading.parts], glad is not None, [p.attendance for p in reading.parts])
     if reading.has(Said.AWAY_THEN):
         stated.add(Rsvp.DECLINED)
     from_answers = {Rsvp(i.value) for i in answered if i.kind is K.RSVP and i is not glad}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 import re
 
-from mailflow.mail_in.replies.clauses import WORD, Clause, without_lead_in
+from mailflow.mail_in.replies.clauses import WORD, Clause, Phrases, without_lead_in
 
 
 class Said(enum.Enum):
@@ -32,11 +32,11 @@ _LIST = (r"(?:list|lists|mailing|mailings|emails?|e-mails?|distribution|group|co
          r"listserv|mail|liste|listes|envois?|courriels?|groupe|communaute|cdp)\b")
 
 
-def _phrases(*patterns: str) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in patterns))
+def _phrases(*patterns: str) -> Phrases:
+    return Phrases(*patterns)
 
 
-_TABLES: tuple[tuple[Said, re.Pattern[str]], ...] = (
+_TABLES: tuple[tuple[Said, Phrases], ...] = (
     (Said.UNSUBSCRIBE, _phrases(
         r"^unsubscribe(?: me)?(?: please)?$|^please unsubscribe\b|\bunsubscribe me\b",
         r"\b(?:i|i'd|i would|i want|i wish|i'd like|i would like|i need) (?:like |want |wish |need )?to "

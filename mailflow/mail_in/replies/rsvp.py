@@ -13,7 +13,7 @@ import enum
 import re
 from dataclasses import dataclass
 
-from mailflow.mail_in.replies.clauses import WORD, Clause, clauses, fold, noise, prepare, without_lead_in
+from mailflow.mail_in.replies.clauses import WORD, Clause, Phrases, clauses, fold, noise, prepare, without_lead_in
 from mailflow.mail_in.replies.reply import Rsvp
 
 _PARTSTAT = {"ACCEPTED": Rsvp.ACCEPTED, "DECLINED": Rsvp.DECLINED, "TENTATIVE": Rsvp.TENTATIVE}
@@ -212,19 +212,19 @@ def _tail_ok(tail: str) -> bool:
     return not tail or bool(_TAIL_FREE.match(tail) or _TAIL_MEETING.match(tail) or _TAIL_TIME.match(tail))
 
 
-_ACCEPT_PHRASES = re.compile(
+_ACCEPT_PHRASES = Phrases(
     r"\bcount me in\b|^(?:i )?can't wait\b|^i'?m in$|^(?:see|c) you (?:there|then|on|at|tomorrow|today|soon|\w+day)\b|"
     r"\bcomptez sur moi\b|\bj'en serai\b|\bje confirme (?:ma presence|ma participation|que je serai)|"
     r"\bconfirm(?:ing)? (?:my )?(?:attendance|participation|presence)\b"
 )
-_LATE_PHRASES = re.compile(       # attending, by the way: an RSVP only where attendance was asked
+_LATE_PHRASES = Phrases(       # attending, by the way: an RSVP only where attendance was asked
     r"^on my way\b|^(?:j'arrive|je suis en route)\b|"
     r"^(?:i'll|i will|i may|i might) be (?:a (?:few|couple of|bit|little) |\d+ )?(?:minutes? |mins? )?late\b|"
     r"^running (?:a (?:bit|little|few minutes?) |\d+ ?(?:minutes?|mins?) |a (?:bit|little) )?(?:late|behind)\b|"
     r"^(?:i'll|i will)(?: have to| need to)? (?:leave|drop off|hop off) (?:a (?:bit|little) )?early\b|"
     r"^je (?:serai|vais etre|vais arriver) (?:un peu )?en retard\b|^je (?:devrai|vais devoir) partir (?:plus tot|avant)"
 )
-_DECLINE_PHRASES = re.compile(
+_DECLINE_PHRASES = Phrases(
     r"\bcount me out\b|^(?:my |with |please accept my |sincere |sending |send )?regrets\b|"
     r"^(?:please )?(?:send|sending|accept|extend) my regrets\b|^i (?:send|extend|offer) my regrets\b|"
     r"^i (?:have|'ve got|ve got) (?:a |another )?(?:conflict|scheduling conflict|prior commitment|clash|"
@@ -246,7 +246,7 @@ _DECLINE_PHRASES = re.compile(
     r"afternoon|morning|evening|time|week)|then|at the same time|at that time|during the meeting|ce jour-la|"
     r"cet apres-midi-la|ce matin-la|a ce moment-la|en meme temps|a la meme heure|cette journee-la)\b"
 )
-_TENTATIVE_PHRASES = re.compile(
+_TENTATIVE_PHRASES = Phrases(
     r"^not sure (?:yet|if|whether)\b|^i'?m not sure (?:yet|if|whether)\b|^(?:i'll|i will) (?:try|do my best)\b|"
     r"^(?:i'll|i will) confirm (?:later|closer|nearer|by|when|once|as soon)|^je vais essayer\b|^j'essaierai\b|"
     r"^je (?:vous )?(?:confirmerai|confirme(?:rai)? plus tard|reviens (?:la-dessus|plus tard))\b|"
@@ -312,22 +312,25 @@ def from_words(text: str) -> Rsvp | None:
     return combine(stated)
 
 
-def stated_rsvps(found: list[Clause], asked: bool = False) -> set[Rsvp]:
-    """What the clauses say about attendance; "I'd love to come, but..." is a polite no. ``asked``: the
-    message answered asked about attendance, so "I'll be 5 minutes late" is a yes too."""
+def stated_rsvps(found: list[Clause], asked: bool = False,
+                 said: list[Attendance | None] | None = None) -> set[Rsvp]:
+    """What the clauses say about attendance (``said``: already read, one per clause); "I'd love to come,
+    but..." is a polite no. ``asked``: the message answered asked about attendance, so "I'll be 5
+    minutes late" is a yes too."""
+    readings = said if said is not None else [attendance(c) for c in found]
     stated: set[Rsvp] = set()
-    for i, clause in enumerate(found):
-        said = attendance(clause)
-        if said is None or (said.by_the_way and not asked):
+    for i, (clause, this) in enumerate(zip(found, readings, strict=True)):
+        if this is None or (this.by_the_way and not asked):
             continue
-        if said.wish:
-            later = [attendance(c) for c in found[i + 1:] if c.sentence == clause.sentence and c.after_but]
+        if this.wish:
+            later = [a for c, a in zip(found[i + 1:], readings[i + 1:], strict=True)
+                     if c.sentence == clause.sentence and c.after_but]
             if later:
                 answers = {a.rsvp for a in later if a is not None}
                 stated.add(Rsvp.ACCEPTED if Rsvp.ACCEPTED in answers else
                            Rsvp.TENTATIVE if Rsvp.TENTATIVE in answers else Rsvp.DECLINED)
                 continue
-        stated.add(said.rsvp)
+        stated.add(this.rsvp)
     return stated
 
 
