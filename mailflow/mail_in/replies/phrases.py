@@ -77,7 +77,7 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"^(?:i'll|i will|i'm going to|i am going to) be (?:away|out of (?:the )?(?:office|country|town|province)|"
         r"on vacation|on holidays?|travell?ing|at a conference|off)(?: (?:that|then|on the|on \w+day|at that time|"
         r"during)\b.*)?$",
-        r"^(?:i'm|i am) (?:away|on vacation|travell?ing|off|out of town) (?:that|then|on the|on \w+day|at that time)\b",
+        r"^(?:i'm|i am) (?:away|on vacation|travell?ing|off|out|out of town) (?:that|then|on the|on \w+day|at that time)\b",
         r"^je (?:serai|vais etre) (?:en vacances|en conge|en deplacement|a l'exterieur|en voyage)$",
         r"^je (?:suis|serai|vais etre) (?:en vacances|en conge|en deplacement|a l'exterieur|en voyage|absente?) "
         r"(?:ce jour-la|cette semaine-la|a ce moment-la|a cette date|le \d+|mardi|lundi|mercredi|jeudi|vendredi)\b",

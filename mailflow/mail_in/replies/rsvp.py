@@ -87,7 +87,8 @@ for+me pour+moi from+me de+ma+part again encore all everyone tous a+tous team fi
 """.split())
 _TRAILING = frozenset("""
 thanks thank+you merci sorry desole desolee for+me pour+moi from+me de+ma+part again please svp unfortunately
-malheureusement for+now pour+l'instant for+this+one wait actually en+fait
+malheureusement for+now pour+l'instant for+this+one wait actually en+fait in+person virtually online by+zoom
+by+phone by+video by+teams via+zoom remotely en+personne en+ligne par+zoom par+teams a+distance
 """.split())
 _PUNCTUATION = re.compile(r"[!.,;]+")
 
@@ -171,7 +172,8 @@ _TAIL_FREE = re.compile(
     r"comme d'habitude|late|early|en retard|plus tot|for sure|for certain|at all|this time|cette fois|"
     r"ce mois|myself|moi-meme|too|as well|aussi|egalement|again|after|before|today|tomorrow|tonight|"
     r"demain|aujourd'hui|partly|partially|for part|for the first|pour une partie|thanks|merci|sans faute|for sure|"
-    r"without fail|no matter what|a vous|a nous|with us|to you|en personne)\b"
+    r"without fail|no matter what|a vous|a nous|with us|to you|en personne|par zoom|par teams|"
+    r"par telephone|via zoom|via teams|en visio|virtuellement)\b"
 )
 _TAIL_MEETING = re.compile(
     rf"(?:to|at|for|a|au|aux|the|our|your|la|le|les|l'|notre|votre|this|that|next|tomorrow's|today's|\w+'s)"
@@ -236,13 +238,19 @@ _DECLINE_PHRASES = Phrases(
     r"^je (?:dois|vais devoir|devrai) (?:decliner|m'absenter|me desister|manquer|m'excuser)|^je me desiste\b|^je manquerai\b|"
     r"^je vais manquer\b|^mes excuses pour (?:la|cette) (?:rencontre|reunion)|^je serai absente?$|"
     r"^je (?:serai|suis) absente? (?:a|pour|lors de|ce jour|cette|mardi|lundi|mercredi|jeudi|vendredi|le \d)|"
-    r"^impossible pour moi\b|^(?:i'm |i am |i will be |i'll be |je suis |je serai )?(?:unavailable|indisponible)\b|"
+    r"^impossible pour moi\b|^i (?:can't|cannot)(?: (?:this|that) (?:time|one|day|week|month)| today| then| make it)?$|"
+    r"^(?:ce|ca) ne (?:sera|va etre|va pas etre) pas possible\b|^(?:ce|ca) ne sera pas possible\b|"
+    r"^(?:it|that) (?:won't|will not) (?:be possible|work)(?: for me)?\b|"
+    r"^(?:that|this|the) ?(?:time|date|day)? (?:doesn't|does not|won't|will not) work(?: for me)?\b|"
+    r"^(?:i'll|i will|will|i'm going to) be (?:in clinic|in the or|on call|in surgery|at (?:a|the|another) (?!(?:cop |next |monthly )?(?:meeting|session|call|cop|event|roundtable)\b)[\w ]{1,30}|"
+    r"travell?ing|out of (?:town|the country|province|office)|away|off|de garde)$|"
+    r"^(?:i'm |i am |i will be |i'll be |je suis |je serai )?(?:unavailable|indisponible)\b|"
     r"^(?:i'm |i am )?double[- ]?booked\b|^something (?:came|has come|just came) up$|"
     r"^(?:j'ai )?(?:un |eu un )?empechement(?: de derniere minute)?$|"
-    r"^(?:i have|i've got|i'll have|i'm|i am|i'll be|j'ai|je suis|je serai) (?:clinic|a clinic|in clinic|on call|"
-    r"an? (?:appointment|commitment|engagement|meeting|shift|call|conflict)|another (?:meeting|commitment|engagement)|"
-    r"a (?:prior|previous|competing) (?:commitment|engagement|meeting)|une clinique|en clinique|de garde|"
-    r"un rendez-vous|une (?:autre )?reunion|un (?:autre )?engagement|un conflit d'horaire)\b.*\b(?:that (?:day|"
+    r"^(?:i have|i've got|i'll have|i'm|i am|i'll be|j'ai|je suis|je serai) (?:clinic|in clinic|on call|de garde|"
+    r"en clinique|(?:an? |another |une |un |une autre |un autre )?(?:[\w'-]+ ){0,2}(?:clinic|meeting|appointment|"
+    r"commitment|engagement|shift|call|conflict|conference|surgery|rounds|reunion|rendez-vous|clinique|conflit "
+    r"d'horaire))\b.*\b(?:that (?:day|"
     r"afternoon|morning|evening|time|week)|then|at the same time|at that time|during the meeting|ce jour-la|"
     r"cet apres-midi-la|ce matin-la|a ce moment-la|en meme temps|a la meme heure|cette journee-la)\b"
 )
