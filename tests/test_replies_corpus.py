@@ -48,7 +48,7 @@ def judge(case: dict, reply: Reply) -> list[str]:
 
 
 # The held-out split is scored like the public held-out sets: a pass rate, not a list of special cases.
-# Measured at landing: 24/25 (the miss: a French job title with no title word the lexicon knows).
+# Measured: 24/25 when first scored (a French signature in Outlook on the web), 25/25 since.
 MIN_PASS = {"train": 1.0, "test": 0.95}
 
 

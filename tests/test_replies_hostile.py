@@ -159,6 +159,15 @@ def test_fuzz_kept_files_stay_inside(tmp_path_factory: pytest.TempPathFactory, n
     assert [p.name for p in (root / "attachments").rglob("*") if p.is_file()] == [path.name]
 
 
+def test_broken_encoded_word_in_a_filename_is_kept_as_written() -> None:
+    """A filename whose RFC 2047 base64 word cannot be decoded is kept raw (the fuzzer found it crashing)."""
+    raw = (b'From: a@example.org\r\nSubject: x\r\nMIME-Version: 1.0\r\n'
+           b'Content-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n'
+           b'--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename="=?utf-8?b?A?="\r\n'
+           b'\r\n%PDF\r\n--b--\r\n')
+    assert [a.filename for a in understand(raw).resources] == ["=?utf-8?b?A?="]
+
+
 def test_programming_errors_are_not_hidden() -> None:
     """A caller's mistake (text instead of bytes) surfaces as itself, not as an unparseable message."""
     with pytest.raises(TypeError):

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tools"))
 
-from zone_labels import merge, silver  # noqa: E402
+from zone_labels import merge  # noqa: E402
 
 from mailflow.mail_in.replies import read_body  # noqa: E402
 from mailflow.mail_in.replies.charsets import decode_bytes  # noqa: E402
@@ -30,6 +30,7 @@ from mailflow.mail_in.replies.htmltext import html_to_text  # noqa: E402
 from mailflow.mail_in.replies.zones import split_lines  # noqa: E402
 from mailflow.mail_in.replies.zones.features import Line, line_features  # noqa: E402
 from mailflow.mail_in.replies.zones.model import START, ZONES, Weights, emissions, viterbi  # noqa: E402
+from mailflow.mail_in.replies.zones.rules import rule_zones as silver  # noqa: E402
 
 WEIGHTS = ROOT / "mailflow" / "mail_in" / "replies" / "zones" / "weights.json"
 OWN = ROOT / "tests" / "replies" / "train"
@@ -125,7 +126,7 @@ def train(data, epochs: int, seed: int) -> Weights:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("roots", nargs="*", type=Path, default=[Path("/work/shared/corpora")])
-    ap.add_argument("--epochs", type=int, default=12)
+    ap.add_argument("--epochs", type=int, default=30)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--out", type=Path, default=WEIGHTS)
     args = ap.parse_args(argv)

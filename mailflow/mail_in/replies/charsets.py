@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from email.errors import HeaderParseError
 from email.header import decode_header
 
 from mailflow.characters import CONTROLS, replace_unsafe
@@ -76,6 +77,6 @@ def decode_header_value(value: object) -> str:
                 decode_bytes(chunk, charset) if isinstance(chunk, bytes) else chunk
                 for chunk, charset in parts
             )
-        except (ValueError, LookupError, AssertionError):
-            pass
+        except (ValueError, LookupError, AssertionError, HeaderParseError):
+            pass        # a malformed encoded word stays as it was written
     return " ".join(replace_unsafe(value, CONTROLS).split())
