@@ -168,6 +168,14 @@ def test_broken_encoded_word_in_a_filename_is_kept_as_written() -> None:
     assert [a.filename for a in understand(raw).resources] == ["=?utf-8?b?A?="]
 
 
+def test_charset_name_with_a_nul_does_not_break_the_walk() -> None:
+    """A part whose charset name holds a NUL and whose text has 8-bit bytes is still read (fuzzer find)."""
+    raw = (b'From: a@example.org\r\nSubject: x\r\nMIME-Version: 1.0\r\n'
+           b'Content-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\n'
+           b'Content-Type: text/plain; charset="win\x00dows-1252"\r\n\r\nBonjour \xe0 tous\r\n--b--\r\n')
+    assert understand(raw).text == "Bonjour \u00e0 tous"
+
+
 def test_programming_errors_are_not_hidden() -> None:
     """A caller's mistake (text instead of bytes) surfaces as itself, not as an unparseable message."""
     with pytest.raises(TypeError):

@@ -45,7 +45,7 @@ def _payload(part: Message) -> bytes:
     data = part.get_payload(decode=True)
     if isinstance(data, bytes):
         return data
-    raw = part.get_payload()
+    raw = _as_parsed(part)
     return raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else b""
 
 
@@ -56,13 +56,25 @@ def _plain_base64(part: Message) -> bytes | None:
     before decoding: a 25 MB attachment costs over 100 MB at its peak. Whatever this refuses
     (non-ASCII, bad padding) goes the stdlib's way, so malformed parts decode exactly as before.
     """
-    payload = part.get_payload()
+    payload = _as_parsed(part)
     if not isinstance(payload, str) or str(part.get("content-transfer-encoding", "")).lower() != "base64":
         return None
     try:
         return binascii.a2b_base64(payload)
     except (binascii.Error, ValueError):
         return None
+
+
+def _as_parsed(part: Message) -> object:
+    """The payload as the parser left it: a list of parts, or the body text.
+
+    ``Message.get_payload()`` re-decodes text that holds stray bytes with the part's declared charset,
+    and a hostile charset name (one with a NUL) makes that raise ValueError; the text as parsed is what
+    we decode ourselves (``decode_bytes``), so it is read here without that step.
+    """
+    if isinstance(part, Part):
+        return part.parsed_payload
+    return part.get_payload()
 
 
 def _disposition(part: Message) -> str:
@@ -78,7 +90,7 @@ def _count(part: Message, depth: int, found: Contents, limits: Limits) -> None:
     found.parts += 1
     found.depth = max(found.depth, depth)
     check_parts(found.parts, found.depth, limits)
-    payload = part.get_payload()
+    payload = _as_parsed(part)
     if isinstance(payload, list):
         for sub in payload:
             if isinstance(sub, Message):
@@ -157,7 +169,7 @@ def _tnef(data: bytes, body: bool, found: Contents, limits: Limits) -> bool:
 
 def _visit(part: Message, body: bool, found: Contents, limits: Limits) -> None:
     ctype = part.get_content_type()
-    payload = part.get_payload()
+    payload = _as_parsed(part)
     if ctype == "message/delivery-status" and isinstance(payload, list):
         found.delivery_status.append("\n\n".join(
             "\n".join(f"{k}: {decode_header_value(v)}" for k, v in block.items())
