@@ -160,7 +160,7 @@ def community_to_json(c: CommunityState) -> Document:
     return {
         "installed_at": _iso(c.installed_at), "known_members": sorted(c.known_members),
         "departed": sorted(c.departed), "arrivals": {key: day.isoformat() for key, day in c.arrivals},
-        "bounces": [bounce_to_json(b) for b in c.bounces],
+        "bounces": [bounce_to_json(b) for b in c.bounces], "planned_chairs": dict(c.planned_chairs),
     }
 
 
@@ -171,4 +171,5 @@ def community_from_json(d: Document) -> CommunityState:
         departed=frozenset(d.get("departed", ())),
         arrivals=tuple((key, date.fromisoformat(day)) for key, day in d.get("arrivals", {}).items()),
         bounces=tuple(bounce_from_json(b) for b in d.get("bounces", ())),
+        planned_chairs=tuple(d.get("planned_chairs", {}).items()),
     )

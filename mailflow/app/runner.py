@@ -12,6 +12,7 @@ from mailflow.core.chairs import seated
 from mailflow.core.cycle import on_time
 from mailflow.core.decision import Decision, Situation
 from mailflow.core.membership import on_roster
+from mailflow.core.reload import PLANNED_AHEAD, planned_chairs
 from mailflow.core.state import CommunityState, StepStatus
 from mailflow.errors import StoreError
 from mailflow.ports import StateStore
@@ -54,6 +55,8 @@ class CycleRunner:
         notes: list[str] = self.staff_requests(now)
         community = self.states.community()
         current = expire(self.config.bounce, community, now.astimezone(self.config.community.timezone).date())
+        upcoming = self.seated(occurrences(self.config, after=now, count=PLANNED_AHEAD), now)
+        current = replace(current, planned_chairs=planned_chairs(upcoming))     # what `check` compares against
         roster = on_roster(self.config, current, self.next_meeting(now), now)
         roster = roster if roster.community is not None else replace(roster, community=current)
         notes += self.outgoing.carry_out(roster, None, community, now)

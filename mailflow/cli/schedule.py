@@ -33,11 +33,14 @@ DESCRIPTIONS = {
     "check": "Load the schedule file and roster and summarise them. Exit 2 with the file, line, key and what "
              "was expected when something cannot be right; exit 0 with 'warning:' lines on stderr for likely "
              "mistakes (a meeting moved into the past, UNTIL already past, the example roster in use...). "
+             "Against the running state (the state folder, read-only) it lists what a reload would change: "
+             "arrivals, returns, departures and the mail each causes, chairs that would move. "
              "With --connect, also sign in to the IMAP and SMTP servers as the daemon would (password or OAuth2), "
              "send nothing, report server, TLS, folders and IDLE/MOVE/UIDPLUS; exit 1 with the reason if either "
              "fails.",
-    "plan": "List the next meetings and when each step of their cycle is due, in the community's time zone "
-            "(steps moved off weekends and holidays say so).",
+    "plan": "List the next meetings, their chairs and when each step of their cycle is due, in the community's "
+            "time zone (steps moved off weekends and holidays say so). With a state folder, an announced meeting "
+            "shows the chair its invitations name.",
 }
 
 
@@ -55,6 +58,8 @@ def run_check(args: argparse.Namespace) -> int:
         print(line)
     for finding in lint(config, moment):
         print(f"warning: {finding}", file=sys.stderr)
+    for line in reload_lines(config, moment):
+        print(line)
     if args.connect:
         from mailflow.cli.signin import check_connect
 
@@ -83,6 +88,23 @@ def check_summary(config: Config, meetings: list[Meeting]) -> list[str]:
     return lines
 
 
+def reload_lines(config: Config, moment: datetime) -> list[str]:
+    """Against the state folder the daemon runs on (read-only): what reloading these files would change."""
+    if not config.state_dir.is_dir():
+        return []
+    from mailflow.adapters.state_store import TinyDBStateStore
+    from mailflow.app.running import changes_on_reload
+
+    with TinyDBStateStore.open(config.state_dir, exclusive=False) as states:
+        if states.community().installed_at is None:
+            return []
+        changes = changes_on_reload(config, states, moment)
+    where = f"against the running state in {config.state_dir}"
+    if not changes:
+        return [f"reload: no change for members or chairs ({where})"]
+    return [f"reload would ({where}):", *(f"  {change}" for change in changes)]
+
+
 def _business_days_text(config: Config) -> str:
     days = config.timeline.business_days
     if days is None:
@@ -98,7 +120,14 @@ def run_plan(args: argparse.Namespace) -> int:
     from mailflow.schedule.calendar import occurrences
 
     config = base.load_config(args)
-    meetings = occurrences(config, now(args, config), args.count)
+    moment = now(args, config)
+    meetings = occurrences(config, moment, args.count)
+    if config.state_dir.is_dir():            # an announced meeting keeps the chair its invitations name
+        from mailflow.adapters.state_store import TinyDBStateStore
+        from mailflow.app.running import as_running
+
+        with TinyDBStateStore.open(config.state_dir, exclusive=False) as states:
+            meetings = as_running(config, states, meetings, moment)
     if args.json:
         print(json.dumps([plan_entry(m, config) for m in meetings], indent=2, ensure_ascii=False))
     else:

@@ -128,6 +128,7 @@ class CommunityState:
     departed: frozenset[str] = frozenset()          # members seen leaving the roster (a return is not welcomed)
     arrivals: tuple[tuple[str, date], ...] = ()     # (member key, day welcomed): new members at the next meeting
     bounces: tuple[BounceScore, ...] = ()           # one per member with a live score or a suspension
+    planned_chairs: tuple[tuple[str, str], ...] = ()  # (meeting key, chair key) of the next meetings as last run
 
     def bounce_of(self, member_key: str) -> BounceScore | None:
         return next((b for b in self.bounces if b.member == member_key), None)
