@@ -218,7 +218,7 @@ class SampleCommunity:
                                                  disclaimer=DISCLAIMER_TEXT)
             self.personas[member.key] = (Persona(member.name, member.email, style, signature), index)
         staff = config.community.staff[0]
-        self.staff = Persona("Staff", staff, "outlook", "Divisions CoP support team")
+        self.staff = Persona(staff.name, staff.email, "outlook", f"{staff.name}\n{staff.role}")
         self.drafts_seen = 0
         self.late_sent = False
 

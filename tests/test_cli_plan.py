@@ -32,7 +32,7 @@ def test_check_summarises_the_example(capsys: pytest.CaptureFixture[str]) -> Non
         f"ok: {EXAMPLE}",
         "community: SDH in PMH/PCN Community of Practice <cop@example.org> (America/Vancouver)",
         f"members: 11 active, 1 departed ({EXAMPLE.parent / 'members.example.csv'})",
-        "staff: 2, minutes recipients: 1",
+        "staff: Jordan Lee (CoP coordinator), Sam Okoye (PMH support); minutes recipients: 1",
         "business days: steps move off weekends, public holidays of CA-BC, 2 extra closed days",
         "next meetings:",
         "  Tue 2026-12-08 12:00-13:00 PST (60 min)  CANCELLED",

@@ -75,7 +75,8 @@ def check_summary(config: Config, meetings: list[Meeting]) -> list[str]:
         f"ok: {config.path}",
         f"community: {community.name} <{community.address}> ({community.timezone.key})",
         f"members: {active} active, {len(roster.members) - active} departed ({roster.path})",
-        f"staff: {len(community.staff)}, minutes recipients: {len(community.minutes_recipients)}",
+        f"staff: {', '.join(f'{s.name} ({s.role})' for s in community.staff)}; "
+        f"minutes recipients: {len(community.minutes_recipients)}",
         _business_days_text(config),
         "next meetings:",
     ]

@@ -23,6 +23,7 @@ class Recipient:
     name: str
     email: str
     timezone: ZoneInfo | None = None    # where they read times (roster column); None: the community's zone
+    staff_role: str = ""                # written to as staff, in this role ("" = as a member or the chair)
 
     @property
     def key(self) -> str:

@@ -18,10 +18,11 @@ def member_recipient(member: Member) -> Recipient:
 
 
 def staff_recipients(config: Config) -> tuple[Recipient, ...]:
+    """Every staff member, greeted by name, in their own zone when they are also on the roster."""
     people = []
-    for email in config.community.staff:
-        member = config.roster.get(email)
-        people.append(Recipient(member.name, email, member.timezone) if member else Recipient(email.split("@")[0], email))
+    for person in config.community.staff:
+        member = config.roster.get(person.email)
+        people.append(Recipient(person.name, person.email, member.timezone if member else None, person.role))
     return tuple(people)
 
 

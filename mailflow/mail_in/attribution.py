@@ -56,7 +56,7 @@ def attribute(reply: Reply, config: Config, secret: bytes, sent: SentLookup) -> 
     if reply.kind is ReplyKind.CALENDAR_REPLY and reply.calendar_uid:
         found = _UID_MEETING.search(reply.calendar_uid)
         if found:
-            return _ok(found.group(1), Request.INVITATION, sender, reply, member, is_staff, "calendar")
+            return _ok(found.group(1), Request.INVITATION, sender, reply, member, is_staff, "calendar", config)
     community = config.community
     saw_token = False
     for address in reply.to_addrs:
@@ -66,25 +66,26 @@ def attribute(reply: Reply, config: Config, secret: bytes, sent: SentLookup) -> 
         saw_token = True
         parts = verify_token(secret, token, sender)
         if parts is not None:
-            return _ok(parts.meeting_key, parts.request, sender, reply, member, is_staff, "token")
+            return _ok(parts.meeting_key, parts.request, sender, reply, member, is_staff, "token", config)
     for message_id in (reply.in_reply_to, *reversed(reply.references)):
         known = sent(message_id.strip()) if message_id else None
         if known and known[2].casefold() == sender.casefold():
-            return _ok(known[0], known[1], sender, reply, member, is_staff, "thread")
+            return _ok(known[0], known[1], sender, reply, member, is_staff, "thread", config)
     if saw_token:
         return Held(f"the reply token does not belong to {sender}")
     return Held("no reply token and no reference to a message we sent to this sender")
 
 
 def _ok(meeting_key: str, request: Request, sender: str, reply: Reply, member: Member | None,
-        is_staff: bool, via: str) -> Attributed:
-    name = member.name if member else (reply.from_name or sender.split("@")[0])
+        is_staff: bool, via: str, config: Config | None = None) -> Attributed:
+    staff = config.community.staff_member(sender) if config is not None else None
+    name = member.name if member else staff.name if staff else (reply.from_name or sender.split("@")[0])
     return Attributed(meeting_key, request, sender, name, member, is_staff, via)
 
 
 def _person(config: Config, sender: str) -> tuple[Member | None, bool] | None:
     member = config.roster.get(sender)
-    is_staff = sender.casefold() in {s.casefold() for s in config.community.staff}
+    is_staff = config.community.staff_member(sender) is not None
     if member is not None and not member.active and not is_staff:
         return None
     if member is None and not is_staff:

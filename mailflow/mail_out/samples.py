@@ -14,7 +14,7 @@ from mailflow.core.roundtable import Update
 from mailflow.core.state import Bounce, BounceSource
 from mailflow.mail_out.render import KINDS
 from mailflow.schedule.calendar import Meeting
-from mailflow.schedule.config import DEFAULT_OFFSETS, Community, Member, SilentChair, Step
+from mailflow.schedule.config import DEFAULT_OFFSETS, Community, Member, SilentChair, StaffMember, Step
 
 _UPDATES = (
     ("Amrit Gill", "amrit.gill@example.org", "North Shore",
@@ -48,7 +48,7 @@ def sample_community(timezone: str = "America/Vancouver") -> Community:
         name="Practice Leaders Community of Practice",
         address="cop@example.org",
         timezone=ZoneInfo(timezone),
-        staff=("staff@example.org",),
+        staff=(StaffMember("Jordan Lee", "staff@example.org", "CoP coordinator"),),
         minutes_recipients=("leadership@example.org",),
         list_id="cop.example.org",
     )

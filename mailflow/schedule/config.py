@@ -317,16 +317,46 @@ class ReplyAddressStyle(enum.StrEnum):
 
 
 @dataclass(frozen=True)
+class StaffMember:
+    """A person who runs the community with mailflow: greeted by name, written to for their role."""
+
+    name: str
+    email: str          # normalised like a member's; compare with .key
+    role: str = "staff"
+
+    @property
+    def key(self) -> str:
+        return self.email.casefold()
+
+
+@dataclass(frozen=True)
 class Community:
     name: str
     address: str                            # the service's own address (From, replies)
     timezone: ZoneInfo
-    staff: tuple[str, ...]
+    staff: tuple[StaffMember, ...]          # plain addresses are read as staff named by their local part
     minutes_recipients: tuple[str, ...] = ()
     list_id: str = ""                       # RFC 2919 List-Id value, e.g. sdh-cop.example.org
     reply_style: ReplyAddressStyle = ReplyAddressStyle.PLUS
     secret_env: str = "MAILFLOW_SECRET"     # HMAC key for tokens and Message-IDs
     authserv_id: str | None = None          # trust Authentication-Results only from this id
+
+    def __post_init__(self) -> None:
+        people = tuple(s if isinstance(s, StaffMember) else StaffMember(str(s).partition("@")[0], str(s))
+                       for s in self.staff)
+        object.__setattr__(self, "staff", people)
+
+    def staff_member(self, email: str) -> StaffMember | None:
+        """The staff member writing from ``email`` (compared case-insensitively), or None."""
+        wanted = email.strip().casefold()
+        return next((s for s in self.staff if s.key == wanted), None)
+
+
+@dataclass(frozen=True)
+class ResourceLibrary:
+    """Where staff publish ``mailflow export`` (its folder layout), so packets can link files too large to attach."""
+
+    base_url: str | None = None             # e.g. https://intranet.example.org/cop-library
 
 
 @dataclass(frozen=True)
@@ -346,6 +376,7 @@ class Config:
     credentials_file: Path | None = None    # KEY=VALUE lines, read instead of the environment
     oauth2: OAuth2Settings | None = None    # set when [imap] or [smtp] has auth = "oauth2"
     bounce: BouncePolicy = field(default_factory=BouncePolicy)
+    resources: ResourceLibrary = field(default_factory=ResourceLibrary)
     extra: dict[str, object] = field(default_factory=dict, compare=False)
     lines: KeyLines | None = field(default=None, compare=False, repr=False)   # where each key was written
 

@@ -24,11 +24,13 @@ from mailflow.schedule.config import (
     ImapSettings,
     MeetingRule,
     ReplyAddressStyle,
+    ResourceLibrary,
     Roster,
     RoundtablePolicy,
     ServerSettings,
     SilentChair,
     SmtpSettings,
+    StaffMember,
     Step,
     Timeline,
     Tls,
@@ -41,7 +43,7 @@ from mailflow.schedule.roster import load_roster
 
 ROOT_KEYS = (
     "community", "meetings", "timeline", "chair", "roundtable", "attachments", "imap", "smtp",
-    "state", "templates", "roster", "credentials_file", "oauth2", "bounce",
+    "state", "templates", "roster", "credentials_file", "oauth2", "bounce", "staff", "resources",
 )
 SERVER_KEYS = ("host", "port", "tls", "user", "auth", "secret_env", "timeout_seconds", "allow_plaintext", "ca_file")
 IMAP_KEYS = ("folder", "processed_folder", "held_folder", "idle_renew_seconds", "max_message_bytes")
@@ -60,7 +62,7 @@ def load(path: Path) -> Config:
     lines = KeyLines(text := _read(path))
     root = Table(str(path), lines, "", _parse(text, path), path.parent)
     root.expect(*ROOT_KEYS)
-    community = _community(root.table("community"), _country(root))
+    community = _community(root.table("community"), _country(root), root.tables("staff"))
     roster = load_roster(root.path_value("roster"))
     timeline = _timeline(root.table("timeline"))
     imap, smtp = _imap(_required(root, "imap")), _smtp(_required(root, "smtp"))
@@ -79,6 +81,7 @@ def load(path: Path) -> Config:
         roster=roster,
         credentials_file=root.path_value("credentials_file", None),
         bounce=_bounce(root.table("bounce")),
+        resources=_resources(root.table("resources")),
         lines=lines,
         oauth2=load_oauth2(root, imap, smtp),
     )
@@ -131,14 +134,12 @@ def _country(root: Table) -> str | None:
     return country if isinstance(country, str) else None
 
 
-def _community(t: Table, country: str | None) -> Community:
+def _community(t: Table, country: str | None, people: list[Table]) -> Community:
     if not t.data:
         raise t.error("name", MISSING, "a table [community] with name, address, timezone and staff")
     t.expect("name", "address", "timezone", "staff", "minutes_recipients", "list_id", "reply_style",
              "secret_env", "authserv_id")
-    staff = t.emails("staff")
-    if not staff:
-        raise t.error("staff", [], "at least one staff email address")
+    staff = _staff(t, people)
     return Community(
         name=t.text("name"),
         address=t.email("address"),
@@ -150,6 +151,39 @@ def _community(t: Table, country: str | None) -> Community:
         secret_env=t.env_name("secret_env", "MAILFLOW_SECRET"),
         authserv_id=t.text("authserv_id", None),
     )
+
+
+def _staff(community: Table, people: list[Table]) -> tuple[StaffMember, ...]:
+    """[[staff]] entries (name, address, role); the older [community] staff list of addresses still reads."""
+    if people and community.has("staff"):
+        raise community.error("staff", list(community.data["staff"]),
+                              "no list here when [[staff]] entries name the staff (keep one of the two)")
+    if not people:
+        addresses = community.emails("staff", ())
+        if not addresses:
+            raise community.error("staff", MISSING, "[[staff]] entries with name and address (at least one)")
+        return tuple(StaffMember(address.partition("@")[0], address) for address in addresses)
+    found: list[StaffMember] = []
+    for t in people:
+        t.expect("name", "address", "role")
+        person = StaffMember(t.text("name"), t.email("address"), t.text("role", "staff"))
+        if any(other.key == person.key for other in found):
+            raise t.error("address", person.email, "an address no other [[staff]] entry has")
+        found.append(person)
+    return tuple(found)
+
+
+def _resources(t: Table) -> ResourceLibrary:
+    t.expect("base_url")
+    url = t.get("base_url", None, _base_url, "an http:// or https:// address where staff publish `mailflow export`")
+    return ResourceLibrary(base_url=url)
+
+
+def _base_url(value: object) -> str:
+    text = _typed_text(value)
+    if not re.match(r"https?://[^\s/]+(/\S*)?$", text):
+        raise ValueError(value)
+    return text.rstrip("/")
 
 
 def _meetings(t: Table, zone: ZoneInfo, roster: Roster, timeline: Timeline) -> MeetingRule:
