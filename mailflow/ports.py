@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import threading
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
@@ -21,9 +21,9 @@ from mailflow.core.message import OutgoingMessage
 from mailflow.core.state import CommunityState, MeetingState
 
 __all__ = [
-    "Alert", "Clock", "CursorStore", "Disposition", "HeldMessage", "InboxRecord", "MailSender",
-    "MailSource", "OutboxQueue", "OutboxRecord", "Pause", "QueueRef", "Rendered", "Renderer", "Sink",
-    "StaffAction", "StaffRequest", "StateStore",
+    "Alert", "AuditEntry", "AuditEvent", "Clock", "CursorStore", "Disposition", "HeldMessage", "HeldOutcome",
+    "InboxRecord", "MailSender", "MailSource", "OutboxQueue", "OutboxRecord", "Pause", "QueueRef", "Rendered",
+    "Renderer", "Sink", "StaffAction", "StaffRequest", "StateStore",
 ]
 
 
@@ -127,9 +127,16 @@ class InboxRecord:
     duplicate: bool = False
 
 
+class HeldOutcome(enum.StrEnum):
+    """How staff concluded a held message."""
+
+    RELEASED = "released"      # applied as if its sender (or the member staff named) had sent it
+    DISCARDED = "discarded"    # dropped: nothing applied, nobody answered
+
+
 @dataclass(frozen=True)
 class HeldMessage:
-    """A message kept for staff instead of applied: why, and where its bytes are."""
+    """A message kept for staff instead of applied: why, and where its bytes are; then what staff did."""
 
     sha256: str
     reason: str
@@ -137,6 +144,41 @@ class HeldMessage:
     subject: str
     at: datetime
     raw: str             # path of the raw bytes, relative to the state folder
+    outcome: HeldOutcome | None = None     # None while it waits for staff
+    resolved_by: str = ""
+    resolved_at: datetime | None = None
+    note: str = ""                         # what the release did, or why it could not
+
+    @property
+    def held_id(self) -> str:
+        """The short id staff type (``mailflow held release ID``, a "release ID" reply)."""
+        return self.sha256[:12]
+
+
+class AuditEvent(enum.StrEnum):
+    """What the audit log records."""
+
+    REPLY_APPLIED = "reply-applied"     # an incoming message applied: what was understood, what it did
+    HELD = "held"                       # an incoming message held for staff, and why
+    RELEASED = "released"               # staff released a held message
+    DISCARDED = "discarded"             # staff discarded a held message
+    STAFF_COMMAND = "staff-command"     # any staff command, by mail or on the command line, and its result
+    SENT = "sent"                       # a message delivered (the server said 250)
+    FAILED = "failed"                   # a message the outbox gave up on
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One line of the audit log (append-only JSON lines in the state folder)."""
+
+    at: datetime
+    event: AuditEvent
+    summary: str                        # one line a person reads
+    meeting: str = ""                   # the meeting it concerns ("" for none)
+    member: str = ""                    # the address it concerns (sender, recipient, member)
+    by: str = ""                        # who did it: a staff address or user, "" for the daemon itself
+    via: str = ""                       # "mail", "cli" or "" (the daemon)
+    data: Mapping[str, object] = field(default_factory=dict)    # JSON values: what was understood, ids
 
 
 class StaffAction(enum.StrEnum):
@@ -309,7 +351,25 @@ class StateStore(Protocol):
 
     def hold(self, held: HeldMessage) -> None: ...
 
-    def held(self) -> list[HeldMessage]: ...
+    def held(self) -> list[HeldMessage]:
+        """Every message ever held, oldest first, with what staff did about it."""
+        ...
+
+    def resolve_held(self, held: HeldMessage) -> None:
+        """Record staff's conclusion (``held.outcome`` and the rest) for the held message ``held.sha256``."""
+        ...
+
+    def audit(self, entries: Iterable[AuditEntry]) -> None:
+        """Append to the audit log, durably (one write for the lot)."""
+        ...
+
+    def audit_entries(self) -> Iterator[AuditEntry]:
+        """The audit log, oldest first (a line cut short by a crash is skipped)."""
+        ...
+
+    def meeting_keys(self) -> list[str]:
+        """Every meeting the store holds state for, oldest first."""
+        ...
 
     def keep_file(self, sha256: str, suffix: str, data: bytes) -> str:
         """Keep a shared file under a generated name; return its path in the state folder."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from typing import Any
 
@@ -62,11 +63,22 @@ def resource_from_json(d: Document) -> Resource:
     return Resource(**{**d, "shared_at": datetime.fromisoformat(d["shared_at"])})
 
 
+def action_to_json(a: ActionItem) -> Document:
+    doc: Document = {"who": a.who, "what": a.what, "meeting_key": a.meeting_key, "done": a.done}
+    if a.number:
+        doc |= {"number": a.number, "opened": _iso(a.opened), "done_by": a.done_by, "done_at": _iso(a.done_at)}
+    return doc
+
+
+def action_from_json(d: Document) -> ActionItem:
+    return ActionItem(d["who"], d["what"], d["meeting_key"], d["done"], d.get("number", 0), _dt(d.get("opened")),
+                      d.get("done_by", ""), _dt(d.get("done_at")))
+
+
 def minutes_to_json(m: Minutes) -> Document:
     return {
         "meeting_key": m.meeting_key, "text": m.text, "recording_link": m.recording_link,
-        "actions": [{"who": a.who, "what": a.what, "meeting_key": a.meeting_key, "done": a.done}
-                    for a in m.actions],
+        "actions": [action_to_json(a) for a in m.actions],
         "resources": [resource_to_json(r) for r in m.resources],
         "received": m.received.isoformat(), "sent_by": m.sent_by,
     }
@@ -75,7 +87,7 @@ def minutes_to_json(m: Minutes) -> Document:
 def minutes_from_json(d: Document) -> Minutes:
     return Minutes(
         meeting_key=d["meeting_key"], text=d["text"], recording_link=d["recording_link"],
-        actions=tuple(ActionItem(**a) for a in d["actions"]),
+        actions=tuple(action_from_json(a) for a in d["actions"]),
         resources=tuple(resource_from_json(r) for r in d["resources"]),
         received=datetime.fromisoformat(d["received"]), sent_by=d["sent_by"],
     )
@@ -161,6 +173,7 @@ def community_to_json(c: CommunityState) -> Document:
         "installed_at": _iso(c.installed_at), "known_members": sorted(c.known_members),
         "departed": sorted(c.departed), "arrivals": {key: day.isoformat() for key, day in c.arrivals},
         "bounces": [bounce_to_json(b) for b in c.bounces], "planned_chairs": dict(c.planned_chairs),
+        "actions": [action_to_json(a) for a in c.actions],
     }
 
 
@@ -172,4 +185,37 @@ def community_from_json(d: Document) -> CommunityState:
         arrivals=tuple((key, date.fromisoformat(day)) for key, day in d.get("arrivals", {}).items()),
         bounces=tuple(bounce_from_json(b) for b in d.get("bounces", ())),
         planned_chairs=tuple(d.get("planned_chairs", {}).items()),
+        actions=tuple(action_from_json(a) for a in d.get("actions", [])),
     )
+
+
+def held_to_json(h: HeldMessage) -> Document:
+    doc: Document = {"sha256": h.sha256, "reason": h.reason, "sender": h.sender, "subject": h.subject,
+                     "at": h.at.isoformat(), "raw": h.raw}
+    if h.outcome is not None:
+        doc |= {"outcome": h.outcome.value, "resolved_by": h.resolved_by, "resolved_at": _iso(h.resolved_at),
+                "note": h.note}
+    return doc
+
+
+def held_from_json(d: Document) -> HeldMessage:
+    outcome = d.get("outcome")
+    return HeldMessage(d["sha256"], d["reason"], d["sender"], d["subject"], datetime.fromisoformat(d["at"]), d["raw"],
+                       HeldOutcome(outcome) if outcome else None, d.get("resolved_by", ""),
+                       _dt(d.get("resolved_at")), d.get("note", ""))
+
+
+def audit_to_json(e: AuditEntry) -> bytes:
+    doc = {"at": e.at.isoformat(), "event": e.event.value, "summary": e.summary, "meeting": e.meeting,
+           "member": e.member, "by": e.by, "via": e.via, "data": dict(e.data)}
+    return json.dumps(doc, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8")
+
+
+def audit_from_json(line: bytes) -> AuditEntry | None:
+    """One audit line, or None when it is not one (a line a crash cut short)."""
+    try:
+        d = json.loads(line)
+        return AuditEntry(datetime.fromisoformat(d["at"]), AuditEvent(d["event"]), d["summary"], d["meeting"],
+                          d["member"], d["by"], d["via"], d["data"])
+    except (ValueError, KeyError, TypeError):
+        return None

@@ -1,6 +1,6 @@
 """The Store contract over the state folder: TinyDB partitions for state, files for bytes and records.
 
-Layout: ``meetings/<date>.json`` and ``global.json`` (state), ``held.json``, ``raw/`` (every message
+Layout: ``meetings/<date>.json`` and ``global.json`` (state), ``held.json``, ``audit.jsonl`` (the audit log), ``raw/`` (every message
 received), ``inbox/`` (what became of each), ``attachments/`` (shared files under generated names),
 ``imap/cursor.json``, and the outbox (``outbox/``, see :mod:`mailflow.adapters.outbox_queue`).
 """
@@ -9,19 +9,29 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict
-from datetime import datetime
 from pathlib import Path
 
 from mailflow.adapters import requests
 from mailflow.adapters.outbox_queue import TinyDBOutboxQueue
-from mailflow.adapters.state_codec import community_from_json, community_to_json, meeting_from_json, meeting_to_json
+from mailflow.adapters.state_codec import (
+    audit_from_json,
+    audit_to_json,
+    community_from_json,
+    community_to_json,
+    held_from_json,
+    held_to_json,
+    meeting_from_json,
+    meeting_to_json,
+)
 from mailflow.adapters.store import Store
 from mailflow.core.state import CommunityState, MeetingState
-from mailflow.ports import Disposition, HeldMessage, InboxRecord, StaffRequest
+from mailflow.ports import AuditEntry, Disposition, HeldMessage, InboxRecord, StaffRequest
 
 HELD = "held"
 CURSOR = "imap/cursor.json"
+AUDIT = "audit.jsonl"             # append-only JSON lines (not a .json partition)
 
 
 def raw_path(sha256: str) -> str:
@@ -108,12 +118,34 @@ class TinyDBStateStore:
 
     def hold(self, held: HeldMessage) -> None:
         with self.store.batch(HELD) as db:
-            db.table(HELD).insert({"sha256": held.sha256, "reason": held.reason, "sender": held.sender,
-                                   "subject": held.subject, "at": held.at.isoformat(), "raw": held.raw})
+            db.table(HELD).insert(held_to_json(held))
 
     def held(self) -> list[HeldMessage]:
-        return [HeldMessage(d["sha256"], d["reason"], d["sender"], d["subject"], datetime.fromisoformat(d["at"]),
-                            d["raw"]) for d in self.store.db(HELD).table(HELD).all()]
+        return [held_from_json(d) for d in self.store.db(HELD).table(HELD).all()]
+
+    def resolve_held(self, held: HeldMessage) -> None:
+        with self.store.batch(HELD) as db:
+            table = db.table(HELD)
+            ids = [doc.doc_id for doc in table.all() if doc["sha256"] == held.sha256]
+            if not ids:
+                raise KeyError(f"no held message {held.sha256[:12]}")
+            table.update(held_to_json(held), doc_ids=ids)
+
+    # the audit log
+
+    def audit(self, entries: Iterable[AuditEntry]) -> None:
+        lines = [audit_to_json(entry) for entry in entries]
+        if lines:
+            self.store.append_lines(AUDIT, lines)
+
+    def audit_entries(self) -> Iterator[AuditEntry]:
+        for line in self.store.read_lines(AUDIT):
+            entry = audit_from_json(line)
+            if entry is not None:
+                yield entry
+
+    def meeting_keys(self) -> list[str]:
+        return [name.removeprefix("meetings/") for name in self.store.partitions("meetings/")]
 
     def keep_file(self, sha256: str, suffix: str, data: bytes) -> str:
         path = f"attachments/{sha256[:2]}/{sha256}{suffix}"

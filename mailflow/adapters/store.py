@@ -17,6 +17,7 @@ from tinydb import TinyDB
 from mailflow.adapters.files import (
     FILE_MODE,
     TEMP_SUFFIX,
+    fsync_dir,
     make_dirs,
     parse_state_file,
     write_atomically,
@@ -203,6 +204,46 @@ class Store:
         except FileNotFoundError:
             return default
         return parse_state_file(path, data)
+
+    # append-only logs
+
+    def append_lines(self, relpath: str, lines: list[bytes]) -> None:
+        """Append whole lines to the log at ``relpath`` (mode 0600) and fsync it.
+
+        A crash can cut at most the line being written; the next append starts on a fresh line, and
+        :meth:`read_lines` skips the cut one, so a log never loses a line that was written whole.
+        """
+        path = self._writable_path(relpath, "log")
+        if relpath.endswith(PARTITION_SUFFIX):
+            raise ValueError(f"invalid log name {relpath!r}: *.json names are for partitions")
+        make_dirs(self.root, path.parent)
+        created = not path.exists()
+        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, FILE_MODE)
+        try:
+            size = os.fstat(fd).st_size
+            cut = size > 0 and os.pread(fd, 1, size - 1) != b"\n"
+            data = (b"\n" if cut else b"") + b"".join(line.rstrip(b"\n") + b"\n" for line in lines)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        if created:
+            fsync_dir(path.parent)
+        self._count_write()
+
+    def read_lines(self, relpath: str) -> Iterator[bytes]:
+        """The whole lines of the log at ``relpath`` (none if there is no log); a cut last line is left out."""
+        path = self._path(relpath, "log")
+        try:
+            handle = path.open("rb")
+        except FileNotFoundError:
+            return
+        with handle:
+            for line in handle:
+                if line.endswith(b"\n") and line.strip():
+                    yield line.rstrip(b"\n")
 
     # internals
 

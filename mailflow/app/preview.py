@@ -15,6 +15,7 @@ from mailflow.adapters.clock import ManualClock
 from mailflow.adapters.state_store import TinyDBStateStore
 from mailflow.app.runner import CycleRunner, Window
 from mailflow.app.wiring import SecretMissing, community_secret, open_parts
+from mailflow.core.actions import open_actions
 from mailflow.core.cycle import RUNNERS, send_handover
 from mailflow.core.decision import Recipient, Send
 from mailflow.core.kinds import MessageKind
@@ -118,8 +119,10 @@ def _send(runner: CycleRunner, window: Window, state: MeetingState, what: Messag
     if what is MessageKind.MINUTES_DIGEST:
         sample = sample_context(MessageKind.MINUTES_DIGEST, runner.config.community, window.meeting, now)
         minutes = state.minutes or sample["minutes"]
-        context = {k: sample[k] for k in ("minutes", "resources", "next_meeting", "next_focus", "suggested_topics")}
-        context.update(minutes=minutes, next_meeting=window.following)
+        context = {k: sample[k] for k in ("minutes", "resources", "next_meeting", "next_focus", "suggested_topics",
+                                          "open_actions")}
+        context.update(minutes=minutes, next_meeting=window.following,
+                       open_actions=list(open_actions(situation.community.actions, before=window.meeting.key)))
         return Send(MessageKind.MINUTES_DIGEST, me, window.meeting.key, max(state.minutes_revision, 1), context)
     if what == Step.CHAIR_HANDOVER:
         _, sends = send_handover(situation, state, now)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from mailflow.core import actions
 from mailflow.core.decision import Situation
 from mailflow.core.minutes import ActionItem
 from mailflow.core.recipients import active_members
@@ -123,6 +124,9 @@ def future_items(s: Situation) -> tuple[str, ...]:
 
 
 def open_actions(s: Situation) -> tuple[ActionItem, ...]:
+    """Actions still open from meetings before this one (the register), else the last minutes' own."""
+    if s.community.actions:
+        return actions.open_actions(s.community.actions, before=s.meeting.key)
     minutes = s.previous_state.minutes if s.previous_state else None
     return tuple(a for a in (minutes.actions if minutes else ()) if not a.done)
 

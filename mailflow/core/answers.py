@@ -12,11 +12,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from mailflow.core import bounces
+from mailflow.core.actions import close_by_owner, open_actions, register_minutes
 from mailflow.core.agenda import suggested_topics
 from mailflow.core.cycle import send_draft, send_handover, send_packet, step_done
 from mailflow.core.decision import Decision, Recipient, Send, Situation
 from mailflow.core.intent import AutoKind, Command, CommandKind, ReplyKind, Rsvp
 from mailflow.core.kinds import MessageKind, Request
+from mailflow.core.library import file_request
 from mailflow.core.minutes import ActionItem, Minutes
 from mailflow.core.recipients import alert, mailed_members, member_recipient
 from mailflow.core.resources import Resource
@@ -65,6 +67,8 @@ def on_reply(s: Situation, state: MeetingState, event: ReplyEvent) -> Decision:
         return on_bounce(s, applied, event.sender.key, event.received)
     if event.kind is ReplyKind.CALENDAR_REPLY:
         return _rsvp(applied, event)
+    if event.member is not None and any(c.kind in SIDE_REQUESTS for c in event.commands):
+        return _side_requests(s, state, event)
     chair_key = s.meeting.chair.key if s.meeting.chair else None
     may_edit = event.is_staff or event.sender.key == chair_key
     if event.request == Request.MINUTES and may_edit:
@@ -79,6 +83,36 @@ def on_reply(s: Situation, state: MeetingState, event: ReplyEvent) -> Decision:
     # never answered, so a "Thanks!" cannot replace an update or start a loop with an auto-responder.
     return Decision(meeting=applied, notes=(f"meeting {s.meeting.key}: reply from {event.sender.email} "
                                             f"to {event.request}: nothing to apply",))
+
+
+SIDE_REQUESTS = frozenset({CommandKind.DONE, CommandKind.SEND_FILE})
+_SIDE_LINE = re.compile(r"^\s*(?:done|fait|termin[ée]e?)\b[^\n]{0,30}$|^\s*(?:please\s+)?send\b[^\n]*\.[A-Za-z0-9]{1,8}\s*$",
+                        re.IGNORECASE | re.MULTILINE)
+
+
+def _side_requests(s: Situation, state: MeetingState, event: ReplyEvent) -> Decision:
+    """A member's "Done: N" (their action item) and "send FILENAME" (a shared file), then the rest of the reply."""
+    member = event.member
+    assert member is not None
+    register, notes, sends = s.community.actions, [], []
+    for index, command in enumerate(c for c in event.commands if c.kind in SIDE_REQUESTS):
+        if command.kind is CommandKind.DONE:
+            number = re.search(r"\d{1,6}", command.value)
+            closed = close_by_owner(register, member.name, member.email,
+                                    int(number.group(0)) if number else None, event.received)
+            register = closed.register
+            notes.append(closed.problem or f"meeting {s.meeting.key}: action {closed.item.number if closed.item else '?'} "
+                                           f"closed by {member.email}")
+        else:
+            sends.append(file_request(s, state, event.sender, command.value, _revision(event, 50 + index)))
+            notes.append(f"meeting {s.meeting.key}: {member.email} asked for {command.value!r}")
+    community = replace(s.community, actions=register)
+    rest = replace(event, text=_SIDE_LINE.sub("", event.text).strip(),
+                   commands=tuple(c for c in event.commands if c.kind not in SIDE_REQUESTS))
+    decision = on_reply(replace(s, community=community), state, rest)
+    return replace(decision, meeting=decision.meeting or replace(state, applied=state.applied | {event.sha256}),
+                   community=decision.community or community, sends=(*sends, *decision.sends),
+                   notes=(*notes, *decision.notes))
 
 
 def on_bounce(s: Situation, state: MeetingState, member_key: str, now: datetime, detail: str = "bounce") -> Decision:
@@ -232,13 +266,16 @@ def _minutes(s: Situation, state: MeetingState, event: ReplyEvent) -> Decision:
         # "Thanks, I'll send them tomorrow" is not the minutes: nothing goes to the members.
         return Decision(meeting=state, notes=(f"meeting {s.meeting.key}: reply from {event.sender.email} to the "
                                               f"minutes request holds no minutes",))
+    register, actions = register_minutes(s.community.actions, s.meeting.key, actions, event.received)
     minutes = Minutes(meeting_key=s.meeting.key, text=_prose(event.text), recording_link=recording,
                       actions=actions, resources=event.resources, received=event.received,
                       sent_by=event.sender.name)
     revision = state.minutes_revision + 1
     state = replace(state, minutes=minutes, minutes_revision=revision)
     late = [u for u in state.updates if u.late]
+    community = replace(s.community, actions=register)
     context = {"minutes": minutes, "resources": list(_merge_resources(state.resources, event.resources)),
+               "open_actions": list(open_actions(register, before=s.meeting.key)),
                "next_meeting": s.following, "next_focus": s.following_focus,
                "suggested_topics": list(suggested_topics(s, state)), "late_updates": late}
     people: dict[str, Recipient] = {}
@@ -251,7 +288,7 @@ def _minutes(s: Situation, state: MeetingState, event: ReplyEvent) -> Decision:
                        attachments=minutes.resources) for p in people.values())
     record = state.step(Step.CHAIR_HANDOVER)
     if record is not None and record.status is StepStatus.WAITING:      # the handover was waiting for these
-        state, handover = send_handover(s, state, event.received, "sent with the minutes")
+        state, handover = send_handover(replace(s, community=community), state, event.received, "sent with the minutes")
         sends += tuple(handover)
-    return Decision(meeting=state, sends=sends,
+    return Decision(meeting=state, community=community, sends=sends,
                     notes=(f"meeting {s.meeting.key}: minutes revision {revision} from {event.sender.email}",))

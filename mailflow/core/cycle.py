@@ -11,12 +11,14 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from mailflow.core.actions import open_actions as open_register
 from mailflow.core.agenda import build_agenda, future_items, open_actions, split_resources, suggested_topics
 from mailflow.core.attendees import announced_chair, cancellation, chair_key, first_invitations, reconcile
 from mailflow.core.chairs import change_reason
 from mailflow.core.decision import Decision, Send, Situation
 from mailflow.core.intent import Rsvp
 from mailflow.core.kinds import MessageKind
+from mailflow.core.library import export_names, library_link
 from mailflow.core.recipients import alert, chair_and_staff, mailed_members, member_recipient, staff_recipients
 from mailflow.core.state import MeetingState, StepRecord, StepStatus
 from mailflow.schedule.calendar import Meeting
@@ -207,7 +209,10 @@ def _agenda_packet(s: Situation, state: MeetingState, now: datetime) -> tuple[Me
 def send_packet(s: Situation, state: MeetingState, now: datetime) -> tuple[MeetingState, list[Send]]:
     agenda = build_agenda(s, state)
     attached, listed = split_resources(agenda.resources, s.config.attachments.packet_total_bytes)
-    context = {"agenda": agenda, "attached": list(attached), "listed": list(listed), "addendum": False}
+    names = export_names(state.resources)
+    links = {r.sha256: library_link(s.config.resources.base_url, s.meeting.key, r, names) for r in listed}
+    context = {"agenda": agenda, "attached": list(attached), "listed": list(listed), "addendum": False,
+               "links": links}
     sends = [Send(MessageKind.AGENDA_PACKET, member_recipient(mem), s.meeting.key, 0, context,
                   attachments=attached)
              for mem in mailed_members(s) if mem.key not in state.bounced]
@@ -222,7 +227,8 @@ def _day_of_reminder(s: Situation, state: MeetingState, now: datetime) -> tuple[
     if late and state.packet_sent_at is not None:
         number = state.addenda_sent + 1
         agenda = replace(build_agenda(s, state), updates=late)
-        context = {"agenda": agenda, "attached": [], "listed": [], "addendum": True}   # resources went with the packet
+        context = {"agenda": agenda, "attached": [], "listed": [], "addendum": True,   # resources went with the packet
+                   "links": {}}
         sends += [Send(MessageKind.AGENDA_PACKET, member_recipient(mem), s.meeting.key, number,
                        context) for mem in mailed_members(s) if mem.key not in state.bounced]
         state = replace(state, addenda_sent=number,
@@ -251,7 +257,8 @@ def send_handover(s: Situation, state: MeetingState, now: datetime,
     if nxt is None or nxt.chair is None:
         return step_done(state, Step.CHAIR_HANDOVER, now, "no next chair"), []
     context = {"previous_agenda": build_agenda(s, state), "previous_minutes": state.minutes,
-               "open_actions": list(state.minutes.actions if state.minutes else ()),
+               "open_actions": list(open_register(s.community.actions) if s.community.actions
+                                    else (state.minutes.actions if state.minutes else ())),
                "future_items": list(state.suggestions),
                "deadlines": [(label, nxt.due_at(step)) for step, label in HANDOVER_DEADLINES]}
     people = [member_recipient(nxt.chair)] + [r for r in staff_recipients(s.config) if r.key != nxt.chair.key]

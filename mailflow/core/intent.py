@@ -44,6 +44,8 @@ class CommandKind(enum.StrEnum):
     NOTE = "note"
     ACTION = "action"
     RECORDING = "recording"
+    DONE = "done"                  # the sender's action item is done: value its number ("" = their only one)
+    SEND_FILE = "send_file"        # "send FILENAME": value the name of a resource the sender wants attached
 
 
 @dataclass(frozen=True)

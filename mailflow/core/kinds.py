@@ -49,6 +49,7 @@ class MessageKind(enum.StrEnum):
     NOTICE_UPDATE_TOO_LONG = "notice-update-too-long"
     NOTICE_ATTACHMENT_REFUSED = "notice-attachment-refused"
     NOTICE_MESSAGE_TOO_LARGE = "notice-message-too-large"
+    NOTICE_RESOURCE = "notice-resource"      # the file a member asked for ("send FILENAME")
     ALERT_HELD_MAIL = "alert-held-mail"
     ALERT_STEP_MISSED = "alert-step-missed"
     ALERT_DELIVERY_FAILED = "alert-delivery-failed"

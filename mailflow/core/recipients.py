@@ -47,7 +47,7 @@ def withheld(send: Send, config: Config, community: CommunityState) -> str | Non
     """Why ``send`` must not go, or None: nobody mails a suspended member, nor a departed one except to
     withdraw their invitation (staff addresses are staff whatever the roster says)."""
     key = send.to.key
-    if key in {email.casefold() for email in config.community.staff}:
+    if config.community.staff_member(key) is not None:
         return None
     if key in community.suspended:
         return "delivery suspended (bounces)"

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from mailflow.core.intent import Rsvp
-from mailflow.core.minutes import Minutes
+from mailflow.core.minutes import ActionItem, Minutes
 from mailflow.core.resources import Resource
 from mailflow.core.roundtable import Update
 from mailflow.schedule.config import Step
@@ -129,6 +129,7 @@ class CommunityState:
     arrivals: tuple[tuple[str, date], ...] = ()     # (member key, day welcomed): new members at the next meeting
     bounces: tuple[BounceScore, ...] = ()           # one per member with a live score or a suspension
     planned_chairs: tuple[tuple[str, str], ...] = ()  # (meeting key, chair key) of the next meetings as last run
+    actions: tuple[ActionItem, ...] = ()            # every action item the minutes created, by number
 
     def bounce_of(self, member_key: str) -> BounceScore | None:
         return next((b for b in self.bounces if b.member == member_key), None)

@@ -10,6 +10,8 @@ chair's note, the minutes) from how many words. ``read_intent`` applies it to th
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -274,8 +276,15 @@ def _leads_in(part: Part) -> bool:
 _COMMAND_KINDS = {
     K.FOCUS: CommandKind.FOCUS_TOPIC, K.PRESENTER: CommandKind.PRESENTER, K.ADD: CommandKind.ADD_ITEM,
     K.REMOVE: CommandKind.REMOVE_ITEM, K.SUGGEST: CommandKind.SUGGEST_TOPIC, K.NOTE: CommandKind.NOTE,
-    K.ACTION: CommandKind.ACTION, K.RECORDING: CommandKind.RECORDING,
+    K.ACTION: CommandKind.ACTION, K.RECORDING: CommandKind.RECORDING, K.DONE: CommandKind.DONE,
 }
+_SEND_FILE = re.compile(r"^\s*(?:please\s+)?send(?:\s+me)?\s*:?\s+(?P<name>[^\s/\\].*\.[A-Za-z0-9]{1,8})\s*$", re.IGNORECASE)
+
+
+def _file_requests(text: str) -> list[Command]:
+    """ "send SDH-map.pdf" on a line of its own: the sender asks for a shared file (a name with an extension)."""
+    return [Command(CommandKind.SEND_FILE, match.group("name").strip().strip("\"'"))
+            for line in text.split("\n") if (match := _SEND_FILE.match(line))]
 
 
 def find_commands(text: str) -> tuple[Command, ...]:
@@ -291,4 +300,7 @@ def find_commands(text: str) -> tuple[Command, ...]:
         kind = _COMMAND_KINDS.get(command.kind)
         if kind is not None and Command(kind, command.value, command.who) not in found:
             found.append(Command(kind, command.value, command.who))
+    if reading.has(Said.DONE) and not any(c.kind is CommandKind.DONE for c in found):
+        found.append(Command(CommandKind.DONE))       # "done" said in words: the sender's only open action
+    found += [c for c in _file_requests(text) if c not in found]
     return tuple(found)
