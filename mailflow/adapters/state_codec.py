@@ -20,6 +20,7 @@ from mailflow.core.state import (
     StepRecord,
     StepStatus,
 )
+from mailflow.ports import AuditEntry, AuditEvent, HeldMessage, HeldOutcome
 from mailflow.schedule.config import Step
 
 Document = dict[str, Any]

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from mailflow.app.desk import Desk, DeskByMail
+from mailflow.app.held import HeldDesk
 from mailflow.app.inbox import Inbox
 from mailflow.app.outbox import Outbox
 from mailflow.app.outgoing import Outgoing
@@ -33,11 +35,16 @@ class Engine:
         self.outgoing = Outgoing(config, states, outbox, composer_for(config, secret), secret)
         self.runner = CycleRunner(config, states, self.outgoing)
         self.inbox = Inbox(config, states, self.runner, self.outgoing, secret, clock)
+        self.held = HeldDesk(config, states, self.inbox)
+        self.desk = Desk(config, states, self.runner, self.outgoing, self.held, secret)
+        by_mail = DeskByMail(self.desk)
+        self.inbox.desk = by_mail
+        self.held.mail_commands = lambda sha, reply, now: by_mail.mail(sha, reply, reply.from_addr, now)
 
     def reconfigure(self, config: Config) -> None:
         """A reloaded schedule file and roster: new community texts, zone and templates too."""
         self.config = config
-        for part in (self.outgoing, self.runner, self.inbox):
+        for part in (self.outgoing, self.runner, self.inbox, self.held, self.desk):
             part.config = config
         self.outgoing.composer = composer_for(config, self.outgoing.secret)
 

@@ -11,6 +11,7 @@ import hashlib
 import logging
 from dataclasses import replace
 from datetime import datetime
+from typing import Protocol
 
 from mailflow.app.outgoing import Outgoing
 from mailflow.app.runner import CycleRunner
@@ -22,12 +23,36 @@ from mailflow.core.recipients import staff_recipients
 from mailflow.core.resources import Resource
 from mailflow.core.tokens import meeting_of_message_id
 from mailflow.errors import StoreError
-from mailflow.mail_in.attribution import Attributed, Held, attribute
+from mailflow.mail_in.attribution import Attributed, Held, attribute, staff_authority
+from mailflow.mail_in.desk_commands import read_commands
 from mailflow.mail_in.replies import Reply, UnparseableMessage, safe_extension, understand, vet_attachment
-from mailflow.ports import Clock, Disposition, HeldMessage, InboxRecord, StateStore
+from mailflow.ports import AuditEntry, AuditEvent, Clock, Disposition, HeldMessage, InboxRecord, StateStore
 from mailflow.schedule.config import Config
 
 log = logging.getLogger(__name__)
+
+
+class DeskMail(Protocol):
+    """The staff desk as the inbox hands it a staff member's proven mail (``mailflow.app.desk``)."""
+
+    def mail(self, sha: str, reply: Reply, staff_email: str, now: datetime) -> None: ...
+
+
+DESK_REQUESTS = frozenset({Request.ALERT, Request.DESK})   # staff mail answering these is for the desk
+
+
+def applied_entry(sha: str, reply: Reply, found: Attributed, meeting_key: str, notes: list[str],
+                  now: datetime) -> AuditEntry:
+    """The audit line of an applied reply: what was understood, and what it did."""
+    understood: dict[str, object] = {
+        "id": sha[:12], "request": str(found.request), "kind": reply.kind.value, "via": found.via,
+        "words": len(reply.text.split()), "commands": [f"{c.kind.value} {c.value}".strip() for c in reply.commands],
+        "rsvp": reply.rsvp.value if reply.rsvp else None, "files": [a.filename for a in reply.resources],
+        "did": notes,
+    }
+    what = "; ".join(notes) or "nothing to apply"
+    return AuditEntry(now, AuditEvent.REPLY_APPLIED, f"{found.request} from {found.sender_email}: {what}",
+                      meeting=meeting_key, member=found.sender_email, data=understood)
 
 
 class Inbox:
@@ -42,6 +67,7 @@ class Inbox:
         self.secret = secret
         self.clock = clock
         self.messages_seen = 0      # distinct messages recorded since start (rehearsals wait on it)
+        self.desk: DeskMail | None = None
 
     def accept(self, raw: bytes) -> Disposition:
         """Record and apply one message from the mailbox."""
@@ -100,6 +126,9 @@ class Inbox:
             self._record(sha, InboxRecord(Disposition.IGNORED))
             return Disposition.IGNORED
         try:
+            desk = self._staff_command(sha, kept, reply, now)
+            if desk is not None:
+                return desk
             found = attribute(reply, self.config, self.secret, self.sent_lookup)
             if isinstance(found, Held):
                 return self._hold(sha, kept, found.reason, reply, now)
@@ -110,7 +139,33 @@ class Inbox:
             log.exception("message %s could not be applied; holding it", sha[:12])
             return self._hold(sha, kept, f"could not be applied ({type(exc).__name__}); raw bytes kept", reply, now)
 
-    def _apply(self, sha: str, kept: str, reply: Reply, found: Attributed, now: datetime) -> Disposition:
+    def _staff_command(self, sha: str, kept: str, reply: Reply, now: datetime) -> Disposition | None:
+        """A staff member's mail to the desk: carried out when proven theirs, held (never answered) when not.
+
+        Their mail is for the desk when it answers an alert or a desk answer, or is a new message
+        proven by DMARC, or begins with a command line; else (minutes, agenda changes) it is a reply.
+        """
+        if self.desk is None:
+            return None
+        authority = staff_authority(reply, self.config, self.secret, self.sent_lookup)
+        if authority is None:
+            return None
+        commands = read_commands(reply.text)
+        if isinstance(authority, Held):
+            return self._hold(sha, kept, authority.reason, reply, now) if commands is not None else None
+        if commands is None and authority.request not in DESK_REQUESTS:
+            return None
+        self.desk.mail(sha, reply, authority.email, now)
+        self._record(sha, InboxRecord(Disposition.PROCESSED, request=str(authority.request or ""),
+                                      kind=reply.kind.value, via=f"desk-{authority.via}", at=now.isoformat()))
+        return Disposition.PROCESSED
+
+    def apply_released(self, sha: str, kept: str, reply: Reply, found: Attributed, now: datetime) -> Disposition:
+        """A held message staff released: applied like any reply (its inbox record becomes processed)."""
+        return self._apply(sha, kept, reply, found, now, arrived=False)
+
+    def _apply(self, sha: str, kept: str, reply: Reply, found: Attributed, now: datetime,
+               arrived: bool = True) -> Disposition:
         window = self.runner.window_for(found.meeting_key, now)
         if window is None:
             return self._hold(sha, kept, f"reply about an unknown meeting {found.meeting_key!r}", reply, now)
@@ -135,9 +190,10 @@ class Inbox:
                 automatic=reply.automatic,
             )
             decision = on_reply(situation, state, event)
-        self.outgoing.carry_out(decision, window.meeting, community, now)
+        notes = self.outgoing.carry_out(decision, window.meeting, community, now)
+        self.states.audit([applied_entry(sha, reply, found, window.meeting.key, notes, now)])
         self._record(sha, InboxRecord(Disposition.PROCESSED, meeting=window.meeting.key, request=found.request,
-                                      kind=reply.kind.value, via=found.via, at=now.isoformat()))
+                                      kind=reply.kind.value, via=found.via, at=now.isoformat()), arrived)
         log.info("message %s from %s applied to meeting %s (%s)", sha[:12], found.sender_email,
                  window.meeting.key, found.request)
         return Disposition.PROCESSED
@@ -164,6 +220,8 @@ class Inbox:
         sender = reply.from_addr if reply else ""
         subject = reply.subject if reply else ""
         self.states.hold(HeldMessage(sha, reason, sender, subject, now, kept))
+        self.states.audit([AuditEntry(now, AuditEvent.HELD, f"{sha[:12]} from {sender or '?'} held: {reason}",
+                                      member=sender, data={"held_id": sha[:12], "subject": subject, "raw": kept})])
         sends = list(told)
         if reply is None or reply.kind is ReplyKind.REPLY:
             sends += [Send(MessageKind.ALERT_HELD_MAIL, r, "", _revision(sha),
@@ -174,9 +232,9 @@ class Inbox:
         log.warning("message %s from %s held: %s", sha[:12], sender or "?", reason)
         return Disposition.HELD
 
-    def _record(self, sha: str, record: InboxRecord) -> None:
+    def _record(self, sha: str, record: InboxRecord, arrived: bool = True) -> None:
         self.states.record_inbox(sha, record)
-        self.messages_seen += 1
+        self.messages_seen += arrived      # a release records again a message that arrived earlier
 
 
 def _addressed_to_us(reply: Reply, config: Config) -> bool:

@@ -34,7 +34,17 @@ from mailflow.core.delivery import (
 )
 from mailflow.core.message import OutgoingMessage
 from mailflow.errors import DeliveryError
-from mailflow.ports import Alert, Clock, MailSender, OutboxQueue, OutboxRecord, Pause, QueueRef
+from mailflow.ports import (
+    Alert,
+    AuditEntry,
+    AuditEvent,
+    Clock,
+    MailSender,
+    OutboxQueue,
+    OutboxRecord,
+    Pause,
+    QueueRef,
+)
 
 __all__ = ["DeliveryReport", "Io", "Outbox", "inline_io"]
 
@@ -90,8 +100,10 @@ class Outbox:
     """
 
     def __init__(self, queue: OutboxQueue, clock: Clock, *, policy: DeliveryPolicy | None = None,
-                 rng: random.Random | None = None, io: Io = inline_io) -> None:
+                 rng: random.Random | None = None, io: Io = inline_io,
+                 journal: Callable[[list[AuditEntry]], None] | None = None) -> None:
         self.queue = queue
+        self.journal = journal      # the audit log: a line per message sent or given up on
         self.clock = clock
         self.policy = policy or DeliveryPolicy()
         self.rng = rng or random.Random()
@@ -210,6 +222,9 @@ class Outbox:
             transition = decide_after(result, record, at, self.policy, jitter=self.rng.random())
             decided.append((ref, transition.apply(record), transition, at))
         await self.io(self.queue.settle, [(ref, updated) for ref, updated, _, _ in decided])
+        lines = [_journal_entry(updated, at) for _, updated, _, at in decided if updated.state in (State.SENT, State.FAILED)]
+        if lines and self.journal is not None:
+            await self.io(self.journal, lines)
         for ref, updated, transition, at in decided:
             run.inflight.discard(ref)
             await self._after_settle(updated, transition, at, run)
@@ -263,6 +278,15 @@ class Outbox:
     async def _raise_alert(self, alert: Alert, run: _Run) -> None:
         if await self.io(self.queue.add_alert, alert):
             run.alerts.append(alert)
+
+
+def _journal_entry(record: OutboxRecord, at: datetime) -> AuditEntry:
+    if record.state is State.SENT:
+        return AuditEntry(at, AuditEvent.SENT, f"{record.kind} to {record.recipient}", meeting=record.meeting_key,
+                          member=record.recipient, data={"message_id": record.message_id, "attempts": record.attempts})
+    return AuditEntry(at, AuditEvent.FAILED, f"{record.kind} to {record.recipient} failed: {record.last_error}",
+                      meeting=record.meeting_key, member=record.recipient,
+                      data={"message_id": record.message_id, "attempts": record.attempts})
 
 
 def _tally(record: OutboxRecord, run: _Run) -> None:

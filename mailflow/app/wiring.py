@@ -54,7 +54,8 @@ def open_parts(config: Config, clock: Clock, secret: bytes, *, states: TinyDBSta
                io: Io = inline_io) -> Parts:
     """State store (locked), outbox and engine: everything but the network."""
     states = states or TinyDBStateStore.open(config.state_dir)
-    outbox = Outbox(states.outbox, clock, policy=DeliveryPolicy.from_settings(config.smtp), io=io)
+    outbox = Outbox(states.outbox, clock, policy=DeliveryPolicy.from_settings(config.smtp), io=io,
+                    journal=lambda entries: states.audit(entries))
     engine = Engine(config, states, outbox, secret, clock)
     return Parts(states, outbox, engine)
 

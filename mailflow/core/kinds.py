@@ -27,6 +27,7 @@ class Request(enum.StrEnum):
     WELCOME = "welcome"
     NOTICE = "notice"
     ALERT = "alert"
+    DESK = "desk"            # the desk's answer to a staff command: a reply to it is another command
 
 
 class MessageKind(enum.StrEnum):
@@ -58,6 +59,7 @@ class MessageKind(enum.StrEnum):
     ALERT_CHAIR_SILENT = "alert-chair-silent"
     ALERT_CHAIR_CHANGED = "alert-chair-changed"      # an announced meeting's chair changed (departure, override)
     ALERT_MEMBER_SUSPENDED = "alert-member-suspended"  # bounce score reached the threshold: no more mail
+    DESK_ANSWER = "desk-answer"          # the result of a staff member's commands by mail
     SEND_TEST = "send-test"              # `mailflow send-test`: checks the SMTP settings
 
     @classmethod
@@ -100,4 +102,5 @@ _REQUESTS: dict[MessageKind, Request] = {
     MessageKind.CHAIR_HANDOVER: Request.HANDOVER,
     MessageKind.WELCOME: Request.WELCOME,
     MessageKind.SEND_TEST: Request.NOTICE,
+    MessageKind.DESK_ANSWER: Request.DESK,
 }

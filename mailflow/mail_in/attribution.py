@@ -129,3 +129,82 @@ def _authentication_failure(reply: Reply, authserv_id: str | None) -> str | None
         if "dmarc=fail" in lowered or ("spf=fail" in lowered and "dkim=pass" not in lowered):
             return f"sender authentication failed ({authserv_id}: {results.strip()[:120]})"
     return None
+
+
+# --- staff commands and released mail ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StaffAuthority:
+    """A staff member's mail proven theirs: by a reply token issued to their address (any staff
+    mail), by answering a message we sent them, or by a DMARC pass from our own server."""
+
+    email: str
+    name: str
+    meeting_key: str          # what the token or thread names ("" for DMARC or mail not tied to a meeting)
+    request: Request | None   # None: a new message (DMARC), answering nothing
+    via: str                  # "token", "thread" or "dmarc"
+
+
+def staff_authority(reply: Reply, config: Config, secret: bytes, sent: SentLookup) -> StaffAuthority | Held | None:
+    """Whether a staff member's mail may give staff commands; None when the sender is not staff."""
+    sender = reply.from_addr.strip()
+    staff = config.community.staff_member(sender) if sender else None
+    if staff is None or reply.kind is not ReplyKind.REPLY:
+        return None
+    denied = _authentication_failure(reply, config.community.authserv_id)
+    if denied:
+        return Held(denied)
+    community = config.community
+    for address in reply.to_addrs:
+        token = token_from_address(address, community.address, community.reply_style)
+        parts = verify_token(secret, token, sender) if token else None
+        if parts is not None:
+            return StaffAuthority(staff.email, staff.name, parts.meeting_key, parts.request, "token")
+    for message_id in (reply.in_reply_to, *reversed(reply.references)):
+        known = sent(message_id.strip()) if message_id else None
+        if known and known[2].casefold() == sender.casefold():
+            return StaffAuthority(staff.email, staff.name, known[0], known[1], "thread")
+    if dmarc_pass(reply, community.authserv_id, sender):
+        return StaffAuthority(staff.email, staff.name, "", None, "dmarc")
+    return Held(f"staff command from {sender} without a staff reply token or a DMARC pass"
+                + (f" from {community.authserv_id}" if community.authserv_id else " (no authserv_id is configured)"))
+
+
+def dmarc_pass(reply: Reply, authserv_id: str | None, sender: str) -> bool:
+    """The topmost Authentication-Results of our own server says dmarc=pass for the sender's domain."""
+    if not authserv_id:
+        return False
+    domain = sender.rpartition("@")[2].casefold()
+    for header in reply.authentication_results:      # topmost first: the one our server added last
+        serv, _, results = header.partition(";")
+        if serv.strip().split()[0:1] != [authserv_id]:
+            continue
+        found = re.search(r"\bdmarc=(\w+)[^;]*?header\.from=([^\s;]+)", results, re.IGNORECASE)
+        if found is None:
+            return False
+        return found.group(1).lower() == "pass" and found.group(2).strip().casefold() == domain
+    return False
+
+
+def attribute_released(reply: Reply, config: Config, secret: bytes, sent: SentLookup,
+                       as_email: str) -> Attributed | Held:
+    """A held message staff released, attributed as if ``as_email`` had sent it (staff vouch for it, so
+    the authentication check is skipped). Its token or thread says what it answers; without either it
+    is read as a roundtable update for the current meeting."""
+    person = _person(config, as_email)
+    if person is None:
+        return Held(f"{as_email} is not an active member or staff: add them to the roster first")
+    member, is_staff = person
+    email = member.email if member else as_email
+    community = config.community
+    for address in reply.to_addrs:
+        token = token_from_address(address, community.address, community.reply_style)
+        parts = verify_token(secret, token, email) if token else None
+        if parts is not None:
+            return _ok(parts.meeting_key, parts.request, email, reply, member, is_staff, "released", config)
+    for message_id in (reply.in_reply_to, *reversed(reply.references)):
+        known = sent(message_id.strip()) if message_id else None
+        if known and known[2].casefold() == email.casefold():
+            return _ok(known[0], known[1], email, reply, member, is_staff, "released", config)
+    return _ok("", Request.UPDATE, email, reply, member, is_staff, "released", config)

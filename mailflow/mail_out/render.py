@@ -56,6 +56,7 @@ KINDS: dict[MessageKind, tuple[str, ...]] = {
     MessageKind.ALERT_CHAIR_CHANGED: ("old_chair", "new_chair", "new_chair_email", "reason", "focus_sent",
                                       "draft_sent", "reinvited"),
     MessageKind.ALERT_MEMBER_SUSPENDED: ("member_name", "member_email", "score", "threshold", "evidence", "chairs"),
+    MessageKind.DESK_ANSWER: ("answers", "commands"),
 }
 
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from mailflow.core.agenda import Agenda, NewMember, TimeBudget
+from mailflow.core.desk import COMMANDS, DeskAnswer
 from mailflow.core.kinds import MessageKind
 from mailflow.core.minutes import ActionItem, Minutes
 from mailflow.core.resources import Resource
@@ -181,6 +182,10 @@ def sample_context(kind: MessageKind, community: Community, meeting: Meeting | N
         "listed": list(agenda.resources[2:]),
         "addendum": False,
         "links": {},
+        "answers": [DeskAnswer("release 3fa9c2e1b0aa", True, "3fa9c2e1b0aa (ben@example.org, 'Re: Your update') "
+                                                         "applied as from ben@example.org to the 2027-01-12 meeting"),
+                    DeskAnswer("close action 12", False, "there is no action 12")],
+        "commands": list(COMMANDS),
         "fits": True,
         "resource": agenda.resources[0] if agenda.resources else None,
         "available": [r.filename for r in agenda.resources],
