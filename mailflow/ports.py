@@ -359,8 +359,9 @@ class StateStore(Protocol):
         """Record staff's conclusion (``held.outcome`` and the rest) for the held message ``held.sha256``."""
         ...
 
-    def audit(self, entries: Iterable[AuditEntry]) -> None:
-        """Append to the audit log, durably (one write for the lot)."""
+    def audit(self, entries: Iterable[AuditEntry], *, durable: bool = True) -> None:
+        """Append to the audit log (one write for the lot); fsynced unless not ``durable`` (the outbox's
+        lines of mail sent: its queue is the record of that, and the delivery loop is not slowed)."""
         ...
 
     def audit_entries(self) -> Iterator[AuditEntry]:

@@ -133,10 +133,10 @@ class TinyDBStateStore:
 
     # the audit log
 
-    def audit(self, entries: Iterable[AuditEntry]) -> None:
+    def audit(self, entries: Iterable[AuditEntry], *, durable: bool = True) -> None:
         lines = [audit_to_json(entry) for entry in entries]
         if lines:
-            self.store.append_lines(AUDIT, lines)
+            self.store.append_lines(AUDIT, lines, durable=durable)
 
     def audit_entries(self) -> Iterator[AuditEntry]:
         for line in self.store.read_lines(AUDIT):

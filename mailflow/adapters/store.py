@@ -207,8 +207,8 @@ class Store:
 
     # append-only logs
 
-    def append_lines(self, relpath: str, lines: list[bytes]) -> None:
-        """Append whole lines to the log at ``relpath`` (mode 0600) and fsync it.
+    def append_lines(self, relpath: str, lines: list[bytes], *, durable: bool = True) -> None:
+        """Append whole lines to the log at ``relpath`` (mode 0600) and fsync it (unless not ``durable``).
 
         A crash can cut at most the line being written; the next append starts on a fresh line, and
         :meth:`read_lines` skips the cut one, so a log never loses a line that was written whole.
@@ -226,7 +226,8 @@ class Store:
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view):]
-            os.fsync(fd)
+            if durable:
+                os.fsync(fd)
         finally:
             os.close(fd)
         if created:

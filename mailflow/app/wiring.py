@@ -55,7 +55,7 @@ def open_parts(config: Config, clock: Clock, secret: bytes, *, states: TinyDBSta
     """State store (locked), outbox and engine: everything but the network."""
     states = states or TinyDBStateStore.open(config.state_dir)
     outbox = Outbox(states.outbox, clock, policy=DeliveryPolicy.from_settings(config.smtp), io=io,
-                    journal=lambda entries: states.audit(entries))
+                    journal=lambda entries: states.audit(entries, durable=False))
     engine = Engine(config, states, outbox, secret, clock)
     return Parts(states, outbox, engine)
 
