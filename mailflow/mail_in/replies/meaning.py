@@ -11,7 +11,6 @@ chair's note, the minutes) from how many words. ``read_intent`` applies it to th
 from __future__ import annotations
 
 import re
-
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
