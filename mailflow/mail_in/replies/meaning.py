@@ -107,6 +107,7 @@ TABLES: Mapping[Request | None, Table] = MappingProxyType({
     # The digest asks only for topic suggestions; thanks and comments are kept, nothing to do.
     Request.DIGEST: Table({}, frozenset({K.SUGGEST, K.DONE, K.UNSUBSCRIBE, K.UNDO})),
     Request.ALERT: Table(),
+    Request.DESK: Table(),          # a reply to the desk's answer: staff commands, read by the desk (desk_commands.py)
     None: Table({}, frozenset({K.UNSUBSCRIBE})),      # a new message to the list address
 })
 
