@@ -10,13 +10,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from mailflow.cli import daemon, demo, desk, mail, members, schedule, signin
+from mailflow.cli import archive, daemon, demo, desk, mail, members, schedule, signin
 from mailflow.cli.base import DEFAULT_CONFIG, EXIT_CONFIG, moment
 from mailflow.errors import ConfigError
 
 __all__ = ["build_parser", "main"]
 
-COMMAND_GROUPS = (schedule, mail, members, daemon, desk, signin, demo)
+COMMAND_GROUPS = (schedule, mail, members, daemon, desk, archive, signin, demo)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -46,7 +46,7 @@ def export_names(resources: tuple[Resource, ...]) -> dict[str, str]:
 
 def _safe(filename: str) -> str:
     """No folders, controls or characters Windows refuses; never empty, never hidden."""
-    cleaned = "".join(" " if (ord(ch) < 32 or ch in '\\/:*?"<>|\x7f') else ch for ch in filename)
+    cleaned = "".join(" " if ord(ch) < 32 or ch == "\x7f" else "_" if ch in '\\/:*?"<>|' else ch for ch in filename)
     cleaned = " ".join(cleaned.split()).strip(" .")
     return cleaned[:120] or "file"
 
