@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -26,14 +27,24 @@ class Health:
     message: str
 
 
-def beat(state_dir: Path, now: datetime) -> None:
-    """Record that the daemon ticked at ``now`` (its clock); the file's mtime is the real time it did."""
+def beat(state_dir: Path, now: datetime, report: Mapping[str, object] | None = None) -> None:
+    """Record that the daemon ticked at ``now`` (its clock), with what it knows of its parts (``report``:
+    the intake's last contact and error, for ``mailflow status``); the file's mtime is the real time it did."""
     path = Path(state_dir) / HEARTBEAT_NAME
     partial = path.with_name(f".{HEARTBEAT_NAME}.{os.getpid()}{TEMP_SUFFIX}")   # the store clears leftovers
     descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        json.dump({"pid": os.getpid(), "tick": now.isoformat()}, handle)
+        json.dump({"pid": os.getpid(), "tick": now.isoformat(), **(report or {})}, handle)
     os.replace(partial, path)   # no fsync: a heartbeat lost in a crash is a heartbeat that should be stale
+
+
+def read(state_dir: Path) -> dict[str, object] | None:
+    """What the daemon last wrote in its heartbeat, or None (never ran here, or unreadable)."""
+    try:
+        record = json.loads((Path(state_dir) / HEARTBEAT_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) else None
 
 
 def check(state_dir: Path, max_age_seconds: float = DEFAULT_MAX_AGE_SECONDS, now: float | None = None) -> Health:

@@ -59,6 +59,9 @@ class Health:
     """What the daemon knows about its own parts, for the stall alarm and for logs."""
 
     intake_failing_since: datetime | None = None
+    intake_ok_at: datetime | None = None          # the last catch-up pass that worked (the daemon's clock)
+    intake_error: str = ""                        # the last error, and when it was seen
+    intake_error_at: datetime | None = None
     stall_alerted: bool = False
     last_tick: datetime | None = None
     notes: list[str] = field(default_factory=list)
@@ -100,6 +103,7 @@ class Daemon:
     def attach(self, engine: Engine, sender: MailSender, intake: Intake | None) -> None:
         """The parts the daemon runs (the intake is built with this daemon as its sink and cursor)."""
         self.engine, self.sender, self.intake = engine, sender, intake
+        engine.desk.daemon_report = self.report     # the staff "status" command shows the intake's health
 
     # --- the store thread ---------------------------------------------------------------------
 
@@ -232,7 +236,7 @@ class Daemon:
                 log.exception("tick at %s failed; will retry at the next wake-up", now.isoformat())
                 notes = []
             self.health.last_tick = now
-            _heartbeat(self.config.state_dir, now)
+            _heartbeat(self.config.state_dir, now, self.report())
             if notes:
                 self._outbox_wake.set()
             try:
@@ -318,6 +322,7 @@ class Daemon:
                 pass
             health = self.intake.health
             now = self.clock.now()
+            self._note_intake(health, now)
             if health.consecutive_failures == 0:
                 self.health.intake_failing_since = None
                 self.health.stall_alerted = False
@@ -330,6 +335,22 @@ class Daemon:
                 error = str(health.last_error or "unknown error")
                 await self.store_io(self._engine().alert_intake_stalled, now, minutes, error)
                 self._outbox_wake.set()
+
+    def _note_intake(self, health: Any, now: datetime) -> None:
+        if health.consecutive_failures == 0 and health.last_success is not None:
+            self.health.intake_ok_at = now
+        elif health.last_error and health.last_error != self.health.intake_error:
+            self.health.intake_error, self.health.intake_error_at = str(health.last_error), now
+
+    def report(self) -> dict[str, object]:
+        """What ``mailflow status`` (and the staff ``status`` command) show of the daemon's parts."""
+        h = self.health
+        return {"intake": None if self.intake is None else {
+            "last_ok": h.intake_ok_at.isoformat() if h.intake_ok_at else None,
+            "last_error": h.intake_error or None,
+            "error_at": h.intake_error_at.isoformat() if h.intake_error_at else None,
+            "failing": int(getattr(self.intake.health, "consecutive_failures", 0)),
+        }}
 
     async def _sign_in_watch(self) -> None:
         """Tell staff once per run of OAuth2 sign-in refusals (the token source knows the provider's
@@ -355,12 +376,13 @@ class Daemon:
                 pass
 
 
-def _heartbeat(state_dir, now: datetime) -> None:
-    """`mailflow health` reads this file's age (Docker HEALTHCHECK); failing to write it is not fatal."""
+def _heartbeat(state_dir, now: datetime, report: dict[str, object]) -> None:
+    """`mailflow health` reads this file's age (Docker HEALTHCHECK), `status` its report; failing to write it
+    is not fatal."""
     from mailflow.adapters.heartbeat import beat
 
     try:
-        beat(state_dir, now)
+        beat(state_dir, now, report)
     except OSError as exc:
         log.warning("could not write the heartbeat in %s: %s", state_dir, exc)
 

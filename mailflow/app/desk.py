@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime
 
@@ -46,6 +47,7 @@ class Desk:
         self.outgoing = outgoing
         self.held = held
         self.secret = secret
+        self.daemon_report: Callable[[], Mapping[str, object]] | None = None   # set by the daemon that runs it
 
     # --- one command --------------------------------------------------------------------------
 
@@ -108,7 +110,8 @@ class Desk:
     def status_text(self, now: datetime) -> str:
         from mailflow.app.status import collect, render_text
 
-        return render_text(collect(self.config, self.states, now))
+        report = self.daemon_report() if self.daemon_report is not None else None
+        return render_text(collect(self.config, self.states, now, daemon=report))
 
     def actions_text(self, now: datetime) -> str:
         register = self.states.community().actions

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -9,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from mailflow.core.bounces import live_score
 from mailflow.core.chairs import seated
+from mailflow.core.delivery import State
 from mailflow.core.state import CommunityState, MeetingState
 from mailflow.ports import StateStore
 from mailflow.schedule.calendar import Meeting, meeting_by_key, occurrences
@@ -19,7 +21,7 @@ from mailflow.schedule.config import Config, Step
 class StepLine:
     step: str
     due: str
-    status: str          # done | missed | skipped | waiting | due | upcoming
+    status: str          # done | missed | skipped | waiting | due | upcoming | cancelled
     detail: str
 
 
@@ -48,7 +50,9 @@ def meeting_status(config: Config, meeting: Meeting, state: MeetingState, now: d
     for step in Step:
         record = state.step(step)
         due = meeting.due_at(step)
-        if record is not None:
+        if meeting.cancelled and (record is None or record.detail == "meeting cancelled"):
+            status, detail = "cancelled", ""
+        elif record is not None:
             status, detail = record.status.value, record.detail
         else:
             status, detail = ("due" if due <= now else "upcoming"), ""
@@ -80,22 +84,50 @@ def meeting_status(config: Config, meeting: Meeting, state: MeetingState, now: d
     )
 
 
-def collect(config: Config, states: StateStore, now: datetime, meeting_key: str | None = None) -> dict[str, Any]:
-    """Everything ``status`` shows, as plain data (the JSON output), read through the Store contract."""
+def collect(config: Config, states: StateStore, now: datetime, meeting_key: str | None = None,
+            daemon: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Everything ``status`` shows, as plain data (the JSON output), read through the Store contract.
+
+    ``daemon``: what the daemon reports of its parts (its heartbeat file, or itself for the staff
+    ``status`` command): the intake's last good contact and last error.
+    """
+    installed = states.community().installed_at
     if meeting_key:
         meetings = [meeting_by_key(config, meeting_key)]
-    else:
-        meetings = [m for m in occurrences(config, after=now - timedelta(days=45), count=3)]
+    else:   # meetings held before mailflow was installed are none of its business
+        meetings = [m for m in occurrences(config, after=now - timedelta(days=45), count=3)
+                    if installed is None or m.start >= installed]
     result = []
     for meeting in meetings:
         state = states.meeting(meeting.key)
         result.append(asdict(meeting_status(config, seated(config, meeting, state, now), state, now)))
     zone = config.community.timezone
-    held = [{"sha256": h.sha256, "reason": h.reason, "sender": h.sender, "subject": h.subject,
-             "at": h.at.astimezone(zone).isoformat(), "raw": h.raw} for h in states.held()]
+    waiting: dict[str, Any] = {}
+    for h in states.held():      # the latest record of each message: what staff did with it
+        waiting[h.sha256] = h
+    held = [{"id": h.held_id, "sha256": h.sha256, "reason": h.reason, "sender": h.sender, "subject": h.subject,
+             "at": h.at.astimezone(zone).isoformat(), "raw": h.raw} for h in waiting.values() if h.outcome is None]
     outbox = {state.value: n for state, n in states.outbox.counts().items() if n}
     return {"now": now.astimezone(zone).isoformat(), "timezone": zone.key, "meetings": result, "held": held,
-            "outbox": outbox, "bounces": bounce_status(config, states.community(), now)}
+            "held_concluded": sum(1 for h in waiting.values() if h.outcome is not None),
+            "outbox": outbox, "deliveries": delivery_trouble(states, now, zone),
+            "bounces": bounce_status(config, states.community(), now), "daemon": dict(daemon) if daemon else None}
+
+
+TROUBLE_DAYS = 30     # failed deliveries older than this are no longer shown
+
+
+def delivery_trouble(states: StateStore, now: datetime, zone: ZoneInfo) -> list[dict[str, Any]]:
+    """Messages waiting to be retried (with the reason and next try) and recent ones given up on."""
+    found = []
+    for r in states.outbox.records():
+        if r.state is State.DEFERRED or (r.state is State.FAILED and r.first_attempt is not None
+                                         and now - r.first_attempt <= timedelta(days=TROUBLE_DAYS)):
+            found.append({"state": r.state.value, "recipient": r.recipient, "kind": r.kind.value,
+                          "meeting": r.meeting_key, "reason": r.last_error, "attempts": r.attempts,
+                          "next_try": r.next_attempt.astimezone(zone).isoformat()
+                          if r.state is State.DEFERRED and r.next_attempt else None})
+    return sorted(found, key=lambda d: (d["state"], d["next_try"] or "", d["recipient"]))
 
 
 def bounce_status(config: Config, community: CommunityState, now: datetime) -> dict[str, Any]:
@@ -117,6 +149,25 @@ def bounce_status(config: Config, community: CommunityState, now: datetime) -> d
     return {"threshold": config.bounce.threshold, "suspended": suspended, "scores": scores}
 
 
+def _daemon_lines(report: Mapping[str, Any] | None, zone: ZoneInfo) -> list[str]:
+    """The daemon's own health as its heartbeat reports it: the IMAP intake's last contact and last error."""
+    if not report:
+        return ["Daemon: no heartbeat in the state folder (is `mailflow run` running?)"]
+    lines = []
+    if report.get("tick"):
+        lines.append(f"Daemon: last tick {_shown(str(report['tick']), zone)} (pid {report.get('pid', '?')})")
+    intake = report.get("intake")
+    if isinstance(intake, Mapping):
+        ok = _shown(str(intake["last_ok"]), zone) if intake.get("last_ok") else "never"
+        line = f"IMAP intake: last successful contact {ok}"
+        if intake.get("failing"):
+            line += f"; FAILING ({intake['failing']} attempts in a row)"
+        if intake.get("last_error"):
+            line += f"; last error {_shown(str(intake['error_at']), zone)}: {intake['last_error']}"
+        lines.append(line)
+    return lines
+
+
 def _shown(moment: str, zone: ZoneInfo) -> str:
     """2027-01-05 10:00 PST: how status shows a time (the community's zone, named)."""
     try:
@@ -132,7 +183,8 @@ def render_text(data: dict[str, Any]) -> str:
         title = f"Meeting {m['date']} (starts {_shown(m['start'], zone)}, chair {m['chair'] or 'none'})"
         lines += [title + ("  CANCELLED" if m["cancelled"] else ""), "-" * len(title)]
         for s in m["steps"]:
-            mark = {"done": "✓", "missed": "✗", "skipped": "-", "waiting": "…", "due": "!", "upcoming": " "}
+            mark = {"done": "✓", "missed": "✗", "skipped": "-", "waiting": "…", "due": "!", "upcoming": " ",
+                    "cancelled": "-"}
             lines.append(f"  {mark.get(s['status'], '?')} {s['step']:<17} {_shown(s['due'], zone)}  {s['status']}"
                          + (f" ({s['detail']})" if s["detail"] else ""))
         lines.append(f"  updates ({len(m['replied'])}): {', '.join(m['replied']) or '-'}")
@@ -148,9 +200,20 @@ def render_text(data: dict[str, Any]) -> str:
         if m["resources"]:
             lines.append(f"  resources: {', '.join(m['resources'])}")
         lines.append("")
-    lines.append(f"Held mail: {len(data['held'])}")
+    lines += _daemon_lines(data.get("daemon"), zone)
+    lines.append(f"Held mail waiting for staff: {len(data['held'])}"
+                 + (f" ({data['held_concluded']} concluded)" if data.get("held_concluded") else "")
+                 + ("   (mailflow held show ID / release ID / discard ID)" if data["held"] else ""))
     for h in data["held"]:
-        lines.append(f"  {_shown(h['at'], zone)}  {h['sender'] or '?'}  {h['subject'][:40]!r}: {h['reason']}  [{h['raw']}]")
+        lines.append(f"  {h.get('id', h['sha256'][:12])}  {_shown(h['at'], zone)}  {h['sender'] or '?'}  "
+                     f"{h['subject'][:40]!r}: {h['reason']}  [{h['raw']}]")
+    trouble = data.get("deliveries") or []
+    if trouble:
+        lines.append(f"Deliveries in trouble: {len(trouble)}")
+    for d in trouble:
+        when = f", next try {_shown(d['next_try'], zone)}" if d["next_try"] else ""
+        lines.append(f"  {d['state']:<8} {d['kind']} to {d['recipient']} ({d['attempts']} attempts{when}): "
+                     f"{d['reason'] or '?'}")
     bounces = data["bounces"]
     lines.append(f"Suspended for bounces: {len(bounces['suspended'])}"
                  + ("   (re-enable: mailflow member enable EMAIL)" if bounces["suspended"] else ""))

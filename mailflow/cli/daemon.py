@@ -48,6 +48,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], comm
 def run_status(args: argparse.Namespace) -> int:
     import json
 
+    from mailflow.adapters.heartbeat import read
     from mailflow.adapters.state_store import TinyDBStateStore
     from mailflow.app.status import collect, render_text
 
@@ -57,7 +58,7 @@ def run_status(args: argparse.Namespace) -> int:
         return 1
     states = TinyDBStateStore.open(config.state_dir, exclusive=False)
     try:
-        data = collect(config, states, now(args, config), args.meeting)
+        data = collect(config, states, now(args, config), args.meeting, daemon=read(config.state_dir))
     except KeyError as exc:
         print(f"mailflow: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return EXIT_CONFIG
