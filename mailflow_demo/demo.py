@@ -14,8 +14,8 @@ import email.policy
 import html
 import re
 import secrets
+import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -61,37 +61,87 @@ class DemoStage:
 
 def run_demo(out: Path, *, config_path: Path | None = None, today: datetime | None = None,
              progress: Callable[[str], None] = print) -> Transcript:
-    """Run the demo and write ``out``; returns what happened."""
+    """Run the demo and write ``out``; returns what happened.
+
+    ``out`` keeps the demo's schedule file, roster, credentials and state (so that ``mailflow status``,
+    ``held``, ``log`` and ``export`` can be tried on them with ``--config out/cop.toml``), every message
+    sent (``index.html``, ``messages/``) and the export of the meeting (``library/``).
+    """
     started = time.monotonic()
-    config = load(config_path or example_config_path())
+    source = config_path or example_config_path()
+    config = load(source)
     today = today or datetime.now(UTC)
-    with tempfile.TemporaryDirectory(prefix="mailflow-demo-") as state:
-        config = replace(config, state_dir=Path(state) / "state", credentials_file=None)
-        meeting = pick_meeting(config, today)
-        progress(f"mailflow demo: {config.community.name}, {len(config.roster.active())} active members")
-        progress(f"one cycle of the meeting on {meeting.start:%A %d %B %Y at %H:%M %Z}"
-                 f" (chair: {meeting.chair.name if meeting.chair else 'none'}), on a compressed clock\n")
-        with DemoMailServers(config.community.address) as servers:
-            stage = DemoStage(servers, config)
-            community = SampleCommunity(config, sample_pdf())
-            transcript = asyncio.run(rehearse(config, stage, community, meeting, progress))
-        status = _status_text(config, transcript)
+    out.mkdir(parents=True, exist_ok=True)
+    state = _fresh_state(out / "state")
+    config = replace(config, state_dir=state, credentials_file=None)
+    meeting = pick_meeting(config, today)
+    progress(f"mailflow demo: {config.community.name}, {len(config.roster.active())} active members")
+    progress(f"one cycle of the meeting on {meeting.start:%A %d %B %Y at %H:%M %Z}"
+             f" (chair: {meeting.chair.name if meeting.chair else 'none'}), on a compressed clock\n")
+    with DemoMailServers(config.community.address) as servers:
+        stage = DemoStage(servers, config)
+        community = SampleCommunity(config, sample_pdf(), desk=True)
+        transcript = asyncio.run(rehearse(config, stage, community, meeting, progress))
+    kept = keep_config(out, source, config, stage.environ[config.community.secret_env])
+    status = _status_text(config, transcript)
     write_output(out, transcript, config)
+    library = _export(load(kept), out / "library", transcript)
     progress("")
     progress(status)
     progress(f"\n{len(transcript.sent)} messages sent, {len(transcript.replies)} replies handled "
              f"in {time.monotonic() - started:.1f} s")
-    progress(f"open {out / 'index.html'} to read them (each links to its .eml)")
+    progress(f"open {out / 'index.html'} to read them (each links to its .eml), and {library} for the "
+             f"meeting's archive and resource library")
+    progress(f"try the staff desk on what the demo left: mailflow status --config {kept}")
+    progress(f"  (also: mailflow held list --all, mailflow log, mailflow actions, mailflow export --all --out DIR,"
+             f" each with --config {kept})")
     return transcript
 
 
+def _fresh_state(state: Path) -> Path:
+    """The demo's state folder, emptied of an earlier run (only if it is a mailflow state folder)."""
+    if state.exists():
+        if not (state / "mailflow.lock").exists():
+            raise FileExistsError(f"{state} exists and is not a mailflow state folder: choose another --out")
+        shutil.rmtree(state)
+    return state
+
+
+def keep_config(out: Path, source: Path, config: Config, secret: str) -> Path:
+    """The schedule file, roster and credentials the demo ran with, beside its state: ``out/cop.toml``."""
+    roster = out / ("members" + config.roster.path.suffix)
+    shutil.copyfile(config.roster.path, roster)
+    credentials = out / "credentials"
+    credentials.touch(mode=0o600)
+    credentials.chmod(0o600)
+    credentials.write_text(f"{config.community.secret_env}={secret}\n", encoding="utf-8")
+    text = source.read_text(encoding="utf-8")
+    text = re.sub(r'(?m)^roster = "[^"]*"', f'roster = "{roster.name}"\ncredentials_file = "credentials"', text, count=1)
+    text = re.sub(r'(?m)^(\[state\]\s*\n(?:#[^\n]*\n)*)dir = "[^"]*"', r'\1dir = "state"', text, count=1)
+    text = ("# Written by `mailflow demo`: the example community as the demo ran it (its mail servers are gone;\n"
+            "# status, held, log, actions and export work on the state folder beside this file).\n" + text)
+    kept = out / "cop.toml"
+    kept.write_text(text, encoding="utf-8")
+    return kept
+
+
+def _export(config: Config, folder: Path, transcript: Transcript) -> Path:
+    from mailflow.adapters.state_store import TinyDBStateStore
+    from mailflow.app.export import export
+
+    at = transcript.sent[-1].at if transcript.sent else transcript.meeting.start
+    with TinyDBStateStore.open(config.state_dir, exclusive=False) as states:
+        return export(config, states, folder, at).index
+
+
 def _status_text(config: Config, transcript: Transcript) -> str:
+    from mailflow.adapters.heartbeat import read
     from mailflow.adapters.state_store import TinyDBStateStore
     from mailflow.app.status import collect, render_text
 
     with TinyDBStateStore.open(config.state_dir, exclusive=False) as states:
         return render_text(collect(config, states, transcript.sent[-1].at if transcript.sent else
-                                   transcript.meeting.start, transcript.meeting.key))
+                                   transcript.meeting.start, transcript.meeting.key, daemon=read(config.state_dir)))
 
 
 # --- the output folder -------------------------------------------------------------------------

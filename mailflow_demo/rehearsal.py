@@ -205,9 +205,13 @@ LONG_UPDATE = (
 class SampleCommunity:
     """Who answers what, as a real community might: the script behind the demo and the cycle tests."""
 
-    def __init__(self, config: Config, pdf: bytes) -> None:
+    def __init__(self, config: Config, pdf: bytes, *, desk: bool = False) -> None:
+        """``desk``: also play the staff desk (the demo): one member answers from a second address, which
+        is held; staff release it by replying to the alert, then ask for the status by mail."""
         self.config = config
         self.pdf = pdf
+        self.desk = desk
+        self.desk_answers = 0
         members = list(config.roster.active())
         self.personas: dict[str, tuple[Persona, int]] = {}
         for index, member in enumerate(members):
@@ -219,6 +223,7 @@ class SampleCommunity:
             self.personas[member.key] = (Persona(member.name, member.email, style, signature), index)
         staff = config.community.staff[0]
         self.staff = Persona(staff.name, staff.email, "outlook", f"{staff.name}\n{staff.role}")
+        self.away_from_desk = members[6] if desk and len(members) > 6 else None   # writes from a second address
         self.drafts_seen = 0
         self.late_sent = False
 
@@ -259,6 +264,10 @@ class SampleCommunity:
         if i in (9, 10):
             return []        # 9 answers late (after the packet); 10 answers the reminder
         text = UPDATES[i % len(UPDATES)]
+        if self.away_from_desk is not None and p.email == self.away_from_desk.email:
+            home = replace(p, email=_home_address(p))
+            return [(p.name, f"sends an update from a second address ({home.email}): held for staff",
+                     home.reply(got, text, now))]
         attachments = (("SDH-resource-map.pdf", "application/pdf", self.pdf),) if i == 1 else ()
         what = f"sends an update ({p.style}{', with a PDF' if attachments else ''})"
         return [(p.name, what, p.reply(got, text, now, html=p.style == "gmail", attachments=attachments))]
@@ -288,6 +297,16 @@ class SampleCommunity:
     # staff
 
     def _staff(self, got: Sent, now: datetime):
+        if got.kind == "alert-held-mail" and self.away_from_desk is not None:
+            email = self.away_from_desk.email
+            return [(self.staff.name, f"(staff) replies \"release as {email}\" to the held-mail alert",
+                     self.staff.reply(read(got.raw), f"release as {email}", now))]
+        if got.kind == "desk-answer":
+            self.desk_answers += 1
+            if self.desk_answers == 1:
+                return [(self.staff.name, "(staff) replies \"status\" to the desk's answer",
+                         self.staff.reply(read(got.raw), "status", now))]
+            return []
         if got.kind != "minutes-request":
             return []
         members = list(self.personas.values())
@@ -303,8 +322,15 @@ class SampleCommunity:
         received = read(got.raw)
         return [("Staff", "send the minutes with the recording link and two actions",
                  self.staff.reply(received, text, now, attachments=(("minutes-slides.pdf", "application/pdf",
-                                                                       self.pdf),)))]
+                                                                       SLIDES_PDF),)))]
 
+
+def _home_address(p: Persona) -> str:
+    """A member's personal address, as people who write from their phone's account have."""
+    return p.email.partition("@")[0] + ".home@mail.example.net"
+
+
+SLIDES_PDF_STREAM = b"BT /F1 18 Tf 72 720 Td (Screening for food insecurity: slides) Tj ET"
 
 LAND_ACK_TEXT = ("I respectfully acknowledge that I live and work on the traditional, ancestral and unceded "
                  "territories of the K'ómoks First Nation.")
@@ -332,3 +358,6 @@ def sample_pdf(stream: bytes = b"BT /F1 18 Tf 72 720 Td (Regional SDH referral m
     out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     return bytes(out)
+
+
+SLIDES_PDF = sample_pdf(SLIDES_PDF_STREAM)     # the minutes' attachment: a file of its own, not the map again

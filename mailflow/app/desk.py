@@ -119,7 +119,7 @@ class Desk:
         if not open_items:
             return "No open action items."
         return "\n".join(f"[{a.number}] {a.who or '(no owner)'}: {a.what} (from {a.meeting_key}"
-                         + (f", open {(now - a.opened).days} days" if a.opened else "") + ")" for a in open_items)
+                         + (f", open {max((now - a.opened).days, 0)} days" if a.opened else "") + ")" for a in open_items)
 
     def close_action(self, number: int, by: str, now: datetime) -> tuple[bool, str]:
         community = self.states.community()

@@ -24,6 +24,7 @@ from mailflow.core.agenda import build_agenda, split_resources, suggested_topics
 from mailflow.core.decision import Recipient
 from mailflow.core.kinds import MessageKind
 from mailflow.core.library import export_names
+from mailflow.core.resources import Resource
 from mailflow.core.state import MeetingState
 from mailflow.errors import MailflowError
 from mailflow.mail_out.render import Renderer
@@ -94,10 +95,11 @@ def _meeting(config: Config, states: StateStore, runner: CycleRunner, renderer: 
     window = runner.window_for(state.key, now)
     folder.mkdir(parents=True, exist_ok=True)
     written = 0
-    names = export_names(state.resources)
-    if state.resources:
+    files = shared(state)
+    names = export_names(files)
+    if files:
         (folder / "resources").mkdir(exist_ok=True)
-    for resource in state.resources:
+    for resource in files:
         target = folder / "resources" / names[resource.sha256]
         target.write_bytes(states.file(resource.path))
         os.utime(target, (resource.shared_at.timestamp(), resource.shared_at.timestamp()))
@@ -162,10 +164,18 @@ def _actions_csv(states: StateStore, key: str) -> str:
     return _csv(rows)
 
 
+def shared(state: MeetingState) -> tuple[Resource, ...]:
+    """Every file shared for a meeting: with the updates, then with the minutes (each once)."""
+    seen = {r.sha256 for r in state.resources}
+    extra = tuple(r for r in (state.minutes.resources if state.minutes else ()) if r.sha256 not in seen)
+    return state.resources + tuple({r.sha256: r for r in extra}.values())
+
+
 def _library_rows(state: MeetingState, key: str) -> list[LibraryRow]:
-    names = export_names(state.resources)
+    files = shared(state)
+    names = export_names(files)
     return [LibraryRow(key, names[r.sha256], f"{key}/resources/{quote(names[r.sha256])}", r.shared_by,
-                       r.shared_by_email, r.shared_at, r.size) for r in state.resources]
+                       r.shared_by_email, r.shared_at, r.size) for r in files]
 
 
 def library_page(community: str, rows: list[LibraryRow], now: datetime) -> str:

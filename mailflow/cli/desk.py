@@ -214,7 +214,7 @@ def run_actions(args: argparse.Namespace) -> int:
     with _reading(config) as states:
         items = open_actions(states.community().actions)
     for a in items:
-        age = f", open {(moment - a.opened).days} days" if a.opened else ""
+        age = f", open {max((moment - a.opened).days, 0)} days" if a.opened else ""
         print(f"[{a.number}] {a.who or '(no owner)'}: {a.what} (from {a.meeting_key}{age})")
     if not items:
         print("No open action items.")

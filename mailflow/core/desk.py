@@ -35,8 +35,8 @@ class DeskCommand:
 
     def __str__(self) -> str:
         return {
-            DeskVerb.RELEASE: f"release {self.target}" + (f" as {self.email}" if self.email else ""),
-            DeskVerb.DISCARD: f"discard {self.target}",
+            DeskVerb.RELEASE: " ".join(("release", self.target, *(("as", self.email) if self.email else ()))).replace("  ", " "),
+            DeskVerb.DISCARD: f"discard {self.target}".strip(),
             DeskVerb.RESEND: f"resend {self.target} to {self.email}",
             DeskVerb.REMOVE_UPDATE: f"remove update from {self.email}",
             DeskVerb.REPLACE_UPDATE: f"replace update from {self.email}:",
