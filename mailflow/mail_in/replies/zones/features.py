@@ -224,7 +224,7 @@ BREAKS = _STRONG_BREAK | {"key_line", "date_time", "q"}
 
 # Lines zoned past the first quote header that follows new text: enough for the model to confirm or
 # overrule the header; an earlier message further down is not read (the cost stays with the new text).
-HISTORY_WINDOW = 30
+HISTORY_WINDOW = 16
 
 
 def history_mark(lines: list[str]) -> int:
