@@ -49,6 +49,17 @@ def start(toml: Path, clock: str, log: Path) -> subprocess.Popen:
 ENV: dict[str, str] = {}
 
 
+def started(process: subprocess.Popen, log: Path, runs: int, timeout: float = 60.0) -> None:
+    """Wait until the log shows the ``runs``-th "mailflow running" (the daemon opened its state and is at
+    work), so each kill lands in the cycle's work, not in Python's start-up on a loaded machine."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        if log.read_text(errors="replace").count("mailflow running") >= runs:
+            return
+        time.sleep(0.02)
+    pytest.fail(f"daemon start {runs} did not get to work:\n{log.read_text(errors='replace')[-3000:]}")
+
+
 def state_loads(state: Path) -> int:
     """Open the state read-only as `mailflow status` would; return how many meetings it holds."""
     with Store.open(state, exclusive=False) as store:
@@ -82,6 +93,7 @@ def test_killed_daemon_loses_nothing_and_sends_nothing_twice(dovecot, tmp_path):
     rng = random.Random(2026)
     kills = 0
     process = start(community.toml, spec, log)
+    started(process, log, 1)
     next_kill = time.monotonic() + rng.uniform(0.8, 1.8)
     try:
         while clock.now() < end_at or kills < KILLS:
@@ -100,6 +112,7 @@ def test_killed_daemon_loses_nothing_and_sends_nothing_twice(dovecot, tmp_path):
                 kills += 1
                 state_loads(config.state_dir)           # the state loads after every kill
                 process = start(community.toml, spec, log)
+                started(process, log, kills + 1)
                 next_kill = time.monotonic() + rng.uniform(0.6, 1.8)
             if process.poll() is not None:
                 pytest.fail(f"daemon exited with {process.returncode}:\n{log.read_text()[-3000:]}")
