@@ -185,6 +185,7 @@ class StaffAction(enum.StrEnum):
     """What staff can ask a running daemon to do from the command line."""
 
     ENABLE_MEMBER = "member-enable"      # re-enable delivery to a member suspended for bounces
+    DESK_COMMAND = "desk-command"        # a staff desk command (``mailflow held release ...``), as written by mail
 
 
 @dataclass(frozen=True)

@@ -212,7 +212,8 @@ ul.replies li {{ margin: 4px 0; }} ul.replies .when {{ margin-left: 8px; }}
 <h1>{html.escape(title)}</h1>
 <p class="lead">One cycle of the meeting on {html.escape(_local(meeting.start, config))}:
 {len(cards)} messages sent by mailflow, in order, and the {len(answers)} replies the simulated members sent.
-Each message links to its exact bytes (.eml).</p>
+Each message links to its exact bytes (.eml). The meeting's archive and resource library, as
+<code>mailflow export</code> writes it: <a href="library/index.html">library/index.html</a>.</p>
 <h2>Replies from the simulated members</h2>
 <ul class="replies">{''.join(answers)}</ul>
 <h2>Messages sent</h2>

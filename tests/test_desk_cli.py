@@ -171,10 +171,24 @@ def test_the_log_shows_what_happened_by_meeting_and_member(community, capsys):
     assert [json.loads(line)["event"] for line in out.splitlines()] == ["reply-applied"]
 
 
-def test_write_commands_refuse_while_the_daemon_holds_the_state(community, capsys):
-    """While `mailflow run` holds the state folder, a desk command says to use mail instead (exit 3)."""
-    toml, config, *_ = community
-    with TinyDBStateStore.open(config.state_dir):       # the daemon's lock
-        code, _, err = run(capsys, "held", "discard", "0" * 12, "--config", str(toml))
-        assert code == 3 and "give this command by mail instead" in err
-        assert run(capsys, "held", "list", "--config", str(toml))[0] == 0      # reading is fine
+def test_beside_a_running_daemon_a_command_is_left_for_it_and_carried_out_at_its_next_wake_up(community, capsys):
+    """While `mailflow run` holds the state folder, `held discard` leaves a request; the daemon's next tick runs it."""
+    toml, config, meeting, now = community
+    code, out, _ = run(capsys, "held", "list", "--json", "--config", str(toml))
+    held_id = json.loads(out)[0]["id"]
+    with TinyDBStateStore.open(config.state_dir) as states:          # the daemon's lock
+        code, out, err = run(capsys, "held", "discard", held_id, "--config", str(toml))
+        assert code == 0, err
+        assert "the running daemon carries this out at its next wake-up" in out
+        code, out, err = run(capsys, "update", "replace", "ann@example.org", "--text", "Two\nlines.",
+                             "--config", str(toml))
+        assert code == 0, err
+        assert run(capsys, "held", "list", "--config", str(toml))[0] == 0      # reading is fine meanwhile
+        assert [h.outcome for h in states.held()] == [None]
+        parts = open_parts(config, ManualClock(now), SECRET.encode(), states=states)
+        parts.engine.tick(now + timedelta(minutes=1))                       # the daemon wakes up
+        assert [h.outcome.value for h in states.held()] == ["discarded"]
+        assert states.meeting(meeting.key).update_of("ann@example.org").text == "Two\nlines."
+        assert states.staff_requests() == []
+        commands = [e for e in states.audit_entries() if e.event.value == "staff-command"]
+    assert [(e.via, e.by.endswith("(command line)")) for e in commands] == [("cli", True), ("cli", True)]

@@ -7,15 +7,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from mailflow.app.desk import Desk, DeskByMail
+from mailflow.app.desk import CLI, Desk, DeskByMail
 from mailflow.app.held import HeldDesk
 from mailflow.app.inbox import Inbox
 from mailflow.app.outbox import Outbox
 from mailflow.app.outgoing import Outgoing
 from mailflow.app.runner import CycleRunner
+from mailflow.mail_in.desk_commands import read_commands
 from mailflow.mail_out.compose import Composer
 from mailflow.mail_out.render import Renderer
-from mailflow.ports import Clock, Disposition, StateStore
+from mailflow.ports import Clock, Disposition, StaffAction, StateStore
 from mailflow.schedule.config import Config
 
 
@@ -50,7 +51,20 @@ class Engine:
 
     # time passing
     def tick(self, now: datetime) -> list[str]:
-        return self.runner.tick(now)
+        return self.desk_requests(now) + self.runner.tick(now)
+
+    def desk_requests(self, now: datetime) -> list[str]:
+        """Desk commands staff gave on the command line beside this daemon: each run once, its result logged."""
+        notes: list[str] = []
+        for request in self.states.staff_requests():
+            if request.action is not StaffAction.DESK_COMMAND:
+                continue
+            for command in read_commands(request.subject) or ():
+                answer = self.desk.run(command, request.by, CLI, now)
+                notes.append(f"staff request {request.request_id}: {answer.command}: "
+                             f"{'done' if answer.ok else 'not done'}")
+            self.states.finish_request(request.request_id)
+        return notes
 
     def due_times(self, now: datetime) -> list[datetime]:
         return self.runner.due_times(now)

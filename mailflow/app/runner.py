@@ -15,7 +15,7 @@ from mailflow.core.membership import on_roster
 from mailflow.core.reload import PLANNED_AHEAD, planned_chairs
 from mailflow.core.state import CommunityState, StepStatus
 from mailflow.errors import StoreError
-from mailflow.ports import StateStore
+from mailflow.ports import StaffAction, StateStore
 from mailflow.schedule.calendar import Meeting, UnknownMeeting, meeting_by_key, meetings_between, occurrences
 from mailflow.schedule.config import Config, Step
 
@@ -78,6 +78,8 @@ class CycleRunner:
         """Apply what staff asked from the command line beside the running daemon (each once; effect saved first)."""
         notes: list[str] = []
         for request in self.states.staff_requests():
+            if request.action is not StaffAction.ENABLE_MEMBER:
+                continue                      # the desk's commands are the desk's (Engine.tick)
             community = self.states.community()
             try:
                 decision = enable(self.config, community, request.subject)

@@ -1,7 +1,8 @@
 """`mailflow held`, `resend`, `update`, `actions` and `log`: the staff desk on the command line.
 
-Commands that change the state need the state folder to themselves: while `mailflow run` holds it
-they say so and exit 3; give the same command by mail then (a reply to any staff mail).
+A command that changes the state runs here when no daemon holds the state folder; beside a running
+`mailflow run` it is left as a request the daemon carries out at its next wake-up (within a minute),
+and `mailflow log` shows its result.
 """
 
 from __future__ import annotations
@@ -106,8 +107,10 @@ def _reading(config: Config) -> Iterator[Any]:
         states.close()
 
 
-def _with_engine(args: argparse.Namespace, work: Callable[[Engine, Config], int]) -> int:
-    """Run ``work`` on an engine over the state folder, held exclusively (not while the daemon runs)."""
+def _with_engine(args: argparse.Namespace, work: Callable[[Engine, Config], int],
+                 beside_daemon: str | None = None) -> int:
+    """Run ``work`` on an engine over the state folder, held exclusively; beside a running daemon, leave it
+    ``beside_daemon`` (the command as written by mail) as a request, or say to use mail when there is none."""
     from mailflow.adapters.clock import ManualClock
     from mailflow.adapters.state_store import TinyDBStateStore
     from mailflow.app.wiring import SecretMissing, community_secret, open_parts
@@ -125,6 +128,8 @@ def _with_engine(args: argparse.Namespace, work: Callable[[Engine, Config], int]
     try:
         states = TinyDBStateStore.open(config.state_dir)
     except AlreadyRunning:
+        if beside_daemon is not None:
+            return _request(config, beside_daemon, now(args, config))
         print("mailflow: the daemon is running and holds the state folder: give this command by mail instead "
               "(reply to any message mailflow sent you, the command on the first line), or stop the daemon",
               file=sys.stderr)
@@ -136,16 +141,29 @@ def _with_engine(args: argparse.Namespace, work: Callable[[Engine, Config], int]
         states.close()
 
 
+def _request(config: Config, command: str, at: Any) -> int:
+    from mailflow.adapters import requests
+    from mailflow.ports import StaffAction
+
+    request = requests.post(config.state_dir, StaffAction.DESK_COMMAND, command, who(), at)
+    print(f"the running daemon carries this out at its next wake-up, within a minute (request "
+          f"{request.request_id}); `mailflow log --config {config.path}` shows the result")
+    return EXIT_OK
+
+
 def _desk_command(args: argparse.Namespace, verb: str, **values: str) -> int:
     from mailflow.app.desk import CLI
     from mailflow.core.desk import DeskCommand, DeskVerb
 
+    command = DeskCommand(DeskVerb(verb), **values)
+
     def work(engine: Engine, config: Config) -> int:
-        answer = engine.desk.run(DeskCommand(DeskVerb(verb), **values), who(), CLI, now(args, config))
+        answer = engine.desk.run(command, who(), CLI, now(args, config))
         print(answer.text, file=sys.stdout if answer.ok else sys.stderr)
         return EXIT_OK if answer.ok else EXIT_FAILED
 
-    return _with_engine(args, work)
+    written = f"{command}\n{command.text}" if command.verb is DeskVerb.REPLACE_UPDATE else str(command)
+    return _with_engine(args, work, beside_daemon=written)
 
 
 # --- held ----------------------------------------------------------------------------------------
