@@ -123,7 +123,12 @@ def desk_run(dovecot, tmp_path_factory):
                 "Authentication-Results": f"{AUTHSERV}; spf=pass; dkim=pass; dmarc=pass header.from="
                                           f"{staff2.rpartition('@')[2]}"}))
             log["answer_dmarc"] = kinds_to(stage, "desk-answer", staff2)[-1]
-            log["outsider_answered"] = kinds_to(stage, "desk-answer", outsider)
+            # 7. a stranger writes; staff answer its alert with "discard"; the stranger is never answered
+            await deliver(fresh(outsider, community.service, "Hello, how do I join?"))
+            alert3 = [m for m in kinds_to(stage, "alert-held-mail", staff2) if outsider in text(m)][0]
+            await deliver(Persona("Staff Two", staff2, "gmail").reply(read(alert3.as_bytes()), "discard", clock.now()))
+            log["answer_discard"] = kinds_to(stage, "desk-answer", staff2)[-1]
+            log["outsider_answered"] = [raw for _f, rcpts, raw in stage.sent() if outsider in rcpts]
             log["state"] = await daemon.store_io(parts.states.meeting, meeting.key)
             log["held"] = await daemon.store_io(parts.states.held)
             log["audit"] = await daemon.store_io(lambda: list(parts.states.audit_entries()))
@@ -184,6 +189,14 @@ def test_a_dmarc_pass_from_our_server_stands_in_for_the_token(desk_run):
     """A new message (no token) from a staff address with our server's dmarc=pass is answered."""
     *_, log = desk_run
     assert "> help Done. Commands" in text(log["answer_dmarc"])
+
+
+def test_a_reply_discard_to_a_strangers_alert_drops_it_and_the_stranger_hears_nothing(desk_run):
+    """"discard" in reply to the alert concludes the stranger's message; nothing is ever sent to the stranger."""
+    *_, log = desk_run
+    assert "> discard Done." in text(log["answer_discard"])
+    assert "discarded: nothing applied, nobody answered" in text(log["answer_discard"])
+    assert log["outsider_answered"] == []
 
 
 def test_the_audit_log_records_the_hold_the_release_the_commands_and_the_mail_sent(desk_run):

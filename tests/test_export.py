@@ -85,9 +85,10 @@ def archive(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys):
             for (meeting_key, who), attachment in FILES.items():
                 if meeting_key == key:
                     name = config.roster.get(who).name
-                    parts.engine.accept(Persona(name, who, "gmail").reply(
-                        calls[who], f"Success: {name} shares a file with everyone this month.", clock.now(),
-                        attachments=(attachment,)))
+                    text = (f"Success: {name} shares a file with everyone this month." if who != "bob@example.org"
+                            else '=HYPERLINK("http://evil.example/x","Bob shares a file with everyone")')
+                    parts.engine.accept(Persona(name, who, "gmail").reply(calls[who], text, clock.now(),
+                                                                          attachments=(attachment,)))
             clock.set(meeting.due_at(Step.MINUTES_REQUEST))
             parts.engine.tick(clock.now())
             if key == "2027-01-12":
@@ -115,6 +116,7 @@ def test_each_meeting_has_its_agenda_packet_updates_minutes_actions_and_files(ar
     updates = list(csv.reader(io.StringIO((jan / "updates.csv").read_text(encoding="utf-8-sig"))))
     assert updates[0] == ["member", "division", "text", "date"]
     assert [row[:2] for row in updates[1:]] == [["Ann Archer", "North Division"], ["Bob Baker", "South Division"]]
+    assert updates[2][2].startswith("'=HYPERLINK(")          # a member's text is never a formula in Excel
     actions = list(csv.reader(io.StringIO((jan / "actions.csv").read_text(encoding="utf-8-sig"))))
     assert actions[1][:5] == ["1", "Bob", "merge the two maps", "2027-01-13", "open"]
     assert sorted(p.name for p in (jan / "resources").iterdir()) == ["Referral map (2).pdf", "Referral map.pdf"]

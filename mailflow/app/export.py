@@ -140,8 +140,13 @@ def _write(path: Path, text: str) -> None:
 
 def _csv(rows: list[list[str]]) -> str:
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows(rows)    # Excel's dialect, as staff open it
+    csv.writer(buffer, lineterminator="\r\n").writerows([[_cell(v) for v in row] for row in rows])  # Excel's dialect
     return "\ufeff" + buffer.getvalue()
+
+
+def _cell(value: str) -> str:
+    """A member's text never becomes a spreadsheet formula ("=HYPERLINK(...)"): such a cell starts with '."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def _updates_csv(state: MeetingState, config: Config) -> str:
