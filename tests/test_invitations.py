@@ -150,3 +150,95 @@ def test_khal_imports_it_at_the_local_time(tmp_path: Path):
     khal("America/Vancouver", "import", "--batch", str(invite))
     assert "12:00-13:00 Practice Leaders" in khal("America/Vancouver", "list", "2027-01-12", "1d")
     assert "21:00-22:00 Practice Leaders" in khal("Europe/Berlin", "list", "2027-01-12", "1d")
+
+
+def vtimezone(data: bytes) -> list[str]:
+    text = lines(data)
+    return text[text.index("BEGIN:VTIMEZONE"):text.index("END:VTIMEZONE") + 1]
+
+
+def test_daylight_onset_is_written_in_the_time_it_changes_from():
+    """RFC 5545: the spring-forward onset is 02:00 (TZOFFSETFROM -0800), fall-back 02:00 (from -0700); no COMMENT."""
+    zone = vtimezone(ics())
+    daylight = zone[zone.index("BEGIN:DAYLIGHT"):zone.index("END:DAYLIGHT")]
+    assert "DTSTART:20260308T020000" in daylight and "RDATE:20270314T020000,20280312T020000" in daylight
+    assert "TZOFFSETFROM:-0800" in daylight and "TZOFFSETTO:-0700" in daylight
+    standard = [line for line in zone if line.startswith(("DTSTART", "RDATE"))]
+    assert "DTSTART:20261101T020000" in standard and "RDATE:20271107T020000,20281105T020000" in standard
+    assert not any(line.startswith("COMMENT") for line in lines(ics()))
+
+
+def test_a_zone_without_daylight_time_has_one_observance():
+    """America/Regina keeps CST all year: one STANDARD, no DAYLIGHT."""
+    regina = samples.sample_community("America/Regina")
+    data = invitation_ics(regina, samples.sample_meeting(regina), "a@example.org", "A", 0, "REQUEST", NOW)
+    zone = vtimezone(data)
+    assert zone.count("BEGIN:STANDARD") == 1 and "BEGIN:DAYLIGHT" not in zone
+    assert "TZOFFSETFROM:-0600" in zone and "TZOFFSETTO:-0600" in zone
+
+
+def test_a_meeting_in_the_spring_forward_gap_is_written_at_a_time_that_exists():
+    """02:15 on 14 March 2027 does not exist in Vancouver: the same instant is written as 03:15 PDT."""
+    start = datetime(2027, 3, 14, 2, 15, tzinfo=COMMUNITY.timezone)
+    gap = replace(MEETING, key="2027-03-14", start=start, end=start + (MEETING.end - MEETING.start) / 2)
+    event = lines(ics(meeting=gap))
+    assert "DTSTART;TZID=America/Vancouver:20270314T031500" in event
+    assert "DTEND;TZID=America/Vancouver:20270314T034500" in event
+
+
+LIBICAL_INSTANTS = r"""
+import json, sys, gi
+gi.require_version("ICalGLib", "3.0")
+from gi.repository import ICalGLib
+cal = ICalGLib.Component.new_from_string(sys.stdin.read())
+event = cal.get_first_component(ICalGLib.ComponentKind.VEVENT_COMPONENT)
+zone = cal.get_timezone(event.get_dtstart().get_tzid())
+utc = ICalGLib.Timezone.get_utc_timezone()
+out = {}
+for name, moment in (("start", event.get_dtstart()), ("end", event.get_dtend())):
+    moment.set_timezone(zone)
+    out[name] = moment.convert_to_zone(utc).as_ical_string()
+out["local"] = {u: ICalGLib.Time.new_from_string(u).convert_to_zone(zone).as_ical_string()
+                for u in json.loads(sys.argv[1])}
+print(json.dumps(out))
+"""
+
+
+@pytest.mark.skipif(not libical_available(), reason="needs Debian gir1.2-ical-3.0 and python3-gi")
+@pytest.mark.parametrize("zone_name", ["America/Vancouver", "Europe/Paris", "Australia/Lord_Howe"])
+def test_libical_reads_the_same_instants_and_local_times_as_mailflow(zone_name):
+    """A 02:15-02:45 meeting on the spring-forward day is where mailflow means it, and every UTC instant
+    around each change of the year shows in libical at the local time zoneinfo gives."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from mailflow.mail_out.vtimezone import transitions
+
+    zone = ZoneInfo(zone_name)
+    community = samples.sample_community(zone_name)
+    changes = transitions(zone, datetime(2027, 1, 1, tzinfo=UTC), datetime(2028, 1, 1, tzinfo=UTC))
+    spring = next(c for c in changes if c.daylight)
+    day = spring.onset.date()
+    start = datetime(day.year, day.month, day.day, spring.onset.hour, 15, tzinfo=zone)
+    meeting = replace(samples.sample_meeting(community), key=day.isoformat(), start=start,
+                      end=start + timedelta(minutes=30))
+    probes = [c.at + delta for c in changes for delta in (timedelta(minutes=-30), timedelta(minutes=15),
+                                                           timedelta(minutes=45), timedelta(minutes=90))]
+    data = invitation_ics(community, meeting, "a@example.org", "A", 0, "REQUEST", NOW)
+    result = subprocess.run([SYSTEM_PYTHON, "-c", LIBICAL_INSTANTS,
+                             json.dumps([p.strftime("%Y%m%dT%H%M%SZ") for p in probes])],
+                            input=data, capture_output=True, check=True)
+    report = json.loads(result.stdout)
+    assert report["start"] == start.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    assert report["end"] == (start + timedelta(minutes=30)).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    for probe in probes:
+        utc = probe.strftime("%Y%m%dT%H%M%SZ")
+        assert report["local"][utc] == probe.astimezone(zone).strftime("%Y%m%dT%H%M%S"), (zone_name, utc)
+
+
+def test_cancel_description_does_not_ask_for_an_answer():
+    """The calendar text of a CANCEL says the meeting is cancelled, not 'accept or decline here'."""
+    cancelled = icalendar.Calendar.from_ical(ics("CANCEL", 1, replace(MEETING, cancelled=True))).events[0]
+    request = icalendar.Calendar.from_ical(ics()).events[0]
+    assert "cancelled" in str(cancelled["description"]) and "decline" not in str(cancelled["description"])
+    assert "Accept or decline here" in str(request["description"])

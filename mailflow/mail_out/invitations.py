@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 import icalendar
 
 from mailflow.characters import replace_unsafe
+from mailflow.mail_out.vtimezone import zone_component
 from mailflow.schedule.calendar import Meeting
 from mailflow.schedule.config import Community
 
@@ -28,19 +28,25 @@ def meeting_uid(community: Community, meeting: Meeting) -> str:
 
 
 def _timezone(community: Community, meeting: Meeting) -> icalendar.Timezone:
-    """A VTIMEZONE covering the meeting's year and the next (transitions, not a floating time)."""
-    return _zone_component(community.timezone, meeting.start.astimezone(community.timezone).year)
+    """A VTIMEZONE from the year before the meeting's to the end of the next (transitions, not a floating time)."""
+    year = meeting.start.astimezone(community.timezone).year
+    return zone_component(community.timezone, date(year - 1, 1, 1), date(year + 2, 1, 1))
 
 
-@lru_cache(maxsize=16)
-def _zone_component(zone: ZoneInfo, year: int) -> icalendar.Timezone:
-    """Built once per zone and year: only ever serialised, never changed after building."""
-    return icalendar.Timezone.from_tzinfo(
-        zone, tzid=zone.key, first_date=date(year - 1, 1, 1), last_date=date(year + 2, 1, 1),
-    )
+def _local(moment: datetime, community: Community) -> datetime:
+    """``moment`` as a wall-clock time that exists: 02:30 on a spring-forward day is written 03:30.
+
+    (A time in the gap is read differently by different calendars; the instant it means is not.)
+    """
+    return moment.astimezone(UTC).astimezone(community.timezone)
 
 
-def _description(community: Community, meeting: Meeting) -> str:
+def _description(community: Community, meeting: Meeting, method: Method) -> str:
+    if method == "CANCEL":
+        lines = [f"{community.name} meeting: cancelled."]
+        if meeting.note:
+            lines.append(meeting.note)
+        return "\n".join(lines)
     lines = [f"{community.name} meeting."]
     if meeting.chair is not None:
         lines.append(f"Chair: {meeting.chair.name}")
@@ -48,7 +54,7 @@ def _description(community: Community, meeting: Meeting) -> str:
         lines.append(f"Join: {meeting.video_link}")
     if meeting.note:
         lines.append(meeting.note)
-    lines.append("Reply to the invitation email to take part; accept or decline here.")
+    lines.append("Accept or decline here; to take part, reply to the invitation email.")
     return "\n".join(lines)
 
 
@@ -71,18 +77,17 @@ def _attendee(email: str, name: str, method: Method) -> icalendar.vCalAddress:
 
 def _event(community: Community, meeting: Meeting, attendee_email: str, attendee_name: str,
            sequence: int, method: Method, dtstamp: datetime) -> icalendar.Event:
-    zone = community.timezone
     event = icalendar.Event()
     event.add("uid", meeting_uid(community, meeting))
     event.add("dtstamp", dtstamp.astimezone(UTC))
     event.add("sequence", sequence)
-    event.add("dtstart", meeting.start.astimezone(zone))
-    event.add("dtend", meeting.end.astimezone(zone))
+    event.add("dtstart", _local(meeting.start, community))
+    event.add("dtend", _local(meeting.end, community))
     event.add("summary", f"{community.name} meeting")
     event.add("location", meeting.location or meeting.video_link)
     if meeting.video_link:
         event.add("url", meeting.video_link)
-    event.add("description", _description(community, meeting))
+    event.add("description", _description(community, meeting, method))
     organizer = icalendar.vCalAddress(f"mailto:{community.address}")
     organizer.params["CN"] = _param(community.name)
     event.add("organizer", organizer)

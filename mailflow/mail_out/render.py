@@ -8,7 +8,7 @@ import textwrap
 from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -121,10 +121,11 @@ class DateFilters:
     def local(self, moment: datetime) -> datetime:
         if moment.tzinfo is None:
             raise ValueError(f"naive datetime {moment.isoformat()} in a template")
-        return moment.astimezone(self.reader or self.zone)  # type: ignore[arg-type]
+        # through UTC, so a wall time in a spring-forward gap (02:30) reads as the instant it is (03:30)
+        return moment.astimezone(UTC).astimezone(self.reader or self.zone)  # type: ignore[arg-type]
 
     def _home(self, moment: datetime) -> datetime:
-        return moment.astimezone(self.zone)  # type: ignore[arg-type]
+        return moment.astimezone(UTC).astimezone(self.zone)  # type: ignore[arg-type]
 
     def _beside(self, label: str, moment: datetime, clock: str) -> str:
         """``label`` ("CET (Europe/Paris)") with the community's time added inside its brackets."""
