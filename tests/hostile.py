@@ -26,12 +26,12 @@ def hostile_context(kind: MessageKind, community: Community, meeting: Meeting | 
     values = samples.sample_context(kind, community, meeting, now, words_limit=words_limit)
     agenda = _hostile_agenda(samples.sample_agenda(meeting, words_limit))
     minutes = _hostile_minutes(samples.sample_minutes(meeting))
-    update = agenda.updates[1 if kind is not MessageKind.NOTICE_UPDATE_TOO_LONG else 2]
+    update = agenda.updates[1 if kind is MessageKind.NOTICE_UPDATE_TOO_LONG else 0]
     hostile = {
         "suggested_topics": ["Measuring what changed for patients", "Peer mentoring for new clinics", HOSTILE],
         "future_items": list(agenda.future_items), "open_actions": list(minutes.actions),
         "agenda": agenda, "attached": list(agenda.resources[:2]), "listed": list(agenda.resources[2:]),
-        "minutes": minutes, "resources": list(minutes.resources), "previous_agenda": agenda,
+        "minutes": minutes, "previous_agenda": agenda,
         "previous_minutes": minutes, "update": update, "filename": HOSTILE + ".exe", "reason": HOSTILE,
         "subject": HOSTILE, "error": HOSTILE,
     }
@@ -47,9 +47,14 @@ def _hostile_meeting(meeting: Meeting) -> Meeting:
 def _hostile_agenda(agenda: Agenda) -> Agenda:
     updates = tuple(replace(u, member_name=HOSTILE, division=HOSTILE, text=HOSTILE + "\n" + u.text)
                     for u in agenda.updates)
+    late = tuple(replace(u, member_name=HOSTILE, division=HOSTILE, text=HOSTILE, language=HOSTILE)
+                 for u in agenda.late_updates)
+    following = agenda.next_meeting and replace(agenda.next_meeting, chair=replace(
+        agenda.next_meeting.chair or sample_members()[0], name=HOSTILE))
     resources = tuple(replace(r, filename=HOSTILE, shared_by=HOSTILE) for r in agenda.resources)
     members = tuple(replace(m, name=HOSTILE, introduction=HOSTILE) for m in agenda.new_members)
-    return replace(agenda, updates=updates, resources=resources, new_members=members,
+    return replace(agenda, updates=updates, late_updates=late, next_meeting=following, resources=resources,
+                   new_members=members,
                    focus_topic=HOSTILE, presenter=HOSTILE, discussion_items=(HOSTILE,),
                    future_items=(HOSTILE,), notes=(HOSTILE,), no_update_from=(HOSTILE,))
 

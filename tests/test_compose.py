@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from mailflow.core.decision import Recipient
 from mailflow.core.kinds import MessageKind
-from mailflow.core.tokens import message_id, thread_root, token_from_address, verify_token
+from mailflow.core.tokens import message_id, token_from_address, verify_token
 from mailflow.mail_out import samples
 from mailflow.mail_out.compose import Composer, UnsafeMessage, compose, header_text
 from mailflow.mail_out.invitations import invitation_ics
@@ -103,8 +103,8 @@ def test_headers_are_exactly_the_promised_ones():
     assert verify_token(SECRET, token, MEMBER.email).meeting_key == MEETING.key
     assert parsed["Message-ID"] == message.message_id == message_id(
         SECRET, MEETING.key, "call-for-updates", MEMBER.email, 1, "example.org")
-    root = thread_root(SECRET, MEETING.key, MEMBER.email, "example.org")
-    assert parsed["In-Reply-To"] == parsed["References"] == root
+    root = message_id(SECRET, MEETING.key, "invitation", MEMBER.email, 0, "example.org")
+    assert parsed["In-Reply-To"] == parsed["References"] == root      # the call answers the invitation
     assert parsed["List-Id"] == f'"{COMMUNITY.name}" <cop.example.org>'
     assert parsed["List-Unsubscribe"] == "<mailto:cop@example.org?subject=unsubscribe>"
     assert parsed["Auto-Submitted"] == "auto-generated"
@@ -188,3 +188,54 @@ def test_every_kind_scores_below_one_with_spamassassin(tmp_path):
     scores = re.findall(rb"^X-Spam-Status: \w+, score=(-?[\d.]+)", result.stdout, re.MULTILINE)
     assert len(scores) == len(KINDS)
     assert max(float(score) for score in scores) < 1.0, scores
+
+
+def thread_of(name: str, revision: int = 1, **options) -> tuple[str | None, list[str]]:
+    parsed = parse(build(name, revision=revision, **options).raw)
+    references = str(parsed["References"] or "").split()
+    return (str(parsed["In-Reply-To"]) if parsed["In-Reply-To"] else None), references
+
+
+def own_id(kind: str, revision: int, meeting: str = MEETING.key) -> str:
+    return message_id(SECRET, meeting, kind, MEMBER.email, revision, "example.org")
+
+
+def test_each_message_answers_the_one_it_follows_not_all_the_invitation():
+    """Threads a person would draw: reminder under the call, packet under the call, addendum under the
+    packet, a revised draft under the draft before it, the digest under the invitation."""
+    invitation_id, call = own_id("invitation", 0), own_id("call-for-updates", 0)
+    assert thread_of("reminder", 0) == (call, [invitation_id, call])
+    assert thread_of("agenda-packet", 0) == (call, [invitation_id, call])
+    assert thread_of("agenda-addendum", 1) == (own_id("agenda-packet", 0),
+                                               [invitation_id, call, own_id("agenda-packet", 0)])
+    focus = own_id("focus-planning", 0)
+    assert thread_of("agenda-draft", 1) == (focus, [invitation_id, focus])
+    assert thread_of("agenda-draft", 3) == (own_id("agenda-draft", 2),
+                                            [invitation_id, focus, own_id("agenda-draft", 1), own_id("agenda-draft", 2)])
+    assert thread_of("minutes-digest", 1) == (invitation_id, [invitation_id])
+    assert thread_of("minutes-digest", 2) == (own_id("minutes-digest", 1), [invitation_id, own_id("minutes-digest", 1)])
+    assert thread_of("day-of-reminder", 0) == (invitation_id, [invitation_id])
+
+
+def test_a_receipt_answers_the_members_own_message():
+    """The receipt of an update is a reply to the member's message (In-Reply-To), under the call."""
+    theirs = "<CAF=abc123@mail.gmail.com>"
+    in_reply_to, references = thread_of("notice-update-received", 2, answers=theirs)
+    assert in_reply_to == theirs
+    assert references == [own_id("invitation", 0), own_id("call-for-updates", 0), theirs]
+
+
+def test_a_hostile_message_id_is_not_copied_into_our_headers():
+    """A Message-ID with spaces, quotes or line breaks is dropped: the receipt threads under the call."""
+    for hostile in ("<a b@x>", "<a@x>\r\nBcc: all@example.net", "no-brackets@x", "<a@x><b@y>"):
+        in_reply_to, references = thread_of("notice-update-received", 2, answers=hostile)
+        assert in_reply_to == own_id("call-for-updates", 0), hostile
+        assert "Bcc" not in " ".join(references)
+
+
+def test_alerts_and_welcome_start_their_own_conversation():
+    """Mail to staff about trouble and the welcome refer to nothing."""
+    staff = Recipient("Staff", "staff@example.org")
+    for name in ("alert-step-missed", "welcome"):
+        parsed = parse(build(name, staff).raw)
+        assert parsed["In-Reply-To"] is None and parsed["References"] is None, name

@@ -188,9 +188,12 @@ def test_late_update_goes_into_an_addendum_before_the_meeting():
     state = on_reply(situation(), state, late).meeting
     assert state.update_of(DEV.key).late
     state, sends = run_until(at(Step.DAY_OF_REMINDER), state)
-    addenda = [x for x in sends if x.kind == "agenda-packet"]
-    assert addenda and all(x.context["addendum"] for x in addenda)
-    assert [u.member_name for u in addenda[0].context["agenda"].updates] == [DEV.name]
+    addenda = [x for x in sends if x.kind == "agenda-addendum"]
+    assert addenda and not [x for x in sends if x.kind == "agenda-packet"]
+    assert [u.member_name for u in addenda[0].context["agenda"].late_updates] == [DEV.name]
+    assert DEV.name not in [u.member_name for u in addenda[0].context["agenda"].updates]
+    reminders = [x for x in sends if x.kind == "day-of-reminder"]
+    assert reminders and all(x.context["late_updates"] == 1 for x in reminders)
 
 
 def test_minutes_reply_becomes_a_digest_to_members_and_minutes_recipients():

@@ -36,6 +36,10 @@ def context(name: str, *, hostile: bool = False, who: str = "Amrit Gill") -> dic
     return values
 
 
+# A cancellation asks nothing of its reader: a reply to it would reach no one, so it names staff instead.
+ASKS_NOTHING = {MessageKind.MEETING_CANCELLED}
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_every_kind_renders_subject_text_and_html(kind):
     """Each kind gives a one-line subject, text wrapped at 72 and an HTML page with inline CSS."""
@@ -45,7 +49,7 @@ def test_every_kind_renders_subject_text_and_html(kind):
     long_lines = [line for line in rendered.text.splitlines()
                   if len(line) > TEXT_WIDTH and "://" not in line and "@" not in line]
     assert long_lines == []
-    if not kind.is_alert:                   # members are always told to reply
+    if not kind.is_alert and kind not in ASKS_NOTHING:      # members are told how to reply
         assert "reply" in rendered.text.lower()
     assert "<style" not in rendered.html and 'style="' in rendered.html
     assert "max-width: 600px" in rendered.html
@@ -87,7 +91,7 @@ def test_agenda_draft_says_how_to_approve_and_flags_long_updates():
 def test_call_for_updates_mentions_labels_skip_and_attachments():
     """Members are told the optional labels, how to skip and that attachments are welcome."""
     text = RENDERER.render("call-for-updates", context("call-for-updates")).text
-    for phrase in ("Challenge:", "Success:", "How members can help:", '"skip"', "Attach"):
+    for phrase in ("Challenge:", "Success:", "How members can help:", '"skip this month"', "Attach"):
         assert phrase in text
 
 
@@ -118,7 +122,7 @@ def test_staff_templates_override_ours_file_by_file(tmp_path: Path):
     renderer = Renderer(COMMUNITY.timezone, tmp_path)
     rendered = renderer.render("reminder", context("reminder"))
     assert rendered.subject == "Psst, Amrit Gill"
-    assert "Our own words, due Wednesday 6 January 2027." in rendered.text
+    assert "Our own words, due Thursday 7 January 2027." in rendered.text
     assert "A reminder about your update" in rendered.html          # packaged HTML kept
     assert "Invitation:" in renderer.render("invitation", context("invitation")).subject
 

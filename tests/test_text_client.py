@@ -28,6 +28,14 @@ def test_mu_view_shows_the_greeting_the_body_and_the_footer(kind, tmp_path, monk
     assert shown.returncode == 0, shown.stderr
     text = " ".join(shown.stdout.split())
     assert "Subject:" in text and "Hello" in text
-    assert "To leave the group, write to cop@example.org" in text        # the last lines of the footer
-    if kind not in ("welcome", "chair-handover", "minutes-digest"):
+    last = ("(staff@example.org)." if kind.is_alert       # the last words of the footer
+            else "To leave the group, write to cop@example.org")
+    assert last in text
+    if kind not in NOT_ABOUT_THE_DATE:
         assert "12 January 2027" in text, text[:400]
+
+
+# Mail that is not about the meeting's date: the welcome, the handover (about the meeting it hands over
+# to), the digest (the meeting named by its day), and notices and alerts about one event.
+NOT_ABOUT_THE_DATE = {"welcome", "chair-handover", "minutes-digest", "notice-attachment-refused",
+                      "notice-message-too-large", "alert-delivery-failed", "alert-held-mail", "alert-intake-stalled"}

@@ -13,7 +13,6 @@ from mailflow.core.tokens import (
     parse_token,
     reply_address,
     reply_token,
-    thread_root,
     token_from_address,
     verify_token,
 )
@@ -117,9 +116,3 @@ def test_message_id_is_stable_per_identity_and_differs_otherwise():
     assert first not in others and len(others) == 5
     assert MEMBER.split("@")[0] not in first
     assert meeting_of_message_id(first) == "2027-01-12"
-
-
-def test_thread_root_is_the_first_invitation():
-    """Every later mail about a meeting refers to the invitation the member received."""
-    root = thread_root(SECRET, "2027-01-12", MEMBER, "example.org")
-    assert root == message_id(SECRET, "2027-01-12", "invitation", MEMBER, 0, "example.org")   # SEQUENCE 0

@@ -12,6 +12,7 @@ from mailflow.core.resources import Resource
 from mailflow.core.roundtable import Update
 from mailflow.core.state import (
     AgendaEdits,
+    Announced,
     Bounce,
     BounceScore,
     BounceSource,
@@ -39,7 +40,8 @@ def update_to_json(u: Update) -> Document:
         "member_email": u.member_email, "member_name": u.member_name, "division": u.division,
         "text": u.text, "received": u.received.isoformat(), "words": u.words,
         "over_limit": u.over_limit, "sections": [list(s) for s in u.sections],
-        "revision": u.revision, "late": u.late,
+        "revision": u.revision, "late": u.late, "language": u.language,
+        "message_id": u.message_id,
     }
 
 
@@ -48,7 +50,8 @@ def update_from_json(d: Document) -> Update:
         member_email=d["member_email"], member_name=d["member_name"], division=d["division"],
         text=d["text"], received=datetime.fromisoformat(d["received"]), words=d["words"],
         over_limit=d["over_limit"], sections=tuple((a, b) for a, b in d["sections"]),
-        revision=d["revision"], late=d["late"],
+        revision=d["revision"], late=d["late"], language=d.get("language", ""),
+        message_id=d.get("message_id", ""),
     )
 
 
@@ -94,6 +97,20 @@ def minutes_from_json(d: Document) -> Minutes:
     )
 
 
+def announced_to_json(a: Announced | None) -> Document | None:
+    if a is None:
+        return None
+    return {"start": a.start.isoformat(), "end": a.end.isoformat(), "location": a.location,
+            "video_link": a.video_link, "chair": a.chair, "at": _iso(a.at)}
+
+
+def announced_from_json(d: Document | None) -> Announced | None:
+    if not d:
+        return None
+    return Announced(datetime.fromisoformat(d["start"]), datetime.fromisoformat(d["end"]), d["location"],
+                     d["video_link"], d["chair"], _dt(d.get("at")))
+
+
 def meeting_to_json(s: MeetingState) -> Document:
     a = s.agenda
     return {
@@ -115,6 +132,8 @@ def meeting_to_json(s: MeetingState) -> Document:
         "minutes_revision": s.minutes_revision,
         "notices": sorted(s.notices), "applied": sorted(s.applied),
         "calendar_sequence": s.calendar_sequence, "calendar_fingerprint": s.calendar_fingerprint,
+        "announced": announced_to_json(s.announced), "replaced": announced_to_json(s.replaced),
+        "reinstated": s.reinstated,
         "cancel_sent": s.cancel_sent, "packet_sent_at": _iso(s.packet_sent_at),
         "addenda_sent": s.addenda_sent,
         "invited": sorted(s.invited) if s.invited is not None else None, "chair": s.chair,
@@ -144,6 +163,8 @@ def meeting_from_json(d: Document) -> MeetingState:
         minutes_revision=d["minutes_revision"],
         notices=frozenset(d["notices"]), applied=frozenset(d["applied"]),
         calendar_sequence=d["calendar_sequence"], calendar_fingerprint=d["calendar_fingerprint"],
+        announced=announced_from_json(d.get("announced")), replaced=announced_from_json(d.get("replaced")),
+        reinstated=d.get("reinstated", False),
         cancel_sent=d["cancel_sent"], packet_sent_at=_dt(d["packet_sent_at"]),
         addenda_sent=d["addenda_sent"],
         # written by earlier versions without these: not recorded (the cycle adopts what it finds)

@@ -19,7 +19,7 @@ from mailflow.core.answers import ReplyEvent, on_bounce, on_reply
 from mailflow.core.decision import Decision, Recipient, Send
 from mailflow.core.intent import ReplyKind
 from mailflow.core.kinds import MessageKind, Request
-from mailflow.core.recipients import staff_recipients
+from mailflow.core.recipients import member_recipient, staff_recipients
 from mailflow.core.resources import Resource
 from mailflow.core.tokens import meeting_of_message_id
 from mailflow.errors import StoreError
@@ -27,7 +27,7 @@ from mailflow.mail_in.attribution import Attributed, Held, attribute, staff_auth
 from mailflow.mail_in.desk_commands import read_commands
 from mailflow.mail_in.replies import Reply, UnparseableMessage, safe_extension, understand, vet_attachment
 from mailflow.ports import AuditEntry, AuditEvent, Clock, Disposition, HeldMessage, InboxRecord, StateStore
-from mailflow.schedule.config import Config
+from mailflow.schedule.config import Config, Member
 
 log = logging.getLogger(__name__)
 
@@ -106,8 +106,7 @@ class Inbox:
         person = self.config.roster.get(reply.from_addr) if reply and reply.from_addr else None
         told: tuple[Send, ...] = ()
         if person is not None and reply is not None and reply.kind is ReplyKind.REPLY:
-            told = (Send(MessageKind.NOTICE_MESSAGE_TOO_LARGE, Recipient(person.name, person.email, person.timezone), "",
-                         _revision(sha), {"size": size, "limit": limit, "subject": reply.subject}),)
+            told = too_large_notice(person, sha, size, limit, reply.subject, reply.message_id)
         kept = self.states.keep_raw(sha, headers)     # what staff can see of it: the header block
         self._hold(sha, kept, f"message of {size} bytes is over the {limit}-byte limit", reply, now, told)
 
@@ -187,7 +186,7 @@ class Inbox:
                 sender=Recipient(found.sender_name, found.sender_email, found.member.timezone if found.member else None),
                 is_staff=found.is_staff, request=found.request, kind=reply.kind, text=reply.text,
                 commands=reply.commands, rsvp=reply.rsvp, resources=resources, refused=refused, received=now,
-                automatic=reply.automatic,
+                automatic=reply.automatic, message_id=reply.message_id,
             )
             decision = on_reply(situation, state, event)
         notes = self.outgoing.carry_out(decision, window.meeting, community, now)
@@ -224,9 +223,7 @@ class Inbox:
                                       member=sender, data={"held_id": sha[:12], "subject": subject, "raw": kept})])
         sends = list(told)
         if reply is None or reply.kind is ReplyKind.REPLY:
-            sends += [Send(MessageKind.ALERT_HELD_MAIL, r, "", _revision(sha),
-                           {"reason": reason, "sender": sender, "subject": subject, "held_id": sha[:12]})
-                      for r in staff_recipients(self.config)]
+            sends += held_alert(self.config, HeldMessage(sha, reason, sender, subject, now, kept))
         self.outgoing.carry_out(Decision(sends=tuple(sends)), None, self.states.community(), now)
         self._record(sha, InboxRecord(Disposition.HELD, reason=reason))
         log.warning("message %s from %s held: %s", sha[:12], sender or "?", reason)
@@ -252,3 +249,17 @@ def _addressed_to_us(reply: Reply, config: Config) -> bool:
 
 def _revision(sha: str) -> int:
     return int(sha[:8], 16)
+
+
+def held_alert(config: Config, held: HeldMessage) -> list[Send]:
+    """Staff hear of a message held for them: who sent it, its subject and why it is held."""
+    return [Send(MessageKind.ALERT_HELD_MAIL, r, "", _revision(held.sha256),
+                 {"reason": held.reason, "sender": held.sender, "subject": held.subject, "held_id": held.sha256[:12]})
+            for r in staff_recipients(config)]
+
+
+def too_large_notice(person: Member, sha: str, size: int, limit: int, subject: str,
+                     answers: str = "") -> tuple[Send, ...]:
+    """The member who sent a message too large to read is told, once."""
+    return (Send(MessageKind.NOTICE_MESSAGE_TOO_LARGE, member_recipient(person), "", _revision(sha),
+                 {"size": size, "limit": limit, "subject": subject}, answers=answers),)

@@ -75,11 +75,13 @@ class Outgoing:
             return None
         return self.render(send, meeting, now)
 
-    def render(self, send: Send, around: Meeting | None, now: datetime) -> OutgoingMessage:
+    def render(self, send: Send, around: Meeting | None, now: datetime,
+               files: Mapping[str, bytes] | None = None) -> OutgoingMessage:
         """The exact bytes of ``send`` (the outbox is not consulted: previews use this).
 
         The message is about the meeting its context names, else ``around`` (the meeting being
-        decided on), else the one its meeting key names.
+        decided on), else the one its meeting key names. ``files`` gives attachments' bytes by
+        sha256 where the store has none (a preview's sample resources).
         """
         meeting = send.context.get("meeting") or around
         if meeting is None and send.meeting_key:
@@ -90,17 +92,19 @@ class Outgoing:
         if send.calendar and meeting is not None:
             calendar = invitation_ics(self.config.community, meeting, send.to.email, send.to.name,
                                       send.sequence, send.calendar, now)
-        attachments = [(r.filename, r.content_type, self.states.file(r.path)) for r in send.attachments]
+        given = files or {}
+        attachments = [(r.filename, r.content_type, given[r.sha256] if r.sha256 in given else self.states.file(r.path))
+                       for r in send.attachments]
         return compose(self.composer, send.kind, send.to, context, meeting_key=send.meeting_key,
                        revision=send.revision, now=now, calendar=calendar, calendar_method=send.calendar,
-                       attachments=attachments)
+                       attachments=attachments, answers=send.answers)
 
     # --- alerts from outside the cycle ---------------------------------------------------------
 
     def alert_staff(self, kind: MessageKind, once: str, context: Mapping[str, object], now: datetime) -> None:
         """One message of ``kind`` to every staff address; ``once`` names it, so it goes once."""
-        sends = tuple(Send(kind, r, "", once_revision(once), dict(context)) for r in staff_recipients(self.config))
-        self.carry_out(Decision(sends=sends), None, self.states.community(), now)
+        self.carry_out(Decision(sends=staff_alert(self.config, kind, once, context)), None,
+                       self.states.community(), now)
 
     def outbox_alerts(self, now: datetime) -> None:
         """Staff hear once about each delivery the outbox gave up on, and each pause; a member's server
@@ -124,12 +128,23 @@ class Outgoing:
         self.carry_out(bounces.count(self.config, community, member, bounce, chairs), None, community, now)
 
     def alert_intake_stalled(self, now: datetime, minutes: int, error: str) -> None:
-        once = hashlib.sha256(f"stall-{now.date().isoformat()}-{error}".encode()).hexdigest()
-        self.alert_staff(MessageKind.ALERT_INTAKE_STALLED, once,
-                         {"minutes_down": minutes, "error": error, "reason": "mail intake is not working"}, now)
+        self.carry_out(Decision(sends=stall_alert(self.config, now, minutes, error)), None,
+                       self.states.community(), now)
 
     def alert_sign_in_failed(self, now: datetime, provider: str, error: str, advice: str) -> None:
         """The OAuth2 provider refuses tokens: its words, and what to do (once a day at most per error)."""
         once = hashlib.sha256(f"sign-in-{now.date().isoformat()}-{provider}-{error}".encode()).hexdigest()
         self.alert_staff(MessageKind.ALERT_SIGN_IN_FAILED, once,
                          {"provider": provider, "error": error, "advice": advice or "see the log"}, now)
+
+
+def staff_alert(config: Config, kind: MessageKind, once: str, context: Mapping[str, object]) -> tuple[Send, ...]:
+    """An alert from outside the cycle to every staff address, not tied to a meeting."""
+    return tuple(Send(kind, r, "", once_revision(once), dict(context)) for r in staff_recipients(config))
+
+
+def stall_alert(config: Config, now: datetime, minutes: int, error: str) -> tuple[Send, ...]:
+    """Staff hear that replies are not being read (once a day per distinct error)."""
+    once = hashlib.sha256(f"stall-{now.date().isoformat()}-{error}".encode()).hexdigest()
+    return staff_alert(config, MessageKind.ALERT_INTAKE_STALLED, once,
+                       {"minutes_down": minutes, "error": error, "reason": "mail intake is not working"})

@@ -10,12 +10,14 @@ from mailflow.cli import base
 from mailflow.cli.base import EXIT_CONFIG, EXIT_OK, now
 from mailflow.core.kinds import MessageKind
 
-PREVIEW_KINDS = ("invitation", "focus-planning", "call-for-updates", "reminder", "agenda-draft", "agenda-packet",
-                 "day-of-reminder", "minutes-request", "minutes-digest", "chair-handover", "welcome")
+# Every kind the daemon sends, spelled as everywhere else (`send-test` is its own command).
+PREVIEW_KINDS = tuple(kind.value for kind in MessageKind if kind is not MessageKind.SEND_TEST)
 DESCRIPTIONS = {
     "parse": "Show what mailflow understands of message files: kind, new text, attachments, RSVP, commands; "
              "with --request, what each means as a reply to that kind of message. Offline, no schedule file needed.",
-    "preview": "Render exactly the message a step would send (same bytes as the daemon), to stdout or files.",
+    "preview": "Render exactly the message the daemon would send (same bytes, dated when it would go) for any "
+               "kind it sends: the steps, the addendum, the digest and handover, the cancellation, the welcome, "
+               "the notices to members and the alerts to staff; to stdout or files.",
     "send-test": "Check the SMTP settings by sending one plain message; prints the server's reply.",
 }
 
@@ -33,11 +35,13 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], comm
     parse.add_argument("files", nargs="+", metavar="FILE", help="RFC 5322 message files (.eml)")
     parse.set_defaults(handler=run_parse)
 
-    preview = commands.add_parser("preview", parents=[common], help="render exactly the message a step would send",
+    preview = commands.add_parser("preview", parents=[common], help="render exactly the message the daemon would send",
                                   description=DESCRIPTIONS["preview"])
     preview.add_argument("kind", metavar="KIND", choices=PREVIEW_KINDS, help=", ".join(PREVIEW_KINDS))
     preview.add_argument("--meeting", metavar="YYYY-MM-DD", help="the meeting (default: the next one)")
-    preview.add_argument("--member", metavar="EMAIL", help="the recipient (default: the first active member)")
+    preview.add_argument("--to", "--member", dest="to", metavar="EMAIL",
+                         help="the recipient: a member, the chair, a staff address or a minutes recipient "
+                              "(default: the first who would receive it, e.g. the chair for the agenda draft)")
     preview.add_argument("--eml", type=Path, metavar="PATH", help="write the message (.eml) here")
     preview.add_argument("--html", type=Path, metavar="PATH", help="write its HTML part here")
     preview.set_defaults(handler=run_preview)
@@ -71,12 +75,15 @@ def run_preview(args: argparse.Namespace) -> int:
 
     config = base.load_config(args)
     try:
-        made = preview(config, args.kind, now(args, config), meeting_key=args.meeting, member_email=args.member)
+        made = preview(config, args.kind, now(args, config), meeting_key=args.meeting, to=args.to)
     except PreviewError as exc:
         print(f"mailflow: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     for note in made.notes:
         print(f"mailflow preview: {note}", file=sys.stderr)
+    others = len(made.recipients) - 1
+    print(f"mailflow preview: {args.kind} to {made.recipients[0]}"
+          + (f" (and {others} other{'s' if others != 1 else ''}: --to picks one)" if others else ""), file=sys.stderr)
     if args.eml:
         args.eml.write_bytes(made.raw)
     if args.html:

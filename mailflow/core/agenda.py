@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from mailflow.core import actions
 from mailflow.core.decision import Situation
@@ -12,7 +12,8 @@ from mailflow.core.recipients import active_members
 from mailflow.core.resources import Resource
 from mailflow.core.roundtable import Update
 from mailflow.core.state import MeetingState
-from mailflow.schedule.config import Member
+from mailflow.schedule.calendar import Meeting
+from mailflow.schedule.config import Member, Step
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,9 @@ class Agenda:
     budget: TimeBudget
     approved: bool = False
     no_update_from: tuple[str, ...] = ()        # names of members who skipped or are away
+    late_updates: tuple[Update, ...] = ()       # arrived after the packet went out
+    addendum_at: datetime | None = None         # when the addendum carried the late updates received before it
+    next_meeting: Meeting | None = None         # the one after this meeting, for section 5
 
 
 def time_budget(
@@ -131,13 +135,35 @@ def open_actions(s: Situation) -> tuple[ActionItem, ...]:
     return tuple(a for a in (minutes.actions if minutes else ()) if not a.done)
 
 
+def _by_name(updates: tuple[Update, ...] | list[Update]) -> tuple[Update, ...]:
+    return tuple(sorted(updates, key=lambda u: u.member_name.casefold()))
+
+
+def agenda_updates(state: MeetingState) -> tuple[Update, ...]:
+    """The roundtable as the agenda holds it: every update before the packet went out, and after
+    it, each member's latest update that went out with the packet (a later one is late, apart)."""
+    if state.packet_sent_at is None:
+        return _by_name(state.updates)
+    latest: dict[str, Update] = {}
+    for update in (*state.history, *state.updates):
+        if not update.late:
+            key = update.member_email.casefold()
+            if key not in latest or update.received >= latest[key].received:
+                latest[key] = update
+    return _by_name(list(latest.values()))
+
+
 def build_agenda(s: Situation, state: MeetingState) -> Agenda:
-    """The five standing sections, from the replies and the chair's edits so far."""
+    """The five standing sections, from the replies and the chair's edits so far.
+
+    Once the packet has gone out its roundtable (and so its time budget) stays as sent: updates
+    that came later are ``late_updates``, which the addendum carried, never counted twice.
+    """
     config, m = s.config, s.meeting
     since: date | None = s.previous.start.date() if s.previous else None
     newcomers = new_members(config.roster.members, since, m.start.date(), dict(state.introductions),
                             dict(s.community.arrivals))
-    updates = tuple(sorted(state.updates, key=lambda u: u.member_name.casefold()))
+    updates = agenda_updates(state)
     edits = state.agenda
     items = apply_edits((), edits.added, edits.removed)
     silent = tuple(mem.name for mem in active_members(config)
@@ -152,7 +178,14 @@ def build_agenda(s: Situation, state: MeetingState) -> Agenda:
         focus_topic=edits.focus_topic, presenter=edits.presenter, discussion_items=items,
         future_items=suggested_topics(s, state), notes=edits.notes, resources=state.resources,
         budget=budget, approved=edits.approved, no_update_from=silent,
+        late_updates=_by_name([u for u in state.updates if u.late]), addendum_at=_addendum_at(state),
+        next_meeting=s.following,
     )
+
+
+def _addendum_at(state: MeetingState) -> datetime | None:
+    record = state.step(Step.DAY_OF_REMINDER)
+    return record.at if state.addenda_sent and record is not None else None
 
 
 def split_resources(resources: tuple[Resource, ...], limit: int) -> tuple[tuple[Resource, ...], tuple[Resource, ...]]:

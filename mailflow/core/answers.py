@@ -12,15 +12,16 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from mailflow.core import bounces
-from mailflow.core.actions import close_by_owner, open_actions, register_minutes
-from mailflow.core.agenda import suggested_topics
+from mailflow.core.actions import close_by_owner, register_minutes
 from mailflow.core.cycle import send_draft, send_handover, send_packet, step_done
 from mailflow.core.decision import Decision, Recipient, Send, Situation
+from mailflow.core.digest import digest_sends, merge_resources
 from mailflow.core.intent import AutoKind, Command, CommandKind, ReplyKind, Rsvp
 from mailflow.core.kinds import MessageKind, Request
 from mailflow.core.library import file_request
-from mailflow.core.minutes import ActionItem, Minutes
-from mailflow.core.recipients import alert, mailed_members, member_recipient
+from mailflow.core.minutes import ActionItem, Minutes, minutes_text
+from mailflow.core.notices import refusal_notices, update_notices
+from mailflow.core.recipients import alert
 from mailflow.core.resources import Resource
 from mailflow.core.roundtable import make_update
 from mailflow.core.state import Bounce, BounceSource, MeetingState, StepStatus
@@ -44,6 +45,7 @@ class ReplyEvent:
     refused: tuple[tuple[str, str, int], ...]     # (filename, reason, size)
     received: datetime
     automatic: AutoKind | None = None             # for AUTO_REPLY: out-of-office, delay, receipt or other
+    message_id: str = ""                          # its Message-ID: what our answer to it refers to
 
 
 # Replies that may carry a roundtable update: to the call or reminder, the invitation, and the packet
@@ -79,6 +81,10 @@ def on_reply(s: Situation, state: MeetingState, event: ReplyEvent) -> Decision:
         return _roundtable(s, applied, event)
     if event.member is not None and event.rsvp and event.request in (Request.DAY_OF, Request.INVITATION):
         return _rsvp(applied, event)
+    if event.request == Request.DIGEST and _suggested(event):      # the digest asks for topics
+        return Decision(meeting=replace(applied, suggestions=tuple(dict.fromkeys(
+            (*applied.suggestions, *_suggested(event))))),
+            notes=(f"meeting {s.meeting.key}: topic suggested by {event.sender.email}",))
     # A reply to a notice, a digest, an alert, the handover...: kept (raw bytes, applied), never acted on,
     # never answered, so a "Thanks!" cannot replace an update or start a loop with an auto-responder.
     return Decision(meeting=applied, notes=(f"meeting {s.meeting.key}: reply from {event.sender.email} "
@@ -147,12 +153,10 @@ def _roundtable(s: Situation, state: MeetingState, event: ReplyEvent) -> Decisio
     commands = {c.kind for c in event.commands}
     if event.rsvp:
         state = _rsvp(state, event).meeting or state
-    state = replace(state, resources=_merge_resources(state.resources, event.resources),
+    state = replace(state, resources=merge_resources(state.resources, event.resources),
                     suggestions=tuple(dict.fromkeys((*state.suggestions,
                                                      *(c.value for c in event.commands if c.kind is CommandKind.SUGGEST_TOPIC)))))
-    for index, (filename, reason, size) in enumerate(event.refused):
-        sends.append(Send(MessageKind.NOTICE_ATTACHMENT_REFUSED, event.sender, s.meeting.key, _revision(event, index), {"filename": filename, "reason": reason, "size": size,
-                                                    "limit": s.config.attachments.max_bytes}))
+    sends += refusal_notices(s, event.sender, event.refused, event.sha256, event.message_id)
     if CommandKind.SKIP in commands:
         state = replace(state, skipped=state.skipped | {member.key}, away=state.away - {member.key})
         return Decision(meeting=state, sends=tuple(sends), notes=(f"meeting {s.meeting.key}: {member.email} skips",))
@@ -168,19 +172,24 @@ def _roundtable(s: Situation, state: MeetingState, event: ReplyEvent) -> Decisio
         member_email=member.email, member_name=member.name, division=member.division, text=text,
         received=event.received, words_limit=s.config.roundtable.words_per_minute,
         revision=previous.revision + 1 if previous else 1,
-        late=state.packet_sent_at is not None,
+        late=state.packet_sent_at is not None, message_id=event.message_id,
     )
     history = state.history + ((previous,) if previous else ())
     updates = tuple(u for u in state.updates if u.member_email.casefold() != member.key) + (update,)
     state = replace(state, updates=updates, history=history, skipped=state.skipped - {member.key},
                     away=state.away - {member.key})
-    sends.append(Send(MessageKind.NOTICE_UPDATE_RECEIVED, event.sender, s.meeting.key, update.revision, {"update": update, "words_limit": s.config.roundtable.words_per_minute}))
-    if update.over_limit and f"too-long:{member.key}" not in state.notices:
-        sends.append(Send(MessageKind.NOTICE_UPDATE_TOO_LONG, event.sender, s.meeting.key, 0,
-                          {"update": update, "words_limit": s.config.roundtable.words_per_minute}))
-        state = replace(state, notices=state.notices | {f"too-long:{member.key}"})
+    state, told = update_notices(s, state, update, event.sender, event.received)
+    sends += told
     return Decision(meeting=state, sends=tuple(sends),
                     notes=(f"meeting {s.meeting.key}: update {update.revision} from {member.email}",))
+
+
+def _suggested(event: ReplyEvent) -> tuple[str, ...]:
+    return tuple(c.value for c in event.commands if c.kind is CommandKind.SUGGEST_TOPIC and c.value)
+
+
+def _revision(event: ReplyEvent, index: int) -> int:
+    return int(event.sha256[:6], 16) * 100 + index
 
 
 def _is_update(text: str, commands: set[CommandKind], has_resources: bool, has_rsvp: bool) -> bool:
@@ -191,20 +200,6 @@ def _is_update(text: str, commands: set[CommandKind], has_resources: bool, has_r
     if CommandKind.SUGGEST_TOPIC in commands and words < 25:
         return False
     return not (has_rsvp and words < 15) and not (has_resources and words < 6)
-
-
-def _revision(event: ReplyEvent, index: int) -> int:
-    return int(event.sha256[:6], 16) * 100 + index
-
-
-def _merge_resources(have: tuple[Resource, ...], new: tuple[Resource, ...]) -> tuple[Resource, ...]:
-    seen = {r.sha256 for r in have}
-    merged = list(have)
-    for r in new:
-        if r.sha256 not in seen:
-            seen.add(r.sha256)
-            merged.append(r)
-    return tuple(merged)
 
 
 def _agenda_change(s: Situation, state: MeetingState, event: ReplyEvent) -> Decision:
@@ -249,15 +244,6 @@ def _agenda_change(s: Situation, state: MeetingState, event: ReplyEvent) -> Deci
     return Decision(meeting=state, sends=tuple(sends), notes=tuple(notes))
 
 
-COMMAND_LINE = re.compile(r"^\s*(?:recording|action)\s*:", re.IGNORECASE)
-
-
-def _prose(text: str) -> str:
-    """The minutes' own text, without the Recording:/Action: lines the digest lists on their own."""
-    kept = [line for line in text.strip().splitlines() if not COMMAND_LINE.match(line)]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
-
-
 def _minutes(s: Situation, state: MeetingState, event: ReplyEvent) -> Decision:
     actions = tuple(ActionItem(who=c.who or "", what=c.value, meeting_key=s.meeting.key)
                     for c in event.commands if c.kind is CommandKind.ACTION)
@@ -267,25 +253,13 @@ def _minutes(s: Situation, state: MeetingState, event: ReplyEvent) -> Decision:
         return Decision(meeting=state, notes=(f"meeting {s.meeting.key}: reply from {event.sender.email} to the "
                                               f"minutes request holds no minutes",))
     register, actions = register_minutes(s.community.actions, s.meeting.key, actions, event.received)
-    minutes = Minutes(meeting_key=s.meeting.key, text=_prose(event.text), recording_link=recording,
+    minutes = Minutes(meeting_key=s.meeting.key, text=minutes_text(event.text), recording_link=recording,
                       actions=actions, resources=event.resources, received=event.received,
                       sent_by=event.sender.name)
     revision = state.minutes_revision + 1
     state = replace(state, minutes=minutes, minutes_revision=revision)
-    late = [u for u in state.updates if u.late]
     community = replace(s.community, actions=register)
-    context = {"minutes": minutes, "resources": list(_merge_resources(state.resources, event.resources)),
-               "open_actions": list(open_actions(register, before=s.meeting.key)),
-               "next_meeting": s.following, "next_focus": s.following_focus,
-               "suggested_topics": list(suggested_topics(s, state)), "late_updates": late}
-    people: dict[str, Recipient] = {}
-    for mem in mailed_members(s):
-        if mem.key not in state.bounced:
-            people.setdefault(mem.key, member_recipient(mem))
-    for email in s.config.community.minutes_recipients:
-        people.setdefault(email.casefold(), Recipient(email.split("@")[0], email))
-    sends = tuple(Send(MessageKind.MINUTES_DIGEST, p, s.meeting.key, revision, context,
-                       attachments=minutes.resources) for p in people.values())
+    sends = tuple(digest_sends(replace(s, community=community), state, minutes, revision))
     record = state.step(Step.CHAIR_HANDOVER)
     if record is not None and record.status is StepStatus.WAITING:      # the handover was waiting for these
         state, handover = send_handover(replace(s, community=community), state, event.received, "sent with the minutes")

@@ -12,13 +12,13 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from mailflow.core.actions import open_actions as open_register
-from mailflow.core.agenda import build_agenda, future_items, open_actions, split_resources, suggested_topics
+from mailflow.core.agenda import build_agenda, future_items, open_actions, suggested_topics
 from mailflow.core.attendees import announced_chair, cancellation, chair_key, first_invitations, reconcile
 from mailflow.core.chairs import change_reason
 from mailflow.core.decision import Decision, Send, Situation
 from mailflow.core.intent import Rsvp
 from mailflow.core.kinds import MessageKind
-from mailflow.core.library import export_names, library_link
+from mailflow.core.library import shared_files
 from mailflow.core.recipients import alert, chair_and_staff, mailed_members, member_recipient, staff_recipients
 from mailflow.core.state import MeetingState, StepRecord, StepStatus
 from mailflow.schedule.calendar import Meeting
@@ -54,8 +54,8 @@ def on_time(s: Situation, state: MeetingState, now: datetime) -> Decision:
         return _before_installation(state, m, now)
     if m.cancelled:
         return _cancelled(s, state, now)
-    sends: list[Send] = []
     notes: list[str] = []
+    sends: list[Send] = []
     state = _calendar(s, _cancellation_withdrawn(s, state, now), now, sends, notes)
     for step in Step:
         record = state.step(step)
@@ -96,10 +96,11 @@ def _cancelled(s: Situation, state: MeetingState, now: datetime) -> Decision:
 
 
 def _cancellation_withdrawn(s: Situation, state: MeetingState, now: datetime) -> MeetingState:
-    """Calendars need the meeting back, and the steps skipped for the cancellation run again."""
+    """Calendars need the meeting back (the invitation says it is back on), and the steps skipped for the
+    cancellation run again."""
     if not (state.cancel_sent and now < s.meeting.start):
         return state
-    return replace(state, cancel_sent=False, calendar_fingerprint="", steps=tuple(
+    return replace(state, cancel_sent=False, calendar_fingerprint="", reinstated=True, steps=tuple(
         (step, r) for step, r in state.steps if r.detail != "meeting cancelled"))
 
 
@@ -142,7 +143,7 @@ def step_done(state: MeetingState, step: Step, now: datetime, detail: str = "") 
 
 
 def _invitation(s: Situation, state: MeetingState, now: datetime) -> tuple[MeetingState, list[Send]]:
-    state, sends = first_invitations(s, state)
+    state, sends = first_invitations(s, state, now)
     return step_done(state, Step.INVITATION, now, f"{len(sends)} invited"), sends
 
 
@@ -157,6 +158,13 @@ def _focus_planning(s: Situation, state: MeetingState, now: datetime) -> tuple[M
     return step_done(state, Step.FOCUS_PLANNING, now, "no chair" if not sends else ""), sends
 
 
+def reply_by(s: Situation, now: datetime) -> datetime:
+    """Until when an update still reaches the agenda: the draft's time, or, when that has passed
+    (the call went out late, after an outage), the packet's."""
+    draft = s.meeting.due_at(Step.AGENDA_DRAFT)
+    return draft if now < draft else s.meeting.due_at(Step.AGENDA_PACKET)
+
+
 def _call_for_updates(s: Situation, state: MeetingState, now: datetime) -> tuple[MeetingState, list[Send]]:
     since = s.previous.start.date() if s.previous else None
     actions = open_actions(s)
@@ -165,7 +173,7 @@ def _call_for_updates(s: Situation, state: MeetingState, now: datetime) -> tuple
         arrived = dict(s.community.arrivals).get(mem.key, mem.joined)
         context = {"is_new_member": since is not None and max(mem.joined, arrived) >= since,
                    "open_actions": list(actions),
-                   "reply_by": s.meeting.due_at(Step.AGENDA_DRAFT),
+                   "reply_by": reply_by(s, now),
                    "words_limit": s.config.roundtable.words_per_minute}
         sends.append(Send(MessageKind.CALL_FOR_UPDATES, member_recipient(mem), s.meeting.key,
                           0, context))
@@ -175,7 +183,7 @@ def _call_for_updates(s: Situation, state: MeetingState, now: datetime) -> tuple
 def _reminder(s: Situation, state: MeetingState, now: datetime) -> tuple[MeetingState, list[Send]]:
     answered = state.answered()
     sends = [Send(MessageKind.REMINDER, member_recipient(mem), s.meeting.key, 0,
-                  {"reply_by": s.meeting.due_at(Step.AGENDA_DRAFT)})
+                  {"reply_by": reply_by(s, now)})
              for mem in mailed_members(s) if mem.key not in answered]
     return step_done(state, Step.REMINDER, now, f"{len(sends)} reminded"), sends
 
@@ -186,10 +194,13 @@ def _agenda_draft(s: Situation, state: MeetingState, now: datetime) -> tuple[Mee
 
 
 def send_draft(s: Situation, state: MeetingState) -> tuple[MeetingState, list[Send]]:
+    """The draft to the chair and staff, with the files members shared, as the packet will carry them."""
     agenda = build_agenda(s, state)
+    attached, listed, links = shared_files(s, state, agenda.resources)
     context = {"agenda": agenda, "packet_due": s.meeting.due_at(Step.AGENDA_PACKET),
-               "on_silence": s.config.chair.on_silence.value}
-    sends = [Send(MessageKind.AGENDA_DRAFT, p, s.meeting.key, agenda.revision, context)
+               "on_silence": s.config.chair.on_silence.value, "packet_sent_at": state.packet_sent_at,
+               "attached": list(attached), "listed": list(listed), "links": links}
+    sends = [Send(MessageKind.AGENDA_DRAFT, p, s.meeting.key, agenda.revision, context, attachments=attached)
              for p in chair_and_staff(s.config, s.meeting)]
     return replace(state, agenda=replace(state.agenda, sent_revision=agenda.revision)), sends
 
@@ -208,11 +219,9 @@ def _agenda_packet(s: Situation, state: MeetingState, now: datetime) -> tuple[Me
 
 def send_packet(s: Situation, state: MeetingState, now: datetime) -> tuple[MeetingState, list[Send]]:
     agenda = build_agenda(s, state)
-    attached, listed = split_resources(agenda.resources, s.config.attachments.packet_total_bytes)
-    names = export_names(state.resources)
-    links = {r.sha256: library_link(s.config.resources.base_url, s.meeting.key, r, names) for r in listed}
-    context = {"agenda": agenda, "attached": list(attached), "listed": list(listed), "addendum": False,
-               "links": links}
+    attached, listed, links = shared_files(s, state, agenda.resources)
+    context = {"agenda": agenda, "attached": list(attached), "listed": list(listed), "links": links,
+               "addendum_at": s.meeting.due_at(Step.DAY_OF_REMINDER)}
     sends = [Send(MessageKind.AGENDA_PACKET, member_recipient(mem), s.meeting.key, 0, context,
                   attachments=attached)
              for mem in mailed_members(s) if mem.key not in state.bounced]
@@ -220,19 +229,21 @@ def send_packet(s: Situation, state: MeetingState, now: datetime) -> tuple[Meeti
 
 
 def _day_of_reminder(s: Situation, state: MeetingState, now: datetime) -> tuple[MeetingState, list[Send]]:
-    sends = [Send(MessageKind.DAY_OF_REMINDER, member_recipient(mem), s.meeting.key, 0)
-             for mem in mailed_members(s)
-             if state.rsvp_of(mem.key) is not Rsvp.DECLINED and mem.key not in state.bounced]
-    late = tuple(u for u in state.updates if u.late)
-    if late and state.packet_sent_at is not None:
+    """The day-of reminder, and beside it, to every member, the addendum of the updates that came
+    after the packet (each update goes out once: the agenda keeps the packet's roundtable)."""
+    agenda = build_agenda(s, state)
+    addendum = bool(agenda.late_updates) and state.packet_sent_at is not None
+    reminded = [mem for mem in mailed_members(s)
+                if state.rsvp_of(mem.key) is not Rsvp.DECLINED and mem.key not in state.bounced]
+    sends = [Send(MessageKind.DAY_OF_REMINDER, member_recipient(mem), s.meeting.key, 0,
+                  {"late_updates": len(agenda.late_updates) if addendum else 0}) for mem in reminded]
+    if addendum:
         number = state.addenda_sent + 1
-        agenda = replace(build_agenda(s, state), updates=late)
-        context = {"agenda": agenda, "attached": [], "listed": [], "addendum": True,   # resources went with the packet
-                   "links": {}}
-        sends += [Send(MessageKind.AGENDA_PACKET, member_recipient(mem), s.meeting.key, number,
-                       context) for mem in mailed_members(s) if mem.key not in state.bounced]
-        state = replace(state, addenda_sent=number,
-                        updates=tuple(replace(u, late=False) for u in state.updates))
+        context = {"agenda": agenda, "packet_sent_at": state.packet_sent_at}
+        sends += [Send(MessageKind.AGENDA_ADDENDUM, member_recipient(mem), s.meeting.key, number,
+                       {**context, "day_of_reminder": mem in reminded})
+                  for mem in mailed_members(s) if mem.key not in state.bounced]
+        state = replace(state, addenda_sent=number)
     return step_done(state, Step.DAY_OF_REMINDER, now), sends
 
 

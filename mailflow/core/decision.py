@@ -24,6 +24,7 @@ class Recipient:
     email: str
     timezone: ZoneInfo | None = None    # where they read times (roster column); None: the community's zone
     staff_role: str = ""                # written to as staff, in this role ("" = as a member or the chair)
+    minutes_only: bool = False          # a minutes recipient who is not a member (their footer says so)
 
     @property
     def key(self) -> str:
@@ -42,6 +43,7 @@ class Send:
     calendar: CalendarMethod | None = None
     sequence: int = 0
     attachments: tuple[Resource, ...] = ()
+    answers: str = ""           # the Message-ID of the person's own message this one answers (threading)
 
     @property
     def request(self) -> Request:

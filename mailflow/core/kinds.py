@@ -39,6 +39,7 @@ class MessageKind(enum.StrEnum):
     REMINDER = Step.REMINDER.value
     AGENDA_DRAFT = Step.AGENDA_DRAFT.value
     AGENDA_PACKET = Step.AGENDA_PACKET.value
+    AGENDA_ADDENDUM = "agenda-addendum"  # the updates that came after the packet, with the day-of reminder
     DAY_OF_REMINDER = Step.DAY_OF_REMINDER.value
     MINUTES_REQUEST = Step.MINUTES_REQUEST.value
     MINUTES_DIGEST = "minutes-digest"
@@ -96,6 +97,7 @@ _REQUESTS: dict[MessageKind, Request] = {
     MessageKind.REMINDER: Request.UPDATE,
     MessageKind.AGENDA_DRAFT: Request.AGENDA,
     MessageKind.AGENDA_PACKET: Request.PACKET,
+    MessageKind.AGENDA_ADDENDUM: Request.PACKET,
     MessageKind.DAY_OF_REMINDER: Request.DAY_OF,
     MessageKind.MINUTES_REQUEST: Request.MINUTES,
     MessageKind.MINUTES_DIGEST: Request.DIGEST,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from mailflow.core.agenda import split_resources
 from mailflow.core.decision import Recipient, Send, Situation
 from mailflow.core.kinds import MessageKind
 from mailflow.core.resources import Resource
@@ -63,3 +64,14 @@ def file_request(s: Situation, state: MeetingState, to: Recipient, asked: str, r
                "fits": fits, "link": link, "limit": limit}
     return Send(MessageKind.NOTICE_RESOURCE, to, s.meeting.key, revision, context,
                 attachments=(resource,) if fits and resource is not None else ())
+
+
+def shared_files(s: Situation, state: MeetingState,
+                 resources: tuple[Resource, ...]) -> tuple[tuple[Resource, ...], tuple[Resource, ...], dict[str, str]]:
+    """What a message carries of ``resources``: attached while the total stays under the packet's limit,
+    the rest listed, each with its link in the exported library ("" without one)."""
+    attached, listed = split_resources(resources, s.config.attachments.packet_total_bytes)
+    names = export_names(state.resources)
+    links = {r.sha256: library_link(s.config.resources.base_url, s.meeting.key, r, names) if r.sha256 in names else ""
+             for r in listed}
+    return attached, listed, links

@@ -20,6 +20,8 @@ class Update:
     sections: tuple[tuple[str, str], ...] = ()  # recognised labels, e.g. ("Challenge", "...")
     revision: int = 1                           # 2 = the member replaced an earlier update
     late: bool = False                          # arrived after the packet went out
+    language: str = ""                          # "fr" for an update written in French; "" for the messages' own
+    message_id: str = ""                        # the member's message it came in (their receipt answers it)
 
 
 LABELS: dict[str, str] = {
@@ -34,6 +36,23 @@ LABELS: dict[str, str] = {
     "succès": "Success",
     "aide": "How members can help",
 }
+
+
+# Short words that are frequent in one language and rare in the other: enough to tell an update
+# written in French from one in English (the language of the messages), which is all the HTML's
+# lang attribute needs (a screen reader then reads it with French pronunciation).
+_FRENCH = frozenset("le la les des du et est une pour dans au aux nous avec sur pas que qui été très "
+                    "mais cette ces leur notre nos sont ont je vous il elle ils où être avons".split())
+_ENGLISH = frozenset("the and of to is are in for our we with on that this have has was were it be from "
+                     "not but they you an at by".split())
+
+
+def language_of(text: str) -> str:
+    """"fr" when ``text`` reads as French, else "" (the messages' own language)."""
+    words = [w.strip(".,;:!?()«»\"'’").casefold() for w in text.split()]
+    french = sum(w in _FRENCH for w in words)
+    english = sum(w in _ENGLISH for w in words)
+    return "fr" if french >= 2 and french > english else ""
 
 
 def word_count(text: str) -> int:
@@ -68,6 +87,7 @@ def make_update(
     words_limit: int,
     revision: int,
     late: bool,
+    message_id: str = "",
 ) -> Update:
     words = word_count(text)
     return Update(
@@ -81,4 +101,6 @@ def make_update(
         sections=sections(text),
         revision=revision,
         late=late,
+        language=language_of(text),
+        message_id=message_id,
     )

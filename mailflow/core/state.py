@@ -47,6 +47,18 @@ class AgendaEdits:
 
 
 @dataclass(frozen=True)
+class Announced:
+    """The meeting as members' calendars hold it: what the last invitation (or update) said."""
+
+    start: datetime
+    end: datetime
+    location: str | None = None
+    video_link: str = ""
+    chair: str = ""                 # the chair's name, "" for none
+    at: datetime | None = None      # when the invitation saying so went out
+
+
+@dataclass(frozen=True)
 class MeetingState:
     key: str
     steps: tuple[tuple[Step, StepRecord], ...] = ()
@@ -68,6 +80,9 @@ class MeetingState:
     calendar_fingerprint: str = ""
     invited: frozenset[str] | None = None             # member keys holding the invitation (None: not recorded)
     chair: str = ""                                   # key of the chair the invitations name ("": not recorded)
+    announced: Announced | None = None                # None: no invitation sent (or sent by an older version)
+    replaced: Announced | None = None                 # what the latest updated invitation replaced
+    reinstated: bool = False                          # the latest invitation withdrew a cancellation
     cancel_sent: bool = False
     packet_sent_at: datetime | None = None
     addenda_sent: int = 0

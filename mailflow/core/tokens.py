@@ -119,12 +119,3 @@ def meeting_of_message_id(value: str) -> str | None:
         return None
     part = match.group(1)
     return "" if part == NO_MEETING else f"{part[:4]}-{part[4:6]}-{part[6:]}"
-
-
-def thread_root(secret: bytes, meeting_key: str, recipient: str, domain: str) -> str:
-    """The Message-ID every later mail to this member about this meeting refers to.
-
-    It is the first invitation's Message-ID, so the thread's root is a message the member
-    really received (clients that thread by References then show one conversation).
-    """
-    return message_id(secret, meeting_key, "invitation", recipient, 0, domain)

@@ -20,8 +20,9 @@ from mailflow.characters import replace_unsafe
 from mailflow.core.decision import Recipient
 from mailflow.core.kinds import MessageKind
 from mailflow.core.message import OutgoingMessage
-from mailflow.core.tokens import message_id, reply_address, reply_token, thread_root
+from mailflow.core.tokens import message_id, reply_address, reply_token
 from mailflow.errors import MailflowError
+from mailflow.mail_out.conversation import ancestry
 from mailflow.ports import Rendered, Renderer
 from mailflow.schedule.config import Community
 
@@ -124,8 +125,23 @@ def _domain(community: Community) -> str:
     return community.address.rpartition("@")[2].lower()
 
 
+_MESSAGE_ID = re.compile(r"<[!-;=?-~]{1,200}@[!-;=?-~]{1,200}>")     # msg-id of printable ASCII, no <>
+
+
+def _thread(composer: Composer, kind: MessageKind, recipient: Recipient, meeting_key: str, revision: int,
+            answers: str) -> list[str]:
+    """References, root first: this conversation's messages down to the parent (see conversation.py)."""
+    domain = _domain(composer.community)
+    chain = [message_id(composer.secret, meeting_key, k, recipient.email, r, domain)
+             for k, r in ancestry(kind, revision)] if meeting_key else []
+    answered = answers.strip()
+    if _MESSAGE_ID.fullmatch(answered) and answered not in chain:   # the person's own mail: theirs, so checked
+        chain.append(answered)
+    return chain
+
+
 def _headers(composer: Composer, kind: MessageKind, recipient: Recipient, subject: str, *,
-             meeting_key: str, reply_to: str, revision: int, now: datetime) -> dict[str, str]:
+             meeting_key: str, reply_to: str, revision: int, now: datetime, answers: str = "") -> dict[str, str]:
     community, domain = composer.community, _domain(composer.community)
     own_id = message_id(composer.secret, meeting_key, kind, recipient.email, revision, domain)
     headers = {
@@ -136,11 +152,10 @@ def _headers(composer: Composer, kind: MessageKind, recipient: Recipient, subjec
         "Date": format_datetime(now.astimezone(community.timezone)),
         "Message-ID": own_id,
     }
-    if meeting_key:
-        root = thread_root(composer.secret, meeting_key, recipient.email, domain)
-        if root != own_id:
-            headers["In-Reply-To"] = root
-            headers["References"] = root
+    chain = _thread(composer, kind, recipient, meeting_key, revision, answers)
+    if chain:
+        headers["In-Reply-To"] = chain[-1]
+        headers["References"] = "\n ".join(chain)      # folded: one msg-id per line
     headers["List-Id"] = encoded_mailbox(community.name, "x@x.example", "List-Id").replace(
         "<x@x.example>", f"<{list_id(community)}>")
     headers["List-Unsubscribe"] = f"<mailto:{community.address}?subject=unsubscribe>"
@@ -282,6 +297,7 @@ def compose(
     calendar: bytes | None = None,
     calendar_method: str | None = None,
     attachments: Sequence[tuple[str, str, bytes]] = (),
+    answers: str = "",
 ) -> OutgoingMessage:
     """The exact bytes of ``kind`` for one recipient, with a reply token for the request it makes.
 
@@ -296,7 +312,7 @@ def compose(
         "reply_address": reply_to, "now": now,
     })
     headers = _headers(composer, kind, recipient, rendered.subject, meeting_key=meeting_key,
-                       reply_to=reply_to, revision=revision, now=now)
+                       reply_to=reply_to, revision=revision, now=now, answers=answers)
     # header values are already encoded and folded (see encoded_text), so they are set raw
     message = _message(headers, rendered, calendar, calendar_method, attachments)
     raw = message.as_bytes()

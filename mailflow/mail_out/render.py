@@ -27,23 +27,24 @@ BASE_KEYS = ("community", "recipient", "meeting", "reply_address", "now")
 
 # Each kind and the context keys it needs besides BASE_KEYS; a test renders every one.
 KINDS: dict[MessageKind, tuple[str, ...]] = {
-    MessageKind.INVITATION: (),
+    MessageKind.INVITATION: ("updated", "reinstated", "was"),
     MessageKind.FOCUS_PLANNING: ("suggested_topics", "future_items", "draft_due"),
     MessageKind.CALL_FOR_UPDATES: ("is_new_member", "open_actions", "reply_by", "words_limit"),
     MessageKind.REMINDER: ("reply_by",),
-    MessageKind.AGENDA_DRAFT: ("agenda", "packet_due", "on_silence"),
-    MessageKind.AGENDA_PACKET: ("agenda", "attached", "listed", "addendum", "links"),
-    MessageKind.DAY_OF_REMINDER: (),
+    MessageKind.AGENDA_DRAFT: ("agenda", "packet_due", "on_silence", "packet_sent_at", "attached", "listed", "links"),
+    MessageKind.AGENDA_PACKET: ("agenda", "attached", "listed", "links", "addendum_at"),
+    MessageKind.AGENDA_ADDENDUM: ("agenda", "packet_sent_at", "day_of_reminder"),
+    MessageKind.DAY_OF_REMINDER: ("late_updates",),
     MessageKind.MINUTES_REQUEST: ("agenda",),
-    MessageKind.MINUTES_DIGEST: ("minutes", "resources", "next_meeting", "next_focus", "suggested_topics",
-                                 "open_actions"),
+    MessageKind.MINUTES_DIGEST: ("minutes", "attached", "listed", "links", "next_meeting", "next_focus",
+                                 "suggested_topics", "open_actions"),
     MessageKind.CHAIR_HANDOVER: ("previous_agenda", "previous_minutes", "open_actions", "future_items",
                                     "deadlines"),
     MessageKind.WELCOME: ("next_meeting",),
     MessageKind.MEETING_CANCELLED: (),
     MessageKind.INVITATION_WITHDRAWN: (),
-    MessageKind.NOTICE_UPDATE_RECEIVED: ("update", "words_limit"),
-    MessageKind.NOTICE_UPDATE_TOO_LONG: ("update", "words_limit"),
+    MessageKind.NOTICE_UPDATE_RECEIVED: ("update", "words_limit", "goes", "addendum_at"),
+    MessageKind.NOTICE_UPDATE_TOO_LONG: ("update", "words_limit", "goes", "addendum_at"),
     MessageKind.NOTICE_ATTACHMENT_REFUSED: ("filename", "reason", "size", "limit"),
     MessageKind.NOTICE_MESSAGE_TOO_LARGE: ("size", "limit"),
     MessageKind.NOTICE_RESOURCE: ("filename", "resource", "available", "fits", "link", "limit"),
@@ -202,6 +203,21 @@ def safe_url(url: str | None) -> str:
     return url.strip() if scheme in ("http", "https", "mailto") else ""
 
 
+_URL_BREAK = re.compile(r"(?<=[/?&=#])(?=[^/?&=#])")
+
+
+def link_text(url: str | None) -> Markup:
+    """A safe URL as link text that a narrow screen wraps only after ``/``, ``?``, ``&``, ``=`` or ``#``
+    (``<wbr>``), never inside a meeting number; the anchor's style asks browsers not to break anywhere else."""
+    safe = safe_url(url)
+    return Markup("<wbr>").join(escape(part) for part in _URL_BREAK.split(safe))
+
+
+def lang_code(code: str | None) -> str:
+    """A BCP 47 language tag fit for a ``lang`` attribute ("fr", "pt-BR"), else ""."""
+    return code if code and re.fullmatch(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?", code) else ""
+
+
 def paragraphs(text: str) -> Markup:
     """Escaped HTML paragraphs from plain text: blank lines split, single newlines break."""
     blocks = [b.strip() for b in re.split(r"\n\s*\n", text.replace("\r\n", "\n")) if b.strip()]
@@ -246,8 +262,10 @@ def _environment(search: list[str], dates: DateFilters, html: bool) -> jinja2.En
         keep_trailing_newline=True,
     )
     env.filters.update(_reader_filters(dates))
+    env.tests["unlinked"] = lambda sha, links: not safe_url(links.get(sha))    # a file with no link to get it
     env.filters.update(
-        filesize=filesize, minutes=minutes, safe_url=safe_url, paragraphs=paragraphs,
+        filesize=filesize, minutes=minutes, safe_url=safe_url, paragraphs=paragraphs, link_text=link_text,
+        lang_code=lang_code,
     )
     return env
 

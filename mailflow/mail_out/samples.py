@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -11,8 +12,8 @@ from mailflow.core.desk import COMMANDS, DeskAnswer
 from mailflow.core.kinds import MessageKind
 from mailflow.core.minutes import ActionItem, Minutes
 from mailflow.core.resources import Resource
-from mailflow.core.roundtable import Update
-from mailflow.core.state import Bounce, BounceSource
+from mailflow.core.roundtable import Update, make_update
+from mailflow.core.state import AgendaEdits, Bounce, BounceSource, MeetingState
 from mailflow.mail_out.render import KINDS
 from mailflow.schedule.calendar import Meeting
 from mailflow.schedule.config import DEFAULT_OFFSETS, Community, Member, SilentChair, StaffMember, Step
@@ -90,21 +91,26 @@ def _resources(meeting: Meeting) -> tuple[Resource, ...]:
 
 
 def _updates(meeting: Meeting, words_limit: int) -> tuple[Update, ...]:
+    """Amrit's and Jonah's (over one minute) before the packet; Claire's after it (late)."""
     received = meeting.start - timedelta(days=10)
     updates = []
     for index, (name, email, division, text) in enumerate(_UPDATES):
         words = len(text.split())
+        late = index == 1
         updates.append(Update(
             member_email=email, member_name=name, division=division, text=text,
-            received=received + timedelta(hours=5 * index), words=words,
-            over_limit=words > words_limit, late=index == 2,
+            received=meeting.start - timedelta(days=2) if late else received + timedelta(hours=5 * index),
+            words=words, over_limit=words > words_limit, late=late,
         ))
     return tuple(updates)
 
 
-def sample_agenda(meeting: Meeting, words_limit: int = 150) -> Agenda:
-    """A first draft: one new member, three updates (one long, one late), a focus topic."""
-    updates = _updates(meeting, words_limit)
+def sample_agenda(meeting: Meeting, words_limit: int = 150, *, next_meeting: Meeting | None = None,
+                  addendum_at: datetime | None = None) -> Agenda:
+    """A first draft: one new member, two updates (one long) and one late, a focus topic."""
+    every = _updates(meeting, words_limit)
+    updates = [u for u in every if not u.late]
+    late = next(u for u in every if u.late)
     return Agenda(
         meeting_key=meeting.key,
         revision=1,
@@ -112,17 +118,20 @@ def sample_agenda(meeting: Meeting, words_limit: int = 150) -> Agenda:
                                "Executive director",
                                "I joined the division in the autumn and look forward to "
                                "learning from your work on partnerships."),),
-        updates=updates,
+        updates=tuple(updates),
         focus_topic="Working agreements with community partners",
         presenter="Claire Dubois",
         discussion_items=("Sharing referral forms across divisions",),
         future_items=("Measuring what changed for patients", "Onboarding new clinics"),
         notes=("Please keep updates to one minute so everyone is heard.",),
         resources=_resources(meeting),
-        budget=TimeBudget(roundtable_minutes=3, new_members_minutes=5, focus_minutes=20,
-                          discussion_minutes=27, future_minutes=5,
+        budget=TimeBudget(roundtable_minutes=2, new_members_minutes=2, focus_minutes=20,
+                          discussion_minutes=meeting.minutes - 29, future_minutes=5,
                           meeting_minutes=meeting.minutes, overflow_minutes=0),
         no_update_from=("Sam Okafor",),
+        late_updates=(late,),
+        addendum_at=addendum_at,
+        next_meeting=next_meeting if next_meeting is not None else _next(meeting),
     )
 
 
@@ -150,7 +159,24 @@ def _next(meeting: Meeting) -> Meeting:
     members = sample_members()
     return replace(meeting, key=(meeting.start + timedelta(days=28)).date().isoformat(),
                    start=meeting.start + timedelta(days=28), end=meeting.end + timedelta(days=28),
-                   chair=members[1], due=())
+                   chair=members[1], due=(), note=None, cancelled=False)
+
+
+def _previous(meeting: Meeting) -> Meeting:
+    members = sample_members()
+    return replace(meeting, key=(meeting.start - timedelta(days=28)).date().isoformat(),
+                   start=meeting.start - timedelta(days=28), end=meeting.end - timedelta(days=28),
+                   chair=members[2], due=(), note=None, cancelled=False)
+
+
+def _due(meeting: Meeting, step: Step) -> datetime:
+    """The step's due time: the meeting's own when it has them, else the default offset."""
+    return meeting.due_at(step) if meeting.due else meeting.start + DEFAULT_OFFSETS[step]
+
+
+HANDOVER_LABELS = ((Step.FOCUS_PLANNING, "We ask you for the focus topic and presenter"),
+                   (Step.AGENDA_DRAFT, "The agenda draft comes to you for approval"),
+                   (Step.AGENDA_PACKET, "The agenda goes to members"))
 
 
 def _sample_bounce(day: date, detail: str) -> Bounce:
@@ -160,27 +186,33 @@ def _sample_bounce(day: date, detail: str) -> Bounce:
 def sample_context(kind: MessageKind, community: Community, meeting: Meeting | None, now: datetime,
                    *, words_limit: int = 150) -> dict[str, object]:
     """``meeting`` plus every kind-specific value ``kind`` needs (not community, recipient,
-    reply_address or now, which composing adds)."""
+    reply_address or now, which composing adds). Every value is about ``meeting``: the handover's
+    last agenda and minutes are of the meeting before it, the digest's next meeting the one after."""
     meeting = meeting or sample_meeting(community)
     agenda = sample_agenda(meeting, words_limit)
     minutes = sample_minutes(meeting)
     topics = ["Measuring what changed for patients", "Peer mentoring for new clinics"]
-    update = agenda.updates[1 if kind is not MessageKind.NOTICE_UPDATE_TOO_LONG else 2]
+    update = agenda.updates[1] if kind is MessageKind.NOTICE_UPDATE_TOO_LONG else agenda.updates[0]
+    previous = _previous(meeting)
+    digest_files = (*minutes.resources, *(r for r in agenda.resources if r not in minutes.resources))
     values: dict[str, object] = {
         "meeting": meeting,
+        "updated": False,
+        "reinstated": False,
+        "was": None,
         "suggested_topics": topics,
         "future_items": list(agenda.future_items),
-        "draft_due": meeting.start - timedelta(days=5),
+        "draft_due": _due(meeting, Step.AGENDA_DRAFT),
         "is_new_member": True,
-        "open_actions": list(minutes.actions),
-        "reply_by": meeting.start - timedelta(days=6),
+        "open_actions": list(sample_minutes(previous).actions),
+        "reply_by": _due(meeting, Step.AGENDA_DRAFT),
         "words_limit": words_limit,
         "agenda": agenda,
-        "packet_due": meeting.start - timedelta(days=3),
+        "packet_due": _due(meeting, Step.AGENDA_PACKET),
+        "packet_sent_at": None,
         "on_silence": str(SilentChair.SEND),
         "attached": list(agenda.resources[:2]),
         "listed": list(agenda.resources[2:]),
-        "addendum": False,
         "links": {},
         "answers": [DeskAnswer("release 3fa9c2e1b0aa", True, "3fa9c2e1b0aa (ben@example.org, 'Re: Your update') "
                                                          "applied as from ben@example.org to the 2027-01-12 meeting"),
@@ -190,15 +222,17 @@ def sample_context(kind: MessageKind, community: Community, meeting: Meeting | N
         "resource": agenda.resources[0] if agenda.resources else None,
         "available": [r.filename for r in agenda.resources],
         "link": "",
+        "addendum_at": _due(meeting, Step.DAY_OF_REMINDER),
+        "day_of_reminder": True,
+        "late_updates": 0,
         "minutes": minutes,
-        "resources": list(minutes.resources),
         "next_meeting": _next(meeting),
         "next_focus": "Measuring what changed for patients",
-        "previous_agenda": agenda,
-        "previous_minutes": minutes,
-        "deadlines": [("Focus topic and presenter", meeting.start - timedelta(days=5)),
-                      ("Agenda approval", meeting.start - timedelta(days=3))],
+        "previous_agenda": sample_agenda(previous, words_limit, next_meeting=meeting),
+        "previous_minutes": sample_minutes(previous),
+        "deadlines": [(label, _due(meeting, step)) for step, label in HANDOVER_LABELS],
         "update": update,
+        "goes": "agenda",
         "filename": "clinic-photos.zip",
         "reason": "this type of file is not accepted",
         "size": 31_457_280,
@@ -207,13 +241,19 @@ def sample_context(kind: MessageKind, community: Community, meeting: Meeting | N
         "subject": "Re: Your roundtable update",
         "held_id": "20270102T101500-3f9a",
         "step": str(Step.CALL_FOR_UPDATES),
-        "due": meeting.due_at(Step.CALL_FOR_UPDATES) if meeting.due else now,
+        "due": _due(meeting, Step.CALL_FOR_UPDATES),
         "error": "550 5.1.1 <departed@example.org>: user unknown",
         "minutes_down": 95,
         "count": 1,
         "provider": "Microsoft 365 (app-only)",
         "advice": "create a new client secret in Entra ID, then reload mailflow",
     }
+    if kind is MessageKind.MINUTES_DIGEST:
+        values.update(attached=list(digest_files[:3]), listed=list(digest_files[3:]))
+    if kind is MessageKind.AGENDA_ADDENDUM:
+        values.update(packet_sent_at=_due(meeting, Step.AGENDA_PACKET))
+    if kind is MessageKind.DAY_OF_REMINDER:
+        values.update(late_updates=len(agenda.late_updates))
     if kind.is_alert and kind not in (MessageKind.ALERT_STEP_MISSED, MessageKind.ALERT_CHAIR_SILENT,
                                       MessageKind.ALERT_CHAIR_CHANGED):
         values["meeting"] = None
@@ -243,3 +283,76 @@ _STAFF_SAMPLES: dict[MessageKind, dict[str, object]] = {
             (date(2027, 1, 19), "550 5.1.1 <jonah.w@example.org>: user unknown (refused at RCPT)"))],
         "chairs": []},
 }
+
+
+# --- a whole meeting's worth of replies, for previews before any reply exists ------------------
+
+def _pdf(title: str) -> bytes:
+    """A small valid one-page PDF showing ``title`` (a sample resource members could open)."""
+    stream = b"BT /F1 18 Tf 72 720 Td (" + title.encode("latin-1") + b") Tj ET"
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+               b"/Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+SAMPLE_FILES: dict[str, tuple[str, str, bytes]] = {       # sha256 -> (name, type, bytes)
+    hashlib.sha256(data).hexdigest(): (name, kind, data) for name, kind, data in (
+        ("Pilot evaluation summary.pdf", "application/pdf", _pdf("Pilot evaluation summary")),
+        ("Referral e-form questions.txt", "text/plain",
+         b"Referral e-form: the eight questions partners without an EMR answer\n"),
+        ("Focus presentation slides.pdf", "application/pdf", _pdf("Focus presentation slides")),
+    )
+}
+
+
+def sample_files() -> dict[str, bytes]:
+    """The bytes of every sample resource a preview attaches, by sha256."""
+    return {sha: data for sha, (_, _, data) in SAMPLE_FILES.items()}
+
+
+def _file(index: int, by: Member, at: datetime) -> Resource:
+    sha, (name, kind, data) = list(SAMPLE_FILES.items())[index]
+    return Resource(name, kind, len(data), sha, by.name, by.email, at)
+
+
+def sample_state(meeting: Meeting, members: tuple[Member, ...], *, key: str | None = None,
+                 words_limit: int = 150, after_packet: bool = False, with_minutes: bool = False) -> MeetingState:
+    """A meeting's state as replies would leave it, written by ``members`` (the roster's): updates
+    (one over one minute, and after the packet one late), shared files, the chair's focus, and
+    (``with_minutes``) minutes with slides. Every file it names has bytes in :func:`sample_files`."""
+    authors = members[:len(_UPDATES)] or sample_members()
+    call = meeting.start - timedelta(days=12)
+    packet = _due(meeting, Step.AGENDA_PACKET)
+    updates = []
+    for index, (author, (_, _, _, text)) in enumerate(zip(authors, _UPDATES, strict=False)):
+        late = after_packet and index == len(authors) - 1 and len(authors) > 1
+        updates.append(make_update(member_email=author.email, member_name=author.name, division=author.division,
+                                   text=text, received=packet + timedelta(days=1) if late else call + timedelta(days=index),
+                                   words_limit=words_limit, revision=1, late=late))
+    files = (_file(0, authors[0], call), _file(1, authors[-1], call + timedelta(days=1)))
+    minutes = None
+    if with_minutes:
+        held = sample_minutes(meeting)
+        minutes = replace(held, resources=(_file(2, Member("Staff", "staff@example.org", "", "", date(2020, 1, 1)),
+                                                    held.received),))
+    return MeetingState(
+        key=key or meeting.key, updates=tuple(updates), resources=files,
+        suggestions=("Measuring what changed for patients",),
+        agenda=AgendaEdits(revision=1, focus_topic="Working agreements with community partners",
+                           presenter=authors[0].name, added=("Sharing referral forms across divisions",),
+                           approved=True, approved_by=meeting.chair.email if meeting.chair else "", sent_revision=1),
+        packet_sent_at=packet if after_packet else None,
+        minutes=minutes, minutes_revision=1 if minutes else 0,
+    )
