@@ -21,9 +21,12 @@ from mailflow_demo.personas import Persona, read
 SECRET = "equality-test-secret-0123456789"
 AMARA, BEN, CHLOE, DEV, ELI, _ = MEMBERS
 # Made from an event the state does not keep (which file was refused, how large a message was, how
-# long the mailbox was down): the preview shows a sample event, so only its shape can be compared.
+# long the mailbox was down, what a server answered, who left the roster, a provider's sign-in error, the
+# bounces that suspended a member, a chair replaced): the preview shows a sample event, and says so.
 EVENT_ONLY = {MessageKind.NOTICE_ATTACHMENT_REFUSED, MessageKind.NOTICE_MESSAGE_TOO_LARGE,
-              MessageKind.ALERT_INTAKE_STALLED}
+              MessageKind.ALERT_INTAKE_STALLED, MessageKind.ALERT_DELIVERY_FAILED,
+              MessageKind.INVITATION_WITHDRAWN, MessageKind.ALERT_SIGN_IN_FAILED,
+              MessageKind.ALERT_MEMBER_SUSPENDED, MessageKind.ALERT_CHAIR_CHANGED}
 
 
 class Run:
@@ -36,6 +39,7 @@ class Run:
         self.parts = open_parts(cfg, self.clock, SECRET.encode(), states=self.states)
         self.seen: set[str] = before.seen if before else set()
         self.matched: dict[str, int] = defaultdict(int)
+        self.arrivals: set[str] = set()
         self.compare()
 
     def close(self):
@@ -62,8 +66,8 @@ class Run:
                 self.seen.add(record.message_id)
                 fresh[(record.kind, record.recipient, record.meeting_key)].append(self.parts.outbox.raw(record))
         for (kind, to, meeting), queued in fresh.items():
-            if kind in EVENT_ONLY:
-                continue
+            if kind in EVENT_ONLY or (kind == "invitation" and to in self.arrivals):
+                continue          # an arrival's own invitation: when it went is not kept (see the welcome test)
             shown = preview(self.cfg, kind, self.clock.now(), meeting_key=meeting or None, to=to)
             assert shown.raw in queued, (kind, to, meeting, shown.notes)
             self.matched[kind] += 1
@@ -119,8 +123,7 @@ def test_a_whole_cycle_previews_to_the_bytes_it_sends(cfg):
         run.close()
     expected = {"invitation", "focus-planning", "call-for-updates", "reminder", "agenda-draft", "agenda-packet",
                 "agenda-addendum", "day-of-reminder", "minutes-request", "minutes-digest", "chair-handover",
-                "notice-update-received", "notice-update-too-long", "alert-held-mail", "alert-delivery-failed",
-                "alert-chair-silent"}
+                "notice-update-received", "notice-update-too-long", "alert-held-mail", "alert-chair-silent"}
     assert expected <= set(run.matched), expected - set(run.matched)
 
 
@@ -158,6 +161,7 @@ def test_missed_steps_and_a_welcome_preview_to_the_bytes_they_send(cfg):
         grown = replace(cfg, roster=Roster(cfg.roster.path, (*cfg.roster.members, newcomer)))
         run.close()
         run = Run(grown, at(Step.AGENDA_DRAFT, plus=timedelta(hours=2)), run)
+        run.arrivals.add(newcomer.email)
         run.tick(at(Step.AGENDA_DRAFT, plus=timedelta(hours=2)))
         assert run.matched["welcome"] == 1
     finally:
@@ -166,7 +170,7 @@ def test_missed_steps_and_a_welcome_preview_to_the_bytes_they_send(cfg):
 
 @pytest.mark.parametrize("kind", sorted(EVENT_ONLY))
 def test_kinds_made_from_an_event_preview_a_sample_event_and_say_so(cfg, kind):
-    """A refused attachment, a too-large message and a mailbox outage are not in the state: the preview
+    """A refused attachment, a too-large message, a mailbox outage... are not in the state: the preview
     renders the daemon's own message for a sample event, and says it is one."""
     shown = preview(cfg, kind, at(Step.CALL_FOR_UPDATES))
     assert any("sample" in note for note in shown.notes)
@@ -176,6 +180,6 @@ def test_every_kind_is_covered_by_one_of_these_tests():
     """Kinds added later must be added here (and get a source in app/preview.py)."""
     covered = {"invitation", "focus-planning", "call-for-updates", "reminder", "agenda-draft", "agenda-packet",
                "agenda-addendum", "day-of-reminder", "minutes-request", "minutes-digest", "chair-handover",
-               "notice-update-received", "notice-update-too-long", "alert-held-mail", "alert-delivery-failed",
-               "alert-chair-silent", "meeting-cancelled", "alert-step-missed", "welcome"} | set(EVENT_ONLY)
+               "notice-update-received", "notice-update-too-long", "alert-held-mail", "alert-chair-silent",
+               "meeting-cancelled", "alert-step-missed", "welcome"} | set(EVENT_ONLY)
     assert {kind.value for kind in KINDS} == covered

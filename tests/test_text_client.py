@@ -38,4 +38,5 @@ def test_mu_view_shows_the_greeting_the_body_and_the_footer(kind, tmp_path, monk
 # Mail that is not about the meeting's date: the welcome, the handover (about the meeting it hands over
 # to), the digest (the meeting named by its day), and notices and alerts about one event.
 NOT_ABOUT_THE_DATE = {"welcome", "chair-handover", "minutes-digest", "notice-attachment-refused",
-                      "notice-message-too-large", "alert-delivery-failed", "alert-held-mail", "alert-intake-stalled"}
+                      "notice-message-too-large", "alert-delivery-failed", "alert-held-mail", "alert-intake-stalled",
+                      "alert-sign-in-failed", "alert-member-suspended"}

@@ -13,7 +13,8 @@ from datetime import datetime
 from mailflow.app.inbox import held_alert, too_large_notice
 from mailflow.app.outgoing import staff_alert, stall_alert
 from mailflow.app.runner import CycleRunner, Window
-from mailflow.core.cycle import RUNNERS, announced, cancellation, invitation_sends, reinvitation, send_handover
+from mailflow.core.attendees import announced, cancellation, latest_invitations, reconcile
+from mailflow.core.cycle import RUNNERS, send_handover
 from mailflow.core.decision import Send, Situation
 from mailflow.core.digest import digest_sends
 from mailflow.core.kinds import MessageKind
@@ -107,14 +108,15 @@ def _sent_at(scene: Scene, step: Step) -> datetime:
 def _invitation(scene: Scene, what: MessageKind) -> Made:
     """The update the daemon would send now if the meeting changed; else the latest invitation, as sent."""
     state = scene.meeting_state
-    _, sends = reinvitation(scene.situation(), state, scene.now)
-    if sends:
-        scene.notes.append("the meeting changed since it was announced: the updated invitation is shown")
+    _, sends = reconcile(scene.situation(), state, scene.now)
+    if any(s.kind is MessageKind.INVITATION for s in sends):
+        scene.notes.append("the meeting or its members changed since it was announced: the invitation that "
+                           "would go now is shown")
         return Made(sends, scene.now)
     if state.step(Step.INVITATION) is None or state.calendar_sequence < 0:
         return _step(scene, what)
     at = state.announced.at if state.announced and state.announced.at else _sent_at(scene, Step.INVITATION)
-    return Made(invitation_sends(scene.situation(), state), at)
+    return Made(latest_invitations(scene.situation(), state), at)
 
 
 def _step(scene: Scene, what: MessageKind) -> Made:
@@ -166,15 +168,15 @@ def _cancelled(scene: Scene, what: MessageKind) -> Made:
     """The cancellation: for a meeting not (yet) cancelled, what its members would receive if it were."""
     meeting = scene.window.meeting
     state = scene.meeting_state
-    if state.cancel_sent:
-        state = replace(state, cancel_sent=False, calendar_sequence=state.calendar_sequence - 1)
+    if state.cancel_sent:       # shown as it went: to the members who held the invitation then
+        state = replace(state, cancel_sent=False, calendar_sequence=state.calendar_sequence - 1, invited=None)
     state = replace(state, calendar_sequence=max(state.calendar_sequence, 0),
                     announced=state.announced or announced(meeting))
     if not meeting.cancelled:
         scene.notes.append(f"the meeting of {meeting.key} is not cancelled: this is what its members would "
                            "receive if it were")
     situation = replace(scene.situation(), meeting=replace(meeting, cancelled=True, chair=None))
-    _, sends = cancellation(situation, state)
+    _, sends = cancellation(situation, state, min(scene.now, meeting.start))
     return Made(sends, scene.now)
 
 
@@ -267,16 +269,8 @@ def _held(scene: Scene, what: MessageKind) -> Made:
 
 
 def _delivery_failed(scene: Scene, what: MessageKind) -> Made:
-    state = scene.meeting_state
-    counts = dict(scene.states.community().bounce_counts)
-    bounced = sorted(state.bounced)
-    if bounced:
-        key = bounced[-1]
-        sends = alert(scene.situation(), what, f"bounce-{key}",
-                      {"reason": "the member's mail server refused our message (bounce)", "sender": key,
-                       "count": counts.get(key, 1), "error": "bounce"})
-        return Made(sends, scene.now)
-    scene.notes.append("no delivery failed: shown for a sample failure")
+    """A delivery that failed for good to an address not on the roster (members' bounces are scored)."""
+    scene.notes.append("delivery failures are not kept in the state: shown for a sample failure")
     sample = sample_context(what, scene.config.community, None, scene.now)
     sends = list(staff_alert(scene.config, what, "sample-failure", {k: sample[k] for k in
                                                                     ("reason", "error", "sender", "count")}))
