@@ -118,8 +118,8 @@ def test_handover_to_staff_greets_them_by_name_and_says_who_chairs() -> None:
     staff_text = " ".join(staff_copy.get_body(("plain",)).get_content().split())
     chair_text = " ".join(chair_copy.get_body(("plain",)).get_content().split())
     assert staff_text.startswith("Hello Jordan Lee,")
-    assert "Amara Okafor chairs our next meeting" in staff_text and "as CoP coordinator" in staff_text
-    assert "You chair our next meeting" not in staff_text
+    assert "Amara Okafor chairs our meeting on Tuesday 12 January 2027" in staff_text and "as CoP coordinator" in staff_text
+    assert "You chair our meeting" not in staff_text
     assert str(staff_copy["Subject"]) == "Handover: Amara Okafor chairs the Tuesday 12 January 2027 meeting"
-    assert chair_text.startswith("Hello Amara Okafor,") and "You chair our next meeting" in chair_text
+    assert chair_text.startswith("Hello Amara Okafor,") and "You chair our meeting on Tuesday 12 January 2027" in chair_text
     assert "Amara Okafor chairs" in " ".join(staff_copy.get_body(("html",)).get_content().split())
