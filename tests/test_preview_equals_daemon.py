@@ -22,11 +22,13 @@ SECRET = "equality-test-secret-0123456789"
 AMARA, BEN, CHLOE, DEV, ELI, _ = MEMBERS
 # Made from an event the state does not keep (which file was refused, how large a message was, how
 # long the mailbox was down, what a server answered, who left the roster, a provider's sign-in error, the
-# bounces that suspended a member, a chair replaced): the preview shows a sample event, and says so.
+# bounces that suspended a member, a chair replaced, a file asked for, a staff command): the preview shows a
+# sample event, and says so.
 EVENT_ONLY = {MessageKind.NOTICE_ATTACHMENT_REFUSED, MessageKind.NOTICE_MESSAGE_TOO_LARGE,
               MessageKind.ALERT_INTAKE_STALLED, MessageKind.ALERT_DELIVERY_FAILED,
               MessageKind.INVITATION_WITHDRAWN, MessageKind.ALERT_SIGN_IN_FAILED,
-              MessageKind.ALERT_MEMBER_SUSPENDED, MessageKind.ALERT_CHAIR_CHANGED}
+              MessageKind.ALERT_MEMBER_SUSPENDED, MessageKind.ALERT_CHAIR_CHANGED, MessageKind.NOTICE_RESOURCE,
+              MessageKind.DESK_ANSWER}
 
 
 class Run:
