@@ -285,12 +285,15 @@ def _stalled(scene: Scene, what: MessageKind) -> Made:
     return Made(list(stall_alert(scene.config, scene.now, minutes, str(sample["error"]))), scene.now)
 
 
+_TO_STAFF = {MessageKind.DESK_ANSWER}     # answers to staff commands go to the staff member who sent one
+
+
 def from_samples(scene: Scene, what: MessageKind) -> Made:
     """A kind with no source of its own yet: its sample context, to those it would go to."""
     scene.notes.append(f"{what} is shown with sample values")
     meeting = scene.window.meeting
     context = sample_context(what, scene.config.community, meeting, scene.now)
-    if what.is_alert:
+    if what.is_alert or what in _TO_STAFF:
         people = staff_recipients(scene.config)
         key = meeting.key if context.get("meeting") else ""
     else:
