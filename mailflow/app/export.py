@@ -13,15 +13,16 @@ import csv
 import html
 import io
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
 
 from mailflow.app.runner import CycleRunner
-from mailflow.core.actions import open_actions
-from mailflow.core.agenda import build_agenda, split_resources, suggested_topics
+from mailflow.core.cycle import send_draft, send_packet
 from mailflow.core.decision import Recipient
+from mailflow.core.digest import digest_sends
 from mailflow.core.kinds import MessageKind
 from mailflow.core.library import export_names
 from mailflow.core.resources import Resource
@@ -30,7 +31,7 @@ from mailflow.errors import MailflowError
 from mailflow.mail_out.render import Renderer
 from mailflow.ports import StateStore
 from mailflow.schedule.calendar import UnknownMeeting, meeting_by_key
-from mailflow.schedule.config import Config, Step
+from mailflow.schedule.config import Config
 
 INDEX = "index.html"
 
@@ -110,22 +111,21 @@ def _meeting(config: Config, states: StateStore, runner: CycleRunner, renderer: 
     if window is None:
         return written
     situation = runner.situation(window, states.community())
-    agenda = build_agenda(situation, state)
     reader = Recipient("members", config.community.address)
     base = {"community": config.community, "recipient": reader, "meeting": window.meeting,
             "reply_address": config.community.address, "now": now}
-    attached, listed = split_resources(agenda.resources, config.attachments.packet_total_bytes)
-    parts = {
-        "agenda": (MessageKind.AGENDA_DRAFT, {"agenda": agenda, "packet_due": window.meeting.due_at(Step.AGENDA_PACKET),
-                                             "on_silence": config.chair.on_silence.value}),
-        "packet": (MessageKind.AGENDA_PACKET, {"agenda": agenda, "attached": list(attached), "listed": list(listed),
-                                              "addendum": False, "links": {}}),
-    }
+    # the contexts the daemon builds for these kinds, so the archive says what the mail said
+    _, drafts = send_draft(situation, state)
+    _, packets = send_packet(situation, state, state.packet_sent_at or now)
+    parts: dict[str, tuple[MessageKind, Mapping[str, object]]] = {}
+    if drafts:
+        parts["agenda"] = (MessageKind.AGENDA_DRAFT, drafts[0].context)
+    if packets:
+        parts["packet"] = (MessageKind.AGENDA_PACKET, packets[0].context)
     if state.minutes is not None:
-        parts["minutes"] = (MessageKind.MINUTES_DIGEST, {
-            "minutes": state.minutes, "resources": list(state.resources), "next_meeting": window.following,
-            "next_focus": None, "suggested_topics": list(suggested_topics(situation, state)),
-            "open_actions": list(open_actions(states.community().actions, before=state.key))})
+        digests = digest_sends(situation, state, state.minutes, max(state.minutes_revision, 1))
+        if digests:
+            parts["minutes"] = (MessageKind.MINUTES_DIGEST, digests[0].context)
     for name, (kind, context) in parts.items():
         rendered = renderer.render(kind, {**base, **context})
         _write(folder / f"{name}.txt", f"{rendered.subject}\n\n{rendered.text}")
