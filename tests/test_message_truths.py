@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import re
+import shutil
 from dataclasses import replace
 from datetime import timedelta
 
+import pytest
 from cyclekit import JAN, MEMBERS, STAFF, at, config, reply, situation
 
 from mailflow.core.answers import on_reply
@@ -170,3 +174,41 @@ def test_staff_and_minutes_recipients_read_why_they_get_the_mail():
                    if s.to.email == STAFF and s.kind == "minutes-request")
     assert "You receive this as staff of Test CoP" in text_of(request, at(Step.MINUTES_REQUEST))
     assert isinstance(request.to, Recipient)
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is not installed (CI installs it)")
+def test_on_a_phone_the_video_link_wraps_at_a_slash_and_keeps_the_meeting_number_whole():
+    """At 360 px in Chromium the link takes two lines or more, and one line holds the whole number."""
+    from playwright.sync_api import sync_playwright
+
+    _, sends = run(at(Step.INVITATION))
+    invitation = next(s for s in sends if s.kind == "invitation")
+    long_link = "https://video.example.org/j/84512907731?pwd=Zk9TWnJ4bVh6cE1"
+    context = {**invitation.context, "meeting": replace(JAN, video_link=long_link)}
+    raw = compose(COMPOSER, invitation.kind, invitation.to, context, meeting_key=JAN.key, revision=0,
+                  now=at(Step.INVITATION)).raw
+    page_html = email.message_from_bytes(raw, policy=email.policy.default).get_body(("html",)).get_content()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_page(viewport={"width": 360, "height": 740})
+            page.set_content(page_html)
+            rows = page.evaluate("""() => {
+                const a = [...document.querySelectorAll('td a')].find(x => x.href.includes('video.example'));
+                const walker = document.createTreeWalker(a, NodeFilter.SHOW_TEXT); const rows = {};
+                let node;
+                while ((node = walker.nextNode())) {
+                    for (let i = 0; i < node.textContent.length; i++) {
+                        const r = document.createRange(); r.setStart(node, i); r.setEnd(node, i + 1);
+                        const top = Math.round(r.getBoundingClientRect().top);
+                        rows[top] = (rows[top] || '') + node.textContent[i];
+                    }
+                }
+                return Object.keys(rows).sort((x, y) => x - y).map(k => rows[k]); }""")
+        finally:
+            browser.close()
+    assert len(rows) >= 2 and "".join(rows) == long_link
+    assert any("84512907731" in row for row in rows), rows      # the number on one line

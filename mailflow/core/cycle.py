@@ -25,9 +25,9 @@ from mailflow.schedule.calendar import Meeting
 from mailflow.schedule.config import SilentChair, Step
 
 HANDOVER_WAIT = timedelta(days=7)   # then the handover goes without the minutes
-HANDOVER_DEADLINES = (
-    (Step.FOCUS_PLANNING, "We ask you for the focus topic and presenter"),
-    (Step.AGENDA_DRAFT, "The agenda draft comes to you for approval"),
+HANDOVER_DEADLINES = (       # said the same to the chair and to staff's copy
+    (Step.FOCUS_PLANNING, "The chair is asked for the focus topic and presenter"),
+    (Step.AGENDA_DRAFT, "The agenda draft goes to the chair and staff for approval"),
     (Step.AGENDA_PACKET, "The agenda goes to members"),
 )
 

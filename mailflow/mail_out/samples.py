@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from mailflow.core.agenda import Agenda, NewMember, TimeBudget
+from mailflow.core.cycle import HANDOVER_DEADLINES
 from mailflow.core.desk import COMMANDS, DeskAnswer
 from mailflow.core.kinds import MessageKind
 from mailflow.core.minutes import ActionItem, Minutes
@@ -174,11 +175,6 @@ def _due(meeting: Meeting, step: Step) -> datetime:
     return meeting.due_at(step) if meeting.due else meeting.start + DEFAULT_OFFSETS[step]
 
 
-HANDOVER_LABELS = ((Step.FOCUS_PLANNING, "We ask you for the focus topic and presenter"),
-                   (Step.AGENDA_DRAFT, "The agenda draft comes to you for approval"),
-                   (Step.AGENDA_PACKET, "The agenda goes to members"))
-
-
 def _sample_bounce(day: date, detail: str) -> Bounce:
     return Bounce(datetime.combine(day, time(9), ZoneInfo("America/Vancouver")), BounceSource.SMTP, detail)
 
@@ -230,7 +226,7 @@ def sample_context(kind: MessageKind, community: Community, meeting: Meeting | N
         "next_focus": "Measuring what changed for patients",
         "previous_agenda": sample_agenda(previous, words_limit, next_meeting=meeting),
         "previous_minutes": sample_minutes(previous),
-        "deadlines": [(label, _due(meeting, step)) for step, label in HANDOVER_LABELS],
+        "deadlines": [(label, _due(meeting, step)) for step, label in HANDOVER_DEADLINES],
         "update": update,
         "goes": "agenda",
         "filename": "clinic-photos.zip",
