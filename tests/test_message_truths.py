@@ -212,3 +212,16 @@ def test_on_a_phone_the_video_link_wraps_at_a_slash_and_keeps_the_meeting_number
             browser.close()
     assert len(rows) >= 2 and "".join(rows) == long_link
     assert any("84512907731" in row for row in rows), rows      # the number on one line
+
+
+def test_a_minutes_recipient_is_not_asked_for_replies_nobody_would_read():
+    """Replies are read from members only: the digest to a minutes recipient offers no Done: or Suggest:."""
+    state, _ = run(at(Step.MINUTES_REQUEST))
+    decision = on_reply(situation(), state, reply(None, "We met and spoke about housing for an hour with eleven "
+                                                       "members and two guests from the city, and agreed to meet.",
+                                                  request="minutes", is_staff=True,
+                                                  commands=(("action", "share the form", "Ben"),)))
+    digest = {s.to.email: s for s in decision.sends if s.kind == "minutes-digest"}
+    lead = text_of(digest["lead@example.org"], at(Step.MINUTES_REQUEST))
+    member = text_of(digest[AMARA.email], at(Step.MINUTES_REQUEST))
+    assert "Suggest: your topic" in member and "Suggest:" not in lead and "Done: N" not in lead
