@@ -214,7 +214,7 @@ def approval(clause: Clause) -> Approval | None:
         return Approval.HOLD
     for match in _APPROVE.finditer(text):
         head = text[:match.start()]
-        if _NEGATION.search(head) or re.match(r"\s*(?:yet|encore)\b", text[match.end():]) and "not" in head:
+        if _NEGATION.search(head):                   # "not approved yet", "I don't approve"
             return Approval.NOT_APPROVED
         if all(w in _APPROVE_HEAD for w in WORD.findall(head)) and not clause.question:
             return Approval.APPROVE

@@ -111,6 +111,7 @@ TABLES: Mapping[Request | None, Table] = MappingProxyType({
     None: Table({}, frozenset({K.UNSUBSCRIBE})),      # a new message to the list address
 })
 
+_ABOUT_UPDATE = re.compile(r"\b(?:update|updates|mise a jour|mises a jour|report|rapport)\b")
 _ORDER = (K.UNSUBSCRIBE, K.UNDO, K.RSVP, K.AWAY, K.SKIP, K.UPDATE, K.APPROVE, K.FOCUS, K.PRESENTER, K.ADD,
           K.REMOVE, K.NOTE, K.MINUTES, K.RECORDING, K.ACTION, K.DONE, K.SUGGEST, K.UNCLEAR)
 
@@ -227,12 +228,14 @@ def _prose(reading: Reading, table: Table, found: list[Intent], said_no: bool, h
         content = []                             # questions only: kept for staff, nothing to record
     words = sum(p.clause.words for p in content)
     if table.prose is K.UPDATE:
-        if said_no:
-            enough = (reading.sections or words >= max(table.prose_min, 10)
-                      or sum(p.clause.words for p in content if p.clause.after_but) >= 3)
+        if said_no:                      # a side question next to "no update" is no update
+            statements = [p for p in content if not p.clause.question]
+            enough = (reading.sections or sum(p.clause.words for p in statements) >= max(table.prose_min, 10)
+                      or sum(p.clause.words for p in statements if p.clause.after_but) >= 3)
         else:
             enough = words >= table.prose_min
-        if enough:
+        if enough or (has_files and any(p.said is Said.ATTACHED and _ABOUT_UPDATE.search(p.clause.folded)
+                                        for p in reading.parts)):      # "my update is attached"
             return Intent(K.UPDATE, _text(reading, table.reads))
         return _ask_if_short(table, found, words, said_no)
     if table.prose is K.NOTE:

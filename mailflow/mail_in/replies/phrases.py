@@ -139,9 +139,10 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
     )),
     (Said.ATTACHED, _phrases(
         r"^(?:please )?(?:find|see) (?:attached|enclosed|the attached|my update attached|our)\b|^attached (?:is|are|please|"
-        r"you'll|you will|my|our|the)\b|^(?:here is|here's|here are|voici) (?:my|our|the)? ?(?:update|report|"
+        r"you'll|you will|my|our|the)\b|^(?:here is|here's|here are|voici) (?:my|our|the|ma|mon|notre|nos|la|le)? ?"
+        r"(?:update|report|"
         r"document|poster|slides?|presentation|file|brochure|mise a jour)\b|^(?:(?:my )?update|report|slides?|minutes|"
-        r"poster|file|document)? ?attached$|^see attached$|^(?:here are|voici) (?:the )?(?:minutes|notes|le proces-verbal|"
+        r"poster|file|document)? ?attached$|^see attached\b|^(?:my|our) (?:update|report|mise a jour) is attached\b|^(?:here are|voici) (?:the )?(?:minutes|notes|le proces-verbal|"
         r"le compte rendu)\b",
         r"\bci-joint\b|\bci-jointe?s?\b|\ben piece jointe\b|^voir (?:la )?piece jointe\b",
     )),
@@ -155,7 +156,8 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"^c'est note\b|^je m'en occupe\b|^je vous (?:reviens|reviendrai|envoie|enverrai|ferai parvenir)\b|"
         r"^a suivre\b|^(?:i'll|i will|will) let you know\b|^je vous tiens au courant\b|^(?:not yet|pas encore)\b|"
         r"^(?:i )?(?:don't|do not) have (?:them|it|the minutes|my update|an update) (?:ready )?yet\b|"
-        r"^je ne (?:les|l')ai pas encore\b",
+        r"^je ne (?:les|l')ai pas encore\b|^(?:i have|i've got|just|one|a) (?:a |one )?(?:quick |small )?questions?$|"
+        r"^(?:quick |small )?questions?$|^(?:j'ai )?une (?:petite )?question$",
     )),
 )
 _COURTESY = (

@@ -126,7 +126,7 @@ _VERB = re.compile(
     r"\b(?:make it|make|attend|be available|available|disponible|be there|be present|be in attendance|come|join|"
     r"participate|be joining|be attending|attending|joining|coming|dial in|call in|be on the call|be at|"
     r"assister|venir|viendrai|participer|participerai|assisterai|me joindre|joindrai|y (?:etre|aller|assister)|"
-    r"(?:etre|serai|sera)(?: pas| jamais)? (?:la|presente?|presents|des votres|de la partie)|"
+    r"(?:etre|serai|sera)(?: pas| jamais)? (?:la|presente?|presents|des votres|de la partie|a)|"
     r"y serai(?: pas| jamais)?|y serons(?: pas)?)\b"
 )
 _FIRST_PERSON = {"i", "i'm", "im", "i'll", "ill", "i've", "i'd", "me", "myself", "we", "we'll", "we're", "we've",
