@@ -73,7 +73,7 @@ _CLAUSE_BREAK = re.compile(
     r"need to|must|so|therefore|unfortunately|sadly)\b)|(?<!\s)\s+et\s+(?=(?:je|j'|nous|c'est)\b)"
 )
 _BUT = re.compile(r"^(?:but|mais|however|though|although|cependant|par contre|sauf que|except that|toutefois)\b[\s,]*")
-_ABBREVIATIONS = frozenset({"dr", "mr", "mrs", "ms", "st", "vs", "etc", "e.g", "i.e", "no", "approx", "dre", "mme", "m",
+ABBREVIATIONS = frozenset({"dr", "mr", "mrs", "ms", "st", "vs", "etc", "e.g", "i.e", "no", "approx", "dre", "mme", "m",
                             "pr", "prof"})
 
 
@@ -81,7 +81,7 @@ def _abbreviation(before: str) -> bool:
     """The word before a period (``before``: up to 8 characters) is a title or abbreviation ("Dr. Lee")."""
     word = before.rsplit(None, 1)[-1] if before.strip() else ""
     whole = len(word) < len(before) or len(before) < 8      # not cut by the 8-character window
-    return whole and word in _ABBREVIATIONS
+    return whole and word in ABBREVIATIONS
 
 
 _EDGE = " \t\"'*_~#>•·-:,.!?;()[]"

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from mailflow.core.intent import IntentKind
-from mailflow.mail_in.replies.clauses import WORD, Clause, Phrases, fold
+from mailflow.mail_in.replies.clauses import ABBREVIATIONS, WORD, Clause, Phrases, fold
 
 _LABELS: tuple[tuple[IntentKind, str], ...] = (
     (IntentKind.SUGGEST, r"suggest|suggestion|suggestions|topic suggestion|suggested topic|topic idea|future topic|"
@@ -61,6 +61,10 @@ _ACTION_TO = re.compile(r"^(?P<who>(?:Dr\.?\s+|Dre\.?\s+)?[A-ZÀ-Ý][\w.'-]*(?:\
 
 
 MAX_LABELS_PER_LINE = 12
+_SHORT = frozenset({IntentKind.FOCUS, IntentKind.PRESENTER, IntentKind.REMOVE, IntentKind.ADD, IntentKind.SUGGEST,
+                    IntentKind.DONE})
+_SENTENCE_END = re.compile(r"[.!?](?=\s+[A-ZÀ-Ý])")
+_ASIDE = re.compile(r"\s*\([^()]*\)$")
 
 
 @dataclass(frozen=True)
@@ -75,11 +79,12 @@ class Found:
 
 @dataclass(frozen=True)
 class LineCommands:
-    """The labelled instructions of one line, where they start, and lines a heading took as its items."""
+    """The labelled instructions of one line, the stretches of the line they take, and the lines
+    below that a heading took as its items."""
 
     found: tuple[Found, ...]
-    first: int                       # offset in the line of the first label (len(line) when none)
-    items_taken: tuple[int, ...]     # following line numbers consumed as the heading's items
+    taken: tuple[tuple[int, int], ...]       # (start, end) in the line
+    items_taken: tuple[int, ...]             # following line numbers consumed as the heading's items
 
 
 def labels_in(line: str) -> list[tuple[IntentKind, int, int]]:
@@ -102,21 +107,36 @@ def labels_in(line: str) -> list[tuple[IntentKind, int, int]]:
 
 
 def line_commands(lines: list[str], number: int) -> LineCommands:
-    """The labelled instructions on line ``number``; an empty label takes the bullets below it."""
+    """The labelled instructions on line ``number``; an empty label takes the bullets below it. A short
+    value (a topic, a name, an item) ends with its sentence: "Focus: burnout. I'll present it myself."
+    leaves the second sentence to be read on its own."""
     line = lines[number]
     spots = labels_in(line)
     found: list[Found] = []
-    taken: list[int] = []
-    for i, (kind, _, value_start) in enumerate(spots):
+    taken: list[tuple[int, int]] = []
+    items_taken: list[int] = []
+    for i, (kind, label_start, value_start) in enumerate(spots):
         end = spots[i + 1][1] if i + 1 < len(spots) else len(line)
+        if kind in _SHORT:
+            end = _sentence_end(line, value_start, end)
         value = line[value_start:end]
+        taken.append((label_start, end))
         if value.strip(" *_.") or i + 1 < len(spots):
             found.append(shape(kind, value))
             continue
-        items, taken = _items(lines, number + 1)
+        items, items_taken = _items(lines, number + 1)
         found += [shape(kind, item) for item in items]
-    return LineCommands(tuple(f for f in found if f.value or f.kind is IntentKind.DONE),
-                        spots[0][1] if spots else len(line), tuple(taken))
+    return LineCommands(tuple(f for f in found if f.value or f.kind is IntentKind.DONE), tuple(taken),
+                        tuple(items_taken))
+
+
+def _sentence_end(line: str, start: int, end: int) -> int:
+    """Where the first sentence of ``line[start:end]`` ends ("Dr. Lee" and "J. Smith" go on)."""
+    for stop in _SENTENCE_END.finditer(line, start, end):
+        word = line[max(start, stop.start() - 8):stop.start()].split()
+        if not word or (len(word[-1]) > 1 and fold(word[-1]) not in ABBREVIATIONS):
+            return stop.start() + 1
+    return end
 
 
 def _items(lines: list[str], start: int) -> tuple[list[str], list[int]]:
@@ -155,7 +175,8 @@ def shape(kind: IntentKind, raw: str) -> Found:
         return Found(kind, value)
     if kind is IntentKind.DONE:
         return Found(kind, value.lstrip("#").strip())
-    if kind in (IntentKind.PRESENTER, IntentKind.FOCUS):
+    if kind in (IntentKind.PRESENTER, IntentKind.FOCUS, IntentKind.REMOVE):
+        value = _ASIDE.sub("", value)            # "Remove: survey (we covered it last month)"
         instead = _INSTEAD.search(fold(value))
         value = value[:instead.start()] if instead else value
     return Found(kind, value)
@@ -193,7 +214,7 @@ the agenda draft revised new version revision it this that everything all is loo
 great thanks thank you also and then so just fully to me l' le la ordre du jour tout ca est me semble oui merci
 good fine perfect wonderful excellent all hi hello bonjour please svp dear as far as concerned concerne en ce qui pour moi
 for me from my side side de mon cote cote really very tres totally otherwise sinon else rest the for pour reste c'est it's its that's everything's
-all's c' est
+all's c' est je l' nous on
 """.split())
 _NEGATION = re.compile(r"\b(?:not|never|no|ne|n'|pas|jamais)\b|n't\b|\b(?:dont|cant|wont)\b")
 _HOLD = Phrases(
@@ -240,6 +261,7 @@ _WORDED: tuple[tuple[IntentKind, re.Pattern[str]], ...] = (
         rf"^(?:it would be (?:great|good|nice|helpful|interesting|useful) to|could we|can we|maybe we could|"
         rf"perhaps we could) (?:have|hear|get|discuss|cover|talk about|look at)(?: a (?:session|presentation|talk|"
         rf"discussion) on| about| from)? (?P<v3>.+?){_FUTURE_MEETING}$|"
+        rf"^(?:i'd|i would|we'd|we would) (?:love|like) to (?:hear|learn) (?:more )?about (?P<v7>.+?){_FUTURE_MEETING}$|"
         rf"^je (?:suggere|propose|recommande)(?: qu'on aborde| que nous abordions| comme sujet| un sujet sur| "
         rf"d'aborder| de discuter de| de parler de| une presentation sur) (?P<v4>.+?){_FUTURE_MEETING}?$|"
         rf"^(?:un |comme )?(?:sujet|idee) pour (?:une|la) (?:prochaine|future) (?:rencontre|reunion) ?:? (?P<v5>.+)$|"
@@ -258,12 +280,19 @@ _WORDED: tuple[tuple[IntentKind, re.Pattern[str]], ...] = (
         r"^(?:changer|changez|remplacer|remplacez) (?:le |la )?(?:presentat(?:eur|rice)|conferenci(?:er|ere)) "
         r"(?:par|pour) (?P<v2>.+)$|"
         r"^(?P<v3>i'll|i will|i can|i am going to|i'm going to|i'm happy to|i am happy to|je vais|je peux|je) "
-        r"(?:present|presenter|presenterai)(?: (?:it|this|myself|moi-meme))?$|"
-        r"^c'est (?P<v4>.+?) qui (?:va )?present(?:e|era|er)\b")),
+        r"(?:present|presenter|presenterai)(?: (?:it|this|myself|moi-meme|on it|le sujet))*$|"
+        r"^c'est (?P<v4>.+?) qui (?:va )?present(?:e|era|er)\b|"
+        r"^(?:the |our |le |la |notre )?(?:presenter|speaker|presentat(?:eur|rice)|conferenci(?:er|ere))"
+        r"(?: for (?:the |this )?(?:meeting|focus|presentation))? (?:will be|is going to be|should be|is|would be|"
+        r"sera|est) (?P<v5>.+)$")),
     (IntentKind.FOCUS, re.compile(
         r"^(?:please )?(?:change|switch|replace|update) the (?:focus|topic|focus topic|theme)(?: to| with| for)? "
         r"(?P<v>.+)$|^let's (?:do|go with|talk about|discuss|focus on|have) (?P<v2>.+)$|"
-        r"^(?:changer|changez) le (?:sujet|theme) pour (?P<v3>.+)$")),
+        r"^(?:changer|changez) le (?:sujet|theme) pour (?P<v3>.+)$|"
+        r"^(?:for the (?:focus|topic)(?: topic)?,? )(?:i'm|i am) (?:thinking|leaning towards|planning on|considering)"
+        r"(?: of| about)? (?P<v4>.+)$|"
+        r"^(?:i'm|i am) (?:thinking|leaning towards|planning on|considering)(?: of| about)? (?P<v5>.+?) for the "
+        r"(?:focus|topic)$")),
     (IntentKind.FOCUS, re.compile(
         r"^(?:the |our |le |la |notre )?(?:focus|topic|theme|focus topic|sujet|focus presentation)(?: of the "
         r"(?:meeting|presentation)| for (?:the |this |our )?(?:meeting|next meeting|presentation)| de la rencontre)?"
@@ -280,6 +309,7 @@ _LEAD = re.compile(r"(?:(?:and|et|also|so|then|puis|aussi|donc|ok|okay|oh)\s+)+"
 _PRONOUN = re.compile(r"^(?:it|this|that|them|these|those|ca|cela|ceci|le|la|les|one|something|anything)$")
 _SELF = re.compile(r"^(?:i|me|myself|moi|je|moi-meme|i'll|i will|i can|i am going to|i'm going to|i'm happy to|"
                    r"i am happy to|je vais|je peux)$")
+_ME = re.compile(r"^(?:me|myself|moi)\b")
 _INSTEAD = re.compile(r"\s+(?:instead(?: of .+)?|rather than .+|au lieu de .+|a la place(?: de .+)?)$")
 _ARTICLE = re.compile(r"^(?:la|le|les|l')\s*(?=\S)")
 CHANGE = re.compile(
@@ -309,7 +339,7 @@ def worded(clause: Clause, sender: str) -> Found | None:
         folded = fold(value)
         if kind is IntentKind.PRESENTER and _SELF.match(folded):
             value = sender or "the chair"
-        elif _PRONOUN.match(folded) or len(WORD.findall(value)) > 14:
+        elif _PRONOUN.match(folded) or _ME.match(folded) or len(WORD.findall(value)) > 14:
             continue
         elif kind is IntentKind.PRESENTER and (not any(ch.isupper() for ch in value) or len(WORD.findall(value)) > 8):
             continue

@@ -134,6 +134,8 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
     (Said.DONE, _phrases(
         r"^(?:done|all done|completed?|fait|c'est fait|termine|terminee)$",
         r"^(?:my |the )?action(?: item)?(?: #?\d+)? (?:is )?(?:done|complete|completed|finished|closed)\b",
+        r"^(?:i )?(?:completed|finished|closed|done with|did) my action(?: item)?\b|"
+        r"^(?:i've|i have) (?:completed|finished|closed|done) (?:action|item) #?\d+\b",
         r"^(?:i've|i have) (?:done|completed|finished|closed) (?:my|the) action(?: item)?\b",
         r"^(?:mon |ma )?(?:action|suivi|tache)(?: #?\d+)? (?:est )?(?:faite?|terminee?|completee?)\b",
     )),
@@ -142,7 +144,9 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"you'll|you will|my|our|the)\b|^(?:here is|here's|here are|voici) (?:my|our|the|ma|mon|notre|nos|la|le)? ?"
         r"(?:update|report|"
         r"document|poster|slides?|presentation|file|brochure|mise a jour)\b|^(?:(?:my )?update|report|slides?|minutes|"
-        r"poster|file|document)? ?attached$|^see attached\b|^(?:my|our) (?:update|report|mise a jour) is attached\b|^(?:here are|voici) (?:the )?(?:minutes|notes|le proces-verbal|"
+        r"poster|file|document)? ?attached$|^see attached\b|^(?:could|can) you (?:please )?use this (?:version|one|text)"
+        r"(?: instead)?$|^(?:please )?use this (?:version|one|text)(?: instead)?$|^(?:here is|here's) (?:the |my )?"
+        r"(?:correct|corrected|updated|new|right|revised) (?:version|update|text|one)\b|^(?:my|our) (?:update|report|mise a jour) is attached\b|^(?:here are|voici) (?:the )?(?:minutes|notes|le proces-verbal|"
         r"le compte rendu)\b",
         r"\bci-joint\b|\bci-jointe?s?\b|\ben piece jointe\b|^voir (?:la )?piece jointe\b",
     )),

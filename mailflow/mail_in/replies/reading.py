@@ -97,10 +97,14 @@ def read(text: str, sender: str = "") -> Reading:
             spans.append((starts[number], starts[number] + len(line), frozenset({link.kind})))
             continue
         kinds = frozenset(c.kind for c in labelled.found)
-        if labelled.first < len(line):
-            spans.append((starts[number] + labelled.first, starts[number] + len(line), kinds))
+        spans += [(starts[number] + a, starts[number] + b, kinds) for a, b in labelled.taken]
         spans += [(starts[n], starts[n] + len(lines[n]), kinds) for n in labelled.items_taken]
-        found += clauses(line[:labelled.first], starts[number], number, number * 1000)
+        cursor, sentence = 0, number * 1000
+        for a, b in (*labelled.taken, (len(line), len(line))):       # the stretches no label took
+            if a > cursor:
+                found += clauses(line[cursor:a], starts[number] + cursor, number, sentence)
+                sentence = (found[-1].sentence + 1) if found and found[-1].line == number else sentence
+            cursor = max(cursor, b)
     parts = _tag(found, sender)
     return Reading(prepared, tuple(parts), tuple(commands), tuple(spans), has_sections(prepared))
 
