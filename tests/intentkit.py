@@ -52,6 +52,7 @@ class Case:
     text: str
     attach: bool = False
     known: str = ""          # a known fault elsewhere (text extraction) that makes this case fail, for now
+    known_in: tuple[str, ...] = ("cli", "text")     # where it fails: the whole message, the typed text alone
 
     @property
     def name(self) -> str:
@@ -59,7 +60,7 @@ class Case:
 
 
 def load() -> list[Case]:
-    """Blocks of ``### request | shape | expect; expect [| +file] [| known: why]`` then the reply's text."""
+    """Blocks of ``### request | shape | expect; expect [| +file] [| known[-cli|-text]: why]`` then the text."""
     cases: list[Case] = []
     header: tuple[int, str] | None = None
     body: list[str] = []
@@ -72,8 +73,13 @@ def load() -> list[Case]:
         request, shape, expect = fields[0], fields[1], fields[2]
         assert shape in SHAPES, f"intent_cases.txt:{number}: unknown shape {shape!r}"
         wanted = () if expect == "-" else tuple(e.strip() for e in expect.split(";") if e.strip())
-        known = next((f.split(":", 1)[1].strip() for f in fields[3:] if f.startswith("known:")), "")
-        cases.append(Case(number, request, shape, wanted, "\n".join(body).strip("\n"), "+file" in fields[3:], known))
+        known, known_in = "", ("cli", "text")
+        for field_ in fields[3:]:
+            tag, _, why = field_.partition(":")
+            if tag in ("known", "known-cli", "known-text"):
+                known, known_in = why.strip(), (("cli", "text") if tag == "known" else (tag[6:],))
+        cases.append(Case(number, request, shape, wanted, "\n".join(body).strip("\n"), "+file" in fields[3:], known,
+                          known_in))
 
     for number, line in enumerate(CASES.read_text(encoding="utf-8").splitlines(), start=1):
         if line.startswith("### "):
