@@ -182,6 +182,15 @@ def shape(kind: IntentKind, raw: str) -> Found:
     return Found(kind, value)
 
 
+SEND_FILE = re.compile(r"^\s*(?:please\s+)?send(?:\s+me)?\s*:?\s+(?P<name>[^\s/\\].*\.[A-Za-z0-9]{1,8})\s*$",
+                       re.IGNORECASE)
+
+
+def file_requests(text: str) -> list[str]:
+    """ "send SDH-map.pdf" on a line of its own: the names of shared files the sender asks for."""
+    return [match.group("name").strip().strip("\"'") for line in text.split("\n") if (match := SEND_FILE.match(line))]
+
+
 def recording_link(line: str) -> Found | None:
     """A line that mentions the recording and carries a link ("The recording is at https://...")."""
     if re.search(r"recording|enregistrement", line, re.IGNORECASE):
@@ -202,7 +211,7 @@ class Approval(enum.Enum):
 _APPROVE = re.compile(
     r"\b(?:approved?|approving|lgtm|looks (?:good|great|fine|perfect|excellent|ok|okay|good to me)|all good|"
     r"good to go|go ahead|ok to send|okay to send|fine (?:by|with) me|ship it|send it(?: out)?|"
-    r"please send(?: it)?(?: out)?|ready to (?:go|send)|works for me|sounds (?:good|great)|perfect|"
+    r"please send(?: it)?(?: out)?(?!\s*:|\s+\S+\.\w{1,8}\b)|ready to (?:go|send)|works for me|sounds (?:good|great)|perfect|"
     r"no (?:further )?(?:changes?|edits?|comments?|concerns?|corrections?)(?: needed| required| from me| to make)?|"
     r"nothing to (?:change|add|modify)|all set|"
     r"approuvee?s?|j'approuve|approuve|ca me va|c'est (?:bon|beau|parfait|correct)|tout est (?:beau|bon|parfait|correct)|"

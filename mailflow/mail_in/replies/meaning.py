@@ -17,7 +17,7 @@ from types import MappingProxyType
 
 from mailflow.core.intent import AutoKind, Command, CommandKind, Intent, IntentKind, ReplyKind, Rsvp
 from mailflow.core.kinds import Request
-from mailflow.mail_in.replies.commands import Approval
+from mailflow.mail_in.replies.commands import Approval, file_requests
 from mailflow.mail_in.replies.phrases import Said
 from mailflow.mail_in.replies.reading import Part, Reading, read, without_commands
 from mailflow.mail_in.replies.reply import Reply
@@ -281,15 +281,6 @@ _COMMAND_KINDS = {
     K.REMOVE: CommandKind.REMOVE_ITEM, K.SUGGEST: CommandKind.SUGGEST_TOPIC, K.NOTE: CommandKind.NOTE,
     K.ACTION: CommandKind.ACTION, K.RECORDING: CommandKind.RECORDING, K.DONE: CommandKind.DONE,
 }
-_SEND_FILE = re.compile(r"^\s*(?:please\s+)?send(?:\s+me)?\s*:?\s+(?P<name>[^\s/\\].*\.[A-Za-z0-9]{1,8})\s*$", re.IGNORECASE)
-
-
-def _file_requests(text: str) -> list[Command]:
-    """ "send SDH-map.pdf" on a line of its own: the sender asks for a shared file (a name with an extension)."""
-    return [Command(CommandKind.SEND_FILE, match.group("name").strip().strip("\"'"))
-            for line in text.split("\n") if (match := _SEND_FILE.match(line))]
-
-
 def find_commands(text: str) -> tuple[Command, ...]:
     """The instructions in ``text`` whatever it answers: skip (when the reply as a whole gives no
     update), approval (unless negated or held), then the labelled lines in order."""
@@ -305,5 +296,5 @@ def find_commands(text: str) -> tuple[Command, ...]:
             found.append(Command(kind, command.value, command.who))
     if reading.has(Said.DONE) and not any(c.kind is CommandKind.DONE for c in found):
         found.append(Command(CommandKind.DONE))       # "done" said in words: the sender's only open action
-    found += [c for c in _file_requests(text) if c not in found]
+    found += [c for c in (Command(CommandKind.SEND_FILE, name) for name in file_requests(text)) if c not in found]
     return tuple(found)

@@ -12,6 +12,7 @@ from mailflow.core.intent import IntentKind, Rsvp
 from mailflow.mail_in.replies.clauses import Clause, clauses, noise, prepare, signature_tail
 from mailflow.mail_in.replies.commands import (
     CHANGE,
+    SEND_FILE,
     Approval,
     Found,
     approval,
@@ -86,7 +87,7 @@ def read(text: str, sender: str = "") -> Reading:
     spans: list[tuple[int, int, frozenset[IntentKind]]] = []
     taken: set[int] = {n for n in signature_tail(lines) if not labels_in(lines[n])}
     for number, line in enumerate(lines):
-        if number in taken or noise(line):
+        if number in taken or noise(line) or SEND_FILE.match(line):     # a file request is read apart
             continue
         labelled = line_commands(lines, number)
         taken.update(labelled.items_taken)
