@@ -8,8 +8,11 @@ from the original text at the same offsets.
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 MAX_CHARS = 60_000          # meaning is read from the first 60k characters (minutes run to ~30k)
 
@@ -18,6 +21,48 @@ _SAME_WIDTH = {
     "\u201c": '"', "\u201d": '"', "\u00ab": '"', "\u00bb": '"', "\u00a0": " ", "\u202f": " ",
     "\u2009": " ", "\t": " ", "\u2013": "-", "\u2014": "-", "\u2212": "-", "\uff1a": ":", "\u2026": ".",
 }
+
+
+class Lazy:
+    """A regular expression compiled when first used: the daemon starts, and takes its state lock,
+    before it reads any reply, so the phrase tables cost nothing at start."""
+
+    __slots__ = ("_source", "_flags", "_compiled")
+
+    def __init__(self, source: str, flags: int = 0) -> None:
+        self._source, self._flags = source, flags
+        self._compiled: re.Pattern[str] | None = None
+
+    @property
+    def compiled(self) -> re.Pattern[str]:
+        if self._compiled is None:
+            self._compiled = re.compile(self._source, self._flags)
+        return self._compiled
+
+    @property
+    def groupindex(self) -> Mapping[str, int]:
+        return self.compiled.groupindex
+
+    def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        return self.compiled.search(text, pos, endpos)
+
+    def match(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        return self.compiled.match(text, pos, endpos)
+
+    def fullmatch(self, text: str) -> re.Match[str] | None:
+        return self.compiled.fullmatch(text)
+
+    def finditer(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match[str]]:
+        return self.compiled.finditer(text, pos, endpos)
+
+    def findall(self, text: str) -> list[Any]:
+        return self.compiled.findall(text)
+
+    def sub(self, replacement: str, text: str) -> str:
+        return self.compiled.sub(replacement, text)
+
+    def split(self, text: str, maxsplit: int = 0) -> list[str]:
+        return self.compiled.split(text, maxsplit)
 
 
 class _FoldTable(dict[int, str]):
@@ -61,18 +106,18 @@ class Clause:
 
 WORD = re.compile(r"[^\W_][\w'-]*")
 QUOTED = re.compile(r"^\s*>")
-_DEVICE = re.compile(
+_DEVICE = Lazy(
     r"^\s*(?:sent from|sent via|sent using|sent with|sent on|get outlook for|envoye (?:de|depuis|avec|a partir de|"
     r"par)|telecharger outlook|obtenir outlook)\b.{0,60}$|^\s*--\s*$|^\s*_{3,}\s*$"
 )
 _SENTENCE_END = re.compile(r"[.!?;]+")
-_CLAUSE_BREAK = re.compile(
+_CLAUSE_BREAK = Lazy(
     r"(?<![.!?;])[.!?;]+(?=\s|$|[\"')\]])|[,:](?=\s|$)|(?<!\s)\s+-{1,2}\s+|[()]|"
     r"(?<!\s)\s+(?=(?:but|mais|however|though|although|cependant|par contre|sauf que|except that|toutefois)\b)|"
     r"(?<!\s)\s+and\s+(?=(?:i|i'm|i'll|i've|we|we're|we'll|won't|will|can't|cannot|can|couldn't|am|have to|"
     r"need to|must|so|therefore|unfortunately|sadly)\b)|(?<!\s)\s+et\s+(?=(?:je|j'|nous|c'est)\b)"
 )
-_BUT = re.compile(r"^(?:but|mais|however|though|although|cependant|par contre|sauf que|except that|toutefois)\b[\s,]*")
+_BUT = Lazy(r"^(?:but|mais|however|though|although|cependant|par contre|sauf que|except that|toutefois)\b[\s,]*")
 ABBREVIATIONS = frozenset({"dr", "mr", "mrs", "ms", "st", "vs", "etc", "e.g", "i.e", "no", "approx", "dre", "mme", "m",
                             "pr", "prof"})
 
@@ -113,7 +158,7 @@ def noise(line: str) -> bool:
     return bool(QUOTED.match(line) or _DEVICE.match(fold(line)))
 
 
-_CONTACT = re.compile(
+_CONTACT = Lazy(
     r"(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}|[\w.+-]+@[\w-]+\.[\w.-]+|(?:https?://|www\.)\S+|\s\|\s|"
     r"\b(?:she|he|they|elle|il|iel|ze)\s*/\s*(?:her|him|them|elle|lui|iel|hir)\b|"
     r",\s*(?:MD|CCFP|FCFP|FRCPC|PhD|RN|NP|MSc|MPH|MBA|MHA|MSW|RSW)\b"
@@ -161,7 +206,7 @@ def signature_tail(lines: list[str]) -> set[int]:
     return set(block) if strong or (len(block) >= 2 and any(_CONTACT.search(" " + lines[n]) for n in block)) else set()
 
 
-_LEAD_IN = re.compile(
+_LEAD_IN = Lazy(
     r"^(?:(?:so|and|but|well|sorry|so sorry|unfortunately|sadly|honestly|really|just|also|again|i'm afraid|i think|"
     r"apologies|my apologies|regretfully|oh|ah|oops|ok|okay|hey|hi|hi all|hello all|hi everyone|alas|then|"
     r"i guess|i'm sorry but|i'm sorry to say|malheureusement|desolee?|donc|et|mais|alors|encore|"
@@ -181,8 +226,8 @@ class Phrases:
         for pattern in patterns:
             for branch in _branches(pattern):
                 (anchored if branch.startswith("^") else floating).append(branch)
-        self._start = re.compile("|".join(f"(?:{b[1:]})" for b in anchored)) if anchored else None
-        self._anywhere = re.compile("|".join(f"(?:{b})" for b in floating)) if floating else None
+        self._start = Lazy("|".join(f"(?:{b[1:]})" for b in anchored)) if anchored else None
+        self._anywhere = Lazy("|".join(f"(?:{b})" for b in floating)) if floating else None
 
     def search(self, text: str) -> re.Match[str] | None:
         found = self._start.match(text) if self._start is not None else None

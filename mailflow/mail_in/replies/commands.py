@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from mailflow.core.intent import IntentKind
-from mailflow.mail_in.replies.clauses import ABBREVIATIONS, WORD, Clause, Phrases, fold
+from mailflow.mail_in.replies.clauses import ABBREVIATIONS, WORD, Clause, Lazy, Phrases, fold
 
 _LABELS: tuple[tuple[IntentKind, str], ...] = (
     (IntentKind.SUGGEST, r"suggest|suggestion|suggestions|topic suggestion|suggested topic|topic idea|future topic|"
@@ -39,32 +39,32 @@ _LABELS: tuple[tuple[IntentKind, str], ...] = (
                            r"lien vers l'enregistrement|lien video|zoom recording|replay"),
     (IntentKind.DONE, r"done|fait|termine|terminee|action done|completed action"),
 )
-_LABEL = re.compile(
+_LABEL = Lazy(
     r"(?<![\w'])(?:" + "|".join(f"(?P<{kind.name}>{pattern})" for kind, pattern in _LABELS)
     + r")(?:\s*\(s\))?\s*[*_]*\s*:(?!//)\s*[*_]*"
 )
-_LINE_START = re.compile(r"^[\s>*_•·#\-–—\d.)\[\]]*$")
-_FILLER_END = re.compile(
+_LINE_START = Lazy(r"^[\s>*_•·#\-–—\d.)\[\]]*$")
+_FILLER_END = Lazy(
     r"(?:\s|^)(?:please|pls|plz|kindly|and|also|but|then|so|plus|et|mais|aussi|puis|svp|s'il vous plait|merci de|"
     r"veuillez|just|oh|ps|p\.s\.|the|our|my|le|la|notre|mon|ma|new|one more|another)\s*$"
 )
-_BREAK_END = re.compile(r"(?:[.!?;,:)\]-]|[^\w\s'\"])\s*$")
-_BULLET = re.compile(r"^\s*(?:[-*•·–—]|\d{1,2}[.)]|[a-z][.)])\s+(?P<item>\S.*?)\s*$")
-_URL = re.compile(r"https?://[^\s<>\"')\]]+", re.IGNORECASE)
-_COURTESY_TAIL = re.compile(
+_BREAK_END = Lazy(r"(?:[.!?;,:)\]-]|[^\w\s'\"])\s*$")
+_BULLET = Lazy(r"^\s*(?:[-*•·–—]|\d{1,2}[.)]|[a-z][.)])\s+(?P<item>\S.*?)\s*$")
+_URL = Lazy(r"https?://[^\s<>\"')\]]+", re.IGNORECASE)
+_COURTESY_TAIL = Lazy(
     r"(?:[.!?]\s+|(?<!\s)\s+[-–—]\s+|,\s+)(?:thanks|thank you|many thanks|thx|merci|cheers|best|regards|cordialement)"
     r"[^.!?]{0,40}[.!?]*\s*$", re.IGNORECASE,
 )
-_ACTION_SPLIT = re.compile(r"\s+[—–-]{1,2}\s+|\s*[—–]\s*|\s*:\s+")
-_ACTION_TO = re.compile(r"^(?P<who>(?:Dr\.?\s+|Dre\.?\s+)?[A-ZÀ-Ý][\w.'-]*(?:\s+(?:and|&|et|[A-ZÀ-Ý][\w.'-]*)){0,3})"
+_ACTION_SPLIT = Lazy(r"\s+[—–-]{1,2}\s+|\s*[—–]\s*|\s*:\s+")
+_ACTION_TO = Lazy(r"^(?P<who>(?:Dr\.?\s+|Dre\.?\s+)?[A-ZÀ-Ý][\w.'-]*(?:\s+(?:and|&|et|[A-ZÀ-Ý][\w.'-]*)){0,3})"
                         r"\s+(?:to|will|va|doit|devra)\s+(?P<what>.+)$")
 
 
 MAX_LABELS_PER_LINE = 12
 _SHORT = frozenset({IntentKind.FOCUS, IntentKind.PRESENTER, IntentKind.REMOVE, IntentKind.ADD, IntentKind.SUGGEST,
                     IntentKind.DONE})
-_SENTENCE_END = re.compile(r"[.!?](?=\s+[A-ZÀ-Ý])")
-_ASIDE = re.compile(r"\s*\([^()]*\)$")
+_SENTENCE_END = Lazy(r"[.!?](?=\s+[A-ZÀ-Ý])")
+_ASIDE = Lazy(r"\s*\([^()]*\)$")
 
 
 @dataclass(frozen=True)
@@ -182,7 +182,7 @@ def shape(kind: IntentKind, raw: str) -> Found:
     return Found(kind, value)
 
 
-SEND_FILE = re.compile(r"^\s*(?:please\s+)?send(?:\s+me)?\s*:?\s+(?P<name>[^\s/\\].*\.[A-Za-z0-9]{1,8})\s*$",
+SEND_FILE = Lazy(r"^\s*(?:please\s+)?send(?:\s+me)?\s*:?\s+(?P<name>[^\s/\\].*\.[A-Za-z0-9]{1,8})\s*$",
                        re.IGNORECASE)
 
 
@@ -208,7 +208,7 @@ class Approval(enum.Enum):
     HOLD = "hold"                      # "don't send yet", "wait"
 
 
-_APPROVE = re.compile(
+_APPROVE = Lazy(
     r"\b(?:approved?|approving|lgtm|looks (?:good|great|fine|perfect|excellent|ok|okay|good to me)|all good|"
     r"good to go|go ahead|ok to send|okay to send|fine (?:by|with) me|ship it|send it(?: out)?|"
     r"please send(?: it)?(?: out)?(?!\s*:|\s+\S+\.\w{1,8}\b)|ready to (?:go|send)|works for me|sounds (?:good|great)|perfect|"
@@ -225,7 +225,7 @@ good fine perfect wonderful excellent all hi hello bonjour please svp dear as fa
 for me from my side side de mon cote cote really very tres totally otherwise sinon else rest the for pour reste c'est it's its that's everything's
 all's c' est je l' nous on
 """.split())
-_NEGATION = re.compile(r"\b(?:not|never|no|ne|n'|pas|jamais)\b|n't\b|\b(?:dont|cant|wont)\b")
+_NEGATION = Lazy(r"\b(?:not|never|no|ne|n'|pas|jamais)\b|n't\b|\b(?:dont|cant|wont)\b")
 _HOLD = Phrases(
     r"\b(?:don't|do not|please don't|dont) send\b|\bnot yet\b|\bhold (?:off|on|it)\b|\bwait (?:before|until|for|a)\b|"
     r"^wait\b|\bnot (?:quite )?ready\b|\bpas encore\b|\bn'envoyez pas\b|\bne pas envoyer\b|^attendez\b|"
@@ -258,8 +258,8 @@ _ASK = (r"(?:(?:please|pls|kindly|can you|could you|can we|could we|let's|let us
         r"j'aimerais|je voudrais|also|and|et|aussi|then|just)\s+)*")
 _FUTURE_MEETING = (r"(?:\s+(?:at|in|for|during|lors d'une|a une|a la|pour une|pour la)\s+(?:a\s+|an\s+|the\s+|one of the\s+)?"
                    r"(?:future|next|upcoming|later|prochaine|future|autre)\s+(?:meeting|session|cop|rencontre|reunion)s?)")
-_WORDED: tuple[tuple[IntentKind, re.Pattern[str]], ...] = (
-    (IntentKind.SUGGEST, re.compile(
+_WORDED: tuple[tuple[IntentKind, Lazy], ...] = (
+    (IntentKind.SUGGEST, Lazy(
         rf"^(?:i'd|i would|i|we'd|we would|we) (?:like to |want to )?(?:suggest|propose|recommend)(?: that)? "
         rf"(?:we (?:discuss|cover|look at|talk about|address|explore|hear about|have a (?:session|presentation) on) |"
         rf"a (?:future )?(?:topic|session|presentation|discussion) (?:on|about) |as a (?:future )?topic:? )"
@@ -276,15 +276,15 @@ _WORDED: tuple[tuple[IntentKind, re.Pattern[str]], ...] = (
         rf"^(?:un |comme )?(?:sujet|idee) pour (?:une|la) (?:prochaine|future) (?:rencontre|reunion) ?:? (?P<v5>.+)$|"
         rf"^(?:pourrait-on|pourrions-nous|on pourrait|serait-il possible d') ?(?:aborder|discuter de|parler de|"
         rf"avoir une presentation sur) (?P<v6>.+?){_FUTURE_MEETING}$")),
-    (IntentKind.REMOVE, re.compile(
+    (IntentKind.REMOVE, Lazy(
         rf"^{_ASK}(?:remove|drop|delete|take out|take off|cut|strike|retirer|retirez|enlever|enlevez|supprimer|"
         rf"supprimez|retire|enleve)\s+(?P<v>.+?)(?:\s+(?:from|de|du|off)\s+(?:the\s+|this\s+|l')?"
         rf"(?:agenda|draft|ordre du jour|list|liste))?(?:\s+please|\s+svp)?$")),
-    (IntentKind.ADD, re.compile(
+    (IntentKind.ADD, Lazy(
         rf"^{_ASK}(?:add|include|ajouter|ajoutez|inclure|incluez|ajoute)\s+(?P<v>.+?)(?:\s+(?:to|in|on|into|under|a|"
         rf"dans|au|sous)\s+(?:the\s+|l'\s?|la\s+)?(?:agenda|open discussion|discussion|ordre du jour|draft|"
         rf"discussion ouverte))?(?:\s+please|\s+svp)?$")),
-    (IntentKind.PRESENTER, re.compile(
+    (IntentKind.PRESENTER, Lazy(
         r"^(?:please )?(?:change|switch|replace|update) the (?:presenter|speaker)(?: to| with| by| for)? (?P<v>.+)$|"
         r"^(?:changer|changez|remplacer|remplacez) (?:le |la )?(?:presentat(?:eur|rice)|conferenci(?:er|ere)) "
         r"(?:par|pour) (?P<v2>.+)$|"
@@ -294,7 +294,7 @@ _WORDED: tuple[tuple[IntentKind, re.Pattern[str]], ...] = (
         r"^(?:the |our |le |la |notre )?(?:presenter|speaker|presentat(?:eur|rice)|conferenci(?:er|ere))"
         r"(?: for (?:the |this )?(?:meeting|focus|presentation))? (?:will be|is going to be|should be|is|would be|"
         r"sera|est) (?P<v5>.+)$")),
-    (IntentKind.FOCUS, re.compile(
+    (IntentKind.FOCUS, Lazy(
         r"^(?:please )?(?:change|switch|replace|update) the (?:focus|topic|focus topic|theme)(?: to| with| for)? "
         r"(?P<v>.+)$|^let's (?:do|go with|talk about|discuss|focus on|have) (?P<v2>.+)$|"
         r"^(?:changer|changez) le (?:sujet|theme) pour (?P<v3>.+)$|"
@@ -302,26 +302,26 @@ _WORDED: tuple[tuple[IntentKind, re.Pattern[str]], ...] = (
         r"(?: of| about)? (?P<v4>.+)$|"
         r"^(?:i'm|i am) (?:thinking|leaning towards|planning on|considering)(?: of| about)? (?P<v5>.+?) for the "
         r"(?:focus|topic)$")),
-    (IntentKind.FOCUS, re.compile(
+    (IntentKind.FOCUS, Lazy(
         r"^(?:the |our |le |la |notre )?(?:focus|topic|theme|focus topic|sujet|focus presentation)(?: of the "
         r"(?:meeting|presentation)| for (?:the |this |our )?(?:meeting|next meeting|presentation)| de la rencontre)?"
         r" (?:will be|is going to be|should be|is|would be|sera|est|pourrait etre)(?: on| about| sur)? (?P<v>.+)$|"
         r"^(?:i'd|i would|we'd|we would) like (?:to focus on|the focus to be(?: on)?|a presentation on|the topic to be)"
         r" (?P<v2>.+)$|^let's focus on (?P<v3>.+)$")),
-    (IntentKind.PRESENTER, re.compile(
+    (IntentKind.PRESENTER, Lazy(
         r"^(?P<v>.+?) (?:will|has agreed to|agreed to|can|is going to|is able to|would like to|will be able to|"
         r"a accepte de|va|pourra) present(?:er)?\b.*$|^(?P<v2>.+?) will be (?:our|the) (?:presenter|speaker)\b|"
         r"^(?:it will be )?presented by (?P<v3>.+)$|^(?P<v4>.+?) (?:presentera|sera (?:notre |la |le )?"
         r"(?:presentat(?:eur|rice)|conferenci(?:er|ere)))\b")),
 )
-_LEAD = re.compile(r"(?:(?:and|et|also|so|then|puis|aussi|donc|ok|okay|oh)\s+)+")
-_PRONOUN = re.compile(r"^(?:it|this|that|them|these|those|ca|cela|ceci|le|la|les|one|something|anything)$")
-_SELF = re.compile(r"^(?:i|me|myself|moi|je|moi-meme|i'll|i will|i can|i am going to|i'm going to|i'm happy to|"
+_LEAD = Lazy(r"(?:(?:and|et|also|so|then|puis|aussi|donc|ok|okay|oh)\s+)+")
+_PRONOUN = Lazy(r"^(?:it|this|that|them|these|those|ca|cela|ceci|le|la|les|one|something|anything)$")
+_SELF = Lazy(r"^(?:i|me|myself|moi|je|moi-meme|i'll|i will|i can|i am going to|i'm going to|i'm happy to|"
                    r"i am happy to|je vais|je peux)$")
-_ME = re.compile(r"^(?:me|myself|moi)\b")
-_INSTEAD = re.compile(r"\s+(?:instead(?: of .+)?|rather than .+|au lieu de .+|a la place(?: de .+)?)$")
-_ARTICLE = re.compile(r"^(?:la|le|les|l')\s*(?=\S)")
-CHANGE = re.compile(
+_ME = Lazy(r"^(?:me|myself|moi)\b")
+_INSTEAD = Lazy(r"\s+(?:instead(?: of .+)?|rather than .+|au lieu de .+|a la place(?: de .+)?)$")
+_ARTICLE = Lazy(r"^(?:la|le|les|l')\s*(?=\S)")
+CHANGE = Lazy(
     r"\b(?:change|move|swap|switch|replace|shorten|lengthen|extend|reorder|rearrange|fix|correct|rename|reword|"
     r"update|put|give|cut|modifier|modifiez|changer|changez|deplacer|deplacez|corriger|corrigez|remplacer|"
     r"remplacez|inverser|inversez|raccourcir|allonger|mettre|mettez)\b|\b(?:can|could) (?:we|you)\b|"

@@ -10,13 +10,13 @@ chair's note, the minutes) from how many words. ``read_intent`` applies it to th
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from mailflow.core.intent import AutoKind, Command, CommandKind, Intent, IntentKind, ReplyKind, Rsvp
 from mailflow.core.kinds import Request
+from mailflow.mail_in.replies.clauses import Lazy
 from mailflow.mail_in.replies.commands import Approval, file_requests
 from mailflow.mail_in.replies.phrases import Said
 from mailflow.mail_in.replies.reading import Part, Reading, read, without_commands
@@ -111,7 +111,7 @@ TABLES: Mapping[Request | None, Table] = MappingProxyType({
     None: Table({}, frozenset({K.UNSUBSCRIBE})),      # a new message to the list address
 })
 
-_ABOUT_UPDATE = re.compile(r"\b(?:update|updates|mise a jour|mises a jour|report|rapport)\b")
+_ABOUT_UPDATE = Lazy(r"\b(?:update|updates|mise a jour|mises a jour|report|rapport)\b")
 _ORDER = (K.UNSUBSCRIBE, K.UNDO, K.RSVP, K.AWAY, K.SKIP, K.UPDATE, K.APPROVE, K.FOCUS, K.PRESENTER, K.ADD,
           K.REMOVE, K.NOTE, K.MINUTES, K.RECORDING, K.ACTION, K.DONE, K.SUGGEST, K.UNCLEAR)
 

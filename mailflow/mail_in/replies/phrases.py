@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 import re
 
-from mailflow.mail_in.replies.clauses import WORD, Clause, Phrases, without_lead_in
+from mailflow.mail_in.replies.clauses import WORD, Clause, Lazy, Phrases, without_lead_in
 
 
 class Said(enum.Enum):
@@ -165,25 +165,25 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
     )),
 )
 _COURTESY = (
-    (re.compile(r"^(?:thanks|thank you|thx|ty|tyvm|merci|many thanks|much appreciated|appreciated|appreciate it|"
+    (Lazy(r"^(?:thanks|thank you|thx|ty|tyvm|merci|many thanks|much appreciated|appreciated|appreciate it|"
                 r"cheers|thank u|mille mercis|un gros merci|merci beaucoup|merci bien)\b(?! to\b)"), 14),
-    (re.compile(r"^(?:hi|hello|hey|dear|good (?:morning|afternoon|evening|day)|greetings|bonjour|bonsoir|salut|allo|"
+    (Lazy(r"^(?:hi|hello|hey|dear|good (?:morning|afternoon|evening|day)|greetings|bonjour|bonsoir|salut|allo|"
                 r"cher|chere|chers|cheres)\b"), 5),
-    (re.compile(r"^(?:best|regards|kind regards|warm regards|warmly|sincerely|cordialement|salutations|bien a vous|"
+    (Lazy(r"^(?:best|regards|kind regards|warm regards|warmly|sincerely|cordialement|salutations|bien a vous|"
                 r"a bientot|take care|talk soon|all the best|bonne (?:journee|semaine|fin de semaine|soiree)|"
                 r"have a (?:good|great|nice|wonderful|lovely) (?:day|week|weekend|evening|one)|amities)\b"), 6),
-    (re.compile(r"^(?:hope|i hope|j'espere|en esperant) (?:you|you're|this|all|everyone|that|que|vous|tout)\b"), 10),
-    (re.compile(r"^(?:great|perfect|wonderful|excellent|awesome|fantastic|super|parfait|genial|formidable|lovely|"
+    (Lazy(r"^(?:hope|i hope|j'espere|en esperant) (?:you|you're|this|all|everyone|that|que|vous|tout)\b"), 10),
+    (Lazy(r"^(?:great|perfect|wonderful|excellent|awesome|fantastic|super|parfait|genial|formidable|lovely|"
                 r"nice|cool|fabulous|merveilleux|tres bien|sounds (?:good|great|perfect)|will do|noted|good|"
                 r"got it|ok|okay|d'accord|entendu|bravo|congrats|congratulations|felicitations)\b"), 3),
-    (re.compile(r"^(?:sorry|so sorry|desolee?|apologies|my apologies|oops|pardon|excusez-moi|my bad)$"), 2),
-    (re.compile(r"^(?:sorry|apologies|my apologies|desolee?|toutes mes excuses) (?:for|about|pour) (?:the |my |ce |le |mon )?"
+    (Lazy(r"^(?:sorry|so sorry|desolee?|apologies|my apologies|oops|pardon|excusez-moi|my bad)$"), 2),
+    (Lazy(r"^(?:sorry|apologies|my apologies|desolee?|toutes mes excuses) (?:for|about|pour) (?:the |my |ce |le |mon )?"
                 r"(?:delay|late|delayed|slow|retard|oversight)\b"), 10),
-    (re.compile(r"^(?:looking forward|look forward|i look forward|au plaisir|hate to miss|see you soon|a la prochaine)\b"), 14),
+    (Lazy(r"^(?:looking forward|look forward|i look forward|au plaisir|hate to miss|see you soon|a la prochaine)\b"), 14),
 )
-_NAME = re.compile(r"^(?:[A-ZÀ-Ý][\w.'-]*\.?|dr\.?|Dr\.?|Dre?\.?)(?:\s+[A-ZÀ-Ý][\w.'-]*\.?){0,3}"
+_NAME = Lazy(r"^(?:[A-ZÀ-Ý][\w.'-]*\.?|dr\.?|Dr\.?|Dre?\.?)(?:\s+[A-ZÀ-Ý][\w.'-]*\.?){0,3}"
                    r"(?:,?\s+(?:MD|CCFP|FCFP|FRCPC|PhD|RN|NP|MSc|MPH|MBA|MHA|BSc|MSW|RSW|OT|PT|RD|CPA)\b[\s,]*)*$")
-_EXCUSE = re.compile(
+_EXCUSE = Lazy(
     r"\b(?:busy|hectic|crazy|swamped|slammed|chaotic|overwhelmed|a lot going on|short[- ]staffed|on leave|sick|ill|"
     r"vacation|holidays?|away|travell?ing|clinic|on call|conflict|appointment|conference|family|moving|move|"
     r"occupee?|debordee?|chargee?|conge|malade|vacances|rush|fou|folle)\b"

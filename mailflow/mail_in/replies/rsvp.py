@@ -13,11 +13,11 @@ import enum
 import re
 from dataclasses import dataclass
 
-from mailflow.mail_in.replies.clauses import WORD, Clause, Phrases, clauses, fold, noise, prepare, without_lead_in
+from mailflow.mail_in.replies.clauses import WORD, Clause, Lazy, Phrases, clauses, fold, noise, prepare, without_lead_in
 from mailflow.mail_in.replies.reply import Rsvp
 
 _PARTSTAT = {"ACCEPTED": Rsvp.ACCEPTED, "DECLINED": Rsvp.DECLINED, "TENTATIVE": Rsvp.TENTATIVE}
-_UNFOLD = re.compile(r"\r?\n[ \t]")
+_UNFOLD = Lazy(r"\r?\n[ \t]")
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ _ANSWERS: dict[Answer, str] = {
     Answer.GLAD: r"looking forward|looking forward to it|looking forward to the meeting|look forward to it|"
                  r"see you soon|au plaisir|hate to miss it|wouldn't miss it",
 }
-_ANSWER_RE = {kind: re.compile(rf"(?:{pattern})") for kind, pattern in _ANSWERS.items()}
+_ANSWER_RE = {kind: Lazy(rf"(?:{pattern})") for kind, pattern in _ANSWERS.items()}
 _LEADING = frozenset("""
 thanks thank+you merci sorry so+sorry desole desolee unfortunately malheureusement sadly helas actually en+fait
 well um umm hmm hmmm oh ah oops wait no+wait so alors bien and et then hi hello bonjour please svp ok+so
@@ -90,7 +90,7 @@ thanks thank+you merci sorry desole desolee for+me pour+moi from+me de+ma+part a
 malheureusement for+now pour+l'instant for+this+one wait actually en+fait in+person virtually online by+zoom
 by+phone by+video by+teams via+zoom remotely en+personne en+ligne par+zoom par+teams a+distance
 """.split())
-_PUNCTUATION = re.compile(r"[!.,;]+")
+_PUNCTUATION = Lazy(r"[!.,;]+")
 
 
 def _strip_edges(words: list[str]) -> list[str]:
@@ -122,7 +122,7 @@ def answer(clause: Clause) -> Answer | None:
 
 # --- attendance in words ------------------------------------------------------------------------
 
-_VERB = re.compile(
+_VERB = Lazy(
     r"\b(?:make it|make|attend|be available|available|disponible|be there|be present|be in attendance|come|join|"
     r"participate|be joining|be attending|attending|joining|coming|dial in|call in|be on the call|be at|"
     r"assister|venir|viendrai|participer|participerai|assisterai|me joindre|joindrai|y (?:etre|aller|assister)|"
@@ -143,19 +143,19 @@ sais que qu' dois devrai devoir compte comptais aimerais voudrais veux souhaite 
 tenter vraiment aussi encore bien desole desolee finalement certainement probablement peut-etre
 in fact
 """.split())
-_NEG = re.compile(r"\b(?:not|never|cannot|unable|no longer|ne|n'|pas|jamais|impossible)\b|n't\b|\b(?:wont|cant|dont)\b")
-_HEDGE = re.compile(
+_NEG = Lazy(r"\b(?:not|never|cannot|unable|no longer|ne|n'|pas|jamais|impossible)\b|n't\b|\b(?:wont|cant|dont)\b")
+_HEDGE = Lazy(
     r"\b(?:might|may|maybe|perhaps|possibly|probably|try|trying|hope|hoping|hopefully|unsure|not (?:sure|certain)|"
     r"do my best|peut-etre|essayer|essaierai|tenter|espere|probablement|pas (?:sure?|certaine?))\b"
 )
-_NOT_SURE = re.compile(r"\bnot (?:sure|certain)\b|\bpas (?:sure?|certaine?)\b")
-_DOUBT = re.compile(r"\b(?:don't think|do not think|doubt|ne pense pas|ne crois pas)\b")
-_COND = re.compile(
+_NOT_SURE = Lazy(r"\bnot (?:sure|certain)\b|\bpas (?:sure?|certaine?)\b")
+_DOUBT = Lazy(r"\b(?:don't think|do not think|doubt|ne pense pas|ne crois pas)\b")
+_COND = Lazy(
     r"\b(?:if|unless|whether|when|whenever|in case|si|lorsque|quand|usually|always|every|last|did|was|were|had|"
     r"hope you|hope everyone|glad you|wish you|anyone|who|whoever|those who|ceux qui|"
     r"could you|can you|will you|would you|pourriez|pouvez)\b|\?"
 )
-_FUTURE = re.compile(
+_FUTURE = Lazy(
     r"\b(?:will|'ll|shall|can|plan|planning|going to|gonna|am|'m|be|love to|like to|want to|intend|expect|"
     r"confirm|serai|pourrai|vais|peux|compte|veux|voudrais|aimerais|souhaite|serons)\b|'ll\b|'m\b"
 )
@@ -165,7 +165,7 @@ _TIME = (r"today|tomorrow|tonight|monday|tuesday|wednesday|thursday|friday|satur
          r"date|afternoon|morning|evening|lundi|mardi|mercredi|jeudi|vendredi|fois|fois-ci|mois|mois-ci|semaine|"
          r"jour|jour-la|aujourd'hui|demain|soir|matin|apres-midi|\d[\w/:-]*|jan\w*|feb\w*|mar\w*|apr\w*|may|jun\w*|"
          r"jul\w*|aug\w*|sep\w*|oct\w*|nov\w*|dec\w*|janv\w*|fev\w*|mars|avr\w*|mai|juin|juil\w*|aout|sept\w*")
-_TAIL_FREE = re.compile(
+_TAIL_FREE = Lazy(
     r"(?:after all|either|anymore|as planned|in person|virtually|online|remotely|by (?:phone|video|zoom|teams)|"
     r"en personne|en ligne|a distance|finalement|unfortunately|malheureusement|sorry|though|because|due to|"
     r"since|as i|as we|parce|car|en raison|with you|with everyone|avec vous|then|there|as usual|"
@@ -175,17 +175,17 @@ _TAIL_FREE = re.compile(
     r"without fail|no matter what|a vous|a nous|with us|to you|en personne|par zoom|par teams|"
     r"par telephone|via zoom|via teams|en visio|virtuellement)\b"
 )
-_TAIL_MEETING = re.compile(
+_TAIL_MEETING = Lazy(
     rf"(?:to|at|for|a|au|aux|the|our|your|la|le|les|l'|notre|votre|this|that|next|tomorrow's|today's|\w+'s)"
     rf"(?:\s+[\w'-]+){{0,3}}?\s*(?<![\w'])(?:{_MEETING})\b"
 )
-_TAIL_TIME = re.compile(rf"(?:(?:on|this|that|next|ce|cette|cet|in|le|du|de|by)\s+)?(?:the\s+)?(?:{_TIME})\b")
+_TAIL_TIME = Lazy(rf"(?:(?:on|this|that|next|ce|cette|cet|in|le|du|de|by)\s+)?(?:the\s+)?(?:{_TIME})\b")
 
 
-_ADVERB = re.compile(r"\b(?:malheureusement|helas|unfortunately|sadly|really|truly|honestly|vraiment|finalement|"
+_ADVERB = Lazy(r"\b(?:malheureusement|helas|unfortunately|sadly|really|truly|honestly|vraiment|finalement|"
                      r"actually|probably|likely|still|definitely|certainly|surely|absolutely)\b\s*")
-_FOR_OTHERS = re.compile(r"\bon behalf of\b|\bde la part d|\bin (?:his|her|their) (?:place|stead)\b")
-_WISH = re.compile(r"\b(?:would|'d) (?:love|like|have liked|have loved) to\b|\baimerais\b|\baurais aime\b|\bvoudrais\b")
+_FOR_OTHERS = Lazy(r"\bon behalf of\b|\bde la part d|\bin (?:his|her|their) (?:place|stead)\b")
+_WISH = Lazy(r"\b(?:would|'d) (?:love|like|have liked|have loved) to\b|\baimerais\b|\baurais aime\b|\bvoudrais\b")
 
 
 @dataclass(frozen=True)
