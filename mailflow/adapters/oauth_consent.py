@@ -23,13 +23,9 @@ import requests
 from mailflow.adapters.credentials import read_secret
 from mailflow.adapters.oauth import TokenUnavailable
 from mailflow.adapters.oauth_errors import generic_error, microsoft_error
-from mailflow.adapters.oauth_grants import (
-    HttpSession,
-    cache_identity,
-    public_client,
-    save_msal_cache,
-    token_cache_for,
-)
+from mailflow.adapters.oauth_grants import token_cache_for
+from mailflow.adapters.oauth_http import HttpSession, cache_identity
+from mailflow.adapters.oauth_microsoft import public_client, save_msal_cache
 from mailflow.schedule.config import Config, OAuth2Flow, OAuth2Provider
 
 CONSENT_WAIT_SECONDS = 600.0
