@@ -34,6 +34,14 @@ class Timed:
             self.changed.notify_all()
         return disposition
 
+    def accept_many(self, raws: list[bytes]) -> list[Disposition]:
+        dispositions = self.engine.accept_many(raws)
+        with self.changed:
+            now = time.perf_counter()
+            self.applied.extend((now, d) for d in dispositions)
+            self.changed.notify_all()
+        return dispositions
+
     def oversize(self, headers: bytes, size: int) -> None:
         self.engine.oversize(headers, size)
 

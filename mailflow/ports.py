@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import enum
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -59,6 +60,11 @@ class Sink(Protocol):
     UIDVALIDITY change) give the same disposition without applying anything twice."""
 
     def accept(self, raw: bytes) -> Disposition: ...
+
+    def accept_many(self, raws: Sequence[bytes]) -> list[Disposition]:
+        """``accept`` for each message, recorded together (one durable write for the lot, or none if
+        it raises): what one catch-up pass hands over. Same idempotence, one disposition per message."""
+        ...
 
     def oversize(self, headers: bytes, size: int) -> None:
         """A message over the size limit (not downloaded): tell the sender once, and staff."""
@@ -265,13 +271,15 @@ class OutboxQueue(Protocol):
         ...
 
     def records(self) -> Iterator[OutboxRecord]:
-        """Every record (status, tests)."""
+        """Every record (tests, exports): reads the whole history."""
         ...
 
-    def counts(self) -> dict[State, int]: ...
+    def counts(self) -> dict[State, int]:
+        """How many records are in each state, without reading finished history again."""
+        ...
 
     def next_due(self) -> datetime | None:
-        """The earliest next_attempt of a waiting record, or None."""
+        """The earliest next_attempt of a waiting record, or None. Reads only pending work."""
         ...
 
     def recover(self, now: datetime) -> int:
@@ -292,6 +300,13 @@ class OutboxQueue(Protocol):
 
     def release(self, refs: Iterable[QueueRef]) -> None:
         """Claimed records that were not attempted go back to QUEUED."""
+        ...
+
+    def compact(self) -> None:
+        """A drain is over: fold what claims and outcomes recorded into the queue's lasting form.
+
+        Claims and outcomes are durable when their calls return; this only makes later reads
+        cheaper (an implementation without a journal does nothing)."""
         ...
 
     def pause(self) -> Pause | None: ...
@@ -324,6 +339,12 @@ class StateStore(Protocol):
     @property
     def outbox(self) -> OutboxQueue:
         """The queue of outgoing mail, kept in the same store."""
+        ...
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """Every write made inside (state, records, raw bytes, files, the outbox) reaches the disk
+        together when the block ends, or none does if an exception leaves it. Inside, reads see the
+        writes. A transaction inside another is part of it."""
         ...
 
     def meeting(self, key: str) -> MeetingState: ...

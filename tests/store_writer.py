@@ -16,6 +16,11 @@ from mailflow.errors import MailflowError
 
 PARTITION = "soak/partition"
 BLOB = "soak/latest.bin"
+OTHER = "soak/other"          # transaction mode: a second partition written with the first
+BLOB_DIR = "blobs"            # transaction mode: blobs written with the partitions
+LOGGED = "soak/logged"        # log mode: documents changed through the update log
+LOGGED_DOCS = 8
+FOLD_EVERY = 20
 WINDOW = 8            # documents kept in the partition
 CHILD_LIFETIME = 5.0  # seconds: a writer nobody killed stops by itself
 
@@ -62,15 +67,60 @@ def write_forever(root: Path) -> None:
             store.put_blob(BLOB, blob(n))
 
 
-def fork_server(root: Path) -> None:
+def transact_forever(root: Path) -> None:
+    """Like write_forever, but each write n is one transaction: two partitions and two blobs together."""
+    deadline = time.monotonic() + CHILD_LIFETIME
+    with Store.open(root, blob_dirs=(BLOB_DIR,)) as store:
+        n = state_number(store)
+        while time.monotonic() < deadline:
+            n += 1
+            with store.transaction():
+                with store.batch(PARTITION) as db:
+                    db.table("docs").insert(Document(document(n), doc_id=n))
+                    if n > WINDOW:
+                        db.table("docs").remove(doc_ids=[n - WINDOW])
+                    db.table("meta").upsert(Document({"n": n}, doc_id=1))
+                store.put_blob(f"{BLOB_DIR}/latest.bin", blob(n))
+                store.put_blob(f"{BLOB_DIR}/{n % 5}.bin", blob(n))
+                store.db(OTHER).table("meta").upsert(Document({"n": n}, doc_id=1))
+            os.write(1, b"committed %d\n" % n)
+
+
+def logged_state(store: Store) -> list[int]:
+    """The counter each logged document holds."""
+    return [int(doc["n"]) for doc in store.db(LOGGED).table("docs").all()]
+
+
+def log_forever(root: Path) -> None:
+    """Write n+1, n+2, ... as one logged update of every document each, folding now and then."""
+    deadline = time.monotonic() + CHILD_LIFETIME
+    with Store.open(root) as store:
+        if not store.db(LOGGED).table("docs").all():
+            with store.batch(LOGGED) as db:
+                db.table("docs").insert_multiple({"n": 0, "text": ""} for _ in range(LOGGED_DOCS))
+        n = max(logged_state(store))
+        while time.monotonic() < deadline:
+            n += 1
+            text = document(n)["text"]
+            store.log_updates(LOGGED, "docs", {i: {"n": n, "text": text} for i in range(1, LOGGED_DOCS + 1)})
+            os.write(1, b"committed %d\n" % n)
+            if n % FOLD_EVERY == 0:
+                store.fold()
+
+
+WRITERS = {"batch": write_forever, "transaction": transact_forever, "log": log_forever}
+
+
+def fork_server(root: Path, mode: str = "batch") -> None:
     """For each "go" line on stdin fork a writer, report its pid, and report when it has died."""
+    writer = WRITERS[mode]
     for line in sys.stdin:
         if line.strip() != "go":
             continue
         pid = os.fork()
         if pid == 0:
             try:
-                write_forever(root)
+                writer(root)
             finally:
                 os._exit(0)
         os.write(1, b"child %d\n" % pid)
@@ -99,7 +149,7 @@ def try_open(root: Path) -> int:
 def main(argv: list[str]) -> int:
     command, root = argv[0], Path(argv[1])
     if command == "fork-server":
-        fork_server(root)
+        fork_server(root, *argv[2:])
     elif command == "hold":
         hold(root)
     elif command == "try-open":

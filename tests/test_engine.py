@@ -214,3 +214,43 @@ def test_a_weekly_rule_still_runs_the_upcoming_meetings_steps(tmp_path):
         parts_.engine.tick(at(Step.INVITATION))
         invited = {r.meeting_key for r in parts_.outbox.records() if r.kind == "invitation"}
     assert JAN.key in invited
+
+
+def test_a_catch_up_pass_is_recorded_in_one_transaction_or_not_at_all(parts, tmp_path):
+    """Replies accepted together are all recorded, or, when the store fails part-way, none of them is;
+    accepting them again afterwards applies each exactly once."""
+    p, clock = parts
+    clock.set(at(Step.CALL_FOR_UPDATES))
+    p.engine.tick(clock.now())
+    calls = sent_to(p, "call-for-updates")
+    raws = [Persona(m.name, m.email, "gmail", f"Best,\n{m.name}").reply(read(calls[m.email]), f"Update from {m.name}.",
+                                                                       clock.now()) for m in (BEN, CHLOE, DEV)]
+    root = p.states.root
+    def files() -> dict[str, bytes]:
+        return {str(path.relative_to(root)): path.read_bytes() for path in root.rglob("*")
+                if path.is_file() and not path.name.startswith(".") and path.name != "mailflow.lock"}
+
+    before = files()
+    record_inbox = p.states.record_inbox
+    failing = {"calls": 0}
+
+    def fail_on_the_third(sha256, record):   # our own seam: the disk refuses the third record
+        failing["calls"] += 1
+        if failing["calls"] == 3:
+            from mailflow.errors import StoreError
+            raise StoreError("disk full (test)")
+        record_inbox(sha256, record)
+
+    p.states.record_inbox = fail_on_the_third
+    with pytest.raises(Exception, match="disk full"):
+        p.engine.accept_many(raws)
+    assert files() == before
+    assert p.states.meeting(JAN.key).updates == ()
+    assert list(sent_to(p, "notice-update-received")) == []
+
+    p.states.record_inbox = record_inbox
+    assert p.engine.accept_many(raws) == [Disposition.PROCESSED] * 3
+    assert p.engine.accept_many(raws + raws[:1]) == [Disposition.PROCESSED] * 4
+    state = p.states.meeting(JAN.key)
+    assert sorted(u.text for u in state.updates) == [f"Update from {m.name}." for m in (BEN, CHLOE, DEV)]
+    assert sorted(sent_to(p, "notice-update-received")) == sorted(m.email for m in (BEN, CHLOE, DEV))

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -43,6 +43,7 @@ class FileSink:
         self.path = path
         self.crash_after_record = crash_after_record
         self.calls = 0
+        self.batches: list[int] = []     # sizes of the accept_many calls
 
     def records(self) -> list[dict[str, object]]:
         if not self.path.exists():
@@ -65,6 +66,10 @@ class FileSink:
         if self.crash_after_record:
             os.kill(os.getpid(), signal.SIGKILL)
         return disposition
+
+    def accept_many(self, raws: Sequence[bytes]) -> list[Disposition]:
+        self.batches.append(len(raws))
+        return [self.accept(raw) for raw in raws]
 
     def oversize(self, headers: bytes, size: int) -> None:
         self._write({"event": "oversize", "subject": _header(headers, b"Subject"), "size": size,
@@ -262,6 +267,50 @@ def test_without_move_it_copies_flags_and_expunges_only_that_uid(dovecot, box, t
             for d in left.values()] == [(True, True)]
 
 
+def test_a_catch_up_pass_records_its_mail_in_one_call_then_files_it_per_folder(dovecot, box, tcp_proxy) -> None:  # type: ignore[no-untyped-def]
+    """Mail waiting in INBOX: one FETCH, one sink call for all of it, one MOVE per destination folder."""
+    outcomes = ["processed", "held", "ignored", "processed", "held", "processed"]
+    for n, outcome in enumerate(outcomes):
+        dovecot.deliver(box.user, message(f"waiting {n}", outcome=outcome))
+    assert box.intake(port=tcp_proxy.port).poll_once() == 6
+    assert box.sink.batches == [6] and box.sink.calls == 6
+    assert tcp_proxy.client_log.count(b"BODY.PEEK[]") == 1
+    assert tcp_proxy.client_log.count(b"UID MOVE") == 2
+    assert count_in(dovecot, box.user, "mailflow/processed") == 3
+    assert count_in(dovecot, box.user, "mailflow/held") == 2
+    assert count_in(dovecot, box.user, "INBOX") == 1
+    assert box.cursor.load() is not None and box.cursor.load()[1] == 6  # type: ignore[index]
+
+
+class RefusingBatches(FileSink):
+    """A sink that cannot record several messages at once (our seam): the intake goes one by one."""
+
+    def accept_many(self, raws: Sequence[bytes]) -> list[Disposition]:
+        raise OSError("no room for a batch")
+
+
+def test_a_batch_the_sink_cannot_record_is_recorded_and_filed_one_by_one(dovecot, box, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """If recording a batch fails, each message is recorded and filed on its own; none is lost or doubled."""
+    box.sink = RefusingBatches(tmp_path / "refusing.jsonl")
+    for n in range(3):
+        dovecot.deliver(box.user, message(f"one by one {n}"))
+    assert box.intake().poll_once() == 3
+    assert [r["subject"] for r in box.sink.applied()] == [f"one by one {n}" for n in range(3)]
+    assert box.sink.calls == 3
+    assert count_in(dovecot, box.user, "mailflow/processed") == 3
+
+
+def test_batches_keep_uid_order_bound_bytes_and_put_oversize_mail_alone() -> None:
+    """Groups follow UID order, stop at the count and byte limits, and an oversize message is alone."""
+    from mailflow.adapters.imap import MessageSummary
+    from mailflow.adapters.intake import batches
+
+    sizes = [10, 10, 500, 10, 10, 10, 10, 90, 10]
+    summaries = [MessageSummary(uid, size, "-") for uid, size in enumerate(sizes, start=1)]
+    groups = batches(summaries, max_message_bytes=100, messages=3, size=100)
+    assert [[s.uid for s in g] for g in groups] == [[1, 2], [3], [4, 5, 6], [7, 8], [9]]
+
+
 # --- IDLE --------------------------------------------------------------------------------------
 
 
@@ -338,6 +387,22 @@ def test_a_crash_after_the_record_does_not_apply_twice(dovecot, box, tmp_path: P
     assert [r["event"] for r in box.sink.records()] == ["applied", "duplicate"]
     assert count_in(dovecot, box.user, "INBOX") == 0
     assert count_in(dovecot, box.user, "mailflow/processed") == 1
+
+
+def test_a_crash_inside_a_batch_files_all_of_it_and_applies_each_once(dovecot, box, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The process dies after recording the first of three messages taken together: the restarted
+    intake records the other two, recognises the first, and files all three."""
+    for n in range(3):
+        dovecot.deliver(box.user, message(f"batch crash {n}"))
+    crashed = _child(dovecot, box, crash=True)
+    assert crashed.returncode == -signal.SIGKILL, crashed.stderr
+    assert count_in(dovecot, box.user, "INBOX") == 3 and box.cursor.load() is None
+    finished = _child(dovecot, box, crash=False)
+    assert finished.returncode == 0, finished.stderr
+    assert finished.stdout.strip() == "handled 3"
+    assert sorted(str(r["subject"]) for r in box.sink.applied()) == [f"batch crash {n}" for n in range(3)]
+    assert [r["event"] for r in box.sink.records()].count("duplicate") == 1
+    assert count_in(dovecot, box.user, "mailflow/processed") == 3 and count_in(dovecot, box.user, "INBOX") == 0
 
 
 def _child(dovecot, box, *, crash: bool) -> subprocess.CompletedProcess[str]:  # type: ignore[no-untyped-def]

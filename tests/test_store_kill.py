@@ -11,6 +11,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,9 +32,9 @@ def _env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": checkout if not path else f"{checkout}{os.pathsep}{path}"}
 
 
-def _spawn(command: str, root: Path, **kwargs: object) -> subprocess.Popen[str]:
+def _spawn(command: str, root: Path, *extra: str, **kwargs: object) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, str(WRITER), command, str(root)],
+        [sys.executable, str(WRITER), command, str(root), *extra],
         env=_env(),
         text=True,
         **kwargs,  # type: ignore[call-overload]
@@ -72,14 +73,22 @@ def _temp_files(root: Path) -> list[Path]:
     return [p for p in root.rglob("*") if p.name.endswith(TEMP_SUFFIX)]
 
 
+@contextmanager
+def _fork_server(root: Path, mode: str) -> Iterator[subprocess.Popen[str]]:
+    server = _spawn("fork-server", root, mode, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    try:
+        yield server
+    finally:
+        assert server.stdin is not None and server.stdout is not None
+        server.stdin.close()
+        server.wait(timeout=10)
+        server.stdout.close()
+
+
 @pytest.fixture
 def fork_server(tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
-    server = _spawn("fork-server", tmp_path / "state", stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-    yield server
-    assert server.stdin is not None and server.stdout is not None
-    server.stdin.close()
-    server.wait(timeout=10)
-    server.stdout.close()
+    with _fork_server(tmp_path / "state", "batch") as server:
+        yield server
 
 
 def test_sigkill_at_random_moments_leaves_old_or_new_state(
@@ -119,6 +128,63 @@ def test_sigkill_at_random_moments_leaves_old_or_new_state(
     assert before >= KILLS // 10   # the writers made progress (about 8 writes per round when idle)
     print(f"\n{KILLS} kills, final state {before}: {dict(outcomes)}")
     assert outcomes["temp file left (killed mid-write)"] > 0
+
+
+def test_sigkill_mid_transaction_leaves_every_file_old_or_every_file_new(tmp_path: Path) -> None:
+    """A writer SIGKILLed inside a transaction of two partitions and two blobs: after restart all four
+    hold the same write, the last one reported or the one after it, never a mix."""
+    root = tmp_path / "state"
+    rng = random.Random(os.environ.get("MAILFLOW_SOAK_SEED", "store-kill-transaction"))
+    before = 0
+    completed = 0     # kills after which the next open finished a commit from its journal
+    with _fork_server(root, "transaction") as server:
+        for _ in range(KILLS):
+            result = _one_round(server, rng)
+            assert os.WIFSIGNALED(result.status), result
+            journal = (root / ".mailflow-commit").exists()
+            with Store.open(root, blob_dirs=(store_writer.BLOB_DIR,)) as store:
+                assert not (root / ".mailflow-commit").exists()
+                n = store_writer.state_number(store)
+                committed = result.last_committed if result.last_committed is not None else before
+                assert n in (committed, committed + 1) and n >= before, (before, result, n)
+                other = store.db(store_writer.OTHER).table("meta").get(doc_id=1)
+                assert (other["n"] if other else 0) == n
+                if n:
+                    assert json.loads((root / f"{store_writer.PARTITION}.json").read_bytes()) == \
+                        store_writer.expected_state(n)
+                    assert store.get_blob(f"{store_writer.BLOB_DIR}/latest.bin") == store_writer.blob(n)
+                    assert store.get_blob(f"{store_writer.BLOB_DIR}/{n % 5}.bin") == store_writer.blob(n)
+            completed += journal
+            before = n
+    assert before >= KILLS // 10
+    print(f"\n{KILLS} kills, final state {before}, {completed} commits completed at open")
+
+
+def test_sigkill_while_logging_updates_or_folding_loses_none_and_applies_none_twice(tmp_path: Path) -> None:
+    """A writer SIGKILLed while it logs updates (and now and then folds them into the partition): every
+    document holds the last update reported durable or the one after it, after any number of kills."""
+    root = tmp_path / "state"
+    rng = random.Random(os.environ.get("MAILFLOW_SOAK_SEED", "store-kill-log"))
+    before = 0
+    torn = 0
+    with _fork_server(root, "log") as server:
+        for _ in range(KILLS):
+            result = _one_round(server, rng)
+            assert os.WIFSIGNALED(result.status), result
+            log = root / "updates.log"
+            size = log.stat().st_size if log.exists() else 0
+            with Store.open(root) as store:
+                torn += size > store.logged_bytes
+                values = store_writer.logged_state(store) or [0]
+                committed = result.last_committed if result.last_committed is not None else before
+                assert len(set(values)) == 1, values          # one update covers every document
+                n = values[0]
+                assert n in (committed, committed + 1) and n >= before, (before, result, n)
+                texts = {doc["text"] for doc in store.db(store_writer.LOGGED).table("docs").all()}
+                assert texts == {store_writer.document(n)["text"]} if n else texts <= {""}
+            before = n
+    assert before >= KILLS // 10
+    print(f"\n{KILLS} kills, final state {before}, {torn} torn log lines dropped at open")
 
 
 def test_second_process_is_refused_while_the_first_holds_the_lock(tmp_path: Path) -> None:

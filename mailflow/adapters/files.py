@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import threading
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from pathlib import Path
 
@@ -41,18 +44,21 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def make_dirs(root: Path, directory: Path) -> None:
-    """Create ``directory`` (inside ``root``) and its missing parents with mode 0700, durably."""
+def make_dirs(root: Path, directory: Path, *, sync: bool = True) -> list[Path]:
+    """Create ``directory`` (inside ``root``) and its missing parents with mode 0700; return the folders
+    whose entries changed. With ``sync`` they are fsynced here; otherwise the caller must fsync them."""
     missing: list[Path] = []
     current = directory
-    while current != root and not current.exists():
+    while current != root and not current.is_dir():
         missing.append(current)
         current = current.parent
     for path in reversed(missing):
         with suppress(FileExistsError):
             os.mkdir(path, DIR_MODE)
         os.chmod(path, DIR_MODE)   # mkdir's mode is filtered by the umask
-        fsync_dir(path.parent)
+        if sync:
+            fsync_dir(path.parent)
+    return [path.parent for path in reversed(missing)]
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -66,7 +72,22 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 def replace_file(path: Path, data: bytes) -> None:
     """The first half of write_atomically: once this returns, ``path`` holds ``data`` (not yet durably)."""
-    temp = path.with_name(f".{path.name}.{secrets.token_hex(8)}{TEMP_SUFFIX}")
+    temp = write_temp(path, data, sync=True)
+    try:
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+def temp_name(path: Path) -> Path:
+    """A fresh temp file name beside ``path`` (hidden, so readers and partition listings skip it)."""
+    return path.with_name(f".{path.name}.{secrets.token_hex(8)}{TEMP_SUFFIX}")
+
+
+def write_temp(path: Path, data: bytes, *, sync: bool) -> Path:
+    """Write ``data`` to a new temp file beside ``path`` (mode 0600), fsynced if ``sync``; return its name."""
+    temp = temp_name(path)
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, FILE_MODE)
     try:
         try:
@@ -74,10 +95,49 @@ def replace_file(path: Path, data: bytes) -> None:
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view):]
-            os.fsync(fd)
+            if sync:
+                os.fsync(fd)
         finally:
             os.close(fd)
-        os.replace(temp, path)
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
+    return temp
+
+
+# --- many files at once ----------------------------------------------------------------------------
+
+FSYNC_THREADS = 16     # the file system folds concurrent fsyncs into a few journal commits
+_pool: tuple[int, ThreadPoolExecutor] | None = None
+_pool_lock = threading.Lock()
+
+
+def _fsync_path(path: Path) -> None:
+    flags = os.O_RDONLY | (os.O_DIRECTORY if path.is_dir() else 0)
+    fd = os.open(path, flags)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_all(paths: Iterable[Path]) -> None:
+    """fsync every file or directory in ``paths``, several at once: one fsync each, far less waiting.
+
+    Ten fsyncs in a row wait for ten journal commits; ten at once usually share one or two.
+    """
+    unique = list(dict.fromkeys(paths))
+    if len(unique) <= 2:
+        for path in unique:
+            _fsync_path(path)
+        return
+    for future in [_executor().submit(_fsync_path, path) for path in unique]:
+        future.result()
+
+
+def _executor() -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None or _pool[0] != os.getpid():   # a forked child has none of its parent's threads
+            _pool = (os.getpid(), ThreadPoolExecutor(FSYNC_THREADS, thread_name_prefix="mailflow-fsync"))
+        return _pool[1]

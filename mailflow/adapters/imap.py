@@ -37,6 +37,7 @@ from mailflow.adapters.imap_protocol import (
     redact,
     summary_of,
     tls_context,
+    uid_set,
 )
 from mailflow.adapters.oauth import AccessToken, FixedToken, TokenSource, TokenUnavailable
 from mailflow.adapters.oauth_errors import login_refused_advice
@@ -146,17 +147,23 @@ class ImapConnection:
 
     def fetch_raw(self, uid: int, size: int) -> bytes | None:
         """The whole message with BODY.PEEK[] (\\Seen untouched); None if it has gone."""
-        return self._call(f"FETCH {uid}", lambda: self._fetch(uid, "BODY.PEEK[]", b"BODY[]"),
-                          self._deadline(size))
+        return self.fetch_many([uid], size).get(uid)
+
+    def fetch_many(self, uids: Sequence[int], size: int) -> dict[int, bytes]:
+        """Whole messages in one FETCH BODY.PEEK[] (\\Seen untouched), by UID; gone ones are missing.
+
+        ``size`` is their total RFC822.SIZE, which bounds how long the transfer may take."""
+        return self._call(f"FETCH {uid_set(uids)}", lambda: self._fetch_many(uids), self._deadline(size))
 
     def fetch_header(self, uid: int) -> bytes | None:
         return self._call(f"FETCH {uid} header",
                           lambda: self._fetch(uid, "BODY.PEEK[HEADER]", b"BODY[HEADER]"),
                           self._deadline())
 
-    def move(self, uid: int, folder: str) -> None:
-        """MOVE if advertised, else COPY + \\Deleted + UID EXPUNGE of exactly this UID."""
-        self._call(f"MOVE {uid}", lambda: self._move(uid, folder), self._deadline())
+    def move(self, uids: Sequence[int], folder: str) -> None:
+        """MOVE if advertised, else COPY + \\Deleted + UID EXPUNGE of exactly these UIDs (one command each)."""
+        if uids:
+            self._call(f"MOVE {uid_set(uids)}", lambda: self._move(uids, folder), self._deadline())
 
     def session_info(self) -> SessionInfo:
         """Greeting, TLS version and every folder's name (for `mailflow check --connect`)."""
@@ -351,18 +358,24 @@ class ImapConnection:
         data = found.get(key)
         return bytes(data) if data is not None else None
 
-    def _move(self, uid: int, folder: str) -> None:
+    def _fetch_many(self, uids: Sequence[int]) -> dict[int, bytes]:
+        found = self._require().fetch(list(uids), ["BODY.PEEK[]"])
+        wanted = set(uids)
+        return {uid: bytes(data[b"BODY[]"]) for uid, data in found.items()
+                if uid in wanted and data.get(b"BODY[]") is not None}
+
+    def _move(self, uids: Sequence[int], folder: str) -> None:
         client = self._require()
         if b"MOVE" in self._capabilities:
-            client.move([uid], folder)
+            client.move(list(uids), folder)
             return
-        client.copy([uid], folder)
-        client.add_flags([uid], [DELETED], silent=True)
+        client.copy(list(uids), folder)
+        client.add_flags(list(uids), [DELETED], silent=True)
         if b"UIDPLUS" in self._capabilities:
-            client.uid_expunge([uid])
+            client.uid_expunge(list(uids))
         else:   # never a bare EXPUNGE: it would remove other clients' \Deleted mail too
             log.warning("UID %s copied to %s and flagged \\Deleted; server lacks UIDPLUS, so it"
-                        " stays until someone expunges (%s)", uid, folder, self.where)
+                        " stays until someone expunges (%s)", uid_set(uids), folder, self.where)
 
     def _idle_start(self) -> IdleEvent:
         client = self._require()

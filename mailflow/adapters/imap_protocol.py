@@ -143,5 +143,12 @@ def summary_of(uid: int, data: dict[bytes, object]) -> MessageSummary:
                           message_id_from(bytes(header) if isinstance(header, bytes) else b""))
 
 
+def uid_set(uids: Sequence[int]) -> str:
+    """UIDs as a short text for logs and errors: "4,5" or "7..46 (40 messages)"."""
+    if len(uids) <= 3:
+        return ",".join(map(str, uids))
+    return f"{min(uids)}..{max(uids)} ({len(uids)} messages)"
+
+
 def batches(items: Sequence[int], size: int) -> list[Sequence[int]]:
     return [items[i:i + size] for i in range(0, len(items), size)]

@@ -1,12 +1,13 @@
-"""IMAP intake: catch up from a UIDVALIDITY+UID cursor, hand each message to a sink, then file it."""
+"""IMAP intake: catch up from a UIDVALIDITY+UID cursor, hand messages to a sink in batches, then file them."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import random as random_module
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
@@ -38,10 +39,12 @@ RECONNECT = Backoff(initial=1.0, factor=2.0, cap=300.0)   # equal jitter: half f
 SETTLE_SECONDS = 2.0            # after filing mail, look again this soon: a server may not push
                                 # mail that landed while we were busy or just entering IDLE
 RELOAD_CHECK_SECONDS = 0.5      # a backoff pause ends this soon after OAuth2 settings are reloaded
+BATCH_MESSAGES = 100            # at most this many messages downloaded and recorded together...
+BATCH_BYTES = 16 * 1024 * 1024  # ...and at most this many bytes of them (one big message goes alone)
 
 __all__ = [
-    "RECONNECT", "ImapIntake", "IntakeHealth", "LoginRejected", "ScanStart", "SinkFailed", "destination",
-    "scan_start",
+    "RECONNECT", "ImapIntake", "IntakeHealth", "LoginRejected", "ScanStart", "SinkFailed", "batches",
+    "destination", "scan_start",
 ]
 
 
@@ -69,6 +72,29 @@ def scan_start(saved: tuple[int, int] | None, state: MailboxState) -> ScanStart:
     if uidvalidity != state.uidvalidity or (state.uidnext and uid >= state.uidnext):
         return ScanStart(0, rescan=True, nothing_new=state.exists == 0)
     return ScanStart(uid, rescan=False, nothing_new=bool(state.uidnext) and state.uidnext <= uid + 1)
+
+
+def batches(summaries: Sequence[MessageSummary], max_message_bytes: int, *, messages: int = BATCH_MESSAGES,
+            size: int = BATCH_BYTES) -> list[list[MessageSummary]]:
+    """Consecutive messages grouped for one download and one sink call each, in UID order.
+
+    A message over ``max_message_bytes`` (never downloaded) is a group of its own."""
+    groups: list[list[MessageSummary]] = []
+    current: list[MessageSummary] = []
+    total = 0
+    for summary in summaries:
+        oversize = summary.size > max_message_bytes
+        if current and (oversize or len(current) >= messages or total + summary.size > size):
+            groups.append(current)
+            current, total = [], 0
+        if oversize:
+            groups.append([summary])
+            continue
+        current.append(summary)
+        total += summary.size
+    if current:
+        groups.append(current)
+    return groups
 
 
 def destination(disposition: Disposition, settings: ImapSettings) -> str | None:
@@ -99,9 +125,11 @@ class IntakeHealth:
 class ImapIntake:
     """Connects, catches up, IDLEs; on trouble drops the connection and retries with backoff.
 
-    Every message goes: size check -> BODY.PEEK[] -> ``sink.accept`` -> file it -> cursor.
-    A crash anywhere leaves the cursor behind the message, so it is offered again and the sink's
-    idempotence makes that harmless. ``run`` raises only ``LoginRejected`` (fix the secret).
+    New mail goes in batches (see :func:`batches`): one FETCH BODY.PEEK[] -> one ``sink.accept_many``
+    (recorded together) -> one MOVE per destination folder -> the cursor past the batch. A crash
+    anywhere leaves the cursor behind the batch, so it is offered again and the sink's idempotence
+    makes that harmless. If the batch cannot be recorded together, its messages are recorded and
+    filed one by one. ``run`` raises only ``LoginRejected`` (fix the secret).
     """
 
     def __init__(
@@ -211,18 +239,16 @@ class ImapIntake:
             log.warning("UIDVALIDITY of %s is now %s: rescanning all %s messages (the sink dedups)",
                         self.settings.folder, state.uidvalidity, state.exists)
         if not start.nothing_new:
-            for summary in connection.summaries_after(start.uid):
-                self._handle(connection, state.uidvalidity, summary)
-                handled += 1
+            summaries = connection.summaries_after(start.uid)
+            for group in batches(summaries, self.settings.max_message_bytes):
+                if group[0].size > self.settings.max_message_bytes:
+                    self._oversize(connection, group[0])
+                else:
+                    self._apply(connection, state.uidvalidity, group)
+                self._cursor.save(state.uidvalidity, group[-1].uid)
+                handled += len(group)
         self._succeeded()
         return handled
-
-    def _handle(self, connection: ImapConnection, uidvalidity: int, summary: MessageSummary) -> None:
-        if summary.size > self.settings.max_message_bytes:
-            self._oversize(connection, summary)
-        else:
-            self._apply(connection, summary)
-        self._cursor.save(uidvalidity, summary.uid)
 
     def _oversize(self, connection: ImapConnection, summary: MessageSummary) -> None:
         header = connection.fetch_header(summary.uid)
@@ -234,17 +260,53 @@ class ImapIntake:
                     self.settings.folder)
         self._call_sink(summary, lambda: self._sink.oversize(header, summary.size))
 
-    def _apply(self, connection: ImapConnection, summary: MessageSummary) -> None:
-        raw = connection.fetch_raw(summary.uid, summary.size)
-        if raw is None:
-            log.info("UID %s %s vanished before it could be read", summary.uid, summary.message_id)
-            return
-        disposition = self._call_sink(summary, lambda: Disposition(self._sink.accept(raw)))
-        folder = destination(disposition, self.settings)
-        if folder is not None:
-            connection.move(summary.uid, self._folders[folder])
-        log.info("UID %s %s: %s%s", summary.uid, summary.message_id, disposition.value,
-                 f" -> {folder}" if folder else " (left in place)")
+    def _apply(self, connection: ImapConnection, uidvalidity: int, group: list[MessageSummary]) -> None:
+        """Download ``group``, record it with one sink call, then file it (one MOVE per folder)."""
+        raws = connection.fetch_many([s.uid for s in group], sum(s.size for s in group))
+        present = [(summary, raws[summary.uid]) for summary in group if summary.uid in raws]
+        for summary in group:
+            if summary.uid not in raws:
+                log.info("UID %s %s vanished before it could be read", summary.uid, summary.message_id)
+        if len(present) > 1:
+            dispositions = self._accept_together(present)
+            if dispositions is not None:
+                self._file(connection, list(zip((s for s, _ in present), dispositions, strict=True)))
+                return
+        for summary, raw in present:       # one at a time: each recorded, filed, then the cursor moved
+            disposition = self._call_sink(summary, functools.partial(self._accept, raw))
+            self._file(connection, [(summary, disposition)])
+            self._cursor.save(uidvalidity, summary.uid)
+
+    def _accept(self, raw: bytes) -> Disposition:
+        return Disposition(self._sink.accept(raw))
+
+    def _accept_together(self, present: list[tuple[MessageSummary, bytes]]) -> list[Disposition] | None:
+        """Dispositions of a batch recorded together, or None if that failed (nothing of it was recorded)."""
+        try:
+            dispositions = [Disposition(d) for d in self._sink.accept_many([raw for _, raw in present])]
+        except Exception as exc:  # the sink's failure: each message is tried alone, so one bad one is found
+            log.warning("could not record UIDs %s..%s together (%s); recording them one by one",
+                        present[0][0].uid, present[-1][0].uid, describe(exc, self._credential.secret))
+            return None
+        if len(dispositions) != len(present):
+            log.error("the sink answered %d dispositions for %d messages; recording them one by one",
+                      len(dispositions), len(present))
+            return None
+        return dispositions
+
+    def _file(self, connection: ImapConnection, outcomes: list[tuple[MessageSummary, Disposition]]) -> None:
+        """Move recorded messages to their folders, one MOVE per folder."""
+        moves: dict[str, list[int]] = {}
+        for summary, disposition in outcomes:
+            folder = destination(disposition, self.settings)
+            if folder is not None:
+                moves.setdefault(folder, []).append(summary.uid)
+        for folder, uids in moves.items():
+            connection.move(uids, self._folders[folder])
+        for summary, disposition in outcomes:
+            folder = destination(disposition, self.settings)
+            log.info("UID %s %s: %s%s", summary.uid, summary.message_id, disposition.value,
+                     f" -> {folder}" if folder else " (left in place)")
 
     def _call_sink(self, summary: MessageSummary, call: Callable[[], T]) -> T:
         try:

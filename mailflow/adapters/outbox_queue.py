@@ -1,7 +1,14 @@
 """The outbox queue in the state folder: one TinyDB partition of records per meeting, bytes beside them.
 
-Every method writes through before it returns (atomic replace, fsync), so what the delivery loop
-is told was written is on disk: a claim is durable before its SMTP transaction starts.
+Every method is durable before it returns, so what the delivery loop is told was written is on
+disk: a claim is durable before its SMTP transaction starts. Enqueueing is one transaction (bytes,
+records and the pending mark together). Claims and outcomes change existing records, so they go
+to the store's update log (one short append per round, not a rewrite of the partition);
+``compact`` folds them into the partitions once a drain is over.
+
+Nothing here reads history: the partitions with work (``pending`` in ``outbox/status``) are the
+only ones looked at, through an index in memory of their waiting records; a partition whose
+records are all finished leaves ``pending`` with its counts kept in ``settled`` for ``counts``.
 """
 
 from __future__ import annotations
@@ -9,7 +16,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from email.parser import BytesHeaderParser
 from typing import Any
@@ -23,8 +31,9 @@ from mailflow.ports import Alert, OutboxRecord, Pause, QueueRef
 log = logging.getLogger(__name__)
 
 QUEUE_PREFIX = "outbox/queue/"      # one partition per meeting (or "general"): history stays small per file
-STATUS_PARTITION = "outbox/status"  # tables: pending (partitions with work), alerts, pause
-BLOB_PREFIX = "outbox/eml/"
+STATUS_PARTITION = "outbox/status"  # tables: pending (partitions with work), settled, alerts, pause
+BLOB_DIR = "outbox/eml"
+BLOB_PREFIX = BLOB_DIR + "/"
 MESSAGES = "messages"
 _SAFE_KEY = re.compile(r"[^A-Za-z0-9._-]")
 
@@ -37,11 +46,21 @@ def blob_for(message_id: str) -> str:
     return BLOB_PREFIX + hashlib.sha256(message_id.encode("utf-8")).hexdigest() + ".eml"
 
 
+@dataclass
+class _Index:
+    """What the queue needs to know of one partition without reading its records again."""
+
+    version: int
+    ids: dict[str, int] = field(default_factory=dict)                    # message_id -> doc id
+    live: dict[int, tuple[State, datetime | None]] = field(default_factory=dict)   # waiting or sending
+
+
 class TinyDBOutboxQueue:
     """:class:`mailflow.ports.OutboxQueue` in the state folder. One user (the Store's rule)."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self._indexes: dict[str, _Index] = {}
 
     # queueing
 
@@ -52,46 +71,54 @@ class TinyDBOutboxQueue:
             groups.setdefault(partition_for(message.meeting_key), []).append(message)
         if not groups:
             return []
-        self._mark_pending(groups)   # before the records: a crash must never hide queued mail
         added: list[str] = []
-        for partition, group in groups.items():
-            added.extend(self._enqueue_partition(partition, group, now))
+        with self.store.transaction():      # bytes, records and the pending mark reach the disk together
+            self._mark_pending(groups)
+            for partition, group in groups.items():
+                added.extend(self._enqueue_partition(partition, group, now))
         return added
 
     def _enqueue_partition(self, partition: str, group: list[OutgoingMessage], now: datetime) -> list[str]:
-        added: list[str] = []
-        with self.store.batch(partition) as db:
-            table = db.table(MESSAGES)
-            known = {doc["message_id"] for doc in table.all()}
-            for message in group:
-                if message.message_id in known:
-                    continue
-                known.add(message.message_id)
-                record = OutboxRecord(message.message_id, message.recipient, message.kind,
-                                      message.meeting_key, next_attempt=now, mail_from=message.mail_from)
-                self.store.put_blob(blob_for(record.message_id), message.raw)   # bytes before the record
-                table.insert(to_doc(record))
-                added.append(message.message_id)
-        return added
+        index = self._index(partition)
+        fresh: dict[str, OutgoingMessage] = {}
+        for message in group:
+            if message.message_id not in index.ids and message.message_id not in fresh:
+                fresh[message.message_id] = message
+        if not fresh:
+            return []
+        records = [OutboxRecord(m.message_id, m.recipient, m.kind, m.meeting_key, next_attempt=now,
+                                mail_from=m.mail_from) for m in fresh.values()]
+        for message in fresh.values():
+            self.store.put_blob(blob_for(message.message_id), message.raw)
+        doc_ids = self.store.db(partition).table(MESSAGES).insert_multiple(to_doc(r) for r in records)
+        for doc_id, record in zip(doc_ids, records, strict=True):
+            index.ids[record.message_id] = doc_id
+            index.live[doc_id] = (record.state, record.next_attempt)
+        index.version = self.store.version(partition)
+        return list(fresh)
 
     def _mark_pending(self, partitions: Iterable[str]) -> None:
         with self.store.batch(STATUS_PARTITION) as db:
             table = db.table("pending")
             known = {doc["partition"] for doc in table.all()}
+            settled = db.table("settled")
             for partition in partitions:
                 if partition not in known:
                     table.insert({"partition": partition})
+                    settled.remove(doc_ids=[d.doc_id for d in settled.all() if d["partition"] == partition])
 
     # reading
 
     def known_ids(self, meeting_key: str) -> set[str]:
-        return {doc["message_id"] for doc in self.store.db(partition_for(meeting_key)).table(MESSAGES).all()}
+        return set(self._index(partition_for(meeting_key)).ids)
 
     def get(self, message_id: str, meeting_key: str) -> OutboxRecord | None:
-        for doc in self.store.db(partition_for(meeting_key)).table(MESSAGES).all():
-            if doc["message_id"] == message_id:
-                return from_doc(doc)
-        return None
+        partition = partition_for(meeting_key)
+        doc_id = self._index(partition).ids.get(message_id)
+        if doc_id is None:
+            return None
+        doc = self.store.db(partition).table(MESSAGES).get(doc_id=doc_id)
+        return from_doc(doc) if doc is not None else None
 
     def raw(self, record: OutboxRecord) -> bytes:
         return self.store.get_blob(blob_for(record.message_id))
@@ -102,79 +129,79 @@ class TinyDBOutboxQueue:
                 yield from_doc(doc)
 
     def counts(self) -> dict[State, int]:
+        """Counts by state: the pending partitions counted now, the settled ones as they were kept."""
         counts = dict.fromkeys(State, 0)
-        for record in self.records():
-            counts[record.state] += 1
+        pending = set(self._pending_partitions())
+        for kept in self._settled(pending).values():
+            for state, n in kept.items():
+                counts[State(state)] += n
+        for partition in pending:
+            for doc in self.store.db(partition).table(MESSAGES).all():
+                counts[State(doc["state"])] += 1
         return counts
 
     def next_due(self) -> datetime | None:
-        times = [_dt(doc["next_attempt"]) for partition in self._pending_partitions()
-                 for doc in self.store.db(partition).table(MESSAGES).all()
-                 if State(doc["state"]).waiting and doc["next_attempt"]]
-        return min((t for t in times if t is not None), default=None)
+        times = [when for partition in self._pending_partitions()
+                 for state, when in self._index(partition).live.values() if state.waiting and when is not None]
+        return min(times, default=None)
 
     # delivering
 
     def recover(self, now: datetime) -> int:
         count = 0
         for partition in self._pending_partitions():
-            with self.store.batch(partition) as db:
-                table = db.table(MESSAGES)
-                stuck = [doc for doc in table.all() if doc["state"] == State.SENDING]
-                for doc in stuck:
-                    table.update({"state": State.QUEUED.value, "next_attempt": _iso(now)}, doc_ids=[doc.doc_id])
-                    log.warning("%s was being sent when mailflow stopped; it will be sent again", doc["message_id"])
-                count += len(stuck)
+            index = self._index(partition)
+            stuck = [doc_id for doc_id, (state, _) in index.live.items() if state is State.SENDING]
+            self._update(partition, {doc_id: {"state": State.QUEUED.value, "next_attempt": _iso(now)}
+                                     for doc_id in stuck})
+            names = {doc_id: message_id for message_id, doc_id in index.ids.items()} if stuck else {}
+            for doc_id in stuck:
+                log.warning("%s was being sent when mailflow stopped; it will be sent again", names.get(doc_id))
+            count += len(stuck)
         return count
 
     def due(self, now: datetime) -> list[QueueRef]:
         due: list[tuple[datetime, QueueRef]] = []
         for partition in self._pending_partitions():
-            waiting = 0
-            for doc in self.store.db(partition).table(MESSAGES).all():
-                state = State(doc["state"])
-                waiting += state.waiting or state is State.SENDING
-                when = _dt(doc["next_attempt"])
-                if state.waiting and when is not None and when <= now:
-                    due.append((when, QueueRef(partition, doc.doc_id)))
-            if not waiting:
+            index = self._index(partition)
+            if not index.live:
                 self._unmark_pending(partition)
+                continue
+            due.extend((when, QueueRef(partition, doc_id)) for doc_id, (state, when) in index.live.items()
+                       if state.waiting and when is not None and when <= now)
         due.sort()
         return [ref for _, ref in due]
 
     def claim(self, refs: Iterable[QueueRef]) -> list[tuple[QueueRef, OutboxRecord]]:
         claimed: list[tuple[QueueRef, OutboxRecord]] = []
         for partition, doc_ids in _by_partition(refs).items():
-            with self.store.batch(partition) as db:
-                table = db.table(MESSAGES)
-                mine = []
-                for doc_id in doc_ids:
-                    doc = table.get(doc_id=doc_id)
-                    if doc is None or not State(doc["state"]).waiting:
-                        continue
-                    table.update({"state": State.SENDING.value}, doc_ids=[doc_id])
-                    mine.append((QueueRef(partition, doc_id), from_doc({**doc, "state": State.SENDING.value})))
-            claimed += mine    # only once the batch reached the disk
+            table = self.store.db(partition).table(MESSAGES)
+            mine = []
+            for doc_id in doc_ids:
+                doc = table.get(doc_id=doc_id)
+                if doc is None or not State(doc["state"]).waiting:
+                    continue
+                mine.append((QueueRef(partition, doc_id), from_doc({**doc, "state": State.SENDING.value})))
+            self._update(partition, {ref.doc_id: {"state": State.SENDING.value} for ref, _ in mine})
+            claimed += mine    # only once the update reached the disk
         return claimed
 
     def settle(self, outcomes: Iterable[tuple[QueueRef, OutboxRecord]]) -> None:
-        groups: dict[str, list[tuple[int, OutboxRecord]]] = {}
+        groups: dict[str, dict[int, dict[str, object]]] = {}
         for ref, record in outcomes:
-            groups.setdefault(ref.partition, []).append((ref.doc_id, record))
-        for partition, items in groups.items():
-            with self.store.batch(partition) as db:
-                table = db.table(MESSAGES)
-                for doc_id, record in items:
-                    table.update(to_doc(record), doc_ids=[doc_id])
+            groups.setdefault(ref.partition, {})[ref.doc_id] = to_doc(record)
+        for partition, changes in groups.items():
+            self._update(partition, changes)
 
     def release(self, refs: Iterable[QueueRef]) -> None:
         for partition, doc_ids in _by_partition(refs).items():
-            with self.store.batch(partition) as db:
-                table = db.table(MESSAGES)
-                for doc_id in doc_ids:
-                    doc = table.get(doc_id=doc_id)
-                    if doc is not None and doc["state"] == State.SENDING:
-                        table.update({"state": State.QUEUED.value}, doc_ids=[doc_id])
+            live = self._index(partition).live
+            self._update(partition, {doc_id: {"state": State.QUEUED.value} for doc_id in doc_ids
+                                     if live.get(doc_id, (None,))[0] is State.SENDING})
+
+    def compact(self) -> None:
+        """Fold the logged claims and outcomes into the partitions (after a drain)."""
+        self.store.fold()
 
     # pause and alerts
 
@@ -199,12 +226,9 @@ class TinyDBOutboxQueue:
 
     def unpause_records(self, now: datetime) -> None:
         for partition in self._pending_partitions():
-            with self.store.batch(partition) as db:
-                table = db.table(MESSAGES)
-                for doc in table.all():
-                    if doc["state"] == State.PAUSED:
-                        table.update({"state": State.QUEUED.value, "next_attempt": _iso(now)},
-                                     doc_ids=[doc.doc_id])
+            live = self._index(partition).live
+            self._update(partition, {doc_id: {"state": State.QUEUED.value, "next_attempt": _iso(now)}
+                                     for doc_id, (state, _) in live.items() if state is State.PAUSED})
 
     def alerts(self) -> list[Alert]:
         docs = self.store.db(STATUS_PARTITION).table("alerts").all()
@@ -225,13 +249,69 @@ class TinyDBOutboxQueue:
 
     # internals
 
+    def _index(self, partition: str) -> _Index:
+        """The partition's index, rebuilt from its records if anything changed them behind the queue's back."""
+        version = self.store.version(partition)
+        index = self._indexes.get(partition)
+        if index is None or index.version != version:
+            index = self._indexes[partition] = _Index(version)
+            for doc in self.store.db(partition).table(MESSAGES).all():
+                index.ids[doc["message_id"]] = doc.doc_id
+                state = State(doc["state"])
+                if state.waiting or state is State.SENDING:
+                    index.live[doc.doc_id] = (state, _dt(doc["next_attempt"]))
+        return index
+
+    def _update(self, partition: str, changes: Mapping[int, Mapping[str, Any]]) -> None:
+        """Log changes to existing records (durable on return) and keep the index in step."""
+        if not changes:
+            return
+        index = self._index(partition)
+        self.store.log_updates(partition, MESSAGES, changes)
+        for doc_id, fields in changes.items():
+            state = State(fields["state"]) if "state" in fields else index.live[doc_id][0]
+            when = _dt(fields["next_attempt"]) if "next_attempt" in fields else index.live.get(doc_id, (0, None))[1]
+            if state.waiting or state is State.SENDING:
+                index.live[doc_id] = (state, when)
+            else:
+                index.live.pop(doc_id, None)
+        index.version = self.store.version(partition)
+
     def _pending_partitions(self) -> list[str]:
         return sorted(doc["partition"] for doc in self.store.db(STATUS_PARTITION).table("pending").all())
 
+    def _settled(self, pending: set[str]) -> dict[str, dict[str, int]]:
+        """Counts by state of every partition without work, kept when each one settled."""
+        status = self.store.db(STATUS_PARTITION)
+        if not status.table("settled_index").all():     # a state folder from before the index: count once
+            counts = {partition: _count(self.store.db(partition).table(MESSAGES).all())
+                      for partition in self.store.partitions(QUEUE_PREFIX) if partition not in pending}
+            if self.store.exclusive:
+                with self.store.batch(STATUS_PARTITION) as db:
+                    db.table("settled").truncate()
+                    db.table("settled").insert_multiple({"partition": p, "counts": c} for p, c in counts.items())
+                    db.table("settled_index").insert({"since": 1})
+            return counts
+        return {doc["partition"]: doc["counts"] for doc in status.table("settled").all()
+                if doc["partition"] not in pending}
+
     def _unmark_pending(self, partition: str) -> None:
+        """Every record of ``partition`` is finished: it leaves ``pending``, its counts kept in ``settled``."""
+        counts = _count(self.store.db(partition).table(MESSAGES).all())
+        self._settled(set(self._pending_partitions()))     # the settled index exists before it is added to
         with self.store.batch(STATUS_PARTITION) as db:
             table = db.table("pending")
             table.remove(doc_ids=[d.doc_id for d in table.all() if d["partition"] == partition])
+            settled = db.table("settled")
+            settled.remove(doc_ids=[d.doc_id for d in settled.all() if d["partition"] == partition])
+            settled.insert({"partition": partition, "counts": counts})
+
+
+def _count(docs: Iterable[dict[str, Any]]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for doc in docs:
+        counts[doc["state"]] = counts.get(doc["state"], 0) + 1
+    return counts
 
 
 def check_message(message: OutgoingMessage) -> None:
@@ -240,7 +320,9 @@ def check_message(message: OutgoingMessage) -> None:
         raise ValueError(f"{message.message_id}: no bytes to send")
     if any(c in message.recipient for c in ",;<>\r\n\x00 ") or "@" not in message.recipient:
         raise ValueError(f"{message.message_id}: the recipient must be one plain address")
-    header = BytesHeaderParser().parsebytes(message.raw).get("Message-ID", "")
+    end = message.raw.find(b"\r\n\r\n")       # the header block is all that is read (a blank line ends it)
+    head = message.raw if end < 0 else message.raw[:end + 4]
+    header = BytesHeaderParser().parsebytes(head).get("Message-ID", "")
     if str(header).strip() != message.message_id:
         raise ValueError(f"{message.message_id}: the bytes carry Message-ID {str(header).strip()!r}")
 

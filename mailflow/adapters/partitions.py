@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,7 @@ from tinydb.storages import Storage
 from tinydb.table import Table
 
 from mailflow.adapters.files import fsync_dir, make_dirs, parse_state_file, replace_file
+from mailflow.adapters.updatelog import Update
 from mailflow.errors import StoreError
 
 Tables = dict[str, dict[str, Any]]
@@ -38,13 +39,23 @@ def _dumps_tables(tables: Tables) -> bytes:
     return ("{" + ", ".join(parts) + "}").encode("utf-8")
 
 
+LOG_TABLE = "_log"    # {"1": {"seq": n}}: the partition holds every logged update up to n
+
+Snapshot = bytes | None | Tables   # the committed bytes (None: no file yet), or an in-memory copy
+
+
+def _copy(tables: Tables) -> Tables:
+    """A copy deep enough to undo TinyDB's changes: it replaces documents or updates their top level."""
+    return {name: {doc_id: dict(doc) for doc_id, doc in table.items()} for name, table in tables.items()}
+
+
 class AtomicJSONStorage(Storage):
     """A TinyDB storage that keeps the parsed state in memory and writes it through atomically.
 
     TinyDB calls ``read()`` for every operation and mutates the dict it gets back before passing it
     to ``write()``. So ``read()`` returns the live in-memory dict (no disk access), and the bytes last
-    written to disk are kept to restore that dict whenever a write does not reach the disk: a failed
-    operation, a failed write, or a batch left by an exception.
+    written to disk (plus the logged updates applied since) are kept to restore that dict whenever a
+    write does not reach the disk: a failed operation, a failed write, or a batch left by an exception.
     """
 
     def __init__(
@@ -54,6 +65,7 @@ class AtomicJSONStorage(Storage):
         root: Path,
         writable: bool,
         on_commit: Callable[[], None] = lambda: None,
+        updates: Iterable[Update] = (),
     ) -> None:
         super().__init__()
         self.path = path
@@ -62,11 +74,15 @@ class AtomicJSONStorage(Storage):
         self._on_commit = on_commit
         self._committed: bytes | None = self._load_committed()
         self._data: Tables = self._decode(self._committed)
-        self._savepoints: list[bytes | None] = []   # one per open batch, outermost first
+        self._logged: list[Update] = []              # applied since the file was written (see updatelog)
+        self._savepoints: list[Snapshot] = []        # one per open batch, outermost first
         self._poisoned: list[bool] = []              # an operation failed inside that batch
         self._dirty = False
         self._closed = False
+        self.version = 0                             # bumped by every change to memory (caches compare it)
         self.on_rollback: Callable[[], None] = lambda: None
+        for update in updates:
+            self.apply_logged(update)
 
     # TinyDB's Storage interface
 
@@ -75,6 +91,7 @@ class AtomicJSONStorage(Storage):
 
     def write(self, data: Tables) -> None:
         self._data = data
+        self.version += 1
         if self._closed:
             self.operation_failed()
             raise StoreError(f"{self.path}: the store is closed; nothing was written")
@@ -92,10 +109,14 @@ class AtomicJSONStorage(Storage):
 
     # batches
 
+    @property
+    def in_batch(self) -> bool:
+        return bool(self._savepoints)
+
     def begin(self) -> None:
         """Start a (possibly nested) batch: writes stay in memory until the outermost one ends."""
         outermost = not self._savepoints
-        self._savepoints.append(self._committed if outermost else _dumps_tables(self._data))
+        self._savepoints.append(self._committed if outermost else _copy(self._data))
         self._poisoned.append(False)
 
     def end(self, failed: bool) -> None:
@@ -123,9 +144,65 @@ class AtomicJSONStorage(Storage):
             self.rollback()
 
     def rollback(self) -> None:
-        """Make the in-memory state equal to what is on disk."""
+        """Make the in-memory state equal to what is on disk (the file and the logged updates)."""
         self._restore(self._committed)
         self._dirty = False
+
+    # transactions (mailflow.adapters.store.Store.transaction): the outermost batch, written by the caller
+
+    def prepare(self) -> bytes | None:
+        """The bytes this partition's file must hold when the transaction commits (None: unchanged)."""
+        if self._poisoned[-1]:
+            raise StoreError(f"{self.path}: an operation failed inside the transaction; nothing of it "
+                             "was written")
+        return _dumps_tables(self._data) if self._dirty else None
+
+    def finish(self, written: bytes | None) -> None:
+        """The transaction committed, and the file now holds ``written`` (None: it was not changed)."""
+        self._savepoints.pop()
+        self._poisoned.pop()
+        if written is not None:
+            self._written(written)
+
+    def abort(self) -> None:
+        """The transaction did not commit: memory goes back to what is on disk."""
+        self._savepoints.pop()
+        self._poisoned.pop()
+        self.rollback()
+
+    # logged updates (mailflow.adapters.updatelog)
+
+    @property
+    def folded_seq(self) -> int:
+        marker = self._data.get(LOG_TABLE, {}).get("1", {})
+        return int(marker.get("seq", 0))
+
+    @property
+    def unfolded(self) -> bool:
+        """Some logged updates are in memory but not yet in the file."""
+        return bool(self._logged)
+
+    def apply_logged(self, update: Update) -> None:
+        """Apply an update that is durable in the log (skipped if the file already holds it)."""
+        if update.seq <= self.folded_seq:
+            return
+        _apply(self._data, update.table, update.docs)
+        self._data[LOG_TABLE] = {"1": {"seq": update.seq}}
+        self._logged.append(update)
+        self.version += 1
+        self.on_rollback()    # TinyDB's query caches no longer hold
+
+    def update_docs(self, table: str, docs: dict[str, dict[str, Any]]) -> None:
+        """Inside a batch: change documents in memory; the batch's end writes them with the rest."""
+        assert self._savepoints, "update_docs outside a batch"
+        _apply(self._data, table, docs)
+        self._dirty = True
+        self.version += 1
+        self.on_rollback()
+
+    def write_through(self) -> None:
+        """Write the partition as it is in memory (folding the logged updates into its file)."""
+        self._commit()
 
     # internals
 
@@ -137,13 +214,24 @@ class AtomicJSONStorage(Storage):
         except BaseException:
             self.rollback()
             raise
-        self._committed = data   # the file holds it now, so memory stays equal to disk even if
-        self._dirty = False      # the directory fsync below fails
-        self._on_commit()
-        fsync_dir(self.path.parent)
+        self._written(data)      # the file holds it now, so memory stays equal to disk even if
+        fsync_dir(self.path.parent)   # the directory fsync below fails
 
-    def _restore(self, snapshot: bytes | None) -> None:
-        self._data = self._decode(snapshot)
+    def _written(self, data: bytes) -> None:
+        self._committed = data
+        self._logged.clear()
+        self._dirty = False
+        self._on_commit()
+
+    def _restore(self, snapshot: Snapshot) -> None:
+        if isinstance(snapshot, dict):
+            self._data = snapshot
+        else:
+            self._data = self._decode(snapshot)
+            for update in self._logged:
+                _apply(self._data, update.table, update.docs)
+                self._data[LOG_TABLE] = {"1": {"seq": update.seq}}
+        self.version += 1
         self.on_rollback()
 
     def _load_committed(self) -> bytes | None:
@@ -169,6 +257,15 @@ class AtomicJSONStorage(Storage):
             return {}
         decoded: Tables = json.loads(snapshot.decode("utf-8"))
         return decoded
+
+
+def _apply(data: Tables, table: str, docs: dict[str, dict[str, Any]]) -> None:
+    """Set fields of existing documents (an update never creates one: ids come from inserts)."""
+    rows = data.get(table, {})
+    for doc_id, fields in docs.items():
+        doc = rows.get(doc_id)
+        if doc is not None:
+            rows[doc_id] = {**doc, **fields}
 
 
 class PartitionTable(Table):

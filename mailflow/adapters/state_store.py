@@ -10,10 +10,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import asdict
 from pathlib import Path
 
 from mailflow.adapters import requests
+from mailflow.adapters.outbox_queue import BLOB_DIR as OUTBOX_BLOBS
 from mailflow.adapters.outbox_queue import TinyDBOutboxQueue
 from mailflow.adapters.state_codec import (
     audit_from_json,
@@ -32,6 +34,7 @@ from mailflow.ports import AuditEntry, Disposition, HeldMessage, InboxRecord, St
 HELD = "held"
 CURSOR = "imap/cursor.json"
 AUDIT = "audit.jsonl"             # append-only JSON lines (not a .json partition)
+BLOB_DIRS = ("raw", "inbox", "attachments", OUTBOX_BLOBS)   # grow with history: never walked at start-up
 
 
 def raw_path(sha256: str) -> str:
@@ -54,10 +57,11 @@ class TinyDBStateStore:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.outbox = TinyDBOutboxQueue(store)
+        self._meetings: dict[str, tuple[int, MeetingState]] = {}   # decoded, by partition version
 
     @classmethod
     def open(cls, root: Path, *, exclusive: bool = True) -> TinyDBStateStore:
-        return cls(Store.open(root, exclusive=exclusive))
+        return cls(Store.open(root, exclusive=exclusive, blob_dirs=BLOB_DIRS))
 
     @property
     def root(self) -> Path:
@@ -72,11 +76,21 @@ class TinyDBStateStore:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
+    def transaction(self) -> AbstractContextManager[None]:
+        return self.store.transaction()
+
     # meetings and the community
 
     def meeting(self, key: str) -> MeetingState:
-        rows = self.store.db(f"meetings/{key}").table("state").all()
-        return meeting_from_json(rows[0]) if rows else MeetingState(key=key)
+        partition = f"meetings/{key}"
+        version = self.store.version(partition)
+        cached = self._meetings.get(key)
+        if cached is not None and cached[0] == version:
+            return cached[1]        # states are frozen: decoding the same JSON again would give an equal one
+        rows = self.store.db(partition).table("state").all()
+        state = meeting_from_json(rows[0]) if rows else MeetingState(key=key)
+        self._meetings[key] = (version, state)
+        return state
 
     def save_meeting(self, state: MeetingState) -> None:
         with self.store.batch(f"meetings/{state.key}") as db:

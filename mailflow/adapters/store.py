@@ -1,37 +1,41 @@
-"""The state directory: TinyDB partitions and blobs written atomically under one exclusive lock."""
+"""The state directory: TinyDB partitions and blobs written atomically under one exclusive lock.
+
+Three ways to write, all atomic: a single write (or a ``batch`` of one partition) replaces its
+file; a ``transaction`` replaces every file written inside it together (see ``commit.py``); and
+``log_updates`` records small changes to existing documents in the update log (``updatelog.py``),
+which ``fold`` later writes into the partitions.
+"""
 
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
 import os
 import re
-import stat
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from tinydb import TinyDB
 
-from mailflow.adapters.files import (
-    FILE_MODE,
-    TEMP_SUFFIX,
-    fsync_dir,
-    make_dirs,
-    parse_state_file,
-    write_atomically,
-)
+from mailflow.adapters import commit as commits
+from mailflow.adapters import folder
+from mailflow.adapters.commit import Commit, CommitIncomplete
+from mailflow.adapters import lines as lines_log
+from mailflow.adapters.files import TEMP_SUFFIX, make_dirs, parse_state_file, write_atomically
+from mailflow.adapters.folder import LOCK_NAME, PARTITION_SUFFIX
 from mailflow.adapters.partitions import AtomicJSONStorage, PartitionDB
-from mailflow.errors import AlreadyRunning, StoreError
+from mailflow.adapters.updatelog import LOG_NAME, UpdateLog
+from mailflow.errors import StoreError
 
-__all__ = ["AtomicJSONStorage", "Store"]
+__all__ = ["TEMP_SUFFIX", "AtomicJSONStorage", "Store"]
 
 log = logging.getLogger(__name__)
 
-LOCK_NAME = "mailflow.lock"
-PARTITION_SUFFIX = ".json"
 _NAME_RE = re.compile(r"[A-Za-z0-9._/-]+")
+_RESERVED = (LOCK_NAME, LOG_NAME)
 
 
 
@@ -48,8 +52,8 @@ def _check_relpath(relpath: str, what: str) -> str:
             raise ValueError(f"invalid {what} name {relpath!r}: empty, '.' or '..' path segment")
         if segment.startswith("."):
             raise ValueError(f"invalid {what} name {relpath!r}: segments must not start with '.'")
-    if relpath == LOCK_NAME:
-        raise ValueError(f"invalid {what} name {relpath!r}: reserved for the lock file")
+    if relpath in _RESERVED:
+        raise ValueError(f"invalid {what} name {relpath!r}: reserved for the store's own use")
     return relpath
 
 
@@ -64,6 +68,23 @@ def _dumps(obj: object) -> bytes:
 # ---------------------------------------------------------------- the store
 
 
+@dataclass
+class _Transaction:
+    commit: Commit
+    storages: dict[str, AtomicJSONStorage] = field(default_factory=dict)
+    appends: list[tuple[Path, list[bytes], bool]] = field(default_factory=list)   # log lines, after the commit
+
+    def join(self, name: str, storage: AtomicJSONStorage) -> None:
+        if name not in self.storages:
+            storage.begin()
+            self.storages[name] = storage
+
+    def abort(self) -> None:
+        self.commit.discard()
+        for storage in self.storages.values():
+            storage.abort()
+
+
 class Store:
     """The state directory: one TinyDB per partition file, blobs and small JSON documents.
 
@@ -75,49 +96,64 @@ class Store:
 
     root: Path
 
-    def __init__(self, root: Path, *, exclusive: bool, lock_fd: int | None) -> None:
+    def __init__(self, root: Path, *, exclusive: bool, lock_fd: int | None,
+                 blob_dirs: tuple[str, ...] = ()) -> None:
         self.root = root
         self.exclusive = exclusive
         self._lock_fd = lock_fd
         self._dbs: dict[str, PartitionDB] = {}
         self._closed = False
-        self.writes = 0   # atomic file replacements made through this store (diagnostics, tests)
+        self._failed = ""                 # why writes are refused until restart ("" = they are not)
+        self._txn: _Transaction | None = None
+        self._inside: set[Path] = set()   # folders seen to resolve inside the root
+        self._blob_dirs = [root / name for name in blob_dirs]
+        self._log = UpdateLog(root, writable=exclusive)
+        self._sweeper = folder.Sweeper([d for d in self._blob_dirs if d.is_dir()]) if exclusive else None
+        self.writes = 0   # files replaced and updates logged through this store (diagnostics, tests)
 
     # lifecycle
 
     @classmethod
-    def open(cls, root: Path, *, exclusive: bool = True) -> Store:
+    def open(cls, root: Path, *, exclusive: bool = True, blob_dirs: Iterable[str] = ()) -> Store:
         """Open the state directory at ``root``, creating it (0700) if missing.
 
         ``exclusive``: lock the directory for the store's lifetime (AlreadyRunning if another process
-        holds it) and remove temp files left by a crash. ``exclusive=False`` is for read-only use while
-        the daemon runs: no lock, and nothing is ever written. Every ``*.json`` file is checked; an empty
-        or corrupt one raises StoreError naming it, and is left untouched.
+        holds it), complete a commit a crash interrupted and remove temp files left by a crash.
+        ``exclusive=False`` is for read-only use while the daemon runs: no lock, and nothing is ever
+        written. Every ``*.json`` file is checked; an empty or corrupt one raises StoreError naming it,
+        and is left untouched. ``blob_dirs`` (e.g. "raw") hold only blobs: they grow with history,
+        so start-up does not walk them (their stale temp files are swept in the background).
         """
         root = Path(root).absolute()
+        names = tuple(_check_relpath(name, "blob folder") for name in blob_dirs)
+        skip = [root / name for name in names]
         if exclusive:
-            _create_root(root)
+            folder.create_root(root)
         elif not root.is_dir():
             raise StoreError(f"{root}: no state directory here (has mailflow run yet?)")
-        lock_fd = _lock(root) if exclusive else None
+        lock_fd = folder.lock(root) if exclusive else None
         try:
             if exclusive:
-                _remove_temp_files(root)
-            _validate_files(root)
+                commits.recover(root)
+                folder.remove_temp_files(root, skip)
+            folder.validate_partitions(root, skip)
+            return cls(root, exclusive=exclusive, lock_fd=lock_fd, blob_dirs=names)
         except BaseException:
             if lock_fd is not None:
                 os.close(lock_fd)
             raise
-        return cls(root, exclusive=exclusive, lock_fd=lock_fd)
 
     def close(self) -> None:
         """Release the lock. Nothing is pending: every write already reached the disk."""
         if self._closed:
             return
         self._closed = True
+        if self._sweeper is not None:
+            self._sweeper.stop()
         for db in self._dbs.values():
             db.close()
         self._dbs.clear()
+        self._log.close()
         if self._lock_fd is not None:
             os.close(self._lock_fd)
             self._lock_fd = None
@@ -141,8 +177,12 @@ class Store:
                 root=self.root,
                 writable=self.exclusive,
                 on_commit=self._count_write,
+                updates=self._log.pending(partition),
             )
+            self._log.saw(storage.folded_seq)
             db = self._dbs[partition] = PartitionDB(storage)
+            if self._txn is not None:
+                self._txn.join(partition, storage)
         return db
 
     @contextmanager
@@ -150,7 +190,8 @@ class Store:
         """Keep the writes made inside in memory and write them once, atomically, at the end.
 
         If an exception escapes, nothing is written and the partition's in-memory state goes back to
-        what it was when the batch began. Batches nest. A batch is atomic for one partition only.
+        what it was when the batch began. Batches nest. A batch is atomic for one partition only
+        (inside a transaction, it is written with the rest of the transaction).
         """
         db = self.db(partition)
         storage = _storage_of(db)
@@ -162,11 +203,83 @@ class Store:
             raise
         storage.end(failed=False)
 
-    def partitions(self, prefix: str = "") -> list[str]:
-        """Names of the partitions on disk that start with ``prefix``, sorted."""
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Every write made inside (partitions, blobs, JSON documents) reaches the disk together at the
+        end, or none does. A transaction inside another is part of it. Inside, reads see the writes.
+
+        If an exception escapes, nothing is written and every partition's memory goes back to what
+        is on disk.
+        """
         self._check_open()
+        if self._txn is not None:
+            yield
+            return
+        self._check_writable("a transaction")
+        if any(_storage_of(db).in_batch for db in self._dbs.values()):
+            raise RuntimeError("a transaction cannot start inside a batch")
+        txn = self._txn = _Transaction(Commit(self.root))
+        try:
+            for name, db in self._dbs.items():
+                txn.join(name, _storage_of(db))
+            yield
+        except BaseException:
+            self._txn = None
+            txn.abort()
+            raise
+        self._txn = None
+        self._commit(txn)
+
+    def log_updates(self, partition: str, table: str, docs: Mapping[int, Mapping[str, Any]]) -> None:
+        """Set fields of existing documents, durably when this returns, without rewriting the partition.
+
+        Inside a transaction or a batch of the partition, the change is part of it instead.
+        """
+        if not docs:
+            return
+        storage = _storage_of(self.db(partition))
+        changes = {str(doc_id): dict(fields) for doc_id, fields in docs.items()}
+        if storage.in_batch:
+            storage.update_docs(table, changes)
+            return
+        self._check_writable(f"updates of {partition}")
+        storage.apply_logged(self._log.append(partition, table, changes))
+        self.writes += 1
+
+    def fold(self) -> bool:
+        """Write the logged updates into their partitions and empty the log; False if now is not the time
+        (a batch or transaction is open). Call it when a burst of updates is over."""
+        if not self._log or self._txn is not None or any(_storage_of(db).in_batch for db in self._dbs.values()):
+            return False
+        self._check_writable("the update log")
+        for partition in self._log.partitions():
+            storage = _storage_of(self.db(partition))
+            if storage.unfolded:
+                storage.write_through()
+        self._log.clear()
+        return True
+
+    def version(self, partition: str) -> int:
+        """A number that changes whenever ``partition``'s memory does (for caches derived from it)."""
+        return _storage_of(self.db(partition)).version
+
+    @property
+    def logged_bytes(self) -> int:
+        """Size of the update log (what a fold would write into partitions)."""
+        return self._log.size
+
+    def partitions(self, prefix: str = "") -> list[str]:
+        """Names of the partitions on disk that start with ``prefix``, sorted.
+
+        Only the folder the prefix names is listed ("outbox/queue/" lists outbox/queue), never history.
+        """
+        self._check_open()
+        folder_name, _, _ = prefix.rpartition("/")
+        top = self.root / _check_relpath(folder_name, "partition folder") if folder_name else self.root
+        if not top.is_dir():
+            return []
         names = []
-        for path in _state_files(self.root):
+        for path in folder.state_files(top, self._blob_dirs):
             name = path.relative_to(self.root).as_posix()
             if name.endswith(PARTITION_SUFFIX):
                 name = name[: -len(PARTITION_SUFFIX)]
@@ -186,10 +299,10 @@ class Store:
 
     def get_blob(self, relpath: str) -> bytes:
         """The bytes at ``relpath``; FileNotFoundError if there is no such blob."""
-        return self._path(relpath, "blob").read_bytes()
+        return self._readable(self._path(relpath, "blob")).read_bytes()
 
     def has_blob(self, relpath: str) -> bool:
-        return self._path(relpath, "blob").is_file()
+        return self._readable(self._path(relpath, "blob")).is_file()
 
     def put_json(self, relpath: str, obj: object) -> None:
         """Write a small standalone JSON document (a marker, a cursor) atomically."""
@@ -200,7 +313,7 @@ class Store:
         """The JSON document at ``relpath``, or ``default`` if there is none; StoreError if corrupt."""
         path = self._path(relpath, "JSON document")
         try:
-            data = path.read_bytes()
+            data = self._readable(path).read_bytes()
         except FileNotFoundError:
             return default
         return parse_state_file(path, data)
@@ -210,63 +323,90 @@ class Store:
     def append_lines(self, relpath: str, lines: list[bytes], *, durable: bool = True) -> None:
         """Append whole lines to the log at ``relpath`` (mode 0600) and fsync it (unless not ``durable``).
 
-        A crash can cut at most the line being written; the next append starts on a fresh line, and
-        :meth:`read_lines` skips the cut one, so a log never loses a line that was written whole.
+        Inside a transaction the lines are appended once it has committed (never for one that did not).
+        See :func:`mailflow.adapters.lines.append` for what a crash can do to a log.
         """
         path = self._writable_path(relpath, "log")
         if relpath.endswith(PARTITION_SUFFIX):
             raise ValueError(f"invalid log name {relpath!r}: *.json names are for partitions")
+        if self._txn is not None:
+            self._txn.appends.append((path, list(lines), durable))
+            return
         make_dirs(self.root, path.parent)
-        created = not path.exists()
-        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, FILE_MODE)
-        try:
-            size = os.fstat(fd).st_size
-            cut = size > 0 and os.pread(fd, 1, size - 1) != b"\n"
-            data = (b"\n" if cut else b"") + b"".join(line.rstrip(b"\n") + b"\n" for line in lines)
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-            if durable:
-                os.fsync(fd)
-        finally:
-            os.close(fd)
-        if created:
-            fsync_dir(path.parent)
+        lines_log.append(path, lines, durable=durable)
         self._count_write()
 
     def read_lines(self, relpath: str) -> Iterator[bytes]:
         """The whole lines of the log at ``relpath`` (none if there is no log); a cut last line is left out."""
-        path = self._path(relpath, "log")
-        try:
-            handle = path.open("rb")
-        except FileNotFoundError:
-            return
-        with handle:
-            for line in handle:
-                if line.endswith(b"\n") and line.strip():
-                    yield line.rstrip(b"\n")
+        return lines_log.read(self._path(relpath, "log"))
 
     # internals
+
+    def _commit(self, txn: _Transaction) -> None:
+        written: dict[str, bytes | None] = {}
+        try:
+            for name, storage in txn.storages.items():
+                written[name] = data = storage.prepare()
+                if data is not None:
+                    txn.commit.stage(storage.path, data)
+            files = len(txn.commit)
+            txn.commit.apply()
+        except CommitIncomplete as exc:
+            self._failed = str(exc)       # on disk it happened: memory must say so, and nothing more is written
+            self._finish(txn, written)
+            raise
+        except BaseException:
+            txn.abort()
+            raise
+        self._finish(txn, written)
+        self.writes += files - sum(data is not None for data in written.values())
+        for path, lines, durable in txn.appends:
+            make_dirs(self.root, path.parent)
+            lines_log.append(path, lines, durable=durable)
+            self._count_write()
+
+    @staticmethod
+    def _finish(txn: _Transaction, written: dict[str, bytes | None]) -> None:
+        for name, storage in txn.storages.items():
+            storage.finish(written.get(name))
 
     def _check_open(self) -> None:
         if self._closed:
             raise StoreError(f"{self.root}: the store is closed")
 
+    def _check_writable(self, what: str) -> None:
+        self._check_open()
+        if not self.exclusive:
+            raise StoreError(f"{self.root}: the store is open read-only; {what} was not written")
+        if self._failed:
+            raise StoreError(f"{self.root}: writes stopped after an earlier failure ({self._failed})")
+
     def _path(self, relpath: str, what: str) -> Path:
         self._check_open()
         path = self.root / _check_relpath(relpath, what)
+        if path.parent in self._inside and not path.is_symlink():
+            return path         # its folder was checked (resolving every part is an lstat each)
         resolved_root = self.root.resolve()
         if not path.resolve().is_relative_to(resolved_root):
             raise ValueError(f"invalid {what} name {relpath!r}: it leads outside {self.root}")
+        if path.parent.is_dir():
+            self._inside.add(path.parent)
         return path
+
+    def _readable(self, path: Path) -> Path:
+        """Where ``path``'s current content is: a transaction's staged file, or the file itself."""
+        staged = self._txn.commit.staged(path) if self._txn is not None else None
+        return staged or path
 
     def _writable_path(self, relpath: str, what: str) -> Path:
         path = self._path(relpath, what)
-        if not self.exclusive:
-            raise StoreError(f"{self.root}: the store is open read-only; {relpath} was not written")
+        self._check_writable(relpath)
         return path
 
     def _write(self, path: Path, data: bytes) -> None:
+        if self._txn is not None:
+            self._txn.commit.stage(path, data)
+            return
         make_dirs(self.root, path.parent)
         write_atomically(path, data)
         self._count_write()
@@ -279,65 +419,3 @@ def _storage_of(db: TinyDB) -> AtomicJSONStorage:
     storage = db.storage
     assert isinstance(storage, AtomicJSONStorage)
     return storage
-
-
-def _create_root(root: Path) -> None:
-    try:
-        if not root.exists():
-            root.parent.mkdir(parents=True, exist_ok=True)
-            make_dirs(root.parent, root)
-        if not root.is_dir():
-            raise StoreError(f"{root}: exists but is not a directory; choose another state directory")
-    except OSError as exc:
-        raise StoreError(f"{root}: cannot create the state directory: {exc.strerror}") from None
-    mode = stat.S_IMODE(root.stat().st_mode)
-    if mode & 0o077:
-        log.warning("state directory %s is open to other users (mode %o); chmod 700 it", root, mode)
-
-
-def _lock(root: Path) -> int:
-    path = root / LOCK_NAME
-    try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, FILE_MODE)
-    except OSError as exc:
-        raise StoreError(f"{path}: cannot open the lock file: {exc.strerror}") from None
-    try:
-        os.fchmod(fd, FILE_MODE)
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(fd)
-        raise AlreadyRunning(str(path)) from None
-    except BaseException:
-        os.close(fd)
-        raise
-    os.ftruncate(fd, 0)
-    os.write(fd, f"{os.getpid()}\n".encode())   # for humans: which process holds the lock
-    return fd
-
-
-def _state_files(root: Path) -> Iterator[Path]:
-    """Every file under ``root`` except hidden ones (temp files) and the lock, in a stable order."""
-    for directory, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if not name.startswith(".") and name != LOCK_NAME:
-                yield Path(directory) / name
-
-
-def _validate_files(root: Path) -> None:
-    for path in _state_files(root):
-        if path.name.endswith(PARTITION_SUFFIX):
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                raise StoreError(f"{path}: cannot read the file: {exc.strerror}") from None
-            parse_state_file(path, data)
-
-
-def _remove_temp_files(root: Path) -> None:
-    """Remove temp files a crash left behind; they never hold committed state."""
-    for directory, _dirnames, filenames in os.walk(root):
-        for name in filenames:
-            if name.startswith(".") and name.endswith(TEMP_SUFFIX):
-                os.unlink(Path(directory) / name)
-                log.info("removed %s, left by an interrupted write", Path(directory) / name)

@@ -16,7 +16,7 @@ import functools
 import logging
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -295,6 +295,12 @@ class Daemon:
         disposition = self._on_store_thread(self._engine().accept, raw)
         self._poke_outbox()
         return disposition
+
+    def accept_many(self, raws: Sequence[bytes]) -> list[Disposition]:
+        """The intake's sink for a catch-up pass: one store transaction on the store thread."""
+        dispositions = self._on_store_thread(self._engine().accept_many, raws)
+        self._poke_outbox()
+        return dispositions
 
     def oversize(self, headers: bytes, size: int) -> None:
         self._on_store_thread(self._engine().oversize, headers, size)

@@ -5,6 +5,7 @@ Not thread-safe: the daemon calls it from its one store thread only.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from mailflow.app.desk import CLI, Desk, DeskByMail
@@ -72,6 +73,9 @@ class Engine:
     # the intake's sink and cursor
     def accept(self, raw: bytes) -> Disposition:
         return self.inbox.accept(raw)
+
+    def accept_many(self, raws: Sequence[bytes]) -> list[Disposition]:
+        return self.inbox.accept_many(raws)
 
     def oversize(self, headers: bytes, size: int) -> None:
         self.inbox.oversize(headers, size)

@@ -2,13 +2,15 @@
 
 Order of writes, so that a crash at any point loses nothing and applies nothing twice: raw bytes
 archived -> messages the reply causes persisted in the outbox -> meeting state saved (with the
-reply's sha256 in ``applied``) -> inbox record -> (the caller) the IMAP move.
+reply's sha256 in ``applied``) -> inbox record -> (the caller) the IMAP move. ``accept_many``
+makes all of these, for every message of a catch-up pass, one store transaction.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Protocol
@@ -91,6 +93,16 @@ class Inbox:
             recorded = self.states.inbox_record(sha) or InboxRecord(disposition)
             self.states.record_message_id(reply.from_addr, reply.message_id, recorded)
         return disposition
+
+    def accept_many(self, raws: Sequence[bytes]) -> list[Disposition]:
+        """Record and apply several messages as one store transaction: all recorded, or none."""
+        seen = self.messages_seen
+        try:
+            with self.states.transaction():
+                return [self.accept(raw) for raw in raws]
+        except BaseException:
+            self.messages_seen = seen       # none of them was recorded after all
+            raise
 
     def oversize(self, headers: bytes, size: int) -> None:
         """A message too large to download: tell its sender once (unless automatic) and staff."""

@@ -176,6 +176,8 @@ class Outbox:
                 await self._flush(run)
             finally:
                 await self._release(run)
+        if run.sent or run.deferred or run.failed:
+            await self.io(self.queue.compact)
         return await self._report(run, now)
 
     async def _report(self, run: _Run, now: datetime) -> DeliveryReport:

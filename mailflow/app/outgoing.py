@@ -1,8 +1,8 @@
-"""Carrying out a decision: compose each message once, persist it in the outbox, then save the state.
+"""Carrying out a decision: compose each message once, persist it in the outbox with the new state.
 
-Order of writes, so that a crash at any point loses nothing and sends nothing twice: messages
-persisted in the outbox (idempotent by Message-ID) -> meeting state -> community state. Deciding
-again after a crash gives the same identities, which the outbox already holds.
+The messages (idempotent by Message-ID), the meeting state and the community state are written in
+one store transaction, so a crash leaves all of them or none. Deciding again after a crash gives
+the same identities, which the outbox already holds.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ from mailflow.schedule.config import Config, Member
 
 log = logging.getLogger(__name__)
 
+COMPOSE_CHUNK = 500      # messages composed before their bytes go to the outbox (bounds memory)
+
 
 class Outgoing:
     """Turns the core's Sends into persisted messages, and keeps the state that decided them."""
@@ -44,21 +46,25 @@ class Outgoing:
 
     def carry_out(self, decision: Decision, meeting: Meeting | None, community: CommunityState,
                   now: datetime) -> list[str]:
-        """Persist the decision's messages, then its new state; return its notes (also logged).
+        """Persist the decision's messages and its new state, together; return its notes (also logged).
 
         Nothing goes to a member whose delivery is suspended, nor to one who left the roster (but the
         withdrawal of their invitations): the core does not decide such mail, and this holds it if it did.
+        Messages are composed and handed to the outbox a chunk at a time, so a step for thousands of
+        members never holds all their bytes at once; the transaction still commits them together.
         """
         decision = deliverable(decision, self.config, community)
         known: dict[str, set[str]] = {}
-        messages = [self.compose(send, meeting, now, known) for send in decision.sends]
-        fresh = [m for m in messages if m is not None]
-        if fresh:
-            self.outbox.enqueue(fresh)
-        if decision.meeting is not None:
-            self.states.save_meeting(decision.meeting)
-        if decision.community is not None and decision.community != community:
-            self.states.save_community(decision.community)
+        with self.states.transaction():
+            for start in range(0, len(decision.sends), COMPOSE_CHUNK):
+                chunk = decision.sends[start:start + COMPOSE_CHUNK]
+                fresh = [m for m in (self.compose(send, meeting, now, known) for send in chunk) if m is not None]
+                if fresh:
+                    self.outbox.enqueue(fresh)
+            if decision.meeting is not None:
+                self.states.save_meeting(decision.meeting)
+            if decision.community is not None and decision.community != community:
+                self.states.save_community(decision.community)
         for note in decision.notes:
             log.info("%s", note)
         return list(decision.notes)

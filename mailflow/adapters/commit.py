@@ -1,0 +1,139 @@
+"""Several files of the state folder replaced together: after a crash, all of them are new or none is.
+
+How (a redo journal that names files instead of copying them):
+
+1. every new content is written to a temp file beside its target, and all of them (and their
+   folders) are fsynced at once (far cheaper than one fsync after another);
+2. the journal ``.mailflow-commit``, listing each (temp file, target) pair, is written atomically:
+   from here on the commit has happened;
+3. each temp file is renamed over its target, the folders are fsynced, the journal is removed.
+
+A crash before 2 leaves temp files, which the next start sweeps away: nothing changed. A crash
+after 2 leaves the journal; the next start renames whichever temp files are still there (a rename
+already done has no temp file left, so a later write of the same file is never undone) and
+removes the journal. One file alone needs no journal: its rename is atomic by itself.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+
+from mailflow.adapters.files import fsync_all, fsync_dir, make_dirs, parse_state_file, write_atomically, write_temp
+from mailflow.errors import StoreError
+
+log = logging.getLogger(__name__)
+
+JOURNAL_NAME = ".mailflow-commit"
+
+
+class CommitIncomplete(StoreError):
+    """The commit is on disk (its journal) but could not be applied here; the next start completes it."""
+
+
+class Commit:
+    """Files staged for one atomic commit: written now as temp files, made visible by :meth:`apply`."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._staged: dict[Path, Path] = {}     # target -> temp file holding its new content
+        self._new_folders: set[Path] = set()    # folders that got a new subfolder: fsynced with the files
+
+    def __len__(self) -> int:
+        return len(self._staged)
+
+    def stage(self, target: Path, data: bytes) -> None:
+        """Write ``data`` as the next content of ``target`` (not yet visible, not yet durable)."""
+        self._new_folders.update(make_dirs(self.root, target.parent, sync=False))
+        temp = write_temp(target, data, sync=False)
+        previous = self._staged.pop(target, None)
+        if previous is not None:
+            previous.unlink(missing_ok=True)
+        self._staged[target] = temp
+
+    def staged(self, target: Path) -> Path | None:
+        """The temp file holding ``target``'s staged content, if it has one (reads see their own writes)."""
+        return self._staged.get(target)
+
+    def discard(self) -> None:
+        """Forget every staged file: nothing of this commit ever becomes visible."""
+        self._new_folders = set()
+        staged, self._staged = self._staged, {}
+        for temp in staged.values():
+            temp.unlink(missing_ok=True)
+
+    def apply(self) -> None:
+        """Make every staged file durable and visible together. Raises CommitIncomplete past the point
+        of no return (the journal is written): memory must then be treated as committed."""
+        staged, self._staged = self._staged, {}
+        folders, self._new_folders = self._new_folders, set()
+        if not staged:
+            return
+        try:
+            # the temp files, their folders' entries for them, and any new folders' entries: all durable
+            # before the journal names them
+            fsync_all([*staged.values(), *{temp.parent for temp in staged.values()}, *folders])
+            if len(staged) > 1:
+                pairs = [[self._relative(temp), self._relative(target)] for target, temp in staged.items()]
+                write_atomically(self.root / JOURNAL_NAME, _encode({"renames": pairs}))
+        except BaseException:
+            for temp in staged.values():
+                temp.unlink(missing_ok=True)
+            raise
+        try:
+            for target, temp in staged.items():
+                os.replace(temp, target)
+            fsync_all(target.parent for target in staged)
+            if len(staged) > 1:
+                (self.root / JOURNAL_NAME).unlink()
+        except OSError as exc:
+            raise CommitIncomplete(
+                f"{self.root}: a commit of {len(staged)} files was recorded but could not be completed "
+                f"({exc.strerror or exc}); it is completed when mailflow next starts"
+            ) from None
+
+    def _relative(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+
+def recover(root: Path) -> int:
+    """Complete a commit a crash interrupted after its journal was written; return how many files it moved."""
+    path = root / JOURNAL_NAME
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return 0
+    doc = parse_state_file(path, data)
+    pairs = doc.get("renames") if isinstance(doc, dict) else None
+    if not isinstance(pairs, list):
+        raise StoreError(f"{path}: not a mailflow commit journal; move it out of the state directory")
+    moved = 0
+    folders: set[Path] = set()
+    for temp_name, target_name in pairs:
+        temp, target = _inside(root, temp_name, path), _inside(root, target_name, path)
+        if temp.exists():
+            os.replace(temp, target)
+            folders.add(target.parent)
+            moved += 1
+    fsync_all(folders)
+    path.unlink()
+    fsync_dir(root)
+    if moved:
+        log.warning("completed a commit of %d files that mailflow was making when it stopped", moved)
+    return moved
+
+
+def _inside(root: Path, name: object, journal: Path) -> Path:
+    path = root / str(name)
+    if not isinstance(name, str) or ".." in Path(name).parts or Path(name).is_absolute():
+        raise StoreError(f"{journal}: names a file outside the state directory ({name!r})")
+    return path
+
+
+def _encode(obj: object) -> bytes:
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True).encode("utf-8")
+
+
+__all__ = ["JOURNAL_NAME", "Commit", "CommitIncomplete", "recover"]

@@ -1,0 +1,130 @@
+"""The state folder on disk: creating it, locking it, and scanning it at start-up without reading history.
+
+A folder that only ever holds blobs (raw mail, inbox records, shared files, outgoing bytes) grows
+with every message. Start-up never walks those: it checks the partitions (which live elsewhere) and
+leaves the stale temp files of blob folders to a background sweep.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import stat
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from mailflow.adapters.files import FILE_MODE, TEMP_SUFFIX, make_dirs, parse_state_file
+from mailflow.errors import AlreadyRunning, StoreError
+
+log = logging.getLogger(__name__)
+
+LOCK_NAME = "mailflow.lock"
+PARTITION_SUFFIX = ".json"
+
+
+def create_root(root: Path) -> None:
+    try:
+        if not root.exists():
+            root.parent.mkdir(parents=True, exist_ok=True)
+            make_dirs(root.parent, root)
+        if not root.is_dir():
+            raise StoreError(f"{root}: exists but is not a directory; choose another state directory")
+    except OSError as exc:
+        raise StoreError(f"{root}: cannot create the state directory: {exc.strerror}") from None
+    mode = stat.S_IMODE(root.stat().st_mode)
+    if mode & 0o077:
+        log.warning("state directory %s is open to other users (mode %o); chmod 700 it", root, mode)
+
+
+def lock(root: Path) -> int:
+    path = root / LOCK_NAME
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, FILE_MODE)
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot open the lock file: {exc.strerror}") from None
+    try:
+        os.fchmod(fd, FILE_MODE)
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise AlreadyRunning(str(path)) from None
+    except BaseException:
+        os.close(fd)
+        raise
+    os.ftruncate(fd, 0)
+    os.write(fd, f"{os.getpid()}\n".encode())   # for humans: which process holds the lock
+    return fd
+
+
+def state_files(top: Path, skip: Iterable[Path] = ()) -> Iterator[Path]:
+    """Every file under ``top`` except hidden ones (temp files), the lock and the ``skip`` folders, sorted."""
+    skipped = set(skip)
+    for directory, dirnames, filenames in os.walk(top):
+        here = Path(directory)
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and here / d not in skipped)
+        for name in sorted(filenames):
+            if not name.startswith(".") and name != LOCK_NAME:
+                yield here / name
+
+
+def validate_partitions(root: Path, blob_dirs: Iterable[Path]) -> None:
+    """Parse every partition file (outside the blob folders); StoreError names the first bad one."""
+    for path in state_files(root, blob_dirs):
+        if path.name.endswith(PARTITION_SUFFIX):
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise StoreError(f"{path}: cannot read the file: {exc.strerror}") from None
+            parse_state_file(path, data)
+
+
+def remove_temp_files(top: Path, skip: Iterable[Path] = (), older_than: float | None = None,
+                      stop: threading.Event | None = None) -> int:
+    """Remove temp files a crash left behind (they never hold committed state); return how many."""
+    skipped = set(skip)
+    removed = 0
+    for directory, dirnames, filenames in os.walk(top):
+        if stop is not None and stop.is_set():
+            break
+        here = Path(directory)
+        dirnames[:] = [d for d in dirnames if here / d not in skipped]
+        for name in filenames:
+            if not (name.startswith(".") and name.endswith(TEMP_SUFFIX)):
+                continue
+            path = here / name
+            try:
+                if older_than is not None and path.stat().st_mtime >= older_than:
+                    continue      # written by this process since it opened the store
+                path.unlink()
+            except FileNotFoundError:
+                continue
+            removed += 1
+            log.info("removed %s, left by an interrupted write", path)
+    return removed
+
+
+class Sweeper:
+    """Removes stale temp files from the blob folders in the background, so start-up need not walk them."""
+
+    def __init__(self, folders: list[Path]) -> None:
+        self._stop = threading.Event()
+        self._opened = time.time() - 1.0     # temp files from before the lock was taken are stale
+        self._thread = threading.Thread(target=self._run, args=(folders,), name="mailflow-sweep", daemon=True)
+        self._thread.start()
+
+    def _run(self, folders: list[Path]) -> None:
+        for folder in folders:
+            try:
+                remove_temp_files(folder, older_than=self._opened, stop=self._stop)
+            except OSError as exc:
+                log.warning("could not sweep %s for stale temp files: %s", folder, exc)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def join(self, timeout: float | None = None) -> None:
+        self._thread.join(timeout)

@@ -1,0 +1,245 @@
+"""The state store's multi-file transactions, its update log, and start-up that does not walk history."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from mailflow.adapters.commit import JOURNAL_NAME, Commit, recover
+from mailflow.adapters.store import TEMP_SUFFIX, Store
+from mailflow.errors import StoreError
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    return tmp_path / "state"
+
+
+@pytest.fixture
+def store(root: Path) -> Iterator[Store]:
+    with Store.open(root, blob_dirs=("raw",)) as opened:
+        yield opened
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    """What a reader of the state folder sees (temp files are hidden)."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and p.name != "mailflow.lock" and not p.name.startswith(".")}
+
+
+def _temp_files(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if p.name.endswith(TEMP_SUFFIX)]
+
+
+# ---------------------------------------------------------------- transactions
+
+
+def test_a_transaction_writes_every_file_together_at_its_end(store: Store, root: Path) -> None:
+    """Partitions, blobs and JSON documents written in a transaction appear on disk only when it ends,
+    all together; inside it, reads already see them."""
+    store.db("global").insert({"n": 0})
+    before = _files(root)
+    with store.transaction():
+        store.db("meetings/2027-01-12").insert({"update": "housing"})
+        store.db("global").update({"n": 1})
+        store.put_blob("raw/ab/abc.eml", b"From: ann@example.org\r\n\r\nhi\r\n")
+        store.put_json("imap/cursor.json", {"uid": 7})
+        assert store.get_blob("raw/ab/abc.eml").startswith(b"From: ann")
+        assert store.has_blob("raw/ab/abc.eml")
+        assert store.get_json("imap/cursor.json") == {"uid": 7}
+        assert _files(root) == before
+    after = _files(root)
+    assert json.loads(after["meetings/2027-01-12.json"]) == {"_default": {"1": {"update": "housing"}}}
+    assert json.loads(after["global.json"]) == {"_default": {"1": {"n": 1}}}
+    assert after["raw/ab/abc.eml"] == b"From: ann@example.org\r\n\r\nhi\r\n"
+    assert json.loads(after["imap/cursor.json"]) == {"uid": 7}
+    assert not (root / JOURNAL_NAME).exists() and _temp_files(root) == []
+
+
+def test_an_exception_in_a_transaction_writes_nothing_and_rolls_memory_back(store: Store, root: Path) -> None:
+    """An exception leaving a transaction: no file changes, no temp file stays, memory equals disk again."""
+    store.db("global").insert({"n": 0})
+    before = _files(root)
+    with pytest.raises(RuntimeError, match="boom"), store.transaction():
+        store.db("global").update({"n": 1})
+        store.db("held").insert({"sha256": "abc"})
+        store.put_blob("raw/ab/abc.eml", b"x")
+        raise RuntimeError("boom")
+    assert _files(root) == before
+    assert _temp_files(root) == []
+    assert store.db("global").all() == [{"n": 0}]
+    assert store.db("held").all() == []
+    assert not store.has_blob("raw/ab/abc.eml")
+
+
+def test_a_transaction_inside_another_is_part_of_it(store: Store, root: Path) -> None:
+    """Nested transactions commit once, with the outer one."""
+    with store.transaction():
+        with store.transaction():
+            store.db("global").insert({"n": 1})
+        assert not (root / "global.json").exists()
+        store.put_blob("raw/x.eml", b"x")
+    assert json.loads((root / "global.json").read_bytes()) == {"_default": {"1": {"n": 1}}}
+    assert (root / "raw/x.eml").read_bytes() == b"x"
+
+
+def test_a_read_only_store_refuses_a_transaction(store: Store, root: Path) -> None:
+    """A reader beside the daemon cannot start a transaction."""
+    with Store.open(root, exclusive=False) as reader, pytest.raises(StoreError, match="read-only"):
+        with reader.transaction():
+            pass
+
+
+def test_a_commit_cut_after_its_journal_is_completed_at_the_next_open(root: Path) -> None:
+    """A commit whose journal reached the disk but whose renames did not is completed when the store opens."""
+    Store.open(root).close()
+    commit = Commit(root)
+    commit.stage(root / "global.json", b'{"_default": {"1": {"n": 2}}}')
+    commit.stage(root / "raw" / "a.eml", b"new bytes")
+    temps = [commit.staged(root / "global.json"), commit.staged(root / "raw" / "a.eml")]
+    pairs = [[t.relative_to(root).as_posix(), name] for t, name in zip(temps, ["global.json", "raw/a.eml"],
+                                                                         strict=True) if t is not None]
+    (root / JOURNAL_NAME).write_text(json.dumps({"renames": pairs}))   # as apply() writes it, then "crash"
+    with Store.open(root) as store:
+        assert store.db("global").all() == [{"n": 2}]
+        assert store.get_blob("raw/a.eml") == b"new bytes"
+    assert not (root / JOURNAL_NAME).exists() and _temp_files(root) == []
+    assert recover(root) == 0
+
+
+# ---------------------------------------------------------------- the update log
+
+
+def _queue(store: Store, count: int = 3) -> None:
+    with store.batch("outbox/queue/2027-01-12") as db:
+        db.table("messages").insert_multiple({"id": i, "state": "queued"} for i in range(count))
+
+
+def test_logged_updates_are_durable_without_rewriting_the_partition(store: Store, root: Path) -> None:
+    """log_updates leaves the partition file as it was and appends to the log; a new process sees the
+    updates; a fold writes them into the partition and empties the log."""
+    _queue(store)
+    partition = root / "outbox/queue/2027-01-12.json"
+    written = partition.read_bytes()
+    store.log_updates("outbox/queue/2027-01-12", "messages", {1: {"state": "sending"}, 2: {"state": "sending"}})
+    store.log_updates("outbox/queue/2027-01-12", "messages", {1: {"state": "sent"}})
+    assert partition.read_bytes() == written
+    assert (root / "updates.log").stat().st_size > 0
+    assert [d["state"] for d in store.db("outbox/queue/2027-01-12").table("messages").all()] == \
+        ["sent", "sending", "queued"]
+    store.close()
+    with Store.open(root) as again:
+        assert [d["state"] for d in again.db("outbox/queue/2027-01-12").table("messages").all()] == \
+            ["sent", "sending", "queued"]
+        assert again.fold()
+        assert (root / "updates.log").stat().st_size == 0
+    with Store.open(root, exclusive=False) as reader:
+        assert [d["state"] for d in reader.db("outbox/queue/2027-01-12").table("messages").all()] == \
+            ["sent", "sending", "queued"]
+
+
+def test_a_reader_applies_the_log_and_never_writes(store: Store, root: Path) -> None:
+    """A read-only open beside the writer sees logged updates, and changes no file."""
+    _queue(store)
+    store.log_updates("outbox/queue/2027-01-12", "messages", {3: {"state": "sent"}})
+    before = _files(root)
+    with Store.open(root, exclusive=False) as reader:
+        assert reader.db("outbox/queue/2027-01-12").table("messages").get(doc_id=3)["state"] == "sent"
+        with pytest.raises(StoreError, match="read-only"):
+            reader.fold()
+        with pytest.raises(StoreError, match="read-only"):
+            reader.log_updates("outbox/queue/2027-01-12", "messages", {1: {"state": "sent"}})
+    assert _files(root) == before
+
+
+def test_an_update_the_partition_already_holds_is_not_applied_again(store: Store, root: Path) -> None:
+    """Crash after a fold wrote the partition but before it emptied the log, and a later plain write:
+    the old log lines are not replayed over the newer file."""
+    _queue(store)
+    store.log_updates("outbox/queue/2027-01-12", "messages", {1: {"state": "deferred", "attempts": 1}})
+    old_log = (root / "updates.log").read_bytes()
+    assert store.fold()
+    with store.batch("outbox/queue/2027-01-12") as db:          # a later change the log knows nothing of
+        db.table("messages").update({"state": "sent", "attempts": 2}, doc_ids=[1])
+    store.close()
+    (root / "updates.log").write_bytes(old_log)                  # as if the fold had not emptied the log
+    with Store.open(root) as again:
+        assert again.db("outbox/queue/2027-01-12").table("messages").get(doc_id=1) == \
+            {"id": 0, "state": "sent", "attempts": 2}
+        again.log_updates("outbox/queue/2027-01-12", "messages", {2: {"state": "sent"}})
+    with Store.open(root) as third:                              # numbering continues above the fold
+        assert third.db("outbox/queue/2027-01-12").table("messages").get(doc_id=2)["state"] == "sent"
+
+
+def test_a_torn_last_line_is_dropped_when_the_writer_opens(store: Store, root: Path) -> None:
+    """A line cut short by a crash was never reported durable: it is dropped, the lines before it kept."""
+    _queue(store)
+    store.log_updates("outbox/queue/2027-01-12", "messages", {1: {"state": "sending"}})
+    store.close()
+    log = root / "updates.log"
+    good = log.read_bytes()
+    log.write_bytes(good + good[: len(good) // 2].replace(b"sending", b"sent!!!"))
+    with Store.open(root) as again:
+        assert log.read_bytes() == good
+        assert again.db("outbox/queue/2027-01-12").table("messages").get(doc_id=1)["state"] == "sending"
+        again.log_updates("outbox/queue/2027-01-12", "messages", {2: {"state": "sending"}})
+    with Store.open(root) as third:
+        states = [d["state"] for d in third.db("outbox/queue/2027-01-12").table("messages").all()]
+        assert states == ["sending", "sending", "queued"]
+
+
+def test_updates_inside_a_batch_or_transaction_are_written_with_it(store: Store, root: Path) -> None:
+    """In a batch or a transaction, log_updates is part of it: nothing reaches the log, or the disk, early."""
+    _queue(store)
+    with store.transaction():
+        store.log_updates("outbox/queue/2027-01-12", "messages", {1: {"state": "sent"}})
+        store.db("global").insert({"n": 1})
+    assert not (root / "updates.log").exists()
+    on_disk = json.loads((root / "outbox/queue/2027-01-12.json").read_bytes())
+    assert on_disk["messages"]["1"]["state"] == "sent"
+    with pytest.raises(RuntimeError), store.batch("outbox/queue/2027-01-12"):
+        store.log_updates("outbox/queue/2027-01-12", "messages", {2: {"state": "sent"}})
+        raise RuntimeError
+    assert store.db("outbox/queue/2027-01-12").table("messages").get(doc_id=2)["state"] == "queued"
+
+
+def test_memory_keeps_logged_updates_when_a_later_batch_rolls_back(store: Store) -> None:
+    """A batch that fails after logged updates goes back to the logged state, not to the older file."""
+    _queue(store)
+    store.log_updates("outbox/queue/2027-01-12", "messages", {1: {"state": "sent"}})
+    with pytest.raises(RuntimeError), store.batch("outbox/queue/2027-01-12") as db:
+        db.table("messages").insert({"id": 9, "state": "queued"})
+        raise RuntimeError
+    states = [d["state"] for d in store.db("outbox/queue/2027-01-12").table("messages").all()]
+    assert states == ["sent", "queued", "queued"]
+
+
+# ---------------------------------------------------------------- start-up and listing without history
+
+
+def test_partitions_lists_only_the_folder_its_prefix_names(store: Store) -> None:
+    """partitions("outbox/queue/") lists that folder; blobs elsewhere are never looked at."""
+    store.db("outbox/queue/2027-01-12").insert({"x": 1})
+    store.db("outbox/status").insert({"x": 1})
+    store.put_blob("raw/ab/abc.eml", b"x")
+    assert store.partitions("outbox/queue/") == ["outbox/queue/2027-01-12"]
+    assert store.partitions("outbox/q") == ["outbox/queue/2027-01-12"]
+    assert store.partitions("nothing/here/") == []
+
+
+def test_stale_temp_files_in_blob_folders_are_swept_in_the_background(root: Path) -> None:
+    """Start-up does not walk the blob folders; a background sweep removes the temp files a crash left there."""
+    with Store.open(root, blob_dirs=("raw",)) as store:
+        store.put_blob("raw/ab/abc.eml", b"kept")
+    stale = root / "raw" / "ab" / f".abc.eml.0123456789abcdef{TEMP_SUFFIX}"
+    stale.write_bytes(b"torn")
+    os.utime(stale, (1_000_000_000, 1_000_000_000))
+    with Store.open(root, blob_dirs=("raw",)) as store:
+        assert store._sweeper is not None
+        store._sweeper.join(10)
+        assert not stale.exists()
+        assert store.get_blob("raw/ab/abc.eml") == b"kept"
