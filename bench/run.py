@@ -73,14 +73,15 @@ def run(only: tuple[str, ...], sizes: Sizes, work: Path, progress) -> dict[str, 
         dovecot = mailbox.start_dovecot()
         running = mailbox.Running(work, dovecot, members=100)
         try:
-            replies = running.replies(sizes.ingest_messages + sizes.latency_deliveries, seed=2, serial_base=10_000)
+            n = sizes.ingest_messages
+            replies = running.replies(2 * n + sizes.latency_deliveries, seed=2, serial_base=10_000)
             running.start()
             if "ingest" in only:
                 progress("ingest")
-                results["ingest"] = mailbox.measure_ingest(running, replies[: sizes.ingest_messages])
+                results["ingest"] = mailbox.measure_ingest(running, replies[:n], replies[n:2 * n])
             if "latency" in only:
                 progress("latency")
-                results["latency"] = mailbox.measure_latency(running, replies[sizes.ingest_messages:])
+                results["latency"] = mailbox.measure_latency(running, replies[2 * n:])
         finally:
             running.close()
             dovecot.close()

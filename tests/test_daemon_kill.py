@@ -61,7 +61,11 @@ def started(process: subprocess.Popen, log: Path, runs: int, timeout: float = 60
 
 
 def state_loads(state: Path) -> int:
-    """Open the state read-only as `mailflow status` would; return how many meetings it holds."""
+    """Open the state read-only as `mailflow status` would; return how many meetings it holds.
+
+    A daemon killed before it created its state folder (a slow start on a busy machine) left none."""
+    if not state.exists():
+        return 0
     with Store.open(state, exclusive=False) as store:
         meetings = store.partitions("meetings/")
         for partition in meetings:

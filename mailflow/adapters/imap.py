@@ -9,7 +9,7 @@ import select
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from imapclient import IMAPClient
@@ -144,10 +144,6 @@ class ImapConnection:
         """Every message with a UID above ``uid``, oldest first, without downloading bodies."""
         return self._call(f"SEARCH UID {uid + 1}:*", lambda: self._summaries_after(uid),
                           self._deadline())
-
-    def fetch_raw(self, uid: int, size: int) -> bytes | None:
-        """The whole message with BODY.PEEK[] (\\Seen untouched); None if it has gone."""
-        return self.fetch_many([uid], size).get(uid)
 
     def fetch_many(self, uids: Sequence[int], size: int) -> dict[int, bytes]:
         """Whole messages in one FETCH BODY.PEEK[] (\\Seen untouched), by UID; gone ones are missing.
