@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import email
 import email.policy
 import hashlib
@@ -235,76 +234,6 @@ def measure_store(work: Path, fresh: int, small: int = 1_000, large: int = 10_00
         f"store_open_s_{large}": round(results[large]["open"][0], 3),
     }
     return Result("store", cpu_ratio, "x (CPU, median)", "ratio <= 1.5", cpu_ratio <= 1.5, None, details)
-
-
-# --- send ----------------------------------------------------------------------------------------
-
-
-async def _raw_floor(server, messages: list[tuple[str, bytes]], connections: int, sender: str) -> float:
-    """aiosmtplib sendmail of the same persisted bytes, split over ``connections`` connections."""
-    import aiosmtplib
-    from harness_smtp import SMTP_PASSWORD, SMTP_USER
-
-    async def one(share: list[tuple[str, bytes]]) -> None:
-        client = aiosmtplib.SMTP(hostname="127.0.0.1", port=server.port, username=SMTP_USER,
-                                 password=SMTP_PASSWORD, start_tls=False)
-        await client.connect()
-        for rcpt, raw in share:
-            await client.sendmail(sender, [rcpt], raw)
-        await client.quit()
-
-    shares = [messages[i::connections] for i in range(connections)]
-    start = time.perf_counter()
-    await asyncio.gather(*(one(s) for s in shares))
-    return time.perf_counter() - start
-
-
-def measure_send(work: Path, members: int) -> Result:
-    """Invitations/s: engine.tick composes N (render + iCalendar + outbox), deliver_due sends them."""
-    from harness_smtp import SMTP_PASSWORD, RecordingHandler, SmtpServer
-
-    from mailflow.adapters.smtp import SmtpSender
-
-    server = SmtpServer(handler=RecordingHandler()).start()
-    try:
-        community = data.write_community(work / "send", members=members, smtp_port=server.port)
-        config = data.load_config(community.toml)
-        meeting = data.meeting(config, "2027-01-12")
-        due = meeting.due_at(Step.INVITATION)
-        parts, clock = data.open_engine(config, due)
-        start = time.perf_counter()
-        parts.engine.tick(due)
-        compose_s = time.perf_counter() - start
-        settings = server.settings()
-        sender = SmtpSender(settings, SMTP_PASSWORD, envelope_from=community.service)
-
-        async def deliver() -> tuple[float, int]:
-            began = time.perf_counter()
-            report = await parts.outbox.deliver_due(sender, due)
-            took = time.perf_counter() - began
-            await sender.close()
-            return took, len(report.sent)
-
-        deliver_s, sent = asyncio.run(deliver())
-        messages = [(r.recipient, parts.outbox.raw(r)) for r in parts.outbox.records() if r.state == "sent"]
-        parts.states.close()
-        server.handler.received.clear()
-        floor_s = asyncio.run(_raw_floor(server, messages, sender.parallelism, community.service))
-    finally:
-        server.stop()
-    value = sent / (compose_s + deliver_s)
-    floor = len(messages) / floor_s
-    per_message = (compose_s + deliver_s) / sent
-    projection = 10_000 * per_message
-    ratio = value / floor
-    met = ratio >= 0.5 and value >= 100 and projection <= 120
-    return Result("send", value, "msgs/s", "ratio >= 0.5; >= 100 msgs/s; 10k members <= 120 s", met, floor, {
-        "members": members, "sent": sent, "connections": sender.parallelism,
-        "compose_s": round(compose_s, 3), "deliver_s": round(deliver_s, 3),
-        "deliver_only_msgs_s": round(sent / deliver_s, 1), "compose_only_msgs_s": round(sent / compose_s, 1),
-        "median_bytes": statistics.median(len(raw) for _, raw in messages),
-        "projection_10k_s" if members < 10_000 else "measured_10k_s": round(projection, 1),
-    })
 
 
 # --- memory --------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Benchmark runner: mailflow against the raw speed of its building blocks (issue 7).
+"""Benchmark runner: mailflow against the raw speed of its building blocks (issues 7 and 12).
 
     python bench/run.py [--quick] [--json PATH] [--only parse,store,...]
 """
@@ -26,7 +26,10 @@ from measures import Result  # noqa: E402
 
 from mailflow.schedule.config import Step  # noqa: E402
 
-ORDER = ("parse", "ingest", "latency", "send", "store", "memory", "startup")
+ORDER = ("parse", "ingest", "latency", "send", "store", "memory", "startup", "wake", "loop_lag", "restart",
+         "send_10k")
+FULL_ONLY = ("send_10k",)
+NEEDS_DOVECOT = ("ingest", "latency", "loop_lag", "restart", "wake", "send_10k")
 
 
 @dataclass(frozen=True)
@@ -40,12 +43,19 @@ class Sizes:
     send_members: int
     store_fresh: int
     startup_runs: int
+    restart_runs: int
+    wakes: int
 
 
 QUICK = Sizes(parse_messages=200, parse_rounds=3, ingest_messages=200, latency_deliveries=12,
-              send_members=1_000, store_fresh=80, startup_runs=7)
+              send_members=1_000, store_fresh=80, startup_runs=7, restart_runs=3, wakes=50)
 FULL = Sizes(parse_messages=1_000, parse_rounds=5, ingest_messages=1_000, latency_deliveries=40,
-             send_members=10_000, store_fresh=100, startup_runs=15)
+             send_members=1_000, store_fresh=100, startup_runs=15, restart_runs=7, wakes=200)
+HISTORY_MEETINGS = 36           # three years of monthly meetings...
+HISTORY_MEMBERS = 30            # ...of a 30-member community
+WAKE_FILES = 40_000             # files in the state folder when the outbox wake is timed
+LAG_MEMBERS = 1_000             # the step composed and sent while the loop's lag is sampled
+LAG_REPLIES = 20                # replies arriving meanwhile
 MEMORY_ACCEPTED = 18_500_000    # the biggest attachment whose message fits the 25 MiB message cap
 MEMORY_LITERAL = 25_000_000     # the issue's 25 MB attachment (its message is over the cap)
 
@@ -63,14 +73,30 @@ def parse_replies(work: Path, count: int) -> list[bytes]:
 
 
 def run(only: tuple[str, ...], sizes: Sizes, work: Path, progress) -> dict[str, Result]:
+    import mailbox
+
     results: dict[str, Result] = {}
     if "parse" in only:
         progress("parse")
         results["parse"] = measures.measure_parse(parse_replies(work, sizes.parse_messages), sizes.parse_rounds)
-    if "ingest" in only or "latency" in only:
-        import mailbox
+    dovecot = mailbox.start_dovecot() if set(only) & set(NEEDS_DOVECOT) else None
+    try:
+        results.update(_measures(only, sizes, work, progress, dovecot))
+    finally:
+        if dovecot is not None:
+            dovecot.close()
+    return results
 
-        dovecot = mailbox.start_dovecot()
+
+def _measures(only: tuple[str, ...], sizes: Sizes, work: Path, progress, dovecot) -> dict[str, Result]:  # type: ignore[no-untyped-def]
+    import mailbox
+
+    import bigsend
+    import daemonrun
+    import history
+
+    results: dict[str, Result] = {}
+    if "ingest" in only or "latency" in only:
         running = mailbox.Running(work, dovecot, members=100)
         try:
             n = sizes.ingest_messages
@@ -84,10 +110,9 @@ def run(only: tuple[str, ...], sizes: Sizes, work: Path, progress) -> dict[str, 
                 results["latency"] = mailbox.measure_latency(running, replies[2 * n:])
         finally:
             running.close()
-            dovecot.close()
     if "send" in only:
         progress("send")
-        results["send"] = measures.measure_send(work, sizes.send_members)
+        results["send"] = daemonrun.measure_send(work, sizes.send_members)
     if "store" in only:
         progress("store")
         results["store"] = measures.measure_store(work, sizes.store_fresh)
@@ -97,6 +122,22 @@ def run(only: tuple[str, ...], sizes: Sizes, work: Path, progress) -> dict[str, 
     if "startup" in only:
         progress("startup")
         results["startup"] = measures.measure_startup(sizes.startup_runs)
+    if "restart" in only or "wake" in only:
+        progress("history")
+        past = history.build(work / "history", meetings=HISTORY_MEETINGS, members=HISTORY_MEMBERS,
+                             service=dovecot.new_user(), imap_port=dovecot.port, smtp_port=9)
+        if "restart" in only:
+            progress("restart")
+            results["restart"] = history.measure_restart(past, dovecot.password, sizes.restart_runs)
+        if "wake" in only:
+            progress("wake")
+            results["wake"] = history.measure_wake(past, WAKE_FILES, sizes.wakes)
+    if "loop_lag" in only:
+        progress("loop_lag")
+        results["loop_lag"] = daemonrun.measure_loop_lag(work, dovecot, LAG_MEMBERS, LAG_REPLIES)
+    if "send_10k" in only:
+        progress("send_10k")
+        results["send_10k"] = bigsend.measure_send_10k(work, dovecot)
     return results
 
 
@@ -137,6 +178,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown measure(s): {', '.join(sorted(unknown))}; choose from {', '.join(ORDER)}")
     logging.disable(logging.WARNING)      # the engine logs every message at INFO/WARNING
     sizes = QUICK if args.quick else FULL
+    if args.quick:
+        only = tuple(name for name in only if name not in FULL_ONLY)
     work = measures.tempdir()
     began = time.perf_counter()
 

@@ -99,6 +99,8 @@ class Daemon:
         self.engine: Engine | None = None
         self.sender: MailSender | None = None
         self.intake: Intake | None = None
+        self.ready = asyncio.Event()   # set once the step timers are set and the intake's first pass is done
+        self._scheduled = False
 
     def attach(self, engine: Engine, sender: MailSender, intake: Intake | None) -> None:
         """The parts the daemon runs (the intake is built with this daemon as its sink and cursor)."""
@@ -149,6 +151,7 @@ class Daemon:
             tasks.append(asyncio.create_task(self._stall_watch(), name="stall-watch"))
         if self.sign_in is not None:
             tasks.append(asyncio.create_task(self._sign_in_watch(), name="sign-in-watch"))
+        tasks.append(asyncio.create_task(self._announce_ready(), name="ready"))
         log.info("mailflow running for %s", self.config.community.name)
         try:
             await self._stop.wait()
@@ -241,8 +244,23 @@ class Daemon:
                 self._outbox_wake.set()
             try:
                 await self._reschedule(now)
+                self._scheduled = True
             except Exception:  # noqa: BLE001 - the periodic reconcile still wakes the ticker
                 log.exception("could not set the step timers; the %.0f s reconcile stands in", self.reconcile_seconds)
+
+    async def _announce_ready(self) -> None:
+        """Say once that the daemon is up: steps scheduled and, with an intake, its first pass done."""
+        while not self._stop.is_set():
+            intake_up = self.intake is None or self.intake.health.last_success is not None
+            if self._scheduled and intake_up:
+                self.ready.set()
+                log.info("mailflow ready: steps scheduled%s", ", mailbox read" if self.intake else "")
+                return
+            try:
+                async with asyncio.timeout(0.02):
+                    await self._stop.wait()
+            except TimeoutError:
+                pass
 
     # --- outbox -------------------------------------------------------------------------------
 

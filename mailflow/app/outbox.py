@@ -51,6 +51,7 @@ __all__ = ["DeliveryReport", "Io", "Outbox", "inline_io"]
 log = logging.getLogger(__name__)
 
 CLAIM_CHUNK_PER_WORKER = 8          # claims written per store write, per parallel transaction
+PRELOAD_BYTES = 4 * 1024 * 1024     # bytes of a claimed chunk read with its claim (the rest one by one)
 
 T = TypeVar("T")
 Io = Callable[..., Awaitable[Any]]
@@ -83,8 +84,10 @@ class _Run:
     due: deque[QueueRef]
     chunk: int
     parallel: int = 1
-    claimed: deque[tuple[QueueRef, OutboxRecord]] = field(default_factory=deque)
+    claimed: deque[tuple[QueueRef, OutboxRecord, bytes | None]] = field(default_factory=deque)
     inflight: set[QueueRef] = field(default_factory=set)
+    halted: bool = False         # this drain paused the queue: no worker starts another message
+    pause_kept: bool = False     # a pause is recorded (a success must end it)
     unsettled: list[tuple[QueueRef, OutboxRecord, AttemptResult, datetime]] = field(default_factory=list)
     sent: list[str] = field(default_factory=list)
     deferred: list[str] = field(default_factory=list)
@@ -168,6 +171,7 @@ class Outbox:
         run = _Run(deque(), chunk=parallel * CLAIM_CHUNK_PER_WORKER, parallel=parallel)
         if await self._paused_at(now):
             return await self._report(run, now)
+        run.pause_kept = await self.io(self.queue.pause) is not None
         run.due.extend(await self.io(self.queue.due, now))
         try:
             await asyncio.gather(*(self._worker(sender, run, now) for _ in range(parallel)))
@@ -190,13 +194,15 @@ class Outbox:
         return until is not None and now < until
 
     async def _worker(self, sender: MailSender, run: _Run, now: datetime) -> None:
-        while not await self._paused_at(now):
+        while not run.halted:
             if not run.claimed:
+                if await self._paused_at(now):     # a pause from elsewhere is seen at each chunk
+                    return
                 await self._claim_chunk(run)
             if not run.claimed:
                 return
-            ref, record = run.claimed.popleft()
-            result = await self._attempt(sender, record)
+            ref, record, raw = run.claimed.popleft()
+            result = await self._attempt(sender, record, raw)
             run.unsettled.append((ref, record, result, self.clock.now()))
             # One write records a round of outcomes (as many as run in parallel), not one per message.
             # A crash before it resends at most that round, each message once, byte-identical.
@@ -209,10 +215,26 @@ class Outbox:
         chunk = [run.due.popleft() for _ in range(min(run.chunk, len(run.due)))]
         if not chunk:
             return
-        claimed = await self.io(self.queue.claim, chunk)
-        for ref, record in claimed:
-            run.claimed.append((ref, record))
+        claimed = await self.io(self._claim_and_read, chunk)
+        for ref, record, raw in claimed:
+            run.claimed.append((ref, record, raw))
             run.inflight.add(ref)
+
+    def _claim_and_read(self, chunk: list[QueueRef]) -> list[tuple[QueueRef, OutboxRecord, bytes | None]]:
+        """On the store thread: claim, then read the claimed messages' bytes up to PRELOAD_BYTES (one
+        trip to the store thread for the chunk, not one per message)."""
+        loaded: list[tuple[QueueRef, OutboxRecord, bytes | None]] = []
+        budget = PRELOAD_BYTES
+        for ref, record in self.queue.claim(chunk):
+            raw = None
+            if budget > 0:
+                try:
+                    raw = self.queue.raw(record)
+                    budget -= len(raw)
+                except FileNotFoundError:
+                    raw = None          # _attempt looks again and reports it missing
+            loaded.append((ref, record, raw))
+        return loaded
 
     async def _flush(self, run: _Run) -> None:
         """Record every outcome received so far (one write per partition), then act on them."""
@@ -237,9 +259,10 @@ class Outbox:
         if leftovers:
             await self.io(self.queue.release, sorted(leftovers))
 
-    async def _attempt(self, sender: MailSender, record: OutboxRecord) -> AttemptResult:
+    async def _attempt(self, sender: MailSender, record: OutboxRecord, raw: bytes | None = None) -> AttemptResult:
         try:
-            raw = await self.io(self.queue.raw, record)
+            if raw is None:
+                raw = await self.io(self.queue.raw, record)
         except FileNotFoundError:
             return AttemptResult(Outcome.PERMANENT, f"the persisted bytes of {record.message_id} are missing")
         message = OutgoingMessage(record.message_id, record.recipient, record.kind, record.meeting_key, raw,
@@ -257,7 +280,8 @@ class Outbox:
         _tally(updated, run)
         if transition.pause_until is not None:
             await self._pause(transition.pause_until, updated, at, run, alert=transition.alert is not None)
-        elif updated.state is State.SENT and await self.io(self.queue.pause) is not None:
+        elif updated.state is State.SENT and run.pause_kept:
+            run.pause_kept = False
             await self.io(self.queue.end_pause)
         elif transition.alert is not None:
             await self._raise_alert(_alert_for(transition.alert, updated, at), run)
@@ -271,6 +295,7 @@ class Outbox:
         current = await self.io(self.queue.pause)
         since = current.since if current else at
         await self.io(self.queue.set_pause, Pause(until, since, record.last_error))
+        run.halted = run.pause_kept = True
         if current is None:
             log.error("outbox paused until %s: %s", until.isoformat(), record.last_error)
             if alert:

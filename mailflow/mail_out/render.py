@@ -257,6 +257,7 @@ def _environment(search: list[str], dates: DateFilters, html: bool) -> jinja2.En
         loader=jinja2.FileSystemLoader(search),
         undefined=jinja2.StrictUndefined,
         autoescape=html,
+        auto_reload=False,     # a reload builds a new Renderer; no stat of every template per message
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
