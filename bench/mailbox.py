@@ -50,9 +50,11 @@ class Timed:
         return self.engine.load_cursor()
 
     def save(self, uidvalidity: int, uid: int) -> None:
+        """The cursor moves once a batch is recorded and moved: every message applied so far is filed."""
         self.engine.save_cursor(uidvalidity, uid)
         with self.changed:
-            self.filed.append(time.perf_counter())
+            now = time.perf_counter()
+            self.filed.extend(now for _ in range(len(self.applied) - len(self.filed)))
             self.changed.notify_all()
 
     def wait_filed(self, count: int, timeout: float) -> None:

@@ -384,8 +384,10 @@ class Store:
     def _path(self, relpath: str, what: str) -> Path:
         self._check_open()
         path = self.root / _check_relpath(relpath, what)
-        if path.parent in self._inside and not path.is_symlink():
-            return path         # its folder was checked (resolving every part is an lstat each)
+        parent = path.parent
+        known = parent in self._inside or (parent.parent in self._inside and not os.path.lexists(parent))
+        if known and not path.is_symlink():
+            return path         # its folder was checked, or is not there yet (resolving is an lstat a part)
         resolved_root = self.root.resolve()
         if not path.resolve().is_relative_to(resolved_root):
             raise ValueError(f"invalid {what} name {relpath!r}: it leads outside {self.root}")
