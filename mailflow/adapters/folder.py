@@ -1,4 +1,4 @@
-"""The state folder on disk: creating it, locking it, and scanning it at start-up without reading history.
+"""The state folder on disk: its names, creating it, locking it, and scanning it at start-up without reading history.
 
 A folder that only ever holds blobs (raw mail, inbox records, shared files, outgoing bytes) grows
 with every message. Start-up never walks those: it checks the partitions (which live elsewhere) and
@@ -10,6 +10,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import re
 import stat
 import threading
 import time
@@ -17,12 +18,29 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from mailflow.adapters.files import FILE_MODE, TEMP_SUFFIX, make_dirs, parse_state_file
+from mailflow.adapters.updatelog import LOG_NAME
 from mailflow.errors import AlreadyRunning, StoreError
 
 log = logging.getLogger(__name__)
 
 LOCK_NAME = "mailflow.lock"
 PARTITION_SUFFIX = ".json"
+_NAME_RE = re.compile(r"[A-Za-z0-9._/-]+")
+_RESERVED = (LOCK_NAME, LOG_NAME)
+
+
+def check_name(relpath: str, what: str) -> str:
+    """Return ``relpath`` if it is a safe relative name inside the state directory, else raise ValueError."""
+    if not isinstance(relpath, str) or not _NAME_RE.fullmatch(relpath):
+        raise ValueError(f"invalid {what} name {relpath!r}: use only letters, digits and . _ / -")
+    for segment in relpath.split("/"):
+        if segment in ("", ".", ".."):
+            raise ValueError(f"invalid {what} name {relpath!r}: empty, '.' or '..' path segment")
+        if segment.startswith("."):
+            raise ValueError(f"invalid {what} name {relpath!r}: segments must not start with '.'")
+    if relpath in _RESERVED:
+        raise ValueError(f"invalid {what} name {relpath!r}: reserved for the store's own use")
+    return relpath
 
 
 def create_root(root: Path) -> None:

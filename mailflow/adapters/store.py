@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,40 +21,17 @@ from tinydb import TinyDB
 
 from mailflow.adapters import commit as commits
 from mailflow.adapters import folder
-from mailflow.adapters.commit import Commit, CommitIncomplete
 from mailflow.adapters import lines as lines_log
+from mailflow.adapters.commit import Commit, CommitIncomplete
 from mailflow.adapters.files import TEMP_SUFFIX, make_dirs, parse_state_file, write_atomically
-from mailflow.adapters.folder import LOCK_NAME, PARTITION_SUFFIX
+from mailflow.adapters.folder import PARTITION_SUFFIX, check_name
 from mailflow.adapters.partitions import AtomicJSONStorage, PartitionDB
-from mailflow.adapters.updatelog import LOG_NAME, UpdateLog
+from mailflow.adapters.updatelog import UpdateLog
 from mailflow.errors import StoreError
 
 __all__ = ["TEMP_SUFFIX", "AtomicJSONStorage", "Store"]
 
 log = logging.getLogger(__name__)
-
-_NAME_RE = re.compile(r"[A-Za-z0-9._/-]+")
-_RESERVED = (LOCK_NAME, LOG_NAME)
-
-
-
-# ---------------------------------------------------------------- names and files
-
-
-def _check_relpath(relpath: str, what: str) -> str:
-    """Return ``relpath`` if it is a safe relative name inside the state directory, else raise ValueError."""
-    if not isinstance(relpath, str) or not _NAME_RE.fullmatch(relpath):
-        raise ValueError(f"invalid {what} name {relpath!r}: use only letters, digits and . _ / -")
-    segments = relpath.split("/")
-    for segment in segments:
-        if segment in ("", ".", ".."):
-            raise ValueError(f"invalid {what} name {relpath!r}: empty, '.' or '..' path segment")
-        if segment.startswith("."):
-            raise ValueError(f"invalid {what} name {relpath!r}: segments must not start with '.'")
-    if relpath in _RESERVED:
-        raise ValueError(f"invalid {what} name {relpath!r}: reserved for the store's own use")
-    return relpath
-
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, allow_nan=False)
 
@@ -125,7 +101,7 @@ class Store:
         so start-up does not walk them (their stale temp files are swept in the background).
         """
         root = Path(root).absolute()
-        names = tuple(_check_relpath(name, "blob folder") for name in blob_dirs)
+        names = tuple(check_name(name, "blob folder") for name in blob_dirs)
         skip = [root / name for name in names]
         if exclusive:
             folder.create_root(root)
@@ -169,7 +145,7 @@ class Store:
     def db(self, partition: str) -> TinyDB:
         """The TinyDB of ``partition`` (e.g. "meetings/2027-01-12"), loaded once and kept in memory."""
         self._check_open()
-        _check_relpath(partition, "partition")
+        check_name(partition, "partition")
         db = self._dbs.get(partition)
         if db is None:
             storage = AtomicJSONStorage(
@@ -275,7 +251,7 @@ class Store:
         """
         self._check_open()
         folder_name, _, _ = prefix.rpartition("/")
-        top = self.root / _check_relpath(folder_name, "partition folder") if folder_name else self.root
+        top = self.root / check_name(folder_name, "partition folder") if folder_name else self.root
         if not top.is_dir():
             return []
         names = []
@@ -383,7 +359,7 @@ class Store:
 
     def _path(self, relpath: str, what: str) -> Path:
         self._check_open()
-        path = self.root / _check_relpath(relpath, what)
+        path = self.root / check_name(relpath, what)
         parent = path.parent
         known = parent in self._inside or (parent.parent in self._inside and not os.path.lexists(parent))
         if known and not path.is_symlink():

@@ -17,7 +17,6 @@ import logging
 import signal
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
@@ -25,6 +24,7 @@ from typing import Any, Protocol, TypeVar
 from mailflow.adapters.credentials import CredentialsError
 from mailflow.adapters.scheduler import Timers
 from mailflow.app.engine import Engine
+from mailflow.app.storethread import StoreThread
 from mailflow.errors import ConfigError
 from mailflow.ports import Clock, Disposition, MailSender
 from mailflow.schedule.config import Config
@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 RECONCILE_SECONDS = 60.0
+STEP_YIELD_SECONDS = 0.05     # between a large step's chunks, the outbox's store work runs this long
 LOGIN_RETRY_SECONDS = 60.0
 SIGN_IN_WATCH_SECONDS = 1.0
 HORIZON = timedelta(days=120)
@@ -89,7 +90,9 @@ class Daemon:
         self.reconcile_seconds = reconcile_seconds
         self.drain_seconds = drain_seconds
         self.health = Health()
-        self._store_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mailflow-store")
+        self._store_thread = StoreThread()
+        self.store_io = self._store_thread.io                  # the store's one user: engine and store work
+        self.outbox_io = self._store_thread.io_between_chunks  # the outbox's, also between a step's chunks
         self._stop = asyncio.Event()
         self._wake = asyncio.Event()
         self._outbox_wake = asyncio.Event()
@@ -106,17 +109,14 @@ class Daemon:
         """The parts the daemon runs (the intake is built with this daemon as its sink and cursor)."""
         self.engine, self.sender, self.intake = engine, sender, intake
         engine.desk.daemon_report = self.report     # the staff "status" command shows the intake's health
+        engine.runner.between_chunks = self._between_chunks
 
     # --- the store thread ---------------------------------------------------------------------
 
-    async def store_io(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run ``fn`` on the store thread (the store's one user) and wait for it without blocking the loop."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._store_thread, functools.partial(fn, *args))
-
-    def _on_store_thread(self, fn: Callable[..., T], *args: Any) -> T:
-        """From the intake thread: run ``fn`` on the store thread and wait for its result."""
-        return self._store_thread.submit(fn, *args).result()
+    def _between_chunks(self) -> None:
+        """On the store thread, between the chunks of a large step: the outbox sends what is stored so far."""
+        self._poke_outbox()
+        self._store_thread.run_pending(STEP_YIELD_SECONDS)
 
     def close(self) -> None:
         """Let the store thread finish what it was given (after :meth:`run` returned)."""
@@ -202,7 +202,7 @@ class Daemon:
             log.error("reload refused, keeping the running configuration: %s", exc)
             return
         self.config = config
-        self._store_thread.submit(self._engine().reconfigure, config)   # after whatever the engine is doing
+        self._store_thread.submit(functools.partial(self._engine().reconfigure, config))   # after the engine's work
         log.info("configuration reloaded from %s (schedule, roster, policies, templates, OAuth2 settings and "
                  "secrets; other mail server settings take effect at the next start)", config.path)
         if self.sign_in is not None:   # the sign-in may be fixed now: what waits for it goes at once
@@ -309,27 +309,32 @@ class Daemon:
                 pass
 
     def accept(self, raw: bytes) -> Disposition:
-        """The intake's sink (called in the intake thread)."""
-        disposition = self._on_store_thread(self._engine().accept, raw)
+        """The intake's sink (called in the intake thread): read here, recorded on the store thread."""
+        engine = self._engine()
+        disposition = self._store_thread.call(engine.accept, raw, engine.read(raw))
         self._poke_outbox()
         return disposition
 
     def accept_many(self, raws: Sequence[bytes]) -> list[Disposition]:
-        """The intake's sink for a catch-up pass: one store transaction on the store thread."""
-        dispositions = self._on_store_thread(self._engine().accept_many, raws)
+        """The intake's sink for a catch-up pass: read here (in the intake's thread, while the store thread
+        may be storing a step), then recorded in one store transaction on the store thread."""
+        engine = self._engine()
+        readings = [engine.read(raw) for raw in raws]
+        dispositions = self._store_thread.call(engine.accept_many, raws, readings)
         self._poke_outbox()
         return dispositions
 
     def oversize(self, headers: bytes, size: int) -> None:
-        self._on_store_thread(self._engine().oversize, headers, size)
+        self._store_thread.call(self._engine().oversize, headers, size)
         self._poke_outbox()
 
     def load(self) -> tuple[int, int] | None:
-        """The intake's cursor, kept in the store."""
-        return self._on_store_thread(self._engine().load_cursor)
+        """The intake's cursor, kept in the store (it touches no state a step decides on: it may run
+        between a step's chunks, so the intake reads new mail while the step is stored)."""
+        return self._store_thread.call(self._engine().load_cursor, interleave=True)
 
     def save(self, uidvalidity: int, uid: int) -> None:
-        self._on_store_thread(self._engine().save_cursor, uidvalidity, uid)
+        self._store_thread.call(self._engine().save_cursor, uidvalidity, uid, interleave=True)
 
     def _poke_outbox(self) -> None:
         if self._loop is not None:

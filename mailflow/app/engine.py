@@ -10,7 +10,7 @@ from datetime import datetime
 
 from mailflow.app.desk import CLI, Desk, DeskByMail
 from mailflow.app.held import HeldDesk
-from mailflow.app.inbox import Inbox
+from mailflow.app.inbox import Inbox, Reading
 from mailflow.app.outbox import Outbox
 from mailflow.app.outgoing import Outgoing
 from mailflow.app.runner import CycleRunner
@@ -71,11 +71,15 @@ class Engine:
         return self.runner.due_times(now)
 
     # the intake's sink and cursor
-    def accept(self, raw: bytes) -> Disposition:
-        return self.inbox.accept(raw)
+    def accept(self, raw: bytes, reading: Reading | None = None) -> Disposition:
+        return self.inbox.accept(raw, reading)
 
-    def accept_many(self, raws: Sequence[bytes]) -> list[Disposition]:
-        return self.inbox.accept_many(raws)
+    def accept_many(self, raws: Sequence[bytes], readings: Sequence[Reading] | None = None) -> list[Disposition]:
+        return self.inbox.accept_many(raws, readings)
+
+    def read(self, raw: bytes) -> Reading:
+        """What a message says, read without the store (the intake's thread reads, the store thread records)."""
+        return self.inbox.read(raw)
 
     def oversize(self, headers: bytes, size: int) -> None:
         self.inbox.oversize(headers, size)

@@ -33,6 +33,8 @@ from mailflow.schedule.config import Config, Member
 
 log = logging.getLogger(__name__)
 
+Reading = Reply | UnparseableMessage     # what reading a message's bytes gave
+
 
 class DeskMail(Protocol):
     """The staff desk as the inbox hands it a staff member's proven mail (``mailflow.app.desk``)."""
@@ -71,18 +73,25 @@ class Inbox:
         self.messages_seen = 0      # distinct messages recorded since start (rehearsals wait on it)
         self.desk: DeskMail | None = None
 
-    def accept(self, raw: bytes) -> Disposition:
-        """Record and apply one message from the mailbox."""
+    @staticmethod
+    def read(raw: bytes) -> Reading:
+        """What ``raw`` says (no store, no clock: any thread may read while the store thread works)."""
+        try:
+            return understand(raw)
+        except UnparseableMessage as exc:
+            return exc
+
+    def accept(self, raw: bytes, reading: Reading | None = None) -> Disposition:
+        """Record and apply one message from the mailbox (``reading``: what :meth:`read` made of it)."""
         sha = hashlib.sha256(raw).hexdigest()
         record = self.states.inbox_record(sha)
         if record is not None:
             return record.disposition
         kept = self.states.keep_raw(sha, raw)
         now = self.clock.now()
-        try:
-            reply = understand(raw)
-        except UnparseableMessage as exc:
-            return self._hold(sha, kept, f"unparseable: {exc.reason}", None, now)
+        reply = reading if reading is not None else self.read(raw)
+        if isinstance(reply, UnparseableMessage):
+            return self._hold(sha, kept, f"unparseable: {reply.reason}", None, now)
         earlier = self.states.inbox_record_by_id(reply.from_addr, reply.message_id) if reply.message_id else None
         if earlier is not None:      # the same message delivered again with other Received: headers
             self._record(sha, replace(earlier, duplicate=True))
@@ -94,12 +103,14 @@ class Inbox:
             self.states.record_message_id(reply.from_addr, reply.message_id, recorded)
         return disposition
 
-    def accept_many(self, raws: Sequence[bytes]) -> list[Disposition]:
+    def accept_many(self, raws: Sequence[bytes], readings: Sequence[Reading] | None = None) -> list[Disposition]:
         """Record and apply several messages as one store transaction: all recorded, or none."""
         seen = self.messages_seen
         try:
             with self.states.transaction():
-                return [self.accept(raw) for raw in raws]
+                if readings is None:
+                    return [self.accept(raw) for raw in raws]
+                return [self.accept(raw, reading) for raw, reading in zip(raws, readings, strict=True)]
         except BaseException:
             self.messages_seen = seen       # none of them was recorded after all
             raise

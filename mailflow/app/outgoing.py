@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 from mailflow.app.outbox import Outbox
@@ -31,6 +31,7 @@ from mailflow.schedule.config import Config, Member
 log = logging.getLogger(__name__)
 
 COMPOSE_CHUNK = 500      # messages composed before their bytes go to the outbox (bounds memory)
+STEP_CHUNK = 250         # messages per transaction of a step the daemon sends while it is stored
 
 
 class Outgoing:
@@ -45,22 +46,29 @@ class Outgoing:
         self.secret = secret
 
     def carry_out(self, decision: Decision, meeting: Meeting | None, community: CommunityState,
-                  now: datetime) -> list[str]:
+                  now: datetime, *, between: Callable[[], None] | None = None) -> list[str]:
         """Persist the decision's messages and its new state, together; return its notes (also logged).
 
         Nothing goes to a member whose delivery is suspended, nor to one who left the roster (but the
         withdrawal of their invitations): the core does not decide such mail, and this holds it if it did.
         Messages are composed and handed to the outbox a chunk at a time, so a step for thousands of
-        members never holds all their bytes at once; the transaction still commits them together.
+        members never holds all their bytes at once. With ``between``, each chunk is its own transaction
+        and ``between`` runs after it (the daemon sends meanwhile); the state is saved with the last chunk,
+        so a crash leaves messages without their state, never the reverse (deciding again finds them).
         """
         decision = deliverable(decision, self.config, community)
         known: dict[str, set[str]] = {}
+        size = STEP_CHUNK if between is not None else COMPOSE_CHUNK
+        chunks = [decision.sends[start:start + size] for start in range(0, len(decision.sends), size)]
+        if between is not None:
+            for chunk in chunks[:-1]:
+                with self.states.transaction():
+                    self._enqueue(chunk, meeting, now, known)
+                between()
+            chunks = chunks[-1:]
         with self.states.transaction():
-            for start in range(0, len(decision.sends), COMPOSE_CHUNK):
-                chunk = decision.sends[start:start + COMPOSE_CHUNK]
-                fresh = [m for m in (self.compose(send, meeting, now, known) for send in chunk) if m is not None]
-                if fresh:
-                    self.outbox.enqueue(fresh)
+            for chunk in chunks:
+                self._enqueue(chunk, meeting, now, known)
             if decision.meeting is not None:
                 self.states.save_meeting(decision.meeting)
             if decision.community is not None and decision.community != community:
@@ -68,6 +76,12 @@ class Outgoing:
         for note in decision.notes:
             log.info("%s", note)
         return list(decision.notes)
+
+    def _enqueue(self, sends: Sequence[Send], meeting: Meeting | None, now: datetime,
+                 known: dict[str, set[str]]) -> None:
+        fresh = [m for m in (self.compose(send, meeting, now, known) for send in sends) if m is not None]
+        if fresh:
+            self.outbox.enqueue(fresh)
 
     def compose(self, send: Send, meeting: Meeting | None, now: datetime,
                 known: dict[str, set[str]] | None = None) -> OutgoingMessage | None:

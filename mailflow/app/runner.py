@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -49,6 +50,7 @@ class CycleRunner:
         self.config = config
         self.states = states
         self.outgoing = outgoing
+        self.between_chunks: Callable[[], None] | None = None   # the daemon: send while a step is stored
 
     def tick(self, now: datetime) -> list[str]:
         """Run every step due at ``now`` (idempotent: running it twice sends nothing twice)."""
@@ -64,7 +66,7 @@ class CycleRunner:
         for window in self.windows(now):
             try:
                 decision = on_time(self.situation(window, community), self.states.meeting(window.meeting.key), now)
-                notes += self.outgoing.carry_out(decision, window.meeting, community, now)
+                notes += self.outgoing.carry_out(decision, window.meeting, community, now, between=self.between_chunks)
             except StoreError:
                 raise
             except Exception as exc:  # noqa: BLE001 - one meeting's failure (a broken template) must not stop the others

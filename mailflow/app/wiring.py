@@ -83,7 +83,7 @@ def build_daemon(config: Config, clock: Clock, *, reload_path: Path | None = Non
         return loaded
 
     daemon = Daemon(config, clock, reload=reload, sign_in=tokens, **daemon_options)
-    parts = open_parts(config, clock, secret, io=daemon.store_io)
+    parts = open_parts(config, clock, secret, io=daemon.outbox_io)
     sender = SmtpSender(config.smtp, smtp_secret, envelope_from=config.community.address,
                         tokens=tokens if config.smtp.auth is AuthMethod.OAUTH2 else None)
     intake = ImapIntake(config.imap, imap_secret, daemon, daemon,
