@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from mailflow.core.answers import ReplyEvent
 from mailflow.core.decision import Recipient, Situation
-from mailflow.core.intent import AutoKind, Command, CommandKind, ReplyKind, Rsvp
+from mailflow.core.intent import AutoKind, Command, CommandKind, Intent, IntentKind, ReplyKind
 from mailflow.core.kinds import Request
 from mailflow.core.state import CommunityState
+from mailflow.mail_in.replies import Attachment, read_intent, understand_body
 from mailflow.schedule.calendar import Meeting
 from mailflow.schedule.config import (
     AttachmentPolicy,
@@ -82,16 +84,30 @@ def situation(cfg: Config | None = None, m: Meeting = JAN, installed: datetime |
 
 
 def reply(member: Member | None, text: str = "", *, request: str = "update", kind: str = "reply",
-          commands: tuple = (), rsvp: str | None = None, sha: str = "a" * 64,
+          intents: tuple | None = None, rsvp: str | None = None, sha: str = "a" * 64,
           received: datetime | None = None, email: str | None = None, is_staff: bool = False,
-          resources: tuple = (), refused: tuple = (), automatic: str | None = None) -> ReplyEvent:
-    """A reply event; plain strings are read into the core's values (tuples of kind, value, who for commands)."""
+          resources: tuple = (), refused: tuple = (), automatic: str | None = None,
+          files: tuple[str, ...] = ()) -> ReplyEvent:
+    """A reply event whose intents are read from ``text`` as mailflow reads a reply to ``request`` (or given as
+    (kind, value, who) tuples); ``rsvp`` is a calendar client's answer; ``files`` are "send FILENAME" asks."""
     who = Recipient(member.name, member.email) if member else Recipient("Staff", email or STAFF)
-    parsed = tuple(Command(CommandKind(k), v, w) for k, v, w in commands)
-    return ReplyEvent(sha, who, member, is_staff, Request(request), ReplyKind(kind), text, parsed,
-                      Rsvp(rsvp) if rsvp else None, resources, refused,
+    if intents is None:
+        read = understand_body(text)
+        read = replace(read, attachments=tuple(_attachment(r) for r in resources))
+        meant = read_intent(read, Request(request)) if kind == "reply" else ()
+    else:
+        meant = tuple(Intent(IntentKind(k), v, w) for k, v, w in intents)
+    if rsvp:
+        meant = (*meant, Intent(IntentKind.RSVP, rsvp))
+    asked = tuple(Command(CommandKind.SEND_FILE, name) for name in files)
+    return ReplyEvent(sha, who, member, is_staff, Request(request), ReplyKind(kind), text, meant, resources, refused,
                       received or datetime(2026, 12, 30, 18, tzinfo=UTC),
-                      AutoKind(automatic) if automatic else AutoKind.OUT_OF_OFFICE if kind == "auto_reply" else None)
+                      AutoKind(automatic) if automatic else AutoKind.OUT_OF_OFFICE if kind == "auto_reply" else None,
+                      asked)
+
+
+def _attachment(resource) -> Attachment:
+    return Attachment(resource.filename, resource.content_type, resource.size, resource.sha256)
 
 
 def at(step: Step, m: Meeting = JAN, plus: timedelta = timedelta(0)) -> datetime:

@@ -11,6 +11,7 @@ from datetime import datetime
 from mailflow.core.agenda import Agenda
 from mailflow.core.kinds import MessageKind
 from mailflow.core.minutes import Minutes
+from mailflow.core.recorded import Effect, Recorded
 from mailflow.mail_out import samples
 from mailflow.mail_out.samples import sample_members
 from mailflow.schedule.calendar import Meeting
@@ -26,7 +27,7 @@ def hostile_context(kind: MessageKind, community: Community, meeting: Meeting | 
     values = samples.sample_context(kind, community, meeting, now, words_limit=words_limit)
     agenda = _hostile_agenda(samples.sample_agenda(meeting, words_limit))
     minutes = _hostile_minutes(samples.sample_minutes(meeting))
-    update = agenda.updates[1 if kind is MessageKind.NOTICE_UPDATE_TOO_LONG else 0]
+    update = agenda.updates[0]
     hostile = {
         "suggested_topics": ["Measuring what changed for patients", "Peer mentoring for new clinics", HOSTILE],
         "future_items": list(agenda.future_items), "open_actions": list(minutes.actions),
@@ -34,6 +35,10 @@ def hostile_context(kind: MessageKind, community: Community, meeting: Meeting | 
         "minutes": minutes, "previous_agenda": agenda,
         "previous_minutes": minutes, "update": update, "filename": HOSTILE + ".exe", "reason": HOSTILE,
         "subject": HOSTILE, "error": HOSTILE,
+        "recorded": [Recorded(Effect.UPDATE, HOSTILE, "agenda"), Recorded(Effect.SUGGEST, HOSTILE),
+                     Recorded(Effect.REMOVE, HOSTILE)],
+        "reverted": [Recorded(Effect.NOTE, HOSTILE)], "excerpt": HOSTILE, "question": HOSTILE,
+        "sender_name": HOSTILE, "member_name": HOSTILE,
     }
     return {key: hostile.get(key, value) for key, value in values.items()}
 

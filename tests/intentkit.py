@@ -33,8 +33,8 @@ ORIGINALS = {
                        'To suggest a topic for a future meeting, reply with a line "Suggest: your topic".'),
     "focus-planning": "You chair the next meeting. Please reply with Focus: and Presenter:",
     "chair-handover": "You chair our next meeting. Reply with Focus: and Presenter:",
-    "notice-update-received": ("Thank you! We received your roundtable update.\n"
-                               "To change it, reply to this message with the new text."),
+    "notice-recorded": ("Thank you. From your reply, we recorded:\n  - your roundtable update\n"
+                        'Not what you meant? Reply "undo" to this message, or reply with the correction.'),
     "alert-held-mail": "A message was held for staff: unknown sender. Reply unsubscribe? No.",
     "welcome": "Welcome! Please introduce yourself by replying to this message.",
     "agenda-packet": "Here is the agenda. Not sent your update yet? Reply with the new text.",

@@ -260,7 +260,7 @@ def test_each_message_answers_the_one_it_follows_not_all_the_invitation():
 def test_a_receipt_answers_the_members_own_message():
     """The receipt of an update is a reply to the member's message (In-Reply-To), under the call."""
     theirs = "<CAF=abc123@mail.gmail.com>"
-    in_reply_to, references = thread_of("notice-update-received", 2, answers=theirs)
+    in_reply_to, references = thread_of("notice-recorded", 2, answers=theirs)
     assert in_reply_to == theirs
     assert references == [own_id("invitation", 0), own_id("call-for-updates", 0), theirs]
 
@@ -268,7 +268,7 @@ def test_a_receipt_answers_the_members_own_message():
 def test_a_hostile_message_id_is_not_copied_into_our_headers():
     """A Message-ID with spaces, quotes or line breaks is dropped: the receipt threads under the call."""
     for hostile in ("<a b@x>", "<a@x>\r\nBcc: all@example.net", "no-brackets@x", "<a@x><b@y>"):
-        in_reply_to, references = thread_of("notice-update-received", 2, answers=hostile)
+        in_reply_to, references = thread_of("notice-recorded", 2, answers=hostile)
         assert in_reply_to == own_id("call-for-updates", 0), hostile
         assert "Bcc" not in " ".join(references)
 

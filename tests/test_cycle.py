@@ -64,7 +64,7 @@ def test_reminder_skips_members_who_replied_skipped_are_away_or_bounced():
     s = situation()
     state = on_reply(s, state, reply(AMARA, "We launched a food-security screening pilot in two clinics.",
                                      sha="1" * 64)).meeting
-    state = on_reply(s, state, reply(BEN, "skip", commands=(("skip", "", ""),), sha="2" * 64)).meeting
+    state = on_reply(s, state, reply(BEN, "skip", sha="2" * 64)).meeting
     state = on_reply(s, state, reply(CHLOE, "Je suis absente", kind="auto_reply", sha="3" * 64)).meeting
     state = replace(state, bounced=frozenset({DEV.key}))
     state, sends = run_until(at(Step.REMINDER), state)
@@ -101,18 +101,17 @@ def test_later_update_replaces_earlier_and_history_is_kept():
     assert [u.text for u in d.meeting.updates] == ["Corrected: our pilot now covers three clinics."]
     assert d.meeting.updates[0].revision == 2
     assert [u.text for u in d.meeting.history] == ["First draft of my update."]
-    assert [x.kind for x in d.sends] == ["notice-update-received"]
+    assert [x.kind for x in d.sends] == ["notice-recorded"]
+    assert d.sends[0].context["update"].text == "Corrected: our pilot now covers three clinics."
 
 
-def test_long_update_is_kept_whole_flagged_and_the_member_told_once():
-    """Over 150 words: kept whole, flagged, one notice however often the member replies."""
+def test_long_update_is_kept_whole_flagged_and_the_receipt_says_so():
+    """Over 150 words: kept whole and flagged; the one receipt carries the update that says it runs long."""
     s = situation()
     long_text = " ".join(["word"] * 200)
     d1 = on_reply(s, MeetingState(key=JAN.key), reply(BEN, long_text, sha="1" * 64))
     assert d1.meeting.updates[0].over_limit and d1.meeting.updates[0].words == 200
-    assert "notice-update-too-long" in [x.kind for x in d1.sends]
-    d2 = on_reply(s, d1.meeting, reply(BEN, long_text + " more", sha="2" * 64))
-    assert "notice-update-too-long" not in [x.kind for x in d2.sends]
+    assert [x.kind for x in d1.sends] == ["notice-recorded"] and d1.sends[0].context["update"].over_limit
 
 
 def test_the_same_reply_applied_twice_changes_nothing():
@@ -142,20 +141,17 @@ def test_chair_change_produces_a_revised_draft_then_approval_releases_the_packet
     state, sends = run_until(at(Step.AGENDA_DRAFT))
     assert kinds_to(sends)["agenda-draft"] == {AMARA.email, STAFF}
     s = situation()
-    d = on_reply(s, state, reply(AMARA, "Focus: Housing first\nPresenter: Dr. Lee (external)",
-                                 request="agenda", sha="4" * 64,
-                                 commands=(("focus_topic", "Housing first", ""),
-                                           ("presenter", "Dr. Lee (external)", ""))))
+    d = on_reply(s, state, reply(AMARA, "Focus: Housing first\nPresenter: Dr. Lee, an external expert",
+                                 request="agenda", sha="4" * 64))
     drafts = [x for x in d.sends if x.kind == "agenda-draft"]
     assert {x.revision for x in drafts} == {2}
     assert drafts[0].context["agenda"].focus_topic == "Housing first"
-    d2 = on_reply(s, d.meeting, reply(AMARA, "Approved, thanks!", request="agenda", sha="5" * 64,
-                                      commands=(("approve", "", ""),)))
+    d2 = on_reply(s, d.meeting, reply(AMARA, "Approved, thanks!", request="agenda", sha="5" * 64))
     assert d2.meeting.agenda.approved
     state, sends = run_until(at(Step.AGENDA_PACKET), d2.meeting)
     packets = [x for x in sends if x.kind == "agenda-packet"]
     assert {x.to.email for x in packets} == ACTIVE
-    assert packets[0].context["agenda"].presenter == "Dr. Lee (external)"
+    assert packets[0].context["agenda"].presenter == "Dr. Lee, an external expert"
 
 
 def test_silent_chair_with_wait_policy_holds_the_packet_and_alerts_staff_once():
@@ -165,9 +161,9 @@ def test_silent_chair_with_wait_policy_holds_the_packet_and_alerts_staff_once():
     state, sends = run_until(at(Step.AGENDA_PACKET), state, s)
     assert kinds_to(sends) == {"alert-chair-silent": {STAFF}}
     assert state.step(Step.AGENDA_PACKET).status is StepStatus.WAITING
-    d = on_reply(s, state, reply(AMARA, "LGTM", request="agenda", commands=(("approve", "", ""),),
+    d = on_reply(s, state, reply(AMARA, "LGTM", request="agenda",
                                  received=at(Step.AGENDA_PACKET, plus=timedelta(hours=3))))
-    assert {x.kind for x in d.sends} == {"agenda-packet"}
+    assert {x.kind for x in d.sends} == {"agenda-packet", "notice-recorded"}
     assert d.meeting.step(Step.AGENDA_PACKET).status is StepStatus.DONE
 
 
@@ -199,9 +195,8 @@ def test_late_update_goes_into_an_addendum_before_the_meeting():
 def test_minutes_reply_becomes_a_digest_to_members_and_minutes_recipients():
     """Staff's minutes with a recording and actions go to members plus extra recipients."""
     state, _ = run_until(at(Step.MINUTES_REQUEST))
-    d = on_reply(situation(), state, reply(None, "We discussed housing.", request="minutes", is_staff=True,
-                                           commands=(("recording", "https://rec.example.org/1", ""),
-                                                     ("action", "draft the referral guide", "Dev"))))
+    d = on_reply(situation(), state, reply(None, "We discussed housing.\nRecording: https://rec.example.org/1\n"
+                                           "Action: Dev: draft the referral guide", request="minutes", is_staff=True))
     digest = [x for x in d.sends if x.kind == "minutes-digest"]
     assert {x.to.email for x in digest} == ACTIVE | {"lead@example.org"}
     minutes = digest[0].context["minutes"]
@@ -213,8 +208,8 @@ def test_minutes_reply_becomes_a_digest_to_members_and_minutes_recipients():
 def test_open_actions_are_carried_into_the_next_call_for_updates():
     """Actions from last meeting's minutes appear in the next call for updates."""
     s = situation()
-    prior = on_reply(s, MeetingState(key=JAN.key), reply(None, "Minutes", request="minutes", is_staff=True,
-                                                          commands=(("action", "share the toolkit", "Ben"),))).meeting
+    prior = on_reply(s, MeetingState(key=JAN.key), reply(None, "Minutes\nAction: Ben: share the toolkit",
+                                                          request="minutes", is_staff=True)).meeting
     nxt = situation(m=FEB)
     nxt = replace(nxt, previous=JAN, previous_state=prior, following=None)
     decision = on_time(nxt, MeetingState(key=FEB.key), at(Step.CALL_FOR_UPDATES, FEB))
@@ -222,9 +217,8 @@ def test_open_actions_are_carried_into_the_next_call_for_updates():
     assert [a.what for a in calls[0].context["open_actions"]] == ["share the toolkit"]
 
 
-MINUTES_REPLY = reply(None, "We discussed housing.", request="minutes", is_staff=True, sha="m" * 64,
-                      commands=(("recording", "https://rec.example.org/1", ""),
-                                ("action", "draft the referral guide", "Dev")))
+MINUTES_REPLY = reply(None, "We discussed housing.\nRecording: https://rec.example.org/1\n"
+                      "Action: Dev: draft the referral guide", request="minutes", is_staff=True, sha="d" * 64)
 
 
 def test_chair_handover_waits_for_the_minutes_then_goes_to_the_next_chair_and_staff():
@@ -260,7 +254,7 @@ def test_chair_saying_approved_in_an_update_does_not_approve_the_agenda():
     """Approval counts only as a reply to the agenda draft, after one was sent."""
     s = situation()
     text = "Success: our SDH screening grant was approved by the board."
-    d = on_reply(s, MeetingState(key=JAN.key), reply(AMARA, text, commands=(("approve", "", ""),)))
+    d = on_reply(s, MeetingState(key=JAN.key), reply(AMARA, text))
     assert not d.meeting.agenda.approved
     assert [u.text for u in d.meeting.updates] == [text]
 
@@ -268,7 +262,7 @@ def test_chair_saying_approved_in_an_update_does_not_approve_the_agenda():
 def test_rsvp_in_words_is_not_an_update():
     """'Yes, I'll be there' records an RSVP, not a roundtable update."""
     d = on_reply(situation(), MeetingState(key=JAN.key), reply(BEN, "Yes, I'll be there. Thanks!",
-                                                               request="invite", rsvp="accepted"))
+                                                               request="invite"))
     assert d.meeting.updates == () and d.meeting.rsvp_of(BEN.key) == "accepted"
 
 
@@ -339,8 +333,7 @@ def test_next_chair_can_answer_the_handover_with_the_focus_but_a_thank_you_is_no
     """Focus:/Presenter: in reply to the handover plan the next meeting; free text there changes nothing."""
     s = replace(situation(m=FEB), previous=JAN, following=None)
     d = on_reply(s, MeetingState(key=FEB.key), reply(BEN, "Thanks, this is really helpful for my planning work.",
-                                                     request="handover", sha="h" * 64))
+                                                     request="handover", sha="e" * 64))
     assert d.meeting.agenda.notes == () and d.sends == ()
-    d = on_reply(s, d.meeting, reply(BEN, "Focus: Housing first", request="handover", sha="i" * 64,
-                                     commands=(("focus_topic", "Housing first", ""),)))
+    d = on_reply(s, d.meeting, reply(BEN, "Focus: Housing first", request="handover", sha="f" * 64))
     assert d.meeting.agenda.focus_topic == "Housing first"

@@ -105,7 +105,7 @@ def test_held_list_show_and_release_as_the_member(community, capsys):
     assert "applied as from bob@example.org to the 2027-01-12 meeting (update)" in out
     with TinyDBStateStore.open(config.state_dir, exclusive=False) as states:
         update = states.meeting(meeting.key).update_of("bob@example.org")
-        receipts = [r for r in states.outbox.records() if r.kind == "notice-update-received"]
+        receipts = [r for r in states.outbox.records() if r.kind == "notice-recorded"]
     assert update is not None and update.text.startswith("Challenge: we cannot find a social worker")
     assert sorted(r.recipient for r in receipts) == ["ann@example.org", "bob@example.org"]
     code, out, _ = run(capsys, "held", "--config", str(toml))

@@ -151,8 +151,8 @@ def test_a_reply_release_as_member_applies_the_held_update_with_its_receipt(desk
     assert "Held as:" in text(log["alert"]) and other in text(log["alert"])
     [update] = log["state"].updates
     assert update.member_email == member.email and "food-security screening is live" in update.text
-    receipts = kinds_to(stage, "notice-update-received", member.email)
-    assert len(receipts) == 1 and kinds_to(stage, "notice-update-received", other) == []
+    receipts = kinds_to(stage, "notice-recorded", member.email)
+    assert len(receipts) == 1 and kinds_to(stage, "notice-recorded", other) == []
     answer = text(log["answer_release"])
     assert f"release as {member.email}" in answer and f"applied as from {member.email} to the 2027-01-12 meeting" in answer
     released = [h for h in log["held"] if h.sender == other]

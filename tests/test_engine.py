@@ -68,7 +68,7 @@ def test_member_reply_is_applied_once_and_acknowledged(parts):
     assert p.engine.accept(raw) is Disposition.PROCESSED
     state = p.states.meeting(JAN.key)
     assert [u.text for u in state.updates] == ["Success: our food-security referral pilot is live in two clinics."]
-    assert list(sent_to(p, "notice-update-received")) == [BEN.email]
+    assert list(sent_to(p, "notice-recorded")) == [BEN.email]
 
 
 def test_reply_from_someone_else_with_a_members_token_is_held_with_its_bytes(parts):
@@ -246,11 +246,11 @@ def test_a_catch_up_pass_is_recorded_in_one_transaction_or_not_at_all(parts, tmp
         p.engine.accept_many(raws)
     assert files() == before
     assert p.states.meeting(JAN.key).updates == ()
-    assert list(sent_to(p, "notice-update-received")) == []
+    assert list(sent_to(p, "notice-recorded")) == []
 
     p.states.record_inbox = record_inbox
     assert p.engine.accept_many(raws) == [Disposition.PROCESSED] * 3
     assert p.engine.accept_many(raws + raws[:1]) == [Disposition.PROCESSED] * 4
     state = p.states.meeting(JAN.key)
     assert sorted(u.text for u in state.updates) == [f"Update from {m.name}." for m in (BEN, CHLOE, DEV)]
-    assert sorted(sent_to(p, "notice-update-received")) == sorted(m.email for m in (BEN, CHLOE, DEV))
+    assert sorted(sent_to(p, "notice-recorded")) == sorted(m.email for m in (BEN, CHLOE, DEV))

@@ -92,30 +92,33 @@ def test_a_late_call_for_updates_never_asks_for_a_reply_by_a_time_already_past()
 
 
 def test_receipts_say_where_the_update_goes_at_each_stage():
-    """Before the packet: the agenda; after it: the addendum; after the day-of reminder: the minutes request."""
+    """Before the packet: the agenda; after it: the addendum; after the day-of reminder: the minutes digest's
+    roundtable section; after the digest: kept only."""
     state = MeetingState(key=JAN.key)
     for step in (Step.INVITATION, Step.AGENDA_PACKET):
         state, _ = run(at(step), state)
+    minutes = reply(None, "We met and talked about housing at length.\nRecording: https://rec.example.org/1",
+                    request="minutes", is_staff=True, sha="d" * 64, received=at(Step.MINUTES_REQUEST, plus=timedelta(hours=2)))
     expected = [(at(Step.AGENDA_PACKET, plus=timedelta(days=1)), "goes to every member in an addendum"),
-                (at(Step.DAY_OF_REMINDER, plus=timedelta(minutes=30)), "see it with the meeting's minutes request"),
-                (at(Step.MINUTES_REQUEST, plus=timedelta(hours=1)), "kept with this meeting's updates")]
+                (at(Step.DAY_OF_REMINDER, plus=timedelta(minutes=30)), "in the roundtable section of the minutes"),
+                (at(Step.MINUTES_REQUEST, plus=timedelta(hours=3)), "kept with this meeting's updates")]
     for number, (when, says) in enumerate(expected):
         if when > at(Step.DAY_OF_REMINDER):
             state, _ = run(at(Step.DAY_OF_REMINDER), state)
         if when > at(Step.MINUTES_REQUEST):
             state, _ = run(at(Step.MINUTES_REQUEST), state)
+            state = on_reply(situation(), state, minutes).meeting or state
         decision = on_reply(situation(), state, reply(BEN, f"Update number {number}: our clinic opened.",
                                                       sha=str(number) * 64, received=when))
         state = decision.meeting
-        receipt = next(s for s in decision.sends if s.kind == "notice-update-received")
+        receipt = next(s for s in decision.sends if s.kind == "notice-recorded")
         assert says in text_of(receipt, when), (number, text_of(receipt, when))
 
 
 def test_a_suggestion_in_reply_to_the_digest_is_kept_as_the_digest_promises():
     """The digest says 'reply with Suggest: TOPIC': such a reply adds the topic."""
     decision = on_reply(situation(), MeetingState(key=JAN.key),
-                        reply(BEN, "Suggest: peer mentoring", request="digest",
-                              commands=(("suggest_topic", "peer mentoring", ""),)))
+                        reply(BEN, "Suggest: peer mentoring", request="digest"))
     assert decision.meeting.suggestions == ("peer mentoring",)
 
 
@@ -218,9 +221,9 @@ def test_a_minutes_recipient_is_not_asked_for_replies_nobody_would_read():
     """Replies are read from members only: the digest to a minutes recipient offers no Done: or Suggest:."""
     state, _ = run(at(Step.MINUTES_REQUEST))
     decision = on_reply(situation(), state, reply(None, "We met and spoke about housing for an hour with eleven "
-                                                       "members and two guests from the city, and agreed to meet.",
-                                                  request="minutes", is_staff=True,
-                                                  commands=(("action", "share the form", "Ben"),)))
+                                                       "members and two guests from the city, and agreed to meet.\n"
+                                                       "Action: Ben: share the form",
+                                                  request="minutes", is_staff=True))
     digest = {s.to.email: s for s in decision.sends if s.kind == "minutes-digest"}
     lead = text_of(digest["lead@example.org"], at(Step.MINUTES_REQUEST))
     member = text_of(digest[AMARA.email], at(Step.MINUTES_REQUEST))

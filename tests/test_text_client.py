@@ -29,6 +29,7 @@ def test_mu_view_shows_the_greeting_the_body_and_the_footer(kind, tmp_path, monk
     text = " ".join(shown.stdout.split())
     assert "Subject:" in text and "Hello" in text
     last = ("(staff@example.org)." if kind.is_alert or kind == "desk-answer"       # the last words of the footer
+            else "It was sent to you alone (amara@example.org)." if kind == "notice-unsubscribed"  # they left
             else "To leave the group, write to cop@example.org")
     assert last in text
     if kind not in NOT_ABOUT_THE_DATE:
@@ -39,4 +40,5 @@ def test_mu_view_shows_the_greeting_the_body_and_the_footer(kind, tmp_path, monk
 # to), the digest (the meeting named by its day), and notices and alerts about one event.
 NOT_ABOUT_THE_DATE = {"welcome", "chair-handover", "minutes-digest", "notice-attachment-refused",
                       "notice-message-too-large", "alert-delivery-failed", "alert-held-mail", "alert-intake-stalled",
-                      "alert-sign-in-failed", "alert-member-suspended", "notice-resource", "desk-answer"}
+                      "alert-sign-in-failed", "alert-member-suspended", "notice-resource", "desk-answer",
+                      "notice-unsubscribed", "alert-member-unsubscribed"}

@@ -100,14 +100,16 @@ def test_minutes_digest_reaches_members_and_minutes_recipients_with_recording_an
 
 
 def test_late_update_goes_out_in_an_addendum_and_long_update_is_flagged(cycle, dovecot):
-    """Michel's update after the packet arrives in an addendum; Sarah is told once her update is long."""
+    """Michel's update after the packet arrives in an addendum; Sarah's receipt tells her her update is long."""
     community, config, *_ = cycle
     by_name = {m.name: m.email for m in config.roster.active()}
     got = mailbox(dovecot, by_name["Dr. Helen Cho"])
     packets = [m for m in got if m["X-Mailflow-Kind"] == "agenda-packet"]
     addenda = [m for m in got if m["X-Mailflow-Kind"] == "agenda-addendum"]
     assert len(packets) == 1 and len(addenda) == 1 and "food bank for direct referrals" in text_of(addenda[0])
-    assert kinds(mailbox(dovecot, by_name['Dr. Sarah "Sally" Bennett']))["notice-update-too-long"] == 1
+    receipts = [m for m in mailbox(dovecot, by_name['Dr. Sarah "Sally" Bennett'])
+                if m["X-Mailflow-Kind"] == "notice-recorded"]
+    assert len(receipts) == 1 and "over the one minute each member has" in text_of(receipts[0])
 
 
 def test_status_shows_the_cycle_as_staff_would_want(cycle, capsys):
@@ -222,6 +224,8 @@ def test_every_file_a_message_names_is_attached_or_listed_as_too_large_and_every
         too_large = named_files(body, "Too large to attach")
         assert named == attached, (msg["X-Mailflow-Kind"], msg["To"], named, attached)
         for name in cycle_files:
+            if msg["X-Mailflow-Kind"] == "notice-recorded":
+                continue                # a receipt names the file the member sent: kept, not sent back to them
             if name in body or name in html_text(msg):
                 assert name in attached | too_large, (msg["X-Mailflow-Kind"], msg["To"], name)
         for name in attached:
@@ -305,11 +309,11 @@ def test_the_addendum_says_what_it_is_and_the_day_of_reminder_says_it_comes(cycl
 
 
 def test_the_over_one_minute_promise_is_kept_in_the_packet(cycle, dovecot):
-    """Sarah was told her update is marked as over one minute in the agenda: the packet marks it."""
+    """Sarah's receipt told her her update is marked as over one minute in the agenda: the packet marks it."""
     community, config, *_ = cycle
     sarah = next(m.email for m in config.roster.active() if m.name.startswith("Dr. Sarah"))
     got = {str(m["X-Mailflow-Kind"]): m for m in mailbox(dovecot, sarah)}
-    assert "It will be in the agenda marked as over one minute" in text_of(got["notice-update-too-long"])
+    assert "it will be in the agenda marked as over one minute" in text_of(got["notice-recorded"])
     assert 'Dr. Sarah "Sally" Bennett (North Shore Division) -- 172 words, over one minute' in text_of(
         got["agenda-packet"])
 
@@ -335,7 +339,7 @@ def test_receipts_and_reminders_answer_the_message_they_follow(cycle, dovecot):
     assert updates
     for address, own in updates.items():
         got = mailbox(dovecot, address)
-        receipts = [m for m in got if m["X-Mailflow-Kind"] == "notice-update-received"]
+        receipts = [m for m in got if m["X-Mailflow-Kind"] == "notice-recorded"]
         assert any(r["In-Reply-To"] == own for r in receipts), address
         call = next(m for m in got if m["X-Mailflow-Kind"] == "call-for-updates")
         for reminder in (m for m in got if m["X-Mailflow-Kind"] == "reminder"):

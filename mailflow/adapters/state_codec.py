@@ -6,12 +6,19 @@ import json
 from datetime import date, datetime
 from typing import Any
 
+from mailflow.adapters.footprint_codec import (
+    agenda_from_json,
+    agenda_to_json,
+    footprint_from_json,
+    footprint_to_json,
+    unclear_from_json,
+    unclear_to_json,
+)
 from mailflow.core.intent import Rsvp
 from mailflow.core.minutes import ActionItem, Minutes
 from mailflow.core.resources import Resource
 from mailflow.core.roundtable import Update
 from mailflow.core.state import (
-    AgendaEdits,
     Announced,
     Bounce,
     BounceScore,
@@ -112,7 +119,6 @@ def announced_from_json(d: Document | None) -> Announced | None:
 
 
 def meeting_to_json(s: MeetingState) -> Document:
-    a = s.agenda
     return {
         "key": s.key,
         "steps": {step.value: {"status": r.status.value, "at": r.at.isoformat(), "detail": r.detail}
@@ -123,11 +129,7 @@ def meeting_to_json(s: MeetingState) -> Document:
         "rsvps": dict(s.rsvps), "introductions": dict(s.introductions),
         "resources": [resource_to_json(r) for r in s.resources],
         "suggestions": list(s.suggestions),
-        "agenda": {
-            "revision": a.revision, "focus_topic": a.focus_topic, "presenter": a.presenter,
-            "added": list(a.added), "removed": list(a.removed), "notes": list(a.notes),
-            "approved": a.approved, "approved_by": a.approved_by, "sent_revision": a.sent_revision,
-        },
+        "agenda": agenda_to_json(s.agenda),
         "minutes": minutes_to_json(s.minutes) if s.minutes else None,
         "minutes_revision": s.minutes_revision,
         "notices": sorted(s.notices), "applied": sorted(s.applied),
@@ -137,11 +139,12 @@ def meeting_to_json(s: MeetingState) -> Document:
         "cancel_sent": s.cancel_sent, "packet_sent_at": _iso(s.packet_sent_at),
         "addenda_sent": s.addenda_sent,
         "invited": sorted(s.invited) if s.invited is not None else None, "chair": s.chair,
+        "footprints": [footprint_to_json(f, update_to_json) for f in s.footprints],
+        "unclear": [unclear_to_json(u) for u in s.unclear],
     }
 
 
 def meeting_from_json(d: Document) -> MeetingState:
-    a = d["agenda"]
     return MeetingState(
         key=d["key"],
         steps=tuple(
@@ -154,11 +157,7 @@ def meeting_from_json(d: Document) -> MeetingState:
         rsvps=tuple((k, Rsvp(v)) for k, v in d["rsvps"].items()), introductions=tuple(d["introductions"].items()),
         resources=tuple(resource_from_json(r) for r in d["resources"]),
         suggestions=tuple(d["suggestions"]),
-        agenda=AgendaEdits(
-            revision=a["revision"], focus_topic=a["focus_topic"], presenter=a["presenter"],
-            added=tuple(a["added"]), removed=tuple(a["removed"]), notes=tuple(a["notes"]),
-            approved=a["approved"], approved_by=a["approved_by"], sent_revision=a["sent_revision"],
-        ),
+        agenda=agenda_from_json(d["agenda"]),
         minutes=minutes_from_json(d["minutes"]) if d["minutes"] else None,
         minutes_revision=d["minutes_revision"],
         notices=frozenset(d["notices"]), applied=frozenset(d["applied"]),
@@ -169,6 +168,8 @@ def meeting_from_json(d: Document) -> MeetingState:
         addenda_sent=d["addenda_sent"],
         # written by earlier versions without these: not recorded (the cycle adopts what it finds)
         invited=frozenset(d["invited"]) if d.get("invited") is not None else None, chair=d.get("chair", ""),
+        footprints=tuple(footprint_from_json(f, update_from_json) for f in d.get("footprints", ())),
+        unclear=tuple(unclear_from_json(u) for u in d.get("unclear", ())),
     )
 
 
@@ -196,6 +197,7 @@ def community_to_json(c: CommunityState) -> Document:
         "departed": sorted(c.departed), "arrivals": {key: day.isoformat() for key, day in c.arrivals},
         "bounces": [bounce_to_json(b) for b in c.bounces], "planned_chairs": dict(c.planned_chairs),
         "actions": [action_to_json(a) for a in c.actions],
+        "unsubscribed": {key: at.isoformat() for key, at in c.unsubscribed},
     }
 
 
@@ -208,6 +210,7 @@ def community_from_json(d: Document) -> CommunityState:
         bounces=tuple(bounce_from_json(b) for b in d.get("bounces", ())),
         planned_chairs=tuple(d.get("planned_chairs", {}).items()),
         actions=tuple(action_from_json(a) for a in d.get("actions", [])),
+        unsubscribed=tuple((key, datetime.fromisoformat(at)) for key, at in d.get("unsubscribed", {}).items()),
     )
 
 

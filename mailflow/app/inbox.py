@@ -19,15 +19,22 @@ from mailflow.app.outgoing import Outgoing
 from mailflow.app.runner import CycleRunner
 from mailflow.core.answers import ReplyEvent, on_bounce, on_reply
 from mailflow.core.decision import Decision, Recipient, Send
-from mailflow.core.intent import ReplyKind
+from mailflow.core.intent import CommandKind, Intent, IntentKind, ReplyKind
 from mailflow.core.kinds import MessageKind, Request
 from mailflow.core.recipients import member_recipient, staff_recipients
 from mailflow.core.resources import Resource
 from mailflow.core.tokens import meeting_of_message_id
 from mailflow.errors import StoreError
-from mailflow.mail_in.attribution import Attributed, Held, attribute, staff_authority
+from mailflow.mail_in.attribution import Attributed, Held, attribute, attribute_new_message, staff_authority
 from mailflow.mail_in.desk_commands import read_commands
-from mailflow.mail_in.replies import Reply, UnparseableMessage, safe_extension, understand, vet_attachment
+from mailflow.mail_in.replies import (
+    Reply,
+    UnparseableMessage,
+    read_intent,
+    safe_extension,
+    understand,
+    vet_attachment,
+)
 from mailflow.ports import AuditEntry, AuditEvent, Clock, Disposition, HeldMessage, InboxRecord, StateStore
 from mailflow.schedule.config import Config, Member
 
@@ -45,14 +52,22 @@ class DeskMail(Protocol):
 DESK_REQUESTS = frozenset({Request.ALERT, Request.DESK})   # staff mail answering these is for the desk
 
 
+def intents_of(reply: Reply, request: Request) -> tuple[Intent, ...]:
+    """What ``reply`` means as an answer to ``request``; a new message to the list address is read with its
+    subject (members are told to write "unsubscribe" there)."""
+    if request is Request.LIST:
+        return read_intent(replace(reply, text=f"{reply.subject}\n\n{reply.text}".strip()), request)
+    return read_intent(reply, request)
+
+
 def applied_entry(sha: str, reply: Reply, found: Attributed, meeting_key: str, notes: list[str],
-                  now: datetime) -> AuditEntry:
+                  now: datetime, intents: tuple[Intent, ...] = ()) -> AuditEntry:
     """The audit line of an applied reply: what was understood, and what it did."""
     understood: dict[str, object] = {
         "id": sha[:12], "request": str(found.request), "kind": reply.kind.value, "via": found.via,
-        "words": len(reply.text.split()), "commands": [f"{c.kind.value} {c.value}".strip() for c in reply.commands],
-        "rsvp": reply.rsvp.value if reply.rsvp else None, "files": [a.filename for a in reply.resources],
-        "did": notes,
+        "words": len(reply.text.split()),
+        "intents": [f"{i.kind.value} {i.value}".strip()[:120] for i in intents],
+        "files": [a.filename for a in reply.resources], "did": notes,
     }
     what = "; ".join(notes) or "nothing to apply"
     return AuditEntry(now, AuditEvent.REPLY_APPLIED, f"{found.request} from {found.sender_email}: {what}",
@@ -153,6 +168,8 @@ class Inbox:
                 return desk
             found = attribute(reply, self.config, self.secret, self.sent_lookup)
             if isinstance(found, Held):
+                found = self._leaving(reply, now) or found
+            if isinstance(found, Held):
                 return self._hold(sha, kept, found.reason, reply, now)
             return self._apply(sha, kept, reply, found, now)
         except StoreError:
@@ -182,6 +199,15 @@ class Inbox:
                                       kind=reply.kind.value, via=f"desk-{authority.via}", at=now.isoformat()))
         return Disposition.PROCESSED
 
+    def _leaving(self, reply: Reply, now: datetime) -> Attributed | None:
+        """A new message from an active member asking to leave: applied to the current meeting, not held."""
+        found = attribute_new_message(reply, self.config)
+        if found is None or not any(i.kind is IntentKind.UNSUBSCRIBE for i in intents_of(reply, Request.LIST)):
+            return None
+        window = self.runner.window_for("", now)
+        meeting = window.meeting if window is not None else self.runner.next_meeting(now)
+        return replace(found, meeting_key=meeting.key) if meeting is not None else None
+
     def apply_released(self, sha: str, kept: str, reply: Reply, found: Attributed, now: datetime) -> Disposition:
         """A held message staff released: applied like any reply (its inbox record becomes processed)."""
         return self._apply(sha, kept, reply, found, now, arrived=False)
@@ -194,6 +220,7 @@ class Inbox:
         community = self.states.community()
         situation = self.runner.situation(window, community)
         state = self.states.meeting(window.meeting.key)
+        intents = intents_of(reply, found.request)
         if reply.kind is ReplyKind.BOUNCE and (reply.bounce is None or not reply.bounce.permanent):
             decision = Decision(meeting=replace(state, applied=state.applied | {sha}),
                                 notes=(f"temporary delivery failure for {found.sender_email}: not counted",))
@@ -208,12 +235,13 @@ class Inbox:
                 sha256=sha, member=found.member,
                 sender=Recipient(found.sender_name, found.sender_email, found.member.timezone if found.member else None),
                 is_staff=found.is_staff, request=found.request, kind=reply.kind, text=reply.text,
-                commands=reply.commands, rsvp=reply.rsvp, resources=resources, refused=refused, received=now,
+                intents=intents, resources=resources, refused=refused, received=now,
                 automatic=reply.automatic, message_id=reply.message_id,
+                commands=tuple(c for c in reply.commands if c.kind is CommandKind.SEND_FILE),
             )
             decision = on_reply(situation, state, event)
         notes = self.outgoing.carry_out(decision, window.meeting, community, now)
-        self.states.audit([applied_entry(sha, reply, found, window.meeting.key, notes, now)])
+        self.states.audit([applied_entry(sha, reply, found, window.meeting.key, notes, now, intents)])
         self._record(sha, InboxRecord(Disposition.PROCESSED, meeting=window.meeting.key, request=found.request,
                                       kind=reply.kind.value, via=found.via, at=now.isoformat()), arrived)
         log.info("message %s from %s applied to meeting %s (%s)", sha[:12], found.sender_email,

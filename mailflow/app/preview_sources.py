@@ -12,6 +12,7 @@ from datetime import datetime
 
 from mailflow.app.inbox import held_alert, too_large_notice
 from mailflow.app.outgoing import staff_alert, stall_alert
+from mailflow.app.preview_answers import REPLIES, answer_sends
 from mailflow.app.runner import CycleRunner, Window
 from mailflow.core.attendees import announced, cancellation, latest_invitations, reconcile
 from mailflow.core.cycle import RUNNERS, send_handover
@@ -19,9 +20,8 @@ from mailflow.core.decision import Send, Situation
 from mailflow.core.digest import digest_sends
 from mailflow.core.kinds import MessageKind
 from mailflow.core.membership import on_roster
-from mailflow.core.notices import refusal_notices, update_notices
+from mailflow.core.notices import refusal_notices
 from mailflow.core.recipients import alert, member_recipient, staff_recipients
-from mailflow.core.roundtable import make_update
 from mailflow.core.state import CommunityState, MeetingState, StepStatus
 from mailflow.errors import MailflowError
 from mailflow.mail_out.samples import sample_context, sample_files, sample_state
@@ -187,30 +187,16 @@ def _welcome(scene: Scene, what: MessageKind) -> Made:
     return Made(list(decision.sends) if members else [], scene.now)
 
 
-def _receipt(scene: Scene, what: MessageKind) -> Made:
-    """The receipt of each member's update (their own, from the state, else a sample one)."""
-    state = scene.meeting_state
-    situation = scene.situation()
-    limit = scene.config.roundtable.words_per_minute
-    received: dict[str, datetime] = {}
-    sends: list[Send] = []
-    for member in scene.config.roster.active():
-        update = state.update_of(member.key)
-        if update is None:
-            sample = sample_state(scene.window.meeting, (member,), words_limit=limit).updates[0]
-            text = sample.text if what is MessageKind.NOTICE_UPDATE_RECEIVED else " ".join([sample.text] * 4)
-            update = make_update(member_email=member.email, member_name=member.name, division=member.division,
-                                 text=text, received=scene.window.meeting.due_at(Step.CALL_FOR_UPDATES),
-                                 words_limit=limit, revision=1, late=False)
-        if what is MessageKind.NOTICE_UPDATE_TOO_LONG and not update.over_limit:
-            continue
-        before = replace(state, notices=state.notices - {f"too-long:{member.key}"})
-        _, told = update_notices(situation, before, update, member_recipient(member), update.received)
-        sends += [send for send in told if send.kind is what]
-        received.setdefault(member.key, update.received)
-    if not state.updates:
-        scene.notes.append("no member has sent an update yet: sample updates are shown")
-    return Made(sends, received[sends[0].to.key] if sends else scene.now, when_for=received)
+def _answer(scene: Scene, what: MessageKind) -> Made:
+    """The answers to a reply, made by the reply rules from a sample reply of each member (the chair's, for
+    what staff are asked about the chair's reply)."""
+    scene.notes.append("replies are not kept to be replayed: shown for a sample reply, read as the daemon reads it")
+    meeting = scene.window.meeting
+    members = (meeting.chair,) if what is MessageKind.ALERT_REPLY_UNCLEAR and meeting.chair else \
+        scene.config.roster.active()
+    state = replace(scene.meeting_state, agenda=replace(scene.meeting_state.agenda, approved=False,
+                                                        sent_revision=max(scene.meeting_state.agenda.sent_revision, 1)))
+    return Made(answer_sends(scene.situation(), state, what, members, scene.now), scene.now)
 
 
 def _refusal(scene: Scene, what: MessageKind) -> Made:
@@ -310,8 +296,7 @@ SOURCES: dict[MessageKind, Callable[[Scene, MessageKind], Made]] = {
     MessageKind.MINUTES_DIGEST: _digest,
     MessageKind.MEETING_CANCELLED: _cancelled,
     MessageKind.WELCOME: _welcome,
-    MessageKind.NOTICE_UPDATE_RECEIVED: _receipt,
-    MessageKind.NOTICE_UPDATE_TOO_LONG: _receipt,
+    **{kind: _answer for kind in REPLIES},
     MessageKind.NOTICE_ATTACHMENT_REFUSED: _refusal,
     MessageKind.NOTICE_MESSAGE_TOO_LARGE: _too_large,
     MessageKind.ALERT_CHAIR_SILENT: _chair_silent,

@@ -43,9 +43,11 @@ class MeetingStatus:
     agenda_approved: bool
     minutes_received: bool
     resources: list[str]
+    unclear: list[dict[str, str]]      # replies not read with confidence: who, what was asked, of whom
 
 
-def meeting_status(config: Config, meeting: Meeting, state: MeetingState, now: datetime) -> MeetingStatus:
+def meeting_status(config: Config, meeting: Meeting, state: MeetingState, now: datetime,
+                   community: CommunityState | None = None) -> MeetingStatus:
     steps = []
     for step in Step:
         record = state.step(step)
@@ -59,6 +61,7 @@ def meeting_status(config: Config, meeting: Meeting, state: MeetingState, now: d
         steps.append(StepLine(step.value, due.astimezone(config.community.timezone).isoformat(), status, detail))
     members = config.roster.active()
     names = {m.key: m.name for m in members}
+    unmailed = community.unmailed if community is not None else frozenset()
     replied = [u.member_name for u in state.updates]
     answered = state.answered()
     tally = {"accepted": 0, "declined": 0, "tentative": 0}
@@ -74,13 +77,16 @@ def meeting_status(config: Config, meeting: Meeting, state: MeetingState, now: d
         skipped=sorted(names.get(k, k) for k in state.skipped),
         away=sorted(names.get(k, k) for k in state.away),
         bounced=sorted(names.get(k, k) for k in state.bounced),
-        no_answer=sorted(m.name for m in members if m.key not in answered),
+        no_answer=sorted(m.name for m in members if m.key not in answered and m.key not in unmailed),
         rsvps=tally,
         rsvp_by_member={names.get(k, k): v for k, v in state.rsvps},
         agenda_revision=state.agenda.revision,
         agenda_approved=state.agenda.approved,
         minutes_received=state.minutes is not None,
         resources=[f"{r.filename} ({r.shared_by})" for r in state.resources],
+        unclear=[{"name": u.name, "email": u.sender, "request": u.request.value, "asked": u.asked.value,
+                  "question": u.question, "excerpt": u.excerpt, "at": u.at.astimezone(config.community.timezone).isoformat()}
+                 for u in state.unclear],
     )
 
 
@@ -91,7 +97,8 @@ def collect(config: Config, states: StateStore, now: datetime, meeting_key: str 
     ``daemon``: what the daemon reports of its parts (its heartbeat file, or itself for the staff
     ``status`` command): the intake's last good contact and last error.
     """
-    installed = states.community().installed_at
+    community = states.community()
+    installed = community.installed_at
     if meeting_key:
         meetings = [meeting_by_key(config, meeting_key)]
     else:   # meetings held before mailflow was installed are none of its business
@@ -100,7 +107,7 @@ def collect(config: Config, states: StateStore, now: datetime, meeting_key: str 
     result = []
     for meeting in meetings:
         state = states.meeting(meeting.key)
-        result.append(asdict(meeting_status(config, seated(config, meeting, state, now), state, now)))
+        result.append(asdict(meeting_status(config, seated(config, meeting, state, now), state, now, community)))
     zone = config.community.timezone
     waiting: dict[str, Any] = {}
     for h in states.held():      # the latest record of each message: what staff did with it
@@ -111,7 +118,8 @@ def collect(config: Config, states: StateStore, now: datetime, meeting_key: str 
     return {"now": now.astimezone(zone).isoformat(), "timezone": zone.key, "meetings": result, "held": held,
             "held_concluded": sum(1 for h in waiting.values() if h.outcome is not None),
             "outbox": outbox, "deliveries": delivery_trouble(states, now, zone),
-            "bounces": bounce_status(config, states.community(), now), "daemon": dict(daemon) if daemon else None}
+            "bounces": bounce_status(config, community, now), "daemon": dict(daemon) if daemon else None,
+            "unsubscribed": unsubscribed_status(config, community)}
 
 
 TROUBLE_DAYS = 30     # failed deliveries older than this are no longer shown
@@ -128,6 +136,17 @@ def delivery_trouble(states: StateStore, now: datetime, zone: ZoneInfo) -> list[
                           "next_try": r.next_attempt.astimezone(zone).isoformat()
                           if r.state is State.DEFERRED and r.next_attempt else None})
     return sorted(found, key=lambda d: (d["state"], d["next_try"] or "", d["recipient"]))
+
+
+def unsubscribed_status(config: Config, community: CommunityState) -> list[dict[str, str]]:
+    """Members who asked by mail to leave (they get no mail; the roster is staff's to edit)."""
+    zone = config.community.timezone
+    people = []
+    for key, at in community.unsubscribed:
+        member = config.roster.get(key)
+        people.append({"name": member.name if member else key, "email": member.email if member else key,
+                       "since": at.astimezone(zone).isoformat()})
+    return people
 
 
 def bounce_status(config: Config, community: CommunityState, now: datetime) -> dict[str, Any]:
@@ -199,6 +218,11 @@ def render_text(data: dict[str, Any]) -> str:
                      f"minutes: {'received' if m['minutes_received'] else 'not yet'}")
         if m["resources"]:
             lines.append(f"  resources: {', '.join(m['resources'])}")
+        lines.append(f"  unclear ({len(m['unclear'])}): " + ("-" if not m["unclear"] else ""))
+        for u in m["unclear"]:
+            lines.append(f"    {_shown(u['at'], zone)}  {u['name']} <{u['email']}> ({u['request']}): "
+                         f"{u['excerpt'][:60]!r} -- asked {'staff' if u['asked'] == 'staff' else 'them'}: "
+                         f"{u['question']}")
         lines.append("")
     lines += _daemon_lines(data.get("daemon"), zone)
     lines.append(f"Held mail waiting for staff: {len(data['held'])}"
@@ -222,6 +246,11 @@ def render_text(data: dict[str, Any]) -> str:
     if bounces["scores"]:
         lines.append(f"Bounce scores (suspended at {bounces['threshold']}): " + ", ".join(
             f"{b['name']} {b['score']} (last {b['last']})" for b in bounces["scores"]))
+    leaving = data.get("unsubscribed") or []
+    lines.append(f"Unsubscribed by mail: {len(leaving)}"
+                 + ("   (mark them departed in the roster when they have left)" if leaving else ""))
+    for u in leaving:
+        lines.append(f"  {u['name']} <{u['email']}> since {_shown(u['since'], zone)}")
     outbox = data["outbox"]
     lines.append("Outbox: " + (", ".join(f"{n} {state}" for state, n in sorted(outbox.items())) or "empty"))
     return "\n".join(lines)

@@ -176,7 +176,8 @@ def build_agenda(s: Situation, state: MeetingState) -> Agenda:
     return Agenda(
         meeting_key=m.key, revision=edits.revision, new_members=newcomers, updates=updates,
         focus_topic=edits.focus_topic, presenter=edits.presenter, discussion_items=items,
-        future_items=suggested_topics(s, state), notes=edits.notes, resources=state.resources,
+        future_items=apply_edits(suggested_topics(s, state), (), edits.removed), notes=edits.notes,
+        resources=state.resources,
         budget=budget, approved=edits.approved, no_update_from=silent,
         late_updates=_by_name([u for u in state.updates if u.late]), addendum_at=_addendum_at(state),
         next_meeting=s.following,

@@ -9,7 +9,8 @@ the holders in line with the roster and the schedule file:
 - a change of what the invitation shows (time, place, chair) sends every holder the update.
 
 Every change raises SEQUENCE (RFC 5546), so each holder's calendar applies it; a suspended member
-(bounces) is dropped from the holders without mail, and invited again once re-enabled.
+(bounces) or one who unsubscribed is dropped from the holders without mail, and invited again once
+re-enabled (or once they take it back).
 
 The state also keeps what the invitations told calendars (``announced``): an update names what it
 replaced (``replaced``: "was 12:00, now 13:00"), a cancellation names the time calendars hold even
@@ -108,7 +109,7 @@ def reconcile(s: Situation, state: MeetingState, now: datetime) -> tuple[Meeting
         reinstating = state.reinstated and state.calendar_fingerprint == ""     # see cycle: withdrawn cancellation
         state = replace(state, replaced=None if reinstating else state.announced, reinstated=reinstating,
                         announced=announced(s.meeting, now))
-    sends = [_withdrawal(s, key, seq, held) for key in gone if key not in s.community.suspended]
+    sends = [_withdrawal(s, key, seq, held) for key in gone if key not in s.community.unmailed]
     sends += [invitation(s, state, m, seq, updated=m.key in holders or (changed and state.reinstated))
               for m in (expected.values() if changed else joining)]
     return replace(state, calendar_sequence=seq, calendar_fingerprint=fingerprint(s.meeting),
@@ -126,7 +127,7 @@ def cancellation(s: Situation, state: MeetingState, now: datetime) -> tuple[Meet
     mailed = {m.key: m for m in mailed_members(s)}
     sends = [Send(MessageKind.MEETING_CANCELLED, member_recipient(mailed[key]), s.meeting.key, seq,
                   {"meeting": held}, calendar="CANCEL", sequence=seq) if key in mailed else _withdrawal(s, key, seq, held)
-             for key in sorted(state.invited or ()) if key not in s.community.suspended]
+             for key in sorted(state.invited or ()) if key not in s.community.unmailed]
     return replace(state, calendar_sequence=seq, cancel_sent=True, invited=frozenset()), sends
 
 

@@ -202,7 +202,8 @@ def send_draft(s: Situation, state: MeetingState) -> tuple[MeetingState, list[Se
                "attached": list(attached), "listed": list(listed), "links": links}
     sends = [Send(MessageKind.AGENDA_DRAFT, p, s.meeting.key, agenda.revision, context, attachments=attached)
              for p in chair_and_staff(s.config, s.meeting)]
-    return replace(state, agenda=replace(state.agenda, sent_revision=agenda.revision)), sends
+    numbered = (*agenda.discussion_items, *agenda.future_items)      # as the draft numbers them: "Remove: item 2"
+    return replace(state, agenda=replace(state.agenda, sent_revision=agenda.revision, listed=numbered)), sends
 
 
 def _agenda_packet(s: Situation, state: MeetingState, now: datetime) -> tuple[MeetingState, list[Send]]:

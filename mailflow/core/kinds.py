@@ -28,6 +28,7 @@ class Request(enum.StrEnum):
     NOTICE = "notice"
     ALERT = "alert"
     DESK = "desk"            # the desk's answer to a staff command: a reply to it is another command
+    LIST = "list"            # a new message to the list address, answering nothing we sent (never in a token)
 
 
 class MessageKind(enum.StrEnum):
@@ -47,8 +48,10 @@ class MessageKind(enum.StrEnum):
     WELCOME = "welcome"
     MEETING_CANCELLED = "meeting-cancelled"
     INVITATION_WITHDRAWN = "invitation-withdrawn"    # METHOD:CANCEL to a member who left the roster
-    NOTICE_UPDATE_RECEIVED = "notice-update-received"
-    NOTICE_UPDATE_TOO_LONG = "notice-update-too-long"
+    NOTICE_RECORDED = "notice-recorded"      # the receipt: what a reply changed, and how to undo or correct it
+    NOTICE_QUESTION = "notice-question"      # a reply not read with confidence: the one question to its sender
+    NOTICE_UNDONE = "notice-undone"          # what "undo" reverted of the sender's last reply
+    NOTICE_UNSUBSCRIBED = "notice-unsubscribed"  # the one confirmation to a member who asked to leave
     NOTICE_ATTACHMENT_REFUSED = "notice-attachment-refused"
     NOTICE_MESSAGE_TOO_LARGE = "notice-message-too-large"
     NOTICE_RESOURCE = "notice-resource"      # the file a member asked for ("send FILENAME")
@@ -60,6 +63,8 @@ class MessageKind(enum.StrEnum):
     ALERT_CHAIR_SILENT = "alert-chair-silent"
     ALERT_CHAIR_CHANGED = "alert-chair-changed"      # an announced meeting's chair changed (departure, override)
     ALERT_MEMBER_SUSPENDED = "alert-member-suspended"  # bounce score reached the threshold: no more mail
+    ALERT_MEMBER_UNSUBSCRIBED = "alert-member-unsubscribed"  # a member asked by mail to leave (or took it back)
+    ALERT_REPLY_UNCLEAR = "alert-reply-unclear"  # the chair's or the minutes' reply not read with confidence
     DESK_ANSWER = "desk-answer"          # the result of a staff member's commands by mail
     SEND_TEST = "send-test"              # `mailflow send-test`: checks the SMTP settings
 

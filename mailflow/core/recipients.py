@@ -38,19 +38,23 @@ def active_members(config: Config) -> tuple[Member, ...]:
 
 
 def mailed_members(s: Situation) -> tuple[Member, ...]:
-    """Active members whose delivery is not suspended: who the steps for all members mail."""
-    suspended = s.community.suspended
-    return tuple(m for m in s.config.roster.active() if m.key not in suspended)
+    """Active members whose delivery is not suspended and who did not unsubscribe: who the steps for all
+    members mail."""
+    unmailed = s.community.unmailed
+    return tuple(m for m in s.config.roster.active() if m.key not in unmailed)
 
 
 def withheld(send: Send, config: Config, community: CommunityState) -> str | None:
-    """Why ``send`` must not go, or None: nobody mails a suspended member, nor a departed one except to
-    withdraw their invitation (staff addresses are staff whatever the roster says)."""
+    """Why ``send`` must not go, or None: nobody mails a suspended member, nor one who unsubscribed (but their
+    one confirmation), nor a departed one except to withdraw their invitation (staff addresses are staff
+    whatever the roster says)."""
     key = send.to.key
     if config.community.staff_member(key) is not None:
         return None
     if key in community.suspended:
         return "delivery suspended (bounces)"
+    if key in community.leaving and send.kind is not MessageKind.NOTICE_UNSUBSCRIBED:
+        return "unsubscribed"
     member = config.roster.get(key)
     if member is not None and not member.active and send.kind is not MessageKind.INVITATION_WITHDRAWN:
         return "departed"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,6 +23,15 @@ class Update:
     late: bool = False                          # arrived after the packet went out
     language: str = ""                          # "fr" for an update written in French; "" for the messages' own
     message_id: str = ""                        # the member's message it came in (their receipt answers it)
+
+
+class UpdateGoes(enum.StrEnum):
+    """Where an update received now reaches the members (``notices.update_goes`` decides)."""
+
+    AGENDA = "agenda"          # the packet has not gone out: it is in the agenda
+    ADDENDUM = "addendum"      # after the packet: the addendum beside the day-of reminder carries it
+    DIGEST = "digest"          # after the day-of reminder: the roundtable section of the minutes digest
+    KEPT = "kept"              # after the minutes went out: kept with the meeting's updates, sent on to no one
 
 
 LABELS: dict[str, str] = {

@@ -11,7 +11,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from mailflow.core.intent import Rsvp
+from mailflow.core.kinds import Request
 from mailflow.core.minutes import ActionItem, Minutes
+from mailflow.core.recorded import Recorded
 from mailflow.core.resources import Resource
 from mailflow.core.roundtable import Update
 from mailflow.schedule.config import Step
@@ -44,6 +46,59 @@ class AgendaEdits:
     approved: bool = False
     approved_by: str = ""
     sent_revision: int = 0          # last revision mailed to the chair
+    listed: tuple[str, ...] = ()    # the items the last draft numbered ("Remove: item 2" names the second)
+
+
+@dataclass(frozen=True)
+class MemberSlice:
+    """One member's part of a meeting's state: what their own replies set."""
+
+    rsvp: Rsvp | None = None
+    update: Update | None = None
+    skipped: bool = False
+    away: bool = False
+    introduction: str | None = None
+
+
+@dataclass(frozen=True)
+class Footprint:
+    """What one applied reply changed, as its receipt said it, with what stood before: ``undo`` puts it back."""
+
+    sha256: str
+    sender: str                                   # the sender's key (their address, casefolded)
+    at: datetime
+    recorded: tuple[Recorded, ...]
+    before: MemberSlice = MemberSlice()
+    after: MemberSlice = MemberSlice()
+    agenda_before: AgendaEdits | None = None      # None: the reply left the agenda alone
+    agenda_after: AgendaEdits | None = None
+    suggestions: tuple[str, ...] = ()             # topics it added
+    resources: tuple[str, ...] = ()               # sha256 of the shared files it added
+    closed: tuple[int, ...] = ()                  # action items it closed
+    unsubscribed: bool = False                    # it unsubscribed the member
+    undone_at: datetime | None = None             # when the sender's ``undo`` reverted it (or None)
+    undo: bool = False                            # it was itself an ``undo`` (never undone in turn)
+
+
+class Asked(enum.StrEnum):
+    """Who was asked the question about a reply that could not be read with confidence."""
+
+    SENDER = "sender"
+    STAFF = "staff"          # the chair's and the minutes' replies: staff decide
+
+
+@dataclass(frozen=True)
+class Unclear:
+    """A reply that could not be read with confidence: kept, not guessed, and one question asked."""
+
+    sha256: str
+    sender: str                  # their address
+    name: str
+    request: Request
+    question: str
+    asked: Asked
+    at: datetime
+    excerpt: str = ""            # the start of what they wrote, for status and staff
 
 
 @dataclass(frozen=True)
@@ -86,6 +141,8 @@ class MeetingState:
     cancel_sent: bool = False
     packet_sent_at: datetime | None = None
     addenda_sent: int = 0
+    footprints: tuple[Footprint, ...] = ()            # what each applied reply changed, oldest first (for undo)
+    unclear: tuple[Unclear, ...] = ()                 # replies not read with confidence, still open
 
     def step(self, step: Step) -> StepRecord | None:
         return dict(self.steps).get(step)
@@ -103,6 +160,26 @@ class MeetingState:
 
     def rsvp_of(self, member_key: str) -> Rsvp | None:
         return dict(self.rsvps).get(member_key)
+
+    def slice_of(self, member_key: str) -> MemberSlice:
+        return MemberSlice(self.rsvp_of(member_key), self.update_of(member_key), member_key in self.skipped,
+                           member_key in self.away, dict(self.introductions).get(member_key))
+
+    def with_slice(self, member_key: str, part: MemberSlice) -> MeetingState:
+        """This state with ``member_key``'s part set to ``part`` (a replaced update goes to the history)."""
+        rsvps = {k: v for k, v in self.rsvps if k != member_key} | ({member_key: part.rsvp} if part.rsvp else {})
+        intros = {k: v for k, v in self.introductions if k != member_key}
+        intros |= {member_key: part.introduction} if part.introduction is not None else {}
+        now = self.update_of(member_key)
+        updates = tuple(u for u in self.updates if u.member_email.casefold() != member_key)
+        history = self.history + ((now,) if now is not None and now != part.update else ())
+
+        def flag(keys: frozenset[str], on: bool) -> frozenset[str]:
+            return keys | {member_key} if on else keys - {member_key}
+
+        return replace(self, rsvps=tuple(sorted(rsvps.items())), introductions=tuple(sorted(intros.items())),
+                       updates=updates + ((part.update,) if part.update is not None else ()), history=history,
+                       skipped=flag(self.skipped, part.skipped), away=flag(self.away, part.away))
 
     def answered(self) -> frozenset[str]:
         """Members who need no reminder: replied, skipped, away or bounced."""
@@ -145,6 +222,7 @@ class CommunityState:
     bounces: tuple[BounceScore, ...] = ()           # one per member with a live score or a suspension
     planned_chairs: tuple[tuple[str, str], ...] = ()  # (meeting key, chair key) of the next meetings as last run
     actions: tuple[ActionItem, ...] = ()            # every action item the minutes created, by number
+    unsubscribed: tuple[tuple[str, datetime], ...] = ()  # (member key, when) members who asked to leave by mail
 
     def bounce_of(self, member_key: str) -> BounceScore | None:
         return next((b for b in self.bounces if b.member == member_key), None)
@@ -153,3 +231,13 @@ class CommunityState:
     def suspended(self) -> frozenset[str]:
         """Members whose delivery is suspended: they get no mail until staff re-enable them."""
         return frozenset(b.member for b in self.bounces if b.suspended_at is not None)
+
+    @property
+    def leaving(self) -> frozenset[str]:
+        """Members who asked by mail to leave: no more mail (the roster is staff's to edit)."""
+        return frozenset(key for key, _ in self.unsubscribed)
+
+    @property
+    def unmailed(self) -> frozenset[str]:
+        """Members who get no mail: delivery suspended (bounces) or unsubscribed."""
+        return self.suspended | self.leaving

@@ -76,6 +76,23 @@ def attribute(reply: Reply, config: Config, secret: bytes, sent: SentLookup) -> 
     return Held("no reply token and no reference to a message we sent to this sender")
 
 
+def attribute_new_message(reply: Reply, config: Config) -> Attributed | None:
+    """A new message to the list address (no reply token, answering nothing) from an active member whose
+    mail passed our server's checks: attributed to no meeting yet (``Request.LIST``), else None.
+
+    Only a request to leave is acted on from such a message; everything else stays held.
+    """
+    sender = reply.from_addr.strip()
+    member = config.roster.get(sender) if sender and reply.kind is ReplyKind.REPLY else None
+    if member is None or not member.active or _authentication_failure(reply, config.community.authserv_id):
+        return None
+    community = config.community
+    if any(token_from_address(a, community.address, community.reply_style) is not None for a in reply.to_addrs):
+        return None
+    return _ok("", Request.LIST, sender, reply, member, config.community.staff_member(sender) is not None, "list",
+               config)
+
+
 def _ok(meeting_key: str, request: Request, sender: str, reply: Reply, member: Member | None,
         is_staff: bool, via: str, config: Config | None = None) -> Attributed:
     staff = config.community.staff_member(sender) if config is not None else None

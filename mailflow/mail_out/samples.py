@@ -12,8 +12,9 @@ from mailflow.core.cycle import HANDOVER_DEADLINES
 from mailflow.core.desk import COMMANDS, DeskAnswer
 from mailflow.core.kinds import MessageKind
 from mailflow.core.minutes import ActionItem, Minutes
+from mailflow.core.recorded import Effect, Recorded
 from mailflow.core.resources import Resource
-from mailflow.core.roundtable import Update, make_update
+from mailflow.core.roundtable import Update, UpdateGoes, make_update
 from mailflow.core.state import AgendaEdits, Bounce, BounceSource, MeetingState
 from mailflow.mail_out.render import KINDS
 from mailflow.schedule.calendar import Meeting
@@ -188,7 +189,7 @@ def sample_context(kind: MessageKind, community: Community, meeting: Meeting | N
     agenda = sample_agenda(meeting, words_limit)
     minutes = sample_minutes(meeting)
     topics = ["Measuring what changed for patients", "Peer mentoring for new clinics"]
-    update = agenda.updates[1] if kind is MessageKind.NOTICE_UPDATE_TOO_LONG else agenda.updates[0]
+    update = agenda.updates[0]
     previous = _previous(meeting)
     digest_files = (*minutes.resources, *(r for r in agenda.resources if r not in minutes.resources))
     values: dict[str, object] = {
@@ -228,7 +229,17 @@ def sample_context(kind: MessageKind, community: Community, meeting: Meeting | N
         "previous_minutes": sample_minutes(previous),
         "deadlines": [(label, _due(meeting, step)) for step, label in HANDOVER_DEADLINES],
         "update": update,
-        "goes": "agenda",
+        "recorded": [Recorded(Effect.RSVP, "declined"), Recorded(Effect.UPDATE, update.text, UpdateGoes.AGENDA.value),
+                     Recorded(Effect.SUGGEST, "Measuring what changed for patients")],
+        "question": "",
+        "undoable": True,
+        "excerpt": "Yes, that works. Actually no, I have clinic that afternoon.",
+        "replied_at": meeting.start - timedelta(days=12),
+        "reverted": [Recorded(Effect.RSVP, "declined")],
+        "kept": [],
+        "agenda_moved": False,
+        "at": meeting.start - timedelta(days=12),
+        "unsent_updates": [replace(agenda.updates[0], received=meeting.start + timedelta(hours=2))],
         "filename": "clinic-photos.zip",
         "reason": "this type of file is not accepted",
         "size": 31_457_280,
@@ -251,7 +262,8 @@ def sample_context(kind: MessageKind, community: Community, meeting: Meeting | N
     if kind is MessageKind.DAY_OF_REMINDER:
         values.update(late_updates=len(agenda.late_updates))
     if kind.is_alert and kind not in (MessageKind.ALERT_STEP_MISSED, MessageKind.ALERT_CHAIR_SILENT,
-                                      MessageKind.ALERT_CHAIR_CHANGED):
+                                      MessageKind.ALERT_CHAIR_CHANGED, MessageKind.ALERT_REPLY_UNCLEAR,
+                                      MessageKind.ALERT_MEMBER_UNSUBSCRIBED):
         values["meeting"] = None
     values.update(_STAFF_SAMPLES.get(kind, {}))
     wanted = {"meeting", *KINDS[kind]}
@@ -278,6 +290,17 @@ _STAFF_SAMPLES: dict[MessageKind, dict[str, object]] = {
             (date(2027, 1, 12), "5.1.1 user unknown (delivery status notification)"),
             (date(2027, 1, 19), "550 5.1.1 <jonah.w@example.org>: user unknown (refused at RCPT)"))],
         "chairs": []},
+    MessageKind.ALERT_MEMBER_UNSUBSCRIBED: {
+        "member_name": "Jonah Whitehorse", "member_email": "jonah.w@example.org",
+        "chairs": [datetime(2027, 3, 9, 12, tzinfo=ZoneInfo("America/Vancouver"))],
+        "rejoined": False},
+    MessageKind.ALERT_REPLY_UNCLEAR: {
+        "question": 'The chair approved the agenda draft and also wrote "looks good, but can we swap 2 and 3?": '
+                    "should the draft go out as it stands, or wait for that change?",
+        "excerpt": "Looks good, but can we swap 2 and 3?", "sender": "amrit.gill@example.org",
+        "sender_name": "Amrit Gill", "request": "agenda"},
+    MessageKind.NOTICE_QUESTION: {
+        "question": 'Will you attend the meeting? Please reply "yes" or "no".'},
 }
 
 

@@ -99,7 +99,8 @@ TABLES: Mapping[Request | None, Table] = MappingProxyType({
          Answer.PASS: _unclear(ASK_AGENDA)},
         _CHAIR | {K.APPROVE}, K.NOTE, 8),
     Request.FOCUS: Table(_ASK_FOCUS_ALWAYS, _CHAIR, K.NOTE, 8),
-    Request.HANDOVER: Table(_ASK_FOCUS_ALWAYS, _CHAIR, K.NOTE, 8),
+    # The handover informs the next chair: only labelled changes count ("Thanks, very helpful" is no note).
+    Request.HANDOVER: Table(_ASK_FOCUS_ALWAYS, _CHAIR),
     # Staff (or the chair) with the minutes.
     Request.MINUTES: Table({answer: _unclear(ASK_MINUTES) for answer in Answer if answer is not Answer.GLAD},
                            frozenset({K.MINUTES, K.RECORDING, K.ACTION, K.DONE, K.SUGGEST, K.UNSUBSCRIBE, K.UNDO}),
@@ -109,6 +110,7 @@ TABLES: Mapping[Request | None, Table] = MappingProxyType({
     Request.ALERT: Table(),
     Request.DESK: Table(),          # a reply to the desk's answer: staff commands, read by the desk (desk_commands.py)
     None: Table({}, frozenset({K.UNSUBSCRIBE})),      # a new message to the list address
+    Request.LIST: Table({}, frozenset({K.UNSUBSCRIBE})),      # the same, as the inbox names it
 })
 
 _ABOUT_UPDATE = Lazy(r"\b(?:update|updates|mise a jour|mises a jour|report|rapport)\b")

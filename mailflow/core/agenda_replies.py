@@ -1,0 +1,118 @@
+"""The chair's (or staff's) reply to the focus request, the draft or the handover: changes, approval, and
+the revised draft or the waiting packet they cause.
+
+"Remove:" names an item of open discussion or of the future agenda by its words, or by the number
+the last draft showed beside it ("Remove: item 2"). A removal that names no item is not guessed:
+nothing of that reply is approved, and staff are asked which item was meant.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from mailflow.core.agenda import build_agenda
+from mailflow.core.cycle import send_draft, send_packet, step_done
+from mailflow.core.decision import Send, Situation
+from mailflow.core.events import ReplyEvent
+from mailflow.core.intent import IntentKind
+from mailflow.core.kinds import Request
+from mailflow.core.recorded import Effect, Recorded
+from mailflow.core.state import AgendaEdits, MeetingState, StepStatus
+from mailflow.schedule.config import Step
+
+K = IntentKind
+AGENDA_REQUESTS = frozenset({Request.FOCUS, Request.AGENDA, Request.HANDOVER})
+
+ASK_REMOVAL = ('The chair asked to remove "{value}", which names no item of the agenda draft, so nothing of '
+               "that reply was applied. Which item should go? Reply to the draft with \"Remove:\" and the item's "
+               "words, or its number as the draft shows it.")
+
+_NUMBER = re.compile(r"(?:items?|point|no\.?)?\s*#?(\d{1,2})", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class AgendaReply:
+    """What a reply did to the agenda: the new state, what it recorded, the mail it caused, a question."""
+
+    state: MeetingState
+    recorded: tuple[Recorded, ...] = ()
+    sends: tuple[Send, ...] = ()
+    question: str = ""
+
+
+def removable(s: Situation, state: MeetingState) -> tuple[str, ...]:
+    """The items a "Remove:" may name, in the order the draft numbers them."""
+    agenda = build_agenda(s, state)
+    return (*agenda.discussion_items, *agenda.future_items)
+
+
+def resolve(value: str, listed: tuple[str, ...], current: tuple[str, ...]) -> str | None:
+    """The item ``value`` names: "item 2" as the last draft numbered it, the words of one item, or None."""
+    wanted = value.strip().strip("'\"“”‘’").rstrip(".").strip()
+    number = _NUMBER.fullmatch(wanted)
+    if number is not None:
+        index = int(number.group(1))
+        return listed[index - 1] if 1 <= index <= len(listed) else None
+    exact = [item for item in current if item.casefold() == wanted.casefold()]
+    if exact:
+        return exact[0]
+    within = [item for item in current if wanted.casefold() in item.casefold()]
+    return within[0] if len(within) == 1 and len(wanted) >= 4 else None
+
+
+def on_agenda_reply(s: Situation, state: MeetingState, event: ReplyEvent) -> AgendaReply:
+    """Apply the changes and the approval in one reply from the chair or staff."""
+    edits, recorded, unresolved = _edits(s, state, event)
+    if unresolved:          # an approval with a change that cannot be made is no approval
+        return AgendaReply(state, question=ASK_REMOVAL.format(value=unresolved[0]))
+    approve = (event.has(K.APPROVE) and event.request is Request.AGENDA and state.agenda.sent_revision > 0
+               and (bool(recorded) or not state.agenda.approved))
+    sends: list[Send] = []
+    if recorded:
+        draft_out = edits.sent_revision > 0
+        edits = replace(edits, revision=edits.revision + (1 if draft_out else 0), approved=False)
+        state = replace(state, agenda=edits)
+        if draft_out and not approve and s.meeting.start > event.received:
+            state, drafts = send_draft(s, state)
+            sends += drafts
+            recorded.append(Recorded(Effect.DRAFT, str(edits.revision)))
+    if approve:
+        state = replace(state, agenda=replace(state.agenda, approved=True, approved_by=event.sender.email))
+        recorded.insert(0, Recorded(Effect.APPROVE))
+        record = state.step(Step.AGENDA_PACKET)
+        if record is not None and record.status is StepStatus.WAITING and event.received < s.meeting.start:
+            state, packet = send_packet(s, state, event.received)
+            state = step_done(state, Step.AGENDA_PACKET, event.received, "sent on approval")
+            sends += packet
+            recorded.append(Recorded(Effect.PACKET, str(len(packet))))
+    return AgendaReply(state, tuple(recorded), tuple(sends))
+
+
+def _edits(s: Situation, state: MeetingState, event: ReplyEvent) -> tuple[AgendaEdits, list[Recorded], list[str]]:
+    edits, recorded, unresolved = state.agenda, [], []
+    current = removable(s, state)
+    for intent in event.intents:
+        value = intent.value.strip()
+        if not value:
+            continue
+        if intent.kind is K.FOCUS and value != edits.focus_topic:
+            edits = replace(edits, focus_topic=value)
+            recorded.append(Recorded(Effect.FOCUS, value))
+        elif intent.kind is K.PRESENTER and value != edits.presenter:
+            edits = replace(edits, presenter=value)
+            recorded.append(Recorded(Effect.PRESENTER, value))
+        elif intent.kind is K.ADD and value.casefold() not in {a.casefold() for a in edits.added}:
+            edits = replace(edits, added=(*edits.added, value))
+            recorded.append(Recorded(Effect.ADD, value))
+        elif intent.kind is K.REMOVE:
+            item = resolve(value, edits.listed, current)
+            if item is None:
+                unresolved.append(value)
+            elif item.casefold() not in {r.casefold() for r in edits.removed}:
+                edits = replace(edits, removed=(*edits.removed, item))
+                recorded.append(Recorded(Effect.REMOVE, item))
+        elif intent.kind is K.NOTE and value not in edits.notes:
+            edits = replace(edits, notes=(*edits.notes, value))
+            recorded.append(Recorded(Effect.NOTE, value))
+    return edits, recorded, unresolved
