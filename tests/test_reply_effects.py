@@ -274,3 +274,18 @@ def test_undo_after_unsubscribing_keeps_the_member_on_the_list():
     assert CHLOE.key not in u.community.leaving
     assert sorted(x.kind for x in u.sends) == ["alert-member-unsubscribed", "notice-undone"]
     assert {x.context.get("rejoined") for x in u.sends if x.kind == "alert-member-unsubscribed"} == {True}
+
+
+def test_the_footprints_survive_the_store_and_undo_still_works_after_a_restart(tmp_path):
+    """Written and read back by the store, a meeting's footprints (their updates by reference) undo as before."""
+    from mailflow.adapters.state_codec import meeting_from_json, meeting_to_json
+
+    s = situation()
+    state = on_reply(s, invited(), reply(AMARA, "First version of our update.", sha="1" * 64)).meeting
+    state = on_reply(s, state, reply(AMARA, "Second version, with the pilot numbers.", sha="2" * 64)).meeting
+    document = meeting_to_json(state)
+    assert all("ref" in f["after"]["update"] for f in document["footprints"])
+    again = meeting_from_json(document)
+    assert again == state
+    undone = on_reply(s, again, reply(AMARA, "undo", request="notice", sha="3" * 64)).meeting
+    assert undone.update_of(AMARA.key).text == "First version of our update."

@@ -1,7 +1,13 @@
-"""What each applied reply changed (footprints, for undo) and the replies still unclear, as JSON and back."""
+"""What each applied reply changed (footprints, for undo) and the replies still unclear, as JSON and back.
+
+A footprint's updates are the meeting's own (its current ones or its history): they are written as a
+reference (member, received, revision, text digest) to the update the meeting document already holds, so undo
+costs the state a few hundred bytes per reply, not a copy of every update.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -37,22 +43,48 @@ def agenda_from_json(a: Document) -> AgendaEdits:
     )
 
 
-def _slice_to_json(part: MemberSlice, update: Callable[[Update], Document]) -> Document:
-    return {"rsvp": part.rsvp.value if part.rsvp else None,
-            "update": update(part.update) if part.update is not None else None,
+UpdateKey = tuple[str, str, int, str]
+
+
+def update_key(u: Update) -> UpdateKey:
+    """Which update this is among a meeting's: its member, when it came, its revision and its text's digest."""
+    return (u.member_email.casefold(), u.received.isoformat(), u.revision,
+            hashlib.sha256(u.text.encode("utf-8")).hexdigest()[:16])
+
+
+def _update_to_json(u: Update | None, update: Callable[[Update], Document], held: frozenset[UpdateKey]) -> Any:
+    if u is None:
+        return None
+    key = update_key(u)
+    return {"ref": list(key)} if key in held else update(u)
+
+
+def _update_from_json(d: Any, update: Callable[[Document], Update], held: dict[UpdateKey, Update]) -> Update | None:
+    if d is None:
+        return None
+    if "ref" in d:
+        email, received, revision, digest = d["ref"]
+        return held[(email, received, revision, digest)]
+    return update(d)
+
+
+def _slice_to_json(part: MemberSlice, update: Callable[[Update], Document], held: frozenset[UpdateKey]) -> Document:
+    return {"rsvp": part.rsvp.value if part.rsvp else None, "update": _update_to_json(part.update, update, held),
             "skipped": part.skipped, "away": part.away, "introduction": part.introduction}
 
 
-def _slice_from_json(d: Document, update: Callable[[Document], Update]) -> MemberSlice:
-    return MemberSlice(Rsvp(d["rsvp"]) if d["rsvp"] else None, update(d["update"]) if d["update"] else None,
+def _slice_from_json(d: Document, update: Callable[[Document], Update], held: dict[UpdateKey, Update]) -> MemberSlice:
+    return MemberSlice(Rsvp(d["rsvp"]) if d["rsvp"] else None, _update_from_json(d["update"], update, held),
                        d["skipped"], d["away"], d["introduction"])
 
 
-def footprint_to_json(f: Footprint, update: Callable[[Update], Document]) -> Document:
+def footprint_to_json(f: Footprint, update: Callable[[Update], Document],
+                      held: frozenset[UpdateKey] = frozenset()) -> Document:
+    """``held``: the keys of the updates the meeting document holds (written by reference)."""
     return {
         "sha256": f.sha256, "sender": f.sender, "at": f.at.isoformat(),
         "recorded": [[r.effect.value, r.value, r.detail] for r in f.recorded],
-        "before": _slice_to_json(f.before, update), "after": _slice_to_json(f.after, update),
+        "before": _slice_to_json(f.before, update, held), "after": _slice_to_json(f.after, update, held),
         "agenda_before": agenda_to_json(f.agenda_before) if f.agenda_before else None,
         "agenda_after": agenda_to_json(f.agenda_after) if f.agenda_after else None,
         "suggestions": list(f.suggestions), "resources": list(f.resources), "closed": list(f.closed),
@@ -61,11 +93,14 @@ def footprint_to_json(f: Footprint, update: Callable[[Update], Document]) -> Doc
     }
 
 
-def footprint_from_json(d: Document, update: Callable[[Document], Update]) -> Footprint:
+def footprint_from_json(d: Document, update: Callable[[Document], Update],
+                        held: dict[UpdateKey, Update] | None = None) -> Footprint:
+    """``held``: the meeting's updates by key, for the references ``footprint_to_json`` wrote."""
+    held = held or {}
     return Footprint(
         sha256=d["sha256"], sender=d["sender"], at=datetime.fromisoformat(d["at"]),
         recorded=tuple(Recorded(Effect(e), v, detail) for e, v, detail in d["recorded"]),
-        before=_slice_from_json(d["before"], update), after=_slice_from_json(d["after"], update),
+        before=_slice_from_json(d["before"], update, held), after=_slice_from_json(d["after"], update, held),
         agenda_before=agenda_from_json(d["agenda_before"]) if d["agenda_before"] else None,
         agenda_after=agenda_from_json(d["agenda_after"]) if d["agenda_after"] else None,
         suggestions=tuple(d["suggestions"]), resources=tuple(d["resources"]), closed=tuple(d["closed"]),

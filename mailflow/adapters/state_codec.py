@@ -13,6 +13,7 @@ from mailflow.adapters.footprint_codec import (
     footprint_to_json,
     unclear_from_json,
     unclear_to_json,
+    update_key,
 )
 from mailflow.core.intent import Rsvp
 from mailflow.core.minutes import ActionItem, Minutes
@@ -119,6 +120,7 @@ def announced_from_json(d: Document | None) -> Announced | None:
 
 
 def meeting_to_json(s: MeetingState) -> Document:
+    held = frozenset(update_key(u) for u in (*s.updates, *s.history)) if s.footprints else frozenset()
     return {
         "key": s.key,
         "steps": {step.value: {"status": r.status.value, "at": r.at.isoformat(), "detail": r.detail}
@@ -139,20 +141,22 @@ def meeting_to_json(s: MeetingState) -> Document:
         "cancel_sent": s.cancel_sent, "packet_sent_at": _iso(s.packet_sent_at),
         "addenda_sent": s.addenda_sent,
         "invited": sorted(s.invited) if s.invited is not None else None, "chair": s.chair,
-        "footprints": [footprint_to_json(f, update_to_json) for f in s.footprints],
+        "footprints": [footprint_to_json(f, update_to_json, held) for f in s.footprints],
         "unclear": [unclear_to_json(u) for u in s.unclear],
     }
 
 
 def meeting_from_json(d: Document) -> MeetingState:
+    updates = tuple(update_from_json(u) for u in d["updates"])
+    history = tuple(update_from_json(u) for u in d["history"])
+    held = {update_key(u): u for u in (*updates, *history)} if d.get("footprints") else {}
     return MeetingState(
         key=d["key"],
         steps=tuple(
             (Step.parse(k), StepRecord(StepStatus(v["status"]), datetime.fromisoformat(v["at"]), v["detail"]))
             for k, v in d["steps"].items()
         ),
-        updates=tuple(update_from_json(u) for u in d["updates"]),
-        history=tuple(update_from_json(u) for u in d["history"]),
+        updates=updates, history=history,
         skipped=frozenset(d["skipped"]), away=frozenset(d["away"]), bounced=frozenset(d["bounced"]),
         rsvps=tuple((k, Rsvp(v)) for k, v in d["rsvps"].items()), introductions=tuple(d["introductions"].items()),
         resources=tuple(resource_from_json(r) for r in d["resources"]),
@@ -168,7 +172,7 @@ def meeting_from_json(d: Document) -> MeetingState:
         addenda_sent=d["addenda_sent"],
         # written by earlier versions without these: not recorded (the cycle adopts what it finds)
         invited=frozenset(d["invited"]) if d.get("invited") is not None else None, chair=d.get("chair", ""),
-        footprints=tuple(footprint_from_json(f, update_from_json) for f in d.get("footprints", ())),
+        footprints=tuple(footprint_from_json(f, update_from_json, held) for f in d.get("footprints", ())),
         unclear=tuple(unclear_from_json(u) for u in d.get("unclear", ())),
     )
 

@@ -212,6 +212,6 @@ def _finish(reply: Reply) -> Reply:
         reply,
         sections=find_sections(reply.text),
         rsvp=reply.rsvp or from_words(reply.text),
-        commands=find_commands(reply.text),
+        commands=find_commands(reply.text, reply.from_name),
     )
 

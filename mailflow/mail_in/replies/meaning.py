@@ -283,10 +283,12 @@ _COMMAND_KINDS = {
     K.REMOVE: CommandKind.REMOVE_ITEM, K.SUGGEST: CommandKind.SUGGEST_TOPIC, K.NOTE: CommandKind.NOTE,
     K.ACTION: CommandKind.ACTION, K.RECORDING: CommandKind.RECORDING, K.DONE: CommandKind.DONE,
 }
-def find_commands(text: str) -> tuple[Command, ...]:
+
+
+def find_commands(text: str, sender: str = "") -> tuple[Command, ...]:
     """The instructions in ``text`` whatever it answers: skip (when the reply as a whole gives no
     update), approval (unless negated or held), then the labelled lines in order."""
-    reading = read(text)
+    reading = read(text, sender)        # as read_intent reads it: the second reading is the cache's
     found: list[Command] = []
     if any(i.kind is K.SKIP for i in intents_of(reading, TABLES[Request.UPDATE])):
         found.append(Command(CommandKind.SKIP))
