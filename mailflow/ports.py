@@ -16,15 +16,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from mailflow.core.alerts import AlertItem
 from mailflow.core.delivery import AlertReason, State
 from mailflow.core.kinds import MessageKind
 from mailflow.core.message import OutgoingMessage
 from mailflow.core.state import CommunityState, MeetingState
 
 __all__ = [
-    "Alert", "AuditEntry", "AuditEvent", "Clock", "CursorStore", "Disposition", "HeldMessage", "HeldOutcome",
-    "InboxRecord", "MailSender", "MailSource", "OutboxQueue", "OutboxRecord", "Pause", "QueueRef", "Rendered",
-    "Renderer", "Sink", "StaffAction", "StaffRequest", "StateStore",
+    "Alert", "AlertBook", "AuditEntry", "AuditEvent", "Clock", "CursorStore", "Disposition", "HeldMessage",
+    "HeldOutcome", "InboxRecord", "MailSender", "MailSource", "OutboxQueue", "OutboxRecord", "Pause", "QueueRef",
+    "Rendered", "Renderer", "Sink", "StaffAction", "StaffRequest", "StateStore",
 ]
 
 
@@ -114,6 +115,10 @@ class Renderer(Protocol):
     """Turns a kind and its context into the words a person reads."""
 
     def render(self, kind: MessageKind, context: Mapping[str, object]) -> Rendered: ...
+
+    def summary(self, kind: MessageKind, context: Mapping[str, object]) -> tuple[str, str]:
+        """The subject and the plain body alone (no greeting, no footer): an alert digest's item."""
+        ...
 
 
 # --- what the store keeps ------------------------------------------------------------------------
@@ -330,6 +335,48 @@ class OutboxQueue(Protocol):
     def acknowledge(self, alert_id: str) -> None: ...
 
 
+class AlertBook(Protocol):
+    """Alert items waiting for staff, the digests sent, and the notices sent to members."""
+
+    def add_item(self, item: AlertItem) -> bool:
+        """Keep ``item`` unless one with its id is kept; True when it is new."""
+        ...
+
+    def items(self) -> list[AlertItem]:
+        """Items kept (listed or not), oldest first."""
+        ...
+
+    def mark_told(self, staff: str, item_ids: Iterable[str], at: datetime, message_id: str) -> None:
+        """Staff member ``staff`` got a digest (``message_id``) listing ``item_ids`` at ``at``."""
+        ...
+
+    def items_in_digest(self, message_id: str) -> list[AlertItem]:
+        """The items the digest with this Message-ID listed (a staff reply to it acts on them)."""
+        ...
+
+    def last_digest(self) -> dict[str, datetime]:
+        """When each staff member (casefolded) last got a digest."""
+        ...
+
+    def digests(self) -> list[tuple[str, datetime, str]]:
+        """(staff member, when, Message-ID) of each digest remembered, oldest first."""
+        ...
+
+    def digests_since(self, since: datetime) -> int:
+        """How many digests went out (to anyone) at or after ``since``."""
+        ...
+
+    def prune(self, before: datetime, staff: Iterable[str]) -> None:
+        """Forget items older than ``before`` that every one of ``staff`` was told about."""
+        ...
+
+    def notice_sent(self, key: str) -> bool:
+        """A notice with this key (recipient, kind, day) was already sent."""
+        ...
+
+    def record_notice(self, key: str, at: datetime) -> None: ...
+
+
 class StateStore(Protocol):
     """Everything the daemon remembers: meetings, the community, incoming mail, the outbox queue.
 
@@ -340,6 +387,10 @@ class StateStore(Protocol):
     def outbox(self) -> OutboxQueue:
         """The queue of outgoing mail, kept in the same store."""
         ...
+
+    @property
+    def alerts(self) -> AlertBook:
+        """Alert items for staff digests and the notices sent, kept in the same store."""
 
     def transaction(self) -> AbstractContextManager[None]:
         """Every write made inside (state, records, raw bytes, files, the outbox) reaches the disk

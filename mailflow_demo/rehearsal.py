@@ -297,7 +297,7 @@ class SampleCommunity:
     # staff
 
     def _staff(self, got: Sent, now: datetime):
-        if got.kind == "alert-held-mail" and self.away_from_desk is not None:
+        if got.kind == "alert-digest" and b"alert-held-mail" in got.raw and self.away_from_desk is not None:
             email = self.away_from_desk.email
             return [(self.staff.name, f"(staff) replies \"release as {email}\" to the held-mail alert",
                      self.staff.reply(read(got.raw), f"release as {email}", now))]

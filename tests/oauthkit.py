@@ -121,7 +121,9 @@ def write_oauth_community(folder: Path, dovecot: Dovecot, smtp: SmtpServer, tls:
     credentials.write_text("".join(f"{k}={v}\n" for k, v in {"MAILFLOW_SECRET": SECRET, **secrets}.items()))
     os.chmod(credentials, 0o600)
     text = text.replace('roster = "members.csv"', f'roster = "members.csv"\ncredentials_file = "{credentials}"')
-    community.toml.write_text(text + "\n[oauth2]\n" + oauth2.strip() + "\n")
+    # every alert at once (no hourly batching), so the tests can watch SMTP carry each one
+    alerts = '\n[alerts]\ndigest_every = "0m"\nmax_per_hour = 1000\n'
+    community.toml.write_text(text + "\n[oauth2]\n" + oauth2.strip() + "\n" + alerts)
     return OAuthCommunity(community.toml, credentials, service, community.staff)
 
 

@@ -29,7 +29,7 @@ COMPOSER = Composer(COMMUNITY, SECRET, Renderer(COMMUNITY.timezone))
 MEMBER = Recipient("Amrit Gill", "amrit.gill@example.org")
 HEADERS = ["auto-submitted", "content-type", "date", "from", "in-reply-to", "list-id",
            "list-unsubscribe", "message-id", "mime-version", "references", "reply-to",
-           "subject", "to", "x-auto-response-suppress", "x-mailflow-kind"]
+           "subject", "to", "x-auto-response-suppress", "x-loop", "x-mailflow-kind"]
 
 
 def build(name: str, recipient: Recipient = MEMBER, *, context=None, revision: int = 1, **options):

@@ -131,7 +131,7 @@ def test_stall_alarm_tells_staff_once_when_imap_keeps_failing(running, tmp_path)
             found = []
             for r in stage.server.received:
                 msg = email.message_from_bytes(r.data, policy=email.policy.default)
-                if msg["X-Mailflow-Kind"] == "alert-intake-stalled":
+                if msg["X-Mailflow-Kind"] == "alert-digest" and "Replies not read for" in msg["Subject"]:
                     found.append(r.rcpt_tos[0])
             return found
         assert wait_for(lambda: len(alerts()) >= 2, 30), log.read_text()[-2000:]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -56,13 +57,17 @@ def stranger(n: int, to: str) -> bytes:
 
 
 def kinds(server: SmtpServer, kind: str) -> list[tuple[str, str]]:
-    """(recipient, text) of every message of ``kind`` the SMTP server accepted."""
+    """(recipient, text) of every message of ``kind``, or alert item of that kind in a digest, the SMTP server accepted."""
     found = []
     for received in list(server.received):
         message = email.message_from_bytes(received.data, policy=email.policy.default)
+        body = message.get_body(("plain",))
+        text = body.get_content() if body else ""
+        listed = (len(re.findall(rf"^   {kind}\b", text, re.MULTILINE))
+                  if message["X-Mailflow-Kind"] == "alert-digest" else 0)
         if message["X-Mailflow-Kind"] == kind:
-            body = message.get_body(("plain",))
-            found.append((received.rcpt_tos[0], body.get_content() if body else ""))
+            listed = 1
+        found.extend([(received.rcpt_tos[0], text)] * listed)
     return found
 
 

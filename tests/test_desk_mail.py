@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
+import re
 from dataclasses import replace
 from datetime import timedelta
 from email.message import EmailMessage
@@ -94,7 +95,7 @@ def desk_run(dovecot, tmp_path_factory):
             # 1. the member answers from their other address: held, staff alerted, the sender told nothing
             await deliver(Persona(member.name, other_address, "gmail").reply(
                 read(call), "Success: our clinic's food-security screening is live in three practices.", clock.now()))
-            alert = kinds_to(stage, "alert-held-mail", staff1)[0]
+            alert = kinds_to(stage, "alert-digest", staff1)[0]
             log["alert"] = alert
             # 2. staff reply "release as MEMBER" to the alert
             await deliver(Persona("Staff One", staff1, "outlook").reply(
@@ -105,7 +106,7 @@ def desk_run(dovecot, tmp_path_factory):
                 read(log["answer_release"].as_bytes()), "status\nheld", clock.now()))
             log["answer_status"] = kinds_to(stage, "desk-answer", staff1)[-1]
             # 4. a command nobody knows, from the other staff member, in reply to their alert
-            alert2 = kinds_to(stage, "alert-held-mail", staff2)[0]
+            alert2 = kinds_to(stage, "alert-digest", staff2)[0]
             await deliver(Persona("Staff Two", staff2, "gmail").reply(read(alert2.as_bytes()), "please fix it", clock.now()))
             log["answer_unknown"] = kinds_to(stage, "desk-answer", staff2)[-1]
             answers_before = len(kinds_to(stage, "desk-answer"))
@@ -125,8 +126,14 @@ def desk_run(dovecot, tmp_path_factory):
             log["answer_dmarc"] = kinds_to(stage, "desk-answer", staff2)[-1]
             # 7. a stranger writes; staff answer its alert with "discard"; the stranger is never answered
             await deliver(fresh(outsider, community.service, "Hello, how do I join?"))
-            alert3 = [m for m in kinds_to(stage, "alert-held-mail", staff2) if outsider in text(m)][0]
-            await deliver(Persona("Staff Two", staff2, "gmail").reply(read(alert3.as_bytes()), "discard", clock.now()))
+            clock.set(clock.now() + timedelta(hours=1))     # staff heard from us this hour: the next digest
+            daemon.wake()
+            await _quiet(daemon, parts, stage, delivered, 0.3)
+            alert3 = [m for m in kinds_to(stage, "alert-digest", staff2) if outsider in text(m)][0]
+            # the digest lists every message held this hour: name the stranger's by its id
+            held_id = re.search(rf"From: +{re.escape(outsider)}.*?Held as: +(\w+)", text(alert3)).group(1)
+            await deliver(Persona("Staff Two", staff2, "gmail").reply(read(alert3.as_bytes()), f"discard {held_id}",
+                                                                      clock.now()))
             log["answer_discard"] = kinds_to(stage, "desk-answer", staff2)[-1]
             log["outsider_answered"] = [raw for _f, rcpts, raw in stage.sent() if outsider in rcpts]
             log["state"] = await daemon.store_io(parts.states.meeting, meeting.key)
@@ -194,7 +201,7 @@ def test_a_dmarc_pass_from_our_server_stands_in_for_the_token(desk_run):
 def test_a_reply_discard_to_a_strangers_alert_drops_it_and_the_stranger_hears_nothing(desk_run):
     """"discard" in reply to the alert concludes the stranger's message; nothing is ever sent to the stranger."""
     *_, log = desk_run
-    assert "> discard Done." in text(log["answer_discard"])
+    assert re.search(r"> discard \w+ Done\.", text(log["answer_discard"]))
     assert "discarded: nothing applied, nobody answered" in text(log["answer_discard"])
     assert log["outsider_answered"] == []
 

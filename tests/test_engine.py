@@ -41,6 +41,20 @@ def sent_to(parts_, kind: str, meeting_key: str = JAN.key) -> dict[str, bytes]:
     return out
 
 
+def alerted(parts_, kind: str, now) -> dict[str, list[str]]:
+    """Staff address -> subjects of the ``kind`` items their queued alert digest lists."""
+    parts_.engine.outbox_alerts(now)
+    items = [i for i in parts_.states.alerts.items() if i.kind == kind]
+    out: dict[str, list[str]] = {}
+    for record in parts_.outbox.records():
+        if record.kind == "alert-digest":
+            text = read(parts_.outbox.raw(record)).text
+            listed = [i.subject.split("] ", 1)[-1] for i in items if i.subject.split("] ", 1)[-1] in text]
+            if listed:
+                out[record.recipient] = listed
+    return out
+
+
 def test_tick_queues_each_step_once_with_stable_identities(parts):
     """Running the invitation step twice queues one invitation per active member."""
     p, clock = parts
@@ -83,7 +97,7 @@ def test_reply_from_someone_else_with_a_members_token_is_held_with_its_bytes(par
     assert held[0].reason.startswith("sender mallory@evil.example is not on the roster")
     assert p.states.file(held[0].raw) == raw
     assert p.states.meeting(JAN.key).updates == ()
-    assert list(sent_to(p, "alert-held-mail")) == [STAFF]
+    assert list(alerted(p, "alert-held-mail", clock.now())) == [STAFF]
 
 
 def test_unrelated_mail_is_ignored(parts):
@@ -185,7 +199,7 @@ def test_a_bounce_to_our_tokened_envelope_sender_marks_the_member_bounced(parts)
     score = p.states.community().bounce_of(BEN.key)
     assert score is not None and (score.score, score.suspended_at) == (1, None)
     assert "5.1.1" in score.evidence[0].detail
-    assert list(sent_to(p, "alert-delivery-failed")) == []     # staff hear at the threshold, with the evidence
+    assert alerted(p, "alert-delivery-failed", clock.now()) == {}     # staff hear at the threshold, with the evidence
 
 
 def test_after_a_long_outage_every_step_nobody_ran_is_reported_missed(parts):
@@ -197,8 +211,10 @@ def test_after_a_long_outage_every_step_nobody_ran_is_reported_missed(parts):
     state = p.states.meeting(JAN.key)
     missed = {step for step, r in state.steps if r.status.value == "missed"}
     assert {Step.CALL_FOR_UPDATES, Step.AGENDA_PACKET, Step.MINUTES_REQUEST} <= missed
-    alerts = [r for r in p.outbox.records() if r.kind == "alert-step-missed" and r.meeting_key == JAN.key]
-    assert len(alerts) == len(missed)
+    items = [i for i in p.states.alerts.items() if i.kind == "alert-step-missed" and i.meeting_key == JAN.key]
+    assert len(items) == len(missed)
+    [digest] = alerted(p, "alert-step-missed", JAN.start + timedelta(days=31)).values()
+    assert len([line for line in digest if "12 January 2027" in line]) == len(missed)   # one message lists them all
 
 
 def test_a_weekly_rule_still_runs_the_upcoming_meetings_steps(tmp_path):
@@ -254,3 +270,54 @@ def test_a_catch_up_pass_is_recorded_in_one_transaction_or_not_at_all(parts, tmp
     state = p.states.meeting(JAN.key)
     assert sorted(u.text for u in state.updates) == [f"Update from {m.name}." for m in (BEN, CHLOE, DEV)]
     assert sorted(sent_to(p, "notice-recorded")) == sorted(m.email for m in (BEN, CHLOE, DEV))
+
+
+def test_the_same_reply_sent_again_with_a_new_message_id_is_applied_once(parts):
+    """The same words to the same address answering the same message, under a new Message-ID: one update, one receipt."""
+    p, clock = parts
+    clock.set(at(Step.CALL_FOR_UPDATES))
+    p.engine.tick(clock.now())
+    call = read(sent_to(p, "call-for-updates")[BEN.email])
+    first = Persona(BEN.name, BEN.email, "gmail", "Best,\nBen").reply(
+        call, "Success: the referral pilot is live in two clinics.", clock.now())
+    again = first.replace(b"Message-ID: <", b"Message-ID: <again-", 1)
+    assert again != first
+    assert p.engine.accept(first) is Disposition.PROCESSED
+    assert p.engine.accept(again) is Disposition.PROCESSED
+    state = p.states.meeting(JAN.key)
+    assert [u.revision for u in state.updates] == [1] and state.history == ()
+    assert list(sent_to(p, "notice-recorded")) == [BEN.email]
+    receipts = [r for r in p.outbox.records() if r.kind == "notice-recorded"]
+    assert len(receipts) == 1
+
+
+def test_a_ticket_style_auto_reply_without_automatic_headers_is_not_an_update(parts):
+    """A help desk's "[Ticket #48213] we have received your message" to the call's token changes nothing."""
+    p, clock = parts
+    clock.set(at(Step.CALL_FOR_UPDATES))
+    p.engine.tick(clock.now())
+    call = read(sent_to(p, "call-for-updates")[BEN.email])
+    ticket = Persona(BEN.name, BEN.email, "outlook", "").reply(
+        call, "Thank you for contacting us. This is an automated response: we have received your message "
+              "and a member of our team will respond shortly. Ticket number: 48213.", clock.now())
+    ticket = ticket.replace(b"Subject: ", b"Subject: [Ticket #48213] ", 1)
+    p.engine.accept(ticket)
+    state = p.states.meeting(JAN.key)
+    assert state.updates == ()
+    assert list(sent_to(p, "notice-recorded")) == []
+
+
+def test_a_late_reply_on_a_closed_meetings_token_is_held_for_staff(parts):
+    """An update answering January's call, arriving after January's cycle is over: held, staff told, not recorded."""
+    p, clock = parts
+    clock.set(at(Step.CALL_FOR_UPDATES))
+    p.engine.tick(clock.now())
+    call = read(sent_to(p, "call-for-updates")[BEN.email])
+    clock.set(JAN.end + timedelta(days=8))
+    late = Persona(BEN.name, BEN.email, "gmail", "Best,\nBen").reply(
+        call, "Success: the referral pilot is live in two clinics.", clock.now())
+    assert p.engine.accept(late) is Disposition.HELD
+    assert p.states.meeting(JAN.key).updates == ()
+    [held] = [h for h in p.states.held() if h.sender == BEN.email]
+    assert "late" in held.reason and JAN.key in held.reason
+    assert any(BEN.email in subjects[0] for subjects in alerted(p, "alert-held-mail", clock.now()).values())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import pytest
@@ -53,6 +52,7 @@ def test_malformed_line_is_reported_by_number_without_its_content(tmp_path: Path
     """A line that is not KEY=VALUE is named by its line number; its text (maybe a secret) is not shown."""
     file = tmp_path / "credentials"
     file.write_text("COP_IMAP_PASSWORD=ok\nhunter2\n")
+    file.chmod(0o600)
     with pytest.raises(CredentialsError) as caught:
         resolve_secret(SETTINGS, file)
     assert str(caught.value) == f"{file}:2: expected KEY=VALUE"
@@ -64,14 +64,17 @@ def test_unreadable_file(tmp_path: Path) -> None:
         resolve_secret(SETTINGS, tmp_path / "nope")
 
 
-def test_world_readable_file_is_warned_about(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    """A credentials file readable by others still works but logs a chmod 600 warning, no secret."""
+def test_world_readable_file_is_refused(tmp_path: Path) -> None:
+    """A credentials file others can read is refused, naming it and `chmod 600`, never showing the secret."""
     file = tmp_path / "credentials"
     file.write_text("COP_IMAP_PASSWORD=hunter2\n")
-    file.chmod(0o644)
-    with caplog.at_level(logging.WARNING, logger="mailflow.adapters.credentials"):
-        assert resolve_secret(SETTINGS, file) == "hunter2"
-    assert "chmod 600" in caplog.text and "hunter2" not in caplog.text
+    for mode in (0o644, 0o640, 0o604, 0o620):
+        file.chmod(mode)
+        with pytest.raises(CredentialsError, match=r"chmod 600") as refused:
+            resolve_secret(SETTINGS, file)
+        assert str(file) in str(refused.value) and "hunter2" not in str(refused.value)
+    file.chmod(0o400)
+    assert resolve_secret(SETTINGS, file) == "hunter2"
 
 
 def test_credential_repr_hides_the_secret() -> None:

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from alertkit import expanded
 from cyclestage import NAMES, DovecotStage, write_community
 
 from mailflow.adapters.clock import ManualClock
@@ -31,7 +32,8 @@ def mailbox(dovecot, user: str) -> list[email.message.EmailMessage]:
         client.select_folder("INBOX", readonly=True)
         uids = client.search("ALL")
         fetched = client.fetch(uids, [b"BODY.PEEK[]"]) if uids else {}
-    return [email.message_from_bytes(fetched[u][b"BODY[]"], policy=email.policy.default) for u in sorted(fetched)]
+    return expanded([email.message_from_bytes(fetched[u][b"BODY[]"], policy=email.policy.default)
+                     for u in sorted(fetched)])
 
 
 def calendar_of(msg) -> str:

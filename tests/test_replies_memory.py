@@ -127,3 +127,30 @@ def test_setting_runs_aside_never_changes_what_is_found(body: list[bytes], eol: 
     assert aside.texts == whole.texts
     assert [(a.filename, a.sha256, a.data) for a, _ in aside.attachments] == \
         [(a.filename, a.sha256, a.data) for a, _ in whole.attachments]
+
+
+@pytest.mark.parametrize("encoding", ["8bit", "quoted-printable"])
+def test_a_twenty_megabyte_text_body_is_read_only_as_far_as_the_text_limit(encoding: str) -> None:
+    """A 20 MB text body (plain, or quoted-printable with soft breaks) under the size cap: only its
+    first Limits.max_text_chars are decoded and read, and the work allocates a bounded amount."""
+    import quopri
+    import tracemalloc
+
+    line = "Our clinic's referral pilot is live in two practices; here is how it went.\n"
+    text = line * (20_000_000 // len(line))
+    if encoding == "8bit":
+        body = text.encode()
+    else:
+        encoded = quopri.encodestring(text.encode()).decode()
+        body = "=\n".join(encoded[i:i + 70] for i in range(0, len(encoded), 70)).encode()
+    raw = (HEAD + b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: "
+           + encoding.encode() + b"\r\n\r\n" + body)
+    tracemalloc.start()
+    try:
+        reply = understand(raw)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert reply.text.startswith("Our clinic's referral pilot is live")
+    assert len(reply.text) <= Limits().max_text_chars
+    assert peak < 4 * len(raw), f"{peak / 1e6:.0f} MB for a {len(raw) / 1e6:.0f} MB message"

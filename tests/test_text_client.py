@@ -41,4 +41,5 @@ def test_mu_view_shows_the_greeting_the_body_and_the_footer(kind, tmp_path, monk
 NOT_ABOUT_THE_DATE = {"welcome", "chair-handover", "minutes-digest", "notice-attachment-refused",
                       "notice-message-too-large", "alert-delivery-failed", "alert-held-mail", "alert-intake-stalled",
                       "alert-sign-in-failed", "alert-member-suspended", "notice-resource", "desk-answer",
-                      "notice-unsubscribed", "alert-member-unsubscribed"}
+                      "notice-unsubscribed", "alert-member-unsubscribed", "alert-outbox-paused", "alert-store-failing",
+                      "alert-digest"}

@@ -22,6 +22,10 @@ class CredentialsError(MailflowError):
     """The secret cannot be found or the credentials file cannot be read; never carries the secret."""
 
 
+class UnsafeSecretsFile(CredentialsError):
+    """A file of secrets that cannot be read, or that other users could read or change."""
+
+
 @dataclass(frozen=True)
 class Credential:
     """Who logs in and how; the secret is kept out of ``repr`` so it never lands in a log or traceback."""
@@ -88,9 +92,11 @@ def read_private_file(path: Path, what: str) -> str:
         text = path.read_text(encoding="utf-8")
         mode = path.stat().st_mode
     except (OSError, UnicodeDecodeError) as exc:
-        raise CredentialsError(f"{path}: cannot read the {what}: {exc.__class__.__name__}") from None
+        raise UnsafeSecretsFile(f"{path}: cannot read the {what}: {exc.__class__.__name__}") from None
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
-        log.warning("%s %s is readable by group or others: chmod 600 it", what, path)
+        raise UnsafeSecretsFile(f"{path}: the {what} is open to other users (mode {stat.S_IMODE(mode):04o}); "
+                               f"mailflow refuses secrets others can read or change: run `chmod 600 {path}` "
+                               "(for a Docker or Swarm secret, give it mode 0400)")
     return text
 
 

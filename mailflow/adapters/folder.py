@@ -60,7 +60,9 @@ def create_root(root: Path) -> None:
 def lock(root: Path) -> int:
     path = root / LOCK_NAME
     try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, FILE_MODE)
+        # read-only: flock needs no write access, and a held write handle would keep the
+        # filesystem from being remounted read-only (EBUSY) while mailflow runs
+        fd = os.open(path, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, FILE_MODE)
     except OSError as exc:
         raise StoreError(f"{path}: cannot open the lock file: {exc.strerror}") from None
     try:
@@ -72,9 +74,36 @@ def lock(root: Path) -> int:
     except BaseException:
         os.close(fd)
         raise
-    os.ftruncate(fd, 0)
-    os.write(fd, f"{os.getpid()}\n".encode())   # for humans: which process holds the lock
+    try:
+        writer = os.open(path, os.O_WRONLY | os.O_TRUNC | os.O_CLOEXEC)
+        try:
+            os.write(writer, f"{os.getpid()}\n".encode())   # for humans: which process holds the lock
+        finally:
+            os.close(writer)
+    except OSError as exc:
+        os.close(fd)
+        raise StoreError(f"{path}: cannot write the lock file: {exc.strerror}; the state folder must be "
+                         "writable by the user mailflow runs as") from None
     return fd
+
+
+def check_tree(root: Path) -> None:
+    """Refuse, before any mail is read or sent, a state folder mailflow could not keep its promises in:
+    one it cannot write, or whose folders (or files) at the top are symlinks leading out of it. The
+    folders that grow with history are not walked (start-up stays fast)."""
+    real_root = root.resolve()
+    places = [root, *(p for p in sorted(root.iterdir()) if p.is_dir() and not p.name.startswith("."))]
+    for place in places:
+        if place.is_symlink() and not place.resolve().is_relative_to(real_root):
+            raise StoreError(f"{place}: a symlink leading outside the state folder {root} (to {place.resolve()}); "
+                             "keep all of the state in one folder tree")
+        if not os.access(place, os.W_OK | os.X_OK):
+            raise StoreError(f"{place}: cannot write in this state folder (permissions, or a read-only "
+                             "filesystem); mailflow needs to write all of its state folder")
+    for path in root.iterdir():
+        if path.is_symlink() and not path.resolve().is_relative_to(real_root):
+            raise StoreError(f"{path}: a symlink leading outside the state folder {root} (to {path.resolve()}); "
+                             "keep all of the state in one folder tree")
 
 
 def state_files(top: Path, skip: Iterable[Path] = ()) -> Iterator[Path]:

@@ -15,6 +15,8 @@ from dataclasses import asdict
 from pathlib import Path
 
 from mailflow.adapters import requests
+from mailflow.adapters.alert_book import TinyDBAlertBook
+from mailflow.adapters.files import parse_state_file
 from mailflow.adapters.outbox_queue import BLOB_DIR as OUTBOX_BLOBS
 from mailflow.adapters.outbox_queue import TinyDBOutboxQueue
 from mailflow.adapters.state_codec import (
@@ -29,6 +31,7 @@ from mailflow.adapters.state_codec import (
 )
 from mailflow.adapters.store import Store
 from mailflow.core.state import CommunityState, MeetingState
+from mailflow.errors import StoreError
 from mailflow.ports import AuditEntry, Disposition, HeldMessage, InboxRecord, StaffRequest
 
 HELD = "held"
@@ -58,6 +61,7 @@ class TinyDBStateStore:
         self.store = store
         self.outbox = TinyDBOutboxQueue(store)
         self._meetings: dict[str, tuple[int, MeetingState]] = {}   # decoded, by partition version
+        self.alerts = TinyDBAlertBook(store)
 
     @classmethod
     def open(cls, root: Path, *, exclusive: bool = True) -> TinyDBStateStore:
@@ -193,7 +197,9 @@ class TinyDBStateStore:
     def _record(self, path: str) -> InboxRecord | None:
         if not self.store.has_blob(path):
             return None
-        doc = json.loads(self.store.get_blob(path))
+        doc = parse_state_file(self.store.root / path, self.store.get_blob(path))   # torn: StoreError, named
+        if not isinstance(doc, dict) or "disposition" not in doc:
+            raise StoreError(f"{self.store.root / path}: not an inbox record; restore it from a backup or move it aside")
         return InboxRecord(**{**doc, "disposition": Disposition(doc["disposition"])})
 
     def _write_record(self, path: str, record: InboxRecord) -> None:

@@ -110,6 +110,7 @@ class Store:
         lock_fd = folder.lock(root) if exclusive else None
         try:
             if exclusive:
+                folder.check_tree(root)
                 commits.recover(root)
                 folder.remove_temp_files(root, skip)
             folder.validate_partitions(root, skip)

@@ -24,6 +24,7 @@ from typing import Any, Protocol, TypeVar
 from mailflow.adapters.credentials import CredentialsError
 from mailflow.adapters.scheduler import Timers
 from mailflow.app.engine import Engine
+from mailflow.app.store_trouble import PassTrouble
 from mailflow.app.storethread import StoreThread
 from mailflow.errors import ConfigError
 from mailflow.ports import Clock, Disposition, MailSender
@@ -266,27 +267,48 @@ class Daemon:
 
     async def _outbox_loop(self) -> None:
         engine = self._engine()
-        assert self.sender is not None
+        trouble = PassTrouble()
         while True:
-            now = self.clock.now()
+            self._outbox_wake.clear()      # before the pass: a wake-up during it starts the next at once
             try:
-                await engine.outbox.deliver_due(self.sender, now)
-            except Exception:  # noqa: BLE001 - delivery errors are recorded per message by the outbox
-                log.exception("outbox pass failed")
-            try:
-                await self.store_io(engine.outbox_alerts, self.clock.now())
-            except Exception:  # noqa: BLE001 - an alert that cannot be composed is logged, not fatal
-                log.exception("could not queue the outbox's alerts")
+                await self._outbox_pass(engine)
+            except Exception as exc:  # noqa: BLE001 - the pass is retried after a backoff, never in a loop
+                await self._outbox_failed(trouble, exc)
+                if self._stop.is_set():
+                    return
+                continue
+            if trouble.failures:
+                log.warning("the state folder takes writes again after %d failed outbox passes: delivering",
+                            trouble.succeeded())
             if self._stop.is_set():
                 return
             next_due = await self.store_io(engine.outbox.queue.next_due)
-            wait = self.clock.seconds_until(next_due) if next_due else self.reconcile_seconds
-            self._outbox_wake.clear()
+            next_digest = await self.store_io(engine.next_digest)
+            soonest = min((t for t in (next_due, next_digest) if t is not None), default=None)
+            wait = self.clock.seconds_until(soonest) if soonest else self.reconcile_seconds
             try:
                 async with asyncio.timeout(min(max(wait, 0.05), self.reconcile_seconds)):
                     await self._outbox_wake.wait()
             except TimeoutError:
                 pass
+
+    async def _outbox_pass(self, engine: Engine) -> None:
+        """Deliver what is due (each send only after its claim is on disk), then queue alert digests."""
+        assert self.sender is not None
+        await engine.outbox.deliver_due(self.sender, self.clock.now())
+        await self.store_io(engine.outbox_alerts, self.clock.now())
+        await engine.outbox.remind_paused(self.clock.now())
+
+    async def _outbox_failed(self, trouble: PassTrouble, exc: Exception) -> None:
+        """Wait by the one backoff rule before the next pass; tell staff once when the disk is the cause."""
+        assert self.sender is not None
+        delay = await trouble.handle(exc, self.clock, self.sender,
+                                     functools.partial(self.store_io, self._engine().store_failing_alerts))
+        try:
+            async with asyncio.timeout(delay):
+                await self._stop.wait()
+        except TimeoutError:
+            pass
 
     # --- intake -------------------------------------------------------------------------------
 

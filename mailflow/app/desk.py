@@ -18,6 +18,7 @@ from mailflow.app.held import HeldDesk, HeldNotFound
 from mailflow.app.outgoing import Outgoing
 from mailflow.app.runner import CycleRunner
 from mailflow.core import actions
+from mailflow.core.alerts import held_item_key
 from mailflow.core.decision import Decision, Send
 from mailflow.core.desk import COMMANDS, DeskAnswer, DeskCommand, DeskVerb
 from mailflow.core.kinds import MessageKind
@@ -228,14 +229,14 @@ class DeskByMail:
         self.desk.answer(staff_email, answers, int(sha[:8], 16), now)
 
     def alerted_by(self, reply: Reply, staff_email: str) -> tuple[HeldMessage, ...]:
-        """The held messages whose alert to ``staff_email`` this reply answers (In-Reply-To/References)."""
-        domain = self.desk.config.community.address.rpartition("@")[2]
+        """The held messages listed in the alert digest to ``staff_email`` this reply answers
+        (In-Reply-To/References): each held-mail item stands for its sender's mail held that day."""
         answered = {m.strip() for m in (reply.in_reply_to, *reply.references) if m}
+        listed = [item for message_id in answered for item in self.desk.states.alerts.items_in_digest(message_id)
+                  if item.kind is MessageKind.ALERT_HELD_MAIL]
+        refs = {item.ref for item in listed if item.ref}
+        keys = {key for item in listed if (key := held_item_key(item.item_id)) is not None}
+        zone = self.desk.config.community.timezone
         return tuple(h for h in self.desk.held.items(waiting_only=False)
-                     if message_id(self.desk.secret, "", MessageKind.ALERT_HELD_MAIL, staff_email,
-                                   held_alert_revision(h.sha256), domain) in answered)
-
-
-def held_alert_revision(sha: str) -> int:
-    """The revision of the alert about one held message (its identity, so that a reply names it)."""
-    return int(sha[:8], 16)
+                     if h.sha256[:12] in refs
+                     or (h.sender.casefold() or "?", h.at.astimezone(zone).date().isoformat()) in keys)

@@ -14,6 +14,8 @@ from mailflow.app.inbox import Inbox, Reading
 from mailflow.app.outbox import Outbox
 from mailflow.app.outgoing import Outgoing
 from mailflow.app.runner import CycleRunner
+from mailflow.core.kinds import MessageKind
+from mailflow.core.message import OutgoingMessage
 from mailflow.mail_in.desk_commands import read_commands
 from mailflow.mail_out.compose import Composer
 from mailflow.mail_out.render import Renderer
@@ -46,9 +48,9 @@ class Engine:
     def reconfigure(self, config: Config) -> None:
         """A reloaded schedule file and roster: new community texts, zone and templates too."""
         self.config = config
-        for part in (self.outgoing, self.runner, self.inbox, self.held, self.desk):
+        for part in (self.runner, self.inbox, self.held, self.desk):
             part.config = config
-        self.outgoing.composer = composer_for(config, self.outgoing.secret)
+        self.outgoing.reconfigure(config, composer_for(config, self.outgoing.secret))
 
     # time passing
     def tick(self, now: datetime) -> list[str]:
@@ -92,7 +94,17 @@ class Engine:
 
     # alerts from the other parts
     def outbox_alerts(self, now: datetime) -> None:
+        """The outbox's alerts become digest items; the digests due now are queued."""
         self.outgoing.outbox_alerts(now)
+        self.outgoing.send_digests(now)
+
+    def store_failing_alerts(self, now: datetime, since: datetime, error: str) -> list[OutgoingMessage]:
+        """The state-folder alert for every staff address, composed without touching the store."""
+        return self.outgoing.unrecorded_alerts(MessageKind.ALERT_STORE_FAILING, f"store-{since.isoformat()}",
+                                               {"error": error, "since": since}, now)
+
+    def next_digest(self) -> datetime | None:
+        return self.outgoing.alerting.next_due()
 
     def alert_intake_stalled(self, now: datetime, minutes: int, error: str) -> None:
         self.outgoing.alert_intake_stalled(now, minutes, error)

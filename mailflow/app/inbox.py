@@ -12,16 +12,17 @@ import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from mailflow.app.outgoing import Outgoing
 from mailflow.app.runner import CycleRunner
+from mailflow.core.alerts import held_item_id
 from mailflow.core.answers import ReplyEvent, on_bounce, on_reply
 from mailflow.core.decision import Decision, Recipient, Send
 from mailflow.core.intent import CommandKind, Intent, IntentKind, ReplyKind
 from mailflow.core.kinds import MessageKind, Request
-from mailflow.core.recipients import member_recipient, staff_recipients
+from mailflow.core.recipients import member_recipient, once_revision, staff_recipients
 from mailflow.core.resources import Resource
 from mailflow.core.tokens import meeting_of_message_id
 from mailflow.errors import StoreError
@@ -41,6 +42,13 @@ from mailflow.schedule.config import Config, Member
 log = logging.getLogger(__name__)
 
 Reading = Reply | UnparseableMessage     # what reading a message's bytes gave
+
+# What a member answers before a meeting (RSVP, update, focus, agenda, packet, day-of): once the
+# cycle is over (a week after the meeting, when the handover has gone at the latest) such a reply
+# is held for staff, never recorded on the closed meeting.
+BEFORE_THE_MEETING = frozenset({Request.INVITATION, Request.UPDATE, Request.FOCUS, Request.AGENDA,
+                                Request.PACKET, Request.DAY_OF})
+CLOSED_AFTER = timedelta(days=7)
 
 
 class DeskMail(Protocol):
@@ -112,10 +120,20 @@ class Inbox:
             self._record(sha, replace(earlier, duplicate=True))
             log.info("message %s is a copy of %s already recorded", sha[:12], reply.message_id)
             return earlier.disposition
+        content = _content_key(reply)
+        same = self.states.inbox_record_by_id(reply.from_addr, content) if content else None
+        if same is not None and same.disposition is Disposition.PROCESSED:
+            # the same words, to the same address, answering the same message: sent again (a client's
+            # retry, "send" pressed twice) under a new Message-ID. Applied once; no second receipt.
+            self._record(sha, replace(same, duplicate=True))
+            log.info("message %s repeats a reply already applied (same sender, text and thread)", sha[:12])
+            return same.disposition
         disposition = self._accept_parsed(sha, kept, reply, now)
+        recorded = self.states.inbox_record(sha) or InboxRecord(disposition)
         if reply.message_id:
-            recorded = self.states.inbox_record(sha) or InboxRecord(disposition)
             self.states.record_message_id(reply.from_addr, reply.message_id, recorded)
+        if content and disposition is Disposition.PROCESSED:
+            self.states.record_message_id(reply.from_addr, content, recorded)
         return disposition
 
     def accept_many(self, raws: Sequence[bytes], readings: Sequence[Reading] | None = None) -> list[Disposition]:
@@ -159,9 +177,12 @@ class Inbox:
     # --- internals --------------------------------------------------------------------------------
 
     def _accept_parsed(self, sha: str, kept: str, reply: Reply, now: datetime) -> Disposition:
-        if not _addressed_to_us(reply, self.config):
+        if not self._ours(reply):
             self._record(sha, InboxRecord(Disposition.IGNORED))
             return Disposition.IGNORED
+        looped = _our_own_mail(reply, self.config)
+        if looped:
+            return self._hold(sha, kept, looped, reply, now, alert=False)
         try:
             desk = self._staff_command(sha, kept, reply, now)
             if desk is not None:
@@ -177,6 +198,16 @@ class Inbox:
         except Exception as exc:  # noqa: BLE001 - one odd message is quarantined, never a loop or a crash
             log.exception("message %s could not be applied; holding it", sha[:12])
             return self._hold(sha, kept, f"could not be applied ({type(exc).__name__}); raw bytes kept", reply, now)
+
+    def _ours(self, reply: Reply) -> bool:
+        """Ours only when To or Cc names the service (plain or tokened) or it answers a message we sent.
+
+        Delivered-To and X-Original-To alone never make a message ours: a shared mailbox gets
+        newsletters, other people's threads and spam, and those stay in INBOX untouched.
+        """
+        if any(_service_address(address, self.config) for address in reply.to_addrs):
+            return True
+        return any(self.sent_lookup(mid) is not None for mid in (reply.in_reply_to, *reply.references) if mid)
 
     def _staff_command(self, sha: str, kept: str, reply: Reply, now: datetime) -> Disposition | None:
         """A staff member's mail to the desk: carried out when proven theirs, held (never answered) when not.
@@ -217,6 +248,9 @@ class Inbox:
         window = self.runner.window_for(found.meeting_key, now)
         if window is None:
             return self._hold(sha, kept, f"reply about an unknown meeting {found.meeting_key!r}", reply, now)
+        if arrived and found.request in BEFORE_THE_MEETING and now >= window.meeting.end + CLOSED_AFTER:
+            return self._hold(sha, kept, f"late: it answers the {found.request.value} request of the meeting of "
+                                         f"{window.meeting.key}, which is over; not applied", reply, now)
         community = self.states.community()
         situation = self.runner.situation(window, community)
         state = self.states.meeting(window.meeting.key)
@@ -266,14 +300,14 @@ class Inbox:
         return tuple(resources), tuple(refused)
 
     def _hold(self, sha: str, kept: str, reason: str, reply: Reply | None, now: datetime,
-              told: tuple[Send, ...] = ()) -> Disposition:
+              told: tuple[Send, ...] = (), *, alert: bool = True) -> Disposition:
         sender = reply.from_addr if reply else ""
         subject = reply.subject if reply else ""
         self.states.hold(HeldMessage(sha, reason, sender, subject, now, kept))
         self.states.audit([AuditEntry(now, AuditEvent.HELD, f"{sha[:12]} from {sender or '?'} held: {reason}",
                                       member=sender, data={"held_id": sha[:12], "subject": subject, "raw": kept})])
         sends = list(told)
-        if reply is None or reply.kind is ReplyKind.REPLY:
+        if alert and (reply is None or reply.kind is ReplyKind.REPLY):
             sends += held_alert(self.config, HeldMessage(sha, reason, sender, subject, now, kept))
         self.outgoing.carry_out(Decision(sends=tuple(sends)), None, self.states.community(), now)
         self._record(sha, InboxRecord(Disposition.HELD, reason=reason))
@@ -285,17 +319,33 @@ class Inbox:
         self.messages_seen += arrived      # a release records again a message that arrived earlier
 
 
-def _addressed_to_us(reply: Reply, config: Config) -> bool:
-    """Mail for the service: sent to its address (with or without a token), or a bounce/calendar reply."""
-    if reply.kind in (ReplyKind.BOUNCE, ReplyKind.CALENDAR_REPLY):
-        return True
+def _content_key(reply: Reply) -> str:
+    """What makes two replies the same reply: sender, addresses, the message answered, the words, the
+    answer and the files ("" when there is nothing to compare, e.g. automatic mail)."""
+    if reply.kind not in (ReplyKind.REPLY, ReplyKind.CALENDAR_REPLY) or not (reply.text.strip() or reply.attachments
+                                                                            or reply.rsvp):
+        return ""
+    parts = [reply.from_addr.casefold(), ",".join(sorted(a.casefold() for a in reply.to_addrs)), reply.in_reply_to,
+             " ".join(reply.text.split()), str(reply.rsvp or ""), ",".join(sorted(a.sha256 for a in reply.attachments))]
+    return "content:" + hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def _service_address(address: str, config: Config) -> bool:
+    """The service's own address, with or without a reply token."""
     local, _, domain = config.community.address.casefold().rpartition("@")
-    for address in reply.to_addrs:
-        a_local, _, a_domain = address.strip().casefold().rpartition("@")
-        if a_domain == domain and (a_local == local or a_local.startswith(local + "+")
-                                   or a_local.startswith(local + "-")):
-            return True
-    return bool(reply.in_reply_to or reply.references)
+    a_local, _, a_domain = address.strip().casefold().rpartition("@")
+    return a_domain == domain and (a_local == local or a_local.startswith(local + "+")
+                                   or a_local.startswith(local + "-"))
+
+
+def _our_own_mail(reply: Reply, config: Config) -> str:
+    """Why ``reply`` is our own mail come back (a loop), or "": it carries our X-Loop marker, or is From us."""
+    service = config.community.address.casefold()
+    if any(marker.casefold().strip("<> ") == service for marker in reply.loop_markers):
+        return "mail loop: it carries our own X-Loop marker (an auto-responder or a forward sent our mail back)"
+    if _service_address(reply.from_addr, config):
+        return "mail loop: it comes from the service's own address"
+    return ""
 
 
 def _revision(sha: str) -> int:
@@ -303,9 +353,12 @@ def _revision(sha: str) -> int:
 
 
 def held_alert(config: Config, held: HeldMessage) -> list[Send]:
-    """Staff hear of a message held for them: who sent it, its subject and why it is held."""
-    return [Send(MessageKind.ALERT_HELD_MAIL, r, "", _revision(held.sha256),
-                 {"reason": held.reason, "sender": held.sender, "subject": held.subject, "held_id": held.sha256[:12]})
+    """Staff hear of a message held for them: who sent it, its subject and why it is held. One item per
+    sender per day: a flood (or a loop with an auto-responder) is one line in their digest."""
+    item = held_item_id(held.sender, held.at.astimezone(config.community.timezone).date().isoformat())
+    return [Send(MessageKind.ALERT_HELD_MAIL, r, "", once_revision(item),
+                 {"reason": held.reason, "sender": held.sender, "subject": held.subject, "held_id": held.sha256[:12],
+                  "item_id": item})
             for r in staff_recipients(config)]
 
 

@@ -6,7 +6,9 @@ SENDING; the next process's first ``deliver_due`` (or ``recover()``) puts every 
 to QUEUED, so that message is sent once more: the very same persisted bytes, with the same
 Message-ID. That is the only way a message can go out twice. A record marked SENT is never sent
 again, and ``enqueue`` never re-adds or changes a message_id it already holds. Nothing is handed to
-SMTP unless its claim was written: a claim that cannot be written ends the pass.
+SMTP unless its claim was written: a claim (or outcome) that cannot be written ends the pass for
+every worker (messages already in an SMTP transaction finish it), and the next pass first puts
+back whatever the failed one left SENDING. The caller backs off before that next pass.
 
 Store work runs through ``io`` (the daemon passes its one store thread, so the event loop keeps
 delivering and reading while a write is fsynced); SMTP runs on the loop.
@@ -20,7 +22,7 @@ import random
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from mailflow.core.delivery import (
@@ -50,6 +52,7 @@ __all__ = ["DeliveryReport", "Io", "Outbox", "inline_io"]
 
 log = logging.getLogger(__name__)
 
+PAUSE_REMINDER = timedelta(hours=1)
 CLAIM_CHUNK_PER_WORKER = 8          # claims written per store write, per parallel transaction
 PRELOAD_BYTES = 4 * 1024 * 1024     # bytes of a claimed chunk read with its claim (the rest one by one)
 
@@ -87,6 +90,7 @@ class _Run:
     claimed: deque[tuple[QueueRef, OutboxRecord, bytes | None]] = field(default_factory=deque)
     inflight: set[QueueRef] = field(default_factory=set)
     halted: bool = False         # this drain paused the queue: no worker starts another message
+    broken: BaseException | None = None     # a write failed: no worker claims or sends any more
     pause_kept: bool = False     # a pause is recorded (a success must end it)
     unsettled: list[tuple[QueueRef, OutboxRecord, AttemptResult, datetime]] = field(default_factory=list)
     sent: list[str] = field(default_factory=list)
@@ -112,6 +116,7 @@ class Outbox:
         self.rng = rng or random.Random()
         self.io = io
         self._recovered = False
+        self._reminded: datetime | None = None
 
     # ------------------------------------------------------------ the queue
 
@@ -174,12 +179,19 @@ class Outbox:
         run.pause_kept = await self.io(self.queue.pause) is not None
         run.due.extend(await self.io(self.queue.due, now))
         try:
-            await asyncio.gather(*(self._worker(sender, run, now) for _ in range(parallel)))
+            outcomes = await asyncio.gather(*(self._worker(sender, run, now) for _ in range(parallel)),
+                                            return_exceptions=True)
         finally:
             try:
                 await self._flush(run)
-            finally:
                 await self._release(run)
+            except BaseException:
+                self._recovered = False    # what this pass left SENDING goes back first next time
+                raise
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                self._recovered = False    # a claim or an outcome could not be written: see the docstring
+                raise outcome
         if run.sent or run.deferred or run.failed:
             await self.io(self.queue.compact)
         return await self._report(run, now)
@@ -193,22 +205,37 @@ class Outbox:
         until = await self.io(self.paused_until)
         return until is not None and now < until
 
+    async def remind_paused(self, now: datetime) -> None:
+        """While the outbox is paused, say so in the log once an hour (staff may not get mail meanwhile)."""
+        pause = await self.io(self.queue.pause)
+        if pause is None:
+            self._reminded = None
+            return
+        if self._reminded is None or now - self._reminded >= PAUSE_REMINDER:
+            self._reminded = now
+            log.error("outbox paused since %s: the mail server refuses our account (%s); nothing is sent until "
+                      "it accepts it: fix the password, then reload mailflow", pause.since.isoformat(), pause.reason)
+
     async def _worker(self, sender: MailSender, run: _Run, now: datetime) -> None:
-        while not run.halted:
-            if not run.claimed:
-                if await self._paused_at(now):     # a pause from elsewhere is seen at each chunk
+        try:
+            while not run.halted and run.broken is None:
+                if not run.claimed:
+                    if await self._paused_at(now):     # a pause from elsewhere is seen at each chunk
+                        return
+                    await self._claim_chunk(run)
+                if not run.claimed or run.broken is not None:
                     return
-                await self._claim_chunk(run)
-            if not run.claimed:
-                return
-            ref, record, raw = run.claimed.popleft()
-            result = await self._attempt(sender, record, raw)
-            run.unsettled.append((ref, record, result, self.clock.now()))
-            # One write records a round of outcomes (as many as run in parallel), not one per message.
-            # A crash before it resends at most that round, each message once, byte-identical.
-            if len(run.unsettled) >= run.parallel or not run.claimed:
-                await asyncio.sleep(0)   # let transactions that finished meanwhile share the write
-                await self._flush(run)
+                ref, record, raw = run.claimed.popleft()
+                result = await self._attempt(sender, record, raw)
+                run.unsettled.append((ref, record, result, self.clock.now()))
+                # One write records a round of outcomes (as many as run in parallel), not one per message.
+                # A crash before it resends at most that round, each message once, byte-identical.
+                if run.broken is None and (len(run.unsettled) >= run.parallel or not run.claimed):
+                    await asyncio.sleep(0)   # let transactions that finished meanwhile share the write
+                    await self._flush(run)
+        except Exception as exc:
+            run.broken = run.broken or exc   # the other workers stop before their next claim or send
+            raise
 
     async def _claim_chunk(self, run: _Run) -> None:
         """Claim the next chunk of due records; only claims that reached the disk are attempted."""
@@ -245,7 +272,11 @@ class Outbox:
         for ref, record, result, at in unsettled:
             transition = decide_after(result, record, at, self.policy, jitter=self.rng.random())
             decided.append((ref, transition.apply(record), transition, at))
-        await self.io(self.queue.settle, [(ref, updated) for ref, updated, _, _ in decided])
+        try:
+            await self.io(self.queue.settle, [(ref, updated) for ref, updated, _, _ in decided])
+        except BaseException:
+            run.unsettled = unsettled + run.unsettled    # not written: the last flush tries them again
+            raise
         lines = [_journal_entry(updated, at) for _, updated, _, at in decided if updated.state in (State.SENT, State.FAILED)]
         if lines and self.journal is not None:
             await self.io(self.journal, lines)

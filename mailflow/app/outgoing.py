@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
+from mailflow.app.alerting import Alerting
 from mailflow.app.outbox import Outbox
 from mailflow.core import bounces
 from mailflow.core.chairs import seated
@@ -21,7 +22,7 @@ from mailflow.core.kinds import MessageKind
 from mailflow.core.message import OutgoingMessage
 from mailflow.core.recipients import deliverable, once_revision, staff_recipients
 from mailflow.core.state import Bounce, BounceSource, CommunityState
-from mailflow.core.tokens import message_id
+from mailflow.core.tokens import message_id, reply_address, reply_token
 from mailflow.mail_out.compose import Composer, compose
 from mailflow.mail_out.invitations import invitation_ics
 from mailflow.ports import StateStore
@@ -42,8 +43,24 @@ class Outgoing:
         self.config = config
         self.states = states
         self.outbox = outbox
-        self.composer = composer
         self.secret = secret
+        self.alerting = Alerting(config, states, composer, secret)
+        self.composer = composer
+
+    @property
+    def composer(self) -> Composer:
+        return self._composer
+
+    @composer.setter
+    def composer(self, composer: Composer) -> None:
+        self._composer = composer
+        self.alerting.composer = composer
+
+    def reconfigure(self, config: Config, composer: Composer) -> None:
+        self.config = config
+        self.alerting.config = config
+        self.alerting.policy = config.alerts
+        self.composer = composer
 
     def carry_out(self, decision: Decision, meeting: Meeting | None, community: CommunityState,
                   now: datetime, *, between: Callable[[], None] | None = None) -> list[str]:
@@ -58,8 +75,9 @@ class Outgoing:
         """
         decision = deliverable(decision, self.config, community)
         known: dict[str, set[str]] = {}
+        sends, alerts, notices = self.alerting.split(decision.sends, now)   # alerts become digest items
         size = STEP_CHUNK if between is not None else COMPOSE_CHUNK
-        chunks = [decision.sends[start:start + size] for start in range(0, len(decision.sends), size)]
+        chunks = [sends[start:start + size] for start in range(0, len(sends), size)]
         if between is not None:
             for chunk in chunks[:-1]:
                 with self.states.transaction():
@@ -69,6 +87,8 @@ class Outgoing:
         with self.states.transaction():
             for chunk in chunks:
                 self._enqueue(chunk, meeting, now, known)
+            if self.alerting.keep(alerts, notices, meeting, now):
+                self.send_digests(now)      # staff whose hour has passed hear at once
             if decision.meeting is not None:
                 self.states.save_meeting(decision.meeting)
             if decision.community is not None and decision.community != community:
@@ -110,8 +130,11 @@ class Outgoing:
         context = {**send.context, "meeting": meeting}
         calendar = None
         if send.calendar and meeting is not None:
-            calendar = invitation_ics(self.config.community, meeting, send.to.email, send.to.name,
-                                      send.sequence, send.calendar, now)
+            community = self.config.community
+            organizer = reply_address(community.address, reply_token(self.secret, send.meeting_key, send.request,
+                                                                     send.to.email), community.reply_style)
+            calendar = invitation_ics(community, meeting, send.to.email, send.to.name,
+                                      send.sequence, send.calendar, now, organizer)
         given = files or {}
         attachments = [(r.filename, r.content_type, given[r.sha256] if r.sha256 in given else self.states.file(r.path))
                        for r in send.attachments]
@@ -136,9 +159,13 @@ class Outgoing:
                                                  f"server at delivery)", alert.meeting_key), now)
                 self.outbox.acknowledge(alert.alert_id)
                 continue
-            self.alert_staff(MessageKind.ALERT_DELIVERY_FAILED, alert.alert_id,
-                             {"reason": alert.reason.value, "error": alert.detail, "sender": alert.recipient,
-                              "subject": alert.kind, "count": 1}, now)
+            if alert.reason is AlertReason.SENDER_REJECTED:
+                self.alert_staff(MessageKind.ALERT_OUTBOX_PAUSED, alert.alert_id,
+                                 {"error": alert.detail, "since": alert.at}, now)
+            else:
+                self.alert_staff(MessageKind.ALERT_DELIVERY_FAILED, alert.alert_id,
+                                 {"reason": alert.reason.value, "error": alert.detail, "sender": alert.recipient,
+                                  "subject": alert.kind, "count": 1}, now)
             self.outbox.acknowledge(alert.alert_id)
 
     def count_bounce(self, member: Member, bounce: Bounce, now: datetime) -> None:
@@ -146,6 +173,24 @@ class Outgoing:
         chairs = tuple(m for m in occurrences(self.config, now, 3)
                        if (c := seated(self.config, m, self.states.meeting(m.key), now).chair) and c.key == member.key)
         self.carry_out(bounces.count(self.config, community, member, bounce, chairs), None, community, now)
+
+    def unrecorded_alerts(self, kind: MessageKind, once: str, context: Mapping[str, object],
+                          now: datetime) -> list[OutgoingMessage]:
+        """One alert per staff address, composed for a caller that cannot record it (the disk is failing)."""
+        revision = once_revision(once)
+        return [self.render(Send(kind, r, "", revision, dict(context)), None, now) for r in staff_recipients(self.config)]
+
+    def send_digests(self, now: datetime) -> int:
+        """Queue the alert digests due now (at most one per staff member per hour); return how many."""
+        count = 0
+        for digest in self.alerting.due_digests(now):
+            send = self.alerting.digest_send(digest)
+            message = self.compose(send, None, now)
+            if message is not None:
+                self.outbox.enqueue([message])
+            self.alerting.told(digest, message, send, now)
+            count += 1
+        return count
 
     def alert_intake_stalled(self, now: datetime, minutes: int, error: str) -> None:
         self.carry_out(Decision(sends=stall_alert(self.config, now, minutes, error)), None,

@@ -10,10 +10,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from mailflow.app.alerting import digest_send
 from mailflow.app.inbox import held_alert, too_large_notice
 from mailflow.app.outgoing import staff_alert, stall_alert
 from mailflow.app.preview_answers import REPLIES, answer_sends
 from mailflow.app.runner import CycleRunner, Window
+from mailflow.core.alerts import Digest
 from mailflow.core.attendees import announced, cancellation, latest_invitations, reconcile
 from mailflow.core.cycle import RUNNERS, send_handover
 from mailflow.core.decision import Send, Situation
@@ -271,6 +273,23 @@ def _stalled(scene: Scene, what: MessageKind) -> Made:
     return Made(list(stall_alert(scene.config, scene.now, minutes, str(sample["error"]))), scene.now)
 
 
+def _alert_digest(scene: Scene, what: MessageKind) -> Made:
+    """Each staff member's latest alert digest, as the alert book remembers what it listed."""
+    latest: dict[str, tuple[datetime, str]] = {}
+    for staff, at, message_id in scene.states.alerts.digests():
+        latest[staff] = (at, message_id)
+    sends, when_for = [], {}
+    limit = scene.config.alerts.max_items
+    for staff, (at, message_id) in latest.items():
+        items = tuple(scene.states.alerts.items_in_digest(message_id))
+        if items:
+            sends.append(digest_send(scene.config, Digest(staff, items[:limit], items[limit:])))
+            when_for[staff] = at
+    if not sends:
+        return from_samples(scene, what)
+    return Made(sends, scene.now, when_for=when_for)
+
+
 _TO_STAFF = {MessageKind.DESK_ANSWER}     # answers to staff commands go to the staff member who sent one
 
 
@@ -304,4 +323,5 @@ SOURCES: dict[MessageKind, Callable[[Scene, MessageKind], Made]] = {
     MessageKind.ALERT_HELD_MAIL: _held,
     MessageKind.ALERT_DELIVERY_FAILED: _delivery_failed,
     MessageKind.ALERT_INTAKE_STALLED: _stalled,
+    MessageKind.ALERT_DIGEST: _alert_digest,
 }

@@ -115,7 +115,10 @@ def collect(config: Config, states: StateStore, now: datetime, meeting_key: str 
     held = [{"id": h.held_id, "sha256": h.sha256, "reason": h.reason, "sender": h.sender, "subject": h.subject,
              "at": h.at.astimezone(zone).isoformat(), "raw": h.raw} for h in waiting.values() if h.outcome is None]
     outbox = {state.value: n for state, n in states.outbox.counts().items() if n}
-    return {"now": now.astimezone(zone).isoformat(), "timezone": zone.key, "meetings": result, "held": held,
+    pause = states.outbox.pause()
+    paused = None if pause is None else {"since": pause.since.astimezone(zone).isoformat(),
+                                         "retry_at": pause.until.astimezone(zone).isoformat(), "reason": pause.reason}
+    return {"outbox_paused": paused, "now": now.astimezone(zone).isoformat(), "timezone": zone.key, "meetings": result, "held": held,
             "held_concluded": sum(1 for h in waiting.values() if h.outcome is not None),
             "outbox": outbox, "deliveries": delivery_trouble(states, now, zone),
             "bounces": bounce_status(config, community, now), "daemon": dict(daemon) if daemon else None,
@@ -253,4 +256,9 @@ def render_text(data: dict[str, Any]) -> str:
         lines.append(f"  {u['name']} <{u['email']}> since {_shown(u['since'], zone)}")
     outbox = data["outbox"]
     lines.append("Outbox: " + (", ".join(f"{n} {state}" for state, n in sorted(outbox.items())) or "empty"))
+    paused = data.get("outbox_paused")
+    if paused:
+        lines.append(f"  PAUSED since {paused['since']}: the mail server refuses our account ({paused['reason']}); "
+                     f"nothing is sent until it accepts it (next try {paused['retry_at']}). Fix the password, "
+                     "then reload mailflow.")
     return "\n".join(lines)

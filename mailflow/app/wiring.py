@@ -9,13 +9,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mailflow.adapters.credentials import CredentialsError, read_secret, resolve_secret
+from mailflow.adapters.credentials import CredentialsError, UnsafeSecretsFile, read_secret, resolve_secret
 from mailflow.adapters.state_store import TinyDBStateStore
 from mailflow.app.daemon import Daemon
 from mailflow.app.engine import Engine
 from mailflow.app.outbox import Io, Outbox, inline_io
 from mailflow.core.delivery import DeliveryPolicy
-from mailflow.errors import MailflowError
+from mailflow.errors import ConfigError, MailflowError
+from mailflow.mail_out.render import RenderError
+from mailflow.mail_out.samples import check_templates
 from mailflow.ports import Clock
 from mailflow.schedule import load
 from mailflow.schedule.config import AuthMethod, Config
@@ -36,6 +38,8 @@ def community_secret(config: Config, environ: Mapping[str, str] | None = None) -
               f"{SECRET_MIN_CHARS} characters, e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`")
     try:
         value = read_secret(name, "the community's secret", config.credentials_file, environ)
+    except UnsafeSecretsFile:
+        raise                              # the file itself is the problem: say so, by its path
     except CredentialsError:
         raise SecretMissing(advice) from None
     if len(value) < SECRET_MIN_CHARS:
@@ -67,6 +71,7 @@ def build_daemon(config: Config, clock: Clock, *, reload_path: Path | None = Non
     from mailflow.adapters.intake import ImapIntake
     from mailflow.adapters.smtp import SmtpSender
 
+    check_templates(config, clock.now())   # a broken staff template refuses the start, before any mail I/O
     secret = community_secret(config, environ)
     smtp_secret = resolve_secret(config.smtp, config.credentials_file, environ)
     imap_secret = resolve_secret(config.imap, config.credentials_file, environ) if with_intake else ""
@@ -78,6 +83,11 @@ def build_daemon(config: Config, clock: Clock, *, reload_path: Path | None = Non
 
     def reload() -> Config:
         loaded = load(reload_path or config.path)
+        try:
+            check_templates(loaded, clock.now())
+        except RenderError as exc:
+            raise ConfigError(str(loaded.templates_dir or loaded.path), "[templates] dir", str(loaded.templates_dir),
+                              f"templates that render ({exc})") from None
         if tokens is not None and loaded.oauth2 is not None:   # OAuth2 settings and secrets apply at once
             tokens.reload(build_grant(loaded, environ), loaded.oauth2.refresh_before_seconds)
         return loaded

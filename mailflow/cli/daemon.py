@@ -9,7 +9,7 @@ from pathlib import Path
 
 from mailflow.cli import base
 from mailflow.cli.base import DEFAULT_CONFIG, EXIT_ALREADY_RUNNING, EXIT_CONFIG, EXIT_FAILED, EXIT_OK, now
-from mailflow.errors import ConfigError
+from mailflow.errors import ConfigError, StoreError
 
 DESCRIPTIONS = {
     "status": "Where each current meeting stands: steps done, due or missed, who answered, RSVPs, the agenda, "
@@ -56,7 +56,11 @@ def run_status(args: argparse.Namespace) -> int:
     if not config.state_dir.exists():
         print(f"mailflow: no state yet in {config.state_dir}: has `mailflow run` been started?", file=sys.stderr)
         return 1
-    states = TinyDBStateStore.open(config.state_dir, exclusive=False)
+    try:
+        states = TinyDBStateStore.open(config.state_dir, exclusive=False)
+    except StoreError as exc:          # a corrupt or unreadable state file: one line, never a traceback
+        print(f"mailflow: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
     try:
         data = collect(config, states, now(args, config), args.meeting, daemon=read(config.state_dir))
     except KeyError as exc:
@@ -89,7 +93,8 @@ def run_daemon(args: argparse.Namespace) -> int:
     from mailflow.adapters.clock import parse_clock
     from mailflow.adapters.credentials import CredentialsError
     from mailflow.app.wiring import SecretMissing, run
-    from mailflow.errors import AlreadyRunning, StoreError
+    from mailflow.errors import AlreadyRunning
+    from mailflow.mail_out.render import RenderError
 
     logs.configure(args.log_format, args.log_level)
     config = base.load_config(args)
@@ -99,6 +104,6 @@ def run_daemon(args: argparse.Namespace) -> int:
     except AlreadyRunning as exc:
         print(f"mailflow: {exc}", file=sys.stderr)
         return EXIT_ALREADY_RUNNING   # not 1, which is also Python's exit after a crash (systemd restarts that)
-    except (SecretMissing, CredentialsError, StoreError) as exc:
+    except (SecretMissing, CredentialsError, StoreError, RenderError) as exc:
         print(f"mailflow: {exc}", file=sys.stderr)
         return EXIT_CONFIG

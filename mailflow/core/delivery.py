@@ -85,14 +85,15 @@ class DeliveryPolicy:
     """Backoff and give-up for temporary failures; how long the queue pauses when our account is refused."""
 
     give_up_after: timedelta = timedelta(days=2)
-    first_retry: timedelta = timedelta(minutes=2)
+    first_retry: timedelta = timedelta(minutes=30)
     max_retry: timedelta = timedelta(hours=2)
     jitter: float = 0.2                      # each delay is scaled by 1 ± jitter
     pause_for: timedelta = timedelta(hours=1)
 
     @classmethod
     def from_settings(cls, settings: SmtpSettings, **overrides: Any) -> DeliveryPolicy:
-        return cls(give_up_after=settings.give_up_after, **overrides)
+        return cls(give_up_after=settings.give_up_after, first_retry=settings.first_retry,
+                   max_retry=settings.max_retry, **overrides)
 
     def backoff(self, attempts: int, jitter: float) -> timedelta:
         """Delay after the ``attempts``-th failed attempt; ``jitter`` is a random draw in [0, 1)."""

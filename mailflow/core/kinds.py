@@ -66,6 +66,9 @@ class MessageKind(enum.StrEnum):
     ALERT_MEMBER_UNSUBSCRIBED = "alert-member-unsubscribed"  # a member asked by mail to leave (or took it back)
     ALERT_REPLY_UNCLEAR = "alert-reply-unclear"  # the chair's or the minutes' reply not read with confidence
     DESK_ANSWER = "desk-answer"          # the result of a staff member's commands by mail
+    ALERT_OUTBOX_PAUSED = "alert-outbox-paused"
+    ALERT_STORE_FAILING = "alert-store-failing"
+    ALERT_DIGEST = "alert-digest"        # the one alert message: the items staff have not seen yet
     SEND_TEST = "send-test"              # `mailflow send-test`: checks the SMTP settings
 
     @classmethod

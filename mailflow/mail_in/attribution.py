@@ -53,10 +53,6 @@ def attribute(reply: Reply, config: Config, secret: bytes, sent: SentLookup) -> 
     if person is None:
         return Held(f"sender {sender} is not on the roster or staff")
     member, is_staff = person
-    if reply.kind is ReplyKind.CALENDAR_REPLY and reply.calendar_uid:
-        found = _UID_MEETING.search(reply.calendar_uid)
-        if found:
-            return _ok(found.group(1), Request.INVITATION, sender, reply, member, is_staff, "calendar", config)
     community = config.community
     saw_token = False
     for address in reply.to_addrs:
@@ -71,6 +67,15 @@ def attribute(reply: Reply, config: Config, secret: bytes, sent: SentLookup) -> 
         known = sent(message_id.strip()) if message_id else None
         if known and known[2].casefold() == sender.casefold():
             return _ok(known[0], known[1], sender, reply, member, is_staff, "thread", config)
+    if reply.kind is ReplyKind.CALENDAR_REPLY:
+        # Accept/Decline buttons answer the ORGANIZER (tokened in each member's copy) without threading;
+        # a bare calendar reply carries the meeting's UID, which every invitation shows, so it counts
+        # only when our own server vouches for the sender's domain
+        found = _UID_MEETING.search(reply.calendar_uid or "")
+        if found and not saw_token and sender_authenticated(reply, community.authserv_id, sender):
+            return _ok(found.group(1), Request.INVITATION, sender, reply, member, is_staff, "calendar", config)
+        return Held("calendar reply without a reply token, a thread we started, or a DMARC or aligned DKIM "
+                    f"pass for {sender.rpartition('@')[2]} from our server")
     if saw_token:
         return Held(f"the reply token does not belong to {sender}")
     return Held("no reply token and no reference to a message we sent to this sender")
@@ -186,6 +191,39 @@ def staff_authority(reply: Reply, config: Config, secret: bytes, sent: SentLooku
         return StaffAuthority(staff.email, staff.name, "", None, "dmarc")
     return Held(f"staff command from {sender} without a staff reply token or a DMARC pass"
                 + (f" from {community.authserv_id}" if community.authserv_id else " (no authserv_id is configured)"))
+
+
+def sender_authenticated(reply: Reply, authserv_id: str | None, sender: str) -> bool:
+    """Our own server says the sender's domain passed DMARC, or DKIM with a signature aligned with it."""
+    return dmarc_pass(reply, authserv_id, sender) or dkim_aligned(reply, authserv_id, sender)
+
+
+def dkim_aligned(reply: Reply, authserv_id: str | None, sender: str) -> bool:
+    """The topmost Authentication-Results of our server has dkim=pass for the sender's domain (relaxed
+    alignment: the same domain, or one a subdomain of the other); a pass for another domain counts for nothing."""
+    results = _own_results(reply, authserv_id)
+    if results is None:
+        return False
+    domain = sender.rpartition("@")[2].casefold()
+    for found in re.finditer(r"\bdkim=(\w+)([^;]*)", results, re.IGNORECASE):
+        signer = re.search(r"header\.(?:d|i)=@?([^\s;]+)", found.group(2), re.IGNORECASE)
+        if found.group(1).lower() != "pass" or signer is None:
+            continue
+        d = signer.group(1).strip().casefold().rpartition("@")[2]
+        if d == domain or domain.endswith("." + d) or d.endswith("." + domain):
+            return True
+    return False
+
+
+def _own_results(reply: Reply, authserv_id: str | None) -> str | None:
+    """The results of the topmost Authentication-Results our own server added (None without one)."""
+    if not authserv_id:
+        return None
+    for header in reply.authentication_results:      # topmost first: the one our server added last
+        serv, _, results = header.partition(";")
+        if serv.strip().split()[0:1] == [authserv_id]:
+            return results
+    return None
 
 
 def dmarc_pass(reply: Reply, authserv_id: str | None, sender: str) -> bool:

@@ -32,7 +32,7 @@ NAME_LIMIT = 100
 FILENAME_LIMIT = 120
 _HEADERS = ("From", "To", "Reply-To", "Subject", "Date", "Message-ID", "In-Reply-To",
             "References", "List-Id", "List-Unsubscribe", "Auto-Submitted",
-            "X-Auto-Response-Suppress", "X-Mailflow-Kind")
+            "X-Auto-Response-Suppress", "X-Loop", "X-Mailflow-Kind")
 
 
 class UnsafeMessage(MailflowError):
@@ -160,6 +160,7 @@ def _headers(composer: Composer, kind: MessageKind, recipient: Recipient, subjec
     headers["List-Unsubscribe"] = f"<mailto:{community.address}?subject=unsubscribe>"
     headers["Auto-Submitted"] = "auto-generated"
     headers["X-Auto-Response-Suppress"] = "All"
+    headers["X-Loop"] = community.address.lower()   # procmail/Mailman's loop marker: ours, recognised on the way in
     headers["X-Mailflow-Kind"] = kind.value   # our own constant: lets staff filter, and rehearsals know what arrived
     return headers
 

@@ -76,7 +76,7 @@ def _attendee(email: str, name: str, method: Method) -> icalendar.vCalAddress:
 
 
 def _event(community: Community, meeting: Meeting, attendee_email: str, attendee_name: str,
-           sequence: int, method: Method, dtstamp: datetime) -> icalendar.Event:
+           sequence: int, method: Method, dtstamp: datetime, organizer: str | None = None) -> icalendar.Event:
     event = icalendar.Event()
     event.add("uid", meeting_uid(community, meeting))
     event.add("dtstamp", dtstamp.astimezone(UTC))
@@ -88,9 +88,7 @@ def _event(community: Community, meeting: Meeting, attendee_email: str, attendee
     if meeting.video_link:
         event.add("url", meeting.video_link)
     event.add("description", _description(community, meeting, method))
-    organizer = icalendar.vCalAddress(f"mailto:{community.address}")
-    organizer.params["CN"] = _param(community.name)
-    event.add("organizer", organizer)
+    event.add("organizer", _organizer(community, organizer or community.address))
     event.add("attendee", _attendee(attendee_email, attendee_name, method))
     event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
     event.add("transp", "OPAQUE")
@@ -100,8 +98,12 @@ def _event(community: Community, meeting: Meeting, attendee_email: str, attendee
 
 def invitation_ics(community: Community, meeting: Meeting, attendee_email: str,
                    attendee_name: str, sequence: int, method: Method,
-                   dtstamp: datetime) -> bytes:
+                   dtstamp: datetime, organizer: str | None = None) -> bytes:
     """The text/calendar body for one attendee: METHOD at calendar level, zone-anchored times.
+
+    ``organizer`` is the address the attendee's Accept/Decline goes to: the service address with
+    that member's reply token (Outlook, Google and Apple answer the ORGANIZER without threading,
+    so the token is what proves the answer is theirs). None: the plain service address.
 
     Raise SEQUENCE on every change, cancellation included. A cancelled meeting can only
     be sent with METHOD:CANCEL.
@@ -114,16 +116,19 @@ def invitation_ics(community: Community, meeting: Meeting, attendee_email: str,
         raise ValueError(f"SEQUENCE must be >= 0, not {sequence}")
     if dtstamp.tzinfo is None or meeting.start.tzinfo is None or meeting.end.tzinfo is None:
         raise ValueError("invitation times must be timezone-aware")
+    address = organizer or community.address
     try:
-        before, after = _around_attendee(community, meeting, sequence, method, dtstamp)
+        before, middle, after = _around_attendee(community, meeting, sequence, method, dtstamp)
     except TypeError:   # a value that cannot be a cache key: serialise this calendar alone
         return _calendar(community, meeting, attendee_email, attendee_name, sequence, method,
-                         dtstamp).to_ical()
-    return before + _attendee_line(attendee_email, attendee_name, method) + after
+                         dtstamp, address).to_ical()
+    return (before + _attendee_line(attendee_email, attendee_name, method) + middle
+            + _organizer_line(community, address) + after)
 
 
 def _calendar(community: Community, meeting: Meeting, attendee_email: str, attendee_name: str,
-              sequence: int, method: Method, dtstamp: datetime) -> icalendar.Calendar:
+              sequence: int, method: Method, dtstamp: datetime,
+              organizer: str | None = None) -> icalendar.Calendar:
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -131,28 +136,45 @@ def _calendar(community: Community, meeting: Meeting, attendee_email: str, atten
     calendar.add("method", method)
     calendar.add_component(_timezone(community, meeting))
     calendar.add_component(
-        _event(community, meeting, attendee_email, attendee_name, sequence, method, dtstamp))
+        _event(community, meeting, attendee_email, attendee_name, sequence, method, dtstamp, organizer))
     return calendar
 
 
 @lru_cache(maxsize=32)
 def _around_attendee(community: Community, meeting: Meeting, sequence: int, method: Method,
-                     dtstamp: datetime) -> tuple[bytes, bytes]:
-    """The serialised calendar before and after its one ATTENDEE line, shared by all attendees.
+                     dtstamp: datetime) -> tuple[bytes, bytes, bytes]:
+    """The serialised calendar before its one ATTENDEE line, between it and its ORGANIZER line, and
+    after that: shared by all attendees (icalendar writes properties in its own fixed order).
 
     icalendar folds each content line on its own and joins them with CRLF, so the calendar
-    for any attendee is these bytes around that attendee's own folded line.
+    for any attendee is these bytes around that attendee's own folded lines.
     """
     calendar = _calendar(community, meeting, "attendee@example.invalid", "", sequence, method,
                          dtstamp)
     items = calendar.property_items()
     lines = [calendar.content_line(name, value).to_ical() for name, value in items]
     names = [name for name, _ in items]
-    if names.count("ATTENDEE") != 1:
-        raise AssertionError("a calendar holds exactly one ATTENDEE")
-    index = names.index("ATTENDEE")
-    return (b"\r\n".join(lines[:index]) + b"\r\n",
-            b"\r\n" + b"\r\n".join(lines[index + 1:]) + b"\r\n")
+    if names.count("ATTENDEE") != 1 or names.count("ORGANIZER") != 1:
+        raise AssertionError("a calendar holds exactly one ORGANIZER and one ATTENDEE")
+    attendee, organizer = names.index("ATTENDEE"), names.index("ORGANIZER")
+    if not attendee < organizer:
+        raise AssertionError("icalendar writes ATTENDEE before ORGANIZER")
+    return (b"\r\n".join(lines[:attendee]) + b"\r\n",
+            b"\r\n" + b"".join(line + b"\r\n" for line in lines[attendee + 1:organizer]),
+            b"\r\n" + b"\r\n".join(lines[organizer + 1:]) + b"\r\n")
+
+
+def _organizer(community: Community, address: str) -> icalendar.vCalAddress:
+    organizer = icalendar.vCalAddress(f"mailto:{address}")
+    organizer.params["CN"] = _param(community.name)
+    return organizer
+
+
+def _organizer_line(community: Community, address: str) -> bytes:
+    """The folded ORGANIZER content line, exactly as icalendar writes it inside an event."""
+    event = icalendar.Event()
+    event.add("organizer", _organizer(community, address))
+    return event.content_line("ORGANIZER", event["ORGANIZER"]).to_ical()
 
 
 def _attendee_line(email: str, name: str, method: Method) -> bytes:

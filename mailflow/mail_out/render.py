@@ -62,6 +62,9 @@ KINDS: dict[MessageKind, tuple[str, ...]] = {
     MessageKind.ALERT_MEMBER_UNSUBSCRIBED: ("member_name", "member_email", "at", "chairs", "rejoined"),
     MessageKind.ALERT_REPLY_UNCLEAR: ("question", "excerpt", "sender", "sender_name", "request"),
     MessageKind.DESK_ANSWER: ("answers", "commands"),
+    MessageKind.ALERT_OUTBOX_PAUSED: ("error", "since"),
+    MessageKind.ALERT_STORE_FAILING: ("error", "since"),
+    MessageKind.ALERT_DIGEST: ("items", "more", "kinds"),
 }
 
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -291,8 +294,10 @@ class Renderer:
         """Subject, wrapped plain text and CSS-inlined HTML for ``kind``."""
         self._check(kind, context)
         reader = _READER.set(getattr(context.get("recipient"), "timezone", None))
+        current = f"{kind}.txt.j2"
         try:
-            text_template = self._text.get_template(f"{kind}.txt.j2")
+            text_template = self._text.get_template(current)
+            current = text_template.filename or current
             subject_block = text_template.blocks.get("subject")
             if subject_block is None:
                 raise RenderError(kind, f"{kind}.txt.j2 has no {{% block subject %}}")
@@ -300,12 +305,35 @@ class Renderer:
             subject = " ".join("".join(subject_block(text_template.new_context(values))).split())
             values["email_subject"] = subject
             text = _tidy(wrap_text(text_template.render(values)))
-            html = self._html.get_template(f"{kind}.html.j2").render(values)
+            current = f"{kind}.html.j2"
+            html_template = self._html.get_template(current)
+            current = html_template.filename or current
+            html = html_template.render(values)
+        except jinja2.TemplateSyntaxError as error:
+            raise RenderError(kind, f"{error.filename or current}, line {error.lineno}: {error.message}") from error
+        except jinja2.TemplateError as error:
+            raise RenderError(kind, f"{current}: {type(error).__name__}: {error}") from error
+        finally:
+            _READER.reset(reader)
+        return Rendered(subject=subject, text=text, html=self._inliner.inline(html))
+
+    def summary(self, kind: MessageKind, context: Mapping[str, object]) -> tuple[str, str]:
+        """The subject and the body block alone, as plain text: one item of an alert digest."""
+        self._check(kind, context)
+        reader = _READER.set(getattr(context.get("recipient"), "timezone", None))
+        try:
+            template = self._text.get_template(f"{kind}.txt.j2")
+            blocks = {name: template.blocks.get(name) for name in ("subject", "body")}
+            missing = [name for name, block in blocks.items() if block is None]
+            if missing:
+                raise RenderError(kind, f"{kind}.txt.j2 has no {{% block {missing[0]} %}}")
+            values = dict(context)
+            parts = ["".join(block(template.new_context(values))) for block in blocks.values() if block]
         except jinja2.TemplateError as error:
             raise RenderError(kind, f"{type(error).__name__}: {error}") from error
         finally:
             _READER.reset(reader)
-        return Rendered(subject=subject, text=text, html=self._inliner.inline(html))
+        return " ".join(parts[0].split()), _tidy(wrap_text(parts[1]))
 
     @staticmethod
     def _check(kind: MessageKind, context: Mapping[str, object]) -> None:

@@ -8,7 +8,9 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from mailflow.core.agenda import Agenda, NewMember, TimeBudget
+from mailflow.core.alerts import AlertItem
 from mailflow.core.cycle import HANDOVER_DEADLINES
+from mailflow.core.decision import Recipient
 from mailflow.core.desk import COMMANDS, DeskAnswer
 from mailflow.core.kinds import MessageKind
 from mailflow.core.minutes import ActionItem, Minutes
@@ -16,9 +18,9 @@ from mailflow.core.recorded import Effect, Recorded
 from mailflow.core.resources import Resource
 from mailflow.core.roundtable import Update, UpdateGoes, make_update
 from mailflow.core.state import AgendaEdits, Bounce, BounceSource, MeetingState
-from mailflow.mail_out.render import KINDS
+from mailflow.mail_out.render import KINDS, Renderer
 from mailflow.schedule.calendar import Meeting
-from mailflow.schedule.config import DEFAULT_OFFSETS, Community, Member, SilentChair, StaffMember, Step
+from mailflow.schedule.config import DEFAULT_OFFSETS, Community, Config, Member, SilentChair, StaffMember, Step
 
 _UPDATES = (
     ("Amrit Gill", "amrit.gill@example.org", "North Shore",
@@ -254,6 +256,10 @@ def sample_context(kind: MessageKind, community: Community, meeting: Meeting | N
         "count": 1,
         "provider": "Microsoft 365 (app-only)",
         "advice": "create a new client secret in Entra ID, then reload mailflow",
+        "since": now - timedelta(minutes=40),
+        "items": _sample_items(now),
+        "more": 0,
+        "kinds": ["alert-held-mail", "alert-step-missed"],
     }
     if kind is MessageKind.MINUTES_DIGEST:
         values.update(attached=list(digest_files[:3]), listed=list(digest_files[3:]))
@@ -268,6 +274,19 @@ def sample_context(kind: MessageKind, community: Community, meeting: Meeting | N
     values.update(_STAFF_SAMPLES.get(kind, {}))
     wanted = {"meeting", *KINDS[kind]}
     return {key: value for key, value in values.items() if key in wanted}
+
+
+def _sample_items(now: datetime) -> list[AlertItem]:
+    """Two items as an alert digest lists them."""
+    return [
+        AlertItem("held:unknown.sender@example.net:2027-01-02", MessageKind.ALERT_HELD_MAIL, now - timedelta(minutes=50),
+                  "Message held: from unknown.sender@example.net",
+                  "A message reached the service but was not applied.\n\n  Reason:  the sender is not on the "
+                  "roster\n  Held as: 3f9a2c81d0e4\n", "3f9a2c81d0e4"),
+        AlertItem("alert-step-missed::1", MessageKind.ALERT_STEP_MISSED, now - timedelta(minutes=20),
+                  "Step missed: call for updates",
+                  "One step of the meeting cycle was not done in time (mailflow was not running).\n"),
+    ]
 
 
 _STAFF_SAMPLES: dict[MessageKind, dict[str, object]] = {
@@ -301,6 +320,8 @@ _STAFF_SAMPLES: dict[MessageKind, dict[str, object]] = {
         "sender_name": "Amrit Gill", "request": "agenda"},
     MessageKind.NOTICE_QUESTION: {
         "question": 'Will you attend the meeting? Please reply "yes" or "no".'},
+    MessageKind.ALERT_OUTBOX_PAUSED: {"error": "535 5.7.8 Authentication credentials invalid"},
+    MessageKind.ALERT_STORE_FAILING: {"error": "[Errno 28] No space left on device"},
 }
 
 
@@ -375,3 +396,21 @@ def sample_state(meeting: Meeting, members: tuple[Member, ...], *, key: str | No
         packet_sent_at=packet if after_packet else None,
         minutes=minutes, minutes_revision=1 if minutes else 0,
     )
+
+
+def check_templates(config: Config, now: datetime) -> None:
+    """Render, with sample values and StrictUndefined, every kind the staff's templates folder changes
+    (all of them when it overrides a shared layout or macro file): a syntax error or an unknown variable
+    refuses the start with a RenderError naming the file. Our own templates are checked by the tests."""
+    folder = config.templates_dir
+    if folder is None or not folder.is_dir():
+        return
+    names = {path.name for path in folder.glob("*.j2")}
+    shared = any(name.startswith("_") for name in names)
+    kinds = [kind for kind in KINDS if shared or f"{kind}.txt.j2" in names or f"{kind}.html.j2" in names]
+    renderer = Renderer(config.community.timezone, folder)
+    recipient = Recipient("Sample Member", "sample.member@example.org")
+    for kind in kinds:
+        context = sample_context(kind, config.community, None, now)
+        renderer.render(kind, {**context, "community": config.community, "recipient": recipient,
+                               "reply_address": config.community.address, "now": now})

@@ -66,6 +66,8 @@ class SmtpSettings(ServerSettings):
     max_connections: int = 4
     message_deadline_seconds: float = 120.0
     give_up_after: timedelta = timedelta(days=2)
+    first_retry: timedelta = timedelta(minutes=30)     # after a 4xx or timeout; doubles, up to max_retry
+    max_retry: timedelta = timedelta(hours=2)
 
 
 class OAuth2Provider(enum.StrEnum):
@@ -365,6 +367,15 @@ class ResourceLibrary:
 
 
 @dataclass(frozen=True)
+class AlertSettings:
+    """How often staff hear from us: one digest per staff member per ``every``, ``max_per_hour`` in all."""
+
+    every: timedelta = timedelta(hours=1)
+    max_per_hour: int = 12
+    max_items: int = 40           # listed in one digest; the rest are counted ("and N more")
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     community: Community
@@ -382,6 +393,7 @@ class Config:
     oauth2: OAuth2Settings | None = None    # set when [imap] or [smtp] has auth = "oauth2"
     bounce: BouncePolicy = field(default_factory=BouncePolicy)
     resources: ResourceLibrary = field(default_factory=ResourceLibrary)
+    alerts: AlertSettings = AlertSettings()
     extra: dict[str, object] = field(default_factory=dict, compare=False)
     lines: KeyLines | None = field(default=None, compare=False, repr=False)   # where each key was written
 

@@ -14,6 +14,7 @@ from mailflow.errors import ConfigError
 from mailflow.schedule.calendar import parse_rule, produces
 from mailflow.schedule.config import (
     DEFAULT_OFFSETS,
+    AlertSettings,
     AttachmentPolicy,
     AuthMethod,
     BouncePolicy,
@@ -43,11 +44,12 @@ from mailflow.schedule.roster import load_roster
 
 ROOT_KEYS = (
     "community", "meetings", "timeline", "chair", "roundtable", "attachments", "imap", "smtp",
-    "state", "templates", "roster", "credentials_file", "oauth2", "bounce", "staff", "resources",
+    "state", "templates", "roster", "credentials_file", "oauth2", "bounce", "staff", "resources", "alerts",
 )
 SERVER_KEYS = ("host", "port", "tls", "user", "auth", "secret_env", "timeout_seconds", "allow_plaintext", "ca_file")
 IMAP_KEYS = ("folder", "processed_folder", "held_folder", "idle_renew_seconds", "max_message_bytes")
-SMTP_KEYS = ("max_connections", "message_deadline_seconds", "give_up_after")
+SMTP_KEYS = ("max_connections", "message_deadline_seconds", "give_up_after", "first_retry", "max_retry")
+ALERT_KEYS = ("digest_every", "max_per_hour")
 DEFAULT_PORTS = {
     ("imap", Tls.IMPLICIT): 993, ("imap", Tls.STARTTLS): 143, ("imap", Tls.NONE): 143,
     ("smtp", Tls.IMPLICIT): 465, ("smtp", Tls.STARTTLS): 587, ("smtp", Tls.NONE): 25,
@@ -82,6 +84,7 @@ def load(path: Path) -> Config:
         credentials_file=root.path_value("credentials_file", None),
         bounce=_bounce(root.table("bounce")),
         resources=_resources(root.table("resources")),
+        alerts=_alerts(root.table("alerts")),
         lines=lines,
         oauth2=load_oauth2(root, imap, smtp),
     )
@@ -379,4 +382,14 @@ def _smtp(t: Table) -> SmtpSettings:
         max_connections=t.integer("max_connections", SmtpSettings.max_connections, minimum=1, maximum=64),
         message_deadline_seconds=t.number("message_deadline_seconds", SmtpSettings.message_deadline_seconds),
         give_up_after=t.offset("give_up_after", SmtpSettings.give_up_after, signed=False),
+        first_retry=t.offset("first_retry", SmtpSettings.first_retry, signed=False),
+        max_retry=t.offset("max_retry", SmtpSettings.max_retry, signed=False),
+    )
+
+
+def _alerts(t: Table) -> AlertSettings:
+    t.expect(*ALERT_KEYS)
+    return AlertSettings(
+        every=t.offset("digest_every", AlertSettings.every, signed=False),
+        max_per_hour=t.integer("max_per_hour", AlertSettings.max_per_hour, minimum=1, maximum=1000),
     )

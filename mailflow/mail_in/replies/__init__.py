@@ -49,7 +49,8 @@ _KNOWN_FIELDS = re.compile(
     rb"delivered-to|reply-to|in-reply-to|references|x-[\w-]+):", re.IGNORECASE | re.MULTILINE,
 )
 _HTMLISH = re.compile(r"^\s*(?:<!doctype html|<html|<head|<body|<div|<p[\s>]|<table|<meta)", re.IGNORECASE)
-_ADDRESS_FIELDS = ("to", "cc", "delivered-to", "x-original-to", "envelope-to", "x-envelope-to")
+_ADDRESS_FIELDS = ("to", "cc")
+_ENVELOPE_FIELDS = ("delivered-to", "x-original-to", "envelope-to", "x-envelope-to")
 
 
 def looks_like_message(raw: bytes) -> bool:
@@ -140,8 +141,8 @@ def _date(value: str) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def _addresses(message: Message) -> tuple[str, ...]:
-    values = [v for name in _ADDRESS_FIELDS for v in _all(message, name)]
+def _addresses(message: Message, fields: tuple[str, ...] = _ADDRESS_FIELDS) -> tuple[str, ...]:
+    values = [v for name in fields for v in _all(message, name)]
     found = [addr.strip() for _, addr in getaddresses(values) if "@" in addr]
     return tuple(dict.fromkeys(a for a in map(addresses.bare, found) if a))
 
@@ -154,7 +155,7 @@ def _understand_message(message: Message, limits: Limits) -> Reply:
     body = "\n".join(contents.texts)
     verdict = classify.bounce_verdict(headers, contents.report_type, contents.delivery_status, body)
     calendar = from_calendar(contents.calendars)
-    automatic = classify.auto_submitted(headers)
+    automatic = classify.auto_submitted(headers) or classify.ticket_receipt(headers.get("subject", ""), body)
     ooo = classify.out_of_office(headers.get("subject", ""), body)
     kind = classify.kind_of(verdict, bool(calendar and calendar.is_reply), automatic, ooo)
     name, addr = _sender(message)
@@ -169,6 +170,8 @@ def _understand_message(message: Message, limits: Limits) -> Reply:
         in_reply_to=_first_id(headers.get("in-reply-to", "")),
         references=tuple(_MSGID.findall(headers.get("references", ""))),
         to_addrs=_addresses(message),
+        envelope_to=_addresses(message, _ENVELOPE_FIELDS),
+        loop_markers=tuple(v.strip()[:200] for v in _all(message, "x-loop")),
         date=_date(headers.get("date", "")),
         text=_with_answers(extract_new_text(body, name), answers),
         attachments=tuple(att for att, _ in contents.attachments),

@@ -30,6 +30,37 @@ _OOO_RETURN = re.compile(
     r"urgent)",
     re.IGNORECASE,
 )
+# Ticket systems and "we got your mail" robots that send none of the automatic-mail headers.
+_TICKET_SUBJECT = re.compile(
+    r"\[(?:ticket|case|request|incident|support|sr)\s*(?:#|no\.?|id)?\s*:?\s*[\w-]*\d[\w-]*\]|"
+    r"\b(?:ticket|case|request|incident)\s*(?:#|no\.?|number|id)\s*:?\s*[\w-]*\d|"
+    r"\b(?:request|ticket|case|message|e-?mail) (?:has been )?(?:received|created|opened|logged)\b|"
+    r"\bwe(?:'ve| have) received your\b|\bthank(?:s| you) for contacting\b|\bauto(?:matic)?[- ]?acknowledge?ment\b",
+    re.IGNORECASE,
+)
+_ROBOT_BODY = re.compile(
+    r"\bthis is an? (?:automated|automatic|auto-generated|system[- ]generated) (?:message|response|reply|"
+    r"notification|e-?mail|acknowledge?ment)\b|\b(?:please )?do not reply (?:directly )?to this (?:e-?mail|message)\b|"
+    r"\bthis (?:mailbox|address) is not monitored\b|\bno-?reply\b",
+    re.IGNORECASE,
+)
+_RECEIPT_BODY = re.compile(
+    r"\b(?:ticket|case|request|reference|incident)\s*(?:#|no\.?|number|id)\s*:?\s*[\w-]*\d|"
+    r"\bwe(?:'ve| have) received your (?:message|e-?mail|request|enquiry|inquiry)\b|"
+    r"\b(?:one of our|a member of our|our) (?:agents?|team|staff|representatives?) will\b",
+    re.IGNORECASE,
+)
+
+
+def ticket_receipt(subject: str, text: str) -> bool:
+    """A help-desk or "we got your mail" robot without automatic-mail headers: its subject says so, or
+    its opening says it is automated and names a ticket or a receipt."""
+    if _TICKET_SUBJECT.search(subject):
+        return True
+    head = text[:2000]
+    return bool(_ROBOT_BODY.search(head) and _RECEIPT_BODY.search(head))
+
+
 _AUTO_HEADERS = ("x-autoreply", "x-autorespond", "x-autoresponder", "x-auto-reply")
 _BULK = {"bulk", "junk", "list", "auto_reply", "auto-reply"}
 

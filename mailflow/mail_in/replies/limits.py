@@ -14,7 +14,7 @@ class Limits:
     max_headers: int = 500
     max_parts: int = 200
     max_depth: int = 12
-    max_text_chars: int = 1_000_000     # decoded body text kept for analysis
+    max_text_chars: int = 100_000       # decoded body text read (a hundred one-minute updates): bounds time and memory
 
 
 _BOUNDARY = re.compile(rb"boundary\s*=", re.IGNORECASE)

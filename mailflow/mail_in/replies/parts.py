@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import binascii
 import mimetypes
+import quopri
 import re
 import struct
 from dataclasses import dataclass, field
@@ -82,8 +83,29 @@ def _disposition(part: Message) -> str:
     return str(value).split(";", 1)[0].strip().lower() if value else ""
 
 
-def _text_of(part: Message) -> str:
-    return decode_bytes(_payload(part), part.get_content_charset())
+def _text_of(part: Message, chars: int | None = None) -> str:
+    """The part's text; with ``chars``, only as much of a plain or quoted-printable body as can hold
+    that many characters is decoded (a 20 MB body costs what its first ``chars`` do)."""
+    head = _encoded_head(part, chars) if chars is not None else None
+    return decode_bytes(head if head is not None else _payload(part), part.get_content_charset())
+
+
+def _encoded_head(part: Message, chars: int) -> bytes | None:
+    """The decoded bytes of the start of a text body (None: decode it whole, the usual way)."""
+    if isinstance(part, Part) and part.decoded is not None:
+        return None
+    payload = _as_parsed(part)
+    if not isinstance(payload, str):
+        return None
+    cte = str(part.get("content-transfer-encoding", "")).strip().lower()
+    budget = chars * 4                                  # at most four UTF-8 bytes a character
+    if cte in ("", "7bit", "8bit", "binary"):
+        return payload[:budget].encode("utf-8", "surrogateescape") if len(payload) > budget else None
+    if cte == "quoted-printable" and len(payload) > budget * 3:   # "=XX" is three characters a byte
+        cut = payload[:budget * 3]
+        cut = cut[:cut.rfind("\n") + 1] or cut          # whole lines: no escape cut in half
+        return quopri.decodestring(cut.encode("utf-8", "surrogateescape"))
+    return None
 
 
 def _count(part: Message, depth: int, found: Contents, limits: Limits) -> None:
@@ -119,9 +141,9 @@ def _leaf(part: Message, ctype: str, body: bool, found: Contents, limits: Limits
     if is_text and disposition != "attachment" and (not filename or disposition == "inline"):
         if not body or (ctype == "text/html" and found.texts and not found.html):
             if ctype == "text/html":
-                found.raw_html.append(_text_of(part)[: limits.max_text_chars])
+                found.raw_html.append(_text_of(part, limits.max_text_chars)[: limits.max_text_chars])
             return
-        text = _text_of(part)[: limits.max_text_chars]
+        text = _text_of(part, limits.max_text_chars)[: limits.max_text_chars]
         if ctype.startswith("multipart/"):
             text = _strip_mime_noise(text)
         if ctype == "text/html":

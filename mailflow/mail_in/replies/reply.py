@@ -46,7 +46,9 @@ class Reply:
     message_id: str = ""
     in_reply_to: str = ""
     references: tuple[str, ...] = ()
-    to_addrs: tuple[str, ...] = ()
+    to_addrs: tuple[str, ...] = ()          # To and Cc: who the sender wrote to
+    envelope_to: tuple[str, ...] = ()       # Delivered-To, X-Original-To, Envelope-To: where it was delivered
+    loop_markers: tuple[str, ...] = ()      # X-Loop values (we put our address there on everything we send)
     date: datetime | None = None
     text: str = ""
     sections: tuple[tuple[str, str], ...] = ()
