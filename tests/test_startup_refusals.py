@@ -76,17 +76,6 @@ def test_status_on_a_corrupt_state_file_is_one_line_not_a_traceback(staged):
     assert str(broken) in done.stderr and "restore it from a backup" in done.stderr
 
 
-def test_a_corrupt_inbox_record_refuses_the_start_naming_it(staged):
-    """A torn inbox/*.rec file is found at start-up, not when its message comes back: exit 2, named."""
-    community, stage = staged
-    state = load(community.toml).state_dir
-    record = state / "inbox" / "ab" / ("ab" + "0" * 62 + ".rec")
-    record.parent.mkdir(parents=True)
-    record.write_text('{"disposition": "proc')
-    done = refused(community, stage)
-    assert str(record) in done.stderr
-
-
 @pytest.mark.parametrize("mistake", ["syntax", "undefined"])
 def test_a_broken_template_is_refused_at_start_naming_its_file(staged, tmp_path, mistake):
     """A staff template with a syntax error or an unknown variable: exit 2 at start, the file named."""
