@@ -13,7 +13,7 @@ def items_of(message: EmailMessage) -> list[tuple[str, str, str]]:
     if message["X-Mailflow-Kind"] != "alert-digest":
         return []
     body = message.get_body(("plain",))
-    text = body.get_content() if body else ""
+    text = (body.get_content() if body else "").replace("\r\n", "\n")
     found = list(_ITEM.finditer(text))
     out = []
     for n, match in enumerate(found):

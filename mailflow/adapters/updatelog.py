@@ -97,6 +97,8 @@ class UpdateLog:
         except OSError as exc:
             self._undo(fd)
             raise StoreError(f"{self.path}: could not log an update: {exc.strerror or exc}") from None
+        finally:
+            self.close()        # no descriptor held open between rounds: the filesystem can be remounted
         self._size += len(line)
         self.next_seq += 1
         self._pending.setdefault(partition, []).append(update)
@@ -113,6 +115,8 @@ class UpdateLog:
             os.fsync(fd)
         except OSError as exc:
             raise StoreError(f"{self.path}: could not empty the update log: {exc.strerror or exc}") from None
+        finally:
+            self.close()
         self._size = 0
         self._pending.clear()
 
@@ -158,8 +162,11 @@ class UpdateLog:
         if good < len(data) and self._writable:
             log.warning("%s: dropped %d bytes an interrupted write left at its end", self.path, len(data) - good)
             fd = self._open()
-            os.ftruncate(fd, good)
-            os.fsync(fd)
+            try:
+                os.ftruncate(fd, good)
+                os.fsync(fd)
+            finally:
+                self.close()
 
 
 def _encode_line(update: Update) -> bytes:

@@ -4,7 +4,8 @@ A pass that cannot write the state folder (ENOSPC, EIO, EROFS...) must not be re
 loop, and nothing can be sent meanwhile (a send needs its claim on disk). Staff hear of it once per
 episode, by a message composed and handed to SMTP directly, since the outbox itself cannot be
 written: the one message mailflow sends without recording it first, at most once per staff
-address per episode and process.
+address per episode and process, and never twice within :data:`REALERT_AFTER`: a nearly full disk
+fails some passes and lets others through, and each such flap is not news to staff.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import logging
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from mailflow.core.backoff import Backoff
 from mailflow.core.message import OutgoingMessage
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 ComposeAlerts = Callable[[datetime, datetime, str], Awaitable[list[OutgoingMessage]]]
 
 PASS_BACKOFF = Backoff(initial=1.0, factor=2.0, cap=300.0)
+REALERT_AFTER = timedelta(hours=1)
 
 
 def is_disk_trouble(exc: BaseException) -> bool:
@@ -44,6 +46,7 @@ class PassTrouble:
     failures: int = 0
     since: datetime | None = None
     alerted: bool = False
+    last_alert: datetime | None = None       # across episodes: flapping is one story
     rng: random.Random = field(default_factory=random.Random)
 
     def failed(self, now: datetime) -> float:
@@ -66,8 +69,13 @@ class PassTrouble:
             return delay
         log.error("outbox pass %d in a row could not write the state folder (%s): nothing is sent until it can; "
                   "next try in %.0f s", self.failures, exc, delay)
+        now = clock.now()
+        if self.last_alert is not None and now - self.last_alert < REALERT_AFTER:
+            self.alerted = True
         if not self.alerted:
-            self.alerted = await tell_staff(clock, sender, compose, self.since or clock.now(), exc)
+            self.alerted = await tell_staff(clock, sender, compose, self.since or now, exc)
+            if self.alerted:
+                self.last_alert = now
         return delay
 
 
