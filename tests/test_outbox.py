@@ -308,3 +308,31 @@ def test_implicit_tls_server_delivers(smtp_server_factory: Callable[..., SmtpSer
     outbox.enqueue([message])
     assert deliver(outbox, server, clock.now()).sent == (message.message_id,)
     assert [r.data for r in server.received] == [message.raw] and server.handler.auth_attempts == 1
+
+
+class OutcomesUnwritable(TinyDBOutboxQueue):
+    """Our queue, with its outcome write failing while ``full`` (the disk filled between claim and outcome)."""
+
+    full = True
+
+    def settle(self, settled):  # type: ignore[no-untyped-def]
+        if self.full:
+            raise OSError(28, "No space left on device")
+        return super().settle(settled)
+
+
+def test_a_message_whose_outcome_could_not_be_written_is_not_sent_again(store: Store, clock: ManualClock,
+                                                                         server: SmtpServer) -> None:
+    """SMTP took it, the SENT mark hit a full disk: the next passes write the mark, they do not resend."""
+    queue = OutcomesUnwritable(store)
+    outbox = Outbox(queue, clock, policy=POLICY)
+    message = members(1)[0]
+    outbox.enqueue([message])
+    for _ in range(3):                   # the daemon retries the pass while the disk stays full
+        with pytest.raises(OSError):
+            deliver(outbox, server, clock.now())
+        clock.advance(timedelta(seconds=30))
+    queue.full = False
+    deliver(outbox, server, clock.now())
+    assert state_of(outbox, message) is State.SENT
+    assert [r.rcpt_tos for r in server.received] == [(message.recipient,)]      # one copy, ever

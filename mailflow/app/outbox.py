@@ -7,8 +7,9 @@ to QUEUED, so that message is sent once more: the very same persisted bytes, wit
 Message-ID. That is the only way a message can go out twice. A record marked SENT is never sent
 again, and ``enqueue`` never re-adds or changes a message_id it already holds. Nothing is handed to
 SMTP unless its claim was written: a claim (or outcome) that cannot be written ends the pass for
-every worker (messages already in an SMTP transaction finish it), and the next pass first puts
-back whatever the failed one left SENDING. The caller backs off before that next pass.
+every worker (messages already in an SMTP transaction finish it), and the next pass first writes
+the outcomes the failed one could not (this process knows those messages went: they are not sent
+again), then puts back whatever else it left SENDING. The caller backs off before that next pass.
 
 Store work runs through ``io`` (the daemon passes its one store thread, so the event loop keeps
 delivering and reading while a write is fsynced); SMTP runs on the loop.
@@ -117,6 +118,9 @@ class Outbox:
         self.io = io
         self._recovered = False
         self._reminded: datetime | None = None
+        # Outcomes SMTP gave that a failed pass could not write: written first by the next pass, so a
+        # message this process saw accepted is never put back to QUEUED and sent again.
+        self._unwritten: list[tuple[QueueRef, OutboxRecord, AttemptResult, datetime]] = []
 
     # ------------------------------------------------------------ the queue
 
@@ -170,10 +174,17 @@ class Outbox:
         Claims are written in chunks and outcomes in rounds (whatever finished meanwhile), so one
         write covers several messages. Claims not settled when the drain ends go back to QUEUED.
         """
-        if not self._recovered:
-            await self.io(self.recover)
         parallel = max(1, sender.parallelism)
         run = _Run(deque(), chunk=parallel * CLAIM_CHUNK_PER_WORKER, parallel=parallel)
+        if self._unwritten:
+            run.unsettled, self._unwritten = self._unwritten, []
+            try:
+                await self._flush(run)
+            except BaseException:
+                self._unwritten = run.unsettled
+                raise
+        if not self._recovered:
+            await self.io(self.recover)
         if await self._paused_at(now):
             return await self._report(run, now)
         run.pause_kept = await self.io(self.queue.pause) is not None
@@ -186,7 +197,8 @@ class Outbox:
                 await self._flush(run)
                 await self._release(run)
             except BaseException:
-                self._recovered = False    # what this pass left SENDING goes back first next time
+                self._unwritten = run.unsettled    # their messages went: written first next time
+                self._recovered = False    # what else this pass left SENDING goes back first next time
                 raise
         for outcome in outcomes:
             if isinstance(outcome, BaseException):
