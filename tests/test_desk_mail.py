@@ -162,7 +162,10 @@ def test_a_reply_release_as_member_applies_the_held_update_with_its_receipt(desk
     assert len(receipts) == 1 and kinds_to(stage, "notice-recorded", other) == []
     answer = text(log["answer_release"])
     assert f"release as {member.email}" in answer and f"applied as from {member.email} to the 2027-01-12 meeting" in answer
+    shown = re.search(r"\(" + re.escape(other) + r", '([^']*)'\)", answer)
+    assert shown and shown[1].endswith("…"), answer          # a long subject is cut at a word, and says so
     released = [h for h in log["held"] if h.sender == other]
+    assert released[-1].subject.startswith(shown[1][:-1] + " ")
     assert released and released[-1].outcome.value == "released" and released[-1].resolved_by == community.staff[0]
 
 
@@ -180,6 +183,8 @@ def test_a_command_not_understood_is_answered_with_the_list(desk_run):
     answer = text(log["answer_unknown"])
     assert "not a command I know: 'please fix it'" in answer
     assert "release ID as EMAIL" in answer and "close action N" in answer
+    plain = log["answer_unknown"].get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert "\n  replace update from EMAIL:\n      replace it with the text" in plain and "::" not in plain
 
 
 def test_forged_staff_commands_are_held_and_never_answered(desk_run):

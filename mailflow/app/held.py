@@ -67,7 +67,7 @@ class HeldDesk:
             return "No held messages are waiting."
         zone = self.config.community.timezone
         return "\n".join(f"{h.held_id}  {h.at.astimezone(zone):%Y-%m-%d %H:%M}  {h.sender or '?'}  "
-                         f"{h.subject[:50]!r}\n    {h.reason}" for h in shown)
+                         f"{_short(h.subject, 50)!r}\n    {h.reason}" for h in shown)
 
     def show(self, held: HeldMessage) -> HeldView:
         raw = self.states.file(held.raw)
@@ -126,4 +126,12 @@ class HeldDesk:
         self.states.audit([AuditEntry(now, event, f"{held.held_id} from {held.sender or '?'}: {note}",
                                       member=held.sender, by=by, via=via, data={"held_id": held.held_id})])
         log.info("held message %s %s by %s: %s", held.held_id, outcome.value, by, note)
-        return True, f"{held.held_id} ({held.sender or '?'}, {held.subject[:40]!r}) {note}"
+        return True, f"{held.held_id} ({held.sender or '?'}, {_short(held.subject, 40)!r}) {note}"
+
+
+def _short(text: str, limit: int) -> str:
+    """``text`` cut to about ``limit`` characters at a word boundary, with an ellipsis when cut."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
+    return cut.rstrip(" ,;:-") + "…"
