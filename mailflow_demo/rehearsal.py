@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from itertools import groupby
 from typing import Protocol
 
 from mailflow.adapters.clock import ManualClock
@@ -85,10 +86,12 @@ async def rehearse(config: Config, stage: Stage, community: SampleCommunity, mee
     delivered = 0
     try:
         await _quiet(daemon, parts, stage, delivered, settle_seconds)
-        for step, instant in sorted(meeting.due, key=lambda pair: pair[1]):
+        # Steps due at the same instant run in the same wake (the invitation and the focus planning): one heading.
+        for instant, group in groupby(sorted(meeting.due, key=lambda pair: pair[1]), key=lambda pair: pair[1]):
             clock.set(instant)
             daemon.wake()
-            progress(f"{_local(instant, config)}  {step.value.replace('-', ' ')}")
+            steps = ", ".join(step.value.replace("-", " ") for step, _ in group)
+            progress(f"{_local(instant, config)}  {steps}")
             while True:
                 await _quiet(daemon, parts, stage, delivered, settle_seconds)
                 fresh = stage.sent()[seen:]

@@ -41,6 +41,10 @@ def test_demo_writes_every_message_and_an_index_in_under_a_minute(demo):
     assert "<script" not in index.replace("<iframe", "")
     assert "accepts in Outlook (iMIP REPLY)" in printed and "is out of the office" in printed
     assert "agenda: revision 2, approved; minutes: received" in printed
+    headings = [line for line in printed.splitlines() if line[:3] in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")]
+    assert headings[0].endswith("  invitation, focus planning")     # steps due together: one heading, then their mail
+    lines = printed.splitlines()
+    assert lines.index(headings[0]) < min(n for n, line in enumerate(lines) if "sent focus-planning" in line)
 
 
 def test_the_demo_shows_the_desk_a_release_by_reply_and_a_status_by_mail(demo):
