@@ -321,3 +321,23 @@ def test_a_late_reply_on_a_closed_meetings_token_is_held_for_staff(parts):
     [held] = [h for h in p.states.held() if h.sender == BEN.email]
     assert "late" in held.reason and JAN.key in held.reason
     assert any(BEN.email in subjects[0] for subjects in alerted(p, "alert-held-mail", clock.now()).values())
+
+
+def test_an_alert_digest_keeps_each_paragraph_whole_in_html_and_wraps_its_text(parts):
+    """The digest's HTML has the item's sentences as flowing paragraphs (no forced break mid-sentence);
+    its plain text is wrapped like every other message."""
+    p, clock = parts
+    clock.set(at(Step.CALL_FOR_UPDATES))
+    p.engine.tick(clock.now())
+    call = read(sent_to(p, "call-for-updates")[BEN.email])
+    raw = Persona("Mallory", "mallory@evil.example", "gmail").reply(call, "I am Ben, honest.", clock.now())
+    assert p.engine.accept(raw) is Disposition.HELD
+    p.engine.outbox_alerts(clock.now())
+    [digest] = [r for r in p.outbox.records() if r.kind == "alert-digest"]
+    message = email.message_from_bytes(p.outbox.raw(digest), policy=email.policy.default)
+    html = message.get_body(("html",)).get_content()
+    assert "It is held for you, and the sender was not told." in " ".join(html.split())
+    paragraph = next(block for block in html.split("<p") if "It is held for you" in block)
+    assert "<br" not in paragraph.split("</p>")[0]
+    text = message.get_body(("plain",)).get_content()
+    assert max(len(line) for line in text.splitlines()) <= 78

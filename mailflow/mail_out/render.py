@@ -318,7 +318,10 @@ class Renderer:
         return Rendered(subject=subject, text=text, html=self._inliner.inline(html))
 
     def summary(self, kind: MessageKind, context: Mapping[str, object]) -> tuple[str, str]:
-        """The subject and the body block alone, as plain text: one item of an alert digest."""
+        """The subject and the body block alone, as plain text: one item of an alert digest.
+
+        Not wrapped: the digest's text is wrapped as a whole, and its HTML keeps each paragraph one
+        paragraph (a line wrapped here would become a forced break there)."""
         self._check(kind, context)
         reader = _READER.set(getattr(context.get("recipient"), "timezone", None))
         try:
@@ -333,7 +336,7 @@ class Renderer:
             raise RenderError(kind, f"{type(error).__name__}: {error}") from error
         finally:
             _READER.reset(reader)
-        return " ".join(parts[0].split()), _tidy(wrap_text(parts[1]))
+        return " ".join(parts[0].split()), _tidy(parts[1])
 
     @staticmethod
     def _check(kind: MessageKind, context: Mapping[str, object]) -> None:
