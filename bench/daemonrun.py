@@ -8,7 +8,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import data
@@ -16,6 +16,11 @@ from harness_smtp import SMTP_PASSWORD, SMTP_USER, RecordingHandler, SmtpServer
 from measures import Result
 
 from mailflow.adapters.clock import ManualClock
+from mailflow.adapters.outbox_queue import TinyDBOutboxQueue
+from mailflow.adapters.smtp import SmtpSender
+from mailflow.adapters.store import Store
+from mailflow.app.outbox import Outbox
+from mailflow.core.message import OutgoingMessage
 from mailflow.app.daemon import Daemon
 from mailflow.app.wiring import Parts, build_daemon
 from mailflow.schedule.config import Config, Step
@@ -113,8 +118,21 @@ async def raw_floor(port: int, messages: list[tuple[str, bytes]], connections: i
     return time.perf_counter() - start
 
 
-def _received_of(server: SmtpServer, kind: bytes) -> int:
-    return sum(1 for r in server.received if b"X-Mailflow-Kind: " + kind in r.data)
+class Arrivals:
+    """How many messages of one kind aiosmtpd has received, counted as they come (each message looked at
+    once: polling must not rescan every message, it shares the process and its GIL with the server)."""
+
+    def __init__(self, server: SmtpServer, kind: bytes) -> None:
+        self.server, self.marker = server, b"X-Mailflow-Kind: " + kind
+        self.looked = 0
+        self.count = 0
+
+    def __call__(self) -> int:
+        received = self.server.received
+        new = received[self.looked:len(received)]
+        self.looked += len(new)
+        self.count += sum(1 for r in new if self.marker in r.data)
+        return self.count
 
 
 # --- send ---------------------------------------------------------------------------------------
@@ -133,18 +151,25 @@ def measure_send(work: Path, members: int) -> Result:
         timed = Timed()
         timed.wrap(parts.engine, "tick")
         try:
-            seconds = asyncio.run(run_until(daemon, lambda: _received_of(server, b"invitation") >= members, 600))
+            invitations = Arrivals(server, b"invitation")
+            seconds = asyncio.run(run_until(daemon, lambda: invitations() >= members, 600))
         finally:
             daemon.close()
-        messages = [(r.recipient, parts.outbox.raw(r)) for r in parts.outbox.records() if r.state == "sent"]
+        records = [r for r in parts.outbox.records() if r.state == "sent"]
+        persisted = [OutgoingMessage(r.message_id, r.recipient, r.kind, r.meeting_key, parts.outbox.raw(r), r.mail_from)
+                     for r in records]
+        messages = [(m.recipient, m.raw) for m in persisted]
         parts.states.close()
         connections = config.smtp.max_connections
         server.handler.received.clear()
         floor_s = asyncio.run(raw_floor(server.port, messages, connections, community.service))
+        server.handler.received.clear()
+        outbox_s = asyncio.run(outbox_only(work / "send-outbox", config, persisted))
     finally:
         server.stop()
     sent = len(messages)
     value, floor = sent / seconds, sent / floor_s
+    outbox_rate = sent / outbox_s
     compose_s = timed.seconds.get("tick", 0.0)
     met = value / floor >= 0.5 and value >= 100
     return Result("send", value, "msgs/s", "ratio >= 0.5; >= 100 msgs/s", met, floor, {
@@ -153,8 +178,25 @@ def measure_send(work: Path, members: int) -> Result:
         "compose_s": round(compose_s, 3), "deliver_after_compose_s": round(seconds - compose_s, 3),
         "compose_only_msgs_s": round(sent / compose_s, 1) if compose_s else None,
         "median_bytes": statistics.median(len(raw) for _, raw in messages),
+        "outbox_only": {"msgs_s": round(outbox_rate, 1), "ratio": round(outbox_rate / floor, 3),
+                        "is": "the same bytes enqueued into a fresh outbox, then one deliver_due through SmtpSender "
+                              "(persist, claim, send, record each outcome), in this thread, against the same floor"},
         "through": "the daemon (store thread + event loop), as `mailflow run` runs",
     })
+
+
+async def outbox_only(folder: Path, config: Config, messages: list[OutgoingMessage]) -> float:
+    """Seconds to enqueue ``messages`` into a fresh outbox and deliver them all through SmtpSender."""
+    with Store.open(folder / "state") as store:
+        outbox = Outbox(TinyDBOutboxQueue(store), ManualClock(datetime(2027, 1, 4, tzinfo=UTC)))
+        start = time.perf_counter()
+        outbox.enqueue(messages)
+        async with SmtpSender(config.smtp, SMTP_PASSWORD, envelope_from=config.community.address) as sender:
+            report = await outbox.deliver_due(sender, outbox.clock.now())
+        seconds = time.perf_counter() - start
+    if len(report.sent) != len(messages):
+        raise RuntimeError(f"the outbox sent {len(report.sent)} of {len(messages)}")
+    return seconds
 
 
 # --- loop lag -----------------------------------------------------------------------------------
@@ -176,11 +218,12 @@ def measure_loop_lag(work: Path, dovecot, members: int, replies: int) -> Result:
         daemon, parts = daemon_for(config, clock, dovecot.password)
         answering = Answerer(config, server, dovecot, service, replies, due + timedelta(hours=1), lmtp_deliver)
         probe = LagProbe()
+        invitations = Arrivals(server, b"invitation")
         try:
             thread = threading.Thread(target=answering.run, name="answerer", daemon=True)
             thread.start()
             seconds = asyncio.run(run_until(
-                daemon, lambda: (_received_of(server, b"invitation") >= members
+                daemon, lambda: (invitations() >= members
                                  and parts.engine.messages_seen >= replies), 600, probe))
             answering.stop.set()
             thread.join(10)

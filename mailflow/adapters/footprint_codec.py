@@ -46,10 +46,29 @@ def agenda_from_json(a: Document) -> AgendaEdits:
 UpdateKey = tuple[str, str, int, str]
 
 
+# A meeting is written after every reply it takes, with all its footprints: the keys of its updates and the
+# documents of its footprints (values that never change) are remembered by object, so a write costs
+# what changed, not the whole meeting again. Entries hold their object, so an id is never reused meanwhile.
+_MEMO_LIMIT = 50_000
+_keys: dict[int, tuple[Update, UpdateKey]] = {}
+_footprints: dict[int, tuple[Footprint, Callable[[Update], Document], tuple[bool, bool], Document]] = {}
+
+
+def _remember(memo: dict[int, Any], obj: object, entry: tuple[Any, ...]) -> None:
+    if len(memo) >= _MEMO_LIMIT:
+        memo.clear()
+    memo[id(obj)] = entry
+
+
 def update_key(u: Update) -> UpdateKey:
     """Which update this is among a meeting's: its member, when it came, its revision and its text's digest."""
-    return (u.member_email.casefold(), u.received.isoformat(), u.revision,
-            hashlib.sha256(u.text.encode("utf-8")).hexdigest()[:16])
+    known = _keys.get(id(u))
+    if known is not None and known[0] is u:
+        return known[1]
+    key = (u.member_email.casefold(), u.received.isoformat(), u.revision,
+           hashlib.sha256(u.text.encode("utf-8")).hexdigest()[:16])
+    _remember(_keys, u, (u, key))
+    return key
 
 
 def _update_to_json(u: Update | None, update: Callable[[Update], Document], held: frozenset[UpdateKey]) -> Any:
@@ -78,9 +97,25 @@ def _slice_from_json(d: Document, update: Callable[[Document], Update], held: di
                        d["skipped"], d["away"], d["introduction"])
 
 
+def _held(u: Update | None, held: frozenset[UpdateKey]) -> bool:
+    return u is not None and update_key(u) in held
+
+
 def footprint_to_json(f: Footprint, update: Callable[[Update], Document],
                       held: frozenset[UpdateKey] = frozenset()) -> Document:
-    """``held``: the keys of the updates the meeting document holds (written by reference)."""
+    """``held``: the keys of the updates the meeting document holds (written by reference).
+
+    The document is shared with earlier calls for the same footprint: never change it in place."""
+    by_ref = (_held(f.before.update, held), _held(f.after.update, held))
+    known = _footprints.get(id(f))
+    if known is not None and known[0] is f and known[1] is update and known[2] == by_ref:
+        return known[3]
+    doc = _footprint_doc(f, update, held)
+    _remember(_footprints, f, (f, update, by_ref, doc))
+    return doc
+
+
+def _footprint_doc(f: Footprint, update: Callable[[Update], Document], held: frozenset[UpdateKey]) -> Document:
     return {
         "sha256": f.sha256, "sender": f.sender, "at": f.at.isoformat(),
         "recorded": [[r.effect.value, r.value, r.detail] for r in f.recorded],

@@ -97,10 +97,13 @@ class TinyDBStateStore:
         return state
 
     def save_meeting(self, state: MeetingState) -> None:
-        with self.store.batch(f"meetings/{state.key}") as db:
+        partition = f"meetings/{state.key}"
+        with self.store.batch(partition) as db:
             table = db.table("state")
             table.truncate()
             table.insert(meeting_to_json(state))
+        # what was written decodes to an equal state: keep this one (a rolled-back write changes the version)
+        self._meetings[state.key] = (self.store.version(partition), state)
 
     def community(self) -> CommunityState:
         rows = self.store.db("global").table("community").all()
