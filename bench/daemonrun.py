@@ -19,10 +19,10 @@ from mailflow.adapters.clock import ManualClock
 from mailflow.adapters.outbox_queue import TinyDBOutboxQueue
 from mailflow.adapters.smtp import SmtpSender
 from mailflow.adapters.store import Store
-from mailflow.app.outbox import Outbox
-from mailflow.core.message import OutgoingMessage
 from mailflow.app.daemon import Daemon
+from mailflow.app.outbox import Outbox
 from mailflow.app.wiring import Parts, build_daemon
+from mailflow.core.message import OutgoingMessage
 from mailflow.schedule.config import Config, Step
 from mailflow_demo.personas import read
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from mailflow.adapters.commit import JOURNAL_NAME, Commit, recover
+from mailflow.adapters.state_store import TinyDBStateStore
 from mailflow.adapters.store import TEMP_SUFFIX, Store
+from mailflow.core.state import MeetingState
 from mailflow.errors import StoreError
 
 
@@ -85,6 +88,27 @@ def test_a_transaction_inside_another_is_part_of_it(store: Store, root: Path) ->
         store.put_blob("raw/x.eml", b"x")
     assert json.loads((root / "global.json").read_bytes()) == {"_default": {"1": {"n": 1}}}
     assert (root / "raw/x.eml").read_bytes() == b"x"
+
+
+def test_a_meeting_saved_again_and_again_in_a_transaction_is_written_once_at_its_end(root: Path) -> None:
+    """Inside a transaction the state store reads back the meeting it last saved; the file is written when the
+    transaction ends, as the last save; a transaction that fails leaves the meeting as it was on disk."""
+    first = MeetingState(key="2027-01-12", notices=frozenset({"first"}))
+    with TinyDBStateStore.open(root) as states:
+        states.save_meeting(first)
+        on_disk = (root / "meetings" / "2027-01-12.json").read_bytes()
+        with states.transaction():
+            for n in range(3):
+                states.save_meeting(replace(first, notices=frozenset({f"save {n}"})))
+                assert states.meeting("2027-01-12").notices == {f"save {n}"}
+                assert (root / "meetings" / "2027-01-12.json").read_bytes() == on_disk
+        assert states.meeting("2027-01-12").notices == {"save 2"}
+        with pytest.raises(RuntimeError, match="boom"), states.transaction():
+            states.save_meeting(replace(first, notices=frozenset({"never"})))
+            raise RuntimeError("boom")
+        assert states.meeting("2027-01-12").notices == {"save 2"}
+    with TinyDBStateStore.open(root) as states:
+        assert states.meeting("2027-01-12").notices == {"save 2"}
 
 
 def test_a_read_only_store_refuses_a_transaction(store: Store, root: Path) -> None:

@@ -54,7 +54,8 @@ _keys: dict[int, tuple[Update, UpdateKey]] = {}
 _footprints: dict[int, tuple[Footprint, Callable[[Update], Document], tuple[bool, bool], Document]] = {}
 
 
-def _remember(memo: dict[int, Any], obj: object, entry: tuple[Any, ...]) -> None:
+def remember(memo: dict[int, Any], obj: object, entry: tuple[Any, ...]) -> None:
+    """Keep ``entry`` (which holds ``obj``) under ``obj``'s id; a full memo starts again."""
     if len(memo) >= _MEMO_LIMIT:
         memo.clear()
     memo[id(obj)] = entry
@@ -67,7 +68,7 @@ def update_key(u: Update) -> UpdateKey:
         return known[1]
     key = (u.member_email.casefold(), u.received.isoformat(), u.revision,
            hashlib.sha256(u.text.encode("utf-8")).hexdigest()[:16])
-    _remember(_keys, u, (u, key))
+    remember(_keys, u, (u, key))
     return key
 
 
@@ -111,7 +112,7 @@ def footprint_to_json(f: Footprint, update: Callable[[Update], Document],
     if known is not None and known[0] is f and known[1] is update and known[2] == by_ref:
         return known[3]
     doc = _footprint_doc(f, update, held)
-    _remember(_footprints, f, (f, update, by_ref, doc))
+    remember(_footprints, f, (f, update, by_ref, doc))
     return doc
 
 

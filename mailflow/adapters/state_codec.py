@@ -11,6 +11,7 @@ from mailflow.adapters.footprint_codec import (
     agenda_to_json,
     footprint_from_json,
     footprint_to_json,
+    remember,
     unclear_from_json,
     unclear_to_json,
     update_key,
@@ -43,7 +44,20 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
+_updates: dict[int, tuple[Update, Document]] = {}     # see footprint_codec.remember
+
+
 def update_to_json(u: Update) -> Document:
+    """The update's document, shared with earlier calls for the same update: never change it in place."""
+    known = _updates.get(id(u))
+    if known is not None and known[0] is u:
+        return known[1]
+    doc = _update_doc(u)
+    remember(_updates, u, (u, doc))
+    return doc
+
+
+def _update_doc(u: Update) -> Document:
     return {
         "member_email": u.member_email, "member_name": u.member_name, "division": u.division,
         "text": u.text, "received": u.received.isoformat(), "words": u.words,

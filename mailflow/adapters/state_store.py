@@ -61,6 +61,10 @@ class TinyDBStateStore:
         self.store = store
         self.outbox = TinyDBOutboxQueue(store)
         self._meetings: dict[str, tuple[int, MeetingState]] = {}   # decoded, by partition version
+        # Meetings saved inside a transaction: written once, when it ends (a catch-up pass saves the current
+        # meeting after every reply, and encoding a meeting costs what it holds).
+        self._unwritten: dict[str, MeetingState] = {}
+        store.defer_writes(self._write_unwritten, self._unwritten.clear)
         self.alerts = TinyDBAlertBook(store)
 
     @classmethod
@@ -86,6 +90,9 @@ class TinyDBStateStore:
     # meetings and the community
 
     def meeting(self, key: str) -> MeetingState:
+        unwritten = self._unwritten.get(key)
+        if unwritten is not None:
+            return unwritten
         partition = f"meetings/{key}"
         version = self.store.version(partition)
         cached = self._meetings.get(key)
@@ -97,6 +104,17 @@ class TinyDBStateStore:
         return state
 
     def save_meeting(self, state: MeetingState) -> None:
+        if self.store.in_transaction:
+            self._unwritten[state.key] = state
+            return
+        self._write_meeting(state)
+
+    def _write_unwritten(self) -> None:
+        for state in list(self._unwritten.values()):
+            self._write_meeting(state)
+        self._unwritten.clear()
+
+    def _write_meeting(self, state: MeetingState) -> None:
         partition = f"meetings/{state.key}"
         with self.store.batch(partition) as db:
             table = db.table("state")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,6 +84,7 @@ class Store:
         self._inside: set[Path] = set()   # folders seen to resolve inside the root
         self._blob_dirs = [root / name for name in blob_dirs]
         self._log = UpdateLog(root, writable=exclusive)
+        self._deferred: list[tuple[Callable[[], None], Callable[[], None]]] = []   # see defer_writes
         self._sweeper = folder.Sweeper([d for d in self._blob_dirs if d.is_dir()]) if exclusive else None
         self.writes = 0   # files replaced and updates logged through this store (diagnostics, tests)
 
@@ -200,12 +201,26 @@ class Store:
             for name, db in self._dbs.items():
                 txn.join(name, _storage_of(db))
             yield
+            for flush, _ in self._deferred:
+                flush()         # still inside: what it writes is part of this transaction
         except BaseException:
             self._txn = None
             txn.abort()
+            for _, discard in self._deferred:
+                discard()
             raise
         self._txn = None
         self._commit(txn)
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._txn is not None
+
+    def defer_writes(self, flush: Callable[[], None], discard: Callable[[], None]) -> None:
+        """For a writer that keeps a transaction's writes in memory and makes them once, at its end:
+        ``flush`` writes them (inside the transaction, before it commits), ``discard`` forgets them when
+        the transaction does not commit (then ``flush`` is not called, or did not finish)."""
+        self._deferred.append((flush, discard))
 
     def log_updates(self, partition: str, table: str, docs: Mapping[int, Mapping[str, Any]]) -> None:
         """Set fields of existing documents, durably when this returns, without rewriting the partition.
