@@ -95,6 +95,9 @@ class Commit:
             ) from None
 
     def _relative(self, path: Path) -> str:
+        text, root = str(path), str(self.root)
+        if text.startswith(root + os.sep):     # every staged file: a string cut (relative_to costs a parse each)
+            return text[len(root) + 1:]
         return path.relative_to(self.root).as_posix()
 
 
