@@ -25,7 +25,7 @@ from mailflow.core.state import CommunityState, MeetingState
 __all__ = [
     "Alert", "AlertBook", "AuditEntry", "AuditEvent", "Clock", "CursorStore", "Disposition", "HeldMessage",
     "HeldOutcome", "InboxRecord", "MailSender", "MailSource", "OutboxQueue", "OutboxRecord", "Pause", "QueueRef",
-    "Rendered", "Renderer", "Sink", "StaffAction", "StaffRequest", "StateStore",
+    "Rendered", "Renderer", "Screen", "Sink", "StaffAction", "StaffRequest", "StateStore",
 ]
 
 
@@ -176,6 +176,7 @@ class AuditEvent(enum.StrEnum):
     STAFF_COMMAND = "staff-command"     # any staff command, by mail or on the command line, and its result
     SENT = "sent"                       # a message delivered (the server said 250)
     FAILED = "failed"                   # a message the outbox gave up on
+    WITHDRAWN = "withdrawn"             # a queued message not sent: its recipient may no longer be mailed
 
 
 @dataclass(frozen=True)
@@ -333,6 +334,15 @@ class OutboxQueue(Protocol):
         ...
 
     def acknowledge(self, alert_id: str) -> None: ...
+
+
+class Screen(Protocol):
+    """Who may still be mailed, asked by the outbox just before it sends: a message queued for a member who
+    has since left the roster, been suspended for bounces or unsubscribed is withdrawn, never sent."""
+
+    def withheld(self, records: Sequence[OutboxRecord]) -> list[str | None]:
+        """For each record, why it must not go ("departed", "unsubscribed", ...), or None."""
+        ...
 
 
 class AlertBook(Protocol):

@@ -23,6 +23,7 @@ from mailflow.core.delivery import State
 from mailflow.schedule import load
 from mailflow.schedule.calendar import meeting_by_key
 from mailflow.schedule.config import Step
+from mailflow_demo.personas import Persona, read
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -34,6 +35,18 @@ def mailbox(dovecot, user: str) -> list[email.message.EmailMessage]:
         fetched = client.fetch(uids, [b"BODY.PEEK[]"]) if uids else {}
     return expanded([email.message_from_bytes(fetched[u][b"BODY[]"], policy=email.policy.default)
                      for u in sorted(fetched)])
+
+
+def raw_of(dovecot, user: str, kind: str) -> bytes:
+    """The bytes of the first message of ``kind`` in ``user``'s INBOX (what their mail client would answer)."""
+    with dovecot.imap(user) as client:
+        client.select_folder("INBOX", readonly=True)
+        fetched = client.fetch(client.search("ALL"), [b"BODY.PEEK[]"])
+    for uid in sorted(fetched):
+        raw = fetched[uid][b"BODY[]"]
+        if email.message_from_bytes(raw)["X-Mailflow-Kind"] == kind:
+            return raw
+    raise AssertionError(f"no {kind} in {user}'s mailbox")
 
 
 def calendar_of(msg) -> str:
@@ -93,8 +106,8 @@ def _with_status(line: str, status: str) -> str:
     return f"{cells[0]},{status},{cells[2]}"
 
 
-def begin(dovecot, folder: Path) -> tuple[Live, object]:
-    community = write_community(folder, dovecot)
+def begin(dovecot, folder: Path, extra: str = "") -> tuple[Live, object]:
+    community = write_community(folder, dovecot, extra=extra)
     stage = DovecotStage(dovecot, community.service)
     community.toml.write_text(community.toml.read_text().replace("port = 2525", f"port = {stage.smtp.port}"))
     config = load(community.toml)
@@ -244,3 +257,4 @@ def test_bounce_scoring_suspends_at_the_threshold_tells_staff_once_is_re_enabled
     assert status["enabled"]["mail"] == Counter({"invitation": 1})     # sent once she was re-enabled
     assert status["enabled"]["suspended"] == []
     assert status["expired"] == {"threshold": 3, "suspended": [], "scores": []}
+

@@ -37,6 +37,7 @@ class Engine:
         self.outbox = outbox
         self.clock = clock
         self.outgoing = Outgoing(config, states, outbox, composer_for(config, secret), secret)
+        outbox.screen = self.outgoing   # before each send: may its recipient still be mailed?
         self.runner = CycleRunner(config, states, self.outgoing)
         self.inbox = Inbox(config, states, self.runner, self.outgoing, secret, clock)
         self.held = HeldDesk(config, states, self.inbox)

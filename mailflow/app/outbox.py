@@ -11,6 +11,9 @@ every worker (messages already in an SMTP transaction finish it), and the next p
 the outcomes the failed one could not (this process knows those messages went: they are not sent
 again), then puts back whatever else it left SENDING. The caller backs off before that next pass.
 
+A claimed record whose recipient has since left, been suspended or unsubscribed (the ``screen`` says so)
+is written WITHDRAWN with the reason, and never sent.
+
 Store work runs through ``io`` (the daemon passes its one store thread, so the event loop keeps
 delivering and reading while a write is fsynced); SMTP runs on the loop.
 """
@@ -22,7 +25,7 @@ import logging
 import random
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -47,6 +50,7 @@ from mailflow.ports import (
     OutboxRecord,
     Pause,
     QueueRef,
+    Screen,
 )
 
 __all__ = ["DeliveryReport", "Io", "Outbox", "inline_io"]
@@ -75,6 +79,7 @@ class DeliveryReport:
     failed: tuple[str, ...] = ()
     paused_until: datetime | None = None
     alerts: tuple[Alert, ...] = ()
+    withdrawn: tuple[str, ...] = ()     # not sent: the recipient may no longer be mailed
 
     @property
     def attempted(self) -> int:
@@ -97,6 +102,7 @@ class _Run:
     sent: list[str] = field(default_factory=list)
     deferred: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    withdrawn: list[str] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
 
 
@@ -104,14 +110,16 @@ class Outbox:
     """The persisted queue of outgoing mail and its delivery. One drain at a time.
 
     ``clock`` stamps enqueued records and the outcome of each attempt (``deliver_due``'s ``now``
-    only selects what is due). ``rng`` draws the jitter of retries.
+    only selects what is due). ``rng`` draws the jitter of retries. ``screen`` (set by the engine)
+    withdraws what may no longer go.
     """
 
     def __init__(self, queue: OutboxQueue, clock: Clock, *, policy: DeliveryPolicy | None = None,
                  rng: random.Random | None = None, io: Io = inline_io,
-                 journal: Callable[[list[AuditEntry]], None] | None = None) -> None:
+                 journal: Callable[[list[AuditEntry]], None] | None = None, screen: Screen | None = None) -> None:
         self.queue = queue
-        self.journal = journal      # the audit log: a line per message sent or given up on
+        self.journal = journal      # the audit log: a line per message sent, given up on or withdrawn
+        self.screen = screen
         self.clock = clock
         self.policy = policy or DeliveryPolicy()
         self.rng = rng or random.Random()
@@ -204,14 +212,15 @@ class Outbox:
             if isinstance(outcome, BaseException):
                 self._recovered = False    # a claim or an outcome could not be written: see the docstring
                 raise outcome
-        if run.sent or run.deferred or run.failed:
+        if run.sent or run.deferred or run.failed or run.withdrawn:
             await self.io(self.queue.compact)
         return await self._report(run, now)
 
     async def _report(self, run: _Run, now: datetime) -> DeliveryReport:
         until = await self.io(self.paused_until)
         paused = until if until is not None and until > now else None
-        return DeliveryReport(tuple(run.sent), tuple(run.deferred), tuple(run.failed), paused, tuple(run.alerts))
+        return DeliveryReport(tuple(run.sent), tuple(run.deferred), tuple(run.failed), paused, tuple(run.alerts),
+                              tuple(run.withdrawn))
 
     async def _paused_at(self, now: datetime) -> bool:
         until = await self.io(self.paused_until)
@@ -254,17 +263,20 @@ class Outbox:
         chunk = [run.due.popleft() for _ in range(min(run.chunk, len(run.due)))]
         if not chunk:
             return
-        claimed = await self.io(self._claim_and_read, chunk)
+        claimed, withdrawn = await self.io(self._claim_and_read, chunk)
+        run.withdrawn.extend(withdrawn)
         for ref, record, raw in claimed:
             run.claimed.append((ref, record, raw))
             run.inflight.add(ref)
 
-    def _claim_and_read(self, chunk: list[QueueRef]) -> list[tuple[QueueRef, OutboxRecord, bytes | None]]:
-        """On the store thread: claim, then read the claimed messages' bytes up to PRELOAD_BYTES (one
-        trip to the store thread for the chunk, not one per message)."""
+    def _claim_and_read(self, chunk: list[QueueRef]) -> tuple[list[tuple[QueueRef, OutboxRecord, bytes | None]],
+                                                                list[str]]:
+        """On the store thread: claim, withdraw what may no longer go, then read the other messages' bytes up
+        to PRELOAD_BYTES (one trip to the store thread for the chunk, not one per message)."""
         loaded: list[tuple[QueueRef, OutboxRecord, bytes | None]] = []
         budget = PRELOAD_BYTES
-        for ref, record in self.queue.claim(chunk):
+        claimed, withdrawn = self._withdraw(self.queue.claim(chunk))
+        for ref, record in claimed:
             raw = None
             if budget > 0:
                 try:
@@ -273,7 +285,25 @@ class Outbox:
                 except FileNotFoundError:
                     raw = None          # _attempt looks again and reports it missing
             loaded.append((ref, record, raw))
-        return loaded
+        return loaded, withdrawn
+
+    def _withdraw(self, claimed: list[tuple[QueueRef, OutboxRecord]]) -> tuple[list[tuple[QueueRef, OutboxRecord]],
+                                                                               list[str]]:
+        """Write WITHDRAWN (durably, with the reason) what the screen withholds; return the rest and the ids withdrawn."""
+        if self.screen is None or not claimed:
+            return claimed, []
+        reasons = self.screen.withheld([r for _, r in claimed])
+        withdrawn = [(ref, replace(record, state=State.WITHDRAWN, next_attempt=None, last_error=f"not sent: {reason}"))
+                     for (ref, record), reason in zip(claimed, reasons, strict=True) if reason is not None]
+        if not withdrawn:
+            return claimed, []
+        self.queue.settle(withdrawn)
+        for _, record in withdrawn:
+            log.info("withdrew %s (%s to %s), %s", record.message_id, record.kind, record.recipient, record.last_error)
+        if self.journal is not None:
+            self.journal([_journal_entry(record, self.clock.now()) for _, record in withdrawn])
+        gone = {ref for ref, _ in withdrawn}
+        return [(ref, record) for ref, record in claimed if ref not in gone], [r.message_id for _, r in withdrawn]
 
     async def _flush(self, run: _Run) -> None:
         """Record every outcome received so far (one write per partition), then act on them."""
@@ -351,6 +381,9 @@ class Outbox:
 
 
 def _journal_entry(record: OutboxRecord, at: datetime) -> AuditEntry:
+    if record.state is State.WITHDRAWN:
+        return AuditEntry(at, AuditEvent.WITHDRAWN, f"{record.kind} to {record.recipient} {record.last_error}",
+                          meeting=record.meeting_key, member=record.recipient, data={"message_id": record.message_id})
     if record.state is State.SENT:
         return AuditEntry(at, AuditEvent.SENT, f"{record.kind} to {record.recipient}", meeting=record.meeting_key,
                           member=record.recipient, data={"message_id": record.message_id, "attempts": record.attempts})

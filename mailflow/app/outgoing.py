@@ -20,12 +20,12 @@ from mailflow.core.decision import Decision, Send
 from mailflow.core.delivery import AlertReason
 from mailflow.core.kinds import MessageKind
 from mailflow.core.message import OutgoingMessage
-from mailflow.core.recipients import deliverable, once_revision, staff_recipients
+from mailflow.core.recipients import deliverable, once_revision, staff_recipients, withheld_from
 from mailflow.core.state import Bounce, BounceSource, CommunityState
 from mailflow.core.tokens import message_id, reply_address, reply_token
 from mailflow.mail_out.compose import Composer, compose
 from mailflow.mail_out.invitations import invitation_ics
-from mailflow.ports import StateStore
+from mailflow.ports import OutboxRecord, StateStore
 from mailflow.schedule.calendar import Meeting, meeting_by_key, occurrences
 from mailflow.schedule.config import Config, Member
 
@@ -96,6 +96,12 @@ class Outgoing:
         for note in decision.notes:
             log.info("%s", note)
         return list(decision.notes)
+
+    def withheld(self, records: Sequence[OutboxRecord]) -> list[str | None]:
+        """The outbox's screen (ports.Screen): why each queued record may no longer go, by the roster and the
+        community as they stand now (the same rule that held back the decision's own sends)."""
+        community = self.states.community()
+        return [withheld_from(r.kind, r.recipient, self.config, community) for r in records]
 
     def _enqueue(self, sends: Sequence[Send], meeting: Meeting | None, now: datetime,
                  known: dict[str, set[str]]) -> None:

@@ -42,6 +42,7 @@ class State(enum.StrEnum):
     DEFERRED = "deferred"   # 4xx or timeout: retried at next_attempt
     FAILED = "failed"       # 5xx for the recipient, or gave up: never retried
     PAUSED = "paused"       # our own account was refused: waits for the queue to resume
+    WITHDRAWN = "withdrawn"  # its recipient may no longer be mailed (left, suspended, unsubscribed): never sent
 
     @property
     def waiting(self) -> bool:

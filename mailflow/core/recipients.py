@@ -44,19 +44,36 @@ def mailed_members(s: Situation) -> tuple[Member, ...]:
     return tuple(m for m in s.config.roster.active() if m.key not in unmailed)
 
 
+def has_left(config: Config, community: CommunityState, key: str) -> bool:
+    """The member ``key`` left: departed on the roster, or known to the community and no longer on it (a
+    removal the next tick records as a departure). An address the community never knew (a minutes recipient)
+    has not left anything."""
+    member = config.roster.get(key)
+    if member is not None:
+        return not member.active
+    return key in community.departed or key in community.known_members
+
+
 def withheld(send: Send, config: Config, community: CommunityState) -> str | None:
-    """Why ``send`` must not go, or None: nobody mails a suspended member, nor one who unsubscribed (but their
-    one confirmation), nor a departed one except to withdraw their invitation (staff addresses are staff
-    whatever the roster says)."""
-    key = send.to.key
+    """Why ``send`` must not go, or None (see :func:`withheld_from`)."""
+    return withheld_from(send.kind, send.to.key, config, community)
+
+
+def withheld_from(kind: MessageKind, address: str, config: Config, community: CommunityState) -> str | None:
+    """Why a message of ``kind`` to ``address`` must not go, or None: nobody mails a suspended member, nor one
+    who unsubscribed (but their one confirmation), nor one who left (but the withdrawal of their invitations).
+    Staff addresses are staff whatever the roster says, and the minutes recipients the schedule file names get
+    the minutes whether or not they are on the roster. Asked when a decision is carried out, and again by the
+    outbox just before it sends (the roster or the community may have changed meanwhile)."""
+    key = address.strip().casefold()
     if config.community.staff_member(key) is not None:
         return None
     if key in community.suspended:
         return "delivery suspended (bounces)"
-    if key in community.leaving and send.kind is not MessageKind.NOTICE_UNSUBSCRIBED:
+    if key in community.leaving and kind is not MessageKind.NOTICE_UNSUBSCRIBED:
         return "unsubscribed"
-    member = config.roster.get(key)
-    if member is not None and not member.active and send.kind is not MessageKind.INVITATION_WITHDRAWN:
+    if kind is not MessageKind.INVITATION_WITHDRAWN and has_left(config, community, key) and \
+            key not in {r.casefold() for r in config.community.minutes_recipients}:
         return "departed"
     return None
 
