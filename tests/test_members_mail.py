@@ -49,6 +49,11 @@ def raw_of(dovecot, user: str, kind: str) -> bytes:
     raise AssertionError(f"no {kind} in {user}'s mailbox")
 
 
+def text_of(msg) -> str:
+    """The plain text of ``msg``, its lines joined (the text part is wrapped at 72 columns)."""
+    return " ".join(msg.get_body(("plain",)).get_content().split())
+
+
 def calendar_of(msg) -> str:
     part = next(p for p in msg.walk() if p.get_content_type() == "text/calendar")
     return part.get_content()
@@ -258,3 +263,51 @@ def test_bounce_scoring_suspends_at_the_threshold_tells_staff_once_is_re_enabled
     assert status["enabled"]["suspended"] == []
     assert status["expired"] == {"threshold": 3, "suspended": [], "scores": []}
 
+
+def test_a_member_who_leaves_before_the_packet_takes_their_update_out_of_the_agenda(dovecot, tmp_path, capsys):
+    """Two members send updates; one leaves the roster before the agenda draft: the draft and the packet carry
+    only the other's update (and count one), while the meeting's state keeps both and status names who left."""
+    live, community = begin(dovecot, tmp_path)
+    members = community.members
+    tom, helen, reader, chair = members[4], members[5], members[0], members[2]
+    january = meeting_by_key(load(live.toml), "2027-01-12")
+    call = january.due_at(Step.CALL_FOR_UPDATES)
+    seen: dict[str, object] = {}
+    words = {tom: "Success: the Thompson snowshoe clinic opened its doors.",
+             helen: "Challenge: the South Island ferry schedule keeps moving our huddles."}
+
+    async def scenario() -> None:
+        await live.at(january.due_at(Step.INVITATION))
+        await live.at(call)
+        for member, name in ((tom, "Tom Whitehorse"), (helen, "Dr. Helen Cho")):
+            got = read(raw_of(dovecot, member, "call-for-updates"))
+            live.stage.deliver(Persona(name, member, "gmail").reply(got, words[member], live.clock.now()))
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 60
+        while len((await live.daemon.store_io(live.parts.states.meeting, january.key)).updates) < 2:
+            assert loop.time() < deadline, "the updates were not recorded"
+            await asyncio.sleep(0.1)
+        await live.settle()
+        live.set_status(tom, "departed")
+        live.daemon.reload()
+        await live.at(call + timedelta(hours=1))
+        await live.at(january.due_at(Step.AGENDA_DRAFT))
+        await live.at(january.due_at(Step.AGENDA_PACKET))
+        seen["kept"] = [u.member_email for u in (await live.daemon.store_io(live.parts.states.meeting,
+                                                                             january.key)).updates]
+        capsys.readouterr()
+        assert main(["status", "--config", str(live.toml), "--meeting", january.key, "--json",
+                     "--now", live.clock.now().isoformat()]) == 0
+        seen["status"] = json.loads(capsys.readouterr().out)["meetings"][0]
+
+    asyncio.run(running(live, scenario))
+
+    draft = text_of([m for m in mailbox(dovecot, chair) if m["X-Mailflow-Kind"] == "agenda-draft"][-1])
+    packet = text_of([m for m in mailbox(dovecot, reader) if m["X-Mailflow-Kind"] == "agenda-packet"][-1])
+    for text in (draft, packet):
+        assert "ferry schedule keeps moving" in text and "Roundtable (1 update," in text
+        assert "snowshoe" not in text and "Tom Whitehorse" not in text
+    assert not [m for m in mailbox(dovecot, tom) if m["X-Mailflow-Kind"] in ("agenda-draft", "agenda-packet")]
+    assert sorted(seen["kept"]) == sorted((tom, helen))              # kept in the state, for staff
+    assert seen["status"]["replied"] == ["Dr. Helen Cho", "Tom Whitehorse"]
+    assert seen["status"]["replied_left"] == ["Tom Whitehorse"]

@@ -12,10 +12,13 @@ from mailflow.core.attendees import fingerprint
 from mailflow.core.chairs import seated
 from mailflow.core.cycle import on_time
 from mailflow.core.decision import Decision, Recipient, Send
+from mailflow.core.digest import digest_sends
 from mailflow.core.kinds import MessageKind
 from mailflow.core.membership import on_roster
-from mailflow.core.recipients import deliverable
-from mailflow.core.state import CommunityState, MeetingState
+from mailflow.core.minutes import Minutes
+from mailflow.core.recipients import deliverable, withheld_from
+from mailflow.core.roundtable import Update, make_update
+from mailflow.core.state import CommunityState, MeetingState, StepRecord, StepStatus
 from mailflow.schedule.config import ChairPolicy, Member, MemberStatus, Step
 
 AMARA, BEN, CHLOE, DEV, ELI, FAY = MEMBERS
@@ -189,3 +192,42 @@ def test_nothing_is_mailed_to_a_departed_member_but_the_withdrawal():
     kept = deliverable(Decision(sends=sends), cfg, CommunityState())
     assert [s.kind for s in kept.sends] == [MessageKind.INVITATION_WITHDRAWN]
     assert any("not sent: departed" in note for note in kept.notes)
+
+
+def test_a_member_deleted_from_the_roster_is_withheld_but_a_minutes_recipient_never_is():
+    """A row deleted (the community knew the member) counts as departed; a minutes recipient off the roster,
+    even one who used to be a member, still gets mail; staff always do."""
+    cfg = roster(AMARA, BEN, DEV, ELI, FAY)                   # Chloé's row deleted
+    community = CommunityState(installed_at=INSTALLED, known_members=frozenset({CHLOE.key, "lead@example.org"}))
+    assert withheld_from(MessageKind.REMINDER, CHLOE.email, cfg, community) == "departed"
+    assert withheld_from(MessageKind.INVITATION_WITHDRAWN, CHLOE.email, cfg, community) is None
+    assert withheld_from(MessageKind.MINUTES_DIGEST, "Lead@example.org", cfg, community) is None
+    assert withheld_from(MessageKind.ALERT_DIGEST, STAFF, cfg, replace(community, departed=frozenset({STAFF}))) is None
+    assert withheld_from(MessageKind.REMINDER, "stranger@example.org", cfg, community) is None
+
+
+def test_late_updates_of_a_member_who_left_reach_no_one_that_has_not_already_seen_them():
+    """After the packet: a departed member's late update the addendum carried stays in the agenda as sent; one
+    the addendum did not carry is left out of the agenda and the minutes digest's roundtable."""
+    packet = at(Step.AGENDA_PACKET)
+    day_of = at(Step.DAY_OF_REMINDER)
+
+    def late(member: Member, received: datetime) -> Update:
+        return make_update(member_email=member.email, member_name=member.name, division=member.division,
+                           text=f"Late words from {member.name}.", received=received, words_limit=150,
+                           revision=1, late=True)
+
+    state = replace(MeetingState(key=JAN.key), packet_sent_at=packet, addenda_sent=1,
+                    updates=(late(BEN, packet + timedelta(hours=1)), late(CHLOE, packet + timedelta(hours=2)),
+                             late(DEV, day_of + timedelta(hours=1))),
+                    steps=((Step.DAY_OF_REMINDER, StepRecord(StepStatus.DONE, day_of)),))
+    s = replace(situation(roster(AMARA, BEN, departed(CHLOE), departed(DEV), ELI, FAY)),
+                community=CommunityState(installed_at=INSTALLED))
+    assert [u.member_name for u in build_agenda(s, state).late_updates] == [BEN.name, CHLOE.name]
+    assert [u.member_name for u in build_agenda(replace(s, config=config()), state).late_updates] == [
+        BEN.name, CHLOE.name, DEV.name]
+    minutes = Minutes(JAN.key, "We met.", None, (), (), day_of + timedelta(days=1), STAFF)
+    [sample] = [x for x in digest_sends(s, state, minutes, 1) if x.to.email == AMARA.email]
+    assert sample.context["unsent_updates"] == []
+    [kept] = [x for x in digest_sends(replace(s, config=config()), state, minutes, 1) if x.to.email == AMARA.email]
+    assert [u.member_name for u in kept.context["unsent_updates"]] == [DEV.name]

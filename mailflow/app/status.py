@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from mailflow.core.bounces import live_score
 from mailflow.core.chairs import seated
 from mailflow.core.delivery import State
+from mailflow.core.recipients import has_left
 from mailflow.core.state import CommunityState, MeetingState
 from mailflow.ports import StateStore
 from mailflow.schedule.calendar import Meeting, meeting_by_key, occurrences
@@ -33,6 +34,7 @@ class MeetingStatus:
     cancelled: bool
     steps: list[StepLine]
     replied: list[str]
+    replied_left: list[str]            # of those, members who have left the roster (not in the agenda)
     skipped: list[str]
     away: list[str]
     bounced: list[str]
@@ -63,6 +65,8 @@ def meeting_status(config: Config, meeting: Meeting, state: MeetingState, now: d
     names = {m.key: m.name for m in members}
     unmailed = community.unmailed if community is not None else frozenset()
     replied = [u.member_name for u in state.updates]
+    left = [u.member_name for u in state.updates
+            if community is not None and has_left(config, community, u.member_email.casefold())]
     answered = state.answered()
     tally = {"accepted": 0, "declined": 0, "tentative": 0}
     for _, answer in state.rsvps:
@@ -74,6 +78,7 @@ def meeting_status(config: Config, meeting: Meeting, state: MeetingState, now: d
         cancelled=meeting.cancelled,
         steps=steps,
         replied=sorted(replied),
+        replied_left=sorted(left),
         skipped=sorted(names.get(k, k) for k in state.skipped),
         away=sorted(names.get(k, k) for k in state.away),
         bounced=sorted(names.get(k, k) for k in state.bounced),
@@ -209,7 +214,9 @@ def render_text(data: dict[str, Any]) -> str:
                     "cancelled": "-"}
             lines.append(f"  {mark.get(s['status'], '?')} {s['step']:<17} {_shown(s['due'], zone)}  {s['status']}"
                          + (f" ({s['detail']})" if s["detail"] else ""))
-        lines.append(f"  updates ({len(m['replied'])}): {', '.join(m['replied']) or '-'}")
+        gone = set(m.get("replied_left") or ())
+        lines.append(f"  updates ({len(m['replied'])}): "
+                     + (", ".join(n + (" (left the roster)" if n in gone else "") for n in m["replied"]) or "-"))
         lines.append(f"  skipped: {', '.join(m['skipped']) or '-'}   away: {', '.join(m['away']) or '-'}"
                      f"   bounced: {', '.join(m['bounced']) or '-'}")
         lines.append(f"  no answer ({len(m['no_answer'])}): {', '.join(m['no_answer']) or '-'}")

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from mailflow.core import actions
 from mailflow.core.decision import Situation
 from mailflow.core.minutes import ActionItem
-from mailflow.core.recipients import active_members
+from mailflow.core.recipients import active_members, has_left
 from mailflow.core.resources import Resource
 from mailflow.core.roundtable import Update
 from mailflow.core.state import MeetingState
@@ -153,6 +153,24 @@ def agenda_updates(state: MeetingState) -> tuple[Update, ...]:
     return _by_name(list(latest.values()))
 
 
+def roundtable(s: Situation, state: MeetingState) -> tuple[Update, ...]:
+    """The agenda's updates: until the packet goes out, those of members still on the roster (a member who
+    left takes their update with them; the meeting's state keeps it for staff); after, the roundtable as sent."""
+    updates = agenda_updates(state)
+    if state.packet_sent_at is not None:
+        return updates
+    return tuple(u for u in updates if not has_left(s.config, s.community, u.member_email.casefold()))
+
+
+def late_updates(s: Situation, state: MeetingState) -> tuple[Update, ...]:
+    """Updates that came after the packet: those the addendum carried, and of the rest, those of members
+    still on the roster (what has gone out stays as it went; what has not leaves out members who left)."""
+    carried = _addendum_at(state)
+    return _by_name([u for u in state.updates if u.late and (
+        (carried is not None and u.received < carried)
+        or not has_left(s.config, s.community, u.member_email.casefold()))])
+
+
 def build_agenda(s: Situation, state: MeetingState) -> Agenda:
     """The five standing sections, from the replies and the chair's edits so far.
 
@@ -163,7 +181,7 @@ def build_agenda(s: Situation, state: MeetingState) -> Agenda:
     since: date | None = s.previous.start.date() if s.previous else None
     newcomers = new_members(config.roster.members, since, m.start.date(), dict(state.introductions),
                             dict(s.community.arrivals))
-    updates = agenda_updates(state)
+    updates = roundtable(s, state)
     edits = state.agenda
     items = apply_edits((), edits.added, edits.removed)
     silent = tuple(mem.name for mem in active_members(config)
@@ -179,7 +197,7 @@ def build_agenda(s: Situation, state: MeetingState) -> Agenda:
         future_items=apply_edits(suggested_topics(s, state), (), edits.removed), notes=edits.notes,
         resources=state.resources,
         budget=budget, approved=edits.approved, no_update_from=silent,
-        late_updates=_by_name([u for u in state.updates if u.late]), addendum_at=_addendum_at(state),
+        late_updates=late_updates(s, state), addendum_at=_addendum_at(state),
         next_meeting=s.following,
     )
 

@@ -8,7 +8,7 @@ from mailflow.core.decision import Recipient, Send, Situation
 from mailflow.core.kinds import MessageKind
 from mailflow.core.library import shared_files
 from mailflow.core.minutes import Minutes
-from mailflow.core.recipients import mailed_members, member_recipient
+from mailflow.core.recipients import has_left, mailed_members, member_recipient
 from mailflow.core.resources import Resource
 from mailflow.core.roundtable import Update
 from mailflow.core.state import MeetingState
@@ -55,12 +55,13 @@ def digest_sends(s: Situation, state: MeetingState, minutes: Minutes, revision: 
     first, then what members shared, while the total stays under the packet's limit; the rest are
     listed as too large, with whom to ask. (Minutes recipients never got the packet, so the
     digest is their only way to the resources.) Its roundtable section carries the updates that
-    reached no one before the meeting.
+    reached no one before the meeting, but those of members who have left the roster since.
     """
     everything = merge_resources(minutes.resources, state.resources)
     attached, listed, links = shared_files(s, state, everything)
     context = {"minutes": minutes, "attached": list(attached), "listed": list(listed), "links": links,
-               "unsent_updates": list(unsent_updates(state)),
+               "unsent_updates": [u for u in unsent_updates(state)
+                                  if not has_left(s.config, s.community, u.member_email.casefold())],
                "open_actions": list(open_actions(s.community.actions, before=s.meeting.key)),
                "next_meeting": s.following, "next_focus": s.following_focus,
                "suggested_topics": list(suggested_topics(s, state))}
