@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import json
 import os
 import re
 import signal
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -69,6 +71,16 @@ def kinds(server: SmtpServer, kind: str) -> list[tuple[str, str]]:
             listed = 1
         found.extend([(received.rcpt_tos[0], text)] * listed)
     return found
+
+
+def status(toml: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "mailflow", "status", "--config", str(toml), *options],
+                          capture_output=True, text=True, timeout=60, check=True)
+
+
+def sign_in(toml: Path) -> dict:
+    """What `mailflow status --json` shows of the OAuth2 sign-in."""
+    return json.loads(status(toml, "--json").stdout)["sign_in"]
 
 
 def folder_count(dovecot: Dovecot, user: str, folder: str) -> int:
@@ -143,7 +155,8 @@ def test_revoked_token_alerts_once_and_recovers_after_a_new_secret_and_sighup(
         dovecot_oauth: Dovecot, oauth_server: TokenServer, token_smtp: SmtpServer, smtp_tls_files: TlsFiles,
         access_ttl: Callable[[float], None], tmp_path: Path) -> None:
     """The tokens are revoked and the client secret replaced: staff get one alert with Microsoft's error and
-    what to do; replies wait in the mailbox and mail in the queue; a new secret and SIGHUP bring both back."""
+    what to do; replies wait in the mailbox and mail in the queue; a new secret and SIGHUP bring both back.
+    `mailflow status` shows the sign-in all along: the token's times, then the refusal, then the new token."""
     access_ttl(600)
     user = dovecot_oauth.new_user()
     client = microsoft_client(oauth_server, user, secret="first-secret-Q8~abc")
@@ -156,6 +169,8 @@ def test_revoked_token_alerts_once_and_recovers_after_a_new_secret_and_sighup(
     daemon = launch(community.toml, log)
     try:
         assert wait_for(lambda: "IMAP connected" in log.read_text()), log.read_text()
+        assert wait_for(lambda: sign_in(community.toml)["obtained_at"] is not None), log.read_text()[-3000:]
+        shown = {"signed in": sign_in(community.toml)}
         oauth_server.set_secret(client.client_id, "second-secret-Z9~xyz")   # the admin replaced the secret
         oauth_server.revoke_all_access(user)                                 # ... and revoked its tokens
         dovecot_oauth.doveadm("kick", user)
@@ -173,6 +188,9 @@ def test_revoked_token_alerts_once_and_recovers_after_a_new_secret_and_sighup(
         assert folder_count(dovecot_oauth, user, "INBOX") == 2           # the mailbox keeps the replies
         assert len(token_smtp.received) == sent_before                   # the outbox keeps its mail
         assert oauth_server.count("client_credentials") - requests_before <= 3   # capped backoff, not a loop
+        assert wait_for(lambda: sign_in(community.toml)["failing"]), log.read_text()[-3000:]
+        shown["refused"] = sign_in(community.toml)
+        shown["refused text"] = status(community.toml).stdout
 
         community.credentials.write_text(community.credentials.read_text().replace(
             "first-secret-Q8~abc", "second-secret-Z9~xyz"))
@@ -187,9 +205,26 @@ def test_revoked_token_alerts_once_and_recovers_after_a_new_secret_and_sighup(
         assert "AADSTS7000215: Invalid client secret provided" in body
         assert "What to do: the client secret is wrong" in body and "Certificates & secrets" in body
         assert kinds(token_smtp, "alert-delivery-failed") == []   # the pause itself alerts nobody
+        assert wait_for(lambda: not sign_in(community.toml)["failing"]), log.read_text()[-3000:]
+        shown["back"] = sign_in(community.toml)
         assert stop(daemon) == 0
     finally:
         stop(daemon)
     text = log.read_text()
     assert "configuration reloaded" in text and "the IMAP intake tries again now" in text
     assert not any(s in text for s in ("first-secret-Q8~abc", "second-secret-Z9~xyz"))
+
+    first, refused, back = shown["signed in"], shown["refused"], shown["back"]
+    assert (first["provider"], first["servers"], first["failing"], first["last_error"]) == (
+        "Microsoft 365 (app-only)", ["imap", "smtp"], False, None)
+    assert datetime.fromisoformat(first["expires_at"]) - datetime.fromisoformat(first["obtained_at"]) == \
+        timedelta(seconds=600)                                      # the lifetime the provider gave
+    assert refused["failing"] and "AADSTS7000215" in refused["last_error"] and refused["error_at"]
+    assert refused["obtained_at"] == first["obtained_at"]          # the last token's times stay shown
+    assert "Sign-in to Microsoft 365 (app-only), OAuth2 for IMAP and SMTP: token obtained" in shown["refused text"]
+    assert "FAILING" in shown["refused text"] and "AADSTS7000215" in shown["refused text"]
+    assert back["obtained_at"] > first["obtained_at"] and not back["failing"]
+    assert "AADSTS7000215" in back["last_error"]                   # the last refusal, still on record
+    for seen in (json.dumps(shown), (tmp_path / "state" / "heartbeat").read_text()):
+        assert not any(s in seen for s in ("first-secret-Q8~abc", "second-secret-Z9~xyz"))
+        assert not any(token in seen for token in oauth_server.access)   # every access token it issued

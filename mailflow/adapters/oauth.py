@@ -13,7 +13,8 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from mailflow.errors import MailflowError
@@ -116,12 +117,28 @@ class RetryPolicy:
 
 @dataclass(frozen=True)
 class SignInHealth:
-    """For the daemon's alert: ``episode`` counts runs of failures (alert once per episode)."""
+    """For the daemon's alert (``episode`` counts runs of failures: alert once per episode) and for
+    ``mailflow status``: when the current token was obtained and expires, the last refusal and when."""
 
     failing: bool = False
     permanent: bool = False
-    error: TokenUnavailable | None = None
+    error: TokenUnavailable | None = None          # the failure now (None once a token came again)
     episode: int = 0
+    obtained_at: datetime | None = None            # the last token handed out (wall clock)
+    expires_at: datetime | None = None             # ... and when the provider said it expires
+    last_error: TokenUnavailable | None = None     # the last failure, kept after a recovery
+    last_error_at: datetime | None = None
+
+    def shown(self, provider: str) -> dict[str, object]:
+        """As ``mailflow status`` shows it (the daemon's heartbeat carries it): the provider, the current
+        token's times, the last refusal in the provider's words with what to do; never a token or a secret."""
+        def moment(value: datetime | None) -> str | None:
+            return value.isoformat() if value is not None else None
+
+        last = self.last_error
+        return {"provider": provider, "obtained_at": moment(self.obtained_at), "expires_at": moment(self.expires_at),
+                "failing": self.failing, "last_error": str(last) if last is not None else None,
+                "error_at": moment(self.last_error_at)}
 
 
 class OAuth2Tokens:
@@ -135,8 +152,10 @@ class OAuth2Tokens:
         refresh_before: float = 300.0,
         retry: RetryPolicy = RetryPolicy(),
         monotonic: Callable[[], float] = time.monotonic,
+        wall: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._grant = grant
+        self._wall = wall              # the daemon's clock: when a token was obtained, for status
         self._refresh_before = refresh_before
         self._retry = retry
         self._monotonic = monotonic
@@ -212,35 +231,37 @@ class OAuth2Tokens:
         ahead = self._refresh_before if lifetime > 2 * self._refresh_before else lifetime / 2
         token = AccessToken(fetched.value, now + lifetime - ahead)
         self._current, self._fresh = token, False
-        self._succeeded()
+        self._succeeded(lifetime)
         return token
 
     def _failed(self, exc: TokenUnavailable, now: float) -> None:
         self._failures += 1
         self._last_error = exc
         self._current = None
-        health = self._health
+        health = self._health = replace(self._health, last_error=exc, last_error_at=self._wall())
         if not exc.permanent:
             self._retry_at = now          # the provider was unreachable: the caller's own backoff paces us
             if not health.permanent:
-                self._health = SignInHealth(True, False, exc, health.episode)
+                self._health = replace(health, failing=True, permanent=False, error=exc)
             log.warning("%s", exc)
             return
         self._retry_at = now + self._retry.delay(self._failures)
         new_episode = not (health.failing and health.permanent) or self._reloaded
         self._reloaded = False
         episode = health.episode + 1 if new_episode else health.episode
-        self._health = SignInHealth(True, True, exc, episode)
+        self._health = replace(health, failing=True, permanent=True, error=exc, episode=episode)
         if new_episode:
             log.error("%s", exc)
         else:
             log.info("still cannot sign in to %s (attempt %d); next try in %.0f s",
                      self.label, self._failures, self._retry_at - now)
 
-    def _succeeded(self) -> None:
+    def _succeeded(self, lifetime: float) -> None:
         if self._health.failing:
             log.info("signed in to %s again", self.label)
         self._failures = 0
         self._last_error = None
         self._reloaded = False
-        self._health = SignInHealth(False, False, None, self._health.episode)
+        obtained = self._wall()
+        self._health = replace(self._health, failing=False, permanent=False, error=None, obtained_at=obtained,
+                               expires_at=obtained + timedelta(seconds=lifetime))

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 import requests
@@ -121,10 +122,14 @@ def build_grant(config: Config, environ: Mapping[str, str] | None = None) -> Gra
     return GenericGrant(settings, secret("client secret"), refresh, cache, session)
 
 
-def token_source(config: Config, environ: Mapping[str, str] | None = None) -> OAuth2Tokens:
-    """The daemon's TokenSource for ``auth = "oauth2"`` (shared by IMAP and SMTP)."""
+def token_source(config: Config, environ: Mapping[str, str] | None = None,
+                 wall: Callable[[], datetime] | None = None) -> OAuth2Tokens:
+    """The daemon's TokenSource for ``auth = "oauth2"`` (shared by IMAP and SMTP); ``wall`` (the daemon's
+    clock) stamps when each token was obtained, for ``mailflow status``."""
     assert config.oauth2 is not None
-    return OAuth2Tokens(build_grant(config, environ), refresh_before=config.oauth2.refresh_before_seconds)
+    grant, ahead = build_grant(config, environ), config.oauth2.refresh_before_seconds
+    return OAuth2Tokens(grant, refresh_before=ahead) if wall is None else \
+        OAuth2Tokens(grant, refresh_before=ahead, wall=wall)
 
 
 __all__ = [

@@ -55,6 +55,9 @@ class SignIn(Protocol):
     @property
     def health(self) -> Any: ...
 
+    @property
+    def label(self) -> str: ...
+
 
 @dataclass
 class Health:
@@ -396,20 +399,26 @@ class Daemon:
     def report(self) -> dict[str, object]:
         """What ``mailflow status`` (and the staff ``status`` command) show of the daemon's parts."""
         h = self.health
-        return {"intake": None if self.intake is None else {
+        report: dict[str, object] = {"intake": None if self.intake is None else {
             "last_ok": h.intake_ok_at.isoformat() if h.intake_ok_at else None,
             "last_error": h.intake_error or None,
             "error_at": h.intake_error_at.isoformat() if h.intake_error_at else None,
             "failing": int(getattr(self.intake.health, "consecutive_failures", 0)),
         }}
+        if self.sign_in is not None:
+            report["sign_in"] = self.sign_in.health.shown(self.sign_in.label)
+        return report
 
     async def _sign_in_watch(self) -> None:
         """Tell staff once per run of OAuth2 sign-in refusals (the token source knows the provider's
         words and what to do); when tokens come again, the outbox paused meanwhile resumes."""
         assert self.sign_in is not None
-        alerted, refused = 0, False
+        alerted, refused, shown = 0, False, None
         while not self._stop.is_set():
             health = self.sign_in.health
+            if health is not shown and self.health.last_tick is not None:   # status shows it without waiting a tick
+                shown = health
+                _heartbeat(self.config.state_dir, self.health.last_tick, self.report())
             if health.failing and health.permanent and health.episode != alerted and health.error is not None:
                 alerted = health.episode
                 error = health.error

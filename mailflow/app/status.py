@@ -15,7 +15,7 @@ from mailflow.core.recipients import has_left
 from mailflow.core.state import CommunityState, MeetingState
 from mailflow.ports import StateStore
 from mailflow.schedule.calendar import Meeting, meeting_by_key, occurrences
-from mailflow.schedule.config import Config, Step
+from mailflow.schedule.config import AuthMethod, Config, Step
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ def collect(config: Config, states: StateStore, now: datetime, meeting_key: str 
     """Everything ``status`` shows, as plain data (the JSON output), read through the Store contract.
 
     ``daemon``: what the daemon reports of its parts (its heartbeat file, or itself for the staff
-    ``status`` command): the intake's last good contact and last error.
+    ``status`` command): the intake's last good contact and last error, the OAuth2 sign-in's health.
     """
     community = states.community()
     installed = community.installed_at
@@ -126,8 +126,21 @@ def collect(config: Config, states: StateStore, now: datetime, meeting_key: str 
     return {"outbox_paused": paused, "now": now.astimezone(zone).isoformat(), "timezone": zone.key, "meetings": result, "held": held,
             "held_concluded": sum(1 for h in waiting.values() if h.outcome is not None),
             "outbox": outbox, "deliveries": delivery_trouble(states, now, zone),
-            "bounces": bounce_status(config, community, now), "daemon": dict(daemon) if daemon else None,
-            "unsubscribed": unsubscribed_status(config, community)}
+            "bounces": bounce_status(config, community, now),
+            "daemon": {k: v for k, v in daemon.items() if k != "sign_in"} if daemon else None,
+            "sign_in": sign_in_status(config, daemon), "unsubscribed": unsubscribed_status(config, community)}
+
+
+def sign_in_status(config: Config, daemon: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """With ``auth = "oauth2"``: the provider, which servers use it, and what the running daemon last said of
+    its tokens (obtained, expires, the last refusal and when; never a token or a secret). None without OAuth2."""
+    if config.oauth2 is None:
+        return None
+    servers = [name for name, s in (("imap", config.imap), ("smtp", config.smtp)) if s.auth is AuthMethod.OAUTH2]
+    shown = daemon.get("sign_in") if daemon else None
+    known = shown if isinstance(shown, Mapping) else {}
+    return {"provider": config.oauth2.label, "servers": servers, "running": bool(known),
+            **{key: known.get(key) for key in ("obtained_at", "expires_at", "failing", "last_error", "error_at")}}
 
 
 TROUBLE_DAYS = 30     # failed deliveries older than this are no longer shown
@@ -195,6 +208,25 @@ def _daemon_lines(report: Mapping[str, Any] | None, zone: ZoneInfo) -> list[str]
     return lines
 
 
+def _sign_in_lines(sign_in: Mapping[str, Any] | None, zone: ZoneInfo) -> list[str]:
+    """The OAuth2 sign-in: the provider, the current token's times, the last refusal."""
+    if not sign_in:
+        return []
+    servers = " and ".join(s.upper() for s in sign_in["servers"]) or "no server"
+    head = f"Sign-in to {sign_in['provider']}, OAuth2 for {servers}"
+    if not sign_in["running"]:
+        return [f"{head}: no report from a running daemon"]
+    if sign_in["obtained_at"]:
+        head += (f": token obtained {_shown(sign_in['obtained_at'], zone)}, "
+                 f"expires {_shown(sign_in['expires_at'], zone)}")
+    else:
+        head += ": no token obtained yet"
+    lines = [head + ("; FAILING" if sign_in["failing"] else "")]
+    if sign_in["last_error"]:
+        lines.append(f"  last error {_shown(sign_in['error_at'], zone)}: {sign_in['last_error']}")
+    return lines
+
+
 def _shown(moment: str, zone: ZoneInfo) -> str:
     """2027-01-05 10:00 PST: how status shows a time (the community's zone, named)."""
     try:
@@ -235,6 +267,7 @@ def render_text(data: dict[str, Any]) -> str:
                          f"{u['question']}")
         lines.append("")
     lines += _daemon_lines(data.get("daemon"), zone)
+    lines += _sign_in_lines(data.get("sign_in"), zone)
     lines.append(f"Held mail waiting for staff: {len(data['held'])}"
                  + (f" ({data['held_concluded']} concluded)" if data.get("held_concluded") else "")
                  + ("   (mailflow held show ID / release ID / discard ID)" if data["held"] else ""))

@@ -79,7 +79,7 @@ def build_daemon(config: Config, clock: Clock, *, reload_path: Path | None = Non
     if config.oauth2 is not None:   # imported only then: requests alone costs 0.3 s at every start
         from mailflow.adapters.oauth_grants import build_grant, token_source
 
-        tokens = token_source(config, environ)
+        tokens = token_source(config, environ, wall=clock.now)
 
     def reload() -> Config:
         loaded = load(reload_path or config.path)
