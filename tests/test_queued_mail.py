@@ -120,3 +120,42 @@ def _inbox(dovecot, user: str) -> list[email.message.EmailMessage]:
         client.select_folder("INBOX", readonly=True)
         fetched = client.fetch(client.search("ALL"), [b"BODY.PEEK[]"])
     return [email.message_from_bytes(fetched[u][b"BODY[]"], policy=email.policy.default) for u in sorted(fetched)]
+
+
+def test_the_outbox_paused_alert_says_our_account_is_refused_and_names_no_recipient(dovecot, tmp_path):
+    """SMTP refuses our login at the invitation step: once it accepts again, each staff member's digest says the
+    outgoing mail server refused the service's own account, with the server's answer, in text and HTML; it is
+    not worded as a delivery failure to some recipient ("Mail to  could not be delivered")."""
+    live, community = begin(dovecot, tmp_path)
+    january = meeting_by_key(load(live.toml), "2027-01-12")
+    invitation = january.due_at(Step.INVITATION)
+    faults = live.stage.server.faults
+
+    async def scenario() -> None:
+        faults.auth_fails = True
+        live.clock.set(invitation)
+        live.daemon.wake()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 60
+        while (await live.daemon.store_io(live.parts.outbox.paused_until)) is None or \
+                await live.daemon.store_io(live.parts.outbox.alerts):
+            assert loop.time() < deadline, "the outbox did not pause"
+            await asyncio.sleep(0.05)
+        assert live.stage.sent() == []
+        faults.auth_fails = False
+        await live.at(invitation + timedelta(hours=2))      # the pause is over: everything goes
+
+    asyncio.run(running(live, scenario))
+
+    for person in community.staff:
+        [digest] = [m for m in _inbox(dovecot, person) if m["X-Mailflow-Kind"] == "alert-digest"]
+        [(kind, subject, text)] = items_of(digest)
+        html = digest.get_body(("html",)).get_content()
+        words = " ".join(text.split())
+        assert kind == "alert-outbox-paused" and subject == "Outgoing mail paused: the mail server refuses our account"
+        assert "the outgoing mail server refuses the service's own account" in words
+        assert "535 5.7.8 Authentication credentials invalid" in words
+        for rendered in (" ".join(digest.get_body(("plain",)).get_content().split()), " ".join(html.split())):
+            assert "Mail to" not in rendered and "could not be delivered" not in rendered
+            assert "Delivery failed" not in rendered
+        assert "refuses the service" in html and "535 5.7.8" in html
