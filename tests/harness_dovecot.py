@@ -231,6 +231,7 @@ class Dovecot:
         self.lmtp_socket = self.sandbox / "run" / "lmtp"
         self.cert = self.sandbox / "cert.pem"
         self.password = secrets.token_urlsafe(12)
+        self._passwords: dict[str, str] = {}    # users whose password a test changed
         self.port = self.tls_port = self.lmtp_port = 0
         self._process: subprocess.Popen[bytes] | None = None
         self._stderr = self.sandbox / "log" / "stderr.log"
@@ -249,12 +250,25 @@ class Dovecot:
         if os.geteuid() == 0:
             os.chown(self.sandbox / "mail", ident.uid, ident.gid)
         ids = f":{ident.uid}:{ident.gid}::" if self.introspection_url else ""   # passwd-file userdb needs them
-        (self.sandbox / "users").write_text(
-            "".join(f"{user}:{{PLAIN}}{self.password}{ids}\n" for user in self._users))
+        self._ids = ids
+        self._write_users()
         if self.introspection_url:
             (self.sandbox / "dovecot-oauth2.conf.ext").write_text(OAUTH2_EXT.substitute(URL=self.introspection_url))
         _make_certificate(self.sandbox)
         os.chmod(self.sandbox / "key.pem", 0o644)   # read by the unprivileged login process
+
+    def _write_users(self) -> None:
+        """The passwd-file passdb (Dovecot reads it again when it changes)."""
+        lines = (f"{user}:{{PLAIN}}{self._passwords.get(user, self.password)}{self._ids}\n" for user in self._users)
+        partial = self.sandbox / "users.new"
+        partial.write_text("".join(lines))
+        os.replace(partial, self.sandbox / "users")
+
+    def set_password(self, user: str, password: str) -> None:
+        """Change ``user``'s password in the passdb, as an administrator would; sessions open now stay."""
+        with self._lock:
+            self._passwords[user] = password
+            self._write_users()
 
     def _render(self) -> None:
         ident = _identity()
@@ -360,7 +374,7 @@ class Dovecot:
         """A logged-in plain-text IMAPClient for assertions (use as a context manager)."""
         client = IMAPClient(self.host, self.port, ssl=False, timeout=10)
         try:
-            client.login(user, self.password)
+            client.login(user, self._passwords.get(user, self.password))
         except BaseException:
             client.shutdown()
             raise

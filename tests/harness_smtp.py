@@ -120,6 +120,7 @@ class RecordingHandler:
 
     def __init__(self, faults: Faults | None = None) -> None:
         self.faults = faults or Faults()
+        self.password = SMTP_PASSWORD     # what AUTH accepts (a test may change it, as a provider would)
         self.received: list[Received] = []
         self.rcpt_commands: list[str] = []
         self.connections = 0
@@ -194,7 +195,7 @@ class RecordingHandler:
         ok = (
             not self.faults.auth_fails
             and isinstance(data, LoginPassword)
-            and (data.login, data.password) == (SMTP_USER.encode(), SMTP_PASSWORD.encode())
+            and (data.login, data.password) == (SMTP_USER.encode(), self.password.encode())
         )
         return AuthResult(success=ok, handled=False)
 

@@ -167,6 +167,16 @@ class ImapIntake:
 
     # --- public ---
 
+    def use_secret(self, secret: str) -> bool:
+        """A password (or fixed XOAUTH2 token) read again on SIGHUP: the next login uses it (the session open
+        now stays). True when it changed."""
+        if self.settings.auth is AuthMethod.OAUTH2 or secret == self._credential.secret:
+            return False
+        self._credential = Credential(self.settings.user, self.settings.auth, secret)   # one assignment: atomic
+        if self.settings.auth is AuthMethod.XOAUTH2:
+            self._tokens = FixedToken(secret)
+        return True
+
     def run(self, stop: threading.Event) -> None:
         """Until ``stop`` is set (returns within about a second of it)."""
         self._stop = stop

@@ -89,6 +89,16 @@ class SmtpSender:
     def __repr__(self) -> str:
         return f"SmtpSender({self.where}, user={self.settings.user!r}, secret=**REDACTED**)"
 
+    def use_secret(self, secret: str) -> bool:
+        """A password (or fixed XOAUTH2 token) read again on SIGHUP: new connections log in with it (open ones
+        are already logged in). True when it changed."""
+        if self.settings.auth is AuthMethod.OAUTH2 or secret == self._secret:
+            return False
+        self._secret = secret
+        if self.settings.auth is AuthMethod.XOAUTH2 and self.settings.user:
+            self._tokens = FixedToken(secret)
+        return True
+
     @property
     def where(self) -> str:
         return f"{self.settings.host}:{self.settings.port}"

@@ -101,6 +101,7 @@ class Daemon:
         self._wake = asyncio.Event()
         self._outbox_wake = asyncio.Event()
         self._intake_stop = threading.Event()
+        self._relogin = asyncio.Event()     # stop, or a reload (a new password): a refused login is retried now
         self._timers: Timers | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self.engine: Engine | None = None
@@ -135,6 +136,7 @@ class Daemon:
 
     def stop(self) -> None:
         self._stop.set()
+        self._relogin.set()
         self._intake_stop.set()
         self._wake.set()
         self._outbox_wake.set()
@@ -207,11 +209,12 @@ class Daemon:
             return
         self.config = config
         self._store_thread.submit(functools.partial(self._engine().reconfigure, config))   # after the engine's work
-        log.info("configuration reloaded from %s (schedule, roster, policies, templates, OAuth2 settings and "
-                 "secrets; other mail server settings take effect at the next start)", config.path)
-        if self.sign_in is not None:   # the sign-in may be fixed now: what waits for it goes at once
-            self._store_thread.submit(self._resume_outbox)
-            self._outbox_wake.set()
+        log.info("configuration reloaded from %s (schedule, roster, policies, templates, passwords, OAuth2 "
+                 "settings and secrets; other mail server settings take effect at the next start)", config.path)
+        # The password or the sign-in may be fixed now: a paused outbox and a refused IMAP login try again at once.
+        self._store_thread.submit(self._resume_outbox)
+        self._outbox_wake.set()
+        self._relogin.set()
         self._wake.set()
 
     def _resume_outbox(self) -> None:
@@ -316,7 +319,7 @@ class Daemon:
     # --- intake -------------------------------------------------------------------------------
 
     async def _intake_task(self) -> None:
-        """Runs the intake; a refused login is retried slowly (staff fix the secret and send SIGHUP)."""
+        """Runs the intake; a refused login is retried slowly, or at once after a reload (a new password)."""
         from mailflow.adapters.imap_protocol import LoginRejected
 
         assert self.intake is not None
@@ -325,13 +328,14 @@ class Daemon:
                 await asyncio.to_thread(self.intake.run, self._intake_stop)
                 return
             except LoginRejected as exc:
-                log.error("IMAP login refused for %s: %s; retrying in %.0f s",
+                log.error("IMAP login refused for %s: %s; retrying in %.0f s (or at once after a reload)",
                           self.config.imap.user, exc, LOGIN_RETRY_SECONDS)
             try:
                 async with asyncio.timeout(LOGIN_RETRY_SECONDS):
-                    await self._stop.wait()
+                    await self._relogin.wait()
             except TimeoutError:
                 pass
+            self._relogin.clear()
 
     def accept(self, raw: bytes) -> Disposition:
         """The intake's sink (called in the intake thread): read here, recorded on the store thread."""

@@ -88,8 +88,17 @@ def build_daemon(config: Config, clock: Clock, *, reload_path: Path | None = Non
         except RenderError as exc:
             raise ConfigError(str(loaded.templates_dir or loaded.path), "[templates] dir", str(loaded.templates_dir),
                               f"templates that render ({exc})") from None
+        # Passwords are read again by the one secret reader (the running servers' secret_env, from the reloaded
+        # credentials file or the environment); a missing one refuses the reload before anything changes.
+        smtp_new = resolve_secret(config.smtp, loaded.credentials_file, environ)
+        imap_new = resolve_secret(config.imap, loaded.credentials_file, environ) if intake is not None else ""
         if tokens is not None and loaded.oauth2 is not None:   # OAuth2 settings and secrets apply at once
             tokens.reload(build_grant(loaded, environ), loaded.oauth2.refresh_before_seconds)
+        if sender.use_secret(smtp_new):
+            log.info("the SMTP password for %s was read again and changed: new connections log in with it",
+                     config.smtp.user)
+        if intake is not None and intake.use_secret(imap_new):
+            log.info("the IMAP password for %s was read again and changed: the next login uses it", config.imap.user)
         return loaded
 
     daemon = Daemon(config, clock, reload=reload, sign_in=tokens, **daemon_options)
