@@ -1,0 +1,210 @@
+"""The probe corpus (tests/probe_cases): replies written as a held-out set, read and scored.
+
+Each case file holds what a reply should mean and its raw message:
+
+    # probe case: slug (a note)
+    request: invitation          the message kind it answers ("list": a new message to the list address)
+    split: dev | held            dev: may be studied while fixing; held: only its score is looked at
+    kind: reply                  reply, auto_reply, bounce or calendar_reply
+    intent: rsvp=accepted        ";"-separated: KIND, KIND=exact value, KIND~words the value holds; "-": nothing
+    alt: unclear                 another reading that is also right (a case the product may ask about)
+    new:
+    | the expected new text, line by line (compared with whitespace collapsed)
+    === message ===
+    the RFC 5322 message, as the member's mail program sent it
+
+Run ``python tests/probekit.py`` for the scores; ``--failures`` lists the dev split's failures
+(``--failures --split held`` only once the fixing is over).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from mailflow.core.kinds import MessageKind, Request
+from mailflow.mail_in.replies import Intent, Reply, read_intent, understand
+
+HERE = Path(__file__).parent / "probe_cases"
+SEPARATOR = "=== message ==="
+
+
+@dataclass(frozen=True)
+class Expected:
+    """One acceptable reading: the intent kinds (with multiplicity) and what some values must be."""
+
+    kinds: tuple[str, ...]
+    values: tuple[tuple[str, str, str], ...]     # (kind, "=" or "~", value)
+
+    @classmethod
+    def parse(cls, spec: str) -> Expected:
+        kinds: list[str] = []
+        values: list[tuple[str, str, str]] = []
+        for item in (part.strip() for part in spec.split(";")):
+            if not item or item == "-":
+                continue
+            for op in ("=", "~"):
+                if op in item:
+                    kind, value = item.split(op, 1)
+                    kinds.append(kind.strip())
+                    values.append((kind.strip(), op, value.strip()))
+                    break
+            else:
+                kinds.append(item)
+        return cls(tuple(sorted(kinds)), tuple(values))
+
+    def matches(self, intents: tuple[Intent, ...]) -> bool:
+        if tuple(sorted(str(i.kind) for i in intents)) != self.kinds:
+            return False
+        unused = list(intents)
+        for kind, op, value in self.values:
+            for intent in unused:
+                if str(intent.kind) == kind and _value_fits(intent.value, op, value):
+                    unused.remove(intent)
+                    break
+            else:
+                return False
+        return True
+
+
+def _value_fits(got: str, op: str, want: str) -> bool:
+    if op == "=":
+        return got == want
+    return collapse(want).casefold() in collapse(got).casefold()
+
+
+def collapse(text: str) -> str:
+    return " ".join(text.split())
+
+
+@dataclass(frozen=True)
+class Case:
+    path: Path
+    request: str
+    split: str
+    kind: str
+    readings: tuple[Expected, ...]
+    new: str
+    raw: bytes
+
+    @property
+    def name(self) -> str:
+        return self.path.stem
+
+    @property
+    def answers(self) -> Request | None:
+        return None if self.request == "list" else MessageKind.parse(self.request).request
+
+
+def load(path: Path) -> Case:
+    data = path.read_bytes()
+    head, raw = data.split(b"\n" + SEPARATOR.encode() + b"\n", 1)
+    fields: dict[str, list[str]] = {}
+    new: list[str] = []
+    for line in head.decode("utf-8").splitlines():
+        if line.startswith("#"):
+            continue
+        if line.startswith("|"):
+            new.append(line[2:] if line.startswith("| ") else "")
+            continue
+        key, _, value = line.partition(":")
+        fields.setdefault(key.strip(), []).append(value.strip())
+    readings = tuple(Expected.parse(spec) for spec in fields["intent"] + fields.get("alt", []))
+    return Case(path, fields["request"][0], fields["split"][0], fields["kind"][0], readings, "\n".join(new), raw)
+
+
+def cases(split: str | None = None) -> list[Case]:
+    found = [load(p) for p in sorted(HERE.glob("*.txt"))]
+    return [c for c in found if split is None or c.split == split]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    case: Case
+    reply: Reply | None
+    intents: tuple[Intent, ...]
+    error: str = ""
+
+    @property
+    def kind_ok(self) -> bool:
+        return self.reply is not None and str(self.reply.kind) == self.case.kind
+
+    @property
+    def zones_scored(self) -> bool:
+        """Zones are scored on human replies (an auto-reply or bounce has no new text to find)."""
+        return self.case.kind == "reply"
+
+    @property
+    def zones_ok(self) -> bool:
+        return self.kind_ok and self.reply is not None and collapse(self.reply.text) == collapse(self.case.new)
+
+    @property
+    def intent_ok(self) -> bool:
+        return self.kind_ok and any(r.matches(self.intents) for r in self.case.readings)
+
+
+def judge(case: Case) -> Verdict:
+    try:
+        reply = understand(case.raw)
+    except Exception as exc:  # noqa: BLE001 - a probe reports any failure as a failed case
+        return Verdict(case, None, (), f"{type(exc).__name__}: {exc}")
+    return Verdict(case, reply, read_intent(reply, case.answers))
+
+
+@dataclass(frozen=True)
+class Score:
+    zones: tuple[int, int]
+    intent: tuple[int, int]
+    kind: tuple[int, int]
+
+    def line(self, label: str) -> str:
+        def pct(part: tuple[int, int]) -> str:
+            return f"{part[0]}/{part[1]} = {100 * part[0] / max(part[1], 1):.1f} %"
+        return f"{label:5} zones {pct(self.zones):20} intent {pct(self.intent):20} kind {pct(self.kind)}"
+
+
+def score(verdicts: list[Verdict]) -> Score:
+    zoned = [v for v in verdicts if v.zones_scored]
+    return Score((sum(v.zones_ok for v in zoned), len(zoned)), (sum(v.intent_ok for v in verdicts), len(verdicts)),
+                 (sum(v.kind_ok for v in verdicts), len(verdicts)))
+
+
+def describe(v: Verdict) -> str:
+    lines = [f"{v.case.name} [{v.case.request}]"]
+    if v.error:
+        return lines[0] + f"\n    error: {v.error}"
+    assert v.reply is not None
+    if not v.kind_ok:
+        lines.append(f"    kind: {v.reply.kind} (want {v.case.kind})")
+    if v.zones_scored and not v.zones_ok:
+        lines.append(f"    text: {collapse(v.reply.text)!r}\n    want: {collapse(v.case.new)!r}")
+    if not v.intent_ok:
+        got = "; ".join(f"{i.kind}" + (f"={collapse(i.value)[:60]!r}" if i.value else "") for i in v.intents) or "-"
+        want = " || ".join(" ".join(r.kinds) or "-" for r in v.case.readings)
+        lines.append(f"    intent: {got}\n    want:   {want}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--failures", action="store_true", help="list the failures of --split")
+    parser.add_argument("--split", default="dev", choices=["dev", "held"])
+    args = parser.parse_args(argv)
+    verdicts = [judge(c) for c in cases()]
+    for label in ("dev", "held"):
+        print(score([v for v in verdicts if v.case.split == label]).line(label))
+    print(score(verdicts).line("all"))
+    by_request = Counter(v.case.request for v in verdicts)
+    print("requests:", ", ".join(f"{k} {n}" for k, n in sorted(by_request.items())))
+    if args.failures:
+        for v in verdicts:
+            if v.case.split == args.split and not (v.intent_ok and (v.zones_ok or not v.zones_scored)):
+                print(describe(v))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
