@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mailflow.core.kinds import MessageKind, Request
-from mailflow.mail_in.replies import Intent, Reply, read_intent, understand
+from mailflow.app.inbox import intents_of
+from mailflow.mail_in.replies import Intent, Reply, understand
 
 HERE = Path(__file__).parent / "probe_cases"
 SEPARATOR = "=== message ==="
@@ -95,8 +96,8 @@ class Case:
         return self.path.stem
 
     @property
-    def answers(self) -> Request | None:
-        return None if self.request == "list" else MessageKind.parse(self.request).request
+    def answers(self) -> Request:
+        return Request.LIST if self.request == "list" else MessageKind.parse(self.request).request
 
 
 def load(path: Path) -> Case:
@@ -151,7 +152,7 @@ def judge(case: Case) -> Verdict:
         reply = understand(case.raw)
     except Exception as exc:  # noqa: BLE001 - a probe reports any failure as a failed case
         return Verdict(case, None, (), f"{type(exc).__name__}: {exc}")
-    return Verdict(case, reply, read_intent(reply, case.answers))
+    return Verdict(case, reply, intents_of(reply, case.answers))     # as the inbox reads it
 
 
 @dataclass(frozen=True)
