@@ -106,6 +106,13 @@ def labels_in(line: str) -> list[tuple[IntentKind, int, int]]:
     return found
 
 
+def opens_with_label(line: str) -> bool:
+    """The line starts with one of the reply labels members are asked to use ("Focus: ...", "Remove: ...")."""
+    head = line[:120]
+    spots = labels_in(head)
+    return bool(spots) and _LINE_START.match(fold(head)[:spots[0][1]]) is not None
+
+
 def line_commands(lines: list[str], number: int) -> LineCommands:
     """The labelled instructions on line ``number``; an empty label takes the bullets below it. A short
     value (a topic, a name, an item) ends with its sentence: "Focus: burnout. I'll present it myself."

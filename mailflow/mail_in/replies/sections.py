@@ -38,3 +38,8 @@ _ANY_LABEL = re.compile(
 def has_sections(text: str) -> bool:
     """Whether the text uses a Challenge/Success/Help label, at a line start or after a sentence."""
     return bool(_ANY_LABEL.search(text))
+
+
+def is_label_line(line: str) -> bool:
+    """The line opens with a Challenge/Success/Help label."""
+    return _LABEL_LINE.match(line) is not None

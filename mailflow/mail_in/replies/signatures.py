@@ -15,10 +15,13 @@ _MOBILE = re.compile(
 )
 _LINK_TAIL = re.compile(r"\s*<(?:https?|mailto):[^>]*>\s*$|\s*\(?https?://\S+\)?\s*$")
 _MOBILE_CJK = re.compile(r"^\s*(?:iPhoneから送信|从我的iPhone发送|iPhone에서 보냄|Android에서 보냄)\s*$")
-_SIGN_OFF = re.compile(
-    r"^\s*(?i:(?:best|kind|warm|warmest|many|with kind|with best)\s+(?:regards|wishes|thanks)|regards|"
+# Closing formulas by language; a bilingual closing joins two with a slash ("Merci / Thank you,").
+_SIGN_OFF_ONE = (
+    r"(?:(?:best|kind|warm|warmest|many|with kind|with best)\s+(?:regards|wishes|thanks)|regards|"
     r"cheers|thanks|thank you|thanks again|many thanks|thx|sincerely|yours(?: truly| sincerely)?|"
-    r"best|all the best|take care|talk soon|cordialement|bien cordialement|bien [àa] (?:vous|toi)|"
+    r"best|all the best|take care|talk soon|warmly|in gratitude|with gratitude|gratefully|respectfully|"
+    r"with appreciation|in solidarity|"
+    r"cordialement|bien cordialement|bien [àa] (?:vous|toi)|au plaisir|"
     r"salutations(?: distingu[ée]es)?|merci(?: beaucoup)?|amiti[ée]s|[àa] bient[ôo]t|bonne journ[ée]e|"
     r"mit freundlichen gr[üu](?:ß|ss)en|freundliche gr[üu](?:ß|ss)e|viele gr[üu](?:ß|ss)e|"
     r"beste gr[üu](?:ß|ss)e|lg|mfg|gru(?:ß|ss)|saludos(?: cordiales)?|un saludo|atentamente|"
@@ -26,12 +29,16 @@ _SIGN_OFF = re.compile(
     r"med v[äa]nlig h[äa]lsning|v[äa]nliga h[äa]lsningar|h[äa]lsningar|mvh|vh|kh|med venlig hilsen|"
     r"venlig hilsen|vennlig hilsen|hilsen|pozdrawiam|z powa[żz]aniem|atenciosamente|abra[çc]os|"
     r"obrigad[oa]|с уважением|спасибо|дякую)"
+)
+SIGN_OFF_WORDS = rf"{_SIGN_OFF_ONE}(?:\s*/\s*{_SIGN_OFF_ONE})?"
+_SIGN_OFF = re.compile(
+    rf"^\s*(?i:{SIGN_OFF_WORDS})"
     r"[ \t,.!]*(?:[-–—][ \t]*)?(?:[A-ZÀ-Ý][\w.'-]*[ \t]*){0,3}$"
 )
 _DISCLAIMER = re.compile(
     r"(?:this (?:e-?mail|message|communication|transmission)(?: and any (?:files|attachments)[^.]{0,40})?"
     r"[^.]{0,40}\b(?:is|are|may be|may contain|contains?)\b[^.]{0,60}\b(?:confidential|privileged|"
-    r"intended (?:only|solely))|confidentiality (?:notice|note|warning)|if you are not the intended "
+    r"intended (?:only|solely)|personal (?:health )?information|protected health information)|confidentiality (?:notice|note|warning)|if you are not the intended "
     r"recipient|avis de confidentialit[ée]|ce (?:courriel|message|courrier [ée]lectronique)[^.]{0,80}"
     r"(?:confidenti|destin[ée]s? uniquement|exclusivement)|si vous n'[êe]tes pas (?:le )?destinataire|"
     r"diese (?:e-mail|nachricht)[^.]{0,80}vertraulich|questo messaggio[^.]{0,80}riservat|"
@@ -107,9 +114,18 @@ def trailing_sign_off(lines: list[str]) -> int | None:
         after = nonblank[pos + 1:]
         if len(after) <= 5 and all(len(lines[k].strip()) <= 60 for k in after):
             return i
-    if nonblank and _NAMEISH.match(lines[nonblank[-1]]) and _has_text(lines, nonblank[-1]):
+    if nonblank and _NAMEISH.match(lines[nonblank[-1]]) and _has_text(lines, nonblank[-1]) \
+            and not _ends_a_list(lines, nonblank[-1]):
         return nonblank[-1]
     return None
+
+
+_LIST_ITEM = re.compile(r"^\s*[-–—•*]\s+\S")
+
+
+def _ends_a_list(lines: list[str], i: int) -> bool:
+    """"- Options Community Services" right under another dash item ends a list; "- Dana" alone signs off."""
+    return i > 0 and bool(_LIST_ITEM.match(lines[i - 1])) and bool(_LIST_ITEM.match(lines[i]))
 
 
 def _is_mobile(line: str) -> bool:
@@ -148,22 +164,46 @@ def contact_block_start(lines: list[str]) -> int | None:
     return None
 
 
+def own_name_words(sender_name: str) -> frozenset[str]:
+    """The words of the From display name, case-folded ("Dr. Daniel Osei" -> dr, daniel, osei)."""
+    return frozenset(w.casefold() for w in re.findall(r"[\w'’-]+", sender_name) if len(w) > 1 or w.isalpha())
+
+
+# Words that answer a request are never a sign-off, even when a sender's name begins with them ("Yes" and Yesenia).
+_ANSWER_WORDS = frozenset("yes no ok okay sure done thanks thank merci oui non approved skip pass undo".split())
+
+
+def is_own_name_word(word: str, own: frozenset[str]) -> bool:
+    """``word`` names the sender: a word of the display name, its initial ("D", "D."), or the short form
+    people sign with: a capitalised word of three letters or more that begins like one of the name's
+    words and is no longer ("Dan" for Daniel, "Kate" for Katherine, "Sam" for Samira)."""
+    folded = word.casefold().strip(".")
+    if not folded:
+        return False
+    if folded in own:
+        return True
+    if len(folded) == 1:
+        return any(w[0] == folded for w in own)
+    if len(folded) < 3 or not word[:1].isupper() or folded in _ANSWER_WORDS:
+        return False
+    return any(w[:3] == folded[:3] and len(w) > len(folded) for w in own)
+
+
 def strip_own_name(text: str, sender_name: str) -> str:
-    """Drop a closing line that is only the sender's own name ("Sarah", "Dr. Cho", "M.-C.").
+    """Drop a closing line that is only the sender's own name ("Sarah", "Dr. Cho", "M.-C.", "Dan").
 
     A bare name is too ambiguous to strip by shape alone; knowing who sent the message makes
-    it safe: every word of the line must be part of the From display name (or its initials).
+    it safe: every word of the line must name the sender (``is_own_name_word``).
     """
-    words = {w.casefold() for w in re.findall(r"[\w'’-]+", sender_name)}
-    if not words:
+    own = own_name_words(sender_name)
+    if not own:
         return text
-    initials = {w[0] for w in words}
     lines = text.rstrip().splitlines()
     if len(lines) < 2:
         return text
     last = re.findall(r"[\w'’-]+", lines[-1])
-    if not last or len(last) > 4:
+    if not last or len(last) > 4 or len(lines[-1].strip()) > 40:
         return text
-    if all(w.casefold() in words or (len(w) == 1 and w.casefold() in initials) for w in last):
+    if all(is_own_name_word(w, own) for w in last):
         return "\n".join(lines[:-1]).rstrip()
     return text

@@ -84,9 +84,24 @@ def zone_lines(lines: list[str], sender_name: str = "", weights: Weights | None 
 def extract_new_text(text: str, sender_name: str = "") -> str:
     """The sender's new text: the greeting and body zones of ``text`` (with inline '>' answers).
 
-    A last line that is only the sender's own name (from the From header) is a sign-off too.
+    A last line that is only the sender's own name (from the From header) is a sign-off too, and so
+    is a '>' quote that only such a name follows (bottom-posting: "> ...skip.", then "Paul").
     """
-    return strip_own_name(zone_lines(split_lines(text), sender_name).new_text(), sender_name)
+    return signed_off(zone_lines(split_lines(text), sender_name), sender_name).new_text()
+
+
+def signed_off(zoning: Zoning, sender_name: str) -> Zoning:
+    """``zoning`` with the last kept lines that only name the sender (``strip_own_name``) made signature."""
+    zones = list(zoning.zones)
+    while True:
+        kept = [k for k, zone in enumerate(zones) if zone in KEPT]
+        if len(kept) < 2:
+            break
+        line = zoning.rows[kept[-1]].text
+        if strip_own_name(f"x\n{line}", sender_name) != "x":
+            break
+        zones[kept[-1]] = Zone.SIGNATURE
+    return Zoning(zoning.lines, zoning.rows, tuple(zones))
 
 
 def explain(zoning: Zoning, weights: Weights | None = None, top: int = 4) -> list[str]:

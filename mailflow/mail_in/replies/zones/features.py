@@ -12,8 +12,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from mailflow.mail_in.replies.commands import opens_with_label
 from mailflow.mail_in.replies.htmltext import QUOTE_MARK
 from mailflow.mail_in.replies.quotes import history_start
+from mailflow.mail_in.replies.sections import is_label_line
+from mailflow.mail_in.replies.signatures import is_own_name_word, own_name_words
 from mailflow.mail_in.replies.zones import lexicon as lx
 from mailflow.mail_in.replies.zones.model import Zone
 from mailflow.mail_in.replies.zones.rules import rule_zones
@@ -110,7 +113,7 @@ def shape(text: str, sender_words: frozenset[str]) -> list[str]:
         out.append("function_word")
     if alpha and len(alpha) <= 4 and all(w[0].isupper() for w in alpha) and n <= 40 and last not in ".:?!":
         out.append("name_shape")
-    if sender_words and alpha and len(alpha) <= 4 and all(w.lower() in sender_words for w in alpha):
+    if sender_words and alpha and len(alpha) <= 4 and n <= 40 and all(is_own_name_word(w, sender_words) for w in alpha):
         out.append("sender_name")
     elif sender_words and lowered & sender_words:
         out.append("sender_word")
@@ -134,6 +137,8 @@ def shape(text: str, sender_words: frozenset[str]) -> list[str]:
         out.append("calendar_footer")
     if _has(low, lx.LIST_HINTS) and lx.UNSUBSCRIBE_FOOTER.search(stripped):
         out.append("list_footer")
+    if (":" in stripped[:48] or "：" in stripped[:48]) and (opens_with_label(stripped) or is_label_line(stripped)):
+        out.append("reply_label")        # a label members are asked to write ("Presenter: ...", "Success: ...")
     out.extend(header_shape(stripped, digits))
     return out
 
@@ -197,7 +202,7 @@ _CONTEXT = frozenset({
     "key_from", "key_line", "separator", "forwarded_by", "wrote_end", "date_time", "notes_address",
     "groupwise_arrows", "attribution", "on_date_name", "html_quote_mark", "disclaimer_words", "land_words",
     "end:.", "end:,", "end::", "end:alnum", "len<=25", "len<=40", "len>75", "function_word", "first_person",
-    "bullet", "forward_marker", "contact_label", "calendar_footer", "list_footer", "q",
+    "bullet", "forward_marker", "contact_label", "calendar_footer", "list_footer", "q", "reply_label",
 })
 # shape features crossed with the distance to the segment's end and with a sign-off just above
 _TAILED = frozenset({
@@ -206,6 +211,7 @@ _TAILED = frozenset({
     "end:,", "bullet", "function_word", "first_person", "caps:all", "caps:most", "caps:none", "contact_label",
     "sign_off", "sign_off_start", "mobile_footer", "disclaimer_words", "land_words", "calendar_footer",
     "list_footer", "date_time", "key_line", "blank_above<=0", "blank_above<=1", "blank_above>2", "rule", "q",
+    "reply_label",
 })
 # features crossed with "new text was seen above" (a header or sign-off means more after new text)
 _ABOVE = frozenset({
@@ -261,7 +267,7 @@ def _window_end(lines: list[str], start: int) -> int:
 
 def line_features(lines: list[str], sender_name: str = "") -> list[Line]:
     """Features for every non-blank line of ``lines`` (the message body split on newlines)."""
-    sender_words = frozenset(w.lower() for w in _WORD.findall(sender_name) if len(w) > 1 or w.isalpha())
+    sender_words = own_name_words(sender_name)
     lines = lines[:history_mark(lines)]
     rules = rule_zones(lines)
     rows: list[tuple[int, str, list[str], int]] = []
@@ -360,6 +366,8 @@ def _ruled(row: tuple[int, str, list[str], int]) -> bool:
 def _signy(row: tuple[int, str, list[str], int]) -> bool:
     """A line that looks like part of a signature: a signature shape, and not a long sentence."""
     text = row[1].strip()
+    if "reply_label" in row[2]:
+        return False            # "Presenter: Dr. Sunita Rao" has a name's shape, and is an answer
     if len(text) > 60 and text.endswith((".", "?", "!")) and "land_words" not in row[2] \
             and "disclaimer_words" not in row[2]:
         return False
@@ -374,11 +382,16 @@ def _paragraph_features(rows: list[tuple[int, str, list[str], int]], breaks: lis
               or breaks[k] or breaks[k - 1]]
     spans = [(a, b) for a, b in zip(starts, starts[1:] + [n], strict=False)]
     out: list[list[str]] = [[] for _ in range(n)]
+    listed = _bullet_runs(rows)
+
+    def signy(k: int) -> bool:
+        return k not in listed and _signy(rows[k])     # a bulleted list is content, whatever its items name
+
     for idx, (a, b) in enumerate(spans):
         members = range(a, b)
         if "q" in rows[a][2] or breaks[a]:
             continue
-        sig = sum(1 for k in members if _signy(rows[k]))
+        sig = sum(1 for k in members if signy(k))
         share = sig / (b - a)
         short = all(len(rows[k][1].strip()) <= 60 for k in members)
         j = idx + 1
@@ -395,12 +408,28 @@ def _paragraph_features(rows: list[tuple[int, str, list[str], int]], breaks: lis
             tags.append(f"para_last&{tags[1]}" + ("&short" if short else ""))
         if idx + 1 < len(spans) and not last:
             c, d = spans[idx + 1]
-            later = sum(1 for k in range(c, d) if _signy(rows[k]))
+            later = sum(1 for k in range(c, d) if signy(k))
             if later * 2 >= d - c:
                 tags.append("next_para_sig")
+        if sum(1 for k in members if k in listed) * 2 >= b - a:
+            tags.append("para_list")
         for k in members:
             out[k] = tags + [f"para_line{min(k - a, 2)}"]
     return out
+
+
+def _bullet_runs(rows: list[tuple[int, str, list[str], int]]) -> set[int]:
+    """Rows in a run of two or more bulleted lines ("- Fraser Health", "- Options Community Services")."""
+    runs: set[int] = set()
+    run: list[int] = []
+    for k, row in enumerate(rows + [(-1, "", [], 1)]):
+        if "bullet" in row[2] and (not run or not row[3]):
+            run.append(k)
+            continue
+        if len(run) >= 2:
+            runs.update(run)
+        run = [k] if "bullet" in row[2] else []
+    return runs
 
 
 def _break_ahead(breaks: list[bool], k: int) -> bool:

@@ -88,7 +88,7 @@ the a an and or but to of in on for with is are was were be been have has had th
 could should not if as at by from so we you le la les et ou de des du un une est sont pour avec dans sur
 der die das und oder ist sind mit für von el los las y es son para con en por
 """.split())
-_SIGN_WORDS = _s._SIGN_OFF.pattern.split("(?i:", 1)[1].split(")[ \\t,.!]*", 1)[0]
+_SIGN_WORDS = _s.SIGN_OFF_WORDS
 SIGN_OFF = re.compile(rf"^\s*(?i:{_SIGN_WORDS})\s*[,.!-]*\s*$")
 SIGN_OFF_START = re.compile(rf"^\s*(?i:{_SIGN_WORDS})\b[ \t,.!]*(?:[-–—][ \t]*)?[\w.'’ -]{{0,40}}$")
 GREETING = re.compile(
@@ -117,7 +117,7 @@ UNSUBSCRIBE_FOOTER = re.compile(
     r"se d[ée]sabonner|se d[ée]sinscrire|abmelden", re.IGNORECASE)
 
 # Stems one of which every match of the pattern above contains (lower case): a cheap first test.
-DISCLAIMER_HINTS = ("confidenti", "intended", "privileg", "destinataire", "vertraulich", "riservat", "disclaimer",
+DISCLAIMER_HINTS = ("confidenti", "intended", "privileg", "health information", "destinataire", "vertraulich", "riservat", "disclaimer",
                     "exclusivement", "destin")
 LAND_HINTS = ("acknowledg", "recogni", "reconna", "tradition", "unceded", "ancestral", "treaty", "territor",
               "homeland", "first nation", "métis", "metis", "inuit", "autochtone", "cédé", "cede", "indigenous",
