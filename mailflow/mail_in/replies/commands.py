@@ -182,11 +182,19 @@ def shape(kind: IntentKind, raw: str) -> Found:
         return Found(kind, value)
     if kind is IntentKind.DONE:
         return Found(kind, value.lstrip("#").strip())
+    if kind in (IntentKind.PRESENTER, IntentKind.FOCUS) and _PLACEHOLDER.match(fold(value)):
+        return Found(kind, "")                   # "Presenter: TBD, waiting to hear back": not a name yet
     if kind in (IntentKind.PRESENTER, IntentKind.FOCUS, IntentKind.REMOVE):
         value = _ASIDE.sub("", value)            # "Remove: survey (we covered it last month)"
         instead = _INSTEAD.search(fold(value))
         value = value[:instead.start()] if instead else value
     return Found(kind, value)
+
+
+_PLACEHOLDER = Lazy(
+    r"^(?:tbd|tbc|tba|t\.b\.d|to be (?:determined|confirmed|decided|announced)|unknown|pending|not sure(?: yet)?|"
+    r"not yet (?:known|confirmed|decided)|undecided|\?+|a (?:confirmer|determiner|venir)|inconnue?|en attente)\b"
+)
 
 
 SEND_FILE = Lazy(r"^\s*(?:please\s+)?send(?:\s+me)?\s*:?\s+(?P<name>[^\s/\\].*\.[A-Za-z0-9]{1,8})\s*$",

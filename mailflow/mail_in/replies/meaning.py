@@ -18,7 +18,7 @@ from mailflow.core.intent import AutoKind, Command, CommandKind, Intent, IntentK
 from mailflow.core.kinds import Request
 from mailflow.mail_in.replies.clauses import Lazy
 from mailflow.mail_in.replies.commands import Approval, file_requests
-from mailflow.mail_in.replies.phrases import Said
+from mailflow.mail_in.replies.phrases import Said, to_organisers
 from mailflow.mail_in.replies.reading import Part, Reading, read, without_commands
 from mailflow.mail_in.replies.reply import Reply
 from mailflow.mail_in.replies.rsvp import Answer, combine, stated_rsvps
@@ -59,7 +59,8 @@ class Table:
 
     ``answers``: what a bare "yes", "no", "maybe", "skip" or "looking forward!" means (absent: nothing);
     ``reads``: the intents words may carry; ``prose``: what the rest of the text becomes, from
-    ``prose_min`` words on; ``short``: the question to ask when there is less (empty: ignore it).
+    ``prose_min`` words on (UNCLEAR: the request wants labelled lines, so prose is asked about);
+    ``short``: the question to ask when there is less (empty: ignore it), or about prose that UNCLEAR marks.
     """
 
     answers: Mapping[Answer, Intent] = field(default_factory=dict)
@@ -94,11 +95,14 @@ TABLES: Mapping[Request | None, Table] = MappingProxyType({
     Request.NOTICE: Table({Answer.NO: _unclear(ASK_NOTICE_NO), Answer.PASS: Intent(K.SKIP)}, _MEMBER, K.UPDATE, 15,
                           ASK_CORRECTION),
     # The chair: "approved", or changes; other prose is a note for the draft.
+    # A change asked in words ("can we swap...?") becomes the chair's note, even beside "I don't approve".
     Request.AGENDA: Table(
         {Answer.YES: Intent(K.APPROVE), Answer.NO: _unclear(ASK_AGENDA), Answer.MAYBE: _unclear(ASK_AGENDA),
          Answer.PASS: _unclear(ASK_AGENDA)},
         _CHAIR | {K.APPROVE}, K.NOTE, 8),
-    Request.FOCUS: Table(_ASK_FOCUS_ALWAYS, _CHAIR, K.NOTE, 8),
+    # Focus planning asks for two labelled lines: prose without them ("I'd like the focus to be on...") is asked
+    # about, never guessed into a focus or a note.
+    Request.FOCUS: Table(_ASK_FOCUS_ALWAYS, _CHAIR, K.UNCLEAR, 8, ASK_FOCUS),
     # The handover informs the next chair: only labelled changes count ("Thanks, very helpful" is no note).
     Request.HANDOVER: Table(_ASK_FOCUS_ALWAYS, _CHAIR),
     # Staff (or the chair) with the minutes.
@@ -113,6 +117,8 @@ TABLES: Mapping[Request | None, Table] = MappingProxyType({
     Request.LIST: Table({}, frozenset({K.UNSUBSCRIBE})),      # the same, as the inbox names it
 })
 
+# Words of statement beside a question to the organisers that are still only its context, not an update.
+QUESTION_CONTEXT = 12
 _ABOUT_UPDATE = Lazy(r"\b(?:update|updates|mise a jour|mises a jour|report|rapport)\b")
 _ORDER = (K.UNSUBSCRIBE, K.UNDO, K.RSVP, K.AWAY, K.SKIP, K.UPDATE, K.APPROVE, K.FOCUS, K.PRESENTER, K.ADD,
           K.REMOVE, K.NOTE, K.MINUTES, K.RECORDING, K.ACTION, K.DONE, K.SUGGEST, K.UNCLEAR)
@@ -228,6 +234,10 @@ def _prose(reading: Reading, table: Table, found: list[Intent], said_no: bool, h
     content = _content(reading, table.reads)
     if all(p.clause.question for p in content) and table.prose is K.UPDATE:
         content = []                             # questions only: kept for staff, nothing to record
+    asks = [p for p in content if to_organisers(p.clause)]
+    if asks and table.prose is K.UPDATE:         # "Is it OK if I send it Monday? We have our board meeting."
+        rest = [p for p in content if p not in asks]
+        content = rest if sum(p.clause.words for p in rest) >= QUESTION_CONTEXT else []
     words = sum(p.clause.words for p in content)
     if table.prose is K.UPDATE:
         if said_no:                      # a side question next to "no update" is no update
@@ -240,9 +250,14 @@ def _prose(reading: Reading, table: Table, found: list[Intent], said_no: bool, h
                                         for p in reading.parts)):      # "my update is attached"
             return Intent(K.UPDATE, _text(reading, table.reads))
         return _ask_if_short(table, found, words, said_no)
-    if table.prose is K.NOTE:
-        instructed = reading.commands or any(p.edit or p.approval for p in reading.parts) or found
-        return Intent(K.NOTE, _text(reading, table.reads)) if words >= table.prose_min and not instructed else None
+    if table.prose in (K.NOTE, K.UNCLEAR):
+        wish = any(p.change for p in content)         # "can we shorten it?": a wish is said in few words
+        refused = {p.approval for p in reading.parts} & {Approval.NOT_APPROVED, Approval.HOLD}
+        instructed = reading.commands or any(p.edit for p in reading.parts) or found \
+            or any(p.approval for p in reading.parts if not (refused and wish))
+        if (words < table.prose_min and not wish) or instructed:
+            return None
+        return _unclear(table.short) if table.prose is K.UNCLEAR else Intent(K.NOTE, _text(reading, table.reads))
     listed = any(i.kind in (K.RECORDING, K.ACTION) for i in found)
     if words >= table.prose_min or (has_files and (words or not found)) or (listed and words >= 3):
         return Intent(K.MINUTES, _text(reading, frozenset({K.RECORDING, K.ACTION, K.DONE, K.SUGGEST})))

@@ -162,6 +162,12 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"^(?:i )?(?:don't|do not) have (?:them|it|the minutes|my update|an update) (?:ready )?yet\b|"
         r"^je ne (?:les|l')ai pas encore\b|^(?:i have|i've got|just|one|a) (?:a |one )?(?:quick |small )?questions?$|"
         r"^(?:quick |small )?questions?$|^(?:j'ai )?une (?:petite )?question$",
+        # deferrals: "let me think about it", "I'll get back to you", "I need to check with Dr. Chen first"
+        r"^let me (?:think|check|confirm|get back|look into|find out|see|talk|ask|consult|circle back|sleep on)\b|"
+        r"^(?:i'll|i will|will|i need to|i have to|i must|i want to|i'd like to) (?:think (?:about|it)|mull|"
+        r"get back to you|circle back|check (?:with|first|and)|confirm (?:with|first|and)|talk to|consult)\b|"
+        r"^(?:laissez-moi|je vais|je dois|il faut que je) (?:y )?(?:reflechir|verifier|confirmer|consulter|"
+        r"en parler|vous revenir)\b",
     )),
 )
 _COURTESY = (
@@ -227,3 +233,22 @@ def excuse(clause: Clause) -> bool:
 
 def words(text: str) -> int:
     return len(WORD.findall(text))
+
+
+# A question to the organisers ("is it OK if I send it Monday?", "could you resend the slides?") asks something
+# of them; a question to the members ("has anyone tried ride vouchers?") is part of an update.
+_TO_ORGANISERS = Lazy(
+    r"^(?:(?:can|could|would|will|may|should|shall) (?:you|i|we)|is it (?:ok|okay|alright|all right|possible|fine)|"
+    r"(?:when|where|what time|how) (?:is|are|do|does|should|can|will|would)|(?:is|will|are) (?:the|there|this|that|it)|"
+    r"do (?:you|i|we) (?:need|have)|what(?:'s| is) the (?:deadline|link|date|time|room)|"
+    r"est-ce que (?:je|vous|nous|on|la|le)|(?:pouvez|pourriez)-vous|puis-je|(?:quand|ou|a quelle heure) "
+    r"(?:est|a lieu|aura lieu))\b"
+)
+_TO_MEMBERS = Lazy(r"\b(?:anyone|anybody|any of you|others|other members|everyone|folks|colleagues|members|"
+                   r"quelqu'un|d'autres|les membres)\b")
+
+
+def to_organisers(clause: Clause) -> bool:
+    """A question the organisers are asked, not one put to the group."""
+    return clause.question and bool(_TO_ORGANISERS.match(without_lead_in(clause.folded))) \
+        and not _TO_MEMBERS.search(clause.folded)

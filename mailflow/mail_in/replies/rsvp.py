@@ -262,6 +262,16 @@ _TENTATIVE_PHRASES = Phrases(
 )
 
 
+# A conflict for only part of the meeting is no decline: "a conflict for the first half", "a clash until 12:30".
+_PARTLY = Lazy(
+    r"\b(?:for|during) (?:the )?(?:first|last|second|opening|final) (?:half|part|hour|\d+ ?(?:minutes?|mins?)|"
+    r"(?:few|couple of|\w+) minutes)\b|\bfor (?:part|some|half) of (?:it|the (?:meeting|call|session|time))\b|"
+    r"\b(?:until|till|til|up to) (?:\d{1,2}(?::\d{2})?|noon|half past)\b|"
+    r"\b(?:pendant|pour) (?:la |les )?(?:premiere|derniere|premieres|dernieres) (?:moitie|partie|heure|minutes)\b|"
+    r"\bjusqu'a \d{1,2}(?:h\d{0,2})?\b"
+)
+
+
 def attendance(clause: Clause) -> Attendance | None:
     """The sender's own attendance, as this clause states it; None when it says nothing about it."""
     text = _ADVERB.sub("", clause.folded)
@@ -272,6 +282,8 @@ def attendance(clause: Clause) -> Attendance | None:
                           (_ACCEPT_PHRASES, Rsvp.ACCEPTED)):
         match = pattern.search(rest)
         if match and _about_self(rest[:match.start()]) and not _COND.search(rest[:match.start()]):
+            if rsvp is Rsvp.DECLINED and _PARTLY.search(rest[match.start():]):
+                return Attendance(Rsvp.TENTATIVE)      # there for part of it
             return Attendance(rsvp)
     late = _LATE_PHRASES.search(rest)
     if late and _about_self(rest[:late.start()]):

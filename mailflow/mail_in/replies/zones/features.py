@@ -19,6 +19,7 @@ from mailflow.mail_in.replies.sections import is_label_line
 from mailflow.mail_in.replies.signatures import is_own_name_word, own_name_words
 from mailflow.mail_in.replies.zones import lexicon as lx
 from mailflow.mail_in.replies.zones.model import Zone
+from mailflow.mail_in.replies.zones.paragraphs import paragraph_features
 from mailflow.mail_in.replies.zones.rules import rule_zones
 
 # Words are runs of letters, digits, apostrophes and combining marks: "xʷməθkʷəy̓əm" is one word.
@@ -303,7 +304,7 @@ def _with_context(rows: list[tuple[int, str, list[str], int]], lines: list[str])
         if breaks[k]:
             nxt = k
         to_break[k] = nxt - k
-    para = _paragraph_features(rows, breaks)
+    para = paragraph_features(rows, breaks)
     out: list[Line] = []
     text_above = False
     sign_off_at = -99
@@ -349,87 +350,6 @@ def _with_context(rows: list[tuple[int, str, list[str], int]], lines: list[str])
         feats.append("bias")
         out.append(Line(index, raw, tuple(feats)))
     return out
-
-
-# shapes that signature, footer and disclaimer lines have and body lines rarely do
-_SIGNY = frozenset({
-    "name_shape", "sender_name", "pipe", "title_word", "org_word", "pronouns", "credential", "phone", "email",
-    "url", "address", "contact_label", "mobile_footer", "land_words", "calendar_footer", "list_footer",
-    "disclaimer_words",
-})
-
-
-def _ruled(row: tuple[int, str, list[str], int]) -> bool:
-    return "rule" in row[2] or "sig_delimiter" in row[2]
-
-
-def _signy(row: tuple[int, str, list[str], int]) -> bool:
-    """A line that looks like part of a signature: a signature shape, and not a long sentence."""
-    text = row[1].strip()
-    if "reply_label" in row[2]:
-        return False            # "Presenter: Dr. Sunita Rao" has a name's shape, and is an answer
-    if len(text) > 60 and text.endswith((".", "?", "!")) and "land_words" not in row[2] \
-            and "disclaimer_words" not in row[2]:
-        return False
-    return any(f in _SIGNY for f in row[2])
-
-
-def _paragraph_features(rows: list[tuple[int, str, list[str], int]], breaks: list[bool]) -> list[list[str]]:
-    """Per line, features of its paragraph (lines with no blank between them): size, how many lines look
-    like a signature, whether all are short, and whether it is the last paragraph before a break."""
-    n = len(rows)
-    starts = [k for k in range(n) if k == 0 or rows[k][3] or ("q" in rows[k][2]) != ("q" in rows[k - 1][2])
-              or breaks[k] or breaks[k - 1]]
-    spans = [(a, b) for a, b in zip(starts, starts[1:] + [n], strict=False)]
-    out: list[list[str]] = [[] for _ in range(n)]
-    listed = _bullet_runs(rows)
-
-    def signy(k: int) -> bool:
-        return k not in listed and _signy(rows[k])     # a bulleted list is content, whatever its items name
-
-    for idx, (a, b) in enumerate(spans):
-        members = range(a, b)
-        if "q" in rows[a][2] or breaks[a]:
-            continue
-        sig = sum(1 for k in members if signy(k))
-        share = sig / (b - a)
-        short = all(len(rows[k][1].strip()) <= 60 for k in members)
-        j = idx + 1
-        while j < len(spans) and all(_ruled(rows[k]) for k in range(*spans[j])):
-            j += 1          # a rule or a lone delimiter between the paragraph and the break is transparent
-        nxt = spans[j][0] if j < len(spans) else n
-        last = nxt >= n or breaks[nxt] or "q" in rows[nxt][2]
-        tags = [_bucket(b - a, (1, 2, 5), "para_size"),
-                "para_sig:most" if share >= 0.5 else "para_sig:some" if sig else "para_sig:none"]
-        if short:
-            tags.append("para_short")
-        if last:
-            tags.append("para_last")
-            tags.append(f"para_last&{tags[1]}" + ("&short" if short else ""))
-        if idx + 1 < len(spans) and not last:
-            c, d = spans[idx + 1]
-            later = sum(1 for k in range(c, d) if signy(k))
-            if later * 2 >= d - c:
-                tags.append("next_para_sig")
-        if sum(1 for k in members if k in listed) * 2 >= b - a:
-            tags.append("para_list")
-        for k in members:
-            out[k] = tags + [f"para_line{min(k - a, 2)}"]
-    return out
-
-
-def _bullet_runs(rows: list[tuple[int, str, list[str], int]]) -> set[int]:
-    """Rows in a run of two or more bulleted lines ("- Fraser Health", "- Options Community Services")."""
-    runs: set[int] = set()
-    run: list[int] = []
-    for k, row in enumerate(rows + [(-1, "", [], 1)]):
-        if "bullet" in row[2] and (not run or not row[3]):
-            run.append(k)
-            continue
-        if len(run) >= 2:
-            runs.update(run)
-        run = [k] if "bullet" in row[2] else []
-    return runs
 
 
 def _break_ahead(breaks: list[bool], k: int) -> bool:
