@@ -4,7 +4,9 @@ Each case file holds what a reply should mean and its raw message:
 
     # probe case: slug (a note)
     request: invitation          the message kind it answers ("list": a new message to the list address)
-    split: dev | held            dev: may be studied while fixing; held: only its score is looked at
+    split: dev | held | fresh    dev: studied while fixing; held: scored before and after the first fixes, then
+                                 studied; fresh: written after the first fixes, scored before any of its failures
+                                 were read
     kind: reply                  reply, auto_reply, bounce or calendar_reply
     intent: rsvp=accepted        ";"-separated: KIND, KIND=exact value, KIND~words the value holds; "-": nothing
     alt: unclear                 another reading that is also right (a case the product may ask about)
@@ -30,6 +32,7 @@ from mailflow.core.kinds import MessageKind, Request
 from mailflow.mail_in.replies import Intent, Reply, understand
 
 HERE = Path(__file__).parent / "probe_cases"
+SPLITS = ("dev", "held", "fresh")
 SEPARATOR = "=== message ==="
 
 
@@ -192,11 +195,11 @@ def describe(v: Verdict) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--failures", action="store_true", help="list the failures of --split")
-    parser.add_argument("--split", default="dev", choices=["dev", "held"])
-    parser.add_argument("--held", action="store_true", help="also score the held split (and the whole probe)")
+    parser.add_argument("--split", default="dev", choices=list(SPLITS))
+    parser.add_argument("--held", action="store_true", help="also score the other splits (and the whole probe)")
     args = parser.parse_args(argv)
     verdicts = [judge(c) for c in cases()]
-    for label in ("dev", "held") if args.held or args.split == "held" else ("dev",):
+    for label in SPLITS if args.held or args.split != "dev" else ("dev",):
         print(score([v for v in verdicts if v.case.split == label]).line(label))
     if args.held:
         print(score(verdicts).line("all"))

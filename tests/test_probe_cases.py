@@ -49,4 +49,4 @@ def test_probe_covers_every_request_members_answer() -> None:
     assert set(splits) == set(Request) - {Request.DESK}       # the desk's answers: tests/test_desk_mail.py
     for request in (Request.INVITATION, Request.UPDATE, Request.AGENDA, Request.FOCUS, Request.PACKET,
                     Request.DAY_OF, Request.MINUTES, Request.DIGEST, Request.WELCOME, Request.NOTICE):
-        assert splits[request] == {"dev", "held"}, request
+        assert {"dev", "held"} <= splits[request], request
