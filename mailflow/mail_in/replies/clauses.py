@@ -115,7 +115,8 @@ _CLAUSE_BREAK = Lazy(
     r"(?<![.!?;])[.!?;]+(?=\s|$|[\"')\]])|[,:](?=\s|$)|(?<!\s)\s+-{1,2}\s+|[()]|"
     r"(?<!\s)\s+(?=(?:but|mais|however|though|although|cependant|par contre|sauf que|except that|toutefois)\b)|"
     r"(?<!\s)\s+and\s+(?=(?:i|i'm|i'll|i've|we|we're|we'll|won't|will|can't|cannot|can|couldn't|am|have to|"
-    r"need to|must|so|therefore|unfortunately|sadly)\b)|(?<!\s)\s+et\s+(?=(?:je|j'|nous|c'est)\b)"
+    r"need to|must|so|therefore|unfortunately|sadly|no|nothing|not much)\b)|"
+    r"(?<!\s)\s+(?=so (?:i|i'll|i'm|i've|i'd|we|we'll|we're|we've)\b)|(?<!\s)\s+et\s+(?=(?:je|j'|nous|c'est)\b)"
 )
 _BUT = Lazy(r"^(?:but|mais|however|though|although|cependant|par contre|sauf que|except that|toutefois)\b[\s,]*")
 ABBREVIATIONS = frozenset({"dr", "mr", "mrs", "ms", "st", "vs", "etc", "e.g", "i.e", "no", "approx", "dre", "mme", "m",
@@ -261,9 +262,16 @@ def _branches(pattern: str) -> list[str]:
 
 
 def without_lead_in(folded: str) -> str:
-    """The clause without what may lead into a statement ("so", "sorry", "unfortunately", "hi all")."""
+    """The clause without what may lead into a statement ("so", "sorry", "unfortunately", "hi all"), and
+    without a filler adverb after its subject ("I'm actually away" reads as "I'm away")."""
     head = _LEAD_IN.match(folded)
-    return folded[head.end():] if head else folded
+    rest = folded[head.end():] if head else folded
+    return _FILLER.compiled.sub(r"\1 ", rest, count=1)
+
+
+_FILLER = Lazy(r"^(i'm|i am|i'll be|i will be|we're|we are|i|we|je suis|je serai) "
+               r"(?:actually|currently|also|just|still|now|unfortunately|sadly|honestly|really|"
+               r"presentement|actuellement|malheureusement|vraiment) ")
 
 
 def clauses(text: str, start: int, line_no: int, first_sentence: int) -> list[Clause]:

@@ -325,7 +325,10 @@ _WORDED: tuple[tuple[IntentKind, Lazy], ...] = (
         r" (?P<v2>.+)$|^let's focus on (?P<v3>.+)$")),
     (IntentKind.PRESENTER, Lazy(
         r"^(?P<v>.+?) (?:will|has agreed to|agreed to|can|is going to|is able to|would like to|will be able to|"
-        r"a accepte de|va|pourra) present(?:er)?\b.*$|^(?P<v2>.+?) will be (?:our|the) (?:presenter|speaker)\b|"
+        r"a accepte de|va|pourra) present(?:er)?\b.*$|"
+        r"^(?:i've|i have|we've|we have|i|we) (?:booked|lined up|confirmed) (?P<v5>.+?)(?: (?:from|of|at) .+?)? to "
+        r"(?:present|speak)\b.*$|^(?:i've|i have|we've|we have|i|we) (?:asked|invited) (?P<v6>.+?)(?: (?:from|of|at) .+?)? "
+        r"to (?:present|speak) and (?:she|he|they|il|elle) (?:said yes|agreed|accepted|confirmed|is in|has agreed)\b.*$|^(?P<v2>.+?) will be (?:our|the) (?:presenter|speaker)\b|"
         r"^(?:it will be )?presented by (?P<v3>.+)$|^(?P<v4>.+?) (?:presentera|sera (?:notre |la |le )?"
         r"(?:presentat(?:eur|rice)|conferenci(?:er|ere)))\b")),
 )

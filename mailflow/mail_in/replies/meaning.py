@@ -117,6 +117,7 @@ TABLES: Mapping[Request | None, Table] = MappingProxyType({
     Request.LIST: Table({}, frozenset({K.UNSUBSCRIBE})),      # the same, as the inbox names it
 })
 
+_ITEM_NUMBER = Lazy(r"\b(?:action|item|task|suivi|tache)(?: item)? (?:#|no\.? ?|number )?(\d{1,3})\b|#(\d{1,3})\b")
 # Words of statement beside a question to the organisers that are still only its context, not an update.
 QUESTION_CONTEXT = 12
 _ABOUT_UPDATE = Lazy(r"\b(?:update|updates|mise a jour|mises a jour|report|rapport)\b")
@@ -202,7 +203,9 @@ def _instructions(reading: Reading, reads: frozenset[IntentKind]) -> list[Intent
               if p.edit is not None and p.edit.kind in reads
               and not any(f.kind is p.edit.kind for f in found if f.value)]
     if K.DONE in reads and reading.has(Said.DONE) and not any(i.kind is K.DONE for i in found):
-        found.append(Intent(K.DONE))
+        numbers = [m.group(1) or m.group(2) for p in reading.parts
+                   if p.said is Said.DONE and (m := _ITEM_NUMBER.search(p.clause.folded))]
+        found.append(Intent(K.DONE, numbers[0] if len(numbers) == 1 else ""))     # "so action 3 is done"
     return found
 
 
@@ -255,6 +258,9 @@ def _prose(reading: Reading, table: Table, found: list[Intent], said_no: bool, h
         refused = {p.approval for p in reading.parts} & {Approval.NOT_APPROVED, Approval.HOLD}
         instructed = reading.commands or any(p.edit for p in reading.parts) or found \
             or any(p.approval for p in reading.parts if not (refused and wish))
+        if table.prose is K.UNCLEAR and instructed and not any(i.kind is K.UNCLEAR for i in found) \
+                and any(p.clause.question for p in content):
+            return _unclear(table.short)          # "Can we go with the transportation one? I can present it."
         if (words < table.prose_min and not wish) or instructed:
             return None
         return _unclear(table.short) if table.prose is K.UNCLEAR else Intent(K.NOTE, _text(reading, table.reads))

@@ -123,7 +123,7 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
     (Said.PASS, _phrases(
         r"^(?:i'll |i will |i'm going to |i am going to |i'll have to |i have to |i need to |we'll |we will |"
         r"going to |gonna |i'd like to |i think i'll |please )?(?:skip|pass|sit out|sit this one out)"
-        r"(?: on)?(?: me)?(?: (?:for )?(?:this|that|the|my)? ?(?:one|month|time|round|cycle|turn|update|roundtable|"
+        r"(?: on)?(?: me)?(?: (?:for|on) me)?(?: (?:for )?(?:this|that|the|my)? ?(?:one|month|time|round|cycle|turn|update|roundtable|"
         r"session|now|meeting))?(?: please| thanks| thank you)?$",
         r"^(?:i'm |i am )?(?:skipping|passing)(?: on)?(?: (?:this|the|my))? (?:month|time|round|cycle|turn|update|one)\b",
         r"^(?:i'll |i will |i'm going to )?sit (?:this one|this round|this month) out\b",
@@ -162,6 +162,10 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"^(?:i )?(?:don't|do not) have (?:them|it|the minutes|my update|an update) (?:ready )?yet\b|"
         r"^je ne (?:les|l')ai pas encore\b|^(?:i have|i've got|just|one|a) (?:a |one )?(?:quick |small )?questions?$|"
         r"^(?:quick |small )?questions?$|^(?:j'ai )?une (?:petite )?question$",
+        # something may come later: "I might have something to share", "we may have an update next week"
+        r"^(?:i|we) (?:might|may|should|will|'ll|could) (?:have|send) (?:something|an update|a (?:short |quick )?"
+        r"update|news|more)(?: (?:to share|to report|for you|later|soon|next week|by \w+))*$|"
+        r"^(?:j'aurai|j'aurais|nous aurons) peut-etre (?:quelque chose|une mise a jour)\b|"
         # deferrals: "let me think about it", "I'll get back to you", "I need to check with Dr. Chen first"
         r"^let me (?:think|check|confirm|get back|look into|find out|see|talk|ask|consult|circle back|sleep on)\b|"
         r"^(?:i'll|i will|will|i need to|i have to|i must|i want to|i'd like to) (?:think (?:about|it)|mull|"

@@ -135,7 +135,7 @@ _FUNCTION = set("""
 will shall can could would should may might must be am is are was not n't no never cannot can't won't wont cant
 don't dont do does did didn't to able unable going gonna have has had need want wish plan planning intend
 expect hope hoping try trying afraid think sure unsure certain think believe guess probably possibly maybe
-perhaps definitely certainly still also just really unfortunately sadly sorry but so and then that afraid
+perhaps definitely certainly still also just really unfortunately sadly sorry but so and then that afraid otherwise
 love like glad happy pleased please yes no ok okay yeah yep oui non actually already again even though
 regret to say let you know well really totally fully now today after all sadly helas malheureusement
 ne n' pas jamais plus pourrai pourrais peux pouvoir vais vas va serai sera serons suis etre crois pense
@@ -290,13 +290,26 @@ def attendance(clause: Clause) -> Attendance | None:
         return Attendance(Rsvp.ACCEPTED, by_the_way=True)
     for match in _VERB.finditer(text):
         head, tail = text[:match.start()], text[match.end():]
-        if clause.question or _COND.search(head) or not _about_self(head) or not _tail_ok(tail):
+        if clause.question or _COND.search(head) or not _about_self(head):
+            continue
+        if not _tail_ok(tail):
+            if _IF.match(tail) and not _NEG.search(head):     # "I can come if the time moves to 12:30"
+                return Attendance(Rsvp.TENTATIVE)
             continue
         said = _polarity(head, match.group(0))
+        if said is not None and said.rsvp is Rsvp.ACCEPTED and match.group(0) in _PROGRESSIVE \
+                and not _WILL.search(head) and not (_TAIL_MEETING.match(tail.strip(" ,.!;:-"))
+                                                      or _TAIL_TIME.match(tail.strip(" ,.!;:-"))):
+            return Attendance(Rsvp.ACCEPTED, by_the_way=True)     # "I'm joining because...": the group, maybe
         if said is not None and said.rsvp is Rsvp.ACCEPTED and _WISH.search(head):
             return Attendance(Rsvp.ACCEPTED, wish=True)
         return said
     return None
+
+
+_IF = Lazy(r"\s*,?\s*(?:if|only if|unless|as long as|provided|so long as|si|a condition que|pourvu que)\b")
+_PROGRESSIVE = frozenset({"attending", "joining", "coming"})
+_WILL = Lazy(r"\b(?:will|shall|going to|gonna|plan|planning|still)\b|'ll\b")
 
 
 def _polarity(head: str, verb: str) -> Attendance | None:
@@ -339,9 +352,13 @@ def stated_rsvps(found: list[Clause], asked: bool = False,
     minutes late" is a yes too."""
     readings = said if said is not None else [attendance(c) for c in found]
     stated: set[Rsvp] = set()
+    declined_in = {c.sentence for c, a in zip(found, readings, strict=True) if a is not None and a.rsvp is Rsvp.DECLINED}
     for i, (clause, this) in enumerate(zip(found, readings, strict=True)):
         if this is None or (this.by_the_way and not asked):
             continue
+        if this.rsvp is Rsvp.ACCEPTED and clause.after_but and clause.sentence in declined_in \
+                and _LATER.search(clause.folded):
+            continue                          # "...but will join in May": another meeting
         if this.wish:
             later = [a for c, a in zip(found[i + 1:], readings[i + 1:], strict=True)
                      if c.sentence == clause.sentence and c.after_but]
@@ -352,6 +369,13 @@ def stated_rsvps(found: list[Clause], asked: bool = False,
                 continue
         stated.add(this.rsvp)
     return stated
+
+
+_LATER = Lazy(
+    r"\b(?:next (?:time|month|meeting|one|session|cycle)|in (?:the )?future|(?:in|for|from) (?:jan|feb|mar|apr|may|jun|"
+    r"jul|aug|sep|oct|nov|dec)[a-z]*\b|la prochaine fois|le mois prochain|(?:en|a partir de|des) (?:janvier|fevrier|"
+    r"mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre))"
+)
 
 
 def combine(found: set[Rsvp]) -> Rsvp | None:
