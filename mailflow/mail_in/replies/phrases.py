@@ -26,6 +26,7 @@ class Said(enum.Enum):
     PROMISE = "promise"            # "I'll send it Friday", "noted"
     ATTACHED = "attached"          # "please find attached"
     EXCUSE = "excuse"              # "it's been a hectic month" (only next to a no)
+    MISSENT = "missent"            # "I think this was meant for my predecessor": about who got the mail
 
 
 _LIST = (r"(?:list|lists|mailing|mailings|emails?|e-mails?|distribution|group|cop|community|communications|messages|"
@@ -149,6 +150,14 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"(?:correct|corrected|updated|new|right|revised) (?:version|update|text|one)\b|^(?:my|our) (?:update|report|mise a jour) is attached\b|^(?:here are|voici) (?:the )?(?:minutes|notes|le proces-verbal|"
         r"le compte rendu)\b",
         r"\bci-joint\b|\bci-jointe?s?\b|\ben piece jointe\b|^voir (?:la )?piece jointe\b",
+    )),
+    (Said.MISSENT, _phrases(
+        r"\b(?:meant|intended) for (?:my |someone|somebody|another|the previous|a different|the former|the other)\b",
+        r"\b(?:the )?(?:wrong|incorrect) (?:person|address|email address|e-mail address|recipient|contact)\b",
+        r"\bmy predecessor\b|^(?:i'm|i am) new (?:in|to) (?:the|this|my) (?:role|position|job)\b|"
+        r"^(?:i have|i've) (?:just )?(?:taken over|stepped into|replaced)\b",
+        r"\bdestine a (?:mon|ma) (?:predecesseur|predecesseure|predecessrice)\b|\bmauvaise (?:personne|adresse)\b|"
+        r"^je suis nouvelle? (?:dans|a) (?:le|ce|mon) poste\b",
     )),
     (Said.PROMISE, _phrases(
         r"^(?:i'll|i will|will|i'm going to|i am going to|i shall|we'll|we will) (?:try to )?(?:send|get|forward|share|"

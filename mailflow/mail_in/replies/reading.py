@@ -26,7 +26,7 @@ from mailflow.mail_in.replies.rsvp import Answer, Attendance, answer, attendance
 from mailflow.mail_in.replies.sections import has_sections
 
 _SILENT = {Said.NO_UPDATE, Said.PASS, Said.AWAY, Said.AWAY_THEN, Said.UNSUBSCRIBE, Said.UNDO, Said.DONE,
-           Said.COURTESY, Said.PROMISE, Said.ATTACHED}
+           Said.COURTESY, Said.PROMISE, Said.ATTACHED, Said.MISSENT}
 
 
 @dataclass(frozen=True)

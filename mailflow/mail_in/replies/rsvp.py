@@ -72,7 +72,9 @@ _ANSWERS: dict[Answer, str] = {
     Answer.MAYBE: r"maybe|perhaps|possibly|probably|probably not|likely|probablement|possiblement|not sure|not sure yet|"
                   r"unsure|tbd|tentative|"
                   r"tentatively|peut-etre|pas sure?|pas certaine?|pas encore sure?|a confirmer|sous reserve|"
-                  r"it depends|depends|hopefully|i hope so|je l'espere|on verra|we'll see",
+                  r"it depends|depends|hopefully|i hope so|je l'espere|on verra|we'll see|"
+                  r"(?:only |but only )?if (?:there'?s|there is|there will be) (?:a |an )?(?:virtual|online|zoom|teams|"
+                  r"remote|hybrid|video|phone)(?: option| link| way to join)?|depends on .+|seulement si .+",
     Answer.PASS: r"pass|i'll pass|i will pass|skip|skip me|skip it|skip please|please skip|please skip me|"
                  r"not this time|not this month|not this round|not this one|not today|je passe|je passe mon tour|"
                  r"pas cette fois|pas cette fois-ci|pas ce mois-ci|pas ce mois|pas aujourd'hui",
@@ -157,6 +159,7 @@ _COND = Lazy(
 )
 _FUTURE = Lazy(
     r"\b(?:will|'ll|shall|can|plan|planning|going to|gonna|am|'m|be|love to|like to|want to|intend|expect|"
+    r"happy to|glad to|pleased to|delighted to|excited to|keen to|ravie? de|heureuse? de|"
     r"confirm|serai|pourrai|vais|peux|compte|veux|voudrais|aimerais|souhaite|serons)\b|'ll\b|'m\b"
 )
 _MEETING = (r"meeting|meetings|session|call|cop|one|event|webinar|gathering|roundtable|presentation|rencontre|"

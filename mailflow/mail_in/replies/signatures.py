@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _DELIMITER = re.compile(r"^(?:--|—|-- |_{2,})\s*$")
 _MOBILE = re.compile(
@@ -38,7 +39,9 @@ _SIGN_OFF = re.compile(
 _DISCLAIMER = re.compile(
     r"(?:this (?:e-?mail|message|communication|transmission)(?: and any (?:files|attachments)[^.]{0,40})?"
     r"[^.]{0,40}\b(?:is|are|may be|may contain|contains?)\b[^.]{0,60}\b(?:confidential|privileged|"
-    r"intended (?:only|solely)|personal (?:health )?information|protected health information)|confidentiality (?:notice|note|warning)|if you are not the intended "
+    r"intended (?:only|solely)|personal (?:health )?information|protected health information)|"
+    r"(?:please )?do not (?:send|share|include|e-?mail) (?:any )?(?:patient|personal|client|health|identifying|"
+    r"confidential)[^.]{0,30}(?:information|details|data)|(?:was )?sent from a (?:secure|encrypted|managed) device|confidentiality (?:notice|note|warning)|if you are not the intended "
     r"recipient|avis de confidentialit[ée]|ce (?:courriel|message|courrier [ée]lectronique)[^.]{0,80}"
     r"(?:confidenti|destin[ée]s? uniquement|exclusivement)|si vous n'[êe]tes pas (?:le )?destinataire|"
     r"diese (?:e-mail|nachricht)[^.]{0,80}vertraulich|questo messaggio[^.]{0,80}riservat|"
@@ -164,9 +167,14 @@ def contact_block_start(lines: list[str]) -> int | None:
     return None
 
 
+def _plain(word: str) -> str:
+    """Case and accents folded: a From header often drops the accents the signature has ("Genevieve", "Geneviève")."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", word.casefold()) if not unicodedata.combining(ch))
+
+
 def own_name_words(sender_name: str) -> frozenset[str]:
-    """The words of the From display name, case-folded ("Dr. Daniel Osei" -> dr, daniel, osei)."""
-    return frozenset(w.casefold() for w in re.findall(r"[\w'’-]+", sender_name) if len(w) > 1 or w.isalpha())
+    """The words of the From display name, folded ("Dr. Daniel Osei" -> dr, daniel, osei)."""
+    return frozenset(_plain(w) for w in re.findall(r"[\w'’-]+", sender_name) if len(w) > 1 or w.isalpha())
 
 
 # Words that answer a request are never a sign-off, even when a sender's name begins with them ("Yes" and Yesenia).
@@ -177,7 +185,7 @@ def is_own_name_word(word: str, own: frozenset[str]) -> bool:
     """``word`` names the sender: a word of the display name, its initial ("D", "D."), or the short form
     people sign with: a capitalised word of three letters or more that begins like one of the name's
     words and is no longer ("Dan" for Daniel, "Kate" for Katherine, "Sam" for Samira)."""
-    folded = word.casefold().strip(".")
+    folded = _plain(word).strip(".")
     if not folded:
         return False
     if folded in own:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from mailflow.mail_in.replies.htmltext import QUOTE_MARK
@@ -91,17 +92,31 @@ def extract_new_text(text: str, sender_name: str = "") -> str:
 
 
 def signed_off(zoning: Zoning, sender_name: str) -> Zoning:
-    """``zoning`` with the last kept lines that only name the sender (``strip_own_name``) made signature."""
+    """``zoning`` with the last kept lines that only name the sender (``strip_own_name``) made signature, and
+    a short line ending with a comma right above such a name made the closing, whatever its language
+    ("Miigwech,", "Be well,"): the shape of a sign-off, where no word list can be complete."""
     zones = list(zoning.zones)
+    rows = zoning.rows
     while True:
         kept = [k for k, zone in enumerate(zones) if zone in KEPT]
         if len(kept) < 2:
             break
-        line = zoning.rows[kept[-1]].text
-        if strip_own_name(f"x\n{line}", sender_name) != "x":
+        last = kept[-1]
+        text = rows[last].text.strip()
+        if _names_sender(text, sender_name):
+            zones[last] = Zone.SIGNATURE
+        elif _CLOSING_SHAPE.match(text) and last + 1 < len(rows) and _names_sender(rows[last + 1].text, sender_name):
+            zones[last] = Zone.CLOSING
+        else:
             break
-        zones[kept[-1]] = Zone.SIGNATURE
-    return Zoning(zoning.lines, zoning.rows, tuple(zones))
+    return Zoning(zoning.lines, rows, tuple(zones))
+
+
+_CLOSING_SHAPE = re.compile(r"^[^\W\d_][^\d:;?!]{0,30},$")
+
+
+def _names_sender(line: str, sender_name: str) -> bool:
+    return strip_own_name(f"x\n{line.strip()}", sender_name) == "x"
 
 
 def explain(zoning: Zoning, weights: Weights | None = None, top: int = 4) -> list[str]:

@@ -117,8 +117,8 @@ UNSUBSCRIBE_FOOTER = re.compile(
     r"se d[ée]sabonner|se d[ée]sinscrire|abmelden", re.IGNORECASE)
 
 # Stems one of which every match of the pattern above contains (lower case): a cheap first test.
-DISCLAIMER_HINTS = ("confidenti", "intended", "privileg", "health information", "destinataire", "vertraulich", "riservat", "disclaimer",
-                    "exclusivement", "destin")
+DISCLAIMER_HINTS = ("confidenti", "intended", "privileg", "health information", "destinataire", "vertraulich", "riservat",
+                    "disclaimer", "exclusivement", "destin", "do not", "device")
 LAND_HINTS = ("acknowledg", "recogni", "reconna", "tradition", "unceded", "ancestral", "treaty", "territor",
               "homeland", "first nation", "métis", "metis", "inuit", "autochtone", "cédé", "cede", "indigenous",
               "people", "nation")
