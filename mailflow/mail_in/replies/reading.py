@@ -129,10 +129,13 @@ def _tag(found: list[Clause], sender: str) -> list[Part]:
     if not saying_no:
         return parts
     sentences = sorted({p.clause.sentence for p in parts})
+    by_sentence: dict[int, list[Part]] = {}
+    for p in parts:
+        by_sentence.setdefault(p.clause.sentence, []).append(p)
     near = set(saying_no)
-    for sentence in sentences:       # a short excuse right before or after the "no" goes with it
-        neighbours = {s for s in sentences if abs(sentences.index(s) - sentences.index(sentence)) == 1}
-        mine = [p for p in parts if p.clause.sentence == sentence]
+    for k, sentence in enumerate(sentences):       # a short excuse right before or after the "no" goes with it
+        neighbours = {sentences[j] for j in (k - 1, k + 1) if 0 <= j < len(sentences)}
+        mine = by_sentence[sentence]
         if neighbours & saying_no and mine and all(excuse(p.clause) or p.silent for p in mine) \
                 and any(excuse(p.clause) for p in mine):
             near.add(sentence)
