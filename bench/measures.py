@@ -44,10 +44,10 @@ class Result:
         return self.value / self.floor if self.floor else None
 
     def to_json(self) -> dict[str, object]:
-        out: dict[str, object] = {"value": round(self.value, 4), "unit": self.unit}
-        if self.floor is not None:
-            out["floor"] = round(self.floor, 4)
-            out["ratio"] = round(self.value / self.floor, 4)
+        """Every measure has the same keys first: value, unit, floor, ratio (null without a floor), target, met."""
+        floor = round(self.floor, 4) if self.floor else None
+        ratio = round(self.value / self.floor, 4) if self.floor else None
+        out: dict[str, object] = {"value": round(self.value, 4), "unit": self.unit, "floor": floor, "ratio": ratio}
         out.update(target=self.target, met=self.met, **self.details)
         return out
 

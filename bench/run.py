@@ -143,8 +143,15 @@ def _measures(only: tuple[str, ...], sizes: Sizes, work: Path, progress, dovecot
     return results
 
 
+def _load() -> list[float]:
+    """The load average (1, 5, 15 min): the cores are shared, and what else ran moves every wall time."""
+    return [round(x, 2) for x in os.getloadavg()]
+
+
 def machine() -> dict[str, object]:
-    return {"cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return {"cores": os.cpu_count(), "memory_gib": round(memory / 2**30, 1), "python": platform.python_version(),
+            "platform": platform.platform(),
             "processor": platform.processor() or platform.machine()}
 
 
@@ -183,6 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         only = tuple(name for name in only if name not in FULL_ONLY)
     work = measures.tempdir()
+    load_before = _load()
     began = time.perf_counter()
 
     def progress(name: str) -> None:
@@ -197,10 +205,11 @@ def main(argv: list[str] | None = None) -> int:
     print(table(results))
     info = machine()
     print(f"\n{info['cores']} cores, Python {info['python']}, {'--quick' if args.quick else 'full'} run "
-          f"in {total:.0f} s")
+          f"in {total:.0f} s; load average {load_before[0]} before, {_load()[0]} after")
     if args.json:
         out = {name: results[name].to_json() for name in ORDER if name in results}
-        out["machine"] = {**info, "mode": "quick" if args.quick else "full", "seconds": round(total, 1)}
+        out["machine"] = {**info, "mode": "quick" if args.quick else "full", "seconds": round(total, 1),
+                          "load_before": load_before, "load_after": _load()}
         args.json.write_text(json.dumps(out, indent=2) + "\n")
     return 0
 

@@ -49,7 +49,7 @@ UpdateKey = tuple[str, str, int, str]
 # A meeting is written after every reply it takes, with all its footprints: the keys of its updates and the
 # documents of its footprints (values that never change) are remembered by object, so a write costs
 # what changed, not the whole meeting again. Entries hold their object, so an id is never reused meanwhile.
-_MEMO_LIMIT = 50_000
+_MEMO_LIMIT = 10_000          # entries keep their objects alive: a bound on what a long-running daemon holds
 _keys: dict[int, tuple[Update, UpdateKey]] = {}
 _footprints: dict[int, tuple[Footprint, Callable[[Update], Document], tuple[bool, bool], Document]] = {}
 
