@@ -46,9 +46,10 @@ def agenda_from_json(a: Document) -> AgendaEdits:
 UpdateKey = tuple[str, str, int, str]
 
 
-# A meeting is written after every reply it takes, with all its footprints: the keys of its updates and the
-# documents of its footprints (values that never change) are remembered by object, so a write costs
-# what changed, not the whole meeting again. Entries hold their object, so an id is never reused meanwhile.
+# A meeting is written whole after each transaction that changed it (every few replies while they trickle in):
+# the keys of its updates and the documents of its footprints (values that never change) are remembered by
+# object, so a write costs what changed, not the whole meeting again. Entries hold their object, so an id is
+# never reused meanwhile.
 _MEMO_LIMIT = 10_000          # entries keep their objects alive: a bound on what a long-running daemon holds
 _keys: dict[int, tuple[Update, UpdateKey]] = {}
 _footprints: dict[int, tuple[Footprint, Callable[[Update], Document], tuple[bool, bool], Document]] = {}
