@@ -6,13 +6,14 @@ import binascii
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from email import policy, quoprimime
 from email.header import Header
 from email.headerregistry import Address, BaseHeader
 from email.message import EmailMessage
 from email.parser import BytesHeaderParser
 from email.utils import format_datetime
+from functools import lru_cache
 
 from mailflow import addresses
 from mailflow.characters import replace_unsafe
@@ -78,6 +79,7 @@ def mailbox(name: str, email: str) -> Address:
     return Address(display_name=header_text(name, NAME_LIMIT), username=local, domain=domain)
 
 
+@lru_cache(maxsize=1024)      # a step writes the same subject (and From, List-Id) for every member
 def encoded_text(text: str, header: str) -> str:
     """RFC 2047 done once, by email.header, folded within 78 columns.
 
@@ -97,6 +99,7 @@ def _fits(header: str, value: str) -> bool:
     return len(header) + 2 + len(lines[0]) <= 78 and all(len(line) <= 78 for line in lines[1:])
 
 
+@lru_cache(maxsize=1024)
 def encoded_mailbox(name: str, email: str, header: str) -> str:
     """``"Name" <addr>`` (or an encoded-word name), validated and folded by us."""
     address = mailbox(name, email)
@@ -139,6 +142,11 @@ def _thread(composer: Composer, kind: MessageKind, recipient: Recipient, meeting
     return chain
 
 
+@lru_cache(maxsize=64)
+def _date_header(now: datetime, zone: tzinfo) -> str:
+    return format_datetime(now.astimezone(zone))
+
+
 def _headers(composer: Composer, kind: MessageKind, recipient: Recipient, subject: str, *,
              meeting_key: str, reply_to: str, revision: int, now: datetime, answers: str = "") -> dict[str, str]:
     community, domain = composer.community, _domain(composer.community)
@@ -148,7 +156,7 @@ def _headers(composer: Composer, kind: MessageKind, recipient: Recipient, subjec
         "To": encoded_mailbox(recipient.name, recipient.email, "To"),
         "Reply-To": encoded_mailbox(community.name, reply_to, "Reply-To"),
         "Subject": encoded_text(header_text(subject), "Subject"),
-        "Date": format_datetime(now.astimezone(community.timezone)),
+        "Date": _date_header(now, community.timezone),
         "Message-ID": own_id,
     }
     chain = _thread(composer, kind, recipient, meeting_key, revision, answers)
