@@ -6,7 +6,10 @@ delivering, reading and handling signals while a large step is composed and fsyn
 
 The timers hold one wake-up per due instant, rebuilt from the store and the calendar at start,
 after every change and by a periodic reconcile; a wake-up only asks the engine to run what is due,
-so a timer fired twice, late or never (a clock jump, a DST change) still runs each step once.
+so a timer fired twice, late or never (a clock jump, a DST change) still runs each step once. The
+timers keep wall-clock run dates (a clock stepped back stalls them: apscheduler#351), so a watchdog
+on the monotonic clock also looks every second whether the clock has reached the next due instant,
+and reconciles by itself when the timers' reconcile has not come.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 RECONCILE_SECONDS = 60.0
+CLOCK_WATCH_SECONDS = 1.0     # the watchdog's look at the clock: a step's due instant is never missed by more
 STEP_YIELD_SECONDS = 0.05     # between a large step's chunks, the outbox's store work runs this long
 LOGIN_RETRY_SECONDS = 60.0
 SIGN_IN_WATCH_SECONDS = 1.0
@@ -109,6 +113,7 @@ class Daemon:
         self.intake: Intake | None = None
         self.ready = asyncio.Event()   # set once the step timers are set and the intake's first pass is done
         self._scheduled = False
+        self._next_due: datetime | None = None   # the earliest due instant the timers wait for
 
     def attach(self, engine: Engine, sender: MailSender, intake: Intake | None) -> None:
         """The parts the daemon runs (the intake is built with this daemon as its sink and cursor)."""
@@ -231,11 +236,27 @@ class Daemon:
         waits = [(instant.isoformat(), self.clock.seconds_until(instant)) for instant in instants
                  if instant - now <= HORIZON]
         self._timers.wake_after(waits)
+        self._next_due = min(instants, default=None)
+
+    async def _until_wake(self) -> None:
+        """Until a timer (or a reload, a stop) wakes the ticker, or the watchdog finds work: the clock has
+        reached the next due instant (it was stepped forward, or back after the timers took their wall-clock
+        run dates), or no tick came for a reconcile period. It waits on the event loop's monotonic clock."""
+        loop = asyncio.get_running_loop()
+        last = loop.time()
+        while not self._wake.is_set():
+            try:
+                async with asyncio.timeout(CLOCK_WATCH_SECONDS):
+                    await self._wake.wait()
+            except TimeoutError:
+                due = self._next_due
+                if (due is not None and self.clock.now() >= due) or loop.time() - last >= self.reconcile_seconds:
+                    return
 
     async def _ticker(self) -> None:
         self._wake.set()
         while not self._stop.is_set():
-            await self._wake.wait()
+            await self._until_wake()
             self._wake.clear()
             if self._stop.is_set():
                 break
