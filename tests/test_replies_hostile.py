@@ -86,13 +86,15 @@ def test_a_shared_file_is_kept_under_a_generated_name(tmp_path: Path) -> None:
 
 
 def test_vet_attachment() -> None:
-    """Oversized files, disallowed types and disguised names are refused with a reason."""
+    """Oversized files, disallowed types, disguised names and contents of another kind are refused with a reason."""
     policy = AttachmentPolicy(max_bytes=10)
-    assert vet_attachment(make_attachment("a.pdf", "application/pdf", b"1", False), policy) is None
+    assert vet_attachment(make_attachment("a.pdf", "application/pdf", b"%PDF-1", False), policy) is None
     assert vet_attachment(make_attachment("a.pdf", "application/pdf", b"1" * 11, False), policy) == (
         "a.pdf is 11 bytes; the limit is 10 bytes")
-    assert "not accepted" in vet_attachment(make_attachment("a.exe", "application/pdf", b"1", False), policy)
-    assert vet_attachment(make_attachment("a.pdf", "application/octet-stream", b"1", False), policy) is None
+    assert "not accepted" in vet_attachment(make_attachment("a.exe", "application/pdf", b"%PDF-1", False), policy)
+    assert vet_attachment(make_attachment("a.pdf", "application/octet-stream", b"%PDF-1", False), policy) is None
+    assert "does not hold" in vet_attachment(make_attachment("a.pdf", "application/pdf", b"MZ\x90\0", False), policy)
+    assert "does not hold" in vet_attachment(make_attachment("a.txt", "text/plain", b"MZ\x90\0", False), policy)
 
 
 def test_parse_command_json_lines(tmp_path: Path) -> None:

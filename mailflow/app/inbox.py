@@ -115,7 +115,8 @@ class Inbox:
         reply = reading if reading is not None else self.read(raw)
         if isinstance(reply, UnparseableMessage):
             return self._hold(sha, kept, f"unparseable: {reply.reason}", None, now)
-        earlier = self.states.inbox_record_by_id(reply.from_addr, reply.message_id) if reply.message_id else None
+        copy = _copy_key(reply.message_id, raw) if reply.message_id else ""
+        earlier = self.states.inbox_record_by_id(reply.from_addr, copy) if copy else None
         if earlier is not None:      # the same message delivered again with other Received: headers
             self._record(sha, replace(earlier, duplicate=True))
             log.info("message %s is a copy of %s already recorded", sha[:12], reply.message_id)
@@ -130,8 +131,8 @@ class Inbox:
             return same.disposition
         disposition = self._accept_parsed(sha, kept, reply, now)
         recorded = self.states.inbox_record(sha) or InboxRecord(disposition)
-        if reply.message_id:
-            self.states.record_message_id(reply.from_addr, reply.message_id, recorded)
+        if copy:
+            self.states.record_message_id(reply.from_addr, copy, recorded)
         if content and disposition is Disposition.PROCESSED:
             self.states.record_message_id(reply.from_addr, content, recorded)
         return disposition
@@ -317,6 +318,14 @@ class Inbox:
     def _record(self, sha: str, record: InboxRecord, arrived: bool = True) -> None:
         self.states.record_inbox(sha, record)
         self.messages_seen += arrived      # a release records again a message that arrived earlier
+
+
+def _copy_key(message_id: str, raw: bytes) -> str:
+    """What makes two deliveries copies of one message: the Message-ID and the body's bytes (a copy differs
+    only in the headers servers add). A client that reuses a Message-ID for other words sends a new message."""
+    head_end = raw.find(b"\r\n\r\n")
+    body = raw[head_end + 4:] if head_end >= 0 else raw[raw.find(b"\n\n") + 2:] if b"\n\n" in raw else b""
+    return f"{message_id}\0body:{hashlib.sha256(body).hexdigest()}"
 
 
 def _content_key(reply: Reply) -> str:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import mimetypes
 import os
 import re
 import unicodedata
+import zipfile
 
 from mailflow.characters import replace_unsafe
 from mailflow.mail_in.replies.charsets import decode_header_value
@@ -16,6 +18,22 @@ from mailflow.schedule.config import AttachmentPolicy
 _BIDI_AND_INVISIBLE = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]")
 _SAFE_EXT = re.compile(r"\.[A-Za-z0-9]{1,8}")
 _MAX_NAME = 200
+
+# What the first bytes of an accepted type must be: a file whose bytes are of another kind (a program
+# named report.pdf) is refused, whatever its name and declared type say. Office Open XML files are zips
+# (their directory is read, never unpacked: one holding macros is refused); the older Office formats are
+# OLE compound files; text is text (no NUL byte).
+_OOXML = (b"PK\x03\x04",)
+_OLE = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)
+_SIGNATURES: dict[str, tuple[bytes, ...]] = {
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": _OOXML,
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": _OOXML,
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": _OOXML,
+    "application/msword": _OLE, "application/vnd.ms-excel": _OLE, "application/vnd.ms-powerpoint": _OLE,
+}
+_PDF_WITHIN = 1024        # readers accept "%PDF-" anywhere in the first kilobyte
 
 
 def sanitise_filename(raw: str | None, content_type: str = "application/octet-stream") -> str:
@@ -81,4 +99,27 @@ def vet_attachment(attachment: Attachment, policy: AttachmentPolicy) -> str | No
     implied, _ = mimetypes.guess_type(attachment.filename, strict=False)
     if implied and implied not in policy.allowed_types:
         return f"{attachment.filename} has a name of type {implied}, which is not accepted"
+    return _contents_mismatch(attachment, kind)
+
+
+def _contents_mismatch(attachment: Attachment, kind: str) -> str | None:
+    """Why the bytes are not what a file of ``kind`` holds (or hold macros), or None. Nothing is unpacked."""
+    data = attachment.data
+    wrong = f"{attachment.filename} does not hold what a {kind} file holds, so it is not accepted"
+    if kind == "application/pdf":
+        return None if b"%PDF-" in data[:_PDF_WITHIN] else wrong
+    if kind.startswith("text/"):
+        return wrong if b"\0" in data[:65536] else None
+    signatures = _SIGNATURES.get(kind)
+    if signatures is None:
+        return None
+    if not data.startswith(signatures):
+        return wrong
+    if signatures is _OOXML:
+        try:
+            names = zipfile.ZipFile(io.BytesIO(data)).namelist()   # the directory only
+        except (zipfile.BadZipFile, ValueError, OSError):
+            return wrong
+        if any(name.lower().endswith("vbaproject.bin") for name in names):
+            return f"{attachment.filename} contains macros, so it is not accepted"
     return None

@@ -17,6 +17,7 @@ _ALIASES = {
     "windows-31j": "cp932", "x-mac-roman": "mac_roman", "unicode-1-1-utf-7": "utf-7",
     "big5": "big5hkscs", "utf8": "utf-8",
 }
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 _SEVEN_BIT = {"iso2022_jp", "iso2022_jp_2", "iso2022_kr", "utf_7", "hz", "iso2022_jp_1", "iso2022_jp_3"}
 
 
@@ -33,7 +34,8 @@ def codec_for(label: str | None) -> str | None:
 
 
 def decode_bytes(data: bytes, label: str | None = None) -> str:
-    """Decode text bytes: valid UTF-8 wins over a wrong label; never raises."""
+    """Decode text bytes: valid UTF-8 wins over a wrong label; UTF-8 with stray bytes (labelled UTF-8, or
+    with a label nobody knows) keeps its UTF-8 and marks the strays; never raises."""
     codec = codec_for(label)
     if codec in _SEVEN_BIT:
         try:
@@ -48,6 +50,8 @@ def decode_bytes(data: bytes, label: str | None = None) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    if codec in (None, "utf-8") and _UTF8_SEQUENCE.search(data):
+        return data.decode("utf-8", "replace")   # UTF-8 with stray bytes: the strays become U+FFFD
     for candidate in (codec, "cp1252"):
         if candidate and candidate not in ("utf-8", "ascii"):
             try:
