@@ -51,8 +51,15 @@ class Live:
 
     # --- the daemon ---
 
-    def start(self) -> None:
-        self.daemon = launch(self.community.toml, {**self.env, **self.extra_env}, self.log)
+    def start(self, program: Path | None = None) -> None:
+        """`mailflow run`, or ``program run`` (a script that injects a fault at our own seam, then runs it)."""
+        env = {**self.env, **self.extra_env}
+        if program is None:
+            self.daemon = launch(self.community.toml, env, self.log)
+            return
+        with self.log.open("ab") as out:
+            self.daemon = subprocess.Popen([sys.executable, str(program), "run", "--config", str(self.community.toml)],
+                                           stdout=out, stderr=out, env={**os.environ, **env})
 
     def ready(self, timeout: float = 40.0) -> None:
         assert wait_for(lambda: "mailflow ready" in self.log_text(), timeout), self.log_text()[-3000:]

@@ -85,8 +85,10 @@ service lmtp {
 """)
 
 # Passwords only (the password doubles as an "XOAUTH2 token": the fixed-token tests need no provider).
+# A refused login is answered at once (no failure delay, no penalty): tests count retries, not waits.
 PASSWORD_AUTH = string.Template("""\
 auth_mechanisms = plain login xoauth2
+auth_failure_delay = 0 secs
 passdb {
   driver = passwd-file
   args = scheme=PLAIN $SANDBOX/users
@@ -97,6 +99,9 @@ userdb {
 }
 service anvil {
   chroot =
+  unix_listener anvil-auth-penalty {
+    mode = 0
+  }
 }
 """)
 

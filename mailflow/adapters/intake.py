@@ -154,6 +154,7 @@ class ImapIntake:
             raise ValueError("auth = oauth2 needs a token source")
         self._tokens = tokens
         self._sign_in_failures = 0
+        self._reloads = 0               # secrets read again (use_secret): a backoff pause ends
         self._sink = sink
         self._cursor = cursor
         self._sleep = sleep
@@ -175,6 +176,7 @@ class ImapIntake:
         self._credential = Credential(self.settings.user, self.settings.auth, secret)   # one assignment: atomic
         if self.settings.auth is AuthMethod.XOAUTH2:
             self._tokens = FixedToken(secret)
+        self._reloads += 1          # a reconnect backoff under way ends: the new password is tried now
         return True
 
     def run(self, stop: threading.Event) -> None:
@@ -357,20 +359,23 @@ class ImapIntake:
         connection.idle_end()
 
     def _pause(self, seconds: float, stop: threading.Event) -> None:
-        """Sleep ``seconds`` (real time), ending early on stop or when OAuth2 settings were reloaded."""
+        """Sleep ``seconds`` (real time), ending early on stop or when secrets or OAuth2 settings were reloaded."""
         if self._sleep is not None:
             self._sleep(seconds)
             return
-        generation = self._tokens.generation if self._tokens is not None else 0
+        generation = self._generation()
         end = time.monotonic() + seconds
         while not stop.is_set():
             left = end - time.monotonic()
             if left <= 0:
                 return
             stop.wait(min(left, RELOAD_CHECK_SECONDS))
-            if self._tokens is not None and self._tokens.generation != generation:
-                log.info("OAuth2 settings were reloaded: the IMAP intake tries again now")
+            if self._generation() != generation:
+                log.info("the secret or the OAuth2 settings were reloaded: the IMAP intake tries again now")
                 return
+
+    def _generation(self) -> tuple[int, int]:
+        return self._reloads, self._tokens.generation if self._tokens is not None else 0
 
     # --- health ---
 

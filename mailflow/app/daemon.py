@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import random
 import signal
 import threading
 from collections.abc import Callable, Sequence
@@ -29,6 +30,7 @@ from mailflow.adapters.scheduler import Timers
 from mailflow.app.engine import Engine
 from mailflow.app.store_trouble import PassTrouble
 from mailflow.app.storethread import StoreThread
+from mailflow.core.backoff import Backoff
 from mailflow.errors import ConfigError
 from mailflow.ports import Clock, Disposition, MailSender
 from mailflow.schedule.config import Config
@@ -40,7 +42,7 @@ T = TypeVar("T")
 RECONCILE_SECONDS = 60.0
 CLOCK_WATCH_SECONDS = 1.0     # the watchdog's look at the clock: a step's due instant is never missed by more
 STEP_YIELD_SECONDS = 0.05     # between a large step's chunks, the outbox's store work runs this long
-LOGIN_RETRY_SECONDS = 60.0
+LOGIN_RETRY = Backoff(initial=60.0, cap=1800.0)   # a refused IMAP login: 1, 2, 4 ... 30 minutes (daemon clock)
 SIGN_IN_WATCH_SECONDS = 1.0
 HORIZON = timedelta(days=120)
 
@@ -340,22 +342,28 @@ class Daemon:
     # --- intake -------------------------------------------------------------------------------
 
     async def _intake_task(self) -> None:
-        """Runs the intake; a refused login is retried slowly, or at once after a reload (a new password)."""
+        """Runs the intake; a refused login is retried after 1, 2, 4 ... minutes of the daemon's clock, at most
+        every 30 (never a lockout's worth of tries), and at once after a reload (a new password)."""
         from mailflow.adapters.imap_protocol import LoginRejected
 
         assert self.intake is not None
+        refused = 0
         while not self._stop.is_set():
             try:
                 await asyncio.to_thread(self.intake.run, self._intake_stop)
                 return
             except LoginRejected as exc:
+                refused += 1
+                delay = LOGIN_RETRY.delay(refused, random.random())
                 log.error("IMAP login refused for %s: %s; retrying in %.0f s (or at once after a reload)",
-                          self.config.imap.user, exc, LOGIN_RETRY_SECONDS)
+                          self.config.imap.user, exc, delay)
             try:
-                async with asyncio.timeout(LOGIN_RETRY_SECONDS):
+                async with asyncio.timeout(self.clock.seconds_until(self.clock.now() + timedelta(seconds=delay))):
                     await self._relogin.wait()
             except TimeoutError:
                 pass
+            if self._relogin.is_set():
+                refused = 0                   # a reload: a new password starts a new count
             self._relogin.clear()
 
     def accept(self, raw: bytes) -> Disposition:

@@ -75,6 +75,8 @@ class HeldDesk:
             reply = understand(raw)
         except UnparseableMessage as exc:
             return HeldView(held, (), {"unparseable": exc.reason}, held.raw)
+        except Exception as exc:  # noqa: BLE001 - a message the reader crashes on is shown, not a traceback
+            return HeldView(held, (), {"unreadable": f"{type(exc).__name__}: {exc}"}, held.raw)
         headers = tuple((name, value) for name, value in (
             ("From", reply.from_addr), ("To", ", ".join(reply.to_addrs)), ("Subject", reply.subject),
             ("Message-ID", reply.message_id), ("In-Reply-To", reply.in_reply_to or "")) if value)
@@ -97,6 +99,8 @@ class HeldDesk:
             reply = understand(self.states.file(held.raw))
         except UnparseableMessage as exc:
             return False, f"{held.held_id} cannot be read ({exc.reason}): discard it"
+        except Exception as exc:  # noqa: BLE001 - the reader crashes on it: say so, never a traceback
+            return False, f"{held.held_id} cannot be read ({type(exc).__name__}: {exc}): discard it"
         sender = as_email or reply.from_addr
         if (as_email is None and self.config.community.staff_member(sender) is not None
                 and read_commands(reply.text) is not None and self.mail_commands is not None):

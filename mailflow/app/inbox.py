@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import traceback
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -41,7 +42,7 @@ from mailflow.schedule.config import Config, Member
 
 log = logging.getLogger(__name__)
 
-Reading = Reply | UnparseableMessage     # what reading a message's bytes gave
+Reading = Reply | Exception     # what reading a message's bytes gave: UnparseableMessage, or a reader's crash
 
 # What a member answers before a meeting (RSVP, update, focus, agenda, packet, day-of): once the
 # cycle is over (a week after the meeting, when the handover has gone at the latest) such a reply
@@ -98,10 +99,11 @@ class Inbox:
 
     @staticmethod
     def read(raw: bytes) -> Reading:
-        """What ``raw`` says (no store, no clock: any thread may read while the store thread works)."""
+        """What ``raw`` says (no store, no clock: any thread may read while the store thread works). A reader
+        that crashes on the message gives its exception: the message is held with the traceback, not retried."""
         try:
             return understand(raw)
-        except UnparseableMessage as exc:
+        except Exception as exc:  # noqa: BLE001 - unparseable, or a bug the message trips: held, never a loop
             return exc
 
     def accept(self, raw: bytes, reading: Reading | None = None) -> Disposition:
@@ -115,6 +117,16 @@ class Inbox:
         reply = reading if reading is not None else self.read(raw)
         if isinstance(reply, UnparseableMessage):
             return self._hold(sha, kept, f"unparseable: {reply.reason}", None, now)
+        if isinstance(reply, Exception):
+            return self._crashed(sha, kept, reply, None, now)
+        try:
+            return self._accept_read(sha, raw, kept, reply, now)
+        except StoreError:
+            raise                                   # the disk, not the message: the intake retries
+        except Exception as exc:  # noqa: BLE001 - one odd message is quarantined, never a loop or a crash
+            return self._crashed(sha, kept, exc, reply, now)
+
+    def _accept_read(self, sha: str, raw: bytes, kept: str, reply: Reply, now: datetime) -> Disposition:
         copy = _copy_key(reply.message_id, raw) if reply.message_id else ""
         earlier = self.states.inbox_record_by_id(reply.from_addr, copy) if copy else None
         if earlier is not None:      # the same message delivered again with other Received: headers
@@ -184,21 +196,25 @@ class Inbox:
         looped = _our_own_mail(reply, self.config)
         if looped:
             return self._hold(sha, kept, looped, reply, now, alert=False)
-        try:
-            desk = self._staff_command(sha, kept, reply, now)
-            if desk is not None:
-                return desk
-            found = attribute(reply, self.config, self.secret, self.sent_lookup)
-            if isinstance(found, Held):
-                found = self._leaving(reply, now) or found
-            if isinstance(found, Held):
-                return self._hold(sha, kept, found.reason, reply, now)
-            return self._apply(sha, kept, reply, found, now)
-        except StoreError:
-            raise                                   # the disk, not the message: the intake retries
-        except Exception as exc:  # noqa: BLE001 - one odd message is quarantined, never a loop or a crash
-            log.exception("message %s could not be applied; holding it", sha[:12])
-            return self._hold(sha, kept, f"could not be applied ({type(exc).__name__}); raw bytes kept", reply, now)
+        desk = self._staff_command(sha, kept, reply, now)
+        if desk is not None:
+            return desk
+        found = attribute(reply, self.config, self.secret, self.sent_lookup)
+        if isinstance(found, Held):
+            found = self._leaving(reply, now) or found
+        if isinstance(found, Held):
+            return self._hold(sha, kept, found.reason, reply, now)
+        return self._apply(sha, kept, reply, found, now)
+
+    def _crashed(self, sha: str, kept: str, exc: Exception, reply: Reply | None, now: datetime) -> Disposition:
+        """A message its handling crashed on (a bug it trips, not the disk): held at once with its bytes and the
+        traceback (in the log and the audit log), so it never blocks the mailbox or loops; the rest goes on."""
+        log.error("message %s crashed its handling; holding it", sha[:12], exc_info=exc)
+        frame = traceback.extract_tb(exc.__traceback__)[-1:]
+        where = f" in {frame[0].name}, {frame[0].filename.rpartition('/')[2]}:{frame[0].lineno}" if frame else ""
+        reason = (f"could not be handled ({type(exc).__name__}: {str(exc)[:160]}{where}); raw bytes kept, "
+                  "traceback in the audit log")
+        return self._hold(sha, kept, reason, reply, now, trace="".join(traceback.format_exception(exc)))
 
     def _ours(self, reply: Reply) -> bool:
         """Ours only when To or Cc names the service (plain or tokened) or it answers a message we sent.
@@ -301,12 +317,13 @@ class Inbox:
         return tuple(resources), tuple(refused)
 
     def _hold(self, sha: str, kept: str, reason: str, reply: Reply | None, now: datetime,
-              told: tuple[Send, ...] = (), *, alert: bool = True) -> Disposition:
+              told: tuple[Send, ...] = (), *, alert: bool = True, trace: str = "") -> Disposition:
         sender = reply.from_addr if reply else ""
         subject = reply.subject if reply else ""
         self.states.hold(HeldMessage(sha, reason, sender, subject, now, kept))
+        data = {"held_id": sha[:12], "subject": subject, "raw": kept} | ({"traceback": trace} if trace else {})
         self.states.audit([AuditEntry(now, AuditEvent.HELD, f"{sha[:12]} from {sender or '?'} held: {reason}",
-                                      member=sender, data={"held_id": sha[:12], "subject": subject, "raw": kept})])
+                                      member=sender, data=data)])
         sends = list(told)
         if alert and (reply is None or reply.kind is ReplyKind.REPLY):
             sends += held_alert(self.config, HeldMessage(sha, reason, sender, subject, now, kept))

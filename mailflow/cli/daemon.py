@@ -15,7 +15,8 @@ DESCRIPTIONS = {
     "status": "Where each current meeting stands: steps done, due or missed, who answered, RSVPs, the agenda, "
               "held mail and the outbox, times in the community's zone. Safe while the daemon runs.",
     "run": "Run the daemon: timers, IMAP intake and outbox, until SIGTERM or SIGINT; SIGHUP reloads the schedule "
-           "file, roster and OAuth2 settings and secrets. Exit 2: the configuration or secrets are wrong; exit 3: already running.",
+           "file, roster, passwords (from the credentials file) and OAuth2 settings and secrets. Exit 2: the "
+           "configuration or secrets are wrong; exit 3: already running.",
     "health": "Exit 0 if the daemon ticked recently (its heartbeat file in the state folder), else 1: for "
               "Docker's HEALTHCHECK and monitoring.",
 }
