@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -83,6 +84,7 @@ class SmtpSender:
         self._tls_context = tls_context
         self._local_hostname = local_hostname
         self._slots = asyncio.Semaphore(max(1, settings.max_connections))
+        self._next_start = 0.0        # max_per_minute: the monotonic time the next message may start
         self._idle: list[aiosmtplib.SMTP] = []
         self.connections_opened = 0   # diagnostics: how often a new connection was needed
 
@@ -132,6 +134,7 @@ class SmtpSender:
         """Deliver ``message.raw`` to ``message.recipient``; return the server's reply to DATA."""
         deadline = self.settings.message_deadline_seconds
         async with self._slots:
+            await self._paced()
             try:
                 async with asyncio.timeout(deadline):
                     return await self._send_on_pool(message)
@@ -140,6 +143,17 @@ class SmtpSender:
                     f"{self.where}: no complete reply within the {deadline:g} s deadline "
                     f"for {message.message_id}"
                 ) from None
+
+    async def _paced(self) -> None:
+        """With ``max_per_minute``, messages start evenly spaced, whatever the number of connections (a
+        backlog after an outage goes out at the rate the provider accepts, not in one burst)."""
+        if self.settings.max_per_minute <= 0:
+            return
+        now = time.monotonic()
+        start = max(now, self._next_start)
+        self._next_start = start + 60.0 / self.settings.max_per_minute
+        if start > now:
+            await asyncio.sleep(start - now)
 
     async def _send_on_pool(self, message: OutgoingMessage) -> str:
         client = await self._checkout()

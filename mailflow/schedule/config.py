@@ -64,6 +64,7 @@ class ImapSettings(ServerSettings):
 @dataclass(frozen=True)
 class SmtpSettings(ServerSettings):
     max_connections: int = 4
+    max_per_minute: int = 0                            # messages started per minute, all connections together; 0: no limit
     message_deadline_seconds: float = 120.0
     give_up_after: timedelta = timedelta(days=2)
     first_retry: timedelta = timedelta(minutes=30)     # after a 4xx or timeout; doubles, up to max_retry

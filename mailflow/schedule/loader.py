@@ -48,7 +48,7 @@ ROOT_KEYS = (
 )
 SERVER_KEYS = ("host", "port", "tls", "user", "auth", "secret_env", "timeout_seconds", "allow_plaintext", "ca_file")
 IMAP_KEYS = ("folder", "processed_folder", "held_folder", "idle_renew_seconds", "max_message_bytes")
-SMTP_KEYS = ("max_connections", "message_deadline_seconds", "give_up_after", "first_retry", "max_retry")
+SMTP_KEYS = ("max_connections", "max_per_minute", "message_deadline_seconds", "give_up_after", "first_retry", "max_retry")
 ALERT_KEYS = ("digest_every", "max_per_hour")
 DEFAULT_PORTS = {
     ("imap", Tls.IMPLICIT): 993, ("imap", Tls.STARTTLS): 143, ("imap", Tls.NONE): 143,
@@ -380,6 +380,7 @@ def _smtp(t: Table) -> SmtpSettings:
     return SmtpSettings(
         **common,
         max_connections=t.integer("max_connections", SmtpSettings.max_connections, minimum=1, maximum=64),
+        max_per_minute=t.integer("max_per_minute", SmtpSettings.max_per_minute, minimum=0, maximum=100_000),
         message_deadline_seconds=t.number("message_deadline_seconds", SmtpSettings.message_deadline_seconds),
         give_up_after=t.offset("give_up_after", SmtpSettings.give_up_after, signed=False),
         first_retry=t.offset("first_retry", SmtpSettings.first_retry, signed=False),
