@@ -249,6 +249,8 @@ class Outbox:
                 ref, record, raw = run.claimed.popleft()
                 result = await self._attempt(sender, record, raw)
                 run.unsettled.append((ref, record, result, self.clock.now()))
+                if result.outcome in (Outcome.SENDER_REJECTED, Outcome.SIGN_IN_FAILED):
+                    run.halted = True    # our account is refused: no worker starts another login this pass
                 # One write records a round of outcomes (as many as run in parallel), not one per message.
                 # A crash before it resends at most that round, each message once, byte-identical.
                 if run.broken is None and (len(run.unsettled) >= run.parallel or not run.claimed):
