@@ -111,6 +111,16 @@ def _set_password(dovecot, user: str, password: str) -> None:
     users.write_text("\n".join(lines) + "\n")
 
 
+def _accepts(dovecot, user: str, password: str) -> bool:
+    """Whether Dovecot lets ``user`` in with ``password`` now."""
+    with IMAPClient(dovecot.host, dovecot.port, ssl=False, timeout=10) as client:
+        try:
+            client.login(user, password)
+        except IMAPClient.Error:
+            return False
+        return True
+
+
 def _messages(dovecot, user: str, password: str, folder: str) -> int:
     with IMAPClient(dovecot.host, dovecot.port, ssl=False, timeout=10) as client:
         client.login(user, password)
@@ -141,6 +151,7 @@ def test_a_revoked_imap_password_alerts_once_backs_off_and_recovers_after_a_relo
         assert wait_for(lambda: live.sent("call-for-updates"), 40), live.log_text()[-3000:]
         got = live.got(member, "call-for-updates")
         _set_password(dovecot, service, new_password)       # expired and renewed at the provider
+        assert wait_for(lambda: not _accepts(dovecot, service, old_password), 10)
         tcp_proxy.cut_all()                                 # the live session ends: the next login is refused
         live.deliver(reply_bytes(member, got, b"Our clinic opened a second intake desk this month.\r\n"))
         stalled = lambda: [kind for rcpt, msg in live.sent("alert-digest")           # noqa: E731

@@ -82,6 +82,23 @@ class RenderError(MailflowError):
         super().__init__(f"cannot render {kind!r}: {problem}")
 
 
+def check_escaping(folder: Path) -> None:
+    """Refuse a staff HTML template that turns escaping off (``|safe``, ``{% autoescape false %}``): member
+    text (names, updates, file names) would reach the HTML as markup. Raises RenderError naming the file."""
+    env = jinja2.Environment(autoescape=True)
+    for path in sorted(folder.glob("*.html.j2")):
+        try:
+            tree = env.parse(path.read_text(encoding="utf-8"), path.name, str(path))
+        except jinja2.TemplateSyntaxError:
+            continue                       # rendering it names the syntax error
+        for node in tree.find_all((jinja2.nodes.Filter, jinja2.nodes.EvalContextModifier)):
+            if isinstance(node, jinja2.nodes.Filter) and node.name != "safe":
+                continue
+            how = "|safe" if isinstance(node, jinja2.nodes.Filter) else "an autoescape block"
+            raise RenderError(path.name.removesuffix(".html.j2"), f"{path}, line {node.lineno}: {how} turns HTML "
+                              "escaping off, so member text would reach the HTML as markup; remove it")
+
+
 def packaged_templates_dir() -> Path:
     """Our own templates: next to the package in a checkout, else installed under sys.prefix."""
     candidates = (

@@ -18,7 +18,7 @@ from mailflow.core.recorded import Effect, Recorded
 from mailflow.core.resources import Resource
 from mailflow.core.roundtable import Update, UpdateGoes, make_update
 from mailflow.core.state import AgendaEdits, Bounce, BounceSource, MeetingState
-from mailflow.mail_out.render import KINDS, Renderer
+from mailflow.mail_out.render import KINDS, Renderer, check_escaping
 from mailflow.schedule.calendar import Meeting
 from mailflow.schedule.config import DEFAULT_OFFSETS, Community, Config, Member, SilentChair, StaffMember, Step
 
@@ -405,6 +405,7 @@ def check_templates(config: Config, now: datetime) -> None:
     folder = config.templates_dir
     if folder is None or not folder.is_dir():
         return
+    check_escaping(folder)
     names = {path.name for path in folder.glob("*.j2")}
     shared = any(name.startswith("_") for name in names)
     kinds = [kind for kind in KINDS if shared or f"{kind}.txt.j2" in names or f"{kind}.html.j2" in names]
