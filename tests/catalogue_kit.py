@@ -151,12 +151,12 @@ def live_community(tmp_path: Path, dovecot: Any, *, step: Step = Step.CALL_FOR_U
 
 
 def reply_bytes(sender: str, got: Received, body: bytes, *, charset: str = "utf-8", message_id: str | None = "",
-                headers: dict[str, str] | None = None, subject: str | None = None) -> bytes:
+                headers: dict[str, str] | None = None, subject: str | None = None, date: str = "") -> bytes:
     """A plain-text reply to ``got`` with exactly ``body`` as its bytes (charset as labelled). ``message_id``
-    "" makes a fresh one, None leaves the header out."""
+    "" makes a fresh one, None leaves the header out; ``date`` "" is now."""
     lines = [f"{name}: {value}" for name, value in (headers or {}).items()]
     lines += [f"From: {sender}", f"To: {got.reply_to}", f"Subject: {subject or 'Re: ' + got.subject}",
-              f"Date: {format_datetime(datetime.now().astimezone())}"]
+              f"Date: {date or format_datetime(datetime.now().astimezone())}"]
     if message_id is not None:
         lines.append(f"Message-ID: {message_id or make_msgid(domain=sender.rpartition('@')[2])}")
     if got.message_id:

@@ -194,8 +194,11 @@ def _with_answers(text: str, answers: tuple[str, ...]) -> str:
 
 
 def _sender(message: Message) -> tuple[str, str]:
-    """Split From before decoding RFC 2047 words, so an encoded name cannot forge the address."""
-    raw = str(message.get("From", "") or "")
+    """Split From before decoding RFC 2047 words, so an encoded name cannot forge the address. A message
+    with several From fields names no sender (it is held): which of them wrote it is the forger's choice
+    (several addresses in one field parse to none already)."""
+    fields = message.get_all("From") or []
+    raw = str(fields[0] or "") if len(fields) == 1 else ""
     if any("\udc80" <= ch <= "\udcff" for ch in raw):
         raw = decode_bytes(raw.encode("utf-8", "surrogateescape"))
     name, addr = parseaddr(re.sub(r"\r?\n[ \t]*", " ", raw))
