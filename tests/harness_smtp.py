@@ -105,6 +105,8 @@ class Faults:
     drop_after_data: int = 0            # next N messages: recorded, then the connection closes, no reply
     data_delay_seconds: float = 0.0     # stall before replying to DATA (deadline tests)
     auth_fails: bool = False            # every AUTH gets 535
+    rcpt_arrived: threading.Event | None = None   # set when a RCPT comes (before the reply)
+    release_rcpt: threading.Event | None = None   # if set, RCPT's reply waits for this event (DATA never starts)
     data_arrived: threading.Event | None = None   # set when a message is recorded (before the reply)
     release_data: threading.Event | None = None   # if set, DATA's reply waits for this event
 
@@ -165,6 +167,10 @@ class RecordingHandler:
         self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
     ) -> str:
         self.rcpt_commands.append(address)
+        if self.faults.rcpt_arrived is not None:
+            self.faults.rcpt_arrived.set()
+        if self.faults.release_rcpt is not None:
+            await asyncio.to_thread(self.faults.release_rcpt.wait, 60)
         reply = _take(self.faults.rcpt.get(address))
         if reply:
             return reply

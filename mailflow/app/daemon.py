@@ -142,6 +142,8 @@ class Daemon:
         self._outbox_wake.set()
 
     def stop(self) -> None:
+        if self.engine is not None:
+            self.engine.outbox.halt()     # what is in flight finishes; the rest waits for the next start
         self._stop.set()
         self._relogin.set()
         self._intake_stop.set()

@@ -126,6 +126,7 @@ class Outbox:
         self.io = io
         self._recovered = False
         self._reminded: datetime | None = None
+        self._halting = False          # the daemon is stopping: no message starts any more
         # Outcomes SMTP gave that a failed pass could not write: written first by the next pass, so a
         # message this process saw accepted is never put back to QUEUED and sent again.
         self._unwritten: list[tuple[QueueRef, OutboxRecord, AttemptResult, datetime]] = []
@@ -141,6 +142,11 @@ class Outbox:
 
     def records(self) -> Iterator[OutboxRecord]:
         return self.queue.records()
+
+    def halt(self) -> None:
+        """The daemon is stopping: messages in flight finish and are recorded; no other one starts (those
+        claimed go back to the queue), so a stop mid-batch takes seconds, not the batch's time."""
+        self._halting = True
 
     def get(self, message_id: str, meeting_key: str) -> OutboxRecord | None:
         return self.queue.get(message_id, meeting_key)
@@ -239,7 +245,7 @@ class Outbox:
 
     async def _worker(self, sender: MailSender, run: _Run, now: datetime) -> None:
         try:
-            while not run.halted and run.broken is None:
+            while not run.halted and not self._halting and run.broken is None:
                 if not run.claimed:
                     if await self._paused_at(now):     # a pause from elsewhere is seen at each chunk
                         return
