@@ -28,7 +28,7 @@ __all__ = ["Dovecot", "TcpProxy", "dovecot", "run_dovecot", "tcp_proxy"]
 
 DOVECOT = Path("/usr/sbin/dovecot")
 DOVEADM = Path("/usr/bin/doveadm")
-POOL_SIZE = 800
+POOL_SIZE = 2000
 READY_SECONDS = 10.0
 
 CONFIG = string.Template("""\
