@@ -99,18 +99,6 @@ def test_a_poison_message_is_held_with_its_traceback_and_the_rest_of_the_mailbox
     assert "sink failed" not in log
 
 
-def _set_password(dovecot, user: str, password: str) -> None:
-    """The provider changes the mailbox's password (Dovecot reads its passwd-file again when it changes)."""
-    users = dovecot.sandbox / "users"
-    lines = []
-    for line in users.read_text().splitlines():
-        if line.startswith(user + ":"):
-            rest = line[len(user) + 1:].split(":", 1)            # {PLAIN}password[:uid:gid::...]
-            line = f"{user}:{{PLAIN}}{password}" + (":" + rest[1] if len(rest) > 1 else "")
-        lines.append(line)
-    users.write_text("\n".join(lines) + "\n")
-
-
 def _accepts(dovecot, user: str, password: str) -> bool:
     """Whether Dovecot lets ``user`` in with ``password`` now."""
     with IMAPClient(dovecot.host, dovecot.port, ssl=False, timeout=10) as client:
@@ -150,7 +138,7 @@ def test_a_revoked_imap_password_alerts_once_backs_off_and_recovers_after_a_relo
         live.ready()
         assert wait_for(lambda: live.sent("call-for-updates"), 40), live.log_text()[-3000:]
         got = live.got(member, "call-for-updates")
-        _set_password(dovecot, service, new_password)       # expired and renewed at the provider
+        dovecot.set_password(service, new_password)       # expired and renewed at the provider
         assert wait_for(lambda: not _accepts(dovecot, service, old_password), 10)
         tcp_proxy.cut_all()                                 # the live session ends: the next login is refused
         live.deliver(reply_bytes(member, got, b"Our clinic opened a second intake desk this month.\r\n"))
@@ -168,7 +156,7 @@ def test_a_revoked_imap_password_alerts_once_backs_off_and_recovers_after_a_relo
     finally:
         live.kill()
         live.stage.close()
-        _set_password(dovecot, service, old_password)
+        dovecot.set_password(service, old_password)
     log = live.log_text()
     waits = [float(w) for w in REFUSED.findall(log)]
     assert 5 <= len(waits) <= 12, waits           # doubling from a minute: a handful over the outage, not one a minute
