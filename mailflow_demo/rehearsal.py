@@ -22,6 +22,7 @@ from mailflow.adapters.clock import ManualClock
 from mailflow.app.daemon import Daemon
 from mailflow.app.wiring import Parts, build_daemon
 from mailflow.core.delivery import State
+from mailflow.mail_out.samples import pdf_page
 from mailflow.schedule.calendar import Meeting, occurrences
 from mailflow.schedule.config import Config, ImapSettings, SmtpSettings, Step
 from mailflow_demo.personas import Persona, read
@@ -343,24 +344,7 @@ DISCLAIMER_TEXT = ("CONFIDENTIALITY NOTICE: This e-mail and any attachments are 
 
 def sample_pdf(stream: bytes = b"BT /F1 18 Tf 72 720 Td (Regional SDH referral map) Tj ET") -> bytes:
     """A small, valid one-page PDF (a member's shared resource) whose page draws ``stream``."""
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    return pdf_page(stream)
 
 
 SLIDES_PDF = sample_pdf(SLIDES_PDF_STREAM)     # the minutes' attachment: a file of its own, not the map again

@@ -329,7 +329,11 @@ _STAFF_SAMPLES: dict[MessageKind, dict[str, object]] = {
 
 def _pdf(title: str) -> bytes:
     """A small valid one-page PDF showing ``title`` (a sample resource members could open)."""
-    stream = b"BT /F1 18 Tf 72 720 Td (" + title.encode("latin-1") + b") Tj ET"
+    return pdf_page(b"BT /F1 18 Tf 72 720 Td (" + title.encode("latin-1") + b") Tj ET")
+
+
+def pdf_page(stream: bytes) -> bytes:
+    """A small, valid one-page PDF whose page draws the content ``stream`` (previews' and the demo's files)."""
     objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
                b"/Resources << /Font << /F1 5 0 R >> >> >>",
