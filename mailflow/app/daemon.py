@@ -42,6 +42,7 @@ T = TypeVar("T")
 RECONCILE_SECONDS = 60.0
 CLOCK_WATCH_SECONDS = 1.0     # the watchdog's look at the clock: a step's due instant is never missed by more
 STEP_YIELD_SECONDS = 0.05     # between a large step's chunks, the outbox's store work runs this long
+TICK_RETRY = Backoff(initial=1.0, cap=60.0)       # a tick that raised: tried again after 1, 2, 4 ... 60 s
 LOGIN_RETRY = Backoff(initial=60.0, cap=1800.0)   # a refused IMAP login: 1, 2, 4 ... 30 minutes (daemon clock)
 SIGN_IN_WATCH_SECONDS = 1.0
 HORIZON = timedelta(days=120)
@@ -75,6 +76,9 @@ class Health:
     intake_error_at: datetime | None = None
     stall_alerted: bool = False
     last_tick: datetime | None = None
+    steps_failing_since: datetime | None = None   # ticks that raised, in a row: status shows them
+    steps_failures: int = 0
+    steps_error: str = ""
     notes: list[str] = field(default_factory=list)
 
 
@@ -242,34 +246,43 @@ class Daemon:
         self._timers.wake_after(waits)
         self._next_due = min(instants, default=None)
 
-    async def _until_wake(self) -> None:
+    async def _until_wake(self, retry: float | None = None) -> None:
         """Until a timer (or a reload, a stop) wakes the ticker, or the watchdog finds work: the clock has
         reached the next due instant (it was stepped forward, or back after the timers took their wall-clock
-        run dates), or no tick came for a reconcile period. It waits on the event loop's monotonic clock."""
+        run dates), a failed tick's ``retry`` seconds have passed, or no tick came for a reconcile period.
+        It waits on the event loop's monotonic clock."""
         loop = asyncio.get_running_loop()
         last = loop.time()
+        period = min(self.reconcile_seconds, retry) if retry is not None else self.reconcile_seconds
         while not self._wake.is_set():
             try:
                 async with asyncio.timeout(CLOCK_WATCH_SECONDS):
                     await self._wake.wait()
             except TimeoutError:
                 due = self._next_due
-                if (due is not None and self.clock.now() >= due) or loop.time() - last >= self.reconcile_seconds:
+                if (due is not None and self.clock.now() >= due) or loop.time() - last >= period:
                     return
 
     async def _ticker(self) -> None:
         self._wake.set()
         while not self._stop.is_set():
-            await self._until_wake()
+            h = self.health
+            await self._until_wake(TICK_RETRY.delay(h.steps_failures, random.random()) if h.steps_failures else None)
             self._wake.clear()
             if self._stop.is_set():
                 break
             now = self.clock.now()
             try:
                 notes = await self.store_io(self._engine().tick, now)
-            except Exception:  # noqa: BLE001 - one bad step must not stop the daemon; it is retried
-                log.exception("tick at %s failed; will retry at the next wake-up", now.isoformat())
-                notes = []
+                failed = "; ".join(self._engine().runner.failed)     # a meeting's steps raised (logged there)
+            except Exception as exc:  # noqa: BLE001 - one bad step must not stop the daemon; it is retried
+                log.exception("tick at %s failed; the steps due are tried again with backoff", now.isoformat())
+                notes, failed = [], f"{type(exc).__name__}: {exc}"
+            if failed:          # not done: tried again after 1, 2, 4 ... 60 s, and status shows it meanwhile
+                h.steps_failures += 1
+                h.steps_failing_since, h.steps_error = h.steps_failing_since or now, failed
+            else:
+                h.steps_failing_since, h.steps_failures, h.steps_error = None, 0, ""
             self.health.last_tick = now
             _heartbeat(self.config.state_dir, now, self.report())
             if notes:
@@ -440,6 +453,9 @@ class Daemon:
             "error_at": h.intake_error_at.isoformat() if h.intake_error_at else None,
             "failing": int(getattr(self.intake.health, "consecutive_failures", 0)),
         }}
+        if h.steps_failing_since is not None:
+            report["steps"] = {"failing_since": h.steps_failing_since.isoformat(), "failures": h.steps_failures,
+                               "last_error": h.steps_error[:300]}
         if self.sign_in is not None:
             report["sign_in"] = self.sign_in.health.shown(self.sign_in.label)
         return report

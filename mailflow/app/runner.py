@@ -51,6 +51,7 @@ class CycleRunner:
         self.states = states
         self.outgoing = outgoing
         self.between_chunks: Callable[[], None] | None = None   # the daemon: send while a step is stored
+        self.failed: tuple[str, ...] = ()   # the meetings whose due steps raised at the last tick, and why
 
     def tick(self, now: datetime) -> list[str]:
         """Run every step due at ``now`` (idempotent: running it twice sends nothing twice)."""
@@ -63,6 +64,7 @@ class CycleRunner:
         roster = roster if roster.community is not None else replace(roster, community=current)
         notes += self.outgoing.carry_out(roster, None, community, now)
         community = roster.community or community
+        failed: list[str] = []
         for window in self.windows(now):
             try:
                 decision = on_time(self.situation(window, community), self.states.meeting(window.meeting.key), now)
@@ -72,8 +74,10 @@ class CycleRunner:
             except Exception as exc:  # noqa: BLE001 - one meeting's failure (a broken template) must not stop the others
                 log.exception("meeting %s: its due steps failed; retried at the next wake-up", window.meeting.key)
                 notes.append(f"meeting {window.meeting.key}: failed ({type(exc).__name__})")
+                failed.append(f"meeting {window.meeting.key}: {type(exc).__name__}: {exc}")
                 continue
             community = decision.community or community
+        self.failed = tuple(failed)
         return notes
 
     def staff_requests(self, now: datetime) -> list[str]:

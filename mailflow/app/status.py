@@ -205,6 +205,10 @@ def _daemon_lines(report: Mapping[str, Any] | None, zone: ZoneInfo) -> list[str]
         if intake.get("last_error"):
             line += f"; last error {_shown(str(intake['error_at']), zone)}: {intake['last_error']}"
         lines.append(line)
+    steps = report.get("steps")
+    if isinstance(steps, Mapping):
+        lines.append(f"Steps: FAILING since {_shown(str(steps['failing_since']), zone)} ({steps['failures']} tries, "
+                     f"tried again with backoff; see the log): {steps['last_error']}")
     return lines
 
 
