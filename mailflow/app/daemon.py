@@ -20,19 +20,20 @@ import logging
 import random
 import signal
 import threading
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
 from mailflow.adapters.credentials import CredentialsError
 from mailflow.adapters.scheduler import Timers
 from mailflow.app.engine import Engine
+from mailflow.app.health import Health, SignIn, heartbeat
+from mailflow.app.intake_link import IntakeLink
 from mailflow.app.store_trouble import PassTrouble
 from mailflow.app.storethread import StoreThread
 from mailflow.core.backoff import Backoff
 from mailflow.errors import ConfigError
-from mailflow.ports import Clock, Disposition, MailSender
+from mailflow.ports import Clock, MailSender
 from mailflow.schedule.config import Config
 
 log = logging.getLogger(__name__)
@@ -54,32 +55,6 @@ class Intake(Protocol):
     health: Any
 
     def run(self, stop: threading.Event) -> None: ...
-
-
-class SignIn(Protocol):
-    """The OAuth2 token source (mailflow.adapters.oauth.OAuth2Tokens), as the daemon watches it."""
-
-    @property
-    def health(self) -> Any: ...
-
-    @property
-    def label(self) -> str: ...
-
-
-@dataclass
-class Health:
-    """What the daemon knows about its own parts, for the stall alarm and for logs."""
-
-    intake_failing_since: datetime | None = None
-    intake_ok_at: datetime | None = None          # the last catch-up pass that worked (the daemon's clock)
-    intake_error: str = ""                        # the last error, and when it was seen
-    intake_error_at: datetime | None = None
-    stall_alerted: bool = False
-    last_tick: datetime | None = None
-    steps_failing_since: datetime | None = None   # ticks that raised, in a row: status shows them
-    steps_failures: int = 0
-    steps_error: str = ""
-    notes: list[str] = field(default_factory=list)
 
 
 class Daemon:
@@ -105,6 +80,7 @@ class Daemon:
         self.drain_seconds = drain_seconds
         self.health = Health()
         self._store_thread = StoreThread()
+        self.link = IntakeLink(self._store_thread, self._engine, self._poke_outbox)   # the intake's sink and cursor
         self.store_io = self._store_thread.io                  # the store's one user: engine and store work
         self.outbox_io = self._store_thread.io_between_chunks  # the outbox's, also between a step's chunks
         self._stop = asyncio.Event()
@@ -122,7 +98,7 @@ class Daemon:
         self._next_due: datetime | None = None   # the earliest due instant the timers wait for
 
     def attach(self, engine: Engine, sender: MailSender, intake: Intake | None) -> None:
-        """The parts the daemon runs (the intake is built with this daemon as its sink and cursor)."""
+        """The parts the daemon runs (the intake is built with this daemon's `link` as its sink and cursor)."""
         self.engine, self.sender, self.intake = engine, sender, intake
         engine.desk.daemon_report = self.report     # the staff "status" command shows the intake's health
         engine.runner.between_chunks = self._between_chunks
@@ -284,7 +260,7 @@ class Daemon:
             else:
                 h.steps_failing_since, h.steps_failures, h.steps_error = None, 0, ""
             self.health.last_tick = now
-            _heartbeat(self.config.state_dir, now, self.report())
+            heartbeat(self.config.state_dir, now, self.report())
             if notes:
                 self._outbox_wake.set()
             try:
@@ -381,34 +357,6 @@ class Daemon:
                 refused = 0                   # a reload: a new password starts a new count
             self._relogin.clear()
 
-    def accept(self, raw: bytes) -> Disposition:
-        """The intake's sink (called in the intake thread): read here, recorded on the store thread."""
-        engine = self._engine()
-        disposition = self._store_thread.call(engine.accept, raw, engine.read(raw))
-        self._poke_outbox()
-        return disposition
-
-    def accept_many(self, raws: Sequence[bytes]) -> list[Disposition]:
-        """The intake's sink for a catch-up pass: read here (in the intake's thread, while the store thread
-        may be storing a step), then recorded in one store transaction on the store thread."""
-        engine = self._engine()
-        readings = [engine.read(raw) for raw in raws]
-        dispositions = self._store_thread.call(engine.accept_many, raws, readings)
-        self._poke_outbox()
-        return dispositions
-
-    def oversize(self, headers: bytes, size: int) -> None:
-        self._store_thread.call(self._engine().oversize, headers, size)
-        self._poke_outbox()
-
-    def load(self) -> tuple[int, int] | None:
-        """The intake's cursor, kept in the store (it touches no state a step decides on: it may run
-        between a step's chunks, so the intake reads new mail while the step is stored)."""
-        return self._store_thread.call(self._engine().load_cursor, interleave=True)
-
-    def save(self, uidvalidity: int, uid: int) -> None:
-        self._store_thread.call(self._engine().save_cursor, uidvalidity, uid, interleave=True)
-
     def _poke_outbox(self) -> None:
         if self._loop is not None:
             self._loop.call_soon_threadsafe(self._outbox_wake.set)
@@ -424,7 +372,7 @@ class Daemon:
                 pass
             health = self.intake.health
             now = self.clock.now()
-            self._note_intake(health, now)
+            self.health.note_intake(health, now)
             if health.consecutive_failures == 0:
                 self.health.intake_failing_since = None
                 self.health.stall_alerted = False
@@ -438,27 +386,9 @@ class Daemon:
                 await self.store_io(self._engine().alert_intake_stalled, now, minutes, error)
                 self._outbox_wake.set()
 
-    def _note_intake(self, health: Any, now: datetime) -> None:
-        if health.consecutive_failures == 0 and health.last_success is not None:
-            self.health.intake_ok_at = now
-        elif health.last_error and health.last_error != self.health.intake_error:
-            self.health.intake_error, self.health.intake_error_at = str(health.last_error), now
-
     def report(self) -> dict[str, object]:
         """What ``mailflow status`` (and the staff ``status`` command) show of the daemon's parts."""
-        h = self.health
-        report: dict[str, object] = {"intake": None if self.intake is None else {
-            "last_ok": h.intake_ok_at.isoformat() if h.intake_ok_at else None,
-            "last_error": h.intake_error or None,
-            "error_at": h.intake_error_at.isoformat() if h.intake_error_at else None,
-            "failing": int(getattr(self.intake.health, "consecutive_failures", 0)),
-        }}
-        if h.steps_failing_since is not None:
-            report["steps"] = {"failing_since": h.steps_failing_since.isoformat(), "failures": h.steps_failures,
-                               "last_error": h.steps_error[:300]}
-        if self.sign_in is not None:
-            report["sign_in"] = self.sign_in.health.shown(self.sign_in.label)
-        return report
+        return self.health.report(None if self.intake is None else self.intake.health, self.sign_in)
 
     async def _sign_in_watch(self) -> None:
         """Tell staff once per run of OAuth2 sign-in refusals (the token source knows the provider's
@@ -469,7 +399,7 @@ class Daemon:
             health = self.sign_in.health
             if health is not shown and self.health.last_tick is not None:   # status shows it without waiting a tick
                 shown = health
-                _heartbeat(self.config.state_dir, self.health.last_tick, self.report())
+                heartbeat(self.config.state_dir, self.health.last_tick, self.report())
             if health.failing and health.permanent and health.episode != alerted and health.error is not None:
                 alerted = health.episode
                 error = health.error
@@ -485,15 +415,4 @@ class Daemon:
                     await self._stop.wait()
             except TimeoutError:
                 pass
-
-
-def _heartbeat(state_dir, now: datetime, report: dict[str, object]) -> None:
-    """`mailflow health` reads this file's age (Docker HEALTHCHECK), `status` its report; failing to write it
-    is not fatal."""
-    from mailflow.adapters.heartbeat import beat
-
-    try:
-        beat(state_dir, now, report)
-    except OSError as exc:
-        log.warning("could not write the heartbeat in %s: %s", state_dir, exc)
 

@@ -105,7 +105,7 @@ def build_daemon(config: Config, clock: Clock, *, reload_path: Path | None = Non
     parts = open_parts(config, clock, secret, io=daemon.outbox_io)
     sender = SmtpSender(config.smtp, smtp_secret, envelope_from=config.community.address,
                         tokens=tokens if config.smtp.auth is AuthMethod.OAUTH2 else None)
-    intake = ImapIntake(config.imap, imap_secret, daemon, daemon,
+    intake = ImapIntake(config.imap, imap_secret, daemon.link, daemon.link,
                         tokens=tokens if config.imap.auth is AuthMethod.OAUTH2 else None) if with_intake else None
     daemon.attach(parts.engine, sender, intake)
     return daemon, parts
