@@ -158,8 +158,14 @@ def test_when_smtp_refuses_our_login_staff_still_learn_it(flooded, tmp_path):
                                   "--json"], capture_output=True, text=True, timeout=60)
         assert stage.sent() == []
         stage.server.faults.auth_fails = False                 # the password was fixed at the provider
-        assert wait_for(lambda: any(kind == "alert-outbox-paused" for rcpt, m in to_staff(stage, staff)
-                                    for kind, _, _ in items_of(m)), 60), log.read_text()[-3000:]
+        members = {m.email for m in config.roster.active()}
+
+        def delivered() -> bool:      # every staff member's digest names the pause, and every invitation went
+            told = {rcpt for rcpt, m in to_staff(stage, staff) if "alert-outbox-paused" in [k for k, _, _ in items_of(m)]}
+            invited = {r for _, rcpts, raw in stage.sent() if b"X-Mailflow-Kind: invitation" in raw for r in rcpts}
+            return told == set(staff) and invited == members
+
+        assert wait_for(delivered, 60), log.read_text()[-3000:]
         stop(daemon)
     finally:
         if daemon.poll() is None:
