@@ -88,6 +88,8 @@ def inputs(dovecot, tmp_path_factory):
         assert wait_for(lambda: live.in_folder("mailflow/processed") + live.in_folder("mailflow/held") == expected,
                         60), live.log_text()[-3000:]
         assert wait_for(lambda: len(live.sent("notice-recorded")) >= 6, 30), live.log_text()[-3000:]
+        # the four refusals too, before the stop (a SIGTERM leaves what is not in flight queued)
+        assert wait_for(lambda: len(live.sent("notice-attachment-refused", to=m[5])) >= 4, 30), live.log_text()[-3000:]
         live.stop()
     finally:
         live.kill()

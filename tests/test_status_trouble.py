@@ -148,9 +148,9 @@ def test_the_daemon_reports_its_intake_as_it_sees_it():
     clock = ManualClock(datetime(2027, 1, 5, 18, tzinfo=UTC))
     daemon = Daemon(load(Path(__file__).resolve().parent.parent / "config" / "cop.example.toml"), clock)
     daemon.intake = Intake()
-    daemon._note_intake(IntakeHealth(last_success=1.0), clock.now())
+    daemon.health.note_intake(IntakeHealth(last_success=1.0), clock.now())
     clock.set(clock.now() + timedelta(minutes=3))
-    daemon._note_intake(IntakeHealth(last_success=1.0, consecutive_failures=2, last_error="login timed out"), clock.now())
+    daemon.health.note_intake(IntakeHealth(last_success=1.0, consecutive_failures=2, last_error="login timed out"), clock.now())
     assert daemon.report()["intake"] == {"last_ok": "2027-01-05T18:00:00+00:00", "last_error": "login timed out",
                                          "error_at": "2027-01-05T18:03:00+00:00", "failing": 2}
     daemon.close()
