@@ -85,6 +85,13 @@ def temp_name(path: Path) -> Path:
     return path.with_name(f".{path.name}.{secrets.token_hex(8)}{TEMP_SUFFIX}")
 
 
+def write_all(fd: int, data: bytes) -> None:
+    """Write every byte of ``data`` to ``fd`` (os.write may write less than it was given)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
 def write_temp(path: Path, data: bytes, *, sync: bool) -> Path:
     """Write ``data`` to a new temp file beside ``path`` (mode 0600), fsynced if ``sync``; return its name."""
     temp = temp_name(path)
@@ -92,9 +99,7 @@ def write_temp(path: Path, data: bytes, *, sync: bool) -> Path:
     try:
         try:
             os.fchmod(fd, FILE_MODE)   # O_CREAT's mode is filtered by the umask
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
+            write_all(fd, data)
             if sync:
                 os.fsync(fd)
         finally:

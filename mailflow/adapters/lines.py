@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from mailflow.adapters.files import FILE_MODE, fsync_dir
+from mailflow.adapters.files import FILE_MODE, fsync_dir, write_all
 
 
 def append(path: Path, lines: list[bytes], *, durable: bool) -> None:
@@ -21,9 +21,7 @@ def append(path: Path, lines: list[bytes], *, durable: bool) -> None:
         size = os.fstat(fd).st_size
         cut = size > 0 and os.pread(fd, 1, size - 1) != b"\n"
         data = (b"\n" if cut else b"") + b"".join(line.rstrip(b"\n") + b"\n" for line in lines)
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
+        write_all(fd, data)
         if durable:
             os.fsync(fd)
     finally:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mailflow.adapters.files import FILE_MODE, fsync_dir
+from mailflow.adapters.files import FILE_MODE, fsync_dir, write_all
 from mailflow.errors import StoreError
 
 log = logging.getLogger(__name__)
@@ -90,9 +90,7 @@ class UpdateLog:
         line = _encode_line(update)
         fd = self._open()
         try:
-            view = memoryview(line)
-            while view:
-                view = view[os.write(fd, view):]
+            write_all(fd, line)
             os.fdatasync(fd)
         except OSError as exc:
             self._undo(fd)
