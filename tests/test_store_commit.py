@@ -242,6 +242,58 @@ def test_memory_keeps_logged_updates_when_a_later_batch_rolls_back(store: Store)
     assert states == ["sent", "queued", "queued"]
 
 
+def test_a_transactions_lines_reach_each_log_in_one_append_after_it_commits(store: Store, root: Path) -> None:
+    """Lines appended to a log inside a transaction (a catch-up pass: one audit line per reply) are appended
+    once it commits, in the order they were made, one append per log; a failed transaction appends none."""
+    with pytest.raises(RuntimeError, match="boom"), store.transaction():
+        store.append_lines("audit.jsonl", [b"never"])
+        raise RuntimeError("boom")
+    writes = store.writes
+    with store.transaction():
+        for n in range(3):
+            store.append_lines("audit.jsonl", [f"reply {n}".encode()])
+            store.append_lines("other.log", [f"other {n}".encode()])
+        assert not (root / "audit.jsonl").exists()
+    assert list(store.read_lines("audit.jsonl")) == [b"reply 0", b"reply 1", b"reply 2"]
+    assert list(store.read_lines("other.log")) == [b"other 0", b"other 1", b"other 2"]
+    assert store.writes - writes == 2
+
+
+def test_table_operations_give_what_tinydb_gives(store: Store, root: Path) -> None:
+    """Inserts, updates, upserts, removals and a truncate on a partition leave the documents and ids TinyDB's
+    own in-memory tables give for the same operations, in memory and after reopening."""
+    from tinydb import Query, TinyDB
+    from tinydb.storages import MemoryStorage
+
+    def operations(db: TinyDB) -> None:
+        table = db.table("messages")
+        table.insert({"n": 1})
+        table.insert_multiple([{"n": n} for n in range(2, 8)])
+        table.update({"state": "sent"}, Query().n < 4)
+        table.update({"state": "held"}, doc_ids=[5])
+        table.remove(Query().n == 2)
+        table.remove(doc_ids=[6])
+        table.upsert({"n": 3, "state": "again"}, Query().n == 3)
+        table.upsert({"n": 9}, Query().n == 9)
+        table.insert({"n": 10})
+        table.update({"last": True}, Query().n == 10)
+        other = db.table("other")
+        other.insert_multiple([{"x": 1}, {"x": 2}])
+        other.truncate()
+        other.insert({"x": 3})
+
+    def contents(db: TinyDB) -> dict[str, list[tuple[int, dict[str, object]]]]:
+        return {name: [(doc.doc_id, dict(doc)) for doc in db.table(name).all()] for name in ("messages", "other")}
+
+    expected = TinyDB(storage=MemoryStorage)
+    operations(expected)
+    operations(store.db("meetings/2027-01-12"))
+    assert contents(store.db("meetings/2027-01-12")) == contents(expected)
+    store.close()
+    with Store.open(root, blob_dirs=("raw",)) as again:
+        assert contents(again.db("meetings/2027-01-12")) == contents(expected)
+
+
 # ---------------------------------------------------------------- start-up and listing without history
 
 

@@ -30,6 +30,17 @@ def append(path: Path, lines: list[bytes], *, durable: bool) -> None:
         fsync_dir(path.parent)
 
 
+def by_log(appends: list[tuple[Path, list[bytes], bool]]) -> dict[Path, tuple[list[bytes], bool]]:
+    """A transaction's appends, one per log in the order they were made: a catch-up pass appends an audit
+    line per reply, and one append (one fsync) of them all is as durable as many."""
+    merged: dict[Path, tuple[list[bytes], bool]] = {}
+    for path, lines, durable in appends:
+        kept, was_durable = merged.setdefault(path, ([], False))
+        kept.extend(lines)
+        merged[path] = (kept, was_durable or durable)
+    return merged
+
+
 def read(path: Path) -> Iterator[bytes]:
     """The whole lines of ``path`` (none if there is no such log); a cut last line is left out."""
     try:

@@ -216,9 +216,11 @@ class TinyDBStateStore:
     # internals
 
     def _record(self, path: str) -> InboxRecord | None:
-        if not self.store.has_blob(path):
+        try:
+            data = self.store.get_blob(path)
+        except (FileNotFoundError, IsADirectoryError):
             return None
-        doc = parse_state_file(self.store.root / path, self.store.get_blob(path))   # torn: StoreError, named
+        doc = parse_state_file(self.store.root / path, data)   # torn: StoreError, named
         if not isinstance(doc, dict) or "disposition" not in doc:
             raise StoreError(f"{self.store.root / path}: not an inbox record; restore it from a backup or move it aside")
         return InboxRecord(**{**doc, "disposition": Disposition(doc["disposition"])})

@@ -81,7 +81,8 @@ class Store:
         self._closed = False
         self._failed = ""                 # why writes are refused until restart ("" = they are not)
         self._txn: _Transaction | None = None
-        self._inside: set[Path] = set()   # folders seen to resolve inside the root
+        self._real_root = root.resolve()
+        self._inside: set[str] = {""}     # folders (relative names; "" the root) seen to resolve inside the root
         self._blob_dirs = [root / name for name in blob_dirs]
         self._log = UpdateLog(root, writable=exclusive)
         self._deferred: list[tuple[Callable[[], None], Callable[[], None]]] = []   # see defer_writes
@@ -352,7 +353,7 @@ class Store:
             raise
         self._finish(txn, written)
         self.writes += files - sum(data is not None for data in written.values())
-        for path, lines, durable in txn.appends:
+        for path, (lines, durable) in lines_log.by_log(txn.appends).items():
             make_dirs(self.root, path.parent)
             lines_log.append(path, lines, durable=durable)
             self._count_write()
@@ -375,16 +376,16 @@ class Store:
 
     def _path(self, relpath: str, what: str) -> Path:
         self._check_open()
-        path = self.root / check_name(relpath, what)
-        parent = path.parent
-        known = parent in self._inside or (parent.parent in self._inside and not os.path.lexists(parent))
-        if known and not path.is_symlink():
+        folder_name = check_name(relpath, what).rpartition("/")[0]
+        path = self.root / relpath
+        known = folder_name in self._inside or (folder_name.rpartition("/")[0] in self._inside
+                                                and not os.path.lexists(path.parent))
+        if known and not os.path.islink(path):
             return path         # its folder was checked, or is not there yet (resolving is an lstat a part)
-        resolved_root = self.root.resolve()
-        if not path.resolve().is_relative_to(resolved_root):
+        if not path.resolve().is_relative_to(self._real_root):
             raise ValueError(f"invalid {what} name {relpath!r}: it leads outside {self.root}")
         if path.parent.is_dir():
-            self._inside.add(path.parent)
+            self._inside.add(folder_name)
         return path
 
     def _readable(self, path: Path) -> Path:
