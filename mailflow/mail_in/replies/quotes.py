@@ -71,7 +71,8 @@ _TIMEISH = re.compile(r"\d{1,2}[:.h]\d{2}|\d{4}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}"
 
 
 def is_quoted(line: str) -> bool:
-    return bool(_QUOTED.match(line))
+    """The line opens with a '>' (or "C>", or a '|' quote bar): a line holding neither character is not."""
+    return (">" in line or "|" in line) and _QUOTED.match(line) is not None
 
 
 def _is_attribution(text: str) -> bool:

@@ -87,11 +87,11 @@ def trained() -> Weights:
 
 def emissions(lines: Sequence[Line], weights: Weights) -> list[list[float]]:
     """Each line's score for each zone: the sum of its features' weights."""
-    table = weights.features
+    weight = weights.features.get
     zero = (0.0,) * len(ZONES)
     out = []
     for line in lines:
-        vectors = [table[f] for f in line.features if f in table]
+        vectors = [vector for vector in map(weight, line.features) if vector is not None]
         out.append([sum(column) for column in zip(zero, *vectors, strict=True)])
     return out
 
@@ -110,6 +110,42 @@ def constraints(lines: Sequence[Line]) -> dict[int, Zone]:
     return {k: Zone.HEADER for k, line in enumerate(lines) if "system_marker" in line.features}
 
 
+# for each zone, the (previous zone, transition weight) pairs that may precede it
+Preds = tuple[tuple[tuple[int, float], ...], ...]
+
+
+@dataclass(frozen=True)
+class Steps:
+    """What Viterbi needs of the grammar and the transition weights, worked out once per weight set."""
+
+    start: tuple[float, ...]       # the weight of opening with each zone (NEG where the grammar forbids it)
+    anywhere: Preds                # the grammar
+    after_text: Preds              # the grammar once new text was seen: a header opens history
+
+    @staticmethod
+    def of(weights: Weights) -> Steps:
+        z = len(ZONES)
+        allowed = [[(ZONES[k] in ALLOWED[prev]) for k in range(z)] for prev in _PREV]
+        # After new text, a header opens history: it is not followed by new text (that is only so for a
+        # forward or quote at the very top).
+        after_text = [list(row) for row in allowed]
+        header = _PREV.index(Zone.HEADER)
+        for k in (ZONES.index(Zone.BODY), ZONES.index(Zone.GREETING)):
+            after_text[header][k] = False
+        trans = [weights.transitions.get(str(prev), (0.0,) * z) for prev in _PREV]
+
+        def preds(grammar: list[list[bool]]) -> Preds:
+            return tuple(tuple((j, trans[j + 1][k]) for j in range(z) if grammar[j + 1][k]) for k in range(z))
+
+        start = tuple(trans[0][k] if allowed[0][k] else NEG for k in range(z))
+        return Steps(start, preds(allowed), preds(after_text))
+
+
+@lru_cache(maxsize=1)
+def _shipped_steps() -> Steps:
+    return Steps.of(trained())
+
+
 def viterbi(scores: list[list[float]], weights: Weights, forced: dict[int, Zone] | None = None,
             lines: Sequence[Line] | None = None) -> list[Zone]:
     """The best zone path allowed by the grammar; ``forced`` pins some lines to a zone."""
@@ -121,30 +157,16 @@ def viterbi(scores: list[list[float]], weights: Weights, forced: dict[int, Zone]
         history = ZONES.index(Zone.HISTORY)
         scores = [row if "no_text_above" not in line.features else
                   [NEG if k == history else v for k, v in enumerate(row)] for row, line in zip(scores, lines, strict=False)]
+    # the shipped weights never change; weights being trained do, so their steps are worked out each time
+    steps = _shipped_steps() if weights is trained() else Steps.of(weights)
     z = len(ZONES)
-    allowed = [[(ZONES[k] in ALLOWED[prev]) for k in range(z)] for prev in _PREV]
-    # After new text, a header opens history: it is not followed by new text (that is only so for a
-    # forward or quote at the very top).
-    after_text = [list(row) for row in allowed]
-    header = _PREV.index(Zone.HEADER)
-    for k in (ZONES.index(Zone.BODY), ZONES.index(Zone.GREETING)):
-        after_text[header][k] = False
     top = [True] * n if lines is None else ["no_text_above" in line.features for line in lines]
-    trans = [weights.transitions.get(str(prev), (0.0,) * z) for prev in _PREV]
-    best = [NEG] * z
-    for k in range(z):
-        if allowed[0][k]:
-            best[k] = trans[0][k] + scores[0][k]
+    best = [NEG if opening == NEG else opening + score for opening, score in zip(steps.start, scores[0], strict=True)]
     best = _pin(best, forced, 0)
-    # for each grammar and each zone, the (previous zone, transition weight) pairs that may precede it
-    preds = {
-        id(g): [[(j, trans[j + 1][k]) for j in range(z) if g[j + 1][k]] for k in range(z)]
-        for g in (allowed, after_text)
-    }
     back: list[list[int]] = []
     for i in range(1, n):
         row = scores[i]
-        table = preds[id(allowed if top[i] else after_text)]
+        table = steps.anywhere if top[i] else steps.after_text
         new = [NEG] * z
         ptr = [0] * z
         for k in range(z):

@@ -3,8 +3,8 @@ is the last before a quote, whether it is a bulleted list (content, whatever its
 
 from __future__ import annotations
 
-# (index in the message, text, shape features, blank lines above)
-Row = tuple[int, str, list[str], int]
+# (index in the message, text, its own features, blank lines above)
+Row = tuple[int, str, frozenset[str], int]
 
 
 def _bucket(value: int, edges: tuple[int, ...], name: str) -> str:
@@ -85,7 +85,7 @@ def _bullet_runs(rows: list[Row]) -> set[int]:
     """Rows in a run of two or more bulleted lines ("- Fraser Health", "- Options Community Services")."""
     runs: set[int] = set()
     run: list[int] = []
-    for k, row in enumerate(rows + [(-1, "", [], 1)]):
+    for k, row in enumerate(rows + [(-1, "", frozenset(), 1)]):
         if "bullet" in row[2] and (not run or not row[3]):
             run.append(k)
             continue
