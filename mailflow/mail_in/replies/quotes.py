@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from mailflow.mail_in.replies.htmltext import QUOTE_MARK
 
@@ -72,16 +73,38 @@ _TIMEISH = re.compile(r"\d{1,2}[:.h]\d{2}|\d{4}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}"
 
 def is_quoted(line: str) -> bool:
     """The line opens with a '>' (or "C>", or a '|' quote bar): a line holding neither character is not."""
+    if line[:1] == ">":
+        return True
     return (">" in line or "|" in line) and _QUOTED.match(line) is not None
 
 
+def ends_with_verb(text: str) -> bool:
+    """``text`` ends with a writing verb, maybe with ':' or '...' ("<date>, Ana wrote:", "a écrit :", "schrieb").
+
+    A match of the pattern ends with the verb (its last character a letter, or ')' in "napisał(a)") or with
+    ':', '：', '...' or '…', then only spaces: a text whose last other character is none of these is not searched.
+    """
+    tail = text.rstrip()
+    last = tail[-1:]
+    if not (last.isalpha() or last in (")", ":", "：", "…") or tail.endswith("...")):
+        return False
+    return _HEADER_END.search(text) is not None
+
+
+def _is_key_line(line: str) -> bool:
+    """A header key line ("From: ...", "Objet : ..."): it holds a colon, and most lines hold none."""
+    return (":" in line or "：" in line) and _KEY_LINE.match(line) is not None
+
+
+# A pure function of the text, and a call's replies quote the same lines: each distinct text is tested once.
+@lru_cache(maxsize=4096)
 def _is_attribution(text: str) -> bool:
     text = text.strip(_EDGE)
     if not text or len(text) > 400:
         return False
     if _GMAIL_DATE.match(text):
         return True
-    if _HEADER_END.search(text[-60:]) and (_DATEISH.search(text) or _HEADER_START.match(text)):
+    if ends_with_verb(text[-60:]) and (_DATEISH.search(text) or _HEADER_START.match(text)):
         return True
     if not text.endswith((":", "：")):
         return False
@@ -126,14 +149,14 @@ def quote_header_span(lines: list[str], i: int) -> int | None:
 
 def _outlook_block_at(lines: list[str], i: int) -> bool:
     """A From:/Sent:/To:/Subject: header block starts at line i (no separator needed)."""
-    if not _KEY_LINE.match(lines[i]):
+    if not _is_key_line(lines[i]):
         return False
     window = [line for line in lines[i:i + 10] if line.strip()][:7]
-    keys = [_key(line) for line in window if _KEY_LINE.match(line)]
+    keys = [_key(line) for line in window if _is_key_line(line)]
     distinct = len(set(keys))
-    if _FROM_LINE.match(lines[i]) and distinct >= 2 and sum(bool(_KEY_LINE.match(x)) for x in window[:3]) >= 2:
+    if _FROM_LINE.match(lines[i]) and distinct >= 2 and sum(_is_key_line(x) for x in window[:3]) >= 2:
         return True
-    return distinct >= 3 and all(_KEY_LINE.match(line) for line in window[:2])
+    return distinct >= 3 and all(_is_key_line(line) for line in window[:2])
 
 
 def _key(line: str) -> str:
@@ -148,7 +171,7 @@ def history_start(lines: list[str]) -> int | None:
             continue
         if stripped == QUOTE_MARK:
             return i
-        if _SEPARATOR.match(stripped) or _FORWARD.match(stripped) or _ABOVE_LINE.search(stripped):
+        if _is_separator(stripped) or _FORWARD.match(stripped) or _is_above_line(stripped):
             return i
         if _outlook_block_at(lines, i):
             return _with_rule_before(lines, i)
@@ -156,6 +179,20 @@ def history_start(lines: list[str]) -> int | None:
         if end is not None and not _quote_follows(lines, end):
             return _with_rule_before(lines, i)
     return None
+
+
+def _is_separator(stripped: str) -> bool:
+    """"-----Original Message-----" and its translations (``stripped``: the line without its outer spaces)."""
+    return stripped[:1] in _SEPARATOR_START and _SEPARATOR.match(stripped) is not None
+
+
+_SEPARATOR_START = frozenset("-=_*")
+
+
+def _is_above_line(text: str) -> bool:
+    """"## Please reply above this line ##" (no other character folds to the letters of "above" in the pattern's
+    case folding, so its lower-case spelling is a fair first test)."""
+    return "above" in text.lower() and _ABOVE_LINE.search(text) is not None
 
 
 def _with_rule_before(lines: list[str], i: int) -> int:
@@ -210,7 +247,7 @@ def header_block_end(lines: list[str], start: int) -> int:
     end = quote_header_span(lines, i) if i < len(lines) else None
     if end is not None:
         return end + 1
-    if i < len(lines) and _KEY_LINE.match(lines[i]):
+    if i < len(lines) and _is_key_line(lines[i]):
         while i < len(lines) and lines[i].strip():
             i += 1
         return i

@@ -54,6 +54,40 @@ _LAND = re.compile(
     r"indigenous|first nations|peoples?|nations?)",
     re.IGNORECASE,
 )
+# Runs of text that every match of the pattern above holds, one of each alternative's, in lower case and ASCII
+# spelling ("ecrit" for "[ée]crit"): an ASCII text that holds none of them is not searched. (For ASCII text, lower
+# case is exactly the patterns' case folding; any other text is always searched.) Keep them in step with the patterns.
+_DISCLAIMER_RUNS = (
+    "this e-mail", "this email", "this message", "this communication", "this transmission", "do not send",
+    "do not share", "do not include", "do not email", "do not e-mail", "sent from a ", "confidentiality ",
+    "if you are not the intended recipient", "avis de confidentialit", "ce courriel", "ce message", "ce courrier ",
+    "si vous n'", "diese e-mail", "diese nachricht", "questo messaggio", "este mensaje", "este correo", "disclaimer:",
+)
+_LAND_RUNS = ("acknowledge", "recogni", "reconna")
+
+
+def _runs(runs: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(run) for run in runs))
+
+
+_DISCLAIMER_FIRST = _runs(_DISCLAIMER_RUNS)
+_LAND_FIRST = _runs(_LAND_RUNS)
+
+
+def has_disclaimer(text: str) -> bool:
+    """``text`` holds a confidentiality notice (``_DISCLAIMER``)."""
+    if text.isascii() and _DISCLAIMER_FIRST.search(text.lower()) is None:
+        return False
+    return _DISCLAIMER.search(text) is not None
+
+
+def has_land_words(text: str) -> bool:
+    """``text`` acknowledges something about lands, peoples or nations (``_LAND``)."""
+    if text.isascii() and _LAND_FIRST.search(text.lower()) is None:
+        return False
+    return _LAND.search(text) is not None
+
+
 _NAMEISH = re.compile(r"^\s*[-–—~/]\s*[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,3}\s*$")
 
 
@@ -89,7 +123,7 @@ def signature_start(lines: list[str]) -> int | None:
         if start not in paragraphs:
             paragraphs[start] = _paragraph(lines, start)
             text = paragraphs[start]
-            if (_DISCLAIMER.search(text) or (_LAND.search(text) and _is_land(text))) and _has_text(lines, start):
+            if (has_disclaimer(text) or (has_land_words(text) and _is_land(text))) and _has_text(lines, start):
                 return start
     return None
 
@@ -133,7 +167,9 @@ def _ends_a_list(lines: list[str], i: int) -> bool:
 
 def _is_mobile(line: str) -> bool:
     """'Sent from my iPhone', 'Get Outlook for iOS<https://...>' and their translations."""
-    match = _MOBILE.match(_LINK_TAIL.sub("", line))
+    if "http" in line or "mailto:" in line:         # a link tail holds one of them
+        line = _LINK_TAIL.sub("", line)
+    match = _MOBILE.match(line)
     return match is not None and len(match.group("rest").split()) <= 5
 
 

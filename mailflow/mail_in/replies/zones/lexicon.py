@@ -19,6 +19,7 @@ SEPARATOR = _q._SEPARATOR
 FORWARD = _q._FORWARD
 ABOVE_LINE = _q._ABOVE_LINE
 ATTRIBUTION_END = _q._HEADER_END
+ends_with_verb = _q.ends_with_verb          # ATTRIBUTION_END, after a cheap first test
 INTRO_START = _q._INTRO_START
 RULE = re.compile(r"^(?:[-_=*~#+.]\s?){4,}$|^[-_]{2,}\s*[A-Za-z][\w ]{0,40}\s*[-_]{2,}$")
 DELIMITER = _s._DELIMITER

@@ -87,13 +87,21 @@ def trained() -> Weights:
 
 def emissions(lines: Sequence[Line], weights: Weights) -> list[list[float]]:
     """Each line's score for each zone: the sum of its features' weights."""
-    weight = weights.features.get
-    zero = (0.0,) * len(ZONES)
-    out = []
-    for line in lines:
-        vectors = [vector for vector in map(weight, line.features) if vector is not None]
-        out.append([sum(column) for column in zip(zero, *vectors, strict=True)])
-    return out
+    if weights is trained():
+        return [list(_shipped_scores(line.features)) for line in lines]
+    return [list(_scores(line.features, weights)) for line in lines]
+
+
+def _scores(features: Sequence[str], weights: Weights) -> tuple[float, ...]:
+    vectors = filter(None, map(weights.features.get, features))       # the weights of the features that have one
+    return tuple(map(sum, zip((0.0,) * len(ZONES), *vectors, strict=True)))
+
+
+# The shipped weights never change, and most lines of a call's replies have a feature set seen before (the same
+# quoted invitation, the same signatures, in the same places): each distinct set is scored once.
+@lru_cache(maxsize=4096)
+def _shipped_scores(features: tuple[str, ...]) -> tuple[float, ...]:
+    return _scores(features, trained())
 
 
 _PREV: tuple[str, ...] = (START, *ZONES)
@@ -169,14 +177,12 @@ def viterbi(scores: list[list[float]], weights: Weights, forced: dict[int, Zone]
         table = steps.anywhere if top[i] else steps.after_text
         new = [NEG] * z
         ptr = [0] * z
-        for k in range(z):
+        for k, preds in enumerate(table):
             high, arg = NEG, 0
-            for j, weight in table[k]:
-                prev = best[j]
-                if prev != NEG:
-                    value = prev + weight
-                    if value > high:
-                        high, arg = value, j
+            for j, weight in preds:
+                value = best[j] + weight
+                if value > high:
+                    high, arg = value, j
             if high != NEG:
                 new[k] = high + row[k]
                 ptr[k] = arg

@@ -54,7 +54,7 @@ def rule_zones(lines: list[str]) -> dict[int, Zone]:
                 labels[cur[k]] = Z.HEADER
             else:
                 para = s._paragraph(sub, s._paragraph_start(sub, k))
-                disclaimer = disclaimer or bool(s._DISCLAIMER.search(para) or s._LAND.search(para))
+                disclaimer = disclaimer or s.has_disclaimer(para) or s.has_land_words(para)
                 labels[cur[k]] = Z.DISCLAIMER if disclaimer else Z.SIGNATURE
         cur = cur[:sig]
         sub = sub[:sig]
