@@ -171,7 +171,8 @@ _TO_BREAK = _bucket_names((0, 1, 2, 3, 5, 8, 12), "to_break")
 _TO_END = _bucket_names((0, 1, 2, 3, 5, 8, 12), "to_end")
 _FROM_START = _bucket_names((0, 1, 2, 5), "from_start")
 _AFTER_SIGN_OFF = _bucket_names((1, 2, 3, 6), "after_sign_off")
-_RULE = {zone: f"rule:{zone}" for zone in Zone if zone not in (Zone.BODY, Zone.GREETING)}   # the rules' cuts
+# the rules' cuts, as evidence (body and greeting are what the rules leave uncut)
+_RULE: dict[Zone, str] = {zone: f"rule:{zone}" for zone in Zone if zone not in (Zone.BODY, Zone.GREETING)}
 
 
 @dataclass(frozen=True)
@@ -216,25 +217,15 @@ def _with_context(rows: list[_Row]) -> list[Line]:
             nxt = k
         to_break[k] = nxt - k
     para = paragraph_features([(row.index, row.text, row.own.present, row.blank_above) for row in rows], breaks)
+    around = _around(rows)
     out: list[Line] = []
     text_above = False
     sign_off_at = -99
     delimiter_at = -99
     for k, row in enumerate(rows):
         own = row.own
-        feats = [*own.features, *row.placed]
-        for slot, (offset, _) in enumerate(_NEIGHBOURS):
-            j = k + offset
-            if 0 <= j < n:
-                feats.extend(rows[j].own.near[slot])
-                if offset == 1 and rows[j].blank_above:
-                    feats.append("blank_below")
-            else:
-                feats.append(_NO_NEIGHBOUR[slot])
-        feats.extend(para[k])
-        feats.append(_named(_TO_BREAK, to_break[k]))
-        feats.append(_named(_TO_END, n - 1 - k))
-        feats.append(_named(_FROM_START, k))
+        feats = [*own.features, *row.placed, *around[k], *para[k], _named(_TO_BREAK, to_break[k]),
+                 _named(_TO_END, n - 1 - k), _named(_FROM_START, k)]
         if not text_above:
             feats.append("no_text_above")
         if k - sign_off_at <= 6:
@@ -262,4 +253,23 @@ def _with_context(rows: list[_Row]) -> list[Line]:
                 feats.append("NT&after_header_line")
         feats.append("bias")
         out.append(Line(row.index, row.text, tuple(feats)))
+    return out
+
+
+def _around(rows: list[_Row]) -> list[list[str]]:
+    """Per line, what it sees of the lines two and one above and one and two below ("p2:email", ...,
+    "blank_below" after the line below's, "n2:none" past the end)."""
+    n = len(rows)
+    out: list[list[str]] = []
+    for k in range(n):
+        seen: list[str] = []
+        for slot, (offset, _) in enumerate(_NEIGHBOURS):
+            j = k + offset
+            if 0 <= j < n:
+                seen.extend(rows[j].own.near[slot])
+                if offset == 1 and rows[j].blank_above:
+                    seen.append("blank_below")
+            else:
+                seen.append(_NO_NEIGHBOUR[slot])
+        out.append(seen)
     return out

@@ -37,31 +37,33 @@ def _signy(row: Row) -> bool:
     return any(f in _SIGNY for f in row[2])
 
 
-def paragraph_features(rows: list[Row], breaks: list[bool]) -> list[list[str]]:
+_PARA_LINE = ("para_line0", "para_line1", "para_line2")
+
+
+def paragraph_features(rows: list[Row], breaks: list[bool]) -> list[tuple[str, ...]]:
     """Per line, features of its paragraph (lines with no blank between them): size, how many lines look
     like a signature, whether all are short, and whether it is the last paragraph before a break."""
     n = len(rows)
-    starts = [k for k in range(n) if k == 0 or rows[k][3] or ("q" in rows[k][2]) != ("q" in rows[k - 1][2])
-              or breaks[k] or breaks[k - 1]]
+    quoted = ["q" in row[2] for row in rows]
+    starts = [k for k in range(n) if k == 0 or rows[k][3] or quoted[k] != quoted[k - 1] or breaks[k] or breaks[k - 1]]
     spans = [(a, b) for a, b in zip(starts, starts[1:] + [n], strict=False)]
-    out: list[list[str]] = [[] for _ in range(n)]
+    out: list[tuple[str, ...]] = [()] * n
     listed = _bullet_runs(rows)
-
-    def signy(k: int) -> bool:
-        return k not in listed and _signy(rows[k])     # a bulleted list is content, whatever its items name
+    # a bulleted list is content, whatever its items name (only unquoted paragraphs are asked)
+    signy = [not quoted[k] and k not in listed and _signy(row) for k, row in enumerate(rows)]
 
     for idx, (a, b) in enumerate(spans):
         members = range(a, b)
-        if "q" in rows[a][2] or breaks[a]:
+        if quoted[a] or breaks[a]:
             continue
-        sig = sum(1 for k in members if signy(k))
+        sig = sum(signy[a:b])
         share = sig / (b - a)
         short = all(len(rows[k][1].strip()) <= 60 for k in members)
         j = idx + 1
         while j < len(spans) and all(_ruled(rows[k]) for k in range(*spans[j])):
             j += 1          # a rule or a lone delimiter between the paragraph and the break is transparent
         nxt = spans[j][0] if j < len(spans) else n
-        last = nxt >= n or breaks[nxt] or "q" in rows[nxt][2]
+        last = nxt >= n or breaks[nxt] or quoted[nxt]
         tags = [_bucket(b - a, (1, 2, 5), "para_size"),
                 "para_sig:most" if share >= 0.5 else "para_sig:some" if sig else "para_sig:none"]
         if short:
@@ -71,13 +73,13 @@ def paragraph_features(rows: list[Row], breaks: list[bool]) -> list[list[str]]:
             tags.append(f"para_last&{tags[1]}" + ("&short" if short else ""))
         if idx + 1 < len(spans) and not last:
             c, d = spans[idx + 1]
-            later = sum(1 for k in range(c, d) if signy(k))
+            later = sum(signy[c:d])
             if later * 2 >= d - c:
                 tags.append("next_para_sig")
         if sum(1 for k in members if k in listed) * 2 >= b - a:
             tags.append("para_list")
         for k in members:
-            out[k] = tags + [f"para_line{min(k - a, 2)}"]
+            out[k] = (*tags, _PARA_LINE[min(k - a, 2)])
     return out
 
 
