@@ -91,6 +91,8 @@ def labels_in(line: str) -> list[tuple[IntentKind, int, int]]:
     """(kind, label start, value start) for each label at a line start or after a sentence break."""
     folded = fold(line)
     found: list[tuple[IntentKind, int, int]] = []
+    if ":" not in folded:            # every label ends with one (most lines hold none: no scan)
+        return found
     for match in _LABEL.finditer(folded):
         if len(found) >= MAX_LABELS_PER_LINE:
             break
@@ -206,9 +208,12 @@ def file_requests(text: str) -> list[str]:
     return [match.group("name").strip().strip("\"'") for line in text.split("\n") if (match := SEND_FILE.match(line))]
 
 
+_MENTIONS_RECORDING = Lazy(r"recording|enregistrement", re.IGNORECASE)
+
+
 def recording_link(line: str) -> Found | None:
     """A line that mentions the recording and carries a link ("The recording is at https://...")."""
-    if re.search(r"recording|enregistrement", line, re.IGNORECASE):
+    if _MENTIONS_RECORDING.search(line):
         url = _URL.search(line)
         if url:
             return Found(IntentKind.RECORDING, url.group(0).rstrip(".,;"))

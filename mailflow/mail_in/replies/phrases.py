@@ -209,17 +209,24 @@ _EXCUSE = Lazy(
 )
 
 
+_UNSUBSCRIBE = dict(_TABLES)[Said.UNSUBSCRIBE]           # read first, on the whole clause
+_READ_AFTER_LEAD_IN = tuple((kind, table) for kind, table in _TABLES if kind is not Said.UNSUBSCRIBE)
+# Every alternative of those tables in one: most clauses are content that none of them reads, and
+# one look tells so (the tables are tried one by one, in order, only when it finds something).
+_ANY_READ_AFTER_LEAD_IN = Phrases(*(pattern for _, table in _READ_AFTER_LEAD_IN for pattern in table.patterns))
+
+
 def said(clause: Clause) -> Said | None:
     """What the clause is, of the kinds in ``Said``; None for anything else (content, answers, commands)."""
     text = clause.folded
+    match = _UNSUBSCRIBE.search(text)
+    if match and not _negated(text[:match.start()]):
+        return Said.UNSUBSCRIBE
     rest = without_lead_in(text)
-    for kind, pattern in _TABLES:
-        if kind is Said.UNSUBSCRIBE:
-            match = pattern.search(text)
-            if match and not _negated(text[:match.start()]):
+    if _ANY_READ_AFTER_LEAD_IN.search(rest):
+        for kind, pattern in _READ_AFTER_LEAD_IN:
+            if pattern.search(rest):
                 return kind
-        elif pattern.search(rest):
-            return kind
     return Said.COURTESY if courtesy(clause) else None
 
 
@@ -227,11 +234,16 @@ def _negated(head: str) -> bool:
     return bool(re.search(r"\b(?:not|never|no need)\b|n't\b|\b(?:dont|ne)\b", head))
 
 
+# All the courtesy patterns in one, to tell at one look that a clause starts with none of them.
+_ANY_COURTESY = Lazy("|".join(f"(?:{pattern.source})" for pattern, _ in _COURTESY))
+
+
 def courtesy(clause: Clause) -> bool:
     """Thanks, a greeting, a sign-off or good wishes: no content and no request."""
+    if ":" in clause.folded or not _ANY_COURTESY.match(clause.folded):
+        return False
     words = clause.words
-    return any(words <= most and pattern.match(clause.folded) and ":" not in clause.folded
-               for pattern, most in _COURTESY)
+    return any(words <= most and pattern.match(clause.folded) for pattern, most in _COURTESY)
 
 
 def name(clause: Clause) -> bool:

@@ -10,6 +10,7 @@ make it to evening clinics" is therefore no RSVP, "Unfortunately I won't be able
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from dataclasses import dataclass
 
@@ -275,8 +276,14 @@ _PARTLY = Lazy(
 )
 
 
+@functools.lru_cache(maxsize=1024)
 def attendance(clause: Clause) -> Attendance | None:
-    """The sender's own attendance, as this clause states it; None when it says nothing about it."""
+    """The sender's own attendance, as this clause states it; None when it says nothing about it.
+
+    Cached: the answer depends on the clause alone (a frozen value), and the same clauses are read
+    twice in a row, for the RSVP words of a reply and for its reading. The cache holds the clauses
+    of the last few replies.
+    """
     text = _ADVERB.sub("", clause.folded)
     if _FOR_OTHERS.search(text):
         return None
