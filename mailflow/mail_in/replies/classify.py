@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from mailflow.mail_in.replies.bounces import BounceVerdict, from_report, from_text
+from mailflow.mail_in.replies.casefold import holds_any, ignorecase_fold
 from mailflow.mail_in.replies.reply import AutoKind, ReplyKind
 
 _OOO_SUBJECT = re.compile(
@@ -52,12 +53,21 @@ _RECEIPT_BODY = re.compile(
 )
 
 
+# Words each pattern's every match holds (see ``casefold``): where none occurs, the pattern is not run.
+_ROBOT_WORDS = ("this is a", "do not reply", "not monitored", "noreply", "no-reply")
+_OOO_OPENINGS = ("i am", "i'm", "i will be", "i'll be", "je suis", "je serai")      # "I am" + away or leave...
+_OOO_STATES = ("out of ", "away", "vacation", "holiday", "leave", "absent", "en cong", "en vacances", "hors du bureau",
+               "travel")
+
+
 def ticket_receipt(subject: str, text: str) -> bool:
     """A help-desk or "we got your mail" robot without automatic-mail headers: its subject says so, or
     its opening says it is automated and names a ticket or a receipt."""
     if _TICKET_SUBJECT.search(subject):
         return True
     head = text[:2000]
+    if not holds_any(ignorecase_fold(head), _ROBOT_WORDS):
+        return False
     return bool(_ROBOT_BODY.search(head) and _RECEIPT_BODY.search(head))
 
 
@@ -83,6 +93,10 @@ def out_of_office(subject: str, text: str) -> bool:
     if _OOO_SUBJECT.match(subject):
         return True
     head = text[:1500]
+    folded = ignorecase_fold(head)
+    if not ("out of " in folded or "je suis absent" in folded
+            or (holds_any(folded, _OOO_OPENINGS) and holds_any(folded, _OOO_STATES))):
+        return False
     return bool(_OOO_BODY.search(head) and _OOO_RETURN.search(head)) and len(head.split()) < 200
 
 

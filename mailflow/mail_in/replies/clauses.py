@@ -107,10 +107,7 @@ class Clause:
     sentence: int           # sentences run across clauses split at commas or "but"
     question: bool          # ended with "?"
     after_but: bool         # follows "but", "mais", "however"...
-
-    @property
-    def words(self) -> int:
-        return len(WORD.findall(self.folded))
+    words: int              # how many words (``WORD``) the folded text holds
 
 
 WORD = re.compile(r"[^\W_][\w'-]*")
@@ -278,7 +275,8 @@ def without_lead_in(folded: str) -> str:
     without a filler adverb after its subject ("I'm actually away" reads as "I'm away")."""
     head = _LEAD_IN.match(folded)
     rest = folded[head.end():] if head else folded
-    return _FILLER.compiled.sub(r"\1 ", rest, count=1)
+    filler = _FILLER.match(rest)
+    return rest if filler is None else f"{filler.group(1)} {rest[filler.end():]}"
 
 
 _FILLER = Lazy(r"^(i'm|i am|i'll be|i will be|we're|we are|i|we|je suis|je serai) "
@@ -315,7 +313,7 @@ def clauses(text: str, start: int, line_no: int, first_sentence: int) -> tuple[C
             found.append(Clause(text=text[begin + lead: begin + lead + len(body)], folded=body,
                                 start=start + begin + lead, line=line_no, sentence=sentence,
                                 question=brk.startswith("?") or piece.rstrip().endswith("?"),
-                                after_but=after_but))
+                                after_but=after_but, words=len(WORD.findall(body))))
         if _SENTENCE_END.match(brk.strip()):
             sentence += 1
             after_but = False

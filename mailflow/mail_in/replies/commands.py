@@ -352,12 +352,21 @@ CHANGE = Lazy(
 )
 
 
+# The worded changes in one pattern (without their named groups, which repeat), to tell at one look
+# that a clause says none of them: the patterns are tried one by one only when it finds something.
+_GROUP_NAME = re.compile(r"[(][?]P<\w+>")
+_ANY_WORDED = Lazy("|".join("(?:" + _GROUP_NAME.sub("(?:", pattern.source) + ")" for _, pattern in _WORDED))
+
+
 def worded(clause: Clause, sender: str) -> Found | None:
     """An agenda change the chair says in words; ``sender`` stands in for "I will present"."""
     lead = _LEAD.match(clause.folded)
     skip = lead.end() if lead else 0
+    said = clause.folded[skip:]
+    if not _ANY_WORDED.match(said):
+        return None
     for kind, pattern in _WORDED:
-        match = pattern.match(clause.folded[skip:])
+        match = pattern.match(said)
         if not match:
             continue
         group = next(g for g in pattern.groupindex if match.group(g))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+from mailflow.mail_in.replies.casefold import ignorecase_fold
 from mailflow.mail_in.replies.htmltext import HISTORY_CLASSES, OUTLOOK_HEADER_STYLE
 
 _COLOR = re.compile(r"(?:^|;)\s*color\s*:\s*([^;]+)", re.IGNORECASE)
@@ -97,16 +98,30 @@ class _Finder(HTMLParser):
         self.cur.append(data)
 
 
-_HINT = re.compile(r"color", re.IGNORECASE)
 _QUOTE_HINT = re.compile(r"gmail_quote|divRplyFwdMsg|OLK_SRC_BODY_SECTION|yahoo_quoted|moz-cite-prefix|"
                          r"AppleOriginalContents|mail-editor-reference-message-container|protonmail_quote|"
                          r"border-top\s*:\s*solid\s+#(?:E1E1E1|B5C4DF)", re.IGNORECASE)
 
 
+# The words of _QUOTE_HINT but its last (see ``casefold``): no two start alike, so the one found first is its match.
+_QUOTE_WORDS = ("gmail_quote", "divrplyfwdmsg", "olk_src_body_section", "yahoo_quoted", "moz-cite-prefix",
+                "appleoriginalcontents", "mail-editor-reference-message-container", "protonmail_quote")
+
+
 def may_have_answers(html: str) -> bool:
-    """A cheap first test: a quoted original in the HTML, and a colour set after it."""
-    mark = _QUOTE_HINT.search(html)
-    return bool(mark and _HINT.search(html, mark.end()))
+    """A cheap first test: a quoted original in the HTML, and a colour set after it.
+
+    Where ``_QUOTE_HINT`` first matches and whether a case-insensitive "color" follows, found with plain
+    ``find`` in the folded text (as long as ``html``): the case-insensitive scans of a long body cost 4x more.
+    """
+    folded = ignorecase_fold(html)
+    if "border-top" in folded:             # the pattern's one alternative that is no plain word
+        mark = _QUOTE_HINT.search(html)
+        end = mark.end() if mark else -1
+    else:
+        found = [(at, at + len(word)) for word in _QUOTE_WORDS if (at := folded.find(word)) >= 0]
+        end = min(found)[1] if found else -1
+    return end >= 0 and folded.find("color", end) >= 0
 
 
 def inline_answers(html: str) -> tuple[str, ...]:

@@ -116,8 +116,8 @@ def _tag(found: list[Clause], sender: str) -> list[Part]:
         said_here, answered = said(c), answer(c)
         if answered is not None and said_here is Said.COURTESY:
             said_here = None
-        elif said_here is None and answered is None and name(c) \
-                and i > 0 and (i == len(found) - 1 or parts[-1].said is Said.COURTESY):
+        elif said_here is None and answered is None \
+                and i > 0 and (i == len(found) - 1 or parts[-1].said is Said.COURTESY) and name(c):
             said_here = Said.COURTESY                 # the name under a sign-off
         parts.append(Part(clause=c, said=said_here, answer=answered, attendance=attendance(c),
                           approval=approval(c), edit=worded(c, sender),

@@ -83,6 +83,7 @@ _ANSWERS: dict[Answer, str] = {
                  r"see you soon|au plaisir|hate to miss it|wouldn't miss it",
 }
 _ANSWER_RE = {kind: Lazy(rf"(?:{pattern})") for kind, pattern in _ANSWERS.items()}
+_ANY_ANSWER = Lazy("|".join(f"(?:{pattern})" for pattern in _ANSWERS.values()))     # one look, before the five
 _LEADING = frozenset("""
 thanks thank+you merci sorry so+sorry desole desolee unfortunately malheureusement sadly helas actually en+fait
 well um umm hmm hmmm oh ah oops wait no+wait so alors bien and et then hi hello bonjour please svp ok+so
@@ -117,6 +118,8 @@ def answer(clause: Clause) -> Answer | None:
     if len(words) > 12:
         return None
     text = " ".join(_strip_edges(words))
+    if not _ANY_ANSWER.fullmatch(text):
+        return None
     for kind, pattern in _ANSWER_RE.items():
         if pattern.fullmatch(text):
             return kind
@@ -288,16 +291,10 @@ def attendance(clause: Clause) -> Attendance | None:
     if _FOR_OTHERS.search(text):
         return None
     rest = without_lead_in(text)
-    for pattern, rsvp in ((_DECLINE_PHRASES, Rsvp.DECLINED), (_TENTATIVE_PHRASES, Rsvp.TENTATIVE),
-                          (_ACCEPT_PHRASES, Rsvp.ACCEPTED)):
-        match = pattern.search(rest)
-        if match and _about_self(rest[:match.start()]) and not _COND.search(rest[:match.start()]):
-            if rsvp is Rsvp.DECLINED and _PARTLY.search(rest[match.start():]):
-                return Attendance(Rsvp.TENTATIVE)      # there for part of it
-            return Attendance(rsvp)
-    late = _LATE_PHRASES.search(rest)
-    if late and _about_self(rest[:late.start()]):
-        return Attendance(Rsvp.ACCEPTED, by_the_way=True)
+    if _ANY_PHRASE.search(rest):
+        said = _phrased(rest)
+        if said is not None:
+            return said
     for match in _VERB.finditer(text):
         head, tail = text[:match.start()], text[match.end():]
         if clause.question or _COND.search(head) or not _about_self(head):
@@ -314,6 +311,26 @@ def attendance(clause: Clause) -> Attendance | None:
         if said is not None and said.rsvp is Rsvp.ACCEPTED and _WISH.search(head):
             return Attendance(Rsvp.ACCEPTED, wish=True)
         return said
+    return None
+
+
+_PHRASES = ((_DECLINE_PHRASES, Rsvp.DECLINED), (_TENTATIVE_PHRASES, Rsvp.TENTATIVE), (_ACCEPT_PHRASES, Rsvp.ACCEPTED))
+# Every attendance phrase in one, to tell at one look that a clause holds none (most hold none).
+_ANY_PHRASE = Phrases(*(p for table in (_DECLINE_PHRASES, _TENTATIVE_PHRASES, _ACCEPT_PHRASES, _LATE_PHRASES)
+                        for p in table.patterns))
+
+
+def _phrased(rest: str) -> Attendance | None:
+    """Attendance said in a set phrase ("count me in", "I'll be 5 minutes late"), the clause's lead-in removed."""
+    for pattern, rsvp in _PHRASES:
+        match = pattern.search(rest)
+        if match and _about_self(rest[:match.start()]) and not _COND.search(rest[:match.start()]):
+            if rsvp is Rsvp.DECLINED and _PARTLY.search(rest[match.start():]):
+                return Attendance(Rsvp.TENTATIVE)      # there for part of it
+            return Attendance(rsvp)
+    late = _LATE_PHRASES.search(rest)
+    if late and _about_self(rest[:late.start()]):
+        return Attendance(Rsvp.ACCEPTED, by_the_way=True)
     return None
 
 
