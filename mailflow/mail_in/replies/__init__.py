@@ -49,6 +49,9 @@ _KNOWN_FIELDS = re.compile(
     rb"delivered-to|reply-to|in-reply-to|references|x-[\w-]+):", re.IGNORECASE | re.MULTILINE,
 )
 _HTMLISH = re.compile(r"^\s*(?:<!doctype html|<html|<head|<body|<div|<p[\s>]|<table|<meta)", re.IGNORECASE)
+_STRAY_BYTE = re.compile("[\udc80-\udcff]")        # a byte the parser could not decode (surrogateescape)
+_FOLD = re.compile(r"\r?\n[ \t]*")
+_HEADER_END = re.compile(rb"\r?\n\r?\n")
 _ADDRESS_FIELDS = ("to", "cc")
 _ENVELOPE_FIELDS = ("delivered-to", "x-original-to", "envelope-to", "x-envelope-to")
 
@@ -56,7 +59,7 @@ _ENVELOPE_FIELDS = ("delivered-to", "x-original-to", "envelope-to", "x-envelope-
 def looks_like_message(raw: bytes) -> bool:
     """True when ``raw`` starts with an RFC 5322 header block (else it is a bare body)."""
     head = raw.lstrip(b"\r\n")[:65536]
-    end = re.search(rb"\r?\n\r?\n", head)
+    end = _HEADER_END.search(head)
     block = head[: end.start()] if end else head
     lines = block.splitlines()
     if not lines or not _FIELD_LINE.match(lines[0]) and not lines[0].startswith(b"From "):
@@ -199,9 +202,9 @@ def _sender(message: Message) -> tuple[str, str]:
     (several addresses in one field parse to none already)."""
     fields = message.get_all("From") or []
     raw = str(fields[0] or "") if len(fields) == 1 else ""
-    if any("\udc80" <= ch <= "\udcff" for ch in raw):
+    if not raw.isascii() and _STRAY_BYTE.search(raw):
         raw = decode_bytes(raw.encode("utf-8", "surrogateescape"))
-    name, addr = parseaddr(re.sub(r"\r?\n[ \t]*", " ", raw))
+    name, addr = parseaddr(_FOLD.sub(" ", raw))
     return decode_header_value(name), addr
 
 

@@ -61,6 +61,10 @@ def decode_bytes(data: bytes, label: str | None = None) -> str:
     return data.decode("latin-1")
 
 
+_STRAY_BYTE = re.compile("[\udc80-\udcff]")        # a byte the parser could not decode (surrogateescape)
+_FOLD = re.compile(r"\r?\n[ \t]*")
+
+
 def _raw_header_bytes(value: str) -> bytes:
     return value.encode("utf-8", "surrogateescape")
 
@@ -71,9 +75,10 @@ def decode_header_value(value: object) -> str:
         return ""
     if not isinstance(value, str):
         value = str(value)
-    if any("\udc80" <= ch <= "\udcff" for ch in value):
+    if not value.isascii() and _STRAY_BYTE.search(value):
         value = decode_bytes(_raw_header_bytes(value))
-    value = re.sub(r"\r?\n[ \t]*", " ", value)
+    if "\n" in value:
+        value = _FOLD.sub(" ", value)
     if "=?" in value:
         try:
             parts = decode_header(value)

@@ -121,7 +121,7 @@ def _tag(found: list[Clause], sender: str) -> list[Part]:
             said_here = Said.COURTESY                 # the name under a sign-off
         parts.append(Part(clause=c, said=said_here, answer=answered, attendance=attendance(c),
                           approval=approval(c), edit=worded(c, sender),
-                          change=bool(CHANGE.search(c.folded)) or c.question))
+                          change=c.question or bool(CHANGE.search(c.folded))))
     saying_no = {p.clause.sentence for p in parts
                  if p.said in (Said.NO_UPDATE, Said.PASS, Said.AWAY, Said.AWAY_THEN)
                  or p.answer in (Answer.NO, Answer.PASS)
