@@ -218,7 +218,8 @@ def collect(message: Message, limits: Limits) -> Contents:
     found = Contents()
     _count(message, 0, found, limits)
     _visit(message, True, found, limits)
-    referenced = {m.lower() for html in found.raw_html for m in _CID.findall(html)}
+    with_ids = any(cid for _, cid in found.attachments)          # else no HTML need be scanned for cid: links
+    referenced = {m.lower() for html in found.raw_html for m in _CID.findall(html)} if with_ids else set()
     found.attachments = [
         (_inline(att) if cid and cid.lower() in referenced else att, cid)
         for att, cid in found.attachments

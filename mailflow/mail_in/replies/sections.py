@@ -37,7 +37,7 @@ _ANY_LABEL = re.compile(
 
 def has_sections(text: str) -> bool:
     """Whether the text uses a Challenge/Success/Help label, at a line start or after a sentence."""
-    return bool(_ANY_LABEL.search(text))
+    return (":" in text or "：" in text) and bool(_ANY_LABEL.search(text))     # a label ends with a colon
 
 
 def is_label_line(line: str) -> bool:
