@@ -94,6 +94,8 @@ thanks thank+you merci sorry desole desolee for+me pour+moi from+me de+ma+part a
 malheureusement for+now pour+l'instant for+this+one wait actually en+fait in+person virtually online by+zoom
 by+phone by+video by+teams via+zoom remotely en+personne en+ligne par+zoom par+teams a+distance
 """.split())
+_LEADING_FIRST = frozenset(phrase.split("+")[0] for phrase in _LEADING)
+_TRAILING_LAST = frozenset(phrase.split("+")[-1] for phrase in _TRAILING)
 _PUNCTUATION = Lazy(r"[!.,;]+")
 
 
@@ -101,6 +103,8 @@ def _strip_edges(words: list[str]) -> list[str]:
     """Drop greetings, thanks and hesitations from both ends ("Sorry, no!" -> "no")."""
     changed = True
     while changed and words:
+        if words[0].partition("+")[0] not in _LEADING_FIRST and words[-1].rpartition("+")[2] not in _TRAILING_LAST:
+            break                   # no phrase of either set can start or end here (most clauses)
         changed = False
         for size in (3, 2, 1):
             if len(words) > size and "+".join(words[:size]) in _LEADING:
