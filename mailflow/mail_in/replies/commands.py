@@ -111,8 +111,16 @@ def labels_in(line: str) -> list[tuple[IntentKind, int, int]]:
 def opens_with_label(line: str) -> bool:
     """The line starts with one of the reply labels members are asked to use ("Focus: ...", "Remove: ...")."""
     head = line[:120]
+    folded = fold(head)
+    first = _LABEL.search(folded) if ":" in folded else None
+    if first is None:
+        return False
+    if first.start() <= 80:
+        # labels_in keeps a label with nothing but bullets before it, so this one is its first; any
+        # other label it keeps comes after this one's words. Either way the answer is known here.
+        return _LINE_START.match(folded[:first.start()]) is not None
     spots = labels_in(head)
-    return bool(spots) and _LINE_START.match(fold(head)[:spots[0][1]]) is not None
+    return bool(spots) and _LINE_START.match(folded[:spots[0][1]]) is not None
 
 
 def line_commands(lines: list[str], number: int) -> LineCommands:
