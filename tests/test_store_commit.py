@@ -13,7 +13,7 @@ import pytest
 from mailflow.adapters.commit import JOURNAL_NAME, Commit, recover
 from mailflow.adapters.state_store import TinyDBStateStore
 from mailflow.adapters.store import TEMP_SUFFIX, Store
-from mailflow.core.state import MeetingState
+from mailflow.core.state import CommunityState, MeetingState
 from mailflow.errors import StoreError
 
 
@@ -109,6 +109,26 @@ def test_a_meeting_saved_again_and_again_in_a_transaction_is_written_once_at_its
         assert states.meeting("2027-01-12").notices == {"save 2"}
     with TinyDBStateStore.open(root) as states:
         assert states.meeting("2027-01-12").notices == {"save 2"}
+
+
+def test_the_community_read_back_is_the_last_one_saved_or_the_one_on_disk_after_a_failure(root: Path) -> None:
+    """The community state reads back as last saved (inside a transaction too); one a failed transaction
+    saved is gone from memory as from disk."""
+    first = CommunityState(known_members=frozenset({"ann@example.org"}))
+    with TinyDBStateStore.open(root) as states:
+        assert states.community() == CommunityState()
+        states.save_community(first)
+        assert states.community() == first
+        with states.transaction():
+            states.save_community(replace(first, departed=frozenset({"bob@example.org"})))
+            assert states.community().departed == {"bob@example.org"}
+        with pytest.raises(RuntimeError, match="boom"), states.transaction():
+            states.save_community(replace(first, departed=frozenset({"never@example.org"})))
+            assert states.community().departed == {"never@example.org"}
+            raise RuntimeError("boom")
+        assert states.community().departed == {"bob@example.org"}
+    with TinyDBStateStore.open(root) as states:
+        assert states.community().departed == {"bob@example.org"}
 
 
 def test_a_read_only_store_refuses_a_transaction(store: Store, root: Path) -> None:

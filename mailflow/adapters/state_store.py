@@ -61,6 +61,7 @@ class TinyDBStateStore:
         self.store = store
         self.outbox = TinyDBOutboxQueue(store)
         self._meetings: dict[str, tuple[int, MeetingState]] = {}   # decoded, by partition version
+        self._community: tuple[int, CommunityState] | None = None   # (every reply reads it; its actions grow)
         # Meetings saved inside a transaction: written once, when it ends (a catch-up pass saves the current
         # meeting after every reply, and encoding a meeting costs what it holds).
         self._unwritten: dict[str, MeetingState] = {}
@@ -124,8 +125,13 @@ class TinyDBStateStore:
         self._meetings[state.key] = (self.store.version(partition), state)
 
     def community(self) -> CommunityState:
+        version = self.store.version("global")
+        if self._community is not None and self._community[0] == version:
+            return self._community[1]   # frozen, and decoding the same JSON again gives an equal one
         rows = self.store.db("global").table("community").all()
-        return community_from_json(rows[0]) if rows else CommunityState()
+        state = community_from_json(rows[0]) if rows else CommunityState()
+        self._community = (version, state)
+        return state
 
     def save_community(self, state: CommunityState) -> None:
         with self.store.batch("global") as db:
