@@ -18,6 +18,7 @@ PARTITION = "soak/partition"
 BLOB = "soak/latest.bin"
 OTHER = "soak/other"          # transaction mode: a second partition written with the first
 BLOB_DIR = "blobs"            # transaction mode: blobs written with the partitions
+LINES = "soak/lines.log"      # transaction mode: two lines appended in each transaction (after its commit)
 LOGGED = "soak/logged"        # log mode: documents changed through the update log
 LOGGED_DOCS = 8
 FOLD_EVERY = 20
@@ -83,6 +84,8 @@ def transact_forever(root: Path) -> None:
                 store.put_blob(f"{BLOB_DIR}/latest.bin", blob(n))
                 store.put_blob(f"{BLOB_DIR}/{n % 5}.bin", blob(n))
                 store.db(OTHER).table("meta").upsert(Document({"n": n}, doc_id=1))
+                store.append_lines(LINES, [b"%d a" % n])
+                store.append_lines(LINES, [b"%d b" % n])
             os.write(1, b"committed %d\n" % n)
 
 

@@ -132,7 +132,9 @@ def test_sigkill_at_random_moments_leaves_old_or_new_state(
 
 def test_sigkill_mid_transaction_leaves_every_file_old_or_every_file_new(tmp_path: Path) -> None:
     """A writer SIGKILLed inside a transaction of two partitions and two blobs: after restart all four
-    hold the same write, the last one reported or the one after it, never a mix."""
+    hold the same write, the last one reported or the one after it, never a mix. The two lines each
+    transaction appends to a log (together, after its commit) are there only for committed writes, once
+    each and in order."""
     root = tmp_path / "state"
     rng = random.Random(os.environ.get("MAILFLOW_SOAK_SEED", "store-kill-transaction"))
     before = 0
@@ -154,10 +156,14 @@ def test_sigkill_mid_transaction_leaves_every_file_old_or_every_file_new(tmp_pat
                         store_writer.expected_state(n)
                     assert store.get_blob(f"{store_writer.BLOB_DIR}/latest.bin") == store_writer.blob(n)
                     assert store.get_blob(f"{store_writer.BLOB_DIR}/{n % 5}.bin") == store_writer.blob(n)
+                logged = [(int(number), part) for number, part in
+                          (line.decode().split() for line in store.read_lines(store_writer.LINES))]
+                assert logged == sorted(set(logged)) and all(number <= n for number, _ in logged), (n, logged[-4:])
             completed += journal
             before = n
     assert before >= KILLS // 10
-    print(f"\n{KILLS} kills, final state {before}, {completed} commits completed at open")
+    assert len(logged) >= before   # most transactions' lines are there (a kill may come between commit and append)
+    print(f"\n{KILLS} kills, final state {before}, {completed} commits completed at open, {len(logged)} lines")
 
 
 def test_sigkill_while_logging_updates_or_folding_loses_none_and_applies_none_twice(tmp_path: Path) -> None:
