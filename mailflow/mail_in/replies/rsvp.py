@@ -196,6 +196,7 @@ _TAIL_TIME = Lazy(rf"(?:(?:on|this|that|next|ce|cette|cet|in|le|du|de|by)\s+)?(?
 _ADVERB = Lazy(r"\b(?:malheureusement|helas|unfortunately|sadly|really|truly|honestly|vraiment|finalement|"
                      r"actually|probably|likely|still|definitely|certainly|surely|absolutely)\b\s*")
 _FOR_OTHERS = Lazy(r"\bon behalf of\b|\bde la part d|\bin (?:his|her|their) (?:place|stead)\b")
+_FOR_OTHERS_WORDS = ("on behalf of", "de la part d", "place", "stead")      # each match holds one: a cheap first test
 _WISH = Lazy(r"\b(?:would|'d) (?:love|like|have liked|have loved) to\b|\baimerais\b|\baurais aime\b|\bvoudrais\b")
 
 
@@ -292,7 +293,7 @@ def attendance(clause: Clause) -> Attendance | None:
     of the last few replies.
     """
     text = _ADVERB.sub("", clause.folded)
-    if _FOR_OTHERS.search(text):
+    if any(word in text for word in _FOR_OTHERS_WORDS) and _FOR_OTHERS.search(text):
         return None
     rest = without_lead_in(text)
     if _ANY_PHRASE.search(rest):
