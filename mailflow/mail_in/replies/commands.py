@@ -286,6 +286,15 @@ _ASK = (r"(?:(?:please|pls|kindly|can you|could you|can we|could we|let's|let us
         r"j'aimerais|je voudrais|also|and|et|aussi|then|just)\s+)*")
 _FUTURE_MEETING = (r"(?:\s+(?:at|in|for|during|lors d'une|a une|a la|pour une|pour la)\s+(?:a\s+|an\s+|the\s+|one of the\s+)?"
                    r"(?:future|next|upcoming|later|prochaine|future|autre)\s+(?:meeting|session|cop|rencontre|reunion)s?)")
+_SOMEONE_PRESENTS = Lazy(      # "Dr Lee will present", "presented by ..."
+    r"^(?P<v>.+?) (?:will|has agreed to|agreed to|can|is going to|is able to|would like to|will be able to|"
+    r"a accepte de|va|pourra) present(?:er)?\b.*$|"
+    r"^(?:i've|i have|we've|we have|i|we) (?:booked|lined up|confirmed) (?P<v5>.+?)(?: (?:from|of|at) .+?)? to "
+    r"(?:present|speak)\b.*$|^(?:i've|i have|we've|we have|i|we) (?:asked|invited) (?P<v6>.+?)(?: (?:from|of|at) .+?)? "
+    r"to (?:present|speak) and (?:she|he|they|il|elle) (?:said yes|agreed|accepted|confirmed|is in|has agreed)\b.*$|^(?P<v2>.+?) will be (?:our|the) (?:presenter|speaker)\b|"
+    r"^(?:it will be )?presented by (?P<v3>.+)$|^(?P<v4>.+?) (?:presentera|sera (?:notre |la |le )?"
+    r"(?:presentat(?:eur|rice)|conferenci(?:er|ere)))\b"
+)
 _WORDED: tuple[tuple[IntentKind, Lazy], ...] = (
     (IntentKind.SUGGEST, Lazy(
         rf"^(?:i'd|i would|i|we'd|we would|we) (?:like to |want to )?(?:suggest|propose|recommend)(?: that)? "
@@ -336,14 +345,7 @@ _WORDED: tuple[tuple[IntentKind, Lazy], ...] = (
         r" (?:will be|is going to be|should be|is|would be|sera|est|pourrait etre)(?: on| about| sur)? (?P<v>.+)$|"
         r"^(?:i'd|i would|we'd|we would) like (?:to focus on|the focus to be(?: on)?|a presentation on|the topic to be)"
         r" (?P<v2>.+)$|^let's focus on (?P<v3>.+)$")),
-    (IntentKind.PRESENTER, Lazy(
-        r"^(?P<v>.+?) (?:will|has agreed to|agreed to|can|is going to|is able to|would like to|will be able to|"
-        r"a accepte de|va|pourra) present(?:er)?\b.*$|"
-        r"^(?:i've|i have|we've|we have|i|we) (?:booked|lined up|confirmed) (?P<v5>.+?)(?: (?:from|of|at) .+?)? to "
-        r"(?:present|speak)\b.*$|^(?:i've|i have|we've|we have|i|we) (?:asked|invited) (?P<v6>.+?)(?: (?:from|of|at) .+?)? "
-        r"to (?:present|speak) and (?:she|he|they|il|elle) (?:said yes|agreed|accepted|confirmed|is in|has agreed)\b.*$|^(?P<v2>.+?) will be (?:our|the) (?:presenter|speaker)\b|"
-        r"^(?:it will be )?presented by (?P<v3>.+)$|^(?P<v4>.+?) (?:presentera|sera (?:notre |la |le )?"
-        r"(?:presentat(?:eur|rice)|conferenci(?:er|ere)))\b")),
+    (IntentKind.PRESENTER, _SOMEONE_PRESENTS),
 )
 _LEAD = Lazy(r"(?:(?:and|et|also|so|then|puis|aussi|donc|ok|okay|oh)\s+)+")
 _PRONOUN = Lazy(r"^(?:it|this|that|them|these|those|ca|cela|ceci|le|la|les|one|something|anything)$")
@@ -362,8 +364,12 @@ CHANGE = Lazy(
 
 # The worded changes in one pattern (without their named groups, which repeat), to tell at one look
 # that a clause says none of them: the patterns are tried one by one only when it finds something.
+# _SOMEONE_PRESENTS ("Dr Lee will present") tries every position of the clause for its name: it is
+# left out, and tried only when the clause holds a word each of its matches holds.
 _GROUP_NAME = re.compile(r"[(][?]P<\w+>")
-_ANY_WORDED = Lazy("|".join("(?:" + _GROUP_NAME.sub("(?:", pattern.source) + ")" for _, pattern in _WORDED))
+_ANY_WORDED = Lazy("|".join("(?:" + _GROUP_NAME.sub("(?:", pattern.source) + ")"
+                            for _, pattern in _WORDED if pattern is not _SOMEONE_PRESENTS))
+_PRESENTING = ("present", "speak", "conferenci")
 
 
 def worded(clause: Clause, sender: str) -> Found | None:
@@ -371,7 +377,8 @@ def worded(clause: Clause, sender: str) -> Found | None:
     lead = _LEAD.match(clause.folded)
     skip = lead.end() if lead else 0
     said = clause.folded[skip:]
-    if not _ANY_WORDED.match(said):
+    if not (_ANY_WORDED.match(said)
+            or (any(word in said for word in _PRESENTING) and _SOMEONE_PRESENTS.match(said))):
         return None
     for kind, pattern in _WORDED:
         match = pattern.match(said)
