@@ -19,13 +19,13 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.parser import BytesHeaderParser
 from typing import Any
 
 from mailflow.adapters.store import Store
 from mailflow.core.delivery import AlertReason, State
 from mailflow.core.kinds import MessageKind
 from mailflow.core.message import OutgoingMessage
+from mailflow.mail_out import heads
 from mailflow.ports import Alert, OutboxRecord, Pause, QueueRef
 
 log = logging.getLogger(__name__)
@@ -320,11 +320,10 @@ def check_message(message: OutgoingMessage) -> None:
         raise ValueError(f"{message.message_id}: no bytes to send")
     if any(c in message.recipient for c in ",;<>\r\n\x00 ") or "@" not in message.recipient:
         raise ValueError(f"{message.message_id}: the recipient must be one plain address")
-    end = message.raw.find(b"\r\n\r\n")       # the header block is all that is read (a blank line ends it)
-    head = message.raw if end < 0 else message.raw[:end + 4]
-    header = BytesHeaderParser().parsebytes(head).get("Message-ID", "")
-    if str(header).strip() != message.message_id:
-        raise ValueError(f"{message.message_id}: the bytes carry Message-ID {str(header).strip()!r}")
+    head = heads.header_block(message.raw)      # the header block is all that is read (a blank line ends it)
+    header = heads.first(heads.parsed_fields(head), "Message-ID") or ""
+    if header.strip() != message.message_id:
+        raise ValueError(f"{message.message_id}: the bytes carry Message-ID {header.strip()!r}")
 
 
 def to_doc(record: OutboxRecord) -> dict[str, object]:

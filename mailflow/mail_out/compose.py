@@ -11,7 +11,6 @@ from email import policy, quoprimime
 from email.header import Header
 from email.headerregistry import Address, BaseHeader
 from email.message import EmailMessage
-from email.parser import BytesHeaderParser
 from email.utils import format_datetime
 from functools import lru_cache
 
@@ -22,6 +21,7 @@ from mailflow.core.kinds import MessageKind
 from mailflow.core.message import OutgoingMessage
 from mailflow.core.tokens import message_id, reply_address, reply_token
 from mailflow.errors import MailflowError
+from mailflow.mail_out import heads
 from mailflow.mail_out.conversation import ancestry
 from mailflow.ports import Rendered, Renderer
 from mailflow.schedule.config import Community
@@ -200,15 +200,23 @@ class _Part:
 def _flatten(part: _Part) -> str:
     """``part`` as BytesGenerator(policy=POLICY) writes it: headers folded by the policy, a blank line,
     the body with CRLF line ends, or each sub-part between boundary lines."""
-    out = [POLICY.fold(name, value) for name, value in part.headers]
+    out = [_folded(name, value) if isinstance(value, str) else POLICY.fold(name, value)
+           for name, value in part.headers]
     out.append("\r\n")
     if isinstance(part.body, str):
-        out.append("\r\n".join(_NEWLINES.split(part.body)))
+        body = part.body    # our encoders end lines with "\n" alone: then each is simply replaced
+        out.append(body.replace("\n", "\r\n") if "\r" not in body else "\r\n".join(_NEWLINES.split(body)))
     else:
         marker = f"--{part.boundary}"
         out += [marker, "\r\n", f"\r\n{marker}\r\n".join(_flatten(child) for child in part.body),
                 f"\r\n{marker}--\r\n"]
     return "".join(out)
+
+
+@lru_cache(maxsize=1024)      # a step's messages share most header values (From, List-Id, part headers)
+def _folded(name: str, value: str) -> str:
+    """``POLICY.fold`` of a text value: a function of the name and value alone (the policy is a constant)."""
+    return POLICY.fold(name, value)
 
 
 def _boundary(own_id: str, index: int) -> str:
@@ -230,10 +238,19 @@ def _encoded_text(text: str, cte: str) -> str:
     lines = text.encode("utf-8").splitlines()
     if cte == "base64":
         return _base64(b"\r\n".join(lines) + b"\r\n")
-    body = b"\n".join(lines) + b"\n"
     if cte == "7bit":
-        return body.decode("ascii")
-    return quoprimime.body_encode(body.decode("latin-1"), LINE_LIMIT)
+        return (b"\n".join(lines) + b"\n").decode("ascii")
+    return "".join(_quoted_printable_line(line) for line in lines or [b""])
+
+
+@lru_cache(maxsize=4096)      # a step's messages share most of their lines (only a name, an address differ)
+def _quoted_printable_line(line: bytes) -> str:
+    """One line (no line end in it) as ``quoprimime.body_encode`` writes it within a body, "\n" ended.
+
+    Sound to do a line at a time: body_encode escapes every character but \r and \n that could end a
+    line, then encodes each line on its own (soft breaks, trailing space) and joins them with "\n".
+    """
+    return quoprimime.body_encode(line.decode("latin-1") + "\n", LINE_LIMIT)
 
 
 def _part(mime: Sequence[tuple[str, str]], payload: str | Sequence[_Part],
@@ -307,13 +324,12 @@ def _check(raw: bytes, headers: Mapping[str, str]) -> None:
     # The top-level headers are all it checks, and a parser reads them only up to the first
     # empty line (CRLF CRLF here, or earlier in any line ending), so the body is left out.
     # Names split the same under every policy; only To is then read as policy.default reads it.
-    end = raw.find(b"\r\n\r\n")
-    parsed = BytesHeaderParser(policy=policy.compat32).parsebytes(raw if end < 0 else raw[:end + 4])
-    names = sorted(name.lower() for name in parsed)
+    parsed = heads.parsed_fields(heads.header_block(raw))
+    names = sorted(name.lower() for name, _ in parsed)
     expected = sorted([*(name.lower() for name in headers), "mime-version", "content-type"])
     if names != expected:
         raise UnsafeMessage(f"headers parse back as {names}, not {expected}")
-    to = "".join(_NEWLINES.split(str(parsed["To"]))).strip()
+    to = "".join(_NEWLINES.split(str(heads.first(parsed, "To")))).strip()
     if not _ONE_MAILBOX.fullmatch(to) and len(policy.default.header_factory("To", to).addresses) != 1:
         raise UnsafeMessage("To does not parse back as exactly one address")
 

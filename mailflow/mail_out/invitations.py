@@ -174,11 +174,26 @@ def _organizer_line(community: Community, address: str) -> bytes:
     """The folded ORGANIZER content line, exactly as icalendar writes it inside an event."""
     event = icalendar.Event()
     event.add("organizer", _organizer(community, address))
-    return event.content_line("ORGANIZER", event["ORGANIZER"]).to_ical()
+    return _folded(event.content_line("ORGANIZER", event["ORGANIZER"]))
 
 
 def _attendee_line(email: str, name: str, method: Method) -> bytes:
     """The folded ATTENDEE content line, exactly as icalendar writes it inside an event."""
     event = icalendar.Event()
     event.add("attendee", _attendee(email, name, method))
-    return event.content_line("ATTENDEE", event["ATTENDEE"]).to_ical()
+    return _folded(event.content_line("ATTENDEE", event["ATTENDEE"]))
+
+
+FOLD_AT = 74      # icalendar folds a line into pieces of under 75 octets: 74 ASCII characters each
+
+
+def _folded(line: icalendar.parser.Contentline) -> bytes:
+    """``line.to_ical()``: icalendar folds character by character, which is most of a line's cost.
+
+    An ASCII line without ``\\`` or ``^`` (which icalendar keeps from ending a piece) it cuts every
+    FOLD_AT characters; any other line is left to icalendar.
+    """
+    if not line.isascii() or "\\" in line or "^" in line:
+        return line.to_ical()
+    text = str(line)
+    return "\r\n ".join(text[start:start + FOLD_AT] for start in range(0, len(text), FOLD_AT)).encode("ascii")

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -255,17 +256,23 @@ def wrap_text(body: str, width: int = TEXT_WIDTH) -> str:
     for line in body.split("\n"):
         if len(line) <= width:
             out.append(line)
-            continue
-        lead = _BULLET.match(line)
-        prefix = lead.group(0) if lead else ""
-        hang = prefix if ">" in prefix else " " * len(prefix)
-        if len(prefix) >= width // 2:
-            prefix = hang = ""
-        out.extend(textwrap.wrap(
-            line[len(prefix):], width=width, initial_indent=prefix, subsequent_indent=hang,
-            break_long_words=False, break_on_hyphens=False,
-        ))
+        else:
+            out.extend(_wrap_line(line, width))
     return "\n".join(out)
+
+
+@lru_cache(maxsize=4096)      # each line is wrapped on its own, and a step's messages share most of theirs
+def _wrap_line(line: str, width: int) -> tuple[str, ...]:
+    """One line over ``width``, wrapped at spaces with its bullet or indent kept."""
+    lead = _BULLET.match(line)
+    prefix = lead.group(0) if lead else ""
+    hang = prefix if ">" in prefix else " " * len(prefix)
+    if len(prefix) >= width // 2:
+        prefix = hang = ""
+    return tuple(textwrap.wrap(
+        line[len(prefix):], width=width, initial_indent=prefix, subsequent_indent=hang,
+        break_long_words=False, break_on_hyphens=False,
+    ))
 
 
 def _tidy(text: str) -> str:
