@@ -105,10 +105,12 @@ class Daemon:
 
     # --- the store thread ---------------------------------------------------------------------
 
-    def _between_chunks(self) -> None:
-        """On the store thread, between the chunks of a large step: the outbox sends what is stored so far."""
-        self._poke_outbox()
-        self._store_thread.run_pending(STEP_YIELD_SECONDS)
+    def _between_chunks(self, stored: bool) -> None:
+        """On the store thread, while a large step is composed and stored: the outbox's store work (claims,
+        outcomes) runs between two messages composed, and once a chunk is stored it is told to send it."""
+        if stored:
+            self._poke_outbox()
+        self._store_thread.run_pending(STEP_YIELD_SECONDS if stored else 0.0)
 
     def close(self) -> None:
         """Let the store thread finish what it was given (after :meth:`run` returned)."""
@@ -302,8 +304,8 @@ class Daemon:
                             trouble.succeeded())
             if self._stop.is_set():
                 return
-            next_due = await self.store_io(engine.outbox.queue.next_due)
-            next_digest = await self.store_io(engine.next_digest)
+            next_due = await self.outbox_io(engine.outbox.queue.next_due)     # reads: they may run during a step
+            next_digest = await self.outbox_io(engine.next_digest)
             soonest = min((t for t in (next_due, next_digest) if t is not None), default=None)
             wait = self.clock.seconds_until(soonest) if soonest else self.reconcile_seconds
             try:
@@ -316,7 +318,10 @@ class Daemon:
         """Deliver what is due (each send only after its claim is on disk), then queue alert digests."""
         assert self.sender is not None
         await engine.outbox.deliver_due(self.sender, self.clock.now())
-        await self.store_io(engine.outbox_alerts, self.clock.now())
+        # Looking is a read, so it runs during a large step too; acting writes the state, so it waits for
+        # the step (while the step is stored, the outbox keeps sending it rather than waiting behind it).
+        if await self.outbox_io(engine.outbox_alerts_due, self.clock.now()):
+            await self.store_io(engine.outbox_alerts, self.clock.now())
         await engine.outbox.remind_paused(self.clock.now())
 
     async def _outbox_failed(self, trouble: PassTrouble, exc: Exception) -> None:

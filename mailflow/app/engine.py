@@ -99,6 +99,10 @@ class Engine:
         self.outgoing.outbox_alerts(now)
         self.outgoing.send_digests(now)
 
+    def outbox_alerts_due(self, now: datetime) -> bool:
+        """Whether :meth:`outbox_alerts` has anything to do now (a read: it changes nothing)."""
+        return bool(self.outgoing.outbox.alerts()) or bool(self.outgoing.alerting.due_digests(now))
+
     def store_failing_alerts(self, now: datetime, since: datetime, error: str) -> list[OutgoingMessage]:
         """The state-folder alert for every staff address, composed without touching the store."""
         return self.outgoing.unrecorded_alerts(MessageKind.ALERT_STORE_FAILING, f"store-{since.isoformat()}",

@@ -93,11 +93,13 @@ class _Run:
     due: deque[QueueRef]
     chunk: int
     parallel: int = 1
+    seen: set[QueueRef] = field(default_factory=set)    # every record this drain took up: one attempt each
     claimed: deque[tuple[QueueRef, OutboxRecord, bytes | None]] = field(default_factory=deque)
     inflight: set[QueueRef] = field(default_factory=set)
     halted: bool = False         # this drain paused the queue: no worker starts another message
     broken: BaseException | None = None     # a write failed: no worker claims or sends any more
     pause_kept: bool = False     # a pause is recorded (a success must end it)
+    trial: asyncio.Event = field(default_factory=asyncio.Event)   # set once the first message's outcome is in
     unsettled: list[tuple[QueueRef, OutboxRecord, AttemptResult, datetime]] = field(default_factory=list)
     sent: list[str] = field(default_factory=list)
     deferred: list[str] = field(default_factory=list)
@@ -202,9 +204,9 @@ class Outbox:
         if await self._paused_at(now):
             return await self._report(run, now)
         run.pause_kept = await self.io(self.queue.pause) is not None
-        run.due.extend(await self.io(self.queue.due, now))
+        _take_up(run, await self.io(self.queue.due, now))
         try:
-            outcomes = await asyncio.gather(*(self._worker(sender, run, now) for _ in range(parallel)),
+            outcomes = await asyncio.gather(*(self._worker(sender, run, now, first=n == 0) for n in range(parallel)),
                                             return_exceptions=True)
         finally:
             try:
@@ -243,8 +245,13 @@ class Outbox:
             log.error("outbox paused since %s: the mail server refuses our account (%s); nothing is sent until "
                       "it accepts it: fix the password, then reload mailflow", pause.since.isoformat(), pause.reason)
 
-    async def _worker(self, sender: MailSender, run: _Run, now: datetime) -> None:
+    async def _worker(self, sender: MailSender, run: _Run, now: datetime, *, first: bool) -> None:
+        """Claim, send and record messages until none is due. The drain's first message goes alone: the other
+        workers start once its outcome is recorded, so an account the server refuses (a password changed, a
+        pause over) costs one login, not one per connection."""
         try:
+            if not first:
+                await run.trial.wait()
             while not run.halted and not self._halting and run.broken is None:
                 if not run.claimed:
                     if await self._paused_at(now):     # a pause from elsewhere is seen at each chunk
@@ -259,15 +266,27 @@ class Outbox:
                     run.halted = True    # our account is refused: no worker starts another login this pass
                 # One write records a round of outcomes (as many as run in parallel), not one per message.
                 # A crash before it resends at most that round, each message once, byte-identical.
-                if run.broken is None and (len(run.unsettled) >= run.parallel or not run.claimed):
+                if run.broken is None and (len(run.unsettled) >= run.parallel or not run.claimed
+                                           or not run.trial.is_set()):
                     await asyncio.sleep(0)   # let transactions that finished meanwhile share the write
                     await self._flush(run)
+                if first:
+                    run.trial.set()
         except Exception as exc:
             run.broken = run.broken or exc   # the other workers stop before their next claim or send
             raise
+        finally:
+            if first:
+                run.trial.set()        # whatever ended the trial, the others go on (or see why to stop)
 
     async def _claim_chunk(self, run: _Run) -> None:
-        """Claim the next chunk of due records; only claims that reached the disk are attempted."""
+        """Claim the next chunk of due records; only claims that reached the disk are attempted.
+
+        When the records due at the drain's start are all taken up, those that became due since (a large
+        step stored meanwhile, a chunk at a time) are taken up too, each record at most once per drain.
+        """
+        if not run.due:
+            _take_up(run, await self.io(self.queue.due, self.clock.now()))
         chunk = [run.due.popleft() for _ in range(min(run.chunk, len(run.due)))]
         if not chunk:
             return
@@ -322,17 +341,29 @@ class Outbox:
         for ref, record, result, at in unsettled:
             transition = decide_after(result, record, at, self.policy, jitter=self.rng.random())
             decided.append((ref, transition.apply(record), transition, at))
+        lines = [_journal_entry(updated, at) for _, updated, _, at in decided if updated.state in (State.SENT, State.FAILED)]
         try:
-            await self.io(self.queue.settle, [(ref, updated) for ref, updated, _, _ in decided])
+            unjournalled = await self.io(self._write_outcomes, [(ref, updated) for ref, updated, _, _ in decided], lines)
         except BaseException:
             run.unsettled = unsettled + run.unsettled    # not written: the last flush tries them again
             raise
-        lines = [_journal_entry(updated, at) for _, updated, _, at in decided if updated.state in (State.SENT, State.FAILED)]
-        if lines and self.journal is not None:
-            await self.io(self.journal, lines)
+        if unjournalled is not None:
+            raise unjournalled       # the outcomes are written: only their audit lines are not
         for ref, updated, transition, at in decided:
             run.inflight.discard(ref)
             await self._after_settle(updated, transition, at, run)
+
+    def _write_outcomes(self, outcomes: list[tuple[QueueRef, OutboxRecord]],
+                        lines: list[AuditEntry]) -> BaseException | None:
+        """On the store thread, in one trip: the outcomes (durable), then their audit lines. The error of audit
+        lines that could not be written is returned, not raised: the outcomes are written all the same."""
+        self.queue.settle(outcomes)
+        if lines and self.journal is not None:
+            try:
+                self.journal(lines)
+            except BaseException as exc:  # noqa: BLE001 - handed back, raised by the caller
+                return exc
+        return None
 
     async def _release(self, run: _Run) -> None:
         """Claims this drain did not settle (pause, cancellation, a failed write) go back to QUEUED."""
@@ -386,6 +417,13 @@ class Outbox:
     async def _raise_alert(self, alert: Alert, run: _Run) -> None:
         if await self.io(self.queue.add_alert, alert):
             run.alerts.append(alert)
+
+
+def _take_up(run: _Run, due: Iterable[QueueRef]) -> None:
+    """Add to the drain's work the due records it has not taken up before."""
+    fresh = [ref for ref in due if ref not in run.seen]
+    run.seen.update(fresh)
+    run.due.extend(fresh)
 
 
 def _journal_entry(record: OutboxRecord, at: datetime) -> AuditEntry:

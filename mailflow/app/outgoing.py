@@ -63,30 +63,37 @@ class Outgoing:
         self.composer = composer
 
     def carry_out(self, decision: Decision, meeting: Meeting | None, community: CommunityState,
-                  now: datetime, *, between: Callable[[], None] | None = None) -> list[str]:
+                  now: datetime, *, between: Callable[[bool], None] | None = None) -> list[str]:
         """Persist the decision's messages and its new state, together; return its notes (also logged).
 
         Nothing goes to a member whose delivery is suspended, nor to one who left the roster (but the
         withdrawal of their invitations): the core does not decide such mail, and this holds it if it did.
         Messages are composed and handed to the outbox a chunk at a time, so a step for thousands of
         members never holds all their bytes at once. With ``between``, each chunk is its own transaction
-        and ``between`` runs after it (the daemon sends meanwhile); the state is saved with the last chunk,
-        so a crash leaves messages without their state, never the reverse (deciding again finds them).
+        (composed first, then stored) and ``between`` runs between two messages composed (``stored``
+        false) and after each chunk is stored (true): the daemon's outbox claims, sends and records
+        meanwhile, its store work served within a message's time, not a chunk's. The state is saved
+        with the last chunk, so a crash leaves messages without their state, never the reverse
+        (deciding again finds them). ``between`` runs outside any transaction: what it writes is its own.
         """
         decision = deliverable(decision, self.config, community)
         known: dict[str, set[str]] = {}
         sends, alerts, notices = self.alerting.split(decision.sends, now)   # alerts become digest items
         size = STEP_CHUNK if between is not None else COMPOSE_CHUNK
         chunks = [sends[start:start + size] for start in range(0, len(sends), size)]
+        last: list[OutgoingMessage] = []
         if between is not None:
             for chunk in chunks[:-1]:
+                fresh = self._compose_chunk(chunk, meeting, now, known, between)
                 with self.states.transaction():
-                    self._enqueue(chunk, meeting, now, known)
-                between()
-            chunks = chunks[-1:]
+                    self._hand_over(fresh)
+                between(True)
+            last = self._compose_chunk(chunks[-1], meeting, now, known, between) if chunks else []
+            chunks = []
         with self.states.transaction():
+            self._hand_over(last)
             for chunk in chunks:
-                self._enqueue(chunk, meeting, now, known)
+                self._hand_over(self._compose_chunk(chunk, meeting, now, known))
             if self.alerting.keep(alerts, notices, meeting, now):
                 self.send_digests(now)      # staff whose hour has passed hear at once
             if decision.meeting is not None:
@@ -103,11 +110,22 @@ class Outgoing:
         community = self.states.community()
         return [withheld_from(r.kind, r.recipient, self.config, community) for r in records]
 
-    def _enqueue(self, sends: Sequence[Send], meeting: Meeting | None, now: datetime,
-                 known: dict[str, set[str]]) -> None:
-        fresh = [m for m in (self.compose(send, meeting, now, known) for send in sends) if m is not None]
-        if fresh:
-            self.outbox.enqueue(fresh)
+    def _compose_chunk(self, sends: Sequence[Send], meeting: Meeting | None, now: datetime,
+                       known: dict[str, set[str]], between: Callable[[bool], None] | None = None,
+                       ) -> list[OutgoingMessage]:
+        """The messages of ``sends`` the outbox does not hold yet; ``between(False)`` after each one."""
+        fresh = []
+        for send in sends:
+            message = self.compose(send, meeting, now, known)
+            if message is not None:
+                fresh.append(message)
+            if between is not None:
+                between(False)
+        return fresh
+
+    def _hand_over(self, messages: list[OutgoingMessage]) -> None:
+        if messages:
+            self.outbox.enqueue(messages)
 
     def compose(self, send: Send, meeting: Meeting | None, now: datetime,
                 known: dict[str, set[str]] | None = None) -> OutgoingMessage | None:

@@ -50,7 +50,7 @@ class CycleRunner:
         self.config = config
         self.states = states
         self.outgoing = outgoing
-        self.between_chunks: Callable[[], None] | None = None   # the daemon: send while a step is stored
+        self.between_chunks: Callable[[bool], None] | None = None   # the daemon: send while a step is stored
         self.failed: tuple[str, ...] = ()   # the meetings whose due steps raised at the last tick, and why
 
     def tick(self, now: datetime) -> list[str]:

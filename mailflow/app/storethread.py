@@ -2,8 +2,9 @@
 
 A long job (composing and storing a step for thousands of members) can let the outbox's work run
 between its chunks (:meth:`StoreThread.run_pending`), so mail keeps going out during the step.
-Only jobs submitted as ``interleave=True`` run there: the outbox's, which touch the queue and never
-the meeting or community state a step is deciding on (any other job would risk a lost update).
+Only jobs submitted as ``interleave=True`` run there: the outbox's, which write the queue and never
+the meeting or community state a step is deciding on, and reads (any other write would risk a lost
+update). They run only between the step's transactions, so they see what is committed.
 """
 
 from __future__ import annotations
