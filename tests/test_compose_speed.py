@@ -114,3 +114,14 @@ def test_calendars_for_two_attendees_name_only_their_own_attendee() -> None:
     assert [event["ATTENDEE"].params["CN"] for event in events] == ["Ann", "Bob"]
     assert events[0]["UID"] == events[1]["UID"]
     assert [len(cal.walk("VTIMEZONE")) for cal in (first, second)] == [1, 1]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(name=st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=160),
+       local=st.from_regex(r"[a-z0-9.+^\\]{1,60}", fullmatch=True), sequence=st.integers(0, 5))
+def test_plain_names_and_long_addresses_fold_as_icalendar_folds_them(name: str, local: str, sequence: int) -> None:
+    """ASCII attendee lines (the ones folded without icalendar's help) are byte for byte what icalendar writes,
+    at every length, with and without the characters it keeps from ending a folded piece."""
+    email = f"{local}@example.org"
+    whole = _calendar(COMMUNITY, MEETING, email, name, sequence, "REQUEST", NOW, f"cop+{local}@example.test").to_ical()
+    assert invitation_ics(COMMUNITY, MEETING, email, name, sequence, "REQUEST", NOW, f"cop+{local}@example.test") == whole

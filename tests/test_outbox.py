@@ -336,3 +336,50 @@ def test_a_message_whose_outcome_could_not_be_written_is_not_sent_again(store: S
     deliver(outbox, server, clock.now())
     assert state_of(outbox, message) is State.SENT
     assert [r.rcpt_tos for r in server.received] == [(message.recipient,)]      # one copy, ever
+
+
+def test_a_refused_account_costs_one_login_per_drain_not_one_per_connection(outbox: Outbox, server: SmtpServer,
+                                                                            clock: ManualClock) -> None:
+    """With 4 connections allowed and 12 messages due, a server refusing our login sees one connection per
+    drain: the first message goes alone, and its 535 stops the others before they connect."""
+    outbox.enqueue(members(12))
+    server.faults.auth_fails = True
+    first = deliver(outbox, server, clock.now(), max_connections=4)
+    assert first.paused_until is not None and server.handler.connections == 1
+    clock.advance(POLICY.pause_for)
+    deliver(outbox, server, clock.now(), max_connections=4)
+    assert server.handler.connections == 2 and not server.received
+    server.faults.auth_fails = False
+    clock.advance(POLICY.pause_for)
+    done = deliver(outbox, server, clock.now(), max_connections=4)
+    assert len(done.sent) == 12 and server.handler.max_active > 1      # once it goes, all connections do
+
+
+class StoredMeanwhile:
+    """Our SmtpSender, and a step storing more messages into the outbox while the drain runs (as the
+    daemon's store thread does a chunk at a time): before the first send, ``later`` are enqueued."""
+
+    def __init__(self, sender: SmtpSender, outbox: Outbox, later: list[OutgoingMessage]) -> None:
+        self.sender, self.outbox, self.later = sender, outbox, later
+        self.parallelism = sender.parallelism
+
+    async def send(self, message: OutgoingMessage) -> str:
+        if self.later:
+            later, self.later = self.later, []
+            self.outbox.enqueue(later)
+        return await self.sender.send(message)
+
+
+def test_a_drain_also_sends_what_was_stored_while_it_ran(outbox: Outbox, server: SmtpServer,
+                                                         clock: ManualClock) -> None:
+    """Messages stored during a drain (a large step stored in chunks) go out in that same drain, each once."""
+    first, later = members(6), [outgoing_message(f"later{i}@example.test", 100 + i) for i in range(20)]
+    outbox.enqueue(first)
+
+    async def run() -> DeliveryReport:
+        async with SmtpSender(server.settings(max_connections=3), SMTP_PASSWORD, envelope_from=SERVICE) as sender:
+            return await outbox.deliver_due(StoredMeanwhile(sender, outbox, later), clock.now())
+
+    report = asyncio.run(run())
+    assert sorted(report.sent) == sorted(m.message_id for m in first + later)
+    assert sorted(r.rcpt_tos[0] for r in server.received) == sorted(m.recipient for m in first + later)
