@@ -197,9 +197,20 @@ _READER: ContextVar[object | None] = ContextVar("mailflow_reader_zone", default=
 
 def _reader_filters(dates: DateFilters) -> dict[str, object]:
     """The date filters, each formatting for the recipient being rendered for (their zone, if they have one)."""
+    @lru_cache(maxsize=256)     # a step formats the same few instants for each of its members
+    def formatted(name: str, reader: object | None, value: object) -> str:
+        """Sound to cache: a DateFilters method is a function of the zones and the value alone."""
+        text: str = getattr(dates.for_reader(reader), name)(value)
+        return text
+
     def bound(name: str) -> object:
         def apply(value: object) -> str:
-            return getattr(dates.for_reader(_READER.get()), name)(value)
+            reader = _READER.get()
+            try:
+                hash(value)
+            except TypeError:           # a value that cannot be a cache key is formatted as it comes
+                return formatted.__wrapped__(name, reader, value)
+            return formatted(name, reader, value)
         return apply
 
     return {"date": bound("day"), "datetime": bound("moment"), "time": bound("clock"), "when": bound("when")}
