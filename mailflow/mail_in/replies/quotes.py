@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 from mailflow.mail_in.replies.htmltext import QUOTE_MARK
@@ -113,6 +114,15 @@ def _is_attribution(text: str) -> bool:
     return "@" in text and bool(_TIMEISH.search(text))
 
 
+# A pure function of the line, asked of nearly every line several times per reply (and a call's replies repeat
+# their lines): each distinct line is asked once.
+@lru_cache(maxsize=4096)
+def _may_open_attribution(first: str) -> bool:
+    """An attribution's first line opens with an intro word ("On", "Le", "Am"), a digit or a CJK character,
+    or holds a digit, an '@' or a CJK character."""
+    return bool(_HEADER_START.match(first.strip(_EDGE)) or _DATEISH.search(first))
+
+
 def _continuation(line: str) -> str | None:
     """A wrapped header's next line; a short '>:' or '> wrote:' tail counts too."""
     stripped = line.strip()
@@ -129,7 +139,7 @@ def quote_header_span(lines: list[str], i: int) -> int | None:
     first = lines[i].strip()
     if not first or is_quoted(lines[i]) or len(first) > 400:
         return None
-    if not (_HEADER_START.match(first.strip(_EDGE)) or _DATEISH.search(first)):
+    if not _may_open_attribution(first):
         return None
     joined = first
     for k in range(0, 4):
@@ -163,15 +173,19 @@ def _key(line: str) -> str:
     return line.split(":", 1)[0].split("：", 1)[0].strip(" *_").lower()
 
 
-def history_start(lines: list[str]) -> int | None:
-    """The first line where unquoted history (Outlook block, separator, forward) begins."""
-    for i, line in enumerate(lines):
-        stripped = line.strip()
-        if not stripped or is_quoted(line):
-            continue
+def history_start(lines: list[str], unquoted: Iterable[int] | None = None) -> int | None:
+    """The first line where unquoted history (Outlook block, separator, forward) begins.
+
+    ``unquoted``: the indices of the lines that are neither blank nor '>' quotes, in order, when the caller
+    has them (only those lines can begin history).
+    """
+    if unquoted is None:
+        unquoted = (i for i, line in enumerate(lines) if line.strip() and not is_quoted(line))
+    for i in unquoted:
+        stripped = lines[i].strip()
         if stripped == QUOTE_MARK:
             return i
-        if _is_separator(stripped) or _FORWARD.match(stripped) or _is_above_line(stripped):
+        if _marks_history(stripped):
             return i
         if _outlook_block_at(lines, i):
             return _with_rule_before(lines, i)
@@ -179,6 +193,13 @@ def history_start(lines: list[str]) -> int | None:
         if end is not None and not _quote_follows(lines, end):
             return _with_rule_before(lines, i)
     return None
+
+
+# A pure function of the line, asked of every unquoted line (and a call's replies repeat their lines).
+@lru_cache(maxsize=4096)
+def _marks_history(stripped: str) -> bool:
+    """A line that by itself opens history: a separator, a forward marker, a "reply above this line" banner."""
+    return _is_separator(stripped) or _FORWARD.match(stripped) is not None or _is_above_line(stripped)
 
 
 def _is_separator(stripped: str) -> bool:

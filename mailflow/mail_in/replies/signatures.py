@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _DELIMITER = re.compile(r"^(?:--|—|-- |_{2,})\s*$")
 _MOBILE = re.compile(
@@ -110,22 +111,30 @@ def _has_text(lines: list[str], end: int) -> bool:
 
 def signature_start(lines: list[str]) -> int | None:
     """The first line of the signature/footer region, if one can be told apart from the text."""
-    paragraphs: dict[int, str] = {}
+    start = 0                   # where the paragraph of line i starts (as _paragraph_start finds it)
+    in_paragraph = False
     for i, line in enumerate(lines):
         stripped = line.strip()
         if not stripped or stripped.startswith(">"):
+            in_paragraph = False
             continue
         if _DELIMITER.match(line) and _has_text(lines, i) and not _looks_like_list(lines, i):
             return i
         if (_is_mobile(stripped) or _MOBILE_CJK.match(stripped)) and _has_text(lines, i):
             return i
-        start = _paragraph_start(lines, i)
-        if start not in paragraphs:
-            paragraphs[start] = _paragraph(lines, start)
-            text = paragraphs[start]
-            if (has_disclaimer(text) or (has_land_words(text) and _is_land(text))) and _has_text(lines, start):
+        if not in_paragraph:
+            start, in_paragraph = i, True
+            if _is_footer(_paragraph(lines, start)) and _has_text(lines, start):
                 return start
     return None
+
+
+# A pure function of the paragraph's text, and members sign every reply with the same footer: each distinct
+# paragraph is tested once.
+@lru_cache(maxsize=1024)
+def _is_footer(paragraph: str) -> bool:
+    """A confidentiality notice or a land acknowledgement."""
+    return has_disclaimer(paragraph) or (has_land_words(paragraph) and _is_land(paragraph))
 
 
 def _is_land(paragraph: str) -> bool:
@@ -142,11 +151,18 @@ def _looks_like_list(lines: list[str], i: int) -> bool:
     return len(rest) > 12
 
 
+# A pure function of the line; a call's replies repeat their lines (and this is asked of every line).
+@lru_cache(maxsize=4096)
+def _is_closing(line: str) -> bool:
+    """'Regards,', 'Best, Dana', 'Merci / Thank you,'."""
+    return _SIGN_OFF.match(line) is not None
+
+
 def trailing_sign_off(lines: list[str]) -> int | None:
     """A closing like 'Regards,' followed only by a few short name/title lines."""
     nonblank = [i for i, line in enumerate(lines) if line.strip()]
     for pos, i in enumerate(nonblank):
-        if not _SIGN_OFF.match(lines[i]) or not _has_text(lines, i):
+        if not _is_closing(lines[i]) or not _has_text(lines, i):
             continue
         after = nonblank[pos + 1:]
         if len(after) <= 5 and all(len(lines[k].strip()) <= 60 for k in after):

@@ -20,7 +20,7 @@ KEPT = frozenset({Zone.GREETING, Zone.BODY})
 def split_lines(text: str) -> list[str]:
     """The body's lines with line endings and no-break spaces normalised and trailing blanks removed."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
-    return [line.rstrip() for line in text.split("\n")]
+    return list(map(str.rstrip, text.split("\n")))
 
 
 @dataclass(frozen=True)

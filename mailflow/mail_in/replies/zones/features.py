@@ -82,7 +82,7 @@ def history_mark(lines: list[str]) -> int:
             return i + 1
         unquoted.append(i)
     end = len(lines)
-    cut = history_start(lines)
+    cut = history_start(lines, unquoted)
     if cut is not None and unquoted and unquoted[0] < cut:
         end = _window_end(lines, cut)
     # a trailing '>' quote (nothing unquoted after it) is never new text: zone only its start
@@ -115,6 +115,9 @@ class Own:
     above: tuple[str, ...]                 # its features in _ABOVE, in order
     strong_break: bool
     not_text: bool
+    quoted: bool
+    sign_off: bool
+    delimiter: bool
 
     @staticmethod
     def of(features: tuple[str, ...]) -> Own:
@@ -128,15 +131,10 @@ class Own:
             above=tuple(f for f in features if f in _ABOVE),
             strong_break=not present.isdisjoint(_STRONG_BREAK),
             not_text=not present.isdisjoint(_NOT_TEXT),
+            quoted="q" in present,
+            sign_off="sign_off" in present or "sign_off_start" in present,
+            delimiter="sig_delimiter" in present,
         )
-
-    @property
-    def quoted(self) -> bool:
-        return "q" in self.present
-
-    @property
-    def sign_off(self) -> bool:
-        return "sign_off" in self.present or "sign_off_start" in self.present
 
 
 _NEIGHBOURS = ((-2, "p2"), (-1, "p1"), (1, "n1"), (2, "n2"))
@@ -218,14 +216,14 @@ def _with_context(rows: list[_Row]) -> list[Line]:
         to_break[k] = nxt - k
     para = paragraph_features([(row.index, row.text, row.own.present, row.blank_above) for row in rows], breaks)
     around = _around(rows)
+    places = [(_named(_TO_BREAK, to_break[k]), _named(_TO_END, n - 1 - k), _named(_FROM_START, k)) for k in range(n)]
     out: list[Line] = []
     text_above = False
     sign_off_at = -99
     delimiter_at = -99
     for k, row in enumerate(rows):
         own = row.own
-        feats = [*own.features, *row.placed, *around[k], *para[k], _named(_TO_BREAK, to_break[k]),
-                 _named(_TO_END, n - 1 - k), _named(_FROM_START, k)]
+        feats = [*own.features, *row.placed, *around[k], *para[k], *places[k]]
         if not text_above:
             feats.append("no_text_above")
         if k - sign_off_at <= 6:
@@ -236,7 +234,7 @@ def _with_context(rows: list[_Row]) -> list[Line]:
             feats.append("break_ahead")
         if own.sign_off:
             sign_off_at = k
-        if "sig_delimiter" in own.present:
+        if own.delimiter:
             delimiter_at = k
         if not own.quoted and not breaks[k] and not row.not_text:
             text_above = True

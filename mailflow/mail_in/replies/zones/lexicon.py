@@ -130,7 +130,3 @@ URL_HINTS = ("http", "www", ".com", ".org", ".net", ".ca", ".edu", ".gov", ".io"
 LIST_HINTS = ("subscri", "received this", "this group", "mailing list", "désabonner", "désinscrire", "desabonner",
               "desinscrire", "abmelden")
 
-
-def hints(stems: tuple[str, ...]) -> re.Pattern[str]:
-    """One pattern that finds any of the stems (searching a lower-cased line)."""
-    return re.compile("|".join(re.escape(stem) for stem in stems))

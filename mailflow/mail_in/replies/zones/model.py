@@ -160,15 +160,16 @@ def viterbi(scores: list[list[float]], weights: Weights, forced: dict[int, Zone]
     n = len(scores)
     if not n:
         return []
+    top = [True] * n
     if lines is not None:
         forced = {**constraints(lines), **(forced or {})}
+        top = ["no_text_above" in line.features for line in lines]
         history = ZONES.index(Zone.HISTORY)
-        scores = [row if "no_text_above" not in line.features else
-                  [NEG if k == history else v for k, v in enumerate(row)] for row, line in zip(scores, lines, strict=False)]
+        scores = [row if not at_top else [NEG if k == history else v for k, v in enumerate(row)]
+                  for row, at_top in zip(scores, top, strict=False)]
     # the shipped weights never change; weights being trained do, so their steps are worked out each time
     steps = _shipped_steps() if weights is trained() else Steps.of(weights)
     z = len(ZONES)
-    top = [True] * n if lines is None else ["no_text_above" in line.features for line in lines]
     best = [NEG if opening == NEG else opening + score for opening, score in zip(steps.start, scores[0], strict=True)]
     best = _pin(best, forced, 0)
     back: list[list[int]] = []
