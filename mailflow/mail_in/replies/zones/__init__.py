@@ -17,10 +17,16 @@ MAX_LINES = 4000            # non-blank lines zoned; the rest follows the last z
 KEPT = frozenset({Zone.GREETING, Zone.BODY})
 
 
+_LONE_CR = re.compile(r"\r(?!\n)")
+
+
 def split_lines(text: str) -> list[str]:
     """The body's lines with line endings and no-break spaces normalised and trailing blanks removed."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
-    return list(map(str.rstrip, text.split("\n")))
+    if "\u00a0" in text:
+        text = text.replace("\u00a0", " ")
+    if _LONE_CR.search(text):                          # a CR not before a LF ends a line too
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return list(map(str.rstrip, text.split("\n")))      # rstrip drops the CR of a CRLF with the other trailing blanks
 
 
 @dataclass(frozen=True)
