@@ -34,7 +34,7 @@ def _signy(row: Row) -> bool:
     if len(text) > 60 and text.endswith((".", "?", "!")) and "land_words" not in row[2] \
             and "disclaimer_words" not in row[2]:
         return False
-    return any(f in _SIGNY for f in row[2])
+    return not row[2].isdisjoint(_SIGNY)
 
 
 _PARA_LINE = ("para_line0", "para_line1", "para_line2")
