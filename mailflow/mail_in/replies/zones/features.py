@@ -2,8 +2,8 @@
 
 Every feature is a short string; the model holds one weight per (feature, zone). Detectors are
 generic shapes (a date and a time, an e-mail address, a key line such as "From:"), never a phrase
-taken from one sample. Context features copy a line's shape features from the lines one and two
-above and below (prefixes ``p1``/``p2``/``n1``/``n2``).
+taken from one sample (they are in ``shapes``: what a line says by itself). Context features copy a
+line's shape features from the lines one and two above and below (prefixes ``p1``/``p2``/``n1``/``n2``).
 """
 
 from __future__ import annotations
@@ -178,7 +178,7 @@ class _Row(NamedTuple):
     """A non-blank line on its way to a ``Line``: its own features and those of its place (made for every
     line of every message: a named tuple is the cheapest immutable record)."""
 
-    index: int
+    at: int                        # index in the message's line list
     text: str
     own: Own
     blank_above: int
@@ -215,16 +215,16 @@ def _with_context(rows: list[_Row]) -> list[Line]:
         if breaks[k]:
             nxt = k
         to_break[k] = nxt - k
-    para = paragraph_features([(row.index, row.text, row.own.present, row.blank_above) for row in rows], breaks)
+    para = paragraph_features([(row.at, row.text, row.own.present, row.blank_above) for row in rows], breaks)
     around = _around(rows)
-    places = [(_named(_TO_BREAK, to_break[k]), _named(_TO_END, n - 1 - k), _named(_FROM_START, k)) for k in range(n)]
     out: list[Line] = []
     text_above = False
     sign_off_at = -99
     delimiter_at = -99
     for k, row in enumerate(rows):
         own = row.own
-        feats = [*own.features, *row.placed, *around[k], *para[k], *places[k]]
+        feats = [*own.features, *row.placed, *around[k], *para[k], _named(_TO_BREAK, to_break[k]),
+                 _named(_TO_END, n - 1 - k), _named(_FROM_START, k)]
         if not text_above:
             feats.append("no_text_above")
         if k - sign_off_at <= 6:
@@ -251,7 +251,7 @@ def _with_context(rows: list[_Row]) -> list[Line]:
             if k and rows[k - 1].not_text:
                 feats.append("NT&after_header_line")
         feats.append("bias")
-        out.append(Line(row.index, row.text, tuple(feats)))
+        out.append(Line(row.at, row.text, tuple(feats)))
     return out
 
 
