@@ -108,9 +108,13 @@ class Clause:
     question: bool          # ended with "?"
     after_but: bool         # follows "but", "mais", "however"...
     words: int              # how many words (``WORD``) the folded text holds
+    # Its runs of word characters: a match of a pattern that starts with \b and a word starts at one of
+    # them, so a pattern none of whose first words is here need not run (``first_words`` beside each).
+    tokens: frozenset[str]
 
 
 WORD = re.compile(r"[^\W_][\w'-]*")
+TOKEN = re.compile(r"\w+")
 QUOTED = re.compile(r"^\s*>")
 _DEVICE = Lazy(
     r"^\s*(?:sent from|sent via|sent using|sent with|sent on|get outlook for|envoye (?:de|depuis|avec|a partir de|"
@@ -313,7 +317,8 @@ def clauses(text: str, start: int, line_no: int, first_sentence: int) -> tuple[C
             found.append(Clause(text=text[begin + lead: begin + lead + len(body)], folded=body,
                                 start=start + begin + lead, line=line_no, sentence=sentence,
                                 question=brk.startswith("?") or piece.rstrip().endswith("?"),
-                                after_but=after_but, words=len(WORD.findall(body))))
+                                after_but=after_but, words=len(WORD.findall(body)),
+                                tokens=frozenset(TOKEN.findall(body))))
         if _SENTENCE_END.match(brk.strip()):
             sentence += 1
             after_but = False

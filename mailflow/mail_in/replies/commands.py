@@ -246,6 +246,11 @@ _APPROVE = Lazy(
     r"parfait|bon pour (?:envoi|moi)|feu vert|(?:vous pouvez|tu peux) (?:l')?envoyer|allez-y|vas-y|ok pour moi|ca marche|"
     r"aucun changement|rien a (?:changer|ajouter|modifier)|go for it)\b"
 )
+# The first word of each alternative of _APPROVE: every match starts with one (see ``Clause.tokens``).
+_APPROVE_FIRST_WORDS = frozenset("""
+approve approved approving lgtm looks all good go ok okay fine ship send please ready works sounds perfect no nothing
+approuve approuvee approuves approuvees j ca c tout parfait bon feu vous tu allez vas aucun rien
+""".split())
 _APPROVE_HEAD = set("""
 the agenda draft revised new version revision it this that everything all is looks seems s 's i we yes ok okay
 great thanks thank you also and then so just fully to me l' le la ordre du jour tout ca est me semble oui merci
@@ -270,6 +275,8 @@ def approval(clause: Clause) -> Approval | None:
     text = clause.folded
     if _HOLD.search(text):
         return Approval.HOLD
+    if clause.tokens.isdisjoint(_APPROVE_FIRST_WORDS):
+        return None
     for match in _APPROVE.finditer(text):
         head = text[:match.start()]
         if _NEGATION.search(head):                   # "not approved yet", "I don't approve"
@@ -354,12 +361,21 @@ _SELF = Lazy(r"^(?:i|me|myself|moi|je|moi-meme|i'll|i will|i can|i am going to|i
 _ME = Lazy(r"^(?:me|myself|moi)\b")
 _INSTEAD = Lazy(r"\s+(?:instead(?: of .+)?|rather than .+|au lieu de .+|a la place(?: de .+)?)$")
 _ARTICLE = Lazy(r"^(?:la|le|les|l')\s*(?=\S)")
+_CHANGE_VERBS = ("change", "move", "swap", "switch", "replace", "shorten", "lengthen", "extend", "reorder", "rearrange",
+                 "fix", "correct", "rename", "reword", "update", "put", "give", "cut", "modifier", "modifiez", "changer",
+                 "changez", "deplacer", "deplacez", "corriger", "corrigez", "remplacer", "remplacez", "inverser",
+                 "inversez", "raccourcir", "allonger", "mettre", "mettez")
 CHANGE = Lazy(
-    r"\b(?:change|move|swap|switch|replace|shorten|lengthen|extend|reorder|rearrange|fix|correct|rename|reword|"
-    r"update|put|give|cut|modifier|modifiez|changer|changez|deplacer|deplacez|corriger|corrigez|remplacer|"
-    r"remplacez|inverser|inversez|raccourcir|allonger|mettre|mettez)\b|\b(?:can|could) (?:we|you)\b|"
+    r"\b(?:" + "|".join(_CHANGE_VERBS) + r")\b|\b(?:can|could) (?:we|you)\b|"
     r"\bpourr(?:ait|ions|iez)\b|\bwould it be possible\b"
 )
+# The first word of each alternative of CHANGE: every match starts with one (see ``Clause.tokens``).
+_CHANGE_FIRST_WORDS = frozenset(_CHANGE_VERBS) | {"can", "could", "pourrait", "pourrions", "pourriez", "would"}
+
+
+def asks_change(clause: Clause) -> bool:
+    """The clause asks for a change ("can we move...?", "please swap"), in the words of CHANGE."""
+    return not clause.tokens.isdisjoint(_CHANGE_FIRST_WORDS) and bool(CHANGE.search(clause.folded))
 
 
 # The worded changes in one pattern (without their named groups, which repeat), to tell at one look

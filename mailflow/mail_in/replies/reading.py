@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from mailflow.core.intent import IntentKind, Rsvp
 from mailflow.mail_in.replies.clauses import Clause, clauses, noise, prepare, signature_tail
 from mailflow.mail_in.replies.commands import (
-    CHANGE,
     SEND_FILE,
     Approval,
     Found,
     approval,
+    asks_change,
     labels_in,
     line_commands,
     recording_link,
@@ -121,7 +121,7 @@ def _tag(found: list[Clause], sender: str) -> list[Part]:
             said_here = Said.COURTESY                 # the name under a sign-off
         parts.append(Part(clause=c, said=said_here, answer=answered, attendance=attendance(c),
                           approval=approval(c), edit=worded(c, sender),
-                          change=c.question or bool(CHANGE.search(c.folded))))
+                          change=c.question or asks_change(c)))
     saying_no = {p.clause.sentence for p in parts
                  if p.said in (Said.NO_UPDATE, Said.PASS, Said.AWAY, Said.AWAY_THEN)
                  or p.answer in (Answer.NO, Answer.PASS)

@@ -139,6 +139,11 @@ _VERB = Lazy(
     r"(?:etre|serai|sera)(?: pas| jamais)? (?:la|presente?|presents|des votres|de la partie|a)|"
     r"y serai(?: pas| jamais)?|y serons(?: pas)?)\b"
 )
+# The first word of each alternative of _VERB: every match starts with one (see ``Clause.tokens``).
+_VERB_FIRST_WORDS = frozenset("""
+make attend be available disponible come join participate attending joining coming dial call assister venir viendrai
+participer participerai assisterai me joindrai y etre serai sera
+""".split())
 _FIRST_PERSON = {"i", "i'm", "im", "i'll", "ill", "i've", "i'd", "me", "myself", "we", "we'll", "we're", "we've",
                  "je", "j'", "j'y", "moi", "nous", "on", "i'ii"}
 _FUNCTION = set("""
@@ -193,8 +198,9 @@ _TAIL_MEETING = Lazy(
 _TAIL_TIME = Lazy(rf"(?:(?:on|this|that|next|ce|cette|cet|in|le|du|de|by)\s+)?(?:the\s+)?(?:{_TIME})\b")
 
 
-_ADVERB = Lazy(r"\b(?:malheureusement|helas|unfortunately|sadly|really|truly|honestly|vraiment|finalement|"
-                     r"actually|probably|likely|still|definitely|certainly|surely|absolutely)\b\s*")
+_ADVERBS = ("malheureusement", "helas", "unfortunately", "sadly", "really", "truly", "honestly", "vraiment", "finalement",
+            "actually", "probably", "likely", "still", "definitely", "certainly", "surely", "absolutely")
+_ADVERB = Lazy(r"\b(?:" + "|".join(_ADVERBS) + r")\b\s*")
 _FOR_OTHERS = Lazy(r"\bon behalf of\b|\bde la part d|\bin (?:his|her|their) (?:place|stead)\b")
 _FOR_OTHERS_WORDS = ("on behalf of", "de la part d", "place", "stead")      # each match holds one: a cheap first test
 _WISH = Lazy(r"\b(?:would|'d) (?:love|like|have liked|have loved) to\b|\baimerais\b|\baurais aime\b|\bvoudrais\b")
@@ -292,7 +298,7 @@ def attendance(clause: Clause) -> Attendance | None:
     twice in a row, for the RSVP words of a reply and for its reading. The cache holds the clauses
     of the last few replies.
     """
-    text = _ADVERB.sub("", clause.folded)
+    text = clause.folded if clause.tokens.isdisjoint(_ADVERBS) else _ADVERB.sub("", clause.folded)
     if any(word in text for word in _FOR_OTHERS_WORDS) and _FOR_OTHERS.search(text):
         return None
     rest = without_lead_in(text)
@@ -300,6 +306,8 @@ def attendance(clause: Clause) -> Attendance | None:
         said = _phrased(rest)
         if said is not None:
             return said
+    if clause.tokens.isdisjoint(_VERB_FIRST_WORDS):       # (the adverbs taken out split no word)
+        return None
     for match in _VERB.finditer(text):
         head, tail = text[:match.start()], text[match.end():]
         if clause.question or _COND.search(head) or not _about_self(head):

@@ -1,0 +1,53 @@
+"""The first-word tests that spare a clause the attendance, approval and change patterns let every match through."""
+
+from __future__ import annotations
+
+import pytest
+
+from mailflow.mail_in.replies import commands, rsvp
+from mailflow.mail_in.replies.clauses import clauses
+
+# One phrase for each alternative of the pattern (as the pattern reads it, folded).
+_VERBS = ["make it", "make", "attend", "be available", "available", "disponible", "be there", "be present",
+          "be in attendance", "come", "join", "participate", "be joining", "be attending", "attending", "joining",
+          "coming", "dial in", "call in", "be on the call", "be at", "assister", "venir", "viendrai", "participer",
+          "participerai", "assisterai", "me joindre", "joindrai", "y etre", "y aller", "y assister", "etre la",
+          "serai presente", "sera pas a", "serai jamais de la partie", "y serai", "y serai pas", "y serons",
+          "y serons pas"]
+_APPROVALS = ["approve", "approved", "approving", "lgtm", "looks good to me", "all good", "good to go", "go ahead",
+              "ok to send", "okay to send", "fine with me", "ship it", "send it out", "please send it", "ready to go",
+              "works for me", "sounds great", "perfect", "no further changes needed", "nothing to add", "all set",
+              "approuvee", "approuves", "approuvees", "j'approuve", "approuve", "ca me va", "c'est parfait",
+              "tout est beau", "parfait", "bon pour envoi", "feu vert", "vous pouvez l'envoyer", "tu peux envoyer",
+              "allez-y", "vas-y", "ok pour moi", "ca marche", "aucun changement", "rien a changer", "go for it"]
+_CHANGES = [*commands._CHANGE_VERBS, "can we", "could you", "pourrait", "pourrions", "pourriez", "would it be possible"]
+
+
+def _clause(text: str):  # type: ignore[no-untyped-def]
+    (found,) = clauses(text, 0, 0, 0)
+    return found
+
+
+@pytest.mark.parametrize(("pattern", "first_words", "phrases"), [
+    (rsvp._VERB, rsvp._VERB_FIRST_WORDS, _VERBS),
+    (commands._APPROVE, commands._APPROVE_FIRST_WORDS, _APPROVALS),
+    (commands.CHANGE, commands._CHANGE_FIRST_WORDS, _CHANGES),
+    (rsvp._ADVERB, frozenset(rsvp._ADVERBS), list(rsvp._ADVERBS)),
+])
+def test_every_alternative_starts_with_a_listed_first_word(pattern, first_words, phrases) -> None:  # type: ignore[no-untyped-def]
+    """Each alternative of the pattern, met in a clause, passes the first-word test (else it would be skipped)."""
+    for phrase in phrases:
+        clause = _clause(f"well {phrase} then")
+        assert pattern.search(clause.folded), phrase
+        assert not clause.tokens.isdisjoint(first_words), phrase
+
+
+def test_clauses_read_alike_with_and_without_the_tests() -> None:
+    """Attendance, approval and change requests are still read from ordinary clauses."""
+    assert rsvp.attendance(_clause("I will really be there")) == rsvp.Attendance(rsvp.Rsvp.ACCEPTED)
+    assert rsvp.attendance(_clause("Unfortunately I can't make it")) == rsvp.Attendance(rsvp.Rsvp.DECLINED)
+    assert rsvp.attendance(_clause("Our clinic grew this month")) is None
+    assert commands.approval(_clause("Looks good to me")) is commands.Approval.APPROVE
+    assert commands.approval(_clause("The pilot went well")) is None
+    assert commands.asks_change(_clause("Can we move item 2 to the end"))
+    assert not commands.asks_change(_clause("We moved offices"))
