@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mailflow.mail_in.replies import commands, rsvp
-from mailflow.mail_in.replies.clauses import clauses
+from mailflow.mail_in.replies.clauses import Clause, Lazy, clauses
 
 # One phrase for each alternative of the pattern (as the pattern reads it, folded).
 _VERBS = ["make it", "make", "attend", "be available", "available", "disponible", "be there", "be present",
@@ -23,7 +23,7 @@ _APPROVALS = ["approve", "approved", "approving", "lgtm", "looks good to me", "a
 _CHANGES = [*commands._CHANGE_VERBS, "can we", "could you", "pourrait", "pourrions", "pourriez", "would it be possible"]
 
 
-def _clause(text: str):  # type: ignore[no-untyped-def]
+def _clause(text: str) -> Clause:
     (found,) = clauses(text, 0, 0, 0)
     return found
 
@@ -34,7 +34,8 @@ def _clause(text: str):  # type: ignore[no-untyped-def]
     (commands.CHANGE, commands._CHANGE_FIRST_WORDS, _CHANGES),
     (rsvp._ADVERB, frozenset(rsvp._ADVERBS), list(rsvp._ADVERBS)),
 ])
-def test_every_alternative_starts_with_a_listed_first_word(pattern, first_words, phrases) -> None:  # type: ignore[no-untyped-def]
+def test_every_alternative_starts_with_a_listed_first_word(pattern: Lazy, first_words: frozenset[str],
+                                                         phrases: list[str]) -> None:
     """Each alternative of the pattern, met in a clause, passes the first-word test (else it would be skipped)."""
     for phrase in phrases:
         clause = _clause(f"well {phrase} then")
