@@ -25,10 +25,11 @@ import logging
 import random
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
+from mailflow.app.drain import DeliveryReport, Drain, alert_for, journal_entry, take_up
 from mailflow.core.delivery import (
     AlertReason,
     AttemptResult,
@@ -43,7 +44,6 @@ from mailflow.errors import DeliveryError
 from mailflow.ports import (
     Alert,
     AuditEntry,
-    AuditEvent,
     Clock,
     MailSender,
     OutboxQueue,
@@ -68,44 +68,6 @@ Io = Callable[..., Awaitable[Any]]
 async def inline_io(fn: Callable[..., T], *args: Any) -> T:
     """Run store work right here (tests and one-shot commands; the daemon uses its store thread)."""
     return fn(*args)
-
-
-@dataclass(frozen=True)
-class DeliveryReport:
-    """What one ``deliver_due`` did (message ids), and the alerts it raised."""
-
-    sent: tuple[str, ...] = ()
-    deferred: tuple[str, ...] = ()
-    failed: tuple[str, ...] = ()
-    paused_until: datetime | None = None
-    alerts: tuple[Alert, ...] = ()
-    withdrawn: tuple[str, ...] = ()     # not sent: the recipient may no longer be mailed
-
-    @property
-    def attempted(self) -> int:
-        return len(self.sent) + len(self.deferred) + len(self.failed)
-
-
-@dataclass
-class _Run:
-    """Work of one deliver_due call: due records, claimed ones, outcomes not yet written."""
-
-    due: deque[QueueRef]
-    chunk: int
-    parallel: int = 1
-    seen: set[QueueRef] = field(default_factory=set)    # every record this drain took up: one attempt each
-    claimed: deque[tuple[QueueRef, OutboxRecord, bytes | None]] = field(default_factory=deque)
-    inflight: set[QueueRef] = field(default_factory=set)
-    halted: bool = False         # this drain paused the queue: no worker starts another message
-    broken: BaseException | None = None     # a write failed: no worker claims or sends any more
-    pause_kept: bool = False     # a pause is recorded (a success must end it)
-    trial: asyncio.Event = field(default_factory=asyncio.Event)   # set once the first message's outcome is in
-    unsettled: list[tuple[QueueRef, OutboxRecord, AttemptResult, datetime]] = field(default_factory=list)
-    sent: list[str] = field(default_factory=list)
-    deferred: list[str] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)
-    withdrawn: list[str] = field(default_factory=list)
-    alerts: list[Alert] = field(default_factory=list)
 
 
 class Outbox:
@@ -191,7 +153,7 @@ class Outbox:
         write covers several messages. Claims not settled when the drain ends go back to QUEUED.
         """
         parallel = max(1, sender.parallelism)
-        run = _Run(deque(), chunk=parallel * CLAIM_CHUNK_PER_WORKER, parallel=parallel)
+        run = Drain(deque(), chunk=parallel * CLAIM_CHUNK_PER_WORKER, parallel=parallel)
         if self._unwritten:
             run.unsettled, self._unwritten = self._unwritten, []
             try:
@@ -204,7 +166,7 @@ class Outbox:
         if await self._paused_at(now):
             return await self._report(run, now)
         run.pause_kept = await self.io(self.queue.pause) is not None
-        _take_up(run, await self.io(self.queue.due, now))
+        take_up(run, await self.io(self.queue.due, now))
         try:
             outcomes = await asyncio.gather(*(self._worker(sender, run, now, first=n == 0) for n in range(parallel)),
                                             return_exceptions=True)
@@ -224,7 +186,7 @@ class Outbox:
             await self.io(self.queue.compact)
         return await self._report(run, now)
 
-    async def _report(self, run: _Run, now: datetime) -> DeliveryReport:
+    async def _report(self, run: Drain, now: datetime) -> DeliveryReport:
         until = await self.io(self.paused_until)
         paused = until if until is not None and until > now else None
         return DeliveryReport(tuple(run.sent), tuple(run.deferred), tuple(run.failed), paused, tuple(run.alerts),
@@ -245,7 +207,7 @@ class Outbox:
             log.error("outbox paused since %s: the mail server refuses our account (%s); nothing is sent until "
                       "it accepts it: fix the password, then reload mailflow", pause.since.isoformat(), pause.reason)
 
-    async def _worker(self, sender: MailSender, run: _Run, now: datetime, *, first: bool) -> None:
+    async def _worker(self, sender: MailSender, run: Drain, now: datetime, *, first: bool) -> None:
         """Claim, send and record messages until none is due. The drain's first message goes alone: the other
         workers start once its outcome is recorded, so an account the server refuses (a password changed, a
         pause over) costs one login, not one per connection."""
@@ -279,14 +241,14 @@ class Outbox:
             if first:
                 run.trial.set()        # whatever ended the trial, the others go on (or see why to stop)
 
-    async def _claim_chunk(self, run: _Run) -> None:
+    async def _claim_chunk(self, run: Drain) -> None:
         """Claim the next chunk of due records; only claims that reached the disk are attempted.
 
         When the records due at the drain's start are all taken up, those that became due since (a large
         step stored meanwhile, a chunk at a time) are taken up too, each record at most once per drain.
         """
         if not run.due:
-            _take_up(run, await self.io(self.queue.due, self.clock.now()))
+            take_up(run, await self.io(self.queue.due, self.clock.now()))
         chunk = [run.due.popleft() for _ in range(min(run.chunk, len(run.due)))]
         if not chunk:
             return
@@ -328,11 +290,11 @@ class Outbox:
         for _, record in withdrawn:
             log.info("withdrew %s (%s to %s), %s", record.message_id, record.kind, record.recipient, record.last_error)
         if self.journal is not None:
-            self.journal([_journal_entry(record, self.clock.now()) for _, record in withdrawn])
+            self.journal([journal_entry(record, self.clock.now()) for _, record in withdrawn])
         gone = {ref for ref, _ in withdrawn}
         return [(ref, record) for ref, record in claimed if ref not in gone], [r.message_id for _, r in withdrawn]
 
-    async def _flush(self, run: _Run) -> None:
+    async def _flush(self, run: Drain) -> None:
         """Record every outcome received so far (one write per partition), then act on them."""
         unsettled, run.unsettled = run.unsettled, []
         if not unsettled:
@@ -341,7 +303,7 @@ class Outbox:
         for ref, record, result, at in unsettled:
             transition = decide_after(result, record, at, self.policy, jitter=self.rng.random())
             decided.append((ref, transition.apply(record), transition, at))
-        lines = [_journal_entry(updated, at) for _, updated, _, at in decided if updated.state in (State.SENT, State.FAILED)]
+        lines = [journal_entry(updated, at) for _, updated, _, at in decided if updated.state in (State.SENT, State.FAILED)]
         try:
             unjournalled = await self.io(self._write_outcomes, [(ref, updated) for ref, updated, _, _ in decided], lines)
         except BaseException:
@@ -365,7 +327,7 @@ class Outbox:
                 return exc
         return None
 
-    async def _release(self, run: _Run) -> None:
+    async def _release(self, run: Drain) -> None:
         """Claims this drain did not settle (pause, cancellation, a failed write) go back to QUEUED."""
         leftovers, run.inflight = run.inflight, set()
         if leftovers:
@@ -388,7 +350,7 @@ class Outbox:
             return AttemptResult(Outcome.TEMPORARY, f"internal error: {type(error).__name__}: {error}")
         return AttemptResult(Outcome.SENT, reply)
 
-    async def _after_settle(self, updated: OutboxRecord, transition: Transition, at: datetime, run: _Run) -> None:
+    async def _after_settle(self, updated: OutboxRecord, transition: Transition, at: datetime, run: Drain) -> None:
         _tally(updated, run)
         if transition.pause_until is not None:
             await self._pause(transition.pause_until, updated, at, run, alert=transition.alert is not None)
@@ -396,11 +358,11 @@ class Outbox:
             run.pause_kept = False
             await self.io(self.queue.end_pause)
         elif transition.alert is not None:
-            await self._raise_alert(_alert_for(transition.alert, updated, at), run)
+            await self._raise_alert(alert_for(transition.alert, updated, at), run)
         elif updated.state is State.FAILED:
             log.error("alert mail %s failed and is dropped: %s", updated.message_id, updated.last_error)
 
-    async def _pause(self, until: datetime, record: OutboxRecord, at: datetime, run: _Run, *,
+    async def _pause(self, until: datetime, record: OutboxRecord, at: datetime, run: Drain, *,
                      alert: bool = True) -> None:
         """Pause the queue; alert once per pause episode (an episode ends with a success or ``resume``),
         unless someone else alerts about its cause (``alert`` false: the OAuth2 sign-in failed)."""
@@ -414,31 +376,12 @@ class Outbox:
                 await self._raise_alert(Alert(f"paused:{at.isoformat()}", AlertReason.SENDER_REJECTED, at,
                                               record.last_error), run)
 
-    async def _raise_alert(self, alert: Alert, run: _Run) -> None:
+    async def _raise_alert(self, alert: Alert, run: Drain) -> None:
         if await self.io(self.queue.add_alert, alert):
             run.alerts.append(alert)
 
 
-def _take_up(run: _Run, due: Iterable[QueueRef]) -> None:
-    """Add to the drain's work the due records it has not taken up before."""
-    fresh = [ref for ref in due if ref not in run.seen]
-    run.seen.update(fresh)
-    run.due.extend(fresh)
-
-
-def _journal_entry(record: OutboxRecord, at: datetime) -> AuditEntry:
-    if record.state is State.WITHDRAWN:
-        return AuditEntry(at, AuditEvent.WITHDRAWN, f"{record.kind} to {record.recipient} {record.last_error}",
-                          meeting=record.meeting_key, member=record.recipient, data={"message_id": record.message_id})
-    if record.state is State.SENT:
-        return AuditEntry(at, AuditEvent.SENT, f"{record.kind} to {record.recipient}", meeting=record.meeting_key,
-                          member=record.recipient, data={"message_id": record.message_id, "attempts": record.attempts})
-    return AuditEntry(at, AuditEvent.FAILED, f"{record.kind} to {record.recipient} failed: {record.last_error}",
-                      meeting=record.meeting_key, member=record.recipient,
-                      data={"message_id": record.message_id, "attempts": record.attempts})
-
-
-def _tally(record: OutboxRecord, run: _Run) -> None:
+def _tally(record: OutboxRecord, run: Drain) -> None:
     state, message_id = record.state, record.message_id
     if state is State.SENT:
         run.sent.append(message_id)
@@ -450,9 +393,3 @@ def _tally(record: OutboxRecord, run: _Run) -> None:
     elif state is State.FAILED:
         run.failed.append(message_id)
         log.error("failed %s for good: %s", message_id, record.last_error)
-
-
-def _alert_for(reason: AlertReason, record: OutboxRecord, at: datetime) -> Alert:
-    return Alert(f"{reason.value}:{record.message_id}", reason, at, record.last_error,
-                 record.message_id, record.recipient, record.kind.value, record.meeting_key)
-
