@@ -60,7 +60,6 @@ _STRONG_BREAK = frozenset({
 })
 # lines that do not count as new text for "no_text_above" (a forward or quote at the very top)
 _NOT_TEXT = frozenset({"key_line", "date_time", "rule:header", "rule:history", "rule:quoted", "rule"})
-BREAKS = _STRONG_BREAK | {"key_line", "date_time", "q"}
 
 
 # Lines zoned past the first quote header that follows new text: enough for the model to confirm or
