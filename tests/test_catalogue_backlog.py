@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 from harness_smtp import SMTP_PASSWORD, SmtpServer
+from largecommunity import write_large_community
 from test_daemon import wait_for
 from test_daemon_step import Stamping
 
@@ -41,52 +42,9 @@ SECRET = "backlog-test-secret-0123456789abcdef"
 
 
 def write_community(folder: Path, service: str, imap_port: int, smtp_port: int) -> Path:
-    rows = ["name,email,role,division,joined,status"]
-    rows += [f"Member {n},m{n:03d}@members.example.org,Physician Lead,North Division,2025-06-10,active"
-             for n in range(1, MEMBERS + 1)]
-    (folder / "members.csv").write_text("\r\n".join(rows) + "\r\n", encoding="utf-8")
-    toml = folder / "cop.toml"
-    toml.write_text(f"""roster = "members.csv"
-
-[community]
-name = "Backlog Community of Practice"
-address = "{service}"
-timezone = "America/Vancouver"
-staff = ["staff@example.test"]
-
-[meetings]
-rrule = "FREQ=MONTHLY;BYDAY=2TU"
-first = 2027-01-12
-start = "12:00"
-duration_minutes = 60
-video_link = "https://video.example.org/j/123"
-
-[chair]
-rotation = ["m001@members.example.org", "m002@members.example.org"]
-
-[imap]
-host = "127.0.0.1"
-port = {imap_port}
-tls = "none"
-allow_plaintext = true
-user = "{service}"
-secret_env = "BACKLOG_IMAP_PASSWORD"
-timeout_seconds = 5
-
-[smtp]
-host = "127.0.0.1"
-port = {smtp_port}
-tls = "none"
-allow_plaintext = true
-user = "bot@example.test"
-secret_env = "BACKLOG_SMTP_PASSWORD"
-max_connections = {CONNECTIONS}
-max_per_minute = {PER_MINUTE}
-
-[state]
-dir = "{folder / 'state'}"
-""", encoding="utf-8")
-    return toml
+    return write_large_community(folder, members=MEMBERS, name="Backlog Community of Practice", secret_prefix="BACKLOG",
+                                 service=service, imap_port=imap_port, smtp_port=smtp_port,
+                                 smtp_extra=f"max_connections = {CONNECTIONS}\nmax_per_minute = {PER_MINUTE}\n")
 
 
 def answer(n: int, member: str, service: str, meeting: str) -> bytes:

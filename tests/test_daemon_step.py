@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from harness_smtp import SMTP_PASSWORD, RecordingHandler, SmtpServer
+from largecommunity import write_large_community
 
 from mailflow.adapters.clock import ManualClock
 from mailflow.app.wiring import build_daemon
@@ -24,50 +25,8 @@ SECRET = "step-test-secret-0123456789abcdef"
 
 def community(folder: Path, service: str, imap_port: int, smtp_port: int) -> Path:
     """A 1,000-member community whose service mailbox is on the test Dovecot."""
-    rows = ["name,email,role,division,joined,status"]
-    rows += [f"Member {n},m{n:04d}@members.example.org,Physician Lead,North Division,2025-06-10,active"
-             for n in range(1, MEMBERS + 1)]
-    (folder / "members.csv").write_text("\r\n".join(rows) + "\r\n", encoding="utf-8")
-    toml = folder / "cop.toml"
-    toml.write_text(f"""roster = "members.csv"
-
-[community]
-name = "Large Community of Practice"
-address = "{service}"
-timezone = "America/Vancouver"
-staff = ["staff@example.test"]
-
-[meetings]
-rrule = "FREQ=MONTHLY;BYDAY=2TU"
-first = 2027-01-12
-start = "12:00"
-duration_minutes = 60
-video_link = "https://video.example.org/j/123"
-
-[chair]
-rotation = ["m0001@members.example.org", "m0002@members.example.org"]
-
-[imap]
-host = "127.0.0.1"
-port = {imap_port}
-tls = "none"
-allow_plaintext = true
-user = "{service}"
-secret_env = "STEP_IMAP_PASSWORD"
-timeout_seconds = 5
-
-[smtp]
-host = "127.0.0.1"
-port = {smtp_port}
-tls = "none"
-allow_plaintext = true
-user = "bot@example.test"
-secret_env = "STEP_SMTP_PASSWORD"
-
-[state]
-dir = "{folder / 'state'}"
-""", encoding="utf-8")
-    return toml
+    return write_large_community(folder, members=MEMBERS, name="Large Community of Practice", secret_prefix="STEP",
+                                 service=service, imap_port=imap_port, smtp_port=smtp_port)
 
 
 class Stamping(RecordingHandler):
