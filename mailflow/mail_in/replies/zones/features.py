@@ -19,7 +19,7 @@ from mailflow.mail_in.replies.signatures import own_name_words
 from mailflow.mail_in.replies.zones.model import Zone
 from mailflow.mail_in.replies.zones.paragraphs import paragraph_features
 from mailflow.mail_in.replies.zones.rules import rule_zones
-from mailflow.mail_in.replies.zones.shapes import bucket, own_features
+from mailflow.mail_in.replies.zones.shapes import bucket_names, named, own_features
 
 
 @dataclass(frozen=True)
@@ -155,20 +155,11 @@ def _crossed(prefix: str, features: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(f"{prefix}&{f}" for f in features)
 
 
-def _bucket_names(edges: tuple[int, ...], name: str) -> tuple[str, ...]:
-    """``bucket(v, edges, name)`` for v from 0 to one past the last edge (any larger v shares the last)."""
-    return tuple(bucket(v, edges, name) for v in range(edges[-1] + 2))
-
-
-def _named(names: tuple[str, ...], value: int) -> str:
-    return names[min(value, len(names) - 1)]
-
-
-_BLANK_ABOVE = _bucket_names((0, 1, 2), "blank_above")
-_TO_BREAK = _bucket_names((0, 1, 2, 3, 5, 8, 12), "to_break")
-_TO_END = _bucket_names((0, 1, 2, 3, 5, 8, 12), "to_end")
-_FROM_START = _bucket_names((0, 1, 2, 5), "from_start")
-_AFTER_SIGN_OFF = _bucket_names((1, 2, 3, 6), "after_sign_off")
+_BLANK_ABOVE = bucket_names((0, 1, 2), "blank_above")
+_TO_BREAK = bucket_names((0, 1, 2, 3, 5, 8, 12), "to_break")
+_TO_END = bucket_names((0, 1, 2, 3, 5, 8, 12), "to_end")
+_FROM_START = bucket_names((0, 1, 2, 5), "from_start")
+_AFTER_SIGN_OFF = bucket_names((1, 2, 3, 6), "after_sign_off")
 # the rules' cuts, as evidence (body and greeting are what the rules leave uncut)
 _RULE: dict[Zone, str] = {zone: f"rule:{zone}" for zone in Zone if zone not in (Zone.BODY, Zone.GREETING)}
 
@@ -198,7 +189,7 @@ def line_features(lines: list[str], sender_name: str = "") -> list[Line]:
             continue
         own = _own(raw, sender_words)
         rule = _RULE.get(rules[i]) if i in rules else None
-        placed = (_named(_BLANK_ABOVE, blank_before),) if rule is None else (_named(_BLANK_ABOVE, blank_before), rule)
+        placed = (named(_BLANK_ABOVE, blank_before),) if rule is None else (named(_BLANK_ABOVE, blank_before), rule)
         rows.append(_Row(i, raw, own, blank_before, placed, own.not_text or rule in _NOT_TEXT))
         blank_before = 0
     return _with_context(rows)
@@ -222,12 +213,12 @@ def _with_context(rows: list[_Row]) -> list[Line]:
     delimiter_at = -99
     for k, row in enumerate(rows):
         own = row.own
-        feats = [*own.features, *row.placed, *around[k], *para[k], _named(_TO_BREAK, to_break[k]),
-                 _named(_TO_END, n - 1 - k), _named(_FROM_START, k)]
+        feats = [*own.features, *row.placed, *around[k], *para[k], named(_TO_BREAK, to_break[k]),
+                 named(_TO_END, n - 1 - k), named(_FROM_START, k)]
         if not text_above:
             feats.append("no_text_above")
         if k - sign_off_at <= 6:
-            feats.append(_named(_AFTER_SIGN_OFF, k - sign_off_at))
+            feats.append(named(_AFTER_SIGN_OFF, k - sign_off_at))
         if k - delimiter_at <= 12:
             feats.append("after_delimiter")
         if any(breaks[k + 1:k + 4]):
