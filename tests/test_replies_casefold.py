@@ -8,6 +8,7 @@ import pytest
 
 from mailflow.mail_in.replies import classify
 from mailflow.mail_in.replies.casefold import holds_any, ignorecase_fold
+from mailflow.mail_in.replies.commands import recording_link
 from mailflow.mail_in.replies.inline_answers import may_have_answers
 
 # Each of these matches a lower-case ASCII word under re.IGNORECASE though str.lower() alone would not
@@ -15,7 +16,8 @@ from mailflow.mail_in.replies.inline_answers import may_have_answers
 _ODD = {"i": ("I", "\u0130", "\u0131"), "s": ("S", "\u017f"), "k": ("K", "\u212a")}
 
 
-@pytest.mark.parametrize("word", ["this is a", "noreply", "do not reply", "out of ", "gmail_quote", "color"])
+@pytest.mark.parametrize("word", ["this is a", "noreply", "do not reply", "out of ", "gmail_quote", "color", "recording",
+                                  "enregistrement"])
 def test_a_word_matched_case_insensitively_is_in_the_folded_text(word: str) -> None:
     """Wherever a case-insensitive pattern finds a word, however its letters are written, the folded text holds it."""
     pattern = re.compile(re.escape(word), re.IGNORECASE)
@@ -52,3 +54,12 @@ def test_a_ticket_robot_is_found_behind_the_word_test() -> None:
 def test_may_have_answers_needs_a_quote_and_a_colour_after_it(html: str, expected: bool) -> None:
     """The first test for answers typed in a quote: a quoted original, then a colour set after it."""
     assert may_have_answers(html) is expected
+
+
+def test_a_recording_link_is_found_behind_the_word_test() -> None:
+    """A line naming the recording in any case (or odd letters) with a link is the recording; one without is not."""
+    for line in ["The RECORDING is at https://x.org/r", "Lien de l'Enregi\u017ftrement : https://x.org/r",
+                 "recordıng: https://x.org/r"]:
+        found = recording_link(line)
+        assert found is not None and found.value == "https://x.org/r", line
+    assert recording_link("The slides are at https://x.org/s") is None

@@ -12,37 +12,12 @@ import re
 from dataclasses import dataclass
 
 from mailflow.core.intent import IntentKind
+from mailflow.mail_in.replies.casefold import holds_any, ignorecase_fold
 from mailflow.mail_in.replies.clauses import ABBREVIATIONS, WORD, Clause, Lazy, Phrases, fold
+from mailflow.mail_in.replies.labels import LABEL as _LABEL
+from mailflow.mail_in.replies.labels import LABELS as _LABELS
+from mailflow.mail_in.replies.labels import may_hold_label
 
-_LABELS: tuple[tuple[IntentKind, str], ...] = (
-    (IntentKind.SUGGEST, r"suggest|suggestion|suggestions|topic suggestion|suggested topic|topic idea|future topic|"
-                         r"idea for a future meeting|suggestion for a future meeting|suggestion for future meetings|"
-                         r"suggestion de sujet|sujet suggere|proposition de sujet|idee de sujet|"
-                         r"suggestion pour une (?:prochaine|future) rencontre|"
-                         r"for (?:a |the )?(?:future|next|upcoming) (?:meeting|session)s?|"
-                         r"(?:one |a |my |another )?(?:suggestion|idea)s? for (?:next time|the next meeting|future meetings?)|"
-                         r"for next time|(?:une |ma )?(?:suggestion|idee) pour la prochaine fois|pour la prochaine fois|"
-                         r"(?:a |an |one |another )?(?:good |possible |potential )?(?:topic|idea|suggestion)s? for "
-                         r"(?:a |the |our )?(?:future|next|upcoming|later) (?:meeting|session|discussion)s?|"
-                         r"(?:un |une )?(?:sujet|idee)s? pour (?:une|la|les) (?:prochaine|future)s? "
-                         r"(?:rencontre|reunion)s?"),
-    (IntentKind.FOCUS, r"focus|focus topic|topic|theme|sujet|sujet principal|focus du mois|theme du mois|"
-                       r"sujet vedette|focus presentation"),
-    (IntentKind.PRESENTER, r"presenter|presenters|speaker|speakers|guest speaker|presented by|presentateur|"
-                           r"presentatrice|conferencier|conferenciere|presente par|presentee par"),
-    (IntentKind.ADD, r"add|add item|add to agenda|add to the agenda|new item|ajouter|ajout|a ajouter|point a ajouter"),
-    (IntentKind.REMOVE, r"remove|remove item|drop|delete|take off|retirer|supprimer|enlever|a retirer|point a retirer"),
-    (IntentKind.NOTE, r"note|remarque|nb|n\.b"),
-    (IntentKind.ACTION, r"action|actions|action item|action items|todo|to do|to-do|a faire|suivi|suivis|next steps|"
-                        r"prochaines etapes"),
-    (IntentKind.RECORDING, r"recording|recording link|video|video link|enregistrement|lien de l'enregistrement|"
-                           r"lien vers l'enregistrement|lien video|zoom recording|replay"),
-    (IntentKind.DONE, r"done|fait|termine|terminee|action done|completed action"),
-)
-_LABEL = Lazy(
-    r"(?<![\w'])(?:" + "|".join(f"(?P<{kind.name}>{pattern})" for kind, pattern in _LABELS)
-    + r")(?:\s*\(s\))?\s*[*_]*\s*:(?!//)\s*[*_]*"
-)
 _LINE_START = Lazy(r"^[\s>*_•·#\-–—\d.)\[\]]*$")
 _FILLER_END = Lazy(
     r"(?:\s|^)(?:please|pls|plz|kindly|and|also|but|then|so|plus|et|mais|aussi|puis|svp|s'il vous plait|merci de|"
@@ -91,7 +66,7 @@ def labels_in(line: str) -> list[tuple[IntentKind, int, int]]:
     """(kind, label start, value start) for each label at a line start or after a sentence break."""
     folded = fold(line)
     found: list[tuple[IntentKind, int, int]] = []
-    if ":" not in folded:            # every label ends with one (most lines hold none: no scan)
+    if not may_hold_label(folded):   # every label ends with a colon (most lines hold none: no scan)
         return found
     for match in _LABEL.finditer(folded):
         if len(found) >= MAX_LABELS_PER_LINE:
@@ -112,7 +87,7 @@ def opens_with_label(line: str) -> bool:
     """The line starts with one of the reply labels members are asked to use ("Focus: ...", "Remove: ...")."""
     head = line[:120]
     folded = fold(head)
-    first = _LABEL.search(folded) if ":" in folded else None
+    first = _LABEL.search(folded) if may_hold_label(folded) else None
     if first is None:
         return False
     if first.start() <= 80:
@@ -217,11 +192,12 @@ def file_requests(text: str) -> list[str]:
 
 
 _MENTIONS_RECORDING = Lazy(r"recording|enregistrement", re.IGNORECASE)
+_RECORDING_WORDS = ("recording", "enregistrement")      # each match holds one, folded (see ``casefold``)
 
 
 def recording_link(line: str) -> Found | None:
     """A line that mentions the recording and carries a link ("The recording is at https://...")."""
-    if _MENTIONS_RECORDING.search(line):
+    if holds_any(ignorecase_fold(line), _RECORDING_WORDS) and _MENTIONS_RECORDING.search(line):
         url = _URL.search(line)
         if url:
             return Found(IntentKind.RECORDING, url.group(0).rstrip(".,;"))

@@ -138,7 +138,8 @@ class Own:
 
 
 _NEIGHBOURS = ((-2, "p2"), (-1, "p1"), (1, "n1"), (2, "n2"))
-_NO_NEIGHBOUR = tuple(f"{tag}:none" for _, tag in _NEIGHBOURS)
+_NO_P2, _NO_P1, _NO_N1, _NO_N2 = ((f"{tag}:none",) for _, tag in _NEIGHBOURS)
+_BLANK_BELOW = ("blank_below",)
 
 
 # A line's own features are a pure function of its text and the sender's name words, and a call's replies
@@ -198,10 +199,13 @@ def line_features(lines: list[str], sender_name: str = "") -> list[Line]:
 def _with_context(rows: list[_Row]) -> list[Line]:
     n = len(rows)
     breaks = [row.own.strong_break for row in rows]
-    # distance (in non-blank lines) to the next strong break or to the end: the segment's tail
+    # distance (in non-blank lines) to the next strong break or to the end: the segment's tail; and whether
+    # one of the three lines below is a strong break
     to_break = [0] * n
-    nxt = n
+    ahead = [False] * n
+    nxt = n                     # the first strong break below the line (n: none)
     for k in range(n - 1, -1, -1):
+        ahead[k] = nxt < n and nxt - k <= 3
         if breaks[k]:
             nxt = k
         to_break[k] = nxt - k
@@ -221,7 +225,7 @@ def _with_context(rows: list[_Row]) -> list[Line]:
             feats.append(named(_AFTER_SIGN_OFF, k - sign_off_at))
         if k - delimiter_at <= 12:
             feats.append("after_delimiter")
-        if any(breaks[k + 1:k + 4]):
+        if ahead[k]:
             feats.append("break_ahead")
         if own.sign_off:
             sign_off_at = k
@@ -245,20 +249,14 @@ def _with_context(rows: list[_Row]) -> list[Line]:
     return out
 
 
-def _around(rows: list[_Row]) -> list[list[str]]:
+def _around(rows: list[_Row]) -> list[tuple[str, ...]]:
     """Per line, what it sees of the lines two and one above and one and two below ("p2:email", ...,
     "blank_below" after the line below's, "n2:none" past the end)."""
+    near = [row.own.near for row in rows]
+    # what the line below shows the line above it: its n1 shapes, and "blank_below" if a blank line parts them
+    n1 = [own[2] + _BLANK_BELOW if row.blank_above else own[2] for own, row in zip(near, rows, strict=True)]
     n = len(rows)
-    out: list[list[str]] = []
-    for k in range(n):
-        seen: list[str] = []
-        for slot, (offset, _) in enumerate(_NEIGHBOURS):
-            j = k + offset
-            if 0 <= j < n:
-                seen.extend(rows[j].own.near[slot])
-                if offset == 1 and rows[j].blank_above:
-                    seen.append("blank_below")
-            else:
-                seen.append(_NO_NEIGHBOUR[slot])
-        out.append(seen)
-    return out
+    return [(near[k - 2][0] if k >= 2 else _NO_P2) + (near[k - 1][1] if k >= 1 else _NO_P1)
+            + (n1[k + 1] if k + 1 < n else _NO_N1) + (near[k + 2][3] if k + 2 < n else _NO_N2)
+            for k in range(n)]
+
