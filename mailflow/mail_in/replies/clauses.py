@@ -231,10 +231,16 @@ _LEAD_IN = Lazy(
 class Phrases:
     """A table of alternatives, matched fast: those anchored at the start (``^...``) are tried once
     with ``match``, the others with ``search`` (one ``search`` over all of them tries every anchored
-    alternative at every position)."""
+    alternative at every position).
 
-    def __init__(self, *patterns: str) -> None:
+    ``floating_words``: words one of which every match of a floating (unanchored) alternative holds as a
+    whole run of word characters; given the runs of the text searched (``Clause.tokens``), those
+    alternatives are not searched when none is there (most clauses).
+    """
+
+    def __init__(self, *patterns: str, floating_words: frozenset[str] | None = None) -> None:
         self.patterns = patterns
+        self.floating_words = floating_words
         anchored: list[str] = []
         floating: list[str] = []
         for pattern in patterns:
@@ -243,9 +249,12 @@ class Phrases:
         self._start = Lazy("|".join(f"(?:{b[1:]})" for b in anchored)) if anchored else None
         self._anywhere = Lazy("|".join(f"(?:{b})" for b in floating)) if floating else None
 
-    def search(self, text: str) -> re.Match[str] | None:
+    def search(self, text: str, tokens: frozenset[str] | None = None) -> re.Match[str] | None:
+        """The first match; ``tokens``: the runs of word characters of a text that holds every run of ``text``
+        (the clause ``text`` was cut from)."""
         found = self._start.match(text) if self._start is not None else None
-        if found is None and self._anywhere is not None:
+        if found is None and self._anywhere is not None and not (
+                tokens is not None and self.floating_words is not None and tokens.isdisjoint(self.floating_words)):
             found = self._anywhere.search(text)
         return found
 

@@ -209,21 +209,31 @@ _EXCUSE = Lazy(
 )
 
 
-_UNSUBSCRIBE = dict(_TABLES)[Said.UNSUBSCRIBE]           # read first, on the whole clause
+# A word one of which every match of an unanchored alternative holds whole (tests/test_replies_floating_words.py
+# holds each alternative to it): a clause holding none is not searched for them (most clauses hold none).
+_UNSUBSCRIBE_WORDS = frozenset("""
+unsubscribe i we me my je desabonne desabonner desabonnez desinscrire desinscrivez desinscris retire retirer retirez
+enleve enlever enlevez supprime supprimer supprimez raye rayer rayez
+""".split())
+_READ_WORDS = frozenset("ci piece meant intended wrong incorrect predecessor destine mauvaise".split())
+
+# read first, on the whole clause
+_UNSUBSCRIBE = Phrases(*dict(_TABLES)[Said.UNSUBSCRIBE].patterns, floating_words=_UNSUBSCRIBE_WORDS)
 _READ_AFTER_LEAD_IN = tuple((kind, table) for kind, table in _TABLES if kind is not Said.UNSUBSCRIBE)
 # Every alternative of those tables in one: most clauses are content that none of them reads, and
 # one look tells so (the tables are tried one by one, in order, only when it finds something).
-_ANY_READ_AFTER_LEAD_IN = Phrases(*(pattern for _, table in _READ_AFTER_LEAD_IN for pattern in table.patterns))
+_ANY_READ_AFTER_LEAD_IN = Phrases(*(pattern for _, table in _READ_AFTER_LEAD_IN for pattern in table.patterns),
+                                  floating_words=_READ_WORDS)
 
 
 def said(clause: Clause) -> Said | None:
     """What the clause is, of the kinds in ``Said``; None for anything else (content, answers, commands)."""
     text = clause.folded
-    match = _UNSUBSCRIBE.search(text)
+    match = _UNSUBSCRIBE.search(text, clause.tokens)
     if match and not _negated(text[:match.start()]):
         return Said.UNSUBSCRIBE
-    rest = without_lead_in(text)
-    if _ANY_READ_AFTER_LEAD_IN.search(rest):
+    rest = without_lead_in(text)          # each run of word characters of ``rest`` is one of the clause's
+    if _ANY_READ_AFTER_LEAD_IN.search(rest, clause.tokens):
         for kind, pattern in _READ_AFTER_LEAD_IN:
             if pattern.search(rest):
                 return kind

@@ -301,8 +301,10 @@ def attendance(clause: Clause) -> Attendance | None:
     text = clause.folded if clause.tokens.isdisjoint(_ADVERBS) else _ADVERB.sub("", clause.folded)
     if any(word in text for word in _FOR_OTHERS_WORDS) and _FOR_OTHERS.search(text):
         return None
+    # each run of word characters of ``rest`` is one of the clause's (taking out a whole adverb and the spaces
+    # after it joins no two runs, nor does taking off a lead-in)
     rest = without_lead_in(text)
-    if _ANY_PHRASE.search(rest):
+    if _ANY_PHRASE.search(rest, clause.tokens):
         said = _phrased(rest)
         if said is not None:
             return said
@@ -329,8 +331,10 @@ def attendance(clause: Clause) -> Attendance | None:
 
 _PHRASES = ((_DECLINE_PHRASES, Rsvp.DECLINED), (_TENTATIVE_PHRASES, Rsvp.TENTATIVE), (_ACCEPT_PHRASES, Rsvp.ACCEPTED))
 # Every attendance phrase in one, to tell at one look that a clause holds none (most hold none).
+# (with a word one of which every match of an unanchored alternative holds whole: see ``Phrases``)
 _ANY_PHRASE = Phrases(*(p for table in (_DECLINE_PHRASES, _TENTATIVE_PHRASES, _ACCEPT_PHRASES, _LATE_PHRASES)
-                        for p in table.patterns))
+                        for p in table.patterns),
+                      floating_words=frozenset("count comptez serai confirme confirm confirming".split()))
 
 
 def _phrased(rest: str) -> Attendance | None:

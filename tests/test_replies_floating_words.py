@@ -1,0 +1,110 @@
+"""The word tests that spare a clause the unanchored phrase alternatives (``Phrases.floating_words``) let every
+match through: one phrase for each alternative, and random clauses of the alternatives' own words."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from mailflow.mail_in.replies import phrases, rsvp
+from mailflow.mail_in.replies.clauses import Clause, Phrases, _branches, clauses, fold, without_lead_in
+
+# One phrase for each unanchored alternative of the table, in the table's order.
+_UNSUBSCRIBE = ["please unsubscribe me now", "i would like to unsubscribe", "take me off the mailing list",
+                "delete my email from", "we no longer wish to receive", "i am leaving the group", "desabonnez-moi",
+                "desinscris", "desinscrivez-moi", "retirez-moi de la liste", "svp me retirer", "je veux me desabonner",
+                "je ne veux plus recevoir"]
+_READ = ["ci-joint", "ci-jointes", "en piece jointe", "this was meant for my colleague", "wrong person",
+         "my predecessor", "destine a mon predecesseur", "mauvaise adresse"]
+_ATTENDANCE = ["count me out", "count me in", "comptez sur moi", "j'en serai", "je confirme ma presence",
+               "confirming my attendance"]
+
+
+def _plain(text: str) -> str:
+    return text
+
+
+def _without_adverbs(text: str) -> str:
+    return without_lead_in(rsvp._ADVERB.sub("", text))
+
+
+# (the table, the phrases, how the clause is turned into the text the table is searched in)
+TABLES = [
+    (phrases._UNSUBSCRIBE, _UNSUBSCRIBE, _plain),
+    (phrases._ANY_READ_AFTER_LEAD_IN, _READ, without_lead_in),
+    (rsvp._ANY_PHRASE, _ATTENDANCE, without_lead_in),
+    (rsvp._ANY_PHRASE, _ATTENDANCE, _without_adverbs),
+]
+
+
+def _floating(table: Phrases) -> list[str]:
+    return [branch for pattern in table.patterns for branch in _branches(pattern) if not branch.startswith("^")]
+
+
+def _clauses(text: str) -> tuple[Clause, ...]:
+    return clauses(text, 0, 0, 0)
+
+
+@pytest.mark.parametrize(("table", "examples", "reading"), TABLES)
+def test_each_unanchored_alternative_has_a_phrase_that_passes(table: Phrases, examples: list[str], reading) -> None:
+    """Every unanchored alternative is matched by its phrase, and the phrase's clause passes the word test."""
+    branches = _floating(table)
+    assert len(branches) == len(examples), "an alternative was added or removed: give each one a phrase here"
+    assert table.floating_words
+    for branch, example in zip(branches, examples, strict=True):
+        (clause,) = _clauses(f"well {example} then")
+        assert re.search(branch, reading(clause.folded)), (branch, example)
+        assert not clause.tokens.isdisjoint(table.floating_words), example
+        assert table.search(reading(clause.folded), clause.tokens), example
+
+
+def _random_texts(table: Phrases, examples: list[str], count: int, seed: int) -> list[str]:
+    """Clauses of the alternatives' words, and phrases with words, letters and marks put around and inside."""
+    rng = random.Random(seed)
+    vocabulary = sorted({w for branch in _floating(table) for w in re.findall(r"[a-z][a-z'-]*", branch)})
+    vocabulary += ["so", "sorry", "hi all", "i'm", "really", "actually", "unfortunately", "the", "a", "list", "group",
+                   "x", "-", "'", "  ", "moi", "me", "my", "de", "la", "for", "to", "be", "on", "that", "s", "z"]
+    out = []
+    for _ in range(count):
+        words = [rng.choice(vocabulary) for _ in range(rng.randint(0, 5))]
+        if rng.random() < 0.7:
+            phrase = list(rng.choice(examples))
+            for _ in range(rng.randint(0, 2)):             # a letter or mark put in, or one taken out
+                at = rng.randrange(len(phrase) + 1)
+                if rng.random() < 0.5 and at < len(phrase):
+                    del phrase[at]
+                else:
+                    phrase.insert(at, rng.choice("sxz-' _"))
+            words.insert(rng.randint(0, len(words)), "".join(phrase))
+        out.append(" ".join(words) if rng.random() < 0.8 else "".join(words))
+    return out
+
+
+@pytest.mark.parametrize(("table", "examples", "reading"), TABLES)
+@pytest.mark.parametrize("seed", [1, 2])
+def test_no_unanchored_match_is_hidden_by_the_word_test(table: Phrases, examples: list[str], reading,
+                                                        seed: int) -> None:
+    """Wherever an unanchored alternative matches a random clause, the clause holds one of the words."""
+    floating = re.compile("|".join(f"(?:{b})" for b in _floating(table)))
+    matched = 0
+    for text in _random_texts(table, examples, 4000, seed):
+        for clause in _clauses(text):
+            searched = reading(clause.folded)
+            if floating.search(searched):
+                matched += 1
+                assert not clause.tokens.isdisjoint(table.floating_words), (text, clause.folded)
+            assert bool(table.search(searched, clause.tokens)) == bool(table.search(searched)), text
+    assert matched > 500          # the clauses do hold the phrases: the property is exercised
+
+
+def test_clauses_without_the_words_are_still_read_as_before() -> None:
+    """Unsubscribing, a misdirected message and attendance phrases are read; content is not."""
+    (leave,) = _clauses("Please take me off this list")
+    assert phrases.said(leave) is phrases.Said.UNSUBSCRIBE
+    (content,) = _clauses("Our clinic opened a second intake line")
+    assert phrases.said(content) is None and rsvp.attendance(content) is None
+    (count,) = _clauses("Count me in")
+    assert rsvp.attendance(count) == rsvp.Attendance(rsvp.Rsvp.ACCEPTED)
+    assert fold("Désinscrivez-moi") == "desinscrivez-moi"
