@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from mailflow.mail_in.replies import phrases, rsvp
+from mailflow.mail_in.replies import commands, phrases, rsvp
 from mailflow.mail_in.replies.clauses import Clause, Phrases, _branches, clauses, fold, without_lead_in
 
 # One phrase for each unanchored alternative of the table, in the table's order.
@@ -18,6 +18,9 @@ _UNSUBSCRIBE = ["please unsubscribe me now", "i would like to unsubscribe", "tak
                 "je ne veux plus recevoir"]
 _READ = ["ci-joint", "ci-jointes", "en piece jointe", "this was meant for my colleague", "wrong person",
          "my predecessor", "destine a mon predecesseur", "mauvaise adresse"]
+_HOLD = ["please don't send it", "not yet", "hold off", "wait until monday", "not quite ready", "pas encore",
+         "n'envoyez pas", "ne pas envoyer", "attendez que je", "pas tout de suite", "ne l'envoyez pas",
+         "i haven't yet had a chance to look", "i'll review it later", "je n'ai pas encore eu le temps de le lire"]
 _ATTENDANCE = ["count me out", "count me in", "comptez sur moi", "j'en serai", "je confirme ma presence",
                "confirming my attendance"]
 
@@ -34,6 +37,7 @@ def _without_adverbs(text: str) -> str:
 TABLES = [
     (phrases._UNSUBSCRIBE, _UNSUBSCRIBE, _plain),
     (phrases._ANY_READ_AFTER_LEAD_IN, _READ, without_lead_in),
+    (commands._HOLD, _HOLD, _plain),
     (rsvp._ANY_PHRASE, _ATTENDANCE, without_lead_in),
     (rsvp._ANY_PHRASE, _ATTENDANCE, _without_adverbs),
 ]

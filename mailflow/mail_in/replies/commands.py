@@ -242,14 +242,15 @@ _HOLD = Phrases(
     r"\b(?:haven't|have not|not) (?:yet )?(?:had (?:a chance|the chance|time)|been able) to (?:look|review|read|check)|"
     r"\b(?:i'll|i will|will) (?:review|look at|look over|read|check) (?:it|this|the (?:draft|agenda))? ?"
     r"(?:later|tomorrow|tonight|soon|next week|this afternoon|this evening|shortly)\b|^(?:still )?reviewing\b|"
-    r"\bje n'ai pas encore (?:eu le temps|pu) (?:de |d')?(?:le |la )?(?:regarder|lire|reviser)"
+    r"\bje n'ai pas encore (?:eu le temps|pu) (?:de |d')?(?:le |la )?(?:regarder|lire|reviser)",
+    floating_words=frozenset("send yet hold wait ready pas attendez had been ll will".split()),      # see Phrases
 )
 
 
 def approval(clause: Clause) -> Approval | None:
     """The clause approves, refuses approval, or asks to hold; None when it says nothing of it."""
     text = clause.folded
-    if _HOLD.search(text):
+    if _HOLD.search(text, clause.tokens):
         return Approval.HOLD
     if clause.tokens.isdisjoint(_APPROVE_FIRST_WORDS):
         return None
