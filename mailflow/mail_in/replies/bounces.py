@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from mailflow import addresses
+from mailflow.mail_in.replies.casefold import holds_any, ignorecase_fold
 from mailflow.mail_in.replies.reply import Bounce
 
 _FIELD = re.compile(r"^([A-Za-z-]+):[ \t]*(.*)$", re.MULTILINE)
@@ -37,6 +38,12 @@ _SUBJECT = re.compile(
     r"^(?:error|failed|failure)\b|エラー|不達|配信失敗|送信できません|退信|未送达|投递失败",
     re.IGNORECASE,
 )
+# Words one of which every match of the pattern above (and below) holds, in the subject folded as the pattern
+# compares letters (``casefold``): a subject holding none is not searched (tests/test_replies_subject_words.py).
+_SUBJECT_WORDS = ("deliver", "failure", "returned", "message", "non remis", "non distribu", "remise", "zustellbar",
+                  "entregar", "recapito", "onbestelbaar", "bezorgd", "rejected", "bounce", "error", "unknown", "failed",
+                  "エラー", "不達", "配信失敗", "送信できません", "退信", "未送达", "投递失败")
+_DELAY_WORDS = ("delay", "retried", "could not send message", "remise", "verz")
 _DELAY_SUBJECT = re.compile(
     r"delayed mail|delivery (?:status notification )?\(delay\)|delivery delayed|"
     r"still being retried|could not send message for past|delivery is delayed|"
@@ -113,10 +120,11 @@ def from_text(sender: str, subject: str, return_path: str, text: str, failed_hea
     """
     system = bool(_DAEMON.search(sender)) or return_path.strip().strip("<>").lower() in ("", "mailer-daemon")
     role = bool(_ROLE.search(sender))
-    if _DELAY_SUBJECT.search(subject) and (system or role):
+    folded = ignorecase_fold(subject)
+    if (system or role) and holds_any(folded, _DELAY_WORDS) and _DELAY_SUBJECT.search(subject):
         return BounceVerdict(delay=True)
     head = text[:20000]
-    subject_hit = bool(_SUBJECT.search(subject))
+    subject_hit = holds_any(folded, _SUBJECT_WORDS) and bool(_SUBJECT.search(subject))
     if not (failed_header or system or role or subject_hit):
         return BounceVerdict()
     wording = len({m.group(0).strip().lower() for m in _BODY.finditer(head)})

@@ -54,6 +54,9 @@ _RECEIPT_BODY = re.compile(
 
 
 # Words each pattern's every match holds (see ``casefold``): where none occurs, the pattern is not run.
+# one of which every match of _TICKET_SUBJECT holds, folded (see ``casefold``; tests/test_replies_subject_words.py)
+_TICKET_WORDS = ("ticket", "case", "request", "incident", "support", "sr", "received", "created", "opened", "logged",
+                 "contacting", "acknowledg")
 _ROBOT_WORDS = ("this is a", "do not reply", "not monitored", "noreply", "no-reply")
 _OOO_OPENINGS = ("i am", "i'm", "i will be", "i'll be", "je suis", "je serai")      # "I am" + away or leave...
 _OOO_STATES = ("out of ", "away", "vacation", "holiday", "leave", "absent", "en cong", "en vacances", "hors du bureau",
@@ -63,7 +66,7 @@ _OOO_STATES = ("out of ", "away", "vacation", "holiday", "leave", "absent", "en 
 def ticket_receipt(subject: str, text: str) -> bool:
     """A help-desk or "we got your mail" robot without automatic-mail headers: its subject says so, or
     its opening says it is automated and names a ticket or a receipt."""
-    if _TICKET_SUBJECT.search(subject):
+    if holds_any(ignorecase_fold(subject), _TICKET_WORDS) and _TICKET_SUBJECT.search(subject):
         return True
     head = text[:2000]
     if not holds_any(ignorecase_fold(head), _ROBOT_WORDS):
