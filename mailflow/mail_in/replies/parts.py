@@ -119,18 +119,21 @@ def _count(part: Message, depth: int, found: Contents, limits: Limits) -> None:
                 _count(sub, depth + 1, found, limits)
 
 
-def _best_alternative(children: list[Message]) -> Message | None:
+def _best_alternative(children: list[Message]) -> tuple[Message | None, str | None]:
+    """The alternative to read, and its whole text when it had to be read to choose it (a text/plain)."""
     for wanted in ("text/plain", "multipart/", "text/html"):
         for child in children:
             ctype = child.get_content_type()
             if (ctype == wanted or ctype.startswith(wanted)) and _disposition(child) != "attachment":
-                if ctype == "text/plain" and not _text_of(child).strip():
+                text = _text_of(child) if ctype == "text/plain" else None
+                if text is not None and not text.strip():
                     continue
-                return child
-    return None
+                return child, text
+    return None, None
 
 
-def _leaf(part: Message, ctype: str, body: bool, found: Contents, limits: Limits) -> None:
+def _leaf(part: Message, ctype: str, body: bool, found: Contents, limits: Limits, whole: str | None = None) -> None:
+    """``whole``: the part's whole text, when it was read already."""
     disposition = _disposition(part)
     filename = part.get_filename()
     if ctype == "text/calendar" or (filename and filename.lower().endswith((".ics", ".vcs"))):
@@ -143,7 +146,10 @@ def _leaf(part: Message, ctype: str, body: bool, found: Contents, limits: Limits
             if ctype == "text/html":
                 found.raw_html.append(_text_of(part, limits.max_text_chars)[: limits.max_text_chars])
             return
-        text = _text_of(part, limits.max_text_chars)[: limits.max_text_chars]
+        # _text_of with a limit reads the whole text unless the body is too long to (no head to cut)
+        read = whole if whole is not None and _encoded_head(part, limits.max_text_chars) is None \
+            else _text_of(part, limits.max_text_chars)
+        text = read[: limits.max_text_chars]
         if ctype.startswith("multipart/"):
             text = _strip_mime_noise(text)
         if ctype == "text/html":
@@ -189,7 +195,7 @@ def _tnef(data: bytes, body: bool, found: Contents, limits: Limits) -> bool:
     return True
 
 
-def _visit(part: Message, body: bool, found: Contents, limits: Limits) -> None:
+def _visit(part: Message, body: bool, found: Contents, limits: Limits, whole: str | None = None) -> None:
     ctype = part.get_content_type()
     payload = _as_parsed(part)
     if ctype == "message/delivery-status" and isinstance(payload, list):
@@ -206,11 +212,11 @@ def _visit(part: Message, body: bool, found: Contents, limits: Limits) -> None:
         children = [p for p in payload if isinstance(p, Message)]
         if ctype == "multipart/report":
             found.report_type = str(part.get_param("report-type") or "").lower()
-        chosen = _best_alternative(children) if ctype == "multipart/alternative" else None
+        chosen, text = _best_alternative(children) if ctype == "multipart/alternative" else (None, None)
         for child in children:
-            _visit(child, body and (chosen is None or child is chosen), found, limits)
+            _visit(child, body and (chosen is None or child is chosen), found, limits, text if child is chosen else None)
         return
-    _leaf(part, ctype, body, found, limits)
+    _leaf(part, ctype, body, found, limits, whole)
 
 
 def collect(message: Message, limits: Limits) -> Contents:
