@@ -17,7 +17,7 @@ from mailflow.mail_in.replies.htmltext import QUOTE_MARK
 from mailflow.mail_in.replies.quotes import history_start, is_quoted
 from mailflow.mail_in.replies.signatures import own_name_words
 from mailflow.mail_in.replies.zones.model import Zone
-from mailflow.mail_in.replies.zones.paragraphs import paragraph_features
+from mailflow.mail_in.replies.zones.paragraphs import Shape, paragraph_features
 from mailflow.mail_in.replies.zones.rules import rule_zones
 from mailflow.mail_in.replies.zones.shapes import bucket_names, named, own_features
 
@@ -118,13 +118,15 @@ class Own:
     quoted: bool
     sign_off: bool
     delimiter: bool
+    shape: Shape                           # what its paragraph's features ask of it
 
     @staticmethod
-    def of(features: tuple[str, ...]) -> Own:
+    def of(text: str, features: tuple[str, ...]) -> Own:
         shapes = [f for f in features if f in _CONTEXT]
         present = frozenset(features)
         return Own(
             features=features,
+            shape=Shape.of(text, present),
             present=present,
             near=tuple(tuple(f"{tag}:{f}" for f in shapes) for _, tag in _NEIGHBOURS),
             tailed=tuple(f for f in features if f in _TAILED),
@@ -147,7 +149,7 @@ _BLANK_BELOW = ("blank_below",)
 # (line, sender words) is worked out once; the cache is bounded and its key is all the result depends on.
 @lru_cache(maxsize=4096)
 def _own(raw: str, sender_words: frozenset[str]) -> Own:
-    return Own.of(own_features(raw, sender_words))
+    return Own.of(raw, own_features(raw, sender_words))
 
 
 @lru_cache(maxsize=4096)
@@ -209,7 +211,7 @@ def _with_context(rows: list[_Row]) -> list[Line]:
         if breaks[k]:
             nxt = k
         to_break[k] = nxt - k
-    para = paragraph_features([(row.at, row.text, row.own.present, row.blank_above) for row in rows], breaks)
+    para = paragraph_features([row.own.shape for row in rows], [row.blank_above for row in rows], breaks)
     around = _around(rows)
     out: list[Line] = []
     text_above = False

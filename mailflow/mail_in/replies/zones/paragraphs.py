@@ -3,8 +3,22 @@ is the last before a quote, whether it is a bulleted list (content, whatever its
 
 from __future__ import annotations
 
-# (index in the message, text, its own features, blank lines above)
-Row = tuple[int, str, frozenset[str], int]
+from typing import NamedTuple
+
+
+class Shape(NamedTuple):
+    """What the paragraph features ask of a line by itself (worked out once per distinct line: ``of``)."""
+
+    quoted: bool        # a '>' quote
+    bullet: bool
+    signy: bool         # looks like part of a signature (``_signy``)
+    short: bool         # at most 60 characters, spaces aside
+    ruled: bool         # a rule or a signature delimiter
+
+    @staticmethod
+    def of(text: str, present: frozenset[str]) -> Shape:
+        return Shape("q" in present, "bullet" in present, _signy(text, present), len(text.strip()) <= 60,
+                     "rule" in present or "sig_delimiter" in present)
 
 
 def _bucket(value: int, edges: tuple[int, ...], name: str) -> str:
@@ -22,35 +36,31 @@ _SIGNY = frozenset({
 })
 
 
-def _ruled(row: Row) -> bool:
-    return "rule" in row[2] or "sig_delimiter" in row[2]
-
-
-def _signy(row: Row) -> bool:
+def _signy(text: str, present: frozenset[str]) -> bool:
     """A line that looks like part of a signature: a signature shape, and not a long sentence."""
-    text = row[1].strip()
-    if "reply_label" in row[2]:
+    text = text.strip()
+    if "reply_label" in present:
         return False            # "Presenter: Dr. Sunita Rao" has a name's shape, and is an answer
-    if len(text) > 60 and text.endswith((".", "?", "!")) and "land_words" not in row[2] \
-            and "disclaimer_words" not in row[2]:
+    if len(text) > 60 and text.endswith((".", "?", "!")) and "land_words" not in present \
+            and "disclaimer_words" not in present:
         return False
-    return not row[2].isdisjoint(_SIGNY)
+    return not present.isdisjoint(_SIGNY)
 
 
 _PARA_LINE = ("para_line0", "para_line1", "para_line2")
 
 
-def paragraph_features(rows: list[Row], breaks: list[bool]) -> list[tuple[str, ...]]:
+def paragraph_features(shapes: list[Shape], blank_above: list[int], breaks: list[bool]) -> list[tuple[str, ...]]:
     """Per line, features of its paragraph (lines with no blank between them): size, how many lines look
     like a signature, whether all are short, and whether it is the last paragraph before a break."""
-    n = len(rows)
-    quoted = ["q" in row[2] for row in rows]
-    starts = [k for k in range(n) if k == 0 or rows[k][3] or quoted[k] != quoted[k - 1] or breaks[k] or breaks[k - 1]]
+    n = len(shapes)
+    quoted = [shape.quoted for shape in shapes]
+    starts = [k for k in range(n) if k == 0 or blank_above[k] or quoted[k] != quoted[k - 1] or breaks[k] or breaks[k - 1]]
     spans = [(a, b) for a, b in zip(starts, starts[1:] + [n], strict=False)]
     out: list[tuple[str, ...]] = [()] * n
-    listed = _bullet_runs(rows)
+    listed = _bullet_runs(shapes, blank_above)
     # a bulleted list is content, whatever its items name (only unquoted paragraphs are asked)
-    signy = [not quoted[k] and k not in listed and _signy(row) for k, row in enumerate(rows)]
+    signy = [not quoted[k] and k not in listed and shape.signy for k, shape in enumerate(shapes)]
 
     for idx, (a, b) in enumerate(spans):
         members = range(a, b)
@@ -58,9 +68,9 @@ def paragraph_features(rows: list[Row], breaks: list[bool]) -> list[tuple[str, .
             continue
         sig = sum(signy[a:b])
         share = sig / (b - a)
-        short = all(len(rows[k][1].strip()) <= 60 for k in members)
+        short = all(shapes[k].short for k in members)
         j = idx + 1
-        while j < len(spans) and all(_ruled(rows[k]) for k in range(*spans[j])):
+        while j < len(spans) and all(shapes[k].ruled for k in range(*spans[j])):
             j += 1          # a rule or a lone delimiter between the paragraph and the break is transparent
         nxt = spans[j][0] if j < len(spans) else n
         last = nxt >= n or breaks[nxt] or quoted[nxt]
@@ -83,15 +93,15 @@ def paragraph_features(rows: list[Row], breaks: list[bool]) -> list[tuple[str, .
     return out
 
 
-def _bullet_runs(rows: list[Row]) -> set[int]:
-    """Rows in a run of two or more bulleted lines ("- Fraser Health", "- Options Community Services")."""
+def _bullet_runs(shapes: list[Shape], blank_above: list[int]) -> set[int]:
+    """Lines in a run of two or more bulleted lines ("- Fraser Health", "- Options Community Services")."""
     runs: set[int] = set()
     run: list[int] = []
-    for k, row in enumerate(rows + [(-1, "", frozenset(), 1)]):
-        if "bullet" in row[2] and (not run or not row[3]):
+    for k, (bullet, blank) in enumerate([*zip([s.bullet for s in shapes], blank_above, strict=True), (False, 1)]):
+        if bullet and (not run or not blank):
             run.append(k)
             continue
         if len(run) >= 2:
             runs.update(run)
-        run = [k] if "bullet" in row[2] else []
+        run = [k] if bullet else []
     return runs
