@@ -213,14 +213,16 @@ def _with_context(rows: list[_Row]) -> list[Line]:
         to_break[k] = nxt - k
     para = paragraph_features([row.own.shape for row in rows], [row.blank_above for row in rows], breaks)
     around = _around(rows)
+    from_start = _counted(_FROM_START, n)
+    to_end = _counted(_TO_END, n)[::-1]
     out: list[Line] = []
     text_above = False
     sign_off_at = -99
     delimiter_at = -99
     for k, row in enumerate(rows):
         own = row.own
-        feats = [*own.features, *row.placed, *around[k], *para[k], named(_TO_BREAK, to_break[k]),
-                 named(_TO_END, n - 1 - k), named(_FROM_START, k)]
+        feats = [*own.features, *row.placed, *around[k], *para[k], named(_TO_BREAK, to_break[k]), to_end[k],
+                 from_start[k]]
         if not text_above:
             feats.append("no_text_above")
         if k - sign_off_at <= 6:
@@ -249,6 +251,11 @@ def _with_context(rows: list[_Row]) -> list[Line]:
         feats.append("bias")
         out.append(Line(row.at, row.text, tuple(feats)))
     return out
+
+
+def _counted(names: tuple[str, ...], n: int) -> list[str]:
+    """``named(names, k)`` for k from 0 to n - 1."""
+    return [*names[:n], *names[-1:] * (n - len(names))]
 
 
 def _around(rows: list[_Row]) -> list[tuple[str, ...]]:
