@@ -12,8 +12,7 @@ import re
 import sys
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 MAX_CHARS = 60_000          # meaning is read from the first 60k characters (minutes run to ~30k)
 
@@ -96,9 +95,9 @@ def fold(text: str) -> str:
     return text.translate(_TABLE)
 
 
-@dataclass(frozen=True)
-class Clause:
-    """One clause of the text: its words, folded words, where it sits, and how it ended."""
+class Clause(NamedTuple):
+    """One clause of the text: its words, folded words, where it sits, and how it ended (made for every clause
+    of every reply, and a cache key: a named tuple is the cheapest immutable record to make and to hash)."""
 
     text: str               # original characters
     folded: str             # the same, folded, edges trimmed of punctuation
