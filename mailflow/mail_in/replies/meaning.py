@@ -138,8 +138,9 @@ def read_intent(reply: Reply, request: Request | None) -> tuple[Intent, ...]:
     return intents_of(read(reply.text, reply.from_name), table, bool(reply.resources))
 
 
-def intents_of(reading: Reading, table: Table, has_files: bool = False) -> tuple[Intent, ...]:
-    """The intents of one reading under one table, in a fixed order."""
+def intents_of(reading: Reading, table: Table, has_files: bool = False, *, with_text: bool = True) -> tuple[Intent, ...]:
+    """The intents of one reading under one table, in a fixed order. ``with_text=False``: the update, note or
+    minutes is left without its text (for a caller that asks only which intents there are: the text decides none)."""
     found: list[Intent] = []
     reads = table.reads
     for said, kind in ((Said.UNSUBSCRIBE, K.UNSUBSCRIBE), (Said.UNDO, K.UNDO), (Said.AWAY, K.AWAY)):
@@ -152,7 +153,7 @@ def intents_of(reading: Reading, table: Table, has_files: bool = False) -> tuple
     if K.APPROVE in reads:
         found += _approval(reading, answered, reads)
     said_no = (reading.has(Said.NO_UPDATE) or any(i.kind is K.SKIP for i in found)) and K.SKIP in reads
-    prose = _prose(reading, table, found, said_no or reading.has(Said.UNDO), has_files)
+    prose = _prose(reading, table, found, said_no or reading.has(Said.UNDO), has_files, with_text)
     if prose is not None and prose.kind is K.UPDATE:
         found = [i for i in found if i.kind is not K.SKIP and i.value not in (ASK_UPDATE_NO, ASK_UPDATE_YES)]
     elif said_no and not any(i.kind is K.SKIP for i in found):
@@ -230,8 +231,13 @@ def _content(reading: Reading, reads: frozenset[IntentKind]) -> list[Part]:
             and not (p.approval is not None and K.APPROVE in reads)]
 
 
-def _prose(reading: Reading, table: Table, found: list[Intent], said_no: bool, has_files: bool) -> Intent | None:
+def _prose(reading: Reading, table: Table, found: list[Intent], said_no: bool, has_files: bool,
+           with_text: bool = True) -> Intent | None:
     """The update, note or minutes the rest of the text makes, or a question when it is too short."""
+
+    def text(reads: frozenset[IntentKind]) -> str:
+        return _text(reading, reads) if with_text else ""
+
     if table.prose is None or reading.has(Said.UNSUBSCRIBE):
         return None                              # a member who leaves sends no update
     content = _content(reading, table.reads)
@@ -251,7 +257,7 @@ def _prose(reading: Reading, table: Table, found: list[Intent], said_no: bool, h
             enough = words >= table.prose_min
         if enough or (has_files and any(p.said is Said.ATTACHED and _ABOUT_UPDATE.search(p.clause.folded)
                                         for p in reading.parts)):      # "my update is attached"
-            return Intent(K.UPDATE, _text(reading, table.reads))
+            return Intent(K.UPDATE, text(table.reads))
         return _ask_if_short(table, found, words, said_no)
     if table.prose in (K.NOTE, K.UNCLEAR):
         wish = any(p.change for p in content)         # "can we shorten it?": a wish is said in few words
@@ -263,10 +269,10 @@ def _prose(reading: Reading, table: Table, found: list[Intent], said_no: bool, h
             return _unclear(table.short)          # "Can we go with the transportation one? I can present it."
         if (words < table.prose_min and not wish) or instructed:
             return None
-        return _unclear(table.short) if table.prose is K.UNCLEAR else Intent(K.NOTE, _text(reading, table.reads))
+        return _unclear(table.short) if table.prose is K.UNCLEAR else Intent(K.NOTE, text(table.reads))
     listed = any(i.kind in (K.RECORDING, K.ACTION) for i in found)
     if words >= table.prose_min or (has_files and (words or not found)) or (listed and words >= 3):
-        return Intent(K.MINUTES, _text(reading, frozenset({K.RECORDING, K.ACTION, K.DONE, K.SUGGEST})))
+        return Intent(K.MINUTES, text(frozenset({K.RECORDING, K.ACTION, K.DONE, K.SUGGEST})))
     return _ask_if_short(table, found, words, said_no)
 
 
@@ -311,7 +317,7 @@ def find_commands(text: str, sender: str = "") -> tuple[Command, ...]:
     update), approval (unless negated or held), then the labelled lines in order."""
     reading = read(text, sender)        # as read_intent reads it: the second reading is the cache's
     found: list[Command] = []
-    if any(i.kind is K.SKIP for i in intents_of(reading, TABLES[Request.UPDATE])):
+    if any(i.kind is K.SKIP for i in intents_of(reading, TABLES[Request.UPDATE], with_text=False)):
         found.append(Command(CommandKind.SKIP))
     if Intent(K.APPROVE) in _approval(reading, [], TABLES[Request.AGENDA].reads):
         found.append(Command(CommandKind.APPROVE))
