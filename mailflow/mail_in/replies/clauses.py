@@ -285,6 +285,9 @@ def _branches(pattern: str) -> list[str]:
     return branches
 
 
+# Cached: a pure function of its text, asked of each clause twice in a row (what it says, and its attendance);
+# the cache holds the clauses of the last few replies.
+@functools.lru_cache(maxsize=256)
 def without_lead_in(folded: str) -> str:
     """The clause without what may lead into a statement ("so", "sorry", "unfortunately", "hi all"), and
     without a filler adverb after its subject ("I'm actually away" reads as "I'm away")."""
