@@ -4,6 +4,7 @@ copy in tests/zone_shapes_before.py), on hand-written, repository and generated 
 from __future__ import annotations
 
 import random
+import re
 import sys
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 import zone_shapes_before as before  # the reference copy beside this test
 
 from mailflow.mail_in.replies.zones import lexicon as lx
-from mailflow.mail_in.replies.zones import shapes
+from mailflow.mail_in.replies.zones import shapes, split_lines
 
 HERE = Path(__file__).parent
 _SENDERS = (frozenset(), frozenset({"dana", "lee"}), frozenset({"amara", "singh"}))
@@ -112,3 +113,20 @@ def test_bucket_tables_name_every_value_as_bucket_does(edges: tuple[int, ...], n
     names = shapes.bucket_names(edges, name)
     for value in range(0, 300):
         assert shapes.named(names, value) == shapes.bucket(value, edges, name)
+
+
+def _split_lines_before(text: str) -> list[str]:
+    if "\u00a0" in text:
+        text = text.replace("\u00a0", " ")
+    if re.search(r"\r(?!\n)", text):
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return list(map(str.rstrip, text.split("\n")))
+
+
+def test_split_lines_tells_a_lone_cr_by_counting_as_the_pattern_did() -> None:
+    """CRLF, lone CR, LF-CR and blank runs split into the lines the lone-CR pattern gave."""
+    rng = random.Random(5)
+    pieces = ["\r", "\n", "\r\n", "\n\r", "\r\r\n", "a", " b ", "\u00a0", "\t"]
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
+        assert split_lines(text) == _split_lines_before(text), repr(text)

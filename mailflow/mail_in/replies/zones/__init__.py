@@ -17,14 +17,11 @@ MAX_LINES = 4000            # non-blank lines zoned; the rest follows the last z
 KEPT = frozenset({Zone.GREETING, Zone.BODY})
 
 
-_LONE_CR = re.compile(r"\r(?!\n)")
-
-
 def split_lines(text: str) -> list[str]:
     """The body's lines with line endings and no-break spaces normalised and trailing blanks removed."""
     if "\u00a0" in text:
         text = text.replace("\u00a0", " ")
-    if _LONE_CR.search(text):                          # a CR not before a LF ends a line too
+    if text.count("\r") != text.count("\r\n"):         # a CR not before a LF ends a line too (each CRLF holds one CR)
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return list(map(str.rstrip, text.split("\n")))      # rstrip drops the CR of a CRLF with the other trailing blanks
 

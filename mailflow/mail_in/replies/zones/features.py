@@ -74,8 +74,8 @@ def history_mark(lines: list[str]) -> int:
     seen_text = False
     for i, line in enumerate(lines):
         stripped = line.strip()
-        if not stripped or is_quoted(line):
-            continue
+        if not stripped or line[:1] == ">" or is_quoted(line):      # (is_quoted's own first test, inline: most
+            continue                                                 # history lines are '>' quotes)
         if stripped != QUOTE_MARK:
             seen_text = True
         elif seen_text:
@@ -165,6 +165,11 @@ _FROM_START = bucket_names((0, 1, 2, 5), "from_start")
 _AFTER_SIGN_OFF = bucket_names((1, 2, 3, 6), "after_sign_off")
 # the rules' cuts, as evidence (body and greeting are what the rules leave uncut)
 _RULE: dict[Zone, str] = {zone: f"rule:{zone}" for zone in Zone if zone not in (Zone.BODY, Zone.GREETING)}
+# a line's place: its blank lines above (named), then the rules' cut if any, for each pair (made once)
+_BLANK_LAST = len(_BLANK_ABOVE) - 1
+_PLACED: dict[tuple[int, str | None], tuple[str, ...]] = {
+    (blank, rule): (name,) if rule is None else (name, rule)
+    for blank, name in enumerate(_BLANK_ABOVE) for rule in (None, *_RULE.values())}
 
 
 class _Row(NamedTuple):
@@ -192,7 +197,7 @@ def line_features(lines: list[str], sender_name: str = "") -> list[Line]:
             continue
         own = _own(raw, sender_words)
         rule = _RULE.get(rules[i]) if i in rules else None
-        placed = (named(_BLANK_ABOVE, blank_before),) if rule is None else (named(_BLANK_ABOVE, blank_before), rule)
+        placed = _PLACED[min(blank_before, _BLANK_LAST), rule]
         rows.append(_Row(i, raw, own, blank_before, placed, own.not_text or rule in _NOT_TEXT))
         blank_before = 0
     return _with_context(rows)
