@@ -12,6 +12,7 @@ from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 from mailflow import addresses
 from mailflow.mail_in.replies import classify, largebodies
 from mailflow.mail_in.replies.attachments import safe_extension, vet_attachment
+from mailflow.mail_in.replies.calendar_reply import from_calendar
 from mailflow.mail_in.replies.charsets import decode_bytes, decode_header_value
 from mailflow.mail_in.replies.htmltext import html_to_text
 from mailflow.mail_in.replies.inline_answers import inline_answers, may_have_answers
@@ -31,7 +32,7 @@ from mailflow.mail_in.replies.reply import (
     Rsvp,
     UnparseableMessage,
 )
-from mailflow.mail_in.replies.rsvp import from_calendar, from_words
+from mailflow.mail_in.replies.rsvp import from_words
 from mailflow.mail_in.replies.sections import find_sections
 from mailflow.mail_in.replies.zones import extract_new_text
 

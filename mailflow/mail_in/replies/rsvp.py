@@ -1,5 +1,5 @@
-"""RSVP answers: from an iMIP METHOD:REPLY (the attendee's PARTSTAT), from a bare "yes"/"no", or from
-words about the sender's own attendance.
+"""RSVP answers in words: a bare "yes"/"no", or words about the sender's own attendance (an iMIP
+METHOD:REPLY is read by ``calendar_reply``).
 
 Words are read clause by clause: an attendance verb ("attend", "make it", "be there", "assister",
 "être là"...), what stands before it (who: the sender, or someone else; negation; a hedge; a
@@ -16,40 +16,6 @@ from dataclasses import dataclass
 
 from mailflow.mail_in.replies.clauses import WORD, Clause, Lazy, Phrases, clauses, fold, noise, prepare, without_lead_in
 from mailflow.mail_in.replies.reply import Rsvp
-
-_PARTSTAT = {"ACCEPTED": Rsvp.ACCEPTED, "DECLINED": Rsvp.DECLINED, "TENTATIVE": Rsvp.TENTATIVE}
-_UNFOLD = Lazy(r"\r?\n[ \t]")
-
-
-@dataclass(frozen=True)
-class CalendarAnswer:
-    """What an iMIP part says: whether it is a REPLY, the attendee's answer, the event UID."""
-
-    is_reply: bool
-    rsvp: Rsvp | None
-    uid: str | None
-
-
-def _property(lines: list[str], name: str) -> list[str]:
-    prefix = name.upper()
-    return [line for line in lines if line.upper().startswith((prefix + ":", prefix + ";"))]
-
-
-def from_calendar(calendars: list[str], method_param: str = "") -> CalendarAnswer | None:
-    """Read the first calendar part; None when there is none."""
-    for ics in calendars:
-        lines = _UNFOLD.sub("", ics).replace("\r", "").split("\n")
-        methods = [line.split(":", 1)[1].strip().upper() for line in _property(lines, "METHOD") if ":" in line]
-        method = methods[0] if methods else method_param.upper()
-        uid = next((line.split(":", 1)[1].strip() for line in _property(lines, "UID") if ":" in line), None)
-        answer = None
-        for attendee in _property(lines, "ATTENDEE"):
-            match = re.search(r";PARTSTAT=\"?([A-Za-z-]+)", attendee.split(":", 1)[0] + ";", re.IGNORECASE)
-            if match and match.group(1).upper() in _PARTSTAT:
-                answer = _PARTSTAT[match.group(1).upper()]
-                break
-        return CalendarAnswer(method == "REPLY", answer, uid)
-    return None
 
 
 class Answer(enum.Enum):
@@ -431,5 +397,4 @@ def combine(found: set[Rsvp]) -> Rsvp | None:
     return next(iter(found), None)
 
 
-__all__ = ["Answer", "Attendance", "CalendarAnswer", "answer", "attendance", "combine", "fold", "from_calendar",
-           "from_words", "stated_rsvps"]
+__all__ = ["Answer", "Attendance", "answer", "attendance", "combine", "fold", "from_words", "stated_rsvps"]
