@@ -15,28 +15,32 @@ from harness_dovecot import Dovecot
 from measures import Result, stdlib_parse
 
 from mailflow.adapters.intake import ImapIntake
+from mailflow.adapters.reader_process import ReaderProcess
+from mailflow.app.intake_link import IntakeLink
+from mailflow.app.storethread import StoreThread
 from mailflow.ports import Disposition
 from mailflow.schedule.config import Step
 
 
 class Timed:
-    """The intake's sink and cursor: the engine, stamping when each message is applied and filed."""
+    """The intake's sink and cursor as the daemon gives them (its IntakeLink: a reader process, the engine on a
+    store thread), stamping when each message is applied and filed."""
 
-    def __init__(self, engine) -> None:
-        self.engine = engine
+    def __init__(self, link: IntakeLink) -> None:
+        self.link = link
         self.applied: list[tuple[float, Disposition]] = []
         self.filed: list[float] = []          # the cursor moves only after the IMAP MOVE
         self.changed = threading.Condition()
 
     def accept(self, raw: bytes) -> Disposition:
-        disposition = self.engine.accept(raw)
+        disposition = self.link.accept(raw)
         with self.changed:
             self.applied.append((time.perf_counter(), disposition))
             self.changed.notify_all()
         return disposition
 
     def accept_many(self, raws: list[bytes]) -> list[Disposition]:
-        dispositions = self.engine.accept_many(raws)
+        dispositions = self.link.accept_many(raws)
         with self.changed:
             now = time.perf_counter()
             self.applied.extend((now, d) for d in dispositions)
@@ -44,14 +48,14 @@ class Timed:
         return dispositions
 
     def oversize(self, headers: bytes, size: int) -> None:
-        self.engine.oversize(headers, size)
+        self.link.oversize(headers, size)
 
     def load(self) -> tuple[int, int] | None:
-        return self.engine.load_cursor()
+        return self.link.load()
 
     def save(self, uidvalidity: int, uid: int) -> None:
         """The cursor moves once a batch is recorded and moved: every message applied so far is filed."""
-        self.engine.save_cursor(uidvalidity, uid)
+        self.link.save(uidvalidity, uid)
         with self.changed:
             now = time.perf_counter()
             self.filed.extend(now for _ in range(len(self.applied) - len(self.filed)))
@@ -119,7 +123,8 @@ def idle_fetch_and_parse(dovecot: Dovecot, user: str, messages: list[bytes], bat
 
 
 class Running:
-    """A community whose service mailbox is on Dovecot, its engine, and the real intake IDLEing in a thread."""
+    """A community whose service mailbox is on Dovecot, its engine, and the real intake IDLEing in a thread, wired as
+    the daemon wires them (mailflow.app.wiring.build_daemon): the engine on a store thread, a reader process."""
 
     def __init__(self, work: Path, dovecot: Dovecot, members: int) -> None:
         self.dovecot = dovecot
@@ -132,7 +137,9 @@ class Running:
         self.calls = data.calls_for_updates(self.config, meeting, self.parts, self.clock)
         self.now = meeting.due_at(Step.CALL_FOR_UPDATES) + timedelta(hours=2)
         self.clock.set(self.now)
-        self.timed = Timed(self.parts.engine)
+        self.store_thread = StoreThread()
+        self.reader = ReaderProcess(self.parts.engine.read)
+        self.timed = Timed(IntakeLink(self.store_thread, lambda: self.parts.engine, lambda: None, self.reader))
         self.stop = threading.Event()
         self.intake = ImapIntake(self.config.imap, dovecot.password, self.timed, self.timed)
         self.thread = threading.Thread(target=self.intake.run, args=(self.stop,), name="intake", daemon=True)
@@ -141,6 +148,7 @@ class Running:
         return data.replies_for(self.config, self.calls, self.now, count, seed, serial_base=serial_base)
 
     def start(self) -> None:
+        self.reader.start()
         self.thread.start()
         deadline = time.monotonic() + 20
         while self.intake.health.last_success is None:      # connected, caught up, about to IDLE
@@ -152,6 +160,8 @@ class Running:
     def close(self) -> None:
         self.stop.set()
         self.thread.join(timeout=10)
+        self.store_thread.shutdown(wait=True)
+        self.reader.close()
         self.parts.states.close()
 
 

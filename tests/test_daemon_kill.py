@@ -13,6 +13,7 @@ import email
 import email.policy
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -58,6 +59,24 @@ def started(process: subprocess.Popen, log: Path, runs: int, timeout: float = 60
             return
         time.sleep(0.02)
     pytest.fail(f"daemon start {runs} did not get to work:\n{log.read_text(errors='replace')[-3000:]}")
+
+
+def reader_ends(log: Path, timeout: float = 10.0) -> None:
+    """The killed daemon's reader process (its pid is in the log) exits too: it reads end-of-file from it."""
+    pids = re.findall(r"replies are read by process (\d+)", log.read_text(errors="replace"))
+    assert pids, "the daemon started no reader process"
+    deadline = time.monotonic() + timeout
+    while alive(int(pids[-1])) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive(int(pids[-1])), f"reader process {pids[-1]} outlived its daemon"
+
+
+def alive(pid: int) -> bool:
+    """Running (not gone, not a zombie waiting to be reaped)."""
+    try:
+        return "\nState:\tZ" not in Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
 
 
 def state_loads(state: Path) -> int:
@@ -114,6 +133,7 @@ def test_killed_daemon_loses_nothing_and_sends_nothing_twice(dovecot, tmp_path):
                 process.send_signal(signal.SIGKILL)
                 process.wait(10)
                 kills += 1
+                reader_ends(log)
                 state_loads(config.state_dir)           # the state loads after every kill
                 process = start(community.toml, spec, log)
                 started(process, log, kills + 1)

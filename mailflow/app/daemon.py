@@ -113,8 +113,10 @@ class Daemon:
         self._store_thread.run_pending(STEP_YIELD_SECONDS if stored else 0.0)
 
     def close(self) -> None:
-        """Let the store thread finish what it was given (after :meth:`run` returned)."""
+        """Let the store thread finish what it was given (after :meth:`run` returned); stop the reader process."""
         self._store_thread.shutdown(wait=True)
+        if self.link.reader is not None:
+            self.link.reader.close()
 
     # --- lifecycle ----------------------------------------------------------------------------
 
@@ -144,6 +146,8 @@ class Daemon:
             asyncio.create_task(self._outbox_loop(), name="outbox"),
         ]
         if self.intake is not None:
+            if self.link.reader is not None:
+                self.link.reader.start()       # it loads the reader on the other core while we start
             tasks.append(asyncio.create_task(self._intake_task(), name="intake"))
             tasks.append(asyncio.create_task(self._stall_watch(), name="stall-watch"))
         if self.sign_in is not None:

@@ -5,7 +5,7 @@ Not thread-safe: the daemon calls it from its one store thread only.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from mailflow.app.desk import CLI, Desk, DeskByMail
@@ -14,6 +14,7 @@ from mailflow.app.inbox import Inbox, Reading
 from mailflow.app.outbox import Outbox
 from mailflow.app.outgoing import Outgoing
 from mailflow.app.runner import CycleRunner
+from mailflow.app.understood import Understood
 from mailflow.core.kinds import MessageKind
 from mailflow.core.message import OutgoingMessage
 from mailflow.mail_in.desk_commands import read_commands
@@ -74,10 +75,10 @@ class Engine:
         return self.runner.due_times(now)
 
     # the intake's sink and cursor
-    def accept(self, raw: bytes, reading: Reading | None = None) -> Disposition:
+    def accept(self, raw: bytes, reading: Reading | Understood | None = None) -> Disposition:
         return self.inbox.accept(raw, reading)
 
-    def accept_many(self, raws: Sequence[bytes], readings: Sequence[Reading] | None = None) -> list[Disposition]:
+    def accept_many(self, raws: Sequence[bytes], readings: Iterable[Reading | Understood] | None = None) -> list[Disposition]:
         return self.inbox.accept_many(raws, readings)
 
     def read(self, raw: bytes) -> Reading:

@@ -11,13 +11,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from mailflow.app.outgoing import Outgoing
 from mailflow.app.runner import CycleRunner
+from mailflow.app.understood import Understood
 from mailflow.core.alerts import held_item_id
 from mailflow.core.answers import ReplyEvent, on_bounce, on_reply
 from mailflow.core.decision import Decision, Recipient, Send
@@ -61,12 +62,13 @@ class DeskMail(Protocol):
 DESK_REQUESTS = frozenset({Request.ALERT, Request.DESK})   # staff mail answering these is for the desk
 
 
-def intents_of(reply: Reply, request: Request) -> tuple[Intent, ...]:
-    """What ``reply`` means as an answer to ``request``; a new message to the list address is read with its
-    subject (members are told to write "unsubscribe" there)."""
+def intents_of(reply: Reply, request: Request, read: Mapping[Request, tuple[Intent, ...]] | None = None
+               ) -> tuple[Intent, ...]:
+    """What ``reply`` means as an answer to ``request`` (``read``: read_intent's answers, already worked out); a new
+    message to the list address is read with its subject (members are told to write "unsubscribe" there)."""
     if request is Request.LIST:
         return read_intent(replace(reply, text=f"{reply.subject}\n\n{reply.text}".strip()), request)
-    return read_intent(reply, request)
+    return read[request] if read and request in read else read_intent(reply, request)
 
 
 def applied_entry(sha: str, reply: Reply, found: Attributed, meeting_key: str, notes: list[str],
@@ -96,6 +98,7 @@ class Inbox:
         self.clock = clock
         self.messages_seen = 0      # distinct messages recorded since start (rehearsals wait on it)
         self.desk: DeskMail | None = None
+        self._understood: Understood | None = None     # the message being accepted, when read with its intents
 
     @staticmethod
     def read(raw: bytes) -> Reading:
@@ -106,8 +109,14 @@ class Inbox:
         except Exception as exc:  # noqa: BLE001 - unparseable, or a bug the message trips: held, never a loop
             return exc
 
-    def accept(self, raw: bytes, reading: Reading | None = None) -> Disposition:
+    def accept(self, raw: bytes, reading: Reading | Understood | None = None) -> Disposition:
         """Record and apply one message from the mailbox (``reading``: what :meth:`read` made of it)."""
+        if isinstance(reading, Understood):
+            self._understood = reading
+            try:
+                return self.accept(raw, reading.reply)
+            finally:
+                self._understood = None
         sha = hashlib.sha256(raw).hexdigest()
         record = self.states.inbox_record(sha)
         if record is not None:
@@ -149,8 +158,10 @@ class Inbox:
             self.states.record_message_id(reply.from_addr, content, recorded)
         return disposition
 
-    def accept_many(self, raws: Sequence[bytes], readings: Sequence[Reading] | None = None) -> list[Disposition]:
-        """Record and apply several messages as one store transaction: all recorded, or none."""
+    def accept_many(self, raws: Sequence[bytes],
+                    readings: Iterable[Reading | Understood] | None = None) -> list[Disposition]:
+        """Record and apply several messages as one store transaction: all recorded, or none. ``readings`` (what
+        :meth:`read` made of each) may be an iterator still being read: each is taken when its message's turn comes."""
         seen = self.messages_seen
         try:
             with self.states.transaction():
@@ -271,7 +282,8 @@ class Inbox:
         community = self.states.community()
         situation = self.runner.situation(window, community)
         state = self.states.meeting(window.meeting.key)
-        intents = intents_of(reply, found.request)
+        known = self._understood
+        intents = intents_of(reply, found.request, known.intents if known and known.reply is reply else None)
         if reply.kind is ReplyKind.BOUNCE and (reply.bounce is None or not reply.bounce.permanent):
             decision = Decision(meeting=replace(state, applied=state.applied | {sha}),
                                 notes=(f"temporary delivery failure for {found.sender_email}: not counted",))

@@ -69,6 +69,7 @@ def build_daemon(config: Config, clock: Clock, *, reload_path: Path | None = Non
                  **daemon_options: Any) -> tuple[Daemon, Parts]:
     """The daemon with real SMTP and IMAP adapters, secrets resolved from env or credentials file."""
     from mailflow.adapters.intake import ImapIntake
+    from mailflow.adapters.reader_process import ReaderProcess
     from mailflow.adapters.smtp import SmtpSender
 
     check_templates(config, clock.now())   # a broken staff template refuses the start, before any mail I/O
@@ -107,6 +108,8 @@ def build_daemon(config: Config, clock: Clock, *, reload_path: Path | None = Non
                         tokens=tokens if config.smtp.auth is AuthMethod.OAUTH2 else None)
     intake = ImapIntake(config.imap, imap_secret, daemon.link, daemon.link,
                         tokens=tokens if config.imap.auth is AuthMethod.OAUTH2 else None) if with_intake else None
+    if with_intake:      # a catch-up pass's replies are understood on the other core while the ones before are applied
+        daemon.link.reader = ReaderProcess(parts.engine.read)
     daemon.attach(parts.engine, sender, intake)
     return daemon, parts
 

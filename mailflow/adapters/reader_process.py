@@ -1,0 +1,252 @@
+"""Replies understood in a child process (the machine's other core) while the daemon records the ones before.
+
+Understanding a reply (:func:`mailflow.mail_in.replies.understand`) is pure: bytes in, a Reply out; so is
+what it means as an answer to each request (``read_intent``), worked out beside it (the daemon needs one of
+them, and which one only it knows). The daemon's store thread records a batch one message at a time; with
+the understanding done here, message n+1 is being understood while message n is applied, instead of all of
+them first. The child reads
+messages (an 8-byte length, then the bytes) on its stdin and writes each result (length, then a pickle)
+on its stdout, in order.
+
+It dies with the daemon: the daemon holds the only write end of its stdin, so when the daemon ends in
+any way (even SIGKILL) the child reads end-of-file and exits (at most one message later). Its failures
+surface: a child that dies or cannot start is logged as an error with its exit status, and the
+messages it did not answer are understood in the daemon's process (nothing is skipped or lost); a new
+child is started for a later batch, at most once a minute. A message whose understanding crashed in
+the child is understood again in the daemon's process, so the exception held with it has its traceback.
+Large messages are understood in the caller's thread instead (a pickled reply with big attachments would
+cost the daemon their size again in memory).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import IO
+
+from mailflow.core.intent import Intent
+from mailflow.core.kinds import Request
+from mailflow.mail_in.replies import Reply, UnparseableMessage, read_intent, understand
+
+Reading = Reply | Exception    # what reading gives: the Reply, or the exception it raised
+Intents = Mapping[Request, tuple[Intent, ...]]   # read_intent(reply, request) for every request ({}: not worked out)
+Read = tuple[Reading, Intents]
+
+log = logging.getLogger(__name__)
+
+IN_PROCESS_FROM_BYTES = 1024 * 1024   # messages this large or larger are understood in the caller's thread
+RESTART_AFTER_SECONDS = 60.0          # a child that died is replaced no sooner than this
+STOP_SECONDS = 2.0                    # close(): how long the child may take to exit before it is killed
+_HEADER = 8                           # bytes of the length before each message and each result
+# What the child is given of the environment: how to run Python, nothing else (no secrets).
+_ENVIRONMENT = ("PATH", "PYTHONPATH", "PYTHONHASHSEED", "PYTHONHOME", "VIRTUAL_ENV", "LANG", "LC_ALL", "LC_CTYPE",
+                "TZ", "TMPDIR", "HOME")
+
+__all__ = ["IN_PROCESS_FROM_BYTES", "Intents", "Read", "ReaderProcess", "Reading", "main"]
+
+
+class _ChildGone(Exception):
+    """The child closed its output (it exited or was killed)."""
+
+
+class ReaderProcess:
+    """Understands batches of messages in one child process; ``read_here`` is what the daemon's process does
+    when the child cannot (it must give what the child gives: the Reply, or the exception raised reading).
+
+    One batch at a time (the intake hands over one batch and waits for it to be recorded)."""
+
+    def __init__(self, read_here: Callable[[bytes], Reading], *, command: Sequence[str] | None = None,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        self._read_here = read_here
+        self._command = list(command or (sys.executable, "-m", "mailflow.adapters.reader_process"))
+        self._monotonic = monotonic
+        self._child: subprocess.Popen[bytes] | None = None
+        self._owed = 0                       # results of an abandoned batch still to be read and dropped
+        self._down_until = 0.0               # after a failure: no new child before this (monotonic)
+        self._closed = False
+
+    @property
+    def pid(self) -> int | None:
+        return self._child.pid if self._child is not None else None
+
+    def start(self) -> None:
+        """Start the child now (it imports the reader while the daemon starts), unless it runs already."""
+        if self._child is not None or self._closed or self._monotonic() < self._down_until:
+            return
+        environment = {name: value for name, value in os.environ.items() if name in _ENVIRONMENT}
+        try:
+            self._child = subprocess.Popen(self._command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                           env=environment, close_fds=True)
+        except OSError as exc:
+            self._down_until = self._monotonic() + RESTART_AFTER_SECONDS
+            log.error("could not start the process that reads replies (%s); they are read in the daemon's "
+                      "process, and it is tried again in %.0f s", exc, RESTART_AFTER_SECONDS)
+            return
+        self._owed = 0
+        log.info("replies are read by process %s", self._child.pid)
+
+    def read_many(self, raws: Sequence[bytes]) -> Iterator[Read]:
+        """What each of ``raws`` says, in order: a Reply (with its intents, when the child read it), or the
+        exception reading it raised. The child starts on them at once; large ones are read now, in this thread;
+        the rest as the iterator is consumed."""
+        self.start()
+        child = self._child
+        if child is not None and not self._settle(child):
+            child = None
+        sent = [i for i, raw in enumerate(raws) if len(raw) < IN_PROCESS_FROM_BYTES] if child else []
+        if child is not None and sent:
+            assert child.stdin is not None
+            self._owed += len(sent)
+            threading.Thread(target=self._feed, args=(child, child.stdin, [raws[i] for i in sent]),
+                             name="mailflow-reader-feed", daemon=True).start()
+        by_child = set(sent)
+        here: dict[int, Read] = {i: (self._read_here(raw), {}) for i, raw in enumerate(raws) if i not in by_child}
+        return self._results(child, raws, here)
+
+    def close(self) -> None:
+        """Stop the child: end of its input, then (after STOP_SECONDS) SIGKILL."""
+        self._closed = True
+        child, self._child = self._child, None
+        if child is None:
+            return
+        _close_quietly(child.stdin)
+        try:
+            child.wait(STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+        _close_quietly(child.stdout)
+
+    # --- internals ---
+
+    def _results(self, child: subprocess.Popen[bytes] | None, raws: Sequence[bytes],
+                 here: dict[int, Read]) -> Iterator[Read]:
+        for i, raw in enumerate(raws):
+            if i in here:
+                yield here.pop(i)
+                continue
+            result = self._answer(child, raw) if child is not None and child is self._child else None
+            yield (self._read_here(raw), {}) if result is None else result
+
+    def _answer(self, child: subprocess.Popen[bytes], raw: bytes) -> Read | None:
+        """The child's result for the next message it was sent; None when it must be read here instead."""
+        assert child.stdout is not None
+        try:
+            result = _receive(child.stdout)
+        except (_ChildGone, OSError, pickle.UnpicklingError, EOFError, ValueError) as exc:
+            self._failed(child, exc)
+            return None
+        self._owed -= 1
+        return _reading(result)
+
+    def _settle(self, child: subprocess.Popen[bytes]) -> bool:
+        """Drop what an earlier, abandoned batch left unread; False if the child failed meanwhile."""
+        assert child.stdout is not None
+        try:
+            while self._owed:
+                _receive(child.stdout)
+                self._owed -= 1
+        except (_ChildGone, OSError, pickle.UnpicklingError, EOFError, ValueError) as exc:
+            self._failed(child, exc)
+            return False
+        return True
+
+    def _feed(self, child: subprocess.Popen[bytes], stdin: IO[bytes], raws: list[bytes]) -> None:
+        try:
+            for raw in raws:
+                stdin.write(len(raw).to_bytes(_HEADER, "big"))
+                stdin.write(raw)
+            stdin.flush()
+        except (OSError, ValueError):
+            pass        # the child is gone: the reading side finds out and says so
+
+    def _failed(self, child: subprocess.Popen[bytes], exc: BaseException) -> None:
+        if self._child is child:
+            self._child = None
+        self._down_until = self._monotonic() + RESTART_AFTER_SECONDS
+        _close_quietly(child.stdin)
+        try:
+            status = child.wait(STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            status = child.wait()
+        _close_quietly(child.stdout)
+        why = "it ended" if isinstance(exc, _ChildGone) else f"{type(exc).__name__}: {exc}"
+        log.error("the process that reads replies (%s) stopped with exit status %s (%s); the rest of this batch "
+                  "is read in the daemon's process, and a new one starts in %.0f s at the earliest",
+                  child.pid, status, why, RESTART_AFTER_SECONDS)
+
+
+def _reading(result: tuple[str, object, object]) -> Read | None:
+    """A result as the daemon's own reading gives it (None: read it here, to have the real traceback)."""
+    what, value, intents = result
+    if what == "reply" and isinstance(value, Reply) and isinstance(intents, dict):
+        return value, intents
+    if what == "unparseable":
+        return UnparseableMessage(str(value)), {}
+    return None
+
+
+def _receive(stream: IO[bytes]) -> tuple[str, object, object]:
+    size = int.from_bytes(_exactly(stream, _HEADER), "big")
+    result = pickle.loads(_exactly(stream, size))
+    if not (isinstance(result, tuple) and len(result) == 3 and isinstance(result[0], str)):
+        raise ValueError("not a reader's result")
+    return result
+
+
+def _exactly(stream: IO[bytes], size: int) -> bytes:
+    data = stream.read(size)
+    if data is None or len(data) < size:
+        raise _ChildGone()
+    return data
+
+
+def _close_quietly(stream: IO[bytes] | None) -> None:
+    if stream is not None:
+        try:
+            stream.close()
+        except OSError:
+            pass
+
+
+# --- the child ---------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    """The child: until end of input, understand each message and write back what it says."""
+    for ended_by_the_daemon in (signal.SIGINT, signal.SIGTERM):   # Ctrl-C, systemd's stop: for the daemon, which
+        signal.signal(ended_by_the_daemon, signal.SIG_IGN)         # then closes our input (or dies: the same)
+    source, sink = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr          # nothing else may write into the results
+    while True:
+        header = source.read(_HEADER)
+        size = int.from_bytes(header, "big")
+        raw = source.read(size) if len(header) == _HEADER else b""
+        if len(raw) < size or len(header) < _HEADER:
+            return                   # the daemon closed our input, or ended
+        try:
+            reply = understand(raw)
+            result: tuple[str, object, object] = ("reply", reply, {r: read_intent(reply, r) for r in Request})
+        except UnparseableMessage as exc:
+            result = ("unparseable", exc.reason, None)
+        except Exception as exc:  # noqa: BLE001 - the daemon reads it again itself, to hold it with its traceback
+            result = ("crashed", type(exc).__name__, None)
+        data = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            sink.write(len(data).to_bytes(_HEADER, "big"))
+            sink.write(data)
+            sink.flush()
+        except BrokenPipeError:
+            return                   # the daemon is gone
+
+
+if __name__ == "__main__":
+    main()
