@@ -2,13 +2,15 @@
 
 For the poison-message test (catalogue F19). Everything else is the real daemon; only two of our own
 functions, as the inbox calls them, are wrapped: reading raises on a message with the header
-``X-Test-Poison: read``, applying raises on a reply whose text holds ``POISON-APPLY``.
+``X-Test-Poison: read``, applying raises on a reply whose text holds ``POISON-APPLY``. The daemon's reader
+process is this script too (``--reader``), reading with the same fault.
 """
 
 from __future__ import annotations
 
 import sys
 
+from mailflow.adapters import reader_process
 from mailflow.app import inbox
 from mailflow.cli import main
 
@@ -27,6 +29,11 @@ def on_reply(situation, state, event):  # type: ignore[no-untyped-def]
     return _on_reply(situation, state, event)
 
 
+if sys.argv[1:] == ["--reader"]:
+    reader_process.understand = understand     # type: ignore[assignment]
+    reader_process.main()
+    sys.exit(0)
+reader_process.CHILD = (sys.executable, __file__, "--reader")
 inbox.understand = understand     # type: ignore[assignment]
 inbox.on_reply = on_reply         # type: ignore[assignment]
 sys.exit(main())

@@ -45,11 +45,12 @@ IN_PROCESS_FROM_BYTES = 1024 * 1024   # messages this large or larger are unders
 RESTART_AFTER_SECONDS = 60.0          # a child that died is replaced no sooner than this
 STOP_SECONDS = 2.0                    # close(): how long the child may take to exit before it is killed
 _HEADER = 8                           # bytes of the length before each message and each result
+CHILD = (sys.executable, "-m", "mailflow.adapters.reader_process")   # how the child is started
 # What the child is given of the environment: how to run Python, nothing else (no secrets).
 _ENVIRONMENT = ("PATH", "PYTHONPATH", "PYTHONHASHSEED", "PYTHONHOME", "VIRTUAL_ENV", "LANG", "LC_ALL", "LC_CTYPE",
                 "TZ", "TMPDIR", "HOME")
 
-__all__ = ["IN_PROCESS_FROM_BYTES", "Intents", "Read", "ReaderProcess", "Reading", "main"]
+__all__ = ["CHILD", "IN_PROCESS_FROM_BYTES", "Intents", "Read", "ReaderProcess", "Reading", "main"]
 
 
 class _ChildGone(Exception):
@@ -65,7 +66,7 @@ class ReaderProcess:
     def __init__(self, read_here: Callable[[bytes], Reading], *, command: Sequence[str] | None = None,
                  monotonic: Callable[[], float] = time.monotonic) -> None:
         self._read_here = read_here
-        self._command = list(command or (sys.executable, "-m", "mailflow.adapters.reader_process"))
+        self._command = list(command or CHILD)
         self._monotonic = monotonic
         self._child: subprocess.Popen[bytes] | None = None
         self._owed = 0                       # results of an abandoned batch still to be read and dropped
