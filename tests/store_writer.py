@@ -120,13 +120,19 @@ def fork_server(root: Path, mode: str = "batch") -> None:
     for line in sys.stdin:
         if line.strip() != "go":
             continue
-        pid = os.fork()
+        announced, announce = os.pipe()     # the child writes nothing before its pid is out (on a loaded
+        pid = os.fork()                     # machine its "committed" line could come first)
         if pid == 0:
             try:
+                os.close(announce)
+                os.read(announced, 1)
                 writer(root)
             finally:
                 os._exit(0)
+        os.close(announced)
         os.write(1, b"child %d\n" % pid)
+        os.write(announce, b"!")
+        os.close(announce)
         _pid, status = os.waitpid(pid, 0)
         os.write(1, b"dead %d %d\n" % (pid, status))
 

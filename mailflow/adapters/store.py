@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -378,8 +379,14 @@ class Store:
         self._check_open()
         folder_name = check_name(relpath, what).rpartition("/")[0]
         path = self.root / relpath
-        known = folder_name in self._inside or (folder_name.rpartition("/")[0] in self._inside
-                                                and not os.path.lexists(path.parent))
+        parent_known = folder_name.rpartition("/")[0] in self._inside
+        if folder_name not in self._inside and parent_known:
+            try:    # a real folder (no link: lstat) in a folder that is inside is inside too (names have no "..")
+                if stat.S_ISDIR(os.lstat(path.parent).st_mode):
+                    self._inside.add(folder_name)
+            except FileNotFoundError:
+                pass
+        known = folder_name in self._inside or (parent_known and not os.path.lexists(path.parent))
         if known and not os.path.islink(path):
             return path         # its folder was checked, or is not there yet (resolving is an lstat a part)
         if not path.resolve().is_relative_to(self._real_root):
