@@ -137,6 +137,36 @@ def test_a_message_the_reader_crashed_on_is_read_again_here_for_its_traceback(tm
     assert here == BATCH[:2] and [r for r, _ in got] == [understand(raw) for raw in BATCH[:2]]
 
 
+def test_a_reader_that_sends_anything_but_values_is_stopped_and_the_batch_read_here(tmp_path: Path, caplog) -> None:  # type: ignore[no-untyped-def]
+    """A child answering with a pickle that would call a function (a reader taken over by a message) is refused:
+    nothing is called, the log names it, the batch is read here."""
+    called = tmp_path / "called"
+    fake = tmp_path / "hostile_reader.py"
+    fake.write_text(textwrap.dedent(f"""
+        import os, pickle, sys
+        class Call:
+            def __reduce__(self):
+                return (os.mkdir, ({str(called)!r},))
+        while True:
+            header = sys.stdin.buffer.read(8)
+            if len(header) < 8:
+                break
+            sys.stdin.buffer.read(int.from_bytes(header, "big"))
+            data = pickle.dumps(("reply", Call(), {{}}))
+            sys.stdout.buffer.write(len(data).to_bytes(8, "big") + data)
+            sys.stdout.buffer.flush()
+    """))
+    process = ReaderProcess(Inbox.read, command=[sys.executable, str(fake)])
+    try:
+        with caplog.at_level(logging.ERROR, logger="mailflow.adapters.reader_process"):
+            got = list(process.read_many(BATCH[:2]))
+    finally:
+        process.close()
+    assert not called.exists()
+    same_as_here(BATCH[:2], got, by_child=False)
+    assert any("posix.mkdir is not a value a reader sends" in r.getMessage() for r in caplog.records), caplog.text
+
+
 def _state(pid: int) -> str:
     try:
         status = Path(f"/proc/{pid}/status").read_text()

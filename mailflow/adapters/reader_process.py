@@ -20,6 +20,9 @@ cost the daemon their size again in memory).
 
 from __future__ import annotations
 
+import dataclasses
+import enum
+import io
 import logging
 import os
 import pickle
@@ -195,9 +198,26 @@ def _reading(result: tuple[str, object, object]) -> Read | None:
     return None
 
 
+class _Values(pickle.Unpickler):
+    """Unpickles plain values only: our dataclasses and enums, and datetimes (the child reads hostile mail; were a
+    message ever to take it over, what it sends back still cannot make this process run anything)."""
+
+    def find_class(self, module: str, name: str) -> type:
+        if module == "datetime" and name in ("date", "datetime", "timedelta", "timezone"):
+            found: object = super().find_class(module, name)
+        elif module.startswith("mailflow."):
+            found = super().find_class(module, name)
+            if not (isinstance(found, type) and (dataclasses.is_dataclass(found) or issubclass(found, enum.Enum))):
+                raise pickle.UnpicklingError(f"{module}.{name} is not a value a reader sends")
+        else:
+            raise pickle.UnpicklingError(f"{module}.{name} is not a value a reader sends")
+        assert isinstance(found, type)
+        return found
+
+
 def _receive(stream: IO[bytes]) -> tuple[str, object, object]:
     size = int.from_bytes(_exactly(stream, _HEADER), "big")
-    result = pickle.loads(_exactly(stream, size))
+    result = _Values(io.BytesIO(_exactly(stream, size))).load()
     if not (isinstance(result, tuple) and len(result) == 3 and isinstance(result[0], str)):
         raise ValueError("not a reader's result")
     return result
