@@ -202,7 +202,12 @@ class _Values(pickle.Unpickler):
     """Unpickles plain values only: our dataclasses and enums, and datetimes (the child reads hostile mail; were a
     message ever to take it over, what it sends back still cannot make this process run anything)."""
 
+    allowed: dict[tuple[str, str], type] = {}      # classes checked once (a few dozen at most: our own)
+
     def find_class(self, module: str, name: str) -> type:
+        known = self.allowed.get((module, name))
+        if known is not None:
+            return known
         if module == "datetime" and name in ("date", "datetime", "timedelta", "timezone"):
             found: object = super().find_class(module, name)
         elif module.startswith("mailflow."):
@@ -212,6 +217,7 @@ class _Values(pickle.Unpickler):
         else:
             raise pickle.UnpicklingError(f"{module}.{name} is not a value a reader sends")
         assert isinstance(found, type)
+        self.allowed[(module, name)] = found
         return found
 
 
