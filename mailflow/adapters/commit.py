@@ -3,9 +3,7 @@
 How (a redo journal that names files instead of copying them):
 
 1. every new content is written to a temp file beside its target, and all of them (and their
-   folders) are fsynced at once (far cheaper than one fsync after another); in a large commit the
-   temp files are fsynced in the background as they are written, a few at a time, so that by the
-   time it applies most of them are durable already (whatever is not, is fsynced then);
+   folders) are fsynced at once (far cheaper than one fsync after another);
 2. the journal ``.mailflow-commit``, listing each (temp file, target) pair, is written atomically:
    from here on the commit has happened;
 3. each temp file is renamed over its target, the folders are fsynced, the journal is removed.
@@ -21,24 +19,14 @@ from __future__ import annotations
 import json
 import logging
 import os
-from concurrent.futures import Future
 from pathlib import Path
 
-from mailflow.adapters.files import (
-    fsync_all,
-    fsync_dir,
-    fsync_soon,
-    make_dirs,
-    parse_state_file,
-    write_atomically,
-    write_temp,
-)
+from mailflow.adapters.files import fsync_all, fsync_dir, make_dirs, parse_state_file, write_atomically, write_temp
 from mailflow.errors import StoreError
 
 log = logging.getLogger(__name__)
 
 JOURNAL_NAME = ".mailflow-commit"
-EARLY_SYNC_FILES = 8      # staged temp files are handed to the background fsync in groups of this many
 
 
 class CommitIncomplete(StoreError):
@@ -52,8 +40,6 @@ class Commit:
         self.root = root
         self._staged: dict[Path, Path] = {}     # target -> temp file holding its new content
         self._new_folders: set[Path] = set()    # folders that got a new subfolder: fsynced with the files
-        self._unsynced: list[Path] = []         # temp files written and not yet handed to the background fsync
-        self._syncing: list[Future[list[Path]]] = []   # background fsyncs: each gives the temp files it made durable
 
     def __len__(self) -> int:
         return len(self._staged)
@@ -66,10 +52,6 @@ class Commit:
         if previous is not None:
             previous.unlink(missing_ok=True)
         self._staged[target] = temp
-        self._unsynced.append(temp)
-        if len(self._unsynced) >= EARLY_SYNC_FILES:
-            self._syncing.append(fsync_soon(self._unsynced))
-            self._unsynced = []
 
     def staged(self, target: Path) -> Path | None:
         """The temp file holding ``target``'s staged content, if it has one (reads see their own writes)."""
@@ -78,7 +60,6 @@ class Commit:
     def discard(self) -> None:
         """Forget every staged file: nothing of this commit ever becomes visible."""
         self._new_folders = set()
-        self._unsynced, self._syncing = [], []     # a background fsync of a temp file removed here skips it
         staged, self._staged = self._staged, {}
         for temp in staged.values():
             temp.unlink(missing_ok=True)
@@ -88,15 +69,12 @@ class Commit:
         of no return (the journal is written): memory must then be treated as committed."""
         staged, self._staged = self._staged, {}
         folders, self._new_folders = self._new_folders, set()
-        syncing, self._syncing, self._unsynced = self._syncing, [], []
         if not staged:
             return
         try:
             # the temp files, their folders' entries for them, and any new folders' entries: all durable
-            # before the journal names them (a temp file the background made durable is not fsynced again)
-            durable = {temp for future in syncing for temp in future.result()}
-            fsync_all([*(temp for temp in staged.values() if temp not in durable),
-                       *{temp.parent for temp in staged.values()}, *folders])
+            # before the journal names them
+            fsync_all([*staged.values(), *{temp.parent for temp in staged.values()}, *folders])
             if len(staged) > 1:
                 pairs = [[self._relative(temp), self._relative(target)] for target, temp in staged.items()]
                 write_atomically(self.root / JOURNAL_NAME, _encode({"renames": pairs}))

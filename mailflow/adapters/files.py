@@ -7,7 +7,7 @@ import os
 import secrets
 import threading
 from collections.abc import Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from pathlib import Path
 
@@ -143,24 +143,6 @@ def fsync_all(paths: Iterable[Path]) -> None:
     shares = min(FSYNC_THREADS, len(unique))
     for future in [_executor().submit(_fsync_each, unique[i::shares]) for i in range(shares)]:
         future.result()
-
-
-def fsync_soon(paths: list[Path]) -> Future[list[Path]]:
-    """fsync ``paths`` in the background, on the fsync threads, while the caller goes on; the future gives those
-    that are durable now. One gone meanwhile, or whose fsync failed, is left out: whoever still needs it durable
-    fsyncs it again (and meets the error then)."""
-    return _executor().submit(_fsync_those_there, paths)
-
-
-def _fsync_those_there(paths: list[Path]) -> list[Path]:
-    durable = []
-    for path in paths:
-        try:
-            _fsync_path(path)
-        except OSError:
-            continue
-        durable.append(path)
-    return durable
 
 
 def _executor() -> ThreadPoolExecutor:
