@@ -61,3 +61,12 @@ class SenderRejected(DeliveryError):
 class SignInFailed(SenderRejected):
     """The OAuth2 provider refused to give a token: the queue pauses like for a refused login, and no
     pause alert is raised, because the token source's own alert already tells staff what to do."""
+
+
+class ComposeWorkerUnavailable(MailflowError):
+    """The composing worker process could not start: what it was given is composed in the daemon's process."""
+
+
+class ComposeWorkerGone(MailflowError):
+    """The composing worker process ended while it composed part of a step (killed, out of memory): the step
+    fails and is tried again (it is not composed in the daemon instead: what killed the worker could kill it)."""

@@ -21,6 +21,7 @@ import random
 import signal
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
@@ -105,11 +106,15 @@ class Daemon:
 
     # --- the store thread ---------------------------------------------------------------------
 
-    def _between_chunks(self, stored: bool) -> None:
+    def _between_chunks(self, stored: bool, waiting: Future[Any] | None = None) -> None:
         """On the store thread, while a large step is composed and stored: the outbox's store work (claims,
-        outcomes) runs between two messages composed, and once a chunk is stored it is told to send it."""
+        outcomes) runs between two messages composed, and while the composing worker makes the next chunk
+        (``waiting``); once a chunk is stored the outbox is told to send it."""
         if stored:
             self._poke_outbox()
+        if waiting is not None:
+            self._store_thread.serve_until(waiting)
+            return
         self._store_thread.run_pending(STEP_YIELD_SECONDS if stored else 0.0)
 
     def close(self) -> None:

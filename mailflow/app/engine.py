@@ -18,15 +18,9 @@ from mailflow.app.understood import Understood
 from mailflow.core.kinds import MessageKind
 from mailflow.core.message import OutgoingMessage
 from mailflow.mail_in.desk_commands import read_commands
-from mailflow.mail_out.compose import Composer
-from mailflow.mail_out.render import Renderer
+from mailflow.mail_out.sends import composer_for
 from mailflow.ports import Clock, Disposition, StaffAction, StateStore
 from mailflow.schedule.config import Config
-
-
-def composer_for(config: Config, secret: bytes) -> Composer:
-    """Templates (the staff's over ours) rendered in the community's zone, composed with its secret."""
-    return Composer(config.community, secret, Renderer(config.community.timezone, config.templates_dir))
 
 
 class Engine:

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Generator, Mapping, Sequence
+from concurrent.futures import Future
+from contextlib import closing
 from datetime import datetime
+from typing import Any, Protocol
 
 from mailflow.app.alerting import Alerting
 from mailflow.app.outbox import Outbox
@@ -22,17 +26,30 @@ from mailflow.core.kinds import MessageKind
 from mailflow.core.message import OutgoingMessage
 from mailflow.core.recipients import deliverable, once_revision, staff_recipients, withheld_from
 from mailflow.core.state import Bounce, BounceSource, CommunityState
-from mailflow.core.tokens import message_id, reply_address, reply_token
-from mailflow.mail_out.compose import Composer, compose
-from mailflow.mail_out.invitations import invitation_ics
-from mailflow.ports import OutboxRecord, StateStore
-from mailflow.schedule.calendar import Meeting, meeting_by_key, occurrences
+from mailflow.core.tokens import message_id
+from mailflow.errors import ComposeWorkerUnavailable
+from mailflow.mail_out.compose import Composer
+from mailflow.mail_out.sends import render_send
+from mailflow.ports import ComposeJob, ComposeWorker, OutboxRecord, StateStore
+from mailflow.schedule.calendar import Meeting, occurrences
 from mailflow.schedule.config import Config, Member
 
 log = logging.getLogger(__name__)
 
 COMPOSE_CHUNK = 500      # messages composed before their bytes go to the outbox (bounds memory)
 STEP_CHUNK = 250         # messages per transaction of a step the daemon sends while it is stored
+WORKER_PART = 125        # messages per part the composing worker makes (each stored as it comes back)
+WORKER_FIRST_PART = 50   # its first part: back soon after it starts
+FIRST_HERE = 25          # composed here while the worker starts, so the outbox starts sending at once
+WORKER_AHEAD = 2         # parts handed to the worker before the first is back
+
+
+class Between(Protocol):
+    """The daemon's store work while a large step is composed and stored (the outbox's claims and outcomes):
+    after a message composed (``stored`` false), after a chunk stored (true), or, given ``waiting``, until
+    that future is done (a chunk composed by the worker)."""
+
+    def __call__(self, stored: bool, waiting: Future[Any] | None = None) -> None: ...
 
 
 class Outgoing:
@@ -46,6 +63,8 @@ class Outgoing:
         self.secret = secret
         self.alerting = Alerting(config, states, composer, secret)
         self.composer = composer
+        # The daemon's: a step of more than one chunk is composed in a worker process (ports.ComposeWorker)
+        self.workers: Callable[[Config, bytes], ComposeWorker] | None = None
 
     @property
     def composer(self) -> Composer:
@@ -63,7 +82,7 @@ class Outgoing:
         self.composer = composer
 
     def carry_out(self, decision: Decision, meeting: Meeting | None, community: CommunityState,
-                  now: datetime, *, between: Callable[[bool], None] | None = None) -> list[str]:
+                  now: datetime, *, between: Between | None = None) -> list[str]:
         """Persist the decision's messages and its new state, together; return its notes (also logged).
 
         Nothing goes to a member whose delivery is suspended, nor to one who left the roster (but the
@@ -75,25 +94,27 @@ class Outgoing:
         meanwhile, its store work served within a message's time, not a chunk's. The state is saved
         with the last chunk, so a crash leaves messages without their state, never the reverse
         (deciding again finds them). ``between`` runs outside any transaction: what it writes is its own.
+        With ``between`` and ``workers``, a step of more than one chunk is composed by a worker process
+        (see :meth:`_composed`): the same bytes, in the same order, while this thread stores and serves.
         """
         decision = deliverable(decision, self.config, community)
         known: dict[str, set[str]] = {}
         sends, alerts, notices = self.alerting.split(decision.sends, now)   # alerts become digest items
-        size = STEP_CHUNK if between is not None else COMPOSE_CHUNK
-        chunks = [sends[start:start + size] for start in range(0, len(sends), size)]
         last: list[OutgoingMessage] = []
         if between is not None:
-            for chunk in chunks[:-1]:
-                fresh = self._compose_chunk(chunk, meeting, now, known, between)
-                with self.states.transaction():
-                    self._hand_over(fresh)
-                between(True)
-            last = self._compose_chunk(chunks[-1], meeting, now, known, between) if chunks else []
-            chunks = []
+            with closing(self._composed(sends, meeting, now, known, between)) as composed:
+                for fresh, more in composed:
+                    if not more:
+                        last = fresh
+                        break
+                    with self.states.transaction():
+                        self._hand_over(fresh)
+                    between(True)
+            sends = []
         with self.states.transaction():
             self._hand_over(last)
-            for chunk in chunks:
-                self._hand_over(self._compose_chunk(chunk, meeting, now, known))
+            for start in range(0, len(sends), COMPOSE_CHUNK):
+                self._hand_over(self._compose_chunk(sends[start:start + COMPOSE_CHUNK], meeting, now, known))
             if self.alerting.keep(alerts, notices, meeting, now):
                 self.send_digests(now)      # staff whose hour has passed hear at once
             if decision.meeting is not None:
@@ -110,8 +131,80 @@ class Outgoing:
         community = self.states.community()
         return [withheld_from(r.kind, r.recipient, self.config, community) for r in records]
 
+    def _composed(self, sends: Sequence[Send], meeting: Meeting | None, now: datetime, known: dict[str, set[str]],
+                  between: Between) -> Generator[tuple[list[OutgoingMessage], bool], None, None]:
+        """The messages of ``sends`` the outbox does not hold yet, a part at a time, in order, each with
+        whether more follow (each part is stored as it comes; the last with the state).
+
+        Parts of STEP_CHUNK composed here; or, for more than STEP_CHUNK sends and a worker to start, parts
+        composed by the worker, WORKER_AHEAD of them ahead, while this thread stores what came back and
+        serves the outbox (``between`` until the next part is back). Its first part is small, so the first
+        messages go out while it composes the next. Which messages are new is decided here, attachments
+        are read from the store here, and a part's failure in the worker is raised here as composing it
+        here would have raised it. A worker that could not start leaves its parts to this thread.
+        """
+        worker = None
+        if self.workers is not None and len(sends) > STEP_CHUNK:
+            worker = self.workers(self.config, self.secret)
+        todo, waiting = deque(sends), deque[tuple[list[Send], Future[list[OutgoingMessage]]]]()
+        handed = 0
+
+        def take(size: int) -> list[Send]:
+            return [todo.popleft() for _ in range(min(size, len(todo)))]
+
+        def hand_out() -> None:
+            nonlocal handed
+            while worker is not None and todo and len(waiting) < WORKER_AHEAD:
+                part = take(WORKER_PART if handed else WORKER_FIRST_PART)
+                waiting.append((part, worker.submit(self._jobs(part, meeting, now, known))))
+                handed += 1
+
+        try:
+            if worker is not None:          # while the worker starts, the first few are composed here
+                first = take(FIRST_HERE)
+                hand_out()
+                yield self._compose_chunk(first, meeting, now, known, between), bool(todo or waiting)
+            while todo or waiting:
+                hand_out()
+                if not waiting:
+                    part = take(STEP_CHUNK)
+                    yield self._compose_chunk(part, meeting, now, known, between), bool(todo)
+                    continue
+                future = waiting[0][1]
+                between(False, future)
+                try:
+                    messages = future.result()
+                except ComposeWorkerUnavailable:
+                    for part, _ in reversed(waiting):      # in their order, before the rest: composed here
+                        todo.extendleft(reversed(part))
+                    waiting.clear()
+                    if worker is not None:
+                        worker.close()
+                    worker = None
+                    continue
+                waiting.popleft()
+                hand_out()                # the worker's next part, before this one is stored
+                yield messages, bool(todo or waiting)
+        finally:
+            if worker is not None:
+                worker.close()
+
+    def _jobs(self, sends: Sequence[Send], meeting: Meeting | None, now: datetime,
+              known: dict[str, set[str]]) -> list[ComposeJob]:
+        """What composing the new messages of ``sends`` needs, attachments' bytes included (read once per chunk)."""
+        files: dict[str, bytes] = {}
+        jobs = []
+        for send in sends:
+            if not self._new(send, known):
+                continue
+            for resource in send.attachments:
+                if resource.sha256 not in files:
+                    files[resource.sha256] = self.states.file(resource.path)
+            jobs.append(ComposeJob(send, meeting, now, {r.sha256: files[r.sha256] for r in send.attachments}))
+        return jobs
+
     def _compose_chunk(self, sends: Sequence[Send], meeting: Meeting | None, now: datetime,
-                       known: dict[str, set[str]], between: Callable[[bool], None] | None = None,
+                       known: dict[str, set[str]], between: Between | None = None,
                        ) -> list[OutgoingMessage]:
         """The messages of ``sends`` the outbox does not hold yet; ``between(False)`` after each one."""
         fresh = []
@@ -130,41 +223,26 @@ class Outgoing:
     def compose(self, send: Send, meeting: Meeting | None, now: datetime,
                 known: dict[str, set[str]] | None = None) -> OutgoingMessage | None:
         """The message for ``send``, or None when the outbox already holds its identity."""
+        return self.render(send, meeting, now) if self._new(send, {} if known is None else known) else None
+
+    def _new(self, send: Send, known: dict[str, set[str]]) -> bool:
+        """Whether the outbox does not hold ``send``'s identity yet (``known``: its ids by meeting, read once)."""
         domain = self.config.community.address.rpartition("@")[2]
         identity = message_id(self.secret, send.meeting_key, send.kind, send.to.email, send.revision, domain)
-        known = {} if known is None else known
         if send.meeting_key not in known:
             known[send.meeting_key] = self.states.outbox.known_ids(send.meeting_key)
-        if identity in known[send.meeting_key]:
-            return None
-        return self.render(send, meeting, now)
+        return identity not in known[send.meeting_key]
 
     def render(self, send: Send, around: Meeting | None, now: datetime,
                files: Mapping[str, bytes] | None = None) -> OutgoingMessage:
-        """The exact bytes of ``send`` (the outbox is not consulted: previews use this).
+        """The exact bytes of ``send`` (the outbox is not consulted: previews use this), composed here.
 
-        The message is about the meeting its context names, else ``around`` (the meeting being
-        decided on), else the one its meeting key names. ``files`` gives attachments' bytes by
-        sha256 where the store has none (a preview's sample resources).
+        ``around`` is the meeting being decided on (see mail_out.sends.render_send). ``files`` gives
+        attachments' bytes by sha256 where the store has none (a preview's sample resources).
         """
-        meeting = send.context.get("meeting") or around
-        if meeting is None and send.meeting_key:
-            meeting = meeting_by_key(self.config, send.meeting_key)
-        assert meeting is None or isinstance(meeting, Meeting)
-        context = {**send.context, "meeting": meeting}
-        calendar = None
-        if send.calendar and meeting is not None:
-            community = self.config.community
-            organizer = reply_address(community.address, reply_token(self.secret, send.meeting_key, send.request,
-                                                                     send.to.email), community.reply_style)
-            calendar = invitation_ics(community, meeting, send.to.email, send.to.name,
-                                      send.sequence, send.calendar, now, organizer)
         given = files or {}
-        attachments = [(r.filename, r.content_type, given[r.sha256] if r.sha256 in given else self.states.file(r.path))
-                       for r in send.attachments]
-        return compose(self.composer, send.kind, send.to, context, meeting_key=send.meeting_key,
-                       revision=send.revision, now=now, calendar=calendar, calendar_method=send.calendar,
-                       attachments=attachments, answers=send.answers)
+        resolved = {r.sha256: given[r.sha256] if r.sha256 in given else self.states.file(r.path) for r in send.attachments}
+        return render_send(self.config, self.composer, ComposeJob(send, around, now, resolved))
 
     # --- alerts from outside the cycle ---------------------------------------------------------
 

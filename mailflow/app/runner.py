@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from mailflow.app.outgoing import Outgoing
+from mailflow.app.outgoing import Between, Outgoing
 from mailflow.core.bounces import NotAMember, enable, expire
 from mailflow.core.chairs import seated
 from mailflow.core.cycle import on_time
@@ -50,7 +49,7 @@ class CycleRunner:
         self.config = config
         self.states = states
         self.outgoing = outgoing
-        self.between_chunks: Callable[[bool], None] | None = None   # the daemon: send while a step is stored
+        self.between_chunks: Between | None = None   # the daemon: send while a step is stored
         self.failed: tuple[str, ...] = ()   # the meetings whose due steps raised at the last tick, and why
 
     def tick(self, now: datetime) -> list[str]:

@@ -81,6 +81,26 @@ class StoreThread:
             _run(job)
             ran += 1
 
+    def serve_until(self, future: Future[Any]) -> None:
+        """From inside a job on this thread: run queued interleaved jobs, in order, until ``future`` is done
+        (work another process does for the job: this thread serves the outbox meanwhile)."""
+        assert threading.current_thread() is self._thread, "serve_until outside the store thread"
+
+        def wake(_: Future[Any]) -> None:
+            with self._changed:
+                self._changed.notify_all()
+
+        future.add_done_callback(wake)
+        while True:
+            with self._changed:
+                job = self._take_interleaved()
+                while job is None:
+                    if future.done():
+                        return
+                    self._changed.wait()
+                    job = self._take_interleaved()
+            _run(job)
+
     def shutdown(self, wait: bool = True) -> None:
         """Finish the jobs already given, then stop."""
         with self._changed:

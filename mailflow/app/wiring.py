@@ -68,6 +68,7 @@ def build_daemon(config: Config, clock: Clock, *, reload_path: Path | None = Non
                  with_intake: bool = True, environ: Mapping[str, str] | None = None,
                  **daemon_options: Any) -> tuple[Daemon, Parts]:
     """The daemon with real SMTP and IMAP adapters, secrets resolved from env or credentials file."""
+    from mailflow.adapters.compose_process import ProcessComposeWorker
     from mailflow.adapters.intake import ImapIntake
     from mailflow.adapters.reader_process import ReaderProcess
     from mailflow.adapters.smtp import SmtpSender
@@ -110,6 +111,7 @@ def build_daemon(config: Config, clock: Clock, *, reload_path: Path | None = Non
                         tokens=tokens if config.imap.auth is AuthMethod.OAUTH2 else None) if with_intake else None
     if with_intake:      # a catch-up pass's replies are understood on the other core while the ones before are applied
         daemon.link.reader = ReaderProcess(parts.engine.read)
+    parts.engine.outgoing.workers = ProcessComposeWorker    # a large step is composed on the other core
     daemon.attach(parts.engine, sender, intake)
     return daemon, parts
 

@@ -7,7 +7,17 @@ passes the same contract tests; the core and the application do not change.
 """
 
 from mailflow.ports.clock import Clock
-from mailflow.ports.mail import CursorStore, Disposition, MailSender, MailSource, Rendered, Renderer, Sink
+from mailflow.ports.mail import (
+    ComposeJob,
+    ComposeWorker,
+    CursorStore,
+    Disposition,
+    MailSender,
+    MailSource,
+    Rendered,
+    Renderer,
+    Sink,
+)
 from mailflow.ports.records import (
     Alert,
     AuditEntry,
@@ -24,7 +34,7 @@ from mailflow.ports.records import (
 from mailflow.ports.store import AlertBook, OutboxQueue, Screen, StateStore
 
 __all__ = [
-    "Alert", "AlertBook", "AuditEntry", "AuditEvent", "Clock", "CursorStore", "Disposition", "HeldMessage",
+    "Alert", "AlertBook", "AuditEntry", "AuditEvent", "Clock", "ComposeJob", "ComposeWorker", "CursorStore", "Disposition", "HeldMessage",
     "HeldOutcome", "InboxRecord", "MailSender", "MailSource", "OutboxQueue", "OutboxRecord", "Pause", "QueueRef",
     "Rendered", "Renderer", "Screen", "Sink", "StaffAction", "StaffRequest", "StateStore",
 ]

@@ -5,11 +5,15 @@ from __future__ import annotations
 import enum
 import threading
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
+from mailflow.core.decision import Send
 from mailflow.core.kinds import MessageKind
 from mailflow.core.message import OutgoingMessage
+from mailflow.schedule.calendar import Meeting
 
 # --- mail in ----------------------------------------------------------------------------------
 
@@ -85,4 +89,31 @@ class Renderer(Protocol):
 
     def summary(self, kind: MessageKind, context: Mapping[str, object]) -> tuple[str, str]:
         """The subject and the plain body alone (no greeting, no footer): an alert digest's item."""
+        ...
+
+
+@dataclass(frozen=True)
+class ComposeJob:
+    """One message to compose, in plain values: the send, the meeting it was decided around, the
+    step's instant, and its attachments' bytes by sha256 (read from the store by whoever asks)."""
+
+    send: Send
+    around: Meeting | None
+    now: datetime
+    files: Mapping[str, bytes]
+
+
+class ComposeWorker(Protocol):
+    """Composes batches of messages away from the store thread and the event loop (a process of its
+    own, built for one large step with that step's configuration and secret, then closed).
+
+    A batch's future holds its messages in order, or the very exception composing them in the
+    daemon's own process would have raised (same type, same message); or ComposeWorkerUnavailable
+    when the worker could not start (the caller composes the batch itself), or ComposeWorkerGone
+    when it ended while composing (killed)."""
+
+    def submit(self, jobs: Sequence[ComposeJob]) -> Future[list[OutgoingMessage]]: ...
+
+    def close(self) -> None:
+        """Stop it (a batch still running is abandoned); it ends at once, never outliving the daemon."""
         ...
