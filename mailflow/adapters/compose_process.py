@@ -57,7 +57,7 @@ class RemoteTraceback(Exception):
 class ProcessComposeWorker:
     """The daemon's side: starts the worker, hands it batches, resolves their futures in order."""
 
-    def __init__(self, config: Config, secret: bytes) -> None:
+    def __init__(self, config: Config, secret: bytes, *, python: str = sys.executable) -> None:
         self._pending: deque[Future[list[OutgoingMessage]]] = deque()
         self._lock = threading.Lock()
         self._started = threading.Event()
@@ -68,7 +68,7 @@ class ProcessComposeWorker:
                                                            if p)}
         try:
             self._process: subprocess.Popen[bytes] | None = subprocess.Popen(
-                [sys.executable, "-m", __name__, str(os.getpid())],
+                [python, "-m", __name__, str(os.getpid())],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
         except OSError as exc:
             log.warning("could not start the composing worker (%s): this step is composed in the daemon's process",
@@ -113,6 +113,8 @@ class ProcessComposeWorker:
             process.wait()
         self._feeder.join()
         self._collector.join()
+        if process.stdout is not None:
+            process.stdout.close()
 
     def __enter__(self) -> ProcessComposeWorker:
         return self
@@ -248,14 +250,21 @@ def _die_with_parent(parent: int) -> None:
 
 
 def main(argv: list[str]) -> None:
-    from mailflow.mail_out.sends import composer_for, render_send
-
     _die_with_parent(int(argv[1]))
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     stdin = sys.stdin.buffer
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)                      # anything printed goes to stderr, never into a frame
+    try:
+        _serve(stdin, out)
+    except (EOFError, BrokenPipeError):
+        pass            # the daemon ended (killed while it wrote a batch, or before it read the answer)
+
+
+def _serve(stdin: IO[bytes], out: IO[bytes]) -> None:
+    from mailflow.mail_out.sends import composer_for, render_send
+
     head = read_frame(stdin)
     if head is None:
         return
@@ -269,10 +278,7 @@ def main(argv: list[str]) -> None:
                                   protocol=pickle.HIGHEST_PROTOCOL)
         except Exception as exc:  # noqa: BLE001 - raised again in the daemon, as composing there would have
             answer = pickle.dumps((False, portable(exc)), protocol=pickle.HIGHEST_PROTOCOL)
-        try:
-            write_frame(out, answer)
-        except BrokenPipeError:
-            return
+        write_frame(out, answer)
 
 
 if __name__ == "__main__":
