@@ -27,6 +27,16 @@ def _peak_rss(pid: int) -> int:
     raise LookupError("VmHWM")
 
 
+def _children_peaks(pid: int, peaks: dict[int, int]) -> None:
+    """Note the VmHWM of each process ``pid``'s threads started (the composing worker), by pid."""
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            for child in (task / "children").read_text().split():
+                peaks[int(child)] = max(peaks.get(int(child), 0), _peak_rss(int(child)))
+        except (OSError, LookupError):
+            continue
+
+
 def measure_send_10k(work: Path, dovecot, members: int = 10_000) -> Result:  # type: ignore[no-untyped-def]
     """From `mailflow run` started at the call's due time to the last call received, and the daemon's peak RSS.
 
@@ -57,6 +67,7 @@ def measure_send_10k(work: Path, dovecot, members: int = 10_000) -> Result:  # t
         process = subprocess.Popen([sys.executable, "-m", "mailflow", "run", "--config", str(community.toml)],
                                    stdout=log, stderr=subprocess.STDOUT, env=env, cwd=REPO)
         peak = 0
+        workers: dict[int, int] = {}
         calls_in = Arrivals(server, b"call-for-updates")
         try:
             while calls_in() < members:
@@ -65,6 +76,7 @@ def measure_send_10k(work: Path, dovecot, members: int = 10_000) -> Result:  # t
                 if time.perf_counter() - began > 900:
                     raise TimeoutError("10,000 calls not delivered within 15 minutes")
                 peak = max(peak, _peak_rss(process.pid))
+                _children_peaks(process.pid, workers)
                 time.sleep(0.25)
             seconds = time.perf_counter() - began
             peak = max(peak, _peak_rss(process.pid))
@@ -76,9 +88,14 @@ def measure_send_10k(work: Path, dovecot, members: int = 10_000) -> Result:  # t
     finally:
         server.stop()
     mb = peak / 1e6
-    return Result("send_10k", seconds, "s", "<= 120 s and <= 300 MB peak RSS", seconds <= 120 and mb <= 300, None, {
+    worker_mb = max(workers.values(), default=0) / 1e6
+    total_mb = mb + worker_mb       # counted together, as if both peaked at once
+    return Result("send_10k", seconds, "s", "<= 120 s and <= 300 MB peak RSS (daemon + composing worker)",
+                  seconds <= 120 and total_mb <= 300, None, {
         "members": members, "calls_received": sum(calls.values()), "members_reached": len(calls),
         "duplicates": sum(n - 1 for n in calls.values()), "peak_rss_mb": round(mb, 1),
+        "worker_peak_rss_mb": round(worker_mb, 1), "workers_seen": len(workers),
+        "peak_rss_with_worker_mb": round(total_mb, 1),
         "msgs_s": round(members / seconds, 1), "setup_invitations_composed_s": round(setup_s, 1),
         "measured": "`mailflow run` started at the call's due time -> the last call received by aiosmtpd",
     })
