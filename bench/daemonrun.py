@@ -6,7 +6,8 @@ import asyncio
 import statistics
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,6 +24,7 @@ from mailflow.app.daemon import Daemon
 from mailflow.app.outbox import Outbox
 from mailflow.app.wiring import Parts, build_daemon
 from mailflow.core.message import OutgoingMessage
+from mailflow.ports import ComposeJob, ComposeWorker
 from mailflow.schedule.config import Config, Step
 from mailflow_demo.personas import read
 
@@ -150,6 +152,7 @@ def measure_send(work: Path, members: int) -> Result:
         daemon, parts = daemon_for(config, clock, None)
         timed = Timed()
         timed.wrap(parts.engine, "tick")
+        in_worker = count_worker_jobs(parts)
         try:
             invitations = Arrivals(server, b"invitation")
             seconds = asyncio.run(run_until(daemon, lambda: invitations() >= members, 600))
@@ -177,12 +180,34 @@ def measure_send(work: Path, members: int) -> Result:
         "members": members, "sent": sent, "connections": connections, "seconds": round(seconds, 3),
         "compose_s": round(compose_s, 3), "deliver_after_compose_s": round(seconds - compose_s, 3),
         "compose_only_msgs_s": round(sent / compose_s, 1) if compose_s else None,
+        "composed_in_worker": in_worker[0],
         "median_bytes": statistics.median(len(raw) for _, raw in messages),
         "outbox_only": {"msgs_s": round(outbox_rate, 1), "ratio": round(outbox_rate / floor, 3),
                         "is": "the same bytes enqueued into a fresh outbox, then one deliver_due through SmtpSender "
                               "(persist, claim, send, record each outcome), in this thread, against the same floor"},
         "through": "the daemon (store thread + event loop), as `mailflow run` runs",
     })
+
+
+def count_worker_jobs(parts: Parts) -> list[int]:
+    """How many messages the step hands to the composing worker (the rest is composed on the store thread)."""
+    counted = [0]
+    start = parts.engine.outgoing.workers
+    assert start is not None
+
+    def counting(config: Config, secret: bytes) -> ComposeWorker:
+        worker = start(config, secret)
+        submit = worker.submit
+
+        def counted_submit(jobs: Sequence[ComposeJob]) -> Future[list[OutgoingMessage]]:
+            counted[0] += len(jobs)
+            return submit(jobs)
+
+        worker.submit = counted_submit  # type: ignore[method-assign]
+        return worker
+
+    parts.engine.outgoing.workers = counting
+    return counted
 
 
 async def outbox_only(folder: Path, config: Config, messages: list[OutgoingMessage]) -> float:
