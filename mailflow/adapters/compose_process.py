@@ -157,6 +157,8 @@ class ProcessComposeWorker:
                     future.set_result(payload)
                 else:
                     future.set_exception(rebuilt(payload))
+        except EOFError:
+            pass                               # it ended inside an answer: what is pending fails below
         finally:
             self._process.wait()
             with self._lock:
