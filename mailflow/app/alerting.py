@@ -13,14 +13,14 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from mailflow.core.alerts import AlertItem, Digest, next_digest_at, plan_digests
+from mailflow.core.alerts import AlertItem, Digest, held_item_id, next_digest_at, plan_digests
 from mailflow.core.decision import Recipient, Send
 from mailflow.core.kinds import MessageKind
 from mailflow.core.message import OutgoingMessage
 from mailflow.core.recipients import once_revision, staff_recipients
 from mailflow.core.tokens import message_id
 from mailflow.mail_out.compose import Composer
-from mailflow.ports import StateStore
+from mailflow.ports import HeldMessage, StateStore
 from mailflow.schedule.calendar import Meeting, meeting_by_key
 from mailflow.schedule.config import AlertSettings, Config
 
@@ -132,3 +132,13 @@ def digest_send(config: Config, digest: Digest) -> Send:
     kinds = sorted({i.kind.value for i in digest.all_items})
     return Send(MessageKind.ALERT_DIGEST, person, "", once_revision(ids),
                 {"items": list(digest.items), "more": len(digest.more), "kinds": kinds})
+
+
+def held_alert(config: Config, held: HeldMessage) -> list[Send]:
+    """Staff hear of a message held for them: who sent it, its subject and why it is held. One item per
+    sender per day: a flood (or a loop with an auto-responder) is one line in their digest."""
+    item = held_item_id(held.sender, held.at.astimezone(config.community.timezone).date().isoformat())
+    return [Send(MessageKind.ALERT_HELD_MAIL, r, "", once_revision(item),
+                 {"reason": held.reason, "sender": held.sender, "subject": held.subject, "held_id": held.sha256[:12],
+                  "item_id": item})
+            for r in staff_recipients(config)]

@@ -16,15 +16,15 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from mailflow.app.alerting import held_alert
 from mailflow.app.outgoing import Outgoing
 from mailflow.app.runner import CycleRunner
 from mailflow.app.understood import Understood
-from mailflow.core.alerts import held_item_id
 from mailflow.core.answers import ReplyEvent, on_bounce, on_reply
 from mailflow.core.decision import Decision, Recipient, Send
 from mailflow.core.intent import CommandKind, Intent, IntentKind, ReplyKind
-from mailflow.core.kinds import MessageKind, Request
-from mailflow.core.recipients import member_recipient, once_revision, staff_recipients
+from mailflow.core.kinds import Request
+from mailflow.core.notices import too_large_notice
 from mailflow.core.resources import Resource
 from mailflow.core.tokens import meeting_of_message_id
 from mailflow.errors import StoreError
@@ -39,7 +39,7 @@ from mailflow.mail_in.replies import (
     vet_attachment,
 )
 from mailflow.ports import AuditEntry, AuditEvent, Clock, Disposition, HeldMessage, InboxRecord, StateStore
-from mailflow.schedule.config import Config, Member
+from mailflow.schedule.config import Config
 
 log = logging.getLogger(__name__)
 
@@ -384,24 +384,3 @@ def _our_own_mail(reply: Reply, config: Config) -> str:
     if _service_address(reply.from_addr, config):
         return "mail loop: it comes from the service's own address"
     return ""
-
-
-def _revision(sha: str) -> int:
-    return int(sha[:8], 16)
-
-
-def held_alert(config: Config, held: HeldMessage) -> list[Send]:
-    """Staff hear of a message held for them: who sent it, its subject and why it is held. One item per
-    sender per day: a flood (or a loop with an auto-responder) is one line in their digest."""
-    item = held_item_id(held.sender, held.at.astimezone(config.community.timezone).date().isoformat())
-    return [Send(MessageKind.ALERT_HELD_MAIL, r, "", once_revision(item),
-                 {"reason": held.reason, "sender": held.sender, "subject": held.subject, "held_id": held.sha256[:12],
-                  "item_id": item})
-            for r in staff_recipients(config)]
-
-
-def too_large_notice(person: Member, sha: str, size: int, limit: int, subject: str,
-                     answers: str = "") -> tuple[Send, ...]:
-    """The member who sent a message too large to read is told, once."""
-    return (Send(MessageKind.NOTICE_MESSAGE_TOO_LARGE, member_recipient(person), "", _revision(sha),
-                 {"size": size, "limit": limit, "subject": subject}, answers=answers),)

@@ -10,8 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from mailflow.app.alerting import digest_send
-from mailflow.app.inbox import held_alert, too_large_notice
+from mailflow.app.alerting import digest_send, held_alert
 from mailflow.app.outgoing import staff_alert, stall_alert
 from mailflow.app.preview_answers import REPLIES, answer_sends
 from mailflow.app.runner import CycleRunner, Window
@@ -22,7 +21,7 @@ from mailflow.core.decision import Send, Situation
 from mailflow.core.digest import digest_sends
 from mailflow.core.kinds import MessageKind
 from mailflow.core.membership import on_roster
-from mailflow.core.notices import refusal_notices
+from mailflow.core.notices import refusal_notices, too_large_notice
 from mailflow.core.recipients import alert, member_recipient, staff_recipients
 from mailflow.core.state import CommunityState, MeetingState, StepStatus
 from mailflow.errors import MailflowError

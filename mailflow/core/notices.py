@@ -1,5 +1,5 @@
-"""What happens to what a member sent: where their update reaches the others, and the notice of a refused
-attachment (the receipt of what a reply changed is ``receipts.py``)."""
+"""What happens to what a member sent: where their update reaches the others, and the notices of a refused
+attachment and of a message too large to read (the receipt of what a reply changed is ``receipts.py``)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from datetime import datetime
 
 from mailflow.core.decision import Recipient, Send, Situation
 from mailflow.core.kinds import MessageKind
+from mailflow.core.recipients import member_recipient
 from mailflow.core.roundtable import UpdateGoes
 from mailflow.core.state import MeetingState
-from mailflow.schedule.config import Step
+from mailflow.schedule.config import Member, Step
 
 
 def update_goes(s: Situation, state: MeetingState, now: datetime) -> UpdateGoes:
@@ -31,3 +32,10 @@ def refusal_notices(s: Situation, to: Recipient, refused: tuple[tuple[str, str, 
                  {"filename": filename, "reason": reason, "size": size, "limit": s.config.attachments.max_bytes},
                  answers=answers)
             for index, (filename, reason, size) in enumerate(refused)]
+
+
+def too_large_notice(person: Member, sha: str, size: int, limit: int, subject: str,
+                     answers: str = "") -> tuple[Send, ...]:
+    """The member who sent a message too large to read is told, once."""
+    return (Send(MessageKind.NOTICE_MESSAGE_TOO_LARGE, member_recipient(person), "", int(sha[:8], 16),
+                 {"size": size, "limit": limit, "subject": subject}, answers=answers),)
