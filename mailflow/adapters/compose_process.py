@@ -5,7 +5,7 @@ the event loop needs to send, so a step for thousands of members composed while 
 messages go out gets both done one after the other. Here it runs on another core.
 
 The worker is ``python -m mailflow.adapters.compose_process`` (this module, from the same package
-as the daemon: its folder heads PYTHONPATH), spoken to over its stdin and stdout in frames (an
+as the daemon: its folder heads PYTHONPATH), spoken to over its stdin and stdout in frames (``frames``: an
 8-byte length, then a pickle): first the configuration and the secret, then one batch of
 ``ComposeJob`` per frame; it answers "ready" once, then each batch's messages or the exception
 composing raised, in order. It never outlives the daemon: it ends when its stdin closes (the
@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import mailflow
+from mailflow.adapters.frames import child_streams, read_frame, write_frame
 from mailflow.core.message import OutgoingMessage
 from mailflow.errors import ComposeWorkerGone, ComposeWorkerUnavailable
 from mailflow.ports import ComposeJob
@@ -40,7 +41,6 @@ from mailflow.schedule.config import Config
 log = logging.getLogger(__name__)
 
 CLOSE_SECONDS = 5.0      # a worker that does not end when its stdin closes is killed after this long
-_LENGTH = 8
 
 
 class RemoteTraceback(Exception):
@@ -177,37 +177,6 @@ class ProcessComposeWorker:
                                  f"{self._process.returncode} while it composed part of a step; the step is tried again")
 
 
-# --- frames ---------------------------------------------------------------------------------------
-
-
-def write_frame(stream: IO[bytes], payload: bytes) -> None:
-    stream.write(len(payload).to_bytes(_LENGTH, "big"))
-    stream.write(payload)
-    stream.flush()
-
-
-def read_frame(stream: IO[bytes]) -> bytes | None:
-    """The next frame, or None at the end of the stream."""
-    head = _read_exactly(stream, _LENGTH)
-    if head is None:
-        return None
-    payload = _read_exactly(stream, int.from_bytes(head, "big"))
-    if payload is None:
-        raise EOFError("the composing worker's stream ended inside a frame")
-    return payload
-
-
-def _read_exactly(stream: IO[bytes], size: int) -> bytes | None:
-    chunks, left = [], size
-    while left:
-        chunk = stream.read(left)
-        if not chunk:
-            return None
-        chunks.append(chunk)
-        left -= len(chunk)
-    return b"".join(chunks)
-
-
 # --- an exception across the pipe ------------------------------------------------------------------
 
 
@@ -253,11 +222,7 @@ def _die_with_parent(parent: int) -> None:
 
 def main(argv: list[str]) -> None:
     _die_with_parent(int(argv[1]))
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    stdin = sys.stdin.buffer
-    out = os.fdopen(os.dup(1), "wb")
-    os.dup2(2, 1)                      # anything printed goes to stderr, never into a frame
+    stdin, out = child_streams()
     try:
         _serve(stdin, out)
     except (EOFError, BrokenPipeError):

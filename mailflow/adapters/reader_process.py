@@ -5,8 +5,7 @@ what it means as an answer to each request (``read_intent``), worked out beside 
 them, and which one only it knows). The daemon's store thread records a batch one message at a time; with
 the understanding done here, message n+1 is being understood while message n is applied, instead of all of
 them first. The child reads
-messages (an 8-byte length, then the bytes) on its stdin and writes each result (length, then a pickle)
-on its stdout, in order.
+messages on its stdin and writes each result (a pickle) on its stdout, in order, one ``frames`` frame each.
 
 It dies with the daemon: the daemon holds the only write end of its stdin, so when the daemon ends in
 any way (even SIGKILL) the child reads end-of-file and exits (at most one message later). Its failures
@@ -26,7 +25,6 @@ import io
 import logging
 import os
 import pickle
-import signal
 import subprocess
 import sys
 import threading
@@ -34,6 +32,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import IO
 
+from mailflow.adapters.frames import child_streams, read_frame, write_frame
 from mailflow.core.intent import Intent
 from mailflow.core.kinds import Request
 from mailflow.mail_in.replies import Reply, UnparseableMessage, read_intent, understand
@@ -47,7 +46,6 @@ log = logging.getLogger(__name__)
 IN_PROCESS_FROM_BYTES = 1024 * 1024   # messages this large or larger are understood in the caller's thread
 RESTART_AFTER_SECONDS = 60.0          # a child that died is replaced no sooner than this
 STOP_SECONDS = 2.0                    # close(): how long the child may take to exit before it is killed
-_HEADER = 8                           # bytes of the length before each message and each result
 CHILD = (sys.executable, "-m", "mailflow.adapters.reader_process")   # how the child is started
 # What the child is given of the environment: how to run Python, nothing else (no secrets).
 _ENVIRONMENT = ("PATH", "PYTHONPATH", "PYTHONHASHSEED", "PYTHONHOME", "VIRTUAL_ENV", "LANG", "LC_ALL", "LC_CTYPE",
@@ -165,8 +163,7 @@ class ReaderProcess:
     def _feed(self, child: subprocess.Popen[bytes], stdin: IO[bytes], raws: list[bytes]) -> None:
         try:
             for raw in raws:
-                stdin.write(len(raw).to_bytes(_HEADER, "big"))
-                stdin.write(raw)
+                write_frame(stdin, raw, flush=False)
             stdin.flush()
         except (OSError, ValueError):
             pass        # the child is gone: the reading side finds out and says so
@@ -222,18 +219,13 @@ class _Values(pickle.Unpickler):
 
 
 def _receive(stream: IO[bytes]) -> tuple[str, object, object]:
-    size = int.from_bytes(_exactly(stream, _HEADER), "big")
-    result = _Values(io.BytesIO(_exactly(stream, size))).load()
+    frame = read_frame(stream)
+    if frame is None:
+        raise _ChildGone()
+    result = _Values(io.BytesIO(frame)).load()
     if not (isinstance(result, tuple) and len(result) == 3 and isinstance(result[0], str)):
         raise ValueError("not a reader's result")
     return result
-
-
-def _exactly(stream: IO[bytes], size: int) -> bytes:
-    data = stream.read(size)
-    if data is None or len(data) < size:
-        raise _ChildGone()
-    return data
 
 
 def _close_quietly(stream: IO[bytes] | None) -> None:
@@ -249,15 +241,13 @@ def _close_quietly(stream: IO[bytes] | None) -> None:
 
 def main() -> None:
     """The child: until end of input, understand each message and write back what it says."""
-    for ended_by_the_daemon in (signal.SIGINT, signal.SIGTERM):   # Ctrl-C, systemd's stop: for the daemon, which
-        signal.signal(ended_by_the_daemon, signal.SIG_IGN)         # then closes our input (or dies: the same)
-    source, sink = sys.stdin.buffer, sys.stdout.buffer
-    sys.stdout = sys.stderr          # nothing else may write into the results
+    source, sink = child_streams()
     while True:
-        header = source.read(_HEADER)
-        size = int.from_bytes(header, "big")
-        raw = source.read(size) if len(header) == _HEADER else b""
-        if len(raw) < size or len(header) < _HEADER:
+        try:
+            raw = read_frame(source)
+        except EOFError:
+            return                   # the daemon ended while it wrote
+        if raw is None:
             return                   # the daemon closed our input, or ended
         try:
             reply = understand(raw)
@@ -266,11 +256,8 @@ def main() -> None:
             result = ("unparseable", exc.reason, None)
         except Exception as exc:  # noqa: BLE001 - the daemon reads it again itself, to hold it with its traceback
             result = ("crashed", type(exc).__name__, None)
-        data = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
         try:
-            sink.write(len(data).to_bytes(_HEADER, "big"))
-            sink.write(data)
-            sink.flush()
+            write_frame(sink, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
         except BrokenPipeError:
             return                   # the daemon is gone
 
