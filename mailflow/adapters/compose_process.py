@@ -28,11 +28,9 @@ import traceback
 from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import Future
-from pathlib import Path
 from typing import IO, Any
 
-import mailflow
-from mailflow.adapters.frames import child_streams, read_frame, write_frame
+from mailflow.adapters.frames import child_environment, child_streams, read_frame, write_frame
 from mailflow.core.message import OutgoingMessage
 from mailflow.errors import ComposeWorkerGone, ComposeWorkerUnavailable
 from mailflow.ports import ComposeJob
@@ -63,13 +61,10 @@ class ProcessComposeWorker:
         self._started = threading.Event()
         self._gone = False
         self._frames: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
-        package_root = str(Path(mailflow.__file__).resolve().parent.parent)
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH"))
-                                                           if p)}
         try:
             self._process: subprocess.Popen[bytes] | None = subprocess.Popen(
                 [python, "-m", __name__, str(os.getpid())],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=child_environment())
         except OSError as exc:
             log.warning("could not start the composing worker (%s): this step is composed in the daemon's process",
                         exc)

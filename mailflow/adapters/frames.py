@@ -7,9 +7,16 @@ from __future__ import annotations
 import os
 import signal
 import sys
+from pathlib import Path
 from typing import IO
 
+import mailflow
+
 LENGTH_BYTES = 8
+# What a child is given of the daemon's environment: how to run Python, nothing else (the daemon's environment
+# may hold its passwords: the variables the schedule file's *_env keys name).
+_KEPT = ("PATH", "PYTHONPATH", "PYTHONHASHSEED", "PYTHONHOME", "VIRTUAL_ENV", "LANG", "LC_ALL", "LC_CTYPE", "TZ",
+         "TMPDIR", "HOME")
 
 
 def write_frame(stream: IO[bytes], payload: bytes, *, flush: bool = True) -> None:
@@ -40,6 +47,15 @@ def _read_exactly(stream: IO[bytes], size: int) -> bytes | None:
         chunks.append(chunk)
         left -= len(chunk)
     return b"".join(chunks)
+
+
+def child_environment() -> dict[str, str]:
+    """The environment to start a child with: the variables in ``_KEPT``, and PYTHONPATH headed by the folder this
+    ``mailflow`` package is in (the child runs the daemon's own code, whichever way it was installed)."""
+    environment = {name: value for name, value in os.environ.items() if name in _KEPT}
+    package_root = str(Path(mailflow.__file__).resolve().parent.parent)
+    environment["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, environment.get("PYTHONPATH")) if p)
+    return environment
 
 
 def child_streams() -> tuple[IO[bytes], IO[bytes]]:

@@ -23,7 +23,6 @@ import dataclasses
 import enum
 import io
 import logging
-import os
 import pickle
 import subprocess
 import sys
@@ -32,7 +31,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import IO
 
-from mailflow.adapters.frames import child_streams, read_frame, write_frame
+from mailflow.adapters.frames import child_environment, child_streams, read_frame, write_frame
 from mailflow.core.intent import Intent
 from mailflow.core.kinds import Request
 from mailflow.mail_in.replies import Reply, UnparseableMessage, read_intent, understand
@@ -47,10 +46,6 @@ IN_PROCESS_FROM_BYTES = 1024 * 1024   # messages this large or larger are unders
 RESTART_AFTER_SECONDS = 60.0          # a child that died is replaced no sooner than this
 STOP_SECONDS = 2.0                    # close(): how long the child may take to exit before it is killed
 CHILD = (sys.executable, "-m", "mailflow.adapters.reader_process")   # how the child is started
-# What the child is given of the environment: how to run Python, nothing else (no secrets).
-_ENVIRONMENT = ("PATH", "PYTHONPATH", "PYTHONHASHSEED", "PYTHONHOME", "VIRTUAL_ENV", "LANG", "LC_ALL", "LC_CTYPE",
-                "TZ", "TMPDIR", "HOME")
-
 __all__ = ["CHILD", "IN_PROCESS_FROM_BYTES", "Intents", "Read", "ReaderProcess", "Reading", "main"]
 
 
@@ -82,10 +77,9 @@ class ReaderProcess:
         """Start the child now (it imports the reader while the daemon starts), unless it runs already."""
         if self._child is not None or self._closed or self._monotonic() < self._down_until:
             return
-        environment = {name: value for name, value in os.environ.items() if name in _ENVIRONMENT}
         try:
             self._child = subprocess.Popen(self._command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                           env=environment, close_fds=True)
+                                           env=child_environment(), close_fds=True)
         except OSError as exc:
             self._down_until = self._monotonic() + RESTART_AFTER_SECONDS
             log.error("could not start the process that reads replies (%s); they are read in the daemon's "
