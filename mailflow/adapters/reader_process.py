@@ -112,13 +112,7 @@ class ReaderProcess:
         child, self._child = self._child, None
         if child is None:
             return
-        _close_quietly(child.stdin)
-        try:
-            child.wait(STOP_SECONDS)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
-        _close_quietly(child.stdout)
+        _stop(child)
 
     # --- internals ---
 
@@ -166,13 +160,7 @@ class ReaderProcess:
         if self._child is child:
             self._child = None
         self._down_until = self._monotonic() + RESTART_AFTER_SECONDS
-        _close_quietly(child.stdin)
-        try:
-            status = child.wait(STOP_SECONDS)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            status = child.wait()
-        _close_quietly(child.stdout)
+        status = _stop(child)
         why = "it ended" if isinstance(exc, _ChildGone) else f"{type(exc).__name__}: {exc}"
         log.error("the process that reads replies (%s) stopped with exit status %s (%s); the rest of this batch "
                   "is read in the daemon's process, and a new one starts in %.0f s at the earliest",
@@ -220,6 +208,18 @@ def _receive(stream: IO[bytes]) -> tuple[str, object, object]:
     if not (isinstance(result, tuple) and len(result) == 3 and isinstance(result[0], str)):
         raise ValueError("not a reader's result")
     return result
+
+
+def _stop(child: subprocess.Popen[bytes]) -> int:
+    """End ``child``: the end of its input, then (after STOP_SECONDS) SIGKILL; its exit status."""
+    _close_quietly(child.stdin)
+    try:
+        status = child.wait(STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        status = child.wait()
+    _close_quietly(child.stdout)
+    return status
 
 
 def _close_quietly(stream: IO[bytes] | None) -> None:
