@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import signal
+import smtplib
 import socket
 import statistics
 import subprocess
@@ -300,10 +301,46 @@ def test_a_batch_the_sink_cannot_record_is_recorded_and_filed_one_by_one(dovecot
     assert count_in(dovecot, box.user, "mailflow/processed") == 3
 
 
+def deliver_many(dovecot, user: str, raws: list[bytes]) -> None:  # type: ignore[no-untyped-def]
+    """Deliver over one LMTP connection, as an MTA with a queue would."""
+    with smtplib.LMTP(str(dovecot.lmtp_socket)) as lmtp:
+        for raw in raws:
+            assert not lmtp.sendmail("sender@example.org", [user], raw)
+
+
+def test_the_next_batch_downloads_while_one_is_recorded(dovecot, box, tcp_proxy) -> None:  # type: ignore[no-untyped-def]
+    """A pass over more than one batch: the second batch's FETCH goes out before the first batch's MOVE (it
+    downloads while the sink records the first), and every message is recorded once, in order, and filed."""
+    deliver_many(dovecot, box.user, [message(f"backlog {n}") for n in range(103)])
+    assert box.intake(port=tcp_proxy.port).poll_once() == 103
+    log = bytes(tcp_proxy.client_log)
+    fetches = [i for i in range(len(log)) if log.startswith(b"BODY.PEEK[]", i)]
+    assert len(fetches) == 2 and fetches[1] < log.index(b"UID MOVE")
+    assert box.sink.batches == [100, 3]
+    assert [r["subject"] for r in box.sink.applied()] == [f"backlog {n}" for n in range(103)]
+    assert count_in(dovecot, box.user, "mailflow/processed") == 103 and count_in(dovecot, box.user, "INBOX") == 0
+
+
+def test_a_connection_cut_while_the_next_batch_downloads_loses_and_doubles_nothing(dovecot, box, tcp_proxy) -> None:  # type: ignore[no-untyped-def]
+    """The connection dies while the second batch downloads (the first is recorded, not yet moved): after
+    reconnecting the first batch is recognised, the second recorded, all filed, each applied once."""
+    raws = [message(f"cut ahead {n}", body=("marker-of-the-second-batch\r\n" if n == 100 else "Hello.\r\n"))
+            for n in range(103)]
+    deliver_many(dovecot, box.user, raws)
+    tcp_proxy.cut_on_server(b"marker-of-the-second-batch")
+    intake = box.intake(port=tcp_proxy.port)
+    with running(intake):
+        wait_until(lambda: count_in(dovecot, box.user, "mailflow/processed") == 103, 15, "all filed")
+    assert tcp_proxy.cuts == 1 and tcp_proxy.connections >= 2
+    assert sorted(str(r["subject"]) for r in box.sink.applied()) == sorted(f"cut ahead {n}" for n in range(103))
+    assert [r["event"] for r in box.sink.records()].count("duplicate") == 100
+    assert count_in(dovecot, box.user, "INBOX") == 0
+
+
 def test_batches_keep_uid_order_bound_bytes_and_put_oversize_mail_alone() -> None:
     """Groups follow UID order, stop at the count and byte limits, and an oversize message is alone."""
     from mailflow.adapters.imap import MessageSummary
-    from mailflow.adapters.intake import batches
+    from mailflow.adapters.intake_plan import batches
 
     sizes = [10, 10, 500, 10, 10, 10, 10, 90, 10]
     summaries = [MessageSummary(uid, size, "-") for uid, size in enumerate(sizes, start=1)]

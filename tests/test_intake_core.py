@@ -16,7 +16,8 @@ from mailflow.adapters.imap_protocol import (
     message_id_from,
     operation_deadline,
 )
-from mailflow.adapters.intake import RECONNECT, destination, scan_start
+from mailflow.adapters.intake import RECONNECT
+from mailflow.adapters.intake_plan import destination, scan_start
 from mailflow.errors import ConfigError
 from mailflow.ports import Disposition
 from mailflow.schedule.config import ImapSettings, Tls

@@ -151,6 +151,16 @@ class ImapConnection:
         ``size`` is their total RFC822.SIZE, which bounds how long the transfer may take."""
         return self._call(f"FETCH {uid_set(uids)}", lambda: self._fetch_many(uids), self._deadline(size))
 
+    def fetch_many_later(self, uids: Sequence[int], size: int) -> Callable[[], dict[int, bytes]]:
+        """``fetch_many`` started now on the worker; the returned call waits for it (the deadline runs from
+        now, stop is checked while waiting). Nothing else may be sent on the connection before it is waited
+        for: the download of the next batch while the caller records this one."""
+        what = f"FETCH {uid_set(uids)}"
+        future = self._submit(what, lambda: self._fetch_many(uids))
+        deadline = self._deadline(size)
+        end = self._monotonic() + deadline
+        return lambda: self._wait(what, future, deadline, end)
+
     def fetch_header(self, uid: int) -> bytes | None:
         return self._call(f"FETCH {uid} header",
                           lambda: self._fetch(uid, "BODY.PEEK[HEADER]", b"BODY[HEADER]"),
@@ -221,10 +231,16 @@ class ImapConnection:
 
     def _call(self, what: str, call: Callable[[], T], deadline: float, *,
               interruptible: bool = True) -> T:
+        future = self._submit(what, call)
+        return self._wait(what, future, deadline, self._monotonic() + deadline, interruptible=interruptible)
+
+    def _submit(self, what: str, call: Callable[[], T]) -> concurrent.futures.Future[T]:
         if self._broken:
             raise ImapError(f"{what}: the connection to {self.where} is already closed")
-        future = self._worker.submit(call)
-        end = self._monotonic() + deadline
+        return self._worker.submit(call)
+
+    def _wait(self, what: str, future: concurrent.futures.Future[T], deadline: float, end: float, *,
+              interruptible: bool = True) -> T:
         while True:
             done, _ = concurrent.futures.wait([future], timeout=CANCEL_CHECK_SECONDS)
             if done:

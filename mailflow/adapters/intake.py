@@ -7,7 +7,7 @@ import logging
 import random as random_module
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
@@ -18,11 +18,11 @@ from mailflow.adapters.imap_protocol import (
     ImapError,
     ImapInterrupted,
     LoginRejected,
-    MailboxState,
     MessageSummary,
     check_transport,
     describe,
 )
+from mailflow.adapters.intake_plan import batches, destination, downloads_ahead, scan_start, wanted
 from mailflow.adapters.oauth import FixedToken, TokenSource, TokenUnavailable
 from mailflow.core.backoff import Backoff
 from mailflow.errors import MailflowError
@@ -39,12 +39,9 @@ RECONNECT = Backoff(initial=1.0, factor=2.0, cap=300.0)   # equal jitter: half f
 SETTLE_SECONDS = 2.0            # after filing mail, look again this soon: a server may not push
                                 # mail that landed while we were busy or just entering IDLE
 RELOAD_CHECK_SECONDS = 0.5      # a backoff pause ends this soon after OAuth2 settings are reloaded
-BATCH_MESSAGES = 100            # at most this many messages downloaded and recorded together...
-BATCH_BYTES = 16 * 1024 * 1024  # ...and at most this many bytes of them (one big message goes alone)
 
 __all__ = [
-    "RECONNECT", "ImapIntake", "IntakeHealth", "LoginRejected", "ScanStart", "SinkFailed", "batches",
-    "destination", "scan_start",
+    "RECONNECT", "Download", "ImapIntake", "IntakeHealth", "LoginRejected", "SinkFailed",
 ]
 
 
@@ -52,58 +49,21 @@ class SinkFailed(MailflowError):
     """The sink raised for one message: nothing was filed, the cursor stays, the pass is retried."""
 
 
-# --- pure decisions -----------------------------------------------------------------------------
+class Download:
+    """A batch's download started on the connection (``ImapConnection.fetch_many_later``): the next batch
+    arrives while the sink records this one. ``wait`` returns its messages (or raises its error)."""
+
+    def __init__(self, started: Callable[[], dict[int, bytes]]) -> None:
+        self._started = started
+        self._raws: dict[int, bytes] | None = None
+
+    def wait(self) -> dict[int, bytes]:
+        if self._raws is None:
+            self._raws = self._started()
+        return self._raws
 
 
-@dataclass(frozen=True)
-class ScanStart:
-    """Where a catch-up pass starts: after ``uid``; ``rescan`` when the cursor no longer applies."""
-
-    uid: int
-    rescan: bool
-    nothing_new: bool
-
-
-def scan_start(saved: tuple[int, int] | None, state: MailboxState) -> ScanStart:
-    """Resume after the saved UID, or rescan everything when UIDVALIDITY changed (the sink dedups)."""
-    if saved is None:
-        return ScanStart(0, rescan=False, nothing_new=state.exists == 0)
-    uidvalidity, uid = saved
-    if uidvalidity != state.uidvalidity or (state.uidnext and uid >= state.uidnext):
-        return ScanStart(0, rescan=True, nothing_new=state.exists == 0)
-    return ScanStart(uid, rescan=False, nothing_new=bool(state.uidnext) and state.uidnext <= uid + 1)
-
-
-def batches(summaries: Sequence[MessageSummary], max_message_bytes: int, *, messages: int = BATCH_MESSAGES,
-            size: int = BATCH_BYTES) -> list[list[MessageSummary]]:
-    """Consecutive messages grouped for one download and one sink call each, in UID order.
-
-    A message over ``max_message_bytes`` (never downloaded) is a group of its own."""
-    groups: list[list[MessageSummary]] = []
-    current: list[MessageSummary] = []
-    total = 0
-    for summary in summaries:
-        oversize = summary.size > max_message_bytes
-        if current and (oversize or len(current) >= messages or total + summary.size > size):
-            groups.append(current)
-            current, total = [], 0
-        if oversize:
-            groups.append([summary])
-            continue
-        current.append(summary)
-        total += summary.size
-    if current:
-        groups.append(current)
-    return groups
-
-
-def destination(disposition: Disposition, settings: ImapSettings) -> str | None:
-    """The folder a message goes to once its outcome is recorded; None = leave it alone."""
-    return {
-        Disposition.PROCESSED: settings.processed_folder,
-        Disposition.HELD: settings.held_folder,
-        Disposition.IGNORED: None,
-    }[disposition]
+# --- health--------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -125,8 +85,9 @@ class IntakeHealth:
 class ImapIntake:
     """Connects, catches up, IDLEs; on trouble drops the connection and retries with backoff.
 
-    New mail goes in batches (see :func:`batches`): one FETCH BODY.PEEK[] -> one ``sink.accept_many``
-    (recorded together) -> one MOVE per destination folder -> the cursor past the batch. A crash
+    New mail goes in batches (see ``intake_plan.batches``): one FETCH BODY.PEEK[] -> one ``sink.accept_many``
+    (recorded together) -> one MOVE per destination folder -> the cursor past the batch; the next batch
+    downloads while one is recorded (it is waited for before the MOVE: one command at a time). A crash
     anywhere leaves the cursor behind the batch, so it is offered again and the sink's idempotence
     makes that harmless. If the batch cannot be recorded together, its messages are recorded and
     filed one by one. ``run`` raises only ``LoginRejected`` (fix the secret).
@@ -251,12 +212,17 @@ class ImapIntake:
             log.warning("UIDVALIDITY of %s is now %s: rescanning all %s messages (the sink dedups)",
                         self.settings.folder, state.uidvalidity, state.exists)
         if not start.nothing_new:
-            summaries = connection.summaries_after(start.uid)
-            for group in batches(summaries, self.settings.max_message_bytes):
+            groups = batches(connection.summaries_after(start.uid), self.settings.max_message_bytes)
+            ahead: Download | None = None       # the group after this one, downloading while this one is recorded
+            for k, group in enumerate(groups):
                 if group[0].size > self.settings.max_message_bytes:
                     self._oversize(connection, group[0])
                 else:
-                    self._apply(connection, state.uidvalidity, group)
+                    raws = ahead.wait() if ahead is not None else connection.fetch_many(*wanted(group))
+                    following = groups[k + 1] if k + 1 < len(groups) else []
+                    ahead = (Download(connection.fetch_many_later(*wanted(following)))
+                             if following and downloads_ahead(following) else None)
+                    self._apply(connection, state.uidvalidity, group, raws, ahead)
                 self._cursor.save(state.uidvalidity, group[-1].uid)
                 handled += len(group)
         self._succeeded()
@@ -272,18 +238,20 @@ class ImapIntake:
                     self.settings.folder)
         self._call_sink(summary, lambda: self._sink.oversize(header, summary.size))
 
-    def _apply(self, connection: ImapConnection, uidvalidity: int, group: list[MessageSummary]) -> None:
-        """Download ``group``, record it with one sink call, then file it (one MOVE per folder)."""
-        raws = connection.fetch_many([s.uid for s in group], sum(s.size for s in group))
+    def _apply(self, connection: ImapConnection, uidvalidity: int, group: list[MessageSummary],
+               raws: dict[int, bytes], ahead: Download | None) -> None:
+        """Record ``group`` (downloaded) with one sink call, then file it (one MOVE per folder). ``ahead``,
+        the next group's download, is waited for before the first MOVE: one command at a time."""
         present = [(summary, raws[summary.uid]) for summary in group if summary.uid in raws]
         for summary in group:
             if summary.uid not in raws:
                 log.info("UID %s %s vanished before it could be read", summary.uid, summary.message_id)
-        if len(present) > 1:
-            dispositions = self._accept_together(present)
-            if dispositions is not None:
-                self._file(connection, list(zip((s for s, _ in present), dispositions, strict=True)))
-                return
+        dispositions = self._accept_together(present) if len(present) > 1 else None
+        if ahead is not None:
+            ahead.wait()
+        if dispositions is not None:
+            self._file(connection, list(zip((s for s, _ in present), dispositions, strict=True)))
+            return
         for summary, raw in present:       # one at a time: each recorded, filed, then the cursor moved
             disposition = self._call_sink(summary, functools.partial(self._accept, raw))
             self._file(connection, [(summary, disposition)])
