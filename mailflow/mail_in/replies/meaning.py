@@ -19,9 +19,9 @@ from mailflow.core.kinds import Request
 from mailflow.mail_in.replies.clauses import Lazy
 from mailflow.mail_in.replies.commands import Approval, file_requests
 from mailflow.mail_in.replies.phrases import Said, to_organisers
-from mailflow.mail_in.replies.reading import Part, Reading, read, without_commands
+from mailflow.mail_in.replies.reading import Part, Reading, read
 from mailflow.mail_in.replies.reply import Reply
-from mailflow.mail_in.replies.rsvp import Answer, combine, stated_rsvps
+from mailflow.mail_in.replies.rsvp import Answer, combine
 
 K = IntentKind
 
@@ -121,6 +121,7 @@ _ITEM_NUMBER = Lazy(r"\b(?:action|item|task|suivi|tache)(?: item)? (?:#|no\.? ?|
 # Words of statement beside a question to the organisers that are still only its context, not an update.
 QUESTION_CONTEXT = 12
 _ABOUT_UPDATE = Lazy(r"\b(?:update|updates|mise a jour|mises a jour|report|rapport)\b")
+_CUT = frozenset({K.SUGGEST, K.DONE, K.RECORDING, K.ACTION})     # instructions cut out of an update, a note, minutes
 _ORDER = (K.UNSUBSCRIBE, K.UNDO, K.RSVP, K.AWAY, K.SKIP, K.UPDATE, K.APPROVE, K.FOCUS, K.PRESENTER, K.ADD,
           K.REMOVE, K.NOTE, K.MINUTES, K.RECORDING, K.ACTION, K.DONE, K.SUGGEST, K.UNCLEAR)
 
@@ -141,8 +142,10 @@ def read_intent(reply: Reply, request: Request | None) -> tuple[Intent, ...]:
 def intents_of(reading: Reading, table: Table, has_files: bool = False, *, with_text: bool = True) -> tuple[Intent, ...]:
     """The intents of one reading under one table, in a fixed order. ``with_text=False``: the update, note or
     minutes is left without its text (for a caller that asks only which intents there are: the text decides none)."""
-    found: list[Intent] = []
     reads = table.reads
+    if not reads and not table.answers and table.prose is None:
+        return ()                                # a request nothing is read for (an alert, the desk's answer)
+    found: list[Intent] = []
     for said, kind in ((Said.UNSUBSCRIBE, K.UNSUBSCRIBE), (Said.UNDO, K.UNDO), (Said.AWAY, K.AWAY)):
         if kind in reads and reading.has(said):
             found.append(Intent(kind))
@@ -171,9 +174,8 @@ def intents_of(reading: Reading, table: Table, has_files: bool = False, *, with_
 
 def _answers(reading: Reading, table: Table) -> list[Intent]:
     """What the bare answers mean here; "I'll pass" anywhere is a bare pass."""
-    answers = reading.answers() + [Answer.PASS for p in reading.parts if p.said is Said.PASS and p.answer is None]
-    meant = list(dict.fromkeys(table.answers[a] for a in answers if a in table.answers))
-    if any(p.answer is None and p.said is not Said.COURTESY for p in reading.parts) or reading.commands:
+    meant = list(dict.fromkeys(table.answers[a] for a in reading.answers if a in table.answers))
+    if reading.says_more:
         meant = [i for i in meant if i.kind is not K.UNCLEAR]      # the rest of the reply says what it meant
     if len({i.kind for i in meant}) > 1 and any(i.kind is K.UNCLEAR for i in meant):
         return [next(i for i in meant if i.kind is K.UNCLEAR)]
@@ -184,9 +186,9 @@ def _attendance(reading: Reading, table: Table, answered: list[Intent]) -> list[
     if K.RSVP not in table.reads:
         return []
     glad = table.answers.get(Answer.GLAD)
-    stated = stated_rsvps([p.clause for p in reading.parts], glad is not None, [p.attendance for p in reading.parts])
+    stated = reading.stated_rsvps(asked=glad is not None)
     if reading.has(Said.AWAY_THEN):
-        stated.add(Rsvp.DECLINED)
+        stated |= {Rsvp.DECLINED}
     from_answers = {Rsvp(i.value) for i in answered if i.kind is K.RSVP and i is not glad}
     if not stated and not from_answers and glad is not None and glad in answered:
         return [glad]
@@ -200,9 +202,8 @@ def _attendance(reading: Reading, table: Table, answered: list[Intent]) -> list[
 def _instructions(reading: Reading, reads: frozenset[IntentKind]) -> list[Intent]:
     """Labelled instructions, instructions said in words, and "my action item is done"."""
     found = [Intent(c.kind, c.value, c.who) for c in reading.commands if c.kind in reads]
-    found += [Intent(p.edit.kind, p.edit.value) for p in reading.parts
-              if p.edit is not None and p.edit.kind in reads
-              and not any(f.kind is p.edit.kind for f in found if f.value)]
+    found += [Intent(edit.kind, edit.value) for edit in reading.edits
+              if edit.kind in reads and not any(f.kind is edit.kind for f in found if f.value)]
     if K.DONE in reads and reading.has(Said.DONE) and not any(i.kind is K.DONE for i in found):
         numbers = [m.group(1) or m.group(2) for p in reading.parts
                    if p.said is Said.DONE and (m := _ITEM_NUMBER.search(p.clause.folded))]
@@ -212,7 +213,7 @@ def _instructions(reading: Reading, reads: frozenset[IntentKind]) -> list[Intent
 
 def _approval(reading: Reading, answered: list[Intent], reads: frozenset[IntentKind]) -> list[Intent]:
     """Approval unless held or negated; with a change it cannot make beside it, staff are asked."""
-    said = {p.approval for p in reading.parts}
+    said = reading.approvals
     if Approval.HOLD in said or Approval.NOT_APPROVED in said:
         return []
     if Approval.APPROVE not in said and Intent(K.APPROVE) not in answered:
@@ -226,7 +227,7 @@ def _approval(reading: Reading, answered: list[Intent], reads: frozenset[IntentK
 
 def _content(reading: Reading, reads: frozenset[IntentKind]) -> list[Part]:
     """Clauses that say something this request does not read as an instruction."""
-    return [p for p in reading.content()
+    return [p for p in reading.content
             if not (p.edit is not None and p.edit.kind in reads)
             and not (p.approval is not None and K.APPROVE in reads)]
 
@@ -236,7 +237,7 @@ def _prose(reading: Reading, table: Table, found: list[Intent], said_no: bool, h
     """The update, note or minutes the rest of the text makes, or a question when it is too short."""
 
     def text(reads: frozenset[IntentKind]) -> str:
-        return _text(reading, reads) if with_text else ""
+        return reading.prose(reads & _CUT) if with_text else ""
 
     if table.prose is None or reading.has(Said.UNSUBSCRIBE):
         return None                              # a member who leaves sends no update
@@ -261,8 +262,8 @@ def _prose(reading: Reading, table: Table, found: list[Intent], said_no: bool, h
         return _ask_if_short(table, found, words, said_no)
     if table.prose in (K.NOTE, K.UNCLEAR):
         wish = any(p.change for p in content)         # "can we shorten it?": a wish is said in few words
-        refused = {p.approval for p in reading.parts} & {Approval.NOT_APPROVED, Approval.HOLD}
-        instructed = reading.commands or any(p.edit for p in reading.parts) or found \
+        refused = reading.approvals & {Approval.NOT_APPROVED, Approval.HOLD}
+        instructed = reading.commands or reading.edits or found \
             or any(p.approval for p in reading.parts if not (refused and wish))
         if table.prose is K.UNCLEAR and instructed and not any(i.kind is K.UNCLEAR for i in found) \
                 and any(p.clause.question for p in content):
@@ -272,7 +273,7 @@ def _prose(reading: Reading, table: Table, found: list[Intent], said_no: bool, h
         return _unclear(table.short) if table.prose is K.UNCLEAR else Intent(K.NOTE, text(table.reads))
     listed = any(i.kind in (K.RECORDING, K.ACTION) for i in found)
     if words >= table.prose_min or (has_files and (words or not found)) or (listed and words >= 3):
-        return Intent(K.MINUTES, text(frozenset({K.RECORDING, K.ACTION, K.DONE, K.SUGGEST})))
+        return Intent(K.MINUTES, text(_CUT))
     return _ask_if_short(table, found, words, said_no)
 
 
@@ -280,29 +281,6 @@ def _ask_if_short(table: Table, found: list[Intent], words: int, said_no: bool) 
     if table.short and words and not found and not said_no:
         return _unclear(table.short)
     return None
-
-
-def _text(reading: Reading, reads: frozenset[IntentKind]) -> str:
-    """The text without the instructions read from it, and without what only leads in or signs off:
-    greetings, thanks, "yes, I'll be there", "here is my update:" before the first words of substance."""
-    lines = without_commands(reading, reads & frozenset({K.SUGGEST, K.DONE, K.RECORDING, K.ACTION})).split("\n")
-    lead_in = {p.clause.line for p in reading.parts if _leads_in(p)}
-    solid = {p.clause.line for p in reading.parts if not _leads_in(p)}
-    kept = [i for i, line in enumerate(lines) if line.strip() and not (i in lead_in and i not in solid)]
-    if not kept:
-        return ""
-    first = next((p for p in reading.parts if p.clause.line == kept[0] and not _leads_in(p)), None)
-    if first is not None:                # "Yes! Here's my update: we launched..." starts at "we launched"
-        line_start = len("\n".join(reading.text.split("\n")[:kept[0]])) + (1 if kept[0] else 0)
-        before = [p for p in reading.parts if p.clause.line == kept[0] and p.clause.start < first.clause.start]
-        if before and all(_leads_in(p) for p in before):
-            lines[kept[0]] = lines[kept[0]][first.clause.start - line_start:]
-    return "\n".join(lines[kept[0]: kept[-1] + 1]).strip()
-
-
-def _leads_in(part: Part) -> bool:
-    return (part.said in (Said.COURTESY, Said.ATTACHED) or part.answer is not None
-            or part.attendance is not None)
 
 
 _COMMAND_KINDS = {

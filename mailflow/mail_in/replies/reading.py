@@ -23,7 +23,7 @@ from mailflow.mail_in.replies.commands import (
     worded,
 )
 from mailflow.mail_in.replies.phrases import Said, excuse, name, said
-from mailflow.mail_in.replies.rsvp import Answer, Attendance, answer, attendance
+from mailflow.mail_in.replies.rsvp import Answer, Attendance, answer, attendance, stated_rsvps
 from mailflow.mail_in.replies.sections import has_sections
 
 _SILENT = {Said.NO_UPDATE, Said.PASS, Said.AWAY, Said.AWAY_THEN, Said.UNSUBSCRIBE, Said.UNDO, Said.DONE,
@@ -52,7 +52,12 @@ class Part(NamedTuple):
 
 @dataclass(frozen=True)
 class Reading:
-    """Everything the text says, in order, before the request is known."""
+    """Everything the text says, in order, before the request is known.
+
+    A reply is read for every request it may answer (``read`` is cached, ``read_intent`` asks it 14 times),
+    so what every request's table looks at is worked out once, on first use, and kept on the reading
+    (``cached_property``: each is a pure function of the reading's own fields, which are frozen).
+    """
 
     text: str                            # the prepared text the offsets point into
     parts: tuple[Part, ...]
@@ -60,19 +65,80 @@ class Reading:
     command_spans: tuple[tuple[int, int, frozenset[IntentKind]], ...]   # stretches the labels take, and their kinds
     sections: bool                       # Challenge:/Success:/Help: labels
 
-    def has(self, kind: Said) -> bool:
-        return any(p.said is kind for p in self.parts)
+    @functools.cached_property
+    def kinds(self) -> frozenset[Said | None]:
+        """What its clauses say, of the kinds in ``Said``."""
+        return frozenset(p.said for p in self.parts)
 
-    def answers(self) -> list[Answer]:
-        """Bare answers that lead the reply, or any in a short one ("Yes... actually no")."""
+    def has(self, kind: Said) -> bool:
+        return kind in self.kinds
+
+    @functools.cached_property
+    def answers(self) -> tuple[Answer, ...]:
+        """Bare answers that lead the reply, or any in a short one ("Yes... actually no"); then a pass for
+        each "I'll pass" that is no bare answer."""
         leading = [p for p in self.parts if p.said is not Said.COURTESY]
         short = sum(p.clause.words for p in leading) <= 12
         picked = leading if short else leading[:2]
-        return [p.answer for p in picked if p.answer is not None]
+        return (*(p.answer for p in picked if p.answer is not None),
+                *(Answer.PASS for p in self.parts if p.said is Said.PASS and p.answer is None))
 
-    def content(self) -> list[Part]:
+    @functools.cached_property
+    def says_more(self) -> bool:
+        """Something besides bare answers and courtesy: a clause that says more, or a labelled instruction."""
+        return any(p.answer is None and p.said is not Said.COURTESY for p in self.parts) or bool(self.commands)
+
+    @functools.cached_property
+    def approvals(self) -> frozenset[Approval | None]:
+        return frozenset(p.approval for p in self.parts)
+
+    @functools.cached_property
+    def edits(self) -> tuple[Found, ...]:
+        """The agenda changes said in words, in order."""
+        return tuple(p.edit for p in self.parts if p.edit is not None)
+
+    @functools.cached_property
+    def content(self) -> tuple[Part, ...]:
         """The clauses that carry what the member has to say."""
-        return [p for p in self.parts if not p.silent]
+        return tuple(p for p in self.parts if not p.silent)
+
+    def prose(self, kinds: frozenset[IntentKind]) -> str:
+        """The text without the instructions of ``kinds`` read from it, and without what only leads in or signs
+        off: greetings, thanks, "yes, I'll be there", "here is my update:" before the first words of substance."""
+        if any(taken & kinds for _, _, taken in self.command_spans):
+            return self._prose(kinds)
+        return self._whole_prose            # no instruction of those kinds to cut: the same for any of them
+
+    @functools.cached_property
+    def _whole_prose(self) -> str:
+        return self._prose(frozenset())
+
+    def _prose(self, kinds: frozenset[IntentKind]) -> str:
+        lines = without_commands(self, kinds).split("\n")
+        lead_in = {p.clause.line for p in self.parts if _leads_in(p)}
+        solid = {p.clause.line for p in self.parts if not _leads_in(p)}
+        kept = [i for i, line in enumerate(lines) if line.strip() and not (i in lead_in and i not in solid)]
+        if not kept:
+            return ""
+        first = next((p for p in self.parts if p.clause.line == kept[0] and not _leads_in(p)), None)
+        if first is not None:                # "Yes! Here's my update: we launched..." starts at "we launched"
+            line_start = len("\n".join(self.text.split("\n")[:kept[0]])) + (1 if kept[0] else 0)
+            before = [p for p in self.parts if p.clause.line == kept[0] and p.clause.start < first.clause.start]
+            if before and all(_leads_in(p) for p in before):
+                lines[kept[0]] = lines[kept[0]][first.clause.start - line_start:]
+        return "\n".join(lines[kept[0]: kept[-1] + 1]).strip()
+
+    def stated_rsvps(self, asked: bool) -> frozenset[Rsvp]:
+        """What the clauses say about attendance (see ``rsvp.stated_rsvps``)."""
+        return self._stated_if_asked if asked else self._stated
+
+    @functools.cached_property
+    def _stated(self) -> frozenset[Rsvp]:
+        return frozenset(stated_rsvps([p.clause for p in self.parts], False, [p.attendance for p in self.parts]))
+
+    @functools.cached_property
+    def _stated_if_asked(self) -> frozenset[Rsvp]:
+        return frozenset(stated_rsvps([p.clause for p in self.parts], True, [p.attendance for p in self.parts]))
 
 
 @functools.lru_cache(maxsize=512)
@@ -153,3 +219,8 @@ def without_commands(reading: Reading, kinds: frozenset[IntentKind]) -> str:
         if taken & kinds:
             text = text[:start] + text[end:]
     return "\n".join(line.rstrip() for line in text.split("\n"))
+
+
+def _leads_in(part: Part) -> bool:
+    return (part.said in (Said.COURTESY, Said.ATTACHED) or part.answer is not None
+            or part.attendance is not None)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 import functools
 import re
+from collections.abc import Set
 from dataclasses import dataclass
 
 from mailflow.mail_in.replies.clauses import WORD, Clause, Lazy, Phrases, clauses, fold, noise, prepare, without_lead_in
@@ -388,7 +389,7 @@ _LATER = Lazy(
 )
 
 
-def combine(found: set[Rsvp]) -> Rsvp | None:
+def combine(found: Set[Rsvp]) -> Rsvp | None:
     """One answer from several: a maybe with a yes is a maybe; a yes with a no is no answer."""
     if Rsvp.ACCEPTED in found and Rsvp.DECLINED in found:
         return None
