@@ -18,12 +18,13 @@ from mailflow.core.intent import AutoKind, Command, CommandKind, Intent, IntentK
 from mailflow.core.kinds import Request
 from mailflow.mail_in.replies.clauses import Lazy
 from mailflow.mail_in.replies.commands import Approval, file_requests
-from mailflow.mail_in.replies.phrases import Said, to_organisers
-from mailflow.mail_in.replies.reading import Part, Reading, read
+from mailflow.mail_in.replies.phrases import Said
+from mailflow.mail_in.replies.reading import Part, Reading, read, update_content
 from mailflow.mail_in.replies.reply import Reply
 from mailflow.mail_in.replies.rsvp import Answer, combine
 
 K = IntentKind
+_SAID_INTENTS = ((Said.UNSUBSCRIBE, K.UNSUBSCRIBE), (Said.UNDO, K.UNDO), (Said.AWAY, K.AWAY))
 
 ASK_ATTENDANCE = 'Will you attend the meeting? Please reply "yes" or "no".'
 ASK_UPDATE_YES = ('Did you mean to send a roundtable update? Please reply with your update (about one minute of '
@@ -118,8 +119,6 @@ TABLES: Mapping[Request | None, Table] = MappingProxyType({
 })
 
 _ITEM_NUMBER = Lazy(r"\b(?:action|item|task|suivi|tache)(?: item)? (?:#|no\.? ?|number )?(\d{1,3})\b|#(\d{1,3})\b")
-# Words of statement beside a question to the organisers that are still only its context, not an update.
-QUESTION_CONTEXT = 12
 _ABOUT_UPDATE = Lazy(r"\b(?:update|updates|mise a jour|mises a jour|report|rapport)\b")
 _CUT = frozenset({K.SUGGEST, K.DONE, K.RECORDING, K.ACTION})     # instructions cut out of an update, a note, minutes
 _ORDER = (K.UNSUBSCRIBE, K.UNDO, K.RSVP, K.AWAY, K.SKIP, K.UPDATE, K.APPROVE, K.FOCUS, K.PRESENTER, K.ADD,
@@ -145,14 +144,12 @@ def intents_of(reading: Reading, table: Table, has_files: bool = False, *, with_
     reads = table.reads
     if not reads and not table.answers and table.prose is None:
         return ()                                # a request nothing is read for (an alert, the desk's answer)
-    found: list[Intent] = []
-    for said, kind in ((Said.UNSUBSCRIBE, K.UNSUBSCRIBE), (Said.UNDO, K.UNDO), (Said.AWAY, K.AWAY)):
-        if kind in reads and reading.has(said):
-            found.append(Intent(kind))
-    answered = _answers(reading, table)
+    found = [Intent(kind) for said, kind in _SAID_INTENTS if reading.has(said) and kind in reads]
+    answered = _answers(reading, table) if reading.answers else []
     found += _attendance(reading, table, answered)
     found += [intent for intent in answered if intent.kind is not K.RSVP]
-    found += _instructions(reading, reads)
+    if reading.commands or reading.edits or reading.has(Said.DONE):
+        found += _instructions(reading, reads)
     if K.APPROVE in reads:
         found += _approval(reading, answered, reads)
     said_no = (reading.has(Said.NO_UPDATE) or any(i.kind is K.SKIP for i in found)) and K.SKIP in reads
@@ -225,11 +222,13 @@ def _approval(reading: Reading, answered: list[Intent], reads: frozenset[IntentK
     return [Intent(K.APPROVE)]
 
 
-def _content(reading: Reading, reads: frozenset[IntentKind]) -> list[Part]:
+def _content(reading: Reading, reads: frozenset[IntentKind]) -> tuple[Part, ...]:
     """Clauses that say something this request does not read as an instruction."""
-    return [p for p in reading.content
-            if not (p.edit is not None and p.edit.kind in reads)
-            and not (p.approval is not None and K.APPROVE in reads)]
+    if reading.plain_content:
+        return reading.content
+    return tuple(p for p in reading.content
+                 if not (p.edit is not None and p.edit.kind in reads)
+                 and not (p.approval is not None and K.APPROVE in reads))
 
 
 def _prose(reading: Reading, table: Table, found: list[Intent], said_no: bool, has_files: bool,
@@ -242,12 +241,8 @@ def _prose(reading: Reading, table: Table, found: list[Intent], said_no: bool, h
     if table.prose is None or reading.has(Said.UNSUBSCRIBE):
         return None                              # a member who leaves sends no update
     content = _content(reading, table.reads)
-    if all(p.clause.question for p in content) and table.prose is K.UPDATE:
-        content = []                             # questions only: kept for staff, nothing to record
-    asks = [p for p in content if to_organisers(p.clause)]
-    if asks and table.prose is K.UPDATE:         # "Is it OK if I send it Monday? We have our board meeting."
-        rest = [p for p in content if p not in asks]
-        content = rest if sum(p.clause.words for p in rest) >= QUESTION_CONTEXT else []
+    if table.prose is K.UPDATE:
+        content = reading.update_content if reading.plain_content else update_content(content)
     words = sum(p.clause.words for p in content)
     if table.prose is K.UPDATE:
         if said_no:                      # a side question next to "no update" is no update

@@ -22,7 +22,7 @@ from mailflow.mail_in.replies.commands import (
     recording_link,
     worded,
 )
-from mailflow.mail_in.replies.phrases import Said, excuse, name, said
+from mailflow.mail_in.replies.phrases import Said, excuse, name, said, to_organisers
 from mailflow.mail_in.replies.rsvp import Answer, Attendance, answer, attendance, stated_rsvps
 from mailflow.mail_in.replies.sections import has_sections
 
@@ -66,9 +66,10 @@ class Reading:
     sections: bool                       # Challenge:/Success:/Help: labels
 
     @functools.cached_property
-    def kinds(self) -> frozenset[Said | None]:
-        """What its clauses say, of the kinds in ``Said``."""
-        return frozenset(p.said for p in self.parts)
+    def kinds(self) -> tuple[Said | None, ...]:
+        """What its clauses say, of the kinds in ``Said`` (a tuple: ``in`` finds an enum member by identity, a
+        set would hash it in Python)."""
+        return tuple(dict.fromkeys(p.said for p in self.parts))
 
     def has(self, kind: Said) -> bool:
         return kind in self.kinds
@@ -101,6 +102,16 @@ class Reading:
     def content(self) -> tuple[Part, ...]:
         """The clauses that carry what the member has to say."""
         return tuple(p for p in self.parts if not p.silent)
+
+    @functools.cached_property
+    def plain_content(self) -> bool:
+        """No clause of the content is an agenda change or an approval: every request reads all of it."""
+        return all(p.edit is None and p.approval is None for p in self.content)
+
+    @functools.cached_property
+    def update_content(self) -> tuple[Part, ...]:
+        """``update_content(self.content)``, for a plain content."""
+        return update_content(self.content)
 
     def prose(self, kinds: frozenset[IntentKind]) -> str:
         """The text without the instructions of ``kinds`` read from it, and without what only leads in or signs
@@ -219,6 +230,23 @@ def without_commands(reading: Reading, kinds: frozenset[IntentKind]) -> str:
         if taken & kinds:
             text = text[:start] + text[end:]
     return "\n".join(line.rstrip() for line in text.split("\n"))
+
+
+# Words of statement beside a question to the organisers that are still only its context, not an update.
+QUESTION_CONTEXT = 12
+
+
+def update_content(content: tuple[Part, ...]) -> tuple[Part, ...]:
+    """The clauses of ``content`` an update is made of: none when it only asks questions; without the questions
+    to the organisers, and none when the rest is only their context ("Is it OK if I send it Monday? We have our
+    board meeting.")."""
+    if all(p.clause.question for p in content):
+        return ()                                # questions only: kept for staff, nothing to record
+    asks = [p for p in content if to_organisers(p.clause)]
+    if not asks:
+        return content
+    rest = tuple(p for p in content if p not in asks)
+    return rest if sum(p.clause.words for p in rest) >= QUESTION_CONTEXT else ()
 
 
 def _leads_in(part: Part) -> bool:
