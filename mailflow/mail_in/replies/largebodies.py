@@ -11,6 +11,8 @@ from email import policy
 from email.message import Message
 from functools import lru_cache
 
+from mailflow.mail_in.replies import mime
+
 LARGE_BODY = 1 << 20            # runs of base64 lines from this size on are kept out of the parser
 _FEED_CHUNK = 1 << 16
 _DECODE_CHUNK = 1 << 20
@@ -59,14 +61,41 @@ class SetAside:
 
 
 def parse(raw: bytes, threshold: int = LARGE_BODY) -> Message:
-    """``email.message_from_bytes`` (compat32) fed in chunks, with large base64 runs set aside.
+    """``email.message_from_bytes`` (compat32), with large base64 runs set aside.
 
-    The parser holds a big body as a list of line strings and then joins it (about 3x the body);
-    here each large run reaches the parser as one marker line. Afterwards a base64 leaf made of
+    The tree comes from ``mime.parse`` (the feedparser's tree, built from whole slices) or, for a
+    message it does not recognise, from the stdlib's feed parser fed in chunks. The feedparser holds a
+    big body as a list of line strings and then joins it (about 3x the body); here each large run
+    reaches either parser as one marker line. Afterwards a base64 leaf made of
     runs is decoded straight from ``raw`` (into ``Part.decoded``) and every other
     marker is put back, so the tree reads exactly as if the parser had seen the whole message.
     """
     aside = set_aside(raw, threshold)
+    message = mime.parse(_fed(aside), Part)
+    if message is None:
+        message = _feedparser(aside)
+    if aside.runs and isinstance(message, Part):
+        _settle(message, aside, decode=True)
+    return message
+
+
+def _fed(aside: SetAside) -> bytes:
+    """The bytes the parser reads: the message with each large run replaced by its marker."""
+    if not aside.runs:
+        return aside.raw
+    pieces: list[bytes] = []
+    position = 0
+    for index, run in enumerate(aside.runs):
+        pieces.append(aside.raw[position:run.start])
+        pieces.append(aside.marker(index))
+        position = run.end
+    pieces.append(aside.raw[position:])
+    return b"".join(pieces)
+
+
+def _feedparser(aside: SetAside) -> Message:
+    """The stdlib's feed parser over the same bytes, fed in slices (the whole message is never copied)."""
+    raw = aside.raw
     parser = email.parser.BytesFeedParser(Part, policy=policy.compat32)
     position = 0
     for index, run in enumerate(aside.runs):
@@ -74,10 +103,7 @@ def parse(raw: bytes, threshold: int = LARGE_BODY) -> Message:
         parser.feed(aside.marker(index))
         position = run.end
     _feed(parser, raw, position, len(raw))
-    message = parser.close()
-    if aside.runs and isinstance(message, Part):
-        _settle(message, aside, decode=True)
-    return message
+    return parser.close()
 
 
 def _feed(parser: email.parser.BytesFeedParser, raw: bytes, start: int, end: int) -> None:
