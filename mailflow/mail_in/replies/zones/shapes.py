@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
+from typing import NamedTuple
 
 from mailflow.mail_in.replies.commands import opens_with_label
 from mailflow.mail_in.replies.htmltext import QUOTE_MARK
@@ -60,23 +62,64 @@ def quote_depth(line: str) -> int:
     return max(1, sum(1 for ch in match.group(0) if ch in ">|"))
 
 
+class Alone(NamedTuple):
+    """What a line's text says whoever sent it: its features before and after the place of the sender's name
+    features (``sender_features``), and what that test reads of it."""
+
+    head: tuple[str, ...]
+    tail: tuple[str, ...]
+    name_words: tuple[str, ...]     # its words but numbers, when the line is short enough to be a name
+    words: frozenset[str]           # its words, lower case
+
+
 def own_features(raw: str, sender_words: frozenset[str]) -> tuple[str, ...]:
     """The features of a non-blank line that come from its own text: a '>' quote's depth (and the header
     shape of what it quotes), else its ``shape``."""
+    alone = alone_features(raw)
+    return alone.head + sender_features(alone, sender_words) + alone.tail
+
+
+# A pure function of the text. Every member's reply quotes the same invitation lines and attribution, whose
+# features are the same for every sender: each distinct text is worked out once, and only the sender's part
+# (``sender_features``, a few set tests) is asked per sender. Bounded; the text is all the result depends on.
+@lru_cache(maxsize=4096)
+def alone_features(raw: str) -> Alone:
+    """``own_features`` without the sender's part: a '>' quote has none, a line has its ``shape``."""
     depth = quote_depth(raw)
     if not depth:
-        return tuple(shape(raw, sender_words))
+        return _shape_alone(raw)
     base = ["q", f"q{min(depth, 3)}"]
     rest = lx.QUOTED_PREFIX.sub("", raw).strip()
     if rest and (rest[-1] in ":>" or ">>>" in rest or _DIGIT.search(rest, 0, 80)):
         base.extend("in_q:" + f for f in header_shape(rest) if f != "html_quote_mark")
     if not rest:
         base.append("q_empty")
-    return tuple(base)
+    return Alone(tuple(base), (), (), frozenset())
+
+
+def sender_features(alone: Alone, sender_words: frozenset[str]) -> tuple[str, ...]:
+    """"sender_name" for a line whose every word names the sender, else "sender_word" for one that holds a
+    word of the sender's name."""
+    if not sender_words:
+        return ()
+    if alone.name_words and all(is_own_name_word(w, sender_words) for w in alone.name_words):
+        return _SENDER_NAME
+    if alone.words & sender_words:
+        return _SENDER_WORD
+    return ()
+
+
+_SENDER_NAME = ("sender_name",)
+_SENDER_WORD = ("sender_word",)
 
 
 def shape(text: str, sender_words: frozenset[str]) -> list[str]:
     """The features of one unquoted line seen alone (copied to its neighbours as context)."""
+    alone = _shape_alone(text)
+    return [*alone.head, *sender_features(alone, sender_words), *alone.tail]
+
+
+def _shape_alone(text: str) -> Alone:
     out: list[str] = []
     stripped = text.strip()
     n = len(stripped)
@@ -138,10 +181,8 @@ def shape(text: str, sender_words: frozenset[str]) -> list[str]:
         out.append("function_word")
     if alpha and len(alpha) <= 4 and all(w[0].isupper() for w in alpha) and n <= 40 and last not in ".:?!":
         out.append("name_shape")
-    if sender_words and alpha and len(alpha) <= 4 and n <= 40 and all(is_own_name_word(w, sender_words) for w in alpha):
-        out.append("sender_name")
-    elif sender_words and lowered & sender_words:
-        out.append("sender_word")
+    head = tuple(out)
+    out = []
     if n <= 60 and lx.SIGN_OFF.match(stripped):
         out.append("sign_off")
     elif n <= 120 and lx.SIGN_OFF_START.match(stripped):
@@ -166,7 +207,8 @@ def shape(text: str, sender_words: frozenset[str]) -> list[str]:
     if (":" in stripped[:48] or "：" in stripped[:48]) and (is_label_line(stripped) or opens_with_label(stripped)):
         out.append("reply_label")        # a label members are asked to write ("Presenter: ...", "Success: ...")
     out.extend(header_shape(stripped, digits, low))
-    return out
+    name_words = tuple(alpha) if len(alpha) <= 4 and n <= 40 else ()
+    return Alone(head, tuple(out), name_words, frozenset(lowered))
 
 
 def _has(low: str, stems: tuple[str, ...]) -> bool:
