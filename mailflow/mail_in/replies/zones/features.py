@@ -19,7 +19,7 @@ from mailflow.mail_in.replies.signatures import own_name_words
 from mailflow.mail_in.replies.zones.model import Zone
 from mailflow.mail_in.replies.zones.paragraphs import Shape, paragraph_features
 from mailflow.mail_in.replies.zones.rules import rule_zones
-from mailflow.mail_in.replies.zones.shapes import bucket_names, named, own_features
+from mailflow.mail_in.replies.zones.shapes import alone_features, bucket_names, named, sender_features
 
 
 @dataclass(frozen=True)
@@ -103,10 +103,10 @@ def _window_end(lines: list[str], start: int) -> int:
     return len(lines)
 
 
-@dataclass(frozen=True)
-class Own:
+class Own(NamedTuple):
     """A line's own features (``shapes.own_features``) and what its neighbours and the crossed features
-    take from them: worked out once per distinct line (see ``_own``)."""
+    take from them: worked out once per distinct line (see ``_own_named``; a named tuple: the cheapest
+    immutable record)."""
 
     features: tuple[str, ...]
     present: frozenset[str]
@@ -128,7 +128,7 @@ class Own:
             features=features,
             shape=Shape.of(text, present),
             present=present,
-            near=tuple(tuple(f"{tag}:{f}" for f in shapes) for _, tag in _NEIGHBOURS),
+            near=tuple(tuple(map(as_seen.__getitem__, shapes)) for as_seen in _AS_NEIGHBOUR),
             tailed=tuple(f for f in features if f in _TAILED),
             above=tuple(f for f in features if f in _ABOVE),
             strong_break=not present.isdisjoint(_STRONG_BREAK),
@@ -140,16 +140,25 @@ class Own:
 
 
 _NEIGHBOURS = ((-2, "p2"), (-1, "p1"), (1, "n1"), (2, "n2"))
+# per neighbour, each context shape as it sees it ("email" -> "p2:email"), named once
+_AS_NEIGHBOUR = tuple({f: f"{tag}:{f}" for f in _CONTEXT} for _, tag in _NEIGHBOURS)
 _NO_P2, _NO_P1, _NO_N1, _NO_N2 = ((f"{tag}:none",) for _, tag in _NEIGHBOURS)
 _BLANK_BELOW = ("blank_below",)
 
 
-# A line's own features are a pure function of its text and the sender's name words, and a call's replies
-# repeat lines: members quote the same invitation and sign with the same signature. So each distinct
-# (line, sender words) is worked out once; the cache is bounded and its key is all the result depends on.
-@lru_cache(maxsize=4096)
 def _own(raw: str, sender_words: frozenset[str]) -> Own:
-    return Own.of(raw, own_features(raw, sender_words))
+    """``Own.of`` the line's ``shapes.own_features``."""
+    return _own_named(raw, sender_features(alone_features(raw), sender_words))
+
+
+# A line's own features are a pure function of its text and what it says of the sender (none, "sender_name" or
+# "sender_word"), and a call's replies repeat lines: members quote the same invitation and sign with the same
+# signature. So each distinct (line, sender feature) is worked out once, whoever sent it; the cache is bounded
+# and its key is all the result depends on.
+@lru_cache(maxsize=4096)
+def _own_named(raw: str, named: tuple[str, ...]) -> Own:
+    alone = alone_features(raw)
+    return Own.of(raw, alone.head + named + alone.tail)
 
 
 @lru_cache(maxsize=4096)

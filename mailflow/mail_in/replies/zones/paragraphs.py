@@ -48,6 +48,8 @@ def _signy(text: str, present: frozenset[str]) -> bool:
 
 
 _PARA_LINE = ("para_line0", "para_line1", "para_line2")
+# the size bucket of a paragraph of 0, 1, ... lines (every size past the last edge shares the last name)
+_PARA_SIZE = tuple(_bucket(size, (1, 2, 5), "para_size") for size in range(7))
 
 
 def paragraph_features(shapes: list[Shape], blank_above: list[int], breaks: list[bool]) -> list[tuple[str, ...]]:
@@ -74,7 +76,7 @@ def paragraph_features(shapes: list[Shape], blank_above: list[int], breaks: list
             j += 1          # a rule or a lone delimiter between the paragraph and the break is transparent
         nxt = spans[j][0] if j < len(spans) else n
         last = nxt >= n or breaks[nxt] or quoted[nxt]
-        tags = [_bucket(b - a, (1, 2, 5), "para_size"),
+        tags = [_PARA_SIZE[min(b - a, len(_PARA_SIZE) - 1)],
                 "para_sig:most" if share >= 0.5 else "para_sig:some" if sig else "para_sig:none"]
         if short:
             tags.append("para_short")
@@ -86,7 +88,7 @@ def paragraph_features(shapes: list[Shape], blank_above: list[int], breaks: list
             later = sum(signy[c:d])
             if later * 2 >= d - c:
                 tags.append("next_para_sig")
-        if sum(1 for k in members if k in listed) * 2 >= b - a:
+        if listed and sum(1 for k in members if k in listed) * 2 >= b - a:
             tags.append("para_list")
         for k in members:
             out[k] = (*tags, _PARA_LINE[min(k - a, 2)])
