@@ -18,7 +18,7 @@ from mailflow.mail_in.replies.quotes import history_start, is_quoted
 from mailflow.mail_in.replies.signatures import own_name_words
 from mailflow.mail_in.replies.zones.model import Zone
 from mailflow.mail_in.replies.zones.paragraphs import Shape, paragraph_features
-from mailflow.mail_in.replies.zones.rules import rule_zones
+from mailflow.mail_in.replies.zones.rules import HistoryStart, rule_zones
 from mailflow.mail_in.replies.zones.shapes import alone_features, bucket_names, named, sender_features
 
 
@@ -67,19 +67,28 @@ _NOT_TEXT = frozenset({"key_line", "date_time", "rule:header", "rule:history", "
 HISTORY_WINDOW = 16
 
 
-def history_mark(lines: list[str]) -> int:
+class Window(NamedTuple):
+    """The lines to zone (``lines[:end]``) and where history starts in them, when that was worked out on the way."""
+
+    end: int
+    history: HistoryStart | None        # None when a history marker ends the window
+
+
+def history_window(lines: list[str]) -> Window:
     """How many lines to zone: up to a client's history marker (the HTML quote container) after new
     text, else up to HISTORY_WINDOW non-blank lines past the first quote header after new text."""
     unquoted: list[int] = []        # the non-blank lines that are not '>' quotes (a marker too), in order
     seen_text = False
     for i, line in enumerate(lines):
+        if line[:1] == ">":         # is_quoted's own first test, inline and first: most history lines are '>' quotes
+            continue
         stripped = line.strip()
-        if not stripped or line[:1] == ">" or is_quoted(line):      # (is_quoted's own first test, inline: most
-            continue                                                 # history lines are '>' quotes)
+        if not stripped or is_quoted(line):
+            continue
         if stripped != QUOTE_MARK:
             seen_text = True
         elif seen_text:
-            return i + 1
+            return Window(i + 1, None)
         unquoted.append(i)
     end = len(lines)
     cut = history_start(lines, unquoted)
@@ -90,7 +99,10 @@ def history_mark(lines: list[str]) -> int:
     last = unquoted[below - 1] if below else -1
     if last + 1 < end:
         end = min(end, _window_end(lines, last + 1))
-    return end
+    # ``cut`` is history_start(lines[:end]) too: its test of an unquoted line i reads no line past i + 9, and
+    # the window ends 15 or more non-blank lines past every unquoted line up to the one after ``cut`` (all of
+    # them when there is no cut), or at the end of ``lines``
+    return Window(end, HistoryStart(cut))
 
 
 def _window_end(lines: list[str], start: int) -> int:
@@ -169,6 +181,7 @@ def _crossed(prefix: str, features: tuple[str, ...]) -> tuple[str, ...]:
 
 _BLANK_ABOVE = bucket_names((0, 1, 2), "blank_above")
 _TO_BREAK = bucket_names((0, 1, 2, 3, 5, 8, 12), "to_break")
+_TO_BREAK_LAST = len(_TO_BREAK) - 1         # (``named`` inline: asked of every line)
 _TO_END = bucket_names((0, 1, 2, 3, 5, 8, 12), "to_end")
 _FROM_START = bucket_names((0, 1, 2, 5), "from_start")
 _AFTER_SIGN_OFF = bucket_names((1, 2, 3, 6), "after_sign_off")
@@ -196,8 +209,9 @@ class _Row(NamedTuple):
 def line_features(lines: list[str], sender_name: str = "") -> list[Line]:
     """Features for every non-blank line of ``lines`` (the message body split on newlines)."""
     sender_words = own_name_words(sender_name)
-    lines = lines[:history_mark(lines)]
-    rules = rule_zones(lines)
+    window = history_window(lines)
+    lines = lines[:window.end]
+    rules = rule_zones(lines, window.history)
     rows: list[_Row] = []
     blank_before = 0
     for i, raw in enumerate(lines):
@@ -235,8 +249,8 @@ def _with_context(rows: list[_Row]) -> list[Line]:
     delimiter_at = -99
     for k, row in enumerate(rows):
         own = row.own
-        feats = [*own.features, *row.placed, *around[k], *para[k], named(_TO_BREAK, to_break[k]), to_end[k],
-                 from_start[k]]
+        feats = [*own.features, *row.placed, *around[k], *para[k], _TO_BREAK[min(to_break[k], _TO_BREAK_LAST)],
+                 to_end[k], from_start[k]]
         if not text_above:
             feats.append("no_text_above")
         if k - sign_off_at <= 6:

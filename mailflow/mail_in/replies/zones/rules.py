@@ -7,6 +7,8 @@ reads this as one feature among many (``rule:<zone>``); the training labels star
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from mailflow.mail_in.replies import quotes as q
 from mailflow.mail_in.replies import signatures as s
 from mailflow.mail_in.replies.htmltext import QUOTE_MARK
@@ -20,13 +22,20 @@ def _has_new_text(lines: list[str]) -> bool:
     return any(x.strip() and not q.is_quoted(x) and x.strip() != QUOTE_MARK for x in lines)
 
 
-def rule_zones(lines: list[str]) -> dict[int, Zone]:
-    """Zones the old rules give each non-blank line (their cuts, replayed with line numbers)."""
+class HistoryStart(NamedTuple):
+    """Where ``quotes.history_start`` finds history in the lines (None: nowhere), when a caller has it."""
+
+    at: int | None
+
+
+def rule_zones(lines: list[str], history: HistoryStart | None = None) -> dict[int, Zone]:
+    """Zones the old rules give each non-blank line (their cuts, replayed with line numbers); ``history``:
+    ``quotes.history_start(lines)`` when the caller has worked it out."""
     labels: dict[int, Zone] = {}
     cur = list(range(len(lines)))
-    for _ in range(3):
+    for step in range(3):
         sub = [lines[i] for i in cur]
-        cut = q.history_start(sub)
+        cut = history.at if step == 0 and history is not None else q.history_start(sub)
         if cut is None:
             break
         end = q.header_block_end(sub, cut)
