@@ -311,6 +311,28 @@ def test_a_symlink_out_of_the_root_is_not_followed(store: Store, root: Path, tmp
     assert list(outside.iterdir()) == []
 
 
+def test_a_link_deeper_down_is_caught_after_its_parent_folder_was_checked(store: Store, root: Path,
+                                                                         tmp_path: Path) -> None:
+    """Folders are checked once each: a link to outside that appears under a folder already checked (raw/ab
+    written, then raw/cd made a link, or a file made a link) is still refused, for writes and reads alike."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "1.eml").write_bytes(b"secret")
+    store.put_blob("raw/ab/1.eml", b"x")
+    (root / "raw" / "cd").symlink_to(outside)
+    with pytest.raises(ValueError, match="it leads outside"):
+        store.put_blob("raw/cd/2.eml", b"x")
+    with pytest.raises(ValueError, match="it leads outside"):
+        store.get_blob("raw/cd/1.eml")
+    (root / "raw" / "ab" / "3.eml").symlink_to(outside / "1.eml")
+    with pytest.raises(ValueError, match="it leads outside"):
+        store.get_blob("raw/ab/3.eml")
+    with store.transaction(), pytest.raises(ValueError, match="it leads outside"):
+        store.put_blob("raw/cd/ef/4.eml", b"x")
+    assert sorted(p.name for p in outside.iterdir()) == ["1.eml"]
+    assert store.get_blob("raw/ab/1.eml") == b"x"
+
+
 def test_a_blob_may_not_take_a_partition_name(store: Store) -> None:
     """put_blob refuses *.json names, which would make the next start refuse a non-JSON file."""
     with pytest.raises(ValueError, match=r"\*\.json names are for partitions and put_json"):

@@ -46,8 +46,11 @@ class Commit:
 
     def stage(self, target: Path, data: bytes) -> None:
         """Write ``data`` as the next content of ``target`` (not yet visible, not yet durable)."""
-        self._new_folders.update(make_dirs(self.root, target.parent, sync=False))
-        temp = write_temp(target, data, sync=False)
+        try:
+            temp = write_temp(target, data, sync=False)
+        except FileNotFoundError:       # its folder is not there yet (asking first cost a stat per file)
+            self._new_folders.update(make_dirs(self.root, target.parent, sync=False))
+            temp = write_temp(target, data, sync=False)
         previous = self._staged.pop(target, None)
         if previous is not None:
             previous.unlink(missing_ok=True)

@@ -149,9 +149,9 @@ class Store:
     def db(self, partition: str) -> TinyDB:
         """The TinyDB of ``partition`` (e.g. "meetings/2027-01-12"), loaded once and kept in memory."""
         self._check_open()
-        check_name(partition, "partition")
         db = self._dbs.get(partition)
         if db is None:
+            check_name(partition, "partition")      # a partition loaded was checked when it was
             storage = AtomicJSONStorage(
                 self.root / (partition + PARTITION_SUFFIX),
                 root=self.root,
@@ -379,21 +379,32 @@ class Store:
         self._check_open()
         folder_name = check_name(relpath, what).rpartition("/")[0]
         path = self.root / relpath
-        parent_known = folder_name.rpartition("/")[0] in self._inside
-        if folder_name not in self._inside and parent_known:
-            try:    # a real folder (no link: lstat) in a folder that is inside is inside too (names have no "..")
-                if stat.S_ISDIR(os.lstat(path.parent).st_mode):
-                    self._inside.add(folder_name)
-            except FileNotFoundError:
-                pass
-        known = folder_name in self._inside or (parent_known and not os.path.lexists(path.parent))
-        if known and not os.path.islink(path):
-            return path         # its folder was checked, or is not there yet (resolving is an lstat a part)
+        if self._folder_inside(folder_name) and not os.path.islink(path):
+            return path         # its folders were checked, or are not there yet (resolving is an lstat a part)
         if not path.resolve().is_relative_to(self._real_root):
             raise ValueError(f"invalid {what} name {relpath!r}: it leads outside {self.root}")
         if path.parent.is_dir():
             self._inside.add(folder_name)
         return path
+
+    def _folder_inside(self, name: str) -> bool:
+        """Whether the folder ``name`` (relative, "" the root) is inside the root by its names alone: each
+        folder on the way down is a real folder (lstat: not a link) or not there yet (then no file is in it,
+        and make_dirs makes real folders). A real folder in a folder that is inside is inside too (names
+        have no ".."), and is remembered: each folder is looked at once, not once for every file in it.
+        False when one is a link (or not a folder): then the caller resolves the whole path."""
+        if name in self._inside:
+            return True
+        if not self._folder_inside(name.rpartition("/")[0]):
+            return False
+        try:
+            mode = os.lstat(os.path.join(self.root, name)).st_mode
+        except (FileNotFoundError, NotADirectoryError):
+            return True
+        if stat.S_ISDIR(mode):
+            self._inside.add(name)
+            return True
+        return False
 
     def _readable(self, path: Path) -> Path:
         """Where ``path``'s current content is: a transaction's staged file, or the file itself."""
