@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import sys
-import textwrap
 from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
@@ -19,6 +18,7 @@ from markupsafe import Markup, escape
 
 from mailflow.core.kinds import MessageKind
 from mailflow.errors import MailflowError
+from mailflow.mail_out import wrapping
 from mailflow.ports import Rendered
 from mailflow.schedule.calendar import Meeting
 
@@ -280,10 +280,7 @@ def _wrap_line(line: str, width: int) -> tuple[str, ...]:
     hang = prefix if ">" in prefix else " " * len(prefix)
     if len(prefix) >= width // 2:
         prefix = hang = ""
-    return tuple(textwrap.wrap(
-        line[len(prefix):], width=width, initial_indent=prefix, subsequent_indent=hang,
-        break_long_words=False, break_on_hyphens=False,
-    ))
+    return tuple(wrapping.wrap(line[len(prefix):], width, prefix, hang))
 
 
 def _tidy(text: str) -> str:
