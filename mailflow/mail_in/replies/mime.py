@@ -4,15 +4,17 @@
 against a stack of boundary patterns; that is most of the cost of parsing a reply. Here the same
 decisions are taken on the whole text with ``str.find`` and a few regular expressions: the header
 block is split into fields as ``policy.compat32.header_source_parse`` does, a leaf's body is one
-slice, and a multipart body is cut at the lines the feedparser's own boundary pattern matches.
+slice, a multipart body is cut at the lines the feedparser's boundary pattern matches, a message/*
+part holds the message after its headers, a message/delivery-status part its blocks of fields.
 
 Soundness: every construct below is one the feedparser handles without a defect, and the tree is
 built from the same pieces of the same text (``bytes.decode("ascii", "surrogateescape")``, as
-``BytesFeedParser.feed`` does). Anything else -- a line end that is a bare CR, a header line that
-is neither ``name: value`` nor a continuation, a header block with no empty line after it, a
-message/* part, a multipart without a boundary or with a transfer encoding the parser flags, a
-missing start or close delimiter, two delimiter lines in a row, nesting deeper than ``MAX_DEPTH``
--- makes ``parse`` return None, and the caller runs the feedparser on the same bytes.
+``BytesFeedParser.feed`` does). Anything else -- a header line that is neither ``name: value`` nor a
+continuation, a bare CR where it would end a header line or start a delimiter line, a multipart
+without a boundary or with a transfer encoding the parser flags, a missing start or close delimiter,
+two delimiter lines in a row, a status block holding a multipart or a message, nesting deeper than
+``MAX_DEPTH`` -- makes ``parse`` return None, and the caller runs the feedparser on the same bytes.
+A bare CR elsewhere only splits a body line in two, and a body is the same slice either way.
 
 Why a part can be cut at the first line that matches its parent's pattern: the feedparser ends a
 part at the first line that matches the pattern of *any* multipart it is nested in. The parent's
@@ -38,6 +40,7 @@ MAX_DEPTH = 20                  # multiparts nested deeper than this go to the f
 # continuation lines as they are, the last line end stripped (rstrip("\r\n")).
 _FIELD = re.compile(r"([\x21-\x39\x3b-\x7e]+):[ \t]*([^\r\n]*\r?\n(?:[ \t][^\r\n]*\r?\n)*)")
 _UNIXFROM = re.compile(r"From [^\r\n]*\r?\n")
+_EMPTY_LINES = ("\n", "\r\n")
 _MULTIPART_ENCODINGS = ("7bit", "8bit", "binary")
 # What the stdlib's header helpers (get_boundary, get_content_type) raise on hostile values: the
 # feedparser calls the same helpers, so it meets the same error and answers for itself.
@@ -83,9 +86,13 @@ class _Reader:
         body = self._headers(message, start, end)
         content_type = message.get_content_type()
         maintype = content_type.partition("/")[0]       # get_content_maintype()
-        if maintype == "message":
-            raise _Decline
-        if maintype == "multipart":
+        if content_type == "message/delivery-status":
+            message.set_payload(self._status_blocks(body, end))
+        elif maintype == "message":
+            # the enclosed message runs to the end of this part; the line end before the parent's
+            # next delimiter is taken from the enclosed message (the feedparser's last message)
+            message.set_payload([self.message(body, end, content_type, nested=nested, depth=depth + 1)])
+        elif maintype == "multipart":
             self._multipart(message, content_type, body, end, nested=nested, depth=depth)
         else:
             text = self.text[body:end]
@@ -93,25 +100,47 @@ class _Reader:
         return message
 
     def _headers(self, message: Message, start: int, end: int) -> int:
-        """Set the fields (and the envelope line) of the header block at ``start``; where its body starts.
+        """Set the fields of the header block at ``start``; where the body starts (after the empty line, if any)."""
+        position = self._fields(message, start, end)
+        if position == end:         # the part ends with its header block: an empty body, as in the feedparser
+            return end
+        return position + (1 if self.text[position] == "\n" else 2)
 
-        The block must end with an empty line ("\n" or "\r\n") before ``end``.
-        """
+    def _fields(self, message: Message, start: int, end: int) -> int:
+        """Set the fields (and the envelope line) of the lines at ``start``; where they stop: an empty line or ``end``."""
         text = self.text
         position = start
         envelope = _UNIXFROM.match(text, start, end)
         if envelope is not None:
             message.set_unixfrom(_without_line_end(envelope[0]))
             position = envelope.end()
-        while True:
-            for empty in ("\n", "\r\n"):
-                if text.startswith(empty, position, end):
-                    return position + len(empty)
+        while position < end and not text.startswith(_EMPTY_LINES, position, end):
             field = _FIELD.match(text, position, end)
             if field is None:
                 raise _Decline
             message.set_raw(field[1], field[2].rstrip("\r\n"))
             position = field.end()
+        return position
+
+    def _status_blocks(self, start: int, end: int) -> list[Message | str]:
+        """A message/delivery-status body: blocks of fields between empty lines, each a part with an empty body.
+
+        As the feedparser reads it: a block ends at an empty line or the end of the part; one empty line
+        after a block is skipped, a second one starts an empty block.
+        """
+        blocks: list[Message | str] = []
+        position = start
+        while True:
+            block = self.factory(policy=policy.compat32)
+            position = self._fields(block, position, end)
+            if block.get_content_maintype() in ("message", "multipart"):
+                raise _Decline
+            block.set_payload("")
+            blocks.append(block)
+            if position < end:
+                position += 1 if self.text[position] == "\n" else 2
+            if position == end:
+                return blocks
 
     def _multipart(self, message: Message, content_type: str, start: int, end: int, *,
                    nested: bool, depth: int) -> None:
