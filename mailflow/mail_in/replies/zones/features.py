@@ -79,9 +79,9 @@ def history_window(lines: list[str]) -> Window:
     text, else up to HISTORY_WINDOW non-blank lines past the first quote header after new text."""
     unquoted: list[int] = []        # the non-blank lines that are not '>' quotes (a marker too), in order
     seen_text = False
-    for i, line in enumerate(lines):
-        if line[:1] == ">":         # is_quoted's own first test, inline and first: most history lines are '>' quotes
-            continue
+    # most history lines are '>' quotes: is_quoted's own first test, asked of every line first in one pass
+    for i in [i for i, line in enumerate(lines) if line[:1] != ">"]:
+        line = lines[i]
         stripped = line.strip()
         if not stripped or is_quoted(line):
             continue

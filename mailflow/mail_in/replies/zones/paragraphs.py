@@ -98,6 +98,8 @@ def paragraph_features(shapes: list[Shape], blank_above: list[int], breaks: list
 def _bullet_runs(shapes: list[Shape], blank_above: list[int]) -> set[int]:
     """Lines in a run of two or more bulleted lines ("- Fraser Health", "- Options Community Services")."""
     runs: set[int] = set()
+    if not any(shape.bullet for shape in shapes):
+        return runs
     run: list[int] = []
     for k, (bullet, blank) in enumerate([*zip([s.bullet for s in shapes], blank_above, strict=True), (False, 1)]):
         if bullet and (not run or not blank):

@@ -231,7 +231,7 @@ def header_shape(stripped: str, digits: bool = True, low: str = "") -> list[str]
         out.append("separator")
     if len(stripped) <= 80 and lx.FORWARD.match(stripped):
         out.append("forward_marker")
-    if _has(low, ("forwarded", "transf", "weitergeleitet")) and lx.FORWARDED_BY.search(stripped):
+    if ("forwarded" in low or "transf" in low or "weitergeleitet" in low) and lx.FORWARDED_BY.search(stripped):
         out.append("forwarded_by")
     if lx.ends_with_verb(stripped[-32:]):
         out.append("wrote_end")
