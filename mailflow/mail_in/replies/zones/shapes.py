@@ -120,6 +120,7 @@ def shape(text: str, sender_words: frozenset[str]) -> list[str]:
 
 
 def _shape_alone(text: str) -> Alone:
+    """``shape`` but the sender's part, and what that part reads of the line."""
     out: list[str] = []
     stripped = text.strip()
     n = len(stripped)
