@@ -1,7 +1,7 @@
 """What one line says by itself, for the zone model: its shape (length, words, case, punctuation, the generic
 detectors of ``lexicon``), the header shapes of a quoted message, and its '>' quote depth.
 
-These are pure functions of the line's text (and, for ``shape``, the sender's name words): ``features``
+These are pure functions of the line's text (and, for ``own_features``, the sender's name words): ``features``
 adds what depends on the line's place in the message.
 """
 
@@ -87,7 +87,7 @@ def alone_features(raw: str) -> Alone:
     """``own_features`` without the sender's part: a '>' quote has none, a line has its ``shape``."""
     depth = quote_depth(raw)
     if not depth:
-        return _shape_alone(raw)
+        return shape(raw)
     base = ["q", f"q{min(depth, 3)}"]
     rest = lx.QUOTED_PREFIX.sub("", raw).strip()
     if rest and (rest[-1] in ":>" or ">>>" in rest or _DIGIT.search(rest, 0, 80)):
@@ -113,14 +113,9 @@ _SENDER_NAME = ("sender_name",)
 _SENDER_WORD = ("sender_word",)
 
 
-def shape(text: str, sender_words: frozenset[str]) -> list[str]:
-    """The features of one unquoted line seen alone (copied to its neighbours as context)."""
-    alone = _shape_alone(text)
-    return [*alone.head, *sender_features(alone, sender_words), *alone.tail]
-
-
-def _shape_alone(text: str) -> Alone:
-    """``shape`` but the sender's part, and what that part reads of the line."""
+def shape(text: str) -> Alone:
+    """The features of one unquoted line seen alone (copied to its neighbours as context), but the sender's
+    part, and what that part reads of the line."""
     out: list[str] = []
     stripped = text.strip()
     n = len(stripped)
