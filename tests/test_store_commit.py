@@ -15,6 +15,7 @@ from mailflow.adapters.state_store import TinyDBStateStore
 from mailflow.adapters.store import TEMP_SUFFIX, Store
 from mailflow.core.state import CommunityState, MeetingState
 from mailflow.errors import StoreError
+from mailflow.ports import Disposition, InboxRecord
 
 
 @pytest.fixture
@@ -129,6 +130,26 @@ def test_the_community_read_back_is_the_last_one_saved_or_the_one_on_disk_after_
         assert states.community().departed == {"bob@example.org"}
     with TinyDBStateStore.open(root) as states:
         assert states.community().departed == {"bob@example.org"}
+
+
+def test_an_inbox_record_reads_back_as_written_and_one_a_failed_transaction_wrote_is_gone(root: Path) -> None:
+    """A record reads back as last written (inside a transaction too, and after it); one written by a
+    transaction that failed is not found afterwards, in memory as on disk."""
+    kept = InboxRecord(Disposition.PROCESSED, meeting="2027-01-12", request="update", at="2027-01-05T09:00:00+00:00")
+    with TinyDBStateStore.open(root) as states:
+        with states.transaction():
+            states.record_inbox("a" * 64, kept)
+            assert states.inbox_record("a" * 64) == kept
+        assert states.inbox_record("a" * 64) == kept
+        with pytest.raises(RuntimeError, match="boom"), states.transaction():
+            states.record_message_id("ann@example.org", "<1@example.org>", kept)
+            assert states.inbox_record_by_id("ann@example.org", "<1@example.org>") == kept
+            raise RuntimeError("boom")
+        assert states.inbox_record_by_id("ann@example.org", "<1@example.org>") is None
+        assert states.inbox_record("a" * 64) == kept
+    with TinyDBStateStore.open(root) as states:
+        assert states.inbox_record("a" * 64) == kept
+        assert states.inbox_record_by_id("ann@example.org", "<1@example.org>") is None
 
 
 def test_a_read_only_store_refuses_a_transaction(store: Store, root: Path) -> None:

@@ -98,14 +98,16 @@ class TinyDBOutboxQueue:
         return list(fresh)
 
     def _mark_pending(self, partitions: Iterable[str]) -> None:
+        known = {doc["partition"] for doc in self.store.db(STATUS_PARTITION).table("pending").all()}
+        new = [partition for partition in partitions if partition not in known]
+        if not new:
+            return          # the usual case (each reply's receipt, to the meeting's queue): nothing to write
         with self.store.batch(STATUS_PARTITION) as db:
             table = db.table("pending")
-            known = {doc["partition"] for doc in table.all()}
             settled = db.table("settled")
-            for partition in partitions:
-                if partition not in known:
-                    table.insert({"partition": partition})
-                    settled.remove(doc_ids=[d.doc_id for d in settled.all() if d["partition"] == partition])
+            for partition in new:
+                table.insert({"partition": partition})
+                settled.remove(doc_ids=[d.doc_id for d in settled.all() if d["partition"] == partition])
 
     # reading
 

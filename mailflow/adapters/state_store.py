@@ -64,7 +64,11 @@ class TinyDBStateStore:
         # Meetings saved inside a transaction: written once, when it ends (a catch-up pass saves the current
         # meeting after every reply, and encoding a meeting costs what it holds).
         self._unwritten: dict[str, MeetingState] = {}
-        store.defer_writes(self._write_unwritten, self._unwritten.clear)
+        store.defer_writes(self._write_unwritten, self._discard)
+        # The inbox record written last: its path and bytes. Each reply's own record is read back at once (its
+        # Message-ID keys point to it): these are that file's bytes (written, or staged in the open transaction)
+        # until a transaction that does not commit forgets them with the rest of its writes.
+        self._last_record: tuple[str, bytes] | None = None
         self.alerts = TinyDBAlertBook(store)
 
     @classmethod
@@ -108,6 +112,10 @@ class TinyDBStateStore:
             self._unwritten[state.key] = state
             return
         self._write_meeting(state)
+
+    def _discard(self) -> None:
+        self._unwritten.clear()
+        self._last_record = None
 
     def _write_unwritten(self) -> None:
         for state in list(self._unwritten.values()):
@@ -221,10 +229,13 @@ class TinyDBStateStore:
     # internals
 
     def _record(self, path: str) -> InboxRecord | None:
-        try:
-            data = self.store.get_blob(path)
-        except (FileNotFoundError, IsADirectoryError):
-            return None
+        if self._last_record is not None and self._last_record[0] == path:
+            data = self._last_record[1]
+        else:
+            try:
+                data = self.store.get_blob(path)
+            except (FileNotFoundError, IsADirectoryError):
+                return None
         doc = parse_state_file(self.store.root / path, data)   # torn: StoreError, named
         if not isinstance(doc, dict) or "disposition" not in doc:
             raise StoreError(f"{self.store.root / path}: not an inbox record; restore it from a backup or move it aside")
@@ -233,5 +244,6 @@ class TinyDBStateStore:
     def _write_record(self, path: str, record: InboxRecord) -> None:
         # a flat record of strings and a flag: its fields as they are (asdict's deep copy costs more than the write)
         doc = {k: v for k, v in vars(record).items() if v not in ("", False)}
-        self.store.put_blob(path, json.dumps({**doc, "disposition": record.disposition.value},
-                                             sort_keys=True).encode())
+        data = json.dumps({**doc, "disposition": record.disposition.value}, sort_keys=True).encode()
+        self.store.put_blob(path, data)
+        self._last_record = (path, data)
