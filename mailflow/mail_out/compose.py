@@ -240,7 +240,19 @@ def _encoded_text(text: str, cte: str) -> str:
         return _base64(b"\r\n".join(lines) + b"\r\n")
     if cte == "7bit":
         return (b"\n".join(lines) + b"\n").decode("ascii")
-    return "".join(_quoted_printable_line(line) for line in lines or [b""])
+    return "".join(_qp_line(line) for line in lines or [b""])
+
+
+# The bytes quoted-printable writes as they are (printable ASCII but "=", and space and tab)
+_QP_PLAIN = bytes(c for c in range(256) if not quoprimime.body_check(c))
+
+
+def _qp_line(line: bytes) -> str:
+    """:func:`_quoted_printable_line`, the usual line first: one that fits in LINE_LIMIT, of bytes written as they
+    are, not ending in a blank, is itself (body_encode finds nothing to escape, break or protect in it)."""
+    if len(line) <= LINE_LIMIT and not line.translate(None, _QP_PLAIN) and not line.endswith((b" ", b"\t")):
+        return line.decode("ascii") + "\n"
+    return _quoted_printable_line(line)
 
 
 @lru_cache(maxsize=4096)      # a step's messages share most of their lines (only a name, an address differ)
