@@ -130,8 +130,9 @@ _CLAUSE_BREAK = Lazy(
     r"need to|must|so|therefore|unfortunately|sadly|no|nothing|not much)\b)|"
     r"(?=so (?:i|i'll|i'm|i've|i'd|we|we'll|we're|we've)\b)|et\s+(?=(?:je|j'|nous|c'est)\b)))"
 )
-_BUT = Lazy(r"^(?:but|mais|however|though|although|cependant|par contre|sauf que|except that|toutefois)\b[\s,]*")
-_BUT_FIRST = frozenset("bmhtacpse")         # the first letters of _BUT's words: a clause starting otherwise has none
+_BUT_WORDS = ("but", "mais", "however", "though", "although", "cependant", "par contre", "sauf que", "except that",
+              "toutefois")                 # a clause starting with none of them starts with no _BUT
+_BUT = Lazy(r"^(?:" + "|".join(_BUT_WORDS) + r")\b[\s,]*")
 _SENTENCE_MARKS = frozenset(".!?;")         # a break that starts with one ends a sentence
 ABBREVIATIONS = frozenset({"dr", "mr", "mrs", "ms", "st", "vs", "etc", "e.g", "i.e", "no", "approx", "dre", "mme", "m",
                             "pr", "prof"})
@@ -204,7 +205,7 @@ def _signature_line(line: str) -> bool:
     return not words or _title_line(" ".join(words))
 
 
-def signature_tail(lines: list[str]) -> set[int]:
+def signature_tail(lines: Sequence[str]) -> set[int]:
     """The block at the very end that reads as a signature: names, titles, organisations and at least
     one contact line, pronoun line or credential (a bare list of organisations stays content)."""
     block: list[int] = []
@@ -302,42 +303,74 @@ _FILLER = Lazy(r"^(i'm|i am|i'll be|i will be|we're|we are|i|we|je suis|je serai
                r"presentement|actuellement|malheureusement|vraiment) ")
 
 
-@functools.lru_cache(maxsize=256)
 def clauses(text: str, start: int, line_no: int, first_sentence: int) -> tuple[Clause, ...]:
-    """Split one stretch of a line at sentence ends, commas, dashes and "but".
-
-    Cached: the result depends on the arguments alone (and is immutable), and a reply's lines are
-    split twice in a row, for its RSVP words (``rsvp.from_words``) and for its reading, mostly with
-    the same arguments. The cache holds the lines of the last few replies.
-    """
+    """Split one stretch of a line at sentence ends, commas, dashes and "but"."""
     folded = fold(text)
     found: list[Clause] = []
     sentence, cursor, after_but = first_sentence, 0, False
     pieces: list[tuple[int, int, str]] = []
     for match in _CLAUSE_BREAK.finditer(folded):
-        if match.group(0).startswith(".") and _abbreviation(folded[max(0, match.start() - 8):match.start()]):
+        brk, at = match.group(), match.start()
+        if brk[0] == "." and _abbreviation(folded[max(0, at - 8):at]):
             continue
-        pieces.append((cursor, match.start(), match.group(0)))
+        pieces.append((cursor, at, brk))
         cursor = match.end()
     pieces.append((cursor, len(folded), ""))
     for begin, end, brk in pieces:
         piece = folded[begin:end]
-        lead = len(piece) - len(piece.lstrip(_EDGE))
-        body = piece.strip(_EDGE)
-        but = _BUT.match(body) if body[:1] in _BUT_FIRST else None
+        body = piece.lstrip(_EDGE)
+        lead = len(piece) - len(body)
+        body = body.rstrip(_EDGE)
+        but = _BUT.match(body) if body.startswith(_BUT_WORDS) else None
         if but:
             after_but, lead, body = True, lead + but.end(), body[but.end():].strip(_EDGE)
         if body:
+            tokens = TOKEN.findall(body)
             found.append(Clause(text=text[begin + lead: begin + lead + len(body)], folded=body,
                                 start=start + begin + lead, line=line_no, sentence=sentence,
                                 question=brk.startswith("?") or piece.rstrip().endswith("?"),
-                                after_but=after_but, words=len(WORD.findall(body)),
-                                tokens=frozenset(TOKEN.findall(body))))
+                                after_but=after_but, words=_words(body, tokens), tokens=frozenset(tokens)))
         if brk.strip()[:1] in _SENTENCE_MARKS:
             sentence += 1
             after_but = False
     return tuple(found)
 
 
+def _words(text: str, tokens: list[str]) -> int:
+    """How many words (``WORD``) ``text`` holds, given its runs of word characters (``TOKEN``): without an
+    apostrophe, a hyphen or an underscore in it, every word is one run (a run is a word)."""
+    if "'" in text or "-" in text or "_" in text:
+        return len(WORD.findall(text))
+    return len(tokens)
+
+
 def sentence_count(clause_list: Sequence[Clause]) -> int:
     return max((c.sentence for c in clause_list), default=-1) + 1
+
+
+class Lines(NamedTuple):
+    """A text prepared for reading (``prepare``), cut into lines, with the clauses of each line that is not noise."""
+
+    text: str                                       # the prepared text
+    lines: tuple[str, ...]
+    starts: tuple[int, ...]                         # each line's offset in ``text``
+    clauses: tuple[tuple[Clause, ...] | None, ...]  # each line's clauses (None: a noise line)
+
+
+@functools.lru_cache(maxsize=256)
+def lines_of(text: str) -> Lines:
+    """``text`` prepared and split into lines and clauses.
+
+    Cached: the result depends on ``text`` alone (and is immutable), and a reply's new text is read twice in
+    a row, for its RSVP words (``rsvp.from_words``) and for its reading. The cache holds the last few replies.
+    """
+    prepared = prepare(text)
+    lines = prepared.split("\n")
+    starts: list[int] = []
+    found: list[tuple[Clause, ...] | None] = []
+    offset = 0
+    for number, line in enumerate(lines):
+        starts.append(offset)
+        found.append(None if noise(line) else clauses(line, offset, number, number * 1000))
+        offset += len(line) + 1
+    return Lines(prepared, tuple(lines), tuple(starts), tuple(found))

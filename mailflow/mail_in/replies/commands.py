@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from mailflow.core.intent import IntentKind
@@ -98,7 +99,7 @@ def opens_with_label(line: str) -> bool:
     return bool(spots) and _LINE_START.match(folded[:spots[0][1]]) is not None
 
 
-def line_commands(lines: list[str], number: int) -> LineCommands:
+def line_commands(lines: Sequence[str], number: int) -> LineCommands:
     """The labelled instructions on line ``number``; an empty label takes the bullets below it. A short
     value (a topic, a name, an item) ends with its sentence: "Focus: burnout. I'll present it myself."
     leaves the second sentence to be read on its own."""
@@ -131,7 +132,7 @@ def _sentence_end(line: str, start: int, end: int) -> int:
     return end
 
 
-def _items(lines: list[str], start: int) -> tuple[list[str], list[int]]:
+def _items(lines: Sequence[str], start: int) -> tuple[list[str], list[int]]:
     """The bullets under a heading, or else the one short line right under it."""
     items: list[str] = []
     taken: list[int] = []

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from mailflow.core.intent import IntentKind, Rsvp
-from mailflow.mail_in.replies.clauses import Clause, clauses, noise, prepare, signature_tail
+from mailflow.mail_in.replies.clauses import Clause, clauses, lines_of, signature_tail
 from mailflow.mail_in.replies.commands import (
     SEND_FILE,
     Approval,
@@ -155,17 +155,14 @@ class Reading:
 @functools.lru_cache(maxsize=512)
 def read(text: str, sender: str = "") -> Reading:
     """Read ``text`` once (cached: the same reply is read for several requests)."""
-    prepared = prepare(text)
-    lines = prepared.split("\n")
-    starts = [0]
-    for line in lines[:-1]:
-        starts.append(starts[-1] + len(line) + 1)
+    prepared, lines, starts, line_clauses = lines_of(text)
     found: list[Clause] = []
     commands: list[Found] = []
     spans: list[tuple[int, int, frozenset[IntentKind]]] = []
     taken: set[int] = {n for n in signature_tail(lines) if not labels_in(lines[n])}
     for number, line in enumerate(lines):
-        if number in taken or noise(line) or SEND_FILE.match(line):     # a file request is read apart
+        whole = line_clauses[number]
+        if number in taken or whole is None or SEND_FILE.match(line):     # noise; a file request is read apart
             continue
         labelled = line_commands(lines, number)
         taken.update(labelled.items_taken)
@@ -178,6 +175,9 @@ def read(text: str, sender: str = "") -> Reading:
         kinds = frozenset(c.kind for c in labelled.found)
         spans += [(starts[number] + a, starts[number] + b, kinds) for a, b in labelled.taken]
         spans += [(starts[n], starts[n] + len(lines[n]), kinds) for n in labelled.items_taken]
+        if not labelled.taken:
+            found += whole
+            continue
         cursor, sentence = 0, number * 1000
         for a, b in (*labelled.taken, (len(line), len(line))):       # the stretches no label took
             if a > cursor:

@@ -15,7 +15,7 @@ import re
 from collections.abc import Set
 from dataclasses import dataclass
 
-from mailflow.mail_in.replies.clauses import WORD, Clause, Lazy, Phrases, clauses, fold, noise, prepare, without_lead_in
+from mailflow.mail_in.replies.clauses import WORD, Clause, Lazy, Phrases, fold, lines_of, without_lead_in
 from mailflow.mail_in.replies.reply import Rsvp
 
 
@@ -344,12 +344,7 @@ def from_words(text: str) -> Rsvp | None:
 
     Without the request it answers, a bare "yes" or "no" is no RSVP here; a leading "maybe" is.
     """
-    found: list[Clause] = []
-    offset = 0
-    for number, line in enumerate(prepare(text).split("\n")):
-        if not noise(line):
-            found += clauses(line, offset, number, number * 1000)
-        offset += len(line) + 1
+    found = [clause for line in lines_of(text).clauses if line for clause in line]      # (None: noise)
     stated = stated_rsvps(found)
     if found and answer(found[0]) is Answer.MAYBE:
         stated.add(Rsvp.TENTATIVE)
