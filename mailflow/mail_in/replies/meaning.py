@@ -160,6 +160,8 @@ def intents_of(reading: Reading, table: Table, has_files: bool = False, *, with_
         found.append(Intent(K.SKIP))
     if prose is not None:
         found.append(prose)
+    if len(found) < 2:
+        return tuple(found)                      # (one intent: nothing to put beside it, sort or drop)
     if any(i.kind in (K.UPDATE, K.RSVP) for i in found):      # a corrected reply replaces the last one anyway
         found = [i for i in found if i.kind is not K.UNDO]
     if any(i.kind is K.UNCLEAR for i in found):      # one question, and nothing half-read beside it
@@ -184,6 +186,8 @@ def _attendance(reading: Reading, table: Table, answered: list[Intent]) -> list[
         return []
     glad = table.answers.get(Answer.GLAD)
     stated = reading.stated_rsvps(asked=glad is not None)
+    if not stated and not answered and not reading.has(Said.AWAY_THEN):
+        return []
     if reading.has(Said.AWAY_THEN):
         stated |= {Rsvp.DECLINED}
     from_answers = {Rsvp(i.value) for i in answered if i.kind is K.RSVP and i is not glad}
@@ -234,10 +238,6 @@ def _content(reading: Reading, reads: frozenset[IntentKind]) -> tuple[Part, ...]
 def _prose(reading: Reading, table: Table, found: list[Intent], said_no: bool, has_files: bool,
            with_text: bool = True) -> Intent | None:
     """The update, note or minutes the rest of the text makes, or a question when it is too short."""
-
-    def text(reads: frozenset[IntentKind]) -> str:
-        return reading.prose(reads & _CUT) if with_text else ""
-
     if table.prose is None or reading.has(Said.UNSUBSCRIBE):
         return None                              # a member who leaves sends no update
     content = _content(reading, table.reads)
@@ -253,7 +253,7 @@ def _prose(reading: Reading, table: Table, found: list[Intent], said_no: bool, h
             enough = words >= table.prose_min
         if enough or (has_files and any(p.said is Said.ATTACHED and _ABOUT_UPDATE.search(p.clause.folded)
                                         for p in reading.parts)):      # "my update is attached"
-            return Intent(K.UPDATE, text(table.reads))
+            return Intent(K.UPDATE, _text(reading, table.reads, with_text))
         return _ask_if_short(table, found, words, said_no)
     if table.prose in (K.NOTE, K.UNCLEAR):
         wish = any(p.change for p in content)         # "can we shorten it?": a wish is said in few words
@@ -265,11 +265,16 @@ def _prose(reading: Reading, table: Table, found: list[Intent], said_no: bool, h
             return _unclear(table.short)          # "Can we go with the transportation one? I can present it."
         if (words < table.prose_min and not wish) or instructed:
             return None
-        return _unclear(table.short) if table.prose is K.UNCLEAR else Intent(K.NOTE, text(table.reads))
+        return _unclear(table.short) if table.prose is K.UNCLEAR else Intent(K.NOTE, _text(reading, table.reads, with_text))
     listed = any(i.kind in (K.RECORDING, K.ACTION) for i in found)
     if words >= table.prose_min or (has_files and (words or not found)) or (listed and words >= 3):
-        return Intent(K.MINUTES, text(_CUT))
+        return Intent(K.MINUTES, _text(reading, _CUT, with_text))
     return _ask_if_short(table, found, words, said_no)
+
+
+def _text(reading: Reading, reads: frozenset[IntentKind], with_text: bool) -> str:
+    """The prose of the reading without the instructions ``reads`` takes out of it ("" without the text)."""
+    return reading.prose(reads & _CUT) if with_text else ""
 
 
 def _ask_if_short(table: Table, found: list[Intent], words: int, said_no: bool) -> Intent | None:
