@@ -9,7 +9,8 @@ import re
 import pytest
 
 from mailflow.mail_in.replies import commands, phrases, rsvp
-from mailflow.mail_in.replies.clauses import Clause, Phrases, _branches, clauses, fold, without_lead_in
+from mailflow.mail_in.replies.alternatives import branches as _branches
+from mailflow.mail_in.replies.clauses import Clause, Phrases, clauses, fold, without_lead_in
 
 # One phrase for each unanchored alternative of the table, in the table's order.
 _UNSUBSCRIBE = ["please unsubscribe me now", "i would like to unsubscribe", "take me off the mailing list",

@@ -10,8 +10,8 @@ from re import _parser as sre
 import pytest
 
 from mailflow.mail_in.replies import bounces, classify
+from mailflow.mail_in.replies.alternatives import branches as _branches
 from mailflow.mail_in.replies.casefold import holds_any, ignorecase_fold
-from mailflow.mail_in.replies.clauses import _branches
 
 # (pattern, its words, how many alternatives it had when the words were listed)
 PATTERNS = [

@@ -14,6 +14,8 @@ import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
+from mailflow.mail_in.replies.alternatives import Alternatives, branches
+
 MAX_CHARS = 60_000          # meaning is read from the first 60k characters (minutes run to ~30k)
 
 _SAME_WIDTH = {
@@ -247,9 +249,9 @@ class Phrases:
         anchored: list[str] = []
         floating: list[str] = []
         for pattern in patterns:
-            for branch in _branches(pattern):
+            for branch in branches(pattern):
                 (anchored if branch.startswith("^") else floating).append(branch)
-        self._start = Lazy("|".join(f"(?:{b[1:]})" for b in anchored)) if anchored else None
+        self._start = Alternatives(b[1:] for b in anchored) if anchored else None
         self._anywhere = Lazy("|".join(f"(?:{b})" for b in floating)) if floating else None
 
     def search(self, text: str, tokens: frozenset[str] | None = None) -> re.Match[str] | None:
@@ -260,30 +262,6 @@ class Phrases:
                 tokens is not None and self.floating_words is not None and tokens.isdisjoint(self.floating_words)):
             found = self._anywhere.search(text)
         return found
-
-
-def _branches(pattern: str) -> list[str]:
-    """The top-level alternatives of a regular expression."""
-    branches, depth, start, i, in_class = [], 0, 0, 0, False
-    while i < len(pattern):
-        char = pattern[i]
-        if char == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            branches.append(pattern[start:i])
-            start = i + 1
-        i += 1
-    branches.append(pattern[start:])
-    return branches
 
 
 # Cached: a pure function of its text, asked of each clause twice in a row (what it says, and its attendance);

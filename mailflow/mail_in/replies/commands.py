@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from mailflow.core.intent import IntentKind
+from mailflow.mail_in.replies.alternatives import Alternatives, branches
 from mailflow.mail_in.replies.casefold import holds_any, ignorecase_fold
 from mailflow.mail_in.replies.clauses import ABBREVIATIONS, WORD, Clause, Lazy, Phrases, fold
 from mailflow.mail_in.replies.labels import LABEL as _LABEL
@@ -361,8 +362,8 @@ def asks_change(clause: Clause) -> bool:
 # _SOMEONE_PRESENTS ("Dr Lee will present") tries every position of the clause for its name: it is
 # left out, and tried only when the clause holds a word each of its matches holds.
 _GROUP_NAME = re.compile(r"[(][?]P<\w+>")
-_ANY_WORDED = Lazy("|".join("(?:" + _GROUP_NAME.sub("(?:", pattern.source) + ")"
-                            for _, pattern in _WORDED if pattern is not _SOMEONE_PRESENTS))
+_ANY_WORDED = Alternatives(branch for _, pattern in _WORDED if pattern is not _SOMEONE_PRESENTS
+                           for branch in branches(_GROUP_NAME.sub("(?:", pattern.source)))
 _PRESENTING = ("present", "speak", "conferenci")
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 import re
 
+from mailflow.mail_in.replies.alternatives import Alternatives
 from mailflow.mail_in.replies.clauses import WORD, Clause, Lazy, Phrases, without_lead_in
 
 
@@ -245,7 +246,7 @@ def _negated(head: str) -> bool:
 
 
 # All the courtesy patterns in one, to tell at one look that a clause starts with none of them.
-_ANY_COURTESY = Lazy("|".join(f"(?:{pattern.source})" for pattern, _ in _COURTESY))
+_ANY_COURTESY = Alternatives(pattern.source for pattern, _ in _COURTESY)
 
 
 def courtesy(clause: Clause) -> bool:

@@ -15,6 +15,7 @@ import re
 from collections.abc import Set
 from dataclasses import dataclass
 
+from mailflow.mail_in.replies.alternatives import Alternatives, branches
 from mailflow.mail_in.replies.clauses import WORD, Clause, Lazy, Phrases, fold, lines_of, without_lead_in
 from mailflow.mail_in.replies.reply import Rsvp
 
@@ -50,7 +51,7 @@ _ANSWERS: dict[Answer, str] = {
                  r"see you soon|au plaisir|hate to miss it|wouldn't miss it",
 }
 _ANSWER_RE = {kind: Lazy(rf"(?:{pattern})") for kind, pattern in _ANSWERS.items()}
-_ANY_ANSWER = Lazy("|".join(f"(?:{pattern})" for pattern in _ANSWERS.values()))     # one look, before the five
+_ANY_ANSWER = Alternatives(branch for pattern in _ANSWERS.values() for branch in branches(pattern))  # one look first
 _LEADING = frozenset("""
 thanks thank+you merci sorry so+sorry desole desolee unfortunately malheureusement sadly helas actually en+fait
 well um umm hmm hmmm oh ah oops wait no+wait so alors bien and et then hi hello bonjour please svp ok+so

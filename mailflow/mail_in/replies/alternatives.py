@@ -1,0 +1,153 @@
+"""Alternatives matched at the start of a text, each tried only where it can match: by the text's first character.
+
+A phrase table read at the start of a clause is one alternation of some hundred phrases, and the regular
+expression engine tries them one after the other at the first character, most clauses matching none. Each
+alternative can only start with some characters ("(?:please )?undo..." with p or u), read from its parsed
+form; a text is matched against the alternatives that can start with its first character, in their order. An
+alternation finds the first alternative that matches, and the ones left out cannot match there: the match is
+the one the whole alternation finds.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+# The standard library's own parser of regular expressions (re._parser, private, without type stubs). What it
+# gives that is not read here counts as "any character", so a change in it can only make the dispatch coarser.
+_parser: Any = importlib.import_module("re._parser")
+_constants: Any = importlib.import_module("re._constants")
+
+_MAX_RANGE = 512          # a character range wider than this is taken as "any character"
+
+
+class Alternatives:
+    """An alternation of ``branches`` (regular expressions without flags) for ``match`` and ``fullmatch`` at the
+    start of a text. Compiled when first used, one pattern per first character met (see ``clauses.Lazy``)."""
+
+    __slots__ = ("_branches", "_firsts", "_by_first")
+
+    def __init__(self, branches: Iterable[str]) -> None:
+        self._branches = tuple(branches)
+        self._firsts: tuple[frozenset[str] | None, ...] | None = None
+        self._by_first: dict[str, re.Pattern[str] | None] = {}
+
+    @property
+    def source(self) -> str:
+        """The whole alternation."""
+        return "|".join(f"(?:{branch})" for branch in self._branches)
+
+    def match(self, text: str) -> re.Match[str] | None:
+        pattern = self._for(text[:1])
+        return pattern.match(text) if pattern is not None else None
+
+    def fullmatch(self, text: str) -> re.Match[str] | None:
+        pattern = self._for(text[:1])
+        return pattern.fullmatch(text) if pattern is not None else None
+
+    def _for(self, first: str) -> re.Pattern[str] | None:
+        """The alternation of the branches that can start with ``first`` ("": the empty text), in their order."""
+        try:
+            return self._by_first[first]
+        except KeyError:
+            pass
+        if self._firsts is None:
+            self._firsts = tuple(first_characters(branch) for branch in self._branches)
+        kept = [branch for branch, can in zip(self._branches, self._firsts, strict=True)
+                if can is None or first in can]
+        pattern = re.compile("|".join(f"(?:{branch})" for branch in kept)) if kept else None
+        self._by_first[first] = pattern
+        return pattern
+
+
+def first_characters(pattern: str) -> frozenset[str] | None:
+    """The characters a match of ``pattern`` can start with; None when it may start with any, or match nothing
+    (an empty match starts with no character)."""
+    try:
+        parsed = _parser.parse(pattern)
+        if parsed.state.flags & ~_constants.SRE_FLAG_UNICODE:
+            return None                   # a flag set inside it ("(?i)"): not read here
+        found, empty = _sequence(parsed.data)
+    except (re.error, TypeError, ValueError, AttributeError):
+        return None
+    return None if found is None or empty else frozenset(found)
+
+
+def _sequence(items: Sequence[tuple[Any, Any]]) -> tuple[set[str] | None, bool]:
+    """(first characters, whether it can match nothing) of a sequence of parsed items."""
+    found: set[str] = set()
+    for op, value in items:
+        first, empty = _item(op, value)
+        if first is None:
+            return None, False
+        found |= first
+        if not empty:
+            return found, False
+    return found, True
+
+
+def _item(op: Any, value: Any) -> tuple[set[str] | None, bool]:
+    if op is _constants.LITERAL:
+        return {chr(value)}, False
+    if op is _constants.IN:
+        return _charset(value), False
+    if op is _constants.SUBPATTERN:
+        _group, add_flags, del_flags, items = value
+        return (None, False) if add_flags or del_flags else _sequence(items)
+    if op is _constants.ATOMIC_GROUP:
+        return _sequence(value)
+    if op is _constants.BRANCH:
+        found: set[str] = set()
+        empty = False
+        for items in value[1]:
+            first, can_be_empty = _sequence(items)
+            if first is None:
+                return None, False
+            found |= first
+            empty = empty or can_be_empty
+        return found, empty
+    if op in (_constants.MAX_REPEAT, _constants.MIN_REPEAT, _constants.POSSESSIVE_REPEAT):
+        least, _most, items = value
+        first, empty = _sequence(items)
+        return first, empty or least == 0
+    if op in (_constants.AT, _constants.ASSERT, _constants.ASSERT_NOT):
+        return set(), True            # takes no character: what follows it starts the match (a superset)
+    return None, False
+
+
+def _charset(items: Sequence[tuple[Any, Any]]) -> set[str] | None:
+    found: set[str] = set()
+    for op, value in items:
+        if op is _constants.LITERAL:
+            found.add(chr(value))
+        elif op is _constants.RANGE and value[1] - value[0] < _MAX_RANGE:
+            found.update(chr(code) for code in range(value[0], value[1] + 1))
+        else:                         # a negated set, a category (\w, \s), a wide range
+            return None
+    return found
+
+
+def branches(pattern: str) -> list[str]:
+    """The top-level alternatives of a regular expression."""
+    found, depth, start, i, in_class = [], 0, 0, 0, False
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            found.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    found.append(pattern[start:])
+    return found
