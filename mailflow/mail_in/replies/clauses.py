@@ -224,13 +224,14 @@ def signature_tail(lines: Sequence[str]) -> set[int]:
     return set(block) if strong or (len(block) >= 2 and any(_CONTACT.search(" " + lines[n]) for n in block)) else set()
 
 
-_LEAD_IN = Lazy(
+# One lead-in word or more (no match: none; a match by first character, see ``Alternatives``).
+_LEAD_IN = Alternatives([
     r"^(?:(?:so|and|but|well|sorry|so sorry|unfortunately|sadly|honestly|really|just|also|again|i'm afraid|i think|"
     r"apologies|my apologies|regretfully|oh|ah|oops|ok|okay|hey|hi|hi all|hello all|hi everyone|alas|then|"
     r"i guess|i'm sorry but|i'm sorry to say|malheureusement|desolee?|donc|et|mais|alors|encore|"
     r"pour moi|for me|as for me|quant a moi|this month|this time|ce mois-ci|cette fois-ci|hi all|"
-    r"hello|bonjour)\b[\s,]*)*"
-)
+    r"hello|bonjour)\b[\s,]*)+"
+])
 
 
 class Phrases:

@@ -333,7 +333,7 @@ _WORDED: tuple[tuple[IntentKind, Lazy], ...] = (
         r" (?P<v2>.+)$|^let's focus on (?P<v3>.+)$")),
     (IntentKind.PRESENTER, _SOMEONE_PRESENTS),
 )
-_LEAD = Lazy(r"(?:(?:and|et|also|so|then|puis|aussi|donc|ok|okay|oh)\s+)+")
+_LEAD = Alternatives([r"(?:(?:and|et|also|so|then|puis|aussi|donc|ok|okay|oh)\s+)+"])      # by first character
 _PRONOUN = Lazy(r"^(?:it|this|that|them|these|those|ca|cela|ceci|le|la|les|one|something|anything)$")
 _SELF = Lazy(r"^(?:i|me|myself|moi|je|moi-meme|i'll|i will|i can|i am going to|i'm going to|i'm happy to|"
                    r"i am happy to|je vais|je peux)$")

@@ -64,7 +64,7 @@ by+phone by+video by+teams via+zoom remotely en+personne en+ligne par+zoom par+t
 """.split())
 _LEADING_FIRST = frozenset(phrase.split("+")[0] for phrase in _LEADING)
 _TRAILING_LAST = frozenset(phrase.split("+")[-1] for phrase in _TRAILING)
-_PUNCTUATION = Lazy(r"[!.,;]+")
+_PUNCTUATION = str.maketrans("!.,;", "    ")      # marks between words: each is a space (then split)
 
 
 def _strip_edges(words: list[str]) -> list[str]:
@@ -86,7 +86,7 @@ def _strip_edges(words: list[str]) -> list[str]:
 
 def answer(clause: Clause) -> Answer | None:
     """The clause as a bare answer ("Yes!", "Non merci", "Sorry, no", "Skip"), else None."""
-    words = _PUNCTUATION.sub(" ", clause.folded).split()
+    words = clause.folded.translate(_PUNCTUATION).split()
     if len(words) > 12:
         return None
     text = " ".join(_strip_edges(words))
