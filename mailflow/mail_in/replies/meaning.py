@@ -240,10 +240,14 @@ def _prose(reading: Reading, table: Table, found: list[Intent], said_no: bool, h
     """The update, note or minutes the rest of the text makes, or a question when it is too short."""
     if table.prose is None or reading.has(Said.UNSUBSCRIBE):
         return None                              # a member who leaves sends no update
-    content = _content(reading, table.reads)
-    if table.prose is K.UPDATE:
-        content = reading.update_content if reading.plain_content else update_content(content)
-    words = sum(p.clause.words for p in content)
+    if reading.plain_content:                    # every request reads all of it: worked out once on the reading
+        content, words = ((reading.update_content, reading.update_words) if table.prose is K.UPDATE
+                          else (reading.content, reading.content_words))
+    else:
+        content = _content(reading, table.reads)
+        if table.prose is K.UPDATE:
+            content = update_content(content)
+        words = sum(p.clause.words for p in content)
     if table.prose is K.UPDATE:
         if said_no:                      # a side question next to "no update" is no update
             statements = [p for p in content if not p.clause.question]

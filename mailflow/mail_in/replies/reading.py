@@ -109,9 +109,17 @@ class Reading:
         return all(p.edit is None and p.approval is None for p in self.content)
 
     @functools.cached_property
+    def content_words(self) -> int:
+        return sum(p.clause.words for p in self.content)
+
+    @functools.cached_property
     def update_content(self) -> tuple[Part, ...]:
         """``update_content(self.content)``, for a plain content."""
         return update_content(self.content)
+
+    @functools.cached_property
+    def update_words(self) -> int:
+        return sum(p.clause.words for p in self.update_content)
 
     def prose(self, kinds: frozenset[IntentKind]) -> str:
         """The text without the instructions of ``kinds`` read from it, and without what only leads in or signs
