@@ -39,20 +39,19 @@ class Alternatives:
         """The whole alternation."""
         return "|".join(f"(?:{branch})" for branch in self._branches)
 
+    # (called for every clause, several times: the pattern of a first character met before is looked up here)
     def match(self, text: str) -> re.Match[str] | None:
-        pattern = self._for(text[:1])
+        first = text[:1]
+        pattern = self._by_first[first] if first in self._by_first else self._for(first)
         return pattern.match(text) if pattern is not None else None
 
     def fullmatch(self, text: str) -> re.Match[str] | None:
-        pattern = self._for(text[:1])
+        first = text[:1]
+        pattern = self._by_first[first] if first in self._by_first else self._for(first)
         return pattern.fullmatch(text) if pattern is not None else None
 
     def _for(self, first: str) -> re.Pattern[str] | None:
         """The alternation of the branches that can start with ``first`` ("": the empty text), in their order."""
-        try:
-            return self._by_first[first]
-        except KeyError:
-            pass
         if self._firsts is None:
             self._firsts = tuple(first_characters(branch) for branch in self._branches)
         kept = [branch for branch, can in zip(self._branches, self._firsts, strict=True)

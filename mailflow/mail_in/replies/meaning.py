@@ -141,9 +141,16 @@ def read_intent(reply: Reply, request: Request | None) -> tuple[Intent, ...]:
 def intents_of(reading: Reading, table: Table, has_files: bool = False, *, with_text: bool = True) -> tuple[Intent, ...]:
     """The intents of one reading under one table, in a fixed order. ``with_text=False``: the update, note or
     minutes is left without its text (for a caller that asks only which intents there are: the text decides none)."""
-    reads = table.reads
-    if not reads and not table.answers and table.prose is None:
+    if not table.reads and not table.answers and table.prose is None:
         return ()                                # a request nothing is read for (an alert, the desk's answer)
+    if reading.prose_only:                       # (see Reading.prose_only: what follows would find nothing else)
+        prose = _prose(reading, table, [], False, has_files, with_text)
+        return (prose,) if prose is not None else ()
+    return _intents(reading, table, has_files, with_text)
+
+
+def _intents(reading: Reading, table: Table, has_files: bool, with_text: bool) -> tuple[Intent, ...]:
+    reads = table.reads
     found = [Intent(kind) for said, kind in _SAID_INTENTS if reading.has(said) and kind in reads]
     answered = _answers(reading, table) if reading.answers else []
     found += _attendance(reading, table, answered)

@@ -26,6 +26,7 @@ from mailflow.mail_in.replies.phrases import Said, excuse, name, said, to_organi
 from mailflow.mail_in.replies.rsvp import Answer, Attendance, answer, attendance, stated_rsvps
 from mailflow.mail_in.replies.sections import has_sections
 
+_READ_BESIDE_PROSE = (Said.UNSUBSCRIBE, Said.UNDO, Said.AWAY, Said.AWAY_THEN, Said.NO_UPDATE, Said.DONE)
 _SILENT = {Said.NO_UPDATE, Said.PASS, Said.AWAY, Said.AWAY_THEN, Said.UNSUBSCRIBE, Said.UNDO, Said.DONE,
            Said.COURTESY, Said.PROMISE, Said.ATTACHED, Said.MISSENT}
 
@@ -88,6 +89,16 @@ class Reading:
     def says_more(self) -> bool:
         """Something besides bare answers and courtesy: a clause that says more, or a labelled instruction."""
         return any(p.answer is None and p.said is not Said.COURTESY for p in self.parts) or bool(self.commands)
+
+    @functools.cached_property
+    def prose_only(self) -> bool:
+        """It says nothing a request's table reads besides its prose: no unsubscribe, undo, away, "no update" or
+        "done", no bare answer, no attendance, no instruction (labelled or in words), no approval. Under any
+        table, its intents are then at most the update, note, minutes or question its prose makes."""
+        return (not self.answers and not self.commands and not self.edits
+                and not self.stated_rsvps(asked=False) and not self.stated_rsvps(asked=True)
+                and Approval.APPROVE not in self.approvals
+                and not any(self.has(kind) for kind in _READ_BESIDE_PROSE))
 
     @functools.cached_property
     def approvals(self) -> frozenset[Approval | None]:
