@@ -64,6 +64,9 @@ class LineCommands:
     items_taken: tuple[int, ...]             # following line numbers consumed as the heading's items
 
 
+_NO_COMMANDS = LineCommands((), (), ())
+
+
 def labels_in(line: str) -> list[tuple[IntentKind, int, int]]:
     """(kind, label start, value start) for each label at a line start or after a sentence break."""
     folded = fold(line)
@@ -106,6 +109,8 @@ def line_commands(lines: Sequence[str], number: int) -> LineCommands:
     leaves the second sentence to be read on its own."""
     line = lines[number]
     spots = labels_in(line)
+    if not spots:
+        return _NO_COMMANDS                  # (most lines)
     found: list[Found] = []
     taken: list[tuple[int, int]] = []
     items_taken: list[int] = []

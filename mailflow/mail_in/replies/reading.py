@@ -164,10 +164,14 @@ class Reading:
 
     @functools.cached_property
     def _stated(self) -> frozenset[Rsvp]:
+        if all(p.attendance is None for p in self.parts):
+            return frozenset()                   # (most replies: nothing said about attendance)
         return frozenset(stated_rsvps([p.clause for p in self.parts], False, [p.attendance for p in self.parts]))
 
     @functools.cached_property
     def _stated_if_asked(self) -> frozenset[Rsvp]:
+        if not any(p.attendance is not None and p.attendance.by_the_way for p in self.parts):
+            return self._stated                  # only "by the way" attendance reads differently when asked
         return frozenset(stated_rsvps([p.clause for p in self.parts], True, [p.attendance for p in self.parts]))
 
 
