@@ -33,6 +33,8 @@ def _clause(text: str) -> Clause:
     (commands._APPROVE, commands._APPROVE_FIRST_WORDS, _APPROVALS),
     (commands.CHANGE, commands._CHANGE_FIRST_WORDS, _CHANGES),
     (rsvp._ADVERB, frozenset(rsvp._ADVERBS), list(rsvp._ADVERBS)),
+    (rsvp._FOR_OTHERS, rsvp._FOR_OTHERS_WORDS, ["on behalf of", "de la part de", "de la part d'une collegue",
+                                                 "in his place", "in her stead", "in their place"]),
 ])
 def test_every_alternative_starts_with_a_listed_first_word(pattern: Lazy, first_words: frozenset[str],
                                                          phrases: list[str]) -> None:

@@ -140,8 +140,13 @@ ABBREVIATIONS = frozenset({"dr", "mr", "mrs", "ms", "st", "vs", "etc", "e.g", "i
                             "pr", "prof"})
 
 
+_ABBREVIATION_ENDS = frozenset(word[-1] for word in ABBREVIATIONS)
+
+
 def _abbreviation(before: str) -> bool:
     """The word before a period (``before``: up to 8 characters) is a title or abbreviation ("Dr. Lee")."""
+    if before[-1:] not in _ABBREVIATION_ENDS and not before[-1:].isspace():
+        return False                     # (most periods: the word before it ends as no abbreviation does)
     word = before.rsplit(None, 1)[-1] if before.strip() else ""
     whole = len(word) < len(before) or len(before) < 8      # not cut by the 8-character window
     return whole and word in ABBREVIATIONS
@@ -277,9 +282,10 @@ def without_lead_in(folded: str) -> str:
     return rest if filler is None else f"{filler.group(1)} {rest[filler.end():]}"
 
 
-_FILLER = Lazy(r"^(i'm|i am|i'll be|i will be|we're|we are|i|we|je suis|je serai) "
-               r"(?:actually|currently|also|just|still|now|unfortunately|sadly|honestly|really|"
-               r"presentement|actuellement|malheureusement|vraiment) ")
+# (one alternative: its group is group 1 of every match)
+_FILLER = Alternatives([r"^(i'm|i am|i'll be|i will be|we're|we are|i|we|je suis|je serai) "
+                        r"(?:actually|currently|also|just|still|now|unfortunately|sadly|honestly|really|"
+                        r"presentement|actuellement|malheureusement|vraiment) "])
 
 
 def clauses(text: str, start: int, line_no: int, first_sentence: int) -> tuple[Clause, ...]:

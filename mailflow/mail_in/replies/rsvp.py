@@ -168,9 +168,10 @@ _TAIL_TIME = Lazy(rf"(?:(?:on|this|that|next|ce|cette|cet|in|le|du|de|by)\s+)?(?
 
 _ADVERBS = ("malheureusement", "helas", "unfortunately", "sadly", "really", "truly", "honestly", "vraiment", "finalement",
             "actually", "probably", "likely", "still", "definitely", "certainly", "surely", "absolutely")
+_ADVERB_WORDS = frozenset(_ADVERBS)
 _ADVERB = Lazy(r"\b(?:" + "|".join(_ADVERBS) + r")\b\s*")
 _FOR_OTHERS = Lazy(r"\bon behalf of\b|\bde la part d|\bin (?:his|her|their) (?:place|stead)\b")
-_FOR_OTHERS_WORDS = ("on behalf of", "de la part d", "place", "stead")      # each match holds one: a cheap first test
+_FOR_OTHERS_WORDS = frozenset({"behalf", "part", "place", "stead"})      # each match holds one as a whole run
 _WISH = Lazy(r"\b(?:would|'d) (?:love|like|have liked|have loved) to\b|\baimerais\b|\baurais aime\b|\bvoudrais\b")
 
 
@@ -266,8 +267,8 @@ def attendance(clause: Clause) -> Attendance | None:
     twice in a row, for the RSVP words of a reply and for its reading. The cache holds the clauses
     of the last few replies.
     """
-    text = clause.folded if clause.tokens.isdisjoint(_ADVERBS) else _ADVERB.sub("", clause.folded)
-    if any(word in text for word in _FOR_OTHERS_WORDS) and _FOR_OTHERS.search(text):
+    text = clause.folded if clause.tokens.isdisjoint(_ADVERB_WORDS) else _ADVERB.sub("", clause.folded)
+    if not clause.tokens.isdisjoint(_FOR_OTHERS_WORDS) and _FOR_OTHERS.search(text):
         return None
     # each run of word characters of ``rest`` is one of the clause's (taking out a whole adverb and the spaces
     # after it joins no two runs, nor does taking off a lead-in)
