@@ -135,7 +135,7 @@ def read_intent(reply: Reply, request: Request | None) -> tuple[Intent, ...]:
         return (Intent(K.AWAY),) if away else ()
     if reply.kind is ReplyKind.CALENDAR_REPLY and reply.rsvp is not None:
         return (_rsvp(reply.rsvp),) if table.reads else ()
-    return intents_of(read(reply.text, reply.from_name), table, bool(reply.resources))
+    return intents_of(read(reply.text, reply.from_name), table, bool(reply.attachments and reply.resources))
 
 
 def intents_of(reading: Reading, table: Table, has_files: bool = False, *, with_text: bool = True) -> tuple[Intent, ...]:
