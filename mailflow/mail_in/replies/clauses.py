@@ -342,12 +342,13 @@ class Lines(NamedTuple):
     clauses: tuple[tuple[Clause, ...] | None, ...]  # each line's clauses (None: a noise line)
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=16)
 def lines_of(text: str) -> Lines:
     """``text`` prepared and split into lines and clauses.
 
     Cached: the result depends on ``text`` alone (and is immutable), and a reply's new text is read twice in
-    a row, for its RSVP words (``rsvp.from_words``) and for its reading. The cache holds the last few replies.
+    a row, for its RSVP words (``rsvp.from_words``) and for its reading. The cache holds the last few texts
+    (a text runs to 60k characters: a few, not hundreds).
     """
     prepared = prepare(text)
     lines = prepared.split("\n")
