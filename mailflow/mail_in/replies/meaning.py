@@ -150,6 +150,7 @@ def intents_of(reading: Reading, table: Table, has_files: bool = False, *, with_
 
 
 def _intents(reading: Reading, table: Table, has_files: bool, with_text: bool) -> tuple[Intent, ...]:
+    """The intents of one reading under one table, every reading of its clauses looked at (see ``intents_of``)."""
     reads = table.reads
     found = [Intent(kind) for said, kind in _SAID_INTENTS if reading.has(said) and kind in reads]
     answered = _answers(reading, table) if reading.answers else []
