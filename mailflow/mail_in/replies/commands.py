@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from mailflow.core.intent import IntentKind
@@ -64,9 +63,6 @@ class LineCommands:
     items_taken: tuple[int, ...]             # following line numbers consumed as the heading's items
 
 
-_NO_COMMANDS = LineCommands((), (), ())
-
-
 def labels_in(line: str) -> list[tuple[IntentKind, int, int]]:
     """(kind, label start, value start) for each label at a line start or after a sentence break."""
     folded = fold(line)
@@ -103,14 +99,14 @@ def opens_with_label(line: str) -> bool:
     return bool(spots) and _LINE_START.match(folded[:spots[0][1]]) is not None
 
 
-def line_commands(lines: Sequence[str], number: int) -> LineCommands:
+def line_commands(lines: tuple[str, ...], number: int) -> LineCommands:
     """The labelled instructions on line ``number``; an empty label takes the bullets below it. A short
     value (a topic, a name, an item) ends with its sentence: "Focus: burnout. I'll present it myself."
     leaves the second sentence to be read on its own."""
     line = lines[number]
     spots = labels_in(line)
     if not spots:
-        return _NO_COMMANDS                  # (most lines)
+        return LineCommands((), (), ())      # (most lines)
     found: list[Found] = []
     taken: list[tuple[int, int]] = []
     items_taken: list[int] = []
@@ -138,7 +134,7 @@ def _sentence_end(line: str, start: int, end: int) -> int:
     return end
 
 
-def _items(lines: Sequence[str], start: int) -> tuple[list[str], list[int]]:
+def _items(lines: tuple[str, ...], start: int) -> tuple[list[str], list[int]]:
     """The bullets under a heading, or else the one short line right under it."""
     items: list[str] = []
     taken: list[int] = []
