@@ -45,7 +45,8 @@ def _texts() -> list[str]:
     words = sorted({w for _, alternatives in ALTERNATIVES for w in re.findall(r"[a-z']+", alternatives.source)})
     rng = random.Random(12)
     texts.update(" ".join(rng.choice(words) for _ in range(rng.randint(1, 6))) for _ in range(4000))
-    texts.update(["", " ", "👍", "✔️", "yes", "no", "?", "i'll pass", fold("Désolée, je ne pourrai pas")])
+    texts.update(["", " ", "👍", "✔️", "yes", "no", "?", "i'll pass", fold("Désolée, je ne pourrai pas"), "2024 was good",
+                  "€5", "中文 yes", "-- no", "(yes)"])
     return sorted(texts)
 
 
@@ -92,3 +93,11 @@ def test_first_characters(pattern: str, first: set[str]) -> None:
 def test_any_first_character(pattern: str) -> None:
     """A pattern that can start with any character, match nothing, or carries its own flags: tried with every text."""
     assert first_characters(pattern) is None
+
+
+def test_patterns_kept_stay_bounded() -> None:
+    """Texts starting with a thousand characters no alternative starts with add no pattern per character."""
+    alternatives = rsvp._ANY_ANSWER
+    for code in range(0x4E00, 0x4E00 + 1000):
+        assert alternatives.match(chr(code) + " yes") is None
+    assert set(alternatives._by_first) <= (alternatives._starts or set())

@@ -25,13 +25,16 @@ _MAX_RANGE = 512          # a character range wider than this is taken as "any c
 
 class Alternatives:
     """An alternation of ``branches`` (regular expressions without flags) for ``match`` and ``fullmatch`` at the
-    start of a text. Compiled when first used, one pattern per first character met (see ``clauses.Lazy``)."""
+    start of a text. Compiled when first used, one pattern per first character met that some branch can start
+    with (bounded: those characters are read from the branches), one for every other character."""
 
-    __slots__ = ("_branches", "_firsts", "_by_first")
+    __slots__ = ("_branches", "_firsts", "_starts", "_others", "_by_first")
 
     def __init__(self, branches: Iterable[str]) -> None:
         self._branches = tuple(branches)
-        self._firsts: tuple[frozenset[str] | None, ...] | None = None
+        self._firsts: tuple[frozenset[str] | None, ...] = ()
+        self._starts: frozenset[str] | None = None           # every character some branch can start with
+        self._others: re.Pattern[str] | None = None          # the branches that may start with any character
         self._by_first: dict[str, re.Pattern[str] | None] = {}
 
     @property
@@ -52,13 +55,19 @@ class Alternatives:
 
     def _for(self, first: str) -> re.Pattern[str] | None:
         """The alternation of the branches that can start with ``first`` ("": the empty text), in their order."""
-        if self._firsts is None:
+        if self._starts is None:
             self._firsts = tuple(first_characters(branch) for branch in self._branches)
-        kept = [branch for branch, can in zip(self._branches, self._firsts, strict=True)
-                if can is None or first in can]
-        pattern = re.compile("|".join(f"(?:{branch})" for branch in kept)) if kept else None
-        self._by_first[first] = pattern
+            self._starts = frozenset().union(*(can for can in self._firsts if can is not None))
+            self._others = self._alternation(None)
+        if first not in self._starts:
+            return self._others          # only the branches that may start with anything (kept once, not per character)
+        pattern = self._by_first[first] = self._alternation(first)
         return pattern
+
+    def _alternation(self, first: str | None) -> re.Pattern[str] | None:
+        kept = [branch for branch, can in zip(self._branches, self._firsts, strict=True)
+                if can is None or (first is not None and first in can)]
+        return re.compile("|".join(f"(?:{branch})" for branch in kept)) if kept else None
 
 
 def first_characters(pattern: str) -> frozenset[str] | None:
