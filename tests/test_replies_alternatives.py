@@ -101,3 +101,15 @@ def test_patterns_kept_stay_bounded() -> None:
     for code in range(0x4E00, 0x4E00 + 1000):
         assert alternatives.match(chr(code) + " yes") is None
     assert set(alternatives._by_first) <= (alternatives._starts or set())
+
+
+def test_a_python_without_the_regex_parser_still_matches_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Were re._parser gone, no first characters are known and every text meets the whole alternation."""
+    from mailflow.mail_in.replies import alternatives
+    monkeypatch.setattr(alternatives, "_parser", None)
+    assert first_characters("(?:please )?undo") is None
+    table = Alternatives(["(?:please )?undo", "cancel", "stop"])
+    for text in ("please undo that", "undo", "cancel it", "stop now", "nothing", ""):
+        whole = re.match(table.source, text)
+        found = table.match(text)
+        assert (found and found.group(0)) == (whole and whole.group(0))

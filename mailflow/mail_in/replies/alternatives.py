@@ -16,9 +16,15 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 # The standard library's own parser of regular expressions (re._parser, private, without type stubs). What it
-# gives that is not read here counts as "any character", so a change in it can only make the dispatch coarser.
-_parser: Any = importlib.import_module("re._parser")
-_constants: Any = importlib.import_module("re._constants")
+# gives that is not read here counts as "any character", so a change in it can only make the dispatch coarser;
+# a Python without it gives no first characters at all (every text meets the whole alternation).
+_parser: Any
+_constants: Any
+try:
+    _parser = importlib.import_module("re._parser")
+    _constants = importlib.import_module("re._constants")
+except ImportError:
+    _parser = _constants = None
 
 _MAX_RANGE = 512          # a character range wider than this is taken as "any character"
 
@@ -73,6 +79,8 @@ class Alternatives:
 def first_characters(pattern: str) -> frozenset[str] | None:
     """The characters a match of ``pattern`` can start with; None when it may start with any, or match nothing
     (an empty match starts with no character)."""
+    if _parser is None:
+        return None
     try:
         parsed = _parser.parse(pattern)
         if parsed.state.flags & ~_constants.SRE_FLAG_UNICODE:
