@@ -35,10 +35,11 @@ from email.message import Message
 
 MAX_DEPTH = 20                  # multiparts nested deeper than this go to the feedparser
 # One field as the feedparser collects it: `name:` (RFC 5322 ftext) then continuation lines, each line
-# ending in CRLF or LF (a bare CR, a line end for the feedparser, fails the match). The value is
-# compat32's header_source_parse: the first line after the colon without its leading blanks, the
-# continuation lines as they are, the last line end stripped (rstrip("\r\n")).
-_FIELD = re.compile(r"([\x21-\x39\x3b-\x7e]+):[ \t]*([^\r\n]*\r?\n(?:[ \t][^\r\n]*\r?\n)*)")
+# ending in CRLF or LF, or at the end of the text (a bare CR, a line end for the feedparser, fails the
+# match; a part inside a multipart ends after a LF, so \Z is only ever the end of the message). The
+# value is compat32's header_source_parse: the first line after the colon without its leading blanks,
+# the continuation lines as they are, the last line end stripped (rstrip("\r\n")).
+_FIELD = re.compile(r"([\x21-\x39\x3b-\x7e]+):[ \t]*([^\r\n]*(?:\r?\n|\Z)(?:[ \t][^\r\n]*(?:\r?\n|\Z))*)")
 _UNIXFROM = re.compile(r"From [^\r\n]*\r?\n")
 _EMPTY_LINES = ("\n", "\r\n")
 _MULTIPART_ENCODINGS = ("7bit", "8bit", "binary")
