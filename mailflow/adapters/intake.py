@@ -41,7 +41,7 @@ SETTLE_SECONDS = 2.0            # after filing mail, look again this soon: a ser
 RELOAD_CHECK_SECONDS = 0.5      # a backoff pause ends this soon after OAuth2 settings are reloaded
 
 __all__ = [
-    "RECONNECT", "Download", "ImapIntake", "IntakeHealth", "LoginRejected", "SinkFailed",
+    "RECONNECT", "ImapIntake", "IntakeHealth", "LoginRejected", "SinkFailed",
 ]
 
 
@@ -63,7 +63,7 @@ class Download:
         return self._raws
 
 
-# --- health--------------------------------------------------------------------------------------
+# --- health -------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
