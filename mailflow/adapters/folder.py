@@ -1,4 +1,5 @@
-"""The state folder on disk: its names, creating it, locking it, and scanning it at start-up without reading history.
+"""The state folder on disk: its names (and which paths lead inside it), creating it, locking it, and scanning it at
+start-up without reading history.
 
 A folder that only ever holds blobs (raw mail, inbox records, shared files, outgoing bytes) grows
 with every message. Start-up never walks those: it checks the partitions (which live elsewhere) and
@@ -41,6 +42,48 @@ def check_name(relpath: str, what: str) -> str:
     if relpath in _RESERVED:
         raise ValueError(f"invalid {what} name {relpath!r}: reserved for the store's own use")
     return relpath
+
+
+class Confined:
+    """The files of one folder by relative names: a name is checked (``check_name``) and must lead inside the
+    folder, through no link that points out of it. Each folder on the way is looked at once, not once for
+    every file in it."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._real_root = root.resolve()
+        self._inside: set[str] = {""}     # folders (relative names; "" the root) seen to be inside the root
+
+    def path(self, relpath: str, what: str) -> Path:
+        """The path of ``relpath``; ValueError (naming ``what``) for a bad name or one that leads outside."""
+        folder_name = check_name(relpath, what).rpartition("/")[0]
+        path = self.root / relpath
+        if self._folder_inside(folder_name) and not os.path.islink(path):
+            return path         # its folders were checked, or are not there yet (resolving is an lstat a part)
+        if not path.resolve().is_relative_to(self._real_root):
+            raise ValueError(f"invalid {what} name {relpath!r}: it leads outside {self.root}")
+        if path.parent.is_dir():
+            self._inside.add(folder_name)
+        return path
+
+    def _folder_inside(self, name: str) -> bool:
+        """Whether the folder ``name`` (relative, "" the root) is inside the root by its names alone: each
+        folder on the way down is a real folder (lstat: not a link) or not there yet (then no file is in it,
+        and make_dirs makes real folders). A real folder in a folder that is inside is inside too (names
+        have no ".."), and is remembered. False when one is a link (or not a folder): then the caller
+        resolves the whole path."""
+        if name in self._inside:
+            return True
+        if not self._folder_inside(name.rpartition("/")[0]):
+            return False
+        try:
+            mode = os.lstat(os.path.join(self.root, name)).st_mode
+        except (FileNotFoundError, NotADirectoryError):
+            return True
+        if stat.S_ISDIR(mode):
+            self._inside.add(name)
+            return True
+        return False
 
 
 def create_root(root: Path) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -82,8 +81,7 @@ class Store:
         self._closed = False
         self._failed = ""                 # why writes are refused until restart ("" = they are not)
         self._txn: _Transaction | None = None
-        self._real_root = root.resolve()
-        self._inside: set[str] = {""}     # folders (relative names; "" the root) seen to resolve inside the root
+        self._confined = folder.Confined(root)
         self._blob_dirs = [root / name for name in blob_dirs]
         self._log = UpdateLog(root, writable=exclusive)
         self._deferred: list[tuple[Callable[[], None], Callable[[], None]]] = []   # see defer_writes
@@ -377,34 +375,7 @@ class Store:
 
     def _path(self, relpath: str, what: str) -> Path:
         self._check_open()
-        folder_name = check_name(relpath, what).rpartition("/")[0]
-        path = self.root / relpath
-        if self._folder_inside(folder_name) and not os.path.islink(path):
-            return path         # its folders were checked, or are not there yet (resolving is an lstat a part)
-        if not path.resolve().is_relative_to(self._real_root):
-            raise ValueError(f"invalid {what} name {relpath!r}: it leads outside {self.root}")
-        if path.parent.is_dir():
-            self._inside.add(folder_name)
-        return path
-
-    def _folder_inside(self, name: str) -> bool:
-        """Whether the folder ``name`` (relative, "" the root) is inside the root by its names alone: each
-        folder on the way down is a real folder (lstat: not a link) or not there yet (then no file is in it,
-        and make_dirs makes real folders). A real folder in a folder that is inside is inside too (names
-        have no ".."), and is remembered: each folder is looked at once, not once for every file in it.
-        False when one is a link (or not a folder): then the caller resolves the whole path."""
-        if name in self._inside:
-            return True
-        if not self._folder_inside(name.rpartition("/")[0]):
-            return False
-        try:
-            mode = os.lstat(os.path.join(self.root, name)).st_mode
-        except (FileNotFoundError, NotADirectoryError):
-            return True
-        if stat.S_ISDIR(mode):
-            self._inside.add(name)
-            return True
-        return False
+        return self._confined.path(relpath, what)
 
     def _readable(self, path: Path) -> Path:
         """Where ``path``'s current content is: a transaction's staged file, or the file itself."""
