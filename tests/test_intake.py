@@ -250,6 +250,19 @@ def test_oversize_mail_is_not_downloaded_and_reported_once(dovecot, box) -> None
     assert list(_lasting(flags).values()) == [set()]   # not \\Seen
 
 
+def test_oversize_mail_after_a_batch_is_not_downloaded_ahead(dovecot, box, tcp_proxy) -> None:  # type: ignore[no-untyped-def]
+    """A message over max_message_bytes right after others: it is not downloaded while they are recorded (the
+    next batch downloads ahead only when it may be downloaded at all); the mail after it is read as itself."""
+    dovecot.deliver(box.user, message("before the big one"))
+    dovecot.deliver(box.user, message("big attachment", body="x" * 5000 + "\r\n"))
+    dovecot.deliver(box.user, message("after the big one"))
+    assert box.intake(port=tcp_proxy.port, max_message_bytes=4000).poll_once() == 3
+    assert bytes(tcp_proxy.client_log).count(b"BODY.PEEK[]") == 2          # the two small ones, each alone
+    assert [r["subject"] for r in box.sink.applied()] == ["before the big one", "after the big one"]
+    assert [r["subject"] for r in box.sink.records() if r["event"] == "oversize"] == ["big attachment"]
+    assert count_in(dovecot, box.user, "INBOX") == 1
+
+
 def test_without_move_it_copies_flags_and_expunges_only_that_uid(dovecot, box, tcp_proxy) -> None:  # type: ignore[no-untyped-def]
     """No MOVE capability: COPY + \\Deleted + UID EXPUNGE; another client's \\Deleted mail survives."""
     dovecot.deliver(box.user, message("someone else's trash", outcome="ignored"))

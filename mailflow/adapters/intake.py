@@ -221,7 +221,7 @@ class ImapIntake:
                     raws = ahead.wait() if ahead is not None else connection.fetch_many(*wanted(group))
                     following = groups[k + 1] if k + 1 < len(groups) else []
                     ahead = (Download(connection.fetch_many_later(*wanted(following)))
-                             if following and downloads_ahead(following) else None)
+                             if following and downloads_ahead(following, self.settings.max_message_bytes) else None)
                     self._apply(connection, state.uidvalidity, group, raws, ahead)
                 self._cursor.save(state.uidvalidity, group[-1].uid)
                 handled += len(group)

@@ -63,9 +63,10 @@ def wanted(group: Sequence[MessageSummary]) -> tuple[list[int], int]:
     return [s.uid for s in group], sum(s.size for s in group)
 
 
-def downloads_ahead(group: Sequence[MessageSummary]) -> bool:
-    """Whether ``group`` may download while the batch before it is recorded (both are in memory then)."""
-    return sum(s.size for s in group) <= AHEAD_BYTES
+def downloads_ahead(group: Sequence[MessageSummary], max_message_bytes: int) -> bool:
+    """Whether ``group`` may download while the batch before it is recorded (both are in memory then): never a
+    message over ``max_message_bytes`` (it is not downloaded at all), and no more than AHEAD_BYTES."""
+    return all(s.size <= max_message_bytes for s in group) and sum(s.size for s in group) <= AHEAD_BYTES
 
 
 def destination(disposition: Disposition, settings: ImapSettings) -> str | None:
