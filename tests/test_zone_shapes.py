@@ -12,7 +12,7 @@ import pytest
 import zone_shapes_before as before  # the reference copy beside this test
 
 from mailflow.mail_in.replies.zones import lexicon as lx
-from mailflow.mail_in.replies.zones import shapes, split_lines
+from mailflow.mail_in.replies.zones import hints, shapes, split_lines
 
 HERE = Path(__file__).parent
 _SENDERS = (frozenset(), frozenset({"dana", "lee"}), frozenset({"amara", "singh"}))
@@ -104,6 +104,29 @@ def test_no_character_lower_cases_to_an_apostrophe() -> None:
             continue
         lowered = char.lower()
         assert "'" not in lowered and "’" not in lowered, hex(code)
+
+
+@pytest.mark.parametrize("limit", [3, 20_000])
+def test_the_hint_index_rules_out_only_groups_whose_stems_the_line_lacks(limit: int) -> None:
+    """A hint group the line's words rule out has none of its stems in the line (stems inside words, across
+    spaces and dots, in any case), however few words the index remembers."""
+    groups = (lx.DISCLAIMER_HINTS, lx.LAND_HINTS, lx.CALENDAR_HINTS, lx.LIST_HINTS)
+    index = hints.HintIndex(groups, limit=limit)
+    stems = [stem for group in groups for stem in group if stem.isascii()]
+    pieces = [*stems, *(stem[: len(stem) // 2] for stem in stems), *(stem[len(stem) // 2:] for stem in stems),
+              "un", "s", "ed", "-", ".", " ", "  ", ",", "'", "_", "x", "9", "the", "Meet", "GOOGLE", "PEOPLE"]
+    rng = random.Random(11)
+    ruled_out = 0
+    for _ in range(20000):
+        line = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 9)))
+        low = line.lower()
+        words = frozenset(w.lower() for w in shapes._WORD.findall(line))
+        held = index.groups(words)
+        for bit, group in enumerate(groups):
+            if not held & (1 << bit):
+                ruled_out += 1
+                assert not any(stem in low for stem in group), (line, group)
+    assert ruled_out > 20000            # the index does rule groups out
 
 
 @pytest.mark.parametrize(("edges", "name"), [((3, 12, 25, 40, 60, 75), "len"), ((1, 2, 3, 5, 8, 12), "words"),

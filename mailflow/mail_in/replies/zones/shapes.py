@@ -17,6 +17,7 @@ from mailflow.mail_in.replies.htmltext import QUOTE_MARK
 from mailflow.mail_in.replies.sections import is_label_line
 from mailflow.mail_in.replies.signatures import is_own_name_word
 from mailflow.mail_in.replies.zones import lexicon as lx
+from mailflow.mail_in.replies.zones.hints import HintIndex
 
 # Words are runs of letters, digits, apostrophes and combining marks: "xʷməθkʷəy̓əm" is one word.
 _WORD = re.compile(r"[\w\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f'’]+")
@@ -26,6 +27,14 @@ _DIGIT = re.compile(r"\d")
 # a character neither alphanumeric (str.isalnum) nor a space: \w is exactly isalnum and '_', \s exactly isspace
 _PUNCT = re.compile(r"[^\w\s]|_")
 _RULE_CHARS = frozenset("-_=*~#+.")
+# The same three patterns as byte tables for an ASCII line (made by asking each pattern of every ASCII
+# character): a word character kept and every other one made a space (the words are then ``split()``), the
+# digits, and the characters that are not punctuation (deleted: what is left is punctuation).
+_WORD_BYTES = bytes(c if _WORD.fullmatch(chr(c)) else 32 for c in range(256))
+_DIGIT_BYTES = bytes(c for c in range(128) if _DIGIT.fullmatch(chr(c)))
+_NOT_PUNCT_BYTES = bytes(c for c in range(128) if not _PUNCT.fullmatch(chr(c)))
+# after _WORD_BYTES: a space stays "s", a capital (str.isupper: A-Z) becomes "U", any other byte "x"
+_CAPS_BYTES = bytes(ord("s") if c == 32 else ord("U") if chr(c).isupper() else ord("x") for c in range(256))
 
 
 def bucket(value: int, edges: tuple[int, ...], name: str) -> str:
@@ -120,17 +129,31 @@ def shape(text: str) -> Alone:
     stripped = text.strip()
     n = len(stripped)
     out.append(named(_LEN, n))
-    words = _WORD.findall(stripped)
-    alpha = [w for w in words if not w.isdigit()]
+    low = stripped.lower()
+    ascii_line = stripped.isascii()
+    if ascii_line:
+        # an ASCII line's words, digits and punctuation by byte tables made from the patterns themselves
+        encoded = stripped.encode("ascii")
+        spaced = encoded.translate(_WORD_BYTES)
+        words = spaced.decode("ascii").split()
+        digits = len(encoded.translate(None, _DIGIT_BYTES)) < n
+        alpha = [w for w in words if not w.isdigit()] if digits else words
+        # the words that open with a capital: a capital right after a space (or first), counted as "sU" pairs
+        caps = (b" " + spaced).translate(_CAPS_BYTES).count(b"sU")
+        punct = len(encoded.translate(None, _NOT_PUNCT_BYTES))
+    else:
+        words = _WORD.findall(stripped)
+        digits = bool(_DIGIT.search(stripped))
+        alpha = [w for w in words if not w.isdigit()]
+        caps = len([w for w in alpha if w[0].isupper()])
+        punct = len(_PUNCT.findall(stripped))
     out.append(named(_WORDS, len(words)))
     if alpha:
-        caps = len([w for w in alpha if w[0].isupper()])
         share = caps / len(alpha)
         out.append("caps:all" if share == 1 else "caps:most" if share >= 0.66 else "caps:some" if caps else "caps:none")
-    punct = len(_PUNCT.findall(stripped))
     if n:
         out.append(named(_PUNCT_SHARE, int(100 * punct / n)))
-        if not stripped.isascii():
+        if not ascii_line:
             letters = sum(map(str.isalpha, stripped))
             if letters and sum(1 for ch in stripped if ord(ch) > 0x24F and ch.isalpha()) * 2 > letters:
                 out.append("script:nonlatin")
@@ -143,11 +166,9 @@ def shape(text: str) -> Alone:
                            "digit" if first.isdigit() else "bullet" if first in "-*•–·+" else "other"))
     if lx.BULLET.match(stripped):
         out.append("bullet")
-    low = stripped.lower()
-    digits = bool(_DIGIT.search(stripped))
     if "@" in stripped and lx.EMAIL.search(stripped):
         out.append("email")
-    if "." in stripped and _has(low, lx.URL_HINTS) and lx.URL.search(stripped):
+    if "." in stripped and _url_hint(low) and lx.URL.search(stripped):
         out.append("url")
     if digits and lx.PHONE.search(stripped):
         out.append("phone")
@@ -160,20 +181,20 @@ def shape(text: str) -> Alone:
     # a word's edges lose their apostrophes; with none on the line (most lines) there are none to lose, and
     # no character lower-cases to one (tests/test_zone_shapes.py holds both to every character)
     if _APOSTROPHES[0] in stripped or _APOSTROPHES[1] in stripped:
-        lowered = {w.lower().strip("'’") for w in words}
+        lowered = frozenset([w.lower().strip("'’") for w in words])
     else:
-        lowered = set(map(str.lower, words))
-    if lowered & lx.TITLE_WORDS:
+        lowered = frozenset(map(str.lower, words))
+    if not lowered.isdisjoint(lx.TITLE_WORDS):
         out.append("title_word")
-    if lowered & lx.ORG_WORDS:
+    if not lowered.isdisjoint(lx.ORG_WORDS):
         out.append("org_word")
-    if lowered & lx.CREDENTIALS or ("," in stripped and lx.CREDENTIAL_SHAPE.search(stripped)):
+    if not lowered.isdisjoint(lx.CREDENTIALS) or ("," in stripped and lx.CREDENTIAL_SHAPE.search(stripped)):
         out.append("credential")
     if "/" in stripped and lx.PRONOUNS.search(stripped):
         out.append("pronouns")
-    if lowered & lx.FIRST_PERSON:
+    if not lowered.isdisjoint(lx.FIRST_PERSON):
         out.append("first_person")
-    if lowered & lx.FUNCTION_WORDS:
+    if not lowered.isdisjoint(lx.FUNCTION_WORDS):
         out.append("function_word")
     if alpha and len(alpha) <= 4 and all(w[0].isupper() for w in alpha) and n <= 40 and last not in ".:?!":
         out.append("name_shape")
@@ -191,25 +212,40 @@ def shape(text: str) -> Alone:
         out.append("sig_delimiter")
     if stripped[:1] in _RULE_CHARS and lx.RULE.match(stripped):
         out.append("rule")
-    if _has(low, lx.DISCLAIMER_HINTS) and lx.DISCLAIMER.search(stripped):
+    # which hint groups the words may hold (all of them for a line that is not ASCII): see ``hints``
+    held = _HINTS.groups(lowered) if ascii_line and lowered else _EVERY_GROUP
+    if held & _DISCLAIMER and _has(low, lx.DISCLAIMER_HINTS) and lx.DISCLAIMER.search(stripped):
         out.append("disclaimer_words")
-    if _has(low, lx.LAND_HINTS) and lx.LAND.search(stripped):
+    if held & _LAND and _has(low, lx.LAND_HINTS) and lx.LAND.search(stripped):
         out.append("land_words")
-    if _has(low, lx.CALENDAR_HINTS) and lx.CALENDAR_FOOTER.search(stripped):
+    if held & _CALENDAR and _has(low, lx.CALENDAR_HINTS) and lx.CALENDAR_FOOTER.search(stripped):
         out.append("calendar_footer")
-    if _has(low, lx.LIST_HINTS) and lx.UNSUBSCRIBE_FOOTER.search(stripped):
+    if held & _LIST and _has(low, lx.LIST_HINTS) and lx.UNSUBSCRIBE_FOOTER.search(stripped):
         out.append("list_footer")
     # the Challenge/Success/Help label (one anchored match) is asked first: it is the label most lines have
     if (":" in stripped[:48] or "：" in stripped[:48]) and (is_label_line(stripped) or opens_with_label(stripped)):
         out.append("reply_label")        # a label members are asked to write ("Presenter: ...", "Success: ...")
     out.extend(header_shape(stripped, digits, low))
     name_words = tuple(alpha) if len(alpha) <= 4 and n <= 40 else ()
-    return Alone(head, tuple(out), name_words, frozenset(lowered))
+    return Alone(head, tuple(out), name_words, lowered)
 
 
 def _has(low: str, stems: tuple[str, ...]) -> bool:
     """A cheap test before an expensive pattern: the line holds one of the pattern's key stems."""
-    return any(stem in low for stem in stems)
+    return any(map(low.__contains__, stems))
+
+
+def _url_hint(low: str) -> bool:
+    """``_has(low, lx.URL_HINTS)``: its stems that open with a dot in one search for the dot (a literal first
+    character: the pattern engine skips to each dot), the others one scan each."""
+    return any(map(low.__contains__, _URL_SCANNED)) or _URL_DOTTED.search(low) is not None
+
+
+_URL_SCANNED = tuple(stem for stem in lx.URL_HINTS if not stem.startswith("."))
+_URL_DOTTED = re.compile("|".join(re.escape(stem) for stem in lx.URL_HINTS if stem.startswith(".")))
+_DISCLAIMER, _LAND, _CALENDAR, _LIST = 1, 2, 4, 8
+_EVERY_GROUP = _DISCLAIMER | _LAND | _CALENDAR | _LIST
+_HINTS = HintIndex((lx.DISCLAIMER_HINTS, lx.LAND_HINTS, lx.CALENDAR_HINTS, lx.LIST_HINTS))
 
 
 def header_shape(stripped: str, digits: bool = True, low: str = "") -> list[str]:
