@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import zone_shapes_before as before  # the reference copy beside this test
 
-from mailflow.mail_in.replies.zones import lexicon as lx
 from mailflow.mail_in.replies.zones import hints, shapes, split_lines
+from mailflow.mail_in.replies.zones import lexicon as lx
 
 HERE = Path(__file__).parent
 _SENDERS = (frozenset(), frozenset({"dana", "lee"}), frozenset({"amara", "singh"}))

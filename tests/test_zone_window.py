@@ -72,3 +72,17 @@ def test_the_repository_messages_get_the_history_start_the_rules_find() -> None:
 def test_generated_bodies_get_the_history_start_the_rules_find(seed: int) -> None:
     """Bodies of headers, quotes, markers and text in random order: the same history start as the rules find."""
     assert _assert_same_history(_generated_bodies(2000, seed)) > 800
+
+
+def test_the_window_walks_only_what_it_reads_and_finds_what_a_walk_of_every_line_finds() -> None:
+    """The window that walks the unquoted lines only as far as it needs them is the one that walks them all first
+    (markers above and after text, cuts, trailing quotes), on the repository's and generated bodies."""
+    from mailflow.mail_in.replies.zones.features import _marked_window
+
+    bodies = _repository_bodies() + _generated_bodies(3000, 7)
+    rng = random.Random(8)
+    for lines in _generated_bodies(1000, 9):       # a marker indented, or far below a cut
+        lines = [*lines, *[rng.choice(_PIECES) for _ in range(40)], rng.choice(["  " + QUOTE_MARK, QUOTE_MARK])]
+        bodies.append(lines)
+    for lines in bodies:
+        assert history_window(lines) == _marked_window(lines), lines

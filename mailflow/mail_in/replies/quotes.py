@@ -120,7 +120,14 @@ def _is_attribution(text: str) -> bool:
 def _may_open_attribution(first: str) -> bool:
     """An attribution's first line opens with an intro word ("On", "Le", "Am"), a digit or a CJK character,
     or holds a digit, an '@' or a CJK character."""
-    return bool(_HEADER_START.match(first.strip(_EDGE)) or _DATEISH.search(first))
+    if _HEADER_START.match(first.strip(_EDGE)):
+        return True
+    if first.isascii():     # no CJK character: a digit or an '@' (deleted, they leave the text shorter)
+        return len(first.encode("ascii").translate(None, _DATEISH_BYTES)) < len(first)
+    return _DATEISH.search(first) is not None
+
+
+_DATEISH_BYTES = bytes(c for c in range(128) if _DATEISH.fullmatch(chr(c)))
 
 
 def _continuation(line: str) -> str | None:

@@ -9,6 +9,7 @@ line's shape features from the lines one and two above and below (prefixes ``p1`
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
@@ -77,6 +78,60 @@ class Window(NamedTuple):
 def history_window(lines: list[str]) -> Window:
     """How many lines to zone: up to a client's history marker (the HTML quote container) after new
     text, else up to HISTORY_WINDOW non-blank lines past the first quote header after new text."""
+    # The unquoted lines are walked only as far as they are read: history_start stops at its cut, and the
+    # window needs those up to its end (a reply's quoted history is often not '>' quoted: most of its lines are
+    # not walked). Only a marker further down could change the window: the lines past the walk are asked for one
+    # in one scan (a line that is the marker holds it, and no line holds "\n"), and with one the lines are walked
+    # as before (``_marked_window``).
+    walk = _Walk(lines)
+    cut = history_start(lines, walk)
+    if walk.marker is not None:
+        return Window(walk.marker + 1, None)
+    end = len(lines)
+    if cut is not None:
+        if QUOTE_MARK in "\n".join(lines[walk.unquoted[-1] + 1:]):
+            return _marked_window(lines)
+        if walk.unquoted[0] < cut:
+            end = _window_end(lines, cut)
+        for i in walk:              # the unquoted lines up to the window's end (with no cut: all walked)
+            if i >= end:
+                break
+    return _trailing_quote_cut(lines, walk.unquoted, end, cut)
+
+
+class _Walk:
+    """The indices of the non-blank lines that are not '>' quotes (a marker above any text too), in order, as
+    ``_marked_window`` lists them, each kept in ``unquoted`` as it is walked; a marker after text ends the walk
+    (``marker``)."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self.unquoted: list[int] = []
+        self.marker: int | None = None
+        self._steps = self._walk()
+
+    def __iter__(self) -> Iterator[int]:
+        return self._steps
+
+    def _walk(self) -> Iterator[int]:
+        seen_text = False
+        for i, line in enumerate(self.lines):
+            if line[:1] == ">":
+                continue
+            stripped = line.strip()
+            if not stripped or is_quoted(line):
+                continue
+            if stripped != QUOTE_MARK:
+                seen_text = True
+            elif seen_text:
+                self.marker = i
+                return
+            self.unquoted.append(i)
+            yield i
+
+
+def _marked_window(lines: list[str]) -> Window:
+    """``history_window`` of lines one of which may be the history marker."""
     unquoted: list[int] = []        # the non-blank lines that are not '>' quotes (a marker too), in order
     seen_text = False
     # most history lines are '>' quotes: is_quoted's own first test, asked of every line first in one pass
@@ -94,6 +149,12 @@ def history_window(lines: list[str]) -> Window:
     cut = history_start(lines, unquoted)
     if cut is not None and unquoted and unquoted[0] < cut:
         end = _window_end(lines, cut)
+    return _trailing_quote_cut(lines, unquoted, end, cut)
+
+
+def _trailing_quote_cut(lines: list[str], unquoted: list[int], end: int, cut: int | None) -> Window:
+    """The window up to ``end`` but for a trailing '>' quote (``unquoted``: the unquoted lines, in order, at
+    least those above ``end``)."""
     # a trailing '>' quote (nothing unquoted after it) is never new text: zone only its start
     below = bisect_left(unquoted, end)
     last = unquoted[below - 1] if below else -1

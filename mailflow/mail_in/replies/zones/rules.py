@@ -55,6 +55,7 @@ def rule_zones(lines: list[str], history: HistoryStart | None = None) -> dict[in
     sig = s.signature_start(sub)
     if sig is not None:
         disclaimer = False
+        asked = -1          # the start of the last paragraph asked (it held neither): its lines ask it again
         for k in range(sig, len(sub)):
             line = sub[k]
             if q.is_quoted(line):
@@ -62,8 +63,10 @@ def rule_zones(lines: list[str], history: HistoryStart | None = None) -> dict[in
             elif q.quote_header_span(sub, k) is not None:
                 labels[cur[k]] = Z.HEADER
             else:
-                para = s._paragraph(sub, s._paragraph_start(sub, k))
-                disclaimer = disclaimer or s.has_disclaimer(para) or s.has_land_words(para)
+                if not disclaimer and (start := s._paragraph_start(sub, k)) != asked:
+                    para = s._paragraph(sub, start)
+                    disclaimer = s.has_disclaimer(para) or s.has_land_words(para)
+                    asked = start
                 labels[cur[k]] = Z.DISCLAIMER if disclaimer else Z.SIGNATURE
         cur = cur[:sig]
         sub = sub[:sig]

@@ -1,0 +1,41 @@
+"""The old cut rules' cheaper first tests answer as the patterns and scans behind them do."""
+
+from __future__ import annotations
+
+import random
+
+from mailflow.mail_in.replies import quotes, signatures
+
+
+def test_every_disclaimer_and_land_run_holds_one_of_the_shorter_runs_asked_first() -> None:
+    """A text none of the shorter runs is in holds none of the runs (each run holds a shorter one)."""
+    for runs, shared in ((signatures._DISCLAIMER_RUNS, signatures._DISCLAIMER_SHARED),
+                         (signatures._LAND_RUNS, signatures._LAND_SHARED)):
+        for run in runs:
+            assert any(short in run for short in shared), run
+
+
+def test_footer_tests_answer_as_the_full_scans_on_generated_paragraphs() -> None:
+    """has_disclaimer and has_land_words give the pattern's answer wherever the runs are."""
+    rng = random.Random(3)
+    pieces = [*signatures._DISCLAIMER_RUNS, *signatures._LAND_RUNS, "This", "THIS E-MAIL", "is", "confidential",
+              "intended only", "the lands of", "peoples", "unceded", "territory", "we", ".", ",", " ", "Ce message",
+              "est", "destiné uniquement", "Disclaimer:", "traditional"]
+    for _ in range(20000):
+        text = " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 12)))
+        assert signatures.has_disclaimer(text) == (signatures._DISCLAIMER.search(text) is not None), text
+        assert signatures.has_land_words(text) == (signatures._LAND.search(text) is not None), text
+
+
+def test_an_attribution_opening_is_told_as_the_patterns_tell_it() -> None:
+    """The ASCII shortcut (a digit or an '@' left out of the bytes) agrees with the patterns on every character
+    and on generated lines."""
+    def by_patterns(first: str) -> bool:
+        return bool(quotes._HEADER_START.match(first.strip(quotes._EDGE)) or quotes._DATEISH.search(first))
+
+    rng = random.Random(4)
+    pieces = ["On", "Le", "Am", "el", "x", "Dana", "wrote", "3", "2026", "@", "a@b.org", " ", "-", "*", "_", "中", "é"]
+    lines = [chr(c) for c in range(0x3000)] + [
+        "".join(rng.choice(pieces) for _ in range(rng.randint(1, 8))) for _ in range(20000)]
+    for first in lines:
+        assert quotes._may_open_attribution.__wrapped__(first) == by_patterns(first), repr(first)
