@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 
 from mailflow.mail_in.replies import quotes, signatures
 
@@ -39,3 +40,35 @@ def test_an_attribution_opening_is_told_as_the_patterns_tell_it() -> None:
         "".join(rng.choice(pieces) for _ in range(rng.randint(1, 8))) for _ in range(20000)]
     for first in lines:
         assert quotes._may_open_attribution.__wrapped__(first) == by_patterns(first), repr(first)
+
+
+def test_no_mobile_footer_is_longer_than_the_length_asked_first() -> None:
+    """The pattern's widest match past its leading spaces, and a final newline, fit in the length asked first."""
+    pattern = signatures._MOBILE.pattern
+    assert pattern.startswith(r"^\s*")
+    widest = re._parser.parse(pattern[len(r"^\s*"):], signatures._MOBILE.flags).getwidth()[1]  # type: ignore[attr-defined]
+    assert widest + 1 <= signatures._MOBILE_LONGEST
+    assert signatures._is_mobile("Sent from my iPhone " + "x" * 40)
+    assert not signatures._is_mobile("Sent from my iPhone " + "x" * 60)
+
+
+def test_a_writing_verb_at_the_end_is_found_as_the_whole_pattern_finds_it() -> None:
+    """ends_with_verb searches only the last characters a verb can take when the text ends with a letter or ')',
+    and answers as the pattern over the whole text does, on generated texts and every verb's widest spelling."""
+    widest = re._parser.parse(f"(?:{quotes._VERBS})", re.IGNORECASE).getwidth()[1]  # type: ignore[attr-defined]
+    assert widest <= quotes._VERB_WIDEST
+
+    def by_pattern(text: str) -> bool:
+        tail = text.rstrip()
+        last = tail[-1:]
+        if not (last.isalpha() or last in (")", ":", "：", "…") or tail.endswith("...")):
+            return False
+        return quotes._HEADER_END.search(text) is not None
+
+    rng = random.Random(6)
+    verbs = quotes._VERBS.replace("\\(", "(").replace("\\)", ")").split("|")
+    pieces = [*verbs, "het volgende geschreven", "napisał(a)", "Dana", "On Tue", "2026", " ", "  ", ":", "...", "…",
+              "x", "re", "WROTE", "A ÉCRIT", "\t", "\n", ")", "写道"]
+    for _ in range(30000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 10)))
+        assert quotes.ends_with_verb(text) == by_pattern(text), repr(text)

@@ -87,9 +87,16 @@ def ends_with_verb(text: str) -> bool:
     """
     tail = text.rstrip()
     last = tail[-1:]
-    if not (last.isalpha() or last in (")", ":", "：", "…") or tail.endswith("...")):
+    if last.isalpha() or last == ")":
+        # then the verb ends the text (nothing may follow it but spaces): it starts in the last _VERB_WIDEST
+        # characters, and the pattern (no look-behind) reads none before its start
+        return _HEADER_END.search(tail[-_VERB_WIDEST:]) is not None
+    if not (last in (":", "：", "…") or tail.endswith("...")):
         return False
     return _HEADER_END.search(text) is not None
+
+
+_VERB_WIDEST = 23       # the longest match of _VERBS ("het volgende geschreven"; tests/test_rule_cuts.py asks the pattern)
 
 
 def _is_key_line(line: str) -> bool:

@@ -15,6 +15,9 @@ _MOBILE = re.compile(
     r"(?P<rest>[^,;!?]{0,60})$",
     re.IGNORECASE,
 )
+# Past its leading spaces a match of _MOBILE is at most 79 characters long (an opening of at most 19, then 60), and
+# a final newline may follow it (tests/test_rule_cuts.py asks the pattern)
+_MOBILE_LONGEST = 80
 _LINK_TAIL = re.compile(r"\s*<(?:https?|mailto):[^>]*>\s*$|\s*\(?https?://\S+\)?\s*$")
 _MOBILE_CJK = re.compile(r"^\s*(?:iPhoneから送信|从我的iPhone发送|iPhone에서 보냄|Android에서 보냄)\s*$")
 # Closing formulas by language; a bilingual closing joins two with a slash ("Merci / Thank you,").
@@ -148,6 +151,14 @@ def _is_footer(paragraph: str) -> bool:
     return has_disclaimer(paragraph) or (has_land_words(paragraph) and _is_land(paragraph))
 
 
+# A pure function of the paragraph's text, and members sign every reply with the same notice: each distinct
+# paragraph is tested once.
+@lru_cache(maxsize=1024)
+def is_notice(paragraph: str) -> bool:
+    """A confidentiality notice, or words about lands, peoples or nations."""
+    return has_disclaimer(paragraph) or has_land_words(paragraph)
+
+
 def _is_land(paragraph: str) -> bool:
     lowered = paragraph.lower()
     return any(w in lowered for w in ("territor", "unceded", "non cédé", "traditional", "ancestral",
@@ -196,6 +207,8 @@ def _is_mobile(line: str) -> bool:
     """'Sent from my iPhone', 'Get Outlook for iOS<https://...>' and their translations."""
     if "http" in line or "mailto:" in line:         # a link tail holds one of them
         line = _LINK_TAIL.sub("", line)
+    if len(line) > _MOBILE_LONGEST and len(line.lstrip()) > _MOBILE_LONGEST:
+        return False            # longer than any match past the leading spaces (most lines of text)
     match = _MOBILE.match(line)
     return match is not None and len(match.group("rest").split()) <= 5
 

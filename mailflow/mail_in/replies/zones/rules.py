@@ -34,24 +34,20 @@ def rule_zones(lines: list[str], history: HistoryStart | None = None) -> dict[in
     labels: dict[int, Zone] = {}
     cur = list(range(len(lines)))
     for step in range(3):
-        sub = [lines[i] for i in cur]
+        sub = [lines[i] for i in cur] if step else lines
         cut = history.at if step == 0 and history is not None else q.history_start(sub)
         if cut is None:
             break
         end = q.header_block_end(sub, cut)
         if _has_new_text(sub[:cut]):
-            for j in cur[cut:]:
-                labels[j] = Z.HISTORY
-            for j in cur[cut:end]:
-                labels[j] = Z.HEADER
+            labels.update(dict.fromkeys(cur[cut:], Z.HISTORY))
+            labels.update(dict.fromkeys(cur[cut:end], Z.HEADER))
             cur = cur[:cut]
             break
-        for j in cur[:cut]:
-            labels[j] = Z.QUOTED
-        for j in cur[cut:end]:
-            labels[j] = Z.HEADER
+        labels.update(dict.fromkeys(cur[:cut], Z.QUOTED))
+        labels.update(dict.fromkeys(cur[cut:end], Z.HEADER))
         cur = cur[end:]
-    sub = [lines[i] for i in cur]
+    sub = lines if len(cur) == len(lines) else [lines[i] for i in cur]     # (all of them: the same list)
     sig = s.signature_start(sub)
     if sig is not None:
         disclaimer = False
@@ -64,8 +60,7 @@ def rule_zones(lines: list[str], history: HistoryStart | None = None) -> dict[in
                 labels[cur[k]] = Z.HEADER
             else:
                 if not disclaimer and (start := s._paragraph_start(sub, k)) != asked:
-                    para = s._paragraph(sub, start)
-                    disclaimer = s.has_disclaimer(para) or s.has_land_words(para)
+                    disclaimer = s.is_notice(s._paragraph(sub, start))
                     asked = start
                 labels[cur[k]] = Z.DISCLAIMER if disclaimer else Z.SIGNATURE
         cur = cur[:sig]
@@ -85,8 +80,7 @@ def rule_zones(lines: list[str], history: HistoryStart | None = None) -> dict[in
     for rule in (s.contact_block_start, s.trailing_sign_off):
         cut = rule(sub)
         if cut is not None:
-            for pos in range(cut, len(sub)):
-                labels[cur[pos]] = Z.SIGNATURE
+            labels.update(dict.fromkeys(cur[cut:], Z.SIGNATURE))
             if SIGN_OFF.match(sub[cut]) or SIGN_OFF_START.match(sub[cut]):
                 labels[cur[cut]] = Z.CLOSING
             cur = cur[:cut]
@@ -94,12 +88,13 @@ def rule_zones(lines: list[str], history: HistoryStart | None = None) -> dict[in
     greeted = False
     for i in cur:
         line = lines[i]
+        stripped = line.strip()
         if q.is_quoted(line):
             labels[i] = Z.QUOTED
-        elif not greeted and line.strip() and GREETING.match(line.strip()) and len(line.strip()) < 60:
+        elif not greeted and stripped and len(stripped) < 60 and GREETING.match(stripped):
             labels[i] = Z.GREETING
         else:
             labels[i] = Z.BODY
-        if line.strip():
+        if stripped:
             greeted = True
     return {i: z for i, z in labels.items() if lines[i].strip()}
