@@ -12,6 +12,7 @@ from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import filterfalse
 from typing import NamedTuple
 
 from mailflow.mail_in.replies.htmltext import QUOTE_MARK
@@ -81,15 +82,14 @@ def history_window(lines: list[str]) -> Window:
     # The unquoted lines are walked only as far as they are read: history_start stops at its cut, and the
     # window needs those up to its end (a reply's quoted history is often not '>' quoted: most of its lines are
     # not walked). Only a marker further down could change the window: the lines past the walk are asked for one
-    # in one scan (a line that is the marker holds it, and no line holds "\n"), and with one the lines are walked
-    # as before (``_marked_window``).
+    # in one scan (``_holds_marker``), and with one the lines are walked as before (``_marked_window``).
     walk = _Walk(lines)
     cut = history_start(lines, walk)
     if walk.marker is not None:
         return Window(walk.marker + 1, None)
     end = len(lines)
     if cut is not None:
-        if QUOTE_MARK in "\n".join(lines[walk.unquoted[-1] + 1:]):
+        if _holds_marker(lines[walk.unquoted[-1] + 1:]):
             return _marked_window(lines)
         if walk.unquoted[0] < cut:
             end = _window_end(lines, cut)
@@ -128,6 +128,11 @@ class _Walk:
                 return
             self.unquoted.append(i)
             yield i
+
+
+def _holds_marker(lines: list[str]) -> bool:
+    """Some line may be the marker: one holds it (it is not ASCII; no line holds "\n")."""
+    return QUOTE_MARK in "\n".join(filterfalse(str.isascii, lines))
 
 
 def _marked_window(lines: list[str]) -> Window:

@@ -58,6 +58,7 @@ def named(names: tuple[str, ...], value: int) -> str:
 _LEN = bucket_names((3, 12, 25, 40, 60, 75), "len")
 _WORDS = bucket_names((1, 2, 3, 5, 8, 12), "words")
 _PUNCT_SHARE = bucket_names((5, 20, 50, 90), "punct%")
+_LEN_LAST, _WORDS_LAST, _PUNCT_SHARE_LAST = len(_LEN) - 1, len(_WORDS) - 1, len(_PUNCT_SHARE) - 1
 _APOSTROPHES = ("'", "’")
 
 
@@ -125,10 +126,9 @@ _SENDER_WORD = ("sender_word",)
 def shape(text: str) -> Alone:
     """The features of one unquoted line seen alone (copied to its neighbours as context), but the sender's
     part, and what that part reads of the line."""
-    out: list[str] = []
     stripped = text.strip()
     n = len(stripped)
-    out.append(named(_LEN, n))
+    out = [_LEN[min(n, _LEN_LAST)]]         # (``named`` inline, as below: asked of every fresh line)
     low = stripped.lower()
     ascii_line = stripped.isascii()
     if ascii_line:
@@ -147,12 +147,12 @@ def shape(text: str) -> Alone:
         alpha = [w for w in words if not w.isdigit()]
         caps = len([w for w in alpha if w[0].isupper()])
         punct = len(_PUNCT.findall(stripped))
-    out.append(named(_WORDS, len(words)))
+    out.append(_WORDS[min(len(words), _WORDS_LAST)])
     if alpha:
         share = caps / len(alpha)
         out.append("caps:all" if share == 1 else "caps:most" if share >= 0.66 else "caps:some" if caps else "caps:none")
     if n:
-        out.append(named(_PUNCT_SHARE, int(100 * punct / n)))
+        out.append(_PUNCT_SHARE[min(100 * punct // n, _PUNCT_SHARE_LAST)])
         if not ascii_line:
             letters = sum(map(str.isalpha, stripped))
             if letters and sum(1 for ch in stripped if ord(ch) > 0x24F and ch.isalpha()) * 2 > letters:
