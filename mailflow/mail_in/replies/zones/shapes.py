@@ -132,24 +132,37 @@ def shape(text: str) -> Alone:
     low = stripped.lower()
     ascii_line = stripped.isascii()
     if ascii_line:
-        # an ASCII line's words, digits and punctuation by byte tables made from the patterns themselves
+        # an ASCII line's words, digits and punctuation by byte tables made from the patterns themselves; its words
+        # in lower case are the lower-cased line's, and in their own case only a short line's are read (a name's)
         encoded = stripped.encode("ascii")
         spaced = encoded.translate(_WORD_BYTES)
-        words = spaced.decode("ascii").split()
+        words = spaced.lower().decode("ascii").split()
         digits = len(encoded.translate(None, _DIGIT_BYTES)) < n
-        alpha = [w for w in words if not w.isdigit()] if digits else words
+        alphas = len(words) - sum(map(str.isdigit, words)) if digits else len(words)
+        alpha = [w for w in spaced.decode("ascii").split() if not w.isdigit()] if n <= 40 else []
         # the words that open with a capital: a capital right after a space (or first), counted as "sU" pairs
         caps = (b" " + spaced).translate(_CAPS_BYTES).count(b"sU")
         punct = len(encoded.translate(None, _NOT_PUNCT_BYTES))
+        if "'" in stripped:     # a word's edges lose their apostrophes (no other character lower-cases to one)
+            lowered = frozenset([w.strip("'") for w in words])
+        else:
+            lowered = frozenset(words)
     else:
         words = _WORD.findall(stripped)
         digits = bool(_DIGIT.search(stripped))
         alpha = [w for w in words if not w.isdigit()]
+        alphas = len(alpha)
         caps = len([w for w in alpha if w[0].isupper()])
         punct = len(_PUNCT.findall(stripped))
+        # as above; with no apostrophe on the line (most lines) there are none to lose (tests/test_zone_shapes.py
+        # holds both to every character)
+        if _APOSTROPHES[0] in stripped or _APOSTROPHES[1] in stripped:
+            lowered = frozenset([w.lower().strip("'’") for w in words])
+        else:
+            lowered = frozenset(map(str.lower, words))
     out.append(_WORDS[min(len(words), _WORDS_LAST)])
-    if alpha:
-        share = caps / len(alpha)
+    if alphas:
+        share = caps / alphas
         out.append("caps:all" if share == 1 else "caps:most" if share >= 0.66 else "caps:some" if caps else "caps:none")
     if n:
         out.append(_PUNCT_SHARE[min(100 * punct // n, _PUNCT_SHARE_LAST)])
@@ -178,12 +191,6 @@ def shape(text: str) -> Alone:
         out.append("address")
     if "|" in stripped and not stripped.startswith("|"):
         out.append("pipe")
-    # a word's edges lose their apostrophes; with none on the line (most lines) there are none to lose, and
-    # no character lower-cases to one (tests/test_zone_shapes.py holds both to every character)
-    if _APOSTROPHES[0] in stripped or _APOSTROPHES[1] in stripped:
-        lowered = frozenset([w.lower().strip("'’") for w in words])
-    else:
-        lowered = frozenset(map(str.lower, words))
     if not lowered.isdisjoint(lx.TITLE_WORDS):
         out.append("title_word")
     if not lowered.isdisjoint(lx.ORG_WORDS):
@@ -196,7 +203,7 @@ def shape(text: str) -> Alone:
         out.append("first_person")
     if not lowered.isdisjoint(lx.FUNCTION_WORDS):
         out.append("function_word")
-    if alpha and len(alpha) <= 4 and all(w[0].isupper() for w in alpha) and n <= 40 and last not in ".:?!":
+    if alphas and alphas <= 4 and n <= 40 and last not in ".:?!" and all(w[0].isupper() for w in alpha):
         out.append("name_shape")
     head = tuple(out)
     out = []
@@ -226,7 +233,7 @@ def shape(text: str) -> Alone:
     if (":" in stripped[:48] or "：" in stripped[:48]) and (is_label_line(stripped) or opens_with_label(stripped)):
         out.append("reply_label")        # a label members are asked to write ("Presenter: ...", "Success: ...")
     out.extend(header_shape(stripped, digits, low))
-    name_words = tuple(alpha) if len(alpha) <= 4 and n <= 40 else ()
+    name_words = tuple(alpha) if alphas <= 4 and n <= 40 else ()
     return Alone(head, tuple(out), name_words, lowered)
 
 
