@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from contextlib import suppress
 from pathlib import Path
 
 from mailflow.adapters.files import fsync_all, fsync_dir, make_dirs, parse_state_file, write_atomically, write_temp
@@ -34,38 +35,52 @@ class CommitIncomplete(StoreError):
 
 
 class Commit:
-    """Files staged for one atomic commit: written now as temp files, made visible by :meth:`apply`."""
+    """Files staged for one atomic commit: written now as temp files, made visible by :meth:`apply`.
 
-    def __init__(self, root: Path) -> None:
+    Names are kept as strings: a catch-up pass stages a thousand files, and a Path's hash and parent cost
+    more than writing a small file does."""
+
+    def __init__(self, root: Path, folders: set[str] | None = None) -> None:
         self.root = root
-        self._staged: dict[Path, Path] = {}     # target -> temp file holding its new content
-        self._new_folders: set[Path] = set()    # folders that got a new subfolder: fsynced with the files
+        self._root = os.fspath(root)
+        self._staged: dict[str, str] = {}       # target -> temp file holding its new content
+        self._new_folders: set[str] = set()     # folders that got a new subfolder: fsynced with the files
+        # folders known to exist (shared by the store's commits): a file is staged in them without a look first
+        self._folders = set() if folders is None else folders
 
     def __len__(self) -> int:
         return len(self._staged)
 
-    def stage(self, target: Path, data: bytes) -> None:
+    def stage(self, target: Path | str, data: bytes) -> None:
         """Write ``data`` as the next content of ``target`` (not yet visible, not yet durable)."""
+        name = os.fspath(target)
+        folder = os.path.dirname(name)
+        if folder not in self._folders:
+            # a folder not known yet is made first when missing (trying to write in it first cost a failed
+            # open and an exception for each of the hundreds of folders a first catch-up pass makes)
+            self._new_folders.update(make_dirs(self._root, folder, sync=False))
+            self._folders.add(folder)
         try:
-            temp = write_temp(target, data, sync=False)
-        except FileNotFoundError:       # its folder is not there yet (asking first cost a stat per file)
-            self._new_folders.update(make_dirs(self.root, target.parent, sync=False))
-            temp = write_temp(target, data, sync=False)
-        previous = self._staged.pop(target, None)
+            temp = write_temp(name, data, sync=False)
+        except FileNotFoundError:       # a known folder removed behind our back: made again
+            self._new_folders.update(make_dirs(self._root, folder, sync=False))
+            temp = write_temp(name, data, sync=False)
+        previous = self._staged.pop(name, None)
         if previous is not None:
-            previous.unlink(missing_ok=True)
-        self._staged[target] = temp
+            _remove(previous)
+        self._staged[name] = temp
 
-    def staged(self, target: Path) -> Path | None:
+    def staged(self, target: Path | str) -> Path | None:
         """The temp file holding ``target``'s staged content, if it has one (reads see their own writes)."""
-        return self._staged.get(target)
+        temp = self._staged.get(os.fspath(target))
+        return Path(temp) if temp is not None else None
 
     def discard(self) -> None:
         """Forget every staged file: nothing of this commit ever becomes visible."""
         self._new_folders = set()
         staged, self._staged = self._staged, {}
         for temp in staged.values():
-            temp.unlink(missing_ok=True)
+            _remove(temp)
 
     def apply(self) -> None:
         """Make every staged file durable and visible together. Raises CommitIncomplete past the point
@@ -74,21 +89,22 @@ class Commit:
         folders, self._new_folders = self._new_folders, set()
         if not staged:
             return
+        parents = list(dict.fromkeys(os.path.dirname(target) for target in staged))   # temps are beside their targets
         try:
             # the temp files, their folders' entries for them, and any new folders' entries: all durable
             # before the journal names them
-            fsync_all([*staged.values(), *{temp.parent for temp in staged.values()}, *folders])
+            fsync_all([*staged.values(), *parents, *folders])
             if len(staged) > 1:
                 pairs = [[self._relative(temp), self._relative(target)] for target, temp in staged.items()]
                 write_atomically(self.root / JOURNAL_NAME, _encode({"renames": pairs}))
         except BaseException:
             for temp in staged.values():
-                temp.unlink(missing_ok=True)
+                _remove(temp)
             raise
         try:
             for target, temp in staged.items():
                 os.replace(temp, target)
-            fsync_all(target.parent for target in staged)
+            fsync_all(parents)
             if len(staged) > 1:
                 (self.root / JOURNAL_NAME).unlink()
         except OSError as exc:
@@ -97,11 +113,16 @@ class Commit:
                 f"({exc.strerror or exc}); it is completed when mailflow next starts"
             ) from None
 
-    def _relative(self, path: Path) -> str:
-        text, root = str(path), str(self.root)
-        if text.startswith(root + os.sep):     # every staged file: a string cut (relative_to costs a parse each)
-            return text[len(root) + 1:]
-        return path.relative_to(self.root).as_posix()
+    def _relative(self, path: str) -> str:
+        root = self._root
+        if path.startswith(root + os.sep):     # every staged file: a string cut (relative_to costs a parse each)
+            return path[len(root) + 1:]
+        return Path(path).relative_to(self.root).as_posix()
+
+
+def _remove(path: str) -> None:
+    with suppress(FileNotFoundError):
+        os.unlink(path)
 
 
 def recover(root: Path) -> int:

@@ -44,21 +44,27 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def make_dirs(root: Path, directory: Path, *, sync: bool = True) -> list[Path]:
+def make_dirs(root: Path | str, directory: Path | str, *, sync: bool = True) -> list[str]:
     """Create ``directory`` (inside ``root``) and its missing parents with mode 0700; return the folders
-    whose entries changed. With ``sync`` they are fsynced here; otherwise the caller must fsync them."""
-    missing: list[Path] = []
-    current = directory
-    while current != root and not current.is_dir():
+    whose entries changed. With ``sync`` they are fsynced here; otherwise the caller must fsync them.
+
+    Names are handled as strings (``directory`` is ``root`` joined with a checked relative name, so walking
+    up by ``os.path.dirname`` reaches ``root`` exactly): a catch-up pass makes hundreds of folders."""
+    top, current = os.fspath(root), os.fspath(directory)
+    missing: list[str] = []
+    while current != top and not os.path.isdir(current):
         missing.append(current)
-        current = current.parent
+        parent = os.path.dirname(current)
+        if parent == current:        # the file system's root: ``directory`` was not under ``root``
+            break
+        current = parent
     for path in reversed(missing):
         with suppress(FileExistsError):
             os.mkdir(path, DIR_MODE)
         os.chmod(path, DIR_MODE)   # mkdir's mode is filtered by the umask
         if sync:
-            fsync_dir(path.parent)
-    return [path.parent for path in reversed(missing)]
+            fsync_dir(Path(os.path.dirname(path)))
+    return [os.path.dirname(path) for path in reversed(missing)]
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -76,13 +82,15 @@ def replace_file(path: Path, data: bytes) -> None:
     try:
         os.replace(temp, path)
     except BaseException:
-        temp.unlink(missing_ok=True)
+        with suppress(FileNotFoundError):
+            os.unlink(temp)
         raise
 
 
-def temp_name(path: Path) -> Path:
+def temp_name(path: Path | str) -> str:
     """A fresh temp file name beside ``path`` (hidden, so readers and partition listings skip it)."""
-    return path.with_name(f".{path.name}.{secrets.token_hex(8)}{TEMP_SUFFIX}")
+    folder, sep, name = os.fspath(path).rpartition(os.sep)
+    return f"{folder}{sep}.{name}.{secrets.token_hex(8)}{TEMP_SUFFIX}"
 
 
 def write_all(fd: int, data: bytes) -> None:
@@ -92,7 +100,7 @@ def write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view):]
 
 
-def write_temp(path: Path, data: bytes, *, sync: bool) -> Path:
+def write_temp(path: Path | str, data: bytes, *, sync: bool) -> str:
     """Write ``data`` to a new temp file beside ``path`` (mode 0600), fsynced if ``sync``; return its name."""
     temp = temp_name(path)
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, FILE_MODE)
@@ -105,7 +113,8 @@ def write_temp(path: Path, data: bytes, *, sync: bool) -> Path:
         finally:
             os.close(fd)
     except BaseException:
-        temp.unlink(missing_ok=True)
+        with suppress(FileNotFoundError):
+            os.unlink(temp)
         raise
     return temp
 
@@ -117,7 +126,7 @@ _pool: tuple[int, ThreadPoolExecutor] | None = None
 _pool_lock = threading.Lock()
 
 
-def _fsync_path(path: Path) -> None:
+def _fsync_path(path: Path | str) -> None:
     fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)     # a file or a folder alike
     try:
         os.fsync(fd)
@@ -125,12 +134,12 @@ def _fsync_path(path: Path) -> None:
         os.close(fd)
 
 
-def _fsync_each(paths: list[Path]) -> None:
+def _fsync_each(paths: list[Path | str]) -> None:
     for path in paths:
         _fsync_path(path)
 
 
-def fsync_all(paths: Iterable[Path]) -> None:
+def fsync_all(paths: Iterable[Path | str]) -> None:
     """fsync every file or directory in ``paths``, several at once: one fsync each, far less waiting.
 
     Ten fsyncs in a row wait for ten journal commits; ten at once usually share one or two. Each of

@@ -82,6 +82,7 @@ class Store:
         self._failed = ""                 # why writes are refused until restart ("" = they are not)
         self._txn: _Transaction | None = None
         self._confined = folder.Confined(root)
+        self._folders: set[str] = set()     # folders a commit has seen there (see Commit)
         self._blob_dirs = [root / name for name in blob_dirs]
         self._log = UpdateLog(root, writable=exclusive)
         self._deferred: list[tuple[Callable[[], None], Callable[[], None]]] = []   # see defer_writes
@@ -196,7 +197,7 @@ class Store:
         self._check_writable("a transaction")
         if any(_storage_of(db).in_batch for db in self._dbs.values()):
             raise RuntimeError("a transaction cannot start inside a batch")
-        txn = self._txn = _Transaction(Commit(self.root))
+        txn = self._txn = _Transaction(Commit(self.root, self._folders))
         try:
             for name, db in self._dbs.items():
                 txn.join(name, _storage_of(db))
