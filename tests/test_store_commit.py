@@ -360,3 +360,27 @@ def test_stale_temp_files_in_blob_folders_are_swept_in_the_background(root: Path
         store._sweeper.join(10)
         assert not stale.exists()
         assert store.get_blob("raw/ab/abc.eml") == b"kept"
+
+
+def test_a_large_transaction_in_new_folders_writes_every_file_and_leaves_no_temp_file(root: Path) -> None:
+    """A catch-up pass's commit (more files than SYNCFS_FROM, in folders made by it) writes each file whole, with
+    no temp file or journal left; a folder it knew that was removed behind its back is made again."""
+    from mailflow.adapters.files import SYNCFS_FROM
+
+    names = [f"raw/{n % 97:02d}/{n}.eml" for n in range(SYNCFS_FROM + 40)]
+    with Store.open(root, blob_dirs=("raw",)) as store:
+        with store.transaction():
+            for n, name in enumerate(names):
+                store.put_blob(name, f"message {n}\r\n".encode())
+        (root / "raw" / "05" / "5.eml").unlink()
+        (root / "raw" / "05" / "102.eml").unlink()
+        (root / "raw" / "05").rmdir()
+        with store.transaction():
+            store.put_blob("raw/05/5.eml", b"again\r\n")
+            store.put_blob("raw/06/6.eml", b"changed\r\n")
+    files = _files(root)
+    assert files["raw/05/5.eml"] == b"again\r\n" and files["raw/06/6.eml"] == b"changed\r\n"
+    assert all(files[name] == f"message {n}\r\n".encode() for n, name in enumerate(names)
+               if name not in ("raw/05/5.eml", "raw/05/102.eml", "raw/06/6.eml"))
+    assert len(files) == len(names) - 1
+    assert _temp_files(root) == [] and not (root / JOURNAL_NAME).exists()

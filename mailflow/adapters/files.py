@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import json
 import os
 import secrets
+import sys
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from pathlib import Path
+from typing import cast
 
 from mailflow.errors import StoreError
 
@@ -122,6 +126,7 @@ def write_temp(path: Path | str, data: bytes, *, sync: bool) -> str:
 # --- many files at once ----------------------------------------------------------------------------
 
 FSYNC_THREADS = 16     # the file system folds concurrent fsyncs into a few journal commits
+SYNCFS_FROM = 128      # paths from which one syncfs per file system replaces one fsync each (Linux)
 _pool: tuple[int, ThreadPoolExecutor] | None = None
 _pool_lock = threading.Lock()
 
@@ -146,6 +151,8 @@ def fsync_all(paths: Iterable[Path | str]) -> None:
     FSYNC_THREADS threads takes its share of the list (a task per path cost more than its fsync).
     """
     unique = list(dict.fromkeys(paths))
+    if len(unique) >= SYNCFS_FROM and _syncfs_all(unique):
+        return
     if len(unique) <= 2:
         _fsync_each(unique)
         return
@@ -160,3 +167,45 @@ def _executor() -> ThreadPoolExecutor:
         if _pool is None or _pool[0] != os.getpid():   # a forked child has none of its parent's threads
             _pool = (os.getpid(), ThreadPoolExecutor(FSYNC_THREADS, thread_name_prefix="mailflow-fsync"))
         return _pool[1]
+
+
+def _syncfs_all(paths: list[Path | str]) -> bool:
+    """Make every path durable with one syncfs(2) per file system they are on; False where there is no
+    syncfs (then the caller fsyncs each one).
+
+    A commit of a catch-up pass makes a thousand files and their folders durable: a thousand fsyncs,
+    even sixteen at a time, each wait on the journal, where one syncfs writes them all out with one
+    journal commit (4-5 times less waiting on ext4). It also writes out whatever else on that file system
+    is waiting to be written, which is why small commits keep their own fsyncs. Durability is the
+    same: syncfs returns once every file and folder of the file system written before it is on disk,
+    and (Linux 5.8 and later) reports a write-back error as fsync does.
+    """
+    syncfs = _syncfs()
+    if syncfs is None:
+        return False
+    places: dict[int, Path | str] = {}          # one path on each file system (a file is on its folder's)
+    for path in paths:
+        places.setdefault(os.stat(path).st_dev, path)
+    for path in places.values():
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            if syncfs(fd) != 0:
+                code = ctypes.get_errno()
+                raise OSError(code, os.strerror(code), os.fspath(path))
+        finally:
+            os.close(fd)
+    return True
+
+
+@functools.cache
+def _syncfs() -> Callable[[int], int] | None:
+    """libc's syncfs, where there is one (Linux)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        function = ctypes.CDLL(None, use_errno=True).syncfs
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [ctypes.c_int]
+    function.restype = ctypes.c_int
+    return cast(Callable[[int], int], function)
