@@ -69,6 +69,8 @@ class TinyDBStateStore:
         # Message-ID keys point to it): these are that file's bytes (written, or staged in the open transaction)
         # until a transaction that does not commit forgets them with the rest of its writes.
         self._last_record: tuple[str, bytes] | None = None
+        # The record encoded last and its bytes (records are frozen values: an equal one encodes the same)
+        self._last_encoded: tuple[InboxRecord, bytes] | None = None
         self.alerts = TinyDBAlertBook(store)
 
     @classmethod
@@ -242,8 +244,12 @@ class TinyDBStateStore:
         return InboxRecord(**{**doc, "disposition": Disposition(doc["disposition"])})
 
     def _write_record(self, path: str, record: InboxRecord) -> None:
-        # a flat record of strings and a flag: its fields as they are (asdict's deep copy costs more than the write)
-        doc = {k: v for k, v in vars(record).items() if v not in ("", False)}
-        data = json.dumps({**doc, "disposition": record.disposition.value}, sort_keys=True).encode()
+        if self._last_encoded is not None and self._last_encoded[0] == record:
+            data = self._last_encoded[1]    # a reply's record again, under its Message-ID keys: the same bytes
+        else:
+            # a flat record of strings and a flag: its fields as they are (asdict's deep copy costs more than the write)
+            doc = {k: v for k, v in vars(record).items() if v not in ("", False)}
+            data = json.dumps({**doc, "disposition": record.disposition.value}, sort_keys=True).encode()
+            self._last_encoded = (record, data)
         self.store.put_blob(path, data)
         self._last_record = (path, data)

@@ -110,6 +110,7 @@ def token_from_address(addr: str, service_address: str, style: ReplyAddressStyle
     return token if parse_token(token) is not None else None
 
 
+@functools.lru_cache(maxsize=1024)   # the outbox's check and the composer's header both ask for a message's id
 def message_id(
     secret: bytes, meeting_key: str, kind: str, recipient: str, revision: int, domain: str
 ) -> str:
