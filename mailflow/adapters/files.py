@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import errno
 import functools
 import json
 import os
@@ -95,6 +96,26 @@ def temp_name(path: Path | str) -> str:
     """A fresh temp file name beside ``path`` (hidden, so readers and partition listings skip it)."""
     folder, sep, name = os.fspath(path).rpartition(os.sep)
     return f"{folder}{sep}.{name}.{secrets.token_hex(8)}{TEMP_SUFFIX}"
+
+
+def read_unless_link(path: str) -> bytes | None:
+    """The bytes of the file at ``path``, or None when its name is a symbolic link (not followed: the caller decides
+    whether it may be). FileNotFoundError when there is none, IsADirectoryError for a folder, as reading gives."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except (FileNotFoundError, NotADirectoryError):
+        raise
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:        # O_NOFOLLOW's answer for a link
+            return None
+        raise
+    try:
+        file = open(fd, "rb")               # a folder opens, and FileIO refuses it here
+    except BaseException:
+        os.close(fd)
+        raise
+    with file:
+        return file.read()
 
 
 def write_all(fd: int, data: bytes) -> None:

@@ -51,6 +51,7 @@ class Confined:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._root = os.fspath(root)
         self._real_root = root.resolve()
         self._inside: set[str] = {""}     # folders (relative names; "" the root) seen to be inside the root
 
@@ -65,6 +66,13 @@ class Confined:
         if path.parent.is_dir():
             self._inside.add(folder_name)
         return path
+
+    def known(self, relpath: str, what: str) -> str | None:
+        """The path of ``relpath`` (as a string) when its folders are known to lead inside: a writer that checks the
+        name itself is no link, or a reader that opens it without following one, needs no more. None when a
+        folder on the way must be resolved first: then ``path`` does it. ValueError (naming ``what``) for a bad name."""
+        folder_name = check_name(relpath, what).rpartition("/")[0]
+        return os.path.join(self._root, relpath) if self._folder_inside(folder_name) else None
 
     def _folder_inside(self, name: str) -> bool:
         """Whether the folder ``name`` (relative, "" the root) is inside the root by its names alone: each

@@ -23,7 +23,7 @@ from mailflow.adapters import commit as commits
 from mailflow.adapters import folder
 from mailflow.adapters import lines as lines_log
 from mailflow.adapters.commit import Commit, CommitIncomplete
-from mailflow.adapters.files import TEMP_SUFFIX, make_dirs, parse_state_file, write_atomically
+from mailflow.adapters.files import TEMP_SUFFIX, make_dirs, parse_state_file, read_unless_link, write_atomically
 from mailflow.adapters.folder import PARTITION_SUFFIX, check_name
 from mailflow.adapters.partitions import AtomicJSONStorage, PartitionDB
 from mailflow.adapters.updatelog import UpdateLog
@@ -284,14 +284,20 @@ class Store:
 
     def put_blob(self, relpath: str, data: bytes) -> Path:
         """Write ``data`` atomically at ``relpath`` under the root (mode 0600) and return its path."""
-        path = self._writable_path(relpath, "blob")
+        target = self._target(relpath, "blob")
         if relpath.endswith(PARTITION_SUFFIX):
             raise ValueError(f"invalid blob name {relpath!r}: *.json names are for partitions and put_json")
-        self._write(path, bytes(data))
-        return path
+        self._write(target, bytes(data))
+        return Path(target)
 
     def get_blob(self, relpath: str) -> bytes:
         """The bytes at ``relpath``; FileNotFoundError if there is no such blob."""
+        self._check_open()
+        name = self._confined.known(relpath, "blob")
+        if name is not None and (self._txn is None or self._txn.commit.staged(name) is None):
+            data = read_unless_link(name)      # None for a link: the full check below decides
+            if data is not None:
+                return data
         return self._readable(self._path(relpath, "blob")).read_bytes()
 
     def has_blob(self, relpath: str) -> bool:
@@ -299,8 +305,7 @@ class Store:
 
     def put_json(self, relpath: str, obj: object) -> None:
         """Write a small standalone JSON document (a marker, a cursor) atomically."""
-        path = self._writable_path(relpath, "JSON document")
-        self._write(path, _dumps(obj))
+        self._write(self._target(relpath, "JSON document"), _dumps(obj))
 
     def get_json(self, relpath: str, default: object = None) -> object:
         """The JSON document at ``relpath``, or ``default`` if there is none; StoreError if corrupt."""
@@ -319,7 +324,7 @@ class Store:
         Inside a transaction the lines are appended once it has committed (never for one that did not).
         See :func:`mailflow.adapters.lines.append` for what a crash can do to a log.
         """
-        path = self._writable_path(relpath, "log")
+        path = Path(self._target(relpath, "log"))
         if relpath.endswith(PARTITION_SUFFIX):
             raise ValueError(f"invalid log name {relpath!r}: *.json names are for partitions")
         if self._txn is not None:
@@ -383,17 +388,22 @@ class Store:
         staged = self._txn.commit.staged(path) if self._txn is not None else None
         return staged or path
 
-    def _writable_path(self, relpath: str, what: str) -> Path:
-        path = self._path(relpath, what)
+    def _target(self, relpath: str, what: str) -> str:
+        """Where a write of ``relpath`` goes (confined: a name that is a link too), as a string: a catch-up pass
+        writes a thousand files, and a Path is made only where one is needed."""
+        self._check_open()
+        target = self._confined.known(relpath, what)
+        if target is None or os.path.islink(target):
+            target = os.fspath(self._confined.path(relpath, what))
         self._check_writable(relpath)
-        return path
+        return target
 
-    def _write(self, path: Path, data: bytes) -> None:
+    def _write(self, path: Path | str, data: bytes) -> None:
         if self._txn is not None:
             self._txn.commit.stage(path, data)
             return
-        make_dirs(self.root, path.parent)
-        write_atomically(path, data)
+        make_dirs(self.root, os.path.dirname(path))
+        write_atomically(Path(path), data)
         self._count_write()
 
     def _count_write(self) -> None:
