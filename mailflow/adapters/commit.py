@@ -20,9 +20,11 @@ import json
 import logging
 import os
 from contextlib import suppress
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from mailflow.adapters.files import fsync_all, fsync_dir, make_dirs, parse_state_file, write_atomically, write_temp
+from mailflow.adapters.partitions import AtomicJSONStorage
 from mailflow.errors import StoreError
 
 log = logging.getLogger(__name__)
@@ -125,6 +127,26 @@ def _remove(path: str) -> None:
         os.unlink(path)
 
 
+@dataclass
+class Transaction:
+    """A store transaction: its files (the commit), the partitions that joined it, the log lines it appends
+    once it has committed."""
+
+    commit: Commit
+    storages: dict[str, AtomicJSONStorage] = field(default_factory=dict)
+    appends: list[tuple[Path, list[bytes], bool]] = field(default_factory=list)   # log lines, after the commit
+
+    def join(self, name: str, storage: AtomicJSONStorage) -> None:
+        if name not in self.storages:
+            storage.begin()
+            self.storages[name] = storage
+
+    def abort(self) -> None:
+        self.commit.discard()
+        for storage in self.storages.values():
+            storage.abort()
+
+
 def recover(root: Path) -> int:
     """Complete a commit a crash interrupted after its journal was written; return how many files it moved."""
     path = root / JOURNAL_NAME
@@ -163,4 +185,4 @@ def _encode(obj: object) -> bytes:
     return json.dumps(obj, ensure_ascii=False, sort_keys=True).encode("utf-8")
 
 
-__all__ = ["JOURNAL_NAME", "Commit", "CommitIncomplete", "recover"]
+__all__ = ["JOURNAL_NAME", "Commit", "CommitIncomplete", "Transaction", "recover"]

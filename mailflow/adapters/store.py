@@ -13,7 +13,6 @@ import logging
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,7 @@ from tinydb import TinyDB
 from mailflow.adapters import commit as commits
 from mailflow.adapters import folder
 from mailflow.adapters import lines as lines_log
-from mailflow.adapters.commit import Commit, CommitIncomplete
+from mailflow.adapters.commit import Commit, CommitIncomplete, Transaction
 from mailflow.adapters.files import TEMP_SUFFIX, make_dirs, parse_state_file, read_unless_link, write_atomically
 from mailflow.adapters.folder import PARTITION_SUFFIX, check_name
 from mailflow.adapters.partitions import AtomicJSONStorage, PartitionDB
@@ -44,23 +43,6 @@ def _dumps(obj: object) -> bytes:
 # ---------------------------------------------------------------- the store
 
 
-@dataclass
-class _Transaction:
-    commit: Commit
-    storages: dict[str, AtomicJSONStorage] = field(default_factory=dict)
-    appends: list[tuple[Path, list[bytes], bool]] = field(default_factory=list)   # log lines, after the commit
-
-    def join(self, name: str, storage: AtomicJSONStorage) -> None:
-        if name not in self.storages:
-            storage.begin()
-            self.storages[name] = storage
-
-    def abort(self) -> None:
-        self.commit.discard()
-        for storage in self.storages.values():
-            storage.abort()
-
-
 class Store:
     """The state directory: one TinyDB per partition file, blobs and small JSON documents.
 
@@ -80,7 +62,7 @@ class Store:
         self._dbs: dict[str, PartitionDB] = {}
         self._closed = False
         self._failed = ""                 # why writes are refused until restart ("" = they are not)
-        self._txn: _Transaction | None = None
+        self._txn: Transaction | None = None
         self._confined = folder.Confined(root)
         self._folders: set[str] = set()     # folders a commit has seen there (see Commit)
         self._blob_dirs = [root / name for name in blob_dirs]
@@ -197,7 +179,7 @@ class Store:
         self._check_writable("a transaction")
         if any(_storage_of(db).in_batch for db in self._dbs.values()):
             raise RuntimeError("a transaction cannot start inside a batch")
-        txn = self._txn = _Transaction(Commit(self.root, self._folders))
+        txn = self._txn = Transaction(Commit(self.root, self._folders))
         try:
             for name, db in self._dbs.items():
                 txn.join(name, _storage_of(db))
@@ -340,7 +322,7 @@ class Store:
 
     # internals
 
-    def _commit(self, txn: _Transaction) -> None:
+    def _commit(self, txn: Transaction) -> None:
         written: dict[str, bytes | None] = {}
         try:
             for name, storage in txn.storages.items():
@@ -364,7 +346,7 @@ class Store:
             self._count_write()
 
     @staticmethod
-    def _finish(txn: _Transaction, written: dict[str, bytes | None]) -> None:
+    def _finish(txn: Transaction, written: dict[str, bytes | None]) -> None:
         for name, storage in txn.storages.items():
             storage.finish(written.get(name))
 
