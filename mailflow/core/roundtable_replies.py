@@ -75,13 +75,15 @@ def suggestions(state: MeetingState, event: ReplyEvent) -> tuple[MeetingState, l
     new = [i.value.strip() for i in event.wants(K.SUGGEST)
            if i.value.strip() and i.value.strip().casefold() not in {t.casefold() for t in state.suggestions}]
     new = list(dict.fromkeys(new))
+    if not new:
+        return state, []        # the state as it is (a copy of it would cost a copy of every field)
     return (replace(state, suggestions=(*state.suggestions, *new)),
             [Recorded(Effect.SUGGEST, topic) for topic in new])
 
 
 def shared_files(state: MeetingState, event: ReplyEvent) -> tuple[MeetingState, list[Recorded]]:
     """The files a member shared with a reply that may carry them, each kept once (by content)."""
-    if event.member is None or event.request not in FILE_REQUESTS:
+    if event.member is None or event.request not in FILE_REQUESTS or not event.resources:
         return state, []
     seen = {r.sha256 for r in state.resources}
     new = []
@@ -89,6 +91,8 @@ def shared_files(state: MeetingState, event: ReplyEvent) -> tuple[MeetingState, 
         if resource.sha256 not in seen:
             seen.add(resource.sha256)
             new.append(resource)
+    if not new:
+        return state, []
     return (replace(state, resources=(*state.resources, *new)),
             [Recorded(Effect.FILE, r.filename, r.sha256) for r in new])
 
