@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from functools import cached_property
 
 from mailflow.core.intent import Rsvp
 from mailflow.core.kinds import Request
@@ -152,11 +153,18 @@ class MeetingState:
         steps[step] = record
         return replace(self, steps=tuple(sorted(steps.items(), key=lambda kv: list(Step).index(kv[0]))))
 
-    def update_of(self, member_key: str) -> Update | None:
+    @cached_property
+    def _update_by_member(self) -> dict[str, Update]:
+        """Each member's update by their key, the first one as the updates hold them. Worked out once per state
+        (a reply asks a state several times; a state is frozen, and the cache is no field: equality, the
+        codec and ``replace`` never see it)."""
+        found: dict[str, Update] = {}
         for update in self.updates:
-            if update.member_email.casefold() == member_key:
-                return update
-        return None
+            found.setdefault(update.member_email.casefold(), update)
+        return found
+
+    def update_of(self, member_key: str) -> Update | None:
+        return self._update_by_member.get(member_key)
 
     def rsvp_of(self, member_key: str) -> Rsvp | None:
         return dict(self.rsvps).get(member_key)
@@ -171,7 +179,8 @@ class MeetingState:
         intros = {k: v for k, v in self.introductions if k != member_key}
         intros |= {member_key: part.introduction} if part.introduction is not None else {}
         now = self.update_of(member_key)
-        updates = tuple(u for u in self.updates if u.member_email.casefold() != member_key)
+        updates = self.updates if now is None else tuple(u for u in self.updates
+                                                         if u.member_email.casefold() != member_key)
         history = self.history + ((now,) if now is not None and now != part.update else ())
 
         def flag(keys: frozenset[str], on: bool) -> frozenset[str]:
