@@ -384,3 +384,21 @@ def test_a_large_transaction_in_new_folders_writes_every_file_and_leaves_no_temp
                if name not in ("raw/05/5.eml", "raw/05/102.eml", "raw/06/6.eml"))
     assert len(files) == len(names) - 1
     assert _temp_files(root) == [] and not (root / JOURNAL_NAME).exists()
+
+
+def test_a_folder_made_for_a_transaction_that_failed_and_removed_since_does_not_stop_the_next(root: Path) -> None:
+    """A transaction that fails after making folders leaves them to be made durable by the next commit; when they
+    are gone by then (removed by hand), the next commit still writes its own files."""
+    with Store.open(root, blob_dirs=("raw",)) as store:
+        with pytest.raises(RuntimeError), store.transaction():
+            store.put_blob("raw/aa/x/1.eml", b"one\r\n")
+            store.put_blob("raw/bb/2.eml", b"two\r\n")
+            raise RuntimeError("the reply's handling failed")
+        (root / "raw" / "aa" / "x").rmdir()
+        (root / "raw" / "aa").rmdir()
+        with store.transaction():
+            store.put_blob("raw/bb/2.eml", b"two\r\n")
+            store.put_blob("raw/cc/3.eml", b"three\r\n")
+        store.put_blob("raw/aa/x/1.eml", b"one\r\n")
+    assert _files(root) == {"raw/aa/x/1.eml": b"one\r\n", "raw/bb/2.eml": b"two\r\n", "raw/cc/3.eml": b"three\r\n"}
+    assert _temp_files(root) == []

@@ -36,19 +36,27 @@ class CommitIncomplete(StoreError):
     """The commit is on disk (its journal) but could not be applied here; the next start completes it."""
 
 
+@dataclass
+class Folders:
+    """What a store's commits know of its folders: those seen to exist (a file is staged in one without a look
+    first), and those made whose entries are not durable yet (made for a commit that did not complete: the
+    next commit makes them durable with its files, so a file committed in one is never lost with it)."""
+
+    known: set[str] = field(default_factory=set)
+    unsynced: set[str] = field(default_factory=set)     # folders whose entry for a new subfolder is not durable
+
+
 class Commit:
     """Files staged for one atomic commit: written now as temp files, made visible by :meth:`apply`.
 
     Names are kept as strings: a catch-up pass stages a thousand files, and a Path's hash and parent cost
     more than writing a small file does."""
 
-    def __init__(self, root: Path, folders: set[str] | None = None) -> None:
+    def __init__(self, root: Path, folders: Folders | None = None) -> None:
         self.root = root
         self._root = os.fspath(root)
         self._staged: dict[str, str] = {}       # target -> temp file holding its new content
-        self._new_folders: set[str] = set()     # folders that got a new subfolder: fsynced with the files
-        # folders known to exist (shared by the store's commits): a file is staged in them without a look first
-        self._folders = set() if folders is None else folders
+        self._folders = Folders() if folders is None else folders     # shared by the store's commits
 
     def __len__(self) -> int:
         return len(self._staged)
@@ -57,15 +65,16 @@ class Commit:
         """Write ``data`` as the next content of ``target`` (not yet visible, not yet durable)."""
         name = os.fspath(target)
         folder = os.path.dirname(name)
-        if folder not in self._folders:
+        folders = self._folders
+        if folder not in folders.known:
             # a folder not known yet is made first when missing (trying to write in it first cost a failed
             # open and an exception for each of the hundreds of folders a first catch-up pass makes)
-            self._new_folders.update(make_dirs(self._root, folder, sync=False))
-            self._folders.add(folder)
+            folders.unsynced.update(make_dirs(self._root, folder, sync=False))
+            folders.known.add(folder)
         try:
             temp = write_temp(name, data, sync=False)
         except FileNotFoundError:       # a known folder removed behind our back: made again
-            self._new_folders.update(make_dirs(self._root, folder, sync=False))
+            folders.unsynced.update(make_dirs(self._root, folder, sync=False))
             temp = write_temp(name, data, sync=False)
         previous = self._staged.pop(name, None)
         if previous is not None:
@@ -79,7 +88,6 @@ class Commit:
 
     def discard(self) -> None:
         """Forget every staged file: nothing of this commit ever becomes visible."""
-        self._new_folders = set()
         staged, self._staged = self._staged, {}
         for temp in staged.values():
             _remove(temp)
@@ -88,14 +96,19 @@ class Commit:
         """Make every staged file durable and visible together. Raises CommitIncomplete past the point
         of no return (the journal is written): memory must then be treated as committed."""
         staged, self._staged = self._staged, {}
-        folders, self._new_folders = self._new_folders, set()
         if not staged:
             return
+        folders = set(self._folders.unsynced)
         parents = list(dict.fromkeys(os.path.dirname(target) for target in staged))   # temps are beside their targets
         try:
             # the temp files, their folders' entries for them, and any new folders' entries: all durable
             # before the journal names them
-            fsync_all([*staged.values(), *parents, *folders])
+            try:
+                fsync_all([*staged.values(), *parents, *folders])
+            except FileNotFoundError:       # a folder made for an earlier commit was removed since: none to sync
+                folders = {path for path in folders if os.path.isdir(path)}
+                fsync_all([*staged.values(), *parents, *folders])
+            self._folders.unsynced -= folders
             if len(staged) > 1:
                 pairs = [[self._relative(temp), self._relative(target)] for target, temp in staged.items()]
                 write_atomically(self.root / JOURNAL_NAME, _encode({"renames": pairs}))
@@ -185,4 +198,4 @@ def _encode(obj: object) -> bytes:
     return json.dumps(obj, ensure_ascii=False, sort_keys=True).encode("utf-8")
 
 
-__all__ = ["JOURNAL_NAME", "Commit", "CommitIncomplete", "Transaction", "recover"]
+__all__ = ["JOURNAL_NAME", "Commit", "CommitIncomplete", "Folders", "Transaction", "recover"]

@@ -21,7 +21,7 @@ from tinydb import TinyDB
 from mailflow.adapters import commit as commits
 from mailflow.adapters import folder
 from mailflow.adapters import lines as lines_log
-from mailflow.adapters.commit import Commit, CommitIncomplete, Transaction
+from mailflow.adapters.commit import Commit, CommitIncomplete, Folders, Transaction
 from mailflow.adapters.files import TEMP_SUFFIX, make_dirs, parse_state_file, read_unless_link, write_atomically
 from mailflow.adapters.folder import PARTITION_SUFFIX, check_name
 from mailflow.adapters.partitions import AtomicJSONStorage, PartitionDB
@@ -64,7 +64,7 @@ class Store:
         self._failed = ""                 # why writes are refused until restart ("" = they are not)
         self._txn: Transaction | None = None
         self._confined = folder.Confined(root)
-        self._folders: set[str] = set()     # folders a commit has seen there (see Commit)
+        self._folders = Folders()           # what its commits know of its folders
         self._blob_dirs = [root / name for name in blob_dirs]
         self._log = UpdateLog(root, writable=exclusive)
         self._deferred: list[tuple[Callable[[], None], Callable[[], None]]] = []   # see defer_writes
