@@ -114,7 +114,8 @@ def test_the_hint_index_rules_out_only_groups_whose_stems_the_line_lacks(limit: 
     index = hints.HintIndex(groups, limit=limit)
     stems = [stem for group in groups for stem in group if stem.isascii()]
     pieces = [*stems, *(stem[: len(stem) // 2] for stem in stems), *(stem[len(stem) // 2:] for stem in stems),
-              "un", "s", "ed", "-", ".", " ", "  ", ",", "'", "_", "x", "9", "the", "Meet", "GOOGLE", "PEOPLE"]
+              "un", "s", "ed", "-", ".", " ", "  ", ",", "'", "_", "x", "9", "the", "Meet", "GOOGLE", "PEOPLE",
+              "x" * 40, "people" + "x" * 30]
     rng = random.Random(11)
     ruled_out = 0
     for _ in range(20000):
@@ -127,6 +128,7 @@ def test_the_hint_index_rules_out_only_groups_whose_stems_the_line_lacks(limit: 
                 ruled_out += 1
                 assert not any(stem in low for stem in group), (line, group)
     assert ruled_out > 20000            # the index does rule groups out
+    assert all(len(word) <= hints._LONGEST for word in [*index._clean, *index._marked])    # (its memory bound)
 
 
 @pytest.mark.parametrize(("edges", "name"), [((3, 12, 25, 40, 60, 75), "len"), ((1, 2, 3, 5, 8, 12), "words"),

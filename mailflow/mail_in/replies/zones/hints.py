@@ -9,8 +9,9 @@ group's stems, and the stem scans of that group are skipped. When a word holds o
 exactly as before, so the answer is always the scan's.
 
 What a word holds depends only on the word, and replies are written in a few thousand recurring words: each
-distinct word is looked at once and remembered, in two bounded sets (emptied when full; forgetting only costs a
-second look). Stems that are not ASCII ("métis") cannot occur in an ASCII line and have no key.
+distinct word is looked at once and remembered, in two bounded sets of words no longer than 32 characters (emptied
+when full; forgetting only costs a second look; a longer word, a code or a blob more than a word, is looked at
+each time). Stems that are not ASCII ("métis") cannot occur in an ASCII line and have no key.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from __future__ import annotations
 import re
 
 _KEY_RUN = re.compile(r"[a-z0-9_]+")
-_LIMIT = 20_000         # remembered words per set (a few MB at most)
+_LIMIT = 20_000         # remembered words per set
+_LONGEST = 32           # the longest word remembered: with _LIMIT, about 1.5 MB per set at most
 
 
 def _key(stem: str) -> str:
@@ -60,15 +62,15 @@ class HintIndex:
         for bit, keys in self._keys:
             if any(map(word.__contains__, keys)):
                 bits |= bit
-        if bits:
+        if bits and len(word) <= _LONGEST:
             if len(self._marked) >= self._limit:
                 self._marked.clear()
             self._marked[word] = bits
-        else:
+        elif not bits:
             self._remember_clean([word])
         return bits
 
     def _remember_clean(self, words: list[str]) -> None:
         if len(self._clean) + len(words) > self._limit:
             self._clean.clear()
-        self._clean.update(words)
+        self._clean.update(word for word in words if len(word) <= _LONGEST)
