@@ -100,7 +100,8 @@ def test_patterns_kept_stay_bounded() -> None:
     alternatives = rsvp._ANY_ANSWER
     for code in range(0x4E00, 0x4E00 + 1000):
         assert alternatives.match(chr(code) + " yes") is None
-    assert set(alternatives._by_first) <= (alternatives._starts or set())
+    assert alternatives.match("yes") is not None and alternatives.match("bah") is None      # an ASCII start is kept
+    assert set(alternatives._by_first) <= (alternatives._starts or set()) | {chr(code) for code in range(128)} | {""}
 
 
 def test_a_python_without_the_regex_parser_still_matches_the_same(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,7 +7,8 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from email.errors import MessageError
 from email.message import Message
-from email.utils import getaddresses, parseaddr, parsedate_to_datetime
+from typing import Any
+from email.utils import getaddresses, parsedate_to_datetime
 
 from mailflow import addresses
 from mailflow.mail_in.replies import classify, largebodies
@@ -94,7 +95,7 @@ def read_body(raw: bytes, *, limits: Limits = DEFAULT_LIMITS) -> tuple[str, str]
     check_raw(raw, limits)
     message = _parse(raw)
     contents = collect(message, limits)
-    return "\n".join(contents.texts), _sender(message)[0]
+    return "\n".join(contents.texts), _sender(_Fields(message))[0]
 
 
 def _parse(raw: bytes) -> Message:
@@ -122,17 +123,33 @@ def understand_body(text: str, *, html: bool = False) -> Reply:
     return _finish(Reply(kind=kind, text=new_text, bounce=verdict.failure, automatic=automatic))
 
 
+class _Fields:
+    """A message's header fields read in one pass: the first value of each name, decoded (``first``), and every
+    value of a name as ``Message.get_all`` gives it (the same values, each name's in their order)."""
+
+    __slots__ = ("count", "first", "_values")
+
+    def __init__(self, message: Message) -> None:
+        items = message.items()
+        self.count = len(items)
+        self.first: dict[str, str] = {}
+        self._values: dict[str, list[Any]] = {}
+        for name, value in items:
+            key = name.strip().lower()
+            if key not in self.first:
+                self.first[key] = decode_header_value(value)
+            self._values.setdefault(name.lower(), []).append(value)
+
+    def raw(self, name: str) -> list[Any]:
+        """``message.get_all(name)`` (an empty list for none)."""
+        return self._values.get(name, [])
+
+    def all(self, name: str) -> list[str]:
+        return [decode_header_value(v) for v in self._values.get(name, ())]
+
+
 def _headers(message: Message) -> dict[str, str]:
-    headers: dict[str, str] = {}
-    for name, value in message.items():
-        key = name.strip().lower()
-        if key not in headers:
-            headers[key] = decode_header_value(value)
-    return headers
-
-
-def _all(message: Message, name: str) -> list[str]:
-    return [decode_header_value(v) for v in (message.get_all(name) or [])]
+    return _Fields(message).first
 
 
 def _date(value: str) -> datetime | None:
@@ -145,16 +162,38 @@ def _date(value: str) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def _addresses(message: Message, fields: tuple[str, ...] = _ADDRESS_FIELDS) -> tuple[str, ...]:
-    values = [v for name in fields for v in _all(message, name)]
-    found = [addr.strip() for _, addr in getaddresses(values) if "@" in addr]
+def _addresses(fields: _Fields, names: tuple[str, ...] = _ADDRESS_FIELDS) -> tuple[str, ...]:
+    values = [v for name in names for v in fields.all(name)]
+    found = [addr.strip() for _, addr in _address_list(", ".join(values)) if "@" in addr]
     return tuple(dict.fromkeys(a for a in map(addresses.bare, found) if a))
 
 
+# The usual shape of an address field, a plain address with a plain name or none ("Name <addr>", "<addr>",
+# "addr"), read without the standard library's character-by-character parser: it gives what that parser gives
+# (tests/test_replies_address_fields.py holds the two equal over many generated fields). Any other shape
+# (quotes, comments, groups, folding, a name with a special character) is the standard library's to read.
+_PLAIN = addresses.ADDR_SPEC.pattern
+_WORD = r'[^\s()<>@,:;"\[\]\\]+'                 # what the parser reads as one word of a name
+_USUAL = re.compile(rf"[ \t]*(?:(?P<name>(?:{_WORD}[ \t]+)*{_WORD})?[ \t]*<(?P<routed>{_PLAIN})>|(?P<bare>{_PLAIN}))[ \t]*")
+
+
+def _address_list(value: str) -> list[tuple[str, str]]:
+    """``email.utils.getaddresses([value])``: (name, address) for each address of the field."""
+    found: list[tuple[str, str]] = []
+    for item in value.split(","):            # (no comma in the usual shape but between addresses)
+        usual = _USUAL.fullmatch(item)
+        if usual is None:
+            return getaddresses([value]) if value else []
+        name = usual.group("name")
+        found.append((" ".join(name.split()) if name else "", usual.group("routed") or usual.group("bare")))
+    return found
+
+
 def _understand_message(message: Message, limits: Limits) -> Reply:
-    headers = _headers(message)
-    if len(message.keys()) > limits.max_headers:
-        raise UnparseableMessage(f"{len(message.keys())} header fields, over the {limits.max_headers} cap")
+    fields = _Fields(message)
+    headers = fields.first
+    if fields.count > limits.max_headers:
+        raise UnparseableMessage(f"{fields.count} header fields, over the {limits.max_headers} cap")
     contents = collect(message, limits)
     body = "\n".join(contents.texts)
     verdict = classify.bounce_verdict(headers, contents.report_type, contents.delivery_status, body)
@@ -162,7 +201,7 @@ def _understand_message(message: Message, limits: Limits) -> Reply:
     automatic = classify.auto_submitted(headers) or classify.ticket_receipt(headers.get("subject", ""), body)
     ooo = classify.out_of_office(headers.get("subject", ""), body)
     kind = classify.kind_of(verdict, bool(calendar and calendar.is_reply), automatic, ooo)
-    name, addr = _sender(message)
+    name, addr = _sender(fields)
     answers = (inline_answers(contents.raw_html[0])
                if contents.raw_html and kind is ReplyKind.REPLY and may_have_answers(contents.raw_html[0]) else ())
     reply = Reply(
@@ -173,9 +212,9 @@ def _understand_message(message: Message, limits: Limits) -> Reply:
         message_id=_first_id(headers.get("message-id", "")),
         in_reply_to=_first_id(headers.get("in-reply-to", "")),
         references=tuple(_MSGID.findall(headers.get("references", ""))),
-        to_addrs=_addresses(message),
-        envelope_to=_addresses(message, _ENVELOPE_FIELDS),
-        loop_markers=tuple(v.strip()[:200] for v in _all(message, "x-loop")),
+        to_addrs=_addresses(fields),
+        envelope_to=_addresses(fields, _ENVELOPE_FIELDS),
+        loop_markers=tuple(v.strip()[:200] for v in fields.all("x-loop")),
         date=_date(headers.get("date", "")),
         text=_with_answers(extract_new_text(body, name), answers),
         attachments=tuple(att for att, _ in contents.attachments),
@@ -183,7 +222,7 @@ def _understand_message(message: Message, limits: Limits) -> Reply:
         bounce=verdict.failure,
         calendar_uid=calendar.uid if calendar else None,
         auto_submitted=automatic,
-        authentication_results=tuple(_all(message, "authentication-results")),
+        authentication_results=tuple(fields.all("authentication-results")),
         answers_in_quote=bool(answers),
         automatic=classify.auto_kind(verdict, automatic, ooo) if kind is ReplyKind.AUTO_REPLY else None,
     )
@@ -197,15 +236,16 @@ def _with_answers(text: str, answers: tuple[str, ...]) -> str:
     return "\n\n".join(part for part in (text, *answers) if part)
 
 
-def _sender(message: Message) -> tuple[str, str]:
+def _sender(fields: _Fields) -> tuple[str, str]:
     """Split From before decoding RFC 2047 words, so an encoded name cannot forge the address. A message
     with several From fields names no sender (it is held): which of them wrote it is the forger's choice
     (several addresses in one field parse to none already)."""
-    fields = message.get_all("From") or []
-    raw = str(fields[0] or "") if len(fields) == 1 else ""
+    values = fields.raw("from")
+    raw = str(values[0] or "") if len(values) == 1 else ""
     if not raw.isascii() and _STRAY_BYTE.search(raw):
         raw = decode_bytes(raw.encode("utf-8", "surrogateescape"))
-    name, addr = parseaddr(_FOLD.sub(" ", raw))
+    found = _address_list(_FOLD.sub(" ", raw))          # parseaddr: the first address, or ("", "")
+    name, addr = found[0] if found else ("", "")
     return decode_header_value(name), addr
 
 

@@ -27,6 +27,7 @@ except ImportError:
     _parser = _constants = None
 
 _MAX_RANGE = 512          # a character range wider than this is taken as "any character"
+_NOTHING = re.compile("(?!)")          # matches no text: for a first character no branch can start with
 
 
 class Alternatives:
@@ -41,33 +42,35 @@ class Alternatives:
         self._firsts: tuple[frozenset[str] | None, ...] = ()
         self._starts: frozenset[str] | None = None           # every character some branch can start with
         self._others: re.Pattern[str] | None = None          # the branches that may start with any character
-        self._by_first: dict[str, re.Pattern[str] | None] = {}
+        self._by_first: dict[str, re.Pattern[str]] = {}
 
     @property
     def source(self) -> str:
         """The whole alternation."""
         return "|".join(f"(?:{branch})" for branch in self._branches)
 
-    # (called for every clause, several times: the pattern of a first character met before is looked up here)
+    # (called for every clause, several times: the pattern of a first character met before is looked up here, in
+    # one dictionary look-up; a character no branch starts with is kept too when it is ASCII, as most are)
     def match(self, text: str) -> re.Match[str] | None:
-        first = text[:1]
-        pattern = self._by_first[first] if first in self._by_first else self._for(first)
-        return pattern.match(text) if pattern is not None else None
+        return (self._by_first.get(text[:1]) or self._for(text[:1])).match(text)
 
     def fullmatch(self, text: str) -> re.Match[str] | None:
-        first = text[:1]
-        pattern = self._by_first[first] if first in self._by_first else self._for(first)
-        return pattern.fullmatch(text) if pattern is not None else None
+        return (self._by_first.get(text[:1]) or self._for(text[:1])).fullmatch(text)
 
-    def _for(self, first: str) -> re.Pattern[str] | None:
+    def _for(self, first: str) -> re.Pattern[str]:
         """The alternation of the branches that can start with ``first`` ("": the empty text), in their order."""
         if self._starts is None:
             self._firsts = tuple(first_characters(branch) for branch in self._branches)
             self._starts = frozenset().union(*(can for can in self._firsts if can is not None))
             self._others = self._alternation(None)
         if first not in self._starts:
-            return self._others          # only the branches that may start with anything (kept once, not per character)
-        pattern = self._by_first[first] = self._alternation(first)
+            # only the branches that may start with anything (one pattern, not one per character); kept under
+            # the ASCII characters, so the patterns kept stay bounded
+            pattern = self._others or _NOTHING
+            if first.isascii():
+                self._by_first[first] = pattern
+            return pattern
+        pattern = self._by_first[first] = self._alternation(first) or _NOTHING
         return pattern
 
     def _alternation(self, first: str | None) -> re.Pattern[str] | None:
