@@ -6,7 +6,7 @@ import random
 from email.utils import getaddresses, parseaddr
 
 from mailflow.mail_in import replies
-from mailflow.mail_in.replies import _address_list, _USUAL, understand
+from mailflow.mail_in.replies import _USUAL, _address_list, understand
 
 _NAMES = ["", "Dana", "Dana Smith", "Dr. Amara Singh", "Élise Côté", "O'Brien", "=?utf-8?q?Fran=C3=A7ois?=", "a.b",
           '"Smith, Dana"', "Smith, Dana", "Dana (home)", "Dana\u00a0Smith", "Dana\tSmith", "Dana  Smith", "x@y",

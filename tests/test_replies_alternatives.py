@@ -11,6 +11,7 @@ from intentkit import load
 from mailflow.mail_in.replies import clauses, commands, phrases, rsvp
 from mailflow.mail_in.replies.alternatives import Alternatives, first_characters
 from mailflow.mail_in.replies.clauses import Phrases, fold, lines_of, without_lead_in
+from mailflow.mail_in.replies.heads import heads
 
 
 def _all_alternatives() -> list[tuple[str, Alternatives]]:
@@ -104,13 +105,115 @@ def test_patterns_kept_stay_bounded() -> None:
     assert set(alternatives._by_first) <= (alternatives._starts or set()) | {chr(code) for code in range(128)} | {""}
 
 
-def test_a_python_without_the_regex_parser_still_matches_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Were re._parser gone, no first characters are known and every text meets the whole alternation."""
-    from mailflow.mail_in.replies import alternatives
-    monkeypatch.setattr(alternatives, "_parser", None)
-    assert first_characters("(?:please )?undo") is None
-    table = Alternatives(["(?:please )?undo", "cancel", "stop"])
-    for text in ("please undo that", "undo", "cancel it", "stop now", "nothing", ""):
+def test_syntax_not_read_matches_the_same() -> None:
+    """A branch whose start is not read (flags, a class such as \\w) meets every text: the same match as the whole."""
+    table = Alternatives(["(?:please )?undo", r"\w+ later", "(?i:stop)", "cancel"])
+    for text in ("please undo that", "undo", "cancel it", "stop now", "STOP", "see you later", "nothing", "", "é later"):
         whole = re.match(table.source, text)
         found = table.match(text)
-        assert (found and found.group(0)) == (whole and whole.group(0))
+        assert (found and found.group(0)) == (whole and whole.group(0)), text
+
+
+def test_a_text_no_branch_can_start_compiles_nothing() -> None:
+    """Texts whose first two characters no branch starts with are answered without compiling a pattern."""
+    table = Alternatives(["(?:please )?undo", "pass(?: me)?", "unsubscribe"])
+    for text in ("pharmacy security", "ulcers", "preferred", "x", "", "p"):
+        assert table.match(text) is None and table.fullmatch(text) is None
+    assert all(pattern is None or pattern.pattern == "(?!)" for _, pattern in table._by_first.values())
+    assert table.match("please undo it") is not None and table.match("pass") is not None
+
+
+# The first characters the standard library's own parser (re._parser) gives each branch: what ``heads`` must agree
+# with (it reads the pattern's text itself, and stops where it knows enough).
+def _parsed_first(pattern: str) -> frozenset[str] | None:
+    import importlib
+    parser, constants = importlib.import_module("re._parser"), importlib.import_module("re._constants")
+
+    def sequence(items: list) -> tuple[set[str] | None, bool]:
+        found: set[str] = set()
+        for op, value in items:
+            first, empty = item(op, value)
+            if first is None:
+                return None, False
+            found |= first
+            if not empty:
+                return found, False
+        return found, True
+
+    def item(op: object, value: object) -> tuple[set[str] | None, bool]:  # noqa: PLR0911
+        if op is constants.LITERAL:
+            return {chr(value)}, False
+        if op is constants.IN:
+            chars: set[str] = set()
+            for kind, what in value:
+                if kind is constants.LITERAL:
+                    chars.add(chr(what))
+                elif kind is constants.RANGE and what[1] - what[0] < 512:
+                    chars.update(chr(code) for code in range(what[0], what[1] + 1))
+                else:
+                    return None, False
+            return chars, False
+        if op is constants.SUBPATTERN:
+            _group, add_flags, del_flags, items = value
+            return (None, False) if add_flags or del_flags else sequence(items)
+        if op is constants.ATOMIC_GROUP:
+            return sequence(value)
+        if op is constants.BRANCH:
+            found: set[str] = set()
+            empty = False
+            for items in value[1]:
+                first, can_be_empty = sequence(items)
+                if first is None:
+                    return None, False
+                found |= first
+                empty = empty or can_be_empty
+            return found, empty
+        if op in (constants.MAX_REPEAT, constants.MIN_REPEAT, constants.POSSESSIVE_REPEAT):
+            least, _most, items = value
+            first, empty = sequence(items)
+            return first, empty or least == 0
+        if op in (constants.AT, constants.ASSERT, constants.ASSERT_NOT):
+            return set(), True
+        return None, False
+
+    parsed = parser.parse(pattern)
+    if parsed.state.flags & ~constants.SRE_FLAG_UNICODE:
+        return None
+    found, empty = sequence(parsed.data)
+    return None if found is None or empty else frozenset(found)
+
+
+BRANCHES = sorted({branch for _, alternatives in ALTERNATIVES for branch in alternatives._branches})
+
+
+def test_heads_start_as_the_standard_librarys_parser_reads_the_branches() -> None:
+    """The first characters read from every branch of every table are those the standard library's parser gives."""
+    assert len(BRANCHES) > 300
+    for branch in BRANCHES:
+        assert first_characters(branch) == _parsed_first(branch), branch
+
+
+def test_every_match_starts_with_a_head_of_its_branch() -> None:
+    """Wherever a branch matches a text, the text starts with one of its heads (a short head: the whole match)."""
+    matched = 0
+    for branch in BRANCHES:
+        can, compiled = heads(branch), re.compile(branch)
+        for text in TEXTS:
+            if compiled.match(text):
+                matched += 1
+                assert can is None or text[:2] in can or text[:1] in can, (branch, text)
+    assert matched > 1000
+
+
+@pytest.mark.parametrize(("pattern", "expected"), [
+    ("(?:please )?undo", {"pl", "un"}),
+    (r"[a-c]y|z", {"ay", "by", "cy", "z"}),
+    (r"(?:a|b?)c", {"ac", "bc", "c"}),
+    (r"a{0,3}b", {"aa", "ab", "b"}),
+    (r"(?:ab|c)+d", {"ab", "ca", "cc", "cd"}),
+    (r"[\]a]b|\bx\.", {"]b", "ab", "x."}),
+    ("i'?m in|\U0001f44d", {"i'", "im", "\U0001f44d"}),
+])
+def test_heads(pattern: str, expected: set[str]) -> None:
+    """The first two characters of every match, read through groups, options, repeats and classes."""
+    assert heads(pattern) == expected

@@ -7,8 +7,8 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from email.errors import MessageError
 from email.message import Message
-from typing import Any
 from email.utils import getaddresses, parsedate_to_datetime
+from typing import Any
 
 from mailflow import addresses
 from mailflow.mail_in.replies import classify, largebodies

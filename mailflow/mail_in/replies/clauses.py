@@ -294,27 +294,26 @@ def clauses(text: str, start: int, line_no: int, first_sentence: int) -> tuple[C
     found: list[Clause] = []
     sentence, cursor, after_but = first_sentence, 0, False
     pieces: list[tuple[int, int, str]] = []
-    for match in _CLAUSE_BREAK.finditer(folded):
-        brk, at = match.group(), match.start()
-        if brk[0] == "." and _abbreviation(folded[max(0, at - 8):at]):
+    for match in _CLAUSE_BREAK.compiled.finditer(folded):
+        at = match.start()
+        if folded[at] == "." and _abbreviation(folded[max(0, at - 8):at]):
             continue
-        pieces.append((cursor, at, brk))
+        pieces.append((cursor, at, match.group()))
         cursor = match.end()
     pieces.append((cursor, len(folded), ""))
     for begin, end, brk in pieces:
         piece = folded[begin:end]
         body = piece.lstrip(_EDGE)
-        lead = len(piece) - len(body)
+        lead = begin + len(piece) - len(body)          # where the body starts in the stretch
         body = body.rstrip(_EDGE)
-        but = _BUT.match(body) if body.startswith(_BUT_WORDS) else None
-        if but:
+        if body.startswith(_BUT_WORDS) and (but := _BUT.match(body)):
             after_but, lead, body = True, lead + but.end(), body[but.end():].strip(_EDGE)
         if body:
             tokens = TOKEN.findall(body)
-            found.append(Clause(text=text[begin + lead: begin + lead + len(body)], folded=body,
-                                start=start + begin + lead, line=line_no, sentence=sentence,
-                                question=brk.startswith("?") or piece.rstrip().endswith("?"),
-                                after_but=after_but, words=_words(body, tokens), tokens=frozenset(tokens)))
+            # (the fields in their order: text, folded, start, line, sentence, question, after_but, words, tokens)
+            found.append(Clause(text[lead: lead + len(body)], body, start + lead, line_no, sentence,
+                                brk[:1] == "?" or piece.rstrip().endswith("?"), after_but,
+                                _words(body, tokens), frozenset(tokens)))
         if brk.strip()[:1] in _SENTENCE_MARKS:
             sentence += 1
             after_but = False
