@@ -2,11 +2,10 @@
 
 A phrase table read at the start of a clause is one alternation of some hundred phrases, and the regular
 expression engine tries them one after the other at the first character, most clauses matching none. Each
-alternative can only start with some pairs of characters ("(?:please )?undo..." with "pl" or "un"), read from its
-text (``heads``); a text is matched against the alternatives that can start with its first character, in their
-order, and only when its first two characters are the head of one of them (most texts are the head of none, and
-are answered without a regular expression; the patterns are compiled only for the first characters of texts that
-are). An alternation finds the first alternative that matches, and the ones left out cannot match there: the match
+alternative can only start with some three characters ("(?:please )?undo..." with "ple" or "und"), read from its
+text (``heads``); a text is matched against the alternatives that can start with its first three characters, in
+their order, and only when they are the head of one of them (most texts start with the head of none, and are
+answered without a regular expression; a pattern is compiled for a head when a text starting with it is met). An alternation finds the first alternative that matches, and the ones left out cannot match there: the match
 is the one the whole alternation finds.
 """
 
@@ -50,8 +49,8 @@ class Alternatives:
         can, pattern = self._by_first.get(text[:1]) or self._for(text[:1])
         if can is None:                      # any text starting so may match: one pattern for the first character
             pattern = pattern or self._compile(text[:1])
-        elif text[:SIZE] in can:
-            pattern = self._by_head.get(text[:SIZE]) or self._compile(text[:SIZE])
+        elif (head := text[:SIZE]) in can or (head := text[:SIZE - 1]) in can:    # (a head, or a whole match shorter)
+            pattern = self._by_head.get(head) or self._compile(head)
         else:
             return None
         return pattern.match(text)
@@ -60,8 +59,8 @@ class Alternatives:
         can, pattern = self._by_first.get(text[:1]) or self._for(text[:1])
         if can is None:
             pattern = pattern or self._compile(text[:1])
-        elif text[:SIZE] in can:
-            pattern = self._by_head.get(text[:SIZE]) or self._compile(text[:SIZE])
+        elif (head := text[:SIZE]) in can or (head := text[:SIZE - 1]) in can:
+            pattern = self._by_head.get(head) or self._compile(head)
         else:
             return None
         return pattern.fullmatch(text)
@@ -90,13 +89,14 @@ class Alternatives:
     def _compile(self, start: str) -> re.Pattern[str]:
         """The alternation of the branches that can match a text starting with ``start`` (a first character whose
         texts may all match, or a head), in their order, kept from now on."""
-        if len(start) < SIZE:
+        if len(start) == 1:
             pattern = _alternation([branch for branch, can in zip(self._branches, self._heads, strict=True)
                                     if can is None or any(head[0] == start for head in can)])
             self._by_first[start] = None, pattern
         else:       # (no branch that may start with anything, nor one that matches its first character alone)
             pattern = self._by_head[start] = _alternation(
-                [branch for branch, can in zip(self._branches, self._heads, strict=True) if can and start in can])
+                [branch for branch, can in zip(self._branches, self._heads, strict=True)
+                 if can and any(start.startswith(head) for head in can)])
         return pattern
 
 

@@ -1,6 +1,6 @@
-"""How a regular expression's matches can start: their first two characters, read from the pattern's text.
+"""How a regular expression's matches can start: their first three characters, read from the pattern's text.
 
-``heads("(?:please )?undo")`` is ``{"pl", "un"}``: every match starts with one of them. A match shorter than two
+``heads("(?:please )?undo")`` is ``{"ple", "und"}``: every match starts with one of them. A match shorter than three
 characters is given whole ("y" for ``y|yes``: a text starting with y may be matched by it, whatever follows).
 None means anything: the pattern can match the empty text, or uses syntax not read here (a class such as ``\\w``
 or ``[^...]``, ``.``, a back reference, flags), which can only make a dispatch on heads coarser, never wrong.
@@ -12,8 +12,10 @@ characters costs the reading of its first few (the standard library's parser wou
 from __future__ import annotations
 
 import re
+from collections.abc import Set
+from typing import NamedTuple
 
-SIZE = 2                          # characters in a head
+SIZE = 3                          # characters in a head (alternatives.py reads a head one shorter too: at most 3)
 _MAX_HEADS = 4096                 # more heads than this (wide classes one after the other): read as anything
 _MAX_RANGE = 512                  # a character range wider than this is read as any character
 _ZERO_WIDTH = frozenset("bBAZ")   # \b \B \A \Z take no character
@@ -40,18 +42,34 @@ def heads(pattern: str) -> Heads:
         found = reader.alternation()
     except (_Unread, IndexError, ValueError):
         return None
-    if reader.at != len(pattern) or found is None or "" in found:
+    if reader.at != len(pattern) or found is None or "" in found.starts:
         return None                   # an unbalanced parenthesis; anything; a match of nothing
-    return frozenset(found)
+    return frozenset(found.starts | found.cut)
 
 
-def _join(starts: set[str], item: set[str]) -> set[str]:
-    """The heads of a match so far (``starts``) followed by one of ``item``: the complete ones stay as they are."""
-    joined = {start for start in starts if len(start) == SIZE}
-    joined.update((start + more)[:SIZE] for start in starts if len(start) < SIZE for more in item)
-    if len(joined) > _MAX_HEADS:
+class _Starts(NamedTuple):
+    """How a match (of a piece of the pattern) can start: ``starts`` of SIZE characters, or shorter when that is all
+    of it; ``cut``: starts shorter than SIZE followed by anything (a class such as \\s), given as they are."""
+
+    starts: Set[str]
+    cut: Set[str]
+
+
+_EMPTY = _Starts(frozenset({""}), frozenset())      # what takes no character (an anchor, a lookaround)
+
+
+def _join(before: _Starts, item: _Starts) -> _Starts:
+    """How a match of ``before`` followed by one of ``item`` can start: the complete starts stay as they are."""
+    starts = {start for start in before.starts if len(start) == SIZE}
+    cut = set(before.cut)
+    for start in before.starts:
+        if len(start) < SIZE:
+            starts.update((start + more)[:SIZE] for more in item.starts)
+            for more in item.cut:
+                (starts if len(start + more) >= SIZE else cut).add((start + more)[:SIZE])
+    if len(starts) + len(cut) > _MAX_HEADS:
         raise _Unread
-    return joined
+    return _Starts(starts, cut)
 
 
 class _Reader:
@@ -60,20 +78,21 @@ class _Reader:
     def __init__(self, pattern: str) -> None:
         self.text, self.at = pattern, 0
 
-    def alternation(self) -> set[str] | None:
-        found: set[str] | None = set()
+    def alternation(self) -> _Starts | None:
+        found: _Starts | None = _Starts(set(), set())
         while True:
             branch = self.sequence()
-            found = None if branch is None or found is None else found | branch
+            found = None if branch is None or found is None else \
+                _Starts(found.starts | branch.starts, found.cut | branch.cut)
             if not self.text.startswith("|", self.at):
                 return found
             self.at += 1
 
-    def sequence(self) -> set[str] | None:
-        starts: set[str] | None = {""}
+    def sequence(self) -> _Starts | None:
+        found = _EMPTY                        # (starts shorter than SIZE: all of the match so far)
         while self.at < len(self.text) and self.text[self.at] not in "|)":
-            if starts is None or all(len(start) == SIZE for start in starts):
-                self._skip_sequence()           # every head is known (or anything is): the rest adds nothing
+            if all(len(start) == SIZE for start in found.starts):
+                self._skip_sequence()         # every head is known: the rest adds nothing
                 break
             literals = _LITERALS.match(self.text, self.at)
             if literals is not None and literals.end() - self.at > 1:     # a run of plain characters: read at once
@@ -81,13 +100,19 @@ class _Reader:
                 if self.text[literals.end(): literals.end() + 1] in _REPEATS:
                     run = run[:-1]            # (the last one is repeated: read on its own)
                 self.at += len(run)
-                starts = {start if len(start) == SIZE else (start + run)[:SIZE] for start in starts}
+                found = _join(found, _Starts({run}, set()))
                 continue
             item = self._repeated(self._atom())
-            starts = None if item is None else _join(starts, item)
-        return starts
+            if item is not None:
+                found = _join(found, item)
+            elif "" in found.starts:
+                return None                   # the match may start with anything
+            else:                             # a text starting with one of them may match, whatever follows
+                found = _Starts({start for start in found.starts if len(start) == SIZE},
+                                found.cut | {start for start in found.starts if len(start) < SIZE})
+        return found
 
-    def _repeated(self, item: set[str] | None) -> set[str] | None:
+    def _repeated(self, item: _Starts | None) -> _Starts | None:
         text = self.text
         char = text[self.at: self.at + 1]
         if char in ("?", "*", "+"):
@@ -101,12 +126,12 @@ class _Reader:
             self.at += 1
         if item is None:
             return None
-        found: set[str] = {""} if least == 0 else set()
-        repeated = {""}
+        found = _Starts({""} if least == 0 else set(), set())
+        repeated = _EMPTY
         for count in range(1, min(most, max(least, 1) + SIZE) + 1):     # more repeats add no head
             repeated = _join(repeated, item)
             if count >= least:
-                found |= repeated
+                found = _Starts(found.starts | repeated.starts, found.cut | repeated.cut)
         return found
 
     def _bounds(self) -> tuple[int, int] | None:
@@ -132,7 +157,7 @@ class _Reader:
         least = int(low) if low else 0
         return least, (int(high) if high else least + SIZE + 1)
 
-    def _atom(self) -> set[str] | None:
+    def _atom(self) -> _Starts | None:
         text = self.text
         char = text[self.at]
         if char == "(":
@@ -143,14 +168,14 @@ class _Reader:
             return self._escape()
         self.at += 1
         if char in "^$":
-            return {""}                       # an anchor takes no character
+            return _EMPTY                     # an anchor takes no character
         if char == ".":
             return None
         if char in "*+?{":
             raise _Unread                     # a repeat of nothing (or a brace read as a literal: not here)
-        return {char}
+        return _Starts({char}, set())
 
-    def _group(self) -> set[str] | None:
+    def _group(self) -> _Starts | None:
         text = self.text
         self.at += 1
         zero_width = False
@@ -169,16 +194,16 @@ class _Reader:
         if not text.startswith(")", self.at):
             raise _Unread
         self.at += 1
-        return {""} if zero_width else inside      # a lookaround takes no character (read as no test: coarser)
+        return _EMPTY if zero_width else inside    # a lookaround takes no character (read as no test: coarser)
 
-    def _escape(self) -> set[str] | None:
+    def _escape(self) -> _Starts | None:
         code = self.text[self.at + 1: self.at + 2]
         self.at += 2
         if code in _ZERO_WIDTH:
-            return {""}
+            return _EMPTY
         if code in _CATEGORIES:
             return None
-        return {self._escaped(code)}
+        return _Starts({self._escaped(code)}, set())
 
     def _escaped(self, code: str) -> str:
         """The character an escape stands for (the reader is past the backslash and ``code``)."""
@@ -192,7 +217,7 @@ class _Reader:
             raise _Unread                     # back references, octal, \N{...}, unknown escapes
         return code
 
-    def _class(self) -> set[str] | None:
+    def _class(self) -> _Starts | None:
         text = self.text
         self.at += 1
         found: set[str] | None = set()
@@ -216,7 +241,7 @@ class _Reader:
             else:
                 found.add(low)
         self.at += 1
-        return found
+        return None if found is None else _Starts(found, set())
 
     def _class_char(self) -> str | None:
         """One character of a class (None: a category such as \\w)."""
