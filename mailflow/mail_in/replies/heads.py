@@ -11,9 +11,9 @@ characters costs the reading of its first few (the standard library's parser wou
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Set
-from typing import NamedTuple
 
 SIZE = 3                          # characters in a head (alternatives.py reads a head one shorter too: at most 3)
 _MAX_HEADS = 4096                 # more heads than this (wide classes one after the other): read as anything
@@ -35,41 +35,44 @@ class _Unread(Exception):
     """Syntax not read here: the pattern may start with anything."""
 
 
+# Cached: a pure function of the pattern's text, and the phrase tables share many branches (each table of phrases
+# is read whole, and again as part of the one that tells at one look that a clause holds none). Bounded: the
+# patterns are the tables' branches, some six hundred.
+@functools.lru_cache(maxsize=2048)
 def heads(pattern: str) -> Heads:
     """The first ``SIZE`` characters every match of ``pattern`` starts with (a shorter match whole); None: any."""
+    if _LITERALS.fullmatch(pattern):
+        return frozenset({pattern[:SIZE]})    # characters that stand for themselves ("yes", "of course")
     reader = _Reader(pattern)
     try:
         found = reader.alternation()
     except (_Unread, IndexError, ValueError):
         return None
-    if reader.at != len(pattern) or found is None or "" in found.starts:
+    if reader.at != len(pattern) or found is None or "" in found[0]:
         return None                   # an unbalanced parenthesis; anything; a match of nothing
-    return frozenset(found.starts | found.cut)
+    return frozenset(found[0] | found[1])
 
 
-class _Starts(NamedTuple):
-    """How a match (of a piece of the pattern) can start: ``starts`` of SIZE characters, or shorter when that is all
-    of it; ``cut``: starts shorter than SIZE followed by anything (a class such as \\s), given as they are."""
-
-    starts: Set[str]
-    cut: Set[str]
-
-
-_EMPTY = _Starts(frozenset({""}), frozenset())      # what takes no character (an anchor, a lookaround)
+# How a match (of a piece of the pattern) can start: (starts, cut). ``starts``: SIZE characters, or fewer when that is
+# all of it; ``cut``: starts shorter than SIZE followed by anything (a class such as \\s), given as they are. (A plain
+# pair: some thousand are made reading the tables, and a named tuple costs a Python call to make.)
+_Starts = tuple[Set[str], Set[str]]
+_EMPTY: _Starts = (frozenset({""}), frozenset())    # what takes no character (an anchor, a lookaround)
+_NONE: _Starts = (frozenset(), frozenset())
 
 
 def _join(before: _Starts, item: _Starts) -> _Starts:
     """How a match of ``before`` followed by one of ``item`` can start: the complete starts stay as they are."""
-    starts = {start for start in before.starts if len(start) == SIZE}
-    cut = set(before.cut)
-    for start in before.starts:
+    starts = {start for start in before[0] if len(start) == SIZE}
+    cut = set(before[1])
+    for start in before[0]:
         if len(start) < SIZE:
-            starts.update((start + more)[:SIZE] for more in item.starts)
-            for more in item.cut:
+            starts.update((start + more)[:SIZE] for more in item[0])
+            for more in item[1]:
                 (starts if len(start + more) >= SIZE else cut).add((start + more)[:SIZE])
     if len(starts) + len(cut) > _MAX_HEADS:
         raise _Unread
-    return _Starts(starts, cut)
+    return starts, cut
 
 
 class _Reader:
@@ -79,11 +82,10 @@ class _Reader:
         self.text, self.at = pattern, 0
 
     def alternation(self) -> _Starts | None:
-        found: _Starts | None = _Starts(set(), set())
+        found: _Starts | None = _NONE
         while True:
             branch = self.sequence()
-            found = None if branch is None or found is None else \
-                _Starts(found.starts | branch.starts, found.cut | branch.cut)
+            found = None if branch is None or found is None else (found[0] | branch[0], found[1] | branch[1])
             if not self.text.startswith("|", self.at):
                 return found
             self.at += 1
@@ -91,7 +93,7 @@ class _Reader:
     def sequence(self) -> _Starts | None:
         found = _EMPTY                        # (starts shorter than SIZE: all of the match so far)
         while self.at < len(self.text) and self.text[self.at] not in "|)":
-            if all(len(start) == SIZE for start in found.starts):
+            if min(map(len, found[0]), default=SIZE) == SIZE:
                 self._skip_sequence()         # every head is known: the rest adds nothing
                 break
             literals = _LITERALS.match(self.text, self.at)
@@ -100,16 +102,16 @@ class _Reader:
                 if self.text[literals.end(): literals.end() + 1] in _REPEATS:
                     run = run[:-1]            # (the last one is repeated: read on its own)
                 self.at += len(run)
-                found = _join(found, _Starts({run}, set()))
+                found = {start if len(start) == SIZE else (start + run)[:SIZE] for start in found[0]}, found[1]
                 continue
             item = self._repeated(self._atom())
             if item is not None:
                 found = _join(found, item)
-            elif "" in found.starts:
+            elif "" in found[0]:
                 return None                   # the match may start with anything
             else:                             # a text starting with one of them may match, whatever follows
-                found = _Starts({start for start in found.starts if len(start) == SIZE},
-                                found.cut | {start for start in found.starts if len(start) < SIZE})
+                found = ({start for start in found[0] if len(start) == SIZE},
+                         found[1] | {start for start in found[0] if len(start) < SIZE})
         return found
 
     def _repeated(self, item: _Starts | None) -> _Starts | None:
@@ -126,12 +128,12 @@ class _Reader:
             self.at += 1
         if item is None:
             return None
-        found = _Starts({""} if least == 0 else set(), set())
+        found = _EMPTY if least == 0 else _NONE
         repeated = _EMPTY
         for count in range(1, min(most, max(least, 1) + SIZE) + 1):     # more repeats add no head
             repeated = _join(repeated, item)
             if count >= least:
-                found = _Starts(found.starts | repeated.starts, found.cut | repeated.cut)
+                found = found[0] | repeated[0], found[1] | repeated[1]
         return found
 
     def _bounds(self) -> tuple[int, int] | None:
@@ -173,7 +175,7 @@ class _Reader:
             return None
         if char in "*+?{":
             raise _Unread                     # a repeat of nothing (or a brace read as a literal: not here)
-        return _Starts({char}, set())
+        return {char}, _NONE[1]
 
     def _group(self) -> _Starts | None:
         text = self.text
@@ -203,7 +205,7 @@ class _Reader:
             return _EMPTY
         if code in _CATEGORIES:
             return None
-        return _Starts({self._escaped(code)}, set())
+        return {self._escaped(code)}, _NONE[1]
 
     def _escaped(self, code: str) -> str:
         """The character an escape stands for (the reader is past the backslash and ``code``)."""
@@ -241,7 +243,7 @@ class _Reader:
             else:
                 found.add(low)
         self.at += 1
-        return None if found is None else _Starts(found, set())
+        return None if found is None else (found, _NONE[1])
 
     def _class_char(self) -> str | None:
         """One character of a class (None: a category such as \\w)."""
