@@ -4,8 +4,9 @@ A phrase table read at the start of a clause is one alternation of some hundred 
 expression engine tries them one after the other at the first character, most clauses matching none. Each
 alternative can only start with some three characters ("(?:please )?undo..." with "ple" or "und"), read from its
 text (``heads``); a text is matched against the alternatives that can start with its first three characters, in
-their order, and only when they are the head of one of them (most texts start with the head of none, and are
-answered without a regular expression; a pattern is compiled for a head when a text starting with it is met). An alternation finds the first alternative that matches, and the ones left out cannot match there: the match
+their order, and only when they are the head of one of them: most texts start with the head of none, and are
+answered without a regular expression, and a pattern is compiled for a head only when a text starting with it is
+met. An alternation finds the first alternative that matches, and the ones left out cannot match there: the match
 is the one the whole alternation finds.
 """
 
