@@ -402,3 +402,14 @@ def test_a_folder_made_for_a_transaction_that_failed_and_removed_since_does_not_
         store.put_blob("raw/aa/x/1.eml", b"one\r\n")
     assert _files(root) == {"raw/aa/x/1.eml": b"one\r\n", "raw/bb/2.eml": b"two\r\n", "raw/cc/3.eml": b"three\r\n"}
     assert _temp_files(root) == []
+
+
+def test_syncfs_is_used_only_by_kernels_that_report_write_back_errors() -> None:
+    """A kernel release is read as (major, minor), and one before 5.8 (whose syncfs can return 0 for a file that
+    never reached the disk) is below the release from which a commit may use syncfs."""
+    from mailflow.adapters.files import SYNCFS_REPORTS_ERRORS, kernel_release
+
+    assert kernel_release("6.18.44-fc-v1300") == (6, 18)
+    assert kernel_release("5.4.0-150-generic") < SYNCFS_REPORTS_ERRORS <= kernel_release("5.8.0")
+    assert kernel_release("4.19.0-26-amd64") < SYNCFS_REPORTS_ERRORS
+    assert kernel_release("weird") == (0, 0) and kernel_release("7") == (7, 0)

@@ -218,10 +218,14 @@ def _syncfs_all(paths: list[Path | str]) -> bool:
     return True
 
 
+SYNCFS_REPORTS_ERRORS = (5, 8)       # the first Linux whose syncfs reports a write-back error, as fsync does
+
+
 @functools.cache
 def _syncfs() -> Callable[[int], int] | None:
-    """libc's syncfs, where there is one (Linux)."""
-    if not sys.platform.startswith("linux"):
+    """libc's syncfs, where there is one that reports write-back errors (Linux 5.8 and later: an older one
+    could return 0 for a file that never reached the disk, so those kernels keep one fsync per file)."""
+    if not sys.platform.startswith("linux") or kernel_release(os.uname().release) < SYNCFS_REPORTS_ERRORS:
         return None
     try:
         function = ctypes.CDLL(None, use_errno=True).syncfs
@@ -230,3 +234,12 @@ def _syncfs() -> Callable[[int], int] | None:
     function.argtypes = [ctypes.c_int]
     function.restype = ctypes.c_int
     return cast(Callable[[int], int], function)
+
+
+def kernel_release(release: str) -> tuple[int, int]:
+    """(major, minor) of a Linux release string such as "6.1.0-18-amd64"; (0, 0) when it does not say."""
+    numbers = release.split("-", 1)[0].split(".")
+    try:
+        return int(numbers[0]), int(numbers[1]) if len(numbers) > 1 else 0
+    except ValueError:
+        return (0, 0)
