@@ -86,7 +86,8 @@ def trained() -> Weights:
 
 
 def emissions(lines: Sequence[Line], weights: Weights) -> list[list[float]]:
-    """Each line's score for each zone: the sum of its features' weights."""
+    """Each line's score for each zone: the sum of its features' weights (in fixed point for the shipped ones:
+    ``shipped``; ``viterbi`` decodes them with the shipped transitions in fixed point too)."""
     if weights is trained():
         return [list(_shipped_scores(line.features)) for line in lines]
     return [list(_scores(line.features, weights)) for line in lines]
@@ -100,8 +101,59 @@ def _scores(features: Sequence[str], weights: Weights) -> tuple[float, ...]:
 # The shipped weights never change, and most lines of a call's replies have a feature set seen before (the same
 # quoted invitation, the same signatures, in the same places): each distinct set is scored once.
 @lru_cache(maxsize=4096)
-def _shipped_scores(features: tuple[str, ...]) -> tuple[float, ...]:
-    return _scores(features, trained())
+def _shipped_scores(features: tuple[str, ...]) -> tuple[int, ...]:
+    return unpack(sum(filter(None, map(shipped().packed.get, features))))
+
+
+# Fixed point: weights.json holds each weight with 4 decimals, so round(w * SCALE) is the weight exactly, and sums
+# of such integers are exact whatever their order (float sums are not: a line's score could not be put together
+# from parts worked out once). A score vector (one per zone) is packed in one integer, zone k's in bits LANE * k
+# and up: adding packed vectors adds them zone by zone in one addition, exactly, while every zone's sum stays
+# within +-2 ** (LANE - 1) (a line's is under 2e8 here: every shipped weight's size added up, per zone).
+SCALE = 10_000
+LANE = 48
+_HALF = 1 << (LANE - 1)
+_MASK = (1 << LANE) - 1
+
+
+def pack(values: Sequence[int]) -> int:
+    """The fixed-point ``values`` (one per zone) as one integer (zone k's times 2 ** (LANE * k), summed)."""
+    return sum(value << (LANE * k) for k, value in enumerate(values))
+
+
+_BIAS = pack([_HALF] * len(ZONES))
+
+
+# Lines of a call's replies sum to the same vectors again and again (a bounded cache; the key is all the result
+# depends on).
+@lru_cache(maxsize=4096)
+def unpack(packed: int) -> tuple[int, ...]:
+    """The per-zone values of a sum of ``pack``ed vectors: biased by 2 ** (LANE - 1), each zone's value is a
+    digit in [0, 2 ** LANE) of the sum in base 2 ** LANE."""
+    biased = packed + _BIAS
+    return tuple(((biased >> (LANE * k)) & _MASK) - _HALF for k in range(len(ZONES)))
+
+
+@dataclass(frozen=True)
+class Fixed:
+    """The shipped weights in fixed point: each feature's weights packed, and the steps of the grammar."""
+
+    packed: dict[str, int]
+    steps: Steps
+
+    def of(self, features: Sequence[str]) -> int:
+        """The packed sum of ``features``' weights."""
+        return sum(filter(None, map(self.packed.get, features)))
+
+
+@lru_cache(maxsize=1)
+def shipped() -> Fixed:
+    """``trained()`` in fixed point (``SCALE``), made once."""
+    weights = trained()
+    packed = {f: pack([round(w * SCALE) for w in ws]) for f, ws in weights.features.items()}
+    transitions: dict[str, tuple[float, ...]] = {
+        prev: tuple(round(w * SCALE) for w in ws) for prev, ws in weights.transitions.items()}
+    return Fixed(packed, Steps.of(Weights({}, transitions)))
 
 
 _PREV: tuple[str, ...] = (START, *ZONES)
@@ -118,8 +170,9 @@ def constraints(lines: Sequence[Line]) -> dict[int, Zone]:
     return {k: Zone.HEADER for k, line in enumerate(lines) if "system_marker" in line.features}
 
 
-# for each zone, the (previous zone, transition weight) pairs that may precede it
-Preds = tuple[tuple[tuple[int, float], ...], ...]
+# per zone a line may take, the zone's index and the (previous zone, transition weight) pairs that may precede it
+Table = tuple[tuple[int, tuple[tuple[int, float], ...]], ...]
+_HISTORY = ZONES.index(Zone.HISTORY)
 
 
 @dataclass(frozen=True)
@@ -127,8 +180,9 @@ class Steps:
     """What Viterbi needs of the grammar and the transition weights, worked out once per weight set."""
 
     start: tuple[float, ...]       # the weight of opening with each zone (NEG where the grammar forbids it)
-    anywhere: Preds                # the grammar
-    after_text: Preds              # the grammar once new text was seen: a header opens history
+    anywhere: Table                # the grammar
+    at_top: Table                  # the grammar where no new text was seen above: history cannot start there
+    after_text: Table              # the grammar once new text was seen: a header opens history
 
     @staticmethod
     def of(weights: Weights) -> Steps:
@@ -142,54 +196,59 @@ class Steps:
             after_text[header][k] = False
         trans = [weights.transitions.get(str(prev), (0.0,) * z) for prev in _PREV]
 
-        def preds(grammar: list[list[bool]]) -> Preds:
-            return tuple(tuple((j, trans[j + 1][k]) for j in range(z) if grammar[j + 1][k]) for k in range(z))
+        def table(grammar: list[list[bool]], targets: range | list[int]) -> Table:
+            return tuple((k, tuple((j, trans[j + 1][k]) for j in range(z) if grammar[j + 1][k])) for k in targets)
 
         start = tuple(trans[0][k] if allowed[0][k] else NEG for k in range(z))
-        return Steps(start, preds(allowed), preds(after_text))
+        return Steps(start, table(allowed, range(z)), table(allowed, [k for k in range(z) if k != _HISTORY]),
+                     table(after_text, range(z)))
 
 
-@lru_cache(maxsize=1)
-def _shipped_steps() -> Steps:
-    return Steps.of(trained())
-
-
-def viterbi(scores: list[list[float]], weights: Weights, forced: dict[int, Zone] | None = None,
+def viterbi(scores: Sequence[Sequence[float]], weights: Weights, forced: dict[int, Zone] | None = None,
             lines: Sequence[Line] | None = None) -> list[Zone]:
-    """The best zone path allowed by the grammar; ``forced`` pins some lines to a zone."""
-    n = len(scores)
-    if not n:
-        return []
-    top = [True] * n
+    """The best zone path allowed by the grammar; ``forced`` pins some lines to a zone. With ``lines``, the lines
+    a sending system marked are pinned (``constraints``) and history cannot start above new text ("no_text_above").
+    ``scores`` are ``emissions(lines, weights)`` (in fixed point for the shipped weights)."""
+    top = None
     if lines is not None:
         forced = {**constraints(lines), **(forced or {})}
         top = ["no_text_above" in line.features for line in lines]
-        history = ZONES.index(Zone.HISTORY)
-        scores = [row if not at_top else [NEG if k == history else v for k, v in enumerate(row)]
-                  for row, at_top in zip(scores, top, strict=False)]
     # the shipped weights never change; weights being trained do, so their steps are worked out each time
-    steps = _shipped_steps() if weights is trained() else Steps.of(weights)
+    steps = shipped().steps if weights is trained() else Steps.of(weights)
+    return decode(scores, steps, top, forced)
+
+
+def decode(scores: Sequence[Sequence[float]], steps: Steps, top: Sequence[bool] | None = None,
+           forced: dict[int, Zone] | None = None) -> list[Zone]:
+    """Viterbi over ``scores`` (per line, per zone) with ``steps``; ``top``: per line, whether no new text was
+    seen above it, where history cannot start (None: the grammar alone decides); ``forced`` pins lines to a zone."""
+    n = len(scores)
+    if not n:
+        return []
     z = len(ZONES)
     best = [NEG if opening == NEG else opening + score for opening, score in zip(steps.start, scores[0], strict=True)]
-    best = _pin(best, forced, 0)
+    if top is not None and top[0]:
+        best[_HISTORY] = NEG
+    if forced:
+        best = _pin(best, forced, 0)
     back: list[list[int]] = []
     for i in range(1, n):
         row = scores[i]
-        table = steps.anywhere if top[i] else steps.after_text
+        table = steps.anywhere if top is None else steps.at_top if top[i] else steps.after_text
         new = [NEG] * z
         ptr = [0] * z
-        for k, preds in enumerate(table):
-            high, arg = NEG, 0
+        for k, preds in table:
+            high, arg = NEG, -1
             for j, weight in preds:
                 value = best[j] + weight
                 if value > high:
                     high, arg = value, j
-            if high != NEG:
+            if arg >= 0:
                 new[k] = high + row[k]
                 ptr[k] = arg
         back.append(ptr)
-        best = _pin(new, forced, i)
-    k = max(range(z), key=lambda j: best[j])
+        best = _pin(new, forced, i) if forced else new
+    k = max(range(z), key=best.__getitem__)
     path = [k]
     for ptr in reversed(back):
         k = ptr[k]
@@ -198,8 +257,8 @@ def viterbi(scores: list[list[float]], weights: Weights, forced: dict[int, Zone]
     return [ZONES[k] for k in path]
 
 
-def _pin(row: list[float], forced: dict[int, Zone] | None, i: int) -> list[float]:
-    if not forced or i not in forced:
+def _pin(row: list[float], forced: dict[int, Zone], i: int) -> list[float]:
+    if i not in forced:
         return row
     keep = ZONES.index(forced[i])
     if row[keep] == NEG:       # the pinned zone is unreachable: leave the row as it is
