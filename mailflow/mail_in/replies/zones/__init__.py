@@ -8,8 +8,18 @@ from dataclasses import dataclass
 
 from mailflow.mail_in.replies.htmltext import QUOTE_MARK
 from mailflow.mail_in.replies.signatures import strip_own_name
-from mailflow.mail_in.replies.zones.features import Line, line_features
-from mailflow.mail_in.replies.zones.model import Weights, Zone, contributions, emissions, trained, viterbi
+from mailflow.mail_in.replies.zones.features import Row, line_features
+from mailflow.mail_in.replies.zones.model import (
+    Weights,
+    Zone,
+    contributions,
+    decode,
+    emissions,
+    shipped,
+    trained,
+    viterbi,
+)
+from mailflow.mail_in.replies.zones.scores import scored_lines
 
 __all__ = ["Zone", "Zoning", "explain", "extract_new_text", "split_lines", "zone_lines"]
 
@@ -31,7 +41,7 @@ class Zoning:
     """The lines of a body and the zone of each non-blank one."""
 
     lines: tuple[str, ...]
-    rows: tuple[Line, ...]
+    rows: tuple[Row, ...]
     zones: tuple[Zone, ...]
 
     def zone_at(self) -> dict[int, Zone]:
@@ -72,16 +82,17 @@ def tidy(text: str) -> str:
 
 
 def zone_lines(lines: list[str], sender_name: str = "", weights: Weights | None = None) -> Zoning:
-    """Zone every non-blank line of ``lines``."""
-    rows = line_features(lines, sender_name)
-    extra = rows[MAX_LINES:]
-    rows = rows[:MAX_LINES]
-    weights = weights or trained()
-    zones = viterbi(emissions(rows, weights), weights, lines=rows)
-    if extra:
-        tail = zones[-1]
-        zones.extend(tail for _ in extra)
-        rows.extend(extra)
+    """Zone every non-blank line of ``lines`` (with the shipped weights, or ``weights``)."""
+    if weights is None or weights is trained():
+        scored = scored_lines(lines, sender_name)
+        rows = scored.rows
+        fixed = shipped()
+        zones = decode(scored.scores[:MAX_LINES], fixed.steps, scored.top[:MAX_LINES], scored.forced, fixed.memo)
+    else:
+        rows = line_features(lines, sender_name)
+        zones = viterbi(emissions(rows[:MAX_LINES], weights), weights, lines=rows[:MAX_LINES])
+    if len(rows) > MAX_LINES:
+        zones.extend([zones[-1]] * (len(rows) - MAX_LINES))
     return Zoning(tuple(lines), tuple(rows), tuple(zones))      # lines past a history mark have no zone
 
 

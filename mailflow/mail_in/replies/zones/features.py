@@ -18,7 +18,7 @@ from typing import NamedTuple
 from mailflow.mail_in.replies.htmltext import QUOTE_MARK
 from mailflow.mail_in.replies.quotes import history_start, is_quoted
 from mailflow.mail_in.replies.signatures import own_name_words
-from mailflow.mail_in.replies.zones.model import Zone
+from mailflow.mail_in.replies.zones.model import Zone, shipped
 from mailflow.mail_in.replies.zones.paragraphs import Shape, paragraph_features
 from mailflow.mail_in.replies.zones.rules import HistoryStart, rule_zones
 from mailflow.mail_in.replies.zones.shapes import alone_features, bucket_names, named, sender_features
@@ -26,7 +26,7 @@ from mailflow.mail_in.replies.zones.shapes import alone_features, bucket_names, 
 
 @dataclass(frozen=True)
 class Line:
-    """One non-blank line, its features, and where it is in the message."""
+    """One non-blank line, its features, and where it is in the message (a ``Row`` made by hand: training)."""
 
     index: int            # index in the message's line list
     text: str
@@ -42,7 +42,7 @@ _CONTEXT = frozenset({
     "bullet", "forward_marker", "contact_label", "calendar_footer", "list_footer", "q", "reply_label",
 })
 # shape features crossed with the distance to the segment's end and with a sign-off just above
-_TAILED = frozenset({
+TAILED = frozenset({
     "name_shape", "sender_name", "sender_word", "email", "url", "phone", "address", "title_word", "org_word",
     "credential", "pronouns", "pipe", "len<=12", "len<=25", "len<=40", "len<=60", "len>75", "end:.", "end:alnum",
     "end:,", "bullet", "function_word", "first_person", "caps:all", "caps:most", "caps:none", "contact_label",
@@ -51,7 +51,7 @@ _TAILED = frozenset({
     "reply_label",
 })
 # features crossed with "new text was seen above" (a header or sign-off means more after new text)
-_ABOVE = frozenset({
+ABOVE = frozenset({
     "key_from", "key_line", "separator", "forward_marker", "forwarded_by", "wrote_end", "attribution",
     "on_date_name", "date_time", "notes_address", "groupwise_arrows", "sign_off", "sign_off_start",
     "greeting", "mobile_footer", "q", "rule", "sig_delimiter",
@@ -183,45 +183,56 @@ def _window_end(lines: list[str], start: int) -> int:
 
 class Own(NamedTuple):
     """A line's own features (``shapes.own_features``) and what its neighbours and the crossed features
-    take from them: worked out once per distinct line (see ``_own_named``; a named tuple: the cheapest
-    immutable record)."""
+    take from them, with their scores under the shipped weights (``model.shipped``): worked out once per
+    distinct line (see ``_own_named``; a named tuple: the cheapest immutable record)."""
 
     features: tuple[str, ...]
     present: frozenset[str]
     near: tuple[tuple[str, ...], ...]      # its context shapes as a neighbour sees them ("p2:email", ...)
-    tailed: tuple[str, ...]                # its features in _TAILED, in order
-    above: tuple[str, ...]                 # its features in _ABOVE, in order
+    tailed: tuple[str, ...]                # its features in TAILED, in order
+    above: tuple[str, ...]                 # its features in ABOVE, in order
     strong_break: bool
     not_text: bool
     quoted: bool
     sign_off: bool
     delimiter: bool
+    marker: bool                           # "system_marker": the sending system marked history (``constraints``)
     shape: Shape                           # what its paragraph's features ask of it
+    score: int                             # its features' packed score
+    seen: tuple[int, ...]                  # ``near``'s packed scores, then n1's with "blank_below"
+    crossed: dict[str, int]                # "T0", "SO", "TA"...: the packed score of its crossed features (``_cross``)
 
     @staticmethod
     def of(text: str, features: tuple[str, ...]) -> Own:
         shapes = [f for f in features if f in _CONTEXT]
         present = frozenset(features)
+        near = tuple(tuple(map(as_seen.__getitem__, shapes)) for as_seen in _AS_NEIGHBOUR)
+        fixed = shipped()
+        seen = tuple(map(fixed.of, near))
         return Own(
             features=features,
             shape=Shape.of(text, present),
             present=present,
-            near=tuple(tuple(map(as_seen.__getitem__, shapes)) for as_seen in _AS_NEIGHBOUR),
-            tailed=tuple(f for f in features if f in _TAILED),
-            above=tuple(f for f in features if f in _ABOVE),
+            near=near,
+            tailed=tuple(f for f in features if f in TAILED),
+            above=tuple(f for f in features if f in ABOVE),
             strong_break=not present.isdisjoint(_STRONG_BREAK),
             not_text=not present.isdisjoint(_NOT_TEXT),
             quoted="q" in present,
             sign_off="sign_off" in present or "sign_off_start" in present,
             delimiter="sig_delimiter" in present,
+            marker="system_marker" in present,
+            score=fixed.of(features),
+            seen=(*seen, seen[2] + fixed.of(BLANK_BELOW)),
+            crossed={},
         )
 
 
 _NEIGHBOURS = ((-2, "p2"), (-1, "p1"), (1, "n1"), (2, "n2"))
 # per neighbour, each context shape as it sees it ("email" -> "p2:email"), named once
 _AS_NEIGHBOUR = tuple({f: f"{tag}:{f}" for f in _CONTEXT} for _, tag in _NEIGHBOURS)
-_NO_P2, _NO_P1, _NO_N1, _NO_N2 = ((f"{tag}:none",) for _, tag in _NEIGHBOURS)
-_BLANK_BELOW = ("blank_below",)
+_NO_P2, _NO_P1, _NO_N1, _NO_N2 = NO_NEIGHBOUR = tuple((f"{tag}:none",) for _, tag in _NEIGHBOURS)
+BLANK_BELOW = ("blank_below",)
 
 
 def _own(raw: str, sender_words: frozenset[str]) -> Own:
@@ -240,28 +251,28 @@ def _own_named(raw: str, named: tuple[str, ...]) -> Own:
 
 
 @lru_cache(maxsize=4096)
-def _crossed(prefix: str, features: tuple[str, ...]) -> tuple[str, ...]:
+def crossed(prefix: str, features: tuple[str, ...]) -> tuple[str, ...]:
     """``features`` crossed with a condition ("T0&email"): the same few tuples recur on every line."""
     return tuple(f"{prefix}&{f}" for f in features)
 
 
-_BLANK_ABOVE = bucket_names((0, 1, 2), "blank_above")
-_TO_BREAK = bucket_names((0, 1, 2, 3, 5, 8, 12), "to_break")
-_TO_BREAK_LAST = len(_TO_BREAK) - 1         # (``named`` inline: asked of every line)
-_TO_END = bucket_names((0, 1, 2, 3, 5, 8, 12), "to_end")
-_FROM_START = bucket_names((0, 1, 2, 5), "from_start")
-_AFTER_SIGN_OFF = bucket_names((1, 2, 3, 6), "after_sign_off")
+BLANK_ABOVE = bucket_names((0, 1, 2), "blank_above")
+TO_BREAK = bucket_names((0, 1, 2, 3, 5, 8, 12), "to_break")
+TO_BREAK_LAST = len(TO_BREAK) - 1         # (``named`` inline: asked of every line)
+TO_END = bucket_names((0, 1, 2, 3, 5, 8, 12), "to_end")
+FROM_START = bucket_names((0, 1, 2, 5), "from_start")
+AFTER_SIGN_OFF = bucket_names((1, 2, 3, 6), "after_sign_off")
 # the rules' cuts, as evidence (body and greeting are what the rules leave uncut)
 _RULE: dict[Zone, str] = {zone: f"rule:{zone}" for zone in Zone if zone not in (Zone.BODY, Zone.GREETING)}
 # a line's place: its blank lines above (named), then the rules' cut if any, for each pair (made once)
-_BLANK_LAST = len(_BLANK_ABOVE) - 1
-_PLACED: dict[tuple[int, str | None], tuple[str, ...]] = {
+BLANK_LAST = len(BLANK_ABOVE) - 1
+PLACED: dict[tuple[int, str | None], tuple[str, ...]] = {
     (blank, rule): (name,) if rule is None else (name, rule)
-    for blank, name in enumerate(_BLANK_ABOVE) for rule in (None, *_RULE.values())}
+    for blank, name in enumerate(BLANK_ABOVE) for rule in (None, *_RULE.values())}
 
 
-class _Row(NamedTuple):
-    """A non-blank line on its way to a ``Line``: its own features and those of its place (made for every
+class Placed(NamedTuple):
+    """A non-blank line on its way to a ``Row``: its own features and those of its place (made for every
     line of every message: a named tuple is the cheapest immutable record)."""
 
     at: int                        # index in the message's line list
@@ -272,13 +283,49 @@ class _Row(NamedTuple):
     not_text: bool                 # does not count as new text for "no_text_above"
 
 
-def line_features(lines: list[str], sender_name: str = "") -> list[Line]:
+class Row:
+    """A zoned line: its index in the message's line list, its text, and its features. The model scores a
+    line from parts scored once (``_scored``), so the feature strings are made only when something reads
+    them (``explain``, training), for the whole message at once."""
+
+    __slots__ = ("_k", "_message", "index", "text")     # made for every line of every message
+
+    def __init__(self, index: int, text: str, message: _Message, k: int) -> None:
+        self.index = index
+        self.text = text
+        self._message = message
+        self._k = k
+
+    @property
+    def features(self) -> tuple[str, ...]:
+        return self._message.features()[self._k]
+
+
+class _Message:
+    """A message's rows, and their feature strings once asked for."""
+
+    def __init__(self, rows: list[Placed]) -> None:
+        self.rows = rows
+        self._features: list[tuple[str, ...]] | None = None
+
+    def features(self) -> list[tuple[str, ...]]:
+        if self._features is None:
+            self._features = _with_context(self.rows)
+        return self._features
+
+
+def line_features(lines: list[str], sender_name: str = "") -> list[Row]:
     """Features for every non-blank line of ``lines`` (the message body split on newlines)."""
+    return rows_of(placed_lines(lines, sender_name))
+
+
+def placed_lines(lines: list[str], sender_name: str = "") -> list[Placed]:
+    """Every non-blank line of ``lines`` with its own features and those of its place."""
     sender_words = own_name_words(sender_name)
     window = history_window(lines)
     lines = lines[:window.end]
     rules = rule_zones(lines, window.history)
-    rows: list[_Row] = []
+    rows: list[Placed] = []
     blank_before = 0
     for i, raw in enumerate(lines):
         if not raw.strip():
@@ -286,17 +333,23 @@ def line_features(lines: list[str], sender_name: str = "") -> list[Line]:
             continue
         own = _own(raw, sender_words)
         rule = _RULE.get(rules[i]) if i in rules else None
-        placed = _PLACED[min(blank_before, _BLANK_LAST), rule]
-        rows.append(_Row(i, raw, own, blank_before, placed, own.not_text or rule in _NOT_TEXT))
+        placed = PLACED[min(blank_before, BLANK_LAST), rule]
+        rows.append(Placed(i, raw, own, blank_before, placed, own.not_text or rule in _NOT_TEXT))
         blank_before = 0
-    return _with_context(rows)
+    return rows
 
 
-def _with_context(rows: list[_Row]) -> list[Line]:
+def rows_of(placed: list[Placed]) -> list[Row]:
+    """The ``Row`` of each line of a message."""
+    message = _Message(placed)
+    return [Row(row.at, row.text, message, k) for k, row in enumerate(placed)]
+
+
+def strong_breaks(rows: list[Placed]) -> tuple[list[bool], list[int], list[bool]]:
+    """Per line: whether it is a strong break; the distance (in non-blank lines) to the next strong break or to
+    the end: the segment's tail; and whether one of the three lines below is a strong break."""
     n = len(rows)
     breaks = [row.own.strong_break for row in rows]
-    # distance (in non-blank lines) to the next strong break or to the end: the segment's tail; and whether
-    # one of the three lines below is a strong break
     to_break = [0] * n
     ahead = [False] * n
     nxt = n                     # the first strong break below the line (n: none)
@@ -305,22 +358,34 @@ def _with_context(rows: list[_Row]) -> list[Line]:
         if breaks[k]:
             nxt = k
         to_break[k] = nxt - k
+    return breaks, to_break, ahead
+
+
+def tail_name(to_break: int) -> str:
+    return "T0" if to_break <= 2 else "T1" if to_break <= 5 else "T2" if to_break <= 10 else "T3"
+
+
+def _with_context(rows: list[Placed]) -> list[tuple[str, ...]]:
+    """Per line, its features: its own, its place, what it sees around it, its paragraph's, its distances, and
+    its shapes crossed with where it is (``_scored`` adds up the same features' weights from parts)."""
+    n = len(rows)
+    breaks, to_break, ahead = strong_breaks(rows)
     para = paragraph_features([row.own.shape for row in rows], [row.blank_above for row in rows], breaks)
     around = _around(rows)
-    from_start = _counted(_FROM_START, n)
-    to_end = _counted(_TO_END, n)[::-1]
-    out: list[Line] = []
+    from_start = _counted(FROM_START, n)
+    to_end = _counted(TO_END, n)[::-1]
+    out: list[tuple[str, ...]] = []
     text_above = False
     sign_off_at = -99
     delimiter_at = -99
     for k, row in enumerate(rows):
         own = row.own
-        feats = [*own.features, *row.placed, *around[k], *para[k], _TO_BREAK[min(to_break[k], _TO_BREAK_LAST)],
+        feats = [*own.features, *row.placed, *around[k], *para[k], TO_BREAK[min(to_break[k], TO_BREAK_LAST)],
                  to_end[k], from_start[k]]
         if not text_above:
             feats.append("no_text_above")
         if k - sign_off_at <= 6:
-            feats.append(named(_AFTER_SIGN_OFF, k - sign_off_at))
+            feats.append(named(AFTER_SIGN_OFF, k - sign_off_at))
         if k - delimiter_at <= 12:
             feats.append("after_delimiter")
         if ahead[k]:
@@ -331,19 +396,19 @@ def _with_context(rows: list[_Row]) -> list[Line]:
             delimiter_at = k
         if not own.quoted and not breaks[k] and not row.not_text:
             text_above = True
-        tail = "T0" if to_break[k] <= 2 else "T1" if to_break[k] <= 5 else "T2" if to_break[k] <= 10 else "T3"
-        tailed = own.tailed + row.placed[:1] if row.placed[0] in _TAILED else own.tailed
-        feats.extend(_crossed(tail, tailed))
+        tail = tail_name(to_break[k])
+        tailed = own.tailed + row.placed[:1] if row.placed[0] in TAILED else own.tailed
+        feats.extend(crossed(tail, tailed))
         if k - sign_off_at <= 4:
-            feats.extend(_crossed("SO", tailed))
+            feats.extend(crossed("SO", tailed))
         if text_above:
-            feats.extend(_crossed("TA", own.above))
+            feats.extend(crossed("TA", own.above))
         else:
-            feats.extend(_crossed("NT", tailed))
+            feats.extend(crossed("NT", tailed))
             if k and rows[k - 1].not_text:
                 feats.append("NT&after_header_line")
         feats.append("bias")
-        out.append(Line(row.at, row.text, tuple(feats)))
+        out.append(tuple(feats))
     return out
 
 
@@ -352,14 +417,13 @@ def _counted(names: tuple[str, ...], n: int) -> list[str]:
     return [*names[:n], *names[-1:] * (n - len(names))]
 
 
-def _around(rows: list[_Row]) -> list[tuple[str, ...]]:
+def _around(rows: list[Placed]) -> list[tuple[str, ...]]:
     """Per line, what it sees of the lines two and one above and one and two below ("p2:email", ...,
     "blank_below" after the line below's, "n2:none" past the end)."""
     near = [row.own.near for row in rows]
     # what the line below shows the line above it: its n1 shapes, and "blank_below" if a blank line parts them
-    n1 = [own[2] + _BLANK_BELOW if row.blank_above else own[2] for own, row in zip(near, rows, strict=True)]
+    n1 = [own[2] + BLANK_BELOW if row.blank_above else own[2] for own, row in zip(near, rows, strict=True)]
     n = len(rows)
     return [(near[k - 2][0] if k >= 2 else _NO_P2) + (near[k - 1][1] if k >= 1 else _NO_P1)
             + (n1[k + 1] if k + 1 < n else _NO_N1) + (near[k + 2][3] if k + 2 < n else _NO_N2)
             for k in range(n)]
-

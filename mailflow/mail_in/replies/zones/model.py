@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import json
+import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -107,39 +108,39 @@ def _shipped_scores(features: tuple[str, ...]) -> tuple[int, ...]:
 
 # Fixed point: weights.json holds each weight with 4 decimals, so round(w * SCALE) is the weight exactly, and sums
 # of such integers are exact whatever their order (float sums are not: a line's score could not be put together
-# from parts worked out once). A score vector (one per zone) is packed in one integer, zone k's in bits LANE * k
-# and up: adding packed vectors adds them zone by zone in one addition, exactly, while every zone's sum stays
-# within +-2 ** (LANE - 1) (a line's is under 2e8 here: every shipped weight's size added up, per zone).
+# from parts worked out once). A score vector (one per zone) is packed in one integer, zone k's times 2 ** (64 * k):
+# adding packed vectors adds them zone by zone in one addition, exactly, while each zone's sum stays within
+# +-2 ** 63 (a line's is under 2e8 here: every shipped weight's size added up, per zone).
 SCALE = 10_000
-LANE = 48
-_HALF = 1 << (LANE - 1)
-_MASK = (1 << LANE) - 1
 
 
 def pack(values: Sequence[int]) -> int:
-    """The fixed-point ``values`` (one per zone) as one integer (zone k's times 2 ** (LANE * k), summed)."""
-    return sum(value << (LANE * k) for k, value in enumerate(values))
+    """The fixed-point ``values`` (one per zone) as one integer."""
+    return sum(value << (64 * k) for k, value in enumerate(values))
 
 
-_BIAS = pack([_HALF] * len(ZONES))
+_BIAS = pack([1 << 63] * len(ZONES))
+_UNPACKED = struct.Struct(f"<{len(ZONES)}q")
 
 
 # Lines of a call's replies sum to the same vectors again and again (a bounded cache; the key is all the result
 # depends on).
 @lru_cache(maxsize=4096)
 def unpack(packed: int) -> tuple[int, ...]:
-    """The per-zone values of a sum of ``pack``ed vectors: biased by 2 ** (LANE - 1), each zone's value is a
-    digit in [0, 2 ** LANE) of the sum in base 2 ** LANE."""
-    biased = packed + _BIAS
-    return tuple(((biased >> (LANE * k)) & _MASK) - _HALF for k in range(len(ZONES)))
+    """The per-zone values of a sum of ``pack``ed vectors. Biased by 2 ** 63, each zone's value is a digit in
+    [0, 2 ** 64) of the sum in base 2 ** 64 (none borrows from the next); with each digit's top bit flipped
+    back, its 8 bytes are the value in two's complement."""
+    return _UNPACKED.unpack(((packed + _BIAS) ^ _BIAS).to_bytes(_UNPACKED.size, "little"))
 
 
 @dataclass(frozen=True)
 class Fixed:
-    """The shipped weights in fixed point: each feature's weights packed, and the steps of the grammar."""
+    """The shipped weights in fixed point: each feature's weights packed, the steps of the grammar, and the
+    Viterbi steps taken with them (``decode``)."""
 
     packed: dict[str, int]
     steps: Steps
+    memo: Memo
 
     def of(self, features: Sequence[str]) -> int:
         """The packed sum of ``features``' weights."""
@@ -153,7 +154,7 @@ def shipped() -> Fixed:
     packed = {f: pack([round(w * SCALE) for w in ws]) for f, ws in weights.features.items()}
     transitions: dict[str, tuple[float, ...]] = {
         prev: tuple(round(w * SCALE) for w in ws) for prev, ws in weights.transitions.items()}
-    return Fixed(packed, Steps.of(Weights({}, transitions)))
+    return Fixed(packed, Steps.of(Weights({}, transitions)), {})
 
 
 _PREV: tuple[str, ...] = (START, *ZONES)
@@ -214,40 +215,49 @@ def viterbi(scores: Sequence[Sequence[float]], weights: Weights, forced: dict[in
         forced = {**constraints(lines), **(forced or {})}
         top = ["no_text_above" in line.features for line in lines]
     # the shipped weights never change; weights being trained do, so their steps are worked out each time
-    steps = shipped().steps if weights is trained() else Steps.of(weights)
-    return decode(scores, steps, top, forced)
+    if weights is trained():
+        return decode(list(map(tuple, scores)), shipped().steps, top, forced, shipped().memo)
+    return decode(scores, Steps.of(weights), top, forced)
 
 
 def decode(scores: Sequence[Sequence[float]], steps: Steps, top: Sequence[bool] | None = None,
-           forced: dict[int, Zone] | None = None) -> list[Zone]:
+           forced: dict[int, Zone] | None = None, memo: Memo | None = None) -> list[Zone]:
     """Viterbi over ``scores`` (per line, per zone) with ``steps``; ``top``: per line, whether no new text was
-    seen above it, where history cannot start (None: the grammar alone decides); ``forced`` pins lines to a zone."""
+    seen above it, where history cannot start (None: the grammar alone decides); ``forced`` pins lines to a zone;
+    ``memo``: the steps already taken with these (fixed-point) scores and ``steps`` (see ``Memo``)."""
     n = len(scores)
     if not n:
         return []
     z = len(ZONES)
-    best = [NEG if opening == NEG else opening + score for opening, score in zip(steps.start, scores[0], strict=True)]
+    best: Sequence[float] = [
+        NEG if opening == NEG else opening + score for opening, score in zip(steps.start, scores[0], strict=True)]
     if top is not None and top[0]:
-        best[_HISTORY] = NEG
+        best[_HISTORY] = NEG        # type: ignore[index]
     if forced:
-        best = _pin(best, forced, 0)
-    back: list[list[int]] = []
+        best = _pin(list(best), forced, 0)
+    tables = (steps.anywhere, steps.at_top, steps.after_text)
+    if memo is not None:
+        best = _shifted(best)
+        if len(memo) > _MEMO_SIZE:
+            memo.clear()
+    back: list[Sequence[int]] = []
+    ptr: Sequence[int]
     for i in range(1, n):
         row = scores[i]
-        table = steps.anywhere if top is None else steps.at_top if top[i] else steps.after_text
-        new = [NEG] * z
-        ptr = [0] * z
-        for k, preds in table:
-            high, arg = NEG, -1
-            for j, weight in preds:
-                value = best[j] + weight
-                if value > high:
-                    high, arg = value, j
-            if arg >= 0:
-                new[k] = high + row[k]
-                ptr[k] = arg
+        table = 0 if top is None else 1 if top[i] else 2
+        if memo is None:
+            best, ptr = _step(best, row, tables[table])
+        else:
+            key = (table, best, row)
+            if key not in memo:
+                new, ptr = _step(best, row, tables[table])
+                memo[key] = (_shifted(new), tuple(ptr))
+            best, ptr = memo[key]
+        if forced and i in forced:
+            best = _pin(list(best), forced, i)
+            if memo is not None:
+                best = _shifted(best)
         back.append(ptr)
-        best = _pin(new, forced, i) if forced else new
     k = max(range(z), key=best.__getitem__)
     path = [k]
     for ptr in reversed(back):
@@ -255,6 +265,36 @@ def decode(scores: Sequence[Sequence[float]], steps: Steps, top: Sequence[bool] 
         path.append(k)
     path.reverse()
     return [ZONES[k] for k in path]
+
+
+# Viterbi's choices depend on the differences between the zones' best scores only, and in fixed point subtracting
+# the highest from all of them is exact: shifted so, the same step (the zones' best scores so far, a line's scores
+# and the grammar) comes up again and again in a call's replies (the same quoted invitation, the same
+# signatures). ``Memo`` holds each step's result: the next best scores, shifted, and the zone each came from.
+Memo = dict[tuple[int, Sequence[float], Sequence[float]], tuple[Sequence[float], Sequence[int]]]
+_MEMO_SIZE = 8192           # steps kept (then it starts again: a bound, not a policy)
+
+
+def _shifted(best: Sequence[float]) -> tuple[float, ...]:
+    high = max(best)
+    return tuple(best) if high == NEG else tuple(value - high for value in best)
+
+
+def _step(best: Sequence[float], row: Sequence[float], table: Table) -> tuple[list[float], list[int]]:
+    """The best score of each zone after ``row`` and the zone before it on that best path (``table``: the grammar
+    with its transition weights; a zone no path reaches stays NEG)."""
+    new = [NEG] * len(ZONES)
+    ptr = [0] * len(ZONES)
+    for k, preds in table:
+        high, arg = NEG, -1
+        for j, weight in preds:
+            value = best[j] + weight
+            if value > high:
+                high, arg = value, j
+        if arg >= 0:
+            new[k] = high + row[k]
+            ptr[k] = arg
+    return new, ptr
 
 
 def _pin(row: list[float], forced: dict[int, Zone], i: int) -> list[float]:

@@ -47,19 +47,36 @@ def _signy(text: str, present: frozenset[str]) -> bool:
     return not present.isdisjoint(_SIGNY)
 
 
-_PARA_LINE = ("para_line0", "para_line1", "para_line2")
+PARA_LINE = ("para_line0", "para_line1", "para_line2")       # a line's place in its paragraph (the third on)
 # the size bucket of a paragraph of 0, 1, ... lines (every size past the last edge shares the last name)
 _PARA_SIZE = tuple(_bucket(size, (1, 2, 5), "para_size") for size in range(7))
 
 
+class Paragraph(NamedTuple):
+    """A paragraph's lines (``start`` to ``end``, not included) and the features they share."""
+
+    start: int
+    end: int
+    tags: tuple[str, ...]
+
+
 def paragraph_features(shapes: list[Shape], blank_above: list[int], breaks: list[bool]) -> list[tuple[str, ...]]:
-    """Per line, features of its paragraph (lines with no blank between them): size, how many lines look
-    like a signature, whether all are short, and whether it is the last paragraph before a break."""
+    """Per line, features of its paragraph (``paragraphs``) and its place in it; none for a quote or a break."""
+    out: list[tuple[str, ...]] = [()] * len(shapes)
+    for start, end, tags in paragraphs(shapes, blank_above, breaks):
+        for k in range(start, end):
+            out[k] = (*tags, PARA_LINE[min(k - start, 2)])
+    return out
+
+
+def paragraphs(shapes: list[Shape], blank_above: list[int], breaks: list[bool]) -> list[Paragraph]:
+    """The paragraphs (lines with no blank between them) but quotes and breaks, each with its size, how many
+    lines look like a signature, whether all are short, and whether it is the last paragraph before a break."""
     n = len(shapes)
     quoted = [shape.quoted for shape in shapes]
     starts = [k for k in range(n) if k == 0 or blank_above[k] or quoted[k] != quoted[k - 1] or breaks[k] or breaks[k - 1]]
     spans = [(a, b) for a, b in zip(starts, starts[1:] + [n], strict=False)]
-    out: list[tuple[str, ...]] = [()] * n
+    out: list[Paragraph] = []
     listed = _bullet_runs(shapes, blank_above)
     # a bulleted list is content, whatever its items name (only unquoted paragraphs are asked)
     signy = [not quoted[k] and k not in listed and shape.signy for k, shape in enumerate(shapes)]
@@ -90,8 +107,7 @@ def paragraph_features(shapes: list[Shape], blank_above: list[int], breaks: list
                 tags.append("next_para_sig")
         if listed and sum(1 for k in members if k in listed) * 2 >= b - a:
             tags.append("para_list")
-        for k in members:
-            out[k] = (*tags, _PARA_LINE[min(k - a, 2)])
+        out.append(Paragraph(a, b, tuple(tags)))
     return out
 
 

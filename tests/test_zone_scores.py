@@ -1,0 +1,116 @@
+"""The zone model's scores added up from parts are the sums of the lines' feature strings' weights, and the
+fixed-point decoding (with its step memo) zones every line as the model's weights in floating point do."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from mailflow.mail_in.replies import UnparseableMessage, read_body
+from mailflow.mail_in.replies.htmltext import QUOTE_MARK
+from mailflow.mail_in.replies.zones import split_lines, zone_lines
+from mailflow.mail_in.replies.zones.model import Weights, decode, emissions, pack, shipped, trained, unpack, viterbi
+from mailflow.mail_in.replies.zones.scores import scored_lines
+
+HERE = Path(__file__).parent
+
+# Lines of new text, sign-offs, signatures, lists, rules, disclaimers, headers and quotes, in any order with blank
+# lines between: every kind of place a line's features and its parts' scores look at.
+_PIECES = [
+    "Thanks, that works for me.", "Yes, I will attend the meeting on Thursday and bring the notes we discussed.",
+    "Hi Dana,", "Hello all,", "Regards,", "Best wishes,", "Dana Lee", "Dana", "Dr. Dana Lee, PhD | Programme Lead",
+    "Fraser Health Authority", "T 604-555-0199 | M 778-555-0100", "dana.lee@example.org", "https://example.org/team",
+    "123 Main Street, Vancouver BC V5K 0A1", "Pronouns: she/her", "Sent from my iPhone", "- Fraser Health",
+    "- Options Community Services", "* the second item", "-- ", "----", "________________________________",
+    "-----Original Message-----", "Begin forwarded message:", "From: Dana Lee <dana@example.org>",
+    "Sent: Tuesday, March 3, 2026 9:29 AM", "To: cop@example.test", "Subject: RE: the meeting",
+    "On Tue, Mar 3, 2026 at 9:29 AM Dana Lee <dana@example.org> wrote:", "Le mar. 3 mars 2026, Dana a écrit :",
+    "> quoted line", "> From: someone@example.org", ">", "> > deeper", "| bar quote", QUOTE_MARK,
+    "## Please reply above this line ##", "CONFIDENTIALITY NOTICE: This e-mail is confidential and may be privileged.",
+    "Presenter: Dr. Sunita Rao", "Topic: what we learned", "I can't make it, sorry.", "", "", "", "",
+]
+
+
+def _generated(count: int, seed: int) -> list[tuple[list[str], str]]:
+    rng = random.Random(seed)
+    return [([rng.choice(_PIECES) for _ in range(rng.randint(0, 40))], rng.choice(["", "Dana Lee", "Sunita Rao"]))
+            for _ in range(count)]
+
+
+def _repository() -> list[tuple[list[str], str]]:
+    bodies = []
+    for folder in ("probe_cases", "messages", "replies/train/messages"):
+        for path in sorted((HERE / folder).glob("*")):
+            if not path.is_file():
+                continue
+            try:
+                body, sender = read_body(path.read_bytes())
+            except UnparseableMessage:
+                continue
+            bodies.append((split_lines(body), sender))
+    return bodies
+
+
+def _assert_parts_add_up(bodies: list[tuple[list[str], str]]) -> int:
+    fixed = shipped()
+    lines_seen = 0
+    for lines, sender in bodies:
+        scored = scored_lines(lines, sender)
+        for k, row in enumerate(scored.rows):
+            assert scored.scores[k] == unpack(fixed.of(row.features)), (lines, k, row.features)
+            assert scored.top[k] == ("no_text_above" in row.features), (lines, k)
+            assert (k in scored.forced) == ("system_marker" in row.features), (lines, k)
+        lines_seen += len(scored.rows)
+    return lines_seen
+
+
+def test_the_parts_add_up_to_the_features_weights_on_the_repository_messages() -> None:
+    """Every line of every test message scores what its feature strings' fixed-point weights add up to."""
+    assert _assert_parts_add_up(_repository()) > 5000
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_parts_add_up_to_the_features_weights_on_generated_bodies(seed: int) -> None:
+    """Bodies of text, sign-offs, signatures, lists, rules, headers and quotes in random order: the same sums."""
+    assert _assert_parts_add_up(_generated(1500, seed)) > 15000
+
+
+def test_fixed_point_zones_are_the_floating_point_models_zones() -> None:
+    """The shipped weights in fixed point with the step memo zone every line as the same weights in floating
+    point do (a copy of the weights takes the floating-point path)."""
+    floating = Weights(dict(trained().features), dict(trained().transitions))
+    assert floating is not trained() and floating == trained()
+    bodies = _repository() + _generated(1500, 3)
+    for lines, sender in bodies:
+        assert zone_lines(lines, sender).zones == zone_lines(lines, sender, floating).zones, lines
+
+
+def test_the_step_memo_does_not_change_a_path() -> None:
+    """Decoding with the memo of steps (shifted best scores) gives the path decoding without it, pins included."""
+    fixed = shipped()
+    memo: dict = {}
+    for lines, sender in _generated(800, 4):
+        scored = scored_lines(lines, sender)
+        forced = {**scored.forced, **({len(scored.rows) // 2: "quoted"} if len(scored.rows) > 3 else {})}
+        plain = decode(scored.scores, fixed.steps, scored.top, forced)  # type: ignore[arg-type]
+        assert decode(scored.scores, fixed.steps, scored.top, forced, memo) == plain, lines  # type: ignore[arg-type]
+    assert memo
+
+
+def test_emissions_and_viterbi_with_the_shipped_weights_are_fixed_point_too() -> None:
+    """emissions() under the shipped weights gives the fixed-point scores and viterbi() decodes them as zone_lines."""
+    lines = ["Hi Dana,", "", "Yes, I will be there.", "", "Best,", "Sunita", "", "> On Tue Dana wrote:", "> hi"]
+    rows = scored_lines(lines, "Sunita Rao").rows
+    scores = emissions(rows, trained())
+    assert scores == [list(score) for score in scored_lines(lines, "Sunita Rao").scores]
+    assert tuple(viterbi(scores, trained(), lines=rows)) == zone_lines(lines, "Sunita Rao").zones
+
+
+def test_packed_vectors_add_zone_by_zone() -> None:
+    """Packed score vectors add up exactly zone by zone, negative values and large ones included."""
+    rng = random.Random(5)
+    vectors = [[rng.randint(-10**9, 10**9) for _ in range(8)] for _ in range(200)]
+    assert unpack(sum(map(pack, vectors))) == tuple(map(sum, zip(*vectors, strict=True)))
+    assert unpack(pack([-(2**62), 2**62, -1, 0, 1, 0, 0, -5])) == (-(2**62), 2**62, -1, 0, 1, 0, 0, -5)
