@@ -188,7 +188,7 @@ class Own(NamedTuple):
 
     features: tuple[str, ...]
     present: frozenset[str]
-    near: tuple[tuple[str, ...], ...]      # its context shapes as a neighbour sees them ("p2:email", ...)
+    shapes: tuple[str, ...]                # its features in _CONTEXT: what its neighbours see of it ("p2:email"...)
     tailed: tuple[str, ...]                # its features in TAILED, in order
     above: tuple[str, ...]                 # its features in ABOVE, in order
     strong_break: bool
@@ -199,23 +199,23 @@ class Own(NamedTuple):
     marker: bool                           # "system_marker": the sending system marked history (``constraints``)
     shape: Shape                           # what its paragraph's features ask of it
     score: int                             # its features' packed score
-    seen: tuple[int, ...]                  # ``near``'s packed scores, then n1's with "blank_below"
+    seen: tuple[int, ...]                  # the packed scores of its shapes as "p2", "p1", "n1" and "n2" neighbour
+                                           # see them, then of "n1" with "blank_below"
     crossed: dict[str, int]                # "T0", "SO", "TA"...: the packed score of its crossed features (``_cross``)
 
     @staticmethod
     def of(text: str, features: tuple[str, ...]) -> Own:
-        shapes = [f for f in features if f in _CONTEXT]
+        shapes = tuple(filter(_CONTEXT.__contains__, features))
         present = frozenset(features)
-        near = tuple(tuple(map(as_seen.__getitem__, shapes)) for as_seen in _AS_NEIGHBOUR)
         fixed = shipped()
-        seen = tuple(map(fixed.of, near))
+        seen = [sum(map(as_seen.__getitem__, shapes)) for as_seen in _seen_scores()]
         return Own(
             features=features,
             shape=Shape.of(text, present),
             present=present,
-            near=near,
-            tailed=tuple(f for f in features if f in TAILED),
-            above=tuple(f for f in features if f in ABOVE),
+            shapes=shapes,
+            tailed=tuple(filter(TAILED.__contains__, features)),
+            above=tuple(filter(ABOVE.__contains__, features)),
             strong_break=not present.isdisjoint(_STRONG_BREAK),
             not_text=not present.isdisjoint(_NOT_TEXT),
             quoted="q" in present,
@@ -233,6 +233,13 @@ _NEIGHBOURS = ((-2, "p2"), (-1, "p1"), (1, "n1"), (2, "n2"))
 _AS_NEIGHBOUR = tuple({f: f"{tag}:{f}" for f in _CONTEXT} for _, tag in _NEIGHBOURS)
 _NO_P2, _NO_P1, _NO_N1, _NO_N2 = NO_NEIGHBOUR = tuple((f"{tag}:none",) for _, tag in _NEIGHBOURS)
 BLANK_BELOW = ("blank_below",)
+
+
+@lru_cache(maxsize=1)
+def _seen_scores() -> tuple[dict[str, int], ...]:
+    """Per neighbour, each context shape's packed score as it sees it ("email" -> the weights of "p2:email")."""
+    fixed = shipped()
+    return tuple({f: fixed.of((name,)) for f, name in as_seen.items()} for as_seen in _AS_NEIGHBOUR)
 
 
 def _own(raw: str, sender_words: frozenset[str]) -> Own:
@@ -420,7 +427,7 @@ def _counted(names: tuple[str, ...], n: int) -> list[str]:
 def _around(rows: list[Placed]) -> list[tuple[str, ...]]:
     """Per line, what it sees of the lines two and one above and one and two below ("p2:email", ...,
     "blank_below" after the line below's, "n2:none" past the end)."""
-    near = [row.own.near for row in rows]
+    near = [tuple(tuple(map(as_seen.__getitem__, row.own.shapes)) for as_seen in _AS_NEIGHBOUR) for row in rows]
     # what the line below shows the line above it: its n1 shapes, and "blank_below" if a blank line parts them
     n1 = [own[2] + BLANK_BELOW if row.blank_above else own[2] for own, row in zip(near, rows, strict=True)]
     n = len(rows)

@@ -249,10 +249,11 @@ def decode(scores: Sequence[Sequence[float]], steps: Steps, top: Sequence[bool] 
             best, ptr = _step(best, row, tables[table])
         else:
             key = (table, best, row)
-            if key not in memo:
+            seen = memo.get(key)
+            if seen is None:
                 new, ptr = _step(best, row, tables[table])
-                memo[key] = (_shifted(new), tuple(ptr))
-            best, ptr = memo[key]
+                seen = memo[key] = (_shifted(new), tuple(ptr))
+            best, ptr = seen
         if forced and i in forced:
             best = _pin(list(best), forced, i)
             if memo is not None:

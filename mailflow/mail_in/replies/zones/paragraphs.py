@@ -3,6 +3,7 @@ is the last before a quote, whether it is a bulleted list (content, whatever its
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import NamedTuple
 
 
@@ -75,40 +76,46 @@ def paragraphs(shapes: list[Shape], blank_above: list[int], breaks: list[bool]) 
     n = len(shapes)
     quoted = [shape.quoted for shape in shapes]
     starts = [k for k in range(n) if k == 0 or blank_above[k] or quoted[k] != quoted[k - 1] or breaks[k] or breaks[k - 1]]
-    spans = [(a, b) for a, b in zip(starts, starts[1:] + [n], strict=False)]
+    spans = list(zip(starts, [*starts[1:], n], strict=False))      # (none for no lines)
     out: list[Paragraph] = []
     listed = _bullet_runs(shapes, blank_above)
     # a bulleted list is content, whatever its items name (only unquoted paragraphs are asked)
     signy = [not quoted[k] and k not in listed and shape.signy for k, shape in enumerate(shapes)]
-
+    short = [shape.short for shape in shapes]
+    ruled = [shape.ruled for shape in shapes]
     for idx, (a, b) in enumerate(spans):
-        members = range(a, b)
         if quoted[a] or breaks[a]:
             continue
-        sig = sum(signy[a:b])
-        share = sig / (b - a)
-        short = all(shapes[k].short for k in members)
         j = idx + 1
-        while j < len(spans) and all(shapes[k].ruled for k in range(*spans[j])):
+        while j < len(spans) and all(ruled[slice(*spans[j])]):
             j += 1          # a rule or a lone delimiter between the paragraph and the break is transparent
         nxt = spans[j][0] if j < len(spans) else n
         last = nxt >= n or breaks[nxt] or quoted[nxt]
-        tags = [_PARA_SIZE[min(b - a, len(_PARA_SIZE) - 1)],
-                "para_sig:most" if share >= 0.5 else "para_sig:some" if sig else "para_sig:none"]
-        if short:
-            tags.append("para_short")
-        if last:
-            tags.append("para_last")
-            tags.append(f"para_last&{tags[1]}" + ("&short" if short else ""))
+        next_sig = False
         if idx + 1 < len(spans) and not last:
             c, d = spans[idx + 1]
-            later = sum(signy[c:d])
-            if later * 2 >= d - c:
-                tags.append("next_para_sig")
-        if listed and sum(1 for k in members if k in listed) * 2 >= b - a:
-            tags.append("para_list")
-        out.append(Paragraph(a, b, tuple(tags)))
+            next_sig = sum(signy[c:d]) * 2 >= d - c
+        in_list = bool(listed) and sum(1 for k in range(a, b) if k in listed) * 2 >= b - a
+        out.append(Paragraph(a, b, _tags(b - a, sum(signy[a:b]), all(short[a:b]), last, next_sig, in_list)))
     return out
+
+
+# A paragraph's features are a function of a few small values (its size and signature lines, both up to a
+# paragraph's length, and four flags): each set is named once (bounded).
+@lru_cache(maxsize=1024)
+def _tags(size: int, sig: int, short: bool, last: bool, next_sig: bool, in_list: bool) -> tuple[str, ...]:
+    tags = [_PARA_SIZE[min(size, len(_PARA_SIZE) - 1)],
+            "para_sig:most" if sig / size >= 0.5 else "para_sig:some" if sig else "para_sig:none"]
+    if short:
+        tags.append("para_short")
+    if last:
+        tags.append("para_last")
+        tags.append(f"para_last&{tags[1]}" + ("&short" if short else ""))
+    if next_sig:
+        tags.append("next_para_sig")
+    if in_list:
+        tags.append("para_list")
+    return tuple(tags)
 
 
 def _bullet_runs(shapes: list[Shape], blank_above: list[int]) -> set[int]:
