@@ -117,35 +117,39 @@ def _scored(rows: list[Placed]) -> tuple[list[tuple[int, ...]], list[bool]]:
     parts = _parts()
     n = len(rows)
     breaks, to_break, ahead = strong_breaks(rows)
-    # what does not depend on the lines before it: its own, its place's, what it sees of the lines around it
-    # (past either end: "none"; "blank_below" from the line below), its paragraph's, its distance to either end
+    # what does not depend on the lines above it: its own, its place's, what it sees of the lines around it (past
+    # either end: "none"; "blank_below" from the line below), its distances to either end, and its paragraph's
     seen = [parts.none, parts.none, *[row.own.seen for row in rows], parts.none, parts.none]
     below = [row.own.seen[4] if row.blank_above else row.own.seen[2] for row in rows]
     below.append(parts.none[2])
-    fixed = [row.own.score + parts.placed[row.placed] + p2[0] + p1[1] + n1 + n2[3]
-             for row, p2, p1, n1, n2 in zip(rows, seen, seen[1:], below[1:], seen[4:], strict=False)]
+    ends = _counted(parts.to_end, n)
+    ends.reverse()
+    fixed = [row.own.score + parts.placed[row.placed] + p2[0] + p1[1] + n1 + n2[3] + from_start + to_end + parts.bias
+             for row, p2, p1, n1, n2, from_start, to_end
+             in zip(rows, seen, seen[1:], below[1:], seen[4:], _counted(parts.from_start, n), ends, strict=False)]
     for start, end, tags in paragraphs([row.own.shape for row in rows], [row.blank_above for row in rows], breaks):
         base = _para_score(tags)
         for k in range(start, end):
             fixed[k] += base + parts.para_line[min(k - start, 2)]
-    ends = _counted(parts.to_end, n)
-    ends.reverse()
-    for k, (from_start, to_end) in enumerate(zip(_counted(parts.from_start, n), ends, strict=True)):
-        fixed[k] += from_start + to_end + parts.bias
-    # then what does: new text above, a sign-off or delimiter a few lines above; and the crossed features
-    by_distance, after_sign_off = parts.by_distance, parts.after_sign_off
+    # new text is seen from the first line that is not a quote, a break or a header line on: above it, "no_text_above"
+    # (up to that line) and the crossed features of "NT"; from it on, those of "TA"
+    first_text = next((k for k, row in enumerate(rows) if not (row.own.quoted or breaks[k] or row.not_text)), n)
+    top = [k <= first_text for k in range(n)]
+    for k in range(min(first_text + 1, n)):
+        fixed[k] += parts.no_text_above
+        if 0 < k < first_text and rows[k - 1].not_text:
+            fixed[k] += parts.after_header
+    # then the parts that depend on a sign-off or delimiter a few lines above, and the crossed features
+    by_distance, after_sign_off, blank_crossed = parts.by_distance, parts.after_sign_off, parts.blank_crossed
     scores: list[tuple[int, ...]] = []
-    top: list[bool] = []
-    text_above = False
     sign_off_at = -99
     delimiter_at = -99
     for k, row in enumerate(rows):
         own = row.own
+        memo = own.crossed
+        blank = row.placed[0]
         step, tail, tail_blank = by_distance[min(to_break[k], _FAR)]
-        total = fixed[k] + step
-        top.append(not text_above)
-        if not text_above:
-            total += parts.no_text_above
+        total = fixed[k] + step + (memo[tail] if tail in memo else _cross(own, tail)) + tail_blank[blank]
         if k - sign_off_at <= 6:
             total += after_sign_off[k - sign_off_at]
         if k - delimiter_at <= 12:
@@ -156,19 +160,12 @@ def _scored(rows: list[Placed]) -> tuple[list[tuple[int, ...]], list[bool]]:
             sign_off_at = k
         if own.delimiter:
             delimiter_at = k
-        if not own.quoted and not breaks[k] and not row.not_text:
-            text_above = True
-        blank = row.placed[0]
-        memo = own.crossed
-        total += (memo[tail] if tail in memo else _cross(own, tail)) + tail_blank[blank]
         if k - sign_off_at <= 4:
-            total += (memo["SO"] if "SO" in memo else _cross(own, "SO")) + parts.blank_crossed["SO"][blank]
-        if text_above:
+            total += (memo["SO"] if "SO" in memo else _cross(own, "SO")) + blank_crossed["SO"][blank]
+        if k >= first_text:
             total += memo["TA"] if "TA" in memo else _cross(own, "TA")
         else:
-            total += (memo["NT"] if "NT" in memo else _cross(own, "NT")) + parts.blank_crossed["NT"][blank]
-            if k and rows[k - 1].not_text:
-                total += parts.after_header
+            total += (memo["NT"] if "NT" in memo else _cross(own, "NT")) + blank_crossed["NT"][blank]
         scores.append(unpack(total))
     return scores, top
 
