@@ -187,7 +187,6 @@ class Own(NamedTuple):
     distinct line (see ``_own_named``; a named tuple: the cheapest immutable record)."""
 
     features: tuple[str, ...]
-    present: frozenset[str]
     shapes: tuple[str, ...]                # its features in _CONTEXT: what its neighbours see of it ("p2:email"...)
     tailed: tuple[str, ...]                # its features in TAILED, in order
     above: tuple[str, ...]                 # its features in ABOVE, in order
@@ -212,7 +211,6 @@ class Own(NamedTuple):
         return Own(
             features=features,
             shape=Shape.of(text, present),
-            present=present,
             shapes=shapes,
             tailed=tuple(filter(TAILED.__contains__, features)),
             above=tuple(filter(ABOVE.__contains__, features)),
