@@ -11,7 +11,18 @@ import pytest
 from mailflow.mail_in.replies import UnparseableMessage, read_body
 from mailflow.mail_in.replies.htmltext import QUOTE_MARK
 from mailflow.mail_in.replies.zones import split_lines, zone_lines
-from mailflow.mail_in.replies.zones.model import Weights, decode, emissions, pack, shipped, trained, unpack, viterbi
+from mailflow.mail_in.replies.zones.model import (
+    Weights,
+    Zone,
+    decode,
+    decode_shipped,
+    emissions,
+    pack,
+    shipped,
+    trained,
+    unpack,
+    viterbi,
+)
 from mailflow.mail_in.replies.zones.scores import scored_lines
 
 HERE = Path(__file__).parent
@@ -59,7 +70,7 @@ def _assert_parts_add_up(bodies: list[tuple[list[str], str]]) -> int:
     for lines, sender in bodies:
         scored = scored_lines(lines, sender)
         for k, row in enumerate(scored.rows):
-            assert scored.scores[k] == unpack(fixed.of(row.features)), (lines, k, row.features)
+            assert scored.scores[k] == fixed.of(row.features), (lines, k, row.features)
             assert scored.top[k] == ("no_text_above" in row.features), (lines, k)
             assert (k in scored.forced) == ("system_marker" in row.features), (lines, k)
         lines_seen += len(scored.rows)
@@ -90,13 +101,12 @@ def test_fixed_point_zones_are_the_floating_point_models_zones() -> None:
 def test_the_step_memo_does_not_change_a_path() -> None:
     """Decoding with the memo of steps (shifted best scores) gives the path decoding without it, pins included."""
     fixed = shipped()
-    memo: dict = {}
     for lines, sender in _generated(800, 4):
         scored = scored_lines(lines, sender)
-        forced = {**scored.forced, **({len(scored.rows) // 2: "quoted"} if len(scored.rows) > 3 else {})}
-        plain = decode(scored.scores, fixed.steps, scored.top, forced)  # type: ignore[arg-type]
-        assert decode(scored.scores, fixed.steps, scored.top, forced, memo) == plain, lines  # type: ignore[arg-type]
-    assert memo
+        forced = {**scored.forced, **({len(scored.rows) // 2: Zone.QUOTED} if len(scored.rows) > 3 else {})}
+        plain = decode([unpack(row) for row in scored.scores], fixed.steps, scored.top, forced)
+        assert decode_shipped(scored.scores, scored.top, forced) == plain, lines
+    assert fixed.memo.steps and fixed.memo.states
 
 
 def test_emissions_and_viterbi_with_the_shipped_weights_are_fixed_point_too() -> None:
@@ -104,7 +114,7 @@ def test_emissions_and_viterbi_with_the_shipped_weights_are_fixed_point_too() ->
     lines = ["Hi Dana,", "", "Yes, I will be there.", "", "Best,", "Sunita", "", "> On Tue Dana wrote:", "> hi"]
     rows = scored_lines(lines, "Sunita Rao").rows
     scores = emissions(rows, trained())
-    assert scores == [list(score) for score in scored_lines(lines, "Sunita Rao").scores]
+    assert scores == [list(unpack(score)) for score in scored_lines(lines, "Sunita Rao").scores]
     assert tuple(viterbi(scores, trained(), lines=rows)) == zone_lines(lines, "Sunita Rao").zones
 
 

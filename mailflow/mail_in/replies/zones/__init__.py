@@ -13,9 +13,8 @@ from mailflow.mail_in.replies.zones.model import (
     Weights,
     Zone,
     contributions,
-    decode,
+    decode_shipped,
     emissions,
-    shipped,
     trained,
     viterbi,
 )
@@ -86,8 +85,7 @@ def zone_lines(lines: list[str], sender_name: str = "", weights: Weights | None 
     if weights is None or weights is trained():
         scored = scored_lines(lines, sender_name)
         rows = scored.rows
-        fixed = shipped()
-        zones = decode(scored.scores[:MAX_LINES], fixed.steps, scored.top[:MAX_LINES], scored.forced, fixed.memo)
+        zones = decode_shipped(scored.scores[:MAX_LINES], scored.top[:MAX_LINES], scored.forced)
     else:
         rows = line_features(lines, sender_name)
         zones = viterbi(emissions(rows[:MAX_LINES], weights), weights, lines=rows[:MAX_LINES])

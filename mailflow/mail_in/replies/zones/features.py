@@ -207,7 +207,6 @@ class Own(NamedTuple):
         shapes = tuple(filter(_CONTEXT.__contains__, features))
         present = frozenset(features)
         fixed = shipped()
-        seen = [sum(map(as_seen.__getitem__, shapes)) for as_seen in _seen_scores()]
         return Own(
             features=features,
             shape=Shape.of(text, present),
@@ -221,7 +220,7 @@ class Own(NamedTuple):
             delimiter="sig_delimiter" in present,
             marker="system_marker" in present,
             score=fixed.of(features),
-            seen=(*seen, seen[2] + fixed.of(BLANK_BELOW)),
+            seen=_seen(shapes),
             crossed={},
         )
 
@@ -233,11 +232,15 @@ _NO_P2, _NO_P1, _NO_N1, _NO_N2 = NO_NEIGHBOUR = tuple((f"{tag}:none",) for _, ta
 BLANK_BELOW = ("blank_below",)
 
 
-@lru_cache(maxsize=1)
-def _seen_scores() -> tuple[dict[str, int], ...]:
-    """Per neighbour, each context shape's packed score as it sees it ("email" -> the weights of "p2:email")."""
+# Lines share their context shapes (most have none, or a length and a word class): each set's scores are
+# worked out once (bounded; a function of the shapes and the shipped weights only).
+@lru_cache(maxsize=1024)
+def _seen(shapes: tuple[str, ...]) -> tuple[int, ...]:
+    """The packed scores of ``shapes`` as the "p2", "p1", "n1" and "n2" neighbour see them, then as "n1" with
+    "blank_below"."""
     fixed = shipped()
-    return tuple({f: fixed.of((name,)) for f, name in as_seen.items()} for as_seen in _AS_NEIGHBOUR)
+    seen = [fixed.of(tuple(map(as_seen.__getitem__, shapes))) for as_seen in _AS_NEIGHBOUR]
+    return (*seen, seen[2] + fixed.of(BLANK_BELOW))
 
 
 def _own(raw: str, sender_words: frozenset[str]) -> Own:

@@ -154,7 +154,7 @@ def shipped() -> Fixed:
     packed = {f: pack([round(w * SCALE) for w in ws]) for f, ws in weights.features.items()}
     transitions: dict[str, tuple[float, ...]] = {
         prev: tuple(round(w * SCALE) for w in ws) for prev, ws in weights.transitions.items()}
-    return Fixed(packed, Steps.of(Weights({}, transitions)), {})
+    return Fixed(packed, Steps.of(Weights({}, transitions)), Memo())
 
 
 _PREV: tuple[str, ...] = (START, *ZONES)
@@ -215,70 +215,100 @@ def viterbi(scores: Sequence[Sequence[float]], weights: Weights, forced: dict[in
         forced = {**constraints(lines), **(forced or {})}
         top = ["no_text_above" in line.features for line in lines]
     # the shipped weights never change; weights being trained do, so their steps are worked out each time
-    if weights is trained():
-        return decode(list(map(tuple, scores)), shipped().steps, top, forced, shipped().memo)
-    return decode(scores, Steps.of(weights), top, forced)
+    return decode(scores, shipped().steps if weights is trained() else Steps.of(weights), top, forced)
 
 
 def decode(scores: Sequence[Sequence[float]], steps: Steps, top: Sequence[bool] | None = None,
-           forced: dict[int, Zone] | None = None, memo: Memo | None = None) -> list[Zone]:
+           forced: dict[int, Zone] | None = None) -> list[Zone]:
     """Viterbi over ``scores`` (per line, per zone) with ``steps``; ``top``: per line, whether no new text was
-    seen above it, where history cannot start (None: the grammar alone decides); ``forced`` pins lines to a zone;
-    ``memo``: the steps already taken with these (fixed-point) scores and ``steps`` (see ``Memo``)."""
-    n = len(scores)
-    if not n:
+    seen above it, where history cannot start (None: the grammar alone decides); ``forced`` pins lines to a zone."""
+    if not scores:
         return []
-    z = len(ZONES)
-    best: Sequence[float] = [
-        NEG if opening == NEG else opening + score for opening, score in zip(steps.start, scores[0], strict=True)]
-    if top is not None and top[0]:
-        best[_HISTORY] = NEG        # type: ignore[index]
-    if forced:
-        best = _pin(list(best), forced, 0)
+    best = _opening(scores[0], steps, top is not None and top[0], forced)
     tables = (steps.anywhere, steps.at_top, steps.after_text)
-    if memo is not None:
-        best = _shifted(best)
-        if len(memo) > _MEMO_SIZE:
-            memo.clear()
+    back: list[Sequence[int]] = []
+    for i in range(1, len(scores)):
+        best, ptr = _step(best, scores[i], tables[0 if top is None else 1 if top[i] else 2])
+        if forced and i in forced:
+            best = _pin(best, forced, i)
+        back.append(ptr)
+    return _path(best, back)
+
+
+def decode_shipped(rows: Sequence[int], top: Sequence[bool], forced: dict[int, Zone]) -> list[Zone]:
+    """``decode`` with the shipped weights, of lines scored packed (``Fixed.of``), each step taken once (``Memo``)."""
+    if not rows:
+        return []
+    fixed = shipped()
+    memo, steps = fixed.memo, fixed.steps
+    if len(memo.steps) > _MEMO_SIZE:
+        memo.clear()
+    state = memo.state(_opening(unpack(rows[0]), steps, top[0], forced))
+    tables = (steps.anywhere, steps.at_top, steps.after_text)
     back: list[Sequence[int]] = []
     ptr: Sequence[int]
-    for i in range(1, n):
-        row = scores[i]
-        table = 0 if top is None else 1 if top[i] else 2
-        if memo is None:
-            best, ptr = _step(best, row, tables[table])
-        else:
-            key = (table, best, row)
-            seen = memo.get(key)
-            if seen is None:
-                new, ptr = _step(best, row, tables[table])
-                seen = memo[key] = (_shifted(new), tuple(ptr))
-            best, ptr = seen
+    for i in range(1, len(rows)):
+        key = (1 if top[i] else 2, state, rows[i])
+        taken = memo.steps.get(key)
+        if taken is None:
+            new, ptr = _step(memo.states[state], unpack(rows[i]), tables[key[0]])
+            taken = memo.steps[key] = (memo.state(new), tuple(ptr))
+        state, ptr = taken
         if forced and i in forced:
-            best = _pin(list(best), forced, i)
-            if memo is not None:
-                best = _shifted(best)
+            state = memo.state(_pin(list(memo.states[state]), forced, i))
         back.append(ptr)
-    k = max(range(z), key=best.__getitem__)
+    return _path(memo.states[state], back)
+
+
+class Memo:
+    """The Viterbi steps taken with the shipped weights. Viterbi's choices depend on the differences between the
+    zones' best scores only, and in fixed point subtracting the highest from all of them is exact: shifted so,
+    the same step (the zones' best scores so far, a line's scores and the grammar) comes up again and again in a
+    call's replies (the same quoted invitation, the same signatures, in the same places). Each distinct set of
+    shifted best scores is a state (a number); a step's key is a grammar table, a state and a packed line (all
+    its result depends on), and its result the next state and the zone each zone came from."""
+
+    def __init__(self) -> None:
+        self.steps: dict[tuple[int, int, int], tuple[int, tuple[int, ...]]] = {}
+        self.states: list[tuple[float, ...]] = []
+        self._ids: dict[tuple[float, ...], int] = {}
+
+    def state(self, best: Sequence[float]) -> int:
+        """The number of ``best`` shifted to its highest."""
+        high = max(best)
+        shifted = tuple(best) if high == NEG else tuple([value - high for value in best])
+        found = self._ids.get(shifted)
+        if found is None:
+            found = self._ids[shifted] = len(self.states)
+            self.states.append(shifted)
+        return found
+
+    def clear(self) -> None:
+        self.steps.clear()
+        self.states.clear()
+        self._ids.clear()
+
+
+_MEMO_SIZE = 8192           # steps kept (then it starts again: a bound, not a policy)
+
+
+def _opening(first: Sequence[float], steps: Steps, top: bool, forced: dict[int, Zone] | None) -> list[float]:
+    """The best score of each zone on the first line."""
+    best = [NEG if opening == NEG else opening + score for opening, score in zip(steps.start, first, strict=True)]
+    if top:
+        best[_HISTORY] = NEG
+    return _pin(best, forced, 0) if forced else best
+
+
+def _path(best: Sequence[float], back: list[Sequence[int]]) -> list[Zone]:
+    """The zones of the path that ends at the highest of ``best``, read back through ``back``."""
+    k = max(range(len(ZONES)), key=best.__getitem__)
     path = [k]
     for ptr in reversed(back):
         k = ptr[k]
         path.append(k)
     path.reverse()
     return [ZONES[k] for k in path]
-
-
-# Viterbi's choices depend on the differences between the zones' best scores only, and in fixed point subtracting
-# the highest from all of them is exact: shifted so, the same step (the zones' best scores so far, a line's scores
-# and the grammar) comes up again and again in a call's replies (the same quoted invitation, the same
-# signatures). ``Memo`` holds each step's result: the next best scores, shifted, and the zone each came from.
-Memo = dict[tuple[int, Sequence[float], Sequence[float]], tuple[Sequence[float], Sequence[int]]]
-_MEMO_SIZE = 8192           # steps kept (then it starts again: a bound, not a policy)
-
-
-def _shifted(best: Sequence[float]) -> tuple[float, ...]:
-    high = max(best)
-    return tuple(best) if high == NEG else tuple(value - high for value in best)
 
 
 def _step(best: Sequence[float], row: Sequence[float], table: Table) -> tuple[list[float], list[int]]:

@@ -74,15 +74,15 @@ def paragraphs(shapes: list[Shape], blank_above: list[int], breaks: list[bool]) 
     """The paragraphs (lines with no blank between them) but quotes and breaks, each with its size, how many
     lines look like a signature, whether all are short, and whether it is the last paragraph before a break."""
     n = len(shapes)
-    quoted = [shape.quoted for shape in shapes]
+    if not n:
+        return []
+    quoted, bullet, signy_shape, short, ruled = zip(*shapes, strict=True)     # each field of the shapes, in order
     starts = [k for k in range(n) if k == 0 or blank_above[k] or quoted[k] != quoted[k - 1] or breaks[k] or breaks[k - 1]]
-    spans = list(zip(starts, [*starts[1:], n], strict=False))      # (none for no lines)
+    spans = list(zip(starts, [*starts[1:], n], strict=True))
     out: list[Paragraph] = []
-    listed = _bullet_runs(shapes, blank_above)
+    listed = _bullet_runs(bullet, blank_above) if any(bullet) else set()
     # a bulleted list is content, whatever its items name (only unquoted paragraphs are asked)
-    signy = [not quoted[k] and k not in listed and shape.signy for k, shape in enumerate(shapes)]
-    short = [shape.short for shape in shapes]
-    ruled = [shape.ruled for shape in shapes]
+    signy = [not q and k not in listed and s for k, (q, s) in enumerate(zip(quoted, signy_shape, strict=True))]
     for idx, (a, b) in enumerate(spans):
         if quoted[a] or breaks[a]:
             continue
@@ -118,17 +118,15 @@ def _tags(size: int, sig: int, short: bool, last: bool, next_sig: bool, in_list:
     return tuple(tags)
 
 
-def _bullet_runs(shapes: list[Shape], blank_above: list[int]) -> set[int]:
+def _bullet_runs(bullet: tuple[bool, ...], blank_above: list[int]) -> set[int]:
     """Lines in a run of two or more bulleted lines ("- Fraser Health", "- Options Community Services")."""
     runs: set[int] = set()
-    if not any(shape.bullet for shape in shapes):
-        return runs
     run: list[int] = []
-    for k, (bullet, blank) in enumerate([*zip([s.bullet for s in shapes], blank_above, strict=True), (False, 1)]):
-        if bullet and (not run or not blank):
+    for k, (bulleted, blank) in enumerate([*zip(bullet, blank_above, strict=True), (False, 1)]):
+        if bulleted and (not run or not blank):
             run.append(k)
             continue
         if len(run) >= 2:
             runs.update(run)
-        run = [k] if bullet else []
+        run = [k] if bulleted else []
     return runs

@@ -32,7 +32,7 @@ from mailflow.mail_in.replies.zones.features import (
     strong_breaks,
     tail_name,
 )
-from mailflow.mail_in.replies.zones.model import Zone, shipped, unpack
+from mailflow.mail_in.replies.zones.model import Zone, shipped
 from mailflow.mail_in.replies.zones.paragraphs import PARA_LINE, paragraphs
 
 
@@ -40,7 +40,7 @@ class Scored(NamedTuple):
     """A message's non-blank lines and what the zone model needs of them under the shipped weights."""
 
     rows: list[Row]
-    scores: list[tuple[int, ...]]   # per line, its fixed-point score for each zone (``model.shipped``)
+    scores: list[int]               # per line, its fixed-point score for each zone, packed (``model.shipped``)
     top: list[bool]                 # per line, no new text above it ("no_text_above")
     forced: dict[int, Zone]         # the lines the sending system marked, pinned (``model.constraints``)
 
@@ -111,9 +111,9 @@ def _para_score(tags: tuple[str, ...]) -> int:
     return shipped().of(tags)
 
 
-def _scored(rows: list[Placed]) -> tuple[list[tuple[int, ...]], list[bool]]:
-    """Per line, its score for each zone (the sum of its ``_with_context`` features' fixed-point weights, added
-    up from parts), and whether no new text was seen above it (the features' sequence, step by step)."""
+def _scored(rows: list[Placed]) -> tuple[list[int], list[bool]]:
+    """Per line, its score for each zone, packed (the sum of its ``_with_context`` features' fixed-point weights,
+    added up from parts), and whether no new text was seen above it (the features' sequence, step by step)."""
     parts = _parts()
     n = len(rows)
     breaks, to_break, ahead = strong_breaks(rows)
@@ -141,7 +141,7 @@ def _scored(rows: list[Placed]) -> tuple[list[tuple[int, ...]], list[bool]]:
             fixed[k] += parts.after_header
     # then the parts that depend on a sign-off or delimiter a few lines above, and the crossed features
     by_distance, after_sign_off, blank_crossed = parts.by_distance, parts.after_sign_off, parts.blank_crossed
-    scores: list[tuple[int, ...]] = []
+    scores: list[int] = []
     sign_off_at = -99
     delimiter_at = -99
     for k, row in enumerate(rows):
@@ -166,7 +166,7 @@ def _scored(rows: list[Placed]) -> tuple[list[tuple[int, ...]], list[bool]]:
             total += memo["TA"] if "TA" in memo else _cross(own, "TA")
         else:
             total += (memo["NT"] if "NT" in memo else _cross(own, "NT")) + blank_crossed["NT"][blank]
-        scores.append(unpack(total))
+        scores.append(total)
     return scores, top
 
 
@@ -177,7 +177,13 @@ def _counted(values: tuple[int, ...], n: int) -> list[int]:
 
 def _cross(own: Own, prefix: str) -> int:
     """The packed score of ``own``'s features crossed with ``prefix`` ("TA": its ABOVE ones, else its TAILED
-    ones), kept in ``own.crossed``: a function of its features and the shipped weights only."""
-    weights = _parts().crossed[prefix]
-    packed = own.crossed[prefix] = sum(map(weights.__getitem__, own.above if prefix == "TA" else own.tailed))
+    ones), kept in ``own.crossed``."""
+    packed = own.crossed[prefix] = _crossed_score(prefix, own.above if prefix == "TA" else own.tailed)
     return packed
+
+
+# Lines share the features that are crossed (a length, an ending, a word class): each set is scored once per
+# prefix (bounded; a function of the prefix, the features and the shipped weights only).
+@lru_cache(maxsize=4096)
+def _crossed_score(prefix: str, features: tuple[str, ...]) -> int:
+    return sum(map(_parts().crossed[prefix].__getitem__, features))
