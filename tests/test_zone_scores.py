@@ -4,6 +4,7 @@ fixed-point decoding (with its step memo) zones every line as the model's weight
 from __future__ import annotations
 
 import random
+import threading
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from mailflow.mail_in.replies.zones.model import (
     emissions,
     pack,
     shipped,
+    step_memo,
     trained,
     unpack,
     viterbi,
@@ -106,7 +108,7 @@ def test_the_step_memo_does_not_change_a_path() -> None:
         forced = {**scored.forced, **({len(scored.rows) // 2: Zone.QUOTED} if len(scored.rows) > 3 else {})}
         plain = decode([unpack(row) for row in scored.scores], fixed.steps, scored.top, forced)
         assert decode_shipped(scored.scores, scored.top, forced) == plain, lines
-    assert fixed.memo.steps and fixed.memo.states
+    assert step_memo().steps and step_memo().states
 
 
 def test_emissions_and_viterbi_with_the_shipped_weights_are_fixed_point_too() -> None:
@@ -124,3 +126,21 @@ def test_packed_vectors_add_zone_by_zone() -> None:
     vectors = [[rng.randint(-10**9, 10**9) for _ in range(8)] for _ in range(200)]
     assert unpack(sum(map(pack, vectors))) == tuple(map(sum, zip(*vectors, strict=True)))
     assert unpack(pack([-(2**62), 2**62, -1, 0, 1, 0, 0, -5])) == (-(2**62), 2**62, -1, 0, 1, 0, 0, -5)
+
+
+def test_each_thread_numbers_its_steps_in_its_own_memo() -> None:
+    """A state's number means something to one memo only: a thread zoning replies uses a memo of its own (two
+    threads numbering states in one memo could give one number to two states), and gets the same zones."""
+    bodies = _generated(200, 6)
+    alone = [zone_lines(lines, sender).zones for lines, sender in bodies]
+    seen: dict[str, object] = {}
+
+    def work() -> None:
+        seen["zones"] = [zone_lines(lines, sender).zones for lines, sender in bodies]
+        seen["memo"] = step_memo()
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    assert seen["zones"] == alone
+    assert seen["memo"] is not step_memo() and step_memo().steps

@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 import json
 import struct
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -135,12 +136,10 @@ def unpack(packed: int) -> tuple[int, ...]:
 
 @dataclass(frozen=True)
 class Fixed:
-    """The shipped weights in fixed point: each feature's weights packed, the steps of the grammar, and the
-    Viterbi steps taken with them (``decode``)."""
+    """The shipped weights in fixed point: each feature's weights packed, and the steps of the grammar."""
 
     packed: dict[str, int]
     steps: Steps
-    memo: Memo
 
     def of(self, features: Sequence[str]) -> int:
         """The packed sum of ``features``' weights."""
@@ -154,7 +153,7 @@ def shipped() -> Fixed:
     packed = {f: pack([round(w * SCALE) for w in ws]) for f, ws in weights.features.items()}
     transitions: dict[str, tuple[float, ...]] = {
         prev: tuple(round(w * SCALE) for w in ws) for prev, ws in weights.transitions.items()}
-    return Fixed(packed, Steps.of(Weights({}, transitions)), Memo())
+    return Fixed(packed, Steps.of(Weights({}, transitions)))
 
 
 _PREV: tuple[str, ...] = (START, *ZONES)
@@ -239,8 +238,8 @@ def decode_shipped(rows: Sequence[int], top: Sequence[bool], forced: dict[int, Z
     """``decode`` with the shipped weights, of lines scored packed (``Fixed.of``), each step taken once (``Memo``)."""
     if not rows:
         return []
-    fixed = shipped()
-    memo, steps = fixed.memo, fixed.steps
+    steps = shipped().steps
+    memo = step_memo()
     if len(memo.steps) > _MEMO_SIZE:
         memo.clear()
     state = memo.state(_opening(unpack(rows[0]), steps, top[0], forced))
@@ -290,6 +289,16 @@ class Memo:
 
 
 _MEMO_SIZE = 8192           # steps kept (then it starts again: a bound, not a policy)
+_THREAD = threading.local()
+
+
+def step_memo() -> Memo:
+    """This thread's ``Memo`` (a state's number means something only to the memo that gave it, and two threads
+    reading replies must not number states in one memo at once)."""
+    memo: Memo | None = getattr(_THREAD, "memo", None)
+    if memo is None:
+        memo = _THREAD.memo = Memo()
+    return memo
 
 
 def _opening(first: Sequence[float], steps: Steps, top: bool, forced: dict[int, Zone] | None) -> list[float]:
