@@ -200,7 +200,7 @@ class Own(NamedTuple):
     score: int                             # its features' packed score
     seen: tuple[int, ...]                  # the packed scores of its shapes as "p2", "p1", "n1" and "n2" neighbour
                                            # see them, then of "n1" with "blank_below"
-    crossed: dict[str, int]                # "T0", "SO", "TA"...: the packed score of its crossed features (``_cross``)
+    crossed: dict[str, int]                # "T0", "SO", "TA"...: the packed score of its crossed features (scores._cross)
 
     @staticmethod
     def of(text: str, features: tuple[str, ...]) -> Own:
@@ -293,7 +293,7 @@ class Placed(NamedTuple):
 
 class Row:
     """A zoned line: its index in the message's line list, its text, and its features. The model scores a
-    line from parts scored once (``_scored``), so the feature strings are made only when something reads
+    line from parts scored once (``scores.scored_lines``), so the feature strings are made only when something reads
     them (``explain``, training), for the whole message at once."""
 
     __slots__ = ("_k", "_message", "index", "text")     # made for every line of every message
@@ -375,7 +375,7 @@ def tail_name(to_break: int) -> str:
 
 def _with_context(rows: list[Placed]) -> list[tuple[str, ...]]:
     """Per line, its features: its own, its place, what it sees around it, its paragraph's, its distances, and
-    its shapes crossed with where it is (``_scored`` adds up the same features' weights from parts)."""
+    its shapes crossed with where it is (``scores._scored`` adds up the same features' weights from parts)."""
     n = len(rows)
     breaks, to_break, ahead = strong_breaks(rows)
     para = paragraph_features([row.own.shape for row in rows], [row.blank_above for row in rows], breaks)
