@@ -11,17 +11,26 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import filterfalse
 from typing import NamedTuple
 
 from mailflow.mail_in.replies.htmltext import QUOTE_MARK
 from mailflow.mail_in.replies.quotes import history_start, is_quoted
 from mailflow.mail_in.replies.signatures import own_name_words
-from mailflow.mail_in.replies.zones.model import Zone, shipped
-from mailflow.mail_in.replies.zones.paragraphs import Shape, paragraph_features
+from mailflow.mail_in.replies.zones.model import Zone
+from mailflow.mail_in.replies.zones.own import (
+    AS_NEIGHBOUR,
+    BLANK_BELOW,
+    NO_NEIGHBOUR,
+    NOT_TEXT,
+    TAILED,
+    Own,
+    crossed,
+    own_of,
+)
+from mailflow.mail_in.replies.zones.paragraphs import paragraph_features
 from mailflow.mail_in.replies.zones.rules import HistoryStart, rule_zones
-from mailflow.mail_in.replies.zones.shapes import alone_features, bucket_names, named, sender_features
+from mailflow.mail_in.replies.zones.shapes import bucket_names, named
 
 
 @dataclass(frozen=True)
@@ -31,37 +40,6 @@ class Line:
     index: int            # index in the message's line list
     text: str
     features: tuple[str, ...]
-
-
-_CONTEXT = frozenset({
-    "greeting", "sign_off", "sign_off_start", "name_shape", "sender_name", "email", "url", "phone", "address",
-    "title_word", "org_word", "credential", "pronouns", "pipe", "mobile_footer", "sig_delimiter", "rule",
-    "key_from", "key_line", "separator", "forwarded_by", "wrote_end", "date_time", "notes_address",
-    "groupwise_arrows", "attribution", "on_date_name", "html_quote_mark", "disclaimer_words", "land_words",
-    "end:.", "end:,", "end::", "end:alnum", "len<=25", "len<=40", "len>75", "function_word", "first_person",
-    "bullet", "forward_marker", "contact_label", "calendar_footer", "list_footer", "q", "reply_label",
-})
-# shape features crossed with the distance to the segment's end and with a sign-off just above
-TAILED = frozenset({
-    "name_shape", "sender_name", "sender_word", "email", "url", "phone", "address", "title_word", "org_word",
-    "credential", "pronouns", "pipe", "len<=12", "len<=25", "len<=40", "len<=60", "len>75", "end:.", "end:alnum",
-    "end:,", "bullet", "function_word", "first_person", "caps:all", "caps:most", "caps:none", "contact_label",
-    "sign_off", "sign_off_start", "mobile_footer", "disclaimer_words", "land_words", "calendar_footer",
-    "list_footer", "date_time", "key_line", "blank_above<=0", "blank_above<=1", "blank_above>2", "rule", "q",
-    "reply_label",
-})
-# features crossed with "new text was seen above" (a header or sign-off means more after new text)
-ABOVE = frozenset({
-    "key_from", "key_line", "separator", "forward_marker", "forwarded_by", "wrote_end", "attribution",
-    "on_date_name", "date_time", "notes_address", "groupwise_arrows", "sign_off", "sign_off_start",
-    "greeting", "mobile_footer", "q", "rule", "sig_delimiter",
-})
-_STRONG_BREAK = frozenset({
-    "key_from", "separator", "forward_marker", "forwarded_by", "wrote_end", "attribution", "html_quote_mark",
-    "groupwise_arrows", "reply_above_line", "on_date_name",
-})
-# lines that do not count as new text for "no_text_above" (a forward or quote at the very top)
-_NOT_TEXT = frozenset({"key_line", "date_time", "rule:header", "rule:history", "rule:quoted", "rule"})
 
 
 # Lines zoned past the first quote header that follows new text: enough for the model to confirm or
@@ -181,89 +159,6 @@ def _window_end(lines: list[str], start: int) -> int:
     return len(lines)
 
 
-class Own(NamedTuple):
-    """A line's own features (``shapes.own_features``) and what its neighbours and the crossed features
-    take from them, with their scores under the shipped weights (``model.shipped``): worked out once per
-    distinct line (see ``_own_named``; a named tuple: the cheapest immutable record)."""
-
-    features: tuple[str, ...]
-    shapes: tuple[str, ...]                # its features in _CONTEXT: what its neighbours see of it ("p2:email"...)
-    tailed: tuple[str, ...]                # its features in TAILED, in order
-    above: tuple[str, ...]                 # its features in ABOVE, in order
-    strong_break: bool
-    not_text: bool
-    quoted: bool
-    sign_off: bool
-    delimiter: bool
-    marker: bool                           # "system_marker": the sending system marked history (``constraints``)
-    shape: Shape                           # what its paragraph's features ask of it
-    score: int                             # its features' packed score
-    seen: tuple[int, ...]                  # the packed scores of its shapes as "p2", "p1", "n1" and "n2" neighbour
-                                           # see them, then of "n1" with "blank_below"
-    crossed: dict[str, int]                # "T0", "SO", "TA"...: the packed score of its crossed features (scores._cross)
-
-    @staticmethod
-    def of(text: str, features: tuple[str, ...]) -> Own:
-        shapes = tuple(filter(_CONTEXT.__contains__, features))
-        present = frozenset(features)
-        fixed = shipped()
-        return Own(
-            features=features,
-            shape=Shape.of(text, present),
-            shapes=shapes,
-            tailed=tuple(filter(TAILED.__contains__, features)),
-            above=tuple(filter(ABOVE.__contains__, features)),
-            strong_break=not present.isdisjoint(_STRONG_BREAK),
-            not_text=not present.isdisjoint(_NOT_TEXT),
-            quoted="q" in present,
-            sign_off="sign_off" in present or "sign_off_start" in present,
-            delimiter="sig_delimiter" in present,
-            marker="system_marker" in present,
-            score=fixed.of(features),
-            seen=_seen(shapes),
-            crossed={},
-        )
-
-
-_NEIGHBOURS = ((-2, "p2"), (-1, "p1"), (1, "n1"), (2, "n2"))
-# per neighbour, each context shape as it sees it ("email" -> "p2:email"), named once
-_AS_NEIGHBOUR = tuple({f: f"{tag}:{f}" for f in _CONTEXT} for _, tag in _NEIGHBOURS)
-_NO_P2, _NO_P1, _NO_N1, _NO_N2 = NO_NEIGHBOUR = tuple((f"{tag}:none",) for _, tag in _NEIGHBOURS)
-BLANK_BELOW = ("blank_below",)
-
-
-# Lines share their context shapes (most have none, or a length and a word class): each set's scores are
-# worked out once (bounded; a function of the shapes and the shipped weights only).
-@lru_cache(maxsize=1024)
-def _seen(shapes: tuple[str, ...]) -> tuple[int, ...]:
-    """The packed scores of ``shapes`` as the "p2", "p1", "n1" and "n2" neighbour see them, then as "n1" with
-    "blank_below"."""
-    fixed = shipped()
-    seen = [fixed.of(tuple(map(as_seen.__getitem__, shapes))) for as_seen in _AS_NEIGHBOUR]
-    return (*seen, seen[2] + fixed.of(BLANK_BELOW))
-
-
-def _own(raw: str, sender_words: frozenset[str]) -> Own:
-    """``Own.of`` the line's ``shapes.own_features``."""
-    return _own_named(raw, sender_features(alone_features(raw), sender_words))
-
-
-# A line's own features are a pure function of its text and what it says of the sender (none, "sender_name" or
-# "sender_word"), and a call's replies repeat lines: members quote the same invitation and sign with the same
-# signature. So each distinct (line, sender feature) is worked out once, whoever sent it; the cache is bounded
-# and its key is all the result depends on.
-@lru_cache(maxsize=4096)
-def _own_named(raw: str, named: tuple[str, ...]) -> Own:
-    alone = alone_features(raw)
-    return Own.of(raw, alone.head + named + alone.tail)
-
-
-@lru_cache(maxsize=4096)
-def crossed(prefix: str, features: tuple[str, ...]) -> tuple[str, ...]:
-    """``features`` crossed with a condition ("T0&email"): the same few tuples recur on every line."""
-    return tuple(f"{prefix}&{f}" for f in features)
-
-
 BLANK_ABOVE = bucket_names((0, 1, 2), "blank_above")
 TO_BREAK = bucket_names((0, 1, 2, 3, 5, 8, 12), "to_break")
 TO_BREAK_LAST = len(TO_BREAK) - 1         # (``named`` inline: asked of every line)
@@ -339,10 +234,10 @@ def placed_lines(lines: list[str], sender_name: str = "") -> list[Placed]:
         if not raw.strip():
             blank_before += 1
             continue
-        own = _own(raw, sender_words)
+        own = own_of(raw, sender_words)
         rule = _RULE.get(rules[i]) if i in rules else None
         placed = PLACED[min(blank_before, BLANK_LAST), rule]
-        rows.append(Placed(i, raw, own, blank_before, placed, own.not_text or rule in _NOT_TEXT))
+        rows.append(Placed(i, raw, own, blank_before, placed, own.not_text or rule in NOT_TEXT))
         blank_before = 0
     return rows
 
@@ -428,10 +323,11 @@ def _counted(names: tuple[str, ...], n: int) -> list[str]:
 def _around(rows: list[Placed]) -> list[tuple[str, ...]]:
     """Per line, what it sees of the lines two and one above and one and two below ("p2:email", ...,
     "blank_below" after the line below's, "n2:none" past the end)."""
-    near = [tuple(tuple(map(as_seen.__getitem__, row.own.shapes)) for as_seen in _AS_NEIGHBOUR) for row in rows]
+    near = [tuple(tuple(map(as_seen.__getitem__, row.own.shapes)) for as_seen in AS_NEIGHBOUR) for row in rows]
     # what the line below shows the line above it: its n1 shapes, and "blank_below" if a blank line parts them
     n1 = [own[2] + BLANK_BELOW if row.blank_above else own[2] for own, row in zip(near, rows, strict=True)]
     n = len(rows)
-    return [(near[k - 2][0] if k >= 2 else _NO_P2) + (near[k - 1][1] if k >= 1 else _NO_P1)
-            + (n1[k + 1] if k + 1 < n else _NO_N1) + (near[k + 2][3] if k + 2 < n else _NO_N2)
+    no_p2, no_p1, no_n1, no_n2 = NO_NEIGHBOUR
+    return [(near[k - 2][0] if k >= 2 else no_p2) + (near[k - 1][1] if k >= 1 else no_p1)
+            + (n1[k + 1] if k + 1 < n else no_n1) + (near[k + 2][3] if k + 2 < n else no_n2)
             for k in range(n)]

@@ -13,26 +13,22 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from mailflow.mail_in.replies.zones.features import (
-    ABOVE,
     AFTER_SIGN_OFF,
     BLANK_ABOVE,
     FROM_START,
-    NO_NEIGHBOUR,
     PLACED,
-    TAILED,
     TO_BREAK,
     TO_BREAK_LAST,
     TO_END,
-    Own,
     Placed,
     Row,
-    crossed,
     placed_lines,
     rows_of,
     strong_breaks,
     tail_name,
 )
 from mailflow.mail_in.replies.zones.model import Zone, shipped
+from mailflow.mail_in.replies.zones.own import ABOVE, NO_NEIGHBOUR, TAILED, Own, crossed
 from mailflow.mail_in.replies.zones.paragraphs import PARA_LINE, paragraphs
 
 
