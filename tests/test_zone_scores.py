@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import random
 import threading
-from pathlib import Path
 
 import pytest
+from zone_bodies import repository_bodies
 
-from mailflow.mail_in.replies import UnparseableMessage, read_body
 from mailflow.mail_in.replies.htmltext import QUOTE_MARK
-from mailflow.mail_in.replies.zones import split_lines, zone_lines
+from mailflow.mail_in.replies.zones import zone_lines
 from mailflow.mail_in.replies.zones.model import (
     Weights,
     Zone,
@@ -26,8 +25,6 @@ from mailflow.mail_in.replies.zones.model import (
     viterbi,
 )
 from mailflow.mail_in.replies.zones.scores import scored_lines
-
-HERE = Path(__file__).parent
 
 # Lines of new text, sign-offs, signatures, lists, rules, disclaimers, headers and quotes, in any order with blank
 # lines between: every kind of place a line's features and its parts' scores look at.
@@ -52,20 +49,6 @@ def _generated(count: int, seed: int) -> list[tuple[list[str], str]]:
             for _ in range(count)]
 
 
-def _repository() -> list[tuple[list[str], str]]:
-    bodies = []
-    for folder in ("probe_cases", "messages", "replies/train/messages"):
-        for path in sorted((HERE / folder).glob("*")):
-            if not path.is_file():
-                continue
-            try:
-                body, sender = read_body(path.read_bytes())
-            except UnparseableMessage:
-                continue
-            bodies.append((split_lines(body), sender))
-    return bodies
-
-
 def _assert_parts_add_up(bodies: list[tuple[list[str], str]]) -> int:
     fixed = shipped()
     lines_seen = 0
@@ -81,7 +64,7 @@ def _assert_parts_add_up(bodies: list[tuple[list[str], str]]) -> int:
 
 def test_the_parts_add_up_to_the_features_weights_on_the_repository_messages() -> None:
     """Every line of every test message scores what its feature strings' fixed-point weights add up to."""
-    assert _assert_parts_add_up(_repository()) > 5000
+    assert _assert_parts_add_up(repository_bodies()) > 5000
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -95,7 +78,7 @@ def test_fixed_point_zones_are_the_floating_point_models_zones() -> None:
     point do (a copy of the weights takes the floating-point path)."""
     floating = Weights(dict(trained().features), dict(trained().transitions))
     assert floating is not trained() and floating == trained()
-    bodies = _repository() + _generated(1500, 3)
+    bodies = repository_bodies() + _generated(1500, 3)
     for lines, sender in bodies:
         assert zone_lines(lines, sender).zones == zone_lines(lines, sender, floating).zones, lines
 

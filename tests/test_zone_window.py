@@ -4,32 +4,18 @@ find in the window themselves, on the repository's messages and on generated bod
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 import pytest
+from zone_bodies import repository_bodies
 
-from mailflow.mail_in.replies import UnparseableMessage, read_body
 from mailflow.mail_in.replies.htmltext import QUOTE_MARK
 from mailflow.mail_in.replies.quotes import history_start
-from mailflow.mail_in.replies.zones import split_lines
 from mailflow.mail_in.replies.zones.features import HISTORY_WINDOW, history_window
 from mailflow.mail_in.replies.zones.rules import rule_zones
 
-HERE = Path(__file__).parent
-
 
 def _repository_bodies() -> list[list[str]]:
-    bodies = []
-    for folder in ("probe_cases", "messages", "replies/train/messages"):
-        for path in sorted((HERE / folder).glob("*")):
-            if not path.is_file():
-                continue
-            try:
-                body, _ = read_body(path.read_bytes())
-            except UnparseableMessage:
-                continue
-            bodies.append(split_lines(body))
-    return bodies
+    return [lines for lines, _ in repository_bodies()]
 
 
 # Lines that open, mark or belong to history, quotes, signatures and new text: the shapes the window and the

@@ -114,20 +114,13 @@ def _holds_marker(lines: list[str]) -> bool:
 
 
 def _marked_window(lines: list[str]) -> Window:
-    """``history_window`` of lines one of which may be the history marker."""
-    unquoted: list[int] = []        # the non-blank lines that are not '>' quotes (a marker too), in order
-    seen_text = False
-    # most history lines are '>' quotes: is_quoted's own first test, asked of every line first in one pass
-    for i in [i for i, line in enumerate(lines) if line[:1] != ">"]:
-        line = lines[i]
-        stripped = line.strip()
-        if not stripped or is_quoted(line):
-            continue
-        if stripped != QUOTE_MARK:
-            seen_text = True
-        elif seen_text:
-            return Window(i + 1, None)
-        unquoted.append(i)
+    """``history_window`` of lines one of which may be the history marker: every unquoted line walked."""
+    walk = _Walk(lines)
+    for _ in walk:
+        pass
+    if walk.marker is not None:
+        return Window(walk.marker + 1, None)
+    unquoted = walk.unquoted
     end = len(lines)
     cut = history_start(lines, unquoted)
     if cut is not None and unquoted and unquoted[0] < cut:
