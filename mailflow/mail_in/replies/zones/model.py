@@ -74,7 +74,7 @@ class Weights:
     def to_json(self) -> dict:
         return {
             "zones": [str(z) for z in ZONES],
-            "transitions": {prev: [round(w, 4) for w in ws] for prev, ws in self.transitions.items()},
+            "transitions": {prev: [round(w, 4) for w in ws] for prev, ws in sorted(self.transitions.items())},
             "features": {f: [round(w, 4) for w in ws] for f, ws in sorted(self.features.items())
                          if any(abs(w) >= 5e-5 for w in ws)},
         }
