@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import concurrent.futures
 import logging
-import queue
 import select
 import socket
-import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import TypeVar
@@ -16,6 +14,7 @@ from imapclient import IMAPClient
 from imapclient.exceptions import LoginError
 from imapclient.imapclient import DELETED, SocketTimeout
 
+from mailflow.adapters.call_thread import CallThread
 from mailflow.adapters.credentials import Credential
 from mailflow.adapters.imap_protocol import (
     CANCEL_CHECK_SECONDS,
@@ -48,33 +47,6 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-class _Worker:
-    """One daemon thread running one call at a time; callers wait on a Future with a deadline."""
-
-    def __init__(self, name: str) -> None:
-        self._jobs: queue.SimpleQueue[tuple[Callable[[], object], concurrent.futures.Future[object]] | None]
-        self._jobs = queue.SimpleQueue()
-        threading.Thread(target=self._loop, name=name, daemon=True).start()
-
-    def submit(self, call: Callable[[], T]) -> concurrent.futures.Future[T]:
-        future: concurrent.futures.Future[T] = concurrent.futures.Future()
-        self._jobs.put((call, future))  # type: ignore[arg-type]
-        return future
-
-    def close(self) -> None:
-        self._jobs.put(None)
-
-    def _loop(self) -> None:
-        while (job := self._jobs.get()) is not None:
-            call, future = job
-            if not future.set_running_or_notify_cancel():
-                continue
-            try:
-                future.set_result(call())
-            except BaseException as exc:  # handed to the waiting caller, which decides
-                future.set_exception(exc)
-
-
 # --- the connection -----------------------------------------------------------------------------
 
 _TRANSIENT = (OSError, IMAPClient.Error)   # socket, TLS, timeout; protocol and server errors
@@ -105,7 +77,7 @@ class ImapConnection:
         self._cancelled = cancelled
         self._monotonic = monotonic
         self._client: IMAPClient | None = None
-        self._worker = _Worker(f"mailflow-imap-{settings.user}")
+        self._worker = CallThread(f"mailflow-imap-{settings.user}")
         self._broken = False
         self._closed = False
         self.delimiter: str | None = "/"
