@@ -11,7 +11,7 @@ from intentkit import load
 from mailflow.mail_in.replies import clauses, commands, phrases, rsvp
 from mailflow.mail_in.replies.alternatives import Alternatives, first_characters
 from mailflow.mail_in.replies.clauses import Phrases, fold, lines_of, without_lead_in
-from mailflow.mail_in.replies.heads import SIZE, heads
+from mailflow.mail_in.replies.match_starts import SIZE, heads
 
 
 def _all_alternatives() -> list[tuple[str, Alternatives]]:

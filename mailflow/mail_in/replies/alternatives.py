@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from mailflow.mail_in.replies.heads import SIZE, Heads, heads
+from mailflow.mail_in.replies.match_starts import SIZE, Heads, heads
 
 # What is kept for a first character: the heads a text starting with it must start with to be matched at all
 # (None: any text), and the alternation of the branches that can start with it (None: not compiled yet).
