@@ -54,3 +54,16 @@ def test_a_message_reads_its_sender_and_recipients() -> None:
     assert (reply.from_name, reply.from_addr) == ("Dana Smith", "dana@example.org")
     assert reply.to_addrs == ("cop+x@example.test", "b@example.org", "sam@example.org")
     assert replies.understand is understand
+
+
+def test_a_from_field_with_several_addresses_names_no_sender_on_any_python() -> None:
+    """Two addresses in the one From field (the forger picks which is "the" sender) name no sender, as two From
+    fields do; one address with a stray comma still names it."""
+    def sender(field: bytes) -> tuple[str, str]:
+        reply = understand(b"From: " + field + b"\r\nTo: cop@example.test\r\nSubject: Re: hi\r\n\r\nThanks\r\n")
+        return reply.from_name, reply.from_addr
+
+    assert sender(b"dana@example.org, mallory@evil.example") == ("", "")
+    assert sender(b"Dana <dana@example.org>, Mallory <mallory@evil.example>") == ("", "")
+    assert sender(b"\"Smith, Dana\" <dana@example.org>") == ("Smith, Dana", "dana@example.org")
+    assert sender(b"dana@example.org,") == ("", "dana@example.org")

@@ -238,14 +238,16 @@ def _with_answers(text: str, answers: tuple[str, ...]) -> str:
 
 def _sender(fields: _Fields) -> tuple[str, str]:
     """Split From before decoding RFC 2047 words, so an encoded name cannot forge the address. A message
-    with several From fields names no sender (it is held): which of them wrote it is the forger's choice
-    (several addresses in one field parse to none already)."""
+    with several From fields, or several addresses in its one From field, names no sender (it is held): which
+    of them wrote it is the forger's choice. (The standard library's parseaddr says so of several addresses
+    only since its CVE-2023-27043 fix: the rule is ours, whichever Python runs it.)"""
     values = fields.raw("from")
     raw = str(values[0] or "") if len(values) == 1 else ""
     if not raw.isascii() and _STRAY_BYTE.search(raw):
         raw = decode_bytes(raw.encode("utf-8", "surrogateescape"))
-    found = _address_list(_FOLD.sub(" ", raw))          # parseaddr: the first address, or ("", "")
-    name, addr = found[0] if found else ("", "")
+    found = _address_list(_FOLD.sub(" ", raw))
+    named = [pair for pair in found if pair[1]]         # a stray comma adds an empty one
+    name, addr = found[0] if len(found) == 1 else named[0] if len(named) == 1 else ("", "")
     return decode_header_value(name), addr
 
 
