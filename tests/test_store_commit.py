@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -413,3 +414,49 @@ def test_syncfs_is_used_only_by_kernels_that_report_write_back_errors() -> None:
     assert kernel_release("5.4.0-150-generic") < SYNCFS_REPORTS_ERRORS <= kernel_release("5.8.0")
     assert kernel_release("4.19.0-26-amd64") < SYNCFS_REPORTS_ERRORS
     assert kernel_release("weird") == (0, 0) and kernel_release("7") == (7, 0)
+
+
+MOUNTINFO = """\
+22 1 254:0 / / rw,relatime shared:1 - ext4 /dev/vda rw
+30 22 0:26 / /proc rw,nosuid - proc proc rw
+41 22 0:45 / /var/lib/docker/overlay2/x/merged rw - overlay overlay rw,lowerdir=a,upperdir=b
+52 22 0:50 / /home/staff/remote rw - fuse.sshfs staff@host: rw
+53 22 254:0 /srv /mnt/again rw - ext4 /dev/vda rw
+"""
+
+
+def test_the_file_system_type_of_a_device_is_read_from_mountinfo() -> None:
+    """A device's type is its mount's ("ext4" for the root disk, "overlay", "fuse.sshfs"); "" for one not mounted."""
+    from mailflow.adapters.files import SYNCFS_FILE_SYSTEMS, mounted_type
+
+    assert mounted_type(MOUNTINFO, os.makedev(254, 0)) == "ext4"
+    assert mounted_type(MOUNTINFO, os.makedev(0, 45)) == "overlay"
+    assert mounted_type(MOUNTINFO, os.makedev(0, 50)) == "fuse.sshfs"
+    assert mounted_type(MOUNTINFO, os.makedev(9, 9)) == ""
+    assert "overlay" not in SYNCFS_FILE_SYSTEMS and "fuse.sshfs" not in SYNCFS_FILE_SYSTEMS
+
+
+def test_a_sync_point_is_only_opened_where_syncfs_is_trusted_and_covers_only_its_own_file_system(tmp_path: Path) -> None:
+    """On a trusted file system (ext4, xfs, btrfs on Linux 5.8+) a commit gets a sync point for its folder; it
+    does not claim a path on another file system (/proc), so those paths are fsynced one by one."""
+    from mailflow.adapters.files import (
+        SYNCFS_FILE_SYSTEMS,
+        SYNCFS_REPORTS_ERRORS,
+        SyncPoint,
+        file_system_type,
+        kernel_release,
+    )
+
+    trusted = (sys.platform.startswith("linux") and kernel_release(os.uname().release) >= SYNCFS_REPORTS_ERRORS
+               and file_system_type(os.stat(tmp_path).st_dev) in SYNCFS_FILE_SYSTEMS)
+    point = SyncPoint.open(tmp_path)
+    assert (point is not None) == trusted
+    if point is None:
+        pytest.skip(f"syncfs is not trusted for {tmp_path} here")
+    try:
+        (tmp_path / "a").write_bytes(b"x")
+        assert point.covers([tmp_path, tmp_path / "a"])
+        assert not point.covers([tmp_path / "a", Path("/proc/self")])
+        point.sync()
+    finally:
+        point.close()

@@ -23,7 +23,15 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mailflow.adapters.files import fsync_all, fsync_dir, make_dirs, parse_state_file, write_atomically, write_temp
+from mailflow.adapters.files import (
+    SyncPoint,
+    fsync_all,
+    fsync_dir,
+    make_dirs,
+    parse_state_file,
+    write_atomically,
+    write_temp,
+)
 from mailflow.adapters.partitions import AtomicJSONStorage
 from mailflow.errors import StoreError
 
@@ -57,6 +65,8 @@ class Commit:
         self._root = os.fspath(root)
         self._staged: dict[str, str] = {}       # target -> temp file holding its new content
         self._folders = Folders() if folders is None else folders     # shared by the store's commits
+        self._since: SyncPoint | None = None    # opened before the first file is written (see files.SyncPoint)
+        self._earlier: set[str] = set()         # folders left unsynced by an earlier commit, when it was opened
 
     def __len__(self) -> int:
         return len(self._staged)
@@ -66,6 +76,9 @@ class Commit:
         name = os.fspath(target)
         folder = os.path.dirname(name)
         folders = self._folders
+        if not self._staged and self._since is None:
+            self._since = SyncPoint.open(self._root)
+            self._earlier = set(folders.unsynced)      # made before the sync point: each fsynced, not trusted to it
         if folder not in folders.known:
             # a folder not known yet is made first when missing (trying to write in it first cost a failed
             # open and an exception for each of the hundreds of folders a first catch-up pass makes)
@@ -89,13 +102,26 @@ class Commit:
     def discard(self) -> None:
         """Forget every staged file: nothing of this commit ever becomes visible."""
         staged, self._staged = self._staged, {}
+        self._close_sync_point()
         for temp in staged.values():
             _remove(temp)
 
     def apply(self) -> None:
         """Make every staged file durable and visible together. Raises CommitIncomplete past the point
         of no return (the journal is written): memory must then be treated as committed."""
+        try:
+            self._apply()
+        finally:
+            self._close_sync_point()
+
+    def _close_sync_point(self) -> None:
+        since, self._since = self._since, None
+        if since is not None:
+            since.close()
+
+    def _apply(self) -> None:
         staged, self._staged = self._staged, {}
+        since = self._since
         if not staged:
             return
         folders = set(self._folders.unsynced)
@@ -104,7 +130,8 @@ class Commit:
             # the temp files, their folders' entries for them, and any new folders' entries: all durable
             # before the journal names them
             try:
-                fsync_all([*staged.values(), *parents, *folders])
+                fsync_all(folders & self._earlier)
+                fsync_all([*staged.values(), *parents, *(folders - self._earlier)], since)
             except FileNotFoundError:       # a folder made for an earlier commit was removed since: none to sync
                 folders = {path for path in folders if os.path.isdir(path)}
                 fsync_all([*staged.values(), *parents, *folders])
@@ -119,7 +146,7 @@ class Commit:
         try:
             for target, temp in staged.items():
                 os.replace(temp, target)
-            fsync_all(parents)
+            fsync_all(parents, since)
             if len(staged) > 1:
                 (self.root / JOURNAL_NAME).unlink()
         except OSError as exc:

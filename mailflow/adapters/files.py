@@ -147,7 +147,7 @@ def write_temp(path: Path | str, data: bytes, *, sync: bool) -> str:
 # --- many files at once ----------------------------------------------------------------------------
 
 FSYNC_THREADS = 16     # the file system folds concurrent fsyncs into a few journal commits
-SYNCFS_FROM = 128      # paths from which one syncfs per file system replaces one fsync each (Linux)
+SYNCFS_FROM = 128      # paths from which one syncfs replaces one fsync each (``SyncPoint``)
 _pool: tuple[int, ThreadPoolExecutor] | None = None
 _pool_lock = threading.Lock()
 
@@ -165,14 +165,17 @@ def _fsync_each(paths: list[Path | str]) -> None:
         _fsync_path(path)
 
 
-def fsync_all(paths: Iterable[Path | str]) -> None:
+def fsync_all(paths: Iterable[Path | str], since: SyncPoint | None = None) -> None:
     """fsync every file or directory in ``paths``, several at once: one fsync each, far less waiting.
 
     Ten fsyncs in a row wait for ten journal commits; ten at once usually share one or two. Each of
-    FSYNC_THREADS threads takes its share of the list (a task per path cost more than its fsync).
+    FSYNC_THREADS threads takes its share of the list (a task per path cost more than its fsync). With
+    ``since`` (opened before any of them was written), SYNCFS_FROM paths or more on its file system are made
+    durable with one syncfs instead (see ``SyncPoint``).
     """
     unique = list(dict.fromkeys(paths))
-    if len(unique) >= SYNCFS_FROM and _syncfs_all(unique):
+    if since is not None and len(unique) >= SYNCFS_FROM and since.covers(unique):
+        since.sync()
         return
     if len(unique) <= 2:
         _fsync_each(unique)
@@ -190,32 +193,77 @@ def _executor() -> ThreadPoolExecutor:
         return _pool[1]
 
 
-def _syncfs_all(paths: list[Path | str]) -> bool:
-    """Make every path durable with one syncfs(2) per file system they are on; False where there is no
-    syncfs (then the caller fsyncs each one).
+class SyncPoint:
+    """A descriptor on the state folder's file system, opened before a commit writes anything, through which
+    one syncfs(2) makes everything written since durable: a catch-up pass's commit of a thousand files and
+    their folders is one journal commit instead of a thousand fsyncs each waiting on one (4-5 times less
+    waiting on ext4). ``open`` gives one only where that is as safe as an fsync per file:
 
-    A commit of a catch-up pass makes a thousand files and their folders durable: a thousand fsyncs,
-    even sixteen at a time, each wait on the journal, where one syncfs writes them all out with one
-    journal commit (4-5 times less waiting on ext4). It also writes out whatever else on that file system
-    is waiting to be written, which is why small commits keep their own fsyncs. Durability is the
-    same: syncfs returns once every file and folder of the file system written before it is on disk,
-    and (Linux 5.8 and later) reports a write-back error as fsync does.
-    """
-    syncfs = _syncfs()
-    if syncfs is None:
-        return False
-    places: dict[int, Path | str] = {}          # one path on each file system (a file is on its folder's)
-    for path in paths:
-        places.setdefault(os.stat(path).st_dev, path)
-    for path in places.values():
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-        try:
-            if syncfs(fd) != 0:
-                code = ctypes.get_errno()
-                raise OSError(code, os.strerror(code), os.fspath(path))
-        finally:
+    - Linux 5.8 or later: syncfs reports a write-back error as fsync does (an older one could return 0 for a
+      file that never reached the disk);
+    - opened before the files are written: syncfs reports every error since the descriptor was opened, even
+      one another process's syncfs has seen already (an error from before it could be missed);
+    - ext4, xfs or btrfs (``SYNCFS_FILE_SYSTEMS``): a FUSE file system's syncfs does not reach its daemon, and
+      an overlay's passes its upper layer's errors on only in recent kernels; those keep one fsync per file.
+
+    It also writes out whatever else on that file system is waiting to be written, which is why small commits
+    keep their own fsyncs (SYNCFS_FROM)."""
+
+    def __init__(self, fd: int, device: int, syncfs: Callable[[int], int]) -> None:
+        self._fd = fd
+        self._device = device
+        self._syncfs = syncfs
+
+    @staticmethod
+    def open(root: Path | str) -> SyncPoint | None:
+        syncfs = _syncfs()
+        if syncfs is None:
+            return None
+        fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        device = os.fstat(fd).st_dev
+        if file_system_type(device) not in SYNCFS_FILE_SYSTEMS:
             os.close(fd)
-    return True
+            return None
+        return SyncPoint(fd, device, syncfs)
+
+    def covers(self, paths: list[Path | str]) -> bool:
+        """Whether every path is on this file system (a file is on its folder's; nothing is mounted inside the
+        state folder, but it is not taken on trust)."""
+        return all(os.stat(path).st_dev == self._device for path in paths)
+
+    def sync(self) -> None:
+        if self._syncfs(self._fd) != 0:
+            code = ctypes.get_errno()
+            raise OSError(code, os.strerror(code), "syncfs")
+
+    def close(self) -> None:
+        os.close(self._fd)
+
+
+SYNCFS_FILE_SYSTEMS = frozenset({"ext4", "xfs", "btrfs"})
+
+
+@functools.cache
+def file_system_type(device: int) -> str:
+    """The type of the file system mounted as ``device`` ("ext4", "overlay", "fuse.sshfs"...), from
+    /proc/self/mountinfo; "" when it does not say."""
+    try:
+        with open("/proc/self/mountinfo", encoding="utf-8", errors="replace") as f:
+            return mounted_type(f.read(), device)
+    except OSError:
+        return ""
+
+
+def mounted_type(mountinfo: str, device: int) -> str:
+    """The type /proc/self/mountinfo's text gives the last mount of ``device`` (a later mount hides one below)."""
+    wanted = f"{os.major(device)}:{os.minor(device)}"
+    found = ""
+    for line in mountinfo.splitlines():
+        fields, _, rest = line.partition(" - ")
+        parts = fields.split()
+        if len(parts) > 2 and parts[2] == wanted and rest.split():
+            found = rest.split()[0]
+    return found
 
 
 SYNCFS_REPORTS_ERRORS = (5, 8)       # the first Linux whose syncfs reports a write-back error, as fsync does
