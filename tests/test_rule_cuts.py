@@ -72,3 +72,17 @@ def test_a_writing_verb_at_the_end_is_found_as_the_whole_pattern_finds_it() -> N
     for _ in range(30000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 10)))
         assert quotes.ends_with_verb(text) == by_pattern(text), repr(text)
+
+
+def test_a_paragraph_longer_than_a_footer_is_tested_but_not_remembered() -> None:
+    """The footer and notice tests remember paragraphs of a footer's size only: a long one is answered the same
+    way and leaves the caches as they were (they stay a few megabytes whatever the mail)."""
+    from mailflow.mail_in.replies import signatures as s
+
+    long = "This message is confidential and intended only for the named recipient. " * 60
+    assert len(long) > s.CACHED_PARAGRAPH
+    before = (s._is_footer_cached.cache_info().currsize, s._is_notice_cached.cache_info().currsize)
+    assert s._is_footer(long) is s._footer(long) is True and s.is_notice(long) is s._notice(long) is True
+    assert (s._is_footer_cached.cache_info().currsize, s._is_notice_cached.cache_info().currsize) == before
+    short = long[:300]
+    assert s._is_footer(short) is s._footer(short) and s._is_footer_cached.cache_info().currsize >= before[0]

@@ -405,6 +405,22 @@ def test_a_folder_made_for_a_transaction_that_failed_and_removed_since_does_not_
     assert _temp_files(root) == []
 
 
+def test_a_write_outside_a_transaction_makes_a_failed_transactions_folders_durable_first(root: Path) -> None:
+    """Folders a failed transaction made (their entries not yet durable) are fsynced before a file is written
+    in one outside any transaction, and the ones removed since are forgotten: none is left owed."""
+    with Store.open(root, blob_dirs=("raw",)) as store:
+        with pytest.raises(RuntimeError), store.transaction():
+            store.put_blob("raw/2026/12/a.eml", b"one\r\n")
+            store.put_blob("raw/gone/b.eml", b"two\r\n")
+            raise RuntimeError("the reply's handling failed")
+        owed = set(store._folders.unsynced)
+        assert {os.fspath(root / "raw"), os.fspath(root / "raw" / "2026")} <= owed
+        (root / "raw" / "gone").rmdir()
+        store.put_blob("raw/2026/12/c.eml", b"three\r\n")
+        assert store._folders.unsynced == set()
+    assert _files(root) == {"raw/2026/12/c.eml": b"three\r\n"}
+
+
 def test_syncfs_is_used_only_by_kernels_that_report_write_back_errors() -> None:
     """A kernel release is read as (major, minor), and one before 5.8 (whose syncfs can return 0 for a file that
     never reached the disk) is below the release from which a commit may use syncfs."""

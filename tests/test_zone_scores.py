@@ -138,3 +138,15 @@ def test_weights_are_written_the_same_whatever_order_training_built_them_in() ->
                         dict(reversed(list(shipped.transitions.items()))))
     assert json.dumps(backwards.to_json()) == json.dumps(shipped.to_json())
     assert list(shipped.to_json()["transitions"]) == sorted(shipped.transitions)
+
+
+def test_the_step_memo_stays_bounded_under_one_line_replies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One-line replies add an opening state and no step: the memo is cleared on its states' count too, so a
+    stream of distinct one-line replies cannot grow it without bound."""
+    from mailflow.mail_in.replies.zones import model
+
+    monkeypatch.setattr(model, "_MEMO_SIZE", 10)
+    step_memo().clear()
+    for n in range(60):
+        zone_lines([f"Line {n} " + "word " * n + ("," if n % 2 else ".")], "")
+    assert len(step_memo().states) <= 11

@@ -53,6 +53,17 @@ class Folders:
     known: set[str] = field(default_factory=set)
     unsynced: set[str] = field(default_factory=set)     # folders whose entry for a new subfolder is not durable
 
+    def settle(self) -> None:
+        """fsync the folders left unsynced (by a transaction that failed), before a write outside a transaction
+        relies on them; one removed since has no entry left to make durable."""
+        if self.unsynced:
+            pending, self.unsynced = self.unsynced, set()
+            try:
+                fsync_all([path for path in pending if os.path.isdir(path)])
+            except BaseException:
+                self.unsynced |= pending
+                raise
+
 
 class Commit:
     """Files staged for one atomic commit: written now as temp files, made visible by :meth:`apply`.
@@ -82,12 +93,12 @@ class Commit:
         if folder not in folders.known:
             # a folder not known yet is made first when missing (trying to write in it first cost a failed
             # open and an exception for each of the hundreds of folders a first catch-up pass makes)
-            folders.unsynced.update(make_dirs(self._root, folder, sync=False))
+            make_dirs(self._root, folder, sync=False, changed=folders.unsynced)
             folders.known.add(folder)
         try:
             temp = write_temp(name, data, sync=False)
         except FileNotFoundError:       # a known folder removed behind our back: made again
-            folders.unsynced.update(make_dirs(self._root, folder, sync=False))
+            make_dirs(self._root, folder, sync=False, changed=folders.unsynced)
             temp = write_temp(name, data, sync=False)
         previous = self._staged.pop(name, None)
         if previous is not None:
@@ -124,7 +135,7 @@ class Commit:
         since = self._since
         if not staged:
             return
-        folders = set(self._folders.unsynced)
+        folders = snapshot = set(self._folders.unsynced)
         parents = list(dict.fromkeys(os.path.dirname(target) for target in staged))   # temps are beside their targets
         try:
             # the temp files, their folders' entries for them, and any new folders' entries: all durable
@@ -135,7 +146,7 @@ class Commit:
             except FileNotFoundError:       # a folder made for an earlier commit was removed since: none to sync
                 folders = {path for path in folders if os.path.isdir(path)}
                 fsync_all([*staged.values(), *parents, *folders])
-            self._folders.unsynced -= folders
+            self._folders.unsynced -= snapshot      # synced, or removed since (no entry left to sync)
             if len(staged) > 1:
                 pairs = [[self._relative(temp), self._relative(target)] for target, temp in staged.items()]
                 write_atomically(self.root / JOURNAL_NAME, _encode({"renames": pairs}))

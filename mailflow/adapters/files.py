@@ -49,9 +49,11 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def make_dirs(root: Path | str, directory: Path | str, *, sync: bool = True) -> list[str]:
+def make_dirs(root: Path | str, directory: Path | str, *, sync: bool = True,
+              changed: set[str] | None = None) -> list[str]:
     """Create ``directory`` (inside ``root``) and its missing parents with mode 0700; return the folders
-    whose entries changed. With ``sync`` they are fsynced here; otherwise the caller must fsync them.
+    whose entries changed. With ``sync`` they are fsynced here; otherwise the caller must fsync them, and
+    ``changed`` gets each as soon as its entry changed (a failure part-way leaves it knowing the ones made).
 
     Names are handled as strings (``directory`` is ``root`` joined with a checked relative name, so walking
     up by ``os.path.dirname`` reaches ``root`` exactly): a catch-up pass makes hundreds of folders."""
@@ -66,6 +68,8 @@ def make_dirs(root: Path | str, directory: Path | str, *, sync: bool = True) -> 
     for path in reversed(missing):
         with suppress(FileExistsError):
             os.mkdir(path, DIR_MODE)
+        if changed is not None:
+            changed.add(os.path.dirname(path))
         os.chmod(path, DIR_MODE)   # mkdir's mode is filtered by the umask
         if sync:
             fsync_dir(Path(os.path.dirname(path)))

@@ -384,6 +384,7 @@ class Store:
         if self._txn is not None:
             self._txn.commit.stage(path, data)
             return
+        self._folders.settle()       # folders a failed transaction made: durable before a file in them is
         make_dirs(self.root, os.path.dirname(path))
         write_atomically(Path(path), data)
         self._count_write()

@@ -143,20 +143,34 @@ def signature_start(lines: list[str]) -> int | None:
     return None
 
 
-# A pure function of the paragraph's text, and members sign every reply with the same footer: each distinct
-# paragraph is tested once.
-@lru_cache(maxsize=1024)
+# Pure functions of the paragraph's text, and members sign every reply with the same footer: each distinct
+# paragraph is tested once. Only paragraphs of a footer's size are remembered (CACHED_PARAGRAPH characters), so
+# the caches hold at most a few megabytes whatever the mail.
+CACHED_PARAGRAPH = 2_000
+
+
 def _is_footer(paragraph: str) -> bool:
     """A confidentiality notice or a land acknowledgement."""
+    return _is_footer_cached(paragraph) if len(paragraph) <= CACHED_PARAGRAPH else _footer(paragraph)
+
+
+def _footer(paragraph: str) -> bool:
     return has_disclaimer(paragraph) or (has_land_words(paragraph) and _is_land(paragraph))
 
 
-# A pure function of the paragraph's text, and members sign every reply with the same notice: each distinct
-# paragraph is tested once.
-@lru_cache(maxsize=1024)
+_is_footer_cached = lru_cache(maxsize=1024)(_footer)
+
+
 def is_notice(paragraph: str) -> bool:
     """A confidentiality notice, or words about lands, peoples or nations."""
+    return _is_notice_cached(paragraph) if len(paragraph) <= CACHED_PARAGRAPH else _notice(paragraph)
+
+
+def _notice(paragraph: str) -> bool:
     return has_disclaimer(paragraph) or has_land_words(paragraph)
+
+
+_is_notice_cached = lru_cache(maxsize=1024)(_notice)
 
 
 def _is_land(paragraph: str) -> bool:

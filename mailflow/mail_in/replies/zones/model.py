@@ -240,7 +240,7 @@ def decode_shipped(rows: Sequence[int], top: Sequence[bool], forced: dict[int, Z
         return []
     steps = shipped().steps
     memo = step_memo()
-    if len(memo.steps) > _MEMO_SIZE:
+    if len(memo.steps) > _MEMO_SIZE or len(memo.states) > _MEMO_SIZE:    # one-line replies add states, no step
         memo.clear()
     state = memo.state(_opening(unpack(rows[0]), steps, top[0], forced))
     tables = (steps.anywhere, steps.at_top, steps.after_text)
