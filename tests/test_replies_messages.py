@@ -85,6 +85,18 @@ def test_encoded_display_name_cannot_forge_sender() -> None:
     assert [c.kind for c in reply.commands] == [CommandKind.APPROVE]
 
 
+def test_a_name_and_subject_written_in_raw_utf8_are_read_as_written() -> None:
+    """Header fields sent as raw UTF-8 (RFC 6532, as many clients do) keep their letters: a name in a Nation's
+    own orthography, an accented subject; the name still signs the reply (its line is not new text)."""
+    raw = ("From: Kʷasən Joe <kjoe@example.org>\r\nTo: cop@example.test\r\nSubject: Re: Café et mises à jour\r\n"
+           "Message-ID: <utf8@example.org>\r\n\r\nSuccess: the elders' lunch runs twice a week.\r\n\r\n"
+           "Kʷasən Joe\r\n").encode()
+    reply = understand(raw)
+    assert (reply.from_name, reply.from_addr) == ("Kʷasən Joe", "kjoe@example.org")
+    assert reply.subject == "Re: Café et mises à jour"
+    assert reply.text == "Success: the elders' lunch runs twice a week."
+
+
 def test_hostile_filenames_and_inline_images() -> None:
     """Paths and bidi controls are stripped from names; a cid: image is inline, not a resource."""
     reply = load("hostile_filename.eml")

@@ -125,12 +125,14 @@ def understand_body(text: str, *, html: bool = False) -> Reply:
 
 class _Fields:
     """A message's header fields read in one pass: the first value of each name, decoded (``first``), and every
-    value of a name as ``Message.get_all`` gives it (the same values, each name's in their order)."""
+    value of a name as parsed, in their order. As parsed, not as ``Message.get_all`` gives them: compat32 turns a
+    value sent as raw UTF-8 (RFC 6532) into a Header whose text has lost those bytes (U+FFFD); as parsed they
+    are kept (surrogate escapes) and ``decode_header_value`` decodes them."""
 
     __slots__ = ("count", "first", "_values")
 
     def __init__(self, message: Message) -> None:
-        items = message.items()
+        items = list(message.raw_items())
         self.count = len(items)
         self.first: dict[str, str] = {}
         self._values: dict[str, list[Any]] = {}
@@ -141,7 +143,7 @@ class _Fields:
             self._values.setdefault(name.lower(), []).append(value)
 
     def raw(self, name: str) -> list[Any]:
-        """``message.get_all(name)`` (an empty list for none)."""
+        """Every value of the field ``name`` (lower case) as parsed (an empty list for none)."""
         return self._values.get(name, [])
 
     def all(self, name: str) -> list[str]:
