@@ -20,3 +20,24 @@ def test_a_last_line_that_is_not_the_senders_name_stays():
     """A short last line that names someone else is content, not a signature."""
     reply = understand(message("Helen Cho", "Thanks to the team.\r\n\r\nGreat work Priya\r\n"))
     assert reply.text.endswith("Great work Priya")
+
+
+def test_a_sign_off_in_any_language_above_the_senders_name_opens_the_signature_block():
+    """A short comma line over the sender's name, then their title, organisation and a land acknowledgement in
+    the same paragraph: all of it is the sign-off and signature, whatever the sign-off's language."""
+    body = ("Hello all,\r\n\r\nSuccess: the mobile clinic reached four new communities.\r\n"
+            "Help: who has a bilingual consent form?\r\n\r\n"
+            "Miigwech,\r\nNoodin Beaulieu\r\nProgram Lead\r\nAnishinaabe Health Circle\r\n"
+            "We gather on the traditional territory of the Three Fires Confederacy.\r\n")
+    reply = understand(message("Noodin Beaulieu", body))
+    assert reply.text == ("Hello all,\n\nSuccess: the mobile clinic reached four new communities.\n"
+                          "Help: who has a bilingual consent form?")
+
+
+def test_a_comma_line_over_a_name_in_the_middle_of_the_update_is_content():
+    """A short line ending with a comma over the sender's name, but with the update continuing in a later
+    paragraph, is left to the zone model: nothing after it is cut by the sign-off rule."""
+    body = ("Dear colleagues,\r\nNoodin Beaulieu here, with two updates.\r\n\r\n"
+            "Success: the mobile clinic reached four new communities.\r\n")
+    reply = understand(message("Noodin Beaulieu", body))
+    assert reply.text.endswith("Success: the mobile clinic reached four new communities.")

@@ -109,6 +109,7 @@ def signed_off(zoning: Zoning, sender_name: str) -> Zoning:
     ("Miigwech,", "Be well,"): the shape of a sign-off, where no word list can be complete."""
     zones = list(zoning.zones)
     rows = zoning.rows
+    _sign_off_block(zones, rows, sender_name)
     while True:
         kept = [k for k, zone in enumerate(zones) if zone in KEPT]
         if len(kept) < 2:
@@ -125,6 +126,26 @@ def signed_off(zoning: Zoning, sender_name: str) -> Zoning:
 
 
 _CLOSING_SHAPE = re.compile(r"^[^\W\d_][^\d:;?!]{0,30},$")
+
+
+def _sign_off_block(zones: list[Zone], rows: tuple[Row, ...], sender_name: str) -> None:
+    """In the last paragraph of the kept text, a sign-off's shape (a short line ending with a comma) right above
+    a line that only names the sender opens the closing: that line is the closing, and the name and the lines
+    under it in the paragraph (a title, an organisation, a land acknowledgement) the signature, whatever the
+    sign-off's language ("Huy ch q'u,", "Miigwech,"). ``signed_off``'s rule for a name that ends the text,
+    carried to a name that more of the signature follows."""
+    kept = [k for k, zone in enumerate(zones) if zone in KEPT]
+    paragraph = len(kept) - 1               # the first kept line of the last paragraph
+    while paragraph > 0 and rows[kept[paragraph]].index == rows[kept[paragraph - 1]].index + 1:
+        paragraph -= 1
+    for n in range(max(paragraph, 1), len(kept) - 1):
+        name, above = kept[n + 1], kept[n]
+        if _CLOSING_SHAPE.match(rows[above].text.strip()) and _names_sender(rows[name].text, sender_name) \
+                and kept[0] < above:
+            zones[above] = Zone.CLOSING
+            for k in kept[n + 1:]:
+                zones[k] = Zone.SIGNATURE
+            return
 
 
 def _names_sender(line: str, sender_name: str) -> bool:
