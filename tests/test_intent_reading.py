@@ -184,3 +184,15 @@ def test_any_text_gives_only_intents_its_request_reads(text):
         assert all(i.kind in table.reads or i.kind is K.UNCLEAR or i.kind is K.APPROVE and K.APPROVE in table.reads
                    or i.kind is K.SKIP and K.SKIP in table.reads for i in got), (request, got)
         assert sum(i.kind is K.UNCLEAR for i in got) <= 1
+
+
+def test_a_bulleted_list_of_organisations_ending_an_update_is_all_of_the_update():
+    """The last item of a list that ends an update names an organisation, as a name under a sign-off would look:
+    it is still an item of the list, and the update recorded holds it."""
+    text = ("Our clinic now refers to these partners:\n\n- Island Health\n- Cowichan Tribes Health Centre\n"
+            "- Options Community Services")
+    (intent,) = read_intent(understand_body(text), Request.UPDATE)
+    assert intent.kind is IntentKind.UPDATE and intent.value.endswith("- Options Community Services")
+    sign_off = "Our clinic now refers to Island Health.\n\nThanks,\nDana Lee"
+    (intent,) = read_intent(understand_body(sign_off), Request.UPDATE)
+    assert intent.value == "Our clinic now refers to Island Health."

@@ -6,6 +6,8 @@
 from __future__ import annotations
 
 import functools
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -207,19 +209,31 @@ def read(text: str, sender: str = "") -> Reading:
                 found += clauses(line[cursor:a], starts[number] + cursor, number, sentence)
                 sentence = (found[-1].sentence + 1) if found and found[-1].line == number else sentence
             cursor = max(cursor, b)
-    parts = _tag(found, sender)
+    parts = _tag(found, sender, _list_items(lines))
     return Reading(prepared, tuple(parts), tuple(commands), tuple(spans), has_sections(prepared))
 
 
-def _tag(found: list[Clause], sender: str) -> list[Part]:
+# A list item's marker: "- ", "* ", "• ", "1. ", "a) " (the zone model's BULLET)
+_ITEM = re.compile(r"\s*(?:[-*•–·+]\s+|\d{1,2}[.)]\s+|[a-z][.)]\s+)")
+
+
+def _list_items(lines: Sequence[str]) -> frozenset[int]:
+    """The lines that are items of a list (two or more marked lines in a row): content, whatever they name."""
+    marked = [bool(_ITEM.match(line)) for line in lines]
+    return frozenset(n for n, item in enumerate(marked)
+                     if item and ((n > 0 and marked[n - 1]) or (n + 1 < len(marked) and marked[n + 1])))
+
+
+def _tag(found: list[Clause], sender: str, items: frozenset[int] = frozenset()) -> list[Part]:
     parts: list[Part] = []
     for i, c in enumerate(found):
         said_here, answered = said(c), answer(c)
         if answered is not None and said_here is Said.COURTESY:
             said_here = None
         elif said_here is None and answered is None \
-                and i > 0 and (i == len(found) - 1 or parts[-1].said is Said.COURTESY) and name(c):
-            said_here = Said.COURTESY                 # the name under a sign-off
+                and i > 0 and (i == len(found) - 1 or parts[-1].said is Said.COURTESY) and name(c) \
+                and c.line not in items:
+            said_here = Said.COURTESY                 # the name under a sign-off (a list's last item is content)
         parts.append(Part(clause=c, said=said_here, answer=answered, attendance=attendance(c),
                           approval=approval(c), edit=worded(c, sender),
                           change=c.question or asks_change(c)))
