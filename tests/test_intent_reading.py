@@ -196,3 +196,13 @@ def test_a_bulleted_list_of_organisations_ending_an_update_is_all_of_the_update(
     sign_off = "Our clinic now refers to Island Health.\n\nThanks,\nDana Lee"
     (intent,) = read_intent(understand_body(sign_off), Request.UPDATE)
     assert intent.value == "Our clinic now refers to Island Health."
+
+
+def test_a_label_after_a_greeting_stays_in_the_update():
+    """'Hi all,' then 'Success: ...': the label is part of the update, as without the greeting (it was taken for
+    a name under a sign-off, and the packet lost which part was the success)."""
+    body = ("Success: our reminders by text cut missed visits by a third this winter.\n"
+            "Help: does anyone have a bilingual reminder template?")
+    for text in (body, "Hi all,\n\n" + body, "Bonjour à tous,\n\n" + body):
+        (intent,) = read_intent(understand_body(text), Request.UPDATE)
+        assert intent.kind is IntentKind.UPDATE and intent.value == body, text

@@ -209,12 +209,17 @@ def read(text: str, sender: str = "") -> Reading:
                 found += clauses(line[cursor:a], starts[number] + cursor, number, sentence)
                 sentence = (found[-1].sentence + 1) if found and found[-1].line == number else sentence
             cursor = max(cursor, b)
-    parts = _tag(found, sender, _list_items(lines))
+    parts = _tag(found, sender, _list_items(lines), prepared)
     return Reading(prepared, tuple(parts), tuple(commands), tuple(spans), has_sections(prepared))
 
 
 # A list item's marker: "- ", "* ", "• ", "1. ", "a) " (the zone model's BULLET)
 _ITEM = re.compile(r"\s*(?:[-*•–·+]\s+|\d{1,2}[.)]\s+|[a-z][.)]\s+)")
+
+
+def _labels(clause: Clause, text: str) -> bool:
+    """The clause is a label: a colon follows it ("Success: ...", after a greeting as anywhere)."""
+    return text[clause.start + len(clause.text):].lstrip(" \t")[:1] in (":", "：")
 
 
 def _list_items(lines: Sequence[str]) -> frozenset[int]:
@@ -224,7 +229,7 @@ def _list_items(lines: Sequence[str]) -> frozenset[int]:
                      if item and ((n > 0 and marked[n - 1]) or (n + 1 < len(marked) and marked[n + 1])))
 
 
-def _tag(found: list[Clause], sender: str, items: frozenset[int] = frozenset()) -> list[Part]:
+def _tag(found: list[Clause], sender: str, items: frozenset[int] = frozenset(), text: str = "") -> list[Part]:
     parts: list[Part] = []
     for i, c in enumerate(found):
         said_here, answered = said(c), answer(c)
@@ -232,8 +237,8 @@ def _tag(found: list[Clause], sender: str, items: frozenset[int] = frozenset()) 
             said_here = None
         elif said_here is None and answered is None \
                 and i > 0 and (i == len(found) - 1 or parts[-1].said is Said.COURTESY) and name(c) \
-                and c.line not in items:
-            said_here = Said.COURTESY                 # the name under a sign-off (a list's last item is content)
+                and c.line not in items and not _labels(c, text):
+            said_here = Said.COURTESY                 # the name under a sign-off (not a list's item, not a label)
         parts.append(Part(clause=c, said=said_here, answer=answered, attendance=attendance(c),
                           approval=approval(c), edit=worded(c, sender),
                           change=c.question or asks_change(c)))
