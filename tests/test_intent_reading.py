@@ -206,3 +206,16 @@ def test_a_label_after_a_greeting_stays_in_the_update():
     for text in (body, "Hi all,\n\n" + body, "Bonjour à tous,\n\n" + body):
         (intent,) = read_intent(understand_body(text), Request.UPDATE)
         assert intent.kind is IntentKind.UPDATE and intent.value == body, text
+
+
+@pytest.mark.parametrize(("english", "french", "rsvp"), [
+    ("I will probably be there.", "Je serai probablement là.", "accepted"),
+    ("I'll certainly come.", "Je viendrai certainement.", "accepted"),
+    ("I probably won't make it.", "Je ne serai probablement pas là.", "declined"),
+])
+def test_an_adverb_between_subject_and_verb_reads_alike_in_english_and_french(english, french, rsvp):
+    """'probably', 'certainly' and their French counterparts between the sender and the verb leave the answer as it
+    is, in either language."""
+    for text in (english, french):
+        assert [(i.kind.value, i.value) for i in read_intent(understand_body(text), Request.INVITATION)] == \
+            [("rsvp", rsvp)], text

@@ -167,7 +167,8 @@ _TAIL_TIME = Lazy(rf"(?:(?:on|this|that|next|ce|cette|cet|in|le|du|de|by)\s+)?(?
 
 
 _ADVERBS = ("malheureusement", "helas", "unfortunately", "sadly", "really", "truly", "honestly", "vraiment", "finalement",
-            "actually", "probably", "likely", "still", "definitely", "certainly", "surely", "absolutely")
+            "actually", "probably", "likely", "still", "definitely", "certainly", "surely", "absolutely",
+            "probablement", "certainement", "surement", "absolument", "definitivement")    # the same in French
 _ADVERB_WORDS = frozenset(_ADVERBS)
 _ADVERB = Lazy(r"\b(?:" + "|".join(_ADVERBS) + r")\b\s*")
 _FOR_OTHERS = Lazy(r"\bon behalf of\b|\bde la part d|\bin (?:his|her|their) (?:place|stead)\b")
