@@ -41,3 +41,15 @@ def test_a_comma_line_over_a_name_in_the_middle_of_the_update_is_content():
             "Success: the mobile clinic reached four new communities.\r\n")
     reply = understand(message("Noodin Beaulieu", body))
     assert reply.text.endswith("Success: the mobile clinic reached four new communities.")
+
+
+def test_a_sign_off_that_acknowledges_the_land_over_the_senders_name_is_the_closing():
+    """'In gratitude, on the traditional territory of the ... Nation,' then the sender's name: a sign-off however
+    long, in any Nation's orthography; a long line of the update ending with a comma stays."""
+    signed = ("Update: the Elders' lunch now runs every Tuesday.\r\n\r\n"
+              "In gratitude, on the traditional territory of the Lheidli T'enneh and the Ktunaxa Nation,\r\n"
+              "Sky Thomas\r\n")
+    assert understand(message("Sky Thomas", signed)).text == "Update: the Elders' lunch now runs every Tuesday."
+    content = ("Update: the Elders' lunch now runs every Tuesday, and next month we report on the pilot's results,\r\n"
+               "Sky Thomas\r\n")
+    assert understand(message("Sky Thomas", content)).text.endswith("next month we report on the pilot's results,")

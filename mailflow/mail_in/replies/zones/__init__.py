@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from mailflow.mail_in.replies.htmltext import QUOTE_MARK
 from mailflow.mail_in.replies.signatures import strip_own_name
 from mailflow.mail_in.replies.zones.features import Row, line_features
+from mailflow.mail_in.replies.zones.lexicon import LAND
 from mailflow.mail_in.replies.zones.model import (
     Weights,
     Zone,
@@ -118,7 +119,7 @@ def signed_off(zoning: Zoning, sender_name: str) -> Zoning:
         text = rows[last].text.strip()
         if _names_sender(text, sender_name):
             zones[last] = Zone.SIGNATURE
-        elif _CLOSING_SHAPE.match(text) and last + 1 < len(rows) and _names_sender(rows[last + 1].text, sender_name):
+        elif _closes(text) and last + 1 < len(rows) and _names_sender(rows[last + 1].text, sender_name):
             zones[last] = Zone.CLOSING
         else:
             break
@@ -126,6 +127,12 @@ def signed_off(zoning: Zoning, sender_name: str) -> Zoning:
 
 
 _CLOSING_SHAPE = re.compile(r"^[^\W\d_][^\d:;?!]{0,30},$")
+
+
+def _closes(line: str) -> bool:
+    """A sign-off's shape: a short line ending with a comma ("Miigwech,"), or a longer one ending with a comma that
+    acknowledges lands or peoples ("With gratitude, from the unceded territories of the ... Nations,")."""
+    return bool(_CLOSING_SHAPE.match(line)) or (line.endswith(",") and LAND.search(line) is not None)
 
 
 def _sign_off_block(zones: list[Zone], rows: tuple[Row, ...], sender_name: str) -> None:
@@ -140,7 +147,7 @@ def _sign_off_block(zones: list[Zone], rows: tuple[Row, ...], sender_name: str) 
         paragraph -= 1
     for n in range(max(paragraph, 1), len(kept) - 1):
         name, above = kept[n + 1], kept[n]
-        if _CLOSING_SHAPE.match(rows[above].text.strip()) and _names_sender(rows[name].text, sender_name) \
+        if _closes(rows[above].text.strip()) and _names_sender(rows[name].text, sender_name) \
                 and kept[0] < above:
             zones[above] = Zone.CLOSING
             for k in kept[n + 1:]:
