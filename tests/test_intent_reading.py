@@ -219,3 +219,14 @@ def test_an_adverb_between_subject_and_verb_reads_alike_in_english_and_french(en
     for text in (english, french):
         assert [(i.kind.value, i.value) for i in read_intent(understand_body(text), Request.INVITATION)] == \
             [("rsvp", rsvp)], text
+
+
+@pytest.mark.parametrize("text", ["I don't approve this yet, the focus is wrong.", "The focus is fine.",
+                                  "The presenter is TBD.", "Le sujet est bon."])
+def test_what_the_chair_says_of_the_focus_or_presenter_names_neither(text):
+    """'The focus is wrong' judges the focus, it does not name one: no focus or presenter is recorded (and an
+    approval held back stays held back); 'the focus will be housing first' still names one."""
+    found = [(i.kind.value, i.value) for i in read_intent(understand_body(text), Request.AGENDA)]
+    assert not [kind for kind, _ in found if kind in ("focus", "presenter", "approve")], found
+    assert [(i.kind.value, i.value) for i in read_intent(understand_body("The focus will be housing first."),
+                                                             Request.AGENDA)] == [("focus", "housing first")]

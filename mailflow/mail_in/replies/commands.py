@@ -339,6 +339,8 @@ _PRONOUN = Lazy(r"^(?:it|this|that|them|these|those|ca|cela|ceci|le|la|les|one|s
 _SELF = Lazy(r"^(?:i|me|myself|moi|je|moi-meme|i'll|i will|i can|i am going to|i'm going to|i'm happy to|"
                    r"i am happy to|je vais|je peux)$")
 _ME = Lazy(r"^(?:me|myself|moi)\b")
+_JUDGEMENT = Lazy(r"^(?:not |too |a bit |quite |very |pas |trop |tres )?(?:wrong|right|fine|good|great|ok|okay|perfect|bad|"
+                  r"off|correct|incorrect|unclear|vague|broad|narrow|confusing|missing|tbd|faux|bon|bien|parfait|flou)$")
 _INSTEAD = Lazy(r"\s+(?:instead(?: of .+)?|rather than .+|au lieu de .+|a la place(?: de .+)?)$")
 _ARTICLE = Lazy(r"^(?:la|le|les|l')\s*(?=\S)")
 _CHANGE_VERBS = ("change", "move", "swap", "switch", "replace", "shorten", "lengthen", "extend", "reorder", "rearrange",
@@ -391,8 +393,8 @@ def worded(clause: Clause, sender: str) -> Found | None:
         folded = fold(value)
         if kind is IntentKind.PRESENTER and _SELF.match(folded):
             value = sender or "the chair"
-        elif _PRONOUN.match(folded) or _ME.match(folded) or len(WORD.findall(value)) > 14:
-            continue
+        elif _PRONOUN.match(folded) or _ME.match(folded) or _JUDGEMENT.match(folded) or len(WORD.findall(value)) > 14:
+            continue                # a pronoun, the sender, a judgement ("the focus is wrong"): no name or topic
         elif kind is IntentKind.PRESENTER and (not any(ch.isupper() for ch in value) or len(WORD.findall(value)) > 8):
             continue
         if value:
