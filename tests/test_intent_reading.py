@@ -230,3 +230,10 @@ def test_what_the_chair_says_of_the_focus_or_presenter_names_neither(text):
     assert not [kind for kind, _ in found if kind in ("focus", "presenter", "approve")], found
     assert [(i.kind.value, i.value) for i in read_intent(understand_body("The focus will be housing first."),
                                                              Request.AGENDA)] == [("focus", "housing first")]
+
+
+@pytest.mark.parametrize("text", ["I'm on mat leave until September.", "I'm on pat leave.",
+                                  "I'm on maternity leave until September."])
+def test_leave_said_the_short_way_is_away(text):
+    """'Mat leave' and 'pat leave' (as members write them) are the leave 'maternity leave' is: the sender is away."""
+    assert ("away", "") in [(i.kind.value, i.value) for i in read_intent(understand_body(text), Request.UPDATE)]

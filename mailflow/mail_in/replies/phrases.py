@@ -86,12 +86,12 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
     )),
     (Said.AWAY, _phrases(
         r"^(?:i'm|i am|i'll be|i will be|i'm currently|i am currently|currently|i've been|i have been)? ?(?:off )?"
-        r"(?:away|on leave|on (?:maternity|parental|paternity|medical|sick|stress|educational|study|compassionate|"
+        r"(?:away|on leave|on (?:maternity|mat|parental|paternity|pat|medical|sick|stress|educational|study|compassionate|"
         r"bereavement|extended|personal) leave|on vacation|on holidays?|travell?ing|out of (?:the )?"
         r"(?:office|country|province)|on sabbatical|off work) "
         r"(?:until|till|til|through|thru|for (?:the|a|two|three|several|\d)|from|this|next|all|during|the rest|"
         r"starting|as of|until further|on and off|mid|end|early|\d)",
-        r"^(?:i'm|i am|i'm currently|currently) (?:off )?on (?:maternity|parental|paternity|medical|sick|stress|educational|"
+        r"^(?:i'm|i am|i'm currently|currently) (?:off )?on (?:maternity|mat|parental|paternity|pat|medical|sick|stress|educational|"
         r"study|compassionate|bereavement|extended|personal) leave\b|^(?:i'm|i am) on sabbatical\b",
         r"^je (?:suis|serai|vais etre|suis presentement|suis actuellement) (?:en conge|en vacances|absente?|"
         r"a l'exterieur|hors du bureau|en deplacement|en voyage|en arret de travail)"
