@@ -25,7 +25,7 @@ _FILLER_END = Lazy(
     r"veuillez|just|oh|ps|p\.s\.|the|our|my|le|la|notre|mon|ma|new|one more|another)\s*$"
 )
 _BREAK_END = Lazy(r"(?:[.!?;,:)\]-]|[^\w\s'\"])\s*$")
-_BULLET = Lazy(r"^\s*(?:[-*•·–—]|\d{1,2}[.)]|[a-z][.)])\s+(?P<item>\S.*?)\s*$")
+LIST_ITEM = Lazy(r"^\s*(?:[-*•·–—]|\d{1,2}[.)]|[a-z][.)])\s+(?P<item>\S.*?)\s*$")     # "- Fraser Health", "2) ..."
 _URL = Lazy(r"https?://[^\s<>\"')\]]+", re.IGNORECASE)
 _COURTESY_TAIL = Lazy(
     r"(?:[.!?]\s+|(?<!\s)\s+[-–—]\s+|,\s+)(?:thanks|thank you|many thanks|thx|merci|cheers|best|regards|cordialement)"
@@ -142,7 +142,7 @@ def _items(lines: tuple[str, ...], start: int) -> tuple[list[str], list[int]]:
     while number < len(lines) and not lines[number].strip() and number - start < 1:
         number += 1
     while number < len(lines):
-        bullet = _BULLET.match(lines[number])
+        bullet = LIST_ITEM.match(lines[number])
         if not bullet:
             break
         items.append(bullet.group("item"))

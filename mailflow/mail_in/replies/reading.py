@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -14,6 +13,7 @@ from typing import NamedTuple
 from mailflow.core.intent import IntentKind, Rsvp
 from mailflow.mail_in.replies.clauses import Clause, clauses, lines_of, signature_tail
 from mailflow.mail_in.replies.commands import (
+    LIST_ITEM,
     SEND_FILE,
     Approval,
     Found,
@@ -213,10 +213,6 @@ def read(text: str, sender: str = "") -> Reading:
     return Reading(prepared, tuple(parts), tuple(commands), tuple(spans), has_sections(prepared))
 
 
-# A list item's marker: "- ", "* ", "• ", "1. ", "a) " (the zone model's BULLET)
-_ITEM = re.compile(r"\s*(?:[-*•–·+]\s+|\d{1,2}[.)]\s+|[a-z][.)]\s+)")
-
-
 def _labels(clause: Clause, text: str) -> bool:
     """The clause is a label: a colon follows it ("Success: ...", after a greeting as anywhere)."""
     return text[clause.start + len(clause.text):].lstrip(" \t")[:1] in (":", "：")
@@ -224,7 +220,7 @@ def _labels(clause: Clause, text: str) -> bool:
 
 def _list_items(lines: Sequence[str]) -> frozenset[int]:
     """The lines that are items of a list (two or more marked lines in a row): content, whatever they name."""
-    marked = [bool(_ITEM.match(line)) for line in lines]
+    marked = [bool(LIST_ITEM.match(line)) for line in lines]
     return frozenset(n for n, item in enumerate(marked)
                      if item and ((n > 0 and marked[n - 1]) or (n + 1 < len(marked) and marked[n + 1])))
 
