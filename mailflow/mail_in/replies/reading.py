@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -209,23 +210,25 @@ def read(text: str, sender: str = "") -> Reading:
                 found += clauses(line[cursor:a], starts[number] + cursor, number, sentence)
                 sentence = (found[-1].sentence + 1) if found and found[-1].line == number else sentence
             cursor = max(cursor, b)
-    parts = _tag(found, sender, _list_items(lines), prepared)
+    parts = _tag(found, sender, lines, prepared)
     return Reading(prepared, tuple(parts), tuple(commands), tuple(spans), has_sections(prepared))
+
+
+_COLON = re.compile(r"[ \t]*[:：]")
 
 
 def _labels(clause: Clause, text: str) -> bool:
     """The clause is a label: a colon follows it ("Success: ...", after a greeting as anywhere)."""
-    return text[clause.start + len(clause.text):].lstrip(" \t")[:1] in (":", "：")
+    return _COLON.match(text, clause.start + len(clause.text)) is not None
 
 
-def _list_items(lines: Sequence[str]) -> frozenset[int]:
-    """The lines that are items of a list (two or more marked lines in a row): content, whatever they name."""
-    marked = [bool(LIST_ITEM.match(line)) for line in lines]
-    return frozenset(n for n, item in enumerate(marked)
-                     if item and ((n > 0 and marked[n - 1]) or (n + 1 < len(marked) and marked[n + 1])))
+def _list_item(lines: Sequence[str], number: int) -> bool:
+    """Line ``number`` is an item of a list (two or more marked lines in a row): content, whatever it names."""
+    return bool(LIST_ITEM.match(lines[number])) and any(
+        0 <= n < len(lines) and LIST_ITEM.match(lines[n]) for n in (number - 1, number + 1))
 
 
-def _tag(found: list[Clause], sender: str, items: frozenset[int] = frozenset(), text: str = "") -> list[Part]:
+def _tag(found: list[Clause], sender: str, lines: Sequence[str] = (), text: str = "") -> list[Part]:
     parts: list[Part] = []
     for i, c in enumerate(found):
         said_here, answered = said(c), answer(c)
@@ -233,7 +236,7 @@ def _tag(found: list[Clause], sender: str, items: frozenset[int] = frozenset(), 
             said_here = None
         elif said_here is None and answered is None \
                 and i > 0 and (i == len(found) - 1 or parts[-1].said is Said.COURTESY) and name(c) \
-                and c.line not in items and not _labels(c, text):
+                and not _labels(c, text) and not (lines and _list_item(lines, c.line)):
             said_here = Said.COURTESY                 # the name under a sign-off (not a list's item, not a label)
         parts.append(Part(clause=c, said=said_here, answer=answered, attendance=attendance(c),
                           approval=approval(c), edit=worded(c, sender),
