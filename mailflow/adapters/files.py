@@ -107,8 +107,6 @@ def read_unless_link(path: str) -> bytes | None:
     whether it may be). FileNotFoundError when there is none, IsADirectoryError for a folder, as reading gives."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
-    except (FileNotFoundError, NotADirectoryError):
-        raise
     except OSError as exc:
         if exc.errno == errno.ELOOP:        # O_NOFOLLOW's answer for a link
             return None
