@@ -106,8 +106,9 @@ def extract_new_text(text: str, sender_name: str = "") -> str:
 
 def signed_off(zoning: Zoning, sender_name: str) -> Zoning:
     """``zoning`` with the last kept lines that only name the sender (``strip_own_name``) made signature, and
-    a short line ending with a comma right above such a name made the closing, whatever its language
-    ("Miigwech,", "Be well,"): the shape of a sign-off, where no word list can be complete."""
+    a sign-off's shape right above such a name (``_closes``: a short line ending with a comma, whatever its
+    language, "Miigwech,", "Be well,") made the closing, where no word list can be complete; and the same in
+    the last paragraph when more of the signature follows the name (``_sign_off_block``)."""
     zones = list(zoning.zones)
     rows = zoning.rows
     _sign_off_block(zones, rows, sender_name)
@@ -136,7 +137,7 @@ def _closes(line: str) -> bool:
 
 
 def _sign_off_block(zones: list[Zone], rows: tuple[Row, ...], sender_name: str) -> None:
-    """In the last paragraph of the kept text, a sign-off's shape (a short line ending with a comma) right above
+    """In the last paragraph of the kept text, a sign-off's shape (``_closes``) right above
     a line that only names the sender opens the closing: that line is the closing, and the name and the lines
     under it in the paragraph (a title, an organisation, a land acknowledgement) the signature, whatever the
     sign-off's language ("Huy ch q'u,", "Miigwech,"). ``signed_off``'s rule for a name that ends the text,
@@ -147,8 +148,7 @@ def _sign_off_block(zones: list[Zone], rows: tuple[Row, ...], sender_name: str) 
         paragraph -= 1
     for n in range(max(paragraph, 1), len(kept) - 1):
         name, above = kept[n + 1], kept[n]
-        if _closes(rows[above].text.strip()) and _names_sender(rows[name].text, sender_name) \
-                and kept[0] < above:
+        if _closes(rows[above].text.strip()) and _names_sender(rows[name].text, sender_name):   # (n >= 1: text above)
             zones[above] = Zone.CLOSING
             for k in kept[n + 1:]:
                 zones[k] = Zone.SIGNATURE
