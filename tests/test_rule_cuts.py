@@ -81,8 +81,8 @@ def test_a_paragraph_longer_than_a_footer_is_tested_but_not_remembered() -> None
 
     long = "This message is confidential and intended only for the named recipient. " * 60
     assert len(long) > s.CACHED_PARAGRAPH
-    before = (s._is_footer_cached.cache_info().currsize, s._is_notice_cached.cache_info().currsize)
-    assert s._is_footer(long) is s._footer(long) is True and s.is_notice(long) is s._notice(long) is True
-    assert (s._is_footer_cached.cache_info().currsize, s._is_notice_cached.cache_info().currsize) == before
+    before = (s._is_footer.cached.cache_info().currsize, s.is_notice.cached.cache_info().currsize)
+    assert s._is_footer(long) is s._is_footer.test(long) is True and s.is_notice(long) is s.is_notice.test(long) is True
+    assert (s._is_footer.cached.cache_info().currsize, s.is_notice.cached.cache_info().currsize) == before
     short = long[:300]
-    assert s._is_footer(short) is s._footer(short) and s._is_footer_cached.cache_info().currsize >= before[0]
+    assert s._is_footer(short) is s._is_footer.test(short) and s._is_footer.cached.cache_info().currsize >= before[0]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 
 _DELIMITER = re.compile(r"^(?:--|—|-- |_{2,})\s*$")
@@ -149,28 +150,27 @@ def signature_start(lines: list[str]) -> int | None:
 CACHED_PARAGRAPH = 2_000
 
 
+class _RememberedIfShort:
+    """``test`` of a paragraph, remembered (1,024 of them) for a paragraph of at most CACHED_PARAGRAPH characters."""
+
+    def __init__(self, test: Callable[[str], bool]) -> None:
+        self.test = test
+        self.cached = lru_cache(maxsize=1024)(test)
+
+    def __call__(self, paragraph: str) -> bool:
+        return self.cached(paragraph) if len(paragraph) <= CACHED_PARAGRAPH else self.test(paragraph)
+
+
+@_RememberedIfShort
 def _is_footer(paragraph: str) -> bool:
     """A confidentiality notice or a land acknowledgement."""
-    return _is_footer_cached(paragraph) if len(paragraph) <= CACHED_PARAGRAPH else _footer(paragraph)
-
-
-def _footer(paragraph: str) -> bool:
     return has_disclaimer(paragraph) or (has_land_words(paragraph) and _is_land(paragraph))
 
 
-_is_footer_cached = lru_cache(maxsize=1024)(_footer)
-
-
+@_RememberedIfShort
 def is_notice(paragraph: str) -> bool:
     """A confidentiality notice, or words about lands, peoples or nations."""
-    return _is_notice_cached(paragraph) if len(paragraph) <= CACHED_PARAGRAPH else _notice(paragraph)
-
-
-def _notice(paragraph: str) -> bool:
     return has_disclaimer(paragraph) or has_land_words(paragraph)
-
-
-_is_notice_cached = lru_cache(maxsize=1024)(_notice)
 
 
 def _is_land(paragraph: str) -> bool:
