@@ -237,3 +237,23 @@ def test_what_the_chair_says_of_the_focus_or_presenter_names_neither(text):
 def test_leave_said_the_short_way_is_away(text):
     """'Mat leave' and 'pat leave' (as members write them) are the leave 'maternity leave' is: the sender is away."""
     assert ("away", "") in [(i.kind.value, i.value) for i in read_intent(understand_body(text), Request.UPDATE)]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Please remove item 3 and approve the rest.", [("approve", ""), ("remove", "item 3")]),
+    ("Drop item 2 and it's good to go.", [("approve", ""), ("remove", "item 2")]),
+    ("Remove the survey item and otherwise approved.", [("approve", ""), ("remove", "the survey item")]),
+    ("Please add the housing update and remove item 4", [("add", "the housing update"), ("remove", "item 4")]),
+    ("Retirez le point 3 et approuvez le reste.", [("approve", ""), ("remove", "le point 3")]),
+])
+def test_instructions_joined_by_and_are_each_read(text, expected):
+    """A chair's instruction followed by "and" and a second one ("remove item 3 and approve the rest") is two
+    instructions: the removal's item ends at the "and", and the approval counts."""
+    assert sorted(intents(text, Request.AGENDA)) == expected
+
+
+def test_a_second_verb_after_a_statement_is_no_instruction():
+    """Only an instruction is cut at "and": in a statement ("we will add staff and include families") the second
+    verb shares the statement's subject, and nothing is added to the agenda."""
+    assert not [kind for kind, _ in intents("We will add staff and include families in the pilot.", Request.AGENDA)
+                if kind in ("add", "remove", "approve")]

@@ -132,6 +132,18 @@ _CLAUSE_BREAK = Lazy(
     r"need to|must|so|therefore|unfortunately|sadly|no|nothing|not much)\b)|"
     r"(?=so (?:i|i'll|i'm|i've|i'd|we|we'll|we're|we've)\b)|et\s+(?=(?:je|j'|nous|c'est)\b)))"
 )
+# Instructions joined by "and" ("remove item 3 and approve the rest", "drop the survey and it's good to go"):
+# a clause that starts as an instruction ends where a second one starts, which is read as its own clause.
+# (Only after an instruction: in "we will add staff and include families" the second verb is no instruction.)
+_INSTRUCTION = Lazy(
+    r"^(?:(?:please|pls|kindly|can you|could you|just|also|then|svp|veuillez|merci de)\s+)*(?:remove|drop|delete|"
+    r"take out|add|include|approve|retire[rz]?|enleve[rz]?|supprime[rz]?|ajoute[rz]?|approuve[z]?)\b"
+)
+_AND_INSTRUCTION = Lazy(
+    r"\s+(?:and|et)\s+(?=(?:please\s+)?(?:approve|add|include|remove|drop|delete|take out|otherwise|the rest|"
+    r"everything else|it's good|it is good|it's ready|good to go|approuve[rz]?|ajoute[rz]?|retire[rz]?|enleve[rz]?|"
+    r"supprime[rz]?|sinon|le reste)\b)"
+)
 _BUT_WORDS = ("but", "mais", "however", "though", "although", "cependant", "par contre", "sauf que", "except that",
               "toutefois")                 # a clause starting with none of them starts with no _BUT
 _BUT = Lazy(r"^(?:" + "|".join(_BUT_WORDS) + r")\b[\s,]*")
@@ -301,6 +313,8 @@ def clauses(text: str, start: int, line_no: int, first_sentence: int) -> tuple[C
         pieces.append((cursor, at, match.group()))
         cursor = match.end()
     pieces.append((cursor, len(folded), ""))
+    if "and " in folded or "et " in folded:
+        pieces = _instructions_apart(folded, pieces)
     for begin, end, brk in pieces:
         piece = folded[begin:end]
         body = piece.lstrip(_EDGE)
@@ -318,6 +332,21 @@ def clauses(text: str, start: int, line_no: int, first_sentence: int) -> tuple[C
             sentence += 1
             after_but = False
     return tuple(found)
+
+
+def _instructions_apart(folded: str, pieces: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """``pieces`` with each piece that starts as an instruction cut where a second instruction joins it
+    with "and" (the break between them is the "and")."""
+    apart: list[tuple[int, int, str]] = []
+    for begin, end, brk in pieces:
+        while _INSTRUCTION.match(folded[begin:end].lstrip(_EDGE)):
+            joined = _AND_INSTRUCTION.compiled.search(folded, begin, end)
+            if joined is None:
+                break
+            apart.append((begin, joined.start(), joined.group()))
+            begin = joined.end()
+        apart.append((begin, end, brk))
+    return apart
 
 
 def _words(text: str, tokens: list[str]) -> int:

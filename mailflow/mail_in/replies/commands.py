@@ -221,14 +221,14 @@ _APPROVE = Lazy(
     r"please send(?: it)?(?: out)?(?!\s*:|\s+\S+\.\w{1,8}\b)|ready to (?:go|send)|works for me|sounds (?:good|great)|perfect|"
     r"no (?:further )?(?:changes?|edits?|comments?|concerns?|corrections?)(?: needed| required| from me| to make)?|"
     r"nothing to (?:change|add|modify)|all set|"
-    r"approuvee?s?|j'approuve|approuve|ca me va|c'est (?:bon|beau|parfait|correct)|tout est (?:beau|bon|parfait|correct)|"
+    r"approuvee?s?|approuvez|j'approuve|approuve|ca me va|c'est (?:bon|beau|parfait|correct)|tout est (?:beau|bon|parfait|correct)|"
     r"parfait|bon pour (?:envoi|moi)|feu vert|(?:vous pouvez|tu peux) (?:l')?envoyer|allez-y|vas-y|ok pour moi|ca marche|"
     r"aucun changement|rien a (?:changer|ajouter|modifier)|go for it)\b"
 )
 # The first word of each alternative of _APPROVE: every match starts with one (see ``Clause.tokens``).
 _APPROVE_FIRST_WORDS = frozenset("""
 approve approved approving lgtm looks all good go ok okay fine ship send please ready works sounds perfect no nothing
-approuve approuvee approuves approuvees j ca c tout parfait bon feu vous tu allez vas aucun rien
+approuve approuvee approuves approuvees approuvez j ca c tout parfait bon feu vous tu allez vas aucun rien
 """.split())
 _APPROVE_HEAD = set("""
 the agenda draft revised new version revision it this that everything all is looks seems s 's i we yes ok okay
