@@ -53,3 +53,21 @@ def test_a_sign_off_that_acknowledges_the_land_over_the_senders_name_is_the_clos
     content = ("Update: the Elders' lunch now runs every Tuesday, and next month we report on the pilot's results,\r\n"
                "Sky Thomas\r\n")
     assert understand(message("Sky Thomas", content)).text.endswith("next month we report on the pilot's results,")
+
+
+def test_a_postscript_under_the_signature_is_the_senders_text():
+    """'P.S.' (or 'PS:', 'P.-S.') opening a paragraph under the sign-off and signature, above the quote, is written by
+    the sender: it is kept (a suggestion in it counts), and the sign-off and signature between stay out."""
+    for mark in ("P.S.", "PS:", "P.-S.", "PS -"):
+        body = ("Challenge: recruiting locums for the summer.\r\n\r\nThanks,\r\nHannah Martin\r\nPhysician Lead\r\n\r\n"
+                f"{mark} Suggest: a session on locum pools\r\n\r\n"
+                "On Tue, Dec 29, 2026 at 12:00 PM CoP <cop@example.test> wrote:\r\n> Please reply with your update\r\n")
+        reply = understand(message("Hannah Martin", body))
+        assert reply.text == f"Challenge: recruiting locums for the summer.\n\n{mark} Suggest: a session on locum pools"
+
+
+def test_a_signature_line_that_only_starts_like_a_postscript_stays_signature():
+    """Only a postscript's mark opens a postscript: 'PSW Coordinator' in a signature is a title."""
+    body = ("Our pilot is live.\r\n\r\nThanks,\r\nHannah Martin\r\n\r\nPSW Coordinator\r\nRichmond Division\r\n"
+            "604-555-0101\r\n")
+    assert understand(message("Hannah Martin", body)).text == "Our pilot is live."

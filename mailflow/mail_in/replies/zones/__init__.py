@@ -112,6 +112,7 @@ def signed_off(zoning: Zoning, sender_name: str) -> Zoning:
     zones = list(zoning.zones)
     rows = zoning.rows
     _sign_off_block(zones, rows, sender_name)
+    _postscripts(zones, rows)
     while True:
         kept = [k for k, zone in enumerate(zones) if zone in KEPT]
         if len(kept) < 2:
@@ -153,6 +154,29 @@ def _sign_off_block(zones: list[Zone], rows: tuple[Row, ...], sender_name: str) 
             for k in kept[n + 1:]:
                 zones[k] = Zone.SIGNATURE
             return
+
+
+# "P.S.", "PS:", "P.P.S.", "P.-S." (French), "N.B.", "NB:": a postscript's mark, in any language that borrows it.
+_POSTSCRIPT = re.compile(r"^\s*(?:p\.\s?(?:p\.\s?)?s\b\.?|pp?s\b[\s:.\-–—]|p\.-s\b\.?|n\.b\.|nb\s*:)\s*\S", re.IGNORECASE)
+_SIGNED = frozenset({Zone.CLOSING, Zone.SIGNATURE})
+
+
+def _postscripts(zones: list[Zone], rows: tuple[Row, ...]) -> None:
+    """A paragraph that opens with a postscript's mark ("P.S. I'll bring the slides") after the sign-off that ends
+    the kept text is the sender's text too: written below the signature, before any quote."""
+    kept = [k for k, zone in enumerate(zones) if zone in KEPT]
+    if not kept:
+        return
+    k = kept[-1] + 1
+    while k < len(zones) and zones[k] in _SIGNED:
+        if _POSTSCRIPT.match(rows[k].text) and rows[k].index > rows[k - 1].index + 1:   # it opens a paragraph
+            end = k + 1
+            while end < len(zones) and zones[end] in _SIGNED and rows[end].index == rows[end - 1].index + 1:
+                end += 1
+            zones[k:end] = [Zone.BODY] * (end - k)
+            k = end
+            continue
+        k += 1
 
 
 def _names_sender(line: str, sender_name: str) -> bool:
