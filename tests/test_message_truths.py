@@ -131,6 +131,17 @@ def test_the_minutes_leave_out_what_staff_wrote_around_them():
     assert minutes_text("We met and talked.\n\nNext meeting in February") == "We met and talked.\n\nNext meeting in February"
 
 
+def test_a_heading_over_the_minutes_is_not_part_of_them():
+    """'Minutes:' (or 'Meeting notes -', 'Compte rendu :') heading what staff pasted is a label: the digest shows the
+    minutes without it, whether the minutes start on its line or under it; a sentence that only starts with 'Notes'
+    stays whole."""
+    assert minutes_text("Hi,\n\nMinutes:\nWe met; eleven came.\n\nThanks,\nJo") == "We met; eleven came."
+    assert minutes_text("Minutes: we met; eleven came.\nThe focus was housing.") == \
+        "we met; eleven came.\nThe focus was housing."
+    assert minutes_text("Compte rendu :\n\nNous étions onze.") == "Nous étions onze."
+    assert minutes_text("Notes from the call were good: we agreed.") == "Notes from the call were good: we agreed."
+
+
 def test_the_plain_text_footer_is_one_paragraph_wrapped_evenly():
     """No footer line is a stray word or two: the footer reflows as one paragraph."""
     _, sends = run(at(Step.INVITATION))

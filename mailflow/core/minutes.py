@@ -48,11 +48,17 @@ _GREETING = re.compile(r"^(?:hi|hello|dear|good (?:morning|afternoon)|bonjour)\b
 _CLOSING = re.compile(r"^(?:thanks?|thank you|many thanks|best|regards|kind regards|warm regards|cheers|"
                       r"sincerely|all the best|merci|cordialement|bien à vous)\b[^.?]{0,20}[,!.]?$", re.IGNORECASE)
 _SIGN_OFF_WORDS = 8
+# A heading over the minutes ("Minutes:", "Meeting notes -", "Compte rendu :"): a label, not part of them.
+_HEADING = re.compile(
+    r"^\s*[*_#]*\s*(?:(?:the |our )?(?:meeting |cop )?(?:minutes|notes)|compte[- ]rendu|procès-verbal|summary)"
+    r"(?: of (?:the|our|today's|yesterday's) (?:meeting|session|call))?\s*[*_]*\s*(?::|\s[-–—])\s*",
+    re.IGNORECASE,
+)
 
 
 def minutes_text(text: str) -> str:
     """The minutes themselves, from staff's reply: without Recording:/Action: lines, a greeting or
-    a line that only introduces them ("Minutes of the meeting are below."), and the sign-off
+    a line that only introduces them ("Minutes of the meeting are below."), a heading's label ("Minutes:"), and the sign-off
     ("Thanks,\\nJane", or a short name block written after the command lines)."""
     blocks = [block.strip("\n") for block in re.split(r"\n\s*\n", text.strip()) if block.strip()]
     after_commands = False
@@ -66,6 +72,11 @@ def minutes_text(text: str) -> str:
             kept.append(("\n".join(prose), after_commands and len(prose) == len(lines)))
     while kept and _opening(kept[0][0]):
         kept.pop(0)
+    if kept and (heading := _HEADING.match(kept[0][0])):
+        rest = kept[0][0][heading.end():].strip("\n")
+        kept[0] = (rest, kept[0][1])
+        if not rest.strip():
+            kept.pop(0)
     if len(kept) > 1 and _sign_off(*kept[-1]):
         kept.pop()
     return "\n\n".join(block for block, _ in kept).strip()
