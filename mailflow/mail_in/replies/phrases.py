@@ -50,6 +50,13 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"\b(?:i|i'd|we) (?:no longer|don't|do not) (?:want|wish|need) to (?:receive|get|be on)\b",
         r"^(?:please )?stop (?:sending me|emailing me|sending these|these emails|the emails)\b",
         r"^(?:please )?opt me out\b|^opt(?:-| )out(?: please)?$|^(?:please )?stop(?: please)?$",
+        r"\bopt me out\b|\b(?:kindly|please|pls) unsubscribe\b|\b(?:stop|quit) (?:sending me|emailing me|mailing me)"
+        r"(?: (?:these|this|them|those|(?:the |your |all |any |such )?(?:e-?mails?|messages|mail|updates|reminders|"
+        r"invitations|notifications)\b)|\W*$)",
+        r"\b(?:i|i'd|i would|i want|i wish|i'd like|i would like|i need) (?:like |want |wish |need )?to stop "
+        r"(?:receiving|getting)(?: (?:these|this|them|those|it|(?:the |your |all |any |cop |such )?(?:e-?mails?|messages|mail|"
+        r"updates|reminders|invitations|notifications)\b)|$)|"
+        r"\b(?:i'm|i am) (?:no longer|not) interested in (?:receiving|getting|these|this list)\b",
         r"\bi(?:'m| am) (?:leaving|withdrawing from|stepping (?:down|away) from) (?:the|this|our) "
         r"(?:cop|community|group|list|mailing list)\b",
         r"\bdesabonne[rz]?(?:-moi| moi)?\b|\bdesinscri(?:re|vez|s|vez-moi)\b|\bdesinscrivez-moi\b",
