@@ -56,6 +56,14 @@ def test_every_kind_renders_subject_text_and_html(kind):
     assert "{{" not in rendered.text + rendered.html
 
 
+@pytest.mark.parametrize("kind", [k for k in KINDS if k.is_alert and k is not MessageKind.ALERT_DIGEST])
+def test_every_alert_renders_as_an_item_of_the_staff_digest(kind):
+    """Staff get alerts batched: each alert's subject and body blocks are rendered on their own (``summary``), so
+    a block may use nothing the template sets outside its blocks (such an alert could never reach staff)."""
+    subject, body = RENDERER.summary(kind, context(kind))
+    assert subject and "\n" not in subject and body.strip() and "{{" not in body
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_hostile_text_comes_out_inert(kind):
     """Script tags, attribute break-outs and javascript: links from members are escaped."""
