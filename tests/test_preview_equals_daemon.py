@@ -31,7 +31,7 @@ EVENT_ONLY = {MessageKind.ALERT_OUTBOX_PAUSED, MessageKind.ALERT_STORE_FAILING,
               MessageKind.ALERT_MEMBER_SUSPENDED, MessageKind.ALERT_CHAIR_CHANGED, MessageKind.NOTICE_RESOURCE,
               MessageKind.DESK_ANSWER, MessageKind.NOTICE_RECORDED, MessageKind.NOTICE_QUESTION,
               MessageKind.NOTICE_UNDONE, MessageKind.NOTICE_UNSUBSCRIBED, MessageKind.ALERT_MEMBER_UNSUBSCRIBED,
-              MessageKind.ALERT_REPLY_UNCLEAR}
+              MessageKind.ALERT_REPLY_UNCLEAR, MessageKind.ALERT_MEMBER_QUESTION}
 
 
 class Run:

@@ -32,6 +32,7 @@ UNDONE = "Our PCN hired a community health worker who speaks Punjabi and Hindi; 
 LATE = ("Sorry this is late. Success: our clinic hired a housing navigator who now takes referrals from every "
         "clinic in the division.")
 TOPIC = "transportation barriers for rural patients"
+ASKED = "Is the link the same as last month?"
 
 
 class MeaningCommunity(SampleCommunity):
@@ -85,6 +86,8 @@ class MeaningCommunity(SampleCommunity):
             return [(p.name, 'answers "No" after all', p.reply(got, "No, sorry, something came up.", now))]
         if i == 10:
             return [(p.name, "sends a late update", p.reply(got, LATE, now))]
+        if i == 5:
+            return [(p.name, "asks staff a question", p.reply(got, ASKED, now))]
         return []
 
     def _on_minutes_digest(self, p: Persona, i: int, got, now):
@@ -233,6 +236,20 @@ def test_undo_takes_the_update_back_and_a_late_update_goes_into_the_digest(cycle
     assert "roundtable section of the minutes" in late
     digest = text_of(of_kind(mailbox(dovecot, member(config, 5).email), "minutes-digest")[0])
     assert "came after the meeting's reminder" in digest and "now takes referrals from every clinic" in digest
+
+
+def test_a_members_question_that_nothing_records_reaches_staff(cycle, dovecot):
+    """Helen asks about the link in reply to the day-of reminder: mailflow answers no questions and records
+    nothing, so every staff member gets it among their alerts, with her words and her address."""
+    community, config, _ = cycle
+    helen = member(config, 5)
+    for staff in community.staff:
+        [told] = of_kind(expanded(mailbox(dovecot, staff)), "alert-member-question")
+        assert told["Subject"].endswith(f"A question from {helen.name}")
+        assert ASKED in text_of(told) and helen.email in text_of(told)
+        assert "mailflow recorded nothing from this reply" in text_of(told)
+    assert [m["X-Mailflow-Kind"] for m in mailbox(dovecot, helen.email)
+            if m["X-Mailflow-Kind"].startswith("notice-")] == ["notice-recorded"]      # her update's receipt only
 
 
 def test_each_reply_that_changed_something_got_exactly_one_answer(cycle):

@@ -40,6 +40,8 @@ REPLIES: dict[MessageKind, tuple[SampleReply, ...]] = {
     MessageKind.NOTICE_UNSUBSCRIBED: (SampleReply("Please unsubscribe me from this list.", Request.UPDATE),),
     MessageKind.ALERT_MEMBER_UNSUBSCRIBED: (SampleReply("Please unsubscribe me from this list.", Request.UPDATE),),
     MessageKind.ALERT_REPLY_UNCLEAR: (SampleReply("Looks good, but can we swap 2 and 3?", Request.AGENDA),),
+    MessageKind.ALERT_MEMBER_QUESTION: (SampleReply("Yes, I'll be there. Is it alright if I bring our new nurse "
+                                                    "practitioner along to listen in?", Request.INVITATION),),
 }
 
 

@@ -6,11 +6,13 @@ skip, away), anyone may suggest a topic, the chair and staff change and approve 
 staff (or the chair) send the minutes. What a reply changed is kept as its footprint (``undo``
 reverts it) and said back in one receipt; what could not be read with confidence is kept and
 one question asked. Automatic mail and calendar replies change what they mean and are never
-answered; a reply that changes nothing is kept and never answered.
+answered; a reply that changes nothing is kept and never answered. A member's question that no update,
+introduction, note or minutes carries to anyone goes to staff: mailflow answers no questions.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import datetime
 
@@ -35,6 +37,11 @@ __all__ = ["ReplyEvent", "on_bounce", "on_reply"]
 
 K = IntentKind
 EXCERPT = 300          # characters of an unclear reply kept for status and staff
+# Where members answer for themselves; a question there reaches a person only through staff.
+_MEMBERS_ANSWER = frozenset({Request.INVITATION, Request.UPDATE, Request.PACKET, Request.DAY_OF, Request.DIGEST,
+                             Request.WELCOME, Request.NOTICE})
+_CARRY_WORDS = frozenset({Effect.UPDATE, Effect.INTRODUCTION, Effect.NOTE, Effect.MINUTES})   # their words reach people
+_ASKS = re.compile(r"[^\W\d_][^.!?\n]{0,300}\?(?=\s|$|[\"')\]»])")      # a sentence ending with a question mark
 
 
 def on_reply(s: Situation, state: MeetingState, event: ReplyEvent) -> Decision:
@@ -105,6 +112,7 @@ def _act(s: Situation, state: MeetingState, event: ReplyEvent) -> Decision:
         notes.append(f"meeting {s.meeting.key}: from {event.sender.email}: {summary(recorded)}")
     state, asked, in_receipt = _unclear(s, state, event, question, bool(recorded))
     sends += asked
+    sends += _question_for_staff(s, event, recorded, question)
     if recorded:
         update = state.update_of(key) if any(r.effect is Effect.UPDATE for r in recorded) else None
         sends.insert(0, receipt(s, event, recorded, update, question if in_receipt else ""))
@@ -112,6 +120,29 @@ def _act(s: Situation, state: MeetingState, event: ReplyEvent) -> Decision:
         notes.append(f"meeting {s.meeting.key}: reply from {event.sender.email} to {event.request}: nothing to apply")
     return Decision(meeting=state, community=community if community != s.community else None,
                     sends=tuple(sends), notes=tuple(notes))
+
+
+def _question_for_staff(s: Situation, event: ReplyEvent, recorded: list[Recorded], question: str) -> list[Send]:
+    """A member's reply that asks something ("Can I bring a colleague?", "Is there a recording?") when none of its
+    words go on to anyone (no update, introduction, note or minutes holds them): staff are told, once per reply,
+    in their batched alerts. Not when mailflow asked the sender a question of its own about the reply."""
+    if question or event.is_staff or event.member is None or event.request not in _MEMBERS_ANSWER:
+        return []
+    if any(r.effect in _CARRY_WORDS for r in recorded) or not _ASKS.search(event.text):
+        return []
+    return alert(s, MessageKind.ALERT_MEMBER_QUESTION, f"question-{event.sha256}",
+                 {"excerpt": event.text.strip()[:EXCERPT], "sender": event.sender.email, "sender_name": event.sender.name,
+                  "request": event.request.value, "recorded": "; ".join(map(_for_staff, recorded))})
+
+
+_ATTENDS = {Rsvp.ACCEPTED.value: "will attend", Rsvp.DECLINED.value: "will not attend",
+            Rsvp.TENTATIVE.value: "may attend"}
+
+
+def _for_staff(r: Recorded) -> str:
+    if r.effect is Effect.RSVP:
+        return _ATTENDS.get(r.value, r.value)
+    return f"{r.effect.value} {r.value}".strip()[:80]
 
 
 def _footprint(state: MeetingState, event: ReplyEvent, recorded: list[Recorded], before: MemberSlice,

@@ -65,6 +65,7 @@ class MessageKind(enum.StrEnum):
     ALERT_MEMBER_SUSPENDED = "alert-member-suspended"  # bounce score reached the threshold: no more mail
     ALERT_MEMBER_UNSUBSCRIBED = "alert-member-unsubscribed"  # a member asked by mail to leave (or took it back)
     ALERT_REPLY_UNCLEAR = "alert-reply-unclear"  # the chair's or the minutes' reply not read with confidence
+    ALERT_MEMBER_QUESTION = "alert-member-question"  # a question in a member's reply that nothing else passes on
     DESK_ANSWER = "desk-answer"          # the result of a staff member's commands by mail
     ALERT_OUTBOX_PAUSED = "alert-outbox-paused"
     ALERT_STORE_FAILING = "alert-store-failing"

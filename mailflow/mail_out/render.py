@@ -62,6 +62,7 @@ KINDS: dict[MessageKind, tuple[str, ...]] = {
     MessageKind.ALERT_MEMBER_SUSPENDED: ("member_name", "member_email", "score", "threshold", "evidence", "chairs"),
     MessageKind.ALERT_MEMBER_UNSUBSCRIBED: ("member_name", "member_email", "at", "chairs", "rejoined"),
     MessageKind.ALERT_REPLY_UNCLEAR: ("question", "excerpt", "sender", "sender_name", "request"),
+    MessageKind.ALERT_MEMBER_QUESTION: ("excerpt", "sender", "sender_name", "request", "recorded"),
     MessageKind.DESK_ANSWER: ("answers", "commands"),
     MessageKind.ALERT_OUTBOX_PAUSED: ("error", "since"),
     MessageKind.ALERT_STORE_FAILING: ("error", "since"),

@@ -269,7 +269,7 @@ def sample_context(kind: MessageKind, community: Community, meeting: Meeting | N
         values.update(late_updates=len(agenda.late_updates))
     if kind.is_alert and kind not in (MessageKind.ALERT_STEP_MISSED, MessageKind.ALERT_CHAIR_SILENT,
                                       MessageKind.ALERT_CHAIR_CHANGED, MessageKind.ALERT_REPLY_UNCLEAR,
-                                      MessageKind.ALERT_MEMBER_UNSUBSCRIBED):
+                                      MessageKind.ALERT_MEMBER_UNSUBSCRIBED, MessageKind.ALERT_MEMBER_QUESTION):
         values["meeting"] = None
     values.update(_STAFF_SAMPLES.get(kind, {}))
     wanted = {"meeting", *KINDS[kind]}
@@ -318,6 +318,10 @@ _STAFF_SAMPLES: dict[MessageKind, dict[str, object]] = {
                     "should the draft go out as it stands, or wait for that change?",
         "excerpt": "Looks good, but can we swap 2 and 3?", "sender": "amrit.gill@example.org",
         "sender_name": "Amrit Gill", "request": "agenda"},
+    MessageKind.ALERT_MEMBER_QUESTION: {
+        "excerpt": "Yes, I'll be there. Is it alright if I bring our new nurse practitioner along to listen in?",
+        "sender": "claire.dubois@example.org", "sender_name": "Claire Dubois", "request": "invite",
+        "recorded": "will attend"},
     MessageKind.NOTICE_QUESTION: {
         "question": 'Will you attend the meeting? Please reply "yes" or "no".'},
     MessageKind.ALERT_OUTBOX_PAUSED: {"error": "535 5.7.8 Authentication credentials invalid"},

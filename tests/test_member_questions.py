@@ -1,0 +1,71 @@
+"""A member's question that no update, note or minutes carries to anyone reaches staff (mailflow answers none),
+decided with plain values, then in the mail staff get."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from cyclekit import JAN, MEMBERS, STAFF, at, reply, situation
+
+from mailflow.core.answers import on_reply
+from mailflow.core.cycle import on_time
+from mailflow.core.state import MeetingState
+from mailflow.schedule.config import Step
+
+AMARA, BEN, CHLOE, DEV, ELI, FAY = MEMBERS          # Amara chairs January
+
+
+def at_step(step: Step) -> MeetingState:
+    return on_time(situation(), MeetingState(key=JAN.key), at(step)).meeting
+
+
+def questions(decision) -> list:
+    return [x for x in decision.sends if x.kind == "alert-member-question"]
+
+
+def test_a_question_beside_an_rsvp_goes_to_staff_with_what_was_recorded():
+    """ "Yes, I'll be there. Can I bring our new NP?": the RSVP is recorded (and receipted); staff are told the
+    question, who asked it and that the member will attend; the member gets no second message."""
+    d = on_reply(situation(), at_step(Step.INVITATION),
+                 reply(BEN, "Yes, I'll be there. Can I bring our new nurse practitioner?", request="invite"))
+    assert d.meeting.rsvp_of(BEN.key) == "accepted"
+    [told] = questions(d)
+    assert told.to.email == STAFF
+    assert told.context["excerpt"] == "Yes, I'll be there. Can I bring our new nurse practitioner?"
+    assert (told.context["sender"], told.context["recorded"]) == (BEN.email, "will attend")
+    assert [x.to.email for x in d.sends if x.to.email != STAFF] == [BEN.email]       # the receipt only
+
+
+def test_a_question_on_the_day_with_nothing_to_record_goes_to_staff():
+    """ "Is the link the same as last month?" to the day-of reminder changes nothing: staff hear of it."""
+    state = at_step(Step.DAY_OF_REMINDER)
+    d = on_reply(situation(), state, reply(CHLOE, "Is the link the same as last month?", request="dayof",
+                                           received=at(Step.DAY_OF_REMINDER, plus=timedelta(minutes=5))))
+    [told] = questions(d)
+    assert told.context["recorded"] == "" and told.context["request"] == "dayof"
+
+
+def test_a_question_inside_an_update_reaches_members_and_staff_are_not_told():
+    """ "Help: does anyone have a consent template?" is part of the update the packet carries to everyone."""
+    text = ("Success: our mobile clinic reached four new communities this month.\n"
+            "Help: does anyone have a bilingual consent template we could borrow?")
+    d = on_reply(situation(), at_step(Step.CALL_FOR_UPDATES), reply(DEV, text))
+    assert d.meeting.update_of(DEV.key) is not None and questions(d) == []
+
+
+def test_no_question_no_alert_and_links_are_no_questions():
+    """Words with no question ("Thanks, great meeting!"), or a "?" inside a link, tell staff nothing."""
+    for text in ("Thanks, great meeting!", "Yes. The slides: https://example.org/deck?id=4"):
+        d = on_reply(situation(), at_step(Step.INVITATION), reply(ELI, text, request="invite"))
+        assert questions(d) == [], text
+
+
+def test_the_chairs_and_staffs_questions_take_their_own_paths():
+    """The chair's question about the agenda is read as the chair's (a note or a question to staff), and staff's
+    own mail is never an alert to themselves."""
+    drafted = at_step(Step.AGENDA_DRAFT)
+    d = on_reply(situation(), drafted, reply(AMARA, "Can we move the survey to February?", request="agenda"))
+    assert questions(d) == []
+    d = on_reply(situation(), at_step(Step.INVITATION),
+                 reply(None, "Can someone check the room booking?", request="invite", is_staff=True))
+    assert questions(d) == []
