@@ -3,8 +3,8 @@
 Outlook users often answer a message by typing between the lines of the quoted original, in a
 colour (or font) that differs from the quote. The plain-text part shows those lines with no quote
 prefix, indistinguishable from the original; the HTML part keeps the difference. After the quoted
-header (the history mark), text runs whose colour differs from the quote's own dominant colour are
-the sender's answers, kept in order.
+header (the history mark), text runs whose colour differs from the quote's own dominant colour, with quote
+text above and below them, are the sender's answers, kept in order.
 """
 
 from __future__ import annotations
@@ -148,7 +148,9 @@ def inline_answers(html: str) -> tuple[str, ...]:
         if len(str(text).split()) < MIN_WORDS:
             continue
         share = sum(1 for c, _ in body if c == colour) / len(body)
-        followed = any(c == quote_colour for c, _ in body[k + 1:])      # typed between quote lines
-        if share <= MAX_SHARE and followed:
+        # typed between quote lines: quote text it answers above it, more below (a styled line the original
+        # opens with, such as its masthead, answers nothing)
+        between = any(c == quote_colour for c, _ in body[:k]) and any(c == quote_colour for c, _ in body[k + 1:])
+        if share <= MAX_SHARE and between:
             answers.append(str(text))
     return tuple(dict.fromkeys(answers))
