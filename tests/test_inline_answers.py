@@ -7,7 +7,7 @@ from email.message import EmailMessage
 
 from mailflow.mail_in.replies import understand
 
-MASTHEAD = '<div style="color:#52606d;font-weight:600">Valley Community of Practice</div>'
+MASTHEAD = '<div style="color:#0b69a3;font-weight:600">Valley Community of Practice</div>'      # a blue banner
 FOOTER = '<div style="color:#616e7c;font-size:13px">You receive this because you are a member.</div>'
 
 
@@ -58,3 +58,63 @@ def test_answers_typed_in_blue_between_quote_lines_are_kept_in_order():
     assert "Recruiting locums for the summer clinics." in reply.text
     assert reply.text.index("Recruiting locums") < reply.text.index("Our new intake form cut the wait list")
     assert "Valley Community of Practice" not in reply.text and "You receive this" not in reply.text
+
+
+INTRO = ("Here is the agenda draft for the meeting on Tuesday 12 January, compiled from members' replies. To approve "
+         "it as it stands, reply approved; to change it, reply with one or more lines such as Remove: item 2.")
+
+
+def draft_quote(extra: str = "") -> tuple[str, str]:
+    """An agenda draft as quoted HTML with its own styling: grey meta lines, a red 'over one minute' flag."""
+    html = (f"{MASTHEAD}<p>{INTRO}</p>"
+            '<p style="color:#616e7c;font-size:14px">Time: the agenda fits the 60-minute meeting.</p>'
+            "<p>Roundtable: Dr. Amrit Sandhu (Fraser Northwest Division)</p>"
+            '<p>Dr. Jordan Lee <span style="color:#8d2b0b;font-weight:600">167 words, over one minute</span></p>'
+            f"{extra}<p>Focus presentation: Working agreements with community partners</p>"
+            '<p style="color:#616e7c">(item 1) Sharing referral forms across divisions</p>'
+            f"<p>Next meeting: Tuesday 9 February.</p>{FOOTER}")
+    text = (f"Valley Community of Practice\n\n{INTRO}\n\nTime: the agenda fits the 60-minute meeting.\n\n"
+            "Roundtable: Dr. Amrit Sandhu (Fraser Northwest Division)\n\nDr. Jordan Lee 167 words, over one minute\n\n"
+            "Focus presentation: Working agreements with community partners\n\n"
+            "(item 1) Sharing referral forms across divisions\n\nNext meeting: Tuesday 9 February.\n\n"
+            "You receive this because you are a member.")
+    return html, text
+
+
+def test_the_originals_grey_lines_and_its_own_coloured_flag_are_not_answers():
+    """ "Approved" over a quoted agenda draft whose meta lines are grey and whose flag is red: nothing of the draft
+    joins the answer (greys never mark answers; the draft's own styling is not the chair's)."""
+    html, text = draft_quote()
+    reply = understand(outlook_reply("<p>Approved, thanks.</p>", "Approved, thanks.", html, text))
+    assert reply.text == "Approved, thanks." and not reply.answers_in_quote
+
+
+def test_answers_in_one_colour_beside_the_originals_own_flag():
+    """The chair's change typed in blue inside the draft is kept; the draft's red "over one minute" flag is not (the
+    sender answers in one colour)."""
+    answer = "Please change the focus to Housing navigation in PMH clinics, presented by Luis Ferreira."
+    html, text = draft_quote(f'<p style="color:#1F497D">{answer}</p>')
+    text = text.replace("Focus presentation:", f"{answer}\n\nFocus presentation:")
+    reply = understand(outlook_reply("<p>Changes below in blue.</p>", "Changes below in blue.", html, text))
+    assert reply.answers_in_quote and answer in reply.text and "over one minute" not in reply.text
+
+
+def test_a_quote_the_plain_text_marks_keeps_its_coloured_words_to_itself():
+    """A client that marks the quote with '>' in its plain text (Gmail, Apple Mail, Thunderbird) shows what the
+    sender typed on unmarked lines: coloured words of the quoted original are not answers."""
+    msg = EmailMessage()
+    msg["From"] = "Ana Ruiz <ana@clinic.example.org>"
+    msg["To"] = "cop+x@example.org"
+    msg["Subject"] = "Re: Agenda draft"
+    msg["Message-ID"] = "<r2@clinic.example.org>"
+    msg.set_content("Approved.\n\nOn Tue, Dec 22, 2026 at 12:00 PM Valley CoP <cop@example.org> wrote:\n"
+                    f"> {INTRO}\n>\n> Roundtable: Dr. Amrit Sandhu\n>\n> Dr. Jordan Lee is away in January\n>\n"
+                    "> Next meeting: Tuesday 9 February.\n")
+    msg.add_alternative(
+        '<div dir="ltr">Approved.</div><div class="gmail_quote"><div class="gmail_attr">On Tue, Dec 22, 2026 at '
+        "12:00 PM Valley CoP wrote:</div><blockquote class=\"gmail_quote\">"
+        f"<p>{INTRO}</p><p>Roundtable: Dr. Amrit Sandhu</p>"
+        '<p style="color:#0b69a3">Dr. Jordan Lee is away in January</p><p>Next meeting: Tuesday 9 February.</p>'
+        "</blockquote></div>", subtype="html")
+    reply = understand(msg.as_bytes())
+    assert reply.text == "Approved." and not reply.answers_in_quote

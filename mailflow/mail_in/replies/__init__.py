@@ -204,7 +204,7 @@ def _understand_message(message: Message, limits: Limits) -> Reply:
     ooo = classify.out_of_office(headers.get("subject", ""), body)
     kind = classify.kind_of(verdict, bool(calendar and calendar.is_reply), automatic, ooo)
     name, addr = _sender(fields)
-    answers = (inline_answers(contents.raw_html[0])
+    answers = (inline_answers(contents.raw_html[0], body)
                if contents.raw_html and kind is ReplyKind.REPLY and may_have_answers(contents.raw_html[0]) else ())
     reply = Reply(
         kind=kind,

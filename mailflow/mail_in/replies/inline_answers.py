@@ -3,8 +3,11 @@
 Outlook users often answer a message by typing between the lines of the quoted original, in a
 colour (or font) that differs from the quote. The plain-text part shows those lines with no quote
 prefix, indistinguishable from the original; the HTML part keeps the difference. After the quoted
-header (the history mark), text runs whose colour differs from the quote's own dominant colour, with quote
-text above and below them, are the sender's answers, kept in order.
+header (the history mark), lines in a colour that differs from the quote's own dominant colour, with quote
+text above and below them, are the sender's answers, kept in order: lines in one colour (the sender's), that
+stands out (not a grey: greys mute an original's meta lines), each a line of its own (coloured words inside a
+line are the original's flag or highlight), and, where the plain text marks the quote with '>', on its
+unmarked lines.
 """
 
 from __future__ import annotations
@@ -38,7 +41,8 @@ class _Finder(HTMLParser):
         self.stack: list[tuple[str, str | None]] = []      # (tag, colour it sets or None)
         self.skip = 0
         self.in_history = False
-        self.runs: list[list[object]] = []                  # [colour, text] per block in the history
+        self.runs: list[list[object]] = []                  # [colour, text, block] per run in the history
+        self.block = 0                                      # numbers the blocks: a run shares its block or fills it
         self.cur_color: str | None = None
         self.cur: list[str] = []
 
@@ -53,7 +57,7 @@ class _Finder(HTMLParser):
     def flush(self) -> None:
         text = " ".join("".join(self.cur).split())
         if text and self.in_history:
-            self.runs.append([self.cur_color or "", text])
+            self.runs.append([self.cur_color or "", text, self.block])
         self.cur = []
         self.cur_color = None
 
@@ -69,6 +73,7 @@ class _Finder(HTMLParser):
             self.in_history = True
         if tag in _BLOCKS:
             self.flush()
+            self.block += 1
         if tag in _VOID:
             return
         match = _COLOR.search(style)
@@ -81,6 +86,7 @@ class _Finder(HTMLParser):
             return
         if tag in _BLOCKS:
             self.flush()
+            self.block += 1
         for k in range(len(self.stack) - 1, -1, -1):
             if self.stack[k][0] == tag:
                 del self.stack[k:]
@@ -124,8 +130,11 @@ def may_have_answers(html: str) -> bool:
     return end >= 0 and folded.find("color", end) >= 0
 
 
-def inline_answers(html: str) -> tuple[str, ...]:
-    """The answers typed inside the quoted original, in order; () when there are none."""
+def inline_answers(html: str, plain: str = "") -> tuple[str, ...]:
+    """The answers typed inside the quoted original, in order; () when there are none.
+
+    ``plain``: the message's plain-text body. A client that marks the quote there ('>') shows the sender's
+    answers on unmarked lines: a run whose words sit on marked lines is the original's."""
     finder = _Finder()
     try:
         finder.feed(html)
@@ -138,19 +147,58 @@ def inline_answers(html: str) -> tuple[str, ...]:
     if len(body) < 2:
         return ()
     weight: dict[str, int] = {}
-    for colour, text in body:
+    for colour, text, _ in body:
         weight[str(colour)] = weight.get(str(colour), 0) + len(str(text))
     quote_colour = max(weight, key=lambda c: weight[c])
-    answers: list[str] = []
-    for k, (colour, text) in enumerate(body):
-        if colour == quote_colour or not colour or colour == "(link or heading)":
+    unmarked = _unmarked(plain)
+    shared = {block for (_, _, block), (_, _, after) in zip(body, body[1:], strict=False) if block == after}
+    found: list[tuple[str, str]] = []
+    for k, (colour, text, block) in enumerate(body):
+        if colour == quote_colour or not colour or colour == "(link or heading)" or _neutral(str(colour)):
+            continue
+        if block in shared:             # coloured words inside a line of the original (a flag, a highlight)
             continue
         if len(str(text).split()) < MIN_WORDS:
             continue
-        share = sum(1 for c, _ in body if c == colour) / len(body)
+        share = sum(1 for c, _, _ in body if c == colour) / len(body)
         # typed between quote lines: quote text it answers above it, more below (a styled line the original
         # opens with, such as its masthead, answers nothing)
-        between = any(c == quote_colour for c, _ in body[:k]) and any(c == quote_colour for c, _ in body[k + 1:])
-        if share <= MAX_SHARE and between:
-            answers.append(str(text))
-    return tuple(dict.fromkeys(answers))
+        between = any(c == quote_colour for c, _, _ in body[:k]) and any(c == quote_colour for c, _, _ in body[k + 1:])
+        if share <= MAX_SHARE and between and (unmarked is None or " ".join(str(text).split()).casefold() in unmarked):
+            found.append((str(colour), str(text)))
+    if not found:
+        return ()
+    # The sender answers in one colour; the original's own coloured words (a warning, a highlight) are in others.
+    words: dict[str, int] = {}
+    for colour, text in found:
+        words[colour] = words.get(colour, 0) + len(text.split())
+    theirs = max(words, key=lambda c: words[c])
+    return tuple(dict.fromkeys(text for colour, text in found if colour == theirs))
+
+
+_HEX = re.compile(r"^#(?:([0-9a-f]{6})|([0-9a-f]{3}))$")
+_RGB = re.compile(r"^rgba?\((\d{1,3}),(\d{1,3}),(\d{1,3})")
+MIN_SATURATION = 0.25     # greys (a footer, a muted line) de-emphasise: nobody marks their answers in grey
+
+
+def _neutral(colour: str) -> bool:
+    """A grey, black or white: the colour of an original's muted text, never of answers made to stand out."""
+    hexed, rgb = _HEX.match(colour), _RGB.match(colour)
+    if hexed:
+        digits = hexed.group(1) or "".join(ch * 2 for ch in hexed.group(2))
+        r, g, b = (int(digits[i:i + 2], 16) for i in (0, 2, 4))
+    elif rgb:
+        r, g, b = (min(255, int(x)) for x in rgb.groups())
+    else:
+        return False                   # a name other than those _norm knows: taken as a colour
+    high, low = max(r, g, b), min(r, g, b)
+    return high < 40 or (high - low) / high < MIN_SATURATION
+
+
+def _unmarked(plain: str) -> str | None:
+    """The unmarked lines of ``plain``, casefolded with whitespace collapsed; None when it marks no line as quoted
+    (Outlook's plain text: the quote is unmarked, so it tells nothing)."""
+    lines = plain.split("\n")
+    if not any(line.lstrip().startswith(">") for line in lines):
+        return None
+    return " ".join(" ".join(line for line in lines if not line.lstrip().startswith(">")).split()).casefold()
