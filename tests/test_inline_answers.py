@@ -65,16 +65,19 @@ INTRO = ("Here is the agenda draft for the meeting on Tuesday 12 January, compil
 
 
 def draft_quote(extra: str = "") -> tuple[str, str]:
-    """An agenda draft as quoted HTML with its own styling: grey meta lines, a red 'over one minute' flag."""
+    """An agenda draft as quoted HTML with its own styling: grey meta lines, a red 'over one minute' flag on its own
+    line under a member's name, in the name's paragraph."""
     html = (f"{MASTHEAD}<p>{INTRO}</p>"
             '<p style="color:#616e7c;font-size:14px">Time: the agenda fits the 60-minute meeting.</p>'
             "<p>Roundtable: Dr. Amrit Sandhu (Fraser Northwest Division)</p>"
-            '<p>Dr. Jordan Lee <span style="color:#8d2b0b;font-weight:600">167 words, over one minute</span></p>'
+            '<p>Dr. Jordan Lee <span style="color:#616e7c">(Kootenay Boundary)</span><br>'
+            '<span style="color:#8d2b0b;font-weight:600">167 words, over one minute</span></p>'
             f"{extra}<p>Focus presentation: Working agreements with community partners</p>"
             '<p style="color:#616e7c">(item 1) Sharing referral forms across divisions</p>'
             f"<p>Next meeting: Tuesday 9 February.</p>{FOOTER}")
     text = (f"Valley Community of Practice\n\n{INTRO}\n\nTime: the agenda fits the 60-minute meeting.\n\n"
-            "Roundtable: Dr. Amrit Sandhu (Fraser Northwest Division)\n\nDr. Jordan Lee 167 words, over one minute\n\n"
+            "Roundtable: Dr. Amrit Sandhu (Fraser Northwest Division)\n\nDr. Jordan Lee (Kootenay Boundary)\n"
+            "167 words, over one minute\n\n"
             "Focus presentation: Working agreements with community partners\n\n"
             "(item 1) Sharing referral forms across divisions\n\nNext meeting: Tuesday 9 February.\n\n"
             "You receive this because you are a member.")

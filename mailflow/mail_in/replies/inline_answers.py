@@ -5,8 +5,8 @@ colour (or font) that differs from the quote. The plain-text part shows those li
 prefix, indistinguishable from the original; the HTML part keeps the difference. After the quoted
 header (the history mark), lines in a colour that differs from the quote's own dominant colour, with quote
 text above and below them, are the sender's answers, kept in order: lines in one colour (the sender's), that
-stands out (not a grey: greys mute an original's meta lines), each a line of its own (coloured words inside a
-line are the original's flag or highlight), and, where the plain text marks the quote with '>', on its
+stands out (not a grey: greys mute an original's meta lines), each a paragraph of its own (coloured words inside
+a paragraph are the original's flag or highlight), and, where the plain text marks the quote with '>', on its
 unmarked lines.
 """
 
@@ -42,7 +42,7 @@ class _Finder(HTMLParser):
         self.skip = 0
         self.in_history = False
         self.runs: list[list[object]] = []                  # [colour, text, block] per run in the history
-        self.block = 0                                      # numbers the blocks: a run shares its block or fills it
+        self.block = 0                                      # numbers the paragraphs: a run shares one or fills it
         self.cur_color: str | None = None
         self.cur: list[str] = []
 
@@ -73,7 +73,7 @@ class _Finder(HTMLParser):
             self.in_history = True
         if tag in _BLOCKS:
             self.flush()
-            self.block += 1
+            self.block += tag != "br"       # a line break ends a run; its paragraph goes on
         if tag in _VOID:
             return
         match = _COLOR.search(style)
@@ -156,7 +156,7 @@ def inline_answers(html: str, plain: str = "") -> tuple[str, ...]:
     for k, (colour, text, block) in enumerate(body):
         if colour == quote_colour or not colour or colour == "(link or heading)" or _neutral(str(colour)):
             continue
-        if block in shared:             # coloured words inside a line of the original (a flag, a highlight)
+        if block in shared:             # coloured words inside a paragraph of the original (a flag, a highlight)
             continue
         if len(str(text).split()) < MIN_WORDS:
             continue
