@@ -347,8 +347,13 @@ _CHANGE_VERBS = ("change", "move", "swap", "switch", "replace", "shorten", "leng
                  "fix", "correct", "rename", "reword", "update", "put", "give", "cut", "modifier", "modifiez", "changer",
                  "changez", "deplacer", "deplacez", "corriger", "corrigez", "remplacer", "remplacez", "inverser",
                  "inversez", "raccourcir", "allonger", "mettre", "mettez")
+# A change asked for: its verb where a request puts it (first, or after "please", "can we", "I'd like to"...), not
+# where a statement does ("the title may change", "our clinic will move").
+_ASKING = (r"(?:please|pls|kindly|just|also|and|then|so|maybe|perhaps|can|could|would|should|let's|let us|we|you|i|"
+           r"i'd like to|i would like to|we'd like to|need to|needs to|want to|svp|veuillez|merci de|pourriez-vous|"
+           r"pouvez-vous|on peut|on pourrait|il faudrait|faudrait)")
 CHANGE = Lazy(
-    r"\b(?:" + "|".join(_CHANGE_VERBS) + r")\b|\b(?:can|could) (?:we|you)\b|"
+    r"^(?:" + _ASKING + r"\s+)*(?:" + "|".join(_CHANGE_VERBS) + r")\b|\b(?:can|could) (?:we|you)\b|"
     r"\bpourr(?:ait|ions|iez)\b|\bwould it be possible\b"
 )
 # The first word of each alternative of CHANGE: every match starts with one (see ``Clause.tokens``).
