@@ -71,3 +71,14 @@ def test_a_signature_line_that_only_starts_like_a_postscript_stays_signature():
     body = ("Our pilot is live.\r\n\r\nThanks,\r\nHannah Martin\r\n\r\nPSW Coordinator\r\nRichmond Division\r\n"
             "604-555-0101\r\n")
     assert understand(message("Hannah Martin", body)).text == "Our pilot is live."
+
+
+def test_a_groupwise_header_that_opens_with_arrows_starts_the_history():
+    """GroupWise writes its reply header as '>>> Name <addr> 08/05/27 12:00 PM >>>', the original under it
+    unquoted: the header is no '>' quote, and nothing under it is the sender's."""
+    for header in ('>>> "Valley CoP" <cop@example.org> 08/05/27 12:00 PM >>>', ">>> Ronald Carroll 12/11/00 03:54PM >>>",
+                   '"Valley CoP" <cop@example.org> 08/05/27 12:00 PM >>>'):
+        body = (f"OK from me.\r\n\r\nThanks,\r\nPriya\r\n\r\n{header}\r\nHello Priya,\r\n\r\n"
+                "Here is the agenda draft for the meeting on Tuesday 10 August.\r\n\r\n"
+                "  Add: an item for open discussion\r\n  Remove: an item to take off\r\n")
+        assert understand(message("Priya Natarajan", body)).text == "OK from me.", header

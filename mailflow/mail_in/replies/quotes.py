@@ -73,10 +73,22 @@ _TIMEISH = re.compile(r"\d{1,2}[:.h]\d{2}|\d{4}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}"
 
 
 def is_quoted(line: str) -> bool:
-    """The line opens with a '>' (or "C>", or a '|' quote bar): a line holding neither character is not."""
+    """The line opens with a '>' (or "C>", or a '|' quote bar): a line holding neither character is not. A
+    GroupWise header (">>> Jane Doe <jane@x.org> 04/02/25 10:15 AM >>>") opens with arrows but quotes nothing."""
     if line[:1] == ">":
-        return True
+        return not is_groupwise_header(line)
     return (">" in line or "|" in line) and _QUOTED.match(line) is not None
+
+
+_GROUPWISE_DATE = re.compile(r"\b\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}\b")
+_GROUPWISE_TIME = re.compile(r"\b\d{1,2}:\d{2}")
+
+
+def is_groupwise_header(line: str) -> bool:
+    """GroupWise's reply header: who wrote, a numeric date and a time, then ">>>" (often after ">>>" too)."""
+    stripped = line.strip()
+    return (stripped.endswith(">>>") and len(stripped) <= 300 and _GROUPWISE_DATE.search(stripped) is not None
+            and _GROUPWISE_TIME.search(stripped) is not None)
 
 
 def ends_with_verb(text: str) -> bool:
@@ -212,8 +224,10 @@ def history_start(lines: list[str], unquoted: Iterable[int] | None = None) -> in
 # A pure function of the line, asked of every unquoted line (and a call's replies repeat their lines).
 @lru_cache(maxsize=4096)
 def _marks_history(stripped: str) -> bool:
-    """A line that by itself opens history: a separator, a forward marker, a "reply above this line" banner."""
-    return _is_separator(stripped) or _FORWARD.match(stripped) is not None or _is_above_line(stripped)
+    """A line that by itself opens history: a separator, a forward marker, a "reply above this line" banner, a
+    GroupWise header."""
+    return (_is_separator(stripped) or _FORWARD.match(stripped) is not None or _is_above_line(stripped)
+            or is_groupwise_header(stripped))
 
 
 def _is_separator(stripped: str) -> bool:

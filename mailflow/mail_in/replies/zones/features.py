@@ -15,7 +15,7 @@ from itertools import filterfalse
 from typing import NamedTuple
 
 from mailflow.mail_in.replies.htmltext import QUOTE_MARK
-from mailflow.mail_in.replies.quotes import history_start, is_quoted
+from mailflow.mail_in.replies.quotes import history_start, is_groupwise_header, is_quoted
 from mailflow.mail_in.replies.signatures import own_name_words
 from mailflow.mail_in.replies.zones.model import Zone
 from mailflow.mail_in.replies.zones.own import (
@@ -94,7 +94,7 @@ class _Walk:
     def _walk(self) -> Iterator[int]:
         seen_text = False
         for i, line in enumerate(self.lines):
-            if line[:1] == ">":
+            if line[:1] == ">" and not (line.rstrip().endswith(">>>") and is_groupwise_header(line)):
                 continue
             stripped = line.strip()
             if not stripped or is_quoted(line):
