@@ -69,7 +69,7 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
     )),
     (Said.UNDO, _phrases(
         r"^(?:please )?undo(?: (?:that|this|it|my (?:last|previous) (?:reply|answer|email|e-mail|message|update|"
-        r"response)|last|please))?$",
+        r"response)|last|please))?(?: please)?$",
         r"^(?:please )?(?:cancel|ignore|disregard|delete|retract|withdraw) (?:that|this|it|my (?:(?:last|previous|"
         r"earlier|prior|first) )?(?:reply|answer|email|e-mail|message|update|response|rsvp|note))\b",
         r"^(?:i )?sent (?:you )?(?:the|a) wrong (?:one|version|update|email|file|message)\b",
