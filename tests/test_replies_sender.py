@@ -82,3 +82,26 @@ def test_a_groupwise_header_that_opens_with_arrows_starts_the_history():
                 "Here is the agenda draft for the meeting on Tuesday 10 August.\r\n\r\n"
                 "  Add: an item for open discussion\r\n  Remove: an item to take off\r\n")
         assert understand(message("Priya Natarajan", body)).text == "OK from me.", header
+
+
+def test_answers_typed_between_the_lines_of_a_quoted_original_are_the_senders():
+    """A Gmail inline reply: under "On ... wrote:" the original is '>' quoted line by line, and the sender's answers
+    sit between its lines, set apart by blank lines: they are the reply's text, in order (the name under them too is
+    the signature)."""
+    body = ("Hi Jordan,\r\n\r\nAnswers below.\r\n\r\n"
+            "On Tue, Dec 22, 2026 at 12:00 PM Valley CoP <cop@example.org> wrote:\r\n"
+            "> Hello Grace,\r\n>\r\n> You are invited to the meeting on Tuesday 12 January.\r\n>\r\n"
+            "> Will you come? Reply yes or no.\r\n\r\nYes, but I will drop off at 12:45.\r\n\r\n"
+            "> Closer to the date we will ask you for a short roundtable update.\r\n\r\n"
+            "Will do: our income-support clinic pilot.\r\n\r\nGrace\r\n\r\n> With thanks,\r\n> Valley CoP\r\n")
+    assert understand(message("Grace Okafor", body)).text == (
+        "Hi Jordan,\n\nAnswers below.\n\nYes, but I will drop off at 12:45.\n\n"
+        "Will do: our income-support clinic pilot.")
+
+
+def test_a_line_a_client_wrapped_out_of_the_quote_is_not_an_answer():
+    """A quoted line wrapped without its '>' (no blank line sets it apart) is still the original's."""
+    body = ("Yes, count me in.\r\n\r\nOn Tue, Dec 22, 2026 at 12:00 PM Valley CoP <cop@example.org> wrote:\r\n"
+            "> Hello Grace,\r\n>\r\n> You are invited to the meeting on Tuesday 12 January, and we will ask\r\n"
+            "you closer to the date for a short update.\r\n> Will you come? Reply yes or no.\r\n>\r\n> Valley CoP\r\n")
+    assert understand(message("Grace Okafor", body)).text == "Yes, count me in."

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from mailflow.mail_in.replies.htmltext import QUOTE_MARK
+from mailflow.mail_in.replies.quotes import is_quoted
 from mailflow.mail_in.replies.signatures import strip_own_name
 from mailflow.mail_in.replies.zones.features import Row, line_features
 from mailflow.mail_in.replies.zones.lexicon import LAND
@@ -111,6 +112,7 @@ def signed_off(zoning: Zoning, sender_name: str) -> Zoning:
     the last paragraph when more of the signature follows the name (``_sign_off_block``)."""
     zones = list(zoning.zones)
     rows = zoning.rows
+    _answers_between_quotes(zones, rows)
     _sign_off_block(zones, rows, sender_name)
     _postscripts(zones, rows)
     while True:
@@ -154,6 +156,36 @@ def _sign_off_block(zones: list[Zone], rows: tuple[Row, ...], sender_name: str) 
             for k in kept[n + 1:]:
                 zones[k] = Zone.SIGNATURE
             return
+
+
+_QUOTE_LEVEL = frozenset({Zone.HISTORY, Zone.QUOTED})
+
+
+def _answers_between_quotes(zones: list[Zone], rows: tuple[Row, ...]) -> None:
+    """Under an attribution whose original is '>' quoted line by line, unquoted paragraphs set apart by blank lines
+    between two quoted lines are the sender's, answering the lines above them (Gmail's, Apple Mail's and
+    Thunderbird's inline replies): the original marks every line of its own."""
+    header = next((k for k, zone in enumerate(zones) if zone is Zone.HEADER), None)
+    if header is None:
+        return
+    below = range(header + 1, len(zones))
+    quoted = {k for k in below if zones[k] in _QUOTE_LEVEL and is_quoted(rows[k].text)}
+    unquoted = {k for k in below if zones[k] is Zone.HISTORY and not is_quoted(rows[k].text)}
+    if not unquoted or len(quoted) < 3 or len(quoted) <= len(unquoted):
+        return
+    k = header + 1
+    while k < len(zones):
+        if k not in unquoted:
+            k += 1
+            continue
+        end = k + 1                 # the run of unquoted lines (one paragraph or more)
+        while end in unquoted:
+            end += 1
+        apart_above = k - 1 in quoted and rows[k].index > rows[k - 1].index + 1
+        apart_below = end in quoted and rows[end].index > rows[end - 1].index + 1
+        if apart_above and apart_below:
+            zones[k:end] = [Zone.BODY] * (end - k)
+        k = end
 
 
 # "P.S.", "PS:", "P.P.S.", "P.-S." (French), "N.B.", "NB:": a postscript's mark, in any language that borrows it.
