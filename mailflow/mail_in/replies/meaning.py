@@ -261,6 +261,11 @@ def _prose(reading: Reading, table: Table, found: list[Intent], said_no: bool, h
             statements = [p for p in content if not p.clause.question]
             enough = (reading.sections or sum(p.clause.words for p in statements) >= max(table.prose_min, 10)
                       or sum(p.clause.words for p in statements if p.clause.after_but) >= 3)
+        elif _asks_rsvp(table) and any(i.kind is K.RSVP for i in found) and not reading.sections:
+            # the sentences that answer "will you come?" hold its circumstances ("Yes, but I have a board meeting
+            # at 1, so I'll drop off at 12:45"): only the words of the others can make an update
+            answering = {p.clause.sentence for p in reading.parts if p.attendance is not None or p.answer is not None}
+            enough = sum(p.clause.words for p in content if p.clause.sentence not in answering) >= table.prose_min
         else:
             enough = words >= table.prose_min
         if enough or (has_files and any(p.said is Said.ATTACHED and _ABOUT_UPDATE.search(p.clause.folded)
@@ -282,6 +287,12 @@ def _prose(reading: Reading, table: Table, found: list[Intent], said_no: bool, h
     if words >= table.prose_min or (has_files and (words or not found)) or (listed and words >= 3):
         return Intent(K.MINUTES, _text(reading, _CUT, with_text))
     return _ask_if_short(table, found, words, said_no)
+
+
+def _asks_rsvp(table: Table) -> bool:
+    """The request asks "will you come?" (the invitation, the day-of reminder): a bare yes is an RSVP."""
+    yes = table.answers.get(Answer.YES)
+    return yes is not None and yes.kind is K.RSVP
 
 
 def _text(reading: Reading, reads: frozenset[IntentKind], with_text: bool) -> str:
