@@ -257,3 +257,16 @@ def test_a_second_verb_after_a_statement_is_no_instruction():
     verb shares the statement's subject, and nothing is added to the agenda."""
     assert not [kind for kind, _ in intents("We will add staff and include families in the pilot.", Request.AGENDA)
                 if kind in ("add", "remove", "approve")]
+
+
+@pytest.mark.parametrize(("text", "rsvp"), [
+    ("Dr. Patel is on call that day and can't attend; I'll be there.", "accepted"),
+    ("Heads up that Harpreet (our PCN lead) won't be able to make it. I will be there.", "accepted"),
+    ("She's at the provincial forum that day and can't join, but I'll come.", "accepted"),
+    ("I'm away that week and can't make it.", "declined"),
+    ("Thanks Hannah, can't make it this time.", "declined"),
+])
+def test_a_verb_cut_off_after_and_keeps_the_subject_it_had(text, rsvp):
+    """ "She's at the forum and can't join": the clause cut off at "and" has her as its subject, not the sender;
+    with the sender's own subject (or none named) it is the sender's answer."""
+    assert [(k, v) for k, v in intents(text, Request.INVITATION) if k == "rsvp"] == [("rsvp", rsvp)]

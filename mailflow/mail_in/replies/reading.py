@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from mailflow.core.intent import IntentKind, Rsvp
-from mailflow.mail_in.replies.clauses import Clause, clauses, lines_of, signature_tail
+from mailflow.mail_in.replies.clauses import Clause, Lazy, clauses, lines_of, signature_tail
 from mailflow.mail_in.replies.commands import (
     LIST_ITEM,
     SEND_FILE,
@@ -238,7 +238,8 @@ def _tag(found: list[Clause], sender: str, lines: Sequence[str] = (), text: str 
                 and i > 0 and (i == len(found) - 1 or parts[-1].said is Said.COURTESY) and name(c) \
                 and not _labels(c, text) and not (lines and _list_item(lines, c.line)):
             said_here = Said.COURTESY                 # the name under a sign-off (not a list's item, not a label)
-        parts.append(Part(clause=c, said=said_here, answer=answered, attendance=attendance(c),
+        attends = None if i and _subject_elided(c, found[max(0, i - 3):i]) else attendance(c)
+        parts.append(Part(clause=c, said=said_here, answer=answered, attendance=attends,
                           approval=approval(c), edit=worded(c, sender),
                           change=c.question or asks_change(c)))
     saying_no = {p.clause.sentence for p in parts
@@ -262,6 +263,38 @@ def _tag(found: list[Clause], sender: str, lines: Sequence[str] = (), text: str 
                  near_no=p.clause.sentence in near and p.said is None and p.answer is None
                  and p.attendance is None and not p.clause.after_but)
             for p in parts]
+
+
+# A clause the splitter cut off at "and" before its verb ("she's at the forum that day | and can't join") has the
+# subject of the clause before it; when that subject is someone else, its attendance is theirs, not the sender's.
+_BARE_VERB = Lazy(r"^(?:won't|wont|will|can't|cant|cannot|can|couldn't|could not|have to|need to|must|will not|"
+                  r"ne (?:peut|pourra|sera|viendra)|ne pourra)\b")
+_SOMEONE_ELSE = Lazy(r"^(?:(?:so|and|but|also|sadly|unfortunately)\s+)*(?:she|he|they|she's|he's|they're|she'll|"
+                     r"he'll|they'll|her|his|their|elle|il|elles|ils|my (?:colleague|partner|co-?lead|manager|"
+                     r"assistant|resident|nurse|ma|md|team)|our (?:\w+ )?(?:lead|director|manager|colleague|nurse|"
+                     r"physician|np|coordinator|team))\b")
+
+
+_NAMED = re.compile(r"^(?:(?:Dr|Dre|Mr|Mrs|Ms|Mme)\.?\s+)?(?!I\b)[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?(?:\s+\([^)]*\))?"
+                    r"\s*(?:is|was|has|had|will|'s|’s|est|sera)\b")
+
+
+_ENDS_WITH_NAME = re.compile(r"\b[a-z]+\s+(?:(?:Dr|Dre)\.?\s+)?(?!I\b)[A-Z][\w'’-]+$")     # "a heads up that Harpreet"
+_FIRST_PERSON = Lazy(r"^(?:(?:so|and|but|also|sadly|unfortunately)\s+)*(?:i|i'm|i'll|i've|i'd|we|we're|we'll|je|j'|"
+                     r"nous)\b")
+
+
+def _subject_elided(clause: Clause, before: Sequence[Clause]) -> bool:
+    """``clause`` opens with its verb, and the clauses before it in its sentence (nearest first, up to the sender's
+    own "I") name someone else as the subject."""
+    if _BARE_VERB.match(clause.folded) is None:
+        return False
+    for earlier in reversed(before):
+        if earlier.sentence != clause.sentence or _FIRST_PERSON.match(earlier.folded):
+            return False
+        if _SOMEONE_ELSE.match(earlier.folded) or _NAMED.match(earlier.text) or _ENDS_WITH_NAME.search(earlier.text):
+            return True
+    return False
 
 
 def without_commands(reading: Reading, kinds: frozenset[IntentKind]) -> str:
