@@ -270,3 +270,12 @@ def test_a_verb_cut_off_after_and_keeps_the_subject_it_had(text, rsvp):
     """ "She's at the forum and can't join": the clause cut off at "and" has her as its subject, not the sender;
     with the sender's own subject (or none named) it is the sender's answer."""
     assert [(k, v) for k, v in intents(text, Request.INVITATION) if k == "rsvp"] == [("rsvp", rsvp)]
+
+
+def test_an_assistant_writing_of_the_sender_by_name_answers_for_the_sender():
+    """From Dr. Lauren Bennett's address, "Dr. Bennett is away that week and will not be able to attend" (her
+    assistant writing) is her decline: the subject named is the sender."""
+    raw = (b"From: Dr. Lauren Bennett <lbennett@clinic.example.org>\r\nTo: cop+x@example.org\r\n"
+           b"Subject: RE: Invitation\r\nMessage-ID: <ob1@clinic.example.org>\r\n\r\nGood morning,\r\n\r\n"
+           b"Dr. Bennett is away on holidays that week and will not be able to attend the meeting.\r\n")
+    assert [(i.kind.value, i.value) for i in read_intent(understand(raw), Request.INVITATION)] == [("rsvp", "declined")]

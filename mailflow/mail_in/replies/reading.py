@@ -238,7 +238,7 @@ def _tag(found: list[Clause], sender: str, lines: Sequence[str] = (), text: str 
                 and i > 0 and (i == len(found) - 1 or parts[-1].said is Said.COURTESY) and name(c) \
                 and not _labels(c, text) and not (lines and _list_item(lines, c.line)):
             said_here = Said.COURTESY                 # the name under a sign-off (not a list's item, not a label)
-        attends = None if i and _subject_elided(c, found[max(0, i - 3):i]) else attendance(c)
+        attends = None if i and _subject_elided(c, found[max(0, i - 3):i], sender) else attendance(c)
         parts.append(Part(clause=c, said=said_here, answer=answered, attendance=attends,
                           approval=approval(c), edit=worded(c, sender),
                           change=c.question or asks_change(c)))
@@ -284,15 +284,20 @@ _FIRST_PERSON = Lazy(r"^(?:(?:so|and|but|also|sadly|unfortunately)\s+)*(?:i|i'm|
                      r"nous)\b")
 
 
-def _subject_elided(clause: Clause, before: Sequence[Clause]) -> bool:
+def _subject_elided(clause: Clause, before: Sequence[Clause], sender: str) -> bool:
     """``clause`` opens with its verb, and the clauses before it in its sentence (nearest first, up to the sender's
-    own "I") name someone else as the subject."""
+    own "I") name someone else as the subject (not the sender by name: an assistant writes "Dr. Bennett is away and
+    will not be able to attend" from Dr. Bennett's address)."""
     if _BARE_VERB.match(clause.folded) is None:
         return False
+    own = {w.casefold() for w in re.findall(r"[^\W\d_]{2,}", sender)} - {"dr", "dre", "mr", "mrs", "ms"}
     for earlier in reversed(before):
         if earlier.sentence != clause.sentence or _FIRST_PERSON.match(earlier.folded):
             return False
-        if _SOMEONE_ELSE.match(earlier.folded) or _NAMED.match(earlier.text) or _ENDS_WITH_NAME.search(earlier.text):
+        named = _NAMED.match(earlier.text) or _ENDS_WITH_NAME.search(earlier.text)
+        if named and own & {w.casefold() for w in re.findall(r"[^\W\d_]{2,}", named.group())}:
+            return False
+        if _SOMEONE_ELSE.match(earlier.folded) or named:
             return True
     return False
 
