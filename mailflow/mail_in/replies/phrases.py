@@ -100,6 +100,10 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"starting|as of|until further|on and off|mid|end|early|\d)",
         r"^(?:i'm|i am|i'm currently|currently) (?:off )?on (?:maternity|mat|parental|paternity|pat|medical|sick|stress|educational|"
         r"study|compassionate|bereavement|extended|personal) leave\b|^(?:i'm|i am) on sabbatical\b",
+        r"^(?:i'm|i am|i'll be|i will be|i) (?:starting|beginning|going on|taking|heading on|off on|leaving on) (?:a |an |my )?"
+        r"(?:(?:maternity|mat|parental|paternity|medical|sick|extended|personal|study|\w+-month|\d+-week) )?"
+        r"(?:leave|sabbatical)\b",
+        r"^(?:i |and )?(?:won't|will not|wont) be back (?:until|till|til|before|in)\b",
         r"^je (?:suis|serai|vais etre|suis presentement|suis actuellement) (?:en conge|en vacances|absente?|"
         r"a l'exterieur|hors du bureau|en deplacement|en voyage|en arret de travail)"
         r"(?: (?:de maternite|de paternite|parental|de maladie|sans solde))? "
