@@ -8,7 +8,7 @@ import re
 import pytest
 from intentkit import load
 
-from mailflow.mail_in.replies import clauses, commands, phrases, rsvp
+from mailflow.mail_in.replies import clauses, commands, phrases, rsvp, worded
 from mailflow.mail_in.replies.alternatives import Alternatives, first_characters
 from mailflow.mail_in.replies.clauses import Phrases, fold, lines_of, without_lead_in
 from mailflow.mail_in.replies.match_starts import SIZE, heads
@@ -74,7 +74,7 @@ def test_tables_match_their_phrases() -> None:
     assert phrases.said(lines_of("Please unsubscribe me").clauses[0][0]) is phrases.Said.UNSUBSCRIBE
     assert phrases.courtesy(lines_of("Thanks so much").clauses[0][0])
     assert rsvp.answer(lines_of("Nope").clauses[0][0]) is rsvp.Answer.NO
-    assert commands.worded(lines_of("please remove item 3").clauses[0][0], "") is not None
+    assert worded.worded(lines_of("please remove item 3").clauses[0][0], "") is not None
 
 
 @pytest.mark.parametrize(("pattern", "first"), [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mailflow.mail_in.replies import commands, rsvp
+from mailflow.mail_in.replies import commands, rsvp, worded
 from mailflow.mail_in.replies.clauses import Clause, Lazy, clauses
 
 # One phrase for each alternative of the pattern (as the pattern reads it, folded).
@@ -20,7 +20,7 @@ _APPROVALS = ["approve", "approved", "approving", "lgtm", "looks good to me", "a
               "approuvee", "approuves", "approuvees", "j'approuve", "approuve", "ca me va", "c'est parfait",
               "tout est beau", "parfait", "bon pour envoi", "feu vert", "vous pouvez l'envoyer", "tu peux envoyer",
               "allez-y", "vas-y", "ok pour moi", "ca marche", "aucun changement", "rien a changer", "go for it"]
-_CHANGES = [*commands._CHANGE_VERBS, "can we", "could you", "pourrait", "pourrions", "pourriez", "would it be possible"]
+_CHANGES = [*worded._CHANGE_VERBS, "can we", "could you", "pourrait", "pourrions", "pourriez", "would it be possible"]
 
 
 def _clause(text: str) -> Clause:
@@ -31,7 +31,7 @@ def _clause(text: str) -> Clause:
 @pytest.mark.parametrize(("pattern", "first_words", "phrases", "around"), [
     (rsvp._VERB, rsvp._VERB_FIRST_WORDS, _VERBS, "well {} then"),
     (commands._APPROVE, commands._APPROVE_FIRST_WORDS, _APPROVALS, "well {} then"),
-    (commands.CHANGE, commands._CHANGE_FIRST_WORDS, _CHANGES, "please {} item 2"),      # (where a request says it)
+    (worded.CHANGE, worded._CHANGE_FIRST_WORDS, _CHANGES, "please {} item 2"),      # (where a request says it)
     (rsvp._ADVERB, frozenset(rsvp._ADVERBS), list(rsvp._ADVERBS), "well {} then"),
     (rsvp._FOR_OTHERS, rsvp._FOR_OTHERS_WORDS, ["on behalf of", "de la part de", "de la part d'une collegue",
                                                  "in his place", "in her stead", "in their place"], "well {} then"),
@@ -52,8 +52,8 @@ def test_clauses_read_alike_with_and_without_the_tests() -> None:
     assert rsvp.attendance(_clause("Our clinic grew this month")) is None
     assert commands.approval(_clause("Looks good to me")) is commands.Approval.APPROVE
     assert commands.approval(_clause("The pilot went well")) is None
-    assert commands.asks_change(_clause("Can we move item 2 to the end"))
-    assert not commands.asks_change(_clause("We moved offices"))
-    assert commands.asks_change(_clause("I'd like to move the housing item earlier"))
-    assert not commands.asks_change(_clause("the focus title may change depending on her answer"))
-    assert not commands.asks_change(_clause("our clinic will move to the new site in March"))
+    assert worded.asks_change(_clause("Can we move item 2 to the end"))
+    assert not worded.asks_change(_clause("We moved offices"))
+    assert worded.asks_change(_clause("I'd like to move the housing item earlier"))
+    assert not worded.asks_change(_clause("the focus title may change depending on her answer"))
+    assert not worded.asks_change(_clause("our clinic will move to the new site in March"))

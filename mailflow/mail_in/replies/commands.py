@@ -1,5 +1,5 @@
-"""Instructions in a reply: labelled lines ("Remove: item 3") wherever a sentence starts, the chair's
-approval (and its negation), and agenda changes said in words ("please remove item 3").
+"""Instructions in a reply: labelled lines ("Remove: item 3") wherever a sentence starts, and the chair's
+approval (and its negation). Agenda changes said in words ("please remove item 3") are ``worded``'s.
 
 A label counts at the start of a line or after a sentence break ("Thanks! Focus: Housing first",
 "Approved, but please Remove: item 3"), never inside a sentence ("we discussed the topic: x").
@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass
 
 from mailflow.core.intent import IntentKind
-from mailflow.mail_in.replies.alternatives import Alternatives, branches
 from mailflow.mail_in.replies.casefold import holds_any, ignorecase_fold
 from mailflow.mail_in.replies.clauses import ABBREVIATIONS, WORD, Clause, Lazy, Phrases, fold
 from mailflow.mail_in.replies.labels import LABEL as _LABEL
@@ -154,6 +153,10 @@ def _items(lines: tuple[str, ...], start: int) -> tuple[list[str], list[int]]:
     return items, taken
 
 
+# "housing first instead (of the survey)": the change asked, not what it replaces (``worded`` reads it too)
+INSTEAD = Lazy(r"\s+(?:instead(?: of .+)?|rather than .+|au lieu de .+|a la place(?: de .+)?)$")
+
+
 def shape(kind: IntentKind, raw: str) -> Found:
     """The instruction's value, cleaned: the link of a recording, who and what of an action."""
     value = _COURTESY_TAIL.sub("", raw.strip()).strip(" *_\"'“”«»").rstrip(" .;,").strip()
@@ -174,7 +177,7 @@ def shape(kind: IntentKind, raw: str) -> Found:
         return Found(kind, "")                   # "Presenter: TBD, waiting to hear back": not a name yet
     if kind in (IntentKind.PRESENTER, IntentKind.FOCUS, IntentKind.REMOVE):
         value = _ASIDE.sub("", value)            # "Remove: survey (we covered it last month)"
-        instead = _INSTEAD.search(fold(value))
+        instead = INSTEAD.search(fold(value))
         value = value[:instead.start()] if instead else value
     return Found(kind, value)
 
@@ -263,150 +266,4 @@ def approval(clause: Clause) -> Approval | None:
             return Approval.NOT_APPROVED
         if all(w in _APPROVE_HEAD for w in WORD.findall(head)) and not clause.question:
             return Approval.APPROVE
-    return None
-
-
-# --- agenda changes said in words ---------------------------------------------------------------
-
-_ASK = (r"(?:(?:please|pls|kindly|can you|could you|can we|could we|let's|let us|i'd like to|i would like to|"
-        r"we should|would you|would you mind|veuillez|svp|pourriez-vous|pouvez-vous|merci de|on peut|on pourrait|"
-        r"j'aimerais|je voudrais|also|and|et|aussi|then|just)\s+)*")
-_FUTURE_MEETING = (r"(?:\s+(?:at|in|for|during|lors d'une|a une|a la|pour une|pour la)\s+(?:a\s+|an\s+|the\s+|one of the\s+)?"
-                   r"(?:future|next|upcoming|later|prochaine|future|autre)\s+(?:meeting|session|cop|rencontre|reunion)s?)")
-_SOMEONE_PRESENTS = Lazy(      # "Dr Lee will present", "presented by ..."
-    r"^(?P<v>.+?) (?:will|has agreed to|agreed to|can|is going to|is able to|would like to|will be able to|"
-    r"a accepte de|va|pourra) present(?:er)?\b.*$|"
-    r"^(?:i've|i have|we've|we have|i|we) (?:booked|lined up|confirmed) (?P<v5>.+?)(?: (?:from|of|at) .+?)? to "
-    r"(?:present|speak)\b.*$|^(?:i've|i have|we've|we have|i|we) (?:asked|invited) (?P<v6>.+?)(?: (?:from|of|at) .+?)? "
-    r"to (?:present|speak) and (?:she|he|they|il|elle) (?:said yes|agreed|accepted|confirmed|is in|has agreed)\b.*$|^(?P<v2>.+?) will be (?:our|the) (?:presenter|speaker)\b|"
-    r"^(?:it will be )?presented by (?P<v3>.+)$|^(?P<v4>.+?) (?:presentera|sera (?:notre |la |le )?"
-    r"(?:presentat(?:eur|rice)|conferenci(?:er|ere)))\b"
-)
-_WORDED: tuple[tuple[IntentKind, Lazy], ...] = (
-    (IntentKind.SUGGEST, Lazy(
-        rf"^(?:i'd|i would|i|we'd|we would|we) (?:like to |want to )?(?:suggest|propose|recommend)(?: that)? "
-        rf"(?:we (?:discuss|cover|look at|talk about|address|explore|hear about|have a (?:session|presentation) on) |"
-        rf"a (?:future )?(?:topic|session|presentation|discussion) (?:on|about) |as a (?:future )?topic:? )"
-        rf"(?P<v>.+?){_FUTURE_MEETING}?$|"
-        rf"^(?:a |one |another )?(?:good |possible |potential )?(?:topic|idea|suggestion)s? for (?:a |the )?"
-        rf"(?:future|next|upcoming|later) (?:meeting|session|discussion)s?(?: would be| could be| is| might be)?:? "
-        rf"(?P<v2>.+)$|"
-        rf"^(?:it would be (?:great|good|nice|helpful|interesting|useful) to|could we|can we|maybe we could|"
-        rf"perhaps we could) (?:have|hear|get|discuss|cover|talk about|look at)(?: a (?:session|presentation|talk|"
-        rf"discussion) on| about| from)? (?P<v3>.+?){_FUTURE_MEETING}$|"
-        rf"^(?:i'd|i would|we'd|we would) (?:love|like) to (?:hear|learn) (?:more )?about (?P<v7>.+?){_FUTURE_MEETING}$|"
-        rf"^(?:i'd|i would|we'd|we would) (?:love|like) to see (?:us )?(?:do|have|hold|plan|cover) (?:something|a session|"
-        rf"a presentation|a discussion|more) (?:on|about) (?P<v8>.+?){_FUTURE_MEETING}?$|"
-        rf"^(?:would it be worth|would there be interest in|is there interest in|would (?:people|members|folks) be "
-        rf"interested in|how about|what about) (?:a |having a |doing a |planning a )?(?:future )?(?:session|presentation|"
-        rf"talk|discussion|meeting|topic) (?:on|about) (?P<v9>.+?){_FUTURE_MEETING}?$|"
-        rf"^je (?:suggere|propose|recommande)(?: qu'on aborde| que nous abordions| comme sujet| un sujet sur| "
-        rf"d'aborder| de discuter de| de parler de| une presentation sur) (?P<v4>.+?){_FUTURE_MEETING}?$|"
-        rf"^(?:un |comme )?(?:sujet|idee) pour (?:une|la) (?:prochaine|future) (?:rencontre|reunion) ?:? (?P<v5>.+)$|"
-        rf"^(?:pourrait-on|pourrions-nous|on pourrait|serait-il possible d') ?(?:aborder|discuter de|parler de|"
-        rf"avoir une presentation sur) (?P<v6>.+?){_FUTURE_MEETING}$")),
-    (IntentKind.REMOVE, Lazy(
-        rf"^{_ASK}(?:remove|drop|delete|take out|take off|cut|strike|retirer|retirez|enlever|enlevez|supprimer|"
-        rf"supprimez|retire|enleve)\s+(?P<v>.+?)(?:\s+(?:from|de|du|off)\s+(?:the\s+|this\s+|l')?"
-        rf"(?:agenda|draft|ordre du jour|list|liste))?(?:\s+please|\s+svp)?$")),
-    (IntentKind.ADD, Lazy(
-        rf"^{_ASK}(?:add|include|ajouter|ajoutez|inclure|incluez|ajoute)\s+(?P<v>.+?)(?:\s+(?:to|in|on|into|under|a|"
-        rf"dans|au|sous)\s+(?:the\s+|l'\s?|la\s+)?(?:agenda|open discussion|discussion|ordre du jour|draft|"
-        rf"discussion ouverte))?(?:\s+please|\s+svp)?$")),
-    (IntentKind.PRESENTER, Lazy(
-        r"^(?:please )?(?:change|switch|replace|update) the (?:presenter|speaker)(?: to| with| by| for)? (?P<v>.+)$|"
-        r"^(?:changer|changez|remplacer|remplacez) (?:le |la )?(?:presentat(?:eur|rice)|conferenci(?:er|ere)) "
-        r"(?:par|pour) (?P<v2>.+)$|"
-        r"^(?P<v3>i'll|i will|i can|i am going to|i'm going to|i'm happy to|i am happy to|je vais|je peux|je) "
-        r"(?:present|presenter|presenterai)(?: (?:it|this|myself|moi-meme|on it|le sujet))*$|"
-        r"^c'est (?P<v4>.+?) qui (?:va )?present(?:e|era|er)\b|"
-        r"^(?:the |our |le |la |notre )?(?:presenter|speaker|presentat(?:eur|rice)|conferenci(?:er|ere))"
-        r"(?: for (?:the |this )?(?:meeting|focus|presentation))? (?:will be|is going to be|should be|is|would be|"
-        r"sera|est) (?P<v5>.+)$")),
-    (IntentKind.FOCUS, Lazy(
-        r"^(?:please )?(?:change|switch|replace|update) the (?:focus|topic|focus topic|theme)(?: to| with| for)? "
-        r"(?P<v>.+)$|^let's (?:do|go with|talk about|discuss|focus on|have) (?P<v2>.+)$|"
-        r"^(?:changer|changez) le (?:sujet|theme) pour (?P<v3>.+)$|"
-        r"^(?:for the (?:focus|topic)(?: topic)?,? )(?:i'm|i am) (?:thinking|leaning towards|planning on|considering)"
-        r"(?: of| about)? (?P<v4>.+)$|"
-        r"^(?:i'm|i am) (?:thinking|leaning towards|planning on|considering)(?: of| about)? (?P<v5>.+?) for the "
-        r"(?:focus|topic)$")),
-    (IntentKind.FOCUS, Lazy(
-        r"^(?:the |our |le |la |notre )?(?:focus|topic|theme|focus topic|sujet|focus presentation)(?: of the "
-        r"(?:meeting|presentation)| for (?:the |this |our )?(?:meeting|next meeting|presentation)| de la rencontre)?"
-        r" (?:will be|is going to be|should be|is|would be|sera|est|pourrait etre)(?: on| about| sur)? (?P<v>.+)$|"
-        r"^(?:i'd|i would|we'd|we would) like (?:to focus on|the focus to be(?: on)?|a presentation on|the topic to be)"
-        r" (?P<v2>.+)$|^let's focus on (?P<v3>.+)$")),
-    (IntentKind.PRESENTER, _SOMEONE_PRESENTS),
-)
-_LEAD = Alternatives([r"(?:(?:and|et|also|so|then|puis|aussi|donc|ok|okay|oh)\s+)+"])      # by first character
-_PRONOUN = Lazy(r"^(?:it|this|that|them|these|those|ca|cela|ceci|le|la|les|one|something|anything)$")
-_SELF = Lazy(r"^(?:i|me|myself|moi|je|moi-meme|i'll|i will|i can|i am going to|i'm going to|i'm happy to|"
-                   r"i am happy to|je vais|je peux)$")
-_ME = Lazy(r"^(?:me|myself|moi)\b")
-_JUDGEMENT = Lazy(r"^(?:not |too |a bit |quite |very |pas |trop |tres )?(?:wrong|right|fine|good|great|ok|okay|perfect|bad|"
-                  r"off|correct|incorrect|unclear|vague|broad|narrow|confusing|missing|tbd|faux|bon|bien|parfait|flou)$")
-_INSTEAD = Lazy(r"\s+(?:instead(?: of .+)?|rather than .+|au lieu de .+|a la place(?: de .+)?)$")
-_ARTICLE = Lazy(r"^(?:la|le|les|l')\s*(?=\S)")
-_CHANGE_VERBS = ("change", "move", "swap", "switch", "replace", "shorten", "lengthen", "extend", "reorder", "rearrange",
-                 "fix", "correct", "rename", "reword", "update", "put", "give", "cut", "modifier", "modifiez", "changer",
-                 "changez", "deplacer", "deplacez", "corriger", "corrigez", "remplacer", "remplacez", "inverser",
-                 "inversez", "raccourcir", "allonger", "mettre", "mettez")
-# A change asked for: its verb where a request puts it (first, or after "please", "can we", "I'd like to"...), not
-# where a statement does ("the title may change", "our clinic will move").
-_ASKING = (r"(?:please|pls|kindly|just|also|and|then|so|maybe|perhaps|can|could|would|should|let's|let us|we|you|i|"
-           r"i'd like to|i would like to|we'd like to|need to|needs to|want to|svp|veuillez|merci de|pourriez-vous|"
-           r"pouvez-vous|on peut|on pourrait|il faudrait|faudrait)")
-CHANGE = Lazy(
-    r"^(?:" + _ASKING + r"\s+)*(?:" + "|".join(_CHANGE_VERBS) + r")\b|\b(?:can|could) (?:we|you)\b|"
-    r"\bpourr(?:ait|ions|iez)\b|\bwould it be possible\b"
-)
-# The first word of each alternative of CHANGE: every match starts with one (see ``Clause.tokens``).
-_CHANGE_FIRST_WORDS = frozenset(_CHANGE_VERBS) | {"can", "could", "pourrait", "pourrions", "pourriez", "would"}
-
-
-def asks_change(clause: Clause) -> bool:
-    """The clause asks for a change ("can we move...?", "please swap"), in the words of CHANGE."""
-    return not clause.tokens.isdisjoint(_CHANGE_FIRST_WORDS) and bool(CHANGE.search(clause.folded))
-
-
-# The worded changes in one pattern (without their named groups, which repeat), to tell at one look
-# that a clause says none of them: the patterns are tried one by one only when it finds something.
-# _SOMEONE_PRESENTS ("Dr Lee will present") tries every position of the clause for its name: it is
-# left out, and tried only when the clause holds a word each of its matches holds.
-_GROUP_NAME = re.compile(r"[(][?]P<\w+>")
-_ANY_WORDED = Alternatives(branch for _, pattern in _WORDED if pattern is not _SOMEONE_PRESENTS
-                           for branch in branches(_GROUP_NAME.sub("(?:", pattern.source)))
-_PRESENTING = ("present", "speak", "conferenci")
-
-
-def worded(clause: Clause, sender: str) -> Found | None:
-    """An agenda change the chair says in words; ``sender`` stands in for "I will present"."""
-    lead = _LEAD.match(clause.folded)
-    skip = lead.end() if lead else 0
-    said = clause.folded[skip:]
-    if not (_ANY_WORDED.match(said)
-            or (any(word in said for word in _PRESENTING) and _SOMEONE_PRESENTS.match(said))):
-        return None
-    for kind, pattern in _WORDED:
-        match = pattern.match(said)
-        if not match:
-            continue
-        group = next(g for g in pattern.groupindex if match.group(g))
-        start, end = match.span(group)
-        value = clause.text[skip + start: skip + end].strip(" \"'“”«»*_.")
-        if kind in (IntentKind.PRESENTER, IntentKind.FOCUS):
-            instead = _INSTEAD.search(fold(value))
-            value = value[:instead.start()] if instead else value
-            article = _ARTICLE.match(fold(value))
-            value = value[article.end():] if article else value
-        folded = fold(value)
-        if kind is IntentKind.PRESENTER and _SELF.match(folded):
-            value = sender or "the chair"
-        elif _PRONOUN.match(folded) or _ME.match(folded) or _JUDGEMENT.match(folded) or len(WORD.findall(value)) > 14:
-            continue                # a pronoun, the sender, a judgement ("the focus is wrong"): no name or topic
-        elif kind is IntentKind.PRESENTER and (not any(ch.isupper() for ch in value) or len(WORD.findall(value)) > 8):
-            continue
-        if value:
-            return Found(kind, value, labelled=False)
     return None

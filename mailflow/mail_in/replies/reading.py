@@ -19,15 +19,14 @@ from mailflow.mail_in.replies.commands import (
     Approval,
     Found,
     approval,
-    asks_change,
     labels_in,
     line_commands,
     recording_link,
-    worded,
 )
 from mailflow.mail_in.replies.phrases import Said, excuse, name, said, to_organisers
 from mailflow.mail_in.replies.rsvp import Answer, Attendance, answer, attendance, stated_rsvps
 from mailflow.mail_in.replies.sections import has_sections
+from mailflow.mail_in.replies.worded import asks_change, worded
 
 _READ_BESIDE_PROSE = (Said.UNSUBSCRIBE, Said.UNDO, Said.AWAY, Said.AWAY_THEN, Said.NO_UPDATE, Said.DONE)
 _SILENT = {Said.NO_UPDATE, Said.PASS, Said.AWAY, Said.AWAY_THEN, Said.UNSUBSCRIBE, Said.UNDO, Said.DONE,
