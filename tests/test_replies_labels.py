@@ -36,3 +36,12 @@ def test_sections_need_a_labelled_colon() -> None:
     assert has_sections("Intro.\nChallenge: staffing\nSuccess: the pilot")
     assert has_sections("It went well. Success: the pilot ran")
     assert not has_sections("Our challenge and our success this month")
+
+
+def test_a_label_with_a_spaced_dash_at_a_lines_start_is_the_label():
+    """ "Topic - Income security", "Presenter – Wendy Chu" (a dash where the colon goes) at a line's start are the
+    labels; a dash inside a sentence ("the topic - as we said - is fine") is none."""
+    assert [(kind.value, line[value:]) for line in ("Topic - Income security: what works", "Presenter – Wendy Chu")
+            for kind, _, value in labels_in(line)] == [("focus", "Income security: what works"),
+                                                       ("presenter", "Wendy Chu")]
+    assert labels_in("The topic - as we said - is fine") == []

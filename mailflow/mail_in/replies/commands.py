@@ -62,9 +62,17 @@ class LineCommands:
     items_taken: tuple[int, ...]             # following line numbers consumed as the heading's items
 
 
+# "Topic - Income security", "Presenter – Wendy Chu": a label at a line's start followed by a spaced dash is the
+# label with its colon (the dash becomes one: the same length, so places in the line stay).
+_DASHED = Lazy(r"^[\s>*_•·#\-–—\d.)\[\]]*(?:" + "|".join(f"(?:{pattern})" for _, pattern in _LABELS)
+               + r")\s+([-–—])\s+(?=\S)")
+
+
 def labels_in(line: str) -> list[tuple[IntentKind, int, int]]:
     """(kind, label start, value start) for each label at a line start or after a sentence break."""
     folded = fold(line)
+    if " " in folded[:40] and (dash := _DASHED.match(folded)) is not None:
+        folded = f"{folded[:dash.start(1)]}:{folded[dash.end(1):]}"
     found: list[tuple[IntentKind, int, int]] = []
     if not may_hold_label(folded):   # every label ends with a colon (most lines hold none: no scan)
         return found
