@@ -127,7 +127,7 @@ _DEVICE = Lazy(
 # followed by what they ask for (none of which starts with a space), so they are tried in their order on it.
 _CLAUSE_BREAK = Lazy(
     r"(?=[.!?;,:()\s])(?:(?<![.!?;])[.!?;]+(?=\s|$|[\"')\]])|[,:](?=\s|$)|[()]|(?<!\s)\s+(?:-{1,2}\s+|"
-    r"(?=(?:but|mais|however|though|although|cependant|par contre|sauf que|except that|toutefois)\b)|"
+    r"(?=(?:but|mais|however|though|although|cependant|par contre|sauf que|except that|except|toutefois)\b)|"
     r"and\s+(?=(?:i|i'm|i'll|i've|we|we're|we'll|won't|will|can't|cannot|can|couldn't|am|have to|"
     r"need to|must|so|therefore|unfortunately|sadly|no|nothing|not much)\b)|"
     r"(?=so (?:i|i'll|i'm|i've|i'd|we|we'll|we're|we've)\b)|et\s+(?=(?:je|j'|nous|c'est)\b)))"
@@ -145,7 +145,7 @@ _AND_INSTRUCTION = Lazy(
     r"supprime[rz]?|sinon|le reste)\b)"
 )
 _BUT_WORDS = ("but", "mais", "however", "though", "although", "cependant", "par contre", "sauf que", "except that",
-              "toutefois")                 # a clause starting with none of them starts with no _BUT
+              "except", "toutefois")                 # a clause starting with none of them starts with no _BUT
 _BUT = Lazy(r"^(?:" + "|".join(_BUT_WORDS) + r")\b[\s,]*")
 _SENTENCE_MARKS = frozenset(".!?;")         # a break that starts with one ends a sentence
 ABBREVIATIONS = frozenset({"dr", "mr", "mrs", "ms", "st", "vs", "etc", "e.g", "i.e", "no", "approx", "dre", "mme", "m",

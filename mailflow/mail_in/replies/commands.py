@@ -228,7 +228,7 @@ class Approval(enum.Enum):
 
 _APPROVE = Lazy(
     r"\b(?:approved?|approving|lgtm|looks (?:good|great|fine|perfect|excellent|ok|okay|good to me)|all good|"
-    r"good to go|go ahead|ok to send|okay to send|fine (?:by|with) me|ship it|send it(?: out)?|"
+    r"good to go|go ahead|ok to send|okay to send|fine(?: (?:by|with) me)?|ship it|send it(?: out)?|"
     r"please send(?: it)?(?: out)?(?!\s*:|\s+\S+\.\w{1,8}\b)|ready to (?:go|send)|works for me|sounds (?:good|great)|perfect|"
     r"no (?:further )?(?:changes?|edits?|comments?|concerns?|corrections?)(?: needed| required| from me| to make)?|"
     r"nothing to (?:change|add|modify)|all set|"

@@ -50,7 +50,8 @@ _WORDED: tuple[tuple[IntentKind, Lazy], ...] = (
     (IntentKind.REMOVE, Lazy(
         rf"^{_ASK}(?:remove|drop|delete|take out|take off|cut|strike|retirer|retirez|enlever|enlevez|supprimer|"
         rf"supprimez|retire|enleve)\s+(?P<v>.+?)(?:\s+(?:from|de|du|off)\s+(?:the\s+|this\s+|l')?"
-        rf"(?:agenda|draft|ordre du jour|list|liste))?(?:\s+please|\s+svp)?$")),
+        rf"(?:(?:future|topics?|suggested|open discussion|discussion)\s+)?(?:agenda|draft|ordre du jour|list|liste)"
+        rf"(?:\s+(?:of (?:topics|items)|des sujets))?)?(?:\s+please|\s+svp)?$")),
     (IntentKind.ADD, Lazy(
         rf"^{_ASK}(?:add|include|ajouter|ajoutez|inclure|incluez|ajoute)\s+(?P<v>.+?)(?:\s+(?:to|in|on|into|under|a|"
         rf"dans|au|sous)\s+(?:the\s+|l'\s?|la\s+)?(?:agenda|open discussion|discussion|ordre du jour|draft|"
