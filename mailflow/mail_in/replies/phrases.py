@@ -288,8 +288,9 @@ _TO_ORGANISERS = Lazy(
     r"^(?:(?:can|could|would|will|may|should|shall) (?:you|i|we)|is it (?:ok|okay|alright|all right|possible|fine)|"
     r"(?:when|where|what time|how) (?:is|are|do|does|should|can|will|would)|(?:is|will|are) (?:the|there|this|that|it)|"
     r"do (?:you|i|we) (?:need|have)|what(?:'s| is) the (?:deadline|link|date|time|room)|"
+    r"(?:did|have|has) (?:you|anyone on your end|the team) (?:get|got|receive|received|see|seen)|"
     r"est-ce que (?:je|vous|nous|on|la|le)|(?:pouvez|pourriez)-vous|puis-je|(?:quand|ou|a quelle heure) "
-    r"(?:est|a lieu|aura lieu))\b"
+    r"(?:est|a lieu|aura lieu)|(?:l'|les? |la )?(?:avez|aviez|auriez)-vous)\b"
 )
 _TO_MEMBERS = Lazy(r"\b(?:anyone|anybody|any of you|others|other members|everyone|folks|colleagues|members|"
                    r"quelqu'un|d'autres|les membres)\b")

@@ -310,6 +310,8 @@ def without_commands(reading: Reading, kinds: frozenset[IntentKind]) -> str:
     return "\n".join(line.rstrip() for line in text.split("\n"))
 
 
+_ABOUT_THE_UPDATE = Lazy(r"\b(?:my|our|the|this|that|mon|ma|notre|la|cette) (?:roundtable )?(?:update|mise a jour)\b|"
+                         r"\b(?:resend|re-send|send it again|renvoyer|la renvoyer|le renvoyer)\b")
 # Words of statement beside a question to the organisers that are still only its context, not an update.
 QUESTION_CONTEXT = 12
 
@@ -323,7 +325,9 @@ def update_content(content: tuple[Part, ...]) -> tuple[Part, ...]:
     asks = [p for p in content if to_organisers(p.clause)]
     if not asks:
         return content
-    rest = tuple(p for p in content if p not in asks)
+    # beside such a question, words about the update itself ("I sent my update on the 30th", "I can resend it")
+    # are its context too
+    rest = tuple(p for p in content if p not in asks and not _ABOUT_THE_UPDATE.search(p.clause.folded))
     return rest if sum(p.clause.words for p in rest) >= QUESTION_CONTEXT else ()
 
 
