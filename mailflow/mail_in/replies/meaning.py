@@ -118,6 +118,10 @@ TABLES: Mapping[Request | None, Table] = MappingProxyType({
     Request.LIST: Table({}, frozenset({K.UNSUBSCRIBE})),      # the same, as the inbox names it
 })
 
+# An update sent where none was asked for says it is one, or is as long as one (a minute is about 150 words).
+_NAMED_UPDATE = Lazy(r"\b(?:update|updates|news|mise a jour|mises a jour|nouvelles)\b")
+FULL_UPDATE = 40
+
 _ITEM_NUMBER = Lazy(r"\b(?:action|item|task|suivi|tache)(?: item)? (?:#|no\.? ?|number )?(\d{1,3})\b|#(\d{1,3})\b")
 _ABOUT_UPDATE = Lazy(r"\b(?:update|updates|mise a jour|mises a jour|report|rapport)\b")
 _CUT = frozenset({K.SUGGEST, K.DONE, K.RECORDING, K.ACTION})     # instructions cut out of an update, a note, minutes
@@ -261,11 +265,15 @@ def _prose(reading: Reading, table: Table, found: list[Intent], said_no: bool, h
             statements = [p for p in content if not p.clause.question]
             enough = (reading.sections or sum(p.clause.words for p in statements) >= max(table.prose_min, 10)
                       or sum(p.clause.words for p in statements if p.clause.after_but) >= 3)
-        elif _asks_rsvp(table) and any(i.kind is K.RSVP for i in found) and not reading.sections:
-            # the sentences that answer "will you come?" hold its circumstances ("Yes, but I have a board meeting
-            # at 1, so I'll drop off at 12:45"): only the words of the others can make an update
+        elif _asks_rsvp(table) and not reading.sections:
+            # "Will you come?" asks for no update: words beside the answer are its circumstances ("Yes, but I have a
+            # board meeting at 1, so I'll drop off at 12:45"; "our ED might join in my place, could you send her the
+            # link?") unless they say they are an update ("Quick update: ...") or run to an update's length. The
+            # sentences that answer are not counted.
             answering = {p.clause.sentence for p in reading.parts if p.attendance is not None or p.answer is not None}
-            enough = sum(p.clause.words for p in content if p.clause.sentence not in answering) >= table.prose_min
+            beside = sum(p.clause.words for p in content if p.clause.sentence not in answering)
+            marked = any(_NAMED_UPDATE.search(p.clause.folded) for p in reading.parts)
+            enough = beside >= (table.prose_min if marked else FULL_UPDATE)
         else:
             enough = words >= table.prose_min
         if enough or (has_files and any(p.said is Said.ATTACHED and _ABOUT_UPDATE.search(p.clause.folded)
