@@ -17,7 +17,8 @@ _UNSUBSCRIBE = ["please unsubscribe me now", "i would like to unsubscribe", "tak
                 "delete my email from", "we no longer wish to receive", "can you opt me out", "could you kindly unsubscribe",
                 "could you stop sending me these emails", "i'd like to stop receiving these",
                 "i'm no longer interested in receiving", "i am leaving the group", "desabonnez-moi",
-                "desinscris", "desinscrivez-moi", "retirez-moi de la liste", "svp me retirer", "je veux me desabonner",
+                "desinscris", "desinscrivez-moi", "retirez-moi de la liste", "svp me retirer", "merci de retirer mon nom de votre liste de distribution",
+                "je veux me desabonner",
                 "je ne veux plus recevoir"]
 _READ = ["ci-joint", "ci-jointes", "en piece jointe", "this was meant for my colleague", "wrong person",
          "my predecessor", "destine a mon predecesseur", "mauvaise adresse"]

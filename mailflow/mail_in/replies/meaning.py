@@ -276,10 +276,11 @@ def _prose(reading: Reading, table: Table, found: list[Intent], said_no: bool, h
             enough = beside >= (table.prose_min if marked else FULL_UPDATE)
         else:
             enough = words >= table.prose_min
-        if enough or (has_files and any(p.said is Said.ATTACHED and _ABOUT_UPDATE.search(p.clause.folded)
-                                        for p in reading.parts)):      # "my update is attached"
-            return Intent(K.UPDATE, _text(reading, table.reads, with_text))
-        return _ask_if_short(table, found, words, said_no)
+        attached = [p for p in reading.parts if p.said is Said.ATTACHED]
+        bare = not words and all(p.clause.words <= 3 for p in attached)     # "See attached." (it names no file)
+        if enough or (has_files and attached and (bare or any(_ABOUT_UPDATE.search(p.clause.folded) for p in attached))):
+            return Intent(K.UPDATE, _text(reading, table.reads, with_text))      # "my update is attached", "see attached"
+        return _ask_if_short(table, found, words, said_no, _confirms(reading, table))
     if table.prose in (K.NOTE, K.UNCLEAR):
         wish = any(p.change for p in content)         # "can we shorten it?": a wish is said in few words
         refused = reading.approvals & {Approval.NOT_APPROVED, Approval.HOLD}
@@ -294,7 +295,7 @@ def _prose(reading: Reading, table: Table, found: list[Intent], said_no: bool, h
     listed = any(i.kind in (K.RECORDING, K.ACTION) for i in found)
     if words >= table.prose_min or (has_files and (words or not found)) or (listed and words >= 3):
         return Intent(K.MINUTES, _text(reading, _CUT, with_text))
-    return _ask_if_short(table, found, words, said_no)
+    return _ask_if_short(table, found, words, said_no, _confirms(reading, table))
 
 
 def _asks_rsvp(table: Table) -> bool:
@@ -308,10 +309,17 @@ def _text(reading: Reading, reads: frozenset[IntentKind], with_text: bool) -> st
     return reading.prose(reads & _CUT) if with_text else ""
 
 
-def _ask_if_short(table: Table, found: list[Intent], words: int, said_no: bool) -> Intent | None:
-    if table.short and words and not found and not said_no:
+def _ask_if_short(table: Table, found: list[Intent], words: int, said_no: bool, confirms: bool = False
+                  ) -> Intent | None:
+    if table.short and words and not found and not said_no and not confirms:
         return _unclear(table.short)
     return None
+
+
+def _confirms(reading: Reading, table: Table) -> bool:
+    """A bare "yes" ("yes, that's right", "perfect, thanks") where the request asked nothing a yes answers (a
+    receipt): it confirms what was said back, and asks no question."""
+    return Answer.YES not in table.answers and bool({Answer.YES, Answer.GLAD} & set(reading.answers))
 
 
 _COMMAND_KINDS = {

@@ -63,6 +63,8 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         rf"\b(?:retire[rz]?|enleve[rz]?|supprime[rz]?|raye[rz]?)(?:-moi| moi)? (?:de|des|du) (?:la |votre |cette |vos |"
         rf"ces |l')?(?:[\w-]+ ){{0,2}}{_LIST}",
         r"\b(?:veuillez|svp|merci de|pourriez-vous|pouvez-vous) me (?:retirer|desinscrire|desabonner|enlever|rayer)\b",
+        rf"\b(?:retire[rz]?|enleve[rz]?|supprime[rz]?|raye[rz]?) (?:mon nom|mon adresse(?: courriel)?|mon courriel) "
+        rf"(?:de|des|du) (?:la |votre |cette |vos |ces |l')?(?:[\w-]+ ){{0,2}}{_LIST}",
         r"\bje (?:veux|voudrais|souhaite|desire|aimerais) (?:me desabonner|me desinscrire|etre retiree? |"
         r"ne plus recevoir|quitter (?:la|cette) liste)",
         r"\bje ne (?:veux|souhaite|desire) plus recevoir\b|^ne plus (?:recevoir|m'envoyer)\b",
@@ -81,6 +83,9 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"^(?:veuillez |svp |merci d')?(?:ignorer|ignorez|oubliez|annulez|annuler) (?:mon|ma|ce|cette|le) "
         r"(?:(?:dernier|derniere|precedent|precedente) )?(?:message|courriel|reponse|envoi)\b",
         r"^veuillez ignorer$|^envoye par erreur\b|^erreur de ma part\b|^j'ai change d'avis$",
+        r"^(?:pouvez-vous|pourriez-vous|peux-tu|pourrais-tu|merci de|merci d') ?(?:l'|le |la )?(?:annuler|ignorer)\b|"
+        r"^(?:can|could) you (?:please )?(?:undo|cancel|ignore|disregard) (?:that|this|it|my (?:last|previous) "
+        r"(?:reply|answer|email|e-mail|message|update))\b",
     )),
     (Said.AWAY_THEN, _phrases(
         r"^(?:i'll|i will|i'm going to|i am going to) be (?:away|out of (?:the )?(?:office|country|town|province)|"
@@ -104,6 +109,7 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"(?:(?:maternity|mat|parental|paternity|medical|sick|extended|personal|study|\w+-month|\d+-week) )?"
         r"(?:leave|sabbatical)\b",
         r"^(?:i |and )?(?:won't|will not|wont) be back (?:until|till|til|before|in)\b",
+        r"^(?:i'm|i am|i'll be|i will be) out (?:this|next|for the|all|the whole) (?:month|week|cycle|session)\b",
         r"^je (?:suis|serai|vais etre|suis presentement|suis actuellement) (?:en conge|en vacances|absente?|"
         r"a l'exterieur|hors du bureau|en deplacement|en voyage|en arret de travail)"
         r"(?: (?:de maternite|de paternite|parental|de maladie|sans solde))? "

@@ -34,7 +34,9 @@ _ANSWERS: dict[Answer, str] = {
     Answer.YES: r"yes|yep|yeah|yup|ya|yes please|sure|sure thing|of course|absolutely|definitely|certainly|"
                 r"indeed|ok|okay|k|i can|i will|i shall|i do|oui|ouais|oui oui|bien sur|certainement|absolument|"
                 r"avec plaisir|volontiers|with pleasure|gladly|accept|accepted|i accept|attending|confirmed|"
-                r"i confirm|confirme|confirmee|je confirme|present|presente|presents?|y|\U0001f44d|\u2705|\u2714\ufe0f?",
+                r"i confirm|confirme|confirmee|je confirme|present|presente|presents?|y|\U0001f44d|\u2705|\u2714\ufe0f?|"
+                r"(?:yes |oui )?(?:that's right|that is right|that's correct|that is correct|correct|exactly|right|"
+                r"c'est ca|c'est exact|c'est bien ca|exact|exactement)",
     Answer.NO: r"no|nope|nah|not|no thanks|no thank you|non|non merci|not possible|impossible|decline|declined|"
                r"i decline|regrets|absent|absente|n|i can't|i cannot|i won't|can't|cannot|won't|"
                r"je ne peux pas|pas possible|\U0001f44e|\u274c",
@@ -246,7 +248,9 @@ _TENTATIVE_PHRASES = Phrases(
     r"^not sure (?:yet|if|whether)\b|^i'?m not sure (?:yet|if|whether)\b|^(?:i'll|i will) (?:try|do my best)\b|"
     r"^(?:i'll|i will) confirm (?:later|closer|nearer|by|when|once|as soon)|^je vais essayer\b|^j'essaierai\b|"
     r"^je (?:vous )?(?:confirmerai|confirme(?:rai)? plus tard|reviens (?:la-dessus|plus tard))\b|"
-    r"^(?:i'll|i will) (?:confirm|let you know)(?: (?:later|next week|closer|soon|by))?\b|^(?:tentatively|provisionally) (?:yes|attending|in)\b|^a confirmer\b|^sous reserve\b"
+    r"^(?:i'll|i will) (?:confirm|let you know)(?: (?:my )?(?:attendance|presence|if i can (?:make it|come|attend)|"
+    r"whether i can (?:make it|come|attend)))?(?: (?:later|next week|this week|closer(?: to the (?:date|day|time))?|soon|"
+    r"shortly|by \w+(?: \w+)?|on \w+|tomorrow|asap))?$|^(?:tentatively|provisionally) (?:yes|attending|in)\b|^a confirmer\b|^sous reserve\b"
 )
 
 

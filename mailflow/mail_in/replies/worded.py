@@ -14,7 +14,8 @@ _ASK = (r"(?:(?:please|pls|kindly|can you|could you|can we|could we|let's|let us
         r"we should|would you|would you mind|veuillez|svp|pourriez-vous|pouvez-vous|merci de|on peut|on pourrait|"
         r"j'aimerais|je voudrais|also|and|et|aussi|then|just)\s+)*")
 _FUTURE_MEETING = (r"(?:\s+(?:at|in|for|during|lors d'une|a une|a la|pour une|pour la)\s+(?:a\s+|an\s+|the\s+|one of the\s+)?"
-                   r"(?:future|next|upcoming|later|prochaine|future|autre)\s+(?:meeting|session|cop|rencontre|reunion)s?)")
+                   r"(?:future|next|upcoming|later|prochaine|future|autre)\s+(?:meeting|session|cop|rencontre|reunion)s?|"
+                   r"\s+(?:next time|la prochaine fois|some time|sometime|one day))")
 _SOMEONE_PRESENTS = Lazy(      # "Dr Lee will present", "presented by ..."
     r"^(?P<v>.+?) (?:will|has agreed to|agreed to|can|is going to|is able to|would like to|will be able to|"
     r"a accepte de|va|pourra) present(?:er)?\b.*$|"
