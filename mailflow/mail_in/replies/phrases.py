@@ -175,6 +175,7 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"\bmy predecessor\b|^(?:i'm|i am) new (?:in|to) (?:the|this|my) (?:role|position|job)\b|"
         r"^(?:i have|i've) (?:just )?(?:taken over|stepped into|replaced)\b",
         r"\bdestine a (?:mon|ma) (?:predecesseur|predecesseure|predecessrice)\b|\bmauvaise (?:personne|adresse)\b|"
+        r"\b(?:etait|est) destinee? a (?:mon|ma|mes|notre|nos|un|une|quelqu'un|l'autre|une autre)\b|"
         r"^je suis nouvelle? (?:dans|a) (?:le|ce|mon) poste\b",
     )),
     (Said.PROMISE, _phrases(
@@ -233,7 +234,7 @@ _UNSUBSCRIBE_WORDS = frozenset("""
 unsubscribe i we me my je desabonne desabonner desabonnez desinscrire desinscrivez desinscris retire retirer retirez
 enleve enlever enlevez supprime supprimer supprimez raye rayer rayez
 """.split())
-_READ_WORDS = frozenset("ci piece meant intended wrong incorrect predecessor destine mauvaise".split())
+_READ_WORDS = frozenset("ci piece meant intended wrong incorrect predecessor destine destinee mauvaise".split())
 
 # read first, on the whole clause
 _UNSUBSCRIBE = Phrases(*dict(_TABLES)[Said.UNSUBSCRIBE].patterns, floating_words=_UNSUBSCRIBE_WORDS)

@@ -38,6 +38,8 @@ _WORDED: tuple[tuple[IntentKind, Lazy], ...] = (
         rf"perhaps we could) (?:have|hear|get|discuss|cover|talk about|look at)(?: a (?:session|presentation|talk|"
         rf"discussion) on| about| from)? (?P<v3>.+?){_FUTURE_MEETING}$|"
         rf"^(?:i'd|i would|we'd|we would) (?:love|like) to (?:hear|learn) (?:more )?about (?P<v7>.+?){_FUTURE_MEETING}$|"
+        rf"^it would be (?:great|good|nice|helpful|interesting|useful) to (?:hear|learn|discuss|talk) (?:about )?(?:next time|"
+        rf"at a future meeting|at the next meeting|at an upcoming meeting) (?:about )?(?P<v10>.+)$|"
         rf"^(?:i'd|i would|we'd|we would) (?:love|like) to see (?:us )?(?:do|have|hold|plan|cover) (?:something|a session|"
         rf"a presentation|a discussion|more) (?:on|about) (?P<v8>.+?){_FUTURE_MEETING}?$|"
         rf"^(?:would it be worth|would there be interest in|is there interest in|would (?:people|members|folks) be "
