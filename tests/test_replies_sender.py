@@ -105,3 +105,50 @@ def test_a_line_a_client_wrapped_out_of_the_quote_is_not_an_answer():
             "> Hello Grace,\r\n>\r\n> You are invited to the meeting on Tuesday 12 January, and we will ask\r\n"
             "you closer to the date for a short update.\r\n> Will you come? Reply yes or no.\r\n>\r\n> Valley CoP\r\n")
     assert understand(message("Grace Okafor", body)).text == "Yes, count me in."
+
+
+_MUTT_REPLY = (
+    ">    Dr. Jordan O'Neill (Kootenay Boundary Division of Family Practice) --\n"
+    '>    167 words, over one minute\n'
+    ">        We are starting to plan next year's work with our local partners\n"
+    '>        and would welcome examples of agreements other groups have signed\n'
+    '>        with community organisations: what each side commits to, how data\n'
+    '>        are shared, and how the agreement is reviewed. Challenge: our\n'
+    '>        partners are small and have no time for long meetings, so\n'
+    '>        whatever we propose has to be light. Success: two partners have\n'
+    '>        already said yes to a first conversation. How members can help:\n'
+    '>        send me any template or short agreement you have used, and tell\n'
+    '>        me what you would do differently next time. I am also happy to\n'
+    '>        share what we learn at a future meeting if the group is\n'
+    '>        interested. Finally, a thank-you to everyone who answered last\n'
+    ">        month's questions about evaluation: three of you sent examples,\n"
+    '>        and we used two of them almost as they were. If there is time, I\n'
+    '>        would also like to hear how other divisions keep their partners\n'
+    '>        informed between meetings: newsletters, short calls, or something\n'
+    '>        else that works.\n'
+    '>\n'
+    '\n'
+    'Sorry, that was far too long. Please use this instead:\n'
+    '\n'
+    'Challenge: our community partners are small and have no time for long meetings, so any agreement we propose has to be light.\n'
+    'How members can help: send me a short partnership agreement you have used, and what you would change next time.\n'
+    '\n'
+    '> Not sent your update yet, or want to change it? Reply to this message\n'
+    '> with the new text. Updates that arrive after this agenda go to every\n'
+    '> member in an addendum with the day-of reminder, on Tuesday 12 January\n'
+    '> 2027, 10:00 PST (America/Vancouver).\n'
+    '\n'
+    'And the focus slot on working agreements looks great, thanks for lining it up.\n'
+    '\n'
+    "Jordan O'Neill, MD CCFP | Physician Lead\n"
+    'Kootenay Boundary Division of Family Practice\n'
+    'I live and work in ʔamakʔis Ktunaxa, the traditional territory of the Ktunaxa Nation, and on lands shared with the Sinixt and Syilx peoples. I am grateful for their care of these lands since time immemorial.\n'
+)
+
+
+def test_a_sentence_ending_with_a_colon_introduces_the_senders_text_it_opens_no_history():
+    """ "Please use this instead:" under a long quoted excerpt (Mutt: no attribution line) is the sender's, and so is
+    what follows it: a quote header holds a date, an address, a writing verb or a key; this holds none."""
+    text = understand(message("Jordan O'Neill", _MUTT_REPLY)).text
+    assert "Please use this instead:\n\nChallenge: our community partners are small" in text
+    assert text.endswith("And the focus slot on working agreements looks great, thanks for lining it up.")

@@ -195,6 +195,15 @@ def _outlook_block_at(lines: list[str], i: int) -> bool:
     return distinct >= 3 and all(_is_key_line(line) for line in window[:2])
 
 
+def may_be_header(line: str) -> bool:
+    """What a quote header holds somewhere in it: a digit or an '@' (a date, a time, an address), a writing verb
+    ("wrote", "a écrit"), a header key, a separator or forward marker, a rule. A sentence ending with a colon
+    ("Please use this instead:") holds none of them."""
+    stripped = line.strip()
+    return bool(_DATEISH.search(stripped) or ends_with_verb(stripped[-60:]) or _is_key_line(stripped)
+                or _marks_history(stripped) or _RULE.match(stripped) or stripped == QUOTE_MARK)
+
+
 def _key(line: str) -> str:
     return line.split(":", 1)[0].split("：", 1)[0].strip(" *_").lower()
 

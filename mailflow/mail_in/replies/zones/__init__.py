@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from mailflow.mail_in.replies.htmltext import QUOTE_MARK
-from mailflow.mail_in.replies.quotes import is_quoted
+from mailflow.mail_in.replies.quotes import is_quoted, may_be_header
 from mailflow.mail_in.replies.signatures import strip_own_name
 from mailflow.mail_in.replies.zones.features import Row, line_features
 from mailflow.mail_in.replies.zones.lexicon import LAND
@@ -88,12 +89,37 @@ def zone_lines(lines: list[str], sender_name: str = "", weights: Weights | None 
         scored = scored_lines(lines, sender_name)
         rows = scored.rows
         zones = decode_shipped(scored.scores[:MAX_LINES], scored.top[:MAX_LINES], scored.forced)
+        if unheld := _headers_without_evidence(zones, rows):
+            zones = decode_shipped(scored.scores[:MAX_LINES], scored.top[:MAX_LINES], {**scored.forced, **unheld})
     else:
         rows = line_features(lines, sender_name)
         zones = viterbi(emissions(rows[:MAX_LINES], weights), weights, lines=rows[:MAX_LINES])
+        if unheld := _headers_without_evidence(zones, rows):
+            zones = viterbi(emissions(rows[:MAX_LINES], weights), weights, unheld, lines=rows[:MAX_LINES])
     if len(rows) > MAX_LINES:
         zones.extend([zones[-1]] * (len(rows) - MAX_LINES))
     return Zoning(tuple(lines), tuple(rows), tuple(zones))      # lines past a history mark have no zone
+
+
+def _headers_without_evidence(zones: list[Zone], rows: Sequence[Row]) -> dict[int, Zone]:
+    """The lines of each quote-header block that ends with a colon, of unquoted lines with nothing a header holds in
+    any of them (no date, time, address, writing verb, key, marker: ``quotes.may_be_header``), pinned to the body for
+    a second decoding: a sentence that ends with a colon ("Please use this instead:") introduces the sender's own
+    text, it opens no history."""
+    pinned: dict[int, Zone] = {}
+    k = 0
+    while k < len(zones):
+        if zones[k] is not Zone.HEADER:
+            k += 1
+            continue
+        end = k + 1
+        while end < len(zones) and zones[end] is Zone.HEADER:
+            end += 1
+        if rows[end - 1].text.rstrip().endswith((":", "：")) \
+                and not any(may_be_header(rows[j].text) or is_quoted(rows[j].text) for j in range(k, end)):
+            pinned.update((j, Zone.BODY) for j in range(k, end))
+        k = end
+    return pinned
 
 
 def extract_new_text(text: str, sender_name: str = "") -> str:
