@@ -152,3 +152,15 @@ def test_a_sentence_ending_with_a_colon_introduces_the_senders_text_it_opens_no_
     text = understand(message("Jordan O'Neill", _MUTT_REPLY)).text
     assert "Please use this instead:\n\nChallenge: our community partners are small" in text
     assert text.endswith("And the focus slot on working agreements looks great, thanks for lining it up.")
+
+
+def test_initials_that_end_the_text_and_a_mobile_footer_are_the_sign_off():
+    """ "MC" under Marie-Claire Tremblay's text is her sign-off, and "This email was sent from a mobile device. Please
+    excuse typos and brevity." is the device's footer; a line that ends in capitals that are not her initials
+    ("Big thanks to our ED") stays."""
+    body = ("Regrets for the 12th, I'm at the provincial forum all day.\r\n\r\nMC\r\n\r\n"
+            "This email was sent from a mobile device. Please excuse typos and brevity.\r\n")
+    assert understand(message("Marie-Claire Tremblay", body)).text == \
+        "Regrets for the 12th, I'm at the provincial forum all day."
+    assert understand(message("Marie-Claire Tremblay", "Our pilot is live.\r\n\r\nBig thanks to our ED\r\n")).text \
+        == "Our pilot is live.\n\nBig thanks to our ED"

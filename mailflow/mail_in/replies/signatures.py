@@ -46,7 +46,8 @@ _DISCLAIMER = re.compile(
     r"[^.]{0,40}\b(?:is|are|may be|may contain|contains?)\b[^.]{0,60}\b(?:confidential|privileged|"
     r"intended (?:only|solely)|personal (?:health )?information|protected health information)|"
     r"(?:please )?do not (?:send|share|include|e-?mail) (?:any )?(?:patient|personal|client|health|identifying|"
-    r"confidential)[^.]{0,30}(?:information|details|data)|(?:was )?sent from a (?:secure|encrypted|managed) device|confidentiality (?:notice|note|warning)|if you are not the intended "
+    r"confidential)[^.]{0,30}(?:information|details|data)|(?:was )?sent from a (?:secure|encrypted|managed|mobile|wireless|"
+    r"handheld) device|please excuse (?:any |the )?(?:typos|brevity|errors|spelling)|confidentiality (?:notice|note|warning)|if you are not the intended "
     r"recipient|avis de confidentialit[ée]|ce (?:courriel|message|courrier [ée]lectronique)[^.]{0,80}"
     r"(?:confidenti|destin[ée]s? uniquement|exclusivement)|si vous n'[êe]tes pas (?:le )?destinataire|"
     r"diese (?:e-mail|nachricht)[^.]{0,80}vertraulich|questo messaggio[^.]{0,80}riservat|"
@@ -67,12 +68,14 @@ _DISCLAIMER_RUNS = (
     "do not share", "do not include", "do not email", "do not e-mail", "sent from a ", "confidentiality ",
     "if you are not the intended recipient", "avis de confidentialit", "ce courriel", "ce message", "ce courrier ",
     "si vous n'", "diese e-mail", "diese nachricht", "questo messaggio", "este mensaje", "este correo", "disclaimer:",
+    "please excuse ",
 )
 _LAND_RUNS = ("acknowledge", "recogni", "reconna")
 # Shorter runs, one of which every run above holds (tests/test_rule_cuts.py holds them to it): a text that holds
 # none of these holds none of the runs, in half the scans, and most texts hold none.
 _DISCLAIMER_SHARED = ("this ", "do not ", "sent from a ", "confidentialit", "if you are not the intended recipient",
-                      "ce co", "ce me", "si vous n'", "diese ", "questo messaggio", "este ", "disclaimer:")
+                      "ce co", "ce me", "si vous n'", "diese ", "questo messaggio", "este ", "disclaimer:",
+                      "please excuse ")
 _LAND_SHARED = ("acknowledge", "reco")
 
 
@@ -285,9 +288,24 @@ def is_own_name_word(word: str, own: frozenset[str]) -> bool:
         return True
     if len(folded) == 1:
         return any(w[0] == folded for w in own)
-    if len(folded) < 3 or not word[:1].isupper() or folded in _ANSWER_WORDS:
+    if folded in _ANSWER_WORDS:
+        return False
+    if word.isupper() and len(folded) <= 4 and _initials_of(folded, own):
+        return True                     # "MC" for Marie-Claire Tremblay, "HM" for Hannah Martin
+    if len(folded) < 3 or not word[:1].isupper():
         return False
     return any(w[:3] == folded[:3] and len(w) > len(folded) for w in own)
+
+
+def _initials_of(letters: str, own: frozenset[str]) -> bool:
+    """``letters`` (two or more) are initials of the name: each a different part's first letter (a hyphenated
+    first name gives two: Marie-Claire Tremblay signs "MC" or "MCT")."""
+    initials = [part[0] for word in own for part in word.split("-") if part]
+    for letter in letters:
+        if letter not in initials:
+            return False
+        initials.remove(letter)
+    return len(letters) >= 2
 
 
 def strip_own_name(text: str, sender_name: str) -> str:
