@@ -164,3 +164,14 @@ def test_initials_that_end_the_text_and_a_mobile_footer_are_the_sign_off():
         "Regrets for the 12th, I'm at the provincial forum all day."
     assert understand(message("Marie-Claire Tremblay", "Our pilot is live.\r\n\r\nBig thanks to our ED\r\n")).text \
         == "Our pilot is live.\n\nBig thanks to our ED"
+
+
+def test_a_line_that_finishes_the_sentence_above_it_is_the_senders_text():
+    """ "... is now funded to March 2028, shared with" then "Chilliwack Healthier Community": the second line finishes
+    the sentence, however much it looks like the organisation line of a signature (which follows, unbroken)."""
+    body = ("Success: the navigator role at our two clinics is now funded to March 2028, shared with\r\n"
+            "Chilliwack Healthier Community\r\nGrace Okafor | Executive Director\r\nChilliwack Division of Family Practice\r\n"
+            "45610 Wellington Avenue\r\nChilliwack, BC  V2P 2C9\r\nP: 604.555.0177  |  C: 604.555.0199\r\n")
+    assert understand(message("Grace Okafor", body)).text == (
+        "Success: the navigator role at our two clinics is now funded to March 2028, shared with\n"
+        "Chilliwack Healthier Community")

@@ -139,6 +139,7 @@ def signed_off(zoning: Zoning, sender_name: str) -> Zoning:
     zones = list(zoning.zones)
     rows = zoning.rows
     _answers_between_quotes(zones, rows)
+    _sentences_carried_on(zones, rows)
     _sign_off_block(zones, rows, sender_name)
     _postscripts(zones, rows)
     while True:
@@ -185,6 +186,21 @@ def _sign_off_block(zones: list[Zone], rows: tuple[Row, ...], sender_name: str) 
 
 
 _QUOTE_LEVEL = frozenset({Zone.HISTORY, Zone.QUOTED})
+# Words no sentence ends with: a line of text that ends with one goes on in the next line.
+_CARRIES_ON = re.compile(r"(?:^|\s)(?:with|and|of|to|the|for|in|at|by|from|a|an|our|their|my|your|between|into|on|"
+                         r"or|nor|as|than|including|et|de|du|des|avec|pour|la|le|les|à|aux|par|sur|dans)\s*$|[,–-]\s*$",
+                         re.IGNORECASE)
+_SIGNED_OFF = frozenset({Zone.CLOSING, Zone.SIGNATURE, Zone.DISCLAIMER})
+
+
+def _sentences_carried_on(zones: list[Zone], rows: tuple[Row, ...]) -> None:
+    """A line right under a line of the sender's text that stops mid-sentence ("... shared with") finishes that
+    sentence: it is the sender's text however much it looks like an organisation's name ("Chilliwack Healthier
+    Community")."""
+    for k in range(1, len(zones)):
+        if zones[k] in _SIGNED_OFF and zones[k - 1] in KEPT and rows[k].index == rows[k - 1].index + 1 \
+                and _CARRIES_ON.search(rows[k - 1].text):
+            zones[k] = Zone.BODY
 
 
 def _answers_between_quotes(zones: list[Zone], rows: tuple[Row, ...]) -> None:
