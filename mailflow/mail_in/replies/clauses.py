@@ -144,6 +144,10 @@ _AND_INSTRUCTION = Lazy(
     r"everything else|it's good|it is good|it's ready|good to go|approuve[rz]?|ajoute[rz]?|retire[rz]?|enleve[rz]?|"
     r"supprime[rz]?|sinon|le reste)\b)"
 )
+# Words no sentence ends with: a line of text that ends with one goes on in the next line.
+CARRIES_ON = re.compile(r"(?:^|\s)(?:with|and|of|to|the|for|in|at|by|from|a|an|our|their|my|your|between|into|on|"
+                         r"or|nor|as|than|including|et|de|du|des|avec|pour|la|le|les|à|aux|par|sur|dans)\s*$|[,–-]\s*$",
+                         re.IGNORECASE)
 _BUT_WORDS = ("but", "mais", "however", "though", "although", "cependant", "par contre", "sauf que", "except that",
               "except", "toutefois")                 # a clause starting with none of them starts with no _BUT
 _BUT = Lazy(r"^(?:" + "|".join(_BUT_WORDS) + r")\b[\s,]*")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from mailflow.core.intent import IntentKind, Rsvp
-from mailflow.mail_in.replies.clauses import Clause, Lazy, clauses, lines_of, signature_tail
+from mailflow.mail_in.replies.clauses import CARRIES_ON, Clause, Lazy, clauses, lines_of, signature_tail
 from mailflow.mail_in.replies.commands import (
     LIST_ITEM,
     SEND_FILE,
@@ -235,6 +235,7 @@ def _tag(found: list[Clause], sender: str, lines: Sequence[str] = (), text: str 
             said_here = None
         elif said_here is None and answered is None \
                 and i > 0 and (i == len(found) - 1 or parts[-1].said is Said.COURTESY) and name(c) \
+                and not (found[i - 1].line == c.line - 1 and CARRIES_ON.search(found[i - 1].text)) \
                 and not _labels(c, text) and not (lines and _list_item(lines, c.line)):
             said_here = Said.COURTESY                 # the name under a sign-off (not a list's item, not a label)
         attends = None if i and _subject_elided(c, found[max(0, i - 3):i], sender) else attendance(c)

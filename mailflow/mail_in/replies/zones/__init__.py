@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from mailflow.mail_in.replies.clauses import CARRIES_ON
 from mailflow.mail_in.replies.htmltext import QUOTE_MARK
 from mailflow.mail_in.replies.quotes import is_quoted, may_be_header
 from mailflow.mail_in.replies.signatures import strip_own_name
@@ -186,10 +187,6 @@ def _sign_off_block(zones: list[Zone], rows: tuple[Row, ...], sender_name: str) 
 
 
 _QUOTE_LEVEL = frozenset({Zone.HISTORY, Zone.QUOTED})
-# Words no sentence ends with: a line of text that ends with one goes on in the next line.
-_CARRIES_ON = re.compile(r"(?:^|\s)(?:with|and|of|to|the|for|in|at|by|from|a|an|our|their|my|your|between|into|on|"
-                         r"or|nor|as|than|including|et|de|du|des|avec|pour|la|le|les|à|aux|par|sur|dans)\s*$|[,–-]\s*$",
-                         re.IGNORECASE)
 _SIGNED_OFF = frozenset({Zone.CLOSING, Zone.SIGNATURE, Zone.DISCLAIMER})
 
 
@@ -199,7 +196,7 @@ def _sentences_carried_on(zones: list[Zone], rows: tuple[Row, ...]) -> None:
     Community")."""
     for k in range(1, len(zones)):
         if zones[k] in _SIGNED_OFF and zones[k - 1] in KEPT and rows[k].index == rows[k - 1].index + 1 \
-                and _CARRIES_ON.search(rows[k - 1].text):
+                and CARRIES_ON.search(rows[k - 1].text):
             zones[k] = Zone.BODY
 
 
