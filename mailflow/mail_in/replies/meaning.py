@@ -40,6 +40,8 @@ ASK_AGENDA = ('What should change in the agenda draft? Reply with lines such as 
               'item", or "approved" to send it as it stands.')
 ASK_RESERVATION = ('The chair approved the agenda draft and also wrote "{words}": should the draft go out as it '
                    'stands, or wait for that change?')
+ASK_ALSO = ('The chair also wrote "{words}", a change mailflow cannot make from those words: please make it in the '
+            'agenda, or ask the chair.')
 ASK_FOCUS = ('What is the focus topic, and who presents it? Please reply with two lines: "Focus: the topic" '
              'and "Presenter: who presents".')
 ASK_MINUTES = ('Is this reply the minutes? Please reply with the minutes text, the recording link on a line '
@@ -289,6 +291,14 @@ def _prose(reading: Reading, table: Table, found: list[Intent], said_no: bool, h
         if table.prose is K.UNCLEAR and instructed and not any(i.kind is K.UNCLEAR for i in found) \
                 and any(p.clause.question for p in content):
             return _unclear(table.short)          # "Can we go with the transportation one? I can present it."
+        if table.prose is K.NOTE and (reading.commands or reading.edits) and not refused \
+                and Approval.APPROVE not in reading.approvals:
+            applied = {p.clause.line for p in reading.parts if p.edit is not None} | {
+                reading.text.count("\n", 0, start) for start, _, _ in reading.command_spans}
+            asked = next((p for p in content if p.change and p.edit is None and p.clause.line not in applied), None)
+            if asked is not None:         # "Swap 2 and 3" beside "Add: ...": the one it can apply, and a question
+                line = reading.text.split("\n")[asked.clause.line].strip()
+                return _unclear(ASK_ALSO.format(words=line if len(line) <= 200 else line[:200] + "..."))
         if (words < table.prose_min and not wish) or instructed:
             return None
         return _unclear(table.short) if table.prose is K.UNCLEAR else Intent(K.NOTE, _text(reading, table.reads, with_text))
