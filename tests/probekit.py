@@ -4,9 +4,11 @@ Each case file holds what a reply should mean and its raw message:
 
     # probe case: slug (a note)
     request: invitation          the message kind it answers ("list": a new message to the list address)
-    split: dev | held | fresh    dev: studied while fixing; held: scored before and after the first fixes, then
+    split: dev | held | fresh | round6
+                                 dev: studied while fixing; held: scored before and after the first fixes, then
                                  studied; fresh: written after the first fixes, scored before any of its failures
-                                 were read
+                                 were read; round6: written in the sixth round by writers who saw no parser code,
+                                 scored before any fix, then studied
     kind: reply                  reply, auto_reply, bounce or calendar_reply
     intent: rsvp=accepted        ";"-separated: KIND, KIND=exact value, KIND~words the value holds; "-": nothing
     alt: unclear                 another reading that is also right (a case the product may ask about)
@@ -32,7 +34,7 @@ from mailflow.core.kinds import MessageKind, Request
 from mailflow.mail_in.replies import Intent, Reply, understand
 
 HERE = Path(__file__).parent / "probe_cases"
-SPLITS = ("dev", "held", "fresh")
+SPLITS = ("dev", "held", "fresh", "round6")
 SEPARATOR = "=== message ==="
 
 
@@ -167,7 +169,7 @@ class Score:
     def line(self, label: str) -> str:
         def pct(part: tuple[int, int]) -> str:
             return f"{part[0]}/{part[1]} = {100 * part[0] / max(part[1], 1):.1f} %"
-        return f"{label:5} zones {pct(self.zones):20} intent {pct(self.intent):20} kind {pct(self.kind)}"
+        return f"{label:6} zones {pct(self.zones):20} intent {pct(self.intent):20} kind {pct(self.kind)}"
 
 
 def score(verdicts: list[Verdict]) -> Score:
