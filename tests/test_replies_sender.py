@@ -175,3 +175,24 @@ def test_a_line_that_finishes_the_sentence_above_it_is_the_senders_text():
     assert understand(message("Grace Okafor", body)).text == (
         "Success: the navigator role at our two clinics is now funded to March 2028, shared with\n"
         "Chilliwack Healthier Community")
+
+
+def test_a_last_paragraph_that_opens_with_the_senders_name_is_the_signature():
+    """No sign-off word: the last paragraph is the sender's name, title, organisation and place: all signature."""
+    body = ("Hi Jordan,\r\n\r\nUpdate for Tuesday: we finished the first round of SDH mapping.\r\n\r\n"
+            "We'd welcome help from anyone who has a referral agreement with a Friendship Centre.\r\n\r\n"
+            "Tom Whitehorse\r\nPMH Facilitator\r\nThompson Region Division of Family Practice\r\n"
+            "Kamloops, BC \u00b7 Tk\u0313eml\u00faps te Secw\u00e9pemc territory\r\n")
+    assert understand(message("Tom Whitehorse", body)).text == (
+        "Hi Jordan,\n\nUpdate for Tuesday: we finished the first round of SDH mapping.\n\n"
+        "We'd welcome help from anyone who has a referral agreement with a Friendship Centre.")
+
+
+def test_a_sign_off_above_a_postscript_is_still_the_sign_off():
+    """ "Miigwech,\\nJordan" then "P.S. ..." then the signature: the postscript is kept, the sign-off is not."""
+    body = ("Success: the health team agreed to co-design the screening.\r\n\r\nMiigwech,\r\nJordan\r\n\r\n"
+            "P.S. They said we could share their resources list, so it's attached.\r\n\r\n"
+            "Dr. Jordan O'Neill, MD, CCFP (he/him)\r\nPhysician Lead\r\nCell: 250-555-0133\r\n")
+    assert understand(message("Jordan O'Neill", body)).text == (
+        "Success: the health team agreed to co-design the screening.\n\n"
+        "P.S. They said we could share their resources list, so it's attached.")

@@ -172,11 +172,16 @@ def _sign_off_block(zones: list[Zone], rows: tuple[Row, ...], sender_name: str) 
     a line that only names the sender opens the closing: that line is the closing, and the name and the lines
     under it in the paragraph (a title, an organisation, a land acknowledgement) the signature, whatever the
     sign-off's language ("Huy ch q'u,", "Miigwech,"). ``signed_off``'s rule for a name that ends the text,
-    carried to a name that more of the signature follows."""
+    carried to a name that more of the signature follows; and with no sign-off, a last paragraph that opens with
+    the sender's name alone, its short lines under it, is the signature."""
     kept = [k for k, zone in enumerate(zones) if zone in KEPT]
-    paragraph = len(kept) - 1               # the first kept line of the last paragraph
-    while paragraph > 0 and rows[kept[paragraph]].index == rows[kept[paragraph - 1]].index + 1:
-        paragraph -= 1
+    while True:
+        paragraph = len(kept) - 1               # the first kept line of the last paragraph
+        while paragraph > 0 and rows[kept[paragraph]].index == rows[kept[paragraph - 1]].index + 1:
+            paragraph -= 1
+        if paragraph < 1 or not _POSTSCRIPT.match(rows[kept[paragraph]].text):
+            break
+        kept = kept[:paragraph]                 # a postscript after the sign-off: the sign-off is above it
     for n in range(max(paragraph, 1), len(kept) - 1):
         name, above = kept[n + 1], kept[n]
         if _closes(rows[above].text.strip()) and _names_sender(rows[name].text, sender_name):   # (n >= 1: text above)
@@ -184,6 +189,12 @@ def _sign_off_block(zones: list[Zone], rows: tuple[Row, ...], sender_name: str) 
             for k in kept[n + 1:]:
                 zones[k] = Zone.SIGNATURE
             return
+    # No sign-off: the last paragraph opens with the sender's name alone, its title and organisation under it
+    block = kept[paragraph:]
+    if paragraph >= 1 and len(block) >= 2 and _names_sender(rows[block[0]].text, sender_name) \
+            and all(len(rows[k].text.strip()) <= 120 and not rows[k].text.rstrip().endswith("?") for k in block):
+        for k in block:
+            zones[k] = Zone.SIGNATURE
 
 
 _QUOTE_LEVEL = frozenset({Zone.HISTORY, Zone.QUOTED})
