@@ -196,3 +196,18 @@ def test_a_sign_off_above_a_postscript_is_still_the_sign_off():
     assert understand(message("Jordan O'Neill", body)).text == (
         "Success: the health team agreed to co-design the screening.\n\n"
         "P.S. They said we could share their resources list, so it's attached.")
+
+
+def test_a_proposed_new_time_from_a_calendar_is_a_tentative_answer():
+    """Outlook's "Propose new time" sends METHOD:COUNTER: a calendar answer (never an update), tentative when the
+    attendee gives no PARTSTAT (the meeting's time is the schedule's, not theirs)."""
+    ics = ("BEGIN:VCALENDAR\r\nMETHOD:COUNTER\r\nPRODID:Microsoft Exchange Server 2010\r\nVERSION:2.0\r\n"
+           "BEGIN:VEVENT\r\nUID:2027-01-12-cop@example.org\r\nDTSTART:20270112T203000Z\r\n"
+           "ATTENDEE;CN=Amrit Sandhu:mailto:amrit@clinic.example.org\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    raw = ("From: Amrit Sandhu <amrit@clinic.example.org>\r\nTo: cop+x@example.org\r\nSubject: New Time Proposed: "
+           "CoP meeting\r\nMessage-ID: <c1@clinic.example.org>\r\nMIME-Version: 1.0\r\n"
+           'Content-Type: multipart/alternative; boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n'
+           "I can only make it from 12:30, could we start later?\r\n--b\r\n"
+           'Content-Type: text/calendar; method=COUNTER; charset="utf-8"\r\n\r\n' + ics + "--b--\r\n").encode()
+    reply = understand(raw)
+    assert (reply.kind.value, reply.rsvp.value if reply.rsvp else None) == ("calendar_reply", "tentative")

@@ -1,5 +1,6 @@
 """What a calendar part of a reply says: an iMIP METHOD:REPLY (RFC 6047) carries the attendee's PARTSTAT,
-the answer a member gave with their calendar's Accept / Decline / Tentative buttons."""
+the answer a member gave with their calendar's Accept / Decline / Tentative buttons; a METHOD:COUNTER (Outlook's
+"Propose new time") answers too: tentative, unless it says otherwise (the meeting's time is the schedule's)."""
 
 from __future__ import annotations
 
@@ -40,7 +41,9 @@ def from_calendar(calendars: list[str], method_param: str = "") -> CalendarAnswe
             if match and match.group(1).upper() in _PARTSTAT:
                 answer = _PARTSTAT[match.group(1).upper()]
                 break
-        return CalendarAnswer(method == "REPLY", answer, uid)
+        if method == "COUNTER" and answer is None:
+            answer = Rsvp.TENTATIVE             # another time proposed: maybe at this one
+        return CalendarAnswer(method in ("REPLY", "COUNTER"), answer, uid)
     return None
 
 
