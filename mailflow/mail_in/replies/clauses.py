@@ -130,7 +130,8 @@ _CLAUSE_BREAK = Lazy(
     r"(?=(?:but|mais|however|though|although|cependant|par contre|sauf que|except that|except|toutefois)\b)|"
     r"and\s+(?=(?:i|i'm|i'll|i've|we|we're|we'll|won't|will|can't|cannot|can|couldn't|am|have to|"
     r"need to|must|so|therefore|unfortunately|sadly|no|nothing|not much)\b)|"
-    r"(?=so (?:i|i'll|i'm|i've|i'd|we|we'll|we're|we've)\b)|et\s+(?=(?:je|j'|nous|c'est)\b)))"
+    r"(?=so (?:i|i'll|i'm|i've|i'd|we|we'll|we're|we've)\b)|et\s+(?=(?:je|j'|nous|c'est)\b))|"
+    r"(?<=[\U0001F300-\U0001FAFF\u2600-\u27BF])\s+(?=\S))"     # an emoji ends a clause as a full stop would
 )
 # Instructions joined by "and" ("remove item 3 and approve the rest", "drop the survey and it's good to go"):
 # a clause that starts as an instruction ends where a second one starts, which is read as its own clause.

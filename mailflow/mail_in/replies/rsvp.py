@@ -199,8 +199,11 @@ def _about_self(head: str) -> bool:
     return all(t in _FUNCTION or t.endswith("n't") for t in rest)
 
 
+_EMOJI = re.compile("[\U0001F300-\U0001FAFF\u2600-\u27BF\ufe0f]")
+
+
 def _tail_ok(tail: str) -> bool:
-    tail = tail.strip(" ,.!;:-")
+    tail = _EMOJI.sub("", tail).strip(" ,.!;:-")
     return not tail or bool(_TAIL_FREE.match(tail) or _TAIL_MEETING.match(tail) or _TAIL_TIME.match(tail))
 
 
