@@ -105,7 +105,8 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"starting|as of|until further|on and off|mid|end|early|\d)",
         r"^(?:i'm|i am|i'm currently|currently) (?:off )?on (?:maternity|mat|parental|paternity|pat|medical|sick|stress|educational|"
         r"study|compassionate|bereavement|extended|personal) leave\b|^(?:i'm|i am) on sabbatical\b",
-        r"^(?:i'm|i am|i'll be|i will be|i) (?:starting|beginning|going on|taking|heading on|off on|leaving on) (?:a |an |my )?"
+        r"^(?:i'm|i am|i'll be|i will be|i) (?:starting|beginning|going on|taking|heading on|off on|leaving on|start|begin|"
+        r"go on) (?:a |an |my )?"
         r"(?:(?:maternity|mat|parental|paternity|medical|sick|extended|personal|study|\w+-month|\d+-week) )?"
         r"(?:leave|sabbatical)\b",
         r"^(?:i |and )?(?:won't|will not|wont) be back (?:until|till|til|before|in)\b",
@@ -143,7 +144,9 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"^(?:i'll |i will |i'm going to |i am going to |i'll have to |i have to |i need to |we'll |we will |"
         r"going to |gonna |i'd like to |i think i'll |please )?(?:skip|pass|sit out|sit this one out)"
         r"(?: on)?(?: me)?(?: (?:for|on) me)?(?: (?:for )?(?:this|that|the|my)? ?(?:one|month|time|round|cycle|turn|update|roundtable|"
-        r"session|now|meeting))?(?: please| thanks| thank you)?$",
+        r"session|now|meeting))?(?: (?:for|in|this) (?:jan(?:uary)?|feb(?:ruary)?|march|april|may|june|july|aug(?:ust)?|"
+        r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?: and (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|"
+        r"dec)[a-z]*)?)?(?: please| thanks| thank you)?$",
         r"^(?:i'm |i am )?(?:skipping|passing)(?: on)?(?: (?:this|the|my))? (?:month|time|round|cycle|turn|update|one)\b",
         r"^(?:i'll |i will |i'm going to )?sit (?:this one|this round|this month) out\b",
         r"^je (?:vais )?(?:passe|passer|saute|sauter|m'abstiens|m'abstenir)(?: mon tour| pour cette fois| ce mois-ci|"
