@@ -69,3 +69,11 @@ def test_the_chairs_and_staffs_questions_take_their_own_paths():
     d = on_reply(situation(), at_step(Step.INVITATION),
                  reply(None, "Can someone check the room booking?", request="invite", is_staff=True))
     assert questions(d) == []
+
+
+def test_the_question_mailflow_asks_is_answered_in_the_context_of_the_reply_it_asks_about():
+    """A bare "yes" to the call for updates is asked about; a reply to that question means what a reply to the call for
+    updates means (its reply address carries that request), so "here is my update" is read as an update there."""
+    d = on_reply(situation(), at_step(Step.CALL_FOR_UPDATES), reply(BEN, "yes"))
+    [question] = [x for x in d.sends if x.kind == "notice-question"]
+    assert question.to.email == BEN.email and question.request.value == "update"

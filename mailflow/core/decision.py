@@ -44,11 +44,14 @@ class Send:
     sequence: int = 0
     attachments: tuple[Resource, ...] = ()
     answers: str = ""           # the Message-ID of the person's own message this one answers (threading)
+    reply_request: Request | None = None    # what a reply means, when not what the kind asks (see ``request``)
 
     @property
     def request(self) -> Request:
-        """What a reply to this message will mean (carried in its reply token)."""
-        return self.kind.request
+        """What a reply to this message will mean (carried in its reply token): the kind's request, or for the
+        question asked about a reply, the request that reply answered ("Will you attend?" is read as the
+        invitation reads a reply: "yes" is an RSVP)."""
+        return self.reply_request or self.kind.request
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,7 @@ def question_for(s: Situation, event: ReplyEvent, unclear: Unclear) -> list[Send
     if unclear.asked is Asked.STAFF:
         return alert(s, MessageKind.ALERT_REPLY_UNCLEAR, f"unclear-{unclear.sha256}", context)
     return [Send(MessageKind.NOTICE_QUESTION, event.sender, s.meeting.key, reply_revision(unclear.sha256), context,
-                 answers=event.message_id)]
+                 answers=event.message_id, reply_request=unclear.request)]
 
 
 def undone(s: Situation, event: ReplyEvent, target: Footprint | None, reverted: Sequence[Recorded],

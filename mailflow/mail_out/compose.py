@@ -17,7 +17,7 @@ from functools import lru_cache
 from mailflow import addresses
 from mailflow.characters import replace_unsafe
 from mailflow.core.decision import Recipient
-from mailflow.core.kinds import MessageKind
+from mailflow.core.kinds import MessageKind, Request
 from mailflow.core.message import OutgoingMessage
 from mailflow.core.tokens import message_id, reply_address, reply_token
 from mailflow.errors import MailflowError
@@ -359,14 +359,16 @@ def compose(
     calendar_method: str | None = None,
     attachments: Sequence[tuple[str, str, bytes]] = (),
     answers: str = "",
+    request: Request | None = None,
 ) -> OutgoingMessage:
     """The exact bytes of ``kind`` for one recipient, with a reply token for the request it makes.
 
     ``context`` holds ``meeting`` and the kind's own values; composing adds community,
-    recipient, reply_address and now. ``attachments`` are (filename, content type, bytes).
+    recipient, reply_address and now. ``attachments`` are (filename, content type, bytes). ``request``: what a
+    reply means, when not what ``kind`` asks (``Send.request``).
     """
     community = composer.community
-    token = reply_token(composer.secret, meeting_key, kind.request, recipient.email)
+    token = reply_token(composer.secret, meeting_key, request or kind.request, recipient.email)
     reply_to = reply_address(community.address, token, community.reply_style)
     rendered = composer.renderer.render(kind, {
         **context, "community": community, "recipient": recipient,

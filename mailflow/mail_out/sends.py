@@ -46,4 +46,4 @@ def render_send(config: Config, composer: Composer, job: ComposeJob) -> Outgoing
     attachments = [(r.filename, r.content_type, job.files[r.sha256]) for r in send.attachments]
     return compose(composer, send.kind, send.to, context, meeting_key=send.meeting_key,
                    revision=send.revision, now=job.now, calendar=calendar, calendar_method=send.calendar,
-                   attachments=attachments, answers=send.answers)
+                   attachments=attachments, answers=send.answers, request=send.request)
