@@ -63,3 +63,14 @@ def test_a_recording_link_is_found_behind_the_word_test() -> None:
         found = recording_link(line)
         assert found is not None and found.value == "https://x.org/r", line
     assert recording_link("The slides are at https://x.org/s") is None
+
+
+def test_a_recording_link_alone_under_the_line_that_mentions_it_is_the_recording():
+    """ "Here's the recording link I promised:" then the link alone on the next line: the recording."""
+    from mailflow.core.intent import IntentKind
+    from mailflow.core.kinds import Request
+    from mailflow.mail_in.replies import read_intent, understand_body
+    found = read_intent(understand_body("Here's the recording link I promised:\n\n"
+                                        "https://us02web.zoom.us/rec/share/Lm0pQ9vT3x\n"), Request.MINUTES)
+    assert [(i.kind, i.value) for i in found if i.kind is IntentKind.RECORDING] == [
+        (IntentKind.RECORDING, "https://us02web.zoom.us/rec/share/Lm0pQ9vT3x")]

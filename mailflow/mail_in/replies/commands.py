@@ -209,6 +209,23 @@ _MENTIONS_RECORDING = Lazy(r"recording|enregistrement", re.IGNORECASE)
 _RECORDING_WORDS = ("recording", "enregistrement")      # each match holds one, folded (see ``casefold``)
 
 
+_BARE_URL = Lazy(r"^\s*<?(?P<url>https?://[^\s<>\"')\]]+)>?\s*$", re.IGNORECASE)
+
+
+def recording_link_below(lines: tuple[str, ...], number: int) -> tuple[Found, int] | None:
+    """A line that mentions the recording with no link ("Here's the recording link I promised:"), and the link alone
+    on the next line: the instruction, and that line's number."""
+    line = lines[number]
+    if not holds_any(ignorecase_fold(line), _RECORDING_WORDS) or not _MENTIONS_RECORDING.search(line) \
+            or _URL.search(line):
+        return None
+    below = next((n for n in range(number + 1, min(number + 3, len(lines))) if lines[n].strip()), None)
+    bare = _BARE_URL.match(lines[below]) if below is not None else None
+    if below is None or bare is None:
+        return None
+    return Found(IntentKind.RECORDING, bare.group("url").rstrip(".,;")), below
+
+
 def recording_link(line: str) -> Found | None:
     """A line that mentions the recording and carries a link ("The recording is at https://...")."""
     if holds_any(ignorecase_fold(line), _RECORDING_WORDS) and _MENTIONS_RECORDING.search(line):

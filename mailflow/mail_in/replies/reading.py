@@ -22,6 +22,7 @@ from mailflow.mail_in.replies.commands import (
     labels_in,
     line_commands,
     recording_link,
+    recording_link_below,
 )
 from mailflow.mail_in.replies.phrases import Said, excuse, name, said, to_organisers
 from mailflow.mail_in.replies.rsvp import Answer, Attendance, answer, attendance, stated_rsvps
@@ -196,6 +197,13 @@ def read(text: str, sender: str = "") -> Reading:
         if link is not None:                 # "The recording is at https://...": the line is the instruction
             commands.append(link)
             spans.append((starts[number], starts[number] + len(line), frozenset({link.kind})))
+            continue
+        below = None if labelled.found else recording_link_below(lines, number)
+        if below is not None:                # "Here's the recording link:" and the link alone under it
+            commands.append(below[0])
+            taken.add(below[1])
+            spans += [(starts[n], starts[n] + len(lines[n]), frozenset({IntentKind.RECORDING}))
+                      for n in (number, below[1])]
             continue
         kinds = frozenset(c.kind for c in labelled.found)
         spans += [(starts[number] + a, starts[number] + b, kinds) for a, b in labelled.taken]
