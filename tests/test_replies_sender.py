@@ -211,3 +211,11 @@ def test_a_proposed_new_time_from_a_calendar_is_a_tentative_answer():
            'Content-Type: text/calendar; method=COUNTER; charset="utf-8"\r\n\r\n' + ics + "--b--\r\n").encode()
     reply = understand(raw)
     assert (reply.kind.value, reply.rsvp.value if reply.rsvp else None) == ("calendar_reply", "tentative")
+
+
+def test_a_curly_apostrophe_in_the_signature_still_names_the_sender():
+    """The From header says O'Neill, the mail program curled it to O’Neill in the signature: still the sender."""
+    said = "Yes, I\u2019ll attend. Might be 5 min late \u2013 clinic runs until noon on Tuesdays."
+    body = (f"{said}\r\n\r\nJordan\r\n\r\nDr. Jordan O\u2019Neill\r\n"
+            "Physician Lead, Kootenay Boundary Division of Family Practice\r\nTrail, BC\r\n")
+    assert understand(message('"Dr. Jordan O\'Neill"', body)).text == said

@@ -264,8 +264,10 @@ _RULE_OPENER = re.compile(r"[-_=*]{4,}")
 
 
 def _plain(word: str) -> str:
-    """Case and accents folded: a From header often drops the accents the signature has ("Genevieve", "Geneviève")."""
-    return "".join(ch for ch in unicodedata.normalize("NFKD", word.casefold()) if not unicodedata.combining(ch))
+    """Case, accents and apostrophes folded: a From header often drops the accents the signature has ("Genevieve",
+    "Geneviève"), and a mail program curls the apostrophe the header has straight ("O’Neill", "O'Neill")."""
+    folded = unicodedata.normalize("NFKD", word.casefold().replace("’", "'"))
+    return "".join(ch for ch in folded if not unicodedata.combining(ch))
 
 
 def own_name_words(sender_name: str) -> frozenset[str]:
