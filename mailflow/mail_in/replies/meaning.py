@@ -167,7 +167,9 @@ def _intents(reading: Reading, table: Table, has_files: bool, with_text: bool) -
     if K.APPROVE in reads:
         found += _approval(reading, answered, reads)
     said_no = (reading.has(Said.NO_UPDATE) or any(i.kind is K.SKIP for i in found)) and K.SKIP in reads
-    prose = _prose(reading, table, found, said_no or reading.has(Said.UNDO), has_files, with_text)
+    # away this cycle, or undoing: like "no update", what is said beside it must be more than its reasons
+    quiet = said_no or reading.has(Said.UNDO) or (reading.has(Said.AWAY) and K.AWAY in reads)
+    prose = _prose(reading, table, found, quiet, has_files, with_text)
     if prose is not None and prose.kind is K.UPDATE:
         found = [i for i in found if i.kind is not K.SKIP and i.value not in (ASK_UPDATE_NO, ASK_UPDATE_YES)]
     elif said_no and not any(i.kind is K.SKIP for i in found):
@@ -263,11 +265,7 @@ def _prose(reading: Reading, table: Table, found: list[Intent], said_no: bool, h
             content = update_content(content)
         words = sum(p.clause.words for p in content)
     if table.prose is K.UPDATE:
-        if said_no:                      # a side question next to "no update" is no update
-            statements = [p for p in content if not p.clause.question]
-            enough = (reading.sections or sum(p.clause.words for p in statements) >= max(table.prose_min, 10)
-                      or sum(p.clause.words for p in statements if p.clause.after_but) >= 3)
-        elif _asks_rsvp(table) and not reading.sections:
+        if _asks_rsvp(table) and not reading.sections:
             # "Will you come?" asks for no update: words beside the answer are its circumstances ("Yes, but I have a
             # board meeting at 1, so I'll drop off at 12:45"; "our ED might join in my place, could you send her the
             # link?") unless they say they are an update ("Quick update: ...") or run to an update's length. The
@@ -276,6 +274,10 @@ def _prose(reading: Reading, table: Table, found: list[Intent], said_no: bool, h
             beside = sum(p.clause.words for p in content if p.clause.sentence not in answering)
             marked = any(_NAMED_UPDATE.search(p.clause.folded) for p in reading.parts)
             enough = beside >= (table.prose_min if marked else FULL_UPDATE)
+        elif said_no:                    # a side question next to "no update" is no update
+            statements = [p for p in content if not p.clause.question]
+            enough = (reading.sections or sum(p.clause.words for p in statements) >= max(table.prose_min, 10)
+                      or sum(p.clause.words for p in statements if p.clause.after_but) >= 3)
         else:
             enough = words >= table.prose_min
         attached = [p for p in reading.parts if p.said is Said.ATTACHED]

@@ -120,7 +120,8 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
     )),
     (Said.NO_UPDATE, _phrases(
         r"^no updates?(?: (?:from me|for me|this (?:month|time|round|cycle|meeting)|for (?:this|the) "
-        r"(?:month|meeting|cycle)|to (?:report|share)|on my end|on my side|at this time|for now|right now))*$",
+        r"(?:month|meeting|cycle)|to (?:report|share)|on my end|on my side|at this time|for now|right now|"
+        r"from (?:us|our [\w'-]+|[\w'-]+)|for (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*))*$",
         r"^(?:i have |i've |we have |we've |there's |there is |have |i've got |we've got )?(?:got )?nothing (?:new |much |significant |major )?"
         r"(?:to (?:report|share|add|update|say)|this (?:month|time)|from me|new|on my end|on my side|for now)\b",
         r"^(?:i|we) (?:don't|do not) have (?:an?|any) (?:update|updates|news)\b|"
@@ -146,7 +147,7 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"(?: on)?(?: me)?(?: (?:for|on) me)?(?: (?:for )?(?:this|that|the|my)? ?(?:one|month|time|round|cycle|turn|update|roundtable|"
         r"session|now|meeting))?(?: (?:for|in|this) (?:jan(?:uary)?|feb(?:ruary)?|march|april|may|june|july|aug(?:ust)?|"
         r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?: and (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|"
-        r"dec)[a-z]*)?)?(?: please| thanks| thank you)?$",
+        r"dec)[a-z]*)?)?(?: please| thanks| thank you| thx| ty| merci)?$",
         r"^(?:i'm |i am )?(?:skipping|passing)(?: on)?(?: (?:this|the|my))? (?:month|time|round|cycle|turn|update|one)\b",
         r"^(?:i'll |i will |i'm going to )?sit (?:this one|this round|this month) out\b",
         r"^je (?:vais )?(?:passe|passer|saute|sauter|m'abstiens|m'abstenir)(?: mon tour| pour cette fois| ce mois-ci|"
