@@ -8,7 +8,7 @@ import re
 import pytest
 from intentkit import load
 
-from mailflow.mail_in.replies import clauses, commands, phrases, rsvp, worded
+from mailflow.mail_in.replies import bare_answers, clauses, commands, phrases, rsvp, worded
 from mailflow.mail_in.replies.alternatives import Alternatives, first_characters
 from mailflow.mail_in.replies.clauses import Phrases, fold, lines_of, without_lead_in
 from mailflow.mail_in.replies.match_starts import SIZE, heads
@@ -27,7 +27,7 @@ def _all_alternatives() -> list[tuple[str, Alternatives]]:
             for i, item in enumerate(value):
                 visit(f"{name}[{i}]", item)
 
-    for module in (clauses, phrases, rsvp, commands):
+    for module in (clauses, phrases, rsvp, bare_answers, commands, worded):
         for name, value in vars(module).items():
             visit(f"{module.__name__}.{name}", value)
     return found
@@ -73,7 +73,7 @@ def test_tables_match_their_phrases() -> None:
     """The dispatch still finds phrases: an unsubscribe, a courtesy, a bare answer, a worded change."""
     assert phrases.said(lines_of("Please unsubscribe me").clauses[0][0]) is phrases.Said.UNSUBSCRIBE
     assert phrases.courtesy(lines_of("Thanks so much").clauses[0][0])
-    assert rsvp.answer(lines_of("Nope").clauses[0][0]) is rsvp.Answer.NO
+    assert bare_answers.answer(lines_of("Nope").clauses[0][0]) is bare_answers.Answer.NO
     assert worded.worded(lines_of("please remove item 3").clauses[0][0], "") is not None
 
 
@@ -98,7 +98,7 @@ def test_any_first_character(pattern: str) -> None:
 
 def test_patterns_kept_stay_bounded() -> None:
     """Texts starting with a thousand characters no alternative starts with add no pattern per character."""
-    alternatives = rsvp._ANY_ANSWER
+    alternatives = bare_answers._ANY_ANSWER
     for code in range(0x4E00, 0x4E00 + 1000):
         assert alternatives.match(chr(code) + " yes") is None
     assert alternatives.match("yes") is not None and alternatives.match("bah") is None      # an ASCII start is kept

@@ -16,12 +16,13 @@ from types import MappingProxyType
 
 from mailflow.core.intent import AutoKind, Command, CommandKind, Intent, IntentKind, ReplyKind, Rsvp
 from mailflow.core.kinds import Request
+from mailflow.mail_in.replies.bare_answers import Answer
 from mailflow.mail_in.replies.clauses import Lazy
 from mailflow.mail_in.replies.commands import Approval, file_requests
 from mailflow.mail_in.replies.phrases import Said
 from mailflow.mail_in.replies.reading import Part, Reading, read, update_content
 from mailflow.mail_in.replies.reply import Reply
-from mailflow.mail_in.replies.rsvp import Answer, combine
+from mailflow.mail_in.replies.rsvp import combine
 
 K = IntentKind
 _SAID_INTENTS = ((Said.UNSUBSCRIBE, K.UNSUBSCRIBE), (Said.UNDO, K.UNDO), (Said.AWAY, K.AWAY))

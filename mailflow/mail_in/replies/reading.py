@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from mailflow.core.intent import IntentKind, Rsvp
+from mailflow.mail_in.replies.bare_answers import Answer, answer
 from mailflow.mail_in.replies.clauses import CARRIES_ON, Clause, Lazy, clauses, lines_of, signature_tail
 from mailflow.mail_in.replies.commands import (
     LIST_ITEM,
@@ -25,7 +26,7 @@ from mailflow.mail_in.replies.commands import (
     recording_link_below,
 )
 from mailflow.mail_in.replies.phrases import Said, excuse, name, said, to_organisers
-from mailflow.mail_in.replies.rsvp import Answer, Attendance, answer, attendance, stated_rsvps
+from mailflow.mail_in.replies.rsvp import Attendance, attendance, stated_rsvps
 from mailflow.mail_in.replies.sections import has_sections
 from mailflow.mail_in.replies.worded import asks_change, worded
 

@@ -9,96 +9,14 @@ make it to evening clinics" is therefore no RSVP, "Unfortunately I won't be able
 
 from __future__ import annotations
 
-import enum
 import functools
 import re
 from collections.abc import Set
 from dataclasses import dataclass
 
-from mailflow.mail_in.replies.alternatives import Alternatives, branches
+from mailflow.mail_in.replies.bare_answers import Answer, answer
 from mailflow.mail_in.replies.clauses import WORD, Clause, Lazy, Phrases, fold, lines_of, without_lead_in
 from mailflow.mail_in.replies.reply import Rsvp
-
-
-class Answer(enum.Enum):
-    """A clause that is nothing but an answer; what it answers depends on the request."""
-
-    YES = "yes"
-    NO = "no"
-    MAYBE = "maybe"
-    PASS = "pass"            # "skip", "I'll pass", "not this time": no to whatever was asked this cycle
-    GLAD = "glad"            # "Looking forward to it!": a yes only where attendance was asked
-
-
-_ANSWERS: dict[Answer, str] = {
-    Answer.YES: r"yes|yep|yeah|yup|ya|yes please|sure|sure thing|of course|absolutely|definitely|certainly|"
-                r"indeed|ok|okay|k|i can|i will|i shall|i do|oui|ouais|oui oui|bien sur|certainement|absolument|"
-                r"avec plaisir|volontiers|with pleasure|gladly|accept|accepted|i accept|attending|confirmed|"
-                r"i confirm|confirme|confirmee|je confirme|present|presente|presents?|y|\U0001f44d|\u2705|\u2714\ufe0f?|"
-                r"(?:yes |oui )?(?:that's right|that is right|that's correct|that is correct|correct|exactly|right|"
-                r"c'est ca|c'est exact|c'est bien ca|exact|exactement)",
-    Answer.NO: r"no|nope|nah|not|no thanks|no thank you|non|non merci|not possible|impossible|decline|declined|"
-               r"i decline|regrets|absent|absente|n|i can't|i cannot|i won't|can't|cannot|won't|"
-               r"je ne peux pas|pas possible|\U0001f44e|\u274c",
-    Answer.MAYBE: r"maybe|perhaps|possibly|probably|probably not|likely|probablement|possiblement|not sure|not sure yet|"
-                  r"unsure|tbd|tentative|"
-                  r"tentatively|peut-etre|pas sure?|pas certaine?|pas encore sure?|a confirmer|sous reserve|"
-                  r"it depends|depends|hopefully|i hope so|je l'espere|on verra|we'll see|"
-                  r"(?:only |but only )?if (?:there'?s|there is|there will be) (?:a |an )?(?:virtual|online|zoom|teams|"
-                  r"remote|hybrid|video|phone)(?: option| link| way to join)?|depends on .+|seulement si .+",
-    Answer.PASS: r"pass|i'll pass|i will pass|skip|skip me|skip it|skip please|please skip|please skip me|"
-                 r"not this time|not this month|not this round|not this one|not today|je passe|je passe mon tour|"
-                 r"pas cette fois|pas cette fois-ci|pas ce mois-ci|pas ce mois|pas aujourd'hui",
-    Answer.GLAD: r"looking forward|looking forward to it|looking forward to the meeting|look forward to it|"
-                 r"see you soon|au plaisir|hate to miss it|wouldn't miss it",
-}
-_ANSWER_RE = {kind: Lazy(rf"(?:{pattern})") for kind, pattern in _ANSWERS.items()}
-_ANY_ANSWER = Alternatives(branch for pattern in _ANSWERS.values() for branch in branches(pattern))  # one look first
-_LEADING = frozenset("""
-thanks thank+you merci sorry so+sorry desole desolee unfortunately malheureusement sadly helas actually en+fait
-well um umm hmm hmmm oh ah oops wait no+wait so alors bien and et then hi hello bonjour please svp ok+so
-for+me pour+moi from+me de+ma+part again encore all everyone tous a+tous team finalement
-""".split())
-_TRAILING = frozenset("""
-thanks thank+you merci sorry desole desolee for+me pour+moi from+me de+ma+part again please svp unfortunately
-malheureusement for+now pour+l'instant for+this+one wait actually en+fait in+person virtually online by+zoom
-by+phone by+video by+teams via+zoom remotely en+personne en+ligne par+zoom par+teams a+distance
-""".split())
-_LEADING_FIRST = frozenset(phrase.split("+")[0] for phrase in _LEADING)
-_TRAILING_LAST = frozenset(phrase.split("+")[-1] for phrase in _TRAILING)
-_PUNCTUATION = str.maketrans("!.,;", "    ")      # marks between words: each is a space (then split)
-
-
-def _strip_edges(words: list[str]) -> list[str]:
-    """Drop greetings, thanks and hesitations from both ends ("Sorry, no!" -> "no")."""
-    changed = True
-    while changed and words:
-        if words[0].partition("+")[0] not in _LEADING_FIRST and words[-1].rpartition("+")[2] not in _TRAILING_LAST:
-            break                   # no phrase of either set can start or end here (most clauses)
-        changed = False
-        for size in (3, 2, 1):
-            if len(words) > size and "+".join(words[:size]) in _LEADING:
-                words, changed = words[size:], True
-                break
-            if len(words) > size and "+".join(words[-size:]) in _TRAILING:
-                words, changed = words[:-size], True
-                break
-    return words
-
-
-def answer(clause: Clause) -> Answer | None:
-    """The clause as a bare answer ("Yes!", "Non merci", "Sorry, no", "Skip"), else None."""
-    words = clause.folded.translate(_PUNCTUATION).split()
-    if len(words) > 12:
-        return None
-    text = " ".join(_strip_edges(words))
-    if not _ANY_ANSWER.fullmatch(text):
-        return None
-    for kind, pattern in _ANSWER_RE.items():
-        if pattern.fullmatch(text):
-            return kind
-    return None
-
 
 # --- attendance in words ------------------------------------------------------------------------
 
@@ -405,4 +323,4 @@ def combine(found: Set[Rsvp]) -> Rsvp | None:
     return next(iter(found), None)
 
 
-__all__ = ["Answer", "Attendance", "answer", "attendance", "combine", "fold", "from_words", "stated_rsvps"]
+__all__ = ["Attendance", "attendance", "combine", "fold", "from_words", "stated_rsvps"]
