@@ -121,6 +121,7 @@ _DEVICE = Lazy(
     r"^\s*(?:sent from|sent via|sent using|sent with|sent on|get outlook for|envoye (?:de|depuis|avec|a partir de|"
     r"par)|telecharger outlook|obtenir outlook)\b.{0,60}$|^\s*--\s*$|^\s*_{3,}\s*$"
 )
+EMOJI = "\U0001F300-\U0001FAFF\u2600-\u27BF"       # pictographs and dingbats (a character class's inside)
 # Every break starts with one of the characters of the leading lookahead: it changes no match, but
 # lets the engine pass over a letter with one test instead of trying the eight alternatives (4x faster).
 # The breaks made of a run of spaces and what follows share that run, matched once: only the whole run can be
@@ -131,7 +132,7 @@ _CLAUSE_BREAK = Lazy(
     r"and\s+(?=(?:i|i'm|i'll|i've|we|we're|we'll|won't|will|can't|cannot|can|couldn't|am|have to|"
     r"need to|must|so|therefore|unfortunately|sadly|no|nothing|not much)\b)|"
     r"(?=so (?:i|i'll|i'm|i've|i'd|we|we'll|we're|we've)\b)|et\s+(?=(?:je|j'|nous|c'est)\b))|"
-    r"(?<=[\U0001F300-\U0001FAFF\u2600-\u27BF])\s+(?=\S))"     # an emoji ends a clause as a full stop would
+    r"(?<=[" + EMOJI + r"])\s+(?=\S))"     # an emoji ends a clause as a full stop would
 )
 # Instructions joined by "and" ("remove item 3 and approve the rest", "drop the survey and it's good to go"):
 # a clause that starts as an instruction ends where a second one starts, which is read as its own clause.

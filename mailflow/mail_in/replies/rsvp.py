@@ -15,7 +15,7 @@ from collections.abc import Set
 from dataclasses import dataclass
 
 from mailflow.mail_in.replies.bare_answers import Answer, answer
-from mailflow.mail_in.replies.clauses import WORD, Clause, Lazy, Phrases, fold, lines_of, without_lead_in
+from mailflow.mail_in.replies.clauses import EMOJI, WORD, Clause, Lazy, Phrases, fold, lines_of, without_lead_in
 from mailflow.mail_in.replies.reply import Rsvp
 
 # --- attendance in words ------------------------------------------------------------------------
@@ -117,7 +117,7 @@ def _about_self(head: str) -> bool:
     return all(t in _FUNCTION or t.endswith("n't") for t in rest)
 
 
-_EMOJI = re.compile("[\U0001F300-\U0001FAFF\u2600-\u27BF\ufe0f]")
+_EMOJI = re.compile(f"[{EMOJI}\ufe0f]")
 
 
 def _tail_ok(tail: str) -> bool:
