@@ -330,8 +330,8 @@ def _ask_if_short(table: Table, found: list[Intent], words: int, said_no: bool, 
 
 
 def _confirms(reading: Reading, table: Table) -> bool:
-    """A bare "yes" ("yes, that's right", "perfect, thanks") where the request asked nothing a yes answers (a
-    receipt): it confirms what was said back, and asks no question."""
+    """A bare "yes" ("yes, that's right", "correct", "looking forward to it") where the request asked nothing a yes
+    answers (a receipt): it confirms what was said back, and asks no question."""
     return Answer.YES not in table.answers and bool({Answer.YES, Answer.GLAD} & set(reading.answers))
 
 
