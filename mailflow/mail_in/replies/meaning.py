@@ -17,7 +17,7 @@ from types import MappingProxyType
 from mailflow.core.intent import AutoKind, Command, CommandKind, Intent, IntentKind, ReplyKind, Rsvp
 from mailflow.core.kinds import Request
 from mailflow.mail_in.replies.bare_answers import Answer
-from mailflow.mail_in.replies.clauses import Lazy
+from mailflow.mail_in.replies.clauses import Lazy, fold
 from mailflow.mail_in.replies.commands import Approval, file_requests
 from mailflow.mail_in.replies.phrases import Said
 from mailflow.mail_in.replies.reading import Part, Reading, read, update_content
@@ -124,6 +124,9 @@ TABLES: Mapping[Request | None, Table] = MappingProxyType({
 # An update sent where none was asked for says it is one, or is as long as one (a minute is about 150 words).
 _NAMED_UPDATE = Lazy(r"\b(?:update|updates|news|mise a jour|mises a jour|nouvelles)\b")
 FULL_UPDATE = 40
+
+_OF_THE_RECORDING = Lazy(r"\b(?:recordings?|enregistrements?|passcode|password|pass code|mot de passe|code secret|"
+                         r"code d'acces|zoom|teams|vimeo|youtube|link|lien)\b")
 
 _ITEM_NUMBER = Lazy(r"\b(?:action|item|task|suivi|tache)(?: item)? (?:#|no\.? ?|number )?(\d{1,3})\b|#(\d{1,3})\b")
 _ABOUT_UPDATE = Lazy(r"\b(?:update|updates|mise a jour|mises a jour|report|rapport)\b")
@@ -306,6 +309,12 @@ def _prose(reading: Reading, table: Table, found: list[Intent], said_no: bool, h
             return None
         return _unclear(table.short) if table.prose is K.UNCLEAR else Intent(K.NOTE, _text(reading, table.reads, with_text))
     listed = any(i.kind in (K.RECORDING, K.ACTION) for i in found)
+    if listed and not any(i.kind is K.ACTION for i in found):
+        # a recording sent on its own ("Here's the recording link I promised"): what is said of the recording (its
+        # passcode, how long it is kept) is no minutes, and must not replace the minutes sent
+        lines = reading.text.split("\n")
+        of_it = {n for n, line in enumerate(lines) if _OF_THE_RECORDING.search(fold(line))}
+        words = sum(p.clause.words for p in content if p.clause.line not in of_it)
     if words >= table.prose_min or (has_files and (words or not found)) or (listed and words >= 3):
         return Intent(K.MINUTES, _text(reading, _CUT, with_text))
     return _ask_if_short(table, found, words, said_no, _confirms(reading, table))
