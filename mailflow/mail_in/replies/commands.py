@@ -212,27 +212,26 @@ _RECORDING_WORDS = ("recording", "enregistrement")      # each match holds one, 
 _BARE_URL = Lazy(r"^\s*<?(?P<url>https?://[^\s<>\"')\]]+)>?\s*$", re.IGNORECASE)
 
 
-def recording_link_below(lines: tuple[str, ...], number: int) -> tuple[Found, int] | None:
-    """A line that mentions the recording with no link ("Here's the recording link I promised:"), and the link alone
-    on the next line: the instruction, and that line's number."""
+def recording_instruction(lines: tuple[str, ...], number: int) -> tuple[Found, tuple[int, ...]] | None:
+    """A line that mentions the recording and carries its link ("The recording is at https://..."), or whose link
+    is alone on the next line ("Here's the recording link I promised:"): the instruction, and the lines it takes."""
     line = lines[number]
-    if not holds_any(ignorecase_fold(line), _RECORDING_WORDS) or not _MENTIONS_RECORDING.search(line) \
-            or _URL.search(line):
+    if not holds_any(ignorecase_fold(line), _RECORDING_WORDS) or not _MENTIONS_RECORDING.search(line):
         return None
+    url = _URL.search(line)
+    if url:
+        return Found(IntentKind.RECORDING, url.group(0).rstrip(".,;")), (number,)
     below = next((n for n in range(number + 1, min(number + 3, len(lines))) if lines[n].strip()), None)
     bare = _BARE_URL.match(lines[below]) if below is not None else None
     if below is None or bare is None:
         return None
-    return Found(IntentKind.RECORDING, bare.group("url").rstrip(".,;")), below
+    return Found(IntentKind.RECORDING, bare.group("url").rstrip(".,;")), (number, below)
 
 
 def recording_link(line: str) -> Found | None:
-    """A line that mentions the recording and carries a link ("The recording is at https://...")."""
-    if holds_any(ignorecase_fold(line), _RECORDING_WORDS) and _MENTIONS_RECORDING.search(line):
-        url = _URL.search(line)
-        if url:
-            return Found(IntentKind.RECORDING, url.group(0).rstrip(".,;"))
-    return None
+    """The recording a single line gives ("The recording is at https://..."), if it gives one."""
+    found = recording_instruction((line,), 0)
+    return found[0] if found else None
 
 
 # --- the chair's approval -----------------------------------------------------------------------

@@ -22,8 +22,7 @@ from mailflow.mail_in.replies.commands import (
     approval,
     labels_in,
     line_commands,
-    recording_link,
-    recording_link_below,
+    recording_instruction,
 )
 from mailflow.mail_in.replies.phrases import Said, excuse, name, said, to_organisers
 from mailflow.mail_in.replies.rsvp import Attendance, attendance, stated_rsvps
@@ -194,17 +193,11 @@ def read(text: str, sender: str = "") -> Reading:
         labelled = line_commands(lines, number)
         taken.update(labelled.items_taken)
         commands += labelled.found
-        link = None if labelled.found else recording_link(line)
-        if link is not None:                 # "The recording is at https://...": the line is the instruction
-            commands.append(link)
-            spans.append((starts[number], starts[number] + len(line), frozenset({link.kind})))
-            continue
-        below = None if labelled.found else recording_link_below(lines, number)
-        if below is not None:                # "Here's the recording link:" and the link alone under it
-            commands.append(below[0])
-            taken.add(below[1])
-            spans += [(starts[n], starts[n] + len(lines[n]), frozenset({IntentKind.RECORDING}))
-                      for n in (number, below[1])]
+        recording = None if labelled.found else recording_instruction(lines, number)
+        if recording is not None:            # "The recording is at https://...", or the link alone under the line
+            commands.append(recording[0])
+            taken.update(recording[1])
+            spans += [(starts[n], starts[n] + len(lines[n]), frozenset({IntentKind.RECORDING})) for n in recording[1]]
             continue
         kinds = frozenset(c.kind for c in labelled.found)
         spans += [(starts[number] + a, starts[number] + b, kinds) for a, b in labelled.taken]
