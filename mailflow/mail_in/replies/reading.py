@@ -27,6 +27,7 @@ from mailflow.mail_in.replies.commands import (
 from mailflow.mail_in.replies.phrases import Said, excuse, name, said, to_organisers
 from mailflow.mail_in.replies.rsvp import Attendance, attendance, stated_rsvps
 from mailflow.mail_in.replies.sections import has_sections
+from mailflow.mail_in.replies.signatures import own_name_words
 from mailflow.mail_in.replies.worded import asks_change, worded
 
 _READ_BESIDE_PROSE = (Said.UNSUBSCRIBE, Said.UNDO, Said.AWAY, Said.AWAY_THEN, Said.NO_UPDATE, Said.DONE)
@@ -286,18 +287,21 @@ _FIRST_PERSON = Lazy(r"^(?:(?:so|and|but|also|sadly|unfortunately)\s+)*(?:i|i'm|
                      r"nous)\b")
 
 
+_TITLES = frozenset({"dr", "dre", "mr", "mrs", "ms", "mme"})
+
+
 def _subject_elided(clause: Clause, before: Sequence[Clause], sender: str) -> bool:
     """``clause`` opens with its verb, and the clauses before it in its sentence (nearest first, up to the sender's
     own "I") name someone else as the subject (not the sender by name: an assistant writes "Dr. Bennett is away and
     will not be able to attend" from Dr. Bennett's address)."""
     if _BARE_VERB.match(clause.folded) is None:
         return False
-    own = {w.casefold() for w in re.findall(r"[^\W\d_]{2,}", sender)} - {"dr", "dre", "mr", "mrs", "ms"}
+    own = {w for w in own_name_words(sender) if len(w) > 1} - _TITLES
     for earlier in reversed(before):
         if earlier.sentence != clause.sentence or _FIRST_PERSON.match(earlier.folded):
             return False
         named = _NAMED.match(earlier.text) or _ENDS_WITH_NAME.search(earlier.text)
-        if named and own & {w.casefold() for w in re.findall(r"[^\W\d_]{2,}", named.group())}:
+        if named and own & own_name_words(named.group()):
             return False
         if _SOMEONE_ELSE.match(earlier.folded) or named:
             return True
