@@ -71,7 +71,8 @@ _DASHED = Lazy(r"^[\s>*_•·#\-–—\d.)\[\]]*(?:" + "|".join(f"(?:{pattern})"
 def labels_in(line: str) -> list[tuple[IntentKind, int, int]]:
     """(kind, label start, value start) for each label at a line start or after a sentence break."""
     folded = fold(line)
-    if " " in folded[:40] and (dash := _DASHED.match(folded)) is not None:
+    if " " in folded[:40] and ("-" in folded or "–" in folded or "—" in folded) \
+            and (dash := _DASHED.match(folded)) is not None:
         folded = f"{folded[:dash.start(1)]}:{folded[dash.end(1):]}"
     found: list[tuple[IntentKind, int, int]] = []
     if not may_hold_label(folded):   # every label ends with a colon (most lines hold none: no scan)
