@@ -19,7 +19,7 @@ from mailflow.core.kinds import Request
 from mailflow.mail_in.replies.bare_answers import Answer
 from mailflow.mail_in.replies.clauses import Lazy, fold
 from mailflow.mail_in.replies.commands import Approval, file_requests
-from mailflow.mail_in.replies.phrases import Said
+from mailflow.mail_in.replies.phrases import Said, to_organisers
 from mailflow.mail_in.replies.reading import Part, Reading, read, update_content
 from mailflow.mail_in.replies.reply import Reply
 from mailflow.mail_in.replies.rsvp import combine
@@ -43,6 +43,8 @@ ASK_RESERVATION = ('The chair approved the agenda draft and also wrote "{words}"
                    'stands, or wait for that change?')
 ASK_ALSO = ('The chair also wrote "{words}", a change mailflow cannot make from those words: please make it in the '
             'agenda, or ask the chair.')
+ASK_CHAIR = ('The chair asked "{words}" in reply to the agenda draft: please answer, and change the agenda if '
+             'needed (nothing was added to it).')
 ASK_FOCUS = ('What is the focus topic, and who presents it? Please reply with two lines: "Focus: the topic" '
              'and "Presenter: who presents".')
 ASK_MINUTES = ('Is this reply the minutes? Please reply with the minutes text, the recording link on a line '
@@ -307,6 +309,13 @@ def _prose(reading: Reading, table: Table, found: list[Intent], said_no: bool, h
                 return _unclear(ASK_ALSO.format(words=line if len(line) <= 200 else line[:200] + "..."))
         if (words < table.prose_min and not wish) or instructed:
             return None
+        if table.prose is K.NOTE:
+            # a note goes to the members on the agenda: a question put to the organisers ("can we get his update
+            # in?", "can you confirm?") is asked of staff instead, never printed on the agenda
+            asked = next((p for p in content if to_organisers(p.clause)), None)
+            if asked is not None:
+                line = reading.text.split("\n")[asked.clause.line].strip()
+                return _unclear(ASK_CHAIR.format(words=line if len(line) <= 200 else line[:200] + "..."))
         return _unclear(table.short) if table.prose is K.UNCLEAR else Intent(K.NOTE, _text(reading, table.reads, with_text))
     listed = any(i.kind in (K.RECORDING, K.ACTION) for i in found)
     if listed and not any(i.kind is K.ACTION for i in found):
