@@ -126,6 +126,9 @@ TABLES: Mapping[Request | None, Table] = MappingProxyType({
 # An update sent where none was asked for says it is one, or is as long as one (a minute is about 150 words).
 _NAMED_UPDATE = Lazy(r"\b(?:update|updates|news|mise a jour|mises a jour|nouvelles)\b")
 FULL_UPDATE = 40
+# "nothing new on the housing project", "no update about the survey yet": no news on one topic (not "on my end")
+_ON_A_TOPIC = Lazy(r"\b(?:on|about|regarding|concerning|with|for|sur|au sujet d[eu']|concernant|pour) (?:the|our|my|this|that|"
+                   r"le|la|les|notre|nos|ce|cette|mon|ma|l') ?(?!end\b|side\b|part\b|behalf\b|cote\b|part\b)[a-z]")
 
 _OF_THE_RECORDING = Lazy(r"\b(?:recordings?|enregistrements?|passcode|password|pass code|mot de passe|code secret|"
                          r"code d'acces|zoom|teams|vimeo|youtube|link|lien)\b")
@@ -281,10 +284,22 @@ def _prose(reading: Reading, table: Table, found: list[Intent], said_no: bool, h
             marked = any(_NAMED_UPDATE.search(p.clause.folded) for p in reading.parts)
             enough = beside >= (table.prose_min if marked else FULL_UPDATE)
         elif said_no:                    # a side question next to "no update" is no update
+            # Beside "skip me this month" or "I'm away until March", what else is said is its reasons ("our contract
+            # is being renegotiated", "Lindsay is acting ED while I'm away") unless it is marked as more (a label,
+            # "but ...") or runs to an update's length, as beside an RSVP. "Nothing new on the survey" declines only
+            # that topic: what follows it is an update from the usual few words on.
             statements = [p for p in content if not p.clause.question]
-            enough = (reading.sections or sum(p.clause.words for p in statements) >= max(table.prose_min, 10)
+            scoped = any(_ON_A_TOPIC.search(p.clause.folded) for p in reading.parts if p.said is Said.NO_UPDATE)
+            enough = (reading.sections
+                      or sum(p.clause.words for p in statements) >= (max(table.prose_min, 10) if scoped else FULL_UPDATE)
                       or sum(p.clause.words for p in statements if p.clause.after_but) >= 3)
         else:
+            # the words of a sentence that says whether the member comes ("Count me in for the 12th, obviously, since
+            # I'm chairing!") are that answer's, not an update's
+            attending = {p.clause.sentence for p in reading.parts if p.attendance is not None}
+            if attending and not reading.sections:
+                words = sum(p.clause.words for p in content
+                            if p.clause.sentence not in attending or p.clause.after_but)     # "... but here's mine:"
             enough = words >= table.prose_min
         attached = [p for p in reading.parts if p.said is Said.ATTACHED]
         bare = not words and all(p.clause.words <= 3 for p in attached)     # "See attached." (it names no file)

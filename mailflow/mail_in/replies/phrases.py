@@ -186,8 +186,10 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"^(?:i'll|i will|will|i'm going to|i am going to|i shall|we'll|we will) (?:try to )?(?:send|get|forward|share|"
         r"reply|respond|follow up|get back|write|circulate|email|submit|have)\b.{0,60}"
         r"(?:later|soon|tomorrow|shortly|by \w+|next week|this week|before|after|asap|monday|tuesday|wednesday|"
-        r"thursday|friday|weekend|tonight|in a (?:bit|few|day)|update|something|it|you)$",
-        r"^(?:update|more|details|my update) to follow\b|^(?:working|still working) on it\b|^on it$|^will do$|"
+        r"thursday|friday|weekend|tonight|in a (?:bit|few|day)|update|something|it|you)"
+        # ... and what it waits for ("once our steering committee has met", "when I have the numbers")
+        r"(?:,? (?:once|when|after|as soon as|if|because|since|after|so) .*)?$",
+        r"^(?:update|more|details|my update) to follow\b|^(?:my |the |our )?update (?:is )?(?:coming|on (?:its|the) way)\b|^(?:working|still working) on it\b|^on it$|^will do$|"
         r"^stay tuned\b|^noted$|^(?:got|received) it\b|^(?:well )?received\b|^message received\b|^bien recu\b|"
         r"^c'est note\b|^je m'en occupe\b|^je vous (?:reviens|reviendrai|envoie|enverrai|ferai parvenir)\b|"
         r"^a suivre\b|^(?:i'll|i will|will) let you know\b|^je vous tiens au courant\b|^(?:not yet|pas encore)\b|"
