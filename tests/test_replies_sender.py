@@ -219,3 +219,14 @@ def test_a_curly_apostrophe_in_the_signature_still_names_the_sender():
     body = (f"{said}\r\n\r\nJordan\r\n\r\nDr. Jordan O\u2019Neill\r\n"
             "Physician Lead, Kootenay Boundary Division of Family Practice\r\nTrail, BC\r\n")
     assert understand(message('"Dr. Jordan O\'Neill"', body)).text == said
+
+
+def test_a_nickname_that_does_not_begin_like_the_name_still_names_the_sender():
+    """Dr. Sarah Bennett signs "Sally", William Ortiz signs "Bill": the usual nicknames of a given name sign for it,
+    above the signature or alone; a name that is no nickname of the sender's stays as content."""
+    said = "So sorry, I can\u2019t make it today after all. Home with a sick kiddo. I\u2019ll catch the recording."
+    assert understand(message('"Dr. Sarah Bennett"', f"{said}\r\n\r\nSally\r\n")).text == said
+    update = "Our rent bank referrals doubled in December."
+    body = f"{update}\r\n\r\nBill\r\n\r\nWilliam Ortiz | PCN Manager\r\nFraser Northwest Division of Family Practice\r\n"
+    assert understand(message("William Ortiz", body)).text == update
+    assert understand(message('"Dr. Sarah Bennett"', f"{update}\r\n\r\nThanks to Bill\r\n")).text.endswith("Bill")

@@ -7,6 +7,8 @@ import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
 
+from nicknames import NickNamer
+
 _DELIMITER = re.compile(r"^(?:--|—|-- |_{2,})\s*$")
 _MOBILE = re.compile(
     r"^\s*(?:sent from|sent via|sent using|sent with|sent on|get outlook for|envoy[ée] (?:de|depuis|avec|"
@@ -296,7 +298,23 @@ def is_own_name_word(word: str, own: frozenset[str]) -> bool:
         return True                     # "MC" for Marie-Claire Tremblay, "HM" for Hannah Martin
     if len(folded) < 3 or not word[:1].isupper():
         return False
-    return any(w[:3] == folded[:3] and len(w) > len(folded) for w in own)
+    return any(w[:3] == folded[:3] and len(w) > len(folded) for w in own) or folded in _nicknames(own)
+
+
+@lru_cache(maxsize=1024)
+def _nicknames(own: frozenset[str]) -> frozenset[str]:
+    """The usual nicknames of the name's words and the names they are nicknames of, the ones that do not begin like
+    the name ("Sally" for Sarah, "Bill" for William, "Peggy" for Margaret; and "Robert" for a Bob): from the
+    ``nicknames`` package's hand-curated table of English given names."""
+    related: set[str] = set()
+    for word in own:
+        related |= _NICKNAMER().nicknames_of(word) | _NICKNAMER().canonicals_of(word)
+    return frozenset(related)
+
+
+@lru_cache(maxsize=1)
+def _NICKNAMER() -> NickNamer:
+    return NickNamer()
 
 
 def _initials_of(letters: str, own: frozenset[str]) -> bool:
