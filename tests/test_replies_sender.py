@@ -230,3 +230,12 @@ def test_a_nickname_that_does_not_begin_like_the_name_still_names_the_sender():
     body = f"{update}\r\n\r\nBill\r\n\r\nWilliam Ortiz | PCN Manager\r\nFraser Northwest Division of Family Practice\r\n"
     assert understand(message("William Ortiz", body)).text == update
     assert understand(message('"Dr. Sarah Bennett"', f"{update}\r\n\r\nThanks to Bill\r\n")).text.endswith("Bill")
+
+
+def test_a_pictures_placeholder_line_is_no_word_of_the_sender():
+    """Outlook's plain text shows a chart pasted into the update as "[cid:image002.png@...]", Gmail's a logo as
+    "[image: ...]": the update reads on without them."""
+    body = ("Success: screening rose from 9% to 34%:\r\n\r\n[cid:image002.png@01DB5EAF.3C9A7B20]\r\n\r\n"
+            "Challenge: referrals have not followed.\r\n[image: chart.png]\r\n")
+    assert understand(message("Grace Okafor", body)).text == (
+        "Success: screening rose from 9% to 34%:\n\nChallenge: referrals have not followed.")

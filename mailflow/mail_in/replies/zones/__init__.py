@@ -69,9 +69,17 @@ class Zoning:
                 after_header = zone is Zone.HEADER
         if not keep:
             return ""
+        keep = {i for i in keep if not _IMAGE_PLACEHOLDER.match(self.lines[i])}
+        if not keep:
+            return ""
         first, last = min(keep), max(keep)
         out = [self.lines[i] for i in range(first, last + 1) if i in keep or not self.lines[i].strip()]
         return tidy("\n".join(out))
+
+
+# A line that only stands for a picture in the plain text of a mail program ("[cid:image002.png@01DB5EAF.3C9A7B20]"
+# from Outlook, "[image: chart.png]" from Gmail): no words of the sender's, and the picture is kept apart.
+_IMAGE_PLACEHOLDER = re.compile(r"^\s*(?:\[(?:cid:[^\]\s]+|image:[^\]]*)\]\s*)+$", re.IGNORECASE)
 
 
 def tidy(text: str) -> str:
