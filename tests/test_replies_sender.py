@@ -239,3 +239,15 @@ def test_a_pictures_placeholder_line_is_no_word_of_the_sender():
             "Challenge: referrals have not followed.\r\n[image: chart.png]\r\n")
     assert understand(message("Grace Okafor", body)).text == (
         "Success: screening rose from 9% to 34%:\n\nChallenge: referrals have not followed.")
+
+
+def test_a_help_label_line_with_an_address_is_the_update_not_a_quote_header():
+    """The update's last line, "How members can help: ... reply to me directly at priya@...", holds an address like
+    a quote header but opens with a label members are asked to write: it stays in the update."""
+    body = ("Hi all,\r\n\r\nOur resource map is live: https://map.example.org/sdh and clinics can print it.\r\n"
+            "If you want the source spreadsheet, email data@snd.example.org and mention the CoP.\r\n\r\n"
+            "How members can help: tell us what is missing from the map, reply to me at priya@snd.example.org.\r\n"
+            "\r\n-----Original Message-----\r\nFrom: CoP <cop@example.org>\r\nSent: Tuesday, December 22, 2026\r\n"
+            "Subject: Your roundtable update\r\n\r\nPlease reply with a one-minute update.\r\n")
+    text = understand(message("Priya Natarajan", body)).text
+    assert text.endswith("How members can help: tell us what is missing from the map, reply to me at priya@snd.example.org.")

@@ -200,8 +200,14 @@ def may_be_header(line: str) -> bool:
     ("wrote", "a écrit"), a header key, a separator or forward marker, a rule. A sentence ending with a colon
     ("Please use this instead:") holds none of them."""
     stripped = line.strip()
-    return bool(_DATEISH.search(stripped) or ends_with_verb(stripped[-60:]) or _is_key_line(stripped)
-                or _marks_history(stripped) or _RULE.match(stripped) or stripped == QUOTE_MARK)
+    return bool(_DATEISH.search(stripped) or stripped == QUOTE_MARK or holds_header_words(stripped))
+
+
+def holds_header_words(stripped: str) -> bool:
+    """What a quote header holds but a sentence of the sender's does not: a writing verb at its end ("wrote:"), a
+    header key ("From:"), a separator or forward marker, a rule (``may_be_header`` without dates and addresses)."""
+    return bool(ends_with_verb(stripped[-60:]) or _is_key_line(stripped) or _marks_history(stripped)
+                or _RULE.match(stripped))
 
 
 def _key(line: str) -> str:

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from mailflow.mail_in.replies.clauses import CARRIES_ON
 from mailflow.mail_in.replies.htmltext import QUOTE_MARK
-from mailflow.mail_in.replies.quotes import is_quoted, may_be_header
+from mailflow.mail_in.replies.quotes import holds_header_words, is_quoted, may_be_header
+from mailflow.mail_in.replies.sections import is_label_line
 from mailflow.mail_in.replies.signatures import strip_own_name
 from mailflow.mail_in.replies.zones.features import Row, line_features
 from mailflow.mail_in.replies.zones.lexicon import LAND
@@ -127,6 +128,12 @@ def _headers_without_evidence(zones: list[Zone], rows: Sequence[Row]) -> dict[in
         if rows[end - 1].text.rstrip().endswith((":", "：")) \
                 and not any(may_be_header(rows[j].text) or is_quoted(rows[j].text) for j in range(k, end)):
             pinned.update((j, Zone.BODY) for j in range(k, end))
+        elif is_label_line(rows[k].text.strip()):
+            # "How members can help: ... reply to me at priya@...": a label members are asked to write opens no
+            # quote header, whatever address or date the line holds; the header starts where its words do
+            words = next((j for j in range(k, end)
+                          if holds_header_words(rows[j].text.strip()) or is_quoted(rows[j].text)), end)
+            pinned.update((j, Zone.BODY) for j in range(k, words))
         k = end
     return pinned
 
