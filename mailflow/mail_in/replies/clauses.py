@@ -253,7 +253,13 @@ _LEAD_IN = Alternatives([
     r"apologies|my apologies|regretfully|oh|ah|oops|ok|okay|hey|hi|hi all|hello all|hi everyone|alas|then|"
     r"i guess|i'm sorry but|i'm sorry to say|malheureusement|desolee?|donc|et|mais|alors|encore|"
     r"pour moi|for me|as for me|quant a moi|this month|this time|ce mois-ci|cette fois-ci|hi all|"
-    r"hello|bonjour)\b[\s,]*)+"
+    r"hello|bonjour|"
+    # what only announces the statement after it ("just a quick note to let you know that I'm on leave")
+    r"(?:just )?a (?:quick |short )?(?:note|line) to (?:say|let you know|tell you)(?: that)?|"
+    r"(?:i )?(?:just )?wanted to (?:let you (?:all )?know|tell you|say)(?: that)?|(?:just )?(?:to )?let you (?:all )?know"
+    r"(?: that)?|fyi|(?:un )?petit mot pour vous (?:dire|informer|aviser) que|"
+    r"je (?:voulais|veux|tenais a) vous (?:dire|informer|aviser) que|je vous (?:informe|avise|ecris pour vous dire) que|"
+    r"(?:juste )?pour vous (?:dire|informer|aviser) que)\b[\s,:]*)+"
 ])
 
 

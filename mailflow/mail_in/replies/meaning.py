@@ -289,9 +289,11 @@ def _prose(reading: Reading, table: Table, found: list[Intent], said_no: bool, h
             # "but ...") or runs to an update's length, as beside an RSVP. "Nothing new on the survey" declines only
             # that topic: what follows it is an update from the usual few words on.
             statements = [p for p in content if not p.clause.question]
+            # (undoing is quiet too, but what follows "please ignore my last email" is the new update)
+            declined = reading.has(Said.NO_UPDATE) or any(i.kind in (K.SKIP, K.AWAY) for i in found)
             scoped = any(_ON_A_TOPIC.search(p.clause.folded) for p in reading.parts if p.said is Said.NO_UPDATE)
-            enough = (reading.sections
-                      or sum(p.clause.words for p in statements) >= (max(table.prose_min, 10) if scoped else FULL_UPDATE)
+            floor = FULL_UPDATE if declined and not scoped else max(table.prose_min, 10)
+            enough = (reading.sections or sum(p.clause.words for p in statements) >= floor
                       or sum(p.clause.words for p in statements if p.clause.after_but) >= 3)
         else:
             # the words of a sentence that says whether the member comes ("Count me in for the 12th, obviously, since

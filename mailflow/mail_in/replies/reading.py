@@ -243,7 +243,7 @@ def _tag(found: list[Clause], sender: str, lines: Sequence[str] = (), text: str 
             said_here = Said.COURTESY                 # the name under a sign-off (not a list's item, not a label)
         attends = None if i and _subject_elided(c, found[max(0, i - 3):i], sender) else attendance(c)
         parts.append(Part(clause=c, said=said_here, answer=answered, attendance=attends,
-                          approval=approval(c), edit=worded(c, sender),
+                          approval=approval(c), edit=worded(c, sender, found[i - 1] if i else None),
                           change=c.question or asks_change(c)))
     saying_no = {p.clause.sentence for p in parts
                  if p.said in (Said.NO_UPDATE, Said.PASS, Said.AWAY, Said.AWAY_THEN)

@@ -16,6 +16,9 @@ _ASK = (r"(?:(?:please|pls|kindly|can you|could you|can we|could we|let's|let us
 _FUTURE_MEETING = (r"(?:\s+(?:at|in|for|during|lors d'une|a une|a la|pour une|pour la)\s+(?:a\s+|an\s+|the\s+|one of the\s+)?"
                    r"(?:future|next|upcoming|later|prochaine|future|autre)\s+(?:meeting|session|cop|rencontre|reunion)s?|"
                    r"\s+(?:next time|la prochaine fois|some time|sometime|one day))")
+# a clause that only names the meeting a suggestion is for: "for a future meeting", "pour une prochaine rencontre"
+_FOR_A_MEETING = Lazy(r"^(?:for|at|in|pour|lors d'|a) ?(?:a |an |the |one of the |une |la |l')?(?:future|next|upcoming|later|"
+                      r"prochaine|future|autre) (?:meeting|session|cop|rencontre|reunion)s?$")
 _SOMEONE_PRESENTS = Lazy(      # "Dr Lee will present", "presented by ..."
     r"^(?P<v>.+?) (?:will|has agreed to|agreed to|can|is going to|is able to|would like to|will be able to|"
     r"a accepte de|va|pourra) present(?:er)?\b.*$|"
@@ -34,7 +37,8 @@ _WORDED: tuple[tuple[IntentKind, Lazy], ...] = (
         rf"^(?:a |one |another )?(?:good |possible |potential )?(?:topic|idea|suggestion)s? for (?:a |the )?"
         rf"(?:future|next|upcoming|later) (?:meeting|session|discussion)s?(?: would be| could be| is| might be)?:? "
         rf"(?P<v2>.+)$|"
-        rf"^(?:it would be (?:great|good|nice|helpful|interesting|useful) to|could we|can we|maybe we could|"
+        rf"^(?:it would be (?:really |very |so |most |extremely )?(?:great|good|nice|helpful|interesting|useful) to|"
+        rf"could we|can we|maybe we could|"
         rf"perhaps we could) (?:have|hear|get|discuss|cover|talk about|look at)(?: a (?:session|presentation|talk|"
         rf"discussion) on| about| from)? (?P<v3>.+?){_FUTURE_MEETING}$|"
         rf"^(?:i'd|i would|we'd|we would) (?:love|like) to (?:hear|learn) (?:more )?about (?P<v7>.+?){_FUTURE_MEETING}$|"
@@ -45,7 +49,8 @@ _WORDED: tuple[tuple[IntentKind, Lazy], ...] = (
         rf"^(?:would it be worth|would there be interest in|is there interest in|would (?:people|members|folks) be "
         rf"interested in|how about|what about) (?:a |having a |doing a |planning a )?(?:future )?(?:session|presentation|"
         rf"talk|discussion|meeting|topic) (?:on|about) (?P<v9>.+?){_FUTURE_MEETING}?$|"
-        rf"^je (?:suggere|propose|recommande)(?: qu'on aborde| que nous abordions| comme sujet| un sujet sur| "
+        rf"^je (?:suggere|propose|recommande)(?: qu'on aborde| que nous abordions| qu'on discute de| qu'on parle de| "
+        rf"que l'on discute de| que nous discutions de| qu'on se penche sur| comme sujet| un sujet sur| "
         rf"d'aborder| de discuter de| de parler de| une presentation sur) (?P<v4>.+?){_FUTURE_MEETING}?$|"
         rf"^(?:un |comme )?(?:sujet|idee) pour (?:une|la) (?:prochaine|future) (?:rencontre|reunion) ?:? (?P<v5>.+)$|"
         rf"^(?:pourrait-on|pourrions-nous|on pourrait|serait-il possible d') ?(?:aborder|discuter de|parler de|"
@@ -125,11 +130,15 @@ _ANY_WORDED = Alternatives(branch for _, pattern in _WORDED if pattern is not _S
 _PRESENTING = ("present", "speak", "conferenci")
 
 
-def worded(clause: Clause, sender: str) -> Found | None:
-    """An agenda change the chair says in words; ``sender`` stands in for "I will present"."""
+def worded(clause: Clause, sender: str, previous: Clause | None = None) -> Found | None:
+    """An agenda change the chair says in words; ``sender`` stands in for "I will present". ``previous``: the clause
+    before it in its sentence, which may name the meeting a suggestion is for ("For a future meeting, it would be
+    helpful to hear how ..."): the clause is then read as if it ended so."""
     lead = _LEAD.match(clause.folded)
     skip = lead.end() if lead else 0
     said = clause.folded[skip:]
+    if previous is not None and previous.sentence == clause.sentence and _FOR_A_MEETING.match(previous.folded):
+        said += " at a future meeting"
     if not (_ANY_WORDED.match(said)
             or (any(word in said for word in _PRESENTING) and _SOMEONE_PRESENTS.match(said))):
         return None
@@ -148,7 +157,8 @@ def worded(clause: Clause, sender: str) -> Found | None:
         folded = fold(value)
         if kind is IntentKind.PRESENTER and _SELF.match(folded):
             value = sender or "the chair"
-        elif _PRONOUN.match(folded) or _ME.match(folded) or _JUDGEMENT.match(folded) or len(WORD.findall(value)) > 14:
+        elif _PRONOUN.match(folded) or _ME.match(folded) or _JUDGEMENT.match(folded) \
+                or len(WORD.findall(value)) > (20 if kind is IntentKind.SUGGEST else 14):
             continue                # a pronoun, the sender, a judgement ("the focus is wrong"): no name or topic
         elif kind is IntentKind.PRESENTER and (not any(ch.isupper() for ch in value) or len(WORD.findall(value)) > 8):
             continue
