@@ -263,6 +263,8 @@ def test_a_second_verb_after_a_statement_is_no_instruction():
     ("Dr. Patel is on call that day and can't attend; I'll be there.", "accepted"),
     ("Heads up that Harpreet (our PCN lead) won't be able to make it. I will be there.", "accepted"),
     ("She's at the provincial forum that day and can't join, but I'll come.", "accepted"),
+    ("Michel asked me to let you know he's in clinic all day on the 12th and can't join. I'll be there as usual.",
+     "accepted"),
     ("I'm away that week and can't make it.", "declined"),
     ("Thanks Hannah, can't make it this time.", "declined"),
 ])

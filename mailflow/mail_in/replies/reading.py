@@ -279,7 +279,9 @@ _SOMEONE_ELSE = Lazy(r"^(?:(?:so|and|but|also|sadly|unfortunately)\s+)*(?:she|he
 
 
 _NAMED = re.compile(r"^(?:(?:Dr|Dre|Mr|Mrs|Ms|Mme)\.?\s+)?(?!I\b)[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?(?:\s+\([^)]*\))?"
-                    r"\s*(?:is|was|has|had|will|'s|’s|est|sera)\b")
+                    r"\s*(?:is|was|has|had|will|'s|’s|est|sera|"
+                    # or passes on what they said: "Michel asked me to let you know he's in clinic and can't join"
+                    r"asked|says|said|told|mentioned|wanted|called|a demande|m'a demande|dit|m'a dit)\b")
 
 
 _ENDS_WITH_NAME = re.compile(r"\b[a-z]+\s+(?:(?:Dr|Dre)\.?\s+)?(?!I\b)[A-Z][\w'’-]+$")     # "a heads up that Harpreet"
