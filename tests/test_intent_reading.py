@@ -266,6 +266,7 @@ def test_a_second_verb_after_a_statement_is_no_instruction():
     ("Michel asked me to let you know he's in clinic all day on the 12th and can't join. I'll be there as usual.",
      "accepted"),
     ("I'm away that week and can't make it.", "declined"),
+    ("I'm at the Rural and Remote conference that week so I won't be on this one.", "declined"),
     ("Thanks Hannah, can't make it this time.", "declined"),
 ])
 def test_a_verb_cut_off_after_and_keeps_the_subject_it_had(text, rsvp):

@@ -79,7 +79,8 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"^scratch that\b|^never mind my (?:last|previous) (?:email|message|reply)\b|^(?:i )?changed my mind$",
         r"^(?:i )?(?:sent|replied|answered|responded)(?: (?:that|this|it))? (?:by mistake|in error|too (?:soon|quickly)|"
         r"to the wrong)\b|^wrong (?:email|reply|message|thread)\b|^oops,? wrong\b",
-        r"^annule[rz]?(?: (?:ma|mon) (?:derniere|dernier|precedente?) (?:reponse|message|courriel))?$",
+        r"^annule[rz]?(?: (?:ma|mon) (?:derniere|dernier|precedente?) (?:reponse|message|courriel))?"
+        r"(?: svp| s'il vous plait| merci)?$",
         r"^(?:veuillez |svp |merci d')?(?:ignorer|ignorez|oubliez|annulez|annuler) (?:mon|ma|ce|cette|le) "
         r"(?:(?:dernier|derniere|precedent|precedente) )?(?:message|courriel|reponse|envoi)\b",
         r"^veuillez ignorer$|^envoye par erreur\b|^erreur de ma part\b|^j'ai change d'avis$",
@@ -180,6 +181,8 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"^(?:i have|i've) (?:just )?(?:taken over|stepped into|replaced)\b",
         r"\bdestine a (?:mon|ma) (?:predecesseur|predecesseure|predecessrice)\b|\bmauvaise (?:personne|adresse)\b|"
         r"\b(?:etait|est) destinee? a (?:mon|ma|mes|notre|nos|un|une|quelqu'un|l'autre|une autre)\b|"
+        r"\b(?:ne vous |ne t')(?:etait|est) pas destinee?\b|\b(?:wasn't|was not|isn't|is not) (?:meant|intended) for you\b|"
+        r"^(?:il|elle) (?:etait|est) pour (?:mon|ma|mes|un|une) (?:collegue|adjointe?|assistante?)\b|"
         r"^je suis nouvelle? (?:dans|a) (?:le|ce|mon) poste\b",
     )),
     (Said.PROMISE, _phrases(

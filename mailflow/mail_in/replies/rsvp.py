@@ -22,7 +22,8 @@ from mailflow.mail_in.replies.reply import Rsvp
 
 _VERB = Lazy(
     r"\b(?:make it|make|attend|be available|available|disponible|be there|be present|be in attendance|come|join|"
-    r"participate|be joining|be attending|attending|joining|coming|dial in|call in|be on the call|be at|"
+    r"participate|be joining|be attending|attending|joining|coming|dial in|call in|be at|"
+    r"be on(?= (?:the|this|that|today's|tomorrow's|our|next|the next) (?:[\w'-]+ )?(?:call|one|meeting|zoom|teams)\b)|"
     r"assister|venir|viendrai|participer|participerai|assisterai|me joindre|joindrai|y (?:etre|aller|assister)|"
     r"(?:etre|serai|sera)(?: pas| jamais)? (?:la|presente?|presents|des votres|de la partie|a)|"
     r"y serai(?: pas| jamais)?|y serons(?: pas)?)\b"
