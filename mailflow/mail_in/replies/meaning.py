@@ -341,7 +341,10 @@ def _prose(reading: Reading, table: Table, found: list[Intent], said_no: bool, h
         lines = reading.text.split("\n")
         of_it = {n for n, line in enumerate(lines) if _OF_THE_RECORDING.search(fold(line))}
         words = sum(p.clause.words for p in content if p.clause.line not in of_it)
-    if words >= table.prose_min or (has_files and (words or not found)) or (listed and words >= 3):
+    # a file is the minutes when the reply says nothing else, or says it is attached ("Minutes attached.",
+    # with the recording on the next line)
+    attached = has_files and any(p.said is Said.ATTACHED for p in reading.parts)
+    if words >= table.prose_min or (has_files and (words or not found)) or attached or (listed and words >= 3):
         return Intent(K.MINUTES, _text(reading, _CUT, with_text))
     return _ask_if_short(table, found, words, said_no, _confirms(reading, table))
 
