@@ -127,7 +127,7 @@ EMOJI = "\U0001F300-\U0001FAFF\u2600-\u27BF"       # pictographs and dingbats (a
 # The breaks made of a run of spaces and what follows share that run, matched once: only the whole run can be
 # followed by what they ask for (none of which starts with a space), so they are tried in their order on it.
 _CLAUSE_BREAK = Lazy(
-    r"(?=[.!?;,:()\s])(?:(?<![.!?;])[.!?;]+(?=\s|$|[\"')\]])|[,:](?=\s|$)|[()]|(?<!\s)\s+(?:-{1,2}\s+|"
+    r"(?=[.!?;,:()\s])(?:(?<![.!?;])[.!?;]+(?=\s|$|[\"')\]])|[,:](?=\s|$)|[()]|(?<!\s)\s+(?:-{1,2}\s+|/\s+|"
     r"(?=(?:but|mais|however|though|although|cependant|par contre|sauf que|except that|except|toutefois)\b)|"
     r"and\s+(?=(?:i|i'm|i'll|i've|we|we're|we'll|won't|will|can't|cannot|can|couldn't|am|have to|"
     r"need to|must|so|therefore|unfortunately|sadly|no|nothing|not much)\b)|"

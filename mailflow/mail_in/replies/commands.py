@@ -170,8 +170,9 @@ def shape(kind: IntentKind, raw: str) -> Found:
     """The instruction's value, cleaned: the link of a recording, who and what of an action."""
     value = _COURTESY_TAIL.sub("", raw.strip()).strip(" *_\"'“”«»").rstrip(" .;,").strip()
     if kind is IntentKind.RECORDING:
+        # a recording is its link: "Recording: unchanged, see my earlier email" gives none
         url = _URL.search(value)
-        return Found(kind, url.group(0).rstrip(".,;") if url else value)
+        return Found(kind, url.group(0).rstrip(".,;") if url else "")
     if kind is IntentKind.ACTION:
         parts = _ACTION_SPLIT.split(value, maxsplit=1)
         if len(parts) == 2 and 0 < len(parts[0]) <= 60:

@@ -209,6 +209,11 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"get back to you|circle back|check (?:with|first|and)|confirm (?:with|first|and)|talk to|consult)\b|"
         r"^(?:laissez-moi|je vais|je dois|il faut que je) (?:y )?(?:reflechir|verifier|confirmer|consulter|"
         r"en parler|vous revenir)\b",
+        # the minutes announced, not sent: "Sam will send the minutes tomorrow", "minutes to follow"
+        r"^(?:[\w'-]+ ){0,3}(?:will|'ll|is going to|are going to|am going to) (?:send|share|circulate) (?:out )?"
+        r"(?:the |our )?(?:minutes|notes|meeting notes)\b|^(?:the )?(?:minutes|notes) (?:will follow|to follow|are coming|"
+        r"coming)\b|^(?:[\w'-]+ ){0,3}(?:enverra|va envoyer|enverrai|vais envoyer|partagera|fera circuler) le "
+        r"(?:compte rendu|proces-verbal)\b|^(?:le )?compte rendu (?:suivra|a suivre)\b",
     )),
 )
 _COURTESY = (
