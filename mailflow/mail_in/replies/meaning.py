@@ -343,8 +343,8 @@ def _prose(reading: Reading, table: Table, found: list[Intent], said_no: bool, h
         words = sum(p.clause.words for p in content if p.clause.line not in of_it)
     # a file is the minutes when the reply says nothing else, or says it is attached ("Minutes attached.",
     # with the recording on the next line)
-    attached = has_files and any(p.said is Said.ATTACHED for p in reading.parts)
-    if words >= table.prose_min or (has_files and (words or not found)) or attached or (listed and words >= 3):
+    file_said = has_files and any(p.said is Said.ATTACHED for p in reading.parts)
+    if words >= table.prose_min or (has_files and (words or not found)) or file_said or (listed and words >= 3):
         return Intent(K.MINUTES, _text(reading, _CUT, with_text))
     return _ask_if_short(table, found, words, said_no, _confirms(reading, table))
 
