@@ -35,6 +35,28 @@ _ACTION_TO = Lazy(r"^(?P<who>(?:Dr\.?\s+|Dre\.?\s+)?[A-ZÀ-Ý][\w.'-]*(?:\s+(?:a
                         r"\s+(?:to|will|va|doit|devra)\s+(?P<what>.+)$")
 
 
+# A line that is only an action as minutes write them: a bullet or none, who (one to four capitalised names, "and"
+# between), "to", and what, opening with a verb in lower case: "Priya to send the survey link by Friday".
+_OWED = Lazy(r"^\s*(?:[-*•·–—]\s+|\d{1,2}[.)]\s+)?(?P<who>(?:(?:Dr|Dre)\.?\s+)?[A-ZÀ-Ý][\w'’-]+(?:\s+(?:and|&|et|"
+             r"(?:(?:Dr|Dre)\.?\s+)?[A-ZÀ-Ý](?:[\w'’-]+|\.))){0,3})\s+to\s+(?P<what>[a-z][a-z'’-]+\s[^.!?]{3,160}?)\.?\s*$")
+
+# Capitalised words that open a sentence, not a name, before "to": "Nothing to report", "Agreed to keep the format".
+_NOT_WHO = frozenset("""
+nothing something anything everything everyone someone anyone nobody all we they you he she it this that there here
+agreed decided need needs plan plans planning going want wants try tried trying time hope hoping remember reminder
+next also still just only due able unable happy glad sorry sure nice great good best important hard easy ok okay
+thanks welcome looking back up more less much many some most each both none please feel free members patients
+""".split())
+
+
+def owed_action(line: str) -> Found | None:
+    """An action as minutes write one, on a line of its own: "Priya to send the survey link by Friday"."""
+    owed = _OWED.match(line) if " to " in line else None
+    if owed is None or owed.group("who").split()[0].lower().strip(".") in _NOT_WHO:
+        return None
+    return Found(IntentKind.ACTION, owed.group("what").rstrip(" ."), who=owed.group("who"))
+
+
 MAX_LABELS_PER_LINE = 12
 _SHORT = frozenset({IntentKind.FOCUS, IntentKind.PRESENTER, IntentKind.REMOVE, IntentKind.ADD, IntentKind.SUGGEST,
                     IntentKind.DONE})
@@ -211,7 +233,8 @@ _MENTIONS_RECORDING = Lazy(r"recording|enregistrement", re.IGNORECASE)
 _RECORDING_WORDS = ("recording", "enregistrement")      # each match holds one, folded (see ``casefold``)
 
 
-_BARE_URL = Lazy(r"^\s*<?(?P<url>https?://[^\s<>\"')\]]+)>?\s*$", re.IGNORECASE)
+# a link alone on its line, in angle brackets or not, or as Outlook writes a link in plain text: "text<href>"
+_BARE_URL = Lazy(r"^\s*<?(?P<url>https?://[^\s<>\"')\]]+)>?(?:<https?://[^\s<>]+>)?\s*$", re.IGNORECASE)
 
 
 def recording_instruction(lines: tuple[str, ...], number: int) -> tuple[Found, tuple[int, ...]] | None:

@@ -22,6 +22,7 @@ from mailflow.mail_in.replies.commands import (
     approval,
     labels_in,
     line_commands,
+    owed_action,
     recording_instruction,
 )
 from mailflow.mail_in.replies.phrases import Said, excuse, name, said, to_organisers
@@ -194,6 +195,12 @@ def read(text: str, sender: str = "") -> Reading:
         labelled = line_commands(lines, number)
         taken.update(labelled.items_taken)
         commands += labelled.found
+        owed = None if labelled.found else owed_action(line)
+        if owed is not None:                 # "Priya to send the survey link by Friday": kept in the reading too
+            commands.append(owed)
+            spans.append((starts[number], starts[number] + len(line), frozenset({IntentKind.ACTION})))
+            found += whole
+            continue
         recording = None if labelled.found else recording_instruction(lines, number)
         if recording is not None:            # "The recording is at https://...", or the link alone under the line
             commands.append(recording[0])
