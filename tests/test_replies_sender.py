@@ -251,3 +251,13 @@ def test_a_help_label_line_with_an_address_is_the_update_not_a_quote_header():
             "Subject: Your roundtable update\r\n\r\nPlease reply with a one-minute update.\r\n")
     text = understand(message("Priya Natarajan", body)).text
     assert text.endswith("How members can help: tell us what is missing from the map, reply to me at priya@snd.example.org.")
+
+
+def test_a_labelled_line_under_the_body_is_no_signature_though_it_holds_the_senders_name():
+    """Staff member Jordan Lee writes "Presenter – Dr. Jordan O'Neill" under "Focus – ...": a labelled line right under
+    the body stays in it, though it ends in a name (and the sender's first name) as a signature would."""
+    body = ("Helen confirmed by phone this morning, so for the record:\r\n\r\n"
+            "Focus \u2013 Partner agreements: what has worked and what hasn\u2019t\r\n"
+            "Presenter \u2013 Dr. Jordan O\u2019Neill\r\n\r\nJordan\r\n\r\nJordan Lee (they/them)\r\n"
+            "CoP Coordinator | Divisions of Family Practice\r\n")
+    assert understand(message("Jordan Lee", body)).text.endswith("Presenter \u2013 Dr. Jordan O\u2019Neill")

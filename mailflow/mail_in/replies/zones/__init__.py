@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from mailflow.mail_in.replies.clauses import CARRIES_ON
+from mailflow.mail_in.replies.commands import labels_in
 from mailflow.mail_in.replies.htmltext import QUOTE_MARK
 from mailflow.mail_in.replies.quotes import holds_header_words, is_quoted, may_be_header
 from mailflow.mail_in.replies.sections import is_label_line
@@ -99,16 +100,39 @@ def zone_lines(lines: list[str], sender_name: str = "", weights: Weights | None 
         scored = scored_lines(lines, sender_name)
         rows = scored.rows
         zones = decode_shipped(scored.scores[:MAX_LINES], scored.top[:MAX_LINES], scored.forced)
-        if unheld := _headers_without_evidence(zones, rows):
+        if unheld := _pinned(zones, rows):
             zones = decode_shipped(scored.scores[:MAX_LINES], scored.top[:MAX_LINES], {**scored.forced, **unheld})
     else:
         rows = line_features(lines, sender_name)
         zones = viterbi(emissions(rows[:MAX_LINES], weights), weights, lines=rows[:MAX_LINES])
-        if unheld := _headers_without_evidence(zones, rows):
+        if unheld := _pinned(zones, rows):
             zones = viterbi(emissions(rows[:MAX_LINES], weights), weights, unheld, lines=rows[:MAX_LINES])
     if len(rows) > MAX_LINES:
         zones.extend([zones[-1]] * (len(rows) - MAX_LINES))
     return Zoning(tuple(lines), tuple(rows), tuple(zones))      # lines past a history mark have no zone
+
+
+def _pinned(zones: list[Zone], rows: Sequence[Row]) -> dict[int, Zone]:
+    """The lines a second decoding holds to the body: quote headers without evidence, and labelled lines the first
+    decoding cut off as a signature."""
+    return {**_headers_without_evidence(zones, rows), **_labels_as_signature(zones, rows)}
+
+
+def _labels_as_signature(zones: list[Zone], rows: Sequence[Row]) -> dict[int, Zone]:
+    """A line right under the body that opens with a label members are asked to write ("Presenter – Dr. Jordan
+    O'Neill" under "Focus – ...") is the body's, however much its name looks like a signature's."""
+    pinned: dict[int, Zone] = {}
+    for k in range(1, len(zones)):
+        if zones[k] in (Zone.SIGNATURE, Zone.CLOSING) and zones[k - 1] is Zone.BODY \
+                and rows[k].index == rows[k - 1].index + 1 and _opens_with_label(rows[k].text):
+            pinned[k] = Zone.BODY
+    return pinned
+
+
+def _opens_with_label(line: str) -> bool:
+    """The line starts with a label, with its colon or a spaced dash ("Presenter – Wendy Chu")."""
+    spots = labels_in(line)
+    return bool(spots) and not line[:spots[0][1]].strip(" \t>*_•-–—")
 
 
 def _headers_without_evidence(zones: list[Zone], rows: Sequence[Row]) -> dict[int, Zone]:
