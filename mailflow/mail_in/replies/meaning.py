@@ -318,9 +318,12 @@ def _prose(reading: Reading, table: Table, found: list[Intent], said_no: bool, h
             return _unclear(table.short)          # "Can we go with the transportation one? I can present it."
         if table.prose is K.NOTE and (reading.commands or reading.edits) and not refused \
                 and Approval.APPROVE not in reading.approvals:
-            applied = {p.clause.line for p in reading.parts if p.edit is not None} | {
-                reading.text.count("\n", 0, start) for start, _, _ in reading.command_spans}
-            asked = next((p for p in content if p.change and p.edit is None and p.clause.line not in applied), None)
+            # (what a labelled line holds is its value; what shares a sentence with a change said in words is its
+            # reason: "Please remove item 2, we spent November on it, so let's give it a rest")
+            applied = {reading.text.count("\n", 0, start) for start, _, _ in reading.command_spans}
+            edited = {p.clause.sentence for p in reading.parts if p.edit is not None}
+            asked = next((p for p in content if p.change and p.edit is None and p.clause.line not in applied
+                          and p.clause.sentence not in edited), None)
             if asked is not None:         # "Swap 2 and 3" beside "Add: ...": the one it can apply, and a question
                 line = reading.text.split("\n")[asked.clause.line].strip()
                 return _unclear(ASK_ALSO.format(words=line if len(line) <= 200 else line[:200] + "..."))

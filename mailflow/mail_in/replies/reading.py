@@ -251,7 +251,7 @@ def _tag(found: list[Clause], sender: str, lines: Sequence[str] = (), text: str 
         attends = None if i and _subject_elided(c, found[max(0, i - 3):i], sender) else attendance(c)
         parts.append(Part(clause=c, said=said_here, answer=answered, attendance=attends,
                           approval=approval(c), edit=worded(c, sender, found[i - 1] if i else None),
-                          change=c.question or asks_change(c)))
+                          change=(c.question or asks_change(c)) and not _introduces(c, lines)))
     saying_no = {p.clause.sentence for p in parts
                  if p.said in (Said.NO_UPDATE, Said.PASS, Said.AWAY, Said.AWAY_THEN)
                  or p.answer in (Answer.NO, Answer.PASS)
@@ -273,6 +273,16 @@ def _tag(found: list[Clause], sender: str, lines: Sequence[str] = (), text: str 
                  near_no=p.clause.sentence in near and p.said is None and p.answer is None
                  and p.attendance is None and not p.clause.after_but)
             for p in parts]
+
+
+def _introduces(clause: Clause, lines: Sequence[str]) -> bool:
+    """The clause ends its line with a colon and a labelled line follows: "Could you please include this for
+    members:" over "Note: ..." asks for the instruction below it, no change of its own."""
+    line = lines[clause.line].rstrip() if clause.line < len(lines) else ""
+    if not line.endswith((":", "：")):
+        return False
+    below = next((text for text in lines[clause.line + 1:clause.line + 3] if text.strip()), "")
+    return bool(labels_in(below))
 
 
 # A clause the splitter cut off at "and" before its verb ("she's at the forum that day | and can't join") has the

@@ -20,8 +20,9 @@ _FUTURE_MEETING = (r"(?:\s+(?:at|in|for|during|lors d'une|a une|a la|pour une|po
 _FOR_A_MEETING = Lazy(r"^(?:for|at|in|pour|lors d'|a) ?(?:a |an |the |one of the |une |la |l')?(?:future|next|upcoming|later|"
                       r"prochaine|future|autre) (?:meeting|session|cop|rencontre|reunion)s?$")
 _SOMEONE_PRESENTS = Lazy(      # "Dr Lee will present", "presented by ..."
-    r"^(?P<v>.+?) (?:will|has agreed to|agreed to|can|is going to|is able to|would like to|will be able to|"
-    r"a accepte de|va|pourra) present(?:er)?\b.*$|"
+    r"^(?P<v>.+?) (?:will|has (?:kindly |graciously )?agreed to|(?:kindly )?agreed to|can|is going to|is able to|"
+    r"would like to|will be able to|has confirmed (?:that )?(?:she|he|they)(?:'ll| will)|has confirmed (?:she|he|they) can|"
+    r"a (?:gentiment )?accepte de|va|pourra) present(?:er)?\b.*$|"
     r"^(?:i've|i have|we've|we have|i|we) (?:booked|lined up|confirmed) (?P<v5>.+?)(?: (?:from|of|at) .+?)? to "
     r"(?:present|speak)\b.*$|^(?:i've|i have|we've|we have|i|we) (?:asked|invited) (?P<v6>.+?)(?: (?:from|of|at) .+?)? "
     r"to (?:present|speak) and (?:she|he|they|il|elle) (?:said yes|agreed|accepted|confirmed|is in|has agreed)\b.*$|^(?P<v2>.+?) will be (?:our|the) (?:presenter|speaker)\b|"
@@ -56,6 +57,8 @@ _WORDED: tuple[tuple[IntentKind, Lazy], ...] = (
         rf"^(?:pourrait-on|pourrions-nous|on pourrait|serait-il possible d') ?(?:aborder|discuter de|parler de|"
         rf"avoir une presentation sur) (?P<v6>.+?){_FUTURE_MEETING}$")),
     (IntentKind.REMOVE, Lazy(
+        rf"^{_ASK}take (?P<v2>.+?) (?:off|out of) (?:the |our |this )?(?:(?:future|topics?|suggested|open discussion|"
+        rf"discussion)\s+)?(?:agenda|draft|list|liste)(?: of (?:future )?(?:topics|items))?(?: though| please)?$|"
         rf"^{_ASK}(?:remove|drop|delete|take out|take off|cut|strike|retirer|retirez|enlever|enlevez|supprimer|"
         rf"supprimez|retire|enleve)\s+(?P<v>.+?)(?:\s+(?:from|de|du|off)\s+(?:the\s+|this\s+|l')?"
         rf"(?:(?:future|topics?|suggested|open discussion|discussion)\s+)?(?:agenda|draft|ordre du jour|list|liste)"
@@ -91,7 +94,9 @@ _WORDED: tuple[tuple[IntentKind, Lazy], ...] = (
     (IntentKind.PRESENTER, _SOMEONE_PRESENTS),
 )
 _LEAD = Alternatives([r"(?:(?:and|et|also|so|then|puis|aussi|donc|ok|okay|oh)\s+)+"])      # by first character
-_PRONOUN = Lazy(r"^(?:it|this|that|them|these|those|ca|cela|ceci|le|la|les|one|something|anything)$")
+# a pronoun, alone or pointing at what follows ("include this for members:", "add this below")
+_PRONOUN = Lazy(r"^(?:it|this|that|them|these|those|ca|cela|ceci|le|la|les|one|something|anything)"
+                r"(?:(?: note)? (?:for (?:the )?members|below|here|as well|too|for me|please))?$")
 _SELF = Lazy(r"^(?:i|me|myself|moi|je|moi-meme|i'll|i will|i can|i am going to|i'm going to|i'm happy to|"
                    r"i am happy to|je vais|je peux)$")
 _ME = Lazy(r"^(?:me|myself|moi)\b")
@@ -128,6 +133,7 @@ _GROUP_NAME = re.compile(r"[(][?]P<\w+>")
 _ANY_WORDED = Alternatives(branch for _, pattern in _WORDED if pattern is not _SOMEONE_PRESENTS
                            for branch in branches(_GROUP_NAME.sub("(?:", pattern.source)))
 _PRESENTING = ("present", "speak", "conferenci")
+_AFFILIATION = re.compile(r",?\s+(?:from|of|at|with|de|du|chez)\s+")
 
 
 def worded(clause: Clause, sender: str, previous: Clause | None = None) -> Found | None:
@@ -154,6 +160,8 @@ def worded(clause: Clause, sender: str, previous: Clause | None = None) -> Found
             value = value[:instead.start()] if instead else value
             article = _ARTICLE.match(fold(value))
             value = value[article.end():] if article else value
+        if kind is IntentKind.PRESENTER and len(WORD.findall(value)) > 8:
+            value = _AFFILIATION.split(value, maxsplit=1)[0]    # "Dr. Lisa Mah from Fraser Health's population team"
         folded = fold(value)
         if kind is IntentKind.PRESENTER and _SELF.match(folded):
             value = sender or "the chair"
