@@ -144,11 +144,12 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
     )),
     (Said.PASS, _phrases(
         r"^(?:i'll |i will |i'm going to |i am going to |i'll have to |i have to |i need to |we'll |we will |"
-        r"going to |gonna |i'd like to |i think i'll |please )?(?:skip|pass|sit out|sit this one out)"
+        r"going to |gonna |i'd like to |i think i'll |please |(?:could|can|would) you (?:please )?)?"
+        r"(?:skip|pass|sit out|sit this one out)"
         r"(?: on)?(?: me)?(?: (?:for|on) me)?(?: (?:for )?(?:this|that|the|my)? ?(?:one|month|time|round|cycle|turn|update|roundtable|"
-        r"session|now|meeting))?(?: (?:for|in|this) (?:jan(?:uary)?|feb(?:ruary)?|march|april|may|june|july|aug(?:ust)?|"
+        r"session|now|meeting)){0,2}(?: (?:for|in|this) (?:jan(?:uary)?|feb(?:ruary)?|march|april|may|june|july|aug(?:ust)?|"
         r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?: and (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|"
-        r"dec)[a-z]*)?)?(?: please| thanks| thank you| thx| ty| merci)?$",
+        r"dec)[a-z]*)?)?(?: please| thanks| thank you| thx| ty| merci| sorry| desolee?)?$",
         r"^(?:i'm |i am )?(?:skipping|passing)(?: on)?(?: (?:this|the|my))? (?:month|time|round|cycle|turn|update|one)\b",
         r"^(?:i'll |i will |i'm going to )?sit (?:this one|this round|this month) out\b",
         r"^je (?:vais )?(?:passe|passer|saute|sauter|m'abstiens|m'abstenir)(?: mon tour| pour cette fois| ce mois-ci|"
