@@ -261,3 +261,13 @@ def test_a_labelled_line_under_the_body_is_no_signature_though_it_holds_the_send
             "Presenter \u2013 Dr. Jordan O\u2019Neill\r\n\r\nJordan\r\n\r\nJordan Lee (they/them)\r\n"
             "CoP Coordinator | Divisions of Family Practice\r\n")
     assert understand(message("Jordan Lee", body)).text.endswith("Presenter \u2013 Dr. Jordan O\u2019Neill")
+
+
+def test_a_bare_link_outlook_doubles_is_kept_once_and_a_trim_mark_is_no_text():
+    """Outlook's plain text writes a bare link as "https://x<https://x>": the update keeps it once; a named link
+    ("the form<https://x>") stays as written; a bottom-poster's "[...]" where quoted text was cut is no text."""
+    body = ("[...]\r\n\r\nSuccess: the referral form is here: https://nsd.example.org/sp<https://nsd.example.org/sp>\r\n"
+            "Challenge: see the form<https://nsd.example.org/f>\r\n")
+    assert understand(message("Sally Bennett", body)).text == (
+        "Success: the referral form is here: https://nsd.example.org/sp\n"
+        "Challenge: see the form<https://nsd.example.org/f>")

@@ -71,17 +71,23 @@ class Zoning:
                 after_header = zone is Zone.HEADER
         if not keep:
             return ""
-        keep = {i for i in keep if not _IMAGE_PLACEHOLDER.match(self.lines[i])}
+        keep = {i for i in keep if not _PLACEHOLDER.match(self.lines[i])}
         if not keep:
             return ""
         first, last = min(keep), max(keep)
         out = [self.lines[i] for i in range(first, last + 1) if i in keep or not self.lines[i].strip()]
-        return tidy("\n".join(out))
+        text = tidy("\n".join(out))
+        return _SAME_LINK.sub(r"\1", text) if "<http" in text else text
 
 
-# A line that only stands for a picture in the plain text of a mail program ("[cid:image002.png@01DB5EAF.3C9A7B20]"
-# from Outlook, "[image: chart.png]" from Gmail): no words of the sender's, and the picture is kept apart.
-_IMAGE_PLACEHOLDER = re.compile(r"^\s*(?:\[(?:cid:[^\]\s]+|image:[^\]]*)\]\s*)+$", re.IGNORECASE)
+# A line that only stands for something else in the plain text of a mail program: a picture
+# ("[cid:image002.png@01DB5EAF.3C9A7B20]" from Outlook, "[image: chart.png]" from Gmail), kept apart, or the mark of
+# quoted text cut out ("[...]", "[snip]"): no words of the sender's.
+_PLACEHOLDER = re.compile(r"^\s*(?:(?:\[(?:cid:[^\]\s]+|image:[^\]]*)\]\s*)+|[\[<](?:\.\.\.|…|snip|cut|skip)[\]>])\s*$",
+                          re.IGNORECASE)
+# Outlook writes a link in plain text as "text<link>"; a bare link so comes twice ("https://x<https://x>"): once is
+# what the sender typed
+_SAME_LINK = re.compile(r"(https?://[^\s<>]+)<\1>")
 
 
 def tidy(text: str) -> str:
