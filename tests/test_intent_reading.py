@@ -275,6 +275,20 @@ def test_a_verb_cut_off_after_and_keeps_the_subject_it_had(text, rsvp):
     assert [(k, v) for k, v in intents(text, Request.INVITATION) if k == "rsvp"] == [("rsvp", rsvp)]
 
 
+def test_an_assistant_writing_on_behalf_of_the_sender_answers_for_the_sender():
+    """From Dr. Sarah Bennett's address, "On behalf of Dr. Bennett: she will attend" is her acceptance; on behalf of
+    someone else it is theirs, not the sender's; and "Yes of course, I'm chairing!" beside another's regrets is yes."""
+    def rsvp_of(name: str, body: str) -> list[tuple[str, str]]:
+        raw = (f"From: {name} <s@clinic.example.org>\r\nTo: cop+x@example.org\r\nSubject: RE: Invitation\r\n"
+               f"Message-ID: <ob2@clinic.example.org>\r\n\r\n{body}\r\n").encode()
+        return [(i.kind.value, i.value) for i in read_intent(understand(raw), Request.INVITATION) if i.kind.value == "rsvp"]
+    said = "Good morning,\r\n\r\nOn behalf of Dr. Bennett: she will attend the January 12 meeting."
+    assert rsvp_of("Dr. Sarah Bennett", said) == [("rsvp", "accepted")]
+    assert rsvp_of("Dr. Helen Cho", said) == []
+    assert rsvp_of("Dr. Helen Cho", "Yes of course, I'm chairing! FYI our patient partner Doris won't be able to "
+                   "join this month but sends her regrets.") == [("rsvp", "accepted")]
+
+
 def test_an_assistant_writing_of_the_sender_by_name_answers_for_the_sender():
     """From Dr. Lauren Bennett's address, "Dr. Bennett is away that week and will not be able to attend" (her
     assistant writing) is her decline: the subject named is the sender."""

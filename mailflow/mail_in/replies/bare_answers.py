@@ -20,7 +20,9 @@ class Answer(enum.Enum):
 
 
 _ANSWERS: dict[Answer, str] = {
-    Answer.YES: r"yes|yep|yeah|yup|ya|yes please|sure|sure thing|of course|absolutely|definitely|certainly|"
+    Answer.YES: r"yes|yep|yeah|yup|ya|yes please|sure|sure thing|of course|absolutely|definitely|certainly|for sure|"
+                r"(?:yes|oui|yep|yeah) (?:of course|absolutely|definitely|certainly|for sure|bien sur|absolument|"
+                r"certainement)|"
                 r"indeed|ok|okay|k|i can|i will|i shall|i do|oui|ouais|oui oui|bien sur|certainement|absolument|"
                 r"avec plaisir|volontiers|with pleasure|gladly|accept|accepted|i accept|attending|confirmed|"
                 r"i confirm|confirme|confirmee|je confirme|present|presente|presents?|y|\U0001f44d|\u2705|\u2714\ufe0f?|"

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from mailflow.core.intent import IntentKind, Rsvp
 from mailflow.mail_in.replies.bare_answers import Answer, answer
-from mailflow.mail_in.replies.clauses import CARRIES_ON, Clause, Lazy, clauses, lines_of, signature_tail
+from mailflow.mail_in.replies.clauses import CARRIES_ON, TOKEN, Clause, Lazy, clauses, lines_of, signature_tail
 from mailflow.mail_in.replies.commands import (
     LIST_ITEM,
     SEND_FILE,
@@ -239,6 +239,7 @@ def _list_item(lines: Sequence[str], number: int) -> bool:
 
 def _tag(found: list[Clause], sender: str, lines: Sequence[str] = (), text: str = "") -> list[Part]:
     parts: list[Part] = []
+    on_behalf = False
     for i, c in enumerate(found):
         said_here, answered = said(c), answer(c)
         if answered is not None and said_here is Said.COURTESY:
@@ -248,7 +249,15 @@ def _tag(found: list[Clause], sender: str, lines: Sequence[str] = (), text: str 
                 and not (found[i - 1].line == c.line - 1 and CARRIES_ON.search(found[i - 1].text)) \
                 and not _labels(c, text) and not (lines and _list_item(lines, c.line)):
             said_here = Said.COURTESY                 # the name under a sign-off (not a list's item, not a label)
-        attends = None if i and _subject_elided(c, found[max(0, i - 3):i], sender) else attendance(c)
+        if c.tokens.isdisjoint(_BEHALF_WORDS):
+            pass
+        elif (for_whom := _ON_BEHALF.search(c.folded)) is not None:
+            # "On behalf of Dr. Bennett: she will attend", sent from Dr. Bennett's own address: her assistant writes,
+            # and "she" below is the sender
+            on_behalf = bool(own_name_words(for_whom.group(1)) & ({w for w in own_name_words(sender) if len(w) > 1}
+                                                                   - _TITLES))
+        attends = None if i and _subject_elided(c, found[max(0, i - 3):i], sender) else \
+            attendance(_as_sender(c) if on_behalf else c)
         parts.append(Part(clause=c, said=said_here, answer=answered, attendance=attends,
                           approval=approval(c), edit=worded(c, sender, found[i - 1] if i else None),
                           change=(c.question or asks_change(c)) and not _introduces(c, lines)))
@@ -273,6 +282,22 @@ def _tag(found: list[Clause], sender: str, lines: Sequence[str] = (), text: str 
                  near_no=p.clause.sentence in near and p.said is None and p.answer is None
                  and p.attendance is None and not p.clause.after_but)
             for p in parts]
+
+
+_BEHALF_WORDS = frozenset({"behalf", "part"})
+_ON_BEHALF = Lazy(r"\b(?:on behalf of|de la part d[eu']|au nom d[eu']) ?(.+)$")
+_THIRD_PERSON = Lazy(r"^(?:she|he|they|elle|il)(?:'s|'ll|\b)")
+
+
+def _as_sender(clause: Clause) -> Clause:
+    """``clause`` with "she" (or he, they) put as "I": the person an assistant writes for is the sender."""
+    third = _THIRD_PERSON.match(clause.folded)
+    if third is None:
+        return clause
+    pronoun = third.group()
+    folded = ("i'm" if pronoun.endswith("'s") else "i'll" if pronoun.endswith("'ll") else "i") \
+        + clause.folded[third.end():]
+    return clause._replace(folded=folded, tokens=frozenset(TOKEN.findall(folded)))
 
 
 def _introduces(clause: Clause, lines: Sequence[str]) -> bool:
