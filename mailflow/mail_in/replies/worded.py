@@ -161,7 +161,8 @@ def worded(clause: Clause, sender: str, previous: Clause | None = None) -> Found
             article = _ARTICLE.match(fold(value))
             value = value[article.end():] if article else value
         if kind is IntentKind.PRESENTER and len(WORD.findall(value)) > 8:
-            value = _AFFILIATION.split(value, maxsplit=1)[0]    # "Dr. Lisa Mah from Fraser Health's population team"
+            name = _AFFILIATION.split(value, maxsplit=1)[0]      # "Dr. Lisa Mah from Fraser Health's population team"
+            value = name if all(w[:1].isupper() for w in WORD.findall(name)) else value
         folded = fold(value)
         if kind is IntentKind.PRESENTER and _SELF.match(folded):
             value = sender or "the chair"
