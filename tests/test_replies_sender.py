@@ -271,3 +271,18 @@ def test_a_bare_link_outlook_doubles_is_kept_once_and_a_trim_mark_is_no_text():
     assert understand(message("Sally Bennett", body)).text == (
         "Success: the referral form is here: https://nsd.example.org/sp\n"
         "Challenge: see the form<https://nsd.example.org/f>")
+
+
+def test_an_answer_under_the_last_quoted_line_of_an_interleaved_reply_is_kept():
+    """Staff answer inside the quoted draft and once more under its last line: every answer is kept, in order,
+    without the signature under the "-- " delimiter; a disclaimer a server adds under a top-posted reply's quote is
+    not made an answer."""
+    quote = "".join(f"> line {n} of the agenda draft\r\n" for n in range(6))
+    body = ("Two changes inline below.\r\n\r\nOn Thu, Jan 7, 2027 at 12:00 PM CoP <cop@example.org> wrote:\r\n\r\n"
+            f"{quote}\r\nPresenter: Tom Whitehorse\r\n\r\n{quote}\r\n"
+            "Helen asked me to approve it for her, so: approved.\r\n\r\n-- \r\nJordan Lee | CoP Coordinator\r\n")
+    assert understand(message("Jordan Lee", body)).text == (
+        "Two changes inline below.\n\nPresenter: Tom Whitehorse\n\nHelen asked me to approve it for her, so: approved.")
+    top = ("Skip for me this month.\r\n\r\nOn Thu, Jan 7, 2027 at 12:00 PM CoP <cop@example.org> wrote:\r\n\r\n"
+           f"{quote}\r\nCONFIDENTIALITY NOTICE: this message is intended only for the named recipient.\r\n")
+    assert understand(message("Jordan Lee", top)).text == "Skip for me this month."

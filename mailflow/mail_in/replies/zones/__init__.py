@@ -14,7 +14,7 @@ from mailflow.mail_in.replies.quotes import holds_header_words, is_quoted, may_b
 from mailflow.mail_in.replies.sections import is_label_line
 from mailflow.mail_in.replies.signatures import strip_own_name
 from mailflow.mail_in.replies.zones.features import Row, line_features
-from mailflow.mail_in.replies.zones.lexicon import LAND
+from mailflow.mail_in.replies.zones.lexicon import DELIMITER, LAND
 from mailflow.mail_in.replies.zones.model import (
     Weights,
     Zone,
@@ -268,6 +268,8 @@ def _answers_between_quotes(zones: list[Zone], rows: tuple[Row, ...]) -> None:
     unquoted = {k for k in below if zones[k] is Zone.HISTORY and not is_quoted(rows[k].text)}
     if not unquoted or len(quoted) < 3 or len(quoted) <= len(unquoted):
         return
+    # a sender who answers inside the quote, or wrote nothing above it, answers under it too
+    answering = not any(zone in KEPT for zone in zones[:header])
     k = header + 1
     while k < len(zones):
         if k not in unquoted:
@@ -280,6 +282,13 @@ def _answers_between_quotes(zones: list[Zone], rows: tuple[Row, ...]) -> None:
         apart_below = end in quoted and rows[end].index > rows[end - 1].index + 1
         if apart_above and apart_below:
             zones[k:end] = [Zone.BODY] * (end - k)
+            answering = True
+        elif apart_above and end == len(zones) and answering:
+            # under the last quoted line, the answer that ends the message (bottom-posting), down to its signature
+            # delimiter ("-- "); a name that signs it is the sign-off (``signed_off``)
+            sig = next((j for j in range(k, end) if DELIMITER.match(rows[j].text)), end)
+            zones[k:sig] = [Zone.BODY] * (sig - k)
+            zones[sig:end] = [Zone.SIGNATURE] * (end - sig)
         k = end
 
 
