@@ -173,7 +173,8 @@ _DECLINE_PHRASES = Phrases(
 _TENTATIVE_PHRASES = Phrases(
     r"^(?:i'?m )?not sure(?: yet)?$|^(?:i'?m )?not sure (?:yet )?(?:if|whether) (?:i|i'll|i will|i can|i'd|we|we can)"
     r"(?: be able to| be)? (?:make it|come|attend|join|be there|be able|be free|be available|get away|get there|"
-    r"manage|dial in|call in)\b|^(?:i'll|i will|will) (?:try|do my best)\b|"
+    r"manage|dial in|call in)\b|^(?:i'll|i will|will) (?:try|do my best)(?:$| (?:to|and) (?:make it|come|attend|join|"
+    r"be there|be on|call in|dial in|get there|pop in|drop in|swing by)\b|(?: to)? (?:but|though|if|depending)\b)|"
     r"^(?:i'll|i will) confirm (?:later|closer|nearer|by|when|once|as soon)|^je vais essayer\b|^j'essaierai\b|"
     r"^je (?:vous )?(?:confirmerai|confirme(?:rai)? plus tard|reviens (?:la-dessus|plus tard))\b|"
     r"^(?:i'll|i will) (?:confirm|let you know)(?: (?:my )?(?:attendance|presence|if i can (?:make it|come|attend)|"
