@@ -126,6 +126,8 @@ TABLES: Mapping[Request | None, Table] = MappingProxyType({
 # An update sent where none was asked for says it is one, or is as long as one (a minute is about 150 words).
 _NAMED_UPDATE = Lazy(r"\b(?:update|updates|news|mise a jour|mises a jour|nouvelles)\b")
 FULL_UPDATE = 40
+# a condition tells no news: "..., but if you haven't heard from me by then, just skip me"
+_CONDITION = Lazy(r"^(?:if|unless|in case|si|sauf si|a moins que)\b")
 # "nothing new on the housing project", "no update about the survey yet": no news on one topic (not "on my end")
 _ON_A_TOPIC = Lazy(r"\b(?:on|about|regarding|concerning|with|for|sur|au sujet d[eu']|concernant|pour) (?:the|our|my|this|that|"
                    r"le|la|les|notre|nos|ce|cette|mon|ma|l') ?(?!end\b|side\b|part\b|behalf\b|cote\b|part\b)[a-z]")
@@ -288,7 +290,7 @@ def _prose(reading: Reading, table: Table, found: list[Intent], said_no: bool, h
             # is being renegotiated", "Lindsay is acting ED while I'm away") unless it is marked as more (a label,
             # "but ...") or runs to an update's length, as beside an RSVP. "Nothing new on the survey" declines only
             # that topic: what follows it is an update from the usual few words on.
-            statements = [p for p in content if not p.clause.question]
+            statements = [p for p in content if not p.clause.question and not _CONDITION.match(p.clause.folded)]
             # (undoing is quiet too, but what follows "please ignore my last email" is the new update)
             declined = reading.has(Said.NO_UPDATE) or any(i.kind in (K.SKIP, K.AWAY) for i in found)
             scoped = any(_ON_A_TOPIC.search(p.clause.folded) for p in reading.parts if p.said is Said.NO_UPDATE)
