@@ -20,7 +20,7 @@ from mailflow.mail_in.replies.bare_answers import Answer
 from mailflow.mail_in.replies.clauses import Lazy, fold
 from mailflow.mail_in.replies.commands import Approval, file_requests
 from mailflow.mail_in.replies.phrases import Said, to_organisers
-from mailflow.mail_in.replies.reading import Part, Reading, read, update_content
+from mailflow.mail_in.replies.reading import UPDATE_LENGTH, Part, Reading, read, update_content
 from mailflow.mail_in.replies.reply import Reply
 from mailflow.mail_in.replies.rsvp import combine
 
@@ -125,7 +125,7 @@ TABLES: Mapping[Request | None, Table] = MappingProxyType({
 
 # An update sent where none was asked for says it is one, or is as long as one (a minute is about 150 words).
 _NAMED_UPDATE = Lazy(r"\b(?:update|updates|news|mise a jour|mises a jour|nouvelles)\b")
-FULL_UPDATE = 40
+FULL_UPDATE = UPDATE_LENGTH
 # a condition tells no news: "..., but if you haven't heard from me by then, just skip me"
 _CONDITION = Lazy(r"^(?:if|unless|in case|si|sauf si|a moins que)\b")
 # "nothing new on the housing project", "no update about the survey yet": no news on one topic (not "on my end")

@@ -365,6 +365,10 @@ _ABOUT_THE_UPDATE = Lazy(r"\b(?:my|our|the|this|that|mon|ma|notre|la|cette) (?:r
                          r"\b(?:resend|re-send|send it again|renvoyer|la renvoyer|le renvoyer)\b")
 # Words of statement beside a question to the organisers that are still only its context, not an update.
 QUESTION_CONTEXT = 12
+# asking to send it later ("Is it OK if I send my update on Monday?"), not "could you use this version instead?"
+_LATER = Lazy(r"\b(?:send|submit|get|share|have)\b.*\b(?:later|tomorrow|next week|after|once|by|monday|tuesday|"
+              r"wednesday|thursday|friday|weekend|lundi|mardi|mercredi|jeudi|vendredi|demain|plus tard)\b")
+UPDATE_LENGTH = 40       # words: an update's length, however it is introduced
 
 
 def update_content(content: tuple[Part, ...]) -> tuple[Part, ...]:
@@ -379,7 +383,10 @@ def update_content(content: tuple[Part, ...]) -> tuple[Part, ...]:
     # beside such a question, words about the update itself ("I sent my update on the 30th", "I can resend it")
     # are its context too
     rest = tuple(p for p in content if p not in asks and not _ABOUT_THE_UPDATE.search(p.clause.folded))
-    return rest if sum(p.clause.words for p in rest) >= QUESTION_CONTEXT else ()
+    # beside a question about the update itself ("Is it OK if I send my update on Monday?") what follows is why,
+    # unless it runs to an update's length
+    about_it = any(_ABOUT_THE_UPDATE.search(p.clause.folded) and _LATER.search(p.clause.folded) for p in asks)
+    return rest if sum(p.clause.words for p in rest) >= (UPDATE_LENGTH if about_it else QUESTION_CONTEXT) else ()
 
 
 def _leads_in(part: Part) -> bool:
