@@ -267,6 +267,8 @@ def test_a_second_verb_after_a_statement_is_no_instruction():
      "accepted"),
     ("I'm away that week and can't make it.", "declined"),
     ("I'm at the Rural and Remote conference that week so I won't be on this one.", "declined"),
+    ("I'll be at the January 12 meeting. Looking forward to meeting you all!", "accepted"),
+    ("I'll be at a conference in Whistler.", "declined"),
     ("Thanks Hannah, can't make it this time.", "declined"),
 ])
 def test_a_verb_cut_off_after_and_keeps_the_subject_it_had(text, rsvp):
