@@ -269,6 +269,10 @@ def test_a_second_verb_after_a_statement_is_no_instruction():
     ("I'm at the Rural and Remote conference that week so I won't be on this one.", "declined"),
     ("I'll be at the January 12 meeting. Looking forward to meeting you all!", "accepted"),
     ("I'll be at a conference in Whistler.", "declined"),
+    ("Wait, I told you I couldn't make it, but the conference is only Wednesday now, so I'm free on the 12th after all.",
+     "accepted"),
+    ("Small correction: I didn't say I'd be there. Please put me down as a maybe.", "tentative"),
+    ("As I said, I can't make it on the 12th.", "declined"),
     ("Thanks Hannah, can't make it this time.", "declined"),
 ])
 def test_a_verb_cut_off_after_and_keeps_the_subject_it_had(text, rsvp):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Set
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from mailflow.mail_in.replies.bare_answers import Answer, answer
 from mailflow.mail_in.replies.clauses import EMOJI, WORD, Clause, Lazy, Phrases, fold, lines_of, without_lead_in
@@ -21,7 +21,7 @@ from mailflow.mail_in.replies.reply import Rsvp
 # --- attendance in words ------------------------------------------------------------------------
 
 _VERB = Lazy(
-    r"\b(?:make it|make|attend|be available|available|disponible|be there|be present|be in attendance|come|join|"
+    r"\b(?:make it|make|attend|be available|available|be free|free|disponible|be there|be present|be in attendance|come|join|"
     r"participate|be joining|be attending|attending|joining|coming|dial in|call in|be at|"
     r"be on(?= (?:the|this|that|today's|tomorrow's|our|next|the next) (?:[\w'-]+ )?(?:call|one|meeting|zoom|teams)\b)|"
     r"assister|venir|viendrai|participer|participerai|assisterai|me joindre|joindrai|y (?:etre|aller|assister)|"
@@ -30,7 +30,7 @@ _VERB = Lazy(
 )
 # The first word of each alternative of _VERB: every match starts with one (see ``Clause.tokens``).
 _VERB_FIRST_WORDS = frozenset("""
-make attend be available disponible come join participate attending joining coming dial call assister venir viendrai
+make attend be available free disponible come join participate attending joining coming dial call assister venir viendrai
 participer participerai assisterai me joindrai y etre serai sera
 """.split())
 _FIRST_PERSON = {"i", "i'm", "im", "i'll", "ill", "i've", "i'd", "me", "myself", "we", "we'll", "we're", "we've",
@@ -104,6 +104,13 @@ class Attendance:
     rsvp: Rsvp
     wish: bool = False
     by_the_way: bool = False          # "I'll be 5 minutes late": an answer only where attendance was asked
+    reported: bool = False            # "I told you I couldn't make it": an earlier answer, which a new one overrides
+
+
+# the sender reporting an earlier answer of theirs: "I told you I couldn't make it", "I said I'd try"
+_REPORTED = Lazy(r"\b(?:i|i'd|i had) (?:told you|said|mentioned|wrote|replied|answered)(?: (?:to you|earlier|before))?"
+                 r"(?: that)? ")
+_DENIED = Lazy(r"\bi (?:didn't|did not|never) (?:say|tell you|write|reply|answer)\b")
 
 
 def _about_self(head: str) -> bool:
@@ -127,6 +134,7 @@ def _tail_ok(tail: str) -> bool:
 
 
 _ACCEPT_PHRASES = Phrases(
+    r"^(?:please )?(?:put|mark|list) me (?:down )?(?:as )?(?:a )?(?:yes|attending|present|coming)\b|"
     r"\bcount me in\b|^(?:i )?can't wait\b|^i'?m in$|^(?:see|c) you (?:there|then|on|at|tomorrow|today|soon|\w+day)\b|"
     r"\bcomptez sur moi\b|\bj'en serai\b|\bje confirme (?:ma presence|ma participation|que je serai)|"
     r"\bconfirm(?:ing)? (?:my )?(?:attendance|participation|presence)\b"
@@ -139,6 +147,7 @@ _LATE_PHRASES = Phrases(       # attending, by the way: an RSVP only where atten
     r"^je (?:serai|vais etre|vais arriver) (?:un peu )?en retard\b|^je (?:devrai|vais devoir) partir (?:plus tot|avant)"
 )
 _DECLINE_PHRASES = Phrases(
+    r"^(?:please )?(?:put|mark|list) me (?:down )?(?:as )?(?:a )?(?:no|not attending|absent|regrets)\b|"
     r"\bcount me out\b|^(?:my |with |please accept my |sincere |sending |send )?regrets\b|"
     r"^(?:please )?(?:send|sending|accept|extend) my regrets\b|^i (?:send|extend|offer) my regrets\b|"
     r"^i (?:have|'ve got|ve got) (?:a |another )?(?:conflict|scheduling conflict|prior commitment|clash|"
@@ -171,6 +180,7 @@ _DECLINE_PHRASES = Phrases(
     r"cet apres-midi-la|ce matin-la|a ce moment-la|en meme temps|a la meme heure|cette journee-la)\b"
 )
 _TENTATIVE_PHRASES = Phrases(
+    r"^(?:please )?(?:put|mark|list) me (?:down )?(?:as )?(?:a )?(?:maybe|tentative|possible|probable)\b|"
     r"^(?:i'?m )?not sure(?: yet)?$|^(?:i'?m )?not sure (?:yet )?(?:if|whether) (?:i|i'll|i will|i can|i'd|we|we can)"
     r"(?: be able to| be)? (?:make it|come|attend|join|be there|be able|be free|be available|get away|get there|"
     r"manage|dial in|call in)\b|^(?:i'll|i will|will) (?:try|do my best)(?:$| (?:to|and) (?:make it|come|attend|join|"
@@ -207,6 +217,11 @@ def attendance(clause: Clause) -> Attendance | None:
     # each run of word characters of ``rest`` is one of the clause's (taking out a whole adverb and the spaces
     # after it joins no two runs, nor does taking off a lead-in)
     rest = without_lead_in(text)
+    if _DENIED.search(text):
+        return None                    # "I didn't say I'd be there": what was not said is no answer
+    if _REPORTED.search(text):
+        said = attendance(clause._replace(folded=_REPORTED.compiled.sub("", text, count=1)))
+        return replace(said, reported=True) if said is not None else None
     if _ANY_PHRASE.search(rest, clause.tokens):
         said = _phrased(rest)
         if said is not None:
@@ -293,6 +308,8 @@ def stated_rsvps(found: list[Clause], asked: bool = False,
     but..." is a polite no. ``asked``: the message answered asked about attendance, so "I'll be 5
     minutes late" is a yes too."""
     readings = said if said is not None else [attendance(c) for c in found]
+    if any(a is not None and a.reported for a in readings) and any(a is not None and not a.reported for a in readings):
+        readings = [None if a is not None and a.reported else a for a in readings]     # the new answer counts
     stated: set[Rsvp] = set()
     declined_in = {c.sentence for c, a in zip(found, readings, strict=True) if a is not None and a.rsvp is Rsvp.DECLINED}
     for i, (clause, this) in enumerate(zip(found, readings, strict=True)):
