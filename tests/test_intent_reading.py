@@ -290,6 +290,8 @@ def test_an_assistant_writing_on_behalf_of_the_sender_answers_for_the_sender():
         return [(i.kind.value, i.value) for i in read_intent(understand(raw), Request.INVITATION) if i.kind.value == "rsvp"]
     said = "Good morning,\r\n\r\nOn behalf of Dr. Bennett: she will attend the January 12 meeting."
     assert rsvp_of("Dr. Sarah Bennett", said) == [("rsvp", "accepted")]
+    assert rsvp_of("Dr. Sarah Bennett", "On behalf of Dr. Bennett: she has a clinic until 12:30 on Tuesday, so she "
+                   "will join the meeting late.") == [("rsvp", "accepted")]
     assert rsvp_of("Dr. Helen Cho", said) == []
     assert rsvp_of("Dr. Helen Cho", "Yes of course, I'm chairing! FYI our patient partner Doris won't be able to "
                    "join this month but sends her regrets.") == [("rsvp", "accepted")]

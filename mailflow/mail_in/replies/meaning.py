@@ -246,7 +246,8 @@ def _approval(reading: Reading, answered: list[Intent], reads: frozenset[IntentK
         return []
     if Approval.APPROVE not in said and Intent(K.APPROVE) not in answered:
         return []
-    wishes = [p for p in _content(reading, reads) if p.change]
+    edited = {p.clause.sentence for p in reading.parts if p.edit is not None and p.edit.kind in reads}
+    wishes = [p for p in _content(reading, reads) if p.change and p.clause.sentence not in edited]   # (not its reason)
     if wishes:
         line = reading.text.split("\n")[wishes[0].clause.line].strip()
         return [_unclear(ASK_RESERVATION.format(words=line if len(line) <= 200 else line[:200] + "..."))]

@@ -191,6 +191,7 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"reply|respond|follow up|get back|write|circulate|email|submit|have)\b.{0,60}"
         r"(?:later|soon|tomorrow|shortly|by \w+|next week|this week|before|after|asap|monday|tuesday|wednesday|"
         r"thursday|friday|weekend|tonight|in a (?:bit|few|day)|update|something|it|you)"
+        r"(?: (?:morning|afternoon|evening|night|at the latest|latest))?"
         # ... and what it waits for ("once our steering committee has met", "when I have the numbers")
         r"(?:,? (?:once|when|after|as soon as|if|because|since|after|so) .*)?$",
         r"^(?:update|more|details|my update) to follow\b|^(?:my |the |our )?update (?:is )?(?:coming|on (?:its|the) way)\b|^(?:working|still working) on it\b|^on it$|^will do$|"
@@ -212,8 +213,10 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"en parler|vous revenir)\b",
         # the minutes announced, not sent: "Sam will send the minutes tomorrow", "minutes to follow"
         r"^(?:[\w'-]+ ){0,3}(?:will|'ll|is going to|are going to|am going to) (?:send|share|circulate) (?:out )?"
-        r"(?:the |our )?(?:minutes|notes|meeting notes)\b|^(?:the )?(?:minutes|notes) (?:will follow|to follow|are coming|"
-        r"coming)\b|^(?:[\w'-]+ ){0,3}(?:enverra|va envoyer|enverrai|vais envoyer|partagera|fera circuler) le "
+        r"(?:the |our )?(?:written |full |final |draft |formal )?(?:minutes|notes|meeting notes)\b|"
+        r"^(?:[\w'-]+ ){0,3}(?:is|are|am|'m|'s) (?:writing up|finishing|preparing|working on|drafting|typing up) (?:the |our )?"
+        r"(?:written |full |final |draft )?(?:minutes|notes)\b|"
+        r"^(?:the )?(?:written |full |final )?(?:minutes|notes) (?:will follow|to follow|are coming|coming)\b|^(?:[\w'-]+ ){0,3}(?:enverra|va envoyer|enverrai|vais envoyer|partagera|fera circuler) le "
         r"(?:compte rendu|proces-verbal)\b|^(?:le )?compte rendu (?:suivra|a suivre)\b",
     )),
 )
@@ -309,9 +312,9 @@ def words(text: str) -> int:
 _TO_ORGANISERS = Lazy(
     r"^(?:(?:can|could|would|will|may|should|shall) (?:you|i|we)|is it (?:ok|okay|alright|all right|possible|fine)|"
     r"(?:when|where|what time|how) (?:is|are|do|does|should|can|will|would)|(?:is|will|are) (?:the|there|this|that|it)|"
-    r"do (?:you|i|we) (?:need|have)|what(?:'s| is) the (?:deadline|link|date|time|room)|"
+    r"do (?:you|i|we) (?:still |really |actually |even )?(?:need|have|want)|what(?:'s| is) the (?:deadline|link|date|time|room)|"
     r"(?:did|have|has) (?:you|anyone on your end|the team) (?:get|got|receive|received|see|seen)|"
-    r"est-ce que (?:je|vous|nous|on|la|le)|(?:pouvez|pourriez)-vous|puis-je|(?:quand|ou|a quelle heure) "
+    r"est-ce que (?:je|vous|nous|on|la|le|ca|cela|c'est)|(?:pouvez|pourriez)-vous|puis-je|(?:quand|ou|a quelle heure) "
     r"(?:est|a lieu|aura lieu)|(?:l'|les? |la )?(?:avez|aviez|auriez)-vous)\b"
 )
 _TO_MEMBERS = Lazy(r"\b(?:anyone|anybody|any of you|others|other members|everyone|folks|colleagues|members|"

@@ -13,7 +13,16 @@ from typing import NamedTuple
 
 from mailflow.core.intent import IntentKind, Rsvp
 from mailflow.mail_in.replies.bare_answers import Answer, answer
-from mailflow.mail_in.replies.clauses import CARRIES_ON, TOKEN, Clause, Lazy, clauses, lines_of, signature_tail
+from mailflow.mail_in.replies.clauses import (
+    CARRIES_ON,
+    TOKEN,
+    Clause,
+    Lazy,
+    clauses,
+    lines_of,
+    signature_tail,
+    without_lead_in,
+)
 from mailflow.mail_in.replies.commands import (
     LIST_ITEM,
     SEND_FILE,
@@ -291,12 +300,12 @@ _THIRD_PERSON = Lazy(r"^(?:she|he|they|elle|il)(?:'s|'ll|\b)")
 
 def _as_sender(clause: Clause) -> Clause:
     """``clause`` with "she" (or he, they) put as "I": the person an assistant writes for is the sender."""
-    third = _THIRD_PERSON.match(clause.folded)
+    said = without_lead_in(clause.folded)                  # ("so she will join late")
+    third = _THIRD_PERSON.match(said)
     if third is None:
         return clause
     pronoun = third.group()
-    folded = ("i'm" if pronoun.endswith("'s") else "i'll" if pronoun.endswith("'ll") else "i") \
-        + clause.folded[third.end():]
+    folded = ("i'm" if pronoun.endswith("'s") else "i'll" if pronoun.endswith("'ll") else "i") + said[third.end():]
     return clause._replace(folded=folded, tokens=frozenset(TOKEN.findall(folded)))
 
 

@@ -135,14 +135,15 @@ def _tail_ok(tail: str) -> bool:
 
 _ACCEPT_PHRASES = Phrases(
     r"^(?:please )?(?:put|mark|list) me (?:down )?(?:as )?(?:a )?(?:yes|attending|present|coming)\b|"
-    r"\bcount me in\b|^(?:i )?can't wait\b|^i'?m in$|^(?:see|c) you (?:there|then|on|at|tomorrow|today|soon|\w+day)\b|"
+    r"\bcount me in\b|^(?:i )?can't wait\b|^i'?m in$|"
+    r"^(?:see|c) you (?:all |everyone |both |guys )?(?:there|then|on|at|tomorrow|today|soon|\w+day)\b|"
     r"\bcomptez sur moi\b|\bj'en serai\b|\bje confirme (?:ma presence|ma participation|que je serai)|"
     r"\bconfirm(?:ing)? (?:my )?(?:attendance|participation|presence)\b"
 )
 _LATE_PHRASES = Phrases(       # attending, by the way: an RSVP only where attendance was asked
     r"^on my way\b|^(?:j'arrive|je suis en route)\b|"
     r"^(?:i'll|i will|i may|i might) be (?:a (?:few|couple of|bit|little) |\d+ )?(?:minutes? |mins? )?late\b|"
-    r"^running (?:a (?:bit|little|few minutes?) |\d+ ?(?:minutes?|mins?) |a (?:bit|little) )?(?:late|behind)\b|"
+    r"^running (?:a (?:bit|little|few minutes?) |~?\d+(?:-\d+)? ?(?:minutes?|mins?|min) |a (?:bit|little) )?(?:late|behind)\b|"
     r"^(?:i'll|i will)(?: have to| need to)? (?:leave|drop off|hop off) (?:a (?:bit|little) )?early\b|"
     r"^je (?:serai|vais etre|vais arriver) (?:un peu )?en retard\b|^je (?:devrai|vais devoir) partir (?:plus tot|avant)"
 )

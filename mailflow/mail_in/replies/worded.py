@@ -57,8 +57,9 @@ _WORDED: tuple[tuple[IntentKind, Lazy], ...] = (
         rf"^(?:pourrait-on|pourrions-nous|on pourrait|serait-il possible d') ?(?:aborder|discuter de|parler de|"
         rf"avoir une presentation sur) (?P<v6>.+?){_FUTURE_MEETING}$")),
     (IntentKind.REMOVE, Lazy(
-        rf"^{_ASK}take (?P<v2>.+?) (?:off|out of) (?:the |our |this )?(?:(?:future|topics?|suggested|open discussion|"
-        rf"discussion)\s+)?(?:agenda|draft|list|liste)(?: of (?:future )?(?:topics|items))?(?: though| please)?$|"
+        rf"^{_ASK}take (?P<v2>.+?) (?:off|out of) (?:the |our |this )?(?:(?:(?:future|topics?|suggested|open discussion|"
+        rf"discussion)\s+)?(?:agenda|draft|list|liste)(?: of (?:future )?(?:topics|items))?|open discussion)"
+        rf"(?: though| please)?(?:,? (?:since|because|as) .+)?$|"
         rf"^{_ASK}(?:remove|drop|delete|take out|take off|cut|strike|retirer|retirez|enlever|enlevez|supprimer|"
         rf"supprimez|retire|enleve)\s+(?P<v>.+?)(?:\s+(?:from|de|du|off)\s+(?:the\s+|this\s+|l')?"
         rf"(?:(?:future|topics?|suggested|open discussion|discussion)\s+)?(?:agenda|draft|ordre du jour|list|liste)"
