@@ -286,3 +286,18 @@ def test_an_answer_under_the_last_quoted_line_of_an_interleaved_reply_is_kept():
     top = ("Skip for me this month.\r\n\r\nOn Thu, Jan 7, 2027 at 12:00 PM CoP <cop@example.org> wrote:\r\n\r\n"
            f"{quote}\r\nCONFIDENTIALITY NOTICE: this message is intended only for the named recipient.\r\n")
     assert understand(message("Jordan Lee", top)).text == "Skip for me this month."
+
+
+def test_a_signature_whose_name_line_goes_on_to_credentials_or_pronouns_is_cut():
+    """No sign-off word: the last paragraph opens with the sender's name followed by credentials or pronouns
+    ("Dr. Jordan O'Neill, MD, CCFP", "Aisha Rahman (she/her)"), its role and organisation under it: a signature; and
+    a dash before an initial ("-T") signs like the name."""
+    said = "Happy to share our template with anyone who wants it!"
+    body = (f"{said}\r\n\r\nJordan\r\n\r\nDr. Jordan O'Neill, MD, CCFP\r\nPhysician Lead\r\n"
+            "Kootenay Boundary Division of Family Practice\r\nhe/him\r\n")
+    assert understand(message("Dr. Jordan O'Neill", body)).text == said
+    body = f"{said}\r\n\r\nAisha Rahman (she/her)\r\nPMH Facilitator\r\nNorthern Interior Division\r\n"
+    assert understand(message("Aisha Rahman", body)).text == said
+    body = "Anyone solved that in their EMR?\r\n\r\nKukwstsétsemc,\r\n-T\r\n"
+    assert understand(message("Tom Whitehorse", "Our pilot started.\r\n" + body)).text == (
+        "Our pilot started.\nAnyone solved that in their EMR?")

@@ -285,7 +285,7 @@ def is_own_name_word(word: str, own: frozenset[str]) -> bool:
     """``word`` names the sender: a word of the display name, its initial ("D", "D."), or the short form
     people sign with: a capitalised word of three letters or more that begins like one of the name's
     words and is no longer ("Dan" for Daniel, "Kate" for Katherine, "Sam" for Samira)."""
-    folded = _plain(word).strip(".")
+    folded = _plain(word).strip(".").lstrip("-–—~")        # "-T", "—Tom": a dash before the name signs it
     if not folded:
         return False
     if folded in own:

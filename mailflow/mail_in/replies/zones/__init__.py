@@ -236,7 +236,7 @@ def _sign_off_block(zones: list[Zone], rows: tuple[Row, ...], sender_name: str) 
             return
     # No sign-off: the last paragraph opens with the sender's name alone, its title and organisation under it
     block = kept[paragraph:]
-    if paragraph >= 1 and len(block) >= 2 and _names_sender(rows[block[0]].text, sender_name) \
+    if paragraph >= 1 and len(block) >= 2 and _names_sender(_NAME_PART.split(rows[block[0]].text, 1)[0], sender_name) \
             and all(len(rows[k].text.strip()) <= 120 and not rows[k].text.rstrip().endswith("?") for k in block):
         for k in block:
             zones[k] = Zone.SIGNATURE
@@ -313,6 +313,10 @@ def _postscripts(zones: list[Zone], rows: tuple[Row, ...]) -> None:
             k = end
             continue
         k += 1
+
+
+# where a signature's name line goes on to credentials or a role: "Dr. Jordan O'Neill, MD, CCFP", "Jordan Lee | Coordinator"
+_NAME_PART = re.compile(r",\s|\s[|·•]\s|\s[–—-]\s|\s\(")
 
 
 def _names_sender(line: str, sender_name: str) -> bool:
