@@ -301,3 +301,14 @@ def test_a_signature_whose_name_line_goes_on_to_credentials_or_pronouns_is_cut()
     body = "Anyone solved that in their EMR?\r\n\r\nKukwstsétsemc,\r\n-T\r\n"
     assert understand(message("Tom Whitehorse", "Our pilot started.\r\n" + body)).text == (
         "Our pilot started.\nAnyone solved that in their EMR?")
+
+
+def test_a_land_acknowledgement_under_a_name_led_signature_and_a_thanks_line_above_it_go_with_it():
+    """The scorer kept a signature's own land acknowledgement and the thanks above the name: the name-led block
+    under the update is still the signature, the acknowledgement goes with it, and the one-line thanks is the
+    closing ("Merci et bonne année à toutes et à tous!")."""
+    said = "Défi : la documentation."
+    body = (f"Bonjour Jordan,\r\n\r\n{said}\r\n\r\nMerci et bonne année à toutes et à tous!\r\n\r\n"
+            "Marie-Claire Tremblay\r\nDirectrice générale | Executive Director\r\nelle/she\r\n\r\n"
+            "Je vis et travaille sur les territoires ancestraux et non cédés des peuples xʷməθkʷəy̓əm.\r\n")
+    assert understand(message("Marie-Claire Tremblay", body)).text == f"Bonjour Jordan,\n\n{said}"

@@ -14,7 +14,7 @@ from mailflow.mail_in.replies.quotes import holds_header_words, is_quoted, may_b
 from mailflow.mail_in.replies.sections import is_label_line
 from mailflow.mail_in.replies.signatures import strip_own_name
 from mailflow.mail_in.replies.zones.features import Row, line_features
-from mailflow.mail_in.replies.zones.lexicon import DELIMITER, LAND
+from mailflow.mail_in.replies.zones.lexicon import DELIMITER, LAND, SIGN_OFF_OPENS
 from mailflow.mail_in.replies.zones.model import (
     Weights,
     Zone,
@@ -196,7 +196,8 @@ def signed_off(zoning: Zoning, sender_name: str) -> Zoning:
         text = rows[last].text.strip()
         if _names_sender(text, sender_name):
             zones[last] = Zone.SIGNATURE
-        elif _closes(text) and last + 1 < len(rows) and _names_sender(rows[last + 1].text, sender_name):
+        elif (_closes(text) or _wishes(text)) and last + 1 < len(rows) \
+                and _names_sender(rows[last + 1].text, sender_name):      # ("Merci et bonne année à tous!" over the name)
             zones[last] = Zone.CLOSING
         else:
             break
@@ -204,6 +205,15 @@ def signed_off(zoning: Zoning, sender_name: str) -> Zoning:
 
 
 _CLOSING_SHAPE = re.compile(r"^[^\W\d_][^\d:;?!]{0,30},$")
+
+
+def _wishes(line: str) -> bool:
+    """A short line that opens as a sign-off and thanks no one for anything in particular ("Thanks and happy new
+    year!", "Merci et bonne année à toutes et à tous!"; not "Thanks for the handover, very clear.")."""
+    return len(line) <= 60 and SIGN_OFF_OPENS.match(line) is not None and _THANKS_FOR.search(line) is None
+
+
+_THANKS_FOR = re.compile(r"\b(?:for|pour|de votre|for your)\b", re.IGNORECASE)
 
 
 def _closes(line: str) -> bool:
@@ -234,12 +244,22 @@ def _sign_off_block(zones: list[Zone], rows: tuple[Row, ...], sender_name: str) 
             for k in kept[n + 1:]:
                 zones[k] = Zone.SIGNATURE
             return
-    # No sign-off: the last paragraph opens with the sender's name alone, its title and organisation under it
-    block = kept[paragraph:]
+    # No sign-off: the last paragraph opens with the sender's name alone, its title and organisation under it (and
+    # maybe a land acknowledgement of its own below it, which the scorer left in the text)
+    end = len(kept)
+    if paragraph >= 1 and all(LAND.search(rows[k].text) for k in kept[paragraph:]) and end - paragraph <= 2:
+        end, paragraph = paragraph, paragraph - 1
+        while paragraph > 0 and rows[kept[paragraph]].index == rows[kept[paragraph - 1]].index + 1:
+            paragraph -= 1
+    block = kept[paragraph:end]
     if paragraph >= 1 and len(block) >= 2 and _names_sender(_NAME_PART.split(rows[block[0]].text, 1)[0], sender_name) \
             and all(len(rows[k].text.strip()) <= 120 and not rows[k].text.rstrip().endswith("?") for k in block):
-        for k in block:
+        for k in kept[paragraph:]:
             zones[k] = Zone.SIGNATURE
+        above = kept[paragraph - 1]        # a one-line paragraph right above that opens with thanks is the closing
+        alone = paragraph < 2 or rows[kept[paragraph - 2]].index < rows[above].index - 1
+        if alone and _wishes(rows[above].text.strip()):
+            zones[above] = Zone.CLOSING
 
 
 _QUOTE_LEVEL = frozenset({Zone.HISTORY, Zone.QUOTED})

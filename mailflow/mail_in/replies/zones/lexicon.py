@@ -91,6 +91,7 @@ der die das und oder ist sind mit für von el los las y es son para con en por
 """.split())
 _SIGN_WORDS = _s.SIGN_OFF_WORDS
 SIGN_OFF = re.compile(rf"^\s*(?i:{_SIGN_WORDS})\s*[,.!-]*\s*$")
+SIGN_OFF_OPENS = re.compile(rf"^\s*(?i:{_SIGN_WORDS})\b")     # a line that opens as a sign-off does
 SIGN_OFF_START = re.compile(rf"^\s*(?i:{_SIGN_WORDS})\b[ \t,.!]*(?:[-–—][ \t]*)?[\w.'’ -]{{0,40}}$")
 GREETING = re.compile(
     r"^\s*(?:hi|hello|hey|dear|greetings|good (?:morning|afternoon|evening)|bonjour|bonsoir|salut|allô|allo|"
