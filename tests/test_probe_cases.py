@@ -5,7 +5,8 @@ only then studied; the fresh split was written after the first fixes and scored 
 second round, then studied; the round6 split was written in the sixth round by eight writers who saw no parser
 code, scored as each set arrived (new text 128 of 173, intent 150 of 206), then studied; round7 (134 replies by
 five writers) and round8 (102 by four) the same way in the seventh round (new text 127 of 134 and 95 of 98, intent
-97 of 134 and 76 of 102 as they arrived; see tests/probekit.py).
+97 of 134 and 76 of 102 as they arrived); round9 (82 replies by three writers, written after those fixes) scored
+new text 73 of 79 and intent 70 of 82 as it arrived (see tests/probekit.py).
 The floors are a little under what was measured, so a retrained zone model may move a case or two, not a class.
 """
 
@@ -17,10 +18,10 @@ from probekit import Score, cases, judge, score
 from mailflow.core.kinds import Request
 
 # Measured when the floors were set (zones / intent): dev 72/72, 74/74; held 67/67, 73/73; fresh 35/35, 37/37;
-# round6 165/173, 184/206; round7 129/134, 114/134; round8 98/98, 94/102 (the cases a split misses:
-# tests/probekit.py --failures --split round8).
+# round6 166/173, 184/206; round7 132/134, 118/134; round8 98/98, 94/102; round9 77/79, 77/82 (the cases a split
+# misses: tests/probekit.py --failures --split round9).
 FLOORS = {"dev": (0.95, 0.95), "held": (0.95, 0.95), "fresh": (0.94, 0.94), "round6": (0.93, 0.87),
-          "round7": (0.94, 0.83), "round8": (0.96, 0.90)}
+          "round7": (0.96, 0.86), "round8": (0.97, 0.90), "round9": (0.95, 0.91)}
 
 
 @pytest.fixture(scope="module")

@@ -36,6 +36,20 @@ def test_out_of_office_text_needs_a_return_note() -> None:
     assert understand(message("Subject: Re: x", "I'll be out of the office that day.")).kind is ReplyKind.REPLY
 
 
+def test_an_out_of_office_a_mail_rule_sends_quoting_the_original_is_automatic_a_person_saying_so_is_not() -> None:
+    """Apple Mail's and Outlook's rules answer with no automatic-mail header and quote the message: its own words
+    (away, back on a date, limited access to email, whom to call) still make it an out-of-office; a person who
+    greets the sender by name and says they are on leave, quoting the same message, wrote a reply."""
+    quote = "".join(f"> line {n} of the invitation we sent\r\n" for n in range(120))
+    ooo = ("Hello,\r\n\r\nI am out of the office until January 4, 2027, with limited access to email. For anything "
+           "urgent, please contact Julie Caron.\r\n\r\n> On Dec 22, 2026, at 12:00 PM, CoP <cop@example.org> wrote:\r\n"
+           + quote)
+    assert understand(message("Subject: Re: Invitation", ooo)).kind is ReplyKind.AUTO_REPLY
+    human = ("Hi Sam, I'm going to sit this one out: I'm on leave from January 6 to 22 (back in the office on the 25th)."
+             "\r\n\r\n> On Dec 22, 2026, at 12:00 PM, CoP <cop@example.org> wrote:\r\n" + quote)
+    assert understand(message("Subject: Re: Invitation", human)).kind is ReplyKind.REPLY
+
+
 def test_qmail_bounce_without_report() -> None:
     """A qmail-style text bounce is recognised without a delivery-status part."""
     body = ("Hi. This is the qmail-send program at mx.example.com.\nI'm afraid I wasn't able to deliver "

@@ -6,6 +6,7 @@ import re
 
 from mailflow.mail_in.replies.bounces import BounceVerdict, from_report, from_text
 from mailflow.mail_in.replies.casefold import holds_any, ignorecase_fold
+from mailflow.mail_in.replies.quotes import history_start
 from mailflow.mail_in.replies.reply import AutoKind, ReplyKind
 
 _OOO_SUBJECT = re.compile(
@@ -31,6 +32,14 @@ _OOO_RETURN = re.compile(
     r"urgent)",
     re.IGNORECASE,
 )
+_OOO_ONLY = re.compile(
+    r"\blimited access to (?:e-?mail|my e-?mail|email)|\b(?:for|if) (?:anything|something|it is|it's|your matter is)? ?"
+    r"urgent|\bin my absence\b|\bacc[èe]s limit[ée]|\ben mon absence\b|\bpour toute (?:question )?urgen|"
+    r"\b(?:will|shall) (?:respond|reply|get back to you) (?:to your (?:e-?mail|message) )?(?:when|upon|as soon as|on my)",
+    re.IGNORECASE,
+)
+_NAMED_GREETING = re.compile(r"(?:hi|hello|hey|dear|bonjour|salut)\s+(?!all\b|everyone\b|there\b|tous\b|à tous\b)"
+                             r"[A-ZÀ-Ý]", re.IGNORECASE)
 # Ticket systems and "we got your mail" robots that send none of the automatic-mail headers.
 _TICKET_SUBJECT = re.compile(
     r"\[(?:ticket|case|request|incident|support|sr)\s*(?:#|no\.?|id)?\s*:?\s*[\w-]*\d[\w-]*\]|"
@@ -100,7 +109,21 @@ def out_of_office(subject: str, text: str) -> bool:
     if not ("out of " in folded or "je suis absent" in folded
             or (holds_any(folded, _OOO_OPENINGS) and holds_any(folded, _OOO_STATES))):
         return False
-    return bool(_OOO_BODY.search(head) and _OOO_RETURN.search(head)) and len(head.split()) < 200
+    # an out-of-office is short: its own words, not the message it quotes (a mail program's rule quotes it). Quoting
+    # is a person's habit too ("I'm on leave until the 22nd, back on the 25th"): a quoting one must say what only
+    # an automatic answer says (limited access to email, whom to call meanwhile) and greet no one by name.
+    own = _own_words(head)
+    if not (_OOO_BODY.search(own) and _OOO_RETURN.search(own)) or len(own.split()) >= 200:
+        return False
+    return own == head or (_OOO_ONLY.search(own) is not None and _NAMED_GREETING.match(own.lstrip()) is None)
+
+
+def _own_words(head: str) -> str:
+    """``head`` down to where quoted history starts ('>' lines, an Outlook block, a separator)."""
+    lines = head.split("\n")
+    quoted = next((n for n, line in enumerate(lines) if line.startswith(">")), len(lines))
+    history = history_start(lines[:quoted])
+    return "\n".join(lines[:history if history is not None else quoted])
 
 
 def bounce_verdict(headers: dict[str, str], report_type: str, reports: list[str], text: str) -> BounceVerdict:

@@ -110,6 +110,7 @@ class Attendance:
 # the sender reporting an earlier answer of theirs: "I told you I couldn't make it", "I said I'd try"
 _REPORTED = Lazy(r"\b(?:i|i'd|i had) (?:told you|said|mentioned|wrote|replied|answered)(?: (?:to you|earlier|before))?"
                  r"(?: that)? ")
+_REPORTING_WORDS = frozenset("told said say tell mentioned wrote write replied reply answered answer".split())
 _DENIED = Lazy(r"\bi (?:didn't|did not|never) (?:say|tell you|write|reply|answer)\b")
 
 
@@ -218,11 +219,12 @@ def attendance(clause: Clause) -> Attendance | None:
     # each run of word characters of ``rest`` is one of the clause's (taking out a whole adverb and the spaces
     # after it joins no two runs, nor does taking off a lead-in)
     rest = without_lead_in(text)
-    if _DENIED.search(text):
-        return None                    # "I didn't say I'd be there": what was not said is no answer
-    if _REPORTED.search(text):
-        said = attendance(clause._replace(folded=_REPORTED.compiled.sub("", text, count=1)))
-        return replace(said, reported=True) if said is not None else None
+    if not clause.tokens.isdisjoint(_REPORTING_WORDS):
+        if _DENIED.search(text):
+            return None                    # "I didn't say I'd be there": what was not said is no answer
+        if _REPORTED.search(text):
+            said = attendance(clause._replace(folded=_REPORTED.compiled.sub("", text, count=1)))
+            return replace(said, reported=True) if said is not None else None
     if _ANY_PHRASE.search(rest, clause.tokens):
         said = _phrased(rest)
         if said is not None:
