@@ -205,8 +205,9 @@ def shape(kind: IntentKind, raw: str) -> Found:
         return Found(kind, value)
     if kind is IntentKind.DONE:
         return Found(kind, value.lstrip("#").strip())
-    if kind in (IntentKind.PRESENTER, IntentKind.FOCUS) and _PLACEHOLDER.match(fold(value)):
-        return Found(kind, "")                   # "Presenter: TBD, waiting to hear back": not a name yet
+    if kind in (IntentKind.PRESENTER, IntentKind.FOCUS) and _PLACEHOLDER.match(fold(value)) \
+            or kind is IntentKind.PRESENTER and value.endswith("?"):
+        return Found(kind, "")                   # "Presenter: TBD, waiting to hear back", "Jordan Lee?": not a name yet
     if kind in (IntentKind.PRESENTER, IntentKind.FOCUS, IntentKind.REMOVE):
         value = _ASIDE.sub("", value)            # "Remove: survey (we covered it last month)"
         instead = INSTEAD.search(fold(value))

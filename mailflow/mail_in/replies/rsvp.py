@@ -187,11 +187,18 @@ _TENTATIVE_PHRASES = Phrases(
     r"(?: be able to| be)? (?:make it|come|attend|join|be there|be able|be free|be available|get away|get there|"
     r"manage|dial in|call in)\b|^(?:i'll|i will|will) (?:try|do my best)(?:$| (?:to|and) (?:make it|come|attend|join|"
     r"be there|be on|call in|dial in|get there|pop in|drop in|swing by)\b|(?: to)? (?:but|though|if|depending)\b)|"
-    r"^(?:i'll|i will) confirm (?:later|closer|nearer|by|when|once|as soon)|^je vais essayer\b|^j'essaierai\b|"
-    r"^je (?:vous )?(?:confirmerai|confirme(?:rai)? plus tard|reviens (?:la-dessus|plus tard))\b|"
-    r"^(?:i'll|i will) (?:confirm|let you know)(?: (?:my )?(?:attendance|presence|if i can (?:make it|come|attend)|"
-    r"whether i can (?:make it|come|attend)))?(?: (?:later|next week|this week|closer(?: to the (?:date|day|time))?|soon|"
+    r"^je vais essayer\b|^j'essaierai\b|"
+    r"^(?:i'll|i will) (?:confirm|let you know) (?:my )?(?:attendance|presence|if i can (?:make it|come|attend)|"
+    r"whether i can (?:make it|come|attend))(?: (?:later|next week|this week|closer(?: to the (?:date|day|time))?|soon|"
     r"shortly|by \w+(?: \w+)?|on \w+|tomorrow|asap))?$|^(?:tentatively|provisionally) (?:yes|attending|in)\b|^a confirmer\b|^sous reserve\b"
+)
+# Answering later, with no word of what: a maybe only where attendance was asked ("I'll confirm by Friday" to the
+# invitation; to the agenda draft it is about the agenda)
+_DEFERRED_PHRASES = Phrases(
+    r"^(?:i'll|i will) confirm (?:later|closer|nearer|by|when|once|as soon)|"
+    r"^je (?:vous )?(?:confirmerai|confirme(?:rai)? plus tard|reviens (?:la-dessus|plus tard))\b|"
+    r"^(?:i'll|i will) (?:confirm|let you know)(?: (?:later|next week|this week|closer(?: to the (?:date|day|time))?|soon|"
+    r"shortly|by \w+(?: \w+)?|on \w+|tomorrow|asap))?$"
 )
 
 
@@ -253,7 +260,8 @@ def attendance(clause: Clause) -> Attendance | None:
 _PHRASES = ((_DECLINE_PHRASES, Rsvp.DECLINED), (_TENTATIVE_PHRASES, Rsvp.TENTATIVE), (_ACCEPT_PHRASES, Rsvp.ACCEPTED))
 # Every attendance phrase in one, to tell at one look that a clause holds none (most hold none).
 # (with a word one of which every match of an unanchored alternative holds whole: see ``Phrases``)
-_ANY_PHRASE = Phrases(*(p for table in (_DECLINE_PHRASES, _TENTATIVE_PHRASES, _ACCEPT_PHRASES, _LATE_PHRASES)
+_ANY_PHRASE = Phrases(*(p for table in (_DECLINE_PHRASES, _TENTATIVE_PHRASES, _ACCEPT_PHRASES, _LATE_PHRASES,
+                                         _DEFERRED_PHRASES)
                         for p in table.patterns),
                       floating_words=frozenset("count comptez serai confirme confirm confirming".split()))
 
@@ -269,6 +277,9 @@ def _phrased(rest: str) -> Attendance | None:
     late = _LATE_PHRASES.search(rest)
     if late and _about_self(rest[:late.start()]):
         return Attendance(Rsvp.ACCEPTED, by_the_way=True)
+    deferred = _DEFERRED_PHRASES.search(rest)
+    if deferred and _about_self(rest[:deferred.start()]):
+        return Attendance(Rsvp.TENTATIVE, by_the_way=True)
     return None
 
 
