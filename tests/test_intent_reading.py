@@ -293,6 +293,8 @@ def test_an_assistant_writing_on_behalf_of_the_sender_answers_for_the_sender():
     assert rsvp_of("Dr. Sarah Bennett", "On behalf of Dr. Bennett: she has a clinic until 12:30 on Tuesday, so she "
                    "will join the meeting late.") == [("rsvp", "accepted")]
     assert rsvp_of("Dr. Helen Cho", said) == []
+    assert rsvp_of("Dr. Michel Gagnon", "Bonjour, Au nom du Dr Gagnon : il sera présent à la rencontre du 9 février."
+                   ) == [("rsvp", "accepted")]
     assert rsvp_of("Dr. Helen Cho", "Yes of course, I'm chairing! FYI our patient partner Doris won't be able to "
                    "join this month but sends her regrets.") == [("rsvp", "accepted")]
 

@@ -20,7 +20,7 @@ from mailflow.mail_in.replies.bare_answers import Answer
 from mailflow.mail_in.replies.clauses import Lazy, fold
 from mailflow.mail_in.replies.commands import Approval, file_requests
 from mailflow.mail_in.replies.phrases import Said, to_organisers
-from mailflow.mail_in.replies.reading import UPDATE_LENGTH, Part, Reading, read, update_content
+from mailflow.mail_in.replies.reading import ABOUT_THE_UPDATE, UPDATE_LENGTH, Part, Reading, read, update_content
 from mailflow.mail_in.replies.reply import Reply
 from mailflow.mail_in.replies.rsvp import combine
 
@@ -247,7 +247,10 @@ def _approval(reading: Reading, answered: list[Intent], reads: frozenset[IntentK
     if Approval.APPROVE not in said and Intent(K.APPROVE) not in answered:
         return []
     edited = {p.clause.sentence for p in reading.parts if p.edit is not None and p.edit.kind in reads}
-    wishes = [p for p in _content(reading, reads) if p.change and p.clause.sentence not in edited]   # (not its reason)
+    # (not a change's reason; and beside labelled changes, a statement "change of presenter" announces them)
+    labelled = any(c.kind in reads and c.kind is not K.APPROVE for c in reading.commands)
+    wishes = [p for p in _content(reading, reads)
+              if p.change and p.clause.sentence not in edited and (p.clause.question or not labelled)]
     if wishes:
         line = reading.text.split("\n")[wishes[0].clause.line].strip()
         return [_unclear(ASK_RESERVATION.format(words=line if len(line) <= 200 else line[:200] + "..."))]
@@ -303,8 +306,10 @@ def _prose(reading: Reading, table: Table, found: list[Intent], said_no: bool, h
             # I'm chairing!") are that answer's, not an update's
             attending = {p.clause.sentence for p in reading.parts if p.attendance is not None}
             if attending and not reading.sections:
+                # (and words about the update already sent: "please go ahead with my update as written")
                 words = sum(p.clause.words for p in content
-                            if p.clause.sentence not in attending or p.clause.after_but)     # "... but here's mine:"
+                            if (p.clause.sentence not in attending or p.clause.after_but)     # "... but here's mine:"
+                            and not ABOUT_THE_UPDATE.search(p.clause.folded))
             enough = words >= table.prose_min
         attached = [p for p in reading.parts if p.said is Said.ATTACHED]
         bare = not words and all(p.clause.words <= 3 for p in attached)     # "See attached." (it names no file)

@@ -293,7 +293,9 @@ def _tag(found: list[Clause], sender: str, lines: Sequence[str] = (), text: str 
             for p in parts]
 
 
-_BEHALF_WORDS = frozenset({"behalf", "part"})
+_BEHALF_WORDS = frozenset({"behalf", "part", "nom"})
+_FIRST_PERSON_FR = {"sera": "serai", "va": "vais", "peut": "peux", "pourra": "pourrai", "viendra": "viendrai",
+                    "participera": "participerai", "assistera": "assisterai", "est": "suis", "a": "ai", "sait": "sais"}
 _ON_BEHALF = Lazy(r"\b(?:on behalf of|de la part d[eu']|au nom d[eu']) ?(.+)$")
 _THIRD_PERSON = Lazy(r"^(?:she|he|they|elle|il)(?:'s|'ll|\b)")
 
@@ -305,7 +307,15 @@ def _as_sender(clause: Clause) -> Clause:
     if third is None:
         return clause
     pronoun = third.group()
-    folded = ("i'm" if pronoun.endswith("'s") else "i'll" if pronoun.endswith("'ll") else "i") + said[third.end():]
+    rest = said[third.end():]
+    if pronoun in ("il", "elle"):          # "il sera présent" is "je serai présent"
+        words = rest.split(" ")
+        at = 2 if len(words) > 2 and words[1] in ("ne", "n'") else 1
+        if len(words) > at:
+            words[at] = _FIRST_PERSON_FR.get(words[at], words[at])
+        folded = "je" + " ".join(words)
+    else:
+        folded = ("i'm" if pronoun.endswith("'s") else "i'll" if pronoun.endswith("'ll") else "i") + rest
     return clause._replace(folded=folded, tokens=frozenset(TOKEN.findall(folded)))
 
 
@@ -370,7 +380,7 @@ def without_commands(reading: Reading, kinds: frozenset[IntentKind]) -> str:
     return "\n".join(line.rstrip() for line in text.split("\n"))
 
 
-_ABOUT_THE_UPDATE = Lazy(r"\b(?:my|our|the|this|that|mon|ma|notre|la|cette) (?:roundtable )?(?:update|mise a jour)\b|"
+ABOUT_THE_UPDATE = Lazy(r"\b(?:my|our|the|this|that|mon|ma|notre|la|cette) (?:roundtable )?(?:update|mise a jour)\b|"
                          r"\b(?:resend|re-send|send it again|renvoyer|la renvoyer|le renvoyer)\b")
 # Words of statement beside a question to the organisers that are still only its context, not an update.
 QUESTION_CONTEXT = 12
@@ -392,10 +402,10 @@ def update_content(content: tuple[Part, ...]) -> tuple[Part, ...]:
         return content
     # beside such a question, words about the update itself ("I sent my update on the 30th", "I can resend it")
     # are its context too
-    rest = tuple(p for p in content if p not in asks and not _ABOUT_THE_UPDATE.search(p.clause.folded))
+    rest = tuple(p for p in content if p not in asks and not ABOUT_THE_UPDATE.search(p.clause.folded))
     # beside a question about the update itself ("Is it OK if I send my update on Monday?") what follows is why,
     # unless it runs to an update's length
-    about_it = any(_ABOUT_THE_UPDATE.search(p.clause.folded) and _LATER.search(p.clause.folded) for p in asks)
+    about_it = any(ABOUT_THE_UPDATE.search(p.clause.folded) and _LATER.search(p.clause.folded) for p in asks)
     return rest if sum(p.clause.words for p in rest) >= (UPDATE_LENGTH if about_it else QUESTION_CONTEXT) else ()
 
 

@@ -41,7 +41,7 @@ don't dont do does did didn't to able unable going gonna have has had need want 
 expect hope hoping try trying afraid think sure unsure certain think believe guess probably possibly maybe
 perhaps definitely certainly still also just really unfortunately sadly sorry but so and then that afraid otherwise
 love like glad happy pleased please yes no ok okay yeah yep oui non actually already again even though
-regret to say let you know well really totally fully now today after all sadly helas malheureusement
+regret to say let you know well really totally fully now today after all sadly helas malheureusement longer
 ne n' pas jamais plus pourrai pourrais peux pouvoir vais vas va serai sera serons suis etre crois pense
 sais que qu' dois devrai devoir compte comptais aimerais voudrais veux souhaite espere essayer essaierai
 tenter vraiment aussi encore bien desole desolee finalement certainement probablement peut-etre
@@ -206,7 +206,8 @@ _DEFERRED_PHRASES = Phrases(
 _PARTLY = Lazy(
     r"\b(?:for|during) (?:the )?(?:first|last|second|opening|final) (?:half|part|hour|\d+ ?(?:minutes?|mins?)|"
     r"(?:few|couple of|\w+) minutes)\b|\bfor (?:part|some|half) of (?:it|the (?:meeting|call|session|time))\b|"
-    r"\b(?:until|till|til|up to) (?:\d{1,2}(?::\d{2})?|noon|half past)\b|"
+    r"\b(?:until|till|til|up to) (?:\d{1,2}(?::\d{2})?|noon|half past)\b|\b(?:starting|from|at) \d{1,2}(?::\d{2})\b|"
+    r"\bpart ?way\b|"
     r"\b(?:pendant|pour) (?:la |les )?(?:premiere|derniere|premieres|dernieres) (?:moitie|partie|heure|minutes)\b|"
     r"\bjusqu'a \d{1,2}(?:h\d{0,2})?\b"
 )
@@ -329,9 +330,9 @@ def stated_rsvps(found: list[Clause], asked: bool = False,
     for i, (clause, this) in enumerate(zip(found, readings, strict=True)):
         if this is None or (this.by_the_way and not asked):
             continue
-        if this.rsvp is Rsvp.ACCEPTED and clause.after_but and clause.sentence in declined_in \
-                and _LATER.search(clause.folded):
-            continue                          # "...but will join in May": another meeting
+        if this.rsvp is Rsvp.ACCEPTED and declined_in and _LATER.search(clause.folded) \
+                and (clause.after_but or clause.sentence not in declined_in):
+            continue                          # "...but will join in May", "Je compte me joindre à vous en février"
         if this.wish:
             later = [a for c, a in zip(found[i + 1:], readings[i + 1:], strict=True)
                      if c.sentence == clause.sentence and c.after_but]

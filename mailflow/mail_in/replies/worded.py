@@ -50,7 +50,7 @@ _WORDED: tuple[tuple[IntentKind, Lazy], ...] = (
         rf"^(?:would it be worth|would there be interest in|is there interest in|would (?:people|members|folks) be "
         rf"interested in|how about|what about) (?:a |having a |doing a |planning a )?(?:future )?(?:session|presentation|"
         rf"talk|discussion|meeting|topic) (?:on|about) (?P<v9>.+?){_FUTURE_MEETING}?$|"
-        rf"^je (?:suggere|propose|recommande)(?: qu'on aborde| que nous abordions| qu'on discute de| qu'on parle de| "
+        rf"^je (?:suggere|propose|recommande)(?: qu'on aborde| que nous abordions| qu'on discute d(?:e|es|u)| qu'on parle d(?:e|es|u)| "
         rf"que l'on discute de| que nous discutions de| qu'on se penche sur| comme sujet| un sujet sur| "
         rf"d'aborder| de discuter de| de parler de| une presentation sur) (?P<v4>.+?){_FUTURE_MEETING}?$|"
         rf"^(?:un |comme )?(?:sujet|idee) pour (?:une|la) (?:prochaine|future) (?:rencontre|reunion) ?:? (?P<v5>.+)$|"
