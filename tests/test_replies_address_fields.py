@@ -67,3 +67,6 @@ def test_a_from_field_with_several_addresses_names_no_sender_on_any_python() -> 
     assert sender(b"Dana <dana@example.org>, Mallory <mallory@evil.example>") == ("", "")
     assert sender(b"\"Smith, Dana\" <dana@example.org>") == ("Smith, Dana", "dana@example.org")
     assert sender(b"dana@example.org,") == ("", "dana@example.org")
+    # a display name with its comma left unquoted names its one address; the word before the comma is the name's
+    assert sender(b"Gagnon, Michel (Dr.) <mgagnon@example.org>") == ("Gagnon, Michel (Dr.)", "mgagnon@example.org")
+    assert sender(b"Gagnon, Michel <mgagnon@example.org>, mallory@evil.example") == ("", "")

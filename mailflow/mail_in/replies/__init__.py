@@ -248,8 +248,12 @@ def _sender(fields: _Fields) -> tuple[str, str]:
     if not raw.isascii() and _STRAY_BYTE.search(raw):
         raw = decode_bytes(raw.encode("utf-8", "surrogateescape"))
     found = _address_list(_FOLD.sub(" ", raw))
-    named = [pair for pair in found if pair[1]]         # a stray comma adds an empty one
+    named = [pair for pair in found if "@" in pair[1]]   # a stray comma adds an empty one
     name, addr = found[0] if len(found) == 1 else named[0] if len(named) == 1 else ("", "")
+    if len(found) > 1 and len(named) == 1 and all(not n and " " not in a for n, a in found if (n, a) not in named):
+        # an unquoted comma in the display name ("Gagnon, Michel (Dr.) <mgagnon@...>"): the pieces without an '@'
+        # are the name's, not other senders
+        name = ", ".join([a for n, a in found if (n, a) not in named] + [name])
     return decode_header_value(name), addr
 
 
