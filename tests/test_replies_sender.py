@@ -312,3 +312,17 @@ def test_a_land_acknowledgement_under_a_name_led_signature_and_a_thanks_line_abo
             "Marie-Claire Tremblay\r\nDirectrice générale | Executive Director\r\nelle/she\r\n\r\n"
             "Je vis et travaille sur les territoires ancestraux et non cédés des peuples xʷməθkʷəy̓əm.\r\n")
     assert understand(message("Marie-Claire Tremblay", body)).text == f"Bonjour Jordan,\n\n{said}"
+
+
+def test_answers_under_quoted_lines_keep_the_answers_not_the_quoted_original():
+    """Thunderbird's inline answers under each quoted label of our message: the update is the answers, without the
+    quoted lines of the original between them; and a title before the sender's name ("Dr. Sarah Bennett" from
+    Sally Bennett) still names the sender, so the signature under the last answer goes."""
+    body = ("Hi Jordan,\r\n\r\nAnswers inline below.\r\n\r\nOn 2026-12-29 12:00 p.m., CoP wrote:\r\n"
+            "> Hello Sally Bennett,\r\n>\r\n> Please reply with your update.\r\n>\r\n>     Challenge: ...\r\n\r\n"
+            "Recruiting family physicians is still the big one.\r\n\r\n>     Success: ...\r\n\r\n"
+            "Our social prescribing pilot passed 100 referrals.\r\n\r\n> Attach any documents you want to share.\r\n\r\n"
+            "Thanks!\r\nSally\r\n\r\nDr. Sarah Bennett (she/her)\r\nPhysician Lead, North Shore Division\r\n")
+    assert understand(message("Sally Bennett", body)).text == (
+        "Hi Jordan,\n\nAnswers inline below.\n\nRecruiting family physicians is still the big one.\n\n"
+        "Our social prescribing pilot passed 100 referrals.")

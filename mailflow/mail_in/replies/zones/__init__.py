@@ -55,20 +55,21 @@ class Zoning:
     def new_text(self) -> str:
         """Greeting and body lines, with '>' quotes that sit between them (inline answers), in order."""
         keep: set[int] = set()
-        after_header = False
+        header_seen = False
         pending: list[int] = []
         for row, zone in zip(self.rows, self.zones, strict=False):
             if zone in KEPT:
                 keep.update(pending)
                 pending = []
                 keep.add(row.index)
-                after_header = False
             elif zone is Zone.QUOTED:
-                if not after_header:
+                # a quote the sender's own text holds, but not the original an attribution opened, between the
+                # sender's answers (those are the original's lines, not the sender's)
+                if not header_seen:
                     pending.append(row.index)
             else:
                 pending = []
-                after_header = zone is Zone.HEADER
+                header_seen = header_seen or zone is Zone.HEADER
         if not keep:
             return ""
         keep = {i for i in keep if not _PLACEHOLDER.match(self.lines[i])}
