@@ -314,6 +314,8 @@ _TO_ORGANISERS = Lazy(
     r"(?:when|where|what time|how) (?:is|are|do|does|should|can|will|would)|(?:is|will|are) (?:the|there|this|that|it)|"
     r"do (?:you|i|we) (?:still |really |actually |even )?(?:need|have|want)|what(?:'s| is) the (?:deadline|link|date|time|room)|"
     r"(?:did|have|has) (?:you|anyone on your end|the team) (?:get|got|receive|received|see|seen)|"
+    r"(?:did|has|didn't|hasn't) (?:it|my update|that|my email|my reply) (?:not )?(?:come through|arrive|arrived|get through|"
+    r"reach you|go through)|"
     r"est-ce que (?:je|vous|nous|on|la|le|ca|cela|c'est)|(?:pouvez|pourriez)-vous|puis-je|(?:quand|ou|a quelle heure) "
     r"(?:est|a lieu|aura lieu)|(?:l'|les? |la )?(?:avez|aviez|auriez)-vous)\b"
 )
