@@ -220,6 +220,8 @@ def _attendance(reading: Reading, table: Table, answered: list[Intent]) -> list[
     from_answers = {Rsvp(i.value) for i in answered if i.kind is K.RSVP and i is not glad}
     if not stated and not from_answers and glad is not None and glad in answered:
         return [glad]
+    if len(stated) == 1 and {Rsvp.ACCEPTED, Rsvp.DECLINED} <= from_answers:
+        from_answers = set()       # "Yes – actually no, sorry. ... Won't make it today": the words settle the answers
     everything = stated | from_answers
     if Rsvp.ACCEPTED in everything and Rsvp.DECLINED in everything:
         return [_unclear(ASK_ATTENDANCE)]
