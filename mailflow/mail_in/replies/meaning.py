@@ -18,7 +18,7 @@ from mailflow.core.intent import AutoKind, Command, CommandKind, Intent, IntentK
 from mailflow.core.kinds import Request
 from mailflow.mail_in.replies.bare_answers import Answer
 from mailflow.mail_in.replies.clauses import Lazy, fold
-from mailflow.mail_in.replies.commands import Approval, file_requests
+from mailflow.mail_in.replies.commands import Approval, file_requests, labels_in
 from mailflow.mail_in.replies.phrases import Said, to_organisers
 from mailflow.mail_in.replies.reading import ABOUT_THE_UPDATE, UPDATE_LENGTH, Part, Reading, read, update_content
 from mailflow.mail_in.replies.reply import Reply
@@ -180,6 +180,8 @@ def _intents(reading: Reading, table: Table, has_files: bool, with_text: bool) -
     said_no = (reading.has(Said.NO_UPDATE) or any(i.kind is K.SKIP for i in found)) and K.SKIP in reads
     # away this cycle, or undoing: like "no update", what is said beside it must be more than its reasons
     quiet = said_no or reading.has(Said.UNDO) or (reading.has(Said.AWAY) and K.AWAY in reads)
+    if K.PRESENTER in reads and K.FOCUS in reads and _presenter_asked(reading):
+        found.append(_unclear(ASK_FOCUS))         # "Presenter: Jordan Lee?": a name asked about, not given
     prose = _prose(reading, table, found, quiet, has_files, with_text)
     if prose is not None and prose.kind is K.UPDATE:
         found = [i for i in found if i.kind is not K.SKIP and i.value not in (ASK_UPDATE_NO, ASK_UPDATE_YES)]
@@ -196,6 +198,14 @@ def _intents(reading: Reading, table: Table, has_files: bool, with_text: bool) -
         first = next(i for i in found if i.kind is K.UNCLEAR)
         found = [i for i in found if i.kind is not K.UNCLEAR] + [first]
     return tuple(sorted(dict.fromkeys(found), key=lambda i: _ORDER.index(i.kind)))
+
+
+def _presenter_asked(reading: Reading) -> bool:
+    """A labelled presenter line that ends with a question mark."""
+    if "?" not in reading.text:
+        return False
+    return any(line.rstrip().endswith("?") and any(kind is K.PRESENTER for kind, _, _ in labels_in(line))
+               for line in reading.text.split("\n"))
 
 
 def _answers(reading: Reading, table: Table) -> list[Intent]:
