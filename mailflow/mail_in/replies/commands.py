@@ -269,7 +269,7 @@ class Approval(enum.Enum):
 
 
 _APPROVE = Lazy(
-    r"\b(?:approved?|approving|aproved?|apporved?|approoved?|lgtm|looks (?:good|great|fine|perfect|excellent|ok|okay|good to me)|all good|"
+    r"\b(?:approved?|approving|aproved?|apporved?|approoved?|lgtm|(?:take|consider|treat) (?:this|it) as approved|looks (?:good|great|fine|perfect|excellent|ok|okay|good to me)|all good|"
     r"good to go|go ahead|ok to send|okay to send|fine(?: (?:by|with) me)?|ship it|send it(?: out)?|"
     r"please send(?: it)?(?: out)?(?!\s*:|\s+\S+\.\w{1,8}\b)|ready to (?:go|send)|works for me|sounds (?:good|great)|perfect|"
     r"no (?:further )?(?:changes?|edits?|comments?|concerns?|corrections?)(?: needed| required| from me| to make)?|"
@@ -280,7 +280,7 @@ _APPROVE = Lazy(
 )
 # The first word of each alternative of _APPROVE: every match starts with one (see ``Clause.tokens``).
 _APPROVE_FIRST_WORDS = frozenset("""
-approve approved approving aprove aproved apporve apporved approove approoved lgtm looks all good go ok okay fine ship send please ready works sounds perfect no nothing
+approve approved approving aprove aproved apporve apporved approove approoved take consider treat lgtm looks all good go ok okay fine ship send please ready works sounds perfect no nothing
 approuve approuvee approuves approuvees approuvez j ca c tout parfait bon feu vous tu allez vas aucun rien
 """.split())
 _APPROVE_HEAD = set("""

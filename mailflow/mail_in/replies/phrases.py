@@ -163,6 +163,9 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"^(?:i've|i have) (?:completed|finished|closed|done) (?:action|item) #?\d+\b",
         r"^(?:i've|i have) (?:done|completed|finished|closed) (?:my|the) action(?: item)?\b",
         r"^(?:mon |ma )?(?:action|suivi|tache)(?: #?\d+)? (?:est )?(?:faite?|terminee?|completee?)\b",
+        # "so you can close #7", "please mark action 3 as done"
+        r"^(?:so )?(?:you can |please |feel free to )?(?:close|mark|tick off|check off) (?:off )?(?:action |item )?#?\d{1,3}"
+        r"(?: (?:as )?(?:done|complete|completed|closed|off))?$",
     )),
     (Said.ATTACHED, _phrases(
         r"^(?:please )?(?:find|see) (?:attached|enclosed|the attached|my update attached|our)\b|^attached (?:is|are|please|"

@@ -137,6 +137,8 @@ def _tail_ok(tail: str) -> bool:
 _ACCEPT_PHRASES = Phrases(
     r"^(?:please )?(?:put|mark|list) me (?:down )?(?:as )?(?:a )?(?:yes|attending|present|coming)\b|"
     r"\bcount me in\b|^(?:i )?can't wait\b|^i'?m in$|"
+    r"^(?:i've|i have|i) (?:just |already )?accepted (?:the|your) (?:calendar |meeting |outlook )?(?:invitation|invite)\b|"
+    r"^j'ai (?:deja )?accepte (?:l'|votre )?(?:invitation|invitation de calendrier)\b|"
     r"^(?:see|c) you (?:all |everyone |both |guys )?(?:there|then|on|at|tomorrow|today|soon|\w+day)\b|"
     r"\bcomptez sur moi\b|\bj'en serai\b|\bje confirme (?:ma presence|ma participation|que je serai)|"
     r"\bconfirm(?:ing)? (?:my )?(?:attendance|participation|presence)\b"

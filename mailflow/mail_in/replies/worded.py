@@ -172,6 +172,11 @@ def worded(clause: Clause, sender: str, previous: Clause | None = None) -> Found
             continue                # a pronoun, the sender, a judgement ("the focus is wrong"): no name or topic
         elif kind is IntentKind.PRESENTER and (not any(ch.isupper() for ch in value) or len(WORD.findall(value)) > 8):
             continue
+        if kind is IntentKind.ADD and (note := _A_NOTE.match(value)) is not None:
+            kind, value = IntentKind.NOTE, value[note.end():]    # "add a note that Marie-Claire will join at 12:20"
         if value:
             return Found(kind, value, labelled=False)
     return None
+
+
+_A_NOTE = re.compile(r"^(?:a |this )?(?:short )?note(?: for members)?(?: that|:)?\s+", re.IGNORECASE)
