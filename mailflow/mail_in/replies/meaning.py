@@ -137,6 +137,8 @@ _OF_THE_RECORDING = Lazy(r"\b(?:recordings?|enregistrements?|passcode|password|p
 
 _ITEM_NUMBER = Lazy(r"\b(?:action|item|task|suivi|tache)(?: item)? (?:#|no\.? ?|number )?(\d{1,3})\b|#(\d{1,3})\b")
 _ABOUT_UPDATE = Lazy(r"\b(?:update|updates|mise a jour|mises a jour|report|rapport)\b")
+_MINUTES_SENT = Lazy(r"\b(?:corrections?|fix|change|typo|error|mistake) (?:to|in|for|on) (?:the|my|our|yesterday's|"
+                     r"today's) minutes\b|\bthe minutes (?:that went out|i sent|we sent|sent (?:out|yesterday|earlier))\b")
 _CUT = frozenset({K.SUGGEST, K.DONE, K.RECORDING, K.ACTION})     # instructions cut out of an update, a note, minutes
 _ORDER = (K.UNSUBSCRIBE, K.UNDO, K.RSVP, K.AWAY, K.SKIP, K.UPDATE, K.APPROVE, K.FOCUS, K.PRESENTER, K.ADD,
           K.REMOVE, K.NOTE, K.MINUTES, K.RECORDING, K.ACTION, K.DONE, K.SUGGEST, K.UNCLEAR)
@@ -367,6 +369,11 @@ def _prose(reading: Reading, table: Table, found: list[Intent], said_no: bool, h
     # a file is the minutes when the reply says nothing else, or says it is attached ("Minutes attached.",
     # with the recording on the next line)
     file_said = has_files and any(p.said is Said.ATTACHED for p in reading.parts)
+    if not has_files and not found and words < UPDATE_LENGTH and any(_MINUTES_SENT.search(p.clause.folded)
+                                                                        for p in content):
+        # a few words on the minutes already sent ("One correction to the minutes that went out today: ...") would
+        # replace them: staff are asked
+        return _unclear(table.short)
     if words >= table.prose_min or (has_files and (words or not found)) or file_said or (listed and words >= 3):
         return Intent(K.MINUTES, _text(reading, _CUT, with_text))
     return _ask_if_short(table, found, words, said_no, _confirms(reading, table))
