@@ -352,9 +352,10 @@ def _prose(reading: Reading, table: Table, found: list[Intent], said_no: bool, h
         if (words < table.prose_min and not wish) or instructed:
             return None
         if table.prose is K.NOTE:
-            # a note goes to the members on the agenda: a question put to the organisers ("can we get his update
-            # in?", "can you confirm?") is asked of staff instead, never printed on the agenda
-            asked = next((p for p in content if to_organisers(p.clause)), None)
+            # a note goes to the members on the agenda: a question in the chair's prose is put to the organisers
+            # ("can we get his update in?", "can you confirm?", "is Aisha expecting to introduce herself?") and is
+            # asked of staff instead, never printed on the agenda
+            asked = next((p for p in content if p.clause.question or to_organisers(p.clause)), None)
             if asked is not None:
                 line = reading.text.split("\n")[asked.clause.line].strip()
                 return _unclear(ASK_CHAIR.format(words=line if len(line) <= 200 else line[:200] + "..."))
