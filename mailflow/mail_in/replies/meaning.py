@@ -182,9 +182,15 @@ def _intents(reading: Reading, table: Table, has_files: bool, with_text: bool) -
     said_no = (reading.has(Said.NO_UPDATE) or any(i.kind is K.SKIP for i in found)) and K.SKIP in reads
     # away this cycle, or undoing: like "no update", what is said beside it must be more than its reasons
     quiet = said_no or reading.has(Said.UNDO) or (reading.has(Said.AWAY) and K.AWAY in reads)
-    if K.PRESENTER in reads and K.FOCUS in reads and _presenter_asked(reading):
-        found.append(_unclear(ASK_FOCUS))         # "Presenter: Jordan Lee?": a name asked about, not given
+    if K.PRESENTER in reads and K.FOCUS in reads and (_presenter_asked(reading) or (
+            table.prose is None and any(p.clause.question for p in reading.content))):
+        # "Presenter: Jordan Lee?": a name asked about, not given; and a question beside the handover's lines (the
+        # focus planning asks about one through its prose)
+        found.append(_unclear(ASK_FOCUS))
     prose = _prose(reading, table, found, quiet, has_files, with_text)
+    if prose is not None and prose.kind in (K.UPDATE, K.UNCLEAR) and Answer.NO in reading.answers \
+            and table.answers.get(Answer.NO) == _unclear(ASK_NOTICE_NO) and reading.update_words < FULL_UPDATE:
+        prose = _unclear(ASK_NOTICE_NO)         # "No – I didn't suggest that topic": a correction of the receipt
     if prose is not None and prose.kind is K.UPDATE:
         found = [i for i in found if i.kind is not K.SKIP and i.value not in (ASK_UPDATE_NO, ASK_UPDATE_YES)]
     elif said_no and not any(i.kind is K.SKIP for i in found):

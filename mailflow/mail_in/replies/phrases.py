@@ -219,7 +219,9 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"(?:the |our )?(?:written |full |final |draft |formal )?(?:minutes|notes|meeting notes)\b|"
         r"^(?:[\w'-]+ ){0,3}(?:is|are|am|'m|'s) (?:writing up|finishing|preparing|working on|drafting|typing up) (?:the |our )?"
         r"(?:written |full |final |draft )?(?:minutes|notes)\b|"
-        r"^(?:the )?(?:written |full |final )?(?:minutes|notes) (?:will follow|to follow|are coming|coming)\b|^(?:[\w'-]+ ){0,3}(?:enverra|va envoyer|enverrai|vais envoyer|partagera|fera circuler) le "
+        r"^(?:the )?(?:written |full |final )?(?:minutes|notes) (?:will follow|to follow|are coming|coming)\b|"
+        r"^(?:i've|i have|i) (?:asked|told) (?:[\w'-]+ ){1,3}to (?:write|type|send|circulate|put) (?:these|them|the minutes|"
+        r"it|the notes) (?:up|out|around)?\b|^(?:[\w'-]+ ){0,3}(?:enverra|va envoyer|enverrai|vais envoyer|partagera|fera circuler) le "
         r"(?:compte rendu|proces-verbal)\b|^(?:le )?compte rendu (?:suivra|a suivre)\b",
     )),
 )
