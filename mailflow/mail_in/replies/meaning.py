@@ -137,6 +137,10 @@ _OF_THE_RECORDING = Lazy(r"\b(?:recordings?|enregistrements?|passcode|password|p
 
 _ITEM_NUMBER = Lazy(r"\b(?:action|item|task|suivi|tache)(?: item)? (?:#|no\.? ?|number )?(\d{1,3})\b|#(\d{1,3})\b")
 _ABOUT_UPDATE = Lazy(r"\b(?:update|updates|mise a jour|mises a jour|report|rapport)\b")
+_SENT_LATER = Lazy(r"\b(?:send|submit|share|get)\b.*\b(?:later|tomorrow|next week|monday|tuesday|wednesday|thursday|"
+                   r"friday|weekend|once|after)\b")
+_UPDATE_FIXED = Lazy(r"\b(?:corrections?|fix|typo|error|mistake) (?:to|in|on) my (?:roundtable )?update\b|"
+                     r"\bit should (?:read|say)\b")
 _MINUTES_SENT = Lazy(r"\b(?:corrections?|fix|change|typo|error|mistake) (?:to|in|for|on) (?:the|my|our|yesterday's|"
                      r"today's) minutes\b|\bthe minutes (?:that went out|i sent|we sent|sent (?:out|yesterday|earlier))\b")
 _CUT = frozenset({K.SUGGEST, K.DONE, K.RECORDING, K.ACTION})     # instructions cut out of an update, a note, minutes
@@ -330,7 +334,15 @@ def _prose(reading: Reading, table: Table, found: list[Intent], said_no: bool, h
                 words = sum(p.clause.words for p in content
                             if (p.clause.sentence not in attending or p.clause.after_but)     # "... but here's mine:"
                             and not ABOUT_THE_UPDATE.search(p.clause.folded))
-            enough = words >= table.prose_min
+            # beside a promise of the update later ("I'll send it Friday after our board meeting"), its reasons;
+            # and a few words fixing the update already sent would replace it: asked
+            later = any(p.said is Said.PROMISE and _SENT_LATER.search(p.clause.folded) for p in reading.parts)
+            if not reading.sections and words < FULL_UPDATE and any(_UPDATE_FIXED.search(p.clause.folded)
+                                                                    for p in content):
+                return _unclear(ASK_CORRECTION)
+            enough = words >= (FULL_UPDATE if later and not reading.sections else table.prose_min)
+            if later and not enough:
+                return None                 # the update comes later: nothing to ask
         attached = [p for p in reading.parts if p.said is Said.ATTACHED]
         bare = not words and all(p.clause.words <= 3 for p in attached)     # "See attached." (it names no file)
         if enough or (has_files and attached and (bare or any(_ABOUT_UPDATE.search(p.clause.folded) for p in attached))):

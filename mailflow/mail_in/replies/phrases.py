@@ -238,6 +238,7 @@ _COURTESY = (
                 r"nice|cool|fabulous|merveilleux|tres bien|sounds (?:good|great|perfect)|will do|noted|good|"
                 r"got it|ok|okay|d'accord|entendu|bravo|congrats|congratulations|felicitations)\b"), 3),
     (Lazy(r"^(?:sorry|so sorry|desolee?|apologies|my apologies|oops|pardon|excusez-moi|my bad)$"), 2),
+    (Lazy(r"^(?:(?:toutes )?mes excuses|my apologies|apologies|sorry) (?:a|to) [\w'-]+(?: [\w'-]+)?$"), 5),
     (Lazy(r"^(?:sorry|apologies|my apologies|desolee?|toutes mes excuses) (?:for|about|pour) (?:the |my |ce |le |mon )?"
                 r"(?:delay|late|delayed|slow|retard|oversight)\b"), 10),
     (Lazy(r"^(?:looking forward|look forward|i look forward|au plaisir|hate to miss|see you soon|a la prochaine)\b"), 14),

@@ -381,7 +381,7 @@ def without_commands(reading: Reading, kinds: frozenset[IntentKind]) -> str:
 
 
 ABOUT_THE_UPDATE = Lazy(r"\b(?:my|our|the|this|that|mon|ma|notre|la|cette) (?:roundtable )?(?:update|mise a jour)\b|"
-                         r"\b(?:resend|re-send|send it again|renvoyer|la renvoyer|le renvoyer)\b")
+                         r"\b(?:resend|re-send|send it again|send mine|renvoyer|la renvoyer|le renvoyer)\b")
 # Words of statement beside a question to the organisers that are still only its context, not an update.
 QUESTION_CONTEXT = 12
 # asking to send it later ("Is it OK if I send my update on Monday?"), not "could you use this version instead?"
@@ -389,6 +389,8 @@ _LATER = Lazy(r"\b(?:send|submit|get|share|have|envoie|envoyer|envoyerai|transme
               r"\b(?:later|tomorrow|next week|after|once|by|monday|tuesday|"
               r"wednesday|thursday|friday|weekend|lundi|mardi|mercredi|jeudi|vendredi|demain|plus tard)\b")
 UPDATE_LENGTH = 40       # words: an update's length, however it is introduced
+_QUESTIONS = Lazy(r"^(?:(?:a|one|two|three|a few|a couple of|some) )?(?:quick |small |short )?questions?\b|"
+                  r"^(?:une|deux|quelques) (?:petites? )?questions?\b")
 
 
 def update_content(content: tuple[Part, ...]) -> tuple[Part, ...]:
@@ -406,7 +408,10 @@ def update_content(content: tuple[Part, ...]) -> tuple[Part, ...]:
     # beside a question about the update itself ("Is it OK if I send my update on Monday?") what follows is why,
     # unless it runs to an update's length
     about_it = any(ABOUT_THE_UPDATE.search(p.clause.folded) and _LATER.search(p.clause.folded) for p in asks)
-    return rest if sum(p.clause.words for p in rest) >= (UPDATE_LENGTH if about_it else QUESTION_CONTEXT) else ()
+    # and a reply that says it asks ("Two quick questions before Tuesday:") is questions and their context
+    announced = any(_QUESTIONS.search(p.clause.folded) for p in content)
+    floor = UPDATE_LENGTH if about_it or announced else QUESTION_CONTEXT
+    return rest if sum(p.clause.words for p in rest if not _QUESTIONS.search(p.clause.folded)) >= floor else ()
 
 
 def _leads_in(part: Part) -> bool:

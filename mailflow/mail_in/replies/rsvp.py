@@ -25,7 +25,7 @@ _VERB = Lazy(
     r"participate|be joining|be attending|attending|joining|coming|dial in|call in|be at|"
     r"be on(?= (?:the|this|that|today's|tomorrow's|our|next|the next) (?:[\w'-]+ )?(?:call|one|meeting|zoom|teams)\b)|"
     r"assister|venir|viendrai|participer|participerai|assisterai|me joindre|joindrai|y (?:etre|aller|assister)|"
-    r"(?:etre|serai|sera)(?: pas| jamais)? (?:la|presente?|presents|des votres|de la partie|a)|"
+    r"(?:etre|serai|sera)(?: pas| jamais)?(?: quand meme| aussi| bien)? (?:la|presente?|presents|des votres|de la partie|a)|"
     r"y serai(?: pas| jamais)?|y serons(?: pas)?)\b"
 )
 # The first word of each alternative of _VERB: every match starts with one (see ``Clause.tokens``).
@@ -41,7 +41,7 @@ don't dont do does did didn't to able unable going gonna have has had need want 
 expect hope hoping try trying afraid think sure unsure certain think believe guess probably possibly maybe
 perhaps definitely certainly still also just really unfortunately sadly sorry but so and then that afraid otherwise
 love like glad happy pleased please yes no ok okay yeah yep oui non actually already again even though
-regret to say let you know well really totally fully now today after all sadly helas malheureusement longer
+regret to say let you know well really totally fully now today after all sadly helas malheureusement longer or
 ne n' pas jamais plus pourrai pourrais peux pouvoir vais vas va serai sera serons suis etre crois pense
 sais que qu' dois devrai devoir compte comptais aimerais voudrais veux souhaite espere essayer essaierai
 tenter vraiment aussi encore bien desole desolee finalement certainement probablement peut-etre
@@ -146,7 +146,8 @@ _ACCEPT_PHRASES = Phrases(
 _LATE_PHRASES = Phrases(       # attending, by the way: an RSVP only where attendance was asked
     r"^on my way\b|^(?:j'arrive|je suis en route)\b|"
     r"^(?:i'll|i will|i may|i might) be (?:a (?:few|couple of|bit|little) |\d+ )?(?:minutes? |mins? )?late\b|"
-    r"^running (?:a (?:bit|little|few minutes?) |~?\d+(?:-\d+)? ?(?:minutes?|mins?|min) |a (?:bit|little) )?(?:late|behind)\b|"
+    r"^running (?:a (?:bit|little|few minutes?) |(?:about |around |~)?\d+(?:-\d+)? ?(?:minutes?|mins?|min) |"
+    r"a (?:bit|little) )?(?:late|behind)\b|"
     r"^(?:i'll|i will)(?: have to| need to)? (?:leave|drop off|hop off) (?:a (?:bit|little) )?early\b|"
     r"^je (?:serai|vais etre|vais arriver) (?:un peu )?en retard\b|^je (?:devrai|vais devoir) partir (?:plus tot|avant)"
 )

@@ -96,7 +96,7 @@ SIGN_OFF_START = re.compile(rf"^\s*(?i:{_SIGN_WORDS})\b[ \t,.!]*(?:[-–—][ \t
 GREETING = re.compile(
     r"^\s*(?:hi|hello|hey|dear|greetings|good (?:morning|afternoon|evening)|bonjour|bonsoir|salut|allô|allo|"
     r"cher|chère|chers|chères|hallo|liebe|lieber|sehr geehrte[rs]?|guten (?:tag|morgen)|hola|buenos d[íi]as|"
-    r"buenas|estimad[oa]s?|querid[oa]s?|ciao|hej|hei|kia ora)\b[^.!?]{0,60}[,:!]?\s*$",
+    r"buenas|estimad[oa]s?|querid[oa]s?|ciao|hej|hei|kia ora)\b(?:\([^)]{0,40}\)|[^.!?]){0,60}[,:!]?\s*$",
     re.IGNORECASE,
 )
 MOBILE = re.compile(
