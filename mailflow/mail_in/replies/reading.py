@@ -15,13 +15,11 @@ from mailflow.core.intent import IntentKind, Rsvp
 from mailflow.mail_in.replies.bare_answers import Answer, answer
 from mailflow.mail_in.replies.clauses import (
     CARRIES_ON,
-    TOKEN,
     Clause,
     Lazy,
     clauses,
     lines_of,
     signature_tail,
-    without_lead_in,
 )
 from mailflow.mail_in.replies.commands import (
     LIST_ITEM,
@@ -37,7 +35,7 @@ from mailflow.mail_in.replies.commands import (
 from mailflow.mail_in.replies.phrases import Said, excuse, name, said, to_organisers
 from mailflow.mail_in.replies.rsvp import Attendance, attendance, stated_rsvps
 from mailflow.mail_in.replies.sections import has_sections
-from mailflow.mail_in.replies.signatures import own_name_words
+from mailflow.mail_in.replies.subjects import as_sender, speaks_for, subject_elided
 from mailflow.mail_in.replies.worded import asks_change, worded
 
 _READ_BESIDE_PROSE = (Said.UNSUBSCRIBE, Said.UNDO, Said.AWAY, Said.AWAY_THEN, Said.NO_UPDATE, Said.DONE)
@@ -258,15 +256,9 @@ def _tag(found: list[Clause], sender: str, lines: Sequence[str] = (), text: str 
                 and not (found[i - 1].line == c.line - 1 and CARRIES_ON.search(found[i - 1].text)) \
                 and not _labels(c, text) and not (lines and _list_item(lines, c.line)):
             said_here = Said.COURTESY                 # the name under a sign-off (not a list's item, not a label)
-        if c.tokens.isdisjoint(_BEHALF_WORDS):
-            pass
-        elif (for_whom := _ON_BEHALF.search(c.folded)) is not None:
-            # "On behalf of Dr. Bennett: she will attend", sent from Dr. Bennett's own address: her assistant writes,
-            # and "she" below is the sender
-            on_behalf = bool(own_name_words(for_whom.group(1)) & ({w for w in own_name_words(sender) if len(w) > 1}
-                                                                   - _TITLES))
-        attends = None if i and _subject_elided(c, found[max(0, i - 3):i], sender) else \
-            attendance(_as_sender(c) if on_behalf else c)
+        on_behalf = speaks_for(c, sender, on_behalf)
+        attends = None if i and subject_elided(c, found[max(0, i - 3):i], sender) else \
+            attendance(as_sender(c) if on_behalf else c)
         parts.append(Part(clause=c, said=said_here, answer=answered, attendance=attends,
                           approval=approval(c), edit=worded(c, sender, found[i - 1] if i else None),
                           change=(c.question or asks_change(c)) and not _introduces(c, lines)))
@@ -293,32 +285,6 @@ def _tag(found: list[Clause], sender: str, lines: Sequence[str] = (), text: str 
             for p in parts]
 
 
-_BEHALF_WORDS = frozenset({"behalf", "part", "nom"})
-_FIRST_PERSON_FR = {"sera": "serai", "va": "vais", "peut": "peux", "pourra": "pourrai", "viendra": "viendrai",
-                    "participera": "participerai", "assistera": "assisterai", "est": "suis", "a": "ai", "sait": "sais"}
-_ON_BEHALF = Lazy(r"\b(?:on behalf of|de la part d[eu']|au nom d[eu']) ?(.+)$")
-_THIRD_PERSON = Lazy(r"^(?:she|he|they|elle|il)(?:'s|'ll|\b)")
-
-
-def _as_sender(clause: Clause) -> Clause:
-    """``clause`` with "she" (or he, they) put as "I": the person an assistant writes for is the sender."""
-    said = without_lead_in(clause.folded)                  # ("so she will join late")
-    third = _THIRD_PERSON.match(said)
-    if third is None:
-        return clause
-    pronoun = third.group()
-    rest = said[third.end():]
-    if pronoun in ("il", "elle"):          # "il sera présent" is "je serai présent"
-        words = rest.split(" ")
-        at = 2 if len(words) > 2 and words[1] in ("ne", "n'") else 1
-        if len(words) > at:
-            words[at] = _FIRST_PERSON_FR.get(words[at], words[at])
-        folded = "je" + " ".join(words)
-    else:
-        folded = ("i'm" if pronoun.endswith("'s") else "i'll" if pronoun.endswith("'ll") else "i") + rest
-    return clause._replace(folded=folded, tokens=frozenset(TOKEN.findall(folded)))
-
-
 def _introduces(clause: Clause, lines: Sequence[str]) -> bool:
     """The clause ends its line with a colon and a labelled line follows: "Could you please include this for
     members:" over "Note: ..." asks for the instruction below it, no change of its own."""
@@ -327,48 +293,6 @@ def _introduces(clause: Clause, lines: Sequence[str]) -> bool:
         return False
     below = next((text for text in lines[clause.line + 1:clause.line + 3] if text.strip()), "")
     return bool(labels_in(below))
-
-
-# A clause the splitter cut off at "and" before its verb ("she's at the forum that day | and can't join") has the
-# subject of the clause before it; when that subject is someone else, its attendance is theirs, not the sender's.
-_BARE_VERB = Lazy(r"^(?:won't|wont|will|can't|cant|cannot|can|couldn't|could not|have to|need to|must|will not|"
-                  r"ne (?:peut|pourra|sera|viendra)|ne pourra)\b")
-_SOMEONE_ELSE = Lazy(r"^(?:(?:so|and|but|also|sadly|unfortunately)\s+)*(?:she|he|they|she's|he's|they're|she'll|"
-                     r"he'll|they'll|her|his|their|elle|il|elles|ils|my (?:colleague|partner|co-?lead|manager|"
-                     r"assistant|resident|nurse|ma|md|team)|our (?:\w+ )?(?:lead|director|manager|colleague|nurse|"
-                     r"physician|np|coordinator|team))\b")
-
-
-_NAMED = re.compile(r"^(?:(?:Dr|Dre|Mr|Mrs|Ms|Mme)\.?\s+)?(?!I\b)[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?(?:\s+\([^)]*\))?"
-                    r"\s*(?:is|was|has|had|will|'s|’s|est|sera|"
-                    # or passes on what they said: "Michel asked me to let you know he's in clinic and can't join"
-                    r"asked|says|said|told|mentioned|wanted|called|a demande|m'a demande|dit|m'a dit)\b")
-
-
-_ENDS_WITH_NAME = re.compile(r"\b[a-z]+\s+(?:(?:Dr|Dre)\.?\s+)?(?!I\b)[A-Z][\w'’-]+$")     # "a heads up that Harpreet"
-_FIRST_PERSON = Lazy(r"^(?:(?:so|and|but|also|sadly|unfortunately)\s+)*(?:i|i'm|i'll|i've|i'd|we|we're|we'll|je|j'|"
-                     r"nous)\b")
-
-
-_TITLES = frozenset({"dr", "dre", "mr", "mrs", "ms", "mme"})
-
-
-def _subject_elided(clause: Clause, before: Sequence[Clause], sender: str) -> bool:
-    """``clause`` opens with its verb, and the clauses before it in its sentence (nearest first, up to the sender's
-    own "I") name someone else as the subject (not the sender by name: an assistant writes "Dr. Bennett is away and
-    will not be able to attend" from Dr. Bennett's address)."""
-    if _BARE_VERB.match(clause.folded) is None:
-        return False
-    own = {w for w in own_name_words(sender) if len(w) > 1} - _TITLES
-    for earlier in reversed(before):
-        if earlier.sentence != clause.sentence or _FIRST_PERSON.match(earlier.folded):
-            return False
-        named = _NAMED.match(earlier.text) or _ENDS_WITH_NAME.search(earlier.text)
-        if named and own & own_name_words(named.group()):
-            return False
-        if _SOMEONE_ELSE.match(earlier.folded) or named:
-            return True
-    return False
 
 
 def without_commands(reading: Reading, kinds: frozenset[IntentKind]) -> str:

@@ -277,7 +277,7 @@ def own_name_words(sender_name: str) -> frozenset[str]:
     return frozenset(_plain(w) for w in re.findall(r"[\w'’-]+", sender_name) if len(w) > 1 or w.isalpha())
 
 
-_TITLES = frozenset({"dr", "dre", "prof", "mr", "mrs", "ms", "mme", "mlle"})
+TITLES = frozenset({"dr", "dre", "prof", "mr", "mrs", "ms", "mme", "mlle"})      # go with a name
 # Words that answer a request are never a sign-off, even when a sender's name begins with them ("Yes" and Yesenia).
 _ANSWER_WORDS = frozenset("yes no ok okay sure done thanks thank merci oui non approved skip pass undo".split())
 
@@ -289,7 +289,7 @@ def is_own_name_word(word: str, own: frozenset[str]) -> bool:
     folded = _plain(word).strip(".").lstrip("-–—~")        # "-T", "—Tom": a dash before the name signs it
     if not folded:
         return False
-    if folded in own or folded in _TITLES:      # (a title goes with the name: "Dr. Sarah Bennett" from Sally Bennett)
+    if folded in own or folded in TITLES:      # (a title goes with the name: "Dr. Sarah Bennett" from Sally Bennett)
         return True
     if len(folded) == 1:
         return any(w[0] == folded for w in own)

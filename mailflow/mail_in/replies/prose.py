@@ -1,0 +1,181 @@
+"""What the rest of a reply becomes under its request's table: an update, the chair's note or the minutes, or the
+one question to ask when there are too few words to tell (``prose_of``)."""
+
+from __future__ import annotations
+
+from mailflow.core.intent import Intent, IntentKind
+from mailflow.mail_in.replies.bare_answers import Answer
+from mailflow.mail_in.replies.clauses import Lazy, fold
+from mailflow.mail_in.replies.commands import Approval
+from mailflow.mail_in.replies.phrases import Said, to_organisers
+from mailflow.mail_in.replies.reading import ABOUT_THE_UPDATE, UPDATE_LENGTH, Part, Reading, update_content
+from mailflow.mail_in.replies.tables import (
+    ASK_ALSO,
+    ASK_CHAIR,
+    ASK_CORRECTION,
+    Table,
+    unclear,
+)
+
+K = IntentKind
+# An update sent where none was asked for says it is one, or is as long as one (a minute is about 150 words).
+_NAMED_UPDATE = Lazy(r"\b(?:update|updates|news|mise a jour|mises a jour|nouvelles)\b")
+FULL_UPDATE = UPDATE_LENGTH
+# a condition tells no news: "..., but if you haven't heard from me by then, just skip me"
+_CONDITION = Lazy(r"^(?:if|unless|in case|si|sauf si|a moins que)\b")
+# "nothing new on the housing project", "no update about the survey yet": no news on one topic (not "on my end")
+_ON_A_TOPIC = Lazy(r"\b(?:on|about|regarding|concerning|with|for|sur|au sujet d[eu']|concernant|pour) (?:the|our|my|this|that|"
+                   r"le|la|les|notre|nos|ce|cette|mon|ma|l') ?(?!end\b|side\b|part\b|behalf\b|cote\b|part\b)[a-z]")
+
+_OF_THE_RECORDING = Lazy(r"\b(?:recordings?|enregistrements?|passcode|password|pass code|mot de passe|code secret|"
+                         r"code d'acces|zoom|teams|vimeo|youtube|link|lien)\b")
+
+_ABOUT_UPDATE = Lazy(r"\b(?:update|updates|mise a jour|mises a jour|report|rapport)\b")
+_SENT_LATER = Lazy(r"\b(?:send|submit|share|get)\b.*\b(?:later|tomorrow|next week|monday|tuesday|wednesday|thursday|"
+                   r"friday|weekend|once|after)\b")
+_UPDATE_FIXED = Lazy(r"\b(?:corrections?|fix|typo|error|mistake) (?:to|in|on) my (?:roundtable )?update\b|"
+                     r"\bit should (?:read|say)\b")
+_MINUTES_SENT = Lazy(r"\b(?:corrections?|fix|change|typo|error|mistake) (?:to|in|for|on) (?:the|my|our|yesterday's|"
+                     r"today's) minutes\b|\bthe minutes (?:that went out|i sent|we sent|sent (?:out|yesterday|earlier))\b")
+CUT = frozenset({K.SUGGEST, K.DONE, K.RECORDING, K.ACTION})     # instructions cut out of an update, a note, minutes
+
+
+def content_of(reading: Reading, reads: frozenset[IntentKind]) -> tuple[Part, ...]:
+    """Clauses that say something this request does not read as an instruction."""
+    if reading.plain_content:
+        return reading.content
+    return tuple(p for p in reading.content
+                 if not (p.edit is not None and p.edit.kind in reads)
+                 and not (p.approval is not None and K.APPROVE in reads))
+
+
+def prose_of(reading: Reading, table: Table, found: list[Intent], said_no: bool, has_files: bool,
+           with_text: bool = True) -> Intent | None:
+    """The update, note or minutes the rest of the text makes, or a question when it is too short."""
+    if table.prose is None or reading.has(Said.UNSUBSCRIBE):
+        return None                              # a member who leaves sends no update
+    if reading.plain_content:                    # every request reads all of it: worked out once on the reading
+        content, words = ((reading.update_content, reading.update_words) if table.prose is K.UPDATE
+                          else (reading.content, reading.content_words))
+    else:
+        content = content_of(reading, table.reads)
+        if table.prose is K.UPDATE:
+            content = update_content(content)
+        words = sum(p.clause.words for p in content)
+    if table.prose is K.UPDATE:
+        if _asksattending(table) and not reading.sections:
+            # "Will you come?" asks for no update: words beside the answer are its circumstances ("Yes, but I have a
+            # board meeting at 1, so I'll drop off at 12:45"; "our ED might join in my place, could you send her the
+            # link?") unless they say they are an update ("Quick update: ...") or run to an update's length. The
+            # sentences that answer are not counted.
+            answering = {p.clause.sentence for p in reading.parts if p.attendance is not None or p.answer is not None}
+            beside = sum(p.clause.words for p in content if p.clause.sentence not in answering)
+            marked = any(_NAMED_UPDATE.search(p.clause.folded) for p in reading.parts)
+            enough = beside >= (table.prose_min if marked else FULL_UPDATE)
+        elif said_no:                    # a side question next to "no update" is no update
+            # Beside "skip me this month" or "I'm away until March", what else is said is its reasons ("our contract
+            # is being renegotiated", "Lindsay is acting ED while I'm away") unless it is marked as more (a label,
+            # "but ...") or runs to an update's length, as beside an RSVP. "Nothing new on the survey" declines only
+            # that topic: what follows it is an update from the usual few words on.
+            statements = [p for p in content if not p.clause.question and not _CONDITION.match(p.clause.folded)]
+            # (undoing is quiet too, but what follows "please ignore my last email" is the new update)
+            declined = reading.has(Said.NO_UPDATE) or any(i.kind in (K.SKIP, K.AWAY) for i in found)
+            scoped = any(_ON_A_TOPIC.search(p.clause.folded) for p in reading.parts if p.said is Said.NO_UPDATE)
+            floor = FULL_UPDATE if declined and not scoped else max(table.prose_min, 10)
+            enough = (reading.sections or sum(p.clause.words for p in statements) >= floor
+                      or sum(p.clause.words for p in statements if p.clause.after_but) >= 3)
+        else:
+            # the words of a sentence that says whether the member comes ("Count me in for the 12th, obviously, since
+            # I'm chairing!") are that answer's, not an update's
+            attending = {p.clause.sentence for p in reading.parts if p.attendance is not None}
+            if attending and not reading.sections:
+                # (and words about the update already sent: "please go ahead with my update as written")
+                words = sum(p.clause.words for p in content
+                            if (p.clause.sentence not in attending or p.clause.after_but)     # "... but here's mine:"
+                            and not ABOUT_THE_UPDATE.search(p.clause.folded))
+            # beside a promise of the update later ("I'll send it Friday after our board meeting"), its reasons;
+            # and a few words fixing the update already sent would replace it: asked
+            later = any(p.said is Said.PROMISE and _SENT_LATER.search(p.clause.folded) for p in reading.parts)
+            if not reading.sections and words < FULL_UPDATE and any(_UPDATE_FIXED.search(p.clause.folded)
+                                                                    for p in content):
+                return unclear(ASK_CORRECTION)
+            enough = words >= (FULL_UPDATE if later and not reading.sections else table.prose_min)
+            if later and not enough:
+                return None                 # the update comes later: nothing to ask
+        attached = [p for p in reading.parts if p.said is Said.ATTACHED]
+        bare = not words and all(p.clause.words <= 3 for p in attached)     # "See attached." (it names no file)
+        if enough or (has_files and attached and (bare or any(_ABOUT_UPDATE.search(p.clause.folded) for p in attached))):
+            return Intent(K.UPDATE, _text(reading, table.reads, with_text))      # "my update is attached", "see attached"
+        return _ask_if_short(table, found, words, said_no, _confirms(reading, table))
+    if table.prose in (K.NOTE, K.UNCLEAR):
+        wish = any(p.change for p in content)         # "can we shorten it?": a wish is said in few words
+        refused = reading.approvals & {Approval.NOT_APPROVED, Approval.HOLD}
+        instructed = reading.commands or reading.edits or found \
+            or any(p.approval for p in reading.parts if not (refused and wish))
+        if table.prose is K.UNCLEAR and instructed and not any(i.kind is K.UNCLEAR for i in found) \
+                and any(p.clause.question for p in content):
+            return unclear(table.short)          # "Can we go with the transportation one? I can present it."
+        if table.prose is K.NOTE and (reading.commands or reading.edits) and not refused \
+                and Approval.APPROVE not in reading.approvals:
+            # (what a labelled line holds is its value; what shares a sentence with a change said in words is its
+            # reason: "Please remove item 2, we spent November on it, so let's give it a rest")
+            applied = {reading.text.count("\n", 0, start) for start, _, _ in reading.command_spans}
+            edited = {p.clause.sentence for p in reading.parts if p.edit is not None}
+            asked = next((p for p in content if p.change and p.edit is None and p.clause.line not in applied
+                          and p.clause.sentence not in edited), None)
+            if asked is not None:         # "Swap 2 and 3" beside "Add: ...": the one it can apply, and a question
+                line = reading.text.split("\n")[asked.clause.line].strip()
+                return unclear(ASK_ALSO.format(words=line if len(line) <= 200 else line[:200] + "..."))
+        if (words < table.prose_min and not wish) or instructed:
+            return None
+        if table.prose is K.NOTE:
+            # a note goes to the members on the agenda: a question in the chair's prose is put to the organisers
+            # ("can we get his update in?", "can you confirm?", "is Aisha expecting to introduce herself?") and is
+            # asked of staff instead, never printed on the agenda
+            asked = next((p for p in content if p.clause.question or to_organisers(p.clause)), None)
+            if asked is not None:
+                line = reading.text.split("\n")[asked.clause.line].strip()
+                return unclear(ASK_CHAIR.format(words=line if len(line) <= 200 else line[:200] + "..."))
+        return unclear(table.short) if table.prose is K.UNCLEAR else Intent(K.NOTE, _text(reading, table.reads, with_text))
+    listed = any(i.kind in (K.RECORDING, K.ACTION) for i in found)
+    if listed and not any(i.kind is K.ACTION for i in found):
+        # a recording sent on its own ("Here's the recording link I promised"): what is said of the recording (its
+        # passcode, how long it is kept) is no minutes, and must not replace the minutes sent
+        lines = reading.text.split("\n")
+        of_it = {n for n, line in enumerate(lines) if _OF_THE_RECORDING.search(fold(line))}
+        words = sum(p.clause.words for p in content if p.clause.line not in of_it)
+    # a file is the minutes when the reply says nothing else, or says it is attached ("Minutes attached.",
+    # with the recording on the next line)
+    file_said = has_files and any(p.said is Said.ATTACHED for p in reading.parts)
+    if not has_files and not found and words < UPDATE_LENGTH and any(_MINUTES_SENT.search(p.clause.folded)
+                                                                        for p in content):
+        # a few words on the minutes already sent ("One correction to the minutes that went out today: ...") would
+        # replace them: staff are asked
+        return unclear(table.short)
+    if words >= table.prose_min or (has_files and (words or not found)) or file_said or (listed and words >= 3):
+        return Intent(K.MINUTES, _text(reading, CUT, with_text))
+    return _ask_if_short(table, found, words, said_no, _confirms(reading, table))
+
+
+def _asksattending(table: Table) -> bool:
+    """The request asks "will you come?" (the invitation, the day-of reminder): a bare yes is an RSVP."""
+    yes = table.answers.get(Answer.YES)
+    return yes is not None and yes.kind is K.RSVP
+
+
+def _text(reading: Reading, reads: frozenset[IntentKind], with_text: bool) -> str:
+    """The prose of the reading without the instructions ``reads`` takes out of it ("" without the text)."""
+    return reading.prose(reads & CUT) if with_text else ""
+
+
+def _ask_if_short(table: Table, found: list[Intent], words: int, said_no: bool, confirms: bool = False
+                  ) -> Intent | None:
+    if table.short and words and not found and not said_no and not confirms:
+        return unclear(table.short)
+    return None
+
+
+def _confirms(reading: Reading, table: Table) -> bool:
+    """A bare "yes" ("yes, that's right", "correct", "looking forward to it") where the request asked nothing a yes
+    answers (a receipt): it confirms what was said back, and asks no question."""
+    return Answer.YES not in table.answers and bool({Answer.YES, Answer.GLAD} & set(reading.answers))

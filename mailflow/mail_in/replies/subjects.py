@@ -1,0 +1,85 @@
+"""Whose attendance a clause states: the sender's, or someone else's that the sender passes on ("she's at the forum
+and can't join", "Michel asked me to let you know he can't join"); and an assistant writing from the sender's own
+address on the sender's behalf ("On behalf of Dr. Bennett: she will attend"), whose "she" is the sender."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from mailflow.mail_in.replies.clauses import TOKEN, Clause, Lazy, without_lead_in
+from mailflow.mail_in.replies.signatures import TITLES, own_name_words
+
+_BEHALF_WORDS = frozenset({"behalf", "part", "nom"})
+_FIRST_PERSON_FR = {"sera": "serai", "va": "vais", "peut": "peux", "pourra": "pourrai", "viendra": "viendrai",
+                    "participera": "participerai", "assistera": "assisterai", "est": "suis", "a": "ai", "sait": "sais"}
+_ON_BEHALF = Lazy(r"\b(?:on behalf of|de la part d[eu']|au nom d[eu']) ?(.+)$")
+_THIRD_PERSON = Lazy(r"^(?:she|he|they|elle|il)(?:'s|'ll|\b)")
+
+
+def as_sender(clause: Clause) -> Clause:
+    """``clause`` with "she" (or he, they) put as "I": the person an assistant writes for is the sender."""
+    said = without_lead_in(clause.folded)                  # ("so she will join late")
+    third = _THIRD_PERSON.match(said)
+    if third is None:
+        return clause
+    pronoun = third.group()
+    rest = said[third.end():]
+    if pronoun in ("il", "elle"):          # "il sera présent" is "je serai présent"
+        words = rest.split(" ")
+        at = 2 if len(words) > 2 and words[1] in ("ne", "n'") else 1
+        if len(words) > at:
+            words[at] = _FIRST_PERSON_FR.get(words[at], words[at])
+        folded = "je" + " ".join(words)
+    else:
+        folded = ("i'm" if pronoun.endswith("'s") else "i'll" if pronoun.endswith("'ll") else "i") + rest
+    return clause._replace(folded=folded, tokens=frozenset(TOKEN.findall(folded)))
+
+
+def speaks_for(clause: Clause, sender: str, so_far: bool) -> bool:
+    """Whether the clauses from ``clause`` on are written on the sender's behalf: ``so_far`` until a clause says on
+    whose behalf it writes ("On behalf of Dr. Bennett:", from Dr. Bennett's address: yes; on anyone else's: no)."""
+    if clause.tokens.isdisjoint(_BEHALF_WORDS) or (for_whom := _ON_BEHALF.search(clause.folded)) is None:
+        return so_far
+    return bool(own_name_words(for_whom.group(1)) & ({w for w in own_name_words(sender) if len(w) > 1} - TITLES))
+
+
+# A clause the splitter cut off at "and" before its verb ("she's at the forum that day | and can't join") has the
+# subject of the clause before it; when that subject is someone else, its attendance is theirs, not the sender's.
+_BARE_VERB = Lazy(r"^(?:won't|wont|will|can't|cant|cannot|can|couldn't|could not|have to|need to|must|will not|"
+                  r"ne (?:peut|pourra|sera|viendra)|ne pourra)\b")
+_SOMEONE_ELSE = Lazy(r"^(?:(?:so|and|but|also|sadly|unfortunately)\s+)*(?:she|he|they|she's|he's|they're|she'll|"
+                     r"he'll|they'll|her|his|their|elle|il|elles|ils|my (?:colleague|partner|co-?lead|manager|"
+                     r"assistant|resident|nurse|ma|md|team)|our (?:\w+ )?(?:lead|director|manager|colleague|nurse|"
+                     r"physician|np|coordinator|team))\b")
+
+
+_NAMED = re.compile(r"^(?:(?:Dr|Dre|Mr|Mrs|Ms|Mme)\.?\s+)?(?!I\b)[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?(?:\s+\([^)]*\))?"
+                    r"\s*(?:is|was|has|had|will|'s|’s|est|sera|"
+                    # or passes on what they said: "Michel asked me to let you know he's in clinic and can't join"
+                    r"asked|says|said|told|mentioned|wanted|called|a demande|m'a demande|dit|m'a dit)\b")
+
+
+_ENDS_WITH_NAME = re.compile(r"\b[a-z]+\s+(?:(?:Dr|Dre)\.?\s+)?(?!I\b)[A-Z][\w'’-]+$")     # "a heads up that Harpreet"
+_FIRST_PERSON = Lazy(r"^(?:(?:so|and|but|also|sadly|unfortunately)\s+)*(?:i|i'm|i'll|i've|i'd|we|we're|we'll|je|j'|"
+                     r"nous)\b")
+
+
+
+
+def subject_elided(clause: Clause, before: Sequence[Clause], sender: str) -> bool:
+    """``clause`` opens with its verb, and the clauses before it in its sentence (nearest first, up to the sender's
+    own "I") name someone else as the subject (not the sender by name: an assistant writes "Dr. Bennett is away and
+    will not be able to attend" from Dr. Bennett's address)."""
+    if _BARE_VERB.match(clause.folded) is None:
+        return False
+    own = {w for w in own_name_words(sender) if len(w) > 1} - TITLES
+    for earlier in reversed(before):
+        if earlier.sentence != clause.sentence or _FIRST_PERSON.match(earlier.folded):
+            return False
+        named = _NAMED.match(earlier.text) or _ENDS_WITH_NAME.search(earlier.text)
+        if named and own & own_name_words(named.group()):
+            return False
+        if _SOMEONE_ELSE.match(earlier.folded) or named:
+            return True
+    return False
