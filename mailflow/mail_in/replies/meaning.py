@@ -58,7 +58,8 @@ def intents_of(reading: Reading, table: Table, has_files: bool = False, *, with_
     minutes is left without its text (for a caller that asks only which intents there are: the text decides none)."""
     if not table.reads and not table.answers and table.prose is None:
         return ()                                # a request nothing is read for (an alert, the desk's answer)
-    if reading.prose_only:                       # (see Reading.prose_only: what follows would find nothing else)
+    if reading.prose_only and not _lines_asked(reading, table):     # (see Reading.prose_only: what follows would
+        # find nothing else)
         prose = prose_of(reading, table, [], False, has_files, with_text)
         return (prose,) if prose is not None else ()
     return _intents(reading, table, has_files, with_text)
@@ -78,10 +79,7 @@ def _intents(reading: Reading, table: Table, has_files: bool, with_text: bool) -
     said_no = (reading.has(Said.NO_UPDATE) or any(i.kind is K.SKIP for i in found)) and K.SKIP in reads
     # away this cycle, or undoing: like "no update", what is said beside it must be more than its reasons
     quiet = said_no or reading.has(Said.UNDO) or (reading.has(Said.AWAY) and K.AWAY in reads)
-    if K.PRESENTER in reads and K.FOCUS in reads and (_presenter_asked(reading) or (
-            table.prose is None and any(p.clause.question for p in reading.content))):
-        # "Presenter: Jordan Lee?": a name asked about, not given; and a question beside the handover's lines (the
-        # focus planning asks about one through its prose)
+    if _lines_asked(reading, table):
         found.append(unclear(ASK_FOCUS))
     prose = prose_of(reading, table, found, quiet, has_files, with_text)
     if prose is not None and prose.kind in (K.UPDATE, K.UNCLEAR) and Answer.NO in reading.answers \
@@ -102,6 +100,13 @@ def _intents(reading: Reading, table: Table, has_files: bool, with_text: bool) -
         first = next(i for i in found if i.kind is K.UNCLEAR)
         found = [i for i in found if i.kind is not K.UNCLEAR] + [first]
     return tuple(sorted(dict.fromkeys(found), key=lambda i: _ORDER.index(i.kind)))
+
+
+def _lines_asked(reading: Reading, table: Table) -> bool:
+    """Staff are asked about the focus and presenter lines: "Presenter: Jordan Lee?" names no one yet, and a question
+    beside the handover's lines is put to them (the focus planning asks about one through its prose)."""
+    return K.PRESENTER in table.reads and K.FOCUS in table.reads and (_presenter_asked(reading) or (
+        table.prose is None and any(p.clause.question for p in reading.content)))
 
 
 def _presenter_asked(reading: Reading) -> bool:
