@@ -57,6 +57,8 @@ def owed_action(line: str) -> Found | None:
     return Found(IntentKind.ACTION, owed.group("what").rstrip(" ."), who=owed.group("who"))
 
 
+_AND_APPROVE = re.compile(r"\s*(?:,|\band\b|;)\s*(?:please\s+)?(?:approve|approved|otherwise approved|good to go|"
+                          r"go ahead|send it)\b", re.IGNORECASE)
 MAX_LABELS_PER_LINE = 12
 _SHORT = frozenset({IntentKind.FOCUS, IntentKind.PRESENTER, IntentKind.REMOVE, IntentKind.ADD, IntentKind.SUGGEST,
                     IntentKind.DONE})
@@ -144,6 +146,8 @@ def line_commands(lines: tuple[str, ...], number: int) -> LineCommands:
         end = spots[i + 1][1] if i + 1 < len(spots) else len(line)
         if kind in _SHORT:
             end = _sentence_end(line, value_start, end)
+            approved = _AND_APPROVE.search(line, value_start, end)     # "Remove: item 2 and approve the rest"
+            end = approved.start() if approved else end
         value = line[value_start:end]
         taken.append((label_start, end))
         if value.strip(" *_.") or i + 1 < len(spots):

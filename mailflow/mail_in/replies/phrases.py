@@ -149,7 +149,7 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"(?: on)?(?: me)?(?: (?:for|on) me)?(?: (?:for )?(?:this|that|the|my)? ?(?:one|month|time|round|cycle|turn|update|roundtable|"
         r"session|now|meeting)){0,2}(?: (?:for|in|this) (?:jan(?:uary)?|feb(?:ruary)?|march|april|may|june|july|aug(?:ust)?|"
         r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?: and (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|"
-        r"dec)[a-z]*)?)?(?: please| thanks| thank you| thx| ty| merci| sorry| desolee?)?$",
+        r"dec)[a-z]*)?)?(?: please| thanks| thank you| thx| ty| merci| sorry| desolee?)?(?:,? (?:since|because|as) .+)?$",
         r"^(?:i'm |i am )?(?:skipping|passing)(?: on)?(?: (?:this|the|my))? (?:month|time|round|cycle|turn|update|one)\b",
         r"^(?:i'll |i will |i'm going to )?sit (?:this one|this round|this month) out\b",
         r"^je (?:vais )?(?:passe|passer|saute|sauter|m'abstiens|m'abstenir)(?: mon tour| pour cette fois| ce mois-ci|"
@@ -158,7 +158,8 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
     )),
     (Said.DONE, _phrases(
         r"^(?:done|all done|completed?|fait|c'est fait|termine|terminee)$",
-        r"^(?:my |the )?action(?: item)?(?: #?\d+)? (?:is )?(?:done|complete|completed|finished|closed)\b",
+        r"^(?:my |the )?action(?: item)?(?: #?\d+)? (?:is )?(?:done|complete|completed|finished|closed)\b|"
+        r"^(?:item |number )?#?\d{1,3} (?:is )?(?:done|complete|completed|finished|closed)\b",
         r"^(?:i )?(?:completed|finished|closed|done with|did) my action(?: item)?\b|"
         r"^(?:i've|i have) (?:completed|finished|closed|done) (?:action|item) #?\d+\b",
         r"^(?:i've|i have) (?:done|completed|finished|closed) (?:my|the) action(?: item)?\b",
@@ -190,7 +191,8 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"^je suis nouvelle? (?:dans|a) (?:le|ce|mon) poste\b",
     )),
     (Said.PROMISE, _phrases(
-        r"^(?:i'll|i will|will|i'm going to|i am going to|i shall|we'll|we will) (?:try to )?(?:send|get|forward|share|"
+        r"^(?:i'll|i will|will|i'm going to|i am going to|i shall|we'll|we will) (?:still |also |just )?(?:try to )?"
+        r"(?:send|get|forward|share|"
         r"reply|respond|follow up|get back|write|circulate|email|submit|have)\b.{0,60}"
         r"(?:later|soon|tomorrow|shortly|by \w+|next week|this week|before|after|asap|monday|tuesday|wednesday|"
         r"thursday|friday|weekend|tonight|in a (?:bit|few|day)|update|something|it|you)"

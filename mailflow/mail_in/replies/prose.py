@@ -70,7 +70,7 @@ def prose_of(reading: Reading, table: Table, found: list[Intent], said_no: bool,
             # sentences that answer are not counted.
             answering = {p.clause.sentence for p in reading.parts if p.attendance is not None or p.answer is not None}
             beside = sum(p.clause.words for p in content if p.clause.sentence not in answering)
-            marked = any(_NAMED_UPDATE.search(p.clause.folded) for p in reading.parts)
+            marked = any(_NAMED_UPDATE.search(p.clause.folded) for p in reading.parts if p.said is not Said.PROMISE)
             enough = beside >= (table.prose_min if marked else FULL_UPDATE)
         elif said_no:                    # a side question next to "no update" is no update
             # Beside "skip me this month" or "I'm away until March", what else is said is its reasons ("our contract
@@ -80,10 +80,14 @@ def prose_of(reading: Reading, table: Table, found: list[Intent], said_no: bool,
             statements = [p for p in content if not p.clause.question and not _CONDITION.match(p.clause.folded)]
             # (undoing is quiet too, but what follows "please ignore my last email" is the new update)
             declined = reading.has(Said.NO_UPDATE) or any(i.kind in (K.SKIP, K.AWAY) for i in found)
+            # ("No update this month, but we hired ...": the "but" that turns from the no in its own sentence)
+            declining = {p.clause.sentence for p in reading.parts
+                         if p.said in (Said.NO_UPDATE, Said.PASS, Said.AWAY, Said.AWAY_THEN) or p.answer is not None}
             scoped = any(_ON_A_TOPIC.search(p.clause.folded) for p in reading.parts if p.said is Said.NO_UPDATE)
             floor = FULL_UPDATE if declined and not scoped else max(table.prose_min, 10)
             enough = (reading.sections or sum(p.clause.words for p in statements) >= floor
-                      or sum(p.clause.words for p in statements if p.clause.after_but) >= 3)
+                      or sum(p.clause.words for p in statements
+                             if p.clause.after_but and p.clause.sentence in declining) >= 3)
         else:
             # the words of a sentence that says whether the member comes ("Count me in for the 12th, obviously, since
             # I'm chairing!") are that answer's, not an update's

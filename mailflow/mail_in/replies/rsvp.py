@@ -71,7 +71,7 @@ _TIME = (r"today|tomorrow|tonight|monday|tuesday|wednesday|thursday|friday|satur
          r"jour|jour-la|aujourd'hui|demain|soir|matin|apres-midi|\d[\w/:-]*|jan\w*|feb\w*|mar\w*|apr\w*|may|jun\w*|"
          r"jul\w*|aug\w*|sep\w*|oct\w*|nov\w*|dec\w*|janv\w*|fev\w*|mars|avr\w*|mai|juin|juil\w*|aout|sept\w*")
 _TAIL_FREE = Lazy(
-    r"(?:after all|either|anymore|as planned|in person|virtually|online|remotely|by (?:phone|video|zoom|teams)|"
+    r"(?:after all|of course|bien sur|either|anymore|as planned|in person|virtually|online|remotely|by (?:phone|video|zoom|teams)|"
     r"en personne|en ligne|a distance|finalement|unfortunately|malheureusement|sorry|though|because|due to|"
     r"since|as i|as we|parce|car|en raison|with you|with everyone|avec vous|then|there|as usual|"
     r"comme d'habitude|late|early|en retard|plus tot|for sure|for certain|at all|this time|cette fois|"

@@ -26,7 +26,7 @@ _SOMEONE_PRESENTS = Lazy(      # "Dr Lee will present", "presented by ..."
     r"^(?:i've|i have|we've|we have|i|we) (?:booked|lined up|confirmed) (?P<v5>.+?)(?: (?:from|of|at) .+?)? to "
     r"(?:present|speak)\b.*$|^(?:i've|i have|we've|we have|i|we) (?:asked|invited) (?P<v6>.+?)(?: (?:from|of|at) .+?)? "
     r"to (?:present|speak) and (?:she|he|they|il|elle) (?:said yes|agreed|accepted|confirmed|is in|has agreed)\b.*$|^(?P<v2>.+?) will be (?:our|the) (?:presenter|speaker)\b|"
-    r"^(?:it will be )?presented by (?P<v3>.+)$|^(?P<v4>.+?) (?:presentera|sera (?:notre |la |le )?"
+    r"^(?:it will be )?presented by (?P<v3>.+)$|^(?:la )?presentation sera (?:faite|donnee|assuree) par (?P<v7>.+)$|^(?P<v4>.+?) (?:presentera|sera (?:notre |la |le )?"
     r"(?:presentat(?:eur|rice)|conferenci(?:er|ere)))\b"
 )
 _WORDED: tuple[tuple[IntentKind, Lazy], ...] = (
