@@ -148,8 +148,34 @@ _LATE_PHRASES = Phrases(       # attending, by the way: an RSVP only where atten
     r"^(?:i'll|i will|i may|i might) be (?:a (?:few|couple of|bit|little) |\d+ )?(?:minutes? |mins? )?late\b|"
     r"^running (?:a (?:bit|little|few minutes?) |(?:about |around |~)?\d+(?:-\d+)? ?(?:minutes?|mins?|min) |"
     r"a (?:bit|little) )?(?:late|behind)\b|"
-    r"^(?:i'll|i will)(?: have to| need to)? (?:leave|drop off|hop off) (?:a (?:bit|little) )?early\b|"
-    r"^je (?:serai|vais etre|vais arriver) (?:un peu )?en retard\b|^je (?:devrai|vais devoir) partir (?:plus tot|avant)"
+    r"^je (?:serai|vais etre|vais arriver) (?:un peu )?en retard\b"
+)
+# There for part of the meeting only (README: "a conflict for part of the meeting is tentative"): leaving before its
+# end, or staying for one part of it; by the way too, so an RSVP only where attendance was asked. A few minutes
+# late is still a yes (``_LATE_PHRASES``).
+_LEAVE = r"(?:leave|drop off|drop out|hop off|duck out|step out|head out|sign off|log off|jump off|slip out)"
+_PART_OF = (r"(?:(?:a (?:bit|little|few minutes|tad) |slightly )?early|part ?way|half ?way|mid-?way|mid-?meeting|"
+            r"before (?:the end|it ends|the meeting ends|the (?:roundtable|presentation|focus|discussion|break))|"
+            r"(?:at|by|around|about|after|~) ?(?:\d|noon|half past|the (?:half|roundtable|presentation|focus|break|"
+            r"first)))")
+_PART_ONLY = (r"(?:for (?:the )?(?:first|last|second|opening|final) (?:half|part|hour|\d+|few|couple|\w+ minutes)|"
+              r"for (?:part|some|half) of (?:it|the (?:meeting|call|session|time))|for (?:the )?(?:roundtable|"
+              r"presentation|focus|first \w+)|(?:until|till|til|up to) (?:\d|noon|half past))")
+_PARTIAL_PHRASES = Phrases(
+    rf"^(?:i'll |i will |i'd |i would |i |we'll |we will |we )?(?:(?:probably|likely|unfortunately|still) )?"
+    rf"(?:have to |need to |must |will have to |will need to |'ll have to |'ll need to |may (?:have|need) to |"
+    rf"might (?:have|need) to |gotta |got to |plan to |)?{_LEAVE} (?:right |just )?{_PART_OF}|"
+    rf"^(?:but )?(?:i |i'll |i will )?(?:can |could |will |'ll |)?only (?:be able to )?(?:stay|join|attend|be there|"
+    rf"be on|make it|come|be present|be with you|dial in|call in)?(?: for| until| till)? ?(?:{_PART_ONLY}|part of it)|"
+    rf"^(?:i'll |i will |i can |i could |(?:he|she|they) will |(?:he|she|they)'ll )?(?:join|hop on|dial in|call in|log on|be on)"
+    rf"(?: the (?:meeting|call|session))?(?: late,?)? (?:part ?way|half ?way|"
+    rf"mid-?way|for the (?:second|last) (?:half|part|hour))\b|"
+    r"^je (?:devrai|dois|vais devoir|vais|devrais|risque de|pourrais devoir) (?:quitter|partir|m'absenter|"
+    r"me deconnecter|me retirer)(?: la rencontre| la reunion| l'appel)? (?:plus tot|tot|avant la fin|vers|a \d|a midi|"
+    r"en cours de route|a mi-chemin|\d|apres (?:le|la) )|"
+    r"^je ne (?:pourrai|peux|pourrais) (?:rester|etre la|etre presente?|assister|participer|me joindre)"
+    r"(?: a la rencontre| a la reunion)? que\b|"
+    r"^je (?:ne )?(?:pourrai|peux|pourrais) (?:seulement|uniquement) (?:rester|assister|participer|etre la|me joindre)\b"
 )
 _DECLINE_PHRASES = Phrases(
     r"^(?:please )?(?:put|mark|list) me (?:down )?(?:as )?(?:a )?(?:no|not attending|absent|regrets)\b|"
@@ -265,7 +291,7 @@ _PHRASES = ((_DECLINE_PHRASES, Rsvp.DECLINED), (_TENTATIVE_PHRASES, Rsvp.TENTATI
 # Every attendance phrase in one, to tell at one look that a clause holds none (most hold none).
 # (with a word one of which every match of an unanchored alternative holds whole: see ``Phrases``)
 _ANY_PHRASE = Phrases(*(p for table in (_DECLINE_PHRASES, _TENTATIVE_PHRASES, _ACCEPT_PHRASES, _LATE_PHRASES,
-                                         _DEFERRED_PHRASES)
+                                         _PARTIAL_PHRASES, _DEFERRED_PHRASES)
                         for p in table.patterns),
                       floating_words=frozenset("count comptez serai confirme confirm confirming".split()))
 
@@ -278,6 +304,9 @@ def _phrased(rest: str) -> Attendance | None:
             if rsvp is Rsvp.DECLINED and _PARTLY.search(rest[match.start():]):
                 return Attendance(Rsvp.TENTATIVE)      # there for part of it
             return Attendance(rsvp)
+    partial = _PARTIAL_PHRASES.search(rest)
+    if partial and _about_self(rest[:partial.start()]) and not _COND.search(rest[:partial.start()]):
+        return Attendance(Rsvp.TENTATIVE, by_the_way=True)       # there for part of it
     late = _LATE_PHRASES.search(rest)
     if late and _about_self(rest[:late.start()]):
         return Attendance(Rsvp.ACCEPTED, by_the_way=True)
