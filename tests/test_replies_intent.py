@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from mailflow.mail_in.replies import Command, CommandKind, ReplyKind, Rsvp, understand, understand_body
+from mailflow.core.intent import IntentKind
+from mailflow.core.kinds import Request
+from mailflow.mail_in.replies import (
+    AutoKind,
+    Command,
+    CommandKind,
+    ReplyKind,
+    Rsvp,
+    read_intent,
+    understand,
+    understand_body,
+)
 
 
 def message(headers: str, body: str = "Hello") -> bytes:
@@ -106,3 +117,19 @@ def test_rsvp_words(text: str, rsvp: Rsvp | None) -> None:
 def test_commands(text: str, expected: tuple[Command, ...]) -> None:
     """General phrasings in English and French become commands; negated approval does not."""
     assert understand_body(text).commands == expected
+
+
+def test_an_automatic_answer_telling_of_a_time_away_in_its_own_words_is_an_out_of_office() -> None:
+    """A vacation responder (Auto-Submitted: auto-replied) that says "on the road for site visits Apr 19 - May 14,
+    checking email from my phone only" is an out-of-office, which means away; the same header on a help-desk receipt
+    or on words that tell of no absence is other automatic mail."""
+    away = ("Hi there, I'm on the road for clinic site visits Apr 19 - May 14 and checking email from my phone only, "
+            "so replies will be slow. For anything urgent pls call the office at 250-555-0148.\r\n\r\nThx,\r\nLuis\r\n")
+    reply = understand(message("Subject: Re: Invitation\r\nAuto-Submitted: auto-replied", away))
+    assert reply.kind is ReplyKind.AUTO_REPLY and reply.automatic is AutoKind.OUT_OF_OFFICE
+    assert [i.kind for i in read_intent(reply, Request.INVITATION)] == [IntentKind.AWAY]
+    plain = understand(message("Subject: Re: Invitation\r\nAuto-Submitted: auto-replied",
+                               "Thank you for your message. It has been forwarded to the team.\r\n"))
+    assert plain.kind is ReplyKind.AUTO_REPLY and plain.automatic is AutoKind.OTHER
+    person = understand(message("Subject: Re: Invitation", away))      # no automatic-mail header: a person wrote it
+    assert person.kind is ReplyKind.REPLY

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from mailflow.mail_in.replies import understand
+from mailflow.core.intent import IntentKind
+from mailflow.core.kinds import Request
+from mailflow.mail_in.replies import read_intent, understand
 
 
 def message(name: str, body: str) -> bytes:
@@ -326,3 +328,48 @@ def test_answers_under_quoted_lines_keep_the_answers_not_the_quoted_original():
     assert understand(message("Sally Bennett", body)).text == (
         "Hi Jordan,\n\nAnswers inline below.\n\nRecruiting family physicians is still the big one.\n\n"
         "Our social prescribing pilot passed 100 referrals.")
+
+
+def test_format_flowed_lines_the_sender_typed_as_one_are_one_again():
+    """Thunderbird sends format=flowed: a long line is wrapped with a trailing space at each wrap. The new text
+    joins them, so a sentence that names the recording, with its link under it, is read whole (a hard line end, and
+    the signature rule "-- ", stay as they are)."""
+    raw = (b"From: Jordan Lee <cop.coordinator@example.org>\r\nTo: cop+x@example.org\r\nSubject: Re: Minutes, please\r\n"
+           b"Message-ID: <f1@example.org>\r\nContent-Type: text/plain; charset=UTF-8; format=flowed\r\n\r\n"
+           b"Hi,\r\n\r\nHere's the recording from yesterday while Sam finishes the minutes \r\n"
+           b"(he'll reply separately):\r\n\r\nhttps://video.example.org/rec/share/9Xm4\r\n\r\nJordan\r\n\r\n-- \r\n"
+           b"Jordan Lee\r\nCoP Coordinator\r\n")
+    reply = understand(raw)
+    assert reply.text == ("Hi,\n\nHere's the recording from yesterday while Sam finishes the minutes (he'll reply "
+                          "separately):\n\nhttps://video.example.org/rec/share/9Xm4")
+    assert [(i.kind, i.value) for i in read_intent(reply, Request.MINUTES)] == [
+        (IntentKind.RECORDING, "https://video.example.org/rec/share/9Xm4")]
+    fixed = raw.replace(b"format=flowed", b"format=fixed")       # the same bytes, not flowed: the lines as sent
+    assert "minutes \n(he'll" not in understand(fixed).text and "minutes\n(he'll" in understand(fixed).text
+
+
+def test_answers_typed_far_down_inside_a_quoted_original_are_the_senders():
+    """Outlook set to prefix the original with '>': "two changes, inline below", then each change a paragraph of
+    its own between quoted lines, forty lines down. They are the reply's text, and the name over the separator
+    signs the line above it."""
+    agenda = "".join(f"> {n}. an agenda line we sent, with its details\r\n>\r\n" for n in range(1, 21))
+    body = ("Hi Jordan - two changes, inline below.\r\n\r\nAmrit\r\n\r\n-----Original Message-----\r\n"
+            "> From: Valley CoP <cop@example.org>\r\n> Sent: Thursday, May 6, 2027 12:00 PM\r\n"
+            "> Subject: Agenda draft: please approve\r\n>\r\n" + agenda +
+            "> Presenter: Dr. Amrit Sandhu\r\n\r\nPlease change the presenter to Grace Okafor.\r\n\r\n>\r\n"
+            "> 4. Open discussion\r\n>    - Sharing referral forms (item 1)\r\n\r\n"
+            "Please remove the referral forms item (item 1).\r\n\r\n>\r\n> 5. Next meeting\r\n")
+    reply = understand(message('"Sandhu, Amrit"', body))
+    assert reply.text == ("Hi Jordan - two changes, inline below.\n\nPlease change the presenter to Grace Okafor.\n\n"
+                          "Please remove the referral forms item (item 1).")
+    assert sorted((i.kind, i.value) for i in read_intent(reply, Request.AGENDA)) == [
+        (IntentKind.PRESENTER, "Grace Okafor"), (IntentKind.REMOVE, "the referral forms item")]
+
+
+def test_a_quoted_lines_wrapped_tail_far_down_is_no_answer():
+    """A client that wrapped a long quoted line leaves its tail without '>' right under it: no blank line sets it
+    apart, so it is the original's, not an answer, however far down it sits."""
+    agenda = "".join(f"> line {n} of the invitation we sent\r\n" for n in range(40))
+    body = ("Yes, I'll be there.\r\n\r\nOn Tue, Dec 22, 2026 at 12:00 PM Valley CoP <cop@example.org> wrote:\r\n"
+            + agenda + "> Please reply by Thursday with a short update about your\r\nwork this month.\r\n> Thanks\r\n")
+    assert understand(message("Grace Okafor", body)).text == "Yes, I'll be there."

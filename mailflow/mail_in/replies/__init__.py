@@ -200,8 +200,12 @@ def _understand_message(message: Message, limits: Limits) -> Reply:
     body = "\n".join(contents.texts)
     verdict = classify.bounce_verdict(headers, contents.report_type, contents.delivery_status, body)
     calendar = from_calendar(contents.calendars)
-    automatic = classify.auto_submitted(headers) or classify.ticket_receipt(headers.get("subject", ""), body)
-    ooo = classify.out_of_office(headers.get("subject", ""), body)
+    by_header = classify.auto_submitted(headers)
+    ticket = not by_header and classify.ticket_receipt(headers.get("subject", ""), body)
+    automatic = by_header or ticket
+    ooo = classify.out_of_office(headers.get("subject", ""), body) or (
+        by_header and not verdict.delay and not verdict.notice and classify.away_notice(body)
+        and not classify.ticket_receipt(headers.get("subject", ""), body))
     kind = classify.kind_of(verdict, bool(calendar and calendar.is_reply), automatic, ooo)
     name, addr = _sender(fields)
     answers = (inline_answers(contents.raw_html[0], body)
@@ -218,7 +222,7 @@ def _understand_message(message: Message, limits: Limits) -> Reply:
         envelope_to=_addresses(fields, _ENVELOPE_FIELDS),
         loop_markers=tuple(v.strip()[:200] for v in fields.all("x-loop")),
         date=_date(headers.get("date", "")),
-        text=_with_answers(extract_new_text(body, name), answers),
+        text=_with_answers(extract_new_text(body, name, flowed=contents.flowed), answers),
         attachments=tuple(att for att, _ in contents.attachments),
         rsvp=calendar.rsvp if calendar and calendar.is_reply else None,
         bounce=verdict.failure,

@@ -118,6 +118,34 @@ def out_of_office(subject: str, text: str) -> bool:
     return own == head or (_OOO_ONLY.search(own) is not None and _NAMED_GREETING.match(own.lstrip()) is None)
 
 
+# Beside an automatic-mail header (RFC 3834 "auto-replied", X-Autoreply), an automatic answer that tells of a time
+# away or a slow answer is an out-of-office, however it is worded ("on the road for site visits Apr 19 - May 14,
+# checking email from my phone only"): a vacation responder is what sends those headers with such words.
+_AWAY_WORDS = re.compile(
+    r"\b(?:on the road|travel+ing|away|out of|off (?:work|sick)|site visits?|at a conference|attending a conference|"
+    r"on (?:leave|vacation|holiday|sabbatical|mat(?:ernity)? leave|parental leave)|limited (?:access|connectivity)|"
+    r"checking (?:my )?e-?mails? (?:only )?(?:from my phone|intermittently|occasionally|sporadically|periodically|"
+    r"infrequently|once a day)|(?:replies|responses?|my (?:reply|response)) (?:will|may|might) be (?:slow|delayed)|"
+    r"delayed (?:response|reply)|absente?|en d[ée]placement|en cong[ée]|en vacances|hors du bureau|acc[èe]s limit[ée]|"
+    r"r[ée]ponse(?:s)? (?:sera|seront|pourrai(?:en)?t [êe]tre) (?:lente|retard[ée]e?s?|plus lente))\b",
+    re.IGNORECASE,
+)
+_AWAY_WHEN = re.compile(
+    r"\b(?:until|till|through|back on|return(?:ing)?|jusqu'au|de retour|retour le|du \d|from \d|"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|janv|f[ée]v|avr|mai|juin|juil|ao[ûu]t|sept)[a-zé]*\.? \d|"
+    r"\d{1,2}(?:st|nd|rd|th)?(?: of)? (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|janv|f[ée]v|avr|mai|juin|"
+    r"juil|ao[ûu]t|sept)|\d{1,4}[-/.]\d{1,2})",
+    re.IGNORECASE,
+)
+
+
+def away_notice(text: str) -> bool:
+    """An automatic answer's own words tell of a time away or a slow answer (see ``_AWAY_WORDS``): asked only of mail
+    that carries an automatic-mail header and is no ticket receipt."""
+    own = _own_words(text[:1500])
+    return len(own.split()) < 200 and bool(_AWAY_WORDS.search(own) and _AWAY_WHEN.search(own))
+
+
 def _own_words(head: str) -> str:
     """``head`` down to where quoted history starts ('>' lines, an Outlook block, a separator)."""
     lines = head.split("\n")

@@ -208,7 +208,9 @@ def shape(kind: IntentKind, raw: str) -> Found:
             return Found(kind, to.group("what").strip(), who=to.group("who").strip())
         return Found(kind, value)
     if kind is IntentKind.DONE:
-        return Found(kind, value.lstrip("#").strip())
+        value = value.lstrip("#").strip()
+        number = _DONE_NUMBER.match(value)      # "Done: 7 - the e-form draft went out Monday": item 7
+        return Found(kind, number.group(1) if number else value)
     if kind in (IntentKind.PRESENTER, IntentKind.FOCUS) and _PLACEHOLDER.match(fold(value)) \
             or kind is IntentKind.PRESENTER and value.endswith("?"):
         return Found(kind, "")                   # "Presenter: TBD, waiting to hear back", "Jordan Lee?": not a name yet
@@ -219,6 +221,7 @@ def shape(kind: IntentKind, raw: str) -> Found:
     return Found(kind, value)
 
 
+_DONE_NUMBER = re.compile(r"^(?:item |action |no\.? ?|#)?(\d{1,4})(?:$|\s*[-–—:,;(.]\s|\s*[-–—(])")
 _PLACEHOLDER = Lazy(
     r"^(?:tbd|tbc|tba|t\.b\.d|to be (?:determined|confirmed|decided|announced)|unknown|pending|not sure(?: yet)?|"
     r"not yet (?:known|confirmed|decided)|undecided|\?+|a (?:confirmer|determiner|venir)|inconnue?|en attente)\b"

@@ -134,7 +134,8 @@ def _attendance(reading: Reading, table: Table, answered: list[Intent]) -> list[
     glad = table.answers.get(Answer.GLAD)
     stated = reading.stated_rsvps(asked=glad is not None)
     if not stated and not answered and not reading.has(Said.AWAY_THEN):
-        return []
+        # an answer taken back ("Yes! Oh wait, is that today?? Let me see if I can push it") and none after it
+        return [unclear(ASK_ATTENDANCE)] if _attendance_taken_back(reading) else []
     if reading.has(Said.AWAY_THEN):
         stated |= {Rsvp.DECLINED}
     from_answers = {Rsvp(i.value) for i in answered if i.kind is K.RSVP and i is not glad}
@@ -147,6 +148,10 @@ def _attendance(reading: Reading, table: Table, answered: list[Intent]) -> list[
         return [unclear(ASK_ATTENDANCE)]
     rsvp = combine(everything)
     return [attending(rsvp)] if rsvp is not None else []
+
+
+def _attendance_taken_back(reading: Reading) -> bool:
+    return any(p.attendance is not None or p.answer in (Answer.YES, Answer.NO) for p in reading.retracted)
 
 
 def _instructions(reading: Reading, reads: frozenset[IntentKind]) -> list[Intent]:

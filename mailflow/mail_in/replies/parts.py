@@ -28,6 +28,7 @@ class Contents:
 
     texts: list[str] = field(default_factory=list)
     html: bool = False
+    flowed: bool = False              # the body text is format=flowed (RFC 3676): its wrapped lines end in a space
     raw_html: list[str] = field(default_factory=list)
     attachments: list[tuple[Attachment, str]] = field(default_factory=list)  # (value, content-id)
     calendars: list[str] = field(default_factory=list)
@@ -152,6 +153,8 @@ def _leaf(part: Message, ctype: str, body: bool, found: Contents, limits: Limits
         text = read[: limits.max_text_chars]
         if ctype.startswith("multipart/"):
             text = _strip_mime_noise(text)
+        elif ctype == "text/plain" and not found.texts and "flowed" in str(part.get("content-type", "")).lower():
+            found.flowed = str(part.get_param("format") or "").lower() == "flowed"
         if ctype == "text/html":
             found.raw_html.append(text)
             found.html = True

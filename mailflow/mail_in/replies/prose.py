@@ -34,7 +34,9 @@ _ABOUT_UPDATE = Lazy(r"\b(?:update|updates|mise a jour|mises a jour|report|rappo
 _SENT_LATER = Lazy(r"\b(?:send|submit|share|get)\b.*\b(?:later|tomorrow|next week|monday|tuesday|wednesday|thursday|"
                    r"friday|weekend|once|after)\b")
 _UPDATE_FIXED = Lazy(r"\b(?:corrections?|fix|typo|error|mistake) (?:to|in|on) my (?:roundtable )?update\b|"
-                     r"\bit should (?:read|say)\b")
+                     r"\b(?:it|my update) should (?:have )?(?:read|said|say)\b|"
+                     r"\b(?:corrections?|erreur|coquille|precision) (?:a|dans|sur) (?:ma|notre) mise a jour\b|"
+                     r"\b(?:ma mise a jour|elle) (?:devrait|aurait du) (?:dire|lire|indiquer)\b|\bil (?:faut|faudrait) lire\b")
 _MINUTES_SENT = Lazy(r"\b(?:corrections?|fix|change|typo|error|mistake) (?:to|in|for|on) (?:the|my|our|yesterday's|"
                      r"today's) minutes\b|\bthe minutes (?:that went out|i sent|we sent|sent (?:out|yesterday|earlier))\b")
 CUT = frozenset({K.SUGGEST, K.DONE, K.RECORDING, K.ACTION})     # instructions cut out of an update, a note, minutes
@@ -93,9 +95,13 @@ def prose_of(reading: Reading, table: Table, found: list[Intent], said_no: bool,
             # I'm chairing!") are that answer's, not an update's
             attending = {p.clause.sentence for p in reading.parts if p.attendance is not None}
             if attending and not reading.sections:
-                # (and words about the update already sent: "please go ahead with my update as written")
+                # (and words about the update already sent: "please go ahead with my update as written"); what
+                # follows "here's my update" in the same sentence is the update ("I have to leave at 12:40, so here's
+                # my update: ...")
+                announced = {p.clause.start for p in reading.parts if ABOUT_THE_UPDATE.search(p.clause.folded)}
                 words = sum(p.clause.words for p in content
-                            if (p.clause.sentence not in attending or p.clause.after_but)     # "... but here's mine:"
+                            if (p.clause.sentence not in attending or p.clause.after_but      # "... but here's mine:"
+                                or any(a < p.clause.start for a in announced))
                             and not ABOUT_THE_UPDATE.search(p.clause.folded))
             # beside a promise of the update later ("I'll send it Friday after our board meeting"), its reasons;
             # and a few words fixing the update already sent would replace it: asked

@@ -22,7 +22,7 @@ from mailflow.mail_in.replies.reply import Rsvp
 
 _VERB = Lazy(
     r"\b(?:make it|make|attend|be available|available|be free|free|disponible|be there|be present|be in attendance|come|join|"
-    r"participate|be joining|be attending|attending|joining|coming|dial in|call in|be at|"
+    r"participate|be joining|be attending|attending|joining|coming|dial in|call in|hop on|jump on|log on|be at|"
     r"be on(?= (?:the|this|that|today's|tomorrow's|our|next|the next) (?:[\w'-]+ )?(?:call|one|meeting|zoom|teams)\b)|"
     r"assister|venir|viendrai|participer|participerai|assisterai|me joindre|joindrai|y (?:etre|aller|assister)|"
     r"(?:etre|serai|sera)(?: pas| jamais)?(?: quand meme| aussi| bien)? (?:la|presente?|presents|des votres|de la partie|a)|"
@@ -30,7 +30,8 @@ _VERB = Lazy(
 )
 # The first word of each alternative of _VERB: every match starts with one (see ``Clause.tokens``).
 _VERB_FIRST_WORDS = frozenset("""
-make attend be available free disponible come join participate attending joining coming dial call assister venir viendrai
+make attend be available free disponible come join participate attending joining coming dial call hop jump log assister venir
+viendrai
 participer participerai assisterai me joindrai y etre serai sera
 """.split())
 _FIRST_PERSON = {"i", "i'm", "im", "i'll", "ill", "i've", "i'd", "me", "myself", "we", "we'll", "we're", "we've",
@@ -84,7 +85,7 @@ _TAIL_MEETING = Lazy(
     rf"(?:to|at|for|a|au|aux|the|our|your|la|le|les|l'|notre|votre|this|that|next|tomorrow's|today's|\w+'s)"
     rf"(?:\s+[\w'-]+){{0,3}}?\s*(?<![\w'])(?:{_MEETING})\b"
 )
-_TAIL_TIME = Lazy(rf"(?:(?:on|this|that|next|ce|cette|cet|in|le|du|de|by)\s+)?(?:the\s+)?(?:{_TIME})\b")
+_TAIL_TIME = Lazy(rf"(?:(?:on|this|that|next|ce|cette|cet|in|le|du|de|by|for|at|around|about|vers)\s+)?(?:the\s+)?(?:{_TIME})\b")
 
 
 _ADVERBS = ("malheureusement", "helas", "unfortunately", "sadly", "really", "truly", "honestly", "vraiment", "finalement",
@@ -105,6 +106,7 @@ class Attendance:
     wish: bool = False
     by_the_way: bool = False          # "I'll be 5 minutes late": an answer only where attendance was asked
     reported: bool = False            # "I told you I couldn't make it": an earlier answer, which a new one overrides
+    partial: bool = False             # "I have to leave at 12:40": there for part of it, which qualifies any yes
 
 
 # the sender reporting an earlier answer of theirs: "I told you I couldn't make it", "I said I'd try"
@@ -251,6 +253,8 @@ def attendance(clause: Clause) -> Attendance | None:
     of the last few replies.
     """
     text = clause.folded if clause.tokens.isdisjoint(_ADVERB_WORDS) else _ADVERB.sub("", clause.folded)
+    if text.startswith(("not that ", "pas que ", "ce n'est pas que ")):
+        return None                        # "not that I wouldn't come": what is denied is no answer
     if not clause.tokens.isdisjoint(_FOR_OTHERS_WORDS) and _FOR_OTHERS.search(text):
         return None
     # each run of word characters of ``rest`` is one of the clause's (taking out a whole adverb and the spaces
@@ -272,9 +276,10 @@ def attendance(clause: Clause) -> Attendance | None:
         head, tail = text[:match.start()], text[match.end():]
         if clause.question or _COND.search(head) or not _about_self(head):
             continue
+        when = _TAIL_TIME.match(tail.strip(" ,.!;:-"))
+        if _IF.match(tail.strip(" ,.!;:-")[when.end():] if when else tail) and not _NEG.search(head):
+            return Attendance(Rsvp.TENTATIVE)     # "I can come if the time moves", "I'll hop on around 12:20 if I can"
         if not _tail_ok(tail):
-            if _IF.match(tail) and not _NEG.search(head):     # "I can come if the time moves to 12:30"
-                return Attendance(Rsvp.TENTATIVE)
             continue
         said = _polarity(head, match.group(0))
         if said is not None and said.rsvp is Rsvp.ACCEPTED and match.group(0) in _PROGRESSIVE \
@@ -306,7 +311,7 @@ def _phrased(rest: str) -> Attendance | None:
             return Attendance(rsvp)
     partial = _PARTIAL_PHRASES.search(rest)
     if partial and _about_self(rest[:partial.start()]) and not _COND.search(rest[:partial.start()]):
-        return Attendance(Rsvp.TENTATIVE, by_the_way=True)       # there for part of it
+        return Attendance(Rsvp.TENTATIVE, by_the_way=True, partial=True)       # there for part of it
     late = _LATE_PHRASES.search(rest)
     if late and _about_self(rest[:late.start()]):
         return Attendance(Rsvp.ACCEPTED, by_the_way=True)
@@ -360,7 +365,7 @@ def stated_rsvps(found: list[Clause], asked: bool = False,
     stated: set[Rsvp] = set()
     declined_in = {c.sentence for c, a in zip(found, readings, strict=True) if a is not None and a.rsvp is Rsvp.DECLINED}
     for i, (clause, this) in enumerate(zip(found, readings, strict=True)):
-        if this is None or (this.by_the_way and not asked):
+        if this is None or (this.by_the_way and not asked and not this.partial):
             continue
         if this.rsvp is Rsvp.ACCEPTED and declined_in and _LATER.search(clause.folded) \
                 and (clause.after_but or clause.sentence not in declined_in):
@@ -374,6 +379,9 @@ def stated_rsvps(found: list[Clause], asked: bool = False,
                            Rsvp.TENTATIVE if Rsvp.TENTATIVE in answers else Rsvp.DECLINED)
                 continue
         stated.add(this.rsvp)
+    if not asked and Rsvp.TENTATIVE in stated and Rsvp.ACCEPTED not in stated and Rsvp.DECLINED not in stated \
+            and all(a is None or a.partial or a.rsvp is not Rsvp.TENTATIVE for a in readings):
+        stated.discard(Rsvp.TENTATIVE)        # leaving early, where attendance was not asked, answers only beside a yes
     return stated
 
 

@@ -17,12 +17,12 @@ _FUTURE_MEETING = (r"(?:\s+(?:at|in|for|during|lors d'une|a une|a la|pour une|po
                    r"(?:future|next|upcoming|later|prochaine|future|autre)\s+(?:meeting|session|cop|rencontre|reunion)s?|"
                    r"\s+(?:next time|la prochaine fois|some time|sometime|one day))")
 # a clause that only names the meeting a suggestion is for: "for a future meeting", "pour une prochaine rencontre"
-_FOR_A_MEETING = Lazy(r"^(?:for|at|in|pour|lors d'|a) ?(?:a |an |the |one of the |une |la |l')?(?:future|next|upcoming|later|"
+FOR_A_MEETING = Lazy(r"^(?:for|at|in|pour|lors d'|a) ?(?:a |an |the |one of the |une |la |l')?(?:future|next|upcoming|later|"
                       r"prochaine|future|autre) (?:meeting|session|cop|rencontre|reunion)s?$")
 _SOMEONE_PRESENTS = Lazy(      # "Dr Lee will present", "presented by ..."
     r"^(?P<v>.+?) (?:will|has (?:kindly |graciously )?agreed to|(?:kindly )?agreed to|can|is going to|is able to|"
     r"would like to|will be able to|has confirmed (?:that )?(?:she|he|they)(?:'ll| will)|has confirmed (?:she|he|they) can|"
-    r"a (?:gentiment )?accepte de|va|pourra) present(?:er)?\b.*$|"
+    r"a (?:gentiment )?accepte de|va|pourra) (?:co-?)?present(?:er)?\b.*$|"
     r"^(?:i've|i have|we've|we have|i|we) (?:booked|lined up|confirmed) (?P<v5>.+?)(?: (?:from|of|at) .+?)? to "
     r"(?:present|speak)\b.*$|^(?:i've|i have|we've|we have|i|we) (?:asked|invited) (?P<v6>.+?)(?: (?:from|of|at) .+?)? "
     r"to (?:present|speak) and (?:she|he|they|il|elle) (?:said yes|agreed|accepted|confirmed|is in|has agreed)\b.*$|^(?P<v2>.+?) will be (?:our|the) (?:presenter|speaker)\b|"
@@ -144,7 +144,7 @@ def worded(clause: Clause, sender: str, previous: Clause | None = None) -> Found
     lead = _LEAD.match(clause.folded)
     skip = lead.end() if lead else 0
     said = clause.folded[skip:]
-    if previous is not None and previous.sentence == clause.sentence and _FOR_A_MEETING.match(previous.folded):
+    if previous is not None and previous.sentence == clause.sentence and FOR_A_MEETING.match(previous.folded):
         said += " at a future meeting"
     if not (_ANY_WORDED.match(said)
             or (any(word in said for word in _PRESENTING) and _SOMEONE_PRESENTS.match(said))):
@@ -164,19 +164,26 @@ def worded(clause: Clause, sender: str, previous: Clause | None = None) -> Found
         if kind is IntentKind.PRESENTER and len(WORD.findall(value)) > 8:
             name = _AFFILIATION.split(value, maxsplit=1)[0]      # "Dr. Lisa Mah from Fraser Health's population team"
             value = name if all(w[:1].isupper() for w in WORD.findall(name)) else value
+        if kind is IntentKind.ADD and (note := _A_NOTE.match(value)) is not None:
+            kind, value = IntentKind.NOTE, value[note.end():]    # "add a note that Marie-Claire will join at 12:20"
         folded = fold(value)
         if kind is IntentKind.PRESENTER and _SELF.match(folded):
             value = sender or "the chair"
         elif _PRONOUN.match(folded) or _ME.match(folded) or _JUDGEMENT.match(folded) \
-                or len(WORD.findall(value)) > (20 if kind is IntentKind.SUGGEST else 14):
+                or len(WORD.findall(value)) > _MOST_WORDS.get(kind, 14):
             continue                # a pronoun, the sender, a judgement ("the focus is wrong"): no name or topic
         elif kind is IntentKind.PRESENTER and (not any(ch.isupper() for ch in value) or len(WORD.findall(value)) > 8):
             continue
-        if kind is IntentKind.ADD and (note := _A_NOTE.match(value)) is not None:
-            kind, value = IntentKind.NOTE, value[note.end():]    # "add a note that Marie-Claire will join at 12:20"
         if value:
             return Found(kind, value, labelled=False)
     return None
 
 
-_A_NOTE = re.compile(r"^(?:a |this )?(?:short )?note(?: for members)?(?: that|:)?\s+", re.IGNORECASE)
+# "add a note that ...", "add a note at the top for members asking them to bring ...": what the note tells members
+_A_NOTE = re.compile(
+    r"^(?:a |this |one )?(?:short |quick |brief )?note(?: (?:at|to) the (?:top|start|beginning|end|bottom)(?: of the "
+    r"(?:agenda|packet))?)?(?: (?:for|to) (?:the )?members)?(?: (?:at|to) the (?:top|start|beginning|end|bottom))?"
+    r"(?: that|:| (?:asking|reminding|telling|inviting|encouraging) (?:them|members|everyone|people|folks) (?:to|that))?\s+",
+    re.IGNORECASE)
+# the most words a change's value holds (a longer one is a sentence about it, not its name); a note is a sentence
+_MOST_WORDS = {IntentKind.SUGGEST: 20, IntentKind.NOTE: 40}

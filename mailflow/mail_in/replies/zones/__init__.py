@@ -36,9 +36,21 @@ def split_lines(text: str) -> list[str]:
     """The body's lines with line endings and no-break spaces normalised and trailing blanks removed."""
     if "\u00a0" in text:
         text = text.replace("\u00a0", " ")
+    return list(map(str.rstrip, _line_ends(text).split("\n")))    # rstrip drops the CR of a CRLF with the other blanks
+
+
+def _line_ends(text: str) -> str:
     if text.count("\r") != text.count("\r\n"):         # a CR not before a LF ends a line too (each CRLF holds one CR)
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return list(map(str.rstrip, text.split("\n")))      # rstrip drops the CR of a CRLF with the other trailing blanks
+        return text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def soft_breaks(text: str) -> frozenset[int]:
+    """The lines of ``split_lines(text)`` that end in a soft line break of ``format=flowed`` text (RFC 3676): a
+    trailing space where the sender's program wrapped a longer line (the signature rule "-- " is none)."""
+    lines = _line_ends(text).split("\n")
+    return frozenset(i for i, line in enumerate(lines)
+                     if line.endswith((" ", " \r")) and line.rstrip("\r") != "-- " and line.strip())
 
 
 @dataclass(frozen=True)
@@ -52,8 +64,9 @@ class Zoning:
     def zone_at(self) -> dict[int, Zone]:
         return {row.index: zone for row, zone in zip(self.rows, self.zones, strict=False)}
 
-    def new_text(self) -> str:
-        """Greeting and body lines, with '>' quotes that sit between them (inline answers), in order."""
+    def new_text(self, soft: frozenset[int] = frozenset()) -> str:
+        """Greeting and body lines, with '>' quotes that sit between them (inline answers), in order; a line that
+        ends in a soft break (``soft_breaks``) is joined with the kept line below it, as the sender typed them."""
         keep: set[int] = set()
         header_seen = False
         pending: list[int] = []
@@ -76,7 +89,13 @@ class Zoning:
         if not keep:
             return ""
         first, last = min(keep), max(keep)
-        out = [self.lines[i] for i in range(first, last + 1) if i in keep or not self.lines[i].strip()]
+        out: list[str] = []
+        for i in range(first, last + 1):
+            if i in keep or not self.lines[i].strip():
+                if i - 1 in soft and i - 1 in keep and i in keep and out:
+                    out[-1] = f"{out[-1]} {self.lines[i].lstrip()}"     # (the wrap's space was trimmed with the line)
+                else:
+                    out.append(self.lines[i])
         text = tidy("\n".join(out))
         return _SAME_LINK.sub(r"\1", text) if "<http" in text else text
 
@@ -169,13 +188,16 @@ def _headers_without_evidence(zones: list[Zone], rows: Sequence[Row]) -> dict[in
     return pinned
 
 
-def extract_new_text(text: str, sender_name: str = "") -> str:
-    """The sender's new text: the greeting and body zones of ``text`` (with inline '>' answers).
+def extract_new_text(text: str, sender_name: str = "", *, flowed: bool = False) -> str:
+    """The sender's new text: the greeting and body zones of ``text`` (with inline '>' answers); ``flowed``: the text
+    was sent as ``format=flowed``, so its wrapped lines are joined again in the new text (they are zoned as sent,
+    as the model was trained).
 
     A last line that is only the sender's own name (from the From header) is a sign-off too, and so
     is a '>' quote that only such a name follows (bottom-posting: "> ...skip.", then "Paul").
     """
-    return signed_off(zone_lines(split_lines(text), sender_name), sender_name).new_text()
+    zoning = signed_off(zone_lines(split_lines(text), sender_name), sender_name)
+    return zoning.new_text(soft_breaks(text) if flowed else frozenset())
 
 
 def signed_off(zoning: Zoning, sender_name: str) -> Zoning:
@@ -186,6 +208,7 @@ def signed_off(zoning: Zoning, sender_name: str) -> Zoning:
     zones = list(zoning.zones)
     rows = zoning.rows
     _answers_between_quotes(zones, rows)
+    _named_over_history(zones, rows, sender_name)
     _sentences_carried_on(zones, rows)
     _sign_off_block(zones, rows, sender_name)
     _postscripts(zones, rows)
@@ -265,6 +288,16 @@ def _sign_off_block(zones: list[Zone], rows: tuple[Row, ...], sender_name: str) 
 
 _QUOTE_LEVEL = frozenset({Zone.HISTORY, Zone.QUOTED})
 _SIGNED_OFF = frozenset({Zone.CLOSING, Zone.SIGNATURE, Zone.DISCLAIMER})
+
+
+def _named_over_history(zones: list[Zone], rows: tuple[Row, ...], sender_name: str) -> None:
+    """A line that only names the sender, under their text and right over the quote header, signs the text above
+    it, even when answers typed inside the quote keep text below it ("Two changes, inline below." / "Amrit" /
+    "-----Original Message-----")."""
+    for k in range(1, len(zones) - 1):
+        if zones[k] in KEPT and zones[k + 1] is Zone.HEADER and zones[k - 1] in KEPT \
+                and _names_sender(rows[k].text, sender_name):
+            zones[k] = Zone.SIGNATURE
 
 
 def _sentences_carried_on(zones: list[Zone], rows: tuple[Row, ...]) -> None:

@@ -8,6 +8,7 @@ line's shape features from the lines one and two above and below (prefixes ``p1`
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -74,7 +75,45 @@ def history_window(lines: list[str]) -> Window:
         for i in walk:              # the unquoted lines up to the window's end (with no cut: all walked)
             if i >= end:
                 break
-    return _trailing_quote_cut(lines, walk.unquoted, end, cut)
+    return _answers_further_down(lines, _trailing_quote_cut(lines, walk.unquoted, end, cut))
+
+
+def _answers_further_down(lines: list[str], window: Window) -> Window:
+    """``window``, made to reach answers typed further down inside a '>' quoted original (an Outlook or Gmail
+    inline reply: "two changes, inline below", each answer a paragraph of its own between quoted lines), which
+    the model then reads as ``zones._answers_between_quotes`` does. Looked for only where the window ends inside a
+    '>' quote, so a reply whose history is not quoted line by line costs nothing here."""
+    end = window.end
+    above = next((lines[i] for i in range(end - 1, max(end - 4, -1), -1) if lines[i].strip()), "")
+    if window.history is None or end >= len(lines) or not above.startswith(">"):
+        return window
+    reach = end
+    in_run = apart = False          # in a run of unquoted lines; set apart (a blank line) below a quoted one
+    gap = False
+    for i in range(end, min(len(lines), 4 * MAX_ZONED)):
+        line = lines[i]
+        if not line.strip():
+            gap = True
+            continue
+        if line.startswith(">"):
+            if in_run and apart and gap:
+                reach = i + 1               # the run ends apart from the quote below it: an answer
+            in_run = gap = False
+            continue
+        if _NEW_HISTORY.match(line):
+            break                           # an earlier message starts: what follows is not answering this one
+        if not in_run:
+            # (right under a quoted line, it is the line's wrapped tail: "> ... the" over "rest of it")
+            in_run, apart = True, gap
+        gap = False
+    if in_run and apart:
+        reach = len(lines)                  # the answer that ends the message, under the last quoted line
+    return window if reach == end else Window(reach, window.history)
+
+
+# a line that opens an earlier message inside the history: a separator or the first line of a header block
+_NEW_HISTORY = re.compile(r"^\s*(?:-{3,}|_{5,}|from:|de :|de:|von:|on .{4,}wrote:?$|le .{4,}a écrit ?:?$)", re.IGNORECASE)
+MAX_ZONED = 1000
 
 
 class _Walk:
@@ -125,7 +164,7 @@ def _marked_window(lines: list[str]) -> Window:
     cut = history_start(lines, unquoted)
     if cut is not None and unquoted and unquoted[0] < cut:
         end = _window_end(lines, cut)
-    return _trailing_quote_cut(lines, unquoted, end, cut)
+    return _answers_further_down(lines, _trailing_quote_cut(lines, unquoted, end, cut))
 
 
 def _trailing_quote_cut(lines: list[str], unquoted: list[int], end: int, cut: int | None) -> Window:
