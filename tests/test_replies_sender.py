@@ -373,3 +373,16 @@ def test_a_quoted_lines_wrapped_tail_far_down_is_no_answer():
     body = ("Yes, I'll be there.\r\n\r\nOn Tue, Dec 22, 2026 at 12:00 PM Valley CoP <cop@example.org> wrote:\r\n"
             + agenda + "> Please reply by Thursday with a short update about your\r\nwork this month.\r\n> Thanks\r\n")
     assert understand(message("Grace Okafor", body)).text == "Yes, I'll be there."
+
+
+def test_a_one_line_signature_of_fields_set_apart_is_cut():
+    """"Aisha Rahman | PMH Facilitator | Northern Interior Division | she/her" alone under the text, over Yahoo's
+    quote header, is her signature (its fields set apart by bars)."""
+    body = ("Hello,\r\n\r\nThank you for adding me. A short introduction: I'm the new PMH Facilitator in Prince George, "
+            "and our Division's new plan is the reason I asked to join.\r\n\r\nIs there an archive of past minutes I "
+            "could read?\r\n\r\nAisha Rahman | PMH Facilitator | Northern Interior Division of Family Practice | "
+            "she/her\r\n\r\n    On Sunday, December 6, 2026 at 02:24:15 p.m. PST, Valley CoP <cop@example.org> wrote:"
+            "\r\n\r\n\r\nHello Aisha Rahman,\r\n\r\nWelcome to the Community of Practice!\r\n")
+    assert understand(message("Aisha Rahman", body)).text == (
+        "Hello,\n\nThank you for adding me. A short introduction: I'm the new PMH Facilitator in Prince George, and "
+        "our Division's new plan is the reason I asked to join.\n\nIs there an archive of past minutes I could read?")

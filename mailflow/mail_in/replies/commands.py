@@ -175,6 +175,8 @@ def _items(lines: tuple[str, ...], start: int) -> tuple[list[str], list[int]]:
     number = start
     while number < len(lines) and not lines[number].strip() and number - start < 1:
         number += 1
+    if number < len(lines) and "|" in lines[number] and (table := _table_items(lines, number)) is not None:
+        return table
     while number < len(lines):
         bullet = LIST_ITEM.match(lines[number])
         if not bullet:
@@ -186,6 +188,35 @@ def _items(lines: tuple[str, ...], start: int) -> tuple[list[str], list[int]]:
             and len(WORD.findall(lines[number])) <= 15:
         items, taken = [lines[number].strip()], [number]
     return items, taken
+
+
+# A table's header row names its columns ("Who | What | By", "Responsable | Action | Échéance"): who, what and when.
+_WHO_COLUMN = re.compile(r"^(?:who|owner|lead|name|person|responsible|assigned to|qui|responsable|personne)$")
+_WHAT_COLUMN = re.compile(r"^(?:what|action|actions|action items?|task|tasks|item|to do|next steps?|quoi|tache|"
+                          r"suivi|suivis)$")
+_WHEN_COLUMN = re.compile(r"^(?:by|when|due|due date|date|deadline|by when|quand|echeance|d'ici|pour le)$")
+
+
+def _table_items(lines: tuple[str, ...], number: int) -> tuple[list[str], list[int]] | None:
+    """The rows of a table under a heading, when its header row names who and what ("Who | What | By", the way an
+    HTML table reads as text): each row becomes "who — what, by when"; None when the line opens no such table."""
+    columns = [fold(cell.strip(" *_")) for cell in lines[number].split("|")]
+    who = next((i for i, c in enumerate(columns) if _WHO_COLUMN.match(c)), None)
+    what = next((i for i, c in enumerate(columns) if _WHAT_COLUMN.match(c)), None)
+    if who is None or what is None or who == what:
+        return None
+    when = next((i for i, c in enumerate(columns) if _WHEN_COLUMN.match(c)), None)
+    items: list[str] = []
+    taken = [number]
+    for row in range(number + 1, len(lines)):
+        cells = [cell.strip() for cell in lines[row].split("|")]
+        if len(cells) != len(columns):
+            break
+        if cells[who] and cells[what]:
+            items.append(f"{cells[who]} — {cells[what]}" + (f", by {cells[when]}" if when is not None and cells[when]
+                                                             else ""))
+        taken.append(row)
+    return (items, taken) if items else None
 
 
 # "housing first instead (of the survey)": the change asked, not what it replaces (``worded`` reads it too)

@@ -35,6 +35,7 @@ class _Converter(HTMLParser):
         self.pre = 0
         self.skip: list[str] = []          # stack of tags whose content is dropped
         self.marked = False
+        self.cells = 0                     # cells opened in the current table row
 
     def flush(self) -> None:
         text = "".join(self.cur)
@@ -84,7 +85,11 @@ class _Converter(HTMLParser):
         elif tag == "pre":
             self.pre += 1
         elif tag in ("td", "th"):
-            self.cur.append(" ")
+            # cells of a row apart, as a plain-text table writes them ("Who | What | By"), so a row reads as fields
+            self.cur.append(" | " if self.cells and "".join(self.cur).strip() else " ")
+            self.cells += 1
+        if tag == "tr":
+            self.cells = 0
 
     def handle_endtag(self, tag: str) -> None:
         if self.skip:

@@ -276,7 +276,10 @@ def _sign_off_block(zones: list[Zone], rows: tuple[Row, ...], sender_name: str) 
         while paragraph > 0 and rows[kept[paragraph]].index == rows[kept[paragraph - 1]].index + 1:
             paragraph -= 1
     block = kept[paragraph:end]
-    if paragraph >= 1 and len(block) >= 2 and _names_sender(_NAME_PART.split(rows[block[0]].text, 1)[0], sender_name) \
+    # (one line can be the whole signature when its fields are set apart: "Aisha Rahman | PMH Facilitator | ...")
+    fields = len(_NAME_PART.split(rows[block[0]].text)) if len(block) == 1 else 0
+    if paragraph >= 1 and (len(block) >= 2 or fields >= 3) \
+            and _names_sender(_NAME_PART.split(rows[block[0]].text, 1)[0], sender_name) \
             and all(len(rows[k].text.strip()) <= 120 and not rows[k].text.rstrip().endswith("?") for k in block):
         for k in kept[paragraph:]:
             zones[k] = Zone.SIGNATURE
