@@ -224,7 +224,9 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"^(?:the )?(?:written |full |final )?(?:minutes|notes) (?:will follow|to follow|are coming|coming)\b|"
         r"^(?:i've|i have|i) (?:asked|told) (?:[\w'-]+ ){1,3}to (?:write|type|send|circulate|put) (?:these|them|the minutes|"
         r"it|the notes) (?:up|out|around)?\b|^(?:[\w'-]+ ){0,3}(?:enverra|va envoyer|enverrai|vais envoyer|partagera|fera circuler) le "
-        r"(?:compte rendu|proces-verbal)\b|^(?:le )?compte rendu (?:suivra|a suivre)\b",
+        r"(?:compte rendu|proces-verbal)\b|^(?:le )?compte rendu (?:suivra|a suivre)\b|"
+        r"^(?:i'll|i will|i'm going to|i am going to) leave (?:the |our )?(?:minutes|notes|write-up) (?:to|with) \w+|"
+        r"^(?:je vous laisse|je laisse (?:a )?\w+) (?:le compte rendu|le proces-verbal|les notes)\b",
     )),
 )
 _COURTESY = (

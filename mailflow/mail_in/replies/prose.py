@@ -39,6 +39,7 @@ _UPDATE_FIXED = Lazy(r"\b(?:corrections?|fix|typo|error|mistake) (?:to|in|on) my
                      r"\b(?:ma mise a jour|elle) (?:devrait|aurait du) (?:dire|lire|indiquer)\b|\bil (?:faut|faudrait) lire\b")
 _MINUTES_SENT = Lazy(r"\b(?:corrections?|fix|change|typo|error|mistake) (?:to|in|for|on) (?:the|my|our|yesterday's|"
                      r"today's) minutes\b|\bthe minutes (?:that went out|i sent|we sent|sent (?:out|yesterday|earlier))\b")
+_OF_THE_MINUTES = Lazy(r"\b(?:minutes|notes|write-up|compte rendu|proces-verbal)\b")
 CUT = frozenset({K.SUGGEST, K.DONE, K.RECORDING, K.ACTION})     # instructions cut out of an update, a note, minutes
 
 
@@ -161,6 +162,11 @@ def prose_of(reading: Reading, table: Table, found: list[Intent], said_no: bool,
                                                                         for p in content):
         # a few words on the minutes already sent ("One correction to the minutes that went out today: ...") would
         # replace them: staff are asked
+        return unclear(table.short)
+    if not has_files and not listed and words and any(
+            p.said is Said.PROMISE and _OF_THE_MINUTES.search(p.clause.folded) for p in reading.parts):
+        # the minutes come from someone else, or later ("I'll leave the minutes to you - Sam took better notes"):
+        # what else is said is not them, and staff are asked
         return unclear(table.short)
     if words >= table.prose_min or (has_files and (words or not found)) or file_said or (listed and words >= 3):
         return Intent(K.MINUTES, _text(reading, CUT, with_text))

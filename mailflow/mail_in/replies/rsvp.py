@@ -133,7 +133,14 @@ _EMOJI = re.compile(f"[{EMOJI}\ufe0f]")
 
 def _tail_ok(tail: str) -> bool:
     tail = _EMOJI.sub("", tail).strip(" ,.!;:-")
-    return not tail or bool(_TAIL_FREE.match(tail) or _TAIL_MEETING.match(tail) or _TAIL_TIME.match(tail))
+    return not tail or bool(_TAIL_FREE.match(tail) or _TAIL_MEETING.match(tail) or _TAIL_TIME.match(tail)
+                            or _TAIL_AND.match(tail))
+
+
+# what follows "and" is another statement: the answer before it is whole (dictated mail has no commas: "yes I will
+# be there and our new coordinator could she come too")
+_TAIL_AND = Lazy(r"(?:and|et) (?:our|my|we|i|i'm|i'll|you|can|could|would|will|she|he|they|notre|nous|je|j'|"
+                 r"pourriez|pouvez|est-ce)\b")
 
 
 _ACCEPT_PHRASES = Phrases(
