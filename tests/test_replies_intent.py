@@ -133,3 +133,7 @@ def test_an_automatic_answer_telling_of_a_time_away_in_its_own_words_is_an_out_o
     assert plain.kind is ReplyKind.AUTO_REPLY and plain.automatic is AutoKind.OTHER
     person = understand(message("Subject: Re: Invitation", away))      # no automatic-mail header: a person wrote it
     assert person.kind is ReplyKind.REPLY
+    holidays = ("Hi there,\r\n\r\nThanks for your note! I'm on holidays with my family until Monday, June 7 and won't "
+                "be checking email. For the PMH work, please reach out to Jen at the Division office.\r\n\r\nCheers,\r\nLuis\r\n")
+    gmail = understand(message("Subject: Away until June 7\r\nAuto-Submitted: auto-replied", holidays))
+    assert gmail.automatic is AutoKind.OUT_OF_OFFICE

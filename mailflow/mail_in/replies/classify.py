@@ -123,7 +123,8 @@ def out_of_office(subject: str, text: str) -> bool:
 # checking email from my phone only"): a vacation responder is what sends those headers with such words.
 _AWAY_WORDS = re.compile(
     r"\b(?:on the road|travel+ing|away|out of|off (?:work|sick)|site visits?|at a conference|attending a conference|"
-    r"on (?:leave|vacation|holiday|sabbatical|mat(?:ernity)? leave|parental leave)|limited (?:access|connectivity)|"
+    r"on (?:leave|vacation|holidays?|sabbatical|mat(?:ernity)? leave|parental leave)|limited (?:access|connectivity)|"
+    r"(?:won't|will not|not) be checking (?:my )?e-?mails?|"
     r"checking (?:my )?e-?mails? (?:only )?(?:from my phone|intermittently|occasionally|sporadically|periodically|"
     r"infrequently|once a day)|(?:replies|responses?|my (?:reply|response)) (?:will|may|might) be (?:slow|delayed)|"
     r"delayed (?:response|reply)|absente?|en d[ée]placement|en cong[ée]|en vacances|hors du bureau|acc[èe]s limit[ée]|"

@@ -46,6 +46,7 @@ nothing something anything everything everyone someone anyone nobody all we they
 agreed decided need needs plan plans planning going want wants try tried trying time hope hoping remember reminder
 next also still just only due able unable happy glad sorry sure nice great good best important hard easy ok okay
 thanks welcome looking back up more less much many some most each both none please feel free members patients
+minutes notes recording slides details agenda summary report link update updates documents materials info
 """.split())
 
 
@@ -138,6 +139,11 @@ def line_commands(lines: tuple[str, ...], number: int) -> LineCommands:
     line = lines[number]
     spots = labels_in(line)
     if not spots:
+        # "Action Items" as a heading, "A few follow-ups from the discussion:"
+        under = _action_lines(lines, number + 1) if _action_heading(line) else ([], [])
+        if under[0]:
+            return LineCommands(tuple(shape(IntentKind.ACTION, item) for item in under[0]), ((0, len(line)),),
+                                tuple(under[1]))
         return LineCommands((), (), ())      # (most lines)
     found: list[Found] = []
     taken: list[tuple[int, int]] = []
@@ -188,6 +194,52 @@ def _items(lines: tuple[str, ...], start: int) -> tuple[list[str], list[int]]:
             and len(WORD.findall(lines[number])) <= 15:
         items, taken = [lines[number].strip()], [number]
     return items, taken
+
+
+# A heading over action items with no label's colon ("Action Items", as Word writes one), or a sentence that
+# introduces them ("A few follow-ups from the discussion:", "Next steps from today:")
+_ACTION_HEADING = Lazy(
+    r"^[\s#*_]*(?:(?:key |main |our |the )?(?:action items?|actions?|next steps|follow[- ]ups?|to-?dos?|suivis?|"
+    r"points de suivi|prochaines etapes|actions a suivre)[\s*_]*$|"
+    r"(?:a few |some |the |our |quelques )?(?:action items?|actions?|next steps|follow[- ]ups?|to-?dos?|suivis?|"
+    r"points de suivi|prochaines etapes)\b[^:]{0,50}:[\s*_]*$)")
+_HEADING_WORDS = ("action", "next step", "follow", "to do", "todo", "to-do", "suivi", "etape")
+
+
+def _action_heading(line: str) -> bool:
+    low = line.lower()
+    return len(line) < 70 and any(word in low for word in _HEADING_WORDS) and _ACTION_HEADING.match(fold(line)) is not None
+
+
+def _action_lines(lines: tuple[str, ...], start: int) -> tuple[list[str], list[int]]:
+    """The lines under an action heading that each read as an action ("Dr. Amrit Sandhu — circulate the template —
+    June 18", "Priya will send the survey by Friday"), bulleted or not, up to the first that does not."""
+    items: list[str] = []
+    taken: list[int] = []
+    number = start
+    while number < len(lines) and not lines[number].strip() and number - start < 1:
+        number += 1
+    while number < len(lines) and lines[number].strip():
+        bullet = LIST_ITEM.match(lines[number])
+        item = (bullet.group("item") if bullet else lines[number]).strip()
+        if not _reads_as_action(item):
+            break
+        items.append(item)
+        taken.append(number)
+        number += 1
+    return items, taken
+
+
+def _reads_as_action(item: str) -> bool:
+    """Who, then what: "Name — task", "Name: task", "Name will / to task"."""
+    if _ACTION_TO.match(item):
+        return True
+    parts = _ACTION_SPLIT.split(item, maxsplit=1)
+    who = parts[0].strip() if len(parts) == 2 else ""
+    return 0 < len(who) <= 60 and bool(_NAMED.match(who)) and len(WORD.findall(parts[1])) >= 2
+
+
+_NAMED = re.compile(r"^(?:(?:Dr|Dre)\.?\s+)?[A-ZÀ-Ý][\w'’.-]*(?:\s+(?:and|&|et|[A-ZÀ-Ý][\w'’.-]*)){0,4}$")
 
 
 # A table's header row names its columns ("Who | What | By", "Responsable | Action | Échéance"): who, what and when.
@@ -307,7 +359,7 @@ class Approval(enum.Enum):
 
 
 _APPROVE = Lazy(
-    r"\b(?:approved?|approving|aproved?|apporved?|approoved?|lgtm|(?:take|consider|treat) (?:this|it) as approved|looks (?:good|great|fine|perfect|excellent|ok|okay|good to me)|all good|"
+    r"\b(?:approved?|approving|aproved?|apporved?|approoved?|lgtm|(?:take|consider|treat) (?:this|it|the draft|the agenda)(?: as)? approved|looks (?:good|great|fine|perfect|excellent|ok|okay|good to me)|all good|"
     r"good to go|go ahead|ok to send|okay to send|fine(?: (?:by|with) me)?|ship it|send it(?: out)?|"
     r"please send(?: it)?(?: out)?(?!\s*:|\s+\S+\.\w{1,8}\b)|ready to (?:go|send)|works for me|sounds (?:good|great)|perfect|"
     r"no (?:further )?(?:changes?|edits?|comments?|concerns?|corrections?)(?: needed| required| from me| to make)?|"

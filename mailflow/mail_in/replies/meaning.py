@@ -61,7 +61,7 @@ def intents_of(reading: Reading, table: Table, has_files: bool = False, *, with_
         return ()                                # a request nothing is read for (an alert, the desk's answer)
     if reading.prose_only and not _lines_asked(reading, table):     # (see Reading.prose_only: what follows would
         # find nothing else)
-        prose = prose_of(reading, table, [], False, has_files, with_text)
+        prose = _corrects_receipt(reading, table, prose_of(reading, table, [], False, has_files, with_text))
         return (prose,) if prose is not None else ()
     return _intents(reading, table, has_files, with_text)
 
@@ -83,9 +83,7 @@ def _intents(reading: Reading, table: Table, has_files: bool, with_text: bool) -
     if _lines_asked(reading, table):
         found.append(unclear(ASK_FOCUS))
     prose = prose_of(reading, table, found, quiet, has_files, with_text)
-    if prose is not None and prose.kind in (K.UPDATE, K.UNCLEAR) and Answer.NO in reading.answers \
-            and table.answers.get(Answer.NO) == unclear(ASK_NOTICE_NO) and reading.update_words < FULL_UPDATE:
-        prose = unclear(ASK_NOTICE_NO)         # "No – I didn't suggest that topic": a correction of the receipt
+    prose = _corrects_receipt(reading, table, prose)
     if prose is not None and prose.kind is K.UPDATE:
         found = [i for i in found if i.kind is not K.SKIP and i.value not in (ASK_UPDATE_NO, ASK_UPDATE_YES)]
     elif said_no and not any(i.kind is K.SKIP for i in found):
@@ -101,6 +99,25 @@ def _intents(reading: Reading, table: Table, has_files: bool, with_text: bool) -
         first = next(i for i in found if i.kind is K.UNCLEAR)
         found = [i for i in found if i.kind is not K.UNCLEAR] + [first]
     return tuple(sorted(dict.fromkeys(found), key=lambda i: _ORDER.index(i.kind)))
+
+
+def _corrects_receipt(reading: Reading, table: Table, prose: Intent | None) -> Intent | None:
+    """``prose``, or the receipt's question when a few words correct what a receipt recorded ("No – I didn't suggest
+    that topic"; "'X' wasn't a topic suggestion, it was part of my update. The rest is right."): no new update."""
+    if prose is not None and prose.kind in (K.UPDATE, K.UNCLEAR) \
+            and table.answers.get(Answer.NO) == unclear(ASK_NOTICE_NO) and reading.update_words < FULL_UPDATE \
+            and (Answer.NO in reading.answers or any(_READ_WRONG.search(p.clause.folded) for p in reading.parts)):
+        return unclear(ASK_NOTICE_NO)
+    return prose
+
+
+# Words that say the receipt read the reply wrong
+_READ_WRONG = Lazy(
+    r"\b(?:wasn't|was not|isn't|is not|n'etait pas|n'est pas) (?:a|an|my|meant as a|une|un|ma|mon) (?:topic |sujet )?"
+    r"(?:suggestion|update|rsvp|note|mise a jour|proposition)\b|\bthe rest (?:is|was|looks) (?:right|correct|fine|good)\b|"
+    r"\b(?:that's|that is|this is) not what i (?:meant|said|wrote|asked)\b|\bi (?:didn't|did not|never) (?:suggest|mean|ask)\b|"
+    r"\bit was (?:part of|meant for|meant as) my update\b|\ble reste est (?:correct|bon|juste)\b|"
+    r"\bce n'est pas ce que (?:je voulais dire|j'ai dit|j'ai ecrit)\b|\bje n'ai (?:jamais|pas) (?:suggere|propose)\b")
 
 
 def _lines_asked(reading: Reading, table: Table) -> bool:

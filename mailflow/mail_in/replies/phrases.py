@@ -80,7 +80,7 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"^(?:i )?(?:sent|replied|answered|responded)(?: (?:that|this|it))? (?:by mistake|in error|too (?:soon|quickly)|"
         r"to the wrong)\b|^wrong (?:email|reply|message|thread)\b|^oops,? wrong\b",
         r"^annule[rz]?(?: (?:ma|mon) (?:derniere|dernier|precedente?) (?:reponse|message|courriel))?"
-        r"(?: svp| s'il vous plait| merci)?$",
+        r"(?: s\.?v\.?p\.?| s'il vous plait| merci)?$",
         r"^(?:veuillez |svp |merci d')?(?:ignorer|ignorez|oubliez|annulez|annuler) (?:mon|ma|ce|cette|le) "
         r"(?:(?:dernier|derniere|precedent|precedente) )?(?:message|courriel|reponse|envoi)\b",
         r"^veuillez ignorer$|^envoye par erreur\b|^erreur de ma part\b|^j'ai change d'avis$",
@@ -158,12 +158,12 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
     )),
     (Said.DONE, _phrases(
         r"^(?:done|all done|completed?|fait|c'est fait|termine|terminee)$",
-        r"^(?:my |the )?action(?: item)?(?: #?\d+)? (?:is )?(?:done|complete|completed|finished|closed)\b|"
+        r"^(?:my |the )?action(?: item)?(?:\s+\(?#?\d+\)?)?\s+(?:is )?(?:already )?(?:done|complete|completed|finished|closed)\b|"
         r"^(?:item |number )?#?\d{1,3} (?:is )?(?:done|complete|completed|finished|closed)\b",
         r"^(?:i )?(?:completed|finished|closed|done with|did) my action(?: item)?\b|"
         r"^(?:i've|i have) (?:completed|finished|closed|done) (?:action|item) #?\d+\b",
         r"^(?:i've|i have) (?:done|completed|finished|closed) (?:my|the) action(?: item)?\b",
-        r"^(?:mon |ma )?(?:action|suivi|tache)(?: #?\d+)? (?:est )?(?:faite?|terminee?|completee?)\b",
+        r"^(?:mon |ma )?(?:action|suivi|tache)(?:\s+\(?#?\d+\)?)?\s+(?:est )?(?:deja )?(?:faite?|terminee?|completee?)\b",
         # "so you can close #7", "please mark action 3 as done"
         r"^(?:so )?(?:you can |please |feel free to )?(?:close|mark|tick off|check off) (?:off )?(?:action |item )?#?\d{1,3}"
         r"(?: (?:as )?(?:done|complete|completed|closed|off))?$",

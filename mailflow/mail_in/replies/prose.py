@@ -39,6 +39,17 @@ _UPDATE_FIXED = Lazy(r"\b(?:corrections?|fix|typo|error|mistake) (?:to|in|on) my
                      r"\b(?:ma mise a jour|elle) (?:devrait|aurait du) (?:dire|lire|indiquer)\b|\bil (?:faut|faudrait) lire\b")
 _MINUTES_SENT = Lazy(r"\b(?:corrections?|fix|change|typo|error|mistake) (?:to|in|for|on) (?:the|my|our|yesterday's|"
                      r"today's) minutes\b|\bthe minutes (?:that went out|i sent|we sent|sent (?:out|yesterday|earlier))\b")
+_MONTHS = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|janv|fev|avr|mai|juin|juil|aout|sept)[a-z]*")
+_ABOUT_ATTENDING = Lazy(
+    rf"\b(?:the|this|that|next|last|our|today's|tomorrow's|{_MONTHS}) (?:meeting|session|call|cop|rencontre|reunion|"
+    rf"forum)\b|\b(?:la|cette|notre|la prochaine|la derniere) (?:rencontre|reunion|seance)\b|\bvideo link\b|"
+    r"\bthe recording\b|\bl'enregistrement\b|\bzoom\b|\bin person\b|\ben personne\b|\bpar video\b|\bby video\b|"
+    r"\b(?:in my place|a ma place|on my behalf|en mon nom)\b|"
+    r"\b(?:attend|attending|join us|joining us|be there|assister|participer|me joindre|se joindre|y serai|serai la)\b")
+_UPDATE_ELSEWHERE = Lazy(
+    r"\b(?:update|mise a jour) (?:is|was|est|etait) (?:already |deja )?(?:in|on|attached to|dans|sur)\b|"
+    r"\b(?:sent|submitted|emailed|shared|envoye|transmis) (?:you )?(?:my|our|the|ma|notre) (?:roundtable )?"
+    r"(?:update|mise a jour)\b|\b(?:update|mise a jour) (?:i|we|que j'ai) (?:sent|envoyee)\b")
 _OF_THE_MINUTES = Lazy(r"\b(?:minutes|notes|write-up|compte rendu|proces-verbal)\b")
 CUT = frozenset({K.SUGGEST, K.DONE, K.RECORDING, K.ACTION})     # instructions cut out of an update, a note, minutes
 
@@ -71,9 +82,15 @@ def prose_of(reading: Reading, table: Table, found: list[Intent], said_no: bool,
             # board meeting at 1, so I'll drop off at 12:45"; "our ED might join in my place, could you send her the
             # link?") unless they say they are an update ("Quick update: ...") or run to an update's length. The
             # sentences that answer are not counted.
-            answering = {p.clause.sentence for p in reading.parts if p.attendance is not None or p.answer is not None}
+            # Nor are sentences about coming at all (anyone's, to any meeting: "my colleague would love to attend in my
+            # place", "I'd try the video link", "I only made the first half of the May meeting").
+            answering = {p.clause.sentence for p in reading.parts if p.attendance is not None or p.answer is not None
+                         or _ABOUT_ATTENDING.search(p.clause.folded)}
             beside = sum(p.clause.words for p in content if p.clause.sentence not in answering)
-            marked = any(_NAMED_UPDATE.search(p.clause.folded) for p in reading.parts if p.said is not Said.PROMISE)
+            # (an update named as sent elsewhere, "my update is in the packet", marks none here)
+            # (nor does a word of it in the answer's own sentence: "Good news: we found coverage, so I can come")
+            marked = any(_NAMED_UPDATE.search(p.clause.folded) and not _UPDATE_ELSEWHERE.search(p.clause.folded)
+                         for p in reading.parts if p.said is not Said.PROMISE and p.clause.sentence not in answering)
             enough = beside >= (table.prose_min if marked else FULL_UPDATE)
         elif said_no:                    # a side question next to "no update" is no update
             # Beside "skip me this month" or "I'm away until March", what else is said is its reasons ("our contract

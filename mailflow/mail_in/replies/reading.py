@@ -335,6 +335,12 @@ def _worded(found: list[Clause], i: int, sender: str, text: str) -> Found | None
     """The agenda change clause ``i`` says in words, or with the rest of its sentence when it opens a suggestion."""
     clause = found[i]
     edit = worded(clause, sender, found[i - 1] if i else None)
+    if edit is not None and edit.kind is IntentKind.ADD and not edit.value:
+        # "add an item to open discussion: « Transport to rural clinics »": the item is the clause after the colon
+        after = found[i + 1] if i + 1 < len(found) and found[i + 1].line == clause.line else None
+        colon = text[clause.start + len(clause.text):after.start] if after is not None else ""
+        value = after.text.strip(" «»\"'“”?!.") if after is not None and ":" in colon else ""
+        return Found(IntentKind.ADD, value, labelled=False) if value else None
     if edit is not None or not text or i + 1 >= len(found) or found[i + 1].sentence != clause.sentence \
             or not _SUGGESTS.match(clause.folded):
         return edit

@@ -23,7 +23,8 @@ from mailflow.mail_in.replies.reply import Rsvp
 _VERB = Lazy(
     r"\b(?:make it|make|attend|be available|available|be free|free|disponible|be there|be present|be in attendance|come|join|"
     r"participate|be joining|be attending|attending|joining|coming|dial in|call in|hop on|jump on|log on|be at|"
-    r"be on(?= (?:the|this|that|today's|tomorrow's|our|next|the next) (?:[\w'-]+ )?(?:call|one|meeting|zoom|teams)\b)|"
+    r"be on(?= (?:the|this|that|today's|tomorrow's|our|next|the next) (?:[\w'-]+ )?(?:call|one|meeting|zoom|teams|video|"
+    r"video link|link|screen)\b)|"
     r"assister|venir|viendrai|participer|participerai|assisterai|me joindre|joindrai|y (?:etre|aller|assister)|"
     r"(?:etre|serai|sera)(?: pas| jamais)?(?: quand meme| aussi| bien)? (?:la|presente?|presents|des votres|de la partie|a)|"
     r"y serai(?: pas| jamais)?|y serons(?: pas)?)\b"
@@ -66,14 +67,15 @@ _FUTURE = Lazy(
     r"confirm|serai|pourrai|vais|peux|compte|veux|voudrais|aimerais|souhaite|serons)\b|'ll\b|'m\b"
 )
 _MEETING = (r"meeting|meetings|session|call|cop|one|event|webinar|gathering|roundtable|presentation|rencontre|"
-            r"reunion|seance|appel|zoom|teams|cdp|group|groupe")
+            r"reunion|seance|appel|zoom|teams|cdp|group|groupe|video link|video|link|screen")
 _TIME = (r"today|tomorrow|tonight|monday|tuesday|wednesday|thursday|friday|saturday|sunday|time|week|month|day|"
          r"date|afternoon|morning|evening|lundi|mardi|mercredi|jeudi|vendredi|fois|fois-ci|mois|mois-ci|semaine|"
          r"jour|jour-la|aujourd'hui|demain|soir|matin|apres-midi|\d[\w/:-]*|jan\w*|feb\w*|mar\w*|apr\w*|may|jun\w*|"
          r"jul\w*|aug\w*|sep\w*|oct\w*|nov\w*|dec\w*|janv\w*|fev\w*|mars|avr\w*|mai|juin|juil\w*|aout|sept\w*")
 _TAIL_FREE = Lazy(
     r"(?:after all|of course|bien sur|either|anymore|as planned|in person|virtually|online|remotely|by (?:phone|video|zoom|teams)|"
-    r"en personne|en ligne|a distance|finalement|unfortunately|malheureusement|sorry|though|because|due to|"
+    r"en personne|en ligne|a distance|par (?:video|telephone|zoom|teams|visio)|en visio|finalement|unfortunately|"
+    r"malheureusement|sorry|though|because|due to|"
     r"since|as i|as we|parce|car|en raison|with you|with everyone|avec vous|then|there|as usual|"
     r"comme d'habitude|late|early|en retard|plus tot|for sure|for certain|at all|this time|cette fois|"
     r"ce mois|myself|moi-meme|too|as well|aussi|egalement|again|after|before|today|tomorrow|tonight|"
@@ -148,7 +150,9 @@ _ACCEPT_PHRASES = Phrases(
     r"\bcount me in\b|^(?:i )?can't wait\b|^i'?m in$|"
     r"^(?:i've|i have|i) (?:just |already )?accepted (?:the|your) (?:calendar |meeting |outlook )?(?:invitation|invite)\b|"
     r"^j'ai (?:deja )?accepte (?:l'|votre )?(?:invitation|invitation de calendrier)\b|"
-    r"^(?:see|c) you (?:all |everyone |both |guys )?(?:there|then|on|at|tomorrow|today|soon|\w+day)\b|"
+    r"^(?:i'll |i will |we'll |we will |will )?(?:see|c) you (?:all |everyone |both |guys )?(?:there|then|on|at|tomorrow|"
+    r"today|soon|\w+day|in person|"
+    r"in (?:room|salle) \w+)\b|"
     r"\bcomptez sur moi\b|\bj'en serai\b|\bje confirme (?:ma presence|ma participation|que je serai)|"
     r"\bconfirm(?:ing)? (?:my )?(?:attendance|participation|presence)\b"
 )

@@ -12,7 +12,7 @@ from mailflow.mail_in.replies.commands import INSTEAD, Found
 
 _ASK = (r"(?:(?:please|pls|kindly|can you|could you|can we|could we|let's|let us|i'd like to|i would like to|"
         r"we should|would you|would you mind|veuillez|svp|pourriez-vous|pouvez-vous|merci de|on peut|on pourrait|"
-        r"j'aimerais|je voudrais|also|and|et|aussi|then|just)\s+)*")
+        r"j'aimerais|je voudrais|also|and|et|aussi|then|just|only|seulement|simplement|juste)\s+)*")
 _FUTURE_MEETING = (r"(?:\s+(?:at|in|for|during|lors d'une|a une|a la|pour une|pour la)\s+(?:a\s+|an\s+|the\s+|one of the\s+)?"
                    r"(?:future|next|upcoming|later|prochaine|future|autre)\s+(?:meeting|session|cop|rencontre|reunion)s?|"
                    r"\s+(?:next time|la prochaine fois|some time|sometime|one day))")
@@ -174,9 +174,16 @@ def worded(clause: Clause, sender: str, previous: Clause | None = None) -> Found
             continue                # a pronoun, the sender, a judgement ("the focus is wrong"): no name or topic
         elif kind is IntentKind.PRESENTER and (not any(ch.isupper() for ch in value) or len(WORD.findall(value)) > 8):
             continue
+        if kind is IntentKind.ADD and GENERIC_ITEM.match(fold(value)):
+            return Found(kind, "", labelled=False)      # "add an item to open discussion:": its words follow
         if value:
             return Found(kind, value, labelled=False)
     return None
+
+
+# an item added with its words still to come ("could you add an item to open discussion: ...", "ajouter un point :")
+GENERIC_ITEM = Lazy(r"^(?:an?|one|another|un|une|un autre|une autre) (?:(?:new|short|quick|petit|nouveau) )?"
+                    r"(?:item|point|topic|line|sujet|element)$")
 
 
 # "add a note that ...", "add a note at the top for members asking them to bring ...": what the note tells members
