@@ -126,7 +126,7 @@ EMOJI = "\U0001F300-\U0001FAFF\u2600-\u27BF"       # pictographs and dingbats (a
 # lets the engine pass over a letter with one test instead of trying the eight alternatives (4x faster).
 # The breaks made of a run of spaces and what follows share that run, matched once: only the whole run can be
 # followed by what they ask for (none of which starts with a space), so they are tried in their order on it.
-_REFERENCE = re.compile(r"\(((?:#|no\.? ?|item |action |n° ?)?\d{1,4})\)")
+_REFERENCE = re.compile(r"\((#\d{1,4})\)")
 _CLAUSE_BREAK = Lazy(
     r"(?=[.!?;,:()\s])(?:(?<![.!?;])[.!?;]+(?=\s|$|[\"')\]])|[,:](?=\s|$)|[()]|(?<!\s)\s+(?:-{1,2}\s+|/\s+|"
     r"(?=(?:but|mais|however|though|although|cependant|par contre|sauf que|except that|except|toutefois)\b)|"
@@ -316,7 +316,7 @@ _FILLER = Alternatives([r"^(i'm|i am|i'll be|i will be|we're|we are|i|we|je suis
 def clauses(text: str, start: int, line_no: int, first_sentence: int) -> tuple[Clause, ...]:
     """Split one stretch of a line at sentence ends, commas, dashes and "but"."""
     folded = fold(text)
-    if "(" in folded:      # a number in brackets is a reference, no aside: "my action item (#7) is done" is one clause
+    if "(#" in folded:     # a number in brackets is a reference, no aside: "my action item (#7) is done" is one clause
         folded = _REFERENCE.sub(r" \1 ", folded)      # (the same length: offsets into the text stay)
     found: list[Clause] = []
     sentence, cursor, after_but = first_sentence, 0, False
