@@ -189,6 +189,10 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"\b(?:ne vous |ne t')(?:etait|est) pas destinee?\b|\b(?:wasn't|was not|isn't|is not) (?:meant|intended) for you\b|"
         r"^(?:il|elle) (?:etait|est) pour (?:mon|ma|mes|un|une) (?:collegue|adjointe?|assistante?)\b|"
         r"^je suis nouvelle? (?:dans|a) (?:le|ce|mon) poste\b",
+        # the mail itself went astray: "I may have replied to the wrong email", "I think I got this by mistake"
+        r"\b(?:replied|responded|answered|wrote|written|sent (?:it|this|that|my \w+)) (?:to|on|in) the wrong "
+        r"(?:email|e-mail|message|thread|address|chain)\b|\b(?:got|received|getting|receiving) (?:this|it|these) by "
+        r"mistake\b|\b(?:j'ai )?recu (?:ce message|ce courriel|ceci|cela) par erreur\b",
     )),
     (Said.PROMISE, _phrases(
         r"^(?:i'll|i will|will|i'm going to|i am going to|i shall|we'll|we will) (?:still |also |just )?(?:try to )?"

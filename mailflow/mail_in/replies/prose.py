@@ -3,6 +3,8 @@ one question to ask when there are too few words to tell (``prose_of``)."""
 
 from __future__ import annotations
 
+import re
+
 from mailflow.core.intent import Intent, IntentKind
 from mailflow.mail_in.replies.bare_answers import Answer
 from mailflow.mail_in.replies.clauses import Lazy, fold
@@ -50,6 +52,7 @@ _UPDATE_ELSEWHERE = Lazy(
     r"\b(?:update|mise a jour) (?:is|was|est|etait) (?:already |deja )?(?:in|on|attached to|dans|sur)\b|"
     r"\b(?:sent|submitted|emailed|shared|envoye|transmis) (?:you )?(?:my|our|the|ma|notre) (?:roundtable )?"
     r"(?:update|mise a jour)\b|\b(?:update|mise a jour) (?:i|we|que j'ai) (?:sent|envoyee)\b")
+_THEN_COLON = re.compile(r"[ \t]*[:：]")         # "here's my update:": what follows the colon is it
 _OF_THE_MINUTES = Lazy(r"\b(?:minutes|notes|write-up|compte rendu|proces-verbal)\b")
 CUT = frozenset({K.SUGGEST, K.DONE, K.RECORDING, K.ACTION})     # instructions cut out of an update, a note, minutes
 
@@ -74,7 +77,7 @@ def prose_of(reading: Reading, table: Table, found: list[Intent], said_no: bool,
     else:
         content = content_of(reading, table.reads)
         if table.prose is K.UPDATE:
-            content = update_content(content)
+            content = update_content(content, reading.parts)
         words = sum(p.clause.words for p in content)
     if table.prose is K.UPDATE:
         if _asksattending(table) and not reading.sections:
@@ -116,9 +119,15 @@ def prose_of(reading: Reading, table: Table, found: list[Intent], said_no: bool,
                 # (and words about the update already sent: "please go ahead with my update as written"); what
                 # follows "here's my update" in the same sentence is the update ("I have to leave at 12:40, so here's
                 # my update: ...")
-                announced = {p.clause.start for p in reading.parts if ABOUT_THE_UPDATE.search(p.clause.folded)}
+                announced = {p.clause.start for p in reading.parts if ABOUT_THE_UPDATE.search(p.clause.folded)
+                             and p.said is not Said.PROMISE
+                             and _THEN_COLON.match(reading.text, p.clause.start + len(p.clause.text))}
+                # ("... but here's mine:" counts; "I said I couldn't, but I swapped my shift: I'll join by video" is the
+                # new answer's reason, an answer after it)
+                last_answer = {p.clause.sentence: p.clause.start for p in reading.parts if p.attendance is not None}
                 words = sum(p.clause.words for p in content
-                            if (p.clause.sentence not in attending or p.clause.after_but      # "... but here's mine:"
+                            if (p.clause.sentence not in attending
+                                or (p.clause.after_but and p.clause.start > last_answer[p.clause.sentence])
                                 or any(a < p.clause.start for a in announced))
                             and not ABOUT_THE_UPDATE.search(p.clause.folded))
             # beside a promise of the update later ("I'll send it Friday after our board meeting"), its reasons;

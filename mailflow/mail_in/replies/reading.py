@@ -143,7 +143,7 @@ class Reading:
     @functools.cached_property
     def update_content(self) -> tuple[Part, ...]:
         """``update_content(self.content)``, for a plain content."""
-        return update_content(self.content)
+        return update_content(self.content, self.parts)
 
     @functools.cached_property
     def update_words(self) -> int:
@@ -271,6 +271,7 @@ def _greeting(clause: Clause) -> bool:
 
 
 _COLON = re.compile(r"[ \t]*[:：]")
+_THANKS = re.compile(r"^(?:thanks|thank you|many thanks|merci|mille mercis)\b")
 
 
 def _labels(clause: Clause, text: str) -> bool:
@@ -289,6 +290,9 @@ def _tag(found: list[Clause], sender: str, lines: Sequence[str] = (), text: str 
     on_behalf = False
     for i, c in enumerate(found):
         said_here, answered = said(c), answer(c)
+        if said_here is None and answered is None and i and c.words <= 3 and parts[-1].said is Said.COURTESY \
+                and found[i - 1].sentence == c.sentence and not c.question and _THANKS.match(found[i - 1].folded):
+            said_here = Said.COURTESY                 # what the thanks says of it ("Merci pour l'ordre du jour, très complet")
         if answered is not None and said_here is Said.COURTESY:
             said_here = None
         elif said_here is None and answered is None \
@@ -392,10 +396,11 @@ _QUESTIONS = Lazy(r"^(?:(?:a|one|two|three|a few|a couple of|some) )?(?:quick |s
                   r"^(?:une|deux|quelques) (?:petites? )?questions?\b")
 
 
-def update_content(content: tuple[Part, ...]) -> tuple[Part, ...]:
+def update_content(content: tuple[Part, ...], parts: tuple[Part, ...] = ()) -> tuple[Part, ...]:
     """The clauses of ``content`` an update is made of: none when it only asks questions; without the questions
     to the organisers, and none when the rest is only their context ("Is it OK if I send it Monday? We have our
-    board meeting.")."""
+    board meeting."); the words of a sentence that says whether the sender comes (among ``parts``, the reading's)
+    are that answer's, not the question's context."""
     if all(p.clause.question for p in content):
         return ()                                # questions only: kept for staff, nothing to record
     asks = [p for p in content if to_organisers(p.clause)]
@@ -410,7 +415,9 @@ def update_content(content: tuple[Part, ...]) -> tuple[Part, ...]:
     # and a reply that says it asks ("Two quick questions before Tuesday:") is questions and their context
     announced = any(_QUESTIONS.search(p.clause.folded) for p in content)
     floor = UPDATE_LENGTH if about_it or announced else QUESTION_CONTEXT
-    return rest if sum(p.clause.words for p in rest if not _QUESTIONS.search(p.clause.folded)) >= floor else ()
+    answering = {p.clause.sentence for p in parts if p.attendance is not None}
+    return rest if sum(p.clause.words for p in rest if not _QUESTIONS.search(p.clause.folded)
+                       and p.clause.sentence not in answering) >= floor else ()
 
 
 def _leads_in(part: Part) -> bool:

@@ -113,8 +113,10 @@ class Attendance:
 
 # the sender reporting an earlier answer of theirs: "I told you I couldn't make it", "I said I'd try"
 _REPORTED = Lazy(r"\b(?:i|i'd|i had) (?:told you|said|mentioned|wrote|replied|answered)(?: (?:to you|earlier|before))?"
-                 r"(?: that)? ")
-_REPORTING_WORDS = frozenset("told said say tell mentioned wrote write replied reply answered answer".split())
+                 r"(?: that)? |\bje (?:vous |t')?(?:avais|ai) (?:dit|ecrit|repondu|indique|mentionne)(?: plus tot)? que |"
+                 r"\bj'avais (?:dit|ecrit|repondu|indique|mentionne) que ")
+_REPORTING_WORDS = frozenset("told said say tell mentioned wrote write replied reply answered answer dit ecrit repondu "
+                             "indique mentionne".split())
 _DENIED = Lazy(r"\bi (?:didn't|did not|never) (?:say|tell you|write|reply|answer)\b")
 
 
