@@ -22,7 +22,8 @@ _UNSUBSCRIBE = ["please unsubscribe me now", "i would like to unsubscribe", "tak
                 "je ne veux plus recevoir"]
 _READ = ["ci-joint", "ci-jointes", "en piece jointe", "this was meant for my colleague", "wrong person",
          "my predecessor", "destine a mon predecesseur", "mauvaise adresse",
-         "ce message etait destine a mon equipe", "ce courriel ne vous etait pas destine", "this email wasn't meant for you"]
+         "ce message etait destine a mon equipe", "ce courriel ne vous etait pas destine", "this email wasn't meant for you",
+         "i replied to the wrong email", "i think i got this by mistake", "j'ai recu ce message par erreur"]
 _HOLD = ["please don't send it", "not yet", "hold off", "wait until monday", "not quite ready", "pas encore",
          "n'envoyez pas", "ne pas envoyer", "attendez que je", "pas tout de suite", "ne l'envoyez pas",
          "i haven't yet had a chance to look", "i'll review it later", "je n'ai pas encore eu le temps de le lire"]

@@ -12,6 +12,14 @@ import re
 from dataclasses import dataclass
 
 from mailflow.core.intent import IntentKind
+from mailflow.mail_in.replies.action_items import (
+    ACTION_SPLIT,
+    ACTION_TO,
+    LIST_ITEM,
+    action_heading,
+    action_lines,
+    table_items,
+)
 from mailflow.mail_in.replies.casefold import holds_any, ignorecase_fold
 from mailflow.mail_in.replies.clauses import ABBREVIATIONS, WORD, Clause, Lazy, Phrases, fold
 from mailflow.mail_in.replies.labels import LABEL as _LABEL
@@ -24,15 +32,11 @@ _FILLER_END = Lazy(
     r"veuillez|just|oh|ps|p\.s\.|the|our|my|le|la|notre|mon|ma|new|one more|another)\s*$"
 )
 _BREAK_END = Lazy(r"(?:[.!?;,:)\]-]|[^\w\s'\"])\s*$")
-LIST_ITEM = Lazy(r"^\s*(?:[-*•·–—]|\d{1,2}[.)]|[a-z][.)])\s+(?P<item>\S.*?)\s*$")     # "- Fraser Health", "2) ..."
 _URL = Lazy(r"https?://[^\s<>\"')\]]+", re.IGNORECASE)
 _COURTESY_TAIL = Lazy(
     r"(?:[.!?]\s+|(?<!\s)\s+[-–—]\s+|,\s+)(?:thanks|thank you|many thanks|thx|merci|cheers|best|regards|cordialement)"
     r"[^.!?]{0,40}[.!?]*\s*$", re.IGNORECASE,
 )
-_ACTION_SPLIT = Lazy(r"\s+[—–-]{1,2}\s+|\s*[—–]\s*|\s*:\s+")
-_ACTION_TO = Lazy(r"^(?P<who>(?:Dr\.?\s+|Dre\.?\s+)?[A-ZÀ-Ý][\w.'-]*(?:\s+(?:and|&|et|[A-ZÀ-Ý][\w.'-]*)){0,3})"
-                        r"\s+(?:to|will|va|doit|devra)\s+(?P<what>.+)$")
 
 
 # A line that is only an action as minutes write them: a bullet or none, who (one to four capitalised names, "and"
@@ -140,7 +144,7 @@ def line_commands(lines: tuple[str, ...], number: int) -> LineCommands:
     spots = labels_in(line)
     if not spots:
         # "Action Items" as a heading, "A few follow-ups from the discussion:"
-        under = _action_lines(lines, number + 1) if _action_heading(line) else ([], [])
+        under = action_lines(lines, number + 1) if action_heading(line) else ([], [])
         if under[0]:
             return LineCommands(tuple(shape(IntentKind.ACTION, item) for item in under[0]), ((0, len(line)),),
                                 tuple(under[1]))
@@ -181,7 +185,7 @@ def _items(lines: tuple[str, ...], start: int) -> tuple[list[str], list[int]]:
     number = start
     while number < len(lines) and not lines[number].strip() and number - start < 1:
         number += 1
-    if number < len(lines) and "|" in lines[number] and (table := _table_items(lines, number)) is not None:
+    if number < len(lines) and "|" in lines[number] and (table := table_items(lines, number)) is not None:
         return table
     while number < len(lines):
         bullet = LIST_ITEM.match(lines[number])
@@ -196,81 +200,6 @@ def _items(lines: tuple[str, ...], start: int) -> tuple[list[str], list[int]]:
     return items, taken
 
 
-# A heading over action items with no label's colon ("Action Items", as Word writes one), or a sentence that
-# introduces them ("A few follow-ups from the discussion:", "Next steps from today:")
-_ACTION_HEADING = Lazy(
-    r"^[\s#*_]*(?:(?:key |main |our |the )?(?:action items?|actions?|next steps|follow[- ]ups?|to-?dos?|suivis?|"
-    r"points de suivi|prochaines etapes|actions a suivre)[\s*_]*$|"
-    r"(?:a few |some |the |our |quelques )?(?:action items?|actions?|next steps|follow[- ]ups?|to-?dos?|suivis?|"
-    r"points de suivi|prochaines etapes)\b[^:]{0,50}:[\s*_]*$)")
-_HEADING_WORDS = ("action", "next step", "follow", "to do", "todo", "to-do", "suivi", "etape")
-
-
-def _action_heading(line: str) -> bool:
-    low = line.lower()
-    return len(line) < 70 and any(word in low for word in _HEADING_WORDS) and _ACTION_HEADING.match(fold(line)) is not None
-
-
-def _action_lines(lines: tuple[str, ...], start: int) -> tuple[list[str], list[int]]:
-    """The lines under an action heading that each read as an action ("Dr. Amrit Sandhu — circulate the template —
-    June 18", "Priya will send the survey by Friday"), bulleted or not, up to the first that does not."""
-    items: list[str] = []
-    taken: list[int] = []
-    number = start
-    while number < len(lines) and not lines[number].strip() and number - start < 1:
-        number += 1
-    while number < len(lines) and lines[number].strip():
-        bullet = LIST_ITEM.match(lines[number])
-        item = (bullet.group("item") if bullet else lines[number]).strip()
-        if not _reads_as_action(item):
-            break
-        items.append(item)
-        taken.append(number)
-        number += 1
-    return items, taken
-
-
-def _reads_as_action(item: str) -> bool:
-    """Who, then what: "Name — task", "Name: task", "Name will / to task"."""
-    if _ACTION_TO.match(item):
-        return True
-    parts = _ACTION_SPLIT.split(item, maxsplit=1)
-    who = parts[0].strip() if len(parts) == 2 else ""
-    return 0 < len(who) <= 60 and bool(_NAMED.match(who)) and len(WORD.findall(parts[1])) >= 2
-
-
-_NAMED = re.compile(r"^(?:(?:Dr|Dre)\.?\s+)?[A-ZÀ-Ý][\w'’.-]*(?:\s+(?:and|&|et|[A-ZÀ-Ý][\w'’.-]*)){0,4}$")
-
-
-# A table's header row names its columns ("Who | What | By", "Responsable | Action | Échéance"): who, what and when.
-_WHO_COLUMN = re.compile(r"^(?:who|owner|lead|name|person|responsible|assigned to|qui|responsable|personne)$")
-_WHAT_COLUMN = re.compile(r"^(?:what|action|actions|action items?|task|tasks|item|to do|next steps?|quoi|tache|"
-                          r"suivi|suivis)$")
-_WHEN_COLUMN = re.compile(r"^(?:by|when|due|due date|date|deadline|by when|quand|echeance|d'ici|pour le)$")
-
-
-def _table_items(lines: tuple[str, ...], number: int) -> tuple[list[str], list[int]] | None:
-    """The rows of a table under a heading, when its header row names who and what ("Who | What | By", the way an
-    HTML table reads as text): each row becomes "who — what, by when"; None when the line opens no such table."""
-    columns = [fold(cell.strip(" *_")) for cell in lines[number].split("|")]
-    who = next((i for i, c in enumerate(columns) if _WHO_COLUMN.match(c)), None)
-    what = next((i for i, c in enumerate(columns) if _WHAT_COLUMN.match(c)), None)
-    if who is None or what is None or who == what:
-        return None
-    when = next((i for i, c in enumerate(columns) if _WHEN_COLUMN.match(c)), None)
-    items: list[str] = []
-    taken = [number]
-    for row in range(number + 1, len(lines)):
-        cells = [cell.strip() for cell in lines[row].split("|")]
-        if len(cells) != len(columns):
-            break
-        if cells[who] and cells[what]:
-            items.append(f"{cells[who]} — {cells[what]}" + (f", by {cells[when]}" if when is not None and cells[when]
-                                                             else ""))
-        taken.append(row)
-    return (items, taken) if items else None
-
-
 # "housing first instead (of the survey)": the change asked, not what it replaces (``worded`` reads it too)
 INSTEAD = Lazy(r"\s+(?:instead(?: of .+)?|rather than .+|au lieu de .+|a la place(?: de .+)?)$")
 
@@ -283,10 +212,10 @@ def shape(kind: IntentKind, raw: str) -> Found:
         url = _URL.search(value)
         return Found(kind, url.group(0).rstrip(".,;") if url else "")
     if kind is IntentKind.ACTION:
-        parts = _ACTION_SPLIT.split(value, maxsplit=1)
+        parts = ACTION_SPLIT.split(value, maxsplit=1)
         if len(parts) == 2 and 0 < len(parts[0]) <= 60:
             return Found(kind, parts[1].strip(), who=parts[0].strip())
-        to = _ACTION_TO.match(value)
+        to = ACTION_TO.match(value)
         if to:
             return Found(kind, to.group("what").strip(), who=to.group("who").strip())
         return Found(kind, value)

@@ -266,7 +266,7 @@ _UNSUBSCRIBE_WORDS = frozenset("""
 unsubscribe i we me my je desabonne desabonner desabonnez desinscrire desinscrivez desinscris retire retirer retirez
 enleve enlever enlevez supprime supprimer supprimez raye rayer rayez
 """.split())
-_READ_WORDS = frozenset("ci piece meant intended wrong incorrect predecessor destine destinee mauvaise".split())
+_READ_WORDS = frozenset("ci piece meant intended wrong incorrect predecessor destine destinee mauvaise mistake erreur".split())
 
 # read first, on the whole clause
 _UNSUBSCRIBE = Phrases(*dict(_TABLES)[Said.UNSUBSCRIBE].patterns, floating_words=_UNSUBSCRIBE_WORDS)

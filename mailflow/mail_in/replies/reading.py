@@ -12,19 +12,17 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from mailflow.core.intent import IntentKind, Rsvp
+from mailflow.mail_in.replies.action_items import LIST_ITEM
 from mailflow.mail_in.replies.bare_answers import Answer, answer
 from mailflow.mail_in.replies.clauses import (
     CARRIES_ON,
-    TOKEN,
     Clause,
     Lazy,
     clauses,
-    fold,
     lines_of,
     signature_tail,
 )
 from mailflow.mail_in.replies.commands import (
-    LIST_ITEM,
     SEND_FILE,
     Approval,
     Found,
@@ -38,7 +36,8 @@ from mailflow.mail_in.replies.phrases import Said, excuse, name, said, to_organi
 from mailflow.mail_in.replies.rsvp import Attendance, attendance, stated_rsvps
 from mailflow.mail_in.replies.sections import has_sections
 from mailflow.mail_in.replies.subjects import as_sender, speaks_for, subject_elided
-from mailflow.mail_in.replies.worded import FOR_A_MEETING, asks_change, worded
+from mailflow.mail_in.replies.taken_back import split_taken_back
+from mailflow.mail_in.replies.worded import asks_change, worded_at
 
 _READ_BESIDE_PROSE = (Said.UNSUBSCRIBE, Said.UNDO, Said.AWAY, Said.AWAY_THEN, Said.NO_UPDATE, Said.DONE)
 _SILENT = {Said.NO_UPDATE, Said.PASS, Said.AWAY, Said.AWAY_THEN, Said.UNSUBSCRIBE, Said.UNDO, Said.DONE,
@@ -231,43 +230,10 @@ def read(text: str, sender: str = "") -> Reading:
                 found += clauses(line[cursor:a], starts[number] + cursor, number, sentence)
                 sentence = (found[-1].sentence + 1) if found and found[-1].line == number else sentence
             cursor = max(cursor, b)
-    taken_back, found = _taken_back(found)
+    taken_back, found = split_taken_back(found)
     parts = _tag(found, sender, lines, prepared)
     retracted = tuple(_tag(taken_back, sender, lines, prepared)) if taken_back else ()
     return Reading(prepared, tuple(parts), tuple(commands), tuple(spans), has_sections(prepared), retracted)
-
-
-# The sender takes back what they wrote above, in the same message ("Skip me this month. Actually scratch that.
-# Quick one: ...", "Yes! Oh wait, is that today??", "Finalement non, ..."): what follows is what they mean.
-_TAKES_BACK = Lazy(
-    r"^(?:(?:oh|ah|no|nope|hmm+|um+|erm|sorry|actually|ok|okay|non|ah non|oups|oops)[,.!]* )*"
-    r"(?:scratch that|wait(?! (?:for|until|till|to|list|time|and see)\b)|hold on|on second thoughts?|"
-    r"never ?mind(?: that| what i (?:just )?(?:said|wrote))?|ignore (?:that|the above|what i (?:just )?(?:said|wrote))|"
-    r"let me (?:rephrase|correct (?:that|myself))|correction|actually,? no|en fait,? non|finalement,? non|"
-    r"attendez|attends|oubliez (?:ca|cela|ce que je viens de dire)|je me reprends|non,? attendez)(?:\b|$)"
-)
-
-
-def _taken_back(found: list[Clause]) -> tuple[list[Clause], list[Clause]]:
-    """(the clauses the sender took back, the clauses they mean): all up to the last clause that takes back what
-    came before it in this message, when something came before it; the marker goes too when it is all its clause
-    says. A marker first in the reply ("Scratch that", "never mind") is about their last message, not this one."""
-    last = None
-    for k in range(1, len(found)):
-        if _TAKES_BACK.match(found[k].folded) and any(c.words for c in found[:k] if not _greeting(c)):
-            last = k
-    if last is None:
-        return [], found
-    marker = found[last]
-    rest = _TAKES_BACK.compiled.sub("", marker.folded, count=1).strip(" ,.!-:;")
-    return found[:last + 1], found[last + (0 if len(rest.split()) >= 2 else 1):]
-
-
-_GREETING = Lazy(r"^(?:hi|hello|hey|dear|bonjour|allo|salut|good (?:morning|afternoon|evening))\b")
-
-
-def _greeting(clause: Clause) -> bool:
-    return clause.words <= 4 and _GREETING.match(clause.folded) is not None
 
 
 _COLON = re.compile(r"[ \t]*[:：]")
@@ -304,7 +270,7 @@ def _tag(found: list[Clause], sender: str, lines: Sequence[str] = (), text: str 
         attends = None if i and subject_elided(c, found[max(0, i - 3):i], sender) else \
             attendance(as_sender(c) if on_behalf else c)
         parts.append(Part(clause=c, said=said_here, answer=answered, attendance=attends,
-                          approval=approval(c), edit=_worded(found, i, sender, text),
+                          approval=approval(c), edit=worded_at(found, i, sender, text),
                           change=(c.question or asks_change(c)) and not _introduces(c, lines)))
     saying_no = {p.clause.sentence for p in parts
                  if p.said in (Said.NO_UPDATE, Said.PASS, Said.AWAY, Said.AWAY_THEN)
@@ -327,41 +293,6 @@ def _tag(found: list[Clause], sender: str, lines: Sequence[str] = (), text: str 
                  near_no=p.clause.sentence in near and p.said is None and p.answer is None
                  and p.attendance is None and not p.clause.after_but)
             for p in parts]
-
-
-# A suggestion whose sentence goes on past a comma ("Je suggère qu'on discute, lors d'une prochaine rencontre, de la
-# façon dont ..."; "I'd suggest, for a future meeting, we discuss ..."): read with the rest of its sentence.
-_SUGGESTS = Lazy(r"^(?:je (?:suggere|propose|recommande)|(?:i|we)(?:'d| would)? (?:suggest|propose|recommend)|"
-                 r"j'aimerais (?:qu'on|que l'on|que nous) (?:discute|parle|aborde))\b")
-
-
-def _worded(found: list[Clause], i: int, sender: str, text: str) -> Found | None:
-    """The agenda change clause ``i`` says in words, or with the rest of its sentence when it opens a suggestion."""
-    clause = found[i]
-    edit = worded(clause, sender, found[i - 1] if i else None)
-    if edit is not None and edit.kind is IntentKind.ADD and not edit.value:
-        # "add an item to open discussion: « Transport to rural clinics »": the item is the clause after the colon
-        after = found[i + 1] if i + 1 < len(found) and found[i + 1].line == clause.line else None
-        colon = text[clause.start + len(clause.text):after.start] if after is not None else ""
-        value = after.text.strip(" «»\"'“”?!.") if after is not None and ":" in colon else ""
-        return Found(IntentKind.ADD, value, labelled=False) if value else None
-    if edit is not None or not text or i + 1 >= len(found) or found[i + 1].sentence != clause.sentence \
-            or not _SUGGESTS.match(clause.folded):
-        return edit
-    pieces = [clause.text]
-    for k in range(i + 1, len(found)):
-        if found[k].sentence != clause.sentence:
-            break
-        if FOR_A_MEETING.match(found[k].folded):
-            continue                # "lors d'une prochaine rencontre": where, not what
-        pieces.append(found[k].text)
-        whole = " ".join(pieces)
-        folded = fold(whole)
-        tokens = TOKEN.findall(folded)
-        edit = worded(clause._replace(text=whole, folded=folded, words=len(tokens), tokens=frozenset(tokens)), sender)
-        if edit is not None:
-            return edit             # (the shortest stretch that says it)
-    return None
 
 
 def _introduces(clause: Clause, lines: Sequence[str]) -> bool:

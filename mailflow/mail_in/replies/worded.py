@@ -7,7 +7,7 @@ import re
 
 from mailflow.core.intent import IntentKind
 from mailflow.mail_in.replies.alternatives import Alternatives, branches
-from mailflow.mail_in.replies.clauses import WORD, Clause, Lazy, fold
+from mailflow.mail_in.replies.clauses import TOKEN, WORD, Clause, Lazy, fold
 from mailflow.mail_in.replies.commands import INSTEAD, Found
 
 _ASK = (r"(?:(?:please|pls|kindly|can you|could you|can we|could we|let's|let us|i'd like to|i would like to|"
@@ -194,3 +194,38 @@ _A_NOTE = re.compile(
     re.IGNORECASE)
 # the most words a change's value holds (a longer one is a sentence about it, not its name); a note is a sentence
 _MOST_WORDS = {IntentKind.SUGGEST: 20, IntentKind.NOTE: 40}
+
+
+# A suggestion whose sentence goes on past a comma ("Je suggère qu'on discute, lors d'une prochaine rencontre, de la
+# façon dont ..."; "I'd suggest, for a future meeting, we discuss ..."): read with the rest of its sentence.
+_SUGGESTS = Lazy(r"^(?:je (?:suggere|propose|recommande)|(?:i|we)(?:'d| would)? (?:suggest|propose|recommend)|"
+                 r"j'aimerais (?:qu'on|que l'on|que nous) (?:discute|parle|aborde))\b")
+
+
+def worded_at(found: list[Clause], i: int, sender: str, text: str) -> Found | None:
+    """The agenda change clause ``i`` says in words, or with the rest of its sentence when it opens a suggestion."""
+    clause = found[i]
+    edit = worded(clause, sender, found[i - 1] if i else None)
+    if edit is not None and edit.kind is IntentKind.ADD and not edit.value:
+        # "add an item to open discussion: « Transport to rural clinics »": the item is the clause after the colon
+        after = found[i + 1] if i + 1 < len(found) and found[i + 1].line == clause.line else None
+        colon = text[clause.start + len(clause.text):after.start] if after is not None else ""
+        value = after.text.strip(" «»\"'“”?!.") if after is not None and ":" in colon else ""
+        return Found(IntentKind.ADD, value, labelled=False) if value else None
+    if edit is not None or not text or i + 1 >= len(found) or found[i + 1].sentence != clause.sentence \
+            or not _SUGGESTS.match(clause.folded):
+        return edit
+    pieces = [clause.text]
+    for k in range(i + 1, len(found)):
+        if found[k].sentence != clause.sentence:
+            break
+        if FOR_A_MEETING.match(found[k].folded):
+            continue                # "lors d'une prochaine rencontre": where, not what
+        pieces.append(found[k].text)
+        whole = " ".join(pieces)
+        folded = fold(whole)
+        tokens = TOKEN.findall(folded)
+        edit = worded(clause._replace(text=whole, folded=folded, words=len(tokens), tokens=frozenset(tokens)), sender)
+        if edit is not None:
+            return edit             # (the shortest stretch that says it)
+    return None

@@ -1,0 +1,92 @@
+"""Action items as minutes write them, beyond the ``Action:`` label: the lines under an action heading ("Action
+Items" as Word writes one, "A few follow-ups from the discussion:"), bulleted or not, and a table whose header names
+who and what ("Who | What | By", as an HTML table reads). Each gives the raw items; ``commands.shape`` makes them
+actions (who, what)."""
+
+from __future__ import annotations
+
+import re
+
+from mailflow.mail_in.replies.clauses import WORD, Lazy, fold
+
+LIST_ITEM = Lazy(r"^\s*(?:[-*•·–—]|\d{1,2}[.)]|[a-z][.)])\s+(?P<item>\S.*?)\s*$")     # "- Fraser Health", "2) ..."
+# who, then what: "Dana Lee — send the slides", "Dana Lee: send the slides"; "Dana to send", "Dana will send"
+ACTION_SPLIT = Lazy(r"\s+[—–-]{1,2}\s+|\s*[—–]\s*|\s*:\s+")
+ACTION_TO = Lazy(r"^(?P<who>(?:Dr\.?\s+|Dre\.?\s+)?[A-ZÀ-Ý][\w.'-]*(?:\s+(?:and|&|et|[A-ZÀ-Ý][\w.'-]*)){0,3})"
+                 r"\s+(?:to|will|va|doit|devra)\s+(?P<what>.+)$")
+
+
+# A heading over action items with no label's colon ("Action Items", as Word writes one), or a sentence that
+# introduces them ("A few follow-ups from the discussion:", "Next steps from today:")
+_ACTION_HEADING = Lazy(
+    r"^[\s#*_]*(?:(?:key |main |our |the )?(?:action items?|actions?|next steps|follow[- ]ups?|to-?dos?|suivis?|"
+    r"points de suivi|prochaines etapes|actions a suivre)[\s*_]*$|"
+    r"(?:a few |some |the |our |quelques )?(?:action items?|actions?|next steps|follow[- ]ups?|to-?dos?|suivis?|"
+    r"points de suivi|prochaines etapes)\b[^:]{0,50}:[\s*_]*$)")
+_HEADING_WORDS = ("action", "next step", "follow", "to do", "todo", "to-do", "suivi", "etape")
+
+
+def action_heading(line: str) -> bool:
+    """The line is a heading over action items ("Action Items", "A few follow-ups from the discussion:")."""
+    low = line.lower()
+    return len(line) < 70 and any(word in low for word in _HEADING_WORDS) and _ACTION_HEADING.match(fold(line)) is not None
+
+
+def action_lines(lines: tuple[str, ...], start: int) -> tuple[list[str], list[int]]:
+    """The lines under an action heading that each read as an action ("Dr. Amrit Sandhu — circulate the template —
+    June 18", "Priya will send the survey by Friday"), bulleted or not, up to the first that does not."""
+    items: list[str] = []
+    taken: list[int] = []
+    number = start
+    while number < len(lines) and not lines[number].strip() and number - start < 1:
+        number += 1
+    while number < len(lines) and lines[number].strip():
+        bullet = LIST_ITEM.match(lines[number])
+        item = (bullet.group("item") if bullet else lines[number]).strip()
+        if not _reads_as_action(item):
+            break
+        items.append(item)
+        taken.append(number)
+        number += 1
+    return items, taken
+
+
+def _reads_as_action(item: str) -> bool:
+    """Who, then what: "Name — task", "Name: task", "Name will / to task"."""
+    if ACTION_TO.match(item):
+        return True
+    parts = ACTION_SPLIT.split(item, maxsplit=1)
+    who = parts[0].strip() if len(parts) == 2 else ""
+    return 0 < len(who) <= 60 and bool(_NAMED.match(who)) and len(WORD.findall(parts[1])) >= 2
+
+
+_NAMED = re.compile(r"^(?:(?:Dr|Dre)\.?\s+)?[A-ZÀ-Ý][\w'’.-]*(?:\s+(?:and|&|et|[A-ZÀ-Ý][\w'’.-]*)){0,4}$")
+
+
+# A table's header row names its columns ("Who | What | By", "Responsable | Action | Échéance"): who, what and when.
+_WHO_COLUMN = re.compile(r"^(?:who|owner|lead|name|person|responsible|assigned to|qui|responsable|personne)$")
+_WHAT_COLUMN = re.compile(r"^(?:what|action|actions|action items?|task|tasks|item|to do|next steps?|quoi|tache|"
+                          r"suivi|suivis)$")
+_WHEN_COLUMN = re.compile(r"^(?:by|when|due|due date|date|deadline|by when|quand|echeance|d'ici|pour le)$")
+
+
+def table_items(lines: tuple[str, ...], number: int) -> tuple[list[str], list[int]] | None:
+    """The rows of a table under a heading, when its header row names who and what ("Who | What | By", the way an
+    HTML table reads as text): each row becomes "who — what, by when"; None when the line opens no such table."""
+    columns = [fold(cell.strip(" *_")) for cell in lines[number].split("|")]
+    who = next((i for i, c in enumerate(columns) if _WHO_COLUMN.match(c)), None)
+    what = next((i for i, c in enumerate(columns) if _WHAT_COLUMN.match(c)), None)
+    if who is None or what is None or who == what:
+        return None
+    when = next((i for i, c in enumerate(columns) if _WHEN_COLUMN.match(c)), None)
+    items: list[str] = []
+    taken = [number]
+    for row in range(number + 1, len(lines)):
+        cells = [cell.strip() for cell in lines[row].split("|")]
+        if len(cells) != len(columns):
+            break
+        if cells[who] and cells[what]:
+            items.append(f"{cells[who]} — {cells[what]}" + (f", by {cells[when]}" if when is not None and cells[when]
+                                                             else ""))
+        taken.append(row)
+    return (items, taken) if items else None

@@ -1,0 +1,105 @@
+"""The set phrases in which members say whether they come ("count me in", "send my regrets", "put me down as a
+maybe", "I'll be 5 minutes late", "I have to leave at 12:30", "I'll confirm by Friday"), English and French, matched on
+a clause folded and without its lead-in (``rsvp.attendance`` reads them, and the verbs around them)."""
+
+from __future__ import annotations
+
+from mailflow.mail_in.replies.clauses import Phrases
+
+ACCEPT_PHRASES = Phrases(
+    r"^(?:please )?(?:put|mark|list) me (?:down )?(?:as )?(?:a )?(?:yes|attending|present|coming)\b|"
+    r"\bcount me in\b|^(?:i )?can't wait\b|^i'?m in$|"
+    r"^(?:i've|i have|i) (?:just |already )?accepted (?:the|your) (?:calendar |meeting |outlook )?(?:invitation|invite)\b|"
+    r"^j'ai (?:deja )?accepte (?:l'|votre )?(?:invitation|invitation de calendrier)\b|"
+    r"^(?:i'll |i will |we'll |we will |will )?(?:see|c) you (?:all |everyone |both |guys )?(?:there|then|on|at|tomorrow|"
+    r"today|soon|\w+day|in person|"
+    r"in (?:room|salle) \w+)\b|"
+    r"\bcomptez sur moi\b|\bj'en serai\b|\bje confirme (?:ma presence|ma participation|que je serai)|"
+    r"\bconfirm(?:ing)? (?:my )?(?:attendance|participation|presence)\b"
+)
+LATE_PHRASES = Phrases(       # attending, by the way: an RSVP only where attendance was asked
+    r"^on my way\b|^(?:j'arrive|je suis en route)\b|"
+    r"^(?:i'll|i will|i may|i might) be (?:a (?:few|couple of|bit|little) |\d+ )?(?:minutes? |mins? )?late\b|"
+    r"^running (?:a (?:bit|little|few minutes?) |(?:about |around |~)?\d+(?:-\d+)? ?(?:minutes?|mins?|min) |"
+    r"a (?:bit|little) )?(?:late|behind)\b|"
+    r"^je (?:serai|vais etre|vais arriver) (?:un peu )?en retard\b"
+)
+# There for part of the meeting only (README: "a conflict for part of the meeting is tentative"): leaving before its
+# end, or staying for one part of it; by the way too, so an RSVP only where attendance was asked. A few minutes
+# late is still a yes (``LATE_PHRASES``).
+_LEAVE = r"(?:leave|drop off|drop out|hop off|duck out|step out|head out|sign off|log off|jump off|slip out)"
+_PART_OF = (r"(?:(?:a (?:bit|little|few minutes|tad) |slightly )?early|part ?way|half ?way|mid-?way|mid-?meeting|"
+            r"before (?:the end|it ends|the meeting ends|the (?:roundtable|presentation|focus|discussion|break))|"
+            r"(?:at|by|around|about|after|~) ?(?:\d|noon|half past|the (?:half|roundtable|presentation|focus|break|"
+            r"first)))")
+_PART_ONLY = (r"(?:for (?:the )?(?:first|last|second|opening|final) (?:half|part|hour|\d+|few|couple|\w+ minutes)|"
+              r"for (?:part|some|half) of (?:it|the (?:meeting|call|session|time))|for (?:the )?(?:roundtable|"
+              r"presentation|focus|first \w+)|(?:until|till|til|up to) (?:\d|noon|half past))")
+PARTIAL_PHRASES = Phrases(
+    rf"^(?:i'll |i will |i'd |i would |i |we'll |we will |we )?(?:(?:probably|likely|unfortunately|still) )?"
+    rf"(?:have to |need to |must |will have to |will need to |'ll have to |'ll need to |may (?:have|need) to |"
+    rf"might (?:have|need) to |gotta |got to |plan to |)?{_LEAVE} (?:right |just )?{_PART_OF}|"
+    rf"^(?:but )?(?:i |i'll |i will )?(?:can |could |will |'ll |)?only (?:be able to )?(?:stay|join|attend|be there|"
+    rf"be on|make it|come|be present|be with you|dial in|call in)?(?: for| until| till)? ?(?:{_PART_ONLY}|part of it)|"
+    rf"^(?:i'll |i will |i can |i could |(?:he|she|they) will |(?:he|she|they)'ll )?(?:join|hop on|dial in|call in|log on|be on)"
+    rf"(?: the (?:meeting|call|session))?(?: late,?)? (?:part ?way|half ?way|"
+    rf"mid-?way|for the (?:second|last) (?:half|part|hour))\b|"
+    r"^je (?:devrai|dois|vais devoir|vais|devrais|risque de|pourrais devoir) (?:quitter|partir|m'absenter|"
+    r"me deconnecter|me retirer)(?: la rencontre| la reunion| l'appel)? (?:plus tot|tot|avant la fin|vers|a \d|a midi|"
+    r"en cours de route|a mi-chemin|\d|apres (?:le|la) )|"
+    r"^je ne (?:pourrai|peux|pourrais) (?:rester|etre la|etre presente?|assister|participer|me joindre)"
+    r"(?: a la rencontre| a la reunion)? que\b|"
+    r"^je (?:ne )?(?:pourrai|peux|pourrais) (?:seulement|uniquement) (?:rester|assister|participer|etre la|me joindre)\b"
+)
+DECLINE_PHRASES = Phrases(
+    r"^(?:please )?(?:put|mark|list) me (?:down )?(?:as )?(?:a )?(?:no|not attending|absent|regrets)\b|"
+    r"\bcount me out\b|^(?:my |with |please accept my |sincere |sending |send )?regrets\b|"
+    r"^(?:please )?(?:send|sending|accept|extend) my regrets\b|^i (?:send|extend|offer) my regrets\b|"
+    r"^i (?:have|'ve got|ve got) (?:a |another )?(?:conflict|scheduling conflict|prior commitment|clash|"
+    r"competing (?:meeting|commitment))|^i'?m double[- ]?booked\b|"
+    r"^(?:i'll|i will|i'm going to|i am going to|i'll have to|i will have to|i have to|i must|i need to)? ?"
+    r"miss (?:it|this|the meeting|today|tomorrow|this one|this month|this session)\b|"
+    r"^(?:i|i'll|i will|i must|i have to|i need to|i'll have to) (?:decline|bow out|send regrets)\b|"
+    r"^(?:i |i'll |i will )?(?:have to|need to|must|gotta|got to) (?:bail|cancel)(?: out)?(?: (?:on you|for today|today|"
+    r"for tomorrow|this time|after all))*$|^(?:i'm |i am )?(?:bailing|cancell?ing)(?: out)?(?: (?:on you|for today|today|"
+    r"after all))*$|^je (?:dois|vais devoir|devrai) (?:annuler|me decommander)(?: (?:pour aujourd'hui|pour demain|"
+    r"ma presence|ma participation|pour (?:la|cette) (?:rencontre|reunion)|finalement))*$|"
+    r"^i'?m out$|^wish i could (?:attend|come|join|make it|be there)|"
+    r"^je (?:dois|vais devoir|devrai) (?:decliner|m'absenter|me desister|manquer|m'excuser)|^je me desiste\b|^je manquerai\b|"
+    r"^je vais manquer\b|^mes excuses pour (?:la|cette) (?:rencontre|reunion)|^je serai absente?$|"
+    r"^je (?:serai|suis) absente? (?:a|pour|lors de|ce jour|cette|mardi|lundi|mercredi|jeudi|vendredi|le \d)|"
+    r"^impossible pour moi\b|^i (?:can't|cannot)(?: (?:this|that) (?:time|one|day|week|month)| today| then| make it)?$|"
+    r"^(?:ce|ca) ne (?:sera|va etre|va pas etre) pas possible\b|^(?:ce|ca) ne sera pas possible\b|"
+    r"^(?:it|that) (?:won't|will not) (?:be possible|work)(?: for me)?\b|"
+    r"^(?:that|this|the) ?(?:time|date|day)? (?:doesn't|does not|won't|will not) work(?: for me)?\b|"
+    r"^(?:i'll|i will|will|i'm going to) be (?:in clinic|in the or|on call|in surgery|at (?:a|the|another) (?![\w ]*\b(?:meeting|session|call|cop|event|roundtable|rencontre|reunion)\b)[\w ]{1,30}|"
+    r"travell?ing|out of (?:town|the country|province|office)|away|off|de garde)$|"
+    r"^(?:i'm |i am |i will be |i'll be |je suis |je serai )?(?:unavailable|indisponible)\b|"
+    r"^(?:i'm |i am )?double[- ]?booked\b|^something (?:came|has come|just came) up$|"
+    r"^(?:j'ai )?(?:un |eu un )?empechement(?: de derniere minute)?$|"
+    r"^(?:i have|i've got|i'll have|i'm|i am|i'll be|j'ai|je suis|je serai) (?:clinic|in clinic|on call|de garde|"
+    r"en clinique|(?:an? |another |une |un |une autre |un autre )?(?:[\w'-]+ ){0,2}(?:clinic|meeting|appointment|"
+    r"commitment|engagement|shift|call|conflict|conference|surgery|rounds|reunion|rendez-vous|clinique|conflit "
+    r"d'horaire))\b.*\b(?:that (?:day|"
+    r"afternoon|morning|evening|time|week)|then|at the same time|at that time|during the meeting|ce jour-la|"
+    r"cet apres-midi-la|ce matin-la|a ce moment-la|en meme temps|a la meme heure|cette journee-la)\b"
+)
+TENTATIVE_PHRASES = Phrases(
+    r"^(?:please )?(?:put|mark|list) me (?:down )?(?:as )?(?:a )?(?:maybe|tentative|possible|probable)\b|"
+    r"^(?:i'?m )?not sure(?: yet)?$|^(?:i'?m )?not sure (?:yet )?(?:if|whether) (?:i|i'll|i will|i can|i'd|we|we can)"
+    r"(?: be able to| be)? (?:make it|come|attend|join|be there|be able|be free|be available|get away|get there|"
+    r"manage|dial in|call in)\b|^(?:i'll|i will|will) (?:try|do my best)(?:$| (?:to|and) (?:make it|come|attend|join|"
+    r"be there|be on|call in|dial in|get there|pop in|drop in|swing by)\b|(?: to)? (?:but|though|if|depending)\b)|"
+    r"^je vais essayer\b|^j'essaierai\b|"
+    r"^(?:i'll|i will) (?:confirm|let you know) (?:my )?(?:attendance|presence|if i can (?:make it|come|attend)|"
+    r"whether i can (?:make it|come|attend))(?: (?:later|next week|this week|closer(?: to the (?:date|day|time))?|soon|"
+    r"shortly|by \w+(?: \w+)?|on \w+|tomorrow|asap))?$|^(?:tentatively|provisionally) (?:yes|attending|in)\b|^a confirmer\b|^sous reserve\b"
+)
+# Answering later, with no word of what: a maybe only where attendance was asked ("I'll confirm by Friday" to the
+# invitation; to the agenda draft it is about the agenda)
+DEFERRED_PHRASES = Phrases(
+    r"^(?:i'll|i will) confirm (?:later|closer|nearer|by|when|once|as soon)|"
+    r"^je (?:vous )?(?:confirmerai|confirme(?:rai)? plus tard|reviens (?:la-dessus|plus tard))\b|"
+    r"^(?:i'll|i will) (?:confirm|let you know)(?: (?:later|next week|this week|closer(?: to the (?:date|day|time))?|soon|"
+    r"shortly|by \w+(?: \w+)?|on \w+|tomorrow|asap))?$"
+)

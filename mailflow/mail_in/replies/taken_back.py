@@ -1,0 +1,39 @@
+"""Words that take back what came before them in the same message ("Yes I'll be there. Oh wait... won't make it",
+"Skip me. Actually scratch that. Quick one: ...", "en fait non, oubliez ça"): what follows them is what the sender
+means; what they took back is kept apart, so an answer taken back with none after it is asked about."""
+
+from __future__ import annotations
+
+from mailflow.mail_in.replies.clauses import Clause, Lazy
+
+# The sender takes back what they wrote above, in the same message ("Skip me this month. Actually scratch that.
+# Quick one: ...", "Yes! Oh wait, is that today??", "Finalement non, ..."): what follows is what they mean.
+_TAKES_BACK = Lazy(
+    r"^(?:(?:oh|ah|no|nope|hmm+|um+|erm|sorry|actually|ok|okay|non|ah non|oups|oops)[,.!]* )*"
+    r"(?:scratch that|wait(?! (?:for|until|till|to|list|time|and see)\b)|hold on|on second thoughts?|"
+    r"never ?mind(?: that| what i (?:just )?(?:said|wrote))?|ignore (?:that|the above|what i (?:just )?(?:said|wrote))|"
+    r"let me (?:rephrase|correct (?:that|myself))|correction|actually,? no|en fait,? non|finalement,? non|"
+    r"attendez|attends|oubliez (?:ca|cela|ce que je viens de dire)|je me reprends|non,? attendez)(?:\b|$)"
+)
+
+
+def split_taken_back(found: list[Clause]) -> tuple[list[Clause], list[Clause]]:
+    """(the clauses the sender took back, the clauses they mean): all up to the last clause that takes back what
+    came before it in this message, when something came before it; the marker goes too when it is all its clause
+    says. A marker first in the reply ("Scratch that", "never mind") is about their last message, not this one."""
+    last = None
+    for k in range(1, len(found)):
+        if _TAKES_BACK.match(found[k].folded) and any(c.words for c in found[:k] if not _greeting(c)):
+            last = k
+    if last is None:
+        return [], found
+    marker = found[last]
+    rest = _TAKES_BACK.compiled.sub("", marker.folded, count=1).strip(" ,.!-:;")
+    return found[:last + 1], found[last + (0 if len(rest.split()) >= 2 else 1):]
+
+
+_GREETING = Lazy(r"^(?:hi|hello|hey|dear|bonjour|allo|salut|good (?:morning|afternoon|evening))\b")
+
+
+def _greeting(clause: Clause) -> bool:
+    return clause.words <= 4 and _GREETING.match(clause.folded) is not None
