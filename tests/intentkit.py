@@ -35,6 +35,8 @@ ORIGINALS = {
     "chair-handover": "You chair our next meeting. Reply with Focus: and Presenter:",
     "notice-recorded": ("Thank you. From your reply, we recorded:\n  - your roundtable update\n"
                         'Not what you meant? Reply "undo" to this message, or reply with the correction.'),
+    "notice-question": ("Thank you for your reply. We could not tell what you meant:\n"
+                        '  Did you mean to send a roundtable update? Please reply with your update, or "skip".'),
     "alert-held-mail": "A message was held for staff: unknown sender. Reply unsubscribe? No.",
     "welcome": "Welcome! Please introduce yourself by replying to this message.",
     "agenda-packet": "Here is the agenda. Not sent your update yet? Reply with the new text.",

@@ -299,6 +299,24 @@ def test_an_assistant_writing_on_behalf_of_the_sender_answers_for_the_sender():
                    "join this month but sends her regrets.") == [("rsvp", "accepted")]
 
 
+def test_an_assistant_passing_on_the_senders_word_answers_for_the_sender_and_their_update_too():
+    """From Dr. Bennett's mailbox, "Dr. Bennett asked me to let you know that she will be at the meeting ... so she won't
+    be sending a roundtable update" is her yes and her skip; "I'm replying for Dr. Sandhu ... He won't have a roundtable
+    update this month, but he will be at the meeting (he is presenting)" is his. From anyone else, not theirs."""
+    def intents(name: str, body: str, request: Request) -> list[str]:
+        raw = (f"From: {name} <s@clinic.example.org>\r\nTo: cop+x@example.org\r\nSubject: RE: x\r\n"
+               f"Message-ID: <ob3@clinic.example.org>\r\n\r\n{body}\r\n").encode()
+        return sorted(f"{i.kind.value}={i.value}" if i.kind.value == "rsvp" else i.kind.value
+                      for i in read_intent(understand(raw), request))
+    bennett = ("Dr. Bennett asked me to let you know that she will be at the July 13 meeting, and I have put it in her "
+               "calendar. She is covering extra clinic shifts, so she won't be sending a roundtable update this month.")
+    assert intents('"Bennett, Sarah"', bennett, Request.INVITATION) == ["rsvp=accepted", "skip"]
+    sandhu = ("I'm replying for Dr. Sandhu, who is away at a conference until July 12. He won't have a roundtable update "
+              "this month, but he will be at the meeting on the 13th (he is presenting).")
+    assert intents('"Sandhu, Amrit (Dr.)"', sandhu, Request.UPDATE) == ["rsvp=accepted", "skip"]
+    assert "rsvp=accepted" not in intents("Dr. Helen Cho", bennett, Request.INVITATION)
+
+
 def test_an_assistant_writing_of_the_sender_by_name_answers_for_the_sender():
     """From Dr. Lauren Bennett's address, "Dr. Bennett is away that week and will not be able to attend" (her
     assistant writing) is her decline: the subject named is the sender."""

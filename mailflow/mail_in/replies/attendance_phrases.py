@@ -7,6 +7,8 @@ from __future__ import annotations
 from mailflow.mail_in.replies.clauses import Phrases
 
 ACCEPT_PHRASES = Phrases(
+    r"^(?:i )?(?:can't|cannot|couldn't) not (?:come|attend|be there|make it|join)\b|"
+    r"^je ne (?:le |la |l')?manquerais (?:ca |cela )?(?:pour rien|sous aucun pretexte)\b|^je ne manquerais pas (?:ca|cela)\b|"
     r"^(?:please )?(?:put|mark|list) me (?:down )?(?:as )?(?:a )?(?:yes|attending|present|coming)\b|"
     r"\bcount me in\b|^(?:i )?can't wait\b|^i'?m in$|"
     r"^(?:i've|i have|i) (?:just |already )?accepted (?:the|your) (?:calendar |meeting |outlook )?(?:invitation|invite)\b|"
@@ -54,6 +56,9 @@ PARTIAL_PHRASES = Phrases(
 DECLINE_PHRASES = Phrases(
     r"^(?:please )?(?:put|mark|list) me (?:down )?(?:as )?(?:a )?(?:no|not attending|absent|regrets)\b|"
     r"\bcount me out\b|^(?:my |with |please accept my |sincere |sending |send )?regrets\b|"
+    r"^(?:(?:could|can|would) you |please )*(?:take|remove|drop|leave) me (?:off|from|out of) (?:the |your )?(?:list|"
+    r"invite list|invitation list|attendee list|invitation|invite) (?:for|from) (?:the |this |that |next )?(?:[\w'-]+ )?"
+    r"(?:meeting|session|call)\b|"
     r"^(?:please )?(?:send|sending|accept|extend) my regrets\b|^i (?:send|extend|offer) my regrets\b|"
     r"^i (?:have|'ve got|ve got) (?:a |another )?(?:conflict|scheduling conflict|prior commitment|clash|"
     r"competing (?:meeting|commitment))|^i'?m double[- ]?booked\b|"
@@ -80,7 +85,7 @@ DECLINE_PHRASES = Phrases(
     r"^(?:i have|i've got|i'll have|i'm|i am|i'll be|j'ai|je suis|je serai) (?:clinic|in clinic|on call|de garde|"
     r"en clinique|(?:an? |another |une |un |une autre |un autre )?(?:[\w'-]+ ){0,2}(?:clinic|meeting|appointment|"
     r"commitment|engagement|shift|call|conflict|conference|surgery|rounds|reunion|rendez-vous|clinique|conflit "
-    r"d'horaire))\b.*\b(?:that (?:day|"
+    r"d'horaire|committee|steering committee|comite))\b.*\b(?:on the \d{1,2}(?:st|nd|rd|th)?|le \d{1,2}|that (?:day|"
     r"afternoon|morning|evening|time|week)|then|at the same time|at that time|during the meeting|ce jour-la|"
     r"cet apres-midi-la|ce matin-la|a ce moment-la|en meme temps|a la meme heure|cette journee-la)\b"
 )
@@ -91,6 +96,8 @@ TENTATIVE_PHRASES = Phrases(
     r"manage|dial in|call in)\b|^(?:i'll|i will|will) (?:try|do my best)(?:$| (?:to|and) (?:make it|come|attend|join|"
     r"be there|be on|call in|dial in|get there|pop in|drop in|swing by)\b|(?: to)? (?:but|though|if|depending)\b)|"
     r"^je vais essayer\b|^j'essaierai\b|"
+    r"^je ne suis pas (?:certaine?|sure?|convaincue?) (?:de ne pas avoir|de pouvoir|si je (?:pourrai|peux|serai))\b|"
+    r"^(?:i'm |i am )?not (?:sure|certain) (?:that )?i (?:won't|will not|don't|do not) have (?:a |another )?conflict\b|"
     r"^(?:i'll|i will) (?:confirm|let you know) (?:my )?(?:attendance|presence|if i can (?:make it|come|attend)|"
     r"whether i can (?:make it|come|attend))(?: (?:later|next week|this week|closer(?: to the (?:date|day|time))?|soon|"
     r"shortly|by \w+(?: \w+)?|on \w+|tomorrow|asap))?$|^(?:tentatively|provisionally) (?:yes|attending|in)\b|^a confirmer\b|^sous reserve\b"

@@ -126,6 +126,8 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"^(?:i have |i've |we have |we've |there's |there is |have |i've got |we've got )?(?:got )?nothing (?:new |much |significant |major )?"
         r"(?:to (?:report|share|add|update|say)|this (?:month|time)|from me|new|on my end|on my side|for now)\b",
         r"^(?:i|we) (?:don't|do not) have (?:an?|any) (?:update|updates|news)\b|"
+        r"^(?:i|we) (?:won't|will not|can't|cannot) (?:have|be (?:sending|submitting|giving|sharing)|send|submit|give|share) "
+        r"(?:an?|any|my|our) (?:roundtable )?(?:update|updates|news)(?! (?:until|till|before|by|ready|later|tomorrow|next))\b|"
         r"^(?:i|we) (?:don't|do not) have anything (?:new |much )?to (?:report|share|add)\b|"
         r"^(?:i|we) have no (?:update|updates|news)\b",
         r"^not much (?:new )?(?:to (?:report|share)|this (?:month|time)|going on)\b|^no news\b|^nothing$",
@@ -277,12 +279,18 @@ _ANY_READ_AFTER_LEAD_IN = Phrases(*(pattern for _, table in _READ_AFTER_LEAD_IN 
                                   floating_words=_READ_WORDS)
 
 
+_ONE_MEETING = Lazy(
+    r"\s*(?:for|from|pour) (?:the |this |that |next |our |la |cette |le )?(?:[\w'-]+ )?(?:meeting|session|call|month|"
+    r"rencontre|reunion|seance|mois)\b|\s*(?:for|pour) (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|janv|fev|avr|"
+    r"mai|juin|juil|aout|sept)[a-z]*\b")
+
+
 def said(clause: Clause) -> Said | None:
     """What the clause is, of the kinds in ``Said``; None for anything else (content, answers, commands)."""
     text = clause.folded
     match = _UNSUBSCRIBE.search(text, clause.tokens)
-    if match and not _negated(text[:match.start()]):
-        return Said.UNSUBSCRIBE
+    if match and not _negated(text[:match.start()]) and not _ONE_MEETING.match(text, match.end()):
+        return Said.UNSUBSCRIBE         # ("take me off the list for the January meeting" declines that one)
     rest = without_lead_in(text)          # each run of word characters of ``rest`` is one of the clause's
     if _ANY_READ_AFTER_LEAD_IN.search(rest, clause.tokens):
         for kind, pattern in _READ_AFTER_LEAD_IN:
@@ -325,6 +333,8 @@ def words(text: str) -> int:
 # of them; a question to the members ("has anyone tried ride vouchers?") is part of an update.
 _TO_ORGANISERS = Lazy(
     r"^(?:(?:can|could|would|will|may|should|shall) (?:you|i|we)|is it (?:ok|okay|alright|all right|possible|fine)|"
+    r"(?:are|do|will|did|have) we (?:still )?(?:meet|meeting|have|on|going|skip|skipping|get)|is (?:the|our|this) "
+    r"(?:meeting|session|call|cop) (?:still )?(?:on|happening|going ahead|in person)|"
     r"(?:when|where|what time|how) (?:is|are|do|does|should|can|will|would)|(?:is|will|are) (?:the|there|this|that|it)|"
     r"do (?:you|i|we) (?:still |really |actually |even )?(?:need|have|want)|what(?:'s| is) the (?:deadline|link|date|time|room)|"
     r"(?:did|have|has) (?:you|anyone on your end|the team) (?:get|got|receive|received|see|seen)|"

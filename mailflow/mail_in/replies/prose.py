@@ -52,6 +52,7 @@ _UPDATE_ELSEWHERE = Lazy(
     r"\b(?:update|mise a jour) (?:is|was|est|etait) (?:already |deja )?(?:in|on|attached to|dans|sur)\b|"
     r"\b(?:sent|submitted|emailed|shared|envoye|transmis) (?:you )?(?:my|our|the|ma|notre) (?:roundtable )?"
     r"(?:update|mise a jour)\b|\b(?:update|mise a jour) (?:i|we|que j'ai) (?:sent|envoyee)\b")
+_WE_WILL = re.compile(r"^(?:i|we)(?:'ll| will) ")
 _THEN_COLON = re.compile(r"[ \t]*[:：]")         # "here's my update:": what follows the colon is it
 _OF_THE_MINUTES = Lazy(r"\b(?:minutes|notes|write-up|compte rendu|proces-verbal)\b")
 CUT = frozenset({K.SUGGEST, K.DONE, K.RECORDING, K.ACTION})     # instructions cut out of an update, a note, minutes
@@ -102,15 +103,23 @@ def prose_of(reading: Reading, table: Table, found: list[Intent], said_no: bool,
             # that topic: what follows it is an update from the usual few words on.
             statements = [p for p in content if not p.clause.question and not _CONDITION.match(p.clause.folded)]
             # (undoing is quiet too, but what follows "please ignore my last email" is the new update)
-            declined = reading.has(Said.NO_UPDATE) or any(i.kind in (K.SKIP, K.AWAY) for i in found)
+            # (and undoing the last reply with the new one promised: "Please ignore my last email. That update was a draft
+            # ... I'll send the final version once they are")
+            declined = reading.has(Said.NO_UPDATE) or any(i.kind in (K.SKIP, K.AWAY) for i in found) or (
+                reading.has(Said.UNDO) and any((p.said is Said.PROMISE or _WE_WILL.match(p.clause.folded))
+                                               and _SENT_LATER.search(p.clause.folded) for p in reading.parts))
             # ("No update this month, but we hired ...": the "but" that turns from the no in its own sentence)
             declining = {p.clause.sentence for p in reading.parts
                          if p.said in (Said.NO_UPDATE, Said.PASS, Said.AWAY, Said.AWAY_THEN) or p.answer is not None}
             scoped = any(_ON_A_TOPIC.search(p.clause.folded) for p in reading.parts if p.said is Said.NO_UPDATE)
             floor = FULL_UPDATE if declined and not scoped else max(table.prose_min, 10)
+            # (what follows an answer to "will you come?" after the "but" is that answer's: "No update this month, but
+            # he will be at the meeting (he is presenting)")
+            answered_at = {p.clause.sentence: p.clause.start for p in reading.parts if p.attendance is not None}
             enough = (reading.sections or sum(p.clause.words for p in statements) >= floor
                       or sum(p.clause.words for p in statements
-                             if p.clause.after_but and p.clause.sentence in declining) >= 3)
+                             if p.clause.after_but and p.clause.sentence in declining
+                             and p.clause.start < answered_at.get(p.clause.sentence, len(reading.text))) >= 3)
         else:
             # the words of a sentence that says whether the member comes ("Count me in for the 12th, obviously, since
             # I'm chairing!") are that answer's, not an update's

@@ -255,7 +255,9 @@ def _tag(found: list[Clause], sender: str, lines: Sequence[str] = (), text: str 
     parts: list[Part] = []
     on_behalf = False
     for i, c in enumerate(found):
-        said_here, answered = said(c), answer(c)
+        on_behalf = speaks_for(c, sender, on_behalf)
+        # (an assistant writing for the sender: "so she won't be sending a roundtable update" is the sender's no update)
+        said_here, answered = said(as_sender(c) if on_behalf else c), answer(c)
         if said_here is None and answered is None and i and c.words <= 3 and parts[-1].said is Said.COURTESY \
                 and found[i - 1].sentence == c.sentence and not c.question and _THANKS.match(found[i - 1].folded):
             said_here = Said.COURTESY                 # what the thanks says of it ("Merci pour l'ordre du jour, très complet")
@@ -266,7 +268,6 @@ def _tag(found: list[Clause], sender: str, lines: Sequence[str] = (), text: str 
                 and not (found[i - 1].line == c.line - 1 and CARRIES_ON.search(found[i - 1].text)) \
                 and not _labels(c, text) and not (lines and _list_item(lines, c.line)):
             said_here = Said.COURTESY                 # the name under a sign-off (not a list's item, not a label)
-        on_behalf = speaks_for(c, sender, on_behalf)
         attends = None if i and subject_elided(c, found[max(0, i - 3):i], sender) else \
             attendance(as_sender(c) if on_behalf else c)
         parts.append(Part(clause=c, said=said_here, answer=answered, attendance=attends,
@@ -344,7 +345,7 @@ def update_content(content: tuple[Part, ...], parts: tuple[Part, ...] = ()) -> t
     # unless it runs to an update's length
     about_it = any(ABOUT_THE_UPDATE.search(p.clause.folded) and _LATER.search(p.clause.folded) for p in asks)
     # and a reply that says it asks ("Two quick questions before Tuesday:") is questions and their context
-    announced = any(_QUESTIONS.search(p.clause.folded) for p in content)
+    announced = any(_QUESTIONS.search(p.clause.folded) for p in (parts or content))
     floor = UPDATE_LENGTH if about_it or announced else QUESTION_CONTEXT
     answering = {p.clause.sentence for p in parts if p.attendance is not None}
     return rest if sum(p.clause.words for p in rest if not _QUESTIONS.search(p.clause.folded)

@@ -32,7 +32,7 @@ _VERB = Lazy(
     r"\b(?:make it|make|attend|be available|available|be free|free|disponible|be there|be present|be in attendance|come|join|"
     r"participate|be joining|be attending|attending|joining|coming|dial in|call in|hop on|jump on|log on|be at|"
     r"be on(?= (?:the|this|that|today's|tomorrow's|our|next|the next) (?:[\w'-]+ )?(?:call|one|meeting|zoom|teams|video|"
-    r"video link|link|screen)\b)|"
+    r"video link|link|screen)\b| at (?:noon|midi|\d))|"
     r"assister|venir|viendrai|participer|participerai|assisterai|me joindre|joindrai|y (?:etre|aller|assister)|"
     r"(?:etre|serai|sera)(?: pas| jamais)?(?: quand meme| aussi| bien)? (?:la|presente?|presents|des votres|de la partie|a)|"
     r"y serai(?: pas| jamais)?|y serons(?: pas)?)\b"
@@ -76,7 +76,7 @@ _FUTURE = Lazy(
 )
 _MEETING = (r"meeting|meetings|session|call|cop|one|event|webinar|gathering|roundtable|presentation|rencontre|"
             r"reunion|seance|appel|zoom|teams|cdp|group|groupe|video link|video|link|screen")
-_TIME = (r"today|tomorrow|tonight|monday|tuesday|wednesday|thursday|friday|saturday|sunday|time|week|month|day|"
+_TIME = (r"noon|midi|today|tomorrow|tonight|monday|tuesday|wednesday|thursday|friday|saturday|sunday|time|week|month|day|"
          r"date|afternoon|morning|evening|lundi|mardi|mercredi|jeudi|vendredi|fois|fois-ci|mois|mois-ci|semaine|"
          r"jour|jour-la|aujourd'hui|demain|soir|matin|apres-midi|\d[\w/:-]*|jan\w*|feb\w*|mar\w*|apr\w*|may|jun\w*|"
          r"jul\w*|aug\w*|sep\w*|oct\w*|nov\w*|dec\w*|janv\w*|fev\w*|mars|avr\w*|mai|juin|juil\w*|aout|sept\w*")
@@ -123,6 +123,10 @@ class Attendance:
 _REPORTED = Lazy(r"\b(?:i|i'd|i had) (?:told you|said|mentioned|wrote|replied|answered)(?: (?:to you|earlier|before))?"
                  r"(?: that)? |\bje (?:vous |t')?(?:avais|ai) (?:dit|ecrit|repondu|indique|mentionne)(?: plus tot)? que |"
                  r"\bj'avais (?:dit|ecrit|repondu|indique|mentionne) que ")
+# the sender saying what their earlier bare answer meant ('Sorry, that "yes" was me saying I'll be at the meeting')
+_CLARIFIED = Lazy(r"^(?:sorry,? )?(?:that|my|the|mon|ce) \"?(?:yes|oui|no|non)\"? (?:was me saying|meant|means|was to say|"
+                  r"voulait dire|veut dire)(?: that| que)? ")
+_CLARIFYING_WORDS = frozenset({"meant", "means", "saying", "voulait", "veut"})
 _REPORTING_WORDS = frozenset("told said say tell mentioned wrote write replied reply answered answer dit ecrit repondu "
                              "indique mentionne".split())
 _DENIED = Lazy(r"\bi (?:didn't|did not|never) (?:say|tell you|write|reply|answer)\b")
@@ -175,6 +179,8 @@ def attendance(clause: Clause) -> Attendance | None:
     of the last few replies.
     """
     text = clause.folded if clause.tokens.isdisjoint(_ADVERB_WORDS) else _ADVERB.sub("", clause.folded)
+    if not clause.tokens.isdisjoint(_CLARIFYING_WORDS) and (meant := _CLARIFIED.match(text)) is not None:
+        text = text[meant.end():]          # 'that "yes" was me saying I'll be there': what the answer meant
     if text.startswith(("not that ", "pas que ", "ce n'est pas que ")):
         return None                        # "not that I wouldn't come": what is denied is no answer
     if not clause.tokens.isdisjoint(_FOR_OTHERS_WORDS) and _FOR_OTHERS.search(text):

@@ -10,16 +10,26 @@ from collections.abc import Sequence
 from mailflow.mail_in.replies.clauses import TOKEN, Clause, Lazy, without_lead_in
 from mailflow.mail_in.replies.signatures import TITLES, own_name_words
 
-_BEHALF_WORDS = frozenset({"behalf", "part", "nom"})
+_BEHALF_WORDS = frozenset({"behalf", "part", "nom", "asked", "replying", "writing", "answering", "responding"})
 _FIRST_PERSON_FR = {"sera": "serai", "va": "vais", "peut": "peux", "pourra": "pourrai", "viendra": "viendrai",
                     "participera": "participerai", "assistera": "assisterai", "est": "suis", "a": "ai", "sait": "sais"}
-_ON_BEHALF = Lazy(r"\b(?:on behalf of|de la part d[eu']|au nom d[eu']) ?(.+)$")
+_ON_BEHALF = Lazy(r"\b(?:on behalf of|de la part d[eu']|au nom d[eu']) ?(?P<who>.+)$|"
+                  r"^(?P<who2>.+?) asked me to (?:let you know|tell you|pass (?:it |this )?on|say|write|reply|answer)\b|"
+                  r"\b(?:replying|writing|answering|responding|i'm replying|i am replying) (?:for|on behalf of) (?P<who3>.+)$")
 _THIRD_PERSON = Lazy(r"^(?:she|he|they|elle|il)(?:'s|'ll|\b)")
+
+
+# what opens an assistant's words for the sender, before what the sender says: "Dr. Bennett asked me to let you know
+# that", "On behalf of Dr. Bennett:"
+_BEHALF_INTRO = Lazy(r"^.+? asked me to (?:let you know|tell you|pass (?:it |this )?on|say)(?: that)? |"
+                     r"^(?:on behalf of|de la part d[eu']|au nom d[eu']) ?[^:,]+[:,] ?")
 
 
 def as_sender(clause: Clause) -> Clause:
     """``clause`` with "she" (or he, they) put as "I": the person an assistant writes for is the sender."""
     said = without_lead_in(clause.folded)                  # ("so she will join late")
+    intro = _BEHALF_INTRO.match(said) if not clause.tokens.isdisjoint(_BEHALF_WORDS) else None
+    said = said[intro.end():] if intro else said
     third = _THIRD_PERSON.match(said)
     if third is None:
         return clause
@@ -41,7 +51,8 @@ def speaks_for(clause: Clause, sender: str, so_far: bool) -> bool:
     whose behalf it writes ("On behalf of Dr. Bennett:", from Dr. Bennett's address: yes; on anyone else's: no)."""
     if clause.tokens.isdisjoint(_BEHALF_WORDS) or (for_whom := _ON_BEHALF.search(clause.folded)) is None:
         return so_far
-    return bool(own_name_words(for_whom.group(1)) & ({w for w in own_name_words(sender) if len(w) > 1} - TITLES))
+    whom = for_whom.group("who") or for_whom.group("who2") or for_whom.group("who3") or ""
+    return bool(own_name_words(whom) & ({w for w in own_name_words(sender) if len(w) > 1} - TITLES))
 
 
 # A clause the splitter cut off at "and" before its verb ("she's at the forum that day | and can't join") has the

@@ -50,7 +50,8 @@ _WORDED: tuple[tuple[IntentKind, Lazy], ...] = (
         rf"^(?:would it be worth|would there be interest in|is there interest in|would (?:people|members|folks) be "
         rf"interested in|how about|what about) (?:a |having a |doing a |planning a )?(?:future )?(?:session|presentation|"
         rf"talk|discussion|meeting|topic) (?:on|about) (?P<v9>.+?){_FUTURE_MEETING}?$|"
-        rf"^je (?:suggere|propose|recommande)(?: qu'on aborde| que nous abordions| qu'on discute d(?:e|es|u)| qu'on parle d(?:e|es|u)| "
+        rf"^je (?:suggere|propose|recommande)(?: qu'on aborde| que nous abordions| qu'on discute(?: aussi| egalement)? "
+        rf"d(?:e|es|u)| qu'on parle(?: aussi| egalement)? d(?:e|es|u)| "
         rf"que l'on discute de| que nous discutions de| qu'on se penche sur| comme sujet| un sujet sur| "
         rf"d'aborder| de discuter de| de parler de| une presentation sur) (?P<v4>.+?){_FUTURE_MEETING}?$|"
         rf"^(?:un |comme )?(?:sujet|idee) pour (?:une|la) (?:prochaine|future) (?:rencontre|reunion) ?:? (?P<v5>.+)$|"
@@ -172,7 +173,8 @@ def worded(clause: Clause, sender: str, previous: Clause | None = None) -> Found
         elif _PRONOUN.match(folded) or _ME.match(folded) or _JUDGEMENT.match(folded) \
                 or len(WORD.findall(value)) > _MOST_WORDS.get(kind, 14):
             continue                # a pronoun, the sender, a judgement ("the focus is wrong"): no name or topic
-        elif kind is IntentKind.PRESENTER and (not any(ch.isupper() for ch in value) or len(WORD.findall(value)) > 8):
+        elif kind is IntentKind.PRESENTER and (not any(ch.isupper() for ch in value) or len(WORD.findall(value)) > 8
+                                               or not _name_like(value)):
             continue
         if kind is IntentKind.ADD and GENERIC_ITEM.match(fold(value)):
             return Found(kind, "", labelled=False)      # "add an item to open discussion:": its words follow
@@ -187,6 +189,17 @@ GENERIC_ITEM = Lazy(r"^(?:an?|one|another|un|une|un autre|une autre) (?:(?:new|s
 
 
 # "add a note that ...", "add a note at the top for members asking them to bring ...": what the note tells members
+_NOT_A_NAME = re.compile(r"\b(?:i|i'm|me|my|we|he|she|they|you|it|waiting|confirm|asked|think|hope|still|if|je|il|elle)\b",
+                         re.IGNORECASE)
+
+
+def _name_like(value: str) -> bool:
+    """A presenter's value reads as a name: most of its words capitalised, no pronoun or verb of the sentence around it
+    ("I'm still waiting on Amrit to confirm he" will present names no one)."""
+    words = WORD.findall(value)
+    return not _NOT_A_NAME.search(value) and 2 * sum(w[:1].isupper() for w in words) >= len(words)
+
+
 _A_NOTE = re.compile(
     r"^(?:a |this |one )?(?:short |quick |brief )?note(?: (?:at|to) the (?:top|start|beginning|end|bottom)(?: of the "
     r"(?:agenda|packet))?)?(?: (?:for|to) (?:the )?members)?(?: (?:at|to) the (?:top|start|beginning|end|bottom))?"
@@ -198,7 +211,7 @@ _MOST_WORDS = {IntentKind.SUGGEST: 20, IntentKind.NOTE: 40}
 
 # A suggestion whose sentence goes on past a comma ("Je suggère qu'on discute, lors d'une prochaine rencontre, de la
 # façon dont ..."; "I'd suggest, for a future meeting, we discuss ..."): read with the rest of its sentence.
-_SUGGESTS = Lazy(r"^(?:je (?:suggere|propose|recommande)|(?:i|we)(?:'d| would)? (?:suggest|propose|recommend)|"
+_SUGGESTS = Lazy(r"^(?:(?:and|et|also|aussi|so|donc) )?(?:je (?:suggere|propose|recommande)|(?:i|we)(?:'d| would)? (?:suggest|propose|recommend)|"
                  r"j'aimerais (?:qu'on|que l'on|que nous) (?:discute|parle|aborde))\b")
 
 
