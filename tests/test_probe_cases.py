@@ -10,7 +10,8 @@ new text 73 of 79 and intent 70 of 82 as it arrived; round10 (80 replies by thre
 fixes) new text 75 of 79 and intent 71 of 80; round11 (80 by three writers, after round10's) new text 78 of 79 and
 intent 66 of 80; round12 (80 by three writers, scored on the code that then went out) new text 75 of 78 and intent
 63 of 80; round13 (78 by three writers, after round12's) new text 71 of 75 and intent 59 of 78; round14 (78 by three
-writers, after round13's) new text 62 of 66 and intent 52 of 78 (see tests/probekit.py).
+writers, after round13's) new text 62 of 66 and intent 52 of 78; round15 (78 by three writers, after round14's) new
+text 75 of 76 and intent 54 of 78 (see tests/probekit.py).
 The floors are a little under what was measured, so a retrained zone model may move a case or two, not a class.
 """
 
@@ -23,12 +24,12 @@ from mailflow.core.kinds import Request
 
 # Measured when the floors were set (zones / intent): dev 72/72, 74/74; held 67/67, 73/73; fresh 35/35, 37/37;
 # round6 167/173, 185/206; round7 133/134, 125/134; round8 98/98, 96/102; round9 78/79, 81/82; round10 78/79, 79/80;
-# round11 78/79, 77/80; round12 75/78, 74/80; round13 74/75, 77/78; round14 65/66, 71/78 (the cases a split misses:
-# tests/probekit.py --failures --split round14).
-FLOORS = {"dev": (0.95, 0.95), "held": (0.95, 0.95), "fresh": (0.94, 0.94), "round6": (0.93, 0.87),
+# round11 78/79, 77/80; round12 75/78, 74/80; round13 74/75, 77/78; round14 65/66, 71/78; round15 76/76, 72/78 (the
+# cases a split misses: tests/probekit.py --failures --split round15).
+FLOORS = {"dev": (0.95, 0.95), "held": (0.95, 0.95), "fresh": (0.94, 0.94), "round6": (0.93, 0.88),
           "round7": (0.96, 0.91), "round8": (0.97, 0.91), "round9": (0.96, 0.95),
           "round10": (0.96, 0.96), "round11": (0.96, 0.94), "round12": (0.94, 0.90), "round13": (0.96, 0.95),
-          "round14": (0.96, 0.88)}
+          "round14": (0.96, 0.88), "round15": (0.97, 0.89)}
 
 
 @pytest.fixture(scope="module")

@@ -386,3 +386,13 @@ def test_a_one_line_signature_of_fields_set_apart_is_cut():
     assert understand(message("Aisha Rahman", body)).text == (
         "Hello,\n\nThank you for adding me. A short introduction: I'm the new PMH Facilitator in Prince George, and "
         "our Division's new plan is the reason I asked to join.\n\nIs there an archive of past minutes I could read?")
+
+
+def test_a_longer_line_ending_with_a_comma_over_the_senders_name_closes_the_text():
+    """"Looking forward to meeting you all," right above "Aisha" at the end is the closing, the list above it content."""
+    body = ("I'll be supporting these clinics in our PCN:\r\n\r\n1. Parkwood Place Medical Clinic\r\n"
+            "2. Hart Family Practice\r\n3. Vanderhoof Primary Care Clinic\r\n\r\nLooking forward to meeting you all,\r\n"
+            "Aisha\r\n")
+    assert understand(message("Aisha Rahman", body)).text == (
+        "I'll be supporting these clinics in our PCN:\n\n1. Parkwood Place Medical Clinic\n2. Hart Family Practice\n"
+        "3. Vanderhoof Primary Care Clinic")

@@ -77,7 +77,7 @@ DECLINE_PHRASES = Phrases(
     r"^(?:ce|ca) ne (?:sera|va etre|va pas etre) pas possible\b|^(?:ce|ca) ne sera pas possible\b|"
     r"^(?:it|that) (?:won't|will not) (?:be possible|work)(?: for me)?\b|"
     r"^(?:that|this|the) ?(?:time|date|day)? (?:doesn't|does not|won't|will not) work(?: for me)?\b|"
-    r"^(?:i'll|i will|will|i'm going to) be (?:in clinic|in the or|on call|in surgery|at (?:a|the|another) (?![\w ]*\b(?:meeting|session|call|cop|event|roundtable|rencontre|reunion)\b)[\w ]{1,30}|"
+    r"^(?:i'll|i will|will|i'm going to) be (?:in clinic|in the or|on call|in surgery|at (?:a|the|another) (?![\w ]*\b(?:meeting|session|call|cop|event|roundtable|rencontre|reunion)\b)[\w '-]{1,60}|"
     r"travell?ing|out of (?:town|the country|province|office)|away|off|de garde)$|"
     r"^(?:i'm |i am |i will be |i'll be |je suis |je serai )?(?:unavailable|indisponible)\b|"
     r"^(?:i'm |i am )?double[- ]?booked\b|^something (?:came|has come|just came) up$|"

@@ -131,7 +131,8 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"^(?:i|we) (?:don't|do not) have anything (?:new |much )?to (?:report|share|add)\b|"
         r"^(?:i|we) have no (?:update|updates|news)\b",
         r"^not much (?:new )?(?:to (?:report|share)|this (?:month|time)|going on)\b|^no news\b|^nothing$",
-        r"^(?:je n'ai |nous n'avons |il n'y a )?rien (?:a signaler|de neuf|a rapporter|a partager|de nouveau|"
+        r"^(?:(?:et )?(?:comme|puisque|vu que) )?(?:je n'ai |nous n'avons |il n'y a )?rien (?:a signaler|de neuf|"
+        r"a rapporter|a partager|de nouveau|"
         r"a ajouter|pour moi|de mon cote|ce mois-ci|cette fois-ci|a dire)\b",
         r"^(?:je n'ai |nous n'avons )?(?:pas|aucune?) (?:de )?(?:mise a jour|mises a jour|nouvelles?|nouveautes?|"
         r"update|nouveau|grand-chose (?:de neuf|a signaler|a dire))\b",
@@ -155,13 +156,14 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"^(?:i'm |i am )?(?:skipping|passing)(?: on)?(?: (?:this|the|my))? (?:month|time|round|cycle|turn|update|one)\b",
         r"^(?:i'll |i will |i'm going to )?sit (?:this one|this round|this month) out\b",
         r"^je (?:vais )?(?:passe|passer|saute|sauter|m'abstiens|m'abstenir)(?: mon tour| pour cette fois| ce mois-ci|"
-        r" cette fois(?:-ci)?)*$",
+        r" cette fois(?:-ci)?| pour (?:la )?(?:table ronde|tour de table|mise a jour)(?: de ce mois(?:-ci)?)?)*$",
         r"^pas (?:cette fois(?:-ci)?|ce mois(?:-ci)?)$",
     )),
     (Said.DONE, _phrases(
         r"^(?:done|all done|completed?|fait|c'est fait|termine|terminee)$",
         r"^(?:my |the )?action(?: item)?(?:\s+\(?#?\d+\)?)?\s+(?:is )?(?:already )?(?:done|complete|completed|finished|closed)\b|"
-        r"^(?:item |number )?#?\d{1,3} (?:is )?(?:done|complete|completed|finished|closed)\b",
+        r"^(?:item |number )?#?\d{1,3} (?:is )?(?:done|complete|completed|finished|closed)(?: now| already| too)?$|"
+        r"^(?:item|number|#) ?\d{1,3} (?:is )?(?:done|complete|completed|finished|closed)\b",
         r"^(?:i )?(?:completed|finished|closed|done with|did) my action(?: item)?\b|"
         r"^(?:i've|i have) (?:completed|finished|closed|done) (?:action|item) #?\d+\b",
         r"^(?:i've|i have) (?:done|completed|finished|closed) (?:my|the) action(?: item)?\b",
@@ -222,6 +224,10 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"get back to you|circle back|check (?:with|first|and)|confirm (?:with|first|and)|talk to|consult)\b|"
         r"^(?:laissez-moi|je vais|je dois|il faut que je) (?:y )?(?:reflechir|verifier|confirmer|consulter|"
         r"en parler|vous revenir)\b",
+        # the introduction kept for the meeting: "I'd rather introduce myself at the meeting itself"
+        r"^(?:i'd|i would) (?:rather|prefer to|like to) introduce myself (?:at|in|during) (?:the )?(?:meeting|call|session|"
+        r"roundtable|person)\b|^(?:i'll|i will) introduce myself (?:at|in|during) (?:the )?(?:meeting|call|session|"
+        r"roundtable|person)\b|^je (?:me presenterai|prefererais me presenter) (?:a|lors de|pendant) la (?:rencontre|reunion)\b",
         # the minutes announced, not sent: "Sam will send the minutes tomorrow", "minutes to follow"
         r"^(?:[\w'-]+ ){0,3}(?:will|'ll|is going to|are going to|am going to) (?:send|share|circulate) (?:out )?"
         r"(?:the |our )?(?:written |full |final |draft |formal )?(?:minutes|notes|meeting notes)\b|"

@@ -33,8 +33,8 @@ _OF_THE_RECORDING = Lazy(r"\b(?:recordings?|enregistrements?|passcode|password|p
                          r"code d'acces|zoom|teams|vimeo|youtube|link|lien)\b")
 
 _ABOUT_UPDATE = Lazy(r"\b(?:update|updates|mise a jour|mises a jour|report|rapport)\b")
-_SENT_LATER = Lazy(r"\b(?:send|submit|share|get)\b.*\b(?:later|tomorrow|next week|monday|tuesday|wednesday|thursday|"
-                   r"friday|weekend|once|after)\b")
+_SENT_LATER = Lazy(r"\b(?:send|submit|share|get|introduce|presenterai|presenter)\b.*\b(?:later|tomorrow|next week|"
+                   r"monday|tuesday|wednesday|thursday|friday|weekend|once|after|at the meeting|in person|rencontre)\b")
 _UPDATE_FIXED = Lazy(r"\b(?:corrections?|fix|typo|error|mistake) (?:to|in|on) my (?:roundtable )?update\b|"
                      r"\b(?:it|my update) should (?:have )?(?:read|said|say)\b|"
                      r"\b(?:corrections?|erreur|coquille|precision) (?:a|dans|sur) (?:ma|notre) mise a jour\b|"

@@ -35,7 +35,7 @@ from mailflow.mail_in.replies.commands import (
 from mailflow.mail_in.replies.phrases import Said, excuse, name, said, to_organisers
 from mailflow.mail_in.replies.rsvp import Attendance, attendance, stated_rsvps
 from mailflow.mail_in.replies.sections import has_sections
-from mailflow.mail_in.replies.subjects import as_sender, speaks_for, subject_elided
+from mailflow.mail_in.replies.subjects import as_sender, names_sender, speaks_for, subject_elided
 from mailflow.mail_in.replies.taken_back import split_taken_back
 from mailflow.mail_in.replies.worded import asks_change, worded_at
 
@@ -269,7 +269,7 @@ def _tag(found: list[Clause], sender: str, lines: Sequence[str] = (), text: str 
                 and not _labels(c, text) and not (lines and _list_item(lines, c.line)):
             said_here = Said.COURTESY                 # the name under a sign-off (not a list's item, not a label)
         attends = None if i and subject_elided(c, found[max(0, i - 3):i], sender) else \
-            attendance(as_sender(c) if on_behalf else c)
+            attendance(as_sender(c) if on_behalf or (sender and names_sender(c, sender)) else c)
         parts.append(Part(clause=c, said=said_here, answer=answered, attendance=attends,
                           approval=approval(c), edit=worded_at(found, i, sender, text),
                           change=(c.question or asks_change(c)) and not _introduces(c, lines)))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from mailflow.mail_in.replies.clauses import TOKEN, Clause, Lazy, without_lead_in
+from mailflow.mail_in.replies.clauses import TOKEN, Clause, Lazy, fold, without_lead_in
 from mailflow.mail_in.replies.signatures import TITLES, own_name_words
 
 _BEHALF_WORDS = frozenset({"behalf", "part", "nom", "asked", "replying", "writing", "answering", "responding"})
@@ -25,11 +25,26 @@ _BEHALF_INTRO = Lazy(r"^.+? asked me to (?:let you know|tell you|pass (?:it |thi
                      r"^(?:on behalf of|de la part d[eu']|au nom d[eu']) ?[^:,]+[:,] ?")
 
 
+_STATING = frozenset({"is", "was", "has", "had", "will", "est", "sera"})
+
+
+def names_sender(clause: Clause, sender: str) -> bool:
+    """The clause opens with the sender named as its subject ("Dr. Cho will attend on January 12", from Dr. Cho's
+    mailbox: her office manager writing): what it states of them is the sender's."""
+    named = _NAMED.match(clause.text)
+    own = {w for w in own_name_words(sender) if len(w) > 1} - TITLES
+    return named is not None and bool(own & own_name_words(named.group()))
+
+
 def as_sender(clause: Clause) -> Clause:
     """``clause`` with "she" (or he, they) put as "I": the person an assistant writes for is the sender."""
     said = without_lead_in(clause.folded)                  # ("so she will join late")
     intro = _BEHALF_INTRO.match(said) if not clause.tokens.isdisjoint(_BEHALF_WORDS) else None
     said = said[intro.end():] if intro else said
+    named = _NAMED.match(clause.text)
+    verb = named.group().rsplit(" ", 1)[-1].lower() if named is not None else ""
+    if named is not None and verb in _STATING and not intro and clause.folded.startswith(fold(named.group()).lower()):
+        said = "she " + verb + clause.folded[len(named.group()):]      # "Dr. Cho will attend": "she will attend"
     third = _THIRD_PERSON.match(said)
     if third is None:
         return clause

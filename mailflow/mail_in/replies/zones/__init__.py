@@ -220,7 +220,7 @@ def signed_off(zoning: Zoning, sender_name: str) -> Zoning:
         text = rows[last].text.strip()
         if _names_sender(text, sender_name):
             zones[last] = Zone.SIGNATURE
-        elif (_closes(text) or _wishes(text)) and last + 1 < len(rows) \
+        elif (_closes(text) or _wishes(text) or _LONGER_CLOSING.match(text)) and last + 1 < len(rows) \
                 and _names_sender(rows[last + 1].text, sender_name):      # ("Merci et bonne année à tous!" over the name)
             zones[last] = Zone.CLOSING
         else:
@@ -229,6 +229,9 @@ def signed_off(zoning: Zoning, sender_name: str) -> Zoning:
 
 
 _CLOSING_SHAPE = re.compile(r"^[^\W\d_][^\d:;?!]{0,30},$")
+# right above the sender's name that ends the text, a longer line ending with a comma closes it too ("Looking forward
+# to meeting you all,")
+_LONGER_CLOSING = re.compile(r"^[^\W\d_][^\d:;?!.]{0,58},$")
 
 
 def _wishes(line: str) -> bool:
