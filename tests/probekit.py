@@ -13,7 +13,8 @@ Each case file holds what a reply should mean and its raw message:
                                  round11 after round10's, round12 after round11's,
                                  round13 after round12's, round14 after round13's, round15 after round14's)
     kind: reply                  reply, auto_reply, bounce or calendar_reply
-    intent: rsvp=accepted        ";"-separated: KIND, KIND=exact value, KIND~words the value holds; "-": nothing
+    intent: rsvp=accepted        ";"-separated: KIND, KIND=exact value, KIND~words the value holds (an action:
+                                 its who and what); "-": nothing
     alt: unclear                 another reading that is also right (a case the product may ask about)
     new:
     | the expected new text, line by line (compared with whitespace collapsed)
@@ -72,7 +73,9 @@ class Expected:
         unused = list(intents)
         for kind, op, value in self.values:
             for intent in unused:
-                if str(intent.kind) == kind and _value_fits(intent.value, op, value):
+                # (an action is who and what: "~Priya" is read in both, as staff see "Priya — send the survey")
+                got = f"{intent.who} {intent.value}" if intent.who and op == "~" else intent.value
+                if str(intent.kind) == kind and _value_fits(got, op, value):
                     unused.remove(intent)
                     break
             else:
