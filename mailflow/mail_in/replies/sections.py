@@ -30,13 +30,14 @@ def find_sections(text: str) -> tuple[tuple[str, str], ...]:
 
 
 _ANY_LABEL = re.compile(
-    r"(?:^|[.!?]\s+)\s*[*_#-]*\s*(?:" + "|".join(_LABELS.values()) + r")\s*[*_]*\s*[:：]\s*\S",
+    r"(?:^|[.!?:：]\s+)\s*[*_#-]*\s*(?:" + "|".join(_LABELS.values()) + r")\s*[*_]*\s*[:：]\s*\S",
     re.IGNORECASE | re.MULTILINE,
 )
 
 
 def has_sections(text: str) -> bool:
-    """Whether the text uses a Challenge/Success/Help label, at a line start or after a sentence."""
+    """Whether the text uses a Challenge/Success/Help label, at a line start or after a sentence or a colon ("One late
+    addition for the roundtable: Success: ...")."""
     return (":" in text or "：" in text) and bool(_ANY_LABEL.search(text))     # a label ends with a colon
 
 

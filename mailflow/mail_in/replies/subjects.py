@@ -72,7 +72,8 @@ def speaks_for(clause: Clause, sender: str, so_far: bool) -> bool:
 
 # A clause the splitter cut off at "and" before its verb ("she's at the forum that day | and can't join") has the
 # subject of the clause before it; when that subject is someone else, its attendance is theirs, not the sender's.
-_BARE_VERB = Lazy(r"^(?:won't|wont|will|can't|cant|cannot|can|couldn't|could not|have to|need to|must|will not|"
+_BARE_VERB = Lazy(r"^(?:won't|wont|will|can't|cant|cannot|can|couldn't|could not|have to|need to|must|will not|may|might|"
+                  r"would|is going to|plans to|hopes to|"
                   r"ne (?:peut|pourra|sera|viendra)|ne pourra)\b")
 _SOMEONE_ELSE = Lazy(r"^(?:(?:so|and|but|also|sadly|unfortunately)\s+)*(?:she|he|they|she's|he's|they're|she'll|"
                      r"he'll|they'll|her|his|their|elle|il|elles|ils|my (?:colleague|partner|co-?lead|manager|"
