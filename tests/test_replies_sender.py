@@ -396,3 +396,20 @@ def test_a_longer_line_ending_with_a_comma_over_the_senders_name_closes_the_text
     assert understand(message("Aisha Rahman", body)).text == (
         "I'll be supporting these clinics in our PCN:\n\n1. Parkwood Place Medical Clinic\n2. Hart Family Practice\n"
         "3. Vanderhoof Primary Care Clinic")
+
+
+def test_a_message_the_sender_pasted_into_the_update_is_part_of_it():
+    """"Here's the notice our Division got, pasted as it came:" over a From:/Sent:/Subject: block, then the sender's own
+    words and sign-off, then the '>' quoted call for updates: the pasted notice is the sender's text, not history. The
+    same block with nothing quoted below it (a plain forward at the end of the reply) stays history."""
+    pasted = ("Success: we hired a second community health worker.\r\n\r\nHere's the notice our Division got, pasted as it "
+              "came:\r\n\r\nFrom: Community Services Info <info@services.example.org>\r\nSent: December 21, 2026 9:14 AM\r\n"
+              "To: Comox Valley Division\r\nSubject: New: benefits navigation line\r\n\r\nStarting January 4, clinic staff "
+              "can call 1-855-555-0110 to connect a patient with a benefits navigator.\r\n\r\nWe'll try it in two clinics "
+              "and I'll report back in February.\r\n\r\nAbrazos,\r\nLuis\r\n\r\n")
+    quoted = ("On Tue, Dec 29, 2026 at 12:00 PM Valley CoP <cop@example.org> wrote:\r\n> Hello Luis,\r\n>\r\n"
+              "> Please reply with your roundtable update.\r\n")
+    text = understand(message("Luis Ferreira", pasted + quoted)).text
+    assert "Subject: New: benefits navigation line" in text and text.endswith("report back in February.")
+    alone = understand(message("Luis Ferreira", pasted.split("\r\n\r\nWe'll try")[0] + "\r\n")).text
+    assert alone.startswith("Success: we hired") and "Subject:" not in alone and "1-855" not in alone

@@ -222,18 +222,45 @@ def history_start(lines: list[str], unquoted: Iterable[int] | None = None) -> in
     """
     if unquoted is None:
         unquoted = (i for i, line in enumerate(lines) if line.strip() and not is_quoted(line))
+    pasted = None           # a header block the sender's own words introduce ("Here's the notice, pasted as it came:")
+    block_end = -1          # (and the rest of that block)
     for i in unquoted:
+        if i < block_end:
+            continue
         stripped = lines[i].strip()
         if stripped == QUOTE_MARK:
             return i
         if _marks_history(stripped):
             return i
-        if _outlook_block_at(lines, i):
+        header = _outlook_block_at(lines, i)
+        if not header:
+            end = quote_header_span(lines, i)
+            header = end is not None and not _quote_follows(lines, end)
+        if header:
+            if pasted is None and pasted_below(lines, i):
+                pasted = i          # their text goes on below it: the history starts further down, if anywhere
+                block_end = next((j for j in range(i + 1, len(lines)) if not lines[j].strip()), len(lines))
+                continue
             return _with_rule_before(lines, i)
-        end = quote_header_span(lines, i)
-        if end is not None and not _quote_follows(lines, end):
-            return _with_rule_before(lines, i)
-    return None
+    if pasted is None or any(line[:1] == ">" for line in lines[pasted:]):
+        return None         # (what the reply answers is '>' quoted below: the pasted block is the sender's text)
+    return _with_rule_before(lines, pasted)
+
+
+# A line of the sender's that introduces what they paste below it ("Here's the notice our Division got, pasted as it
+# came:", "Voici l'avis reçu, copié tel quel :")
+_PASTE_INTRO = re.compile(
+    r"(?:\bpasted\b|\bcopied\b|\bcopy of\b|\bas it came\b|\bforwarding\b|\bbelow\b|\bhere(?:'s| is) the (?:notice|email|"
+    r"e-mail|message|announcement|memo|note|text|update|letter)\b|\bcoll[ée]e?s?\b|\bcopi[ée]e?s?\b|\bci-dessous\b|"
+    r"\bvoici (?:le|la|l'|l’) ?(?:courriel|message|avis|annonce|note|texte|lettre)\b|\btel quel\b)[^:]{0,80}[:：]\s*$",
+    re.IGNORECASE)
+
+
+def pasted_below(lines: list[str], i: int) -> bool:
+    """The header block at ``i`` is one the sender pasted: the line right above it (past blank lines) is theirs and
+    introduces it."""
+    above = next((lines[j] for j in range(i - 1, max(i - 4, -1), -1) if lines[j].strip()), "")
+    return not is_quoted(above) and _PASTE_INTRO.search(above.strip()) is not None
 
 
 # A pure function of the line, asked of every unquoted line (and a call's replies repeat their lines).

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from mailflow.mail_in.replies.clauses import CARRIES_ON
 from mailflow.mail_in.replies.commands import labels_in
 from mailflow.mail_in.replies.htmltext import QUOTE_MARK
-from mailflow.mail_in.replies.quotes import holds_header_words, is_quoted, may_be_header
+from mailflow.mail_in.replies.quotes import holds_header_words, is_quoted, may_be_header, pasted_below
 from mailflow.mail_in.replies.sections import is_label_line
 from mailflow.mail_in.replies.signatures import strip_own_name
 from mailflow.mail_in.replies.zones.features import Row, line_features
@@ -141,7 +141,26 @@ def zone_lines(lines: list[str], sender_name: str = "", weights: Weights | None 
 def _pinned(zones: list[Zone], rows: Sequence[Row]) -> dict[int, Zone]:
     """The lines a second decoding holds to the body: quote headers without evidence, and labelled lines the first
     decoding cut off as a signature."""
-    return {**_headers_without_evidence(zones, rows), **_labels_as_signature(zones, rows)}
+    return {**_headers_without_evidence(zones, rows), **_labels_as_signature(zones, rows), **_pasted(zones, rows)}
+
+
+def _pasted(zones: list[Zone], rows: Sequence[Row]) -> dict[int, Zone]:
+    """A header block the sender's own line introduces ("Here's the notice our Division got, pasted as it came:"),
+    with the reply's '>' quoted original further down, is the sender's text, and so is what follows it down to the next
+    zone the model did not read as history or a header (their own words, their sign-off)."""
+    pinned: dict[int, Zone] = {}
+    lines = [row.text for row in rows]
+    for k in range(1, len(zones)):
+        if zones[k] is Zone.HEADER and pasted_below(lines, k) and any(is_quoted(row.text) for row in rows[k:]):
+            if zones[k - 1] is Zone.HEADER:
+                pinned[k - 1] = Zone.BODY       # (the line that introduces it, read as the header's first)
+            j = k
+            while j < len(zones) and zones[j] in (Zone.HEADER, Zone.HISTORY) and not is_quoted(rows[j].text) \
+                    and not _SIGN_OFF_LINE.match(rows[j].text):
+                pinned[j] = Zone.BODY
+                j += 1
+            break
+    return pinned
 
 
 def _labels_as_signature(zones: list[Zone], rows: Sequence[Row]) -> dict[int, Zone]:
@@ -228,6 +247,7 @@ def signed_off(zoning: Zoning, sender_name: str) -> Zoning:
     return Zoning(zoning.lines, rows, tuple(zones))
 
 
+_SIGN_OFF_LINE = re.compile(r"^\s*[^\W\d_][^\d:;?!.]{0,30},\s*$")      # "Abrazos," where the sender signs off
 _CLOSING_SHAPE = re.compile(r"^[^\W\d_][^\d:;?!]{0,30},$")
 # right above the sender's name that ends the text, a longer line ending with a comma closes it too ("Looking forward
 # to meeting you all,")
