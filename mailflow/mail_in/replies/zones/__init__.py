@@ -24,6 +24,7 @@ from mailflow.mail_in.replies.zones.model import (
     trained,
     viterbi,
 )
+from mailflow.mail_in.replies.zones.pins import pinned
 from mailflow.mail_in.replies.zones.scores import scored_lines
 
 __all__ = ["Zone", "Zoning", "explain", "extract_new_text", "split_lines", "zone_lines"]
@@ -126,85 +127,16 @@ def zone_lines(lines: list[str], sender_name: str = "", weights: Weights | None 
         scored = scored_lines(lines, sender_name)
         rows = scored.rows
         zones = decode_shipped(scored.scores[:MAX_LINES], scored.top[:MAX_LINES], scored.forced)
-        if unheld := _pinned(zones, rows):
+        if unheld := pinned(zones, rows):
             zones = decode_shipped(scored.scores[:MAX_LINES], scored.top[:MAX_LINES], {**scored.forced, **unheld})
     else:
         rows = line_features(lines, sender_name)
         zones = viterbi(emissions(rows[:MAX_LINES], weights), weights, lines=rows[:MAX_LINES])
-        if unheld := _pinned(zones, rows):
+        if unheld := pinned(zones, rows):
             zones = viterbi(emissions(rows[:MAX_LINES], weights), weights, unheld, lines=rows[:MAX_LINES])
     if len(rows) > MAX_LINES:
         zones.extend([zones[-1]] * (len(rows) - MAX_LINES))
     return Zoning(tuple(lines), tuple(rows), tuple(zones))      # lines past a history mark have no zone
-
-
-def _pinned(zones: list[Zone], rows: Sequence[Row]) -> dict[int, Zone]:
-    """The lines a second decoding holds to the body: quote headers without evidence, and labelled lines the first
-    decoding cut off as a signature."""
-    return {**_headers_without_evidence(zones, rows), **_labels_as_signature(zones, rows), **_pasted(zones, rows)}
-
-
-def _pasted(zones: list[Zone], rows: Sequence[Row]) -> dict[int, Zone]:
-    """A header block the sender's own line introduces ("Here's the notice our Division got, pasted as it came:"),
-    with the reply's '>' quoted original further down, is the sender's text, and so is what follows it down to the next
-    zone the model did not read as history or a header (their own words, their sign-off)."""
-    pinned: dict[int, Zone] = {}
-    lines = [row.text for row in rows]
-    for k in range(1, len(zones)):
-        if zones[k] is Zone.HEADER and pasted_below(lines, k) and any(is_quoted(row.text) for row in rows[k:]):
-            if zones[k - 1] is Zone.HEADER:
-                pinned[k - 1] = Zone.BODY       # (the line that introduces it, read as the header's first)
-            j = k
-            while j < len(zones) and zones[j] in (Zone.HEADER, Zone.HISTORY) and not is_quoted(rows[j].text) \
-                    and not _SIGN_OFF_LINE.match(rows[j].text):
-                pinned[j] = Zone.BODY
-                j += 1
-            break
-    return pinned
-
-
-def _labels_as_signature(zones: list[Zone], rows: Sequence[Row]) -> dict[int, Zone]:
-    """A line right under the body that opens with a label members are asked to write ("Presenter – Dr. Jordan
-    O'Neill" under "Focus – ...") is the body's, however much its name looks like a signature's."""
-    pinned: dict[int, Zone] = {}
-    for k in range(1, len(zones)):
-        if zones[k] in (Zone.SIGNATURE, Zone.CLOSING) and zones[k - 1] is Zone.BODY \
-                and rows[k].index == rows[k - 1].index + 1 and _opens_with_label(rows[k].text):
-            pinned[k] = Zone.BODY
-    return pinned
-
-
-def _opens_with_label(line: str) -> bool:
-    """The line starts with a label, with its colon or a spaced dash ("Presenter – Wendy Chu")."""
-    spots = labels_in(line)
-    return bool(spots) and not line[:spots[0][1]].strip(" \t>*_•-–—")
-
-
-def _headers_without_evidence(zones: list[Zone], rows: Sequence[Row]) -> dict[int, Zone]:
-    """The lines of each quote-header block that ends with a colon, of unquoted lines with nothing a header holds in
-    any of them (no date, time, address, writing verb, key, marker: ``quotes.may_be_header``), pinned to the body for
-    a second decoding: a sentence that ends with a colon ("Please use this instead:") introduces the sender's own
-    text, it opens no history."""
-    pinned: dict[int, Zone] = {}
-    k = 0
-    while k < len(zones):
-        if zones[k] is not Zone.HEADER:
-            k += 1
-            continue
-        end = k + 1
-        while end < len(zones) and zones[end] is Zone.HEADER:
-            end += 1
-        if rows[end - 1].text.rstrip().endswith((":", "：")) \
-                and not any(may_be_header(rows[j].text) or is_quoted(rows[j].text) for j in range(k, end)):
-            pinned.update((j, Zone.BODY) for j in range(k, end))
-        elif is_label_line(rows[k].text.strip()):
-            # "How members can help: ... reply to me at priya@...": a label members are asked to write opens no
-            # quote header, whatever address or date the line holds; the header starts where its words do
-            words = next((j for j in range(k, end)
-                          if holds_header_words(rows[j].text.strip()) or is_quoted(rows[j].text)), end)
-            pinned.update((j, Zone.BODY) for j in range(k, words))
-        k = end
-    return pinned
 
 
 def extract_new_text(text: str, sender_name: str = "", *, flowed: bool = False) -> str:
@@ -247,7 +179,6 @@ def signed_off(zoning: Zoning, sender_name: str) -> Zoning:
     return Zoning(zoning.lines, rows, tuple(zones))
 
 
-_SIGN_OFF_LINE = re.compile(r"^\s*[^\W\d_][^\d:;?!.]{0,30},\s*$")      # "Abrazos," where the sender signs off
 _CLOSING_SHAPE = re.compile(r"^[^\W\d_][^\d:;?!]{0,30},$")
 # right above the sender's name that ends the text, a longer line ending with a comma closes it too ("Looking forward
 # to meeting you all,")
