@@ -4,14 +4,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from mailflow.mail_in.replies.clauses import CARRIES_ON
-from mailflow.mail_in.replies.commands import labels_in
 from mailflow.mail_in.replies.htmltext import QUOTE_MARK
-from mailflow.mail_in.replies.quotes import holds_header_words, is_quoted, may_be_header, pasted_below
-from mailflow.mail_in.replies.sections import is_label_line
+from mailflow.mail_in.replies.quotes import is_quoted
 from mailflow.mail_in.replies.signatures import strip_own_name
 from mailflow.mail_in.replies.zones.features import Row, line_features
 from mailflow.mail_in.replies.zones.lexicon import DELIMITER, LAND, SIGN_OFF_OPENS
