@@ -12,6 +12,9 @@ from mailflow.mail_in.replies.clauses import WORD, Lazy, fold
 LIST_ITEM = Lazy(r"^\s*(?:[-*•·–—]|\d{1,2}[.)]|[a-z][.)])\s+(?P<item>\S.*?)\s*$")     # "- Fraser Health", "2) ..."
 # who, then what: "Dana Lee — send the slides", "Dana Lee: send the slides"; "Dana to send", "Dana will send"
 ACTION_SPLIT = Lazy(r"\s+[—–-]{1,2}\s+|\s*[—–]\s*|\s*:\s+")
+# the owner after the task, in brackets: "Send the survey (Priya)", "Circulate the draft (Amrit) – by Oct 24"
+OWNER_AFTER = Lazy(r"^(?P<what>[^()]{3,200}?)\s*\((?P<who>(?:(?:Dr|Dre)\.?\s+)?[A-ZÀ-Ý][\w'’.-]*(?:\s+(?:and|&|et|"
+                   r"[A-ZÀ-Ý][\w'’.-]*)){0,3})\)\s*(?:[–—-]+\s*(?P<when>.+))?$")
 ACTION_TO = Lazy(r"^(?P<who>(?:Dr\.?\s+|Dre\.?\s+)?[A-ZÀ-Ý][\w.'-]*(?:\s+(?:and|&|et|[A-ZÀ-Ý][\w.'-]*)){0,3})"
                  r"\s+(?:to|will|va|doit|devra)\s+(?P<what>.+)$")
 
@@ -57,10 +60,10 @@ def _reads_as_action(item: str) -> bool:
         return True
     parts = ACTION_SPLIT.split(item, maxsplit=1)
     who = parts[0].strip() if len(parts) == 2 else ""
-    return 0 < len(who) <= 60 and bool(_NAMED.match(who)) and len(WORD.findall(parts[1])) >= 2
+    return 0 < len(who) <= 60 and bool(NAMED.match(who)) and len(WORD.findall(parts[1])) >= 2
 
 
-_NAMED = re.compile(r"^(?:(?:Dr|Dre)\.?\s+)?[A-ZÀ-Ý][\w'’.-]*(?:\s+(?:and|&|et|[A-ZÀ-Ý][\w'’.-]*)){0,4}$")
+NAMED = re.compile(r"^(?:(?:Dr|Dre)\.?\s+)?[A-ZÀ-Ý][\w'’.-]*(?:\s+(?:and|&|et|[A-ZÀ-Ý][\w'’.-]*)){0,4}$")
 
 
 # A table's header row names its columns ("Who | What | By", "Responsable | Action | Échéance"): who, what and when.

@@ -126,13 +126,15 @@ EMOJI = "\U0001F300-\U0001FAFF\u2600-\u27BF"       # pictographs and dingbats (a
 # lets the engine pass over a letter with one test instead of trying the eight alternatives (4x faster).
 # The breaks made of a run of spaces and what follows share that run, matched once: only the whole run can be
 # followed by what they ask for (none of which starts with a space), so they are tried in their order on it.
+_ASKS = re.compile(r"^(?:is|are|was|do|does|did|can|could|would|will|should|shall|may|have|has|what|when|where|how|why|"
+                   r"who|which|est-ce|pourriez|pouvez|puis-je|faut-il|dois-je)\b")
 _REFERENCE = re.compile(r"\((#\d{1,4})\)")
 _CLAUSE_BREAK = Lazy(
     r"(?=[.!?;,:()\s])(?:(?<![.!?;])[.!?;]+(?=\s|$|[\"')\]])|[,:](?=\s|$)|[()]|(?<!\s)\s+(?:-{1,2}\s+|/\s+|"
     r"(?=(?:but|mais|however|though|although|cependant|par contre|sauf que|except that|except|toutefois)\b)|"
     r"and\s+(?=(?:i|i'm|i'll|i've|we|we're|we'll|won't|will|can't|cannot|can|couldn't|am|have to|"
     r"need to|must|so|therefore|unfortunately|sadly|no|nothing|not much)\b)|"
-    r"(?=so (?:i|i'll|i'm|i've|i'd|we|we'll|we're|we've)\b)|et\s+(?=(?:je|j'|nous|c'est)\b))|"
+    r"(?=so (?:i|i'll|i'm|i've|i'd|we|we'll|we're|we've|je|j'|nous|on)\b)|et\s+(?=(?:je|j'|nous|c'est)\b))|"
     r"(?<=[" + EMOJI + r"])\s+(?=\S))"     # an emoji ends a clause as a full stop would
 )
 # Instructions joined by "and" ("remove item 3 and approve the rest", "drop the survey and it's good to go"):
@@ -346,6 +348,12 @@ def clauses(text: str, start: int, line_no: int, first_sentence: int) -> tuple[C
         if brk.strip()[:1] in _SENTENCE_MARKS:
             sentence += 1
             after_but = False
+    if found and any(c.question for c in found):
+        # a question split at its ", or" ("Is it something I send ahead, or do I speak to it?"): its clauses that
+        # open as questions are questions too
+        asked = {c.sentence for c in found if c.question}
+        found = [c._replace(question=True) if not c.question and c.sentence in asked and _ASKS.match(c.folded) else c
+                 for c in found]
     return tuple(found)
 
 

@@ -16,6 +16,8 @@ from mailflow.mail_in.replies.action_items import (
     ACTION_SPLIT,
     ACTION_TO,
     LIST_ITEM,
+    NAMED,
+    OWNER_AFTER,
     action_heading,
     action_lines,
     table_items,
@@ -212,8 +214,12 @@ def shape(kind: IntentKind, raw: str) -> Found:
         url = _URL.search(value)
         return Found(kind, url.group(0).rstrip(".,;") if url else "")
     if kind is IntentKind.ACTION:
+        owner = OWNER_AFTER.match(value)         # "Circulate the e-form draft (Amrit) – by Oct 24"
+        if owner:
+            when = f", {owner.group('when').strip()}" if owner.group("when") else ""
+            return Found(kind, owner.group("what").strip() + when, who=owner.group("who").strip())
         parts = ACTION_SPLIT.split(value, maxsplit=1)
-        if len(parts) == 2 and 0 < len(parts[0]) <= 60:
+        if len(parts) == 2 and 0 < len(parts[0]) <= 60 and (NAMED.match(parts[0].strip()) or ":" in value[:62]):
             return Found(kind, parts[1].strip(), who=parts[0].strip())
         to = ACTION_TO.match(value)
         if to:

@@ -10,7 +10,7 @@ import enum
 import re
 
 from mailflow.mail_in.replies.alternatives import Alternatives
-from mailflow.mail_in.replies.clauses import WORD, Clause, Lazy, Phrases, without_lead_in
+from mailflow.mail_in.replies.clauses import EMOJI, WORD, Clause, Lazy, Phrases, without_lead_in
 
 
 class Said(enum.Enum):
@@ -125,7 +125,7 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"from (?:us|our [\w'-]+|[\w'-]+)|for (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*))*$",
         r"^(?:i have |i've |we have |we've |there's |there is |have |i've got |we've got )?(?:got )?nothing (?:new |much |significant |major )?"
         r"(?:to (?:report|share|add|update|say)|this (?:month|time)|from me|new|on my end|on my side|for now)\b",
-        r"^(?:i|we) (?:don't|do not) have (?:an?|any) (?:update|updates|news)\b|"
+        r"^(?:i|we) (?:don't|do not) have (?:an?|any) (?:roundtable )?(?:update|updates|news)\b|"
         r"^(?:i|we) (?:won't|will not|can't|cannot) (?:have|be (?:sending|submitting|giving|sharing)|send|submit|give|share) "
         r"(?:an?|any|my|our) (?:roundtable )?(?:update|updates|news)(?! (?:until|till|before|by|ready|later|tomorrow|next))\b|"
         r"^(?:i|we) (?:don't|do not) have anything (?:new |much )?to (?:report|share|add)\b|"
@@ -134,7 +134,8 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"^(?:(?:et )?(?:comme|puisque|vu que) )?(?:je n'ai |nous n'avons |il n'y a )?rien (?:a signaler|de neuf|"
         r"a rapporter|a partager|de nouveau|"
         r"a ajouter|pour moi|de mon cote|ce mois-ci|cette fois-ci|a dire)\b",
-        r"^(?:je n'ai |nous n'avons )?(?:pas|aucune?) (?:de )?(?:mise a jour|mises a jour|nouvelles?|nouveautes?|"
+        r"^(?:je n'ai |nous n'avons )?(?:pas|aucune?) (?:de |d')?(?:mise a jour|mises a jour|nouvelles?|nouveautes?|"
+        r"updates?|"
         r"update|nouveau|grand-chose (?:de neuf|a signaler|a dire))\b",
         r"^pas grand-chose (?:de neuf|a signaler|a dire|a rapporter)\b|^n/a$|"
         r"^(?:nada|zilch|nothing|rien|rien du tout)(?: (?:for |pour )?(?:this|ce|cette) (?:month|time|round|mois(?:-ci)?|"
@@ -153,7 +154,8 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"session|now|meeting)){0,2}(?: (?:for|in|this) (?:jan(?:uary)?|feb(?:ruary)?|march|april|may|june|july|aug(?:ust)?|"
         r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?: and (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|"
         r"dec)[a-z]*)?)?(?: please| thanks| thank you| thx| ty| merci| sorry| desolee?)?(?:,? (?:since|because|as) .+)?$",
-        r"^(?:i'm |i am )?(?:skipping|passing)(?: on)?(?: (?:this|the|my))? (?:month|time|round|cycle|turn|update|one)\b",
+        r"^(?:i'm |i am )?(?:skipping|passing)(?: on)?(?: (?:this|the|my))? (?:month|time|round|cycle|turn|update|one)\b|"
+        r"^(?:you can|you could|feel free to|go ahead and|please just|just) skip me\b",
         r"^(?:i'll |i will |i'm going to )?sit (?:this one|this round|this month) out\b",
         r"^je (?:vais )?(?:passe|passer|saute|sauter|m'abstiens|m'abstenir)(?: mon tour| pour cette fois| ce mois-ci|"
         r" cette fois(?:-ci)?| pour (?:la )?(?:table ronde|tour de table|mise a jour)(?: de ce mois(?:-ci)?)?)*$",
@@ -191,7 +193,8 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"\bdestine a (?:mon|ma) (?:predecesseur|predecesseure|predecessrice)\b|\bmauvaise (?:personne|adresse)\b|"
         r"\b(?:etait|est) destinee? a (?:mon|ma|mes|notre|nos|un|une|quelqu'un|l'autre|une autre)\b|"
         r"\b(?:ne vous |ne t')(?:etait|est) pas destinee?\b|\b(?:wasn't|was not|isn't|is not) (?:meant|intended) for you\b|"
-        r"^(?:il|elle) (?:etait|est) pour (?:mon|ma|mes|un|une) (?:collegue|adjointe?|assistante?)\b|"
+        r"^(?:il|elle|ce (?:courriel|message|mail)(?:-la)?|ca) (?:etait|est) pour (?:mon|ma|mes|un|une|notre|nos) "
+        r"(?:collegues?|adjointe?|assistante?|equipe|personnel|conseil)\b|"
         r"^je suis nouvelle? (?:dans|a) (?:le|ce|mon) poste\b",
         # the mail itself went astray: "I may have replied to the wrong email", "I think I got this by mistake"
         r"\b(?:replied|responded|answered|wrote|written|sent (?:it|this|that|my \w+)) (?:to|on|in) the wrong "
@@ -242,6 +245,8 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
     )),
 )
 _COURTESY = (
+    (Lazy(r"^(?:happy|merry|joyeux|joyeuse|bonne|bon) (?:thanksgiving|holidays?|new year|christmas|easter|long weekend|"
+          r"canada day|summer|fete|fetes|action de grace|annee|vacances|ete|weekend|long week-end)\b"), 12),
     (Lazy(r"^(?:thanks|thank you|thx|ty|tyvm|merci|many thanks|much appreciated|appreciated|appreciate it|"
                 r"cheers|thank u|mille mercis|un gros merci|merci beaucoup|merci bien)\b(?! to\b)"), 14),
     (Lazy(r"^(?:hi|hello|hey|dear|good (?:morning|afternoon|evening|day)|greetings|bonjour|bonsoir|salut|allo|"
@@ -291,9 +296,12 @@ _ONE_MEETING = Lazy(
     r"mai|juin|juil|aout|sept)[a-z]*\b")
 
 
+_TRAILING_EMOJI = re.compile(f"[\\s{EMOJI}\ufe0f]+$")
+
+
 def said(clause: Clause) -> Said | None:
     """What the clause is, of the kinds in ``Said``; None for anything else (content, answers, commands)."""
-    text = clause.folded
+    text = clause.folded if clause.folded[-1:].isascii() else _TRAILING_EMOJI.sub("", clause.folded)
     match = _UNSUBSCRIBE.search(text, clause.tokens)
     if match and not _negated(text[:match.start()]) and not _ONE_MEETING.match(text, match.end()):
         return Said.UNSUBSCRIBE         # ("take me off the list for the January meeting" declines that one)
@@ -338,11 +346,13 @@ def words(text: str) -> int:
 # A question to the organisers ("is it OK if I send it Monday?", "could you resend the slides?") asks something
 # of them; a question to the members ("has anyone tried ride vouchers?") is part of an update.
 _TO_ORGANISERS = Lazy(
-    r"^(?:(?:can|could|would|will|may|should|shall) (?:you|i|we)|is it (?:ok|okay|alright|all right|possible|fine)|"
+    r"^(?:(?:can|could|would|will|may|should|shall) (?:you|i|we)|(?:is|would) (?:it|that) (?:be )?(?:ok|okay|alright|"
+    r"all right|possible|fine)|"
     r"(?:are|do|will|did|have) we (?:still )?(?:meet|meeting|have|on|going|skip|skipping|get)|is (?:the|our|this) "
     r"(?:meeting|session|call|cop) (?:still )?(?:on|happening|going ahead|in person)|"
     r"(?:when|where|what time|how) (?:is|are|do|does|should|can|will|would)|(?:is|will|are) (?:the|there|this|that|it)|"
-    r"do (?:you|i|we) (?:still |really |actually |even )?(?:need|have|want)|what(?:'s| is) the (?:deadline|link|date|time|room)|"
+    r"do (?:you|i|we) (?:still |really |actually |even |just )?(?:need|have|want|speak|send|present|say|talk)|"
+    r"does (?:it|this|that|the update|my update) (?:need|have) to|what(?:'s| is) the (?:deadline|link|date|time|room)|"
     r"(?:did|have|has) (?:you|anyone on your end|the team) (?:get|got|receive|received|see|seen)|"
     r"(?:did|has|didn't|hasn't) (?:it|my update|that|my email|my reply) (?:not )?(?:come through|arrive|arrived|get through|"
     r"reach you|go through)|"
@@ -355,5 +365,6 @@ _TO_MEMBERS = Lazy(r"\b(?:anyone|anybody|any of you|others|other members|everyon
 
 def to_organisers(clause: Clause) -> bool:
     """A question the organisers are asked, not one put to the group."""
-    return clause.question and bool(_TO_ORGANISERS.match(without_lead_in(clause.folded))) \
-        and not _TO_MEMBERS.search(clause.folded)
+    asked = without_lead_in(clause.folded)
+    asked = asked[3:] if asked.startswith("or ") else asked            # "..., or do I just speak to it?"
+    return clause.question and bool(_TO_ORGANISERS.match(asked)) and not _TO_MEMBERS.search(clause.folded)

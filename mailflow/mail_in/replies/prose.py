@@ -37,7 +37,7 @@ _SENT_LATER = Lazy(r"\b(?:send|submit|share|get|introduce|presenterai|presenter)
                    r"monday|tuesday|wednesday|thursday|friday|weekend|once|after|at the meeting|in person|rencontre)\b")
 _UPDATE_FIXED = Lazy(r"\b(?:corrections?|fix|typo|error|mistake) (?:to|in|on) my (?:roundtable )?update\b|"
                      r"\b(?:it|my update) should (?:have )?(?:read|said|say)\b|"
-                     r"\b(?:corrections?|erreur|coquille|precision) (?:a|dans|sur) (?:ma|notre) mise a jour\b|"
+                     r"\b(?:corrections?|erreur|coquille|precision) (?:a|dans|sur) (?:ma|notre|mon) (?:mise a jour|update)\b|"
                      r"\b(?:ma mise a jour|elle) (?:devrait|aurait du) (?:dire|lire|indiquer)\b|\bil (?:faut|faudrait) lire\b")
 _MINUTES_SENT = Lazy(r"\b(?:corrections?|fix|change|typo|error|mistake) (?:to|in|for|on) (?:the|my|our|yesterday's|"
                      r"today's) minutes\b|\bthe minutes (?:that went out|i sent|we sent|sent (?:out|yesterday|earlier))\b")

@@ -320,7 +320,7 @@ ABOUT_THE_UPDATE = Lazy(r"\b(?:my|our|the|this|that|mon|ma|notre|la|cette) (?:ro
 # Words of statement beside a question to the organisers that are still only its context, not an update.
 QUESTION_CONTEXT = 12
 # asking to send it later ("Is it OK if I send my update on Monday?"), not "could you use this version instead?"
-_LATER = Lazy(r"\b(?:send|submit|get|share|have|envoie|envoyer|envoyerai|transmettre|transmets|faire parvenir)\b.*"
+_LATER = Lazy(r"\b(?:send|sent|submit|submitted|get|got|share|shared|have|envoie|envoyer|envoyerai|transmettre|transmets|faire parvenir)\b.*"
               r"\b(?:later|tomorrow|next week|after|once|by|monday|tuesday|"
               r"wednesday|thursday|friday|weekend|lundi|mardi|mercredi|jeudi|vendredi|demain|plus tard)\b")
 UPDATE_LENGTH = 40       # words: an update's length, however it is introduced

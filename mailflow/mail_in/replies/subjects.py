@@ -47,7 +47,8 @@ def as_sender(clause: Clause) -> Clause:
         said = "she " + verb + clause.folded[len(named.group()):]      # "Dr. Cho will attend": "she will attend"
     third = _THIRD_PERSON.match(said)
     if third is None:
-        return clause
+        skip = _OBJECT.sub(r"\1 me", said)          # "so please skip her": skip me
+        return clause if skip == said else clause._replace(folded=skip, tokens=frozenset(TOKEN.findall(skip)))
     pronoun = third.group()
     rest = said[third.end():]
     if pronoun in ("il", "elle"):          # "il sera présent" is "je serai présent"
@@ -57,8 +58,18 @@ def as_sender(clause: Clause) -> Clause:
             words[at] = _FIRST_PERSON_FR.get(words[at], words[at])
         folded = "je" + " ".join(words)
     else:
+        said_verb = _FIRST_PERSON_EN.match(rest)      # "she doesn't have" is "I don't have"
+        if said_verb is not None and not pronoun.endswith(("'s", "'ll")):
+            rest = " " + _AS_FIRST_PERSON[said_verb.group(1)] + rest[said_verb.end():]
         folded = ("i'm" if pronoun.endswith("'s") else "i'll" if pronoun.endswith("'ll") else "i") + rest
+    folded = _OBJECT.sub(r"\1 me", folded)         # "so please skip her": skip me
     return clause._replace(folded=folded, tokens=frozenset(TOKEN.findall(folded)))
+
+
+_AS_FIRST_PERSON = {"doesn't": "don't", "does not": "do not", "has": "have", "hasn't": "haven't", "has not": "have not",
+                    "is": "am", "isn't": "am not", "is not": "am not", "was": "was", "wasn't": "wasn't"}
+_FIRST_PERSON_EN = re.compile(r" (doesn't|does not|hasn't|has not|has|isn't|is not|is|wasn't|was)\b")
+_OBJECT = re.compile(r"\b(skip|excuse|count|mark|put|remove|take|drop) (?:her|him|them)\b")
 
 
 def speaks_for(clause: Clause, sender: str, so_far: bool) -> bool:
@@ -67,6 +78,8 @@ def speaks_for(clause: Clause, sender: str, so_far: bool) -> bool:
     if clause.tokens.isdisjoint(_BEHALF_WORDS) or (for_whom := _ON_BEHALF.search(clause.folded)) is None:
         return so_far
     whom = for_whom.group("who") or for_whom.group("who2") or for_whom.group("who3") or ""
+    if _THIRD_PERSON.match(whom.strip()):
+        return so_far                   # "She asked me to let you know ...": the one already written for
     return bool(own_name_words(whom) & ({w for w in own_name_words(sender) if len(w) > 1} - TITLES))
 
 
