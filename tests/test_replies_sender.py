@@ -413,3 +413,10 @@ def test_a_message_the_sender_pasted_into_the_update_is_part_of_it():
     assert "Subject: New: benefits navigation line" in text and text.endswith("report back in February.")
     alone = understand(message("Luis Ferreira", pasted.split("\r\n\r\nWe'll try")[0] + "\r\n")).text
     assert alone.startswith("Success: we hired") and "Subject:" not in alone and "1-855" not in alone
+
+
+def test_a_whole_sentence_over_the_senders_initials_is_the_senders_text():
+    """"So: approved as it stands." right under the text and over "M." is the text's last line, no signature."""
+    body = ("Actually no, leave the referral forms item in, Amrit wants 10 min on it.\r\n\r\n"
+            "So: approved as it stands.\r\n\r\nM.\r\n")
+    assert understand(message("Dr. Michel Gagnon", body)).text.endswith("So: approved as it stands.")

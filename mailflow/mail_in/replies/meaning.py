@@ -152,7 +152,7 @@ def _attendance(reading: Reading, table: Table, answered: list[Intent]) -> list[
     stated = reading.stated_rsvps(asked=glad is not None)
     if not stated and not answered and not reading.has(Said.AWAY_THEN):
         # an answer taken back ("Yes! Oh wait, is that today?? Let me see if I can push it") and none after it
-        return [unclear(ASK_ATTENDANCE)] if _attendance_taken_back(reading) else []
+        return [unclear(ASK_ATTENDANCE)] if glad is not None and _attendance_taken_back(reading) else []
     if reading.has(Said.AWAY_THEN):
         stated |= {Rsvp.DECLINED}
     from_answers = {Rsvp(i.value) for i in answered if i.kind is K.RSVP and i is not glad}

@@ -197,6 +197,7 @@ def read(text: str, sender: str = "") -> Reading:
     prepared, lines, starts, line_clauses = lines_of(text)
     found: list[Clause] = []
     commands: list[Found] = []
+    command_lines: list[int] = []            # the line each command is on, in order
     spans: list[tuple[int, int, frozenset[IntentKind]]] = []
     taken: set[int] = {n for n in signature_tail(lines) if not labels_in(lines[n])}
     for number, line in enumerate(lines):
@@ -206,15 +207,18 @@ def read(text: str, sender: str = "") -> Reading:
         labelled = line_commands(lines, number)
         taken.update(labelled.items_taken)
         commands += labelled.found
+        command_lines += [number] * len(labelled.found)
         owed = None if labelled.found else owed_action(line)
         if owed is not None:                 # "Priya to send the survey link by Friday": kept in the reading too
             commands.append(owed)
+            command_lines.append(number)
             spans.append((starts[number], starts[number] + len(line), frozenset({IntentKind.ACTION})))
             found += whole
             continue
         recording = None if labelled.found else recording_instruction(lines, number)
         if recording is not None:            # "The recording is at https://...", or the link alone under the line
             commands.append(recording[0])
+            command_lines.append(number)
             taken.update(recording[1])
             spans += [(starts[n], starts[n] + len(lines[n]), frozenset({IntentKind.RECORDING})) for n in recording[1]]
             continue
@@ -231,6 +235,8 @@ def read(text: str, sender: str = "") -> Reading:
                 sentence = (found[-1].sentence + 1) if found and found[-1].line == number else sentence
             cursor = max(cursor, b)
     taken_back, found = split_taken_back(found)
+    if taken_back and found:                 # instructions above the words that take them back go with them
+        commands = [c for c, n in zip(commands, command_lines, strict=True) if n >= found[0].line]
     parts = _tag(found, sender, lines, prepared)
     retracted = tuple(_tag(taken_back, sender, lines, prepared)) if taken_back else ()
     return Reading(prepared, tuple(parts), tuple(commands), tuple(spans), has_sections(prepared), retracted)

@@ -18,7 +18,7 @@ _TAKES_BACK = Lazy(
 
 
 def split_taken_back(found: list[Clause]) -> tuple[list[Clause], list[Clause]]:
-    """(the clauses the sender took back, the clauses they mean): all up to the last clause that takes back what
+    """(the clauses the sender took back, the clauses they mean): all before the last clause that takes back what
     came before it in this message, when something came before it; the marker goes too when it is all its clause
     says. A marker first in the reply ("Scratch that", "never mind") is about their last message, not this one."""
     last = None
@@ -29,7 +29,7 @@ def split_taken_back(found: list[Clause]) -> tuple[list[Clause], list[Clause]]:
         return [], found
     marker = found[last]
     rest = _TAKES_BACK.compiled.sub("", marker.folded, count=1).strip(" ,.!-:;")
-    return found[:last + 1], found[last + (0 if len(rest.split()) >= 2 else 1):]
+    return found[:last], found[last + (0 if len(rest.split()) >= 2 else 1):]      # (the marker is neither)
 
 
 _GREETING = Lazy(r"^(?:hi|hello|hey|dear|bonjour|allo|salut|good (?:morning|afternoon|evening))\b")

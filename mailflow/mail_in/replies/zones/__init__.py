@@ -157,6 +157,7 @@ def signed_off(zoning: Zoning, sender_name: str) -> Zoning:
     rows = zoning.rows
     _answers_between_quotes(zones, rows)
     _named_over_history(zones, rows, sender_name)
+    _sentence_over_name(zones, rows, sender_name)
     _sentences_carried_on(zones, rows)
     _sign_off_block(zones, rows, sender_name)
     _postscripts(zones, rows)
@@ -252,6 +253,18 @@ def _named_over_history(zones: list[Zone], rows: tuple[Row, ...], sender_name: s
         if zones[k] in KEPT and zones[k + 1] is Zone.HEADER and zones[k - 1] in KEPT \
                 and _names_sender(rows[k].text, sender_name):
             zones[k] = Zone.SIGNATURE
+
+
+def _sentence_over_name(zones: list[Zone], rows: tuple[Row, ...], sender_name: str) -> None:
+    """A whole sentence right under the sender's text and right over the line that only names them ("So: approved as
+    it stands." over "M.") is the last of their text, not the first of a signature."""
+    for k in range(1, len(zones) - 1):
+        if zones[k] is Zone.SIGNATURE and zones[k - 1] in KEPT and _WHOLE_SENTENCE.match(rows[k].text.strip()) \
+                and _names_sender(rows[k + 1].text, sender_name):
+            zones[k] = Zone.BODY
+
+
+_WHOLE_SENTENCE = re.compile(r"^[^\W\d_][^|@<>]*\s[^|@<>]*\s[^|@<>]*[.!?]$")      # three words or more, ending a sentence
 
 
 def _sentences_carried_on(zones: list[Zone], rows: tuple[Row, ...]) -> None:
