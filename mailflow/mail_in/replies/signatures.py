@@ -272,6 +272,7 @@ def _plain(word: str) -> str:
     return "".join(ch for ch in folded if not unicodedata.combining(ch))
 
 
+@lru_cache(maxsize=256)        # a pure function of the name, asked for each clause and line of a reply
 def own_name_words(sender_name: str) -> frozenset[str]:
     """The words of the From display name, folded ("Dr. Daniel Osei" -> dr, daniel, osei)."""
     return frozenset(_plain(w) for w in re.findall(r"[\w'’-]+", sender_name) if len(w) > 1 or w.isalpha())

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from mailflow.mail_in.replies.clauses import TOKEN, Clause, Lazy, fold, without_lead_in
 from mailflow.mail_in.replies.signatures import TITLES, own_name_words
@@ -31,9 +32,17 @@ _STATING = frozenset({"is", "was", "has", "had", "will", "est", "sera"})
 def names_sender(clause: Clause, sender: str) -> bool:
     """The clause opens with the sender named as its subject ("Dr. Cho will attend on January 12", from Dr. Cho's
     mailbox: her office manager writing): what it states of them is the sender's."""
+    own = _own_words(sender)
+    if own.isdisjoint(clause.tokens):
+        return False                    # (most clauses: no word of the sender's name)
     named = _NAMED.match(clause.text)
-    own = {w for w in own_name_words(sender) if len(w) > 1} - TITLES
     return named is not None and bool(own & own_name_words(named.group()))
+
+
+@lru_cache(maxsize=64)
+def _own_words(sender: str) -> frozenset[str]:
+    """The words of the sender's name that name them (not a title, not an initial)."""
+    return frozenset({w for w in own_name_words(sender) if len(w) > 1} - TITLES)
 
 
 def as_sender(clause: Clause) -> Clause:

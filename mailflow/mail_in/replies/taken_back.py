@@ -17,13 +17,19 @@ _TAKES_BACK = Lazy(
 )
 
 
+# a word each match of _TAKES_BACK holds (most clauses hold none: no pattern is run)
+_TAKING_BACK_WORDS = frozenset("""scratch wait hold second thought thoughts never nevermind mind ignore rephrase correct
+correction actually fait finalement attendez attends oubliez reprends""".split())
+
+
 def split_taken_back(found: list[Clause]) -> tuple[list[Clause], list[Clause]]:
     """(the clauses the sender took back, the clauses they mean): all before the last clause that takes back what
     came before it in this message, when something came before it; the marker goes too when it is all its clause
     says. A marker first in the reply ("Scratch that", "never mind") is about their last message, not this one."""
     last = None
     for k in range(1, len(found)):
-        if _TAKES_BACK.match(found[k].folded) and any(c.words for c in found[:k] if not _greeting(c)):
+        if not found[k].tokens.isdisjoint(_TAKING_BACK_WORDS) and _TAKES_BACK.match(found[k].folded) \
+                and any(c.words for c in found[:k] if not _greeting(c)):
             last = k
     if last is None:
         return [], found

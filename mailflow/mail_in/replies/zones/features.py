@@ -90,7 +90,7 @@ def _answers_further_down(lines: list[str], window: Window) -> Window:
     reach = end
     in_run = apart = False          # in a run of unquoted lines; set apart (a blank line) below a quoted one
     gap = False
-    for i in range(end, min(len(lines), 4 * MAX_ZONED)):
+    for i in range(end, min(len(lines), end + _ANSWERS_REACH)):
         line = lines[i]
         if not line.strip():
             gap = True
@@ -113,7 +113,9 @@ def _answers_further_down(lines: list[str], window: Window) -> Window:
 
 # a line that opens an earlier message inside the history: a separator or the first line of a header block
 _NEW_HISTORY = re.compile(r"^\s*(?:-{3,}|_{5,}|from:|de :|de:|von:|on .{4,}wrote:?$|le .{4,}a écrit ?:?$)", re.IGNORECASE)
-MAX_ZONED = 1000
+# how far past the window answers are looked for: an original long enough to answer at its far end is rare, and a
+# history of earlier messages below it is not read (the cost stays with what the reply answers)
+_ANSWERS_REACH = 400
 
 
 class _Walk:
