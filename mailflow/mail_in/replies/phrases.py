@@ -186,7 +186,8 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"\bci-joint\b|\bci-jointe?s?\b|\ben piece jointe\b|^voir (?:la )?piece jointe\b",
     )),
     (Said.MISSENT, _phrases(
-        r"\b(?:meant|intended) for (?:my |someone|somebody|another|the previous|a different|the former|the other)\b",
+        r"\b(?:meant|intended) for (?:my |our |someone|somebody|another|the previous|a different|the former|the other|"
+        r"an? (?:internal|other|different)|the wrong)\b",
         r"\b(?:the )?(?:wrong|incorrect) (?:person|address|email address|e-mail address|recipient|contact)\b",
         r"\bmy predecessor\b|^(?:i'm|i am) new (?:in|to) (?:the|this|my) (?:role|position|job)\b|"
         r"^(?:i have|i've) (?:just )?(?:taken over|stepped into|replaced)\b",

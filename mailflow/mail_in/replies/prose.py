@@ -114,11 +114,13 @@ def prose_of(reading: Reading, table: Table, found: list[Intent], said_no: bool,
             scoped = any(_ON_A_TOPIC.search(p.clause.folded) for p in reading.parts if p.said is Said.NO_UPDATE)
             floor = FULL_UPDATE if declined and not scoped else max(table.prose_min, 10)
             # (what follows an answer to "will you come?" after the "but" is that answer's: "No update this month, but
-            # he will be at the meeting (he is presenting)")
+            # he will be at the meeting (he is presenting)"; a reason in brackets after "though" turns from nothing:
+            # "Nothing new this month though (we've been short-staffed)")
             answered_at = {p.clause.sentence: p.clause.start for p in reading.parts if p.attendance is not None}
             enough = (reading.sections or sum(p.clause.words for p in statements) >= floor
                       or sum(p.clause.words for p in statements
                              if p.clause.after_but and p.clause.sentence in declining
+                             and not reading.text[max(0, p.clause.start - 2):p.clause.start].strip().endswith("(")
                              and p.clause.start < answered_at.get(p.clause.sentence, len(reading.text))) >= 3)
         else:
             # the words of a sentence that says whether the member comes ("Count me in for the 12th, obviously, since
