@@ -137,3 +137,7 @@ def test_an_automatic_answer_telling_of_a_time_away_in_its_own_words_is_an_out_o
                 "be checking email. For the PMH work, please reach out to Jen at the Division office.\r\n\r\nCheers,\r\nLuis\r\n")
     gmail = understand(message("Subject: Away until June 7\r\nAuto-Submitted: auto-replied", holidays))
     assert gmail.automatic is AutoKind.OUT_OF_OFFICE
+    visits = ("Hi there,\r\n\r\nThanks for your email. I'm on community visits in Fort St. James and Vanderhoof until "
+              "January 5 with very limited cell and internet coverage. I'll reply once I'm back in Prince George.\r\n")
+    assert understand(message("Subject: Out on visits\r\nAuto-Submitted: auto-replied", visits)).automatic \
+        is AutoKind.OUT_OF_OFFICE

@@ -420,3 +420,13 @@ def test_a_whole_sentence_over_the_senders_initials_is_the_senders_text():
     body = ("Actually no, leave the referral forms item in, Amrit wants 10 min on it.\r\n\r\n"
             "So: approved as it stands.\r\n\r\nM.\r\n")
     assert understand(message("Dr. Michel Gagnon", body)).text.endswith("So: approved as it stands.")
+
+
+def test_the_access_code_under_a_link_and_a_french_mobile_footer():
+    """"Passcode: Cop#2027" right under the recording's link is the sender's text, however short; "Obtenir Outlook pour
+    iOS" under the name is the mobile footer."""
+    body = ("Here's the recording from Tuesday.\r\n\r\nRecording: https://video.example.org/rec/share/Jan12-p8Wq3\r\n"
+            "Passcode: Cop#2027\r\n\r\nSam Okoye\r\nPMH Support | Divisions of Family Practice\r\n")
+    assert understand(message("Sam Okoye", body)).text.endswith("Passcode: Cop#2027")
+    fr = "Je serai quand même présent à la réunion du 12.\r\n\r\nMichel\r\n\r\nObtenir Outlook pour iOS\r\n"
+    assert understand(message("Michel Gagnon", fr)).text == "Je serai quand même présent à la réunion du 12."

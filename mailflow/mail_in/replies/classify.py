@@ -123,7 +123,9 @@ def out_of_office(subject: str, text: str) -> bool:
 # checking email from my phone only"): a vacation responder is what sends those headers with such words.
 _AWAY_WORDS = re.compile(
     r"\b(?:on the road|travel+ing|away|out of|off (?:work|sick)|site visits?|at a conference|attending a conference|"
-    r"on (?:leave|vacation|holidays?|sabbatical|mat(?:ernity)? leave|parental leave)|limited (?:access|connectivity)|"
+    r"on (?:leave|vacation|holidays?|sabbatical|mat(?:ernity)? leave|parental leave|community visits|site visits)|"
+    r"limited (?:\w+ )?(?:and \w+ )?(?:access|connectivity|coverage)|"
+    r"(?:i'll|i will) (?:reply|respond|get back to you|answer) (?:once|when|on my return|as soon as|after)|"
     r"(?:won't|will not|not) be checking (?:my )?e-?mails?|"
     r"checking (?:my )?e-?mails? (?:only )?(?:from my phone|intermittently|occasionally|sporadically|periodically|"
     r"infrequently|once a day)|(?:replies|responses?|my (?:reply|response)) (?:will|may|might) be (?:slow|delayed)|"

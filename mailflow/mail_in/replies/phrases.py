@@ -116,7 +116,14 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"a l'exterieur|hors du bureau|en deplacement|en voyage|en arret de travail)"
         r"(?: (?:de maternite|de paternite|parental|de maladie|sans solde))? "
         r"(?:jusqu|pour (?:les|la|le|\d|deux|trois|quelques)|pendant|du \d|des le|a partir|tout le|toute la|\d)",
-        r"^je (?:suis|serai) en (?:conge|arret) (?:de maternite|de paternite|parental|de maladie|sans solde)\b",
+        r"^je (?:suis|serai) en (?:conge|arret) (?:de maternite|de paternite|parental|de maladie|sans solde)\b|"
+        r"^je (?:suis|serai) en (?:conge|vacances) (?:des fetes|de noel|d'ete|annuel) (?:jusqu|du \d|a partir|pour)",
+        # somewhere else until a date: "I'm still in Ottawa with my parents until the 15th"
+        r"^(?:i'm|i am|i'll be|i will be) (?:still |away |out )?(?:in|at|up in|down in|over in|back in) "
+        r"(?!clinic\b|the or\b|surgery\b|a meeting\b|meetings\b|work\b|the office\b)[a-z][\w' .-]{1,40}? "
+        r"(?:until|till|til|through) (?:the )?(?:\d{1,2}(?:st|nd|rd|th)\b|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+        r"[a-z]*\.? \d|next (?:week|month)|mid-|the end of|early (?:next|in)|(?:monday|tuesday|wednesday|thursday|friday)"
+        r"(?: the \d| next|,))",
         r"^en conge (?:de maternite|de paternite|parental|de maladie)\b",
     )),
     (Said.NO_UPDATE, _phrases(

@@ -207,7 +207,7 @@ _A_NOTE = re.compile(
     r"(?: that|:| (?:asking|reminding|telling|inviting|encouraging) (?:them|members|everyone|people|folks) (?:to|that))?\s+",
     re.IGNORECASE)
 # the most words a change's value holds (a longer one is a sentence about it, not its name); a note is a sentence
-_MOST_WORDS = {IntentKind.SUGGEST: 20, IntentKind.NOTE: 40}
+_MOST_WORDS = {IntentKind.SUGGEST: 30, IntentKind.NOTE: 40}
 
 
 # A suggestion whose sentence goes on past a comma ("Je suggère qu'on discute, lors d'une prochaine rencontre, de la

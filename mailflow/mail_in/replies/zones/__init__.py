@@ -158,6 +158,7 @@ def signed_off(zoning: Zoning, sender_name: str) -> Zoning:
     _answers_between_quotes(zones, rows)
     _named_over_history(zones, rows, sender_name)
     _sentence_over_name(zones, rows, sender_name)
+    _code_under_link(zones, rows)
     _sentences_carried_on(zones, rows)
     _sign_off_block(zones, rows, sender_name)
     _postscripts(zones, rows)
@@ -265,6 +266,19 @@ def _sentence_over_name(zones: list[Zone], rows: tuple[Row, ...], sender_name: s
 
 
 _WHOLE_SENTENCE = re.compile(r"^[^\W\d_][^|@<>]*\s[^|@<>]*\s[^|@<>]*[.!?]$")      # three words or more, ending a sentence
+
+
+def _code_under_link(zones: list[Zone], rows: tuple[Row, ...]) -> None:
+    """The access code right under a link of the sender's ("Recording: https://..." over "Passcode: Cop#2027") goes with
+    the link, however short a signature's line it looks."""
+    for k in range(1, len(zones)):
+        if zones[k] in _SIGNED_OFF and zones[k - 1] in KEPT and rows[k].index == rows[k - 1].index + 1 \
+                and "://" in rows[k - 1].text and _ACCESS_CODE.match(rows[k].text):
+            zones[k] = Zone.BODY
+
+
+_ACCESS_CODE = re.compile(r"^\s*(?:passcode|pass code|password|meeting id|webinar id|pin|access code|code d'acc[èe]s|"
+                          r"mot de passe|code secret|code)\s*[:：]\s*\S{3,40}\s*$", re.IGNORECASE)
 
 
 def _sentences_carried_on(zones: list[Zone], rows: tuple[Row, ...]) -> None:

@@ -102,7 +102,8 @@ GREETING = re.compile(
 MOBILE = re.compile(
     r"^\s*(?:(?:sent|envoy[ée]|gesendet|enviado|inviato|verzonden|verstuurd|skickat|sendt)\b[^,;.!?]{0,40}\b(?:iphone|ipad|"
     r"android|mobile|phone|galaxy|samsung|blackberry|outlook|mail|gmail|device|appareil|handy|m[óo]vil|cellulare)"
-    r"|get outlook for|t[ée]l[ée]charger outlook|von meinem|envoy[ée] de mon|enviado desde mi|inviato da(?:l)? mi)"
+    r"|get outlook for|t[ée]l[ée]charger outlook|obtenir outlook pour|von meinem|envoy[ée] de mon|enviado desde mi|"
+    r"inviato da(?:l)? mi)"
     r"[^,;!?]{0,60}$|^\s*(?:iPhoneから送信|从我的iPhone发送|iPhone에서 보냄)\s*$",
     re.IGNORECASE,
 )
