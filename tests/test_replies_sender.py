@@ -430,3 +430,14 @@ def test_the_access_code_under_a_link_and_a_french_mobile_footer():
     assert understand(message("Sam Okoye", body)).text.endswith("Passcode: Cop#2027")
     fr = "Je serai quand même présent à la réunion du 12.\r\n\r\nMichel\r\n\r\nObtenir Outlook pour iOS\r\n"
     assert understand(message("Michel Gagnon", fr)).text == "Je serai quand même présent à la réunion du 12."
+
+
+def test_a_contact_block_the_sender_shares_above_their_own_sign_off_is_their_text():
+    """"Her details:" over a name, a title, a phone and an address, then a sentence, then "Thanks," over "Amrit": the
+    block is shared in the update; the signature starts at the sender's own sign-off."""
+    body = ("How members can help: she's happy to talk to anyone directly. Her details:\r\n\r\nDana Whitfield\r\n"
+            "Community Health Navigator, FNW PCN\r\n604-555-0142\r\ndana.whitfield@fnw-division.example.org\r\n\r\n"
+            "She's in clinic Tuesdays and Thursdays, so email is best.\r\n\r\nThanks,\r\nAmrit\r\n\r\n-- \r\n"
+            "Dr. Amrit Sandhu, MD\r\nPhysician Lead\r\nTel 604-555-0100\r\n")
+    text = understand(message("Dr. Amrit Sandhu", body)).text
+    assert "604-555-0142" in text and text.endswith("so email is best.")

@@ -159,6 +159,7 @@ def signed_off(zoning: Zoning, sender_name: str) -> Zoning:
     _named_over_history(zones, rows, sender_name)
     _sentence_over_name(zones, rows, sender_name)
     _code_under_link(zones, rows)
+    _text_above_own_sign_off(zones, rows, sender_name)
     _sentences_carried_on(zones, rows)
     _sign_off_block(zones, rows, sender_name)
     _postscripts(zones, rows)
@@ -266,6 +267,25 @@ def _sentence_over_name(zones: list[Zone], rows: tuple[Row, ...], sender_name: s
 
 
 _WHOLE_SENTENCE = re.compile(r"^[^\W\d_][^|@<>]*\s[^|@<>]*\s[^|@<>]*[.!?]$")      # three words or more, ending a sentence
+
+
+def _text_above_own_sign_off(zones: list[Zone], rows: tuple[Row, ...], sender_name: str) -> None:
+    """The sender's signature starts no higher than their own sign-off over their name ("Thanks," over "Amrit"): a
+    contact block they share above it ("Her details:" over a name, a title, a phone) and the sentence after it are
+    their text. Only where the text is introduced (the line above the block ends with a colon)."""
+    kept = [k for k, zone in enumerate(zones) if zone in KEPT]
+    if not kept or not sender_name:
+        return
+    for s in range(kept[-1] + 1, len(zones) - 1):
+        text = rows[s].text.strip()
+        if (_closes(text) or SIGN_OFF_OPENS.match(text)) and rows[s + 1].index == rows[s].index + 1 \
+                and _names_sender(rows[s + 1].text, sender_name):
+            first = kept[-1] + 1
+            if rows[kept[-1]].text.rstrip().endswith((":", "：")) \
+                    and all(zones[k] in (Zone.SIGNATURE, Zone.CLOSING) for k in range(first, s)):
+                for k in range(first, s):
+                    zones[k] = Zone.BODY
+            return
 
 
 def _code_under_link(zones: list[Zone], rows: tuple[Row, ...]) -> None:
