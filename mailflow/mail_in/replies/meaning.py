@@ -14,7 +14,7 @@ from mailflow.core.intent import AutoKind, Command, CommandKind, Intent, IntentK
 from mailflow.core.kinds import Request
 from mailflow.mail_in.replies.bare_answers import Answer
 from mailflow.mail_in.replies.clauses import Lazy
-from mailflow.mail_in.replies.commands import Approval, file_requests, labels_in
+from mailflow.mail_in.replies.commands import Approval, Found, file_requests, labels_in
 from mailflow.mail_in.replies.phrases import Said
 from mailflow.mail_in.replies.prose import FULL_UPDATE, content_of, prose_of
 from mailflow.mail_in.replies.reading import Reading, read
@@ -111,6 +111,8 @@ def _corrects_receipt(reading: Reading, table: Table, prose: Intent | None) -> I
     return prose
 
 
+_FUTURE = Lazy(r"\s+(?:to|for|at|in|on) (?:a |an |the |our )?(?:future|next|upcoming|later) (?:meeting|session|agenda)s?$|"
+               r"\s+(?:to|for) (?:the )?future (?:topics|agenda)$")
 # Words that say the receipt read the reply wrong
 _READ_WRONG = Lazy(
     r"\b(?:wasn't|was not|isn't|is not|n'etait pas|n'est pas) (?:a|an|my|meant as a|une|un|ma|mon) (?:topic |sujet )?"
@@ -174,8 +176,13 @@ def _attendance_taken_back(reading: Reading) -> bool:
 def _instructions(reading: Reading, reads: frozenset[IntentKind]) -> list[Intent]:
     """Labelled instructions, instructions said in words, and "my action item is done"."""
     found = [Intent(c.kind, c.value, c.who) for c in reading.commands if c.kind in reads]
-    found += [Intent(edit.kind, edit.value) for edit in reading.edits
-              if edit.kind in reads and not any(f.kind is edit.kind for f in found if f.value)]
+    # ("can we add transportation barriers to a future meeting?" to the digest, which takes no agenda change, is a
+    # topic suggested)
+    edits = [Found(K.SUGGEST, _FUTURE.sub("", edit.value), labelled=False)
+             if edit.kind is K.ADD and K.ADD not in reads and K.SUGGEST in reads and _FUTURE.search(edit.value)
+             else edit for edit in reading.edits]
+    found += [Intent(edit.kind, edit.value) for edit in edits
+              if edit.kind in reads and edit.value and not any(f.kind is edit.kind for f in found if f.value)]
     if K.DONE in reads and reading.has(Said.DONE) and not any(i.kind is K.DONE for i in found):
         numbers = [m.group(1) or m.group(2) or m.group(3) for p in reading.parts
                    if p.said is Said.DONE and (m := _ITEM_NUMBER.search(p.clause.folded))]

@@ -298,9 +298,14 @@ def is_own_name_word(word: str, own: frozenset[str]) -> bool:
         return False
     if word.isupper() and len(folded) <= 4 and _initials_of(folded, own):
         return True                     # "MC" for Marie-Claire Tremblay, "HM" for Hannah Martin
+    if _DOTTED_INITIALS.match(word) and _initials_of(_plain(re.sub(r"[.\-–]", "", word)), own):
+        return True                     # "M-C", "M.-C.", "M.C."
     if len(folded) < 3 or not word[:1].isupper():
         return False
     return any(w[:3] == folded[:3] and len(w) > len(folded) for w in own) or folded in _nicknames(own)
+
+
+_DOTTED_INITIALS = re.compile(r"^(?:[A-Z][.\-–]{1,2}){1,3}[A-Z]\.?$")
 
 
 @lru_cache(maxsize=1024)

@@ -62,7 +62,7 @@ _WORDED: tuple[tuple[IntentKind, Lazy], ...] = (
         rf"^{_ASK}take (?P<v2>.+?) (?:off|out of) (?:the |our |this )?(?:(?:(?:future|topics?|suggested|open discussion|"
         rf"discussion)\s+)?(?:agenda|draft|list|liste)(?: of (?:future )?(?:topics|items))?|open discussion)"
         rf"(?: though| please)?(?:,? (?:since|because|as) .+)?$|"
-        rf"^{_ASK}(?:remove|drop|delete|take out|take off|cut|strike|retirer|retirez|enlever|enlevez|supprimer|"
+        rf"^{_ASK}(?:remove|drop|delete|take out|take off|cut|strike|skip|retirer|retirez|enlever|enlevez|supprimer|"
         rf"supprimez|retire|enleve)\s+(?P<v>.+?)(?:\s+(?:from|de|du|off)\s+(?:the\s+|this\s+|l')?"
         rf"(?:(?:future|topics?|suggested|open discussion|discussion)\s+)?(?:agenda|draft|ordre du jour|list|liste)"
         rf"(?:\s+(?:of (?:topics|items)|des sujets))?)?(?:\s+please|\s+svp)?$")),
