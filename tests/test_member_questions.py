@@ -77,3 +77,18 @@ def test_the_question_mailflow_asks_is_answered_in_the_context_of_the_reply_it_a
     d = on_reply(situation(), at_step(Step.CALL_FOR_UPDATES), reply(BEN, "yes"))
     [question] = [x for x in d.sends if x.kind == "notice-question"]
     assert question.to.email == BEN.email and question.request.value == "update"
+
+
+def test_the_chairs_approval_with_a_question_only_to_know_approves_and_staff_are_told():
+    """ "Approved, thank you! Can you confirm Amrit has co-host rights on the video link?": the draft is approved (the
+    question asks no change) and staff are told the question; "Looks good, but can we swap 2 and 3?" approves nothing
+    and staff are asked about the change instead."""
+    drafted = at_step(Step.AGENDA_DRAFT)
+    text = "Approved, thank you! Can you confirm Amrit has co-host rights on the video link?"
+    d = on_reply(situation(), drafted, reply(AMARA, text, request="agenda"))
+    assert d.meeting.agenda.approved
+    [told] = questions(d)
+    assert told.to.email == STAFF and told.context["excerpt"] == text and told.context["recorded"]
+    held = on_reply(situation(), drafted, reply(AMARA, "Looks good, but can we swap 2 and 3?", request="agenda"))
+    assert not held.meeting.agenda.approved and questions(held) == []
+    assert [x.kind for x in held.sends] == ["alert-reply-unclear"]

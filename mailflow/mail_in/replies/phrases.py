@@ -371,6 +371,20 @@ _TO_MEMBERS = Lazy(r"\b(?:anyone|anybody|any of you|others|other members|everyon
                    r"quelqu'un|d'autres|les membres)\b")
 
 
+# A question to the organisers that asks to know or to check, not to change the agenda ("Can you confirm Amrit has
+# co-host rights?", "Est-ce qu'Amrit a les droits pour partager son écran?", "Is Room 201 confirmed?")
+_ASKS_TO_KNOW = Lazy(
+    r"^(?:(?:can|could|would|will) you (?:please |just |also )?(?:confirm|check|double-check|verify|let (?:me|us) know|"
+    r"tell (?:me|us)|make sure|remind)|(?:is|are|does|do|did|has|have|will) (?!we\b|you\b)[\w'-]+|est-ce (?:que|qu')|"
+    r"(?:pouvez|pourriez)-vous (?:me |nous )?(?:confirmer|verifier|dire)|(?:a|as)-t-(?:il|elle))\b")
+
+
+def asks_to_know(clause: Clause) -> bool:
+    """A question to the organisers that asks to know or to check something, no change (see ``_ASKS_TO_KNOW``)."""
+    return to_organisers(clause) and _ASKS_TO_KNOW.match(without_lead_in(clause.folded)) is not None \
+        or (clause.question and clause.folded.startswith("est-ce"))
+
+
 def to_organisers(clause: Clause) -> bool:
     """A question the organisers are asked, not one put to the group."""
     asked = without_lead_in(clause.folded)

@@ -9,7 +9,7 @@ from mailflow.core.intent import Intent, IntentKind
 from mailflow.mail_in.replies.bare_answers import Answer
 from mailflow.mail_in.replies.clauses import Lazy, fold
 from mailflow.mail_in.replies.commands import Approval
-from mailflow.mail_in.replies.phrases import Said, to_organisers
+from mailflow.mail_in.replies.phrases import Said, asks_to_know, to_organisers
 from mailflow.mail_in.replies.reading import ABOUT_THE_UPDATE, UPDATE_LENGTH, Part, Reading, update_content
 from mailflow.mail_in.replies.tables import (
     ASK_ALSO,
@@ -53,6 +53,7 @@ _UPDATE_ELSEWHERE = Lazy(
     r"\b(?:sent|submitted|emailed|shared|envoye|transmis) (?:you )?(?:my|our|the|ma|notre) (?:roundtable )?"
     r"(?:update|mise a jour)\b|\b(?:update|mise a jour) (?:i|we|que j'ai) (?:sent|envoyee)\b")
 _WE_WILL = re.compile(r"^(?:i|we)(?:'ll| will) ")
+NOTE_BESIDE_QUESTION = 25       # words beside an approval's question to know that would make a note of their own
 _THEN_COLON = re.compile(r"[ \t]*[:：]")         # "here's my update:": what follows the colon is it
 _OF_THE_MINUTES = Lazy(r"\b(?:minutes|notes|write-up|compte rendu|proces-verbal)\b")
 CUT = frozenset({K.SUGGEST, K.DONE, K.RECORDING, K.ACTION})     # instructions cut out of an update, a note, minutes
@@ -181,6 +182,10 @@ def prose_of(reading: Reading, table: Table, found: list[Intent], said_no: bool,
             # ("can we get his update in?", "can you confirm?", "is Aisha expecting to introduce herself?") and is
             # asked of staff instead, never printed on the agenda
             asked = next((p for p in content if p.clause.question or to_organisers(p.clause)), None)
+            if asked is not None and Approval.APPROVE in reading.approvals \
+                    and all(asks_to_know(p.clause) or not p.clause.question for p in content if p.clause.question) \
+                    and sum(p.clause.words for p in content if not p.clause.question) < NOTE_BESIDE_QUESTION:
+                return None             # approved, and only asked to know: staff are told the question (core/answers)
             if asked is not None:
                 line = reading.text.split("\n")[asked.clause.line].strip()
                 return unclear(ASK_CHAIR.format(words=line if len(line) <= 200 else line[:200] + "..."))
