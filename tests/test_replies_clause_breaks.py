@@ -15,12 +15,14 @@ _BEFORE = re.compile(
     r"(?<!\s)\s+(?=(?:but|mais|however|though|although|cependant|par contre|sauf que|except that|toutefois)\b)|"
     r"(?<!\s)\s+and\s+(?=(?:i|i'm|i'll|i've|we|we're|we'll|won't|will|can't|cannot|can|couldn't|am|have to|"
     r"need to|must|so|therefore|unfortunately|sadly|no|nothing|not much)\b)|"
-    r"(?<!\s)\s+(?=so (?:i|i'll|i'm|i've|i'd|we|we'll|we're|we've)\b)|(?<!\s)\s+et\s+(?=(?:je|j'|nous|c'est)\b))"
+    r"(?<!\s)\s+(?=so (?:i|i'll|i'm|i've|i'd|we|we'll|we're|we've|je|j'|nous|on)\b)|"
+    r"(?<!\s)\s+et\s+(?=(?:je|j'|nous|c'est)\b))"
 )
 
 WRITTEN = [
     "Thanks! I'll be there, but I may be late -- traffic. And I can present (briefly).",
     "Yes  but  no;  and  we'll see... so i'll come\tand\ti'm glad -- et je serai la",
+    "oui je serai la, j'ai un clinic a 12h30 so je vais devoir quitter",
     "Dr. Lee will present, e.g. the pilot: results.  -  then questions?",
     "and so we go - and not much else , mais non ( ok )",
 ]

@@ -339,6 +339,8 @@ def clauses(text: str, start: int, line_no: int, first_sentence: int) -> tuple[C
         body = body.rstrip(_EDGE)
         if body.startswith(_BUT_WORDS) and (but := _BUT.match(body)):
             after_but, lead, body = True, lead + but.end(), body[but.end():].strip(_EDGE)
+        if not body and "?" in piece + brk and found and found[-1].sentence == sentence:
+            found[-1] = found[-1]._replace(question=True)     # "... le lien (jlavoie@...) ?": the mark ends its question
         if body:
             tokens = TOKEN.findall(body)
             # (the fields in their order: text, folded, start, line, sentence, question, after_but, words, tokens)

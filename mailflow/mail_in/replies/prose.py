@@ -48,6 +48,7 @@ _ABOUT_ATTENDING = Lazy(
     r"\bthe recording\b|\bl'enregistrement\b|\bzoom\b|\bin person\b|\ben personne\b|\bpar video\b|\bby video\b|"
     r"\b(?:in my place|a ma place|on my behalf|en mon nom)\b|"
     r"\b(?:attend|attending|join us|joining us|be there|assister|participer|me joindre|se joindre|y serai|serai la)\b")
+_IN_MY_PLACE = Lazy(r"\b(?:in my place|instead of me|on my behalf|a ma place|en mon nom|pour me remplacer|to cover for me)\b")
 _UPDATE_ELSEWHERE = Lazy(
     r"\b(?:update|mise a jour) (?:is|was|est|etait) (?:already |deja )?(?:in|on|attached to|dans|sur)\b|"
     r"\b(?:sent|submitted|emailed|shared|envoye|transmis) (?:you )?(?:my|our|the|ma|notre) (?:roundtable )?"
@@ -127,6 +128,8 @@ def prose_of(reading: Reading, table: Table, found: list[Intent], said_no: bool,
             # the words of a sentence that says whether the member comes ("Count me in for the 12th, obviously, since
             # I'm chairing!") are that answer's, not an update's
             attending = {p.clause.sentence for p in reading.parts if p.attendance is not None}
+            if attending:          # (and who comes in the sender's place: "Julie pourrait se joindre à ma place")
+                attending |= {p.clause.sentence for p in reading.parts if _IN_MY_PLACE.search(p.clause.folded)}
             if attending and not reading.sections:
                 # (and words about the update already sent: "please go ahead with my update as written"); what
                 # follows "here's my update" in the same sentence is the update ("I have to leave at 12:40, so here's

@@ -344,6 +344,8 @@ def update_content(content: tuple[Part, ...], parts: tuple[Part, ...] = ()) -> t
     asks = [p for p in content if to_organisers(p.clause)]
     if not asks:
         return content
+    asked = {p.clause.sentence for p in asks}          # (and the rest of its question: "... le lien (jlavoie@...) ?")
+    asks += [p for p in content if p.clause.question and p.clause.sentence in asked and p not in asks]
     # beside such a question, words about the update itself ("I sent my update on the 30th", "I can resend it")
     # are its context too
     rest = tuple(p for p in content if p not in asks and not ABOUT_THE_UPDATE.search(p.clause.folded))
