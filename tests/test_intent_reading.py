@@ -313,12 +313,15 @@ def test_an_assistant_passing_on_the_senders_word_answers_for_the_sender_and_the
     assert intents('"Bennett, Sarah"', bennett, Request.INVITATION) == ["rsvp=accepted", "skip"]
     sandhu = ("I'm replying for Dr. Sandhu, who is away at a conference until July 12. He won't have a roundtable update "
               "this month, but he will be at the meeting on the 13th (he is presenting).")
-    assert intents('"Sandhu, Amrit (Dr.)"', sandhu, Request.UPDATE) == ["rsvp=accepted", "skip"]
+    assert intents('"Sandhu, Amrit (Dr.)"', sandhu, Request.UPDATE) == ["away", "rsvp=accepted", "skip"]
     assert "rsvp=accepted" not in intents("Dr. Helen Cho", bennett, Request.INVITATION)
     maya = ("This is Maya, Dr. Cho's office manager. Dr. Cho will attend on January 12 (she is chairing, as you know) "
             "and I have blocked the time in her calendar.")
     assert intents("Dr. Helen Cho", maya, Request.INVITATION) == ["rsvp=accepted"]
     assert intents("Dr. Sarah Bennett", maya, Request.INVITATION) == []         # Dr. Cho's word, from someone else
+    gagnon = ("Je réponds au nom du Dr Gagnon, qui est en congé de paternité jusqu'au 18 janvier. Il n'enverra donc pas "
+              "de mise à jour pour la rencontre de janvier.")
+    assert intents('"Gagnon, Michel (Dr.)"', gagnon, Request.UPDATE) == ["away", "skip"]
 
 
 def test_an_assistant_writing_of_the_sender_by_name_answers_for_the_sender():

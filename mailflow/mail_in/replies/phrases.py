@@ -83,7 +83,8 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"(?: s\.?v\.?p\.?| s'il vous plait| merci)?$",
         r"^(?:veuillez |svp |merci d')?(?:ignorer|ignorez|oubliez|annulez|annuler) (?:mon|ma|ce|cette|le) "
         r"(?:(?:dernier|derniere|precedent|precedente) )?(?:message|courriel|reponse|envoi)\b",
-        r"^veuillez ignorer$|^envoye par erreur\b|^erreur de ma part\b|^j'ai change d'avis$",
+        r"^veuillez ignorer$|^envoye par erreur\b|^erreur de ma part\b|^j'ai change d'avis$|"
+        r"^j'ai envoye (?:la|le) mauvaise? (?:version|fichier|courriel|message|update|mise a jour)\b",
         r"^(?:pouvez-vous|pourriez-vous|peux-tu|pourrais-tu|merci de|merci d') ?(?:l'|le |la )?(?:annuler|ignorer)\b|"
         r"^(?:can|could) you (?:please )?(?:undo|cancel|ignore|disregard) (?:that|this|it|my (?:last|previous) "
         r"(?:reply|answer|email|e-mail|message|update))\b",
@@ -141,6 +142,7 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"^(?:(?:et )?(?:comme|puisque|vu que) )?(?:je n'ai |nous n'avons |il n'y a )?rien (?:a signaler|de neuf|"
         r"a rapporter|a partager|de nouveau|"
         r"a ajouter|pour moi|de mon cote|ce mois-ci|cette fois-ci|a dire)\b",
+        r"^je n'(?:enverrai|aurai) (?:donc |pas )?(?:pas )?(?:de |d')(?:mise a jour|update)\b|"
         r"^(?:je n'ai |nous n'avons )?(?:pas|aucune?) (?:de |d')?(?:mise a jour|mises a jour|nouvelles?|nouveautes?|"
         r"updates?|"
         r"update|nouveau|grand-chose (?:de neuf|a signaler|a dire))\b",
@@ -247,7 +249,7 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"^(?:the )?(?:written |full |final )?(?:minutes|notes) (?:will follow|to follow|are coming|coming)\b|"
         r"^(?:i've|i have|i) (?:asked|told) (?:[\w'-]+ ){1,3}to (?:write|type|send|circulate|put) (?:these|them|the minutes|"
         r"it|the notes) (?:up|out|around)?\b|^(?:[\w'-]+ ){0,3}(?:enverra|va envoyer|enverrai|vais envoyer|partagera|fera circuler) le "
-        r"(?:compte rendu|proces-verbal)\b|^(?:le )?compte rendu (?:suivra|a suivre)\b|"
+        r"(?:compte rendu|proces-verbal)\b|^(?:le )?(?:compte rendu|proces-verbal) (?:suivra|a suivre|viendra)\b|"
         r"^(?:i'll|i will|i'm going to|i am going to) leave (?:the |our )?(?:minutes|notes|write-up) (?:to|with) \w+|"
         r"^(?:je vous laisse|je laisse (?:a )?\w+) (?:le compte rendu|le proces-verbal|les notes)\b",
     )),
@@ -364,7 +366,8 @@ _TO_ORGANISERS = Lazy(
     r"(?:did|have|has) (?:you|anyone on your end|the team) (?:get|got|receive|received|see|seen)|"
     r"(?:did|has|didn't|hasn't) (?:it|my update|that|my email|my reply) (?:not )?(?:come through|arrive|arrived|get through|"
     r"reach you|go through)|"
-    r"est-ce que (?:je|vous|nous|on|la|le|ca|cela|c'est)|(?:pouvez|pourriez)-vous|puis-je|(?:quand|ou|a quelle heure) "
+    r"est-ce que (?:je|vous|nous|on|la|le|ca|cela|c'est)|est-ce (?:correct|ok|possible|grave|un probleme) (?:si|que)|"
+    r"(?:pouvez|pourriez)-vous|puis-je|(?:quand|ou|a quelle heure) "
     r"(?:est|a lieu|aura lieu)|(?:l'|les? |la )?(?:avez|aviez|auriez)-vous)\b"
 )
 _TO_MEMBERS = Lazy(r"\b(?:anyone|anybody|any of you|others|other members|everyone|folks|colleagues|members|"

@@ -13,7 +13,11 @@ from mailflow.mail_in.replies.signatures import TITLES, own_name_words
 
 _BEHALF_WORDS = frozenset({"behalf", "part", "nom", "asked", "replying", "writing", "answering", "responding"})
 _FIRST_PERSON_FR = {"sera": "serai", "va": "vais", "peut": "peux", "pourra": "pourrai", "viendra": "viendrai",
-                    "participera": "participerai", "assistera": "assisterai", "est": "suis", "a": "ai", "sait": "sais"}
+                    "participera": "participerai", "assistera": "assisterai", "est": "suis", "a": "ai", "sait": "sais",
+                    "enverra": "enverrai", "aura": "aurai", "fera": "ferai", "envoie": "envoie", "n'enverra": "n'enverrai",
+                    "n'aura": "n'aurai", "n'a": "n'ai", "n'est": "ne suis", "ne": "ne"}
+# an assistant's relative clause about the one they write for ("on behalf of Dr. Gagnon, who is on leave until ...")
+_WHO_IS = Lazy(r"^(?:who is|who's|qui est) ")
 _ON_BEHALF = Lazy(r"\b(?:on behalf of|de la part d[eu']|au nom d[eu']) ?(?P<who>.+)$|"
                   r"^(?P<who2>.+?) asked me to (?:let you know|tell you|pass (?:it |this )?on|say|write|reply|answer)\b|"
                   r"\b(?:replying|writing|answering|responding|i'm replying|i am replying) (?:for|on behalf of) (?P<who3>.+)$")
@@ -54,8 +58,13 @@ def as_sender(clause: Clause) -> Clause:
     verb = named.group().rsplit(" ", 1)[-1].lower() if named is not None else ""
     if named is not None and verb in _STATING and not intro and clause.folded.startswith(fold(named.group()).lower()):
         said = "she " + verb + clause.folded[len(named.group()):]      # "Dr. Cho will attend": "she will attend"
+    relative = _WHO_IS.match(said)
+    if relative is not None:
+        said = ("je suis " if relative.group().startswith("qui") else "i'm ") + said[relative.end():]
     third = _THIRD_PERSON.match(said)
     if third is None:
+        if relative is not None:
+            return clause._replace(folded=said, tokens=frozenset(TOKEN.findall(said)))
         skip = _OBJECT.sub(r"\1 me", said)          # "so please skip her": skip me
         return clause if skip == said else clause._replace(folded=skip, tokens=frozenset(TOKEN.findall(skip)))
     pronoun = third.group()
