@@ -121,3 +121,22 @@ def test_a_quote_the_plain_text_marks_keeps_its_coloured_words_to_itself():
         "</blockquote></div>", subtype="html")
     reply = understand(msg.as_bytes())
     assert reply.text == "Approved." and not reply.answers_in_quote
+
+
+def test_our_headings_as_outlook_keeps_them_between_quote_lines_are_no_answers():
+    """Outlook rewrites our <h1> as a bold paragraph in its navy (#102a43) between quote lines ("You are invited
+    to the ... meeting" under the greeting): that dark colour is the original's own text, not an answer; the sender's answer in
+    Outlook's blue (#0070c0) between the same lines is."""
+    heading = '<p class="MsoNormal"><b><span style="color:#102A43">You are invited to the Valley Community of Practice meeting on Tuesday 12 January 2027</span></b></p>'
+    def ours(text: str) -> str:                    # the original's body text, in our body colour as Outlook keeps it
+        return f'<p class="MsoNormal"><span style="color:#1F2933">{text}</span></p>'
+    quote_html = (f"{MASTHEAD}{ours('Hello Ana,')}{heading}"
+                  + ours("Please reply with your update by Thursday, about one minute of speaking.")
+                  + '<p><span style="color:#0070C0">Our food bank referral pilot doubled its uptake this month.</span></p>'
+                  + ours("With thanks,") + FOOTER)
+    quote_text = ("Valley Community of Practice\n\nHello Ana,\n\nYou are invited to the Valley Community of Practice meeting on Tuesday 12 January 2027\n\n"
+                  "Please reply with your update by Thursday, about one minute of speaking.\n\n"
+                  "Our food bank referral pilot doubled its uptake this month.\n\nWith thanks,\n\n"
+                  "You receive this because you are a member.")
+    reply = understand(outlook_reply("<p>Answers below in blue.</p>", "Answers below in blue.", quote_html, quote_text))
+    assert reply.text == "Answers below in blue.\n\nOur food bank referral pilot doubled its uptake this month."

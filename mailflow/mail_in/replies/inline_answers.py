@@ -179,6 +179,9 @@ def inline_answers(html: str, plain: str = "") -> tuple[str, ...]:
 _HEX = re.compile(r"^#(?:([0-9a-f]{6})|([0-9a-f]{3}))$")
 _RGB = re.compile(r"^rgba?\((\d{1,3}),(\d{1,3}),(\d{1,3})")
 MIN_SATURATION = 0.25     # greys (a footer, a muted line) de-emphasise: nobody marks their answers in grey
+# a colour this dark reads as the text's own (our headings' navy #102a43, as Outlook keeps it when it quotes them);
+# answers made to stand out are brighter (Outlook's dark blue #1f497d is 125 at its brightest)
+DARKEST_ANSWER = 80
 
 
 def _neutral(colour: str) -> bool:
@@ -192,7 +195,7 @@ def _neutral(colour: str) -> bool:
     else:
         return False                   # a name other than those _norm knows: taken as a colour
     high, low = max(r, g, b), min(r, g, b)
-    return high < 40 or (high - low) / high < MIN_SATURATION
+    return high < DARKEST_ANSWER or (high - low) / high < MIN_SATURATION
 
 
 def _unmarked(plain: str) -> str | None:
