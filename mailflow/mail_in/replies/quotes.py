@@ -259,8 +259,8 @@ _PASTE_INTRO = re.compile(
 def pasted_below(lines: list[str], i: int) -> bool:
     """The header block at ``i`` is one the sender pasted: the line right above it (past blank lines) is theirs and
     introduces it."""
-    above = next((lines[j] for j in range(i - 1, max(i - 4, -1), -1) if lines[j].strip()), "")
-    return not is_quoted(above) and _PASTE_INTRO.search(above.strip()) is not None
+    above = next((lines[j] for j in range(i - 1, max(i - 4, -1), -1) if lines[j].strip()), "").rstrip()
+    return above.endswith((":", "：")) and not is_quoted(above) and _PASTE_INTRO.search(above) is not None
 
 
 # A pure function of the line, asked of every unquoted line (and a call's replies repeat their lines).

@@ -87,6 +87,8 @@ def _answers_further_down(lines: list[str], window: Window) -> Window:
     above = next((lines[i] for i in range(end - 1, max(end - 4, -1), -1) if lines[i].strip()), "")
     if window.history is None or end >= len(lines) or not above.startswith(">"):
         return window
+    if not _APART_LINE.search("\n".join(lines[end - 1:end + _ANSWERS_REACH])):
+        return window                       # no unquoted line set apart below: nothing answers in the quote (most)
     reach = end
     in_run = apart = False          # in a run of unquoted lines; set apart (a blank line) below a quoted one
     gap = False
@@ -116,6 +118,7 @@ _NEW_HISTORY = re.compile(r"^\s*(?:-{3,}|_{5,}|from:|de :|de:|von:|on .{4,}wrote
 # how far past the window answers are looked for: an original long enough to answer at its far end is rare, and a
 # history of earlier messages below it is not read (the cost stays with what the reply answers)
 _ANSWERS_REACH = 400
+_APART_LINE = re.compile(r"\n[ \t]*\n[ \t]*[^>\s]")      # a blank line, then a line that is no '>' quote
 
 
 class _Walk:
