@@ -259,7 +259,8 @@ _LEAD_IN = Alternatives([
     r"hello|bonjour|"
     # what only announces the statement after it ("just a quick note to let you know that I'm on leave")
     r"(?:just )?a (?:quick |short )?(?:note|line) to (?:say|let you know|tell you)(?: that)?|"
-    r"(?:i )?(?:just )?wanted to (?:let you (?:all )?know|tell you|say)(?: that)?|(?:just )?(?:to )?let you (?:all )?know"
+    r"(?:i )?(?:just )?wanted to (?:let you (?:all )?know|tell you|say)(?: that)?|(?:i was |i'm )?(?:just )?letting you "
+    r"(?:all )?know(?: that)?|(?:just )?(?:to )?let you (?:all )?know"
     r"(?: that)?|fyi|(?:un )?petit mot pour vous (?:dire|informer|aviser) que|"
     r"je (?:voulais|veux|tenais a) vous (?:dire|informer|aviser) que|je vous (?:informe|avise|ecris pour vous dire) que|"
     r"(?:juste )?pour vous (?:dire|informer|aviser) que)\b[\s,:]*)+"

@@ -120,7 +120,8 @@ _READ_WRONG = Lazy(
     r"(?:suggestion|update|rsvp|note|mise a jour|proposition)\b|\bthe rest (?:is|was|looks) (?:right|correct|fine|good)\b|"
     r"\b(?:that's|that is|this is) not what i (?:meant|said|wrote|asked)\b|\bi (?:didn't|did not|never) (?:suggest|mean|ask)\b|"
     r"\bit was (?:part of|meant for|meant as) my update\b|\ble reste est (?:correct|bon|juste)\b|"
-    r"\bce n'est pas ce que (?:je voulais dire|j'ai dit|j'ai ecrit)\b|\bje n'ai (?:jamais|pas) (?:suggere|propose)\b")
+    r"\bce n'est pas ce que (?:je voulais dire|j'ai dit|j'ai ecrit)\b|\bje n'ai (?:jamais |pas )?(?:suggere|propose)"
+    r"(?: aucun| de)?\b|\b(?:n'est|n'etait) pas (?:la mienne|le mien|de moi)\b")
 
 
 def _lines_asked(reading: Reading, table: Table) -> bool:

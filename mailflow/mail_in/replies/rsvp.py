@@ -200,8 +200,9 @@ def attendance(clause: Clause) -> Attendance | None:
             return said
     if clause.tokens.isdisjoint(_VERB_FIRST_WORDS):       # (the adverbs taken out split no word)
         return None
-    for match in _VERB.finditer(text):
-        head, tail = text[:match.start()], text[match.end():]
+    lead = len(text) - len(rest) if text.endswith(rest) else 0     # (words that only announce: "I was just letting
+    for match in _VERB.finditer(text):                            # you know I'll be there" holds no condition)
+        head, tail = text[lead if match.start() >= lead else 0:match.start()], text[match.end():]
         if clause.question or _COND.search(head) or not _about_self(head):
             continue
         when = _TAIL_TIME.match(tail.strip(" ,.!;:-"))
