@@ -4,9 +4,10 @@ on the request (``meaning``'s tables). Greetings, thanks and hesitations at eith
 from __future__ import annotations
 
 import enum
+import re
 
 from mailflow.mail_in.replies.alternatives import Alternatives, branches
-from mailflow.mail_in.replies.clauses import Clause, Lazy
+from mailflow.mail_in.replies.clauses import EMOJI, Clause, Lazy
 
 
 class Answer(enum.Enum):
@@ -77,11 +78,16 @@ def _strip_edges(words: list[str]) -> list[str]:
     return words
 
 
+_EMOJI_ONLY = re.compile(f"[{EMOJI}\ufe0f\u200d]+")
+
+
 def answer(clause: Clause) -> Answer | None:
     """The clause as a bare answer ("Yes!", "Non merci", "Sorry, no", "Skip"), else None."""
     words = clause.folded.translate(_PUNCTUATION).split()
     if len(words) > 12:
         return None
+    while len(words) > 1 and _EMOJI_ONLY.fullmatch(words[-1]):
+        words = words[:-1]                 # "Ok 👍": the emoji that ends it says nothing more
     text = " ".join(_strip_edges(words))
     if not _ANY_ANSWER.fullmatch(text):
         return None

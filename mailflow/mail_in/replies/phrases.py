@@ -146,7 +146,7 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"^(?:je n'ai |nous n'avons )?(?:pas|aucune?) (?:de |d')?(?:mise a jour|mises a jour|nouvelles?|nouveautes?|"
         r"updates?|"
         r"update|nouveau|grand-chose (?:de neuf|a signaler|a dire))\b",
-        r"^pas grand-chose (?:de neuf|a signaler|a dire|a rapporter)\b|^n/a$|"
+        r"^pas grand-chose (?:de neuf|a signaler|a dire|a rapporter)\b|^n/?a(?: (?:this month|for me|from me|ce mois-ci))?$|"
         r"^(?:nada|zilch|nothing|rien|rien du tout)(?: (?:for |pour )?(?:this|ce|cette) (?:month|time|round|mois(?:-ci)?|"
         r"fois(?:-ci)?))?(?: from me| pour moi| de ma part)?$|"
         r"^(?:no (?:changes?|news|progress)|nothing (?:has )?changed)(?: (?:since|from) (?:last|the last) "
@@ -164,7 +164,7 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?: and (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|"
         r"dec)[a-z]*)?)?(?: please| thanks| thank you| thx| ty| merci| sorry| desolee?)?(?:,? (?:since|because|as) .+)?$",
         r"^(?:i'm |i am )?(?:skipping|passing)(?: on)?(?: (?:this|the|my))? (?:month|time|round|cycle|turn|update|one)\b|"
-        r"^(?:you can|you could|feel free to|go ahead and|please just|just) skip me\b",
+        r"^(?:you can|you could|feel free to|go ahead and|please just|just|please to) skip me\b",
         r"^(?:i'll |i will |i'm going to )?sit (?:this one|this round|this month) out\b",
         r"^je (?:vais )?(?:passe|passer|saute|sauter|m'abstiens|m'abstenir)(?: mon tour| pour cette fois| ce mois-ci|"
         r" cette fois(?:-ci)?| pour (?:la )?(?:table ronde|tour de table|mise a jour)(?: de ce mois(?:-ci)?)?)*$",

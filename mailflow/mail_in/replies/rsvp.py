@@ -250,6 +250,7 @@ def _phrased(rest: str) -> Attendance | None:
     return None
 
 
+_YES_I = Lazy(r"(?:^|\b(?:yes|ok|okay|sure|oui))\s*,?\s*i (?:am (?:agree to |ok to )?|will )?$")
 _IF = Lazy(r"\s*,?\s*(?:if|only if|unless|as long as|provided|so long as|si|a condition que|pourvu que)\b")
 _PROGRESSIVE = frozenset({"attending", "joining", "coming"})
 _WILL = Lazy(r"\b(?:will|shall|going to|gonna|plan|planning|still)\b|'ll\b")
@@ -266,7 +267,10 @@ def _polarity(head: str, verb: str) -> Attendance | None:
     if hedged:
         return Attendance(Rsvp.TENTATIVE)
     progressive = verb in {"attending", "joining", "coming", "viendrai", "participerai", "assisterai", "joindrai"}
-    if progressive or verb.startswith(("serai", "y serai", "y serons")) or _FUTURE.search(head) or not head.strip():
+    # ("yes I come": the present a writer of English as a second language answers with)
+    plain_present = verb in {"come", "attend", "join"} and bool(_YES_I.search(head))
+    if progressive or plain_present or verb.startswith(("serai", "y serai", "y serons")) or _FUTURE.search(head) \
+            or not head.strip():
         return Attendance(Rsvp.ACCEPTED)
     return None
 
