@@ -162,6 +162,9 @@ def line_commands(lines: tuple[str, ...], number: int) -> LineCommands:
             end = approved.start() if approved else end
         value = line[value_start:end]
         taken.append((label_start, end))
+        if kind is IntentKind.DONE and (several := _SEVERAL_ITEMS.match(value.strip(" .*_"))):
+            found += [Found(kind, n) for n in re.findall(r"\d{1,4}", several.group())]    # "Done: 2 and 5"
+            continue
         if value.strip(" *_.") or i + 1 < len(spots):
             found.append(shape(kind, value))
             continue
@@ -239,6 +242,7 @@ def shape(kind: IntentKind, raw: str) -> Found:
     return Found(kind, value)
 
 
+_SEVERAL_ITEMS = re.compile(r"^#?\d{1,4}(?:\s*(?:,|and|&|et|\+)\s*#?\d{1,4})+$")
 _DONE_NUMBER = re.compile(r"^(?:item |action |no\.? ?|#)?(\d{1,4})(?:$|\s*[-–—:,;(.]\s|\s*[-–—(])")
 _PLACEHOLDER = Lazy(
     r"^(?:tbd|tbc|tba|t\.b\.d|to be (?:determined|confirmed|decided|announced)|unknown|pending|not sure(?: yet)?|"

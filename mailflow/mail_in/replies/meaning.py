@@ -35,7 +35,8 @@ from mailflow.mail_in.replies.tables import (
 
 K = IntentKind
 _SAID_INTENTS = ((Said.UNSUBSCRIBE, K.UNSUBSCRIBE), (Said.UNDO, K.UNDO), (Said.AWAY, K.AWAY))
-_ITEM_NUMBER = Lazy(r"\b(?:action|item|task|suivi|tache|point de suivi)(?: item)? (?:#|no\.? ?|n° ?|number )?(\d{1,3})\b|"
+_ITEM_NUMBER = Lazy(r"\b(?:action|item|task|suivi|tache|point de suivi|point)(?: item)? (?:#|no\.? ?|n° ?|number )?(\d{1,3})\b|"
+                   r"\bmark (?:#|item |action )?(\d{1,3}) as\b|"
                    r"#(\d{1,3})\b|"
                    r"^(\d{1,3}) (?:is )?(?:done|complete|completed|finished|closed)\b")    # ("#7 is done", its '#' cut)
 _ORDER = (K.UNSUBSCRIBE, K.UNDO, K.RSVP, K.AWAY, K.SKIP, K.UPDATE, K.APPROVE, K.FOCUS, K.PRESENTER, K.ADD,
@@ -187,7 +188,7 @@ def _instructions(reading: Reading, reads: frozenset[IntentKind]) -> list[Intent
               if edit.kind in reads and edit.value and not any(f.kind is edit.kind for f in found if f.value)]
     if K.DONE in reads and reading.has(Said.DONE) and not any(i.kind is K.DONE for i in found):
         # (the item may be named just before: "Point de suivi no 7 : c'est fait!")
-        numbers = [m.group(1) or m.group(2) or m.group(3) for k, p in enumerate(reading.parts)
+        numbers = [next(g for g in m.groups() if g) for k, p in enumerate(reading.parts)
                    if p.said is Said.DONE and (m := _ITEM_NUMBER.search(p.clause.folded) or (
                        _ITEM_NUMBER.search(reading.parts[k - 1].clause.folded)
                        if k and reading.parts[k - 1].clause.line == p.clause.line else None))]

@@ -171,7 +171,8 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"^pas (?:cette fois(?:-ci)?|ce mois(?:-ci)?)$",
     )),
     (Said.DONE, _phrases(
-        r"^(?:done|all done|completed?|fait|c'est fait|termine|terminee)$",
+        r"^(?:done|all done|completed?|fait|c'est fait|termine|terminee)$|"
+        r"^c'est (?:fait|termine) pour (?:le point|l'action|l'item|le suivi|la tache)\b",
         r"^(?:my |the )?action(?: item)?(?:\s+\(?#?\d+\)?)?\s+(?:is )?(?:already )?(?:done|complete|completed|finished|closed)\b|"
         r"^(?:item |number )?#?\d{1,3} (?:is )?(?:done|complete|completed|finished|closed)(?: now| already| too)?$|"
         r"^(?:item|number|#) ?\d{1,3} (?:is )?(?:done|complete|completed|finished|closed)\b",
