@@ -162,12 +162,11 @@ def line_commands(lines: tuple[str, ...], number: int) -> LineCommands:
             end = approved.start() if approved else end
         value = line[value_start:end]
         taken.append((label_start, end))
-        if kind is IntentKind.DONE and (several := _SEVERAL_ITEMS.match(value.strip(" .*_"))):
-            found += [Found(kind, n) for n in re.findall(r"\d{1,4}", several.group())]    # "Done: 2 and 5"
-            continue
         if value.strip(" *_.") or i + 1 < len(spots):
-            found.append(shape(kind, value))
-            continue
+            shaped = shape(kind, value)
+            several = _SEVERAL_ITEMS.match(shaped.value) if kind is IntentKind.DONE else None
+            found += [Found(kind, n) for n in re.findall(r"\d{1,4}", several.group())] if several else [shaped]
+            continue                            # ("Done: 2 and 5" closes both)
         items, items_taken = _items(lines, number + 1)
         found += [shape(kind, item) for item in items]
     return LineCommands(tuple(f for f in found if f.value or f.kind is IntentKind.DONE), tuple(taken),
