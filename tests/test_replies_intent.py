@@ -141,3 +141,12 @@ def test_an_automatic_answer_telling_of_a_time_away_in_its_own_words_is_an_out_o
               "January 5 with very limited cell and internet coverage. I'll reply once I'm back in Prince George.\r\n")
     assert understand(message("Subject: Out on visits\r\nAuto-Submitted: auto-replied", visits)).automatic \
         is AutoKind.OUT_OF_OFFICE
+
+
+def test_an_answer_typed_in_the_subject_of_an_empty_reply_is_read() -> None:
+    """Nothing typed in the body, "Accepted - Invitation: ..." typed in the subject (as a calendar client words it):
+    the subject's answer is the reply's; a subject that only says "Re:" gives nothing."""
+    typed = understand(message("Subject: Accepted - Invitation: Valley CoP meeting", ""))
+    assert [(i.kind, i.value) for i in read_intent(typed, Request.INVITATION)] == [(IntentKind.RSVP, "accepted")]
+    plain = understand(message("Subject: Re: Invitation: Valley CoP meeting", ""))
+    assert read_intent(plain, Request.INVITATION) == ()

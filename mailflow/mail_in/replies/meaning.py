@@ -10,6 +10,8 @@ chair's note, the minutes) from how many words. ``read_intent`` applies it to th
 
 from __future__ import annotations
 
+import re
+
 from mailflow.core.intent import AutoKind, Command, CommandKind, Intent, IntentKind, ReplyKind, Rsvp
 from mailflow.core.kinds import Request
 from mailflow.mail_in.replies.bare_answers import Answer
@@ -53,7 +55,14 @@ def read_intent(reply: Reply, request: Request | None) -> tuple[Intent, ...]:
         return (Intent(K.AWAY),) if away else ()
     if reply.kind is ReplyKind.CALENDAR_REPLY and reply.rsvp is not None:
         return (attending(reply.rsvp),) if table.reads else ()
-    return intents_of(read(reply.text, reply.from_name), table, bool(reply.attachments and reply.resources))
+    text = reply.text
+    if not text.strip() and (typed := _ANSWERED_IN_SUBJECT.match(reply.subject)) is not None:
+        text = typed.group(1)          # nothing typed but "Accepted -" in the subject, as a calendar client writes it
+    return intents_of(read(text, reply.from_name), table, bool(reply.attachments and reply.resources))
+
+
+_ANSWERED_IN_SUBJECT = re.compile(r"^\s*(accepted|declined|tentative|accept[ée]|refus[ée]|provisoire)\s*[:\-–—]",
+                                  re.IGNORECASE)
 
 
 def intents_of(reading: Reading, table: Table, has_files: bool = False, *, with_text: bool = True) -> tuple[Intent, ...]:

@@ -86,6 +86,7 @@ _TAIL_FREE = Lazy(
     r"malheureusement|sorry|though|because|due to|"
     r"since|as i|as we|parce|car|en raison|with you|with everyone|avec vous|then|there|as usual|"
     r"comme d'habitude|late|early|en retard|plus tot|for sure|for certain|at all|this time|cette fois|"
+    r"from (?:the |my |our |a |an |home\b|work\b)[a-z]*|de (?:la |l'|mon |ma |chez )?[a-z]*|"
     r"ce mois|myself|moi-meme|too|as well|aussi|egalement|again|after|before|today|tomorrow|tonight|"
     r"demain|aujourd'hui|partly|partially|for part|for the first|pour une partie|thanks|merci|sans faute|for sure|"
     r"without fail|no matter what|a vous|a nous|with us|to you|en personne|par zoom|par teams|"
