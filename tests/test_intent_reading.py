@@ -299,6 +299,27 @@ def test_an_assistant_writing_on_behalf_of_the_sender_answers_for_the_sender():
                    "join this month but sends her regrets.") == [("rsvp", "accepted")]
 
 
+def test_an_assistant_who_introduces_themselves_answers_for_the_sender():
+    """From Dr. Sarah Bennett's address, "this is Mei-Ling from Dr. Bennett's office ... she not able to join today" is her
+    regrets (an assistant who says whose office they write from, the copula dropped as in English written as a second
+    language); from anyone else's address it is someone else's news, no answer."""
+    def rsvp_of(name: str, body: str) -> list[str]:
+        raw = (f"From: {name} <s@clinic.example.org>\r\nTo: cop+x@example.org\r\nSubject: RE: Today\r\n"
+               f"Message-ID: <ob4@clinic.example.org>\r\n\r\n{body}\r\n").encode()
+        return [i.value for i in read_intent(understand(raw), Request.DAY_OF) if i.kind.value == "rsvp"]
+    said = ("Hello, this is Mei-Ling from Dr. Bennett office. Dr. Bennett is stuck in clinic with urgent patient, she not "
+            "able to join today. She say sorry.")
+    assert rsvp_of("Dr. Sarah Bennett", said) == ["declined"]
+    assert rsvp_of("Dr. Helen Cho", said) == []
+    raw = (f"From: Dr. Sarah Bennett <s@clinic.example.org>\r\nTo: cop+x@example.org\r\nSubject: RE: Updates\r\n"
+           f"Message-ID: <ob5@clinic.example.org>\r\n\r\n{said}\r\n").encode()
+    # who writes and her apology are no roundtable update
+    assert [i.kind.value for i in read_intent(understand(raw), Request.UPDATE)] == ["rsvp"]
+    assert rsvp_of("Dr. Sarah Bennett", "Hi, I'm Dr. Bennett's MOA. She will be there at noon.") == ["accepted"]
+    assert rsvp_of("Dr. Michel Gagnon", "Bonjour, c'est l'adjointe du Dr Gagnon. Il ne pourra pas assister aujourd'hui."
+                   ) == ["declined"]
+
+
 def test_an_assistant_passing_on_the_senders_word_answers_for_the_sender_and_their_update_too():
     """From Dr. Bennett's mailbox, "Dr. Bennett asked me to let you know that she will be at the meeting ... so she won't
     be sending a roundtable update" is her yes and her skip; "I'm replying for Dr. Sandhu ... He won't have a roundtable

@@ -33,13 +33,13 @@ _LEAVE = r"(?:leave|drop off|drop out|hop off|duck out|step out|head out|sign of
 _PART_OF = (r"(?:(?:a (?:bit|little|few minutes|tad) |slightly )?early|part ?way|half ?way|mid-?way|mid-?meeting|"
             r"before (?:the end|it ends|the meeting ends|the (?:roundtable|presentation|focus|discussion|break))|"
             r"(?:at|by|around|about|after|~) ?(?:\d|noon|half past|the (?:half|roundtable|presentation|focus|break|"
-            r"first)))")
+            r"first))|\d{1,2}[:.h]\d{2}\b)")     # (a bare clock time: "must leave 12.30")
 _PART_ONLY = (r"(?:for (?:the )?(?:first|last|second|opening|final) (?:half|part|hour|\d+|few|couple|\w+ minutes)|"
               r"for (?:part|some|half) of (?:it|the (?:meeting|call|session|time))|for (?:the )?(?:roundtable|"
               r"presentation|focus|first \w+)|(?:until|till|til|up to) (?:\d|noon|half past))")
 PARTIAL_PHRASES = Phrases(
     rf"^(?:i'll |i will |i'd |i would |i |we'll |we will |we )?(?:(?:probably|likely|unfortunately|still) )?"
-    rf"(?:have to |need to |must |will have to |will need to |'ll have to |'ll need to |may (?:have|need) to |"
+    rf"(?:have to |need to |must (?:to )?|need |will have to |will need to |'ll have to |'ll need to |may (?:have|need) to |"
     rf"might (?:have|need) to |gotta |got to |plan to |)?{_LEAVE} (?:right |just )?{_PART_OF}|"
     rf"^(?:but )?(?:i |i'll |i will )?(?:can |could |will |'ll |)?only (?:be able to )?(?:stay|join|attend|be there|"
     rf"be on|make it|come|be present|be with you|dial in|call in)?(?: for| until| till)? ?(?:{_PART_ONLY}|part of it)|"

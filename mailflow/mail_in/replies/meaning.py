@@ -11,6 +11,7 @@ chair's note, the minutes) from how many words. ``read_intent`` applies it to th
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from mailflow.core.intent import AutoKind, Command, CommandKind, Intent, IntentKind, ReplyKind, Rsvp
 from mailflow.core.kinds import Request
@@ -19,7 +20,7 @@ from mailflow.mail_in.replies.clauses import Lazy
 from mailflow.mail_in.replies.commands import Approval, Found, file_requests, labels_in
 from mailflow.mail_in.replies.phrases import Said, asks_to_know
 from mailflow.mail_in.replies.prose import FULL_UPDATE, content_of, prose_of
-from mailflow.mail_in.replies.reading import Reading, read
+from mailflow.mail_in.replies.reading import Part, Reading, read
 from mailflow.mail_in.replies.reply import Reply
 from mailflow.mail_in.replies.rsvp import combine
 from mailflow.mail_in.replies.tables import (
@@ -196,13 +197,24 @@ def _instructions(reading: Reading, reads: frozenset[IntentKind]) -> list[Intent
     found += [Intent(edit.kind, edit.value) for edit in edits
               if edit.kind in reads and edit.value and not any(f.kind is edit.kind for f in found if f.value)]
     if K.DONE in reads and reading.has(Said.DONE) and not any(i.kind is K.DONE for i in found):
-        # (the item may be named just before: "Point de suivi no 7 : c'est fait!")
+        # (the item may be named before it in its sentence: "Point de suivi no 7 : c'est fait!", "Priya did item 1
+        # for me, so that one can be closed")
         numbers = [next(g for g in m.groups() if g) for k, p in enumerate(reading.parts)
-                   if p.said is Said.DONE and (m := _ITEM_NUMBER.search(p.clause.folded) or (
-                       _ITEM_NUMBER.search(reading.parts[k - 1].clause.folded)
-                       if k and reading.parts[k - 1].clause.line == p.clause.line else None))]
+                   if p.said is Said.DONE and (m := _item_named(reading.parts, k))]
         found.append(Intent(K.DONE, numbers[0] if len(numbers) == 1 else ""))     # "so action 3 is done"
     return found
+
+
+def _item_named(parts: Sequence[Part], k: int) -> re.Match[str] | None:
+    """The item number the DONE part ``k`` names, or the nearest before it on its line and in its sentence names."""
+    here = parts[k].clause
+    for part in reversed(parts[:k + 1]):
+        clause = part.clause
+        if clause.line != here.line or (clause.sentence != here.sentence and part is not parts[k - 1]):
+            return None
+        if (m := _ITEM_NUMBER.search(clause.folded)) is not None:
+            return m
+    return None
 
 
 def _approval(reading: Reading, answered: list[Intent], reads: frozenset[IntentKind]) -> list[Intent]:

@@ -183,6 +183,12 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         # "so you can close #7", "please mark action 3 as done"
         r"^(?:so )?(?:you can |please |feel free to )?(?:close|mark|tick off|check off) (?:off )?(?:action |item )?#?\d{1,3}"
         r"(?: (?:as )?(?:done|complete|completed|closed|off))?$",
+        # the item named before in its sentence ("Priya did item 1 for me, so that one can be closed")
+        r"^(?:so )?(?:that|this|it|that one|this one|that item|this item|that action|the item|the action|(?:action |item )"
+        r"?#?\d{1,3}) (?:can|could) (?:now )?(?:be (?:closed|marked (?:as )?(?:done|complete|completed)|ticked off|"
+        r"checked off|crossed off|taken off)|come off(?: the list)?)\b|"
+        r"^(?:ce point|cette action|ce suivi|cette tache|le point \d{1,3}|l'action \d{1,3}) (?:peut|pourra) (?:donc )?etre "
+        r"(?:ferme|fermee|clos|close|retire|retiree|coche|cochee|marque comme (?:fait|faite|termine|terminee))\b",
     )),
     (Said.ATTACHED, _phrases(
         r"^(?:please )?(?:find|see) (?:attached|enclosed|the attached|my update attached|our)\b|^attached (?:is|are|please|"
@@ -270,6 +276,7 @@ _COURTESY = (
                 r"nice|cool|fabulous|merveilleux|tres bien|sounds (?:good|great|perfect)|will do|noted|good|"
                 r"got it|ok|okay|d'accord|entendu|bravo|congrats|congratulations|felicitations)\b"), 3),
     (Lazy(r"^(?:sorry|so sorry|desolee?|apologies|my apologies|oops|pardon|excusez-moi|my bad)$"), 2),
+    (Lazy(r"^(?:i|she|he|they|elle|il) (?:say|says|said|is|am|are|'s|'m|dit|est) (?:very |so |really )?(?:sorry|desolee?)$"), 5),
     (Lazy(r"^(?:(?:toutes )?mes excuses|my apologies|apologies|sorry) (?:a|to) [\w'-]+(?: [\w'-]+)?$"), 5),
     (Lazy(r"^(?:sorry|apologies|my apologies|desolee?|toutes mes excuses) (?:for|about|pour) (?:the |my |ce |le |mon )?"
                 r"(?:delay|late|delayed|slow|retard|oversight)\b"), 10),
@@ -332,8 +339,17 @@ def _negated(head: str) -> bool:
 _ANY_COURTESY = Alternatives(pattern.source for pattern, _ in _COURTESY)
 
 
+# who writes, introduced by name ("this is Mei-Ling from Dr. Bennett's office", "c'est Julie du bureau du Dr Gagnon"):
+# the name capitalised as written ("c'est bien l'heure du Pacifique?" introduces nobody)
+_INTRODUCED = re.compile(r"^(?:[Tt]his is|[Ii]t's|[Ii]t is|[Ii]ci|[Cc]'est) [A-ZÀ-Ý][\w'’-]*(?: [A-ZÀ-Ý][\w'’-]*)?,? "
+                         r"(?:from|at|with|de|du|au|chez) [^,;?]+$")
+
+
 def courtesy(clause: Clause) -> bool:
-    """Thanks, a greeting, a sign-off or good wishes: no content and no request."""
+    """Thanks, a greeting, a sign-off, good wishes, or who writes: no content and no request."""
+    if clause.folded.startswith(("this is ", "it's ", "it is ", "ici ", "c'est ")) and clause.words <= 10 \
+            and _INTRODUCED.match(clause.text):
+        return True
     if ":" in clause.folded or not _ANY_COURTESY.match(clause.folded):
         return False
     words = clause.words

@@ -48,7 +48,7 @@ _FIRST_PERSON = {"i", "i'm", "im", "i'll", "ill", "i've", "i'd", "me", "myself",
 _FUNCTION = set("""
 will shall can could would should may might must be am is are was not n't no never cannot can't won't wont cant
 don't dont do does did didn't to able unable going gonna have has had need want wish plan planning intend
-expect hope hoping try trying afraid think sure unsure certain think believe guess probably possibly maybe
+expect hope hoping try trying afraid think sure unsure certain think believe guess probably possibly maybe agree agreed
 perhaps definitely certainly still also just really unfortunately sadly sorry but so and then that afraid otherwise
 love like glad happy pleased please yes no ok okay yeah yep oui non actually already again even though
 regret to say let you know well really totally fully now today after all sadly helas malheureusement longer or
@@ -71,7 +71,7 @@ _COND = Lazy(
 )
 _FUTURE = Lazy(
     r"\b(?:will|'ll|shall|can|plan|planning|going to|gonna|am|'m|be|love to|like to|want to|intend|expect|"
-    r"happy to|glad to|pleased to|delighted to|excited to|keen to|ravie? de|heureuse? de|"
+    r"happy to|glad to|pleased to|delighted to|excited to|keen to|agree to|agreed to|ravie? de|heureuse? de|"
     r"confirm|serai|pourrai|vais|peux|compte|veux|voudrais|aimerais|souhaite|serons)\b|'ll\b|'m\b"
 )
 _MEETING = (r"meeting|meetings|session|call|cop|one|event|webinar|gathering|roundtable|presentation|rencontre|"

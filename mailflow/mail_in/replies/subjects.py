@@ -11,7 +11,8 @@ from functools import lru_cache
 from mailflow.mail_in.replies.clauses import TOKEN, Clause, Lazy, fold, without_lead_in
 from mailflow.mail_in.replies.signatures import TITLES, own_name_words
 
-_BEHALF_WORDS = frozenset({"behalf", "part", "nom", "asked", "replying", "writing", "answering", "responding"})
+_BEHALF_WORDS = frozenset({"behalf", "part", "nom", "asked", "replying", "writing", "answering", "responding", "office",
+                           "bureau", "assistant", "assistante", "adjointe", "adjoint", "moa", "secretary", "secretaire"})
 _FIRST_PERSON_FR = {"sera": "serai", "va": "vais", "peut": "peux", "pourra": "pourrai", "viendra": "viendrai",
                     "participera": "participerai", "assistera": "assisterai", "est": "suis", "a": "ai", "sait": "sais",
                     "enverra": "enverrai", "aura": "aurai", "fera": "ferai", "envoie": "envoie", "n'enverra": "n'enverrai",
@@ -20,7 +21,14 @@ _FIRST_PERSON_FR = {"sera": "serai", "va": "vais", "peut": "peux", "pourra": "po
 _WHO_IS = Lazy(r"^(?:who is|who's|qui est) ")
 _ON_BEHALF = Lazy(r"\b(?:on behalf of|de la part d[eu']|au nom d[eu']) ?(?P<who>.+)$|"
                   r"^(?P<who2>.+?) asked me to (?:let you know|tell you|pass (?:it |this )?on|say|write|reply|answer)\b|"
-                  r"\b(?:replying|writing|answering|responding|i'm replying|i am replying) (?:for|on behalf of) (?P<who3>.+)$")
+                  r"\b(?:replying|writing|answering|responding|i'm replying|i am replying) (?:for|on behalf of) (?P<who3>.+)$|"
+                  # an assistant who introduces themselves ("this is Mei-Ling from Dr. Bennett's office", "I'm Dr. Cho's
+                  # MOA", "c'est l'adjointe du Dr Gagnon")
+                  r"^(?:(?:hello|hi|bonjour),? )?(?:this is|it's|it is|i'm|i am|c'est|je suis|ici) (?:[\w'-]+ ){0,3}?"
+                  r"(?:from|at|with|de|du|au) (?:the )?(?:office of |bureau d[eu'] ?)?(?P<who4>.+?)(?:'s)? ?(?:office|bureau|clinic)$|"
+                  r"^(?:(?:hello|hi|bonjour),? )?(?:this is|i'm|i am|c'est|je suis|ici) (?:[\w'-]+,? )?"
+                  r"(?:(?P<who5>[^,]+?)(?:'s)? (?:assistant|moa|secretary|office manager|ea)|"
+                  r"(?:l'|son |sa )?(?:adjointe?|assistante?|secretaire) (?:administrative )?d[eu'] ?(?P<who6>.+?))$")
 _THIRD_PERSON = Lazy(r"^(?:she|he|they|elle|il)(?:'s|'ll|\b)")
 
 
@@ -95,7 +103,7 @@ def speaks_for(clause: Clause, sender: str, so_far: bool) -> bool:
     whose behalf it writes ("On behalf of Dr. Bennett:", from Dr. Bennett's address: yes; on anyone else's: no)."""
     if clause.tokens.isdisjoint(_BEHALF_WORDS) or (for_whom := _ON_BEHALF.search(clause.folded)) is None:
         return so_far
-    whom = for_whom.group("who") or for_whom.group("who2") or for_whom.group("who3") or ""
+    whom = next((for_whom.group(g) for g in ("who", "who2", "who3", "who4", "who5", "who6") if for_whom.group(g)), "")
     if _THIRD_PERSON.match(whom.strip()):
         return so_far                   # "She asked me to let you know ...": the one already written for
     return bool(own_name_words(whom) & ({w for w in own_name_words(sender) if len(w) > 1} - TITLES))
