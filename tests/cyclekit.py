@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from mailflow.core.answers import ReplyEvent
 from mailflow.core.decision import Recipient, Situation
-from mailflow.core.intent import AutoKind, Command, CommandKind, Intent, IntentKind, ReplyKind
+from mailflow.core.intent import AutoKind, Command, CommandKind, Intent, IntentKind, ReplyKind, Rsvp
 from mailflow.core.kinds import Request
 from mailflow.core.state import CommunityState
 from mailflow.mail_in.replies import Attachment, read_intent, understand_body
@@ -94,7 +94,12 @@ def reply(member: Member | None, text: str = "", *, request: str = "update", kin
     if intents is None:
         read = understand_body(text)
         read = replace(read, attachments=tuple(_attachment(r) for r in resources))
-        meant = read_intent(read, Request(request)) if kind == "reply" else ()
+        if kind == "calendar_reply" and rsvp:      # the button, and the note typed beside it
+            read = replace(read, kind=ReplyKind.CALENDAR_REPLY, rsvp=Rsvp(rsvp))
+            meant = read_intent(read, Request(request))
+            rsvp = None
+        else:
+            meant = read_intent(read, Request(request)) if kind == "reply" else ()
     else:
         meant = tuple(Intent(IntentKind(k), v, w) for k, v, w in intents)
     if rsvp:

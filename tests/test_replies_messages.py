@@ -54,6 +54,22 @@ def test_google_imip_decline_with_folded_attendee() -> None:
     assert reply.resources == ()
 
 
+def test_a_calendar_note_is_what_the_attendee_typed_and_a_note_that_says_no_beside_yes_is_asked_about() -> None:
+    """Google Calendar's Accept whose note says "I can't make it": the reply's words are the note (from the calendar
+    part's X-RESPONSE-COMMENT, not Google's generated notice), and the invitation's reading asks, never guessing."""
+    from mailflow.core.kinds import Request
+    from mailflow.mail_in.replies import IntentKind, read_intent
+    reply = load("imip_google_accept_note_says_no.eml")
+    assert reply.kind is ReplyKind.CALENDAR_REPLY and reply.rsvp is Rsvp.ACCEPTED
+    assert reply.text == ("Keeping it in my calendar, but I can't make it this time - I'm at the rural health forum in "
+                          "Nelson. Could you send the recording after?")
+    [asked] = read_intent(reply, Request.INVITATION)
+    assert asked.kind is IntentKind.UNCLEAR and asked.value.startswith('Your calendar answered "yes"')
+    bare = load("imip_google_decline.eml")          # the generated notice alone: no words, the button
+    assert bare.text == ""
+    assert [(i.kind, i.value) for i in read_intent(bare, Request.INVITATION)] == [(IntentKind.RSVP, "declined")]
+
+
 def test_dsn_for_our_invitation() -> None:
     """A Postfix DSN for our invitation is a permanent bounce naming the failed recipient."""
     reply = load("dsn_invitation.eml")

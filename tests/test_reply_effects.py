@@ -105,6 +105,24 @@ def test_automatic_and_calendar_replies_are_never_answered():
     assert d.sends == () and d.meeting.rsvp_of(DEV.key) == "declined"
 
 
+def test_a_note_typed_beside_a_calendar_button_is_read_as_a_reply_is():
+    """Accept with a roundtable update typed in the note: the RSVP and the update, and the receipt says the update
+    (the member wrote one); Accept whose note says "I won't make it": nothing recorded, the member is asked."""
+    note = ("Accepted! Quick update in case I'm late: Success: our two pilot clinics have screened 412 patients since "
+            "September. Help: how do you close the loop with the navigator so the GP sees what happened?")
+    d = on_reply(situation(), invited(), reply(DEV, note, kind="calendar_reply", rsvp="accepted", request="invite"))
+    assert d.meeting.rsvp_of(DEV.key) == "accepted" and "412 patients" in d.meeting.update_of(DEV.key).text
+    assert [r.effect for r in said(d)] == [Effect.RSVP, Effect.UPDATE]
+    note = "Hitting yes so it stays blocked in my calendar, but realistically I won't make it this month."
+    d = on_reply(situation(), invited(), reply(DEV, note, kind="calendar_reply", rsvp="accepted", request="invite"))
+    assert d.meeting.rsvp_of(DEV.key) is None
+    [asked] = [x for x in d.sends if x.to.email == DEV.email]
+    assert "Your calendar answered \"yes\", but your note says otherwise" in str(asked.context)
+    d = on_reply(situation(), invited(), reply(DEV, "See you then!", kind="calendar_reply", rsvp="accepted",
+                                               request="invite"))
+    assert d.sends == () and d.meeting.rsvp_of(DEV.key) == "accepted"
+
+
 def test_the_receipt_has_one_identity_per_reply():
     """The receipt's revision comes from the reply's bytes: deciding again gives the same message."""
     event = reply(BEN, "Yes", request="invite", sha="c0ffee" + "0" * 58)

@@ -57,8 +57,8 @@ def on_reply(s: Situation, state: MeetingState, event: ReplyEvent) -> Decision:
                         notes=(f"meeting {s.meeting.key}: {event.sender.email} is away",))
     if event.kind is ReplyKind.BOUNCE:
         return on_bounce(s, applied, event.sender.key, event.received)
-    if event.kind is ReplyKind.CALENDAR_REPLY:
-        return _calendar(applied, event)
+    if event.kind is ReplyKind.CALENDAR_REPLY and all(i.kind is K.RSVP for i in event.intents):
+        return _calendar(applied, event)        # (a note beside the button that says more is read as a reply is)
     if event.member is not None and event.has(K.UNSUBSCRIBE):
         return leave(s, applied, event)
     if event.has(K.UNDO):

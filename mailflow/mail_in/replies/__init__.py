@@ -13,7 +13,7 @@ from typing import Any
 from mailflow import addresses
 from mailflow.mail_in.replies import classify, largebodies
 from mailflow.mail_in.replies.attachments import safe_extension, vet_attachment
-from mailflow.mail_in.replies.calendar_reply import from_calendar
+from mailflow.mail_in.replies.calendar_reply import from_calendar, typed_words
 from mailflow.mail_in.replies.charsets import decode_bytes, decode_header_value
 from mailflow.mail_in.replies.htmltext import html_to_text
 from mailflow.mail_in.replies.inline_answers import inline_answers, may_have_answers
@@ -210,6 +210,9 @@ def _understand_message(message: Message, limits: Limits) -> Reply:
     name, addr = _sender(fields)
     answers = (inline_answers(contents.raw_html[0], body)
                if contents.raw_html and kind is ReplyKind.REPLY and may_have_answers(contents.raw_html[0]) else ())
+    text = _with_answers(extract_new_text(body, name, flowed=contents.flowed), answers)
+    if calendar is not None and kind is ReplyKind.CALENDAR_REPLY:
+        text = typed_words(text, calendar)
     reply = Reply(
         kind=kind,
         from_addr=addresses.bare(addr),
@@ -222,7 +225,7 @@ def _understand_message(message: Message, limits: Limits) -> Reply:
         envelope_to=_addresses(fields, _ENVELOPE_FIELDS),
         loop_markers=tuple(v.strip()[:200] for v in fields.all("x-loop")),
         date=_date(headers.get("date", "")),
-        text=_with_answers(extract_new_text(body, name, flowed=contents.flowed), answers),
+        text=text,
         attachments=tuple(att for att, _ in contents.attachments),
         rsvp=calendar.rsvp if calendar and calendar.is_reply else None,
         bounce=verdict.failure,

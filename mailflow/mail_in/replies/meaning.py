@@ -25,6 +25,7 @@ from mailflow.mail_in.replies.reply import Reply
 from mailflow.mail_in.replies.rsvp import combine
 from mailflow.mail_in.replies.tables import (
     ASK_ATTENDANCE,
+    ASK_CALENDAR,
     ASK_FOCUS,
     ASK_NOTICE_NO,
     ASK_RESERVATION,
@@ -55,11 +56,29 @@ def read_intent(reply: Reply, request: Request | None) -> tuple[Intent, ...]:
         away = reply.automatic in (AutoKind.OUT_OF_OFFICE, None) and K.AWAY in table.reads
         return (Intent(K.AWAY),) if away else ()
     if reply.kind is ReplyKind.CALENDAR_REPLY and reply.rsvp is not None:
-        return (attending(reply.rsvp),) if table.reads else ()
+        return _calendar(reply, reply.rsvp, table) if table.reads else ()
     text = reply.text
     if not text.strip() and (typed := _ANSWERED_IN_SUBJECT.match(reply.subject)) is not None:
         text = typed.group(1)          # nothing typed but "Accepted -" in the subject, as a calendar client writes it
     return intents_of(read(text, reply.from_name), table, bool(reply.attachments and reply.resources))
+
+
+def _calendar(reply: Reply, button: Rsvp, table: Table) -> tuple[Intent, ...]:
+    """A calendar's Accept / Decline / Tentative and what the member typed beside it, read as a reply to the request:
+    the button is the answer, and the note adds what else it says (an update, a question); a note that says the
+    opposite of the button ("Hitting yes so it stays blocked, but I won't make it") is asked about."""
+    answer = attending(button)
+    if not reply.text.strip():
+        return (answer,)
+    worded = intents_of(read(reply.text, reply.from_name), table, bool(reply.attachments and reply.resources))
+    said = {Rsvp(i.value) for i in worded if i.kind is K.RSVP and i.value}
+    if said and (Rsvp.DECLINED in said) != (button is Rsvp.DECLINED):
+        return (unclear(ASK_CALENDAR.format(button=_BUTTON[button])),)
+    rest = [i for i in worded if i.kind not in (K.RSVP, K.UNCLEAR) or i.kind is K.UNCLEAR and i.value != ASK_ATTENDANCE]
+    return tuple(sorted(dict.fromkeys([answer, *rest]), key=lambda i: _ORDER.index(i.kind)))
+
+
+_BUTTON = {Rsvp.ACCEPTED: "yes", Rsvp.DECLINED: "no", Rsvp.TENTATIVE: "maybe"}
 
 
 _ANSWERED_IN_SUBJECT = re.compile(r"^\s*(accepted|declined|tentative|accept[ée]|refus[ée]|provisoire)\s*[:\-–—]",

@@ -14,6 +14,8 @@ from mailflow.mail_in.replies.bare_answers import Answer
 K = IntentKind
 
 ASK_ATTENDANCE = 'Will you attend the meeting? Please reply "yes" or "no".'
+ASK_CALENDAR = ('Your calendar answered "{button}", but your note says otherwise. Will you attend the meeting? '
+                'Please reply "yes" or "no".')
 ASK_UPDATE_YES = ('Did you mean to send a roundtable update? Please reply with your update (about one minute of '
                   'speaking), or "skip" if you have none this month.')
 ASK_UPDATE_NO = ('Do you mean you have no roundtable update this month? Reply "skip" to confirm, or reply with '
