@@ -318,6 +318,13 @@ def test_an_assistant_who_introduces_themselves_answers_for_the_sender():
     assert rsvp_of("Dr. Sarah Bennett", "Hi, I'm Dr. Bennett's MOA. She will be there at noon.") == ["accepted"]
     assert rsvp_of("Dr. Michel Gagnon", "Bonjour, c'est l'adjointe du Dr Gagnon. Il ne pourra pas assister aujourd'hui."
                    ) == ["declined"]
+    # the doctor again after "et": "il n'aura pas de mise à jour ... et il ne pourra pas assister" is both his
+    raw = ("From: Dr. Michel Gagnon <s@clinic.example.org>\r\nTo: cop+x@example.org\r\nSubject: RE: Updates\r\n"
+           "Message-ID: <ob6@clinic.example.org>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+           "Je vous écris de la part du Dr Gagnon. Il n'aura pas de mise à jour ce mois-ci et il ne pourra pas assister "
+           "à la rencontre du 9 février.\r\n").encode()
+    assert sorted(f"{i.kind.value}={i.value}" for i in read_intent(understand(raw), Request.UPDATE)) == [
+        "rsvp=declined", "skip="]
 
 
 def test_an_assistant_passing_on_the_senders_word_answers_for_the_sender_and_their_update_too():

@@ -36,6 +36,17 @@ def test_a_sign_off_in_any_language_above_the_senders_name_opens_the_signature_b
                           "Help: who has a bilingual consent form?")
 
 
+def test_two_closing_formulas_joined_by_and_are_one_sign_off_over_an_assistants_signature():
+    """ "Merci et bonne journée," over the assistant's name and the doctor's office (from the doctor's address), and
+    "Thanks and regards," over a name: each is a sign-off, so the signature below it is not the text."""
+    body = ("Bonjour,\r\n\r\nJe vous écris de la part du Dr Gagnon. Il n'aura pas de mise à jour ce mois-ci.\r\n\r\n"
+            "Merci et bonne journée,\r\n\r\nNathalie Roy\r\nAdjointe administrative\r\nBureau du Dr Michel Gagnon\r\n")
+    reply = understand(message("Dr. Michel Gagnon", body))
+    assert reply.text == "Bonjour,\n\nJe vous écris de la part du Dr Gagnon. Il n'aura pas de mise à jour ce mois-ci."
+    body = "We hired a navigator in March.\r\n\r\nThanks and regards,\r\nKyle Morin\r\nPCN Coordinator\r\n"
+    assert understand(message("Kyle Morin", body)).text == "We hired a navigator in March."
+
+
 def test_a_comma_line_over_a_name_in_the_middle_of_the_update_is_content():
     """A short line ending with a comma over the sender's name, but with the update continuing in a later
     paragraph, is left to the zone model: nothing after it is cut by the sign-off rule."""

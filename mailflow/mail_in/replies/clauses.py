@@ -339,7 +339,11 @@ def clauses(text: str, start: int, line_no: int, first_sentence: int) -> tuple[C
         lead = begin + len(piece) - len(body)          # where the body starts in the stretch
         body = body.rstrip(_EDGE)
         if body.startswith(_BUT_WORDS) and (but := _BUT.match(body)):
-            after_but, lead, body = True, lead + but.end(), body[but.end():].strip(_EDGE)
+            rest = body[but.end():].strip(_EDGE)
+            # (a "though" that ends what it qualifies turns nothing after it: "nothing for the roundtable this time
+            # though – we're cleaning up our lists")
+            after_but = after_but or bool(rest) or not body.startswith(("though", "although"))
+            lead, body = lead + but.end(), rest
         if not body and "?" in piece + brk and found and found[-1].sentence == sentence:
             found[-1] = found[-1]._replace(question=True)     # "... le lien (jlavoie@...) ?": the mark ends its question
         if body:

@@ -29,6 +29,7 @@ from mailflow.mail_in.replies.tables import (
     ASK_FOCUS,
     ASK_NOTICE_NO,
     ASK_RESERVATION,
+    ASK_SAME,
     ASK_UPDATE_NO,
     ASK_UPDATE_YES,
     TABLES,
@@ -121,6 +122,8 @@ def _intents(reading: Reading, table: Table, has_files: bool, with_text: bool) -
         found.append(Intent(K.SKIP))
     if prose is not None:
         found.append(prose)
+    elif reading.has(Said.SAME) and table.answers.get(Answer.NO) == unclear(ASK_UPDATE_NO) and not quiet:
+        found.append(unclear(ASK_SAME))       # "Same as last month." to the call for updates: the update again, or none?
     if len(found) < 2:
         return tuple(found)                      # (one intent: nothing to put beside it, sort or drop)
     if any(i.kind in (K.UPDATE, K.RSVP) for i in found):      # a corrected reply replaces the last one anyway

@@ -28,6 +28,7 @@ class Said(enum.Enum):
     ATTACHED = "attached"          # "please find attached"
     EXCUSE = "excuse"              # "it's been a hectic month" (only next to a no)
     MISSENT = "missent"            # "I think this was meant for my predecessor": about who got the mail
+    SAME = "same"                  # "same as last month": last month's update again, or nothing new? (asked)
 
 
 _LIST = (r"(?:list|lists|mailing|mailings|emails?|e-mails?|distribution|group|cop|community|communications|messages|"
@@ -137,7 +138,14 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"^(?:i|we) (?:won't|will not|can't|cannot) (?:have|be (?:sending|submitting|giving|sharing)|send|submit|give|share) "
         r"(?:an?|any|my|our) (?:roundtable )?(?:update|updates|news)(?! (?:until|till|before|by|ready|later|tomorrow|next))\b|"
         r"^(?:i|we) (?:don't|do not) have anything (?:new |much )?to (?:report|share|add)\b|"
-        r"^(?:i|we) have no (?:update|updates|news)\b",
+        r"^(?:i|we) have no (?:update|updates|news)\b|"
+        # nothing for the roundtable: "I won't have anything for the roundtable this time"
+        r"^(?:i|we) (?:won't|will not|don't|do not|didn't|did not) have (?:anything|much) (?:new |ready )?(?:for|to share at|"
+        r"to share for|to bring to) (?:the |this month's |our )?(?:roundtable|round table|round-table|update)\b|"
+        r"^(?:i've|i have|we've|we have) (?:got )?nothing (?:new |ready )?(?:for|to share at) (?:the |this month's )?"
+        r"(?:roundtable|round table|round-table)\b|"
+        r"^(?:je n'ai|nous n'avons|je n'aurai|nous n'aurons) rien (?:de neuf |de nouveau )?pour (?:le |la )?(?:tour de table|"
+        r"table ronde)\b",
         r"^not much (?:new )?(?:to (?:report|share)|this (?:month|time)|going on)\b|^no news\b|^nothing$",
         r"^(?:(?:et )?(?:comme|puisque|vu que) )?(?:je n'ai |nous n'avons |il n'y a )?rien (?:a signaler|de neuf|"
         r"a rapporter|a partager|de nouveau|"
@@ -150,10 +158,15 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"^(?:nada|zilch|nothing|rien|rien du tout)(?: (?:for |pour )?(?:this|ce|cette) (?:month|time|round|mois(?:-ci)?|"
         r"fois(?:-ci)?))?(?: from me| pour moi| de ma part)?$|"
         r"^(?:no (?:changes?|news|progress)|nothing (?:has )?changed)(?: (?:since|from) (?:last|the last) "
-        r"(?:month|time|meeting|update))?$|^(?:same as|idem que|pareil que) (?:last (?:month|time)|before|le mois dernier)$|"
-        r"^(?:pas de|aucun) changements?(?: depuis le mois dernier)?$|^idem$|"
+        r"(?:month|time|meeting|update))?$|"
+        r"^(?:pas de|aucun) changements?(?: depuis le mois dernier)?$|"
         r"^(?:all|it's been|it has been|things are|things have been|c'est) (?:quiet|slow|calme|tranquille)"
         r"(?: (?:on our end|on my end|here|this month|de mon cote|ce mois-ci))*$",
+    )),
+    (Said.SAME, _phrases(
+        r"^(?:(?:it's|it is|mine is|my update is|our update is) )?(?:the )?(?:same as|idem que|pareil que|pareil comme|meme chose que) "
+        r"(?:last (?:month|time|meeting)|before|my last (?:update|one)|le mois dernier|la derniere fois)$|"
+        r"^(?:same|idem|pareil)(?: (?:again|here|for me|pour moi))?$",
     )),
     (Said.PASS, _phrases(
         r"^(?:i'll |i will |i'm going to |i am going to |i'll have to |i have to |i need to |we'll |we will |"
@@ -166,6 +179,9 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"^(?:i'm |i am )?(?:skipping|passing)(?: on)?(?: (?:this|the|my))? (?:month|time|round|cycle|turn|update|one)\b|"
         r"^(?:you can|you could|feel free to|go ahead and|please just|just|please to) skip me\b",
         r"^(?:i'll |i will |i'm going to )?sit (?:this one|this round|this month) out\b",
+        # off for this cycle only, not off the list: "please take me off for this month"
+        r"^(?:(?:could|can|would) you |please |just )*(?:take|leave|drop) me (?:off|out)(?: (?:the|your) (?:list|roster|"
+        r"roundtable))? (?:for )?(?:this|the|that) (?:month|time|round|cycle|one)\b",
         r"^je (?:vais )?(?:passe|passer|saute|sauter|m'abstiens|m'abstenir)(?: mon tour| pour cette fois| ce mois-ci|"
         r" cette fois(?:-ci)?| pour (?:la )?(?:table ronde|tour de table|mise a jour)(?: de ce mois(?:-ci)?)?)*$",
         r"^pas (?:cette fois(?:-ci)?|ce mois(?:-ci)?)$",

@@ -39,9 +39,10 @@ from mailflow.mail_in.replies.subjects import as_sender, names_sender, speaks_fo
 from mailflow.mail_in.replies.taken_back import split_taken_back
 from mailflow.mail_in.replies.worded import asks_change, worded_at
 
-_READ_BESIDE_PROSE = (Said.UNSUBSCRIBE, Said.UNDO, Said.AWAY, Said.AWAY_THEN, Said.NO_UPDATE, Said.DONE)
+_CONCLUDING = ("so ", "donc ", "alors ", "then ", "which means ")    # an answer drawn from what was said before it
+_READ_BESIDE_PROSE = (Said.UNSUBSCRIBE, Said.UNDO, Said.AWAY, Said.AWAY_THEN, Said.NO_UPDATE, Said.DONE, Said.SAME)
 _SILENT = {Said.NO_UPDATE, Said.PASS, Said.AWAY, Said.AWAY_THEN, Said.UNSUBSCRIBE, Said.UNDO, Said.DONE,
-           Said.COURTESY, Said.PROMISE, Said.ATTACHED, Said.MISSENT}
+           Said.COURTESY, Said.PROMISE, Said.ATTACHED, Said.MISSENT, Said.SAME}
 
 
 class Part(NamedTuple):
@@ -92,11 +93,13 @@ class Reading:
 
     @functools.cached_property
     def answers(self) -> tuple[Answer, ...]:
-        """Bare answers that lead the reply, or any in a short one ("Yes... actually no"); then a pass for
-        each "I'll pass" that is no bare answer."""
+        """Bare answers that lead the reply, or any in a short one ("Yes... actually no"), or any drawn as a conclusion
+        ("... can't get out of the noon session, so no, sorry"); then a pass for each "I'll pass" that is no bare
+        answer."""
         leading = [p for p in self.parts if p.said is not Said.COURTESY]
         short = sum(p.clause.words for p in leading) <= 12
-        picked = leading if short else leading[:2]
+        picked = leading if short else leading[:2] + [p for p in leading[2:] if p.answer is not None
+                                                      and p.clause.folded.startswith(_CONCLUDING)]
         return (*(p.answer for p in picked if p.answer is not None),
                 *(Answer.PASS for p in self.parts if p.said is Said.PASS and p.answer is None))
 

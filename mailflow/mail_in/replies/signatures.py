@@ -23,7 +23,8 @@ _MOBILE = re.compile(
 _MOBILE_LONGEST = 80
 _LINK_TAIL = re.compile(r"\s*<(?:https?|mailto):[^>]*>\s*$|\s*\(?https?://\S+\)?\s*$")
 _MOBILE_CJK = re.compile(r"^\s*(?:iPhoneから送信|从我的iPhone发送|iPhone에서 보냄|Android에서 보냄)\s*$")
-# Closing formulas by language; a bilingual closing joins two with a slash ("Merci / Thank you,").
+# Closing formulas by language; a bilingual closing joins two with a slash ("Merci / Thank you,"), and two are joined
+# with "and" ("Thanks and regards,", "Merci et bonne journée,").
 _SIGN_OFF_ONE = (
     r"(?:(?:best|kind|warm|warmest|many|with kind|with best)\s+(?:regards|wishes|thanks)|regards|"
     r"cheers|thanks|thank you|thanks again|many thanks|thx|sincerely|yours(?: truly| sincerely)?|"
@@ -38,7 +39,7 @@ _SIGN_OFF_ONE = (
     r"venlig hilsen|vennlig hilsen|hilsen|pozdrawiam|z powa[żz]aniem|atenciosamente|abra[çc]os|"
     r"obrigad[oa]|с уважением|спасибо|дякую)"
 )
-SIGN_OFF_WORDS = rf"{_SIGN_OFF_ONE}(?:\s*/\s*{_SIGN_OFF_ONE})?"
+SIGN_OFF_WORDS = rf"{_SIGN_OFF_ONE}(?:(?:\s*/\s*|\s+(?:et|and|&)\s+){_SIGN_OFF_ONE})?"     # ("Merci et bonne journée,")
 _SIGN_OFF = re.compile(
     rf"^\s*(?i:{SIGN_OFF_WORDS})"
     r"[ \t,.!]*(?:[-–—][ \t]*)?(?:[A-ZÀ-Ý][\w.'-]*[ \t]*){0,3}$"

@@ -75,23 +75,31 @@ def as_sender(clause: Clause) -> Clause:
             return clause._replace(folded=said, tokens=frozenset(TOKEN.findall(said)))
         skip = _OBJECT.sub(r"\1 me", said)          # "so please skip her": skip me
         return clause if skip == said else clause._replace(folded=skip, tokens=frozenset(TOKEN.findall(skip)))
-    pronoun = third.group()
-    rest = said[third.end():]
-    if pronoun in ("il", "elle"):          # "il sera présent" is "je serai présent"
-        words = rest.split(" ")
-        at = 2 if len(words) > 2 and words[1] in ("ne", "n'") else 1
-        if len(words) > at:
-            words[at] = _FIRST_PERSON_FR.get(words[at], words[at])
-        folded = "je" + " ".join(words)
-    else:
-        said_verb = _FIRST_PERSON_EN.match(rest)      # "she doesn't have" is "I don't have"
-        if said_verb is not None and not pronoun.endswith(("'s", "'ll")):
-            rest = " " + _AS_FIRST_PERSON[said_verb.group(1)] + rest[said_verb.end():]
-        folded = ("i'm" if pronoun.endswith("'s") else "i'll" if pronoun.endswith("'ll") else "i") + rest
+    folded = _first_person(third.group(), said[third.end():])
+    # and the same subject again after "and" ("il n'aura pas de mise à jour et il ne pourra pas assister")
+    if " et " in folded or " and " in folded or " mais " in folded or " but " in folded:
+        folded = _AGAIN.sub(lambda m: m.group(1) + _first_person(m.group(2), m.group(3)), folded)
     folded = _OBJECT.sub(r"\1 me", folded)         # "so please skip her": skip me
     return clause._replace(folded=folded, tokens=frozenset(TOKEN.findall(folded)))
 
 
+def _first_person(pronoun: str, rest: str) -> str:
+    """``pronoun`` + ``rest`` said by the one it names: "il sera présent" is "je serai présent", "she doesn't have" is
+    "I don't have"."""
+    if pronoun in ("il", "elle"):
+        words = rest.split(" ")
+        at = 2 if len(words) > 2 and words[1] in ("ne", "n'") else 1
+        if len(words) > at:
+            words[at] = _FIRST_PERSON_FR.get(words[at], words[at])
+        return "je" + " ".join(words)
+    said_verb = _FIRST_PERSON_EN.match(rest)
+    if said_verb is not None and not pronoun.endswith(("'s", "'ll")):
+        rest = " " + _AS_FIRST_PERSON[said_verb.group(1)] + rest[said_verb.end():]
+    return ("i'm" if pronoun.endswith("'s") else "i'll" if pronoun.endswith("'ll") else "i") + rest
+
+
+# the subject said again after a conjunction: its verb up to the next break (the rest is converted from there on)
+_AGAIN = re.compile(r"(\b(?:et|mais|and|but) )(il|elle|she|he|she's|he's|she'll|he'll)((?: ne| n')?(?: [^ ]+)?)")
 _AS_FIRST_PERSON = {"doesn't": "don't", "does not": "do not", "has": "have", "hasn't": "haven't", "has not": "have not",
                     "is": "am", "isn't": "am not", "is not": "am not", "was": "was", "wasn't": "wasn't"}
 _FIRST_PERSON_EN = re.compile(r" (doesn't|does not|hasn't|has not|has|isn't|is not|is|wasn't|was)\b")
