@@ -374,7 +374,7 @@ def test_answers_typed_far_down_inside_a_quoted_original_are_the_senders():
     assert reply.text == ("Hi Jordan - two changes, inline below.\n\nPlease change the presenter to Grace Okafor.\n\n"
                           "Please remove the referral forms item (item 1).")
     assert sorted((i.kind, i.value) for i in read_intent(reply, Request.AGENDA)) == [
-        (IntentKind.PRESENTER, "Grace Okafor"), (IntentKind.REMOVE, "the referral forms item")]
+        (IntentKind.PRESENTER, "Grace Okafor"), (IntentKind.REMOVE, "item 1")]      # (the number the draft shows)
 
 
 def test_a_quoted_lines_wrapped_tail_far_down_is_no_answer():

@@ -44,3 +44,31 @@ def test_a_table_whose_header_names_no_owner_gives_no_actions() -> None:
                                  "<th>Referred</th>")
     intents = read_intent(understand(_message(html)), Request.MINUTES)
     assert not any(i.kind is IntentKind.ACTION and "Grace" in i.who for i in intents)
+
+
+def test_paragraphs_with_no_margin_are_lines_and_a_signature_under_them_is_cut() -> None:
+    """Zoho writes each line as <p style="margin:0"> and a blank line as <p><br></p>: lines, not paragraphs apart, so
+    the sign-off, name and title under the text read as a signature block (an HTML-only message)."""
+    html = ('<div><p style="margin:0">Hi Jordan,</p><p style="margin:0"><br></p><p style="margin:0">My action item is '
+            'about half done. Should have it wrapped up before the March meeting.</p><p style="margin:0"><br></p>'
+            '<p style="margin:0">Tom</p><p style="margin:0"><br></p><p style="margin:0">Tom Whitehorse</p>'
+            '<p style="margin: 0px;">PMH Facilitator, Thompson Region Division of Family Practice</p></div>')
+    assert html_to_text(html).rstrip("\n") == ("Hi Jordan,\n\nMy action item is about half done. Should have it wrapped up before "
+                                  "the March meeting.\n\nTom\n\nTom Whitehorse\nPMH Facilitator, Thompson Region "
+                                  "Division of Family Practice")
+    raw = ("From: Tom Whitehorse <tom@example.org>\r\nTo: cop+x@example.org\r\nSubject: Re: Minutes\r\n"
+           "Message-ID: <z1@example.org>\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" + html).encode()
+    assert understand(raw).text == ("Hi Jordan,\n\nMy action item is about half done. Should have it wrapped up before "
+                                    "the March meeting.")
+    assert html_to_text("<p>One.</p><p>Two.</p>").rstrip("\n") == "One.\n\nTwo."     # a paragraph with its margin stays apart
+
+
+def test_a_table_whose_cells_are_tabs_gives_one_action_a_row() -> None:
+    """Apple Mail's plain part of an HTML table: tab-separated cells under "Action items:", an Owner/Action/Due header."""
+    raw = (b"From: Sam Okoye <sam@example.org>\r\nTo: cop+x@example.org\r\nSubject: Re: Minutes request\r\n"
+           b"Message-ID: <t2@example.org>\r\n\r\nThe group agreed on four focus topics for 2027.\r\n\r\nAction items:\r\n"
+           b"Owner\tAction\tDue\r\nGrace Okafor\tSend the 2027 topic list to Division EDs\tFeb 19\r\n"
+           b"Sam Okoye\tAdd the topic schedule to the shared folder\tFeb 16\r\n")
+    actions = [(i.who, i.value) for i in read_intent(understand(raw), Request.MINUTES) if i.kind is IntentKind.ACTION]
+    assert actions == [("Grace Okafor", "Send the 2027 topic list to Division EDs, by Feb 19"),
+                       ("Sam Okoye", "Add the topic schedule to the shared folder, by Feb 16")]

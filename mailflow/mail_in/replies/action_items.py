@@ -75,8 +75,10 @@ _WHEN_COLUMN = re.compile(r"^(?:by|when|due|due date|date|deadline|by when|quand
 
 def table_items(lines: tuple[str, ...], number: int) -> tuple[list[str], list[int]] | None:
     """The rows of a table under a heading, when its header row names who and what ("Who | What | By", the way an
-    HTML table reads as text): each row becomes "who — what, by when"; None when the line opens no such table."""
-    columns = [fold(cell.strip(" *_")) for cell in lines[number].split("|")]
+    HTML table reads as text, its cells split by "|", or by tabs as a client's plain part gives them): each row becomes
+    "who — what, by when"; None when the line opens no such table."""
+    bar = "|" if "|" in lines[number] else "\t"
+    columns = [fold(cell.strip(" *_")) for cell in lines[number].split(bar)]
     who = next((i for i, c in enumerate(columns) if _WHO_COLUMN.match(c)), None)
     what = next((i for i, c in enumerate(columns) if _WHAT_COLUMN.match(c)), None)
     if who is None or what is None or who == what:
@@ -85,7 +87,7 @@ def table_items(lines: tuple[str, ...], number: int) -> tuple[list[str], list[in
     items: list[str] = []
     taken = [number]
     for row in range(number + 1, len(lines)):
-        cells = [cell.strip() for cell in lines[row].split("|")]
+        cells = [cell.strip() for cell in lines[row].split(bar)]
         if len(cells) != len(columns):
             break
         if cells[who] and cells[what]:

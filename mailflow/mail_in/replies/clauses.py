@@ -190,6 +190,10 @@ def prepare(text: str) -> str:
     return "".join(joined)
 
 
+# the initials a reviewer types before each comment inside a quoted text ("[MG] Svp retirer le point ..."), as written
+_INITIALS = re.compile(r"\[[A-Z]{1,4}\d?\]\s+")
+
+
 def _wrapped(line: str, following: str) -> bool:
     """A line cut by the sender's client at ~72 columns: long, unfinished, next line goes on in lower case."""
     stripped, nxt = line.rstrip(), following.lstrip()
@@ -335,6 +339,9 @@ def clauses(text: str, start: int, line_no: int, first_sentence: int) -> tuple[C
         pieces = _instructions_apart(folded, pieces)
     for begin, end, brk in pieces:
         piece = folded[begin:end]
+        if "[" in piece and (initials := _INITIALS.match(text, begin + len(piece) - len(piece.lstrip()))) is not None:
+            begin = initials.end()                  # "[MG] Svp retirer ...": the reviewer's mark is no word of it
+            piece = folded[begin:end]
         body = piece.lstrip(_EDGE)
         lead = begin + len(piece) - len(body)          # where the body starts in the stretch
         body = body.rstrip(_EDGE)

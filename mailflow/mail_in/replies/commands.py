@@ -189,7 +189,8 @@ def _items(lines: tuple[str, ...], start: int) -> tuple[list[str], list[int]]:
     number = start
     while number < len(lines) and not lines[number].strip() and number - start < 1:
         number += 1
-    if number < len(lines) and "|" in lines[number] and (table := table_items(lines, number)) is not None:
+    if number < len(lines) and ("|" in lines[number] or "\t" in lines[number]) \
+            and (table := table_items(lines, number)) is not None:
         return table
     while number < len(lines):
         bullet = LIST_ITEM.match(lines[number])
@@ -245,7 +246,9 @@ _SEVERAL_ITEMS = re.compile(r"^#?\d{1,4}(?:\s*(?:,|and|&|et|\+)\s*#?\d{1,4})+$")
 _DONE_NUMBER = re.compile(r"^(?:item |action |no\.? ?|#)?(\d{1,4})(?:$|\s*[-–—:,;(.]\s|\s*[-–—(])")
 _PLACEHOLDER = Lazy(
     r"^(?:tbd|tbc|tba|t\.b\.d|to be (?:determined|confirmed|decided|announced)|unknown|pending|not sure(?: yet)?|"
-    r"not yet (?:known|confirmed|decided)|undecided|\?+|a (?:confirmer|determiner|venir)|inconnue?|en attente)\b"
+    r"not yet (?:known|confirmed|decided)|undecided|\?+|a (?:confirmer|determiner|venir)|inconnue?|en attente|"
+    r"(?:pas encore|pas) (?:sure?|certaine?|confirmee?|decidee?|connue?)|on ne sait pas encore|je ne sais pas(?: encore)?|"
+    r"(?:i )?don't know(?: yet)?|no idea(?: yet)?)\b"
 )
 
 

@@ -23,6 +23,8 @@ HISTORY_CLASSES = _HISTORY = re.compile(
 OUTLOOK_HEADER_STYLE = re.compile(r"border-top\s*:\s*solid\s+#(?:E1E1E1|B5C4DF)", re.IGNORECASE)
 _SIGNATURE = re.compile(r"(?:^|\s)(?:gmail_signature|moz-signature|x_gmail_signature)(?:$|\s)", re.I)
 _WS = re.compile(r"[ \t\r\n\f\u00a0]+")
+# a paragraph with no margin renders as a line (Zoho's and other editors' <p style="margin:0">): read as a div is
+_NO_MARGIN = re.compile(r"(?:^|;)\s*margin\s*:\s*0(?:px|pt|em|cm|in)?\s*(?:;|$)", re.IGNORECASE)
 
 
 class _Converter(HTMLParser):
@@ -36,6 +38,7 @@ class _Converter(HTMLParser):
         self.skip: list[str] = []          # stack of tags whose content is dropped
         self.marked = False
         self.cells = 0                     # cells opened in the current table row
+        self.p_lines: list[bool] = []      # for each open <p>: whether it reads as a line (no margin)
 
     def flush(self) -> None:
         text = "".join(self.cur)
@@ -65,13 +68,15 @@ class _Converter(HTMLParser):
             if tag not in _VOID:
                 self.skip.append(tag)
             return
+        style = next((v or "" for k, v in attrs if k == "style"), "")
+        if tag == "p":
+            self.p_lines.append(bool(style) and bool(_NO_MARGIN.search(style)))
         if tag == "br" and not "".join(self.cur).strip():
             self.lines.append(("> " * self.quote_depth).rstrip())      # an empty line the writer typed
-        elif tag in _LINES:
+        elif tag in _LINES or (tag == "p" and self.p_lines[-1]):
             self.flush_text()
         elif tag in _BLOCKS or tag == "blockquote":
             self.flush()
-        style = next((v or "" for k, v in attrs if k == "style"), "")
         if ((names and _HISTORY.search(names)) or (style and OUTLOOK_HEADER_STYLE.search(style))) \
                 and not self.marked and self.quote_depth == 0:
             self.flush()
@@ -96,7 +101,8 @@ class _Converter(HTMLParser):
             if tag == self.skip[-1]:
                 self.skip.pop()
             return
-        if tag in _LINES:
+        line = tag in _LINES or (tag == "p" and bool(self.p_lines) and self.p_lines.pop())
+        if line:
             self.flush_text()
         elif tag in _BLOCKS or tag == "blockquote":
             self.flush()

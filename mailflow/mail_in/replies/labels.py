@@ -27,7 +27,8 @@ LABELS: tuple[tuple[IntentKind, str], ...] = (
     (IntentKind.ADD, r"add|add item|add to agenda|add to the agenda|new item|ajouter|ajout|a ajouter|point a ajouter"),
     (IntentKind.REMOVE, r"remove|remove item|drop|delete|take off|retirer|supprimer|enlever|a retirer|point a retirer"),
     (IntentKind.NOTE, r"note|remarque|nb|n\.b"),
-    (IntentKind.ACTION, r"action|actions|action item|action items|todo|to do|to-do|a faire|suivi|suivis|next steps|"
+    (IntentKind.ACTION, r"action|actions|action item|action items|action point|action points|ai|todo|to do|to-do|a faire|"
+                        r"suivi|suivis|next steps|"
                         r"prochaines etapes|points de suivi|elements de suivi|actions a suivre|taches"),
     (IntentKind.RECORDING, r"recording|recording link|video|video link|enregistrement|lien de l'enregistrement|"
                            r"lien vers l'enregistrement|lien video|zoom recording|replay"),
@@ -43,7 +44,7 @@ LAST_WORDS = frozenset("""
 action actions add agenda ajout ajouter b by conferencier conferenciere delete discussion discussions do done drop
 enlever enregistrement etapes faire fait focus fois idea item items link meeting meetings mois nb note off par
 presentateur presentation presentatrice presenter presenters principal recording remarque remove rencontre rencontres
-replay retirer reunion reunions session sessions speaker speakers steps suggere suggest suggestion suggestions suivi
+replay retirer reunion reunions session sessions ai point points speaker speakers steps suggere suggest suggestion suggestions suivi
 suivis suivre sujet supprimer taches termine terminee theme time todo topic vedette video
 """.split())
 _LAST_WORD = re.compile(r"\w+\Z")

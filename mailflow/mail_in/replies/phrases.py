@@ -190,7 +190,8 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"^(?:done|all done|completed?|fait|c'est fait|termine|terminee)$|"
         r"^c'est (?:fait|termine) pour (?:le point|l'action|l'item|le suivi|la tache)\b",
         r"^(?:my |the )?action(?: item)?(?:\s+\(?#?\d+\)?)?\s+(?:is )?(?:already )?(?:done|complete|completed|finished|closed)\b|"
-        r"^(?:item |number )?#?\d{1,3} (?:is )?(?:done|complete|completed|finished|closed)(?: now| already| too)?$|"
+        r"^(?:item |number )?#?\d{1,3} (?:is )?(?:done|complete|completed|finished|closed)(?: now| already| too| btw| by the way|"
+        r" fyi| as well| at last| finally)*$|"
         r"^(?:item|number|#) ?\d{1,3} (?:is )?(?:done|complete|completed|finished|closed)\b",
         r"^(?:i )?(?:completed|finished|closed|done with|did) my action(?: item)?\b|"
         r"^(?:i've|i have) (?:completed|finished|closed|done) (?:action|item) #?\d+\b",

@@ -199,7 +199,10 @@ def prose_of(reading: Reading, table: Table, found: list[Intent], said_no: bool,
         # passcode, how long it is kept) is no minutes, and must not replace the minutes sent
         lines = reading.text.split("\n")
         of_it = {n for n, line in enumerate(lines) if _OF_THE_RECORDING.search(fold(line))}
-        words = sum(p.clause.words for p in content if p.clause.line not in of_it)
+        # nor is what shares a sentence with the minutes announced ("Sam took notes and will send the minutes tomorrow")
+        announced = {p.clause.sentence for p in reading.parts
+                     if p.said is Said.PROMISE and _OF_THE_MINUTES.search(p.clause.folded)}
+        words = sum(p.clause.words for p in content if p.clause.line not in of_it and p.clause.sentence not in announced)
     # a file is the minutes when the reply says nothing else, or says it is attached ("Minutes attached.",
     # with the recording on the next line)
     file_said = has_files and any(p.said is Said.ATTACHED for p in reading.parts)

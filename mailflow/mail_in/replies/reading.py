@@ -35,7 +35,7 @@ from mailflow.mail_in.replies.commands import (
 from mailflow.mail_in.replies.phrases import Said, excuse, name, said, to_organisers
 from mailflow.mail_in.replies.rsvp import Attendance, attendance, stated_rsvps
 from mailflow.mail_in.replies.sections import has_sections
-from mailflow.mail_in.replies.subjects import as_sender, names_sender, speaks_for, subject_elided
+from mailflow.mail_in.replies.subjects import as_sender, names_sender, relays_other, speaks_for, subject_elided
 from mailflow.mail_in.replies.taken_back import split_taken_back
 from mailflow.mail_in.replies.worded import asks_change, worded_at
 
@@ -263,10 +263,14 @@ def _list_item(lines: Sequence[str], number: int) -> bool:
 def _tag(found: list[Clause], sender: str, lines: Sequence[str] = (), text: str = "") -> list[Part]:
     parts: list[Part] = []
     on_behalf = False
+    relayed = -1                             # the sentence passing on someone else's word
     for i, c in enumerate(found):
         on_behalf = speaks_for(c, sender, on_behalf)
+        relayed = c.sentence if relays_other(c, sender) else relayed
         # (an assistant writing for the sender: "so she won't be sending a roundtable update" is the sender's no update)
         said_here, answered = said(as_sender(c) if on_behalf else c), answer(c)
+        if said_here is Said.DONE and c.sentence == relayed:
+            said_here = None                 # "Amrit asked me to pass along ..., so #7 can be closed": his item, not hers
         if said_here is None and answered is None and i and c.words <= 3 and parts[-1].said is Said.COURTESY \
                 and found[i - 1].sentence == c.sentence and not c.question and _THANKS.match(found[i - 1].folded):
             said_here = Said.COURTESY                 # what the thanks says of it ("Merci pour l'ordre du jour, très complet")

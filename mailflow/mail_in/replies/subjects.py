@@ -20,7 +20,8 @@ _FIRST_PERSON_FR = {"sera": "serai", "va": "vais", "peut": "peux", "pourra": "po
 # an assistant's relative clause about the one they write for ("on behalf of Dr. Gagnon, who is on leave until ...")
 _WHO_IS = Lazy(r"^(?:who is|who's|qui est) ")
 _ON_BEHALF = Lazy(r"\b(?:on behalf of|de la part d[eu']|au nom d[eu']) ?(?P<who>.+)$|"
-                  r"^(?P<who2>.+?) asked me to (?:let you know|tell you|pass (?:it |this )?on|say|write|reply|answer)\b|"
+                  r"^(?P<who2>.+?) asked me to (?:let you know|tell you|pass (?:it |this )?on|pass (?:it |this )?along|say|write|"
+                  r"reply|answer)\b|"
                   r"\b(?:replying|writing|answering|responding|i'm replying|i am replying) (?:for|on behalf of) (?P<who3>.+)$|"
                   # an assistant who introduces themselves ("this is Mei-Ling from Dr. Bennett's office", "I'm Dr. Cho's
                   # MOA", "c'est l'adjointe du Dr Gagnon")
@@ -115,6 +116,17 @@ def speaks_for(clause: Clause, sender: str, so_far: bool) -> bool:
     if _THIRD_PERSON.match(whom.strip()):
         return so_far                   # "She asked me to let you know ...": the one already written for
     return bool(own_name_words(whom) & ({w for w in own_name_words(sender) if len(w) > 1} - TITLES))
+
+
+def relays_other(clause: Clause, sender: str) -> bool:
+    """The clause passes on someone else's word ("Amrit asked me to pass along that he sent the draft"), not the
+    sender's own (an assistant writing from the sender's address for them)."""
+    if clause.tokens.isdisjoint(_BEHALF_WORDS) or (for_whom := _ON_BEHALF.search(clause.folded)) is None \
+            or not for_whom.group("who2"):
+        return False
+    whom = for_whom.group("who2")
+    return not _THIRD_PERSON.match(whom.strip()) and not (
+        own_name_words(whom) & ({w for w in own_name_words(sender) if len(w) > 1} - TITLES))
 
 
 # A clause the splitter cut off at "and" before its verb ("she's at the forum that day | and can't join") has the

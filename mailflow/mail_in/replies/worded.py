@@ -60,16 +60,20 @@ _WORDED: tuple[tuple[IntentKind, Lazy], ...] = (
         rf"avoir une presentation sur) (?P<v6>.+?){_FUTURE_MEETING}$")),
     (IntentKind.REMOVE, Lazy(
         rf"^{_ASK}take (?P<v2>.+?) (?:off|out of) (?:the |our |this )?(?:(?:(?:future|topics?|suggested|open discussion|"
-        rf"discussion)\s+)?(?:agenda|draft|list|liste)(?: of (?:future )?(?:topics|items))?|open discussion)"
-        rf"(?: though| please)?(?:,? (?:since|because|as) .+)?$|"
+        rf"discussion)[\s-]+)?(?:agenda[\s-]+)?(?:agenda|draft|list|liste)(?: of (?:future )?(?:topics|items))?|open discussion)"
+        rf"(?: though| please| instead| too| as well)?(?:,? (?:since|because|as|so) .+)?$|"
+        rf"^{_ASK}take (?P<v3>[\"“«].+?[\"”»]|(?:item|point) #?\d{{1,2}}) off(?: instead| too| as well| please)?$|"
         rf"^{_ASK}(?:remove|drop|delete|take out|take off|cut|strike|skip|retirer|retirez|enlever|enlevez|supprimer|"
-        rf"supprimez|retire|enleve)\s+(?P<v>.+?)(?:\s+(?:from|de|du|off)\s+(?:the\s+|this\s+|l')?"
-        rf"(?:(?:future|topics?|suggested|open discussion|discussion)\s+)?(?:agenda|draft|ordre du jour|list|liste)"
-        rf"(?:\s+(?:of (?:topics|items)|des sujets))?)?(?:\s+please|\s+svp)?$")),
+        rf"supprimez|retire|enleve|(?:i'd|i would|we'd|we would) (?:remove|drop|take out|cut)|je retirerais|j'enleverais|"
+        rf"je supprimerais)\s+(?P<v>.+?)(?:\s+(?:from|de|du|off|in)\s+(?:the\s+|this\s+|l'|la\s+)?"
+        rf"(?:(?:(?:future|topics?|suggested|open discussion|discussion)[\s-]+)?(?:agenda|draft|ordre du jour|list|liste)"
+        rf"(?:\s+(?:of (?:topics|items)|des sujets))?|section \d{{1,2}}|\w+ section))?(?:\s+please|\s+svp|\s+instead)?$")),
     (IntentKind.ADD, Lazy(
         rf"^{_ASK}(?:add|include|ajouter|ajoutez|inclure|incluez|ajoute)\s+(?P<v>.+?)(?:\s+(?:to|in|on|into|under|a|"
         rf"dans|au|sous)\s+(?:the\s+|l'\s?|la\s+)?(?:agenda|open discussion|discussion|ordre du jour|draft|"
-        rf"discussion ouverte))?(?:\s+please|\s+svp)?$")),
+        rf"discussion ouverte))?(?:\s+please|\s+svp)?$|"
+        # an item put back ("please put "Sharing referral forms" back on")
+        rf"^{_ASK}put (?P<v2>.+?) back(?: on| in)?(?: the (?:agenda|list|draft))?(?: please| instead)?$")),
     (IntentKind.PRESENTER, Lazy(
         r"^(?:please )?(?:change|switch|replace|update) the (?:presenter|speaker)(?: to| with| by| for)? (?P<v>.+)$|"
         r"^(?:changer|changez|remplacer|remplacez) (?:le |la )?(?:presentat(?:eur|rice)|conferenci(?:er|ere)) "
@@ -157,7 +161,10 @@ def worded(clause: Clause, sender: str, previous: Clause | None = None) -> Found
             continue
         group = next(g for g in pattern.groupindex if match.group(g))
         start, end = match.span(group)
-        value = clause.text[skip + start: skip + end].strip(" \"'“”«»*_.")
+        value = clause.text[skip + start: skip + end]
+        if kind is IntentKind.REMOVE and (quoted := _QUOTED_ITEM.match(value)) is not None:
+            value = quoted.group(1)          # "le point « Measuring what changed »": the item's words
+        value = value.strip(" \"'“”«»*_.")
         if kind in (IntentKind.PRESENTER, IntentKind.FOCUS):
             instead = INSTEAD.search(fold(value))
             value = value[:instead.start()] if instead else value
@@ -170,7 +177,7 @@ def worded(clause: Clause, sender: str, previous: Clause | None = None) -> Found
             kind, value = IntentKind.NOTE, value[note.end():]    # "add a note that Marie-Claire will join at 12:20"
         folded = fold(value)
         if kind is IntentKind.PRESENTER and _SELF.match(folded):
-            value = sender or "the chair"
+            value = _as_written(sender) or "the chair"
         elif _PRONOUN.match(folded) or _ME.match(folded) or _JUDGEMENT.match(folded) \
                 or len(WORD.findall(value)) > _MOST_WORDS.get(kind, 14):
             continue                # a pronoun, the sender, a judgement ("the focus is wrong"): no name or topic
@@ -182,6 +189,29 @@ def worded(clause: Clause, sender: str, previous: Clause | None = None) -> Found
         if value:
             return Found(kind, value, labelled=False)
     return None
+
+
+# a clause that is only the verb of someone presenting, its subject in an earlier clause of the sentence
+_BARE_PRESENTS = Lazy(r"^(?:has (?:kindly |graciously )?agreed to|(?:kindly )?agreed to|will|is going to|has confirmed (?:that )?"
+                      r"(?:she|he|they)(?:'ll| will)|a (?:gentiment )?accepte de|va|pourra) (?:co-?)?present(?:er)?\b")
+_ITEM_IN_BRACKETS = re.compile(r"^(?:item|point|#|no\.?) ?#?(\d{1,2})$")
+# an item named by its words in quotes after the word for an item ("le point « X »", "the item "X"")
+_QUOTED_ITEM = re.compile(r"^(?:(?:le|the|l')\s*)?(?:point|item|sujet|topic|element)\s*[«\"“]\s*([^»\"”]+?)\s*(?:[»\"”].*)?$",
+                          re.IGNORECASE)
+
+
+# a directory's display name, family name first ("Gagnon, Michel Dr.", "Cho, Helen (Dr)")
+_FAMILY_FIRST = re.compile(r"^([^,\s][^,]*), ([^,()]+?)(?:,? \(?(Dr\.?|Dre\.?|MD|Prof\.?)\)?)?$")
+
+
+def _as_written(name: str) -> str:
+    """A sender's name as a person writes it: "Gagnon, Michel Dr." is "Dr. Michel Gagnon"."""
+    parts = _FAMILY_FIRST.match(name.strip())
+    if parts is None:
+        return name
+    family, given, title = parts.groups()
+    title = {"md": ""}.get(title.lower(), title.rstrip(".") + ". ") if title else ""
+    return f"{title}{given} {family}"
 
 
 # an item added with its words still to come ("could you add an item to open discussion: ...", "ajouter un point :")
@@ -226,6 +256,27 @@ def worded_at(found: list[Clause], i: int, sender: str, text: str) -> Found | No
         colon = text[clause.start + len(clause.text):after.start] if after is not None else ""
         value = after.text.strip(" «»\"'“”?!.") if after is not None and ":" in colon else ""
         return Found(IntentKind.ADD, value, labelled=False) if value else None
+    if edit is None and _BARE_PRESENTS.match(clause.folded):
+        # the presenter named first, then who they are, then the verb: "Nadia Bouchard, coordonnatrice des partenariats
+        # à la Food Bank, a accepté de présenter"
+        # (the name opens the run of clauses joined by commas that ends at the verb: "Good news – Dr. Nadia Petrov,
+        # Medical Health Officer with Fraser Health, has agreed to present")
+        first = i
+        while first and found[first - 1].sentence == clause.sentence and found[first - 1].line == clause.line \
+                and text[found[first - 1].start + len(found[first - 1].text):found[first].start].strip() == ",":
+            first -= 1
+        named = found[first]
+        if first < i and len(WORD.findall(named.text)) <= 6 and _name_like(named.text):
+            whole = f"{named.text} {clause.text}"
+            folded = fold(whole)
+            tokens = TOKEN.findall(folded)
+            return worded(clause._replace(text=whole, folded=folded, words=len(tokens), tokens=frozenset(tokens)), sender)
+    if edit is not None and edit.kind is IntentKind.REMOVE and i + 1 < len(found) and found[i + 1].line == clause.line \
+            and (number := _ITEM_IN_BRACKETS.match(found[i + 1].folded)) is not None \
+            and "(" in text[clause.start + len(clause.text):found[i + 1].start] \
+            and not any(f"{q}{edit.value}" in clause.text for q in ('"', "“", "« ", "«")):      # (a quoted title names it)
+        # "retirer le point sur les formulaires de référence (item 1)": the number the draft shows names it
+        return Found(IntentKind.REMOVE, f"item {number.group(1)}", labelled=False)
     if edit is not None or not text or i + 1 >= len(found) or found[i + 1].sentence != clause.sentence \
             or not _SUGGESTS.match(clause.folded):
         return edit
