@@ -141,6 +141,16 @@ def test_an_automatic_answer_telling_of_a_time_away_in_its_own_words_is_an_out_o
               "January 5 with very limited cell and internet coverage. I'll reply once I'm back in Prince George.\r\n")
     assert understand(message("Subject: Out on visits\r\nAuto-Submitted: auto-replied", visits)).automatic \
         is AutoKind.OUT_OF_OFFICE
+    # a break and a slow inbox in a vacation responder's own words; and the chair's out-of-office answering the agenda
+    # draft is away too (an out-of-office means away whatever it answers)
+    for words in ("I'm off for the holidays and back in the office on Wednesday, January 6. I'll have very patchy access "
+                  "to email until then.\r\n",
+                  "I'm taking a real break this year: I'm visiting family in Lagos until January 8th and I've promised my "
+                  "kids I won't open my laptop. I'll work through my inbox when I'm back.\r\n"):
+        vacation = understand(message("Subject: Happy holidays!\r\nAuto-Submitted: auto-replied", words))
+        assert vacation.automatic is AutoKind.OUT_OF_OFFICE, words
+        assert [i.kind for i in read_intent(vacation, Request.AGENDA)] == [IntentKind.AWAY]
+        assert read_intent(vacation, Request.ALERT) == ()
 
 
 def test_an_answer_typed_in_the_subject_of_an_empty_reply_is_read() -> None:

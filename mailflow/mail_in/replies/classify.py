@@ -124,7 +124,11 @@ def out_of_office(subject: str, text: str) -> bool:
 _AWAY_WORDS = re.compile(
     r"\b(?:on the road|travel+ing|away|out of|off (?:work|sick)|site visits?|at a conference|attending a conference|"
     r"on (?:leave|vacation|holidays?|sabbatical|mat(?:ernity)? leave|parental leave|community visits|site visits)|"
-    r"limited (?:\w+ )?(?:and \w+ )?(?:access|connectivity|coverage)|"
+    r"(?:limited|patchy|spotty|intermittent|sporadic|reduced|little|no) (?:\w+ )?(?:and \w+ )?(?:access|connectivity|coverage)|"
+    r"off for (?:the )?(?:holidays?|(?:a|the) (?:few days|week|weeks|month)|vacation|the break|christmas|the summer)|"
+    r"(?:taking|on) (?:a |an )?(?:\w+ )?(?:break|time off)|back in the office|"
+    r"(?:when|once) i(?:'m| am) back|on my return|(?:won't|will not) (?:be )?(?:open|opening|check|checking|look at|looking at) "
+    r"my (?:laptop|inbox|e-?mails?)|[àa] mon retour|"
     r"(?:i'll|i will) (?:reply|respond|get back to you|answer) (?:once|when|on my return|as soon as|after)|"
     r"(?:won't|will not|not) be checking (?:my )?e-?mails?|"
     r"checking (?:my )?e-?mails? (?:only )?(?:from my phone|intermittently|occasionally|sporadically|periodically|"

@@ -53,8 +53,8 @@ def read_intent(reply: Reply, request: Request | None) -> tuple[Intent, ...]:
     table = TABLES.get(request, TABLES[None])
     if reply.kind is ReplyKind.BOUNCE:
         return ()
-    if reply.kind is ReplyKind.AUTO_REPLY:         # only an out-of-office says the member is away
-        away = reply.automatic in (AutoKind.OUT_OF_OFFICE, None) and K.AWAY in table.reads
+    if reply.kind is ReplyKind.AUTO_REPLY:         # only an out-of-office says the member is away, whatever it answers
+        away = reply.automatic in (AutoKind.OUT_OF_OFFICE, None) and bool(table.reads)       # (but an alert)
         return (Intent(K.AWAY),) if away else ()
     if reply.kind is ReplyKind.CALENDAR_REPLY and reply.rsvp is not None:
         return _calendar(reply, reply.rsvp, table) if table.reads else ()

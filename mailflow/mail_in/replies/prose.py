@@ -10,7 +10,7 @@ from mailflow.mail_in.replies.bare_answers import Answer
 from mailflow.mail_in.replies.clauses import Lazy, fold
 from mailflow.mail_in.replies.commands import Approval
 from mailflow.mail_in.replies.phrases import Said, asks_to_know, to_organisers
-from mailflow.mail_in.replies.reading import ABOUT_THE_UPDATE, UPDATE_LENGTH, Part, Reading, update_content
+from mailflow.mail_in.replies.reading import ABOUT_THE_UPDATE, SENT_LATER, UPDATE_LENGTH, Part, Reading, update_content
 from mailflow.mail_in.replies.tables import (
     ASK_ALSO,
     ASK_CHAIR,
@@ -33,8 +33,6 @@ _OF_THE_RECORDING = Lazy(r"\b(?:recordings?|enregistrements?|passcode|password|p
                          r"code d'acces|zoom|teams|vimeo|youtube|link|lien)\b")
 
 _ABOUT_UPDATE = Lazy(r"\b(?:update|updates|mise a jour|mises a jour|report|rapport)\b")
-_SENT_LATER = Lazy(r"\b(?:send|submit|share|get|introduce|presenterai|presenter)\b.*\b(?:later|tomorrow|next week|"
-                   r"monday|tuesday|wednesday|thursday|friday|weekend|once|after|at the meeting|in person|rencontre)\b")
 _UPDATE_FIXED = Lazy(r"\b(?:corrections?|fix|typo|error|mistake) (?:to|in|on) my (?:roundtable )?update\b|"
                      r"\b(?:it|my update) should (?:have )?(?:read|said|say)\b|"
                      r"\b(?:corrections?|erreur|coquille|precision) (?:a|dans|sur) (?:ma|notre|mon) (?:mise a jour|update)\b|"
@@ -109,7 +107,7 @@ def prose_of(reading: Reading, table: Table, found: list[Intent], said_no: bool,
             # ... I'll send the final version once they are")
             declined = reading.has(Said.NO_UPDATE) or any(i.kind in (K.SKIP, K.AWAY) for i in found) or (
                 reading.has(Said.UNDO) and any((p.said is Said.PROMISE or _WE_WILL.match(p.clause.folded))
-                                               and _SENT_LATER.search(p.clause.folded) for p in reading.parts))
+                                               and SENT_LATER.search(p.clause.folded) for p in reading.parts))
             # ("No update this month, but we hired ...": the "but" that turns from the no in its own sentence)
             declining = {p.clause.sentence for p in reading.parts
                          if p.said in (Said.NO_UPDATE, Said.PASS, Said.AWAY, Said.AWAY_THEN) or p.answer is not None}
@@ -147,7 +145,7 @@ def prose_of(reading: Reading, table: Table, found: list[Intent], said_no: bool,
                             and not ABOUT_THE_UPDATE.search(p.clause.folded))
             # beside a promise of the update later ("I'll send it Friday after our board meeting"), its reasons;
             # and a few words fixing the update already sent would replace it: asked
-            later = any(p.said is Said.PROMISE and _SENT_LATER.search(p.clause.folded) for p in reading.parts)
+            later = any(p.said is Said.PROMISE and SENT_LATER.search(p.clause.folded) for p in reading.parts)
             if not reading.sections and words < FULL_UPDATE and any(_UPDATE_FIXED.search(p.clause.folded)
                                                                     for p in content):
                 return unclear(ASK_CORRECTION)

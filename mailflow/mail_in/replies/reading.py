@@ -333,9 +333,13 @@ ABOUT_THE_UPDATE = Lazy(r"\b(?:my|our|the|this|that|mon|ma|notre|la|cette) (?:ro
 # Words of statement beside a question to the organisers that are still only its context, not an update.
 QUESTION_CONTEXT = 12
 # asking to send it later ("Is it OK if I send my update on Monday?"), not "could you use this version instead?"
-_LATER = Lazy(r"\b(?:send|sent|submit|submitted|get|got|share|shared|have|envoie|envoyer|envoyerai|transmettre|transmets|faire parvenir)\b.*"
-              r"\b(?:later|tomorrow|next week|after|once|by|monday|tuesday|"
-              r"wednesday|thursday|friday|weekend|lundi|mardi|mercredi|jeudi|vendredi|demain|plus tard)\b")
+# sent later: the update (or an introduction) promised for a later day ("I'll send it Friday", "je vous envoie quelques
+# lignes d'ici vendredi")
+SENT_LATER = Lazy(r"\b(?:send|sent|submit|submitted|get|got|share|shared|have|introduce|envoie|envoyer|envoyerai|enverrai|"
+                  r"transmettre|transmets|faire parvenir|presenterai|presenter)\b.*"
+                  r"\b(?:later|tomorrow|next week|after|once|by|monday|tuesday|wednesday|thursday|friday|weekend|"
+                  r"at the meeting|in person|rencontre|lundi|mardi|mercredi|jeudi|vendredi|demain|plus tard|d'ici|"
+                  r"la semaine prochaine)\b")
 UPDATE_LENGTH = 40       # words: an update's length, however it is introduced
 _QUESTIONS = Lazy(r"^(?:(?:a|one|two|three|a few|a couple of|some) )?(?:quick |small |short )?questions?\b|"
                   r"^(?:une|deux|quelques) (?:petites? )?questions?\b")
@@ -358,7 +362,7 @@ def update_content(content: tuple[Part, ...], parts: tuple[Part, ...] = ()) -> t
     rest = tuple(p for p in content if p not in asks and not ABOUT_THE_UPDATE.search(p.clause.folded))
     # beside a question about the update itself ("Is it OK if I send my update on Monday?") what follows is why,
     # unless it runs to an update's length
-    about_it = any(ABOUT_THE_UPDATE.search(p.clause.folded) and _LATER.search(p.clause.folded) for p in asks)
+    about_it = any(ABOUT_THE_UPDATE.search(p.clause.folded) and SENT_LATER.search(p.clause.folded) for p in asks)
     # and a reply that says it asks ("Two quick questions before Tuesday:") is questions and their context
     announced = any(_QUESTIONS.search(p.clause.folded) for p in (parts or content))
     floor = UPDATE_LENGTH if about_it or announced else QUESTION_CONTEXT
