@@ -66,8 +66,10 @@ _WORDED: tuple[tuple[IntentKind, Lazy], ...] = (
         rf"^{_ASK}(?:remove|drop|delete|take out|take off|cut|strike|skip|retirer|retirez|enlever|enlevez|supprimer|"
         rf"supprimez|retire|enleve|(?:i'd|i would|we'd|we would) (?:remove|drop|take out|cut)|je retirerais|j'enleverais|"
         rf"je supprimerais)\s+(?P<v>.+?)(?:\s+(?:from|de|du|off|in)\s+(?:the\s+|this\s+|l'|la\s+)?"
-        rf"(?:(?:(?:future|topics?|suggested|open discussion|discussion)[\s-]+)?(?:agenda|draft|ordre du jour|list|liste)"
-        rf"(?:\s+(?:of (?:topics|items)|des sujets))?|section \d{{1,2}}|\w+ section))?(?:\s+please|\s+svp|\s+instead)?$")),
+        rf"(?:(?:(?:future|topics?|suggested|open discussion|discussion)[\s-]+)?(?:agenda|draft|ordre du jour|list|liste|"
+        rf"items|topics|sujets)"
+        rf"(?:\s+(?:of (?:topics|items)|des sujets))?|section \d{{1,2}}|\w+ section))?(?:\s+please|\s+svp|\s+instead|"
+        rf"\s+for now|\s+for the time being|\s+pour l'instant|\s+pour le moment)?$")),
     (IntentKind.ADD, Lazy(
         rf"^{_ASK}(?:add|include|ajouter|ajoutez|inclure|incluez|ajoute)\s+(?P<v>.+?)(?:\s+(?:to|in|on|into|under|a|"
         rf"dans|au|sous)\s+(?:the\s+|l'\s?|la\s+)?(?:agenda|open discussion|discussion|ordre du jour|draft|"
@@ -214,6 +216,47 @@ def _as_written(name: str) -> str:
     return f"{title}{given} {family}"
 
 
+_REMOVE_PRONOUN = Lazy(r"^(?:(?:so |then |please |pls |can you |could you |just )*)(?:remove|drop|take out|cut|delete|retirer|"
+                       r"retirez|enlever|enlevez) (?:it|that|that one|this one|ca|cela)\b|^(?:(?:so |then |please |pls )*)take "
+                       r"(?:it|that|that one) (?:off|out)\b")
+_QUOTES = (('"', '"'), ("“", "”"), ("«", "»"))
+_QUOTED = re.compile(r'"([^"\n]{4,120})"|“([^”\n]{4,120})”|«\s*([^»\n]{4,120}?)\s*»')
+
+
+def _unbalanced(span: str) -> bool:
+    return any(span.count(a) > span.count(b) if a != b else span.count(a) % 2 == 1 for a, b in _QUOTES)
+
+
+def _with_quote_closed(found: list[Clause], i: int, text: str) -> Clause:
+    """Clause ``i``, joined with the clauses after it on its line up to the end of a quote it opens (a title with a
+    colon: "change the focus to "Working agreements: what to put in writing"")."""
+    clause = found[i]
+    if not text or not _unbalanced(clause.text):
+        return clause
+    for k in range(i + 1, min(len(found), i + 4)):
+        if found[k].line != clause.line:
+            break
+        end = found[k].start + len(found[k].text)
+        while end < len(text) and text[end] in '"”»':
+            end += 1
+        whole = text[clause.start:end]
+        if not _unbalanced(whole):
+            folded = fold(whole)
+            tokens = TOKEN.findall(folded)
+            return clause._replace(text=whole, folded=folded, words=len(tokens), tokens=frozenset(tokens))
+    return clause
+
+
+def _quoted_before(found: list[Clause], i: int, text: str) -> str:
+    """The last title quoted in the two sentences before clause ``i`` (its own included)."""
+    sentence = found[i].sentence
+    first = i
+    while first and found[first - 1].sentence >= sentence - 2 and found[first - 1].line >= found[i].line - 2:
+        first -= 1
+    quoted = _QUOTED.findall(text[found[first].start - 1 if found[first].start else 0:found[i].start])
+    return next((g for g in quoted[-1] if g), "") if quoted else ""
+
+
 # an item added with its words still to come ("could you add an item to open discussion: ...", "ajouter un point :")
 GENERIC_ITEM = Lazy(r"^(?:an?|one|another|un|une|un autre|une autre) (?:(?:new|short|quick|petit|nouveau) )?"
                     r"(?:item|point|topic|line|sujet|element)$")
@@ -248,8 +291,12 @@ _SUGGESTS = Lazy(r"^(?:(?:and|et|also|aussi|so|donc) )?(?:je (?:suggere|propose|
 
 def worded_at(found: list[Clause], i: int, sender: str, text: str) -> Found | None:
     """The agenda change clause ``i`` says in words, or with the rest of its sentence when it opens a suggestion."""
-    clause = found[i]
+    clause = _with_quote_closed(found, i, text)
     edit = worded(clause, sender, found[i - 1] if i else None)
+    if edit is None and _REMOVE_PRONOUN.match(clause.folded):
+        # "Please remove it from the future items for now", after a sentence that quotes the item's title
+        title = _quoted_before(found, i, text)
+        return Found(IntentKind.REMOVE, title, labelled=False) if title else None
     if edit is not None and edit.kind is IntentKind.ADD and not edit.value:
         # "add an item to open discussion: « Transport to rural clinics »": the item is the clause after the colon
         after = found[i + 1] if i + 1 < len(found) and found[i + 1].line == clause.line else None
