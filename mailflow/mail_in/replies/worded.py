@@ -216,6 +216,11 @@ def _as_written(name: str) -> str:
     return f"{title}{given} {family}"
 
 
+# a request put as a question ("can you remove item 3?", "pourriez-vous ajouter ...?"), not a change wondered at
+_POLITE_ASK = Lazy(r"^(?:(?:and|also|so|then|et|aussi|donc|ok|okay) )*(?:please|pls|kindly|(?:can|could|would|will) (?:you|we)|"
+                   r"would you mind|is it possible to|would it be possible to|pourriez-vous|pouvez-vous|pourrais-tu|peux-tu|"
+                   r"est-ce que (?:tu pourrais|vous pourriez|vous pouvez|tu peux|on peut|on pourrait)|on peut|on pourrait|"
+                   r"merci de|svp|veuillez)\b")
 _REMOVE_PRONOUN = Lazy(r"^(?:(?:so |then |please |pls |can you |could you |just )*)(?:remove|drop|take out|cut|delete|retirer|"
                        r"retirez|enlever|enlevez) (?:it|that|that one|this one|ca|cela)\b|^(?:(?:so |then |please |pls )*)take "
                        r"(?:it|that|that one) (?:off|out)\b")
@@ -293,6 +298,9 @@ def worded_at(found: list[Clause], i: int, sender: str, text: str) -> Found | No
     """The agenda change clause ``i`` says in words, or with the rest of its sentence when it opens a suggestion."""
     clause = _with_quote_closed(found, i, text)
     edit = worded(clause, sender, found[i - 1] if i else None)
+    if edit is not None and clause.question and edit.kind in (IntentKind.REMOVE, IntentKind.ADD) \
+            and not _POLITE_ASK.match(clause.folded):
+        return None         # "Remove item 1??": the change wondered at, not asked for (a question, for staff)
     if edit is None and _REMOVE_PRONOUN.match(clause.folded):
         # "Please remove it from the future items for now", after a sentence that quotes the item's title
         title = _quoted_before(found, i, text)
