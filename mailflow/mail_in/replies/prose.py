@@ -110,7 +110,7 @@ def prose_of(reading: Reading, table: Table, found: list[Intent], said_no: bool,
                                                and SENT_LATER.search(p.clause.folded) for p in reading.parts))
             # ("No update this month, but we hired ...": the "but" that turns from the no in its own sentence)
             declining = {p.clause.sentence for p in reading.parts
-                         if p.said in (Said.NO_UPDATE, Said.PASS, Said.AWAY, Said.AWAY_THEN) or p.answer is not None}
+                         if p.said in (Said.NO_UPDATE, Said.PASS, Said.AWAY, Said.AWAY_THEN) or p.answer in (Answer.NO, Answer.PASS)}
             scoped = any(_ON_A_TOPIC.search(p.clause.folded) for p in reading.parts if p.said is Said.NO_UPDATE)
             floor = FULL_UPDATE if declined and not scoped else max(table.prose_min, 10)
             # (what follows an answer to "will you come?" after the "but" is that answer's: "No update this month, but
