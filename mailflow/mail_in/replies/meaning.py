@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from mailflow.core.intent import AutoKind, Command, CommandKind, Intent, IntentKind, ReplyKind, Rsvp
 from mailflow.core.kinds import Request
 from mailflow.mail_in.replies.bare_answers import Answer
-from mailflow.mail_in.replies.clauses import Lazy
+from mailflow.mail_in.replies.clauses import Lazy, fold
 from mailflow.mail_in.replies.commands import Approval, Found, file_requests, labels_in
 from mailflow.mail_in.replies.phrases import Said, asks_to_know
 from mailflow.mail_in.replies.prose import FULL_UPDATE, content_of, prose_of
@@ -28,6 +28,7 @@ from mailflow.mail_in.replies.tables import (
     ASK_CALENDAR,
     ASK_FOCUS,
     ASK_NOTICE_NO,
+    ASK_RELAYED,
     ASK_RESERVATION,
     ASK_SAME,
     ASK_UPDATE_NO,
@@ -93,7 +94,8 @@ def intents_of(reading: Reading, table: Table, has_files: bool = False, *, with_
         return ()                                # a request nothing is read for (an alert, the desk's answer)
     if reading.prose_only and not _lines_asked(reading, table):     # (see Reading.prose_only: what follows would
         # find nothing else)
-        prose = _corrects_receipt(reading, table, prose_of(reading, table, [], False, has_files, with_text))
+        prose = _passed_on(reading, _corrects_receipt(reading, table, prose_of(reading, table, [], False, has_files,
+                                                                                with_text)))
         return (prose,) if prose is not None else ()
     return _intents(reading, table, has_files, with_text)
 
@@ -114,8 +116,8 @@ def _intents(reading: Reading, table: Table, has_files: bool, with_text: bool) -
     quiet = said_no or reading.has(Said.UNDO) or (reading.has(Said.AWAY) and K.AWAY in reads)
     if _lines_asked(reading, table):
         found.append(unclear(ASK_FOCUS))
-    prose = prose_of(reading, table, found, quiet, has_files, with_text)
-    prose = _corrects_receipt(reading, table, prose)
+    prose = _passed_on(reading, _corrects_receipt(reading, table, prose_of(reading, table, found, quiet, has_files,
+                                                                           with_text)))
     if prose is not None and prose.kind is K.UPDATE:
         found = [i for i in found if i.kind is not K.SKIP and i.value not in (ASK_UPDATE_NO, ASK_UPDATE_YES)]
     elif said_no and not any(i.kind is K.SKIP for i in found):
@@ -133,6 +135,20 @@ def _intents(reading: Reading, table: Table, has_files: bool, with_text: bool) -
         first = next(i for i in found if i.kind is K.UNCLEAR)
         found = [i for i in found if i.kind is not K.UNCLEAR] + [first]
     return tuple(sorted(dict.fromkeys(found), key=lambda i: _ORDER.index(i.kind)))
+
+
+def _passed_on(reading: Reading, prose: Intent | None) -> Intent | None:
+    """An update passed on for someone else ("Priya asked me to pass her update along") is theirs, not the sender's:
+    asked about, never recorded as the sender's."""
+    if prose is not None and prose.kind is K.UPDATE and reading.relays:
+        # (their "no update" passed on is theirs to say: nothing is the sender's)
+        return None if _THEIR_NO_UPDATE.search(fold(reading.text)) else unclear(ASK_RELAYED)
+    return prose
+
+
+_THEIR_NO_UPDATE = Lazy(r"\b(?:she|he|they)(?:'s| is| are| will| won't| will not| doesn't| does not| isn't| is not)? ?(?:not )?"
+                        r"(?:be )?(?:sending|send|submitting|submit|having|have|giving|give) (?:a |an |any |her |his |their )?"
+                        r"(?:roundtable )?update\b|\bskip (?:her|him|them)\b|\b(?:il|elle) n'(?:aura|enverra) pas de mise a jour\b")
 
 
 def _corrects_receipt(reading: Reading, table: Table, prose: Intent | None) -> Intent | None:

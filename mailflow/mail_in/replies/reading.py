@@ -81,6 +81,7 @@ class Reading:
     sections: bool                       # Challenge:/Success:/Help: labels
     # what the sender took back further down ("Yes I'll be there. Oh wait, ... won't make it"): read, never meant
     retracted: tuple[Part, ...] = ()
+    relays: bool = False                 # it passes on someone else's word ("Priya asked me to pass her update along")
 
     @functools.cached_property
     def kinds(self) -> tuple[Said | None, ...]:
@@ -242,7 +243,8 @@ def read(text: str, sender: str = "") -> Reading:
         commands = [c for c, n in zip(commands, command_lines, strict=True) if n >= found[0].line]
     parts = _tag(found, sender, lines, prepared)
     retracted = tuple(_tag(taken_back, sender, lines, prepared)) if taken_back else ()
-    return Reading(prepared, tuple(parts), tuple(commands), tuple(spans), has_sections(prepared), retracted)
+    relays = any(relays_other(p.clause, sender) for p in parts)
+    return Reading(prepared, tuple(parts), tuple(commands), tuple(spans), has_sections(prepared), retracted, relays)
 
 
 _COLON = re.compile(r"[ \t]*[:：]")

@@ -20,7 +20,7 @@ _FIRST_PERSON_FR = {"sera": "serai", "va": "vais", "peut": "peux", "pourra": "po
 # an assistant's relative clause about the one they write for ("on behalf of Dr. Gagnon, who is on leave until ...")
 _WHO_IS = Lazy(r"^(?:who is|who's|qui est) ")
 _ON_BEHALF = Lazy(r"\b(?:on behalf of|de la part d[eu']|au nom d[eu']) ?(?P<who>.+)$|"
-                  r"^(?P<who2>.+?) asked me to (?:let you know|tell you|pass (?:it |this )?on|pass (?:it |this )?along|say|write|"
+                  r"^(?P<who2>.+?) asked me to (?:let you know|tell you|pass (?:[\w']+ ){0,2}(?:on|along)|forward (?:[\w']+ ){0,2}|say|write|"
                   r"reply|answer)\b|"
                   r"\b(?:replying|writing|answering|responding|i'm replying|i am replying) (?:for|on behalf of) (?P<who3>.+)$|"
                   # an assistant who introduces themselves ("this is Mei-Ling from Dr. Bennett's office", "I'm Dr. Cho's

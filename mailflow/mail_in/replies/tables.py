@@ -20,6 +20,8 @@ ASK_UPDATE_YES = ('Did you mean to send a roundtable update? Please reply with y
                   'speaking), or "skip" if you have none this month.')
 ASK_UPDATE_NO = ('Do you mean you have no roundtable update this month? Reply "skip" to confirm, or reply with '
                  'your update.')
+ASK_RELAYED = ('This reads as someone else\'s update passed on. Updates are recorded from each member\'s own address: '
+               'please ask them to reply themselves, or reply with your own update.')
 ASK_SAME = ('Do you mean last month\'s update again, or nothing new this month? Please reply with this month\'s update '
             '(about one minute of speaking), or "skip" if you have none.')
 ASK_UPDATE_SHORT = ('Is this your whole roundtable update? Please reply with your update (about one minute of '
