@@ -294,6 +294,22 @@ def test_undo_after_unsubscribing_keeps_the_member_on_the_list():
     assert {x.context.get("rejoined") for x in u.sends if x.kind == "alert-member-unsubscribed"} == {True}
 
 
+def test_the_confirmation_of_leaving_reads_undo_in_any_words_and_nothing_else():
+    """To the confirmation a member gets when they leave (a request of its own): "Undo please. Dr. Bennett did not ask
+    to leave..." takes it back; "Thanks, and thank you all for two great years of roundtables" changes nothing, gets no
+    receipt, and is no update."""
+    s = situation()
+    d = on_reply(s, invited(), reply(CHLOE, "Please unsubscribe me from this list.", sha="1" * 64))
+    gone = replace(s, community=d.community)
+    back = ("Undo please. Dr. Bennett did not ask to leave the list; our front desk replied to the wrong message by "
+            "mistake. She would like to keep receiving the CoP emails.")
+    u = on_reply(gone, d.meeting, reply(CHLOE, back, request="farewell", sha="2" * 64))
+    assert CHLOE.key not in u.community.leaving and u.meeting.updates == ()
+    bye = "Thanks — and thank you all for two great years of roundtables. Take care, everyone!"
+    b = on_reply(gone, d.meeting, reply(CHLOE, bye, request="farewell", sha="3" * 64))
+    assert b.sends == () and b.meeting.updates == () and b.community is None      # (the community unchanged)
+
+
 def test_the_footprints_survive_the_store_and_undo_still_works_after_a_restart(tmp_path):
     """Written and read back by the store, a meeting's footprints (their updates by reference) undo as before."""
     from mailflow.adapters.state_codec import meeting_from_json, meeting_to_json

@@ -26,6 +26,7 @@ class Request(enum.StrEnum):
     HANDOVER = "handover"
     WELCOME = "welcome"
     NOTICE = "notice"
+    FAREWELL = "farewell"    # the confirmation to a member who left: "undo" takes it back, nothing else is read
     ALERT = "alert"
     DESK = "desk"            # the desk's answer to a staff command: a reply to it is another command
     LIST = "list"            # a new message to the list address, answering nothing we sent (never in a token)
@@ -82,6 +83,8 @@ class MessageKind(enum.StrEnum):
         """What a reply to a message of this kind answers."""
         if self.is_alert:
             return Request.ALERT
+        if self is MessageKind.NOTICE_UNSUBSCRIBED:
+            return Request.FAREWELL
         if self.is_notice:
             return Request.NOTICE
         return _REQUESTS[self]

@@ -90,6 +90,9 @@ TABLES: Mapping[Request | None, Table] = MappingProxyType({
     Request.PACKET: Table({Answer.PASS: Intent(K.SKIP)}, _MEMBER, K.UPDATE, 4),
     Request.WELCOME: Table({}, frozenset({K.UPDATE, K.RSVP, K.SUGGEST, K.UNSUBSCRIBE, K.UNDO}), K.UPDATE, 4),
     # A receipt ("Update received ... reply to change it"): a whole new text replaces the update.
+    # The confirmation to a member who left: "undo" (or "I didn't mean to leave") takes it back; thanks and goodbyes
+    # change nothing, and nothing else is read (no update from someone who has left).
+    Request.FAREWELL: Table({}, frozenset({K.UNDO, K.UNSUBSCRIBE}), None),
     Request.NOTICE: Table({Answer.NO: unclear(ASK_NOTICE_NO), Answer.PASS: Intent(K.SKIP)}, _MEMBER, K.UPDATE, 15,
                           ASK_CORRECTION),
     # The chair: "approved", or changes; other prose is a note for the draft.
