@@ -162,6 +162,20 @@ def test_a_removal_that_names_no_item_approves_nothing_and_staff_are_asked():
     assert unclear.asked is Asked.STAFF and '"item 7"' in unclear.question
 
 
+def test_a_removal_by_its_place_in_the_draft_removes_that_item_or_asks_when_the_place_is_empty():
+    """ "Please drop the last one under future agenda. Everything else is approved." removes the future list's last
+    item as the draft showed it; "the second one under open discussion", where open discussion lists none, applies
+    nothing and staff are asked."""
+    text = "Please drop the last one under future agenda, we covered it in November. Everything else is approved."
+    d = on_reply(situation(), drafted(), reply(AMARA, text, request="agenda"))
+    assert d.meeting.agenda.approved and d.meeting.agenda.removed == ("Housing first",)
+    text = "Could you remove the second one under open discussion? Otherwise approved."
+    d = on_reply(situation(), drafted(), reply(AMARA, text, request="agenda"))
+    assert not d.meeting.agenda.approved and d.meeting.agenda.removed == ()
+    [unclear] = d.meeting.unclear
+    assert unclear.asked is Asked.STAFF and "the second one under open discussion" in unclear.question
+
+
 def test_not_approved_yet_approves_nothing_and_is_not_answered():
     """ "Not approved yet" leaves the draft unapproved and sends nothing."""
     d = on_reply(situation(), drafted(), reply(AMARA, "not approved yet", request="agenda"))

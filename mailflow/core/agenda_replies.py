@@ -29,6 +29,16 @@ ASK_REMOVAL = ('The chair asked to remove "{value}", which names no item of the 
                "words, or its number as the draft shows it.")
 
 _NUMBER = re.compile(r"(?:items?|point|no\.?)?\s*#?(\d{1,2})", re.IGNORECASE)
+# a place in the draft: "the last one under future agenda", "the second item under open discussion", "the first one"
+_PLACE = re.compile(r"(?:the\s+)?(?P<nth>first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th|premier|premiere|"
+                    r"deuxieme|deuxième|dernier|derniere|dernière)(?:\s+(?:one|item|point|topic|sujet))?"
+                    r"(?:\s+(?:under|in|from|of|listed under|sous|dans)\s+(?:the\s+|la\s+|les\s+)?(?P<section>open discussion|"
+                    r"discussion|future agenda|future items|future topics|future agenda items|topics for future meetings|"
+                    r"discussion ouverte|sujets futurs|futurs sujets))?", re.IGNORECASE)
+_FUTURE = re.compile(r"future|futur", re.IGNORECASE)
+_NTH = {"first": 1, "1st": 1, "premier": 1, "premiere": 1, "second": 2, "2nd": 2, "deuxieme": 2, "deuxième": 2,
+        "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5, "5th": 5, "last": -1, "dernier": -1, "derniere": -1,
+        "dernière": -1}
 
 
 @dataclass(frozen=True)
@@ -41,19 +51,24 @@ class AgendaReply:
     question: str = ""
 
 
-def removable(s: Situation, state: MeetingState) -> tuple[str, ...]:
-    """The items a "Remove:" may name, in the order the draft numbers them."""
-    agenda = build_agenda(s, state)
-    return (*agenda.discussion_items, *agenda.future_items)
-
-
-def resolve(value: str, listed: tuple[str, ...], current: tuple[str, ...]) -> str | None:
-    """The item ``value`` names: "item 2" as the last draft numbered it, the words of one item, or None."""
+def resolve(value: str, listed: tuple[str, ...], current: tuple[str, ...],
+            sections: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())) -> str | None:
+    """The item ``value`` names: "item 2" as the last draft numbered it, a place in a section as the draft shows it
+    ("the last one under future agenda", ``sections``: open discussion's items and the future items), the words of one
+    item, or None (a place the section does not have names none)."""
     wanted = value.strip().strip("'\"“”‘’").rstrip(".").strip()
     number = _NUMBER.fullmatch(wanted)
     if number is not None:
         index = int(number.group(1))
         return listed[index - 1] if 1 <= index <= len(listed) else None
+    place = _PLACE.fullmatch(wanted)
+    if place is not None:
+        named = place.group("section")
+        among = listed if named is None else sections[1] if _FUTURE.search(named) else sections[0]
+        nth = _NTH[place.group("nth").lower()]
+        if nth == -1:
+            return among[-1] if among else None
+        return among[nth - 1] if nth <= len(among) else None
     exact = [item for item in current if item.casefold() == wanted.casefold()]
     if exact:
         return exact[0]
@@ -91,7 +106,9 @@ def on_agenda_reply(s: Situation, state: MeetingState, event: ReplyEvent) -> Age
 
 def _edits(s: Situation, state: MeetingState, event: ReplyEvent) -> tuple[AgendaEdits, list[Recorded], list[str]]:
     edits, recorded, unresolved = state.agenda, [], []
-    current = removable(s, state)
+    agenda = build_agenda(s, state)
+    current = (*agenda.discussion_items, *agenda.future_items)
+    sections = (agenda.discussion_items, agenda.future_items)
     for intent in event.intents:
         value = intent.value.strip()
         if not value:
@@ -106,7 +123,7 @@ def _edits(s: Situation, state: MeetingState, event: ReplyEvent) -> tuple[Agenda
             edits = replace(edits, added=(*edits.added, value))
             recorded.append(Recorded(Effect.ADD, value))
         elif intent.kind is K.REMOVE:
-            item = resolve(value, edits.listed, current)
+            item = resolve(value, edits.listed, current, sections)
             if item is None:
                 unresolved.append(value)
             elif item.casefold() not in {r.casefold() for r in edits.removed}:

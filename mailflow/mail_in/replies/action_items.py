@@ -9,12 +9,12 @@ import re
 
 from mailflow.mail_in.replies.clauses import WORD, Lazy, fold
 
-LIST_ITEM = Lazy(r"^\s*(?:[-*•·–—]|\d{1,2}[.)]|[a-z][.)])\s+(?P<item>\S.*?)\s*$")     # "- Fraser Health", "2) ..."
+LIST_ITEM = Lazy(r"^\s*(?:[-*•·–—◦▪‣○■]|\d{1,2}[.)]|[a-z][.)])\s+(?P<item>\S.*?)\s*$")    # "- Fraser Health", "2) ..."
 # who, then what: "Dana Lee — send the slides", "Dana Lee: send the slides"; "Dana to send", "Dana will send"
 ACTION_SPLIT = Lazy(r"\s+[—–-]{1,2}\s+|\s*[—–]\s*|\s*:\s+")
 # the owner after the task, in brackets: "Send the survey (Priya)", "Circulate the draft (Amrit) – by Oct 24"
 OWNER_AFTER = Lazy(r"^(?P<what>[^()]{3,200}?)\s*\((?P<who>(?:(?:Dr|Dre)\.?\s+)?[A-ZÀ-Ý][\w'’.-]*(?:\s+(?:and|&|et|"
-                   r"[A-ZÀ-Ý][\w'’.-]*)){0,3})\)\s*(?:[–—-]+\s*(?P<when>.+))?$")
+                   r"[A-ZÀ-Ý][\w'’.-]*)){0,3})\)\s*(?:(?:[–—-]+|,)\s*(?P<when>.+))?$")
 ACTION_TO = Lazy(r"^(?P<who>(?:Dr\.?\s+|Dre\.?\s+)?[A-ZÀ-Ý][\w.'-]*(?:\s+(?:and|&|et|[A-ZÀ-Ý][\w.'-]*)){0,3})"
                  r"\s+(?:to|will|va|doit|devra)\s+(?P<what>.+)$")
 
@@ -23,10 +23,11 @@ ACTION_TO = Lazy(r"^(?P<who>(?:Dr\.?\s+|Dre\.?\s+)?[A-ZÀ-Ý][\w.'-]*(?:\s+(?:an
 # introduces them ("A few follow-ups from the discussion:", "Next steps from today:")
 _ACTION_HEADING = Lazy(
     r"^[\s#*_]*(?:(?:key |main |our |the )?(?:action items?|actions?|next steps|follow[- ]ups?|to-?dos?|suivis?|"
+    r"(?:follow[- ]up|action) (?:tasks|items|points)|tasks|taches|"
     r"points de suivi|prochaines etapes|actions a suivre)[\s*_]*$|"
     r"(?:a few |some |the |our |quelques )?(?:action items?|actions?|next steps|follow[- ]ups?|to-?dos?|suivis?|"
     r"points de suivi|prochaines etapes)\b[^:]{0,50}:[\s*_]*$)")
-_HEADING_WORDS = ("action", "next step", "follow", "to do", "todo", "to-do", "suivi", "etape")
+_HEADING_WORDS = ("action", "next step", "follow", "to do", "todo", "to-do", "suivi", "etape", "task", "tache", "tâche")
 
 
 def action_heading(line: str) -> bool:
@@ -43,20 +44,52 @@ def action_lines(lines: tuple[str, ...], start: int) -> tuple[list[str], list[in
     number = start
     while number < len(lines) and not lines[number].strip() and number - start < 1:
         number += 1
+    if number < len(lines) and ("|" in lines[number] or "\t" in lines[number]) \
+            and (table := table_items(lines, number)) is not None:
+        return table                # a table under the heading ("Who | What | By", its cells tabs or bars)
     while number < len(lines) and lines[number].strip():
         bullet = LIST_ITEM.match(lines[number])
         item = (bullet.group("item") if bullet else lines[number]).strip()
-        if not _reads_as_action(item):
+        who, when, below = _fields_below(lines, number)
+        if who:                     # the task, then its owner and date nested under it (Google Docs, OneNote)
+            item = f"{who} — {item}" + (f", by {when}" if when else "")
+        elif not _reads_as_action(item):
             break
         items.append(item)
-        taken.append(number)
-        number += 1
+        taken += range(number, number + 1 + below)
+        number += 1 + below
     return items, taken
+
+
+# a field nested under a task: "◦ Owner: Amrit Sandhu", "- Due: Jan 29", "Responsable : Priya", "Échéance : 29 janv."
+_OWNER_FIELD = Lazy(r"^(?:owner|lead|who|assigned to|responsible|responsable|qui)\s*:\s*(?P<v>\S.*)$")
+_DUE_FIELD = Lazy(r"^(?:due|due date|by|when|deadline|date|echeance|pour le|d'ici)\s*:\s*(?P<v>\S.*)$")
+
+
+def _fields_below(lines: tuple[str, ...], number: int) -> tuple[str, str, int]:
+    """The owner and date nested under the task on line ``number`` (a deeper bullet each), and how many lines they take."""
+    who = when = ""
+    depth = len(lines[number]) - len(lines[number].lstrip())
+    below = 0
+    for k in range(number + 1, min(len(lines), number + 4)):
+        line = lines[k]
+        bullet = LIST_ITEM.match(line)
+        if bullet is None or len(line) - len(line.lstrip()) <= depth and not line.lstrip().startswith(("◦", "○", "▪")):
+            break
+        field = fold(bullet.group("item").strip())
+        owner, due = _OWNER_FIELD.match(field), _DUE_FIELD.match(field)
+        if owner is None and due is None:
+            break
+        text = bullet.group("item").strip()
+        value = text[text.index(":") + 1:].strip()
+        who, when = (value, when) if owner is not None else (who, value)
+        below += 1
+    return (who, when, below) if who else ("", "", 0)
 
 
 def _reads_as_action(item: str) -> bool:
     """Who, then what: "Name — task", "Name: task", "Name will / to task"."""
-    if ACTION_TO.match(item):
+    if ACTION_TO.match(item) or OWNER_AFTER.match(item):
         return True
     parts = ACTION_SPLIT.split(item, maxsplit=1)
     who = parts[0].strip() if len(parts) == 2 else ""

@@ -411,7 +411,7 @@ _TO_MEMBERS = Lazy(r"\b(?:anyone|anybody|any of you|others|other members|everyon
 # A question to the organisers that asks to know or to check, not to change the agenda ("Can you confirm Amrit has
 # co-host rights?", "Est-ce qu'Amrit a les droits pour partager son écran?", "Is Room 201 confirmed?")
 _ASKS_TO_KNOW = Lazy(
-    r"^(?:(?:can|could|would|will) you (?:please |just |also )?(?:confirm|check|double-check|verify|let (?:me|us) know|"
+    r"^(?:(?:can|could|would|will) you (?:please |just |also )?(?:confirm|check|double[- ]?check|verify|see if|find out|let (?:me|us) know|"
     r"tell (?:me|us)|make sure|remind)|(?:is|are|does|do|did|has|have|will) (?!we\b|you\b)[\w'-]+|est-ce (?:que|qu')|"
     r"(?:pouvez|pourriez)-vous (?:me |nous )?(?:confirmer|verifier|dire)|(?:a|as)-t-(?:il|elle))\b")
 

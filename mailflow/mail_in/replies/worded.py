@@ -105,7 +105,8 @@ _WORDED: tuple[tuple[IntentKind, Lazy], ...] = (
 _LEAD = Alternatives([r"(?:(?:and|et|also|so|then|puis|aussi|donc|ok|okay|oh)\s+)+"])      # by first character
 # a pronoun, alone or pointing at what follows ("include this for members:", "add this below")
 _PRONOUN = Lazy(r"^(?:it|this|that|them|these|those|ca|cela|ceci|le|la|les|one|something|anything)"
-                r"(?:(?: note)? (?:for (?:the )?members|below|here|as well|too|for me|please))?$")
+                r"(?:(?: note)? (?:for (?:the )?members|below|here|as well|too|for me|please))?$|"
+                r"^(?:her|him|them|me|us)(?: (?:for|this|from) .{0,40})?$")     # a person: "skip her for January"
 _SELF = Lazy(r"^(?:i|me|myself|moi|je|moi-meme|i'll|i will|i can|i am going to|i'm going to|i'm happy to|"
                    r"i am happy to|je vais|je peux)$")
 _ME = Lazy(r"^(?:me|myself|moi)\b")
