@@ -30,6 +30,7 @@ Run ``python tests/probekit.py`` for the scores; ``--failures`` lists the dev sp
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections import Counter
 from dataclasses import dataclass
@@ -37,12 +38,15 @@ from pathlib import Path
 
 from mailflow.app.inbox import intents_of
 from mailflow.core.kinds import MessageKind, Request
+from mailflow.core.tokens import parse_token
 from mailflow.mail_in.replies import Intent, Reply, understand
 
 HERE = Path(__file__).parent / "probe_cases"
 SPLITS = ("dev", "held", "fresh", "round6", "round7", "round8", "round9", "round10", "round11", "round12",
           "round13", "round14", "round15", "round16", "round17", "round18", "round19", "round20", "round21")
 SEPARATOR = "=== message ==="
+# the reply token in the To field (its folded lines included): "To: ... <cop+20270112invite...@example.org>"
+_TOKEN_IN_ADDRESS = re.compile(rb"^To:(?:[^\n]*\n[ \t])*[^\n]*?\bcop\+([a-z0-9]+)@", re.IGNORECASE | re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -111,7 +115,17 @@ class Case:
 
     @property
     def answers(self) -> Request:
-        return Request.LIST if self.request == "list" else MessageKind.parse(self.request).request
+        """The request the reply is read under, as the inbox reads it: the message kind's, except for the one question
+        (notice-question), whose reply address carries the request first answered (README: "whose answer is read as a
+        reply to the message first answered")."""
+        if self.request == "list":
+            return Request.LIST
+        if self.request == "notice-question":
+            carried = _TOKEN_IN_ADDRESS.search(self.raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0])
+            parts = parse_token(carried.group(1).decode()) if carried else None
+            if parts is not None:
+                return parts.request
+        return MessageKind.parse(self.request).request
 
 
 def load(path: Path) -> Case:

@@ -6,10 +6,17 @@ from __future__ import annotations
 
 from mailflow.mail_in.replies.clauses import Phrases
 
+# the answer changed: "could you change my answer to maybe?", "please put me back down as attending", "pourriez-vous
+# changer ma réponse pour « peut-être »?"
+_CHANGED_EN = (r"^(?:(?:could|can|would|will) you |please |pls |kindly )*(?:change|switch|update|set|make) (?:my (?:answer|"
+               r"response|rsvp|reply|attendance)|me) (?:to|as|into) (?:a |an )?[\"“«]? ?")
+_CHANGED_FR = (r"^(?:(?:pourriez|pouvez)-vous |svp |merci de |veuillez )*(?:changer|modifier|mettre) ma (?:reponse|"
+               r"participation|presence) (?:pour|a|en) (?:un |une )?[\"“«]? ?")
 ACCEPT_PHRASES = Phrases(
+    rf"{_CHANGED_EN}(?:yes|attending|accepted|coming|going|present)\b|{_CHANGED_FR}(?:oui|present|presente)\b|"
     r"^(?:i )?(?:can't|cannot|couldn't) not (?:come|attend|be there|make it|join)\b|"
     r"^je ne (?:le |la |l')?manquerais (?:ca |cela )?(?:pour rien|sous aucun pretexte)\b|^je ne manquerais pas (?:ca|cela)\b|"
-    r"^(?:please )?(?:put|mark|list) me (?:down )?(?:as )?(?:a )?(?:yes|attending|present|coming)\b|"
+    r"^(?:please )?(?:put|mark|list) me (?:back )?(?:down )?(?:as )?(?:a )?(?:yes|attending|present|coming)\b|"
     r"\bcount me in\b|^(?:i )?can't wait\b|^i'?m in$|"
     r"^(?:i've|i have|i) (?:just |already )?accepted (?:the|your) (?:calendar |meeting |outlook )?(?:invitation|invite)\b|"
     r"^j'ai (?:deja )?accepte (?:l'|votre )?(?:invitation|invitation de calendrier)\b|"
@@ -21,7 +28,8 @@ ACCEPT_PHRASES = Phrases(
 )
 LATE_PHRASES = Phrases(       # attending, by the way: an RSVP only where attendance was asked
     r"^on my way\b|^(?:j'arrive|je suis en route)\b|"
-    r"^(?:i'll|i will|i may|i might) be (?:a (?:few|couple of|bit|little) |\d+ )?(?:minutes? |mins? )?late\b|"
+    r"^(?:i'll|i will|i may|i might) be (?:a (?:few|couple of|bit|little) |\d+(?:[-–]\d+| or \d+| to \d+)? )?(?:minutes? |"
+    r"mins? )?late\b|"
     r"^running (?:a (?:bit|little|few minutes?) |(?:about |around |~)?\d+(?:-\d+)? ?(?:minutes?|mins?|min) |"
     r"a (?:bit|little) )?(?:late|behind)\b|"
     r"^je (?:serai|vais etre|vais arriver) (?:un peu )?en retard\b"
@@ -54,7 +62,8 @@ PARTIAL_PHRASES = Phrases(
     r"^je (?:ne )?(?:pourrai|peux|pourrais) (?:seulement|uniquement) (?:rester|assister|participer|etre la|me joindre)\b"
 )
 DECLINE_PHRASES = Phrases(
-    r"^(?:please )?(?:put|mark|list) me (?:down )?(?:as )?(?:a )?(?:no|not attending|absent|regrets)\b|"
+    rf"{_CHANGED_EN}(?:no|not attending|not coming|declined|absent|regrets)\b|{_CHANGED_FR}(?:non|absente?)\b|"
+    r"^(?:please )?(?:put|mark|list) me (?:back )?(?:down )?(?:as )?(?:a )?(?:no|not attending|absent|regrets)\b|"
     r"\bcount me out\b|^(?:my |with |please accept my |sincere |sending |send )?regrets\b|"
     r"^(?:(?:could|can|would) you |please )*(?:take|remove|drop|leave) me (?:off|from|out of) (?:the |your )?(?:list|"
     r"invite list|invitation list|attendee list|invitation|invite) (?:for|from) (?:the |this |that |next )?(?:[\w'-]+ )?"
@@ -90,7 +99,8 @@ DECLINE_PHRASES = Phrases(
     r"cet apres-midi-la|ce matin-la|a ce moment-la|en meme temps|a la meme heure|cette journee-la)\b"
 )
 TENTATIVE_PHRASES = Phrases(
-    r"^(?:please )?(?:put|mark|list) me (?:down )?(?:as )?(?:a )?(?:maybe|tentative|possible|probable)\b|"
+    rf"{_CHANGED_EN}(?:maybe|tentative|possible)\b|{_CHANGED_FR}(?:peut-etre|incertaine?)\b|"
+    r"^(?:please )?(?:put|mark|list) me (?:back )?(?:down )?(?:as )?(?:a )?(?:maybe|tentative|possible|probable)\b|"
     r"^(?:i'?m )?not sure(?: yet)?$|^(?:i'?m )?not sure (?:yet )?(?:if|whether) (?:i|i'll|i will|i can|i'd|we|we can)"
     r"(?: be able to| be)? (?:make it|come|attend|join|be there|be able|be free|be available|get away|get there|"
     r"manage|dial in|call in)\b|^(?:i'll|i will|will) (?:try|do my best)(?:$| (?:to|and) (?:make it|come|attend|join|"
@@ -105,6 +115,9 @@ TENTATIVE_PHRASES = Phrases(
 # Answering later, with no word of what: a maybe only where attendance was asked ("I'll confirm by Friday" to the
 # invitation; to the agenda draft it is about the agenda)
 DEFERRED_PHRASES = Phrases(
+    # (and as a writer of English as a second language says it: "I will see with my schedule", "I confirm you later")
+    r"^(?:i'll|i will|i must|i need to|i have to) (?:see|check|look) (?:with|on|at|in) my (?:schedule|calendar|agenda)\b|"
+    r"^i (?:confirm|will confirm|'ll confirm) (?:you|to you) (?:later|soon|tomorrow|next week)\b|"
     r"^(?:i'll|i will) confirm (?:later|closer|nearer|by|when|once|as soon)|"
     r"^je (?:vous )?(?:confirmerai|confirme(?:rai)? plus tard|reviens (?:la-dessus|plus tard))\b|"
     r"^(?:i'll|i will) (?:confirm|let you know)(?: (?:later|next week|this week|closer(?: to the (?:date|day|time))?|soon|"

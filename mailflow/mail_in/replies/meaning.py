@@ -156,7 +156,9 @@ def _corrects_receipt(reading: Reading, table: Table, prose: Intent | None) -> I
     that topic"; "'X' wasn't a topic suggestion, it was part of my update. The rest is right."): no new update."""
     if prose is not None and prose.kind in (K.UPDATE, K.UNCLEAR) \
             and table.answers.get(Answer.NO) == unclear(ASK_NOTICE_NO) and reading.update_words < FULL_UPDATE \
-            and (Answer.NO in reading.answers or any(_READ_WRONG.search(p.clause.folded) for p in reading.parts)):
+            and (Answer.NO in reading.answers or any(_READ_WRONG.search(p.clause.folded) for p in reading.parts)) \
+            and not reading.stated_rsvps(asked=False):
+        # (a correction that states the answer meant, "That's not what I meant – I AM coming", is that answer)
         return unclear(ASK_NOTICE_NO)
     return prose
 

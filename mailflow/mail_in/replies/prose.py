@@ -15,6 +15,8 @@ from mailflow.mail_in.replies.tables import (
     ASK_ALSO,
     ASK_CHAIR,
     ASK_CORRECTION,
+    ASK_NOTICE_NO,
+    ASK_UPDATE_YES,
     Table,
     unclear,
 )
@@ -81,7 +83,10 @@ def prose_of(reading: Reading, table: Table, found: list[Intent], said_no: bool,
             content = update_content(content, reading.parts)
         words = sum(p.clause.words for p in content)
     if table.prose is K.UPDATE:
-        if _asksattending(table) and not reading.sections:
+        # (and a reply to a receipt that changes the answer: "Pourriez-vous changer ma réponse pour « peut-être »? Notre CA
+        # vient de déplacer sa rencontre": its reasons are that answer's)
+        if (_asksattending(table) or (table.answers.get(Answer.NO) == unclear(ASK_NOTICE_NO)
+                                      and reading.stated_rsvps(asked=False))) and not reading.sections:
             # "Will you come?" asks for no update: words beside the answer are its circumstances ("Yes, but I have a
             # board meeting at 1, so I'll drop off at 12:45"; "our ED might join in my place, could you send her the
             # link?") unless they say they are an update ("Quick update: ...") or run to an update's length. The
@@ -156,6 +161,9 @@ def prose_of(reading: Reading, table: Table, found: list[Intent], said_no: bool,
         bare = not words and all(p.clause.words <= 3 for p in attached)     # "See attached." (it names no file)
         if enough or (has_files and attached and (bare or any(_ABOUT_UPDATE.search(p.clause.folded) for p in attached))):
             return Intent(K.UPDATE, _text(reading, table.reads, with_text))      # "my update is attached", "see attached"
+        if bare and attached and not has_files and not found and not said_no and table.answers.get(Answer.YES) == \
+                unclear(ASK_UPDATE_YES):
+            return unclear(ASK_UPDATE_YES)      # "Please see attached." with no file: did they mean to send an update?
         return _ask_if_short(table, found, words, said_no, _confirms(reading, table))
     if table.prose in (K.NOTE, K.UNCLEAR):
         wish = any(p.change for p in content)         # "can we shorten it?": a wish is said in few words

@@ -39,7 +39,10 @@ _SIGN_OFF_ONE = (
     r"venlig hilsen|vennlig hilsen|hilsen|pozdrawiam|z powa[żz]aniem|atenciosamente|abra[çc]os|"
     r"obrigad[oa]|с уважением|спасибо|дякую)"
 )
-SIGN_OFF_WORDS = rf"{_SIGN_OFF_ONE}(?:(?:\s*/\s*|\s+(?:et|and|&)\s+){_SIGN_OFF_ONE})?"     # ("Merci et bonne journée,")
+# a season's wish joined to a closing ("Merci et bonne année!"; alone, "Bonne année!" is the sender's text)
+_SEASONAL = r"(?:bonne ann[ée]e|joyeuses f[êe]tes|bonnes f[êe]tes|happy new year|happy holidays)"
+SIGN_OFF_WORDS = (rf"{_SIGN_OFF_ONE}(?:\s*/\s*{_SIGN_OFF_ONE}|\s+(?:et|and|&)\s+(?:{_SIGN_OFF_ONE}|{_SEASONAL}))?")
+#                   ("Merci / Thank you,", "Merci et bonne journée,", "Thanks and regards,")
 _SIGN_OFF = re.compile(
     rf"^\s*(?i:{SIGN_OFF_WORDS})"
     r"[ \t,.!]*(?:[-–—][ \t]*)?(?:[A-ZÀ-Ý][\w.'-]*[ \t]*){0,3}$"
