@@ -452,3 +452,16 @@ def test_a_contact_block_the_sender_shares_above_their_own_sign_off_is_their_tex
             "Dr. Amrit Sandhu, MD\r\nPhysician Lead\r\nTel 604-555-0100\r\n")
     text = understand(message("Dr. Amrit Sandhu", body)).text
     assert "604-555-0142" in text and text.endswith("so email is best.")
+
+
+def test_image_placeholders_and_a_sent_by_notice_close_the_text() -> None:
+    """Outlook's plain part keeps a signature's logos as "[cid:image001.png@...]" lines: no text; and "This message was
+    sent by the Division ... It may contain confidential information. If you received it in error, please delete it"
+    is a disclaimer, so the name, title and logos above it are the signature."""
+    body = ("Running about 5 minutes behind in clinic. I'll be there, just start without me.\r\n\r\nA.\r\n\r\n"
+            "[cid:image001.png@01DB6519.2F4A8C70]\r\nDr. Amrit Sandhu\r\nPhysician Lead | Fraser Northwest Division of "
+            "Family Practice\r\nNew Westminster, BC\r\n[cid:image002.png@01DB6519.2F4A8C70]<https://x.example.com/fnw>\r\n"
+            "\r\nThis message was sent by the Fraser Northwest Division of Family Practice. It may contain confidential "
+            "information. If you received it in error, please delete it and let the sender know.\r\n")
+    assert understand(message("Dr. Amrit Sandhu", body)).text == ("Running about 5 minutes behind in clinic. I'll be "
+                                                                  "there, just start without me.")

@@ -173,7 +173,7 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"going to |gonna |i'd like to |i think i'll |please |(?:could|can|would) you (?:please )?)?"
         r"(?:skip|pass|sit out|sit this one out)"
         r"(?: on)?(?: me)?(?: (?:for|on) me)?(?: (?:for )?(?:this|that|the|my)? ?(?:one|month|time|round|cycle|turn|update|roundtable|"
-        r"session|now|meeting)){0,2}(?: (?:for|in|this) (?:jan(?:uary)?|feb(?:ruary)?|march|april|may|june|july|aug(?:ust)?|"
+        r"session|now|meeting)){0,2}(?: for me)?(?: (?:for|in|this) (?:jan(?:uary)?|feb(?:ruary)?|march|april|may|june|july|aug(?:ust)?|"
         r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?: and (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|"
         r"dec)[a-z]*)?)?(?: please| thanks| thank you| thx| ty| merci| sorry| desolee?)?(?:,? (?:since|because|as) .+)?$",
         r"^(?:i'm |i am )?(?:skipping|passing)(?: on)?(?: (?:this|the|my))? (?:month|time|round|cycle|turn|update|one)\b|"
@@ -237,10 +237,10 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
     )),
     (Said.PROMISE, _phrases(
         r"^(?:i'll|i will|will|i'm going to|i am going to|i shall|we'll|we will) (?:still |also |just )?(?:try to )?"
-        r"(?:send|get|forward|share|"
+        r"(?:send|resend|re-send|get|forward|share|"
         r"reply|respond|follow up|get back|write|circulate|email|submit|have)\b.{0,60}"
         r"(?:later|soon|tomorrow|shortly|by \w+|next week|this week|before|after|asap|monday|tuesday|wednesday|"
-        r"thursday|friday|weekend|tonight|in a (?:bit|few|day)|update|something|it|you)"
+        r"thursday|friday|weekend|tonight|in a (?:bit|few|day)|update|something|it|you|(?:the )?deadline|(?:the )?cut-?off)"
         r"(?: (?:morning|afternoon|evening|night|at the latest|latest))?"
         # ... and what it waits for ("once our steering committee has met", "when I have the numbers")
         r"(?:,? (?:once|when|after|as soon as|if|because|since|after|so) .*)?$",
@@ -295,8 +295,9 @@ _COURTESY = (
     (Lazy(r"^(?:sorry|so sorry|desolee?|apologies|my apologies|oops|pardon|excusez-moi|my bad)$"), 2),
     (Lazy(r"^(?:i|she|he|they|elle|il) (?:say|says|said|is|am|are|'s|'m|dit|est) (?:very |so |really )?(?:sorry|desolee?)$"), 5),
     (Lazy(r"^(?:(?:toutes )?mes excuses|my apologies|apologies|sorry) (?:a|to) [\w'-]+(?: [\w'-]+)?$"), 5),
-    (Lazy(r"^(?:sorry|apologies|my apologies|desolee?|toutes mes excuses) (?:for|about|pour) (?:the |my |ce |le |mon )?"
-                r"(?:delay|late|delayed|slow|retard|oversight)\b"), 10),
+    (Lazy(r"^(?:sorry|apologies|my apologies|desolee?|toutes mes excuses) (?:for|about|pour) (?:the |my |ce |le |mon |la )?"
+                r"(?:delay|late|delayed|slow|retard|oversight|noise|confusion|mix-?up|spam|extra (?:email|message)|"
+                r"double (?:email|message)|duplicate|bruit|mélange|melange)\b"), 10),
     (Lazy(r"^(?:looking forward|look forward|i look forward|au plaisir|hate to miss|see you soon|a la prochaine)\b"), 14),
 )
 _NAME = Lazy(r"^(?:[A-ZÀ-Ý][\w.'-]*\.?|dr\.?|Dr\.?|Dre?\.?)(?:\s+[A-ZÀ-Ý][\w.'-]*\.?){0,3}"

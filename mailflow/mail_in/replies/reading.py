@@ -337,7 +337,7 @@ QUESTION_CONTEXT = 12
 # asking to send it later ("Is it OK if I send my update on Monday?"), not "could you use this version instead?"
 # sent later: the update (or an introduction) promised for a later day ("I'll send it Friday", "je vous envoie quelques
 # lignes d'ici vendredi")
-SENT_LATER = Lazy(r"\b(?:send|sent|submit|submitted|get|got|share|shared|have|introduce|envoie|envoyer|envoyerai|enverrai|"
+SENT_LATER = Lazy(r"\b(?:send|resend|re-send|sent|submit|submitted|get|got|share|shared|have|introduce|envoie|envoyer|envoyerai|enverrai|"
                   r"transmettre|transmets|faire parvenir|presenterai|presenter)\b.*"
                   r"\b(?:later|tomorrow|next week|after|once|by|monday|tuesday|wednesday|thursday|friday|weekend|"
                   r"at the meeting|in person|rencontre|lundi|mardi|mercredi|jeudi|vendredi|demain|plus tard|d'ici|"

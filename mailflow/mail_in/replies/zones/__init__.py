@@ -31,10 +31,18 @@ KEPT = frozenset({Zone.GREETING, Zone.BODY})
 
 
 def split_lines(text: str) -> list[str]:
-    """The body's lines with line endings and no-break spaces normalised and trailing blanks removed."""
+    """The body's lines with line endings and no-break spaces normalised and trailing blanks removed; a line that is
+    only an image's placeholder ("[cid:image001.png@01DB6519.2F4A8C70]", with the image's link or not: what Outlook's
+    plain part keeps of a signature's logos) is blank, as the image is no text."""
     if "\u00a0" in text:
         text = text.replace("\u00a0", " ")
-    return list(map(str.rstrip, _line_ends(text).split("\n")))    # rstrip drops the CR of a CRLF with the other blanks
+    lines = list(map(str.rstrip, _line_ends(text).split("\n")))    # rstrip drops the CR of a CRLF with the other blanks
+    if "[cid:" in text:
+        lines = ["" if _IMAGE_ONLY.match(line) else line for line in lines]
+    return lines
+
+
+_IMAGE_ONLY = re.compile(r"^\s*(?:\[cid:[^\]\n]{1,200}\]\s*(?:<[^>\s]{1,500}>)?\s*)+$")
 
 
 def _line_ends(text: str) -> str:
