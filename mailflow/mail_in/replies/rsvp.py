@@ -204,6 +204,8 @@ def attendance(clause: Clause) -> Attendance | None:
     lead = len(text) - len(rest) if text.endswith(rest) else 0     # (words that only announce: "I was just letting
     for match in _VERB.finditer(text):                            # you know I'll be there" holds no condition)
         head, tail = text[lead if match.start() >= lead else 0:match.start()], text[match.end():]
+        if not clause.question and (cond := _IF_FIRST.match(head)) is not None and _about_self(head[cond.end():]):
+            return Attendance(Rsvp.TENTATIVE)     # "so if it runs on time I'll join from the ferry": a maybe
         if clause.question or _COND.search(head) or not _about_self(head):
             continue
         when = _TAIL_TIME.match(tail.strip(" ,.!;:-"))
@@ -252,6 +254,10 @@ def _phrased(rest: str) -> Attendance | None:
 
 
 _YES_I = Lazy(r"(?:^|\b(?:yes|ok|okay|sure|oui))\s*,?\s*i (?:am (?:agree to |ok to )?|will )?$")
+# a condition before the sender's own subject: "if the sailing runs on time I'll ...", "si la clinique le permet, je ..."
+_IF_FIRST = Lazy(r"^(?:(?:so|and|but|then|donc|et|mais) )?(?:if|as long as|provided|assuming|si|pourvu que|a condition que) "
+                 r"(?!(?:anyone|anybody|you|vous|people|someone|quelqu'un)\b).{3,80}?,? (?=(?:i'll|i will|i can|i should|"
+                 r"je (?:serai|pourrai|vais|peux)|j'y serai)\b)")     # (not "I'd come": a wish for another date)
 _IF = Lazy(r"\s*,?\s*(?:if|only if|unless|as long as|provided|so long as|si|a condition que|pourvu que)\b")
 _PROGRESSIVE = frozenset({"attending", "joining", "coming"})
 _WILL = Lazy(r"\b(?:will|shall|going to|gonna|plan|planning|still)\b|'ll\b")
