@@ -293,6 +293,8 @@ _COURTESY = (
                 r"nice|cool|fabulous|merveilleux|tres bien|sounds (?:good|great|perfect)|will do|noted|good|"
                 r"got it|ok|okay|d'accord|entendu|bravo|congrats|congratulations|felicitations)\b"), 3),
     (Lazy(r"^(?:sorry|so sorry|desolee?|apologies|my apologies|oops|pardon|excusez-moi|my bad)$"), 2),
+    (Lazy(r"^(?:that's all|that is all|nothing else|nothing more|rien d'autre|c'est tout)(?: from me| for now| for me| de ma part|"
+          r" pour moi| pour l'instant)?$"), 5),
     (Lazy(r"^(?:i|she|he|they|elle|il) (?:say|says|said|is|am|are|'s|'m|dit|est) (?:very |so |really )?(?:sorry|desolee?)$"), 5),
     (Lazy(r"^(?:(?:toutes )?mes excuses|my apologies|apologies|sorry) (?:a|to) [\w'-]+(?: [\w'-]+)?$"), 5),
     (Lazy(r"^(?:sorry|apologies|my apologies|desolee?|toutes mes excuses) (?:for|about|pour) (?:the |my |ce |le |mon |la )?"

@@ -217,10 +217,13 @@ def prose_of(reading: Reading, table: Table, found: list[Intent], said_no: bool,
         # a few words on the minutes already sent ("One correction to the minutes that went out today: ...") would
         # replace them: staff are asked
         return unclear(table.short)
-    if not has_files and not listed and words and any(
-            p.said is Said.PROMISE and _OF_THE_MINUTES.search(p.clause.folded) for p in reading.parts):
+    promised = {p.clause.sentence for p in reading.parts if p.said is Said.PROMISE and _OF_THE_MINUTES.search(p.clause.folded)}
+    if not has_files and not listed and words and promised:
         # the minutes come from someone else, or later ("I'll leave the minutes to you - Sam took better notes"):
-        # what else is said is not them, and staff are asked
+        # what else is said is not them, and staff are asked; unless all of it is the announcement's own sentence ("Sam is
+        # pulling the notes together and will send the minutes tomorrow - I've already sent my edits"): nothing to ask
+        if not any(p.clause.sentence not in promised for p in content):
+            return None
         return unclear(table.short)
     if words >= table.prose_min or (has_files and (words or not found)) or file_said or (listed and words >= 3):
         return Intent(K.MINUTES, _text(reading, CUT, with_text))
