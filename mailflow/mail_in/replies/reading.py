@@ -248,10 +248,6 @@ def read(text: str, sender: str = "") -> Reading:
 
 
 _COLON = re.compile(r"[ \t]*[:：]")
-_SELF = re.compile(r"\b(?:i|i'd|i'll|i'm|i've|je|j')\b|\bj'")        # (a clause with its own "I" is no bare condition)
-# a clause that is only a condition, before the answer it qualifies ("if the ferry runs on time, I'll be there")
-_CONDITION_ONLY = re.compile(r"^(?:(?:so|and|but|then|donc|et|mais) )?(?:if|as long as|provided|assuming|si|pourvu que|"
-                             r"a condition que) (?!(?:anyone|anybody|you|vous|people|someone|quelqu'un)\b)")
 _THANKS = re.compile(r"^(?:thanks|thank you|many thanks|merci|mille mercis)\b")
 
 
@@ -289,10 +285,6 @@ def _tag(found: list[Clause], sender: str, lines: Sequence[str] = (), text: str 
             said_here = Said.COURTESY                 # the name under a sign-off (not a list's item, not a label)
         attends = None if i and subject_elided(c, found[max(0, i - 3):i], sender) else \
             attendance(as_sender(c) if on_behalf or (sender and names_sender(c, sender)) else c)
-        if attends is not None and i and found[i - 1].sentence == c.sentence and not found[i - 1].question \
-                and _CONDITION_ONLY.match(found[i - 1].folded) and not _SELF.search(found[i - 1].folded) \
-                and attends.rsvp is not Rsvp.TENTATIVE:
-            attends = Attendance(Rsvp.TENTATIVE)     # "Si la clinique le permet, je serai là": on a condition, a maybe
         parts.append(Part(clause=c, said=said_here, answer=answered, attendance=attends,
                           approval=approval(c), edit=worded_at(found, i, sender, text),
                           change=(c.question or asks_change(c)) and not _introduces(c, lines)))

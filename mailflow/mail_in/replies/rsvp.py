@@ -254,6 +254,17 @@ def _phrased(rest: str) -> Attendance | None:
 
 
 _YES_I = Lazy(r"(?:^|\b(?:yes|ok|okay|sure|oui))\s*,?\s*i (?:am (?:agree to |ok to )?|will )?$")
+def _conditions(clause: Clause) -> bool:
+    """The clause is only a condition ("if the ferry runs on time", "si la clinique le permet"), with no "I" of its own."""
+    return not clause.question and bool(_CONDITION_ONLY.match(clause.folded)) and not _SELF.search(clause.folded)
+
+
+_CONDITION_WORDS = ("if ", "as long as ", "provided ", "assuming ", "si ", "pourvu que ", "a condition que ", "so if ",
+                    "and if ", "but if ", "then if ", "donc si ", "et si ", "mais si ")
+_SELF = re.compile(r"\b(?:i|i'd|i'll|i'm|i've|je)\b|\bj'")        # (a clause with its own "I" is no bare condition)
+# a clause that is only a condition, before the answer it qualifies ("if the ferry runs on time, I'll be there")
+_CONDITION_ONLY = re.compile(r"^(?:(?:so|and|but|then|donc|et|mais) )?(?:if|as long as|provided|assuming|si|pourvu que|"
+                             r"a condition que) (?!(?:anyone|anybody|you|vous|people|someone|quelqu'un)\b)")
 # a condition before the sender's own subject: "if the sailing runs on time I'll ...", "si la clinique le permet, je ..."
 _IF_FIRST = Lazy(r"^(?:(?:so|and|but|then|donc|et|mais) )?(?:if|as long as|provided|assuming|si|pourvu que|a condition que) "
                  r"(?!(?:anyone|anybody|you|vous|people|someone|quelqu'un)\b).{3,80}?,? (?=(?:i'll|i will|i can|i should|"
@@ -300,6 +311,11 @@ def stated_rsvps(found: list[Clause], asked: bool = False,
     but..." is a polite no. ``asked``: the message answered asked about attendance, so "I'll be 5
     minutes late" is a yes too."""
     readings = said if said is not None else [attendance(c) for c in found]
+    if any(c.folded.startswith(_CONDITION_WORDS) for c in found):
+        # "Si la clinique le permet, je serai là": an answer after a clause that is only its condition is a maybe
+        readings = [Attendance(Rsvp.TENTATIVE) if a is not None and a.rsvp is not Rsvp.TENTATIVE and i
+                    and found[i - 1].sentence == c.sentence and _conditions(found[i - 1]) else a
+                    for i, (c, a) in enumerate(zip(found, readings, strict=True))]
     if any(a is not None and a.reported for a in readings) and any(a is not None and not a.reported for a in readings):
         readings = [None if a is not None and a.reported else a for a in readings]     # the new answer counts
     stated: set[Rsvp] = set()
