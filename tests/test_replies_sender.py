@@ -465,3 +465,12 @@ def test_image_placeholders_and_a_sent_by_notice_close_the_text() -> None:
             "information. If you received it in error, please delete it and let the sender know.\r\n")
     assert understand(message("Dr. Amrit Sandhu", body)).text == ("Running about 5 minutes behind in clinic. I'll be "
                                                                   "there, just start without me.")
+
+
+def test_a_formal_french_closing_over_a_blank_line_and_the_name_closes_the_text() -> None:
+    """ "Veuillez agréer, Madame, Monsieur, l'expression de mes salutations distinguées." then a blank line and the
+    sender's name: the formula is the closing, not the text."""
+    body = ("Madame, Monsieur,\r\n\r\nJe vous saurais gré de bien vouloir me retirer de la liste de diffusion.\r\n\r\n"
+            "Veuillez agréer, Madame, Monsieur, l'expression de mes salutations distinguées.\r\n\r\nMichel Gagnon\r\n")
+    assert understand(message("Dr Michel Gagnon", body)).text == (
+        "Madame, Monsieur,\n\nJe vous saurais gré de bien vouloir me retirer de la liste de diffusion.")

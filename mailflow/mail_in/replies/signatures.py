@@ -32,6 +32,7 @@ _SIGN_OFF_ONE = (
     r"with appreciation|in solidarity|"
     r"cordialement|bien cordialement|bien [àa] (?:vous|toi)|au plaisir|"
     r"salutations(?: distingu[ée]es)?|merci(?: beaucoup)?|amiti[ée]s|[àa] bient[ôo]t|bonne journ[ée]e|"
+    r"(?:veuillez|je vous prie d'|nous vous prions d') ?agr[ée]er[^.\n]{0,120}(?:salutations|sentiments)[^.\n]{0,40}|"
     r"mit freundlichen gr[üu](?:ß|ss)en|freundliche gr[üu](?:ß|ss)e|viele gr[üu](?:ß|ss)e|"
     r"beste gr[üu](?:ß|ss)e|lg|mfg|gru(?:ß|ss)|saludos(?: cordiales)?|un saludo|atentamente|"
     r"cordiali saluti|distinti saluti|saluti|grazie|met vriendelijke groet(?:en)?|groeten|"

@@ -11,7 +11,7 @@ from mailflow.mail_in.replies.htmltext import QUOTE_MARK
 from mailflow.mail_in.replies.quotes import is_quoted
 from mailflow.mail_in.replies.signatures import strip_own_name
 from mailflow.mail_in.replies.zones.features import Row, line_features
-from mailflow.mail_in.replies.zones.lexicon import DELIMITER, LAND, SIGN_OFF_OPENS
+from mailflow.mail_in.replies.zones.lexicon import DELIMITER, LAND, SIGN_OFF, SIGN_OFF_OPENS
 from mailflow.mail_in.replies.zones.model import (
     Weights,
     Zone,
@@ -182,6 +182,9 @@ def signed_off(zoning: Zoning, sender_name: str) -> Zoning:
         elif (_closes(text) or _wishes(text) or _LONGER_CLOSING.match(text)) and last + 1 < len(rows) \
                 and _names_sender(rows[last + 1].text, sender_name):      # ("Merci et bonne année à tous!" over the name)
             zones[last] = Zone.CLOSING
+        elif SIGN_OFF.match(text) and (below := next((r for r in rows[last + 1:last + 3] if r.text.strip()), None)) \
+                is not None and _names_sender(below.text, sender_name):
+            zones[last] = Zone.CLOSING      # a whole formula, a blank line, the name ("Veuillez agréer ... distinguées.")
         else:
             break
     return Zoning(zoning.lines, rows, tuple(zones))
