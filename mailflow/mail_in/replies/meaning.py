@@ -113,7 +113,7 @@ def _intents(reading: Reading, table: Table, has_files: bool, with_text: bool) -
         found += _approval(reading, answered, reads)
     said_no = (reading.has(Said.NO_UPDATE) or any(i.kind is K.SKIP for i in found)) and K.SKIP in reads
     # away this cycle, or undoing: like "no update", what is said beside it must be more than its reasons
-    quiet = said_no or reading.has(Said.UNDO) or (reading.has(Said.AWAY) and K.AWAY in reads)
+    quiet = said_no or reading.has(Said.UNDO) or (reading.has(Said.AWAY) and K.AWAY in reads) or reading.has(Said.MISSENT)
     if _lines_asked(reading, table):
         found.append(unclear(ASK_FOCUS))
     prose = _passed_on(reading, _corrects_receipt(reading, table, prose_of(reading, table, found, quiet, has_files,

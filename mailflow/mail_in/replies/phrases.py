@@ -222,6 +222,8 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"\b(?:meant|intended) for (?:my |our |someone|somebody|another|the previous|a different|the former|the other|"
         r"an? (?:internal|other|different)|the wrong)\b",
         r"\b(?:the )?(?:wrong|incorrect) (?:person|address|email address|e-mail address|recipient|contact)\b",
+        r"\b(?:got|received|was sent|getting|receiving|recu|re[cç]u) (?:this|it|these|this one|ce (?:courriel|message)) "
+        r"(?:by mistake|in error|par erreur)\b",
         r"\bmy predecessor\b|^(?:i'm|i am) new (?:in|to) (?:the|this|my) (?:role|position|job)\b|"
         r"^(?:i have|i've) (?:just )?(?:taken over|stepped into|replaced)\b",
         r"\bdestine a (?:mon|ma) (?:predecesseur|predecesseure|predecessrice)\b|\bmauvaise (?:personne|adresse)\b|"

@@ -110,7 +110,8 @@ def prose_of(reading: Reading, table: Table, found: list[Intent], said_no: bool,
             # (undoing is quiet too, but what follows "please ignore my last email" is the new update)
             # (and undoing the last reply with the new one promised: "Please ignore my last email. That update was a draft
             # ... I'll send the final version once they are")
-            declined = reading.has(Said.NO_UPDATE) or any(i.kind in (K.SKIP, K.AWAY) for i in found) or (
+            # (and "I think I got this by mistake": what follows is about the mail, not news)
+            declined = reading.has(Said.NO_UPDATE) or reading.has(Said.MISSENT) or any(i.kind in (K.SKIP, K.AWAY) for i in found) or (
                 reading.has(Said.UNDO) and any((p.said is Said.PROMISE or _WE_WILL.match(p.clause.folded))
                                                and SENT_LATER.search(p.clause.folded) for p in reading.parts))
             # ("No update this month, but we hired ...": the "but" that turns from the no in its own sentence)
