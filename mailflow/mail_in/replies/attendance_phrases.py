@@ -13,6 +13,13 @@ _CHANGED_EN = (r"^(?:(?:could|can|would|will) you |please |pls |kindly )*(?:chan
 _CHANGED_FR = (r"^(?:(?:pourriez|pouvez)-vous |svp |merci de |veuillez )*(?:changer|modifier|mettre) ma (?:reponse|"
                r"participation|presence) (?:pour|a|en) (?:un |une )?[\"“«]? ?")
 ACCEPT_PHRASES = Phrases(
+    # dictated or typed on a phone: "yes all be there on the twelfth", "ill be there"
+    r"^(?:(?:yes|yeah|yep|ok|okay|sure),? )?(?:all|ill|ile) be (?:there|joining|attending)\b|"
+    # the date or time named as fine: "12th works", "noon PST works for me", "that date is fine"
+    r"^(?:the )?(?:\d{1,2}(?:st|nd|rd|th)?|twelfth|that|this|the date|the time|(?:mon|tues|wednes|thurs|fri)day|noon)"
+    r"(?: (?:date|time|day|pst|pt|pacific))? (?:works|is fine|is good|is ok|is okay|suits me)(?: for me| great| fine)?$|"
+    # "Yes I'll be on!" (the call): on, and nothing after it
+    r"^(?:(?:yes|yeah|yep|ok|okay|sure),? )?(?:i'll|i will|we'll|we will) be on$|"
     rf"{_CHANGED_EN}(?:yes|attending|accepted|coming|going|present)\b|{_CHANGED_FR}(?:oui|present|presente)\b|"
     r"^(?:i )?(?:can't|cannot|couldn't) not (?:come|attend|be there|make it|join)\b|"
     r"^je ne (?:le |la |l')?manquerais (?:ca |cela )?(?:pour rien|sous aucun pretexte)\b|^je ne manquerais pas (?:ca|cela)\b|"
@@ -54,7 +61,11 @@ PARTIAL_PHRASES = Phrases(
     rf"^(?:i'll |i will |i can |i could |(?:he|she|they) will |(?:he|she|they)'ll )?(?:join|hop on|dial in|call in|log on|be on)"
     rf"(?: the (?:meeting|call|session))?(?: late,?)? (?:part ?way|half ?way|"
     rf"mid-?way|for the (?:second|last) (?:half|part|hour))\b|"
-    r"^je (?:devrai|dois|vais devoir|vais|devrais|risque de|pourrais devoir|quitte|pars) ?(?:quitter|partir|m'absenter|"
+    r"^je (?:vais|risque de|devrai) manquer (?:la fin|le debut|une partie|la derniere partie|la premiere partie)\b|"
+    r"^i(?:'ll| will)? (?:miss|have to miss|need to miss) (?:the (?:end|start|beginning|first|last) (?:part|half|bit|\d+ minutes)?|"
+    r"the (?:end|beginning|start))\b|"
+    r"^je (?:devrai|dois|vais devoir|vais|devrais|risque de|pourrais devoir|quitte|pars) ?(?:quitter|partir|m'absenter|dropper|"
+    r"droper|decrocher|"
     r"me deconnecter|me retirer|)(?: la rencontre| la reunion| l'appel)? (?:plus tot|tot|avant la fin|vers|a \d|a midi|"
     r"a la demie|a la mi-temps|en cours de route|a mi-chemin|\d|apres (?:le|la) )|"
     r"^je ne (?:pourrai|peux|pourrais) (?:rester|etre la|etre presente?|assister|participer|me joindre)"

@@ -88,6 +88,8 @@ def answer(clause: Clause) -> Answer | None:
         return None
     while len(words) > 1 and _EMOJI_ONLY.fullmatch(words[-1]):
         words = words[:-1]                 # "Ok 👍": the emoji that ends it says nothing more
+    if len(words) == 1 and len(words[0]) > 1 and _EMOJI_ONLY.fullmatch(words[0]):
+        words = [words[0][0]]              # "👍🙏", "👍🏽": the first emoji answers, the rest only adds warmth or a skin tone
     text = " ".join(_strip_edges(words))
     if not _ANY_ANSWER.fullmatch(text):
         return None

@@ -92,8 +92,8 @@ def intents_of(reading: Reading, table: Table, has_files: bool = False, *, with_
     minutes is left without its text (for a caller that asks only which intents there are: the text decides none)."""
     if not table.reads and not table.answers and table.prose is None:
         return ()                                # a request nothing is read for (an alert, the desk's answer)
-    if reading.prose_only and not _lines_asked(reading, table):     # (see Reading.prose_only: what follows would
-        # find nothing else)
+    if reading.prose_only and not _lines_asked(reading, table) and not (K.RSVP in table.reads and _other_time(reading)):
+        # (see Reading.prose_only: what follows would find nothing else)
         prose = _passed_on(reading, _corrects_receipt(reading, table, prose_of(reading, table, [], False, has_files,
                                                                                 with_text)))
         return (prose,) if prose is not None else ()
@@ -206,8 +206,16 @@ def _attendance(reading: Reading, table: Table, answered: list[Intent]) -> list[
     glad = table.answers.get(Answer.GLAD)
     stated = reading.stated_rsvps(asked=glad is not None)
     if not stated and not answered and not reading.has(Said.AWAY_THEN):
-        # an answer taken back ("Yes! Oh wait, is that today?? Let me see if I can push it") and none after it
-        return [unclear(ASK_ATTENDANCE)] if glad is not None and _attendance_taken_back(reading) else []
+        # an answer taken back ("Yes! Oh wait, is that today?? Let me see if I can push it") and none after it, or
+        # another time said to suit better ("19th would be better for me"): asked, where attendance was asked
+        asked = _attendance_taken_back(reading) or _other_time(reading)
+        return [unclear(ASK_ATTENDANCE)] if glad is not None and asked else []
+    if stated == {Rsvp.ACCEPTED} and glad is not None and any(
+            p.attendance is not None and p.attendance.rsvp is Rsvp.ACCEPTED and _OBSTACLE.search(p.clause.folded)
+            for p in reading.parts):
+        # "sorry I can make it today something came up in clinic": a yes beside what keeps one away (a dictated "can't"
+        # that lost its "n't"?) is asked about
+        return [unclear(ASK_ATTENDANCE)]
     if reading.has(Said.AWAY_THEN):
         stated |= {Rsvp.DECLINED}
     from_answers = {Rsvp(i.value) for i in answered if i.kind is K.RSVP and i is not glad}
@@ -220,6 +228,20 @@ def _attendance(reading: Reading, table: Table, answered: list[Intent]) -> list[
         return [unclear(ASK_ATTENDANCE)]
     rsvp = combine(everything)
     return [attending(rsvp)] if rsvp is not None else []
+
+
+_OTHER_TIME = Lazy(r"\b(?:would|will|'d|'ll)? ?(?:be|work|suit me|suit) (?:much )?(?:better|easier|best)(?: for me)?\b|"
+                   r"\b(?:serait|conviendrait|irait) mieux\b|\b(?:could|can) we (?:move|change|shift|push|reschedule)\b|"
+                   r"\bpourrait-on (?:deplacer|changer|decaler)\b")
+_OBSTACLE = Lazy(r"\b(?:something (?:came|has come|just came) up|an emergency|got (?:called|pulled) (?:in|into|away)|"
+                 r"double[- ]?booked|can't get away|un empechement|une urgence)\b")
+
+
+def _other_time(reading: Reading) -> bool:
+    """Another time is said to suit better ("19th would be better for me", "pourrait-on décaler?")."""
+    text = reading.text
+    return ("better" in text or "mieux" in text or "move" in text or "decal" in text or "décal" in text
+            or "resched" in text) and any(_OTHER_TIME.search(p.clause.folded) for p in reading.parts)
 
 
 def _attendance_taken_back(reading: Reading) -> bool:

@@ -246,6 +246,8 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"(?: (?:morning|afternoon|evening|night|at the latest|latest))?"
         # ... and what it waits for ("once our steering committee has met", "when I have the numbers")
         r"(?:,? (?:once|when|after|as soon as|if|because|since|after|so) .*)?$",
+        # the update named first, as a writer of English as a second language may put it: "Update I will send after holiday"
+        r"^(?:the |my )?update,? i (?:will|'ll|shall) (?:send|share|submit)\b|"
         r"^(?:update|more|details|my update) to follow\b|^(?:my |the |our )?update (?:is )?(?:coming|on (?:its|the) way)\b|^(?:working|still working) on it\b|^on it$|^will do$|"
         r"^stay tuned\b|^noted$|^(?:got|received) it\b|^(?:well )?received\b|^message received\b|^bien recu\b|"
         r"^c'est note\b|^je m'en occupe\b|^je vous (?:reviens|reviendrai|envoie|enverrai|ferai parvenir)\b|"

@@ -332,7 +332,10 @@ def without_commands(reading: Reading, kinds: frozenset[IntentKind]) -> str:
 
 
 ABOUT_THE_UPDATE = Lazy(r"\b(?:my|our|the|this|that|mon|ma|notre|la|cette) (?:roundtable )?(?:update|mise a jour)\b|"
-                         r"\b(?:resend|re-send|send it again|send mine|renvoyer|la renvoyer|le renvoyer)\b")
+                         r"\b(?:resend|re-send|send it again|send mine|renvoyer|la renvoyer|le renvoyer)\b|"
+                         # not knowing what to send: "I am not sure what I should send here", "je ne sais pas quoi envoyer"
+                         r"\bnot sure what (?:i should|i'm supposed to|i am supposed to|to) (?:send|write|share|put)\b|"
+                         r"\bne sais pas (?:quoi|ce que je dois) (?:envoyer|ecrire|partager)\b")
 # Words of statement beside a question to the organisers that are still only its context, not an update.
 QUESTION_CONTEXT = 12
 # asking to send it later ("Is it OK if I send my update on Monday?"), not "could you use this version instead?"

@@ -167,7 +167,9 @@ _PARTLY = Lazy(
     r"\b(?:until|till|til|up to) (?:\d{1,2}(?::\d{2})?|noon|half past)\b|\b(?:starting|from|at) \d{1,2}(?::\d{2})\b|"
     r"\bpart ?way\b|"
     r"\b(?:pendant|pour) (?:la |les )?(?:premiere|derniere|premieres|dernieres) (?:moitie|partie|heure|minutes)\b|"
-    r"\bjusqu'a \d{1,2}(?:h\d{0,2})?\b"
+    r"\bjusqu'a \d{1,2}(?:h\d{0,2})?\b|"
+    r"\b(?:miss|manquer) (?:la fin|le debut|la derniere partie|la premiere partie|the end|the beginning|the start|"
+    r"the (?:first|last) (?:part|half|bit|\d+ minutes))\b"
 )
 
 
@@ -253,7 +255,8 @@ def _phrased(rest: str) -> Attendance | None:
     return None
 
 
-_YES_I = Lazy(r"(?:^|\b(?:yes|ok|okay|sure|oui))\s*,?\s*i (?:am (?:agree to |ok to )?|will )?$")
+_YES_I = Lazy(r"(?:^|\b(?:yes|ok|okay|sure|oui|of course|for sure|definitely|sure sure))\s*,?\s*i (?:am (?:agree to |ok to )?|"
+              r"will )?$")
 def _conditions(clause: Clause) -> bool:
     """The clause is only a condition ("if the ferry runs on time", "si la clinique le permet"), with no "I" of its own."""
     return not clause.question and bool(_CONDITION_ONLY.match(clause.folded)) and not _SELF.search(clause.folded)
