@@ -27,6 +27,7 @@ from mailflow.mail_in.replies.tables import (
     ASK_ATTENDANCE,
     ASK_CALENDAR,
     ASK_FOCUS,
+    ASK_LEAVE_LATER,
     ASK_NOTICE_NO,
     ASK_RELAYED,
     ASK_RESERVATION,
@@ -116,6 +117,8 @@ def _intents(reading: Reading, table: Table, has_files: bool, with_text: bool) -
     quiet = said_no or reading.has(Said.UNDO) or (reading.has(Said.AWAY) and K.AWAY in reads) or reading.has(Said.MISSENT)
     if _lines_asked(reading, table):
         found.append(unclear(ASK_FOCUS))
+    if reading.has(Said.LEAVE_LATER) and K.UNSUBSCRIBE in reads and not reading.has(Said.UNSUBSCRIBE):
+        found.append(unclear(ASK_LEAVE_LATER))     # "after the February meeting, please take me off"
     prose = _passed_on(reading, _corrects_receipt(reading, table, prose_of(reading, table, found, quiet, has_files,
                                                                            with_text)))
     if prose is not None and prose.kind is K.UPDATE:

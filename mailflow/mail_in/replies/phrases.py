@@ -28,9 +28,13 @@ class Said(enum.Enum):
     ATTACHED = "attached"          # "please find attached"
     EXCUSE = "excuse"              # "it's been a hectic month" (only next to a no)
     MISSENT = "missent"            # "I think this was meant for my predecessor": about who got the mail
+    LEAVE_LATER = "leave_later"    # "after the February meeting, please take me off": leaving, but not yet (asked)
     SAME = "same"                  # "same as last month": last month's update again, or nothing new? (asked)
 
 
+# what an unsubscribe asked for someone else names after its verb ("please unsubscribe my colleague Dr. Haddad")
+_NOT_ME = (r"(?! (?:my |our |her\b|him\b|them\b|dr\.? |mr\.? |ms\.? |mrs\.? |mme |the following|this (?:person|member|address)|"
+           r"[\w.+-]+@))")
 _LIST = (r"(?:list|lists|mailing|mailings|emails?|e-mails?|distribution|group|cop|community|communications|messages|"
          r"listserv|mail|liste|listes|envois?|courriels?|groupe|communaute|cdp)\b")
 
@@ -41,17 +45,17 @@ def _phrases(*patterns: str) -> Phrases:
 
 _TABLES: tuple[tuple[Said, Phrases], ...] = (
     (Said.UNSUBSCRIBE, _phrases(
-        r"^unsubscribe(?: me)?(?: please)?$|^please unsubscribe\b|\bunsubscribe me\b",
+        rf"^unsubscribe(?: me)?(?: please)?$|^please unsubscribe\b{_NOT_ME}|\bunsubscribe me\b",
         r"\b(?:i|i'd|i would|i want|i wish|i'd like|i would like|i need) (?:like |want |wish |need )?to "
         r"(?:unsubscribe|opt out|be removed|leave (?:the|this) (?:list|group|cop|community))",
         rf"\b(?:remove|take|drop|delete|strike|unsubscribe) me (?:off|from)(?: of)? (?:this |the |your |these |that |all |"
         rf"any |future |mailflow's )?(?:[\w-]+ ){{0,2}}{_LIST}",
-        r"^(?:please )?(?:remove|take) me off$|^(?:please )?remove me$",
+        r"^(?:please )?(?:remove|take) me off$|^(?:please )?remove me$|\bplease (?:remove|take) me off(?: the list)?$",
         r"\b(?:remove|delete) my (?:name|email|e-mail|address|email address) from\b",
         r"\b(?:i|i'd|we) (?:no longer|don't|do not) (?:want|wish|need) to (?:receive|get|be on)\b",
         r"^(?:please )?stop (?:sending me|emailing me|sending these|these emails|the emails)\b",
         r"^(?:please )?opt me out\b|^opt(?:-| )out(?: please)?$|^(?:please )?stop(?: please)?$",
-        r"\bopt me out\b|\b(?:kindly|please|pls) unsubscribe\b|\b(?:stop|quit) (?:sending me|emailing me|mailing me)"
+        rf"\bopt me out\b|\b(?:kindly|please|pls) unsubscribe\b{_NOT_ME}|\b(?:stop|quit) (?:sending me|emailing me|mailing me)"
         r"(?: (?:these|this|them|those|(?:the |your |all |any |such )?(?:e-?mails?|messages|mail|updates|reminders|"
         r"invitations|notifications)\b)|\W*$)",
         r"\b(?:i|i'd|i would|i want|i wish|i'd like|i would like|i need) (?:like |want |wish |need )?to stop "
@@ -346,6 +350,8 @@ def said(clause: Clause) -> Said | None:
     text = clause.folded if clause.folded[-1:].isascii() else _TRAILING_EMOJI.sub("", clause.folded)
     match = _UNSUBSCRIBE.search(text, clause.tokens)
     if match and not _negated(text[:match.start()]) and not _ONE_MEETING.match(text, match.end()):
+        if _LATER_ON.search(text[:match.start()]):
+            return Said.LEAVE_LATER     # "after that please take me off": not now (asked when)
         return Said.UNSUBSCRIBE         # ("take me off the list for the January meeting" declines that one)
     rest = without_lead_in(text)          # each run of word characters of ``rest`` is one of the clause's
     if _ANY_READ_AFTER_LEAD_IN.search(rest, clause.tokens):
@@ -353,6 +359,10 @@ def said(clause: Clause) -> Said | None:
             if pattern.search(rest):
                 return kind
     return Said.COURTESY if courtesy(clause) else None
+
+
+_LATER_ON = re.compile(r"\b(?:after (?:that|this|the|my|our|\w+)|from (?:april|march|may|june|july|the|next)|starting|as of|"
+                       r"at the end of|once (?:i|my|the)|apres (?:la|le|ca|cela)|a partir d[eu']|des (?:le|la))\b")
 
 
 def _negated(head: str) -> bool:

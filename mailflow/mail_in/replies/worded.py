@@ -124,10 +124,12 @@ _ASKING = (r"(?:please|pls|kindly|just|also|and|then|so|maybe|perhaps|can|could|
            r"pouvez-vous|on peut|on pourrait|il faudrait|faudrait)")
 CHANGE = Lazy(
     r"^(?:" + _ASKING + r"\s+)*(?:" + "|".join(_CHANGE_VERBS) + r")\b|\b(?:can|could) (?:we|you)\b|"
-    r"\bpourr(?:ait|ions|iez)\b|\bwould it be possible\b"
+    r"\bpourr(?:ait|ions|iez)\b|\bwould it be possible\b|"
+    # an item renamed: "call the second one "Measuring outcomes that matter" instead"
+    r"^(?:" + _ASKING + r"\s+)*call (?:the|item|it|that|this|#?\d)[^\"“«]{0,40}[\"“«]"
 )
 # The first word of each alternative of CHANGE: every match starts with one (see ``Clause.tokens``).
-_CHANGE_FIRST_WORDS = frozenset(_CHANGE_VERBS) | {"can", "could", "pourrait", "pourrions", "pourriez", "would"}
+_CHANGE_FIRST_WORDS = frozenset(_CHANGE_VERBS) | {"can", "could", "pourrait", "pourrions", "pourriez", "would", "call"}
 
 
 def asks_change(clause: Clause) -> bool:
@@ -178,6 +180,11 @@ def worded(clause: Clause, sender: str, previous: Clause | None = None) -> Found
             value = name if all(w[:1].isupper() for w in WORD.findall(name)) else value
         if kind is IntentKind.ADD and (note := _A_NOTE.match(value)) is not None:
             kind, value = IntentKind.NOTE, value[note.end():]    # "add a note that Marie-Claire will join at 12:20"
+        if kind is IntentKind.ADD and (co := _CO_PRESENTER.match(value)) is not None:
+            if not co.group("with"):
+                return None         # "add Priya as co-presenter": with whom is the draft's; staff are asked (a change)
+            # "add Priya Natarajan as co-presenter with Dr. Sandhu": both present
+            kind, value = IntentKind.PRESENTER, f"{co.group('with').strip()} and {co.group('who').strip()}"
         folded = fold(value)
         if kind is IntentKind.PRESENTER and _SELF.match(folded):
             value = _as_written(sender) or "the chair"
@@ -261,6 +268,11 @@ def _quoted_before(found: list[Clause], i: int, text: str) -> str:
         first -= 1
     quoted = _QUOTED.findall(text[found[first].start - 1 if found[first].start else 0:found[i].start])
     return next((g for g in quoted[-1] if g), "") if quoted else ""
+
+
+# a presenter added beside the one the draft names: "Priya Natarajan as co-presenter with Dr. Sandhu"
+_CO_PRESENTER = re.compile(r"^(?P<who>.+?) as (?:a |the )?(?:co-?presenter|co-?speaker|second presenter|presenter|speaker)"
+                           r"(?: (?:with|alongside|beside) (?P<with>.+))?$", re.IGNORECASE)
 
 
 # an item added with its words still to come ("could you add an item to open discussion: ...", "ajouter un point :")
