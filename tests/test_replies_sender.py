@@ -474,3 +474,16 @@ def test_a_formal_french_closing_over_a_blank_line_and_the_name_closes_the_text(
             "Veuillez agréer, Madame, Monsieur, l'expression de mes salutations distinguées.\r\n\r\nMichel Gagnon\r\n")
     assert understand(message("Dr Michel Gagnon", body)).text == (
         "Madame, Monsieur,\n\nJe vous saurais gré de bien vouloir me retirer de la liste de diffusion.")
+
+
+def test_a_notice_between_the_name_and_the_signature_and_a_chinese_phone_footer_are_no_text() -> None:
+    """A confidentiality notice the sender's mail program puts under their first name, above the signature block, is
+    a disclaimer; "发自我的iPhone" under a reply is the phone's footer."""
+    body = ("Bonjour,\r\n\r\nRien de nouveau de notre côté pour février.\r\n\r\nMarie-Claire\r\n\r\n"
+            "This message and any attachments are intended solely for the addressee(s) and may contain confidential or "
+            "privileged information. If you are not the intended recipient, please notify the sender and delete it.\r\n"
+            "\r\nMarie-Claire Tremblay\r\nDirectrice générale | Executive Director\r\n")
+    assert understand(message("Marie-Claire Tremblay", body)).text == (
+        "Bonjour,\n\nRien de nouveau de notre côté pour février.")
+    phone = "Yes of course – I'm chairing! See everyone on the 12th.\r\n\r\n发自我的iPhone\r\n"
+    assert understand(message("Helen Cho", phone)).text == "Yes of course – I'm chairing! See everyone on the 12th."

@@ -104,7 +104,9 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"(?:ce jour-la|cette semaine-la|a ce moment-la|a cette date|le \d+|mardi|lundi|mercredi|jeudi|vendredi)\b",
     )),
     (Said.AWAY, _phrases(
-        r"^(?:i'm|i am|i'll be|i will be|i'm currently|i am currently|currently|i've been|i have been)? ?(?:off )?"
+        # (a time away announced: "Heads up that I'm on sabbatical from Feb 1 to April 30")
+        r"^(?:(?:a |just a |quick )?heads[- ]up(?: that)?,? |just so you know,? )?"
+        r"(?:i'm|i am|i'll be|i will be|i'm currently|i am currently|currently|i've been|i have been)? ?(?:off )?"
         r"(?:away|on leave|on (?:maternity|mat|parental|paternity|pat|medical|sick|stress|educational|study|compassionate|"
         r"bereavement|extended|personal) leave|on vacation|on holidays?|travell?ing|out of (?:the )?"
         r"(?:office|country|province)|on sabbatical|off work) "
@@ -189,6 +191,9 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"^je (?:vais )?(?:passe|passer|saute|sauter|m'abstiens|m'abstenir)(?: mon tour| pour cette fois| ce mois-ci|"
         r" cette fois(?:-ci)?| pour (?:la )?(?:table ronde|tour de table|mise a jour)(?: de ce mois(?:-ci)?)?)*$",
         r"^pas (?:cette fois(?:-ci)?|ce mois(?:-ci)?)$",
+        # off for this cycle only: "merci de me retirer pour ce mois-ci"
+        r"^(?:merci de |svp |veuillez |pourriez-vous |pouvez-vous )?me (?:retirer|sauter|passer) (?:pour|de) (?:ce mois(?:-ci)?|"
+        r"cette fois(?:-ci)?|cette rencontre|la table ronde(?: de ce mois(?:-ci)?)?)\b",
     )),
     (Said.DONE, _phrases(
         r"^(?:done|all done|completed?|fait|c'est fait|termine|terminee)$|"

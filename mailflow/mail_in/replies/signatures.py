@@ -22,7 +22,8 @@ _MOBILE = re.compile(
 # a final newline may follow it (tests/test_rule_cuts.py asks the pattern)
 _MOBILE_LONGEST = 80
 _LINK_TAIL = re.compile(r"\s*<(?:https?|mailto):[^>]*>\s*$|\s*\(?https?://\S+\)?\s*$")
-_MOBILE_CJK = re.compile(r"^\s*(?:iPhoneから送信|从我的iPhone发送|iPhone에서 보냄|Android에서 보냄)\s*$")
+_MOBILE_CJK = re.compile(r"^\s*(?:iPhoneから送信|从我的iPhone发送|发自我的 ?(?:iPhone|iPad|手机)|來自我的 ?iPhone|"
+                         r"iPhone에서 보냄|Android에서 보냄)\s*$")
 # Closing formulas by language; a bilingual closing joins two with a slash ("Merci / Thank you,"), and two are joined
 # with "and" ("Thanks and regards,", "Merci et bonne journée,").
 _SIGN_OFF_ONE = (

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from mailflow.mail_in.replies.clauses import CARRIES_ON
 from mailflow.mail_in.replies.htmltext import QUOTE_MARK
 from mailflow.mail_in.replies.quotes import is_quoted
-from mailflow.mail_in.replies.signatures import strip_own_name
+from mailflow.mail_in.replies.signatures import has_disclaimer, strip_own_name
 from mailflow.mail_in.replies.zones.features import Row, line_features
 from mailflow.mail_in.replies.zones.lexicon import DELIMITER, LAND, SIGN_OFF, SIGN_OFF_OPENS
 from mailflow.mail_in.replies.zones.model import (
@@ -177,6 +177,11 @@ def signed_off(zoning: Zoning, sender_name: str) -> Zoning:
             break
         last = kept[-1]
         text = rows[last].text.strip()
+        notice = _notice_paragraph(kept, rows)
+        if notice:
+            for k in notice:                # a confidentiality notice the model kept, under the text it closes
+                zones[k] = Zone.DISCLAIMER
+            continue
         if _names_sender(text, sender_name):
             zones[last] = Zone.SIGNATURE
         elif (_closes(text) or _wishes(text) or _LONGER_CLOSING.match(text)) and last + 1 < len(rows) \
@@ -188,6 +193,19 @@ def signed_off(zoning: Zoning, sender_name: str) -> Zoning:
         else:
             break
     return Zoning(zoning.lines, rows, tuple(zones))
+
+
+def _notice_paragraph(kept: list[int], rows: tuple[Row, ...]) -> list[int]:
+    """The last kept paragraph, when it is a whole confidentiality notice (15 words or more, ``has_disclaimer``) and
+    text is kept above it; else none."""
+    first = len(kept) - 1
+    while first > 0 and rows[kept[first]].index == rows[kept[first - 1]].index + 1:
+        first -= 1
+    block = kept[first:]
+    if first < 1 or len(block) > 8:
+        return []
+    text = " ".join(rows[k].text.strip() for k in block)
+    return block if len(text.split()) >= 15 and has_disclaimer(text) else []
 
 
 _CLOSING_SHAPE = re.compile(r"^[^\W\d_][^\d:;?!]{0,30},$")
