@@ -27,6 +27,7 @@ from mailflow.mail_in.replies.tables import (
     ASK_ATTENDANCE,
     ASK_CALENDAR,
     ASK_FOCUS,
+    ASK_LATER,
     ASK_LEAVE_LATER,
     ASK_NOTICE_NO,
     ASK_RELAYED,
@@ -110,6 +111,10 @@ def _intents(reading: Reading, table: Table, has_files: bool, with_text: bool) -
     found += [intent for intent in answered if intent.kind is not K.RSVP]
     if reading.commands or reading.edits or reading.has(Said.DONE):
         found += _instructions(reading, reads)
+        if K.ADD in reads and _LATER_MEETING.search(reading.text):
+            later = [i for i in found if i.kind in (K.ADD, K.REMOVE) and _for_later(reading.text, i.value)]
+            if later:           # "Not for Tuesday, but for the February meeting: could we add ...?": staff are asked
+                found = [i for i in found if i not in later] + [unclear(ASK_LATER.format(words=later[0].value))]
     if K.APPROVE in reads:
         found += _approval(reading, answered, reads)
     said_no = (reading.has(Said.NO_UPDATE) or any(i.kind is K.SKIP for i in found)) and K.SKIP in reads
@@ -134,7 +139,9 @@ def _intents(reading: Reading, table: Table, has_files: bool, with_text: bool) -
     if any(i.kind in (K.UPDATE, K.RSVP) for i in found):      # a corrected reply replaces the last one anyway
         found = [i for i in found if i.kind is not K.UNDO]
     if any(i.kind is K.UNCLEAR for i in found):      # one question, and nothing half-read beside it
-        found = [i for i in found if i.kind is not K.APPROVE and i.kind is not K.SKIP]
+        # (but a change kept for a later meeting holds nothing of this draft: its approval stands)
+        for_later = any(i.kind is K.UNCLEAR and i.value.startswith(_LATER_PREFIX) for i in found)
+        found = [i for i in found if (i.kind is not K.APPROVE or for_later) and i.kind is not K.SKIP]
         first = next(i for i in found if i.kind is K.UNCLEAR)
         found = [i for i in found if i.kind is not K.UNCLEAR] + [first]
     return tuple(sorted(dict.fromkeys(found), key=lambda i: _ORDER.index(i.kind)))
@@ -238,6 +245,28 @@ _OTHER_TIME = Lazy(r"\b(?:would|will|'d|'ll)? ?(?:be|work|suit me|suit) (?:much 
                    r"\bpourrait-on (?:deplacer|changer|decaler)\b")
 _OBSTACLE = Lazy(r"\b(?:something (?:came|has come|just came) up|an emergency|got (?:called|pulled) (?:in|into|away)|"
                  r"double[- ]?booked|can't get away|un empechement|une urgence)\b")
+
+
+_LATER_MEETING = Lazy(
+    r"\bnot (?:for )?(?:this one|tuesday|this meeting|this month|this agenda|this draft)\b|"
+    r"\bfor (?:the )?(?:next|following|february|march|april|may|june|july|august|september|october|november|december|"
+    r"january|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|jan)(?:'s)? (?:meeting|agenda|one|session)\b|"
+    r"\bnext month'?s (?:meeting|agenda)\b|\bpas pour (?:cette (?:fois|rencontre)|celle-ci|ce mois-ci)\b|"
+    r"\bpour (?:la prochaine rencontre|le prochain ordre du jour|l'ordre du jour de \w+)\b", re.IGNORECASE)
+
+
+_LATER_PREFIX = ASK_LATER.split("{", 1)[0]
+
+
+def _for_later(text: str, value: str) -> bool:
+    """The change ``value`` names sits on a line, or under a line, that says it is for a later meeting."""
+    at = text.find(value) if value else -1
+    if at < 0:
+        return False
+    lines = text[:at].split("\n")
+    here = lines[-1] + text[at:text.find("\n", at) if "\n" in text[at:] else len(text)]
+    above = next((line for line in reversed(lines[:-1]) if line.strip()), "")
+    return bool(_LATER_MEETING.search(here) or _LATER_MEETING.search(above))
 
 
 def _other_time(reading: Reading) -> bool:

@@ -22,6 +22,8 @@ ASK_UPDATE_NO = ('Do you mean you have no roundtable update this month? Reply "s
                  'your update.')
 ASK_RELAYED = ('This reads as someone else\'s update passed on. Updates are recorded from each member\'s own address: '
                'please ask them to reply themselves, or reply with your own update.')
+ASK_LATER = ('The chair asked for "{words}" on a later meeting\'s agenda, not this one: please keep it for that meeting '
+             '(nothing was changed in this draft).')
 ASK_LEAVE_LATER = ('Should we take you off the list now? Reply "unsubscribe" when you want to stop receiving the '
                    'community\'s mail; until then nothing changes.')
 ASK_SAME = ('Do you mean last month\'s update again, or nothing new this month? Please reply with this month\'s update '
