@@ -307,19 +307,21 @@ _APPROVE = Lazy(
     r"nothing to (?:change|add|modify)|all set|"
     r"approuvee?s?|approuvez|j'approuve|approuve|ca me va|c'est (?:bon|beau|parfait|correct)|tout est (?:beau|bon|parfait|correct)|"
     r"parfait|bon pour (?:envoi|moi)|feu vert|(?:vous pouvez|tu peux) (?:l')?envoyer|allez-y|vas-y|ok pour moi|ca marche|"
-    r"aucun changement|rien a (?:changer|ajouter|modifier)|go for it)\b"
+    r"aucun changement|rien a (?:changer|ajouter|modifier)|go for it|je donne mon accord|mon accord|go pour moi|"
+    r"approves|a approuve|has approved|approuve (?:l'ordre du jour|le tout|tel quel))\b"
 )
 # The first word of each alternative of _APPROVE: every match starts with one (see ``Clause.tokens``).
 _APPROVE_FIRST_WORDS = frozenset("""
 approve approved approving aprove aproved apporve apporved approove approoved take consider treat lgtm looks all good go ok okay fine ship send please ready works sounds perfect no nothing
-approuve approuvee approuves approuvees approuvez j ca c tout parfait bon feu vous tu allez vas aucun rien
+approuve approuvee approuves approuvees approuvez j ca c tout parfait bon feu vous tu allez vas aucun rien je mon a
+approves has
 """.split())
 _APPROVE_HEAD = set("""
 the agenda draft revised new version revision it this that everything all is looks seems s 's i we yes ok okay
 great thanks thank you also and then so just fully to me l' le la ordre du jour tout ca est me semble oui merci
 good fine perfect wonderful excellent all hi hello bonjour please svp dear as far as concerned concerne en ce qui pour moi
 for me from my side side de mon cote cote really very tres totally otherwise sinon else rest the for pour reste c'est it's its that's everything's
-all's c' est je l' nous on
+all's c' est je l' nous on il elle she he they the chair la presidente le president donne
 """.split())
 _NEGATION = Lazy(r"\b(?:not|never|no|ne|n'|pas|jamais)\b|n't\b|\b(?:dont|cant|wont)\b")
 _HOLD = Phrases(

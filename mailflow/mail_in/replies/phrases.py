@@ -439,9 +439,19 @@ _ASKS_TO_KNOW = Lazy(
 
 
 def asks_to_know(clause: Clause) -> bool:
-    """A question to the organisers that asks to know or to check something, no change (see ``_ASKS_TO_KNOW``)."""
+    """A question to the organisers that asks to know or to check something, no change (see ``_ASKS_TO_KNOW``); a
+    question that asks to move, put or change something asks a change ("est-ce qu'on pourrait mettre la présentation
+    avant le tour de table?")."""
+    if _CHANGES_SOMETHING.search(clause.folded):
+        return False
     return to_organisers(clause) and _ASKS_TO_KNOW.match(without_lead_in(clause.folded)) is not None \
         or (clause.question and clause.folded.startswith("est-ce"))
+
+
+_CHANGES_SOMETHING = Lazy(r"\b(?:(?:we|you|on|tu|vous) (?:could |can |pourrait |pourrais |pourriez )?(?:move|swap|switch|put|"
+                          r"reorder|rearrange|shorten|mettre|changer|deplacer|inverser|raccourcir|modifier|remplacer|"
+                          r"ajouter|enlever|retirer|placer|passer)|(?:pourrait|pourrais|pourriez|could|can) (?:mettre|"
+                          r"deplacer|inverser|move|swap|put|switch|changer|change|placer|passer))\b")
 
 
 def to_organisers(clause: Clause) -> bool:

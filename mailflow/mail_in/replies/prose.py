@@ -40,7 +40,9 @@ _UPDATE_FIXED = Lazy(r"\b(?:corrections?|fix|typo|error|mistake) (?:to|in|on) my
                      r"\b(?:corrections?|erreur|coquille|precision) (?:a|dans|sur) (?:ma|notre|mon) (?:mise a jour|update)\b|"
                      r"\b(?:ma mise a jour|elle) (?:devrait|aurait du) (?:dire|lire|indiquer)\b|\bil (?:faut|faudrait) lire\b")
 _MINUTES_SENT = Lazy(r"\b(?:corrections?|fix|change|typo|error|mistake) (?:to|in|for|on) (?:the|my|our|yesterday's|"
-                     r"today's) minutes\b|\bthe minutes (?:that went out|i sent|we sent|sent (?:out|yesterday|earlier))\b")
+                     r"today's) minutes\b|\bthe minutes (?:that went out|i sent|we sent|sent (?:out|yesterday|earlier))\b|"
+                     r"\b(?:corrections?|erreur|coquille|precision) (?:au|du|dans le|sur le) (?:compte rendu|proces-verbal)\b|"
+                     r"\b(?:le )?(?:compte rendu|proces-verbal) (?:envoye|transmis|diffuse) (?:ce matin|hier|plus tot|aujourd'hui)\b")
 _MONTHS = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|janv|fev|avr|mai|juin|juil|aout|sept)[a-z]*")
 _ABOUT_ATTENDING = Lazy(
     rf"\b(?:the|this|that|next|last|our|today's|tomorrow's|{_MONTHS}) (?:meeting|session|call|cop|rencontre|reunion|"

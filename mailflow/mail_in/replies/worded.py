@@ -78,7 +78,7 @@ _WORDED: tuple[tuple[IntentKind, Lazy], ...] = (
         rf"^{_ASK}put (?P<v2>.+?) back(?: on| in)?(?: the (?:agenda|list|draft))?(?: please| instead)?$")),
     (IntentKind.PRESENTER, Lazy(
         r"^(?:please )?(?:change|switch|replace|update) the (?:presenter|speaker)(?: to| with| by| for)? (?P<v>.+)$|"
-        r"^(?:changer|changez|remplacer|remplacez) (?:le |la )?(?:presentat(?:eur|rice)|conferenci(?:er|ere)) "
+        r"^(?:changer|changez|change|remplacer|remplacez|remplace) (?:le |la )?(?:presentat(?:eur|rice)|conferenci(?:er|ere)) "
         r"(?:par|pour) (?P<v2>.+)$|"
         r"^(?P<v3>i'll|i will|i can|i am going to|i'm going to|i'm happy to|i am happy to|je vais|je peux|je) "
         r"(?:present|presenter|presenterai)(?: (?:it|this|myself|moi-meme|on it|le sujet))*$|"
@@ -169,6 +169,8 @@ def worded(clause: Clause, sender: str, previous: Clause | None = None) -> Found
         value = clause.text[skip + start: skip + end]
         if kind is IntentKind.REMOVE and (quoted := _QUOTED_ITEM.match(value)) is not None:
             value = quoted.group(1)          # "le point « Measuring what changed »": the item's words
+        if kind is IntentKind.REMOVE and (numbered := _NUMBERED_ITEM.match(fold(value))) is not None:
+            value = f"item {numbered.group(1)}"      # "le point 2", "l'item no 3": as the draft numbers them
         value = value.strip(" \"'“”«»*_.")
         if kind in (IntentKind.PRESENTER, IntentKind.FOCUS):
             instead = INSTEAD.search(fold(value))
@@ -201,9 +203,11 @@ def worded(clause: Clause, sender: str, previous: Clause | None = None) -> Found
     return None
 
 
+_APPOSITION = frozenset({",", "(", ")", "),", ") ,", ", ("})     # what sets who they are apart
 # a clause that is only the verb of someone presenting, its subject in an earlier clause of the sentence
 _BARE_PRESENTS = Lazy(r"^(?:has (?:kindly |graciously )?agreed to|(?:kindly )?agreed to|will|is going to|has confirmed (?:that )?"
                       r"(?:she|he|they)(?:'ll| will)|a (?:gentiment )?accepte de|va|pourra) (?:co-?)?present(?:er)?\b")
+_NUMBERED_ITEM = re.compile(r"^(?:le |la |l'|the )?(?:point|item|sujet|element|number|numero) ?(?:no\.? ?|n° ?|#)?(\d{1,2})$")
 _ITEM_IN_BRACKETS = re.compile(r"^(?:item|point|#|no\.?) ?#?(\d{1,2})$")
 # an item named by its words in quotes after the word for an item ("le point « X »", "the item "X"")
 _QUOTED_ITEM = re.compile(r"^(?:(?:le|the|l')\s*)?(?:point|item|sujet|topic|element)\s*[«\"“]\s*([^»\"”]+?)\s*(?:[»\"”].*)?$",
@@ -331,7 +335,7 @@ def worded_at(found: list[Clause], i: int, sender: str, text: str) -> Found | No
         # Medical Health Officer with Fraser Health, has agreed to present")
         first = i
         while first and found[first - 1].sentence == clause.sentence and found[first - 1].line == clause.line \
-                and text[found[first - 1].start + len(found[first - 1].text):found[first].start].strip() == ",":
+                and text[found[first - 1].start + len(found[first - 1].text):found[first].start].strip() in _APPOSITION:
             first -= 1
         named = found[first]
         if first < i and len(WORD.findall(named.text)) <= 6 and _name_like(named.text):
