@@ -18,6 +18,8 @@ ACCEPT_PHRASES = Phrases(
     # the date or time named as fine: "12th works", "noon PST works for me", "that date is fine"
     r"^(?:the )?(?:\d{1,2}(?:st|nd|rd|th)?|twelfth|that|this|the date|the time|(?:mon|tues|wednes|thurs|fri)day|noon)"
     r"(?: (?:date|time|day|pst|pt|pacific))? (?:works|is fine|is good|is ok|is okay|suits me)(?: for me| great| fine)?$|"
+    # yes to the meeting named by its day: "Yes for the 17th 👍", "oui pour le 17"
+    r"^(?:yes|yep|yeah|ok|okay|oui) (?:for|to|on|pour|le) (?:the |le )?\d{1,2}(?:st|nd|rd|th|er)?(?=\W*$)|"
     # "Yes I'll be on!" (the call): on, and nothing after it
     r"^(?:(?:yes|yeah|yep|ok|okay|sure),? )?(?:i'll|i will|we'll|we will) be on$|"
     rf"{_CHANGED_EN}(?:yes|attending|accepted|coming|going|present)\b|{_CHANGED_FR}(?:oui|present|presente)\b|"
@@ -115,7 +117,8 @@ TENTATIVE_PHRASES = Phrases(
     r"^(?:i'?m )?not sure(?: yet)?$|^(?:i'?m )?not sure (?:yet )?(?:if|whether) (?:i|i'll|i will|i can|i'd|we|we can)"
     r"(?: be able to| be)? (?:make it|come|attend|join|be there|be able|be free|be available|get away|get there|"
     r"manage|dial in|call in)\b|^(?:i'll|i will|will) (?:try|do my best)(?:$| (?:to|and) (?:make it|come|attend|join|"
-    r"be there|be on|call in|dial in|get there|pop in|drop in|swing by)\b|(?: to)? (?:but|though|if|depending)\b)|"
+    r"be there|be on|call in|dial in|get there|pop in|pop into|drop in|drop into|hop on|hop into|jump on|log on|swing by)\b|"
+    r"(?: to)? (?:but|though|if|depending)\b)|"
     r"^je vais essayer\b|^j'essaierai\b|"
     r"^je ne suis pas (?:certaine?|sure?|convaincue?) (?:de ne pas avoir|de pouvoir|si je (?:pourrai|peux|serai))\b|"
     r"^(?:i'm |i am )?not (?:sure|certain) (?:that )?i (?:won't|will not|don't|do not) have (?:a |another )?conflict\b|"

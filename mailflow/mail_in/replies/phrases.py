@@ -180,8 +180,8 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"(?:skip|pass|sit out|sit this one out)"
         r"(?: on)?(?: me)?(?: (?:for|on) me)?(?: (?:for )?(?:this|that|the|my)? ?(?:one|month|time|round|cycle|turn|update|roundtable|"
         r"session|now|meeting)){0,2}(?: for me)?(?: (?:for|in|this) (?:jan(?:uary)?|feb(?:ruary)?|march|april|may|june|july|aug(?:ust)?|"
-        r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?: and (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|"
-        r"dec)[a-z]*)?)?(?: please| thanks| thank you| thx| ty| merci| sorry| desolee?)?(?:,? (?:since|because|as) .+)?$",
+        r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?: and (?:probably |maybe |likely |possibly )?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|"
+        r"dec)[a-z]*)?(?: too| as well)?)?(?: please| thanks| thank you| thx| ty| merci| sorry| desolee?)?(?:,? (?:since|because|as) .+)?$",
         r"^(?:i'm |i am )?(?:skipping|passing)(?: on)?(?: (?:this|the|my))? (?:month|time|round|cycle|turn|update|one)\b|"
         r"^(?:you can|you could|feel free to|go ahead and|please just|just|please to) skip me\b",
         r"^(?:i'll |i will |i'm going to )?sit (?:this one|this round|this month) out\b",
@@ -355,7 +355,7 @@ def said(clause: Clause) -> Said | None:
     text = clause.folded if clause.folded[-1:].isascii() else _TRAILING_EMOJI.sub("", clause.folded)
     match = _UNSUBSCRIBE.search(text, clause.tokens)
     if match and not _negated(text[:match.start()]) and not _ONE_MEETING.match(text, match.end()):
-        if _LATER_ON.search(text[:match.start()]):
+        if LATER_ON.search(text[:match.start()]):
             return Said.LEAVE_LATER     # "after that please take me off": not now (asked when)
         return Said.UNSUBSCRIBE         # ("take me off the list for the January meeting" declines that one)
     rest = without_lead_in(text)          # each run of word characters of ``rest`` is one of the clause's
@@ -366,7 +366,7 @@ def said(clause: Clause) -> Said | None:
     return Said.COURTESY if courtesy(clause) else None
 
 
-_LATER_ON = re.compile(r"\b(?:after (?:that|this|the|my|our|\w+)|from (?:april|march|may|june|july|the|next)|starting|as of|"
+LATER_ON = re.compile(r"\b(?:after (?:that|this|the|my|our|\w+)|from (?:april|march|may|june|july|the|next)|starting|as of|"
                        r"at the end of|once (?:i|my|the)|apres (?:la|le|ca|cela)|a partir d[eu']|des (?:le|la))\b")
 
 

@@ -54,7 +54,8 @@ _IN_MY_PLACE = Lazy(r"\b(?:in my place|instead of me|on my behalf|a ma place|en 
 _UPDATE_ELSEWHERE = Lazy(
     r"\b(?:update|mise a jour) (?:is|was|est|etait) (?:already |deja )?(?:in|on|attached to|dans|sur)\b|"
     r"\b(?:sent|submitted|emailed|shared|envoye|transmis) (?:you )?(?:my|our|the|ma|notre) (?:roundtable )?"
-    r"(?:update|mise a jour)\b|\b(?:update|mise a jour) (?:i|we|que j'ai) (?:sent|envoyee)\b")
+    r"(?:update|mise a jour)\b|\b(?:update|mise a jour) (?:i|we|que j'ai) (?:sent|envoyee)\b|"
+    r"\b(?:keep|leave|gardez|conservez) (?:my|our|ma|notre) (?:roundtable )?(?:update|mise a jour)\b")
 _WE_WILL = re.compile(r"^(?:i|we)(?:'ll| will) ")
 NOTE_BESIDE_QUESTION = 25       # words beside an approval's question to know that would make a note of their own
 _THEN_COLON = re.compile(r"[ \t]*[:：]")         # "here's my update:": what follows the colon is it

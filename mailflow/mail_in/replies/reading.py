@@ -32,7 +32,7 @@ from mailflow.mail_in.replies.commands import (
     owed_action,
     recording_instruction,
 )
-from mailflow.mail_in.replies.phrases import Said, excuse, name, said, to_organisers
+from mailflow.mail_in.replies.phrases import LATER_ON, Said, excuse, name, said, to_organisers
 from mailflow.mail_in.replies.rsvp import Attendance, attendance, stated_rsvps
 from mailflow.mail_in.replies.sections import has_sections
 from mailflow.mail_in.replies.subjects import as_sender, names_sender, relays_other, speaks_for, subject_elided
@@ -272,6 +272,9 @@ def _tag(found: list[Clause], sender: str, lines: Sequence[str] = (), text: str 
         relayed = c.sentence if relays_other(c, sender) else relayed
         # (an assistant writing for the sender: "so she won't be sending a roundtable update" is the sender's no update)
         said_here, answered = said(as_sender(c) if on_behalf else c), answer(c)
+        if said_here is Said.UNSUBSCRIBE and i and found[i - 1].sentence == c.sentence \
+                and LATER_ON.match(found[i - 1].folded):
+            said_here = Said.LEAVE_LATER     # "Après la rencontre d'août, merci de me retirer de la liste": not yet
         if said_here is Said.DONE and c.sentence == relayed:
             said_here = None                 # "Amrit asked me to pass along ..., so #7 can be closed": his item, not hers
         if said_here is None and answered is None and i and c.words <= 3 and parts[-1].said is Said.COURTESY \

@@ -12,7 +12,8 @@ from mailflow.mail_in.replies.clauses import TOKEN, Clause, Lazy, fold, without_
 from mailflow.mail_in.replies.signatures import TITLES, own_name_words
 
 _BEHALF_WORDS = frozenset({"behalf", "part", "nom", "asked", "replying", "writing", "answering", "responding", "office",
-                           "bureau", "assistant", "assistante", "adjointe", "adjoint", "moa", "secretary", "secretaire"})
+                           "bureau", "assistant", "assistante", "adjointe", "adjoint", "moa", "secretary", "secretaire",
+                           "manager", "ea"})
 _FIRST_PERSON_FR = {"sera": "serai", "va": "vais", "peut": "peux", "pourra": "pourrai", "viendra": "viendrai",
                     "participera": "participerai", "assistera": "assisterai", "est": "suis", "a": "ai", "sait": "sais",
                     "enverra": "enverrai", "aura": "aurai", "fera": "ferai", "envoie": "envoie", "n'enverra": "n'enverrai",
@@ -29,7 +30,10 @@ _ON_BEHALF = Lazy(r"\b(?:on behalf of|de la part d[eu']|au nom d[eu']) ?(?P<who>
                   r"(?:from|at|with|de|du|au) (?:the )?(?:office of |bureau d[eu'] ?)?(?P<who4>.+?)(?:'s)? ?(?:office|bureau|clinic)$|"
                   r"^(?:(?:hello|hi|bonjour),? )?(?:this is|i'm|i am|c'est|je suis|ici) (?:[\w'-]+,? )?"
                   r"(?:(?P<who5>[^,]+?)(?:'s)? (?:assistant|moa|secretary|office manager|ea)|"
-                  r"(?:l'|son |sa )?(?:adjointe?|assistante?|secretaire) (?:administrative )?d[eu'] ?(?P<who6>.+?))$")
+                  r"(?:l'|son |sa )?(?:adjointe?|assistante?|secretaire) (?:administrative )?d[eu'] ?(?P<who6>.+?))$|"
+                  # "Dr. Bennett's MOA" as a clause of its own ("This is Dana, Dr. Bennett's MOA."); "On Amrit's behalf, ..."
+                  r"^(?P<who8>(?:dr\.? |dre\.? )?[\w'-]+(?: [\w'-]+)?)'s (?:assistant|moa|secretary|office manager|ea|"
+                  r"executive assistant)$|\bon (?P<who7>(?:dr\.? )?[\w'-]+(?: [\w'-]+)?)'s behalf\b")
 _THIRD_PERSON = Lazy(r"^(?:she|he|they|elle|il)(?:'s|'ll|\b)")
 
 
@@ -112,7 +116,8 @@ def speaks_for(clause: Clause, sender: str, so_far: bool) -> bool:
     whose behalf it writes ("On behalf of Dr. Bennett:", from Dr. Bennett's address: yes; on anyone else's: no)."""
     if clause.tokens.isdisjoint(_BEHALF_WORDS) or (for_whom := _ON_BEHALF.search(clause.folded)) is None:
         return so_far
-    whom = next((for_whom.group(g) for g in ("who", "who2", "who3", "who4", "who5", "who6") if for_whom.group(g)), "")
+    whom = next((for_whom.group(g) for g in ("who", "who2", "who3", "who4", "who5", "who6", "who7", "who8")
+                 if for_whom.group(g)), "")
     if _THIRD_PERSON.match(whom.strip()):
         return so_far                   # "She asked me to let you know ...": the one already written for
     return bool(own_name_words(whom) & ({w for w in own_name_words(sender) if len(w) > 1} - TITLES))
@@ -122,9 +127,9 @@ def relays_other(clause: Clause, sender: str) -> bool:
     """The clause passes on someone else's word ("Amrit asked me to pass along that he sent the draft"), not the
     sender's own (an assistant writing from the sender's address for them)."""
     if clause.tokens.isdisjoint(_BEHALF_WORDS) or (for_whom := _ON_BEHALF.search(clause.folded)) is None \
-            or not for_whom.group("who2"):
+            or not (for_whom.group("who2") or for_whom.group("who7")):
         return False
-    whom = for_whom.group("who2")
+    whom = for_whom.group("who2") or for_whom.group("who7")
     return not _THIRD_PERSON.match(whom.strip()) and not (
         own_name_words(whom) & ({w for w in own_name_words(sender) if len(w) > 1} - TITLES))
 
