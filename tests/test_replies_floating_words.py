@@ -14,7 +14,7 @@ from mailflow.mail_in.replies.clauses import Clause, Phrases, clauses, fold, wit
 
 # One phrase for each unanchored alternative of the table, in the table's order.
 _UNSUBSCRIBE = ["please unsubscribe me now", "i would like to unsubscribe", "take me off the mailing list",
-                "delete my email from", "we no longer wish to receive", "can you opt me out", "could you kindly unsubscribe",
+                "after that please take me off", "delete my email from", "we no longer wish to receive", "can you opt me out", "could you kindly unsubscribe",
                 "could you stop sending me these emails", "i'd like to stop receiving these",
                 "i'm no longer interested in receiving", "i am leaving the group", "desabonnez-moi",
                 "desinscris", "desinscrivez-moi", "retirez-moi de la liste", "svp me retirer", "merci de retirer mon nom de votre liste de distribution",

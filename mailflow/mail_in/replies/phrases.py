@@ -50,7 +50,8 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"(?:unsubscribe|opt out|be removed|leave (?:the|this) (?:list|group|cop|community))",
         rf"\b(?:remove|take|drop|delete|strike|unsubscribe) me (?:off|from)(?: of)? (?:this |the |your |these |that |all |"
         rf"any |future |mailflow's )?(?:[\w-]+ ){{0,2}}{_LIST}",
-        r"^(?:please )?(?:remove|take) me off$|^(?:please )?remove me$|\bplease (?:remove|take) me off(?: the list)?$",
+        r"^(?:please )?(?:remove|take) me off$|^(?:please )?remove me$|"
+        r"\bplease (?:remove|take) me off\b(?! (?:for|from|the (?:agenda|draft|call|meeting)|this|that|item))",
         r"\b(?:remove|delete) my (?:name|email|e-mail|address|email address) from\b",
         r"\b(?:i|i'd|we) (?:no longer|don't|do not) (?:want|wish|need) to (?:receive|get|be on)\b",
         r"^(?:please )?stop (?:sending me|emailing me|sending these|these emails|the emails)\b",
@@ -231,8 +232,7 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"\b(?:meant|intended) for (?:my |our |someone|somebody|another|the previous|a different|the former|the other|"
         r"an? (?:internal|other|different)|the wrong)\b",
         r"\b(?:the )?(?:wrong|incorrect) (?:person|address|email address|e-mail address|recipient|contact)\b",
-        r"\b(?:got|received|was sent|getting|receiving|recu|re[cç]u) (?:this|it|these|this one|ce (?:courriel|message)) "
-        r"(?:by mistake|in error|par erreur)\b",
+
         r"\bmy predecessor\b|^(?:i'm|i am) new (?:in|to) (?:the|this|my) (?:role|position|job)\b|"
         r"^(?:i have|i've) (?:just )?(?:taken over|stepped into|replaced)\b",
         r"\bdestine a (?:mon|ma) (?:predecesseur|predecesseure|predecessrice)\b|\bmauvaise (?:personne|adresse)\b|"
