@@ -160,3 +160,12 @@ def test_an_answer_typed_in_the_subject_of_an_empty_reply_is_read() -> None:
     assert [(i.kind, i.value) for i in read_intent(typed, Request.INVITATION)] == [(IntentKind.RSVP, "accepted")]
     plain = understand(message("Subject: Re: Invitation: Valley CoP meeting", ""))
     assert read_intent(plain, Request.INVITATION) == ()
+
+
+def test_an_outlook_recall_is_automatic_and_means_nothing() -> None:
+    """ "Recall: RE: ..." with "Tom Whitehorse would like to recall the message" is written by Outlook: automatic mail,
+    no update, never answered."""
+    recall = understand(message("Subject: Recall: RE: Your roundtable update",
+                                'Tom Whitehorse would like to recall the message, "RE: Your roundtable update".\r\n'))
+    assert recall.kind is ReplyKind.AUTO_REPLY and recall.automatic is AutoKind.OTHER
+    assert read_intent(recall, Request.UPDATE) == ()

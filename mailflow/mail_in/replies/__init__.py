@@ -201,7 +201,8 @@ def _understand_message(message: Message, limits: Limits) -> Reply:
     verdict = classify.bounce_verdict(headers, contents.report_type, contents.delivery_status, body)
     calendar = from_calendar(contents.calendars)
     by_header = classify.auto_submitted(headers)
-    ticket = not by_header and classify.ticket_receipt(headers.get("subject", ""), body)
+    ticket = not by_header and (classify.ticket_receipt(headers.get("subject", ""), body)
+                                or classify.recall_notice(headers.get("subject", ""), body))
     automatic = by_header or ticket
     ooo = classify.out_of_office(headers.get("subject", ""), body) or (
         by_header and not verdict.delay and not verdict.notice and classify.away_notice(body)

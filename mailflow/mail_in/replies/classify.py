@@ -83,6 +83,14 @@ def ticket_receipt(subject: str, text: str) -> bool:
     return bool(_ROBOT_BODY.search(head) and _RECEIPT_BODY.search(head))
 
 
+def recall_notice(subject: str, text: str) -> bool:
+    """Outlook's recall of an earlier message ("Recall: RE: ...", "Tom Whitehorse would like to recall the message"):
+    its program writes it, so it is automatic mail, and it says nothing the member typed."""
+    return subject.lstrip().lower().startswith(("recall:", "rappel :", "rappel:")) \
+        and _RECALL.search(text[:600]) is not None
+
+
+_RECALL = re.compile(r"would like to recall the message|souhaite rappeler le message", re.IGNORECASE)
 _AUTO_HEADERS = ("x-autoreply", "x-autorespond", "x-autoresponder", "x-auto-reply")
 _BULK = {"bulk", "junk", "list", "auto_reply", "auto-reply"}
 
