@@ -244,7 +244,8 @@ def test_leave_said_the_short_way_is_away(text):
     ("Drop item 2 and it's good to go.", [("approve", ""), ("remove", "item 2")]),
     ("Remove the survey item and otherwise approved.", [("approve", ""), ("remove", "the survey item")]),
     ("Please add the housing update and remove item 4", [("add", "the housing update"), ("remove", "item 4")]),
-    ("Retirez le point 3 et approuvez le reste.", [("approve", ""), ("remove", "le point 3")]),
+    # the French removal by number is named as the draft numbers it ("item 3"), which the core resolves
+    ("Retirez le point 3 et approuvez le reste.", [("approve", ""), ("remove", "item 3")]),
 ])
 def test_instructions_joined_by_and_are_each_read(text, expected):
     """A chair's instruction followed by "and" and a second one ("remove item 3 and approve the rest") is two
