@@ -111,10 +111,17 @@ _FIRST_PERSON_EN = re.compile(r" (doesn't|does not|hasn't|has not|has|isn't|is n
 _OBJECT = re.compile(r"\b(skip|excuse|count|mark|put|remove|take|drop) (?:her|him|them)\b")
 
 
+# Cached: both ``speaks_for`` and ``relays_other`` ask it of each clause that holds a word of it, one after the other.
+@lru_cache(maxsize=64)
+def _for_whom(folded: str) -> re.Match[str] | None:
+    """Where ``folded`` says on whose behalf it is written (``_ON_BEHALF``)."""
+    return _ON_BEHALF.search(folded)
+
+
 def speaks_for(clause: Clause, sender: str, so_far: bool) -> bool:
     """Whether the clauses from ``clause`` on are written on the sender's behalf: ``so_far`` until a clause says on
     whose behalf it writes ("On behalf of Dr. Bennett:", from Dr. Bennett's address: yes; on anyone else's: no)."""
-    if clause.tokens.isdisjoint(_BEHALF_WORDS) or (for_whom := _ON_BEHALF.search(clause.folded)) is None:
+    if clause.tokens.isdisjoint(_BEHALF_WORDS) or (for_whom := _for_whom(clause.folded)) is None:
         return so_far
     whom = next((for_whom.group(g) for g in ("who", "who2", "who3", "who4", "who5", "who6", "who7", "who8")
                  if for_whom.group(g)), "")
@@ -126,7 +133,7 @@ def speaks_for(clause: Clause, sender: str, so_far: bool) -> bool:
 def relays_other(clause: Clause, sender: str) -> bool:
     """The clause passes on someone else's word ("Amrit asked me to pass along that he sent the draft"), not the
     sender's own (an assistant writing from the sender's address for them)."""
-    if clause.tokens.isdisjoint(_BEHALF_WORDS) or (for_whom := _ON_BEHALF.search(clause.folded)) is None \
+    if clause.tokens.isdisjoint(_BEHALF_WORDS) or (for_whom := _for_whom(clause.folded)) is None \
             or not (for_whom.group("who2") or for_whom.group("who7")):
         return False
     whom = for_whom.group("who2") or for_whom.group("who7")

@@ -241,6 +241,8 @@ _QUOTED = re.compile(r'"([^"\n]{4,120})"|“([^”\n]{4,120})”|«\s*([^»\n]{4
 
 
 def _unbalanced(span: str) -> bool:
+    if '"' not in span and "“" not in span and "«" not in span:
+        return False                    # (most clauses quote nothing: no count to take)
     return any(span.count(a) > span.count(b) if a != b else span.count(a) % 2 == 1 for a, b in _QUOTES)
 
 
