@@ -3,6 +3,8 @@ action per row (who, what, by when), as staff paste them from Word or write them
 
 from __future__ import annotations
 
+import pytest
+
 from mailflow.core.intent import IntentKind
 from mailflow.core.kinds import Request
 from mailflow.mail_in.replies import read_intent, understand
@@ -72,3 +74,29 @@ def test_a_table_whose_cells_are_tabs_gives_one_action_a_row() -> None:
     actions = [(i.who, i.value) for i in read_intent(understand(raw), Request.MINUTES) if i.kind is IntentKind.ACTION]
     assert actions == [("Grace Okafor", "Send the 2027 topic list to Division EDs, by Feb 19"),
                        ("Sam Okoye", "Add the topic schedule to the shared folder, by Feb 16")]
+
+
+def test_html_list_items_keep_their_marks_as_mail_programs_write_them_in_plain_text() -> None:
+    """An HTML-only reply's bullets read as the member wrote them: "- " under <ul>, the number under <ol> (from its
+    ``start``), one line an item even when the item wraps its text in a <div> or <p>; an empty item marks nothing."""
+    html = ('<div>Two things:</div><ul><li><div>Kim now works two days a week at the clinic</div></li>'
+            '<li><p>The referral pathway goes live February 1</p></li><li></li></ul>'
+            '<ol start="3"><li>third</li><li>fourth</li></ol><div>Thanks</div>')
+    assert [line for line in html_to_text(html).split("\n") if line] == [
+        "Two things:", "- Kim now works two days a week at the clinic", "- The referral pathway goes live February 1",
+        "3. third", "4. fourth", "Thanks"]
+
+
+@pytest.mark.parametrize("mark", ["- ", "* ", ""])
+def test_decisions_listed_under_action_items_stay_in_the_minutes_and_owe_no_one_anything(mark: str) -> None:
+    """Under "Action items:", "Agreed: no meeting in August" records a decision (its label is a word of the record,
+    not an owner): it stays in the minutes and becomes no action; "Sam to book Room 201" beside it is Sam's."""
+    body = ("Hi all,\r\n\r\nMinutes for March: eight updates, the focus on food insecurity screening.\r\n\r\n"
+            f"Action items:\r\n{mark}Agreed: the April meeting stays at 60 minutes\r\n"
+            f"{mark}Decision: no meeting in August\r\n{mark}Sam to book Room 201 for June\r\n\r\nJordan\r\n")
+    raw = ("From: Jordan Lee <cop.coordinator@example.org>\r\nTo: cop+x@example.org\r\nSubject: RE: Minutes\r\n"
+           "Message-ID: <m1@example.org>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + body).encode()
+    intents = read_intent(understand(raw), Request.MINUTES)
+    assert [(i.who, i.value) for i in intents if i.kind is IntentKind.ACTION] == [("Sam", "book Room 201 for June")]
+    minutes = next(i.value for i in intents if i.kind is IntentKind.MINUTES)
+    assert "no meeting in August" in minutes and "60 minutes" in minutes and "\n\n\n" not in minutes

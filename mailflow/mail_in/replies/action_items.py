@@ -53,6 +53,9 @@ def action_lines(lines: tuple[str, ...], start: int) -> tuple[list[str], list[in
         who, when, below = _fields_below(lines, number)
         if who:                     # the task, then its owner and date nested under it (Google Docs, OneNote)
             item = f"{who} — {item}" + (f", by {when}" if when else "")
+        elif records_decision(item):
+            number += 1             # "Agreed: no meeting in August" in the list: a decision, minutes, no one's task
+            continue
         elif not _reads_as_action(item):
             break
         items.append(item)
@@ -85,6 +88,18 @@ def _fields_below(lines: tuple[str, ...], number: int) -> tuple[str, str, int]:
         who, when = (value, when) if owner is not None else (who, value)
         below += 1
     return (who, when, below) if who else ("", "", 0)
+
+
+# What minutes label a decision or a note with, where an action names its owner ("Agreed: no meeting in August",
+# "Décision : le document reste tel quel"): a word of the record, never a person.
+_RECORD_LABEL = Lazy(r"^(?:agreed|decided|decision|decisions|approved|noted|resolved|consensus|outcome|result|"
+                     r"note|fyi|info|convenu|decide|decidee|adopte|adoptee|entendu|resolu|approuve|approuvee)$")
+
+
+def records_decision(item: str) -> bool:
+    """The item is a decision or a note the minutes record under a label ("Agreed: ..."), not a task."""
+    parts = ACTION_SPLIT.split(item, maxsplit=1)
+    return len(parts) == 2 and _RECORD_LABEL.match(fold(parts[0].strip(" *_"))) is not None
 
 
 def _reads_as_action(item: str) -> bool:

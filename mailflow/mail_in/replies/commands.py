@@ -20,6 +20,7 @@ from mailflow.mail_in.replies.action_items import (
     OWNER_AFTER,
     action_heading,
     action_lines,
+    records_decision,
     table_items,
 )
 from mailflow.mail_in.replies.casefold import holds_any, ignorecase_fold
@@ -168,6 +169,10 @@ def line_commands(lines: tuple[str, ...], number: int) -> LineCommands:
             found += [Found(kind, n) for n in re.findall(r"\d{1,4}", several.group())] if several else [shaped]
             continue                            # ("Done: 2 and 5" closes both)
         items, items_taken = _items(lines, number + 1)
+        if kind is IntentKind.ACTION and len(items) == len(items_taken):
+            # "- Agreed: no meeting in August" under "Action items:": a decision the minutes keep, no one's task
+            kept = [(item, n) for item, n in zip(items, items_taken, strict=True) if not records_decision(item)]
+            items, items_taken = [item for item, _ in kept], [n for _, n in kept]
         found += [shape(kind, item) for item in items]
     return LineCommands(tuple(f for f in found if f.value or f.kind is IntentKind.DONE), tuple(taken),
                         tuple(items_taken))

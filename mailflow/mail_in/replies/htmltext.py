@@ -39,11 +39,15 @@ class _Converter(HTMLParser):
         self.marked = False
         self.cells = 0                     # cells opened in the current table row
         self.p_lines: list[bool] = []      # for each open <p>: whether it reads as a line (no margin)
+        self.lists: list[int] = []         # for each open list: 0 for <ul>, else the number of the next <ol> item
+        self.bullet = ""                   # the mark of a list item whose text has not come yet
 
     def flush(self) -> None:
         text = "".join(self.cur)
         if not self.pre:
             text = text.strip()
+        if text and self.bullet:
+            text, self.bullet = self.bullet + text, ""
         if text or (self.lines and self.lines[-1] != ""):
             prefix = "> " * self.cur_depth
             self.lines.append(prefix + text if text else prefix.rstrip())
@@ -85,6 +89,14 @@ class _Converter(HTMLParser):
         if tag == "blockquote":
             self.quote_depth += 1
             self.cur_depth = self.quote_depth
+        elif tag in ("ul", "ol"):
+            self.lists.append(0 if tag == "ul" else _start(attrs))
+        elif tag == "li":
+            # an item as mail programs write it in plain text: "- " under <ul>, its number under <ol>
+            number = self.lists[-1] if self.lists else 0
+            self.bullet = f"{number}. " if number else "- "      # (put before the item's first text: "<li><p>...")
+            if number:
+                self.lists[-1] += 1
         elif tag == "hr":
             self.lines.append("________________________________")
         elif tag == "pre":
@@ -109,6 +121,10 @@ class _Converter(HTMLParser):
         if tag == "blockquote" and self.quote_depth:
             self.quote_depth -= 1
             self.cur_depth = self.quote_depth
+        elif tag in ("ul", "ol") and self.lists:
+            self.lists.pop()
+        if tag in ("li", "ul", "ol"):
+            self.bullet = ""                    # (an empty item marks nothing after it)
         elif tag == "pre" and self.pre:
             self.pre -= 1
 
@@ -125,6 +141,12 @@ class _Converter(HTMLParser):
                 self.cur.append(part)
         else:
             self.cur.append(_WS.sub(" ", data))
+
+
+def _start(attrs: list[tuple[str, str | None]]) -> int:
+    """The number an ordered list's first item has (its ``start``, else 1)."""
+    start = next((v or "" for k, v in attrs if k == "start"), "").strip()
+    return int(start) if start.isdigit() and 0 < int(start) < 10_000 else 1
 
 
 def html_to_text(html: str) -> str:

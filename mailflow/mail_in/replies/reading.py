@@ -177,7 +177,9 @@ class Reading:
             before = [p for p in self.parts if p.clause.line == kept[0] and p.clause.start < first.clause.start]
             if before and all(_leads_in(p) for p in before):
                 lines[kept[0]] = lines[kept[0]][first.clause.start - line_start:]
-        return "\n".join(lines[kept[0]: kept[-1] + 1]).strip()
+        prose = "\n".join(lines[kept[0]: kept[-1] + 1]).strip()
+        # (an instruction's lines cut out leave their blank lines: one apart is enough)
+        return _BLANK_RUN.sub("\n\n", prose) if kinds and "\n\n\n" in prose else prose
 
     def stated_rsvps(self, asked: bool) -> frozenset[Rsvp]:
         """What the clauses say about attendance (see ``rsvp.stated_rsvps``)."""
@@ -323,6 +325,9 @@ def _introduces(clause: Clause, lines: Sequence[str]) -> bool:
         return False
     below = next((text for text in lines[clause.line + 1:clause.line + 3] if text.strip()), "")
     return bool(labels_in(below))
+
+
+_BLANK_RUN = re.compile(r"\n{3,}")
 
 
 def without_commands(reading: Reading, kinds: frozenset[IntentKind]) -> str:
