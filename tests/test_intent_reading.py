@@ -351,6 +351,9 @@ def test_an_assistant_passing_on_the_senders_word_answers_for_the_sender_and_the
     gagnon = ("Je réponds au nom du Dr Gagnon, qui est en congé de paternité jusqu'au 18 janvier. Il n'enverra donc pas "
               "de mise à jour pour la rencontre de janvier.")
     assert intents('"Gagnon, Michel (Dr.)"', gagnon, Request.UPDATE) == ["away", "skip"]
+    regrets = "Hello, Dr. Bennett asked me to send her regrets for Tuesday's meeting. She is in clinic all afternoon."
+    assert intents('"Bennett, Sarah"', regrets, Request.INVITATION) == ["rsvp=declined"]
+    assert intents("Dr. Helen Cho", regrets, Request.INVITATION) == []          # Dr. Bennett's regrets, not hers
 
 
 def test_an_assistant_writing_of_the_sender_by_name_answers_for_the_sender():

@@ -85,6 +85,8 @@ DECLINE_PHRASES = Phrases(
     r"invite list|invitation list|attendee list|invitation|invite) (?:for|from) (?:the |this |that |next )?(?:[\w'-]+ )?"
     r"(?:meeting|session|call)\b|"
     r"^(?:please )?(?:send|sending|accept|extend) my regrets\b|^i (?:send|extend|offer) my regrets\b|"
+    # "je vous transmets mes regrets pour mardi", "veuillez accepter mes regrets", "mes regrets pour mardi"
+    r"^(?:je (?:vous )?(?:transmets|envoie|presente|offre) |veuillez (?:accepter|recevoir) |toutes )?mes regrets\b|"
     r"^i (?:have|'ve got|ve got) (?:a |another )?(?:conflict|scheduling conflict|prior commitment|clash|"
     r"competing (?:meeting|commitment))|^i'?m double[- ]?booked\b|"
     r"^(?:i'll|i will|i'm going to|i am going to|i'll have to|i will have to|i have to|i must|i need to)? ?"

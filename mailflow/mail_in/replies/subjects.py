@@ -22,7 +22,7 @@ _FIRST_PERSON_FR = {"sera": "serai", "va": "vais", "peut": "peux", "pourra": "po
 _WHO_IS = Lazy(r"^(?:who is|who's|qui est) ")
 _ON_BEHALF = Lazy(r"\b(?:on behalf of|de la part d[eu']|au nom d[eu']) ?(?P<who>.+)$|"
                   r"^(?P<who2>.+?) asked me to (?:let you know|tell you|pass (?:[\w']+ ){0,2}(?:on|along)|forward (?:[\w']+ ){0,2}|say|write|"
-                  r"reply|answer)\b|"
+                  r"reply|answer|send (?:her|his|their) (?:regrets|apologies))\b|"
                   r"\b(?:replying|writing|answering|responding|i'm replying|i am replying) (?:for|on behalf of) (?P<who3>.+)$|"
                   # an assistant who introduces themselves ("this is Mei-Ling from Dr. Bennett's office", "I'm Dr. Cho's
                   # MOA", "c'est l'adjointe du Dr Gagnon")
@@ -40,6 +40,7 @@ _THIRD_PERSON = Lazy(r"^(?:she|he|they|elle|il)(?:'s|'ll|\b)")
 # what opens an assistant's words for the sender, before what the sender says: "Dr. Bennett asked me to let you know
 # that", "On behalf of Dr. Bennett:"
 _BEHALF_INTRO = Lazy(r"^.+? asked me to (?:let you know|tell you|pass (?:it |this )?on|say)(?: that)? |"
+                     r"^.+? asked me to (?=send (?:her|his|their) (?:regrets|apologies)\b)|"
                      r"^(?:on behalf of|de la part d[eu']|au nom d[eu']) ?[^:,]+[:,] ?")
 
 
@@ -78,13 +79,13 @@ def as_sender(clause: Clause) -> Clause:
     if third is None:
         if relative is not None:
             return clause._replace(folded=said, tokens=frozenset(TOKEN.findall(said)))
-        skip = _OBJECT.sub(r"\1 me", said)          # "so please skip her": skip me
+        skip = _OBJECT.sub(_as_mine, said)          # "so please skip her": skip me
         return clause if skip == said else clause._replace(folded=skip, tokens=frozenset(TOKEN.findall(skip)))
     folded = _first_person(third.group(), said[third.end():])
     # and the same subject again after "and" ("il n'aura pas de mise à jour et il ne pourra pas assister")
     if " et " in folded or " and " in folded or " mais " in folded or " but " in folded:
         folded = _AGAIN.sub(lambda m: m.group(1) + _first_person(m.group(2), m.group(3)), folded)
-    folded = _OBJECT.sub(r"\1 me", folded)         # "so please skip her": skip me
+    folded = _OBJECT.sub(_as_mine, folded)         # "so please skip her": skip me
     return clause._replace(folded=folded, tokens=frozenset(TOKEN.findall(folded)))
 
 
@@ -108,7 +109,8 @@ _AGAIN = re.compile(r"(\b(?:et|mais|and|but) )(il|elle|she|he|she's|he's|she'll|
 _AS_FIRST_PERSON = {"doesn't": "don't", "does not": "do not", "has": "have", "hasn't": "haven't", "has not": "have not",
                     "is": "am", "isn't": "am not", "is not": "am not", "was": "was", "wasn't": "wasn't"}
 _FIRST_PERSON_EN = re.compile(r" (doesn't|does not|hasn't|has not|has|isn't|is not|is|wasn't|was)\b")
-_OBJECT = re.compile(r"\b(skip|excuse|count|mark|put|remove|take|drop) (?:her|him|them)\b")
+_OBJECT = re.compile(r"\b(skip|excuse|count|mark|put|remove|take|drop) (?:her|him|them)\b|"
+                     r"\b(send|sends|sending|extend|offer) (?:her|his|their) (regrets|apologies)\b")
 
 
 # Cached: both ``speaks_for`` and ``relays_other`` ask it of each clause that holds a word of it, one after the other.
@@ -116,6 +118,11 @@ _OBJECT = re.compile(r"\b(skip|excuse|count|mark|put|remove|take|drop) (?:her|hi
 def _for_whom(folded: str) -> re.Match[str] | None:
     """Where ``folded`` says on whose behalf it is written (``_ON_BEHALF``)."""
     return _ON_BEHALF.search(folded)
+
+
+def _as_mine(found: re.Match[str]) -> str:
+    """"skip her" as "skip me", "send her regrets" as "send my regrets"."""
+    return f"{found.group(1)} me" if found.group(1) else f"{found.group(2)} my {found.group(3)}"
 
 
 def speaks_for(clause: Clause, sender: str, so_far: bool) -> bool:
