@@ -19,6 +19,8 @@ Each case file holds what a reply should mean and its raw message:
     intent: rsvp=accepted        ";"-separated: KIND, KIND=exact value, KIND~words the value holds (an action:
                                  its who and what); "-": nothing
     alt: unclear                 another reading that is also right (a case the product may ask about)
+    meeting: 2027-08-17          optional: the day of the meeting answered, where the writer's community had moved
+                                 it from the example configuration's day (the core asks about an answer for another day)
     new:
     | the expected new text, line by line (compared with whitespace collapsed)
     === message ===
@@ -35,12 +37,19 @@ import re
 import sys
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from itertools import islice
 from pathlib import Path
 
 from mailflow.app.inbox import intents_of
+from mailflow.core.intent import IntentKind
 from mailflow.core.kinds import MessageKind, Request
+from mailflow.core.roundtable_replies import for_another_day
 from mailflow.core.tokens import parse_token
 from mailflow.mail_in.replies import Intent, Reply, understand
+from mailflow.schedule.calendar import all_meetings
+from mailflow.schedule.loader import load as load_config
 
 HERE = Path(__file__).parent / "probe_cases"
 SPLITS = ("dev", "held", "fresh", "round6", "round7", "round8", "round9", "round10", "round11", "round12",
@@ -110,10 +119,23 @@ class Case:
     readings: tuple[Expected, ...]
     new: str
     raw: bytes
+    meeting: str = ""            # "meeting: 2027-08-17": the day the answered message names, where the writer's
+                                 # community had moved the meeting from the example configuration's day
 
     @property
     def name(self) -> str:
         return self.path.stem
+
+    @property
+    def meeting_day(self) -> date | None:
+        """The day of the meeting the reply's token names (the example community's: a moved meeting's new day)."""
+        carried = _TOKEN_IN_ADDRESS.search(self.raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0])
+        parts = parse_token(carried.group(1).decode()) if carried else None
+        if parts is None or not parts.meeting_key:
+            return None
+        if self.meeting:
+            return date.fromisoformat(self.meeting)
+        return _example_days().get(parts.meeting_key, date.fromisoformat(parts.meeting_key))
 
     @property
     def answers(self) -> Request:
@@ -130,6 +152,13 @@ class Case:
         return MessageKind.parse(self.request).request
 
 
+@cache
+def _example_days() -> dict[str, date]:
+    """Each meeting's day in the example community the writers answered (config/cop.example.toml), by its key."""
+    config = load_config(HERE.parent.parent / "config" / "cop.example.toml")
+    return {m.key: m.start.date() for m in islice(all_meetings(config), 240)}
+
+
 def load(path: Path) -> Case:
     data = path.read_bytes()
     head, raw = data.split(b"\n" + SEPARATOR.encode() + b"\n", 1)
@@ -144,7 +173,8 @@ def load(path: Path) -> Case:
         key, _, value = line.partition(":")
         fields.setdefault(key.strip(), []).append(value.strip())
     readings = tuple(Expected.parse(spec) for spec in fields["intent"] + fields.get("alt", []))
-    return Case(path, fields["request"][0], fields["split"][0], fields["kind"][0], readings, "\n".join(new), raw)
+    return Case(path, fields["request"][0], fields["split"][0], fields["kind"][0], readings, "\n".join(new), raw,
+                fields.get("meeting", [""])[0])
 
 
 def cases(split: str | None = None) -> list[Case]:
@@ -182,7 +212,12 @@ def judge(case: Case) -> Verdict:
         reply = understand(case.raw)
     except Exception as exc:  # noqa: BLE001 - a probe reports any failure as a failed case
         return Verdict(case, None, (), f"{type(exc).__name__}: {exc}")
-    return Verdict(case, reply, intents_of(reply, case.answers))     # as the inbox reads it
+    intents = intents_of(reply, case.answers)                         # as the inbox reads it
+    day = case.meeting_day
+    if day is not None:       # and as the core takes it: an answer about another meeting's day is asked about
+        intents, asked = for_another_day(intents, day)
+        intents = (*intents, Intent(IntentKind.UNCLEAR, asked)) if asked else intents
+    return Verdict(case, reply, intents)
 
 
 @dataclass(frozen=True)

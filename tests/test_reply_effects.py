@@ -46,6 +46,25 @@ def test_a_bare_yes_or_no_to_the_invitation_is_the_rsvp_and_the_receipt_says_so(
         assert [x.to.email for x in d.sends] == [BEN.email]
 
 
+def test_an_answer_that_names_another_meetings_day_is_asked_about_not_recorded():
+    """ "Count me in for the Feb 9 session" to January's invitation (the 12th) records nothing: the member is asked
+    whether they will attend on the 12th; an answer that names the meeting's own day ("the 12th", "January 12",
+    "le 12 janvier") or no day is recorded as before."""
+    d = on_reply(situation(), invited(), reply(BEN, "Sorry, behind on email. Count me in for the Feb 9 extended session.",
+                                               request="invite"))
+    assert d.meeting.rsvp_of(BEN.key) is None and [x.kind for x in d.sends] == ["notice-question"]
+    assert d.sends[0].context["question"] == ('Your answer names another day than this meeting\'s. Will you attend the '
+                                              'meeting on Tuesday 12 January 2027? Please reply "yes" or "no".')
+    assert d.meeting.unclear[0].asked is Asked.SENDER
+    for text in ("Yes for the 17th!", "Je serai là le 19, merci."):
+        asked = on_reply(situation(), invited(), reply(CHLOE, text, request="invite"))
+        assert asked.meeting.rsvp_of(CHLOE.key) is None and [x.kind for x in asked.sends] == ["notice-question"], text
+    for text, answer in (("Yes, I'll be there on the 12th.", "accepted"), ("Can't make January 12, sorry.", "declined"),
+                         ("Je serai là le 12 janvier.", "accepted"), ("Yes!", "accepted")):
+        d = on_reply(situation(), invited(), reply(DEV, text, request="invite"))
+        assert d.meeting.rsvp_of(DEV.key) == answer and said(d) == [Recorded(Effect.RSVP, answer)], text
+
+
 def test_no_to_the_day_of_reminder_declines():
     """ "No, sorry" to the day-of reminder is a decline; the member is told it is recorded."""
     state, _ = run_until(at(Step.DAY_OF_REMINDER))

@@ -29,7 +29,7 @@ from mailflow.core.notices import refusal_notices
 from mailflow.core.receipts import STAFF_DECIDES, question_for, receipt, reply_revision, summary
 from mailflow.core.recipients import alert
 from mailflow.core.recorded import Effect, Recorded
-from mailflow.core.roundtable_replies import closed_actions, for_themselves, shared_files, suggestions
+from mailflow.core.roundtable_replies import closed_actions, for_another_day, for_themselves, shared_files, suggestions
 from mailflow.core.state import AgendaEdits, Asked, Bounce, BounceSource, Footprint, MeetingState, MemberSlice, Unclear
 from mailflow.core.undo import undo
 
@@ -84,6 +84,9 @@ def _act(s: Situation, state: MeetingState, event: ReplyEvent) -> Decision:
     sends: list[Send] = []
     notes: list[str] = []
     question = next((i.value for i in event.wants(K.UNCLEAR)), "")
+    intents, another_day = for_another_day(event.intents, s.meeting.start.date())
+    if another_day:                         # an answer about another meeting's day: asked, not recorded
+        event, question = replace(event, intents=intents), question or another_day
     if event.member is not None:
         state, said = for_themselves(s, state, event)
         recorded += said

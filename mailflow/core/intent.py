@@ -87,3 +87,6 @@ class Intent:
     kind: IntentKind
     value: str = ""
     who: str = ""
+    # RSVP: the days its words name, as ISO 8601 partial dates ("--02-09": 9 February; "---17": the 17th), so the
+    # core can tell an answer about another meeting ("Count me in for the Feb 9 session", to January's invitation)
+    on: tuple[str, ...] = ()

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import date
 
 from mailflow.core.actions import close_by_owner
 from mailflow.core.decision import Situation
 from mailflow.core.events import ReplyEvent
-from mailflow.core.intent import IntentKind, Rsvp
+from mailflow.core.intent import Intent, IntentKind, Rsvp
 from mailflow.core.kinds import Request
 from mailflow.core.minutes import ActionItem
 from mailflow.core.notices import update_goes
@@ -26,6 +27,26 @@ K = IntentKind
 # Replies whose files are the member's shared resources (a file sent to the digest or an alert is not kept).
 FILE_REQUESTS = frozenset({Request.UPDATE, Request.INVITATION, Request.PACKET, Request.WELCOME, Request.DAY_OF,
                            Request.NOTICE})
+
+
+ASK_ANOTHER_DAY = ('Your answer names another day than this meeting\'s. Will you attend the meeting on {day}? Please '
+                   'reply "yes" or "no".')
+
+
+def for_another_day(intents: tuple[Intent, ...], day: date) -> tuple[tuple[Intent, ...], str]:
+    """``intents`` without an answer about attendance whose words name only days other than the meeting's ``day``
+    ("Count me in for the Feb 9 session" to January's invitation: another meeting's answer), and the question to ask
+    then; an answer that names the meeting's day too, or none, stands."""
+    other = [i for i in intents if i.kind is K.RSVP and i.on and not names_day(i.on, day)]
+    if not other:
+        return intents, ""
+    kept = tuple(i for i in intents if i not in other)
+    return kept, ASK_ANOTHER_DAY.format(day=f"{day:%A} {day.day} {day:%B %Y}")
+
+
+def names_day(days: tuple[str, ...], day: date) -> bool:
+    """One of ``days`` (``Intent.on``: "--MM-DD" or "---DD") is ``day``."""
+    return f"--{day.month:02d}-{day.day:02d}" in days or f"---{day.day:02d}" in days
 
 
 def for_themselves(s: Situation, state: MeetingState, event: ReplyEvent) -> tuple[MeetingState, list[Recorded]]:

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from mailflow.core.intent import AutoKind, Command, CommandKind, Intent, IntentKind, ReplyKind, Rsvp
 from mailflow.core.kinds import Request
 from mailflow.mail_in.replies.bare_answers import Answer
 from mailflow.mail_in.replies.clauses import Lazy, fold
 from mailflow.mail_in.replies.commands import Approval, Found, file_requests, labels_in
+from mailflow.mail_in.replies.days import days_named
 from mailflow.mail_in.replies.phrases import Said, asks_to_know
 from mailflow.mail_in.replies.prose import FULL_UPDATE, content_of, prose_of
 from mailflow.mail_in.replies.reading import Part, Reading, read
@@ -237,7 +239,12 @@ def _attendance(reading: Reading, table: Table, answered: list[Intent]) -> list[
     if Rsvp.ACCEPTED in everything and Rsvp.DECLINED in everything:
         return [unclear(ASK_ATTENDANCE)]
     rsvp = combine(everything)
-    return [attending(rsvp)] if rsvp is not None else []
+    if rsvp is None:
+        return []
+    # the days the answer names ("Count me in for the Feb 9 session"): the core asks when none is the meeting's
+    on = tuple(dict.fromkeys(day for p in reading.parts if p.attendance is not None or p.answer is not None
+                             for day in days_named(p.clause.folded)))
+    return [replace(attending(rsvp), on=on) if on else attending(rsvp)]
 
 
 _OTHER_TIME = Lazy(r"\b(?:would|will|'d|'ll)? ?(?:be|work|suit me|suit) (?:much )?(?:better|easier|best)(?: for me)?\b|"

@@ -32,8 +32,9 @@ def as_json(path: str, reply: Reply, request: MessageKind | None = None) -> dict
     return found
 
 
-def _intent_json(intent: Intent) -> dict[str, str]:
-    return {"kind": intent.kind.value, "value": intent.value, **({"who": intent.who} if intent.who else {})}
+def _intent_json(intent: Intent) -> dict[str, str | list[str]]:
+    return {"kind": intent.kind.value, "value": intent.value, **({"who": intent.who} if intent.who else {}),
+            **({"on": list(intent.on)} if intent.on else {})}
 
 
 def summary(path: str, reply: Reply, request: MessageKind | None = None) -> str:

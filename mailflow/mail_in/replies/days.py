@@ -1,0 +1,64 @@
+"""The days a clause names ("Feb 9", "le 9 février", "the 17th"), as ISO 8601 partial dates: "--02-09" for a month
+and a day, "---17" for a day of the month alone.
+
+An answer about attendance that names a day says which meeting it is about; the core holds the meeting's date and
+asks when every day the answer names is another one (``core.roundtable_replies.for_another_day``). A clause names a day
+only in these written forms: a weekday alone, "tomorrow" or a numeric date ("2/9": February or September?) name
+none.
+"""
+
+from __future__ import annotations
+
+import calendar
+
+from mailflow.mail_in.replies.clauses import Lazy
+
+_MONTHS = {
+    "jan": 1, "january": 1, "janv": 1, "janvier": 1,
+    "feb": 2, "february": 2, "fev": 2, "fevr": 2, "fevrier": 2,
+    "mar": 3, "march": 3, "mars": 3,
+    "apr": 4, "april": 4, "avr": 4, "avril": 4,
+    "may": 5, "mai": 5,
+    "jun": 6, "june": 6, "juin": 6,
+    "jul": 7, "july": 7, "juil": 7, "juillet": 7,
+    "aug": 8, "august": 8, "aout": 8,
+    "sep": 9, "sept": 9, "september": 9, "septembre": 9,
+    "oct": 10, "october": 10, "octobre": 10,
+    "nov": 11, "november": 11, "novembre": 11,
+    "dec": 12, "december": 12, "decembre": 12,
+}
+_MONTH = "(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_ORDINAL = r"(?:st|nd|rd|th|er|e)?"
+# what follows an ordinal that counts something else ("the 2nd half", "the 3rd item"): no day
+_NOT_A_DAY = (r"(?! ?(?:half|part|hour|item|point|floor|time|round|slot|year|edition|annual|anniversary|place|grade|"
+              r"quarter|week|month|option|version|draft|page|line|session of|demi|moitie|partie|heure|etage|fois|"
+              r"semaine|mois|annee|[:h]\d|h\b|%|\d))")
+_WEEKDAY = (r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thurs|fri|"
+            r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)")
+_NO_MONTH = rf"(?!,? (?:of |de )?{_MONTH}(?![\w']))"          # (with its month, the day is read with the month)
+_DAYS = Lazy(
+    rf"\b(?:(?:le|the) )?(?P<d2>\d{{1,2}}){_ORDINAL} (?:of |de )?(?P<m2>{_MONTH})(?![\w'])|"   # "9 february", "le 1er mars"
+    rf"\b(?P<m1>{_MONTH}) (?P<d1>\d{{1,2}}){_ORDINAL}\b(?!:|\d| ?h\b)|"                 # "feb 9", "february 9th"
+    rf"\bthe (?P<d3>\d{{1,2}})(?:st|nd|rd|th)\b{_NOT_A_DAY}{_NO_MONTH}|"                  # "the 17th"
+    rf"\b(?:le|du|au|ce) (?P<d4>\d{{1,2}})(?:er)?\b{_NOT_A_DAY}{_NO_MONTH}|"              # "le 9", "jeudi le 14"
+    rf"\b{_WEEKDAY}\.?,? (?P<d5>\d{{1,2}})(?:st|nd|rd|th|er)?\b{_NOT_A_DAY}{_NO_MONTH}"   # "mardi 12", "Tuesday 12"
+)
+
+
+def days_named(folded: str) -> tuple[str, ...]:
+    """The days ``folded`` (a clause's folded text) names, in order, each once; impossible ones ("February 30")
+    left out."""
+    if not any(ch.isdigit() for ch in folded):
+        return ()                       # (most clauses: no number at all)
+    days: list[str] = []
+    for found in _DAYS.finditer(folded):
+        month_name = found.group("m1") or found.group("m2")
+        day = int(next(found.group(g) for g in ("d1", "d2", "d3", "d4", "d5") if found.group(g)))
+        if month_name is not None:
+            month = _MONTHS[month_name.rstrip(".")]
+            if 1 <= day <= calendar.monthrange(2024, month)[1]:      # (a leap year: February 29 is a day)
+                days.append(f"--{month:02d}-{day:02d}")
+        elif 1 <= day <= 31:
+            days.append(f"---{day:02d}")
+    return tuple(dict.fromkeys(days))
+
