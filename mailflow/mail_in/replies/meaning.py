@@ -121,7 +121,8 @@ def _intents(reading: Reading, table: Table, has_files: bool, with_text: bool) -
         found += _approval(reading, answered, reads)
     said_no = (reading.has(Said.NO_UPDATE) or any(i.kind is K.SKIP for i in found)) and K.SKIP in reads
     # away this cycle, or undoing: like "no update", what is said beside it must be more than its reasons
-    quiet = said_no or reading.has(Said.UNDO) or (reading.has(Said.AWAY) and K.AWAY in reads) or reading.has(Said.MISSENT)
+    quiet = said_no or reading.has(Said.UNDO) or (reading.has(Said.AWAY) and K.AWAY in reads) or reading.has(Said.MISSENT) \
+        or reading.has(Said.SENT_BEFORE)
     if _lines_asked(reading, table):
         found.append(unclear(ASK_FOCUS))
     if reading.has(Said.LEAVE_LATER) and K.UNSUBSCRIBE in reads and not reading.has(Said.UNSUBSCRIBE):
@@ -255,9 +256,14 @@ _OBSTACLE = Lazy(r"\b(?:something (?:came|has come|just came) up|an emergency|go
 
 
 _LATER_MEETING = Lazy(
-    r"\bnot (?:for )?(?:this one|tuesday|this meeting|this month|this agenda|this draft)\b|"
+    r"\b(?:not|rather than) (?:for )?(?:this one|tuesday|this meeting|this month|this agenda|this draft)\b|"
+    r"\bfor next time\b|\bpour la prochaine fois\b|"
     r"\bfor (?:the )?(?:next|following|february|march|april|may|june|july|august|september|october|november|december|"
     r"january|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|jan)(?:'s)? (?:meeting|agenda|one|session)\b|"
+    # onto another meeting's agenda ("can we get it onto February's agenda?"), not what happens there ("Amrit is
+    # bringing that to the May meeting")
+    r"\b(?:onto|on|to|into) (?:the )?(?:next|following|february|march|april|may|june|july|august|september|october|"
+    r"november|december|january|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|jan)(?:'s)? agenda\b|"
     r"\bnext month'?s (?:meeting|agenda)\b|\bpas pour (?:cette (?:fois|rencontre)|celle-ci|ce mois-ci)\b|"
     r"\bpour (?:la prochaine rencontre|le prochain ordre du jour|l'ordre du jour de \w+)\b", re.IGNORECASE)
 

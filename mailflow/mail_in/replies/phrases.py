@@ -30,6 +30,7 @@ class Said(enum.Enum):
     MISSENT = "missent"            # "I think this was meant for my predecessor": about who got the mail
     LEAVE_LATER = "leave_later"    # "after the February meeting, please take me off": leaving, but not yet (asked)
     SAME = "same"                  # "same as last month": last month's update again, or nothing new? (asked)
+    SENT_BEFORE = "sent_before"    # "Didn't I already send this?": the update was sent before (a question, not news)
 
 
 # what an unsubscribe asked for someone else names after its verb ("please unsubscribe my colleague Dr. Haddad")
@@ -227,6 +228,22 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"(?:correct|corrected|updated|new|right|revised) (?:version|update|text|one)\b|^(?:my|our) (?:update|report|mise a jour) is attached\b|^(?:here are|voici) (?:the )?(?:minutes|notes|le proces-verbal|"
         r"le compte rendu)\b",
         r"\bci-joint\b|\bci-jointe?s?\b|\ben piece jointe\b|^voir (?:la )?piece jointe\b",
+    )),
+    (Said.SENT_BEFORE, _phrases(
+        # the update (or the answer) already sent: "Didn't I already send this?", "I already replied to the first email
+        # with our piece", "I sent mine last week", "j'ai déjà envoyé ma mise à jour" (not "we already sent the forms to
+        # the clinics": news)
+        r"^(?:didn't|did not|haven't|have not|but|well|hmm|oh|i think|pretty sure|i'm pretty sure)?,? ?(?:i|we) "
+        r"(?:'ve |have )?(?:already|previously) (?:sent|send|replied|reply|responded|submitted|answered|emailed|shared)"
+        r"(?: (?:it|this|that|mine|ours|my update|our update|my piece|my reply|my roundtable update|you my update))?"
+        r"(?: (?:in|on|last|earlier|before|to|with|a|the other)\b.*)?$|"
+        r"^(?:i|we) (?:sent|submitted|emailed|shared) (?:it|this|mine|my update|our update|that|my piece|ours) "
+        r"(?:already|last week|earlier|before|on the \d{1,2}(?:st|nd|rd|th)?|on \w+day)\b|"
+        r"\b(?:did|didn't|did not) (?:you|it|my update|my reply|my email|that) (?:get|receive|come through|arrive|reach)\b|"
+        r"\bif (?:it|that|my (?:update|reply|email)) (?:didn't|did not|hasn't|has not) (?:come through|arrive|reach)\b|"
+        r"^(?:j'|je |nous )(?:vous )?(?:l'|les )?(?:ai|avons) deja (?:envoye|transmis|repondu|soumis|partage)e?s?"
+        r"(?: (?:ma|mon|notre) (?:mise a jour|update|reponse))?(?: (?:le|la|a|au|hier|la semaine)\b.*)?$|"
+        r"\b(?:avez-vous|vous avez) (?:bien )?recu (?:ma|mon|notre) (?:mise a jour|update|reponse|courriel)\b",
     )),
     (Said.MISSENT, _phrases(
         r"\b(?:meant|intended) for (?:my |our |someone|somebody|another|the previous|a different|the former|the other|"

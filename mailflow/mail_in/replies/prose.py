@@ -35,7 +35,12 @@ _OF_THE_RECORDING = Lazy(r"\b(?:recordings?|enregistrements?|passcode|password|p
                          r"code d'acces|zoom|teams|vimeo|youtube|link|lien)\b")
 
 _ABOUT_UPDATE = Lazy(r"\b(?:update|updates|mise a jour|mises a jour|report|rapport)\b")
-_UPDATE_FIXED = Lazy(r"\b(?:corrections?|fix|typo|error|mistake) (?:to|in|on) my (?:roundtable )?update\b|"
+_UPDATE_FIXED = Lazy(r"\b(?:corrections?|fix|typo|error|mistake) (?:to|in|on) my (?:roundtable )?(?:update|item|piece|"
+                     r"entry|blurb)\b|"
+                     # a few words added to the update already sent ("one more thing to add to my update", "j'ajoute un
+                     # élément à ma mise à jour"): as a new update they would replace it
+                     r"\b(?:add|adding|addition|ajout|ajoute|ajouter|rajoute|rajouter) (?:[\w'-]+ ){0,3}(?:to|a) (?:my|ma|mon) "
+                     r"(?:roundtable )?(?:update|mise a jour|item|piece|entry)\b|"
                      r"\b(?:it|my update) should (?:have )?(?:read|said|say)\b|"
                      r"\b(?:corrections?|erreur|coquille|precision) (?:a|dans|sur) (?:ma|notre|mon) (?:mise a jour|update)\b|"
                      r"\b(?:ma mise a jour|elle) (?:devrait|aurait du) (?:dire|lire|indiquer)\b|\bil (?:faut|faudrait) lire\b")
@@ -114,7 +119,7 @@ def prose_of(reading: Reading, table: Table, found: list[Intent], said_no: bool,
             # (and undoing the last reply with the new one promised: "Please ignore my last email. That update was a draft
             # ... I'll send the final version once they are")
             # (and "I think I got this by mistake": what follows is about the mail, not news)
-            declined = reading.has(Said.NO_UPDATE) or reading.has(Said.MISSENT) or any(i.kind in (K.SKIP, K.AWAY) for i in found) or (
+            declined = reading.has(Said.NO_UPDATE) or reading.has(Said.MISSENT) or reading.has(Said.SENT_BEFORE) or any(i.kind in (K.SKIP, K.AWAY) for i in found) or (
                 reading.has(Said.UNDO) and any((p.said is Said.PROMISE or _WE_WILL.match(p.clause.folded))
                                                and SENT_LATER.search(p.clause.folded) for p in reading.parts))
             # ("No update this month, but we hired ...": the "but" that turns from the no in its own sentence)
@@ -155,8 +160,9 @@ def prose_of(reading: Reading, table: Table, found: list[Intent], said_no: bool,
             # beside a promise of the update later ("I'll send it Friday after our board meeting"), its reasons;
             # and a few words fixing the update already sent would replace it: asked
             later = any(p.said is Said.PROMISE and SENT_LATER.search(p.clause.folded) for p in reading.parts)
+            # (said where it leads in too: "J'ajoute un élément à ma mise à jour : ...")
             if not reading.sections and words < FULL_UPDATE and any(_UPDATE_FIXED.search(p.clause.folded)
-                                                                    for p in content):
+                                                                    for p in reading.parts):
                 return unclear(ASK_CORRECTION)
             enough = words >= (FULL_UPDATE if later and not reading.sections else table.prose_min)
             if later and not enough:

@@ -41,9 +41,9 @@ from mailflow.mail_in.replies.worded import asks_change, worded_at
 
 _CONCLUDING = ("so ", "donc ", "alors ", "then ", "which means ")    # an answer drawn from what was said before it
 _READ_BESIDE_PROSE = (Said.UNSUBSCRIBE, Said.UNDO, Said.AWAY, Said.AWAY_THEN, Said.NO_UPDATE, Said.DONE, Said.SAME,
-                      Said.MISSENT, Said.LEAVE_LATER)
+                      Said.MISSENT, Said.LEAVE_LATER, Said.SENT_BEFORE)
 _SILENT = {Said.NO_UPDATE, Said.PASS, Said.AWAY, Said.AWAY_THEN, Said.UNSUBSCRIBE, Said.UNDO, Said.DONE,
-           Said.COURTESY, Said.PROMISE, Said.ATTACHED, Said.MISSENT, Said.SAME, Said.LEAVE_LATER}
+           Said.COURTESY, Said.PROMISE, Said.ATTACHED, Said.MISSENT, Said.SAME, Said.LEAVE_LATER, Said.SENT_BEFORE}
 
 
 class Part(NamedTuple):
@@ -289,7 +289,9 @@ def _tag(found: list[Clause], sender: str, lines: Sequence[str] = (), text: str 
                 and not (found[i - 1].line == c.line - 1 and CARRIES_ON.search(found[i - 1].text)) \
                 and not _labels(c, text) and not (lines and _list_item(lines, c.line)):
             said_here = Said.COURTESY                 # the name under a sign-off (not a list's item, not a label)
-        attends = None if i and subject_elided(c, found[max(0, i - 3):i], sender) else \
+        # (for an assistant, the subject before the verb is the sender: "She will join at 12:00 and will need to leave")
+        before = found[max(0, i - 3):i]
+        attends = None if i and subject_elided(c, [as_sender(b) for b in before] if on_behalf else before, sender) else \
             attendance(as_sender(c) if on_behalf or (sender and names_sender(c, sender)) else c)
         parts.append(Part(clause=c, said=said_here, answer=answered, attendance=attends,
                           approval=approval(c), edit=worded_at(found, i, sender, text),

@@ -75,7 +75,12 @@ _WORDED: tuple[tuple[IntentKind, Lazy], ...] = (
         rf"dans|au|sous)\s+(?:the\s+|l'\s?|la\s+)?(?:agenda|open discussion|discussion|ordre du jour|draft|"
         rf"discussion ouverte))?(?:\s+please|\s+svp)?$|"
         # an item put back ("please put "Sharing referral forms" back on")
-        rf"^{_ASK}put (?P<v2>.+?) back(?: on| in)?(?: the (?:agenda|list|draft))?(?: please| instead)?$")),
+        rf"^{_ASK}put (?P<v2>.+?) back(?: on| in)?(?: the (?:agenda|list|draft))?(?: please| instead)?$|"
+        # put on an agenda in other words ("can we get the data-sharing agreement onto February's agenda?", "mettre le
+        # bilan du forum à l'ordre du jour")
+        rf"^{_ASK}(?:put|get|place|slot|squeeze|fit|mettre|mettez|inscrire|inscrivez) (?P<v3>.+?) (?:on|onto|into|in|"
+        rf"a|sur) (?:the |our |this |next |that |[\w-]+'s |l'|le )?(?:agenda|open discussion|ordre du jour|draft)"
+        rf"(?: (?:de|du|for) [\w' -]{{1,30}})?(?: please| svp)?$")),
     (IntentKind.PRESENTER, Lazy(
         r"^(?:please )?(?:change|switch|replace|update) the (?:presenter|speaker)(?: to| with| by| for)? (?P<v>.+)$|"
         r"^(?:changer|changez|change|remplacer|remplacez|remplace) (?:le |la )?(?:presentat(?:eur|rice)|conferenci(?:er|ere)) "
