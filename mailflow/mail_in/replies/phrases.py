@@ -30,7 +30,7 @@ class Said(enum.Enum):
     MISSENT = "missent"            # "I think this was meant for my predecessor": about who got the mail
     LEAVE_LATER = "leave_later"    # "after the February meeting, please take me off": leaving, but not yet (asked)
     SAME = "same"                  # "same as last month": last month's update again, or nothing new? (asked)
-    SENT_BEFORE = "sent_before"    # "Didn't I already send this?": the update was sent before (a question, not news)
+    SENT_BEFORE = "sent_before"    # "Didn't I already send this?", "the update itself stays as is": the update sent before holds
 
 
 # what an unsubscribe asked for someone else names after its verb ("please unsubscribe my colleague Dr. Haddad")
@@ -244,6 +244,13 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"^(?:j'|je |nous )(?:vous )?(?:l'|les )?(?:ai|avons) deja (?:envoye|transmis|repondu|soumis|partage)e?s?"
         r"(?: (?:ma|mon|notre) (?:mise a jour|update|reponse))?(?: (?:le|la|a|au|hier|la semaine)\b.*)?$|"
         r"\b(?:avez-vous|vous avez) (?:bien )?recu (?:ma|mon|notre) (?:mise a jour|update|reponse|courriel)\b",
+        # the update sent holds: "The update itself stays as is", "my update stands", "no change to my update", "keep my
+        # update as is", "ma mise à jour reste telle quelle"
+        r"^(?:the|my|our) (?:roundtable )?update (?:itself )?(?:stays|stands|remains|is unchanged|doesn't change|"
+        r"does not change|can stay)\b|^(?:please )?(?:keep|leave) (?:my|our|the) (?:roundtable )?update (?:as is|as it is|"
+        r"unchanged|the same)\b|^no changes? (?:to|in) (?:my|our|the) (?:roundtable )?update\b|"
+        r"^(?:ma|notre|la) mise a jour (?:elle-meme )?(?:reste|demeure) (?:telle quelle|la meme|inchangee)\b|"
+        r"^(?:mon|notre|l') ?update (?:reste|demeure) (?:tel quel|le meme|inchange)\b",
     )),
     (Said.MISSENT, _phrases(
         r"\b(?:meant|intended) for (?:my |our |someone|somebody|another|the previous|a different|the former|the other|"
