@@ -20,7 +20,8 @@ _UNSUBSCRIBE = ["please unsubscribe me now", "i would like to unsubscribe", "tak
                 "desinscris", "desinscrivez-moi", "retirez-moi de la liste", "svp me retirer", "merci de retirer mon nom de votre liste de distribution",
                 "je veux me desabonner",
                 "je ne veux plus recevoir"]
-_READ = ["ci-joint", "ci-jointes", "en piece jointe", "this was meant for my colleague", "wrong person",
+_READ = ["ci-joint", "ci-jointes", "en piece jointe", "did you get my update", "let me know if it didn't come through",
+         "avez-vous bien recu ma mise a jour", "this was meant for my colleague", "wrong person",
          "my predecessor", "destine a mon predecesseur", "mauvaise adresse",
          "ce message etait destine a mon equipe", "ce courriel ne vous etait pas destine", "this email wasn't meant for you",
          "i replied to the wrong email", "i think i got this by mistake", "j'ai recu ce message par erreur"]

@@ -100,3 +100,27 @@ def test_decisions_listed_under_action_items_stay_in_the_minutes_and_owe_no_one_
     assert [(i.who, i.value) for i in intents if i.kind is IntentKind.ACTION] == [("Sam", "book Room 201 for June")]
     minutes = next(i.value for i in intents if i.kind is IntentKind.MINUTES)
     assert "no meeting in August" in minutes and "60 minutes" in minutes and "\n\n\n" not in minutes
+
+
+def test_a_cell_that_wraps_its_text_in_a_div_or_p_is_still_a_field_of_its_row() -> None:
+    """Outlook on the web and Word write each cell's text in a <div> or <p>: a row still reads as one line of fields
+    (and a table of action items under its heading gives its actions); a layout table whose one cell holds a whole
+    message keeps that message's lines."""
+    cell = '<td><div class="elementToProof">{}</div></td>'
+    rows = "".join("<tr>" + "".join(cell.format(c) for c in row) + "</tr>" for row in (
+        ("Who", "What", "By"), ("Sam Okoye", "Send the 2027 topic calendar to members", "Feb 19"),
+        ("Grace Okafor", "Ask the next three chairs to confirm their months", "Feb 26")))
+    html = f"<div>Follow-ups</div><table>{rows}</table><div>Thanks everyone!</div>"
+    assert [line for line in html_to_text(html).split("\n") if line] == [
+        "Follow-ups", "Who | What | By", "Sam Okoye | Send the 2027 topic calendar to members | Feb 19",
+        "Grace Okafor | Ask the next three chairs to confirm their months | Feb 26", "Thanks everyone!"]
+    layout = ('<table class="outer"><tr><td><div>Hello Tom,</div><h1>A reminder about your update</h1>'
+              '<p>We have not yet had your roundtable update.</p></td></tr></table>')
+    assert [line for line in html_to_text(layout).split("\n") if line] == [
+        "Hello Tom,", "A reminder about your update", "We have not yet had your roundtable update."]
+    minutes = ("<p>Hi all, minutes from yesterday's planning session: Tom led a dot-voting exercise on fourteen candidate "
+               "topics and the group chose six for 2027.</p><p><b>Follow-ups</b></p>" f"<table>{rows}</table>")
+    reply = understand(_message(minutes))
+    actions = [(i.who, i.value) for i in read_intent(reply, Request.MINUTES) if i.kind is IntentKind.ACTION]
+    assert actions == [("Sam Okoye", "Send the 2027 topic calendar to members, by Feb 19"),
+                       ("Grace Okafor", "Ask the next three chairs to confirm their months, by Feb 26")]

@@ -14,7 +14,8 @@ LIST_ITEM = Lazy(r"^\s*(?:[-*•·–—◦▪‣○■]|\d{1,2}[.)]|[a-z][.)])\
 ACTION_SPLIT = Lazy(r"\s+[—–-]{1,2}\s+|\s*[—–]\s*|\s*:\s+")
 # the owner after the task, in brackets: "Send the survey (Priya)", "Circulate the draft (Amrit) – by Oct 24"
 OWNER_AFTER = Lazy(r"^(?P<what>[^()]{3,200}?)\s*\((?P<who>(?:(?:Dr|Dre)\.?\s+)?[A-ZÀ-Ý][\w'’.-]*(?:\s+(?:and|&|et|"
-                   r"[A-ZÀ-Ý][\w'’.-]*)){0,3})\)\s*(?:(?:[–—-]+|,)\s*(?P<when>.+))?$")
+                   r"[A-ZÀ-Ý][\w'’.-]*)|,\s*(?:(?:Dr|Dre)\.?\s+)?[A-ZÀ-Ý][\w'’.-]*){0,3})\)\s*(?:(?:[–—-]+|,)\s*"
+                   r"(?P<when>.+))?$")     # ("(Priya, Tom)": two owners)
 ACTION_TO = Lazy(r"^(?P<who>(?:Dr\.?\s+|Dre\.?\s+)?[A-ZÀ-Ý][\w.'-]*(?:\s+(?:and|&|et|[A-ZÀ-Ý][\w.'-]*)){0,3})"
                  r"\s+(?:to|will|va|doit|devra)\s+(?P<what>.+)$")
 

@@ -24,6 +24,7 @@ from mailflow.mail_in.replies.action_items import (
     table_items,
 )
 from mailflow.mail_in.replies.casefold import holds_any, ignorecase_fold
+from mailflow.mail_in.replies.change_tables import change_rows
 from mailflow.mail_in.replies.clauses import ABBREVIATIONS, WORD, Clause, Lazy, Phrases, fold
 from mailflow.mail_in.replies.labels import LABEL as _LABEL
 from mailflow.mail_in.replies.labels import LABELS as _LABELS
@@ -60,7 +61,9 @@ minutes notes recording slides details agenda summary report link update updates
 def owed_action(line: str) -> Found | None:
     """An action as minutes write one, on a line of its own: "Priya to send the survey link by Friday"."""
     owed = _OWED.match(line) if " to " in line else None
-    if owed is None or owed.group("who").split()[0].lower().strip(".") in _NOT_WHO:
+    first = owed.group("who").split()[0].lower().strip(".") if owed is not None else ""
+    # (nor a topic's title in a list: "Supporting MOAs to ask the SDH questions – 7 votes" opens with a gerund)
+    if owed is None or first in _NOT_WHO or (len(first) >= 8 and first.endswith("ing")):
         return None
     return Found(IntentKind.ACTION, owed.group("what").rstrip(" ."), who=owed.group("who"))
 
@@ -146,6 +149,10 @@ def line_commands(lines: tuple[str, ...], number: int) -> LineCommands:
     line = lines[number]
     spots = labels_in(line)
     if not spots:
+        # a table of changes ("Section | As drafted | Change to"): each row that changes the draft
+        if ("\t" in line or "|" in line) and (table := change_rows(lines, number)) is not None:
+            changes, rows = table
+            return LineCommands(tuple(shape(kind, value) for kind, value in changes), ((0, len(line)),), tuple(rows))
         # "Action Items" as a heading, "A few follow-ups from the discussion:"
         under = action_lines(lines, number + 1) if action_heading(line) else ([], [])
         if under[0]:

@@ -37,7 +37,7 @@ class _Converter(HTMLParser):
         self.pre = 0
         self.skip: list[str] = []          # stack of tags whose content is dropped
         self.marked = False
-        self.cells = 0                     # cells opened in the current table row
+        self.rows: list[_Row] = []         # the table rows open, innermost last
         self.p_lines: list[bool] = []      # for each open <p>: whether it reads as a line (no margin)
         self.lists: list[int] = []         # for each open list: 0 for <ul>, else the number of the next <ol> item
         self.bullet = ""                   # the mark of a list item whose text has not come yet
@@ -101,12 +101,11 @@ class _Converter(HTMLParser):
             self.lines.append("________________________________")
         elif tag == "pre":
             self.pre += 1
-        elif tag in ("td", "th"):
-            # cells of a row apart, as a plain-text table writes them ("Who | What | By"), so a row reads as fields
-            self.cur.append(" | " if self.cells and "".join(self.cur).strip() else " ")
-            self.cells += 1
+        elif tag in ("td", "th") and self.rows:
+            self.flush_text()
+            self.rows[-1].cell_start = len(self.lines)
         if tag == "tr":
-            self.cells = 0
+            self.rows.append(_Row())
 
     def handle_endtag(self, tag: str) -> None:
         if self.skip:
@@ -114,6 +113,10 @@ class _Converter(HTMLParser):
                 self.skip.pop()
             return
         line = tag in _LINES or (tag == "p" and bool(self.p_lines) and self.p_lines.pop())
+        if tag in ("td", "th") and self.rows:
+            self._end_cell(self.rows[-1])
+        elif tag == "tr" and self.rows:
+            self._end_row(self.rows.pop())
         if line:
             self.flush_text()
         elif tag in _BLOCKS or tag == "blockquote":
@@ -128,6 +131,31 @@ class _Converter(HTMLParser):
         elif tag == "pre" and self.pre:
             self.pre -= 1
 
+    def _end_cell(self, row: _Row) -> None:
+        """A cell of one line (its text in a <div> or <p> or none, as Outlook and Word write cells) is a field of its
+        row; a cell of several lines (a layout table holding a whole message) stays lines, and its row too."""
+        self.flush_text()
+        if row.cell_start is None or row.layout:
+            return
+        written = [line for line in self.lines[row.cell_start:] if line.strip(" >")]
+        if len(written) > 1:
+            row.layout = True
+            return
+        del self.lines[row.cell_start:]
+        row.cells.append(written[0].lstrip("> ").strip() if written else "")
+        row.cell_start = None
+
+    def _end_row(self, row: _Row) -> None:
+        """The row's fields on one line, apart as a plain-text table writes them ("Who | What | By")."""
+        self.flush_text()
+        cells = list(row.cells)
+        while cells and not cells[-1]:
+            cells.pop()
+        if row.layout or not cells:
+            return
+        self.cur, self.cur_depth = [" | ".join(cells)], self.quote_depth
+        self.flush()
+
     def handle_data(self, data: str) -> None:
         if self.skip:
             return
@@ -141,6 +169,16 @@ class _Converter(HTMLParser):
                 self.cur.append(part)
         else:
             self.cur.append(_WS.sub(" ", data))
+
+
+class _Row:
+    """A table row being read: the text of each cell read so far, where the open cell's lines start, and whether a
+    cell ran to several lines (then the row is layout, its lines kept as they are)."""
+
+    def __init__(self) -> None:
+        self.cells: list[str] = []
+        self.cell_start: int | None = None
+        self.layout = False
 
 
 def _start(attrs: list[tuple[str, str | None]]) -> int:

@@ -288,6 +288,13 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"^(?:i )?(?:don't|do not) have (?:them|it|the minutes|my update|an update) (?:ready )?yet\b|"
         r"^je ne (?:les|l')ai pas encore\b|^(?:i have|i've got|just|one|a) (?:a |one )?(?:quick |small )?questions?$|"
         r"^(?:quick |small )?questions?$|^(?:j'ai )?une (?:petite )?question$",
+        # the minutes from someone else: "Sam's doing the minutes this time", "so he should have them to you tomorrow",
+        # "c'est Sam qui rédige le compte rendu"
+        r"^(?:[\w'-]+(?:'s| is| will be|'ll be)|(?:he|she|they)(?:'s| is|'re| are| will be|'ll be)) (?:doing|writing|taking|"
+        r"handling|preparing|drafting|sending|putting together|pulling together|taking care of) (?:the |this month's )?"
+        r"(?:minutes|notes)\b|^(?:he|she|they|[\w'-]+) (?:should|will|'ll|is going to|are going to) (?:have|get|send) "
+        r"(?:them|it|those) (?:to you|out|over)\b|^c'est [\w'-]+ qui (?:fait|redige|prepare|envoie|enverra) (?:le compte "
+        r"rendu|les notes|le proces-verbal)\b",
         # something may come later: "I might have something to share", "we may have an update next week"
         r"^(?:i|we) (?:might|may|should|will|'ll|could) (?:have|send) (?:something|an update|a (?:short |quick )?"
         r"update|news|more)(?: (?:to share|to report|for you|later|soon|next week|by \w+))*$|"
@@ -354,7 +361,8 @@ _UNSUBSCRIBE_WORDS = frozenset("""
 unsubscribe i we me my je desabonne desabonner desabonnez desinscrire desinscrivez desinscris retire retirer retirez
 enleve enlever enlevez supprime supprimer supprimez raye rayer rayez
 """.split())
-_READ_WORDS = frozenset("ci piece meant intended wrong incorrect predecessor destine destinee mauvaise mistake erreur".split())
+_READ_WORDS = frozenset("ci piece meant intended wrong incorrect predecessor destine destinee mauvaise mistake erreur "
+                        "did didn if avez".split())
 
 # read first, on the whole clause
 _UNSUBSCRIBE = Phrases(*dict(_TABLES)[Said.UNSUBSCRIBE].patterns, floating_words=_UNSUBSCRIBE_WORDS)
@@ -444,6 +452,9 @@ _TO_ORGANISERS = Lazy(
     r"do (?:you|i|we) (?:still |really |actually |even |just )?(?:need|have|want|speak|send|present|say|talk)|"
     r"does (?:it|this|that|the update|my update) (?:need|have) to|what(?:'s| is) the (?:deadline|link|date|time|room)|"
     r"(?:did|have|has) (?:you|anyone on your end|the team) (?:get|got|receive|received|see|seen)|"
+    # what someone else knows or has, which staff can check: "does Aisha know she's up first?"
+    r"(?:does|did|has|is) (?!anyone\b|anybody\b|everyone\b|any\b)[\w'-]+ (?:know|realize|realise|remember|have|"
+    r"already|still|plan|got)|"
     r"(?:did|has|didn't|hasn't) (?:it|my update|that|my email|my reply) (?:not )?(?:come through|arrive|arrived|get through|"
     r"reach you|go through)|"
     r"est-ce que (?:je|vous|nous|on|la|le|ca|cela|c'est)|est-ce (?:correct|ok|possible|grave|un probleme) (?:si|que)|"

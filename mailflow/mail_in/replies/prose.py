@@ -15,6 +15,7 @@ from mailflow.mail_in.replies.tables import (
     ASK_ALSO,
     ASK_CHAIR,
     ASK_CORRECTION,
+    ASK_MINUTES_DRAFT,
     ASK_NOTICE_NO,
     ASK_UPDATE_YES,
     Table,
@@ -64,6 +65,12 @@ _UPDATE_ELSEWHERE = Lazy(
 _WE_WILL = re.compile(r"^(?:i|we)(?:'ll| will) ")
 NOTE_BESIDE_QUESTION = 25       # words beside an approval's question to know that would make a note of their own
 _THEN_COLON = re.compile(r"[ \t]*[:：]")         # "here's my update:": what follows the colon is it
+# asked to edit what was sent before it goes to members: "can you clean them up", "peux-tu les mettre au propre"
+_TO_BE_EDITED = Lazy(r"\b(?:clean (?:them|it|these|this|those) up|tidy (?:them|it|these|this|those) up|clean up|tidy up|"
+                     r"polish (?:them|it)|edit (?:them|it|these) (?:before|first)|before (?:they|it|these) (?:go|goes|are sent) "
+                     r"(?:out|to)|mettre au propre|les? (?:retravailler|peaufiner|reformuler)|avant qu'(?:elles|ils|il|elle) "
+                     r"(?:partent|parte|soient envoyee?s|soit envoyee?)|corriger avant)\b")
+_ASKED = Lazy(r"^(?:(?:can|could|would) you|please|peux-tu|pourrais-tu|pouvez-vous|pourriez-vous|merci de|svp)\b")
 _OF_THE_MINUTES = Lazy(r"\b(?:minutes|notes|write-up|compte rendu|proces-verbal)\b")
 CUT = frozenset({K.SUGGEST, K.DONE, K.RECORDING, K.ACTION})     # instructions cut out of an update, a note, minutes
 
@@ -227,7 +234,15 @@ def prose_of(reading: Reading, table: Table, found: list[Intent], said_no: bool,
         # a few words on the minutes already sent ("One correction to the minutes that went out today: ...") would
         # replace them: staff are asked
         return unclear(table.short)
-    promised = {p.clause.sentence for p in reading.parts if p.said is Said.PROMISE and _OF_THE_MINUTES.search(p.clause.folded)}
+    # (the minutes named anywhere in the promise's sentence: "I've sent him my notes, so he should have them to you")
+    of_minutes = {p.clause.sentence for p in reading.parts if _OF_THE_MINUTES.search(p.clause.folded)}
+    promised = {p.clause.sentence for p in reading.parts if p.said is Said.PROMISE and p.clause.sentence in of_minutes}
+    draft = next((p for p in reading.parts if (p.clause.question or _ASKED.match(p.clause.folded))
+                  and _TO_BE_EDITED.search(p.clause.folded)), None)
+    if draft is not None:
+        # notes sent to be edited first ("Peux-tu les mettre au propre avant qu'elles partent aux membres?"): not yet
+        # the minutes, staff are asked for the final ones
+        return unclear(ASK_MINUTES_DRAFT.format(words=draft.clause.text))
     if not has_files and not listed and words and promised:
         # the minutes come from someone else, or later ("I'll leave the minutes to you - Sam took better notes"):
         # what else is said is not them, and staff are asked; unless all of it is the announcement's own sentence ("Sam is

@@ -46,6 +46,9 @@ ASK_FOCUS = ('What is the focus topic, and who presents it? Please reply with tw
 ASK_MINUTES = ('Is this reply the minutes? Please reply with the minutes text, the recording link on a line '
                '"Recording: ..." and each action item on a line "Action: who: what".')
 
+ASK_MINUTES_DRAFT = ('These minutes came with a request to edit them before they go out ("{words}"): please send the '
+                     'final minutes as a reply to the minutes request when they are ready (nothing was sent).')
+
 
 def unclear(question: str) -> Intent:
     return Intent(K.UNCLEAR, question)

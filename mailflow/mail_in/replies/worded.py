@@ -60,7 +60,7 @@ _WORDED: tuple[tuple[IntentKind, Lazy], ...] = (
         rf"avoir une presentation sur) (?P<v6>.+?){_FUTURE_MEETING}$")),
     (IntentKind.REMOVE, Lazy(
         rf"^{_ASK}take (?P<v2>.+?) (?:off|out of) (?:the |our |this )?(?:(?:(?:future|topics?|suggested|open discussion|"
-        rf"discussion)[\s-]+)?(?:agenda[\s-]+)?(?:agenda|draft|list|liste)(?: of (?:future )?(?:topics|items))?|open discussion)"
+        rf"discussion)[\s-]+){{0,2}}(?:agenda[\s-]+)?(?:agenda|draft|list|liste)(?: of (?:future )?(?:topics|items))?|open discussion)"
         rf"(?: though| please| instead| too| as well)?(?:,? (?:since|because|as|so) .+)?$|"
         rf"^{_ASK}take (?P<v3>[\"“«].+?[\"”»]|(?:item|point) #?\d{{1,2}}) off(?: instead| too| as well| please)?$|"
         rf"^{_ASK}(?:remove|drop|delete|take out|take off|cut|strike|skip|retirer|retirez|enlever|enlevez|supprimer|"
@@ -137,9 +137,18 @@ CHANGE = Lazy(
 _CHANGE_FIRST_WORDS = frozenset(_CHANGE_VERBS) | {"can", "could", "pourrait", "pourrions", "pourriez", "would", "call"}
 
 
+# An order asked for ("... avant la présentation focus plutôt qu'après", "before the focus rather than after it"): a
+# change of the draft whatever verb the sentence had.
+_REORDER = Lazy(r"\b(?:before|after|ahead of|avant|apres)\b.{0,60}\b(?:rather than|instead of|plutot qu'?|au lieu d'?)"
+                r" ?(?:after|before|apres|avant|at the end|a la fin)\b")
+_REORDER_WORDS = frozenset({"rather", "instead", "plutot", "lieu"})
+
+
 def asks_change(clause: Clause) -> bool:
-    """The clause asks for a change ("can we move...?", "please swap"), in the words of CHANGE."""
-    return not clause.tokens.isdisjoint(_CHANGE_FIRST_WORDS) and bool(CHANGE.search(clause.folded))
+    """The clause asks for a change ("can we move...?", "please swap"), in the words of CHANGE, or asks for an order
+    (``_REORDER``)."""
+    return (not clause.tokens.isdisjoint(_CHANGE_FIRST_WORDS) and bool(CHANGE.search(clause.folded))) or (
+        not clause.tokens.isdisjoint(_REORDER_WORDS) and bool(_REORDER.search(clause.folded)))
 
 
 # The worded changes in one pattern (without their named groups, which repeat), to tell at one look
@@ -288,7 +297,10 @@ _CO_PRESENTER = re.compile(r"^(?P<who>.+?) as (?:a |the )?(?:co-?presenter|co-?s
 
 # an item added with its words still to come ("could you add an item to open discussion: ...", "ajouter un point :")
 GENERIC_ITEM = Lazy(r"^(?:an?|one|another|un|une|un autre|une autre) (?:(?:new|short|quick|petit|nouveau) )?"
-                    r"(?:item|point|topic|line|sujet|element)$")
+                    r"(?:item|point|topic|line|sujet|element)$|"
+                    # or only where it goes: "ajouter en discussion ouverte : Bilan du forum", "add to open discussion:"
+                    r"^(?:(?:to|in|under|into|en|dans|a|sous) )?(?:the |l'|la |le )?(?:open discussion|discussion ouverte|"
+                    r"agenda|ordre du jour)$")
 
 
 # "add a note that ...", "add a note at the top for members asking them to bring ...": what the note tells members
