@@ -366,3 +366,20 @@ def test_an_assistant_writing_of_the_sender_by_name_answers_for_the_sender():
            b"Subject: RE: Invitation\r\nMessage-ID: <ob1@clinic.example.org>\r\n\r\nGood morning,\r\n\r\n"
            b"Dr. Bennett is away on holidays that week and will not be able to attend the meeting.\r\n")
     assert [(i.kind.value, i.value) for i in read_intent(understand(raw), Request.INVITATION)] == [("rsvp", "declined")]
+
+
+@pytest.mark.parametrize(("subject", "request_", "expected"), [
+    ("Re: Invitation: Example CoP meeting, Tuesday 12 January 2027 - can't make this one, sorry", Request.INVITATION,
+     ["rsvp=declined"]),
+    ("Re: Your roundtable update for the Tuesday 12 January 2027 meeting -- skip me this month pls", Request.UPDATE,
+     ["skip"]),
+    ("Re: Invitation: Example CoP meeting, Tuesday 12 January 2027", Request.INVITATION, []),
+])
+def test_an_answer_typed_only_in_the_subject_is_read(subject: str, request_: Request, expected: list[str]):
+    """Nothing typed in the body (a signature only) but words added to our subject after a dash: those words are the
+    answer (our subjects hold no spaced dash); the subject as we sent it says nothing."""
+    raw = (f"From: Dana Lee <dana.lee@example.org>\r\nTo: cop+x@example.org\r\nSubject: {subject}\r\n"
+           "Message-ID: <subj1@example.org>\r\n\r\n--\r\nDana Lee, MD\r\nFamily physician | Example Clinic\r\n").encode()
+    got = [f"{i.kind.value}={i.value}" if i.kind.value == "rsvp" else i.kind.value
+           for i in read_intent(understand(raw), request_)]
+    assert got == expected

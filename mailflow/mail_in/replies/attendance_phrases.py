@@ -39,9 +39,9 @@ ACCEPT_PHRASES = Phrases(
     r"\bconfirm(?:ing)? (?:my )?(?:attendance|participation|presence)\b"
 )
 LATE_PHRASES = Phrases(       # attending, by the way: an RSVP only where attendance was asked
-    r"^on my way\b|^(?:j'arrive|je suis en route)\b|"
-    r"^(?:i'll|i will|i may|i might) be (?:a (?:few|couple of|bit|little) |\d+(?:[-–]\d+| or \d+| to \d+)? )?(?:minutes? |"
-    r"mins? )?late\b|"
+    r"^(?:on my way|omw|otw)\b|^(?:j'arrive|je suis en route)\b|"
+    r"^(?:i'll|i will|i may|i might|might|may|will) be (?:a (?:few|couple of|bit|little) |\d+(?:[-–]\d+| or \d+| to \d+)? )?"
+    r"(?:minutes? |mins? |min )?late\b|"
     r"^running (?:a (?:bit|little|few minutes?) |(?:about |around |~)?\d+(?:-\d+)? ?(?:minutes?|mins?|min) |"
     r"a (?:bit|little) )?(?:late|behind)\b|"
     r"^je (?:serai|vais etre|vais arriver) (?:un peu )?en retard\b"

@@ -66,6 +66,10 @@ def read_intent(reply: Reply, request: Request | None) -> tuple[Intent, ...]:
     text = reply.text
     if not text.strip() and (typed := _ANSWERED_IN_SUBJECT.match(reply.subject)) is not None:
         text = typed.group(1)          # nothing typed but "Accepted -" in the subject, as a calendar client writes it
+    elif not text.strip() and (added := _ADDED_TO_SUBJECT.search(reply.subject)) is not None:
+        # nothing typed but words added to our subject after a dash ("Re: Invitation: ... - can't make this one,
+        # sorry"): our subjects hold no spaced dash, so what follows one is the sender's
+        text = added.group(1)
     return intents_of(read(text, reply.from_name), table, bool(reply.attachments and reply.resources))
 
 
@@ -87,6 +91,7 @@ def _calendar(reply: Reply, button: Rsvp, table: Table) -> tuple[Intent, ...]:
 _BUTTON = {Rsvp.ACCEPTED: "yes", Rsvp.DECLINED: "no", Rsvp.TENTATIVE: "maybe"}
 
 
+_ADDED_TO_SUBJECT = re.compile(r"\s(?:-{1,2}|–|—)\s+([^-–—]*\w[^-–—]*)$")
 _ANSWERED_IN_SUBJECT = re.compile(r"^\s*(accepted|declined|tentative|accept[ée]|refus[ée]|provisoire)\s*[:\-–—]",
                                   re.IGNORECASE)
 

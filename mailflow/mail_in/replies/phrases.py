@@ -110,8 +110,10 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"^(?:(?:a |just a |quick )?heads[- ]up(?: that)?,? |just so you know,? )?"
         r"(?:i'm|i am|i'll be|i will be|i'm currently|i am currently|currently|i've been|i have been)? ?(?:off )?"
         r"(?:away|on leave|on (?:maternity|mat|parental|paternity|pat|medical|sick|stress|educational|study|compassionate|"
-        r"bereavement|extended|personal) leave|on vacation|on holidays?|travell?ing|out of (?:the )?"
+        r"bereavement|extended|personal) leave|(?:on|in) vacations?|on holidays?|travell?ing|out of (?:the )?"
         r"(?:office|country|province)|on sabbatical|off work) "
+        # (where, on the way: "I am in vacations in Portugal with my family until 20 of January")
+        r"(?:(?:in|at|to|with|visiting) [\w' .-]{1,50}? )?"
         r"(?:until|till|til|through|thru|for (?:the|a|two|three|several|\d)|from|this|next|all|during|the rest|"
         r"starting|as of|until further|on and off|mid|end|early|\d)",
         r"^(?:i'm|i am|i'm currently|currently) (?:off )?on (?:maternity|mat|parental|paternity|pat|medical|sick|stress|educational|"
@@ -144,7 +146,8 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"(?:to (?:report|share|add|update|say)|this (?:month|time)|from me|new|on my end|on my side|for now)\b",
         r"^(?:i|we) (?:don't|do not) have (?:an?|any) (?:roundtable )?(?:update|updates|news)\b|"
         r"^(?:i|we) (?:won't|will not|can't|cannot) (?:have|be (?:sending|submitting|giving|sharing)|send|submit|give|share) "
-        r"(?:an?|any|my|our) (?:roundtable )?(?:update|updates|news)(?! (?:until|till|before|by|ready|later|tomorrow|next))\b|"
+        r"(?:(?:an?|any|my|our) )?(?:roundtable )?(?:update|updates|news)(?! (?:until|till|before|by|ready|later|tomorrow|"
+        r"next))\b|"
         r"^(?:i|we) (?:don't|do not) have anything (?:new |much )?to (?:report|share|add)\b|"
         r"^(?:i|we) have no (?:update|updates|news)\b|"
         # nothing for the roundtable: "I won't have anything for the roundtable this time"
@@ -379,12 +382,17 @@ _ONE_MEETING = Lazy(
     r"mai|juin|juil|aout|sept)[a-z]*\b")
 
 
+# a courtesy as it is texted, at the end: "pls", "plz", "thx", "ty", "stp"
+_TEXTED_COURTESY = (" pls", " plz", " pls!", " thx", " ty", " stp", " svp", ",pls")
+_TRAILING_TEXTED = re.compile(r"[\s,]+(?:pls|plz|thx|ty|stp|svp)!?$")
 _TRAILING_EMOJI = re.compile(f"[\\s{EMOJI}\ufe0f]+$")
 
 
 def said(clause: Clause) -> Said | None:
     """What the clause is, of the kinds in ``Said``; None for anything else (content, answers, commands)."""
     text = clause.folded if clause.folded[-1:].isascii() else _TRAILING_EMOJI.sub("", clause.folded)
+    if text.endswith(_TEXTED_COURTESY):
+        text = _TRAILING_TEXTED.sub("", text)        # "skip me this month pls", "undo plz": the words before it
     match = _UNSUBSCRIBE.search(text, clause.tokens)
     if match and not _negated(text[:match.start()]) and not _ONE_MEETING.match(text, match.end()):
         if LATER_ON.search(text[:match.start()]):

@@ -30,7 +30,10 @@ FULL_UPDATE = UPDATE_LENGTH
 _CONDITION = Lazy(r"^(?:if|unless|in case|si|sauf si|a moins que)\b")
 # "nothing new on the housing project", "no update about the survey yet": no news on one topic (not "on my end")
 _ON_A_TOPIC = Lazy(r"\b(?:on|about|regarding|concerning|with|for|sur|au sujet d[eu']|concernant|pour) (?:the|our|my|this|that|"
-                   r"le|la|les|notre|nos|ce|cette|mon|ma|l') ?(?!end\b|side\b|part\b|behalf\b|cote\b|part\b)[a-z]")
+                   r"le|la|les|notre|nos|ce|cette|mon|ma|l') ?(?!end\b|side\b|part\b|behalf\b|cote\b|part\b|"
+                   # (where updates go is no topic: "I will not have update for the roundtable")
+                   r"roundtable\b|round table\b|round-table\b|tour de table\b|table ronde\b|meeting\b|month\b|"
+                   r"rencontre\b|reunion\b|mois\b|cop\b)[a-z]")
 
 _OF_THE_RECORDING = Lazy(r"\b(?:recordings?|enregistrements?|passcode|password|pass code|mot de passe|code secret|"
                          r"code d'acces|zoom|teams|vimeo|youtube|link|lien)\b")
