@@ -120,3 +120,29 @@ def test_hostile_filenames_and_inline_images() -> None:
     assert names == [("evilfdp.exe", False), ("logo.png", True)]
     assert [a.filename for a in reply.resources] == ["evilfdp.exe"]
     assert reply.text == "Slides attached."
+
+
+def test_a_gmail_emoji_reaction_is_its_emoji_and_means_nothing_to_the_digest() -> None:
+    """Gmail sends a reaction as three parts: the emoji and "NAME reacted via Gmail<link>" in plain text, a
+    text/vnd.google.email-reaction+json part, and HTML. The sender sent the emoji alone; to the minutes digest it
+    changes nothing."""
+    import base64
+
+    from mailflow.core.kinds import Request
+    from mailflow.mail_in.replies import read_intent
+
+    def b64(text: str) -> str:
+        return base64.b64encode(text.encode()).decode()
+
+    raw = ("From: Dana Lee <dana.lee@example.org>\r\nTo: cop+x@example.org\r\nSubject: Re: Minutes\r\n"
+           "Message-ID: <r1@mail.gmail.com>\r\nMIME-Version: 1.0\r\n"
+           'Content-Type: multipart/alternative; boundary="b"\r\n\r\n'
+           "--b\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+           + b64("\U0001f389\n\nDana Lee reacted via Gmail<https://www.google.com/gmail/about/>\n") + "\r\n"
+           "--b\r\nContent-Type: text/vnd.google.email-reaction+json; charset=UTF-8\r\n"
+           "Content-Transfer-Encoding: base64\r\n\r\n" + b64('{"emoji": "\U0001f389", "version": 1}') + "\r\n"
+           "--b\r\nContent-Type: text/html; charset=UTF-8\r\n\r\n<div>\U0001f389</div><div>Dana Lee reacted via "
+           "<a href=\"https://www.google.com/gmail/about/\">Gmail</a></div>\r\n--b--\r\n").encode()
+    reply = understand(raw)
+    assert reply.kind is ReplyKind.REPLY and reply.text == "\U0001f389"
+    assert read_intent(reply, Request.DIGEST) == ()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mailflow.mail_in.replies import ReplyKind, understand, understand_body
+from mailflow.mail_in.replies.zones import extract_new_text
 
 
 @pytest.mark.parametrize(
@@ -67,3 +68,18 @@ def test_headerless_file_is_a_body() -> None:
     """Bytes without an RFC 5322 header block are read as a body."""
     reply = understand(b"Note: this is just a body.\n\nOn Mon, 2 Mar 2026, X <x@y.z> wrote:\n> q\n")
     assert reply.text == "Note: this is just a body."
+
+
+@pytest.mark.parametrize(("body", "new"), [
+    ("quick update from Thompson the navigator started last Monday and already has 12 referrals thanks Tom",
+     "quick update from Thompson the navigator started last Monday and already has 12 referrals"),
+    ("we might have something to share at the meeting in the spring\nthanks Tom",
+     "we might have something to share at the meeting in the spring"),
+    ("Yes, I'll be there, cheers Tom Whitehorse", "Yes, I'll be there"),
+    # someone else thanked is the sender's words; a sign-off alone is left to the zones
+    ("Could you pass this on to Priya? Many thanks Priya", "Could you pass this on to Priya? Many thanks Priya"),
+])
+def test_a_sign_off_with_the_senders_name_run_into_the_last_line_ends_the_text(body: str, new: str) -> None:
+    """Dictated or typed without a line break, "... in the spring thanks Tom" ends with the sign-off: the sender's own
+    name after a closing word is no word of the update."""
+    assert extract_new_text(body, "Tom Whitehorse") == new

@@ -211,7 +211,8 @@ def _understand_message(message: Message, limits: Limits) -> Reply:
     name, addr = _sender(fields)
     answers = (inline_answers(contents.raw_html[0], body)
                if contents.raw_html and kind is ReplyKind.REPLY and may_have_answers(contents.raw_html[0]) else ())
-    text = _with_answers(extract_new_text(body, name, flowed=contents.flowed), answers)
+    text = _with_answers(extract_new_text(body, name, flowed=contents.flowed), answers) if not contents.reaction \
+        else contents.reaction          # a Gmail emoji reaction is its emoji (the rest is Gmail's words)
     if calendar is not None and kind is ReplyKind.CALENDAR_REPLY:
         text = typed_words(text, calendar)
     reply = Reply(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import binascii
+import json
 import mimetypes
 import quopri
 import re
@@ -34,6 +35,7 @@ class Contents:
     calendars: list[str] = field(default_factory=list)
     delivery_status: list[str] = field(default_factory=list)
     report_type: str = ""
+    reaction: str = ""                # a Gmail emoji reaction's emoji: the whole of what the sender sent
     parts: int = 0
     depth: int = 0
 
@@ -161,6 +163,11 @@ def _leaf(part: Message, ctype: str, body: bool, found: Contents, limits: Limits
             text = html_to_text(text)
         found.texts.append(text)
         return
+    if ctype == _REACTION:
+        # Gmail's emoji reaction: {"emoji": "🎉", "version": 1}, beside a plain part of the emoji and "NAME reacted via
+        # Gmail<link>" (Gmail's words, not the sender's)
+        found.reaction = _reaction(_text_of(part, 4096))
+        return
     if ctype == "message/delivery-status" or ctype == "text/delivery-status":
         found.delivery_status.append(_text_of(part))
         return
@@ -170,6 +177,19 @@ def _leaf(part: Message, ctype: str, body: bool, found: Contents, limits: Limits
     cid = decode_header_value(part.get("Content-ID")).strip("<> ")
     inline = ctype.startswith("image/") and bool(cid) and disposition != "attachment"
     found.attachments.append((make_attachment(filename, ctype, _payload(part), inline), cid))
+
+
+_REACTION = "text/vnd.google.email-reaction+json"
+
+
+def _reaction(text: str) -> str:
+    """The emoji of a Gmail reaction part ("" when it holds none: then the message reads as any other)."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return ""
+    emoji = value.get("emoji") if isinstance(value, dict) else None
+    return emoji.strip()[:16] if isinstance(emoji, str) else ""
 
 
 def _tnef(data: bytes, body: bool, found: Contents, limits: Limits) -> bool:

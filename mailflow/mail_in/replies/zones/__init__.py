@@ -153,7 +153,25 @@ def extract_new_text(text: str, sender_name: str = "", *, flowed: bool = False) 
     is a '>' quote that only such a name follows (bottom-posting: "> ...skip.", then "Paul").
     """
     zoning = signed_off(zone_lines(split_lines(text), sender_name), sender_name)
-    return zoning.new_text(soft_breaks(text) if flowed else frozenset())
+    return _without_trailing_sign_off(zoning.new_text(soft_breaks(text) if flowed else frozenset()), sender_name)
+
+
+# A sign-off run into the last line, as dictated or typed without a line break ("... in the spring thanks Tom"): the
+# sender's own name after a closing word ends the text
+_TRAILING_SIGN_OFF = re.compile(r"[\s,.;:!–—-]+(?:thanks|thank you|thx|cheers|merci|best|regards|take care|talk soon)"
+                                r"[,.!]*\s+(?P<name>[A-ZÀ-Ý][\w'’-]*(?:\s+[A-ZÀ-Ý][\w'’-]*)?)[.!]*\s*$", re.IGNORECASE)
+
+
+def _without_trailing_sign_off(text: str, sender_name: str) -> str:
+    """``text`` without a sign-off and the sender's name run into its last line (``_TRAILING_SIGN_OFF``)."""
+    if not sender_name or not text:
+        return text
+    found = _TRAILING_SIGN_OFF.search(text)
+    # (on the last line, or a line of its own: "thanks Tom" under the text, no blank line between)
+    if found is None or "\n" in found.group().lstrip() or not _names_sender(found.group("name"), sender_name):
+        return text
+    kept = text[:found.start()].rstrip()
+    return kept if kept.count(" ") >= 2 else text
 
 
 def signed_off(zoning: Zoning, sender_name: str) -> Zoning:
