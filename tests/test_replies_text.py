@@ -83,3 +83,19 @@ def test_a_sign_off_with_the_senders_name_run_into_the_last_line_ends_the_text(b
     """Dictated or typed without a line break, "... in the spring thanks Tom" ends with the sign-off: the sender's own
     name after a closing word is no word of the update."""
     assert extract_new_text(body, "Tom Whitehorse") == new
+
+
+def test_a_body_that_is_only_the_senders_signature_has_no_new_text() -> None:
+    """Nothing typed (the answer is in the subject): the sender's name with pronouns, a role and organisation, a phone,
+    office hours, a land acknowledgement and a notice are all signature. An update that opens with the sender's name
+    as its heading keeps its text."""
+    signature = ("Priya Natarajan (she/her)\nPMH Facilitator | Surrey-North Delta Division of Family Practice\n"
+                 "M 604-555-0190\nRemote Mon & Fri · In office Tue–Thu\n\nThe Surrey-North Delta Division acknowledges "
+                 "that our work takes place on the traditional, ancestral and unceded territories of the Kwantlen, "
+                 "Qayqayt, Semiahmoo, Tsawwassen, Musqueam and Katzie Nations.\n\nThis message is intended only for the "
+                 "addressee and may contain confidential information. If you are not the intended recipient, please "
+                 "delete it and notify the sender.\n")
+    assert extract_new_text("\n\n" + signature, "Priya Natarajan") == ""
+    update = ("Priya Natarajan (she/her)\nOur navigator pilot in Surrey now covers three clinics and has seen forty "
+              "patients since November.\n\n" + signature)
+    assert "navigator pilot" in extract_new_text(update, "Priya Natarajan")

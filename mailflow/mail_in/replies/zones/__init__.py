@@ -181,6 +181,7 @@ def signed_off(zoning: Zoning, sender_name: str) -> Zoning:
     the last paragraph when more of the signature follows the name (``_sign_off_block``)."""
     zones = list(zoning.zones)
     rows = zoning.rows
+    _signature_only(zones, rows, sender_name)
     _answers_between_quotes(zones, rows)
     _named_over_history(zones, rows, sender_name)
     _sentence_over_name(zones, rows, sender_name)
@@ -211,6 +212,33 @@ def signed_off(zoning: Zoning, sender_name: str) -> Zoning:
         else:
             break
     return Zoning(zoning.lines, rows, tuple(zones))
+
+
+# what a signature's lines say of the sender, one of which each line under the name has
+_SIGNATURE_SHAPES = frozenset({"pipe", "phone", "email", "url", "title_word", "org_word", "credential", "pronouns",
+                               "contact_label", "address"})
+_SENTENCE_SHAPES = frozenset({"words>12", "first_person", "end:."})
+_ASIDE_AFTER_NAME = re.compile(r"\s*\([^()]{1,40}\)\s*$")       # "(she/her)", "(MD, CCFP)"
+
+
+def _signature_only(zones: list[Zone], rows: tuple[Row, ...], sender_name: str) -> None:
+    """A body that is only the sender's signature (nothing typed: the answer is in the subject, or there is none):
+    the sender's own name on the first line, its paragraph the lines of a signature (a role, an organisation, a
+    phone...), and after it only a land acknowledgement or a notice. None of it is new text."""
+    kept = [k for k, zone in enumerate(zones) if zone in KEPT]
+    if not kept or kept[0] != 0 or not sender_name \
+            or not _names_sender(_ASIDE_AFTER_NAME.sub("", rows[0].text), sender_name):
+        return
+    end = 1
+    while end < len(rows) and rows[end].index == rows[end - 1].index + 1:
+        end += 1                                    # the name's paragraph
+    if end < 2 or any(_SIGNATURE_SHAPES.isdisjoint(rows[k].features) or not _SENTENCE_SHAPES.isdisjoint(rows[k].features)
+                      for k in range(1, end)):
+        return                                      # (a signature's lines are short and say no "I" or "we")
+    if any(not {"land_words", "disclaimer_words"} & set(rows[k].features) for k in kept if k >= end):
+        return
+    for k in kept:
+        zones[k] = Zone.SIGNATURE
 
 
 def _notice_paragraph(kept: list[int], rows: tuple[Row, ...]) -> list[int]:
