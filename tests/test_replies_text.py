@@ -99,3 +99,20 @@ def test_a_body_that_is_only_the_senders_signature_has_no_new_text() -> None:
     update = ("Priya Natarajan (she/her)\nOur navigator pilot in Surrey now covers three clinics and has seen forty "
               "patients since November.\n\n" + signature)
     assert "navigator pilot" in extract_new_text(update, "Priya Natarajan")
+
+
+def test_answers_marked_with_the_tag_the_sender_names_are_read_from_the_quote() -> None:
+    """"One answer inline below (see [AS])": the line of the quoted original that opens with [AS] is the sender's answer,
+    read after the new text (the plain text shows it unmarked otherwise); lines with another tag are not."""
+    body = ("Hi all, one answer inline below (see [AS]).\r\n\r\nAmrit\r\n\r\n"
+            "From: Example CoP <cop@example.org>\r\nSent: Wednesday, January 13, 2027 1:00 PM\r\n"
+            "To: Amrit Sandhu <amrit@example.org>\r\nSubject: Minutes\r\n\r\nAction items:\r\n"
+            "  - [7] Amrit Sandhu: Circulate the referral e-form draft\r\n"
+            "[AS] Done - sent to the whole group this morning.\r\n"
+            "  - [8] Staff: Create the shared folder\r\n[MG] not mine to answer\r\n")
+    raw = ("From: Amrit Sandhu <amrit@example.org>\r\nTo: cop+x@example.org\r\nSubject: RE: Minutes\r\n"
+           "Message-ID: <tag1@example.org>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + body).encode()
+    reply = understand(raw)
+    assert reply.text == ("Hi all, one answer inline below (see [AS]).\n\n"
+                          "[AS] Done - sent to the whole group this morning.")
+    assert reply.answers_in_quote

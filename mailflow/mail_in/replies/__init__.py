@@ -16,7 +16,7 @@ from mailflow.mail_in.replies.attachments import safe_extension, vet_attachment
 from mailflow.mail_in.replies.calendar_reply import from_calendar, typed_words
 from mailflow.mail_in.replies.charsets import decode_bytes, decode_header_value
 from mailflow.mail_in.replies.htmltext import html_to_text
-from mailflow.mail_in.replies.inline_answers import inline_answers, may_have_answers
+from mailflow.mail_in.replies.inline_answers import inline_answers, may_have_answers, tagged_answers
 from mailflow.mail_in.replies.limits import Limits, check_raw
 from mailflow.mail_in.replies.meaning import find_commands, read_intent
 from mailflow.mail_in.replies.parts import collect
@@ -211,7 +211,10 @@ def _understand_message(message: Message, limits: Limits) -> Reply:
     name, addr = _sender(fields)
     answers = (inline_answers(contents.raw_html[0], body)
                if contents.raw_html and kind is ReplyKind.REPLY and may_have_answers(contents.raw_html[0]) else ())
-    text = _with_answers(extract_new_text(body, name, flowed=contents.flowed), answers) if not contents.reaction \
+    new = extract_new_text(body, name, flowed=contents.flowed)
+    if not answers and kind is ReplyKind.REPLY and "[" in new:
+        answers = tagged_answers(new, body)         # "one answer inline below (see [AS])": the lines it marks
+    text = _with_answers(new, answers) if not contents.reaction \
         else contents.reaction          # a Gmail emoji reaction is its emoji (the rest is Gmail's words)
     if calendar is not None and kind is ReplyKind.CALENDAR_REPLY:
         text = typed_words(text, calendar)

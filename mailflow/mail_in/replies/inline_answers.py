@@ -205,3 +205,26 @@ def _unmarked(plain: str) -> str | None:
     if not any(line.lstrip().startswith(">") for line in lines):
         return None
     return " ".join(" ".join(line for line in lines if not line.lstrip().startswith(">")).split()).casefold()
+
+
+# A tag the sender names above as the mark of their answers in the quote: "one answer inline below (see [AS])",
+# "my comments are marked [MG]" (initials in brackets, as reviewers mark theirs)
+_NAMED_TAG = re.compile(r"\[([A-Z]{2,4})\]")
+_SAYS_INLINE = re.compile(r"\b(?:inline|below|in the (?:text|email|message)|marked|ci-dessous|dans le texte|"
+                          r"entre les lignes)\b", re.IGNORECASE)
+
+
+def tagged_answers(new_text: str, body: str) -> tuple[str, ...]:
+    """The lines of the quoted original that open with the tag the new text names as its answers' mark, in order: the
+    sender said where their answers are (plain text shows them unmarked, the tag is the mark)."""
+    tags = set(_NAMED_TAG.findall(new_text)) if "[" in new_text and _SAYS_INLINE.search(new_text) else set()
+    if not tags:
+        return ()
+    start = body.find(new_text.split("\n")[-1]) + len(new_text.split("\n")[-1]) if new_text else 0
+    found: list[str] = []
+    for line in body[max(start, 0):].split("\n"):
+        text = line.strip()
+        if text[:1] == "[" and (tag := _NAMED_TAG.match(text)) is not None and tag.group(1) in tags \
+                and len(text) > tag.end() + 1:
+            found.append(text)
+    return tuple(found)

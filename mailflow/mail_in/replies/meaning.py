@@ -31,6 +31,7 @@ from mailflow.mail_in.replies.tables import (
     ASK_FOCUS,
     ASK_LATER,
     ASK_LEAVE_LATER,
+    ASK_MINUTES_DRAFT,
     ASK_NOTICE_NO,
     ASK_RELAYED,
     ASK_RESERVATION,
@@ -134,6 +135,9 @@ def _intents(reading: Reading, table: Table, has_files: bool, with_text: bool) -
         found.append(unclear(ASK_LEAVE_LATER))     # "after the February meeting, please take me off"
     prose = _passed_on(reading, _corrects_receipt(reading, table, prose_of(reading, table, found, quiet, has_files,
                                                                            with_text)))
+    if prose is not None and prose.kind is K.UNCLEAR and prose.value.startswith(_DRAFT_PREFIX):
+        # notes sent to be edited first: their actions and link come with the final minutes, nothing goes out now
+        found = [i for i in found if i.kind not in (K.ACTION, K.RECORDING)]
     if prose is not None and prose.kind is K.UPDATE:
         found = [i for i in found if i.kind is not K.SKIP and i.value not in (ASK_UPDATE_NO, ASK_UPDATE_YES)]
     elif said_no and not any(i.kind is K.SKIP for i in found):
@@ -274,6 +278,7 @@ _LATER_MEETING = Lazy(
 
 
 _LATER_PREFIX = ASK_LATER.split("{", 1)[0]
+_DRAFT_PREFIX = ASK_MINUTES_DRAFT.split("{", 1)[0]
 
 
 def _for_later(text: str, value: str) -> bool:

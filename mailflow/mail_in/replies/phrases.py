@@ -27,7 +27,7 @@ class Said(enum.Enum):
     PROMISE = "promise"            # "I'll send it Friday", "noted"
     ATTACHED = "attached"          # "please find attached"
     EXCUSE = "excuse"              # "it's been a hectic month" (only next to a no)
-    MISSENT = "missent"            # "I think this was meant for my predecessor": about who got the mail
+    MISSENT = "missent"            # "I think this was meant for my predecessor", "the PDF won't open": about the mail itself
     LEAVE_LATER = "leave_later"    # "after the February meeting, please take me off": leaving, but not yet (asked)
     SAME = "same"                  # "same as last month": last month's update again, or nothing new? (asked)
     SENT_BEFORE = "sent_before"    # "Didn't I already send this?", "the update itself stays as is": the update sent before holds
@@ -137,6 +137,9 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"[a-z]*\.? \d|next (?:week|month)|mid-|the end of|early (?:next|in)|(?:monday|tuesday|wednesday|thursday|friday)"
         r"(?: the \d| next|,))",
         r"^en conge (?:de maternite|de paternite|parental|de maladie)\b",
+        # leaving on leave: "Je pars en congé de maternité ce vendredi", "je prends congé jusqu'en mars"
+        r"^je (?:pars|partirai|vais partir|prends|prendrai|commence) (?:en |un |mon |ma )?(?:conge|vacances|arret de travail)"
+        r"(?: (?:de maternite|de paternite|parental|de maladie|sans solde|sabbatique))?\b",
     )),
     (Said.NO_UPDATE, _phrases(
         r"^no updates?(?: (?:from me|for me|this (?:month|time|round|cycle|meeting)|for (?:this|the) "
@@ -156,8 +159,14 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"^(?:i've|i have|we've|we have) (?:got )?nothing (?:new |ready )?(?:for|to share at) (?:the |this month's )?"
         r"(?:roundtable|round table|round-table)\b|"
         r"^(?:je n'ai|nous n'avons|je n'aurai|nous n'aurons) rien (?:de neuf |de nouveau )?pour (?:le |la )?(?:tour de table|"
-        r"table ronde)\b",
-        r"^not much (?:new )?(?:to (?:report|share)|this (?:month|time)|going on)\b|^no news\b|^nothing$",
+        r"table ronde)\b|"
+        # "il n'y aura pas de mise à jour de ma part ce mois-ci", "pas de mise à jour de notre part"
+        r"^(?:il n'y aura |il n'y a )?(?:pas de|aucune) (?:mise a jour|update|nouvelles)(?: (?:de ma|de notre) part| pour moi)?"
+        r"(?: (?:ce mois-ci|cette fois-ci|cette fois|pour (?:le|la) (?:tour de table|table ronde)))*$",
+        r"^not much (?:new )?(?:to (?:report|share)|this (?:month|time)|going on)\b|^no news\b|^nothing$|"
+        # nothing from one's place: "Nothing from North Shore for the roundtable this month"
+        r"^(?:(?:there's|there is|we have|i have|we've got) )?nothing (?:new |much )?from (?:[\w'-]+ ){1,3}?"
+        r"(?:for (?:the |this month's |our )?(?:roundtable|round table|round-table|update)|this (?:month|time|round|cycle))\b",
         r"^(?:(?:et )?(?:comme|puisque|vu que) )?(?:je n'ai |nous n'avons |il n'y a )?rien (?:a signaler|de neuf|"
         r"a rapporter|a partager|de nouveau|"
         r"a ajouter|pour moi|de mon cote|ce mois-ci|cette fois-ci|a dire)\b",
@@ -272,6 +281,20 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"\b(?:replied|responded|answered|wrote|written|sent (?:it|this|that|my \w+)) (?:to|on|in) the wrong "
         r"(?:email|e-mail|message|thread|address|chain)\b|\b(?:got|received|getting|receiving) (?:this|it|these) by "
         r"mistake\b|\b(?:j'ai )?recu (?:ce message|ce courriel|ceci|cela) par erreur\b",
+        # what came with it does not work: "The pilot summary PDF attached to the agenda won't open", "I can't open the
+        # attachment", "le lien ne fonctionne pas", "je n'arrive pas à ouvrir le fichier"
+        r"^(?:the |this |your |that )?(?:[\w'-]+ ){0,4}(?:attachment|attached file|pdf|file|document|link|slides?)"
+        r"(?: [\w'-]+){0,6} (?:won't|doesn't|does not|will not|isn't|is not|wouldn't) (?:open|load|work|download|display)\b|"
+        r"^(?:i )?(?:can't|cannot|couldn't|could not|am unable to|i'm unable to) (?:seem to )?(?:open|download|access|view) "
+        r"(?:the |your |this )?(?:[\w'-]+ ){0,3}?(?:attachment|attached|pdf|file|document|link|slides)\b|"
+        r"^(?:le|la|ce|cette) (?:fichier|piece jointe|lien|pdf|document)(?: [\w'-]+){0,4} ne (?:s'ouvre|fonctionne|marche|"
+        r"s'affiche) pas\b|^je n'arrive pas a (?:ouvrir|telecharger) (?:le|la) (?:fichier|piece jointe|pdf|document|lien)\b",
+        # where the mail should go from now on: "my email will change to ...", "please use my new address", "mon adresse
+        # courriel change"
+        r"\bmy (?:e-?mail|email address|e-mail address|address) (?:will change|is changing|changes|has changed|will be)\b|"
+        r"\b(?:use|update|change) (?:my|to my) (?:new )?(?:e-?mail|email address|address|contact)\b|\bmy new (?:e-?mail|email "
+        r"address|address) (?:is|will be)\b|\bmon (?:adresse|courriel)(?: courriel)? (?:change|va changer|sera|a change)\b|"
+        r"\bma nouvelle adresse(?: courriel)? (?:est|sera)\b",
     )),
     (Said.PROMISE, _phrases(
         r"^(?:i'll|i will|will|i'm going to|i am going to|i shall|we'll|we will) (?:still |also |just )?(?:try to )?"
@@ -365,7 +388,7 @@ unsubscribe i we me my je desabonne desabonner desabonnez desinscrire desinscriv
 enleve enlever enlevez supprime supprimer supprimez raye rayer rayez
 """.split())
 _READ_WORDS = frozenset("ci piece meant intended wrong incorrect predecessor destine destinee mauvaise mistake erreur "
-                        "did didn if avez".split())
+                        "did didn if avez email mail address adresse courriel contact".split())
 
 # read first, on the whole clause
 _UNSUBSCRIBE = Phrases(*dict(_TABLES)[Said.UNSUBSCRIBE].patterns, floating_words=_UNSUBSCRIBE_WORDS)
@@ -465,7 +488,8 @@ _TO_ORGANISERS = Lazy(
     r"already|still|plan|got)|"
     r"(?:did|has|didn't|hasn't) (?:it|my update|that|my email|my reply) (?:not )?(?:come through|arrive|arrived|get through|"
     r"reach you|go through)|"
-    r"est-ce que (?:je|vous|nous|on|la|le|ca|cela|c'est)|est-ce (?:correct|ok|possible|grave|un probleme) (?:si|que)|"
+    r"est-ce que (?:je|vous|nous|on|la|le|ca|cela|c'est|ma|mon|mes|notre|nos|les|l')|est-ce qu'(?:on|il|elle|ils|elles)|"
+    r"est-ce (?:correct|ok|possible|grave|un probleme) (?:si|que)|"
     r"(?:pouvez|pourriez)-vous|puis-je|(?:quand|ou|a quelle heure) "
     r"(?:est|a lieu|aura lieu)|(?:l'|les? |la )?(?:avez|aviez|auriez)-vous)\b"
 )
@@ -500,5 +524,5 @@ _CHANGES_SOMETHING = Lazy(r"\b(?:(?:we|you|on|tu|vous) (?:could |can |pourrait |
 def to_organisers(clause: Clause) -> bool:
     """A question the organisers are asked, not one put to the group."""
     asked = without_lead_in(clause.folded)
-    asked = asked[3:] if asked.startswith("or ") else asked            # "..., or do I just speak to it?"
+    asked = asked[3:] if asked.startswith(("or ", "ou ")) else asked   # "..., or do I just speak to it?"
     return clause.question and bool(_TO_ORGANISERS.match(asked)) and not _TO_MEMBERS.search(clause.folded)

@@ -24,7 +24,10 @@ from mailflow.mail_in.replies.tables import (
 
 K = IntentKind
 # An update sent where none was asked for says it is one, or is as long as one (a minute is about 150 words).
-_NAMED_UPDATE = Lazy(r"\b(?:update|updates|news|mise a jour|mises a jour|nouvelles)\b")
+_NAMED_UPDATE = Lazy(r"\b(?:news|mise a jour|mises a jour|nouvelles)\b|"
+                     # (not the verb of a list kept: "could you update your list?", "please update my email")
+                     r"\bupdates?\b(?! (?:your|my|the|our|his|her|their) (?:list|address|records?|email|e-mail|contact|"
+                     r"calendar|file|info|information|details|distribution))")
 FULL_UPDATE = UPDATE_LENGTH
 # a condition tells no news: "..., but if you haven't heard from me by then, just skip me"
 _CONDITION = Lazy(r"^(?:if|unless|in case|si|sauf si|a moins que)\b")
@@ -46,6 +49,9 @@ _UPDATE_FIXED = Lazy(r"\b(?:corrections?|fix|typo|error|mistake) (?:to|in|on) my
                      r"\b(?:add|adding|addition|ajout|ajoute|ajouter|rajoute|rajouter) (?:[\w'-]+ ){0,3}(?:to|a) (?:my|ma|mon) "
                      r"(?:roundtable )?(?:update|mise a jour|item|piece|entry)\b|"
                      r"\b(?:it|my update) should (?:have )?(?:read|said|say)\b|"
+                     # a correction announced with nothing named ("Petite correction par contre : c'est quatre cliniques")
+                     r"^(?:(?:a|one|une|small|quick|minor|petite|just a|juste une) )*corrections?(?: (?:par contre|though|"
+                     r"please|svp|cependant))?$|"
                      r"\b(?:corrections?|erreur|coquille|precision) (?:a|dans|sur) (?:ma|notre|mon) (?:mise a jour|update)\b|"
                      r"\b(?:ma mise a jour|elle) (?:devrait|aurait du) (?:dire|lire|indiquer)\b|\bil (?:faut|faudrait) lire\b")
 _MINUTES_SENT = Lazy(r"\b(?:corrections?|fix|change|typo|error|mistake) (?:to|in|for|on) (?:the|my|our|yesterday's|"

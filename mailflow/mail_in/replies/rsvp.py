@@ -31,6 +31,7 @@ from mailflow.mail_in.replies.reply import Rsvp
 _VERB = Lazy(
     r"\b(?:make it|make|attend|be available|available|be free|free|disponible|be there|be present|be in attendance|come|join|"
     r"participate|be joining|be attending|attending|joining|coming|dial in|call in|hop on|jump on|log on|be at|"
+    r"be calling in|be dialing in|be dialling in|be phoning in|"
     r"be on(?= (?:the|this|that|today's|tomorrow's|our|next|the next) (?:[\w'-]+ )?(?:call|one|meeting|zoom|teams|video|"
     r"video link|link|screen)\b| at (?:noon|midi|\d))|"
     r"assister|venir|viendrai|participer|participerai|assisterai|me joindre|joindrai|y (?:etre|aller|assister)|"
@@ -82,6 +83,7 @@ _TIME = (r"noon|midi|today|tomorrow|tonight|monday|tuesday|wednesday|thursday|fr
          r"jul\w*|aug\w*|sep\w*|oct\w*|nov\w*|dec\w*|janv\w*|fev\w*|mars|avr\w*|mai|juin|juil\w*|aout|sept\w*")
 _TAIL_FREE = Lazy(
     r"(?:after all|of course|bien sur|either|anymore|as planned|in person|virtually|online|remotely|by (?:phone|video|zoom|teams)|"
+    r"(?:on|via|through|over|sur|par) (?:the |le )?(?:video(?: link)?|link|lien(?: video)?|zoom|teams|phone|telephone)\b|"
     r"en personne|en ligne|a distance|par (?:video|telephone|zoom|teams|visio)|en visio|finalement|unfortunately|"
     r"malheureusement|sorry|though|because|due to|"
     r"since|as i|as we|parce|car|en raison|with you|with everyone|avec vous|then|there|as usual|"
