@@ -354,6 +354,9 @@ def test_an_assistant_passing_on_the_senders_word_answers_for_the_sender_and_the
     regrets = "Hello, Dr. Bennett asked me to send her regrets for Tuesday's meeting. She is in clinic all afternoon."
     assert intents('"Bennett, Sarah"', regrets, Request.INVITATION) == ["rsvp=declined"]
     assert intents("Dr. Helen Cho", regrets, Request.INVITATION) == []          # Dr. Bennett's regrets, not hers
+    minding = ("This is Priyanka from the Chilliwack Division office, minding Grace's inbox while she is on leave. She "
+               "won't be sending a roundtable update this month.")
+    assert intents('"Okafor, Grace"', minding, Request.UPDATE) == ["skip"]
     partial = ("This is Kristen, Dr. Bennett's office manager. She will join at 12:00 and will need to leave around "
                "12:30.")       # the verb after "and" has the assistant's subject, the sender: there for part of it
     assert intents('"Bennett, Sarah"', partial, Request.INVITATION) == ["rsvp=tentative"]

@@ -146,3 +146,29 @@ def test_a_gmail_emoji_reaction_is_its_emoji_and_means_nothing_to_the_digest() -
     reply = understand(raw)
     assert reply.kind is ReplyKind.REPLY and reply.text == "\U0001f389"
     assert read_intent(reply, Request.DIGEST) == ()
+
+
+def test_a_message_that_arrived_encrypted_is_asked_about_never_read() -> None:
+    """A secure-mail service's wrapper ("X has sent you a protected message. Read the message<link>": Microsoft
+    Purview) or an S/MIME enveloped body holds nothing of what the member wrote: no text, and one question asking for
+    the reply without encryption; a footer that only names the service ("This message was secured by Zix") leaves a
+    message readable."""
+    from mailflow.core.kinds import Request
+    from mailflow.mail_in.replies import read_intent
+
+    head = ("From: Amrit Sandhu <amrit@example.org>\r\nTo: cop+x@example.org\r\nSubject: RE: Your roundtable update\r\n"
+            "Message-ID: <{}@example.org>\r\nMIME-Version: 1.0\r\n")
+    purview = (head.format("s1") + "Content-Type: text/plain; charset=utf-8\r\n\r\nDr. Amrit Sandhu (amrit@example.org) "
+               "has sent you a protected message.\r\n\r\nRead the message<https://outlook.office365.com/Encryption/"
+               "retrieve.ashx?id=1>\r\n").encode()
+    smime = (head.format("s2") + 'Content-Type: application/pkcs7-mime; smime-type=enveloped-data; name="smime.p7m"\r\n'
+             "Content-Transfer-Encoding: base64\r\n\r\nMIAGCSqGSIb3DQEHA6CAMIACAQAxggFZMIIBVQIBADA9\r\n").encode()
+    for raw in (purview, smime):
+        reply = understand(raw)
+        assert reply.sealed and reply.text == ""
+        [asked] = read_intent(reply, Request.UPDATE)
+        assert asked.kind.value == "unclear" and "encrypted" in asked.value
+    zix = (head.format("s3") + "Content-Type: text/plain; charset=utf-8\r\n\r\nSkip me this month please.\r\n\r\n"
+           "This message was secured by Zix.\r\n").encode()
+    reply = understand(zix)
+    assert not reply.sealed and [i.kind.value for i in read_intent(reply, Request.UPDATE)] == ["skip"]

@@ -116,3 +116,20 @@ def test_answers_marked_with_the_tag_the_sender_names_are_read_from_the_quote() 
     assert reply.text == ("Hi all, one answer inline below (see [AS]).\n\n"
                           "[AS] Done - sent to the whole group this morning.")
     assert reply.answers_in_quote
+
+
+@pytest.mark.parametrize("notice", [
+    "CAUTION: This email originated from outside of the organization. Do not click links or open attachments unless "
+    "you recognize the sender and know the content is safe.",
+    "ATTENTION : Ce courriel provient de l'extérieur de l'organisation. Ne cliquez pas sur les liens et n'ouvrez pas "
+    "les pièces jointes à moins de connaître l'expéditeur.",
+    "You don't often get email from tom@example.org. Learn why this is important",
+    "Traduit avec DeepL.com (version gratuite)",
+])
+def test_what_a_mail_system_adds_around_the_text_is_no_word_of_the_senders(notice: str) -> None:
+    """A gateway's warning about outside mail (above the text, where most put it, or below), Outlook's first-contact
+    notice and a translation credit are notices, not new text; a member writing about such warnings keeps the words."""
+    assert extract_new_text(f"{notice}\n\nYes, I'll be there.", "Tom Whitehorse") == "Yes, I'll be there."
+    assert extract_new_text(f"Yes, I'll be there.\n\n{notice}", "Tom Whitehorse") == "Yes, I'll be there."
+    own = "Our IT team added an external email banner that warns about links and attachments; patients find it scary."
+    assert extract_new_text(own, "Tom Whitehorse") == own

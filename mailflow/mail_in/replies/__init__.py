@@ -218,6 +218,8 @@ def _understand_message(message: Message, limits: Limits) -> Reply:
         else contents.reaction          # a Gmail emoji reaction is its emoji (the rest is Gmail's words)
     if calendar is not None and kind is ReplyKind.CALENDAR_REPLY:
         text = typed_words(text, calendar)
+    sealed = kind is ReplyKind.REPLY and classify.sealed(body, contents.encrypted)
+    text = "" if sealed else text        # (a secure-mail service's wrapper holds no word of the sender's)
     reply = Reply(
         kind=kind,
         from_addr=addresses.bare(addr),
@@ -238,6 +240,7 @@ def _understand_message(message: Message, limits: Limits) -> Reply:
         auto_submitted=automatic,
         authentication_results=tuple(fields.all("authentication-results")),
         answers_in_quote=bool(answers),
+        sealed=sealed,
         automatic=classify.auto_kind(verdict, automatic, ooo) if kind is ReplyKind.AUTO_REPLY else None,
     )
     return _finish(reply)

@@ -90,6 +90,22 @@ def recall_notice(subject: str, text: str) -> bool:
         and _RECALL.search(text[:600]) is not None
 
 
+def sealed(text: str, encrypted_part: bool) -> bool:
+    """The message arrived encrypted, so what the member wrote cannot be read: an S/MIME or PGP encrypted part, a PGP
+    armoured body, or the wrapper a secure-mail service sends instead of the message ("X has sent you a protected
+    message. Read the message<link>": Microsoft Purview; "sent you a secure message": Zix, Virtru, Cisco). A message
+    that was only signed, or that names its security in a footer ("This message was secured by Zix"), is readable."""
+    if encrypted_part:
+        return True
+    head = text[:1500]
+    return "-----BEGIN PGP MESSAGE-----" in head or _SEALED.search(head) is not None
+
+
+# (the wrapper's own words: who sent a protected message, and where to read it)
+_SEALED = re.compile(r"\b(?:has sent you|sent you|vous a envoy[ée]) (?:a|an|un) (?:protected|encrypted|secure|secured|"
+                     r"message (?:protégé|chiffré|sécurisé))(?: email)? message\b|\bhas sent you a (?:protected|encrypted|"
+                     r"secure) message\b|\byou(?:'ve| have) received an? (?:encrypted|protected|secure) (?:email |e-mail )?"
+                     r"message from\b|\bvous a envoy[ée] un message (?:protégé|chiffré|sécurisé)\b", re.IGNORECASE)
 _RECALL = re.compile(r"would like to recall the message|souhaite rappeler le message", re.IGNORECASE)
 _AUTO_HEADERS = ("x-autoreply", "x-autorespond", "x-autoresponder", "x-auto-reply")
 _BULK = {"bulk", "junk", "list", "auto_reply", "auto-reply"}

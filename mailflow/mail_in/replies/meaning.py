@@ -36,6 +36,7 @@ from mailflow.mail_in.replies.tables import (
     ASK_RELAYED,
     ASK_RESERVATION,
     ASK_SAME,
+    ASK_SEALED,
     ASK_UPDATE_NO,
     ASK_UPDATE_YES,
     TABLES,
@@ -64,6 +65,8 @@ def read_intent(reply: Reply, request: Request | None) -> tuple[Intent, ...]:
         return (Intent(K.AWAY),) if away else ()
     if reply.kind is ReplyKind.CALENDAR_REPLY and reply.rsvp is not None:
         return _calendar(reply, reply.rsvp, table) if table.reads else ()
+    if reply.sealed:                    # nothing of it can be read: asked, never guessed
+        return (unclear(ASK_SEALED),) if table.reads else ()
     text = reply.text
     if not text.strip() and (typed := _ANSWERED_IN_SUBJECT.match(reply.subject)) is not None:
         text = typed.group(1)          # nothing typed but "Accepted -" in the subject, as a calendar client writes it

@@ -36,6 +36,7 @@ class Contents:
     delivery_status: list[str] = field(default_factory=list)
     report_type: str = ""
     reaction: str = ""                # a Gmail emoji reaction's emoji: the whole of what the sender sent
+    encrypted: bool = False           # an S/MIME or PGP encrypted part: the body cannot be read
     parts: int = 0
     depth: int = 0
 
@@ -163,6 +164,9 @@ def _leaf(part: Message, ctype: str, body: bool, found: Contents, limits: Limits
             text = html_to_text(text)
         found.texts.append(text)
         return
+    if ctype in _ENCRYPTED or (ctype in ("application/pkcs7-mime", "application/x-pkcs7-mime")
+                               and str(part.get_param("smime-type") or "enveloped-data").lower() == "enveloped-data"):
+        found.encrypted = True          # (a signature, application/pkcs7-signature, leaves the message readable)
     if ctype == _REACTION:
         # Gmail's emoji reaction: {"emoji": "🎉", "version": 1}, beside a plain part of the emoji and "NAME reacted via
         # Gmail<link>" (Gmail's words, not the sender's)
@@ -180,6 +184,7 @@ def _leaf(part: Message, ctype: str, body: bool, found: Contents, limits: Limits
 
 
 _REACTION = "text/vnd.google.email-reaction+json"
+_ENCRYPTED = frozenset({"application/pgp-encrypted"})
 
 
 def _reaction(text: str) -> str:
@@ -233,6 +238,7 @@ def _visit(part: Message, body: bool, found: Contents, limits: Limits, whole: st
         return
     if isinstance(payload, list):
         children = [p for p in payload if isinstance(p, Message)]
+        found.encrypted = found.encrypted or ctype == "multipart/encrypted"
         if ctype == "multipart/report":
             found.report_type = str(part.get_param("report-type") or "").lower()
         chosen, text = _best_alternative(children) if ctype == "multipart/alternative" else (None, None)

@@ -289,6 +289,9 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"(?:the |your |this )?(?:[\w'-]+ ){0,3}?(?:attachment|attached|pdf|file|document|link|slides)\b|"
         r"^(?:le|la|ce|cette) (?:fichier|piece jointe|lien|pdf|document)(?: [\w'-]+){0,4} ne (?:s'ouvre|fonctionne|marche|"
         r"s'affiche) pas\b|^je n'arrive pas a (?:ouvrir|telecharger) (?:le|la) (?:fichier|piece jointe|pdf|document|lien)\b",
+        # who reads the mailbox for now: "covering the PMH support inbox while Sam is off", "minding Grace's inbox"
+        r"^(?:i'm |i am )?(?:covering|minding|monitoring|checking|looking after|watching|managing) (?:the |[\w'-]+'s )?"
+        r"(?:[\w'-]+ ){0,3}(?:inbox|mailbox|email|e-mail|mail)\b",
         # where the mail should go from now on: "my email will change to ...", "please use my new address", "mon adresse
         # courriel change"
         r"\bmy (?:e-?mail|email address|e-mail address|address) (?:will change|is changing|changes|has changed|will be)\b|"
@@ -315,10 +318,13 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"^je ne (?:les|l')ai pas encore\b|^(?:i have|i've got|just|one|a) (?:a |one )?(?:quick |small )?questions?$|"
         r"^(?:quick |small )?questions?$|^(?:j'ai )?une (?:petite )?question$",
         # the minutes from someone else: "Sam's doing the minutes this time", "so he should have them to you tomorrow",
+        # "Sam will write up the minutes when he's back on Monday",
         # "c'est Sam qui rédige le compte rendu"
         r"^(?:[\w'-]+(?:'s| is| will be|'ll be)|(?:he|she|they)(?:'s| is|'re| are| will be|'ll be)) (?:doing|writing|taking|"
         r"handling|preparing|drafting|sending|putting together|pulling together|taking care of) (?:the |this month's )?"
-        r"(?:minutes|notes)\b|^(?:he|she|they|[\w'-]+) (?:should|will|'ll|is going to|are going to) (?:have|get|send) "
+        r"(?:minutes|notes)\b|^(?!i\b|we\b)[\w'-]+ (?:will|'ll|is going to) (?:write up|write|send|do|prepare|draft|"
+        r"circulate|share|put together|pull together) (?:the |this month's )?(?:minutes|notes)\b|"
+        r"^(?:he|she|they|[\w'-]+) (?:should|will|'ll|is going to|are going to) (?:have|get|send) "
         r"(?:them|it|those) (?:to you|out|over)\b|^c'est [\w'-]+ qui (?:fait|redige|prepare|envoie|enverra) (?:le compte "
         r"rendu|les notes|le proces-verbal)\b",
         # something may come later: "I might have something to share", "we may have an update next week"

@@ -25,6 +25,7 @@ def as_json(path: str, reply: Reply, request: MessageKind | None = None) -> dict
         "rsvp": str(reply.rsvp) if reply.rsvp else None,
         "commands": [{"kind": str(c.kind), "value": c.value, **({"who": c.who} if c.who else {})}
                      for c in reply.commands],
+        **({"sealed": True} if reply.sealed else {}),     # it arrived encrypted: nothing of it could be read
     }
     if request is not None:
         found["request"] = request.value

@@ -13,7 +13,7 @@ from mailflow.mail_in.replies.signatures import TITLES, own_name_words
 
 _BEHALF_WORDS = frozenset({"behalf", "part", "nom", "asked", "replying", "writing", "answering", "responding", "office",
                            "bureau", "assistant", "assistante", "adjointe", "adjoint", "moa", "secretary", "secretaire",
-                           "manager", "ea"})
+                           "manager", "ea", "minding", "covering", "monitoring", "checking", "looking", "watching"})
 _FIRST_PERSON_FR = {"sera": "serai", "va": "vais", "peut": "peux", "pourra": "pourrai", "viendra": "viendrai",
                     "participera": "participerai", "assistera": "assisterai", "est": "suis", "a": "ai", "sait": "sais",
                     "enverra": "enverrai", "aura": "aurai", "fera": "ferai", "envoie": "envoie", "n'enverra": "n'enverrai",
@@ -33,7 +33,10 @@ _ON_BEHALF = Lazy(r"\b(?:on behalf of|de la part d[eu']|au nom d[eu']) ?(?P<who>
                   r"(?:l'|son |sa )?(?:adjointe?|assistante?|secretaire) (?:administrative )?d[eu'] ?(?P<who6>.+?))$|"
                   # "Dr. Bennett's MOA" as a clause of its own ("This is Dana, Dr. Bennett's MOA."); "On Amrit's behalf, ..."
                   r"^(?P<who8>(?:dr\.? |dre\.? )?[\w'-]+(?: [\w'-]+)?)'s (?:assistant|moa|secretary|office manager|ea|"
-                  r"executive assistant)$|\bon (?P<who7>(?:dr\.? )?[\w'-]+(?: [\w'-]+)?)'s behalf\b")
+                  r"executive assistant)$|\bon (?P<who7>(?:dr\.? )?[\w'-]+(?: [\w'-]+)?)'s behalf\b|"
+                  # someone minding the sender's mailbox: "minding Grace's inbox while she is on leave"
+                  r"\b(?:minding|covering|monitoring|checking|looking after|watching) (?P<who9>(?:dr\.? )?[\w'-]+"
+                  r"(?: [\w'-]+)?)'s (?:inbox|mailbox|email|e-mail|mail)\b")
 _THIRD_PERSON = Lazy(r"^(?:she|he|they|elle|il)(?:'s|'ll|\b)")
 
 
@@ -130,7 +133,7 @@ def speaks_for(clause: Clause, sender: str, so_far: bool) -> bool:
     whose behalf it writes ("On behalf of Dr. Bennett:", from Dr. Bennett's address: yes; on anyone else's: no)."""
     if clause.tokens.isdisjoint(_BEHALF_WORDS) or (for_whom := _for_whom(clause.folded)) is None:
         return so_far
-    whom = next((for_whom.group(g) for g in ("who", "who2", "who3", "who4", "who5", "who6", "who7", "who8")
+    whom = next((for_whom.group(g) for g in ("who", "who2", "who3", "who4", "who5", "who6", "who7", "who8", "who9")
                  if for_whom.group(g)), "")
     if _THIRD_PERSON.match(whom.strip()):
         return so_far                   # "She asked me to let you know ...": the one already written for

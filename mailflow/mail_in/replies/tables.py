@@ -49,6 +49,9 @@ ASK_MINUTES = ('Is this reply the minutes? Please reply with the minutes text, t
 ASK_MINUTES_DRAFT = ('These minutes came with a request to edit them before they go out ("{words}"): please send the '
                      'final minutes as a reply to the minutes request when they are ready (nothing was sent).')
 
+ASK_SEALED = ('Your message arrived encrypted (a protected or secure message), so we could not read it and nothing was '
+              'recorded. Please reply again without encryption.')
+
 
 def unclear(question: str) -> Intent:
     return Intent(K.UNCLEAR, question)

@@ -182,6 +182,7 @@ def signed_off(zoning: Zoning, sender_name: str) -> Zoning:
     zones = list(zoning.zones)
     rows = zoning.rows
     _signature_only(zones, rows, sender_name)
+    _system_notices(zones, rows)
     _answers_between_quotes(zones, rows)
     _named_over_history(zones, rows, sender_name)
     _sentence_over_name(zones, rows, sender_name)
@@ -212,6 +213,42 @@ def signed_off(zoning: Zoning, sender_name: str) -> Zoning:
         else:
             break
     return Zoning(zoning.lines, rows, tuple(zones))
+
+
+# What a mail system adds around the text, never the sender's words: a gateway's warning about outside mail ("CAUTION:
+# This email originated from outside of the organization. Do not click links or open attachments unless ..."), in
+# English and French; Outlook's first-contact notice; a translation service's credit line ("Traduit avec DeepL.com").
+_SYSTEM_NOTICE = re.compile(
+    r"\boriginated from outside (?:of )?(?:the|your|our|this) (?:organi[sz]ation|network|company|division|authority)\b|"
+    r"\b(?:do not|don't) click (?:on )?(?:any )?links? or open attachments\b|"
+    r"\bunless you recogni[sz]e the sender\b|\bexternal (?:sender|email|e-mail)\b.{0,40}\b(?:caution|links|attachments)\b|"
+    r"\byou don't often get email from\b|\blearn why this is important\b|"
+    r"\bprovient de l'ext[ée]rieur de (?:l'organisation|notre organisation|votre organisation|l'organisme)\b|"
+    r"\bne cliquez (?:pas|sur aucun) (?:sur (?:les|des|aucun) )?liens?\b|\bexp[ée]diteur externe\b|"
+    r"\bvous ne recevez pas souvent de courriers? de\b",
+    re.IGNORECASE)
+_NOTICE_OPENS = re.compile(r"^\W{0,3}(?:caution|warning|attention|avertissement|mise en garde|external|externe|ext)\b",
+                           re.IGNORECASE)
+_TRANSLATED = re.compile(r"^(?:traduit|translated) (?:avec|with) deepl(?:\.com)?(?: \((?:version gratuite|free version)\))?$",
+                         re.IGNORECASE)
+
+
+def _system_notices(zones: list[Zone], rows: tuple[Row, ...]) -> None:
+    """A kept paragraph that is a mail system's notice (``_SYSTEM_NOTICE``: a gateway's warning about outside mail, a
+    first-contact notice, a translation credit) is a disclaimer, wherever the system put it (above the text, most)."""
+    k = 0
+    while k < len(rows):
+        end = k + 1
+        while end < len(rows) and rows[end].index == rows[end - 1].index + 1:
+            end += 1                        # the paragraph rows[k:end]
+        if any(zones[i] in KEPT for i in range(k, end)):
+            text = " ".join(rows[i].text.strip() for i in range(k, end))
+            # (a notice says it is one, or holds two of its phrases: a member writing about such warnings does not)
+            if len(text) < 600 and (_TRANSLATED.match(text) or (_SYSTEM_NOTICE.search(text) and (
+                    _NOTICE_OPENS.match(text) or len(_SYSTEM_NOTICE.findall(text)) >= 2))):
+                for i in range(k, end):
+                    zones[i] = Zone.DISCLAIMER
+        k = end
 
 
 # what a signature's lines say of the sender, one of which each line under the name has
