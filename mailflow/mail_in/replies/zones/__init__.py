@@ -166,7 +166,7 @@ def _without_trailing_sign_off(text: str, sender_name: str) -> str:
     """``text`` without a sign-off and the sender's name run into its last line (``_TRAILING_SIGN_OFF``)."""
     if not sender_name or not text:
         return text
-    found = _TRAILING_SIGN_OFF.search(text)
+    found = _TRAILING_SIGN_OFF.search(text, max(0, len(text) - 160))      # (the last line's end: no need to scan it all)
     # (on the last line, or a line of its own: "thanks Tom" under the text, no blank line between)
     if found is None or "\n" in found.group().lstrip() or not _names_sender(found.group("name"), sender_name):
         return text
@@ -227,6 +227,7 @@ _SYSTEM_NOTICE = re.compile(
     r"\bne cliquez (?:pas|sur aucun) (?:sur (?:les|des|aucun) )?liens?\b|\bexp[ée]diteur externe\b|"
     r"\bvous ne recevez pas souvent de courriers? de\b",
     re.IGNORECASE)
+_NOTICE_WORD = re.compile(r"outside|click|often get|xt[ée]rieur|deepl|externe?\b|external", re.IGNORECASE)
 _NOTICE_OPENS = re.compile(r"^\W{0,3}(?:caution|warning|attention|avertissement|mise en garde|external|externe|ext)\b",
                            re.IGNORECASE)
 _TRANSLATED = re.compile(r"^(?:traduit|translated) (?:avec|with) deepl(?:\.com)?(?: \((?:version gratuite|free version)\))?$",
@@ -236,6 +237,8 @@ _TRANSLATED = re.compile(r"^(?:traduit|translated) (?:avec|with) deepl(?:\.com)?
 def _system_notices(zones: list[Zone], rows: tuple[Row, ...]) -> None:
     """A kept paragraph that is a mail system's notice (``_SYSTEM_NOTICE``: a gateway's warning about outside mail, a
     first-contact notice, a translation credit) is a disclaimer, wherever the system put it (above the text, most)."""
+    if not any(_NOTICE_WORD.search(row.text) for row, zone in zip(rows, zones, strict=False) if zone in KEPT):
+        return                              # (most replies: no word of a notice in the kept lines)
     k = 0
     while k < len(rows):
         end = k + 1
