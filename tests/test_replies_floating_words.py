@@ -29,7 +29,8 @@ _READ = ["ci-joint", "ci-jointes", "en piece jointe", "did you get my update", "
          "ma nouvelle adresse est"]
 _HOLD = ["please don't send it", "not yet", "hold off", "wait until monday", "not quite ready", "pas encore",
          "n'envoyez pas", "ne pas envoyer", "attendez que je", "pas tout de suite", "ne l'envoyez pas",
-         "i haven't yet had a chance to look", "i'll review it later", "je n'ai pas encore eu le temps de le lire"]
+         "i haven't yet had a chance to look", "i'll review it later", "je n'ai pas encore eu le temps de le lire",
+         "i'll confirm first thing tomorrow", "let me just double-check with our ed"]
 _ATTENDANCE = ["count me out", "count me in", "comptez sur moi", "j'en serai", "je confirme ma presence",
                "confirming my attendance"]
 

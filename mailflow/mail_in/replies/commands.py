@@ -314,6 +314,7 @@ class Approval(enum.Enum):
 _APPROVE = Lazy(
     r"\b(?:approved?|approving|aproved?|apporved?|approoved?|lgtm|(?:take|consider|treat) (?:this|it|the draft|the agenda)(?: as)? approved|looks (?:good|great|fine|perfect|excellent|ok|okay|good to me)|all good|"
     r"good to go|go ahead|ok to send|okay to send|fine(?: (?:by|with) me)?|ship it|send it(?: out)?|"
+    r"(?:it |the agenda |the draft )?can go (?:out|ahead)(?! (?:once|when|after|if)\b)|"
     r"please send(?: it)?(?: out)?(?!\s*:|\s+\S+\.\w{1,8}\b)|ready to (?:go|send)|works for me|sounds (?:good|great)|perfect|"
     r"no (?:further )?(?:changes?|edits?|comments?|concerns?|corrections?)(?: needed| required| from me| to make)?|"
     r"nothing to (?:change|add|modify)|all set|"
@@ -326,7 +327,7 @@ _APPROVE = Lazy(
 _APPROVE_FIRST_WORDS = frozenset("""
 approve approved approving aprove aproved apporve apporved approove approoved take consider treat lgtm looks all good go ok okay fine ship send please ready works sounds perfect no nothing
 approuve approuvee approuves approuvees approuvez j ca c tout parfait bon feu vous tu allez vas aucun rien je mon a
-approves has
+approves has it can
 """.split())
 _APPROVE_HEAD = set("""
 the agenda draft revised new version revision it this that everything all is looks seems s 's i we yes ok okay
@@ -343,9 +344,18 @@ _HOLD = Phrases(
     r"\b(?:haven't|have not|not) (?:yet )?(?:had (?:a chance|the chance|time)|been able) to (?:look|review|read|check)|"
     r"\b(?:i'll|i will|will) (?:review|look at|look over|read|check) (?:it|this|the (?:draft|agenda))? ?"
     r"(?:later|tomorrow|tonight|soon|next week|this afternoon|this evening|shortly)\b|^(?:still )?reviewing\b|"
-    r"\bje n'ai pas encore (?:eu le temps|pu) (?:de |d')?(?:le |la )?(?:regarder|lire|reviser)",
-    floating_words=frozenset("send yet hold wait ready pas attendez had been ll will".split()),      # see Phrases
+    r"\bje n'ai pas encore (?:eu le temps|pu) (?:de |d')?(?:le |la )?(?:regarder|lire|reviser)|"
+    # the approval still to be confirmed: "Let me just double-check with our ED ..., and I'll confirm first thing tomorrow"
+    r"\b(?:i'll|i will|will) confirm (?:it |this |that )?(?:first thing|by|later|tomorrow|tonight|soon|once|after|when|"
+    r"before)\b|\blet me (?:just )?(?:double[- ]?check|check|confirm|verify) (?:with|that|if|whether|first)\b",
+    floating_words=frozenset("send yet hold wait ready pas attendez had been ll will confirm let".split()),  # see Phrases
 )
+
+
+_RELAYED_APPROVAL = Lazy(r"\b(?:says|said|confirms|confirmed|tells me|told me|dit|confirme|a confirme) (?:that |que )?"
+                        r"(?:it|the agenda|the draft|l'ordre du jour|it's|c'est|ca)? ?(?:(?:can|may) (?:not )?go (?:ahead|out)|"
+                        r"is (?:not )?(?:good|fine|ok|okay|approved)|looks good|is good to go|peut (?:partir|etre envoye))")
+_RELAYED_WORDS = frozenset({"says", "said", "confirms", "confirmed", "tells", "told", "dit", "confirme"})
 
 
 def approval(clause: Clause) -> Approval | None:
@@ -353,6 +363,10 @@ def approval(clause: Clause) -> Approval | None:
     text = clause.folded
     if _HOLD.search(text, clause.tokens):
         return Approval.HOLD
+    if not clause.tokens.isdisjoint(_RELAYED_WORDS) and (relayed := _RELAYED_APPROVAL.search(text)) is not None \
+            and not clause.question:
+        # the chair's word passed on: "Dr. Bennett reviewed the agenda last night and says it can go ahead"
+        return Approval.NOT_APPROVED if _NEGATION.search(relayed.group()) else Approval.APPROVE
     if clause.tokens.isdisjoint(_APPROVE_FIRST_WORDS):
         return None
     for match in _APPROVE.finditer(text):

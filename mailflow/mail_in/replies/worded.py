@@ -27,7 +27,11 @@ _SOMEONE_PRESENTS = Lazy(      # "Dr Lee will present", "presented by ..."
     r"(?:present|speak)\b.*$|^(?:i've|i have|we've|we have|i|we) (?:asked|invited) (?P<v6>.+?)(?: (?:from|of|at) .+?)? "
     r"to (?:present|speak) and (?:she|he|they|il|elle) (?:said yes|agreed|accepted|confirmed|is in|has agreed)\b.*$|^(?P<v2>.+?) will be (?:our|the) (?:presenter|speaker)\b|"
     r"^(?:it will be )?presented by (?P<v3>.+)$|^(?:la )?presentation sera (?:faite|donnee|assuree) par (?P<v7>.+)$|^(?P<v4>.+?) (?:presentera|sera (?:notre |la |le )?"
-    r"(?:presentat(?:eur|rice)|conferenci(?:er|ere)))\b"
+    r"(?:presentat(?:eur|rice)|conferenci(?:er|ere)))\b|"
+    # someone stepping in for the presenter: "so Priya Natarajan is stepping in with the same topic"
+    r"^(?P<v8>.+?) (?:is stepping in|will step in|steps in|has stepped in|is filling in|will fill in|has agreed to step in|"
+    r"va (?:le |la )?remplacer|remplacera)(?: (?:for (?:him|her|them)|with the same topic|to present|as (?:the )?presenter|"
+    r"instead|avec le meme sujet))*$"
 )
 _WORDED: tuple[tuple[IntentKind, Lazy], ...] = (
     (IntentKind.SUGGEST, Lazy(
@@ -69,7 +73,11 @@ _WORDED: tuple[tuple[IntentKind, Lazy], ...] = (
         rf"(?:(?:(?:future|topics?|suggested|open discussion|discussion)[\s-]+)?(?:agenda|draft|ordre du jour|list|liste|"
         rf"items|topics|sujets)"
         rf"(?:\s+(?:of (?:topics|items)|des sujets))?|section \d{{1,2}}|\w+ section))?(?:\s+please|\s+svp|\s+instead|"
-        rf"\s+for now|\s+for the time being|\s+pour l'instant|\s+pour le moment)?$")),
+        rf"\s+for now|\s+for the time being|\s+pour l'instant|\s+pour le moment)?$|"
+        # asked for, in the passive: "she asked that the "X" item be taken off", "please have "X" removed"
+        rf"^(?:(?:she|he|they|[\w.'-]+(?: [\w'-]+)?) (?:asked|asks|has asked|would like|wants|requested) (?:that |for )?|"
+        rf"(?:please |could you |can you )?have )(?:the )?(?P<v4>.+?)(?: item| topic| point)? (?:to )?(?:be )?"
+        rf"(?:taken off|taken out|removed|dropped|deleted|cut)(?: from (?:the )?(?:agenda|draft|list))?$")),
     (IntentKind.ADD, Lazy(
         rf"^{_ASK}(?:add|include|ajouter|ajoutez|inclure|incluez|ajoute)\s+(?P<v>.+?)(?:\s+(?:to|in|on|into|under|a|"
         rf"dans|au|sous)\s+(?:the\s+|l'\s?|la\s+)?(?:agenda|open discussion|discussion|ordre du jour|draft|"
@@ -98,7 +106,10 @@ _WORDED: tuple[tuple[IntentKind, Lazy], ...] = (
         r"^(?:for the (?:focus|topic)(?: topic)?,? )(?:i'm|i am) (?:thinking|leaning towards|planning on|considering)"
         r"(?: of| about)? (?P<v4>.+)$|"
         r"^(?:i'm|i am) (?:thinking|leaning towards|planning on|considering)(?: of| about)? (?P<v5>.+?) for the "
-        r"(?:focus|topic)$")),
+        r"(?:focus|topic)$|"
+        # the focus wished for: "For January I'd like the focus to be how our clinics are documenting social needs"
+        r"^(?:for [\w-]+,? )?(?:i'd like|i would like|i want|we'd like|we would like|j'aimerais que|je voudrais que) "
+        r"(?:the|our|le|la|notre) (?:focus|topic|theme|focus topic|sujet) (?:to be|to be on|to be about|soit) (?P<v6>.+)$")),
     (IntentKind.FOCUS, Lazy(
         r"^(?:the |our |le |la |notre )?(?:focus|topic|theme|focus topic|sujet|focus presentation)(?: of the "
         r"(?:meeting|presentation)| for (?:the |this |our )?(?:meeting|next meeting|presentation)| de la rencontre)?"
@@ -117,9 +128,9 @@ _SELF = Lazy(r"^(?:i|me|myself|moi|je|moi-meme|i'll|i will|i can|i am going to|i
 _ME = Lazy(r"^(?:me|myself|moi)\b")
 _JUDGEMENT = Lazy(r"^(?:not |too |a bit |quite |very |pas |trop |tres )?(?:wrong|right|fine|good|great|ok|okay|perfect|bad|"
                   r"off|correct|incorrect|unclear|vague|broad|narrow|confusing|missing|tbd|faux|bon|bien|parfait|flou)$")
-_ARTICLE = Lazy(r"^(?:la|le|les|l')\s*(?=\S)")
+_ARTICLE = Lazy(r"^(?:la|le|les)\s+(?=\S)")          # (an elided "l'" stays with its noun: "l'accès aux services")
 _CHANGE_VERBS = ("change", "move", "swap", "switch", "replace", "shorten", "lengthen", "extend", "reorder", "rearrange",
-                 "fix", "correct", "rename", "reword", "update", "put", "give", "cut", "modifier", "modifiez", "changer",
+                 "fix", "correct", "rename", "reword", "update", "put", "cut", "modifier", "modifiez", "changer",
                  "changez", "deplacer", "deplacez", "corriger", "corrigez", "remplacer", "remplacez", "inverser",
                  "inversez", "raccourcir", "allonger", "mettre", "mettez")
 # A change asked for: its verb where a request puts it (first, or after "please", "can we", "I'd like to"...), not
@@ -131,10 +142,14 @@ CHANGE = Lazy(
     r"^(?:" + _ASKING + r"\s+)*(?:" + "|".join(_CHANGE_VERBS) + r")\b|\b(?:can|could) (?:we|you)\b|"
     r"\bpourr(?:ait|ions|iez)\b|\bwould it be possible\b|"
     # an item renamed: "call the second one "Measuring outcomes that matter" instead"
-    r"^(?:" + _ASKING + r"\s+)*call (?:the|item|it|that|this|#?\d)[^\"“«]{0,40}[\"“«]"
+    r"^(?:" + _ASKING + r"\s+)*call (?:the|item|it|that|this|#?\d)[^\"“«]{0,40}[\"“«]|"
+    # time given to a part: "give the focus 30 minutes", "give Amrit a few more minutes" (not "give her a proper welcome")
+    r"^(?:" + _ASKING + r"\s+)*give (?:[\w'-]+ ){1,4}?(?:\d+|more|less|fewer|extra|an extra|a few|a couple of|ten|fifteen|"
+    r"twenty|five|thirty)(?: more| extra)? ?(?:minutes?|mins?|time)\b"
 )
 # The first word of each alternative of CHANGE: every match starts with one (see ``Clause.tokens``).
-_CHANGE_FIRST_WORDS = frozenset(_CHANGE_VERBS) | {"can", "could", "pourrait", "pourrions", "pourriez", "would", "call"}
+_CHANGE_FIRST_WORDS = frozenset(_CHANGE_VERBS) | {"can", "could", "pourrait", "pourrions", "pourriez", "would", "call",
+                                                   "give"}
 
 
 # An order asked for ("... avant la présentation focus plutôt qu'après", "before the focus rather than after it"): a
@@ -158,7 +173,7 @@ def asks_change(clause: Clause) -> bool:
 _GROUP_NAME = re.compile(r"[(][?]P<\w+>")
 _ANY_WORDED = Alternatives(branch for _, pattern in _WORDED if pattern is not _SOMEONE_PRESENTS
                            for branch in branches(_GROUP_NAME.sub("(?:", pattern.source)))
-_PRESENTING = ("present", "speak", "conferenci")
+_PRESENTING = ("present", "speak", "conferenci", "step", "fill", "remplac")
 _AFFILIATION = re.compile(r",?\s+(?:from|of|at|with|de|du|chez)\s+")
 
 
@@ -280,6 +295,32 @@ def _with_quote_closed(found: list[Clause], i: int, text: str) -> Clause:
     return clause
 
 
+# the sentence before, asked to be a note: "Could that go on the agenda as a note?", "please add that as a note"
+_NOTE_OF_IT = Lazy(r"^(?:(?:so |and |also |please |pls |can you |could you |would you )*)(?:(?:could|can|would) )?"
+                   r"(?:that|this|it) (?:go|be added|be put|be included|go in|appear) (?:on|in|to|at the top of) (?:the )?"
+                   r"(?:agenda|packet)(?: as a note)?\b|^(?:(?:please|pls|can you|could you) )?(?:add|put|include) (?:that|this|it)"
+                   r" (?:on the agenda |in the packet )?as a note\b|^(?:pourriez-vous|pouvez-vous|svp|merci d[e'])? ?"
+                   r"(?:l'ajouter|ajouter cela|mettre cela|le mettre) (?:comme|en) note\b")
+_NOTE_FOR_MEMBERS = Lazy(r"^(?:(?:a|one|une|un petit|une petite|petite|short|quick) )*(?:short |quick |brief )?note "
+                         r"(?:for|to|pour|aux|a l'intention des) (?:the |les )?(?:members|membres|everyone|tous|tout le monde|"
+                         r"the group|le groupe)$")
+_INTRO = re.compile(r"^[^:：]{1,40}[:：]\s*")      # "One thing for members: ..."
+
+
+def _sentence_before(found: list[Clause], i: int, text: str) -> str:
+    """The sentence before clause ``i`` (on its line or the lines above), as written, without a short lead-in that
+    only announces it ("One thing for members:")."""
+    sentence = found[i - 1].sentence
+    first = i - 1
+    while first and found[first - 1].sentence == sentence:
+        first -= 1
+    said = text[found[first].start:found[i - 1].start + len(found[i - 1].text)].strip()
+    intro = _INTRO.match(said)
+    if intro and len(said[:intro.end()].split()) <= 6:
+        said = said[intro.end():]
+    return said.strip(" .") + "." if said else ""
+
+
 def _quoted_before(found: list[Clause], i: int, text: str) -> str:
     """The last title quoted in the two sentences before clause ``i`` (its own included)."""
     sentence = found[i].sentence
@@ -321,7 +362,7 @@ _A_NOTE = re.compile(
     r"(?: that|:| (?:asking|reminding|telling|inviting|encouraging) (?:them|members|everyone|people|folks) (?:to|that))?\s+",
     re.IGNORECASE)
 # the most words a change's value holds (a longer one is a sentence about it, not its name); a note is a sentence
-_MOST_WORDS = {IntentKind.SUGGEST: 30, IntentKind.NOTE: 40}
+_MOST_WORDS = {IntentKind.SUGGEST: 30, IntentKind.NOTE: 40, IntentKind.FOCUS: 20}     # (a topic may say where and who for)
 
 
 # A suggestion whose sentence goes on past a comma ("Je suggère qu'on discute, lors d'une prochaine rencontre, de la
@@ -337,6 +378,17 @@ def worded_at(found: list[Clause], i: int, sender: str, text: str) -> Found | No
     if edit is not None and clause.question and edit.kind in (IntentKind.REMOVE, IntentKind.ADD) \
             and not _POLITE_ASK.match(clause.folded):
         return None         # "Remove item 1??": the change wondered at, not asked for (a question, for staff)
+    if edit is None and text and _NOTE_FOR_MEMBERS.match(clause.folded):
+        # "Aussi, une note pour les membres : le dîner sera servi à la salle 201": what follows the colon is the note
+        rest = text[clause.start + len(clause.text):]
+        line = rest.split("\n", 1)[0]
+        value = line.lstrip()[1:].strip() if line.lstrip()[:1] in (":", "：") else ""
+        return Found(IntentKind.NOTE, value, labelled=False) if value else None
+    if edit is None and i and text and _NOTE_OF_IT.match(clause.folded):
+        # "One thing for members: please come with your top three topic ideas ... Could that go on the agenda as a
+        # note?": the sentence before it is the note
+        said = _sentence_before(found, i, text)
+        return Found(IntentKind.NOTE, said, labelled=False) if said else None
     if edit is None and _REMOVE_PRONOUN.match(clause.folded):
         # "Please remove it from the future items for now", after a sentence that quotes the item's title
         title = _quoted_before(found, i, text)

@@ -44,10 +44,11 @@ def _pasted(zones: list[Zone], rows: Sequence[Row]) -> dict[int, Zone]:
 
 def _labels_as_signature(zones: list[Zone], rows: Sequence[Row]) -> dict[int, Zone]:
     """A line right under the body that opens with a label members are asked to write ("Presenter – Dr. Jordan
-    O'Neill" under "Focus – ...") is the body's, however much its name looks like a signature's."""
+    O'Neill" under "Focus – ...") is the body's, however much its name looks like a signature's, or its "Key: value"
+    shape like a quote header's ("Presenter: me (Sally Bennett), round-robin style" typed inside the quote)."""
     pinned: dict[int, Zone] = {}
     for k in range(1, len(zones)):
-        if zones[k] in (Zone.SIGNATURE, Zone.CLOSING) and zones[k - 1] is Zone.BODY \
+        if zones[k] in (Zone.SIGNATURE, Zone.CLOSING, Zone.HEADER) and zones[k - 1] is Zone.BODY \
                 and rows[k].index == rows[k - 1].index + 1 and _opens_with_label(rows[k].text):
             pinned[k] = Zone.BODY
     return pinned
