@@ -42,7 +42,10 @@ _ANSWERS: dict[Answer, str] = {
                  r"not this time|not this month|not this round|not this one|not today|je passe|je passe mon tour|"
                  r"pas cette fois|pas cette fois-ci|pas ce mois-ci|pas ce mois|pas aujourd'hui",
     Answer.GLAD: r"looking forward|looking forward to it|looking forward to the meeting|look forward to it|"
-                 r"see you soon|au plaisir|hate to miss it|wouldn't miss it",
+                 r"see you soon|au plaisir|hate to miss it|wouldn't miss it|"
+                 # an assent, as a phone's suggested reply writes it: "Sounds good!", "Works for me"
+                 r"sounds good|sounds great|sounds perfect|works for me|that works|that works for me|see you then|"
+                 r"see you there|ca me va|parfait pour moi",
 }
 _ANSWER_RE = {kind: Lazy(rf"(?:{pattern})") for kind, pattern in _ANSWERS.items()}
 _ANY_ANSWER = Alternatives(branch for pattern in _ANSWERS.values() for branch in branches(pattern))  # one look first

@@ -303,7 +303,7 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"^(?:i'll|i will|will|i'm going to|i am going to|i shall|we'll|we will) (?:still |also |just )?(?:try to )?"
         r"(?:send|resend|re-send|get|forward|share|"
         r"reply|respond|follow up|get back|write|circulate|email|submit|have)\b.{0,60}"
-        r"(?:later|soon|tomorrow|shortly|by \w+|next week|this week|before|after|asap|monday|tuesday|wednesday|"
+        r"(?:later|soon|tomorrow|shortly|by \w+|next week|this week|before|after|after that|afterwards|asap|monday|tuesday|wednesday|"
         r"thursday|friday|weekend|tonight|in a (?:bit|few|day)|update|something|it|you|(?:the )?deadline|(?:the )?cut-?off)"
         r"(?: (?:morning|afternoon|evening|night|at the latest|latest))?"
         # ... and what it waits for ("once our steering committee has met", "when I have the numbers")

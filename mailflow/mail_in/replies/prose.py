@@ -190,6 +190,9 @@ def prose_of(reading: Reading, table: Table, found: list[Intent], said_no: bool,
         if bare and attached and not has_files and not found and not said_no and table.answers.get(Answer.YES) == \
                 unclear(ASK_UPDATE_YES):
             return unclear(ASK_UPDATE_YES)      # "Please see attached." with no file: did they mean to send an update?
+        if has_files and not reading.parts and not found and not said_no \
+                and table.answers.get(Answer.YES) == unclear(ASK_UPDATE_YES):
+            return unclear(ASK_UPDATE_YES)      # a file with no word beside it (a screenshot): is it the update?
         return _ask_if_short(table, found, words, said_no, _confirms(reading, table))
     if table.prose in (K.NOTE, K.UNCLEAR):
         wish = any(p.change for p in content)         # "can we shorten it?": a wish is said in few words

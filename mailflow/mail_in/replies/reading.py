@@ -168,11 +168,20 @@ class Reading:
         lines = without_commands(self, kinds).split("\n")
         lead_in = {p.clause.line for p in self.parts if _leads_in(p)}
         solid = {p.clause.line for p in self.parts if not _leads_in(p)}
-        kept = [i for i, line in enumerate(lines) if line.strip() and not (i in lead_in and i not in solid)]
+        # (what the sender took back, on lines of its own above what they mean, is none of it: "Here's a draft … Actually,
+        # please disregard all of the above.")
+        meant_from = min((p.clause.line for p in self.parts), default=0) if self.retracted else 0
+        kept = [i for i, line in enumerate(lines)
+                if i >= meant_from and line.strip() and not (i in lead_in and i not in solid)]
         if not kept:
             return ""
         first = next((p for p in self.parts if p.clause.line == kept[0] and not _leads_in(p)), None)
-        if first is not None:                # "Yes! Here's my update: we launched..." starts at "we launched"
+        if first is not None and self.retracted and kept[0] == first.clause.line:
+            # (the words that took it back, before what the sender means on the same line: "Actually, please disregard
+            # all of the above. I just heard ...")
+            line_start = len("\n".join(self.text.split("\n")[:kept[0]])) + (1 if kept[0] else 0)
+            lines[kept[0]] = lines[kept[0]][first.clause.start - line_start:]
+        elif first is not None:                # "Yes! Here's my update: we launched..." starts at "we launched"
             line_start = len("\n".join(self.text.split("\n")[:kept[0]])) + (1 if kept[0] else 0)
             before = [p for p in self.parts if p.clause.line == kept[0] and p.clause.start < first.clause.start]
             if before and all(_leads_in(p) for p in before):

@@ -349,7 +349,12 @@ def stated_rsvps(found: list[Clause], asked: bool = False,
 _LATER = Lazy(
     r"\b(?:next (?:time|month|meeting|one|session|cycle)|in (?:the )?future|(?:in|for|from) (?:jan|feb|mar|apr|may|jun|"
     r"jul|aug|sep|oct|nov|dec)[a-z]*\b|la prochaine fois|le mois prochain|(?:en|a partir de|des) (?:janvier|fevrier|"
-    r"mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre))"
+    r"mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre)|"
+    # another month's meeting named: "I'll be at the February session for sure", "à la rencontre de mars"
+    r"(?:at|to|for) the (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* (?:session|meeting|one|cop|call)\b|"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*'s (?:session|meeting|one)\b|"
+    r"a la (?:rencontre|reunion|seance) d[e'] ?(?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|"
+    r"novembre|decembre))"
 )
 
 

@@ -11,7 +11,9 @@ from mailflow.mail_in.replies.clauses import Clause, Lazy
 _TAKES_BACK = Lazy(
     r"^(?:(?:oh|ah|no|nope|hmm+|um+|erm|sorry|actually|ok|okay|non|ah non|oups|oops)[,.!]* )*"
     r"(?:scratch that|wait(?! (?:for|until|till|to|list|time|and see)\b)|hold on|on second thoughts?|"
-    r"never ?mind(?: that| what i (?:just )?(?:said|wrote))?|ignore (?:that|the above|what i (?:just )?(?:said|wrote))|"
+    r"never ?mind(?: that| what i (?:just )?(?:said|wrote))?|"
+    r"(?:please )?(?:ignore|disregard) (?:all (?:of )?)?(?:that|the above|all of the above|everything above|what i (?:just )?"
+    r"(?:said|wrote))|(?:oubliez|ignorez) (?:tout )?ce qui precede|"
     r"let me (?:rephrase|correct (?:that|myself))|correction|actually,? no|en fait,? non|finalement,? non|"
     r"attendez|attends|oubliez (?:ca|cela|ce que je viens de dire)|je me reprends|non,? attendez)(?:\b|$)"
 )
@@ -19,7 +21,7 @@ _TAKES_BACK = Lazy(
 
 # a word each match of _TAKES_BACK holds (most clauses hold none: no pattern is run)
 _TAKING_BACK_WORDS = frozenset("""scratch wait hold second thought thoughts never nevermind mind ignore rephrase correct
-correction actually fait finalement attendez attends oubliez reprends""".split())
+correction actually fait finalement attendez attends oubliez reprends disregard ignorez""".split())
 
 
 def split_taken_back(found: list[Clause]) -> tuple[list[Clause], list[Clause]]:

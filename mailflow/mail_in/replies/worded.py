@@ -19,6 +19,11 @@ _FUTURE_MEETING = (r"(?:\s+(?:at|in|for|during|lors d'une|a une|a la|pour une|po
 # a clause that only names the meeting a suggestion is for: "for a future meeting", "pour une prochaine rencontre"
 FOR_A_MEETING = Lazy(r"^(?:for|at|in|pour|lors d'|a) ?(?:a |an |the |one of the |une |la |l')?(?:future|next|upcoming|later|"
                       r"prochaine|future|autre) (?:meeting|session|cop|rencontre|reunion)s?$")
+# the same at a clause's head, with no comma after it
+_MEETING_HEAD = Lazy(r"^(?:for|at|in|pour|lors d') ?(?:a |an |the |one of the |une |la |l')?(?:future|next|upcoming|later|"
+                     r"prochaine|autre) (?:meeting|session|cop|rencontre|reunion)s? (?=\w)")
+_THANKS_TAIL = (" thanks", " thank you", " merci", " thx")
+_TRAILING_THANKS = re.compile(r"\s+(?:thanks|thank you|merci|thx)$")
 _SOMEONE_PRESENTS = Lazy(      # "Dr Lee will present", "presented by ..."
     r"^(?P<v>.+?) (?:will|has (?:kindly |graciously )?agreed to|(?:kindly )?agreed to|can|is going to|is able to|"
     r"would like to|will be able to|has confirmed (?:that )?(?:she|he|they)(?:'ll| will)|has confirmed (?:she|he|they) can|"
@@ -184,8 +189,14 @@ def worded(clause: Clause, sender: str, previous: Clause | None = None) -> Found
     lead = _LEAD.match(clause.folded)
     skip = lead.end() if lead else 0
     said = clause.folded[skip:]
+    if said.endswith(_THANKS_TAIL):
+        said = _TRAILING_THANKS.sub("", said)       # "... especially in the rural areas thanks" (dictated)
     if previous is not None and previous.sentence == clause.sentence and FOR_A_MEETING.match(previous.folded):
         said += " at a future meeting"
+    elif said.startswith(("for ", "at ", "in ", "pour ", "lors ")) and (head := _MEETING_HEAD.match(said)) is not None:
+        # the same with no comma, as dictated: "for a future meeting it would be great to hear how ..."
+        skip += head.end()
+        said = said[head.end():] + " at a future meeting"
     if not (_ANY_WORDED.match(said)
             or (any(word in said for word in _PRESENTING) and _SOMEONE_PRESENTS.match(said))):
         return None
