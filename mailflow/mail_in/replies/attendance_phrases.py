@@ -36,6 +36,9 @@ ACCEPT_PHRASES = Phrases(
     r"today|soon|\w+day|in person|"
     r"in (?:room|salle) \w+)\b|"
     r"\bcomptez sur moi\b|\bj'en serai\b|\bje confirme (?:ma presence|ma participation|que je serai)|"
+    # what an answer meant, in French: "je voulais seulement confirmer ma présence le 9 février"
+    r"^(?:je voulais |je souhaitais )?(?:seulement |juste |simplement )?confirmer (?:ma presence|ma participation|que je "
+    r"serai)\b|"
     r"\bconfirm(?:ing)? (?:my )?(?:attendance|participation|presence)\b"
 )
 LATE_PHRASES = Phrases(       # attending, by the way: an RSVP only where attendance was asked

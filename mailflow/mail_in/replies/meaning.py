@@ -229,7 +229,8 @@ def _attendance(reading: Reading, table: Table, answered: list[Intent]) -> list[
     if K.RSVP not in table.reads:
         return []
     glad = table.answers.get(Answer.GLAD)
-    stated = reading.stated_rsvps(asked=glad is not None)
+    # (a receipt that states attendance asks it again: "Oui, c'est bien ça. Par contre je devrai quitter vers 12 h 30")
+    stated = reading.stated_rsvps(asked=glad is not None or table.answers.get(Answer.NO) == unclear(ASK_NOTICE_NO))
     if not stated and not answered and not reading.has(Said.AWAY_THEN):
         # an answer taken back ("Yes! Oh wait, is that today?? Let me see if I can push it") and none after it, or
         # another time said to suit better ("19th would be better for me"): asked, where attendance was asked

@@ -50,8 +50,8 @@ _UPDATE_FIXED = Lazy(r"\b(?:corrections?|fix|typo|error|mistake) (?:to|in|on) my
                      r"(?:roundtable )?(?:update|mise a jour|item|piece|entry)\b|"
                      r"\b(?:it|my update) should (?:have )?(?:read|said|say)\b|"
                      # a correction announced with nothing named ("Petite correction par contre : c'est quatre cliniques")
-                     r"^(?:(?:a|one|une|small|quick|minor|petite|just a|juste une) )*corrections?(?: (?:par contre|though|"
-                     r"please|svp|cependant))?$|"
+                     r"^(?:(?:a|one|une|small|quick|minor|petite|just a|juste une|tiny) )*(?:corrections?|fix|fixes)"
+                     r"(?: (?:par contre|though|please|svp|cependant))?$|"
                      r"\b(?:corrections?|erreur|coquille|precision) (?:a|dans|sur) (?:ma|notre|mon) (?:mise a jour|update)\b|"
                      r"\b(?:ma mise a jour|elle) (?:devrait|aurait du) (?:dire|lire|indiquer)\b|\bil (?:faut|faudrait) lire\b")
 _MINUTES_SENT = Lazy(r"\b(?:corrections?|fix|change|typo|error|mistake) (?:to|in|for|on) (?:the|my|our|yesterday's|"
