@@ -133,3 +133,20 @@ def test_what_a_mail_system_adds_around_the_text_is_no_word_of_the_senders(notic
     assert extract_new_text(f"Yes, I'll be there.\n\n{notice}", "Tom Whitehorse") == "Yes, I'll be there."
     own = "Our IT team added an external email banner that warns about links and attachments; patients find it scary."
     assert extract_new_text(own, "Tom Whitehorse") == own
+
+
+def test_a_postscript_under_the_quote_and_a_single_spaced_signature_are_read_where_they_are() -> None:
+    """Bottom of the message: "P.S. Quick update ..." under the '>' quoted original, with a yes on top, is the sender's
+    text; typed single-spaced, the sender's own name on a line of its own with only a role, an organisation, a land
+    acknowledgement and a notice under it starts the signature."""
+    body = ("Yes, count me in!\n\nOn 2026-12-22 12:00 p.m., Example CoP wrote:\n> Hello Luis,\n>\n> You are invited to "
+            "our meeting on Tuesday 12 January 2027.\n> Please answer with yes or no.\n\nP.S. Quick update while I'm at "
+            "it: our bus pass pilot gave out 120 passes in December.\n\nLuis\n")
+    assert extract_new_text(body, "Luis Ferreira") == ("Yes, count me in!\n\nP.S. Quick update while I'm at it: our bus "
+                                                      "pass pilot gave out 120 passes in December.")
+    single = ("Hi Jordan – here's mine.\nChallenge: referrals to the food bank are slow.\nGrace Okafor\nExecutive Director\n"
+              "Chilliwack Division of Family Practice\nWe acknowledge that we live, work and play on the traditional, "
+              "unceded territory of the Stó:lō people.\nThis email may contain confidential information and is intended "
+              "only for the named recipient.\n")
+    assert extract_new_text(single, "Grace Okafor") == ("Hi Jordan – here's mine.\nChallenge: referrals to the food bank "
+                                                       "are slow.")

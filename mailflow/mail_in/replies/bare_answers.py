@@ -31,7 +31,8 @@ _ANSWERS: dict[Answer, str] = {
                 r"c'est ca|c'est exact|c'est bien ca|exact|exactement)",
     Answer.NO: r"no|nope|nah|not|no thanks|no thank you|non|non merci|not possible|impossible|decline|declined|"
                r"i decline|regrets|absent|absente|n|i can't|i cannot|i won't|can't|cannot|won't|"
-               r"je ne peux pas|pas possible|\U0001f44e|\u274c",
+               r"je ne peux pas|je ne pourrai pas|je ne pourrai pas finalement|finalement je ne pourrai pas|"
+               r"(?:non,? )?finalement(?:,)? (?:non|je ne peux pas|je ne pourrai pas)|pas possible|\U0001f44e|\u274c",
     Answer.MAYBE: r"maybe|perhaps|possibly|probably|probably not|likely|probablement|possiblement|not sure|not sure yet|"
                   r"unsure|tbd|tentative|"
                   r"tentatively|peut-etre|pas sure?|pas certaine?|pas encore sure?|a confirmer|sous reserve|"

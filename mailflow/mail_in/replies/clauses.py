@@ -261,7 +261,7 @@ _LEAD_IN = Alternatives([
     r"i guess|i'm sorry but|i'm sorry to say|malheureusement|desolee?|donc|et|mais|alors|encore|"
     r"pour moi|for me|as for me|quant a moi|this month|this time|ce mois-ci|cette fois-ci|hi all|"
     r"as it stands|as things stand|as of now|at the moment|right now|for now|pour l'instant|pour le moment|en ce moment|"
-    r"hello|bonjour|because|parce que|car|"
+    r"hello|bonjour|because|parce que|car|comme|puisque|vu que|etant donne que|"
     # what only announces the statement after it ("just a quick note to let you know that I'm on leave")
     r"(?:just )?a (?:quick |short )?(?:note|line) to (?:say|let you know|tell you)(?: that)?|"
     r"(?:i )?(?:just )?wanted to (?:let you (?:all )?know|tell you|say)(?: that)?|(?:i was |i'm )?(?:just )?letting you "

@@ -256,6 +256,12 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"^(?:j'|je |nous )(?:vous )?(?:l'|les )?(?:ai|avons) deja (?:envoye|transmis|repondu|soumis|partage)e?s?"
         r"(?: (?:ma|mon|notre) (?:mise a jour|update|reponse))?(?: (?:le|la|a|au|hier|la semaine)\b.*)?$|"
         r"\b(?:avez-vous|vous avez) (?:bien )?recu (?:ma|mon|notre) (?:mise a jour|update|reponse|courriel)\b",
+        # the file the update sent before spoke of: "sorry, forgot the attachment! Here is the pilot summary I mentioned",
+        # "j'avais oublié la pièce jointe"
+        r"^(?:i )?(?:forgot|forgotten) (?:the |my |to (?:attach|include) (?:the |my )?)?(?:attachment|file|pdf|document|"
+        r"summary|slides|report)\b|^here (?:is|are) the (?:[\w'-]+ ){0,3}(?:i|we) (?:mentioned|promised|talked about|"
+        r"referred to)\b|^(?:j'ai |j'avais )?oublie (?:la piece jointe|le fichier|de joindre)\b|"
+        r"^voici (?:le|la|les) (?:[\w'-]+ ){0,3}(?:promise?s?|mentionnee?s?|dont je (?:vous )?parlais)\b",
         # the update sent holds: "The update itself stays as is", "my update stands", "no change to my update", "keep my
         # update as is", "ma mise à jour reste telle quelle"
         r"^(?:the|my|our) (?:roundtable )?update (?:itself )?(?:stays|stands|remains|is unchanged|doesn't change|"
@@ -424,8 +430,8 @@ def said(clause: Clause) -> Said | None:
         text = _TRAILING_TEXTED.sub("", text)        # "skip me this month pls", "undo plz": the words before it
     match = _UNSUBSCRIBE.search(text, clause.tokens)
     if match and not _negated(text[:match.start()]) and not _ONE_MEETING.match(text, match.end()):
-        if LATER_ON.search(text[:match.start()]):
-            return Said.LEAVE_LATER     # "after that please take me off": not now (asked when)
+        if LATER_ON.search(text[:match.start()]) or _LATER_AFTER.search(text, match.end()):
+            return Said.LEAVE_LATER     # "after that please take me off", "take me off the list after the February meeting"
         return Said.UNSUBSCRIBE         # ("take me off the list for the January meeting" declines that one)
     rest = without_lead_in(text)          # each run of word characters of ``rest`` is one of the clause's
     if _ANY_READ_AFTER_LEAD_IN.search(rest, clause.tokens):
@@ -435,6 +441,14 @@ def said(clause: Clause) -> Said | None:
     return Said.COURTESY if courtesy(clause) else None
 
 
+# a later time named after the words of leaving: "take me off the list after the February meeting", "... à partir de mars"
+_MONTH_NAMES = (r"(?:january|february|march|april|may|june|july|august|september|october|november|december|janvier|fevrier|"
+                r"mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre)")
+# (a month named, or the next: "after this month" and "after this month's meeting" are now, this cycle being the last)
+_LATER_AFTER = re.compile(rf"\b(?:after|apres) (?:the |our |la |le )?(?:{_MONTH_NAMES}|next)(?:'s)? (?:meeting|session|month|"
+                          rf"cycle|rencontre|reunion)\b|\b(?:apres la|apres le) (?:rencontre|reunion) d[e'] ?{_MONTH_NAMES}\b|"
+                          rf"\b(?:after|apres|from|starting|as of|at the end of|a partir de|des) (?:the )?(?:end of )?"
+                          rf"{_MONTH_NAMES}\b")
 LATER_ON = re.compile(r"\b(?:after (?:that|this|the|my|our|\w+)|from (?:april|march|may|june|july|the|next)|starting|as of|"
                        r"at the end of|once (?:i|my|the)|apres (?:la|le|ca|cela)|a partir d[eu']|des (?:le|la))\b")
 

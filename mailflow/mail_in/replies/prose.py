@@ -42,8 +42,8 @@ _OF_THE_RECORDING = Lazy(r"\b(?:recordings?|enregistrements?|passcode|password|p
                          r"code d'acces|zoom|teams|vimeo|youtube|link|lien)\b")
 
 _ABOUT_UPDATE = Lazy(r"\b(?:update|updates|mise a jour|mises a jour|report|rapport)\b")
-_UPDATE_FIXED = Lazy(r"\b(?:corrections?|fix|typo|error|mistake) (?:to|in|on) my (?:roundtable )?(?:update|item|piece|"
-                     r"entry|blurb)\b|"
+_UPDATE_FIXED = Lazy(r"\b(?:corrections?|fix|typo|error|mistake) (?:to|in|on) (?:my|the) (?:roundtable )?(?:(?:short|shorter|"
+                     r"new|last|revised|final) )?(?:update|item|piece|entry|blurb|version)\b|"
                      # a few words added to the update already sent ("one more thing to add to my update", "j'ajoute un
                      # élément à ma mise à jour"): as a new update they would replace it
                      r"\b(?:add|adding|addition|ajout|ajoute|ajouter|rajoute|rajouter) (?:[\w'-]+ ){0,3}(?:to|a) (?:my|ma|mon) "

@@ -364,7 +364,9 @@ SENT_LATER = Lazy(r"\b(?:send|resend|re-send|sent|submit|submitted|get|got|share
                   r"transmettre|transmets|faire parvenir|presenterai|presenter)\b.*"
                   r"\b(?:later|tomorrow|next week|after|once|by|monday|tuesday|wednesday|thursday|friday|weekend|"
                   r"at the meeting|in person|rencontre|lundi|mardi|mercredi|jeudi|vendredi|demain|plus tard|d'ici|"
-                  r"la semaine prochaine)\b")
+                  r"la semaine prochaine)\b|"
+                  # the update to come, with no verb of sending: "Update to follow this week", "mise à jour à suivre"
+                  r"\b(?:update|updates|mise a jour|more|details) (?:to follow|a suivre|coming|is coming|on (?:its|the) way)\b")
 UPDATE_LENGTH = 40       # words: an update's length, however it is introduced
 _QUESTIONS = Lazy(r"^(?:(?:a|one|two|three|a few|a couple of|some) )?(?:quick |small |short )?questions?\b|"
                   r"^(?:une|deux|quelques) (?:petites? )?questions?\b")

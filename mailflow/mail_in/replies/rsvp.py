@@ -340,9 +340,6 @@ def stated_rsvps(found: list[Clause], asked: bool = False,
                            Rsvp.TENTATIVE if Rsvp.TENTATIVE in answers else Rsvp.DECLINED)
                 continue
         stated.add(this.rsvp)
-    if not asked and Rsvp.TENTATIVE in stated and Rsvp.ACCEPTED not in stated and Rsvp.DECLINED not in stated \
-            and all(a is None or a.partial or a.rsvp is not Rsvp.TENTATIVE for a in readings):
-        stated.discard(Rsvp.TENTATIVE)        # leaving early, where attendance was not asked, answers only beside a yes
     return stated
 
 

@@ -183,6 +183,7 @@ def signed_off(zoning: Zoning, sender_name: str) -> Zoning:
     rows = zoning.rows
     _signature_only(zones, rows, sender_name)
     _system_notices(zones, rows)
+    _name_over_signature(zones, rows, sender_name)
     _answers_between_quotes(zones, rows)
     _named_over_history(zones, rows, sender_name)
     _sentence_over_name(zones, rows, sender_name)
@@ -259,6 +260,27 @@ _SIGNATURE_SHAPES = frozenset({"pipe", "phone", "email", "url", "title_word", "o
                                "contact_label", "address"})
 _SENTENCE_SHAPES = frozenset({"words>12", "first_person", "end:."})
 _ASIDE_AFTER_NAME = re.compile(r"\s*\([^()]{1,40}\)\s*$")       # "(she/her)", "(MD, CCFP)"
+
+
+def _name_over_signature(zones: list[Zone], rows: tuple[Row, ...], sender_name: str) -> None:
+    """The sender's own name on a line of its own under their text, with nothing after it in the kept text but a
+    signature's lines (a role, an organisation, a land acknowledgement, a notice), is where the signature starts, even
+    with no blank line anywhere (a message typed single-spaced)."""
+    kept = [k for k, zone in enumerate(zones) if zone in KEPT]
+    if len(kept) < 3 or not sender_name:
+        return
+    words = [w.lower() for w in re.findall(r"[^\W\d_]{2,}", sender_name)]
+    for at, k in enumerate(kept[1:-1], start=1):
+        text = rows[k].text
+        if len(text) > 60 or not any(w in text.lower() for w in words) \
+                or not _names_sender(_ASIDE_AFTER_NAME.sub("", text), sender_name):
+            continue                    # (most lines: too long for a name, or no word of the sender's)
+        below = kept[at + 1:]
+        if all(not _SIGNATURE_SHAPES.isdisjoint(rows[j].features)
+               or not {"land_words", "disclaimer_words"}.isdisjoint(rows[j].features) for j in below):
+            for j in kept[at:]:
+                zones[j] = Zone.SIGNATURE
+        return
 
 
 def _signature_only(zones: list[Zone], rows: tuple[Row, ...], sender_name: str) -> None:
@@ -469,10 +491,19 @@ _SIGNED = frozenset({Zone.CLOSING, Zone.SIGNATURE})
 
 def _postscripts(zones: list[Zone], rows: tuple[Row, ...]) -> None:
     """A paragraph that opens with a postscript's mark ("P.S. I'll bring the slides") after the sign-off that ends
-    the kept text is the sender's text too: written below the signature, before any quote."""
+    the kept text is the sender's text too: written below the signature, before any quote; and so is one written under
+    the '>' quoted original the sender answered above it ("Yes, count me in!" on top, "P.S. Quick update ..." below)."""
     kept = [k for k, zone in enumerate(zones) if zone in KEPT]
     if not kept:
         return
+    for k in range(kept[-1] + 2, len(zones)):
+        if zones[k] in (Zone.HISTORY, Zone.QUOTED) and rows[k - 1].text.startswith(">") and not rows[k].text.startswith(">") \
+                and rows[k].index > rows[k - 1].index + 1 and _POSTSCRIPT.match(rows[k].text):
+            end = k + 1
+            while end < len(zones) and rows[end].index == rows[end - 1].index + 1 and not rows[end].text.startswith(">"):
+                end += 1
+            zones[k:end] = [Zone.BODY] * (end - k)
+            return
     k = kept[-1] + 1
     while k < len(zones) and zones[k] in _SIGNED:
         if _POSTSCRIPT.match(rows[k].text) and rows[k].index > rows[k - 1].index + 1:   # it opens a paragraph
