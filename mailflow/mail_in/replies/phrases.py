@@ -289,8 +289,9 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"mistake\b|\b(?:j'ai )?recu (?:ce message|ce courriel|ceci|cela) par erreur\b",
         # what came with it does not work: "The pilot summary PDF attached to the agenda won't open", "I can't open the
         # attachment", "le lien ne fonctionne pas", "je n'arrive pas à ouvrir le fichier"
-        r"^(?:the |this |your |that )?(?:[\w'-]+ ){0,4}(?:attachment|attached file|pdf|file|document|link|slides?)"
-        r"(?: [\w'-]+){0,6} (?:won't|doesn't|does not|will not|isn't|is not|wouldn't) (?:open|load|work|download|display)\b|"
+        # (looked for anywhere, behind its words' test: a pattern led by any words would be tried on every clause)
+        r"\b(?:attachment|attached file|pdf|file|document|link|slides?)(?: [\w'-]+){0,6} (?:won't|doesn't|does not|"
+        r"will not|isn't|is not|wouldn't) (?:open|load|work|download|display)\b|"
         r"^(?:i )?(?:can't|cannot|couldn't|could not|am unable to|i'm unable to) (?:seem to )?(?:open|download|access|view) "
         r"(?:the |your |this )?(?:[\w'-]+ ){0,3}?(?:attachment|attached|pdf|file|document|link|slides)\b|"
         r"^(?:le|la|ce|cette) (?:fichier|piece jointe|lien|pdf|document)(?: [\w'-]+){0,4} ne (?:s'ouvre|fonctionne|marche|"
@@ -326,11 +327,12 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         # the minutes from someone else: "Sam's doing the minutes this time", "so he should have them to you tomorrow",
         # "Sam will write up the minutes when he's back on Monday",
         # "c'est Sam qui rédige le compte rendu"
-        r"^(?:[\w'-]+(?:'s| is| will be|'ll be)|(?:he|she|they)(?:'s| is|'re| are| will be|'ll be)) (?:doing|writing|taking|"
-        r"handling|preparing|drafting|sending|putting together|pulling together|taking care of) (?:the |this month's )?"
-        r"(?:minutes|notes)\b|^(?!i\b|we\b)[\w'-]+ (?:will|'ll|is going to) (?:write up|write|send|do|prepare|draft|"
-        r"circulate|share|put together|pull together) (?:the |this month's )?(?:minutes|notes)\b|"
-        r"^(?:he|she|they|[\w'-]+) (?:should|will|'ll|is going to|are going to) (?:have|get|send) "
+        # (looked for anywhere, behind its words' test: "minutes" or "notes")
+        r"\b(?:'s|is|will be|'ll be|'re|are) (?:doing|writing|taking|handling|preparing|drafting|sending|putting together|"
+        r"pulling together|taking care of) (?:the |this month's )?(?:minutes|notes)\b|"
+        r"\b(?!(?:i|we)\b)[\w-]+(?: will|'ll| is going to) (?:write up|write|send|do|prepare|draft|circulate|share|"
+        r"put together|pull together) (?:the |this month's )?(?:minutes|notes)\b",
+        r"^(?:so |and )?(?:he|she|they) (?:should|will|'ll|is going to|are going to) (?:have|get|send) "
         r"(?:them|it|those) (?:to you|out|over)\b|^c'est [\w'-]+ qui (?:fait|redige|prepare|envoie|enverra) (?:le compte "
         r"rendu|les notes|le proces-verbal)\b",
         # something may come later: "I might have something to share", "we may have an update next week"
@@ -400,7 +402,8 @@ unsubscribe i we me my je desabonne desabonner desabonnez desinscrire desinscriv
 enleve enlever enlevez supprime supprimer supprimez raye rayer rayez
 """.split())
 _READ_WORDS = frozenset("ci piece meant intended wrong incorrect predecessor destine destinee mauvaise mistake erreur "
-                        "did didn if avez email mail address adresse courriel contact".split())
+                        "did didn if avez email mail address adresse courriel contact attachment pdf file document link "
+                        "slide slides minutes notes".split())
 
 # read first, on the whole clause
 _UNSUBSCRIBE = Phrases(*dict(_TABLES)[Said.UNSUBSCRIBE].patterns, floating_words=_UNSUBSCRIBE_WORDS)

@@ -11,9 +11,15 @@ from functools import lru_cache
 from mailflow.mail_in.replies.clauses import TOKEN, Clause, Lazy, fold, without_lead_in
 from mailflow.mail_in.replies.signatures import TITLES, own_name_words
 
-_BEHALF_WORDS = frozenset({"behalf", "part", "nom", "asked", "replying", "writing", "answering", "responding", "office",
-                           "bureau", "assistant", "assistante", "adjointe", "adjoint", "moa", "secretary", "secretaire",
-                           "manager", "ea", "minding", "covering", "monitoring", "checking", "looking", "watching"})
+_BEHALF_WORDS = frozenset({"behalf", "part", "nom", "asked", "replying", "writing", "answering", "responding"})
+# an assistant's title, which says "on behalf" only where they introduce themselves ("This is Dana, Dr. Bennett's MOA",
+# "c'est l'adjointe du Dr Gagnon"): "our MOAs ask the questions" in an update is no such thing
+_TITLE_WORDS = frozenset({"office", "bureau", "assistant", "assistante", "adjointe", "adjoint", "moa", "secretary",
+                          "secretaire", "manager", "ea"})
+_INTRO_WORDS = frozenset({"this", "i", "m", "am", "c", "est", "je", "suis", "ici", "s"})
+# someone minding the sender's mailbox ("minding Grace's inbox"): a word of each set is in every such clause
+_MINDING_WORDS = frozenset({"minding", "covering", "monitoring", "checking", "looking", "watching"})
+_MAILBOX_WORDS = frozenset({"inbox", "mailbox", "email", "mail"})
 _FIRST_PERSON_FR = {"sera": "serai", "va": "vais", "peut": "peux", "pourra": "pourrai", "viendra": "viendrai",
                     "participera": "participerai", "assistera": "assisterai", "est": "suis", "a": "ai", "sait": "sais",
                     "enverra": "enverrai", "aura": "aurai", "fera": "ferai", "envoie": "envoie", "n'enverra": "n'enverrai",
@@ -116,6 +122,13 @@ _OBJECT = re.compile(r"\b(skip|excuse|count|mark|put|remove|take|drop) (?:her|hi
                      r"\b(send|sends|sending|extend|offer) (?:her|his|their) (regrets|apologies)\b")
 
 
+def _may_write_for(tokens: frozenset[str]) -> bool:
+    """The clause holds a word that writing on someone's behalf needs (most clauses hold none)."""
+    return not tokens.isdisjoint(_BEHALF_WORDS) or (
+        not tokens.isdisjoint(_TITLE_WORDS) and not tokens.isdisjoint(_INTRO_WORDS)) or (
+        not tokens.isdisjoint(_MINDING_WORDS) and not tokens.isdisjoint(_MAILBOX_WORDS))
+
+
 # Cached: both ``speaks_for`` and ``relays_other`` ask it of each clause that holds a word of it, one after the other.
 @lru_cache(maxsize=64)
 def _for_whom(folded: str) -> re.Match[str] | None:
@@ -131,7 +144,7 @@ def _as_mine(found: re.Match[str]) -> str:
 def speaks_for(clause: Clause, sender: str, so_far: bool) -> bool:
     """Whether the clauses from ``clause`` on are written on the sender's behalf: ``so_far`` until a clause says on
     whose behalf it writes ("On behalf of Dr. Bennett:", from Dr. Bennett's address: yes; on anyone else's: no)."""
-    if clause.tokens.isdisjoint(_BEHALF_WORDS) or (for_whom := _for_whom(clause.folded)) is None:
+    if not _may_write_for(clause.tokens) or (for_whom := _for_whom(clause.folded)) is None:
         return so_far
     whom = next((for_whom.group(g) for g in ("who", "who2", "who3", "who4", "who5", "who6", "who7", "who8", "who9")
                  if for_whom.group(g)), "")
@@ -143,7 +156,7 @@ def speaks_for(clause: Clause, sender: str, so_far: bool) -> bool:
 def relays_other(clause: Clause, sender: str) -> bool:
     """The clause passes on someone else's word ("Amrit asked me to pass along that he sent the draft"), not the
     sender's own (an assistant writing from the sender's address for them)."""
-    if clause.tokens.isdisjoint(_BEHALF_WORDS) or (for_whom := _for_whom(clause.folded)) is None \
+    if not _may_write_for(clause.tokens) or (for_whom := _for_whom(clause.folded)) is None \
             or not (for_whom.group("who2") or for_whom.group("who7")):
         return False
     whom = for_whom.group("who2") or for_whom.group("who7")

@@ -178,7 +178,7 @@ def asks_change(clause: Clause) -> bool:
 _GROUP_NAME = re.compile(r"[(][?]P<\w+>")
 _ANY_WORDED = Alternatives(branch for _, pattern in _WORDED if pattern is not _SOMEONE_PRESENTS
                            for branch in branches(_GROUP_NAME.sub("(?:", pattern.source)))
-_PRESENTING = ("present", "speak", "conferenci", "step", "fill", "remplac")
+_PRESENTING = re.compile(r"present|speak|conferenci|step(?:s|ped|ping)? in|fill(?:ing)? in|remplac")
 _AFFILIATION = re.compile(r",?\s+(?:from|of|at|with|de|du|chez)\s+")
 
 
@@ -198,7 +198,7 @@ def worded(clause: Clause, sender: str, previous: Clause | None = None) -> Found
         skip += head.end()
         said = said[head.end():] + " at a future meeting"
     if not (_ANY_WORDED.match(said)
-            or (any(word in said for word in _PRESENTING) and _SOMEONE_PRESENTS.match(said))):
+            or (_PRESENTING.search(said) and _SOMEONE_PRESENTS.match(said))):
         return None
     for kind, pattern in _WORDED:
         match = pattern.match(said)
@@ -389,13 +389,13 @@ def worded_at(found: list[Clause], i: int, sender: str, text: str) -> Found | No
     if edit is not None and clause.question and edit.kind in (IntentKind.REMOVE, IntentKind.ADD) \
             and not _POLITE_ASK.match(clause.folded):
         return None         # "Remove item 1??": the change wondered at, not asked for (a question, for staff)
-    if edit is None and text and _NOTE_FOR_MEMBERS.match(clause.folded):
+    if edit is None and text and "note" in clause.folded and _NOTE_FOR_MEMBERS.match(clause.folded):
         # "Aussi, une note pour les membres : le dîner sera servi à la salle 201": what follows the colon is the note
         rest = text[clause.start + len(clause.text):]
         line = rest.split("\n", 1)[0]
         value = line.lstrip()[1:].strip() if line.lstrip()[:1] in (":", "：") else ""
         return Found(IntentKind.NOTE, value, labelled=False) if value else None
-    if edit is None and i and text and _NOTE_OF_IT.match(clause.folded):
+    if edit is None and i and text and "note" in clause.folded and _NOTE_OF_IT.match(clause.folded):
         # "One thing for members: please come with your top three topic ideas ... Could that go on the agenda as a
         # note?": the sentence before it is the note
         said = _sentence_before(found, i, text)
