@@ -238,8 +238,8 @@ _TRANSLATED = re.compile(r"^(?:traduit|translated) (?:avec|with) deepl(?:\.com)?
 def _system_notices(zones: list[Zone], rows: tuple[Row, ...]) -> None:
     """A kept paragraph that is a mail system's notice (``_SYSTEM_NOTICE``: a gateway's warning about outside mail, a
     first-contact notice, a translation credit) is a disclaimer, wherever the system put it (above the text, most)."""
-    if not any(_NOTICE_WORD.search(row.text) for row, zone in zip(rows, zones, strict=False) if zone in KEPT):
-        return                              # (most replies: no word of a notice in the kept lines)
+    if not _NOTICE_WORD.search("\n".join([row.text for row, zone in zip(rows, zones, strict=False) if zone in KEPT])):
+        return                              # (most replies: no word of a notice in the kept lines; one search)
     k = 0
     while k < len(rows):
         end = k + 1
@@ -288,9 +288,10 @@ def _signature_only(zones: list[Zone], rows: tuple[Row, ...], sender_name: str) 
     the sender's own name on the first line, its paragraph the lines of a signature (a role, an organisation, a
     phone...), and after it only a land acknowledgement or a notice. None of it is new text."""
     kept = [k for k, zone in enumerate(zones) if zone in KEPT]
-    if not kept or kept[0] != 0 or not sender_name \
+    if not kept or kept[0] != 0 or not sender_name or len(rows[0].text) > 80 \
+            or not any(w in rows[0].text.lower() for w in re.findall(r"[^\W\d_]{2,}", sender_name.lower())) \
             or not _names_sender(_ASIDE_AFTER_NAME.sub("", rows[0].text), sender_name):
-        return
+        return                                      # (most replies: the first line is no name, or not the sender's)
     end = 1
     while end < len(rows) and rows[end].index == rows[end - 1].index + 1:
         end += 1                                    # the name's paragraph
@@ -497,7 +498,8 @@ def _postscripts(zones: list[Zone], rows: tuple[Row, ...]) -> None:
     if not kept:
         return
     for k in range(kept[-1] + 2, len(zones)):
-        if zones[k] in (Zone.HISTORY, Zone.QUOTED) and rows[k - 1].text.startswith(">") and not rows[k].text.startswith(">") \
+        if rows[k].text.lstrip()[:1] in "PpNn" and zones[k] in (Zone.HISTORY, Zone.QUOTED) and rows[k - 1].text.startswith(">") \
+                and not rows[k].text.startswith(">") \
                 and rows[k].index > rows[k - 1].index + 1 and _POSTSCRIPT.match(rows[k].text):
             end = k + 1
             while end < len(zones) and rows[end].index == rows[end - 1].index + 1 and not rows[end].text.startswith(">"):
