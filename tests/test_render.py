@@ -103,6 +103,19 @@ def test_call_for_updates_mentions_labels_skip_and_attachments():
         assert phrase in text
 
 
+def test_the_question_quotes_what_the_sender_wrote_and_says_so_plainly_when_nothing_could_be_read():
+    """The one question quotes the reply it asks about; a reply that arrived encrypted has no words to quote, and the
+    message says only that nothing changed before asking."""
+    values = context("notice-question")
+    values.update(excerpt="Count me in for the Feb 9 session.", question="Will you attend the meeting?")
+    text = RENDERER.render("notice-question", values).text
+    assert "we changed nothing:\n\n    Count me in for the Feb 9 session.\n\nWill you attend" in text
+    values.update(excerpt="", question="Your message arrived encrypted, so we could not read it.")
+    rendered = RENDERER.render("notice-question", values)
+    assert "We changed nothing.\n\nYour message arrived encrypted" in rendered.text and "what you meant" not in rendered.text
+    assert "We changed nothing." in rendered.html and 'class="update"' not in rendered.html
+
+
 def test_missing_context_names_the_missing_keys():
     """A caller that forgets a value gets an error naming it, not a half-rendered mail."""
     values = context("reminder")
