@@ -153,8 +153,7 @@ CHANGE = Lazy(
     r"twenty|five|thirty)(?: more| extra)? ?(?:minutes?|mins?|time)\b"
 )
 # The first word of each alternative of CHANGE: every match starts with one (see ``Clause.tokens``).
-_CHANGE_FIRST_WORDS = frozenset(_CHANGE_VERBS) | {"can", "could", "pourrait", "pourrions", "pourriez", "would", "call",
-                                                   "give"}
+_CHANGE_FIRST_WORDS = frozenset(_CHANGE_VERBS) | {"can", "could", "pourrait", "pourrions", "pourriez", "would", "give"}
 
 
 # An order asked for ("... avant la présentation focus plutôt qu'après", "before the focus rather than after it"): a
@@ -167,7 +166,10 @@ _REORDER_WORDS = frozenset({"rather", "instead", "plutot", "lieu"})
 def asks_change(clause: Clause) -> bool:
     """The clause asks for a change ("can we move...?", "please swap"), in the words of CHANGE, or asks for an order
     (``_REORDER``)."""
-    return (not clause.tokens.isdisjoint(_CHANGE_FIRST_WORDS) and bool(CHANGE.search(clause.folded))) or (
+    # ("call" renames only with the new name quoted: "call the second one "X" instead"; a call is mostly a meeting)
+    return ((not clause.tokens.isdisjoint(_CHANGE_FIRST_WORDS)
+             or ("call" in clause.tokens and ('"' in clause.folded or "“" in clause.folded or "«" in clause.folded)))
+            and bool(CHANGE.search(clause.folded))) or (
         not clause.tokens.isdisjoint(_REORDER_WORDS) and bool(_REORDER.search(clause.folded)))
 
 
