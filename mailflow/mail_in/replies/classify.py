@@ -98,7 +98,10 @@ def sealed(text: str, encrypted_part: bool) -> bool:
     if encrypted_part:
         return True
     head = text[:1500]
-    return "-----BEGIN PGP MESSAGE-----" in head or _SEALED.search(head) is not None
+    if "-----BEGIN PGP MESSAGE-----" in head:
+        return True
+    low = head.lower()               # (the wrapper's words first, found by the string search: most mail holds none)
+    return ("sent you" in low or "received an" in low or "vous a envoy" in low) and _SEALED.search(head) is not None
 
 
 # (the wrapper's own words: who sent a protected message, and where to read it)
