@@ -134,6 +134,9 @@ def _intents(reading: Reading, table: Table, has_files: bool, with_text: bool) -
         or reading.has(Said.SENT_BEFORE)
     if _lines_asked(reading, table):
         found.append(unclear(ASK_FOCUS))
+    elif not found and table.prose is K.UNCLEAR and K.FOCUS in reads and K.APPROVE not in reads \
+            and Approval.APPROVE in reading.approvals:
+        found.append(unclear(ASK_FOCUS))     # "Approved, looks great" to the focus planning: the draft's answer, sent here
     if reading.has(Said.LEAVE_LATER) and K.UNSUBSCRIBE in reads and not reading.has(Said.UNSUBSCRIBE):
         found.append(unclear(ASK_LEAVE_LATER))     # "after the February meeting, please take me off"
     prose = _passed_on(reading, _corrects_receipt(reading, table, prose_of(reading, table, found, quiet, has_files,

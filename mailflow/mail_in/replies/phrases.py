@@ -167,7 +167,8 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         # nothing from one's place: "Nothing from North Shore for the roundtable this month"
         r"^(?:(?:there's|there is|we have|i have|we've got) )?nothing (?:new |much )?from (?:[\w'-]+ ){1,3}?"
         r"(?:for (?:the |this month's |our )?(?:roundtable|round table|round-table|update)|this (?:month|time|round|cycle))\b",
-        r"^(?:(?:et )?(?:comme|puisque|vu que) )?(?:je n'ai |nous n'avons |il n'y a )?rien (?:a signaler|de neuf|"
+        r"^(?:(?:et )?(?:comme|puisque|vu que) )?(?:je n'ai |nous n'avons |il n'y a )?(?:encore |pas encore )?rien "
+        r"(?:de concret (?:a (?:partager|signaler|rapporter))?|encore )?(?:a signaler|de neuf|"
         r"a rapporter|a partager|de nouveau|"
         r"a ajouter|pour moi|de mon cote|ce mois-ci|cette fois-ci|a dire)\b",
         r"^je n'(?:enverrai|aurai) (?:donc |pas )?(?:pas )?(?:de |d')(?:mise a jour|update)\b|"
@@ -544,8 +545,15 @@ _CHANGES_SOMETHING = Lazy(r"\b(?:(?:we|you|on|tu|vous) (?:could |can |pourrait |
                           r"deplacer|inverser|move|swap|put|switch|changer|change|placer|passer))\b")
 
 
+_STAFF_CHECK = Lazy(r"^(?:can|could|would|will) you (?:please |just |also )?(?:confirm|check|double[- ]?check|verify|"
+                   r"make sure|let me know|tell me)\b")
+
+
 def to_organisers(clause: Clause) -> bool:
     """A question the organisers are asked, not one put to the group."""
     asked = without_lead_in(clause.folded)
     asked = asked[3:] if asked.startswith(("or ", "ou ")) else asked   # "..., or do I just speak to it?"
-    return clause.question and bool(_TO_ORGANISERS.match(asked)) and not _TO_MEMBERS.search(clause.folded)
+    # ("everyone" named in what staff are asked to check is no question to the group: "can you confirm the updated
+    # invite went to everyone?")
+    return clause.question and bool(_TO_ORGANISERS.match(asked)) and (
+        not _TO_MEMBERS.search(clause.folded) or _STAFF_CHECK.match(asked) is not None)

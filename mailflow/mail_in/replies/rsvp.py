@@ -35,7 +35,8 @@ _VERB = Lazy(
     r"be on(?= (?:the|this|that|today's|tomorrow's|our|next|the next) (?:[\w'-]+ )?(?:call|one|meeting|zoom|teams|video|"
     r"video link|link|screen)\b| at (?:noon|midi|\d))|"
     r"assister|venir|viendrai|participer|participerai|assisterai|me joindre|joindrai|y (?:etre|aller|assister)|"
-    r"(?:etre|serai|sera)(?: pas| jamais)?(?: quand meme| aussi| bien)? (?:la|presente?|presents|des votres|de la partie|a)|"
+    r"(?:etre|serai|sera)(?: pas| jamais)?(?: quand meme| aussi| bien| donc| finalement| alors)? (?:la|presente?|presents|"
+    r"des votres|de la partie|a)|"
     r"y serai(?: pas| jamais)?|y serons(?: pas)?)\b"
 )
 # The first word of each alternative of _VERB: every match starts with one (see ``Clause.tokens``).

@@ -12,6 +12,7 @@ from mailflow.mail_in.replies.commands import INSTEAD, Found
 
 _ASK = (r"(?:(?:please|pls|kindly|can you|could you|can we|could we|let's|let us|i'd like to|i would like to|"
         r"we should|would you|would you mind|veuillez|svp|pourriez-vous|pouvez-vous|merci de|on peut|on pourrait|"
+        r"vous pouvez(?: deja| aussi| quand meme)?|tu peux(?: deja| aussi)?|"
         r"j'aimerais|je voudrais|also|and|et|aussi|then|just|only|seulement|simplement|juste)\s+)*")
 _FUTURE_MEETING = (r"(?:\s+(?:at|in|for|during|lors d'une|a une|a la|pour une|pour la)\s+(?:a\s+|an\s+|the\s+|one of the\s+)?"
                    r"(?:future|next|upcoming|later|prochaine|future|autre)\s+(?:meeting|session|cop|rencontre|reunion)s?|"
