@@ -150,3 +150,14 @@ def test_a_postscript_under_the_quote_and_a_single_spaced_signature_are_read_whe
               "only for the named recipient.\n")
     assert extract_new_text(single, "Grace Okafor") == ("Hi Jordan – here's mine.\nChallenge: referrals to the food bank "
                                                        "are slow.")
+
+
+def test_initials_after_a_dash_sign_off_and_a_label_cell_reads_with_its_value() -> None:
+    """"Oui, j'y serai. – MG" from Michel Gagnon ends with his initials, a sign-off; someone else's initials stay. In an
+    HTML table a cell that ends with a colon labels the next one: "Name: Aisha Rahman", not "Name: | Aisha Rahman"."""
+    assert extract_new_text("Oui, j'y serai. – MG", "Michel Gagnon") == "Oui, j'y serai."
+    assert extract_new_text("Oui, j'y serai. – AB", "Michel Gagnon") == "Oui, j'y serai. – AB"
+    from mailflow.mail_in.replies.htmltext import html_to_text
+    text = html_to_text("<table><tr><td><b>Name:</b></td><td>Aisha Rahman</td></tr>"
+                        "<tr><td>Who</td><td>What</td></tr></table>")
+    assert [line for line in text.split("\n") if line] == ["Name: Aisha Rahman", "Who | What"]

@@ -35,7 +35,7 @@ from mailflow.mail_in.replies.reply import (
 )
 from mailflow.mail_in.replies.rsvp import from_words
 from mailflow.mail_in.replies.sections import find_sections
-from mailflow.mail_in.replies.zones import extract_new_text
+from mailflow.mail_in.replies.zones import extract_new_text, without_trailing_sign_off
 
 __all__ = [
     "Attachment", "AutoKind", "Bounce", "Command", "CommandKind", "Intent", "IntentKind", "Limits", "Reply", "ReplyKind", "Rsvp",
@@ -214,8 +214,8 @@ def _understand_message(message: Message, limits: Limits) -> Reply:
     new = extract_new_text(body, name, flowed=contents.flowed)
     if not answers and kind is ReplyKind.REPLY and "[" in new:
         answers = tagged_answers(new, body)         # "one answer inline below (see [AS])": the lines it marks
-    text = _with_answers(new, answers) if not contents.reaction \
-        else contents.reaction          # a Gmail emoji reaction is its emoji (the rest is Gmail's words)
+    text = without_trailing_sign_off(_with_answers(new, answers), name) if answers and not contents.reaction \
+        else new if not contents.reaction else contents.reaction    # (a Gmail emoji reaction is its emoji)
     if calendar is not None and kind is ReplyKind.CALENDAR_REPLY:
         text = typed_words(text, calendar)
     sealed = kind is ReplyKind.REPLY and classify.sealed(body, contents.encrypted)

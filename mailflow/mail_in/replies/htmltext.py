@@ -153,7 +153,11 @@ class _Converter(HTMLParser):
             cells.pop()
         if row.layout or not cells:
             return
-        self.cur, self.cur_depth = [" | ".join(cells)], self.quote_depth
+        # (a cell that ends with a colon labels the next: "Name: | Aisha Rahman" reads "Name: Aisha Rahman")
+        joined = cells[0]
+        for before, cell in zip(cells, cells[1:], strict=False):
+            joined += (" " if before.endswith((":", "：")) else " | ") + cell
+        self.cur, self.cur_depth = [joined], self.quote_depth
         self.flush()
 
     def handle_data(self, data: str) -> None:

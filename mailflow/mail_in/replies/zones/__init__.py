@@ -24,7 +24,7 @@ from mailflow.mail_in.replies.zones.model import (
 from mailflow.mail_in.replies.zones.pins import pinned
 from mailflow.mail_in.replies.zones.scores import scored_lines
 
-__all__ = ["Zone", "Zoning", "explain", "extract_new_text", "split_lines", "zone_lines"]
+__all__ = ["Zone", "Zoning", "explain", "extract_new_text", "split_lines", "without_trailing_sign_off", "zone_lines"]
 
 MAX_LINES = 4000            # non-blank lines zoned; the rest follows the last zone (a cap for hostile input)
 KEPT = frozenset({Zone.GREETING, Zone.BODY})
@@ -153,7 +153,7 @@ def extract_new_text(text: str, sender_name: str = "", *, flowed: bool = False) 
     is a '>' quote that only such a name follows (bottom-posting: "> ...skip.", then "Paul").
     """
     zoning = signed_off(zone_lines(split_lines(text), sender_name), sender_name)
-    return _without_trailing_sign_off(zoning.new_text(soft_breaks(text) if flowed else frozenset()), sender_name)
+    return without_trailing_sign_off(zoning.new_text(soft_breaks(text) if flowed else frozenset()), sender_name)
 
 
 # A sign-off run into the last line, as dictated or typed without a line break ("... in the spring thanks Tom"): the
@@ -162,10 +162,25 @@ _TRAILING_SIGN_OFF = re.compile(r"[\s,.;:!–—-]+(?:thanks|thank you|thx|cheer
                                 r"[,.!]*\s+(?P<name>[A-ZÀ-Ý][\w'’-]*(?:\s+[A-ZÀ-Ý][\w'’-]*)?)[.!]*\s*$", re.IGNORECASE)
 
 
-def _without_trailing_sign_off(text: str, sender_name: str) -> str:
-    """``text`` without a sign-off and the sender's name run into its last line (``_TRAILING_SIGN_OFF``)."""
+_TRAILING_INITIALS = re.compile(r"\s+[–—-]{1,2}\s*([A-Z]{1,2}(?:-?[A-Z]){1,2})\.?\s*$")
+_TITLE_WORDS = frozenset({"dr", "dre", "mr", "mrs", "ms", "mme", "m", "md", "rn", "np"})
+
+
+def _initials_of(name: str) -> str:
+    """The capitals of the sender's name's words, titles left out ("Dr. Michel Gagnon" → "MG")."""
+    words = [w for w in re.findall(r"[^\W\d_]+", name) if w.lower() not in _TITLE_WORDS]
+    return "".join(w[0].upper() for w in words)
+
+
+def without_trailing_sign_off(text: str, sender_name: str) -> str:
+    """``text`` without a sign-off and the sender's name run into its last line (``_TRAILING_SIGN_OFF``), or the
+    sender's initials after a dash ("Oui, j'y serai. – MG")."""
     if not sender_name or not text:
         return text
+    initials = _TRAILING_INITIALS.search(text, max(0, len(text) - 12))
+    if initials is not None and initials.group(1).replace("-", "") == _initials_of(sender_name) \
+            and text[:initials.start()].strip():
+        return text[:initials.start()].rstrip()
     found = _TRAILING_SIGN_OFF.search(text, max(0, len(text) - 160))      # (the last line's end: no need to scan it all)
     # (on the last line, or a line of its own: "thanks Tom" under the text, no blank line between)
     if found is None or "\n" in found.group().lstrip() or not _names_sender(found.group("name"), sender_name):
