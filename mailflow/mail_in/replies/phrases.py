@@ -332,7 +332,8 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"\b(?:'s|is|will be|'ll be|'re|are) (?:doing|writing|taking|handling|preparing|drafting|sending|putting together|"
         r"pulling together|taking care of) (?:the |this month's )?(?:minutes|notes)\b|"
         r"\b(?!(?:i|we)\b)[\w-]+(?: will|'ll| is going to) (?:write up|write|send|do|prepare|draft|circulate|share|"
-        r"put together|pull together) (?:the |this month's )?(?:minutes|notes)\b",
+        r"put together|pull together) (?:the |this month's )?(?:minutes|notes)\b|"
+        r"\b(?:the )?(?:minutes|notes) (?:will|should|are going to) (?:come|be coming) from\b",
         r"^(?:so |and )?(?:he|she|they) (?:should|will|'ll|is going to|are going to) (?:have|get|send) "
         r"(?:them|it|those) (?:to you|out|over)\b|^c'est [\w'-]+ qui (?:fait|redige|prepare|envoie|enverra) (?:le compte "
         r"rendu|les notes|le proces-verbal)\b",
