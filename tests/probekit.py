@@ -56,7 +56,7 @@ from mailflow.schedule.loader import load as load_config
 HERE = Path(__file__).parent / "probe_cases"
 SPLITS = ("dev", "held", "fresh", "round6", "round7", "round8", "round9", "round10", "round11", "round12",
           "round13", "round14", "round15", "round16", "round17", "round18", "round19", "round20", "round21",
-          "round22", "round23", "round24", "round25", "round26", "round27", "round28")
+          "round22", "round23", "round24", "round25", "round26", "round27", "round28", "round29")
 SEPARATOR = "=== message ==="
 # the reply token in the To field (its folded lines included): "To: ... <cop+20270112invite...@example.org>"
 _TOKEN_IN_ADDRESS = re.compile(rb"^To:(?:[^\n]*\n[ \t])*[^\n]*?\bcop\+([a-z0-9]+)@", re.IGNORECASE | re.MULTILINE)

@@ -428,6 +428,9 @@ _TRAILING_TEXTED = re.compile(r"[\s,]+(?:pls|plz|thx|ty|stp|svp)!?$")
 _TRAILING_EMOJI = re.compile(f"[\\s{EMOJI}\ufe0f]+$")
 
 
+_HYPOTHETICAL = re.compile(r"\b(?:if|in case|unless|when|si|au cas ou|lorsque)\b")
+
+
 def said(clause: Clause) -> Said | None:
     """What the clause is, of the kinds in ``Said``; None for anything else (content, answers, commands)."""
     text = clause.folded if clause.folded[-1:].isascii() else _TRAILING_EMOJI.sub("", clause.folded)
@@ -441,7 +444,9 @@ def said(clause: Clause) -> Said | None:
     rest = without_lead_in(text)          # each run of word characters of ``rest`` is one of the clause's
     if _ANY_READ_AFTER_LEAD_IN.search(rest, clause.tokens):
         for kind, pattern in _READ_AFTER_LEAD_IN:
-            if pattern.search(rest):
+            if (found := pattern.search(rest)) is not None:
+                if kind is Said.MISSENT and found.start() and _HYPOTHETICAL.search(rest, 0, found.start()):
+                    continue            # "... if the main link doesn't work for him": what may happen, not what did
                 return kind
     return Said.COURTESY if courtesy(clause) else None
 
