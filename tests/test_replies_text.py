@@ -118,6 +118,37 @@ def test_answers_marked_with_the_tag_the_sender_names_are_read_from_the_quote() 
     assert reply.answers_in_quote
 
 
+def test_answers_typed_on_unmarked_lines_inside_a_marked_quote_are_read_when_the_text_says_so() -> None:
+    """"Typed my answers in below 👇" over a '>' quoted call for updates with the sender's lines typed, unmarked, under
+    its labels: those lines are the sender's answers, read after the new text; the same quote under "Renee's note is
+    below" (no word of answering) keeps its unmarked lines out."""
+    quote = ("> On Dec 29, 2026, at 12:00 PM, Example CoP <cop@example.org> wrote:\n>\n> Hello Luis,\n>\n"
+             "> Please reply with your update. If you like, use these labels:\n>\n>     Challenge: ...\n"
+             "Challenge: renovictions in Courtenay. Two clinics lost long-time patients who moved away.\n"
+             ">     Success: ...\nSuccess: our navigator has had 31 referrals since November.\n>\n"
+             "> No update this month? Reply \"skip this month\".\n")
+    raw = ("From: Luis Ferreira <luis@example.org>\r\nTo: cop+x@example.org\r\nSubject: Re: Your roundtable update\r\n"
+           "Message-ID: <in1@example.org>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+           "Hi Jordan, typed my answers in below 👇\n\nLuis\n\nSent from my iPhone\n\n" + quote).encode()
+    reply = understand(raw)
+    assert reply.text == ("Hi Jordan, typed my answers in below 👇\n\n"
+                          "Challenge: renovictions in Courtenay. Two clinics lost long-time patients who moved away.\n\n"
+                          "Success: our navigator has had 31 referrals since November.")
+    other = raw.replace("typed my answers in below 👇".encode(), b"Renee's note is below")
+    assert understand(other).text == "Hi Jordan, Renee's note is below"
+
+
+def test_the_signature_of_an_assistant_who_introduces_themselves_is_no_new_text() -> None:
+    """From the doctor's mailbox, "This is Kim, Dr. O'Neill's MOA. ..." signed "Kim Baker, MOA" / "on behalf of Dr.
+    Jordan O'Neill" / a role line: the writer named themselves, so the block under the text is their signature."""
+    body = ("Hello,\n\nThis is Kim, Dr. O'Neill's MOA. He was called in to the ER this morning and won't be able to "
+            "join the meeting today. He sends his apologies.\n\nKim Baker, MOA\non behalf of Dr. Jordan O'Neill\n"
+            "Physician Lead, Kootenay Boundary Division of Family Practice\n")
+    assert extract_new_text(body, "Dr. Jordan O'Neill") == (
+        "Hello,\n\nThis is Kim, Dr. O'Neill's MOA. He was called in to the ER this morning and won't be able to join "
+        "the meeting today. He sends his apologies.")
+
+
 @pytest.mark.parametrize("notice", [
     "CAUTION: This email originated from outside of the organization. Do not click links or open attachments unless "
     "you recognize the sender and know the content is safe.",

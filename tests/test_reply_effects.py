@@ -181,6 +181,22 @@ def test_a_removal_that_names_no_item_approves_nothing_and_staff_are_asked():
     assert unclear.asked is Asked.STAFF and '"item 7"' in unclear.question
 
 
+def test_a_removal_with_its_reason_after_a_dash_removes_the_item_or_asks_when_the_draft_has_no_such_item():
+    """ "Remove: item 2 - we covered it in March" removes the second item (the reason is no part of its name); "Remove:
+    item 3 - we already did that one in the spring", when the draft lists two, applies nothing and staff are asked."""
+    d = on_reply(situation(), drafted(), reply(AMARA, "Remove: item 2 - we covered it in March\nOtherwise approved.",
+                                               request="agenda"))
+    assert d.meeting.agenda.approved and d.meeting.agenda.removed == ("Housing first",)
+    d = on_reply(situation(), drafted(), reply(AMARA, "Remove: Provincial survey – we did it in the spring",
+                                               request="agenda"))
+    assert d.meeting.agenda.removed == ("Provincial survey",)
+    text = "Remove: item 3 - we already did that one in the spring.\nEverything else is fine, approved."
+    d = on_reply(situation(), drafted(), reply(AMARA, text, request="agenda"))
+    assert not d.meeting.agenda.approved and d.meeting.agenda.removed == ()
+    [unclear] = d.meeting.unclear
+    assert unclear.asked is Asked.STAFF and "item 3" in unclear.question
+
+
 def test_a_removal_by_its_place_in_the_draft_removes_that_item_or_asks_when_the_place_is_empty():
     """ "Please drop the last one under future agenda. Everything else is approved." removes the future list's last
     item as the draft showed it; "the second one under open discussion", where open discussion lists none, applies

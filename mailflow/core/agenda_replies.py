@@ -57,6 +57,20 @@ def resolve(value: str, listed: tuple[str, ...], current: tuple[str, ...],
     ("the last one under future agenda", ``sections``: open discussion's items and the future items), the words of one
     item, or None (a place the section does not have names none)."""
     wanted = value.strip().strip("'\"“”‘’").rstrip(".").strip()
+    found = _resolve(wanted, listed, current, sections)
+    if found is None and (reason := _REASON.search(wanted)) is not None:
+        # "Remove: item 3 - we already did that one in the spring": the item, then why (a title with a dash of its
+        # own is matched whole first)
+        found = _resolve(wanted[:reason.start()].strip("'\"“”‘’").rstrip(".").strip(), listed, current, sections)
+    return found
+
+
+# a spaced dash (or a colon, a comma) after which the chair says why: "item 3 - we did that one in the spring"
+_REASON = re.compile(r"\s+[-–—]+\s+|\s*[,;:]\s+")
+
+
+def _resolve(wanted: str, listed: tuple[str, ...], current: tuple[str, ...],
+             sections: tuple[tuple[str, ...], tuple[str, ...]]) -> str | None:
     number = _NUMBER.fullmatch(wanted)
     if number is not None:
         index = int(number.group(1))

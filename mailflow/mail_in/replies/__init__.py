@@ -16,7 +16,7 @@ from mailflow.mail_in.replies.attachments import safe_extension, vet_attachment
 from mailflow.mail_in.replies.calendar_reply import from_calendar, typed_words
 from mailflow.mail_in.replies.charsets import decode_bytes, decode_header_value
 from mailflow.mail_in.replies.htmltext import html_to_text
-from mailflow.mail_in.replies.inline_answers import inline_answers, may_have_answers, tagged_answers
+from mailflow.mail_in.replies.inline_answers import inline_answers, may_have_answers, tagged_answers, unmarked_answers
 from mailflow.mail_in.replies.limits import Limits, check_raw
 from mailflow.mail_in.replies.meaning import find_commands, read_intent
 from mailflow.mail_in.replies.parts import collect
@@ -214,6 +214,8 @@ def _understand_message(message: Message, limits: Limits) -> Reply:
     new = extract_new_text(body, name, flowed=contents.flowed)
     if not answers and kind is ReplyKind.REPLY and "[" in new:
         answers = tagged_answers(new, body)         # "one answer inline below (see [AS])": the lines it marks
+    if not answers and kind is ReplyKind.REPLY:
+        answers = unmarked_answers(new, body)       # "typed my answers in below": the unmarked lines inside the quote
     text = without_trailing_sign_off(_with_answers(new, answers), name) if answers and not contents.reaction \
         else new if not contents.reaction else contents.reaction    # (a Gmail emoji reaction is its emoji)
     if calendar is not None and kind is ReplyKind.CALENDAR_REPLY:

@@ -12,6 +12,8 @@ _CHANGED_EN = (r"^(?:(?:could|can|would|will) you |please |pls |kindly )*(?:chan
                r"response|rsvp|reply|attendance)|me) (?:to|as|into) (?:a |an )?[\"“«]? ?")
 _CHANGED_FR = (r"^(?:(?:pourriez|pouvez)-vous |svp |merci de |veuillez )*(?:changer|modifier|mettre) ma (?:reponse|"
                r"participation|presence) (?:pour|a|en) (?:un |une )?[\"“«]? ?")
+# asked for as a favour: "can you put me down as a maybe for the 12th?"
+_ASKED = r"(?:(?:could|can|would|will) you (?:please |pls )?|please |pls |kindly )*"
 ACCEPT_PHRASES = Phrases(
     # dictated or typed on a phone: "yes all be there on the twelfth", "ill be there"
     r"^(?:(?:yes|yeah|yep|ok|okay|sure),? )?(?:all|ill|ile) be (?:there|joining|attending)\b|"
@@ -28,8 +30,11 @@ ACCEPT_PHRASES = Phrases(
     rf"{_CHANGED_EN}(?:yes|attending|accepted|coming|going|present)\b|{_CHANGED_FR}(?:oui|present|presente)\b|"
     r"^(?:i )?(?:can't|cannot|couldn't) not (?:come|attend|be there|make it|join)\b|"
     r"^je ne (?:le |la |l')?manquerais (?:ca |cela )?(?:pour rien|sous aucun pretexte)\b|^je ne manquerais pas (?:ca|cela)\b|"
-    r"^(?:please )?(?:put|mark|list) me (?:back )?(?:down )?(?:as )?(?:a )?(?:yes|attending|present|coming)\b|"
+    rf"^{_ASKED}(?:put|mark|list) me (?:back )?(?:down )?(?:as )?(?:a )?(?:yes|attending|present|coming)\b|"
     r"\bcount me in\b|^(?:i )?can't wait\b|^i'?m in$|"
+    # "I'm in for the 12th!", "I'm in for Tuesday": in, for the meeting (a day named is checked against its day)
+    r"^i'?m in for (?:it|this one|that one|(?:the|this|that|our|tuesday's) (?:meeting|call|session|\d{1,2}(?:st|nd|rd|th)?)|"
+    r"(?:mon|tues|wednes|thurs|fri)day|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?)$|"
     r"^(?:i've|i have|i) (?:just |already )?accepted (?:the|your) (?:calendar |meeting |outlook )?(?:invitation|invite)\b|"
     r"^j'ai (?:deja )?accepte (?:l'|votre )?(?:invitation|invitation de calendrier)\b|"
     r"^(?:i'll |i will |we'll |we will |will )?(?:see|c) you (?:all |everyone |both |guys )?(?:there|then|on|at|tomorrow|"
@@ -82,7 +87,7 @@ PARTIAL_PHRASES = Phrases(
 )
 DECLINE_PHRASES = Phrases(
     rf"{_CHANGED_EN}(?:no|not attending|not coming|declined|absent|regrets)\b|{_CHANGED_FR}(?:non|absente?)\b|"
-    r"^(?:please )?(?:put|mark|list) me (?:back )?(?:down )?(?:as )?(?:a )?(?:no|not attending|absent|regrets)\b|"
+    rf"^{_ASKED}(?:put|mark|list) me (?:back )?(?:down )?(?:as )?(?:a )?(?:no|not attending|absent|regrets)\b|"
     r"\bcount me out\b|^(?:my |with |please accept my |sincere |sending |send )?regrets\b|"
     r"^(?:(?:could|can|would) you |please )*(?:take|remove|drop|leave) me (?:off|from|out of) (?:the |your )?(?:list|"
     r"invite list|invitation list|attendee list|invitation|invite) (?:for|from) (?:the |this |that |next )?(?:[\w'-]+ )?"
@@ -123,7 +128,7 @@ DECLINE_PHRASES = Phrases(
 )
 TENTATIVE_PHRASES = Phrases(
     rf"{_CHANGED_EN}(?:maybe|tentative|possible)\b|{_CHANGED_FR}(?:peut-etre|incertaine?)\b|"
-    r"^(?:please )?(?:put|mark|list) me (?:back )?(?:down )?(?:as )?(?:a )?(?:maybe|tentative|possible|probable)\b|"
+    rf"^{_ASKED}(?:put|mark|list) me (?:back )?(?:down )?(?:as )?(?:a )?(?:maybe|tentative|possible|probable)\b|"
     r"^(?:i'?m )?not sure(?: yet)?$|^(?:i'?m )?not sure (?:yet )?(?:if|whether) (?:i|i'll|i will|i can|i'd|we|we can)"
     r"(?: be able to| be)? (?:make it|come|attend|join|be there|be able|be free|be available|get away|get there|"
     r"manage|dial in|call in)\b|^(?:i'll|i will|will) (?:try|do my best)(?:$| (?:to|and) (?:make it|come|attend|join|"
@@ -143,6 +148,10 @@ DEFERRED_PHRASES = Phrases(
     r"^(?:i'll|i will|i must|i need to|i have to) (?:see|check|look) (?:with|on|at|in) my (?:schedule|calendar|agenda)\b|"
     r"^i (?:confirm|will confirm|'ll confirm) (?:you|to you) (?:later|soon|tomorrow|next week)\b|"
     r"^(?:i'll|i will) confirm (?:later|closer|nearer|by|when|once|as soon)|"
+    # "let me check and get back to you", "I'll get back to you on that", "je vérifie et je vous reviens"
+    r"^let me (?:check|see|look into it|double-check)(?: (?:with \w+|my (?:schedule|calendar)|first))?"
+    r" (?:and|&) (?:i'll )?(?:get back to you|let you know|confirm)\b|^(?:i'll|i will) get back to you(?: on (?:that|this|it))?$|"
+    r"^je (?:verifie|vais verifier) et (?:je )?vous (?:reviens|confirme)\b|"
     r"^je (?:vous )?(?:confirmerai|confirme(?:rai)? plus tard|reviens (?:la-dessus|plus tard))\b|"
     r"^(?:i'll|i will) (?:confirm|let you know)(?: (?:later|next week|this week|closer(?: to the (?:date|day|time))?|soon|"
     r"shortly|by \w+(?: \w+)?|on \w+|tomorrow|asap))?$"

@@ -321,9 +321,54 @@ _FILLER = Alternatives([r"^(i'm|i am|i'll be|i will be|we're|we are|i|we|je suis
                         r"presentement|actuellement|malheureusement|vraiment) "])
 
 
+# Punctuation said aloud and typed out by dictation ("Yes I will be there period Might be late", "Hi Jordan comma",
+# "Oui je serai là virgule", "is that the ninth question mark"): a sentence mark ends its sentence where it ends the
+# line or a capital follows; a comma or "virgule" between words is one; a "colon" only on a line that shows
+# dictation by another such word ("colon" is also an organ). A French "point" alone is no mark after a determiner
+# ("le point 3", "au point").
+_SPOKEN_END = re.compile(r" ((?i:period|full stop|question mark|exclamation (?:point|mark)|point final|"
+                         r"point d['’]interrogation|point d['’]exclamation|new paragraph|nouveau paragraphe|point))"
+                         r"(?=\s*$| +[A-ZÀ-Ý])")
+_NOT_A_MARK = frozenset({"le", "un", "au", "ce", "du", "de", "mon", "ton", "son", "ma", "sa", "notre", "votre", "leur",
+                         "chaque", "quel", "dernier", "premier", "the", "a", "this", "that", "one", "each", "every",
+                         "my", "your", "our", "their", "its", "his", "her", "of", "what", "which", "good", "fair",
+                         "main", "key", "last", "first", "next", "same", "grace", "trial", "waiting", "holiday",
+                         "transition", "reporting", "billing", "pay", "time", "any", "no", "that's", "whole"})
+_SPOKEN_COMMA = re.compile(r"(?<=\w) (comma|virgule)(?=\s*$| +\w)")
+_SPOKEN_COLON = re.compile(r"(?<=\w) (colon|deux points)(?=\s*$| +\w)")
+_MARK_OF = {"comma": ",", "virgule": ",", "colon": ":", "deux points": ":", "question mark": "?",
+            "point d'interrogation": "?", "exclamation point": "!", "exclamation mark": "!", "point d'exclamation": "!"}  # else "."
+
+
+def spoken_marks(folded: str, text: str) -> str:
+    """``folded`` with punctuation said aloud made the mark, the same length (offsets into ``text`` stay):
+    `` period`` becomes ``.`` and spaces. ``text`` (the line as typed) tells a capital after it."""
+    if not ("period" in folded or "comma" in folded or "point" in folded or "virgule" in folded
+            or "stop" in folded or "mark" in folded or "paragraph" in folded):
+        return folded
+    said: list[tuple[int, int, str]] = []
+    for match in _SPOKEN_END.finditer(text):
+        word = match.group(1).lower().replace("’", "'")
+        before = folded[:match.start()].rsplit(" ", 1)[-1]
+        if before in _NOT_A_MARK or not before[-1:].isalnum():
+            continue                  # "the waiting period", "le point", "a full stop": the word itself
+        said.append((match.start(), match.end(), _MARK_OF.get(word, ".")))
+    for match in _SPOKEN_COMMA.finditer(folded):
+        said.append((match.start(), match.end(), ","))
+    if said:
+        for match in _SPOKEN_COLON.finditer(folded):
+            said.append((match.start(), match.end(), ":"))
+    if not said:
+        return folded
+    out = list(folded)
+    for begin, end, mark in said:
+        out[begin:end] = mark + " " * (end - begin - 1)
+    return "".join(out)
+
+
 def clauses(text: str, start: int, line_no: int, first_sentence: int) -> tuple[Clause, ...]:
     """Split one stretch of a line at sentence ends, commas, dashes and "but"."""
-    folded = fold(text)
+    folded = spoken_marks(fold(text), text)
     if "(#" in folded:     # a number in brackets is a reference, no aside: "my action item (#7) is done" is one clause
         folded = _REFERENCE.sub(r" \1 ", folded)      # (the same length: offsets into the text stay)
     found: list[Clause] = []

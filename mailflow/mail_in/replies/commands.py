@@ -278,7 +278,9 @@ _RECORDING_WORDS = ("recording", "enregistrement")      # each match holds one, 
 
 
 # a link alone on its line, in angle brackets or not, or as Outlook writes a link in plain text: "text<href>"
-_BARE_URL = Lazy(r"^\s*<?(?P<url>https?://[^\s<>\"')\]]+)>?(?:<https?://[^\s<>]+>)?\s*$", re.IGNORECASE)
+# (Outlook's display text may be the address without its scheme: "video.example.org/rec/share/Jq7<https://video...>")
+_BARE_URL = Lazy(r"^\s*(?:<?(?P<url>https?://[^\s<>\"')\]]+)>?(?:<https?://[^\s<>]+>)?|"
+                 r"[\w.-]+\.[a-z]{2,}/\S*?<(?P<href>https?://[^\s<>]+)>)\s*$", re.IGNORECASE)
 
 
 def recording_instruction(lines: tuple[str, ...], number: int) -> tuple[Found, tuple[int, ...]] | None:
@@ -294,7 +296,7 @@ def recording_instruction(lines: tuple[str, ...], number: int) -> tuple[Found, t
     bare = _BARE_URL.match(lines[below]) if below is not None else None
     if below is None or bare is None:
         return None
-    return Found(IntentKind.RECORDING, bare.group("url").rstrip(".,;")), (number, below)
+    return Found(IntentKind.RECORDING, (bare.group("url") or bare.group("href")).rstrip(".,;")), (number, below)
 
 
 def recording_link(line: str) -> Found | None:
@@ -337,8 +339,12 @@ for me from my side side de mon cote cote really very tres totally otherwise sin
 all's c' est je l' nous on il elle she he they the chair la presidente le president donne
 """.split())
 _NEGATION = Lazy(r"\b(?:not|never|no|ne|n'|pas|jamais)\b|n't\b|\b(?:dont|cant|wont)\b")
+# a hold said not to be needed: "no need to wait for me to look at it again", "pas besoin d'attendre"
+_NO_NEED = Lazy(r"^(?:there's |there is )?(?:no need|not necessary|don't need|do not need|you don't have|pas besoin|"
+                r"inutile) (?:for you )?(?:to |d')?(?:wait|hold|attendre)\b")
 _HOLD = Phrases(
-    r"\b(?:don't|do not|please don't|dont) send\b|\bnot yet\b|\bhold (?:off|on|it)\b|\bwait (?:before|until|for|a)\b|"
+    r"\b(?:don't|do not|please don't|dont) send\b|\bnot yet\b|\bhold (?:off|on|it|the (?:packet|draft|agenda|mail|email))\b|"
+    r"\bwait (?:before|until|for|a)\b|"
     r"^wait\b|\bnot (?:quite )?ready\b|\bpas encore\b|\bn'envoyez pas\b|\bne pas envoyer\b|^attendez\b|"
     r"\battendez (?:avant|que)\b|\bpas tout de suite\b|\bne l'envoyez pas\b|"
     r"\b(?:haven't|have not|not) (?:yet )?(?:had (?:a chance|the chance|time)|been able) to (?:look|review|read|check)|"
@@ -347,7 +353,13 @@ _HOLD = Phrases(
     r"\bje n'ai pas encore (?:eu le temps|pu) (?:de |d')?(?:le |la )?(?:regarder|lire|reviser)|"
     # the approval still to be confirmed: "Let me just double-check with our ED ..., and I'll confirm first thing tomorrow"
     r"\b(?:i'll|i will|will) confirm (?:it |this |that )?(?:first thing|by|later|tomorrow|tonight|soon|once|after|when|"
-    r"before)\b|\blet me (?:just )?(?:double[- ]?check|check|confirm|verify) (?:with|that|if|whether|first)\b",
+    r"before)\b|\blet me (?:just )?(?:double[- ]?check|check|confirm|verify) (?:with|that|if|whether|first)\b|"
+    # looked at again first, or answered later: "je veux d'abord revoir le sujet avec Amrit", "je vous reviens demain",
+    # "I want to go over the focus with Amrit first", "I'll get back to you tomorrow"
+    r"^(?:je (?:veux|voudrais|dois|vais|prefere) d'abord |i (?:want|need|would like|'d like) to (?:first )?)"
+    r"(?:revoir|regarder|verifier|valider|discuter|en parler|review|check|go over|look at|discuss|run it by)\b|"
+    r"^(?:je vous (?:reviens|recontacte)|(?:i'll|i will) get back to you) (?:demain|plus tard|bientot|d'ici|sous peu|"
+    r"tomorrow|later|soon|by|on|first thing|this afternoon|tonight)\b",
     floating_words=frozenset("send yet hold wait ready pas attendez had been ll will confirm let".split()),  # see Phrases
 )
 
@@ -358,10 +370,20 @@ _RELAYED_APPROVAL = Lazy(r"\b(?:says|said|confirms|confirmed|tells me|told me|di
 _RELAYED_WORDS = frozenset({"says", "said", "confirms", "confirmed", "tells", "told", "dit", "confirme"})
 
 
+# an approval on a condition mailflow cannot check: "Approved, provided Amrit has confirmed he can still present"
+_PROVISO = Lazy(r"^(?:provided|providing|as long as|so long as|assuming|on condition that|conditional on|subject to|"
+                r"pending|pourvu que|a condition que|sous reserve que|sous reserve de)\b")
+
+
+def proviso(clause: Clause) -> bool:
+    """The clause is a condition put on what it follows ("provided Amrit has confirmed", "pourvu que ...")."""
+    return _PROVISO.match(clause.folded) is not None
+
+
 def approval(clause: Clause) -> Approval | None:
-    """The clause approves, refuses approval, or asks to hold; None when it says nothing of it."""
+    """The clause approves, refuses approval, or asks to hold (a condition holds it); None when it says nothing of it."""
     text = clause.folded
-    if _HOLD.search(text, clause.tokens):
+    if (_HOLD.search(text, clause.tokens) and not _NO_NEED.match(text)) or _PROVISO.match(text):
         return Approval.HOLD
     if not clause.tokens.isdisjoint(_RELAYED_WORDS) and (relayed := _RELAYED_APPROVAL.search(text)) is not None \
             and not clause.question:

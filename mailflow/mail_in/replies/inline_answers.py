@@ -228,3 +228,37 @@ def tagged_answers(new_text: str, body: str) -> tuple[str, ...]:
                 and len(text) > tag.end() + 1:
             found.append(text)
     return tuple(found)
+
+
+# The new text saying its answers sit inside the quote: "typed my answers in below 👇", "my comments inline",
+# "réponses dans le texte" (words of answering, and where; "inline" says both), not "Renee's note below"
+_INLINE = re.compile(r"\b(?:inline|in-line|entre les lignes)\b", re.IGNORECASE)
+_ANSWERING = re.compile(r"\b(?:answers?|answered|responses?|replies|replied|comments?|typed|filled in|reponses?|"
+                        r"réponses?|commentaires?)\b", re.IGNORECASE)
+_WHERE = re.compile(r"\b(?:below|under each|in the (?:text|email|message)|ci-dessous|dans le texte|plus bas)\b|\U0001F447",
+                    re.IGNORECASE)
+
+
+def unmarked_answers(new_text: str, body: str) -> tuple[str, ...]:
+    """The paragraphs typed on unmarked lines between the '>' lines of a quoted original, in order, when the new
+    text says its answers are below: the plain text marks every line of the original, so the lines it leaves
+    unmarked inside it are the sender's (a client that wraps a quoted line without its mark leaves such lines
+    too, so the sender's word that answers sit there is needed)."""
+    if not new_text or not (_INLINE.search(new_text) or (_ANSWERING.search(new_text) and _WHERE.search(new_text))):
+        return ()
+    lines = body.split("\n")
+    marked = [line.lstrip().startswith(">") for line in lines]
+    if sum(marked) < 2:
+        return ()
+    first, last = marked.index(True), len(marked) - 1 - marked[::-1].index(True)
+    found: list[str] = []
+    run: list[str] = []
+    for k in range(first + 1, last + 1):
+        if marked[k] or not lines[k].strip():
+            if run:
+                found.append(" ".join(run))
+                run = []
+            continue
+        run.append(lines[k].strip())
+    kept = " ".join(new_text.split())                # (answers the new text already holds: inline replies it kept)
+    return tuple(text for text in found if len(text.split()) >= MIN_WORDS and text not in kept)

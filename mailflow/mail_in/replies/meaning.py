@@ -18,7 +18,7 @@ from mailflow.core.intent import AutoKind, Command, CommandKind, Intent, IntentK
 from mailflow.core.kinds import Request
 from mailflow.mail_in.replies.bare_answers import Answer
 from mailflow.mail_in.replies.clauses import Lazy, fold
-from mailflow.mail_in.replies.commands import Approval, Found, file_requests, labels_in
+from mailflow.mail_in.replies.commands import Approval, Found, file_requests, labels_in, proviso
 from mailflow.mail_in.replies.days import days_named
 from mailflow.mail_in.replies.phrases import Said, asks_to_know
 from mailflow.mail_in.replies.prose import FULL_UPDATE, content_of, prose_of
@@ -28,6 +28,7 @@ from mailflow.mail_in.replies.rsvp import combine
 from mailflow.mail_in.replies.tables import (
     ASK_ATTENDANCE,
     ASK_CALENDAR,
+    ASK_CONDITION,
     ASK_FOCUS,
     ASK_LATER,
     ASK_LEAVE_LATER,
@@ -169,14 +170,25 @@ def _passed_on(reading: Reading, prose: Intent | None) -> Intent | None:
     """An update passed on for someone else ("Priya asked me to pass her update along") is theirs, not the sender's:
     asked about, never recorded as the sender's."""
     if prose is not None and prose.kind is K.UPDATE and reading.relays:
+        if _OWN_UPDATE.search(fold(reading.text)) is not None:
+            # "Tom asked me to let you know he's on leave ... Mine: Success: ...": theirs, then hers (the value from the
+            # words that set hers apart, when the reading carries its text)
+            own = _OWN_UPDATE.search(fold(prose.value))
+            return replace(prose, value=prose.value[own.end():].strip()) if own is not None else prose
         # (their "no update" passed on is theirs to say: nothing is the sender's)
         return None if _THEIR_NO_UPDATE.search(fold(reading.text)) else unclear(ASK_RELAYED)
     return prose
 
 
+# The sender's own update, set apart from what they pass on: "Mine: ...", "As for me: ...", "Pour ma part : ..."
+_OWN_UPDATE = Lazy(r"(?:^|\n|[.!?] +)(?:mine|my own(?: update)?|as for (?:me|mine|my (?:own )?update)|for my part|"
+                   r"(?:and )?here's mine|pour ma part|quant a moi|de mon cote|la mienne|ma mise a jour a moi)"
+                   r" *(?:[:–—]|-{1,2}) *")
+
+
 _THEIR_NO_UPDATE = Lazy(r"\b(?:she|he|they)(?:'s| is| are| will| won't| will not| doesn't| does not| isn't| is not)? ?(?:not )?"
                         r"(?:be )?(?:sending|send|submitting|submit|having|have|giving|give) (?:a |an |any |her |his |their )?"
-                        r"(?:roundtable )?update\b|\bskip (?:her|him|them)\b|\b(?:il|elle) n'(?:aura|enverra) pas de mise a jour\b")
+                        r"(?:roundtable )?update\b|\bskip (?:her|him|them)\b|\bnothing (?:new )?from (?:her|him|them)\b|\b(?:il|elle) n'(?:aura|enverra) pas de mise a jour\b")
 
 
 def _corrects_receipt(reading: Reading, table: Table, prose: Intent | None) -> Intent | None:
@@ -205,9 +217,11 @@ _READ_WRONG = Lazy(
 
 def _lines_asked(reading: Reading, table: Table) -> bool:
     """Staff are asked about the focus and presenter lines: "Presenter: Jordan Lee?" names no one yet, and a question
-    beside the handover's lines is put to them (the focus planning asks about one through its prose)."""
+    beside the handover's lines is put to them (the focus planning asks about one through its prose), and so is a
+    focus or presenter that only points at words elsewhere ("let's go with Dana's idea below")."""
     return K.PRESENTER in table.reads and K.FOCUS in table.reads and (_presenter_asked(reading) or (
-        table.prose is None and any(p.clause.question for p in reading.content)))
+        table.prose is None and any(p.clause.question for p in reading.content))
+        or any(e.kind in (K.FOCUS, K.PRESENTER) and not e.value for e in reading.edits))
 
 
 def _presenter_asked(reading: Reading) -> bool:
@@ -344,7 +358,12 @@ def _item_named(parts: Sequence[Part], k: int) -> re.Match[str] | None:
 def _approval(reading: Reading, answered: list[Intent], reads: frozenset[IntentKind]) -> list[Intent]:
     """Approval unless held or negated; with a change it cannot make beside it, staff are asked."""
     said = reading.approvals
-    if Approval.HOLD in said or Approval.NOT_APPROVED in said:
+    if Approval.NOT_APPROVED in said or (Approval.HOLD in said and not _approved_once_changed(reading)):
+        conditioned = next((p for p in reading.parts if p.approval is Approval.HOLD and proviso(p.clause)), None)
+        if conditioned is not None and Approval.APPROVE in said and Approval.NOT_APPROVED not in said:
+            # "Approved, as long as Dr. Lee has confirmed she can still present": staff are asked, nothing goes out
+            line = reading.text.split("\n")[conditioned.clause.line].strip()
+            return [unclear(ASK_CONDITION.format(words=line if len(line) <= 200 else line[:200] + "..."))]
         return []
     if Approval.APPROVE not in said and Intent(K.APPROVE) not in answered:
         return []
@@ -359,6 +378,27 @@ def _approval(reading: Reading, answered: list[Intent], reads: frozenset[IntentK
         line = reading.text.split("\n")[wishes[0].clause.line].strip()
         return [unclear(ASK_RESERVATION.format(words=line if len(line) <= 200 else line[:200] + "..."))]
     return [Intent(K.APPROVE)]
+
+
+# an approval given for the draft once changed: "Then it's good to go!", "Once those are in, it's good to go",
+# "with that change, approved", "une fois ces changements faits, c'est approuvé"
+_ONCE_CHANGED = Lazy(r"^(?:and |so )?(?:then|after that|once (?:that's|that is|those are|these are|it's|they're|done|"
+                     r"changed|fixed|made)|with (?:that|those|these|this) (?:change|changes|edit|edits|fix|fixes)|"
+                     r"ensuite|apres ca|une fois (?:ces|ce|cela|ca)|avec (?:ce|ces) (?:changement|modification)s?)\b")
+
+
+def _approved_once_changed(reading: Reading) -> bool:
+    """The last word on approval approves the draft once changed, after the hold ("Approved – oh wait, not yet: please
+    remove X. Then it's good to go!"): the changes asked are what the hold waited for."""
+    said = [k for k, p in enumerate(reading.parts) if p.approval is not None]
+    if not said or reading.parts[said[-1]].approval is not Approval.APPROVE:
+        return False
+    last = said[-1]
+    changed = bool(reading.commands) or any(p.edit is not None for p in reading.parts[:last])
+    here = reading.parts[last].clause
+    before = reading.parts[last - 1].clause if last else None
+    return changed and (_ONCE_CHANGED.match(here.folded) is not None or (
+        before is not None and before.sentence == here.sentence and _ONCE_CHANGED.match(before.folded) is not None))
 
 
 _COMMAND_KINDS = {

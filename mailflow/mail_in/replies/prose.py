@@ -84,6 +84,12 @@ _OF_THE_MINUTES = Lazy(r"\b(?:minutes|notes|write-up|compte rendu|proces-verbal)
 CUT = frozenset({K.SUGGEST, K.DONE, K.RECORDING, K.ACTION})     # instructions cut out of an update, a note, minutes
 
 
+
+# Words that sum up what came before as the answer they lead to ("long story short", "bref", "tout ça pour dire")
+_SUMS_UP = Lazy(r"^(?:(?:so|anyway|anyhow|but|well|et|donc|enfin|bon|alors),? )*(?:long story short|to make a long story short|"
+                r"in short|bottom line|all that to say|all this to say|the short version|short version|bref|en bref|"
+                r"tout (?:ca|cela) pour dire|bref,? tout ca pour dire|en resume|pour faire court|pour faire une histoire courte)\b")
+
 def content_of(reading: Reading, reads: frozenset[IntentKind]) -> tuple[Part, ...]:
     """Clauses that say something this request does not read as an instruction."""
     if reading.plain_content:
@@ -119,6 +125,11 @@ def prose_of(reading: Reading, table: Table, found: list[Intent], said_no: bool,
             # place", "I'd try the video link", "I only made the first half of the May meeting").
             answering = {p.clause.sentence for p in reading.parts if p.attendance is not None or p.answer is not None
                          or _ABOUT_ATTENDING.search(p.clause.folded)}
+            # (and a story the answer sums up: "... so I'm covering emerg until 2. Anyway, long story short, I can't
+            # make it today": what leads to it is the answer's circumstances, however long)
+            summed = [p.clause.sentence for p in reading.parts if p.clause.sentence in answering and _SUMS_UP.match(p.clause.folded)]
+            if summed:
+                answering |= {p.clause.sentence for p in reading.parts if p.clause.sentence < summed[0]}
             beside = sum(p.clause.words for p in content if p.clause.sentence not in answering)
             # (an update named as sent elsewhere, "my update is in the packet", marks none here)
             # (nor does a word of it in the answer's own sentence: "Good news: we found coverage, so I can come")

@@ -274,6 +274,9 @@ def _list_item(lines: Sequence[str], number: int) -> bool:
         0 <= n < len(lines) and LIST_ITEM.match(lines[n]) for n in (number - 1, number + 1))
 
 
+_THEIRS_WHEN_RELAYED = frozenset({Said.DONE, Said.NO_UPDATE, Said.PASS, Said.AWAY, Said.AWAY_THEN})
+
+
 def _tag(found: list[Clause], sender: str, lines: Sequence[str] = (), text: str = "") -> list[Part]:
     parts: list[Part] = []
     on_behalf = False
@@ -286,8 +289,10 @@ def _tag(found: list[Clause], sender: str, lines: Sequence[str] = (), text: str 
         if said_here is Said.UNSUBSCRIBE and i and found[i - 1].sentence == c.sentence \
                 and LATER_ON.match(found[i - 1].folded):
             said_here = Said.LEAVE_LATER     # "Après la rencontre d'août, merci de me retirer de la liste": not yet
-        if said_here is Said.DONE and c.sentence == relayed:
-            said_here = None                 # "Amrit asked me to pass along ..., so #7 can be closed": his item, not hers
+        if said_here in _THEIRS_WHEN_RELAYED and c.sentence == relayed and (said_here is Said.DONE or not on_behalf):
+            # "Amrit asked me to pass along ..., so #7 can be closed": his item, not hers; "Dana asked me to let you know
+            # she's on leave, so nothing from her this month": her no update, not the sender's
+            said_here = None
         if said_here is None and answered is None and i and c.words <= 3 and parts[-1].said is Said.COURTESY \
                 and found[i - 1].sentence == c.sentence and not c.question and _THANKS.match(found[i - 1].folded):
             said_here = Said.COURTESY                 # what the thanks says of it ("Merci pour l'ordre du jour, très complet")

@@ -153,8 +153,18 @@ _EMOJI = re.compile(f"[{EMOJI}\ufe0f]")
 
 def _tail_ok(tail: str) -> bool:
     tail = _EMOJI.sub("", tail).strip(" ,.!;:-")
-    return not tail or bool(_TAIL_FREE.match(tail) or _TAIL_MEETING.match(tail) or _TAIL_TIME.match(tail)
-                            or _TAIL_AND.match(tail))
+    if not tail or _TAIL_FREE.match(tail) or _TAIL_TIME.match(tail) or _TAIL_AND.match(tail):
+        return True
+    meeting = _TAIL_MEETING.match(tail)
+    return meeting is not None and _OTHER_MEETING.isdisjoint(WORD.findall(meeting.group()))
+
+
+# Words that make "the ... meeting" another body's ("I'll be at the provincial Divisions meeting on the 11th", "at a
+# board meeting", "à la réunion du conseil"): being there is no answer about ours.
+_OTHER_MEETING = frozenset("""provincial regional national board boards committee committees steering council executive
+department divisions division annual general agm conference summit retreat leadership budget union all-hands
+staff team another other different separate hospital site partner partners conseil comite direction
+regionale provinciale nationale autre equipe""".split())
 
 
 # what follows "and" is another statement: the answer before it is whole (dictated mail has no commas: "yes I will

@@ -37,6 +37,8 @@ ASK_AGENDA = ('What should change in the agenda draft? Reply with lines such as 
               'item", or "approved" to send it as it stands.')
 ASK_RESERVATION = ('The chair approved the agenda draft and also wrote "{words}": should the draft go out as it '
                    'stands, or wait for that change?')
+ASK_CONDITION = ('The chair approved the agenda draft on a condition mailflow cannot check: "{words}". Nothing has '
+                 'gone out: once it is settled, reply "approved" to the draft, or ask the chair.')
 ASK_ALSO = ('The chair also wrote "{words}", a change mailflow cannot make from those words: please make it in the '
             'agenda, or ask the chair.')
 ASK_CHAIR = ('The chair asked "{words}" in reply to the agenda draft: please answer, and change the agenda if '
@@ -116,9 +118,11 @@ TABLES: Mapping[Request | None, Table] = MappingProxyType({
     Request.FOCUS: Table(_ASK_FOCUS_ALWAYS, _CHAIR, K.UNCLEAR, 8, ASK_FOCUS),
     # The handover informs the next chair: only labelled changes count ("Thanks, very helpful" is no note).
     Request.HANDOVER: Table(_ASK_FOCUS_ALWAYS, _CHAIR),
-    # Staff (or the chair) with the minutes.
+    # Staff (or the chair) with the minutes. A topic the minutes record as suggested ("Next meeting ... Suggested topic:
+    # measuring what changed for patients") is the minutes' word, carried to members by the digest: no suggestion of
+    # the sender's, and kept in the minutes' text.
     Request.MINUTES: Table({answer: unclear(ASK_MINUTES) for answer in Answer if answer is not Answer.GLAD},
-                           frozenset({K.MINUTES, K.RECORDING, K.ACTION, K.DONE, K.SUGGEST, K.UNSUBSCRIBE, K.UNDO}),
+                           frozenset({K.MINUTES, K.RECORDING, K.ACTION, K.DONE, K.UNSUBSCRIBE, K.UNDO}),
                            K.MINUTES, 20, ASK_MINUTES),
     # The digest asks only for topic suggestions; thanks and comments are kept, nothing to do.
     Request.DIGEST: Table({}, frozenset({K.SUGGEST, K.DONE, K.UNSUBSCRIBE, K.UNDO})),

@@ -132,6 +132,11 @@ _PRONOUN = Lazy(r"^(?:it|this|that|them|these|those|ca|cela|ceci|le|la|les|one|s
 _SELF = Lazy(r"^(?:i|me|myself|moi|je|moi-meme|i'll|i will|i can|i am going to|i'm going to|i'm happy to|"
                    r"i am happy to|je vais|je peux)$")
 _ME = Lazy(r"^(?:me|myself|moi)\b")
+# a value that only points to words elsewhere ("let's go with Dana's idea below", "the option you suggested", "ce qui
+# est proposé plus bas"): the words are not in the reply's own text, so there is no name or topic to take
+_ELSEWHERE = Lazy(r"^(?:the |your |his |her |their |[\w-]+'s |l'|la |le )?(?:idea|suggestion|proposal|option|one|plan|"
+                  r"topic|idee|proposition|sujet)s?\b(?=.{0,60}$).*?\b(?:below|above|in the (?:thread|email|message)|"
+                  r"(?:you|we|she|he|they) (?:suggested|proposed|discussed|mentioned)|ci-dessous|ci-dessus|plus bas|plus haut)\b")
 _JUDGEMENT = Lazy(r"^(?:not |too |a bit |quite |very |pas |trop |tres )?(?:wrong|right|fine|good|great|ok|okay|perfect|bad|"
                   r"off|correct|incorrect|unclear|vague|broad|narrow|confusing|missing|tbd|faux|bon|bien|parfait|flou)$")
 _ARTICLE = Lazy(r"^(?:la|le|les)\s+(?=\S)")          # (an elided "l'" stays with its noun: "l'accès aux services")
@@ -233,6 +238,8 @@ def worded(clause: Clause, sender: str, previous: Clause | None = None) -> Found
         folded = fold(value)
         if kind is IntentKind.PRESENTER and _SELF.match(folded):
             value = _as_written(sender) or "the chair"
+        elif kind in (IntentKind.FOCUS, IntentKind.PRESENTER) and _ELSEWHERE.search(folded):
+            return Found(kind, "", labelled=False)        # named only elsewhere: asked about (``meaning._lines_asked``)
         elif _PRONOUN.match(folded) or _ME.match(folded) or _JUDGEMENT.match(folded) \
                 or len(WORD.findall(value)) > _MOST_WORDS.get(kind, 14):
             continue                # a pronoun, the sender, a judgement ("the focus is wrong"): no name or topic
@@ -295,13 +302,15 @@ def _with_quote_closed(found: list[Clause], i: int, text: str) -> Clause:
     clause = found[i]
     if not text or not _unbalanced(clause.text):
         return clause
-    for k in range(i + 1, min(len(found), i + 4)):
+    for k in range(i, min(len(found), i + 4)):     # (first: the clause with the closing mark its edge lost)
         if found[k].line != clause.line:
             break
         end = found[k].start + len(found[k].text)
         while end < len(text) and text[end] in '"”»':
             end += 1
         whole = text[clause.start:end]
+        if k == i and whole == clause.text:
+            continue
         if not _unbalanced(whole):
             folded = fold(whole)
             tokens = TOKEN.findall(folded)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from mailflow.mail_in.replies.clauses import CARRIES_ON
 from mailflow.mail_in.replies.htmltext import QUOTE_MARK
 from mailflow.mail_in.replies.quotes import is_quoted
-from mailflow.mail_in.replies.signatures import has_disclaimer, strip_own_name
+from mailflow.mail_in.replies.signatures import has_disclaimer, is_own_name_word, own_name_words, strip_own_name
 from mailflow.mail_in.replies.zones.features import Row, line_features
 from mailflow.mail_in.replies.zones.lexicon import DELIMITER, LAND, SIGN_OFF, SIGN_OFF_OPENS
 from mailflow.mail_in.replies.zones.model import (
@@ -152,8 +152,26 @@ def extract_new_text(text: str, sender_name: str = "", *, flowed: bool = False) 
     A last line that is only the sender's own name (from the From header) is a sign-off too, and so
     is a '>' quote that only such a name follows (bottom-posting: "> ...skip.", then "Paul").
     """
+    sender_name = with_introduced(text, sender_name)
     zoning = signed_off(zone_lines(split_lines(text), sender_name), sender_name)
     return without_trailing_sign_off(zoning.new_text(soft_breaks(text) if flowed else frozenset()), sender_name)
+
+
+# The writer naming themselves at the top when they write from someone else's mailbox ("This is Kim, Dr. O'Neill's
+# MOA.", "Ici Julie, l'adjointe du Dr Gagnon", "My name is Dana Whitford and I ..."): their name signs the message too
+_INTRODUCED = re.compile(r"\b(?:[Tt]his is|[Mm]y name is|[Cc]'est|[Ii]ci|[Jj]e m'appelle)\s+"
+                         r"(?P<name>[A-ZÀ-Ý][\w'’-]+(?:\s+[A-ZÀ-Ý][\w'’-]+)?)(?=\s*(?:,|\.|\(|\s(?:from|with|at|and|here|"
+                         r"de|du|et|,)\b))")
+_INTRODUCED_HEAD = 400        # characters: the introduction opens the message
+
+
+def with_introduced(text: str, sender_name: str) -> str:
+    """``sender_name`` with the name the writer gives themselves at the top of ``text``, if any."""
+    head = text[:_INTRODUCED_HEAD]
+    if "is " not in head and "'est " not in head and "ici " not in head.lower() and "appelle" not in head:
+        return sender_name
+    found = _INTRODUCED.search(head)
+    return f"{sender_name} {found.group('name')}".strip() if found is not None else sender_name
 
 
 # A sign-off run into the last line, as dictated or typed without a line break ("... in the spring thanks Tom"): the
@@ -288,14 +306,27 @@ def _name_over_signature(zones: list[Zone], rows: tuple[Row, ...], sender_name: 
     for at, k in enumerate(kept[1:-1], start=1):
         text = rows[k].text
         if len(text) > 60 or not any(w in text.lower() for w in words) \
-                or not _names_sender(_ASIDE_AFTER_NAME.sub("", text), sender_name):
+                or not (_names_sender(_ASIDE_AFTER_NAME.sub("", text), sender_name) or _signs_with_role(text, sender_name)):
             continue                    # (most lines: too long for a name, or no word of the sender's)
         below = kept[at + 1:]
         if all(not _SIGNATURE_SHAPES.isdisjoint(rows[j].features)
-               or not {"land_words", "disclaimer_words"}.isdisjoint(rows[j].features) for j in below):
+               or not {"land_words", "disclaimer_words"}.isdisjoint(rows[j].features)
+               or _FOR_WHOM.match(rows[j].text) for j in below):
             for j in kept[at:]:
                 zones[j] = Zone.SIGNATURE
         return
+
+
+# A first name of the writer's, a surname and a role after a comma: "Kim Baker, MOA", "Julie Tremblay, adjointe"
+_NAME_AND_ROLE = re.compile(r"^\s*(?P<first>[A-ZÀ-Ý][\w'’-]+)\s+[A-ZÀ-Ý][\w'’-]+\s*,\s*[^,]{1,40}$")
+# an assistant's line under their name: "on behalf of Dr. Jordan O'Neill", "pour le Dr Gagnon"
+_FOR_WHOM = re.compile(r"^\s*(?:on behalf of|for|de la part d[eu']|au nom d[eu']|pour (?:le |la )?)\s*\S", re.IGNORECASE)
+
+
+def _signs_with_role(text: str, sender_name: str) -> bool:
+    """``text`` is a signature's first line, the writer's first name, a surname and a role ("Kim Baker, MOA")."""
+    found = _NAME_AND_ROLE.match(text)
+    return found is not None and is_own_name_word(found.group("first"), own_name_words(sender_name))
 
 
 def _signature_only(zones: list[Zone], rows: tuple[Row, ...], sender_name: str) -> None:
