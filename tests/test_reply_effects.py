@@ -65,6 +65,20 @@ def test_an_answer_that_names_another_meetings_day_is_asked_about_not_recorded()
         assert d.meeting.rsvp_of(DEV.key) == answer and said(d) == [Recorded(Effect.RSVP, answer)], text
 
 
+def test_an_answer_for_another_month_is_asked_about_and_one_for_the_meetings_month_is_recorded():
+    """ "Yes for February!" to January's invitation names another month's meeting: nothing is recorded and the member is
+    asked; "Oui pour la rencontre de janvier" and "Count me in for the January session" are recorded; "No, but I'll join
+    in March" declines this one (March is another answer's), and "Yes, and I'll join in March too" accepts it."""
+    for text in ("Yes for February!", "Count me in for the March session", "Oui pour la rencontre de février"):
+        asked = on_reply(situation(), invited(), reply(CHLOE, text, request="invite"))
+        assert asked.meeting.rsvp_of(CHLOE.key) is None and [x.kind for x in asked.sends] == ["notice-question"], text
+    for text, answer in (("Oui pour la rencontre de janvier", "accepted"), ("Count me in for the January session",
+                                                                          "accepted"),
+                         ("No, but I'll join in March.", "declined"), ("Yes, and I'll join in March too.", "accepted")):
+        d = on_reply(situation(), invited(), reply(DEV, text, request="invite"))
+        assert d.meeting.rsvp_of(DEV.key) == answer and said(d) == [Recorded(Effect.RSVP, answer)], text
+
+
 def test_no_to_the_day_of_reminder_declines():
     """ "No, sorry" to the day-of reminder is a decline; the member is told it is recorded."""
     state, _ = run_until(at(Step.DAY_OF_REMINDER))

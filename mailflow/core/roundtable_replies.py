@@ -45,8 +45,8 @@ def for_another_day(intents: tuple[Intent, ...], day: date) -> tuple[tuple[Inten
 
 
 def names_day(days: tuple[str, ...], day: date) -> bool:
-    """One of ``days`` (``Intent.on``: "--MM-DD" or "---DD") is ``day``."""
-    return f"--{day.month:02d}-{day.day:02d}" in days or f"---{day.day:02d}" in days
+    """One of ``days`` (``Intent.on``: "--MM-DD", "---DD", or a month alone, "--MM") is ``day``, or its month."""
+    return f"--{day.month:02d}-{day.day:02d}" in days or f"---{day.day:02d}" in days or f"--{day.month:02d}" in days
 
 
 def for_themselves(s: Situation, state: MeetingState, event: ReplyEvent) -> tuple[MeetingState, list[Recorded]]:

@@ -22,6 +22,10 @@ ACCEPT_PHRASES = Phrases(
     r"(?: (?:date|time|day|pst|pt|pacific))? (?:works|is fine|is good|is ok|is okay|suits me)(?: for me| great| fine)?$|"
     # yes to the meeting named by its day: "Yes for the 17th 👍", "oui pour le 17"
     r"^(?:yes|yep|yeah|ok|okay|oui) (?:for|to|on|pour|le) (?:the |le )?\d{1,2}(?:st|nd|rd|th|er)?(?=\W*$)|"
+    # a month for the day ("Yes for February!", "oui pour la rencontre de février"): the core checks it is the meeting's
+    r"^(?:yes|yep|yeah|ok|okay|oui) (?:for|pour|to) (?:the |la rencontre de |la reunion de |la seance de )?"
+    r"(?:january|february|march|april|may|june|july|august|september|october|november|december|janvier|fevrier|mars|"
+    r"avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre)(?: (?:meeting|session|one|call|cop))?(?=\W*$)|"
     # joining, said as what one wants to get right: "(and) want to make sure I join at the right hour"
     r"^(?:i )?(?:want|wanted|need|just want|just wanted) to make sure (?:that )?i (?:join|dial in|call in|log in|log on|"
     r"get on|connect)\b|"

@@ -1,5 +1,6 @@
 """The days a clause names ("Feb 9", "le 9 février", "the 17th"), as ISO 8601 partial dates: "--02-09" for a month
-and a day, "---17" for a day of the month alone.
+and a day, "---17" for a day of the month alone; and the month an answer is for ("yes for February", "the March
+session", "pour février"), "--02", where no day goes with it.
 
 An answer about attendance that names a day says which meeting it is about; the core holds the meeting's date and
 asks when every day the answer names is another one (``core.roundtable_replies.for_another_day``). A clause names a day
@@ -62,3 +63,17 @@ def days_named(folded: str) -> tuple[str, ...]:
             days.append(f"---{day:02d}")
     return tuple(dict.fromkeys(days))
 
+
+
+# A month named whole as what an answer is for: "yes for February", "count me in for the March session", "la rencontre
+# de février", "pour mars" (not "may" the verb: "I may come"; not an abbreviation)
+_FULL_MONTHS = {name: number for name, number in _MONTHS.items() if len(name) > 3 or name in ("mai", "may")}
+_MONTH_FOR = Lazy(r"\b(?:for|the|pour|en|de|du mois de|in|at the|to the)(?: (?:the|la|le))? (?P<m>"
+                  + "|".join(sorted(_FULL_MONTHS, key=len, reverse=True)) + r")(?!\.? ?\d)(?![\w'])")
+
+
+def months_named(folded: str) -> tuple[str, ...]:
+    """The months ``folded`` names as what it is about, each with no day: "--02" for "yes for February"."""
+    if not any(name in folded for name in _FULL_MONTHS):
+        return ()
+    return tuple(dict.fromkeys(f"--{_FULL_MONTHS[found.group('m')]:02d}" for found in _MONTH_FOR.finditer(folded)))

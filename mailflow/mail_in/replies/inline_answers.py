@@ -239,12 +239,20 @@ _WHERE = re.compile(r"\b(?:below|under each|in the (?:text|email|message)|ci-des
                     re.IGNORECASE)
 
 
+# a stem one of which every match of _INLINE or _ANSWERING holds
+_ANSWER_STEMS = ("inline", "in-line", "lignes", "answer", "respon", "repl", "comment", "typed", "filled", "ponse")
+
+
 def unmarked_answers(new_text: str, body: str) -> tuple[str, ...]:
     """The paragraphs typed on unmarked lines between the '>' lines of a quoted original, in order, when the new
     text says its answers are below: the plain text marks every line of the original, so the lines it leaves
     unmarked inside it are the sender's (a client that wraps a quoted line without its mark leaves such lines
     too, so the sender's word that answers sit there is needed)."""
-    if not new_text or not (_INLINE.search(new_text) or (_ANSWERING.search(new_text) and _WHERE.search(new_text))):
+    if not new_text or "\n>" not in body:
+        return ()
+    folded = new_text.lower()                # (a plain look first: most new texts name no answers at all)
+    if not any(word in folded for word in _ANSWER_STEMS) or not (
+            _INLINE.search(new_text) or (_ANSWERING.search(new_text) and _WHERE.search(new_text))):
         return ()
     lines = body.split("\n")
     marked = [line.lstrip().startswith(">") for line in lines]

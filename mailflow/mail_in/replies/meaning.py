@@ -19,7 +19,7 @@ from mailflow.core.kinds import Request
 from mailflow.mail_in.replies.bare_answers import Answer
 from mailflow.mail_in.replies.clauses import Lazy, fold
 from mailflow.mail_in.replies.commands import Approval, Found, file_requests, labels_in, proviso
-from mailflow.mail_in.replies.days import days_named
+from mailflow.mail_in.replies.days import days_named, months_named
 from mailflow.mail_in.replies.phrases import Said, asks_to_know
 from mailflow.mail_in.replies.prose import FULL_UPDATE, content_of, prose_of
 from mailflow.mail_in.replies.reading import Part, Reading, read
@@ -275,6 +275,13 @@ def _attendance(reading: Reading, table: Table, answered: list[Intent]) -> list[
     # the days the answer names ("Count me in for the Feb 9 session"): the core asks when none is the meeting's
     on = tuple(dict.fromkeys(day for p in reading.parts if p.attendance is not None or p.answer is not None
                              for day in days_named(p.clause.folded)))
+    if not on:
+        # and the month it is for, where no day is named and every clause that gives this answer names one ("Yes for
+        # February" to January's invitation; not "No, but I'll join in May", whose May is another answer's, nor "Yes,
+        # and I'll join in March too", whose "yes" names none)
+        giving = [months_named(p.clause.folded) for p in reading.parts
+                  if (p.attendance is not None and p.attendance.rsvp is rsvp) or p.answer is not None]
+        on = tuple(dict.fromkeys(m for months in giving for m in months)) if giving and all(giving) else ()
     return [replace(attending(rsvp), on=on) if on else attending(rsvp)]
 
 

@@ -321,6 +321,11 @@ def from_words(text: str) -> Rsvp | None:
     return combine(stated)
 
 
+def _no_before(found: list[Clause], i: int) -> bool:
+    """A bare "no" (or "I'll pass") comes before clause ``i``: "No, but I'll join in May" declines this one."""
+    return any(answer(c) in (Answer.NO, Answer.PASS) for c in found[:i])
+
+
 def stated_rsvps(found: list[Clause], asked: bool = False,
                  said: list[Attendance | None] | None = None) -> set[Rsvp]:
     """What the clauses say about attendance (``said``: already read, one per clause); "I'd love to come,
@@ -339,7 +344,7 @@ def stated_rsvps(found: list[Clause], asked: bool = False,
     for i, (clause, this) in enumerate(zip(found, readings, strict=True)):
         if this is None or (this.by_the_way and not asked and not this.partial):
             continue
-        if this.rsvp is Rsvp.ACCEPTED and declined_in and _LATER.search(clause.folded) \
+        if this.rsvp is Rsvp.ACCEPTED and (declined_in or _no_before(found, i)) and _LATER.search(clause.folded) \
                 and (clause.after_but or clause.sentence not in declined_in):
             continue                          # "...but will join in May", "Je compte me joindre à vous en février"
         if this.wish:
