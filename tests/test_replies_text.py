@@ -149,6 +149,35 @@ def test_the_signature_of_an_assistant_who_introduces_themselves_is_no_new_text(
         "the meeting today. He sends his apologies.")
 
 
+def test_a_postscript_under_the_device_footer_and_a_notice_stamped_above_the_text_are_read_where_they_are() -> None:
+    """ "P.S. I'll be at the January 12 meeting" under the name and "Sent from my iPad", right above the '>' quote, is
+    the sender's text (not the quote's header); a confidentiality notice an organisation stamps above the text is a
+    notice, not new text."""
+    body = ("Thanks for the warm welcome! I'm the PMH facilitator for the Northern Interior.\n\nAisha\n\n"
+            "Sent from my iPad\n\nP.S. I'll be at the January 12 meeting - looking forward to it.\n\n"
+            "> On Dec 6, 2026, at 8:02 PM, Example CoP <cop@example.org> wrote:\n>\n> Hello Aisha,\n>\n"
+            "> Welcome to the community! Reply with a few lines about yourself.\n")
+    assert extract_new_text(body, "Aisha Rahman") == (
+        "Thanks for the warm welcome! I'm the PMH facilitator for the Northern Interior.\n\n"
+        "P.S. I'll be at the January 12 meeting - looking forward to it.")
+    notice = ("PRIVILEGED & CONFIDENTIAL: This message and any attachments are intended only for the addressee and may "
+              "contain information that is privileged or confidential. If you received this in error, please notify "
+              "the sender immediately and delete it.")
+    assert extract_new_text(f"{notice}\n\nHi all, a late update: our tax clinics filed 48 returns.", "Priya Natarajan") \
+        == "Hi all, a late update: our tax clinics filed 48 returns."
+
+
+def test_an_answer_under_the_one_quoted_line_it_answers_is_the_new_text_without_the_quote() -> None:
+    """Bottom-posted under a short quote of our message ("> On Jan 5 ... wrote:" and one selected sentence, or only
+    our "When:" line and a bare '>'): the quote above the answer is the original's, the answer alone is new."""
+    body = ("> On Jan 5, 2027, at 12:00 PM, Example CoP <cop@example.org> wrote:\n>\n> Please reply with a one-minute "
+            "update: a current challenge or success.\n\nSame as last month.\n\nJordan\n")
+    assert extract_new_text(body, "Jordan O'Neill") == "Same as last month."
+    body = ("On Tue, Dec 22, 2026 at 12:00 PM Example CoP <cop@example.org> wrote:\n\n>   When:   Tuesday 12 January "
+            "2027, 12:00-13:00 PST\n>\n\nCan't do this one, sorry - I'm at a steering committee all day.\n")
+    assert extract_new_text(body, "Grace Okafor") == "Can't do this one, sorry - I'm at a steering committee all day."
+
+
 @pytest.mark.parametrize("notice", [
     "CAUTION: This email originated from outside of the organization. Do not click links or open attachments unless "
     "you recognize the sender and know the content is safe.",

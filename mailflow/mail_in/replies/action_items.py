@@ -57,8 +57,8 @@ def action_lines(lines: tuple[str, ...], start: int) -> tuple[list[str], list[in
         elif records_decision(item):
             number += 1             # "Agreed: no meeting in August" in the list: a decision, minutes, no one's task
             continue
-        elif not _reads_as_action(item):
-            break
+        elif not _reads_as_action(item) and not (bullet and _TASK.match(fold(item))):
+            break                   # (a bulleted task with no owner, "Circulate the draft calendar by Friday", is one)
         items.append(item)
         taken += range(number, number + 1 + below)
         number += 1 + below
@@ -95,6 +95,15 @@ def _fields_below(lines: tuple[str, ...], number: int) -> tuple[str, str, int]:
 # "Décision : le document reste tel quel"): a word of the record, never a person.
 _RECORD_LABEL = Lazy(r"^(?:agreed|decided|decision|decisions|approved|noted|resolved|consensus|outcome|result|"
                      r"note|fyi|info|convenu|decide|decidee|adopte|adoptee|entendu|resolu|approuve|approuvee)$")
+
+
+# A task with no owner opens with what to do, as minutes write it: "Circulate the draft calendar to all members",
+# "Envoyer le gabarit aux membres" (a topic opens with a noun or a gerund: "Supporting MOAs to ask ...")
+_TASK = Lazy(r"^(?:circulate|send|share|set up|draft|schedule|follow up|confirm|update|invite|book|prepare|review|"
+             r"contact|email|e-mail|post|create|organi[sz]e|arrange|collect|compile|distribute|reach out|check|finali[sz]e|"
+             r"write|ask|forward|upload|add|look into|find|identify|reschedule|envoyer|partager|preparer|diffuser|"
+             r"transmettre|planifier|organiser|confirmer|contacter|communiquer|mettre a jour|creer|inviter|relancer|"
+             r"rediger|faire parvenir|faire le suivi|verifier|trouver)\b \S")
 
 
 def records_decision(item: str) -> bool:

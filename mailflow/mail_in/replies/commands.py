@@ -245,7 +245,8 @@ def shape(kind: IntentKind, raw: str) -> Found:
         number = _DONE_NUMBER.match(value)      # "Done: 7 - the e-form draft went out Monday": item 7
         return Found(kind, number.group(1) if number else value)
     if kind in (IntentKind.PRESENTER, IntentKind.FOCUS) and _PLACEHOLDER.match(fold(value)) \
-            or kind is IntentKind.PRESENTER and value.endswith("?"):
+            or kind is IntentKind.PRESENTER and value.endswith("?") \
+            or kind is IntentKind.FOCUS and points_elsewhere(fold(value)):
         return Found(kind, "")                   # "Presenter: TBD, waiting to hear back", "Jordan Lee?": not a name yet
     if kind in (IntentKind.PRESENTER, IntentKind.FOCUS, IntentKind.REMOVE):
         value = _ASIDE.sub("", value)            # "Remove: survey (we covered it last month)"
@@ -256,6 +257,27 @@ def shape(kind: IntentKind, raw: str) -> Found:
 
 _SEVERAL_ITEMS = re.compile(r"^#?\d{1,4}(?:\s*(?:,|and|&|et|\+)\s*#?\d{1,4})+$")
 _DONE_NUMBER = re.compile(r"^(?:item |action |no\.? ?|#)?(\d{1,4})(?:$|\s*[-–—:,;(.]\s|\s*[-–—(])")
+# A topic named only by where it is ("the future-agenda item left over from November", "the topic we parked in March",
+# "l'item reporté de novembre"): no topic's words to put on the agenda, so staff are asked (``meaning._lines_asked``)
+_POINTER = Lazy(r"^(?:the |that |our |this |l'|le |la |ce |cet |cette )?(?:[\w-]+ ){0,3}(?:item|topic|one|point|sujet)s?\b"
+                r".{0,40}\b(?:left over|leftover|carried over|held over|parked|deferred|postponed|put off|pushed|"
+                r"from (?:last|the last|our last) (?:time|meeting|month|session)|reporte|remis)\b")
+
+
+def points_elsewhere(folded: str) -> bool:
+    """The value names a topic only by where it sits in earlier mail or agendas, not by its words."""
+    return _POINTER.match(folded) is not None
+
+
+def focus_pointed(text: str) -> bool:
+    """A ``Focus:`` line of ``text`` names its topic only by where it is (``points_elsewhere``)."""
+    for line in text.split("\n"):
+        for kind, _, start in labels_in(line) if "ocus" in line or "ujet" in line else ():
+            if kind is IntentKind.FOCUS and points_elsewhere(fold(line[start:]).strip(" *_\"'")):
+                return True
+    return False
+
+
 _PLACEHOLDER = Lazy(
     r"^(?:tbd|tbc|tba|t\.b\.d|to be (?:determined|confirmed|decided|announced)|unknown|pending|not sure(?: yet)?|"
     r"not yet (?:known|confirmed|decided)|undecided|\?+|a (?:confirmer|determiner|venir)|inconnue?|en attente|"
@@ -343,7 +365,9 @@ _NEGATION = Lazy(r"\b(?:not|never|no|ne|n'|pas|jamais)\b|n't\b|\b(?:dont|cant|wo
 _NO_NEED = Lazy(r"^(?:there's |there is )?(?:no need|not necessary|don't need|do not need|you don't have|pas besoin|"
                 r"inutile) (?:for you )?(?:to |d')?(?:wait|hold|attendre)\b")
 _HOLD = Phrases(
-    r"\b(?:don't|do not|please don't|dont) send\b|\bnot yet\b|\bhold (?:off|on|it|the (?:packet|draft|agenda|mail|email))\b|"
+    r"\b(?:don't|do not|please don't|dont) send\b|\bnot yet\b|\bhold (?:off|on|it|the (?:packet|draft|agenda|mail|email))\b"
+    # (not an item kept for a later meeting: "she'd rather hold it for the February session")
+    r"(?! (?:for|till|until) (?:the |a |our |next )?(?:[\w'-]+ )?(?:session|meeting|month|one|agenda|cycle)\b)|"
     r"\bwait (?:before|until|for|a)\b|"
     r"^wait\b|\bnot (?:quite )?ready\b|\bpas encore\b|\bn'envoyez pas\b|\bne pas envoyer\b|^attendez\b|"
     r"\battendez (?:avant|que)\b|\bpas tout de suite\b|\bne l'envoyez pas\b|"

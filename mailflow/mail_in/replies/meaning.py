@@ -18,7 +18,7 @@ from mailflow.core.intent import AutoKind, Command, CommandKind, Intent, IntentK
 from mailflow.core.kinds import Request
 from mailflow.mail_in.replies.bare_answers import Answer
 from mailflow.mail_in.replies.clauses import Lazy, fold
-from mailflow.mail_in.replies.commands import Approval, Found, file_requests, labels_in, proviso
+from mailflow.mail_in.replies.commands import Approval, Found, file_requests, focus_pointed, labels_in, proviso
 from mailflow.mail_in.replies.days import days_named, months_named
 from mailflow.mail_in.replies.phrases import Said, asks_to_know
 from mailflow.mail_in.replies.prose import FULL_UPDATE, content_of, prose_of
@@ -124,7 +124,9 @@ def _intents(reading: Reading, table: Table, has_files: bool, with_text: bool) -
     if reading.commands or reading.edits or reading.has(Said.DONE):
         found += _instructions(reading, reads)
         if K.ADD in reads and _LATER_MEETING.search(reading.text):
-            later = [i for i in found if i.kind in (K.ADD, K.REMOVE) and _for_later(reading.text, i.value)]
+            # (a removal beside a later meeting is the item put off to it: "please remove the last topic under future
+            # agenda. She'd rather hold it for the February session" takes it off this draft)
+            later = [i for i in found if i.kind is K.ADD and _for_later(reading.text, i.value)]
             if later:           # "Not for Tuesday, but for the February meeting: could we add ...?": staff are asked
                 found = [i for i in found if i not in later] + [unclear(ASK_LATER.format(words=later[0].value))]
     if K.APPROVE in reads:
@@ -160,7 +162,10 @@ def _intents(reading: Reading, table: Table, has_files: bool, with_text: bool) -
     if any(i.kind is K.UNCLEAR for i in found):      # one question, and nothing half-read beside it
         # (but a change kept for a later meeting holds nothing of this draft: its approval stands)
         for_later = any(i.kind is K.UNCLEAR and i.value.startswith(_LATER_PREFIX) for i in found)
-        found = [i for i in found if (i.kind is not K.APPROVE or for_later) and i.kind is not K.SKIP]
+        # (and a question about leaving later is no question about this month's update: "skip me this month ... and
+        # take me off the list after this month's meeting" skips, and asks about leaving)
+        leaving = all(i.value == ASK_LEAVE_LATER for i in found if i.kind is K.UNCLEAR)
+        found = [i for i in found if (i.kind is not K.APPROVE or for_later) and (i.kind is not K.SKIP or leaving)]
         first = next(i for i in found if i.kind is K.UNCLEAR)
         found = [i for i in found if i.kind is not K.UNCLEAR] + [first]
     return tuple(sorted(dict.fromkeys(found), key=lambda i: _ORDER.index(i.kind)))
@@ -194,17 +199,24 @@ _THEIR_NO_UPDATE = Lazy(r"\b(?:she|he|they)(?:'s| is| are| will| won't| will not
 def _corrects_receipt(reading: Reading, table: Table, prose: Intent | None) -> Intent | None:
     """``prose``, or the receipt's question when a few words correct what a receipt recorded ("No – I didn't suggest
     that topic"; "'X' wasn't a topic suggestion, it was part of my update. The rest is right."): no new update."""
-    if prose is not None and prose.kind in (K.UPDATE, K.UNCLEAR) \
+    # ("Non, le sujet n'est pas de moi. Le reste est correct (je serai là le 12)": a no that says the rest is right)
+    rest_right = Answer.NO in reading.answers and _REST_RIGHT.search(fold(reading.text)) is not None
+    if ((prose is not None and prose.kind in (K.UPDATE, K.UNCLEAR)) or rest_right) \
             and table.answers.get(Answer.NO) == unclear(ASK_NOTICE_NO) and reading.update_words < FULL_UPDATE \
             and (Answer.NO in reading.answers or any(_READ_WRONG.search(p.clause.folded) for p in reading.parts)) \
-            and not reading.stated_rsvps(asked=False):
-        # (a correction that states the answer meant, "That's not what I meant – I AM coming", is that answer)
+            and (not reading.stated_rsvps(asked=False) or rest_right):
+        # (a correction that states the answer meant, "That's not what I meant – I AM coming", is that answer; one that
+        # says the rest is right, "Le reste est correct (je serai là le 12)", confirms the answer beside the correction)
         return unclear(ASK_NOTICE_NO)
     return prose
 
 
 _FUTURE = Lazy(r"\s+(?:to|for|at|in|on) (?:a |an |the |our )?(?:future|next|upcoming|later) (?:meeting|session|agenda)s?$|"
                r"\s+(?:to|for) (?:the )?future (?:topics|agenda)$")
+# Words that say the rest of a receipt is right ("The rest is right", "le reste est correct")
+_REST_RIGHT = Lazy(r"\b(?:the )?rest (?:is|looks|was) (?:right|correct|fine|good|ok|okay|accurate)\b|"
+                   r"\beverything else (?:is|looks) (?:right|correct|fine|good|ok|okay)\b|"
+                   r"\b(?:tout )?le reste (?:est|me semble) (?:correct|bon|exact|ok|juste|beau)\b")
 # Words that say the receipt read the reply wrong
 _READ_WRONG = Lazy(
     r"\b(?:wasn't|was not|isn't|is not|n'etait pas|n'est pas) (?:a|an|my|meant as a|une|un|ma|mon) (?:topic |sujet )?"
@@ -221,7 +233,8 @@ def _lines_asked(reading: Reading, table: Table) -> bool:
     focus or presenter that only points at words elsewhere ("let's go with Dana's idea below")."""
     return K.PRESENTER in table.reads and K.FOCUS in table.reads and (_presenter_asked(reading) or (
         table.prose is None and any(p.clause.question for p in reading.content))
-        or any(e.kind in (K.FOCUS, K.PRESENTER) and not e.value for e in reading.edits))
+        or any(e.kind in (K.FOCUS, K.PRESENTER) and not e.value for e in reading.edits)
+        or ("ocus" in reading.text and focus_pointed(reading.text)))
 
 
 def _presenter_asked(reading: Reading) -> bool:

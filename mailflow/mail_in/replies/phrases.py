@@ -122,7 +122,10 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"go on) (?:a |an |my )?"
         r"(?:(?:maternity|mat|parental|paternity|medical|sick|extended|personal|study|\w+-month|\d+-week) )?"
         r"(?:leave|sabbatical)\b",
-        r"^(?:i |and )?(?:won't|will not|wont) be back (?:until|till|til|before|in)\b",
+        # (not back within the day: "won't be back in cell range until after 12" is a time of day, no time away)
+        r"^(?:i |and )?(?:won't|will not|wont) be back (?:until|till|til|before|in)\b"
+        r"(?!(?: [\w-]+){0,3} (?:until |till |til |before )?(?:after |around |about )?(?:\d{1,2}(?:[:h]\d{2})?(?: ?[ap]\.?m\b)?"
+        r"(?!\w)|noon|lunch|midi))",
         r"^(?:i'm|i am|i'll be|i will be) out (?:this|next|for the|all|the whole) (?:month|week|cycle|session)\b",
         r"^je (?:suis|serai|vais etre|suis presentement|suis actuellement) (?:en conge|en vacances|absente?|"
         r"a l'exterieur|hors du bureau|en deplacement|en voyage|en arret de travail)"
@@ -455,7 +458,9 @@ def said(clause: Clause) -> Said | None:
 _MONTH_NAMES = (r"(?:january|february|march|april|may|june|july|august|september|october|november|december|janvier|fevrier|"
                 r"mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre)")
 # (a month named, or the next: "after this month" and "after this month's meeting" are now, this cycle being the last)
-_LATER_AFTER = re.compile(rf"\b(?:after|apres) (?:the |our |la |le )?(?:{_MONTH_NAMES}|next)(?:'s)? (?:meeting|session|month|"
+_LATER_AFTER = re.compile(rf"\b(?:after|apres) (?:this|that|today's|tomorrow's|this month's|next month's|our next|the next|"
+                          rf"the upcoming|cette|la prochaine) (?:meeting|session|call|rencontre|reunion|seance)\b|"
+                          rf"\b(?:after|apres) (?:the |our |la |le )?(?:{_MONTH_NAMES}|next)(?:'s)? (?:meeting|session|month|"
                           rf"cycle|rencontre|reunion)\b|\b(?:apres la|apres le) (?:rencontre|reunion) d[e'] ?{_MONTH_NAMES}\b|"
                           rf"\b(?:after|apres|from|starting|as of|at the end of|a partir de|des) (?:the )?(?:end of )?"
                           rf"{_MONTH_NAMES}\b")

@@ -102,8 +102,8 @@ def content_of(reading: Reading, reads: frozenset[IntentKind]) -> tuple[Part, ..
 def prose_of(reading: Reading, table: Table, found: list[Intent], said_no: bool, has_files: bool,
            with_text: bool = True) -> Intent | None:
     """The update, note or minutes the rest of the text makes, or a question when it is too short."""
-    if table.prose is None or reading.has(Said.UNSUBSCRIBE):
-        return None                              # a member who leaves sends no update
+    if table.prose is None or reading.has(Said.UNSUBSCRIBE) or (said_no and reading.has(Said.LEAVE_LATER)):
+        return None                              # a member who leaves (or says no update as they go) sends no update
     if reading.plain_content:                    # every request reads all of it: worked out once on the reading
         content, words = ((reading.update_content, reading.update_words) if table.prose is K.UPDATE
                           else (reading.content, reading.content_words))
@@ -158,7 +158,13 @@ def prose_of(reading: Reading, table: Table, found: list[Intent], said_no: bool,
             # he will be at the meeting (he is presenting)"; a reason in brackets after "though" turns from nothing:
             # "Nothing new this month though (we've been short-staffed)")
             answered_at = {p.clause.sentence: p.clause.start for p in reading.parts if p.attendance is not None}
+            # (an update announced with a colon counts from the usual few words: "But one quick update before I go: ...")
+            update_at = next((p.clause.start + len(p.clause.text) for p in reading.parts
+                              if _NAMED_UPDATE.search(p.clause.folded) and p.said is not Said.NO_UPDATE
+                              and _THEN_COLON.match(reading.text, p.clause.start + len(p.clause.text))), None)
             enough = (reading.sections or sum(p.clause.words for p in statements) >= floor
+                      or (update_at is not None and sum(p.clause.words for p in statements
+                                                        if p.clause.start > update_at) >= table.prose_min)
                       or sum(p.clause.words for p in statements
                              if p.clause.after_but and p.clause.sentence in declining
                              and not reading.text[max(0, p.clause.start - 2):p.clause.start].strip().endswith("(")

@@ -274,6 +274,13 @@ def _list_item(lines: Sequence[str], number: int) -> bool:
         0 <= n < len(lines) and LIST_ITEM.match(lines[n]) for n in (number - 1, number + 1))
 
 
+# the sender's own leave named, and when it runs, in its sentence: "before my maternity leave, which starts Monday (Feb 8)
+# and runs until January 2028", "mon congé de maternité commence lundi"
+_OWN_LEAVE = Lazy(r"\b(?:my|mon|ma) (?:(?:maternity|mat|parental|paternity|medical|sick|extended|personal|study|"
+                  r"\w+-month) )?(?:leave|sabbatical|conge(?: (?:de maternite|de paternite|parental|de maladie|sabbatique))?)\b")
+# (a span that runs on from its start: a leave that only starts later, "starts Sept 1 (back mid-November)", may begin
+# after the meeting)
+_LEAVE_SPAN = Lazy(r"\b(?:runs|will run|until|till|through|jusqu)\b")
 _THEIRS_WHEN_RELAYED = frozenset({Said.DONE, Said.NO_UPDATE, Said.PASS, Said.AWAY, Said.AWAY_THEN})
 
 
@@ -296,6 +303,10 @@ def _tag(found: list[Clause], sender: str, lines: Sequence[str] = (), text: str 
         if said_here is None and answered is None and i and c.words <= 3 and parts[-1].said is Said.COURTESY \
                 and found[i - 1].sentence == c.sentence and not c.question and _THANKS.match(found[i - 1].folded):
             said_here = Said.COURTESY                 # what the thanks says of it ("Merci pour l'ordre du jour, très complet")
+        if said_here is None and ("leave" in c.folded or "conge" in c.folded or "sabbatical" in c.folded):
+            if _OWN_LEAVE.search(c.folded) and any(_LEAVE_SPAN.search(d.folded) for d in found[i:i + 4]
+                                                   if d.sentence == c.sentence):
+                said_here = Said.AWAY     # "before my maternity leave, which starts Monday and runs until January 2028"
         if answered is not None and said_here is Said.COURTESY:
             said_here = None
         elif said_here is None and answered is None \

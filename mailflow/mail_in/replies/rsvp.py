@@ -92,6 +92,8 @@ _TAIL_FREE = Lazy(
     r"from (?:the |my |our |a |an |home\b|work\b)[a-z]*|de (?:la |l'|mon |ma |chez )?[a-z]*|"
     r"ce mois|myself|moi-meme|too|as well|aussi|egalement|again|after|before|today|tomorrow|tonight|"
     r"demain|aujourd'hui|partly|partially|for part|for the first|pour une partie|thanks|merci|sans faute|for sure|"
+    # there all of it: "for the full 90 min", "for the whole thing", "the whole time", "pour toute la rencontre"
+    r"for (?:the )?(?:whole|full|entire)|the whole time|pour (?:toute la|tout le)|"
     r"without fail|no matter what|a vous|a nous|with us|to you|en personne|par zoom|par teams|"
     r"par telephone|via zoom|via teams|en visio|virtuellement)\b"
 )

@@ -76,9 +76,17 @@ class Zoning:
         keep: set[int] = set()
         header_seen = False
         pending: list[int] = []
+        lead: list[int] = []          # the quote above the first kept line
+        interleaved = False           # a quote between kept lines: answers typed between the original's lines
         for row, zone in zip(self.rows, self.zones, strict=False):
+            if zone in KEPT and _EMPTY_QUOTE.match(row.text):
+                continue                    # a bare '>' is no word of anyone's
             if zone in KEPT:
-                keep.update(pending)
+                if keep:
+                    interleaved = interleaved or bool(pending)
+                    keep.update(pending)
+                else:
+                    lead = pending
                 pending = []
                 keep.add(row.index)
             elif zone is Zone.QUOTED:
@@ -91,7 +99,9 @@ class Zoning:
                 header_seen = header_seen or zone is Zone.HEADER
         if not keep:
             return ""
-        keep = {i for i in keep if not _PLACEHOLDER.match(self.lines[i])}
+        if interleaved:               # ("> Can you present?" / "Yes" / "> Which topic?" / "Data sharing."), the first
+            keep.update(lead)         # question too; a quote over one answer is the original's ("> ... wrote:" / "Same
+        keep = {i for i in keep if not _PLACEHOLDER.match(self.lines[i])}      # as last month.")
         if not keep:
             return ""
         first, last = min(keep), max(keep)
@@ -106,6 +116,7 @@ class Zoning:
         return _SAME_LINK.sub(r"\1", text) if "<http" in text else text
 
 
+_EMPTY_QUOTE = re.compile(r"^\s*>[\s>]*$")
 # A line that only stands for something else in the plain text of a mail program: a picture
 # ("[cid:image002.png@01DB5EAF.3C9A7B20]" from Outlook, "[image: chart.png]" from Gmail), kept apart, or the mark of
 # quoted text cut out ("[...]", "[snip]"): no words of the sender's.
@@ -216,6 +227,7 @@ def signed_off(zoning: Zoning, sender_name: str) -> Zoning:
     rows = zoning.rows
     _signature_only(zones, rows, sender_name)
     _system_notices(zones, rows)
+    _notice_on_top(zones, rows)
     _name_over_signature(zones, rows, sender_name)
     _answers_between_quotes(zones, rows)
     _named_over_history(zones, rows, sender_name)
@@ -348,6 +360,24 @@ def _signature_only(zones: list[Zone], rows: tuple[Row, ...], sender_name: str) 
         return
     for k in kept:
         zones[k] = Zone.SIGNATURE
+
+
+def _notice_on_top(zones: list[Zone], rows: tuple[Row, ...]) -> None:
+    """The first kept paragraph, when it is a whole confidentiality notice an organisation stamps above the text
+    ("PRIVILEGED & CONFIDENTIAL: This message and any attachments are intended only for ...") and text is kept below
+    it, is a disclaimer."""
+    kept = [k for k, zone in enumerate(zones) if zone in KEPT]
+    if len(kept) < 2:
+        return
+    end = 1
+    while end < len(kept) and rows[kept[end]].index == rows[kept[end - 1]].index + 1:
+        end += 1                                    # the first kept paragraph: kept[:end]
+    if end >= len(kept) or end > 8:
+        return
+    text = " ".join(rows[k].text.strip() for k in kept[:end])
+    if len(text.split()) >= 15 and has_disclaimer(text):
+        for k in kept[:end]:
+            zones[k] = Zone.DISCLAIMER
 
 
 def _notice_paragraph(kept: list[int], rows: tuple[Row, ...]) -> list[int]:
@@ -553,10 +583,13 @@ def _postscripts(zones: list[Zone], rows: tuple[Row, ...]) -> None:
             zones[k:end] = [Zone.BODY] * (end - k)
             return
     k = kept[-1] + 1
-    while k < len(zones) and zones[k] in _SIGNED:
+    # (a postscript right above the quote may have been taken for its header: "P.S. I'll be at the January 12 meeting"
+    # under "Sent from my iPad", over "> On Dec 6, ... wrote:")
+    while k < len(zones) and (zones[k] in _SIGNED or (zones[k] is Zone.HEADER and _POSTSCRIPT.match(rows[k].text))):
         if _POSTSCRIPT.match(rows[k].text) and rows[k].index > rows[k - 1].index + 1:   # it opens a paragraph
             end = k + 1
-            while end < len(zones) and zones[end] in _SIGNED and rows[end].index == rows[end - 1].index + 1:
+            while end < len(zones) and zones[end] in _SIGNED | {Zone.HEADER} and rows[end].index == rows[end - 1].index + 1 \
+                    and not rows[end].text.startswith(">"):
                 end += 1
             zones[k:end] = [Zone.BODY] * (end - k)
             k = end
