@@ -61,6 +61,18 @@ def test_an_out_of_office_a_mail_rule_sends_quoting_the_original_is_automatic_a_
     assert understand(message("Subject: Re: Invitation", human)).kind is ReplyKind.REPLY
 
 
+def test_an_absence_typed_by_a_person_with_a_yes_in_it_is_a_reply_one_that_declines_stays_automatic() -> None:
+    """ "I am out of the office until Monday, January 4 with limited access to email … – but yes, I'll attend on the
+    12th!" (no automatic-mail header) is a person's reply, read as the yes; the same notice that says it will miss
+    meetings may be canned, so it stays automatic and is never answered."""
+    ooo = ("Thank you for your email. I am out of the office until Monday, January 4 with limited access to email and "
+           "will respond on my return")
+    reply = understand(message("Subject: Re: Invitation", f"{ooo} – but yes, I'll attend on the 12th!"))
+    assert reply.kind is ReplyKind.REPLY and reply.rsvp is Rsvp.ACCEPTED
+    canned = understand(message("Subject: Re: Invitation", f"{ooo}. I will not be able to attend meetings."))
+    assert canned.kind is ReplyKind.AUTO_REPLY
+
+
 def test_qmail_bounce_without_report() -> None:
     """A qmail-style text bounce is recognised without a delivery-status part."""
     body = ("Hi. This is the qmail-send program at mx.example.com.\nI'm afraid I wasn't able to deliver "

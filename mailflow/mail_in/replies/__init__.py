@@ -207,11 +207,16 @@ def _understand_message(message: Message, limits: Limits) -> Reply:
     ooo = classify.out_of_office(headers.get("subject", ""), body) or (
         by_header and not verdict.delay and not verdict.notice and classify.away_notice(body)
         and not classify.ticket_receipt(headers.get("subject", ""), body))
-    kind = classify.kind_of(verdict, bool(calendar and calendar.is_reply), automatic, ooo)
     name, addr = _sender(fields)
+    new = extract_new_text(body, name, flowed=contents.flowed)
+    if ooo and not by_header and not ticket and from_words(new) is Rsvp.ACCEPTED:
+        # an absence typed by a person with a yes in it ("I am out of the office until Monday … but yes, I'll attend on
+        # the 12th!"): no notice says yes to a meeting (one that declines meetings may be canned: it stays automatic,
+        # and is never answered)
+        ooo = False
+    kind = classify.kind_of(verdict, bool(calendar and calendar.is_reply), automatic, ooo)
     answers = (inline_answers(contents.raw_html[0], body)
                if contents.raw_html and kind is ReplyKind.REPLY and may_have_answers(contents.raw_html[0]) else ())
-    new = extract_new_text(body, name, flowed=contents.flowed)
     if not answers and kind is ReplyKind.REPLY and "[" in new:
         answers = tagged_answers(new, body)         # "one answer inline below (see [AS])": the lines it marks
     if not answers and kind is ReplyKind.REPLY:

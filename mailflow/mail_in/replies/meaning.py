@@ -20,6 +20,7 @@ from mailflow.mail_in.replies.bare_answers import Answer
 from mailflow.mail_in.replies.clauses import Lazy, fold
 from mailflow.mail_in.replies.commands import Approval, Found, file_requests, focus_pointed, labels_in, proviso
 from mailflow.mail_in.replies.days import days_named, months_named
+from mailflow.mail_in.replies.languages import foreign, may_be_foreign
 from mailflow.mail_in.replies.phrases import Said, asks_to_know
 from mailflow.mail_in.replies.prose import FULL_UPDATE, content_of, prose_of
 from mailflow.mail_in.replies.reading import Part, Reading, read
@@ -30,6 +31,7 @@ from mailflow.mail_in.replies.tables import (
     ASK_CALENDAR,
     ASK_CONDITION,
     ASK_FOCUS,
+    ASK_LANGUAGE,
     ASK_LATER,
     ASK_LEAVE_LATER,
     ASK_MINUTES_DRAFT,
@@ -106,7 +108,11 @@ def intents_of(reading: Reading, table: Table, has_files: bool = False, *, with_
     minutes is left without its text (for a caller that asks only which intents there are: the text decides none)."""
     if not table.reads and not table.answers and table.prose is None:
         return ()                                # a request nothing is read for (an alert, the desk's answer)
-    if reading.prose_only and not _lines_asked(reading, table) and not (K.RSVP in table.reads and _other_time(reading)):
+    if (table.answers or table.prose is not None) and not reading.commands \
+            and may_be_foreign(reading.text, [p.clause.tokens for p in reading.parts]) and foreign(reading.text):
+        return (unclear(ASK_LANGUAGE),)          # "Sí, ahí estaré el 12": asked, never guessed
+    if reading.prose_only and not _lines_asked(reading, table) \
+            and not (K.RSVP in table.reads and (_other_time(reading) or _wrong_day(reading))):
         # (see Reading.prose_only: what follows would find nothing else)
         prose = _passed_on(reading, _corrects_receipt(reading, table, prose_of(reading, table, [], False, has_files,
                                                                                 with_text)))
@@ -261,10 +267,13 @@ def _attendance(reading: Reading, table: Table, answered: list[Intent]) -> list[
     glad = table.answers.get(Answer.GLAD)
     # (a receipt that states attendance asks it again: "Oui, c'est bien ça. Par contre je devrai quitter vers 12 h 30")
     stated = reading.stated_rsvps(asked=glad is not None or table.answers.get(Answer.NO) == unclear(ASK_NOTICE_NO))
+    if not stated and glad is not None and _wrong_day(reading) \
+            and all(_EXCLAIMED.match(p.clause.folded) for p in reading.parts if p.answer is not None):
+        return [unclear(ASK_ATTENDANCE)]        # ("Oh no, I thought it was next week!": an exclamation, no answer)
     if not stated and not answered and not reading.has(Said.AWAY_THEN):
         # an answer taken back ("Yes! Oh wait, is that today?? Let me see if I can push it") and none after it, or
         # another time said to suit better ("19th would be better for me"): asked, where attendance was asked
-        asked = _attendance_taken_back(reading) or _other_time(reading)
+        asked = _attendance_taken_back(reading) or _other_time(reading) or _wrong_day(reading)
         return [unclear(ASK_ATTENDANCE)] if glad is not None and asked else []
     if stated == {Rsvp.ACCEPTED} and glad is not None and any(
             p.attendance is not None and p.attendance.rsvp is Rsvp.ACCEPTED and _OBSTACLE.search(p.clause.folded)
@@ -338,6 +347,25 @@ def _other_time(reading: Reading) -> bool:
     text = reading.text
     return ("better" in text or "mieux" in text or "move" in text or "decal" in text or "décal" in text
             or "resched" in text) and any(_OTHER_TIME.search(p.clause.folded) for p in reading.parts)
+
+
+# The meeting's day mistaken ("Oh shoot, I had this down for next Tuesday!", "I thought it was next week", "je l'avais
+# noté pour la semaine prochaine"): whether they come is not said
+_WRONG_DAY = Lazy(r"\b(?:i|i'd|we) (?:had|have|had got) (?:this|it|the meeting|that) (?:down|marked|noted|booked|in my "
+                  r"(?:calendar|diary|agenda)|written down)(?: in my (?:calendar|diary|agenda))? (?:for|as) (?:next|another|"
+                  r"the \d|tomorrow|(?:mon|tues|wednes|thurs|fri)day)|\bi thought (?:it|this|the meeting) was (?:next|"
+                  r"tomorrow|on the|(?:mon|tues|wednes|thurs|fri)day|another day|later)|\bje (?:l'avais|pensais que c'etait) "
+                  r"(?:note |inscrit |mis )?(?:pour |dans )?(?:la semaine prochaine|demain|mardi prochain|le \d)")
+
+
+_EXCLAIMED = Lazy(r"^(?:oh|ah|uh|oops|oups|ohh|aw)[,!.\s]+(?:no|non|nooo+)[!.]*$")
+
+
+def _wrong_day(reading: Reading) -> bool:
+    """The sender had the meeting down for another day, and says no more about coming."""
+    text = reading.text
+    return ("had " in text or "thought" in text or "avais" in text or "pensais" in text) and any(
+        _WRONG_DAY.search(p.clause.folded) for p in reading.parts)
 
 
 def _attendance_taken_back(reading: Reading) -> bool:

@@ -235,7 +235,8 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"(?:ferme|fermee|clos|close|retire|retiree|coche|cochee|marque comme (?:fait|faite|termine|terminee))\b",
     )),
     (Said.ATTACHED, _phrases(
-        r"^(?:please )?(?:find|see) (?:attached|enclosed|the attached|my update attached|our)\b|^attached (?:is|are|please|"
+        r"^(?:(?:please|pls|plz|kindly) )?(?:find|see) (?:attached|enclosed|the attached|my update attached|our)\b|"
+        r"^attached (?:is|are|please|"
         r"you'll|you will|my|our|the)\b|^(?:here is|here's|here are|voici) (?:my|our|the|ma|mon|notre|nos|la|le)? ?"
         r"(?:update|report|"
         r"document|poster|slides?|presentation|file|brochure|mise a jour)\b|^(?:(?:my )?update|report|slides?|minutes|"

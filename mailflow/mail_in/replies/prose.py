@@ -204,8 +204,9 @@ def prose_of(reading: Reading, table: Table, found: list[Intent], said_no: bool,
         bare = not words and all(p.clause.words <= 3 for p in attached)     # "See attached." (it names no file)
         if enough or (has_files and attached and (bare or any(_ABOUT_UPDATE.search(p.clause.folded) for p in attached))):
             return Intent(K.UPDATE, _text(reading, table.reads, with_text))      # "my update is attached", "see attached"
-        if bare and attached and not has_files and not found and not said_no and table.answers.get(Answer.YES) == \
-                unclear(ASK_UPDATE_YES):
+        # (and "Pls see attached for our update from Comox Valley", the file named as the update, with none)
+        if attached and (bare or (not words and any(_ABOUT_UPDATE.search(p.clause.folded) for p in attached))) \
+                and not has_files and not found and not said_no and table.answers.get(Answer.YES) == unclear(ASK_UPDATE_YES):
             return unclear(ASK_UPDATE_YES)      # "Please see attached." with no file: did they mean to send an update?
         if has_files and not reading.parts and not found and not said_no \
                 and table.answers.get(Answer.YES) == unclear(ASK_UPDATE_YES):

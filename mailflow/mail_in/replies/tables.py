@@ -37,6 +37,8 @@ ASK_AGENDA = ('What should change in the agenda draft? Reply with lines such as 
               'item", or "approved" to send it as it stands.')
 ASK_RESERVATION = ('The chair approved the agenda draft and also wrote "{words}": should the draft go out as it '
                    'stands, or wait for that change?')
+ASK_LANGUAGE = ("We could not read your reply: mailflow reads English and French. Please reply again in English or "
+                "French, and we will record what you meant; until then nothing changed.")
 ASK_CONDITION = ('The chair approved the agenda draft on a condition mailflow cannot check: "{words}". Nothing has '
                  'gone out: once it is settled, reply "approved" to the draft, or ask the chair.')
 ASK_ALSO = ('The chair also wrote "{words}", a change mailflow cannot make from those words: please make it in the '

@@ -18,10 +18,10 @@ _FUTURE_MEETING = (r"(?:\s+(?:at|in|for|during|lors d'une|a une|a la|pour une|po
                    r"(?:future|next|upcoming|later|prochaine|future|autre)\s+(?:meeting|session|cop|rencontre|reunion)s?|"
                    r"\s+(?:next time|la prochaine fois|some time|sometime|one day))")
 # a clause that only names the meeting a suggestion is for: "for a future meeting", "pour une prochaine rencontre"
-FOR_A_MEETING = Lazy(r"^(?:for|at|in|pour|lors d'|a) ?(?:a |an |the |one of the |une |la |l')?(?:future|next|upcoming|later|"
+FOR_A_MEETING = Lazy(r"^(?:(?:and|also|et|aussi|plus) )?(?:for|at|in|pour|lors d'|a) ?(?:a |an |the |one of the |une |la |l')?(?:future|next|upcoming|later|"
                       r"prochaine|future|autre) (?:meeting|session|cop|rencontre|reunion)s?$")
 # the same at a clause's head, with no comma after it
-_MEETING_HEAD = Lazy(r"^(?:for|at|in|pour|lors d') ?(?:a |an |the |one of the |une |la |l')?(?:future|next|upcoming|later|"
+_MEETING_HEAD = Lazy(r"^(?:(?:and|also|et|aussi|plus) )?(?:for|at|in|pour|lors d') ?(?:a |an |the |one of the |une |la |l')?(?:future|next|upcoming|later|"
                      r"prochaine|autre) (?:meeting|session|cop|rencontre|reunion)s? (?=\w)")
 _THANKS_TAIL = (" thanks", " thank you", " merci", " thx")
 _TRAILING_THANKS = re.compile(r"\s+(?:thanks|thank you|merci|thx)$")
