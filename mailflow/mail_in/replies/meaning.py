@@ -108,8 +108,7 @@ def intents_of(reading: Reading, table: Table, has_files: bool = False, *, with_
     minutes is left without its text (for a caller that asks only which intents there are: the text decides none)."""
     if not table.reads and not table.answers and table.prose is None:
         return ()                                # a request nothing is read for (an alert, the desk's answer)
-    if (table.answers or table.prose is not None) and not reading.commands \
-            and may_be_foreign(reading.text, [p.clause.tokens for p in reading.parts]) and foreign(reading.text):
+    if _in_another_language(reading, table):
         return (unclear(ASK_LANGUAGE),)          # "Sí, ahí estaré el 12": asked, never guessed
     if reading.prose_only and not _lines_asked(reading, table) \
             and not (K.RSVP in table.reads and (_other_time(reading) or _wrong_day(reading))):
@@ -120,8 +119,16 @@ def intents_of(reading: Reading, table: Table, has_files: bool = False, *, with_
     return _intents(reading, table, has_files, with_text)
 
 
+def _in_another_language(reading: Reading, table: Table) -> bool:
+    """The reply, to a request that asks something, is written in a language mailflow does not read (``foreign``)."""
+    return bool(table.answers or table.prose is not None) and not reading.commands \
+        and may_be_foreign(reading.text, [p.clause.tokens for p in reading.parts]) and foreign(reading.text)
+
+
 def _intents(reading: Reading, table: Table, has_files: bool, with_text: bool) -> tuple[Intent, ...]:
     """The intents of one reading under one table, every reading of its clauses looked at (see ``intents_of``)."""
+    if _in_another_language(reading, table):
+        return (unclear(ASK_LANGUAGE),)
     reads = table.reads
     found = [Intent(kind) for said, kind in _SAID_INTENTS if reading.has(said) and kind in reads]
     answered = _answers(reading, table) if reading.answers else []

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from mailflow.mail_in.replies.clauses import CARRIES_ON
 from mailflow.mail_in.replies.htmltext import QUOTE_MARK
-from mailflow.mail_in.replies.quotes import is_quoted
+from mailflow.mail_in.replies.quotes import ends_with_verb, is_quoted
 from mailflow.mail_in.replies.signatures import has_disclaimer, is_own_name_word, own_name_words, strip_own_name
 from mailflow.mail_in.replies.zones.features import Row, line_features
 from mailflow.mail_in.replies.zones.lexicon import DELIMITER, LAND, SIGN_OFF, SIGN_OFF_OPENS
@@ -99,9 +99,12 @@ class Zoning:
                 header_seen = header_seen or zone is Zone.HEADER
         if not keep:
             return ""
-        if interleaved:               # ("> Can you present?" / "Yes" / "> Which topic?" / "Data sharing."), the first
-            keep.update(lead)         # question too; a quote over one answer is the original's ("> ... wrote:" / "Same
-        keep = {i for i in keep if not _PLACEHOLDER.match(self.lines[i])}      # as last month.")
+        # (answers typed between the original's lines, "> Can you present?" / "Yes" / "> Which topic?" / "Data sharing.",
+        # keep the question above the first too; a quote that opens with its attribution, "> On Jan 5 ... wrote:" /
+        # "> Please reply ..." over "Same as last month.", is the original the sender answers under)
+        if lead and (interleaved or not any(ends_with_verb(self.lines[i].lstrip("> \t")) for i in lead[:3])):
+            keep.update(lead)
+        keep = {i for i in keep if not _PLACEHOLDER.match(self.lines[i])}
         if not keep:
             return ""
         first, last = min(keep), max(keep)
