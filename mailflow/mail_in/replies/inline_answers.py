@@ -232,11 +232,10 @@ def tagged_answers(new_text: str, body: str) -> tuple[str, ...]:
 
 # The new text saying its answers sit inside the quote: "typed my answers in below 👇", "my comments inline",
 # "réponses dans le texte" (words of answering, and where; "inline" says both), not "Renee's note below"
-_INLINE = re.compile(r"\b(?:inline|in-line|entre les lignes)\b", re.IGNORECASE)
+_INLINE = re.compile(r"\b(?:inline|in-line|entre les lignes)\b")
 _ANSWERING = re.compile(r"\b(?:answers?|answered|responses?|replies|replied|comments?|typed|filled in|reponses?|"
-                        r"réponses?|commentaires?)\b", re.IGNORECASE)
-_WHERE = re.compile(r"\b(?:below|under each|in the (?:text|email|message)|ci-dessous|dans le texte|plus bas)\b|\U0001F447",
-                    re.IGNORECASE)
+                        r"réponses?|commentaires?)\b")
+_WHERE = re.compile(r"\b(?:below|under each|in the (?:text|email|message)|ci-dessous|dans le texte|plus bas)\b|\U0001F447")
 
 
 # a stem one of which every match of _INLINE or _ANSWERING holds
@@ -248,11 +247,9 @@ def unmarked_answers(new_text: str, body: str) -> tuple[str, ...]:
     text says its answers are below: the plain text marks every line of the original, so the lines it leaves
     unmarked inside it are the sender's (a client that wraps a quoted line without its mark leaves such lines
     too, so the sender's word that answers sit there is needed)."""
-    if not new_text or "\n>" not in body:
-        return ()
-    folded = new_text.lower()                # (a plain look first: most new texts name no answers at all)
-    if not any(word in folded for word in _ANSWER_STEMS) or not (
-            _INLINE.search(new_text) or (_ANSWERING.search(new_text) and _WHERE.search(new_text))):
+    folded = new_text.lower()                # (one plain look first: most new texts name no answers at all)
+    if not any(stem in folded for stem in _ANSWER_STEMS) or not (
+            _INLINE.search(folded) or (_ANSWERING.search(folded) and _WHERE.search(folded))) or "\n>" not in body:
         return ()
     lines = body.split("\n")
     marked = [line.lstrip().startswith(">") for line in lines]

@@ -11,7 +11,7 @@ from mailflow.mail_in.replies.htmltext import QUOTE_MARK
 from mailflow.mail_in.replies.quotes import ends_with_verb, is_quoted
 from mailflow.mail_in.replies.signatures import has_disclaimer, is_own_name_word, own_name_words, strip_own_name
 from mailflow.mail_in.replies.zones.features import Row, line_features
-from mailflow.mail_in.replies.zones.lexicon import DELIMITER, LAND, SIGN_OFF, SIGN_OFF_OPENS
+from mailflow.mail_in.replies.zones.lexicon import DELIMITER, LAND, LAND_HINTS, SIGN_OFF, SIGN_OFF_OPENS
 from mailflow.mail_in.replies.zones.model import (
     Weights,
     Zone,
@@ -277,6 +277,7 @@ _SYSTEM_NOTICE = re.compile(
     r"\bvous ne recevez pas souvent de courriers? de\b",
     re.IGNORECASE)
 _NOTICE_WORD = re.compile(r"outside|click|often get|xt[ée]rieur|deepl|externe?\b|external", re.IGNORECASE)
+_NOTICE_STEMS = ("outside", "click", "often get", "xterieur", "xtérieur", "deepl", "extern")   # one in each match
 _NOTICE_OPENS = re.compile(r"^\W{0,3}(?:caution|warning|attention|avertissement|mise en garde|external|externe|ext)\b",
                            re.IGNORECASE)
 _TRANSLATED = re.compile(r"^(?:traduit|translated) (?:avec|with) deepl(?:\.com)?(?: \((?:version gratuite|free version)\))?$",
@@ -286,8 +287,9 @@ _TRANSLATED = re.compile(r"^(?:traduit|translated) (?:avec|with) deepl(?:\.com)?
 def _system_notices(zones: list[Zone], rows: tuple[Row, ...]) -> None:
     """A kept paragraph that is a mail system's notice (``_SYSTEM_NOTICE``: a gateway's warning about outside mail, a
     first-contact notice, a translation credit) is a disclaimer, wherever the system put it (above the text, most)."""
-    if not _NOTICE_WORD.search("\n".join([row.text for row, zone in zip(rows, zones, strict=False) if zone in KEPT])):
-        return                              # (most replies: no word of a notice in the kept lines; one search)
+    kept = "\n".join([row.text for row, zone in zip(rows, zones, strict=False) if zone in KEPT]).lower()
+    if not any(word in kept for word in _NOTICE_STEMS) or not _NOTICE_WORD.search(kept):
+        return                              # (most replies: no word of a notice in the kept lines; a plain look first)
     k = 0
     while k < len(rows):
         end = k + 1
@@ -414,7 +416,13 @@ _THANKS_FOR = re.compile(r"\b(?:for|pour|de votre|for your)\b", re.IGNORECASE)
 def _closes(line: str) -> bool:
     """A sign-off's shape: a short line ending with a comma ("Miigwech,"), or a longer one ending with a comma that
     acknowledges lands or peoples ("With gratitude, from the unceded territories of the ... Nations,")."""
-    return bool(_CLOSING_SHAPE.match(line)) or (line.endswith(",") and LAND.search(line) is not None)
+    return bool(_CLOSING_SHAPE.match(line)) or (line.endswith(",") and _acknowledges_land(line))
+
+
+def _acknowledges_land(line: str) -> bool:
+    """``LAND`` is in ``line``: looked for only where one of its stems is (every match holds one)."""
+    low = line.lower()
+    return any(hint in low for hint in LAND_HINTS) and LAND.search(line) is not None
 
 
 def _sign_off_block(zones: list[Zone], rows: tuple[Row, ...], sender_name: str) -> None:
@@ -442,7 +450,7 @@ def _sign_off_block(zones: list[Zone], rows: tuple[Row, ...], sender_name: str) 
     # No sign-off: the last paragraph opens with the sender's name alone, its title and organisation under it (and
     # maybe a land acknowledgement of its own below it, which the scorer left in the text)
     end = len(kept)
-    if paragraph >= 1 and all(LAND.search(rows[k].text) for k in kept[paragraph:]) and end - paragraph <= 2:
+    if paragraph >= 1 and end - paragraph <= 2 and all(_acknowledges_land(rows[k].text) for k in kept[paragraph:]):
         end, paragraph = paragraph, paragraph - 1
         while paragraph > 0 and rows[kept[paragraph]].index == rows[kept[paragraph - 1]].index + 1:
             paragraph -= 1
@@ -491,15 +499,14 @@ def _text_above_own_sign_off(zones: list[Zone], rows: tuple[Row, ...], sender_na
     contact block they share above it ("Her details:" over a name, a title, a phone) and the sentence after it are
     their text. Only where the text is introduced (the line above the block ends with a colon)."""
     kept = [k for k, zone in enumerate(zones) if zone in KEPT]
-    if not kept or not sender_name:
-        return
+    if not kept or not sender_name or not rows[kept[-1]].text.rstrip().endswith((":", "：")):
+        return                      # (only where the text is introduced: most replies end with no colon)
     for s in range(kept[-1] + 1, len(zones) - 1):
         text = rows[s].text.strip()
         if (_closes(text) or SIGN_OFF_OPENS.match(text)) and rows[s + 1].index == rows[s].index + 1 \
                 and _names_sender(rows[s + 1].text, sender_name):
             first = kept[-1] + 1
-            if rows[kept[-1]].text.rstrip().endswith((":", "：")) \
-                    and all(zones[k] in (Zone.SIGNATURE, Zone.CLOSING) for k in range(first, s)):
+            if all(zones[k] in (Zone.SIGNATURE, Zone.CLOSING) for k in range(first, s)):
                 for k in range(first, s):
                     zones[k] = Zone.BODY
             return
