@@ -32,7 +32,7 @@ def _clause(text: str) -> Clause:
     (rsvp._VERB, rsvp._VERB_FIRST_WORDS, _VERBS, "well {} then"),
     (commands._APPROVE, commands._APPROVE_FIRST_WORDS, _APPROVALS, "well {} then"),
     (worded.CHANGE, worded._CHANGE_FIRST_WORDS, _CHANGES, "please {} item 2"),      # (where a request says it)
-    (rsvp._ADVERB, frozenset(rsvp._ADVERBS), list(rsvp._ADVERBS), "well {} then"),
+    (rsvp._ADVERB, rsvp._ADVERB_WORDS, list(rsvp._ADVERBS), "well {} then"),
     (rsvp._FOR_OTHERS, rsvp._FOR_OTHERS_WORDS, ["on behalf of", "de la part de", "de la part d'une collegue",
                                                  "in his place", "in her stead", "in their place"], "well {} then"),
 ])

@@ -26,8 +26,8 @@ _READ = ["ci-joint", "ci-jointes", "en piece jointe", "did you get my update", "
          "ce message etait destine a mon equipe", "ce courriel ne vous etait pas destine", "this email wasn't meant for you",
          "i replied to the wrong email", "i think i got this by mistake", "j'ai recu ce message par erreur",
          "the pilot summary pdf attached to the agenda won't open", "my email will change to", "please update my email", "my new address is", "mon adresse courriel change",
-         "ma nouvelle adresse est", "sam's doing the minutes this time", "sam will write up the minutes",
-         "the minutes will come from jordan"]
+         "ma nouvelle adresse est", "we're moving to a new email domain", "sam's doing the minutes this time", "sam will write up the minutes",
+         "the minutes will come from jordan", "sam took the notes"]
 _HOLD = ["please don't send it", "not yet", "hold off", "wait until monday", "not quite ready", "pas encore",
          "n'envoyez pas", "ne pas envoyer", "attendez que je", "pas tout de suite", "ne l'envoyez pas",
          "i haven't yet had a chance to look", "i'll review it later", "je n'ai pas encore eu le temps de le lire",

@@ -102,6 +102,22 @@ def test_decisions_listed_under_action_items_stay_in_the_minutes_and_owe_no_one_
     assert "no meeting in August" in minutes and "60 minutes" in minutes and "\n\n\n" not in minutes
 
 
+@pytest.mark.parametrize("mark", ["- ", "* "])
+def test_a_task_the_minutes_mark_done_stays_in_them_and_closes_nothing(mark: str) -> None:
+    """Under "Action items:", "Amrit - circulate the e-form draft (DONE, sent May 28)" is the minutes' record of a task
+    closed: it stays in the minutes, is no open action, and is not the sender saying an action of theirs is done."""
+    body = ("Hi all,\r\n\r\nMinutes for May: six updates, the focus on referral e-forms.\r\n\r\nAction items:\r\n"
+            f"{mark}Amrit - circulate the referral e-form draft (DONE, sent to the list May 28)\r\n"
+            f"{mark}Staff - book a room for the fall forum session\r\n\r\nSam\r\n")
+    raw = ("From: Sam Okoye <pmh.support@example.org>\r\nTo: cop+x@example.org\r\nSubject: RE: Minutes\r\n"
+           "Message-ID: <m2@example.org>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + body).encode()
+    intents = read_intent(understand(raw), Request.MINUTES)
+    assert [(i.kind, i.who, i.value) for i in intents if i.kind is not IntentKind.MINUTES] == [
+        (IntentKind.ACTION, "Staff", "book a room for the fall forum session")]
+    minutes = next(i.value for i in intents if i.kind is IntentKind.MINUTES)
+    assert "circulate the referral e-form draft (DONE" in minutes
+
+
 def test_a_cell_that_wraps_its_text_in_a_div_or_p_is_still_a_field_of_its_row() -> None:
     """Outlook on the web and Word write each cell's text in a <div> or <p>: a row still reads as one line of fields
     (and a table of action items under its heading gives its actions); a layout table whose one cell holds a whole

@@ -79,6 +79,20 @@ def test_an_answer_for_another_month_is_asked_about_and_one_for_the_meetings_mon
         assert d.meeting.rsvp_of(DEV.key) == answer and said(d) == [Recorded(Effect.RSVP, answer)], text
 
 
+def test_an_absence_for_another_meetings_day_changes_nothing_for_this_one():
+    """To January's call for updates (the 12th), "Heads up that I'll be on vacation for the February 9 session, so I won't
+    be at that one" beside an update records the update only: no absence, no decline, and no question (the call for
+    updates asked nothing about coming); "I'll be on vacation for the January 12 session" is an absence from this one."""
+    text = ("Challenge: our MOAs ask the income question at intake, but few patients reach a tax clinic.\n\n"
+            "Heads up that I'll be on vacation for the February 9 session, so I won't be at that one.")
+    d = on_reply(situation(), invited(), reply(DEV, text, request="update"))
+    assert DEV.key not in d.meeting.away and d.meeting.rsvp_of(DEV.key) is None
+    assert [u.text for u in d.meeting.updates][0].startswith("Challenge: our MOAs") and d.meeting.unclear == ()
+    d = on_reply(situation(), invited(), reply(DEV, "Heads up that I'll be on vacation for the January 12 session.",
+                                               request="update"))
+    assert DEV.key in d.meeting.away
+
+
 def test_no_to_the_day_of_reminder_declines():
     """ "No, sorry" to the day-of reminder is a decline; the member is told it is recorded."""
     state, _ = run_until(at(Step.DAY_OF_REMINDER))

@@ -84,9 +84,10 @@ def _act(s: Situation, state: MeetingState, event: ReplyEvent) -> Decision:
     sends: list[Send] = []
     notes: list[str] = []
     question = next((i.value for i in event.wants(K.UNCLEAR)), "")
-    intents, another_day = for_another_day(event.intents, s.meeting.start.date())
-    if another_day:                         # an answer about another meeting's day: asked, not recorded
-        event, question = replace(event, intents=intents), question or another_day
+    intents, another_day = for_another_day(event.intents, s.meeting.start.date(),
+                                           asked=event.request in (Request.INVITATION, Request.DAY_OF))
+    if intents != event.intents:            # an answer (or an absence) about another meeting's day: not recorded,
+        event, question = replace(event, intents=intents), question or another_day     # and asked where it was asked
     if event.member is not None:
         state, said = for_themselves(s, state, event)
         recorded += said

@@ -33,15 +33,20 @@ ASK_ANOTHER_DAY = ('Your answer names another day than this meeting\'s. Will you
                    'reply "yes" or "no".')
 
 
-def for_another_day(intents: tuple[Intent, ...], day: date) -> tuple[tuple[Intent, ...], str]:
+def for_another_day(intents: tuple[Intent, ...], day: date, asked: bool = True) -> tuple[tuple[Intent, ...], str]:
     """``intents`` without an answer about attendance whose words name only days other than the meeting's ``day``
     ("Count me in for the Feb 9 session" to January's invitation: another meeting's answer), and the question to ask
     then; an answer that names the meeting's day too, or none, stands."""
+    # (an absence for another day only is no absence from this meeting: "I'll be on vacation for the February 9
+    # session" to January's call for updates; nothing to ask)
+    intents = tuple(i for i in intents if not (i.kind is K.AWAY and i.on and not names_day(i.on, day)))
     other = [i for i in intents if i.kind is K.RSVP and i.on and not names_day(i.on, day)]
     if not other:
         return intents, ""
     kept = tuple(i for i in intents if i not in other)
-    return kept, ASK_ANOTHER_DAY.format(day=f"{day:%A} {day.day} {day:%B %Y}")
+    # (``asked``: the request asked whether they come; to another request, "I won't be at the February 9 session" only
+    # tells of another meeting: nothing changes, nothing is asked)
+    return kept, ASK_ANOTHER_DAY.format(day=f"{day:%A} {day.day} {day:%B %Y}") if asked else ""
 
 
 def names_day(days: tuple[str, ...], day: date) -> bool:

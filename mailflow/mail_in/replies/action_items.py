@@ -37,32 +37,37 @@ def action_heading(line: str) -> bool:
     return len(line) < 70 and any(word in low for word in _HEADING_WORDS) and _ACTION_HEADING.match(fold(line)) is not None
 
 
-def action_lines(lines: tuple[str, ...], start: int) -> tuple[list[str], list[int]]:
+def action_lines(lines: tuple[str, ...], start: int) -> tuple[list[str], list[int], list[int]]:
     """The lines under an action heading that each read as an action ("Dr. Amrit Sandhu — circulate the template —
-    June 18", "Priya will send the survey by Friday"), bulleted or not, up to the first that does not."""
+    June 18", "Priya will send the survey by Friday"), bulleted or not, up to the first that does not; and the lines
+    of the list the minutes keep as their record, no one's open task (a decision, a task marked done)."""
     items: list[str] = []
     taken: list[int] = []
+    kept: list[int] = []
     number = start
     while number < len(lines) and not lines[number].strip() and number - start < 1:
         number += 1
     if number < len(lines) and ("|" in lines[number] or "\t" in lines[number]) \
             and (table := table_items(lines, number)) is not None:
-        return table                # a table under the heading ("Who | What | By", its cells tabs or bars)
+        return *table, []           # a table under the heading ("Who | What | By", its cells tabs or bars)
     while number < len(lines) and lines[number].strip():
         bullet = LIST_ITEM.match(lines[number])
         item = (bullet.group("item") if bullet else lines[number]).strip()
         who, when, below = _fields_below(lines, number)
         if who:                     # the task, then its owner and date nested under it (Google Docs, OneNote)
             item = f"{who} — {item}" + (f", by {when}" if when else "")
-        elif records_decision(item):
-            number += 1             # "Agreed: no meeting in August" in the list: a decision, minutes, no one's task
+        elif marked_done(item) or records_decision(item):
+            # "circulate the e-form draft (DONE, sent Monday)": closed in the minutes; "Agreed: no meeting in August":
+            # a decision. Both are the minutes' record, no one's open task, and not words of the sender's own
+            kept += range(number, number + 1 + below)
+            number += 1 + below
             continue
         elif not _reads_as_action(item) and not (bullet and _TASK.match(fold(item))):
             break                   # (a bulleted task with no owner, "Circulate the draft calendar by Friday", is one)
         items.append(item)
         taken += range(number, number + 1 + below)
         number += 1 + below
-    return items, taken
+    return items, taken, kept
 
 
 # a field nested under a task: "◦ Owner: Amrit Sandhu", "- Due: Jan 29", "Responsable : Priya", "Échéance : 29 janv."
@@ -104,6 +109,16 @@ _TASK = Lazy(r"^(?:circulate|send|share|set up|draft|schedule|follow up|confirm|
              r"write|ask|forward|upload|add|look into|find|identify|reschedule|envoyer|partager|preparer|diffuser|"
              r"transmettre|planifier|organiser|confirmer|contacter|communiquer|mettre a jour|creer|inviter|relancer|"
              r"rediger|faire parvenir|faire le suivi|verifier|trouver)\b \S")
+
+
+# a task the minutes mark as done: "(DONE, sent to the list Monday)", "(fait)", "DONE:", "✓ Send the survey", "[x] ..."
+_MARKED_DONE = re.compile(r"\((?i:done|completed?|finished|closed|fait|faite|termine|terminee)\b|\bDONE\b|\bFAIT\b|"
+                          r"^\s*(?:[✓✔☑]|\[x\])")
+
+
+def marked_done(item: str) -> bool:
+    """The minutes mark the task as done ("(DONE, sent Monday)", "✓ Send the survey"): no open action."""
+    return _MARKED_DONE.search(item) is not None
 
 
 def records_decision(item: str) -> bool:

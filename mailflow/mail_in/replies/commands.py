@@ -20,6 +20,7 @@ from mailflow.mail_in.replies.action_items import (
     OWNER_AFTER,
     action_heading,
     action_lines,
+    marked_done,
     records_decision,
     table_items,
 )
@@ -95,6 +96,8 @@ class LineCommands:
     found: tuple[Found, ...]
     taken: tuple[tuple[int, int], ...]       # (start, end) in the line
     items_taken: tuple[int, ...]             # following line numbers consumed as the heading's items
+    kept: tuple[int, ...] = ()               # following lines the list keeps as the minutes' record (a decision, a
+                                             # task marked done): left in the minutes, not read as the sender's words
 
 
 # "Topic - Income security", "Presenter – Wendy Chu": a label at a line's start followed by a spaced dash is the
@@ -154,14 +157,15 @@ def line_commands(lines: tuple[str, ...], number: int) -> LineCommands:
             changes, rows = table
             return LineCommands(tuple(shape(kind, value) for kind, value in changes), ((0, len(line)),), tuple(rows))
         # "Action Items" as a heading, "A few follow-ups from the discussion:"
-        under = action_lines(lines, number + 1) if action_heading(line) else ([], [])
-        if under[0]:
-            return LineCommands(tuple(shape(IntentKind.ACTION, item) for item in under[0]), ((0, len(line)),),
-                                tuple(under[1]))
+        actions, action_rows, record = action_lines(lines, number + 1) if action_heading(line) else ([], [], [])
+        if actions:
+            return LineCommands(tuple(shape(IntentKind.ACTION, item) for item in actions), ((0, len(line)),),
+                                tuple(action_rows), tuple(record))
         return LineCommands((), (), ())      # (most lines)
     found: list[Found] = []
     taken: list[tuple[int, int]] = []
     items_taken: list[int] = []
+    kept: list[int] = []
     for i, (kind, label_start, value_start) in enumerate(spots):
         end = spots[i + 1][1] if i + 1 < len(spots) else len(line)
         if kind in _SHORT:
@@ -178,11 +182,14 @@ def line_commands(lines: tuple[str, ...], number: int) -> LineCommands:
         items, items_taken = _items(lines, number + 1)
         if kind is IntentKind.ACTION and len(items) == len(items_taken):
             # "- Agreed: no meeting in August" under "Action items:": a decision the minutes keep, no one's task
-            kept = [(item, n) for item, n in zip(items, items_taken, strict=True) if not records_decision(item)]
-            items, items_taken = [item for item, _ in kept], [n for _, n in kept]
+            # (and "- Amrit - circulate the e-form draft (DONE, sent May 28)": closed in the minutes, no open task)
+            record = [records_decision(item) or marked_done(item) for item in items]
+            kept = [n for n, is_record in zip(items_taken, record, strict=True) if is_record]
+            items = [item for item, is_record in zip(items, record, strict=True) if not is_record]
+            items_taken = [n for n, is_record in zip(items_taken, record, strict=True) if not is_record]
         found += [shape(kind, item) for item in items]
     return LineCommands(tuple(f for f in found if f.value or f.kind is IntentKind.DONE), tuple(taken),
-                        tuple(items_taken))
+                        tuple(items_taken), tuple(kept))
 
 
 def _sentence_end(line: str, start: int, end: int) -> int:
@@ -396,7 +403,8 @@ _RELAYED_WORDS = frozenset({"says", "said", "confirms", "confirmed", "tells", "t
 
 # an approval on a condition mailflow cannot check: "Approved, provided Amrit has confirmed he can still present"
 _PROVISO = Lazy(r"^(?:provided|providing|as long as|so long as|assuming|on condition that|conditional on|subject to|"
-                r"pending|pourvu que|a condition que|sous reserve que|sous reserve de)\b")
+                r"pending|pourvu que|pourvu qu'|a condition que|a condition qu'|sous reserve que|sous reserve qu'|"
+                r"sous reserve de)")
 
 
 def proviso(clause: Clause) -> bool:

@@ -11,7 +11,8 @@ from mailflow.mail_in.replies.clauses import Lazy
 LABELS: tuple[tuple[IntentKind, str], ...] = (
     (IntentKind.SUGGEST, r"suggest|suggestion|suggestions|topic suggestion|suggested topic|topic idea|future topic|"
                          r"idea for a future meeting|suggestion for a future meeting|suggestion for future meetings|"
-                         r"suggestion de sujet|sujet suggere|proposition de sujet|idee de sujet|"
+                         r"suggestion de sujet(?: pour (?:une|la) (?:prochaine|future) (?:rencontre|reunion))?|sujet suggere|"
+                         r"proposition de sujet|idee de sujet|"
                          r"suggestion pour une (?:prochaine|future) rencontre|"
                          r"for (?:a |the )?(?:future|next|upcoming) (?:meeting|session)s?|"
                          r"(?:one |a |my |another )?(?:suggestion|idea)s? for (?:next time|the next meeting|future meetings?)|"
@@ -21,7 +22,8 @@ LABELS: tuple[tuple[IntentKind, str], ...] = (
                          r"(?:un |une )?(?:sujet|idee)s? pour (?:une|la|les) (?:prochaine|future)s? "
                          r"(?:rencontre|reunion)s?"),
     (IntentKind.FOCUS, r"focus|focus topic|topic|theme|sujet|sujet principal|focus du mois|theme du mois|"
-                       r"sujet vedette|focus presentation"),
+                       r"sujet vedette|focus presentation|sujet de la presentation|theme de la presentation|"
+                       r"topic of the presentation|presentation topic"),
     (IntentKind.PRESENTER, r"presenter|presenters|speaker|speakers|guest speaker|presented by|presentateur|"
                            r"presentatrice|conferencier|conferenciere|presente par|presentee par"),
     (IntentKind.ADD, r"add|add item|add to agenda|add to the agenda|new item|ajouter|ajout|a ajouter|point a ajouter"),

@@ -25,7 +25,7 @@ from mailflow.mail_in.replies.phrases import Said, asks_to_know
 from mailflow.mail_in.replies.prose import FULL_UPDATE, content_of, prose_of
 from mailflow.mail_in.replies.reading import Part, Reading, read
 from mailflow.mail_in.replies.reply import Reply
-from mailflow.mail_in.replies.rsvp import combine
+from mailflow.mail_in.replies.rsvp import combine, settles
 from mailflow.mail_in.replies.tables import (
     ASK_ATTENDANCE,
     ASK_CALENDAR,
@@ -119,6 +119,19 @@ def intents_of(reading: Reading, table: Table, has_files: bool = False, *, with_
     return _intents(reading, table, has_files, with_text)
 
 
+_A_MEETING = Lazy(r"\b(?:session|meeting|rencontre|reunion|seance)\b")
+_THAT_ONE = Lazy(r"\b(?:that|this) (?:one|meeting|session|day|date)\b|\bcelle-la\b|\bce jour-la\b|\bcette (?:rencontre|date)-la\b")
+
+
+def _away_days(reading: Reading) -> tuple[str, ...]:
+    """The days the sentences saying the sender is away name ("I'll be on vacation for the February 9 session"): the
+    core keeps the absence only when one of them is the meeting's, or none is named."""
+    away = {p.clause.sentence for p in reading.parts if p.said is Said.AWAY}
+    # (only a day named as a meeting's: "on leave until March 12" names when the absence ends, no meeting)
+    return tuple(dict.fromkeys(day for p in reading.parts if p.clause.sentence in away
+                               and _A_MEETING.search(p.clause.folded) for day in days_named(p.clause.folded)))
+
+
 def _in_another_language(reading: Reading, table: Table) -> bool:
     """The reply, to a request that asks something, is written in a language mailflow does not read (``foreign``)."""
     return bool(table.answers or table.prose is not None) and not reading.commands \
@@ -130,7 +143,8 @@ def _intents(reading: Reading, table: Table, has_files: bool, with_text: bool) -
     if _in_another_language(reading, table):
         return (unclear(ASK_LANGUAGE),)
     reads = table.reads
-    found = [Intent(kind) for said, kind in _SAID_INTENTS if reading.has(said) and kind in reads]
+    found = [Intent(kind, on=_away_days(reading)) if kind is K.AWAY else Intent(kind)
+             for said, kind in _SAID_INTENTS if reading.has(said) and kind in reads]
     answered = _answers(reading, table) if reading.answers else []
     found += _attendance(reading, table, answered)
     found += [intent for intent in answered if intent.kind is not K.RSVP]
@@ -273,7 +287,9 @@ def _attendance(reading: Reading, table: Table, answered: list[Intent]) -> list[
         return []
     glad = table.answers.get(Answer.GLAD)
     # (a receipt that states attendance asks it again: "Oui, c'est bien ça. Par contre je devrai quitter vers 12 h 30")
-    stated = reading.stated_rsvps(asked=glad is not None or table.answers.get(Answer.NO) == unclear(ASK_NOTICE_NO))
+    # (beside an undo, "je vous reviens d'ici vendredi" says when the next answer comes, no maybe)
+    stated = reading.stated_rsvps(asked=(glad is not None or table.answers.get(Answer.NO) == unclear(ASK_NOTICE_NO))
+                                  and not reading.has(Said.UNDO))
     if not stated and glad is not None and _wrong_day(reading) \
             and all(_EXCLAIMED.match(p.clause.folded) for p in reading.parts if p.answer is not None):
         return [unclear(ASK_ATTENDANCE)]        # ("Oh no, I thought it was next week!": an exclamation, no answer)
@@ -297,13 +313,26 @@ def _attendance(reading: Reading, table: Table, answered: list[Intent]) -> list[
         from_answers = set()       # "Yes – actually no, sorry. ... Won't make it today": the words settle the answers
     everything = stated | from_answers
     if Rsvp.ACCEPTED in everything and Rsvp.DECLINED in everything:
+        # (the last word, drawn as a conclusion, settles a yes and a no before it: "… Je ne pourrai pas. … le CA a été
+        # déplacé, donc finalement je serai bien présent")
+        last = next((p for p in reversed(reading.parts) if p.attendance is not None or p.answer is not None), None)
+        if last is not None and last.attendance is not None and last.attendance.rsvp is not Rsvp.TENTATIVE \
+                and settles(last.clause):
+            everything = frozenset({last.attendance.rsvp})
+    if Rsvp.ACCEPTED in everything and Rsvp.DECLINED in everything:
         return [unclear(ASK_ATTENDANCE)]
     rsvp = combine(everything)
     if rsvp is None:
         return []
     # the days the answer names ("Count me in for the Feb 9 session"): the core asks when none is the meeting's
-    on = tuple(dict.fromkeys(day for p in reading.parts if p.attendance is not None or p.answer is not None
-                             for day in days_named(p.clause.folded)))
+    answering = [p for p in reading.parts if p.attendance is not None or p.answer is not None]
+    on = tuple(dict.fromkeys(day for p in answering for day in days_named(p.clause.folded)))
+    if not on and any(_THAT_ONE.search(p.clause.folded) for p in answering):
+        # the day named earlier in its sentence: "I'll be on vacation for the February 9 session, so I won't be at that
+        # one"
+        said_in = {p.clause.sentence for p in answering}
+        on = tuple(dict.fromkeys(day for p in reading.parts if p.clause.sentence in said_in
+                                 and _A_MEETING.search(p.clause.folded) for day in days_named(p.clause.folded)))
     if not on:
         # and the month it is for, where no day is named and every clause that gives this answer names one ("Yes for
         # February" to January's invitation; not "No, but I'll join in May", whose May is another answer's, nor "Yes,

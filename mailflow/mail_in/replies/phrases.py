@@ -189,7 +189,7 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
     )),
     (Said.SAME, _phrases(
         r"^(?:(?:it's|it is|mine is|my update is|our update is) )?(?:the )?(?:same as|idem que|pareil que|pareil comme|meme chose que) "
-        r"(?:last (?:month|time|meeting)|before|my last (?:update|one)|le mois dernier|la derniere fois)$|"
+        r"(?:last (?:month|time|meeting)|before|my last (?:update|one)|le mois dernier|le mois passe|la derniere fois)$|"
         r"^(?:same|idem|pareil)(?: (?:again|here|for me|pour moi))?$",
     )),
     (Said.PASS, _phrases(
@@ -207,6 +207,7 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"^(?:(?:could|can|would) you |please |just )*(?:take|leave|drop) me (?:off|out)(?: (?:the|your) (?:list|roster|"
         r"roundtable))? (?:for )?(?:this|the|that) (?:month|time|round|cycle|one)\b",
         r"^je (?:vais )?(?:passe|passer|saute|sauter|m'abstiens|m'abstenir)(?: mon tour| pour cette fois| ce mois-ci|"
+        r" pour ce mois(?:-ci)?| pour janvier| pour fevrier| ce coup-ci|"
         r" cette fois(?:-ci)?| pour (?:la )?(?:table ronde|tour de table|mise a jour)(?: de ce mois(?:-ci)?)?)*$",
         r"^pas (?:cette fois(?:-ci)?|ce mois(?:-ci)?)$",
         # off for this cycle only: "merci de me retirer pour ce mois-ci"
@@ -216,7 +217,8 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
     (Said.DONE, _phrases(
         r"^(?:done|all done|completed?|fait|c'est fait|termine|terminee)$|"
         r"^c'est (?:fait|termine) pour (?:le point|l'action|l'item|le suivi|la tache)\b",
-        r"^(?:my |the )?action(?: item)?(?:\s+\(?#?\d+\)?)?\s+(?:is )?(?:already )?(?:done|complete|completed|finished|closed)\b|"
+        r"^(?:(?:and|also|oh and|et) )?(?:my |the |our )?action(?: item)?(?: (?:from|for|of) (?:the )?[\w-]+(?: meeting)?)?"
+        r"(?:\s+\(?#?\d+\)?)?\s+(?:is )?(?:already |now )?(?:done|complete|completed|finished|closed)\b|"
         r"^(?:item |number )?#?\d{1,3} (?:is )?(?:done|complete|completed|finished|closed)(?: now| already| too| btw| by the way|"
         r" fyi| as well| at last| finally)*$|"
         r"^(?:item|number|#) ?\d{1,3} (?:is )?(?:done|complete|completed|finished|closed)\b",
@@ -224,6 +226,9 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"^(?:i've|i have) (?:completed|finished|closed|done) (?:action|item) #?\d+\b",
         r"^(?:i've|i have) (?:done|completed|finished|closed) (?:my|the) action(?: item)?\b",
         r"^(?:mon |ma )?(?:action|suivi|tache)(?:\s+\(?#?\d+\)?)?\s+(?:est )?(?:deja )?(?:faite?|terminee?|completee?)\b",
+        # "Le point 7 est fait", "l'item 3 est terminé"
+        r"^(?:le |l')?(?:point|item|suivi|action|point de suivi) (?:no |n° ?|#)?\d{1,3} (?:est |a ete )?(?:deja )?"
+        r"(?:faite?|terminee?|completee?|ferme)\b",
         # "so you can close #7", "please mark action 3 as done"
         r"^(?:so )?(?:you can |please |feel free to )?(?:close|mark|tick off|check off) (?:off )?(?:action |item )?#?\d{1,3}"
         r"(?: (?:as )?(?:done|complete|completed|closed|off))?$",
@@ -309,7 +314,13 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"\bmy (?:e-?mail|email address|e-mail address|address) (?:will change|is changing|changes|has changed|will be)\b|"
         r"\b(?:use|update|change) (?:my|to my) (?:new )?(?:e-?mail|email address|address|contact)\b|\bmy new (?:e-?mail|email "
         r"address|address) (?:is|will be)\b|\bmon (?:adresse|courriel)(?: courriel)? (?:change|va changer|sera|a change)\b|"
-        r"\bma nouvelle adresse(?: courriel)? (?:est|sera)\b",
+        r"\bma nouvelle adresse(?: courriel)? (?:est|sera)\b|"
+        # the move itself and what becomes of the old address: "Our Division is moving to a new email domain", "The old one
+        # will forward for a few months", "please update the list when you get a chance"
+        r"\b(?:moving|switching|changing|migrating) (?:over )?to (?:a )?new (?:e-?mail|email) (?:domain|address|system|provider)\b|"
+        r"^(?:the |my |our )?old (?:one|address|e-?mail|email address|domain) will (?:still )?(?:forward|redirect|work|"
+        r"keep working)\b|^(?:please |pls |could you |can you )?update (?:the|your) (?:list|mailing list|records|"
+        r"distribution list|contact list)\b",
     )),
     (Said.PROMISE, _phrases(
         r"^(?:i'll|i will|will|i'm going to|i am going to|i shall|we'll|we will) (?:still |also |just )?(?:try to )?"
@@ -337,7 +348,11 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"pulling together|taking care of) (?:the |this month's )?(?:minutes|notes)\b|"
         r"\b(?!(?:i|we)\b)[\w-]+(?: will|'ll| is going to) (?:write up|write|send|do|prepare|draft|circulate|share|"
         r"put together|pull together) (?:the |this month's )?(?:minutes|notes)\b|"
-        r"\b(?:the )?(?:minutes|notes) (?:will|should|are going to) (?:come|be coming) from\b",
+        r"\b(?:the )?(?:minutes|notes) (?:will|should|are going to) (?:come|be coming) from\b|"
+        # "Sam took the notes yesterday, not me", "He said he'd have the minutes over to you by end of day"
+        r"\b(?!(?:i|we)\b)[\w-]+ took (?:the )?(?:minutes|notes)\b|"
+        r"^(?:he|she|they) said (?:he|she|they)(?:'d| would| will|'ll) (?:have|send|get) (?:the )?(?:minutes|notes|them) "
+        r"(?:over |out )?(?:to you)?",
         r"^(?:so |and )?(?:he|she|they) (?:should|will|'ll|is going to|are going to) (?:have|get|send) "
         r"(?:them|it|those) (?:to you|out|over)\b|^c'est [\w'-]+ qui (?:fait|redige|prepare|envoie|enverra) (?:le compte "
         r"rendu|les notes|le proces-verbal)\b",

@@ -205,8 +205,10 @@ def prose_of(reading: Reading, table: Table, found: list[Intent], said_no: bool,
         if enough or (has_files and attached and (bare or any(_ABOUT_UPDATE.search(p.clause.folded) for p in attached))):
             return Intent(K.UPDATE, _text(reading, table.reads, with_text))      # "my update is attached", "see attached"
         # (and "Pls see attached for our update from Comox Valley", the file named as the update, with none)
+        # (beside an answer about coming too: "Pls see attached … and put me down as a maybe")
         if attached and (bare or (not words and any(_ABOUT_UPDATE.search(p.clause.folded) for p in attached))) \
-                and not has_files and not found and not said_no and table.answers.get(Answer.YES) == unclear(ASK_UPDATE_YES):
+                and not has_files and all(i.kind is K.RSVP for i in found) and not said_no \
+                and table.answers.get(Answer.YES) == unclear(ASK_UPDATE_YES):
             return unclear(ASK_UPDATE_YES)      # "Please see attached." with no file: did they mean to send an update?
         if has_files and not reading.parts and not found and not said_no \
                 and table.answers.get(Answer.YES) == unclear(ASK_UPDATE_YES):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -216,12 +217,14 @@ def read(text: str, sender: str = "") -> Reading:
     command_lines: list[int] = []            # the line each command is on, in order
     spans: list[tuple[int, int, frozenset[IntentKind]]] = []
     taken: set[int] = {n for n in signature_tail(lines) if not labels_in(lines[n])}
+    record: set[int] = set()
     for number, line in enumerate(lines):
         whole = line_clauses[number]
         if number in taken or whole is None or SEND_FILE.match(line):     # noise; a file request is read apart
             continue
         labelled = line_commands(lines, number)
         taken.update(labelled.items_taken)
+        record.update(labelled.kept)         # (the minutes' record under the heading: a task marked done, a decision)
         commands += labelled.found
         command_lines += [number] * len(labelled.found)
         owed = None if labelled.found else owed_action(line)
@@ -253,8 +256,8 @@ def read(text: str, sender: str = "") -> Reading:
     taken_back, found = split_taken_back(found)
     if taken_back and found:                 # instructions above the words that take them back go with them
         commands = [c for c, n in zip(commands, command_lines, strict=True) if n >= found[0].line]
-    parts = _tag(found, sender, lines, prepared)
-    retracted = tuple(_tag(taken_back, sender, lines, prepared)) if taken_back else ()
+    parts = _tag(found, sender, lines, prepared, record)
+    retracted = tuple(_tag(taken_back, sender, lines, prepared, record)) if taken_back else ()
     relays = any(relays_other(p.clause, sender) for p in parts)
     return Reading(prepared, tuple(parts), tuple(commands), tuple(spans), has_sections(prepared), retracted, relays)
 
@@ -281,10 +284,16 @@ _OWN_LEAVE = Lazy(r"\b(?:my|mon|ma) (?:(?:maternity|mat|parental|paternity|medic
 # (a span that runs on from its start: a leave that only starts later, "starts Sept 1 (back mid-November)", may begin
 # after the meeting)
 _LEAVE_SPAN = Lazy(r"\b(?:runs|will run|until|till|through|jusqu)\b")
+# a predicate alone, its subject before a bracket in its sentence: "My action item from November (…) is done"
+_ONLY_DONE = Lazy(r"^(?:is|are|has been|was|est|a ete) (?:now |already |deja )?(?:done|finished|complete|completed|closed|"
+                  r"termine|terminee|faite?)\b")
+_NAMES_ITEM = Lazy(r"\b(?:my|our|the|mon|ma|notre) (?:action(?: item)?|task|item|suivi|tache|point de suivi)\b")
 _THEIRS_WHEN_RELAYED = frozenset({Said.DONE, Said.NO_UPDATE, Said.PASS, Said.AWAY, Said.AWAY_THEN})
 
 
-def _tag(found: list[Clause], sender: str, lines: Sequence[str] = (), text: str = "") -> list[Part]:
+def _tag(found: list[Clause], sender: str, lines: Sequence[str] = (), text: str = "",
+         record: AbstractSet[int] = frozenset()) -> list[Part]:
+    """The parts of ``found``; ``record`` holds the lines of an action list the minutes keep as their record."""
     parts: list[Part] = []
     on_behalf = False
     relayed = -1                             # the sentence passing on someone else's word
@@ -300,6 +309,8 @@ def _tag(found: list[Clause], sender: str, lines: Sequence[str] = (), text: str 
             # "Amrit asked me to pass along ..., so #7 can be closed": his item, not hers; "Dana asked me to let you know
             # she's on leave, so nothing from her this month": her no update, not the sender's
             said_here = None
+        if said_here is Said.DONE and c.line in record:
+            said_here = None     # "- Amrit - circulate the e-form draft (DONE, sent May 28)" in the minutes: their record
         if said_here is None and answered is None and i and c.words <= 3 and parts[-1].said is Said.COURTESY \
                 and found[i - 1].sentence == c.sentence and not c.question and _THANKS.match(found[i - 1].folded):
             said_here = Said.COURTESY                 # what the thanks says of it ("Merci pour l'ordre du jour, très complet")
@@ -307,6 +318,9 @@ def _tag(found: list[Clause], sender: str, lines: Sequence[str] = (), text: str 
             if _OWN_LEAVE.search(c.folded) and any(_LEAVE_SPAN.search(d.folded) for d in found[i:i + 4]
                                                    if d.sentence == c.sentence):
                 said_here = Said.AWAY     # "before my maternity leave, which starts Monday and runs until January 2028"
+        if said_here is None and c.words <= 4 and _ONLY_DONE.match(c.folded) and any(
+                _NAMES_ITEM.search(d.folded) for d in found[max(0, i - 2):i] if d.sentence == c.sentence):
+            said_here = Said.DONE         # "My action item from November (circulating the pathway) is done"
         if answered is not None and said_here is Said.COURTESY:
             said_here = None
         elif said_here is None and answered is None \

@@ -101,13 +101,14 @@ _TAIL_MEETING = Lazy(
     rf"(?:to|at|for|a|au|aux|the|our|your|la|le|les|l'|notre|votre|this|that|next|tomorrow's|today's|\w+'s)"
     rf"(?:\s+[\w'-]+){{0,3}}?\s*(?<![\w'])(?:{_MEETING})\b"
 )
-_TAIL_TIME = Lazy(rf"(?:(?:on|this|that|next|ce|cette|cet|in|le|du|de|by|for|at|around|about|vers)\s+)?(?:the\s+)?(?:{_TIME})\b")
+_TAIL_TIME = Lazy(rf"(?:(?:on|this|that|next|ce|cette|cet|in|le|du|de|by|for|at|around|about|vers|a)\s+)?(?:the\s+)?(?:{_TIME})\b")
 
 
 _ADVERBS = ("malheureusement", "helas", "unfortunately", "sadly", "really", "truly", "honestly", "vraiment", "finalement",
             "actually", "probably", "likely", "still", "definitely", "certainly", "surely", "absolutely",
-            "probablement", "certainement", "surement", "absolument", "definitivement")    # the same in French
-_ADVERB_WORDS = frozenset(_ADVERBS)
+            "probablement", "certainement", "surement", "absolument", "definitivement",    # the same in French
+            "bien", "quand meme", "tout de meme")      # ("je serai bien présent", "j'y serai quand même")
+_ADVERB_WORDS = frozenset(word for adverb in _ADVERBS for word in adverb.split())   # (each word of "quand meme")
 _ADVERB = Lazy(r"\b(?:" + "|".join(_ADVERBS) + r")\b\s*")
 _FOR_OTHERS = Lazy(r"\bon behalf of\b|\bde la part d|\bin (?:his|her|their) (?:place|stead)\b")
 _FOR_OTHERS_WORDS = frozenset({"behalf", "part", "place", "stead"})      # each match holds one as a whole run
@@ -357,8 +358,36 @@ def stated_rsvps(found: list[Clause], asked: bool = False,
                 stated.add(Rsvp.ACCEPTED if Rsvp.ACCEPTED in answers else
                            Rsvp.TENTATIVE if Rsvp.TENTATIVE in answers else Rsvp.DECLINED)
                 continue
+        if this.rsvp is Rsvp.DECLINED and _NAMED_MEETING.search(clause.folded) and any(
+                a is not None and a.rsvp is Rsvp.ACCEPTED and not _NAMED_MEETING.search(c.folded)
+                for c, a in zip(found, readings, strict=True)):
+            continue                          # "Oui pour le 12. … je serai absente à la rencontre du 9 février"
         stated.add(this.rsvp)
+    if Rsvp.ACCEPTED in stated and Rsvp.DECLINED in stated:
+        last = next((c for c, a in zip(reversed(found), reversed(readings), strict=True) if a is not None), None)
+        if last is not None and _SETTLES.search(last.folded):
+            # "Oui … Ah non, attendez … Je ne pourrai pas. … donc finalement je serai bien présent": the last word
+            settled = readings[found.index(last)]
+            assert settled is not None                      # (last was picked among the clauses read)
+            return {settled.rsvp}                           # (a concluding one) settles it
     return stated
+
+
+# A meeting named by its month or day ("the February 9 session", "à la rencontre du 9 février"): another meeting's
+_MONTH_NAME = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*|janvier|fevrier|mars|avril|mai|juin|juillet|"
+               r"aout|septembre|octobre|novembre|decembre")
+_NAMED_MEETING = Lazy(
+    rf"\b(?:at|to|for|a|pour|de) (?:the|la|le) (?:(?:\d{{1,2}} )?(?:{_MONTH_NAME})(?: \d{{1,2}}(?:st|nd|rd|th)?)? )"
+    rf"(?:session|meeting|one|cop|call|rencontre|reunion|seance)\b|"
+    rf"\b(?:rencontre|reunion|seance) (?:du|de|d') ?(?:\d{{1,2}} )?(?:{_MONTH_NAME})\b")
+def settles(clause: Clause) -> bool:
+    """The clause gives its answer as the conclusion of what came before ("donc finalement je serai là")."""
+    return _SETTLES.search(clause.folded) is not None
+
+
+# An answer given as the conclusion of what came before: "so", "donc", "finally", "after all"
+_SETTLES = Lazy(r"^(?:so|donc|alors|then)\b|\b(?:finalement|after all|en fin de compte|in the end|au final|"
+                r"finally)\b")
 
 
 _LATER = Lazy(
