@@ -35,6 +35,8 @@ ORIGINALS = {
     "chair-handover": "You chair our next meeting. Reply with Focus: and Presenter:",
     "notice-recorded": ("Thank you. From your reply, we recorded:\n  - your roundtable update\n"
                         'Not what you meant? Reply "undo" to this message, or reply with the correction.'),
+    "notice-unsubscribed": ("As you asked, you will get no more mail from Example CoP. This is the last message we "
+                            'send you.\nChanged your mind? Reply "undo" to this message and you stay on the list.'),
     "notice-question": ("Thank you for your reply. We could not tell what you meant:\n"
                         '  Did you mean to send a roundtable update? Please reply with your update, or "skip".'),
     "alert-held-mail": "A message was held for staff: unknown sender. Reply unsubscribe? No.",

@@ -140,3 +140,31 @@ def test_our_headings_as_outlook_keeps_them_between_quote_lines_are_no_answers()
                   "You receive this because you are a member.")
     reply = understand(outlook_reply("<p>Answers below in blue.</p>", "Answers below in blue.", quote_html, quote_text))
     assert reply.text == "Answers below in blue.\n\nOur food bank referral pilot doubled its uptake this month."
+
+
+def test_an_answer_in_orange_under_a_lotus_inotes_header_is_read():
+    """Lotus iNotes (HTML only) writes the quoted original under '-----"Name" <addr> wrote: -----' in a bordered div:
+    the sender's answer typed inside it in orange is theirs, after the text on top."""
+    quote = ('<div style="padding-left:5px;"><div style="border-left:solid black 2px;">To: Ana Ruiz<br>'
+             "From: Valley CoP<br>Subject: A question about your reply<br><br>"
+             f"{MASTHEAD}<p>Thank you for your reply about the meeting on Tuesday 12 January 2027. We could not tell "
+             "for sure what you meant, so we changed nothing.</p><p>yes</p>"
+             "<p><strong>Did you mean to send a roundtable update? Please reply with your update (about one minute of "
+             "speaking), or \"skip\" if you have none this month."
+             '</strong></p><p><font color="#E36C09"><b>Yes, sorry, I hit send too fast. Success: our volunteer driver '
+             "program gave 41 rides to clinic appointments in its first month.</b></font></p>"
+             f"<p>Just reply to this message.</p>{FOOTER}</div></div>")
+    html = ('<html><body><font face="Verdana" size="2"><div>See my answer below in orange.</div><div><br></div>'
+            '<div>Ana</div><div><br></div><font color="#990099">-----"Valley CoP" &lt;cop@example.org&gt; wrote: '
+            f"-----</font>{quote}</font></body></html>")
+    msg = EmailMessage()
+    msg["From"] = "Ana Ruiz <ana@clinic.example.org>"
+    msg["To"] = "cop+x@example.org"
+    msg["Subject"] = "Re: A question about your reply"
+    msg.set_content(html, subtype="html")
+    reply = understand(msg.as_bytes())
+    assert reply.answers_in_quote
+    assert reply.text.startswith("See my answer below in orange.")
+    assert reply.text.endswith("Success: our volunteer driver program gave 41 rides to clinic appointments in its "
+                               "first month.")
+    assert "Did you mean" not in reply.text and "Just reply" not in reply.text

@@ -19,7 +19,8 @@ _UNSUBSCRIBE = ["please unsubscribe me now", "i would like to unsubscribe", "tak
                 "i'm no longer interested in receiving", "i am leaving the group", "desabonnez-moi",
                 "desinscris", "desinscrivez-moi", "retirez-moi de la liste", "svp me retirer", "merci de retirer mon nom de votre liste de distribution",
                 "je veux me desabonner",
-                "je ne veux plus recevoir"]
+                "je ne veux plus recevoir", "there's no need to keep sending the cop mail to me",
+                "pas besoin de continuer a m'envoyer"]
 _READ = ["ci-joint", "ci-jointes", "en piece jointe", "did you get my update", "let me know if it didn't come through",
          "avez-vous bien recu ma mise a jour", "this was meant for my colleague", "wrong person",
          "my predecessor", "destine a mon predecesseur", "mauvaise adresse",

@@ -16,7 +16,13 @@ from mailflow.mail_in.replies.attachments import safe_extension, vet_attachment
 from mailflow.mail_in.replies.calendar_reply import from_calendar, typed_words
 from mailflow.mail_in.replies.charsets import decode_bytes, decode_header_value
 from mailflow.mail_in.replies.htmltext import html_to_text
-from mailflow.mail_in.replies.inline_answers import inline_answers, may_have_answers, tagged_answers, unmarked_answers
+from mailflow.mail_in.replies.inline_answers import (
+    inline_answers,
+    items_answered,
+    may_have_answers,
+    tagged_answers,
+    unmarked_answers,
+)
 from mailflow.mail_in.replies.limits import Limits, check_raw
 from mailflow.mail_in.replies.meaning import find_commands, read_intent
 from mailflow.mail_in.replies.parts import collect
@@ -247,6 +253,7 @@ def _understand_message(message: Message, limits: Limits) -> Reply:
         auto_submitted=automatic,
         authentication_results=tuple(fields.all("authentication-results")),
         answers_in_quote=bool(answers),
+        items_answered=items_answered(text, body) if kind is ReplyKind.REPLY and text else (),
         sealed=sealed,
         automatic=classify.auto_kind(verdict, automatic, ooo) if kind is ReplyKind.AUTO_REPLY else None,
     )

@@ -16,8 +16,9 @@ ACTION_SPLIT = Lazy(r"\s+[—–-]{1,2}\s+|\s*[—–]\s*|\s*:\s+")
 OWNER_AFTER = Lazy(r"^(?P<what>[^()]{3,200}?)\s*\((?P<who>(?:(?:Dr|Dre)\.?\s+)?[A-ZÀ-Ý][\w'’.-]*(?:\s+(?:and|&|et|"
                    r"[A-ZÀ-Ý][\w'’.-]*)|,\s*(?:(?:Dr|Dre)\.?\s+)?[A-ZÀ-Ý][\w'’.-]*){0,3})\)\s*(?:(?:[–—-]+|,)\s*"
                    r"(?P<when>.+))?$")     # ("(Priya, Tom)": two owners)
-ACTION_TO = Lazy(r"^(?P<who>(?:Dr\.?\s+|Dre\.?\s+)?[A-ZÀ-Ý][\w.'-]*(?:\s+(?:and|&|et|[A-ZÀ-Ý][\w.'-]*)){0,3})"
-                 r"\s+(?:to|will|va|doit|devra)\s+(?P<what>.+)$")
+ACTION_TO = Lazy(r"^(?P<who>(?:Dr\.?\s+|Dre\.?\s+)?[A-ZÀ-Ý][\w.'-]*(?:\s+(?:and|&|et|[A-ZÀ-Ý][\w.'-]*)){0,5})"
+                 r"\s+(?:to|will|va|doit|devra|agreed to|has agreed to|offered to|volunteered to|is going to|"
+                 r"s'est engagee? a|a accepte de)\s+(?P<what>.+)$")
 
 
 # A heading over action items with no label's colon ("Action Items", as Word writes one), or a sentence that
@@ -67,6 +68,8 @@ def action_lines(lines: tuple[str, ...], start: int) -> tuple[list[str], list[in
         items.append(item)
         taken += range(number, number + 1 + below)
         number += 1 + below
+        if bullet and number + 1 < len(lines) and not lines[number].strip() and LIST_ITEM.match(lines[number + 1]):
+            number += 1             # (the list's items spaced by a blank line, each with its fields under it)
     return items, taken, kept
 
 
@@ -83,13 +86,17 @@ def _fields_below(lines: tuple[str, ...], number: int) -> tuple[str, str, int]:
     for k in range(number + 1, min(len(lines), number + 4)):
         line = lines[k]
         bullet = LIST_ITEM.match(line)
-        if bullet is None or len(line) - len(line.lstrip()) <= depth and not line.lstrip().startswith(("◦", "○", "▪")):
+        indent = len(line) - len(line.lstrip())
+        # (a deeper bullet, or a line indented under the task's own text: "1. Diffuser le gabarit" over
+        # "   Responsable : Dr Amrit Sandhu")
+        if bullet is None and (indent <= depth or not line.strip()) or bullet is not None and indent <= depth \
+                and not line.lstrip().startswith(("◦", "○", "▪")):
             break
-        field = fold(bullet.group("item").strip())
+        text = (bullet.group("item") if bullet is not None else line).strip()
+        field = fold(text)
         owner, due = _OWNER_FIELD.match(field), _DUE_FIELD.match(field)
         if owner is None and due is None:
             break
-        text = bullet.group("item").strip()
         value = text[text.index(":") + 1:].strip()
         who, when = (value, when) if owner is not None else (who, value)
         below += 1
@@ -127,9 +134,30 @@ def records_decision(item: str) -> bool:
     return len(parts) == 2 and _RECORD_LABEL.match(fold(parts[0].strip(" *_"))) is not None
 
 
+# the owner last, after a dash: "Share the e-form question set — Luis Ferreira", "Draft the French version — Dr. Michel
+# Gagnon, Sam Okoye"
+_OWNERS_LAST = Lazy(r"^(?P<what>.{6,200}?)\s+[—–-]{1,2}\s+(?P<who>(?:(?:Dr|Dre)\.?\s+)?[A-ZÀ-Ý][\w'’.-]*(?:\s+[A-ZÀ-Ý][\w'’.-]*"
+                    r"){0,3}(?:(?:\s*,\s*|\s+(?:and|&|et)\s+)(?:(?:Dr|Dre)\.?\s+)?[A-ZÀ-Ý][\w'’.-]*(?:\s+[A-ZÀ-Ý][\w'’.-]*){0,3}){0,3})"
+                    r"\s*\.?$")
+# a topic, then who will do what: "E-form question set: Luis Ferreira will share the question set" (a Teams recap)
+_TOPIC_THEN_OWNER = Lazy(r"^[^:]{2,60}:\s+(?P<rest>.+)$")
+
+
+def owner_last(item: str) -> tuple[str, str] | None:
+    """(who, what) where the task comes first and its owners last, after a dash ("Share the question set — Luis
+    Ferreira"), or under a topic's label ("E-form question set: Luis Ferreira will share ..."); else None."""
+    last = _OWNERS_LAST.match(item)
+    if last is not None and not NAMED.match(last.group("what").strip()) and len(WORD.findall(last.group("what"))) >= 2:
+        return last.group("who").strip(), last.group("what").strip()
+    topic = _TOPIC_THEN_OWNER.match(item) if ":" in item else None
+    if topic is not None and (to := ACTION_TO.match(topic.group("rest"))) is not None:
+        return to.group("who").strip(), to.group("what").strip()
+    return None
+
+
 def _reads_as_action(item: str) -> bool:
-    """Who, then what: "Name — task", "Name: task", "Name will / to task"."""
-    if ACTION_TO.match(item) or OWNER_AFTER.match(item):
+    """Who, then what: "Name — task", "Name: task", "Name will / to task"; or the task, then its owners."""
+    if ACTION_TO.match(item) or OWNER_AFTER.match(item) or owner_last(item) is not None:
         return True
     parts = ACTION_SPLIT.split(item, maxsplit=1)
     who = parts[0].strip() if len(parts) == 2 else ""

@@ -18,6 +18,7 @@ class Answer(enum.Enum):
     MAYBE = "maybe"
     PASS = "pass"            # "skip", "I'll pass", "not this time": no to whatever was asked this cycle
     GLAD = "glad"            # "Looking forward to it!": a yes only where attendance was asked
+    LATER = "later"          # "Next month for sure!": an answer for a later meeting, none for this one (asked about)
 
 
 _ANSWERS: dict[Answer, str] = {
@@ -28,25 +29,38 @@ _ANSWERS: dict[Answer, str] = {
                 r"avec plaisir|volontiers|with pleasure|gladly|accept|accepted|i accept|attending|confirmed|"
                 r"i confirm|confirme|confirmee|je confirme|present|presente|presents?|y|\U0001f44d|\u2705|\u2714\ufe0f?|"
                 r"(?:yes |oui )?(?:that's right|that is right|that's correct|that is correct|correct|exactly|right|"
-                r"c'est ca|c'est exact|c'est bien ca|exact|exactement)",
+                r"c'est ca|c'est exact|c'est bien ca|exact|exactement)|"
+                # an assent, as a phone's suggested reply writes it ("Sounds good!", "Works for me"): a yes to what
+                # was asked, as "ok" is (to the call for updates, asked what it meant)
+                # ("for me" at the end is stripped as "pour moi" is: "Works for me" is left "works")
+                r"sounds good|sounds great|sounds perfect|works|that works|ca me va|parfait|c'est parfait",
     Answer.NO: r"no|nope|nah|not|no thanks|no thank you|non|non merci|not possible|impossible|decline|declined|"
                r"i decline|regrets|absent|absente|n|i can't|i cannot|i won't|can't|cannot|won't|"
+               # the verb left to what was asked: "Can't this time, sorry!" (attend, to the invitation; send an update,
+               # to the reminder)
+               r"(?:i )?(?:can't|cannot|can not|won't)(?: (?:this|that) (?:time|one|day|week|month|round)| today| then)|"
                r"je ne peux pas|je ne pourrai pas|je ne pourrai pas finalement|finalement je ne pourrai pas|"
                r"(?:non,? )?finalement(?:,)? (?:non|je ne peux pas|je ne pourrai pas)|pas possible|\U0001f44e|\u274c",
     Answer.MAYBE: r"maybe|perhaps|possibly|probably|probably not|likely|probablement|possiblement|not sure|not sure yet|"
+                  # "Hmm, maybe not this one": leaning to no, not a no (asked where it matters, a maybe where it is
+                  # attendance)
+                  r"maybe not|perhaps not|possibly not|peut-etre pas|(?:maybe|perhaps) not (?:this|that) (?:one|time|month)|"
                   r"unsure|tbd|tentative|"
                   r"tentatively|peut-etre|pas sure?|pas certaine?|pas encore sure?|a confirmer|sous reserve|"
                   r"it depends|depends|hopefully|i hope so|je l'espere|on verra|we'll see|"
                   r"(?:only |but only )?if (?:there'?s|there is|there will be) (?:a |an )?(?:virtual|online|zoom|teams|"
                   r"remote|hybrid|video|phone)(?: option| link| way to join)?|depends on .+|seulement si .+",
     Answer.PASS: r"pass|i'll pass|i will pass|skip|skip me|skip it|skip please|please skip|please skip me|"
+                 r"skipping(?: (?:today|this one|this time|this month|it))?|i'm skipping(?: (?:today|this one|this time|"
+                 r"this month))?|"
                  r"not this time|not this month|not this round|not this one|not today|je passe|je passe mon tour|"
                  r"pas cette fois|pas cette fois-ci|pas ce mois-ci|pas ce mois|pas aujourd'hui",
     Answer.GLAD: r"looking forward|looking forward to it|looking forward to the meeting|look forward to it|"
-                 r"see you soon|au plaisir|hate to miss it|wouldn't miss it|"
-                 # an assent, as a phone's suggested reply writes it: "Sounds good!", "Works for me"
-                 r"sounds good|sounds great|sounds perfect|works for me|that works|that works for me|see you then|"
-                 r"see you there|ca me va|parfait pour moi",
+                 r"see you soon|au plaisir|hate to miss it|wouldn't miss it|see you then|see you there",
+    Answer.LATER: r"(?:(?:for sure|definitely|surely|hopefully|promise|i promise) )?next (?:month|time|one|session|meeting)"
+                  r"(?: (?:for sure|definitely|then|i promise|promise|without fail|for real))?|"
+                  r"(?:(?:c'est sur|promis|sans faute) )?(?:la prochaine fois|le mois prochain|la prochaine)"
+                  r"(?: (?:c'est sur|promis|sans faute|certain|assurement))?",
 }
 _ANSWER_RE = {kind: Lazy(rf"(?:{pattern})") for kind, pattern in _ANSWERS.items()}
 _ANY_ANSWER = Alternatives(branch for pattern in _ANSWERS.values() for branch in branches(pattern))  # one look first

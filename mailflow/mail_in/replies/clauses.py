@@ -141,8 +141,9 @@ _CLAUSE_BREAK = Lazy(
 # a clause that starts as an instruction ends where a second one starts, which is read as its own clause.
 # (Only after an instruction: in "we will add staff and include families" the second verb is no instruction.)
 _INSTRUCTION = Lazy(
-    r"^(?:(?:please|pls|kindly|can you|could you|just|also|then|svp|veuillez|merci de)\s+)*(?:remove|drop|delete|"
-    r"take out|add|include|approve|retire[rz]?|enleve[rz]?|supprime[rz]?|ajoute[rz]?|approuve[z]?)\b"
+    r"^(?:(?:please|pls|kindly|can you|could you|can we|could we|let's|just|also|then|still|svp|veuillez|merci de|"
+    r"pourriez-vous|pouvez-vous|pourrait-on|peut-on)\s+)*(?:remove|drop|delete|take out|take|pull|add|include|approve|"
+    r"retire[rz]?|enleve[rz]?|supprime[rz]?|ajoute[rz]?|approuve[z]?)\b"
 )
 _AND_INSTRUCTION = Lazy(
     r"\s+(?:and|et)\s+(?=(?:please\s+)?(?:approve|add|include|remove|drop|delete|take out|otherwise|the rest|"
@@ -453,6 +454,9 @@ class Lines(NamedTuple):
     clauses: tuple[tuple[Clause, ...] | None, ...]  # each line's clauses (None: a noise line)
 
 
+_INLINE_TAG = re.compile(r"\[(?:[A-ZÀ-Ý][\w'’.-]*)(?: [A-ZÀ-Ý][\w'’.-]*){0,3}\]\s+(?=\S)")
+
+
 @functools.lru_cache(maxsize=16)
 def lines_of(text: str) -> Lines:
     """``text`` prepared and split into lines and clauses.
@@ -468,6 +472,10 @@ def lines_of(text: str) -> Lines:
     offset = 0
     for number, line in enumerate(lines):
         starts.append(offset)
-        found.append(None if noise(line) else clauses(line, offset, number, number * 1000))
+        # (the name tag a client puts before a comment typed inside the quote, "[Marie-Claire Tremblay] Je suggère …",
+        # is no word of the comment)
+        tag = _INLINE_TAG.match(line) if line.startswith("[") else None
+        skip = tag.end() if tag is not None else 0
+        found.append(None if noise(line) else clauses(line[skip:], offset + skip, number, number * 1000))
         offset += len(line) + 1
     return Lines(prepared, tuple(lines), tuple(starts), tuple(found))

@@ -21,6 +21,7 @@ from mailflow.mail_in.replies.action_items import (
     action_heading,
     action_lines,
     marked_done,
+    owner_last,
     records_decision,
     table_items,
 )
@@ -57,6 +58,17 @@ next also still just only due able unable happy glad sorry sure nice great good 
 thanks welcome looking back up more less much many some most each both none please feel free members patients
 minutes notes recording slides details agenda summary report link update updates documents materials info
 """.split())
+
+
+def _sentences_of_actions(value: str) -> list[str]:
+    """The sentences of a labelled action's value when there are several and each names who does what ("Priya will
+    send Amrit the e-form by January 22. Marie-Claire agreed to circulate the summary this week."); else []."""
+    if ". " not in value:
+        return []
+    sentences = [part.strip() for part in _SENTENCE_END.split(value) if part.strip()]
+    if len(sentences) < 2 or not all(ACTION_TO.match(sentence) for sentence in sentences):
+        return []
+    return [sentence.rstrip(" .") for sentence in sentences]
 
 
 def owed_action(line: str) -> Found | None:
@@ -174,6 +186,9 @@ def line_commands(lines: tuple[str, ...], number: int) -> LineCommands:
             end = approved.start() if approved else end
         value = line[value_start:end]
         taken.append((label_start, end))
+        if kind is IntentKind.ACTION and (sentences := _sentences_of_actions(value)):
+            found += [shape(kind, sentence) for sentence in sentences]     # "Next steps: Priya will … . Jordan will …"
+            continue
         if value.strip(" *_.") or i + 1 < len(spots):
             shaped = shape(kind, value)
             several = _SEVERAL_ITEMS.match(shaped.value) if kind is IntentKind.DONE else None
@@ -187,6 +202,11 @@ def line_commands(lines: tuple[str, ...], number: int) -> LineCommands:
             kept = [n for n, is_record in zip(items_taken, record, strict=True) if is_record]
             items = [item for item, is_record in zip(items, record, strict=True) if not is_record]
             items_taken = [n for n, is_record in zip(items_taken, record, strict=True) if not is_record]
+            # (tasks with their owner and date on lines under each, "1. Diffuser le gabarit" over "Responsable : …" and
+            # "Échéance : …", read as the heading's list reads them)
+            nested, nested_lines, nested_record = action_lines(lines, number + 1)
+            if len(nested) >= len(items) and len(nested_lines) > len(items_taken):
+                items, items_taken, kept = nested, nested_lines, nested_record
         found += [shape(kind, item) for item in items]
     return LineCommands(tuple(f for f in found if f.value or f.kind is IntentKind.DONE), tuple(taken),
                         tuple(items_taken), tuple(kept))
@@ -241,7 +261,12 @@ def shape(kind: IntentKind, raw: str) -> Found:
             when = f", {owner.group('when').strip()}" if owner.group("when") else ""
             return Found(kind, owner.group("what").strip() + when, who=owner.group("who").strip())
         parts = ACTION_SPLIT.split(value, maxsplit=1)
-        if len(parts) == 2 and 0 < len(parts[0]) <= 60 and (NAMED.match(parts[0].strip()) or ":" in value[:62]):
+        if len(parts) == 2 and 0 < len(parts[0]) <= 60 and NAMED.match(parts[0].strip()):
+            return Found(kind, parts[1].strip(), who=parts[0].strip())
+        last = owner_last(value)                 # "Share the question set — Luis Ferreira"; "Topic: Luis will share …"
+        if last is not None:
+            return Found(kind, last[1], who=last[0])
+        if len(parts) == 2 and 0 < len(parts[0]) <= 60 and ":" in value[:62]:
             return Found(kind, parts[1].strip(), who=parts[0].strip())
         to = ACTION_TO.match(value)
         if to:
@@ -412,6 +437,16 @@ def proviso(clause: Clause) -> bool:
     return _PROVISO.match(clause.folded) is not None
 
 
+# the approval given for the draft with the changes asked: "With that change it's approved", "avec ces modifications, c'est
+# bon"
+_WITH_CHANGES = Lazy(r"^(?:(?:and|so|then|et|donc|alors) )?(?:(?:with|avec) (?:that|this|those|these|the|my|ce|cet|cette|ces|"
+                     r"mes|les) (?:one )?(?:changes?|edits?|corrections?|fix|fixes|tweaks?|updates?|changements?|"
+                     r"modifications?|correctifs?|ajouts?)(?: (?:in|made|done|applied|faits?|faites?|apportee?s?))?|"
+                     # said late, to put it on record: "For the record it's approved"
+                     r"for the record|for what it's worth|officially|just so you know|pour la forme|pour memoire|"
+                     r"pour le dossier|pour les archives),? ?")
+
+
 def approval(clause: Clause) -> Approval | None:
     """The clause approves, refuses approval, or asks to hold (a condition holds it); None when it says nothing of it."""
     text = clause.folded
@@ -427,6 +462,9 @@ def approval(clause: Clause) -> Approval | None:
         head = text[:match.start()]
         if _NEGATION.search(head):                   # "not approved yet", "I don't approve"
             return Approval.NOT_APPROVED
+        if head.startswith(("with", "avec", "and", "so", "then", "et", "donc", "alors", "for", "pour", "officially",
+                            "just so")) and (changes := _WITH_CHANGES.match(head)) is not None:
+            head = head[changes.end():]              # "With that change it's approved", "For the record it's approved"
         if all(w in _APPROVE_HEAD for w in WORD.findall(head)) and not clause.question:
             return Approval.APPROVE
     return None

@@ -97,11 +97,22 @@ class _Finder(HTMLParser):
             if data and self.cur:
                 self.cur.append(" ")
             return
+        if not self.in_history and "-----" in data and _TEXT_HISTORY.match(data.strip()):
+            self.flush()                    # Lotus iNotes: '-----"Name" <addr> wrote: -----' over the quoted original
+            self.in_history = True
+            return
         colour = self.color()
         if self.cur and colour != self.cur_color:      # a colour change inside a block starts a new run
             self.flush()
         self.cur_color = colour
         self.cur.append(data)
+
+
+# a quoted original's header written as text between dashes: Lotus iNotes' '-----"Name" <addr> wrote: -----', and
+# '-----Original Message-----'
+_TEXT_HISTORY = re.compile(r"^-{3,}\s*(?:original message|message d'origine|.{0,200}?\b(?:wrote|a écrit)\s*:)\s*-{3,}$",
+                           re.IGNORECASE | re.DOTALL)
+_TEXT_HISTORY_WORDS = ("wrote: -----", "original message-----", "a écrit : -----", "a écrit: -----")
 
 
 _QUOTE_HINT = re.compile(r"gmail_quote|divRplyFwdMsg|OLK_SRC_BODY_SECTION|yahoo_quoted|moz-cite-prefix|"
@@ -121,6 +132,9 @@ def may_have_answers(html: str) -> bool:
     ``find`` in the folded text (as long as ``html``): the case-insensitive scans of a long body cost 4x more.
     """
     folded = ignorecase_fold(html)
+    said = [at + len(word) for word in _TEXT_HISTORY_WORDS if (at := folded.find(word)) >= 0]
+    if said and folded.find("color", min(said)) >= 0:
+        return True                        # a header written between dashes (Lotus iNotes), a colour after it
     if "border-top" in folded:             # the pattern's one alternative that is no plain word
         mark = _QUOTE_HINT.search(html)
         end = mark.end() if mark else -1
@@ -267,3 +281,36 @@ def unmarked_answers(new_text: str, body: str) -> tuple[str, ...]:
         run.append(lines[k].strip())
     kept = " ".join(new_text.split())                # (answers the new text already holds: inline replies it kept)
     return tuple(text for text in found if len(text.split()) >= MIN_WORDS and text not in kept)
+
+
+# an item of ours as our messages number it: "  - [7] Amrit Sandhu: Circulate the referral e-form draft"
+_ITEM_NUMBER = re.compile(r"\[(\d{1,3})\]")
+_ITEM_LINES_UP = 4         # a numbered item wraps over a few quoted lines at most
+
+
+def items_answered(new_text: str, body: str) -> tuple[str, ...]:
+    """The numbers of our items ("[7]") that lines of the new text were typed right under, inside the quote, in order:
+    "Sent it out this morning, so that one's done" under "> - [7] Amrit: Circulate the referral e-form draft" answers
+    item 7. Only a line of the new text that follows a quoted line counts, and only the quoted item it follows (up to
+    its wrapped lines, back to a quoted blank line)."""
+    if "[" not in body or "\n>" not in body:
+        return ()                            # (most replies: no numbered item of ours quoted)
+    own = {line.strip() for line in new_text.split("\n") if line.strip()}
+    lines = body.split("\n")
+    found: list[str] = []
+    for i, line in enumerate(lines):
+        if line.lstrip().startswith(">") or line.strip() not in own:
+            continue
+        above = i - 1
+        while above >= 0 and not lines[above].strip():
+            above -= 1
+        if above < 0 or not lines[above].lstrip().startswith(">") or (i > 1 and lines[i - 1].strip() and above != i - 1):
+            continue
+        for k in range(above, max(-1, above - _ITEM_LINES_UP), -1):
+            quoted = lines[k].lstrip().lstrip(">").strip()
+            if not lines[k].lstrip().startswith(">") or not quoted:
+                break                        # (the quoted paragraph ends: the item is not above this answer)
+            if (number := _ITEM_NUMBER.search(quoted)) is not None:
+                found.append(number.group(1))
+                break
+    return tuple(dict.fromkeys(found))

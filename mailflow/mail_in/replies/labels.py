@@ -28,7 +28,10 @@ LABELS: tuple[tuple[IntentKind, str], ...] = (
                            r"presentatrice|conferencier|conferenciere|presente par|presentee par"),
     (IntentKind.ADD, r"add|add item|add to agenda|add to the agenda|new item|ajouter|ajout|a ajouter|point a ajouter"),
     (IntentKind.REMOVE, r"remove|remove item|drop|delete|take off|retirer|supprimer|enlever|a retirer|point a retirer"),
-    (IntentKind.NOTE, r"note|remarque|nb|n\.b"),
+    (IntentKind.NOTE, r"note|remarque|nb|n\.b|"
+                      # "and a note for members please:", "une petite note pour les membres :"
+                      r"(?:and |et |with |avec )?(?:a |one |une )?(?:short |quick |brief |petite |courte )?note (?:for|to|pour|aux) "
+                      r"(?:the |les )?(?:members|membres|group|groupe)(?: please| svp| s'il vous plait)?"),
     (IntentKind.ACTION, r"action|actions|action item|action items|action point|action points|ai|todo|to do|to-do|a faire|"
                         r"suivi|suivis|next steps|"
                         r"prochaines etapes|points de suivi|elements de suivi|actions a suivre|taches"),
@@ -47,7 +50,8 @@ action actions add agenda ajout ajouter b by conferencier conferenciere delete d
 enlever enregistrement etapes faire fait focus fois idea item items link meeting meetings mois nb note off par
 presentateur presentation presentatrice presenter presenters principal recording remarque remove rencontre rencontres
 replay retirer reunion reunions session sessions ai point points speaker speakers steps suggere suggest suggestion suggestions suivi
-suivis suivre sujet supprimer taches termine terminee theme time todo topic vedette video
+suivis suivre sujet supprimer taches termine terminee theme time todo topic vedette video members membres group
+groupe please svp plait
 """.split())
 _LAST_WORD = re.compile(r"\w+\Z")
 

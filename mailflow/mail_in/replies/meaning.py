@@ -77,7 +77,13 @@ def read_intent(reply: Reply, request: Request | None) -> tuple[Intent, ...]:
         # nothing typed but words added to our subject after a dash ("Re: Invitation: ... - can't make this one,
         # sorry"): our subjects hold no spaced dash, so what follows one is the sender's
         text = added.group(1)
-    return intents_of(read(text, reply.from_name), table, bool(reply.attachments and reply.resources))
+    found = intents_of(read(text, reply.from_name), table, bool(reply.attachments and reply.resources))
+    if len(reply.items_answered) == 1 and any(i.kind is K.DONE and not i.value.isdigit() for i in found):
+        # "so that one's done" or "Done - sent to the whole group", typed under our quoted "[7] Amrit: Circulate the
+        # e-form draft": item 7
+        found = tuple(Intent(K.DONE, reply.items_answered[0]) if i.kind is K.DONE and not i.value.isdigit() else i
+                      for i in found)
+    return found
 
 
 def _calendar(reply: Reply, button: Rsvp, table: Table) -> tuple[Intent, ...]:
@@ -110,6 +116,8 @@ def intents_of(reading: Reading, table: Table, has_files: bool = False, *, with_
         return ()                                # a request nothing is read for (an alert, the desk's answer)
     if _in_another_language(reading, table):
         return (unclear(ASK_LANGUAGE),)          # "Sí, ahí estaré el 12": asked, never guessed
+    if _ironic_yes(reading, table):
+        return (unclear(ASK_ATTENDANCE),)        # "Sure, why not. It's not like clinic is busy or anything 🙃": asked
     if reading.prose_only and not _lines_asked(reading, table) \
             and not (K.RSVP in table.reads and (_other_time(reading) or _wrong_day(reading))):
         # (see Reading.prose_only: what follows would find nothing else)
@@ -142,9 +150,13 @@ def _intents(reading: Reading, table: Table, has_files: bool, with_text: bool) -
     """The intents of one reading under one table, every reading of its clauses looked at (see ``intents_of``)."""
     if _in_another_language(reading, table):
         return (unclear(ASK_LANGUAGE),)
+    if _ironic_yes(reading, table):
+        return (unclear(ASK_ATTENDANCE),)
     reads = table.reads
     found = [Intent(kind, on=_away_days(reading)) if kind is K.AWAY else Intent(kind)
              for said, kind in _SAID_INTENTS if reading.has(said) and kind in reads]
+    if table.stay_undoes and reading.has(Said.STAY) and not reading.has(Said.UNDO):
+        found.append(Intent(K.UNDO))          # "je n'ai jamais voulu quitter le groupe! … Gardez-moi sur la liste"
     answered = _answers(reading, table) if reading.answers else []
     found += _attendance(reading, table, answered)
     found += [intent for intent in answered if intent.kind is not K.RSVP]
@@ -182,6 +194,11 @@ def _intents(reading: Reading, table: Table, has_files: bool, with_text: bool) -
         found.append(prose)
     elif reading.has(Said.SAME) and table.answers.get(Answer.NO) == unclear(ASK_UPDATE_NO) and not quiet:
         found.append(unclear(ASK_SAME))       # "Same as last month." to the call for updates: the update again, or none?
+    if found == [Intent(K.DONE)] and table.answers.get(Answer.GLAD) is not None \
+            and all(p.said in (Said.DONE, Said.COURTESY) for p in reading.parts):
+        # a bare "Done." where attendance was asked (the invitation names no action): asked, never guessed into
+        # closing the sender's open action
+        return (unclear(ASK_ATTENDANCE),)
     if len(found) < 2:
         return tuple(found)                      # (one intent: nothing to put beside it, sort or drop)
     if any(i.kind in (K.UPDATE, K.RSVP) for i in found):      # a corrected reply replaces the last one anyway
@@ -205,11 +222,26 @@ def _passed_on(reading: Reading, prose: Intent | None) -> Intent | None:
         if _OWN_UPDATE.search(fold(reading.text)) is not None:
             # "Tom asked me to let you know he's on leave ... Mine: Success: ...": theirs, then hers (the value from the
             # words that set hers apart, when the reading carries its text)
+            folded = fold(reading.text)
+            if (mine := _OWN_UPDATE.search(folded)) is not None and _only_an_answer(folded[mine.end():]):
+                return None     # "As for me: yes, I'll be there. The time is already blocked.": the answer, no update
             own = _OWN_UPDATE.search(fold(prose.value))
             return replace(prose, value=prose.value[own.end():].strip()) if own is not None else prose
-        # (their "no update" passed on is theirs to say: nothing is the sender's)
-        return None if _THEIR_NO_UPDATE.search(fold(reading.text)) else unclear(ASK_RELAYED)
+        # (their "no update" passed on is theirs to say, and so is their attendance, "he asked me to let you know he
+        # can't make this one": nothing is the sender's)
+        folded = fold(reading.text)
+        if _THEIR_ATTENDANCE.search(folded) and reading.sections:
+            return prose        # their attendance passed on, beside the sender's own labelled update ("Success: …")
+        return None if _THEIR_NO_UPDATE.search(folded) or _THEIR_ATTENDANCE.search(folded) else unclear(ASK_RELAYED)
     return prose
+
+
+def _only_an_answer(text: str) -> bool:
+    """``text`` answers whether the sender comes and says little more (under an update's few words)."""
+    own = read(text)
+    rest = sum(p.clause.words for p in own.parts if p.attendance is None and p.answer is None
+               and p.said is not Said.COURTESY)
+    return bool(own.stated_rsvps(asked=True) or own.answers) and rest < 15
 
 
 # The sender's own update, set apart from what they pass on: "Mine: ...", "As for me: ...", "Pour ma part : ..."
@@ -221,6 +253,13 @@ _OWN_UPDATE = Lazy(r"(?:^|\n|[.!?] +)(?:mine|my own(?: update)?|as for (?:me|min
 _THEIR_NO_UPDATE = Lazy(r"\b(?:she|he|they)(?:'s| is| are| will| won't| will not| doesn't| does not| isn't| is not)? ?(?:not )?"
                         r"(?:be )?(?:sending|send|submitting|submit|having|have|giving|give) (?:a |an |any |her |his |their )?"
                         r"(?:roundtable )?update\b|\bskip (?:her|him|them)\b|\bnothing (?:new )?from (?:her|him|them)\b|\b(?:il|elle) n'(?:aura|enverra) pas de mise a jour\b")
+
+
+_THEIR_ATTENDANCE = Lazy(r"\b(?:she|he|they)(?:'s|'re| is| are) (?:so )?sorry to miss\b|"
+                         r"\b(?:she|he|they) (?:can't|cannot|can not|won't be able to|will not be able to|isn't able to|"
+                         r"is not able to|won't|will not|will|'ll|might|may) (?:make|attend|come|join|be there|be at|be "
+                         r"joining|be late|miss)\b|\b(?:il|elle) ne (?:pourra|peut) pas (?:venir|assister|etre la|"
+                         r"participer|se joindre)\b")
 
 
 def _corrects_receipt(reading: Reading, table: Table, prose: Intent | None) -> Intent | None:
@@ -274,12 +313,45 @@ def _presenter_asked(reading: Reading) -> bool:
 
 def _answers(reading: Reading, table: Table) -> list[Intent]:
     """What the bare answers mean here; "I'll pass" anywhere is a bare pass."""
-    meant = list(dict.fromkeys(table.answers[a] for a in reading.answers if a in table.answers))
+    # ("Next month for sure" beside another answer, "Skip. Next month for sure!", says nothing of this one's)
+    later_only = set(reading.answers) == {Answer.LATER}
+    meant = list(dict.fromkeys(table.answers[a] for a in reading.answers
+                               if a in table.answers and (a is not Answer.LATER or later_only)))
     if reading.says_more:
         meant = [i for i in meant if i.kind is not K.UNCLEAR]      # the rest of the reply says what it meant
     if len({i.kind for i in meant}) > 1 and any(i.kind is K.UNCLEAR for i in meant):
         return [next(i for i in meant if i.kind is K.UNCLEAR)]
     return meant
+
+
+# a yes said with irony: the upside-down face, "it's not like … or anything", "yeah right"
+_IRONIC = Lazy(r"\U0001f643|\bit's not like\b.{0,80}\bor anything\b|\byeah,? right\b")
+
+
+def _ironic_yes(reading: Reading, table: Table) -> bool:
+    """Where attendance is asked, a yes said with irony ("Sure, why not. It's not like clinic is busy or anything 🙃"):
+    no answer to record, and the member is asked."""
+    text = reading.text
+    if Answer.GLAD not in table.answers or not ("\U0001f643" in text or "anything" in text or "right" in text):
+        return False                             # (most replies: no mark of irony at all)
+    return _IRONIC.search(fold(text)) is not None and any(
+        p.answer in (Answer.YES, Answer.GLAD) or (p.attendance is not None and p.attendance.rsvp is Rsvp.ACCEPTED)
+        for p in reading.parts)
+
+
+# said as settled in the sentence that gives the answer: "C'est donc confirmé, je serai présent le 12" (a plain "so"
+# is no settling of a maybe: "Will try – I'm in clinic until 12:15 so I'll likely join late")
+_SETTLED = Lazy(r"\b(?:confirmed|confirme|confirmee|finalement|after all|in the end|en fin de compte|au final)\b")
+
+
+def _concludes(parts: Sequence[Part], at: int, maybe: bool) -> bool:
+    """Part ``at`` gives its answer as the conclusion of what came before: a yes and a no by its clause opening with
+    "so" or "donc"; a maybe only where its sentence says it is settled ("C'est donc confirmé, je serai présent le 12",
+    "finalement je serai là")."""
+    if not maybe and settles(parts[at].clause):
+        return True
+    sentence = parts[at].clause.sentence
+    return any(_SETTLED.search(p.clause.folded) for p in parts[:at + 1] if p.clause.sentence == sentence)
 
 
 def _attendance(reading: Reading, table: Table, answered: list[Intent]) -> list[Intent]:
@@ -293,6 +365,8 @@ def _attendance(reading: Reading, table: Table, answered: list[Intent]) -> list[
     if not stated and glad is not None and _wrong_day(reading) \
             and all(_EXCLAIMED.match(p.clause.folded) for p in reading.parts if p.answer is not None):
         return [unclear(ASK_ATTENDANCE)]        # ("Oh no, I thought it was next week!": an exclamation, no answer)
+    if not stated and not answered and glad is not None and set(reading.answers) == {Answer.LATER}:
+        return [unclear(ASK_ATTENDANCE)]        # "Next month for sure!" to January's invitation: and this one?
     if not stated and not answered and not reading.has(Said.AWAY_THEN):
         # an answer taken back ("Yes! Oh wait, is that today?? Let me see if I can push it") and none after it, or
         # another time said to suit better ("19th would be better for me"): asked, where attendance was asked
@@ -312,13 +386,21 @@ def _attendance(reading: Reading, table: Table, answered: list[Intent]) -> list[
     if len(stated) == 1 and {Rsvp.ACCEPTED, Rsvp.DECLINED} <= from_answers:
         from_answers = set()       # "Yes – actually no, sorry. ... Won't make it today": the words settle the answers
     everything = stated | from_answers
-    if Rsvp.ACCEPTED in everything and Rsvp.DECLINED in everything:
+    open_maybe = Rsvp.TENTATIVE in everything and not any(
+        p.attendance is not None and p.attendance.partial for p in reading.parts)
+    if Rsvp.ACCEPTED in everything and Rsvp.DECLINED in everything or open_maybe and len(everything) > 1:
         # (the last word, drawn as a conclusion, settles a yes and a no before it: "… Je ne pourrai pas. … le CA a été
-        # déplacé, donc finalement je serai bien présent")
-        last = next((p for p in reversed(reading.parts) if p.attendance is not None or p.answer is not None), None)
-        if last is not None and last.attendance is not None and last.attendance.rsvp is not Rsvp.TENTATIVE \
-                and settles(last.clause):
-            everything = frozenset({last.attendance.rsvp})
+        # déplacé, donc finalement je serai bien présent"; and a maybe: "je vais essayer … C'est donc confirmé, je
+        # serai présent le 12". Being there for part of it is no maybe the last word settles: it qualifies the yes)
+        at = next((k for k in range(len(reading.parts) - 1, -1, -1)
+                   if reading.parts[k].attendance is not None or reading.parts[k].answer is not None), None)
+        last = reading.parts[at] if at is not None else None
+        meant = table.answers.get(last.answer) if last is not None and last.answer is not None else None
+        said = last.attendance.rsvp if last is not None and last.attendance is not None else \
+            Rsvp(meant.value) if meant is not None and meant.kind is K.RSVP else None
+        if said is not None and said is not Rsvp.TENTATIVE and at is not None \
+                and _concludes(reading.parts, at, Rsvp.TENTATIVE in everything):
+            everything = frozenset({said})
     if Rsvp.ACCEPTED in everything and Rsvp.DECLINED in everything:
         return [unclear(ASK_ATTENDANCE)]
     rsvp = combine(everything)

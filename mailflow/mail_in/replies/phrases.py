@@ -30,6 +30,7 @@ class Said(enum.Enum):
     MISSENT = "missent"            # "I think this was meant for my predecessor", "the PDF won't open": about the mail itself
     LEAVE_LATER = "leave_later"    # "after the February meeting, please take me off": leaving, but not yet (asked)
     SAME = "same"                  # "same as last month": last month's update again, or nothing new? (asked)
+    STAY = "stay"                  # "I never meant to leave", "gardez-moi sur la liste": staying on (undoes a leaving)
     SENT_BEFORE = "sent_before"    # "Didn't I already send this?", "the update itself stays as is": the update sent before holds
 
 
@@ -75,6 +76,11 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"\bje (?:veux|voudrais|souhaite|desire|aimerais) (?:me desabonner|me desinscrire|etre retiree? |"
         r"ne plus recevoir|quitter (?:la|cette) liste)",
         r"\bje ne (?:veux|souhaite|desire) plus recevoir\b|^ne plus (?:recevoir|m'envoyer)\b",
+        # in indirect words: "there's no need to keep sending the CoP mail to me", "pas besoin de continuer à m'envoyer"
+        r"\b(?:there's|there is|you have|you've got) no (?:need|reason) to (?:keep |continue )?(?:sending|send|emailing|"
+        r"email|mailing)(?: (?:the|these|this|any|all|our|cop|community|sdh|list|group|future|more|further))*"
+        r"(?: (?:mail|e-?mails?|messages|invitations|updates|notices|reminders))? to me\b",
+        r"\b(?:pas besoin|inutile|plus besoin) de (?:continuer a |plus )?m'envoyer\b",
     )),
     (Said.UNDO, _phrases(
         r"^(?:please )?undo(?: (?:that|this|it|my (?:last|previous) (?:reply|answer|email|e-mail|message|update|"
@@ -91,10 +97,27 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"^(?:veuillez |svp |merci d')?(?:ignorer|ignorez|oubliez|annulez|annuler) (?:mon|ma|ce|cette|le) "
         r"(?:(?:dernier|derniere|precedent|precedente) )?(?:message|courriel|reponse|envoi)\b",
         r"^veuillez ignorer$|^envoye par erreur\b|^erreur de ma part\b|^j'ai change d'avis$|"
+        # "Merci de ne pas en tenir compte", "Ne tenez pas compte de mon dernier courriel"
+        r"^(?:merci de |veuillez |svp |s'il vous plait,? )?(?:ne pas (?:en )?tenir compte|n'en tenez pas compte|"
+        r"ne tenez pas compte)(?: de (?:mon|ma|ce|cette|le|la) (?:(?:dernier|derniere|precedent|precedente) )?"
+        r"(?:message|courriel|reponse|envoi))?(?: (?:svp|s'il vous plait|merci))?$|"
         r"^j'ai envoye (?:la|le) mauvaise? (?:version|fichier|courriel|message|update|mise a jour)\b",
         r"^(?:pouvez-vous|pourriez-vous|peux-tu|pourrais-tu|merci de|merci d') ?(?:l'|le |la )?(?:annuler|ignorer)\b|"
         r"^(?:can|could) you (?:please )?(?:undo|cancel|ignore|disregard) (?:that|this|it|my (?:last|previous) "
         r"(?:reply|answer|email|e-mail|message|update))\b",
+    )),
+    (Said.STAY, _phrases(
+        r"^(?:but |no,? |non,? )?(?:i )?(?:never|didn't|did not|don't|do not) (?:mean|meant|want|wanted|ask|asked|intend|"
+        r"intended) (?:for you )?to (?:leave|unsubscribe|quit|be (?:removed|unsubscribed|taken off))\b",
+        r"^(?:please )?(?:keep|leave) me (?:on|in) (?:the |your |this )?(?:list|mailing list|group|cop|community)\b",
+        r"^i (?:want|would like|'d like|wish|mean|meant) to (?:stay|remain) (?:on (?:the |this |your )?(?:list|mailing list)|"
+        r"in (?:the|this) (?:group|cop|community)|a member)\b",
+        r"^je n'ai (?:jamais|pas) (?:voulu|demande a|demande de|souhaite|eu l'intention de) (?:quitter|me desabonner|"
+        r"me desinscrire|partir|etre retiree?)\b|^je ne (?:voulais|veux) pas (?:quitter|me desabonner|me desinscrire)\b",
+        r"^(?:svp |s'il vous plait,? )?gardez-moi (?:sur|dans) (?:la |votre |le )?(?:liste|groupe|communaute)\b|"
+        r"^merci de me garder (?:sur|dans) (?:la |votre |le )?(?:liste|groupe|communaute)\b",
+        r"^je (?:veux|voudrais|souhaite|tiens a|desire|aimerais) rester (?:membre|sur la liste|dans le groupe|"
+        r"dans la communaute|inscrite?)\b",
     )),
     (Said.AWAY_THEN, _phrases(
         r"^(?:i'll|i will|i'm going to|i am going to) be (?:away|out of (?:the )?(?:office|country|town|province)|"
@@ -159,6 +182,8 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         # nothing for the roundtable: "I won't have anything for the roundtable this time"
         r"^(?:i|we) (?:won't|will not|don't|do not|didn't|did not) have (?:anything|much) (?:new |ready )?(?:for|to share at|"
         r"to share for|to bring to) (?:the |this month's |our )?(?:roundtable|round table|round-table|update)\b|"
+        # the roundtable named before it: "On the roundtable, I won't have anything for it this time"
+        r"^(?:i|we) (?:won't|will not) have anything (?:new )?for it this (?:time|month)\b|"
         r"^(?:i've|i have|we've|we have) (?:got )?nothing (?:new |ready )?(?:for|to share at) (?:the |this month's )?"
         r"(?:roundtable|round table|round-table)\b|"
         r"^(?:je n'ai|nous n'avons|je n'aurai|nous n'aurons) rien (?:de neuf |de nouveau )?pour (?:le |la )?(?:tour de table|"
@@ -189,7 +214,8 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
     )),
     (Said.SAME, _phrases(
         r"^(?:(?:it's|it is|mine is|my update is|our update is) )?(?:the )?(?:same as|idem que|pareil que|pareil comme|meme chose que) "
-        r"(?:last (?:month|time|meeting)|before|my last (?:update|one)|le mois dernier|le mois passe|la derniere fois)$|"
+        r"(?:last (?:month|time|meeting)|before|my last (?:update|one)|le mois dernier|le mois passe|la derniere fois)"
+        r"(?: (?:sorry|really|honestly|again|desolee?|merci|thanks))?$|"
         r"^(?:same|idem|pareil)(?: (?:again|here|for me|pour moi))?$",
     )),
     (Said.PASS, _phrases(
@@ -236,6 +262,12 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"^(?:so )?(?:that|this|it|that one|this one|that item|this item|that action|the item|the action|(?:action |item )"
         r"?#?\d{1,3}) (?:can|could) (?:now )?(?:be (?:closed|marked (?:as )?(?:done|complete|completed)|ticked off|"
         r"checked off|crossed off|taken off)|come off(?: the list)?)\b|"
+        # the item it answers named as "that one" ("Sent it out this morning, so that one's done", typed under the item)
+        r"^(?:so |and )?(?:that one|this one|that item|this item|that action|this action|that task|this task)"
+        r"(?:'s| is| has been| was| can be marked) (?:now |all |already |officially )?(?:done|complete|completed|finished|"
+        r"closed|taken care of|ticked off|checked off)\b|"
+        r"^(?:ce point|cette action|ce suivi|cette tache|celui-ci|celle-ci|celui-la|celle-la) (?:est|a ete) (?:maintenant |"
+        r"deja )?(?:fait|faite|termine|terminee|complete|completee|regle|reglee)\b|"
         r"^(?:ce point|cette action|ce suivi|cette tache|le point \d{1,3}|l'action \d{1,3}) (?:peut|pourra) (?:donc )?etre "
         r"(?:ferme|fermee|clos|close|retire|retiree|coche|cochee|marque comme (?:fait|faite|termine|terminee))\b",
     )),
@@ -323,11 +355,14 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"distribution list|contact list)\b",
     )),
     (Said.PROMISE, _phrases(
-        r"^(?:i'll|i will|will|i'm going to|i am going to|i shall|we'll|we will) (?:still |also |just )?(?:try to )?"
+        # (what it waits for may come first: "if our survey results are back by Wednesday I'll send you a few lines")
+        r"^(?:(?:if|once|when|as soon as) [^,]{1,80}?,? )?"
+        r"(?:i'll|i will|will|i'm going to|i am going to|i shall|we'll|we will) (?:still |also |just )?(?:try to )?"
         r"(?:send|resend|re-send|get|forward|share|"
         r"reply|respond|follow up|get back|write|circulate|email|submit|have)\b.{0,60}"
         r"(?:later|soon|tomorrow|shortly|by \w+|next week|this week|before|after|after that|afterwards|asap|monday|tuesday|wednesday|"
-        r"thursday|friday|weekend|tonight|in a (?:bit|few|day)|update|something|it|you|(?:the )?deadline|(?:the )?cut-?off)"
+        r"thursday|friday|weekend|tonight|in a (?:bit|few|day)|update|something|it|you|(?:the )?deadline|(?:the )?cut-?off|"
+        r"(?:a few|a couple of|some) (?:lines|words|sentences|notes))"
         r"(?: (?:morning|afternoon|evening|night|at the latest|latest))?"
         # ... and what it waits for ("once our steering committee has met", "when I have the numbers")
         r"(?:,? (?:once|when|after|as soon as|if|because|since|after|so) .*)?$",
@@ -412,7 +447,8 @@ _NAME = Lazy(r"^(?:[A-ZÀ-Ý][\w.'-]*\.?|dr\.?|Dr\.?|Dre?\.?)(?:\s+[A-ZÀ-Ý][\w
 _EXCUSE = Lazy(
     r"\b(?:busy|hectic|crazy|swamped|slammed|chaotic|overwhelmed|a lot going on|short[- ]staffed|on leave|sick|ill|"
     r"vacation|holidays?|away|travell?ing|clinic|on call|conflict|appointment|conference|family|moving|move|"
-    r"occupee?|debordee?|chargee?|conge|malade|vacances|rush|fou|folle)\b"
+    r"occupee?|debordee?|chargee?|conge|malade|vacances|rush|fou|folle|rough|tough|packed|stretched|stressful|intense|"
+    r"insane|nuts|brutal|full plate|epuisante?|intense)\b"
 )
 
 
@@ -420,7 +456,7 @@ _EXCUSE = Lazy(
 # holds each alternative to it): a clause holding none is not searched for them (most clauses hold none).
 _UNSUBSCRIBE_WORDS = frozenset("""
 unsubscribe i we me my je desabonne desabonner desabonnez desinscrire desinscrivez desinscris retire retirer retirez
-enleve enlever enlevez supprime supprimer supprimez raye rayer rayez
+enleve enlever enlevez supprime supprimer supprimez raye rayer rayez besoin inutile
 """.split())
 _READ_WORDS = frozenset("ci piece meant intended wrong incorrect predecessor destine destinee mauvaise mistake erreur "
                         "did didn if avez email mail address adresse courriel contact attachment pdf file document link "

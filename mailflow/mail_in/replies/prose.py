@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 
-from mailflow.core.intent import Intent, IntentKind
+from mailflow.core.intent import Intent, IntentKind, Rsvp
 from mailflow.mail_in.replies.bare_answers import Answer
 from mailflow.mail_in.replies.clauses import Lazy, fold
 from mailflow.mail_in.replies.commands import Approval
 from mailflow.mail_in.replies.phrases import Said, asks_to_know, to_organisers
 from mailflow.mail_in.replies.reading import ABOUT_THE_UPDATE, SENT_LATER, UPDATE_LENGTH, Part, Reading, update_content
+from mailflow.mail_in.replies.rsvp import settles
 from mailflow.mail_in.replies.tables import (
     ASK_ALSO,
     ASK_CHAIR,
@@ -55,7 +56,7 @@ _UPDATE_FIXED = Lazy(r"\b(?:corrections?|fix|typo|error|mistake) (?:to|in|on) (?
                      r"\b(?:corrections?|erreur|coquille|precision) (?:a|dans|sur) (?:ma|notre|mon) (?:mise a jour|update)\b|"
                      r"\b(?:ma mise a jour|elle) (?:devrait|aurait du) (?:dire|lire|indiquer)\b|\bil (?:faut|faudrait) lire\b")
 _MINUTES_SENT = Lazy(r"\b(?:corrections?|fix|change|typo|error|mistake) (?:to|in|for|on) (?:the|my|our|yesterday's|"
-                     r"today's) minutes\b|\bthe minutes (?:that went out|i sent|we sent|sent (?:out|yesterday|earlier))\b|"
+                     r"today's) minutes\b|\b(?:in|from) (?:yesterday's|today's|this morning's|last week's) minutes\b|\bthe minutes (?:that went out|i sent|we sent|sent (?:out|yesterday|earlier))\b|"
                      r"\b(?:corrections?|erreur|coquille|precision) (?:au|du|dans le|sur le) (?:compte rendu|proces-verbal)\b|"
                      r"\b(?:le )?(?:compte rendu|proces-verbal) (?:envoye|transmis|diffuse) (?:ce matin|hier|plus tot|aujourd'hui)\b")
 _MONTHS = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|janv|fev|avr|mai|juin|juil|aout|sept)[a-z]*")
@@ -89,6 +90,10 @@ CUT = frozenset({K.SUGGEST, K.DONE, K.RECORDING, K.ACTION})     # instructions c
 _SUMS_UP = Lazy(r"^(?:(?:so|anyway|anyhow|but|well|et|donc|enfin|bon|alors),? )*(?:long story short|to make a long story short|"
                 r"in short|bottom line|all that to say|all this to say|the short version|short version|bref|en bref|"
                 r"tout (?:ca|cela) pour dire|bref,? tout ca pour dire|en resume|pour faire court|pour faire une histoire courte)\b")
+
+# an answer said as settled: "C'est donc confirmé", "so it's confirmed", "finalement"
+_CONFIRMED = Lazy(r"\b(?:c'est (?:donc )?confirme|it's (?:now )?confirmed|finalement|after all|in the end)\b")
+
 
 def content_of(reading: Reading, reads: frozenset[IntentKind]) -> tuple[Part, ...]:
     """Clauses that say something this request does not read as an instruction."""
@@ -128,6 +133,13 @@ def prose_of(reading: Reading, table: Table, found: list[Intent], said_no: bool,
             # (and a story the answer sums up: "... so I'm covering emerg until 2. Anyway, long story short, I can't
             # make it today": what leads to it is the answer's circumstances, however long)
             summed = [p.clause.sentence for p in reading.parts if p.clause.sentence in answering and _SUMS_UP.match(p.clause.folded)]
+            # (and an answer drawn as the conclusion of a story that names no update: "… Two of our physicians were out
+            # all week … So I'll be there on the 13th", "… C'est donc confirmé, je serai présente le 13")
+            if not summed and not any(_NAMED_UPDATE.search(p.clause.folded) for p in reading.parts):
+                confirmed = {p.clause.sentence for p in reading.parts if _CONFIRMED.search(p.clause.folded)}
+                summed = [p.clause.sentence for p in reading.parts
+                          if p.attendance is not None and p.attendance.rsvp is not Rsvp.TENTATIVE
+                          and (settles(p.clause) or p.clause.sentence in confirmed)][-1:]
             if summed:
                 answering |= {p.clause.sentence for p in reading.parts if p.clause.sentence < summed[0]}
             beside = sum(p.clause.words for p in content if p.clause.sentence not in answering)
@@ -141,7 +153,15 @@ def prose_of(reading: Reading, table: Table, found: list[Intent], said_no: bool,
             # is being renegotiated", "Lindsay is acting ED while I'm away") unless it is marked as more (a label,
             # "but ...") or runs to an update's length, as beside an RSVP. "Nothing new on the survey" declines only
             # that topic: what follows it is an update from the usual few words on.
-            statements = [p for p in content if not p.clause.question and not _CONDITION.match(p.clause.folded)]
+            # (and beside a yes, the sentence that answers and the one that goes on about it are that answer's: "yes, I'll
+            # be there on the 13th. I've pushed my Tuesday afternoon clinic to start at 1:30 so the noon hour is clear")
+            coming = {p.clause.sentence for p in reading.parts if p.attendance is not None
+                      and p.attendance.rsvp is Rsvp.ACCEPTED}
+            coming |= {p.clause.sentence for p in reading.parts
+                       if any(q.clause.line == p.clause.line and q.clause.sentence + 1 == p.clause.sentence for q in
+                              reading.parts if q.clause.sentence in coming)}
+            statements = [p for p in content if not p.clause.question and not _CONDITION.match(p.clause.folded)
+                          and p.clause.sentence not in coming]
             # (undoing is quiet too, but what follows "please ignore my last email" is the new update)
             # (and undoing the last reply with the new one promised: "Please ignore my last email. That update was a draft
             # ... I'll send the final version once they are")
@@ -150,8 +170,11 @@ def prose_of(reading: Reading, table: Table, found: list[Intent], said_no: bool,
                 reading.has(Said.UNDO) and any((p.said is Said.PROMISE or _WE_WILL.match(p.clause.folded))
                                                and SENT_LATER.search(p.clause.folded) for p in reading.parts))
             # ("No update this month, but we hired ...": the "but" that turns from the no in its own sentence)
+            # (not where the "but" turns to the no: "Je serai des vôtres le 12. Par contre, je n'aurai rien pour le tour de
+            # table : on vient de terminer le recrutement" gives the no its reason)
             declining = {p.clause.sentence for p in reading.parts
-                         if p.said in (Said.NO_UPDATE, Said.PASS, Said.AWAY, Said.AWAY_THEN) or p.answer in (Answer.NO, Answer.PASS)}
+                         if (p.said in (Said.NO_UPDATE, Said.PASS, Said.AWAY, Said.AWAY_THEN)
+                             or p.answer in (Answer.NO, Answer.PASS)) and not p.clause.after_but}
             scoped = any(_ON_A_TOPIC.search(p.clause.folded) for p in reading.parts if p.said is Said.NO_UPDATE)
             floor = FULL_UPDATE if declined and not scoped else max(table.prose_min, 10)
             # (what follows an answer to "will you come?" after the "but" is that answer's: "No update this month, but
@@ -266,6 +289,9 @@ def prose_of(reading: Reading, table: Table, found: list[Intent], said_no: bool,
         # a few words on the minutes already sent ("One correction to the minutes that went out today: ...") would
         # replace them: staff are asked
         return unclear(table.short)
+    if not has_files and found and all(i.kind is K.RECORDING for i in found) and words < UPDATE_LENGTH \
+            and any(_MINUTES_SENT.search(p.clause.folded) for p in content):
+        return None         # "Correction: the recording link in yesterday's minutes was last month's. Recording: …"
     # (the minutes named anywhere in the promise's sentence: "I've sent him my notes, so he should have them to you")
     of_minutes = {p.clause.sentence for p in reading.parts if _OF_THE_MINUTES.search(p.clause.folded)}
     promised = {p.clause.sentence for p in reading.parts if p.said is Said.PROMISE and p.clause.sentence in of_minutes}

@@ -34,7 +34,7 @@ from mailflow.mail_in.replies.commands import (
     recording_instruction,
 )
 from mailflow.mail_in.replies.phrases import LATER_ON, Said, excuse, name, said, to_organisers
-from mailflow.mail_in.replies.rsvp import Attendance, attendance, stated_rsvps
+from mailflow.mail_in.replies.rsvp import Attendance, attendance, conditions, stated_rsvps
 from mailflow.mail_in.replies.sections import has_sections
 from mailflow.mail_in.replies.subjects import as_sender, names_sender, relays_other, speaks_for, subject_elided
 from mailflow.mail_in.replies.taken_back import split_taken_back
@@ -42,9 +42,9 @@ from mailflow.mail_in.replies.worded import asks_change, worded_at
 
 _CONCLUDING = ("so ", "donc ", "alors ", "then ", "which means ")    # an answer drawn from what was said before it
 _READ_BESIDE_PROSE = (Said.UNSUBSCRIBE, Said.UNDO, Said.AWAY, Said.AWAY_THEN, Said.NO_UPDATE, Said.DONE, Said.SAME,
-                      Said.MISSENT, Said.LEAVE_LATER, Said.SENT_BEFORE)
+                      Said.MISSENT, Said.LEAVE_LATER, Said.SENT_BEFORE, Said.STAY)
 _SILENT = {Said.NO_UPDATE, Said.PASS, Said.AWAY, Said.AWAY_THEN, Said.UNSUBSCRIBE, Said.UNDO, Said.DONE,
-           Said.COURTESY, Said.PROMISE, Said.ATTACHED, Said.MISSENT, Said.SAME, Said.LEAVE_LATER, Said.SENT_BEFORE}
+           Said.COURTESY, Said.PROMISE, Said.ATTACHED, Said.MISSENT, Said.SAME, Said.LEAVE_LATER, Said.SENT_BEFORE, Said.STAY}
 
 
 class Part(NamedTuple):
@@ -108,8 +108,10 @@ class Reading:
 
     @functools.cached_property
     def says_more(self) -> bool:
-        """Something besides bare answers and courtesy: a clause that says more, or a labelled instruction."""
-        return any(p.answer is None and p.said is not Said.COURTESY for p in self.parts) or bool(self.commands)
+        """Something besides bare answers, courtesy and the short excuse beside a "no" ("No, sorry. Crazy month over
+        here."): a clause that says more, or a labelled instruction."""
+        return any(p.answer is None and p.said is not Said.COURTESY and not p.near_no and p.clause.words
+                   for p in self.parts) or bool(self.commands)      # (an emoji alone, "🙂", says no more)
 
     @functools.cached_property
     def prose_only(self) -> bool:
@@ -321,6 +323,9 @@ def _tag(found: list[Clause], sender: str, lines: Sequence[str] = (), text: str 
         if said_here is None and c.words <= 4 and _ONLY_DONE.match(c.folded) and any(
                 _NAMES_ITEM.search(d.folded) for d in found[max(0, i - 2):i] if d.sentence == c.sentence):
             said_here = Said.DONE         # "My action item from November (circulating the pathway) is done"
+        if answered is Answer.YES and i + 1 < len(found) and found[i + 1].sentence == c.sentence \
+                and conditions(found[i + 1]):
+            answered = Answer.MAYBE       # "Yes – as long as my locum's contract gets signed": a yes on a condition
         if answered is not None and said_here is Said.COURTESY:
             said_here = None
         elif said_here is None and answered is None \
@@ -337,7 +342,7 @@ def _tag(found: list[Clause], sender: str, lines: Sequence[str] = (), text: str 
                           change=(c.question or asks_change(c)) and not _introduces(c, lines)))
     saying_no = {p.clause.sentence for p in parts
                  if p.said in (Said.NO_UPDATE, Said.PASS, Said.AWAY, Said.AWAY_THEN)
-                 or p.answer in (Answer.NO, Answer.PASS)
+                 or p.answer in (Answer.NO, Answer.PASS, Answer.MAYBE)     # ("We'll see. Been a rough month.")
                  or (p.attendance is not None and p.attendance.rsvp is Rsvp.DECLINED)}
     if not saying_no:
         return parts
@@ -398,6 +403,10 @@ SENT_LATER = Lazy(r"\b(?:send|resend|re-send|sent|submit|submitted|get|got|share
                   # the update to come, with no verb of sending: "Update to follow this week", "mise à jour à suivre"
                   r"\b(?:update|updates|mise a jour|more|details) (?:to follow|a suivre|coming|is coming|on (?:its|the) way)\b")
 UPDATE_LENGTH = 40       # words: an update's length, however it is introduced
+_MORE_TIME = Lazy(r"^(?:(?:could|can|may) (?:i|we) (?:have|get|take) (?:until|till|til|an extension|a few more days|a bit more "
+                  r"time|(?:one|a|an) (?:more |extra )?(?:day|week))|(?:could|can|may) (?:i|we) send (?:it|this|mine|ours) "
+                  r"(?:later|on \w+|by \w+|next \w+)|(?:pourrais|pourrait|puis)-(?:je|on) (?:avoir|prendre) (?:jusqu'a|un "
+                  r"delai|quelques jours))")
 _QUESTIONS = Lazy(r"^(?:(?:a|one|two|three|a few|a couple of|some) )?(?:quick |small |short )?questions?\b|"
                   r"^(?:une|deux|quelques) (?:petites? )?questions?\b")
 
@@ -419,7 +428,9 @@ def update_content(content: tuple[Part, ...], parts: tuple[Part, ...] = ()) -> t
     rest = tuple(p for p in content if p not in asks and not ABOUT_THE_UPDATE.search(p.clause.folded))
     # beside a question about the update itself ("Is it OK if I send my update on Monday?") what follows is why,
     # unless it runs to an update's length
-    about_it = any(ABOUT_THE_UPDATE.search(p.clause.folded) and SENT_LATER.search(p.clause.folded) for p in asks)
+    # (or more time asked for it: "Could I have until Friday morning on this one?")
+    about_it = any(ABOUT_THE_UPDATE.search(p.clause.folded) and SENT_LATER.search(p.clause.folded)
+                   or _MORE_TIME.search(p.clause.folded) for p in asks)
     # and a reply that says it asks ("Two quick questions before Tuesday:") is questions and their context
     announced = any(_QUESTIONS.search(p.clause.folded) for p in (parts or content))
     floor = UPDATE_LENGTH if about_it or announced else QUESTION_CONTEXT

@@ -61,6 +61,7 @@ class Reply:
     authentication_results: tuple[str, ...] = ()
     automatic: AutoKind | None = None       # set when kind is AUTO_REPLY
     answers_in_quote: bool = False          # text was typed inside the quoted original (read from HTML)
+    items_answered: tuple[str, ...] = ()    # the numbers of our quoted items ("[7]") lines of the text were typed under
     sealed: bool = False                    # it arrived encrypted: what the sender wrote cannot be read (asked)
 
     @property

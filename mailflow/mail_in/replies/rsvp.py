@@ -105,7 +105,7 @@ _TAIL_TIME = Lazy(rf"(?:(?:on|this|that|next|ce|cette|cet|in|le|du|de|by|for|at|
 
 
 _ADVERBS = ("malheureusement", "helas", "unfortunately", "sadly", "really", "truly", "honestly", "vraiment", "finalement",
-            "actually", "probably", "likely", "still", "definitely", "certainly", "surely", "absolutely",
+            "actually", "probably", "likely", "still", "realistically", "obviously", "of course", "both", "definitely", "certainly", "surely", "absolutely",
             "probablement", "certainement", "surement", "absolument", "definitivement",    # the same in French
             "bien", "quand meme", "tout de meme")      # ("je serai bien présent", "j'y serai quand même")
 _ADVERB_WORDS = frozenset(word for adverb in _ADVERBS for word in adverb.split())   # (each word of "quand meme")
@@ -273,7 +273,7 @@ def _phrased(rest: str) -> Attendance | None:
 
 _YES_I = Lazy(r"(?:^|\b(?:yes|ok|okay|sure|oui|of course|for sure|definitely|sure sure))\s*,?\s*i (?:am (?:agree to |ok to )?|"
               r"will )?$")
-def _conditions(clause: Clause) -> bool:
+def conditions(clause: Clause) -> bool:
     """The clause is only a condition ("if the ferry runs on time", "si la clinique le permet"), with no "I" of its own."""
     return not clause.question and bool(_CONDITION_ONLY.match(clause.folded)) and not _SELF.search(clause.folded)
 
@@ -338,7 +338,7 @@ def stated_rsvps(found: list[Clause], asked: bool = False,
     if any(c.folded.startswith(_CONDITION_WORDS) for c in found):
         # "Si la clinique le permet, je serai là": an answer after a clause that is only its condition is a maybe
         readings = [Attendance(Rsvp.TENTATIVE) if a is not None and a.rsvp is not Rsvp.TENTATIVE and i
-                    and found[i - 1].sentence == c.sentence and _conditions(found[i - 1]) else a
+                    and found[i - 1].sentence == c.sentence and conditions(found[i - 1]) else a
                     for i, (c, a) in enumerate(zip(found, readings, strict=True))]
     if any(a is not None and a.reported for a in readings) and any(a is not None and not a.reported for a in readings):
         readings = [None if a is not None and a.reported else a for a in readings]     # the new answer counts
@@ -397,7 +397,10 @@ _LATER = Lazy(
     # another month's meeting named: "I'll be at the February session for sure", "à la rencontre de mars"
     r"(?:at|to|for) the (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* (?:session|meeting|one|cop|call)\b|"
     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*'s (?:session|meeting|one)\b|"
-    r"a la (?:rencontre|reunion|seance) d[e'] ?(?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|"
+    # a meeting named by its date beside the no for this one: "But count me in for the long one on February 9"
+    r"\b(?:on|for) (?:(?:mon|tues|wednes|thurs|fri)day,? )?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* "
+    r"\d{1,2}(?:st|nd|rd|th)?\b|"
+    r"(?:a|pour) la (?:rencontre|reunion|seance) d[e'] ?(?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|"
     r"novembre|decembre))"
 )
 

@@ -29,6 +29,9 @@ _WHO_IS = Lazy(r"^(?:who is|who's|qui est) ")
 _ON_BEHALF = Lazy(r"\b(?:on behalf of|de la part d[eu']|au nom d[eu']) ?(?P<who>.+)$|"
                   r"^(?P<who2>.+?) asked me to (?:let you know|tell you|pass (?:[\w']+ ){0,2}(?:on|along)|forward (?:[\w']+ ){0,2}|say|write|"
                   r"reply|answer|send (?:her|his|their) (?:regrets|apologies))\b|"
+                  # an update sent in for someone: "Tom asked me to send his update in for him"
+                  r"^(?P<who10>.+?) asked me to (?:send|submit|forward|pass (?:on|along)) (?:her|his|their) (?:roundtable )?"
+                  r"update\b|"
                   r"\b(?:replying|writing|answering|responding|i'm replying|i am replying) (?:for|on behalf of) (?P<who3>.+)$|"
                   # an assistant who introduces themselves ("this is Mei-Ling from Dr. Bennett's office", "I'm Dr. Cho's
                   # MOA", "c'est l'adjointe du Dr Gagnon")
@@ -43,6 +46,9 @@ _ON_BEHALF = Lazy(r"\b(?:on behalf of|de la part d[eu']|au nom d[eu']) ?(?P<who>
                   # someone minding the sender's mailbox: "minding Grace's inbox while she is on leave"
                   r"\b(?:minding|covering|monitoring|checking|looking after|watching) (?P<who9>(?:dr\.? )?[\w'-]+"
                   r"(?: [\w'-]+)?)'s (?:inbox|mailbox|email|e-mail|mail)\b")
+# a mailbox named for an office, not a person: "Ridge Meadows Division Office", "Clinic Reception", "PCN Admin"
+_OFFICE_MAILBOX = re.compile(r"\b(?:office|division|admin|administration|reception|clinic|team|info|bureau|clinique|"
+                             r"accueil|secretariat)\b", re.IGNORECASE)
 _THIRD_PERSON = Lazy(r"^(?:she|he|they|elle|il)(?:'s|'ll|\b)")
 
 
@@ -157,9 +163,11 @@ def relays_other(clause: Clause, sender: str) -> bool:
     """The clause passes on someone else's word ("Amrit asked me to pass along that he sent the draft"), not the
     sender's own (an assistant writing from the sender's address for them)."""
     if not _may_write_for(clause.tokens) or (for_whom := _for_whom(clause.folded)) is None \
-            or not (for_whom.group("who2") or for_whom.group("who7")):
+            or not (for_whom.group("who2") or for_whom.group("who7") or for_whom.group("who10")):
         return False
-    whom = for_whom.group("who2") or for_whom.group("who7")
+    if for_whom.group("who10") and _OFFICE_MAILBOX.search(sender):
+        return False            # (the office's mailbox of the member whose update it sends: the member's own)
+    whom = for_whom.group("who2") or for_whom.group("who7") or for_whom.group("who10")
     return not _THIRD_PERSON.match(whom.strip()) and not (
         own_name_words(whom) & ({w for w in own_name_words(sender) if len(w) > 1} - TITLES))
 

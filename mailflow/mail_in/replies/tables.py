@@ -72,7 +72,9 @@ class Table:
     ``answers``: what a bare "yes", "no", "maybe", "skip" or "looking forward!" means (absent: nothing);
     ``reads``: the intents words may carry; ``prose``: what the rest of the text becomes, from
     ``prose_min`` words on (UNCLEAR: the request wants labelled lines, so prose is asked about);
-    ``short``: the question to ask when there is less (empty: ignore it), or about prose that UNCLEAR marks.
+    ``short``: the question to ask when there is less (empty: ignore it), or about prose that UNCLEAR marks;
+    ``stay_undoes``: staying on said in words ("I never meant to leave", "gardez-moi sur la liste") is the undo (the
+    confirmation of leaving).
     """
 
     answers: Mapping[Answer, Intent] = field(default_factory=dict)
@@ -80,6 +82,7 @@ class Table:
     prose: IntentKind | None = None
     prose_min: int = 0
     short: str = ""
+    stay_undoes: bool = False
 
 
 _ATTENDANCE_ANSWERS = MappingProxyType({
@@ -89,7 +92,7 @@ _ATTENDANCE_ANSWERS = MappingProxyType({
 _MEMBER = frozenset({K.RSVP, K.UPDATE, K.SKIP, K.AWAY, K.SUGGEST, K.DONE, K.UNSUBSCRIBE, K.UNDO})
 _CHAIR = frozenset({K.FOCUS, K.PRESENTER, K.ADD, K.REMOVE, K.NOTE, K.SUGGEST, K.RSVP, K.UNSUBSCRIBE, K.UNDO})
 _ASK_FOCUS_ALWAYS: Mapping[Answer, Intent] = MappingProxyType(
-    {answer: unclear(ASK_FOCUS) for answer in Answer if answer is not Answer.GLAD})
+    {answer: unclear(ASK_FOCUS) for answer in Answer if answer not in (Answer.GLAD, Answer.LATER)})
 
 TABLES: Mapping[Request | None, Table] = MappingProxyType({
     # "Reply yes or no": attendance. Enough words besides are an update (the core files one after the
@@ -99,14 +102,14 @@ TABLES: Mapping[Request | None, Table] = MappingProxyType({
     # "Reply with your update, or skip": a bare yes or no answers nothing asked, so ask.
     Request.UPDATE: Table(
         {Answer.YES: unclear(ASK_UPDATE_YES), Answer.NO: unclear(ASK_UPDATE_NO),
-         Answer.MAYBE: unclear(ASK_UPDATE_YES), Answer.PASS: Intent(K.SKIP)},
+         Answer.MAYBE: unclear(ASK_UPDATE_YES), Answer.PASS: Intent(K.SKIP), Answer.LATER: unclear(ASK_UPDATE_NO)},
         _MEMBER, K.UPDATE, 4, ASK_UPDATE_SHORT),
     Request.PACKET: Table({Answer.PASS: Intent(K.SKIP)}, _MEMBER, K.UPDATE, 4),
     Request.WELCOME: Table({}, frozenset({K.UPDATE, K.RSVP, K.SUGGEST, K.UNSUBSCRIBE, K.UNDO}), K.UPDATE, 4),
     # A receipt ("Update received ... reply to change it"): a whole new text replaces the update.
     # The confirmation to a member who left: "undo" (or "I didn't mean to leave") takes it back; thanks and goodbyes
     # change nothing, and nothing else is read (no update from someone who has left).
-    Request.FAREWELL: Table({}, frozenset({K.UNDO, K.UNSUBSCRIBE}), None),
+    Request.FAREWELL: Table({}, frozenset({K.UNDO, K.UNSUBSCRIBE}), None, stay_undoes=True),
     Request.NOTICE: Table({Answer.NO: unclear(ASK_NOTICE_NO), Answer.PASS: Intent(K.SKIP)}, _MEMBER, K.UPDATE, 15,
                           ASK_CORRECTION),
     # The chair: "approved", or changes; other prose is a note for the draft.
@@ -123,7 +126,8 @@ TABLES: Mapping[Request | None, Table] = MappingProxyType({
     # Staff (or the chair) with the minutes. A topic the minutes record as suggested ("Next meeting ... Suggested topic:
     # measuring what changed for patients") is the minutes' word, carried to members by the digest: no suggestion of
     # the sender's, and kept in the minutes' text.
-    Request.MINUTES: Table({answer: unclear(ASK_MINUTES) for answer in Answer if answer is not Answer.GLAD},
+    Request.MINUTES: Table({answer: unclear(ASK_MINUTES) for answer in Answer
+                            if answer not in (Answer.GLAD, Answer.LATER)},
                            frozenset({K.MINUTES, K.RECORDING, K.ACTION, K.DONE, K.UNSUBSCRIBE, K.UNDO}),
                            K.MINUTES, 20, ASK_MINUTES),
     # The digest asks only for topic suggestions; thanks and comments are kept, nothing to do.

@@ -13,7 +13,7 @@ from mailflow.mail_in.replies.commands import INSTEAD, Found
 _ASK = (r"(?:(?:please|pls|kindly|can you|could you|can we|could we|let's|let us|i'd like to|i would like to|"
         r"we should|would you|would you mind|veuillez|svp|pourriez-vous|pouvez-vous|merci de|on peut|on pourrait|"
         r"vous pouvez(?: deja| aussi| quand meme)?|tu peux(?: deja| aussi)?|"
-        r"j'aimerais|je voudrais|also|and|et|aussi|then|just|only|seulement|simplement|juste)\s+)*")
+        r"j'aimerais|je voudrais|also|and|et|aussi|then|just|only|seulement|simplement|juste|still|toujours|encore)\s+)*")
 _FUTURE_MEETING = (r"(?:\s+(?:at|in|for|during|lors d'une|a une|a la|pour une|pour la)\s+(?:a\s+|an\s+|the\s+|one of the\s+)?"
                    r"(?:future|next|upcoming|later|prochaine|future|autre)\s+(?:meeting|session|cop|rencontre|reunion)s?|"
                    r"\s+(?:next time|la prochaine fois|some time|sometime|one day))")
@@ -398,8 +398,10 @@ def worded_at(found: list[Clause], i: int, sender: str, text: str) -> Found | No
     """The agenda change clause ``i`` says in words, or with the rest of its sentence when it opens a suggestion."""
     clause = _with_quote_closed(found, i, text)
     edit = worded(clause, sender, found[i - 1] if i else None)
+    # (the second of two changes asked together keeps the first's "could we": "Could we take X out … and add Y instead?")
+    asked_with = i and found[i - 1].sentence == clause.sentence and _POLITE_ASK.match(found[i - 1].folded) is not None
     if edit is not None and clause.question and edit.kind in (IntentKind.REMOVE, IntentKind.ADD) \
-            and not _POLITE_ASK.match(clause.folded):
+            and not _POLITE_ASK.match(clause.folded) and not asked_with:
         return None         # "Remove item 1??": the change wondered at, not asked for (a question, for staff)
     if edit is None and text and "note" in clause.folded and _NOTE_FOR_MEMBERS.match(clause.folded):
         # "Aussi, une note pour les membres : le dîner sera servi à la salle 201": what follows the colon is the note

@@ -188,6 +188,24 @@ def with_introduced(text: str, sender_name: str) -> str:
     return f"{sender_name} {found.group('name')}".strip() if found is not None else sender_name
 
 
+# The name the sender goes by, written between their first name and surname in a signature or a greeting ("Dr. Sarah
+# (Sally) Bennett", 'Sarah "Sally" Bennett'): "Sally" alone over the signature signs the message too
+_NICKNAME = re.compile(r"\s*[(\"“](?P<nick>[A-ZÀ-Ý][\w'’-]+)[)\"”]\s+[A-ZÀ-Ý]")
+
+
+def with_nickname(text: str, sender_name: str) -> str:
+    """``sender_name`` with the nickname written after its first name in ``text`` ("Sarah (Sally) Bennett"), if any."""
+    for word in sender_name.split():
+        if len(word) < 2 or not word[0].isupper():
+            continue
+        for mark in (" (", ' "', " “"):
+            at = text.find(word + mark)
+            if at >= 0 and (found := _NICKNAME.match(text, at + len(word))) is not None \
+                    and found.group("nick") not in sender_name:
+                return f"{sender_name} {found.group('nick')}"
+    return sender_name
+
+
 # A sign-off run into the last line, as dictated or typed without a line break ("... in the spring thanks Tom"): the
 # sender's own name after a closing word ends the text
 _TRAILING_SIGN_OFF = re.compile(r"[\s,.;:!–—-]+(?:thanks|thank you|thx|cheers|merci|best|regards|take care|talk soon)"
@@ -232,6 +250,7 @@ def signed_off(zoning: Zoning, sender_name: str) -> Zoning:
     _system_notices(zones, rows)
     _notice_on_top(zones, rows)
     _name_over_signature(zones, rows, sender_name)
+    _name_over_delimiter(zones, rows, sender_name)
     _answers_between_quotes(zones, rows)
     _named_over_history(zones, rows, sender_name)
     _sentence_over_name(zones, rows, sender_name)
@@ -240,6 +259,7 @@ def signed_off(zoning: Zoning, sender_name: str) -> Zoning:
     _sentences_carried_on(zones, rows)
     _sign_off_block(zones, rows, sender_name)
     _postscripts(zones, rows)
+    _sign_off_over_postscript(zones, rows, sender_name)
     while True:
         kept = [k for k, zone in enumerate(zones) if zone in KEPT]
         if len(kept) < 2:
@@ -332,6 +352,22 @@ def _name_over_signature(zones: list[Zone], rows: tuple[Row, ...], sender_name: 
             for j in kept[at:]:
                 zones[j] = Zone.SIGNATURE
         return
+
+
+def _name_over_delimiter(zones: list[Zone], rows: tuple[Row, ...], sender_name: str) -> None:
+    """The sender's own name on a line of its own right over the signature's "-- " line signs the text above it, even
+    where more of the sender's text comes later (answers typed between the quoted lines below: "… I'll sign off.",
+    "Sally", "-- ", the signature, then the quote with the answers)."""
+    if not sender_name:
+        return
+    for k in range(1, len(rows) - 1):
+        if zones[k] in KEPT and zones[k + 1] is Zone.SIGNATURE and rows[k + 1].text.strip() in ("--", "-- ", "—") \
+                and zones[k - 1] in KEPT and len(rows[k].text) <= 40:
+            # (the name the sender goes by, as the signature under it writes it: "Dr. Sarah (Sally) Bennett")
+            signature = "\n".join(row.text for row in rows[k + 2:k + 5])
+            if _names_sender(rows[k].text, sender_name) or _names_sender(rows[k].text,
+                                                                         with_nickname(signature, sender_name)):
+                zones[k] = Zone.SIGNATURE
 
 
 # A first name of the writer's, a surname and a role after a comma: "Kim Baker, MOA", "Julie Tremblay, adjointe"
@@ -605,6 +641,43 @@ def _postscripts(zones: list[Zone], rows: tuple[Row, ...]) -> None:
             k = end
             continue
         k += 1
+
+
+_INITIALS_LINE = re.compile(r"^\s*[–—-]?\s*([A-Z]{1,3})\.?\s*$")
+
+
+def _sign_off_over_postscript(zones: list[Zone], rows: tuple[Row, ...], sender_name: str) -> None:
+    """The sign-off right above a kept postscript ("Merci!" and "MC" over "P.S. I got that wrong: …") closes the text
+    above it: its lines are the closing and the signature, not text of the sender's (the postscript stays)."""
+    for k in range(2, len(rows)):
+        if zones[k] not in KEPT or rows[k].text.lstrip()[:1] not in "PpNn" or not _POSTSCRIPT.match(rows[k].text) \
+                or rows[k].index == rows[k - 1].index + 1:
+            continue                     # (a postscript that opens a paragraph of its own)
+        start = k - 1
+        while start > 0 and rows[start - 1].index == rows[start].index - 1 and k - start < 3:
+            start -= 1                   # the paragraph right above it, of two lines at most
+        block = range(start, k)
+        if start == 0 or any(zones[j] not in KEPT for j in block) or zones[start - 1] not in KEPT:
+            continue
+        signs = [_sign_off_line(rows[j].text, sender_name) for j in block]
+        if all(signs) and any(sign == "name" for sign in signs):
+            for j, sign in zip(block, signs, strict=True):
+                zones[j] = Zone.SIGNATURE if sign == "name" else Zone.CLOSING
+
+
+def _sign_off_line(text: str, sender_name: str) -> str:
+    """"closing" for a sign-off's words ("Merci!", "Thanks,"), "name" for the sender's name or initials ("MC"), else ""."""
+    if _names_sender(text, sender_name):
+        return "name"
+    initials = _INITIALS_LINE.match(text)
+    words = [w for w in re.findall(r"[^\W\d_]+", sender_name) if w.lower() not in _TITLE_WORDS]
+    if initials is not None and words and initials.group(1)[0] == words[0][0].upper() \
+            and all(letter in _initials_of(sender_name) for letter in initials.group(1)):
+        return "name"
+    stripped = text.strip()
+    if len(stripped) <= 30 and (_closes(stripped) or SIGN_OFF.match(stripped)):
+        return "closing"
+    return ""
 
 
 # where a signature's name line goes on to credentials or a role: "Dr. Jordan O'Neill, MD, CCFP", "Jordan Lee | Coordinator"
