@@ -236,5 +236,7 @@ def test_a_killed_daemon_leaves_no_worker_and_restarted_sends_nothing_twice(dove
     assert {member(n) for n in range(1, KILL_MEMBERS + 1)} <= {r.rcpt_tos[0] for r in server.received}
     assert all(len(set(c)) == 1 for c in copies.values()), "a resend differed from the original bytes"
     extra = sum(len(c) - 1 for c in copies.values())
-    assert all(len(c) <= 2 for c in copies.values()) and extra <= cfg.smtp.max_connections, extra
+    # README's bound: outcomes are recorded a round at a time (one per connection), and the sends in flight beside a
+    # round being written can go unrecorded with it (a loaded machine showed 5 with 4 connections): under two rounds
+    assert all(len(c) <= 2 for c in copies.values()) and extra < 2 * cfg.smtp.max_connections, extra
     assert "the composing worker" not in log.read_text(), log.read_text()[-3000:]
