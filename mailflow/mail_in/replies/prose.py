@@ -91,6 +91,10 @@ _SUMS_UP = Lazy(r"^(?:(?:so|anyway|anyhow|but|well|et|donc|enfin|bon|alors),? )*
                 r"in short|bottom line|all that to say|all this to say|the short version|short version|bref|en bref|"
                 r"tout (?:ca|cela) pour dire|bref,? tout ca pour dire|en resume|pour faire court|pour faire une histoire courte)\b")
 
+# an update to the message itself, no roundtable update: "Mise à jour avant même d'avoir envoyé ce courriel :", "Update
+# before I hit send:"
+_ADDENDUM = Lazy(r"^(?:mise a jour|update|edit|ajout)\b[^:]{0,40}?\b(?:avant (?:meme )?d'avoir envoye|before (?:i )?(?:sent|"
+                 r"sending|hit send|hitting send)|(?:ce|mon) courriel|this (?:e-?mail|message))")
 # an answer said as settled: "C'est donc confirmé", "so it's confirmed", "finalement"
 _CONFIRMED = Lazy(r"\b(?:c'est (?:donc )?confirme|it's (?:now )?confirmed|finalement|after all|in the end)\b")
 
@@ -135,7 +139,8 @@ def prose_of(reading: Reading, table: Table, found: list[Intent], said_no: bool,
             summed = [p.clause.sentence for p in reading.parts if p.clause.sentence in answering and _SUMS_UP.match(p.clause.folded)]
             # (and an answer drawn as the conclusion of a story that names no update: "… Two of our physicians were out
             # all week … So I'll be there on the 13th", "… C'est donc confirmé, je serai présente le 13")
-            if not summed and not any(_NAMED_UPDATE.search(p.clause.folded) for p in reading.parts):
+            if not summed and not any(_NAMED_UPDATE.search(p.clause.folded) and not _ADDENDUM.match(p.clause.folded)
+                                      for p in reading.parts):
                 confirmed = {p.clause.sentence for p in reading.parts if _CONFIRMED.search(p.clause.folded)}
                 summed = [p.clause.sentence for p in reading.parts
                           if p.attendance is not None and p.attendance.rsvp is not Rsvp.TENTATIVE

@@ -202,6 +202,8 @@ def attendance(clause: Clause) -> Attendance | None:
         text = text[meant.end():]          # 'that "yes" was me saying I'll be there': what the answer meant
     if text.startswith(("not that ", "pas que ", "ce n'est pas que ")):
         return None                        # "not that I wouldn't come": what is denied is no answer
+    if "option" in clause.tokens and _NOT_AN_OPTION.search(text):
+        return None                        # "sending regrets isn't really an option" (to another meeting): no answer
     if not clause.tokens.isdisjoint(_FOR_OTHERS_WORDS) and _FOR_OTHERS.search(text):
         return None
     # each run of word characters of ``rest`` is one of the clause's (taking out a whole adverb and the spaces
@@ -383,6 +385,11 @@ _NAMED_MEETING = Lazy(
 def settles(clause: Clause) -> bool:
     """The clause gives its answer as the conclusion of what came before ("donc finalement je serai là")."""
     return _SETTLES.search(clause.folded) is not None
+
+
+# what the clause names is said not to be open to the sender: "sending regrets isn't really an option"
+_NOT_AN_OPTION = Lazy(r"\b(?:isn't|is not|wasn't|was not|won't be|will not be) (?:really |quite |actually )?(?:an|a real) "
+                      r"option\b|\bn'est (?:pas|vraiment pas) (?:vraiment )?une option\b")
 
 
 # An answer given as the conclusion of what came before: "so", "donc", "finally", "after all"
