@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from mailflow.core.intent import IntentKind
+from mailflow.core.intent import Intent, IntentKind
 from mailflow.core.kinds import Request
 from mailflow.mail_in.replies import read_intent, understand
 from mailflow.mail_in.replies.htmltext import html_to_text
@@ -87,6 +87,13 @@ def test_html_list_items_keep_their_marks_as_mail_programs_write_them_in_plain_t
         "3. third", "4. fourth", "Thanks"]
 
 
+def _minutes_reply(sender: str, body: str) -> tuple[Intent, ...]:
+    """The intents of a plain-text reply from ``sender`` to the minutes request."""
+    raw = (f"From: {sender}\r\nTo: cop+x@example.org\r\nSubject: RE: Minutes\r\nMessage-ID: <m1@example.org>\r\n"
+           "Content-Type: text/plain; charset=utf-8\r\n\r\n" + body).encode()
+    return read_intent(understand(raw), Request.MINUTES)
+
+
 @pytest.mark.parametrize("mark", ["- ", "* ", ""])
 def test_decisions_listed_under_action_items_stay_in_the_minutes_and_owe_no_one_anything(mark: str) -> None:
     """Under "Action items:", "Agreed: no meeting in August" records a decision (its label is a word of the record,
@@ -94,9 +101,7 @@ def test_decisions_listed_under_action_items_stay_in_the_minutes_and_owe_no_one_
     body = ("Hi all,\r\n\r\nMinutes for March: eight updates, the focus on food insecurity screening.\r\n\r\n"
             f"Action items:\r\n{mark}Agreed: the April meeting stays at 60 minutes\r\n"
             f"{mark}Decision: no meeting in August\r\n{mark}Sam to book Room 201 for June\r\n\r\nJordan\r\n")
-    raw = ("From: Jordan Lee <cop.coordinator@example.org>\r\nTo: cop+x@example.org\r\nSubject: RE: Minutes\r\n"
-           "Message-ID: <m1@example.org>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + body).encode()
-    intents = read_intent(understand(raw), Request.MINUTES)
+    intents = _minutes_reply("Jordan Lee <cop.coordinator@example.org>", body)
     assert [(i.who, i.value) for i in intents if i.kind is IntentKind.ACTION] == [("Sam", "book Room 201 for June")]
     minutes = next(i.value for i in intents if i.kind is IntentKind.MINUTES)
     assert "no meeting in August" in minutes and "60 minutes" in minutes and "\n\n\n" not in minutes
@@ -109,9 +114,7 @@ def test_a_task_the_minutes_mark_done_stays_in_them_and_closes_nothing(mark: str
     body = ("Hi all,\r\n\r\nMinutes for May: six updates, the focus on referral e-forms.\r\n\r\nAction items:\r\n"
             f"{mark}Amrit - circulate the referral e-form draft (DONE, sent to the list May 28)\r\n"
             f"{mark}Staff - book a room for the fall forum session\r\n\r\nSam\r\n")
-    raw = ("From: Sam Okoye <pmh.support@example.org>\r\nTo: cop+x@example.org\r\nSubject: RE: Minutes\r\n"
-           "Message-ID: <m2@example.org>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + body).encode()
-    intents = read_intent(understand(raw), Request.MINUTES)
+    intents = _minutes_reply("Sam Okoye <pmh.support@example.org>", body)
     assert [(i.kind, i.who, i.value) for i in intents if i.kind is not IntentKind.MINUTES] == [
         (IntentKind.ACTION, "Staff", "book a room for the fall forum session")]
     minutes = next(i.value for i in intents if i.kind is IntentKind.MINUTES)

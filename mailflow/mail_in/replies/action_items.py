@@ -57,7 +57,7 @@ def action_lines(lines: tuple[str, ...], start: int) -> tuple[list[str], list[in
         who, when, below = _fields_below(lines, number)
         if who:                     # the task, then its owner and date nested under it (Google Docs, OneNote)
             item = f"{who} — {item}" + (f", by {when}" if when else "")
-        elif marked_done(item) or records_decision(item):
+        elif on_record(item):
             # "circulate the e-form draft (DONE, sent Monday)": closed in the minutes; "Agreed: no meeting in August":
             # a decision. Both are the minutes' record, no one's open task, and not words of the sender's own
             kept += range(number, number + 1 + below)
@@ -123,13 +123,11 @@ _MARKED_DONE = re.compile(r"\((?i:done|completed?|finished|closed|fait|faite|ter
                           r"^\s*(?:[✓✔☑]|\[x\])")
 
 
-def marked_done(item: str) -> bool:
-    """The minutes mark the task as done ("(DONE, sent Monday)", "✓ Send the survey"): no open action."""
-    return _MARKED_DONE.search(item) is not None
-
-
-def records_decision(item: str) -> bool:
-    """The item is a decision or a note the minutes record under a label ("Agreed: ..."), not a task."""
+def on_record(item: str) -> bool:
+    """The item of an action list is the minutes' record, no one's open task: a task the minutes mark as done
+    ("(DONE, sent Monday)", "✓ Send the survey"), or a decision or a note under a label ("Agreed: ...")."""
+    if _MARKED_DONE.search(item) is not None:
+        return True
     parts = ACTION_SPLIT.split(item, maxsplit=1)
     return len(parts) == 2 and _RECORD_LABEL.match(fold(parts[0].strip(" *_"))) is not None
 

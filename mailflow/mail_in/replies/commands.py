@@ -20,9 +20,8 @@ from mailflow.mail_in.replies.action_items import (
     OWNER_AFTER,
     action_heading,
     action_lines,
-    marked_done,
+    on_record,
     owner_last,
-    records_decision,
     table_items,
 )
 from mailflow.mail_in.replies.casefold import holds_any, ignorecase_fold
@@ -198,7 +197,7 @@ def line_commands(lines: tuple[str, ...], number: int) -> LineCommands:
         if kind is IntentKind.ACTION and len(items) == len(items_taken):
             # "- Agreed: no meeting in August" under "Action items:": a decision the minutes keep, no one's task
             # (and "- Amrit - circulate the e-form draft (DONE, sent May 28)": closed in the minutes, no open task)
-            record = [records_decision(item) or marked_done(item) for item in items]
+            record = [on_record(item) for item in items]
             kept = [n for n, is_record in zip(items_taken, record, strict=True) if is_record]
             items = [item for item, is_record in zip(items, record, strict=True) if not is_record]
             items_taken = [n for n, is_record in zip(items_taken, record, strict=True) if not is_record]

@@ -375,13 +375,17 @@ def stated_rsvps(found: list[Clause], asked: bool = False,
     return stated
 
 
+# A month as English writes it, whole or cut short ("Feb", "February"), and as French writes it whole
+_MONTH_EN = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
+_MONTH_FR = r"janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre"
 # A meeting named by its month or day ("the February 9 session", "à la rencontre du 9 février"): another meeting's
-_MONTH_NAME = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*|janvier|fevrier|mars|avril|mai|juin|juillet|"
-               r"aout|septembre|octobre|novembre|decembre")
+_MONTH_NAME = rf"{_MONTH_EN}|{_MONTH_FR}"
 _NAMED_MEETING = Lazy(
     rf"\b(?:at|to|for|a|pour|de) (?:the|la|le) (?:(?:\d{{1,2}} )?(?:{_MONTH_NAME})(?: \d{{1,2}}(?:st|nd|rd|th)?)? )"
     rf"(?:session|meeting|one|cop|call|rencontre|reunion|seance)\b|"
     rf"\b(?:rencontre|reunion|seance) (?:du|de|d') ?(?:\d{{1,2}} )?(?:{_MONTH_NAME})\b")
+
+
 def settles(clause: Clause) -> bool:
     """The clause gives its answer as the conclusion of what came before ("donc finalement je serai là")."""
     return _SETTLES.search(clause.folded) is not None
@@ -398,17 +402,14 @@ _SETTLES = Lazy(r"^(?:so|donc|alors|then)\b|\b(?:finalement|after all|en fin de 
 
 
 _LATER = Lazy(
-    r"\b(?:next (?:time|month|meeting|one|session|cycle)|in (?:the )?future|(?:in|for|from) (?:jan|feb|mar|apr|may|jun|"
-    r"jul|aug|sep|oct|nov|dec)[a-z]*\b|la prochaine fois|le mois prochain|(?:en|a partir de|des) (?:janvier|fevrier|"
-    r"mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre)|"
+    rf"\b(?:next (?:time|month|meeting|one|session|cycle)|in (?:the )?future|(?:in|for|from) {_MONTH_EN}\b|"
+    rf"la prochaine fois|le mois prochain|(?:en|a partir de|des) (?:{_MONTH_FR})|"
     # another month's meeting named: "I'll be at the February session for sure", "à la rencontre de mars"
-    r"(?:at|to|for) the (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* (?:session|meeting|one|cop|call)\b|"
-    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*'s (?:session|meeting|one)\b|"
+    rf"(?:at|to|for) the {_MONTH_EN} (?:session|meeting|one|cop|call)\b|"
+    rf"{_MONTH_EN}'s (?:session|meeting|one)\b|"
     # a meeting named by its date beside the no for this one: "But count me in for the long one on February 9"
-    r"\b(?:on|for) (?:(?:mon|tues|wednes|thurs|fri)day,? )?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* "
-    r"\d{1,2}(?:st|nd|rd|th)?\b|"
-    r"(?:a|pour) la (?:rencontre|reunion|seance) d[e'] ?(?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|"
-    r"novembre|decembre))"
+    rf"\b(?:on|for) (?:(?:mon|tues|wednes|thurs|fri)day,? )?{_MONTH_EN} \d{{1,2}}(?:st|nd|rd|th)?\b|"
+    rf"(?:a|pour) la (?:rencontre|reunion|seance) d[e'] ?(?:{_MONTH_FR}))"
 )
 
 
