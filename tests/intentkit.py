@@ -42,6 +42,10 @@ ORIGINALS = {
     "alert-held-mail": "A message was held for staff: unknown sender. Reply unsubscribe? No.",
     "welcome": "Welcome! Please introduce yourself by replying to this message.",
     "agenda-packet": "Here is the agenda. Not sent your update yet? Reply with the new text.",
+    "meeting-cancelled": ("The meeting on Tuesday 12 January is cancelled. Your calendar will remove it.\n"
+                          "The next meeting's invitation follows as usual."),
+    "invitation-withdrawn": ("You are no longer on the Example CoP roster, so the meeting on Tuesday 12 January has "
+                             "been removed from your calendar."),
 }
 
 

@@ -319,6 +319,11 @@ def test_an_assistant_who_introduces_themselves_answers_for_the_sender():
     assert rsvp_of("Dr. Sarah Bennett", "Hi, I'm Dr. Bennett's MOA. She will be there at noon.") == ["accepted"]
     assert rsvp_of("Dr. Michel Gagnon", "Bonjour, c'est l'adjointe du Dr Gagnon. Il ne pourra pas assister aujourd'hui."
                    ) == ["declined"]
+    # her title in a clause of its own after her name, and the doctor's word passed on with its reflexive verb
+    said = ("Bonjour, ici Karine Dubé, adjointe administrative du Dr Gagnon. Il me demande de vous aviser qu'il ne pourra "
+            "pas se joindre à la rencontre aujourd'hui : il remplace un collègue à la clinique sans rendez-vous.")
+    assert rsvp_of("Dr. Michel Gagnon", said) == ["declined"]
+    assert rsvp_of("Dr. Helen Cho", said) == []
     # the doctor again after "et": "il n'aura pas de mise à jour ... et il ne pourra pas assister" is both his
     raw = ("From: Dr. Michel Gagnon <s@clinic.example.org>\r\nTo: cop+x@example.org\r\nSubject: RE: Updates\r\n"
            "Message-ID: <ob6@clinic.example.org>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"

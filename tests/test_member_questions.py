@@ -92,3 +92,17 @@ def test_the_chairs_approval_with_a_question_only_to_know_approves_and_staff_are
     held = on_reply(situation(), drafted, reply(AMARA, "Looks good, but can we swap 2 and 3?", request="agenda"))
     assert not held.meeting.agenda.approved and questions(held) == []
     assert [x.kind for x in held.sends] == ["alert-reply-unclear"]
+
+
+def test_a_reply_to_a_cancellation_records_nothing_and_its_question_goes_to_staff():
+    """The cancellation asks nothing: "Yes, I'll be there!" to it is no RSVP for a meeting that will not happen (no
+    receipt saying "you will attend"); a question in such a reply reaches staff; leaving still works."""
+    state = at_step(Step.INVITATION)
+    d = on_reply(situation(), state, reply(BEN, "Yes, I'll be there! 👍", request="cancelled"))
+    assert d.meeting.rsvp_of(BEN.key) is None and d.sends == ()
+    d = on_reply(situation(), state, reply(CHLOE, "Thanks for letting me know. Is the February meeting still on?",
+                                           request="cancelled"))
+    [told] = questions(d)
+    assert told.context["request"] == "cancelled" and [x.to.email for x in d.sends] == [STAFF]
+    d = on_reply(situation(), state, reply(DEV, "Please take me off this list.", request="cancelled"))
+    assert any(x.kind == "notice-unsubscribed" for x in d.sends)

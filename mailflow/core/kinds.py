@@ -27,6 +27,7 @@ class Request(enum.StrEnum):
     WELCOME = "welcome"
     NOTICE = "notice"
     FAREWELL = "farewell"    # the confirmation to a member who left: "undo" takes it back, nothing else is read
+    CANCELLED = "cancelled"  # a meeting's cancellation (or the invitation withdrawn): there is nothing to answer
     ALERT = "alert"
     DESK = "desk"            # the desk's answer to a staff command: a reply to it is another command
     LIST = "list"            # a new message to the list address, answering nothing we sent (never in a token)
@@ -102,8 +103,8 @@ class MessageKind(enum.StrEnum):
 
 _REQUESTS: dict[MessageKind, Request] = {
     MessageKind.INVITATION: Request.INVITATION,
-    MessageKind.MEETING_CANCELLED: Request.INVITATION,
-    MessageKind.INVITATION_WITHDRAWN: Request.NOTICE,
+    MessageKind.MEETING_CANCELLED: Request.CANCELLED,
+    MessageKind.INVITATION_WITHDRAWN: Request.CANCELLED,
     MessageKind.FOCUS_PLANNING: Request.FOCUS,
     MessageKind.CALL_FOR_UPDATES: Request.UPDATE,
     MessageKind.REMINDER: Request.UPDATE,

@@ -150,7 +150,12 @@ DECLINE_PHRASES = Phrases(
     r"travell?ing|out of (?:town|the country|province|office)|away|off|de garde)$|"
     r"^(?:i'm |i am |i will be |i'll be |je suis |je serai )?(?:unavailable|indisponible)\b|"
     r"^(?:i'm |i am )?double[- ]?booked\b|^something (?:came|has come|just came) up$|"
-    r"^(?:j'ai )?(?:un |eu un )?empechement(?: de derniere minute)?$|"
+    r"^(?:j'ai )?(?:un |eu un )?empechement(?: de derniere minute)?$"
+)
+# A conflict at the meeting's time, said as a plain fact ("I have a clinic visit in Cumberland that morning", "je suis de
+# garde ce jour-là"): a no, unless the same reply says the sender comes anyway (``rsvp.stated_rsvps``: the reason
+# for coming late, leaving early, or a caveat beside a yes).
+CONFLICT_PHRASES = Phrases(
     r"^(?:i have|i've got|i'll have|i'm|i am|i'll be|j'ai|je suis|je serai) "
     r"(?!(?:at|to|a|au|on|in|for) (?:the|our|this|la|notre|cette) (?:cop |sdh |video |zoom |teams )?"
     r"(?:meeting|session|call|rencontre|reunion)\b)"

@@ -267,7 +267,7 @@ _LEAD_IN = Alternatives([
     r"(?:just )?a (?:quick |short )?(?:note|line) to (?:say|let you know|tell you)(?: that)?|"
     r"(?:i )?(?:just )?wanted to (?:let you (?:all )?know|tell you|say)(?: that)?|(?:i was |i'm )?(?:just )?letting you "
     r"(?:all )?know(?: that)?|(?:just )?(?:to )?let you (?:all )?know"
-    r"(?: that)?|fyi|(?:un )?petit mot pour vous (?:dire|informer|aviser) que|"
+    r"(?: that)?|fyi|(?:just )?(?:a )?(?:quick )?heads[- ]up(?: that)?|(?:un )?petit mot pour vous (?:dire|informer|aviser) que|"
     r"je (?:voulais|veux|tenais a) vous (?:dire|informer|aviser) que|je vous (?:informe|avise|ecris pour vous dire) que|"
     r"(?:juste )?pour vous (?:dire|informer|aviser) que)\b[\s,:]*)+"
 ])

@@ -441,6 +441,8 @@ def proviso(clause: Clause) -> bool:
 _WITH_CHANGES = Lazy(r"^(?:(?:and|so|then|et|donc|alors) )?(?:(?:with|avec) (?:that|this|those|these|the|my|ce|cet|cette|ces|"
                      r"mes|les) (?:one )?(?:changes?|edits?|corrections?|fix|fixes|tweaks?|updates?|changements?|"
                      r"modifications?|correctifs?|ajouts?)(?: (?:in|made|done|applied|faits?|faites?|apportee?s?))?|"
+                     # the change just asked, named by a pronoun: "Add: ... With that it's approved", "avec ça, c'est bon"
+                     r"(?:with|avec) (?:that|this|those|these|ca|cela)|"
                      # said late, to put it on record: "For the record it's approved"
                      r"for the record|for what it's worth|officially|just so you know|pour la forme|pour memoire|"
                      r"pour le dossier|pour les archives),? ?")

@@ -385,8 +385,11 @@ def without_commands(reading: Reading, kinds: frozenset[IntentKind]) -> str:
     return "\n".join(line.rstrip() for line in text.split("\n"))
 
 
-ABOUT_THE_UPDATE = Lazy(r"\b(?:my|our|the|this|that|mon|ma|notre|la|cette) (?:roundtable )?(?:update|mise a jour)\b|"
-                         r"\b(?:resend|re-send|send it again|send mine|renvoyer|la renvoyer|le renvoyer)\b|"
+ABOUT_THE_UPDATE = Lazy(r"\b(?:my|our|the|this|that|an|mon|ma|notre|la|cette|une) (?:roundtable )?(?:update|mise a jour)\b|"
+                         r"\b(?:resend|re-send|send it again|send it twice|send mine|renvoyer|la renvoyer|le renvoyer)\b|"
+                         # what the sender remembers writing: "I don't remember sending just a 'yes'"
+                         r"\b(?:remember|recall) (?:sending|writing|saying|replying|answering)\b|"
+                         r"\bme (?:souviens|rappelle) (?:pas )?(?:d'avoir|avoir) (?:envoye|ecrit|dit|repondu)\b|"
                          # not knowing what to send: "I am not sure what I should send here", "je ne sais pas quoi envoyer"
                          r"\bnot sure what (?:i should|i'm supposed to|i am supposed to|to) (?:send|write|share|put)\b|"
                          r"\bne sais pas (?:quoi|ce que je dois) (?:envoyer|ecrire|partager)\b")
@@ -421,8 +424,10 @@ def update_content(content: tuple[Part, ...], parts: tuple[Part, ...] = ()) -> t
     asks = [p for p in content if to_organisers(p.clause)]
     if not asks:
         return content
-    asked = {p.clause.sentence for p in asks}          # (and the rest of its question: "... le lien (jlavoie@...) ?")
-    asks += [p for p in content if p.clause.question and p.clause.sentence in asked and p not in asks]
+    # (and the rest of its sentence, a question's as much as its question mark: "... le lien (jlavoie@...) ?", "Since I'm
+    # chairing this one, can you confirm when the draft will come?")
+    asked = {p.clause.sentence for p in asks}
+    asks += [p for p in content if p.clause.sentence in asked and p not in asks]
     # beside such a question, words about the update itself ("I sent my update on the 30th", "I can resend it")
     # are its context too
     rest = tuple(p for p in content if p not in asks and not ABOUT_THE_UPDATE.search(p.clause.folded))

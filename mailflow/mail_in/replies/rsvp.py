@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 
 from mailflow.mail_in.replies.attendance_phrases import (
     ACCEPT_PHRASES,
+    CONFLICT_PHRASES,
     DECLINE_PHRASES,
     DEFERRED_PHRASES,
     LATE_PHRASES,
@@ -124,6 +125,7 @@ class Attendance:
     by_the_way: bool = False          # "I'll be 5 minutes late": an answer only where attendance was asked
     reported: bool = False            # "I told you I couldn't make it": an earlier answer, which a new one overrides
     partial: bool = False             # "I have to leave at 12:40": there for part of it, which qualifies any yes
+    conflict: bool = False            # "I have clinic that morning": a no said as a fact, which a yes beside it outweighs
 
 
 # the sender reporting an earlier answer of theirs: "I told you I couldn't make it", "I said I'd try"
@@ -180,7 +182,7 @@ _TAIL_AND = Lazy(r"(?:and|et) (?:our|my|we|i|i'm|i'll|you|can|could|would|will|s
 _PARTLY = Lazy(
     r"\b(?:for|during) (?:the )?(?:first|last|second|opening|final) (?:half|part|hour|\d+ ?(?:minutes?|mins?)|"
     r"(?:few|couple of|\w+) minutes)\b|\bfor (?:part|some|half) of (?:it|the (?:meeting|call|session|time))\b|"
-    r"\b(?:until|till|til|up to) (?:\d{1,2}(?::\d{2})?|noon|half past)\b|\b(?:starting|from|at) \d{1,2}(?::\d{2})\b|"
+    r"\b(?:until|till|til|up to) (?:\d{1,2}(?::\d{2})?|noon|half past)\b|\b(?:starting|from|at|for) \d{1,2}(?::\d{2})\b|"
     r"\bpart ?way\b|"
     r"\b(?:pendant|pour) (?:la |les )?(?:premiere|derniere|premieres|dernieres) (?:moitie|partie|heure|minutes)\b|"
     r"\bjusqu'a \d{1,2}(?:h\d{0,2})?\b|"
@@ -244,10 +246,11 @@ def attendance(clause: Clause) -> Attendance | None:
     return None
 
 
-_PHRASES = ((DECLINE_PHRASES, Rsvp.DECLINED), (TENTATIVE_PHRASES, Rsvp.TENTATIVE), (ACCEPT_PHRASES, Rsvp.ACCEPTED))
+_PHRASES = ((DECLINE_PHRASES, Rsvp.DECLINED, False), (CONFLICT_PHRASES, Rsvp.DECLINED, True),
+            (TENTATIVE_PHRASES, Rsvp.TENTATIVE, False), (ACCEPT_PHRASES, Rsvp.ACCEPTED, False))
 # Every attendance phrase in one, to tell at one look that a clause holds none (most hold none).
 # (with a word one of which every match of an unanchored alternative holds whole: see ``Phrases``)
-_ANY_PHRASE = Phrases(*(p for table in (DECLINE_PHRASES, TENTATIVE_PHRASES, ACCEPT_PHRASES, LATE_PHRASES,
+_ANY_PHRASE = Phrases(*(p for table in (DECLINE_PHRASES, CONFLICT_PHRASES, TENTATIVE_PHRASES, ACCEPT_PHRASES, LATE_PHRASES,
                                          PARTIAL_PHRASES, DEFERRED_PHRASES)
                         for p in table.patterns),
                       floating_words=frozenset("count comptez serai confirme confirm confirming".split()))
@@ -255,12 +258,12 @@ _ANY_PHRASE = Phrases(*(p for table in (DECLINE_PHRASES, TENTATIVE_PHRASES, ACCE
 
 def _phrased(rest: str) -> Attendance | None:
     """Attendance said in a set phrase ("count me in", "I'll be 5 minutes late"), the clause's lead-in removed."""
-    for pattern, rsvp in _PHRASES:
+    for pattern, rsvp, conflict in _PHRASES:
         match = pattern.search(rest)
         if match and _about_self(rest[:match.start()]) and not _COND.search(rest[:match.start()]):
             if rsvp is Rsvp.DECLINED and _PARTLY.search(rest[match.start():]):
                 return Attendance(Rsvp.TENTATIVE)      # there for part of it
-            return Attendance(rsvp)
+            return Attendance(rsvp, conflict=conflict)
     partial = PARTIAL_PHRASES.search(rest)
     if partial and _about_self(rest[:partial.start()]) and not _COND.search(rest[:partial.start()]):
         return Attendance(Rsvp.TENTATIVE, by_the_way=True, partial=True)       # there for part of it
@@ -342,6 +345,8 @@ def stated_rsvps(found: list[Clause], asked: bool = False,
         readings = [Attendance(Rsvp.TENTATIVE) if a is not None and a.rsvp is not Rsvp.TENTATIVE and i
                     and found[i - 1].sentence == c.sentence and conditions(found[i - 1]) else a
                     for i, (c, a) in enumerate(zip(found, readings, strict=True))]
+    if any(a is not None and a.conflict for a in readings):
+        readings = _without_caveats(found, readings)
     if any(a is not None and a.reported for a in readings) and any(a is not None and not a.reported for a in readings):
         readings = [None if a is not None and a.reported else a for a in readings]     # the new answer counts
     stated: set[Rsvp] = set()
@@ -384,6 +389,17 @@ _NAMED_MEETING = Lazy(
     rf"\b(?:at|to|for|a|pour|de) (?:the|la|le) (?:(?:\d{{1,2}} )?(?:{_MONTH_NAME})(?: \d{{1,2}}(?:st|nd|rd|th)?)? )"
     rf"(?:session|meeting|one|cop|call|rencontre|reunion|seance)\b|"
     rf"\b(?:rencontre|reunion|seance) (?:du|de|d') ?(?:\d{{1,2}} )?(?:{_MONTH_NAME})\b")
+
+
+def _without_caveats(found: list[Clause], readings: list[Attendance | None]) -> list[Attendance | None]:
+    """``readings`` without the conflicts that are only why the sender comes late or leaves early (in the same sentence:
+    "Might be a few min late, I have a clinic visit that morning", "I'm in clinic that day, so I'll join late"), or a
+    caveat after a yes ("Yes, I'll be there. Heads up that I'm on call that week"): no decline."""
+    def caveat(i: int) -> bool:
+        return any(b is not None and j != i and b.rsvp is not Rsvp.DECLINED and b.by_the_way
+                   and found[j].sentence == found[i].sentence for j, b in enumerate(readings)) or any(
+            b is not None and b.rsvp is Rsvp.ACCEPTED and not b.by_the_way for b in readings[:i])
+    return [None if a is not None and a.conflict and caveat(i) else a for i, a in enumerate(readings)]
 
 
 def settles(clause: Clause) -> bool:

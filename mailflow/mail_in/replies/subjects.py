@@ -11,12 +11,12 @@ from functools import lru_cache
 from mailflow.mail_in.replies.clauses import TOKEN, Clause, Lazy, fold, without_lead_in
 from mailflow.mail_in.replies.signatures import TITLES, own_name_words
 
-_BEHALF_WORDS = frozenset({"behalf", "part", "nom", "asked", "replying", "writing", "answering", "responding"})
+_BEHALF_WORDS = frozenset({"behalf", "part", "nom", "asked", "replying", "writing", "answering", "responding", "demande"})
 # an assistant's title, which says "on behalf" only where they introduce themselves ("This is Dana, Dr. Bennett's MOA",
 # "c'est l'adjointe du Dr Gagnon"): "our MOAs ask the questions" in an update is no such thing
 _TITLE_WORDS = frozenset({"office", "bureau", "assistant", "assistante", "adjointe", "adjoint", "moa", "secretary",
                           "secretaire", "manager", "ea"})
-_INTRO_WORDS = frozenset({"this", "i", "m", "am", "c", "est", "je", "suis", "ici", "s"})
+_INTRO_WORDS = frozenset({"this", "i", "m", "am", "c", "est", "je", "suis", "ici", "s", "du", "de", "d"})
 # someone minding the sender's mailbox ("minding Grace's inbox"): a word of each set is in every such clause
 _MINDING_WORDS = frozenset({"minding", "covering", "monitoring", "checking", "looking", "watching"})
 _MAILBOX_WORDS = frozenset({"inbox", "mailbox", "email", "mail"})
@@ -43,6 +43,9 @@ _ON_BEHALF = Lazy(r"\b(?:on behalf of|de la part d[eu']|au nom d[eu']) ?(?P<who>
                   # "Dr. Bennett's MOA" as a clause of its own ("This is Dana, Dr. Bennett's MOA."); "On Amrit's behalf, ..."
                   r"^(?P<who8>(?:dr\.? |dre\.? )?[\w'-]+(?: [\w'-]+)?)'s (?:assistant|moa|secretary|office manager|ea|"
                   r"executive assistant)$|\bon (?P<who7>(?:dr\.? )?[\w'-]+(?: [\w'-]+)?)'s behalf\b|"
+                  # and in French ("Ici Josée Lapointe, adjointe administrative du Dr Gagnon.")
+                  r"^(?:l'|son |sa )?(?:adjointe?|assistante?|secretaire)(?: administrative| de direction| medicale)? "
+                  r"d[eu'] ?(?P<who11>(?:dre?\.? )?[\w'-]+(?: [\w'-]+)?)$|"
                   # someone minding the sender's mailbox: "minding Grace's inbox while she is on leave"
                   r"\b(?:minding|covering|monitoring|checking|looking after|watching) (?P<who9>(?:dr\.? )?[\w'-]+"
                   r"(?: [\w'-]+)?)'s (?:inbox|mailbox|email|e-mail|mail)\b")
@@ -56,6 +59,8 @@ _THIRD_PERSON = Lazy(r"^(?:she|he|they|elle|il)(?:'s|'ll|\b)")
 # that", "On behalf of Dr. Bennett:"
 _BEHALF_INTRO = Lazy(r"^.+? asked me to (?:let you know|tell you|pass (?:it |this )?on|say)(?: that)? |"
                      r"^.+? asked me to (?=send (?:her|his|their) (?:regrets|apologies)\b)|"
+                     # "Il me demande de vous aviser qu'il ne pourra pas ...", "elle m'a demandé de vous dire que ..."
+                     r"^.+? (?:me demande|m'a demande) de vous (?:aviser|dire|informer|prevenir|faire savoir) qu(?:e |')|"
                      r"^(?:on behalf of|de la part d[eu']|au nom d[eu']) ?[^:,]+[:,] ?")
 
 
@@ -112,6 +117,10 @@ def _first_person(pronoun: str, rest: str) -> str:
         at = 2 if len(words) > 2 and words[1] in ("ne", "n'") else 1
         if len(words) > at:
             words[at] = _FIRST_PERSON_FR.get(words[at], words[at])
+        # the reflexive with it: "il ne pourra pas se joindre" is "je ne pourrai pas me joindre"
+        reflexive = next((k for k in range(1, min(len(words), 5)) if words[k] == "se" or words[k].startswith("s'")), 0)
+        if reflexive:
+            words[reflexive] = "me" if words[reflexive] == "se" else "m'" + words[reflexive][2:]
         return "je" + " ".join(words)
     said_verb = _FIRST_PERSON_EN.match(rest)
     if said_verb is not None and not pronoun.endswith(("'s", "'ll")):
@@ -152,7 +161,8 @@ def speaks_for(clause: Clause, sender: str, so_far: bool) -> bool:
     whose behalf it writes ("On behalf of Dr. Bennett:", from Dr. Bennett's address: yes; on anyone else's: no)."""
     if not _may_write_for(clause.tokens) or (for_whom := _for_whom(clause.folded)) is None:
         return so_far
-    whom = next((for_whom.group(g) for g in ("who", "who2", "who3", "who4", "who5", "who6", "who7", "who8", "who9")
+    whom = next((for_whom.group(g) for g in ("who", "who2", "who3", "who4", "who5", "who6", "who7", "who8", "who9",
+                                             "who11")
                  if for_whom.group(g)), "")
     if _THIRD_PERSON.match(whom.strip()):
         return so_far                   # "She asked me to let you know ...": the one already written for

@@ -110,6 +110,10 @@ TABLES: Mapping[Request | None, Table] = MappingProxyType({
     # The confirmation to a member who left: "undo" (or "I didn't mean to leave") takes it back; thanks and goodbyes
     # change nothing, and nothing else is read (no update from someone who has left).
     Request.FAREWELL: Table({}, frozenset({K.UNDO, K.UNSUBSCRIBE}), None, stay_undoes=True),
+    # A cancellation (the meeting's, or the invitation withdrawn from a member who left) asks nothing: "Yes, I'll be
+    # there!" answers no meeting, and no update goes to a meeting that will not happen. Only leaving is read; a
+    # question in it reaches staff (core.answers).
+    Request.CANCELLED: Table({}, frozenset({K.UNSUBSCRIBE})),
     Request.NOTICE: Table({Answer.NO: unclear(ASK_NOTICE_NO), Answer.PASS: Intent(K.SKIP)}, _MEMBER, K.UPDATE, 15,
                           ASK_CORRECTION),
     # The chair: "approved", or changes; other prose is a note for the draft.

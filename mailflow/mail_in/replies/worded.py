@@ -70,7 +70,8 @@ _WORDED: tuple[tuple[IntentKind, Lazy], ...] = (
         rf"avoir une presentation sur) (?P<v6>.+?){_FUTURE_MEETING}$")),
     (IntentKind.REMOVE, Lazy(
         rf"^{_ASK}take (?P<v2>.+?) (?:off|out of) (?:the |our |this )?(?:(?:(?:future|topics?|suggested|open discussion|"
-        rf"discussion)[\s-]+){{0,2}}(?:agenda[\s-]+)?(?:agenda|draft|list|liste)(?: of (?:future )?(?:topics|items))?|open discussion)"
+        rf"discussion)[\s-]+){{0,2}}(?:agenda[\s-]+)?(?:agenda|draft|list|liste|topics|items)(?: of (?:future )?(?:topics|items))?|"
+        rf"open discussion)"
         rf"(?: though| please| instead| too| as well)?(?:,? (?:since|because|as|so) .+)?$|"
         rf"^{_ASK}take (?P<v3>[\"“«].+?[\"”»]|(?:item|point) #?\d{{1,2}}) off(?: instead| too| as well| please)?$|"
         rf"^{_ASK}(?:remove|drop|delete|take out|take off|cut|strike|skip|retirer|retirez|enlever|enlevez|supprimer|"
