@@ -24,7 +24,7 @@ from mailflow.schedule.config import Step
 K = IntentKind
 AGENDA_REQUESTS = frozenset({Request.FOCUS, Request.AGENDA, Request.HANDOVER})
 
-ASK_REMOVAL = ('The chair asked to remove "{value}", which names no item of the agenda draft, so nothing of '
+ASK_REMOVAL = ('The reply asked to remove "{value}", which names no item of the agenda draft, so nothing of '
                "that reply was applied. Which item should go? Reply to the draft with \"Remove:\" and the item's "
                "words, or its number as the draft shows it.")
 

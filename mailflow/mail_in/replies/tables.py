@@ -22,7 +22,7 @@ ASK_UPDATE_NO = ('Do you mean you have no roundtable update this month? Reply "s
                  'your update.')
 ASK_RELAYED = ('This reads as someone else\'s update passed on. Updates are recorded from each member\'s own address: '
                'please ask them to reply themselves, or reply with your own update.')
-ASK_LATER = ('The chair asked for "{words}" on a later meeting\'s agenda, not this one: please keep it for that meeting '
+ASK_LATER = ('The reply asked for "{words}" on a later meeting\'s agenda, not this one: please keep it for that meeting '
              '(nothing was changed in this draft).')
 ASK_LEAVE_LATER = ('Should we take you off the list now? Reply "unsubscribe" when you want to stop receiving the '
                    'community\'s mail; until then nothing changes.')
@@ -43,7 +43,7 @@ ASK_CONDITION = ('The chair approved the agenda draft on a condition mailflow ca
                  'gone out: once it is settled, reply "approved" to the draft, or ask the chair.')
 ASK_ALSO = ('The chair also wrote "{words}", a change mailflow cannot make from those words: please make it in the '
             'agenda, or ask the chair.')
-ASK_CHAIR = ('The chair asked "{words}" in reply to the agenda draft: please answer, and change the agenda if '
+ASK_CHAIR = ('The reply asked "{words}" in answer to the agenda draft: please answer, and change the agenda if '
              'needed (nothing was added to it).')
 ASK_FOCUS = ('What is the focus topic, and who presents it? Please reply with two lines: "Focus: the topic" '
              'and "Presenter: who presents".')
