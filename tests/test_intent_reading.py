@@ -324,6 +324,15 @@ def test_an_assistant_who_introduces_themselves_answers_for_the_sender():
             "pas se joindre à la rencontre aujourd'hui : il remplace un collègue à la clinique sans rendez-vous.")
     assert rsvp_of("Dr. Michel Gagnon", said) == ["declined"]
     assert rsvp_of("Dr. Helen Cho", said) == []
+    # a manager, introduced with her title and where she works, and one keeping an eye on the sender's inbox
+    said = ("Hello, this is Dana Whitford, Aisha's manager at the Northern Interior Division. Aisha is travelling "
+            "until December 18, so I'm replying from her inbox. She has the meeting in her calendar and will attend.")
+    assert rsvp_of("Aisha Rahman", said) == ["accepted"]
+    assert rsvp_of("Dr. Helen Cho", said) == []
+    raw = (b"From: Tom Whitehorse <s@clinic.example.org>\r\nTo: cop+x@example.org\r\nSubject: RE: Updates\r\n"
+           b"Message-ID: <ob7@clinic.example.org>\r\n\r\nThis is Karen, Executive Director at the Thompson Division. "
+           b"I'm keeping an eye on Tom's inbox while he is on leave. Tom is off until the end of March.\r\n")
+    assert [i.kind.value for i in read_intent(understand(raw), Request.UPDATE)] == ["away"]
     # the doctor again after "et": "il n'aura pas de mise à jour ... et il ne pourra pas assister" is both his
     raw = ("From: Dr. Michel Gagnon <s@clinic.example.org>\r\nTo: cop+x@example.org\r\nSubject: RE: Updates\r\n"
            "Message-ID: <ob6@clinic.example.org>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"

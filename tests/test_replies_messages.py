@@ -172,3 +172,28 @@ def test_a_message_that_arrived_encrypted_is_asked_about_never_read() -> None:
            "This message was secured by Zix.\r\n").encode()
     reply = understand(zix)
     assert not reply.sealed and [i.kind.value for i in read_intent(reply, Request.UPDATE)] == ["skip"]
+
+
+def test_words_struck_through_in_the_html_are_taken_back_though_the_plain_part_keeps_them() -> None:
+    """Outlook on the web writes "<s>for the first half only</s>" in the HTML and the same words, unmarked, in the
+    plain-text alternative: the HTML says what the writer means, so the struck words are no part of the reply
+    (with a style's line-through as with the tags), and the answer is the whole hour, a yes."""
+    from mailflow.core.kinds import Request
+    from mailflow.mail_in.replies import read_intent
+
+    def message(struck: str) -> bytes:
+        return ("From: Aisha Rahman <aisha@example.org>\r\nTo: cop+x@example.org\r\nSubject: RE: Invitation\r\n"
+                "Message-ID: <s1@example.org>\r\nMIME-Version: 1.0\r\n"
+                'Content-Type: multipart/alternative; boundary="b"\r\n\r\n'
+                "--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+                "Hi Jordan, I'll be there for the first half only for the whole hour after all.\r\n\r\nAisha\r\n"
+                "--b\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+                f"<html><body><div>Hi Jordan, I'll be there {struck} for the whole hour after all.</div>"
+                "<div><br></div><div>Aisha</div></body></html>\r\n--b--\r\n").encode()
+    for struck in ("<s>for the first half only</s>", "<del>for the first half only</del>",
+                   '<span style="text-decoration: line-through">for the first half only</span>'):
+        reply = understand(message(struck))
+        assert "first half" not in reply.text, struck
+        assert [(i.kind.value, i.value) for i in read_intent(reply, Request.INVITATION)] == [("rsvp", "accepted")]
+    # with nothing struck, the plain part is read as always
+    assert "first half only" in understand(message("for the first half only")).text

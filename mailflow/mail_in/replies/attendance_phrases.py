@@ -14,7 +14,15 @@ _CHANGED_FR = (r"^(?:(?:pourriez|pouvez)-vous |svp |merci de |veuillez )*(?:chan
                r"participation|presence) (?:pour|a|en) (?:un |une )?[\"“«]? ?")
 # asked for as a favour: "can you put me down as a maybe for the 12th?"
 _ASKED = r"(?:(?:could|can|would|will) you (?:please |pls )?|please |pls |kindly )*"
+# and in French: "mettez-moi comme « peut-être »", "inscrivez-moi comme absente", "notez-moi présent"
+_ASKED_FR = (r"^(?:(?:pouvez|pourriez)-vous |svp |merci de |veuillez )*(?:mettez|mettre|inscrivez|inscrire|notez|noter|"
+             r"marquez|marquer)-?moi (?:comme |en |pour (?:un |une )?)?\"? ?")
 ACCEPT_PHRASES = Phrases(
+    # the sender among several who come: "Nous serons deux : moi-même et Sophie", "Two of us will be there"
+    r"^(?:nous serons|on sera|nous y serons|on y sera) (?:la|presents?|presentes?|deux|trois|quatre|cinq|\d{1,2})\b|"
+    r"^(?:(?:two|three|four|five|\d{1,2}) of us|we both|both of us|the (?:two|three|four) of us) (?:will|'ll|are going to|"
+    r"plan to|can) (?:be there|attend|come|join|be joining|be attending|be on the call)\b|"
+    r"^there(?:'ll| will) be (?:two|three|four|five|\d{1,2}) of us\b|"
     # dictated or typed on a phone: "yes all be there on the twelfth", "ill be there"
     r"^(?:(?:yes|yeah|yep|ok|okay|sure),? )?(?:all|ill|ile) be (?:there|joining|attending)\b|"
     # the date or time named as fine: "12th works", "noon PST works for me", "that date is fine"
@@ -38,6 +46,7 @@ ACCEPT_PHRASES = Phrases(
     r"^(?:(?:il n'est )?pas question|hors de question) que je (?:rate|manque)\b|"
     r"^no way (?:i'm|i am|i'd|i would|i'll|i will) (?:be )?(?:missing|miss)\b|"
     rf"^{_ASKED}(?:put|mark|list) me (?:back )?(?:down )?(?:as )?(?:a )?(?:yes|attending|present|coming)\b|"
+    rf"{_ASKED_FR}(?:presente?|oui)\b|"
     r"\bcount me in\b|^(?:i )?can't wait\b|^i'?m in$|"
     # "I'm in for the 12th!", "I'm in for Tuesday": in, for the meeting (a day named is checked against its day)
     r"^i'?m in for (?:it|this one|that one|(?:the|this|that|our|tuesday's) (?:meeting|call|session|\d{1,2}(?:st|nd|rd|th)?)|"
@@ -100,6 +109,7 @@ PARTIAL_PHRASES = Phrases(
 DECLINE_PHRASES = Phrases(
     rf"{_CHANGED_EN}(?:no|not attending|not coming|declined|absent|regrets)\b|{_CHANGED_FR}(?:non|absente?)\b|"
     rf"^{_ASKED}(?:put|mark|list) me (?:back )?(?:down )?(?:as )?(?:a )?(?:no|not attending|absent|regrets)\b|"
+    rf"{_ASKED_FR}(?:absente?|non)\b|"
     r"\bcount me out\b|^(?:my |with |please accept my |sincere |sending |send )?regrets\b|"
     # "Can't do this one, sorry", "I can't do the 12th"
     r"^(?:i )?(?:can't|cannot|can not|won't be able to|will not be able to) do (?:this one|that one|it|this time|"
@@ -118,7 +128,8 @@ DECLINE_PHRASES = Phrases(
     r"(?:meeting|session|call)\b|"
     # someone sent in the sender's place: "he'll sit in for me today", "Dana will attend on my behalf", "elle me
     # remplacera" (a colleague who only "might join in my place" leaves the answer open)
-    r"^(?:he|she|they|[a-z][\w-]*)(?:'ll| will| is going to| are going to| is| are|(?: has| have)? offered to|"
+    # (the one sent named with who they are: "Kiran Dhaliwal from our team will join in my place")
+    r"^(?:he|she|they|[a-z][\w-]*(?: [a-z][\w'-]*){0,5}?)(?:'ll| will| is going to| are going to| is| are|(?: has| have)? offered to|"
     r"(?: has| have)? agreed to|'s offered to|'s agreed to) (?:sit|sitting|attend|attending|join|"
     r"joining|go|going|come|coming|cover|covering|stand|standing|be)(?: in)?(?: (?:there|on the call|the (?:meeting|call|"
     r"session)))? (?:for me|in my place|in my stead|on my behalf|instead of me)\b|"
@@ -138,7 +149,8 @@ DECLINE_PHRASES = Phrases(
     r"for tomorrow|this time|after all))*$|^(?:i'm |i am )?(?:bailing|cancell?ing)(?: out)?(?: (?:on you|for today|today|"
     r"after all))*$|^je (?:dois|vais devoir|devrai) (?:annuler|me decommander)(?: (?:pour aujourd'hui|pour demain|"
     r"ma presence|ma participation|pour (?:la|cette) (?:rencontre|reunion)|finalement))*$|"
-    r"^i'?m out(?: for (?:this one|that one|this month|this time|today|tuesday|the \d{1,2}(?:st|nd|rd|th)?))?$|^wish i could (?:attend|come|join|make it|be there)|"
+    r"^i'?m out(?: for (?:this one|that one|this month|this time|today|tuesday|the \d{1,2}(?:st|nd|rd|th)?))?$|"
+    r"^out (?:for )?(?:this one|that one|this month|this time|today)$|^wish i could (?:attend|come|join|make it|be there)|"
     r"^je (?:dois|vais devoir|devrai) (?:decliner|m'absenter|me desister|manquer|m'excuser)|^je me desiste\b|^je manquerai\b|"
     r"^je vais manquer\b|^mes excuses pour (?:la|cette) (?:rencontre|reunion)|^je serai absente?$|"
     r"^je (?:serai|suis) absente? (?:a|pour|lors de|ce jour|cette|mardi|lundi|mercredi|jeudi|vendredi|le \d)|"
@@ -169,6 +181,7 @@ CONFLICT_PHRASES = Phrases(
 TENTATIVE_PHRASES = Phrases(
     rf"{_CHANGED_EN}(?:maybe|tentative|possible)\b|{_CHANGED_FR}(?:peut-etre|incertaine?)\b|"
     rf"^{_ASKED}(?:put|mark|list) me (?:back )?(?:down )?(?:as )?(?:a )?(?:maybe|tentative|possible|probable)\b|"
+    rf"{_ASKED_FR}(?:peut-etre|incertaine?|a confirmer)\b|"
     r"^(?:i'?m )?not sure(?: yet)?$|^(?:i'?m )?not sure (?:yet )?(?:if|whether) (?:i|i'll|i will|i can|i'd|we|we can)"
     r"(?: be able to| be)? (?:make it|come|attend|join|be there|be able|be free|be available|get away|get there|"
     r"manage|dial in|call in)\b|^(?:i'll|i will|will) (?:try|do my best)(?:$| (?:to|and) (?:make it|come|attend|join|"

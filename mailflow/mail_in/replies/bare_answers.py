@@ -33,7 +33,9 @@ _ANSWERS: dict[Answer, str] = {
                 # an assent, as a phone's suggested reply writes it ("Sounds good!", "Works for me"): a yes to what
                 # was asked, as "ok" is (to the call for updates, asked what it meant)
                 # ("for me" at the end is stripped as "pour moi" is: "Works for me" is left "works")
-                r"sounds good|sounds great|sounds perfect|works|that works|ca me va|parfait|c'est parfait",
+                r"sounds good|sounds great|sounds perfect|works|that works|ca me va|ca marche|parfait|c'est parfait|"
+                # "in", as "I'm in" says it
+                r"in|i'm in|im in",
     Answer.NO: r"no|nope|nah|not|no thanks|no thank you|non|non merci|not possible|impossible|decline|declined|"
                r"i decline|regrets|absent|absente|n|i can't|i cannot|i won't|can't|cannot|won't|"
                # the verb left to what was asked: "Can't this time, sorry!" (attend, to the invitation; send an update,

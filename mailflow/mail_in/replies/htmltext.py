@@ -14,6 +14,9 @@ _BLOCKS = {
 _LINES = {"div", "li", "tr", "dt", "dd"}     # blocks that are lines; <p>, headings, tables are paragraphs
 _SKIP = {"style", "script", "head", "title", "xml", "template", "noscript"}
 _VOID = {"br", "hr", "img", "meta", "link", "input", "col", "area", "base", "wbr", "source"}
+_STRUCK = {"s", "del", "strike"}
+# Strike-through in HTML (tags, or a style), which a plain-text alternative cannot show
+STRUCK = re.compile(r"<(?:s|del|strike)[\s>]|line-through", re.IGNORECASE)
 HISTORY_CLASSES = _HISTORY = re.compile(
     r"(?:^|[\s_])(?:gmail_quote(?:_container)?|yahoo_quoted|moz-cite-prefix|protonmail_quote|"
     r"divRplyFwdMsg|OLK_SRC_BODY_SECTION|mail-editor-reference-message-container|"
@@ -68,11 +71,12 @@ class _Converter(HTMLParser):
                 self.skip.append(tag)
             return
         names = " ".join(v or "" for k, v in attrs if k in ("class", "id", "name"))
-        if tag in _SKIP or (names and _SIGNATURE.search(names)):
+        style = next((v or "" for k, v in attrs if k == "style"), "")
+        # (and words the writer struck through: "I'll be there <s>for the first half only</s> for the whole hour")
+        if tag in _SKIP or (names and _SIGNATURE.search(names)) or tag in _STRUCK or "line-through" in style.lower():
             if tag not in _VOID:
                 self.skip.append(tag)
             return
-        style = next((v or "" for k, v in attrs if k == "style"), "")
         if tag == "p":
             self.p_lines.append(bool(style) and bool(_NO_MARGIN.search(style)))
         if tag == "br" and not "".join(self.cur).strip():

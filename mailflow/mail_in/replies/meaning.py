@@ -194,6 +194,10 @@ def _intents(reading: Reading, table: Table, has_files: bool, with_text: bool) -
         found.append(prose)
     elif reading.has(Said.SAME) and table.answers.get(Answer.NO) == unclear(ASK_UPDATE_NO) and not quiet:
         found.append(unclear(ASK_SAME))       # "Same as last month." to the call for updates: the update again, or none?
+    elif reading.has(Said.SAME) and not found and (ask := _ask_again(table)) is not None:
+        # "Même chose que le mois dernier" to the invitation, "ditto" to the agenda draft: an echo of an answer
+        # mailflow did not see, asked about
+        found.append(ask)
     if found == [Intent(K.DONE)] and table.answers.get(Answer.GLAD) is not None \
             and all(p.said in (Said.DONE, Said.COURTESY) for p in reading.parts):
         # a bare "Done." where attendance was asked (the invitation names no action): asked, never guessed into
@@ -213,6 +217,18 @@ def _intents(reading: Reading, table: Table, has_files: bool, with_text: bool) -
         first = next(i for i in found if i.kind is K.UNCLEAR)
         found = [i for i in found if i.kind is not K.UNCLEAR] + [first]
     return tuple(sorted(dict.fromkeys(found), key=lambda i: _ORDER.index(i.kind)))
+
+
+def _ask_again(table: Table) -> Intent | None:
+    """The question that asks again what the request asked (attendance, or the agenda's answer); None where it asks
+    nothing a yes answers."""
+    yes = table.answers.get(Answer.YES)
+    if yes is None:
+        return None
+    if yes.kind is K.RSVP:
+        return unclear(ASK_ATTENDANCE)
+    no = table.answers.get(Answer.NO)
+    return no if no is not None and no.kind is K.UNCLEAR else None
 
 
 def _passed_on(reading: Reading, prose: Intent | None) -> Intent | None:

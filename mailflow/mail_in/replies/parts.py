@@ -15,7 +15,7 @@ from tnefparse import TNEF
 
 from mailflow.mail_in.replies.attachments import make_attachment
 from mailflow.mail_in.replies.charsets import decode_bytes, decode_header_value
-from mailflow.mail_in.replies.htmltext import html_to_text
+from mailflow.mail_in.replies.htmltext import STRUCK, html_to_text
 from mailflow.mail_in.replies.largebodies import Part
 from mailflow.mail_in.replies.limits import Limits, check_parts
 from mailflow.mail_in.replies.reply import Attachment
@@ -253,6 +253,11 @@ def collect(message: Message, limits: Limits) -> Contents:
     found = Contents()
     _count(message, 0, found, limits)
     _visit(message, True, found, limits)
+    if len(found.texts) == 1 and len(found.raw_html) == 1 and not found.html and STRUCK.search(found.raw_html[0]):
+        # words struck through in the HTML, which the plain-text alternative keeps unmarked ("I'll be there for the
+        # first half only for the whole hour"): the HTML says what the writer means
+        found.texts = [html_to_text(found.raw_html[0])]
+        found.html = True
     with_ids = any(cid for _, cid in found.attachments)          # else no HTML need be scanned for cid: links
     referenced = {m.lower() for html in found.raw_html for m in _CID.findall(html)} if with_ids else set()
     found.attachments = [

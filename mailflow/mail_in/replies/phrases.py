@@ -132,7 +132,7 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         # (a time away announced: "Heads up that I'm on sabbatical from Feb 1 to April 30")
         r"^(?:(?:a |just a |quick )?heads[- ]up(?: that)?,? |just so you know,? )?"
         r"(?:i'm|i am|i'll be|i will be|i'm currently|i am currently|currently|i've been|i have been)? ?(?:off )?"
-        r"(?:away|on leave|on (?:maternity|mat|parental|paternity|pat|medical|sick|stress|educational|study|compassionate|"
+        r"(?:away|off|on leave|on (?:maternity|mat|parental|paternity|pat|medical|sick|stress|educational|study|compassionate|"
         r"bereavement|extended|personal) leave|(?:on|in) vacations?|on holidays?|travell?ing|out of (?:the )?"
         r"(?:office|country|province)|on sabbatical|off work) "
         # (where, on the way: "I am in vacations in Portugal with my family until 20 of January")
@@ -217,7 +217,7 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"^(?:(?:it's|it is|mine is|my update is|our update is) )?(?:the )?(?:same as|idem que|pareil que|pareil comme|meme chose que) "
         r"(?:last (?:month|time|meeting)|before|my last (?:update|one)|le mois dernier|le mois passe|la derniere fois)"
         r"(?: (?:sorry|really|honestly|again|desolee?|merci|thanks))?$|"
-        r"^(?:same|idem|pareil)(?: (?:again|here|for me|pour moi))?$",
+        r"^(?:same|idem|pareil|ditto|meme chose)(?: (?:again|here|for me|pour moi))?$",
     )),
     (Said.PASS, _phrases(
         r"^(?:i'll |i will |i'm going to |i am going to |i'll have to |i have to |i need to |we'll |we will |"

@@ -10,7 +10,15 @@ from mailflow.mail_in.replies.bare_answers import Answer
 from mailflow.mail_in.replies.clauses import Lazy, fold
 from mailflow.mail_in.replies.commands import Approval
 from mailflow.mail_in.replies.phrases import Said, asks_to_know, to_organisers
-from mailflow.mail_in.replies.reading import ABOUT_THE_UPDATE, SENT_LATER, UPDATE_LENGTH, Part, Reading, update_content
+from mailflow.mail_in.replies.reading import (
+    ABOUT_THE_UPDATE,
+    AS_RECORDED,
+    SENT_LATER,
+    UPDATE_LENGTH,
+    Part,
+    Reading,
+    update_content,
+)
 from mailflow.mail_in.replies.rsvp import settles
 from mailflow.mail_in.replies.tables import (
     ASK_ALSO,
@@ -147,6 +155,8 @@ def prose_of(reading: Reading, table: Table, found: list[Intent], said_no: bool,
                           and (settles(p.clause) or p.clause.sentence in confirmed)][-1:]
             if summed:
                 answering |= {p.clause.sentence for p in reading.parts if p.clause.sentence < summed[0]}
+            # (nor are the words that say the rest of a receipt stands: "The update and the topic are fine as is")
+            answering |= {p.clause.sentence for p in reading.parts if AS_RECORDED.match(p.clause.folded)}
             beside = sum(p.clause.words for p in content if p.clause.sentence not in answering)
             # (an update named as sent elsewhere, "my update is in the packet", marks none here)
             # (nor does a word of it in the answer's own sentence: "Good news: we found coverage, so I can come")

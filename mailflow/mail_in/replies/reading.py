@@ -393,6 +393,14 @@ ABOUT_THE_UPDATE = Lazy(r"\b(?:my|our|the|this|that|an|mon|ma|notre|la|cette|une
                          # not knowing what to send: "I am not sure what I should send here", "je ne sais pas quoi envoyer"
                          r"\bnot sure what (?:i should|i'm supposed to|i am supposed to|to) (?:send|write|share|put)\b|"
                          r"\bne sais pas (?:quoi|ce que je dois) (?:envoyer|ecrire|partager)\b")
+# What a reply to a receipt says of the rest of what was recorded: that it stands ("The update and the topic are fine
+# as is", "le reste est correct"), no words of an update
+AS_RECORDED = Lazy(r"^(?:but |and |otherwise,? )?(?:the |my )?(?:rest|update|topic|suggestion|rsvp|answer|everything else)"
+                   r"(?: and (?:the |my )?(?:rest|update|topic|suggestion|rsvp|answer))? (?:is|are|was|were|looks?|seems?) "
+                   r"(?:all )?(?:fine|right|correct|good|ok|okay|accurate)(?: as (?:is|recorded|it is|they are))?$|"
+                   r"^(?:mais |et )?(?:tout )?(?:le |la |ma |mon )?(?:reste|mise a jour|sujet)(?: et (?:le |la |ma |mon )?"
+                   r"(?:mise a jour|sujet))? (?:est|sont) (?:correcte?s?|bons?|bonnes?|exacte?s?|justes?)"
+                   r"(?: tels? quels?| telles? quelles?)?$")
 # Words of statement beside a question to the organisers that are still only its context, not an update.
 QUESTION_CONTEXT = 12
 # asking to send it later ("Is it OK if I send my update on Monday?"), not "could you use this version instead?"
@@ -406,6 +414,9 @@ SENT_LATER = Lazy(r"\b(?:send|resend|re-send|sent|submit|submitted|get|got|share
                   # the update to come, with no verb of sending: "Update to follow this week", "mise à jour à suivre"
                   r"\b(?:update|updates|mise a jour|more|details) (?:to follow|a suivre|coming|is coming|on (?:its|the) way)\b")
 UPDATE_LENGTH = 40       # words: an update's length, however it is introduced
+# a statement whose subject is someone else ("She's just joined us", "her email is ...", "il commence lundi")
+_ABOUT_THEM = Lazy(r"^(?:(?:so|and|but|also|et|mais) )*(?:she|he|they|she's|he's|they're|she'd|he'd|they'd|she'll|he'll|"
+                   r"they'll|her|his|their|elle|il|elles|ils|son|sa|ses|leur)\b")
 _MORE_TIME = Lazy(r"^(?:(?:could|can|may) (?:i|we) (?:have|get|take) (?:until|till|til|an extension|a few more days|a bit more "
                   r"time|(?:one|a|an) (?:more |extra )?(?:day|week))|(?:could|can|may) (?:i|we) send (?:it|this|mine|ours) "
                   r"(?:later|on \w+|by \w+|next \w+)|(?:pourrais|pourrait|puis)-(?:je|on) (?:avoir|prendre) (?:jusqu'a|un "
@@ -430,7 +441,10 @@ def update_content(content: tuple[Part, ...], parts: tuple[Part, ...] = ()) -> t
     asks += [p for p in content if p.clause.sentence in asked and p not in asks]
     # beside such a question, words about the update itself ("I sent my update on the 30th", "I can resend it")
     # are its context too
-    rest = tuple(p for p in content if p not in asks and not ABOUT_THE_UPDATE.search(p.clause.folded))
+    # and so are words about someone else, the one the question is about ("Could you add Shawnee Peters to the list?
+    # She's just joined us as our Indigenous Health Lead")
+    rest = tuple(p for p in content if p not in asks and not ABOUT_THE_UPDATE.search(p.clause.folded)
+                 and not _ABOUT_THEM.match(p.clause.folded))
     # beside a question about the update itself ("Is it OK if I send my update on Monday?") what follows is why,
     # unless it runs to an update's length
     # (or more time asked for it: "Could I have until Friday morning on this one?")

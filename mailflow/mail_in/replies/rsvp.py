@@ -34,7 +34,7 @@ _VERB = Lazy(
     r"participate|be joining|be attending|attending|joining|coming|dial in|call in|hop on|jump on|log on|be at|"
     r"be calling in|be dialing in|be dialling in|be phoning in|"
     r"be on(?= (?:the|this|that|today's|tomorrow's|our|next|the next) (?:[\w'-]+ )?(?:call|one|meeting|zoom|teams|video|"
-    r"video link|link|screen)\b| at (?:noon|midi|\d))|"
+    r"video link|link|screen)\b| at (?:noon|midi|\d)|$)|"
     r"assister|venir|viendrai|participer|participerai|assisterai|me joindre|joindrai|y (?:etre|aller|assister)|"
     r"(?:etre|serai|sera)(?: pas| jamais)?(?: quand meme| aussi| bien| donc| finalement| alors)? (?:la|presente?|presents|"
     r"des votres|de la partie|a)|"
@@ -99,7 +99,9 @@ _TAIL_FREE = Lazy(
     r"par telephone|via zoom|via teams|en visio|virtuellement)\b"
 )
 _TAIL_MEETING = Lazy(
-    rf"(?:to|at|for|a|au|aux|the|our|your|la|le|les|l'|notre|votre|this|that|next|tomorrow's|today's|\w+'s)"
+    # (the French "à" before a determiner only: "à la rencontre"; "a call" is any call, "jump on a call" no answer)
+    rf"(?:to|at|for|a(?= (?:la|le|les|l'|notre|votre|cette|ce)\b| l')|au|aux|the|our|your|la|le|les|l'|notre|votre|this|"
+    rf"that|next|tomorrow's|today's|\w+'s)"
     rf"(?:\s+[\w'-]+){{0,3}}?\s*(?<![\w'])(?:{_MEETING})\b"
 )
 _TAIL_TIME = Lazy(rf"(?:(?:on|this|that|next|ce|cette|cet|in|le|du|de|by|for|at|around|about|vers|a)\s+)?(?:the\s+)?(?:{_TIME})\b")

@@ -18,7 +18,7 @@ _TITLE_WORDS = frozenset({"office", "bureau", "assistant", "assistante", "adjoin
                           "secretaire", "manager", "ea"})
 _INTRO_WORDS = frozenset({"this", "i", "m", "am", "c", "est", "je", "suis", "ici", "s", "du", "de", "d"})
 # someone minding the sender's mailbox ("minding Grace's inbox"): a word of each set is in every such clause
-_MINDING_WORDS = frozenset({"minding", "covering", "monitoring", "checking", "looking", "watching"})
+_MINDING_WORDS = frozenset({"minding", "covering", "monitoring", "checking", "looking", "watching", "keeping"})
 _MAILBOX_WORDS = frozenset({"inbox", "mailbox", "email", "mail"})
 _FIRST_PERSON_FR = {"sera": "serai", "va": "vais", "peut": "peux", "pourra": "pourrai", "viendra": "viendrai",
                     "participera": "participerai", "assistera": "assisterai", "est": "suis", "a": "ai", "sait": "sais",
@@ -38,16 +38,17 @@ _ON_BEHALF = Lazy(r"\b(?:on behalf of|de la part d[eu']|au nom d[eu']) ?(?P<who>
                   r"^(?:(?:hello|hi|bonjour),? )?(?:this is|it's|it is|i'm|i am|c'est|je suis|ici) (?:[\w'-]+ ){0,3}?"
                   r"(?:from|at|with|de|du|au) (?:the )?(?:office of |bureau d[eu'] ?)?(?P<who4>.+?)(?:'s)? ?(?:office|bureau|clinic)$|"
                   r"^(?:(?:hello|hi|bonjour),? )?(?:this is|i'm|i am|c'est|je suis|ici) (?:[\w'-]+,? )?"
-                  r"(?:(?P<who5>[^,]+?)(?:'s)? (?:assistant|moa|secretary|office manager|ea)|"
+                  r"(?:(?P<who5>[^,]+?)(?:'s)? (?:assistant|moa|secretary|office manager|manager|supervisor|ea)|"
                   r"(?:l'|son |sa )?(?:adjointe?|assistante?|secretaire) (?:administrative )?d[eu'] ?(?P<who6>.+?))$|"
                   # "Dr. Bennett's MOA" as a clause of its own ("This is Dana, Dr. Bennett's MOA."); "On Amrit's behalf, ..."
-                  r"^(?P<who8>(?:dr\.? |dre\.? )?[\w'-]+(?: [\w'-]+)?)'s (?:assistant|moa|secretary|office manager|ea|"
-                  r"executive assistant)$|\bon (?P<who7>(?:dr\.? )?[\w'-]+(?: [\w'-]+)?)'s behalf\b|"
+                  r"^(?P<who8>(?:dr\.? |dre\.? )?[\w'-]+(?: [\w'-]+)?)'s (?:assistant|moa|secretary|office manager|manager|"
+                  r"supervisor|ea|"
+                  r"executive assistant)(?: (?:at|with|from|of) [^,]+)?$|\bon (?P<who7>(?:dr\.? )?[\w'-]+(?: [\w'-]+)?)'s behalf\b|"
                   # and in French ("Ici Josée Lapointe, adjointe administrative du Dr Gagnon.")
                   r"^(?:l'|son |sa )?(?:adjointe?|assistante?|secretaire)(?: administrative| de direction| medicale)? "
                   r"d[eu'] ?(?P<who11>(?:dre?\.? )?[\w'-]+(?: [\w'-]+)?)$|"
                   # someone minding the sender's mailbox: "minding Grace's inbox while she is on leave"
-                  r"\b(?:minding|covering|monitoring|checking|looking after|watching) (?P<who9>(?:dr\.? )?[\w'-]+"
+                  r"\b(?:minding|covering|monitoring|checking|looking after|watching|keeping an eye on) (?P<who9>(?:dr\.? )?[\w'-]+"
                   r"(?: [\w'-]+)?)'s (?:inbox|mailbox|email|e-mail|mail)\b")
 # a mailbox named for an office, not a person: "Ridge Meadows Division Office", "Clinic Reception", "PCN Admin"
 _OFFICE_MAILBOX = re.compile(r"\b(?:office|division|admin|administration|reception|clinic|team|info|bureau|clinique|"
