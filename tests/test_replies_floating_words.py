@@ -30,7 +30,7 @@ _READ = ["ci-joint", "ci-jointes", "en piece jointe", "did you get my update", "
          "ma nouvelle adresse est", "we're moving to a new email domain", "sam's doing the minutes this time", "sam will write up the minutes",
          "the minutes will come from jordan", "sam took the notes"]
 _HOLD = ["please don't send it", "not yet", "hold off", "wait until monday", "not quite ready", "pas encore",
-         "n'envoyez pas", "ne pas envoyer", "attendez que je", "pas tout de suite", "ne l'envoyez pas",
+         "n'envoyez pas", "ne pas envoyer", "i'll leave the approval to you", "attendez que je", "pas tout de suite", "ne l'envoyez pas",
          "i haven't yet had a chance to look", "i'll review it later", "je n'ai pas encore eu le temps de le lire",
          "i'll confirm first thing tomorrow", "let me just double-check with our ed"]
 _ATTENDANCE = ["count me out", "count me in", "comptez sur moi", "j'en serai", "je confirme ma presence",

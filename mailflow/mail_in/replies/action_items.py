@@ -172,6 +172,9 @@ _WHAT_COLUMN = re.compile(r"^(?:what|action|actions|action items?|task|tasks|ite
 _WHEN_COLUMN = re.compile(r"^(?:by|when|due|due date|date|deadline|by when|quand|echeance|d'ici|pour le)$")
 
 
+_RULE = re.compile(r"^[\s:=+-]*$")       # a row of rules only, as markdown draws under a table's header
+
+
 def table_items(lines: tuple[str, ...], number: int) -> tuple[list[str], list[int]] | None:
     """The rows of a table under a heading, when its header row names who and what ("Who | What | By", the way an
     HTML table reads as text, its cells split by "|", or by tabs as a client's plain part gives them): each row becomes
@@ -189,7 +192,7 @@ def table_items(lines: tuple[str, ...], number: int) -> tuple[list[str], list[in
         cells = [cell.strip() for cell in lines[row].split(bar)]
         if len(cells) != len(columns):
             break
-        if cells[who] and cells[what]:
+        if cells[who] and cells[what] and not _RULE.match(cells[who] + cells[what]):   # (a markdown table's "|---|---|")
             items.append(f"{cells[who]} — {cells[what]}" + (f", by {cells[when]}" if when is not None and cells[when]
                                                              else ""))
         taken.append(row)

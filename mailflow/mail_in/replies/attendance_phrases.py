@@ -18,6 +18,13 @@ _ASKED = r"(?:(?:could|can|would|will) you (?:please |pls )?|please |pls |kindly
 _ASKED_FR = (r"^(?:(?:pouvez|pourriez)-vous |svp |merci de |veuillez )*(?:mettez|mettre|inscrivez|inscrire|notez|noter|"
              r"marquez|marquer)-?moi (?:comme |en |pour (?:un |une )?)?\"? ?")
 ACCEPT_PHRASES = Phrases(
+    # "I'll see everyone on Tuesday", "I'll see you all at noon" (the day it names is checked against the meeting's)
+    r"^(?:i'll|i will|will) see (?:you|everyone|everybody|you all|all of you|the group)\b(?! (?:next|in|at the) "
+    r"(?:month|time|one|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)))|"
+    # the time kept for it: "I've blocked the time in my calendar", "je bloque le mardi à midi", "je l'ai mis à mon agenda"
+    r"^(?:i've |i have |i )?(?:blocked|booked|saved)(?: off)? (?:the time|the date|the hour|the slot|that time|it|"
+    r"the noon hour)(?: off)?\b(?!.*\b(?:in|on|into) (?:her|his|their|\w+'s) (?:calendar|agenda|schedule)\b)|^je (?:bloque|reserve|garde)\b.{0,40}\b(?:midi|heure|plage|rencontre|reunion)\b|"
+    r"^je l'ai (?:mis|note|inscrit|bloque) (?:a|dans) mon (?:agenda|calendrier)\b|"
     # the sender among several who come: "Nous serons deux : moi-même et Sophie", "Two of us will be there"
     r"^(?:nous serons|on sera|nous y serons|on y sera) (?:la|presents?|presentes?|deux|trois|quatre|cinq|\d{1,2})\b|"
     r"^(?:(?:two|three|four|five|\d{1,2}) of us|we both|both of us|the (?:two|three|four) of us) (?:will|'ll|are going to|"
@@ -94,7 +101,7 @@ PARTIAL_PHRASES = Phrases(
     r"(?:the )?(?:recording|video)\b|"
     rf"^(?:i'll |i will |i can |i could |(?:he|she|they) will |(?:he|she|they)'ll )?(?:join|hop on|dial in|call in|log on|be on)"
     rf"(?: the (?:meeting|call|session))?(?: late,?)? (?:part ?way|half ?way|"
-    rf"mid-?way|for the (?:second|last) (?:half|part|hour))\b|"
+    rf"mid-?way|for the (?:second|last) (?:half|part|hour|\d+ ?(?:minutes?|mins?)|few minutes|\w+ minutes))\b|"
     r"^je (?:vais|risque de|devrai) manquer (?:la fin|le debut|une partie|la derniere partie|la premiere partie)\b|"
     r"^i(?:'ll| will)? (?:miss|have to miss|need to miss) (?:the (?:end|start|beginning|first|last) (?:part|half|bit|\d+ minutes)?|"
     r"the (?:end|beginning|start|roundtable|round table|focus presentation|presentation|open discussion|discussion))\b|"
@@ -143,7 +150,8 @@ DECLINE_PHRASES = Phrases(
     r"^i (?:have|'ve got|ve got) (?:a |another )?(?:conflict|scheduling conflict|prior commitment|clash|"
     r"competing (?:meeting|commitment))|^i'?m double[- ]?booked\b|"
     r"^(?:i'll|i will|i'm going to|i am going to|i'll have to|i will have to|i have to|i must|i need to)? ?"
-    r"miss (?:it|this|the meeting|today|tomorrow|this one|this month|this session)\b|"
+    r"miss (?:it|this|the meeting|today|tomorrow|this one|this month|this session|the \d{1,2}(?:st|nd|rd|th)?|"
+    r"(?:this |next )?(?:mon|tues|wednes|thurs|fri)day)\b|"
     r"^(?:i|i'll|i will|i must|i have to|i need to|i'll have to) (?:decline|bow out|send regrets)\b|"
     r"^(?:i |i'll |i will )?(?:have to|need to|must|gotta|got to) (?:bail|cancel)(?: out)?(?: (?:on you|for today|today|"
     r"for tomorrow|this time|after all))*$|^(?:i'm |i am )?(?:bailing|cancell?ing)(?: out)?(?: (?:on you|for today|today|"

@@ -333,7 +333,9 @@ _RECORDING_WORDS = ("recording", "enregistrement")      # each match holds one, 
 # a link alone on its line, in angle brackets or not, or as Outlook writes a link in plain text: "text<href>"
 # (Outlook's display text may be the address without its scheme: "video.example.org/rec/share/Jq7<https://video...>")
 _BARE_URL = Lazy(r"^\s*(?:<?(?P<url>https?://[^\s<>\"')\]]+)>?(?:<https?://[^\s<>]+>)?|"
-                 r"[\w.-]+\.[a-z]{2,}/\S*?<(?P<href>https?://[^\s<>]+)>)\s*$", re.IGNORECASE)
+                 r"[\w.-]+\.[a-z]{2,}/\S*?<(?P<href>https?://[^\s<>]+)>)"
+                 # (and a short note in brackets after it: "https://... (passcode CoP-0112)")
+                 r"(?:\s+\([^()\n]{0,80}\))?\s*$", re.IGNORECASE)
 
 
 def recording_instruction(lines: tuple[str, ...], number: int) -> tuple[Found, tuple[int, ...]] | None:
@@ -398,9 +400,12 @@ _NO_NEED = Lazy(r"^(?:there's |there is )?(?:no need|not necessary|don't need|do
 _HOLD = Phrases(
     r"\b(?:don't|do not|please don't|dont) send\b|\bnot yet\b|\bhold (?:off|on|it|the (?:packet|draft|agenda|mail|email))\b"
     # (not an item kept for a later meeting: "she'd rather hold it for the February session")
-    r"(?! (?:for|till|until) (?:the |a |our |next )?(?:[\w'-]+ )?(?:session|meeting|month|one|agenda|cycle)\b)|"
+    r"(?! (?:for|till|until) (?:(?:the |a |our |next )?(?:[\w'-]+ )?(?:session|meeting|month|one|agenda|cycle)\b|"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d))|"
     r"\bwait (?:before|until|for|a)\b|"
     r"^wait\b|\bnot (?:quite )?ready\b|\bpas encore\b|\bn'envoyez pas\b|\bne pas envoyer\b|^attendez\b|"
+    # the approval left to someone else: "the rest looks good to me, but I'll leave the approval to you"
+    r"\b(?:i'll|i will|i'd|i) leave (?:the )?(?:final )?(?:approval|sign-?off|final say|decision) (?:to|with)\b|"
     r"\battendez (?:avant|que)\b|\bpas tout de suite\b|\bne l'envoyez pas\b|"
     r"\b(?:haven't|have not|not) (?:yet )?(?:had (?:a chance|the chance|time)|been able) to (?:look|review|read|check)|"
     r"\b(?:i'll|i will|will) (?:review|look at|look over|read|check) (?:it|this|the (?:draft|agenda))? ?"
@@ -415,7 +420,7 @@ _HOLD = Phrases(
     r"(?:revoir|regarder|verifier|valider|discuter|en parler|review|check|go over|look at|discuss|run it by)\b|"
     r"^(?:je vous (?:reviens|recontacte)|(?:i'll|i will) get back to you) (?:demain|plus tard|bientot|d'ici|sous peu|"
     r"tomorrow|later|soon|by|on|first thing|this afternoon|tonight)\b",
-    floating_words=frozenset("send yet hold wait ready pas attendez had been ll will confirm let".split()),  # see Phrases
+    floating_words=frozenset("send yet hold wait ready pas attendez had been ll will confirm let leave".split()),  # see Phrases
 )
 
 

@@ -178,6 +178,9 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"(?:(?:an?|any|my|our) )?(?:roundtable )?(?:update|updates|news)(?! (?:until|till|before|by|ready|later|tomorrow|"
         r"next))\b|"
         r"^(?:i|we) (?:don't|do not) have anything (?:new |much )?to (?:report|share|add)\b|"
+        # no strength for it: "I don't have it in me to write an update this time"
+        r"^(?:i|we) (?:don't|do not|can't|cannot) (?:have it in (?:me|us)|find the (?:time|energy)) to (?:write|send|do|"
+        r"put together|pull together) (?:an?|my|our|the) (?:roundtable )?update\b|"
         r"^(?:i|we) have no (?:update|updates|news)\b|"
         # nothing for the roundtable: "I won't have anything for the roundtable this time"
         r"^(?:i|we) (?:won't|will not|don't|do not|didn't|did not) have (?:anything|much) (?:new |ready )?(?:for|to share at|"
@@ -187,7 +190,8 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         # (or with no subject: "Nothing for the roundtable this time")
         r"^(?:(?:i've|i have|we've|we have) (?:got )?)?nothing (?:new |ready )?(?:for|to share at) (?:the |this month's )?"
         r"(?:roundtable|round table|round-table)\b|"
-        r"^(?:je n'ai|nous n'avons|je n'aurai|nous n'aurons) rien (?:de neuf |de nouveau )?pour (?:le |la )?(?:tour de table|"
+        r"^(?:je n'ai|nous n'avons|je n'aurai|nous n'aurons) (?:donc |malheureusement |vraiment |probablement )?rien "
+        r"(?:de neuf |de nouveau )?pour (?:le |la )?(?:tour de table|"
         r"table ronde)\b|"
         # "il n'y aura pas de mise à jour de ma part ce mois-ci", "pas de mise à jour de notre part"
         r"^(?:il n'y aura |il n'y a )?(?:pas de|aucune) (?:mise a jour|update|nouvelles)(?: (?:de ma|de notre) part| pour moi)?"
@@ -224,7 +228,10 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"going to |gonna |i'd like to |i think i'll |please |(?:could|can|would) you (?:please )?)?"
         r"(?:skip|pass|sit out|sit this one out)"
         r"(?: on)?(?: me)?(?: (?:for|on) me)?(?: (?:for )?(?:this|that|the|my)? ?(?:one|month|time|round|cycle|turn|update|roundtable|"
-        r"session|now|meeting)){0,2}(?: for me)?(?: (?:for|in|this) (?:jan(?:uary)?|feb(?:ruary)?|march|april|may|june|july|aug(?:ust)?|"
+        r"session|now|meeting)){0,2}(?: for me)?"
+        # the month's roundtable named: "Please skip me for the January roundtable"
+        r"(?: for (?:the |this |our )?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* (?:roundtable|round table|"
+        r"meeting|session|update|cycle))?(?: (?:for|in|this) (?:jan(?:uary)?|feb(?:ruary)?|march|april|may|june|july|aug(?:ust)?|"
         r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?: and (?:probably |maybe |likely |possibly )?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|"
         r"dec)[a-z]*)?(?: too| as well)?)?(?: please| thanks| thank you| thx| ty| merci| sorry| desolee?)?(?:,? (?:since|because|as) .+)?$",
         r"^(?:i'm |i am )?(?:skipping|passing)(?: on)?(?: (?:this|the|my))? (?:month|time|round|cycle|turn|update|one)\b|"
@@ -235,7 +242,7 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"roundtable))? (?:for )?(?:this|the|that) (?:month|time|round|cycle|one)\b",
         r"^je (?:vais )?(?:passe|passer|saute|sauter|m'abstiens|m'abstenir)(?: mon tour| pour cette fois| ce mois-ci|"
         r" pour ce mois(?:-ci)?| pour janvier| pour fevrier| ce coup-ci|"
-        r" cette fois(?:-ci)?| pour (?:la )?(?:table ronde|tour de table|mise a jour)(?: de ce mois(?:-ci)?)?)*$",
+        r" cette fois(?:-ci)?| pour (?:la |le )?(?:table ronde|tour de table|mise a jour)(?: de ce mois(?:-ci)?)?)*$",
         r"^pas (?:cette fois(?:-ci)?|ce mois(?:-ci)?)$",
         # off for this cycle only: "merci de me retirer pour ce mois-ci"
         r"^(?:merci de |svp |veuillez |pourriez-vous |pouvez-vous )?me (?:retirer|sauter|passer) (?:pour|de) (?:ce mois(?:-ci)?|"

@@ -53,7 +53,8 @@ _OTHER_KEYS = (
     r"sent|date|envoy[ée](?: le)?|message du|copie [àa]|risposta|dato|kopi|gesendet|datum|verzonden|skickat|sendt|enviado|enviada|inviato|wys[łl]ano|"
     r"wys[łl]ane|data|отправлено|дата|надіслано|l[äa]hetetty|p[äa]iv[äa]m[äa][äa]r[äa]|elk[üu]ldve|"
     r"tarih|发送时间|發送時間|时间|日期|送信日時|日時|보낸 날짜|fecha|sent at|"
-    r"to|[àa]|an|aan|till|til|para|per|do|кому|komu|vastaanottaja|c[íi]mzett|kime|收件人|宛先|"
+    # (French "À :"; unaccented only with French spacing, "A :": "A: Yes." under "Q: ..." answers a question)
+    r"to|à|a(?=\s+[:：])|an|aan|till|til|para|per|do|кому|komu|vastaanottaja|c[íi]mzett|kime|收件人|宛先|"
     r"받는 사람|cc|kopie|cci|copie [àa]|"
     r"subject|objet|betreff|onderwerp|[äa]mne|emne|asunto|oggetto|temat|assunto|тема|aihe|"
     r"t[áa]rgy|konu|主题|主旨|件名|제목|sujet|reply-to|r[ée]pondre [àa]|antwort an|importance|priorit[ée]"
@@ -63,7 +64,7 @@ _FROM_LINE = re.compile(rf"^\s*[*_]*(?:{_FROM_KEYS})[*_]*\s*[:：]", re.IGNORECA
 _RULE = re.compile(r"^\s*(?:[-_=]{4,}|[-_]{2,}\s*(?:[A-Za-z][\w ]{0,40})?\s*[-_]{2,})\s*$")
 
 
-_QUOTED = re.compile(r"^\s*(?:(?:[A-Za-z]{1,3})?>|\|(?:\s|$))")
+_QUOTED = re.compile(r"^\s*(?:(?:[A-Za-z]{1,3})?>|\|(?:\s|$)(?!\s*[^\s|].*\|\s*$))")    # ("| a | b |": a table's row)
 _GMAIL_DATE = re.compile(
     r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s+(?:\d{1,2}:\d{2}\s*(?:GMT[+-]\d{1,2}(?::?\d{2})?)?\s+\S.{0,120}|"
     r"\S.{0,120}<[^<>\s]+@[^<>\s]+>\s*:?)$"

@@ -84,7 +84,7 @@ _TIME = (r"noon|midi|today|tomorrow|tonight|monday|tuesday|wednesday|thursday|fr
          r"jour|jour-la|aujourd'hui|demain|soir|matin|apres-midi|\d[\w/:-]*|jan\w*|feb\w*|mar\w*|apr\w*|may|jun\w*|"
          r"jul\w*|aug\w*|sep\w*|oct\w*|nov\w*|dec\w*|janv\w*|fev\w*|mars|avr\w*|mai|juin|juil\w*|aout|sept\w*")
 _TAIL_FREE = Lazy(
-    r"(?:after all|of course|bien sur|either|anymore|as planned|in person|virtually|online|remotely|by (?:phone|video|zoom|teams)|"
+    r"(?:after all|of course|bien sur|either|anymore|as planned|in person|virtually|online|remotely|live|by (?:phone|video|zoom|teams)|"
     r"(?:on|via|through|over|sur|par) (?:the |le )?(?:video(?: link)?|link|lien(?: video)?|zoom|teams|phone|telephone)\b|"
     r"en personne|en ligne|a distance|par (?:video|telephone|zoom|teams|visio)|en visio|finalement|unfortunately|"
     r"malheureusement|sorry|though|because|due to|"

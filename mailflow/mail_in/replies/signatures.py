@@ -265,12 +265,14 @@ def contact_block_start(lines: list[str]) -> int | None:
         if not (_NAME_LINE.match(opener) or _RULE_OPENER.fullmatch(opener)):
             continue
         rest = nonblank[pos:]
-        if all(len(lines[k].strip()) <= 60 for k in rest) and any(_CONTACT.search(lines[k]) for k in rest):
+        if all(len(lines[k].strip()) <= 60 for k in rest) and any(_CONTACT.search(lines[k]) for k in rest) \
+                and not any(_TABLE_ROW.match(lines[k]) for k in rest):
             return i
     return None
 
 
 _RULE_OPENER = re.compile(r"[-_=*]{4,}")
+_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")      # "| Priya | send the survey | Jan 20 |": a table's, in no signature
 
 
 def _plain(word: str) -> str:

@@ -65,8 +65,8 @@ _APOSTROPHES = ("'", "’")
 def quote_depth(line: str) -> int:
     """How many '>' (or '|') quote levels open the line ("> > a", "C> a", "| a")."""
     match = lx.QUOTED_PREFIX.match(line)
-    if not match:
-        return 0
+    if not match or (line[:1] != ">" and not lx.QUOTED.match(line)):
+        return 0        # ("| a | b |" is a table's row, no '|' quote)
     if line.rstrip().endswith(">>>") and lx.DATE.search(line):
         return 0        # a GroupWise header (">>> Name <addr> 01/02/01 11:12AM >>>") is not a quote
     return max(1, sum(1 for ch in match.group(0) if ch in ">|"))
