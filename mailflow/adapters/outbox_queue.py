@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Set
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -111,8 +111,8 @@ class TinyDBOutboxQueue:
 
     # reading
 
-    def known_ids(self, meeting_key: str) -> set[str]:
-        return set(self._index(partition_for(meeting_key)).ids)
+    def known_ids(self, meeting_key: str) -> Set[str]:
+        return self._index(partition_for(meeting_key)).ids.keys()     # a view: each reply's receipt asks, copying none
 
     def get(self, message_id: str, meeting_key: str) -> OutboxRecord | None:
         partition = partition_for(meeting_key)
