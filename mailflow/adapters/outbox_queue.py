@@ -89,7 +89,7 @@ class TinyDBOutboxQueue:
         records = [OutboxRecord(m.message_id, m.recipient, m.kind, m.meeting_key, next_attempt=now,
                                 mail_from=m.mail_from) for m in fresh.values()]
         for message in fresh.values():
-            self.store.put_blob(blob_for(message.message_id), message.raw)
+            self.store.write_blob(blob_for(message.message_id), message.raw)
         doc_ids = self.store.db(partition).table(MESSAGES).insert_multiple(to_doc(r) for r in records)
         for doc_id, record in zip(doc_ids, records, strict=True):
             index.ids[record.message_id] = doc_id
