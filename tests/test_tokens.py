@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from email.utils import parseaddr
+
 import pytest
 
 from mailflow.core.kinds import Request
@@ -116,3 +118,14 @@ def test_message_id_is_stable_per_identity_and_differs_otherwise():
     assert first not in others and len(others) == 5
     assert MEMBER.split("@")[0] not in first
     assert meeting_of_message_id(first) == "2027-01-12"
+
+
+def test_a_plain_address_is_read_as_parseaddr_reads_it():
+    """A parsed reply's To holds plain addresses, taken as they are: what parseaddr finds in them, to the byte."""
+    token = reply_token(SECRET, "2027-01-12", "update", MEMBER)
+    style = ReplyAddressStyle.PLUS
+    for address in (f"cop+{token}@example.org", f"  COP+{token.upper()}@Example.ORG\t", f"cop+{token}@example.org "):
+        assert parseaddr(address) == ("", address.strip())
+        assert token_from_address(address, "cop@example.org", style) == token
+    for odd in ("o'neil.j+x/y=z?{a}|b~c@ex-1.example.org", "a!#$%&*^_`-@b.c.example"):
+        assert parseaddr(odd) == ("", odd)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Set
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -89,7 +89,7 @@ class TinyDBOutboxQueue:
         records = [OutboxRecord(m.message_id, m.recipient, m.kind, m.meeting_key, next_attempt=now,
                                 mail_from=m.mail_from) for m in fresh.values()]
         for message in fresh.values():
-            self.store.put_blob(blob_for(message.message_id), message.raw)
+            self.store.write_blob(blob_for(message.message_id), message.raw)
         doc_ids = self.store.db(partition).table(MESSAGES).insert_multiple(to_doc(r) for r in records)
         for doc_id, record in zip(doc_ids, records, strict=True):
             index.ids[record.message_id] = doc_id
@@ -111,8 +111,8 @@ class TinyDBOutboxQueue:
 
     # reading
 
-    def known_ids(self, meeting_key: str) -> set[str]:
-        return set(self._index(partition_for(meeting_key)).ids)
+    def known_ids(self, meeting_key: str) -> Set[str]:
+        return self._index(partition_for(meeting_key)).ids.keys()     # a view: each reply's receipt asks, copying none
 
     def get(self, message_id: str, meeting_key: str) -> OutboxRecord | None:
         partition = partition_for(meeting_key)

@@ -152,7 +152,7 @@ class TinyDBStateStore:
 
     def keep_raw(self, sha256: str, raw: bytes) -> str:
         path = raw_path(sha256)
-        self.store.put_blob(path, raw)
+        self.store.write_blob(path, raw)
         return path
 
     def raw(self, sha256: str) -> bytes:
@@ -203,7 +203,7 @@ class TinyDBStateStore:
 
     def keep_file(self, sha256: str, suffix: str, data: bytes) -> str:
         path = f"attachments/{sha256[:2]}/{sha256}{suffix}"
-        self.store.put_blob(path, data)
+        self.store.write_blob(path, data)
         return path
 
     def file(self, path: str) -> bytes:
@@ -251,5 +251,5 @@ class TinyDBStateStore:
             doc = {k: v for k, v in vars(record).items() if v not in ("", False)}
             data = json.dumps({**doc, "disposition": record.disposition.value}, sort_keys=True).encode()
             self._last_encoded = (record, data)
-        self.store.put_blob(path, data)
+        self.store.write_blob(path, data)
         self._last_record = (path, data)

@@ -266,11 +266,16 @@ class Store:
 
     def put_blob(self, relpath: str, data: bytes) -> Path:
         """Write ``data`` atomically at ``relpath`` under the root (mode 0600) and return its path."""
+        return Path(self.write_blob(relpath, data))
+
+    def write_blob(self, relpath: str, data: bytes) -> str:
+        """:meth:`put_blob`, its path given as a string: a reply's five blobs make no Path (each cost more than
+        a tenth of staging its small file)."""
         target = self._target(relpath, "blob")
         if relpath.endswith(PARTITION_SUFFIX):
             raise ValueError(f"invalid blob name {relpath!r}: *.json names are for partitions and put_json")
         self._write(target, bytes(data))
-        return Path(target)
+        return target
 
     def get_blob(self, relpath: str) -> bytes:
         """The bytes at ``relpath``; FileNotFoundError if there is no such blob."""

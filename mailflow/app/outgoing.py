@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import deque
-from collections.abc import Callable, Generator, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence, Set
 from concurrent.futures import Future
 from contextlib import closing
 from datetime import datetime
@@ -98,7 +98,7 @@ class Outgoing:
         (see :meth:`_composed`): the same bytes, in the same order, while this thread stores and serves.
         """
         decision = deliverable(decision, self.config, community)
-        known: dict[str, set[str]] = {}
+        known: dict[str, Set[str]] = {}
         sends, alerts, notices = self.alerting.split(decision.sends, now)   # alerts become digest items
         last: list[OutgoingMessage] = []
         if between is not None:
@@ -131,7 +131,7 @@ class Outgoing:
         community = self.states.community()
         return [withheld_from(r.kind, r.recipient, self.config, community) for r in records]
 
-    def _composed(self, sends: Sequence[Send], meeting: Meeting | None, now: datetime, known: dict[str, set[str]],
+    def _composed(self, sends: Sequence[Send], meeting: Meeting | None, now: datetime, known: dict[str, Set[str]],
                   between: Between) -> Generator[tuple[list[OutgoingMessage], bool], None, None]:
         """The messages of ``sends`` the outbox does not hold yet, a part at a time, in order, each with
         whether more follow (each part is stored as it comes; the last with the state).
@@ -190,7 +190,7 @@ class Outgoing:
                 worker.close()
 
     def _jobs(self, sends: Sequence[Send], meeting: Meeting | None, now: datetime,
-              known: dict[str, set[str]]) -> list[ComposeJob]:
+              known: dict[str, Set[str]]) -> list[ComposeJob]:
         """What composing the new messages of ``sends`` needs, attachments' bytes included (read once per chunk)."""
         files: dict[str, bytes] = {}
         jobs = []
@@ -204,7 +204,7 @@ class Outgoing:
         return jobs
 
     def _compose_chunk(self, sends: Sequence[Send], meeting: Meeting | None, now: datetime,
-                       known: dict[str, set[str]], between: Between | None = None,
+                       known: dict[str, Set[str]], between: Between | None = None,
                        ) -> list[OutgoingMessage]:
         """The messages of ``sends`` the outbox does not hold yet; ``between(False)`` after each one."""
         fresh = []
@@ -221,12 +221,13 @@ class Outgoing:
             self.outbox.enqueue(messages)
 
     def compose(self, send: Send, meeting: Meeting | None, now: datetime,
-                known: dict[str, set[str]] | None = None) -> OutgoingMessage | None:
+                known: dict[str, Set[str]] | None = None) -> OutgoingMessage | None:
         """The message for ``send``, or None when the outbox already holds its identity."""
         return self.render(send, meeting, now) if self._new(send, {} if known is None else known) else None
 
-    def _new(self, send: Send, known: dict[str, set[str]]) -> bool:
-        """Whether the outbox does not hold ``send``'s identity yet (``known``: its ids by meeting, read once)."""
+    def _new(self, send: Send, known: dict[str, Set[str]]) -> bool:
+        """Whether the outbox does not hold ``send``'s identity yet (``known``: its ids by meeting, looked up once: the
+        queue's own view of them, not a copy of a meeting's every id made for each reply)."""
         domain = self.config.community.address.rpartition("@")[2]
         identity = message_id(self.secret, send.meeting_key, send.kind, send.to.email, send.revision, domain)
         if send.meeting_key not in known:

@@ -97,8 +97,10 @@ def reply_address(service_address: str, token: str, style: ReplyAddressStyle) ->
 
 
 def token_from_address(addr: str, service_address: str, style: ReplyAddressStyle) -> str | None:
-    """The well-formed token in a reply address to our service address, or None."""
-    _, bare = parseaddr(addr)
+    """The well-formed token in a reply address to our service address, or None (``addr``: a header's value, or the
+    plain address a parsed reply holds, which is itself what parseaddr would find in it)."""
+    plain = addr.strip()
+    bare = plain if addresses.is_plain(plain) else parseaddr(addr)[1]
     local, at, domain = bare.rpartition("@")
     service_local, service_domain = addresses.split(service_address)
     if not at or domain.casefold() != service_domain.casefold():

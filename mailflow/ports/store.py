@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence, Set
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol
@@ -30,8 +30,9 @@ class OutboxQueue(Protocol):
         """Persist bytes then records; a message_id already held is left exactly as it is."""
         ...
 
-    def known_ids(self, meeting_key: str) -> set[str]:
-        """The message ids held for one meeting ("" = mail not tied to a meeting)."""
+    def known_ids(self, meeting_key: str) -> Set[str]:
+        """The message ids held for one meeting ("" = mail not tied to a meeting): a read-only view, which may follow
+        the queue as messages are added (what it holds is held)."""
         ...
 
     def get(self, message_id: str, meeting_key: str) -> OutboxRecord | None: ...
