@@ -114,10 +114,6 @@ class Announced:
     at: datetime | None = None      # when the invitation saying so went out
 
 
-# The updates tuple whose updates by member were worked out last, and what they are (MeetingState._update_by_member)
-_LATEST_BY_MEMBER: list[tuple[tuple[Update, ...], dict[str, Update]]] = [((), {})]
-
-
 @dataclass(frozen=True)
 class MeetingState:
     key: str
@@ -159,17 +155,12 @@ class MeetingState:
 
     @cached_property
     def _update_by_member(self) -> dict[str, Update]:
-        """Each member's update by their key, the first one as the updates hold them (never changed once made).
-        Worked out once per state (a reply asks a state several times; a state is frozen, and the cache is no
-        field: equality, the codec and ``replace`` never see it), and once for the states that share one
-        ``updates`` (``replace`` of another field: a reply makes several such states, each asked)."""
-        updates, found = _LATEST_BY_MEMBER[0]
-        if updates is self.updates:     # the very tuple (held there, so never another one at the same address)
-            return found
-        found = {}
+        """Each member's update by their key, the first one as the updates hold them. Worked out once per state
+        (a reply asks a state several times; a state is frozen, and the cache is no field: equality, the
+        codec and ``replace`` never see it)."""
+        found: dict[str, Update] = {}
         for update in self.updates:
             found.setdefault(update.member_email.casefold(), update)
-        _LATEST_BY_MEMBER[0] = (self.updates, found)
         return found
 
     def update_of(self, member_key: str) -> Update | None:
@@ -195,17 +186,9 @@ class MeetingState:
         def flag(keys: frozenset[str], on: bool) -> frozenset[str]:
             return keys | {member_key} if on else keys - {member_key}
 
-        changed = replace(self, rsvps=tuple(sorted(rsvps.items())), introductions=tuple(sorted(intros.items())),
-                          updates=updates + ((part.update,) if part.update is not None else ()), history=history,
-                          skipped=flag(self.skipped, part.skipped), away=flag(self.away, part.away))
-        # its updates by member, from these: the same as working them out again (the member's own are the ones
-        # left out above, and the part's comes last, so every other member's first update is the same one)
-        found = {k: u for k, u in self._update_by_member.items() if k != member_key}
-        if part.update is not None:
-            found.setdefault(part.update.member_email.casefold(), part.update)
-        changed.__dict__["_update_by_member"] = found
-        _LATEST_BY_MEMBER[0] = (changed.updates, found)
-        return changed
+        return replace(self, rsvps=tuple(sorted(rsvps.items())), introductions=tuple(sorted(intros.items())),
+                       updates=updates + ((part.update,) if part.update is not None else ()), history=history,
+                       skipped=flag(self.skipped, part.skipped), away=flag(self.away, part.away))
 
     def answered(self) -> frozenset[str]:
         """Members who need no reminder: replied, skipped, away or bounced."""
