@@ -333,6 +333,13 @@ def test_an_assistant_who_introduces_themselves_answers_for_the_sender():
            b"Message-ID: <ob7@clinic.example.org>\r\n\r\nThis is Karen, Executive Director at the Thompson Division. "
            b"I'm keeping an eye on Tom's inbox while he is on leave. Tom is off until the end of March.\r\n")
     assert [i.kind.value for i in read_intent(understand(raw), Request.UPDATE)] == ["away"]
+    # as a second language writes it: the title with whom it serves after it, and the name said before its pronoun
+    assert rsvp_of("Dr. Helen Cho", "This is Lily, office manager for Dr. Cho. Dr. Cho ask me to reply for her. She "
+                   "will attend on 12 January.") == ["accepted"]
+    assert rsvp_of("Dr. Michel Gagnon", "Good morning, this is Thu from Dr. Gagnon office. Dr. Gagnon he is not able to "
+                   "join the meeting today. Sorry for inconvenience.") == ["declined"]
+    assert rsvp_of("Dr. Helen Cho", "Good morning, this is Thu from Dr. Gagnon office. Dr. Gagnon he is not able to "
+                   "join the meeting today. Sorry for inconvenience.") == []
     # the doctor again after "et": "il n'aura pas de mise à jour ... et il ne pourra pas assister" is both his
     raw = ("From: Dr. Michel Gagnon <s@clinic.example.org>\r\nTo: cop+x@example.org\r\nSubject: RE: Updates\r\n"
            "Message-ID: <ob6@clinic.example.org>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"

@@ -263,6 +263,8 @@ _LEAD_IN = Alternatives([
     r"pour moi|for me|as for me|quant a moi|this month|this time|ce mois-ci|cette fois-ci|hi all|"
     # the day it is said of, before the statement ("For the 12th I can probably join for the last 20 minutes")
     r"(?:for|on) the \d{1,2}(?:st|nd|rd|th)?|pour le \d{1,2}|"
+    # what it is said of: "For the roundtable I have nothing new this month"
+    r"(?:as )?for the (?:roundtable|round table|round-table)|pour (?:le tour de table|la table ronde)|"
     r"as it stands|as things stand|as of now|at the moment|right now|for now|pour l'instant|pour le moment|en ce moment|"
     r"hello|bonjour|because|parce que|car|comme|puisque|vu que|etant donne que|"
     # what only announces the statement after it ("just a quick note to let you know that I'm on leave")

@@ -448,7 +448,10 @@ def update_content(content: tuple[Part, ...], parts: tuple[Part, ...] = ()) -> t
     # beside a question about the update itself ("Is it OK if I send my update on Monday?") what follows is why,
     # unless it runs to an update's length
     # (or more time asked for it: "Could I have until Friday morning on this one?")
-    about_it = any(ABOUT_THE_UPDATE.search(p.clause.folded) and SENT_LATER.search(p.clause.folded)
+    # (the update named in the reply, and the question asking to send "it" later: "I need a little more time to
+    # revert back with my update. ... Is it ok if I send it on Friday morning?")
+    named = any(ABOUT_THE_UPDATE.search(p.clause.folded) for p in content)
+    about_it = any((ABOUT_THE_UPDATE.search(p.clause.folded) or named) and SENT_LATER.search(p.clause.folded)
                    or _MORE_TIME.search(p.clause.folded) for p in asks)
     # and a reply that says it asks ("Two quick questions before Tuesday:") is questions and their context
     announced = any(_QUESTIONS.search(p.clause.folded) for p in (parts or content))

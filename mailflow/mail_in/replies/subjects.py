@@ -16,7 +16,8 @@ _BEHALF_WORDS = frozenset({"behalf", "part", "nom", "asked", "replying", "writin
 # "c'est l'adjointe du Dr Gagnon"): "our MOAs ask the questions" in an update is no such thing
 _TITLE_WORDS = frozenset({"office", "bureau", "assistant", "assistante", "adjointe", "adjoint", "moa", "secretary",
                           "secretaire", "manager", "ea"})
-_INTRO_WORDS = frozenset({"this", "i", "m", "am", "c", "est", "je", "suis", "ici", "s", "du", "de", "d"})
+_INTRO_WORDS = frozenset({"this", "i", "m", "am", "c", "est", "je", "suis", "ici", "s", "du", "de", "d", "for", "at", "to",
+                          "of", "with"})
 # someone minding the sender's mailbox ("minding Grace's inbox"): a word of each set is in every such clause
 _MINDING_WORDS = frozenset({"minding", "covering", "monitoring", "checking", "looking", "watching", "keeping"})
 _MAILBOX_WORDS = frozenset({"inbox", "mailbox", "email", "mail"})
@@ -44,6 +45,10 @@ _ON_BEHALF = Lazy(r"\b(?:on behalf of|de la part d[eu']|au nom d[eu']) ?(?P<who>
                   r"^(?P<who8>(?:dr\.? |dre\.? )?[\w'-]+(?: [\w'-]+)?)'s (?:assistant|moa|secretary|office manager|manager|"
                   r"supervisor|ea|"
                   r"executive assistant)(?: (?:at|with|from|of) [^,]+)?$|\bon (?P<who7>(?:dr\.? )?[\w'-]+(?: [\w'-]+)?)'s behalf\b|"
+                  # the title with whom it serves after it: "office manager for Dr. Cho", "MOA at Dr. Bennett office"
+                  r"^(?:(?:hello|hi|bonjour),? )?(?:(?:this is|i'm|i am) (?:[\w'-]+,? ){0,2}?)?(?:the |an? )?(?:assistant|moa|"
+                  r"secretary|office manager|manager|ea|executive assistant) (?:for|to|of|at|with) (?P<who12>(?:dre?\.? )?"
+                  r"[\w'-]+(?: [\w'-]+)?)(?:'s)?(?: (?:office|clinic))?$|"
                   # and in French ("Ici Josée Lapointe, adjointe administrative du Dr Gagnon.")
                   r"^(?:l'|son |sa )?(?:adjointe?|assistante?|secretaire)(?: administrative| de direction| medicale)? "
                   r"d[eu'] ?(?P<who11>(?:dre?\.? )?[\w'-]+(?: [\w'-]+)?)$|"
@@ -89,6 +94,8 @@ def as_sender(clause: Clause) -> Clause:
     said = without_lead_in(clause.folded)                  # ("so she will join late")
     intro = _BEHALF_INTRO.match(said) if not clause.tokens.isdisjoint(_BEHALF_WORDS) else None
     said = said[intro.end():] if intro else said
+    if (resumed := _NAME_THEN_PRONOUN.match(clause.text)) is not None and not intro:
+        said = said[len(resumed.group()):] if said == clause.folded else said      # "Dr. Gagnon he is not able": he
     named = _NAMED.match(clause.text)
     verb = named.group().rsplit(" ", 1)[-1].lower() if named is not None else ""
     if named is not None and verb in _STATING and not intro and clause.folded.startswith(fold(named.group()).lower()):
@@ -163,7 +170,7 @@ def speaks_for(clause: Clause, sender: str, so_far: bool) -> bool:
     if not _may_write_for(clause.tokens) or (for_whom := _for_whom(clause.folded)) is None:
         return so_far
     whom = next((for_whom.group(g) for g in ("who", "who2", "who3", "who4", "who5", "who6", "who7", "who8", "who9",
-                                             "who11")
+                                             "who11", "who12")
                  if for_whom.group(g)), "")
     if _THIRD_PERSON.match(whom.strip()):
         return so_far                   # "She asked me to let you know ...": the one already written for
@@ -198,6 +205,11 @@ _NAMED = re.compile(r"^(?:(?:Dr|Dre|Mr|Mrs|Ms|Mme)\.?\s+)?(?!I\b)[A-Z][\w'’-]+
                     r"\s*(?:is|was|has|had|will|'s|’s|est|sera|"
                     # or passes on what they said: "Michel asked me to let you know he's in clinic and can't join"
                     r"asked|says|said|told|mentioned|wanted|called|a demande|m'a demande|dit|m'a dit)\b")
+
+
+# a name said, then the pronoun that stands for it as the subject ("Dr. Gagnon he is not able to join", as a second
+# language says it)
+_NAME_THEN_PRONOUN = re.compile(r"^(?:(?:Dr|Dre|Mr|Mrs|Ms|Mme)\.?\s+)?[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?\s+(?=(?:he|she|they|il|elle)\b)")
 
 
 _ENDS_WITH_NAME = re.compile(r"\b[a-z]+\s+(?:(?:Dr|Dre)\.?\s+)?(?!I\b)[A-Z][\w'’-]+$")     # "a heads up that Harpreet"
