@@ -173,7 +173,8 @@ def _intents(reading: Reading, table: Table, has_files: bool, with_text: bool) -
     said_no = (reading.has(Said.NO_UPDATE) or any(i.kind is K.SKIP for i in found)) and K.SKIP in reads
     # away this cycle, or undoing: like "no update", what is said beside it must be more than its reasons
     quiet = said_no or reading.has(Said.UNDO) or (reading.has(Said.AWAY) and K.AWAY in reads) or reading.has(Said.MISSENT) \
-        or reading.has(Said.SENT_BEFORE)
+        or reading.has(Said.SENT_BEFORE) or (reading.has(Said.DONE) and K.DONE in reads)
+    # (and beside "#7 is done", what was done: "I circulated the draft to everyone this morning")
     if _lines_asked(reading, table):
         found.append(unclear(ASK_FOCUS))
     elif not found and table.prose is K.UNCLEAR and K.FOCUS in reads and K.APPROVE not in reads \

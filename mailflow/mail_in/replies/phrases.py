@@ -250,6 +250,8 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
     )),
     (Said.DONE, _phrases(
         r"^(?:done|all done|completed?|fait|c'est fait|termine|terminee)$|"
+        # one's own among others': "Mine's finished", "mine is done too"
+        r"^(?:mine's|mine is|mine has been) (?:now |already )?(?:done|finished|complete|completed|closed)\b|"
         r"^c'est (?:fait|termine) pour (?:le point|l'action|l'item|le suivi|la tache)\b",
         r"^(?:(?:and|also|oh and|et) )?(?:my |the |our )?action(?: item)?(?: (?:from|for|of) (?:the )?[\w-]+(?: meeting)?)?"
         r"(?:\s+\(?#?\d+\)?)?\s+(?:is )?(?:already |now )?(?:done|complete|completed|finished|closed)\b|"
@@ -575,6 +577,8 @@ _TO_ORGANISERS = Lazy(
     r"(?:are|do|will|did|have) we (?:still )?(?:meet|meeting|have|on|going|skip|skipping|get)|is (?:the|our|this) "
     r"(?:meeting|session|call|cop) (?:still )?(?:on|happening|going ahead|in person)|"
     r"(?:when|where|what time|how) (?:is|are|do|does|should|can|will|would)|(?:is|will|are) (?:the|there|this|that|it)|"
+    # what the meeting decided, for one who missed it: "What was decided about ...?", "Qu'est-ce qui a été décidé ?"
+    r"what (?:was|were|did we|got) (?:decided|agreed|discussed|said)|qu'est-ce qu(?:i|e|')|"
     # which of our messages, or of the sender's, is meant: "which reply is this about?", "was that my answer to the invite?"
     r"which (?:reply|email|e-mail|message|mail|answer|one) (?:is|are|was|were|do|did|does)|(?:was|were) (?:that|this|it) "
     r"(?:my|the|your)|"

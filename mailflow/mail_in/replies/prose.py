@@ -11,6 +11,7 @@ from mailflow.mail_in.replies.clauses import Lazy, fold
 from mailflow.mail_in.replies.commands import Approval
 from mailflow.mail_in.replies.phrases import Said, asks_to_know, to_organisers
 from mailflow.mail_in.replies.reading import (
+    ABOUT_ATTENDING,
     ABOUT_THE_UPDATE,
     AS_RECORDED,
     SENT_LATER,
@@ -67,13 +68,6 @@ _MINUTES_SENT = Lazy(r"\b(?:corrections?|fix|change|typo|error|mistake) (?:to|in
                      r"today's) minutes\b|\b(?:in|from) (?:yesterday's|today's|this morning's|last week's) minutes\b|\bthe minutes (?:that went out|i sent|we sent|sent (?:out|yesterday|earlier))\b|"
                      r"\b(?:corrections?|erreur|coquille|precision) (?:au|du|dans le|sur le) (?:compte rendu|proces-verbal)\b|"
                      r"\b(?:le )?(?:compte rendu|proces-verbal) (?:envoye|transmis|diffuse) (?:ce matin|hier|plus tot|aujourd'hui)\b")
-_MONTHS = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|janv|fev|avr|mai|juin|juil|aout|sept)[a-z]*")
-_ABOUT_ATTENDING = Lazy(
-    rf"\b(?:the|this|that|next|last|our|today's|tomorrow's|{_MONTHS}) (?:meeting|session|call|cop|rencontre|reunion|"
-    rf"forum)\b|\b(?:la|cette|notre|la prochaine|la derniere) (?:rencontre|reunion|seance)\b|\bvideo link\b|"
-    r"\bthe recording\b|\bl'enregistrement\b|\bzoom\b|\bin person\b|\ben personne\b|\bpar video\b|\bby video\b|"
-    r"\b(?:in my place|a ma place|on my behalf|en mon nom)\b|"
-    r"\b(?:attend|attending|join us|joining us|be there|assister|participer|me joindre|se joindre|y serai|serai la)\b")
 _IN_MY_PLACE = Lazy(r"\b(?:in my place|instead of me|on my behalf|a ma place|en mon nom|pour me remplacer|to cover for me)\b")
 _UPDATE_ELSEWHERE = Lazy(
     r"\b(?:update|mise a jour) (?:is|was|est|etait) (?:already |deja )?(?:in|on|attached to|dans|sur)\b|"
@@ -141,7 +135,7 @@ def prose_of(reading: Reading, table: Table, found: list[Intent], said_no: bool,
             # Nor are sentences about coming at all (anyone's, to any meeting: "my colleague would love to attend in my
             # place", "I'd try the video link", "I only made the first half of the May meeting").
             answering = {p.clause.sentence for p in reading.parts if p.attendance is not None or p.answer is not None
-                         or _ABOUT_ATTENDING.search(p.clause.folded)}
+                         or ABOUT_ATTENDING.search(p.clause.folded)}
             # (and a story the answer sums up: "... so I'm covering emerg until 2. Anyway, long story short, I can't
             # make it today": what leads to it is the answer's circumstances, however long)
             summed = [p.clause.sentence for p in reading.parts if p.clause.sentence in answering and _SUMS_UP.match(p.clause.folded)]
@@ -181,7 +175,8 @@ def prose_of(reading: Reading, table: Table, found: list[Intent], said_no: bool,
             # (and undoing the last reply with the new one promised: "Please ignore my last email. That update was a draft
             # ... I'll send the final version once they are")
             # (and "I think I got this by mistake": what follows is about the mail, not news)
-            declined = reading.has(Said.NO_UPDATE) or reading.has(Said.MISSENT) or reading.has(Said.SENT_BEFORE) or any(i.kind in (K.SKIP, K.AWAY) for i in found) or (
+            # (and "#7 is done": what was done is its account, "I circulated the draft to everyone this morning")
+            declined = reading.has(Said.NO_UPDATE) or reading.has(Said.MISSENT) or reading.has(Said.SENT_BEFORE) or any(i.kind in (K.SKIP, K.AWAY, K.DONE) for i in found) or (
                 reading.has(Said.UNDO) and any((p.said is Said.PROMISE or _WE_WILL.match(p.clause.folded))
                                                and SENT_LATER.search(p.clause.folded) for p in reading.parts))
             # ("No update this month, but we hired ...": the "but" that turns from the no in its own sentence)

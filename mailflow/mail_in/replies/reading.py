@@ -393,6 +393,15 @@ ABOUT_THE_UPDATE = Lazy(r"\b(?:my|our|the|this|that|an|mon|ma|notre|la|cette|une
                          # not knowing what to send: "I am not sure what I should send here", "je ne sais pas quoi envoyer"
                          r"\bnot sure what (?:i should|i'm supposed to|i am supposed to|to) (?:send|write|share|put)\b|"
                          r"\bne sais pas (?:quoi|ce que je dois) (?:envoyer|ecrire|partager)\b")
+_MONTHS = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|janv|fev|avr|mai|juin|juil|aout|sept)[a-z]*")
+# Sentences about coming at all (anyone's, to any meeting: "my colleague would love to attend in my place", "I only
+# made the first half of the May meeting", "je n'ai pas pu me joindre à la rencontre d'hier")
+ABOUT_ATTENDING = Lazy(
+    rf"\b(?:the|this|that|next|last|our|today's|tomorrow's|{_MONTHS}) (?:meeting|session|call|cop|rencontre|reunion|"
+    rf"forum)\b|\b(?:la|cette|notre|la prochaine|la derniere) (?:rencontre|reunion|seance)\b|\bvideo link\b|"
+    r"\bthe recording\b|\bl'enregistrement\b|\bzoom\b|\bin person\b|\ben personne\b|\bpar video\b|\bby video\b|"
+    r"\b(?:in my place|a ma place|on my behalf|en mon nom)\b|"
+    r"\b(?:attend|attending|join us|joining us|be there|assister|participer|me joindre|se joindre|y serai|serai la)\b")
 # What a reply to a receipt says of the rest of what was recorded: that it stands ("The update and the topic are fine
 # as is", "le reste est correct"), no words of an update
 AS_RECORDED = Lazy(r"^(?:but |and |otherwise,? )?(?:the |my )?(?:rest|update|topic|suggestion|rsvp|answer|everything else)"
@@ -443,8 +452,9 @@ def update_content(content: tuple[Part, ...], parts: tuple[Part, ...] = ()) -> t
     # are its context too
     # and so are words about someone else, the one the question is about ("Could you add Shawnee Peters to the list?
     # She's just joined us as our Indigenous Health Lead")
+    # and so are words about coming ("Je n'ai pas pu me joindre à la rencontre d'hier. Qu'est-ce qui a été décidé ?")
     rest = tuple(p for p in content if p not in asks and not ABOUT_THE_UPDATE.search(p.clause.folded)
-                 and not _ABOUT_THEM.match(p.clause.folded))
+                 and not _ABOUT_THEM.match(p.clause.folded) and not ABOUT_ATTENDING.search(p.clause.folded))
     # beside a question about the update itself ("Is it OK if I send my update on Monday?") what follows is why,
     # unless it runs to an update's length
     # (or more time asked for it: "Could I have until Friday morning on this one?")

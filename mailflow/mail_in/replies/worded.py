@@ -22,7 +22,10 @@ FOR_A_MEETING = Lazy(r"^(?:(?:and|also|et|aussi|plus) )?(?:for|at|in|pour|lors d
                       r"prochaine|future|autre) (?:meeting|session|cop|rencontre|reunion)s?$")
 # the same at a clause's head, with no comma after it
 _MEETING_HEAD = Lazy(r"^(?:(?:and|also|et|aussi|plus) )?(?:for|at|in|pour|lors d') ?(?:a |an |the |one of the |une |la |l')?(?:future|next|upcoming|later|"
-                     r"prochaine|autre) (?:meeting|session|cop|rencontre|reunion)s? (?=\w)")
+                     r"prochaine|autre) (?:meeting|session|cop|rencontre|reunion)s? (?=\w)|"
+                     # some later time, no meeting named: "At some point it would be great to hear how ..."
+                     r"^(?:at some point|sometime|some time|one day|down the road|in the future|a un moment donne|un jour),? "
+                     r"(?=\w)")
 _THANKS_TAIL = (" thanks", " thank you", " merci", " thx")
 _TRAILING_THANKS = re.compile(r"\s+(?:thanks|thank you|merci|thx)$")
 _SOMEONE_PRESENTS = Lazy(      # "Dr Lee will present", "presented by ..."
@@ -107,7 +110,8 @@ _WORDED: tuple[tuple[IntentKind, Lazy], ...] = (
         r"(?: for (?:the |this )?(?:meeting|focus|presentation))? (?:will be|is going to be|should be|is|would be|"
         r"sera|est) (?P<v5>.+)$")),
     (IntentKind.FOCUS, Lazy(
-        r"^(?:please )?(?:change|switch|replace|update) the (?:focus|topic|focus topic|theme)(?: to| with| for)? "
+        r"^(?:please |pls |plz )?(?:change|switch|replace|update|rename) the (?:focus|topic|focus topic|theme)"
+        r"(?: title| name| wording)?(?: to| with| for)? "
         r"(?P<v>.+)$|^let's (?:do|go with|talk about|discuss|focus on|have) (?P<v2>.+)$|"
         r"^(?:changer|changez) le (?:sujet|theme) pour (?P<v3>.+)$|"
         r"^(?:for the (?:focus|topic)(?: topic)?,? )(?:i'm|i am) (?:thinking|leaning towards|planning on|considering)"
