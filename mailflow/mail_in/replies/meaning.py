@@ -20,7 +20,6 @@ from mailflow.mail_in.replies.bare_answers import Answer
 from mailflow.mail_in.replies.clauses import Lazy, fold
 from mailflow.mail_in.replies.commands import Approval, Found, file_requests, focus_pointed, labels_in, proviso
 from mailflow.mail_in.replies.days import days_named, months_named
-from mailflow.mail_in.replies.languages import foreign, may_be_foreign
 from mailflow.mail_in.replies.phrases import Said, asks_to_know
 from mailflow.mail_in.replies.prose import FULL_UPDATE, content_of, prose_of
 from mailflow.mail_in.replies.reading import Part, Reading, read
@@ -143,7 +142,7 @@ def _away_days(reading: Reading) -> tuple[str, ...]:
 def _in_another_language(reading: Reading, table: Table) -> bool:
     """The reply, to a request that asks something, is written in a language mailflow does not read (``foreign``)."""
     return bool(table.answers or table.prose is not None) and not reading.commands \
-        and may_be_foreign(reading.text, [p.clause.tokens for p in reading.parts]) and foreign(reading.text)
+        and reading.foreign
 
 
 def _intents(reading: Reading, table: Table, has_files: bool, with_text: bool) -> tuple[Intent, ...]:

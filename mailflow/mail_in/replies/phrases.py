@@ -614,9 +614,11 @@ _STAFF_CHECK = Lazy(r"^(?:can|could|would|will) you (?:please |just |also )?(?:c
 
 def to_organisers(clause: Clause) -> bool:
     """A question the organisers are asked, not one put to the group."""
+    if not clause.question:
+        return False                    # (asked of every clause of an update's content: most ask nothing)
     asked = without_lead_in(clause.folded)
     asked = asked[3:] if asked.startswith(("or ", "ou ")) else asked   # "..., or do I just speak to it?"
     # ("everyone" named in what staff are asked to check is no question to the group: "can you confirm the updated
     # invite went to everyone?")
-    return clause.question and bool(_TO_ORGANISERS.match(asked)) and (
+    return bool(_TO_ORGANISERS.match(asked)) and (
         not _TO_MEMBERS.search(clause.folded) or _STAFF_CHECK.match(asked) is not None)

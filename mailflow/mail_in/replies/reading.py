@@ -33,6 +33,7 @@ from mailflow.mail_in.replies.commands import (
     owed_action,
     recording_instruction,
 )
+from mailflow.mail_in.replies.languages import foreign, may_be_foreign
 from mailflow.mail_in.replies.phrases import LATER_ON, Said, excuse, name, said, to_organisers
 from mailflow.mail_in.replies.rsvp import Attendance, attendance, conditions, stated_rsvps
 from mailflow.mail_in.replies.sections import has_sections
@@ -123,6 +124,11 @@ class Reading:
                 and not self.stated_rsvps(asked=False) and not self.stated_rsvps(asked=True)
                 and Approval.APPROVE not in self.approvals
                 and not any(self.has(kind) for kind in _READ_BESIDE_PROSE))
+
+    @functools.cached_property
+    def foreign(self) -> bool:
+        """Written in a language mailflow does not read (``languages.foreign``: asked under most tables)."""
+        return may_be_foreign(self.text, [p.clause.tokens for p in self.parts]) and foreign(self.text)
 
     @functools.cached_property
     def approvals(self) -> frozenset[Approval | None]:
