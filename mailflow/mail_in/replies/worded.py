@@ -186,6 +186,10 @@ def asks_change(clause: Clause) -> bool:
 _GROUP_NAME = re.compile(r"[(][?]P<\w+>")
 _ANY_WORDED = Alternatives(branch for _, pattern in _WORDED if pattern is not _SOMEONE_PRESENTS
                            for branch in branches(_GROUP_NAME.sub("(?:", pattern.source)))
+# Its one alternative that may start with any character ("she asked that item 3 be removed") ends with one of these
+# words, whole: a clause that holds none is matched without it (``Alternatives.without_open``; held to it by
+# tests/test_replies_open_words.py).
+_OPEN_WORDED_WORDS = frozenset({"taken", "removed", "dropped", "deleted", "cut"})
 _PRESENTING = re.compile(r"present|speak|conferenci|step(?:s|ped|ping)? in|fill(?:ing)? in|remplac")
 _AFFILIATION = re.compile(r",?\s+(?:from|of|at|with|de|du|chez)\s+")
 
@@ -205,7 +209,8 @@ def worded(clause: Clause, sender: str, previous: Clause | None = None) -> Found
         # the same with no comma, as dictated: "for a future meeting it would be great to hear how ..."
         skip += head.end()
         said = said[head.end():] + " at a future meeting"
-    if not (_ANY_WORDED.match(said)
+    worded_ones = _ANY_WORDED if not clause.tokens.isdisjoint(_OPEN_WORDED_WORDS) else _ANY_WORDED.without_open()
+    if not (worded_ones.match(said)
             or (_PRESENTING.search(said) and _SOMEONE_PRESENTS.match(said))):
         return None
     for kind, pattern in _WORDED:
