@@ -10,14 +10,13 @@ import re
 import pytest
 
 from mailflow.mail_in.replies import phrases, rsvp, worded
-from mailflow.mail_in.replies.alternatives import Alternatives
+from mailflow.mail_in.replies.alternatives import Alternatives, is_open
 from mailflow.mail_in.replies.clauses import Clause, Phrases, clauses, without_lead_in
-from mailflow.mail_in.replies.match_starts import heads
 
 # One phrase for each open alternative of the table, in the table's order.
-_ATTENDANCE = ["elle assistera a ma place", "the 12th works"]
-_READ = ["#7 is done", "that one can be closed", "sam will send the minutes", "sam is writing up the minutes",
-         "elle enverra le compte rendu"]
+_ATTENDANCE = ["sam will sit in for me", "elle assistera a ma place", "elle me remplacera", "the 12th works"]
+_READ = ["#7 is done", "item 7 done", "that one can be closed", "sam will send the minutes",
+         "sam is writing up the minutes", "elle enverra le compte rendu"]
 _WORDED = ["she asked that item 3 be removed"]
 
 
@@ -41,7 +40,7 @@ TABLES = [
 
 
 def _open(table: Alternatives) -> list[str]:
-    return [branch for branch in table._branches if heads(branch) is None]
+    return [branch for branch in table._branches if is_open(branch)]
 
 
 def _clauses(text: str) -> tuple[Clause, ...]:

@@ -68,11 +68,11 @@ class Alternatives:
         return pattern.fullmatch(text)
 
     def without_open(self) -> Alternatives:
-        """The alternation without its open branches, those that may start with any character (tried on every text,
-        they cost most of a match that finds nothing), for a text the caller knows none of them matches (see
-        ``Phrases.open_words``): there it finds the match the whole alternation finds. Made when first asked for."""
+        """The alternation without its open branches (``is_open``: tried on nearly every text, they cost most of a match
+        that finds nothing), for a text the caller knows none of them matches (see ``Phrases.open_words``): there it
+        finds the match the whole alternation finds. Made when first asked for."""
         if self._closed is None:
-            self._closed = Alternatives(branch for branch in self._branches if heads(branch) is not None)
+            self._closed = Alternatives(branch for branch in self._branches if not is_open(branch))
         return self._closed
 
     def _for(self, first: str) -> _Entry:
@@ -108,6 +108,13 @@ class Alternatives:
                 [branch for branch, can in zip(self._branches, self._heads, strict=True)
                  if can and any(start.startswith(head) for head in can)])
         return pattern
+
+
+def is_open(branch: str) -> bool:
+    """The branch may start with any character, or with a character whatever follows it ("[a-z][\\w-]* will ..."): the
+    first characters of a text cannot leave it out (``Alternatives.match`` tries it on every text so starting)."""
+    can = heads(branch)
+    return can is None or any(len(head) == 1 for head in can)
 
 
 def _alternation(branches: list[str]) -> re.Pattern[str]:

@@ -470,7 +470,8 @@ _READ_AFTER_LEAD_IN = tuple((kind, table) for kind, table in _TABLES if kind is 
 # Every alternative of those tables in one: most clauses are content that none of them reads, and
 # one look tells so (the tables are tried one by one, in order, only when it finds something).
 # (its anchored alternatives that may start with any character, "#7 is done", "that one can be closed", "Sam will send
-# the minutes", "elle enverra le compte rendu", each hold one of _OPEN_READ_WORDS: tests/test_replies_open_words.py)
+# the minutes", "elle enverra le compte rendu", "# 7 done", each hold one of _OPEN_READ_WORDS:
+# tests/test_replies_open_words.py)
 _ANY_READ_AFTER_LEAD_IN = Phrases(*(pattern for _, table in _READ_AFTER_LEAD_IN for pattern in table.patterns),
                                   floating_words=_READ_WORDS, open_words=_OPEN_READ_WORDS)
 

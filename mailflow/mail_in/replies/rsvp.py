@@ -247,13 +247,13 @@ def attendance(clause: Clause) -> Attendance | None:
 _PHRASES = ((DECLINE_PHRASES, Rsvp.DECLINED), (TENTATIVE_PHRASES, Rsvp.TENTATIVE), (ACCEPT_PHRASES, Rsvp.ACCEPTED))
 # Every attendance phrase in one, to tell at one look that a clause holds none (most hold none).
 # (with a word one of which every match of an unanchored alternative holds whole, and one for the anchored ones that
-# may start with any character, "elle assistera ... à ma place" and "the 12th works": see ``Phrases``; each held to it by
-# tests/test_replies_open_words.py)
+# may start with any character or any letter, "Sam will sit in for me", "elle me remplacera", "elle assistera ... à ma
+# place" and "the 12th works": see ``Phrases``; each held to it by tests/test_replies_open_words.py)
 _ANY_PHRASE = Phrases(*(p for table in (DECLINE_PHRASES, TENTATIVE_PHRASES, ACCEPT_PHRASES, LATE_PHRASES,
                                          PARTIAL_PHRASES, DEFERRED_PHRASES)
                         for p in table.patterns),
                       floating_words=frozenset("count comptez serai confirme confirm confirming".split()),
-                      open_words=frozenset("place works is suits".split()))
+                      open_words=frozenset("me my place works is suits".split()))
 
 
 def _phrased(rest: str) -> Attendance | None:
