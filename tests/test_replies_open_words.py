@@ -112,3 +112,22 @@ def test_phrases_search_with_the_word_test_as_without() -> None:
         read = without_lead_in(clause.folded)
         found, whole = table.search(read, clause.tokens), table.search(read)
         assert (found and found.group()) == (whole and whole.group()), text
+
+
+def test_remove_pronoun_is_asked_only_of_clauses_with_its_verb() -> None:
+    """Every match of ``worded._REMOVE_PRONOUN`` ("please remove it", "take that one off") holds one of
+    ``worded._REMOVE_VERBS`` whole: over its phrases, and random clauses of its words."""
+    examples = ["please remove it", "so drop that", "could you just cut that one", "delete this one", "retirez cela",
+                "enlever ca", "take out that", "then take it off", "pls take that one out", "retirer it", "enlevez ca"]
+    rng = random.Random(3)
+    words = ["so", "then", "please", "pls", "can you", "could you", "just", "remove", "drop", "take", "out", "off", "cut",
+             "delete", "retirer", "retirez", "enlever", "enlevez", "it", "that", "that one", "this one", "ca", "cela",
+             "x", "-", "removed", "taken", "the", "item"]
+    texts = examples + [" ".join(rng.choice(words) for _ in range(rng.randint(1, 6))) for _ in range(6000)]
+    matched = 0
+    for text in texts:
+        for clause in _clauses(text):
+            if worded._REMOVE_PRONOUN.match(clause.folded):
+                matched += 1
+                assert not clause.tokens.isdisjoint(worded._REMOVE_VERBS), text
+    assert matched > 200

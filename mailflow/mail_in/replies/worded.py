@@ -291,6 +291,8 @@ _POLITE_ASK = Lazy(r"^(?:(?:and|also|so|then|et|aussi|donc|ok|okay) )*(?:please|
 _REMOVE_PRONOUN = Lazy(r"^(?:(?:so |then |please |pls |can you |could you |just )*)(?:remove|drop|take out|cut|delete|retirer|"
                        r"retirez|enlever|enlevez) (?:it|that|that one|this one|ca|cela)\b|^(?:(?:so |then |please |pls )*)take "
                        r"(?:it|that|that one) (?:off|out)\b")
+# the verbs one of which every match of _REMOVE_PRONOUN holds whole (most clauses hold none, and are not matched)
+_REMOVE_VERBS = frozenset({"remove", "drop", "take", "cut", "delete", "retirer", "retirez", "enlever", "enlevez"})
 _QUOTES = (('"', '"'), ("“", "”"), ("«", "»"))
 _QUOTED = re.compile(r'"([^"\n]{4,120})"|“([^”\n]{4,120})”|«\s*([^»\n]{4,120}?)\s*»')
 
@@ -419,7 +421,7 @@ def worded_at(found: list[Clause], i: int, sender: str, text: str) -> Found | No
         # note?": the sentence before it is the note
         said = _sentence_before(found, i, text)
         return Found(IntentKind.NOTE, said, labelled=False) if said else None
-    if edit is None and _REMOVE_PRONOUN.match(clause.folded):
+    if edit is None and not clause.tokens.isdisjoint(_REMOVE_VERBS) and _REMOVE_PRONOUN.match(clause.folded):
         # "Please remove it from the future items for now", after a sentence that quotes the item's title
         title = _quoted_before(found, i, text)
         return Found(IntentKind.REMOVE, title, labelled=False) if title else None
@@ -429,7 +431,7 @@ def worded_at(found: list[Clause], i: int, sender: str, text: str) -> Found | No
         colon = text[clause.start + len(clause.text):after.start] if after is not None else ""
         value = after.text.strip(" «»\"'“”?!.") if after is not None and ":" in colon else ""
         return Found(IntentKind.ADD, value, labelled=False) if value else None
-    if edit is None and _BARE_PRESENTS.match(clause.folded):
+    if edit is None and "present" in clause.folded and _BARE_PRESENTS.match(clause.folded):
         # the presenter named first, then who they are, then the verb: "Nadia Bouchard, coordonnatrice des partenariats
         # à la Food Bank, a accepté de présenter"
         # (the name opens the run of clauses joined by commas that ends at the verb: "Good news – Dr. Nadia Petrov,
