@@ -37,7 +37,7 @@ def split_lines(text: str) -> list[str]:
     if "\u00a0" in text:
         text = text.replace("\u00a0", " ")
     lines = list(map(str.rstrip, _line_ends(text).split("\n")))    # rstrip drops the CR of a CRLF with the other blanks
-    if _CID.search(text):
+    if "[" in text and _CID.search(text):       # (one character is looked for fastest: most bodies hold no bracket)
         lines = ["" if _IMAGE_ONLY.match(line) else line for line in lines]
     return lines
 
