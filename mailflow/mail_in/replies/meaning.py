@@ -117,13 +117,18 @@ def intents_of(reading: Reading, table: Table, has_files: bool = False, *, with_
         return (unclear(ASK_LANGUAGE),)          # "Sí, ahí estaré el 12": asked, never guessed
     if _ironic_yes(reading, table):
         return (unclear(ASK_ATTENDANCE),)        # "Sure, why not. It's not like clinic is busy or anything 🙃": asked
-    if reading.prose_only and not _lines_asked(reading, table) \
-            and not (K.RSVP in table.reads and (reading.other_time or reading.wrong_day)):
-        # (see Reading.prose_only: what follows would find nothing else)
+    if _prose_alone(reading, table):
         prose = _passed_on(reading, _corrects_receipt(reading, table, prose_of(reading, table, [], False, has_files,
                                                                                 with_text)))
         return (prose,) if prose is not None else ()
     return _intents(reading, table, has_files, with_text)
+
+
+def _prose_alone(reading: Reading, table: Table) -> bool:
+    """Under ``table``, the reading's one intent is at most what its prose makes (an update, a note, the minutes or a
+    question: never a skip): see Reading.prose_only, what ``_intents`` would find nothing else in."""
+    return reading.prose_only and not _lines_asked(reading, table) \
+        and not (K.RSVP in table.reads and (reading.other_time or reading.wrong_day))
 
 
 _A_MEETING = Lazy(r"\b(?:session|meeting|rencontre|reunion|seance)\b")
@@ -543,7 +548,11 @@ def find_commands(text: str, sender: str = "") -> tuple[Command, ...]:
     update), approval (unless negated or held), then the labelled lines in order."""
     reading = read(text, sender)        # as read_intent reads it: the second reading is the cache's
     found: list[Command] = []
-    if any(i.kind is K.SKIP for i in intents_of(reading, TABLES[Request.UPDATE], with_text=False)):
+    # (``intents_of`` under the call for updates, without the prose its prose-only reading makes: a prose is never a
+    # skip, nor are the questions it asks first, of another language or of irony, which ``_intents`` asks too)
+    update = TABLES[Request.UPDATE]
+    if not _prose_alone(reading, update) \
+            and any(i.kind is K.SKIP for i in _intents(reading, update, False, with_text=False)):
         found.append(Command(CommandKind.SKIP))
     if Intent(K.APPROVE) in _approval(reading, [], TABLES[Request.AGENDA].reads):
         found.append(Command(CommandKind.APPROVE))
