@@ -233,7 +233,9 @@ def _understand_message(message: Message, limits: Limits) -> Reply:
         text = typed_words(text, calendar)
     sealed = kind is ReplyKind.REPLY and classify.sealed(body, contents.encrypted)
     text = "" if sealed else text        # (a secure-mail service's wrapper holds no word of the sender's)
-    reply = Reply(
+    button = calendar.rsvp if calendar and calendar.is_reply else None
+    said = kind in _READ_KINDS       # (read here as ``_finish`` reads them: the Reply is made once, not replaced)
+    return Reply(
         kind=kind,
         from_addr=addresses.bare(addr),
         from_name=name.strip(),
@@ -246,8 +248,10 @@ def _understand_message(message: Message, limits: Limits) -> Reply:
         loop_markers=tuple(v.strip()[:200] for v in fields.all("x-loop")),
         date=_date(headers.get("date", "")),
         text=text,
+        sections=find_sections(text) if said else (),
         attachments=tuple(att for att, _ in contents.attachments),
-        rsvp=calendar.rsvp if calendar and calendar.is_reply else None,
+        rsvp=(button or from_words(text)) if said else button,
+        commands=find_commands(text, name.strip()) if said else (),
         bounce=verdict.failure,
         calendar_uid=calendar.uid if calendar else None,
         auto_submitted=automatic,
@@ -257,7 +261,6 @@ def _understand_message(message: Message, limits: Limits) -> Reply:
         sealed=sealed,
         automatic=classify.auto_kind(verdict, automatic, ooo) if kind is ReplyKind.AUTO_REPLY else None,
     )
-    return _finish(reply)
 
 
 def _with_answers(text: str, answers: tuple[str, ...]) -> str:
@@ -291,9 +294,12 @@ def _first_id(value: str) -> str:
     return match.group(0) if match else value.strip()[:998]
 
 
+_READ_KINDS = (ReplyKind.REPLY, ReplyKind.CALENDAR_REPLY)      # the kinds whose words are read
+
+
 def _finish(reply: Reply) -> Reply:
     """Add what the new text says: sections, RSVP words and commands (replies only)."""
-    if reply.kind not in (ReplyKind.REPLY, ReplyKind.CALENDAR_REPLY):
+    if reply.kind not in _READ_KINDS:
         return reply
     return replace(
         reply,

@@ -28,7 +28,7 @@ class Alternatives:
     (bounded: the heads are read from the branches), or per first character where a branch may match whatever
     follows it, and one for the branches that may start with any character."""
 
-    __slots__ = ("_branches", "_heads", "_starts", "_by_first", "_by_head", "_others")
+    __slots__ = ("_branches", "_heads", "_starts", "_by_first", "_by_head", "_others", "_closed")
 
     def __init__(self, branches: Iterable[str]) -> None:
         self._branches = tuple(branches)
@@ -37,6 +37,7 @@ class Alternatives:
         self._by_first: dict[str, _Entry] = {}
         self._by_head: dict[str, re.Pattern[str]] = {}      # the pattern for each head met (bounded: the heads)
         self._others: _Entry | None = None                   # for the characters no branch starts with
+        self._closed: Alternatives | None = None             # see ``without_open``
 
     @property
     def source(self) -> str:
@@ -65,6 +66,14 @@ class Alternatives:
         else:
             return None
         return pattern.fullmatch(text)
+
+    def without_open(self) -> Alternatives:
+        """The alternation without its open branches (``is_open``: tried on nearly every text, they cost most of a match
+        that finds nothing), for a text the caller knows none of them matches (see ``Phrases.open_words``): there it
+        finds the match the whole alternation finds. Made when first asked for."""
+        if self._closed is None:
+            self._closed = Alternatives(branch for branch in self._branches if not is_open(branch))
+        return self._closed
 
     def _for(self, first: str) -> _Entry:
         """What is kept for ``first`` ("": the empty text): the heads a text must start with, and its pattern (None:
@@ -99,6 +108,13 @@ class Alternatives:
                 [branch for branch, can in zip(self._branches, self._heads, strict=True)
                  if can and any(start.startswith(head) for head in can)])
         return pattern
+
+
+def is_open(branch: str) -> bool:
+    """The branch may start with any character, or with a character whatever follows it ("[a-z][\\w-]* will ..."): the
+    first characters of a text cannot leave it out (``Alternatives.match`` tries it on every text so starting)."""
+    can = heads(branch)
+    return can is None or any(len(head) == 1 for head in can)
 
 
 def _alternation(branches: list[str]) -> re.Pattern[str]:

@@ -106,7 +106,8 @@ def answer(clause: Clause) -> Answer | None:
     words = clause.folded.translate(_PUNCTUATION).split()
     if len(words) > 12:
         return None
-    while len(words) > 1 and _EMOJI_ONLY.fullmatch(words[-1]):
+    # (an ASCII word holds no emoji: most clauses end with one, and are not asked)
+    while len(words) > 1 and not words[-1].isascii() and _EMOJI_ONLY.fullmatch(words[-1]):
         words = words[:-1]                 # "Ok 👍": the emoji that ends it says nothing more
     if len(words) == 1 and len(words[0]) > 1 and _EMOJI_ONLY.fullmatch(words[0]):
         words = [words[0][0]]              # "👍🙏", "👍🏽": the first emoji answers, the rest only adds warmth or a skin tone

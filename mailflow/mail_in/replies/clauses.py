@@ -284,12 +284,15 @@ class Phrases:
 
     ``floating_words``: words one of which every match of a floating (unanchored) alternative holds as a
     whole run of word characters; given the runs of the text searched (``Clause.tokens``), those
-    alternatives are not searched when none is there (most clauses).
+    alternatives are not searched when none is there (most clauses). ``open_words``: the same for the anchored
+    alternatives that may start with any character (``Alternatives.without_open``), not tried when none is there.
     """
 
-    def __init__(self, *patterns: str, floating_words: frozenset[str] | None = None) -> None:
+    def __init__(self, *patterns: str, floating_words: frozenset[str] | None = None,
+                 open_words: frozenset[str] | None = None) -> None:
         self.patterns = patterns
         self.floating_words = floating_words
+        self.open_words = open_words
         anchored: list[str] = []
         floating: list[str] = []
         for pattern in patterns:
@@ -301,7 +304,10 @@ class Phrases:
     def search(self, text: str, tokens: frozenset[str] | None = None) -> re.Match[str] | None:
         """The first match; ``tokens``: the runs of word characters of a text that holds every run of ``text``
         (the clause ``text`` was cut from)."""
-        found = self._start.match(text) if self._start is not None else None
+        start = self._start
+        if start is not None and tokens is not None and self.open_words is not None and tokens.isdisjoint(self.open_words):
+            start = start.without_open()
+        found = start.match(text) if start is not None else None
         if found is None and self._anywhere is not None and not (
                 tokens is not None and self.floating_words is not None and tokens.isdisjoint(self.floating_words)):
             found = self._anywhere.search(text)

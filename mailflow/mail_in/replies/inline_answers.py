@@ -132,6 +132,8 @@ def may_have_answers(html: str) -> bool:
     ``find`` in the folded text (as long as ``html``): the case-insensitive scans of a long body cost 4x more.
     """
     folded = ignorecase_fold(html)
+    if "color" not in folded:
+        return False                       # no colour anywhere, so none after a quote (one scan, not a dozen)
     said = [at + len(word) for word in _TEXT_HISTORY_WORDS if (at := folded.find(word)) >= 0]
     if said and folded.find("color", min(said)) >= 0:
         return True                        # a header written between dashes (Lotus iNotes), a colour after it

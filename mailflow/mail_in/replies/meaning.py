@@ -20,7 +20,6 @@ from mailflow.mail_in.replies.bare_answers import Answer
 from mailflow.mail_in.replies.clauses import Lazy, fold
 from mailflow.mail_in.replies.commands import Approval, Found, file_requests, focus_pointed, labels_in, proviso
 from mailflow.mail_in.replies.days import days_named, months_named
-from mailflow.mail_in.replies.languages import foreign, may_be_foreign
 from mailflow.mail_in.replies.phrases import Said, asks_to_know
 from mailflow.mail_in.replies.prose import FULL_UPDATE, content_of, prose_of
 from mailflow.mail_in.replies.reading import Part, Reading, read
@@ -118,13 +117,18 @@ def intents_of(reading: Reading, table: Table, has_files: bool = False, *, with_
         return (unclear(ASK_LANGUAGE),)          # "Sí, ahí estaré el 12": asked, never guessed
     if _ironic_yes(reading, table):
         return (unclear(ASK_ATTENDANCE),)        # "Sure, why not. It's not like clinic is busy or anything 🙃": asked
-    if reading.prose_only and not _lines_asked(reading, table) \
-            and not (K.RSVP in table.reads and (_other_time(reading) or _wrong_day(reading))):
-        # (see Reading.prose_only: what follows would find nothing else)
+    if _prose_alone(reading, table):
         prose = _passed_on(reading, _corrects_receipt(reading, table, prose_of(reading, table, [], False, has_files,
                                                                                 with_text)))
         return (prose,) if prose is not None else ()
     return _intents(reading, table, has_files, with_text)
+
+
+def _prose_alone(reading: Reading, table: Table) -> bool:
+    """Under ``table``, the reading's one intent is at most what its prose makes (an update, a note, the minutes or a
+    question: never a skip): see Reading.prose_only, what ``_intents`` would find nothing else in."""
+    return reading.prose_only and not _lines_asked(reading, table) \
+        and not (K.RSVP in table.reads and (reading.other_time or reading.wrong_day))
 
 
 _A_MEETING = Lazy(r"\b(?:session|meeting|rencontre|reunion|seance)\b")
@@ -143,7 +147,7 @@ def _away_days(reading: Reading) -> tuple[str, ...]:
 def _in_another_language(reading: Reading, table: Table) -> bool:
     """The reply, to a request that asks something, is written in a language mailflow does not read (``foreign``)."""
     return bool(table.answers or table.prose is not None) and not reading.commands \
-        and may_be_foreign(reading.text, [p.clause.tokens for p in reading.parts]) and foreign(reading.text)
+        and reading.foreign
 
 
 def _intents(reading: Reading, table: Table, has_files: bool, with_text: bool) -> tuple[Intent, ...]:
@@ -341,19 +345,10 @@ def _answers(reading: Reading, table: Table) -> list[Intent]:
     return meant
 
 
-# a yes said with irony: the upside-down face, "it's not like … or anything", "yeah right"
-_IRONIC = Lazy(r"\U0001f643|\bit's not like\b.{0,80}\bor anything\b|\byeah,? right\b")
-
-
 def _ironic_yes(reading: Reading, table: Table) -> bool:
-    """Where attendance is asked, a yes said with irony ("Sure, why not. It's not like clinic is busy or anything 🙃"):
-    no answer to record, and the member is asked."""
-    text = reading.text
-    if Answer.GLAD not in table.answers or not ("\U0001f643" in text or "anything" in text or "right" in text):
-        return False                             # (most replies: no mark of irony at all)
-    return _IRONIC.search(fold(text)) is not None and any(
-        p.answer in (Answer.YES, Answer.GLAD) or (p.attendance is not None and p.attendance.rsvp is Rsvp.ACCEPTED)
-        for p in reading.parts)
+    """Where attendance is asked, a yes said with irony (``Reading.ironic_yes``): no answer to record, and the member is
+    asked."""
+    return Answer.GLAD in table.answers and reading.ironic_yes
 
 
 # said as settled in the sentence that gives the answer: "C'est donc confirmé, je serai présent le 12" (a plain "so"
@@ -379,7 +374,7 @@ def _attendance(reading: Reading, table: Table, answered: list[Intent]) -> list[
     # (beside an undo, "je vous reviens d'ici vendredi" says when the next answer comes, no maybe)
     stated = reading.stated_rsvps(asked=(glad is not None or table.answers.get(Answer.NO) == unclear(ASK_NOTICE_NO))
                                   and not reading.has(Said.UNDO))
-    if not stated and glad is not None and _wrong_day(reading) \
+    if not stated and glad is not None and reading.wrong_day \
             and all(_EXCLAIMED.match(p.clause.folded) for p in reading.parts if p.answer is not None):
         return [unclear(ASK_ATTENDANCE)]        # ("Oh no, I thought it was next week!": an exclamation, no answer)
     if not stated and not answered and glad is not None and set(reading.answers) == {Answer.LATER}:
@@ -387,7 +382,7 @@ def _attendance(reading: Reading, table: Table, answered: list[Intent]) -> list[
     if not stated and not answered and not reading.has(Said.AWAY_THEN):
         # an answer taken back ("Yes! Oh wait, is that today?? Let me see if I can push it") and none after it, or
         # another time said to suit better ("19th would be better for me"): asked, where attendance was asked
-        asked = _attendance_taken_back(reading) or _other_time(reading) or _wrong_day(reading)
+        asked = _attendance_taken_back(reading) or reading.other_time or reading.wrong_day
         return [unclear(ASK_ATTENDANCE)] if glad is not None and asked else []
     if stated == {Rsvp.ACCEPTED} and glad is not None and any(
             p.attendance is not None and p.attendance.rsvp is Rsvp.ACCEPTED and _OBSTACLE.search(p.clause.folded)
@@ -442,9 +437,6 @@ def _attendance(reading: Reading, table: Table, answered: list[Intent]) -> list[
     return [replace(attending(rsvp), on=on) if on else attending(rsvp)]
 
 
-_OTHER_TIME = Lazy(r"\b(?:would|will|'d|'ll)? ?(?:be|work|suit me|suit) (?:much )?(?:better|easier|best)(?: for me)?\b|"
-                   r"\b(?:serait|conviendrait|irait) mieux\b|\b(?:could|can) we (?:move|change|shift|push|reschedule)\b|"
-                   r"\bpourrait-on (?:deplacer|changer|decaler)\b")
 _OBSTACLE = Lazy(r"\b(?:something (?:came|has come|just came) up|an emergency|got (?:called|pulled) (?:in|into|away)|"
                  r"double[- ]?booked|can't get away|un empechement|une urgence)\b")
 
@@ -477,30 +469,7 @@ def _for_later(text: str, value: str) -> bool:
     return bool(_LATER_MEETING.search(here) or _LATER_MEETING.search(above))
 
 
-def _other_time(reading: Reading) -> bool:
-    """Another time is said to suit better ("19th would be better for me", "pourrait-on décaler?")."""
-    text = reading.text
-    return ("better" in text or "mieux" in text or "move" in text or "decal" in text or "décal" in text
-            or "resched" in text) and any(_OTHER_TIME.search(p.clause.folded) for p in reading.parts)
-
-
-# The meeting's day mistaken ("Oh shoot, I had this down for next Tuesday!", "I thought it was next week", "je l'avais
-# noté pour la semaine prochaine"): whether they come is not said
-_WRONG_DAY = Lazy(r"\b(?:i|i'd|we) (?:had|have|had got) (?:this|it|the meeting|that) (?:down|marked|noted|booked|in my "
-                  r"(?:calendar|diary|agenda)|written down)(?: in my (?:calendar|diary|agenda))? (?:for|as) (?:next|another|"
-                  r"the \d|tomorrow|(?:mon|tues|wednes|thurs|fri)day)|\bi thought (?:it|this|the meeting) was (?:next|"
-                  r"tomorrow|on the|(?:mon|tues|wednes|thurs|fri)day|another day|later)|\bje (?:l'avais|pensais que c'etait) "
-                  r"(?:note |inscrit |mis )?(?:pour |dans )?(?:la semaine prochaine|demain|mardi prochain|le \d)")
-
-
 _EXCLAIMED = Lazy(r"^(?:oh|ah|uh|oops|oups|ohh|aw)[,!.\s]+(?:no|non|nooo+)[!.]*$")
-
-
-def _wrong_day(reading: Reading) -> bool:
-    """The sender had the meeting down for another day, and says no more about coming."""
-    text = reading.text
-    return ("had " in text or "thought" in text or "avais" in text or "pensais" in text) and any(
-        _WRONG_DAY.search(p.clause.folded) for p in reading.parts)
 
 
 def _attendance_taken_back(reading: Reading) -> bool:
@@ -596,7 +565,11 @@ def find_commands(text: str, sender: str = "") -> tuple[Command, ...]:
     update), approval (unless negated or held), then the labelled lines in order."""
     reading = read(text, sender)        # as read_intent reads it: the second reading is the cache's
     found: list[Command] = []
-    if any(i.kind is K.SKIP for i in intents_of(reading, TABLES[Request.UPDATE], with_text=False)):
+    # (``intents_of`` under the call for updates, without the prose its prose-only reading makes: a prose is never a
+    # skip, nor are the questions it asks first, of another language or of irony, which ``_intents`` asks too)
+    update = TABLES[Request.UPDATE]
+    if not _prose_alone(reading, update) \
+            and any(i.kind is K.SKIP for i in _intents(reading, update, False, with_text=False)):
         found.append(Command(CommandKind.SKIP))
     if Intent(K.APPROVE) in _approval(reading, [], TABLES[Request.AGENDA].reads):
         found.append(Command(CommandKind.APPROVE))

@@ -471,14 +471,19 @@ enleve enlever enlevez supprime supprimer supprimez raye rayer rayez besoin inut
 _READ_WORDS = frozenset("ci piece meant intended wrong incorrect predecessor destine destinee mauvaise mistake erreur "
                         "did didn if avez email mail address adresse courriel contact attachment pdf file document link "
                         "slide slides minutes notes".split())
+_OPEN_READ_WORDS = frozenset("done complete completed finished closed can could send share circulate minutes notes compte "
+                             "proces".split())
 
 # read first, on the whole clause
 _UNSUBSCRIBE = Phrases(*dict(_TABLES)[Said.UNSUBSCRIBE].patterns, floating_words=_UNSUBSCRIBE_WORDS)
 _READ_AFTER_LEAD_IN = tuple((kind, table) for kind, table in _TABLES if kind is not Said.UNSUBSCRIBE)
 # Every alternative of those tables in one: most clauses are content that none of them reads, and
 # one look tells so (the tables are tried one by one, in order, only when it finds something).
+# (its anchored alternatives that may start with any character, "#7 is done", "that one can be closed", "Sam will send
+# the minutes", "elle enverra le compte rendu", "# 7 done", each hold one of _OPEN_READ_WORDS:
+# tests/test_replies_open_words.py)
 _ANY_READ_AFTER_LEAD_IN = Phrases(*(pattern for _, table in _READ_AFTER_LEAD_IN for pattern in table.patterns),
-                                  floating_words=_READ_WORDS)
+                                  floating_words=_READ_WORDS, open_words=_OPEN_READ_WORDS)
 
 
 _ONE_MEETING = Lazy(
@@ -629,9 +634,11 @@ _STAFF_CHECK = Lazy(r"^(?:can|could|would|will) you (?:please |just |also )?(?:c
 
 def to_organisers(clause: Clause) -> bool:
     """A question the organisers are asked, not one put to the group."""
+    if not clause.question:
+        return False                    # (asked of every clause of an update's content: most ask nothing)
     asked = without_lead_in(clause.folded)
     asked = asked[3:] if asked.startswith(("or ", "ou ")) else asked   # "..., or do I just speak to it?"
     # ("everyone" named in what staff are asked to check is no question to the group: "can you confirm the updated
     # invite went to everyone?")
-    return clause.question and bool(_TO_ORGANISERS.match(asked)) and (
+    return bool(_TO_ORGANISERS.match(asked)) and (
         not _TO_MEMBERS.search(clause.folded) or _STAFF_CHECK.match(asked) is not None)

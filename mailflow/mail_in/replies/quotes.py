@@ -87,6 +87,8 @@ _GROUPWISE_TIME = re.compile(r"\b\d{1,2}:\d{2}")
 
 def is_groupwise_header(line: str) -> bool:
     """GroupWise's reply header: who wrote, a numeric date and a time, then ">>>" (often after ">>>" too)."""
+    if not line.endswith(">>>") and not line[-1:].isspace():
+        return False        # (asked of every '>' line, several times: most end with neither, and need no stripped copy)
     stripped = line.strip()
     return (stripped.endswith(">>>") and len(stripped) <= 300 and _GROUPWISE_DATE.search(stripped) is not None
             and _GROUPWISE_TIME.search(stripped) is not None)

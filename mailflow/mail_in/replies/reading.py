@@ -20,6 +20,7 @@ from mailflow.mail_in.replies.clauses import (
     Clause,
     Lazy,
     clauses,
+    fold,
     lines_of,
     signature_tail,
 )
@@ -33,6 +34,7 @@ from mailflow.mail_in.replies.commands import (
     owed_action,
     recording_instruction,
 )
+from mailflow.mail_in.replies.languages import foreign, may_be_foreign
 from mailflow.mail_in.replies.phrases import LATER_ON, Said, excuse, name, said, to_organisers
 from mailflow.mail_in.replies.rsvp import Attendance, attendance, conditions, stated_rsvps
 from mailflow.mail_in.replies.sections import has_sections
@@ -125,6 +127,36 @@ class Reading:
                 and not any(self.has(kind) for kind in _READ_BESIDE_PROSE))
 
     @functools.cached_property
+    def foreign(self) -> bool:
+        """Written in a language mailflow does not read (``languages.foreign``: asked under most tables)."""
+        return may_be_foreign(self.text, [p.clause.tokens for p in self.parts]) and foreign(self.text)
+
+    @functools.cached_property
+    def other_time(self) -> bool:
+        """Another time is said to suit better ("19th would be better for me", "pourrait-on décaler?")."""
+        text = self.text
+        return ("better" in text or "mieux" in text or "move" in text or "decal" in text or "décal" in text
+                or "resched" in text) and any(_OTHER_TIME.search(p.clause.folded) for p in self.parts)
+
+    @functools.cached_property
+    def wrong_day(self) -> bool:
+        """The sender had the meeting down for another day ("Oh shoot, I had this down for next Tuesday!")."""
+        text = self.text
+        return ("had " in text or "thought" in text or "avais" in text or "pensais" in text) and any(
+            _WRONG_DAY.search(p.clause.folded) for p in self.parts)
+
+    @functools.cached_property
+    def ironic_yes(self) -> bool:
+        """A yes said with irony ("Sure, why not. It's not like clinic is busy or anything 🙃"): asked where attendance
+        is (``meaning``)."""
+        text = self.text
+        if not ("\U0001f643" in text or "anything" in text or "right" in text):
+            return False                             # (most replies: no mark of irony at all)
+        return _IRONIC.search(fold(text)) is not None and any(
+            p.answer in (Answer.YES, Answer.GLAD) or (p.attendance is not None and p.attendance.rsvp is Rsvp.ACCEPTED)
+            for p in self.parts)
+
+    @functools.cached_property
     def approvals(self) -> frozenset[Approval | None]:
         return frozenset(p.approval for p in self.parts)
 
@@ -208,6 +240,20 @@ class Reading:
         if not any(p.attendance is not None and p.attendance.by_the_way for p in self.parts):
             return self._stated                  # only "by the way" attendance reads differently when asked
         return frozenset(stated_rsvps([p.clause for p in self.parts], True, [p.attendance for p in self.parts]))
+
+
+_OTHER_TIME = Lazy(r"\b(?:would|will|'d|'ll)? ?(?:be|work|suit me|suit) (?:much )?(?:better|easier|best)(?: for me)?\b|"
+                   r"\b(?:serait|conviendrait|irait) mieux\b|\b(?:could|can) we (?:move|change|shift|push|reschedule)\b|"
+                   r"\bpourrait-on (?:deplacer|changer|decaler)\b")
+# The meeting's day mistaken ("Oh shoot, I had this down for next Tuesday!", "I thought it was next week", "je l'avais
+# noté pour la semaine prochaine"): whether they come is not said
+_WRONG_DAY = Lazy(r"\b(?:i|i'd|we) (?:had|have|had got) (?:this|it|the meeting|that) (?:down|marked|noted|booked|in my "
+                  r"(?:calendar|diary|agenda)|written down)(?: in my (?:calendar|diary|agenda))? (?:for|as) (?:next|another|"
+                  r"the \d|tomorrow|(?:mon|tues|wednes|thurs|fri)day)|\bi thought (?:it|this|the meeting) was (?:next|"
+                  r"tomorrow|on the|(?:mon|tues|wednes|thurs|fri)day|another day|later)|\bje (?:l'avais|pensais que c'etait) "
+                  r"(?:note |inscrit |mis )?(?:pour |dans )?(?:la semaine prochaine|demain|mardi prochain|le \d)")
+# a yes said with irony: the upside-down face, "it's not like … or anything", "yeah right"
+_IRONIC = Lazy(r"\U0001f643|\bit's not like\b.{0,80}\bor anything\b|\byeah,? right\b")
 
 
 @functools.lru_cache(maxsize=512)

@@ -251,11 +251,14 @@ def attendance(clause: Clause) -> Attendance | None:
 _PHRASES = ((DECLINE_PHRASES, Rsvp.DECLINED, False), (CONFLICT_PHRASES, Rsvp.DECLINED, True),
             (TENTATIVE_PHRASES, Rsvp.TENTATIVE, False), (ACCEPT_PHRASES, Rsvp.ACCEPTED, False))
 # Every attendance phrase in one, to tell at one look that a clause holds none (most hold none).
-# (with a word one of which every match of an unanchored alternative holds whole: see ``Phrases``)
+# (with a word one of which every match of an unanchored alternative holds whole, and one for the anchored ones that
+# may start with any character or any letter, "Sam will sit in for me", "elle me remplacera", "elle assistera ... à ma
+# place" and "the 12th works": see ``Phrases``; each held to it by tests/test_replies_open_words.py)
 _ANY_PHRASE = Phrases(*(p for table in (DECLINE_PHRASES, CONFLICT_PHRASES, TENTATIVE_PHRASES, ACCEPT_PHRASES, LATE_PHRASES,
                                          PARTIAL_PHRASES, DEFERRED_PHRASES)
                         for p in table.patterns),
-                      floating_words=frozenset("count comptez serai confirme confirm confirming".split()))
+                      floating_words=frozenset("count comptez serai confirme confirm confirming".split()),
+                      open_words=frozenset("me my place works is suits us both".split()))
 
 
 def _phrased(rest: str) -> Attendance | None:

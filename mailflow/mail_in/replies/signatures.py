@@ -278,6 +278,8 @@ _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")      # "| Priya | send the survey | J
 def _plain(word: str) -> str:
     """Case, accents and apostrophes folded: a From header often drops the accents the signature has ("Genevieve",
     "Geneviève"), and a mail program curls the apostrophe the header has straight ("O’Neill", "O'Neill")."""
+    if word.isascii():
+        return word.lower()         # (the folding below leaves an ASCII word its lower case: asked of every word of a name)
     folded = unicodedata.normalize("NFKD", word.casefold().replace("’", "'"))
     return "".join(ch for ch in folded if not unicodedata.combining(ch))
 

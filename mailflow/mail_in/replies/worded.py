@@ -191,6 +191,10 @@ def asks_change(clause: Clause) -> bool:
 _GROUP_NAME = re.compile(r"[(][?]P<\w+>")
 _ANY_WORDED = Alternatives(branch for _, pattern in _WORDED if pattern is not _SOMEONE_PRESENTS
                            for branch in branches(_GROUP_NAME.sub("(?:", pattern.source)))
+# Its one alternative that may start with any character ("she asked that item 3 be removed") ends with one of these
+# words, whole: a clause that holds none is matched without it (``Alternatives.without_open``; held to it by
+# tests/test_replies_open_words.py).
+_OPEN_WORDED_WORDS = frozenset({"taken", "removed", "dropped", "deleted", "cut"})
 _PRESENTING = re.compile(r"present|speak|conferenci|step(?:s|ped|ping)? in|fill(?:ing)? in|remplac")
 _AFFILIATION = re.compile(r",?\s+(?:from|of|at|with|de|du|chez)\s+")
 
@@ -210,7 +214,8 @@ def worded(clause: Clause, sender: str, previous: Clause | None = None) -> Found
         # the same with no comma, as dictated: "for a future meeting it would be great to hear how ..."
         skip += head.end()
         said = said[head.end():] + " at a future meeting"
-    if not (_ANY_WORDED.match(said)
+    worded_ones = _ANY_WORDED if not clause.tokens.isdisjoint(_OPEN_WORDED_WORDS) else _ANY_WORDED.without_open()
+    if not (worded_ones.match(said)
             or (_PRESENTING.search(said) and _SOMEONE_PRESENTS.match(said))):
         return None
     for kind, pattern in _WORDED:
@@ -291,6 +296,8 @@ _POLITE_ASK = Lazy(r"^(?:(?:and|also|so|then|et|aussi|donc|ok|okay) )*(?:please|
 _REMOVE_PRONOUN = Lazy(r"^(?:(?:so |then |please |pls |can you |could you |just )*)(?:remove|drop|take out|cut|delete|retirer|"
                        r"retirez|enlever|enlevez) (?:it|that|that one|this one|ca|cela)\b|^(?:(?:so |then |please |pls )*)take "
                        r"(?:it|that|that one) (?:off|out)\b")
+# the verbs one of which every match of _REMOVE_PRONOUN holds whole (most clauses hold none, and are not matched)
+_REMOVE_VERBS = frozenset({"remove", "drop", "take", "cut", "delete", "retirer", "retirez", "enlever", "enlevez"})
 _QUOTES = (('"', '"'), ("“", "”"), ("«", "»"))
 _QUOTED = re.compile(r'"([^"\n]{4,120})"|“([^”\n]{4,120})”|«\s*([^»\n]{4,120}?)\s*»')
 
@@ -419,7 +426,7 @@ def worded_at(found: list[Clause], i: int, sender: str, text: str) -> Found | No
         # note?": the sentence before it is the note
         said = _sentence_before(found, i, text)
         return Found(IntentKind.NOTE, said, labelled=False) if said else None
-    if edit is None and _REMOVE_PRONOUN.match(clause.folded):
+    if edit is None and not clause.tokens.isdisjoint(_REMOVE_VERBS) and _REMOVE_PRONOUN.match(clause.folded):
         # "Please remove it from the future items for now", after a sentence that quotes the item's title
         title = _quoted_before(found, i, text)
         return Found(IntentKind.REMOVE, title, labelled=False) if title else None
@@ -429,7 +436,7 @@ def worded_at(found: list[Clause], i: int, sender: str, text: str) -> Found | No
         colon = text[clause.start + len(clause.text):after.start] if after is not None else ""
         value = after.text.strip(" «»\"'“”?!.") if after is not None and ":" in colon else ""
         return Found(IntentKind.ADD, value, labelled=False) if value else None
-    if edit is None and _BARE_PRESENTS.match(clause.folded):
+    if edit is None and "present" in clause.folded and _BARE_PRESENTS.match(clause.folded):
         # the presenter named first, then who they are, then the verb: "Nadia Bouchard, coordonnatrice des partenariats
         # à la Food Bank, a accepté de présenter"
         # (the name opens the run of clauses joined by commas that ends at the verb: "Good news – Dr. Nadia Petrov,

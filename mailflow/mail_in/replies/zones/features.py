@@ -138,7 +138,8 @@ class _Walk:
     def _walk(self) -> Iterator[int]:
         seen_text = False
         for i, line in enumerate(self.lines):
-            if line[:1] == ">" and not (line.rstrip().endswith(">>>") and is_groupwise_header(line)):
+            # (a GroupWise header ends with ">>>", maybe before spaces: most '>' lines are no call away from their skip)
+            if line[:1] == ">" and not ((line.endswith(">>>") or line[-1:].isspace()) and is_groupwise_header(line)):
                 continue
             stripped = line.strip()
             if not stripped or is_quoted(line):
