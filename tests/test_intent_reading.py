@@ -340,6 +340,8 @@ def test_an_assistant_who_introduces_themselves_answers_for_the_sender():
                    "join the meeting today. Sorry for inconvenience.") == ["declined"]
     assert rsvp_of("Dr. Helen Cho", "Good morning, this is Thu from Dr. Gagnon office. Dr. Gagnon he is not able to "
                    "join the meeting today. Sorry for inconvenience.") == []
+    assert rsvp_of("Dr. Jordan O'Neill", "This is Dawn, Dr. O'Neill's clinic manager. He asked me to let you know he'll "
+                   "be on today but about 10 minutes late.") == ["accepted"]
     # the doctor again after "et": "il n'aura pas de mise à jour ... et il ne pourra pas assister" is both his
     raw = ("From: Dr. Michel Gagnon <s@clinic.example.org>\r\nTo: cop+x@example.org\r\nSubject: RE: Updates\r\n"
            "Message-ID: <ob6@clinic.example.org>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"

@@ -18,6 +18,9 @@ _ASKED = r"(?:(?:could|can|would|will) you (?:please |pls )?|please |pls |kindly
 _ASKED_FR = (r"^(?:(?:pouvez|pourriez)-vous |svp |merci de |veuillez )*(?:mettez|mettre|inscrivez|inscrire|notez|noter|"
              r"marquez|marquer)-?moi (?:comme |en |pour (?:un |une )?)?\"? ?")
 ACCEPT_PHRASES = Phrases(
+    # the day said to be clear: "I'm good for the 12th", "we're all set for Tuesday"
+    r"^(?:i'm|i am|we're|we are) (?:all )?(?:good|ok|okay|fine|set|clear|free) for (?:the \d{1,2}(?:st|nd|rd|th)?|"
+    r"(?:mon|tues|wednes|thurs|fri)day|that day|the meeting|this one|the date|it)\b|"
     # "I'll see everyone on Tuesday", "I'll see you all at noon" (the day it names is checked against the meeting's)
     r"^(?:i'll|i will|will) see (?:you|everyone|everybody|you all|all of you|the group)\b(?! (?:next|in|at the) "
     r"(?:month|time|one|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)))|"
@@ -114,6 +117,9 @@ PARTIAL_PHRASES = Phrases(
     r"^je (?:ne )?(?:pourrai|peux|pourrais) (?:seulement|uniquement) (?:rester|assister|participer|etre la|me joindre)\b"
 )
 DECLINE_PHRASES = Phrases(
+    # "Ce sera non pour moi"; there only in thought: "I'll be there in spirit", "je serai avec vous en pensée"
+    r"^(?:ce sera|c'est|ca sera) (?:un )?non\b|^(?:i'll|i will) be (?:there|with you(?: all)?) in spirit\b|"
+    r"^je serai (?:la|avec vous) en (?:esprit|pensee)\b|"
     rf"{_CHANGED_EN}(?:no|not attending|not coming|declined|absent|regrets)\b|{_CHANGED_FR}(?:non|absente?)\b|"
     rf"^{_ASKED}(?:put|mark|list) me (?:back )?(?:down )?(?:as )?(?:a )?(?:no|not attending|absent|regrets)\b|"
     rf"{_ASKED_FR}(?:absente?|non)\b|"
@@ -196,6 +202,8 @@ TENTATIVE_PHRASES = Phrases(
     r"be there|be on|call in|dial in|get there|pop in|pop into|drop in|drop into|hop on|hop into|jump on|log on|swing by)\b|"
     r"(?: to)? (?:but|though|if|depending)\b)|"
     r"^je vais essayer\b|^j'essaierai\b|"
+    r"^je (?:vais tenter|tenterai) d[e'] ?(?:me joindre|venir|participer|assister|y (?:etre|assister|aller)|etre (?:la|presente?)|"
+    r"passer)\b|"
     r"^je ne suis pas (?:certaine?|sure?|convaincue?) (?:de ne pas avoir|de pouvoir|si je (?:pourrai|peux|serai))\b|"
     r"^(?:i'm |i am )?not (?:sure|certain) (?:that )?i (?:won't|will not|don't|do not) have (?:a |another )?conflict\b|"
     r"^(?:i'll|i will) (?:confirm|let you know) (?:my )?(?:attendance|presence|if i can (?:make it|come|attend)|"

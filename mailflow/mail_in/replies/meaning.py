@@ -21,7 +21,7 @@ from mailflow.mail_in.replies.clauses import Lazy, fold
 from mailflow.mail_in.replies.commands import Approval, Found, file_requests, focus_pointed, labels_in, proviso
 from mailflow.mail_in.replies.days import days_named, months_named
 from mailflow.mail_in.replies.phrases import Said, asks_to_know
-from mailflow.mail_in.replies.prose import FULL_UPDATE, content_of, prose_of
+from mailflow.mail_in.replies.prose import FULL_UPDATE, UPDATE_ELSEWHERE, content_of, prose_of
 from mailflow.mail_in.replies.reading import Part, Reading, read
 from mailflow.mail_in.replies.reply import Reply
 from mailflow.mail_in.replies.rsvp import combine, settles
@@ -177,7 +177,8 @@ def _intents(reading: Reading, table: Table, has_files: bool, with_text: bool) -
     said_no = (reading.has(Said.NO_UPDATE) or any(i.kind is K.SKIP for i in found)) and K.SKIP in reads
     # away this cycle, or undoing: like "no update", what is said beside it must be more than its reasons
     quiet = said_no or reading.has(Said.UNDO) or (reading.has(Said.AWAY) and K.AWAY in reads) or reading.has(Said.MISSENT) \
-        or reading.has(Said.SENT_BEFORE) or (reading.has(Said.DONE) and K.DONE in reads)
+        or reading.has(Said.SENT_BEFORE) or (reading.has(Said.DONE) and K.DONE in reads) \
+        or any(UPDATE_ELSEWHERE.search(p.clause.folded) for p in reading.parts)
     # (and beside "#7 is done", what was done: "I circulated the draft to everyone this morning")
     if _lines_asked(reading, table):
         found.append(unclear(ASK_FOCUS))
@@ -353,7 +354,9 @@ def _ironic_yes(reading: Reading, table: Table) -> bool:
 
 # said as settled in the sentence that gives the answer: "C'est donc confirmé, je serai présent le 12" (a plain "so"
 # is no settling of a maybe: "Will try – I'm in clinic until 12:15 so I'll likely join late")
-_SETTLED = Lazy(r"\b(?:confirmed|confirme|confirmee|finalement|after all|in the end|en fin de compte|au final)\b")
+_SETTLED = Lazy(r"\b(?:confirmed|confirme|confirmee|finalement|after all|in the end|en fin de compte|au final)\b|"
+                # a later word added to the message under a label: "Mise à jour : … donc j'y serai", "EDIT: …"
+                r"^(?:mise a jour|update|edit|ajout)$")
 
 
 def _concludes(parts: Sequence[Part], at: int, maybe: bool) -> bool:

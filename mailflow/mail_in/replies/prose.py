@@ -69,7 +69,7 @@ _MINUTES_SENT = Lazy(r"\b(?:corrections?|fix|change|typo|error|mistake) (?:to|in
                      r"\b(?:corrections?|erreur|coquille|precision) (?:au|du|dans le|sur le) (?:compte rendu|proces-verbal)\b|"
                      r"\b(?:le )?(?:compte rendu|proces-verbal) (?:envoye|transmis|diffuse) (?:ce matin|hier|plus tot|aujourd'hui)\b")
 _IN_MY_PLACE = Lazy(r"\b(?:in my place|instead of me|on my behalf|a ma place|en mon nom|pour me remplacer|to cover for me)\b")
-_UPDATE_ELSEWHERE = Lazy(
+UPDATE_ELSEWHERE = Lazy(
     r"\b(?:update|mise a jour) (?:is|was|est|etait) (?:already |deja )?(?:in|on|attached to|dans|sur)\b|"
     r"\b(?:sent|submitted|emailed|shared|envoye|transmis) (?:you )?(?:my|our|the|ma|notre) (?:roundtable )?"
     r"(?:update|mise a jour)\b|\b(?:update|mise a jour) (?:i|we|que j'ai) (?:sent|envoyee)\b|"
@@ -95,6 +95,8 @@ _SUMS_UP = Lazy(r"^(?:(?:so|anyway|anyhow|but|well|et|donc|enfin|bon|alors),? )*
 
 # an update to the message itself, no roundtable update: "Mise à jour avant même d'avoir envoyé ce courriel :", "Update
 # before I hit send:"
+# a file said to come with the reply ("see attached", "ci-joint"), not an update said to follow ("here's my update:")
+_ATTACH_WORD = Lazy(r"\battach|\bjoint|\bpiece jointe\b|\benclosed\b")
 _ADDENDUM = Lazy(r"^(?:mise a jour|update|edit|ajout)\b[^:]{0,40}?\b(?:avant (?:meme )?d'avoir envoye|before (?:i )?(?:sent|"
                  r"sending|hit send|hitting send)|(?:ce|mon) courriel|this (?:e-?mail|message))")
 # an answer said as settled: "C'est donc confirmé", "so it's confirmed", "finalement"
@@ -154,7 +156,7 @@ def prose_of(reading: Reading, table: Table, found: list[Intent], said_no: bool,
             beside = sum(p.clause.words for p in content if p.clause.sentence not in answering)
             # (an update named as sent elsewhere, "my update is in the packet", marks none here)
             # (nor does a word of it in the answer's own sentence: "Good news: we found coverage, so I can come")
-            marked = any(_NAMED_UPDATE.search(p.clause.folded) and not _UPDATE_ELSEWHERE.search(p.clause.folded)
+            marked = any(_NAMED_UPDATE.search(p.clause.folded) and not UPDATE_ELSEWHERE.search(p.clause.folded)
                          for p in reading.parts if p.said is not Said.PROMISE and p.clause.sentence not in answering)
             enough = beside >= (table.prose_min if marked else FULL_UPDATE)
         elif said_no:                    # a side question next to "no update" is no update
@@ -176,7 +178,10 @@ def prose_of(reading: Reading, table: Table, found: list[Intent], said_no: bool,
             # ... I'll send the final version once they are")
             # (and "I think I got this by mistake": what follows is about the mail, not news)
             # (and "#7 is done": what was done is its account, "I circulated the draft to everyone this morning")
-            declined = reading.has(Said.NO_UPDATE) or reading.has(Said.MISSENT) or reading.has(Said.SENT_BEFORE) or any(i.kind in (K.SKIP, K.AWAY, K.DONE) for i in found) or (
+            # (and "my update is already in the agenda": what else is said is no second update)
+            declined = reading.has(Said.NO_UPDATE) or reading.has(Said.MISSENT) or reading.has(Said.SENT_BEFORE) \
+                or any(UPDATE_ELSEWHERE.search(p.clause.folded) for p in reading.parts) \
+                or any(i.kind in (K.SKIP, K.AWAY, K.DONE) for i in found) or (
                 reading.has(Said.UNDO) and any((p.said is Said.PROMISE or _WE_WILL.match(p.clause.folded))
                                                and SENT_LATER.search(p.clause.folded) for p in reading.parts))
             # ("No update this month, but we hired ...": the "but" that turns from the no in its own sentence)
@@ -235,6 +240,13 @@ def prose_of(reading: Reading, table: Table, found: list[Intent], said_no: bool,
                 return None                 # the update comes later: nothing to ask
         attached = [p for p in reading.parts if p.said is Said.ATTACHED]
         bare = not words and all(p.clause.words <= 3 for p in attached)     # "See attached." (it names no file)
+        if attached and not has_files and not reading.sections and words < FULL_UPDATE and not said_no \
+                and any(_ABOUT_UPDATE.search(p.clause.folded) and _ATTACH_WORD.search(p.clause.folded) for p in attached) \
+                and all(i.kind is K.RSVP for i in found) and table.answers.get(Answer.YES) == unclear(ASK_UPDATE_YES):
+            # the update announced as attached, and no file came: what else is said describes the file or apologises
+            # ("So sorry, this one got buried. Please see attached for our update, it's the one-pager we took to our
+            # board"): did they mean to send an update?
+            return unclear(ASK_UPDATE_YES)
         if enough or (has_files and attached and (bare or any(_ABOUT_UPDATE.search(p.clause.folded) for p in attached))):
             return Intent(K.UPDATE, _text(reading, table.reads, with_text))      # "my update is attached", "see attached"
         # (and "Pls see attached for our update from Comox Valley", the file named as the update, with none)

@@ -61,12 +61,14 @@ class Part(NamedTuple):
     edit: Found | None               # an agenda change said in words
     change: bool                     # asks for a change ("can we move...?")
     near_no: bool = False            # in a sentence that says no (skip, pass, decline): its reasons are no update
+    lead: bool = False               # ends its line with a colon over a labelled line: it introduces that line
 
     @property
     def silent(self) -> bool:
-        """Says something, but nothing that is an update's content."""
+        """Says something, but nothing that is an update's content (nor is the line that introduces a labelled one:
+        "... something I'd like the group to take on at a future meeting:" over "Suggest: ...")."""
         return (self.said in _SILENT or self.answer is not None or self.attendance is not None
-                or self.near_no)
+                or self.near_no or self.lead)
 
 
 @dataclass(frozen=True)
@@ -383,9 +385,12 @@ def _tag(found: list[Clause], sender: str, lines: Sequence[str] = (), text: str 
         before = found[max(0, i - 3):i]
         attends = None if i and subject_elided(c, [as_sender(b) for b in before] if on_behalf else before, sender) else \
             attendance(as_sender(c) if on_behalf or (sender and names_sender(c, sender)) else c)
+        introduces = _introduces(c, lines)
         parts.append(Part(clause=c, said=said_here, answer=answered, attendance=attends,
                           approval=approval(c), edit=worded_at(found, i, sender, text),
-                          change=(c.question or asks_change(c)) and not _introduces(c, lines)))
+                          change=(c.question or asks_change(c)) and not introduces,
+                          # (the line's last clause, the one before its colon, leads in)
+                          lead=introduces and (i + 1 == len(found) or found[i + 1].line != c.line)))
     saying_no = {p.clause.sentence for p in parts
                  if p.said in (Said.NO_UPDATE, Said.PASS, Said.AWAY, Said.AWAY_THEN)
                  or p.answer in (Answer.NO, Answer.PASS, Answer.MAYBE)     # ("We'll see. Been a rough month.")
@@ -405,7 +410,7 @@ def _tag(found: list[Clause], sender: str, lines: Sequence[str] = (), text: str 
             near.add(sentence)
     return [Part(p.clause, p.said, p.answer, p.attendance, p.approval, p.edit, p.change,
                  near_no=p.clause.sentence in near and p.said is None and p.answer is None
-                 and p.attendance is None and not p.clause.after_but)
+                 and p.attendance is None and not p.clause.after_but, lead=p.lead)
             for p in parts]
 
 

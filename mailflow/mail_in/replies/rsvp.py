@@ -34,7 +34,7 @@ _VERB = Lazy(
     r"participate|be joining|be attending|attending|joining|coming|dial in|call in|hop on|jump on|log on|be at|"
     r"be calling in|be dialing in|be dialling in|be phoning in|"
     r"be on(?= (?:the|this|that|today's|tomorrow's|our|next|the next) (?:[\w'-]+ )?(?:call|one|meeting|zoom|teams|video|"
-    r"video link|link|screen)\b| at (?:noon|midi|\d)|$)|"
+    r"video link|link|screen)\b| at (?:noon|midi|\d)| (?:today|tomorrow|then|as usual)\b|$)|"
     r"assister|venir|viendrai|participer|participerai|assisterai|me joindre|joindrai|y (?:etre|aller|assister)|"
     r"(?:etre|serai|sera)(?: pas| jamais)?(?: quand meme| aussi| bien| donc| finalement| alors)? (?:la|presente?|presents|"
     r"des votres|de la partie|a)|"

@@ -42,7 +42,7 @@ _ON_BEHALF = Lazy(r"\b(?:on behalf of|de la part d[eu']|au nom d[eu']) ?(?P<who>
                   r"(?:(?P<who5>[^,]+?)(?:'s)? (?:assistant|moa|secretary|office manager|manager|supervisor|ea)|"
                   r"(?:l'|son |sa )?(?:adjointe?|assistante?|secretaire) (?:administrative )?d[eu'] ?(?P<who6>.+?))$|"
                   # "Dr. Bennett's MOA" as a clause of its own ("This is Dana, Dr. Bennett's MOA."); "On Amrit's behalf, ..."
-                  r"^(?P<who8>(?:dr\.? |dre\.? )?[\w'-]+(?: [\w'-]+)?)'s (?:assistant|moa|secretary|office manager|manager|"
+                  r"^(?P<who8>(?:dr\.? |dre\.? )?[\w'-]+(?: [\w'-]+)?)'s (?:clinic |practice |office )?(?:assistant|moa|secretary|office manager|manager|"
                   r"supervisor|ea|"
                   r"executive assistant)(?: (?:at|with|from|of) [^,]+)?$|\bon (?P<who7>(?:dr\.? )?[\w'-]+(?: [\w'-]+)?)'s behalf\b|"
                   # the title with whom it serves after it: "office manager for Dr. Cho", "MOA at Dr. Bennett office"
