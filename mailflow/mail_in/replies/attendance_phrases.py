@@ -18,6 +18,9 @@ _ASKED = r"(?:(?:could|can|would|will) you (?:please |pls )?|please |pls |kindly
 _ASKED_FR = (r"^(?:(?:pouvez|pourriez)-vous |svp |merci de |veuillez )*(?:mettez|mettre|inscrivez|inscrire|notez|noter|"
              r"marquez|marquer)-?moi (?:comme |en |pour (?:un |une )?)?\"? ?")
 ACCEPT_PHRASES = Phrases(
+    # a miss denied: "I'm not going to miss it", "I won't miss this one"
+    r"^(?:i'm |i am )?not (?:going to|gonna) miss (?:it|this(?: one)?|the meeting|today)\b|"
+    r"^(?:i )?(?:won't|will not) miss (?:it|this(?: one)?|the meeting|today)\b|"
     # the day said to be clear: "I'm good for the 12th", "we're all set for Tuesday"
     r"^(?:i'm|i am|we're|we are) (?:all )?(?:good|ok|okay|fine|set|clear|free) for (?:the \d{1,2}(?:st|nd|rd|th)?|"
     r"(?:mon|tues|wednes|thurs|fri)day|that day|the meeting|this one|the date|it)\b|"
@@ -202,6 +205,7 @@ TENTATIVE_PHRASES = Phrases(
     r"be there|be on|call in|dial in|get there|pop in|pop into|drop in|drop into|hop on|hop into|jump on|log on|swing by)\b|"
     r"(?: to)? (?:but|though|if|depending)\b)|"
     r"^je vais essayer\b|^j'essaierai\b|"
+    r"^(?:et )?(?:je ne suis )?pas (?:sure?|certaine?) de pouvoir (?:assister|venir|participer|etre la|me joindre)\b|"
     r"^je (?:vais tenter|tenterai) d[e'] ?(?:me joindre|venir|participer|assister|y (?:etre|assister|aller)|etre (?:la|presente?)|"
     r"passer)\b|"
     r"^je ne suis pas (?:certaine?|sure?|convaincue?) (?:de ne pas avoir|de pouvoir|si je (?:pourrai|peux|serai))\b|"

@@ -34,8 +34,8 @@ _ANSWERS: dict[Answer, str] = {
                 # was asked, as "ok" is (to the call for updates, asked what it meant)
                 # ("for me" at the end is stripped as "pour moi" is: "Works for me" is left "works")
                 r"sounds good|sounds great|sounds perfect|works|that works|ca me va|ca marche|parfait|c'est parfait|"
-                # "in", as "I'm in" says it
-                r"in|i'm in|im in",
+                # "in", as "I'm in" says it; "Can't see why not!"
+                r"in|i'm in|im in|(?:i )?can't see why not|(?:i )?don't see why not",
     Answer.NO: r"no|nope|nah|not|no thanks|no thank you|non|non merci|not possible|impossible|decline|declined|"
                r"i decline|regrets|absent|absente|n|i can't|i cannot|i won't|can't|cannot|won't|"
                # the verb left to what was asked: "Can't this time, sorry!" (attend, to the invitation; send an update,
@@ -69,7 +69,7 @@ _ANY_ANSWER = Alternatives(branch for pattern in _ANSWERS.values() for branch in
 _LEADING = frozenset("""
 thanks thank+you merci sorry so+sorry desole desolee unfortunately malheureusement sadly helas actually en+fait
 well um umm hmm hmmm oh ah oops wait no+wait so alors bien and et then hi hello bonjour please svp ok+so
-for+me pour+moi from+me de+ma+part again encore all everyone tous a+tous team finalement
+for+me pour+moi from+me de+ma+part again encore all everyone tous a+tous team finalement i+mean je+veux+dire
 """.split())
 _TRAILING = frozenset("""
 thanks thank+you merci sorry desole desolee for+me pour+moi from+me de+ma+part again please svp unfortunately

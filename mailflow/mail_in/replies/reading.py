@@ -391,6 +391,16 @@ def _tag(found: list[Clause], sender: str, lines: Sequence[str] = (), text: str 
                           change=(c.question or asks_change(c)) and not introduces,
                           # (the line's last clause, the one before its colon, leads in)
                           lead=introduces and (i + 1 == len(found) or found[i + 1].line != c.line)))
+    for i in range(len(parts) - 1):
+        # (the statement next in its sentence, past words that answer nothing: "Non, au contraire : je serai là !")
+        bare, statement = parts[i], next((p for p in parts[i + 1:i + 3] if p.attendance is not None or p.answer is not None
+                                          or p.clause.sentence != parts[i].clause.sentence), parts[i + 1])
+        if bare.answer in (Answer.YES, Answer.NO) and statement.attendance is not None \
+                and statement.clause.sentence == bare.clause.sentence and not statement.clause.after_but \
+                and statement.attendance.rsvp is (Rsvp.DECLINED if bare.answer is Answer.YES else Rsvp.ACCEPTED):
+            # a bare answer that agrees with the statement right after it, in its words' sense: "No, I'm not going to miss
+            # it", "Unfortunately yes, I have to miss it" (to "Cannot come after all?"): the statement says it
+            parts[i] = bare._replace(answer=None)
     saying_no = {p.clause.sentence for p in parts
                  if p.said in (Said.NO_UPDATE, Said.PASS, Said.AWAY, Said.AWAY_THEN)
                  or p.answer in (Answer.NO, Answer.PASS, Answer.MAYBE)     # ("We'll see. Been a rough month.")

@@ -15,13 +15,16 @@ _TAKES_BACK = Lazy(
     r"(?:please )?(?:ignore|disregard) (?:all (?:of )?)?(?:that|the above|all of the above|everything above|what i (?:just )?"
     r"(?:said|wrote))|(?:oubliez|ignorez) (?:tout )?ce qui precede|"
     r"let me (?:rephrase|correct (?:that|myself))|correction|actually,? no|en fait,? non|finalement,? non|"
-    r"attendez|attends|oubliez (?:ca|cela|ce que je viens de dire)|je me reprends|non,? attendez)(?:\b|$)"
+    r"attendez|attends|oubliez (?:ca|cela|ce que je viens de dire)|je me reprends|non,? attendez|"
+    # a slip corrected at once: "No – I mean yes!", "Oui, je veux dire non"
+    r"i mean|i meant|je veux dire|je voulais dire)(?:\b|$)"
 )
+_SLIP = Lazy(r"^(?:i mean|i meant|je veux dire|je voulais dire)\b")
 
 
 # a word each match of _TAKES_BACK holds (most clauses hold none: no pattern is run)
 _TAKING_BACK_WORDS = frozenset("""scratch wait hold second thought thoughts never nevermind mind ignore rephrase correct
-correction actually fait finalement attendez attends oubliez reprends disregard ignorez""".split())
+correction actually fait finalement attendez attends oubliez reprends disregard ignorez mean meant veux voulais""".split())
 
 
 def split_taken_back(found: list[Clause]) -> tuple[list[Clause], list[Clause]]:
@@ -37,7 +40,9 @@ def split_taken_back(found: list[Clause]) -> tuple[list[Clause], list[Clause]]:
         return [], found
     marker = found[last]
     rest = _TAKES_BACK.compiled.sub("", marker.folded, count=1).strip(" ,.!-:;")
-    return found[:last], found[last + (0 if len(rest.split()) >= 2 else 1):]      # (the marker is neither)
+    # (the corrected word is kept: "I mean yes")
+    keep = len(rest.split()) >= 2 or (rest and _SLIP.match(marker.folded) is not None)
+    return found[:last], found[last + (0 if keep else 1):]      # (the marker is neither)
 
 
 _GREETING = Lazy(r"^(?:hi|hello|hey|dear|bonjour|allo|salut|good (?:morning|afternoon|evening))\b")
