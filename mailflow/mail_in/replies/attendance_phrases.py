@@ -4,7 +4,7 @@ a clause folded and without its lead-in (``rsvp.attendance`` reads them, and the
 
 from __future__ import annotations
 
-from mailflow.mail_in.replies.clauses import Phrases
+from mailflow.mail_in.replies.clauses import MONTH_EN, Phrases
 
 # the answer changed: "could you change my answer to maybe?", "please put me back down as attending", "pourriez-vous
 # changer ma réponse pour « peut-être »?"
@@ -26,7 +26,7 @@ ACCEPT_PHRASES = Phrases(
     r"(?:mon|tues|wednes|thurs|fri)day|that day|the meeting|this one|the date|it)\b|"
     # "I'll see everyone on Tuesday", "I'll see you all at noon" (the day it names is checked against the meeting's)
     r"^(?:i'll|i will|will) see (?:you|everyone|everybody|you all|all of you|the group)\b(?! (?:next|in|at the) "
-    r"(?:month|time|one|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)))|"
+    r"(?:month|time|one|" + MONTH_EN + r"))|"
     # the time kept for it: "I've blocked the time in my calendar", "je bloque le mardi à midi", "je l'ai mis à mon agenda"
     r"^(?:i've |i have |i )?(?:blocked|booked|saved)(?: off)? (?:the time|the date|the hour|the slot|that time|it|"
     r"the noon hour)(?: off)?\b(?!.*\b(?:in|on|into) (?:her|his|their|\w+'s) (?:calendar|agenda|schedule)\b)|^je (?:bloque|reserve|garde)\b.{0,40}\b(?:midi|heure|plage|rencontre|reunion)\b|"

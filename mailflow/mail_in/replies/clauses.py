@@ -17,6 +17,8 @@ from typing import Any, NamedTuple
 from mailflow.mail_in.replies.alternatives import Alternatives, branches
 
 MAX_CHARS = 60_000          # meaning is read from the first 60k characters (minutes run to ~30k)
+# A month as English writes it, whole or cut short ("Feb", "February"): a regular expression's piece
+MONTH_EN = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
 
 _SAME_WIDTH = {
     "\u2018": "'", "\u2019": "'", "\u02bc": "'", "\u2032": "'", "`": "'", "\u00b4": "'",

@@ -26,7 +26,7 @@ from mailflow.mail_in.replies.action_items import (
 )
 from mailflow.mail_in.replies.casefold import holds_any, ignorecase_fold
 from mailflow.mail_in.replies.change_tables import change_rows
-from mailflow.mail_in.replies.clauses import ABBREVIATIONS, WORD, Clause, Lazy, Phrases, fold
+from mailflow.mail_in.replies.clauses import ABBREVIATIONS, MONTH_EN, WORD, Clause, Lazy, Phrases, fold
 from mailflow.mail_in.replies.labels import LABEL as _LABEL
 from mailflow.mail_in.replies.labels import LABELS as _LABELS
 from mailflow.mail_in.replies.labels import may_hold_label
@@ -401,7 +401,7 @@ _HOLD = Phrases(
     r"\b(?:don't|do not|please don't|dont) send\b|\bnot yet\b|\bhold (?:off|on|it|the (?:packet|draft|agenda|mail|email))\b"
     # (not an item kept for a later meeting: "she'd rather hold it for the February session")
     r"(?! (?:for|till|until) (?:(?:the |a |our |next )?(?:[\w'-]+ )?(?:session|meeting|month|one|agenda|cycle)\b|"
-    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d))|"
+    + MONTH_EN + r"\.? \d))|"
     r"\bwait (?:before|until|for|a)\b|"
     r"^wait\b|\bnot (?:quite )?ready\b|\bpas encore\b|\bn'envoyez pas\b|\bne pas envoyer\b|^attendez\b|"
     # the approval left to someone else: "the rest looks good to me, but I'll leave the approval to you"

@@ -10,7 +10,7 @@ import enum
 import re
 
 from mailflow.mail_in.replies.alternatives import Alternatives
-from mailflow.mail_in.replies.clauses import EMOJI, WORD, Clause, Lazy, Phrases, without_lead_in
+from mailflow.mail_in.replies.clauses import EMOJI, MONTH_EN, WORD, Clause, Lazy, Phrases, without_lead_in
 
 
 class Said(enum.Enum):
@@ -170,7 +170,7 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
     (Said.NO_UPDATE, _phrases(
         r"^no updates?(?: (?:from me|for me|this (?:month|time|round|cycle|meeting)|for (?:this|the) "
         r"(?:month|meeting|cycle)|to (?:report|share)|on my end|on my side|at this time|for now|right now|"
-        r"from (?:us|our [\w'-]+|[\w'-]+)|for (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*))*$",
+        r"from (?:us|our [\w'-]+|[\w'-]+)|for " + MONTH_EN + r"))*$",
         r"^(?:i have |i've |we have |we've |there's |there is |have |i've got |we've got )?(?:got )?nothing (?:new |much |significant |major )?"
         r"(?:to (?:report|share|add|update|say)|this (?:month|time)|from me|new|on my end|on my side|for now)\b",
         r"^(?:i|we) (?:don't|do not) have (?:an?|any) (?:roundtable )?(?:update|updates|news)\b|"
@@ -233,7 +233,7 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"(?: on)?(?: me)?(?: (?:for|on) me)?(?: (?:for )?(?:this|that|the|my)? ?(?:one|month|time|round|cycle|turn|update|roundtable|"
         r"session|now|meeting)){0,2}(?: for me)?"
         # the month's roundtable named: "Please skip me for the January roundtable"
-        r"(?: for (?:the |this |our )?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* (?:roundtable|round table|"
+        r"(?: for (?:the |this |our )?" + MONTH_EN + r" (?:roundtable|round table|"
         r"meeting|session|update|cycle))?(?: (?:for|in|this) (?:jan(?:uary)?|feb(?:ruary)?|march|april|may|june|july|aug(?:ust)?|"
         r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?: and (?:probably |maybe |likely |possibly )?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|"
         r"dec)[a-z]*)?(?: too| as well)?)?(?: please| thanks| thank you| thx| ty| merci| sorry| desolee?)?(?:,? (?:since|because|as) .+)?$",

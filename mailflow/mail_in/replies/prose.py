@@ -240,21 +240,18 @@ def prose_of(reading: Reading, table: Table, found: list[Intent], said_no: bool,
                 return None                 # the update comes later: nothing to ask
         attached = [p for p in reading.parts if p.said is Said.ATTACHED]
         bare = not words and all(p.clause.words <= 3 for p in attached)     # "See attached." (it names no file)
-        if attached and not has_files and not reading.sections and words < FULL_UPDATE and not said_no \
-                and any(_ABOUT_UPDATE.search(p.clause.folded) and _ATTACH_WORD.search(p.clause.folded) for p in attached) \
-                and all(i.kind is K.RSVP for i in found) and table.answers.get(Answer.YES) == unclear(ASK_UPDATE_YES):
-            # the update announced as attached, and no file came: what else is said describes the file or apologises
-            # ("So sorry, this one got buried. Please see attached for our update, it's the one-pager we took to our
-            # board"): did they mean to send an update?
+        about = [p for p in attached if _ABOUT_UPDATE.search(p.clause.folded)]
+        if attached and not has_files and not said_no and all(i.kind is K.RSVP for i in found) \
+                and table.answers.get(Answer.YES) == unclear(ASK_UPDATE_YES) \
+                and (bare or (about and not words) or (words < FULL_UPDATE and not reading.sections
+                                                       and any(_ATTACH_WORD.search(p.clause.folded) for p in about))):
+            # the update announced as attached, and no file came ("Please see attached.", "Pls see attached for our
+            # update from Comox Valley", beside an answer about coming too: "... and put me down as a maybe"), what else
+            # is said describing the file or apologising ("So sorry, this one got buried. Please see attached for our
+            # update, it's the one-pager we took to our board"): did they mean to send an update?
             return unclear(ASK_UPDATE_YES)
         if enough or (has_files and attached and (bare or any(_ABOUT_UPDATE.search(p.clause.folded) for p in attached))):
             return Intent(K.UPDATE, _text(reading, table.reads, with_text))      # "my update is attached", "see attached"
-        # (and "Pls see attached for our update from Comox Valley", the file named as the update, with none)
-        # (beside an answer about coming too: "Pls see attached … and put me down as a maybe")
-        if attached and (bare or (not words and any(_ABOUT_UPDATE.search(p.clause.folded) for p in attached))) \
-                and not has_files and all(i.kind is K.RSVP for i in found) and not said_no \
-                and table.answers.get(Answer.YES) == unclear(ASK_UPDATE_YES):
-            return unclear(ASK_UPDATE_YES)      # "Please see attached." with no file: did they mean to send an update?
         if has_files and not reading.parts and not found and not said_no \
                 and table.answers.get(Answer.YES) == unclear(ASK_UPDATE_YES):
             return unclear(ASK_UPDATE_YES)      # a file with no word beside it (a screenshot): is it the update?

@@ -24,7 +24,17 @@ from mailflow.mail_in.replies.attendance_phrases import (
     TENTATIVE_PHRASES,
 )
 from mailflow.mail_in.replies.bare_answers import Answer, answer
-from mailflow.mail_in.replies.clauses import EMOJI, WORD, Clause, Lazy, Phrases, fold, lines_of, without_lead_in
+from mailflow.mail_in.replies.clauses import (
+    EMOJI,
+    MONTH_EN,
+    WORD,
+    Clause,
+    Lazy,
+    Phrases,
+    fold,
+    lines_of,
+    without_lead_in,
+)
 from mailflow.mail_in.replies.reply import Rsvp
 
 # --- attendance in words ------------------------------------------------------------------------
@@ -385,11 +395,10 @@ def stated_rsvps(found: list[Clause], asked: bool = False,
     return stated
 
 
-# A month as English writes it, whole or cut short ("Feb", "February"), and as French writes it whole
-_MONTH_EN = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
+# A month as French writes it whole (as English writes it: MONTH_EN)
 _MONTH_FR = r"janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre"
 # A meeting named by its month or day ("the February 9 session", "à la rencontre du 9 février"): another meeting's
-_MONTH_NAME = rf"{_MONTH_EN}|{_MONTH_FR}"
+_MONTH_NAME = rf"{MONTH_EN}|{_MONTH_FR}"
 _NAMED_MEETING = Lazy(
     rf"\b(?:at|to|for|a|pour|de) (?:the|la|le) (?:(?:\d{{1,2}} )?(?:{_MONTH_NAME})(?: \d{{1,2}}(?:st|nd|rd|th)?)? )"
     rf"(?:session|meeting|one|cop|call|rencontre|reunion|seance)\b|"
@@ -423,13 +432,13 @@ _SETTLES = Lazy(r"^(?:so|donc|alors|then)\b|\b(?:finalement|after all|en fin de 
 
 
 _LATER = Lazy(
-    rf"\b(?:next (?:time|month|meeting|one|session|cycle)|in (?:the )?future|(?:in|for|from) {_MONTH_EN}\b|"
+    rf"\b(?:next (?:time|month|meeting|one|session|cycle)|in (?:the )?future|(?:in|for|from) {MONTH_EN}\b|"
     rf"la prochaine fois|le mois prochain|(?:en|a partir de|des) (?:{_MONTH_FR})|"
     # another month's meeting named: "I'll be at the February session for sure", "à la rencontre de mars"
-    rf"(?:at|to|for) the {_MONTH_EN} (?:session|meeting|one|cop|call)\b|"
-    rf"{_MONTH_EN}'s (?:session|meeting|one)\b|"
+    rf"(?:at|to|for) the {MONTH_EN} (?:session|meeting|one|cop|call)\b|"
+    rf"{MONTH_EN}'s (?:session|meeting|one)\b|"
     # a meeting named by its date beside the no for this one: "But count me in for the long one on February 9"
-    rf"\b(?:on|for) (?:(?:mon|tues|wednes|thurs|fri)day,? )?{_MONTH_EN} \d{{1,2}}(?:st|nd|rd|th)?\b|"
+    rf"\b(?:on|for) (?:(?:mon|tues|wednes|thurs|fri)day,? )?{MONTH_EN} \d{{1,2}}(?:st|nd|rd|th)?\b|"
     rf"(?:a|pour) la (?:rencontre|reunion|seance) d[e'] ?(?:{_MONTH_FR}))"
 )
 

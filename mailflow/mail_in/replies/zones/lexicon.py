@@ -11,7 +11,7 @@ import re
 from mailflow.mail_in.replies import quotes as _q
 from mailflow.mail_in.replies import signatures as _s
 
-QUOTED = re.compile(r"^\s*(?:(?:[A-Za-z]{1,3})?>|\|(?:\s|$)(?!\s*[^\s|].*\|\s*$))")    # ("| a | b |": a table's row)
+QUOTED = _q._QUOTED
 QUOTED_PREFIX = re.compile(r"^(?:\s*(?:[A-Za-z]{1,3})?>|\s*\|(?=\s|$))+")
 KEY_LINE = _q._KEY_LINE
 FROM_LINE = _q._FROM_LINE
