@@ -3,10 +3,10 @@ match through: one phrase for each alternative, and random clauses of the altern
 
 from __future__ import annotations
 
-import random
 import re
 
 import pytest
+from phrasekit import random_texts
 
 from mailflow.mail_in.replies import commands, phrases, rsvp
 from mailflow.mail_in.replies.alternatives import branches as _branches
@@ -76,26 +76,12 @@ def test_each_unanchored_alternative_has_a_phrase_that_passes(table: Phrases, ex
         assert table.search(reading(clause.folded), clause.tokens), example
 
 
+_EXTRA = ["so", "sorry", "hi all", "i'm", "really", "actually", "unfortunately", "the", "a", "list", "group", "x",
+          "-", "'", "  ", "moi", "me", "my", "de", "la", "for", "to", "be", "on", "that", "s", "z"]
+
+
 def _random_texts(table: Phrases, examples: list[str], count: int, seed: int) -> list[str]:
-    """Clauses of the alternatives' words, and phrases with words, letters and marks put around and inside."""
-    rng = random.Random(seed)
-    vocabulary = sorted({w for branch in _floating(table) for w in re.findall(r"[a-z][a-z'-]*", branch)})
-    vocabulary += ["so", "sorry", "hi all", "i'm", "really", "actually", "unfortunately", "the", "a", "list", "group",
-                   "x", "-", "'", "  ", "moi", "me", "my", "de", "la", "for", "to", "be", "on", "that", "s", "z"]
-    out = []
-    for _ in range(count):
-        words = [rng.choice(vocabulary) for _ in range(rng.randint(0, 5))]
-        if rng.random() < 0.7:
-            phrase = list(rng.choice(examples))
-            for _ in range(rng.randint(0, 2)):             # a letter or mark put in, or one taken out
-                at = rng.randrange(len(phrase) + 1)
-                if rng.random() < 0.5 and at < len(phrase):
-                    del phrase[at]
-                else:
-                    phrase.insert(at, rng.choice("sxz-' _"))
-            words.insert(rng.randint(0, len(words)), "".join(phrase))
-        out.append(" ".join(words) if rng.random() < 0.8 else "".join(words))
-    return out
+    return random_texts(_floating(table), examples, _EXTRA, count, seed)
 
 
 @pytest.mark.parametrize(("table", "examples", "reading"), TABLES)

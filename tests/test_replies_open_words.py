@@ -8,6 +8,7 @@ import random
 import re
 
 import pytest
+from phrasekit import random_texts
 
 from mailflow.mail_in.replies import phrases, rsvp, worded
 from mailflow.mail_in.replies.alternatives import Alternatives, is_open
@@ -61,27 +62,12 @@ def test_each_open_alternative_has_a_phrase_that_passes(table: Alternatives, wor
         assert table.match(reading(clause.folded)), example
 
 
+_EXTRA = ["so", "sorry", "hi all", "i'm", "really", "actually", "unfortunately", "the", "a", "item", "7",
+          "12th", "x", "-", "'", "  ", "#3", "moi", "me", "my", "de", "la", "for", "to", "be", "on", "that", "s", "z"]
+
+
 def _random_texts(table: Alternatives, examples: list[str], count: int, seed: int) -> list[str]:
-    """Clauses of the alternatives' words, and phrases with words, letters and marks put around and inside."""
-    rng = random.Random(seed)
-    vocabulary = sorted({w for branch in _open(table) for w in re.findall(r"[a-z][a-z'-]*", branch)})
-    vocabulary += ["so", "sorry", "hi all", "i'm", "really", "actually", "unfortunately", "the", "a", "item", "7",
-                   "12th", "x", "-", "'", "  ", "#3", "moi", "me", "my", "de", "la", "for", "to", "be", "on", "that",
-                   "s", "z"]
-    out = []
-    for _ in range(count):
-        words = [rng.choice(vocabulary) for _ in range(rng.randint(0, 5))]
-        if rng.random() < 0.7:
-            phrase = list(rng.choice(examples))
-            for _ in range(rng.randint(0, 2)):             # a letter or mark put in, or one taken out
-                at = rng.randrange(len(phrase) + 1)
-                if rng.random() < 0.5 and at < len(phrase):
-                    del phrase[at]
-                else:
-                    phrase.insert(at, rng.choice("sxz-' _"))
-            words.insert(rng.randint(0, len(words)), "".join(phrase))
-        out.append(" ".join(words) if rng.random() < 0.8 else "".join(words))
-    return out
+    return random_texts(_open(table), examples, _EXTRA, count, seed)
 
 
 @pytest.mark.parametrize(("table", "words", "examples", "reading"), TABLES)
