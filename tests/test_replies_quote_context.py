@@ -79,3 +79,145 @@ def test_the_sign_off_over_a_postscript_is_no_text_and_the_postscript_is() -> No
     assert reply.text.endswith("P.S. I got that wrong: the report comes out January 20, so not before the meeting.")
     assert reply.text.startswith("Hi Jordan and Sam,")
     assert "Merci!" not in reply.text and "\nMC" not in reply.text and "Directrice" not in reply.text
+
+
+# --- whose message a reply answers -----------------------------------------------------------------------------------
+
+OUR_INVITATION = ("> Hello Tom,\n>\n> Our meeting is on Tuesday 12 January 2027, 12:00-13:00 PST. Will you attend?\n"
+                  "> Please reply \"yes\" or \"no\".\n")
+
+
+def _reply_all(body: str, to: str = "Luis Ferreira <luis@comox.example.org>",
+               sender: str = "Tom Whitehorse <tom@thompson.example.org>") -> bytes:
+    """A reply-all in one of our threads: to the colleague, our reply address copied."""
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = to
+    msg["Cc"] = "CoP <cop+20270112invite2wywiqqyfnnvqeasr62h@example.org>"
+    msg["Subject"] = "RE: Invitation: CoP meeting, Tuesday 12 January 2027"
+    msg["Message-ID"] = "<r1@thompson.example.org>"
+    msg.set_content(body)
+    return msg.as_bytes()
+
+
+@pytest.mark.parametrize(("header", "author"), [
+    ("On Wed, Dec 23, 2026 at 9:05 AM Luis Ferreira <Luis@Comox.example.org> wrote:\n\n> Can you make it?\n",
+     "luis@comox.example.org"),
+    ("> On Dec 23, 2026, at 9:05 AM, Luis Ferreira <luis@comox.example.org> wrote:\n>\n> Can you make it?\n",
+     "luis@comox.example.org"),
+    ("On Wed, Dec 23, 2026 at 9:05 AM Luis Ferreira <luis.ferreira@comox-division\n.example.org> wrote:\n\n> Hi\n",
+     "luis.ferreira@comox-division.example.org"),
+    ("From: Sam Okoye <pmh.support@divisions.example.org>\nSent: Thursday, February 4, 2027 3:12 PM\n"
+     "To: Grace Okafor <grace@chilliwack.example.org>\nSubject: RE: Agenda draft\n\nHi Grace,\n", "pmh.support@divisions.example.org"),
+    ("De : Sam Okoye <sam@divisions.example.org>\nEnvoyé : jeudi 4 février 2027 15:12\nÀ : Grace Okafor\n"
+     "Objet : RE: Agenda\n\nBonjour,\n", "sam@divisions.example.org"),
+    ("From: Sam Okoye\nSent: Thursday, February 4, 2027 3:12 PM\nTo: Grace Okafor\nSubject: RE: Agenda draft\n\nHi\n", ""),
+    ("No quote at all, just a note.\n", ""),
+])
+def test_the_quoted_author_is_whoever_the_first_quote_header_names(header: str, author: str) -> None:
+    reply = understand(_reply_all(f"Yes.\n\nTom\n\n{header}"))
+    assert reply.quoted_from == author
+
+
+def test_a_bare_yes_to_a_colleagues_question_answers_the_colleague_and_ours_is_asked_again() -> None:
+    """'Yes' reply-all under Luis's 'can you make the 12th?': Luis was answered, not our invitation. Nothing is
+    recorded; the sender is asked, and the question says whose message the yes answered."""
+    body = ("Yes\n\nTom\n\nOn Wed, Dec 23, 2026 at 9:05 AM Luis Ferreira <luis@comox.example.org> wrote:\n\n"
+            "> Hi Tom, now that the clinic schedule is out, can you make the 12th?\n>\n"
+            "> On Tue, Dec 22, 2026 at 12:00 PM CoP <cop@example.org> wrote:\n>\n" + OUR_INVITATION.replace("> ", "> > "))
+    intents = read_intent(understand(_reply_all(body)), Request.INVITATION)
+    assert [i.kind for i in intents] == [IntentKind.UNCLEAR]
+    assert "luis@comox.example.org" in intents[0].value and "Will you attend" in intents[0].value
+
+
+def test_the_same_yes_under_our_own_invitation_is_the_rsvp() -> None:
+    body = "Yes\n\nTom\n\nOn Tue, Dec 22, 2026 at 12:00 PM CoP <cop@example.org> wrote:\n\n" + OUR_INVITATION
+    reply = understand(_reply_all(body, to="CoP <cop+20270112invite2wywiqqyfnnvqeasr62h@example.org>"))
+    assert reply.quoted_from == "cop@example.org"
+    assert [(i.kind, i.value) for i in read_intent(reply, Request.INVITATION)] == [(IntentKind.RSVP, "accepted")]
+
+
+SAM_PROPOSAL = ("From: Sam Okoye <pmh.support@divisions.example.org>\nSent: Thursday, February 4, 2027 3:12 PM\n"
+                "To: Grace Okafor <grace@chilliwack.example.org>\nSubject: RE: Agenda draft for Tuesday 9 February 2027\n\n"
+                "Hi Grace,\n\nTwo suggestions: take the referral forms item off open discussion, and add the survey "
+                "results instead. If that works for you, I'll make both changes and send you the revised draft.\n\nSam\n")
+
+
+@pytest.mark.parametrize("words", ["Fine", "Sounds good to me.", "OK, go ahead."])
+def test_the_chairs_fine_to_a_staff_proposal_approves_nothing(words: str) -> None:
+    """The chair's 'Fine' over Sam's proposed changes agrees to Sam's changes, not to the draft as it stands: no
+    approval is recorded (the draft would go out without them) and staff are asked."""
+    reply = understand(_reply_all(f"{words}\n\nSent from my iPhone\n\n{SAM_PROPOSAL}",
+                                  to="Sam Okoye <pmh.support@divisions.example.org>",
+                                  sender="Grace Okafor <grace@chilliwack.example.org>"))
+    intents = read_intent(reply, Request.AGENDA)
+    assert [i.kind for i in intents] == [IntentKind.UNCLEAR]
+    assert "pmh.support@divisions.example.org" in intents[0].value and "agenda draft" in intents[0].value
+
+
+def test_an_approval_that_names_the_draft_stands_over_a_colleagues_message() -> None:
+    reply = understand(_reply_all(f"Thanks Sam. Approved as it stands.\n\n{SAM_PROPOSAL}",
+                                  to="Sam Okoye <pmh.support@divisions.example.org>",
+                                  sender="Grace Okafor <grace@chilliwack.example.org>"))
+    assert [i.kind for i in read_intent(reply, Request.AGENDA)] == [IntentKind.APPROVE]
+
+
+def test_what_a_reply_to_a_colleague_states_for_itself_is_read() -> None:
+    """'Yes please move it to 1:30' answers the assistant; 'I'll be on the CoP call at noon' is the sender's own RSVP,
+    and nothing is asked."""
+    body = ("Yes please move it to 1:30. I'll be on the CoP call at noon.\n\nFrom: Mei-Ling Wu <mwu@clinic.example.org>\n"
+            "Sent: Tuesday, January 12, 2027 8:02 AM\nTo: Tom Whitehorse <tom@thompson.example.org>\n"
+            "Subject: RE: Today\n\nShould I move your 12:00 patient to 1:30?\n")
+    reply = understand(_reply_all(body, to="Mei-Ling Wu <mwu@clinic.example.org>"))
+    assert [(i.kind, i.value) for i in read_intent(reply, Request.INVITATION)] == [(IntentKind.RSVP, "accepted")]
+
+
+# --- answers that point elsewhere, and answers typed under our question ----------------------------------------------
+
+@pytest.mark.parametrize("words", ["+1 to what Luis said.", "Same as Priya.", "Même chose que Priya.", "What she said!",
+                                   "Yes to the first, no to the second.", "Oui pour la première, non pour la deuxième."])
+def test_an_answer_in_words_it_points_to_is_asked_about(words: str) -> None:
+    reply = understand(_message(f"{words}\n\nOn Tue, Dec 22, 2026 at 12:00 PM CoP <cop@example.org> wrote:\n\n"
+                                + OUR_INVITATION))
+    assert [(i.kind, i.value) for i in read_intent(reply, Request.INVITATION)] == [
+        (IntentKind.UNCLEAR, 'Will you attend the meeting? Please reply "yes" or "no".')]
+
+
+OUR_REMINDER = ("On Tue, Jan 5, 2027 at 12:00 PM CoP <cop@example.org> wrote:\n\n> Hello Tom,\n>\n"
+                "> We have not yet had your roundtable update for our meeting on Tuesday 12 January 2027.\n>\n"
+                "> Nothing to share this month, or away? Reply \"skip this month\" and we\n> will stop reminding you.\n\n"
+                "{answer}\n\n>\n> --\n> CoP\n> You receive this because you are a member.\n")
+
+
+def test_a_yes_typed_under_our_quoted_question_says_what_the_question_says() -> None:
+    """'Yes, sorry.' typed right under '> Nothing to share this month, or away?': nothing to share, so the month is
+    skipped (read alone, 'Yes' to the reminder would ask whether an update was meant, and the reason would be taken
+    for the update)."""
+    reply = understand(_message(OUR_REMINDER.format(answer="Yes, sorry. Flu season has flattened the whole team.")))
+    assert reply.question_answered == "Nothing to share this month, or away?"
+    assert [i.kind for i in read_intent(reply, Request.UPDATE)] == [IntentKind.SKIP]
+
+
+def test_the_word_chosen_from_our_question_is_the_answer() -> None:
+    reply = understand(_message(OUR_REMINDER.format(
+        answer="Away - I'm doing a locum in Fort St. John from Jan 4 to 15, back on the 18th.")))
+    assert [i.kind for i in read_intent(reply, Request.UPDATE)] == [IntentKind.AWAY]
+
+
+def test_a_yes_under_a_question_put_to_the_reader_is_read_by_the_request() -> None:
+    """'Will you attend?' asks the reader: a yes typed under it is the invitation's own yes."""
+    body = ("On Tue, Dec 22, 2026 at 12:00 PM CoP <cop@example.org> wrote:\n\n" + OUR_INVITATION.split("> Please")[0]
+            + "\nYes, see you then.\n\n> Please reply \"yes\" or \"no\".\n")
+    reply = understand(_message(body))
+    assert reply.question_answered.endswith("Will you attend?")
+    assert [(i.kind, i.value) for i in read_intent(reply, Request.INVITATION)] == [(IntentKind.RSVP, "accepted")]
+
+
+def test_parse_json_shows_what_a_reply_answers() -> None:
+    from mailflow.core.kinds import MessageKind
+    from mailflow.mail_in.replies.report import as_json
+    reply = understand(_message(OUR_REMINDER.format(answer="Yes, sorry. Flu season has flattened the whole team.")))
+    shown = as_json("r.eml", reply, MessageKind.REMINDER)
+    assert shown["quoted_from"] == "cop@example.org"
+    assert shown["question_answered"] == "Nothing to share this month, or away?"
+    assert shown["intent"] == [{"kind": "skip", "value": ""}]

@@ -20,12 +20,14 @@ from mailflow.mail_in.replies.inline_answers import (
     inline_answers,
     items_answered,
     may_have_answers,
+    question_answered,
     tagged_answers,
     unmarked_answers,
 )
 from mailflow.mail_in.replies.limits import Limits, check_raw
 from mailflow.mail_in.replies.meaning import find_commands, read_intent
 from mailflow.mail_in.replies.parts import collect
+from mailflow.mail_in.replies.quotes import quoted_author
 from mailflow.mail_in.replies.reply import (
     Attachment,
     AutoKind,
@@ -258,7 +260,9 @@ def _understand_message(message: Message, limits: Limits) -> Reply:
         authentication_results=tuple(fields.all("authentication-results")),
         answers_in_quote=bool(answers),
         items_answered=items_answered(text, body) if kind is ReplyKind.REPLY and text else (),
+        question_answered=question_answered(text, body) if kind is ReplyKind.REPLY and text else "",
         sealed=sealed,
+        quoted_from=quoted_author(body.split("\n")) if kind is ReplyKind.REPLY else "",
         automatic=classify.auto_kind(verdict, automatic, ooo) if kind is ReplyKind.AUTO_REPLY else None,
     )
 

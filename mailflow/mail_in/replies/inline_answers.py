@@ -316,3 +316,31 @@ def items_answered(new_text: str, body: str) -> tuple[str, ...]:
                 found.append(number.group(1))
                 break
     return tuple(dict.fromkeys(found))
+
+
+_QUESTION = re.compile(r"[^.!?]*\?")
+
+
+def question_answered(new_text: str, body: str) -> str:
+    """The question the new text's first line was typed right under, inside the quote: the last sentence ending with a
+    "?" of the quoted paragraph right above that line ("Nothing to share this month, or away?" over "Yes, sorry.");
+    "" when the new text does not start under a quoted paragraph, or that paragraph asks nothing."""
+    first = next((line.strip() for line in new_text.split("\n") if line.strip()), "")
+    if not first or "\n>" not in body or "?" not in body:
+        return ""
+    typed = body.find(first)
+    if typed < 0 or "?" not in body[:typed] or ">" not in body[:typed]:
+        return ""                   # (the new text opens the message, above any quote: most replies)
+    lines = body.split("\n")
+    at = next((i for i, line in enumerate(lines) if line.strip() == first and not line.lstrip().startswith(">")), None)
+    if at is None:
+        return ""
+    above = at - 1
+    while above >= 0 and not lines[above].strip():
+        above -= 1
+    paragraph: list[str] = []
+    while above >= 0 and lines[above].lstrip().startswith(">") and lines[above].lstrip().lstrip(">").strip():
+        paragraph.insert(0, lines[above].lstrip().lstrip(">").strip())
+        above -= 1
+    asked = _QUESTION.findall(" ".join(paragraph))
+    return " ".join(asked[-1].split()) if asked else ""

@@ -16,6 +16,7 @@ from dataclasses import replace
 
 from mailflow.core.intent import AutoKind, Command, CommandKind, Intent, IntentKind, ReplyKind, Rsvp
 from mailflow.core.kinds import Request
+from mailflow.core.tokens import parse_token
 from mailflow.mail_in.replies.bare_answers import Answer
 from mailflow.mail_in.replies.clauses import Lazy, fold
 from mailflow.mail_in.replies.commands import Approval, Found, file_requests, focus_pointed, labels_in, proviso
@@ -26,6 +27,7 @@ from mailflow.mail_in.replies.reading import Part, Reading, read
 from mailflow.mail_in.replies.reply import Reply
 from mailflow.mail_in.replies.rsvp import combine, settles
 from mailflow.mail_in.replies.tables import (
+    ASK_ANOTHER,
     ASK_ATTENDANCE,
     ASK_CALENDAR,
     ASK_CONDITION,
@@ -76,13 +78,89 @@ def read_intent(reply: Reply, request: Request | None) -> tuple[Intent, ...]:
         # nothing typed but words added to our subject after a dash ("Re: Invitation: ... - can't make this one,
         # sorry"): our subjects hold no spaced dash, so what follows one is the sender's
         text = added.group(1)
-    found = intents_of(read(text, reply.from_name), table, bool(reply.attachments and reply.resources))
+    reading = read(text, reply.from_name)
+    files = bool(reply.attachments and reply.resources)
+    found = intents_of(reading, table, files)
+    if reply.question_answered and reading.answers[:1] == (Answer.YES,) and table.answers:
+        found = _yes_to(reply.question_answered, reading, table, files, found)
+    if (reading.answers or Approval.APPROVE in reading.approvals) and _answers_another(reply):
+        found = _answered_elsewhere(reading, table, files, found, reply.quoted_from)
     if len(reply.items_answered) == 1 and any(i.kind is K.DONE and not i.value.isdigit() for i in found):
         # "so that one's done" or "Done - sent to the whole group", typed under our quoted "[7] Amrit: Circulate the
         # e-form draft": item 7
         found = tuple(Intent(K.DONE, reply.items_answered[0]) if i.kind is K.DONE and not i.value.isdigit() else i
                       for i in found)
     return found
+
+
+# a question put to the reader ("Will you attend?", "Did you mean to send an update?"): a yes to it is no statement of
+# its words, and the request's own table reads it
+_ADDRESSED = Lazy(r"\b(?:you|your|yours|vous|votre|vos|tu|ton|ta|tes)\b")
+
+
+def _yes_to(question: str, reading: Reading, table: Table, files: bool, found: tuple[Intent, ...]) -> tuple[Intent, ...]:
+    """``found`` for a reply whose leading "yes" was typed right under a quoted question that names its own answer
+    ("Nothing to share this month, or away?" over "Yes, sorry. Flu season has hit the whole team"): the yes says
+    the question's words, and the reply is read with them in its place. Kept as found when the question is put to the
+    reader ("Will you attend?": the request's table reads a yes to it), or its words say nothing the table reads."""
+    asked = fold(question).rstrip("? ")
+    if len(asked.split()) < 2 or _ADDRESSED.search(asked):
+        return found
+    yes = next(p for p in reading.parts if p.answer is Answer.YES)
+    start = yes.clause.start
+    said = f"{reading.text[:start]}{question.rstrip('? ')}.{reading.text[start + len(yes.clause.text):]}"
+    meant = intents_of(read(said), table, files)
+    return meant if meant and not any(i.kind is K.UNCLEAR for i in meant) else found
+
+
+def _answers_another(reply: Reply) -> bool:
+    """The message the reply quotes first, the one it answers, is another person's: neither ours (its address is
+    the one a reply address of ours the reply went to was made from) nor the sender's own. Unknown (False) when
+    no quote header names an address, or the reply went to no reply address of ours."""
+    quoted = reply.quoted_from
+    if not quoted or quoted == reply.from_addr.casefold():
+        return False
+    ours = [r.casefold() for r in (*reply.to_addrs, *reply.envelope_to) if _is_reply_address(r)]
+    return bool(ours) and not any(_made_from(r, quoted) for r in ours)
+
+
+def _is_reply_address(address: str) -> bool:
+    """A reply address of ours: a token after a "+" (or, for servers without plus addressing, a "-") in its local
+    part (``core.tokens.reply_address``)."""
+    local = address.rpartition("@")[0]
+    return "+" in local or ("-" in local and parse_token(local.rpartition("-")[2]) is not None)
+
+
+def _made_from(reply_address: str, quoted: str) -> bool:
+    """``reply_address`` is ``quoted`` itself, or made from it (a token after "+" or "-"), or both share the address
+    before their "+" tags."""
+    local, _, domain = reply_address.rpartition("@")
+    quoted_local, _, quoted_domain = quoted.rpartition("@")
+    if domain != quoted_domain:
+        return False
+    return local == quoted_local or local.startswith((quoted_local + "+", quoted_local + "-")) \
+        or local.partition("+")[0] == quoted_local.partition("+")[0]
+
+
+# an approval that names what it approves: the draft, as it stands
+_NAMES_DRAFT = Lazy(r"\b(?:agenda|draft|ordre du jour|programme|as it stands|as is|tel quel|telle quelle)\b")
+
+
+def _answered_elsewhere(reading: Reading, table: Table, files: bool, found: tuple[Intent, ...],
+                        quoted: str) -> tuple[Intent, ...]:
+    """``found`` for a reply that answers another person's message (``_answers_another``): its bare answers ("Yes",
+    "Fine", "No to the second") and an approval that names nothing ("Sounds good", "Fine by me") answer that message,
+    not ours. The rest of it is read as ever; what ours asked is asked again, naming whose message it answered."""
+    named = any(p.approval is Approval.APPROVE and _NAMES_DRAFT.search(p.clause.folded) for p in reading.parts)
+    reads = table.reads if named else table.reads - {K.APPROVE}
+    own = intents_of(reading, replace(table, answers={}, reads=reads), files)
+    if own == found:
+        return found
+    ask = _ask_again(table)
+    kept = [i for i in own if i.kind is not K.UNCLEAR]
+    if ask is None or (ask.value == ASK_ATTENDANCE and any(i.kind is K.RSVP for i in kept)):
+        return tuple(kept) if kept or not own else own
+    return (*kept, unclear(ASK_ANOTHER.format(who=quoted, ask=ask.value)))
 
 
 def _calendar(reply: Reply, button: Rsvp, table: Table) -> tuple[Intent, ...]:
@@ -200,9 +278,10 @@ def _intents(reading: Reading, table: Table, has_files: bool, with_text: bool) -
         found.append(prose)
     elif reading.has(Said.SAME) and table.answers.get(Answer.NO) == unclear(ASK_UPDATE_NO) and not quiet:
         found.append(unclear(ASK_SAME))       # "Same as last month." to the call for updates: the update again, or none?
-    elif reading.has(Said.SAME) and not found and (ask := _ask_again(table)) is not None:
+    elif (reading.has(Said.SAME) or reading.has(Said.POINTED)) and not found and (ask := _ask_again(table)) is not None:
         # "Même chose que le mois dernier" to the invitation, "ditto" to the agenda draft: an echo of an answer
-        # mailflow did not see, asked about
+        # mailflow did not see, asked about; and so is an answer in words it points to ("+1 to what Luis said", "yes to
+        # the first, no to the second")
         found.append(ask)
     if found == [Intent(K.DONE)] and table.answers.get(Answer.GLAD) is not None \
             and all(p.said in (Said.DONE, Said.COURTESY) for p in reading.parts):

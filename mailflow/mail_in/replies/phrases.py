@@ -30,6 +30,8 @@ class Said(enum.Enum):
     MISSENT = "missent"            # "I think this was meant for my predecessor", "the PDF won't open": about the mail itself
     LEAVE_LATER = "leave_later"    # "after the February meeting, please take me off": leaving, but not yet (asked)
     SAME = "same"                  # "same as last month": last month's update again, or nothing new? (asked)
+    POINTED = "pointed"            # "+1 to what Luis said", "yes to the first, no to the second": the answer is in the
+                                   # words it points to, someone else's or a list's (asked)
     STAY = "stay"                  # "I never meant to leave", "gardez-moi sur la liste": staying on (undoes a leaving)
     SENT_BEFORE = "sent_before"    # "Didn't I already send this?", "the update itself stays as is": the update sent before holds
 
@@ -129,6 +131,8 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"(?:ce jour-la|cette semaine-la|a ce moment-la|a cette date|le \d+|mardi|lundi|mercredi|jeudi|vendredi)\b",
     )),
     (Said.AWAY, _phrases(
+        # (the word alone, as the answer to "No update this month, or away?": "Away - I'm doing a locum until the 15th")
+        r"^(?:away|absente?)$",
         # (a time away announced: "Heads up that I'm on sabbatical from Feb 1 to April 30")
         r"^(?:(?:a |just a |quick )?heads[- ]up(?: that)?,? |just so you know,? )?"
         r"(?:i'm|i am|i'll be|i will be|i'm currently|i am currently|currently|i've been|i have been)? ?(?:off )?"
@@ -225,6 +229,21 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"(?:last (?:month|time|meeting)|before|my last (?:update|one)|le mois dernier|le mois passe|la derniere fois)"
         r"(?: (?:sorry|really|honestly|again|desolee?|merci|thanks))?$|"
         r"^(?:same|idem|pareil|ditto|meme chose)(?: (?:again|here|for me|pour moi))?$",
+    )),
+    # an answer whose content is in the words it points to: someone else's ("+1 to what Luis said", "same as Priya",
+    # "what she said", "même chose que Priya", "ditto Tom's answer"), or the items of a list, by their place ("yes to the
+    # first, no to the second", "both", "oui pour la première", "non aux deux")
+    (Said.POINTED, _phrases(
+        r"^(?:\+ ?1|plus one|same|idem|pareil|ditto|likewise|meme chose|me too|moi aussi)(?: (?:to|for|on|as|with|que|comme))?"
+        r" (?:what |ce que |ce qu'|whatever )?(?!last\b|before\b|le mois\b|la derniere\b|my\b|here\b|for me\b|pour moi\b|again\b|"
+        r"the (?:same|month|last)\b)(?:[a-z][\w'-]*)(?: [a-z][\w'-]*)?(?: (?:said|says|wrote|did|answered|replied|a dit|a ecrit|"
+        r"a repondu)(?: below| above| ci-dessous| plus bas)?|'s(?: (?:answer|reply|note|message|point|idea|suggestion))?)?$",
+        r"^(?:what|ce que|ce qu') ?(?:[a-z][\w'-]*) (?:said|says|wrote|a dit|a ecrit)$",
+        r"^(?:(?:yes|yep|no|nope|oui|non|ok|okay|agreed|d'accord|fine)(?: (?:to|for|on|pour|a|au|aux))? "
+        r"(?:the |la |le |les )?(?:first|second|third|last|both|1st|2nd|3rd|premiere?|deuxieme|seconde?|troisieme|derniere?|deux)"
+        r"(?: (?:one|ones|question|questions|point|points|item|items|suggestion|suggestions))?|"
+        r"(?:the |la |le |les )?(?:first|second|third|both|1st|2nd|3rd|premiere?|deuxieme|seconde?|troisieme|deux)"
+        r"(?: (?:one|question|point|item|suggestion))? ?[:,-]? (?:yes|no|oui|non))$",
     )),
     (Said.PASS, _phrases(
         r"^(?:i'll |i will |i'm going to |i am going to |i'll have to |i have to |i need to |we'll |we will |"

@@ -346,3 +346,44 @@ def header_block_end(lines: list[str], start: int) -> int:
             i += 1
         return i
     return max(i, start + 1)
+
+
+
+_QUOTED_AUTHOR_REACH = 400      # lines: the message a reply answers is quoted near its top
+_HEADER_LINE_WIDEST = 300       # characters: a line of a quote header is short (a longer one is prose)
+_QUOTE_MARKS = re.compile(r"^(?:[ \t]*>)+[ \t]?")
+_ADDRESS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+")
+# a header folded inside its address ("<luis.ferreira@comox-division" / ".example.org> wrote:"), joined again
+_FOLDED_ADDRESS = re.compile(r"(?<=[@.-])\s+(?=\w)|(?<=\w)\s+(?=[.@][\w])")
+
+
+def _unquoted(first: str, lines: list[str], start: int, count: int) -> list[str]:
+    """``count`` lines from ``start`` without their '>' marks (``first``: the first, already without them)."""
+    return [first, *(_QUOTE_MARKS.sub("", x) if x[:1] in " \t>" else x for x in lines[start + 1:start + count])]
+
+
+def quoted_author(lines: list[str]) -> str:
+    """The address of whoever wrote the message ``lines`` quote first: the one its first quote header names (an
+    attribution, "On <date>, Luis Ferreira <luis@…> wrote:", or the From: line of a header block, as typed or
+    '>' quoted), lower case; "" when that header names no address, or there is none. The message a reply quotes
+    first is the one it answers, whoever wrote it."""
+    tried = -1                  # (the last line tried as a header's first)
+    for i, line in enumerate(lines[:_QUOTED_AUTHOR_REACH]):
+        # (every header holds a colon or an '@' on its first or a following line: a time, "wrote:", "From:", an address)
+        if ":" not in line and "@" not in line and "：" not in line or len(line) > _HEADER_LINE_WIDEST:
+            continue
+        for start in range(max(0, i - 2, tried + 1), i + 1):
+            tried = start
+            first = _QUOTE_MARKS.sub("", lines[start]) if lines[start][:1] in " \t>" else lines[start]
+            if not first.strip() or not may_be_header(first):
+                continue
+            span = quote_header_span(_unquoted(first, lines, start, 4), 0)      # (an attribution: four lines at most)
+            if span is not None:
+                header = " ".join(x.strip() for x in _unquoted(first, lines, start, span + 1))
+            elif _FROM_LINE.match(first) and _outlook_block_at(_unquoted(first, lines, start, 10), 0):
+                header = first
+            else:
+                continue
+            found = _ADDRESS.search(header) or _ADDRESS.search(_FOLDED_ADDRESS.sub("", header))
+            return found.group(0).strip(".").lower() if found is not None else ""
+    return ""

@@ -44,9 +44,11 @@ from mailflow.mail_in.replies.worded import asks_change, worded_at
 
 _CONCLUDING = ("so ", "donc ", "alors ", "then ", "which means ")    # an answer drawn from what was said before it
 _READ_BESIDE_PROSE = (Said.UNSUBSCRIBE, Said.UNDO, Said.AWAY, Said.AWAY_THEN, Said.NO_UPDATE, Said.DONE, Said.SAME,
+                      Said.POINTED,
                       Said.MISSENT, Said.LEAVE_LATER, Said.SENT_BEFORE, Said.STAY)
 _SILENT = {Said.NO_UPDATE, Said.PASS, Said.AWAY, Said.AWAY_THEN, Said.UNSUBSCRIBE, Said.UNDO, Said.DONE,
-           Said.COURTESY, Said.PROMISE, Said.ATTACHED, Said.MISSENT, Said.SAME, Said.LEAVE_LATER, Said.SENT_BEFORE, Said.STAY}
+           Said.COURTESY, Said.PROMISE, Said.ATTACHED, Said.MISSENT, Said.SAME, Said.POINTED, Said.LEAVE_LATER, Said.SENT_BEFORE,
+           Said.STAY}
 
 
 class Part(NamedTuple):

@@ -26,6 +26,9 @@ def as_json(path: str, reply: Reply, request: MessageKind | None = None) -> dict
         "commands": [{"kind": str(c.kind), "value": c.value, **({"who": c.who} if c.who else {})}
                      for c in reply.commands],
         **({"sealed": True} if reply.sealed else {}),     # it arrived encrypted: nothing of it could be read
+        # what it answers: who wrote the message it quotes first, and the quoted question its first line is typed under
+        **({"quoted_from": reply.quoted_from} if reply.quoted_from else {}),
+        **({"question_answered": reply.question_answered} if reply.question_answered else {}),
     }
     if request is not None:
         found["request"] = request.value

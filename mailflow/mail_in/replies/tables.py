@@ -32,6 +32,7 @@ ASK_UPDATE_SHORT = ('Is this your whole roundtable update? Please reply with you
                     'speaking), or "skip" if you have none this month.')
 ASK_CORRECTION = ('Should this replace your roundtable update? Reply with the whole new update to replace it, or '
                   '"undo" to withdraw what we recorded.')
+ASK_ANOTHER = 'Your reply answers a message from {who}, not one of ours, so we did not take it as an answer to ours. {ask}'
 ASK_NOTICE_NO = 'Did we record something wrong? Reply "undo" to cancel it, or reply with the correction.'
 ASK_AGENDA = ('What should change in the agenda draft? Reply with lines such as "Remove: item 3" or "Add: an '
               'item", or "approved" to send it as it stands.')

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from mailflow.mail_in.replies.clauses import CARRIES_ON
 from mailflow.mail_in.replies.htmltext import QUOTE_MARK
-from mailflow.mail_in.replies.quotes import ends_with_verb, is_quoted
+from mailflow.mail_in.replies.quotes import ends_with_verb, is_quoted, may_be_header
 from mailflow.mail_in.replies.signatures import has_disclaimer, is_own_name_word, own_name_words, strip_own_name
 from mailflow.mail_in.replies.zones.features import Row, line_features
 from mailflow.mail_in.replies.zones.lexicon import DELIMITER, LAND, LAND_HINTS, SIGN_OFF, SIGN_OFF_OPENS
@@ -589,6 +589,8 @@ def _answers_between_quotes(zones: list[Zone], rows: tuple[Row, ...]) -> None:
                 quoted.add(k)
             elif zones[k] is Zone.HISTORY:
                 unquoted.add(k)
+        elif zones[k] is Zone.HEADER and not may_be_header(rows[k].text):
+            unquoted.add(k)         # (a line with nothing of a header, no date, address or key, taken for one)
     if not unquoted or len(quoted) < 3 or len(quoted) <= len(unquoted):
         return
     # a sender who answers inside the quote, or wrote nothing above it, answers under it too
