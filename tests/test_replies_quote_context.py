@@ -221,3 +221,37 @@ def test_parse_json_shows_what_a_reply_answers() -> None:
     assert shown["quoted_from"] == "cop@example.org"
     assert shown["question_answered"] == "Nothing to share this month, or away?"
     assert shown["intent"] == [{"kind": "skip", "value": ""}]
+
+
+def test_the_name_on_top_over_the_signature_signs_answers_typed_in_the_quote() -> None:
+    """Outlook, plain text: 'Amrit' and the signature on top, the answer typed between the quoted lines below."""
+    body = ("Amrit\n\nDr. Amrit Sandhu\nPhysician Lead, Fraser Northwest Division of Family Practice\n"
+            "amrit.sandhu@fnw.example.org\n\n-----Original Message-----\nFrom: CoP <cop@example.org>\n"
+            "Sent: Tuesday, December 29, 2026 12:00 PM\nTo: Dr. Amrit Sandhu <amrit.sandhu@fnw.example.org>\n"
+            "Subject: Your roundtable update\n\n> Hello Dr. Amrit Sandhu,\n>\n> Please reply with your update.\n>\n"
+            "> No update this month, or away? Reply \"skip this month\" and we will not\n> remind you.\n\n"
+            "Away - I'm doing a locum in Fort St. John from Jan 4 to 15, back on the 18th.\n\n>\n> --\n> CoP\n"
+            "> You receive this because you are a member.\n")
+    reply = understand(_message(body, "Dr. Amrit Sandhu <amrit.sandhu@fnw.example.org>"))
+    assert reply.text == "Away - I'm doing a locum in Fort St. John from Jan 4 to 15, back on the 18th."
+    assert [i.kind for i in read_intent(reply, Request.UPDATE)] == [IntentKind.AWAY]
+
+
+def test_a_line_that_finishes_the_senders_sentence_is_theirs_whatever_zone_the_model_gave_it() -> None:
+    """Thunderbird, under our question: "... two community partners in Trail and" / "Castlegar. Sorry, my "yes" went
+    out before the file did." The model may take the second line for a quote header (it did, on a real message); a
+    line with nothing of a header (no date, address or key) that finishes a sentence of the sender's is theirs."""
+    from mailflow.mail_in.replies.zones import Zone, Zoning, line_features, signed_off
+    lines = ["On 2026-12-07 1:45 a.m., CoP wrote:", "> Did you mean to send a roundtable update?", "",
+             "Yes - it's the attached one-pager: the short partnership",
+             "agreement we've been piloting with two partners in Trail and",
+             "Castlegar. Sorry, my \"yes\" went out before the file did.", "", "> Just reply to this message."]
+    rows = line_features(lines, "Jordan O'Neill")
+    given = (Zone.HEADER, Zone.QUOTED, Zone.BODY, Zone.BODY, Zone.HEADER, Zone.HISTORY)
+    zoning = signed_off(Zoning(tuple(lines), tuple(rows), given), "Jordan O'Neill")
+    assert zoning.zones[4] is Zone.BODY
+    assert zoning.new_text().endswith("Castlegar. Sorry, my \"yes\" went out before the file did.")
+    # (a line that holds a header's shape stays what the model said: "On Jan 5, 2027, at 9:00, Luis wrote:")
+    lines[5] = "On Jan 5, 2027, at 9:00 AM, Luis <luis@example.org> wrote:"
+    rows = line_features(lines, "Jordan O'Neill")
+    assert signed_off(Zoning(tuple(lines), tuple(rows), given), "Jordan O'Neill").zones[4] is Zone.HEADER

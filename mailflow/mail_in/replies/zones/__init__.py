@@ -112,12 +112,18 @@ class Zoning:
             return ""
         first, last = min(keep), max(keep)
         out: list[str] = []
+        apart = False                 # a line left out since the last one kept: what follows is another paragraph
         for i in range(first, last + 1):
             if i in keep or not self.lines[i].strip():
                 if i - 1 in soft and i - 1 in keep and i in keep and out:
                     out[-1] = f"{out[-1]} {self.lines[i].lstrip()}"     # (the wrap's space was trimmed with the line)
                 else:
+                    if apart and out and out[-1].strip() and self.lines[i].strip():
+                        out.append("")          # (answers typed between the original's lines: one paragraph each)
                     out.append(self.lines[i])
+                apart = False
+            else:
+                apart = True
         text = tidy("\n".join(out))
         return _SAME_LINK.sub(r"\1", text) if "<http" in text else text
 
@@ -511,12 +517,21 @@ _QUOTE_LEVEL = frozenset({Zone.HISTORY, Zone.QUOTED})
 _SIGNED_OFF = frozenset({Zone.CLOSING, Zone.SIGNATURE, Zone.DISCLAIMER})
 
 
+_HISTORY_ZONES = frozenset({Zone.HEADER, Zone.QUOTED, Zone.HISTORY})
+
+
 def _named_over_history(zones: list[Zone], rows: tuple[Row, ...], sender_name: str) -> None:
-    """A line that only names the sender, under their text and right over the quote header, signs the text above
-    it, even when answers typed inside the quote keep text below it ("Two changes, inline below." / "Amrit" /
-    "-----Original Message-----")."""
-    for k in range(1, len(zones) - 1):
-        if zones[k] in KEPT and zones[k + 1] is Zone.HEADER and zones[k - 1] in KEPT \
+    """A line that only names the sender, under their text (or alone at the top) and over the quote header, or over a
+    signature that runs down to it, signs the text above it, even when answers typed inside the quote keep text below
+    it ("Two changes, inline below." / "Amrit" / "-----Original Message-----"; "Amrit", the signature, then the quote
+    with "Away - ..." inside; "Luis" / "Sent from my iPhone" / "> On Dec 29 ... wrote:")."""
+    for k in range(len(zones) - 1):
+        if zones[k] not in KEPT or (k and zones[k - 1] not in KEPT) or len(rows[k].text) > 60:
+            continue
+        below = k + 1
+        while below < len(zones) and zones[below] is Zone.SIGNATURE:
+            below += 1
+        if below < len(zones) and zones[below] in _HISTORY_ZONES and (k or any(z in KEPT for z in zones[below:])) \
                 and _names_sender(rows[k].text, sender_name):
             zones[k] = Zone.SIGNATURE
 
@@ -567,10 +582,10 @@ _ACCESS_CODE = re.compile(r"^\s*(?:passcode|pass code|password|meeting id|webina
 def _sentences_carried_on(zones: list[Zone], rows: tuple[Row, ...]) -> None:
     """A line right under a line of the sender's text that stops mid-sentence ("... shared with") finishes that
     sentence: it is the sender's text however much it looks like an organisation's name ("Chilliwack Healthier
-    Community")."""
+    Community"), or like a quote header to the model when it holds nothing of one (no date, address or key)."""
     for k in range(1, len(zones)):
-        if zones[k] in _SIGNED_OFF and zones[k - 1] in KEPT and rows[k].index == rows[k - 1].index + 1 \
-                and CARRIES_ON.search(rows[k - 1].text):
+        if (zones[k] in _SIGNED_OFF or zones[k] is Zone.HEADER and not may_be_header(rows[k].text)) \
+                and zones[k - 1] in KEPT and rows[k].index == rows[k - 1].index + 1 and CARRIES_ON.search(rows[k - 1].text):
             zones[k] = Zone.BODY
 
 
