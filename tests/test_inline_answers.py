@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from email.message import EmailMessage
 
-from mailflow.mail_in.replies import understand
+from mailflow.core.intent import IntentKind
+from mailflow.core.kinds import Request
+from mailflow.mail_in.replies import read_intent, understand
 
 MASTHEAD = '<div style="color:#0b69a3;font-weight:600">Valley Community of Practice</div>'      # a blue banner
 FOOTER = '<div style="color:#616e7c;font-size:13px">You receive this because you are a member.</div>'
@@ -168,3 +170,35 @@ def test_an_answer_in_orange_under_a_lotus_inotes_header_is_read():
     assert reply.text.endswith("Success: our volunteer driver program gave 41 rides to clinic appointments in its "
                                "first month.")
     assert "Did you mean" not in reply.text and "Just reply" not in reply.text
+
+
+TYPED_STYLE = 'class="elementToProof" style="font-family: Aptos, sans-serif; font-size: 12pt; color: rgb(0, 0, 0);"'
+
+
+def test_a_line_outlook_on_the_web_marks_as_typed_inside_the_original_is_the_answer():
+    """Outlook on the web writes the sender's lines in black like the quote, but marks them as typed
+    (``elementToProof``): "works 👍" typed under the quoted When row answers the invitation."""
+    quote_html = ("<div>Hello Sally,<br>You are invited to our meeting on Tuesday 12 January 2027.<br>"
+                  "When    Tuesday 12 January 2027, 12:00-13:00 PST</div>"
+                  f"<div {TYPED_STYLE}>works 👍</div>"
+                  "<div>Join    https://video.example.org/j/1<br>Length  60 minutes<br>Will you come? Reply yes or no.</div>")
+    quote_text = ("Hello Sally,\nYou are invited to our meeting on Tuesday 12 January 2027.\n"
+                  "When    Tuesday 12 January 2027, 12:00-13:00 PST\nworks 👍\nJoin    https://video.example.org/j/1\n"
+                  "Length  60 minutes\nWill you come? Reply yes or no.")
+    reply = understand(outlook_reply("<p>See below.</p>", "See below.", quote_html, quote_text))
+    assert reply.text == "See below.\n\nworks 👍" and reply.answers_in_quote
+    assert [(i.kind, i.value) for i in read_intent(reply, Request.INVITATION)] == [(IntentKind.RSVP, "accepted")]
+
+
+def test_a_typed_line_of_an_older_message_the_original_quotes_is_no_answer():
+    """The original quotes an older message its own writer typed in Outlook on the web (its lines marked as typed, under
+    its attribution): those lines are that writer's, not answers of the sender's."""
+    quote_html = ("<div>Hi Michel,</div><div>I'll be there, but I have to leave at 12:30.</div><div>Priya</div>"
+                  "<div>On Tue, Dec 22, 2026 at 3:20 PM Dr. Michel Gagnon &lt;mg@wrss.example.org&gt; wrote:</div>"
+                  f"<div {TYPED_STYLE}>Bonjour Priya, serez-vous là le 12 ?</div>"
+                  "<div>Dr Michel Gagnon, MD</div><div>You are invited to our meeting on Tuesday 12 January.</div>")
+    quote_text = ("Hi Michel,\nI'll be there, but I have to leave at 12:30.\nPriya\n"
+                  "On Tue, Dec 22, 2026 at 3:20 PM Dr. Michel Gagnon <mg@wrss.example.org> wrote:\n"
+                  "Bonjour Priya, serez-vous là le 12 ?\nDr Michel Gagnon, MD\nYou are invited to our meeting on Tuesday 12 January.")
+    reply = understand(outlook_reply("<p>Même chose que Priya.</p>", "Même chose que Priya.", quote_html, quote_text))
+    assert reply.text == "Même chose que Priya." and not reply.answers_in_quote

@@ -4,13 +4,16 @@ typed inside the quote follow."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from email.message import EmailMessage
 
 import pytest
 
 from mailflow.core.intent import IntentKind
 from mailflow.core.kinds import Request
-from mailflow.mail_in.replies import read_intent, understand
+from mailflow.mail_in.replies import read_intent, understand, understand_body
+from mailflow.mail_in.replies.inline_answers import question_answered
+from mailflow.mail_in.replies.tables import ASK_UPDATE_YES
 
 DIGEST = (">> Action items:\n>>   - [7] Amrit Sandhu: Circulate the referral e-form draft (from\n>>     2027-01-12, "
           "open 0 days)\n{answer}>>   - [8] Staff: Create the shared folder for partner agreements (from\n>>     "
@@ -255,3 +258,79 @@ def test_a_line_that_finishes_the_senders_sentence_is_theirs_whatever_zone_the_m
     lines[5] = "On Jan 5, 2027, at 9:00 AM, Luis <luis@example.org> wrote:"
     rows = line_features(lines, "Jordan O'Neill")
     assert signed_off(Zoning(tuple(lines), tuple(rows), given), "Jordan O'Neill").zones[4] is Zone.HEADER
+
+
+OUTLOOK_DAY_OF = ("Michel Gagnon, MD\nResponsable médical | Physician Lead\n\nDe : CoP <cop@example.org>\n"
+                  "Envoyé : 12 janvier 2027 10:00\nÀ : Dr. Michel Gagnon <mg@wrss.example.org>\n"
+                  "Objet : Today at 12:00 PST: CoP meeting\n\nHello Dr. Michel Gagnon,\n\nOur meeting is today.\n\n"
+                  "Cannot come after all? Reply \"no\" to this message.\n\n{answer}\n\nWith thanks,\nCoP\n")
+
+
+def test_the_question_an_answer_is_typed_under_in_an_unmarked_outlook_quote() -> None:
+    """Outlook quotes without '>' marks: under the original's header, the paragraph right above the answer is the
+    question it answers; above the quote there is none."""
+    answer = "[Michel Gagnon] Oui"
+    assert question_answered(answer, OUTLOOK_DAY_OF.format(answer=answer)) == "Cannot come after all?"
+    assert question_answered("Oui", "Oui\n\nIs it at noon?\nDe : CoP <cop@example.org>\nEnvoyé : 12 janvier\n") == ""
+
+
+@pytest.mark.parametrize(("answer", "meant"), [
+    ("Correct, sorry - stuck in clinic.", [(IntentKind.RSVP, "declined")]),
+    ("Oui", [(IntentKind.UNCLEAR, 'Will you attend the meeting? Please reply "yes" or "no".')]),
+    ("Yes, sorry.", [(IntentKind.UNCLEAR, 'Will you attend the meeting? Please reply "yes" or "no".')]),
+])
+def test_a_yes_to_our_question_put_in_the_negative_agrees_only_in_words_that_agree(answer: str, meant: list) -> None:
+    """Typed under "Cannot come after all?": "Correct" agrees with its words (cannot come); a plain "Oui" or "Yes"
+    says either answer, so it is asked about."""
+    reply = replace(understand_body(answer), question_answered="Cannot come after all?")
+    assert [(i.kind, i.value) for i in read_intent(reply, Request.DAY_OF)] == meant
+
+
+def test_done_said_to_a_colleague_closes_nothing_and_the_minutes_beside_it_are_read() -> None:
+    """Staff's reply-all to the chair: "Done, Helen – both are in" answers Helen's request; the minutes below are the
+    minutes, and nothing is asked (the reply gives what ours asked for)."""
+    minutes = ("Minutes of the 12 January meeting.\n\nTen members attended. The focus was the referral e-form.\n\n"
+               "Action items:\n- Luis Ferreira: draft a short script for the SDH questions\n\n"
+               "Recording: https://video.example.org/rec/share/Jan12\n")
+    body = (f"Done, Helen - both are in. Minutes below, going to everyone now.\n\n{minutes}\nSam\n\n"
+            "From: Dr. Helen Cho <helen.cho@si.example.org>\nSent: Tuesday, January 12, 2027 2:10 PM\n"
+            "To: Sam Okoye <sam@divisions.example.org>\nSubject: RE: Minutes\n\nSam, can you add Luis's action and the "
+            "link before they go?\n")
+    reply = understand(_reply_all(body, to="Dr. Helen Cho <helen.cho@si.example.org>",
+                                  sender="Sam Okoye <sam@divisions.example.org>"))
+    kinds = [i.kind for i in read_intent(reply, Request.MINUTES)]
+    assert IntentKind.MINUTES in kinds and IntentKind.RECORDING in kinds
+    assert IntentKind.DONE not in kinds and IntentKind.UNCLEAR not in kinds
+
+
+@pytest.mark.parametrize(("words", "answered"), [
+    ("+1", Request.INVITATION), ("Me too!!", Request.INVITATION), ("Moi aussi", Request.INVITATION),
+    ("Love it - let's do that. Thanks Grace!", Request.HANDOVER),
+    ("Hi both - see my reply to Sam from this morning, we settled it there.", Request.HANDOVER),
+    ("Perfect, thanks Devon! That's our update for this month - please use Devon's text below as is.", Request.UPDATE),
+    ("Jordan, I agree with both of Tom's changes below.", Request.AGENDA),
+])
+def test_words_that_point_to_another_message_are_asked_about(words: str, answered: Request) -> None:
+    reply = understand(_message(f"{words}\n\nOn Tue, Dec 22, 2026 at 12:00 PM CoP <cop@example.org> wrote:\n\n"
+                                + OUR_INVITATION))
+    assert [i.kind for i in read_intent(reply, answered)] == [IntentKind.UNCLEAR]
+
+
+def test_a_signature_alone_over_the_quote_is_no_text_with_its_land_acknowledgement_run_in() -> None:
+    """"Name | Role", the organisation, and the land acknowledgement with no blank line before it, then the quoted
+    original (the answer typed inside it, in the HTML, or nowhere): the signature is no text of the reply."""
+    body = ("Priya Natarajan | PMH Facilitator\nSurrey-North Delta Division of Family Practice\n"
+            "I acknowledge with gratitude that I live and work on the traditional and unceded territories of the "
+            "Semiahmoo, Katzie and Kwantlen peoples.\n\nFrom: CoP <cop@example.org>\nSent: Tuesday, December 29, 2026 "
+            "12:00 PM\nTo: Priya Natarajan <priya@snd.example.org>\nSubject: Your roundtable update\n\n"
+            "Hello Priya Natarajan,\n\nPlease reply to this message with your update.\n")
+    reply = understand(_message(body, "Priya Natarajan <priya@snd.example.org>"))
+    assert reply.text == ""
+
+
+@pytest.mark.parametrize("words", ["Yes – see attached. Sorry, thought I'd included it the first time!",
+                                   "See attached, sorry for the delay!"])
+def test_a_file_announced_with_none_attached_is_asked_about_beside_its_apology(words: str) -> None:
+    reply = understand(_message(f"{words}\n\nOn Tue, Dec 29, 2026 at 12:00 PM CoP <cop@example.org> wrote:\n\n"
+                                "> Please reply with your update.\n"))
+    assert [(i.kind, i.value) for i in read_intent(reply, Request.UPDATE)] == [(IntentKind.UNCLEAR, ASK_UPDATE_YES)]

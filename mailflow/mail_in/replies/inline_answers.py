@@ -17,6 +17,7 @@ from html.parser import HTMLParser
 
 from mailflow.mail_in.replies.casefold import ignorecase_fold
 from mailflow.mail_in.replies.htmltext import HISTORY_CLASSES, OUTLOOK_HEADER_STYLE
+from mailflow.mail_in.replies.quotes import ends_with_verb, first_quote_header
 
 _COLOR = re.compile(r"(?:^|;)\s*color\s*:\s*([^;]+)", re.IGNORECASE)
 _BLOCKS = {"p", "div", "br", "li", "tr", "table", "h1", "h2", "h3", "h4", "blockquote", "ul", "ol"}
@@ -25,6 +26,7 @@ _SKIP = {"style", "script", "head", "title", "xml"}
 _KEY = re.compile(r"^\s*(?:from|sent|to|cc|subject|date|de|envoy[ée]|[àa]|objet|von|gesendet|an|betreff|"
                   r"enviado|para|asunto)\s*:", re.IGNORECASE)
 _NOT_ANSWER = {"a", "h1", "h2", "h3", "h4", "h5", "h6", "th"}     # styled by the original, not by an answer
+TYPED = "(typed)"      # the colour of lines Outlook on the web marks as typed by the sender ("elementToProof")
 MAX_SHARE = 0.4        # answers are a minority of the quote's runs (a styled newsletter is not answered)
 MIN_WORDS = 2          # an answer run needs at least this many words (a stray coloured bullet is not one)
 
@@ -45,6 +47,8 @@ class _Finder(HTMLParser):
         self.block = 0                                      # numbers the paragraphs: a run shares one or fills it
         self.cur_color: str | None = None
         self.cur: list[str] = []
+        self.seen_body = False                              # a run of the quoted original's text
+        self.nested = False                                 # a quote header after it: an older message, quoted in it
 
     def color(self) -> str:
         if any(tag in _NOT_ANSWER for tag, _ in self.stack):
@@ -58,6 +62,10 @@ class _Finder(HTMLParser):
         text = " ".join("".join(self.cur).split())
         if text and self.in_history:
             self.runs.append([self.cur_color or "", text, self.block])
+            if _KEY.match(text) or ends_with_verb(text[-60:]):
+                self.nested = self.nested or self.seen_body
+            else:
+                self.seen_body = True
         self.cur = []
         self.cur_color = None
 
@@ -78,6 +86,9 @@ class _Finder(HTMLParser):
             return
         match = _COLOR.search(style)
         colour = _norm(match.group(1)) if match else _norm(found["color"] or "") if found.get("color") else None
+        if self.in_history and not self.nested and "elementToProof" in names:
+            colour = TYPED          # Outlook on the web marks what the sender types, wherever it is typed (not in
+                                    # an older message the original quotes: its writer's own typing)
         self.stack.append((tag, colour))
 
     def handle_endtag(self, tag: str) -> None:
@@ -322,24 +333,29 @@ _QUESTION = re.compile(r"[^.!?]*\?")
 
 
 def question_answered(new_text: str, body: str) -> str:
-    """The question the new text's first line was typed right under, inside the quote: the last sentence ending with a
-    "?" of the quoted paragraph right above that line ("Nothing to share this month, or away?" over "Yes, sorry.");
-    "" when the new text does not start under a quoted paragraph, or that paragraph asks nothing."""
+    """The question the new text's first line was typed right under, inside the quoted original: the last sentence
+    ending with a "?" of the paragraph right above that line ("Nothing to share this month, or away?" over "Yes,
+    sorry."), '>' quoted or under the original's header (Outlook quotes without marks); "" when the new text does not
+    start inside the quote, or that paragraph asks nothing."""
     first = next((line.strip() for line in new_text.split("\n") if line.strip()), "")
-    if not first or "\n>" not in body or "?" not in body:
+    if not first or "?" not in body:
         return ""
-    typed = body.find(first)
-    if typed < 0 or "?" not in body[:typed] or ">" not in body[:typed]:
+    typed = body.find(first[:60])
+    if typed < 0 or "?" not in body[:typed]:
         return ""                   # (the new text opens the message, above any quote: most replies)
     lines = body.split("\n")
-    at = next((i for i, line in enumerate(lines) if line.strip() == first and not line.lstrip().startswith(">")), None)
-    if at is None:
-        return ""
+    at = body.count("\n", 0, typed)
     above = at - 1
     while above >= 0 and not lines[above].strip():
         above -= 1
+    marked = above >= 0 and lines[above].lstrip().startswith(">")
+    if not marked:
+        header = first_quote_header(lines[:above + 1])
+        if header is None:
+            return ""               # (not under a '>' quote, nor inside an original under its header)
     paragraph: list[str] = []
-    while above >= 0 and lines[above].lstrip().startswith(">") and lines[above].lstrip().lstrip(">").strip():
+    while above >= 0 and lines[above].strip() and lines[above].lstrip().startswith(">") == marked \
+            and (not marked or lines[above].lstrip().lstrip(">").strip()):
         paragraph.insert(0, lines[above].lstrip().lstrip(">").strip())
         above -= 1
     asked = _QUESTION.findall(" ".join(paragraph))

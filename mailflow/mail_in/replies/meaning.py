@@ -27,6 +27,7 @@ from mailflow.mail_in.replies.reading import Part, Reading, read
 from mailflow.mail_in.replies.reply import Reply
 from mailflow.mail_in.replies.rsvp import combine, settles
 from mailflow.mail_in.replies.tables import (
+    ASK_AGENDA,
     ASK_ANOTHER,
     ASK_ATTENDANCE,
     ASK_CALENDAR,
@@ -35,6 +36,7 @@ from mailflow.mail_in.replies.tables import (
     ASK_LANGUAGE,
     ASK_LATER,
     ASK_LEAVE_LATER,
+    ASK_MINUTES,
     ASK_MINUTES_DRAFT,
     ASK_NOTICE_NO,
     ASK_RELAYED,
@@ -83,8 +85,8 @@ def read_intent(reply: Reply, request: Request | None) -> tuple[Intent, ...]:
     found = intents_of(reading, table, files)
     if reply.question_answered and reading.answers[:1] == (Answer.YES,) and table.answers:
         found = _yes_to(reply.question_answered, reading, table, files, found)
-    if (reading.answers or Approval.APPROVE in reading.approvals) and _answers_another(reply):
-        found = _answered_elsewhere(reading, table, files, found, reply.quoted_from)
+    if (reading.answers or Approval.APPROVE in reading.approvals or reading.has(Said.DONE)) and _answers_another(reply):
+        found = _answered_elsewhere(reading, table, files, found, reply.quoted_from, reply.from_name)
     if len(reply.items_answered) == 1 and any(i.kind is K.DONE and not i.value.isdigit() for i in found):
         # "so that one's done" or "Done - sent to the whole group", typed under our quoted "[7] Amrit: Circulate the
         # e-form draft": item 7
@@ -96,6 +98,10 @@ def read_intent(reply: Reply, request: Request | None) -> tuple[Intent, ...]:
 # a question put to the reader ("Will you attend?", "Did you mean to send an update?"): a yes to it is no statement of
 # its words, and the request's own table reads it
 _ADDRESSED = Lazy(r"\b(?:you|your|yours|vous|votre|vos|tu|ton|ta|tes)\b")
+# a question put in the negative, its verb denied ("Cannot come after all?", "Pas de mise à jour ?"; not "Nothing to
+# share this month?", whose yes says there is nothing)
+_NEGATED = Lazy(r"\b(?:not|cannot|never|ne|n'|pas)\b|n't\b")
+_AGREES = Lazy(r"\b(?:correct|right|exactly|indeed|exact|exactement|c'est ca|en effet|affirmative)\b")
 
 
 def _yes_to(question: str, reading: Reading, table: Table, files: bool, found: tuple[Intent, ...]) -> tuple[Intent, ...]:
@@ -108,6 +114,11 @@ def _yes_to(question: str, reading: Reading, table: Table, files: bool, found: t
         return found
     yes = next(p for p in reading.parts if p.answer is Answer.YES)
     start = yes.clause.start
+    if _NEGATED.search(asked) and not _AGREES.search(yes.clause.folded):
+        # a plain "yes" to a question put in the negative ("Cannot come after all?" / "Oui") says either answer:
+        # asked ("Correct" agrees with its words: it says them)
+        ask = _ask_again(table)
+        return (ask,) if ask is not None else found
     said = f"{reading.text[:start]}{question.rstrip('? ')}.{reading.text[start + len(yes.clause.text):]}"
     meant = intents_of(read(said), table, files)
     return meant if meant and not any(i.kind is K.UNCLEAR for i in meant) else found
@@ -142,25 +153,58 @@ def _made_from(reply_address: str, quoted: str) -> bool:
         or local.partition("+")[0] == quoted_local.partition("+")[0]
 
 
-# an approval that names what it approves: the draft, as it stands
-_NAMES_DRAFT = Lazy(r"\b(?:agenda|draft|ordre du jour|programme|as it stands|as is|tel quel|telle quelle)\b")
+# an approval that names what it approves (the draft, as it stands), or says the word the draft asks for
+_NAMES_DRAFT = Lazy(r"\b(?:agenda|draft|ordre du jour|programme|as it stands|as is|tel quel|telle quelle)\b|"
+                    r"\b(?:approv|approuv)")
+_AFTER_CLAUSE = re.compile(r"^[ \t]*[,;:–—-]?[ \t]*")      # the mark that ends a clause taken out, with it
+_BARE_WORDS = 4         # a clause that is only an assent or a "done" holds this many words at most ("Fine by me")
 
 
-def _answered_elsewhere(reading: Reading, table: Table, files: bool, found: tuple[Intent, ...],
-                        quoted: str) -> tuple[Intent, ...]:
+def _answered_elsewhere(reading: Reading, table: Table, files: bool, found: tuple[Intent, ...], quoted: str,
+                        sender: str) -> tuple[Intent, ...]:
     """``found`` for a reply that answers another person's message (``_answers_another``): its bare answers ("Yes",
-    "Fine", "No to the second") and an approval that names nothing ("Sounds good", "Fine by me") answer that message,
-    not ours. The rest of it is read as ever; what ours asked is asked again, naming whose message it answered."""
-    named = any(p.approval is Approval.APPROVE and _NAMES_DRAFT.search(p.clause.folded) for p in reading.parts)
-    reads = table.reads if named else table.reads - {K.APPROVE}
-    own = intents_of(reading, replace(table, answers={}, reads=reads), files)
+    "Fine", "Done, Helen") and an approval that names nothing ("Sounds good", "Fine by me") answer that message, not
+    ours. The reply is read again without them; what ours asked is asked again, naming whose message it answered."""
+    bare = [p for p in reading.parts if _bare(p)]
+    if not bare:
+        return found
+    text = reading.text
+    for part in reversed(bare):         # (from the end: the offsets before each stay)
+        start, end = part.clause.start, part.clause.start + len(part.clause.text)
+        text = text[:start] + _AFTER_CLAUSE.sub("", text[end:], count=1)
+    own = intents_of(read(text, sender), table, files)
     if own == found:
         return found
     ask = _ask_again(table)
     kept = [i for i in own if i.kind is not K.UNCLEAR]
-    if ask is None or (ask.value == ASK_ATTENDANCE and any(i.kind is K.RSVP for i in kept)):
+    if ask is None or any(i.kind in _ANSWERED_BY.get(ask.value, ()) for i in kept):
         return tuple(kept) if kept or not own else own
-    return (*kept, unclear(ASK_ANOTHER.format(who=quoted, ask=ask.value)))
+    # (asked, a chair's words beside the answer to someone else are that exchange's, no note for the agenda)
+    return (*(i for i in kept if i.kind is not K.NOTE), unclear(ASK_ANOTHER.format(who=quoted, ask=ask.value)))
+
+
+# what answers each question asked again: the reply said it for itself ("I'll be on the CoP call at noon", the minutes)
+_ANSWERED_BY = {ASK_ATTENDANCE: (K.RSVP,), ASK_AGENDA: (K.APPROVE, K.ADD, K.REMOVE, K.FOCUS, K.PRESENTER),
+                ASK_MINUTES: (K.MINUTES,), ASK_UPDATE_NO: (K.UPDATE, K.SKIP, K.AWAY), ASK_UPDATE_YES: (K.UPDATE, K.SKIP, K.AWAY)}
+
+
+def _bare(part: Part) -> bool:
+    """The clause is only an answer to whatever it sits under: a bare answer ("Yes", "No to that"), an assent that names
+    nothing ("Fine", "Sounds good to me", not "Approved as it stands") or approves what the quote holds ("approve with
+    those"), or "done" alone ("Done, Helen")."""
+    if part.answer is not None:
+        return True
+    if part.approval is Approval.APPROVE:
+        folded = part.clause.folded
+        # (and one given once what was answered is done, "Then it's good to go": that answer was the other message's)
+        return _WITH_THEIRS.search(folded) is not None or not _NAMES_DRAFT.search(folded) and (
+            part.clause.words <= _BARE_WORDS or _ONCE_CHANGED.match(folded) is not None)
+    return part.said is Said.DONE and part.clause.words <= _BARE_WORDS
+
+
+# an approval given with what the quoted message holds ("Go ahead and approve with those", "approve with Tom's changes
+# below"): it approves that message's changes, which mailflow never saw
+_WITH_THEIRS = Lazy(r"\bwith (?:those|these|them|his|hers|her|their|theirs|[a-z]+'s)\b|\b(?:below|above|ci-dessous)\b")
 
 
 def _calendar(reply: Reply, button: Rsvp, table: Table) -> tuple[Intent, ...]:
@@ -255,7 +299,7 @@ def _intents(reading: Reading, table: Table, has_files: bool, with_text: bool) -
     said_no = (reading.has(Said.NO_UPDATE) or any(i.kind is K.SKIP for i in found)) and K.SKIP in reads
     # away this cycle, or undoing: like "no update", what is said beside it must be more than its reasons
     quiet = said_no or reading.has(Said.UNDO) or (reading.has(Said.AWAY) and K.AWAY in reads) or reading.has(Said.MISSENT) \
-        or reading.has(Said.SENT_BEFORE) or (reading.has(Said.DONE) and K.DONE in reads) \
+        or reading.has(Said.SENT_BEFORE) or (reading.has(Said.DONE) and K.DONE in reads) or reading.has(Said.POINTED) \
         or any(UPDATE_ELSEWHERE.search(p.clause.folded) for p in reading.parts)
     # (and beside "#7 is done", what was done: "I circulated the draft to everyone this morning")
     if _lines_asked(reading, table):
@@ -278,10 +322,13 @@ def _intents(reading: Reading, table: Table, has_files: bool, with_text: bool) -
         found.append(prose)
     elif reading.has(Said.SAME) and table.answers.get(Answer.NO) == unclear(ASK_UPDATE_NO) and not quiet:
         found.append(unclear(ASK_SAME))       # "Same as last month." to the call for updates: the update again, or none?
-    elif (reading.has(Said.SAME) or reading.has(Said.POINTED)) and not found and (ask := _ask_again(table)) is not None:
+    elif reading.has(Said.SAME) and not found and (ask := _ask_again(table)) is not None:
         # "Même chose que le mois dernier" to the invitation, "ditto" to the agenda draft: an echo of an answer
-        # mailflow did not see, asked about; and so is an answer in words it points to ("+1 to what Luis said", "yes to
-        # the first, no to the second")
+        # mailflow did not see, asked about
+        found.append(ask)
+    elif reading.has(Said.POINTED) and not found and (ask := _ask_pointed(table)) is not None:
+        # and so is an answer in words it points to ("+1 to what Luis said", "yes to the first, no to the second",
+        # "please use Devon's text below"): what the request asks is asked again
         found.append(ask)
     if found == [Intent(K.DONE)] and table.answers.get(Answer.GLAD) is not None \
             and all(p.said in (Said.DONE, Said.COURTESY) for p in reading.parts):
@@ -314,6 +361,13 @@ def _ask_again(table: Table) -> Intent | None:
         return unclear(ASK_ATTENDANCE)
     no = table.answers.get(Answer.NO)
     return no if no is not None and no.kind is K.UNCLEAR else None
+
+
+def _ask_pointed(table: Table) -> Intent | None:
+    """The question for an answer whose words are elsewhere: the request's own question (the update asked for again,
+    attendance, the agenda's answer)."""
+    yes = table.answers.get(Answer.YES)
+    return yes if yes is not None and yes.kind is K.UNCLEAR else _ask_again(table)
 
 
 def _passed_on(reading: Reading, prose: Intent | None) -> Intent | None:

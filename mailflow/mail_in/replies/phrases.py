@@ -239,6 +239,26 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"the (?:same|month|last)\b)(?:[a-z][\w'-]*)(?: [a-z][\w'-]*)?(?: (?:said|says|wrote|did|answered|replied|a dit|a ecrit|"
         r"a repondu)(?: below| above| ci-dessous| plus bas)?|'s(?: (?:answer|reply|note|message|point|idea|suggestion))?)?$",
         r"^(?:what|ce que|ce qu') ?(?:[a-z][\w'-]*) (?:said|says|wrote|a dit|a ecrit)$",
+        # the words alone: "+1", "Me too!!", "Moi aussi", "Same on my end" (an echo of whatever it sits under)
+        r"^(?:\+ ?1|plus one|me too|moi aussi|moi de meme|(?:same|meme chose|pareil) (?:on my end|on my side|de mon cote|"
+        r"de mon bord|ici))(?: (?:finalement|aussi|too|as well|then|alors))?$",
+        # what the sender wrote elsewhere, pointed to: "What I wrote to Priya about the 12th goes for me too", "see my reply
+        # to Sam from this morning", "please use Devon's text below as is"
+        r"^(?:what|ce que) .{1,60} (?:goes|applies|counts|holds|vaut|s'applique) (?:for|to|pour|a) (?:me|moi)"
+        r"(?: too| as well| aussi)?$|"
+        r"^(?:please )?(?:see|cf|voir|voyez) (?:my|our|mon|ma|notre) (?:reply|email|e-mail|message|note|answer|response|"
+        r"courriel|reponse) (?:to|a|au|sent to|envoyee? a) .{1,60}$|"
+        r"^(?:please )?(?:use|take|keep|see|prenez|utilisez) (?:[a-z]+'s|his|her|their|the|my|our|le|la|son|sa) (?:text|note|"
+        r"update|version|draft|words|wording|numbers|texte|version|mise a jour) (?:below|above|ci-dessous|plus bas)"
+        r"(?: as is| tel quel| telle quelle)?$",
+        # agreement with changes the quote holds: "I agree with both of Tom's changes below", "d'accord avec ses suggestions"
+        r"^(?:i |we )?(?:agree|concur|(?:i'm|i am|we're|we are) fine|(?:je suis |suis )?d'accord) (?:with|avec) "
+        r"(?:both of |all of |all |both |les deux )?(?:[a-z]+'s|his|her|their|those|these|the|ses|ces|les) "
+        r"(?:changes|edits|suggestions|points|ideas?|proposals?|comments|changements|suggestions|modifications|idees?)"
+        r"(?: below| above| ci-dessous| plus bas)?$",
+        # a proposal taken up by pointing at it: "let's do that", "let's go with Dana's idea", "on fait ça"
+        r"^(?:let's|let us|we'll|we can|on) (?:do|go with|take|use|fait|part avec|prend) (?:that|this|it|those|these|ca|"
+        r"cela|[a-z]+'s (?:idea|suggestion|plan|proposal|version|text))(?: (?:one|idea|suggestion|plan|proposal|then|alors))?$",
         r"^(?:(?:yes|yep|no|nope|oui|non|ok|okay|agreed|d'accord|fine)(?: (?:to|for|on|pour|a|au|aux))? "
         r"(?:the |la |le |les )?(?:first|second|third|last|both|1st|2nd|3rd|premiere?|deuxieme|seconde?|troisieme|derniere?|deux)"
         r"(?: (?:one|ones|question|questions|point|points|item|items|suggestion|suggestions))?|"

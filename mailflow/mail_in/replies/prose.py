@@ -73,7 +73,10 @@ UPDATE_ELSEWHERE = Lazy(
     r"\b(?:update|mise a jour) (?:is|was|est|etait) (?:already |deja )?(?:in|on|attached to|dans|sur)\b|"
     r"\b(?:sent|submitted|emailed|shared|envoye|transmis) (?:you )?(?:my|our|the|ma|notre) (?:roundtable )?"
     r"(?:update|mise a jour)\b|\b(?:update|mise a jour) (?:i|we|que j'ai) (?:sent|envoyee)\b|"
-    r"\b(?:keep|leave|gardez|conservez) (?:my|our|ma|notre) (?:roundtable )?(?:update|mise a jour)\b")
+    r"\b(?:keep|leave|gardez|conservez) (?:my|our|ma|notre) (?:roundtable )?(?:update|mise a jour)\b|"
+    # a file sent before named as the update: "The PDF I sent on Monday is my update"
+    r"\b(?:i|we|j'ai|nous avons) (?:sent|emailed|shared|submitted|forwarded|envoye|transmis)\b.{0,40} "
+    r"(?:is|was|are|were|est|etait) (?:my|our|ma|notre) (?:roundtable )?(?:update|mise a jour)\b")
 _WE_WILL = re.compile(r"^(?:i|we)(?:'ll| will) ")
 NOTE_BESIDE_QUESTION = 25       # words beside an approval's question to know that would make a note of their own
 _THEN_COLON = re.compile(r"[ \t]*[:：]")         # "here's my update:": what follows the colon is it
@@ -239,16 +242,18 @@ def prose_of(reading: Reading, table: Table, found: list[Intent], said_no: bool,
             if later and not enough:
                 return None                 # the update comes later: nothing to ask
         attached = [p for p in reading.parts if p.said is Said.ATTACHED]
-        bare = not words and all(p.clause.words <= 3 for p in attached)     # "See attached." (it names no file)
+        named = not all(p.clause.words <= 3 for p in attached)       # "See attached." names no file
+        bare = not words and not named
         about = [p for p in attached if _ABOUT_UPDATE.search(p.clause.folded)]
         if attached and not has_files and not said_no and all(i.kind is K.RSVP for i in found) \
                 and table.answers.get(Answer.YES) == unclear(ASK_UPDATE_YES) \
-                and (bare or (about and not words) or (words < FULL_UPDATE and not reading.sections
-                                                       and any(_ATTACH_WORD.search(p.clause.folded) for p in about))):
+                and (bare or (about and not words) or (words < FULL_UPDATE and not reading.sections and any(
+                    _ATTACH_WORD.search(p.clause.folded) for p in (attached if not named else about)))):
             # the update announced as attached, and no file came ("Please see attached.", "Pls see attached for our
             # update from Comox Valley", beside an answer about coming too: "... and put me down as a maybe"), what else
             # is said describing the file or apologising ("So sorry, this one got buried. Please see attached for our
-            # update, it's the one-pager we took to our board"): did they mean to send an update?
+            # update, it's the one-pager we took to our board"; "Yes – see attached. Sorry, thought I'd included it the
+            # first time!"): did they mean to send an update?
             return unclear(ASK_UPDATE_YES)
         if enough or (has_files and attached and (bare or any(_ABOUT_UPDATE.search(p.clause.folded) for p in attached))):
             return Intent(K.UPDATE, _text(reading, table.reads, with_text))      # "my update is attached", "see attached"

@@ -362,11 +362,10 @@ def _unquoted(first: str, lines: list[str], start: int, count: int) -> list[str]
     return [first, *(_QUOTE_MARKS.sub("", x) if x[:1] in " \t>" else x for x in lines[start + 1:start + count])]
 
 
-def quoted_author(lines: list[str]) -> str:
-    """The address of whoever wrote the message ``lines`` quote first: the one its first quote header names (an
-    attribution, "On <date>, Luis Ferreira <luis@…> wrote:", or the From: line of a header block, as typed or
-    '>' quoted), lower case; "" when that header names no address, or there is none. The message a reply quotes
-    first is the one it answers, whoever wrote it."""
+def first_quote_header(lines: list[str]) -> tuple[int, str] | None:
+    """The first quote header of ``lines`` (an attribution, "On <date>, Luis Ferreira <luis@…> wrote:", or the From:
+    line of a header block, as typed or '>' quoted): the index of its first line, and its text (the attribution's
+    lines joined, or the From: line); None when there is none."""
     tried = -1                  # (the last line tried as a header's first)
     for i, line in enumerate(lines[:_QUOTED_AUTHOR_REACH]):
         # (every header holds a colon or an '@' on its first or a following line: a time, "wrote:", "From:", an address)
@@ -379,11 +378,18 @@ def quoted_author(lines: list[str]) -> str:
                 continue
             span = quote_header_span(_unquoted(first, lines, start, 4), 0)      # (an attribution: four lines at most)
             if span is not None:
-                header = " ".join(x.strip() for x in _unquoted(first, lines, start, span + 1))
-            elif _FROM_LINE.match(first) and _outlook_block_at(_unquoted(first, lines, start, 10), 0):
-                header = first
-            else:
-                continue
-            found = _ADDRESS.search(header) or _ADDRESS.search(_FOLDED_ADDRESS.sub("", header))
-            return found.group(0).strip(".").lower() if found is not None else ""
-    return ""
+                return start, " ".join(x.strip() for x in _unquoted(first, lines, start, span + 1))
+            if _FROM_LINE.match(first) and _outlook_block_at(_unquoted(first, lines, start, 10), 0):
+                return start, first
+    return None
+
+
+def quoted_author(lines: list[str]) -> str:
+    """The address of whoever wrote the message ``lines`` quote first, the one its first quote header names
+    (``first_quote_header``), lower case; "" when that header names no address, or there is none. The message a
+    reply quotes first is the one it answers, whoever wrote it."""
+    header = first_quote_header(lines)
+    if header is None:
+        return ""
+    found = _ADDRESS.search(header[1]) or _ADDRESS.search(_FOLDED_ADDRESS.sub("", header[1]))
+    return found.group(0).strip(".").lower() if found is not None else ""

@@ -120,7 +120,8 @@ _TAIL_TIME = Lazy(rf"(?:(?:on|this|that|next|ce|cette|cet|in|le|du|de|by|for|at|
 _ADVERBS = ("malheureusement", "helas", "unfortunately", "sadly", "really", "truly", "honestly", "vraiment", "finalement",
             "actually", "probably", "likely", "still", "realistically", "obviously", "of course", "both", "definitely", "certainly", "surely", "absolutely",
             "probablement", "certainement", "surement", "absolument", "definitivement",    # the same in French
-            "bien", "quand meme", "tout de meme")      # ("je serai bien présent", "j'y serai quand même")
+            "bien", "quand meme", "tout de meme",      # ("je serai bien présent", "j'y serai quand même")
+            "donc", "therefore", "thus", "du coup", "par consequent")   # ("Je ne pourrai donc pas être des vôtres le 12")
 _ADVERB_WORDS = frozenset(word for adverb in _ADVERBS for word in adverb.split())   # (each word of "quand meme")
 _ADVERB = Lazy(r"\b(?:" + "|".join(_ADVERBS) + r")\b\s*")
 _FOR_OTHERS = Lazy(r"\bon behalf of\b|\bde la part d|\bin (?:his|her|their) (?:place|stead)\b")

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 from mailflow.mail_in.replies.clauses import CARRIES_ON
 from mailflow.mail_in.replies.htmltext import QUOTE_MARK
-from mailflow.mail_in.replies.quotes import ends_with_verb, is_quoted, may_be_header
+from mailflow.mail_in.replies.quotes import ends_with_verb, holds_header_words, is_quoted
 from mailflow.mail_in.replies.signatures import has_disclaimer, is_own_name_word, own_name_words, strip_own_name
 from mailflow.mail_in.replies.zones.features import Row, line_features
-from mailflow.mail_in.replies.zones.lexicon import DELIMITER, LAND, LAND_HINTS, SIGN_OFF, SIGN_OFF_OPENS
+from mailflow.mail_in.replies.zones.lexicon import DATE, DELIMITER, LAND, LAND_HINTS, SIGN_OFF, SIGN_OFF_OPENS, TIME
 from mailflow.mail_in.replies.zones.model import (
     Weights,
     Zone,
@@ -379,8 +379,9 @@ def _name_over_delimiter(zones: list[Zone], rows: tuple[Row, ...], sender_name: 
                 zones[k] = Zone.SIGNATURE
 
 
-# A first name of the writer's, a surname and a role after a comma: "Kim Baker, MOA", "Julie Tremblay, adjointe"
-_NAME_AND_ROLE = re.compile(r"^\s*(?P<first>[A-ZÀ-Ý][\w'’-]+)\s+[A-ZÀ-Ý][\w'’-]+\s*,\s*[^,]{1,40}$")
+# A first name of the writer's, a surname and a role after a comma or a bar: "Kim Baker, MOA", "Julie Tremblay, adjointe",
+# "Priya Natarajan | PMH Facilitator"
+_NAME_AND_ROLE = re.compile(r"^\s*(?P<first>[A-ZÀ-Ý][\w'’-]+)\s+[A-ZÀ-Ý][\w'’-]+\s*[,|]\s*[^,|]{1,40}$")
 # an assistant's line under their name: "on behalf of Dr. Jordan O'Neill", "pour le Dr Gagnon"
 _FOR_WHOM = re.compile(r"^\s*(?:on behalf of|for|de la part d[eu']|au nom d[eu']|pour (?:le |la )?)\s*\S", re.IGNORECASE)
 
@@ -398,13 +399,15 @@ def _signature_only(zones: list[Zone], rows: tuple[Row, ...], sender_name: str) 
     kept = [k for k, zone in enumerate(zones) if zone in KEPT]
     if not kept or kept[0] != 0 or not sender_name or len(rows[0].text) > 80 \
             or not any(w in rows[0].text.lower() for w in re.findall(r"[^\W\d_]{2,}", sender_name.lower())) \
-            or not _names_sender(_ASIDE_AFTER_NAME.sub("", rows[0].text), sender_name):
+            or not (_names_sender(_ASIDE_AFTER_NAME.sub("", rows[0].text), sender_name)
+                    or _signs_with_role(rows[0].text, sender_name)):
         return                                      # (most replies: the first line is no name, or not the sender's)
     end = 1
     while end < len(rows) and rows[end].index == rows[end - 1].index + 1:
         end += 1                                    # the name's paragraph
-    if end < 2 or any(_SIGNATURE_SHAPES.isdisjoint(rows[k].features) or not _SENTENCE_SHAPES.isdisjoint(rows[k].features)
-                      for k in range(1, end)):
+    # (its land acknowledgement may follow with no blank line: "I acknowledge with gratitude that I live and work ...")
+    if end < 2 or any((_SIGNATURE_SHAPES.isdisjoint(rows[k].features) or not _SENTENCE_SHAPES.isdisjoint(rows[k].features))
+                      and {"land_words", "disclaimer_words"}.isdisjoint(rows[k].features) for k in range(1, end)):
         return                                      # (a signature's lines are short and say no "I" or "we")
     if any(not {"land_words", "disclaimer_words"} & set(rows[k].features) for k in kept if k >= end):
         return
@@ -584,9 +587,18 @@ def _sentences_carried_on(zones: list[Zone], rows: tuple[Row, ...]) -> None:
     sentence: it is the sender's text however much it looks like an organisation's name ("Chilliwack Healthier
     Community"), or like a quote header to the model when it holds nothing of one (no date, address or key)."""
     for k in range(1, len(zones)):
-        if (zones[k] in _SIGNED_OFF or zones[k] is Zone.HEADER and not may_be_header(rows[k].text)) \
+        if (zones[k] in _SIGNED_OFF or zones[k] is Zone.HEADER and not _header_like(rows[k].text)) \
                 and zones[k - 1] in KEPT and rows[k].index == rows[k - 1].index + 1 and CARRIES_ON.search(rows[k - 1].text):
             zones[k] = Zone.BODY
+
+
+def _header_like(text: str) -> bool:
+    """What a quote header holds and a sentence does not: its words (a writing verb at its end, a key, a separator, a
+    rule), an address, or a date with a time. ("Away - at the camp until the 15th" holds none: a date alone is no
+    header's.)"""
+    stripped = text.strip()
+    return holds_header_words(stripped) or "@" in stripped or (
+        DATE.search(stripped) is not None and TIME.search(stripped) is not None)
 
 
 def _answers_between_quotes(zones: list[Zone], rows: tuple[Row, ...]) -> None:
@@ -604,7 +616,7 @@ def _answers_between_quotes(zones: list[Zone], rows: tuple[Row, ...]) -> None:
                 quoted.add(k)
             elif zones[k] is Zone.HISTORY:
                 unquoted.add(k)
-        elif zones[k] is Zone.HEADER and not may_be_header(rows[k].text):
+        elif zones[k] is Zone.HEADER and not _header_like(rows[k].text):
             unquoted.add(k)         # (a line with nothing of a header, no date, address or key, taken for one)
     if not unquoted or len(quoted) < 3 or len(quoted) <= len(unquoted):
         return
