@@ -334,3 +334,26 @@ def test_a_file_announced_with_none_attached_is_asked_about_beside_its_apology(w
     reply = understand(_message(f"{words}\n\nOn Tue, Dec 29, 2026 at 12:00 PM CoP <cop@example.org> wrote:\n\n"
                                 "> Please reply with your update.\n"))
     assert [(i.kind, i.value) for i in read_intent(reply, Request.UPDATE)] == [(IntentKind.UNCLEAR, ASK_UPDATE_YES)]
+
+
+@pytest.mark.parametrize(("answer", "question", "answered", "meant"), [
+    ("yep that's me 🙁 Called in for a delivery, won't be off the unit by noon.", "Cannot come after all?",
+     Request.DAY_OF, [(IntentKind.RSVP, "declined")]),
+    ("Yes", "Not what you meant?", Request.NOTICE,
+     [(IntentKind.UNCLEAR, 'Did we record something wrong? Reply "undo" to cancel it, or reply with the correction.')]),
+])
+def test_an_answer_that_agrees_says_the_negative_question_and_a_plain_yes_is_asked(
+        answer: str, question: str, answered: Request, meant: list) -> None:
+    reply = replace(understand_body(answer), question_answered=question)
+    assert [(i.kind, i.value) for i in read_intent(reply, answered)] == meant
+
+
+def test_an_approval_once_the_replys_own_changes_are_in_stands_over_a_colleagues_message() -> None:
+    """"Go with your version" answers staff; the chair's own Focus: and Presenter: lines and "Once those are in, it's
+    good to go" are for our draft: approved with them."""
+    body = ("Go with your version, Jordan – it's better than mine. For the system:\n\nFocus: Working agreements with "
+            "partners\nPresenter: Dr. Amrit Sandhu\n\nOnce those are in, it's good to go.\n\nHelen\n\n" + SAM_PROPOSAL)
+    reply = understand(_reply_all(body, to="Sam Okoye <pmh.support@divisions.example.org>",
+                                  sender="Dr. Helen Cho <helen@si.example.org>"))
+    kinds = [i.kind for i in read_intent(reply, Request.AGENDA)]
+    assert kinds == [IntentKind.APPROVE, IntentKind.FOCUS, IntentKind.PRESENTER]

@@ -69,7 +69,7 @@ ACCEPT_PHRASES = Phrases(
     r"^(?:i'll |i will |we'll |we will |will )?(?:see|c) you (?:all |everyone |both |guys )?(?:there|then|on|at|tomorrow|"
     r"today|soon|\w+day|in person|"
     r"in (?:room|salle) \w+)\b|"
-    r"\bcomptez sur moi\b|\bj'en serai\b|^je serai (?:en ligne|connectee?|sur zoom|sur teams)\b|\bje confirme (?:ma presence|ma participation|que je serai)|"
+    r"\bcomptez sur moi\b|\bj'en serai\b|^je serai (?:en ligne|connectee?|sur zoom|sur teams|sur place)\b|\bje confirme (?:ma presence|ma participation|que je serai)|"
     # what an answer meant, in French: "je voulais seulement confirmer ma présence le 9 février"
     r"^(?:je voulais |je souhaitais )?(?:seulement |juste |simplement )?confirmer (?:ma presence|ma participation|que je "
     r"serai)\b|"
@@ -101,7 +101,7 @@ PARTIAL_PHRASES = Phrases(
     rf"^(?:but )?(?:i |i'll |i will )?(?:can |could |will |'ll |)?only (?:be able to )?(?:stay|join|attend|be there|"
     rf"be on|make it|come|be present|be with you|dial in|call in)?(?: for| until| till)? ?(?:{_PART_ONLY}|part of it)|"
     # "I can do the first hour", "I'll catch the rest from the recording": there for one part of it
-    rf"^(?:but )?(?:i |i'll |i will )?(?:can |could |will |'ll )?(?:only )?(?:do|manage|make) (?:the |about the )?"
+    rf"^(?:but )?(?:so )?(?:i |i'll |i will )?(?:can |could |will |'ll )?(?:only )?(?:do|manage|make|catch) (?:the |about the )?"
     rf"(?:first|last|opening|final) (?:half|part|hour|\d+|few|couple|\w+ minutes)\b|"
     r"^(?:i'll |i will |i can |i'll have to |i will have to )?(?:catch|watch|get) the rest (?:on|from|via|in|off) "
     r"(?:the )?(?:recording|video)\b|"

@@ -27,16 +27,17 @@ _ANSWERS: dict[Answer, str] = {
                 r"certainement)|"
                 r"indeed|ok|okay|k|i can|i will|i shall|i do|oui|ouais|oui oui|bien sur|certainement|absolument|"
                 r"avec plaisir|volontiers|with pleasure|gladly|accept|accepted|i accept|attending|confirmed|"
-                r"i confirm|confirme|confirmee|je confirme|present|presente|presents?|y|\U0001f44d|\u2705|\u2714\ufe0f?|"
-                r"(?:yes |oui )?(?:that's right|that is right|that's correct|that is correct|correct|exactly|right|"
-                r"c'est ca|c'est exact|c'est bien ca|exact|exactement)|"
+                r"i confirm|confirme|confirmee|je confirme|present|presente|presents?|y|affirmative|\U0001f44d|\u2705|"
+                r"\u2714\ufe0f?|"
+                r"(?:yes |yep |yeah |oui )?(?:that's right|that is right|that's correct|that is correct|correct|exactly|right|"
+                r"that's me|that's us|c'est moi|c'est ca|c'est exact|c'est bien ca|exact|exactement)|"
                 # an assent, as a phone's suggested reply writes it ("Sounds good!", "Works for me"): a yes to what
                 # was asked, as "ok" is (to the call for updates, asked what it meant)
                 # ("for me" at the end is stripped as "pour moi" is: "Works for me" is left "works")
                 r"sounds good|sounds great|sounds perfect|works|that works|ca me va|ca marche|parfait|c'est parfait|"
                 # "in", as "I'm in" says it; "Can't see why not!"
                 r"in|i'm in|im in|(?:i )?can't see why not|(?:i )?don't see why not",
-    Answer.NO: r"no|nope|nah|not|no thanks|no thank you|non|non merci|not possible|impossible|decline|declined|"
+    Answer.NO: r"no|nope|nah|not|no thanks|no thank you|non|non merci|not possible|impossible|decline|declined|negative|"
                r"i decline|regrets|absent|absente|n|i can't|i cannot|i won't|can't|cannot|won't|"
                # the verb left to what was asked: "Can't this time, sorry!" (attend, to the invitation; send an update,
                # to the reminder)

@@ -34,7 +34,7 @@ from mailflow.mail_in.replies.labels import may_hold_label
 _LINE_START = Lazy(r"^[\s>*_•·#\-–—\d.)\[\]]*$")
 _FILLER_END = Lazy(
     r"(?:\s|^)(?:please|pls|plz|kindly|and|also|but|then|so|plus|et|mais|aussi|puis|svp|s'il vous plait|merci de|"
-    r"veuillez|just|oh|ps|p\.s\.|the|our|my|le|la|notre|mon|ma|new|one more|another)\s*$"
+    r"veuillez|just|oh|ps|p\.s\.|the|our|my|le|la|notre|mon|ma|new|one more|another|except|sauf|only|seulement)\s*$"
 )
 _BREAK_END = Lazy(r"(?:[.!?;,:)\]-]|[^\w\s'\"])\s*$")
 _URL = Lazy(r"https?://[^\s<>\"')\]]+", re.IGNORECASE)
@@ -436,9 +436,16 @@ _PROVISO = Lazy(r"^(?:provided|providing|as long as|so long as|assuming|on condi
                 r"sous reserve de)")
 
 
+# the same condition inside the approval's own clause: "Approved as long as Amrit confirms"
+_PROVISO_IN = Lazy(r"\b(?:provided|providing|as long as|so long as|assuming|on condition that|pourvu qu|a condition qu|"
+                   r"sous reserve qu)")
+
+
 def proviso(clause: Clause) -> bool:
-    """The clause is a condition put on what it follows ("provided Amrit has confirmed", "pourvu que ...")."""
-    return _PROVISO.match(clause.folded) is not None
+    """The clause is a condition put on what it follows ("provided Amrit has confirmed", "pourvu que ..."), or an
+    approval with its condition in it ("Approved as long as Amrit confirms")."""
+    return _PROVISO.match(clause.folded) is not None or (
+        _PROVISO_IN.search(clause.folded) is not None and approval(clause) is Approval.APPROVE)
 
 
 # the approval given for the draft with the changes asked: "With that change it's approved", "avec ces modifications, c'est

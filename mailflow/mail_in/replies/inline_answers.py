@@ -337,7 +337,7 @@ def question_answered(new_text: str, body: str) -> str:
     ending with a "?" of the paragraph right above that line ("Nothing to share this month, or away?" over "Yes,
     sorry."), '>' quoted or under the original's header (Outlook quotes without marks); "" when the new text does not
     start inside the quote, or that paragraph asks nothing."""
-    first = next((line.strip() for line in new_text.split("\n") if line.strip()), "")
+    first = next((line.strip() for line in new_text.split("\n") if line.strip() and not line.lstrip().startswith(">")), "")
     if not first or "?" not in body:
         return ""
     typed = body.find(first[:60])

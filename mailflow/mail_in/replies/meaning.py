@@ -101,24 +101,27 @@ _ADDRESSED = Lazy(r"\b(?:you|your|yours|vous|votre|vos|tu|ton|ta|tes)\b")
 # a question put in the negative, its verb denied ("Cannot come after all?", "Pas de mise à jour ?"; not "Nothing to
 # share this month?", whose yes says there is nothing)
 _NEGATED = Lazy(r"\b(?:not|cannot|never|ne|n'|pas)\b|n't\b")
-_AGREES = Lazy(r"\b(?:correct|right|exactly|indeed|exact|exactement|c'est ca|en effet|affirmative)\b")
+_AGREES = Lazy(r"\b(?:correct|right|exactly|indeed|exact|exactement|c'est ca|en effet|affirmative|that's me|c'est moi)\b")
 
 
 def _yes_to(question: str, reading: Reading, table: Table, files: bool, found: tuple[Intent, ...]) -> tuple[Intent, ...]:
     """``found`` for a reply whose leading "yes" was typed right under a quoted question that names its own answer
     ("Nothing to share this month, or away?" over "Yes, sorry. Flu season has hit the whole team"): the yes says
     the question's words, and the reply is read with them in its place. Kept as found when the question is put to the
-    reader ("Will you attend?": the request's table reads a yes to it), or its words say nothing the table reads."""
+    reader ("Will you attend?": the request's table reads a yes to it), or its words say nothing the table reads. A
+    plain yes to a question put in the negative ("Cannot come after all?", "Not what you meant?") is asked about."""
     asked = fold(question).rstrip("? ")
-    if len(asked.split()) < 2 or _ADDRESSED.search(asked):
+    if len(asked.split()) < 2:
         return found
     yes = next(p for p in reading.parts if p.answer is Answer.YES)
     start = yes.clause.start
     if _NEGATED.search(asked) and not _AGREES.search(yes.clause.folded):
         # a plain "yes" to a question put in the negative ("Cannot come after all?" / "Oui") says either answer:
         # asked ("Correct" agrees with its words: it says them)
-        ask = _ask_again(table)
-        return (ask,) if ask is not None else found
+        ask = _ask_again(table) or table.answers.get(Answer.NO)
+        return (ask,) if ask is not None and ask.kind is K.UNCLEAR else found
+    if _ADDRESSED.search(asked):
+        return found
     said = f"{reading.text[:start]}{question.rstrip('? ')}.{reading.text[start + len(yes.clause.text):]}"
     meant = intents_of(read(said), table, files)
     return meant if meant and not any(i.kind is K.UNCLEAR for i in meant) else found
@@ -165,7 +168,11 @@ def _answered_elsewhere(reading: Reading, table: Table, files: bool, found: tupl
     """``found`` for a reply that answers another person's message (``_answers_another``): its bare answers ("Yes",
     "Fine", "Done, Helen") and an approval that names nothing ("Sounds good", "Fine by me") answer that message, not
     ours. The reply is read again without them; what ours asked is asked again, naming whose message it answered."""
-    bare = [p for p in reading.parts if _bare(p)]
+    changes = bool(reading.commands or reading.edits)
+    parts = reading.parts
+    bare = [p for k, p in enumerate(parts)
+            if _bare(p, changes, k > 0 and parts[k - 1].clause.sentence == p.clause.sentence
+                     and _ONCE_CHANGED.match(parts[k - 1].clause.folded) is not None)]
     if not bare:
         return found
     text = reading.text
@@ -188,17 +195,20 @@ _ANSWERED_BY = {ASK_ATTENDANCE: (K.RSVP,), ASK_AGENDA: (K.APPROVE, K.ADD, K.REMO
                 ASK_MINUTES: (K.MINUTES,), ASK_UPDATE_NO: (K.UPDATE, K.SKIP, K.AWAY), ASK_UPDATE_YES: (K.UPDATE, K.SKIP, K.AWAY)}
 
 
-def _bare(part: Part) -> bool:
+def _bare(part: Part, changes: bool = False, once: bool = False) -> bool:
     """The clause is only an answer to whatever it sits under: a bare answer ("Yes", "No to that"), an assent that names
     nothing ("Fine", "Sounds good to me", not "Approved as it stands") or approves what the quote holds ("approve with
-    those"), or "done" alone ("Done, Helen")."""
+    those"; "then it's good to go" where the reply makes no change of its own, ``changes``: with one, "Once those are
+    in, it's good to go" approves our draft with them; ``once``: the clause before it in its sentence says so), or
+    "done" alone ("Done, Helen")."""
     if part.answer is not None:
         return True
     if part.approval is Approval.APPROVE:
         folded = part.clause.folded
         # (and one given once what was answered is done, "Then it's good to go": that answer was the other message's)
+        once = once or _ONCE_CHANGED.match(folded) is not None
         return _WITH_THEIRS.search(folded) is not None or not _NAMES_DRAFT.search(folded) and (
-            part.clause.words <= _BARE_WORDS or _ONCE_CHANGED.match(folded) is not None)
+            (once and not changes) or (not once and part.clause.words <= _BARE_WORDS))
     return part.said is Said.DONE and part.clause.words <= _BARE_WORDS
 
 
@@ -646,8 +656,12 @@ def _item_named(parts: Sequence[Part], k: int) -> re.Match[str] | None:
 def _approval(reading: Reading, answered: list[Intent], reads: frozenset[IntentKind]) -> list[Intent]:
     """Approval unless held or negated; with a change it cannot make beside it, staff are asked."""
     said = reading.approvals
-    if Approval.NOT_APPROVED in said or (Approval.HOLD in said and not _approved_once_changed(reading)):
-        conditioned = next((p for p in reading.parts if p.approval is Approval.HOLD and proviso(p.clause)), None)
+    # (the condition in the approval's own clause: "Approved as long as Amrit confirms")
+    within = next((p for p in reading.parts if p.approval is Approval.APPROVE and proviso(p.clause)), None) \
+        if Approval.APPROVE in said else None
+    if Approval.NOT_APPROVED in said or within is not None \
+            or (Approval.HOLD in said and not _approved_once_changed(reading)):
+        conditioned = within or next((p for p in reading.parts if p.approval is Approval.HOLD and proviso(p.clause)), None)
         if conditioned is not None and Approval.APPROVE in said and Approval.NOT_APPROVED not in said:
             # "Approved, as long as Dr. Lee has confirmed she can still present": staff are asked, nothing goes out
             line = reading.text.split("\n")[conditioned.clause.line].strip()

@@ -248,7 +248,8 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"(?: too| as well| aussi)?$|"
         r"^(?:please )?(?:see|cf|voir|voyez) (?:my|our|mon|ma|notre) (?:reply|email|e-mail|message|note|answer|response|"
         r"courriel|reponse) (?:to|a|au|sent to|envoyee? a) .{1,60}$|"
-        r"^(?:please )?(?:use|take|keep|see|prenez|utilisez) (?:[a-z]+'s|his|her|their|the|my|our|le|la|son|sa) (?:text|note|"
+        r"^(?:please )?(?:use|take|keep|see|prenez|utilisez) (?:[a-z]+'s|your|his|her|their|the|my|our|le|la|son|sa|votre) "
+        r"(?:text|note|"
         r"update|version|draft|words|wording|numbers|texte|version|mise a jour) (?:below|above|ci-dessous|plus bas)"
         r"(?: as is| tel quel| telle quelle)?$",
         # agreement with changes the quote holds: "I agree with both of Tom's changes below", "d'accord avec ses suggestions"
@@ -256,9 +257,21 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"(?:both of |all of |all |both |les deux )?(?:[a-z]+'s|his|her|their|those|these|the|ses|ces|les) "
         r"(?:changes|edits|suggestions|points|ideas?|proposals?|comments|changements|suggestions|modifications|idees?)"
         r"(?: below| above| ci-dessous| plus bas)?$",
-        # a proposal taken up by pointing at it: "let's do that", "let's go with Dana's idea", "on fait ça"
-        r"^(?:let's|let us|we'll|we can|on) (?:do|go with|take|use|fait|part avec|prend) (?:that|this|it|those|these|ca|"
-        r"cela|[a-z]+'s (?:idea|suggestion|plan|proposal|version|text))(?: (?:one|idea|suggestion|plan|proposal|then|alors))?$",
+        # a proposal taken up by pointing at it: "let's do that", "let's do exactly that", "go with your version", "let's go
+        # with Dana's idea", "on fait ça"
+        r"^(?:(?:let's|let us|we'll|we can|on|please) )?(?:do|go with|take|use|fait|part avec|prend|allons-y avec) "
+        r"(?:exactly |just )?(?:that|this|it|those|these|ca|cela|(?:[a-z]+'s|your|his|her|their|my|votre|sa|son) (?:idea|"
+        r"suggestion|plan|proposal|version|text|wording|draft|idee|proposition|texte))"
+        r"(?: (?:one|idea|suggestion|plan|proposal|then|alors|as is|tel quel))?(?: [a-z]+)?$",
+        # a list's items taken together or by their place: "Both work for me", "Yes to all three", "Oui pour les deux
+        # premières", "the first two"
+        r"^(?:(?:yes|yep|oui|ok|okay|fine|agreed|d'accord|approved?|go ahead)(?: (?:to|for|on|with|pour|a|aux?))? )?"
+        r"(?:both(?: of (?:those|these|them))?|les deux|(?:all|tous|toutes|les|the)(?: of)? (?:them|three|two|four|five|3|2|4|"
+        r"5|trois|deux|quatre|cinq)|"
+        r"(?:the |les |la |le )?(?:first|last|premiers?|premieres?|derniers?|dernieres?) (?:two|three|2|3|deux|trois))"
+        r"(?: (?:first|last|premiers?|premieres?|derniers?|dernieres?))?(?: (?:changes|edits|suggestions|points|ones|items|"
+        r"questions|modifications|changements))?(?: (?:work|works|are fine|sound good|look good|conviennent|vont)"
+        r"(?: (?:for me|pour moi))?)?$",
         r"^(?:(?:yes|yep|no|nope|oui|non|ok|okay|agreed|d'accord|fine)(?: (?:to|for|on|pour|a|au|aux))? "
         r"(?:the |la |le |les )?(?:first|second|third|last|both|1st|2nd|3rd|premiere?|deuxieme|seconde?|troisieme|derniere?|deux)"
         r"(?: (?:one|ones|question|questions|point|points|item|items|suggestion|suggestions))?|"

@@ -389,7 +389,9 @@ def _tag(found: list[Clause], sender: str, lines: Sequence[str] = (), text: str 
             attendance(as_sender(c) if on_behalf or (sender and names_sender(c, sender)) else c)
         introduces = _introduces(c, lines)
         parts.append(Part(clause=c, said=said_here, answer=answered, attendance=attends,
-                          approval=approval(c), edit=worded_at(found, i, sender, text),
+                          # (a clause that points to words elsewhere names no topic or name of its own: "let's go
+                          # with your suggestion", "let's do exactly that")
+                          approval=approval(c), edit=None if said_here is Said.POINTED else worded_at(found, i, sender, text),
                           change=(c.question or asks_change(c)) and not introduces,
                           # (the line's last clause, the one before its colon, leads in)
                           lead=introduces and (i + 1 == len(found) or found[i + 1].line != c.line)))
