@@ -98,6 +98,7 @@ PARTIAL_PHRASES = Phrases(
     rf"^(?:i'll |i will |i'd |i would |i |we'll |we will |we )?(?:(?:probably|likely|unfortunately|still) )?"
     rf"(?:have to |need to |must (?:to )?|need |will have to |will need to |'ll have to |'ll need to |may (?:have|need) to |"
     rf"might (?:have|need) to |gotta |got to |plan to |)?{_LEAVE} (?:right |just )?{_PART_OF}|"
+    r"^(?:but )?only (?:for )?the (?:first|last|second|opening|final) (?:half|part|hour|\d+ minutes)$|"   # "Only the first half"
     rf"^(?:but )?(?:i |i'll |i will )?(?:can |could |will |'ll |)?only (?:be able to )?(?:stay|join|attend|be there|"
     rf"be on|make it|come|be present|be with you|dial in|call in)?(?: for| until| till)? ?(?:{_PART_ONLY}|part of it)|"
     # "I can do the first hour", "I'll catch the rest from the recording": there for one part of it

@@ -35,6 +35,8 @@ _ANSWERS: dict[Answer, str] = {
                 # was asked, as "ok" is (to the call for updates, asked what it meant)
                 # ("for me" at the end is stripped as "pour moi" is: "Works for me" is left "works")
                 r"sounds good|sounds great|sounds perfect|works|that works|ca me va|ca marche|parfait|c'est parfait|"
+                # ("all good": "all" leads in, as in "all, see you then", and "good" is left)
+                r"good|all good|all set|all correct|looks right|tout est bon|tout est correct|tout est beau|"
                 # "in", as "I'm in" says it; "Can't see why not!"
                 r"in|i'm in|im in|(?:i )?can't see why not|(?:i )?don't see why not",
     Answer.NO: r"no|nope|nah|not|no thanks|no thank you|non|non merci|not possible|impossible|decline|declined|negative|"

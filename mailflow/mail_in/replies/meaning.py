@@ -377,7 +377,11 @@ def _ask_pointed(table: Table) -> Intent | None:
     """The question for an answer whose words are elsewhere: the request's own question (the update asked for again,
     attendance, the agenda's answer)."""
     yes = table.answers.get(Answer.YES)
-    return yes if yes is not None and yes.kind is K.UNCLEAR else _ask_again(table)
+    if yes is not None and yes.kind is K.UNCLEAR:
+        return yes
+    asked = _ask_again(table)
+    # (where the prose is an update, as under the agenda packet: "+1 to Amrit's point. Same boat here" may be one)
+    return asked if asked is not None or table.prose is not K.UPDATE else unclear(ASK_UPDATE_YES)
 
 
 def _passed_on(reading: Reading, prose: Intent | None) -> Intent | None:
@@ -431,10 +435,16 @@ def _corrects_receipt(reading: Reading, table: Table, prose: Intent | None) -> I
     """``prose``, or the receipt's question when a few words correct what a receipt recorded ("No – I didn't suggest
     that topic"; "'X' wasn't a topic suggestion, it was part of my update. The rest is right."): no new update."""
     # ("Non, le sujet n'est pas de moi. Le reste est correct (je serai là le 12)": a no that says the rest is right)
-    rest_right = Answer.NO in reading.answers and _REST_RIGHT.search(fold(reading.text)) is not None
-    if ((prose is not None and prose.kind in (K.UPDATE, K.UNCLEAR)) or rest_right) \
-            and table.answers.get(Answer.NO) == unclear(ASK_NOTICE_NO) and reading.update_words < FULL_UPDATE \
-            and (Answer.NO in reading.answers or any(_READ_WRONG.search(p.clause.folded) for p in reading.parts)) \
+    if table.answers.get(Answer.NO) != unclear(ASK_NOTICE_NO) or reading.update_words >= FULL_UPDATE:
+        return prose
+    wrong = any(_READ_WRONG.search(p.clause.folded) for p in reading.parts)
+    # (a clause that says what was wrong, not only that the rest is right: "Not mine, I never suggested a topic")
+    said_wrong = any(_READ_WRONG.search(p.clause.folded) and not _REST_RIGHT.search(p.clause.folded) for p in reading.parts) \
+        or _ALL_BUT_FOUND.search(fold(reading.text)) is not None
+    rest_right = (Answer.NO in reading.answers or said_wrong) and _REST_RIGHT.search(fold(reading.text)) is not None
+    # (a correction alone, "Not mine, I never suggested a topic. Please drop that one.", asks too)
+    if ((prose is not None and prose.kind in (K.UPDATE, K.UNCLEAR)) or rest_right or (said_wrong and prose is None)) \
+            and (Answer.NO in reading.answers or wrong or said_wrong) \
             and (not reading.stated_rsvps(asked=False) or rest_right):
         # (a correction that states the answer meant, "That's not what I meant – I AM coming", is that answer; one that
         # says the rest is right, "Le reste est correct (je serai là le 12)", confirms the answer beside the correction)
@@ -445,14 +455,20 @@ def _corrects_receipt(reading: Reading, table: Table, prose: Intent | None) -> I
 _FUTURE = Lazy(r"\s+(?:to|for|at|in|on) (?:a |an |the |our )?(?:future|next|upcoming|later) (?:meeting|session|agenda)s?$|"
                r"\s+(?:to|for) (?:the )?future (?:topics|agenda)$")
 # Words that say the rest of a receipt is right ("The rest is right", "le reste est correct")
-_REST_RIGHT = Lazy(r"\b(?:the )?rest (?:is|looks|was) (?:right|correct|fine|good|ok|okay|accurate)\b|"
+# "that's all right except the topic", "All good except it's four clinics now", "tout est exact sauf le sujet": right but
+# for what it names
+_ALL_BUT = (r"\b(?:all|everything|tout)(?: is|'s| est)? (?:right|correct|fine|good|exact|bon|juste) "
+            r"(?:except|but|sauf|a part)\b")
+_ALL_BUT_FOUND = Lazy(_ALL_BUT)
+_REST_RIGHT = Lazy(r"\b(?:the )?rest (?:is|looks|was) (?:right|correct|fine|good|ok|okay|accurate)\b|" + _ALL_BUT + "|"
                    r"\beverything else (?:is|looks) (?:right|correct|fine|good|ok|okay)\b|"
                    r"\b(?:tout )?le reste (?:est|me semble) (?:correct|bon|exact|ok|juste|beau)\b")
 # Words that say the receipt read the reply wrong
 _READ_WRONG = Lazy(
     r"\b(?:wasn't|was not|isn't|is not|n'etait pas|n'est pas) (?:a|an|my|meant as a|une|un|ma|mon) (?:topic |sujet )?"
     r"(?:suggestion|update|rsvp|note|mise a jour|proposition)\b|\bthe rest (?:is|was|looks) (?:right|correct|fine|good)\b|"
-    r"\b(?:that's|that is|this is) not what i (?:meant|said|wrote|asked)\b|\bi (?:didn't|did not|never) (?:suggest|mean|ask)\b|"
+    r"\b(?:that's|that is|this is) not what i (?:meant|said|wrote|asked)\b|\bi (?:didn't|did not|never) (?:suggest|mean|ask)"
+    r"(?:ed|t)?\b|^not mine\b|\bce n'est pas moi qui (?:l')?ai (?:propose|suggere)\b|"
     r"\bit was (?:part of|meant for|meant as) my update\b|\ble reste est (?:correct|bon|juste)\b|"
     r"\bce n'est pas ce que (?:je voulais dire|j'ai dit|j'ai ecrit)\b|\bje n'ai (?:jamais |pas )?(?:suggere|propose)"
     r"(?: aucun| de)?\b|\b(?:n'est|n'etait) pas (?:la mienne|le mien|de moi)\b")

@@ -172,6 +172,11 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"(?: (?:de maternite|de paternite|parental|de maladie|sans solde|sabbatique))?\b",
     )),
     (Said.NO_UPDATE, _phrases(
+        # the update already recorded taken out: "please take my update out for this month", "retirez ma mise à jour"
+        r"^(?:please |could you |can you |kindly )?(?:take|pull|leave) my (?:roundtable )?update out\b|"
+        r"^(?:please |could you |can you |kindly )?(?:remove|withdraw|drop|delete) my (?:roundtable )?update\b|"
+        r"^(?:merci de |svp |pourriez-vous |pouvez-vous )?(?:retirer|enlever|supprimer|retirez|enlevez|supprimez) ma "
+        r"mise a jour\b",
         r"^no updates?(?: (?:from me|for me|this (?:month|time|round|cycle|meeting)|for (?:this|the) "
         r"(?:month|meeting|cycle)|to (?:report|share)|on my end|on my side|at this time|for now|right now|"
         r"from (?:us|our [\w'-]+|[\w'-]+)|for " + MONTH_EN + r"))*$",
@@ -236,8 +241,10 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
     (Said.POINTED, _phrases(
         r"^(?:\+ ?1|plus one|same|idem|pareil|ditto|likewise|meme chose|me too|moi aussi)(?: (?:to|for|on|as|with|que|comme))?"
         r" (?:what |ce que |ce qu'|whatever )?(?!last\b|before\b|le mois\b|la derniere\b|my\b|here\b|for me\b|pour moi\b|again\b|"
-        r"the (?:same|month|last)\b)(?:[a-z][\w'-]*)(?: [a-z][\w'-]*)?(?: (?:said|says|wrote|did|answered|replied|a dit|a ecrit|"
-        r"a repondu)(?: below| above| ci-dessous| plus bas)?|'s(?: (?:answer|reply|note|message|point|idea|suggestion))?)?$",
+        r"the (?:same|month|last)\b)(?:[a-z][\w'-]*)(?: [a-z][\w'-]*)?(?: (?:said|says|wrote|did|answered|replied|offered|"
+        r"suggested|proposed|mentioned|shared|raised|described|a dit|a ecrit|a repondu|a propose|a suggere)"
+        r"(?: below| above| ci-dessous| plus bas)?|'s(?: (?:answer|reply|note|message|point|idea|suggestion|offer|comment))?)?"
+        r"(?: (?:re|about|on|regarding|sur|concernant)\b.{0,60})?$",
         r"^(?:what|ce que|ce qu') ?(?:[a-z][\w'-]*) (?:said|says|wrote|a dit|a ecrit)$",
         # the words alone: "+1", "Me too!!", "Moi aussi", "Same on my end" (an echo of whatever it sits under)
         r"^(?:\+ ?1|plus one|me too|moi aussi|moi de meme|(?:same|meme chose|pareil) (?:on my end|on my side|de mon cote|"
