@@ -357,3 +357,28 @@ def test_an_approval_once_the_replys_own_changes_are_in_stands_over_a_colleagues
                                   sender="Dr. Helen Cho <helen@si.example.org>"))
     kinds = [i.kind for i in read_intent(reply, Request.AGENDA)]
     assert kinds == [IntentKind.APPROVE, IntentKind.FOCUS, IntentKind.PRESENTER]
+
+
+def test_done_typed_under_our_item_in_flowed_text_closes_that_item() -> None:
+    """Thunderbird sends format=flowed: the answer's wrapped lines end with a space and are joined again in the new
+    text; the item it was typed under is still found."""
+    body = ("> Action items:\r\n>   - [7] Amrit Sandhu: Circulate the referral e-form draft (from\r\n"
+            ">     2027-01-12, open 0 days)\r\n\r\nDone - sent it to the group this morning. (Small thing: it's \r\n"
+            "Sandhu, not Gill!) Thanks for the versions.\r\n\r\nAmrit\r\n\r\n>   - [8] Staff: Create the shared folder "
+            "(from\r\n>     2027-01-12, open 0 days)\r\n>\r\n> Done with one of yours? Reply with a line \"Done: N\".\r\n")
+    raw = ("From: Amrit Sandhu <amrit@fnw.example.org>\r\nTo: cop+x@example.org\r\nSubject: Re: Minutes\r\n"
+           "Message-ID: <fl1@fnw.example.org>\r\nMIME-Version: 1.0\r\n"
+           "Content-Type: text/plain; charset=utf-8; format=flowed\r\n\r\n" + body).encode()
+    reply = understand(raw)
+    assert reply.items_answered == ("7",)
+    assert [(i.kind, i.value) for i in read_intent(reply, Request.DIGEST)] == [(IntentKind.DONE, "7")]
+
+
+def test_one_answer_under_the_one_question_it_quotes_is_the_text_and_the_question_is_carried_apart() -> None:
+    """Gmail, the quote trimmed to our question and the answer under it: the text is the answer alone (the question is
+    ours, not the sender's words), and the question it answers comes with it."""
+    reply = understand(_message("> Cannot come after all?\n\nyep that's me 🙁 Called in for a delivery, won't be off "
+                                "the unit by noon.\n\nTom\n", "Tom Whitehorse <tom@thompson.example.org>"))
+    assert reply.text == "yep that's me 🙁 Called in for a delivery, won't be off the unit by noon."
+    assert reply.question_answered == "Cannot come after all?"
+    assert [(i.kind, i.value) for i in read_intent(reply, Request.DAY_OF)] == [(IntentKind.RSVP, "declined")]

@@ -309,10 +309,12 @@ def items_answered(new_text: str, body: str) -> tuple[str, ...]:
     if "[" not in body or "\n>" not in body:
         return ()                            # (most replies: no numbered item of ours quoted)
     own = {line.strip() for line in new_text.split("\n") if line.strip()}
+    joined = " ".join(new_text.split())         # (a format=flowed text's lines are joined again in the new text)
     lines = body.split("\n")
     found: list[str] = []
     for i, line in enumerate(lines):
-        if line.lstrip().startswith(">") or line.strip() not in own:
+        if line.lstrip().startswith(">") or not line.strip() \
+                or (line.strip() not in own and " ".join(line.split()) not in joined):
             continue
         above = i - 1
         while above >= 0 and not lines[above].strip():

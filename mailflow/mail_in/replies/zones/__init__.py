@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from mailflow.mail_in.replies.clauses import CARRIES_ON
 from mailflow.mail_in.replies.htmltext import QUOTE_MARK
-from mailflow.mail_in.replies.quotes import ends_with_verb, holds_header_words, is_quoted
+from mailflow.mail_in.replies.quotes import holds_header_words, is_quoted
 from mailflow.mail_in.replies.signatures import has_disclaimer, is_own_name_word, own_name_words, strip_own_name
 from mailflow.mail_in.replies.zones.features import Row, line_features
 from mailflow.mail_in.replies.zones.lexicon import DATE, DELIMITER, LAND, LAND_HINTS, SIGN_OFF, SIGN_OFF_OPENS, TIME
@@ -103,9 +103,9 @@ class Zoning:
         if not keep:
             return ""
         # (answers typed between the original's lines, "> Can you present?" / "Yes" / "> Which topic?" / "Data sharing.",
-        # keep the question above the first too; a quote that opens with its attribution, "> On Jan 5 ... wrote:" /
-        # "> Please reply ..." over "Same as last month.", is the original the sender answers under)
-        if lead and (interleaved or not any(ends_with_verb(self.lines[i].lstrip("> \t")) for i in lead[:3])):
+        # keep the question above the first too; one answer under the one quoted question it answers, "> Cannot come
+        # after all?" over "yep that's me", is the sender's text alone: the question is the reply's ``question_answered``)
+        if lead and interleaved:
             keep.update(lead)
         keep = {i for i in keep if not _PLACEHOLDER.match(self.lines[i])}
         if not keep:
