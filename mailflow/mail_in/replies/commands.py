@@ -74,8 +74,9 @@ def owed_action(line: str) -> Found | None:
     """An action as minutes write one, on a line of its own: "Priya to send the survey link by Friday"."""
     owed = _OWED.match(line) if " to " in line else None
     first = owed.group("who").split()[0].lower().strip(".") if owed is not None else ""
-    # (nor a topic's title in a list: "Supporting MOAs to ask the SDH questions – 7 votes" opens with a gerund)
-    if owed is None or first in _NOT_WHO or (len(first) >= 8 and first.endswith("ing")):
+    # (nor a topic's title in a list: "Supporting MOAs to ask the SDH questions – 7 votes" opens with a gerund, nor a
+    # sentence: "Sending to the group now.")
+    if owed is None or first in _NOT_WHO or (len(first) >= 7 and first.endswith("ing")):
         return None
     return Found(IntentKind.ACTION, owed.group("what").rstrip(" ."), who=owed.group("who"))
 
