@@ -69,7 +69,7 @@ ACCEPT_PHRASES = Phrases(
     r"^(?:i'll |i will |we'll |we will |will )?(?:see|c) you (?:all |everyone |both |guys )?(?:there|then|on|at|tomorrow|"
     r"today|soon|\w+day|in person|"
     r"in (?:room|salle) \w+)\b|"
-    r"\bcomptez sur moi\b|\bj'en serai\b|^je serai (?:en ligne|connectee?|sur zoom|sur teams|sur place)\b|\bje confirme (?:ma presence|ma participation|que je serai)|"
+    r"\bcomptez sur moi\b|\bj'en serai\b|^je serai (?:en ligne|connectee?|sur zoom|sur teams|sur place|sur l'appel|a l'appel)\b|\bje confirme (?:ma presence|ma participation|que je serai)|"
     # what an answer meant, in French: "je voulais seulement confirmer ma présence le 9 février"
     r"^(?:je voulais |je souhaitais )?(?:seulement |juste |simplement )?confirmer (?:ma presence|ma participation|que je "
     r"serai)\b|"

@@ -247,8 +247,12 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"(?: (?:re|about|on|regarding|sur|concernant)\b.{0,60})?$",
         r"^(?:what|ce que|ce qu') ?(?:[a-z][\w'-]*) (?:said|says|wrote|a dit|a ecrit)$",
         # the words alone: "+1", "Me too!!", "Moi aussi", "Same on my end" (an echo of whatever it sits under)
-        r"^(?:\+ ?1|plus one|me too|moi aussi|moi de meme|(?:same|meme chose|pareil) (?:on my end|on my side|de mon cote|"
-        r"de mon bord|ici))(?: (?:finalement|aussi|too|as well|then|alors))?$",
+        r"^(?:(?:yes|yep|oui|same|idem|pareil) )?(?:\+ ?1|plus one|me too|moi aussi|moi de meme|(?:pour|for) moi aussi|"
+        r"(?:for|pour) me (?:too|as well)|(?:same|meme chose|pareil) (?:on my end|on my side|de mon cote|de mon bord|ici))"
+        r"(?: (?:finalement|aussi|too|as well|then|alors))?$",
+        # agreement with a person, whose words are in the quote: "D'accord avec Sam.", "I agree with Luis"
+        r"^(?:i |we )?(?:fully |totally |completely |entierement |tout a fait )?(?:agree|agreed|concur|(?:je suis |suis )?"
+        r"d'accord) (?:with|avec) (?!the (?:agenda|draft)|l'ordre du jour|le projet)[a-z][\w'-]*(?: [a-z][\w'-]*)?$",
         # what the sender wrote elsewhere, pointed to: "What I wrote to Priya about the 12th goes for me too", "see my reply
         # to Sam from this morning", "please use Devon's text below as is"
         r"^(?:what|ce que) .{1,60} (?:goes|applies|counts|holds|vaut|s'applique) (?:for|to|pour|a) (?:me|moi)"
