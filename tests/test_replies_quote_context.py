@@ -382,3 +382,15 @@ def test_one_answer_under_the_one_question_it_quotes_is_the_text_and_the_questio
     assert reply.text == "yep that's me 🙁 Called in for a delivery, won't be off the unit by noon."
     assert reply.question_answered == "Cannot come after all?"
     assert [(i.kind, i.value) for i in read_intent(reply, Request.DAY_OF)] == [(IntentKind.RSVP, "declined")]
+
+
+def test_a_yes_typed_under_a_later_question_is_read_with_that_question() -> None:
+    """Answers at two places: "thx!" under the link, then a bare "Yes" under "Cannot come after all?": the yes is read
+    with the question it sits under (a plain yes to a question put in the negative: asked), not as the day's yes."""
+    body = ("On Tue, Jan 12, 2027 at 10:00 AM CoP <cop@example.org> wrote:\n\n> Our meeting is today.\n>\n"
+            "> Join: https://video.example.org/j/1\n\nthx!\n\n> Cannot come after all? Reply \"no\" to this message.\n\n"
+            "Yes\n\n> With thanks,\n> CoP\n")
+    reply = understand(_message(body, "Tom Whitehorse <tom@thompson.example.org>"))
+    assert ("Yes", "Cannot come after all?") in reply.questions_answered
+    assert [(i.kind, i.value) for i in read_intent(reply, Request.DAY_OF)] == [
+        (IntentKind.UNCLEAR, 'Will you attend the meeting? Please reply "yes" or "no".')]

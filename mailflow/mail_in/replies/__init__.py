@@ -21,6 +21,7 @@ from mailflow.mail_in.replies.inline_answers import (
     items_answered,
     may_have_answers,
     question_answered,
+    questions_answered,
     tagged_answers,
     unmarked_answers,
 )
@@ -261,6 +262,7 @@ def _understand_message(message: Message, limits: Limits) -> Reply:
         answers_in_quote=bool(answers),
         items_answered=items_answered(text, body) if kind is ReplyKind.REPLY and text else (),
         question_answered=question_answered(text, body) if kind is ReplyKind.REPLY and text else "",
+        questions_answered=questions_answered(text, body) if kind is ReplyKind.REPLY and text else (),
         sealed=sealed,
         quoted_from=quoted_author(body.split("\n")) if kind is ReplyKind.REPLY else "",
         automatic=classify.auto_kind(verdict, automatic, ooo) if kind is ReplyKind.AUTO_REPLY else None,

@@ -335,26 +335,55 @@ _QUESTION = re.compile(r"[^.!?]*\?")
 
 
 def question_answered(new_text: str, body: str) -> str:
-    """The question the new text's first line was typed right under, inside the quoted original: the last sentence
-    ending with a "?" of the paragraph right above that line ("Nothing to share this month, or away?" over "Yes,
-    sorry."), '>' quoted or under the original's header (Outlook quotes without marks); "" when the new text does not
-    start inside the quote, or that paragraph asks nothing."""
+    """The question the new text's first line was typed right under, inside the quoted original (``questions_answered``
+    of that line); "" when the new text does not start inside the quote, or the paragraph above it asks nothing."""
     first = next((line.strip() for line in new_text.split("\n") if line.strip() and not line.lstrip().startswith(">")), "")
-    if not first or "?" not in body:
-        return ""
-    typed = body.find(first[:60])
-    if typed < 0 or "?" not in body[:typed]:
-        return ""                   # (the new text opens the message, above any quote: most replies)
-    lines = body.split("\n")
-    at = body.count("\n", 0, typed)
+    found = questions_answered(first, body)
+    return found[0][1] if found else ""
+
+
+_QUESTIONS_REACH = 20           # paragraphs of the new text looked at: answers typed inside a quote are a few
+
+
+def questions_answered(new_text: str, body: str) -> tuple[tuple[str, str], ...]:
+    """Each paragraph of the new text typed right under a quoted question, with that question: the last sentence ending
+    with a "?" of the paragraph right above it ("Nothing to share this month, or away?" over "Yes, sorry."), '>' quoted
+    or under the original's header (Outlook quotes without marks), as (the paragraph's first line, the question)."""
+    if "?" not in body:
+        return ()
+    starts: list[str] = []
+    blank = True
+    for line in new_text.split("\n"):
+        text = line.strip()
+        if text and blank and not text.startswith(">"):
+            starts.append(text)
+        blank = not text or text.startswith(">")
+    lines: list[str] | None = None
+    found: list[tuple[str, str]] = []
+    at = 0
+    for start in starts[:_QUESTIONS_REACH]:
+        typed = body.find(start[:60], at)
+        if typed < 0:
+            continue
+        at = typed + 1
+        if "?" not in body[:typed]:
+            continue                # (the new text opens the message, above any quote: most replies)
+        lines = lines if lines is not None else body.split("\n")
+        asked = _question_above(lines, body.count("\n", 0, typed))
+        if asked:
+            found.append((start, asked))
+    return tuple(found)
+
+
+def _question_above(lines: list[str], at: int) -> str:
+    """The last question of the quoted paragraph right above line ``at`` (its blank lines skipped), '>' quoted or
+    inside an original under its header; "" when there is none."""
     above = at - 1
     while above >= 0 and not lines[above].strip():
         above -= 1
     marked = above >= 0 and lines[above].lstrip().startswith(">")
-    if not marked:
-        header = first_quote_header(lines[:above + 1])
-        if header is None:
-            return ""               # (not under a '>' quote, nor inside an original under its header)
+    if not marked and first_quote_header(lines[:above + 1]) is None:
+        return ""                   # (not under a '>' quote, nor inside an original under its header)
     paragraph: list[str] = []
     while above >= 0 and lines[above].strip() and lines[above].lstrip().startswith(">") == marked \
             and (not marked or lines[above].lstrip().lstrip(">").strip()):

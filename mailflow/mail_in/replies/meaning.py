@@ -83,8 +83,8 @@ def read_intent(reply: Reply, request: Request | None) -> tuple[Intent, ...]:
     reading = read(text, reply.from_name)
     files = bool(reply.attachments and reply.resources)
     found = intents_of(reading, table, files)
-    if reply.question_answered and reading.answers[:1] == (Answer.YES,) and table.answers:
-        found = _yes_to(reply.question_answered, reading, table, files, found)
+    if reading.answers[:1] == (Answer.YES,) and table.answers and (question := _question_of_yes(reply, reading)):
+        found = _yes_to(question, reading, table, files, found)
     if (reading.answers or Approval.APPROVE in reading.approvals or reading.has(Said.DONE)) and _answers_another(reply):
         found = _answered_elsewhere(reading, table, files, found, reply.quoted_from, reply.from_name)
     if len(reply.items_answered) == 1 and any(i.kind is K.DONE and not i.value.isdigit() for i in found):
@@ -102,6 +102,19 @@ _ADDRESSED = Lazy(r"\b(?:you|your|yours|vous|votre|vos|tu|ton|ta|tes)\b")
 # share this month?", whose yes says there is nothing)
 _NEGATED = Lazy(r"\b(?:not|cannot|never|ne|n'|pas)\b|n't\b")
 _AGREES = Lazy(r"\b(?:correct|right|exactly|indeed|exact|exactement|c'est ca|en effet|affirmative|that's me|c'est moi)\b")
+
+
+def _question_of_yes(reply: Reply, reading: Reading) -> str:
+    """The quoted question the reply's first "yes" was typed under: the question of its paragraph, or of the first
+    line; "" when none."""
+    if not reply.questions_answered and not reply.question_answered:
+        return ""
+    yes = next(p for p in reading.parts if p.answer is Answer.YES)
+    line = " ".join(reading.text.split("\n")[yes.clause.line].split())[:40]
+    for start, question in reply.questions_answered:
+        if line and " ".join(start.split()).startswith(line):
+            return question
+    return reply.question_answered if yes.clause.line == reading.parts[0].clause.line else ""
 
 
 def _yes_to(question: str, reading: Reading, table: Table, files: bool, found: tuple[Intent, ...]) -> tuple[Intent, ...]:

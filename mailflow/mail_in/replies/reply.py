@@ -63,6 +63,8 @@ class Reply:
     answers_in_quote: bool = False          # text was typed inside the quoted original (read from HTML)
     items_answered: tuple[str, ...] = ()    # the numbers of our quoted items ("[7]") lines of the text were typed under
     question_answered: str = ""             # the quoted question its first line was typed right under ("... or away?")
+    questions_answered: tuple[tuple[str, str], ...] = ()   # each paragraph typed under a quoted question: (its first
+                                                           # line, the question)
     sealed: bool = False                    # it arrived encrypted: what the sender wrote cannot be read (asked)
     quoted_from: str = ""                   # who wrote the message it quotes first, the one it answers (lower case;
                                             # "": no quote header names an address)

@@ -29,6 +29,8 @@ def as_json(path: str, reply: Reply, request: MessageKind | None = None) -> dict
         # what it answers: who wrote the message it quotes first, and the quoted question its first line is typed under
         **({"quoted_from": reply.quoted_from} if reply.quoted_from else {}),
         **({"question_answered": reply.question_answered} if reply.question_answered else {}),
+        **({"questions_answered": [list(pair) for pair in reply.questions_answered]} if len(reply.questions_answered) > 1
+           else {}),
     }
     if request is not None:
         found["request"] = request.value
