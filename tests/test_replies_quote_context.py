@@ -394,3 +394,16 @@ def test_a_yes_typed_under_a_later_question_is_read_with_that_question() -> None
     assert ("Yes", "Cannot come after all?") in reply.questions_answered
     assert [(i.kind, i.value) for i in read_intent(reply, Request.DAY_OF)] == [
         (IntentKind.UNCLEAR, 'Will you attend the meeting? Please reply "yes" or "no".')]
+
+
+def test_the_chairs_words_in_reply_to_someone_elses_question_are_no_note() -> None:
+    """The chair answers the presenter's timing question in the thread of the agenda draft: no note for the agenda; a
+    "Note:" line beside it would be one."""
+    question = ("From: Dr. Amrit Sandhu <amrit@fnw.example.org>\nSent: Friday, January 8, 2027 9:12 AM\n"
+                "To: Dr. Helen Cho <helen@si.example.org>\nSubject: RE: Agenda draft\n\nHelen, how long do I have for "
+                "the talk, and do questions come after it?\n")
+    words = "20 minutes for the talk, then questions roll into open discussion. We have 30 minutes there, so plenty of room."
+    for typed, kinds in ((words, []), (f"{words}\n\nNote: questions for Amrit go to open discussion.", [IntentKind.NOTE])):
+        reply = understand(_reply_all(f"{typed}\n\nHelen\n\n{question}", to="Dr. Amrit Sandhu <amrit@fnw.example.org>",
+                                      sender="Dr. Helen Cho <helen@si.example.org>"))
+        assert [i.kind for i in read_intent(reply, Request.AGENDA)] == kinds

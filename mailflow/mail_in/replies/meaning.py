@@ -87,6 +87,11 @@ def read_intent(reply: Reply, request: Request | None) -> tuple[Intent, ...]:
         found = _yes_to(question, reading, table, files, found)
     if (reading.answers or Approval.APPROVE in reading.approvals or reading.has(Said.DONE)) and _answers_another(reply):
         found = _answered_elsewhere(reading, table, files, found, reply.quoted_from, reply.from_name)
+    if any(i.kind is K.NOTE for i in found) and not any(c.kind is K.NOTE for c in reading.commands) \
+            and _answers_another(reply):
+        # the chair's words in reply to someone else's message ("20 minutes for the talk, then questions roll into open
+        # discussion", to the presenter's question) are that exchange's, no note for the agenda; a "Note:" line is one
+        found = tuple(i for i in found if i.kind is not K.NOTE)
     if len(reply.items_answered) == 1 and any(i.kind is K.DONE and not i.value.isdigit() for i in found):
         # "so that one's done" or "Done - sent to the whole group", typed under our quoted "[7] Amrit: Circulate the
         # e-form draft": item 7

@@ -437,6 +437,8 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         # (what it waits for may come first: "if our survey results are back by Wednesday I'll send you a few lines")
         r"^(?:(?:if|once|when|as soon as) [^,]{1,80}?,? )?"
         r"(?:i'll|i will|will|i'm going to|i am going to|i shall|we'll|we will) (?:still |also |just )?(?:try to )?"
+        # (after doing something to it first: "I'll clean them up tonight and send the minutes in first thing tomorrow")
+        r"(?:[a-z]+ (?:them|it|these|this|those)(?: up| over| out)?(?: tonight| today| first| quickly)? and )?"
         r"(?:send|resend|re-send|get|forward|share|"
         r"reply|respond|follow up|get back|write|circulate|email|submit|have)\b.{0,60}"
         r"(?:later|soon|tomorrow|shortly|by \w+|next week|this week|before|after|after that|afterwards|asap|monday|tuesday|wednesday|"
