@@ -407,3 +407,25 @@ def test_the_chairs_words_in_reply_to_someone_elses_question_are_no_note() -> No
         reply = understand(_reply_all(f"{typed}\n\nHelen\n\n{question}", to="Dr. Amrit Sandhu <amrit@fnw.example.org>",
                                       sender="Dr. Helen Cho <helen@si.example.org>"))
         assert [i.kind for i in read_intent(reply, Request.AGENDA)] == kinds
+
+
+REMINDER_QUOTED = ("-----Original Message-----\nFrom: CoP <cop@example.org>\nSent: Tuesday, January 5, 2027 12:00 PM\n"
+                   "To: {to}\nSubject: Reminder: your roundtable update\n\n> Hello,\n>\n> We have not yet had your "
+                   "roundtable update.\n>\n> No update this month, or away? Reply \"skip this month\".\n\n"
+                   "Away - I'm covering the Merritt clinics for our ED until Jan 22.\n\n> --\n> CoP\n")
+
+
+@pytest.mark.parametrize(("top", "sender", "text"), [
+    ("See below.\n\nTom\nTom Whitehorse\nPMH Facilitator\nThompson Region Division of Family Practice\n"
+     "Kamloops, BC | Secwepemcúlecw\n", "Tom Whitehorse <tom@thompson.example.org>",
+     "See below.\n\nAway - I'm covering the Merritt clinics for our ED until Jan 22."),
+    ("Dr. Jordan O'Neill, MD, CCFP\nPhysician Lead | Kootenay Boundary Division of Family Practice\nCastlegar, BC\n",
+     "Dr. Jordan O'Neill <joneill@kb.example.org>", "Away - I'm covering the Merritt clinics for our ED until Jan 22."),
+])
+def test_the_signature_over_the_quote_ends_at_the_quote_when_answers_are_typed_inside(top: str, sender: str,
+                                                                                         text: str) -> None:
+    """The name (or the name with credentials) and the signature's lines above the quote are the signature, up to the
+    quote's header: the answer typed inside the quote below is the sender's text."""
+    reply = understand(_message(f"{top}\n{REMINDER_QUOTED.format(to=sender)}", sender))
+    assert reply.text == text
+    assert [i.kind for i in read_intent(reply, Request.UPDATE)] == [IntentKind.AWAY]

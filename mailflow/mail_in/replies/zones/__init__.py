@@ -338,7 +338,12 @@ def _system_notices(zones: list[Zone], rows: tuple[Row, ...]) -> None:
 _SIGNATURE_SHAPES = frozenset({"pipe", "phone", "email", "url", "title_word", "org_word", "credential", "pronouns",
                                "contact_label", "address"})
 _SENTENCE_SHAPES = frozenset({"words>12", "first_person", "end:."})
-_ASIDE_AFTER_NAME = re.compile(r"\s*\([^()]{1,40}\)\s*$")       # "(she/her)", "(MD, CCFP)"
+_ASIDE_AFTER_NAME = re.compile(r"\s*\([^()]{1,40}\)\s*$|(?:,\s*(?:[A-Z]{2,6}|Ph\.?D\.?))+\s*$")  # "(she/her)", ", MD, CCFP"
+
+
+def _before_history(zones: list[Zone], k: int) -> int:
+    """The first line past ``k`` zoned as a quote header (the end of what the sender wrote above the quote)."""
+    return next((j for j in range(k + 1, len(zones)) if zones[j] is Zone.HEADER), len(zones))
 
 
 def _name_over_signature(zones: list[Zone], rows: tuple[Row, ...], sender_name: str) -> None:
@@ -354,11 +359,14 @@ def _name_over_signature(zones: list[Zone], rows: tuple[Row, ...], sender_name: 
         if len(text) > 60 or not any(w in text.lower() for w in words) \
                 or not (_names_sender(_ASIDE_AFTER_NAME.sub("", text), sender_name) or _signs_with_role(text, sender_name)):
             continue                    # (most lines: too long for a name, or no word of the sender's)
-        below = kept[at + 1:]
+        # (up to the quote: answers typed inside it below are the sender's text, not the signature's)
+        history = _before_history(zones, k)
+        below = [j for j in kept[at + 1:] if j < history]
+        # (a line in the shape of a name is one of a signature's here: the full name, a role "PMH Facilitator")
         if all(not _SIGNATURE_SHAPES.isdisjoint(rows[j].features)
-               or not {"land_words", "disclaimer_words"}.isdisjoint(rows[j].features)
+               or not {"land_words", "disclaimer_words", "sender_name", "name_shape"}.isdisjoint(rows[j].features)
                or _FOR_WHOM.match(rows[j].text) for j in below):
-            for j in kept[at:]:
+            for j in [k, *below]:
                 zones[j] = Zone.SIGNATURE
         return
 
@@ -409,10 +417,12 @@ def _signature_only(zones: list[Zone], rows: tuple[Row, ...], sender_name: str) 
     if end < 2 or any((_SIGNATURE_SHAPES.isdisjoint(rows[k].features) or not _SENTENCE_SHAPES.isdisjoint(rows[k].features))
                       and {"land_words", "disclaimer_words"}.isdisjoint(rows[k].features) for k in range(1, end)):
         return                                      # (a signature's lines are short and say no "I" or "we")
-    if any(not {"land_words", "disclaimer_words"} & set(rows[k].features) for k in kept if k >= end):
+    history = _before_history(zones, end - 1)        # (answers typed inside the quote below are text)
+    if any(not {"land_words", "disclaimer_words"} & set(rows[k].features) for k in kept if end <= k < history):
         return
     for k in kept:
-        zones[k] = Zone.SIGNATURE
+        if k < history:
+            zones[k] = Zone.SIGNATURE
 
 
 def _notice_on_top(zones: list[Zone], rows: tuple[Row, ...]) -> None:
