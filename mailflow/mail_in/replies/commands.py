@@ -427,8 +427,13 @@ _HOLD = Phrases(
 
 _RELAYED_APPROVAL = Lazy(r"\b(?:says|said|confirms|confirmed|tells me|told me|dit|confirme|a confirme) (?:that |que )?"
                         r"(?:it|the agenda|the draft|l'ordre du jour|it's|c'est|ca)? ?(?:(?:can|may) (?:not )?go (?:ahead|out)|"
-                        r"is (?:not )?(?:good|fine|ok|okay|approved)|looks good|is good to go|peut (?:partir|etre envoye))")
-_RELAYED_WORDS = frozenset({"says", "said", "confirms", "confirmed", "tells", "told", "dit", "confirme"})
+                        r"is (?:not )?(?:good|fine|ok|okay|approved)|looks good|is good to go|peut (?:partir|etre envoye))|"
+                        # "Dr. Cho has reviewed the draft and it is approved", "a relu l'ordre du jour et il est approuvé"
+                        r"\b(?:has |have |had )?(?:reviewed|read|looked over|relu|lu) (?:the|your|l'|le) ?(?:agenda|draft|"
+                        r"ordre du jour|projet)(?: draft)? and (?:it is|it's|is|il est|c'est) (?:not )?(?:approved|approuve|good to go|"
+                        r"fine|ok|okay)\b")
+_RELAYED_WORDS = frozenset({"says", "said", "confirms", "confirmed", "tells", "told", "dit", "confirme", "reviewed", "read",
+                            "looked", "relu", "lu"})
 
 
 # an approval on a condition mailflow cannot check: "Approved, provided Amrit has confirmed he can still present"

@@ -394,6 +394,12 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
     (Said.MISSENT, _phrases(
         r"\b(?:meant|intended) for (?:my |our |someone|somebody|another|the previous|a different|the former|the other|"
         r"an? (?:internal|other|different)|the wrong)\b",
+        # sent from the wrong mailbox, or meant for another group: "I replied from Dr. Bennett's mailbox by mistake", "that
+        # answer was meant for Dr. Lau's committee, not this CoP"
+        r"\b(?:replied|answered|sent (?:it|this|that)?) ?from (?:the wrong|(?:(?:dr|mr|ms|mrs)\.? )?[\w.'-]+'s|my colleague's|"
+        r"another) (?:mailbox|inbox|account|address|email)\b|"
+        r"\b(?:meant|intended) for (?:(?:dr|mr|ms|mrs)\.? )?[\w.'-]+'s (?:committee|group|team|meeting|list|network|clinic|"
+        r"board|practice)\b",
         r"\b(?:the )?(?:wrong|incorrect) (?:person|address|email address|e-mail address|recipient|contact)\b",
 
         r"\bmy predecessor\b|^(?:i'm|i am) new (?:in|to) (?:the|this|my) (?:role|position|job)\b|"
