@@ -22,7 +22,8 @@ _UNSUBSCRIBE = ["please unsubscribe me now", "i would like to unsubscribe", "tak
                 "je ne veux plus recevoir", "there's no need to keep sending the cop mail to me",
                 "pas besoin de continuer a m'envoyer"]
 _READ = ["ci-joint", "ci-jointes", "en piece jointe", "did you get my update", "let me know if it didn't come through",
-         "avez-vous bien recu ma mise a jour", "this was meant for my colleague", "wrong person",
+         "avez-vous bien recu ma mise a jour", "this was meant for my colleague",
+         "i replied from dr. bennett's mailbox by mistake", "that answer was meant for dr. lau's committee", "wrong person",
          "my predecessor", "destine a mon predecesseur", "mauvaise adresse",
          "ce message etait destine a mon equipe", "ce courriel ne vous etait pas destine", "this email wasn't meant for you",
          "i replied to the wrong email", "i think i got this by mistake", "j'ai recu ce message par erreur",

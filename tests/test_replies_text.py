@@ -221,3 +221,35 @@ def test_initials_after_a_dash_sign_off_and_a_label_cell_reads_with_its_value() 
     text = html_to_text("<table><tr><td><b>Name:</b></td><td>Aisha Rahman</td></tr>"
                         "<tr><td>Who</td><td>What</td></tr></table>")
     assert [line for line in text.split("\n") if line] == ["Name: Aisha Rahman", "Who | What"]
+
+
+def _alternative(plain: str, html_body: str) -> bytes:
+    from email.message import EmailMessage
+    msg = EmailMessage()
+    msg["From"] = "Priya Natarajan <priya@snd.example.org>"
+    msg["To"] = "cop+x@example.org"
+    msg["Subject"] = "Re: Your roundtable update"
+    msg["Message-ID"] = "<alt1@snd.example.org>"
+    msg.set_content(plain)
+    msg.add_alternative(html_body, subtype="html")
+    return msg.as_bytes()
+
+
+def test_gmails_bold_marks_in_the_plain_text_are_no_words_of_the_sender():
+    """Gmail writes the HTML's bold between asterisks in its plain-text alternative: the text is the words; an asterisk
+    the HTML does not hold in bold stays."""
+    plain = "Hi all,\n\n*Success:* our tax-clinic referrals are working.\n\n*How members can help:* a *good* rides program?\n"
+    html_body = ("<div>Hi all,</div><div><b>Success:</b> our tax-clinic referrals are working.</div>"
+                 "<div><b>How members can help:</b> a *good* rides program?</div>")
+    reply = understand(_alternative(plain, html_body))
+    assert reply.text == ("Hi all,\n\nSuccess: our tax-clinic referrals are working.\n\n"
+                          "How members can help: a *good* rides program?")
+
+
+def test_an_images_alt_text_in_brackets_is_no_text():
+    """Outlook writes an image of the signature as its alt text in brackets, on a line of its own."""
+    plain = "Yes, I'll be there.\n\n[Logo WRSS Division]\nDr Michel Gagnon\n"
+    html_body = ('<div>Yes, I\'ll be there.</div><div><img src="cid:logo" alt="Logo WRSS Division"></div>'
+                 "<div>Dr Michel Gagnon</div>")
+    msg = _alternative(plain, html_body).replace(b"Priya Natarajan <priya@snd.example.org>", b"Dr Michel Gagnon <mg@w.example.org>")
+    assert understand(msg).text == "Yes, I'll be there."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import binascii
+import html
 import json
 import mimetypes
 import quopri
@@ -258,6 +259,14 @@ def collect(message: Message, limits: Limits) -> Contents:
         # first half only for the whole hour"): the HTML says what the writer means
         found.texts = [html_to_text(found.raw_html[0])]
         found.html = True
+    if len(found.texts) == 1 and len(found.raw_html) == 1 and not found.html and "*" in found.texts[0]:
+        # Gmail writes the HTML's bold in its plain-text alternative between asterisks ("*Success:* our tax clinic ..."):
+        # the marks are no words of the writer's where the HTML holds those words in bold
+        found.texts = [_without_bold_marks(found.texts[0], found.raw_html[0])]
+    if len(found.texts) == 1 and len(found.raw_html) == 1 and not found.html and "\n[" in found.texts[0]:
+        # Outlook writes an image as its alt text in brackets on a line of its own ("[Logo WRSS Division]"): written
+        # as Gmail writes one ("[image: Logo WRSS Division]"), it is the placeholder it is, no words of the sender's
+        found.texts = [_images_named(found.texts[0], found.raw_html[0])]
     with_ids = any(cid for _, cid in found.attachments)          # else no HTML need be scanned for cid: links
     referenced = {m.lower() for html in found.raw_html for m in _CID.findall(html)} if with_ids else set()
     found.attachments = [
@@ -265,6 +274,32 @@ def collect(message: Message, limits: Limits) -> Contents:
         for att, cid in found.attachments
     ]
     return found
+
+
+_BOLD = re.compile(r"<(b|strong)\b[^>]*>(.*?)</\1\s*>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
+_STARRED = re.compile(r"\*([^*\n]{1,200}?)\*")
+
+
+def _without_bold_marks(text: str, raw_html: str) -> str:
+    """``text`` without the asterisks around a span the HTML alternative holds in bold."""
+    bold = {" ".join(html.unescape(_TAG.sub("", inner)).split()) for _, inner in _BOLD.findall(raw_html)}
+    if not bold:
+        return text
+    return _STARRED.sub(lambda m: m.group(1) if " ".join(m.group(1).split()) in bold else m.group(0), text)
+
+
+_ALT = re.compile(r"<img\b[^>]*?\balt\s*=\s*(?:\"([^\"]*)\"|'([^']*)')", re.IGNORECASE)
+_BRACKETED_LINE = re.compile(r"^\[([^\[\]\n]{1,120})\][ \t]*$", re.MULTILINE)
+
+
+def _images_named(text: str, raw_html: str) -> str:
+    """``text`` with each line that is only an image's alt text in brackets written as an image placeholder."""
+    alts = {" ".join(html.unescape(a or b).split()) for a, b in _ALT.findall(raw_html)} - {""}
+    if not alts:
+        return text
+    return _BRACKETED_LINE.sub(lambda m: f"[image: {m.group(1)}]" if " ".join(m.group(1).split()) in alts
+                               else m.group(0), text)
 
 
 def _inline(att: Attachment) -> Attachment:

@@ -547,7 +547,7 @@ enleve enlever enlevez supprime supprimer supprimez raye rayer rayez besoin inut
 """.split())
 _READ_WORDS = frozenset("ci piece meant intended wrong incorrect predecessor destine destinee mauvaise mistake erreur "
                         "did didn if avez email mail address adresse courriel contact attachment pdf file document link "
-                        "slide slides minutes notes".split())
+                        "slide slides minutes notes mailbox inbox account".split())
 _OPEN_READ_WORDS = frozenset("done complete completed finished closed can could send share circulate minutes notes compte "
                              "proces".split())
 
