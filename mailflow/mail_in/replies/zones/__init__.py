@@ -597,8 +597,9 @@ def _sentences_carried_on(zones: list[Zone], rows: tuple[Row, ...]) -> None:
     sentence: it is the sender's text however much it looks like an organisation's name ("Chilliwack Healthier
     Community"), or like a quote header to the model when it holds nothing of one (no date, address or key)."""
     for k in range(1, len(zones)):
-        if (zones[k] in _SIGNED_OFF or zones[k] is Zone.HEADER and not _header_like(rows[k].text)) \
-                and zones[k - 1] in KEPT and rows[k].index == rows[k - 1].index + 1 and CARRIES_ON.search(rows[k - 1].text):
+        if zones[k - 1] in KEPT and (zones[k] in _SIGNED_OFF or zones[k] is Zone.HEADER) \
+                and rows[k].index == rows[k - 1].index + 1 and CARRIES_ON.search(rows[k - 1].text) \
+                and (zones[k] is not Zone.HEADER or not _header_like(rows[k].text)):
             zones[k] = Zone.BODY
 
 
