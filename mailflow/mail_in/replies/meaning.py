@@ -85,10 +85,10 @@ def read_intent(reply: Reply, request: Request | None) -> tuple[Intent, ...]:
     found = intents_of(reading, table, files)
     if reading.answers[:1] == (Answer.YES,) and table.answers and (question := _question_of_yes(reply, reading)):
         found = _yes_to(question, reading, table, files, found)
-    if (reading.answers or Approval.APPROVE in reading.approvals or reading.has(Said.DONE)) and _answers_another(reply):
+    another = _answers_another(reply)
+    if another and (reading.answers or Approval.APPROVE in reading.approvals or reading.has(Said.DONE)):
         found = _answered_elsewhere(reading, table, files, found, reply.quoted_from, reply.from_name)
-    if any(i.kind is K.NOTE for i in found) and not any(c.kind is K.NOTE for c in reading.commands) \
-            and _answers_another(reply):
+    if another and any(i.kind is K.NOTE for i in found) and not any(c.kind is K.NOTE for c in reading.commands):
         # the chair's words in reply to someone else's message ("20 minutes for the talk, then questions roll into open
         # discussion", to the presenter's question) are that exchange's, no note for the agenda; a "Note:" line is one
         found = tuple(i for i in found if i.kind is not K.NOTE)
@@ -457,9 +457,10 @@ def _corrects_receipt(reading: Reading, table: Table, prose: Intent | None) -> I
         return prose
     wrong = any(_READ_WRONG.search(p.clause.folded) for p in reading.parts)
     # (a clause that says what was wrong, not only that the rest is right: "Not mine, I never suggested a topic")
+    folded = fold(reading.text)
     said_wrong = any(_READ_WRONG.search(p.clause.folded) and not _REST_RIGHT.search(p.clause.folded) for p in reading.parts) \
-        or _ALL_BUT_FOUND.search(fold(reading.text)) is not None
-    rest_right = (Answer.NO in reading.answers or said_wrong) and _REST_RIGHT.search(fold(reading.text)) is not None
+        or _ALL_BUT_FOUND.search(folded) is not None
+    rest_right = (Answer.NO in reading.answers or said_wrong) and _REST_RIGHT.search(folded) is not None
     # (a correction alone, "Not mine, I never suggested a topic. Please drop that one.", asks too)
     if ((prose is not None and prose.kind in (K.UPDATE, K.UNCLEAR)) or rest_right or (said_wrong and prose is None)) \
             and (Answer.NO in reading.answers or wrong or said_wrong) \

@@ -254,19 +254,22 @@ def collect(message: Message, limits: Limits) -> Contents:
     found = Contents()
     _count(message, 0, found, limits)
     _visit(message, True, found, limits)
-    if len(found.texts) == 1 and len(found.raw_html) == 1 and not found.html and STRUCK.search(found.raw_html[0]):
-        # words struck through in the HTML, which the plain-text alternative keeps unmarked ("I'll be there for the
-        # first half only for the whole hour"): the HTML says what the writer means
-        found.texts = [html_to_text(found.raw_html[0])]
-        found.html = True
-    if len(found.texts) == 1 and len(found.raw_html) == 1 and not found.html and "*" in found.texts[0]:
-        # Gmail writes the HTML's bold in its plain-text alternative between asterisks ("*Success:* our tax clinic ..."):
-        # the marks are no words of the writer's where the HTML holds those words in bold
-        found.texts = [_without_bold_marks(found.texts[0], found.raw_html[0])]
-    if len(found.texts) == 1 and len(found.raw_html) == 1 and not found.html and "\n[" in found.texts[0]:
-        # Outlook writes an image as its alt text in brackets on a line of its own ("[Logo WRSS Division]"): written
-        # as Gmail writes one ("[image: Logo WRSS Division]"), it is the placeholder it is, no words of the sender's
-        found.texts = [_images_named(found.texts[0], found.raw_html[0])]
+    if len(found.texts) == 1 and len(found.raw_html) == 1 and not found.html:     # plain text read, HTML beside it
+        html_text = found.raw_html[0]
+        if STRUCK.search(html_text):
+            # words struck through in the HTML, which the plain-text alternative keeps unmarked ("I'll be there for the
+            # first half only for the whole hour"): the HTML says what the writer means
+            found.texts = [html_to_text(html_text)]
+            found.html = True
+        else:
+            if "*" in found.texts[0]:
+                # Gmail writes the HTML's bold in its plain text between asterisks ("*Success:* our tax clinic ..."):
+                # the marks are no words of the writer's where the HTML holds those words in bold
+                found.texts = [_without_bold_marks(found.texts[0], html_text)]
+            if "\n[" in found.texts[0]:
+                # Outlook writes an image as its alt text in brackets on a line of its own ("[Logo WRSS Division]"):
+                # written as Gmail writes one ("[image: Logo WRSS Division]"), it is the placeholder it is
+                found.texts = [_images_named(found.texts[0], html_text)]
     with_ids = any(cid for _, cid in found.attachments)          # else no HTML need be scanned for cid: links
     referenced = {m.lower() for html in found.raw_html for m in _CID.findall(html)} if with_ids else set()
     found.attachments = [

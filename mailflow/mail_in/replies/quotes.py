@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
+from mailflow import addresses
 from mailflow.mail_in.replies.htmltext import QUOTE_MARK
 
 _VERBS = (
@@ -352,7 +353,6 @@ def header_block_end(lines: list[str], start: int) -> int:
 _QUOTED_AUTHOR_REACH = 400      # lines: the message a reply answers is quoted near its top
 _HEADER_LINE_WIDEST = 300       # characters: a line of a quote header is short (a longer one is prose)
 _QUOTE_MARKS = re.compile(r"^(?:[ \t]*>)+[ \t]?")
-_ADDRESS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+")
 # a header folded inside its address ("<luis.ferreira@comox-division" / ".example.org> wrote:"), joined again
 _FOLDED_ADDRESS = re.compile(r"(?<=[@.-])\s+(?=\w)|(?<=\w)\s+(?=[.@][\w])")
 
@@ -391,5 +391,5 @@ def quoted_author(lines: list[str]) -> str:
     header = first_quote_header(lines)
     if header is None:
         return ""
-    found = _ADDRESS.search(header[1]) or _ADDRESS.search(_FOLDED_ADDRESS.sub("", header[1]))
-    return found.group(0).strip(".").lower() if found is not None else ""
+    found = addresses.find_all(header[1]) or addresses.find_all(_FOLDED_ADDRESS.sub("", header[1]))
+    return found[0].lower() if found else ""
