@@ -9,6 +9,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import checkout
 import data
 from daemonrun import Arrivals, environ
 from harness_smtp import RecordingHandler, SmtpServer
@@ -59,12 +60,11 @@ def measure_send_10k(work: Path, dovecot, members: int = 10_000) -> Result:  # t
                 db.table("messages").update({"state": "sent"})
         parts.states.close()
         due = meeting.due_at(Step.CALL_FOR_UPDATES)
-        env = {**os.environ, **environ(dovecot.password), "MAILFLOW_CLOCK": f"{due.isoformat()}@1",
-               "PYTHONPATH": str(REPO)}
+        env = {**os.environ, **environ(dovecot.password), "MAILFLOW_CLOCK": f"{due.isoformat()}@1", **checkout.child_env()}
         compile_bytecode()
         log = (work / "send10k" / "daemon.log").open("wb")
         began = time.perf_counter()
-        process = subprocess.Popen([sys.executable, "-m", "mailflow", "run", "--config", str(community.toml)],
+        process = subprocess.Popen([sys.executable, "-P", "-m", "mailflow", "run", "--config", str(community.toml)],
                                    stdout=log, stderr=subprocess.STDOUT, env=env, cwd=REPO)
         peak = 0
         workers: dict[int, int] = {}

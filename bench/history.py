@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import checkout
 import data
 from daemonrun import environ
 from measures import Result, compile_bytecode
@@ -133,13 +134,12 @@ def fill(state: Path, total: int) -> int:
 
 def measure_restart(history: History, imap_password: str, runs: int) -> Result:
     """Wall time from `mailflow run` being started to its "mailflow ready" line (timers set, mailbox read)."""
-    env = {**os.environ, **environ(imap_password), "MAILFLOW_CLOCK": f"{history.now.isoformat()}@1",
-           "PYTHONPATH": str(REPO)}
+    env = {**os.environ, **environ(imap_password), "MAILFLOW_CLOCK": f"{history.now.isoformat()}@1", **checkout.child_env()}
     compile_bytecode()
     times = []
     for run in range(runs + 1):
         began = time.perf_counter()
-        process = subprocess.Popen([sys.executable, "-m", "mailflow", "run", "--config", str(history.toml)],
+        process = subprocess.Popen([sys.executable, "-P", "-m", "mailflow", "run", "--config", str(history.toml)],
                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=REPO)
         assert process.stdout is not None
         for line in process.stdout:

@@ -291,7 +291,7 @@ def compile_bytecode() -> None:
 def measure_startup(runs: int) -> Result:
     """Wall time of ``mailflow check --config config/cop.example.toml`` in a fresh interpreter."""
     compile_bytecode()
-    command = [sys.executable, "-m", "mailflow", "check", "--config", str(REPO / "config" / "cop.example.toml")]
+    command = [sys.executable, "-P", "-m", "mailflow", "check", "--config", str(REPO / "config" / "cop.example.toml")]
     times = []
     for _ in range(runs + 1):
         start = time.perf_counter()

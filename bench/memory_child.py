@@ -10,11 +10,14 @@ from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import data
+import checkout  # noqa: E402
 
-from mailflow.schedule.config import Step
+checkout.use()
+
+import data  # noqa: E402  (found through the path set just above)
+
+from mailflow.schedule.config import Step  # noqa: E402
 
 
 def status(field: str) -> int:

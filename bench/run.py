@@ -18,7 +18,10 @@ from datetime import timedelta
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
-sys.path[:0] = [str(BENCH), str(BENCH.parent / "tests"), str(BENCH.parent)]
+
+import checkout  # noqa: E402  (bench/, the script's folder)
+
+checkout.use()
 
 import data  # noqa: E402  (found through the path set just above)
 import measures  # noqa: E402
@@ -151,7 +154,7 @@ def _load() -> list[float]:
 def machine() -> dict[str, object]:
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     return {"cores": os.cpu_count(), "memory_gib": round(memory / 2**30, 1), "python": platform.python_version(),
-            "platform": platform.platform(),
+            "platform": platform.platform(), "reply_reader": checkout.reader(),
             "processor": platform.processor() or platform.machine()}
 
 

@@ -20,7 +20,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
-sys.path[:0] = [str(BENCH.parent / "tests"), str(BENCH.parent)]
+sys.path.insert(0, str(BENCH))
+
+import checkout  # noqa: E402
+
+checkout.use()
 
 from harness_dovecot import Dovecot  # noqa: E402
 from harness_oauth import TokenServer  # noqa: E402

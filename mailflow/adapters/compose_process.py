@@ -63,7 +63,7 @@ class ProcessComposeWorker:
         self._frames: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
         try:
             self._process: subprocess.Popen[bytes] | None = subprocess.Popen(
-                [python, "-m", __name__, str(os.getpid())],
+                [python, "-P", "-m", __name__, str(os.getpid())],      # -P: as the reader process (CHILD)
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=child_environment())
         except OSError as exc:
             log.warning("could not start the composing worker (%s): this step is composed in the daemon's process",

@@ -45,7 +45,9 @@ log = logging.getLogger(__name__)
 IN_PROCESS_FROM_BYTES = 1024 * 1024   # messages this large or larger are understood in the caller's thread
 RESTART_AFTER_SECONDS = 60.0          # a child that died is replaced no sooner than this
 STOP_SECONDS = 2.0                    # close(): how long the child may take to exit before it is killed
-CHILD = (sys.executable, "-m", "mailflow.adapters.reader_process")   # how the child is started
+# How the child is started: -P, so that the folder the daemon runs in is not on its path (a mailflow/ folder
+# there, a checkout's, would be read instead of the installed, compiled reader; or a planted one run)
+CHILD = (sys.executable, "-P", "-m", "mailflow.adapters.reader_process")
 __all__ = ["CHILD", "IN_PROCESS_FROM_BYTES", "Intents", "Read", "ReaderProcess", "Reading", "main"]
 
 

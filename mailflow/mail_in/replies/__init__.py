@@ -60,7 +60,7 @@ _KNOWN_FIELDS = re.compile(
     rb"delivered-to|reply-to|in-reply-to|references|x-[\w-]+):", re.IGNORECASE | re.MULTILINE,
 )
 _HTMLISH = re.compile(r"^\s*(?:<!doctype html|<html|<head|<body|<div|<p[\s>]|<table|<meta)", re.IGNORECASE)
-_STRAY_BYTE = re.compile("[\udc80-\udcff]")        # a byte the parser could not decode (surrogateescape)
+_STRAY_BYTE = re.compile(r"[\udc80-\udcff]")        # a byte the parser could not decode (surrogateescape)
 _FOLD = re.compile(r"\r?\n[ \t]*")
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
 _ADDRESS_FIELDS = ("to", "cc")

@@ -61,7 +61,7 @@ def decode_bytes(data: bytes, label: str | None = None) -> str:
     return data.decode("latin-1")
 
 
-_STRAY_BYTE = re.compile("[\udc80-\udcff]")        # a byte the parser could not decode (surrogateescape)
+_STRAY_BYTE = re.compile(r"[\udc80-\udcff]")        # a byte the parser could not decode (surrogateescape)
 _FOLD = re.compile(r"\r?\n[ \t]*")
 
 

@@ -84,8 +84,8 @@ def _as_parsed(part: Message) -> object:
 
 
 def _disposition(part: Message) -> str:
-    value = part.get("Content-Disposition")
-    return str(value).split(";", 1)[0].strip().lower() if value else ""
+    # str() of the call itself: compat32 gives a Header, not a str, for a value with raw 8-bit bytes
+    return str(part.get("Content-Disposition", "")).split(";", 1)[0].strip().lower()
 
 
 def _text_of(part: Message, chars: int | None = None) -> str:

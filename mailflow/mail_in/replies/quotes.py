@@ -17,9 +17,9 @@ _VERBS = (
     r"a scris|ra[šs][ėe]|kirjutas|pisze|het volgende geschreven|napisał\(a\)|írta|wrote"
 )
 _INTRO = r"on|le|am|el|il|op|w dniu|em|den|d[ée]n|p[åa]|dne|el d[íi]a"
-_HEADER_END = re.compile(rf"(?:{_VERBS})\s*(?:[:：]|\.\.\.|…)?\s*$", re.IGNORECASE)
+_HEADER_END: re.Pattern[str] = re.compile(rf"(?:{_VERBS})\s*(?:[:：]|\.\.\.|…)?\s*$", re.IGNORECASE)
 _HEADER_VERB_COLON = re.compile(rf"\b(?:{_VERBS})\b.*[:：]\s*$", re.IGNORECASE)
-_INTRO_START = re.compile(rf"^\s*(?:{_INTRO})\s+\S", re.IGNORECASE)
+_INTRO_START: re.Pattern[str] = re.compile(rf"^\s*(?:{_INTRO})\s+\S", re.IGNORECASE)
 _HEADER_START = re.compile(rf"^\s*(?:(?:{_INTRO})\b|\d|[\u4e00-\u9fff\u3040-\u30ff\uac00-\ud7af])", re.IGNORECASE)
 _DATEISH = re.compile(r"\d|@|[\u4e00-\u9fff]")
 
@@ -35,15 +35,15 @@ _SEPARATOR_WORDS = (
     r"wiadomo[śs][ćc] przekazana|mensagem encaminhada|пересылаемое сообщение|переслане повідомлення|"
     r"oprindelig (?:besked|meddelelse)|ursprungligt meddelande|opprinnelig melding"
 )
-_SEPARATOR = re.compile(rf"^\s*[-=_*]{{2,}}\s*(?:{_SEPARATOR_WORDS})\s*[-=_*:]*\s*$", re.IGNORECASE)
-_FORWARD = re.compile(
+_SEPARATOR: re.Pattern[str] = re.compile(rf"^\s*[-=_*]{{2,}}\s*(?:{_SEPARATOR_WORDS})\s*[-=_*:]*\s*$", re.IGNORECASE)
+_FORWARD: re.Pattern[str] = re.compile(
     r"^\s*(?:begin forwarded message|d[ée]but du message (?:r[ée]exp[ée]di[ée]|transf[ée]r[ée])|"
     r"anfang der weitergeleiteten (?:nachricht|e-mail)|inicio del mensaje reenviado|"
     r"inizio messaggio inoltrato|begin doorgestuurd bericht|vidarebefordrat brev|"
     r"videresendt melding|in[íi]cio da mensagem reencaminhada)\s*[:：]?\s*$",
     re.IGNORECASE,
 )
-_ABOVE_LINE = re.compile(r"(?:reply|write|type|respond)\w*\s+above\s+this\s+line", re.IGNORECASE)
+_ABOVE_LINE: re.Pattern[str] = re.compile(r"(?:reply|write|type|respond)\w*\s+above\s+this\s+line", re.IGNORECASE)
 
 _FROM_KEYS = (
     r"from|de|von|van|fr[åa]n|fra|fr[áa]|da|od|от|від|l[äa]hett[äa]j[äa]|felad[óo]|kimden|"
@@ -60,12 +60,12 @@ _OTHER_KEYS = (
     r"subject|objet|betreff|onderwerp|[äa]mne|emne|asunto|oggetto|temat|assunto|тема|aihe|"
     r"t[áa]rgy|konu|主题|主旨|件名|제목|sujet|reply-to|r[ée]pondre [àa]|antwort an|importance|priorit[ée]"
 )
-_KEY_LINE = re.compile(rf"^\s*[*_]*(?:{_FROM_KEYS}|{_OTHER_KEYS})[*_]*\s*[:：]", re.IGNORECASE)
-_FROM_LINE = re.compile(rf"^\s*[*_]*(?:{_FROM_KEYS})[*_]*\s*[:：]", re.IGNORECASE)
+_KEY_LINE: re.Pattern[str] = re.compile(rf"^\s*[*_]*(?:{_FROM_KEYS}|{_OTHER_KEYS})[*_]*\s*[:：]", re.IGNORECASE)
+_FROM_LINE: re.Pattern[str] = re.compile(rf"^\s*[*_]*(?:{_FROM_KEYS})[*_]*\s*[:：]", re.IGNORECASE)
 _RULE = re.compile(r"^\s*(?:[-_=]{4,}|[-_]{2,}\s*(?:[A-Za-z][\w ]{0,40})?\s*[-_]{2,})\s*$")
 
 
-_QUOTED = re.compile(r"^\s*(?:(?:[A-Za-z]{1,3})?>|\|(?:\s|$)(?!\s*[^\s|].*\|\s*$))")    # ("| a | b |": a table's row)
+_QUOTED: re.Pattern[str] = re.compile(r"^\s*(?:(?:[A-Za-z]{1,3})?>|\|(?:\s|$)(?!\s*[^\s|].*\|\s*$))")    # ("| a | b |": a table's row)
 _GMAIL_DATE = re.compile(
     r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s+(?:\d{1,2}:\d{2}\s*(?:GMT[+-]\d{1,2}(?::?\d{2})?)?\s+\S.{0,120}|"
     r"\S.{0,120}<[^<>\s]+@[^<>\s]+>\s*:?)$"

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from nicknames import NickNamer
 
-_DELIMITER = re.compile(r"^(?:--|—|-- |_{2,})\s*$")
+_DELIMITER: re.Pattern[str] = re.compile(r"^(?:--|—|-- |_{2,})\s*$")
 _MOBILE = re.compile(
     r"^\s*(?:sent from|sent via|sent using|sent with|sent on|get outlook for|envoy[ée] (?:de|depuis|avec|"
     r"à partir de|a partir de|par)|von meinem|gesendet (?:von|mit|vom|über|aus)|enviado (?:desde|do|de|con)|"
@@ -43,13 +43,13 @@ _SIGN_OFF_ONE = (
 )
 # a season's wish joined to a closing ("Merci et bonne année!"; alone, "Bonne année!" is the sender's text)
 _SEASONAL = r"(?:bonne ann[ée]e|joyeuses f[êe]tes|bonnes f[êe]tes|happy new year|happy holidays)"
-SIGN_OFF_WORDS = (rf"{_SIGN_OFF_ONE}(?:\s*/\s*{_SIGN_OFF_ONE}|\s+(?:et|and|&)\s+(?:{_SIGN_OFF_ONE}|{_SEASONAL}))?")
+SIGN_OFF_WORDS: str = (rf"{_SIGN_OFF_ONE}(?:\s*/\s*{_SIGN_OFF_ONE}|\s+(?:et|and|&)\s+(?:{_SIGN_OFF_ONE}|{_SEASONAL}))?")
 #                   ("Merci / Thank you,", "Merci et bonne journée,", "Thanks and regards,")
 _SIGN_OFF = re.compile(
     rf"^\s*(?i:{SIGN_OFF_WORDS})"
     r"[ \t,.!]*(?:[-–—][ \t]*)?(?:[A-ZÀ-Ý][\w.'-]*[ \t]*){0,3}$"
 )
-_DISCLAIMER = re.compile(
+_DISCLAIMER: re.Pattern[str] = re.compile(
     r"(?:this (?:e-?mail|message|communication|transmission)(?: and any (?:files|attachments)[^.]{0,40})?"
     r"[^.]{0,40}\b(?:is|are|may be|may contain|contains?)\b[^.]{0,60}\b(?:confidential|privileged|"
     r"intended (?:only|solely)|personal (?:health )?information|protected health information)|"

@@ -11,19 +11,19 @@ import re
 from mailflow.mail_in.replies import quotes as _q
 from mailflow.mail_in.replies import signatures as _s
 
-QUOTED = _q._QUOTED
+QUOTED: re.Pattern[str] = _q._QUOTED
 QUOTED_PREFIX = re.compile(r"^(?:\s*(?:[A-Za-z]{1,3})?>|\s*\|(?=\s|$))+")
-KEY_LINE = _q._KEY_LINE
-FROM_LINE = _q._FROM_LINE
-SEPARATOR = _q._SEPARATOR
-FORWARD = _q._FORWARD
-ABOVE_LINE = _q._ABOVE_LINE
-ATTRIBUTION_END = _q._HEADER_END
+KEY_LINE: re.Pattern[str] = _q._KEY_LINE
+FROM_LINE: re.Pattern[str] = _q._FROM_LINE
+SEPARATOR: re.Pattern[str] = _q._SEPARATOR
+FORWARD: re.Pattern[str] = _q._FORWARD
+ABOVE_LINE: re.Pattern[str] = _q._ABOVE_LINE
+ATTRIBUTION_END: re.Pattern[str] = _q._HEADER_END
 ends_with_verb = _q.ends_with_verb          # ATTRIBUTION_END, after a cheap first test
-INTRO_START = _q._INTRO_START
+INTRO_START: re.Pattern[str] = _q._INTRO_START
 RULE = re.compile(r"^(?:[-_=*~#+.]\s?){4,}$|^[-_]{2,}\s*[A-Za-z][\w ]{0,40}\s*[-_]{2,}$")
-DELIMITER = _s._DELIMITER
-DISCLAIMER = _s._DISCLAIMER
+DELIMITER: re.Pattern[str] = _s._DELIMITER
+DISCLAIMER: re.Pattern[str] = _s._DISCLAIMER
 LAND = re.compile(
     r"(?:acknowledge|recogni[sz]e|reconna[îi]s|reconnaissons|traditional|unceded|ancestral|treaty|"
     r"territor(?:y|ies|ial|e)|homelands?|first nations|m[ée]tis|inuit|autochtones?|non c[ée]d[ée]s?|"
@@ -89,7 +89,7 @@ the a an and or but to of in on for with is are was were be been have has had th
 could should not if as at by from so we you le la les et ou de des du un une est sont pour avec dans sur
 der die das und oder ist sind mit für von el los las y es son para con en por
 """.split())
-_SIGN_WORDS = _s.SIGN_OFF_WORDS
+_SIGN_WORDS: str = _s.SIGN_OFF_WORDS
 SIGN_OFF = re.compile(rf"^\s*(?i:{_SIGN_WORDS})\s*[,.!-]*\s*$")
 SIGN_OFF_OPENS = re.compile(rf"^\s*(?i:{_SIGN_WORDS})\b")     # a line that opens as a sign-off does
 SIGN_OFF_START = re.compile(rf"^\s*(?i:{_SIGN_WORDS})\b[ \t,.!]*(?:[-–—][ \t]*)?[\w.'’ -]{{0,40}}$")

@@ -1,0 +1,93 @@
+"""Build hook: the reply reader (``mailflow/mail_in/replies``) compiled to C with mypyc.
+
+Everything else about the package is in pyproject.toml. The reader is the one hot path that is our
+own Python (every reply is read line by line, clause by clause); mypyc compiles those modules, typed
+as they already are for mypy, to C extensions, which read a reply in about three quarters of the time
+(see README, "Performance"). The Python sources stay in the package and are the same code.
+
+``MAILFLOW_COMPILE`` decides:
+
+- unset: compile a regular install (``pip install .``, the Docker image) when this machine has a C
+  compiler and Python's headers, and install pure Python when it has not; an editable install
+  (``pip install -e .``, what scripts/test uses) stays pure Python, so an edit takes effect at once;
+- ``1``: compile, and fail the install when that cannot be done (the Docker image's build);
+- ``0``: pure Python.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import sysconfig
+from pathlib import Path
+
+from setuptools import setup
+from setuptools.command.build_ext import build_ext
+
+READER = Path("mailflow", "mail_in", "replies")
+
+
+def _can_compile() -> bool:
+    compiler = (sysconfig.get_config_var("CC") or "cc").split()[0]
+    headers = Path(sysconfig.get_paths()["include"], "Python.h")
+    return shutil.which(compiler) is not None and headers.is_file()
+
+
+def _wanted() -> bool:
+    mode = os.environ.get("MAILFLOW_COMPILE", "").strip()
+    if mode not in ("", "0", "1"):
+        sys.exit(f"setup.py: MAILFLOW_COMPILE={mode!r}: expected 1 (compile), 0 (pure Python) or unset (auto)")
+    # only a command that builds the package compiles (not egg_info, which pip runs first to ask for
+    # requirements, nor an editable install)
+    builds = any(arg in ("bdist_wheel", "build", "build_ext", "install") for arg in sys.argv)
+    if not builds or any(arg in ("editable_wheel", "develop") for arg in sys.argv):
+        return False
+    return mode == "1" if mode else _can_compile()
+
+
+REQUIRED = os.environ.get("MAILFLOW_COMPILE", "").strip() == "1"
+
+
+def _extensions() -> list[object]:
+    if not _wanted():
+        return []
+    # reply.py stays Python: its values (Reply, Attachment, Bounce) cross to the daemon from the reader
+    # process as pickles, and a compiled frozen dataclass cannot be unpickled.
+    sources = sorted(str(path) for path in READER.rglob("*.py") if path != READER / "reply.py")
+    try:
+        from mypyc.build import mypycify
+
+        # mypy reads pyproject.toml's [tool.mypy] (scripts/lint checks the reader with the same); its
+        # overrides name modules outside the reader, which mypyc would count as an error.
+        return list(mypycify(["--no-warn-unused-configs", *sources], opt_level="3", multi_file=True,
+                             group_name="mailflow_replies"))
+    except (Exception, SystemExit) as exc:      # mypyc reports what it cannot compile with SystemExit
+        if REQUIRED:
+            raise
+        sys.stderr.write(f"setup.py: the reply reader is installed as Python (mypyc: {exc!r})\n")
+        return []
+
+
+class _BuildExt(build_ext):
+    """Compile the generated C files on every core (mypyc's multi_file output is several files); when
+    compiling was not asked for (MAILFLOW_COMPILE unset) and fails, install Python rather than fail."""
+
+    def finalize_options(self) -> None:
+        super().finalize_options()
+        if not getattr(self, "parallel", None):     # (-j given on the command line wins)
+            self.parallel = os.cpu_count() or 1
+
+    def run(self) -> None:
+        try:
+            super().run()
+        except Exception as exc:
+            if REQUIRED:
+                raise
+            sys.stderr.write(f"setup.py: the reply reader is installed as Python (compiling failed: {exc})\n")
+            for extension in self.extensions:       # no half-built reader: every module is Python, or none
+                Path(self.get_ext_fullpath(extension.name)).unlink(missing_ok=True)
+            self.distribution.ext_modules = []
+
+
+setup(ext_modules=_extensions(), cmdclass={"build_ext": _BuildExt})

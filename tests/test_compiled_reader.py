@@ -1,0 +1,43 @@
+"""The reply reader the tests read with: compiled where scripts/test-compiled says it must be.
+
+`pip install .` compiles ``mailflow/mail_in/replies`` with mypyc (setup.py); scripts/test-compiled runs the
+reader's tests against that install with MAILFLOW_EXPECT_COMPILED=1. Were the checkout's sources imported
+instead (the checkout on sys.path, or a build that fell back to Python), those tests would pass while
+testing the wrong code: this one fails then.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from pathlib import Path
+
+import pytest
+
+import mailflow.mail_in.replies as replies
+
+EXPECT = os.environ.get("MAILFLOW_EXPECT_COMPILED") == "1"
+PYTHON_ONLY = ("mailflow.mail_in.replies.reply",)      # values the reader process pickles: kept Python (setup.py)
+
+
+def _modules() -> list[str]:
+    root = Path(replies.__path__[0])
+    names = []
+    for source in sorted(root.rglob("*.py")):
+        parts = source.relative_to(root).with_suffix("").parts
+        names.append(".".join(("mailflow.mail_in.replies", *parts)).removesuffix(".__init__"))
+    return names
+
+
+@pytest.mark.skipif(not EXPECT, reason="the editable install reads with the Python sources (scripts/test)")
+def test_every_reader_module_but_the_values_is_the_compiled_one() -> None:
+    python = [name for name in _modules()
+              if not importlib.import_module(name).__file__.endswith(".so") and name not in PYTHON_ONLY]
+    assert python == []
+    assert all(importlib.import_module(name).__file__.endswith(".py") for name in PYTHON_ONLY)
+
+
+def test_the_reader_modules_are_found() -> None:
+    names = _modules()
+    assert "mailflow.mail_in.replies" in names and "mailflow.mail_in.replies.zones.model" in names
+    assert set(PYTHON_ONLY) <= set(names)
