@@ -160,7 +160,7 @@ def header_shape(stripped: str, digits: bool = True) -> list[str]:
         out.append("forward_marker")
     if _has(low, ("forwarded", "transf", "weitergeleitet")) and lx.FORWARDED_BY.search(stripped):
         out.append("forwarded_by")
-    if lx.ends_with_verb(stripped[-32:]):
+    if lx.ends_with_verb(stripped[-32:]) or lx.QUOTING.match(stripped):
         out.append("wrote_end")
     if lx.INTRO_START.match(stripped):
         out.append("intro_word")

@@ -82,20 +82,24 @@ def _fields_below(lines: tuple[str, ...], number: int) -> tuple[str, str, int]:
     """The owner and date nested under the task on line ``number`` (a deeper bullet each), and how many lines they take."""
     who = when = ""
     depth = len(lines[number]) - len(lines[number].lstrip())
+    listed = LIST_ITEM.match(lines[number]) is not None
     below = 0
     for k in range(number + 1, min(len(lines), number + 4)):
         line = lines[k]
+        if not line.strip():
+            break
         bullet = LIST_ITEM.match(line)
         indent = len(line) - len(line.lstrip())
-        # (a deeper bullet, or a line indented under the task's own text: "1. Diffuser le gabarit" over
-        # "   Responsable : Dr Amrit Sandhu")
-        if bullet is None and (indent <= depth or not line.strip()) or bullet is not None and indent <= depth \
-                and not line.lstrip().startswith(("◦", "○", "▪")):
-            break
         text = (bullet.group("item") if bullet is not None else line).strip()
         field = fold(text)
         owner, due = _OWNER_FIELD.match(field), _DUE_FIELD.match(field)
         if owner is None and due is None:
+            break
+        # (a deeper bullet, or a line indented under the task's own text: "1. Diffuser le gabarit" over
+        # "   Responsable : Dr Amrit Sandhu"; under a list's item, a field line flush with it is its field too:
+        # "1. Envoyer le gabarit" over "Responsable : Dr Amrit Sandhu")
+        if bullet is None and indent <= depth and not listed or bullet is not None and indent <= depth \
+                and not line.lstrip().startswith(("◦", "○", "▪")):
             break
         value = text[text.index(":") + 1:].strip()
         who, when = (value, when) if owner is not None else (who, value)

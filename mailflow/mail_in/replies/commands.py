@@ -78,6 +78,8 @@ def owed_action(line: str) -> Found | None:
     # sentence: "Sending to the group now.")
     if owed is None or first in _NOT_WHO or (len(first) >= 7 and first.endswith("ing")):
         return None
+    if on_record(line):      # "Sam to post the results to the shared folder (done Feb 9)": the minutes' record
+        return None
     return Found(IntentKind.ACTION, owed.group("what").rstrip(" ."), who=owed.group("who"))
 
 
@@ -400,8 +402,8 @@ _NO_NEED = Lazy(r"^(?:there's |there is )?(?:no need|not necessary|don't need|do
                 r"inutile) (?:for you )?(?:to |d')?(?:wait|hold|attendre)\b")
 _HOLD = Phrases(
     r"\b(?:don't|do not|please don't|dont) send\b|\bnot yet\b|\bhold (?:off|on|it|the (?:packet|draft|agenda|mail|email))\b"
-    # (not an item kept for a later meeting: "she'd rather hold it for the February session")
-    r"(?! (?:for|till|until) (?:(?:the |a |our |next )?(?:[\w'-]+ )?(?:session|meeting|month|one|agenda|cycle)\b|"
+    # (not an item kept for a later meeting: "she'd rather hold it for the February (planning) session")
+    r"(?! (?:for|till|until) (?:(?:the |a |our |next )?(?:[\w'-]+ ){0,3}(?:session|meeting|month|one|agenda|cycle)\b|"
     + MONTH_EN + r"\.? \d))|"
     r"\bwait (?:before|until|for|a)\b|"
     r"^wait\b|\bnot (?:quite )?ready\b|\bpas encore\b|\bn'envoyez pas\b|\bne pas envoyer\b|^attendez\b|"

@@ -120,12 +120,25 @@ def _is_key_line(line: str) -> bool:
     return (":" in line or "：" in line) and _KEY_LINE.match(line) is not None
 
 
+# Horde IMP's attribution names the writer after its verb, in each of its languages: "Quoting Sam Okoye
+# <sam@example.org>:", "Zitat von …:", "Citation de …:", "Citando a …:", "Cytuję …:"
+QUOTING: re.Pattern[str] = re.compile(r"^\s*(?:quoting|zitat von|citation de|citando(?: a)?|cytuj[ęe])\s+\S.{0,200}@.{0,80}[:：]\s*$",
+                                      re.IGNORECASE)
+
+
+def quoting(text: str) -> bool:
+    """``text`` is a Horde attribution, its verb first ("Quoting NAME <address>:")."""
+    return text[:1] in "QqZzCc \t" and "@" in text and QUOTING.match(text) is not None
+
+
 # A pure function of the text, and a call's replies quote the same lines: each distinct text is tested once.
 @lru_cache(maxsize=4096)
 def _is_attribution(text: str) -> bool:
     text = text.strip(_EDGE)
     if not text or len(text) > 400:
         return False
+    if quoting(text):
+        return True
     if _GMAIL_DATE.match(text):
         return True
     if ends_with_verb(text[-60:]) and (_DATEISH.search(text) or _HEADER_START.match(text)):

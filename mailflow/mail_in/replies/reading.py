@@ -340,6 +340,7 @@ _LEAVE_SPAN = Lazy(r"\b(?:runs|will run|until|till|through|jusqu)\b")
 _ONLY_DONE = Lazy(r"^(?:is|are|has been|was|est|a ete) (?:now |already |deja )?(?:done|finished|complete|completed|closed|"
                   r"termine|terminee|faite?)\b")
 _NAMES_ITEM = Lazy(r"\b(?:my|our|the|mon|ma|notre) (?:action(?: item)?|task|item|suivi|tache|point de suivi)\b")
+_NAMES_UPDATES = Lazy(r"\b(?:updates?|roundtable|round[ -]table|tour de table|table ronde|mises? a jour)\b")
 _THEIRS_WHEN_RELAYED = frozenset({Said.DONE, Said.NO_UPDATE, Said.PASS, Said.AWAY, Said.AWAY_THEN})
 
 
@@ -361,6 +362,11 @@ def _tag(found: list[Clause], sender: str, lines: Sequence[str] = (), text: str 
             # "Amrit asked me to pass along ..., so #7 can be closed": his item, not hers; "Dana asked me to let you know
             # she's on leave, so nothing from her this month": her no update, not the sender's
             said_here = None
+        if said_here is Said.PASS and any(_NAMES_UPDATES.search(d.folded) for d in found[max(0, i - 2):i + 1]
+                                          if d.sentence == c.sentence):
+            # "Skip me for the roundtable this month", "re your other email about updates: skip me this month": the
+            # update passed over, not the meeting
+            said_here = Said.NO_UPDATE
         if said_here is Said.DONE and c.line in record:
             said_here = None     # "- Amrit - circulate the e-form draft (DONE, sent May 28)" in the minutes: their record
         if said_here is None and answered is None and i and c.words <= 3 and parts[-1].said is Said.COURTESY \

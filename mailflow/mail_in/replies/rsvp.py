@@ -45,6 +45,8 @@ _VERB = Lazy(
     r"be calling in|be dialing in|be dialling in|be phoning in|"
     r"be on(?= (?:the|this|that|today's|tomorrow's|our|next|the next) (?:[\w'-]+ )?(?:call|one|meeting|zoom|teams|video|"
     r"video link|link|screen)\b| at (?:noon|midi|\d)| (?:today|tomorrow|then|as usual)\b|$)|"
+    # "in" only before the meeting itself ("I cannot be in the meeting the 12"; "I'll be in clinic" is no attendance)
+    r"be in(?= (?:the|this|that|today's|tomorrow's|our|next) (?:[\w'-]+ )?(?:meeting|call|session|zoom|teams)\b)|"
     r"assister|venir|viendrai|participer|participerai|assisterai|me joindre|joindrai|y (?:etre|aller|assister)|"
     r"(?:etre|serai|sera)(?: pas| jamais)?(?: quand meme| aussi| bien| donc| finalement| alors)? (?:la|presente?|presents|"
     r"des votres|de la partie|a)|"
@@ -114,6 +116,8 @@ _TAIL_MEETING = Lazy(
     rf"that|next|tomorrow's|today's|\w+'s)"
     rf"(?:\s+[\w'-]+){{0,3}}?\s*(?<![\w'])(?:{_MEETING})\b"
 )
+# when, said as after something else: "I'll jump on after that if I can", "I'll join later if I can"
+_TAIL_LATER = Lazy(r"(?:after (?:that|this|it|lunch|clinic)|afterwards|later(?: on)?|(?:a (?:bit|little) )?late)\b")
 _TAIL_TIME = Lazy(rf"(?:(?:on|this|that|next|ce|cette|cet|in|le|du|de|by|for|at|around|about|vers|a)\s+)?(?:the\s+)?(?:{_TIME})\b")
 
 
@@ -243,7 +247,7 @@ def attendance(clause: Clause) -> Attendance | None:
             return Attendance(Rsvp.TENTATIVE)     # "so if it runs on time I'll join from the ferry": a maybe
         if clause.question or _COND.search(head) or not _about_self(head):
             continue
-        when = _TAIL_TIME.match(tail.strip(" ,.!;:-"))
+        when = _TAIL_TIME.match(tail.strip(" ,.!;:-")) or _TAIL_LATER.match(tail.strip(" ,.!;:-"))
         if _IF.match(tail.strip(" ,.!;:-")[when.end():] if when else tail) and not _NEG.search(head):
             return Attendance(Rsvp.TENTATIVE)     # "I can come if the time moves", "I'll hop on around 12:20 if I can"
         if not _tail_ok(tail):

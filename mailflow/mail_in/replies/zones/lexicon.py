@@ -20,6 +20,8 @@ FORWARD: re.Pattern[str] = _q._FORWARD
 ABOVE_LINE: re.Pattern[str] = _q._ABOVE_LINE
 ATTRIBUTION_END: re.Pattern[str] = _q._HEADER_END
 ends_with_verb = _q.ends_with_verb          # ATTRIBUTION_END, after a cheap first test
+QUOTING: re.Pattern[str] = _q.QUOTING
+quoting = _q.quoting                        # Horde's attribution, its verb first ("Quoting NAME <address>:")
 INTRO_START: re.Pattern[str] = _q._INTRO_START
 RULE = re.compile(r"^(?:[-_=*~#+.]\s?){4,}$|^[-_]{2,}\s*[A-Za-z][\w ]{0,40}\s*[-_]{2,}$")
 DELIMITER: re.Pattern[str] = _s._DELIMITER

@@ -272,7 +272,7 @@ def header_shape(stripped: str, digits: bool = True, low: str = "") -> list[str]
         out.append("forward_marker")
     if ("forwarded" in low or "transf" in low or "weitergeleitet" in low) and lx.FORWARDED_BY.search(stripped):
         out.append("forwarded_by")
-    if lx.ends_with_verb(stripped[-32:]):
+    if lx.ends_with_verb(stripped[-32:]) or lx.quoting(stripped):       # (Horde's verb comes first: "Quoting …:")
         out.append("wrote_end")
     if lx.INTRO_START.match(stripped):
         out.append("intro_word")
