@@ -178,6 +178,23 @@ def test_charset_name_with_a_nul_does_not_break_the_walk() -> None:
     assert understand(raw).text == "Bonjour \u00e0 tous"
 
 
+def test_header_values_with_raw_8bit_bytes_are_read_as_text() -> None:
+    """compat32 gives a Header object, not a str, for a value with raw 8-bit bytes (Content-Disposition,
+    Content-ID, a delivery report's fields): read as text, never a crash (the compiled reader checks declared
+    types; the fuzzer found it there)."""
+    raw = (b'From: mailer-daemon@example.net\r\nSubject: x\r\nMIME-Version: 1.0\r\n'
+           b'Content-Type: multipart/report; report-type=delivery-status; boundary="b"\r\n\r\n'
+           b'--b\r\nContent-Type: text/plain\r\n\r\nDelivery failed.\r\n'
+           b'--b\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.ex\xe0mple.net\r\n\r\n'
+           b'Final-Recipient: rfc822; priya@example.org\r\nAction: failed\r\nStatus: 5.1.1\r\n'
+           b'Diagnostic-Code: smtp; 550 bo\xeete inconnue\r\n\r\n'
+           b'--b\r\nContent-Type: image/png\r\nContent-Disposition: inline\x80; filename="logo.png"\r\n'
+           b'Content-ID: <logo\x80@example.net>\r\nContent-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n--b--\r\n')
+    reply = understand(raw)
+    assert reply.bounce is not None and reply.bounce.recipients == ("priya@example.org",)
+    assert [a.filename for a in reply.attachments] == ["logo.png"]
+
+
 def test_programming_errors_are_not_hidden() -> None:
     """A caller's mistake (text instead of bytes) surfaces as itself, not as an unparseable message."""
     with pytest.raises(TypeError):

@@ -11,6 +11,7 @@ import re
 import struct
 from dataclasses import dataclass, field
 from email.message import Message
+from typing import Any
 
 from tnefparse import TNEF
 
@@ -83,9 +84,17 @@ def _as_parsed(part: Message) -> object:
     return part.get_payload()
 
 
+# compat32 gives an email.header.Header, not the str its type says, for a header value with raw 8-bit bytes; the
+# compiled reader (setup.py) checks a declared str where one is stored or passed, so a header value is read through
+# str() of the call itself, or as an object (_fields_of)
 def _disposition(part: Message) -> str:
-    # str() of the call itself: compat32 gives a Header, not a str, for a value with raw 8-bit bytes
     return str(part.get("Content-Disposition", "")).split(";", 1)[0].strip().lower()
+
+
+def _fields_of(block: Message) -> list[tuple[str, object]]:
+    """The block's fields in order, each value as the parser left it (a str, or a Header)."""
+    fields: Any = block.items()
+    return list(fields)
 
 
 def _text_of(part: Message, chars: int | None = None) -> str:
@@ -179,7 +188,7 @@ def _leaf(part: Message, ctype: str, body: bool, found: Contents, limits: Limits
     if ctype == "application/ms-tnef" or (filename or "").strip().lower() == "winmail.dat":
         if _tnef(_payload(part), body, found, limits):
             return
-    cid = decode_header_value(part.get("Content-ID")).strip("<> ")
+    cid = decode_header_value(str(part.get("Content-ID", ""))).strip("<> ")      # (str(): see _disposition)
     inline = ctype.startswith("image/") and bool(cid) and disposition != "attachment"
     found.attachments.append((make_attachment(filename, ctype, _payload(part), inline), cid))
 
@@ -229,7 +238,7 @@ def _visit(part: Message, body: bool, found: Contents, limits: Limits, whole: st
     payload = _as_parsed(part)
     if ctype == "message/delivery-status" and isinstance(payload, list):
         found.delivery_status.append("\n\n".join(
-            "\n".join(f"{k}: {decode_header_value(v)}" for k, v in block.items())
+            "\n".join(f"{k}: {decode_header_value(v)}" for k, v in _fields_of(block))
             for block in payload if isinstance(block, Message)))
         return
     if ctype in ("message/rfc822", "message/rfc822-headers", "text/rfc822-headers"):
