@@ -23,7 +23,7 @@ from mailflow.mail_in.replies.commands import Approval, Found, file_requests, fo
 from mailflow.mail_in.replies.days import days_named, months_named
 from mailflow.mail_in.replies.phrases import Said, asks_to_know
 from mailflow.mail_in.replies.prose import FULL_UPDATE, UPDATE_ELSEWHERE, content_of, prose_of
-from mailflow.mail_in.replies.reading import Part, Reading, read
+from mailflow.mail_in.replies.reading import NAMES_UPDATES, Part, Reading, read
 from mailflow.mail_in.replies.reply import Reply
 from mailflow.mail_in.replies.rsvp import combine, settles
 from mailflow.mail_in.replies.tables import (
@@ -342,6 +342,11 @@ def _intents(reading: Reading, table: Table, has_files: bool, with_text: bool) -
     if prose is not None and prose.kind is K.UNCLEAR and prose.value.startswith(_DRAFT_PREFIX):
         # notes sent to be edited first: their actions and link come with the final minutes, nothing goes out now
         found = [i for i in found if i.kind not in (K.ACTION, K.RECORDING)]
+    if prose is not None and prose.kind is K.UPDATE and table.answers.get(Answer.NO) == unclear(ASK_UPDATE_NO) \
+            and _same_for_the_update(reading):
+        # "For the roundtable: same as last month, sorry – crazy couple of weeks": the update is named as last
+        # month's, so what else the reply says is not it; asked, as "Same as last month." alone is
+        prose = unclear(ASK_SAME)
     if prose is not None and prose.kind is K.UPDATE:
         found = [i for i in found if i.kind is not K.SKIP and i.value not in (ASK_UPDATE_NO, ASK_UPDATE_YES)]
     elif said_no and not any(i.kind is K.SKIP for i in found):
@@ -651,6 +656,14 @@ def _for_later(text: str, value: str) -> bool:
 
 
 _EXCLAIMED = Lazy(r"^(?:oh|ah|uh|oops|oups|ohh|aw)[,!.\s]+(?:no|non|nooo+)[!.]*$")
+
+
+def _same_for_the_update(reading: Reading) -> bool:
+    """A "same as last month" said of the update: its sentence names the roundtable or the update before it."""
+    parts = reading.parts
+    return any(p.said is Said.SAME and any(NAMES_UPDATES.search(q.clause.folded)
+                                           for q in parts[max(0, i - 2):i + 1] if q.clause.sentence == p.clause.sentence)
+               for i, p in enumerate(parts))
 
 
 def _attendance_taken_back(reading: Reading) -> bool:

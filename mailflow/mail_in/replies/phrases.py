@@ -215,7 +215,8 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"^(?:(?:et )?(?:comme|puisque|vu que) )?(?:je n'ai |nous n'avons |il n'y a )?(?:encore |pas encore )?rien "
         r"(?:de concret (?:a (?:partager|signaler|rapporter))?|encore )?(?:a signaler|de neuf|"
         r"a rapporter|a partager|de nouveau|"
-        r"a ajouter|pour moi|de mon cote|ce mois-ci|cette fois-ci|a dire)\b",
+        r"a ajouter|pour moi|de (?:mon|notre) cote|ce mois-ci|cette fois-ci|a dire|pour (?:le |la )?(?:tour de table|"
+        r"table ronde))\b",
         r"^je n'(?:enverrai|aurai) (?:donc |pas )?(?:pas )?(?:de |d')(?:mise a jour|update)\b|"
         r"^(?:je n'ai |nous n'avons )?(?:pas|aucune?) (?:de |d')?(?:mise a jour|mises a jour|nouvelles?|nouveautes?|"
         r"updates?|"
@@ -311,7 +312,8 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r" cette fois(?:-ci)?| pour (?:la |le )?(?:table ronde|tour de table|mise a jour)(?: de ce mois(?:-ci)?)?)*$",
         r"^pas (?:cette fois(?:-ci)?|ce mois(?:-ci)?)$",
         # off for this cycle only: "merci de me retirer pour ce mois-ci"
-        r"^(?:merci de |svp |veuillez |pourriez-vous |pouvez-vous )?me (?:retirer|sauter|passer) (?:pour|de) (?:ce mois(?:-ci)?|"
+        r"^(?:(?:merci de |svp |veuillez |pourriez-vous |pouvez-vous )?me (?:retirer|sauter|passer)|"
+        r"(?:svp |s'il vous plait,? )?(?:retirez|enlevez|sautez|passez)-moi) (?:pour|de) (?:ce mois(?:-ci)?|"
         r"cette fois(?:-ci)?|cette rencontre|la table ronde(?: de ce mois(?:-ci)?)?)\b",
     )),
     (Said.DONE, _phrases(
@@ -320,7 +322,8 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"^(?:mine's|mine is|mine has been) (?:now |already )?(?:done|finished|complete|completed|closed)\b|"
         r"^c'est (?:fait|termine) pour (?:le point|l'action|l'item|le suivi|la tache)\b",
         r"^(?:(?:and|also|oh and|et) )?(?:my |the |our )?action(?: item)?(?: (?:from|for|of) (?:the )?[\w-]+(?: meeting)?)?"
-        r"(?:\s+\(?#?\d+\)?)?\s+(?:is )?(?:already |now )?(?:done|complete|completed|finished|closed)\b|"
+        r"(?:\s+\(?#?\d+\)?(?: (?:from|for|of) (?:the )?[\w-]+(?: meeting)?)?)?\s+(?:is )?(?:already |now )?"
+        r"(?:done|complete|completed|finished|closed)\b|"
         r"^(?:item |number )?#?\d{1,3} (?:is )?(?:done|complete|completed|finished|closed)(?: now| already| too| btw| by the way|"
         r" fyi| as well| at last| finally)*$|"
         r"^(?:item|number|#) ?\d{1,3} (?:is )?(?:done|complete|completed|finished|closed)\b",
@@ -603,7 +606,7 @@ _MONTH_NAMES = (r"(?:january|february|march|april|may|june|july|august|september
                 r"mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre)")
 # (a month named, or the next: "after this month" and "after this month's meeting" are now, this cycle being the last)
 _LATER_AFTER = re.compile(rf"\b(?:after|apres) (?:this|that|today's|tomorrow's|this month's|next month's|our next|the next|"
-                          rf"the upcoming|cette|la prochaine) (?:meeting|session|call|rencontre|reunion|seance)\b|"
+                          rf"the upcoming|cette|la prochaine) (?:meeting|session|call|one|rencontre|reunion|seance)\b|"
                           rf"\b(?:after|apres) (?:the |our |la |le )?(?:{_MONTH_NAMES}|next)(?:'s)? (?:meeting|session|month|"
                           rf"cycle|rencontre|reunion)\b|\b(?:apres la|apres le) (?:rencontre|reunion) d[e'] ?{_MONTH_NAMES}\b|"
                           rf"\b(?:after|apres|from|starting|as of|at the end of|a partir de|des) (?:the )?(?:end of )?"
@@ -658,7 +661,8 @@ _TO_ORGANISERS = Lazy(
     r"all right|possible|fine)|"
     r"(?:are|do|will|did|have) we (?:still )?(?:meet|meeting|have|on|going|skip|skipping|get)|is (?:the|our|this) "
     r"(?:meeting|session|call|cop) (?:still )?(?:on|happening|going ahead|in person)|"
-    r"(?:when|where|what time|how) (?:is|are|do|does|should|can|will|would)|(?:is|will|are) (?:the|there|this|that|it)|"
+    r"(?:when|where|what time|how) (?:is|are|do|does|should|can|will|would)|(?:when|where|how)'s |what(?:'s)? happened to |"
+    r"(?:is|will|are) (?:the|there|this|that|it)|"
     # what the meeting decided, for one who missed it: "What was decided about ...?", "Qu'est-ce qui a été décidé ?"
     r"what (?:was|were|did we|got) (?:decided|agreed|discussed|said)|qu'est-ce qu(?:i|e|')|"
     # which of our messages, or of the sender's, is meant: "which reply is this about?", "was that my answer to the invite?"

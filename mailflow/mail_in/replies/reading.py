@@ -340,7 +340,7 @@ _LEAVE_SPAN = Lazy(r"\b(?:runs|will run|until|till|through|jusqu)\b")
 _ONLY_DONE = Lazy(r"^(?:is|are|has been|was|est|a ete) (?:now |already |deja )?(?:done|finished|complete|completed|closed|"
                   r"termine|terminee|faite?)\b")
 _NAMES_ITEM = Lazy(r"\b(?:my|our|the|mon|ma|notre) (?:action(?: item)?|task|item|suivi|tache|point de suivi)\b")
-_NAMES_UPDATES = Lazy(r"\b(?:updates?|roundtable|round[ -]table|tour de table|table ronde|mises? a jour)\b")
+NAMES_UPDATES = Lazy(r"\b(?:updates?|roundtable|round[ -]table|tour de table|table ronde|mises? a jour)\b")
 _THEIRS_WHEN_RELAYED = frozenset({Said.DONE, Said.NO_UPDATE, Said.PASS, Said.AWAY, Said.AWAY_THEN})
 
 
@@ -362,7 +362,7 @@ def _tag(found: list[Clause], sender: str, lines: Sequence[str] = (), text: str 
             # "Amrit asked me to pass along ..., so #7 can be closed": his item, not hers; "Dana asked me to let you know
             # she's on leave, so nothing from her this month": her no update, not the sender's
             said_here = None
-        if said_here is Said.PASS and any(_NAMES_UPDATES.search(d.folded) for d in found[max(0, i - 2):i + 1]
+        if said_here is Said.PASS and any(NAMES_UPDATES.search(d.folded) for d in found[max(0, i - 2):i + 1]
                                           if d.sentence == c.sentence):
             # "Skip me for the roundtable this month", "re your other email about updates: skip me this month": the
             # update passed over, not the meeting
@@ -501,7 +501,8 @@ _MORE_TIME = Lazy(r"^(?:(?:could|can|may) (?:i|we) (?:have|get|take) (?:until|ti
                   r"time|(?:one|a|an) (?:more |extra )?(?:day|week))|(?:could|can|may) (?:i|we) send (?:it|this|mine|ours) "
                   r"(?:later|on \w+|by \w+|next \w+)|(?:pourrais|pourrait|puis)-(?:je|on) (?:avoir|prendre) (?:jusqu'a|un "
                   r"delai|quelques jours))")
-_QUESTIONS = Lazy(r"^(?:(?:a|one|two|three|a few|a couple of|some) )?(?:quick |small |short )?questions?\b|"
+_QUESTIONS = Lazy(r"^(?:(?:a|one|two|three|a few|a couple of|some|an) )?(?:quick |small |short |honest |simple |silly |"
+                  r"dumb |random |side |practical )?questions?\b|"
                   r"^(?:une|deux|quelques) (?:petites? )?questions?\b")
 
 

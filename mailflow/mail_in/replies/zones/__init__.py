@@ -337,6 +337,7 @@ def _system_notices(zones: list[Zone], rows: tuple[Row, ...]) -> None:
 # what a signature's lines say of the sender, one of which each line under the name has
 _SIGNATURE_SHAPES = frozenset({"pipe", "phone", "email", "url", "title_word", "org_word", "credential", "pronouns",
                                "contact_label", "address"})
+_SIGNATURE_LINE = _SIGNATURE_SHAPES | {"name_shape"}
 _SENTENCE_SHAPES = frozenset({"words>12", "first_person", "end:."})
 _ASIDE_AFTER_NAME = re.compile(r"\s*\([^()]{1,40}\)\s*$|(?:,\s*(?:[A-Z]{2,6}|Ph\.?D\.?))+\s*$")  # "(she/her)", ", MD, CCFP"
 
@@ -414,7 +415,8 @@ def _signature_only(zones: list[Zone], rows: tuple[Row, ...], sender_name: str) 
     while end < len(rows) and rows[end].index == rows[end - 1].index + 1:
         end += 1                                    # the name's paragraph
     # (its land acknowledgement may follow with no blank line: "I acknowledge with gratitude that I live and work ...")
-    if end < 2 or any((_SIGNATURE_SHAPES.isdisjoint(rows[k].features) or not _SENTENCE_SHAPES.isdisjoint(rows[k].features))
+    # (a role no title word names, on a short line of capitalised words under the name, is one: "PMH Facilitator")
+    if end < 2 or any((_SIGNATURE_LINE.isdisjoint(rows[k].features) or not _SENTENCE_SHAPES.isdisjoint(rows[k].features))
                       and {"land_words", "disclaimer_words"}.isdisjoint(rows[k].features) for k in range(1, end)):
         return                                      # (a signature's lines are short and say no "I" or "we")
     history = _before_history(zones, end - 1)        # (answers typed inside the quote below are text)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from mailflow.mail_in.replies.commands import labels_in
+from mailflow.mail_in.replies.commands import labels_in, opens_with_label
 from mailflow.mail_in.replies.quotes import holds_header_words, is_quoted, may_be_header, pasted_below
 from mailflow.mail_in.replies.sections import is_label_line
 from mailflow.mail_in.replies.zones.features import Row
@@ -77,9 +77,10 @@ def _headers_without_evidence(zones: list[Zone], rows: Sequence[Row]) -> dict[in
         if rows[end - 1].text.rstrip().endswith((":", "：")) \
                 and not any(may_be_header(rows[j].text) or is_quoted(rows[j].text) for j in range(k, end)):
             pinned.update((j, Zone.BODY) for j in range(k, end))
-        elif is_label_line(rows[k].text.strip()):
-            # "How members can help: ... reply to me at priya@...": a label members are asked to write opens no
-            # quote header, whatever address or date the line holds; the header starts where its words do
+        elif is_label_line(rows[k].text.strip()) or opens_with_label(rows[k].text):
+            # "How members can help: ... reply to me at priya@...", "Suggest: Rural transportation ...": a label
+            # members are asked to write opens no quote header, whatever address or date the line holds; the header
+            # starts where its words do
             words = next((j for j in range(k, end)
                           if holds_header_words(rows[j].text.strip()) or is_quoted(rows[j].text)), end)
             pinned.update((j, Zone.BODY) for j in range(k, words))
