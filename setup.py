@@ -34,7 +34,7 @@ PYTHON_ONLY = ("reply.py", "largebodies.py")
 
 
 def _can_compile() -> bool:
-    compiler = (sysconfig.get_config_var("CC") or "cc").split()[0]
+    compiler = (os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc").split()[0]
     headers = Path(sysconfig.get_paths()["include"], "Python.h")
     return shutil.which(compiler) is not None and headers.is_file()
 
