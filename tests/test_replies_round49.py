@@ -84,3 +84,15 @@ def test_a_reply_that_is_only_its_signature_has_no_text() -> None:
             "> On Dec 29, 2026, at 12:00 PM, SDH Community of Practice <cop@example.org> wrote:\r\n>\r\n"
             "> Hello Aisha,\r\n> Please reply with your update.\r\n")
     assert understand(_message(body, "Aisha Rahman <arahman@ni.example.org>")).text == ""
+
+
+def test_an_update_announced_with_a_colon_is_no_part_of_the_decline_s_sentence() -> None:
+    """"Quick update for the minutes since I won't be there to give it live: ..." — what the colon introduces is the
+    update, not words of the sentence that says the sender will not come."""
+    text = ("I'm so sorry, I have to send regrets for today after all.\n\nQuick update for the minutes since I won't be "
+            "there to give it live: our food security warm-handoff pathway with the Surrey Food Bank went live in "
+            "December, and the MOAs at both pilot clinics made their first six referrals. Thank you to everyone who "
+            "sent me their flow charts, they shaped the referral form we now use in both clinics.")
+    intents = read_intent(understand_body(text), Request.DAY_OF)
+    assert [i.kind for i in intents] == [K.RSVP, K.UPDATE]
+    assert "warm-handoff pathway" in intents[1].value

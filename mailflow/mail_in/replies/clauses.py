@@ -160,6 +160,8 @@ _BUT_WORDS = ("but", "mais", "however", "though", "although", "cependant", "par 
               "except", "toutefois")                 # a clause starting with none of them starts with no _BUT
 _BUT = Lazy(r"^(?:" + "|".join(_BUT_WORDS) + r")\b[\s,]*")
 _SENTENCE_MARKS = frozenset(".!?;")         # a break that starts with one ends a sentence
+_ANNOUNCES_UPDATE = re.compile(r"\b(?:(?:quick|short|brief|small|late|my|our|an|one|here's|here is) update|"
+                               r"(?:petite |courte |ma |notre )mise a jour)\b")
 ABBREVIATIONS = frozenset({"dr", "mr", "mrs", "ms", "st", "vs", "etc", "e.g", "i.e", "no", "approx", "dre", "mme", "m",
                             "pr", "prof"})
 
@@ -418,7 +420,9 @@ def clauses(text: str, start: int, line_no: int, first_sentence: int) -> tuple[C
             found.append(Clause(text[lead: lead + len(body)], body, start + lead, line_no, sentence,
                                 brk[:1] == "?" or piece.rstrip().endswith("?"), after_but,
                                 _words(body, tokens), frozenset(tokens)))
-        if brk.strip()[:1] in _SENTENCE_MARKS:
+        if brk.strip()[:1] in _SENTENCE_MARKS or (brk[:1] == ":" and _ANNOUNCES_UPDATE.search(piece.lower()) is not None):
+            # (what an announced update's colon introduces is the update, not the rest of that sentence: "Quick update
+            # for the minutes since I won't be there to give it live: our pathway went live ...")
             sentence += 1
             after_but = False
     if found and any(c.question for c in found):
