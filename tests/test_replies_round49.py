@@ -13,7 +13,7 @@ from mailflow.mail_in.replies import read_intent, understand, understand_body
 K = IntentKind
 
 
-def _kinds(text: str, request: Request, sender: str = "Tom Whitehorse") -> list[IntentKind]:
+def _kinds(text: str, request: Request) -> list[IntentKind]:
     return [i.kind for i in read_intent(understand_body(text), request)]
 
 

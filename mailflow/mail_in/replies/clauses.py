@@ -420,7 +420,7 @@ def clauses(text: str, start: int, line_no: int, first_sentence: int) -> tuple[C
             found.append(Clause(text[lead: lead + len(body)], body, start + lead, line_no, sentence,
                                 brk[:1] == "?" or piece.rstrip().endswith("?"), after_but,
                                 _words(body, tokens), frozenset(tokens)))
-        if brk.strip()[:1] in _SENTENCE_MARKS or (brk[:1] == ":" and _ANNOUNCES_UPDATE.search(piece.lower()) is not None):
+        if brk.strip()[:1] in _SENTENCE_MARKS or (brk[:1] == ":" and _ANNOUNCES_UPDATE.search(piece) is not None):
             # (what an announced update's colon introduces is the update, not the rest of that sentence: "Quick update
             # for the minutes since I won't be there to give it live: our pathway went live ...")
             sentence += 1

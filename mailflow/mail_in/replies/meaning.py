@@ -23,7 +23,7 @@ from mailflow.mail_in.replies.commands import Approval, Found, file_requests, fo
 from mailflow.mail_in.replies.days import days_named, months_named
 from mailflow.mail_in.replies.phrases import Said, asks_to_know
 from mailflow.mail_in.replies.prose import FULL_UPDATE, UPDATE_ELSEWHERE, content_of, prose_of
-from mailflow.mail_in.replies.reading import NAMES_UPDATES, Part, Reading, read
+from mailflow.mail_in.replies.reading import Part, Reading, read, said_of_the_updates
 from mailflow.mail_in.replies.reply import Reply
 from mailflow.mail_in.replies.rsvp import combine, settles
 from mailflow.mail_in.replies.tables import (
@@ -659,11 +659,9 @@ _EXCLAIMED = Lazy(r"^(?:oh|ah|uh|oops|oups|ohh|aw)[,!.\s]+(?:no|non|nooo+)[!.]*$
 
 
 def _same_for_the_update(reading: Reading) -> bool:
-    """A "same as last month" said of the update: its sentence names the roundtable or the update before it."""
-    parts = reading.parts
-    return any(p.said is Said.SAME and any(NAMES_UPDATES.search(q.clause.folded)
-                                           for q in parts[max(0, i - 2):i + 1] if q.clause.sentence == p.clause.sentence)
-               for i, p in enumerate(parts))
+    """A "same as last month" said of the update (``said_of_the_updates``)."""
+    clauses = [p.clause for p in reading.parts]
+    return any(p.said is Said.SAME and said_of_the_updates(clauses, i) for i, p in enumerate(reading.parts))
 
 
 def _attendance_taken_back(reading: Reading) -> bool:

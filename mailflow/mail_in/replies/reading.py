@@ -340,7 +340,15 @@ _LEAVE_SPAN = Lazy(r"\b(?:runs|will run|until|till|through|jusqu)\b")
 _ONLY_DONE = Lazy(r"^(?:is|are|has been|was|est|a ete) (?:now |already |deja )?(?:done|finished|complete|completed|closed|"
                   r"termine|terminee|faite?)\b")
 _NAMES_ITEM = Lazy(r"\b(?:my|our|the|mon|ma|notre) (?:action(?: item)?|task|item|suivi|tache|point de suivi)\b")
-NAMES_UPDATES = Lazy(r"\b(?:updates?|roundtable|round[ -]table|tour de table|table ronde|mises? a jour)\b")
+_NAMES_UPDATES = Lazy(r"\b(?:updates?|roundtable|round[ -]table|tour de table|table ronde|mises? a jour)\b")
+
+
+def said_of_the_updates(found: Sequence[Clause], i: int) -> bool:
+    """Clause ``i``, or one of the two before it in its sentence, names the updates ("For the roundtable: same as last
+    month", "re your other email about updates: skip me this month"): what it says is said of the update."""
+    return any(_NAMES_UPDATES.search(d.folded) for d in found[max(0, i - 2):i + 1] if d.sentence == found[i].sentence)
+
+
 _THEIRS_WHEN_RELAYED = frozenset({Said.DONE, Said.NO_UPDATE, Said.PASS, Said.AWAY, Said.AWAY_THEN})
 
 
@@ -362,8 +370,7 @@ def _tag(found: list[Clause], sender: str, lines: Sequence[str] = (), text: str 
             # "Amrit asked me to pass along ..., so #7 can be closed": his item, not hers; "Dana asked me to let you know
             # she's on leave, so nothing from her this month": her no update, not the sender's
             said_here = None
-        if said_here is Said.PASS and any(NAMES_UPDATES.search(d.folded) for d in found[max(0, i - 2):i + 1]
-                                          if d.sentence == c.sentence):
+        if said_here is Said.PASS and said_of_the_updates(found, i):
             # "Skip me for the roundtable this month", "re your other email about updates: skip me this month": the
             # update passed over, not the meeting
             said_here = Said.NO_UPDATE

@@ -247,15 +247,16 @@ def attendance(clause: Clause) -> Attendance | None:
             return Attendance(Rsvp.TENTATIVE)     # "so if it runs on time I'll join from the ferry": a maybe
         if clause.question or _COND.search(head) or not _about_self(head):
             continue
-        when = _TAIL_TIME.match(tail.strip(" ,.!;:-")) or _TAIL_LATER.match(tail.strip(" ,.!;:-"))
-        if _IF.match(tail.strip(" ,.!;:-")[when.end():] if when else tail) and not _NEG.search(head):
+        after = tail.strip(" ,.!;:-")
+        timed = _TAIL_TIME.match(after)
+        when = timed or _TAIL_LATER.match(after)
+        if _IF.match(after[when.end():] if when else tail) and not _NEG.search(head):
             return Attendance(Rsvp.TENTATIVE)     # "I can come if the time moves", "I'll hop on around 12:20 if I can"
         if not _tail_ok(tail):
             continue
         said = _polarity(head, match.group(0))
         if said is not None and said.rsvp is Rsvp.ACCEPTED and match.group(0) in _PROGRESSIVE \
-                and not _WILL.search(head) and not (_TAIL_MEETING.match(tail.strip(" ,.!;:-"))
-                                                      or _TAIL_TIME.match(tail.strip(" ,.!;:-"))):
+                and not _WILL.search(head) and not (_TAIL_MEETING.match(after) or timed):
             return Attendance(Rsvp.ACCEPTED, by_the_way=True)     # "I'm joining because...": the group, maybe
         if said is not None and said.rsvp is Rsvp.ACCEPTED and _WISH.search(head):
             return Attendance(Rsvp.ACCEPTED, wish=True)
