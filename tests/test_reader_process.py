@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import array
 import base64
+import fcntl
 import logging
 import os
 import signal
 import subprocess
 import sys
+import termios
 import textwrap
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from mailflow.adapters.reader_process import IN_PROCESS_FROM_BYTES, ReaderProcess
+from mailflow.adapters.reader_process import IN_PROCESS_FROM_BYTES, STOP_SECONDS, ReaderProcess
 from mailflow.app.inbox import Inbox
 from mailflow.core.kinds import Request
 from mailflow.mail_in.replies import UnparseableMessage, read_intent, understand
@@ -87,6 +91,46 @@ def test_a_batch_left_half_read_does_not_shift_the_next_one(reader) -> None:  # 
     del first
     later = [reply(7, "Our survey results are in."), reply(8, "I'll pass this month.")]
     same_as_here(later, list(reader.read_many(later)))
+
+
+def waiting_bytes(stream: object) -> int:
+    """How many bytes wait in a pipe to be read (FIONREAD)."""
+    held = array.array("i", [0])
+    fcntl.ioctl(stream.fileno(), termios.FIONREAD, held)  # type: ignore[attr-defined]
+    return held[0]
+
+
+@pytest.mark.skipif(not hasattr(fcntl, "F_SETPIPE_SZ"), reason="pipe sizes are Linux's")
+def test_the_reader_runs_ahead_of_a_slow_store_thread(reader) -> None:  # type: ignore[no-untyped-def]
+    """A batch's readings wait for the store thread in the pipe, however slowly it takes them: the child reads on
+    (a default pipe holds 64 KiB, six or so readings, and the child would stop there and wait for the store)."""
+    replies = [reply(n, f"Update {n}: " + "the housing navigator pilot reached more families. " * 30)
+               for n in range(60)]
+    results = reader.read_many(replies)
+    deadline = time.monotonic() + 30
+    while waiting_bytes(reader._child.stdout) <= 64 * 1024 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert waiting_bytes(reader._child.stdout) > 64 * 1024
+    same_as_here(replies, list(results))
+
+
+def test_a_reader_closed_with_a_big_batch_unread_stops_at_once(reader) -> None:  # type: ignore[no-untyped-def]
+    """Closing while a batch too big for the pipes is fed and nobody reads its results (the daemon stopping after
+    the batch's transaction failed): the child is killed after STOP_SECONDS, and close returns; it waited forever
+    (closing the child's input waited for the feed, which waited for the child, which waited for a reader)."""
+    replies = [reply(n, f"Update {n}: " + "the housing navigator pilot reached more families. " * 200)
+               for n in range(400)]
+    reader.read_many(replies)
+    pid = reader.pid
+    time.sleep(1.0)
+    closing = threading.Thread(target=reader.close, daemon=True)
+    started = time.monotonic()
+    closing.start()
+    closing.join(timeout=STOP_SECONDS + 10)
+    assert not closing.is_alive(), "close() hung"
+    assert time.monotonic() - started < STOP_SECONDS + 5
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
 
 
 def test_large_messages_are_read_in_the_callers_thread(reader) -> None:  # type: ignore[no-untyped-def]

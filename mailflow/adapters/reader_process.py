@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import fcntl
 import io
 import logging
 import pickle
@@ -29,6 +30,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import suppress
 from typing import IO
 
 from mailflow.adapters.frames import child_environment, child_streams, read_frame, write_frame
@@ -43,6 +45,9 @@ Read = tuple[Reading, Intents]
 log = logging.getLogger(__name__)
 
 IN_PROCESS_FROM_BYTES = 1024 * 1024   # messages this large or larger are understood in the caller's thread
+# what each pipe to the child holds (Linux's default maximum; the default is 64 KiB): a batch's readings wait in it
+# for the store thread (some 10 KB each), so the child reads on instead of waiting for each to be taken
+PIPE_BYTES = 1024 * 1024
 RESTART_AFTER_SECONDS = 60.0          # a child that died is replaced no sooner than this
 STOP_SECONDS = 2.0                    # close(): how long the child may take to exit before it is killed
 # How the child is started: -P, so that the folder the daemon runs in is not on its path (a mailflow/ folder
@@ -88,6 +93,8 @@ class ReaderProcess:
                       "process, and it is tried again in %.0f s", exc, RESTART_AFTER_SECONDS)
             return
         self._owed = 0
+        for stream in (self._child.stdin, self._child.stdout):
+            _widen(stream)
         log.info("replies are read by process %s", self._child.pid)
 
     def read_many(self, raws: Sequence[bytes]) -> Iterator[Read]:
@@ -169,6 +176,14 @@ class ReaderProcess:
                   child.pid, status, why, RESTART_AFTER_SECONDS)
 
 
+def _widen(stream: IO[bytes] | None) -> None:
+    """Let a pipe to the child hold PIPE_BYTES, where the system allows it (else it keeps its size)."""
+    if stream is None or not hasattr(fcntl, "F_SETPIPE_SZ"):
+        return
+    with suppress(OSError):
+        fcntl.fcntl(stream.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+
+
 def _reading(result: tuple[str, object, object]) -> Read | None:
     """A result as the daemon's own reading gives it (None: read it here, to have the real traceback)."""
     what, value, intents = result
@@ -213,13 +228,19 @@ def _receive(stream: IO[bytes]) -> tuple[str, object, object]:
 
 
 def _stop(child: subprocess.Popen[bytes]) -> int:
-    """End ``child``: the end of its input, then (after STOP_SECONDS) SIGKILL; its exit status."""
-    _close_quietly(child.stdin)
+    """End ``child``: the end of its input, then (after STOP_SECONDS) SIGKILL; its exit status.
+
+    Its input is closed in a thread of its own: while a batch nobody reads any more is being fed (the child waits
+    to write its results, the feed waits to write the next message) the close waits for the feed, until the child
+    is killed and the feed's write fails."""
+    closing = threading.Thread(target=_close_quietly, args=(child.stdin,), name="mailflow-reader-close", daemon=True)
+    closing.start()
     try:
         status = child.wait(STOP_SECONDS)
     except subprocess.TimeoutExpired:
         child.kill()
         status = child.wait()
+    closing.join()
     _close_quietly(child.stdout)
     return status
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
-from typing import NamedTuple
+from dataclasses import dataclass, field
+from typing import NamedTuple, TypeVar, cast
 
 from mailflow.core.intent import IntentKind, Rsvp
 from mailflow.mail_in.replies.action_items import LIST_ITEM
@@ -50,6 +50,8 @@ _SILENT = {Said.NO_UPDATE, Said.PASS, Said.AWAY, Said.AWAY_THEN, Said.UNSUBSCRIB
            Said.COURTESY, Said.PROMISE, Said.ATTACHED, Said.MISSENT, Said.SAME, Said.POINTED, Said.LEAVE_LATER, Said.SENT_BEFORE,
            Said.STAY}
 
+T = TypeVar("T")
+
 
 class Part(NamedTuple):
     """One clause and every reading of it that does not depend on the request (made for every clause of
@@ -79,7 +81,7 @@ class Reading:
 
     A reply is read for every request it may answer (``read`` is cached, ``read_intent`` asks it 14 times),
     so what every request's table looks at is worked out once, on first use, and kept on the reading
-    (``cached_property``: each is a pure function of the reading's own fields, which are frozen).
+    (``_kept``: each is a pure function of the reading's own fields, which are frozen).
     """
 
     text: str                            # the prepared text the offsets point into
@@ -90,9 +92,23 @@ class Reading:
     # what the sender took back further down ("Yes I'll be there. Oh wait, ... won't make it"): read, never meant
     retracted: tuple[Part, ...] = ()
     relays: bool = False                 # it passes on someone else's word ("Priya asked me to pass her update along")
+    # what is worked out from the fields, kept on first use (not a cached_property: compiled by mypyc, that would be
+    # worked out again on every use)
+    _known: dict[str, object] = field(default_factory=dict, init=False, repr=False, compare=False)
 
-    @functools.cached_property
+    def _kept(self, name: str, work_out: Callable[[], T]) -> T:
+        """``work_out()``, kept under ``name`` on first use."""
+        known = self._known
+        if name in known:
+            return cast(T, known[name])
+        value = known[name] = work_out()
+        return value
+
+    @property
     def kinds(self) -> tuple[Said | None, ...]:
+        return self._kept("kinds", self._kinds_of)
+
+    def _kinds_of(self) -> tuple[Said | None, ...]:
         """What its clauses say, of the kinds in ``Said`` (a tuple: ``in`` finds an enum member by identity, a
         set would hash it in Python)."""
         return tuple(dict.fromkeys(p.said for p in self.parts))
@@ -100,8 +116,11 @@ class Reading:
     def has(self, kind: Said) -> bool:
         return kind in self.kinds
 
-    @functools.cached_property
+    @property
     def answers(self) -> tuple[Answer, ...]:
+        return self._kept("answers", self._answers_of)
+
+    def _answers_of(self) -> tuple[Answer, ...]:
         """Bare answers that lead the reply, or any in a short one ("Yes... actually no"), or any drawn as a conclusion
         ("... can't get out of the noon session, so no, sorry"); then a pass for each "I'll pass" that is no bare
         answer."""
@@ -112,15 +131,21 @@ class Reading:
         return (*(p.answer for p in picked if p.answer is not None),
                 *(Answer.PASS for p in self.parts if p.said is Said.PASS and p.answer is None))
 
-    @functools.cached_property
+    @property
     def says_more(self) -> bool:
+        return self._kept("says_more", self._says_more_of)
+
+    def _says_more_of(self) -> bool:
         """Something besides bare answers, courtesy and the short excuse beside a "no" ("No, sorry. Crazy month over
         here."): a clause that says more, or a labelled instruction."""
         return any(p.answer is None and p.said is not Said.COURTESY and not p.near_no and p.clause.words
                    for p in self.parts) or bool(self.commands)      # (an emoji alone, "🙂", says no more)
 
-    @functools.cached_property
+    @property
     def prose_only(self) -> bool:
+        return self._kept("prose_only", self._prose_only_of)
+
+    def _prose_only_of(self) -> bool:
         """It says nothing a request's table reads besides its prose: no unsubscribe, undo, away, "no update" or
         "done", no bare answer, no attendance, no instruction (labelled or in words), no approval. Under any
         table, its intents are then at most the update, note, minutes or question its prose makes. (Nothing taken
@@ -130,27 +155,39 @@ class Reading:
                 and Approval.APPROVE not in self.approvals
                 and not any(self.has(kind) for kind in _READ_BESIDE_PROSE))
 
-    @functools.cached_property
+    @property
     def foreign(self) -> bool:
+        return self._kept("foreign", self._foreign_of)
+
+    def _foreign_of(self) -> bool:
         """Written in a language mailflow does not read (``languages.foreign``: asked under most tables)."""
         return may_be_foreign(self.text, [p.clause.tokens for p in self.parts]) and foreign(self.text)
 
-    @functools.cached_property
+    @property
     def other_time(self) -> bool:
+        return self._kept("other_time", self._other_time_of)
+
+    def _other_time_of(self) -> bool:
         """Another time is said to suit better ("19th would be better for me", "pourrait-on décaler?")."""
         text = self.text
         return ("better" in text or "mieux" in text or "move" in text or "decal" in text or "décal" in text
                 or "resched" in text) and any(_OTHER_TIME.search(p.clause.folded) for p in self.parts)
 
-    @functools.cached_property
+    @property
     def wrong_day(self) -> bool:
+        return self._kept("wrong_day", self._wrong_day_of)
+
+    def _wrong_day_of(self) -> bool:
         """The sender had the meeting down for another day ("Oh shoot, I had this down for next Tuesday!")."""
         text = self.text
         return ("had " in text or "thought" in text or "avais" in text or "pensais" in text) and any(
             _WRONG_DAY.search(p.clause.folded) for p in self.parts)
 
-    @functools.cached_property
+    @property
     def ironic_yes(self) -> bool:
+        return self._kept("ironic_yes", self._ironic_yes_of)
+
+    def _ironic_yes_of(self) -> bool:
         """A yes said with irony ("Sure, why not. It's not like clinic is busy or anything 🙃"): asked where attendance
         is (``meaning``)."""
         text = self.text
@@ -160,36 +197,57 @@ class Reading:
             p.answer in (Answer.YES, Answer.GLAD) or (p.attendance is not None and p.attendance.rsvp is Rsvp.ACCEPTED)
             for p in self.parts)
 
-    @functools.cached_property
+    @property
     def approvals(self) -> frozenset[Approval | None]:
+        return self._kept("approvals", self._approvals_of)
+
+    def _approvals_of(self) -> frozenset[Approval | None]:
         return frozenset(p.approval for p in self.parts)
 
-    @functools.cached_property
+    @property
     def edits(self) -> tuple[Found, ...]:
+        return self._kept("edits", self._edits_of)
+
+    def _edits_of(self) -> tuple[Found, ...]:
         """The agenda changes said in words, in order."""
         return tuple(p.edit for p in self.parts if p.edit is not None)
 
-    @functools.cached_property
+    @property
     def content(self) -> tuple[Part, ...]:
+        return self._kept("content", self._content_of)
+
+    def _content_of(self) -> tuple[Part, ...]:
         """The clauses that carry what the member has to say."""
         return tuple(p for p in self.parts if not p.silent)
 
-    @functools.cached_property
+    @property
     def plain_content(self) -> bool:
+        return self._kept("plain_content", self._plain_content_of)
+
+    def _plain_content_of(self) -> bool:
         """No clause of the content is an agenda change or an approval: every request reads all of it."""
         return all(p.edit is None and p.approval is None for p in self.content)
 
-    @functools.cached_property
+    @property
     def content_words(self) -> int:
+        return self._kept("content_words", self._content_words_of)
+
+    def _content_words_of(self) -> int:
         return sum(p.clause.words for p in self.content)
 
-    @functools.cached_property
+    @property
     def update_content(self) -> tuple[Part, ...]:
+        return self._kept("update_content", self._update_content_of)
+
+    def _update_content_of(self) -> tuple[Part, ...]:
         """``update_content(self.content)``, for a plain content."""
         return update_content(self.content, self.parts)
 
-    @functools.cached_property
+    @property
     def update_words(self) -> int:
+        return self._kept("update_words", self._update_words_of)
+
+    def _update_words_of(self) -> int:
         return sum(p.clause.words for p in self.update_content)
 
     def prose(self, kinds: frozenset[IntentKind]) -> str:
@@ -199,8 +257,11 @@ class Reading:
             return self._prose(kinds)
         return self._whole_prose            # no instruction of those kinds to cut: the same for any of them
 
-    @functools.cached_property
+    @property
     def _whole_prose(self) -> str:
+        return self._kept("_whole_prose", self._whole_prose_of)
+
+    def _whole_prose_of(self) -> str:
         return self._prose(frozenset())
 
     def _prose(self, kinds: frozenset[IntentKind]) -> str:
@@ -233,14 +294,20 @@ class Reading:
         """What the clauses say about attendance (see ``rsvp.stated_rsvps``)."""
         return self._stated_if_asked if asked else self._stated
 
-    @functools.cached_property
+    @property
     def _stated(self) -> frozenset[Rsvp]:
+        return self._kept("_stated", self._stated_of)
+
+    def _stated_of(self) -> frozenset[Rsvp]:
         if all(p.attendance is None for p in self.parts):
             return frozenset()                   # (most replies: nothing said about attendance)
         return frozenset(stated_rsvps([p.clause for p in self.parts], False, [p.attendance for p in self.parts]))
 
-    @functools.cached_property
+    @property
     def _stated_if_asked(self) -> frozenset[Rsvp]:
+        return self._kept("_stated_if_asked", self._stated_if_asked_of)
+
+    def _stated_if_asked_of(self) -> frozenset[Rsvp]:
         if not any(p.attendance is not None and p.attendance.by_the_way for p in self.parts):
             return self._stated                  # only "by the way" attendance reads differently when asked
         return frozenset(stated_rsvps([p.clause for p in self.parts], True, [p.attendance for p in self.parts]))
