@@ -20,8 +20,10 @@ _UNSUBSCRIBE = ["please unsubscribe me now", "i would like to unsubscribe", "tak
                 "desinscris", "desinscrivez-moi", "retirez-moi de la liste", "svp me retirer", "merci de retirer mon nom de votre liste de distribution",
                 "je veux me desabonner",
                 "je ne veux plus recevoir", "there's no need to keep sending the cop mail to me",
-                "pas besoin de continuer a m'envoyer"]
+                "pas besoin de continuer a m'envoyer", "il n'est plus necessaire de m'envoyer les courriels",
+                "it is no longer necessary to send me these"]
 _READ = ["ci-joint", "ci-jointes", "en piece jointe", "did you get my update", "let me know if it didn't come through",
+         "resending in case this didn't go through",
          "avez-vous bien recu ma mise a jour", "this was meant for my colleague",
          "i replied from dr. bennett's mailbox by mistake", "that answer was meant for dr. lau's committee", "wrong person",
          "my predecessor", "destine a mon predecesseur", "mauvaise adresse",

@@ -239,6 +239,24 @@ def test_a_removal_by_its_place_in_the_draft_removes_that_item_or_asks_when_the_
     assert unclear.asked is Asked.STAFF and "the second one under open discussion" in unclear.question
 
 
+def test_a_removal_that_describes_its_item_removes_it_or_asks_when_it_fits_none():
+    """An item named by what it is about: "please take the \"Housing first\" item out of open discussion" (its name
+    quoted) and "please remove the survey item from open discussion" (its words) remove it, and "with that removed
+    it's good to go" approves the draft with the change; "the transportation item", which the draft does not have,
+    applies nothing and staff are asked."""
+    text = ('Looks good. Actually, one change first: please take the "Housing first" item out of open discussion. '
+            "With that removed it's good to go.")
+    d = on_reply(situation(), drafted(), reply(AMARA, text, request="agenda"))
+    assert d.meeting.agenda.approved and d.meeting.agenda.removed == ("Housing first",)
+    text = "Please remove the survey item from open discussion, we did it in the spring. Otherwise approved."
+    d = on_reply(situation(), drafted(), reply(AMARA, text, request="agenda"))
+    assert d.meeting.agenda.approved and d.meeting.agenda.removed == ("Provincial survey",)
+    d = on_reply(situation(), drafted(), reply(AMARA, "Remove: the transportation item", request="agenda"))
+    assert d.meeting.agenda.removed == ()
+    [unclear] = d.meeting.unclear
+    assert unclear.asked is Asked.STAFF
+
+
 def test_not_approved_yet_approves_nothing_and_is_not_answered():
     """ "Not approved yet" leaves the draft unapproved and sends nothing."""
     d = on_reply(situation(), drafted(), reply(AMARA, "not approved yet", request="agenda"))

@@ -87,7 +87,40 @@ def _resolve(wanted: str, listed: tuple[str, ...], current: tuple[str, ...],
     if exact:
         return exact[0]
     within = [item for item in current if wanted.casefold() in item.casefold()]
-    return within[0] if len(within) == 1 and len(wanted) >= 4 else None
+    if len(within) == 1 and len(wanted) >= 4:
+        return within[0]
+    return _described(wanted, current)
+
+
+# An item named by what it is about rather than by its words: "the \"Sharing referral forms across divisions\" item",
+# "the referral forms item from open discussion". The words that only say it is an item, or where it is, name nothing.
+_QUOTED = re.compile(r"[\"“«‘']([^\"”»’']{4,})[\"”»’']")
+_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+_NAMES_NOTHING = frozenset("""
+the a an this that our item items topic topics point points one bit piece entry on about from under in of off for to
+open discussion discussions agenda future section list draft please le la les l un une ce cette de du des sur dans
+sujet sujets discussion ouverte ordre jour
+""".split())
+
+
+def _described(wanted: str, current: tuple[str, ...]) -> str | None:
+    """The one item ``wanted`` describes: the words it quotes, or every word it has that names something (each in the
+    item, a plural or other ending aside); None when none or several."""
+    quoted = _QUOTED.search(wanted)
+    if quoted is not None:
+        named = [item for item in current if item.casefold() == quoted.group(1).strip().casefold()]
+        if len(named) == 1:
+            return named[0]
+    words = [w for w in _WORD.findall(wanted.casefold()) if w not in _NAMES_NOTHING]
+    if not words or sum(len(w) for w in words) < 5:
+        return None
+    found = [item for item in current if all(_has_word(item, w) for w in words)]
+    return found[0] if len(found) == 1 else None
+
+
+def _has_word(item: str, word: str) -> bool:
+    stem = word[:max(4, len(word) - 2)]
+    return any(w == word or (len(word) >= 5 and w.startswith(stem)) for w in _WORD.findall(item.casefold()))
 
 
 def on_agenda_reply(s: Situation, state: MeetingState, event: ReplyEvent) -> AgendaReply:

@@ -77,7 +77,8 @@ for+me pour+moi from+me de+ma+part again encore all everyone tous a+tous team fi
 _TRAILING = frozenset("""
 thanks thank+you merci sorry desole desolee for+me pour+moi from+me de+ma+part again please svp unfortunately
 malheureusement for+now pour+l'instant for+this+one wait actually en+fait in+person virtually online by+zoom
-by+phone by+video by+teams via+zoom remotely en+personne en+ligne par+zoom par+teams a+distance will+do
+by+phone by+video by+teams via+zoom remotely en+personne en+ligne par+zoom par+teams a+distance will+do finalement
+after+all apres+tout
 """.split())
 _LEADING_FIRST = frozenset(phrase.split("+")[0] for phrase in _LEADING)
 _TRAILING_LAST = frozenset(phrase.split("+")[-1] for phrase in _TRAILING)

@@ -140,9 +140,26 @@ def out_of_office(subject: str, text: str) -> bool:
     # is a person's habit too ("I'm on leave until the 22nd, back on the 25th"): a quoting one must say what only
     # an automatic answer says (limited access to email, whom to call meanwhile) and greet no one by name.
     own = _own_words(head)
-    if not (_OOO_BODY.search(own) and _OOO_RETURN.search(own)) or len(own.split()) >= 200:
+    said = _unsigned(own)
+    away = _OOO_BODY.search(said)
+    if away is None or not _OOO_RETURN.search(own) or len(own.split()) >= 200:
+        return False
+    if len(said[:away.start()].split()) > _OOO_OPENS_WITHIN:
         return False
     return own == head or (_OOO_ONLY.search(own) is not None and _NAMED_GREETING.match(own.lstrip()) is None)
+
+
+# An out-of-office says so at once ("Thank you for your message. I am out of the office until..."), in each of its
+# languages: a person who writes a paragraph first and says they will be away further down (or in the signature, below
+# its "-- " line: "I will be away January 18-29; for anything urgent please contact...") wrote a reply.
+_OOO_OPENS_WITHIN = 60       # words before the statement of absence
+
+
+def _unsigned(text: str) -> str:
+    """``text`` above its signature separator, the "-- " line (RFC 3676), if it has one."""
+    lines = text.split("\n")
+    end = next((n for n, line in enumerate(lines) if line.rstrip() == "--" and n > 0), len(lines))
+    return "\n".join(lines[:end])
 
 
 # Beside an automatic-mail header (RFC 3834 "auto-replied", X-Autoreply), an automatic answer that tells of a time

@@ -458,11 +458,15 @@ def proviso(clause: Clause) -> bool:
 
 # the approval given for the draft with the changes asked: "With that change it's approved", "avec ces modifications, c'est
 # bon"
+# what the change did to the item a pronoun names: "with that removed", "with those two added", "avec ça enlevé"
+_DONE_TO_IT = (r"(?:(?: one| item| items| bit| point| two| three))?(?: (?:removed|gone|out|taken out|dropped|cut|added|in|"
+               r"fixed|changed|swapped|moved|done|enleve|enlevee?s?|retire|retiree?s?|ajoute|ajoutee?s?|corrige|corrigee?s?))?")
 _WITH_CHANGES = Lazy(r"^(?:(?:and|so|then|et|donc|alors) )?(?:(?:with|avec) (?:that|this|those|these|the|my|ce|cet|cette|ces|"
                      r"mes|les) (?:one )?(?:changes?|edits?|corrections?|fix|fixes|tweaks?|updates?|changements?|"
                      r"modifications?|correctifs?|ajouts?)(?: (?:in|made|done|applied|faits?|faites?|apportee?s?))?|"
-                     # the change just asked, named by a pronoun: "Add: ... With that it's approved", "avec ça, c'est bon"
-                     r"(?:with|avec) (?:that|this|those|these|ca|cela)|"
+                     # the change just asked, named by a pronoun: "Add: ... With that it's approved", "avec ça, c'est bon",
+                     # "With that removed it's good to go"
+                     r"(?:with|avec) (?:that|this|those|these|it|them|ca|cela)" + _DONE_TO_IT + r"|"
                      # said late, to put it on record: "For the record it's approved"
                      r"for the record|for what it's worth|officially|just so you know|pour la forme|pour memoire|"
                      r"pour le dossier|pour les archives),? ?")

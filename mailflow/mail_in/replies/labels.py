@@ -31,7 +31,7 @@ LABELS: tuple[tuple[IntentKind, str], ...] = (
     (IntentKind.NOTE, r"note|remarque|nb|n\.b|"
                       # "and a note for members please:", "une petite note pour les membres :"
                       r"(?:and |et |with |avec )?(?:a |one |une )?(?:short |quick |brief |petite |courte )?note (?:for|to|pour|aux) "
-                      r"(?:the |les )?(?:members|membres|group|groupe)(?: please| svp| s'il vous plait)?"),
+                      r"(?:the |les )?(?:members|membres|group|groupe)(?:,? (?:please|svp|s'il vous plait))?"),
     (IntentKind.ACTION, r"action|actions|action item|action items|action point|action points|ai|todo|to do|to-do|a faire|"
                         r"suivi|suivis|next steps|"
                         r"prochaines etapes|points de suivi|elements de suivi|actions a suivre|taches"),

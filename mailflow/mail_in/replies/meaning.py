@@ -316,6 +316,7 @@ def _intents(reading: Reading, table: Table, has_files: bool, with_text: bool) -
     found += [intent for intent in answered if intent.kind is not K.RSVP]
     if reading.commands or reading.edits or reading.has(Said.DONE):
         found += _instructions(reading, reads)
+        found = _last_recording_if_corrected(reading, found)
         if K.ADD in reads and _LATER_MEETING.search(reading.text):
             # (a removal beside a later meeting is the item put off to it: "please remove the last topic under future
             # agenda. She'd rather hold it for the February session" takes it off this draft)
@@ -496,6 +497,24 @@ _READ_WRONG = Lazy(
     r"\bit was (?:part of|meant for|meant as) my update\b|\ble reste est (?:correct|bon|juste)\b|"
     r"\bce n'est pas ce que (?:je voulais dire|j'ai dit|j'ai ecrit)\b|\bje n'ai (?:jamais |pas )?(?:suggere|propose)"
     r"(?: aucun| de)?\b|\b(?:n'est|n'etait) pas (?:la mienne|le mien|de moi)\b")
+
+
+# words that take back a link just given: "Sorry, that's November's link (wrong tab). This is the right one:"
+_LINK_CORRECTED = Lazy(r"\b(?:wrong|incorrect|mistake|oops|right one|correct one|right link|correct link|good link|"
+                       r"ignore (?:that|the (?:first|previous|above|one above))|(?:last|previous) month's|"
+                       r"mauvais|erreur|le bon lien|bon lien|la bonne)\b")
+
+
+def _last_recording_if_corrected(reading: Reading, found: list[Intent]) -> list[Intent]:
+    """Two recording links, the words between them taking the first back ("Recording: <link> / Sorry, that's
+    November's link (wrong tab). This is the right one: / Recording: <link>"): only the second is the recording."""
+    recordings = [i for i in found if i.kind is K.RECORDING and i.value]
+    if len(recordings) < 2:
+        return found
+    first, last = reading.text.find(recordings[0].value), reading.text.rfind(recordings[-1].value)
+    if first < 0 or last <= first or not _LINK_CORRECTED.search(fold(reading.text[first + len(recordings[0].value):last])):
+        return found
+    return [i for i in found if i.kind is not K.RECORDING or i is recordings[-1]]
 
 
 def _lines_asked(reading: Reading, table: Table) -> bool:
@@ -732,6 +751,8 @@ def _approval(reading: Reading, answered: list[Intent], reads: frozenset[IntentK
 # "with that change, approved", "une fois ces changements faits, c'est approuvé"
 _ONCE_CHANGED = Lazy(r"^(?:and |so )?(?:then|after that|once (?:that's|that is|those are|these are|it's|they're|done|"
                      r"changed|fixed|made)|with (?:that|those|these|this) (?:change|changes|edit|edits|fix|fixes)|"
+                     r"with (?:that|those|these|this|it|them)(?: one| item| items)? (?:removed|gone|out|taken out|dropped|"
+                     r"added|in|fixed|changed|swapped|moved|done)|"
                      r"ensuite|apres ca|une fois (?:ces|ce|cela|ca)|avec (?:ce|ces) (?:changement|modification)s?)\b")
 
 

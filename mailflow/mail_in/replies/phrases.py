@@ -82,7 +82,10 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"\b(?:there's|there is|you have|you've got) no (?:need|reason) to (?:keep |continue )?(?:sending|send|emailing|"
         r"email|mailing)(?: (?:the|these|this|any|all|our|cop|community|sdh|list|group|future|more|further))*"
         r"(?: (?:mail|e-?mails?|messages|invitations|updates|notices|reminders))? to me\b",
-        r"\b(?:pas besoin|inutile|plus besoin) de (?:continuer a |plus )?m'envoyer\b",
+        r"\b(?:pas besoin|inutile|plus besoin) de (?:continuer a |plus )?m'envoyer\b|"
+        # "il n'est plus nécessaire de m'envoyer les courriels", "no longer necessary to send me the CoP mail"
+        r"\b(?:n'est plus|plus) (?:necessaire|utile) de (?:continuer a )?m'envoyer\b|"
+        r"\bno longer (?:necessary|needed|any need) (?:for you )?to (?:keep |continue )?(?:send|sending|email|emailing) me\b",
     )),
     (Said.UNDO, _phrases(
         r"^(?:please )?undo(?: (?:that|this|it|my (?:last|previous) (?:reply|answer|email|e-mail|message|update|"
@@ -291,11 +294,13 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"(?: (?:one|question|point|item|suggestion))? ?[:,-]? (?:yes|no|oui|non))$",
     )),
     (Said.PASS, _phrases(
-        r"^(?:i'll |i will |i'm going to |i am going to |i'll have to |i have to |i need to |we'll |we will |"
+        # (the subject left out, as a phone's reply does: "Have to skip today, sorry")
+        r"^(?:i'll |i will |i'm going to |i am going to |i'll have to |(?:i |we )?have to |(?:i |we )?need to |"
+        r"(?:i |we )?(?:got to |gotta )|we'll |we will |"
         r"going to |gonna |i'd like to |i think i'll |please |(?:could|can|would) you (?:please )?)?"
         r"(?:skip|pass|sit out|sit this one out)"
-        r"(?: on)?(?: me)?(?: (?:for|on) me)?(?: (?:for )?(?:this|that|the|my)? ?(?:one|month|time|round|cycle|turn|update|roundtable|"
-        r"session|now|meeting)){0,2}(?: for me)?"
+        r"(?: on)?(?: me)?(?: (?:for|on) me)?(?: (?:for )?(?:this|that|the|my|today's)? ?(?:one|month|time|round|cycle|turn|update|"
+        r"roundtable|session|now|meeting|call|today|tomorrow)){0,2}(?: for me)?"
         # the month's roundtable named: "Please skip me for the January roundtable"
         r"(?: for (?:the |this |our )?" + MONTH_EN + r" (?:roundtable|round table|"
         r"meeting|session|update|cycle))?(?: (?:for|in|this) (?:jan(?:uary)?|feb(?:ruary)?|march|april|may|june|july|aug(?:ust)?|"
@@ -377,6 +382,10 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"^(?:i|we) (?:replied|responded|wrote back) to (?:the|your) (?:first |earlier |last |original |previous )?(?:email|"
         r"e-mail|message|mail|call|invitation|request)\b.*\b(?:update|introduction|reply|answer)\b|"
         r"\bif (?:it|that|my (?:update|reply|email)) (?:didn't|did not|hasn't|has not) (?:come through|arrive|reach)\b|"
+        # sent again: "Resending in case this didn't go through the first time", "sending it again in case"
+        r"^(?:i'm |i am |just )?(?:resending|re-sending|sending (?:this|it|my reply|my update) again)\b|"
+        r"\bin case (?:it|this|that|my (?:update|reply|email|answer)) (?:didn't|did not|hasn't|has not|never) "
+        r"(?:go|come|get|went|came|got) through\b|"
         r"^(?:j'|je |nous )(?:vous )?(?:l'|les )?(?:ai|avons) deja (?:envoye|transmis|repondu|soumis|partage)e?s?"
         r"(?: (?:ma|mon|notre) (?:mise a jour|update|reponse))?(?: (?:le|la|a|au|hier|la semaine)\b.*)?$|"
         r"\b(?:avez-vous|vous avez) (?:bien )?recu (?:ma|mon|notre) (?:mise a jour|update|reponse|courriel)\b",
@@ -452,6 +461,8 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"reply|respond|follow up|get back|write|circulate|email|submit|have)\b.{0,60}"
         r"(?:later|soon|tomorrow|shortly|by \w+|next week|this week|before|after|after that|afterwards|asap|monday|tuesday|wednesday|"
         r"thursday|friday|weekend|tonight|in a (?:bit|few|day)|update|something|it|you|(?:the )?deadline|(?:the )?cut-?off|"
+        # an introduction promised (to the welcome): "will send a proper intro once I'm back at my desk"
+        r"intro|introduction|"
         r"(?:a few|a couple of|some) (?:lines|words|sentences|notes))"
         r"(?: (?:morning|afternoon|evening|night|at the latest|latest))?"
         # ... and what it waits for ("once our steering committee has met", "when I have the numbers")
@@ -546,7 +557,7 @@ _EXCUSE = Lazy(
 # holds each alternative to it): a clause holding none is not searched for them (most clauses hold none).
 _UNSUBSCRIBE_WORDS = frozenset("""
 unsubscribe i we me my je desabonne desabonner desabonnez desinscrire desinscrivez desinscris retire retirer retirez
-enleve enlever enlevez supprime supprimer supprimez raye rayer rayez besoin inutile
+enleve enlever enlevez supprime supprimer supprimez raye rayer rayez besoin inutile necessaire utile
 """.split())
 _READ_WORDS = frozenset("ci piece meant intended wrong incorrect predecessor destine destinee mauvaise mistake erreur "
                         "did didn if avez email mail address adresse courriel contact attachment pdf file document link "
@@ -611,8 +622,11 @@ _LATER_AFTER = re.compile(rf"\b(?:after|apres) (?:this|that|today's|tomorrow's|t
                           rf"cycle|rencontre|reunion)\b|\b(?:apres la|apres le) (?:rencontre|reunion) d[e'] ?{_MONTH_NAMES}\b|"
                           rf"\b(?:after|apres|from|starting|as of|at the end of|a partir de|des) (?:the )?(?:end of )?"
                           rf"{_MONTH_NAMES}\b")
-LATER_ON = re.compile(r"\b(?:after (?:that|this|the|my|our|\w+)|from (?:april|march|may|june|july|the|next)|starting|as of|"
-                       r"at the end of|once (?:i|my|the)|apres (?:la|le|ca|cela)|a partir d[eu']|des (?:le|la))\b")
+LATER_ON = re.compile(r"\b(?:after (?:that|this|the|my|our|\w+)|from (?:april|march|may|june|july|the|next)|"
+                       r"at the end of|once (?:i|my|the)|apres (?:la|le|ca|cela)|"
+                       # (not now: "à partir de maintenant", "as of today", "starting now")
+                       r"(?:starting|as of|a partir d[eu']|des (?:le|la))\b(?! ?(?:now|today|immediately|right away|"
+                       r"maintenant|aujourd'hui|tout de suite|ce jour)\b))")
 
 
 def _negated(head: str) -> bool:

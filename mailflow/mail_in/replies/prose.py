@@ -34,10 +34,14 @@ from mailflow.mail_in.replies.tables import (
 
 K = IntentKind
 # An update sent where none was asked for says it is one, or is as long as one (a minute is about 150 words).
-_NAMED_UPDATE = Lazy(r"\b(?:news|mise a jour|mises a jour|nouvelles)\b|"
+_NAMED_UPDATE = Lazy(r"\b(?:news|nouvelles)\b|"
+                     # (nor news of the sender's coming itself: "Ah, live update: the board moved to 10, so I'll be
+                     # there", "mise à jour en direct : ...", "an update on my availability")
+                     r"\bmises? a jour\b(?! en direct| (?:sur|de) (?:ma|mes) (?:disponibilites?|presence|horaire))|"
                      # (not the verb of a list kept: "could you update your list?", "please update my email")
-                     r"\bupdates?\b(?! (?:your|my|the|our|his|her|their) (?:list|address|records?|email|e-mail|contact|"
-                     r"calendar|file|info|information|details|distribution))")
+                     r"(?<!\blive )\bupdates?\b(?! (?:your|my|the|our|his|her|their) (?:list|address|records?|email|e-mail|contact|"
+                     r"calendar|file|info|information|details|distribution)| on (?:my|that|this|the) (?:availability|"
+                     r"attendance|schedule|plans?|situation)\b)")
 FULL_UPDATE = UPDATE_LENGTH
 # a condition tells no news: "..., but if you haven't heard from me by then, just skip me"
 _CONDITION = Lazy(r"^(?:if|unless|in case|si|sauf si|a moins que)\b")

@@ -43,11 +43,14 @@ _VERB = Lazy(
     r"\b(?:make it|make|attend|be available|available|be free|free|disponible|be there|be present|be in attendance|come|join|"
     r"participate|be joining|be attending|attending|joining|coming|dial in|call in|hop on|jump on|log on|be at|"
     r"be calling in|be dialing in|be dialling in|be phoning in|"
+    # connecting to the call ("I won't be able to connect today"; not "connect with anyone who...")
+    r"connect(?= today| to (?:the|this|that|today's|our) (?:call|meeting|zoom|teams|video|session)\b| on time| in time| (?:a (?:bit|little|few minutes) )?late\b|$)|"
     r"be on(?= (?:the|this|that|today's|tomorrow's|our|next|the next) (?:[\w'-]+ )?(?:call|one|meeting|zoom|teams|video|"
     r"video link|link|screen)\b| at (?:noon|midi|\d)| (?:today|tomorrow|then|as usual)\b|$)|"
     # "in" only before the meeting itself ("I cannot be in the meeting the 12"; "I'll be in clinic" is no attendance)
     r"be in(?= (?:the|this|that|today's|tomorrow's|our|next) (?:[\w'-]+ )?(?:meeting|call|session|zoom|teams)\b)|"
     r"assister|venir|viendrai|participer|participerai|assisterai|me joindre|joindrai|y (?:etre|aller|assister)|"
+    r"me connecter(?! avec)|connecterai(?! avec)|"
     r"(?:etre|serai|sera)(?: pas| jamais)?(?: quand meme| aussi| bien| donc| finalement| alors)? (?:la|presente?|presents|"
     r"des votres|de la partie|a)|"
     r"y serai(?: pas| jamais)?|y serons(?: pas)?)\b"
@@ -55,7 +58,7 @@ _VERB = Lazy(
 # The first word of each alternative of _VERB: every match starts with one (see ``Clause.tokens``).
 _VERB_FIRST_WORDS = frozenset("""
 make attend be available free disponible come join participate attending joining coming dial call hop jump log assister venir
-viendrai
+viendrai connect connecterai
 participer participerai assisterai me joindrai y etre serai sera
 """.split())
 _FIRST_PERSON = {"i", "i'm", "im", "i'll", "ill", "i've", "i'd", "me", "myself", "we", "we'll", "we're", "we've",
@@ -68,7 +71,7 @@ perhaps definitely certainly still also just really unfortunately sadly sorry bu
 love like glad happy pleased please yes no ok okay yeah yep oui non actually already again even though
 regret to say let you know well really totally fully now today after all sadly helas malheureusement longer or
 ne n' pas jamais plus pourrai pourrais peux pouvoir vais vas va serai sera serons suis etre crois pense
-sais que qu' dois devrai devoir compte comptais aimerais voudrais veux souhaite espere essayer essaierai
+sais que qu' dois devrai devrais devrions devoir compte comptais aimerais voudrais veux souhaite espere essayer essaierai
 tenter vraiment aussi encore bien desole desolee finalement certainement probablement peut-etre
 in fact
 """.split())
@@ -87,7 +90,9 @@ _COND = Lazy(
 _FUTURE = Lazy(
     r"\b(?:will|'ll|shall|can|plan|planning|going to|gonna|am|'m|be|love to|like to|want to|intend|expect|"
     r"happy to|glad to|pleased to|delighted to|excited to|keen to|agree to|agreed to|ravie? de|heureuse? de|"
-    r"confirm|serai|pourrai|vais|peux|compte|veux|voudrais|aimerais|souhaite|serons)\b|'ll\b|'m\b"
+    r"confirm|serai|pourrai|vais|peux|compte|veux|voudrais|aimerais|souhaite|serons|"
+    # what the sender expects: "I should be there", "je devrais être là"
+    r"should|devrais|devrions)\b|'ll\b|'m\b"
 )
 _MEETING = (r"meeting|meetings|session|call|cop|one|event|webinar|gathering|roundtable|presentation|rencontre|"
             r"reunion|seance|appel|zoom|teams|cdp|group|groupe|video link|video|link|screen")
@@ -305,11 +310,12 @@ def conditions(clause: Clause) -> bool:
 
 
 _CONDITION_WORDS = ("if ", "as long as ", "provided ", "assuming ", "si ", "pourvu que ", "a condition que ", "so if ",
-                    "and if ", "but if ", "then if ", "donc si ", "et si ", "mais si ")
+                    "and if ", "but if ", "then if ", "donc si ", "et si ", "mais si ", "unless ", "sauf si ", "a moins qu")
 _SELF = re.compile(r"\b(?:i|i'd|i'll|i'm|i've|je)\b|\bj'")        # (a clause with its own "I" is no bare condition)
 # a clause that is only a condition, before the answer it qualifies ("if the ferry runs on time, I'll be there")
 _CONDITION_ONLY = re.compile(r"^(?:(?:so|and|but|then|donc|et|mais) )?(?:if|as long as|provided|assuming|si|pourvu que|"
-                             r"a condition que) (?!(?:anyone|anybody|you|vous|people|someone|quelqu'un)\b)")
+                             r"a condition que|unless|sauf si|a moins que|a moins qu') ?"
+                             r"(?!(?:anyone|anybody|you|vous|people|someone|quelqu'un)\b)")
 # a condition before the sender's own subject: "if the sailing runs on time I'll ...", "si la clinique le permet, je ..."
 _IF_FIRST = Lazy(r"^(?:(?:so|and|but|then|donc|et|mais) )?(?:if|as long as|provided|assuming|si|pourvu que|a condition que) "
                  r"(?!(?:anyone|anybody|you|vous|people|someone|quelqu'un)\b).{3,80}?,? (?=(?:i'll|i will|i can|i should|"
@@ -362,9 +368,12 @@ def stated_rsvps(found: list[Clause], asked: bool = False,
     minutes late" is a yes too."""
     readings = said if said is not None else [attendance(c) for c in found]
     if any(c.folded.startswith(_CONDITION_WORDS) for c in found):
-        # "Si la clinique le permet, je serai là": an answer after a clause that is only its condition is a maybe
-        readings = [Attendance(Rsvp.TENTATIVE) if a is not None and a.rsvp is not Rsvp.TENTATIVE and i
-                    and found[i - 1].sentence == c.sentence and conditions(found[i - 1]) else a
+        # "Si la clinique le permet, je serai là": an answer after a clause that is only its condition is a maybe; so is
+        # a yes before one ("I'll be there on the 12th, unless the mobile clinic lands that day", "..., sauf si ...")
+        readings = [Attendance(Rsvp.TENTATIVE) if a is not None and a.rsvp is not Rsvp.TENTATIVE and (
+                        (i and found[i - 1].sentence == c.sentence and conditions(found[i - 1]))
+                        or (a.rsvp is Rsvp.ACCEPTED and i + 1 < len(found) and found[i + 1].sentence == c.sentence
+                            and conditions(found[i + 1]))) else a
                     for i, (c, a) in enumerate(zip(found, readings, strict=True))]
     if any(a is not None and a.conflict for a in readings):
         readings = _without_caveats(found, readings)

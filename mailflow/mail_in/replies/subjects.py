@@ -15,7 +15,7 @@ _BEHALF_WORDS = frozenset({"behalf", "part", "nom", "asked", "replying", "writin
 # an assistant's title, which says "on behalf" only where they introduce themselves ("This is Dana, Dr. Bennett's MOA",
 # "c'est l'adjointe du Dr Gagnon"): "our MOAs ask the questions" in an update is no such thing
 _TITLE_WORDS = frozenset({"office", "bureau", "assistant", "assistante", "adjointe", "adjoint", "moa", "secretary",
-                          "secretaire", "manager", "ea"})
+                          "secretaire", "manager", "ea", "coordinator"})
 _INTRO_WORDS = frozenset({"this", "i", "m", "am", "c", "est", "je", "suis", "ici", "s", "du", "de", "d", "for", "at", "to",
                           "of", "with"})
 # someone minding the sender's mailbox ("minding Grace's inbox"): a word of each set is in every such clause
@@ -39,11 +39,11 @@ _ON_BEHALF = Lazy(r"\b(?:on behalf of|de la part d[eu']|au nom d[eu']) ?(?P<who>
                   r"^(?:(?:hello|hi|bonjour),? )?(?:this is|it's|it is|i'm|i am|c'est|je suis|ici) (?:[\w'-]+ ){0,3}?"
                   r"(?:from|at|with|de|du|au) (?:the )?(?:office of |bureau d[eu'] ?)?(?P<who4>.+?)(?:'s)? ?(?:office|bureau|clinic)$|"
                   r"^(?:(?:hello|hi|bonjour),? )?(?:this is|i'm|i am|c'est|je suis|ici) (?:[\w'-]+,? )?"
-                  r"(?:(?P<who5>[^,]+?)(?:'s)? (?:assistant|moa|secretary|office manager|manager|supervisor|ea)|"
+                  r"(?:(?P<who5>[^,]+?)(?:'s)? (?:assistant|moa|secretary|office manager|manager|supervisor|ea|(?:program )?coordinator)|"
                   r"(?:l'|son |sa )?(?:adjointe?|assistante?|secretaire) (?:administrative )?d[eu'] ?(?P<who6>.+?))$|"
                   # "Dr. Bennett's MOA" as a clause of its own ("This is Dana, Dr. Bennett's MOA."); "On Amrit's behalf, ..."
-                  r"^(?P<who8>(?:dr\.? |dre\.? )?[\w'-]+(?: [\w'-]+)?)'s (?:clinic |practice |office )?(?:assistant|moa|secretary|office manager|manager|"
-                  r"supervisor|ea|"
+                  r"^(?P<who8>(?:dr\.? |dre\.? )?[\w'-]+(?: [\w'-]+)?)'s (?:clinic |practice |office |program )?(?:assistant|moa|secretary|office manager|manager|"
+                  r"supervisor|ea|coordinator|"
                   r"executive assistant)(?: (?:at|with|from|of) [^,]+)?$|\bon (?P<who7>(?:dr\.? )?[\w'-]+(?: [\w'-]+)?)'s behalf\b|"
                   # the title with whom it serves after it: "office manager for Dr. Cho", "MOA at Dr. Bennett office"
                   r"^(?:(?:hello|hi|bonjour),? )?(?:(?:this is|i'm|i am) (?:[\w'-]+,? ){0,2}?)?(?:the |an? )?(?:assistant|moa|"
@@ -53,8 +53,8 @@ _ON_BEHALF = Lazy(r"\b(?:on behalf of|de la part d[eu']|au nom d[eu']) ?(?P<who>
                   r"^(?:l'|son |sa )?(?:adjointe?|assistante?|secretaire)(?: administrative| de direction| medicale)? "
                   r"d[eu'] ?(?P<who11>(?:dre?\.? )?[\w'-]+(?: [\w'-]+)?)$|"
                   # someone minding the sender's mailbox: "minding Grace's inbox while she is on leave"
-                  r"\b(?:minding|covering|monitoring|checking|looking after|watching|keeping an eye on) (?P<who9>(?:dr\.? )?[\w'-]+"
-                  r"(?: [\w'-]+)?)'s (?:inbox|mailbox|email|e-mail|mail)\b")
+                  r"\b(?:minding|covering|monitoring|checking|looking after|watching|keeping an eye on) (?:(?P<who9>(?:dr\.? )?[\w'-]+"
+                  r"(?: [\w'-]+)?)'s|(?P<who13>his|her|their)) (?:inbox|mailbox|email|e-mail|mail)\b")
 # a mailbox named for an office, not a person: "Ridge Meadows Division Office", "Clinic Reception", "PCN Admin"
 _OFFICE_MAILBOX = re.compile(r"\b(?:office|division|admin|administration|reception|clinic|team|info|bureau|clinique|"
                              r"accueil|secretariat)\b", re.IGNORECASE)
@@ -172,6 +172,8 @@ def speaks_for(clause: Clause, sender: str, so_far: bool) -> bool:
     whom = next((for_whom.group(g) for g in ("who", "who2", "who3", "who4", "who5", "who6", "who7", "who8", "who9",
                                              "who11", "who12")
                  if for_whom.group(g)), "")
+    if for_whom.group("who13"):
+        return True                     # "keeping an eye on his inbox": the mailbox's own, the sender
     if _THIRD_PERSON.match(whom.strip()):
         return so_far                   # "She asked me to let you know ...": the one already written for
     return bool(own_name_words(whom) & ({w for w in own_name_words(sender) if len(w) > 1} - TITLES))

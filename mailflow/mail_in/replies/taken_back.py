@@ -9,7 +9,7 @@ from mailflow.mail_in.replies.clauses import Clause, Lazy
 # The sender takes back what they wrote above, in the same message ("Skip me this month. Actually scratch that.
 # Quick one: ...", "Yes! Oh wait, is that today??", "Finalement non, ..."): what follows is what they mean.
 _TAKES_BACK = Lazy(
-    r"^(?:(?:oh|ah|no|nope|hmm+|um+|erm|sorry|actually|ok|okay|non|ah non|oups|oops)[,.!]* )*"
+    r"^(?:(?:oh|ah|no|nope|hmm+|um+|erm|sorry|actually|ok|okay|non|ah non|oups|oops|shoot|darn|dang|zut|mince)[,.!]* )*"
     r"(?:scratch that|wait(?! (?:for|until|till|to|list|time|and see)\b)|hold on|on second thoughts?|"
     r"never ?mind(?: that| what i (?:just )?(?:said|wrote))?|"
     r"(?:please )?(?:ignore|disregard) (?:all (?:of )?)?(?:that|the above|all of the above|everything above|what i (?:just )?"
