@@ -28,7 +28,7 @@ _READ = ["ci-joint", "ci-jointes", "en piece jointe", "did you get my update", "
          "i replied from dr. bennett's mailbox by mistake", "that answer was meant for dr. lau's committee", "wrong person",
          "my predecessor", "destine a mon predecesseur", "mauvaise adresse",
          "ce message etait destine a mon equipe", "ce courriel ne vous etait pas destine", "this email wasn't meant for you",
-         "i replied to the wrong email", "i think i got this by mistake", "j'ai recu ce message par erreur",
+         "i replied to the wrong email", "i think i got this by mistake", "j'ai recu ce message par erreur", "je me suis trompee de fil", "mauvais fil",
          "the pilot summary pdf attached to the agenda won't open", "my email will change to", "please update my email", "my new address is", "mon adresse courriel change",
          "ma nouvelle adresse est", "we're moving to a new email domain", "sam's doing the minutes this time", "sam will write up the minutes",
          "the minutes will come from jordan", "sam took the notes"]

@@ -37,6 +37,9 @@ _ANSWERS: dict[Answer, str] = {
                 r"sounds good|sounds great|sounds perfect|works|that works|ca me va|ca marche|parfait|c'est parfait|"
                 # ("all good": "all" leads in, as in "all, see you then", and "good" is left)
                 r"good|all good|all set|all correct|looks right|tout est bon|tout est correct|tout est beau|"
+                # what a receipt said back, confirmed as a whole: "All of the above was right", "That's all correct"
+                r"(?:all )?(?:of )?(?:the above|that|this|it|everything)(?: is|'s| was| looks| seems) (?:all )?"
+                r"(?:right|correct|accurate|fine|good)|"
                 # "in", as "I'm in" says it; "Can't see why not!"
                 r"in|i'm in|im in|(?:i )?can't see why not|(?:i )?don't see why not",
     Answer.NO: r"no|nope|nah|not|no thanks|no thank you|non|non merci|not possible|impossible|decline|declined|negative|"

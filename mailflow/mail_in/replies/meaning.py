@@ -671,7 +671,10 @@ def _for_later(text: str, value: str) -> bool:
     lines = text[:at].split("\n")
     here = lines[-1] + text[at:text.find("\n", at) if "\n" in text[at:] else len(text)]
     above = next((line for line in reversed(lines[:-1]) if line.strip()), "")
-    return bool(_LATER_MEETING.search(here) or _LATER_MEETING.search(above))
+    # (the line above as a heading over it, "For the February meeting:", not another change's own sentence: "2. Please
+    # drop X. She'd rather hold it for the February session" over "3. Add to open discussion: Y")
+    heading = above.rstrip().endswith(":") or len(above.split()) <= 6
+    return bool(_LATER_MEETING.search(here) or (heading and _LATER_MEETING.search(above)))
 
 
 _EXCLAIMED = Lazy(r"^(?:oh|ah|uh|oops|oups|ohh|aw)[,!.\s]+(?:no|non|nooo+)[!.]*$")

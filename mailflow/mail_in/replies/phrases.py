@@ -425,7 +425,10 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         # the mail itself went astray: "I may have replied to the wrong email", "I think I got this by mistake"
         r"\b(?:replied|responded|answered|wrote|written|sent (?:it|this|that|my \w+)) (?:to|on|in) the wrong "
         r"(?:email|e-mail|message|thread|address|chain)\b|\b(?:got|received|getting|receiving) (?:this|it|these) by "
-        r"mistake\b|\b(?:j'ai )?recu (?:ce message|ce courriel|ceci|cela) par erreur\b",
+        r"mistake\b|\b(?:j'ai )?recu (?:ce message|ce courriel|ceci|cela) par erreur\b|"
+        # "je me suis trompée de fil", "je me suis trompé de courriel", "mauvais fil"
+        r"\bje me suis trompee? de (?:fil|courriel|message|destinataire|conversation|adresse|groupe)\b|"
+        r"\b(?:mauvais fil|mauvaise conversation|mauvais courriel)\b",
         # what came with it does not work: "The pilot summary PDF attached to the agenda won't open", "I can't open the
         # attachment", "le lien ne fonctionne pas", "je n'arrive pas à ouvrir le fichier"
         # (looked for anywhere, behind its words' test: a pattern led by any words would be tried on every clause)
@@ -463,6 +466,8 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"thursday|friday|weekend|tonight|in a (?:bit|few|day)|update|something|it|you|(?:the )?deadline|(?:the )?cut-?off|"
         # an introduction promised (to the welcome): "will send a proper intro once I'm back at my desk"
         r"intro|introduction|"
+        # a meeting named as the time: "I'll send a short intro before the February one"
+        r"(?:before|after|ahead of) (?:the |our |next |this )?[\w'-]+(?: (?:one|meeting|session|call))?|"
         r"(?:a few|a couple of|some) (?:lines|words|sentences|notes))"
         r"(?: (?:morning|afternoon|evening|night|at the latest|latest))?"
         # ... and what it waits for ("once our steering committee has met", "when I have the numbers")
@@ -561,7 +566,7 @@ enleve enlever enlevez supprime supprimer supprimez raye rayer rayez besoin inut
 """.split())
 _READ_WORDS = frozenset("ci piece meant intended wrong incorrect predecessor destine destinee mauvaise mistake erreur "
                         "did didn if avez email mail address adresse courriel contact attachment pdf file document link "
-                        "slide slides minutes notes mailbox inbox account".split())
+                        "slide slides minutes notes mailbox inbox account trompe trompee mauvais".split())
 _OPEN_READ_WORDS = frozenset("done complete completed finished closed can could send share circulate minutes notes compte "
                              "proces".split())
 

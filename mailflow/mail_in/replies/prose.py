@@ -323,6 +323,8 @@ def prose_of(reading: Reading, table: Table, found: list[Intent], said_no: bool,
     # (the minutes named anywhere in the promise's sentence: "I've sent him my notes, so he should have them to you")
     of_minutes = {p.clause.sentence for p in reading.parts if _OF_THE_MINUTES.search(p.clause.folded)}
     promised = {p.clause.sentence for p in reading.parts if p.said is Said.PROMISE and p.clause.sentence in of_minutes}
+    if promised:        # (and each promise beside it: "The recording is still processing, so we'll send both by Friday")
+        promised |= {p.clause.sentence for p in reading.parts if p.said is Said.PROMISE}
     draft = next((p for p in reading.parts if (p.clause.question or _ASKED.match(p.clause.folded))
                   and _TO_BE_EDITED.search(p.clause.folded)), None)
     if draft is not None:
@@ -362,4 +364,6 @@ def _ask_if_short(table: Table, found: list[Intent], words: int, said_no: bool, 
 def _confirms(reading: Reading, table: Table) -> bool:
     """A bare "yes" ("yes, that's right", "correct", "looking forward to it") where the request asked nothing a yes
     answers (a receipt): it confirms what was said back, and asks no question."""
-    return Answer.YES not in table.answers and bool({Answer.YES, Answer.GLAD} & set(reading.answers))
+    # (anywhere in it: "Only seeing this now, sorry. January was a blur. All of the above was right.")
+    return Answer.YES not in table.answers and (bool({Answer.YES, Answer.GLAD} & set(reading.answers)) or any(
+        p.answer in (Answer.YES, Answer.GLAD) for p in reading.parts))

@@ -100,12 +100,12 @@ _WORDED: tuple[tuple[IntentKind, Lazy], ...] = (
         rf"a|sur) (?:the |our |this |next |that |[\w-]+'s |l'|le )?(?:agenda|open discussion|ordre du jour|draft)"
         rf"(?: (?:de|du|for) [\w' -]{{1,30}})?(?: please| svp)?$")),
     (IntentKind.PRESENTER, Lazy(
-        r"^(?:please )?(?:change|switch|replace|update) the (?:presenter|speaker)(?: to| with| by| for)? (?P<v>.+)$|"
+        r"^(?:please )?(?:change|switch|swap|replace|update) the (?:presenter|speaker)(?: to| with| by| for)? (?P<v>.+)$|"
         r"^(?:changer|changez|change|remplacer|remplacez|remplace) (?:le |la )?(?:presentat(?:eur|rice)|conferenci(?:er|ere)) "
         r"(?:par|pour) (?P<v2>.+)$|"
         r"^(?P<v3>i'll|i will|i can|i am going to|i'm going to|i'm happy to|i am happy to|je vais|je peux|je) "
         r"(?:present|presenter|presenterai)(?: (?:it|this|myself|moi-meme|on it|le sujet))*$|"
-        r"^c'est (?P<v4>.+?) qui (?:va )?present(?:e|era|er)\b|"
+        r"^(?:c'est|ce sera|ca sera)(?: plutot| finalement| donc| bien)? (?P<v4>.+?) qui (?:va )?present(?:e|era|er)\b|"
         r"^(?:the |our |le |la |notre )?(?:presenter|speaker|presentat(?:eur|rice)|conferenci(?:er|ere))"
         r"(?: for (?:the |this )?(?:meeting|focus|presentation))? (?:will be|is going to be|should be|is|would be|"
         r"sera|est) (?P<v5>.+)$")),
@@ -114,6 +114,11 @@ _WORDED: tuple[tuple[IntentKind, Lazy], ...] = (
         r"(?: title| name| wording)?(?: to| with| for)? "
         r"(?P<v>.+)$|^let's (?:do|go with|talk about|discuss|focus on|have) (?P<v2>.+)$|"
         r"^(?:changer|changez) le (?:sujet|theme) pour (?P<v3>.+)$|"
+        # asked: "Can the focus read \"Working agreements with community partners\"?", "could we change the topic to ..."
+        r"^(?:can|could) (?:the|our) (?:focus|topic|focus topic|theme)(?: title| name| wording)? (?:read|say|be changed to"
+        r"|change to|be) (?P<v7>.+)$|"
+        r"^(?:can|could) we (?:change|switch|rename|update) the (?:focus|topic|focus topic|theme)(?: title| name| wording)? "
+        r"to (?P<v8>.+)$|"
         r"^(?:for the (?:focus|topic)(?: topic)?,? )(?:i'm|i am) (?:thinking|leaning towards|planning on|considering)"
         r"(?: of| about)? (?P<v4>.+)$|"
         r"^(?:i'm|i am) (?:thinking|leaning towards|planning on|considering)(?: of| about)? (?P<v5>.+?) for the "

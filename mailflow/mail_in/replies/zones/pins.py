@@ -14,6 +14,7 @@ from mailflow.mail_in.replies.zones.features import Row
 from mailflow.mail_in.replies.zones.model import Zone
 
 KEPT = frozenset({Zone.GREETING, Zone.BODY})
+_LINK_ONLY = re.compile(r"<?(?:https?://|www\.)\S+>?")   # a line that is a link and nothing else
 _SIGN_OFF_LINE = re.compile(r"^\s*[^\W\d_][^\d:;?!.]{0,30},\s*$")      # "Abrazos," where the sender signs off
 
 
@@ -76,6 +77,10 @@ def _headers_without_evidence(zones: list[Zone], rows: Sequence[Row]) -> dict[in
             end += 1
         if rows[end - 1].text.rstrip().endswith((":", "：")) \
                 and not any(may_be_header(rows[j].text) or is_quoted(rows[j].text) for j in range(k, end)):
+            pinned.update((j, Zone.BODY) for j in range(k, end))
+        elif all(_LINK_ONLY.fullmatch(rows[j].text.strip()) for j in range(k, end)) and k and zones[k - 1] is Zone.BODY:
+            # a link alone on its line under the sender's words ("The pathway doc is here if it's useful:" over the
+            # link, the quote going on below it): no quote header says only a link
             pinned.update((j, Zone.BODY) for j in range(k, end))
         elif is_label_line(rows[k].text.strip()) or opens_with_label(rows[k].text):
             # "How members can help: ... reply to me at priya@...", "Suggest: Rural transportation ...": a label
