@@ -123,6 +123,10 @@ PARTIAL_PHRASES = Phrases(
 DECLINE_PHRASES = Phrases(
     # "Ce sera non pour moi"; there only in thought: "I'll be there in spirit", "je serai avec vous en pensée"
     r"^(?:ce sera|c'est|ca sera) (?:un )?non\b|^(?:i'll|i will) be (?:there|with you(?: all)?) in spirit\b|"
+    # "C'est impossible pour moi"; the meeting left to its recording: "Will catch the recording", "I'll watch the recording"
+    r"^(?:c'est|ce sera|ca va etre|ca sera) (?:malheureusement )?impossible(?: pour moi)?(?: le \d{1,2}| ce jour-la| cette fois-ci)?$|"
+    r"^(?:i'll |i will |will |i'll just |i will just )(?:catch|watch|view|listen to|catch up on|catch up with) "
+    r"(?:the |it on the |it from the )?recording\b|^je (?:regarderai|visionnerai|ecouterai) l'enregistrement\b|"
     r"^je serai (?:la|avec vous) en (?:esprit|pensee)\b|"
     rf"{_CHANGED_EN}(?:no|not attending|not coming|declined|absent|regrets)\b|{_CHANGED_FR}(?:non|absente?)\b|"
     rf"^{_ASKED}(?:put|mark|list) me (?:back )?(?:down )?(?:as )?(?:a )?(?:no|not attending|absent|regrets)\b|"
@@ -207,7 +211,10 @@ TENTATIVE_PHRASES = Phrases(
     r"manage|dial in|call in)\b|^(?:i'll|i will|will) (?:try|do my best)(?:$| (?:to|and) (?:make it|come|attend|join|"
     r"be there|be on|call in|dial in|get there|pop in|pop into|drop in|drop into|hop on|hop into|jump on|log on|swing by)\b|"
     r"(?: to)? (?:but|though|if|depending)\b)|"
-    r"^je vais essayer\b|^j'essaierai\b|"
+    # (trying to come, not to send a few lines: "J'essaierai quand même d'envoyer quelques lignes")
+    r"^(?:je vais essayer|j'essaierai)(?: quand meme| tout de meme| vraiment| de mon mieux)?(?:$| (?:de |d')(?:venir|assister|"
+    r"participer|me joindre|me connecter|etre (?:la|presente?)|y (?:etre|assister|aller)|passer|me liberer)\b|"
+    r" (?:mais|si|sans)\b)|"
     r"^(?:et )?(?:je ne suis )?pas (?:sure?|certaine?) de pouvoir (?:assister|venir|participer|etre la|me joindre)\b|"
     r"^je (?:vais tenter|tenterai) d[e'] ?(?:me joindre|venir|participer|assister|y (?:etre|assister|aller)|etre (?:la|presente?)|"
     r"passer)\b|"

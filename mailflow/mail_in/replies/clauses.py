@@ -157,8 +157,9 @@ CARRIES_ON = re.compile(r"(?:^|\s)(?:with|and|of|to|the|for|in|at|by|from|a|an|o
                          r"or|nor|as|than|including|et|de|du|des|avec|pour|la|le|les|à|aux|par|sur|dans)\s*$|[,–-]\s*$",
                          re.IGNORECASE)
 _BUT_WORDS = ("but", "mais", "however", "though", "although", "cependant", "par contre", "sauf que", "except that",
-              "except", "toutefois")                 # a clause starting with none of them starts with no _BUT
-_BUT = Lazy(r"^(?:" + "|".join(_BUT_WORDS) + r")\b[\s,]*")
+              "except", "toutefois", "sauf")          # a clause starting with none of them starts with no _BUT
+# ("sauf" alone, "Pas grand-chose de neuf, sauf une bonne nouvelle : ...", but not the condition "sauf si")
+_BUT = Lazy(r"^(?:" + "|".join(w for w in _BUT_WORDS if w != "sauf") + r"|sauf(?! si\b| s'))\b[\s,]*")
 _SENTENCE_MARKS = frozenset(".!?;")         # a break that starts with one ends a sentence
 _ANNOUNCES_UPDATE = re.compile(r"\b(?:(?:quick|short|brief|small|late|my|our|an|one|here's|here is) update|"
                                r"(?:petite |courte |ma |notre )mise a jour)\b")

@@ -680,10 +680,18 @@ def _for_later(text: str, value: str) -> bool:
 _EXCLAIMED = Lazy(r"^(?:oh|ah|uh|oops|oups|ohh|aw)[,!.\s]+(?:no|non|nooo+)[!.]*$")
 
 
+# what is said as an addition to the update named as last month's: "Same as last month, plus we now have ..."
+_ADDED_TO_IT = Lazy(r"^(?:plus|and also|with one (?:addition|change)|en plus|et aussi|avec en plus)\b")
+
+
 def _same_for_the_update(reading: Reading) -> bool:
-    """A "same as last month" said of the update (``said_of_the_updates``)."""
+    """A "same as last month" said of the update (``said_of_the_updates``), or with news added to it in its sentence
+    ("Same as last month, plus we now have a second MOA trained"): last month's update is part of what is meant."""
     clauses = [p.clause for p in reading.parts]
-    return any(p.said is Said.SAME and said_of_the_updates(clauses, i) for i, p in enumerate(reading.parts))
+    parts = reading.parts
+    return any(p.said is Said.SAME and (said_of_the_updates(clauses, i) or (
+        i + 1 < len(parts) and parts[i + 1].clause.sentence == p.clause.sentence
+        and _ADDED_TO_IT.match(parts[i + 1].clause.folded) is not None)) for i, p in enumerate(parts))
 
 
 def _attendance_taken_back(reading: Reading) -> bool:

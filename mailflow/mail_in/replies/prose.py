@@ -56,12 +56,17 @@ _OF_THE_RECORDING = Lazy(r"\b(?:recordings?|enregistrements?|passcode|password|p
                          r"code d'acces|zoom|teams|vimeo|youtube|link|lien)\b")
 
 _ABOUT_UPDATE = Lazy(r"\b(?:update|updates|mise a jour|mises a jour|report|rapport)\b")
+_NOT_REPLACING = Lazy(r"\b(?:(?:et )?(?:non|pas) (?:de |pour )?remplacer|(?:don't|do not|not to|rather than) replac(?:e|ing)|"
+                      r"in addition to (?:what|the one|the update) i|on top of (?:what|the one|the update) i)\b")
 _UPDATE_FIXED = Lazy(r"\b(?:corrections?|fix|typo|error|mistake) (?:to|in|on) (?:my|the) (?:roundtable )?(?:(?:short|shorter|"
                      r"new|last|revised|final) )?(?:update|item|piece|entry|blurb|version)\b|"
                      # a few words added to the update already sent ("one more thing to add to my update", "j'ajoute un
                      # élément à ma mise à jour"): as a new update they would replace it
                      r"\b(?:add|adding|addition|ajout|ajoute|ajouter|rajoute|rajouter) (?:[\w'-]+ ){0,3}(?:to|a) (?:my|ma|mon) "
                      r"(?:roundtable )?(?:update|mise a jour|item|piece|entry)\b|"
+                     # ("Petit ajout à la mise à jour que je vous ai envoyée lundi : ...", "an addition to the update I sent")
+                     r"\b(?:add|adding|addition|ajout|ajoute|ajouter|rajoute|rajouter) (?:[\w'-]+ ){0,3}(?:to|a) (?:the|la) "
+                     r"(?:roundtable )?(?:update|mise a jour) (?:i |que je vous ai |que j'ai |that i |you have )|"
                      r"\b(?:it|my update) should (?:have )?(?:read|said|say)\b|"
                      # a correction announced with nothing named ("Petite correction par contre : c'est quatre cliniques")
                      r"^(?:(?:a|one|une|small|quick|minor|petite|just a|juste une|tiny) )*(?:corrections?|fix|fixes)"
@@ -203,6 +208,10 @@ def prose_of(reading: Reading, table: Table, found: list[Intent], said_no: bool,
             # he will be at the meeting (he is presenting)"; a reason in brackets after "though" turns from nothing:
             # "Nothing new this month though (we've been short-staffed)")
             answered_at = {p.clause.sentence: p.clause.start for p in reading.parts if p.attendance is not None}
+            # (but not what a skip then concludes from: "nothing new except that I'm buried in year-end reporting, so
+            # please skip me this month")
+            skipped_at = {p.clause.sentence: p.clause.start for p in reading.parts
+                          if p.said is Said.PASS or p.answer is Answer.PASS}
             # (an update announced with a colon counts from the usual few words: "But one quick update before I go: ...")
             update_at = next((p.clause.start + len(p.clause.text) for p in reading.parts
                               if _NAMED_UPDATE.search(p.clause.folded) and p.said is not Said.NO_UPDATE
@@ -213,7 +222,8 @@ def prose_of(reading: Reading, table: Table, found: list[Intent], said_no: bool,
                       or sum(p.clause.words for p in statements
                              if p.clause.after_but and p.clause.sentence in declining
                              and not reading.text[max(0, p.clause.start - 2):p.clause.start].strip().endswith("(")
-                             and p.clause.start < answered_at.get(p.clause.sentence, len(reading.text))) >= 3)
+                             and p.clause.start < answered_at.get(p.clause.sentence, len(reading.text))
+                             and p.clause.start > skipped_at.get(p.clause.sentence, -1)) >= 3)
         else:
             # the words of a sentence that says whether the member comes ("Count me in for the 12th, obviously, since
             # I'm chairing!") are that answer's, not an update's
@@ -239,8 +249,10 @@ def prose_of(reading: Reading, table: Table, found: list[Intent], said_no: bool,
             # and a few words fixing the update already sent would replace it: asked
             later = any(p.said is Said.PROMISE and SENT_LATER.search(p.clause.folded) for p in reading.parts)
             # (said where it leads in too: "J'ajoute un élément à ma mise à jour : ...")
-            if not reading.sections and words < FULL_UPDATE and any(_UPDATE_FIXED.search(p.clause.folded)
-                                                                    for p in reading.parts):
+            # (or longer, when it says it is to go with the one sent, not replace it: "et non de remplacer le reste")
+            if not reading.sections and (words < FULL_UPDATE or any(_NOT_REPLACING.search(p.clause.folded)
+                                                                     for p in reading.parts)) \
+                    and any(_UPDATE_FIXED.search(p.clause.folded) for p in reading.parts):
                 return unclear(ASK_CORRECTION)
             enough = words >= (FULL_UPDATE if later and not reading.sections else table.prose_min)
             if later and not enough:

@@ -50,7 +50,7 @@ _VERB = Lazy(
     # "in" only before the meeting itself ("I cannot be in the meeting the 12"; "I'll be in clinic" is no attendance)
     r"be in(?= (?:the|this|that|today's|tomorrow's|our|next) (?:[\w'-]+ )?(?:meeting|call|session|zoom|teams)\b)|"
     r"assister|venir|viendrai|participer|participerai|assisterai|me joindre|joindrai|y (?:etre|aller|assister)|"
-    r"me connecter(?! avec)|connecterai(?! avec)|"
+    r"me connecte(?:r|rai)?(?! avec)|connecterai(?! avec)|"
     r"(?:etre|serai|sera)(?: pas| jamais)?(?: quand meme| aussi| bien| donc| finalement| alors)? (?:la|presente?|presents|"
     r"des votres|de la partie|a)|"
     r"y serai(?: pas| jamais)?|y serons(?: pas)?)\b"
@@ -75,7 +75,7 @@ sais que qu' dois devrai devrais devrions devoir compte comptais aimerais voudra
 tenter vraiment aussi encore bien desole desolee finalement certainement probablement peut-etre
 in fact
 """.split())
-_NEG = Lazy(r"\b(?:not|never|cannot|unable|no longer|ne|n'|pas|jamais|impossible)\b|n't\b|\b(?:wont|cant|dont)\b")
+_NEG = Lazy(r"\b(?:not|never|neither|nor|cannot|unable|no longer|ne|n'|pas|jamais|impossible)\b|n't\b|\b(?:wont|cant|dont)\b")
 _HEDGE = Lazy(
     r"\b(?:might|may|maybe|perhaps|possibly|probably|try|trying|hope|hoping|hopefully|unsure|not (?:sure|certain)|"
     r"do my best|peut-etre|essayer|essaierai|tenter|espere|probablement|pas (?:sure?|certaine?))\b"
@@ -315,7 +315,9 @@ _SELF = re.compile(r"\b(?:i|i'd|i'll|i'm|i've|je)\b|\bj'")        # (a clause wi
 # a clause that is only a condition, before the answer it qualifies ("if the ferry runs on time, I'll be there")
 _CONDITION_ONLY = re.compile(r"^(?:(?:so|and|but|then|donc|et|mais) )?(?:if|as long as|provided|assuming|si|pourvu que|"
                              r"a condition que|unless|sauf si|a moins que|a moins qu') ?"
-                             r"(?!(?:anyone|anybody|you|vous|people|someone|quelqu'un)\b)")
+                             r"(?!(?:anyone|anybody|you|vous|people|someone|quelqu'un)\b)|"
+                             # "ferries permitting", "weather permitting", "if all goes well" said as a clause of its own
+                             r"^(?:[\w'-]+ ){1,3}permitting$")
 # a condition before the sender's own subject: "if the sailing runs on time I'll ...", "si la clinique le permet, je ..."
 _IF_FIRST = Lazy(r"^(?:(?:so|and|but|then|donc|et|mais) )?(?:if|as long as|provided|assuming|si|pourvu que|a condition que) "
                  r"(?!(?:anyone|anybody|you|vous|people|someone|quelqu'un)\b).{3,80}?,? (?=(?:i'll|i will|i can|i should|"
@@ -335,7 +337,9 @@ def _polarity(head: str, verb: str) -> Attendance | None:
         return Attendance(Rsvp.DECLINED)
     if hedged:
         return Attendance(Rsvp.TENTATIVE)
-    progressive = verb in {"attending", "joining", "coming", "viendrai", "participerai", "assisterai", "joindrai"}
+    # ("je me connecte à midi": the French present says what will be)
+    progressive = verb in {"attending", "joining", "coming", "viendrai", "participerai", "assisterai", "joindrai",
+                           "me connecte", "me connecterai", "connecterai"}
     # ("yes I come": the present a writer of English as a second language answers with)
     plain_present = verb in {"come", "attend", "join"} and bool(_YES_I.search(head))
     if progressive or plain_present or verb.startswith(("serai", "y serai", "y serons")) or _FUTURE.search(head) \
@@ -367,7 +371,7 @@ def stated_rsvps(found: list[Clause], asked: bool = False,
     but..." is a polite no. ``asked``: the message answered asked about attendance, so "I'll be 5
     minutes late" is a yes too."""
     readings = said if said is not None else [attendance(c) for c in found]
-    if any(c.folded.startswith(_CONDITION_WORDS) for c in found):
+    if any(c.folded.startswith(_CONDITION_WORDS) or c.folded.endswith(" permitting") for c in found):
         # "Si la clinique le permet, je serai là": an answer after a clause that is only its condition is a maybe; so is
         # a yes before one ("I'll be there on the 12th, unless the mobile clinic lands that day", "..., sauf si ...")
         readings = [Attendance(Rsvp.TENTATIVE) if a is not None and a.rsvp is not Rsvp.TENTATIVE and (

@@ -19,7 +19,8 @@ _TITLE_WORDS = frozenset({"office", "bureau", "assistant", "assistante", "adjoin
 _INTRO_WORDS = frozenset({"this", "i", "m", "am", "c", "est", "je", "suis", "ici", "s", "du", "de", "d", "for", "at", "to",
                           "of", "with"})
 # someone minding the sender's mailbox ("minding Grace's inbox"): a word of each set is in every such clause
-_MINDING_WORDS = frozenset({"minding", "covering", "monitoring", "checking", "looking", "watching", "keeping"})
+_MINDING_WORDS = frozenset({"minding", "covering", "monitoring", "checking", "looking", "watching", "keeping", "shared",
+                            "monitored", "covered"})
 _MAILBOX_WORDS = frozenset({"inbox", "mailbox", "email", "mail"})
 _FIRST_PERSON_FR = {"sera": "serai", "va": "vais", "peut": "peux", "pourra": "pourrai", "viendra": "viendrai",
                     "participera": "participerai", "assistera": "assisterai", "est": "suis", "a": "ai", "sait": "sais",
@@ -54,7 +55,10 @@ _ON_BEHALF = Lazy(r"\b(?:on behalf of|de la part d[eu']|au nom d[eu']) ?(?P<who>
                   r"d[eu'] ?(?P<who11>(?:dre?\.? )?[\w'-]+(?: [\w'-]+)?)$|"
                   # someone minding the sender's mailbox: "minding Grace's inbox while she is on leave"
                   r"\b(?:minding|covering|monitoring|checking|looking after|watching|keeping an eye on) (?:(?P<who9>(?:dr\.? )?[\w'-]+"
-                  r"(?: [\w'-]+)?)'s|(?P<who13>his|her|their)) (?:inbox|mailbox|email|e-mail|mail)\b")
+                  r"(?: [\w'-]+)?)'s|(?P<who13>his|her|their)) (?:inbox|mailbox|email|e-mail|mail)\b|"
+                  # the member's mailbox named as shared: "Dr. O'Neill's inbox is shared with our front office"
+                  r"^(?P<who14>(?:dre?\.? )?[\w'-]+(?: [\w'-]+)?)'s (?:inbox|mailbox|email|e-mail) is (?:being )?(?:shared|"
+                  r"monitored|covered|checked|read|handled)\b")
 # a mailbox named for an office, not a person: "Ridge Meadows Division Office", "Clinic Reception", "PCN Admin"
 _OFFICE_MAILBOX = re.compile(r"\b(?:office|division|admin|administration|reception|clinic|team|info|bureau|clinique|"
                              r"accueil|secretariat)\b", re.IGNORECASE)
@@ -170,7 +174,7 @@ def speaks_for(clause: Clause, sender: str, so_far: bool) -> bool:
     if not _may_write_for(clause.tokens) or (for_whom := _for_whom(clause.folded)) is None:
         return so_far
     whom = next((for_whom.group(g) for g in ("who", "who2", "who3", "who4", "who5", "who6", "who7", "who8", "who9",
-                                             "who11", "who12")
+                                             "who11", "who12", "who14")
                  if for_whom.group(g)), "")
     if for_whom.group("who13"):
         return True                     # "keeping an eye on his inbox": the mailbox's own, the sender
