@@ -81,7 +81,10 @@ LATE_PHRASES = Phrases(       # attending, by the way: an RSVP only where attend
     r"(?:minutes? |mins? |min )?late\b|"
     r"^running (?:a (?:bit|little|few minutes?) |(?:about |around |~)?\d+(?:-\d+)? ?(?:minutes?|mins?|min) |"
     r"a (?:bit|little) )?(?:late|behind)\b|"
-    r"^je (?:serai|vais etre|vais arriver) (?:un peu )?en retard\b"
+    r"^je (?:serai|vais etre|vais arriver) (?:un peu )?en retard\b|"
+    # "J'arriverai avec une dizaine de minutes de retard", "j'aurai quelques minutes de retard"
+    r"^(?:j'arriverai|je vais arriver|j'aurai|je risque d'avoir|je risque d'arriver) (?:avec )?(?:un peu |quelques minutes |"
+    r"une dizaine de minutes |une quinzaine de minutes |\d+ (?:a \d+ )?minutes |cinq minutes |dix minutes )?(?:de |en )retard\b"
 )
 # There for part of the meeting only (README: "a conflict for part of the meeting is tentative"): leaving before its
 # end, or staying for one part of it; by the way too, so an RSVP only where attendance was asked. A few minutes

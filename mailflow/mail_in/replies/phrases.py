@@ -547,6 +547,16 @@ _COURTESY = (
                 r"(?:delay|late|delayed|slow|retard|oversight|noise|confusion|mix-?up|spam|extra (?:email|message)|"
                 r"double (?:email|message)|duplicate|bruit|mélange|melange)\b"), 10),
     (Lazy(r"^(?:looking forward|look forward|i look forward|au plaisir|hate to miss|see you soon|a la prochaine)\b"), 14),
+    # praise of what we sent, and of the work behind it: "really helpful to have everyone's updates in one place",
+    # "l'ordre du jour est très complet", "Appreciate all the work that goes into pulling this together!"
+    # (what is praised named: "it's really helpful to have the navigator in clinic" is news)
+    (Lazy(r"^(?:really |very |super |so )?(?:helpful|useful) to (?:have|see|get|read) (?:everyone's|everybody's|all the|"
+          r"all of the|the) (?:updates|notes|summaries|information)\b|"
+          r"^(?:the (?:packet|agenda|draft|minutes|summary|digest|notes|package) (?:is|are|was|were|looks?)|l'ordre du jour est|"
+          r"le compte rendu est) (?:really |very |super |so |tres |vraiment )?(?:helpful|useful|complete|thorough|clear|"
+          r"great|excellent|complet|utile|clair|bien fait|parfait)\b"), 14),
+    (Lazy(r"^(?:i |we )?(?:appreciate|really appreciate|j'apprecie|nous apprecions) (?:all )?(?:the|your|this|le|votre) "
+          r"(?:work|effort|efforts|time|travail)\b"), 14),
 )
 _NAME = Lazy(r"^(?:[A-ZÀ-Ý][\w.'-]*\.?|dr\.?|Dr\.?|Dre?\.?)(?:\s+[A-ZÀ-Ý][\w.'-]*\.?){0,3}"
                    r"(?:,?\s+(?:MD|CCFP|FCFP|FRCPC|PhD|RN|NP|MSc|MPH|MBA|MHA|BSc|MSW|RSW|OT|PT|RD|CPA)\b[\s,]*)*$")

@@ -43,6 +43,8 @@ _VERB = Lazy(
     r"\b(?:make it|make|attend|be available|available|be free|free|disponible|be there|be present|be in attendance|come|join|"
     r"participate|be joining|be attending|attending|joining|coming|dial in|call in|hop on|jump on|log on|be at|"
     r"be calling in|be dialing in|be dialling in|be phoning in|"
+    # "I will assist to the meeting" (French "assister à": attend), never "assist with" or "assist the clinic"
+    r"assist(?= (?:to|at|in) (?:the|this|that|our|today's|next) (?:[\w'-]+ )?(?:meeting|session|call|rencontre|cop)\b)|"
     # connecting to the call ("I won't be able to connect today"; not "connect with anyone who...")
     r"connect(?= today| to (?:the|this|that|today's|our) (?:call|meeting|zoom|teams|video|session)\b| on time| in time| (?:a (?:bit|little|few minutes) )?late\b|$)|"
     r"be on(?= (?:the|this|that|today's|tomorrow's|our|next|the next) (?:[\w'-]+ )?(?:call|one|meeting|zoom|teams|video|"
@@ -58,7 +60,7 @@ _VERB = Lazy(
 # The first word of each alternative of _VERB: every match starts with one (see ``Clause.tokens``).
 _VERB_FIRST_WORDS = frozenset("""
 make attend be available free disponible come join participate attending joining coming dial call hop jump log assister venir
-viendrai connect connecterai
+viendrai connect connecterai assist
 participer participerai assisterai me joindrai y etre serai sera
 """.split())
 _FIRST_PERSON = {"i", "i'm", "im", "i'll", "ill", "i've", "i'd", "me", "myself", "we", "we'll", "we're", "we've",
@@ -97,6 +99,7 @@ _FUTURE = Lazy(
 _MEETING = (r"meeting|meetings|session|call|cop|one|event|webinar|gathering|roundtable|presentation|rencontre|"
             r"reunion|seance|appel|zoom|teams|cdp|group|groupe|video link|video|link|screen")
 _TIME = (r"noon|midi|today|tomorrow|tonight|monday|tuesday|wednesday|thursday|friday|saturday|sunday|time|week|month|day|"
+         r"mon|tues?|wed|thurs?|fri|"
          r"date|afternoon|morning|evening|lundi|mardi|mercredi|jeudi|vendredi|fois|fois-ci|mois|mois-ci|semaine|"
          r"jour|jour-la|aujourd'hui|demain|soir|matin|apres-midi|\d[\w/:-]*|jan\w*|feb\w*|mar\w*|apr\w*|may|jun\w*|"
          r"jul\w*|aug\w*|sep\w*|oct\w*|nov\w*|dec\w*|janv\w*|fev\w*|mars|avr\w*|mai|juin|juil\w*|aout|sept\w*")

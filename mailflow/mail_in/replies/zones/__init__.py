@@ -283,7 +283,11 @@ def signed_off(zoning: Zoning, sender_name: str) -> Zoning:
         if _names_sender(text, sender_name):
             zones[last] = Zone.SIGNATURE
         elif (_closes(text) or _wishes(text) or _LONGER_CLOSING.match(text)) and last + 1 < len(rows) \
-                and _names_sender(rows[last + 1].text, sender_name):      # ("Merci et bonne année à tous!" over the name)
+                and (_names_sender(rows[last + 1].text, sender_name)      # ("Merci et bonne année à tous!" over the name)
+                     # (or over the closing or the signature found under it: "With apologies for any inconvenience
+                     # occasioned," over "Yours faithfully,"; an assistant's "Thank you po and God bless," over her own
+                     # signature, from the mailbox of the member she writes for)
+                     or (text.endswith(",") and zones[last + 1] in (Zone.CLOSING, Zone.SIGNATURE))):
             zones[last] = Zone.CLOSING
         elif SIGN_OFF.match(text) and (below := next((r for r in rows[last + 1:last + 3] if r.text.strip()), None)) \
                 is not None and _names_sender(below.text, sender_name):
