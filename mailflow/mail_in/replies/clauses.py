@@ -264,7 +264,7 @@ def signature_tail(lines: Sequence[str]) -> set[int]:
 _LEAD_IN = Alternatives([
     r"^(?:(?:so|and|but|well|sorry|so sorry|unfortunately|sadly|honestly|really|just|also|again|i'm afraid|i think|"
     r"apologies|my apologies|regretfully|oh|ah|oops|ok|okay|hey|hi|hi all|hello all|hi everyone|alas|then|"
-    r"i guess|i'm sorry but|i'm sorry to say|malheureusement|desolee?|donc|et|mais|alors|encore|"
+    r"i guess|i'm sorry but|i'm sorry to say|malheureusement|desolee?|donc|et|mais|alors|encore|i mean|je veux dire|"
     r"pour moi|for me|as for me|quant a moi|this month|this time|ce mois-ci|cette fois-ci|hi all|"
     # the day it is said of, before the statement ("For the 12th I can probably join for the last 20 minutes")
     r"(?:for|on) the \d{1,2}(?:st|nd|rd|th)?|pour le \d{1,2}|"

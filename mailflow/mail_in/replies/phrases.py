@@ -55,7 +55,8 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         rf"\b(?:remove|take|drop|delete|strike|unsubscribe) me (?:off|from)(?: of)? (?:this |the |your |these |that |all |"
         rf"any |future |mailflow's )?(?:[\w-]+ ){{0,2}}{_LIST}",
         r"^(?:please )?(?:remove|take) me off$|^(?:please )?remove me$|"
-        r"\bplease (?:remove|take) me off\b(?! (?:for|from|the (?:agenda|draft|call|meeting)|this|that|item))",
+        r"\bplease (?:remove|take) me off\b(?! (?:for|from|the (?:agenda|draft|call|meeting|presenter|speaker|presentation|"
+        r"focus|roundtable|round table|schedule|panel|slot|lineup|line-up|rotation)|as |this|that|item))",
         r"\b(?:remove|delete) my (?:name|email|e-mail|address|email address) from\b",
         r"\b(?:i|i'd|we) (?:no longer|don't|do not) (?:want|wish|need) to (?:receive|get|be on)\b",
         r"^(?:please )?stop (?:sending me|emailing me|sending these|these emails|the emails)\b",
@@ -108,6 +109,10 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"(?:message|courriel|reponse|envoi))?(?: (?:svp|s'il vous plait|merci))?$|"
         r"^j'ai envoye (?:la|le) mauvaise? (?:version|fichier|courriel|message|update|mise a jour)\b",
         r"^(?:pouvez-vous|pourriez-vous|peux-tu|pourrais-tu|merci de|merci d') ?(?:l'|le |la )?(?:annuler|ignorer)\b|"
+        # "Pourriez-vous défaire tout ça s.v.p.?"
+        r"^(?:pouvez-vous|pourriez-vous|peux-tu|pourrais-tu|merci de|svp) (?:defaire|defaites) (?:tout ca|tout cela|ca|"
+        r"cela|ma (?:derniere )?reponse|mon (?:dernier )?courriel)\b|"
+        r"^(?:defaire|defaites|defais) (?:tout ca|tout cela|ca|cela|ma (?:derniere )?reponse|mon (?:dernier )?courriel)\b|"
         r"^(?:can|could) you (?:please )?(?:undo|cancel|ignore|disregard) (?:that|this|it|my (?:last|previous) "
         r"(?:reply|answer|email|e-mail|message|update))\b",
     )),
@@ -640,8 +645,8 @@ _LATER_AFTER = re.compile(rf"\b(?:after|apres) (?:this|that|today's|tomorrow's|t
 LATER_ON = re.compile(r"\b(?:after (?:that|this|the|my|our|\w+)|from (?:april|march|may|june|july|the|next)|"
                        r"at the end of|once (?:i|my|the)|apres (?:la|le|ca|cela)|"
                        # (not now: "à partir de maintenant", "as of today", "starting now")
-                       r"(?:starting|as of|a partir d[eu']|des (?:le|la))\b(?! ?(?:now|today|immediately|right away|"
-                       r"maintenant|aujourd'hui|tout de suite|ce jour)\b))")
+                       r"(?:starting|as of|a partir d[eu']|des (?:le|la))\b(?! ?(?:now|today|immediately|right away|this week|"
+                       r"maintenant|aujourd'hui|tout de suite|ce jour|cette semaine)\b))")
 
 
 def _negated(head: str) -> bool:

@@ -51,6 +51,8 @@ _SILENT = {Said.NO_UPDATE, Said.PASS, Said.AWAY, Said.AWAY_THEN, Said.UNSUBSCRIB
            Said.STAY}
 
 T = TypeVar("T")
+# labelled lines that say nothing of what a bare answer beside them meant
+_BESIDE_THE_ANSWER = frozenset({IntentKind.SUGGEST, IntentKind.DONE})
 
 
 class Part(NamedTuple):
@@ -138,8 +140,10 @@ class Reading:
     def _says_more_of(self) -> bool:
         """Something besides bare answers, courtesy and the short excuse beside a "no" ("No, sorry. Crazy month over
         here."): a clause that says more, or a labelled instruction."""
+        # (an emoji alone, "🙂", says no more; nor does a topic suggested or an action closed beside the answer: "Can't
+        # this time, sorry. Suggest: ..." leaves the "can't" as open as it was)
         return any(p.answer is None and p.said is not Said.COURTESY and not p.near_no and p.clause.words
-                   for p in self.parts) or bool(self.commands)      # (an emoji alone, "🙂", says no more)
+                   for p in self.parts) or any(c.kind not in _BESIDE_THE_ANSWER for c in self.commands)
 
     @property
     def prose_only(self) -> bool:

@@ -34,6 +34,9 @@ _ON_BEHALF = Lazy(r"\b(?:on behalf of|de la part d[eu']|au nom d[eu']) ?(?P<who>
                   # an update sent in for someone: "Tom asked me to send his update in for him"
                   r"^(?P<who10>.+?) asked me to (?:send|submit|forward|pass (?:on|along)) (?:her|his|their) (?:roundtable )?"
                   r"update\b|"
+                  # and in French: "Priya ... m'a demandé de transmettre sa mise à jour"
+                  r"^(?P<who15>.+?) (?:m'a demande|me demande|m'a demandee) de (?:vous )?(?:transmettre|envoyer|faire suivre|"
+                  r"partager) (?:sa|son) (?:mise a jour|update)\b|"
                   r"\b(?:replying|writing|answering|responding|i'm replying|i am replying) (?:for|on behalf of) (?P<who3>.+)$|"
                   # an assistant who introduces themselves ("this is Mei-Ling from Dr. Bennett's office", "I'm Dr. Cho's
                   # MOA", "c'est l'adjointe du Dr Gagnon")
@@ -187,11 +190,11 @@ def relays_other(clause: Clause, sender: str) -> bool:
     """The clause passes on someone else's word ("Amrit asked me to pass along that he sent the draft"), not the
     sender's own (an assistant writing from the sender's address for them)."""
     if not _may_write_for(clause.tokens) or (for_whom := _for_whom(clause.folded)) is None \
-            or not (for_whom.group("who2") or for_whom.group("who7") or for_whom.group("who10")):
+            or not (for_whom.group("who2") or for_whom.group("who7") or for_whom.group("who10") or for_whom.group("who15")):
         return False
-    if for_whom.group("who10") and _OFFICE_MAILBOX.search(sender):
+    if (for_whom.group("who10") or for_whom.group("who15")) and _OFFICE_MAILBOX.search(sender):
         return False            # (the office's mailbox of the member whose update it sends: the member's own)
-    whom = for_whom.group("who2") or for_whom.group("who7") or for_whom.group("who10")
+    whom = for_whom.group("who2") or for_whom.group("who7") or for_whom.group("who10") or for_whom.group("who15")
     return not _THIRD_PERSON.match(whom.strip()) and not (
         own_name_words(whom) & ({w for w in own_name_words(sender) if len(w) > 1} - TITLES))
 
