@@ -191,9 +191,16 @@ def test_words_struck_through_in_the_html_are_taken_back_though_the_plain_part_k
                 f"<html><body><div>Hi Jordan, I'll be there {struck} for the whole hour after all.</div>"
                 "<div><br></div><div>Aisha</div></body></html>\r\n--b--\r\n").encode()
     for struck in ("<s>for the first half only</s>", "<del>for the first half only</del>",
-                   '<span style="text-decoration: line-through">for the first half only</span>'):
+                   '<span style="text-decoration: line-through">for the first half only</span>',
+                   # (tags and styles in any case, as older Outlook writes them)
+                   "<S>for the first half only</S>", "<STRIKE>for the first half only</STRIKE>",
+                   '<span style="TEXT-DECORATION: Line-Through">for the first half only</span>'):
         reply = understand(message(struck))
         assert "first half" not in reply.text, struck
         assert [(i.kind.value, i.value) for i in read_intent(reply, Request.INVITATION)] == [("rsvp", "accepted")]
-    # with nothing struck, the plain part is read as always
+    # with nothing struck, the plain part is read as always (<span>, <strong> and a "-through" of another word strike
+    # nothing)
     assert "first half only" in understand(message("for the first half only")).text
+    for kept in ("<span>for the first half only</span>", "<STRONG>for the first half only</STRONG>",
+                 '<span title="walk-through">for the first half only</span>'):
+        assert "first half only" in understand(message(kept)).text, kept

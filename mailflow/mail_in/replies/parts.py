@@ -17,7 +17,7 @@ from tnefparse import TNEF
 
 from mailflow.mail_in.replies.attachments import make_attachment
 from mailflow.mail_in.replies.charsets import decode_bytes, decode_header_value
-from mailflow.mail_in.replies.htmltext import STRUCK, html_to_text
+from mailflow.mail_in.replies.htmltext import html_to_text, struck
 from mailflow.mail_in.replies.largebodies import Part
 from mailflow.mail_in.replies.limits import Limits, check_parts
 from mailflow.mail_in.replies.reply import Attachment
@@ -265,7 +265,7 @@ def collect(message: Message, limits: Limits) -> Contents:
     _visit(message, True, found, limits)
     if len(found.texts) == 1 and len(found.raw_html) == 1 and not found.html:     # plain text read, HTML beside it
         html_text = found.raw_html[0]
-        if STRUCK.search(html_text):
+        if struck(html_text):
             # words struck through in the HTML, which the plain-text alternative keeps unmarked ("I'll be there for the
             # first half only for the whole hour"): the HTML says what the writer means
             found.texts = [html_to_text(html_text)]
