@@ -34,10 +34,31 @@ class Part(Message):
             return self.decoded
         return super().get_payload(i, decode)
 
+    def get_param(self, param, failobj=None, header="content-type", unquote=True):  # the stdlib's signature
+        """The stdlib's, remembered for the field's value: reading a part's charset, filename and format each parsed
+        its field again, and most parts carry one of a few fields ('text/plain; charset="utf-8"')."""
+        value = self.get(header)
+        if not isinstance(value, str):      # absent, or a Header (raw 8-bit bytes): the stdlib reads it
+            return super().get_param(param, failobj, header, unquote)
+        found = _param_in(header.lower(), value, param.lower(), unquote)
+        return failobj if found is _ABSENT else found
+
     @property
     def parsed_payload(self) -> object:
         """The payload as the parser left it (get_payload() re-decodes text with stray bytes)."""
         return self._payload  # type: ignore[attr-defined]  # untyped in typeshed
+
+
+_ABSENT = object()
+
+
+@lru_cache(maxsize=256)
+def _param_in(header: str, value: str, param: str, unquote: bool) -> object:
+    """``param`` of a field ``header: value`` as ``Message.get_param`` reads it (``_ABSENT``: it has none), a function
+    of those four alone (the stdlib reads the first such field; ``Part.get_param`` passes its value)."""
+    holder = Message()
+    holder[header] = value
+    return holder.get_param(param, _ABSENT, header, unquote)
 
 
 @dataclass(frozen=True)
