@@ -19,6 +19,11 @@ COPY pyproject.toml setup.py README.md ./
 COPY mailflow ./mailflow
 COPY templates ./templates
 COPY config/cop.example.toml config/members.example.csv ./config/
+# the replies the reader's profile-guided build trains on (setup.py; only the compiled reader leaves this stage)
+COPY scripts/reader_training.py ./scripts/
+COPY tests/probe_cases ./tests/probe_cases
+COPY tests/replies/train ./tests/replies/train
+COPY tests/messages ./tests/messages
 # MAILFLOW_COMPILE=1: a reader that cannot be compiled fails the build rather than ship slower
 RUN MAILFLOW_COMPILE=1 pip install --no-cache-dir .
 
