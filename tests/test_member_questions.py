@@ -106,3 +106,13 @@ def test_a_reply_to_a_cancellation_records_nothing_and_its_question_goes_to_staf
     assert told.context["request"] == "cancelled" and [x.to.email for x in d.sends] == [STAFF]
     d = on_reply(situation(), state, reply(DEV, "Please take me off this list.", request="cancelled"))
     assert any(x.kind == "notice-unsubscribed" for x in d.sends)
+
+
+def test_the_chairs_approval_with_a_request_for_the_calls_setup_approves_and_staff_are_told():
+    """ "Approved, thanks. Could you make Priya a co-host on the video call?": co-host rights are staff's to give, not a
+    change to the draft, so it is approved and staff are told what was asked."""
+    text = "Approved, thanks. Could you make Priya a co-host on the video call?"
+    d = on_reply(situation(), at_step(Step.AGENDA_DRAFT), reply(AMARA, text, request="agenda"))
+    assert d.meeting.agenda.approved
+    [told] = questions(d)
+    assert told.to.email == STAFF and told.context["excerpt"] == text

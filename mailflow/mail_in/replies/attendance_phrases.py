@@ -153,10 +153,12 @@ DECLINE_PHRASES = Phrases(
     # someone sent in the sender's place: "he'll sit in for me today", "Dana will attend on my behalf", "elle me
     # remplacera" (a colleague who only "might join in my place" leaves the answer open)
     # (the one sent named with who they are: "Kiran Dhaliwal from our team will join in my place")
-    r"^(?:he|she|they|[a-z][\w-]*(?: [a-z][\w'-]*){0,5}?)(?:'ll| will| is going to| are going to| is| are|(?: has| have)? offered to|"
+    # (a title before the name, and the day between: "Dr. Sidhu will join today in my place")
+    r"^(?:he|she|they|(?:(?:dr|dre|mr|mrs|ms|prof)\.? )?[a-z][\w-]*(?: [a-z][\w'-]*){0,5}?)(?:'ll| will| is going to| are going to| is| are|(?: has| have)? offered to|"
     r"(?: has| have)? agreed to|'s offered to|'s agreed to) (?:sit|sitting|attend|attending|join|"
     r"joining|go|going|come|coming|cover|covering|stand|standing|be)(?: in)?(?: (?:there|on the call|the (?:meeting|call|"
-    r"session)))? (?:for me|in my place|in my stead|on my behalf|instead of me)\b|"
+    r"session)))?(?: (?:today|tomorrow|on (?:mon|tues|wednes|thurs|fri)day|on the \d{1,2}(?:st|nd|rd|th)?))? "
+    r"(?:for me|in my place|in my stead|on my behalf|instead of me)\b|"
     r"^(?:(?:il|elle|[\w'-]+(?: [\w'-]+){0,3}) )?(?:assistera|participera|viendra|sera la|sera presente?)"
     r"(?: a la (?:rencontre|reunion))? a ma place\b|"
     r"^(?:il|elle|(?:mon|ma|notre) [\w-]+|[a-z][\w-]*) (?:me remplacera|va me remplacer|assistera a ma place|sera la a ma place|viendra a ma place|"
@@ -189,6 +191,11 @@ DECLINE_PHRASES = Phrases(
     r"travell?ing|out of (?:town|the country|province|office)|away|off|de garde)$|"
     r"^(?:i'm |i am |i will be |i'll be |je suis |je serai )?(?:unavailable|indisponible)\b|"
     r"^(?:i'm |i am )?double[- ]?booked\b|^something (?:came|has come|just came) up$|"
+    # work that will not let go: "I can't get away at noon", "je ne pourrai pas me libérer mardi"
+    r"^(?:i )?(?:can't|cannot|couldn't|won't be able to|will not be able to|am not able to|i'm not able to|am unable to|"
+    r"i'm unable to|am not going to be able to|i'm not going to be able to) (?:get away|break away|step away|get free|"
+    r"free myself|free up)\b(?! (?:from )?(?:the|this|our) (?:topic|issue|idea|question)\b)|"
+    r"^je ne (?:pourrai pas|peux pas|pourrais pas|vais pas pouvoir|serai pas en mesure de) me liberer\b|"
     r"^(?:j'ai )?(?:un |eu un )?empechement(?: de derniere minute)?$"
 )
 # A conflict at the meeting's time, said as a plain fact ("I have a clinic visit in Cumberland that morning", "je suis de

@@ -21,7 +21,7 @@ from mailflow.mail_in.replies.bare_answers import Answer
 from mailflow.mail_in.replies.clauses import Lazy, fold
 from mailflow.mail_in.replies.commands import Approval, Found, file_requests, focus_pointed, labels_in, proviso
 from mailflow.mail_in.replies.days import days_named, months_named
-from mailflow.mail_in.replies.phrases import Said, asks_to_know
+from mailflow.mail_in.replies.phrases import Said, asks_call_setup, asks_to_know
 from mailflow.mail_in.replies.prose import FULL_UPDATE, UPDATE_ELSEWHERE, content_of, prose_of
 from mailflow.mail_in.replies.reading import Part, Reading, read, said_of_the_updates
 from mailflow.mail_in.replies.reply import Reply
@@ -748,10 +748,11 @@ def _approval(reading: Reading, answered: list[Intent], reads: frozenset[IntentK
     edited = {p.clause.sentence for p in reading.parts if p.edit is not None and p.edit.kind in reads}
     # (not a change's reason; and beside labelled changes, a statement "change of presenter" announces them)
     labelled = any(c.kind in reads and c.kind is not K.APPROVE for c in reading.commands)
-    # (a question that only asks to know, "Can you confirm Amrit has co-host rights?", holds nothing: staff are told it)
+    # (a question that only asks to know, "Can you confirm Amrit has co-host rights?", or asks for the call's setup,
+    # "Could you make her a co-host on the video call?", holds nothing: staff are told it)
     wishes = [p for p in content_of(reading, reads)
               if p.change and p.clause.sentence not in edited and (p.clause.question or not labelled)
-              and not asks_to_know(p.clause)]
+              and not asks_to_know(p.clause) and not asks_call_setup(p.clause)]
     if wishes:
         line = reading.text.split("\n")[wishes[0].clause.line].strip()
         return [unclear(ASK_RESERVATION.format(words=line if len(line) <= 200 else line[:200] + "..."))]

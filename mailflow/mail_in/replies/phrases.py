@@ -91,8 +91,12 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
     (Said.UNDO, _phrases(
         r"^(?:please )?undo(?: (?:that|this|it|my (?:last|previous) (?:reply|answer|email|e-mail|message|update|"
         r"response)|last|please))?(?: please)?$",
+        # (what it took back named: "please disregard my approval from earlier today", "ignore my last email"; or the
+        # one they sent: "Please disregard the update I sent last week")
         r"^(?:please )?(?:cancel|ignore|disregard|delete|retract|withdraw) (?:that|this|it|my (?:(?:last|previous|"
-        r"earlier|prior|first) )?(?:reply|answer|email|e-mail|message|update|response|rsvp|note))\b",
+        r"earlier|prior|first) )?(?:reply|answer|email|e-mail|message|update|response|rsvp|note|approval|go-ahead)|"
+        r"(?:the|that) (?:reply|answer|email|e-mail|message|update|response|rsvp|note|approval) (?:i|that i) "
+        r"(?:sent|gave|wrote)|the (?:approval|go-ahead) i gave)\b",
         r"^(?:i )?sent (?:you )?(?:the|a) wrong (?:one|version|update|email|file|message)\b",
         r"^(?:please )?(?:disregard|ignore|cancel)(?: (?:that|this|it))?(?: please)?$",
         r"^scratch that\b|^never mind my (?:last|previous) (?:email|message|reply)\b|^(?:i )?changed my mind$",
@@ -101,7 +105,7 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"^annule[rz]?(?: (?:ma|mon) (?:derniere|dernier|precedente?) (?:reponse|message|courriel))?"
         r"(?: s\.?v\.?p\.?| s'il vous plait| merci)?$",
         r"^(?:veuillez |svp |merci d')?(?:ignorer|ignorez|oubliez|annulez|annuler) (?:mon|ma|ce|cette|le) "
-        r"(?:(?:dernier|derniere|precedent|precedente) )?(?:message|courriel|reponse|envoi)\b",
+        r"(?:(?:dernier|derniere|precedent|precedente) )?(?:message|courriel|reponse|envoi|approbation|mise a jour)\b",
         r"^veuillez ignorer$|^envoye par erreur\b|^erreur de ma part\b|^j'ai change d'avis$|"
         # "Merci de ne pas en tenir compte", "Ne tenez pas compte de mon dernier courriel"
         r"^(?:merci de |veuillez |svp |s'il vous plait,? )?(?:ne pas (?:en )?tenir compte|n'en tenez pas compte|"
@@ -304,7 +308,9 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"(?:i |we )?(?:got to |gotta )|we'll |we will |"
         r"going to |gonna |i'd like to |i think i'll |please |(?:could|can|would) you (?:please )?)?"
         r"(?:skip|pass|sit out|sit this one out)"
-        r"(?: on)?(?: me)?(?: (?:for|on) me)?(?: (?:for )?(?:this|that|the|my|today's)? ?(?:one|month|time|round|cycle|turn|update|"
+        # ("skip me for this month's roundtable": the month named as the roundtable's)
+        r"(?: on)?(?: me)?(?: (?:for|on) me)?(?: (?:for )?(?:this|that|the|my|today's|this month's|this week's|"
+        r"tomorrow's)? ?(?:one|month|time|round|cycle|turn|update|"
         r"roundtable|session|now|meeting|call|today|tomorrow)){0,2}(?: for me)?"
         # the month's roundtable named: "Please skip me for the January roundtable"
         r"(?: for (?:the |this |our )?" + MONTH_EN + r" (?:roundtable|round table|"
@@ -462,7 +468,9 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
     (Said.PROMISE, _phrases(
         # (what it waits for may come first: "if our survey results are back by Wednesday I'll send you a few lines")
         r"^(?:(?:if|once|when|as soon as) [^,]{1,80}?,? )?"
-        r"(?:i'll|i will|will|i'm going to|i am going to|i shall|we'll|we will) (?:still |also |just )?(?:try to )?"
+        # (or expected: "They expect to send them tomorrow morning", "we plan to circulate them Friday")
+        r"(?:i'll|i will|will|i'm going to|i am going to|i shall|we'll|we will|(?:i|we|they) (?:expect|plan|hope|intend) to|"
+        r"(?:he|she) (?:expects|plans|hopes|intends) to) (?:still |also |just )?(?:try to )?"
         # (after doing something to it first: "I'll clean them up tonight and send the minutes in first thing tomorrow")
         r"(?:[a-z]+ (?:them|it|these|this|those)(?: up| over| out)?(?: tonight| today| first| quickly)? and )?"
         r"(?:send|resend|re-send|get|forward|share|"
@@ -475,6 +483,8 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"(?:before|after|ahead of) (?:the |our |next |this )?[\w'-]+(?: (?:one|meeting|session|call))?|"
         r"(?:a few|a couple of|some) (?:lines|words|sentences|notes))"
         r"(?: (?:morning|afternoon|evening|night|at the latest|latest))?"
+        # ... what comes with it ("tomorrow morning with the recording link")
+        r"(?: (?:with|along with|together with) (?:the |a |an |our |my )?[\w' -]{1,40})?"
         # ... and what it waits for ("once our steering committee has met", "when I have the numbers")
         r"(?:,? (?:once|when|after|as soon as|if|because|since|after|so) .*)?$",
         # the update named first, as a writer of English as a second language may put it: "Update I will send after holiday"
@@ -490,8 +500,8 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         # "Sam will write up the minutes when he's back on Monday",
         # "c'est Sam qui rédige le compte rendu"
         # (looked for anywhere, behind its words' test: "minutes" or "notes")
-        r"\b(?:'s|is|will be|'ll be|'re|are) (?:doing|writing|taking|handling|preparing|drafting|sending|putting together|"
-        r"pulling together|taking care of) (?:the |this month's )?(?:minutes|notes)\b|"
+        r"\b(?:'s|is|will be|'ll be|'re|are) (?:doing|writing|writing up|typing up|taking|handling|preparing|drafting|sending|"
+        r"putting together|pulling together|taking care of) (?:the |this month's )?(?:minutes|notes)\b|"
         r"\b(?!(?:i|we)\b)[\w-]+(?: will|'ll| is going to) (?:write up|write|send|do|prepare|draft|circulate|share|"
         r"put together|pull together) (?:the |this month's )?(?:minutes|notes)\b|"
         r"\b(?:the )?(?:minutes|notes) (?:will|should|are going to) (?:come|be coming) from\b|"
@@ -735,6 +745,22 @@ def asks_to_know(clause: Clause) -> bool:
         return False
     return to_organisers(clause) and _ASKS_TO_KNOW.match(without_lead_in(clause.folded)) is not None \
         or (clause.question and clause.folded.startswith("est-ce"))
+
+
+# the video call's setup, which staff see to and the agenda does not hold: "Could you make her a co-host on the video
+# call?", "can you send Priya the link?", "pourriez-vous lui donner les droits d'hôte?"
+_CALL_SETUP = Lazy(r"\b(?:co-?hosts?|host (?:rights|privileges|controls)|hosting rights|breakout rooms?|waiting room|"
+                   r"screen[- ]?shar(?:e|ing)|share (?:my|her|his|their|the) screen|(?:zoom|teams|video|meeting|call) link|"
+                   r"send (?:her|him|them|me|[a-z]+) the (?:link|invite|invitation)|admit (?:her|him|them)|dial-in|passcode|"
+                   r"coanimat(?:eur|rice)|droits d'hote|lien (?:zoom|teams|de la rencontre|de la reunion|video))\b")
+_AGENDA_WORDS = Lazy(r"\b(?:agenda|items?|topics?|presenter|presentation|order|slot|minutes|ordre du jour|points?|sujets?)\b")
+
+
+def asks_call_setup(clause: Clause) -> bool:
+    """A question to the organisers about the call's setup (co-host rights, the link, breakout rooms): something staff
+    do, no change to the draft."""
+    return clause.question and _CALL_SETUP.search(clause.folded) is not None \
+        and _AGENDA_WORDS.search(clause.folded) is None and not _CHANGES_SOMETHING.search(clause.folded)
 
 
 _CHANGES_SOMETHING = Lazy(r"\b(?:(?:we|you|on|tu|vous) (?:could |can |pourrait |pourrais |pourriez )?(?:move|swap|switch|put|"

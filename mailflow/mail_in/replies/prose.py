@@ -37,9 +37,13 @@ K = IntentKind
 _NAMED_UPDATE = Lazy(r"\b(?:news|nouvelles)\b|"
                      # (nor news of the sender's coming itself: "Ah, live update: the board moved to 10, so I'll be
                      # there", "mise à jour en direct : ...", "an update on my availability")
-                     r"\bmises? a jour\b(?! en direct| (?:sur|de) (?:ma|mes) (?:disponibilites?|presence|horaire))|"
+                     # (nor the request's name: "on verra quand l'appel aux mises à jour arrivera", "when the call
+                     # for updates comes")
+                     r"(?<!appel aux )(?<!appel a )(?<!appel de )(?<!demande de )\bmises? a jour\b"
+                     r"(?! en direct| (?:sur|de) (?:ma|mes) (?:disponibilites?|presence|horaire))|"
                      # (not the verb of a list kept: "could you update your list?", "please update my email")
-                     r"(?<!\blive )\bupdates?\b(?! (?:your|my|the|our|his|her|their) (?:list|address|records?|email|e-mail|contact|"
+                     r"(?<!\blive )(?<!call for )(?<!request for )(?<!asking for )\bupdates?\b(?! requests?\b|"
+                     r" (?:your|my|the|our|his|her|their) (?:list|address|records?|email|e-mail|contact|"
                      r"calendar|file|info|information|details|distribution)| on (?:my|that|this|the) (?:availability|"
                      r"attendance|schedule|plans?|situation)\b)")
 FULL_UPDATE = UPDATE_LENGTH
