@@ -186,9 +186,18 @@ class MeetingState:
         def flag(keys: frozenset[str], on: bool) -> frozenset[str]:
             return keys | {member_key} if on else keys - {member_key}
 
-        return replace(self, rsvps=tuple(sorted(rsvps.items())), introductions=tuple(sorted(intros.items())),
-                       updates=updates + ((part.update,) if part.update is not None else ()), history=history,
-                       skipped=flag(self.skipped, part.skipped), away=flag(self.away, part.away))
+        changed = replace(self, rsvps=tuple(sorted(rsvps.items())), introductions=tuple(sorted(intros.items())),
+                          updates=updates + ((part.update,) if part.update is not None else ()), history=history,
+                          skipped=flag(self.skipped, part.skipped), away=flag(self.away, part.away))
+        # (the new state's index of updates, from this one's: a batch of replies applied one by one would otherwise
+        # index every update again for each reply)
+        index = dict(self._update_by_member)
+        if now is not None:
+            index = {k: v for k, v in index.items() if k != member_key}
+        if part.update is not None:
+            index.setdefault(part.update.member_email.casefold(), part.update)
+        changed.__dict__["_update_by_member"] = index       # (cached_property's own slot: no field, frozen or not)
+        return changed
 
     def answered(self) -> frozenset[str]:
         """Members who need no reminder: replied, skipped, away or bounced."""
