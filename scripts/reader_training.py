@@ -43,7 +43,7 @@ def main(folders: list[str]) -> int:
     if not read:
         sys.stderr.write(f"reader_training.py: no replies under {', '.join(folders)}\n")
         return 1
-    print(f"reader_training.py: {read} replies read")
+    sys.stdout.write(f"reader_training.py: {read} replies read\n")
     return 0
 
 

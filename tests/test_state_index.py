@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from mailflow.core.roundtable import Update
-from mailflow.core.state import MeetingState, MemberSlice
+from mailflow.core.state import MeetingState
 
 EMAILS = ["amara@example.org", "Ben@Example.org", "ben@example.org", "chloe@example.org", "dev@example.org"]
 

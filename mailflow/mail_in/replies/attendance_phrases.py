@@ -66,6 +66,20 @@ ACCEPT_PHRASES = Phrases(
     r"(?:mon|tues|wednes|thurs|fri)day|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?)$|"
     r"^(?:i've|i have|i) (?:just |already )?accepted (?:the|your) (?:calendar |meeting |outlook )?(?:invitation|invite)\b|"
     r"^j'ai (?:deja )?accepte (?:l'|votre )?(?:invitation|invitation de calendrier)\b|"
+    # the calendar's word, or the sender there already in their mind: "My calendar says yes 🙂", "I'm definitely there"
+    r"^my (?:calendar|agenda|schedule) says (?:yes|i'm free|i can|go)\b|^mon (?:agenda|calendrier) dit oui\b|"
+    r"^(?:i'm|i am) (?:definitely |totally |absolutely |for sure |100% )?there(?: (?:on|for) (?:the \d{1,2}(?:st|nd|rd|th)?|"
+    r"(?:mon|tues|wednes|thurs|fri)day|it|this one)| then)?$|"
+    # fine, said of the day with no subject ("Should be fine unless clinic runs over"), or of the day named ("ça devrait
+    # être correct pour mardi"): a yes, and the condition beside it makes it a maybe
+    r"^should be (?:fine|ok|okay|good|doable|no problem)(?: for me| for (?:tuesday|the \d{1,2}(?:st|nd|rd|th)?|that day))?$|"
+    r"^(?:it|that|tuesday|the date|that date) should be (?:fine|ok|okay|good|doable) for (?:me|tuesday|"
+    r"the \d{1,2}(?:st|nd|rd|th)?|that day)$|"
+    r"^(?:ca|cela) devrait (?:etre correct|etre correcte|aller|etre ok|etre bon|fonctionner) pour (?:moi|mardi|lundi|mercredi|"
+    r"jeudi|vendredi|le \d{1,2})$|"
+    # "See everyone on the 12th"
+    r"^(?:i'll |i will |we'll |we will |will )?(?:see|c) (?:everyone|everybody|all of you) (?:there|then|on|at|tomorrow|"
+    r"today|soon|\w+day|in person)\b|"
     r"^(?:i'll |i will |we'll |we will |will )?(?:see|c) you (?:all |everyone |both |guys )?(?:there|then|on|at|tomorrow|"
     r"today|soon|\w+day|in person|"
     r"in (?:room|salle) \w+)\b|"
@@ -98,7 +112,9 @@ _PART_ONLY = (r"(?:for (?:the )?(?:first|last|second|opening|final) (?:half|part
               r"for (?:part|some|half) of (?:it|the (?:meeting|call|session|time))|for (?:the )?(?:roundtable|"
               r"presentation|focus|first \w+)|(?:until|till|til|up to) (?:\d|noon|half past))")
 PARTIAL_PHRASES = Phrases(
-    rf"^(?:i'll |i will |i'd |i would |i |we'll |we will |we )?(?:(?:probably|likely|unfortunately|still) )?"
+    # ("maybe I need to leave before the end", as a writer of English as a second language may say it)
+    rf"^(?:(?:maybe|perhaps|possibly) )?(?:i'll |i will |i'd |i would |i |we'll |we will |we )?"
+    rf"(?:(?:probably|likely|unfortunately|still|maybe|perhaps|possibly) )?"
     rf"(?:have to |need to |must (?:to )?|need |will have to |will need to |'ll have to |'ll need to |may (?:have|need) to |"
     rf"might (?:have|need) to |gotta |got to |plan to |)?{_LEAVE} (?:right |just )?{_PART_OF}|"
     r"^(?:but )?only (?:for )?the (?:first|last|second|opening|final) (?:half|part|hour|\d+ minutes)$|"   # "Only the first half"
@@ -109,6 +125,12 @@ PARTIAL_PHRASES = Phrases(
     rf"(?:first|last|opening|final) (?:half|part|hour|\d+|few|couple|\w+ minutes)\b|"
     r"^(?:i'll |i will |i can |i'll have to |i will have to )?(?:catch|watch|get) the rest (?:on|from|via|in|off) "
     r"(?:the )?(?:recording|video)\b|"
+    # "I'll pop in for the first half", "je vais faire un saut pour la première demi-heure"
+    # (popping in says it is brief: "join for the first 30 minutes only" stays a yes)
+    rf"^(?:i'll |i will |i can |i could |i'm going to |i am going to )?(?:pop in|pop on|drop in|swing by|pop by) "
+    rf"(?:for )?(?:the )?(?:first|opening) (?:half|part|hour|\d+ ?(?:minutes?|mins?)|few minutes|\w+ minutes)\b|"
+    r"^je (?:vais |peux |pourrai |pourrais )?faire un saut(?: a la rencontre| a la reunion)? pour (?:la |le |les )?"
+    r"(?:premiere|premier|premieres|premiers) (?:demi-heure|heure|partie|moitie|\d+ minutes|minutes)\b|"
     rf"^(?:i'll |i will |i can |i could |(?:he|she|they) will |(?:he|she|they)'ll )?(?:join|hop on|dial in|call in|log on|be on)"
     rf"(?: the (?:meeting|call|session))?(?: late,?)? (?:part ?way|half ?way|"
     rf"mid-?way|for the (?:second|last) (?:half|part|hour|\d+ ?(?:minutes?|mins?)|few minutes|\w+ minutes))\b|"
@@ -232,7 +254,10 @@ TENTATIVE_PHRASES = Phrases(
     r"^(?:i'm |i am )?not (?:sure|certain) (?:that )?i (?:won't|will not|don't|do not) have (?:a |another )?conflict\b|"
     r"^(?:i'll|i will) (?:confirm|let you know) (?:my )?(?:attendance|presence|if i can (?:make it|come|attend)|"
     r"whether i can (?:make it|come|attend))(?: (?:later|next week|this week|closer(?: to the (?:date|day|time))?|soon|"
-    r"shortly|by \w+(?: \w+)?|on \w+|tomorrow|asap))?$|^(?:tentatively|provisionally) (?:yes|attending|in)\b|^a confirmer\b|^sous reserve\b"
+    r"shortly|by \w+(?: \w+)?|on \w+|tomorrow|asap))?$|^(?:tentatively|provisionally) (?:yes|attending|in)\b|^a confirmer\b|^sous reserve\b|"
+    # fine, but on a condition said with it: "Should be fine unless clinic runs over"
+    r"^should be (?:fine|ok|okay|good|doable|no problem)(?: for me| for (?:tuesday|the \d{1,2}(?:st|nd|rd|th)?|that day))?,? "
+    r"(?:unless|if|as long as|provided|barring)\b"
 )
 # Answering later, with no word of what: a maybe only where attendance was asked ("I'll confirm by Friday" to the
 # invitation; to the agenda draft it is about the agenda)
@@ -249,4 +274,11 @@ DEFERRED_PHRASES = Phrases(
     r"bientot))\b|^(?:il )?faut que je (?:check|verifie|regarde|voie) (?:avec|si|mon)\b|"
     r"^(?:i'll|i will) (?:confirm|let you know)(?: (?:later|next week|this week|closer(?: to the (?:date|day|time))?|soon|"
     r"shortly|by \w+(?: \w+)?|on \w+|tomorrow|asap))?$"
+)
+# The meeting's month or day written off ("January's a write-off for me unfortunately"; the day is checked against the
+# meeting's): a no where attendance was asked; beside a skip it is the skip's reason ("Skip me this month please – April
+# is a write-off with locums").
+WRITTEN_OFF_PHRASES = Phrases(
+    r"^(?:" + MONTH_EN + r"|this month|this one|that day|tuesday|the \d{1,2}(?:st|nd|rd|th)?)(?:'s| is) (?:a |a total |a complete )?"
+    r"write-?off\b"
 )

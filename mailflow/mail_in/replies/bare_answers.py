@@ -50,6 +50,9 @@ _ANSWERS: dict[Answer, str] = {
                r"je ne peux pas|je ne pourrai pas|je ne pourrai pas finalement|finalement je ne pourrai pas|"
                r"(?:non,? )?finalement(?:,)? (?:non|je ne peux pas|je ne pourrai pas)|pas possible|\U0001f44e|\u274c",
     Answer.MAYBE: r"maybe|perhaps|possibly|probably|probably not|likely|probablement|possiblement|not sure|not sure yet|"
+                  # a yes said to be likely only: "Probably yes", "most likely yes", "probablement oui"
+                  r"(?:probably|likely|most likely|very likely|probablement|fort probablement) (?:yes|oui)|"
+                  r"(?:yes|oui) (?:probably|likely|probablement)|"
                   # "Hmm, maybe not this one": leaning to no, not a no (asked where it matters, a maybe where it is
                   # attendance)
                   r"maybe not|perhaps not|possibly not|peut-etre pas|(?:maybe|perhaps) not (?:this|that) (?:one|time|month)|"

@@ -176,7 +176,8 @@ def _abbreviation(before: str) -> bool:
         return False                     # (most periods: the word before it ends as no abbreviation does)
     word = before.rsplit(None, 1)[-1] if before.strip() else ""
     whole = len(word) < len(before) or len(before) < 8      # not cut by the 8-character window
-    return whole and word in ABBREVIATIONS
+    # (inside an opening quote or bracket too: 'should read "Dr. Amrit Sandhu and Tom Whitehorse"', "(Dr. Lee)")
+    return whole and (word in ABBREVIATIONS or word.lstrip("\"“«‘'([ ") in ABBREVIATIONS)
 
 
 _EDGE = " \t\"'*_~#>•·-:,.!?;()[]"

@@ -68,12 +68,15 @@ def days_named(folded: str) -> tuple[str, ...]:
 # A month named whole as what an answer is for: "yes for February", "count me in for the March session", "la rencontre
 # de février", "pour mars" (not "may" the verb: "I may come"; not an abbreviation)
 _FULL_MONTHS = {name: number for name, number in _MONTHS.items() if len(name) > 3 or name in ("mai", "may")}
+# (or the month the clause is about: "January's a write-off for me", "February is out for me")
 _MONTH_FOR = Lazy(r"\b(?:for|the|pour|en|de|du mois de|in|at the|to the)(?: (?:the|la|le))? (?P<m>"
-                  + "|".join(sorted(_FULL_MONTHS, key=len, reverse=True)) + r")(?!\.? ?\d)(?![\w'])")
+                  + "|".join(sorted(_FULL_MONTHS, key=len, reverse=True)) + r")(?!\.? ?\d)(?![\w'])|^(?P<m2>"
+                  + "|".join(sorted(_FULL_MONTHS, key=len, reverse=True)) + r")(?='s | is )")
 
 
 def months_named(folded: str) -> tuple[str, ...]:
     """The months ``folded`` names as what it is about, each with no day: "--02" for "yes for February"."""
     if not any(name in folded for name in _FULL_MONTHS):
         return ()
-    return tuple(dict.fromkeys(f"--{_FULL_MONTHS[found.group('m')]:02d}" for found in _MONTH_FOR.finditer(folded)))
+    return tuple(dict.fromkeys(f"--{_FULL_MONTHS[found.group('m') or found.group('m2')]:02d}"
+                               for found in _MONTH_FOR.finditer(folded)))

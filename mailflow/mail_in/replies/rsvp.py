@@ -22,6 +22,7 @@ from mailflow.mail_in.replies.attendance_phrases import (
     LATE_PHRASES,
     PARTIAL_PHRASES,
     TENTATIVE_PHRASES,
+    WRITTEN_OFF_PHRASES,
 )
 from mailflow.mail_in.replies.bare_answers import Answer, answer
 from mailflow.mail_in.replies.clauses import (
@@ -279,7 +280,7 @@ _PHRASES = ((DECLINE_PHRASES, Rsvp.DECLINED, False), (CONFLICT_PHRASES, Rsvp.DEC
 # may start with any character or any letter, "Sam will sit in for me", "elle me remplacera", "elle assistera ... à ma
 # place" and "the 12th works": see ``Phrases``; each held to it by tests/test_replies_open_words.py)
 _ANY_PHRASE = Phrases(*(p for table in (DECLINE_PHRASES, CONFLICT_PHRASES, TENTATIVE_PHRASES, ACCEPT_PHRASES, LATE_PHRASES,
-                                         PARTIAL_PHRASES, DEFERRED_PHRASES)
+                                         PARTIAL_PHRASES, DEFERRED_PHRASES, WRITTEN_OFF_PHRASES)
                         for p in table.patterns),
                       floating_words=frozenset("count comptez serai confirme confirm confirming".split()),
                       open_words=frozenset("me my place works is suits us both".split()))
@@ -293,6 +294,9 @@ def _phrased(rest: str) -> Attendance | None:
             if rsvp is Rsvp.DECLINED and _PARTLY.search(rest[match.start():]):
                 return Attendance(Rsvp.TENTATIVE)      # there for part of it
             return Attendance(rsvp, conflict=conflict)
+    written_off = WRITTEN_OFF_PHRASES.search(rest)
+    if written_off and _about_self(rest[:written_off.start()]):
+        return Attendance(Rsvp.DECLINED, by_the_way=True)      # a no only where attendance was asked
     partial = PARTIAL_PHRASES.search(rest)
     if partial and _about_self(rest[:partial.start()]) and not _COND.search(rest[:partial.start()]):
         return Attendance(Rsvp.TENTATIVE, by_the_way=True, partial=True)       # there for part of it
@@ -457,7 +461,7 @@ _LATER = Lazy(
     rf"\b(?:next (?:time|month|meeting|one|session|cycle)|in (?:the )?future|(?:in|for|from) {MONTH_EN}\b|"
     rf"la prochaine fois|le mois prochain|(?:en|a partir de|des) (?:{_MONTH_FR})|"
     # another month's meeting named: "I'll be at the February session for sure", "à la rencontre de mars"
-    rf"(?:at|to|for) the {MONTH_EN} (?:session|meeting|one|cop|call)\b|"
+    rf"(?:at|to|for) the {MONTH_EN} (?:[\w'-]+ )?(?:session|meeting|one|cop|call)\b|"   # ("the February planning session")
     rf"{MONTH_EN}'s (?:session|meeting|one)\b|"
     # a meeting named by its date beside the no for this one: "But count me in for the long one on February 9"
     rf"\b(?:on|for) (?:(?:mon|tues|wednes|thurs|fri)day,? )?{MONTH_EN} \d{{1,2}}(?:st|nd|rd|th)?\b|"

@@ -11,7 +11,7 @@ from functools import lru_cache
 from mailflow.mail_in.replies.clauses import TOKEN, Clause, Lazy, fold, without_lead_in
 from mailflow.mail_in.replies.signatures import TITLES, own_name_words
 
-_BEHALF_WORDS = frozenset({"behalf", "part", "nom", "asked", "replying", "writing", "answering", "responding", "demande"})
+_BEHALF_WORDS = frozenset({"behalf", "part", "nom", "asked", "ask", "asks", "replying", "writing", "answering", "responding", "demande"})
 # an assistant's title, which says "on behalf" only where they introduce themselves ("This is Dana, Dr. Bennett's MOA",
 # "c'est l'adjointe du Dr Gagnon"): "our MOAs ask the questions" in an update is no such thing
 _TITLE_WORDS = frozenset({"office", "bureau", "assistant", "assistante", "adjointe", "adjoint", "moa", "secretary",
@@ -29,7 +29,9 @@ _FIRST_PERSON_FR = {"sera": "serai", "va": "vais", "peut": "peux", "pourra": "po
 # an assistant's relative clause about the one they write for ("on behalf of Dr. Gagnon, who is on leave until ...")
 _WHO_IS = Lazy(r"^(?:who is|who's|qui est) ")
 _ON_BEHALF = Lazy(r"\b(?:on behalf of|de la part d[eu']|au nom d[eu']) ?(?P<who>.+)$|"
-                  r"^(?P<who2>.+?) asked me to (?:let you know|tell you|pass (?:[\w']+ ){0,2}(?:on|along)|forward (?:[\w']+ ){0,2}|say|write|"
+                  # (and as a second language may put it: "Dr. Sandhu ask me to inform you that he will attend")
+                  r"^(?P<who2>.+?) (?:asked|asks|ask) me to (?:let you know|tell you|inform you|advise you|notify you|"
+                  r"pass (?:[\w']+ ){0,2}(?:on|along)|forward (?:[\w']+ ){0,2}|say|write|"
                   r"reply|answer|send (?:her|his|their) (?:regrets|apologies))\b|"
                   # an update sent in for someone: "Tom asked me to send his update in for him"
                   r"^(?P<who10>.+?) asked me to (?:send|submit|forward|pass (?:on|along)) (?:her|his|their) (?:roundtable )?"
@@ -70,13 +72,15 @@ _THIRD_PERSON = Lazy(r"^(?:she|he|they|elle|il)(?:'s|'ll|\b)")
 
 # what opens an assistant's words for the sender, before what the sender says: "Dr. Bennett asked me to let you know
 # that", "On behalf of Dr. Bennett:"
-_BEHALF_INTRO = Lazy(r"^.+? asked me to (?:let you know|tell you|pass (?:it |this )?on|say)(?: that)? |"
+_BEHALF_INTRO = Lazy(r"^.+? (?:asked|asks|ask) me to (?:let you know|tell you|inform you|advise you|notify you|"
+                     r"pass (?:it |this )?on|say)(?: that)? |"
                      r"^.+? asked me to (?=send (?:her|his|their) (?:regrets|apologies)\b)|"
                      # "Il me demande de vous aviser qu'il ne pourra pas ...", "elle m'a demandé de vous dire que ..."
                      r"^.+? (?:me demande|m'a demande) de vous (?:aviser|dire|informer|prevenir|faire savoir) qu(?:e |')|"
                      r"^(?:on behalf of|de la part d[eu']|au nom d[eu']) ?[^:,]+[:,] ?")
 
 
+_HEDGE = re.compile(r"(?:maybe|perhaps|possibly|probably|peut-etre que) ")
 _STATING = frozenset({"is", "was", "has", "had", "will", "est", "sera"})
 
 
@@ -110,13 +114,17 @@ def as_sender(clause: Clause) -> Clause:
     relative = _WHO_IS.match(said)
     if relative is not None:
         said = ("je suis " if relative.group().startswith("qui") else "i'm ") + said[relative.end():]
-    third = _THIRD_PERSON.match(said)
+    # (a hedge before the subject: "but maybe he need to leave before the end", as a second language may put it)
+    hedge = _HEDGE.match(said)
+    third = _THIRD_PERSON.match(said[hedge.end():] if hedge is not None else said)
     if third is None:
         if relative is not None:
             return clause._replace(folded=said, tokens=frozenset(TOKEN.findall(said)))
         skip = _OBJECT.sub(_as_mine, said)          # "so please skip her": skip me
         return clause if skip == said else clause._replace(folded=skip, tokens=frozenset(TOKEN.findall(skip)))
-    folded = _first_person(third.group(), said[third.end():])
+    if hedge is not None:
+        said = said[hedge.end():]
+    folded = (hedge.group() if hedge is not None else "") + _first_person(third.group(), said[third.end():])
     # and the same subject again after "and" ("il n'aura pas de mise à jour et il ne pourra pas assister")
     if " et " in folded or " and " in folded or " mais " in folded or " but " in folded:
         folded = _AGAIN.sub(lambda m: m.group(1) + _first_person(m.group(2), m.group(3)), folded)

@@ -106,9 +106,10 @@ _WORDED: tuple[tuple[IntentKind, Lazy], ...] = (
         r"^(?P<v3>i'll|i will|i can|i am going to|i'm going to|i'm happy to|i am happy to|je vais|je peux|je) "
         r"(?:present|presenter|presenterai)(?: (?:it|this|myself|moi-meme|on it|le sujet))*$|"
         r"^(?:c'est|ce sera|ca sera)(?: plutot| finalement| donc| bien)? (?P<v4>.+?) qui (?:va )?present(?:e|era|er)\b|"
-        r"^(?:the |our |le |la |notre )?(?:presenter|speaker|presentat(?:eur|rice)|conferenci(?:er|ere))"
+        # (or its line in the draft: "So the presenter line should read \"Dr. Amrit Sandhu and Tom Whitehorse\"")
+        r"^(?:the |our |le |la |notre )?(?:presenter|speaker|presentat(?:eur|rice)|conferenci(?:er|ere))(?: line| slot| name)?"
         r"(?: for (?:the |this )?(?:meeting|focus|presentation))? (?:will be|is going to be|should be|is|would be|"
-        r"sera|est) (?P<v5>.+)$")),
+        r"should read|should say|can read|could read|sera|est) (?P<v5>.+)$")),
     (IntentKind.FOCUS, Lazy(
         r"^(?:please |pls |plz )?(?:change|switch|replace|update|rename) the (?:focus|topic|focus topic|theme)"
         r"(?: title| name| wording)?(?: to| with| for)? "
