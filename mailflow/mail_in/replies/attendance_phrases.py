@@ -198,7 +198,7 @@ DECLINE_PHRASES = Phrases(
     r"^(?:i|i'll|i will|i must|i have to|i need to|i'll have to) (?:decline|bow out|send regrets)\b|"
     r"^(?:i |i'll |i will )?(?:have to|need to|must|gotta|got to) (?:bail|cancel)(?: out)?(?: (?:on you|for today|today|"
     r"for tomorrow|this time|after all))*$|^(?:i'm |i am )?(?:bailing|cancell?ing)(?: out)?(?: (?:on you|for today|today|"
-    r"after all))*$|^je (?:dois|vais devoir|devrai) (?:annuler|me decommander)(?: (?:pour aujourd'hui|pour demain|"
+    r"after all))*$|^je (?:dois|vais devoir|devrai) (?:annuler|me decommander|canceller|canceler|cancel)(?: (?:pour aujourd'hui|pour demain|"
     r"ma presence|ma participation|pour (?:la|cette) (?:rencontre|reunion)|finalement))*$|"
     r"^i'?m out(?: for (?:this one|that one|this month|this time|today|tuesday|the \d{1,2}(?:st|nd|rd|th)?))?$|"
     r"^out (?:for )?(?:this one|that one|this month|this time|today)$|^wish i could (?:attend|come|join|make it|be there)|"

@@ -646,7 +646,8 @@ def said(clause: Clause) -> Said | None:
 _MONTH_NAMES = (r"(?:january|february|march|april|may|june|july|august|september|october|november|december|janvier|fevrier|"
                 r"mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre)")
 # (a month named, or the next: "after this month" and "after this month's meeting" are now, this cycle being the last)
-_LATER_AFTER = re.compile(rf"\b(?:after|apres) (?:this|that|today's|tomorrow's|this month's|next month's|our next|the next|"
+_LATER_AFTER = re.compile(rf"\b(?:after|apres) (?:the |le )?\d{{1,2}}(?:st|nd|rd|th|er)?\b|"    # "after the 12th", "après le 12"
+                          rf"\b(?:after|apres) (?:this|that|today's|tomorrow's|this month's|next month's|our next|the next|"
                           rf"the upcoming|cette|la prochaine) (?:meeting|session|call|one|rencontre|reunion|seance)\b|"
                           rf"\b(?:after|apres) (?:the |our |la |le )?(?:{_MONTH_NAMES}|next)(?:'s)? (?:meeting|session|month|"
                           rf"cycle|rencontre|reunion)\b|\b(?:apres la|apres le) (?:rencontre|reunion) d[e'] ?{_MONTH_NAMES}\b|"

@@ -80,6 +80,11 @@ _BEHALF_INTRO = Lazy(r"^.+? (?:asked|asks|ask) me to (?:let you know|tell you|in
                      r"^(?:on behalf of|de la part d[eu']|au nom d[eu']) ?[^:,]+[:,] ?")
 
 
+# good wishes passed on ("pass along her best", "sends his regards")
+_GOOD_WISHES = Lazy(r"\bpass(?:ing)? (?:along|on) (?:her|his|their) (?:very |warm |warmest |kind |kindest )?(?:best(?: wishes)?|"
+                    r"regards|greetings|wishes|thanks|hellos?|love|congratulations)\b|\bsends? (?:her|his|their) (?:best|"
+                    r"regards|greetings|love|warm wishes)\b|\bvous transmet(?:tre)? (?:ses|ses meilleures?) (?:salutations|"
+                    r"amities|souhaits|voeux)\b")
 _HEDGE = re.compile(r"(?:maybe|perhaps|possibly|probably|peut-etre que) ")
 _STATING = frozenset({"is", "was", "has", "had", "will", "est", "sera"})
 
@@ -203,6 +208,8 @@ def relays_other(clause: Clause, sender: str) -> bool:
     if (for_whom.group("who10") or for_whom.group("who15")) and _OFFICE_MAILBOX.search(sender):
         return False            # (the office's mailbox of the member whose update it sends: the member's own)
     whom = for_whom.group("who2") or for_whom.group("who7") or for_whom.group("who10") or for_whom.group("who15")
+    if _GOOD_WISHES.search(clause.folded):
+        return False            # "she asked me to pass along her best": good wishes passed on, no word of theirs to act on
     return not _THIRD_PERSON.match(whom.strip()) and not (
         own_name_words(whom) & ({w for w in own_name_words(sender) if len(w) > 1} - TITLES))
 
