@@ -8,7 +8,7 @@ as they already are for mypy, to C extensions, which read a reply in about three
 When the compiler is GCC and the project's written replies are beside this file (tests/probe_cases, tests/replies/train,
 tests/messages), the build is profile-guided, as CPython's own release builds are: the reader is built once to count
 what it does, reads those replies (scripts/reader_training.py), and is built again laid out for what it counted
-(about an eighth faster, README "Performance"). ``MAILFLOW_PGO=0`` builds it once, unguided.
+(about a tenth faster, README "Performance"). ``MAILFLOW_PGO=0`` builds it once, unguided.
 
 ``MAILFLOW_COMPILE`` decides:
 
@@ -40,10 +40,14 @@ READER = Path("mailflow", "mail_in", "replies")
 PYTHON_ONLY = ("reply.py", "largebodies.py")
 
 
+def _compiler() -> str:
+    """The C compiler's command, as setuptools will run it."""
+    return (os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc").split()[0]
+
+
 def _can_compile() -> bool:
-    compiler = (os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc").split()[0]
     headers = Path(sysconfig.get_paths()["include"], "Python.h")
-    return shutil.which(compiler) is not None and headers.is_file()
+    return shutil.which(_compiler()) is not None and headers.is_file()
 
 
 def _wanted() -> bool:
@@ -112,9 +116,8 @@ class _BuildExt(build_ext):
             sys.exit(f"setup.py: MAILFLOW_PGO={mode!r}: expected 0 (build once, unguided) or 1/unset (guided)")
         if mode == "0" or not self.extensions or self.inplace:
             return False
-        compiler = (os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc").split()[0]
         try:
-            version = subprocess.run([compiler, "--version"], capture_output=True, text=True, timeout=30).stdout
+            version = subprocess.run([_compiler(), "--version"], capture_output=True, text=True, timeout=30).stdout
         except (OSError, subprocess.SubprocessError):
             return False
         present = TRAINING.is_file() and any(folder.is_dir() for folder in WRITTEN_REPLIES)

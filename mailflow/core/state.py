@@ -191,9 +191,7 @@ class MeetingState:
                           skipped=flag(self.skipped, part.skipped), away=flag(self.away, part.away))
         # (the new state's index of updates, from this one's: a batch of replies applied one by one would otherwise
         # index every update again for each reply)
-        index = dict(self._update_by_member)
-        if now is not None:
-            index = {k: v for k, v in index.items() if k != member_key}
+        index = {k: v for k, v in self._update_by_member.items() if k != member_key}      # (a replaced update goes)
         if part.update is not None:
             index.setdefault(part.update.member_email.casefold(), part.update)
         changed.__dict__["_update_by_member"] = index       # (cached_property's own slot: no field, frozen or not)

@@ -17,6 +17,8 @@ _ASKED = r"(?:(?:could|can|would|will) you (?:please |pls )?|please |pls |kindly
 # and in French: "mettez-moi comme « peut-être »", "inscrivez-moi comme absente", "notez-moi présent"
 _ASKED_FR = (r"^(?:(?:pouvez|pourriez)-vous |svp |merci de |veuillez )*(?:mettez|mettre|inscrivez|inscrire|notez|noter|"
              r"marquez|marquer)-?moi (?:comme |en |pour (?:un |une )?)?\"? ?")
+# fine, said of the day with no subject: "Should be fine", "should be ok for the 12th" (a yes; a maybe on a condition)
+_FINE = r"^should be (?:fine|ok|okay|good|doable|no problem)(?: for me| for (?:tuesday|the \d{1,2}(?:st|nd|rd|th)?|that day))?"
 ACCEPT_PHRASES = Phrases(
     # a miss denied: "I'm not going to miss it", "I won't miss this one"
     r"^(?:i'm |i am )?not (?:going to|gonna) miss (?:it|this(?: one)?|the meeting|today)\b|"
@@ -72,7 +74,7 @@ ACCEPT_PHRASES = Phrases(
     r"(?:mon|tues|wednes|thurs|fri)day|it|this one)| then)?$|"
     # fine, said of the day with no subject ("Should be fine unless clinic runs over"), or of the day named ("ça devrait
     # être correct pour mardi"): a yes, and the condition beside it makes it a maybe
-    r"^should be (?:fine|ok|okay|good|doable|no problem)(?: for me| for (?:tuesday|the \d{1,2}(?:st|nd|rd|th)?|that day))?$|"
+    rf"{_FINE}$|"
     r"^(?:it|that|tuesday|the date|that date) should be (?:fine|ok|okay|good|doable) for (?:me|tuesday|"
     r"the \d{1,2}(?:st|nd|rd|th)?|that day)$|"
     r"^(?:ca|cela) devrait (?:etre correct|etre correcte|aller|etre ok|etre bon|fonctionner) pour (?:moi|mardi|lundi|mercredi|"
@@ -256,8 +258,7 @@ TENTATIVE_PHRASES = Phrases(
     r"whether i can (?:make it|come|attend))(?: (?:later|next week|this week|closer(?: to the (?:date|day|time))?|soon|"
     r"shortly|by \w+(?: \w+)?|on \w+|tomorrow|asap))?$|^(?:tentatively|provisionally) (?:yes|attending|in)\b|^a confirmer\b|^sous reserve\b|"
     # fine, but on a condition said with it: "Should be fine unless clinic runs over"
-    r"^should be (?:fine|ok|okay|good|doable|no problem)(?: for me| for (?:tuesday|the \d{1,2}(?:st|nd|rd|th)?|that day))?,? "
-    r"(?:unless|if|as long as|provided|barring)\b"
+    rf"{_FINE},? (?:unless|if|as long as|provided|barring)\b"
 )
 # Answering later, with no word of what: a maybe only where attendance was asked ("I'll confirm by Friday" to the
 # invitation; to the agenda draft it is about the agenda)

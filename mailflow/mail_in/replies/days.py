@@ -69,9 +69,9 @@ def days_named(folded: str) -> tuple[str, ...]:
 # de février", "pour mars" (not "may" the verb: "I may come"; not an abbreviation)
 _FULL_MONTHS = {name: number for name, number in _MONTHS.items() if len(name) > 3 or name in ("mai", "may")}
 # (or the month the clause is about: "January's a write-off for me", "February is out for me")
-_MONTH_FOR = Lazy(r"\b(?:for|the|pour|en|de|du mois de|in|at the|to the)(?: (?:the|la|le))? (?P<m>"
-                  + "|".join(sorted(_FULL_MONTHS, key=len, reverse=True)) + r")(?!\.? ?\d)(?![\w'])|^(?P<m2>"
-                  + "|".join(sorted(_FULL_MONTHS, key=len, reverse=True)) + r")(?='s | is )")
+_FULL_MONTH = "|".join(sorted(_FULL_MONTHS, key=len, reverse=True))
+_MONTH_FOR = Lazy(r"\b(?:for|the|pour|en|de|du mois de|in|at the|to the)(?: (?:the|la|le))? (?P<m>" + _FULL_MONTH
+                  + r")(?!\.? ?\d)(?![\w'])|^(?P<m2>" + _FULL_MONTH + r")(?='s | is )")
 
 
 def months_named(folded: str) -> tuple[str, ...]:

@@ -121,15 +121,14 @@ def as_sender(clause: Clause) -> Clause:
         said = ("je suis " if relative.group().startswith("qui") else "i'm ") + said[relative.end():]
     # (a hedge before the subject: "but maybe he need to leave before the end", as a second language may put it)
     hedge = _HEDGE.match(said)
-    third = _THIRD_PERSON.match(said[hedge.end():] if hedge is not None else said)
+    subject = said[hedge.end():] if hedge is not None else said
+    third = _THIRD_PERSON.match(subject)
     if third is None:
         if relative is not None:
             return clause._replace(folded=said, tokens=frozenset(TOKEN.findall(said)))
         skip = _OBJECT.sub(_as_mine, said)          # "so please skip her": skip me
         return clause if skip == said else clause._replace(folded=skip, tokens=frozenset(TOKEN.findall(skip)))
-    if hedge is not None:
-        said = said[hedge.end():]
-    folded = (hedge.group() if hedge is not None else "") + _first_person(third.group(), said[third.end():])
+    folded = (hedge.group() if hedge is not None else "") + _first_person(third.group(), subject[third.end():])
     # and the same subject again after "and" ("il n'aura pas de mise à jour et il ne pourra pas assister")
     if " et " in folded or " and " in folded or " mais " in folded or " but " in folded:
         folded = _AGAIN.sub(lambda m: m.group(1) + _first_person(m.group(2), m.group(3)), folded)
@@ -202,12 +201,12 @@ def speaks_for(clause: Clause, sender: str, so_far: bool) -> bool:
 def relays_other(clause: Clause, sender: str) -> bool:
     """The clause passes on someone else's word ("Amrit asked me to pass along that he sent the draft"), not the
     sender's own (an assistant writing from the sender's address for them)."""
-    if not _may_write_for(clause.tokens) or (for_whom := _for_whom(clause.folded)) is None \
-            or not (for_whom.group("who2") or for_whom.group("who7") or for_whom.group("who10") or for_whom.group("who15")):
+    if not _may_write_for(clause.tokens) or (for_whom := _for_whom(clause.folded)) is None:
         return False
-    if (for_whom.group("who10") or for_whom.group("who15")) and _OFFICE_MAILBOX.search(sender):
+    sent_in = for_whom.group("who10") or for_whom.group("who15")        # an update sent in for them
+    whom = for_whom.group("who2") or for_whom.group("who7") or sent_in
+    if not whom or (sent_in and _OFFICE_MAILBOX.search(sender)):
         return False            # (the office's mailbox of the member whose update it sends: the member's own)
-    whom = for_whom.group("who2") or for_whom.group("who7") or for_whom.group("who10") or for_whom.group("who15")
     if _GOOD_WISHES.search(clause.folded):
         return False            # "she asked me to pass along her best": good wishes passed on, no word of theirs to act on
     return not _THIRD_PERSON.match(whom.strip()) and not (
