@@ -48,7 +48,9 @@ def _repository_lines() -> list[str]:
             if path.is_file():
                 lines += path.read_text(encoding="utf-8", errors="replace").split("\n")
     lines += (HERE / "intent_cases.txt").read_text(encoding="utf-8").split("\n")
-    return [line.rstrip() for line in lines if line.strip()]
+    # each distinct line once: a line's features depend on it and the sender alone, and most lines of the
+    # written mail repeat (HTML and signature boilerplate: 154,000 distinct of 669,000)
+    return list(dict.fromkeys(line.rstrip() for line in lines if line.strip()))
 
 
 def _generated_lines(count: int, seed: int) -> list[str]:
