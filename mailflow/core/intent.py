@@ -87,6 +87,7 @@ class Intent:
     kind: IntentKind
     value: str = ""
     who: str = ""
-    # RSVP: the days its words name, as ISO 8601 partial dates ("--02-09": 9 February; "---17": the 17th), so the
-    # core can tell an answer about another meeting ("Count me in for the Feb 9 session", to January's invitation)
+    # RSVP and AWAY: the days its words name, as ISO 8601 partial dates ("--02-09": 9 February; "---17": the 17th), so
+    # the core can tell an answer about another meeting ("Count me in for the Feb 9 session", to January's invitation);
+    # AWAY also the periods it names, as intervals of them ("--02-15/--05-31"; "--03-01/": from 1 March, no end named)
     on: tuple[str, ...] = ()

@@ -39,7 +39,9 @@ def for_another_day(intents: tuple[Intent, ...], day: date, asked: bool = True) 
     then; an answer that names the meeting's day too, or none, stands."""
     # (an absence for another day only is no absence from this meeting: "I'll be on vacation for the February 9
     # session" to January's call for updates; nothing to ask)
-    intents = tuple(i for i in intents if not (i.kind is K.AWAY and i.on and not names_day(i.on, day)))
+    # (and an absence over a period that leaves the meeting's day out is none either: "I'll be on leave from February 15
+    # to the end of May" to January's call for updates)
+    intents = tuple(i for i in intents if not (i.kind is K.AWAY and i.on and not away_on(i.on, day)))
     other = [i for i in intents if i.kind is K.RSVP and i.on and not names_day(i.on, day)]
     if not other:
         return intents, ""
@@ -47,6 +49,43 @@ def for_another_day(intents: tuple[Intent, ...], day: date, asked: bool = True) 
     # (``asked``: the request asked whether they come; to another request, "I won't be at the February 9 session" only
     # tells of another meeting: nothing changes, nothing is asked)
     return kept, ASK_ANOTHER_DAY.format(day=f"{day:%A} {day.day} {day:%B %Y}") if asked else ""
+
+
+def away_on(on: tuple[str, ...], day: date) -> bool:
+    """An absence whose ``Intent.on`` holds these days and periods is one from the meeting on ``day``: a day named is
+    the meeting's (or its month), or a period covers it."""
+    periods = [item for item in on if "/" in item]
+    return names_day(tuple(item for item in on if "/" not in item), day) or any(covers(p, day) for p in periods)
+
+
+def covers(period: str, day: date) -> bool:
+    """The period ("--MM-DD/--MM-DD", or "--MM-DD/" with no end) covers ``day``. Its start is read in the year that puts
+    it within half a year of the day (an absence is told of around the meeting it concerns), its end in the first year
+    that does not put it before the start."""
+    start_text, _, end_text = period.partition("/")
+    start = _near(int(start_text[2:4]), int(start_text[5:7]), day)
+    if start is None or start > day:
+        return False
+    if not end_text:
+        return True
+    month, dom = int(end_text[2:4]), int(end_text[5:7])
+    for year in (start.year, start.year + 1):
+        end = _dated(year, month, dom)
+        if end is not None and end >= start:
+            return day <= end
+    return False
+
+
+def _near(month: int, dom: int, day: date) -> date | None:
+    candidates = [d for d in (_dated(day.year + k, month, dom) for k in (-1, 0, 1)) if d is not None]
+    return min(candidates, key=lambda d: abs((d - day).days), default=None)
+
+
+def _dated(year: int, month: int, dom: int) -> date | None:
+    try:
+        return date(year, month, dom)
+    except ValueError:          # (February 29 in another year)
+        return None
 
 
 def names_day(days: tuple[str, ...], day: date) -> bool:

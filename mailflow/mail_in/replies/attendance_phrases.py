@@ -136,7 +136,9 @@ PARTIAL_PHRASES = Phrases(
     rf"^(?:i'll |i will |i can |i could |(?:he|she|they) will |(?:he|she|they)'ll )?(?:join|hop on|dial in|call in|log on|be on)"
     rf"(?: the (?:meeting|call|session))?(?: late,?)? (?:part ?way|half ?way|"
     rf"mid-?way|for the (?:second|last) (?:half|part|hour|\d+ ?(?:minutes?|mins?)|few minutes|\w+ minutes))\b|"
-    r"^je (?:vais|risque de|devrai) manquer (?:la fin|le debut|une partie|la derniere partie|la premiere partie)\b|"
+    # (the parts of the meeting, as in English below: "je vais donc manquer le tour de table")
+    r"^je (?:vais|risque de|devrai)(?: donc| probablement| sans doute)? manquer (?:la fin|le debut|une partie|"
+    r"la derniere partie|la premiere partie|le tour de table|la presentation|la discussion)\b|"
     r"^i(?:'ll| will)? (?:miss|have to miss|need to miss) (?:the (?:end|start|beginning|first|last) (?:part|half|bit|\d+ minutes)?|"
     r"the (?:end|beginning|start|roundtable|round table|focus presentation|presentation|open discussion|discussion))\b|"
     r"^je (?:devrai|dois|vais devoir|vais|devrais|risque de|pourrais devoir|quitte|pars) ?(?:quitter|partir|m'absenter|dropper|"

@@ -51,7 +51,17 @@ _TICKET_SUBJECT = re.compile(
 _ROBOT_BODY = re.compile(
     r"\bthis is an? (?:automated|automatic|auto-generated|system[- ]generated) (?:message|response|reply|"
     r"notification|e-?mail|acknowledge?ment)\b|\b(?:please )?do not reply (?:directly )?to this (?:e-?mail|message)\b|"
-    r"\bthis (?:mailbox|address) is not monitored\b|\bno-?reply\b",
+    r"\bthis (?:mailbox|address) is not monitored\b|\bno-?reply\b|"
+    r"\b(?:ce|cet) (?:message|courriel) est (?:un (?:message|courriel) )?(?:automatique|genere automatiquement)\b",
+    re.IGNORECASE,
+)
+# A closed mailbox's notice ("This mailbox is no longer monitored", "has left the organization"): with the robot's own
+# words above, automatic mail, whoever it names
+_CLOSED_BODY = re.compile(
+    r"\b(?:mailbox|address|inbox|account) is (?:no longer|not|not being) (?:monitored|in use|active|checked|read)\b|"
+    r"\bno longer (?:checks|monitors|reads|uses) this (?:e-?mail )?(?:address|mailbox|inbox|account)\b|"
+    r"\b(?:has|have) left (?:the|our) (?:organi[sz]ation|division|office|company|practice)\b|"
+    r"\b(?:adresse|bo[iî]te)[\w ]{0,20} n'est plus (?:surveill|consult|active|utilis|relev)",
     re.IGNORECASE,
 )
 _RECEIPT_BODY = re.compile(
@@ -66,7 +76,7 @@ _RECEIPT_BODY = re.compile(
 # one of which every match of _TICKET_SUBJECT holds, folded (see ``casefold``; tests/test_replies_subject_words.py)
 _TICKET_WORDS = ("ticket", "case", "request", "incident", "support", "sr", "received", "created", "opened", "logged",
                  "contacting", "acknowledg")
-_ROBOT_WORDS = ("this is a", "do not reply", "not monitored", "noreply", "no-reply")
+_ROBOT_WORDS = ("this is a", "do not reply", "not monitored", "noreply", "no-reply", "automatique", "automatiquement")
 _OOO_OPENINGS = ("i am", "i'm", "i will be", "i'll be", "je suis", "je serai")      # "I am" + away or leave...
 _OOO_STATES = ("out of ", "away", "vacation", "holiday", "leave", "absent", "en cong", "en vacances", "hors du bureau",
                "travel")
@@ -74,13 +84,13 @@ _OOO_STATES = ("out of ", "away", "vacation", "holiday", "leave", "absent", "en 
 
 def ticket_receipt(subject: str, text: str) -> bool:
     """A help-desk or "we got your mail" robot without automatic-mail headers: its subject says so, or
-    its opening says it is automated and names a ticket or a receipt."""
+    its opening says it is automated and names a ticket or a receipt, or says the mailbox is no longer read."""
     if holds_any(ignorecase_fold(subject), _TICKET_WORDS) and _TICKET_SUBJECT.search(subject):
         return True
     head = text[:2000]
     if not holds_any(ignorecase_fold(head), _ROBOT_WORDS):
         return False
-    return bool(_ROBOT_BODY.search(head) and _RECEIPT_BODY.search(head))
+    return bool(_ROBOT_BODY.search(head) and (_RECEIPT_BODY.search(head) or _CLOSED_BODY.search(head)))
 
 
 def recall_notice(subject: str, text: str) -> bool:

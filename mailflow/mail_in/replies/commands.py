@@ -144,6 +144,24 @@ def labels_in(line: str) -> list[tuple[IntentKind, int, int]]:
     return found
 
 
+# A sentence that introduces topics for a later meeting, its list below: "A couple of topics that didn't make the cut on
+# Tuesday but that I'd love to see on a future agenda:", "Two ideas for future sessions:", "Quelques sujets pour une
+# prochaine rencontre :" (not "the next meeting": to an agenda draft, that is the meeting it drafts)
+_TOPICS = Lazy(r"\b(?:topics?|ideas?|suggestions?|subjects?|themes?|sujets?|idees?|themes?)\b")
+_LATER = Lazy(r"\b(?:(?:a|some|our) )?(?:future|later|upcoming|coming) (?:agenda|meeting|session|call|cop)s?\b|"
+              r"\b(?:une|de|des) (?:prochaines?|futures?) (?:rencontres?|reunions?|seances?)\b|"
+              r"\b(?:rencontres?|reunions?|seances?) (?:futures?|a venir|ulterieures?)\b")
+
+
+def topics_heading(line: str) -> bool:
+    """The line introduces topics for a later meeting, and ends with its colon: what follows is the list."""
+    stripped = line.rstrip(" *_")
+    if not stripped.endswith(":") or len(stripped) > 240:
+        return False
+    folded = fold(stripped)
+    return _TOPICS.search(folded) is not None and _LATER.search(folded) is not None
+
+
 def opens_with_label(line: str) -> bool:
     """The line starts with one of the reply labels members are asked to use ("Focus: ...", "Remove: ...")."""
     head = line[:120]
@@ -175,6 +193,11 @@ def line_commands(lines: tuple[str, ...], number: int) -> LineCommands:
         if actions:
             return LineCommands(tuple(shape(IntentKind.ACTION, item) for item in actions), ((0, len(line)),),
                                 tuple(action_rows), tuple(record))
+        if topics_heading(line):            # "A couple of topics I'd love to see on a future agenda:", bullets below
+            items, rows = _items(lines, number + 1)
+            if items:
+                return LineCommands(tuple(shape(IntentKind.SUGGEST, item) for item in items), ((0, len(line)),),
+                                    tuple(rows))
         return LineCommands((), (), ())      # (most lines)
     found: list[Found] = []
     taken: list[tuple[int, int]] = []
@@ -395,7 +418,8 @@ great thanks thank you also and then so just fully to me l' le la ordre du jour 
 good fine perfect wonderful excellent all hi hello bonjour please svp dear as far as concerned concerne en ce qui pour moi
 for me from my side side de mon cote cote really very tres totally otherwise sinon else rest the for pour reste c'est it's its that's everything's
 all's c' est je l' nous on il elle she he they the chair la presidente le president donne
-""".split())
+in of
+""".split())            # ("in", "of": "Everything else in the draft is approved", "The rest of the agenda looks good")
 _NEGATION = Lazy(r"\b(?:not|never|no|ne|n'|pas|jamais)\b|n't\b|\b(?:dont|cant|wont)\b")
 # a hold said not to be needed: "no need to wait for me to look at it again", "pas besoin d'attendre"
 _NO_NEED = Lazy(r"^(?:there's |there is )?(?:no need|not necessary|don't need|do not need|you don't have|pas besoin|"

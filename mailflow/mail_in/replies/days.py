@@ -6,6 +6,10 @@ An answer about attendance that names a day says which meeting it is about; the 
 asks when every day the answer names is another one (``core.roundtable_replies.for_another_day``). A clause names a day
 only in these written forms: a weekday alone, "tomorrow" or a numeric date ("2/9": February or September?) name
 none.
+
+An absence can also name the period it covers ("on leave from February 15 to the end of May", "en congé à partir du
+1er mars"): ``periods_named`` gives it as an ISO 8601 interval of partial dates, "--02-15/--05-31", or with no end,
+"--03-01/"; the core keeps the absence only when the period covers the meeting's day.
 """
 
 from __future__ import annotations
@@ -63,6 +67,53 @@ def days_named(folded: str) -> tuple[str, ...]:
             days.append(f"---{day:02d}")
     return tuple(dict.fromkeys(days))
 
+
+# An absence's period: a day it starts on, named after a word that says so, and the day (or month) it ends on, named
+# after one that says so. Only a day with its month starts one ("from the 15th" is read by no period).
+_START = r"(?:from|starting(?: on)?|beginning(?: on)?|as of|effective|a partir du|a compter du|des le|du)"
+_END_WORD = r"(?:to|until|till|through|thru|au|jusqu'au|jusqu'a la fin de|-|\u2013|\u2014)"
+_PERIOD = Lazy(
+    rf"\b{_START} (?:(?:le|the) )?(?:(?P<d1>\d{{1,2}}){_ORDINAL} (?:of |de )?(?P<m1>{_MONTH})|(?P<m2>{_MONTH}) "
+    rf"(?P<d2>\d{{1,2}}){_ORDINAL}\b)(?![\w'])(?:,? \d{{4}})?"
+    rf"(?: ?{_END_WORD} ?(?:(?:le|the) )?(?:end of |fin )?(?:(?P<d3>\d{{1,2}}){_ORDINAL}(?: (?:of |de )?(?P<m3>{_MONTH}))?"
+    rf"|(?P<m4>{_MONTH})(?: (?P<d4>\d{{1,2}}){_ORDINAL})?)(?![\w'])(?!:))?"
+    # (both days before the one month: "du 8 au 20 janvier", "from the 8th to the 20th of January")
+    rf"|\b{_START} (?:(?:le|the) )?(?P<d5>\d{{1,2}}){_ORDINAL} ?{_END_WORD} ?(?:(?:le|the) )?(?P<d6>\d{{1,2}}){_ORDINAL} "
+    rf"(?:of |de )?(?P<m5>{_MONTH})(?![\w'])"
+)
+
+
+def periods_named(folded: str) -> tuple[str, ...]:
+    """The periods ``folded`` names as from one day (to another), each "--MM-DD/--MM-DD" or, with no end named,
+    "--MM-DD/"; an end named by its month alone is that month's last day, by its day alone a day of the month it
+    reaches first."""
+    if not any(ch.isdigit() for ch in folded):
+        return ()
+    found: list[str] = []
+    for match in _PERIOD.finditer(folded):
+        if match.group("m5") is not None:
+            month = _MONTHS[match.group("m5").rstrip(".")]
+            day, last = int(match.group("d5")), int(match.group("d6"))
+            if 1 <= day <= last <= calendar.monthrange(2024, month)[1]:
+                found.append(f"--{month:02d}-{day:02d}/--{month:02d}-{last:02d}")
+            continue
+        month = _MONTHS[(match.group("m1") or match.group("m2")).rstrip(".")]
+        day = int(match.group("d1") or match.group("d2"))
+        if not 1 <= day <= calendar.monthrange(2024, month)[1]:
+            continue
+        end = ""
+        end_month = match.group("m3") or match.group("m4")
+        end_day = match.group("d3") or match.group("d4")
+        if end_month is not None:
+            number = _MONTHS[end_month.rstrip(".")]
+            last = calendar.monthrange(2024, number)[1]
+            ends_on = int(end_day) if end_day else last
+            end = f"--{number:02d}-{ends_on:02d}" if 1 <= ends_on <= last else ""
+        elif end_day is not None and 1 <= int(end_day) <= 31:
+            number = month if int(end_day) >= day else month % 12 + 1
+            end = f"--{number:02d}-{min(int(end_day), calendar.monthrange(2024, number)[1]):02d}"
+        found.append(f"--{month:02d}-{day:02d}/{end}")
+    return tuple(dict.fromkeys(found))
 
 
 # A month named whole as what an answer is for: "yes for February", "count me in for the March session", "la rencontre

@@ -20,7 +20,7 @@ from mailflow.core.tokens import parse_token
 from mailflow.mail_in.replies.bare_answers import Answer
 from mailflow.mail_in.replies.clauses import Lazy, fold
 from mailflow.mail_in.replies.commands import Approval, Found, file_requests, focus_pointed, labels_in, proviso
-from mailflow.mail_in.replies.days import days_named, months_named
+from mailflow.mail_in.replies.days import days_named, months_named, periods_named
 from mailflow.mail_in.replies.phrases import Said, asks_call_setup, asks_to_know
 from mailflow.mail_in.replies.prose import FULL_UPDATE, UPDATE_ELSEWHERE, content_of, prose_of
 from mailflow.mail_in.replies.reading import Part, Reading, read, said_of_the_updates
@@ -286,12 +286,14 @@ _THAT_ONE = Lazy(r"\b(?:that|this) (?:one|meeting|session|day|date)\b|\bcelle-la
 
 
 def _away_days(reading: Reading) -> tuple[str, ...]:
-    """The days the sentences saying the sender is away name ("I'll be on vacation for the February 9 session"): the
-    core keeps the absence only when one of them is the meeting's, or none is named."""
+    """The days the sentences saying the sender is away name ("I'll be on vacation for the February 9 session"), and
+    the periods they name ("on leave from February 15 to the end of May"): the core keeps the absence only when one of
+    the days is the meeting's or one of the periods covers it, or none is named."""
     away = {p.clause.sentence for p in reading.parts if p.said is Said.AWAY}
     # (only a day named as a meeting's: "on leave until March 12" names when the absence ends, no meeting)
-    return tuple(dict.fromkeys(day for p in reading.parts if p.clause.sentence in away
-                               and _A_MEETING.search(p.clause.folded) for day in days_named(p.clause.folded)))
+    said = [p.clause.folded for p in reading.parts if p.clause.sentence in away]
+    return tuple(dict.fromkeys([*(day for folded in said if _A_MEETING.search(folded) for day in days_named(folded)),
+                                *(period for folded in said for period in periods_named(folded))]))
 
 
 def _in_another_language(reading: Reading, table: Table) -> bool:

@@ -10,7 +10,8 @@ from mailflow.mail_in.replies.alternatives import Alternatives, branches
 from mailflow.mail_in.replies.clauses import TOKEN, WORD, Clause, Lazy, fold
 from mailflow.mail_in.replies.commands import INSTEAD, Found
 
-_ASK = (r"(?:(?:please|pls|kindly|can you|could you|can we|could we|let's|let us|i'd like to|i would like to|"
+_ASK = (r"(?:(?:please|pls|kindly|can you|could you|can we|could we|let's|let us|"
+        r"(?:i'd|i would|we'd|we would)(?: also| really| just)? like to|"
         r"we should|would you|would you mind|veuillez|svp|pourriez-vous|pouvez-vous|merci de|on peut|on pourrait|"
         r"vous pouvez(?: deja| aussi| quand meme)?|tu peux(?: deja| aussi)?|"
         r"j'aimerais|je voudrais|also|and|et|aussi|then|just|only|seulement|simplement|juste|still|toujours|encore)\s+)*")
