@@ -19,6 +19,9 @@ _ASKED_FR = (r"^(?:(?:pouvez|pourriez)-vous |svp |merci de |veuillez )*(?:mettez
              r"marquez|marquer)-?moi (?:comme |en |pour (?:un |une )?)?\"? ?")
 # fine, said of the day with no subject: "Should be fine", "should be ok for the 12th" (a yes; a maybe on a condition)
 _FINE = r"^should be (?:fine|ok|okay|good|doable|no problem)(?: for me| for (?:tuesday|the \d{1,2}(?:st|nd|rd|th)?|that day))?"
+_MONTHS_EN_FR = (r"(?:january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|"
+                 r"apr|jun|jul|aug|sep|sept|oct|nov|dec|janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|"
+                 r"novembre|decembre|janv|fevr|avr|juil)")
 ACCEPT_PHRASES = Phrases(
     # a miss denied: "I'm not going to miss it", "I won't miss this one"
     r"^(?:i'm |i am )?not (?:going to|gonna) miss (?:it|this(?: one)?|the meeting|today)\b|"
@@ -45,6 +48,10 @@ ACCEPT_PHRASES = Phrases(
     r"(?: (?:date|time|day|pst|pt|pacific))? (?:works|is fine|is good|is ok|is okay|suits me)(?: for me| great| fine)?$|"
     # yes to the meeting named by its day: "Yes for the 17th 👍", "oui pour le 17"
     r"^(?:yes|yep|yeah|ok|okay|oui) (?:for|to|on|pour|le) (?:the |le )?\d{1,2}(?:st|nd|rd|th|er)?(?=\W*$)|"
+    # ... or by its month and day ("Yes for Feb 9", "yes for the long session on February 9th", "oui pour le 9 février")
+    rf"^(?:yes|yep|yeah|ok|okay|oui) (?:for|to|pour) (?:the (?:[a-z-]+ )?(?:session|meeting|one|call) on |"
+    rf"la (?:rencontre|reunion|seance) du )?(?:the |le )?(?:{_MONTHS_EN_FR}\.? \d{{1,2}}(?:st|nd|rd|th)?|"
+    rf"\d{{1,2}}(?:st|nd|rd|th|er)? (?:of )?{_MONTHS_EN_FR})(?: (?:session|meeting|one|call))?(?=\W*$)|"
     # a month for the day ("Yes for February!", "oui pour la rencontre de février"): the core checks it is the meeting's
     r"^(?:yes|yep|yeah|ok|okay|oui) (?:for|pour|to) (?:the |la rencontre de |la reunion de |la seance de )?"
     r"(?:january|february|march|april|may|june|july|august|september|october|november|december|janvier|fevrier|mars|"
@@ -185,7 +192,8 @@ DECLINE_PHRASES = Phrases(
     r"joining|go|going|come|coming|cover|covering|stand|standing|be)(?: in)?(?: (?:there|on the call|the (?:meeting|call|"
     r"session)))?(?: (?:today|tomorrow|on (?:mon|tues|wednes|thurs|fri)day|on the \d{1,2}(?:st|nd|rd|th)?))? "
     r"(?:for me|in my place|in my stead|on my behalf|instead of me)\b|"
-    r"^(?:(?:il|elle|[\w'-]+(?: [\w'-]+){0,3}) )?(?:assistera|participera|viendra|sera la|sera presente?)"
+    r"^(?:(?:il|elle|[\w'-]+(?: [\w'-]+){0,3}) )?(?:assistera|participera|viendra|sera la|sera presente?|y sera|"
+    r"y assistera|y participera|ira)"
     r"(?: a la (?:rencontre|reunion))? a ma place\b|"
     r"^(?:il|elle|(?:mon|ma|notre) [\w-]+|[a-z][\w-]*) (?:me remplacera|va me remplacer|assistera a ma place|sera la a ma place|viendra a ma place|"
     r"participera a ma place)\b|"

@@ -55,10 +55,16 @@ _ROBOT_BODY = re.compile(
     r"\b(?:ce|cet) (?:message|courriel) est (?:un (?:message|courriel) )?(?:automatique|genere automatiquement)\b",
     re.IGNORECASE,
 )
-# A closed mailbox's notice ("This mailbox is no longer monitored", "has left the organization"): with the robot's own
-# words above, automatic mail, whoever it names
+# A closed mailbox's notice ("This mailbox is no longer monitored", "has left the organization"): with the robot saying
+# it is one, automatic mail, whoever it names (not a person's signature: "This mailbox is not monitored for urgent
+# clinical matters" says when its owner reads it)
+_AUTOMATED = re.compile(
+    r"\bthis is an? (?:automated|automatic|auto-generated|system[- ]generated) (?:message|response|reply|notification|"
+    r"e-?mail)\b|\b(?:ce|cet) (?:message|courriel) est (?:un (?:message|courriel) )?(?:automatique|genere automatiquement)\b",
+    re.IGNORECASE,
+)
 _CLOSED_BODY = re.compile(
-    r"\b(?:mailbox|address|inbox|account) is (?:no longer|not|not being) (?:monitored|in use|active|checked|read)\b|"
+    r"\b(?:mailbox|address|inbox|account) is no longer (?:being )?(?:monitored|in use|active|checked|read)\b|"
     r"\bno longer (?:checks|monitors|reads|uses) this (?:e-?mail )?(?:address|mailbox|inbox|account)\b|"
     r"\b(?:has|have) left (?:the|our) (?:organi[sz]ation|division|office|company|practice)\b|"
     r"\b(?:adresse|bo[iî]te)[\w ]{0,20} n'est plus (?:surveill|consult|active|utilis|relev)",
@@ -90,7 +96,8 @@ def ticket_receipt(subject: str, text: str) -> bool:
     head = text[:2000]
     if not holds_any(ignorecase_fold(head), _ROBOT_WORDS):
         return False
-    return bool(_ROBOT_BODY.search(head) and (_RECEIPT_BODY.search(head) or _CLOSED_BODY.search(head)))
+    return bool(_ROBOT_BODY.search(head) and _RECEIPT_BODY.search(head)
+                or _AUTOMATED.search(head) and _CLOSED_BODY.search(head))
 
 
 def recall_notice(subject: str, text: str) -> bool:

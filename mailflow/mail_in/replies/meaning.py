@@ -315,6 +315,10 @@ def _intents(reading: Reading, table: Table, has_files: bool, with_text: bool) -
         found.append(Intent(K.UNDO))          # "je n'ai jamais voulu quitter le groupe! … Gardez-moi sur la liste"
     answered = _answers(reading, table) if reading.answers else []
     found += _attendance(reading, table, answered)
+    if any(i.kind is K.RSVP and i.value != Rsvp.DECLINED.value and not i.on for i in found):
+        # (away somewhere, and joining the call from there: "I'm in Lisbon until February 20th ... I can log on at 8 but
+        # I'll have to leave around 9": no absence from the meeting they say they join)
+        found = [i for i in found if i.kind is not K.AWAY]
     found += [intent for intent in answered if intent.kind is not K.RSVP]
     if reading.commands or reading.edits or reading.has(Said.DONE):
         found += _instructions(reading, reads)
@@ -484,11 +488,12 @@ _FUTURE = Lazy(r"\s+(?:to|for|at|in|on) (?:a |an |the |our )?(?:future|next|upco
 # Words that say the rest of a receipt is right ("The rest is right", "le reste est correct")
 # "that's all right except the topic", "All good except it's four clinics now", "tout est exact sauf le sujet": right but
 # for what it names
-_ALL_BUT = (r"\b(?:all|everything|tout)(?: is|'s| est)? (?:right|correct|fine|good|exact|bon|juste) "
-            r"(?:except|but|sauf|a part)\b")
+# (and "that's right except one thing", "c'est exact sauf le nombre de cliniques")
+_ALL_BUT = (r"\b(?:all|everything|tout|that|this|c)(?: is|'s| est|'est)? (?:all )?(?:right|correct|accurate|fine|good|exact|"
+            r"bon|juste) (?:except|but|sauf|a part)\b")
 _ALL_BUT_FOUND = Lazy(_ALL_BUT)
 _REST_RIGHT = Lazy(r"\b(?:the )?rest (?:is|looks|was) (?:right|correct|fine|good|ok|okay|accurate)\b|" + _ALL_BUT + "|"
-                   r"\beverything else (?:is|looks) (?:right|correct|fine|good|ok|okay)\b|"
+                   r"\beverything else (?:is|looks) (?:right|correct|fine|good|ok|okay|accurate)\b|"
                    r"\b(?:tout )?le reste (?:est|me semble) (?:correct|bon|exact|ok|juste|beau)\b")
 # Words that say the receipt read the reply wrong
 _READ_WRONG = Lazy(
