@@ -29,11 +29,12 @@ _OOO_RETURN = re.compile(
     r"\b(?:return(?:ing)?|back (?:in the office )?on|limited access to (?:e-?mail|my e-?mail)|respond "
     r"(?:to your (?:e-?mail|message) )?(?:when|upon|as soon as)|reply (?:when|upon)|in my absence|"
     r"de retour|retour le|acc[èe]s limit[ée]|en mon absence|r[ée]pondrai (?:[àa] mon retour|d[èe]s)|"
-    r"urgent)",
+    r"urgent|not (?:reading|checking|monitoring) (?:my )?e-?mails?|(?:messages|e-?mails?) (?:are|will) not (?:be )?(?:being )?"
+    r"forwarded)",
     re.IGNORECASE,
 )
 _OOO_ONLY = re.compile(
-    r"\blimited access to (?:e-?mail|my e-?mail|email)|\b(?:for|if) (?:anything|something|it is|it's|your matter is)? ?"
+    r"\blimited access to (?:e-?mail|my e-?mail|email)|\b(?:messages|e-?mails?) (?:are|will) not (?:be )?(?:being )?forwarded\b|\b(?:for|if) (?:anything|something|it is|it's|your matter is)? ?"
     r"urgent|\bin my absence\b|\bacc[èe]s limit[ée]|\ben mon absence\b|\bpour toute (?:question )?urgen|"
     r"\b(?:will|shall) (?:respond|reply|get back to you) (?:to your (?:e-?mail|message) )?(?:when|upon|as soon as|on my)",
     re.IGNORECASE,
@@ -63,6 +64,10 @@ _AUTOMATED = re.compile(
     r"e-?mail)\b|\b(?:ce|cet) (?:message|courriel) est (?:un (?:message|courriel) )?(?:automatique|genere automatiquement)\b",
     re.IGNORECASE,
 )
+# (said of the very mailbox it comes from, a closed mailbox's notice needs no more: a person does not reply from the
+# mailbox they say is no longer read)
+_CLOSED_SELF = re.compile(r"\bthis (?:mailbox|inbox|e-?mail address|address|e-?mail account|account) is no longer (?:being )?"
+                          r"(?:monitored|in use|active|checked|read)\b", re.IGNORECASE)
 _CLOSED_BODY = re.compile(
     r"\b(?:mailbox|address|inbox|account) is no longer (?:being )?(?:monitored|in use|active|checked|read)\b|"
     r"\bno longer (?:checks|monitors|reads|uses) this (?:e-?mail )?(?:address|mailbox|inbox|account)\b|"
@@ -94,6 +99,8 @@ def ticket_receipt(subject: str, text: str) -> bool:
     if holds_any(ignorecase_fold(subject), _TICKET_WORDS) and _TICKET_SUBJECT.search(subject):
         return True
     head = text[:2000]
+    if "longer" in head and _CLOSED_SELF.search(head):
+        return True
     if not holds_any(ignorecase_fold(head), _ROBOT_WORDS):
         return False
     return bool(_ROBOT_BODY.search(head) and _RECEIPT_BODY.search(head)

@@ -368,10 +368,16 @@ def recording_instruction(lines: tuple[str, ...], number: int) -> tuple[Found, t
     """A line that mentions the recording and carries its link ("The recording is at https://..."), or whose link
     is alone on the next line ("Here's the recording link I promised:"): the instruction, and the lines it takes."""
     line = lines[number]
-    if not holds_any(ignorecase_fold(line), _RECORDING_WORDS) or not _MENTIONS_RECORDING.search(line):
+    if not holds_any(ignorecase_fold(line), _RECORDING_WORDS) or (mention := _MENTIONS_RECORDING.search(line)) is None:
         return None
     url = _URL.search(line)
     if url:
+        # of several links, the one the mention leads to: "the minutes are in our shared folder<https://…>, and you can
+        # watch the recording here<https://…>" (the first after the mention, else the last before it)
+        if url.start() < mention.start() and (after := _URL.search(line, mention.start())) is not None:
+            url = after
+        elif url.start() < mention.start():
+            url = list(_URL.finditer(line))[-1]
         return Found(IntentKind.RECORDING, url.group(0).rstrip(".,;")), (number,)
     below = next((n for n in range(number + 1, min(number + 3, len(lines))) if lines[n].strip()), None)
     bare = _BARE_URL.match(lines[below]) if below is not None else None

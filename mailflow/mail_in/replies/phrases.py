@@ -189,7 +189,7 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"^(?:please |could you |can you |kindly )?(?:remove|withdraw|drop|delete) my (?:roundtable )?update\b|"
         r"^(?:merci de |svp |pourriez-vous |pouvez-vous )?(?:retirer|enlever|supprimer|retirez|enlevez|supprimez) ma "
         r"mise a jour\b",
-        r"^no updates?(?: (?:from me|for me|this (?:month|time|round|cycle|meeting)|for (?:this|the) "
+        r"^no (?:real |big |major |new |significant |proper )?updates?(?: (?:from me|for me|this (?:month|time|round|cycle|meeting)|for (?:this|the) "
         r"(?:month|meeting|cycle)|to (?:report|share)|on my end|on my side|at this time|for now|right now|"
         r"from (?:us|our [\w'-]+|[\w'-]+)|for " + MONTH_EN + r"))*$",
         r"^(?:i have |i've |we have |we've |there's |there is |have |i've got |we've got )?(?:got )?nothing (?:new |much |significant |major )?"
@@ -318,6 +318,9 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?: and (?:probably |maybe |likely |possibly )?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|"
         r"dec)[a-z]*)?(?: too| as well)?)?(?: please| thanks| thank you| thx| ty| merci| sorry| desolee?)?(?:,? (?:since|because|as) .+)?$",
         r"^(?:i'm |i am )?(?:skipping|passing)(?: on)?(?: (?:this|the|my))? (?:month|time|round|cycle|turn|update|one)\b|"
+        # the roundtable named: "Skipping the roundtable this month since I'm chairing"
+        r"^(?:i'm |i am |i'll be |i will be )?(?:skipping|passing on|sitting out) (?:the |my |this month's )?"
+        r"(?:roundtable|round table|round-table)(?: update)?(?: (?:this|for this) (?:month|time|round|cycle))?\b|"
         r"^(?:you can|you could|feel free to|go ahead and|please just|just|please to) skip me\b",
         r"^(?:i'll |i will |i'm going to )?sit (?:this one|this round|this month) out\b",
         # off for this cycle only, not off the list: "please take me off for this month"
@@ -540,8 +543,12 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
     )),
 )
 _COURTESY = (
-    (Lazy(r"^(?:happy|merry|joyeux|joyeuse|bonne|bon) (?:thanksgiving|holidays?|new year|christmas|easter|long weekend|"
-          r"canada day|summer|fete|fetes|action de grace|annee|vacances|ete|weekend|long week-end)\b"), 12),
+    (Lazy(r"^(?:and |et |also |aussi )?(?:happy|merry|joyeux|joyeuse|bonne|bon) (?:thanksgiving|holidays?|new year|christmas|"
+          r"easter|long weekend|canada day|summer|fete|fetes|action de grace|annee|vacances|ete|weekend|long week-end)\b"), 12),
+    # a wish for the season or the year: "and all the best to you and the team for 2027!", "meilleurs voeux pour 2027"
+    (Lazy(r"^(?:and |et |also |aussi )?(?:all the best|best wishes|warm(?:est)? wishes|wishing (?:you|everyone|all)|"
+          r"meilleurs voeux|tous mes voeux|mes meilleurs voeux)\b.*\b(?:new year|holidays?|season|20\d\d|year ahead|"
+          r"nouvelle annee|fetes|annee)\b"), 16),
     (Lazy(r"^(?:thanks|thank you|thx|ty|tyvm|merci|many thanks|much appreciated|appreciated|appreciate it|"
                 r"cheers|thank u|mille mercis|un gros merci|merci beaucoup|merci bien)\b(?! to\b)"), 14),
     (Lazy(r"^(?:hi|hello|hey|dear|good (?:morning|afternoon|evening|day)|greetings|bonjour|bonsoir|salut|allo|"

@@ -30,9 +30,11 @@ _FIRST_PERSON_FR = {"sera": "serai", "va": "vais", "peut": "peux", "pourra": "po
 _WHO_IS = Lazy(r"^(?:who is|who's|qui est) ")
 _ON_BEHALF = Lazy(r"\b(?:on behalf of|de la part d[eu']|au nom d[eu']) ?(?P<who>.+)$|"
                   # (and as a second language may put it: "Dr. Sandhu ask me to inform you that he will attend")
-                  r"^(?P<who2>.+?) (?:asked|asks|ask) me to (?:let you know|tell you|inform you|advise you|notify you|"
+                  r"^(?P<who2>.+?) (?:(?:asked|asks|ask) me to (?:let you know|tell you|inform you|advise you|notify you|"
                   r"pass (?:[\w']+ ){0,2}(?:on|along)|forward (?:[\w']+ ){0,2}|say|write|"
-                  r"reply|answer|send (?:her|his|their) (?:regrets|apologies))\b|"
+                  r"reply|answer|send (?:her|his|their) (?:regrets|apologies))|"
+                  # "Le Dr Gagnon m'a demandé de vous aviser qu'il ne pourra pas ..."
+                  r"(?:m'a demande|me demande|m'a demandee) de vous (?:aviser|dire|informer|prevenir|faire savoir))\b|"
                   # an update sent in for someone: "Tom asked me to send his update in for him"
                   r"^(?P<who10>.+?) asked me to (?:send|submit|forward|pass (?:on|along)) (?:her|his|their) (?:roundtable )?"
                   r"update\b|"
@@ -144,8 +146,9 @@ def _first_person(pronoun: str, rest: str) -> str:
         at = 2 if len(words) > 2 and words[1] in ("ne", "n'") else 1
         if len(words) > at:
             words[at] = _FIRST_PERSON_FR.get(words[at], words[at])
-        # the reflexive with it: "il ne pourra pas se joindre" is "je ne pourrai pas me joindre"
-        reflexive = next((k for k in range(1, min(len(words), 5)) if words[k] == "se" or words[k].startswith("s'")), 0)
+        # the reflexive with it: "il ne pourra pas se joindre" is "je ne pourrai pas me joindre" (an adverb may come
+        # between: "il ne pourra malheureusement pas se joindre")
+        reflexive = next((k for k in range(1, min(len(words), 7)) if words[k] == "se" or words[k].startswith("s'")), 0)
         if reflexive:
             words[reflexive] = "me" if words[reflexive] == "se" else "m'" + words[reflexive][2:]
         return "je" + " ".join(words)
