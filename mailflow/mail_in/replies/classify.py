@@ -49,27 +49,27 @@ _TICKET_SUBJECT = re.compile(
     r"\bwe(?:'ve| have) received your\b|\bthank(?:s| you) for contacting\b|\bauto(?:matic)?[- ]?acknowledge?ment\b",
     re.IGNORECASE,
 )
+# The robot saying it is one: "This is an automated message", "Ce message est automatique"
+_SAYS_AUTOMATED = r"\bthis is an? (?:automated|automatic|auto-generated|system[- ]generated) (?:message|response|reply|" \
+                  r"notification|e-?mail{more})\b"
+_SAYS_AUTOMATED_FR = r"\b(?:ce|cet) (?:message|courriel) est (?:un (?:message|courriel) )?(?:automatique|" \
+                     r"genere automatiquement)\b"
 _ROBOT_BODY = re.compile(
-    r"\bthis is an? (?:automated|automatic|auto-generated|system[- ]generated) (?:message|response|reply|"
-    r"notification|e-?mail|acknowledge?ment)\b|\b(?:please )?do not reply (?:directly )?to this (?:e-?mail|message)\b|"
-    r"\bthis (?:mailbox|address) is not monitored\b|\bno-?reply\b|"
-    r"\b(?:ce|cet) (?:message|courriel) est (?:un (?:message|courriel) )?(?:automatique|genere automatiquement)\b",
+    _SAYS_AUTOMATED.format(more="|acknowledge?ment") + r"|\b(?:please )?do not reply (?:directly )?to this (?:e-?mail|message)\b|"
+    r"\bthis (?:mailbox|address) is not monitored\b|\bno-?reply\b|" + _SAYS_AUTOMATED_FR,
     re.IGNORECASE,
 )
 # A closed mailbox's notice ("This mailbox is no longer monitored", "has left the organization"): with the robot saying
 # it is one, automatic mail, whoever it names (not a person's signature: "This mailbox is not monitored for urgent
 # clinical matters" says when its owner reads it)
-_AUTOMATED = re.compile(
-    r"\bthis is an? (?:automated|automatic|auto-generated|system[- ]generated) (?:message|response|reply|notification|"
-    r"e-?mail)\b|\b(?:ce|cet) (?:message|courriel) est (?:un (?:message|courriel) )?(?:automatique|genere automatiquement)\b",
-    re.IGNORECASE,
-)
+_AUTOMATED = re.compile(_SAYS_AUTOMATED.format(more="") + "|" + _SAYS_AUTOMATED_FR, re.IGNORECASE)
+_NO_LONGER_READ = r" is no longer (?:being )?(?:monitored|in use|active|checked|read)\b"
 # (said of the very mailbox it comes from, a closed mailbox's notice needs no more: a person does not reply from the
 # mailbox they say is no longer read)
-_CLOSED_SELF = re.compile(r"\bthis (?:mailbox|inbox|e-?mail address|address|e-?mail account|account) is no longer (?:being )?"
-                          r"(?:monitored|in use|active|checked|read)\b", re.IGNORECASE)
+_CLOSED_SELF = re.compile(r"\bthis (?:mailbox|inbox|e-?mail address|address|e-?mail account|account)" + _NO_LONGER_READ,
+                          re.IGNORECASE)
 _CLOSED_BODY = re.compile(
-    r"\b(?:mailbox|address|inbox|account) is no longer (?:being )?(?:monitored|in use|active|checked|read)\b|"
+    r"\b(?:mailbox|address|inbox|account)" + _NO_LONGER_READ + "|"
     r"\bno longer (?:checks|monitors|reads|uses) this (?:e-?mail )?(?:address|mailbox|inbox|account)\b|"
     r"\b(?:has|have) left (?:the|our) (?:organi[sz]ation|division|office|company|practice)\b|"
     r"\b(?:adresse|bo[iî]te)[\w ]{0,20} n'est plus (?:surveill|consult|active|utilis|relev)",

@@ -147,7 +147,7 @@ def labels_in(line: str) -> list[tuple[IntentKind, int, int]]:
 # A sentence that introduces topics for a later meeting, its list below: "A couple of topics that didn't make the cut on
 # Tuesday but that I'd love to see on a future agenda:", "Two ideas for future sessions:", "Quelques sujets pour une
 # prochaine rencontre :" (not "the next meeting": to an agenda draft, that is the meeting it drafts)
-_TOPICS = Lazy(r"\b(?:topics?|ideas?|suggestions?|subjects?|themes?|sujets?|idees?|themes?)\b")
+_TOPICS = Lazy(r"\b(?:topics?|ideas?|suggestions?|subjects?|themes?|sujets?|idees?)\b")
 _LATER = Lazy(r"\b(?:(?:a|some|our) )?(?:future|later|upcoming|coming) (?:agenda|meeting|session|call|cop)s?\b|"
               r"\b(?:une|de|des) (?:prochaines?|futures?) (?:rencontres?|reunions?|seances?)\b|"
               r"\b(?:rencontres?|reunions?|seances?) (?:futures?|a venir|ulterieures?)\b")
@@ -374,10 +374,8 @@ def recording_instruction(lines: tuple[str, ...], number: int) -> tuple[Found, t
     if url:
         # of several links, the one the mention leads to: "the minutes are in our shared folder<https://…>, and you can
         # watch the recording here<https://…>" (the first after the mention, else the last before it)
-        if url.start() < mention.start() and (after := _URL.search(line, mention.start())) is not None:
-            url = after
-        elif url.start() < mention.start():
-            url = list(_URL.finditer(line))[-1]
+        if url.start() < mention.start():
+            url = _URL.search(line, mention.start()) or list(_URL.finditer(line))[-1]
         return Found(IntentKind.RECORDING, url.group(0).rstrip(".,;")), (number,)
     below = next((n for n in range(number + 1, min(number + 3, len(lines))) if lines[n].strip()), None)
     bare = _BARE_URL.match(lines[below]) if below is not None else None
