@@ -15,6 +15,7 @@ from mailflow.core.tokens import (
     parse_token,
     reply_address,
     reply_token,
+    requests_named,
     token_from_address,
     verify_token,
 )
@@ -129,3 +130,13 @@ def test_a_plain_address_is_read_as_parseaddr_reads_it():
         assert token_from_address(address, "cop@example.org", style) == token
     for odd in ("o'neil.j+x/y=z?{a}|b~c@ex-1.example.org", "a!#$%&*^_`-@b.c.example"):
         assert parseaddr(odd) == ("", odd)
+
+
+def test_the_requests_a_reply_s_addresses_name_are_read_from_either_style_and_nothing_else():
+    """What the reader process works out intents for: the requests named by well-formed tokens after "+" or "-"."""
+    invite = reply_token(SECRET, "2027-01-12", "invite", MEMBER)
+    update = reply_token(SECRET, "2027-01-12", "update", "someone.else@example.org")
+    addresses = (f"cop+{invite}@example.org", f"Community <cop-list-{update.upper()}@example.org>",
+                 "chair@example.org", "cop+notatoken@example.org", f"cop+{invite[:-1]}@example.org", "")
+    assert requests_named(addresses) == {Request.INVITATION, Request.UPDATE}
+    assert requests_named(["amrit.gill@example.org", f"{invite}@example.org"]) == set()

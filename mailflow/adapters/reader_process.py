@@ -1,8 +1,9 @@
 """Replies understood in a child process (the machine's other core) while the daemon records the ones before.
 
 Understanding a reply (:func:`mailflow.mail_in.replies.understand`) is pure: bytes in, a Reply out; so is
-what it means as an answer to each request (``read_intent``), worked out beside it (the daemon needs one of
-them, and which one only it knows). The daemon's store thread records a batch one message at a time; with
+what it means as an answer to a request (``read_intent``), worked out beside it for the requests its reply
+tokens name (the daemon needs one, and which one only it knows, once the token is verified; it works out
+any other itself). The daemon's store thread records a batch one message at a time; with
 the understanding done here, message n+1 is being understood while message n is applied, instead of all of
 them first. The child reads
 messages on its stdin and writes each result (a pickle) on its stdout, in order, one ``frames`` frame each.
@@ -36,10 +37,11 @@ from typing import IO
 from mailflow.adapters.frames import child_environment, child_streams, read_frame, write_frame
 from mailflow.core.intent import Intent
 from mailflow.core.kinds import Request
+from mailflow.core.tokens import requests_named
 from mailflow.mail_in.replies import Reply, UnparseableMessage, read_intent, understand
 
 Reading = Reply | Exception    # what reading gives: the Reply, or the exception it raised
-Intents = Mapping[Request, tuple[Intent, ...]]   # read_intent(reply, request) for every request ({}: not worked out)
+Intents = Mapping[Request, tuple[Intent, ...]]   # read_intent(reply, request) for the requests worked out
 Read = tuple[Reading, Intents]
 
 log = logging.getLogger(__name__)
@@ -268,7 +270,7 @@ def main() -> None:
             return                   # the daemon closed our input, or ended
         try:
             reply = understand(raw)
-            result: tuple[str, object, object] = ("reply", reply, {r: read_intent(reply, r) for r in Request})
+            result: tuple[str, object, object] = ("reply", reply, {r: read_intent(reply, r) for r in requests_named(reply.to_addrs)})
         except UnparseableMessage as exc:
             result = ("unparseable", exc.reason, None)
         except Exception as exc:  # noqa: BLE001 - the daemon reads it again itself, to hold it with its traceback

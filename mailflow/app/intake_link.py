@@ -20,7 +20,7 @@ from mailflow.ports import Disposition
 
 class BatchReader(Protocol):
     """Reads a batch of messages elsewhere (mailflow.adapters.reader_process.ReaderProcess): each message's
-    reading, with ``read_intent(reply, request)`` for every request when it was worked out with it."""
+    reading, with ``read_intent(reply, request)`` for the requests its reply tokens name, worked out with it."""
 
     def read_many(self, raws: Sequence[bytes]) -> Iterator[tuple[Reading, Mapping[Request, tuple[Intent, ...]]]]: ...
 

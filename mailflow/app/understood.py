@@ -13,7 +13,8 @@ from mailflow.mail_in.replies import Reply
 @dataclass(frozen=True)
 class Understood:
     """``reply`` and ``intents``: ``read_intent(reply, request)`` for each request it holds (the reader process
-    works them out beside the reply, on the other core; they are pure, so the same as the daemon would find)."""
+    works them out beside the reply, on the other core, for the requests the reply's tokens name; they are pure,
+    so the same as the daemon would find; the daemon works out any other request itself)."""
 
     reply: Reply
     intents: Mapping[Request, tuple[Intent, ...]]

@@ -7,6 +7,7 @@ import functools
 import hashlib
 import hmac
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from email.utils import parseaddr
 
@@ -77,6 +78,19 @@ def parse_token(token: str) -> TokenParts | None:
     meeting = match["meeting"]
     key = "" if meeting == NO_MEETING else f"{meeting[:4]}-{meeting[4:6]}-{meeting[6:]}"
     return TokenParts(meeting_key=key, request=Request(match["request"]))
+
+
+def requests_named(addresses: Iterable[str]) -> frozenset[Request]:
+    """The requests named by the well-formed tokens in ``addresses`` (after the last "+" or "-" of a local part), not
+    verified: what a reply most likely answers, known before its sender is checked against the roster."""
+    named = set()
+    for address in addresses:
+        local = address.strip().strip("<>").rpartition("@")[0]
+        cut = max(local.rfind("+"), local.rfind("-"))
+        parts = parse_token(local[cut + 1:]) if cut >= 0 else None
+        if parts is not None:
+            named.add(parts.request)
+    return frozenset(named)
 
 
 def verify_token(secret: bytes, token: str, member_email: str) -> TokenParts | None:
