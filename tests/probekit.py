@@ -4,7 +4,7 @@ Each case file holds what a reply should mean and its raw message:
 
     # probe case: slug (a note)
     request: invitation          the message kind it answers ("list": a new message to the list address)
-    split: dev | held | fresh | round6 | ... | round60
+    split: dev | held | fresh | round6 | ... | round61
                                  dev: studied while fixing; held: scored before and after the first fixes, then
                                  studied; fresh: written after the first fixes, scored before any of its failures
                                  were read; round6: written in the sixth round by writers who saw no parser code,
@@ -30,7 +30,8 @@ Each case file holds what a reply should mean and its raw message:
                                  round53 after round52's, round54 after round53's,
                                  round55 after round54's, round56 after round55's,
                                  round57 after round56's, round58 after round57's,
-                                 round59 after round58's, round60 after round59's)
+                                 round59 after round58's, round60 after round59's,
+                                 round61 after round60's)
     kind: reply                  reply, auto_reply, bounce or calendar_reply
     intent: rsvp=accepted        ";"-separated: KIND, KIND=exact value, KIND~words the value holds (an action:
                                  its who and what); "-": nothing
@@ -72,7 +73,7 @@ SPLITS = ("dev", "held", "fresh", "round6", "round7", "round8", "round9", "round
           "round13", "round14", "round15", "round16", "round17", "round18", "round19", "round20", "round21",
           "round22", "round23", "round24", "round25", "round26", "round27", "round28", "round29",
           "round30", "round31", "round32", "round33", "round34",
-          "round35", "round36", "round37", "round38", "round39", "round40", "round41", "round42", "round43", "round44", "round45", "round46", "round47", "round48", "round49", "round50", "round51", "round52", "round53", "round54", "round55", "round56", "round57", "round58", "round59", "round60")
+          "round35", "round36", "round37", "round38", "round39", "round40", "round41", "round42", "round43", "round44", "round45", "round46", "round47", "round48", "round49", "round50", "round51", "round52", "round53", "round54", "round55", "round56", "round57", "round58", "round59", "round60", "round61")
 SEPARATOR = "=== message ==="
 # the reply token in the To field (its folded lines included): "To: ... <cop+20270112invite...@example.org>"
 _TOKEN_IN_ADDRESS = re.compile(rb"^To:(?:[^\n]*\n[ \t])*[^\n]*?\bcop\+([a-z0-9]+)@", re.IGNORECASE | re.MULTILINE)

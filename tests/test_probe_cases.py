@@ -51,7 +51,8 @@ round56 (60 by three writers, after round55's) new text 56 of 58 and intent 42 o
 round57 (60 by three writers, after round56's) new text 51 of 59 and intent 49 of 60;
 round58 (60 by three writers, after round57's) new text 50 of 54 and intent 44 of 60;
 round59 (60 by three writers, after round58's) new text 55 of 57 and intent 48 of 60;
-round60 (60 by three writers, after round59's) new text 43 of 43 and intent 48 of 60.
+round60 (60 by three writers, after round59's) new text 43 of 43 and intent 48 of 60;
+round61 (60 by three writers, after round60's) new text 53 of 53 and intent 46 of 60.
 The floors are a little under what was measured, so a retrained zone model may move a case or two, not a class.
 """
 
@@ -67,7 +68,7 @@ from mailflow.core.kinds import Request
 # round11 79/79, 78/80; round12 76/78, 79/80; round13 75/75, 78/78; round14 65/66, 73/78; round15 76/76, 78/78; round16
 # 69/70, 76/78; round17 72/72, 76/78; round18 71/74, 77/78; round19 74/76, 76/78; round20 51/51, 60/60; round21 58/58,
 # 75/75; round22 74/75, 71/75; round23 74/74, 73/75; round24 49/52, 72/75; round25 70/71, 74/75; round26 71/74, 72/75
-# round27 74/74, 73/75; round28 74/74, 74/75; round29 57/60, 59/60; round30 60/60, 59/60; round31 60/60, 58/60; round32 49/52, 57/60; round33 57/58, 56/60; round34 57/57, 60/60; round35 57/57, 59/60; round36 59/60, 59/60; round37 60/60, 58/60; round38 58/58, 56/60; round39 59/60, 57/60; round40 57/60, 55/60; round41 59/60, 58/60; round42 57/60, 52/60; round43 58/60, 54/60; round44 57/60, 55/60; round45 59/60, 56/60; round46 58/60, 51/60; round47 54/59, 49/60; round48 57/59, 57/60; round49 60/60, 54/60; round50 56/57, 55/60; round51 57/60, 59/60; round52 45/46, 50/60; round53 57/60, 49/60; round54 56/59, 53/60; round55 59/59, 59/60; round56 56/58, 52/60; round57 51/59, 53/60; round58 50/54, 49/60; round59 56/57, 53/60; round60 43/43, 56/60 (the cases a split misses: tests/probekit.py --failures
+# round27 74/74, 73/75; round28 74/74, 74/75; round29 57/60, 59/60; round30 60/60, 59/60; round31 60/60, 58/60; round32 49/52, 57/60; round33 57/58, 56/60; round34 57/57, 60/60; round35 57/57, 59/60; round36 59/60, 59/60; round37 60/60, 58/60; round38 58/58, 56/60; round39 59/60, 57/60; round40 57/60, 55/60; round41 59/60, 58/60; round42 57/60, 52/60; round43 58/60, 54/60; round44 57/60, 55/60; round45 59/60, 56/60; round46 58/60, 51/60; round47 54/59, 49/60; round48 57/59, 57/60; round49 60/60, 54/60; round50 56/57, 55/60; round51 57/60, 59/60; round52 45/46, 50/60; round53 57/60, 49/60; round54 56/59, 53/60; round55 59/59, 59/60; round56 56/58, 52/60; round57 51/59, 53/60; round58 50/54, 49/60; round59 56/57, 54/60; round60 43/43, 56/60; round61 53/53, 58/60 (the cases a split misses: tests/probekit.py --failures
 # --split round19).
 FLOORS = {"dev": (0.95, 0.95), "held": (0.95, 0.95), "fresh": (0.94, 0.94), "round6": (0.93, 0.89),
           "round7": (0.96, 0.91), "round8": (0.97, 0.91), "round9": (0.96, 0.97),
@@ -91,7 +92,8 @@ FLOORS = {"dev": (0.95, 0.95), "held": (0.95, 0.95), "fresh": (0.94, 0.94), "rou
           "round53": (0.93, 0.78), "round54": (0.93, 0.85),
           "round55": (0.96, 0.95), "round56": (0.94, 0.84),
           "round57": (0.84, 0.86), "round58": (0.9, 0.8),
-          "round59": (0.96, 0.86), "round60": (0.97, 0.9)}
+          "round59": (0.96, 0.86), "round60": (0.97, 0.9),
+          "round61": (0.97, 0.93)}
 
 
 @pytest.fixture(scope="module")

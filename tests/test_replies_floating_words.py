@@ -29,12 +29,13 @@ _READ = ["ci-joint", "ci-jointes", "en piece jointe", "did you get my update", "
          "my predecessor", "destine a mon predecesseur", "mauvaise adresse",
          "ce message etait destine a mon equipe", "ce courriel ne vous etait pas destine", "this email wasn't meant for you",
          "i replied to the wrong email", "i think i got this by mistake", "j'ai recu ce message par erreur", "je me suis trompee de fil", "mauvais fil",
-         "the pilot summary pdf attached to the agenda won't open", "my email will change to", "please update my email", "my new address is", "mon adresse courriel change",
+         "the pilot summary pdf attached to the agenda won't open", "the pdf seems to be missing", "my email will change to", "please update my email", "my new address is", "mon adresse courriel change",
          "ma nouvelle adresse est", "we're moving to a new email domain", "sam's doing the minutes this time", "sam will write up the minutes",
          "the minutes will come from jordan", "sam took the notes"]
 _HOLD = ["please don't send it", "not yet", "hold off", "wait until monday", "not quite ready", "pas encore",
          "n'envoyez pas", "ne pas envoyer", "i'll leave the approval to you", "attendez que je", "pas tout de suite", "ne l'envoyez pas",
-         "i haven't yet had a chance to look", "i'll review it later", "je n'ai pas encore eu le temps de le lire",
+         "i haven't yet had a chance to look", "i'll review it later", "i'll approve it tomorrow", "j'approuverai demain", "je l'approuverai demain",
+         "je n'ai pas encore eu le temps de le lire",
          "i'll confirm first thing tomorrow", "let me just double-check with our ed"]
 _ATTENDANCE = ["count me out", "count me in", "comptez sur moi", "j'en serai", "je confirme ma presence",
                "confirming my attendance"]

@@ -29,6 +29,8 @@ ASK_REMOVAL = ('The reply asked to remove "{value}", which names no item of the 
                "words, or its number as the draft shows it.")
 
 _NUMBER = re.compile(r"(?:items?|point|no\.?)?\s*#?(\d{1,2})", re.IGNORECASE)
+# a number with the item's title in brackets after it: "item 2 (Provincial SDH survey results)"
+_NUMBER_AND_TITLE = re.compile(r"(?P<number>(?:items?|point|no\.?)?\s*#?\d{1,2})\s*\((?P<title>[^()]{4,})\)", re.IGNORECASE)
 # a place in the draft: "the last one under future agenda", "the second item under open discussion", "the first one"
 _PLACE = re.compile(r"(?:the\s+)?(?P<nth>first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th|premier|premiere|"
                     r"deuxieme|deuxième|dernier|derniere|dernière)(?:\s+(?:one|item|point|topic|sujet))?"
@@ -57,6 +59,15 @@ def resolve(value: str, listed: tuple[str, ...], current: tuple[str, ...],
     ("the last one under future agenda", ``sections``: open discussion's items and the future items), the words of one
     item, or None (a place the section does not have names none)."""
     wanted = value.strip().strip("'\"“”‘’").rstrip(".").strip()
+    both = _NUMBER_AND_TITLE.fullmatch(wanted)
+    if both is not None:
+        # "item 2 (Provincial SDH survey results)": the item both name, or the one either names; when they name two
+        # different items, none (the chair is asked which)
+        by_title = _resolve(both.group("title").strip(), listed, current, sections)
+        by_number = _resolve(both.group("number"), listed, current, sections)
+        if by_title is None or by_number is None:
+            return by_title or by_number
+        return by_title if by_title == by_number else None
     found = _resolve(wanted, listed, current, sections)
     if found is None and (reason := _REASON.search(wanted)) is not None:
         # "Remove: item 3 - we already did that one in the spring": the item, then why (a title with a dash of its

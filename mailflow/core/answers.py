@@ -40,7 +40,8 @@ EXCERPT = 300          # characters of an unclear reply kept for status and staf
 # Where members answer for themselves; a question there reaches a person only through staff.
 _MEMBERS_ANSWER = frozenset({Request.INVITATION, Request.UPDATE, Request.PACKET, Request.DAY_OF, Request.DIGEST,
                              Request.WELCOME, Request.NOTICE, Request.CANCELLED,
-                             Request.AGENDA})       # (the chair: "Approved. Can you confirm Amrit has co-host rights?")
+                             Request.AGENDA,        # (the chair: "Approved. Can you confirm Amrit has co-host rights?")
+                             Request.FOCUS})        # ("Focus: ... Can we use breakout rooms on the video link?")
 _CARRY_WORDS = frozenset({Effect.UPDATE, Effect.INTRODUCTION, Effect.NOTE, Effect.MINUTES})   # their words reach people
 _ASKS = re.compile(r"[^\W\d_][^.!?\n]{0,300}\?(?=\s|$|[\"')\]»])")      # a sentence ending with a question mark
 

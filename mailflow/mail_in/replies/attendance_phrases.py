@@ -23,6 +23,15 @@ _MONTHS_EN_FR = (r"(?:january|february|march|april|may|june|july|august|septembe
                  r"apr|jun|jul|aug|sep|sept|oct|nov|dec|janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|"
                  r"novembre|decembre|janv|fevr|avr|juil)")
 ACCEPT_PHRASES = Phrases(
+    # there already, as the meeting starts: "I'm on the link but it says waiting for the host", "I've been in the waiting
+    # room since noon", "Je suis sur le lien depuis midi", "je reste en ligne en attendant"
+    r"^(?:i'm|i am|i've been|i have been)(?: already| now| still)? (?:on|in|logged (?:in|on)(?: to)?|connected to|"
+    r"dialled in to|dialed in to|sitting in) (?:the (?:link|call|meeting|video ?call|video link|waiting room|lobby)|zoom|"
+    r"teams)(?! (?:list|invite|invitation|details|info|information|for|with|about)\b)\b|"     # ("I'm on call": on duty)
+    r"^(?:i've|i have) (?:already )?(?:joined|logged (?:in|on)|dialled in|dialed in)(?! (?:the )?(?:list|group|cop|community|"
+    r"team|board|committee)\b)\b|"
+    r"^je suis (?:deja |maintenant )?(?:sur le lien|connectee?|en ligne|dans la salle d'attente|dans la (?:rencontre|"
+    r"reunion)|sur (?:zoom|teams|l'appel))\b|^je reste (?:en ligne|connectee?|sur le lien)\b|"
     # a miss denied: "I'm not going to miss it", "I won't miss this one"
     r"^(?:i'm |i am )?not (?:going to|gonna) miss (?:it|this(?: one)?|the meeting|today)\b|"
     r"^(?:i )?(?:won't|will not) miss (?:it|this(?: one)?|the meeting|today)\b|"
@@ -100,7 +109,8 @@ ACCEPT_PHRASES = Phrases(
 )
 LATE_PHRASES = Phrases(       # attending, by the way: an RSVP only where attendance was asked
     r"^(?:on my way|omw|otw)\b|^(?:j'arrive|je suis en route)\b|"
-    r"^(?:i'll|i will|i may|i might|might|may|will) be (?:a (?:few|couple of|bit|little) |\d+(?:[-–]\d+| or \d+| to \d+)? )?"
+    r"^(?:i'll|i will|i may|i might|might|may|will) be (?:a (?:few|couple of|bit|little) |(?:about |around |roughly |"
+    r"approximately |maybe |~)?\d+(?:[-–]\d+| or \d+| to \d+)? )?"
     r"(?:minutes? |mins? |min )?late\b|"
     r"^running (?:a (?:bit|little|few minutes?) |(?:about |around |~)?\d+(?:-\d+)? ?(?:minutes?|mins?|min) |"
     r"a (?:bit|little) )?(?:late|behind)\b|"
@@ -144,7 +154,8 @@ PARTIAL_PHRASES = Phrases(
     rf"(?: the (?:meeting|call|session))?(?: late,?)? (?:part ?way|half ?way|"
     rf"mid-?way|for the (?:second|last) (?:half|part|hour|\d+ ?(?:minutes?|mins?)|few minutes|\w+ minutes))\b|"
     # (the parts of the meeting, as in English below: "je vais donc manquer le tour de table")
-    r"^je (?:vais|risque de|devrai)(?: donc| probablement| sans doute)? manquer (?:la fin|le debut|une partie|"
+    r"^je (?:(?:vais|risque de|devrai)(?: donc| probablement| sans doute)? manquer|manquerai|manque)(?: donc| probablement|"
+    r" sans doute)? (?:la fin|le debut|une partie|"
     r"la derniere partie|la premiere partie|le tour de table|la presentation|la discussion)\b|"
     r"^i(?:'ll| will)? (?:miss|have to miss|need to miss) (?:the (?:end|start|beginning|first|last) (?:part|half|bit|\d+ minutes)?|"
     r"the (?:end|beginning|start|roundtable|round table|focus presentation|presentation|open discussion|discussion))\b|"
@@ -187,15 +198,18 @@ DECLINE_PHRASES = Phrases(
     # remplacera" (a colleague who only "might join in my place" leaves the answer open)
     # (the one sent named with who they are: "Kiran Dhaliwal from our team will join in my place")
     # (a title before the name, and the day between: "Dr. Sidhu will join today in my place")
-    r"^(?:he|she|they|(?:(?:dr|dre|mr|mrs|ms|prof)\.? )?[a-z][\w-]*(?: [a-z][\w'-]*){0,5}?)(?:'ll| will| is going to| are going to| is| are|(?: has| have)? offered to|"
+    # (and with who they are between commas: "Nadia Petrov, our ED, will join in my place")
+    r"^(?:he|she|they|(?:(?:dr|dre|mr|mrs|ms|prof)\.? )?[a-z][\w-]*(?: [a-z][\w'-]*){0,5}?"
+    r"(?:, (?:our|my|the|their) [\w'.-]+(?: [\w'.-]+){0,4},)?)(?:'ll| will| is going to| are going to| is| are|(?: has| have)? offered to|"
     r"(?: has| have)? agreed to|'s offered to|'s agreed to) (?:sit|sitting|attend|attending|join|"
     r"joining|go|going|come|coming|cover|covering|stand|standing|be)(?: in)?(?: (?:there|on the call|the (?:meeting|call|"
     r"session)))?(?: (?:today|tomorrow|on (?:mon|tues|wednes|thurs|fri)day|on the \d{1,2}(?:st|nd|rd|th)?))? "
     r"(?:for me|in my place|in my stead|on my behalf|instead of me)\b|"
-    r"^(?:(?:il|elle|[\w'-]+(?: [\w'-]+){0,3}) )?(?:assistera|participera|viendra|sera la|sera presente?|y sera|"
+    r"^(?:(?:il|elle|[\w'-]+(?: [\w'-]+){0,3}(?:, (?:mon|ma|notre|nos|leur) [\w'.-]+(?: [\w'.-]+){0,4},)?) )?(?:assistera|participera|viendra|sera la|sera presente?|y sera|"
     r"y assistera|y participera|ira)"
     r"(?: a la (?:rencontre|reunion))? a ma place\b|"
-    r"^(?:il|elle|(?:mon|ma|notre) [\w-]+|[a-z][\w-]*) (?:me remplacera|va me remplacer|assistera a ma place|sera la a ma place|viendra a ma place|"
+    r"^(?:il|elle|(?:mon|ma|notre) [\w-]+|[a-z][\w-]*(?: [a-z][\w-]*){0,3}, (?:mon|ma|notre) [\w'.-]+(?: [\w'.-]+){0,4},|"
+    r"[a-z][\w-]*) (?:me remplacera|va me remplacer|assistera a ma place|sera la a ma place|viendra a ma place|"
     r"participera a ma place)\b|"
     r"^(?:please )?(?:send|sending|accept|extend) my regrets\b|^i (?:send|extend|offer) my regrets\b|"
     # "je vous transmets mes regrets pour mardi", "veuillez accepter mes regrets", "mes regrets pour mardi"

@@ -128,8 +128,9 @@ EMOJI = "\U0001F300-\U0001FAFF\u2600-\u27BF"       # pictographs and dingbats (a
 # lets the engine pass over a letter with one test instead of trying the eight alternatives (4x faster).
 # The breaks made of a run of spaces and what follows share that run, matched once: only the whole run can be
 # followed by what they ask for (none of which starts with a space), so they are tried in their order on it.
+# (a verb with no subject after it opens no question: "Will be joining from the car – is there a dial-in number?")
 _ASKS = re.compile(r"^(?:is|are|was|do|does|did|can|could|would|will|should|shall|may|have|has|what|when|where|how|why|"
-                   r"who|which|est-ce|pourriez|pouvez|puis-je|faut-il|dois-je)\b")
+                   r"who|which|est-ce|pourriez|pouvez|puis-je|faut-il|dois-je)\b(?! (?:be|been|have to|need to)\b)")
 _REFERENCE = re.compile(r"\((#\d{1,4})\)")
 _CLAUSE_BREAK = Lazy(
     r"(?=[.!?;,:()\s])(?:(?<![.!?;])[.!?;]+(?=\s|$|[\"')\]])|[,:](?=\s|$)|[()]|(?<!\s)\s+(?:-{1,2}\s+|/\s+|"
@@ -277,7 +278,8 @@ _LEAD_IN = Alternatives([
     r"(?:just )?a (?:quick |short )?(?:note|line) to (?:say|let you know|tell you)(?: that)?|"
     r"(?:i )?(?:just )?wanted to (?:let you (?:all )?know|tell you|say)(?: that)?|(?:i was |i'm )?(?:just )?letting you "
     r"(?:all )?know(?: that)?|(?:just )?(?:to )?let you (?:all )?know"
-    r"(?: that)?|fyi|(?:just )?(?:a )?(?:quick )?heads[- ]up(?: that)?|(?:un )?petit mot pour vous (?:dire|informer|aviser) que|"
+    r"(?: that)?|fyi|for your (?:records|information|info)|for the record|just so you know|pour (?:vos dossiers|votre "
+    r"information|memoire)|(?:just )?(?:a )?(?:quick )?heads[- ]up(?: that)?|(?:un )?petit mot pour vous (?:dire|informer|aviser) que|"
     r"je (?:voulais|veux|tenais a) vous (?:dire|informer|aviser) que|je vous (?:informe|avise|ecris pour vous dire) que|"
     r"(?:juste )?pour vous (?:dire|informer|aviser) que)\b[\s,:]*)+"
 ])
@@ -398,6 +400,8 @@ def clauses(text: str, start: int, line_no: int, first_sentence: int) -> tuple[C
         pieces.append((cursor, at, match.group()))
         cursor = match.end()
     pieces.append((cursor, len(folded), ""))
+    if len(pieces) > 2 and ", " in folded:
+        pieces = _appositives_kept(text, folded, pieces)
     if "and " in folded or "et " in folded:
         pieces = _instructions_apart(folded, pieces)
     for begin, end, brk in pieces:
@@ -434,6 +438,37 @@ def clauses(text: str, start: int, line_no: int, first_sentence: int) -> tuple[C
         found = [c._replace(question=True) if not c.question and c.sentence in asked and _ASKS.match(c.folded) else c
                  for c in found]
     return tuple(found)
+
+
+# who someone is, between the commas after their name: "Nadia Petrov, our ED, will join", "Luc, mon adjoint, sera là"
+_APPOSITIVE = Lazy(r"^(?:our|my|the|their|his|her|notre|mon|ma|nos|mes|leur) [\w'.-]+(?: [\w'.-]+){0,4}$")
+# ... and what the sentence goes on to say they do, with no subject of its own
+_GOES_ON = Lazy(r"^(?:will|'ll|is|are|was|has|have|can|could|would|should|may|might|agreed|offered|kindly|"
+                r"sera|va|viendra|participera|assistera|pourra|est|a|me remplacera)\b")
+# a name is one to four capitalised words (a title's dot allowed), never the greeting or thanks that ends with a comma
+_NAME = re.compile(r"(?:(?:Dr|Dre|Mr|Mrs|Ms|Prof)\.? )?[A-Z][\w'-]*(?: [A-Z][\w'-]*\.?){0,3}")
+_NOT_NAMES = frozenset({"hi", "hello", "hey", "dear", "thanks", "thank", "ok", "okay", "yes", "no", "sorry", "sure",
+                        "bonjour", "merci", "oui", "non", "salut", "allo", "well", "so", "also"})
+
+
+def _appositives_kept(text: str, folded: str, pieces: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """``pieces`` with each name, the comma-enclosed words that say who the person is, and what they do joined into
+    one clause ("Nadia Petrov, our ED, will join in my place"): apart, the verb had no subject and read as the
+    sender's."""
+    kept: list[tuple[int, int, str]] = []
+    index = 0
+    while index < len(pieces):
+        if index + 2 < len(pieces) and pieces[index][2].strip() == "," and pieces[index + 1][2].strip() == ",":
+            (begin, end, _), (begin2, end2, _), (begin3, end3, brk3) = pieces[index: index + 3]
+            name = text[begin:end].strip()
+            if (_NAME.fullmatch(name) and fold(name.split()[0]) not in _NOT_NAMES
+                    and _APPOSITIVE.search(folded[begin2:end2].strip()) and _GOES_ON.search(folded[begin3:end3].strip())):
+                kept.append((begin, end3, brk3))
+                index += 3
+                continue
+        kept.append(pieces[index])
+        index += 1
+    return kept
 
 
 def _instructions_apart(folded: str, pieces: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:

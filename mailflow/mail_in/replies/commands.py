@@ -441,6 +441,11 @@ _HOLD = Phrases(
     r"\b(?:haven't|have not|not) (?:yet )?(?:had (?:a chance|the chance|time)|been able) to (?:look|review|read|check)|"
     r"\b(?:i'll|i will|will) (?:review|look at|look over|read|check) (?:it|this|the (?:draft|agenda))? ?"
     r"(?:later|tomorrow|tonight|soon|next week|this afternoon|this evening|shortly)\b|^(?:still )?reviewing\b|"
+    # the approval promised for later: "will approve first thing tomorrow", "je l'approuverai demain matin"
+    r"\b(?:i'll|i will|will|should be able to|can) (?:approve|sign off on|sign off|give (?:the|my) (?:ok|okay|approval|"
+    r"go-ahead|green light))(?: it| this| the (?:draft|agenda|revision))? (?:later|tomorrow|tonight|soon|first thing|"
+    r"by|once|after|when|this afternoon|this evening|in the morning|before)\b|"
+    r"\bj'(?:approuverai|enverrai mon approbation)\b|\bje l'approuverai\b|"
     r"\bje n'ai pas encore (?:eu le temps|pu) (?:de |d')?(?:le |la )?(?:regarder|lire|reviser)|"
     # the approval still to be confirmed: "Let me just double-check with our ED ..., and I'll confirm first thing tomorrow"
     r"\b(?:i'll|i will|will) confirm (?:it |this |that )?(?:first thing|by|later|tomorrow|tonight|soon|once|after|when|"
@@ -451,7 +456,8 @@ _HOLD = Phrases(
     r"(?:revoir|regarder|verifier|valider|discuter|en parler|review|check|go over|look at|discuss|run it by)\b|"
     r"^(?:je vous (?:reviens|recontacte)|(?:i'll|i will) get back to you) (?:demain|plus tard|bientot|d'ici|sous peu|"
     r"tomorrow|later|soon|by|on|first thing|this afternoon|tonight)\b",
-    floating_words=frozenset("send yet hold wait ready pas attendez had been ll will confirm let leave".split()),  # see Phrases
+    floating_words=frozenset("send yet hold wait ready pas attendez had been ll will confirm let leave be can "
+                             "approuverai".split()),  # see Phrases
 )
 
 

@@ -33,6 +33,7 @@ from mailflow.mail_in.replies.tables import (
     ASK_CALENDAR,
     ASK_CONDITION,
     ASK_FOCUS,
+    ASK_FOCUS_ASKED,
     ASK_LANGUAGE,
     ASK_LATER,
     ASK_LEAVE_LATER,
@@ -338,7 +339,9 @@ def _intents(reading: Reading, table: Table, has_files: bool, with_text: bool) -
         or any(UPDATE_ELSEWHERE.search(p.clause.folded) for p in reading.parts)
     # (and beside "#7 is done", what was done: "I circulated the draft to everyone this morning")
     if _lines_asked(reading, table):
-        found.append(unclear(ASK_FOCUS))
+        # (the focus given, a question on the Presenter line is put to staff as the chair asked it)
+        asked = _presenter_question(reading) if any(i.kind is K.FOCUS and i.value for i in found) else None
+        found.append(unclear(ASK_FOCUS_ASKED.format(words=asked) if asked else ASK_FOCUS))
     elif not found and table.prose is K.UNCLEAR and K.FOCUS in reads and K.APPROVE not in reads \
             and Approval.APPROVE in reading.approvals:
         found.append(unclear(ASK_FOCUS))     # "Approved, looks great" to the focus planning: the draft's answer, sent here
@@ -535,11 +538,18 @@ def _lines_asked(reading: Reading, table: Table) -> bool:
 
 
 def _presenter_asked(reading: Reading) -> bool:
-    """A labelled presenter line that ends with a question mark."""
+    """A labelled presenter line that asks something ("Presenter: Jordan Lee?", "Presenter: TBD – would Dr. Sato be
+    willing? I don't know her well.")."""
+    return _presenter_question(reading) is not None
+
+
+def _presenter_question(reading: Reading) -> str | None:
+    """The labelled presenter line that asks something, stripped (at most 200 characters); None when there is none."""
     if "?" not in reading.text:
-        return False
-    return any(line.rstrip().endswith("?") and any(kind is K.PRESENTER for kind, _, _ in labels_in(line))
-               for line in reading.text.split("\n"))
+        return None
+    line = next((line.strip() for line in reading.text.split("\n")
+                 if "?" in line and any(kind is K.PRESENTER for kind, _, _ in labels_in(line))), None)
+    return line if line is None or len(line) <= 200 else line[:200] + "..."
 
 
 def _answers(reading: Reading, table: Table) -> list[Intent]:

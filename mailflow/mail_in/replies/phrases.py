@@ -192,8 +192,11 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"^no (?:real |big |major |new |significant |proper )?updates?(?: (?:from me|for me|this (?:month|time|round|cycle|meeting)|for (?:this|the) "
         r"(?:month|meeting|cycle)|to (?:report|share)|on my end|on my side|at this time|for now|right now|"
         r"from (?:us|our [\w'-]+|[\w'-]+)|for " + MONTH_EN + r"))*$",
-        r"^(?:i have |i've |we have |we've |there's |there is |have |i've got |we've got )?(?:got )?nothing (?:new |much |significant |major )?"
-        r"(?:to (?:report|share|add|update|say)|this (?:month|time)|from me|new|on my end|on my side|for now)\b",
+        r"^(?:i have |i've |we have |we've |there's |there is |there was |there's been |there has been |have |i've got |"
+        r"we've got )?(?:got )?nothing (?:new |much |significant |major )?"
+        r"(?:to (?:report|share|add|update|say)|this (?:month|time)|from me|new|on my end|on my side|for now|"
+        # (where from: "there was nothing new from North Shore this month anyway")
+        r"(?:from|at|in) (?:us|our (?:[\w'-]+ ){0,2}[\w'-]+|[A-Za-z][\w'-]*(?: [\w'-]+)?) this (?:month|time|round|cycle))\b",
         r"^(?:i|we) (?:don't|do not) have (?:an?|any) (?:roundtable )?(?:update|updates|news)\b|"
         r"^(?:i|we) (?:won't|will not|can't|cannot) (?:have|be (?:sending|submitting|giving|sharing)|send|submit|give|share) "
         r"(?:(?:an?|any|my|our) )?(?:roundtable )?(?:update|updates|news)(?! (?:until|till|before|by|ready|later|tomorrow|"
@@ -311,7 +314,7 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         # ("skip me for this month's roundtable": the month named as the roundtable's)
         r"(?: on)?(?: me)?(?: (?:for|on) me)?(?: (?:for )?(?:this|that|the|my|today's|this month's|this week's|"
         r"tomorrow's)? ?(?:one|month|time|round|cycle|turn|update|"
-        r"roundtable|session|now|meeting|call|today|tomorrow)){0,2}(?: for me)?"
+        r"roundtable|session|now|meeting|call|today|tomorrow)){0,2}(?: for me(?: (?:this|that) (?:month|time|round|cycle|meeting))?)?"
         # the month's roundtable named: "Please skip me for the January roundtable"
         r"(?: for (?:the |this |our )?" + MONTH_EN + r" (?:roundtable|round table|"
         r"meeting|session|update|cycle))?(?: (?:for|in|this) (?:jan(?:uary)?|feb(?:ruary)?|march|april|may|june|july|aug(?:ust)?|"
@@ -451,7 +454,17 @@ _TABLES: tuple[tuple[Said, Phrases], ...] = (
         r"^(?:i )?(?:can't|cannot|couldn't|could not|am unable to|i'm unable to) (?:seem to )?(?:open|download|access|view) "
         r"(?:the |your |this )?(?:[\w'-]+ ){0,3}?(?:attachment|attached|pdf|file|document|link|slides)\b|"
         r"^(?:le|la|ce|cette) (?:fichier|piece jointe|lien|pdf|document)(?: [\w'-]+){0,4} ne (?:s'ouvre|fonctionne|marche|"
-        r"s'affiche) pas\b|^je n'arrive pas a (?:ouvrir|telecharger) (?:le|la) (?:fichier|piece jointe|pdf|document|lien)\b",
+        r"s'affiche) pas\b|^je n'arrive pas a (?:ouvrir|telecharger) (?:le|la) (?:fichier|piece jointe|pdf|document|lien)\b|"
+        # ... or is not there: "the packet says the resource map is attached but I can't find it on my phone", "the PDF
+        # seems to be missing", "je ne trouve pas la pièce jointe"
+        r"^(?:the |your |this )?(?:packet|agenda|email|e-mail|message|mail|invitation|digest) (?:says|said|mentions|lists) "
+        r"(?:that )?(?:[\w'.-]+ ){1,8}(?:is|was|are|were) (?:attached|included|enclosed)$|"
+        r"^(?:i )?(?:can't|cannot|couldn't|could not|don't|do not) (?:seem to )?(?:find|see|locate) (?:(?:it|them)(?= (?:on my "
+        r"(?:phone|ipad|tablet|laptop|computer)|in the (?:email|e-mail|message|packet|agenda|mail)|attached|anywhere)\b)|"
+        r"(?:the|your|this|that) (?:[\w'-]+ ){0,3}?(?:attachment|attached file|pdf|document|map|slides|file))\b|"
+        r"\b(?:attachment|attached file|pdf)s? (?:is |are |was |were )?(?:seems? to be |appears? to be )?"
+        r"(?:missing|not attached|not there|not included)\b|"
+        r"^je ne (?:trouve|vois) pas (?:la piece jointe|le fichier|le document|le pdf|la carte|les diapos)\b",
         # who reads the mailbox for now: "covering the PMH support inbox while Sam is off", "minding Grace's inbox"
         r"^(?:i'm |i am )?(?:covering|minding|monitoring|checking|looking after|watching|managing) (?:the |[\w'-]+'s )?"
         r"(?:[\w'-]+ ){0,3}(?:inbox|mailbox|email|e-mail|mail)\b",

@@ -25,6 +25,7 @@ from mailflow.mail_in.replies.tables import (
     ASK_ALSO,
     ASK_CHAIR,
     ASK_CORRECTION,
+    ASK_FOCUS_ASKED,
     ASK_MINUTES_DRAFT,
     ASK_NOTICE_NO,
     ASK_UPDATE_YES,
@@ -81,6 +82,13 @@ _MINUTES_SENT = Lazy(r"\b(?:corrections?|fix|change|typo|error|mistake) (?:to|in
                      r"today's) minutes\b|\b(?:in|from) (?:yesterday's|today's|this morning's|last week's) minutes\b|\bthe minutes (?:that went out|i sent|we sent|sent (?:out|yesterday|earlier))\b|"
                      r"\b(?:corrections?|erreur|coquille|precision) (?:au|du|dans le|sur le) (?:compte rendu|proces-verbal)\b|"
                      r"\b(?:le )?(?:compte rendu|proces-verbal) (?:envoye|transmis|diffuse) (?:ce matin|hier|plus tot|aujourd'hui)\b")
+# a question about the focus itself, or who presents it, which the focus planning asks ("or should we go with the other
+# topic?", "would Amrit be willing to present?")
+_OF_THE_FOCUS = Lazy(r"\b(?:focus|topic|theme|themes|sujet|subject|present|presents|presenter|presenting|presentation|"
+                     r"speaker|talk|presentatrice|presentateur|conferenc\w*)\b|"
+                     # (and the time the presenter gets: "could we give him 25 minutes instead of the usual 20?")
+                     r"\b(?:give|giving|allow|allot|donner|accorder) (?:[\w'-]+ ){0,2}\d{1,3} ?(?:minutes|mins?)\b|"
+                     r"\b(?:more|extra) time\b|\blonger slot\b|\bplus de temps\b|\bminutes de plus\b")
 _IN_MY_PLACE = Lazy(r"\b(?:in my place|instead of me|on my behalf|a ma place|en mon nom|pour me remplacer|to cover for me)\b")
 UPDATE_ELSEWHERE = Lazy(
     r"\b(?:update|mise a jour) (?:is|was|est|etait) (?:already |deja )?(?:in|on|attached to|dans|sur)\b|"
@@ -126,6 +134,27 @@ def content_of(reading: Reading, reads: frozenset[IntentKind]) -> tuple[Part, ..
     return tuple(p for p in reading.content
                  if not (p.edit is not None and p.edit.kind in reads)
                  and not (p.approval is not None and K.APPROVE in reads))
+
+
+def _about_the_focus(reading: Reading, line: int) -> bool:
+    """The question on ``line`` is about the focus or who presents it: it is on a Focus or Presenter line ("Presenter:
+    TBD – would Amrit be willing?"), or its paragraph speaks of them outside those lines ("Do we have any budget for
+    an honorarium if she says yes? If not, I can ask Priya to present")."""
+    lines = reading.text.split("\n")
+    starts = [0]
+    for text in lines:
+        starts.append(starts[-1] + len(text) + 1)
+    labelled = {n for start, _, kinds in reading.command_spans if kinds & {K.FOCUS, K.PRESENTER}
+                for n in range(len(lines)) if starts[n] <= start < starts[n + 1]}
+    if line in labelled:
+        return True
+    first = line
+    while first > 0 and lines[first - 1].strip():
+        first -= 1
+    last = line
+    while last + 1 < len(lines) and lines[last + 1].strip():
+        last += 1
+    return any(_OF_THE_FOCUS.search(fold(lines[n])) for n in range(first, last + 1) if n not in labelled)
 
 
 def prose_of(reading: Reading, table: Table, found: list[Intent], said_no: bool, has_files: bool,
@@ -288,7 +317,15 @@ def prose_of(reading: Reading, table: Table, found: list[Intent], said_no: bool,
             or any(p.approval for p in reading.parts if not (refused and wish))
         if table.prose is K.UNCLEAR and instructed and not any(i.kind is K.UNCLEAR for i in found) \
                 and any(p.clause.question for p in content):
-            return unclear(table.short)          # "Can we go with the transportation one? I can present it."
+            # "Can we go with the transportation one? I can present it." (but beside the focus given, a question about
+            # it is put to staff as the chair asked it, and one about something else is passed on to them as any
+            # member's question is: "Can we use breakout rooms on the video link?")
+            if not any(i.kind is K.FOCUS for i in found):
+                return unclear(table.short)
+            asked = next((p for p in content if p.clause.question and _about_the_focus(reading, p.clause.line)), None)
+            if asked is not None:
+                line = reading.text.split("\n")[asked.clause.line].strip()
+                return unclear(ASK_FOCUS_ASKED.format(words=line if len(line) <= 200 else line[:200] + "..."))
         if table.prose is K.NOTE and (reading.commands or reading.edits) and not refused \
                 and Approval.APPROVE not in reading.approvals:
             # (what a labelled line holds is its value; what shares a sentence with a change said in words is its

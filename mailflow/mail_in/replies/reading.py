@@ -376,9 +376,11 @@ def read(text: str, sender: str = "") -> Reading:
                 found += clauses(line[cursor:a], starts[number] + cursor, number, sentence)
                 sentence = (found[-1].sentence + 1) if found and found[-1].line == number else sentence
             cursor = max(cursor, b)
-    taken_back, found = split_taken_back(found)
-    if taken_back and found:                 # instructions above the words that take them back go with them
-        commands = [c for c, n in zip(commands, command_lines, strict=True) if n >= found[0].line]
+    taken_back, found, kinds_back, marker_line = split_taken_back(found, command_lines)
+    if marker_line >= 0:                     # instructions above the words that take them back go with them (only
+        # those of the kind they name, when they name one: "scratch that presenter")
+        commands = [c for c, n in zip(commands, command_lines, strict=True)
+                    if n >= marker_line or (kinds_back and c.kind not in kinds_back)]
     parts = _tag(found, sender, lines, prepared, record)
     retracted = tuple(_tag(taken_back, sender, lines, prepared, record)) if taken_back else ()
     relays = any(relays_other(p.clause, sender) for p in parts)

@@ -212,7 +212,7 @@ _PARTLY = Lazy(
     r"\bpart ?way\b|"
     r"\b(?:pendant|pour) (?:la |les )?(?:premiere|derniere|premieres|dernieres) (?:moitie|partie|heure|minutes)\b|"
     r"\bjusqu'a \d{1,2}(?:h\d{0,2})?\b|"
-    r"\b(?:miss|manquer) (?:la fin|le debut|la derniere partie|la premiere partie|the end|the beginning|the start|"
+    r"\b(?:miss|manquer|manquerai) (?:la fin|le debut|la derniere partie|la premiere partie|the end|the beginning|the start|"
     r"the (?:first|last) (?:part|half|bit|\d+ minutes)|"
     # (a part of the agenda: "je vais donc manquer le tour de table", "I'll miss the roundtable")
     r"le tour de table|la presentation|la discussion|the roundtable|the round table|the (?:focus )?presentation|"

@@ -48,6 +48,8 @@ ASK_CHAIR = ('The reply asked "{words}" in answer to the agenda draft: please an
              'needed (nothing was added to it).')
 ASK_FOCUS = ('What is the focus topic, and who presents it? Please reply with two lines: "Focus: the topic" '
              'and "Presenter: who presents".')
+ASK_FOCUS_ASKED = ('The chair asked "{words}" with the focus they gave, which is recorded: please answer them, and '
+                   'change the focus or presenter if needed.')
 ASK_MINUTES = ('Is this reply the minutes? Please reply with the minutes text, the recording link on a line '
                '"Recording: ..." and each action item on a line "Action: who: what".')
 

@@ -4,6 +4,10 @@ means; what they took back is kept apart, so an answer taken back with none afte
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from mailflow.core.intent import IntentKind
 from mailflow.mail_in.replies.clauses import Clause, Lazy
 
 # The sender takes back what they wrote above, in the same message ("Skip me this month. Actually scratch that.
@@ -27,22 +31,46 @@ _TAKING_BACK_WORDS = frozenset("""scratch wait hold second thought thoughts neve
 correction actually fait finalement attendez attends oubliez reprends disregard ignorez mean meant veux voulais""".split())
 
 
-def split_taken_back(found: list[Clause]) -> tuple[list[Clause], list[Clause]]:
-    """(the clauses the sender took back, the clauses they mean): all before the last clause that takes back what
-    came before it in this message, when something came before it; the marker goes too when it is all its clause
-    says. A marker first in the reply ("Scratch that", "never mind") is about their last message, not this one."""
+# what the words take back when they name it: "scratch that presenter", "ignore the focus line above", "oubliez le
+# présentateur" take back that labelled line alone, not the rest of the message
+_NAMED = Lazy(r"^(?:the |that |my |this |le |la |ce |cette )?(?:(?P<presenter>presenter|speaker|presentateur|presentatrice|"
+              r"conferencier|conferenciere)|(?P<focus>focus|theme))(?: line| name| part| above| ci-dessus)*$")
+
+
+class TakenBack(NamedTuple):
+    """What the sender took back in this message, and what they mean."""
+
+    taken: list[Clause]                  # the clauses taken back
+    meant: list[Clause]                  # the clauses they mean
+    kinds: frozenset[IntentKind] = frozenset()     # only the labelled lines of these kinds are taken back (all: empty)
+    line: int = -1                       # the line of the words that take back: labelled lines above it go
+
+
+def split_taken_back(found: list[Clause], command_lines: Sequence[int] = ()) -> TakenBack:
+    """(the clauses the sender took back, the clauses they mean, the labelled kinds taken back): all before the last
+    clause that takes back what came before it in this message, when something came before it; the marker goes too
+    when it is all its clause says. A marker first in the reply ("Scratch that", "never mind") is about their last
+    message, not this one. A marker that names what it takes back ("scratch that presenter") takes back that kind of
+    labelled line alone: no clause, and the kind is given. ``command_lines``: the lines of the labelled instructions
+    (a labelled line above the words is something before them too: "Add: X" then "Actually scratch that. Add: Y")."""
     last = None
-    for k in range(1, len(found)):
+    first_command = min(command_lines, default=None)
+    for k in range(len(found)):
         if not found[k].tokens.isdisjoint(_TAKING_BACK_WORDS) and _TAKES_BACK.match(found[k].folded) \
-                and any(c.words for c in found[:k] if not _greeting(c)):
+                and (any(c.words for c in found[:k] if not _greeting(c))
+                     or (first_command is not None and first_command < found[k].line)):
             last = k
     if last is None:
-        return [], found
+        return TakenBack([], found)
     marker = found[last]
     rest = _TAKES_BACK.compiled.sub("", marker.folded, count=1).strip(" ,.!-:;")
+    named = _NAMED.match(rest) if rest else None
+    if named is not None:
+        kinds = frozenset(IntentKind(kind) for kind, said in named.groupdict().items() if said)
+        return TakenBack([], found[:last] + found[last + 1:], kinds, marker.line)
     # (the corrected word is kept: "I mean yes")
     keep = len(rest.split()) >= 2 or (rest and _SLIP.match(marker.folded) is not None)
-    return found[:last], found[last + (0 if keep else 1):]      # (the marker is neither)
+    return TakenBack(found[:last], found[last + (0 if keep else 1):], line=marker.line)      # (the marker is neither)
 
 
 _GREETING = Lazy(r"^(?:hi|hello|hey|dear|bonjour|allo|salut|good (?:morning|afternoon|evening))\b")

@@ -464,6 +464,12 @@ def worded_at(found: list[Clause], i: int, sender: str, text: str) -> Found | No
             and not any(f"{q}{edit.value}" in clause.text for q in ('"', "“", "« ", "«")):      # (a quoted title names it)
         # "retirer le point sur les formulaires de référence (item 1)": the number the draft shows names it
         return Found(IntentKind.REMOVE, f"item {number.group(1)}", labelled=False)
+    if edit is not None and edit.kind is IntentKind.REMOVE and i + 1 < len(found) and found[i + 1].line == clause.line \
+            and (number := _NUMBERED_ITEM.match(fold(edit.value))) is not None \
+            and text[clause.start + len(clause.text):found[i + 1].start].strip() == "(" \
+            and text[found[i + 1].start + len(found[i + 1].text):].lstrip().startswith(")"):
+        # "Retirer l'item 2 (Provincial SDH survey results)": the number, and the title the chair read beside it
+        return Found(IntentKind.REMOVE, f"item {number.group(1)} ({found[i + 1].text.strip()})", labelled=False)
     if edit is not None or not text or i + 1 >= len(found) or found[i + 1].sentence != clause.sentence \
             or not _SUGGESTS.match(clause.folded):
         return edit
