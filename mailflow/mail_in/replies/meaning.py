@@ -48,6 +48,7 @@ from mailflow.mail_in.replies.tables import (
     ASK_UPDATE_YES,
     TABLES,
     Table,
+    asked_about,
     attending,
     unclear,
 )
@@ -341,7 +342,7 @@ def _intents(reading: Reading, table: Table, has_files: bool, with_text: bool) -
     if _lines_asked(reading, table):
         # (the focus given, a question on the Presenter line is put to staff as the chair asked it)
         asked = _presenter_question(reading) if any(i.kind is K.FOCUS and i.value for i in found) else None
-        found.append(unclear(ASK_FOCUS_ASKED.format(words=asked) if asked else ASK_FOCUS))
+        found.append(asked_about(ASK_FOCUS_ASKED, reading.text, asked) if asked is not None else unclear(ASK_FOCUS))
     elif not found and table.prose is K.UNCLEAR and K.FOCUS in reads and K.APPROVE not in reads \
             and Approval.APPROVE in reading.approvals:
         found.append(unclear(ASK_FOCUS))     # "Approved, looks great" to the focus planning: the draft's answer, sent here
@@ -531,25 +532,19 @@ def _lines_asked(reading: Reading, table: Table) -> bool:
     """Staff are asked about the focus and presenter lines: "Presenter: Jordan Lee?" names no one yet, and a question
     beside the handover's lines is put to them (the focus planning asks about one through its prose), and so is a
     focus or presenter that only points at words elsewhere ("let's go with Dana's idea below")."""
-    return K.PRESENTER in table.reads and K.FOCUS in table.reads and (_presenter_asked(reading) or (
+    return K.PRESENTER in table.reads and K.FOCUS in table.reads and (_presenter_question(reading) is not None or (
         table.prose is None and any(p.clause.question for p in reading.content))
         or any(e.kind in (K.FOCUS, K.PRESENTER) and not e.value for e in reading.edits)
         or ("ocus" in reading.text and focus_pointed(reading.text)))
 
 
-def _presenter_asked(reading: Reading) -> bool:
-    """A labelled presenter line that asks something ("Presenter: Jordan Lee?", "Presenter: TBD – would Dr. Sato be
-    willing? I don't know her well.")."""
-    return _presenter_question(reading) is not None
-
-
-def _presenter_question(reading: Reading) -> str | None:
-    """The labelled presenter line that asks something, stripped (at most 200 characters); None when there is none."""
+def _presenter_question(reading: Reading) -> int | None:
+    """The number of the labelled presenter line that asks something ("Presenter: Jordan Lee?", "Presenter: TBD – would
+    Dr. Sato be willing? I don't know her well."); None when there is none."""
     if "?" not in reading.text:
         return None
-    line = next((line.strip() for line in reading.text.split("\n")
+    return next((n for n, line in enumerate(reading.text.split("\n"))
                  if "?" in line and any(kind is K.PRESENTER for kind, _, _ in labels_in(line))), None)
-    return line if line is None or len(line) <= 200 else line[:200] + "..."
 
 
 def _answers(reading: Reading, table: Table) -> list[Intent]:
@@ -757,8 +752,7 @@ def _approval(reading: Reading, answered: list[Intent], reads: frozenset[IntentK
         conditioned = within or next((p for p in reading.parts if p.approval is Approval.HOLD and proviso(p.clause)), None)
         if conditioned is not None and Approval.APPROVE in said and Approval.NOT_APPROVED not in said:
             # "Approved, as long as Dr. Lee has confirmed she can still present": staff are asked, nothing goes out
-            line = reading.text.split("\n")[conditioned.clause.line].strip()
-            return [unclear(ASK_CONDITION.format(words=line if len(line) <= 200 else line[:200] + "..."))]
+            return [asked_about(ASK_CONDITION, reading.text, conditioned.clause.line)]
         return []
     if Approval.APPROVE not in said and Intent(K.APPROVE) not in answered:
         return []
@@ -771,8 +765,7 @@ def _approval(reading: Reading, answered: list[Intent], reads: frozenset[IntentK
               if p.change and p.clause.sentence not in edited and (p.clause.question or not labelled)
               and not asks_to_know(p.clause) and not asks_call_setup(p.clause)]
     if wishes:
-        line = reading.text.split("\n")[wishes[0].clause.line].strip()
-        return [unclear(ASK_RESERVATION.format(words=line if len(line) <= 200 else line[:200] + "..."))]
+        return [asked_about(ASK_RESERVATION, reading.text, wishes[0].clause.line)]
     return [Intent(K.APPROVE)]
 
 

@@ -30,6 +30,7 @@ from mailflow.mail_in.replies.tables import (
     ASK_NOTICE_NO,
     ASK_UPDATE_YES,
     Table,
+    asked_about,
     unclear,
 )
 
@@ -141,11 +142,8 @@ def _about_the_focus(reading: Reading, line: int) -> bool:
     TBD – would Amrit be willing?"), or its paragraph speaks of them outside those lines ("Do we have any budget for
     an honorarium if she says yes? If not, I can ask Priya to present")."""
     lines = reading.text.split("\n")
-    starts = [0]
-    for text in lines:
-        starts.append(starts[-1] + len(text) + 1)
-    labelled = {n for start, _, kinds in reading.command_spans if kinds & {K.FOCUS, K.PRESENTER}
-                for n in range(len(lines)) if starts[n] <= start < starts[n + 1]}
+    labelled = {reading.text.count("\n", 0, start) for start, _, kinds in reading.command_spans
+                if kinds & {K.FOCUS, K.PRESENTER}}
     if line in labelled:
         return True
     first = line
@@ -324,8 +322,7 @@ def prose_of(reading: Reading, table: Table, found: list[Intent], said_no: bool,
                 return unclear(table.short)
             asked = next((p for p in content if p.clause.question and _about_the_focus(reading, p.clause.line)), None)
             if asked is not None:
-                line = reading.text.split("\n")[asked.clause.line].strip()
-                return unclear(ASK_FOCUS_ASKED.format(words=line if len(line) <= 200 else line[:200] + "..."))
+                return asked_about(ASK_FOCUS_ASKED, reading.text, asked.clause.line)
         if table.prose is K.NOTE and (reading.commands or reading.edits) and not refused \
                 and Approval.APPROVE not in reading.approvals:
             # (what a labelled line holds is its value; what shares a sentence with a change said in words is its
@@ -335,8 +332,7 @@ def prose_of(reading: Reading, table: Table, found: list[Intent], said_no: bool,
             asked = next((p for p in content if p.change and p.edit is None and p.clause.line not in applied
                           and p.clause.sentence not in edited), None)
             if asked is not None:         # "Swap 2 and 3" beside "Add: ...": the one it can apply, and a question
-                line = reading.text.split("\n")[asked.clause.line].strip()
-                return unclear(ASK_ALSO.format(words=line if len(line) <= 200 else line[:200] + "..."))
+                return asked_about(ASK_ALSO, reading.text, asked.clause.line)
         if (words < table.prose_min and not wish) or instructed:
             return None
         if table.prose is K.NOTE:
@@ -349,8 +345,7 @@ def prose_of(reading: Reading, table: Table, found: list[Intent], said_no: bool,
                     and sum(p.clause.words for p in content if not p.clause.question) < NOTE_BESIDE_QUESTION:
                 return None             # approved, and only asked to know: staff are told the question (core/answers)
             if asked is not None:
-                line = reading.text.split("\n")[asked.clause.line].strip()
-                return unclear(ASK_CHAIR.format(words=line if len(line) <= 200 else line[:200] + "..."))
+                return asked_about(ASK_CHAIR, reading.text, asked.clause.line)
         return unclear(table.short) if table.prose is K.UNCLEAR else Intent(K.NOTE, _text(reading, table.reads, with_text))
     listed = any(i.kind in (K.RECORDING, K.ACTION) for i in found)
     if listed and not any(i.kind is K.ACTION for i in found):

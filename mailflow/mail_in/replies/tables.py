@@ -64,6 +64,15 @@ def unclear(question: str) -> Intent:
     return Intent(K.UNCLEAR, question)
 
 
+QUOTED_LINE = 200        # characters of the reply's line a question quotes
+
+
+def asked_about(question: str, text: str, line: int) -> Intent:
+    """``question`` with line ``line`` of ``text`` as its "{words}" (stripped, at most ``QUOTED_LINE`` characters)."""
+    words = text.split("\n")[line].strip()
+    return unclear(question.format(words=words if len(words) <= QUOTED_LINE else words[:QUOTED_LINE] + "..."))
+
+
 def attending(rsvp: Rsvp) -> Intent:
     return Intent(K.RSVP, rsvp.value)
 
